@@ -1,0 +1,234 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/ast"
+)
+
+// keywordCadences are the named cadences and the cron expressions they stand
+// for: on the hour, at midnight, on Monday at midnight, on the 1st.
+var keywordCadences = map[string]plan.Cadence{
+	"hourly":  {Keyword: "hourly", Cron: "0 * * * *", Period: time.Hour},
+	"daily":   {Keyword: "daily", Cron: "0 0 * * *", Period: 24 * time.Hour},
+	"weekly":  {Keyword: "weekly", Cron: "0 0 * * 1", Period: 7 * 24 * time.Hour},
+	"monthly": {Keyword: "monthly", Cron: "0 0 1 * *", Period: 31 * 24 * time.Hour},
+}
+
+// cadence parses a cadence: a keyword or a five-field cron expression.
+func (c *compiler) cadence(s ast.String) (plan.Cadence, bool) {
+	if k, ok := keywordCadences[s.V]; ok {
+		k.Range = s.Range
+		return k, true
+	}
+	period, err := cronPeriod(s.V)
+	if err != nil {
+		c.errorf("invalid-cadence", s.Range, "Invalid cadence",
+			"%q is neither hourly, daily, weekly or monthly nor a cron expression: %s. A cron expression has five fields, minute hour day-of-month month day-of-week, as in \"0 6 * * 1-5\".", s.V, err)
+		return plan.Cadence{}, false
+	}
+	return plan.Cadence{Cron: strings.Join(strings.Fields(s.V), " "), Period: period, Range: s.Range}, true
+}
+
+var durationPattern = regexp.MustCompile(`^([0-9]+)(m|h|d|w)$`)
+
+var durationUnits = map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
+
+// parseDuration reads durations such as "30m", "36h", "7d" or "2w".
+func parseDuration(s string) (time.Duration, bool) {
+	m := durationPattern.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil || n <= 0 || n > 100000 {
+		return 0, false
+	}
+	return time.Duration(n) * durationUnits[m[2]], true
+}
+
+func (c *compiler) duration(s ast.String) (time.Duration, bool) {
+	d, ok := parseDuration(s.V)
+	if !ok {
+		c.errorf("invalid-duration", s.Range, "Invalid duration",
+			"%q is not a duration. Write a whole number and a unit: m (minutes), h (hours), d (days) or w (weeks), as in \"36h\" or \"7d\".", s.V)
+	}
+	return d, ok
+}
+
+// formatDuration renders a duration in the largest unit that divides it.
+func formatDuration(d time.Duration) string {
+	for _, u := range []struct {
+		s string
+		d time.Duration
+	}{{"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}} {
+		if d%u.d == 0 {
+			return fmt.Sprintf("%d%s", d/u.d, u.s)
+		}
+	}
+	return d.String()
+}
+
+// cronField describes one field of a cron expression.
+type cronField struct {
+	name     string
+	min, max int
+	names    []string // month or weekday names, indexed from min
+}
+
+var cronFields = []cronField{
+	{name: "minute", min: 0, max: 59},
+	{name: "hour", min: 0, max: 23},
+	{name: "day of month", min: 1, max: 31},
+	{name: "month", min: 1, max: 12, names: strings.Fields("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC")},
+	{name: "day of week", min: 0, max: 7, names: strings.Fields("SUN MON TUE WED THU FRI SAT")},
+}
+
+// cronSchedule is a parsed cron expression: for each field, which values
+// match; star records whether day fields were left unrestricted, since cron
+// matches a day when either day field matches if both are restricted.
+type cronSchedule struct {
+	sets         [5][]bool
+	domStar, dowStar bool
+}
+
+func parseCron(expr string) (*cronSchedule, error) {
+	fields := strings.Fields(expr)
+	if len(fields) != 5 {
+		return nil, fmt.Errorf("it has %d fields", len(fields))
+	}
+	cs := &cronSchedule{domStar: fields[2] == "*", dowStar: fields[4] == "*"}
+	for i, f := range fields {
+		set, err := parseCronField(f, cronFields[i])
+		if err != nil {
+			return nil, err
+		}
+		cs.sets[i] = set
+	}
+	if cs.sets[4][7] { // 7 is Sunday too
+		cs.sets[4][0] = true
+	}
+	return cs, nil
+}
+
+func parseCronField(f string, cf cronField) ([]bool, error) {
+	set := make([]bool, cf.max+1)
+	for _, part := range strings.Split(f, ",") {
+		rangePart, stepPart, hasStep := strings.Cut(part, "/")
+		step := 1
+		if hasStep {
+			n, err := strconv.Atoi(stepPart)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("the %s step %q is not a positive number", cf.name, stepPart)
+			}
+			step = n
+		}
+		lo, hi := cf.min, cf.max
+		if rangePart != "*" {
+			a, b, isRange := strings.Cut(rangePart, "-")
+			var err error
+			if lo, err = cronValue(a, cf); err != nil {
+				return nil, err
+			}
+			hi = lo
+			if isRange {
+				if hi, err = cronValue(b, cf); err != nil {
+					return nil, err
+				}
+				if hi < lo {
+					return nil, fmt.Errorf("the %s range %q runs backwards", cf.name, rangePart)
+				}
+			} else if hasStep {
+				hi = cf.max
+			}
+		}
+		for v := lo; v <= hi; v += step {
+			set[v] = true
+		}
+	}
+	return set, nil
+}
+
+func cronValue(s string, cf cronField) (int, error) {
+	for i, n := range cf.names {
+		if strings.EqualFold(s, n) {
+			return cf.min + i, nil
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < cf.min || n > cf.max {
+		return 0, fmt.Errorf("the %s %q is not between %d and %d", cf.name, s, cf.min, cf.max)
+	}
+	return n, nil
+}
+
+// cronPeriods caches periods by expression: large meshes repeat a few
+// schedules many times.
+var cronPeriods sync.Map
+
+// cronPeriod returns the longest gap between two runs of a cron expression,
+// measured over four years from a fixed date so that the answer never
+// depends on when meshc runs and covers leap years.
+func cronPeriod(expr string) (time.Duration, error) {
+	key := strings.Join(strings.Fields(expr), " ")
+	if p, ok := cronPeriods.Load(key); ok {
+		return p.(time.Duration), nil
+	}
+	cs, err := parseCron(key)
+	if err != nil {
+		return 0, err
+	}
+	// Runs within a day are the same every matching day.
+	var times []int // minutes since midnight
+	for h := 0; h < 24; h++ {
+		for m := 0; m < 60; m++ {
+			if cs.sets[1][h] && cs.sets[0][m] {
+				times = append(times, h*60+m)
+			}
+		}
+	}
+	var longest, last int = 0, -1
+	for i := 1; i < len(times); i++ {
+		longest = max(longest, times[i]-times[i-1])
+	}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	matched := 0
+	for day := 0; day < 4*366; day++ {
+		t := start.AddDate(0, 0, day)
+		if !cs.matchesDay(t) {
+			continue
+		}
+		matched++
+		base := day * 24 * 60
+		if last >= 0 {
+			longest = max(longest, base+times[0]-last)
+		}
+		last = base + times[len(times)-1]
+	}
+	if matched < 2 {
+		return 0, fmt.Errorf("it runs less than twice in four years")
+	}
+	return time.Duration(longest) * time.Minute, nil
+}
+
+func (cs *cronSchedule) matchesDay(t time.Time) bool {
+	if !cs.sets[3][int(t.Month())] {
+		return false
+	}
+	dom, dow := cs.sets[2][t.Day()], cs.sets[4][int(t.Weekday())]
+	switch {
+	case cs.domStar && cs.dowStar:
+		return true
+	case cs.domStar:
+		return dow
+	case cs.dowStar:
+		return dom
+	}
+	return dom || dow
+}

@@ -1,0 +1,156 @@
+// Package compiler checks a decoded mesh and turns it into a plan.
+//
+// The work is an ordered list of named stages (see stages below). Each stage
+// adds diagnostics and fills in more of the plan; later stages only look at
+// what earlier ones resolved, so that one mistake (a misspelt product name,
+// say) produces one diagnostic, not a cascade.
+package compiler
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"github.com/meshc/meshc/stdlib"
+)
+
+// Options tune a compilation.
+type Options struct {
+	// Env names the environment to map names for; empty means the first one
+	// declared in mesh.hcl.
+	Env string
+	// Today is the date deprecations are judged against; zero means today.
+	Today time.Time
+}
+
+// Result is what a compilation produced. Plan is nil when the mesh has
+// errors; Diagnostics are sorted and Sources hold the text of every file
+// for rendering them.
+type Result struct {
+	Plan        *plan.Plan
+	Diagnostics diag.Diagnostics
+	Sources     diag.Sources
+}
+
+// UsageError is a problem with how meshc was called rather than with the
+// mesh: a folder that does not exist, an environment the mesh lacks.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// CompileDir loads the mesh in dir (with the standard library) and compiles
+// it.
+func CompileDir(dir string, opts Options) (*Result, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, &UsageError{Msg: fmt.Sprintf("cannot read mesh folder %s: %v", dir, unwrapPathError(err))}
+	}
+	if !info.IsDir() {
+		return nil, &UsageError{Msg: fmt.Sprintf("%s is not a folder: point meshc at the folder holding mesh.hcl", dir)}
+	}
+	return Compile(load.Tree{FS: os.DirFS(dir), Prefix: displayPrefix(dir)}, opts)
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if ok := asPathError(err, &pe); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func asPathError(err error, target **fs.PathError) bool {
+	pe, ok := err.(*fs.PathError)
+	if ok {
+		*target = pe
+	}
+	return ok
+}
+
+// displayPrefix turns the folder the user named into the prefix of file
+// names in diagnostics: slash-separated, relative as typed, "" for ".".
+func displayPrefix(dir string) string {
+	d := filepath.ToSlash(filepath.Clean(dir))
+	if d == "." {
+		return ""
+	}
+	return strings.TrimSuffix(d, "/") + "/"
+}
+
+// Compile compiles the mesh in a tree.
+func Compile(tree load.Tree, opts Options) (*Result, error) {
+	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: "stdlib:", Stdlib: true})
+	c := newCompiler(mesh, tree, opts)
+	c.diags = ds
+	if err := c.pickEnvironment(); err != nil {
+		return nil, err
+	}
+	for _, s := range stages {
+		s.run(c)
+	}
+	res := &Result{Diagnostics: c.diags.Sorted(), Sources: src}
+	if !res.Diagnostics.HasErrors() {
+		res.Plan = c.plan
+	}
+	return res, nil
+}
+
+// stages run in this order, each relying on the ones before it.
+var stages = []struct {
+	name string
+	run  func(*compiler)
+}{
+	// settings reads mesh.hcl first: layers, classifications and the
+	// environment are needed to check and name everything else.
+	{"settings", (*compiler).settings},
+	// declare puts every named object in its scope, so that references can
+	// be resolved whatever the order of files and blocks.
+	{"declare", (*compiler).declare},
+	// resolve links references (inputs, steps, runners, secrets) and checks
+	// the consumer contracts they imply.
+	{"resolve", (*compiler).resolve},
+	// tests binds each test to its kind and renders its SQL; relationships
+	// tests add dependencies, so this comes before ordering.
+	{"tests", (*compiler).tests},
+	// order finds cycles and sorts products and steps topologically.
+	{"order", (*compiler).order},
+	// layers, schedules and deprecations check the dependency graph, which
+	// is complete and acyclic only now.
+	{"layers", (*compiler).checkLayers},
+	{"schedules", (*compiler).schedules},
+	{"deprecations", (*compiler).deprecations},
+}
+
+func (c *compiler) errorf(code string, subject diag.Range, summary, detail string, args ...any) {
+	c.diags = append(c.diags, diag.Errorf(code, subject, summary, detail, args...))
+}
+
+func (c *compiler) warnf(code string, subject diag.Range, summary, detail string, args ...any) {
+	c.diags = append(c.diags, diag.Warnf(code, subject, summary, detail, args...))
+}
+
+func (c *compiler) pickEnvironment() error {
+	envs := c.mesh.Environments
+	if c.opts.Env == "" {
+		return nil
+	}
+	names := make([]string, len(envs))
+	for i, e := range envs {
+		names[i] = e.Name
+		if e.Name == c.opts.Env {
+			return nil
+		}
+	}
+	if len(envs) == 0 {
+		return nil // reported as a mesh error by settings
+	}
+	slices.Sort(names)
+	return &UsageError{Msg: fmt.Sprintf("the mesh has no environment %q; it has %s", c.opts.Env, strings.Join(names, ", "))}
+}

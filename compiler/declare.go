@@ -1,0 +1,550 @@
+package compiler
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/suggest"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// declare builds the plan's objects and the scopes that hold them, checking
+// names, duplicates and every value that needs no reference to check.
+func (c *compiler) declare() {
+	c.declareRunners()
+	c.declareTestKinds()
+	c.declareSecrets(c.mesh.Secrets, c.secrets, nil)
+	for _, d := range c.mesh.Domains {
+		c.declareDomain(d)
+	}
+	slices.SortFunc(c.domainList, func(a, b *domainScope) int { return cmp.Compare(a.plan.Name, b.plan.Name) })
+	for _, ds := range c.domainList {
+		c.plan.Domains = append(c.plan.Domains, ds.plan)
+		for _, name := range sortedKeys(ds.sources) {
+			c.plan.Sources = append(c.plan.Sources, ds.sources[name])
+			ds.plan.Sources = append(ds.plan.Sources, ds.sources[name])
+		}
+		for _, name := range sortedKeys(ds.products) {
+			c.products = append(c.products, ds.products[name])
+		}
+	}
+	for _, name := range sortedKeys(c.runners) {
+		c.plan.Runners = append(c.plan.Runners, c.runners[name])
+	}
+	c.plan.Secrets = append(c.plan.Secrets, mapValues(c.secrets)...)
+	for _, ds := range c.domainList {
+		c.plan.Secrets = append(c.plan.Secrets, mapValues(ds.secrets)...)
+	}
+	slices.SortFunc(c.plan.Secrets, func(a, b *plan.Secret) int { return cmp.Compare(a.ID, b.ID) })
+	for _, f := range c.mesh.Files {
+		if strings.HasPrefix(f, c.tree.Prefix) && !strings.HasPrefix(f, "stdlib:") {
+			c.plan.Files = append(c.plan.Files, f)
+		}
+	}
+	slices.Sort(c.plan.Files)
+}
+
+func (c *compiler) declareDomain(d *ast.Domain) {
+	if !c.checkName("domain", d.Name, d.NameRange) {
+		return
+	}
+	if first, dup := c.domains[d.Name]; dup {
+		c.duplicate("domain", d.Name, d.NameRange, first.ast.DeclRange)
+		return
+	}
+	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Range: d.DeclRange}
+	if d.Owner.Set && strings.TrimSpace(d.Owner.V) == "" {
+		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data: a team's e-mail address or handle.")
+	}
+	switch {
+	case d.Layer.Set && len(c.layers) == 0:
+		c.errorf("unresolved-reference", d.Layer.Range, "Layer without layers", "The mesh block in mesh.hcl lists no layers. Add layers = [...] there, lowest first, or remove this layer.")
+	case d.Layer.Set:
+		if i, ok := c.layers[d.Layer.V]; ok {
+			pd.LayerIndex = i
+		} else {
+			c.unknown("layer", d.Layer.V, "in the mesh block's layers", d.Layer.Range, c.plan.Layers)
+		}
+	case len(c.layers) > 0:
+		c.errorf("missing-attribute", d.DeclRange, "Domain without a layer",
+			"The mesh declares layers (%s), so every domain says which one it is in, for example layer = %q.", strings.Join(c.plan.Layers, ", "), c.plan.Layers[0])
+	}
+	pd.Schema = strings.ToUpper(d.Name)
+	if d.Schema.Set {
+		c.objectPart("schema", d.Schema)
+		pd.Schema = d.Schema.V
+	}
+	ds := &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
+	c.domains[d.Name] = ds
+	c.domainList = append(c.domainList, ds)
+	c.declareSecrets(d.Secrets, ds.secrets, pd)
+	for _, s := range d.Sources {
+		c.declareSource(ds, s)
+	}
+	for _, p := range d.Products {
+		c.declareProduct(ds, p)
+	}
+}
+
+func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
+	if !c.checkName("source", s.Name, s.NameRange) {
+		return
+	}
+	if first, dup := ds.sources[s.Name]; dup {
+		c.duplicate("source", s.Name, s.NameRange, first.Range)
+		return
+	}
+	ps := &plan.Source{ID: ds.plan.Name + "." + s.Name, Domain: ds.plan, Name: s.Name, Description: s.Description.V, Classification: s.Classification.V, Range: s.DeclRange}
+	ps.Domain = ds.plan
+	if s.Cadence.Set {
+		ps.Cadence, _ = c.cadence(s.Cadence)
+	}
+	if s.Table.Set {
+		ps.Table = c.objectName(s.Table, ds.plan)
+	}
+	c.classification(s.Classification)
+	ps.Columns, _ = c.columns(s.Columns, "source")
+	if len(s.Columns) == 0 {
+		c.errorf("missing-block", s.DeclRange, "Source without columns",
+			"Declare the columns that products read from this source, each as column \"name\" { type = string }, so that meshc can check its readers.")
+	}
+	ds.sources[s.Name] = ps
+}
+
+// columns declares the columns of a source or a port.
+func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, map[*plan.Column]*ast.Column) {
+	var out []*plan.Column
+	links := map[*plan.Column]*ast.Column{}
+	seen := map[string]*ast.Column{}
+	for _, col := range cols {
+		if !c.checkColumnName(col.Name, col.NameRange) {
+			continue
+		}
+		if first, dup := seen[strings.ToUpper(col.Name)]; dup {
+			c.errorf("duplicate-name", col.NameRange, "Duplicate column",
+				"This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so these are one column: rename or remove one.", owner, first.Name, first.DeclRange)
+			continue
+		}
+		seen[strings.ToUpper(col.Name)] = col
+		pc := &plan.Column{Name: col.Name, Nullable: true, Classification: col.Classification.V, Masking: col.Masking.V, Description: col.Description.V, Range: col.DeclRange}
+		if col.Type.Name != "" {
+			pc.Type, _ = c.columnType(col.Type)
+		}
+		if col.Nullable.Set {
+			pc.Nullable = col.Nullable.V
+		}
+		c.classification(col.Classification)
+		if col.Masking.Set && !maskings[col.Masking.V] {
+			c.errorf("invalid-value", col.Masking.Range, "Unknown masking",
+				"%q is not a masking method.%s The methods are: %s.", col.Masking.V, suggest.DidYouMean(col.Masking.V, maskingNames), strings.Join(maskingNames, ", "))
+		}
+		links[pc] = col
+		out = append(out, pc)
+	}
+	return out, links
+}
+
+var maskingNames = []string{"hash", "nullify", "partial", "redact"}
+var maskings = map[string]bool{"hash": true, "nullify": true, "partial": true, "redact": true}
+
+func (c *compiler) classification(s ast.String) {
+	if s.Set && !c.classifications[s.V] {
+		names := sortedKeys(c.classifications)
+		c.errorf("invalid-value", s.Range, "Unknown classification",
+			"%q is not one of the mesh's classifications.%s They are: %s. The mesh block's classifications argument can list others.", s.V, suggest.DidYouMean(s.V, names), strings.Join(names, ", "))
+	}
+}
+
+// columnTypes are the types a column may have, with how many numeric
+// arguments each takes.
+var columnTypes = map[string]struct{ minArgs, maxArgs int }{
+	"string": {0, 1}, "binary": {0, 1}, "number": {0, 2},
+	"integer": {}, "float": {}, "boolean": {}, "date": {}, "time": {},
+	"timestamp_ntz": {}, "timestamp_ltz": {}, "timestamp_tz": {},
+	"variant": {}, "object": {}, "array": {},
+}
+
+func columnTypeNames() []string { return sortedKeys(columnTypes) }
+
+// columnType checks a type expression and gives it its defaults.
+func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
+	arity, ok := columnTypes[t.Name]
+	if !ok || t.Elem != nil {
+		c.errorf("invalid-type", t.Range, "Unknown column type",
+			"%q is not a column type.%s The types are: %s.", t.Name, suggest.DidYouMean(t.Name, columnTypeNames()), strings.Join(columnTypeNames(), ", "))
+		return plan.Type{}, false
+	}
+	if len(t.Args) < arity.minArgs || len(t.Args) > arity.maxArgs {
+		want := "no arguments"
+		switch t.Name {
+		case "string", "binary":
+			want = fmt.Sprintf("at most one argument, the length: %s or %s(100)", t.Name, t.Name)
+		case "number":
+			want = "at most two arguments, precision and scale: number(38, 2)"
+		}
+		c.errorf("invalid-type", t.Range, "Wrong number of type arguments", "The type %s takes %s.", t.Name, want)
+		return plan.Type{}, false
+	}
+	pt := plan.Type{Name: t.Name}
+	switch t.Name {
+	case "string", "binary":
+		limit := int64(16777216)
+		if t.Name == "binary" {
+			limit = 8388608
+		}
+		if len(t.Args) == 1 {
+			if t.Args[0] < 1 || t.Args[0] > limit {
+				c.errorf("invalid-type", t.Range, "Length out of range", "A %s's length is from 1 to %d (Snowflake's limit).", t.Name, limit)
+				return plan.Type{}, false
+			}
+			pt.Length = int(t.Args[0])
+		}
+	case "number":
+		pt.Precision, pt.Scale = 38, 0
+		if len(t.Args) >= 1 {
+			pt.Precision = int(t.Args[0])
+		}
+		if len(t.Args) == 2 {
+			pt.Scale = int(t.Args[1])
+		}
+		if pt.Precision < 1 || pt.Precision > 38 || pt.Scale < 0 || pt.Scale > pt.Precision {
+			c.errorf("invalid-type", t.Range, "Precision or scale out of range", "A number's precision is from 1 to 38 and its scale from 0 to the precision, as in Snowflake: number(38, 2).")
+			return plan.Type{}, false
+		}
+	}
+	return pt, true
+}
+
+var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$`)
+
+func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
+	if !c.checkName("product", p.Name, p.NameRange) {
+		return
+	}
+	if first, dup := ds.products[p.Name]; dup {
+		c.duplicate("product", p.Name, p.NameRange, first.ast.DeclRange)
+		return
+	}
+	pp := &plan.Product{
+		ID: ds.plan.Name + "." + p.Name, Domain: ds.plan, Name: p.Name, Owner: ds.plan.Owner,
+		Description: p.Description.V, Version: p.Version.V, Tags: p.Tags.Values(), File: p.File, Range: p.DeclRange,
+	}
+	if p.Owner.Set {
+		pp.Owner = p.Owner.V
+	}
+	if p.Version.Set && !semver.MatchString(p.Version.V) {
+		c.errorf("invalid-version", p.Version.Range, "Version is not semver",
+			"%q is not a semantic version. Write MAJOR.MINOR.PATCH, such as \"2.1.0\", and raise MAJOR when a change breaks consumers.", p.Version.V)
+	}
+	seenTags := map[string]bool{}
+	for _, t := range p.Tags.V {
+		if strings.TrimSpace(t.V) == "" {
+			c.errorf("invalid-value", t.Range, "Empty tag", "Remove the empty tag.")
+		} else if seenTags[t.V] {
+			c.warnf("duplicate-name", t.Range, "Duplicate tag", "The tag %q is listed twice; remove one.", t.V)
+		}
+		seenTags[t.V] = true
+	}
+	ps := &productScope{ast: p, plan: pp, domain: ds, ports: map[string]*portScope{}, steps: map[string]*plan.Step{}, stepAST: map[*plan.Step]*ast.Step{}}
+	for _, port := range p.Ports {
+		c.declarePort(ps, port)
+	}
+	for _, name := range sortedKeys(ps.ports) {
+		pp.Ports = append(pp.Ports, ps.ports[name].plan)
+	}
+	if len(p.Ports) == 0 {
+		c.errorf("missing-block", p.DeclRange, "Product without a port",
+			"A data product publishes at least one output port, the table or view its consumers read: add port \"name\" { table = \"NAME\" ... } with its columns.")
+	}
+	for _, s := range p.Steps {
+		if !c.checkName("step", s.Name, s.NameRange) {
+			continue
+		}
+		if first, dup := ps.steps[s.Name]; dup {
+			c.duplicate("step", s.Name, s.NameRange, first.Range)
+			continue
+		}
+		st := &plan.Step{Name: s.Name, Description: s.Description.V, Range: s.DeclRange}
+		ps.steps[s.Name] = st
+		ps.stepAST[st] = s
+	}
+	if len(p.Steps) == 0 {
+		c.errorf("missing-block", p.DeclRange, "Product without a step",
+			"A product is built by at least one step, such as step \"build\" { run = runner.sql  file = \"sql/build.sql\" } (one argument per line).")
+	}
+	c.declareSchedule(ps)
+	if p.Deprecation != nil {
+		pp.Deprecation = &plan.Deprecation{Date: p.Deprecation.Date.V, Message: p.Deprecation.Message.V, Range: p.Deprecation.DeclRange}
+		if p.Deprecation.Date.Set {
+			c.date(p.Deprecation.Date)
+		}
+	}
+	ds.products[p.Name] = ps
+}
+
+func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
+	if !c.checkName("port", p.Name, p.NameRange) {
+		return
+	}
+	if first, dup := ps.ports[p.Name]; dup {
+		c.duplicate("port", p.Name, p.NameRange, first.ast.DeclRange)
+		return
+	}
+	pp := &plan.Port{ID: ps.plan.ID + "." + p.Name, Product: ps.plan, Name: p.Name, Kind: p.Kind, Visibility: "internal", Description: p.Description.V, Range: p.DeclRange}
+	if p.Object.Set {
+		pp.Object = c.objectName(p.Object, ps.domain.plan)
+	}
+	if p.Visibility.Set {
+		if p.Visibility.V != "public" && p.Visibility.V != "internal" {
+			c.errorf("invalid-value", p.Visibility.Range, "Unknown visibility",
+				"A port's visibility is \"public\" (other domains may read it) or \"internal\" (only its own domain may).%s", suggest.DidYouMean(p.Visibility.V, []string{"public", "internal"}))
+		} else {
+			pp.Visibility = p.Visibility.V
+		}
+	}
+	var links map[*plan.Column]*ast.Column
+	pp.Columns, links = c.columns(p.Columns, "port")
+	if len(p.Columns) == 0 {
+		c.errorf("missing-block", p.DeclRange, "Port without columns",
+			"A port's columns are the contract its consumers rely on: declare each as column \"name\" { type = string }.")
+	}
+	cols := map[string]*plan.Column{}
+	for _, col := range pp.Columns {
+		cols[col.Name] = col
+	}
+	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: cols, columnAST: links}
+}
+
+// objectName maps a table or view name onto the chosen environment. A full
+// DATABASE.SCHEMA.NAME is kept as is; SCHEMA.NAME and NAME get the
+// environment's database, and NAME the domain's schema; schemas meshc fills
+// in get the environment's schema prefix.
+func (c *compiler) objectName(s ast.String, d *plan.Domain) plan.ObjectName {
+	parts := strings.Split(s.V, ".")
+	for _, p := range parts {
+		if !identPattern.MatchString(p) || len(p) > 255 {
+			c.errorf("invalid-name", s.Range, "Invalid table name",
+				"%q is not a Snowflake object name: write NAME, SCHEMA.NAME or DATABASE.SCHEMA.NAME, each part a letter or underscore followed by letters, digits, underscores or $.", s.V)
+			return plan.ObjectName{Name: s.V}
+		}
+	}
+	env := c.plan.Environment
+	switch len(parts) {
+	case 1:
+		return plan.ObjectName{Database: env.Database, Schema: env.SchemaPrefix + d.Schema, Name: parts[0]}
+	case 2:
+		return plan.ObjectName{Database: env.Database, Schema: env.SchemaPrefix + parts[0], Name: parts[1]}
+	case 3:
+		return plan.ObjectName{Database: parts[0], Schema: parts[1], Name: parts[2]}
+	}
+	c.errorf("invalid-name", s.Range, "Invalid table name", "%q has %d parts; a name has at most three: DATABASE.SCHEMA.NAME.", s.V, len(parts))
+	return plan.ObjectName{Name: s.V}
+}
+
+func (c *compiler) declareSchedule(ps *productScope) {
+	p, pp := ps.ast, ps.plan
+	pp.Schedule = plan.Schedule{Timezone: c.plan.Defaults.Timezone, Range: p.DeclRange}
+	if s := p.Schedule; s != nil {
+		pp.Schedule.Range = s.DeclRange
+		if s.Cadence.Set {
+			if cad, ok := c.cadence(s.Cadence); ok {
+				pp.Schedule.Cadence = &cad
+			}
+		}
+		pp.Schedule.OnInputs = s.OnInputs.V
+		if s.Timezone.Set {
+			pp.Schedule.Timezone = c.timezone(s.Timezone)
+		}
+		if !s.Cadence.Set && !s.OnInputs.V {
+			c.errorf("missing-attribute", s.DeclRange, "Schedule without a cadence",
+				"A schedule block gives a cadence (hourly, daily, weekly, monthly or a cron expression), or on_inputs = true to run when the inputs publish, or both.")
+		}
+	} else {
+		pp.Schedule.OnInputs = true
+	}
+	if p.SLA != nil && p.SLA.Freshness.Set {
+		if d, ok := c.duration(p.SLA.Freshness); ok {
+			pp.SLA = &plan.SLA{Freshness: d, Range: p.SLA.Freshness.Range}
+		}
+	}
+}
+
+func (c *compiler) declareSecrets(secrets []*ast.Secret, into map[string]*plan.Secret, d *plan.Domain) {
+	for _, s := range secrets {
+		if !c.checkName("secret", s.Name, s.NameRange) {
+			continue
+		}
+		if first, dup := into[s.Name]; dup {
+			c.duplicate("secret", s.Name, s.NameRange, first.Range)
+			continue
+		}
+		if d != nil {
+			if mw, clash := c.secrets[s.Name]; clash {
+				c.errorf("duplicate-name", s.NameRange, "Secret shadows a mesh-wide secret",
+					"A mesh-wide secret %q is declared at %s; a domain's secret of the same name would hide it. Rename one of them.", s.Name, mw.Range)
+				continue
+			}
+		}
+		ps := &plan.Secret{ID: s.Name, Name: s.Name, Domain: d, Description: s.Description.V, Vault: s.Vault.V, Named: s.Named.V, Range: s.DeclRange}
+		if d != nil {
+			ps.ID = d.Name + "." + s.Name
+		}
+		if s.Vault.Set == s.Named.Set {
+			c.errorf("invalid-secret", s.DeclRange, "Secret needs one location",
+				"A secret names where the credential is kept: either vault = \"path/in/vault#field\" or name = \"NAME_IN_THE_ORCHESTRATOR\", not both and not neither.")
+		}
+		if s.Vault.Set && (strings.TrimSpace(s.Vault.V) == "" || strings.ContainsAny(s.Vault.V, " \t\n")) {
+			c.errorf("invalid-secret", s.Vault.Range, "Invalid vault path", "A vault path is a non-empty path without spaces, such as \"data-platform/talend#token\".")
+		}
+		if s.Named.Set && !identPattern.MatchString(s.Named.V) {
+			c.errorf("invalid-secret", s.Named.Range, "Invalid secret name", "A secret's name is an identifier such as TALEND_TOKEN: letters, digits and underscores, starting with a letter or underscore.")
+		}
+		into[s.Name] = ps
+	}
+}
+
+func (c *compiler) declareRunners() {
+	for _, r := range c.mesh.Runners {
+		if !c.checkName("runner", r.Name, r.NameRange) {
+			continue
+		}
+		if first, dup := c.runners[r.Name]; dup {
+			c.duplicate("runner", r.Name, r.NameRange, first.Range)
+			continue
+		}
+		pr := &plan.Runner{Name: r.Name, Description: r.Description.V, Stdlib: strings.HasPrefix(r.DeclRange.Filename, "stdlib:"), Range: r.DeclRange}
+		params := map[string]*ast.Param{}
+		for _, p := range r.Params {
+			if !c.checkName("parameter", p.Name, p.NameRange) {
+				continue
+			}
+			if first, dup := params[p.Name]; dup {
+				c.duplicate("parameter", p.Name, p.NameRange, first.DeclRange)
+				continue
+			}
+			if reservedStepArgs[p.Name] {
+				c.errorf("invalid-name", p.NameRange, "Reserved parameter name", "Steps already use %q for themselves (run, after and description), so a runner cannot take a parameter of that name.", p.Name)
+				continue
+			}
+			params[p.Name] = p
+			typ := typeName(p.Type)
+			if !runnerParamTypes[typ] {
+				c.errorf("invalid-type", p.Type.Range, "Unknown parameter type",
+					"Runner parameters have one of the types: %s.%s", strings.Join(sortedKeys(runnerParamTypes), ", "), suggest.DidYouMean(typ, sortedKeys(runnerParamTypes)))
+			}
+			pr.Params = append(pr.Params, &plan.Param{Name: p.Name, Type: typ, Optional: p.Optional.V, Description: p.Description.V})
+		}
+		for _, name := range r.ExactlyOneOf.V {
+			if p, ok := params[name.V]; !ok {
+				c.unknown("parameter", name.V, "in runner "+r.Name, name.Range, sortedKeys(params))
+			} else if !p.Optional.V {
+				c.errorf("invalid-value", name.Range, "Required parameter in exactly_one_of", "The parameter %q is required, so it cannot be one of several alternatives: mark it optional = true.", name.V)
+			}
+		}
+		c.runners[r.Name] = pr
+		c.runnerAST[pr] = r
+	}
+}
+
+var reservedStepArgs = map[string]bool{"run": true, "after": true, "description": true}
+
+var runnerParamTypes = map[string]bool{"string": true, "number": true, "bool": true, "list(string)": true, "file": true, "secret": true}
+
+var testParamTypes = map[string]bool{"string": true, "number": true, "bool": true, "list(string)": true, "duration": true, "sql": true, "port": true, "column": true}
+
+// templateVariables are available in every test kind's SQL template.
+var templateVariables = []string{"table", "column", "column_type"}
+
+func typeName(t ast.TypeExpr) string {
+	if t.Elem != nil {
+		return t.Name + "(" + typeName(*t.Elem) + ")"
+	}
+	if len(t.Args) > 0 {
+		return fmt.Sprintf("%s(%d)", t.Name, t.Args[0])
+	}
+	return t.Name
+}
+
+func (c *compiler) declareTestKinds() {
+	for _, k := range c.mesh.TestKinds {
+		if !c.checkName("test kind", k.Name, k.NameRange) {
+			continue
+		}
+		if first, dup := c.kinds[k.Name]; dup {
+			c.duplicate("test kind", k.Name, k.NameRange, first.DeclRange)
+			continue
+		}
+		if k.On.Set && k.On.V != "column" && k.On.V != "port" && k.On.V != "product" {
+			c.errorf("invalid-value", k.On.Range, "Unknown test level", "A test kind is on \"column\", \"port\" or \"product\".")
+		}
+		params := map[string]*ast.Param{}
+		optionalSeen := false
+		for _, p := range k.Params {
+			if !c.checkName("parameter", p.Name, p.NameRange) {
+				continue
+			}
+			if first, dup := params[p.Name]; dup {
+				c.duplicate("parameter", p.Name, p.NameRange, first.DeclRange)
+				continue
+			}
+			if slices.Contains(templateVariables, p.Name) {
+				c.errorf("invalid-name", p.NameRange, "Reserved parameter name", "%q is a variable every test template has (%s); name the parameter differently.", p.Name, strings.Join(templateVariables, ", "))
+			}
+			params[p.Name] = p
+			typ := typeName(p.Type)
+			if !testParamTypes[typ] {
+				c.errorf("invalid-type", p.Type.Range, "Unknown parameter type",
+					"Test kind parameters have one of the types: %s.%s", strings.Join(sortedKeys(testParamTypes), ", "), suggest.DidYouMean(typ, sortedKeys(testParamTypes)))
+			}
+			if p.Optional.V {
+				optionalSeen = true
+			} else if optionalSeen {
+				c.errorf("invalid-value", p.DeclRange, "Required parameter after an optional one", "Test arguments are positional, so optional parameters come last: move this one up.")
+			}
+			if p.Of.Set {
+				if typ != "column" {
+					c.errorf("invalid-value", p.Of.Range, "of on a parameter that is not a column", "Only column parameters say which port parameter they belong to.")
+				} else if of, ok := params[p.Of.V]; !ok || typeName(of.Type) != "port" {
+					c.errorf("unresolved-reference", p.Of.Range, "of names no port parameter", "of names an earlier parameter of type port, whose columns this one is checked against.")
+				}
+			}
+		}
+		for _, t := range k.ColumnTypes.V {
+			if _, ok := columnTypes[t.V]; !ok {
+				c.errorf("invalid-type", t.Range, "Unknown column type", "%q is not a column type.%s", t.V, suggest.DidYouMean(t.V, columnTypeNames()))
+			}
+		}
+		if k.SQL != nil {
+			for _, v := range k.SQL.Variables() {
+				if _, ok := params[v.Name]; !ok && !slices.Contains(templateVariables, v.Name) {
+					c.unknown("template variable", v.Name, "in test kind "+k.Name, v.Range, append(slices.Clone(templateVariables), sortedKeys(params)...))
+				}
+			}
+		}
+		c.kinds[k.Name] = k
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func mapValues[V any](m map[string]V) []V {
+	var out []V
+	for _, k := range sortedKeys(m) {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+var _ = diag.Range{}

@@ -1,0 +1,288 @@
+package compiler
+
+import (
+	"cmp"
+	"container/heap"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// order reports cycles and sorts products, and each product's steps,
+// topologically with ties broken by name, so that every target emits them
+// in the same stable order.
+func (c *compiler) order() {
+	products := make([]*plan.Product, len(c.products))
+	index := map[*plan.Product]int{}
+	for i, ps := range c.products {
+		products[i] = ps.plan
+		index[ps.plan] = i
+	}
+	deps := make([][]int, len(products))
+	at := make([]map[int]diag.Range, len(products))
+	for i, p := range products {
+		at[i] = map[int]diag.Range{}
+		for _, e := range c.edges[p] {
+			j := index[e.to]
+			if _, seen := at[i][j]; !seen {
+				deps[i] = append(deps[i], j)
+				at[i][j] = e.at
+			}
+			p.Upstreams = appendOnce(p.Upstreams, e.to)
+			e.to.Downstreams = appendOnce(e.to.Downstreams, p)
+		}
+	}
+	for _, p := range products {
+		sortBy(p.Upstreams, func(u *plan.Product) string { return u.ID })
+		sortBy(p.Downstreams, func(u *plan.Product) string { return u.ID })
+		for _, port := range p.Ports {
+			sortBy(port.Consumers, func(u *plan.Product) string { return u.ID })
+		}
+	}
+	name := func(i int) string { return products[i].ID }
+	for _, cyc := range cycles(len(products), deps, name) {
+		// cyc lists consumers, each reading the next; print it the way data
+		// flows, producer first.
+		slices.Reverse(cyc)
+		var path []string
+		for _, i := range cyc {
+			path = append(path, products[i].ID)
+		}
+		path = append(path, path[0])
+		c.errorf("cycle", at[cyc[1%len(cyc)]][cyc[0]], "Cycle among products",
+			"These products feed each other in a loop, so none of them can run first:\n  %s\nEach arrow is an input or a relationships test of the product to its right. Remove one of them to break the loop.",
+			strings.Join(path, " -> "))
+	}
+	order := topoSort(len(products), deps, name)
+	c.plan.Products = make([]*plan.Product, len(order))
+	for k, i := range order {
+		c.plan.Products[k] = products[i]
+	}
+	for _, ds := range c.domainList {
+		for _, p := range c.plan.Products {
+			if p.Domain == ds.plan {
+				ds.plan.Products = append(ds.plan.Products, p)
+			}
+		}
+	}
+	for _, ps := range c.products {
+		c.orderSteps(ps)
+	}
+}
+
+func (c *compiler) orderSteps(ps *productScope) {
+	var steps []*plan.Step
+	for _, n := range sortedKeys(ps.steps) {
+		steps = append(steps, ps.steps[n])
+	}
+	index := map[*plan.Step]int{}
+	for i, s := range steps {
+		index[s] = i
+	}
+	deps := make([][]int, len(steps))
+	for i, s := range steps {
+		for _, a := range s.After {
+			deps[i] = append(deps[i], index[a])
+		}
+	}
+	name := func(i int) string { return steps[i].Name }
+	for _, cyc := range cycles(len(steps), deps, name) {
+		slices.Reverse(cyc)
+		var path []string
+		for _, i := range cyc {
+			path = append(path, "step."+steps[i].Name)
+		}
+		path = append(path, path[0])
+		// The step after the first in the printed path waits for it: point
+		// at that after entry.
+		waiter := ps.stepAST[steps[cyc[1%len(cyc)]]]
+		at := waiter.DeclRange
+		for _, ref := range waiter.After {
+			if len(ref.Parts) == 2 && ref.Parts[1].Name == steps[cyc[0]].Name {
+				at = ref.Range
+			}
+		}
+		c.errorf("cycle", at, "Cycle among steps",
+			"The steps of product %s wait for each other in a loop, so none of them can start:\n  %s\nEach arrow means the step to its right runs after the one to its left. Remove one of these after entries.",
+			ps.plan.ID, strings.Join(path, " -> "))
+	}
+	for _, i := range topoSort(len(steps), deps, name) {
+		ps.plan.Steps = append(ps.plan.Steps, steps[i])
+	}
+	for _, s := range steps {
+		sortBy(s.After, func(a *plan.Step) string { return a.Name })
+	}
+}
+
+// topoSort orders nodes 0..n-1 so that each comes after all of deps[i],
+// choosing among ready nodes by name. Nodes on a cycle come last, by name.
+func topoSort(n int, deps [][]int, name func(int) string) []int {
+	waiting := make([]int, n)
+	dependents := make([][]int, n)
+	for i, ds := range deps {
+		waiting[i] = len(ds)
+		for _, d := range ds {
+			dependents[d] = append(dependents[d], i)
+		}
+	}
+	ready := &byName{name: name}
+	for i := range n {
+		if waiting[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	out := make([]int, 0, n)
+	placed := make([]bool, n)
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		out = append(out, i)
+		placed[i] = true
+		for _, d := range dependents[i] {
+			if waiting[d]--; waiting[d] == 0 {
+				heap.Push(ready, d)
+			}
+		}
+	}
+	var rest []int
+	for i := range n {
+		if !placed[i] {
+			rest = append(rest, i)
+		}
+	}
+	slices.SortFunc(rest, func(a, b int) int { return cmp.Compare(name(a), name(b)) })
+	return append(out, rest...)
+}
+
+type byName struct {
+	items []int
+	name  func(int) string
+}
+
+func (h *byName) Len() int           { return len(h.items) }
+func (h *byName) Less(i, j int) bool { return h.name(h.items[i]) < h.name(h.items[j]) }
+func (h *byName) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *byName) Push(x any)         { h.items = append(h.items, x.(int)) }
+func (h *byName) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}
+
+// cycles returns one cycle for each strongly connected component that has
+// one, as a list of nodes each depending on the next (and the last on the
+// first). Each cycle starts at its component's first node by name, so the
+// report is stable.
+func cycles(n int, deps [][]int, name func(int) string) [][]int {
+	// Tarjan's algorithm, iterative so that deep graphs cannot overflow.
+	idx := make([]int, n)
+	low := make([]int, n)
+	onStack := make([]bool, n)
+	for i := range idx {
+		idx[i] = -1
+	}
+	var stack []int
+	var comps [][]int
+	next := 0
+	type frame struct{ v, child int }
+	for root := range n {
+		if idx[root] >= 0 {
+			continue
+		}
+		work := []frame{{root, 0}}
+		idx[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(work) > 0 {
+			f := &work[len(work)-1]
+			if f.child < len(deps[f.v]) {
+				w := deps[f.v][f.child]
+				f.child++
+				if idx[w] < 0 {
+					idx[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					work = append(work, frame{w, 0})
+				} else if onStack[w] {
+					low[f.v] = min(low[f.v], idx[w])
+				}
+				continue
+			}
+			v := f.v
+			work = work[:len(work)-1]
+			if len(work) > 0 {
+				p := work[len(work)-1].v
+				low[p] = min(low[p], low[v])
+			}
+			if low[v] == idx[v] {
+				var comp []int
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp = append(comp, w)
+					if w == v {
+						break
+					}
+				}
+				comps = append(comps, comp)
+			}
+		}
+	}
+	var out [][]int
+	for _, comp := range comps {
+		if len(comp) == 1 && !slices.Contains(deps[comp[0]], comp[0]) {
+			continue
+		}
+		in := map[int]bool{}
+		for _, v := range comp {
+			in[v] = true
+		}
+		start := slices.MinFunc(comp, func(a, b int) int { return cmp.Compare(name(a), name(b)) })
+		out = append(out, cyclePath(start, deps, in, name))
+	}
+	slices.SortFunc(out, func(a, b []int) int { return cmp.Compare(name(a[0]), name(b[0])) })
+	return out
+}
+
+// cyclePath finds a shortest path from start back to start inside one
+// component, visiting dependencies in name order.
+func cyclePath(start int, deps [][]int, in map[int]bool, name func(int) string) []int {
+	prev := map[int]int{}
+	queue := []int{start}
+	seen := map[int]bool{start: true}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		ds := slices.Clone(deps[v])
+		slices.SortFunc(ds, func(a, b int) int { return cmp.Compare(name(a), name(b)) })
+		for _, w := range ds {
+			if !in[w] {
+				continue
+			}
+			if w == start {
+				path := []int{v}
+				for v != start {
+					v = prev[v]
+					path = append(path, v)
+				}
+				slices.Reverse(path)
+				return path
+			}
+			if !seen[w] {
+				seen[w] = true
+				prev[w] = v
+				queue = append(queue, w)
+			}
+		}
+	}
+	panic(fmt.Sprintf("cyclePath: no cycle through %s", name(start)))
+}
+
+func sortBy[T any](s []T, key func(T) string) {
+	slices.SortStableFunc(s, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+}

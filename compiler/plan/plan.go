@@ -1,0 +1,261 @@
+// Package plan is the target-neutral form of a checked mesh: what every
+// target compiles from. It holds resolved objects linked by pointers, names
+// already mapped for one environment, tests already rendered to SQL, and
+// products and steps already in a deterministic topological order.
+//
+// Targets import this package and nothing of lang or HCL. Every node keeps
+// the source range of the .mesh.hcl text it came from, so that a target can
+// report a problem (a name too long for Airflow, say) at the line that
+// caused it.
+package plan
+
+import (
+	"time"
+
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Plan is a checked mesh, for one environment.
+type Plan struct {
+	Name        string
+	Description string
+	Layers      []string // lowest first
+	Environment *Environment
+	Defaults    Defaults
+	Domains     []*Domain  // by name
+	Sources     []*Source  // by ID
+	Products    []*Product // topological: every product after its upstreams, ties broken by ID
+	Runners     []*Runner  // by name
+	Secrets     []*Secret  // by ID
+	Files       []string   // the user's mesh files, sorted
+	Range       diag.Range // the mesh block
+}
+
+// Environment says how names map in one deployment (prod, dev, ...).
+type Environment struct {
+	Name         string
+	Description  string
+	Database     string
+	SchemaPrefix string
+	Warehouse    string
+	Role         string
+	Connection   string // the orchestrator's connection id, such as an Airflow conn_id
+	Range        diag.Range
+}
+
+// Defaults are the mesh-wide settings from the defaults block, filled in.
+type Defaults struct {
+	Timezone   string        // IANA name; "UTC" unless set
+	Retries    int           // retries of a failed step
+	RetryDelay time.Duration // wait between retries
+	StartDate  string        // YYYY-MM-DD: the first date schedules apply from
+}
+
+// Domain is a team's area of ownership.
+type Domain struct {
+	Name        string
+	Owner       string
+	Description string
+	Layer       string
+	LayerIndex  int    // position in Plan.Layers; -1 without a layer
+	Schema      string // the schema its ports go to by default, before the environment's prefix
+	Dir         string // its folder, relative to the mesh root
+	Products    []*Product
+	Sources     []*Source
+	Range       diag.Range
+}
+
+// ObjectName is a Snowflake object's fully qualified name, unquoted; quote
+// it with internal/snowsql when writing SQL.
+type ObjectName struct {
+	Database string
+	Schema   string
+	Name     string
+}
+
+// String renders the name for people: DATABASE.SCHEMA.NAME.
+func (n ObjectName) String() string {
+	s := n.Name
+	if n.Schema != "" {
+		s = n.Schema + "." + s
+	}
+	if n.Database != "" {
+		s = n.Database + "." + s
+	}
+	return s
+}
+
+// Source is raw data a domain reads, arriving on its own cadence.
+type Source struct {
+	ID             string // domain.name
+	Domain         *Domain
+	Name           string
+	Description    string
+	Cadence        Cadence
+	Table          ObjectName
+	Classification string
+	Columns        []*Column
+	Range          diag.Range
+}
+
+// Cadence is how often something runs or arrives.
+type Cadence struct {
+	Keyword string        // hourly, daily, weekly or monthly; empty for a cron expression
+	Cron    string        // the five-field cron expression; for keywords, the equivalent one
+	Period  time.Duration // the longest gap between two runs
+	Range   diag.Range
+}
+
+// String renders the cadence as written.
+func (c Cadence) String() string {
+	if c.Keyword != "" {
+		return c.Keyword
+	}
+	return "cron " + c.Cron
+}
+
+// Column is a column of a source or a port.
+type Column struct {
+	Name           string
+	Type           Type
+	Nullable       bool
+	Classification string
+	Masking        string
+	Description    string
+	Range          diag.Range
+}
+
+// Product is a data product, the unit every target builds.
+type Product struct {
+	ID          string // domain.name
+	Domain      *Domain
+	Name        string
+	Owner       string
+	Description string
+	Version     string
+	Tags        []string
+	Inputs      []*Input // by name
+	Ports       []*Port  // by name
+	Steps       []*Step  // topological: every step after those it runs after, ties broken by name
+	Tests       []*Test  // by ID
+	Schedule    Schedule
+	SLA         *SLA
+	Deprecation *Deprecation
+	Upstreams   []*Product // products it reads, through inputs or tests, by ID
+	Downstreams []*Product // products that read it, by ID
+	File        string     // the file declaring it
+	Range       diag.Range
+}
+
+// Input is what a product reads: a source, or a port of another product.
+type Input struct {
+	Name     string
+	Source   *Source  // set when the input reads a source
+	Producer *Product // set with Port when the input reads a product
+	Port     *Port
+	Columns  []*Column // the producer's columns that are read, in the order written
+	Range    diag.Range
+}
+
+// Port is a published table or view with its column contract.
+type Port struct {
+	ID          string // domain.product.port
+	Product     *Product
+	Name        string
+	Kind        string // "table" or "view"
+	Object      ObjectName
+	Visibility  string // "public" or "internal"
+	Description string
+	Columns     []*Column
+	Consumers   []*Product // products that read it, by ID
+	Range       diag.Range
+}
+
+// Step is one unit of work building a product.
+type Step struct {
+	Name        string
+	Runner      *Runner
+	Args        []*Arg // by name
+	After       []*Step
+	Description string
+	Range       diag.Range
+}
+
+// Arg is a runner argument of a step. Exactly one of the value fields is
+// meaningful, according to Type.
+type Arg struct {
+	Name   string
+	Type   string   // string, number, bool, list, file or secret
+	String string   // string and file (a path relative to the mesh root)
+	Number float64  // number
+	Bool   bool     // bool
+	List   []string // list
+	Secret *Secret  // secret
+	Range  diag.Range
+}
+
+// Runner is a kind of step.
+type Runner struct {
+	Name        string
+	Description string
+	Params      []*Param
+	Stdlib      bool
+	Range       diag.Range
+}
+
+// Param is a runner parameter.
+type Param struct {
+	Name        string
+	Type        string
+	Optional    bool
+	Description string
+}
+
+// Test is a data test of a product, rendered to one Snowflake query that
+// returns the failing rows.
+type Test struct {
+	ID          string // unique in the product: port.column.name, port.name or name
+	Name        string
+	Kind        string
+	Severity    string  // "error" or "warn"
+	Port        *Port   // nil for tests of the whole product
+	Column      *Column // nil unless the test is about one column
+	SQL         string
+	Description string
+	Range       diag.Range
+}
+
+// Schedule is when a product runs.
+type Schedule struct {
+	Cadence  *Cadence // nil when the product runs only when its inputs publish
+	OnInputs bool     // run when all inputs have published
+	Timezone string
+	// Period is the longest expected gap between two runs: the cadence's, or
+	// for a product that runs on its inputs, its slowest input's.
+	Period time.Duration
+	Range  diag.Range
+}
+
+// SLA is a product's service level.
+type SLA struct {
+	Freshness time.Duration
+	Range     diag.Range
+}
+
+// Deprecation announces that a product will stop.
+type Deprecation struct {
+	Date    string // YYYY-MM-DD
+	Message string
+	Range   diag.Range
+}
+
+// Secret is a reference to a credential held elsewhere.
+type Secret struct {
+	ID          string // domain.name, or name for mesh-wide secrets
+	Name        string
+	Domain      *Domain // nil for mesh-wide secrets
+	Description string
+	Vault       string // a vault path, such as kv/data/talend#token
+	Named       string // or a name in the orchestrator's own secret store
+	Range       diag.Range
+}

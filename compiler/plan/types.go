@@ -1,0 +1,91 @@
+package plan
+
+import "fmt"
+
+// Type is a column type from meshc's closed set, each of which maps onto one
+// Snowflake data type.
+type Type struct {
+	Name      string // string, number, integer, float, boolean, date, time, timestamp_ntz, timestamp_ltz, timestamp_tz, variant, object, array, binary
+	Length    int    // string and binary; 0 means the Snowflake maximum
+	Precision int    // number
+	Scale     int    // number
+}
+
+// String renders the type as written in the mesh language.
+func (t Type) String() string {
+	switch {
+	case (t.Name == "string" || t.Name == "binary") && t.Length > 0:
+		return fmt.Sprintf("%s(%d)", t.Name, t.Length)
+	case t.Name == "number":
+		return fmt.Sprintf("number(%d, %d)", t.Precision, t.Scale)
+	}
+	return t.Name
+}
+
+// SQL renders the Snowflake data type.
+func (t Type) SQL() string {
+	switch t.Name {
+	case "string":
+		if t.Length > 0 {
+			return fmt.Sprintf("VARCHAR(%d)", t.Length)
+		}
+		return "VARCHAR"
+	case "binary":
+		if t.Length > 0 {
+			return fmt.Sprintf("BINARY(%d)", t.Length)
+		}
+		return "BINARY"
+	case "number":
+		return fmt.Sprintf("NUMBER(%d,%d)", t.Precision, t.Scale)
+	case "integer":
+		return "NUMBER(38,0)"
+	case "float":
+		return "FLOAT"
+	case "boolean":
+		return "BOOLEAN"
+	case "date":
+		return "DATE"
+	case "time":
+		return "TIME"
+	case "timestamp_ntz":
+		return "TIMESTAMP_NTZ"
+	case "timestamp_ltz":
+		return "TIMESTAMP_LTZ"
+	case "timestamp_tz":
+		return "TIMESTAMP_TZ"
+	case "variant":
+		return "VARIANT"
+	case "object":
+		return "OBJECT"
+	case "array":
+		return "ARRAY"
+	}
+	return t.Name
+}
+
+// AcceptedBy reports whether a consumer expecting type want can read a
+// column of type t without losing data: the same kind of value, at most as
+// long or as precise. Integers are numbers with scale 0; a float accepts
+// any number.
+func (t Type) AcceptedBy(want Type) bool {
+	have := t.normal()
+	want = want.normal()
+	switch {
+	case want.Name == "float":
+		return have.Name == "float" || have.Name == "number"
+	case have.Name != want.Name:
+		return false
+	case have.Name == "string" || have.Name == "binary":
+		return want.Length == 0 || (have.Length > 0 && have.Length <= want.Length)
+	case have.Name == "number":
+		return have.Precision-have.Scale <= want.Precision-want.Scale && have.Scale <= want.Scale
+	}
+	return true
+}
+
+func (t Type) normal() Type {
+	if t.Name == "integer" {
+		return Type{Name: "number", Precision: 38, Scale: 0}
+	}
+	return t
+}

@@ -1,0 +1,428 @@
+package compiler
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/suggest"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// resolve links every product's inputs to what they read and its steps to
+// their runners, arguments and predecessors.
+func (c *compiler) resolve() {
+	for _, ps := range c.products {
+		c.resolveInputs(ps)
+		c.resolveSteps(ps)
+	}
+}
+
+func (c *compiler) resolveInputs(ps *productScope) {
+	seen := map[string]*ast.Input{}
+	var inputs []*plan.Input
+	for _, in := range ps.ast.Inputs {
+		if !c.checkName("input", in.Name, in.NameRange) {
+			continue
+		}
+		if first, dup := seen[in.Name]; dup {
+			c.duplicate("input", in.Name, in.NameRange, first.DeclRange)
+			continue
+		}
+		seen[in.Name] = in
+		if in.From == nil {
+			continue
+		}
+		pi := &plan.Input{Name: in.Name, Range: in.DeclRange}
+		src, port, ok := c.resolveReadable(in.From, ps, "input")
+		if !ok {
+			continue
+		}
+		var columns map[string]*plan.Column
+		var owner string
+		if src != nil {
+			pi.Source = src
+			columns = columnMap(src.Columns)
+			owner = fmt.Sprintf("source %s", src.ID)
+		} else {
+			pi.Producer, pi.Port = port.plan.Product, port.plan
+			columns = port.columns
+			owner = fmt.Sprintf("port %s", port.plan.ID)
+			if pi.Producer != ps.plan {
+				c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: pi.Producer, at: in.From.Range})
+			}
+			port.plan.Consumers = appendOnce(port.plan.Consumers, ps.plan)
+		}
+		if len(in.Columns) == 0 {
+			c.errorf("missing-attribute", in.DeclRange, "Input reads no columns",
+				"List the columns this product reads, columns = [\"a\", \"b\"], so that meshc can check them against the %s and warn its owners before they break you.", owner)
+		}
+		readSeen := map[string]bool{}
+		for _, ic := range in.Columns {
+			col, ok := columns[ic.Name.V]
+			if !ok {
+				c.unknown("column", ic.Name.V, "in "+owner, ic.Name.Range, columnNames(columns))
+				continue
+			}
+			if readSeen[ic.Name.V] {
+				c.warnf("duplicate-name", ic.Name.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name.V)
+				continue
+			}
+			readSeen[ic.Name.V] = true
+			if ic.Type != nil {
+				if want, ok := c.columnType(*ic.Type); ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
+					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
+						"This product expects %s to be %s, but the %s declares it %s (at %s). Change the expected type, or agree a new contract with the producer.",
+						ic.Name.V, want, owner, col.Type, col.Range)
+				}
+			}
+			pi.Columns = append(pi.Columns, col)
+		}
+		inputs = append(inputs, pi)
+	}
+	sortBy(inputs, func(i *plan.Input) string { return i.Name })
+	ps.plan.Inputs = inputs
+}
+
+func columnMap(cols []*plan.Column) map[string]*plan.Column {
+	m := make(map[string]*plan.Column, len(cols))
+	for _, col := range cols {
+		m[col.Name] = col
+	}
+	return m
+}
+
+func columnNames(cols map[string]*plan.Column) []string { return sortedKeys(cols) }
+
+// resolveReadable resolves a reference to something a product can read: a
+// source of its own domain, or a port. The forms are
+//
+//	source.NAME                              a source of the product's domain
+//	product.NAME.port.PORT                   a port of the product's domain
+//	port.PORT                                a port of the product itself (tests only)
+//	domain.DOMAIN.product.NAME.port.PORT     a public port of another domain
+//
+// use says what refers ("input" or "test"), for the messages.
+func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (*plan.Source, *portScope, bool) {
+	parts := ref.Parts
+	ds := ps.domain
+	cross := false
+	switch parts[0].Name {
+	case "domain":
+		if len(parts) < 2 {
+			c.shapeError(ref, "domain.DOMAIN.product.NAME.port.PORT")
+			return nil, nil, false
+		}
+		other, ok := c.domains[parts[1].Name]
+		if !ok {
+			c.unknown("domain", parts[1].Name, "in the mesh", parts[1].Range, sortedKeys(c.domains))
+			return nil, nil, false
+		}
+		cross = other != ds
+		ds = other
+		parts = parts[2:]
+		if len(parts) == 0 {
+			c.shapeError(ref, "domain.DOMAIN.product.NAME.port.PORT")
+			return nil, nil, false
+		}
+	case "port":
+		if use != "test" {
+			break
+		}
+		if len(parts) != 2 {
+			c.shapeError(ref, "port.PORT")
+			return nil, nil, false
+		}
+		port, ok := ps.ports[parts[1].Name]
+		if !ok {
+			c.unknown("port", parts[1].Name, "in product "+ps.plan.ID, parts[1].Range, sortedKeys(ps.ports))
+			return nil, nil, false
+		}
+		return nil, port, true
+	}
+	switch parts[0].Name {
+	case "source":
+		if len(parts) != 2 {
+			c.shapeError(ref, "source.NAME")
+			return nil, nil, false
+		}
+		if cross {
+			c.errorf("cross-domain-source", ref.Range, "Source of another domain",
+				"A source is raw data private to the domain that ingests it. Read a public port of a product of domain %s that publishes this data instead.", ds.plan.Name)
+			return nil, nil, false
+		}
+		if use == "test" {
+			c.shapeError(ref, "port.PORT or product.NAME.port.PORT")
+			return nil, nil, false
+		}
+		src, ok := ds.sources[parts[1].Name]
+		if !ok {
+			c.unknown("source", parts[1].Name, "in domain "+ds.plan.Name, parts[1].Range, sortedKeys(ds.sources))
+			return nil, nil, false
+		}
+		return src, nil, true
+	case "product":
+		if len(parts) == 2 {
+			if p, ok := ds.products[parts[1].Name]; ok {
+				c.errorf("not-a-port", ref.Range, "Reference to a product, not a port",
+					"Products are read through their output ports. Name one: %s.port.%s (the ports of %s are: %s).",
+					ref.String(), firstOr(sortedKeys(p.ports), "NAME"), p.plan.ID, strings.Join(sortedKeys(p.ports), ", "))
+				return nil, nil, false
+			}
+		}
+		if len(parts) != 4 || parts[2].Name != "port" {
+			c.shapeError(ref, "product.NAME.port.PORT")
+			return nil, nil, false
+		}
+		p, ok := ds.products[parts[1].Name]
+		if !ok {
+			c.unknown("product", parts[1].Name, "in domain "+ds.plan.Name, parts[1].Range, sortedKeys(ds.products))
+			return nil, nil, false
+		}
+		port, ok := p.ports[parts[3].Name]
+		if !ok {
+			c.unknown("port", parts[3].Name, "in product "+p.plan.ID, parts[3].Range, sortedKeys(p.ports))
+			return nil, nil, false
+		}
+		if cross && port.plan.Visibility != "public" {
+			c.errorf("internal-port", ref.Range, "Port is internal to its domain",
+				"The port %s is internal, so only domain %s may read it. Ask its owners (%s) to make it public, which makes its columns a contract, or read a public port instead.",
+				port.plan.ID, ds.plan.Name, p.plan.Owner)
+			return nil, nil, false
+		}
+		return nil, port, true
+	}
+	roots := []string{"source", "product", "domain"}
+	if use == "test" {
+		roots = []string{"port", "product", "domain"}
+	}
+	c.errorf("unresolved-reference", parts[0].Range, "Unknown kind of reference",
+		"A reference to what a product reads starts with %s.%s", strings.Join(roots, ", "), suggest.DidYouMean(parts[0].Name, roots))
+	return nil, nil, false
+}
+
+func firstOr(s []string, def string) string {
+	if len(s) > 0 {
+		return s[0]
+	}
+	return def
+}
+
+func (c *compiler) shapeError(ref *ast.Ref, want string) {
+	c.errorf("unresolved-reference", ref.Range, "Malformed reference",
+		"%s does not name anything a product can read here. Write it as %s.", ref.String(), want)
+}
+
+func (c *compiler) resolveSteps(ps *productScope) {
+	for _, name := range sortedKeys(ps.steps) {
+		st := ps.steps[name]
+		s := ps.stepAST[st]
+		if s.Run != nil {
+			st.Runner = c.resolveRunner(s.Run)
+		}
+		for _, ref := range s.After {
+			if len(ref.Parts) != 2 || ref.Parts[0].Name != "step" {
+				c.errorf("unresolved-reference", ref.Range, "Malformed reference", "after lists steps of the same product, as in after = [step.load].")
+				continue
+			}
+			dep, ok := ps.steps[ref.Parts[1].Name]
+			if !ok {
+				c.unknown("step", ref.Parts[1].Name, "in product "+ps.plan.ID, ref.Parts[1].Range, sortedKeys(ps.steps))
+				continue
+			}
+			if !containsPtr(st.After, dep) {
+				st.After = append(st.After, dep)
+			}
+		}
+		if st.Runner != nil {
+			st.Args = c.stepArgs(ps, s, st.Runner)
+		}
+	}
+}
+
+func (c *compiler) resolveRunner(ref *ast.Ref) *plan.Runner {
+	if len(ref.Parts) != 2 || ref.Parts[0].Name != "runner" {
+		c.errorf("unresolved-reference", ref.Range, "Malformed reference", "run names a runner, as in run = runner.sql. The runners are: %s.", strings.Join(sortedKeys(c.runners), ", "))
+		return nil
+	}
+	r, ok := c.runners[ref.Parts[1].Name]
+	if !ok {
+		c.unknown("runner", ref.Parts[1].Name, "in the mesh or the standard library", ref.Parts[1].Range, sortedKeys(c.runners))
+	}
+	return r
+}
+
+// stepArgs checks a step's arguments against its runner's parameters.
+func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*plan.Arg {
+	params := map[string]*plan.Param{}
+	for _, p := range r.Params {
+		params[p.Name] = p
+	}
+	given := map[string]bool{}
+	var out []*plan.Arg
+	for _, a := range s.Args {
+		p, ok := params[a.Name]
+		if !ok {
+			detail := fmt.Sprintf("The runner %s takes no argument %q.%s", r.Name, a.Name, suggest.DidYouMean(a.Name, sortedKeys(params)))
+			if len(params) > 0 {
+				detail += fmt.Sprintf(" Its parameters are: %s.", strings.Join(sortedKeys(params), ", "))
+			}
+			c.errorf("unknown-attribute", a.NameRange, "Unsupported runner argument", "%s", detail)
+			continue
+		}
+		given[a.Name] = true
+		if pa := c.stepArg(ps, s, p, a); pa != nil {
+			out = append(out, pa)
+		}
+	}
+	for _, p := range r.Params {
+		if !p.Optional && !given[p.Name] {
+			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
+				"The runner %s needs the argument %q (%s): %s", r.Name, p.Name, p.Type, p.Description)
+		}
+	}
+	if ra := c.runnerAST[r]; ra != nil && len(ra.ExactlyOneOf.V) > 0 {
+		var set []string
+		for _, n := range ra.ExactlyOneOf.Values() {
+			if given[n] {
+				set = append(set, n)
+			}
+		}
+		if len(set) != 1 {
+			c.errorf("missing-attribute", s.DeclRange, "Conflicting runner arguments",
+				"The runner %s takes exactly one of %s; this step gives %s.", r.Name, strings.Join(ra.ExactlyOneOf.Values(), ", "), countNames(set))
+		}
+	}
+	return out
+}
+
+func countNames(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, " and ")
+}
+
+func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.Arg) *plan.Arg {
+	out := &plan.Arg{Name: a.Name, Type: p.Type, Range: a.Value.Range}
+	v := a.Value
+	if p.Type == "secret" {
+		if v.Ref == nil {
+			c.errorf("wrong-type", v.Range, "Secret expected",
+				"The argument %q is a credential, so it refers to a secret block, as in %s = secret.NAME, never to a literal value.", a.Name, a.Name)
+			return nil
+		}
+		out.Secret = c.resolveSecret(v.Ref, ps.domain)
+		if out.Secret == nil {
+			return nil
+		}
+		return out
+	}
+	if v.Ref != nil {
+		c.errorf("wrong-type", v.Range, "Value expected", "The argument %q is a %s, not a reference; %s is not a value here. Quote it if it is text.", a.Name, p.Type, v.Ref.String())
+		return nil
+	}
+	lit := v.Literal
+	bad := func(want string) *plan.Arg {
+		c.errorf("wrong-type", v.Range, "Incorrect argument type", "The argument %q must be %s, not %s.", a.Name, want, lit.Type().FriendlyName())
+		return nil
+	}
+	switch p.Type {
+	case "string", "file":
+		if lit.Type() != cty.String {
+			return bad("a string")
+		}
+		out.String = lit.AsString()
+		if p.Type == "file" {
+			file, ok := c.meshFile(s.File, out.String, v.Range)
+			if !ok {
+				return nil
+			}
+			out.String = file
+		}
+	case "number":
+		if lit.Type() != cty.Number {
+			return bad("a number")
+		}
+		out.Number, _ = lit.AsBigFloat().Float64()
+	case "bool":
+		if lit.Type() != cty.Bool {
+			return bad("true or false")
+		}
+		out.Bool = lit.True()
+	case "list(string)":
+		if !lit.Type().IsTupleType() && !lit.Type().IsListType() {
+			return bad("a list of strings")
+		}
+		for it := lit.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() || e.Type() != cty.String {
+				return bad("a list of strings")
+			}
+			out.List = append(out.List, e.AsString())
+		}
+	}
+	return out
+}
+
+// meshFile resolves a path written in a file of the mesh, relative to that
+// file's folder, and checks that it stays inside the mesh and exists.
+func (c *compiler) meshFile(declaredIn, p string, at diag.Range) (string, bool) {
+	rel := strings.TrimPrefix(declaredIn, c.tree.Prefix)
+	if p == "" || path.IsAbs(p) || strings.Contains(p, `\`) {
+		c.errorf("invalid-path", at, "Invalid file path", "Give the file's path relative to this .mesh.hcl file's folder, with forward slashes, such as \"sql/build.sql\".")
+		return "", false
+	}
+	full := path.Join(path.Dir(rel), p)
+	if full == ".." || strings.HasPrefix(full, "../") {
+		c.errorf("invalid-path", at, "File outside the mesh", "The path %q leads outside the mesh's folder. Files a step uses live inside the mesh, so that they are versioned and reviewed with it.", p)
+		return "", false
+	}
+	if c.tree.FS != nil {
+		if info, err := fs.Stat(c.tree.FS, full); err != nil || info.IsDir() {
+			c.errorf("missing-file", at, "File not found", "There is no file %s (the path is relative to the folder of %s). Create it or correct the path.", c.tree.Prefix+full, declaredIn)
+			return "", false
+		}
+	}
+	return full, true
+}
+
+// resolveSecret resolves secret.NAME: a secret of the domain, or a
+// mesh-wide one.
+func (c *compiler) resolveSecret(ref *ast.Ref, ds *domainScope) *plan.Secret {
+	if len(ref.Parts) != 2 || ref.Parts[0].Name != "secret" {
+		c.errorf("unresolved-reference", ref.Range, "Malformed reference", "A credential refers to a secret block, as in secret.NAME.")
+		return nil
+	}
+	name := ref.Parts[1].Name
+	if s, ok := ds.secrets[name]; ok {
+		return s
+	}
+	if s, ok := c.secrets[name]; ok {
+		return s
+	}
+	c.unknown("secret", name, "in domain "+ds.plan.Name+" or mesh-wide", ref.Parts[1].Range, append(sortedKeys(ds.secrets), sortedKeys(c.secrets)...))
+	return nil
+}
+
+func appendOnce[T comparable](s []T, v T) []T {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func containsPtr[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,85 @@
+package compiler
+
+import (
+	"time"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+)
+
+// compiler holds one compilation's state: the decoded mesh, the plan being
+// built, and the scopes that references are resolved in.
+type compiler struct {
+	mesh  *ast.Mesh
+	tree  load.Tree
+	opts  Options
+	today time.Time
+	plan  *plan.Plan
+	diags diag.Diagnostics
+
+	layers          map[string]int
+	classifications map[string]bool
+	domains         map[string]*domainScope
+	domainList      []*domainScope // by name
+	runners         map[string]*plan.Runner
+	runnerAST       map[*plan.Runner]*ast.Runner
+	kinds           map[string]*ast.TestKind
+	secrets         map[string]*plan.Secret // mesh-wide
+	products        []*productScope         // by ID
+	edges           map[*plan.Product][]edge
+}
+
+// domainScope is what short names inside a domain resolve to.
+type domainScope struct {
+	ast      *ast.Domain
+	plan     *plan.Domain
+	sources  map[string]*plan.Source
+	products map[string]*productScope
+	secrets  map[string]*plan.Secret
+}
+
+// productScope is what short names inside a product resolve to.
+type productScope struct {
+	ast    *ast.Product
+	plan   *plan.Product
+	domain *domainScope
+	ports  map[string]*portScope
+	steps  map[string]*plan.Step
+	// stepAST links each step back to its declaration.
+	stepAST map[*plan.Step]*ast.Step
+}
+
+type portScope struct {
+	ast     *ast.Port
+	plan    *plan.Port
+	columns map[string]*plan.Column
+	// columnAST links each column back to its declaration, for its tests.
+	columnAST map[*plan.Column]*ast.Column
+}
+
+// edge is a dependency of a product on another, with the range of the
+// input or test that creates it.
+type edge struct {
+	to *plan.Product
+	at diag.Range
+}
+
+func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
+	today := opts.Today
+	if today.IsZero() {
+		today = time.Now().UTC()
+	}
+	return &compiler{
+		mesh: mesh, tree: tree, opts: opts,
+		today:     time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC),
+		plan:      &plan.Plan{},
+		domains:   map[string]*domainScope{},
+		runners:   map[string]*plan.Runner{},
+		runnerAST: map[*plan.Runner]*ast.Runner{},
+		kinds:     map[string]*ast.TestKind{},
+		secrets:   map[string]*plan.Secret{},
+		edges:     map[*plan.Product][]edge{},
+	}
+}

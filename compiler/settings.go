@@ -1,0 +1,223 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/suggest"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// defaultClassifications apply when the mesh block does not list its own.
+var defaultClassifications = []string{"public", "internal", "confidential", "restricted", "pii", "phi"}
+
+// settings reads the mesh block, the defaults and the chosen environment.
+func (c *compiler) settings() {
+	m := c.mesh
+	p := c.plan
+	c.layers = map[string]int{}
+	c.classifications = map[string]bool{}
+	if m.Root != nil {
+		p.Name, p.Description, p.Range = m.Root.Name, m.Root.Description.V, m.Root.DeclRange
+		c.checkName("mesh", m.Root.Name, m.Root.NameRange)
+		for i, l := range m.Root.Layers.V {
+			if j, dup := c.layers[l.V]; dup {
+				c.errorf("duplicate-name", l.Range, "Duplicate layer", "The layer %q is listed twice (positions %d and %d). Each layer appears once, lowest first.", l.V, j+1, i+1)
+				continue
+			}
+			c.checkName("layer", l.V, l.Range)
+			c.layers[l.V] = i
+			p.Layers = append(p.Layers, l.V)
+		}
+		for _, cl := range m.Root.Classifications.V {
+			c.classifications[cl.V] = true
+		}
+	} else if mf := c.rootFileRange(); !mf.IsZero() {
+		c.errorf("missing-block", mf, "Missing mesh block",
+			"mesh.hcl must declare the mesh, for example mesh \"pharma\" { layers = [\"raw\", \"mastered\", \"integrated\", \"self_service\"] }.")
+	}
+	if len(c.classifications) == 0 {
+		for _, cl := range defaultClassifications {
+			c.classifications[cl] = true
+		}
+	}
+	c.defaults()
+	c.environment()
+}
+
+// rootFileRange points at the start of mesh.hcl, for problems with the file
+// as a whole.
+func (c *compiler) rootFileRange() diag.Range {
+	for _, f := range c.mesh.Files {
+		if f == c.tree.Prefix+"mesh.hcl" {
+			return diag.Range{Filename: f, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
+		}
+	}
+	return diag.Range{}
+}
+
+var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+func (c *compiler) defaults() {
+	d := plan.Defaults{Timezone: "UTC", Retries: 0, StartDate: "2024-01-01"}
+	if df := c.mesh.Defaults; df != nil {
+		if df.Timezone.Set {
+			d.Timezone = c.timezone(df.Timezone)
+		}
+		if df.Retries.Set {
+			if df.Retries.V < 0 || df.Retries.V > 100 {
+				c.errorf("invalid-value", df.Retries.Range, "Retries out of range", "retries is how often a failed step is tried again: a whole number from 0 to 100.")
+			} else {
+				d.Retries = int(df.Retries.V)
+			}
+		}
+		if df.RetryDelay.Set {
+			d.RetryDelay, _ = c.duration(df.RetryDelay)
+		}
+		if df.StartDate.Set {
+			if _, ok := c.date(df.StartDate); ok {
+				d.StartDate = df.StartDate.V
+			}
+		}
+	}
+	c.plan.Defaults = d
+}
+
+// timezone checks an IANA time zone name.
+func (c *compiler) timezone(s ast.String) string {
+	if _, err := time.LoadLocation(s.V); err != nil || s.V == "" || s.V == "Local" {
+		c.errorf("invalid-value", s.Range, "Unknown time zone", "%q is not an IANA time zone name; use a name such as \"UTC\", \"Europe/Zurich\" or \"America/New_York\".", s.V)
+		return "UTC"
+	}
+	return s.V
+}
+
+// date checks a YYYY-MM-DD date.
+func (c *compiler) date(s ast.String) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, s.V)
+	if err != nil || !datePattern.MatchString(s.V) {
+		c.errorf("invalid-value", s.Range, "Invalid date", "%q is not a date; write dates as YYYY-MM-DD, for example \"2027-01-31\".", s.V)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (c *compiler) environment() {
+	envs := c.mesh.Environments
+	seen := map[string]*ast.Environment{}
+	for _, e := range envs {
+		c.checkName("environment", e.Name, e.NameRange)
+		if first, dup := seen[e.Name]; dup {
+			c.duplicate("environment", e.Name, e.NameRange, first.DeclRange)
+			continue
+		}
+		seen[e.Name] = e
+		c.objectPart("database", e.Database)
+		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !identPrefix.MatchString(e.SchemaPrefix.V) {
+			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "A schema prefix is prepended to schema names, so it may hold only letters, digits and underscores and must start with a letter or underscore, for example \"DEV_\".")
+		}
+	}
+	if len(envs) == 0 {
+		if r := c.rootFileRange(); !r.IsZero() {
+			c.errorf("missing-block", r, "No environment",
+				"A mesh declares at least one environment, which says where its tables live and how to connect, for example environment \"prod\" { database = \"PHARMA\" warehouse = \"TRANSFORM_WH\" connection = \"snowflake_prod\" } (one argument per line).")
+		}
+		c.plan.Environment = &plan.Environment{Name: "none"}
+		return
+	}
+	chosen := envs[0]
+	for _, e := range envs {
+		if e.Name == c.opts.Env {
+			chosen = e
+		}
+	}
+	c.plan.Environment = &plan.Environment{
+		Name: chosen.Name, Description: chosen.Description.V, Database: chosen.Database.V,
+		SchemaPrefix: chosen.SchemaPrefix.V, Warehouse: chosen.Warehouse.V, Role: chosen.Role.V,
+		Connection: chosen.Connection.V, Range: chosen.DeclRange,
+	}
+}
+
+var (
+	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	identPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+	identPrefix   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+	maxNameLength = 64
+)
+
+// checkName enforces the naming rule for mesh objects: lower-case snake
+// case, at most 64 characters. Names become job, task and DAG ids in every
+// target, so they are kept to what every target accepts as is.
+func (c *compiler) checkName(kind, name string, at diag.Range) bool {
+	if namePattern.MatchString(name) && len(name) <= maxNameLength {
+		return true
+	}
+	fixed := strings.Trim(strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '_'
+	}, name), "_")
+	hint := ""
+	if fixed != "" && fixed != name && namePattern.MatchString(fixed) {
+		hint = fmt.Sprintf(" For example: %q.", fixed)
+	}
+	if len(name) > maxNameLength {
+		c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind), "The name is %d characters long; names have at most %d, because they become ids in GitLab, Airflow and Snowflake.", len(name), maxNameLength)
+		return false
+	}
+	c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind),
+		"%s names are lower-case snake case: a letter, then letters, digits and underscores, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
+	return false
+}
+
+// checkColumnName enforces the rule for column names: Snowflake identifiers
+// that need no quoting.
+func (c *compiler) checkColumnName(name string, at diag.Range) bool {
+	if identPattern.MatchString(name) && len(name) <= 255 {
+		return true
+	}
+	c.errorf("invalid-name", at, "Invalid column name",
+		"Column names are Snowflake identifiers that need no quotes: a letter or underscore, then letters, digits, underscores or $, at most 255 characters.")
+	return false
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// duplicate reports a second declaration of a name.
+func (c *compiler) duplicate(kind, name string, at, first diag.Range) {
+	c.errorf("duplicate-name", at, fmt.Sprintf("Duplicate %s", kind),
+		"A %s named %q is already declared at %s. Names must be unique: rename or remove one of them.", kind, name, first)
+}
+
+// unknown reports a name that resolves to nothing, naming the closest
+// candidate.
+func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates []string) {
+	detail := fmt.Sprintf("There is no %s named %q %s.%s", kind, name, where, suggest.DidYouMean(name, candidates))
+	if len(candidates) == 0 {
+		detail = fmt.Sprintf("There is no %s named %q %s; none is declared there.", kind, name, where)
+	} else if suggest.Nearest(name, candidates) == "" && len(candidates) <= 8 {
+		detail += fmt.Sprintf(" The %ss there are: %s.", kind, strings.Join(candidates, ", "))
+	}
+	c.errorf("unresolved-reference", at, fmt.Sprintf("Reference to an undeclared %s", kind), "%s", detail)
+}
+
+// objectPart checks one part of a Snowflake object name.
+func (c *compiler) objectPart(what string, s ast.String) {
+	if s.Set && !identPattern.MatchString(s.V) {
+		c.errorf("invalid-name", s.Range, fmt.Sprintf("Invalid %s name", what),
+			"%q is not a Snowflake identifier that needs no quotes: use letters, digits, underscores and $, starting with a letter or underscore.", s.V)
+	}
+}

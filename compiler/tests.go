@@ -1,0 +1,340 @@
+package compiler
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/snowsql"
+	"github.com/meshc/meshc/internal/suggest"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// testSite is where a test was written: in a column, in a port, or directly
+// in a product.
+type testSite struct {
+	level  string // "column", "port" or "product"
+	port   *portScope
+	column *plan.Column
+}
+
+// tests binds every test to its kind, checks its arguments, and renders its
+// SQL.
+func (c *compiler) tests() {
+	for _, ps := range c.products {
+		ids := map[string]*ast.TestUse{}
+		var tests []*plan.Test
+		add := func(use *ast.TestUse, site testSite) {
+			t := c.test(ps, use, site)
+			if t == nil {
+				return
+			}
+			if first, dup := ids[t.ID]; dup {
+				c.errorf("duplicate-name", use.DeclRange, "Duplicate test",
+					"The product %s already has a test %s, at %s. Give one of them a name of its own with a test \"name\" { check = ... } block.", ps.plan.ID, t.ID, first.DeclRange)
+				return
+			}
+			ids[t.ID] = use
+			tests = append(tests, t)
+		}
+		for _, portName := range sortedKeys(ps.ports) {
+			port := ps.ports[portName]
+			for _, col := range port.plan.Columns {
+				for _, use := range port.columnAST[col].Tests {
+					add(use, testSite{level: "column", port: port, column: col})
+				}
+			}
+			for _, use := range port.ast.Tests {
+				add(use, testSite{level: "port", port: port})
+			}
+		}
+		for _, use := range ps.ast.Tests {
+			add(use, testSite{level: "product"})
+		}
+		sortBy(tests, func(t *plan.Test) string { return t.ID })
+		ps.plan.Tests = tests
+	}
+}
+
+func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan.Test {
+	kind, ok := c.kinds[use.Kind]
+	if use.Kind == "" {
+		return nil // the check expression was malformed; already reported
+	}
+	if !ok {
+		c.unknown("test kind", use.Kind, "in the mesh or the standard library", use.KindRange, sortedKeys(c.kinds))
+		return nil
+	}
+	t := &plan.Test{Name: use.Kind, Kind: use.Kind, Severity: "error", Description: use.Description.V, Range: use.DeclRange}
+	if use.Name.Set {
+		if !c.checkName("test", use.Name.V, use.Name.Range) {
+			return nil
+		}
+		t.Name = use.Name.V
+	}
+	if use.Severity.Set {
+		if use.Severity.V != "error" && use.Severity.V != "warn" {
+			c.errorf("invalid-value", use.Severity.Range, "Unknown severity",
+				"A test's severity is \"error\" (a failure stops what runs after it) or \"warn\" (a failure is reported and the run goes on).%s", suggest.DidYouMean(use.Severity.V, []string{"error", "warn"}))
+		} else {
+			t.Severity = use.Severity.V
+		}
+	}
+
+	// Which port and column the test is about.
+	port := site.port
+	if site.level == "product" {
+		switch {
+		case use.Port != nil:
+			_, port, ok = c.resolvePortOfProduct(use.Port, ps)
+			if !ok {
+				return nil
+			}
+		case kind.On.V != "product" && len(ps.ports) == 1:
+			for _, p := range ps.ports {
+				port = p
+			}
+		case kind.On.V != "product" && len(ps.ports) > 1:
+			c.errorf("missing-attribute", use.DeclRange, "Which port does this test check?",
+				"The product %s has several ports (%s), so a %s test declared in the product says which one it checks: port = port.NAME. Or move the test into that port.",
+				ps.plan.ID, strings.Join(sortedKeys(ps.ports), ", "), kind.Name)
+			return nil
+		}
+	}
+	t.Column = site.column
+	if use.Column.Set && port != nil {
+		col, ok := port.columns[use.Column.V]
+		if !ok {
+			c.unknown("column", use.Column.V, "in port "+port.plan.ID, use.Column.Range, columnNames(port.columns))
+			return nil
+		}
+		t.Column = col
+	}
+	if port != nil {
+		t.Port = port.plan
+	}
+	switch {
+	case kind.On.V == "column" && t.Column == nil:
+		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a column", kind.Name),
+			"Put this test in a column's tests, or say which column it checks with column = \"name\" in a test block.")
+		return nil
+	case kind.On.V == "port" && site.level == "column":
+		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),
+			"This test checks a table, not one column: move it to the port's tests.")
+		return nil
+	}
+	if t.Column != nil && len(kind.ColumnTypes.V) > 0 && !sliceHas(kind.ColumnTypes.Values(), t.Column.Type.Name) {
+		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test a %s column", kind.Name, t.Column.Type.Name),
+			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), t.Column.Name, t.Column.Type)
+		return nil
+	}
+
+	switch {
+	case site.level == "column":
+		t.ID = port.plan.Name + "." + t.Column.Name + "." + t.Name
+	case site.level == "port":
+		t.ID = port.plan.Name + "." + t.Name
+	default:
+		t.ID = t.Name
+	}
+
+	vars, ok := c.testArgs(ps, use, kind, port)
+	if !ok {
+		return nil
+	}
+	vars["table"], vars["column"], vars["column_type"] = cty.NullVal(cty.String), cty.NullVal(cty.String), cty.NullVal(cty.String)
+	if port != nil {
+		o := port.plan.Object
+		vars["table"] = cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))
+	}
+	if t.Column != nil {
+		vars["column"] = cty.StringVal(snowsql.Ident(t.Column.Name))
+		vars["column_type"] = cty.StringVal(t.Column.Type.Name)
+	}
+	if kind.SQL == nil {
+		return nil
+	}
+	sql, err := kind.SQL.Render(vars)
+	if err != nil {
+		c.errorf("test-render", use.CallRange, "Test cannot be rendered",
+			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.", kind.Name, kind.SQL.Range(), err)
+		return nil
+	}
+	t.SQL = strings.TrimSpace(sql)
+	return t
+}
+
+// testArgs binds a test's positional arguments to its kind's parameters and
+// renders each as SQL text for the template.
+func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKind, port *portScope) (map[string]cty.Value, bool) {
+	vars := map[string]cty.Value{}
+	params := kind.Params
+	if len(use.Args) > len(params) {
+		c.errorf("wrong-arguments", use.Args[len(params)].Range, "Too many arguments",
+			"The test kind %s takes %s.", kind.Name, describeParams(params))
+		return nil, false
+	}
+	ok := true
+	ports := map[string]*portScope{}
+	for i, p := range params {
+		typ := typeName(p.Type)
+		if i >= len(use.Args) {
+			if !p.Optional.V {
+				c.errorf("wrong-arguments", use.CallRange, "Missing argument",
+					"The test kind %s needs the argument %s: %s. It takes %s.", kind.Name, p.Name, p.Description.V, describeParams(params))
+				ok = false
+			}
+			vars[p.Name] = cty.NullVal(cty.String)
+			continue
+		}
+		v := use.Args[i]
+		if typ == "port" {
+			if v.Ref == nil {
+				c.errorf("wrong-type", v.Range, "Port expected", "The argument %s of %s is a port, written as a reference such as domain.physician.product.prescribers.port.main.", p.Name, kind.Name)
+				ok = false
+				continue
+			}
+			_, target, resolved := c.resolveReadable(v.Ref, ps, "test")
+			if !resolved {
+				ok = false
+				continue
+			}
+			if target.plan.Product != ps.plan {
+				c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: target.plan.Product, at: v.Range})
+			}
+			ports[p.Name] = target
+			o := target.plan.Object
+			vars[p.Name] = cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))
+			continue
+		}
+		if v.Ref != nil {
+			c.errorf("wrong-type", v.Range, "Value expected", "The argument %s of %s is a %s, not a reference. Quote it if it is text.", p.Name, kind.Name, typ)
+			ok = false
+			continue
+		}
+		text, good := c.testArg(v, p, typ, kind, port, ports)
+		if !good {
+			ok = false
+			continue
+		}
+		vars[p.Name] = text
+	}
+	return vars, ok
+}
+
+func describeParams(params []*ast.Param) string {
+	if len(params) == 0 {
+		return "no arguments"
+	}
+	var parts []string
+	for _, p := range params {
+		s := p.Name + " (" + typeName(p.Type)
+		if p.Optional.V {
+			s += ", optional"
+		}
+		parts = append(parts, s+")")
+	}
+	return "the arguments " + strings.Join(parts, ", ")
+}
+
+// testArg renders one literal test argument as SQL text.
+func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.TestKind, port *portScope, ports map[string]*portScope) (cty.Value, bool) {
+	lit := v.Literal
+	bad := func(want string) (cty.Value, bool) {
+		c.errorf("wrong-type", v.Range, "Incorrect argument type", "The argument %s of %s must be %s, not %s.", p.Name, kind.Name, want, lit.Type().FriendlyName())
+		return cty.NilVal, false
+	}
+	switch typ {
+	case "string", "sql", "duration", "column":
+		if lit.Type() != cty.String {
+			return bad("a string")
+		}
+		s := lit.AsString()
+		switch typ {
+		case "string":
+			return cty.StringVal(snowsql.String(s)), true
+		case "sql":
+			if strings.TrimSpace(s) == "" {
+				c.errorf("invalid-value", v.Range, "Empty SQL", "The argument %s of %s is SQL and cannot be empty.", p.Name, kind.Name)
+				return cty.NilVal, false
+			}
+			return cty.StringVal(strings.TrimSpace(s)), true
+		case "duration":
+			d, ok := parseDuration(s)
+			if !ok {
+				c.errorf("invalid-duration", v.Range, "Invalid duration", "%q is not a duration. Write a whole number and a unit: m, h, d or w, as in \"36h\".", s)
+				return cty.NilVal, false
+			}
+			return cty.StringVal(fmt.Sprint(int64(d.Seconds()))), true
+		default: // column
+			owner := port
+			if p.Of.Set {
+				owner = ports[p.Of.V]
+			}
+			if owner == nil {
+				return cty.NilVal, false // its port did not resolve; already reported
+			}
+			if _, ok := owner.columns[s]; !ok {
+				c.unknown("column", s, "in port "+owner.plan.ID, v.Range, columnNames(owner.columns))
+				return cty.NilVal, false
+			}
+			return cty.StringVal(snowsql.Ident(s)), true
+		}
+	case "number":
+		if lit.Type() != cty.Number {
+			return bad("a number")
+		}
+		return cty.StringVal(lit.AsBigFloat().Text('f', -1)), true
+	case "bool":
+		if lit.Type() != cty.Bool {
+			return bad("true or false")
+		}
+		return cty.StringVal(strings.ToUpper(fmt.Sprint(lit.True()))), true
+	case "list(string)":
+		if !lit.Type().IsTupleType() && !lit.Type().IsListType() {
+			return bad("a list")
+		}
+		var items []cty.Value
+		for it := lit.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			switch {
+			case e.IsNull():
+				return bad("a list of strings without null")
+			case e.Type() == cty.String:
+				items = append(items, cty.StringVal(snowsql.String(e.AsString())))
+			case e.Type() == cty.Number:
+				items = append(items, cty.StringVal(snowsql.String(e.AsBigFloat().Text('f', -1))))
+			default:
+				return bad("a list of strings")
+			}
+		}
+		if len(items) == 0 {
+			c.errorf("invalid-value", v.Range, "Empty list", "The argument %s of %s needs at least one value.", p.Name, kind.Name)
+			return cty.NilVal, false
+		}
+		return cty.ListVal(items), true
+	}
+	return cty.NilVal, false
+}
+
+// resolvePortOfProduct resolves the port = port.NAME of a test block.
+func (c *compiler) resolvePortOfProduct(ref *ast.Ref, ps *productScope) (*plan.Source, *portScope, bool) {
+	if len(ref.Parts) != 2 || ref.Parts[0].Name != "port" {
+		c.errorf("unresolved-reference", ref.Range, "Malformed reference", "port names one of this product's ports, as in port = port.main.")
+		return nil, nil, false
+	}
+	return c.resolveReadable(ref, ps, "test")
+}
+
+func sliceHas(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+var _ = big.NewFloat

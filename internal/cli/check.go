@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// compileFlags are the flags every command that compiles a mesh takes.
+type compileFlags struct {
+	env   string
+	today string
+}
+
+func (f *compileFlags) register(fs interface {
+	StringVar(p *string, name, value, usage string)
+}) {
+	fs.StringVar(&f.env, "env", "", "environment to map names for (default: the first one in mesh.hcl)")
+	fs.StringVar(&f.today, "today", "", "judge deprecation dates as of this date, YYYY-MM-DD (default: today)")
+}
+
+// compile compiles the mesh in dir. It returns done with an exit code when
+// the command line was wrong.
+func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, bool) {
+	opts := compiler.Options{Env: f.env}
+	if f.today != "" {
+		t, err := time.Parse(time.DateOnly, f.today)
+		if err != nil {
+			return nil, usageError(e, cmd, "--today %q is not a date; write YYYY-MM-DD", f.today), true
+		}
+		opts.Today = t
+	}
+	res, err := compiler.CompileDir(dir, opts)
+	var ue *compiler.UsageError
+	if errors.As(err, &ue) {
+		return nil, usageError(e, cmd, "%s", ue.Msg), true
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "meshc %s: %v\n", cmd, err)
+		return nil, exitMesh, true
+	}
+	return res, exitOK, false
+}
+
+func runCheck(e *env, args []string) int {
+	var cf compileFlags
+	var format string
+	fs := flagSet(e, "check", "check [flags] [DIR]",
+		"Loads the mesh in DIR (default: the current folder), type-checks it, and prints\nevery problem found, sorted by file and position, then a summary.")
+	fs.StringVar(&format, "format", "text", "output format: text or json")
+	cf.register(fs)
+	if code, done := parse(e, fs, args); done {
+		return code
+	}
+	if format != "text" && format != "json" {
+		return usageError(e, "check", "--format must be text or json, not %q", format)
+	}
+	dir, ok := oneDir(e, "check", fs.Args())
+	if !ok {
+		return exitUsage
+	}
+	res, code, done := cf.compile(e, "check", dir)
+	if done {
+		return code
+	}
+	if format == "json" {
+		if err := diag.WriteJSON(e.stdout, res.Diagnostics, res.Sources); err != nil {
+			fmt.Fprintf(e.stderr, "meshc check: %v\n", err)
+		}
+	} else {
+		diag.WriteText(e.stdout, res.Diagnostics, res.Sources)
+		if len(res.Diagnostics) > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprintln(e.stdout, summary(res))
+	}
+	if res.Diagnostics.HasErrors() {
+		return exitMesh
+	}
+	return exitOK
+}
+
+// summary is check's last line.
+func summary(res *compiler.Result) string {
+	errs, warns := res.Diagnostics.Count()
+	counts := fmt.Sprintf("%s, %s", plural(errs, "error"), plural(warns, "warning"))
+	if res.Plan == nil {
+		return "meshc: " + counts
+	}
+	p := res.Plan
+	tests := 0
+	for _, pr := range p.Products {
+		tests += len(pr.Tests)
+	}
+	return fmt.Sprintf("meshc: %s: %s, %s, %s, %s; %s",
+		p.Name, plural(len(p.Domains), "domain"), plural(len(p.Sources), "source"), plural(len(p.Products), "product"), plural(tests, "test"), counts)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// printDiagnostics writes diagnostics for commands whose own output goes to
+// stdout.
+func printDiagnostics(e *env, res *compiler.Result) {
+	diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
+	if len(res.Diagnostics) > 0 {
+		fmt.Fprintln(e.stderr)
+	}
+}

@@ -1,0 +1,179 @@
+// Package cli implements meshc's command line: one function per
+// subcommand, each parsing its own flags with pflag. cmd/meshc calls Main;
+// the testscript tests call it too, in-process.
+//
+// Exit codes: 0 success (warnings allowed), 1 the mesh has errors, 2 the
+// command line is wrong.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/meshc/meshc/internal/suggest"
+	"github.com/spf13/pflag"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitMesh  = 1
+	exitUsage = 2
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3";
+// otherwise it comes from the module's build information.
+var Version = ""
+
+type command struct {
+	name    string
+	summary string
+	run     func(env *env, args []string) int
+}
+
+// env is what a command writes to.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{
+		{"check", "Type-check a mesh and report every problem", runCheck},
+		{"fmt", "Rewrite .mesh.hcl files in canonical format", runFmt},
+		{"graph", "Print the mesh's lineage as DOT, Mermaid or JSON", runGraph},
+		{"version", "Print meshc's version", runVersion},
+		{"help", "Show help for meshc or one of its commands", runHelp},
+	}
+}
+
+// Main runs meshc with the given arguments (without the program name) and
+// returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help":
+		usage(stdout)
+		return exitOK
+	case "-v", "--version":
+		return runVersion(e, nil)
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(e, args[1:])
+		}
+	}
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(stderr, "meshc: unknown command %q.%s Run 'meshc help' for the list.\n", args[0], suggest.DidYouMean(args[0], names))
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `meshc checks a data mesh described in .mesh.hcl files and compiles it to
+pipelines for GitLab CI, Airflow and Snowflake.
+
+Usage:
+  meshc <command> [flags] [arguments]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run 'meshc help <command>' or 'meshc <command> --help' for a command's flags.
+Exit codes: 0 ok (warnings allowed), 1 the mesh has errors, 2 usage errors.
+`)
+}
+
+// flagSet makes a command's flag set, with a usage text printed by --help.
+func flagSet(e *env, name, synopsis, description string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: meshc %s\n\n%s\n", synopsis, description)
+		if fs.HasFlags() {
+			fmt.Fprintf(e.stdout, "\nFlags:\n%s", fs.FlagUsages())
+		}
+	}
+	return fs
+}
+
+// parse parses a command's flags. It returns done when the command should
+// stop at once, with the exit code to return.
+func parse(e *env, fs *pflag.FlagSet, args []string) (code int, done bool) {
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		return exitOK, true
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "meshc %s: %v\nRun 'meshc %s --help' for usage.\n", fs.Name(), err, fs.Name())
+		return exitUsage, true
+	}
+	return exitOK, false
+}
+
+func usageError(e *env, cmd, format string, args ...any) int {
+	fmt.Fprintf(e.stderr, "meshc %s: %s\nRun 'meshc %s --help' for usage.\n", cmd, fmt.Sprintf(format, args...), cmd)
+	return exitUsage
+}
+
+// oneDir returns the single folder argument of a command, "." by default.
+func oneDir(e *env, cmd string, args []string) (string, bool) {
+	switch len(args) {
+	case 0:
+		return ".", true
+	case 1:
+		return args[0], true
+	}
+	usageError(e, cmd, "expected at most one mesh folder, got %d arguments: %s", len(args), strings.Join(args, " "))
+	return "", false
+}
+
+func runVersion(e *env, args []string) int {
+	if len(args) > 0 {
+		if args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprintln(e.stdout, "Usage: meshc version\n\nPrints meshc's version.")
+			return exitOK
+		}
+		return usageError(e, "version", "takes no arguments")
+	}
+	fmt.Fprintf(e.stdout, "meshc %s\n", version())
+	return exitOK
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
+}
+
+func runHelp(e *env, args []string) int {
+	if len(args) == 0 {
+		usage(e.stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(e, []string{"--help"})
+		}
+	}
+	return usageError(e, "help", "unknown command %q", args[0])
+}

@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/format"
+	"github.com/meshc/meshc/lang/load"
+	"github.com/rogpeppe/go-internal/diff"
+)
+
+func runFmt(e *env, args []string) int {
+	var check, showDiff bool
+	fs := flagSet(e, "fmt", "fmt [flags] [PATH...]",
+		"Rewrites mesh files (mesh.hcl and *.mesh.hcl) in canonical format. A PATH is a\nfile or a folder, searched recursively; the default is the current folder.\nThe path - formats standard input to standard output.\nIt prints the name of each file it changes.")
+	fs.BoolVar(&check, "check", false, "change nothing; list the files that are not formatted and exit 1 if there are any")
+	fs.BoolVar(&showDiff, "diff", false, "print the changes as a unified diff")
+	if code, done := parse(e, fs, args); done {
+		return code
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	if len(paths) == 1 && paths[0] == "-" {
+		return fmtStdin(e)
+	}
+	var files []string
+	for _, p := range paths {
+		found, err := meshFiles(p)
+		if err != nil {
+			return usageError(e, "fmt", "%v", err)
+		}
+		files = append(files, found...)
+	}
+	code := exitOK
+	var ds diag.Diagnostics
+	src := diag.Sources{}
+	for _, name := range files {
+		old, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
+			code = exitMesh
+			continue
+		}
+		display := filepath.ToSlash(name)
+		formatted, fds := format.Source(old, display)
+		if len(fds) > 0 {
+			ds = append(ds, fds...)
+			src[display] = old
+			continue
+		}
+		if bytes.Equal(old, formatted) {
+			continue
+		}
+		fmt.Fprintln(e.stdout, display)
+		if showDiff {
+			e.stdout.Write(diff.Diff(display, old, display+" (formatted)", formatted))
+		}
+		if check {
+			code = exitMesh
+			continue
+		}
+		if err := writeFileAtomic(name, formatted); err != nil {
+			fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
+			code = exitMesh
+		}
+	}
+	if len(ds) > 0 {
+		diag.WriteText(e.stderr, ds.Sorted(), src)
+		return exitMesh
+	}
+	return code
+}
+
+func fmtStdin(e *env) int {
+	old, err := io.ReadAll(e.stdin)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
+		return exitMesh
+	}
+	formatted, ds := format.Source(old, "<stdin>")
+	if len(ds) > 0 {
+		diag.WriteText(e.stderr, ds, diag.Sources{"<stdin>": old})
+		return exitMesh
+	}
+	e.stdout.Write(formatted)
+	return exitOK
+}
+
+// meshFiles lists the mesh files at a path: the file itself, or those in a
+// folder tree, skipping hidden folders.
+func meshFiles(root string) ([]string, error) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{root}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != root && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Name() == load.RootFile || strings.HasSuffix(d.Name(), load.FileSuffix) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files, err
+}
+
+// writeFileAtomic replaces a file's content through a temporary file and a
+// rename, keeping its permissions, so that an interrupted run never leaves
+// half a file.
+func writeFileAtomic(name string, data []byte) error {
+	info, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}

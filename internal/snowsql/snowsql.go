@@ -1,0 +1,68 @@
+// Package snowsql quotes names and values for Snowflake SQL. Every
+// identifier and string literal that meshc writes into SQL, in rendered
+// tests or in generated task scripts, goes through this package, so that no
+// name or string from a mesh can change the meaning of a statement.
+package snowsql
+
+import (
+	"regexp"
+	"strings"
+)
+
+var unquoted = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+
+// Ident renders one identifier. A name that Snowflake accepts unquoted is
+// written as is, so that it keeps Snowflake's case-insensitive meaning
+// (prescribers and PRESCRIBERS are one object). A reserved word is quoted in
+// upper case, which names the same object as the unquoted word would if it
+// were allowed. Anything else is double-quoted with quotes doubled.
+func Ident(name string) string {
+	if unquoted.MatchString(name) {
+		if reserved[strings.ToUpper(name)] {
+			return `"` + strings.ToUpper(name) + `"`
+		}
+		return name
+	}
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// QualifiedName renders database.schema.name, skipping empty parts.
+func QualifiedName(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, Ident(p))
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// String renders a single-quoted string literal. Snowflake treats the
+// backslash as an escape character in string literals, so it is doubled;
+// a quote is doubled too.
+func String(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, `'`, `''`)
+	return "'" + s + "'"
+}
+
+// IsIdentifier reports whether name can be written unquoted.
+func IsIdentifier(name string) bool { return unquoted.MatchString(name) }
+
+// reserved lists Snowflake's reserved and limited keywords, which cannot be
+// used as unquoted identifiers.
+var reserved = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`ACCOUNT ALL ALTER AND ANY AS BETWEEN BY CASE CAST CHECK COLUMN
+		CONNECT CONNECTION CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME
+		CURRENT_TIMESTAMP CURRENT_USER DATABASE DELETE DISTINCT DROP ELSE EXISTS FALSE
+		FOLLOWING FOR FROM FULL GRANT GROUP GSCLUSTER HAVING ILIKE IN INCREMENT INNER
+		INSERT INTERSECT INTO IS ISSUE JOIN LATERAL LEFT LIKE LOCALTIME LOCALTIMESTAMP
+		MINUS NATURAL NOT NULL OF ON OR ORDER ORGANIZATION QUALIFY REGEXP REVOKE RIGHT
+		RLIKE ROW ROWS SAMPLE SCHEMA SELECT SET SOME START TABLE TABLESAMPLE THEN TO
+		TRIGGER TRUE TRY_CAST UNION UNIQUE UPDATE USING VALUES VIEW WHEN WHENEVER WHERE
+		WINDOW WITH`) {
+		reserved[w] = true
+	}
+}

@@ -1,0 +1,337 @@
+// Package ast is the decoded form of a mesh: every block of every
+// .mesh.hcl file (the user's and the standard library's), with its source
+// ranges, before any reference is resolved or any rule is checked.
+//
+// lang/load produces it; the compiler consumes it. It holds no HCL types:
+// references are Ref values (the traversal's names and ranges), literal
+// values are cty values, and the one piece that must stay an expression, a
+// test kind's SQL template, is behind the Template interface.
+package ast
+
+import (
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Mesh is a whole mesh: the root file's settings, the domains found in its
+// folders, and the mesh-wide definitions from the standard library and the
+// platform team.
+type Mesh struct {
+	Root         *MeshBlock // nil when mesh.hcl has no mesh block
+	Defaults     *Defaults  // nil when absent
+	Environments []*Environment
+	Domains      []*Domain
+	Runners      []*Runner
+	TestKinds    []*TestKind
+	Secrets      []*Secret // mesh-wide secrets, declared outside any domain
+	Files        []string  // every file loaded, user files first, sorted
+}
+
+// String is a string attribute with its range. Set is false when the
+// attribute was absent; Range is then the enclosing block's range.
+type String struct {
+	V     string
+	Set   bool
+	Range diag.Range
+}
+
+// Strings is a list-of-strings attribute.
+type Strings struct {
+	V     []String
+	Set   bool
+	Range diag.Range
+}
+
+// Values returns the plain strings.
+func (s Strings) Values() []string {
+	out := make([]string, len(s.V))
+	for i, v := range s.V {
+		out[i] = v.V
+	}
+	return out
+}
+
+// Bool is a boolean attribute.
+type Bool struct {
+	V     bool
+	Set   bool
+	Range diag.Range
+}
+
+// Number is a whole-number attribute.
+type Number struct {
+	V     int64
+	Set   bool
+	Range diag.Range
+}
+
+// Ref is a reference written as an HCL traversal, such as
+// product.prescribers.port.main. Parts holds each name with its range.
+type Ref struct {
+	Parts []RefPart
+	Range diag.Range
+}
+
+// RefPart is one name of a reference.
+type RefPart struct {
+	Name  string
+	Range diag.Range
+}
+
+// String renders the reference as written.
+func (r Ref) String() string {
+	s := ""
+	for i, p := range r.Parts {
+		if i > 0 {
+			s += "."
+		}
+		s += p.Name
+	}
+	return s
+}
+
+// TypeExpr is a column or parameter type as written: a keyword such as
+// string or timestamp_ntz, or a call such as string(10), number(38, 2) or
+// list(string).
+type TypeExpr struct {
+	Name  string
+	Args  []int64    // numeric arguments: string(10), number(38, 2)
+	Elem  *TypeExpr  // element type: list(string)
+	Range diag.Range // empty Name means the attribute was absent
+}
+
+// Value is an argument to a runner or a test: a literal, or a reference.
+type Value struct {
+	Literal cty.Value // cty.NilVal when Ref is set
+	Ref     *Ref
+	Range   diag.Range
+}
+
+// Arg is a named argument: a step's runner argument.
+type Arg struct {
+	Name      string
+	NameRange diag.Range
+	Value     Value
+}
+
+// MeshBlock is the `mesh "name" {}` block of mesh.hcl.
+type MeshBlock struct {
+	Name            string
+	NameRange       diag.Range
+	DeclRange       diag.Range
+	Description     String
+	Layers          Strings
+	Classifications Strings
+}
+
+// Defaults is the `defaults {}` block of mesh.hcl.
+type Defaults struct {
+	DeclRange  diag.Range
+	Timezone   String
+	Retries    Number
+	RetryDelay String
+	StartDate  String
+}
+
+// Environment is an `environment "name" {}` block of mesh.hcl.
+type Environment struct {
+	Name         string
+	NameRange    diag.Range
+	DeclRange    diag.Range
+	Description  String
+	Database     String
+	SchemaPrefix String
+	Warehouse    String
+	Role         String
+	Connection   String
+}
+
+// Domain is a `domain "name" {}` block and everything declared in its folder.
+type Domain struct {
+	Name        string
+	NameRange   diag.Range
+	DeclRange   diag.Range
+	Dir         string // the domain's folder, slash-separated, relative to the mesh root
+	Owner       String
+	Description String
+	Layer       String
+	Schema      String
+	Sources     []*Source
+	Products    []*Product
+	Secrets     []*Secret
+}
+
+// Source is raw data a domain reads: a `source "name" {}` block.
+type Source struct {
+	Name           string
+	NameRange      diag.Range
+	DeclRange      diag.Range
+	Description    String
+	Cadence        String
+	Table          String
+	Classification String
+	Columns        []*Column
+}
+
+// Column is a `column "name" {}` block of a source or a port.
+type Column struct {
+	Name           string
+	NameRange      diag.Range
+	DeclRange      diag.Range
+	Type           TypeExpr
+	Nullable       Bool
+	Classification String
+	Masking        String
+	Description    String
+	Tests          []*TestUse
+}
+
+// Product is a `product "name" {}` block.
+type Product struct {
+	Name        string
+	NameRange   diag.Range
+	DeclRange   diag.Range
+	File        string
+	Owner       String
+	Description String
+	Version     String
+	Tags        Strings
+	Inputs      []*Input
+	Ports       []*Port
+	Steps       []*Step
+	Tests       []*TestUse
+	Schedule    *Schedule
+	SLA         *SLA
+	Deprecation *Deprecation
+}
+
+// Input is an `input "name" {}` block: what a product reads.
+type Input struct {
+	Name      string
+	NameRange diag.Range
+	DeclRange diag.Range
+	From      *Ref
+	Columns   []InputColumn
+}
+
+// InputColumn is one column an input reads, with the type the consumer
+// expects when it wrote one.
+type InputColumn struct {
+	Name String
+	Type *TypeExpr
+}
+
+// Port is a `port "name" {}` block: a published table or view.
+type Port struct {
+	Name        string
+	NameRange   diag.Range
+	DeclRange   diag.Range
+	Kind        string // "table" or "view"; empty when neither was given
+	Object      String // the table or view name as written
+	Visibility  String
+	Description String
+	Columns     []*Column
+	Tests       []*TestUse
+}
+
+// Step is a `step "name" {}` block: one unit of work.
+type Step struct {
+	Name        string
+	NameRange   diag.Range
+	DeclRange   diag.Range
+	File        string // the file declaring the step; file arguments are relative to its folder
+	Run         *Ref
+	After       []Ref
+	Description String
+	Args        []*Arg // the runner's arguments, sorted by name
+}
+
+// TestUse is one use of a test kind: an entry of a `tests = [...]` list or a
+// `test "name" {}` block.
+type TestUse struct {
+	Name        String // the block label; unset for list entries
+	Kind        string
+	KindRange   diag.Range
+	Args        []Value // positional, in the test kind's parameter order
+	CallRange   diag.Range
+	Severity    String
+	Description String
+	Column      String // the column tested, for blocks outside a column
+	Port        *Ref   // the port tested, for product-level blocks
+	DeclRange   diag.Range
+}
+
+// Schedule is a product's `schedule {}` block.
+type Schedule struct {
+	DeclRange diag.Range
+	Cadence   String
+	OnInputs  Bool
+	Timezone  String
+}
+
+// SLA is a product's `sla {}` block.
+type SLA struct {
+	DeclRange diag.Range
+	Freshness String
+}
+
+// Deprecation is a product's `deprecation {}` block.
+type Deprecation struct {
+	DeclRange diag.Range
+	Date      String
+	Message   String
+}
+
+// Runner is a `runner "name" {}` block: a kind of step.
+type Runner struct {
+	Name         string
+	NameRange    diag.Range
+	DeclRange    diag.Range
+	Description  String
+	Params       []*Param
+	ExactlyOneOf Strings
+}
+
+// Param is a `param "name" {}` block of a runner or a test kind.
+type Param struct {
+	Name        string
+	NameRange   diag.Range
+	DeclRange   diag.Range
+	Type        TypeExpr
+	Optional    Bool
+	Description String
+	Of          String // for column parameters: the port parameter the column belongs to
+}
+
+// TestKind is a `test_kind "name" {}` block: a kind of data test and the
+// SQL query it renders to.
+type TestKind struct {
+	Name        string
+	NameRange   diag.Range
+	DeclRange   diag.Range
+	Description String
+	On          String // "column", "port" or "product"
+	ColumnTypes Strings
+	Params      []*Param
+	SQL         Template
+}
+
+// Template is a test kind's SQL template, written in HCL template syntax.
+type Template interface {
+	// Render evaluates the template with the given variables.
+	Render(vars map[string]cty.Value) (string, error)
+	// Variables lists the root names the template refers to, with ranges.
+	Variables() []RefPart
+	Range() diag.Range
+}
+
+// Secret is a `secret "name" {}` block: a reference to a credential held
+// elsewhere, either at a vault path or by name in the orchestrator.
+type Secret struct {
+	Name        string
+	NameRange   diag.Range
+	DeclRange   diag.Range
+	Description String
+	Vault       String
+	Named       String // the `name` attribute
+}

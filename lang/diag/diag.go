@@ -1,0 +1,150 @@
+// Package diag holds meshc's one diagnostics type: every problem found in a
+// mesh, from a syntax error to a target's limit, is a Diagnostic with a stable
+// code and a source range. It imports nothing from HCL, so the compiler, the
+// plan and the targets can all carry ranges without depending on the parser.
+//
+// Producing diagnostics happens everywhere; printing them happens only here
+// (text.go and json.go), once, sorted by file and position.
+package diag
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// Pos is a position in a source file. Line and Column start at 1; Column
+// counts Unicode characters, Byte counts bytes from the start of the file.
+type Pos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Byte   int `json:"byte"`
+}
+
+// Range is a span of a source file, from Start up to but excluding End.
+// Filename is slash-separated and relative to where the user pointed meshc.
+type Range struct {
+	Filename string `json:"filename"`
+	Start    Pos    `json:"start"`
+	End      Pos    `json:"end"`
+}
+
+// String renders the range as file:line:col, the form editors and CI logs link.
+func (r Range) String() string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+// IsZero reports whether the range points nowhere.
+func (r Range) IsZero() bool { return r.Filename == "" && r.Start.Line == 0 }
+
+// Ptr returns a pointer to a copy of r, or nil when r is zero, for the
+// optional Subject and Context fields.
+func (r Range) Ptr() *Range {
+	if r.IsZero() {
+		return nil
+	}
+	return &r
+}
+
+// Severity says whether a diagnostic stops the build.
+type Severity int
+
+const (
+	Error Severity = iota
+	Warning
+)
+
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Diagnostic is one problem found in a mesh.
+//
+// Summary is terse and names the problem; Detail is one or more full
+// sentences that say how to fix it. Subject is the tight range to underline;
+// Context, when set, is a wider range that gives the snippet its surroundings.
+// Code is stable across releases so that CI rules and docs can refer to it.
+type Diagnostic struct {
+	Severity Severity
+	Code     string
+	Summary  string
+	Detail   string
+	Subject  *Range
+	Context  *Range
+}
+
+// Diagnostics is a list of diagnostics; the zero value is an empty list.
+type Diagnostics []*Diagnostic
+
+// Errorf and Warnf build a diagnostic at subject. They are the common case;
+// callers needing a Context range build the struct themselves.
+func Errorf(code string, subject Range, summary, detailFormat string, args ...any) *Diagnostic {
+	return &Diagnostic{Severity: Error, Code: code, Summary: summary, Detail: fmt.Sprintf(detailFormat, args...), Subject: subject.Ptr()}
+}
+
+func Warnf(code string, subject Range, summary, detailFormat string, args ...any) *Diagnostic {
+	d := Errorf(code, subject, summary, detailFormat, args...)
+	d.Severity = Warning
+	return d
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (ds Diagnostics) HasErrors() bool {
+	for _, d := range ds {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Count returns the number of errors and warnings.
+func (ds Diagnostics) Count() (errors, warnings int) {
+	for _, d := range ds {
+		if d.Severity == Error {
+			errors++
+		} else {
+			warnings++
+		}
+	}
+	return errors, warnings
+}
+
+// Sorted returns the diagnostics ordered by file, position, severity, code and
+// summary, with exact duplicates removed, so that output never depends on the
+// order in which files were read or checks ran.
+func (ds Diagnostics) Sorted() Diagnostics {
+	out := slices.Clone(ds)
+	slices.SortStableFunc(out, compare)
+	return slices.CompactFunc(out, func(a, b *Diagnostic) bool { return compare(a, b) == 0 && a.Detail == b.Detail })
+}
+
+func compare(a, b *Diagnostic) int {
+	ra, rb := a.Subject, b.Subject
+	switch {
+	case ra == nil && rb != nil:
+		return -1
+	case ra != nil && rb == nil:
+		return 1
+	case ra != nil && rb != nil:
+		if c := cmp.Compare(ra.Filename, rb.Filename); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(ra.Start.Byte, rb.Start.Byte); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(ra.End.Byte, rb.End.Byte); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(a.Severity, b.Severity); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Code, b.Code); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Summary, b.Summary)
+}

@@ -1,0 +1,47 @@
+package diag
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// JSONReport is the stable shape of `meshc check --format json`, documented
+// in docs/cli.md. Fields are only ever added, never renamed or removed.
+type JSONReport struct {
+	FormatVersion string           `json:"format_version"`
+	Valid         bool             `json:"valid"`
+	ErrorCount    int              `json:"error_count"`
+	WarningCount  int              `json:"warning_count"`
+	Diagnostics   []JSONDiagnostic `json:"diagnostics"`
+}
+
+// JSONDiagnostic is one diagnostic in a JSONReport.
+type JSONDiagnostic struct {
+	Severity string   `json:"severity"`
+	Code     string   `json:"code"`
+	Summary  string   `json:"summary"`
+	Detail   string   `json:"detail"`
+	Range    *Range   `json:"range,omitempty"`
+	Snippet  *Snippet `json:"snippet,omitempty"`
+}
+
+// NewJSONReport builds the report for ds, which the caller has sorted.
+func NewJSONReport(ds Diagnostics, src Sources) JSONReport {
+	errs, warns := ds.Count()
+	r := JSONReport{FormatVersion: "1", Valid: errs == 0, ErrorCount: errs, WarningCount: warns, Diagnostics: []JSONDiagnostic{}}
+	for _, d := range ds {
+		jd := JSONDiagnostic{Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail, Range: d.Subject}
+		if d.Subject != nil {
+			jd.Snippet = snippetFor(d, src)
+		}
+		r.Diagnostics = append(r.Diagnostics, jd)
+	}
+	return r
+}
+
+// WriteJSON prints the report for ds as indented JSON.
+func WriteJSON(w io.Writer, ds Diagnostics, src Sources) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(NewJSONReport(ds, src))
+}

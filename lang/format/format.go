@@ -1,0 +1,29 @@
+// Package format rewrites mesh files in their canonical layout, using
+// hclwrite: consistent indentation, aligned equals signs, one space around
+// operators, and a single newline at the end. Formatting never changes what
+// a file means, and formatting a formatted file changes nothing.
+package format
+
+import (
+	"bytes"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+)
+
+// Source formats one file. A file with syntax errors is returned unchanged
+// with the errors, since its layout cannot be known.
+func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
+	if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
+		return src, load.ConvertDiagnostics(hds)
+	}
+	out := hclwrite.Format(src)
+	out = bytes.TrimRight(out, "\n")
+	if len(out) > 0 {
+		out = append(out, '\n')
+	}
+	return out, nil
+}

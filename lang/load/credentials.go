@@ -1,0 +1,113 @@
+package load
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Credentials are never written into a mesh: they live in a vault or in the
+// orchestrator and are referenced through secret blocks. This pass looks at
+// every literal string in a file, whatever block it is in, so that no new
+// attribute can become a way to commit a password.
+
+// credentialNames matches attribute names whose literal value would be a
+// credential.
+var credentialNames = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret|token|api_?key|private_?key|access_?key|credential)`)
+
+// credentialValues matches values that are credentials whatever their name:
+// private keys, well-known token formats, and connection strings with an
+// inline password.
+var credentialValues = []struct {
+	what string
+	re   *regexp.Regexp
+}{
+	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)},
+	{"an AWS access key", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"a GitLab token", regexp.MustCompile(`\bglpat-[0-9A-Za-z_-]{20,}`)},
+	{"a GitHub token", regexp.MustCompile(`\bgh[pousr]_[0-9A-Za-z]{36,}`)},
+	{"a Slack token", regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`)},
+	{"a JSON web token", regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`)},
+	{"a password in a connection string", regexp.MustCompile(`(?i)(password|pwd)\s*=\s*[^\s;&'"]{3,}|://[^/\s:@]+:[^/\s@]{3,}@`)},
+}
+
+// credentialFreeAttributes hold text that names or describes a credential
+// without being one.
+var credentialFreeAttributes = map[string]bool{"description": true, "message": true, "vault": true, "name": true}
+
+func findCredentials(body *hclsyntax.Body) diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, attr := range body.Attributes {
+		ds = append(ds, checkCredentialAttr(attr)...)
+	}
+	for _, b := range body.Blocks {
+		ds = append(ds, findCredentials(b.Body)...)
+	}
+	return ds
+}
+
+func checkCredentialAttr(attr *hclsyntax.Attribute) diag.Diagnostics {
+	if s, ok := literalString(attr.Expr); ok && s != "" && credentialNames.MatchString(attr.Name) && !credentialFreeAttributes[attr.Name] {
+		return diag.Diagnostics{diag.Errorf("literal-credential", rng(attr.Expr.Range()), "Credential written as a literal",
+			"The argument %q holds a literal value. Credentials must never be committed: declare a secret block, such as secret \"%s\" { vault = \"path/in/vault#key\" }, and refer to it here as secret.%s.",
+			attr.Name, strings.ToLower(attr.Name), strings.ToLower(attr.Name))}
+	}
+	return credentialPatterns(attr.Expr)
+}
+
+// credentialPatterns checks every string in an expression, including those
+// inside lists, maps and call arguments.
+func credentialPatterns(e hclsyntax.Expression) diag.Diagnostics {
+	switch e := e.(type) {
+	case *hclsyntax.TupleConsExpr:
+		var ds diag.Diagnostics
+		for _, x := range e.Exprs {
+			ds = append(ds, credentialPatterns(x)...)
+		}
+		return ds
+	case *hclsyntax.ObjectConsExpr:
+		var ds diag.Diagnostics
+		for _, item := range e.Items {
+			ds = append(ds, credentialPatterns(item.ValueExpr)...)
+		}
+		return ds
+	case *hclsyntax.FunctionCallExpr:
+		var ds diag.Diagnostics
+		for _, x := range e.Args {
+			ds = append(ds, credentialPatterns(x)...)
+		}
+		return ds
+	}
+	s, ok := literalString(e)
+	if !ok {
+		return nil
+	}
+	for _, c := range credentialValues {
+		if c.re.MatchString(s) {
+			return diag.Diagnostics{diag.Errorf("literal-credential", rng(e.Range()), "Credential written as a literal",
+				"This string looks like %s. Credentials must never be committed: store it in a vault, declare a secret block for it, and refer to the secret instead.", c.what)}
+		}
+	}
+	return nil
+}
+
+// literalString returns the value of a string literal or a template with no
+// interpolations; anything else is not a literal credential.
+func literalString(e hclsyntax.Expression) (string, bool) {
+	switch e.(type) {
+	case *hclsyntax.TemplateExpr, *hclsyntax.LiteralValueExpr, *hclsyntax.TemplateWrapExpr:
+	default:
+		return "", false
+	}
+	if len(e.Variables()) > 0 {
+		return "", false
+	}
+	v, hds := e.Value(nil)
+	if hds.HasErrors() || v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return "", false
+	}
+	return v.AsString(), true
+}

@@ -1,0 +1,586 @@
+package load
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// One schema per block type, as in Terraform's internal/configs. A file's top
+// level may hold any of the top-level blocks; placement rules (which blocks
+// belong in mesh.hcl, which in a domain's folder) are checked in files.go.
+
+var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "mesh", LabelNames: []string{"name"}},
+	{Type: "defaults"},
+	{Type: "environment", LabelNames: []string{"name"}},
+	{Type: "domain", LabelNames: []string{"name"}},
+	{Type: "source", LabelNames: []string{"name"}},
+	{Type: "product", LabelNames: []string{"name"}},
+	{Type: "secret", LabelNames: []string{"name"}},
+	{Type: "runner", LabelNames: []string{"name"}},
+	{Type: "test_kind", LabelNames: []string{"name"}},
+}}
+
+var meshSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "description"}, {Name: "layers"}, {Name: "classifications"},
+}}
+
+var defaultsSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "timezone"}, {Name: "retries"}, {Name: "retry_delay"}, {Name: "start_date"},
+}}
+
+var environmentSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "description"}, {Name: "database", Required: true}, {Name: "schema_prefix"},
+	{Name: "warehouse"}, {Name: "role"}, {Name: "connection"},
+}}
+
+var domainSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "owner", Required: true}, {Name: "description"}, {Name: "layer"}, {Name: "schema"},
+}}
+
+var sourceSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "description"}, {Name: "cadence", Required: true}, {Name: "table", Required: true}, {Name: "classification"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "column", LabelNames: []string{"name"}}},
+}
+
+var columnSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "type", Required: true}, {Name: "nullable"}, {Name: "classification"},
+		{Name: "masking"}, {Name: "description"}, {Name: "tests"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "test", LabelNames: []string{"name"}}},
+}
+
+var productSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "owner"}, {Name: "description"}, {Name: "version", Required: true}, {Name: "tags"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "input", LabelNames: []string{"name"}},
+		{Type: "port", LabelNames: []string{"name"}},
+		{Type: "step", LabelNames: []string{"name"}},
+		{Type: "test", LabelNames: []string{"name"}},
+		{Type: "schedule"},
+		{Type: "sla"},
+		{Type: "deprecation"},
+	},
+}
+
+var inputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "from", Required: true}, {Name: "columns", Required: true},
+}}
+
+var portSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "table"}, {Name: "view"}, {Name: "visibility"}, {Name: "description"}, {Name: "tests"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "column", LabelNames: []string{"name"}},
+		{Type: "test", LabelNames: []string{"name"}},
+	},
+}
+
+// stepSchema lists the attributes every step has; the others are the
+// runner's arguments, checked against the runner's parameters later.
+var stepSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "run", Required: true}, {Name: "after"}, {Name: "description"},
+}}
+
+// testSchema is a test block; port and column are only allowed where the
+// test is not already inside one (checked in decodeTestBlock).
+var testSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "check", Required: true}, {Name: "severity"}, {Name: "description"},
+	{Name: "column"}, {Name: "port"},
+}}
+
+var scheduleSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "cadence"}, {Name: "on_inputs"}, {Name: "timezone"},
+}}
+
+var slaSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "freshness", Required: true}}}
+
+var deprecationSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "date", Required: true}, {Name: "message"},
+}}
+
+var runnerSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "description"}, {Name: "exactly_one_of"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "param", LabelNames: []string{"name"}}},
+}
+
+var testKindSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "description"}, {Name: "on", Required: true}, {Name: "column_types"}, {Name: "sql", Required: true},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "param", LabelNames: []string{"name"}}},
+}
+
+var paramSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "type", Required: true}, {Name: "optional"}, {Name: "description"}, {Name: "of"},
+}}
+
+var secretSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "description"}, {Name: "vault"}, {Name: "name"},
+}}
+
+// decoder accumulates diagnostics while decoding one file.
+type decoder struct {
+	diags diag.Diagnostics
+}
+
+func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
+
+func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
+	c, hds := body.Content(schema)
+	d.add(convertDiags(hds))
+	return c
+}
+
+func (d *decoder) str(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
+	attr, ok := c.Attributes[name]
+	if !ok {
+		return ast.String{Range: rng(block)}
+	}
+	s, ds := decodeString(attr)
+	d.add(ds)
+	return s
+}
+
+func (d *decoder) strs(c *hcl.BodyContent, name string, block hcl.Range) ast.Strings {
+	attr, ok := c.Attributes[name]
+	if !ok {
+		return ast.Strings{Range: rng(block)}
+	}
+	s, ds := decodeStrings(attr)
+	d.add(ds)
+	return s
+}
+
+func (d *decoder) boolean(c *hcl.BodyContent, name string, block hcl.Range) ast.Bool {
+	attr, ok := c.Attributes[name]
+	if !ok {
+		return ast.Bool{Range: rng(block)}
+	}
+	b, ds := decodeBool(attr)
+	d.add(ds)
+	return b
+}
+
+func (d *decoder) number(c *hcl.BodyContent, name string, block hcl.Range) ast.Number {
+	attr, ok := c.Attributes[name]
+	if !ok {
+		return ast.Number{Range: rng(block)}
+	}
+	n, ds := decodeNumber(attr)
+	d.add(ds)
+	return n
+}
+
+func (d *decoder) ref(c *hcl.BodyContent, name, what string) *ast.Ref {
+	attr, ok := c.Attributes[name]
+	if !ok {
+		return nil
+	}
+	r, ds := decodeRef(attr.Expr, what)
+	d.add(ds)
+	return r
+}
+
+func label(b *hcl.Block) (string, diag.Range) {
+	if len(b.Labels) == 0 {
+		return "", rng(b.DefRange)
+	}
+	return b.Labels[0], rng(b.LabelRanges[0])
+}
+
+func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
+	c := d.content(b.Body, meshSchema)
+	m := &ast.MeshBlock{DeclRange: rng(b.DefRange)}
+	m.Name, m.NameRange = label(b)
+	m.Description = d.str(c, "description", b.DefRange)
+	m.Layers = d.strs(c, "layers", b.DefRange)
+	m.Classifications = d.strs(c, "classifications", b.DefRange)
+	return m
+}
+
+func (d *decoder) defaults(b *hcl.Block) *ast.Defaults {
+	c := d.content(b.Body, defaultsSchema)
+	return &ast.Defaults{
+		DeclRange:  rng(b.DefRange),
+		Timezone:   d.str(c, "timezone", b.DefRange),
+		Retries:    d.number(c, "retries", b.DefRange),
+		RetryDelay: d.str(c, "retry_delay", b.DefRange),
+		StartDate:  d.str(c, "start_date", b.DefRange),
+	}
+}
+
+func (d *decoder) environment(b *hcl.Block) *ast.Environment {
+	c := d.content(b.Body, environmentSchema)
+	e := &ast.Environment{DeclRange: rng(b.DefRange)}
+	e.Name, e.NameRange = label(b)
+	e.Description = d.str(c, "description", b.DefRange)
+	e.Database = d.str(c, "database", b.DefRange)
+	e.SchemaPrefix = d.str(c, "schema_prefix", b.DefRange)
+	e.Warehouse = d.str(c, "warehouse", b.DefRange)
+	e.Role = d.str(c, "role", b.DefRange)
+	e.Connection = d.str(c, "connection", b.DefRange)
+	return e
+}
+
+func (d *decoder) domain(b *hcl.Block, dir string) *ast.Domain {
+	c := d.content(b.Body, domainSchema)
+	dom := &ast.Domain{DeclRange: rng(b.DefRange), Dir: dir}
+	dom.Name, dom.NameRange = label(b)
+	dom.Owner = d.str(c, "owner", b.DefRange)
+	dom.Description = d.str(c, "description", b.DefRange)
+	dom.Layer = d.str(c, "layer", b.DefRange)
+	dom.Schema = d.str(c, "schema", b.DefRange)
+	return dom
+}
+
+func (d *decoder) source(b *hcl.Block) *ast.Source {
+	c := d.content(b.Body, sourceSchema)
+	s := &ast.Source{DeclRange: rng(b.DefRange)}
+	s.Name, s.NameRange = label(b)
+	s.Description = d.str(c, "description", b.DefRange)
+	s.Cadence = d.str(c, "cadence", b.DefRange)
+	s.Table = d.str(c, "table", b.DefRange)
+	s.Classification = d.str(c, "classification", b.DefRange)
+	for _, cb := range c.Blocks {
+		s.Columns = append(s.Columns, d.column(cb, false))
+	}
+	return s
+}
+
+// column decodes a column; tests are allowed on ports, not on sources.
+func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
+	c := d.content(b.Body, columnSchema)
+	col := &ast.Column{DeclRange: rng(b.DefRange)}
+	col.Name, col.NameRange = label(b)
+	if attr, ok := c.Attributes["type"]; ok {
+		t, ds := decodeType(attr.Expr)
+		d.add(ds)
+		col.Type = t
+	}
+	col.Nullable = d.boolean(c, "nullable", b.DefRange)
+	col.Classification = d.str(c, "classification", b.DefRange)
+	col.Masking = d.str(c, "masking", b.DefRange)
+	col.Description = d.str(c, "description", b.DefRange)
+	if attr, ok := c.Attributes["tests"]; ok {
+		if !testsAllowed {
+			d.add(diag.Diagnostics{diag.Errorf("tests-on-source", rng(attr.NameRange), "Tests on a source column",
+				"Sources are raw data that meshc does not build, so they carry no tests. Test the columns of the port that reads this source instead.")})
+		} else {
+			col.Tests = append(col.Tests, d.testList(attr)...)
+		}
+	}
+	for _, tb := range c.Blocks {
+		if !testsAllowed {
+			d.add(diag.Diagnostics{diag.Errorf("tests-on-source", rng(tb.DefRange), "Tests on a source column",
+				"Sources are raw data that meshc does not build, so they carry no tests. Test the columns of the port that reads this source instead.")})
+			continue
+		}
+		col.Tests = append(col.Tests, d.testBlock(tb, "column"))
+	}
+	return col
+}
+
+func (d *decoder) product(b *hcl.Block) *ast.Product {
+	c := d.content(b.Body, productSchema)
+	p := &ast.Product{DeclRange: rng(b.DefRange), File: b.DefRange.Filename}
+	p.Name, p.NameRange = label(b)
+	p.Owner = d.str(c, "owner", b.DefRange)
+	p.Description = d.str(c, "description", b.DefRange)
+	p.Version = d.str(c, "version", b.DefRange)
+	p.Tags = d.strs(c, "tags", b.DefRange)
+	for _, cb := range c.Blocks {
+		switch cb.Type {
+		case "input":
+			p.Inputs = append(p.Inputs, d.input(cb))
+		case "port":
+			p.Ports = append(p.Ports, d.port(cb))
+		case "step":
+			p.Steps = append(p.Steps, d.step(cb))
+		case "test":
+			p.Tests = append(p.Tests, d.testBlock(cb, "product"))
+		case "schedule":
+			if p.Schedule != nil {
+				d.duplicateBlock(cb, p.Schedule.DeclRange)
+				continue
+			}
+			sc := d.content(cb.Body, scheduleSchema)
+			p.Schedule = &ast.Schedule{
+				DeclRange: rng(cb.DefRange),
+				Cadence:   d.str(sc, "cadence", cb.DefRange),
+				OnInputs:  d.boolean(sc, "on_inputs", cb.DefRange),
+				Timezone:  d.str(sc, "timezone", cb.DefRange),
+			}
+		case "sla":
+			if p.SLA != nil {
+				d.duplicateBlock(cb, p.SLA.DeclRange)
+				continue
+			}
+			sc := d.content(cb.Body, slaSchema)
+			p.SLA = &ast.SLA{DeclRange: rng(cb.DefRange), Freshness: d.str(sc, "freshness", cb.DefRange)}
+		case "deprecation":
+			if p.Deprecation != nil {
+				d.duplicateBlock(cb, p.Deprecation.DeclRange)
+				continue
+			}
+			sc := d.content(cb.Body, deprecationSchema)
+			p.Deprecation = &ast.Deprecation{
+				DeclRange: rng(cb.DefRange),
+				Date:      d.str(sc, "date", cb.DefRange),
+				Message:   d.str(sc, "message", cb.DefRange),
+			}
+		}
+	}
+	return p
+}
+
+func (d *decoder) duplicateBlock(b *hcl.Block, first diag.Range) {
+	d.add(diag.Diagnostics{diag.Errorf("duplicate-block", rng(b.DefRange), fmt.Sprintf("Duplicate %s block", b.Type),
+		"A product has at most one %s block, and one is already declared at %s. Merge the two.", b.Type, first)})
+}
+
+func (d *decoder) input(b *hcl.Block) *ast.Input {
+	c := d.content(b.Body, inputSchema)
+	in := &ast.Input{DeclRange: rng(b.DefRange)}
+	in.Name, in.NameRange = label(b)
+	in.From = d.ref(c, "from", "a source or a port")
+	if attr, ok := c.Attributes["columns"]; ok {
+		in.Columns = d.inputColumns(attr)
+	}
+	return in
+}
+
+// inputColumns decodes `columns = ["a", "b"]`, or the typed form
+// `columns = { a = string, b = number(38, 2) }` that also states the types
+// the consumer relies on.
+func (d *decoder) inputColumns(attr *hcl.Attribute) []ast.InputColumn {
+	if pairs, hds := hcl.ExprMap(attr.Expr); !hds.HasErrors() {
+		var out []ast.InputColumn
+		for _, kv := range pairs {
+			name := hcl.ExprAsKeyword(kv.Key)
+			if name == "" {
+				if s, ok := stringValue(kv.Key); ok {
+					name = s
+				}
+			}
+			if name == "" {
+				d.add(diag.Diagnostics{diag.Errorf("wrong-type", rng(kv.Key.Range()), "Invalid column name", "Column names in a columns map are plain names, like npi = string.")})
+				continue
+			}
+			t, ds := decodeType(kv.Value)
+			d.add(ds)
+			out = append(out, ast.InputColumn{Name: ast.String{V: name, Set: true, Range: rng(kv.Key.Range())}, Type: &t})
+		}
+		return out
+	}
+	names, ds := decodeStrings(attr)
+	if ds != nil {
+		d.add(diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Incorrect attribute value type",
+			"The argument \"columns\" is a list of column names, like [\"npi\", \"specialty\"], or a map from names to expected types, like { npi = string(10) }.")})
+		return nil
+	}
+	out := make([]ast.InputColumn, len(names.V))
+	for i, n := range names.V {
+		out[i] = ast.InputColumn{Name: n}
+	}
+	return out
+}
+
+func (d *decoder) port(b *hcl.Block) *ast.Port {
+	c := d.content(b.Body, portSchema)
+	p := &ast.Port{DeclRange: rng(b.DefRange)}
+	p.Name, p.NameRange = label(b)
+	_, hasTable := c.Attributes["table"]
+	_, hasView := c.Attributes["view"]
+	switch {
+	case hasTable && hasView:
+		d.add(diag.Diagnostics{diag.Errorf("port-kind", rng(c.Attributes["view"].NameRange), "Port is both a table and a view",
+			"A port publishes one object: keep either table or view.")})
+		fallthrough
+	case hasTable:
+		p.Kind, p.Object = "table", d.str(c, "table", b.DefRange)
+	case hasView:
+		p.Kind, p.Object = "view", d.str(c, "view", b.DefRange)
+	default:
+		d.add(diag.Diagnostics{diag.Errorf("port-kind", rng(b.DefRange), "Port publishes nothing",
+			"Give the port the table or the view it publishes, for example table = \"PRESCRIBERS\".")})
+	}
+	p.Visibility = d.str(c, "visibility", b.DefRange)
+	p.Description = d.str(c, "description", b.DefRange)
+	if attr, ok := c.Attributes["tests"]; ok {
+		p.Tests = append(p.Tests, d.testList(attr)...)
+	}
+	for _, cb := range c.Blocks {
+		switch cb.Type {
+		case "column":
+			p.Columns = append(p.Columns, d.column(cb, true))
+		case "test":
+			p.Tests = append(p.Tests, d.testBlock(cb, "port"))
+		}
+	}
+	return p
+}
+
+func (d *decoder) step(b *hcl.Block) *ast.Step {
+	c, rest, hds := b.Body.PartialContent(stepSchema)
+	d.add(convertDiags(hds))
+	s := &ast.Step{DeclRange: rng(b.DefRange), File: b.DefRange.Filename}
+	s.Name, s.NameRange = label(b)
+	s.Run = d.ref(c, "run", "a runner")
+	if attr, ok := c.Attributes["after"]; ok {
+		refs, ds := decodeRefs(attr, "a step")
+		d.add(ds)
+		s.After = refs
+	}
+	s.Description = d.str(c, "description", b.DefRange)
+	attrs, hds := rest.JustAttributes()
+	d.add(convertDiags(hds))
+	for _, name := range sortedKeys(attrs) {
+		attr := attrs[name]
+		v, ds := decodeValue(attr.Expr)
+		d.add(ds)
+		s.Args = append(s.Args, &ast.Arg{Name: name, NameRange: rng(attr.NameRange), Value: v})
+	}
+	return s
+}
+
+// testList decodes `tests = [not_null(), accepted_values(["A", "B"])]`.
+func (d *decoder) testList(attr *hcl.Attribute) []*ast.TestUse {
+	exprs, hds := hcl.ExprList(attr.Expr)
+	if hds.HasErrors() {
+		d.add(diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Incorrect attribute value type",
+			"The argument \"tests\" is a list of test calls, for example [not_null(), unique()].")})
+		return nil
+	}
+	var out []*ast.TestUse
+	for _, e := range exprs {
+		t := &ast.TestUse{DeclRange: rng(e.Range())}
+		if d.testCall(e, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// testBlock decodes a `test "name" {}` block found at the given level
+// (column, port or product).
+func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
+	c := d.content(b.Body, testSchema)
+	t := &ast.TestUse{DeclRange: rng(b.DefRange)}
+	name, nameRange := label(b)
+	t.Name = ast.String{V: name, Set: true, Range: nameRange}
+	if attr, ok := c.Attributes["check"]; ok {
+		d.testCall(attr.Expr, t)
+	}
+	t.Severity = d.str(c, "severity", b.DefRange)
+	t.Description = d.str(c, "description", b.DefRange)
+	t.Column = d.str(c, "column", b.DefRange)
+	t.Port = d.ref(c, "port", "a port")
+	if attr, ok := c.Attributes["column"]; ok && level == "column" {
+		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attr.NameRange), "Column given twice",
+			"This test is inside a column block and tests that column; remove the column argument.")})
+	}
+	if attr, ok := c.Attributes["port"]; ok && level != "product" {
+		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attr.NameRange), "Port given twice",
+			"This test is inside a port and tests that port; the port argument is only for tests declared directly in a product.")})
+	}
+	return t
+}
+
+// testCall decodes a test kind call such as accepted_values(["A", "B"]).
+func (d *decoder) testCall(expr hcl.Expression, t *ast.TestUse) bool {
+	t.CallRange = rng(expr.Range())
+	call, hds := hcl.ExprCall(expr)
+	if hds.HasErrors() {
+		detail := "A test is a call of a test kind, for example not_null() or accepted_values([\"A\", \"B\"])."
+		if kw := hcl.ExprAsKeyword(expr); kw != "" {
+			detail = fmt.Sprintf("Test kinds are called like functions, even without arguments: write %s().", kw)
+		}
+		d.add(diag.Diagnostics{diag.Errorf("not-a-test", rng(expr.Range()), "Test call expected", "%s", detail)})
+		return false
+	}
+	t.Kind, t.KindRange = call.Name, rng(call.NameRange)
+	for _, a := range call.Arguments {
+		v, ds := decodeValue(a)
+		d.add(ds)
+		t.Args = append(t.Args, v)
+	}
+	return true
+}
+
+func (d *decoder) runner(b *hcl.Block) *ast.Runner {
+	c := d.content(b.Body, runnerSchema)
+	r := &ast.Runner{DeclRange: rng(b.DefRange)}
+	r.Name, r.NameRange = label(b)
+	r.Description = d.str(c, "description", b.DefRange)
+	r.ExactlyOneOf = d.strs(c, "exactly_one_of", b.DefRange)
+	for _, pb := range c.Blocks {
+		r.Params = append(r.Params, d.param(pb))
+	}
+	return r
+}
+
+func (d *decoder) testKind(b *hcl.Block) *ast.TestKind {
+	c := d.content(b.Body, testKindSchema)
+	k := &ast.TestKind{DeclRange: rng(b.DefRange)}
+	k.Name, k.NameRange = label(b)
+	k.Description = d.str(c, "description", b.DefRange)
+	k.On = d.str(c, "on", b.DefRange)
+	k.ColumnTypes = d.strs(c, "column_types", b.DefRange)
+	for _, pb := range c.Blocks {
+		k.Params = append(k.Params, d.param(pb))
+	}
+	if attr, ok := c.Attributes["sql"]; ok {
+		k.SQL = &template{expr: attr.Expr}
+	}
+	return k
+}
+
+func (d *decoder) param(b *hcl.Block) *ast.Param {
+	c := d.content(b.Body, paramSchema)
+	p := &ast.Param{DeclRange: rng(b.DefRange)}
+	p.Name, p.NameRange = label(b)
+	if attr, ok := c.Attributes["type"]; ok {
+		t, ds := decodeType(attr.Expr)
+		d.add(ds)
+		p.Type = t
+	}
+	p.Optional = d.boolean(c, "optional", b.DefRange)
+	p.Description = d.str(c, "description", b.DefRange)
+	p.Of = d.str(c, "of", b.DefRange)
+	return p
+}
+
+func (d *decoder) secret(b *hcl.Block) *ast.Secret {
+	c := d.content(b.Body, secretSchema)
+	s := &ast.Secret{DeclRange: rng(b.DefRange)}
+	s.Name, s.NameRange = label(b)
+	s.Description = d.str(c, "description", b.DefRange)
+	s.Vault = d.str(c, "vault", b.DefRange)
+	s.Named = d.str(c, "name", b.DefRange)
+	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// trimDot drops a leading "./" so that folder names print the same whether
+// or not the user wrote one.
+func trimDot(p string) string { return strings.TrimPrefix(p, "./") }

@@ -1,0 +1,289 @@
+package load
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// This file turns HCL's ranges, diagnostics and attribute values into
+// meshc's own types. It is the only place that knows both.
+
+func rng(r hcl.Range) diag.Range {
+	return diag.Range{
+		Filename: r.Filename,
+		Start:    diag.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
+		End:      diag.Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
+	}
+}
+
+func rngPtr(r *hcl.Range) *diag.Range {
+	if r == nil {
+		return nil
+	}
+	d := rng(*r)
+	return &d
+}
+
+// hclCodes gives HCL's own diagnostics stable meshc codes, keyed by summary.
+var hclCodes = map[string]string{
+	"Unsupported argument":          "unknown-attribute",
+	"Unsupported block type":        "unknown-block",
+	"Missing required argument":     "missing-attribute",
+	"Missing name for":              "missing-label",
+	"Extraneous label for":          "extra-label",
+	"Duplicate argument":            "duplicate-attribute",
+	"Attribute redefined":           "duplicate-attribute",
+	"Incorrect attribute value type": "wrong-type",
+	"Unexpected block":              "unknown-block",
+	"Variables not allowed":         "not-a-literal",
+	"Function calls not allowed":    "not-a-literal",
+	"Insufficient":                  "missing-block",
+	"Too many":                      "duplicate-block",
+}
+
+func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, hd := range hds {
+		d := &diag.Diagnostic{
+			Severity: diag.Error,
+			Code:     "syntax",
+			Summary:  hd.Summary,
+			Detail:   hd.Detail,
+			Subject:  rngPtr(hd.Subject),
+			Context:  rngPtr(hd.Context),
+		}
+		if hd.Severity == hcl.DiagWarning {
+			d.Severity = diag.Warning
+		}
+		for prefix, code := range hclCodes {
+			if strings.HasPrefix(hd.Summary, prefix) {
+				d.Code = code
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// literal evaluates an attribute that must be a constant: no references, no
+// function calls.
+func literal(attr *hcl.Attribute) (cty.Value, diag.Diagnostics) {
+	v, hds := attr.Expr.Value(nil)
+	if hds.HasErrors() {
+		return cty.NilVal, convertDiags(hds)
+	}
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()),
+			"Missing value", "The argument %q needs a value; null is not allowed here.", attr.Name)}
+	}
+	return v, nil
+}
+
+func wrongType(attr *hcl.Attribute, want string, err error) diag.Diagnostics {
+	return diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()),
+		"Incorrect attribute value type",
+		"The argument %q must be %s: %s.", attr.Name, want, strings.TrimSuffix(err.Error(), "."))}
+}
+
+func decodeString(attr *hcl.Attribute) (ast.String, diag.Diagnostics) {
+	v, ds := literal(attr)
+	if ds != nil {
+		return ast.String{Range: rng(attr.Expr.Range())}, ds
+	}
+	if !v.Type().IsPrimitiveType() {
+		return ast.String{Range: rng(attr.Expr.Range())}, wrongType(attr, "a string", fmt.Errorf("got %s", v.Type().FriendlyName()))
+	}
+	s, err := convert.Convert(v, cty.String)
+	if err != nil {
+		return ast.String{Range: rng(attr.Expr.Range())}, wrongType(attr, "a string", err)
+	}
+	return ast.String{V: s.AsString(), Set: true, Range: rng(attr.Expr.Range())}, nil
+}
+
+func decodeBool(attr *hcl.Attribute) (ast.Bool, diag.Diagnostics) {
+	v, ds := literal(attr)
+	out := ast.Bool{Range: rng(attr.Expr.Range())}
+	if ds != nil {
+		return out, ds
+	}
+	if v.Type() != cty.Bool {
+		return out, wrongType(attr, "true or false", fmt.Errorf("got %s", v.Type().FriendlyName()))
+	}
+	out.V, out.Set = v.True(), true
+	return out, nil
+}
+
+func decodeNumber(attr *hcl.Attribute) (ast.Number, diag.Diagnostics) {
+	v, ds := literal(attr)
+	out := ast.Number{Range: rng(attr.Expr.Range())}
+	if ds != nil {
+		return out, ds
+	}
+	if v.Type() != cty.Number {
+		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", v.Type().FriendlyName()))
+	}
+	bf := v.AsBigFloat()
+	n, acc := bf.Int64()
+	if !bf.IsInt() || acc != 0 {
+		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", bf.Text('g', 10)))
+	}
+	out.V, out.Set = n, true
+	return out, nil
+}
+
+// decodeStrings decodes a list of strings, keeping each element's range so
+// that a bad element is underlined on its own.
+func decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnostics) {
+	out := ast.Strings{Range: rng(attr.Expr.Range()), Set: true}
+	exprs, hds := hcl.ExprList(attr.Expr)
+	if hds.HasErrors() {
+		return out, wrongType(attr, "a list of strings, like [\"a\", \"b\"]", fmt.Errorf("it is not a list"))
+	}
+	var ds diag.Diagnostics
+	for _, e := range exprs {
+		s, d := decodeString(&hcl.Attribute{Name: attr.Name, Expr: e, Range: e.Range()})
+		ds = append(ds, d...)
+		if d == nil {
+			out.V = append(out.V, s)
+		}
+	}
+	return out, ds
+}
+
+// decodeRef decodes a reference such as product.prescribers.port.main.
+func decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
+	trav, hds := hcl.AbsTraversalForExpr(expr)
+	if hds.HasErrors() {
+		detail := fmt.Sprintf("A reference to %s is expected here, written as a name path without quotes, for example %s.", what, refExample(what))
+		if _, isString := stringValue(expr); isString {
+			detail = fmt.Sprintf("References are written without quotes, so that meshc can check them: write %s instead of a quoted string.", refExample(what))
+		}
+		return nil, diag.Diagnostics{diag.Errorf("not-a-reference", rng(expr.Range()), "Reference expected", "%s", detail)}
+	}
+	ref := &ast.Ref{Range: rng(trav.SourceRange())}
+	for _, step := range trav {
+		switch s := step.(type) {
+		case hcl.TraverseRoot:
+			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: rng(s.SrcRange)})
+		case hcl.TraverseAttr:
+			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: rng(s.SrcRange)})
+		default:
+			return nil, diag.Diagnostics{diag.Errorf("not-a-reference", rng(step.SourceRange()), "Index in a reference",
+				"References are dotted names, for example %s; indexes like [0] are not supported.", refExample(what))}
+		}
+	}
+	return ref, nil
+}
+
+func refExample(what string) string {
+	switch what {
+	case "a step":
+		return "step.load"
+	case "a runner":
+		return "runner.sql"
+	case "a secret":
+		return "secret.talend_token"
+	case "a port":
+		return "port.main"
+	}
+	return "source.ama_masterfile or domain.physician.product.prescribers.port.main"
+}
+
+func stringValue(expr hcl.Expression) (string, bool) {
+	v, hds := expr.Value(nil)
+	if hds.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || v.Type() != cty.String {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+func decodeRefs(attr *hcl.Attribute, what string) ([]ast.Ref, diag.Diagnostics) {
+	exprs, hds := hcl.ExprList(attr.Expr)
+	if hds.HasErrors() {
+		return nil, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Incorrect attribute value type",
+			"The argument %q must be a list of references, for example [%s].", attr.Name, refExample(what))}
+	}
+	var refs []ast.Ref
+	var ds diag.Diagnostics
+	for _, e := range exprs {
+		r, d := decodeRef(e, what)
+		ds = append(ds, d...)
+		if r != nil {
+			refs = append(refs, *r)
+		}
+	}
+	return refs, ds
+}
+
+// decodeType decodes a type expression: string, string(10), number(38, 2),
+// list(string).
+func decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostics) {
+	t := ast.TypeExpr{Range: rng(expr.Range())}
+	if kw := hcl.ExprAsKeyword(expr); kw != "" {
+		t.Name = kw
+		return t, nil
+	}
+	call, hds := hcl.ExprCall(expr)
+	if hds.HasErrors() {
+		detail := "A type is a keyword such as string, integer or timestamp_ntz, or a call such as string(10) or number(38, 2)."
+		if s, ok := stringValue(expr); ok {
+			detail = fmt.Sprintf("Types are keywords, written without quotes: write %s, not %q.", s, s)
+		}
+		return t, diag.Diagnostics{diag.Errorf("wrong-type", rng(expr.Range()), "Invalid type", "%s", detail)}
+	}
+	t.Name = call.Name
+	var ds diag.Diagnostics
+	for _, a := range call.Arguments {
+		if kw := hcl.ExprAsKeyword(a); kw != "" || isCall(a) {
+			elem, d := decodeType(a)
+			ds = append(ds, d...)
+			t.Elem = &elem
+			continue
+		}
+		v, hd := a.Value(nil)
+		if hd.HasErrors() || v.IsNull() || v.Type() != cty.Number || !v.AsBigFloat().IsInt() {
+			ds = append(ds, diag.Errorf("wrong-type", rng(a.Range()), "Invalid type argument",
+				"Type arguments are whole numbers, as in string(10) or number(38, 2)."))
+			continue
+		}
+		n, _ := v.AsBigFloat().Int64()
+		t.Args = append(t.Args, n)
+	}
+	return t, ds
+}
+
+func isCall(expr hcl.Expression) bool {
+	_, hds := hcl.ExprCall(expr)
+	return !hds.HasErrors()
+}
+
+// decodeValue decodes an argument that is either a reference or a literal.
+func decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics) {
+	if trav, hds := hcl.AbsTraversalForExpr(expr); !hds.HasErrors() && len(trav) > 0 {
+		if _, isKeyword := map[string]bool{"true": true, "false": true, "null": true}[trav.RootName()]; !isKeyword {
+			ref, ds := decodeRef(expr, "an object")
+			if ref != nil {
+				return ast.Value{Ref: ref, Range: ref.Range}, ds
+			}
+			return ast.Value{Range: rng(expr.Range())}, ds
+		}
+	}
+	v, hds := expr.Value(nil)
+	if hds.HasErrors() {
+		return ast.Value{Range: rng(expr.Range())}, convertDiags(hds)
+	}
+	if v.IsNull() || !v.IsWhollyKnown() {
+		return ast.Value{Range: rng(expr.Range())}, diag.Diagnostics{diag.Errorf("wrong-type", rng(expr.Range()), "Missing value", "null is not allowed here; give a value or leave the argument out.")}
+	}
+	return ast.Value{Literal: v, Range: rng(expr.Range())}, nil
+}
+
+// ConvertDiagnostics turns HCL diagnostics into meshc's, for the other lang
+// packages that call HCL directly.
+func ConvertDiagnostics(hds hcl.Diagnostics) diag.Diagnostics { return convertDiags(hds) }

@@ -1,0 +1,340 @@
+// Package load reads a mesh from a folder tree: it finds the .mesh.hcl
+// files, parses them in parallel, checks which blocks may appear where, and
+// decodes every block into lang/ast. It is the only part of meshc that
+// imports HCL.
+//
+// Loading never stops at the first problem: it returns everything it could
+// decode plus diagnostics, so that one run reports every mistake.
+package load
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// RootFile is the name of the file that marks a mesh's root folder.
+const RootFile = "mesh.hcl"
+
+// FileSuffix is the suffix of every other mesh file.
+const FileSuffix = ".mesh.hcl"
+
+// Tree is one folder tree of mesh files: the user's mesh, or the standard
+// library. Prefix is prepended to every file name in diagnostics, so that
+// users see the paths they typed (examples/pharma/mesh.hcl) and stdlib files
+// are recognisable (stdlib:tests.mesh.hcl).
+type Tree struct {
+	FS     fs.FS
+	Prefix string
+	Stdlib bool
+}
+
+// file is one parsed file and where it sits.
+type file struct {
+	name string // display name
+	rel  string // slash path inside its tree
+	src  []byte
+	body *hclsyntax.Body
+	tree *Tree
+	// diags are the file's parse diagnostics, kept with the file so that
+	// files can be parsed in parallel.
+	diags diag.Diagnostics
+}
+
+// Load reads the user's mesh and the standard library into one ast.Mesh.
+func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	files, d := readTree(&stdlib)
+	ds = append(ds, d...)
+	userFiles, d := readTree(&user)
+	ds = append(ds, d...)
+	files = append(userFiles, files...)
+
+	parse(files)
+	src := diag.Sources{}
+	for _, f := range files {
+		src[f.name] = f.src
+	}
+
+	m := &ast.Mesh{}
+	if !slices.ContainsFunc(userFiles, func(f *file) bool { return f.rel == RootFile }) {
+		ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "no-mesh-root",
+			Summary: fmt.Sprintf("No %s in %s", RootFile, displayDir(user.Prefix)),
+			Detail:  fmt.Sprintf("A mesh's root folder holds a %s file with a mesh block, for example mesh \"pharma\" { layers = [\"raw\", \"mastered\"] }, and at least one environment block. Point meshc at that folder, or create the file.", RootFile)})
+	}
+	l := &loader{mesh: m}
+	ds = append(ds, l.decode(files)...)
+	for _, f := range files {
+		m.Files = append(m.Files, f.name)
+	}
+	return m, src, ds
+}
+
+func displayDir(prefix string) string {
+	if prefix == "" {
+		return "."
+	}
+	return strings.TrimSuffix(prefix, "/")
+}
+
+// readTree finds the mesh files of a tree, in lexical order. Hidden folders
+// (.git, .meshc) are skipped.
+func readTree(t *Tree) ([]*file, diag.Diagnostics) {
+	if t.FS == nil {
+		return nil, nil
+	}
+	var files []*file
+	var ds diag.Diagnostics
+	err := fs.WalkDir(t.FS, ".", func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + t.Prefix + p, Detail: err.Error()})
+			return nil
+		}
+		name := de.Name()
+		if de.IsDir() {
+			if p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !(p == RootFile || strings.HasSuffix(name, FileSuffix)) || !de.Type().IsRegular() {
+			return nil
+		}
+		src, err := fs.ReadFile(t.FS, p)
+		if err != nil {
+			ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + t.Prefix + p, Detail: err.Error()})
+			return nil
+		}
+		files = append(files, &file{name: t.Prefix + p, rel: p, src: src, tree: t})
+		return nil
+	})
+	if err != nil {
+		ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + displayDir(t.Prefix), Detail: err.Error()})
+	}
+	return files, ds
+}
+
+// parse parses the files in parallel; each keeps its own syntax tree.
+func parse(files []*file) {
+	var wg sync.WaitGroup
+	work := make(chan *file)
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				f.parse()
+			}
+		}()
+	}
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
+}
+
+func (f *file) parse() {
+	hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
+	if body, ok := hf.Body.(*hclsyntax.Body); ok {
+		f.body = body
+	}
+	f.diags = convertDiags(hds)
+}
+
+// loader assembles the decoded files into one mesh.
+type loader struct {
+	mesh *ast.Mesh
+}
+
+// blockPlaces says where each top-level block may appear.
+const (
+	inRoot   = 1 << iota // mesh.hcl
+	inDomain             // a domain's folder
+	inShared             // a folder outside any domain (platform, governance)
+	inStdlib             // the standard library
+)
+
+var blockPlaces = map[string]int{
+	"mesh":        inRoot,
+	"defaults":    inRoot,
+	"environment": inRoot,
+	"domain":      inDomain,
+	"source":      inDomain,
+	"product":     inDomain,
+	"secret":      inRoot | inDomain | inShared,
+	"runner":      inRoot | inShared | inStdlib,
+	"test_kind":   inRoot | inShared | inStdlib,
+}
+
+func placeName(place int) string {
+	switch place {
+	case inRoot:
+		return "the mesh root file " + RootFile
+	case inDomain:
+		return "a domain's folder"
+	case inStdlib:
+		return "the standard library"
+	}
+	return "a folder outside any domain"
+}
+
+func allowedPlaces(block string) string {
+	var names []string
+	for _, p := range []int{inRoot, inDomain, inShared} {
+		if blockPlaces[block]&p != 0 {
+			names = append(names, placeName(p))
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
+func (l *loader) decode(files []*file) diag.Diagnostics {
+	var ds diag.Diagnostics
+	contents := make(map[*file]*hcl.BodyContent, len(files))
+	domainFiles := map[string][]*hcl.Block{} // domain folder -> its domain blocks
+	for _, f := range files {
+		ds = append(ds, f.diags...)
+		if f.body == nil {
+			continue
+		}
+		ds = append(ds, findCredentials(f.body)...)
+		c, hds := f.body.Content(fileSchema)
+		ds = append(ds, convertDiags(hds)...)
+		contents[f] = c
+		if f.tree.Stdlib || f.rel == RootFile {
+			continue
+		}
+		for _, b := range c.Blocks.OfType("domain") {
+			domainFiles[path.Dir(f.rel)] = append(domainFiles[path.Dir(f.rel)], b)
+		}
+	}
+
+	domains := map[string]*ast.Domain{} // folder -> domain
+	for _, dir := range sortedKeys(domainFiles) {
+		blocks := domainFiles[dir]
+		dec := &decoder{}
+		dom := dec.domain(blocks[0], dir)
+		ds = append(ds, dec.diags...)
+		for _, extra := range blocks[1:] {
+			ds = append(ds, diag.Errorf("two-domains-in-folder", rng(extra.DefRange), "Second domain in one folder",
+				"The folder %s already declares domain %q at %s. A domain owns its whole folder: move this domain into a folder of its own.",
+				displayFolder(dir), dom.Name, dom.DeclRange))
+		}
+		if outer := domainFolderOf(path.Dir(dir), domainFiles); outer != "" {
+			ds = append(ds, diag.Errorf("nested-domain", rng(blocks[0].DefRange), "Domain folder inside another domain's folder",
+				"The folder %s belongs to the domain declared in %s. Domains own whole folder trees, so they cannot nest: move one of the two folders.",
+				displayFolder(dir), displayFolder(outer)))
+		}
+		domains[dir] = dom
+		l.mesh.Domains = append(l.mesh.Domains, dom)
+	}
+
+	for _, f := range files {
+		c := contents[f]
+		if c == nil {
+			continue
+		}
+		place := inShared
+		var dom *ast.Domain
+		switch {
+		case f.tree.Stdlib:
+			place = inStdlib
+		case f.rel == RootFile:
+			place = inRoot
+		default:
+			if dir := domainFolderOf(path.Dir(f.rel), domainFiles); dir != "" {
+				place, dom = inDomain, domains[dir]
+			}
+		}
+		dec := &decoder{}
+		for _, b := range c.Blocks {
+			if blockPlaces[b.Type]&place == 0 {
+				ds = append(ds, misplaced(b, place))
+				continue
+			}
+			l.block(dec, b, dom)
+		}
+		ds = append(ds, dec.diags...)
+	}
+	return ds
+}
+
+func misplaced(b *hcl.Block, place int) *diag.Diagnostic {
+	detail := fmt.Sprintf("A %s block belongs in %s, not in %s.", b.Type, allowedPlaces(b.Type), placeName(place))
+	if place == inShared && blockPlaces[b.Type]&inDomain != 0 {
+		detail += " This file is in no domain's folder: add a domain block to its folder, or move the file into the folder of the domain that owns it."
+	}
+	return diag.Errorf("misplaced-block", rng(b.DefRange), fmt.Sprintf("%s block in the wrong place", b.Type), "%s", detail)
+}
+
+// block decodes one top-level block and files it in the mesh.
+func (l *loader) block(dec *decoder, b *hcl.Block, dom *ast.Domain) {
+	m := l.mesh
+	switch b.Type {
+	case "mesh":
+		mb := dec.meshBlock(b)
+		if m.Root != nil {
+			dec.add(diag.Diagnostics{diag.Errorf("duplicate-block", mb.DeclRange, "Second mesh block",
+				"A mesh has one mesh block, already declared at %s. Remove this one.", m.Root.DeclRange)})
+			return
+		}
+		m.Root = mb
+	case "defaults":
+		df := dec.defaults(b)
+		if m.Defaults != nil {
+			dec.add(diag.Diagnostics{diag.Errorf("duplicate-block", df.DeclRange, "Second defaults block",
+				"A mesh has one defaults block, already declared at %s. Merge the two.", m.Defaults.DeclRange)})
+			return
+		}
+		m.Defaults = df
+	case "environment":
+		m.Environments = append(m.Environments, dec.environment(b))
+	case "domain":
+		// decoded per folder, above
+	case "source":
+		dom.Sources = append(dom.Sources, dec.source(b))
+	case "product":
+		dom.Products = append(dom.Products, dec.product(b))
+	case "secret":
+		if dom != nil {
+			dom.Secrets = append(dom.Secrets, dec.secret(b))
+		} else {
+			m.Secrets = append(m.Secrets, dec.secret(b))
+		}
+	case "runner":
+		m.Runners = append(m.Runners, dec.runner(b))
+	case "test_kind":
+		m.TestKinds = append(m.TestKinds, dec.testKind(b))
+	}
+}
+
+// domainFolderOf returns the domain folder that dir is in (dir itself or its
+// nearest ancestor holding a domain block), or "" when there is none.
+func domainFolderOf(dir string, domainFiles map[string][]*hcl.Block) string {
+	for {
+		if _, ok := domainFiles[dir]; ok {
+			return dir
+		}
+		if dir == "." || dir == "/" || dir == "" {
+			return ""
+		}
+		dir = path.Dir(dir)
+	}
+}
+
+func displayFolder(dir string) string {
+	if dir == "." {
+		return "the mesh root"
+	}
+	return trimDot(dir) + "/"
+}
