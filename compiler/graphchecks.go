@@ -33,7 +33,14 @@ func (c *compiler) checkLayers() {
 // branches run on different cadences.
 func (c *compiler) schedules() {
 	slowest := map[*plan.Product]upstreamCadence{}
+	declared := map[*plan.Product]*productScope{}
+	for _, ps := range c.products {
+		declared[ps.plan] = ps
+	}
 	for _, p := range c.plan.Products {
+		if len(p.Inputs) != len(declared[p].ast.Inputs) {
+			continue // an input did not resolve: its cadence is unknown
+		}
 		s := &p.Schedule
 		switch {
 		case s.Cadence != nil:

@@ -44,7 +44,7 @@ func writeOne(buf *bytes.Buffer, d *Diagnostic, src Sources) {
 		if s != nil {
 			gutter = strings.Repeat(" ", len(strconv.Itoa(s.StartLine+len(s.Lines)-1))+1)
 		}
-		fmt.Fprintf(buf, "%s--> %s\n", gutter[1:]+" ", d.Subject)
+		fmt.Fprintf(buf, "%s--> %s\n", gutter[1:], d.Subject)
 		if s != nil {
 			fmt.Fprintf(buf, "%s|\n", gutter)
 			for i, line := range s.Lines {

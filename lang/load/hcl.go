@@ -172,7 +172,13 @@ func decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
 		case hcl.TraverseRoot:
 			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: rng(s.SrcRange)})
 		case hcl.TraverseAttr:
-			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: rng(s.SrcRange)})
+			// HCL's range for .name includes the dot; underline the name.
+			r := rng(s.SrcRange)
+			if r.End.Byte-r.Start.Byte == len(s.Name)+1 {
+				r.Start.Byte++
+				r.Start.Column++
+			}
+			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: r})
 		default:
 			return nil, diag.Diagnostics{diag.Errorf("not-a-reference", rng(step.SourceRange()), "Index in a reference",
 				"References are dotted names, for example %s; indexes like [0] are not supported.", refExample(what))}

@@ -1,0 +1,111 @@
+package compiler_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// today fixes the date deprecations are judged against, so that golden
+// files do not change with the calendar.
+var today = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+
+// TestBroken checks each mesh under testdata/broken/ (a txtar archive of its
+// files) and compares the diagnostics with testdata/golden/check/NAME.txt.
+// Each archive's comment says what it shows; a broken mesh must produce at
+// least one error.
+func TestBroken(t *testing.T) {
+	archives, err := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "*.txtar"))
+	if err != nil || len(archives) == 0 {
+		t.Fatalf("no broken meshes found: %v", err)
+	}
+	for _, path := range archives {
+		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := compileArchive(t, ar)
+			if !res.Diagnostics.HasErrors() && !strings.Contains(string(ar.Comment), "warning only") {
+				t.Errorf("the mesh has no errors; a broken mesh must produce one (or say 'warning only' in its comment)")
+			}
+			var out bytes.Buffer
+			diag.WriteText(&out, res.Diagnostics, res.Sources)
+			golden.Check(t, "check/"+name+".txt", out.Bytes())
+		})
+	}
+}
+
+func compileArchive(t *testing.T, ar *txtar.Archive) *compiler.Result {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for _, f := range ar.Files {
+		fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+	}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestExamples checks every mesh under examples/: it must have no
+// diagnostics at all, its plan must match testdata/golden/plan/NAME.txt for
+// each environment, and compiling twice must give the same plan.
+func TestExamples(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(golden.Root(), "examples", "*", "mesh.hcl"))
+	if len(dirs) == 0 {
+		t.Skip("no examples yet")
+	}
+	for _, meshFile := range dirs {
+		dir := filepath.Dir(meshFile)
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			for _, env := range []string{"", "dev"} {
+				res := compileDir(t, dir, env)
+				if len(res.Diagnostics) > 0 {
+					var out bytes.Buffer
+					diag.WriteText(&out, res.Diagnostics, res.Sources)
+					t.Fatalf("examples/%s is not clean:\n%s", name, out.String())
+				}
+				got := plan.Dump(res.Plan)
+				again := plan.Dump(compileDir(t, dir, env).Plan)
+				if !bytes.Equal(got, again) {
+					t.Errorf("two compilations of examples/%s differ", name)
+				}
+				suffix := ""
+				if env != "" {
+					suffix = "." + env
+				}
+				golden.Check(t, "plan/"+name+suffix+".txt", got)
+			}
+		})
+	}
+}
+
+func compileDir(t *testing.T, dir, env string) *compiler.Result {
+	t.Helper()
+	// Compile with the path relative to the repository root, as a user in
+	// the root would type it, so that golden files hold no local paths.
+	rel, err := filepath.Rel(golden.Root(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := compiler.Compile(load.Tree{FS: os.DirFS(dir), Prefix: filepath.ToSlash(rel) + "/"}, compiler.Options{Env: env, Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
