@@ -14,7 +14,7 @@ import (
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
-	"github.com/rogpeppe/go-internal/txtar"
+	"golang.org/x/tools/txtar"
 )
 
 // today fixes the date deprecations are judged against, so that golden

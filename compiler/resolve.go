@@ -52,9 +52,12 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			pi.Producer, pi.Port = port.plan.Product, port.plan
 			columns = port.columns
 			owner = fmt.Sprintf("port %s", port.plan.ID)
-			if pi.Producer != ps.plan {
-				c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: pi.Producer, at: in.From.Range})
+			if pi.Producer == ps.plan {
+				c.errorf("cycle", in.From.Range, "Product reads its own port",
+					"An input is something the product waits for, and %s cannot wait for itself. A step that needs the port's previous contents (an incremental load, say) reads its table directly; remove this input.", ps.plan.ID)
+				continue
 			}
+			c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: pi.Producer, at: in.From.Range})
 			port.plan.Consumers = appendOnce(port.plan.Consumers, ps.plan)
 		}
 		if len(in.Columns) == 0 {

@@ -1,0 +1,84 @@
+package compiler_test
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"golang.org/x/tools/txtar"
+)
+
+// FuzzCompile loads and checks arbitrary meshes, given as txtar archives
+// of their files, seeded with the broken meshes and the examples. Whatever
+// the input, compiling must not panic, must be deterministic, and every
+// diagnostic must point into a file that was read.
+//
+//	go test ./compiler -run '^$' -fuzz FuzzCompile -fuzztime 5m
+func FuzzCompile(f *testing.F) {
+	archives, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "*.txtar"))
+	for _, a := range archives {
+		if data, err := os.ReadFile(a); err == nil {
+			f.Add(data)
+		}
+	}
+	examples, _ := filepath.Glob(filepath.Join(golden.Root(), "examples", "*"))
+	for _, dir := range examples {
+		ar := &txtar.Archive{}
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(p) == ".hcl" {
+				data, _ := os.ReadFile(p)
+				rel, _ := filepath.Rel(dir, p)
+				ar.Files = append(ar.Files, txtar.File{Name: filepath.ToSlash(rel), Data: data})
+			}
+			return nil
+		})
+		if len(ar.Files) > 0 {
+			f.Add(txtar.Format(ar))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ar := txtar.Parse(data)
+		fsys := fstest.MapFS{}
+		for _, file := range ar.Files {
+			if fs.ValidPath(file.Name) && file.Name != "." {
+				fsys[file.Name] = &fstest.MapFile{Data: file.Data, Mode: 0o644}
+			}
+		}
+		compile := func() (*compiler.Result, []byte) {
+			res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			diag.WriteText(&out, res.Diagnostics, res.Sources)
+			diag.WriteJSON(&out, res.Diagnostics, res.Sources)
+			if res.Plan != nil {
+				out.Write(plan.Dump(res.Plan))
+			}
+			return res, out.Bytes()
+		}
+		res, first := compile()
+		if _, second := compile(); !bytes.Equal(first, second) {
+			t.Fatalf("two compilations differ:\n%s\n---\n%s", first, second)
+		}
+		for _, d := range res.Diagnostics {
+			if d.Subject == nil {
+				continue
+			}
+			if _, ok := res.Sources[d.Subject.Filename]; !ok {
+				t.Errorf("diagnostic %q points into %q, which was not read", d.Summary, d.Subject.Filename)
+			}
+		}
+		if res.Plan == nil && !res.Diagnostics.HasErrors() {
+			t.Errorf("no plan and no error")
+		}
+	})
+}

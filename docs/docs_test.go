@@ -1,0 +1,158 @@
+// Package docs_test checks that the examples in docs/*.md are true.
+//
+// Conventions, documented in docs/README.md:
+//   - A line <!-- example: NAME --> starts an example mesh. Each ```hcl
+//     block after it, up to the next example or a <!-- fragment --> line, is
+//     one file of the mesh; its first line is "# file: PATH".
+//   - <!-- example: NAME extends=BASE --> starts from the files of BASE.
+//   - <!-- example: NAME expect=CODE,CODE --> is a broken example: checking
+//     it must report a diagnostic with each code. Without expect, it must
+//     check with no diagnostic at all.
+//   - Any other ```hcl block is a fragment and must be valid HCL syntax.
+package docs_test
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+)
+
+type example struct {
+	name, doc string
+	line      int
+	expect    []string
+	files     map[string]string
+}
+
+var (
+	exampleMarker  = regexp.MustCompile(`^<!-- example: ([a-z0-9_-]+)((?: [a-z]+=[^ ]+)*) -->$`)
+	fragmentMarker = "<!-- fragment -->"
+	fileComment    = regexp.MustCompile(`^# file: (\S+)$`)
+)
+
+func TestDocExamples(t *testing.T) {
+	docs, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*.md"))
+	if len(docs) == 0 {
+		t.Fatal("no docs found")
+	}
+	examples := map[string]*example{}
+	var order []*example
+	for _, doc := range docs {
+		for _, ex := range parseDoc(t, doc, examples) {
+			order = append(order, ex)
+		}
+	}
+	for _, ex := range order {
+		t.Run(ex.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for name, text := range ex.files {
+				fsys[name] = &fstest.MapFile{Data: []byte(text)}
+			}
+			res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				t.Fatalf("%s:%d: %v", ex.doc, ex.line, err)
+			}
+			var out bytes.Buffer
+			diag.WriteText(&out, res.Diagnostics, res.Sources)
+			if len(ex.expect) == 0 {
+				if len(res.Diagnostics) > 0 {
+					t.Errorf("%s:%d: example %s should check cleanly, but:\n%s", ex.doc, ex.line, ex.name, out.String())
+				}
+				return
+			}
+			for _, code := range ex.expect {
+				found := false
+				for _, d := range res.Diagnostics {
+					found = found || d.Code == code
+				}
+				if !found {
+					t.Errorf("%s:%d: example %s should report %s, but reported:\n%s", ex.doc, ex.line, ex.name, code, out.String())
+				}
+			}
+		})
+	}
+}
+
+// parseDoc reads a markdown file's examples and checks its fragments.
+func parseDoc(t *testing.T, path string, known map[string]*example) []*example {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := filepath.Base(path)
+	var out []*example
+	var cur *example
+	var block []string
+	inBlock, blockStart := false, 0
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		switch {
+		case inBlock && strings.HasPrefix(line, "```"):
+			inBlock = false
+			text := strings.Join(block, "\n") + "\n"
+			if cur == nil {
+				if _, ds := hclsyntax.ParseConfig([]byte(text), doc, hcl.Pos{Line: blockStart + 1, Column: 1}); ds.HasErrors() {
+					t.Errorf("%s:%d: fragment is not valid HCL: %s", doc, blockStart, ds.Error())
+				}
+				continue
+			}
+			m := fileComment.FindStringSubmatch(block[0])
+			if m == nil {
+				t.Errorf("%s:%d: a block of example %s must start with # file: PATH", doc, blockStart, cur.name)
+				continue
+			}
+			cur.files[m[1]] = text
+		case inBlock:
+			block = append(block, line)
+		case line == "```hcl":
+			inBlock, blockStart, block = true, n, nil
+		case line == fragmentMarker:
+			cur = nil
+		case strings.HasPrefix(line, "<!-- example:"):
+			m := exampleMarker.FindStringSubmatch(line)
+			if m == nil {
+				t.Errorf("%s:%d: malformed example marker %q", doc, n, line)
+				continue
+			}
+			cur = &example{name: m[1], doc: doc, line: n, files: map[string]string{}}
+			if known[cur.name] != nil {
+				t.Errorf("%s:%d: a second example named %s", doc, n, cur.name)
+			}
+			for _, opt := range strings.Fields(m[2]) {
+				key, value, _ := strings.Cut(opt, "=")
+				switch key {
+				case "extends":
+					base := known[value]
+					if base == nil {
+						t.Errorf("%s:%d: example %s extends unknown example %s", doc, n, cur.name, value)
+						continue
+					}
+					for f, text := range base.files {
+						cur.files[f] = text
+					}
+				case "expect":
+					cur.expect = strings.Split(value, ",")
+				default:
+					t.Errorf("%s:%d: unknown example option %q", doc, n, key)
+				}
+			}
+			known[cur.name] = cur
+			out = append(out, cur)
+		}
+	}
+	return out
+}
