@@ -94,7 +94,7 @@ var cronFields = []cronField{
 // match; star records whether day fields were left unrestricted, since cron
 // matches a day when either day field matches if both are restricted.
 type cronSchedule struct {
-	sets         [5][]bool
+	sets             [5][]bool
 	domStar, dowStar bool
 }
 

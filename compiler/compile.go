@@ -7,6 +7,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -50,28 +51,16 @@ func (e *UsageError) Error() string { return e.Msg }
 func CompileDir(dir string, opts Options) (*Result, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, &UsageError{Msg: fmt.Sprintf("cannot read mesh folder %s: %v", dir, unwrapPathError(err))}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &UsageError{Msg: fmt.Sprintf("cannot read mesh folder %s: %v", dir, err)}
 	}
 	if !info.IsDir() {
 		return nil, &UsageError{Msg: fmt.Sprintf("%s is not a folder: point meshc at the folder holding mesh.hcl", dir)}
 	}
 	return Compile(load.Tree{FS: os.DirFS(dir), Prefix: displayPrefix(dir)}, opts)
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if ok := asPathError(err, &pe); ok {
-		return pe.Err
-	}
-	return err
-}
-
-func asPathError(err error, target **fs.PathError) bool {
-	pe, ok := err.(*fs.PathError)
-	if ok {
-		*target = pe
-	}
-	return ok
 }
 
 // displayPrefix turns the folder the user named into the prefix of file

@@ -10,7 +10,6 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
-	"github.com/meshc/meshc/lang/diag"
 )
 
 // declare builds the plan's objects and the scopes that hold them, checking
@@ -546,5 +545,3 @@ func mapValues[V any](m map[string]V) []V {
 	}
 	return out
 }
-
-var _ = diag.Range{}

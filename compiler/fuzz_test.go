@@ -2,11 +2,13 @@ package compiler_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
@@ -65,6 +67,15 @@ func FuzzCompile(f *testing.F) {
 			}
 			return res, out.Bytes()
 		}
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				panic(fmt.Sprintf("compile hangs on:\n%s", data))
+			}
+		}()
+		defer close(done)
 		res, first := compile()
 		if _, second := compile(); !bytes.Equal(first, second) {
 			t.Fatalf("two compilations differ:\n%s\n---\n%s", first, second)

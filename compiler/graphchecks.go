@@ -32,6 +32,9 @@ func (c *compiler) checkLayers() {
 // SLAs against the slowest cadence upstream, and warns about diamonds whose
 // branches run on different cadences.
 func (c *compiler) schedules() {
+	if c.productCycle {
+		return
+	}
 	slowest := map[*plan.Product]upstreamCadence{}
 	declared := map[*plan.Product]*productScope{}
 	for _, ps := range c.products {
@@ -169,12 +172,17 @@ func pathBetween(u, p *plan.Product, ancestors [][]uint64, index map[*plan.Produ
 	ui := index[u]
 	path := []string{p.ID}
 	for p != u {
+		next := p
 		for _, up := range p.Upstreams {
 			if ancestors[index[up]][ui/64]&(1<<(ui%64)) != 0 {
-				p = up
+				next = up
 				break
 			}
 		}
+		if next == p {
+			panic("pathBetween: " + u.ID + " is not upstream of " + p.ID)
+		}
+		p = next
 		path = append(path, p.ID)
 	}
 	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {

@@ -44,6 +44,7 @@ func (c *compiler) order() {
 	}
 	name := func(i int) string { return products[i].ID }
 	for _, cyc := range cycles(len(products), deps, name) {
+		c.productCycle = true
 		// cyc lists consumers, each reading the next; print it the way data
 		// flows, producer first.
 		slices.Reverse(cyc)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -237,7 +238,7 @@ func (c *compiler) resolveSteps(ps *productScope) {
 				c.unknown("step", ref.Parts[1].Name, "in product "+ps.plan.ID, ref.Parts[1].Range, sortedKeys(ps.steps))
 				continue
 			}
-			if !containsPtr(st.After, dep) {
+			if !slices.Contains(st.After, dep) {
 				st.After = append(st.After, dep)
 			}
 		}
@@ -413,19 +414,8 @@ func (c *compiler) resolveSecret(ref *ast.Ref, ds *domainScope) *plan.Secret {
 }
 
 func appendOnce[T comparable](s []T, v T) []T {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
+	if slices.Contains(s, v) {
+		return s
 	}
 	return append(s, v)
-}
-
-func containsPtr[T comparable](s []T, v T) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -29,6 +29,9 @@ type compiler struct {
 	secrets         map[string]*plan.Secret // mesh-wide
 	products        []*productScope         // by ID
 	edges           map[*plan.Product][]edge
+	// productCycle is set when products depend on each other in a loop;
+	// the checks that walk the dependency graph then stand down.
+	productCycle bool
 }
 
 // domainScope is what short names inside a domain resolve to.

@@ -117,7 +117,7 @@ func (c *compiler) environment() {
 		}
 		seen[e.Name] = e
 		c.objectPart("database", e.Database)
-		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !identPrefix.MatchString(e.SchemaPrefix.V) {
+		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !identPattern.MatchString(e.SchemaPrefix.V) {
 			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "A schema prefix is prepended to schema names, so it may hold only letters, digits and underscores and must start with a letter or underscore, for example \"DEV_\".")
 		}
 	}
@@ -145,7 +145,6 @@ func (c *compiler) environment() {
 var (
 	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	identPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
-	identPrefix   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
 	maxNameLength = 64
 )
 

@@ -2,7 +2,7 @@ package compiler
 
 import (
 	"fmt"
-	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -125,7 +125,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 			"This test checks a table, not one column: move it to the port's tests.")
 		return nil
 	}
-	if t.Column != nil && len(kind.ColumnTypes.V) > 0 && !sliceHas(kind.ColumnTypes.Values(), t.Column.Type.Name) {
+	if t.Column != nil && len(kind.ColumnTypes.V) > 0 && !slices.Contains(kind.ColumnTypes.Values(), t.Column.Type.Name) {
 		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test a %s column", kind.Name, t.Column.Type.Name),
 			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), t.Column.Name, t.Column.Type)
 		return nil
@@ -327,14 +327,3 @@ func (c *compiler) resolvePortOfProduct(ref *ast.Ref, ps *productScope) (*plan.S
 	}
 	return c.resolveReadable(ref, ps, "test")
 }
-
-func sliceHas(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-var _ = big.NewFloat

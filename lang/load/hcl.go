@@ -32,19 +32,19 @@ func rngPtr(r *hcl.Range) *diag.Range {
 
 // hclCodes gives HCL's own diagnostics stable meshc codes, keyed by summary.
 var hclCodes = map[string]string{
-	"Unsupported argument":          "unknown-attribute",
-	"Unsupported block type":        "unknown-block",
-	"Missing required argument":     "missing-attribute",
-	"Missing name for":              "missing-label",
-	"Extraneous label for":          "extra-label",
-	"Duplicate argument":            "duplicate-attribute",
-	"Attribute redefined":           "duplicate-attribute",
+	"Unsupported argument":           "unknown-attribute",
+	"Unsupported block type":         "unknown-block",
+	"Missing required argument":      "missing-attribute",
+	"Missing name for":               "missing-label",
+	"Extraneous label for":           "extra-label",
+	"Duplicate argument":             "duplicate-attribute",
+	"Attribute redefined":            "duplicate-attribute",
 	"Incorrect attribute value type": "wrong-type",
-	"Unexpected block":              "unknown-block",
-	"Variables not allowed":         "not-a-literal",
-	"Function calls not allowed":    "not-a-literal",
-	"Insufficient":                  "missing-block",
-	"Too many":                      "duplicate-block",
+	"Unexpected block":               "unknown-block",
+	"Variables not allowed":          "not-a-literal",
+	"Function calls not allowed":     "not-a-literal",
+	"Insufficient":                   "missing-block",
+	"Too many":                       "duplicate-block",
 }
 
 func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {

@@ -3,8 +3,8 @@
 # failing rows, and the test passes when it returns none.
 
 test_kind "valid_npi" {
-  description = "The column holds well-formed National Provider Identifiers: ten digits starting with 1 or 2, the last being the Luhn check digit computed with the 80840 card-issuer prefix, as CMS assigns them."
-  on          = "column"
+  description  = "The column holds well-formed National Provider Identifiers: ten digits starting with 1 or 2, the last being the Luhn check digit computed with the 80840 card-issuer prefix, as CMS assigns them."
+  on           = "column"
   column_types = ["string"]
 
   # The 80840 prefix adds 24 to the Luhn sum; positions 1, 3, 5, 7 and 9 are

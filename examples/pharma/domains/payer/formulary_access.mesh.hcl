@@ -55,7 +55,13 @@ product "formulary_access" {
   }
 
   test "unique_plan_brand" {
-    check       = custom_sql("SELECT plan_id, brand_name FROM PAYER.FORMULARY_STATUS GROUP BY plan_id, brand_name HAVING COUNT(*) > 1")
+    check = custom_sql(<<-SQL
+      SELECT plan_id, brand_name, COUNT(*) AS row_count
+      FROM PAYER.FORMULARY_STATUS
+      GROUP BY plan_id, brand_name
+      HAVING COUNT(*) > 1
+    SQL
+    )
     description = "The vendor sometimes sends a plan twice when it changes PBM mid-month; the build keeps the latest effective date."
   }
 

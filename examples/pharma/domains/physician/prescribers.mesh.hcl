@@ -7,7 +7,7 @@ product "prescribers" {
     opt-out is carried through so that no downstream product shows a
     restricted physician's prescribing to a sales representative.
   EOT
-  tags = ["master-data", "ama", "sales-compensation"]
+  tags        = ["master-data", "ama", "sales-compensation"]
 
   input "ama" {
     from = source.ama_masterfile
@@ -109,10 +109,10 @@ product "prescribers" {
     after = [step.land_ama_file]
   }
   step "validate_npi" {
-    run   = runner.python
+    run    = runner.python
     script = "python/validate_npi.py"
-    args  = ["--table", "PHYSICIAN.STG_AMA_PHYSICIANS", "--rejects", "PHYSICIAN.NPI_REJECTS"]
-    after = [step.standardise]
+    args   = ["--table", "PHYSICIAN.STG_AMA_PHYSICIANS", "--rejects", "PHYSICIAN.NPI_REJECTS"]
+    after  = [step.standardise]
   }
   step "merge" {
     run   = runner.sql
@@ -121,7 +121,14 @@ product "prescribers" {
   }
 
   test "no_duplicate_me_numbers_across_npis" {
-    check       = custom_sql("SELECT ama_me_number FROM PHYSICIAN.PRESCRIBERS WHERE ama_me_number IS NOT NULL GROUP BY ama_me_number HAVING COUNT(DISTINCT npi) > 1")
+    check = custom_sql(<<-SQL
+      SELECT ama_me_number, COUNT(DISTINCT npi) AS npis
+      FROM PHYSICIAN.PRESCRIBERS
+      WHERE ama_me_number IS NOT NULL
+      GROUP BY ama_me_number
+      HAVING COUNT(DISTINCT npi) > 1
+    SQL
+    )
     description = "Two NPIs mapped to one AMA ME number means the NPI crosswalk merged two people."
   }
 
