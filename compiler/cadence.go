@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // keywordCadences are the named cadences and the cron expressions they stand
@@ -27,10 +29,16 @@ func (c *compiler) cadence(s ast.String) (plan.Cadence, bool) {
 		k.Range = s.Range
 		return k, true
 	}
+	if len(strings.Fields(s.V)) <= 1 {
+		c.errorf("invalid-cadence", s.Range, "Invalid cadence",
+			"%q is not a cadence.%s A cadence is hourly, daily, weekly, monthly, or a cron expression of five fields (minute hour day-of-month month day-of-week), as in \"0 6 * * 1-5\".",
+			s.V, suggest.DidYouMean(s.V, []string{"hourly", "daily", "weekly", "monthly"}))
+		return plan.Cadence{}, false
+	}
 	period, err := cronPeriod(s.V)
 	if err != nil {
-		c.errorf("invalid-cadence", s.Range, "Invalid cadence",
-			"%q is neither hourly, daily, weekly or monthly nor a cron expression: %s. A cron expression has five fields, minute hour day-of-month month day-of-week, as in \"0 6 * * 1-5\".", s.V, err)
+		c.errorf("invalid-cadence", s.Range, "Invalid cron expression",
+			"The cron expression %q is not valid: %s. A cron expression has five fields, minute hour day-of-month month day-of-week, as in \"0 6 * * 1-5\".", s.V, err)
 		return plan.Cadence{}, false
 	}
 	return plan.Cadence{Cron: strings.Join(strings.Fields(s.V), " "), Period: period, Range: s.Range}, true
@@ -56,18 +64,23 @@ func parseDuration(s string) (time.Duration, bool) {
 func (c *compiler) duration(s ast.String) (time.Duration, bool) {
 	d, ok := parseDuration(s.V)
 	if !ok {
-		c.errorf("invalid-duration", s.Range, "Invalid duration",
-			"%q is not a duration. Write a whole number and a unit: m (minutes), h (hours), d (days) or w (weeks), as in \"36h\" or \"7d\".", s.V)
+		c.invalidDuration(s.V, s.Range)
 	}
 	return d, ok
 }
 
-// formatDuration renders a duration in the largest unit that divides it.
+func (c *compiler) invalidDuration(s string, at diag.Range) {
+	c.errorf("invalid-duration", at, "Invalid duration",
+		"%q is not a duration. Write a whole number and a unit: m (minutes), h (hours), d (days) or w (weeks), as in \"36h\" or \"7d\".", s)
+}
+
+// formatDuration renders a duration in the largest of days, hours and
+// minutes that divides it: 7d rather than 1w, as people write SLAs.
 func formatDuration(d time.Duration) string {
 	for _, u := range []struct {
 		s string
 		d time.Duration
-	}{{"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}} {
+	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}} {
 		if d%u.d == 0 {
 			return fmt.Sprintf("%d%s", d/u.d, u.s)
 		}
@@ -212,7 +225,7 @@ func cronPeriod(expr string) (time.Duration, error) {
 		last = base + times[len(times)-1]
 	}
 	if matched < 2 {
-		return 0, fmt.Errorf("it runs less than twice in four years")
+		return 0, fmt.Errorf("it would run less than twice in four years")
 	}
 	return time.Duration(longest) * time.Minute, nil
 }

@@ -76,6 +76,9 @@ func displayPrefix(dir string) string {
 // Compile compiles the mesh in a tree.
 func Compile(tree load.Tree, opts Options) (*Result, error) {
 	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: "stdlib:", Stdlib: true})
+	if mesh == nil {
+		return &Result{Diagnostics: ds.Sorted(), Sources: src}, nil
+	}
 	c := newCompiler(mesh, tree, opts)
 	c.diags = ds
 	if err := c.pickEnvironment(); err != nil {

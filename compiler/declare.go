@@ -28,9 +28,8 @@ func (c *compiler) declare() {
 			c.plan.Sources = append(c.plan.Sources, ds.sources[name])
 			ds.plan.Sources = append(ds.plan.Sources, ds.sources[name])
 		}
-		for _, name := range sortedKeys(ds.products) {
-			c.products = append(c.products, ds.products[name])
-		}
+		sortBy(ds.productList, func(p *productScope) string { return p.plan.Name })
+		c.products = append(c.products, ds.productList...)
 	}
 	for _, name := range sortedKeys(c.runners) {
 		c.plan.Runners = append(c.plan.Runners, c.runners[name])
@@ -49,12 +48,12 @@ func (c *compiler) declare() {
 }
 
 func (c *compiler) declareDomain(d *ast.Domain) {
-	if !c.checkName("domain", d.Name, d.NameRange) {
-		return
-	}
-	if first, dup := c.domains[d.Name]; dup {
+	c.checkName("domain", d.Name, d.NameRange)
+	// A second domain of the same name is reported, and its contents are
+	// still checked, but references resolve to the first.
+	first, dup := c.domains[d.Name]
+	if dup {
 		c.duplicate("domain", d.Name, d.NameRange, first.ast.DeclRange)
-		return
 	}
 	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Range: d.DeclRange}
 	if d.Owner.Set && strings.TrimSpace(d.Owner.V) == "" {
@@ -79,7 +78,9 @@ func (c *compiler) declareDomain(d *ast.Domain) {
 		pd.Schema = d.Schema.V
 	}
 	ds := &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
-	c.domains[d.Name] = ds
+	if !dup {
+		c.domains[d.Name] = ds
+	}
 	c.domainList = append(c.domainList, ds)
 	c.declareSecrets(d.Secrets, ds.secrets, pd)
 	for _, s := range d.Sources {
@@ -91,9 +92,7 @@ func (c *compiler) declareDomain(d *ast.Domain) {
 }
 
 func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
-	if !c.checkName("source", s.Name, s.NameRange) {
-		return
-	}
+	c.checkName("source", s.Name, s.NameRange)
 	if first, dup := ds.sources[s.Name]; dup {
 		c.duplicate("source", s.Name, s.NameRange, first.Range)
 		return
@@ -125,8 +124,11 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, ma
 			continue
 		}
 		if first, dup := seen[strings.ToUpper(col.Name)]; dup {
-			c.errorf("duplicate-name", col.NameRange, "Duplicate column",
-				"This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so these are one column: rename or remove one.", owner, first.Name, first.DeclRange)
+			detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, first.Name, first.DeclRange)
+			if first.Name != col.Name {
+				detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, first.Name, first.DeclRange, first.Name, col.Name)
+			}
+			c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
 			continue
 		}
 		seen[strings.ToUpper(col.Name)] = col
@@ -212,7 +214,8 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 			pt.Scale = int(t.Args[1])
 		}
 		if pt.Precision < 1 || pt.Precision > 38 || pt.Scale < 0 || pt.Scale > pt.Precision {
-			c.errorf("invalid-type", t.Range, "Precision or scale out of range", "A number's precision is from 1 to 38 and its scale from 0 to the precision, as in Snowflake: number(38, 2).")
+			c.errorf("invalid-type", t.Range, "Precision or scale out of range",
+				"number(%d, %d) is not a Snowflake number: the precision is from 1 to 38 and the scale from 0 to the precision, as in number(38, 2).", pt.Precision, pt.Scale)
 			return plan.Type{}, false
 		}
 	}
@@ -222,12 +225,12 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$`)
 
 func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
-	if !c.checkName("product", p.Name, p.NameRange) {
-		return
-	}
-	if first, dup := ds.products[p.Name]; dup {
+	c.checkName("product", p.Name, p.NameRange)
+	// A second product of the same name is reported and still checked, but
+	// references resolve to the first.
+	first, dup := ds.products[p.Name]
+	if dup {
 		c.duplicate("product", p.Name, p.NameRange, first.ast.DeclRange)
-		return
 	}
 	pp := &plan.Product{
 		ID: ds.plan.Name + "." + p.Name, Domain: ds.plan, Name: p.Name, Owner: ds.plan.Owner,
@@ -261,9 +264,7 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 			"A data product publishes at least one output port, the table or view its consumers read: add port \"name\" { table = \"NAME\" ... } with its columns.")
 	}
 	for _, s := range p.Steps {
-		if !c.checkName("step", s.Name, s.NameRange) {
-			continue
-		}
+		c.checkName("step", s.Name, s.NameRange)
 		if first, dup := ps.steps[s.Name]; dup {
 			c.duplicate("step", s.Name, s.NameRange, first.Range)
 			continue
@@ -283,13 +284,14 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 			c.date(p.Deprecation.Date)
 		}
 	}
-	ds.products[p.Name] = ps
+	if !dup {
+		ds.products[p.Name] = ps
+	}
+	ds.productList = append(ds.productList, ps)
 }
 
 func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
-	if !c.checkName("port", p.Name, p.NameRange) {
-		return
-	}
+	c.checkName("port", p.Name, p.NameRange)
 	if first, dup := ps.ports[p.Name]; dup {
 		c.duplicate("port", p.Name, p.NameRange, first.ast.DeclRange)
 		return
@@ -302,6 +304,7 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 		if p.Visibility.V != "public" && p.Visibility.V != "internal" {
 			c.errorf("invalid-value", p.Visibility.Range, "Unknown visibility",
 				"A port's visibility is \"public\" (other domains may read it) or \"internal\" (only its own domain may).%s", suggest.DidYouMean(p.Visibility.V, []string{"public", "internal"}))
+			pp.Visibility = "public" // so that its readers are not reported as well
 		} else {
 			pp.Visibility = p.Visibility.V
 		}
@@ -359,7 +362,7 @@ func (c *compiler) declareSchedule(ps *productScope) {
 		if s.Timezone.Set {
 			pp.Schedule.Timezone = c.timezone(s.Timezone)
 		}
-		if !s.Cadence.Set && !s.OnInputs.V {
+		if !s.Cadence.Set && !s.Cadence.Bad && !s.OnInputs.V && !s.OnInputs.Bad {
 			c.errorf("missing-attribute", s.DeclRange, "Schedule without a cadence",
 				"A schedule block gives a cadence (hourly, daily, weekly, monthly or a cron expression), or on_inputs = true to run when the inputs publish, or both.")
 		}
@@ -375,9 +378,7 @@ func (c *compiler) declareSchedule(ps *productScope) {
 
 func (c *compiler) declareSecrets(secrets []*ast.Secret, into map[string]*plan.Secret, d *plan.Domain) {
 	for _, s := range secrets {
-		if !c.checkName("secret", s.Name, s.NameRange) {
-			continue
-		}
+		c.checkName("secret", s.Name, s.NameRange)
 		if first, dup := into[s.Name]; dup {
 			c.duplicate("secret", s.Name, s.NameRange, first.Range)
 			continue
@@ -393,9 +394,13 @@ func (c *compiler) declareSecrets(secrets []*ast.Secret, into map[string]*plan.S
 		if d != nil {
 			ps.ID = d.Name + "." + s.Name
 		}
-		if s.Vault.Set == s.Named.Set {
-			c.errorf("invalid-secret", s.DeclRange, "Secret needs one location",
-				"A secret names where the credential is kept: either vault = \"path/in/vault#field\" or name = \"NAME_IN_THE_ORCHESTRATOR\", not both and not neither.")
+		switch {
+		case s.Vault.Set && s.Named.Set:
+			c.errorf("invalid-secret", s.Named.Range, "Secret kept in two places",
+				"A secret is kept in one place: either a vault path (vault) or a named secret of the orchestrator (name). Remove one of the two.")
+		case !s.Vault.Set && !s.Named.Set && !s.Vault.Bad && !s.Named.Bad:
+			c.errorf("invalid-secret", s.DeclRange, "Secret without a location",
+				"Say where the credential is kept: vault = \"path/in/vault#field\" for a vault path, or name = \"NAME_IN_THE_ORCHESTRATOR\" for a named secret.")
 		}
 		if s.Vault.Set && (strings.TrimSpace(s.Vault.V) == "" || strings.ContainsAny(s.Vault.V, " \t\n")) {
 			c.errorf("invalid-secret", s.Vault.Range, "Invalid vault path", "A vault path is a non-empty path without spaces, such as \"data-platform/talend#token\".")
@@ -409,9 +414,7 @@ func (c *compiler) declareSecrets(secrets []*ast.Secret, into map[string]*plan.S
 
 func (c *compiler) declareRunners() {
 	for _, r := range c.mesh.Runners {
-		if !c.checkName("runner", r.Name, r.NameRange) {
-			continue
-		}
+		c.checkName("runner", r.Name, r.NameRange)
 		if first, dup := c.runners[r.Name]; dup {
 			c.duplicate("runner", r.Name, r.NameRange, first.Range)
 			continue
@@ -419,9 +422,7 @@ func (c *compiler) declareRunners() {
 		pr := &plan.Runner{Name: r.Name, Description: r.Description.V, Stdlib: strings.HasPrefix(r.DeclRange.Filename, "stdlib:"), Range: r.DeclRange}
 		params := map[string]*ast.Param{}
 		for _, p := range r.Params {
-			if !c.checkName("parameter", p.Name, p.NameRange) {
-				continue
-			}
+			c.checkName("parameter", p.Name, p.NameRange)
 			if first, dup := params[p.Name]; dup {
 				c.duplicate("parameter", p.Name, p.NameRange, first.DeclRange)
 				continue
@@ -471,9 +472,7 @@ func typeName(t ast.TypeExpr) string {
 
 func (c *compiler) declareTestKinds() {
 	for _, k := range c.mesh.TestKinds {
-		if !c.checkName("test kind", k.Name, k.NameRange) {
-			continue
-		}
+		c.checkName("test kind", k.Name, k.NameRange)
 		if first, dup := c.kinds[k.Name]; dup {
 			c.duplicate("test kind", k.Name, k.NameRange, first.DeclRange)
 			continue
@@ -484,9 +483,7 @@ func (c *compiler) declareTestKinds() {
 		params := map[string]*ast.Param{}
 		optionalSeen := false
 		for _, p := range k.Params {
-			if !c.checkName("parameter", p.Name, p.NameRange) {
-				continue
-			}
+			c.checkName("parameter", p.Name, p.NameRange)
 			if first, dup := params[p.Name]; dup {
 				c.duplicate("parameter", p.Name, p.NameRange, first.DeclRange)
 				continue

@@ -9,21 +9,20 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 )
 
-// checkLayers enforces that data flows up the layers: an input may read
-// from its own domain's layer or a lower one, never a higher one.
+// checkLayers enforces that data flows up the layers: a product may depend
+// on products of its own domain's layer or lower ones, never higher ones,
+// whether it reads them through an input or tests against them.
 func (c *compiler) checkLayers() {
-	for _, p := range c.plan.Products {
-		for _, in := range p.Inputs {
-			if in.Producer == nil {
-				continue
-			}
-			from, to := in.Producer.Domain, p.Domain
+	for _, ps := range c.products {
+		p := ps.plan
+		for _, e := range c.edges[p] {
+			from, to := e.to.Domain, p.Domain
 			if from.LayerIndex < 0 || to.LayerIndex < 0 || from.LayerIndex <= to.LayerIndex {
 				continue
 			}
-			c.errorf("layer-violation", in.Range, "Input reads from a higher layer",
-				"%s is in layer %s, but reads %s from layer %s. Data flows up the layers (%s): a product may read only from its own layer or lower ones. Move the logic into a product of layer %s or above, or read the lower-layer product that %s is built from.",
-				p.ID, to.Layer, in.Port.ID, from.Layer, strings.Join(c.plan.Layers, " -> "), from.Layer, in.Producer.ID)
+			c.errorf("layer-violation", e.at, "Depends on a higher layer",
+				"%s is in layer %s, but %s %s from layer %s. Data flows up the layers (%s): a product may depend only on its own layer or lower ones. Move the logic into a product of layer %s or above, or use the lower-layer product that %s is built from.",
+				p.ID, to.Layer, e.verb(), e.to.ID, from.Layer, strings.Join(c.plan.Layers, " -> "), from.Layer, e.to.ID)
 		}
 	}
 }
@@ -65,7 +64,7 @@ func (c *compiler) schedules() {
 		// The slowest cadence anywhere upstream, with the path it comes by.
 		worst := upstreamCadence{}
 		if s.Cadence != nil {
-			worst = upstreamCadence{s.Cadence.Period, "its own cadence (" + s.Cadence.String() + ")", nil}
+			worst = upstreamCadence{s.Cadence.Period, "a " + s.Cadence.String() + " cadence", nil}
 		}
 		for _, in := range p.Inputs {
 			var cand upstreamCadence
@@ -84,15 +83,22 @@ func (c *compiler) schedules() {
 			}
 		}
 		slowest[p] = worst
-		if p.SLA != nil && worst.period > p.SLA.Freshness {
-			via := ""
-			if len(worst.path) > 0 {
-				via = fmt.Sprintf(", by way of %s -> %s", strings.Join(worst.path, " -> "), p.ID)
-			}
-			c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than an upstream cadence",
-				"The SLA promises data at most %s old, but %s depends on %s, which may leave up to %s between updates%s. Loosen the SLA to at least %s, or make that upstream run more often.",
-				formatDuration(p.SLA.Freshness), p.ID, worst.what, formatDuration(worst.period), via, formatDuration(worst.period))
+		if p.SLA == nil || worst.period <= p.SLA.Freshness {
+			continue
 		}
+		if worst.path == nil {
+			c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than the product's cadence",
+				"The SLA promises data at most %s old, but %s runs on %s, which leaves up to %s between runs. Loosen the SLA to at least %s, or run the product more often.",
+				formatDuration(p.SLA.Freshness), p.ID, worst.what, formatDuration(worst.period), formatDuration(worst.period))
+			continue
+		}
+		via := ""
+		if len(worst.path) > 1 {
+			via = fmt.Sprintf(" It reaches %s by way of %s -> %s.", p.ID, strings.Join(worst.path, " -> "), p.ID)
+		}
+		c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than an upstream cadence",
+			"The SLA promises data at most %s old, but %s depends on %s, which may leave up to %s between updates.%s Loosen the SLA to at least %s, or make that upstream run more often.",
+			formatDuration(p.SLA.Freshness), p.ID, worst.what, formatDuration(worst.period), via, formatDuration(worst.period))
 	}
 	c.diamonds()
 }
@@ -157,10 +163,23 @@ func (c *compiler) diamonds() {
 				u := products[common]
 				pathA := pathBetween(u, A, ancestors, index)
 				pathB := pathBetween(u, B, ancestors, index)
-				c.warnf("cadence-drift", d.Range, "Diamond with different cadences",
-					"%s reads %s and %s, which both derive from %s but run on different cadences (%s and %s). %s may then join two different versions of %s:\n  %s -> %s\n  %s -> %s\nRun both branches on one cadence, or schedule them on_inputs so that they follow %s together.",
-					d.ID, A.ID, B.ID, u.ID, describePeriod(A), describePeriod(B), d.ID, u.ID,
-					strings.Join(pathA, " -> "), d.ID, strings.Join(pathB, " -> "), d.ID, u.ID)
+				// Point at the dependency on the second branch, which is
+				// where the drift comes in.
+				at := d.Range
+				for _, e := range c.edges[d] {
+					if e.to == B {
+						at = e.at
+						break
+					}
+				}
+				what := fmt.Sprintf("%s depends on %s and %s, which both derive from %s", d.ID, A.ID, B.ID, u.ID)
+				if u == A {
+					what = fmt.Sprintf("%s depends on %s both directly and through %s", d.ID, A.ID, B.ID)
+				}
+				c.warnf("cadence-drift", at, "Diamond with different cadences",
+					"%s, and the two branches run on different cadences (%s: %s; %s: %s). %s may then combine two different versions of %s:\n  %s -> %s\n  %s -> %s\nRun the branches on one cadence so that they move together.",
+					what, A.ID, describePeriod(A), B.ID, describePeriod(B), d.ID, u.ID,
+					strings.Join(pathA, " -> "), d.ID, strings.Join(pathB, " -> "), d.ID)
 			}
 		}
 	}
@@ -209,11 +228,11 @@ func (c *compiler) deprecations() {
 				note = " Its owners say: " + dep.Message
 			}
 			if c.today.After(date) {
-				c.errorf("deprecated-input", e.at, "Reads a retired product",
-					"%s was deprecated on %s and may stop publishing at any time.%s Move to its replacement before it breaks this product.", e.to.ID, dep.Date, note)
+				c.errorf("deprecated-input", e.at, "Depends on a retired product",
+					"%s %s %s, which was retired on %s and may stop publishing at any time.%s Move to its replacement before it breaks.", ps.plan.ID, e.verb(), e.to.ID, dep.Date, note)
 			} else {
-				c.warnf("deprecated-input", e.at, "Reads a deprecated product",
-					"%s is deprecated and will be retired on %s.%s Plan the move to its replacement.", e.to.ID, dep.Date, note)
+				c.warnf("deprecated-input", e.at, "Depends on a deprecated product",
+					"%s %s %s, which is deprecated and will be retired on %s.%s Plan the move to its replacement.", ps.plan.ID, e.verb(), e.to.ID, dep.Date, note)
 			}
 		}
 	}

@@ -27,9 +27,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 	seen := map[string]*ast.Input{}
 	var inputs []*plan.Input
 	for _, in := range ps.ast.Inputs {
-		if !c.checkName("input", in.Name, in.NameRange) {
-			continue
-		}
+		c.checkName("input", in.Name, in.NameRange)
 		if first, dup := seen[in.Name]; dup {
 			c.duplicate("input", in.Name, in.NameRange, first.DeclRange)
 			continue
@@ -61,7 +59,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: pi.Producer, at: in.From.Range})
 			port.plan.Consumers = appendOnce(port.plan.Consumers, ps.plan)
 		}
-		if len(in.Columns) == 0 {
+		if len(in.Columns) == 0 && !in.ColumnsBad {
 			c.errorf("missing-attribute", in.DeclRange, "Input reads no columns",
 				"List the columns this product reads, columns = [\"a\", \"b\"], so that meshc can check them against the %s and warn its owners before they break you.", owner)
 		}
@@ -77,7 +75,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				continue
 			}
 			readSeen[ic.Name.V] = true
-			if ic.Type != nil {
+			if ic.Type != nil && ic.Type.Name != "" {
 				if want, ok := c.columnType(*ic.Type); ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
 					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
 						"This product expects %s to be %s, but the %s declares it %s (at %s). Change the expected type, or agree a new contract with the producer.",
@@ -200,6 +198,11 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		}
 		return nil, port, true
 	}
+	if parts[0].Name == "port" {
+		c.errorf("unresolved-reference", ref.Range, "Input of the product's own port",
+			"port.NAME names a port of this very product, which only its tests may refer to. An input reads a source, source.NAME, or another product's port, product.NAME.port.PORT.")
+		return nil, nil, false
+	}
 	roots := []string{"source", "product", "domain"}
 	if use == "test" {
 		roots = []string{"port", "product", "domain"}
@@ -286,7 +289,7 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 	for _, p := range r.Params {
 		if !p.Optional && !given[p.Name] {
 			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
-				"The runner %s needs the argument %q (%s): %s", r.Name, p.Name, p.Type, p.Description)
+				"The runner %s needs the argument %q (%s): %s.", r.Name, p.Name, p.Type, strings.TrimSuffix(p.Description, "."))
 		}
 	}
 	if ra := c.runnerAST[r]; ra != nil && len(ra.ExactlyOneOf.V) > 0 {
@@ -296,19 +299,25 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 				set = append(set, n)
 			}
 		}
-		if len(set) != 1 {
-			c.errorf("missing-attribute", s.DeclRange, "Conflicting runner arguments",
-				"The runner %s takes exactly one of %s; this step gives %s.", r.Name, strings.Join(ra.ExactlyOneOf.Values(), ", "), countNames(set))
+		alternatives := orList(ra.ExactlyOneOf.Values())
+		switch {
+		case len(set) == 0:
+			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
+				"The runner %s needs one of %s; this step gives none.", r.Name, alternatives)
+		case len(set) > 1:
+			c.errorf("conflicting-attributes", s.DeclRange, "Conflicting runner arguments",
+				"The runner %s takes exactly one of %s; this step gives %s. Keep one.", r.Name, alternatives, strings.Join(set, " and "))
 		}
 	}
 	return out
 }
 
-func countNames(names []string) string {
-	if len(names) == 0 {
-		return "none"
+// orList renders names as "a, b or c".
+func orList(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
 	}
-	return strings.Join(names, " and ")
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.Arg) *plan.Arg {
@@ -329,6 +338,9 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 	if v.Ref != nil {
 		c.errorf("wrong-type", v.Range, "Value expected", "The argument %q is a %s, not a reference; %s is not a value here. Quote it if it is text.", a.Name, p.Type, v.Ref.String())
 		return nil
+	}
+	if v.Literal == cty.NilVal {
+		return nil // it failed to decode; already reported
 	}
 	lit := v.Literal
 	bad := func(want string) *plan.Arg {

@@ -40,7 +40,10 @@ type domainScope struct {
 	plan     *plan.Domain
 	sources  map[string]*plan.Source
 	products map[string]*productScope
-	secrets  map[string]*plan.Secret
+	// productList holds every product declared, including duplicates, so
+	// that each is checked.
+	productList []*productScope
+	secrets     map[string]*plan.Secret
 }
 
 // productScope is what short names inside a product resolve to.
@@ -65,8 +68,17 @@ type portScope struct {
 // edge is a dependency of a product on another, with the range of the
 // input or test that creates it.
 type edge struct {
-	to *plan.Product
-	at diag.Range
+	to     *plan.Product
+	at     diag.Range
+	byTest bool // a test compares against the other product's port
+}
+
+// verb says how an edge's product uses the other, for messages.
+func (e edge) verb() string {
+	if e.byTest {
+		return "tests against"
+	}
+	return "reads"
 }
 
 func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {

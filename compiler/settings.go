@@ -36,7 +36,7 @@ func (c *compiler) settings() {
 		for _, cl := range m.Root.Classifications.V {
 			c.classifications[cl.V] = true
 		}
-	} else if mf := c.rootFileRange(); !mf.IsZero() {
+	} else if mf := c.rootFileRange(); !mf.IsZero() && m.RootBlocks == 0 {
 		c.errorf("missing-block", mf, "Missing mesh block",
 			"mesh.hcl must declare the mesh, for example mesh \"pharma\" { layers = [\"raw\", \"mastered\", \"integrated\", \"self_service\"] }.")
 	}
@@ -151,9 +151,12 @@ var (
 // checkName enforces the naming rule for mesh objects: lower-case snake
 // case, at most 64 characters. Names become job, task and DAG ids in every
 // target, so they are kept to what every target accepts as is.
-func (c *compiler) checkName(kind, name string, at diag.Range) bool {
+//
+// A bad name is reported once; the object is still declared under it, so
+// that its body is checked and references to it do not fail as well.
+func (c *compiler) checkName(kind, name string, at diag.Range) {
 	if namePattern.MatchString(name) && len(name) <= maxNameLength {
-		return true
+		return
 	}
 	fixed := strings.Trim(strings.Map(func(r rune) rune {
 		switch {
@@ -170,11 +173,10 @@ func (c *compiler) checkName(kind, name string, at diag.Range) bool {
 	}
 	if len(name) > maxNameLength {
 		c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind), "The name is %d characters long; names have at most %d, because they become ids in GitLab, Airflow and Snowflake.", len(name), maxNameLength)
-		return false
+		return
 	}
 	c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind),
 		"%s names are lower-case snake case: a letter, then letters, digits and underscores, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
-	return false
 }
 
 // checkColumnName enforces the rule for column names: Snowflake identifiers
@@ -197,8 +199,13 @@ func capitalize(s string) string {
 
 // duplicate reports a second declaration of a name.
 func (c *compiler) duplicate(kind, name string, at, first diag.Range) {
+	if strings.HasPrefix(first.Filename, "stdlib:") {
+		c.errorf("duplicate-name", at, fmt.Sprintf("Duplicate %s", kind),
+			"The standard library already has a %s named %q (%s). Give yours a name of its own, such as %q.", kind, name, first, "acme_"+name)
+		return
+	}
 	c.errorf("duplicate-name", at, fmt.Sprintf("Duplicate %s", kind),
-		"A %s named %q is already declared at %s. Names must be unique: rename or remove one of them.", kind, name, first)
+		"%s %s named %q is already declared at %s. Names must be unique: rename or remove one of them.", diag.Article(kind, true), kind, name, first)
 }
 
 // unknown reports a name that resolves to nothing, naming the closest

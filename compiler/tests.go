@@ -69,9 +69,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 	}
 	t := &plan.Test{Name: use.Kind, Kind: use.Kind, Severity: "error", Description: use.Description.V, Range: use.DeclRange}
 	if use.Name.Set {
-		if !c.checkName("test", use.Name.V, use.Name.Range) {
-			return nil
-		}
+		c.checkName("test", use.Name.V, use.Name.Range)
 		t.Name = use.Name.V
 	}
 	if use.Severity.Set {
@@ -183,7 +181,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 		if i >= len(use.Args) {
 			if !p.Optional.V {
 				c.errorf("wrong-arguments", use.CallRange, "Missing argument",
-					"The test kind %s needs the argument %s: %s. It takes %s.", kind.Name, p.Name, p.Description.V, describeParams(params))
+					"The test kind %s needs the argument %q: %s. It takes %s.", kind.Name, p.Name, strings.TrimSuffix(p.Description.V, "."), describeParams(params))
 				ok = false
 			}
 			vars[p.Name] = cty.NullVal(cty.String)
@@ -192,7 +190,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 		v := use.Args[i]
 		if typ == "port" {
 			if v.Ref == nil {
-				c.errorf("wrong-type", v.Range, "Port expected", "The argument %s of %s is a port, written as a reference such as domain.physician.product.prescribers.port.main.", p.Name, kind.Name)
+				c.errorf("wrong-type", v.Range, "Port expected", "The argument %q of %s is a port, written as a reference such as domain.physician.product.prescribers.port.main.", p.Name, kind.Name)
 				ok = false
 				continue
 			}
@@ -202,7 +200,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 				continue
 			}
 			if target.plan.Product != ps.plan {
-				c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: target.plan.Product, at: v.Range})
+				c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: target.plan.Product, at: v.Range, byTest: true})
 			}
 			ports[p.Name] = target
 			o := target.plan.Object
@@ -210,7 +208,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 			continue
 		}
 		if v.Ref != nil {
-			c.errorf("wrong-type", v.Range, "Value expected", "The argument %s of %s is a %s, not a reference. Quote it if it is text.", p.Name, kind.Name, typ)
+			c.errorf("wrong-type", v.Range, "Value expected", "The argument %q of %s is a %s, not a reference. Quote it if it is text.", p.Name, kind.Name, typ)
 			ok = false
 			continue
 		}
@@ -241,9 +239,12 @@ func describeParams(params []*ast.Param) string {
 
 // testArg renders one literal test argument as SQL text.
 func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.TestKind, port *portScope, ports map[string]*portScope) (cty.Value, bool) {
+	if v.Literal == cty.NilVal {
+		return cty.NilVal, false // it failed to decode; already reported
+	}
 	lit := v.Literal
 	bad := func(want string) (cty.Value, bool) {
-		c.errorf("wrong-type", v.Range, "Incorrect argument type", "The argument %s of %s must be %s, not %s.", p.Name, kind.Name, want, lit.Type().FriendlyName())
+		c.errorf("wrong-type", v.Range, "Incorrect argument type", "The argument %q of %s must be %s, not %s.", p.Name, kind.Name, want, lit.Type().FriendlyName())
 		return cty.NilVal, false
 	}
 	switch typ {
@@ -257,14 +258,14 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			return cty.StringVal(snowsql.String(s)), true
 		case "sql":
 			if strings.TrimSpace(s) == "" {
-				c.errorf("invalid-value", v.Range, "Empty SQL", "The argument %s of %s is SQL and cannot be empty.", p.Name, kind.Name)
+				c.errorf("invalid-value", v.Range, "Empty SQL", "The argument %q of %s is SQL and cannot be empty.", p.Name, kind.Name)
 				return cty.NilVal, false
 			}
 			return cty.StringVal(strings.TrimSpace(s)), true
 		case "duration":
 			d, ok := parseDuration(s)
 			if !ok {
-				c.errorf("invalid-duration", v.Range, "Invalid duration", "%q is not a duration. Write a whole number and a unit: m, h, d or w, as in \"36h\".", s)
+				c.invalidDuration(s, v.Range)
 				return cty.NilVal, false
 			}
 			return cty.StringVal(fmt.Sprint(int64(d.Seconds()))), true
@@ -311,7 +312,7 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			}
 		}
 		if len(items) == 0 {
-			c.errorf("invalid-value", v.Range, "Empty list", "The argument %s of %s needs at least one value.", p.Name, kind.Name)
+			c.errorf("invalid-value", v.Range, "Empty list", "The argument %q of %s needs at least one value.", p.Name, kind.Name)
 			return cty.NilVal, false
 		}
 		return cty.ListVal(items), true

@@ -17,21 +17,26 @@ import (
 // folders, and the mesh-wide definitions from the standard library and the
 // platform team.
 type Mesh struct {
-	Root         *MeshBlock // nil when mesh.hcl has no mesh block
-	Defaults     *Defaults  // nil when absent
+	Root *MeshBlock // nil when mesh.hcl has no valid mesh block
+	// RootBlocks counts the mesh blocks written in mesh.hcl, valid or not.
+	RootBlocks   int
+	Defaults     *Defaults // nil when absent
 	Environments []*Environment
 	Domains      []*Domain
 	Runners      []*Runner
 	TestKinds    []*TestKind
 	Secrets      []*Secret // mesh-wide secrets, declared outside any domain
-	Files        []string  // every file loaded, user files first, sorted
+	Files        []string  // every file loaded: the standard library's, then the user's, sorted
 }
 
 // String is a string attribute with its range. Set is false when the
-// attribute was absent; Range is then the enclosing block's range.
+// attribute was absent; Range is then the enclosing block's range. Bad is
+// true when it was present but invalid (and reported): checks that an
+// attribute is missing skip it, so that one mistake is reported once.
 type String struct {
 	V     string
 	Set   bool
+	Bad   bool
 	Range diag.Range
 }
 
@@ -55,6 +60,7 @@ func (s Strings) Values() []string {
 type Bool struct {
 	V     bool
 	Set   bool
+	Bad   bool
 	Range diag.Range
 }
 
@@ -212,6 +218,8 @@ type Input struct {
 	DeclRange diag.Range
 	From      *Ref
 	Columns   []InputColumn
+	// ColumnsBad is true when the columns argument was present but invalid.
+	ColumnsBad bool
 }
 
 // InputColumn is one column an input reads, with the type the consumer

@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Pos is a position in a source file. Line and Column start at 1; Column
@@ -114,10 +115,30 @@ func (ds Diagnostics) Count() (errors, warnings int) {
 }
 
 // Sorted returns the diagnostics ordered by file, position, severity, code and
-// summary, with exact duplicates removed, so that output never depends on the
-// order in which files were read or checks ran.
+// summary, so that output never depends on the order in which files were
+// read or checks ran.
+//
+// Only the first diagnostic reported for a given source range is kept: a
+// later one at the very same place is nearly always a consequence of the
+// first (a value that failed to decode, then failed a check), and one
+// mistake should read as one problem.
 func (ds Diagnostics) Sorted() Diagnostics {
-	out := slices.Clone(ds)
+	type key struct {
+		file       string
+		start, end int
+	}
+	seen := map[key]bool{}
+	var out Diagnostics
+	for _, d := range ds {
+		if d.Subject != nil {
+			k := key{d.Subject.Filename, d.Subject.Start.Byte, d.Subject.End.Byte}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, d)
+	}
 	slices.SortStableFunc(out, compare)
 	return slices.CompactFunc(out, func(a, b *Diagnostic) bool { return compare(a, b) == 0 && a.Detail == b.Detail })
 }
@@ -147,4 +168,17 @@ func compare(a, b *Diagnostic) int {
 		return c
 	}
 	return cmp.Compare(a.Summary, b.Summary)
+}
+
+// Article returns "a" or "an" for a word, capitalised when asked, for
+// messages that name a kind of object.
+func Article(word string, capital bool) string {
+	a := "a"
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		a = "an"
+	}
+	if capital {
+		return strings.ToUpper(a[:1]) + a[1:]
+	}
+	return a
 }

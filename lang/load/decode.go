@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -139,8 +140,36 @@ func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
 	c, hds := body.Content(schema)
-	d.add(convertDiags(hds))
+	d.add(convertDiags(dropMisspeltRequired(hds)))
 	return c
+}
+
+var (
+	didYouMean      = regexp.MustCompile(`Did you mean "([^"]+)"\?`)
+	requiredMissing = regexp.MustCompile(`^The argument "([^"]+)" is required`)
+)
+
+// dropMisspeltRequired removes HCL's "Missing required argument" for an
+// argument that an "Unsupported argument" diagnostic of the same body
+// already suggests: the user wrote it, misspelt, and one message says so.
+func dropMisspeltRequired(hds hcl.Diagnostics) hcl.Diagnostics {
+	suggested := map[string]bool{}
+	for _, hd := range hds {
+		if m := didYouMean.FindStringSubmatch(hd.Detail); m != nil && hd.Summary == "Unsupported argument" {
+			suggested[m[1]] = true
+		}
+	}
+	if len(suggested) == 0 {
+		return hds
+	}
+	var out hcl.Diagnostics
+	for _, hd := range hds {
+		if m := requiredMissing.FindStringSubmatch(hd.Detail); m != nil && suggested[m[1]] {
+			continue
+		}
+		out = append(out, hd)
+	}
+	return out
 }
 
 func (d *decoder) str(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
@@ -356,7 +385,9 @@ func (d *decoder) input(b *hcl.Block) *ast.Input {
 	in.Name, in.NameRange = label(b)
 	in.From = d.ref(c, "from", "a source or a port")
 	if attr, ok := c.Attributes["columns"]; ok {
+		before := len(d.diags)
 		in.Columns = d.inputColumns(attr)
+		in.ColumnsBad = len(d.diags) > before
 	}
 	return in
 }
@@ -504,7 +535,7 @@ func (d *decoder) testCall(expr hcl.Expression, t *ast.TestUse) bool {
 	call, hds := hcl.ExprCall(expr)
 	if hds.HasErrors() {
 		detail := "A test is a call of a test kind, for example not_null() or accepted_values([\"A\", \"B\"])."
-		if kw := hcl.ExprAsKeyword(expr); kw != "" {
+		if kw := hcl.ExprAsKeyword(expr); kw != "" && kw != "null" && kw != "true" && kw != "false" {
 			detail = fmt.Sprintf("Test kinds are called like functions, even without arguments: write %s().", kw)
 		}
 		d.add(diag.Diagnostics{diag.Errorf("not-a-test", rng(expr.Range()), "Test call expected", "%s", detail)})

@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -41,6 +42,7 @@ var hclCodes = map[string]string{
 	"Attribute redefined":            "duplicate-attribute",
 	"Incorrect attribute value type": "wrong-type",
 	"Unexpected block":               "unknown-block",
+	"Unexpected \"":                  "unknown-block",
 	"Variables not allowed":          "not-a-literal",
 	"Function calls not allowed":     "not-a-literal",
 	"Insufficient":                   "missing-block",
@@ -92,29 +94,31 @@ func wrongType(attr *hcl.Attribute, want string, err error) diag.Diagnostics {
 }
 
 func decodeString(attr *hcl.Attribute) (ast.String, diag.Diagnostics) {
+	bad := ast.String{Bad: true, Range: rng(attr.Expr.Range())}
 	v, ds := literal(attr)
 	if ds != nil {
-		return ast.String{Range: rng(attr.Expr.Range())}, ds
+		return bad, ds
 	}
-	if !v.Type().IsPrimitiveType() {
-		return ast.String{Range: rng(attr.Expr.Range())}, wrongType(attr, "a string", fmt.Errorf("got %s", v.Type().FriendlyName()))
+	if v.Type() != cty.String {
+		return bad, wrongType(attr, "a quoted string", fmt.Errorf("got %s", friendlyType(v)))
 	}
 	s, err := convert.Convert(v, cty.String)
 	if err != nil {
-		return ast.String{Range: rng(attr.Expr.Range())}, wrongType(attr, "a string", err)
+		return bad, wrongType(attr, "a string", err)
 	}
 	return ast.String{V: s.AsString(), Set: true, Range: rng(attr.Expr.Range())}, nil
 }
 
 func decodeBool(attr *hcl.Attribute) (ast.Bool, diag.Diagnostics) {
 	v, ds := literal(attr)
-	out := ast.Bool{Range: rng(attr.Expr.Range())}
+	out := ast.Bool{Bad: true, Range: rng(attr.Expr.Range())}
 	if ds != nil {
 		return out, ds
 	}
 	if v.Type() != cty.Bool {
-		return out, wrongType(attr, "true or false", fmt.Errorf("got %s", v.Type().FriendlyName()))
+		return out, wrongType(attr, "true or false, without quotes", fmt.Errorf("got %s", friendlyType(v)))
 	}
+	out.Bad = false
 	out.V, out.Set = v.True(), true
 	return out, nil
 }
@@ -126,7 +130,7 @@ func decodeNumber(attr *hcl.Attribute) (ast.Number, diag.Diagnostics) {
 		return out, ds
 	}
 	if v.Type() != cty.Number {
-		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", v.Type().FriendlyName()))
+		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", friendlyType(v)))
 	}
 	bf := v.AsBigFloat()
 	n, acc := bf.Int64()
@@ -159,10 +163,17 @@ func decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnostics) {
 // decodeRef decodes a reference such as product.prescribers.port.main.
 func decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
 	trav, hds := hcl.AbsTraversalForExpr(expr)
+	if !hds.HasErrors() && keywords[trav.RootName()] {
+		hds = hcl.Diagnostics{{Severity: hcl.DiagError}}
+	}
 	if hds.HasErrors() {
 		detail := fmt.Sprintf("A reference to %s is expected here, written as a name path without quotes, for example %s.", what, refExample(what))
-		if _, isString := stringValue(expr); isString {
-			detail = fmt.Sprintf("References are written without quotes, so that meshc can check them: write %s instead of a quoted string.", refExample(what))
+		if s, isString := stringValue(expr); isString {
+			example := s
+			if !refLike.MatchString(s) {
+				example = refExample(what)
+			}
+			detail = fmt.Sprintf("References are written without quotes, so that meshc can check them: write %s, not %q.", example, s)
 		}
 		return nil, diag.Diagnostics{diag.Errorf("not-a-reference", rng(expr.Range()), "Reference expected", "%s", detail)}
 	}
@@ -199,6 +210,24 @@ func refExample(what string) string {
 		return "port.main"
 	}
 	return "source.ama_masterfile or domain.physician.product.prescribers.port.main"
+}
+
+// friendlyType names a value's type as a user wrote it, not as cty calls it.
+func friendlyType(v cty.Value) string {
+	t := v.Type()
+	switch {
+	case t == cty.String:
+		return "a string"
+	case t == cty.Number:
+		return "a number"
+	case t == cty.Bool:
+		return "a boolean"
+	case t.IsTupleType() || t.IsListType() || t.IsSetType():
+		return "a list"
+	case t.IsObjectType() || t.IsMapType():
+		return "an object"
+	}
+	return t.FriendlyName()
 }
 
 func stringValue(expr hcl.Expression) (string, bool) {
@@ -269,10 +298,16 @@ func isCall(expr hcl.Expression) bool {
 	return !hds.HasErrors()
 }
 
+// keywords are HCL's literal keywords, which parse as traversals.
+var keywords = map[string]bool{"true": true, "false": true, "null": true}
+
+// refLike matches a string that would be a valid reference without quotes.
+var refLike = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$`)
+
 // decodeValue decodes an argument that is either a reference or a literal.
 func decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics) {
 	if trav, hds := hcl.AbsTraversalForExpr(expr); !hds.HasErrors() && len(trav) > 0 {
-		if _, isKeyword := map[string]bool{"true": true, "false": true, "null": true}[trav.RootName()]; !isKeyword {
+		if !keywords[trav.RootName()] {
 			ref, ds := decodeRef(expr, "an object")
 			if ref != nil {
 				return ast.Value{Ref: ref, Range: ref.Range}, ds

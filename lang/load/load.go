@@ -51,18 +51,31 @@ type file struct {
 }
 
 // Load reads the user's mesh and the standard library into one ast.Mesh.
+//
+// When a file has syntax errors, Load reports only those and returns a nil
+// mesh: what a broken file declares is unknown, and checking the rest of
+// the mesh against a guess would bury the real mistake in consequences.
 func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	files, d := readTree(&stdlib)
 	ds = append(ds, d...)
 	userFiles, d := readTree(&user)
 	ds = append(ds, d...)
-	files = append(userFiles, files...)
+	// The standard library comes first, so that a user's runner or test
+	// kind that reuses a standard name is the one reported as a duplicate.
+	files = append(files, userFiles...)
 
 	parse(files)
 	src := diag.Sources{}
 	for _, f := range files {
 		src[f.name] = f.src
+	}
+
+	for _, f := range files {
+		ds = append(ds, f.diags...)
+	}
+	if ds.HasErrors() {
+		return nil, src, ds
 	}
 
 	m := &ast.Mesh{}
@@ -81,7 +94,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 
 func displayDir(prefix string) string {
 	if prefix == "" {
-		return "."
+		return "the current folder"
 	}
 	return strings.TrimSuffix(prefix, "/")
 }
@@ -203,7 +216,6 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 	contents := make(map[*file]*hcl.BodyContent, len(files))
 	domainFiles := map[string][]*hcl.Block{} // domain folder -> its domain blocks
 	for _, f := range files {
-		ds = append(ds, f.diags...)
 		if f.body == nil {
 			continue
 		}
@@ -211,6 +223,13 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 		c, hds := f.body.Content(fileSchema)
 		ds = append(ds, convertDiags(hds)...)
 		contents[f] = c
+		if f.rel == RootFile && !f.tree.Stdlib {
+			for _, b := range f.body.Blocks {
+				if b.Type == "mesh" {
+					l.mesh.RootBlocks++
+				}
+			}
+		}
 		if f.tree.Stdlib || f.rel == RootFile {
 			continue
 		}
@@ -270,11 +289,11 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 }
 
 func misplaced(b *hcl.Block, place int) *diag.Diagnostic {
-	detail := fmt.Sprintf("A %s block belongs in %s, not in %s.", b.Type, allowedPlaces(b.Type), placeName(place))
+	detail := fmt.Sprintf("%s %s block belongs in %s, not in %s.", diag.Article(b.Type, true), b.Type, allowedPlaces(b.Type), placeName(place))
 	if place == inShared && blockPlaces[b.Type]&inDomain != 0 {
 		detail += " This file is in no domain's folder: add a domain block to its folder, or move the file into the folder of the domain that owns it."
 	}
-	return diag.Errorf("misplaced-block", rng(b.DefRange), fmt.Sprintf("%s block in the wrong place", b.Type), "%s", detail)
+	return diag.Errorf("misplaced-block", rng(b.DefRange), fmt.Sprintf("Misplaced %s block", b.Type), "%s", detail)
 }
 
 // block decodes one top-level block and files it in the mesh.

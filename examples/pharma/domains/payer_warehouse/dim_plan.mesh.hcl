@@ -67,7 +67,7 @@ product "dim_plan" {
     column = "access_category"
     check  = accepted_values(["UNRESTRICTED", "CONTROLLED", "BLOCKED", "MEDICAL"])
   }
-  test "access_rows_for_every_plan" {
+  test "access_rows_loaded" {
     port     = port.plan_brand_access
     check    = row_count(1000)
     severity = "warn"

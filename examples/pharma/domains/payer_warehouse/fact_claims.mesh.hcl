@@ -101,8 +101,7 @@ product "fact_claims" {
     after = [step.stage]
   }
 
-  schedule {
-    cadence   = "0 6 * * 3"
-    on_inputs = true
-  }
+  # On a cadence rather than on its inputs: the physician master publishes
+  # monthly, and claims are loaded every week against the current release.
+  schedule { cadence = "0 6 * * 3" }
 }

@@ -96,8 +96,7 @@ product "fact_rx_weekly" {
     description = "A week more than 20% away from the 9-week average is usually a partial delivery; the analytics engineer on call checks with the vendor before Wednesday."
   }
 
-  schedule {
-    cadence   = "0 7 * * 2"
-    on_inputs = true
-  }
+  # No schedule block: the fact runs when the week's Rx delivery, the
+  # prescriber dimension and the product dimension have all published, every
+  # Tuesday morning.
 }
