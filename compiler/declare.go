@@ -453,7 +453,7 @@ func (c *compiler) declareRunners() {
 
 var reservedStepArgs = map[string]bool{"run": true, "after": true, "description": true}
 
-var runnerParamTypes = map[string]bool{"string": true, "number": true, "bool": true, "list(string)": true, "file": true, "secret": true}
+var runnerParamTypes = map[string]bool{"string": true, "number": true, "bool": true, "list(string)": true, "file": true, "dir": true, "secret": true}
 
 var testParamTypes = map[string]bool{"string": true, "number": true, "bool": true, "list(string)": true, "duration": true, "sql": true, "port": true, "column": true}
 

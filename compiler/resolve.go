@@ -348,13 +348,13 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 		return nil
 	}
 	switch p.Type {
-	case "string", "file":
+	case "string", "file", "dir":
 		if lit.Type() != cty.String {
 			return bad("a string")
 		}
 		out.String = lit.AsString()
-		if p.Type == "file" {
-			file, ok := c.meshFile(s.File, out.String, v.Range)
+		if p.Type != "string" {
+			file, ok := c.meshPath(s.File, out.String, p.Type == "dir", v.Range)
 			if !ok {
 				return nil
 			}
@@ -385,22 +385,28 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 	return out
 }
 
-// meshFile resolves a path written in a file of the mesh, relative to that
-// file's folder, and checks that it stays inside the mesh and exists.
-func (c *compiler) meshFile(declaredIn, p string, at diag.Range) (string, bool) {
+// meshPath resolves a path written in a file of the mesh, relative to that
+// file's folder, and checks that it stays inside the mesh and names an
+// existing file (or folder, when dir is set). The result is relative to the
+// mesh root.
+func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (string, bool) {
+	what, example := "file", "sql/build.sql"
+	if dir {
+		what, example = "folder", "dbt"
+	}
 	rel := strings.TrimPrefix(declaredIn, c.tree.Prefix)
 	if p == "" || path.IsAbs(p) || strings.Contains(p, `\`) {
-		c.errorf("invalid-path", at, "Invalid file path", "Give the file's path relative to this .mesh.hcl file's folder, with forward slashes, such as \"sql/build.sql\".")
+		c.errorf("invalid-path", at, fmt.Sprintf("Invalid %s path", what), "Give the %s's path relative to this .mesh.hcl file's folder, with forward slashes, such as %q.", what, example)
 		return "", false
 	}
 	full := path.Join(path.Dir(rel), p)
 	if full == ".." || strings.HasPrefix(full, "../") {
-		c.errorf("invalid-path", at, "File outside the mesh", "The path %q leads outside the mesh's folder. Files a step uses live inside the mesh, so that they are versioned and reviewed with it.", p)
+		c.errorf("invalid-path", at, fmt.Sprintf("%s outside the mesh", capitalize(what)), "The path %q leads outside the mesh's folder. What a step uses lives inside the mesh, so that it is versioned and reviewed with it.", p)
 		return "", false
 	}
 	if c.tree.FS != nil {
-		if info, err := fs.Stat(c.tree.FS, full); err != nil || info.IsDir() {
-			c.errorf("missing-file", at, "File not found", "There is no file %s (the path is relative to the folder of %s). Create it or correct the path.", c.tree.Prefix+full, declaredIn)
+		if info, err := fs.Stat(c.tree.FS, full); err != nil || info.IsDir() != dir {
+			c.errorf("missing-file", at, fmt.Sprintf("%s not found", capitalize(what)), "There is no %s %s (the path is relative to the folder of %s). Create it or correct the path.", what, c.tree.Prefix+full, declaredIn)
 			return "", false
 		}
 	}

@@ -138,7 +138,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 		t.ID = t.Name
 	}
 
-	vars, ok := c.testArgs(ps, use, kind, port)
+	vars, ok := c.testArgs(ps, use, kind, port, t)
 	if !ok {
 		return nil
 	}
@@ -166,7 +166,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 
 // testArgs binds a test's positional arguments to its kind's parameters and
 // renders each as SQL text for the template.
-func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKind, port *portScope) (map[string]cty.Value, bool) {
+func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKind, port *portScope, t *plan.Test) (map[string]cty.Value, bool) {
 	vars := map[string]cty.Value{}
 	params := kind.Params
 	if len(use.Args) > len(params) {
@@ -203,6 +203,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 				c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: target.plan.Product, at: v.Range, byTest: true})
 			}
 			ports[p.Name] = target
+			t.References = appendOnce(t.References, target.plan)
 			o := target.plan.Object
 			vars[p.Name] = cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))
 			continue
@@ -212,7 +213,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 			ok = false
 			continue
 		}
-		text, good := c.testArg(v, p, typ, kind, port, ports)
+		text, good := c.testArg(v, p, typ, kind, port, ports, t.Column)
 		if !good {
 			ok = false
 			continue
@@ -238,7 +239,7 @@ func describeParams(params []*ast.Param) string {
 }
 
 // testArg renders one literal test argument as SQL text.
-func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.TestKind, port *portScope, ports map[string]*portScope) (cty.Value, bool) {
+func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.TestKind, port *portScope, ports map[string]*portScope, tested *plan.Column) (cty.Value, bool) {
 	if v.Literal == cty.NilVal {
 		return cty.NilVal, false // it failed to decode; already reported
 	}
@@ -277,8 +278,17 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			if owner == nil {
 				return cty.NilVal, false // its port did not resolve; already reported
 			}
-			if _, ok := owner.columns[s]; !ok {
+			col, ok := owner.columns[s]
+			if !ok {
 				c.unknown("column", s, "in port "+owner.plan.ID, v.Range, columnNames(owner.columns))
+				return cty.NilVal, false
+			}
+			// A column of another port is compared with the tested one (a
+			// foreign key, say), so their values must be comparable.
+			if p.Of.Set && tested != nil && !tested.Type.ComparableWith(col.Type) {
+				c.errorf("incompatible-type", v.Range, "Columns of different types",
+					"The test compares %s (%s) with %s.%s (%s), and values of these types never match. Compare columns of one kind of type.",
+					tested.Name, tested.Type, owner.plan.ID, col.Name, col.Type)
 				return cty.NilVal, false
 			}
 			return cty.StringVal(snowsql.Ident(s)), true

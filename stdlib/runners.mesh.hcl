@@ -50,9 +50,9 @@ runner "dbt" {
     description = "The dbt node selection, for example \"tag:prescribers+\"."
   }
   param "project_dir" {
-    type        = string
+    type        = dir
     optional    = true
-    description = "The dbt project's folder in the repository; the default is the repository root."
+    description = "The dbt project's folder, relative to the .mesh.hcl file that declares the step; the default is the mesh's root folder."
   }
 }
 

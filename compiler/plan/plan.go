@@ -220,6 +220,7 @@ type Test struct {
 	Severity    string  // "error" or "warn"
 	Port        *Port   // nil for tests of the whole product
 	Column      *Column // nil unless the test is about one column
+	References  []*Port // other ports the test reads, such as a relationships test's parent
 	SQL         string
 	Description string
 	Range       diag.Range

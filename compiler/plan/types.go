@@ -83,6 +83,13 @@ func (t Type) AcceptedBy(want Type) bool {
 	return true
 }
 
+// ComparableWith reports whether values of the two types can be compared
+// for equality: the same kind of value, whatever the length or precision.
+func (t Type) ComparableWith(u Type) bool {
+	numeric := func(n string) bool { return n == "number" || n == "integer" || n == "float" }
+	return t.Name == u.Name || (numeric(t.Name) && numeric(u.Name))
+}
+
 func (t Type) normal() Type {
 	if t.Name == "integer" {
 		return Type{Name: "number", Precision: 38, Scale: 0}

@@ -2,7 +2,8 @@
 // Graphviz DOT, as a Mermaid flowchart (which GitLab renders in merge
 // requests), or as JSON. Domains are clusters holding their sources,
 // products and ports; edges run from what is read to the product reading
-// it, labelled with the columns read.
+// it, labelled with the columns read, and dotted edges from a port to a
+// product whose tests compare against it.
 package lineage
 
 import (
@@ -21,10 +22,19 @@ var Formats = map[string]func(*plan.Plan) []byte{
 	"json":    JSON,
 }
 
-// edge is one read: from a source or a port to the product reading it.
+// edge is one read: from a source or a port to the product reading it,
+// through an input or, when test is set, a test comparing against it.
 type edge struct {
 	from, to string // node ids
 	columns  []string
+	test     string // the test's id, for test edges
+}
+
+func (e edge) label() string {
+	if e.test != "" {
+		return "test " + e.test
+	}
+	return strings.Join(e.columns, ", ")
 }
 
 func sourceID(s *plan.Source) string   { return "source." + s.ID }
@@ -46,6 +56,13 @@ func reads(p *plan.Plan) []edge {
 				e.columns = append(e.columns, c.Name)
 			}
 			out = append(out, e)
+		}
+		for _, t := range pr.Tests {
+			for _, port := range t.References {
+				if port.Product != pr {
+					out = append(out, edge{from: portID(port), to: productID(pr), test: t.ID})
+				}
+			}
 		}
 	}
 	return out
@@ -90,7 +107,11 @@ func DOT(p *plan.Plan) []byte {
 	if es := reads(p); len(es) > 0 {
 		b.WriteString("\n")
 		for _, e := range es {
-			fmt.Fprintf(&b, "  %s -> %s [label=%s];\n", dotString(e.from), dotString(e.to), dotString(strings.Join(e.columns, ", ")))
+			style := ""
+			if e.test != "" {
+				style = ", style=dotted"
+			}
+			fmt.Fprintf(&b, "  %s -> %s [label=%s%s];\n", dotString(e.from), dotString(e.to), dotString(e.label()), style)
 		}
 	}
 	b.WriteString("}\n")
@@ -125,7 +146,11 @@ func Mermaid(p *plan.Plan) []byte {
 		b.WriteString("  end\n")
 	}
 	for _, e := range reads(p) {
-		fmt.Fprintf(&b, "  %s -->|\"%s\"| %s\n", mermaidID(e.from), mermaidText(strings.Join(e.columns, ", ")), mermaidID(e.to))
+		arrow := "-->"
+		if e.test != "" {
+			arrow = "-.->"
+		}
+		fmt.Fprintf(&b, "  %s %s|\"%s\"| %s\n", mermaidID(e.from), arrow, mermaidText(e.label()), mermaidID(e.to))
 	}
 	return b.Bytes()
 }
@@ -167,9 +192,11 @@ type jsonPort struct {
 }
 
 type jsonEdge struct {
+	Kind    string   `json:"kind"` // "input" or "test"
 	From    string   `json:"from"`
 	To      string   `json:"to"`
-	Columns []string `json:"columns"`
+	Columns []string `json:"columns,omitempty"`
+	Test    string   `json:"test,omitempty"`
 }
 
 // JSON renders the lineage as JSON.
@@ -190,7 +217,11 @@ func JSON(p *plan.Plan) []byte {
 		g.Domains = append(g.Domains, jd)
 	}
 	for _, e := range reads(p) {
-		g.Edges = append(g.Edges, jsonEdge{From: e.from, To: e.to, Columns: e.columns})
+		kind := "input"
+		if e.test != "" {
+			kind = "test"
+		}
+		g.Edges = append(g.Edges, jsonEdge{Kind: kind, From: e.from, To: e.to, Columns: e.columns, Test: e.test})
 	}
 	out, err := json.MarshalIndent(g, "", "  ")
 	if err != nil {

@@ -35,7 +35,7 @@ product "dim_product" {
     run         = runner.dbt
     description = "Loads the NDC seed and builds dim_product with its dbt tests."
     select      = "ndc_brand_map dim_product"
-    project_dir = "examples/pharma/domains/sales_warehouse/dbt"
+    project_dir = "dbt"
   }
 
   schedule { cadence = "0 5 * * 2" }

@@ -71,7 +71,7 @@ product "fact_rx_weekly" {
     run         = runner.dbt
     description = "Incremental dbt model: appends the new data week and restates the four weeks the vendor may revise."
     select      = "stg_xponent_weekly fact_rx_weekly"
-    project_dir = "examples/pharma/domains/sales_warehouse/dbt"
+    project_dir = "dbt"
   }
   step "grant_field_reporting" {
     run   = runner.sql

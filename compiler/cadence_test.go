@@ -1,0 +1,58 @@
+package compiler
+
+import (
+	"testing"
+	"time"
+
+	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
+)
+
+func TestCronPeriod(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tc := range []struct {
+		expr string
+		want time.Duration
+	}{
+		{"0 * * * *", time.Hour},
+		{"*/15 * * * *", 15 * time.Minute},
+		{"0 6 * * *", day},
+		{"0 6,18 * * *", 12 * time.Hour},
+		{"0 6 * * 1-5", 3 * day}, // Friday to Monday
+		{"0 4 * * 2", 7 * day},
+		{"0 0 * * MON", 7 * day},
+		{"0 0 1 * *", 31 * day},
+		{"0 0 1 */3 *", 92 * day}, // quarterly: Jul 1 to Oct 1 is 92 days
+		{"0 0 1 1 *", 366 * day},  // yearly, across a leap year
+		{"30 2 1,15 * *", 17 * day},
+		{"0 0 * * 0", 7 * day},
+		{"0 0 * * 7", 7 * day}, // 7 is Sunday too
+	} {
+		got, err := cronPeriod(tc.expr)
+		if err != nil || got != tc.want {
+			t.Errorf("cronPeriod(%q) = %v, %v; want %v", tc.expr, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "* * * *", "* * * * * *", "61 * * * *", "* 24 * * *", "5-3 * * * *", "*/0 * * * *", "0 0 31 2 *", "x * * * *", "0 0 * * FUNDAY"} {
+		if _, err := cronPeriod(bad); err == nil {
+			t.Errorf("cronPeriod(%q) succeeded; want an error", bad)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"30m": 30 * time.Minute, "36h": 36 * time.Hour, "7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour} {
+		if got, ok := parseDuration(in); !ok || got != want {
+			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "0d", "36", "36 hours", "1.5h", "-1d", "1y", "999999999999d"} {
+		if _, ok := parseDuration(bad); ok {
+			t.Errorf("parseDuration(%q) succeeded; want failure", bad)
+		}
+	}
+	for d, want := range map[time.Duration]string{7 * 24 * time.Hour: "7d", 36 * time.Hour: "36h", 90 * time.Minute: "90m"} {
+		if got := formatDuration(d); got != want {
+			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

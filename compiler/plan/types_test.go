@@ -1,0 +1,50 @@
+package plan
+
+import (
+	"testing"
+
+	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
+)
+
+func TestAcceptedBy(t *testing.T) {
+	str := func(n int) Type { return Type{Name: "string", Length: n} }
+	num := func(p, s int) Type { return Type{Name: "number", Precision: p, Scale: s} }
+	integer, float := Type{Name: "integer"}, Type{Name: "float"}
+	for _, tc := range []struct {
+		have, want Type
+		ok         bool
+	}{
+		{str(10), str(20), true},
+		{str(10), str(0), true}, // unbounded accepts any length
+		{str(0), str(20), false},
+		{str(30), str(20), false},
+		{num(10, 2), num(38, 4), true},
+		{num(38, 4), num(10, 2), false},
+		{num(10, 0), integer, true},
+		{integer, num(10, 0), false},
+		{integer, float, true},
+		{float, integer, false},
+		{str(10), integer, false},
+		{Type{Name: "timestamp_ntz"}, Type{Name: "timestamp_tz"}, false},
+		{Type{Name: "date"}, Type{Name: "date"}, true},
+	} {
+		if got := tc.have.AcceptedBy(tc.want); got != tc.ok {
+			t.Errorf("%s.AcceptedBy(%s) = %v, want %v", tc.have, tc.want, got, tc.ok)
+		}
+	}
+}
+
+func TestTypeSQL(t *testing.T) {
+	for typ, want := range map[Type]string{
+		{Name: "string"}:                          "VARCHAR",
+		{Name: "string", Length: 10}:              "VARCHAR(10)",
+		{Name: "number", Precision: 38, Scale: 2}: "NUMBER(38,2)",
+		{Name: "integer"}:                         "NUMBER(38,0)",
+		{Name: "timestamp_ltz"}:                   "TIMESTAMP_LTZ",
+		{Name: "binary", Length: 16}:              "BINARY(16)",
+	} {
+		if got := typ.SQL(); got != want {
+			t.Errorf("%s.SQL() = %s, want %s", typ, got, want)
+		}
+	}
+}

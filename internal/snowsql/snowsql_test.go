@@ -1,0 +1,43 @@
+package snowsql
+
+import (
+	"testing"
+
+	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
+)
+
+func TestIdent(t *testing.T) {
+	for in, want := range map[string]string{
+		"npi":           "npi",
+		"PRESCRIBERS":   "PRESCRIBERS",
+		"_x$1":          "_x$1",
+		"order":         `"ORDER"`, // reserved: quoted in upper case, the same object
+		"Select":        `"SELECT"`,
+		"my col":        `"my col"`,
+		`a"b`:           `"a""b"`,
+		"1st":           `"1st"`,
+		"":              `""`,
+		"x; DROP TABLE": `"x; DROP TABLE"`,
+	} {
+		if got := Ident(in); got != want {
+			t.Errorf("Ident(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if got := QualifiedName("DB", "", "T"); got != "DB.T" {
+		t.Errorf("QualifiedName skips empty parts: got %s", got)
+	}
+}
+
+func TestString(t *testing.T) {
+	for in, want := range map[string]string{
+		"ONC":         "'ONC'",
+		"O'Brien":     "'O''Brien'",
+		`C:\path`:     `'C:\\path'`,
+		`\'; DROP --`: `'\\''; DROP --'`,
+		"":            "''",
+	} {
+		if got := String(in); got != want {
+			t.Errorf("String(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
