@@ -172,44 +172,32 @@ func dropMisspeltRequired(hds hcl.Diagnostics) hcl.Diagnostics {
 	return out
 }
 
-func (d *decoder) str(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
+// optional decodes an attribute that may be absent; absent is returned as
+// is when it is, carrying the block's range.
+func optional[T any](d *decoder, c *hcl.BodyContent, name string, absent T, decode func(*hcl.Attribute) (T, diag.Diagnostics)) T {
 	attr, ok := c.Attributes[name]
 	if !ok {
-		return ast.String{Range: rng(block)}
+		return absent
 	}
-	s, ds := decodeString(attr)
+	v, ds := decode(attr)
 	d.add(ds)
-	return s
+	return v
+}
+
+func (d *decoder) str(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
+	return optional(d, c, name, ast.String{Range: rng(block)}, decodeString)
 }
 
 func (d *decoder) strs(c *hcl.BodyContent, name string, block hcl.Range) ast.Strings {
-	attr, ok := c.Attributes[name]
-	if !ok {
-		return ast.Strings{Range: rng(block)}
-	}
-	s, ds := decodeStrings(attr)
-	d.add(ds)
-	return s
+	return optional(d, c, name, ast.Strings{Range: rng(block)}, decodeStrings)
 }
 
 func (d *decoder) boolean(c *hcl.BodyContent, name string, block hcl.Range) ast.Bool {
-	attr, ok := c.Attributes[name]
-	if !ok {
-		return ast.Bool{Range: rng(block)}
-	}
-	b, ds := decodeBool(attr)
-	d.add(ds)
-	return b
+	return optional(d, c, name, ast.Bool{Range: rng(block)}, decodeBool)
 }
 
 func (d *decoder) number(c *hcl.BodyContent, name string, block hcl.Range) ast.Number {
-	attr, ok := c.Attributes[name]
-	if !ok {
-		return ast.Number{Range: rng(block)}
-	}
-	n, ds := decodeNumber(attr)
-	d.add(ds)
-	return n
+	return optional(d, c, name, ast.Number{Range: rng(block)}, decodeNumber)
 }
 
 func (d *decoder) ref(c *hcl.BodyContent, name, what string) *ast.Ref {
