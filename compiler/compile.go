@@ -76,7 +76,9 @@ func displayPrefix(dir string) string {
 // Compile compiles the mesh in a tree.
 func Compile(tree load.Tree, opts Options) (*Result, error) {
 	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: "stdlib:", Stdlib: true})
-	if mesh == nil {
+	if mesh == nil || noRoot(ds) {
+		// Without the root file nothing can be checked: the layers, the
+		// environments and the classifications all live there.
 		return &Result{Diagnostics: ds.Sorted(), Sources: src}, nil
 	}
 	c := newCompiler(mesh, tree, opts)
@@ -92,6 +94,15 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 		res.Plan = c.plan
 	}
 	return res, nil
+}
+
+func noRoot(ds diag.Diagnostics) bool {
+	for _, d := range ds {
+		if d.Code == "no-mesh-root" {
+			return true
+		}
+	}
+	return false
 }
 
 // stages run in this order, each relying on the ones before it.

@@ -248,7 +248,7 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		if strings.TrimSpace(t.V) == "" {
 			c.errorf("invalid-value", t.Range, "Empty tag", "Remove the empty tag.")
 		} else if seenTags[t.V] {
-			c.warnf("duplicate-name", t.Range, "Duplicate tag", "The tag %q is listed twice; remove one.", t.V)
+			c.warnf("duplicate-tag", t.Range, "Duplicate tag", "The tag %q is listed twice; remove one.", t.V)
 		}
 		seenTags[t.V] = true
 	}
@@ -432,6 +432,9 @@ func (c *compiler) declareRunners() {
 				continue
 			}
 			params[p.Name] = p
+			if p.Of.Set {
+				c.errorf("unknown-attribute", p.Of.Range, "of on a runner parameter", "of says which port a test kind's column parameter belongs to; runner parameters have no use for it. Remove it.")
+			}
 			typ := typeName(p.Type)
 			if !runnerParamTypes[typ] {
 				c.errorf("invalid-type", p.Type.Range, "Unknown parameter type",

@@ -75,7 +75,7 @@ func (c *compiler) schedules() {
 				cand = slowest[in.Producer]
 				cand.path = append(cand.path[:len(cand.path):len(cand.path)], in.Producer.ID)
 				if len(cand.path) == 1 {
-					cand.what = in.Producer.ID + "'s own cadence (" + describePeriod(in.Producer) + ")"
+					cand.what = in.Producer.ID + " (" + describePeriod(in.Producer) + ")"
 				}
 			}
 			if cand.period > worst.period {

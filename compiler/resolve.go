@@ -71,7 +71,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				continue
 			}
 			if readSeen[ic.Name.V] {
-				c.warnf("duplicate-name", ic.Name.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name.V)
+				c.warnf("duplicate-column-read", ic.Name.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name.V)
 				continue
 			}
 			readSeen[ic.Name.V] = true
@@ -282,6 +282,10 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 			continue
 		}
 		given[a.Name] = true
+		if len(a.Problems) > 0 {
+			c.diags = append(c.diags, a.Problems...)
+			continue
+		}
 		if pa := c.stepArg(ps, s, p, a); pa != nil {
 			out = append(out, pa)
 		}

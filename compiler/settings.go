@@ -34,6 +34,11 @@ func (c *compiler) settings() {
 			p.Layers = append(p.Layers, l.V)
 		}
 		for _, cl := range m.Root.Classifications.V {
+			if c.classifications[cl.V] {
+				c.errorf("duplicate-name", cl.Range, "Duplicate classification", "The classification %q is listed twice; remove one.", cl.V)
+				continue
+			}
+			c.checkName("classification", cl.V, cl.Range)
 			c.classifications[cl.V] = true
 		}
 	} else if mf := c.rootFileRange(); !mf.IsZero() && m.RootBlocks == 0 {
@@ -118,7 +123,7 @@ func (c *compiler) environment() {
 		seen[e.Name] = e
 		c.objectPart("database", e.Database)
 		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !identPattern.MatchString(e.SchemaPrefix.V) {
-			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "A schema prefix is prepended to schema names, so it may hold only letters, digits and underscores and must start with a letter or underscore, for example \"DEV_\".")
+			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "A schema prefix is prepended to schema names, so it is a Snowflake identifier that needs no quotes: a letter or underscore, then letters, digits, underscores or $, for example \"DEV_\".")
 		}
 	}
 	if len(envs) == 0 {

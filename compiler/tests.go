@@ -75,7 +75,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 	if use.Severity.Set {
 		if use.Severity.V != "error" && use.Severity.V != "warn" {
 			c.errorf("invalid-value", use.Severity.Range, "Unknown severity",
-				"A test's severity is \"error\" (a failure stops what runs after it) or \"warn\" (a failure is reported and the run goes on).%s", suggest.DidYouMean(use.Severity.V, []string{"error", "warn"}))
+				"A test's severity is \"error\" (a failure stops what runs after it) or \"warn\" (a failure is reported and the run goes on).%s", suggest.DidYouMean(strings.TrimSuffix(use.Severity.V, "ing"), []string{"error", "warn"}))
 		} else {
 			t.Severity = use.Severity.V
 		}
@@ -102,7 +102,12 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 		}
 	}
 	t.Column = site.column
-	if use.Column.Set && port != nil {
+	if use.Column.Set && port == nil {
+		c.errorf("missing-attribute", use.Column.Range, "Column of which port?",
+			"This test, declared in the product, names a column but no port: add port = port.NAME to say whose column it is.")
+		return nil
+	}
+	if use.Column.Set {
 		col, ok := port.columns[use.Column.V]
 		if !ok {
 			c.unknown("column", use.Column.V, "in port "+port.plan.ID, use.Column.Range, columnNames(port.columns))
@@ -157,7 +162,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 	sql, err := kind.SQL.Render(vars)
 	if err != nil {
 		c.errorf("test-render", use.CallRange, "Test cannot be rendered",
-			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.", kind.Name, kind.SQL.Range(), err)
+			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.", kind.Name, kind.SQL.Range(), strings.TrimSuffix(err.Error(), "."))
 		return nil
 	}
 	t.SQL = strings.TrimSpace(sql)
@@ -275,8 +280,13 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			if p.Of.Set {
 				owner = ports[p.Of.V]
 			}
-			if owner == nil {
+			if owner == nil && p.Of.Set {
 				return cty.NilVal, false // its port did not resolve; already reported
+			}
+			if owner == nil {
+				c.errorf("missing-attribute", v.Range, "Which port does this test check?",
+					"The argument %q of %s names a column of the tested port, but this test, declared in the product, has no port: add port = port.NAME to the test block.", p.Name, kind.Name)
+				return cty.NilVal, false
 			}
 			col, ok := owner.columns[s]
 			if !ok {

@@ -81,8 +81,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, `meshc checks a data mesh described in .mesh.hcl files and compiles it to
-pipelines for GitLab CI, Airflow and Snowflake.
+	fmt.Fprint(w, `meshc type-checks a data mesh described in .mesh.hcl files: every reference,
+column contract, cycle, layer, schedule and credential, before anything runs.
+(Compiling it to GitLab CI, Airflow and Snowflake pipelines is on its way.)
 
 Usage:
   meshc <command> [flags] [arguments]
@@ -166,7 +167,7 @@ func version() string {
 }
 
 func runHelp(e *env, args []string) int {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(e.stdout)
 		return exitOK
 	}

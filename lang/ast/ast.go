@@ -113,11 +113,14 @@ type Value struct {
 	Range   diag.Range
 }
 
-// Arg is a named argument: a step's runner argument.
+// Arg is a named argument: a step's runner argument. Problems holds what
+// was wrong with its value; the compiler reports them only for arguments
+// the runner takes, since an unknown argument is one mistake, not two.
 type Arg struct {
 	Name      string
 	NameRange diag.Range
 	Value     Value
+	Problems  diag.Diagnostics
 }
 
 // MeshBlock is the `mesh "name" {}` block of mesh.hcl.

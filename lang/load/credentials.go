@@ -50,7 +50,11 @@ func findCredentials(body *hclsyntax.Body) diag.Diagnostics {
 }
 
 func checkCredentialAttr(attr *hclsyntax.Attribute) diag.Diagnostics {
-	if s, ok := literalString(attr.Expr); ok && s != "" && credentialNames.MatchString(attr.Name) && !credentialFreeAttributes[attr.Name] {
+	s, ok := literalString(attr.Expr)
+	if lit, isLit := attr.Expr.(*hclsyntax.LiteralValueExpr); isLit && lit.Val.Type() == cty.Number {
+		s, ok = lit.Val.AsBigFloat().String(), true // a numeric PIN or key is a credential too
+	}
+	if ok && s != "" && credentialNames.MatchString(attr.Name) && !credentialFreeAttributes[attr.Name] {
 		return diag.Diagnostics{diag.Errorf("literal-credential", rng(attr.Expr.Range()), "Credential written as a literal",
 			"The argument %q holds a literal value. Credentials must never be committed: declare a secret block, such as secret \"%s\" { vault = \"path/in/vault#key\" }, and refer to it here as secret.%s.",
 			attr.Name, strings.ToLower(attr.Name), strings.ToLower(attr.Name))}

@@ -8,12 +8,13 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/diag"
 )
 
 // One schema per block type, as in Terraform's internal/configs. A file's top
 // level may hold any of the top-level blocks; placement rules (which blocks
-// belong in mesh.hcl, which in a domain's folder) are checked in files.go.
+// belong in mesh.hcl, which in a domain's folder) are checked in load.go.
 
 var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "mesh", LabelNames: []string{"name"}},
@@ -95,7 +96,7 @@ var stepSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 }}
 
 // testSchema is a test block; port and column are only allowed where the
-// test is not already inside one (checked in decodeTestBlock).
+// test is not already inside one (checked in testBlock).
 var testSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "check", Required: true}, {Name: "severity"}, {Name: "description"},
 	{Name: "column"}, {Name: "port"},
@@ -159,17 +160,10 @@ func dropMisspeltRequired(hds hcl.Diagnostics) hcl.Diagnostics {
 			suggested[m[1]] = true
 		}
 	}
-	if len(suggested) == 0 {
-		return hds
+	for _, name := range sortedKeys(suggested) {
+		hds = dropMissing(hds, name)
 	}
-	var out hcl.Diagnostics
-	for _, hd := range hds {
-		if m := requiredMissing.FindStringSubmatch(hd.Detail); m != nil && suggested[m[1]] {
-			continue
-		}
-		out = append(out, hd)
-	}
-	return out
+	return hds
 }
 
 // optional decodes an attribute that may be absent; absent is returned as
@@ -453,7 +447,21 @@ func (d *decoder) port(b *hcl.Block) *ast.Port {
 
 func (d *decoder) step(b *hcl.Block) *ast.Step {
 	c, rest, hds := b.Body.PartialContent(stepSchema)
+	attrs, restDiags := rest.JustAttributes()
+	// An argument close to one of the step's own (afer for after) is a
+	// misspelling of it, not a runner argument: report it here, once, and
+	// drop HCL's complaint that the real one is missing.
+	own := []string{"run", "after", "description"}
+	for _, name := range sortedKeys(attrs) {
+		if meant := suggest.Nearest(name, own); meant != "" {
+			d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attrs[name].NameRange), "Unsupported argument",
+				"A step has no argument %q. Did you mean %q?", name, meant)})
+			hds = dropMissing(hds, meant)
+			delete(attrs, name)
+		}
+	}
 	d.add(convertDiags(hds))
+	d.add(convertDiags(restDiags))
 	s := &ast.Step{DeclRange: rng(b.DefRange), File: b.DefRange.Filename}
 	s.Name, s.NameRange = label(b)
 	s.Run = d.ref(c, "run", "a runner")
@@ -463,15 +471,24 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 		s.After = refs
 	}
 	s.Description = d.str(c, "description", b.DefRange)
-	attrs, hds := rest.JustAttributes()
-	d.add(convertDiags(hds))
 	for _, name := range sortedKeys(attrs) {
 		attr := attrs[name]
 		v, ds := decodeValue(attr.Expr)
-		d.add(ds)
-		s.Args = append(s.Args, &ast.Arg{Name: name, NameRange: rng(attr.NameRange), Value: v})
+		s.Args = append(s.Args, &ast.Arg{Name: name, NameRange: rng(attr.NameRange), Value: v, Problems: ds})
 	}
 	return s
+}
+
+// dropMissing removes HCL's "Missing required argument" for name.
+func dropMissing(hds hcl.Diagnostics, name string) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, hd := range hds {
+		if m := requiredMissing.FindStringSubmatch(hd.Detail); m != nil && m[1] == name {
+			continue
+		}
+		out = append(out, hd)
+	}
+	return out
 }
 
 // testList decodes `tests = [not_null(), accepted_values(["A", "B"])]`.

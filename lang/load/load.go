@@ -84,7 +84,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 			Summary: fmt.Sprintf("No %s in %s", RootFile, displayDir(user.Prefix)),
 			Detail:  fmt.Sprintf("A mesh's root folder holds a %s file with a mesh block, for example mesh \"pharma\" { layers = [\"raw\", \"mastered\"] }, and at least one environment block. Point meshc at that folder, or create the file.", RootFile)})
 	}
-	l := &loader{mesh: m}
+	l := &loader{mesh: m, prefix: user.Prefix}
 	ds = append(ds, l.decode(files)...)
 	for _, f := range files {
 		m.Files = append(m.Files, f.name)
@@ -117,6 +117,12 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 			if p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
 				return fs.SkipDir
 			}
+			return nil
+		}
+		if name == RootFile && p != RootFile && !t.Stdlib {
+			ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "nested-mesh-root",
+				Summary: "mesh.hcl in a subfolder is ignored",
+				Detail:  fmt.Sprintf("%s%s is not read: a mesh has one root file, at the top of its folder tree. To make it part of this mesh, rename it to a name ending in .mesh.hcl; to check it as a mesh of its own, point meshc at its folder.", t.Prefix, p)})
 			return nil
 		}
 		if !(p == RootFile || strings.HasSuffix(name, FileSuffix)) || !de.Type().IsRegular() {
@@ -166,7 +172,8 @@ func (f *file) parse() {
 
 // loader assembles the decoded files into one mesh.
 type loader struct {
-	mesh *ast.Mesh
+	mesh   *ast.Mesh
+	prefix string // the user tree's display prefix
 }
 
 // blockPlaces says where each top-level block may appear.
@@ -247,12 +254,12 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 		for _, extra := range blocks[1:] {
 			ds = append(ds, diag.Errorf("two-domains-in-folder", rng(extra.DefRange), "Second domain in one folder",
 				"The folder %s already declares domain %q at %s. A domain owns its whole folder: move this domain into a folder of its own.",
-				displayFolder(dir), dom.Name, dom.DeclRange))
+				l.displayFolder(dir), dom.Name, dom.DeclRange))
 		}
 		if outer := domainFolderOf(path.Dir(dir), domainFiles); outer != "" {
 			ds = append(ds, diag.Errorf("nested-domain", rng(blocks[0].DefRange), "Domain folder inside another domain's folder",
 				"The folder %s belongs to the domain declared in %s. Domains own whole folder trees, so they cannot nest: move one of the two folders.",
-				displayFolder(dir), displayFolder(outer)))
+				l.displayFolder(dir), l.displayFolder(outer)))
 		}
 		domains[dir] = dom
 		l.mesh.Domains = append(l.mesh.Domains, dom)
@@ -351,9 +358,10 @@ func domainFolderOf(dir string, domainFiles map[string][]*hcl.Block) string {
 	}
 }
 
-func displayFolder(dir string) string {
+// displayFolder names a folder of the user's mesh as the user sees it.
+func (l *loader) displayFolder(dir string) string {
 	if dir == "." {
 		return "the mesh root"
 	}
-	return trimDot(dir) + "/"
+	return l.prefix + trimDot(dir) + "/"
 }
