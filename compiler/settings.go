@@ -1,13 +1,10 @@
 package compiler
 
 import (
-	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
-	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -144,91 +141,5 @@ func (c *compiler) environment() {
 		Name: chosen.Name, Description: chosen.Description.V, Database: chosen.Database.V,
 		SchemaPrefix: chosen.SchemaPrefix.V, Warehouse: chosen.Warehouse.V, Role: chosen.Role.V,
 		Connection: chosen.Connection.V, Range: chosen.DeclRange,
-	}
-}
-
-var (
-	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	identPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
-	maxNameLength = 64
-)
-
-// checkName enforces the naming rule for mesh objects: lower-case snake
-// case, at most 64 characters. Names become job, task and DAG ids in every
-// target, so they are kept to what every target accepts as is.
-//
-// A bad name is reported once; the object is still declared under it, so
-// that its body is checked and references to it do not fail as well.
-func (c *compiler) checkName(kind, name string, at diag.Range) {
-	if namePattern.MatchString(name) && len(name) <= maxNameLength {
-		return
-	}
-	fixed := strings.Trim(strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + 'a' - 'A'
-		}
-		return '_'
-	}, name), "_")
-	hint := ""
-	if fixed != "" && fixed != name && namePattern.MatchString(fixed) {
-		hint = fmt.Sprintf(" For example: %q.", fixed)
-	}
-	if len(name) > maxNameLength {
-		c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind), "The name is %d characters long; names have at most %d, because they become ids in GitLab, Airflow and Snowflake.", len(name), maxNameLength)
-		return
-	}
-	c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind),
-		"%s names are lower-case snake case: a letter, then letters, digits and underscores, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
-}
-
-// checkColumnName enforces the rule for column names: Snowflake identifiers
-// that need no quoting.
-func (c *compiler) checkColumnName(name string, at diag.Range) bool {
-	if identPattern.MatchString(name) && len(name) <= 255 {
-		return true
-	}
-	c.errorf("invalid-name", at, "Invalid column name",
-		"Column names are Snowflake identifiers that need no quotes: a letter or underscore, then letters, digits, underscores or $, at most 255 characters.")
-	return false
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// duplicate reports a second declaration of a name.
-func (c *compiler) duplicate(kind, name string, at, first diag.Range) {
-	if strings.HasPrefix(first.Filename, "stdlib:") {
-		c.errorf("duplicate-name", at, fmt.Sprintf("Duplicate %s", kind),
-			"The standard library already has a %s named %q (%s). Give yours a name of its own, such as %q.", kind, name, first, "acme_"+name)
-		return
-	}
-	c.errorf("duplicate-name", at, fmt.Sprintf("Duplicate %s", kind),
-		"%s %s named %q is already declared at %s. Names must be unique: rename or remove one of them.", diag.Article(kind, true), kind, name, first)
-}
-
-// unknown reports a name that resolves to nothing, naming the closest
-// candidate.
-func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates []string) {
-	detail := fmt.Sprintf("There is no %s named %q %s.%s", kind, name, where, suggest.DidYouMean(name, candidates))
-	if len(candidates) == 0 {
-		detail = fmt.Sprintf("There is no %s named %q %s; none is declared there.", kind, name, where)
-	} else if suggest.Nearest(name, candidates) == "" && len(candidates) <= 8 {
-		detail += fmt.Sprintf(" The %ss there are: %s.", kind, strings.Join(candidates, ", "))
-	}
-	c.errorf("unresolved-reference", at, fmt.Sprintf("Reference to an undeclared %s", kind), "%s", detail)
-}
-
-// objectPart checks one part of a Snowflake object name.
-func (c *compiler) objectPart(what string, s ast.String) {
-	if s.Set && !identPattern.MatchString(s.V) {
-		c.errorf("invalid-name", s.Range, fmt.Sprintf("Invalid %s name", what),
-			"%q is not a Snowflake identifier that needs no quotes: use letters, digits, underscores and $, starting with a letter or underscore.", s.V)
 	}
 }
