@@ -81,57 +81,13 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 		}
 	}
 
-	// Which port and column the test is about.
-	port := site.port
-	if site.level == "product" {
-		switch {
-		case use.Port != nil:
-			_, port, ok = c.resolvePortOfProduct(use.Port, ps)
-			if !ok {
-				return nil
-			}
-		case kind.On.V != "product" && len(ps.ports) == 1:
-			for _, p := range ps.ports {
-				port = p
-			}
-		case kind.On.V != "product" && len(ps.ports) > 1:
-			c.errorf("missing-attribute", use.DeclRange, "Which port does this test check?",
-				"The product %s has several ports (%s), so a %s test declared in the product says which one it checks: port = port.NAME. Or move the test into that port.",
-				ps.plan.ID, strings.Join(sortedKeys(ps.ports), ", "), kind.Name)
-			return nil
-		}
-	}
-	t.Column = site.column
-	if use.Column.Set && port == nil {
-		c.errorf("missing-attribute", use.Column.Range, "Column of which port?",
-			"This test, declared in the product, names a column but no port: add port = port.NAME to say whose column it is.")
+	port, column, ok := c.testSubject(ps, use, kind, site)
+	if !ok {
 		return nil
 	}
-	if use.Column.Set {
-		col, ok := port.columns[use.Column.V]
-		if !ok {
-			c.unknown("column", use.Column.V, "in port "+port.plan.ID, use.Column.Range, columnNames(port.columns))
-			return nil
-		}
-		t.Column = col
-	}
+	t.Column = column
 	if port != nil {
 		t.Port = port.plan
-	}
-	switch {
-	case kind.On.V == "column" && t.Column == nil:
-		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a column", kind.Name),
-			"Put this test in a column's tests, or say which column it checks with column = \"name\" in a test block.")
-		return nil
-	case kind.On.V == "port" && site.level == "column":
-		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),
-			"This test checks a table, not one column: move it to the port's tests.")
-		return nil
-	}
-	if t.Column != nil && len(kind.ColumnTypes.V) > 0 && !slices.Contains(kind.ColumnTypes.Values(), t.Column.Type.Name) {
-		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test a %s column", kind.Name, t.Column.Type.Name),
-			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), t.Column.Name, t.Column.Type)
-		return nil
 	}
 
 	switch {
@@ -167,6 +123,60 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 	}
 	t.SQL = strings.TrimSpace(sql)
 	return t
+}
+
+// testSubject works out which port and column a test checks: those it is
+// written in, or those a product-level test block names, and checks that
+// they suit the test kind.
+func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.TestKind, site testSite) (*portScope, *plan.Column, bool) {
+	port := site.port
+	if site.level == "product" {
+		switch {
+		case use.Port != nil:
+			var ok bool
+			if _, port, ok = c.resolvePortOfProduct(use.Port, ps); !ok {
+				return nil, nil, false
+			}
+		case kind.On.V != "product" && len(ps.ports) == 1:
+			for _, p := range ps.ports {
+				port = p
+			}
+		case kind.On.V != "product" && len(ps.ports) > 1:
+			c.errorf("missing-attribute", use.DeclRange, "Which port does this test check?",
+				"The product %s has several ports (%s), so a %s test declared in the product says which one it checks: port = port.NAME. Or move the test into that port.",
+				ps.plan.ID, strings.Join(sortedKeys(ps.ports), ", "), kind.Name)
+			return nil, nil, false
+		}
+	}
+	column := site.column
+	if use.Column.Set && port == nil {
+		c.errorf("missing-attribute", use.Column.Range, "Column of which port?",
+			"This test, declared in the product, names a column but no port: add port = port.NAME to say whose column it is.")
+		return nil, nil, false
+	}
+	if use.Column.Set {
+		col, ok := port.columns[use.Column.V]
+		if !ok {
+			c.unknown("column", use.Column.V, "in port "+port.plan.ID, use.Column.Range, columnNames(port.columns))
+			return nil, nil, false
+		}
+		column = col
+	}
+	switch {
+	case kind.On.V == "column" && column == nil:
+		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a column", kind.Name),
+			"Put this test in a column's tests, or say which column it checks with column = \"name\" in a test block.")
+		return nil, nil, false
+	case kind.On.V == "port" && site.level == "column":
+		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),
+			"This test checks a table, not one column: move it to the port's tests.")
+		return nil, nil, false
+	case column != nil && len(kind.ColumnTypes.V) > 0 && !slices.Contains(kind.ColumnTypes.Values(), column.Type.Name):
+		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test a %s column", kind.Name, column.Type.Name),
+			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), column.Name, column.Type)
+		return nil, nil, false
+	}
+	return port, column, true
 }
 
 // testArgs binds a test's positional arguments to its kind's parameters and
