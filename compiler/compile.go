@@ -76,13 +76,16 @@ func displayPrefix(dir string) string {
 // Compile compiles the mesh in a tree.
 func Compile(tree load.Tree, opts Options) (*Result, error) {
 	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: "stdlib:", Stdlib: true})
-	if mesh == nil || noRoot(ds) {
-		// Without the root file nothing can be checked: the layers, the
-		// environments and the classifications all live there.
+	if mesh == nil {
 		return &Result{Diagnostics: ds.Sorted(), Sources: src}, nil
 	}
 	c := newCompiler(mesh, tree, opts)
 	c.diags = ds
+	for _, d := range ds {
+		if d.Severity == diag.Error && d.Subject != nil {
+			c.loadErrors[*d.Subject] = true
+		}
+	}
 	if err := c.pickEnvironment(); err != nil {
 		return nil, err
 	}
@@ -94,15 +97,6 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 		res.Plan = c.plan
 	}
 	return res, nil
-}
-
-func noRoot(ds diag.Diagnostics) bool {
-	for _, d := range ds {
-		if d.Code == "no-mesh-root" {
-			return true
-		}
-	}
-	return false
 }
 
 // stages run in this order, each relying on the ones before it.
@@ -131,12 +125,19 @@ var stages = []struct {
 	{"deprecations", (*compiler).deprecations},
 }
 
+// errorf and warnf report a problem, unless loading already reported an
+// error at the very same range: a value that failed to load is not checked
+// again, so that one mistake reads as one problem.
 func (c *compiler) errorf(code string, subject diag.Range, summary, detail string, args ...any) {
-	c.diags = append(c.diags, diag.Errorf(code, subject, summary, detail, args...))
+	if !c.loadErrors[subject] {
+		c.diags = append(c.diags, diag.Errorf(code, subject, summary, detail, args...))
+	}
 }
 
 func (c *compiler) warnf(code string, subject diag.Range, summary, detail string, args ...any) {
-	c.diags = append(c.diags, diag.Warnf(code, subject, summary, detail, args...))
+	if !c.loadErrors[subject] {
+		c.diags = append(c.diags, diag.Warnf(code, subject, summary, detail, args...))
+	}
 }
 
 func (c *compiler) pickEnvironment() error {

@@ -275,7 +275,7 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	}
 	if len(p.Steps) == 0 {
 		c.errorf("missing-block", p.DeclRange, "Product without a step",
-			"A product is built by at least one step, such as step \"build\" { run = runner.sql  file = \"sql/build.sql\" } (one argument per line).")
+			"A product is built by at least one step: add a step block with run = runner.NAME and the runner's arguments, such as file = \"sql/build.sql\" for runner.sql.")
 	}
 	c.declareSchedule(ps)
 	if p.Deprecation != nil {
@@ -315,11 +315,7 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 		c.errorf("missing-block", p.DeclRange, "Port without columns",
 			"A port's columns are the contract its consumers rely on: declare each as column \"name\" { type = string }.")
 	}
-	cols := map[string]*plan.Column{}
-	for _, col := range pp.Columns {
-		cols[col.Name] = col
-	}
-	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: cols, columnAST: links}
+	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: newColumnSet(pp.Columns), columnAST: links}
 }
 
 // objectName maps a table or view name onto the chosen environment. A full
@@ -516,6 +512,7 @@ func (c *compiler) declareTestKinds() {
 		for _, t := range k.ColumnTypes.V {
 			if _, ok := columnTypes[t.V]; !ok {
 				c.errorf("invalid-type", t.Range, "Unknown column type", "%q is not a column type.%s", t.V, suggest.DidYouMean(t.V, columnTypeNames()))
+				c.badColumnTypes[k] = true
 			}
 		}
 		if k.SQL != nil {

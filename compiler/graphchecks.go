@@ -3,10 +3,12 @@ package compiler
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/ast"
 )
 
 // checkLayers enforces that data flows up the layers: a product may depend
@@ -47,7 +49,7 @@ func (c *compiler) schedules() {
 		switch {
 		case s.Cadence != nil:
 			s.Period = s.Cadence.Period
-		case len(p.Inputs) == 0:
+		case len(p.Inputs) == 0 && !scheduleAttempted(declared[p].ast):
 			c.errorf("no-schedule", s.Range, "Product never runs",
 				"%s runs only when its inputs publish, but it has no inputs. Give it a cadence: schedule { cadence = \"daily\" }.", p.ID)
 		default:
@@ -101,6 +103,15 @@ func (c *compiler) schedules() {
 			formatDuration(p.SLA.Freshness), p.ID, worst.what, formatDuration(worst.period), via, formatDuration(worst.period))
 	}
 	c.diamonds()
+}
+
+// scheduleAttempted reports whether a product tried to give a schedule that
+// failed to load, so that it is not also reported as having none.
+func scheduleAttempted(p *ast.Product) bool {
+	if s := p.Schedule; s != nil && (s.Cadence.Set || s.Cadence.Bad) {
+		return true
+	}
+	return slices.Contains(p.Misspelt, "schedule")
 }
 
 // upstreamCadence is the slowest cadence a product depends on: its period,

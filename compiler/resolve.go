@@ -41,11 +41,11 @@ func (c *compiler) resolveInputs(ps *productScope) {
 		if !ok {
 			continue
 		}
-		var columns map[string]*plan.Column
+		var columns columnSet
 		var owner string
 		if src != nil {
 			pi.Source = src
-			columns = columnMap(src.Columns)
+			columns = newColumnSet(src.Columns)
 			owner = fmt.Sprintf("source %s", src.ID)
 		} else {
 			pi.Producer, pi.Port = port.plan.Product, port.plan
@@ -65,9 +65,9 @@ func (c *compiler) resolveInputs(ps *productScope) {
 		}
 		readSeen := map[string]bool{}
 		for _, ic := range in.Columns {
-			col, ok := columns[ic.Name.V]
+			col, ok := columns.get(ic.Name.V)
 			if !ok {
-				c.unknown("column", ic.Name.V, "in "+owner, ic.Name.Range, columnNames(columns))
+				c.unknown("column", ic.Name.V, "in "+owner, ic.Name.Range, columns.names())
 				continue
 			}
 			if readSeen[ic.Name.V] {
@@ -90,15 +90,32 @@ func (c *compiler) resolveInputs(ps *productScope) {
 	ps.plan.Inputs = inputs
 }
 
-func columnMap(cols []*plan.Column) map[string]*plan.Column {
-	m := make(map[string]*plan.Column, len(cols))
+// columnSet finds columns by name the way Snowflake does for unquoted
+// identifiers: without regard to case, so that NPI and npi are one column.
+type columnSet map[string]*plan.Column
+
+func newColumnSet(cols []*plan.Column) columnSet {
+	m := make(columnSet, len(cols))
 	for _, col := range cols {
-		m[col.Name] = col
+		m[strings.ToUpper(col.Name)] = col
 	}
 	return m
 }
 
-func columnNames(cols map[string]*plan.Column) []string { return sortedKeys(cols) }
+func (s columnSet) get(name string) (*plan.Column, bool) {
+	col, ok := s[strings.ToUpper(name)]
+	return col, ok
+}
+
+// names lists the columns as declared, for suggestions.
+func (s columnSet) names() []string {
+	var out []string
+	for _, col := range s {
+		out = append(out, col.Name)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // resolveReadable resolves a reference to something a product can read: a
 // source of its own domain, or a port. The forms are
@@ -120,6 +137,9 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 			return nil, nil, false
 		}
 		other, ok := c.domains[parts[1].Name]
+		if !ok && slices.Contains(c.mesh.IgnoredDomains, parts[1].Name) {
+			return nil, nil, false // its declaration was rejected; already reported
+		}
 		if !ok {
 			c.unknown("domain", parts[1].Name, "in the mesh", parts[1].Range, sortedKeys(c.domains))
 			return nil, nil, false

@@ -18,6 +18,8 @@ type compiler struct {
 	today time.Time
 	plan  *plan.Plan
 	diags diag.Diagnostics
+	// loadErrors holds the ranges where loading reported an error.
+	loadErrors map[diag.Range]bool
 
 	layers          map[string]int
 	classifications map[string]bool
@@ -26,6 +28,7 @@ type compiler struct {
 	runners         map[string]*plan.Runner
 	runnerAST       map[*plan.Runner]*ast.Runner
 	kinds           map[string]*ast.TestKind
+	badColumnTypes  map[*ast.TestKind]bool  // kinds whose column_types has an invalid entry
 	secrets         map[string]*plan.Secret // mesh-wide
 	products        []*productScope         // by ID
 	edges           map[*plan.Product][]edge
@@ -60,7 +63,7 @@ type productScope struct {
 type portScope struct {
 	ast     *ast.Port
 	plan    *plan.Port
-	columns map[string]*plan.Column
+	columns columnSet
 	// columnAST links each column back to its declaration, for its tests.
 	columnAST map[*plan.Column]*ast.Column
 }
@@ -88,13 +91,15 @@ func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
 	}
 	return &compiler{
 		mesh: mesh, tree: tree, opts: opts,
-		today:     time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC),
-		plan:      &plan.Plan{},
-		domains:   map[string]*domainScope{},
-		runners:   map[string]*plan.Runner{},
-		runnerAST: map[*plan.Runner]*ast.Runner{},
-		kinds:     map[string]*ast.TestKind{},
-		secrets:   map[string]*plan.Secret{},
-		edges:     map[*plan.Product][]edge{},
+		today:          time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC),
+		plan:           &plan.Plan{},
+		domains:        map[string]*domainScope{},
+		runners:        map[string]*plan.Runner{},
+		runnerAST:      map[*plan.Runner]*ast.Runner{},
+		kinds:          map[string]*ast.TestKind{},
+		badColumnTypes: map[*ast.TestKind]bool{},
+		secrets:        map[string]*plan.Secret{},
+		edges:          map[*plan.Product][]edge{},
+		loadErrors:     map[diag.Range]bool{},
 	}
 }

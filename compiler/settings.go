@@ -40,7 +40,7 @@ func (c *compiler) settings() {
 		}
 	} else if mf := c.rootFileRange(); !mf.IsZero() && m.RootBlocks == 0 {
 		c.errorf("missing-block", mf, "Missing mesh block",
-			"mesh.hcl must declare the mesh, for example mesh \"pharma\" { layers = [\"raw\", \"mastered\", \"integrated\", \"self_service\"] }.")
+			"mesh.hcl must declare the mesh, such as mesh \"pharma\" { layers = [\"raw\", \"mastered\", \"integrated\", \"self_service\"] }.")
 	}
 	if len(c.classifications) == 0 {
 		for _, cl := range defaultClassifications {
@@ -126,7 +126,7 @@ func (c *compiler) environment() {
 	if len(envs) == 0 {
 		if r := c.rootFileRange(); !r.IsZero() {
 			c.errorf("missing-block", r, "No environment",
-				"A mesh declares at least one environment, which says where its tables live and how to connect, for example environment \"prod\" { database = \"PHARMA\" warehouse = \"TRANSFORM_WH\" connection = \"snowflake_prod\" } (one argument per line).")
+				"A mesh declares at least one environment, which says where its tables live and how to connect, such as environment \"prod\" { database = \"PHARMA\" }, with its warehouse and connection.")
 		}
 		c.plan.Environment = &plan.Environment{Name: "none"}
 		return

@@ -155,9 +155,9 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		return nil, nil, false
 	}
 	if use.Column.Set {
-		col, ok := port.columns[use.Column.V]
+		col, ok := port.columns.get(use.Column.V)
 		if !ok {
-			c.unknown("column", use.Column.V, "in port "+port.plan.ID, use.Column.Range, columnNames(port.columns))
+			c.unknown("column", use.Column.V, "in port "+port.plan.ID, use.Column.Range, port.columns.names())
 			return nil, nil, false
 		}
 		column = col
@@ -171,7 +171,7 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),
 			"This test checks a table, not one column: move it to the port's tests.")
 		return nil, nil, false
-	case column != nil && len(kind.ColumnTypes.V) > 0 && !slices.Contains(kind.ColumnTypes.Values(), column.Type.Name):
+	case column != nil && len(kind.ColumnTypes.V) > 0 && !c.badColumnTypes[kind] && !slices.Contains(kind.ColumnTypes.Values(), column.Type.Name):
 		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test a %s column", kind.Name, column.Type.Name),
 			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), column.Name, column.Type)
 		return nil, nil, false
@@ -298,9 +298,9 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 					"The argument %q of %s names a column of the tested port, but this test, declared in the product, has no port: add port = port.NAME to the test block.", p.Name, kind.Name)
 				return cty.NilVal, false
 			}
-			col, ok := owner.columns[s]
+			col, ok := owner.columns.get(s)
 			if !ok {
-				c.unknown("column", s, "in port "+owner.plan.ID, v.Range, columnNames(owner.columns))
+				c.unknown("column", s, "in port "+owner.plan.ID, v.Range, owner.columns.names())
 				return cty.NilVal, false
 			}
 			// A column of another port is compared with the tested one (a

@@ -23,10 +23,13 @@ type Mesh struct {
 	Defaults     *Defaults // nil when absent
 	Environments []*Environment
 	Domains      []*Domain
-	Runners      []*Runner
-	TestKinds    []*TestKind
-	Secrets      []*Secret // mesh-wide secrets, declared outside any domain
-	Files        []string  // every file loaded: the standard library's, then the user's, sorted
+	// IgnoredDomains names domains declared in a folder that already has
+	// one (reported when loading); references to them are not reported again.
+	IgnoredDomains []string
+	Runners        []*Runner
+	TestKinds      []*TestKind
+	Secrets        []*Secret // mesh-wide secrets, declared outside any domain
+	Files          []string  // every file loaded: the standard library's, then the user's, sorted
 }
 
 // String is a string attribute with its range. Set is false when the
@@ -212,6 +215,9 @@ type Product struct {
 	Schedule    *Schedule
 	SLA         *SLA
 	Deprecation *Deprecation
+	// Misspelt lists the names of blocks and arguments that were misspelt in
+	// the product's body (and reported), as the names meant.
+	Misspelt []string
 }
 
 // Input is an `input "name" {}` block: what a product reads.

@@ -115,30 +115,10 @@ func (ds Diagnostics) Count() (errors, warnings int) {
 }
 
 // Sorted returns the diagnostics ordered by file, position, severity, code and
-// summary, so that output never depends on the order in which files were
-// read or checks ran.
-//
-// Only the first diagnostic reported for a given source range is kept: a
-// later one at the very same place is nearly always a consequence of the
-// first (a value that failed to decode, then failed a check), and one
-// mistake should read as one problem.
+// summary, with exact duplicates removed, so that output never depends on
+// the order in which files were read or checks ran.
 func (ds Diagnostics) Sorted() Diagnostics {
-	type key struct {
-		file       string
-		start, end int
-	}
-	seen := map[key]bool{}
-	var out Diagnostics
-	for _, d := range ds {
-		if d.Subject != nil {
-			k := key{d.Subject.Filename, d.Subject.Start.Byte, d.Subject.End.Byte}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-		}
-		out = append(out, d)
-	}
+	out := slices.Clone(ds)
 	slices.SortStableFunc(out, compare)
 	return slices.CompactFunc(out, func(a, b *Diagnostic) bool { return compare(a, b) == 0 && a.Detail == b.Detail })
 }

@@ -76,7 +76,7 @@ var productSchema = &hcl.BodySchema{
 }
 
 var inputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "from", Required: true}, {Name: "columns", Required: true},
+	{Name: "from", Required: true}, {Name: "columns"}, // columns: the checker explains its absence
 }}
 
 var portSchema = &hcl.BodySchema{
@@ -135,6 +135,9 @@ var secretSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 // decoder accumulates diagnostics while decoding one file.
 type decoder struct {
 	diags diag.Diagnostics
+	// misspelt lists what HCL suggested for misspelt names in the last body
+	// decoded, so that a misspelt block is not also reported as missing.
+	misspelt []string
 }
 
 func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
@@ -142,6 +145,12 @@ func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
 	c, hds := body.Content(schema)
 	d.add(convertDiags(dropMisspeltRequired(hds)))
+	d.misspelt = nil
+	for _, hd := range hds {
+		if m := didYouMean.FindStringSubmatch(hd.Detail); m != nil {
+			d.misspelt = append(d.misspelt, m[1])
+		}
+	}
 	return c
 }
 
@@ -305,7 +314,7 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 
 func (d *decoder) product(b *hcl.Block) *ast.Product {
 	c := d.content(b.Body, productSchema)
-	p := &ast.Product{DeclRange: rng(b.DefRange), File: b.DefRange.Filename}
+	p := &ast.Product{DeclRange: rng(b.DefRange), File: b.DefRange.Filename, Misspelt: d.misspelt}
 	p.Name, p.NameRange = label(b)
 	p.Owner = d.str(c, "owner", b.DefRange)
 	p.Description = d.str(c, "description", b.DefRange)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
@@ -76,15 +77,75 @@ func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
 // literal evaluates an attribute that must be a constant: no references, no
 // function calls.
 func literal(attr *hcl.Attribute) (cty.Value, diag.Diagnostics) {
-	v, hds := attr.Expr.Value(nil)
+	if trav, hds := hcl.AbsTraversalForExpr(attr.Expr); !hds.HasErrors() && !keywords[trav.RootName()] {
+		if len(trav) == 1 {
+			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Quoted value expected",
+				"Text values are quoted: write %s = %q.", attr.Name, trav.RootName())}
+		}
+		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Value expected",
+			"The argument %q takes a value, such as a quoted string, a number or true, not a reference.", attr.Name)}
+	}
+	return constant(attr.Expr)
+}
+
+// constant evaluates an expression that must be written as a literal: a
+// quoted string or heredoc without interpolation, a number, true or false,
+// or a list of those. Values in a mesh are data, not code: parentheses,
+// conditionals, arithmetic, indexes and ${...} are refused rather than
+// evaluated, so that what is reviewed is what is used (and a credential
+// cannot hide inside an expression).
+func constant(expr hcl.Expression) (cty.Value, diag.Diagnostics) {
+	if bad := nonLiteral(expr); bad != nil {
+		return cty.NilVal, diag.Diagnostics{diag.Errorf("not-a-literal", rng(bad.Range()), "Expression instead of a value",
+			"Values are written as literals: a quoted string, a number, true or false, or a list of those. Expressions such as (...), conditionals, arithmetic, indexes and ${...} interpolation are not evaluated: write the value itself.")}
+	}
+	v, hds := expr.Value(nil)
 	if hds.HasErrors() {
 		return cty.NilVal, convertDiags(hds)
 	}
 	if !v.IsWhollyKnown() || v.IsNull() {
-		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()),
-			"Missing value", "The argument %q needs a value; null is not allowed here.", attr.Name)}
+		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(expr.Range()),
+			"Missing value", "null is not allowed here; give a value or leave the argument out.")}
 	}
 	return v, nil
+}
+
+// nonLiteral returns the first part of expr that is not a literal, or nil.
+func nonLiteral(expr hcl.Expression) hcl.Expression {
+	switch e := expr.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return nil
+	case *hclsyntax.TemplateExpr:
+		for _, p := range e.Parts {
+			if _, ok := p.(*hclsyntax.LiteralValueExpr); !ok {
+				return p
+			}
+		}
+		return nil
+	case *hclsyntax.TupleConsExpr:
+		for _, x := range e.Exprs {
+			if bad := nonLiteral(x); bad != nil {
+				return bad
+			}
+		}
+		return nil
+	case *hclsyntax.ObjectConsExpr:
+		for _, item := range e.Items {
+			if bad := nonLiteral(item.ValueExpr); bad != nil {
+				return bad
+			}
+		}
+		return nil
+	case *hclsyntax.UnaryOpExpr:
+		if lit, ok := e.Val.(*hclsyntax.LiteralValueExpr); ok && e.Op == hclsyntax.OpNegate && lit.Val.Type() == cty.Number {
+			return nil
+		}
+	case *hclsyntax.ScopeTraversalExpr:
+		if len(e.Traversal) == 1 && keywords[e.Traversal.RootName()] {
+			return nil // true, false, null
+		}
+	}
+	return expr
 }
 
 func wrongType(attr *hcl.Attribute, want string, err error) diag.Diagnostics {
@@ -315,14 +376,8 @@ func decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics) {
 			return ast.Value{Range: rng(expr.Range())}, ds
 		}
 	}
-	v, hds := expr.Value(nil)
-	if hds.HasErrors() {
-		return ast.Value{Range: rng(expr.Range())}, convertDiags(hds)
-	}
-	if v.IsNull() || !v.IsWhollyKnown() {
-		return ast.Value{Range: rng(expr.Range())}, diag.Diagnostics{diag.Errorf("wrong-type", rng(expr.Range()), "Missing value", "null is not allowed here; give a value or leave the argument out.")}
-	}
-	return ast.Value{Literal: v, Range: rng(expr.Range())}, nil
+	v, ds := constant(expr)
+	return ast.Value{Literal: v, Range: rng(expr.Range())}, ds
 }
 
 // ConvertDiagnostics turns HCL diagnostics into meshc's, for the other lang

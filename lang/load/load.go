@@ -52,9 +52,9 @@ type file struct {
 
 // Load reads the user's mesh and the standard library into one ast.Mesh.
 //
-// When a file has syntax errors, Load reports only those and returns a nil
-// mesh: what a broken file declares is unknown, and checking the rest of
-// the mesh against a guess would bury the real mistake in consequences.
+// When a file has syntax errors, or the tree has no mesh.hcl, Load reports
+// only that and returns a nil mesh: checking the rest of the mesh against a
+// guess would bury the real mistake in consequences.
 func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	files, d := readTree(&stdlib)
@@ -82,7 +82,10 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 	if !slices.ContainsFunc(userFiles, func(f *file) bool { return f.rel == RootFile }) {
 		ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "no-mesh-root",
 			Summary: fmt.Sprintf("No %s in %s", RootFile, displayDir(user.Prefix)),
-			Detail:  fmt.Sprintf("A mesh's root folder holds a %s file with a mesh block, for example mesh \"pharma\" { layers = [\"raw\", \"mastered\"] }, and at least one environment block. Point meshc at that folder, or create the file.", RootFile)})
+			Detail:  fmt.Sprintf("A mesh's root folder holds a %s file with a mesh block, such as mesh \"pharma\" {}, and at least one environment block. Point meshc at that folder, or create the file.", RootFile)})
+		// Without the root, nothing can be checked: the layers, the
+		// environments and the classifications all live there.
+		return nil, src, ds
 	}
 	l := &loader{mesh: m, prefix: user.Prefix}
 	ds = append(ds, l.decode(files)...)
@@ -252,11 +255,17 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 		dom := dec.domain(blocks[0], dir)
 		ds = append(ds, dec.diags...)
 		for _, extra := range blocks[1:] {
+			if len(extra.Labels) > 0 {
+				l.mesh.IgnoredDomains = append(l.mesh.IgnoredDomains, extra.Labels[0])
+			}
 			ds = append(ds, diag.Errorf("two-domains-in-folder", rng(extra.DefRange), "Second domain in one folder",
 				"The folder %s already declares domain %q at %s. A domain owns its whole folder: move this domain into a folder of its own.",
 				l.displayFolder(dir), dom.Name, dom.DeclRange))
 		}
-		if outer := domainFolderOf(path.Dir(dir), domainFiles); outer != "" {
+		if dir == "." {
+			ds = append(ds, diag.Errorf("misplaced-block", rng(blocks[0].DefRange), "Domain in the mesh root folder",
+				"A domain owns its folder and everything below it, so in the root folder it would own the whole mesh. Move this file into a folder of its own, such as domains/%s/.", dom.Name))
+		} else if outer := domainFolderOf(path.Dir(dir), domainFiles); outer != "" && outer != "." {
 			ds = append(ds, diag.Errorf("nested-domain", rng(blocks[0].DefRange), "Domain folder inside another domain's folder",
 				"The folder %s belongs to the domain declared in %s. Domains own whole folder trees, so they cannot nest: move one of the two folders.",
 				l.displayFolder(dir), l.displayFolder(outer)))
