@@ -31,6 +31,7 @@ func (c *compiler) declare() {
 		sortBy(ds.productList, func(p *productScope) string { return p.plan.Name })
 		c.products = append(c.products, ds.productList...)
 	}
+	c.checkSharedObjects()
 	for _, name := range sortedKeys(c.runners) {
 		c.plan.Runners = append(c.plan.Runners, c.runners[name])
 	}
@@ -45,6 +46,28 @@ func (c *compiler) declare() {
 		}
 	}
 	slices.Sort(c.plan.Files)
+}
+
+// checkSharedObjects reports two ports that publish one Snowflake object:
+// their steps would overwrite each other's data.
+func (c *compiler) checkSharedObjects() {
+	owners := map[string]*portScope{}
+	for _, ps := range c.products {
+		for _, name := range sortedKeys(ps.ports) {
+			port := ps.ports[name]
+			if port.plan.Object.Name == "" {
+				continue
+			}
+			key := strings.ToUpper(port.plan.Object.String())
+			if first, taken := owners[key]; taken {
+				c.errorf("duplicate-name", port.ast.Object.Range, "Two ports publish one table",
+					"%s is already published by port %s (at %s), so the two products would overwrite each other. Give this port a table of its own.",
+					port.plan.Object, first.plan.ID, first.ast.Object.Range)
+				continue
+			}
+			owners[key] = port
+		}
+	}
 }
 
 func (c *compiler) declareDomain(d *ast.Domain) {
@@ -172,12 +195,25 @@ var columnTypes = map[string]struct{ minArgs, maxArgs int }{
 
 func columnTypeNames() []string { return sortedKeys(columnTypes) }
 
+// typeAliases maps type names from SQL and other tools onto meshc's, for
+// suggestions.
+var typeAliases = map[string]string{
+	"bool": "boolean", "varchar": "string", "text": "string", "char": "string",
+	"int": "integer", "bigint": "integer", "smallint": "integer", "double": "float",
+	"real": "float", "decimal": "number", "numeric": "number", "timestamp": "timestamp_ntz",
+	"datetime": "timestamp_ntz", "json": "variant", "map": "object", "list": "array", "bytes": "binary",
+}
+
 // columnType checks a type expression and gives it its defaults.
 func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 	arity, ok := columnTypes[t.Name]
 	if !ok || t.Elem != nil {
+		hint := suggest.DidYouMean(t.Name, columnTypeNames())
+		if meant, ok := typeAliases[strings.ToLower(t.Name)]; ok {
+			hint = fmt.Sprintf(" Did you mean %s?", meant)
+		}
 		c.errorf("invalid-type", t.Range, "Unknown column type",
-			"%q is not a column type.%s The types are: %s.", t.Name, suggest.DidYouMean(t.Name, columnTypeNames()), strings.Join(columnTypeNames(), ", "))
+			"%q is not a column type.%s The types are: %s.", t.Name, hint, strings.Join(columnTypeNames(), ", "))
 		return plan.Type{}, false
 	}
 	if len(t.Args) < arity.minArgs || len(t.Args) > arity.maxArgs {
@@ -240,8 +276,12 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		pp.Owner = p.Owner.V
 	}
 	if p.Version.Set && !semver.MatchString(p.Version.V) {
+		hint := ""
+		if v := strings.TrimPrefix(strings.TrimPrefix(p.Version.V, "v"), "V"); semver.MatchString(v) {
+			hint = fmt.Sprintf(" Did you mean %q?", v)
+		}
 		c.errorf("invalid-version", p.Version.Range, "Version is not semver",
-			"%q is not a semantic version. Write MAJOR.MINOR.PATCH, such as \"2.1.0\", and raise MAJOR when a change breaks consumers.", p.Version.V)
+			"%q is not a semantic version.%s Write MAJOR.MINOR.PATCH, such as \"2.1.0\", and raise MAJOR when a change breaks consumers.", p.Version.V, hint)
 	}
 	seenTags := map[string]bool{}
 	for _, t := range p.Tags.V {
@@ -402,7 +442,7 @@ func (c *compiler) declareSecrets(secrets []*ast.Secret, into map[string]*plan.S
 			c.errorf("invalid-secret", s.Vault.Range, "Invalid vault path", "A vault path is a non-empty path without spaces, such as \"data-platform/talend#token\".")
 		}
 		if s.Named.Set && !identPattern.MatchString(s.Named.V) {
-			c.errorf("invalid-secret", s.Named.Range, "Invalid secret name", "A secret's name is an identifier such as TALEND_TOKEN: letters, digits and underscores, starting with a letter or underscore.")
+			c.errorf("invalid-secret", s.Named.Range, "Invalid secret name", "A secret's name is an identifier such as TALEND_TOKEN: a letter or underscore, then letters, digits, underscores or $.")
 		}
 		into[s.Name] = ps
 	}
@@ -438,7 +478,16 @@ func (c *compiler) declareRunners() {
 			}
 			pr.Params = append(pr.Params, &plan.Param{Name: p.Name, Type: typ, Optional: p.Optional.V, Description: p.Description.V})
 		}
+		if r.ExactlyOneOf.Set && len(r.ExactlyOneOf.V) < 2 {
+			c.errorf("invalid-value", r.ExactlyOneOf.Range, "Too few alternatives", "exactly_one_of lists two or more optional parameters, of which a step gives exactly one.")
+		}
+		seenAlt := map[string]bool{}
 		for _, name := range r.ExactlyOneOf.V {
+			if seenAlt[name.V] {
+				c.errorf("duplicate-name", name.Range, "Duplicate alternative", "%q is listed twice in exactly_one_of; remove one.", name.V)
+				continue
+			}
+			seenAlt[name.V] = true
 			if p, ok := params[name.V]; !ok {
 				c.unknown("parameter", name.V, "in runner "+r.Name, name.Range, sortedKeys(params))
 			} else if !p.Optional.V {

@@ -63,18 +63,13 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			c.errorf("missing-attribute", in.DeclRange, "Input reads no columns",
 				"List the columns this product reads, columns = [\"a\", \"b\"], so that meshc can check them against the %s and warn its owners before they break you.", owner)
 		}
-		readSeen := map[string]bool{}
+		readSeen := map[*plan.Column]bool{}
 		for _, ic := range in.Columns {
 			col, ok := columns.get(ic.Name.V)
 			if !ok {
 				c.unknown("column", ic.Name.V, "in "+owner, ic.Name.Range, columns.names())
 				continue
 			}
-			if readSeen[ic.Name.V] {
-				c.warnf("duplicate-column-read", ic.Name.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name.V)
-				continue
-			}
-			readSeen[ic.Name.V] = true
 			if ic.Type != nil && ic.Type.Name != "" {
 				if want, ok := c.columnType(*ic.Type); ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
 					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
@@ -82,6 +77,11 @@ func (c *compiler) resolveInputs(ps *productScope) {
 						ic.Name.V, want, owner, col.Type, col.Range)
 				}
 			}
+			if readSeen[col] {
+				c.warnf("duplicate-column-read", ic.Name.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name.V)
+				continue
+			}
+			readSeen[col] = true
 			pi.Columns = append(pi.Columns, col)
 		}
 		inputs = append(inputs, pi)
@@ -147,8 +147,9 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		cross = other != ds
 		ds = other
 		parts = parts[2:]
-		if len(parts) == 0 {
-			c.shapeError(ref, "domain.DOMAIN.product.NAME.port.PORT")
+		if len(parts) == 0 || (parts[0].Name != "product" && parts[0].Name != "source") {
+			c.errorf("unresolved-reference", ref.Range, "Malformed reference",
+				"%s does not name anything a product can read. After domain.%s comes product.NAME.port.PORT: write domain.%s.product.NAME.port.PORT.", ref.String(), ds.plan.Name, ds.plan.Name)
 			return nil, nil, false
 		}
 	case "port":
@@ -183,7 +184,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		}
 		src, ok := ds.sources[parts[1].Name]
 		if !ok {
-			c.unknown("source", parts[1].Name, "in domain "+ds.plan.Name, parts[1].Range, sortedKeys(ds.sources))
+			c.unknownElsewhere("source", parts[1].Name, ds, parts[1].Range, sortedKeys(ds.sources), func(o *domainScope) bool { return o.sources[parts[1].Name] != nil }, "")
 			return nil, nil, false
 		}
 		return src, nil, true
@@ -197,12 +198,17 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 			}
 		}
 		if len(parts) != 4 || parts[2].Name != "port" {
-			c.shapeError(ref, "product.NAME.port.PORT")
+			want := "product.NAME.port.PORT"
+			if ref.Parts[0].Name == "domain" {
+				want = "domain." + ds.plan.Name + "." + want
+			}
+			c.shapeError(ref, want)
 			return nil, nil, false
 		}
 		p, ok := ds.products[parts[1].Name]
 		if !ok {
-			c.unknown("product", parts[1].Name, "in domain "+ds.plan.Name, parts[1].Range, sortedKeys(ds.products))
+			c.unknownElsewhere("product", parts[1].Name, ds, parts[1].Range, sortedKeys(ds.products), func(o *domainScope) bool { return o.products[parts[1].Name] != nil },
+				"domain.%s.product."+parts[1].Name+".port."+parts[3].Name)
 			return nil, nil, false
 		}
 		port, ok := p.ports[parts[3].Name]
@@ -230,6 +236,26 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 	c.errorf("unresolved-reference", parts[0].Range, "Unknown kind of reference",
 		"A reference to what a product reads starts with %s.%s", strings.Join(roots, ", "), suggest.DidYouMean(parts[0].Name, roots))
 	return nil, nil, false
+}
+
+// unknownElsewhere reports a name missing from a domain, and points to
+// another domain that has it: the commonest slip is a short name for an
+// object of another domain. crossForm, when set, is how to refer to it
+// there (with %s for the domain); sources have none, being private.
+func (c *compiler) unknownElsewhere(kind, name string, ds *domainScope, at diag.Range, candidates []string, has func(*domainScope) bool, crossForm string) {
+	for _, o := range c.domainList {
+		if o == ds || c.domains[o.plan.Name] != o || !has(o) {
+			continue
+		}
+		hint := fmt.Sprintf("Domain %s has a %s named %q; sources are private to their domain, so read a public port of one of its products instead.", o.plan.Name, kind, name)
+		if crossForm != "" {
+			hint = fmt.Sprintf("Domain %s has one: short names refer to your own domain, so write %s.", o.plan.Name, fmt.Sprintf(crossForm, o.plan.Name))
+		}
+		c.errorf("unresolved-reference", at, fmt.Sprintf("Reference to an undeclared %s", kind),
+			"There is no %s named %q in domain %s. %s", kind, name, ds.plan.Name, hint)
+		return
+	}
+	c.unknown(kind, name, "in domain "+ds.plan.Name, at, candidates)
 }
 
 func firstOr(s []string, def string) string {
@@ -368,7 +394,7 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 	}
 	lit := v.Literal
 	bad := func(want string) *plan.Arg {
-		c.errorf("wrong-type", v.Range, "Incorrect argument type", "The argument %q must be %s, not %s.", a.Name, want, lit.Type().FriendlyName())
+		c.errorf("wrong-type", v.Range, "Incorrect argument type", "The argument %q must be %s, not %s.", a.Name, want, ast.Describe(lit))
 		return nil
 	}
 	switch p.Type {
@@ -429,8 +455,17 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 		return "", false
 	}
 	if c.tree.FS != nil {
-		if info, err := fs.Stat(c.tree.FS, full); err != nil || info.IsDir() != dir {
+		info, err := fs.Stat(c.tree.FS, full)
+		switch {
+		case err != nil:
 			c.errorf("missing-file", at, fmt.Sprintf("%s not found", capitalize(what)), "There is no %s %s (the path is relative to the folder of %s). Create it or correct the path.", what, c.tree.Prefix+full, declaredIn)
+			return "", false
+		case info.IsDir() != dir:
+			other := "a folder"
+			if !info.IsDir() {
+				other = "a file"
+			}
+			c.errorf("missing-file", at, fmt.Sprintf("%s expected", capitalize(what)), "%s is %s, but this argument names a %s.", c.tree.Prefix+full, other, what)
 			return "", false
 		}
 	}

@@ -21,6 +21,9 @@ func (c *compiler) settings() {
 	if m.Root != nil {
 		p.Name, p.Description, p.Range = m.Root.Name, m.Root.Description.V, m.Root.DeclRange
 		c.checkName("mesh", m.Root.Name, m.Root.NameRange)
+		if m.Root.Layers.Set && len(m.Root.Layers.V) == 0 {
+			c.errorf("invalid-value", m.Root.Layers.Range, "Empty list of layers", "List the layers, lowest first, such as [\"raw\", \"mastered\", \"integrated\", \"self_service\"], or remove layers if the mesh has none.")
+		}
 		for i, l := range m.Root.Layers.V {
 			if j, dup := c.layers[l.V]; dup {
 				c.errorf("duplicate-name", l.Range, "Duplicate layer", "The layer %q is listed twice (positions %d and %d). Each layer appears once, lowest first.", l.V, j+1, i+1)

@@ -9,6 +9,7 @@ import (
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -32,7 +33,11 @@ func (c *compiler) tests() {
 				return
 			}
 			if first, dup := ids[t.ID]; dup {
-				c.errorf("duplicate-name", use.DeclRange, "Duplicate test",
+				at := use.DeclRange
+				if use.Name.Set {
+					at = use.Name.Range
+				}
+				c.errorf("duplicate-name", at, "Duplicate test",
 					"The product %s already has a test %s, at %s. Give one of them a name of its own with a test \"name\" { check = ... } block.", ps.plan.ID, t.ID, first.DeclRange)
 				return
 			}
@@ -167,12 +172,16 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a column", kind.Name),
 			"Put this test in a column's tests, or say which column it checks with column = \"name\" in a test block.")
 		return nil, nil, false
+	case kind.On.V != "column" && use.Column.Set:
+		c.errorf("test-level", use.Column.Range, fmt.Sprintf("%s tests a whole %s", kind.Name, kind.On.V),
+			"The test kind %s checks a whole %s, not one column: remove column.", kind.Name, kind.On.V)
+		return nil, nil, false
 	case kind.On.V == "port" && site.level == "column":
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),
 			"This test checks a table, not one column: move it to the port's tests.")
 		return nil, nil, false
 	case column != nil && len(kind.ColumnTypes.V) > 0 && !c.badColumnTypes[kind] && !slices.Contains(kind.ColumnTypes.Values(), column.Type.Name):
-		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test a %s column", kind.Name, column.Type.Name),
+		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test %s %s column", kind.Name, diag.Article(column.Type.Name, false), column.Type.Name),
 			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), column.Name, column.Type)
 		return nil, nil, false
 	}
@@ -260,7 +269,7 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 	}
 	lit := v.Literal
 	bad := func(want string) (cty.Value, bool) {
-		c.errorf("wrong-type", v.Range, "Incorrect argument type", "The argument %q of %s must be %s, not %s.", p.Name, kind.Name, want, lit.Type().FriendlyName())
+		c.errorf("wrong-type", v.Range, "Incorrect argument type", "The argument %q of %s must be %s, not %s.", p.Name, kind.Name, want, ast.Describe(lit))
 		return cty.NilVal, false
 	}
 	switch typ {

@@ -29,7 +29,7 @@ func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, 
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
 		if err != nil {
-			return nil, usageError(e, cmd, "--today %q is not a date; write YYYY-MM-DD", f.today), true
+			return nil, usageError(e, cmd, "--today %q is not a valid date; write YYYY-MM-DD, such as 2027-01-31", f.today), true
 		}
 		opts.Today = t
 	}

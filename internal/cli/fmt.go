@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -31,15 +32,19 @@ func runFmt(e *env, args []string) int {
 	if len(paths) == 1 && paths[0] == "-" {
 		return fmtStdin(e)
 	}
+	code := exitOK
 	var files []string
 	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return usageError(e, "fmt", "%v", err)
+		}
 		found, err := meshFiles(p)
 		if err != nil {
-			return usageError(e, "fmt", "%v", err)
+			fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
+			code = exitMesh
 		}
 		files = append(files, found...)
 	}
-	code := exitOK
 	var ds diag.Diagnostics
 	src := diag.Sources{}
 	for _, name := range files {
@@ -59,16 +64,18 @@ func runFmt(e *env, args []string) int {
 		if bytes.Equal(old, formatted) {
 			continue
 		}
+		if !check {
+			if err := writeFileAtomic(name, formatted); err != nil {
+				fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
+				code = exitMesh
+				continue
+			}
+		}
 		fmt.Fprintln(e.stdout, display)
 		if showDiff {
 			e.stdout.Write(diff.Diff(display, old, display+" (formatted)", formatted))
 		}
 		if check {
-			code = exitMesh
-			continue
-		}
-		if err := writeFileAtomic(name, formatted); err != nil {
-			fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
 			code = exitMesh
 		}
 	}
@@ -102,12 +109,17 @@ func meshFiles(root string) ([]string, error) {
 		return nil, err
 	}
 	if !info.IsDir() {
+		if l, err := os.Lstat(root); err == nil && !l.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is not a regular file; meshc fmt formats files and folders of them, and does not follow links", root)
+		}
 		return []string{root}, nil
 	}
 	var files []string
+	var walkErr error
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			walkErr = errors.Join(walkErr, err) // report it, and format the rest
+			return nil
 		}
 		if d.IsDir() {
 			if p != root && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
@@ -115,12 +127,14 @@ func meshFiles(root string) ([]string, error) {
 			}
 			return nil
 		}
-		if d.Name() == load.RootFile || strings.HasSuffix(d.Name(), load.FileSuffix) {
+		// Like meshc check, fmt reads only regular files in the tree: a
+		// link would be replaced by a copy, and a device read forever.
+		if d.Type().IsRegular() && (d.Name() == load.RootFile || strings.HasSuffix(d.Name(), load.FileSuffix)) {
 			files = append(files, p)
 		}
 		return nil
 	})
-	return files, err
+	return files, errors.Join(walkErr, err)
 }
 
 // writeFileAtomic replaces a file's content through a temporary file and a

@@ -352,3 +352,22 @@ type Secret struct {
 	Vault       String
 	Named       String // the `name` attribute
 }
+
+// Describe names a value's type as a user would write it ("a string",
+// "a list"), not as cty calls it ("tuple"), for messages.
+func Describe(v cty.Value) string {
+	t := v.Type()
+	switch {
+	case t == cty.String:
+		return "a string"
+	case t == cty.Number:
+		return "a number"
+	case t == cty.Bool:
+		return "true or false"
+	case t.IsTupleType() || t.IsListType() || t.IsSetType():
+		return "a list"
+	case t.IsObjectType() || t.IsMapType():
+		return "an object"
+	}
+	return t.FriendlyName()
+}

@@ -32,6 +32,9 @@ type Range struct {
 
 // String renders the range as file:line:col, the form editors and CI logs link.
 func (r Range) String() string {
+	if r.Start.Line == 0 {
+		return r.Filename // the file as a whole
+	}
 	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
 }
 

@@ -20,10 +20,17 @@ func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
 		return src, load.ConvertDiagnostics(hds)
 	}
-	out := hclwrite.Format(src)
+	// A byte order mark is kept: some editors on Windows write one, and
+	// formatting should not fight them.
+	bom := []byte("\ufeff")
+	body, hasBOM := bytes.CutPrefix(src, bom)
+	out := hclwrite.Format(body)
 	out = bytes.TrimRight(out, "\n")
 	if len(out) > 0 {
 		out = append(out, '\n')
+	}
+	if hasBOM {
+		out = append(bom, out...)
 	}
 	return out, nil
 }

@@ -63,6 +63,7 @@ var columnSchema = &hcl.BodySchema{
 var productSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "owner"}, {Name: "description"}, {Name: "version", Required: true}, {Name: "tags"},
+		{Name: "tests"}, // only to explain that a product's own tests are blocks
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "input", LabelNames: []string{"name"}},
@@ -320,6 +321,10 @@ func (d *decoder) product(b *hcl.Block) *ast.Product {
 	p.Description = d.str(c, "description", b.DefRange)
 	p.Version = d.str(c, "version", b.DefRange)
 	p.Tags = d.strs(c, "tags", b.DefRange)
+	if attr, ok := c.Attributes["tests"]; ok {
+		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attr.NameRange), "Tests list in a product",
+			"A product's own tests are test blocks, test \"name\" { check = row_count(1) port = port.NAME }; tests = [...] lists belong in ports and columns.")})
+	}
 	for _, cb := range c.Blocks {
 		switch cb.Type {
 		case "input":
@@ -462,7 +467,11 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 	// drop HCL's complaint that the real one is missing.
 	own := []string{"run", "after", "description"}
 	for _, name := range sortedKeys(attrs) {
-		if meant := suggest.Nearest(name, own); meant != "" {
+		meant := suggest.Nearest(name, own)
+		if alias, ok := stepAliases[name]; ok {
+			meant = alias
+		}
+		if meant != "" {
 			d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attrs[name].NameRange), "Unsupported argument",
 				"A step has no argument %q. Did you mean %q?", name, meant)})
 			hds = dropMissing(hds, meant)
@@ -487,6 +496,9 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 	}
 	return s
 }
+
+// stepAliases are what other tools call a step's own arguments.
+var stepAliases = map[string]string{"runner": "run", "depends_on": "after", "needs": "after", "upstream": "after"}
 
 // dropMissing removes HCL's "Missing required argument" for name.
 func dropMissing(hds hcl.Diagnostics, name string) hcl.Diagnostics {
@@ -588,6 +600,10 @@ func (d *decoder) testKind(b *hcl.Block) *ast.TestKind {
 	}
 	if attr, ok := c.Attributes["sql"]; ok {
 		k.SQL = &template{expr: attr.Expr}
+		if s, isString := stringValue(attr.Expr); isString && strings.TrimSpace(s) == "" {
+			d.add(diag.Diagnostics{diag.Errorf("invalid-value", rng(attr.Expr.Range()), "Empty SQL template",
+				"A test kind renders to one SQL query that returns the failing rows; write it here, such as \"SELECT * FROM ${table} WHERE ${column} IS NULL\".")})
+		}
 	}
 	return k
 }

@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"math/big"
 	"regexp"
 	"strings"
 
@@ -50,6 +51,8 @@ var hclCodes = map[string]string{
 	"Too many":                       "duplicate-block",
 }
 
+var hclRange = regexp.MustCompile(`(\S+):(\d+),(\d+)-\d+`)
+
 func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
 	var out diag.Diagnostics
 	for _, hd := range hds {
@@ -64,6 +67,8 @@ func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
 		if hd.Severity == hcl.DiagWarning {
 			d.Severity = diag.Warning
 		}
+		// HCL names ranges as file:line,col-col; meshc as file:line:col.
+		d.Detail = hclRange.ReplaceAllString(d.Detail, "$1:$2:$3")
 		for prefix, code := range hclCodes {
 			if strings.HasPrefix(hd.Summary, prefix) {
 				d.Code = code
@@ -161,7 +166,7 @@ func decodeString(attr *hcl.Attribute) (ast.String, diag.Diagnostics) {
 		return bad, ds
 	}
 	if v.Type() != cty.String {
-		return bad, wrongType(attr, "a quoted string", fmt.Errorf("got %s", friendlyType(v)))
+		return bad, wrongType(attr, "a quoted string", fmt.Errorf("got %s", ast.Describe(v)))
 	}
 	s, err := convert.Convert(v, cty.String)
 	if err != nil {
@@ -177,7 +182,7 @@ func decodeBool(attr *hcl.Attribute) (ast.Bool, diag.Diagnostics) {
 		return out, ds
 	}
 	if v.Type() != cty.Bool {
-		return out, wrongType(attr, "true or false, without quotes", fmt.Errorf("got %s", friendlyType(v)))
+		return out, wrongType(attr, "true or false, without quotes", fmt.Errorf("got %s", ast.Describe(v)))
 	}
 	out.Bad = false
 	out.V, out.Set = v.True(), true
@@ -191,7 +196,7 @@ func decodeNumber(attr *hcl.Attribute) (ast.Number, diag.Diagnostics) {
 		return out, ds
 	}
 	if v.Type() != cty.Number {
-		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", friendlyType(v)))
+		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", ast.Describe(v)))
 	}
 	bf := v.AsBigFloat()
 	n, acc := bf.Int64()
@@ -212,10 +217,14 @@ func decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnostics) {
 	}
 	var ds diag.Diagnostics
 	for _, e := range exprs {
-		s, d := decodeString(&hcl.Attribute{Name: attr.Name, Expr: e, Range: e.Range()})
+		v, d := constant(e)
+		if d == nil && v.Type() != cty.String {
+			d = diag.Diagnostics{diag.Errorf("wrong-type", rng(e.Range()), "Incorrect list element",
+				"Each element of %q is a quoted string; this one is %s.", attr.Name, ast.Describe(v))}
+		}
 		ds = append(ds, d...)
 		if d == nil {
-			out.V = append(out.V, s)
+			out.V = append(out.V, ast.String{V: v.AsString(), Set: true, Range: rng(e.Range())})
 		}
 	}
 	return out, ds
@@ -233,6 +242,9 @@ func decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
 			example := s
 			if !refLike.MatchString(s) {
 				example = refExample(what)
+				if root, _, ok := strings.Cut(example, "."); ok && identLike.MatchString(s) && !strings.Contains(example, " ") {
+					example = root + "." + s // "load" in after = ["load"] means step.load
+				}
 			}
 			detail = fmt.Sprintf("References are written without quotes, so that meshc can check them: write %s, not %q.", example, s)
 		}
@@ -271,24 +283,6 @@ func refExample(what string) string {
 		return "port.main"
 	}
 	return "source.ama_masterfile or domain.physician.product.prescribers.port.main"
-}
-
-// friendlyType names a value's type as a user wrote it, not as cty calls it.
-func friendlyType(v cty.Value) string {
-	t := v.Type()
-	switch {
-	case t == cty.String:
-		return "a string"
-	case t == cty.Number:
-		return "a number"
-	case t == cty.Bool:
-		return "a boolean"
-	case t.IsTupleType() || t.IsListType() || t.IsSetType():
-		return "a list"
-	case t.IsObjectType() || t.IsMapType():
-		return "an object"
-	}
-	return t.FriendlyName()
 }
 
 func stringValue(expr hcl.Expression) (string, bool) {
@@ -337,18 +331,26 @@ func decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	for _, a := range call.Arguments {
 		if kw := hcl.ExprAsKeyword(a); kw != "" || isCall(a) {
+			if t.Elem != nil {
+				ds = append(ds, diag.Errorf("wrong-type", rng(a.Range()), "Invalid type argument",
+					"A list type has one element type, as in list(string)."))
+				continue
+			}
 			elem, d := decodeType(a)
 			ds = append(ds, d...)
 			t.Elem = &elem
 			continue
 		}
 		v, hd := a.Value(nil)
-		if hd.HasErrors() || v.IsNull() || v.Type() != cty.Number || !v.AsBigFloat().IsInt() {
+		n, acc := int64(0), big.Exact
+		if !hd.HasErrors() && !v.IsNull() && v.Type() == cty.Number {
+			n, acc = v.AsBigFloat().Int64()
+		}
+		if hd.HasErrors() || v.IsNull() || v.Type() != cty.Number || !v.AsBigFloat().IsInt() || acc != big.Exact {
 			ds = append(ds, diag.Errorf("wrong-type", rng(a.Range()), "Invalid type argument",
 				"Type arguments are whole numbers, as in string(10) or number(38, 2)."))
 			continue
 		}
-		n, _ := v.AsBigFloat().Int64()
 		t.Args = append(t.Args, n)
 	}
 	return t, ds
@@ -361,6 +363,9 @@ func isCall(expr hcl.Expression) bool {
 
 // keywords are HCL's literal keywords, which parse as traversals.
 var keywords = map[string]bool{"true": true, "false": true, "null": true}
+
+// identLike matches a single name.
+var identLike = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // refLike matches a string that would be a valid reference without quotes.
 var refLike = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$`)

@@ -8,6 +8,7 @@
 package load
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -95,6 +96,18 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 	return m, src, ds
 }
 
+// readError reports a file or folder that cannot be read. Its range names
+// the file alone, so that tools reading the JSON report know which it is.
+func readError(name string, err error) *diag.Diagnostic {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + name,
+		Detail: fmt.Sprintf("%s: %v. Check that the file exists and is readable by the user running meshc.", name, err),
+		Subject: &diag.Range{Filename: name}}
+}
+
 func displayDir(prefix string) string {
 	if prefix == "" {
 		return "the current folder"
@@ -112,10 +125,14 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	err := fs.WalkDir(t.FS, ".", func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
-			ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + t.Prefix + p, Detail: err.Error()})
+			ds = append(ds, readError(t.Prefix+p, err))
 			return nil
 		}
 		name := de.Name()
+		if de.IsDir() && p == RootFile {
+			ds = append(ds, readError(t.Prefix+p, fmt.Errorf("it is a folder; the mesh's root file must be a file")))
+			return fs.SkipDir
+		}
 		if de.IsDir() {
 			if p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
 				return fs.SkipDir
@@ -128,19 +145,27 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 				Detail:  fmt.Sprintf("%s%s is not read: a mesh has one root file, at the top of its folder tree. To make it part of this mesh, rename it to a name ending in .mesh.hcl; to check it as a mesh of its own, point meshc at its folder.", t.Prefix, p)})
 			return nil
 		}
+		if de.Type()&fs.ModeSymlink != 0 && !t.Stdlib {
+			if info, err := fs.Stat(t.FS, p); name == RootFile || strings.HasSuffix(name, FileSuffix) || (err == nil && info.IsDir()) {
+				ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "symlink-ignored",
+					Summary: "Symbolic link not followed", Subject: &diag.Range{Filename: t.Prefix + p},
+					Detail: fmt.Sprintf("%s%s is a symbolic link, and meshc reads only the files that are in the mesh's folder tree itself, so that what is checked is what is committed and reviewed there. Replace the link with the files, or point meshc at a folder that holds them.", t.Prefix, p)})
+			}
+			return nil
+		}
 		if !(p == RootFile || strings.HasSuffix(name, FileSuffix)) || !de.Type().IsRegular() {
 			return nil
 		}
 		src, err := fs.ReadFile(t.FS, p)
 		if err != nil {
-			ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + t.Prefix + p, Detail: err.Error()})
+			ds = append(ds, readError(t.Prefix+p, err))
 			return nil
 		}
 		files = append(files, &file{name: t.Prefix + p, rel: p, src: src, tree: t})
 		return nil
 	})
 	if err != nil {
-		ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + displayDir(t.Prefix), Detail: err.Error()})
+		ds = append(ds, readError(displayDir(t.Prefix), err))
 	}
 	return files, ds
 }
