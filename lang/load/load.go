@@ -104,7 +104,7 @@ func readError(name string, err error) *diag.Diagnostic {
 		err = pe.Err
 	}
 	return &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + name,
-		Detail: fmt.Sprintf("%s: %v. Check that the file exists and is readable by the user running meshc.", name, err),
+		Detail:  fmt.Sprintf("%s: %v. Check that the file exists and is readable by the user running meshc.", name, err),
 		Subject: &diag.Range{Filename: name}}
 }
 
