@@ -74,20 +74,6 @@ func (c *compiler) invalidDuration(s string, at diag.Range) {
 		"%q is not a duration. Write a whole number and a unit: m (minutes), h (hours), d (days) or w (weeks), as in \"36h\" or \"7d\".", s)
 }
 
-// formatDuration renders a duration in the largest of days, hours and
-// minutes that divides it: 7d rather than 1w, as people write SLAs.
-func formatDuration(d time.Duration) string {
-	for _, u := range []struct {
-		s string
-		d time.Duration
-	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}} {
-		if d%u.d == 0 {
-			return fmt.Sprintf("%d%s", d/u.d, u.s)
-		}
-	}
-	return d.String()
-}
-
 // cronField describes one field of a cron expression.
 type cronField struct {
 	name     string

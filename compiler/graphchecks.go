@@ -91,7 +91,7 @@ func (c *compiler) schedules() {
 		if worst.path == nil {
 			c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than the product's cadence",
 				"The SLA promises data at most %s old, but %s runs on %s, which leaves up to %s between runs. Loosen the SLA to at least %s, or run the product more often.",
-				formatDuration(p.SLA.Freshness), p.ID, worst.what, formatDuration(worst.period), formatDuration(worst.period))
+				plan.FormatDuration(p.SLA.Freshness), p.ID, worst.what, plan.FormatDuration(worst.period), plan.FormatDuration(worst.period))
 			continue
 		}
 		via := ""
@@ -100,7 +100,7 @@ func (c *compiler) schedules() {
 		}
 		c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than an upstream cadence",
 			"The SLA promises data at most %s old, but %s depends on %s, which may leave up to %s between updates.%s Loosen the SLA to at least %s, or make that upstream run more often.",
-			formatDuration(p.SLA.Freshness), p.ID, worst.what, formatDuration(worst.period), via, formatDuration(worst.period))
+			plan.FormatDuration(p.SLA.Freshness), p.ID, worst.what, plan.FormatDuration(worst.period), via, plan.FormatDuration(worst.period))
 	}
 	c.diamonds()
 }
@@ -126,7 +126,7 @@ func describePeriod(p *plan.Product) string {
 	if p.Schedule.Cadence != nil {
 		return p.Schedule.Cadence.String()
 	}
-	return "on its inputs, every " + formatDuration(p.Schedule.Period)
+	return "on its inputs, every " + plan.FormatDuration(p.Schedule.Period)
 }
 
 // diamonds warns when a product reads two products that both derive from a

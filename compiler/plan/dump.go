@@ -21,7 +21,7 @@ func Dump(p *Plan) []byte {
 	e := p.Environment
 	w(1, "environment %s: database=%s schema_prefix=%q warehouse=%s role=%s connection=%s", e.Name, e.Database, e.SchemaPrefix, e.Warehouse, e.Role, e.Connection)
 	d := p.Defaults
-	w(1, "defaults: timezone=%s retries=%d retry_delay=%s start_date=%s", d.Timezone, d.Retries, d.RetryDelay, d.StartDate)
+	w(1, "defaults: timezone=%s retries=%d retry_delay=%s start_date=%s", d.Timezone, d.Retries, FormatDuration(d.RetryDelay), d.StartDate)
 	for _, dom := range p.Domains {
 		w(1, "domain %s: layer=%s(%d) owner=%s schema=%s dir=%s", dom.Name, dom.Layer, dom.LayerIndex, dom.Owner, dom.Schema, dom.Dir)
 	}
@@ -29,7 +29,7 @@ func Dump(p *Plan) []byte {
 		w(1, "secret %s: vault=%q name=%q", s.ID, s.Vault, s.Named)
 	}
 	for _, s := range p.Sources {
-		w(1, "source %s: cadence=%s period=%s table=%s", s.ID, s.Cadence, s.Cadence.Period, s.Table)
+		w(1, "source %s: cadence=%s period=%s table=%s", s.ID, s.Cadence, FormatDuration(s.Cadence.Period), s.Table)
 		for _, c := range s.Columns {
 			w(2, "column %s", describeColumn(c))
 		}
@@ -44,9 +44,9 @@ func Dump(p *Plan) []byte {
 				sched += " or on_inputs"
 			}
 		}
-		w(2, "schedule: %s timezone=%s period=%s", sched, pr.Schedule.Timezone, pr.Schedule.Period)
+		w(2, "schedule: %s timezone=%s period=%s", sched, pr.Schedule.Timezone, FormatDuration(pr.Schedule.Period))
 		if pr.SLA != nil {
-			w(2, "sla: freshness=%s", pr.SLA.Freshness)
+			w(2, "sla: freshness=%s", FormatDuration(pr.SLA.Freshness))
 		}
 		if pr.Deprecation != nil {
 			w(2, "deprecated: %s %q", pr.Deprecation.Date, pr.Deprecation.Message)

@@ -10,6 +10,7 @@
 package plan
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/meshc/meshc/lang/diag"
@@ -259,4 +260,18 @@ type Secret struct {
 	Vault       string // a vault path, such as kv/data/talend#token
 	Named       string // or a name in the orchestrator's own secret store
 	Range       diag.Range
+}
+
+// FormatDuration renders a duration in the largest of days, hours and
+// minutes that divides it: 7d rather than 1w, as people write SLAs.
+func FormatDuration(d time.Duration) string {
+	for _, u := range []struct {
+		s string
+		d time.Duration
+	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}} {
+		if d%u.d == 0 {
+			return fmt.Sprintf("%d%s", d/u.d, u.s)
+		}
+	}
+	return d.String()
 }

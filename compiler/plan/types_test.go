@@ -2,6 +2,7 @@ package plan
 
 import (
 	"testing"
+	"time"
 
 	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
 )
@@ -45,6 +46,14 @@ func TestTypeSQL(t *testing.T) {
 	} {
 		if got := typ.SQL(); got != want {
 			t.Errorf("%s.SQL() = %s, want %s", typ, got, want)
+		}
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{7 * 24 * time.Hour: "7d", 36 * time.Hour: "36h", 90 * time.Minute: "90m", 0: "0d"} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

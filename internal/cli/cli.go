@@ -47,6 +47,7 @@ func init() {
 		{"check", "Type-check a mesh and report every problem", runCheck},
 		{"fmt", "Rewrite .mesh.hcl files in canonical format", runFmt},
 		{"graph", "Print the mesh's lineage as DOT, Mermaid or JSON", runGraph},
+		{"explain", "Print the checked plan, with every test's rendered SQL", runExplain},
 		{"version", "Print meshc's version", runVersion},
 		{"help", "Show help for meshc or one of its commands", runHelp},
 	}
