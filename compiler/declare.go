@@ -83,7 +83,7 @@ func (c *compiler) declareDomain(d *ast.Domain) {
 		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data: a team's e-mail address or handle.")
 	}
 	switch {
-	case d.Layer.Set && len(c.layers) == 0:
+	case d.Layer.Set && len(c.layers) == 0 && (c.mesh.Root == nil || !c.mesh.Root.Layers.Set):
 		c.errorf("unresolved-reference", d.Layer.Range, "Layer without layers", "The mesh block in mesh.hcl lists no layers. Add layers = [...] there, lowest first, or remove this layer.")
 	case d.Layer.Set:
 		if i, ok := c.layers[d.Layer.V]; ok {

@@ -293,6 +293,10 @@ func (c *compiler) resolveSteps(ps *productScope) {
 		}
 		if st.Runner != nil {
 			st.Args = c.stepArgs(ps, s, st.Runner)
+		} else {
+			for _, a := range s.Args {
+				c.diags = append(c.diags, a.Problems...)
+			}
 		}
 	}
 }

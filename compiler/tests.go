@@ -134,6 +134,11 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 // written in, or those a product-level test block names, and checks that
 // they suit the test kind.
 func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.TestKind, site testSite) (*portScope, *plan.Column, bool) {
+	if kind.On.V != "column" && use.Column.Set {
+		c.errorf("test-level", use.Column.Range, fmt.Sprintf("%s tests a whole %s", kind.Name, kind.On.V),
+			"The test kind %s checks a whole %s, not one column: remove column.", kind.Name, kind.On.V)
+		return nil, nil, false
+	}
 	port := site.port
 	if site.level == "product" {
 		switch {
@@ -171,10 +176,6 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 	case kind.On.V == "column" && column == nil:
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a column", kind.Name),
 			"Put this test in a column's tests, or say which column it checks with column = \"name\" in a test block.")
-		return nil, nil, false
-	case kind.On.V != "column" && use.Column.Set:
-		c.errorf("test-level", use.Column.Range, fmt.Sprintf("%s tests a whole %s", kind.Name, kind.On.V),
-			"The test kind %s checks a whole %s, not one column: remove column.", kind.Name, kind.On.V)
 		return nil, nil, false
 	case kind.On.V == "port" && site.level == "column":
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),

@@ -21,7 +21,11 @@ func Dump(p *Plan) []byte {
 	e := p.Environment
 	w(1, "environment %s: database=%s schema_prefix=%q warehouse=%s role=%s connection=%s", e.Name, e.Database, e.SchemaPrefix, e.Warehouse, e.Role, e.Connection)
 	d := p.Defaults
-	w(1, "defaults: timezone=%s retries=%d retry_delay=%s start_date=%s", d.Timezone, d.Retries, FormatDuration(d.RetryDelay), d.StartDate)
+	delay := "none"
+	if d.RetryDelay > 0 {
+		delay = FormatDuration(d.RetryDelay)
+	}
+	w(1, "defaults: timezone=%s retries=%d retry_delay=%s start_date=%s", d.Timezone, d.Retries, delay, d.StartDate)
 	for _, dom := range p.Domains {
 		w(1, "domain %s: layer=%s(%d) owner=%s schema=%s dir=%s", dom.Name, dom.Layer, dom.LayerIndex, dom.Owner, dom.Schema, dom.Dir)
 	}

@@ -104,13 +104,13 @@ func fmtStdin(e *env) int {
 // meshFiles lists the mesh files at a path: the file itself, or those in a
 // folder tree, skipping hidden folders.
 func meshFiles(root string) ([]string, error) {
-	info, err := os.Stat(root)
+	info, err := os.Lstat(root)
 	if err != nil {
 		return nil, err
 	}
 	if !info.IsDir() {
-		if l, err := os.Lstat(root); err == nil && !l.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s is not a regular file; meshc fmt formats files and folders of them, and does not follow links", root)
+		if !info.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is not a regular file or folder; meshc fmt does not follow links", root)
 		}
 		return []string{root}, nil
 	}

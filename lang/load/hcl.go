@@ -81,11 +81,18 @@ func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
 
 // literal evaluates an attribute that must be a constant: no references, no
 // function calls.
-func literal(attr *hcl.Attribute) (cty.Value, diag.Diagnostics) {
+func literal(attr *hcl.Attribute, want cty.Type) (cty.Value, diag.Diagnostics) {
 	if trav, hds := hcl.AbsTraversalForExpr(attr.Expr); !hds.HasErrors() && !keywords[trav.RootName()] {
-		if len(trav) == 1 {
+		switch {
+		case len(trav) == 1 && want == cty.String:
 			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Quoted value expected",
 				"Text values are quoted: write %s = %q.", attr.Name, trav.RootName())}
+		case want == cty.Bool:
+			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "true or false expected",
+				"The argument %q is true or false.", attr.Name)}
+		case want == cty.Number:
+			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Number expected",
+				"The argument %q is a number, written without quotes.", attr.Name)}
 		}
 		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Value expected",
 			"The argument %q takes a value, such as a quoted string, a number or true, not a reference.", attr.Name)}
@@ -121,8 +128,9 @@ func nonLiteral(expr hcl.Expression) hcl.Expression {
 	case *hclsyntax.LiteralValueExpr:
 		return nil
 	case *hclsyntax.TemplateExpr:
+		// Text parts are string literals; "${1}" is a number literal part.
 		for _, p := range e.Parts {
-			if _, ok := p.(*hclsyntax.LiteralValueExpr); !ok {
+			if lit, ok := p.(*hclsyntax.LiteralValueExpr); !ok || lit.Val.Type() != cty.String {
 				return p
 			}
 		}
@@ -161,7 +169,7 @@ func wrongType(attr *hcl.Attribute, want string, err error) diag.Diagnostics {
 
 func decodeString(attr *hcl.Attribute) (ast.String, diag.Diagnostics) {
 	bad := ast.String{Bad: true, Range: rng(attr.Expr.Range())}
-	v, ds := literal(attr)
+	v, ds := literal(attr, cty.String)
 	if ds != nil {
 		return bad, ds
 	}
@@ -176,7 +184,7 @@ func decodeString(attr *hcl.Attribute) (ast.String, diag.Diagnostics) {
 }
 
 func decodeBool(attr *hcl.Attribute) (ast.Bool, diag.Diagnostics) {
-	v, ds := literal(attr)
+	v, ds := literal(attr, cty.Bool)
 	out := ast.Bool{Bad: true, Range: rng(attr.Expr.Range())}
 	if ds != nil {
 		return out, ds
@@ -190,7 +198,7 @@ func decodeBool(attr *hcl.Attribute) (ast.Bool, diag.Diagnostics) {
 }
 
 func decodeNumber(attr *hcl.Attribute) (ast.Number, diag.Diagnostics) {
-	v, ds := literal(attr)
+	v, ds := literal(attr, cty.Number)
 	out := ast.Number{Range: rng(attr.Expr.Range())}
 	if ds != nil {
 		return out, ds
