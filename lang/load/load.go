@@ -142,7 +142,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 		if name == RootFile && p != RootFile && !t.Stdlib {
 			ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "nested-mesh-root",
 				Summary: "mesh.hcl in a subfolder is ignored", Subject: &diag.Range{Filename: t.Prefix + p},
-				Detail:  fmt.Sprintf("%s%s is not read: a mesh has one root file, at the top of its folder tree. To make it part of this mesh, rename it to a name ending in .mesh.hcl; to check it as a mesh of its own, point meshc at its folder.", t.Prefix, p)})
+				Detail: fmt.Sprintf("%s%s is not read: a mesh has one root file, at the top of its folder tree. To make it part of this mesh, rename it to a name ending in .mesh.hcl; to check it as a mesh of its own, point meshc at its folder.", t.Prefix, p)})
 			return nil
 		}
 		if de.Type()&fs.ModeSymlink != 0 && !t.Stdlib {
