@@ -48,6 +48,10 @@ var durationPattern = regexp.MustCompile(`^([0-9]+)(m|h|d|w)$`)
 
 var durationUnits = map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
 
+// maxDuration bounds durations well below time.Duration's limit: no SLA or
+// data age is measured in decades.
+const maxDuration = 10 * 366 * 24 * time.Hour
+
 // parseDuration reads durations such as "30m", "36h", "7d" or "2w".
 func parseDuration(s string) (time.Duration, bool) {
 	m := durationPattern.FindStringSubmatch(s)
@@ -55,7 +59,7 @@ func parseDuration(s string) (time.Duration, bool) {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil || n <= 0 || n > 100000 {
+	if err != nil || n <= 0 || n > int64(maxDuration/durationUnits[m[2]]) {
 		return 0, false
 	}
 	return time.Duration(n) * durationUnits[m[2]], true
@@ -71,7 +75,7 @@ func (c *compiler) duration(s ast.String) (time.Duration, bool) {
 
 func (c *compiler) invalidDuration(s string, at diag.Range) {
 	c.errorf("invalid-duration", at, "Invalid duration",
-		"%q is not a duration. Write a whole number and a unit: m (minutes), h (hours), d (days) or w (weeks), as in \"36h\" or \"7d\".", s)
+		"%q is not a duration. Write a whole number and a unit, m (minutes), h (hours), d (days) or w (weeks), as in \"36h\" or \"7d\", of at most ten years.", s)
 }
 
 // cronField describes one field of a cron expression.

@@ -75,7 +75,7 @@ func displayPrefix(dir string) string {
 
 // Compile compiles the mesh in a tree.
 func Compile(tree load.Tree, opts Options) (*Result, error) {
-	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: "stdlib:", Stdlib: true})
+	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true})
 	if mesh == nil {
 		return &Result{Diagnostics: ds.Sorted(), Sources: src}, nil
 	}
@@ -121,6 +121,9 @@ var stages = []struct {
 	// layers, schedules and deprecations check the dependency graph, which
 	// is complete and acyclic only now.
 	{"layers", (*compiler).checkLayers},
+	// periods fills in each product's effective period, which schedules
+	// then checks SLAs and diamonds against.
+	{"periods", (*compiler).periods},
 	{"schedules", (*compiler).schedules},
 	{"deprecations", (*compiler).deprecations},
 }

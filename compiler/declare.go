@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 )
@@ -40,12 +41,7 @@ func (c *compiler) declare() {
 		c.plan.Secrets = append(c.plan.Secrets, mapValues(ds.secrets)...)
 	}
 	slices.SortFunc(c.plan.Secrets, func(a, b *plan.Secret) int { return cmp.Compare(a.ID, b.ID) })
-	for _, f := range c.mesh.Files {
-		if strings.HasPrefix(f, c.tree.Prefix) && !strings.HasPrefix(f, "stdlib:") {
-			c.plan.Files = append(c.plan.Files, f)
-		}
-	}
-	slices.Sort(c.plan.Files)
+	c.plan.Files = slices.Sorted(slices.Values(c.mesh.Files))
 }
 
 // checkSharedObjects reports two ports that publish one Snowflake object:
@@ -82,7 +78,10 @@ func (c *compiler) declareDomain(d *ast.Domain) {
 	if d.Owner.Set && strings.TrimSpace(d.Owner.V) == "" {
 		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data: a team's e-mail address or handle.")
 	}
+	layersBad := c.mesh.Root != nil && c.mesh.Root.Layers.Bad
 	switch {
+	case layersBad || d.Layer.Bad:
+		// The mesh's layers or this domain's failed to load; already reported.
 	case d.Layer.Set && len(c.layers) == 0 && (c.mesh.Root == nil || !c.mesh.Root.Layers.Set):
 		c.errorf("unresolved-reference", d.Layer.Range, "Layer without layers", "The mesh block in mesh.hcl lists no layers. Add layers = [...] there, lowest first, or remove this layer.")
 	case d.Layer.Set:
@@ -121,7 +120,6 @@ func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
 		return
 	}
 	ps := &plan.Source{ID: ds.plan.Name + "." + s.Name, Domain: ds.plan, Name: s.Name, Description: s.Description.V, Classification: s.Classification.V, Range: s.DeclRange}
-	ps.Domain = ds.plan
 	if s.Cadence.Set {
 		ps.Cadence, _ = c.cadence(s.Cadence)
 	}
@@ -146,7 +144,7 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, ma
 		if !c.checkColumnName(col.Name, col.NameRange) {
 			continue
 		}
-		if first, dup := seen[strings.ToUpper(col.Name)]; dup {
+		if first, dup := seen[foldASCII(col.Name)]; dup {
 			detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, first.Name, first.DeclRange)
 			if first.Name != col.Name {
 				detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, first.Name, first.DeclRange, first.Name, col.Name)
@@ -154,7 +152,7 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, ma
 			c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
 			continue
 		}
-		seen[strings.ToUpper(col.Name)] = col
+		seen[foldASCII(col.Name)] = col
 		pc := &plan.Column{Name: col.Name, Nullable: true, Classification: col.Classification.V, Masking: col.Masking.V, Description: col.Description.V, Range: col.DeclRange}
 		if col.Type.Name != "" {
 			pc.Type, _ = c.columnType(col.Type)
@@ -365,7 +363,7 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 func (c *compiler) objectName(s ast.String, d *plan.Domain) plan.ObjectName {
 	parts := strings.Split(s.V, ".")
 	for _, p := range parts {
-		if !identPattern.MatchString(p) || len(p) > 255 {
+		if !snowsql.IsIdentifier(p) || len(p) > 255 {
 			c.errorf("invalid-name", s.Range, "Invalid table name",
 				"%q is not a Snowflake object name: write NAME, SCHEMA.NAME or DATABASE.SCHEMA.NAME, each part a letter or underscore followed by letters, digits, underscores or $.", s.V)
 			return plan.ObjectName{Name: s.V}
@@ -441,7 +439,7 @@ func (c *compiler) declareSecrets(secrets []*ast.Secret, into map[string]*plan.S
 		if s.Vault.Set && (strings.TrimSpace(s.Vault.V) == "" || strings.ContainsAny(s.Vault.V, " \t\n")) {
 			c.errorf("invalid-secret", s.Vault.Range, "Invalid vault path", "A vault path is a non-empty path without spaces, such as \"data-platform/talend#token\".")
 		}
-		if s.Named.Set && !identPattern.MatchString(s.Named.V) {
+		if s.Named.Set && !snowsql.IsIdentifier(s.Named.V) {
 			c.errorf("invalid-secret", s.Named.Range, "Invalid secret name", "A secret's name is an identifier such as TALEND_TOKEN: a letter or underscore, then letters, digits, underscores or $.")
 		}
 		into[s.Name] = ps
@@ -452,10 +450,10 @@ func (c *compiler) declareRunners() {
 	for _, r := range c.mesh.Runners {
 		c.checkName("runner", r.Name, r.NameRange)
 		if first, dup := c.runners[r.Name]; dup {
-			c.duplicate("runner", r.Name, r.NameRange, first.Range)
+			c.duplicateOf("runner", r.Name, r.NameRange, first.Range, first.Stdlib)
 			continue
 		}
-		pr := &plan.Runner{Name: r.Name, Description: r.Description.V, Stdlib: strings.HasPrefix(r.DeclRange.Filename, "stdlib:"), Range: r.DeclRange}
+		pr := &plan.Runner{Name: r.Name, Description: r.Description.V, Stdlib: r.Stdlib, Range: r.DeclRange}
 		params := map[string]*ast.Param{}
 		for _, p := range r.Params {
 			c.checkName("parameter", p.Name, p.NameRange)
@@ -472,7 +470,7 @@ func (c *compiler) declareRunners() {
 				c.errorf("unknown-attribute", p.Of.Range, "of on a runner parameter", "of says which port a test kind's column parameter belongs to; runner parameters have no use for it. Remove it.")
 			}
 			typ := typeName(p.Type)
-			if !runnerParamTypes[typ] {
+			if p.Type.Name != "" && !runnerParamTypes[typ] {
 				c.errorf("invalid-type", p.Type.Range, "Unknown parameter type",
 					"Runner parameters have one of the types: %s.%s", strings.Join(sortedKeys(runnerParamTypes), ", "), suggest.DidYouMean(typ, sortedKeys(runnerParamTypes)))
 			}
@@ -522,7 +520,7 @@ func (c *compiler) declareTestKinds() {
 	for _, k := range c.mesh.TestKinds {
 		c.checkName("test kind", k.Name, k.NameRange)
 		if first, dup := c.kinds[k.Name]; dup {
-			c.duplicate("test kind", k.Name, k.NameRange, first.DeclRange)
+			c.duplicateOf("test kind", k.Name, k.NameRange, first.DeclRange, first.Stdlib)
 			continue
 		}
 		if k.On.Set && k.On.V != "column" && k.On.V != "port" && k.On.V != "product" {
@@ -541,7 +539,7 @@ func (c *compiler) declareTestKinds() {
 			}
 			params[p.Name] = p
 			typ := typeName(p.Type)
-			if !testParamTypes[typ] {
+			if p.Type.Name != "" && !testParamTypes[typ] {
 				c.errorf("invalid-type", p.Type.Range, "Unknown parameter type",
 					"Test kind parameters have one of the types: %s.%s", strings.Join(sortedKeys(testParamTypes), ", "), suggest.DidYouMean(typ, sortedKeys(testParamTypes)))
 			}

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -29,54 +28,74 @@ func (c *compiler) checkLayers() {
 	}
 }
 
-// schedules works out each product's effective period, checks freshness
-// SLAs against the slowest cadence upstream, and warns about diamonds whose
-// branches run on different cadences.
-func (c *compiler) schedules() {
+// periods works out each product's effective period: its cadence's, or for
+// a product that runs when its inputs publish, its slowest input's, since it
+// waits for all of them. Products are in topological order, so every
+// input's period is known when a product's is computed.
+func (c *compiler) periods() {
 	if c.productCycle {
 		return
 	}
-	slowest := map[*plan.Product]upstreamCadence{}
-	declared := map[*plan.Product]*productScope{}
 	for _, ps := range c.products {
-		declared[ps.plan] = ps
-	}
-	for _, p := range c.plan.Products {
-		if len(p.Inputs) != len(declared[p].ast.Inputs) {
+		p := ps.plan
+		if len(p.Inputs) != len(ps.ast.Inputs) {
 			continue // an input did not resolve: its cadence is unknown
 		}
 		s := &p.Schedule
 		switch {
 		case s.Cadence != nil:
 			s.Period = s.Cadence.Period
-		case len(p.Inputs) == 0 && !scheduleAttempted(declared[p].ast):
+		case len(p.Inputs) == 0 && !scheduleAttempted(ps.ast):
 			c.errorf("no-schedule", s.Range, "Product never runs",
 				"%s runs only when its inputs publish, but it has no inputs. Give it a cadence: schedule { cadence = \"daily\" }.", p.ID)
-		default:
-			// It waits for all its inputs, so it runs as often as the slowest.
-			for _, in := range p.Inputs {
-				if in.Source != nil {
-					s.Period = max(s.Period, in.Source.Cadence.Period)
-				} else {
-					s.Period = max(s.Period, in.Producer.Schedule.Period)
-				}
-			}
 		}
-
-		// The slowest cadence anywhere upstream, with the path it comes by.
-		worst := upstreamCadence{}
-		if s.Cadence != nil {
-			worst = upstreamCadence{s.Cadence.Period, "a " + s.Cadence.String() + " cadence", nil}
+	}
+	for _, p := range c.plan.Products {
+		if p.Schedule.Cadence != nil {
+			continue
 		}
 		for _, in := range p.Inputs {
-			var cand upstreamCadence
+			if in.Source != nil {
+				p.Schedule.Period = max(p.Schedule.Period, in.Source.Cadence.Period)
+			} else {
+				p.Schedule.Period = max(p.Schedule.Period, in.Producer.Schedule.Period)
+			}
+		}
+	}
+}
+
+// slowestUpstream is the slowest cadence a product depends on, and where it
+// comes from: the product's own cadence, a source it reads, or an input
+// product through which it arrives (follow via to find its origin).
+type slowestUpstream struct {
+	period time.Duration
+	what   string // the cadence, for messages: "source physician.ama (monthly)"
+	own    bool
+	source *plan.Source
+	via    *plan.Product
+}
+
+// schedules checks freshness SLAs against the slowest cadence upstream,
+// transitively, and then looks for diamonds.
+func (c *compiler) schedules() {
+	if c.productCycle {
+		return
+	}
+	slowest := map[*plan.Product]slowestUpstream{}
+	for _, p := range c.plan.Products {
+		worst := slowestUpstream{}
+		if s := p.Schedule; s.Cadence != nil {
+			worst = slowestUpstream{period: s.Cadence.Period, what: "a " + s.Cadence.String() + " cadence", own: true}
+		}
+		for _, in := range p.Inputs {
+			var cand slowestUpstream
 			switch {
 			case in.Source != nil:
-				cand = upstreamCadence{in.Source.Cadence.Period, "source " + in.Source.ID + " (" + in.Source.Cadence.String() + ")", []string{in.Source.ID}}
+				cand = slowestUpstream{period: in.Source.Cadence.Period, what: "source " + in.Source.ID + " (" + in.Source.Cadence.String() + ")", source: in.Source}
 			case in.Producer != nil:
-				cand = slowest[in.Producer]
-				cand.path = append(cand.path[:len(cand.path):len(cand.path)], in.Producer.ID)
-				if len(cand.path) == 1 {
+				up := slowest[in.Producer]
+				cand = slowestUpstream{period: up.period, what: up.what, via: in.Producer}
+				if up.own {
 					cand.what = in.Producer.ID + " (" + describePeriod(in.Producer) + ")"
 				}
 			}
@@ -88,21 +107,38 @@ func (c *compiler) schedules() {
 		if p.SLA == nil || worst.period <= p.SLA.Freshness {
 			continue
 		}
-		if worst.path == nil {
+		if worst.own {
 			c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than the product's cadence",
 				"The SLA promises data at most %s old, but %s runs on %s, which leaves up to %s between runs. Loosen the SLA to at least %s, or run the product more often.",
 				plan.FormatDuration(p.SLA.Freshness), p.ID, worst.what, plan.FormatDuration(worst.period), plan.FormatDuration(worst.period))
 			continue
 		}
 		via := ""
-		if len(worst.path) > 1 {
-			via = fmt.Sprintf(" It reaches %s by way of %s -> %s.", p.ID, strings.Join(worst.path, " -> "), p.ID)
+		if path := upstreamPath(p, slowest); len(path) > 1 {
+			via = fmt.Sprintf(" It reaches %s by way of %s -> %s.", p.ID, strings.Join(path, " -> "), p.ID)
 		}
 		c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than an upstream cadence",
 			"The SLA promises data at most %s old, but %s depends on %s, which may leave up to %s between updates.%s Loosen the SLA to at least %s, or make that upstream run more often.",
 			plan.FormatDuration(p.SLA.Freshness), p.ID, worst.what, plan.FormatDuration(worst.period), via, plan.FormatDuration(worst.period))
 	}
 	c.diamonds()
+}
+
+// upstreamPath lists the objects from the origin of p's slowest cadence
+// down to p's direct input. It is built only when reported, so that
+// checking stays linear in the size of the mesh.
+func upstreamPath(p *plan.Product, slowest map[*plan.Product]slowestUpstream) []string {
+	var path []string
+	cur := slowest[p]
+	for cur.via != nil {
+		path = append(path, cur.via.ID)
+		cur = slowest[cur.via]
+	}
+	if cur.source != nil {
+		path = append(path, cur.source.ID)
+	}
+	slices.Reverse(path)
+	return path
 }
 
 // scheduleAttempted reports whether a product tried to give a schedule that
@@ -112,14 +148,6 @@ func scheduleAttempted(p *ast.Product) bool {
 		return true
 	}
 	return slices.Contains(p.Misspelt, "schedule")
-}
-
-// upstreamCadence is the slowest cadence a product depends on: its period,
-// what it is, and the chain of upstream objects it reaches the product by.
-type upstreamCadence struct {
-	period time.Duration
-	what   string
-	path   []string
 }
 
 func describePeriod(p *plan.Product) string {
@@ -132,79 +160,113 @@ func describePeriod(p *plan.Product) string {
 // diamonds warns when a product reads two products that both derive from a
 // common upstream but run on different cadences: the downstream then joins
 // two versions of the same data (the physician/payer drift of the seeds).
+//
+// Ancestries are computed only for products that have two upstreams on
+// different periods, and only for the time it takes to check them, so that
+// memory stays proportional to the mesh rather than to its square.
 func (c *compiler) diamonds() {
-	products := c.plan.Products
 	index := map[*plan.Product]int{}
-	for i, p := range products {
+	for i, p := range c.plan.Products {
 		index[p] = i
 	}
-	// ancestors[i] has bit j set when products[j] is upstream of products[i]
-	// or is products[i] itself; products are in topological order, so each
-	// set is complete before it is read.
-	words := (len(products) + 63) / 64
-	ancestors := make([][]uint64, len(products))
-	for i, p := range products {
-		set := make([]uint64, words)
-		set[i/64] |= 1 << (i % 64)
-		for _, u := range p.Upstreams {
-			for w, bitsU := range ancestors[index[u]] {
-				set[w] |= bitsU
+	for _, d := range c.plan.Products {
+		ups := d.Upstreams
+		if !mixedPeriods(ups) {
+			continue
+		}
+		ancestry := map[*plan.Product]map[*plan.Product]bool{}
+		ancestorsOf := func(p *plan.Product) map[*plan.Product]bool {
+			if a, ok := ancestry[p]; ok {
+				return a
+			}
+			a := ancestorsAndSelf(p)
+			ancestry[p] = a
+			return a
+		}
+		edgeTo := map[*plan.Product]edge{}
+		for _, e := range c.edges[d] {
+			if _, seen := edgeTo[e.to]; !seen {
+				edgeTo[e.to] = e
 			}
 		}
-		ancestors[i] = set
-	}
-	for _, d := range products {
-		ups := d.Upstreams
 		for a := 0; a < len(ups); a++ {
 			for b := a + 1; b < len(ups); b++ {
 				A, B := ups[a], ups[b]
 				if A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
-				common := -1
-				sa, sb := ancestors[index[A]], ancestors[index[B]]
-				for w := words - 1; w >= 0 && common < 0; w-- {
-					if both := sa[w] & sb[w]; both != 0 {
-						common = w*64 + 63 - bits.LeadingZeros64(both)
+				// The common upstream closest to d: the latest in run order.
+				var u *plan.Product
+				inB := ancestorsOf(B)
+				for x := range ancestorsOf(A) {
+					if inB[x] && (u == nil || index[x] > index[u]) {
+						u = x
 					}
 				}
-				if common < 0 {
+				if u == nil {
 					continue
 				}
-				u := products[common]
-				pathA := pathBetween(u, A, ancestors, index)
-				pathB := pathBetween(u, B, ancestors, index)
-				// Point at the dependency on the second branch, which is
-				// where the drift comes in.
-				at := d.Range
-				for _, e := range c.edges[d] {
-					if e.to == B {
-						at = e.at
-						break
-					}
-				}
-				what := fmt.Sprintf("%s depends on %s and %s, which both derive from %s", d.ID, A.ID, B.ID, u.ID)
-				if u == A {
-					what = fmt.Sprintf("%s depends on %s both directly and through %s", d.ID, A.ID, B.ID)
-				}
-				c.warnf("cadence-drift", at, "Diamond with different cadences",
-					"%s, and the two branches run on different cadences (%s: %s; %s: %s). %s may then combine two different versions of %s:\n  %s -> %s\n  %s -> %s\nRun the branches on one cadence so that they move together.",
-					what, A.ID, describePeriod(A), B.ID, describePeriod(B), d.ID, u.ID,
-					strings.Join(pathA, " -> "), d.ID, strings.Join(pathB, " -> "), d.ID)
+				c.reportDiamond(d, A, B, u, edgeTo[B], ancestorsOf)
 			}
 		}
 	}
 }
 
+func (c *compiler) reportDiamond(d, A, B, u *plan.Product, second edge, ancestorsOf func(*plan.Product) map[*plan.Product]bool) {
+	// Point at the dependency on the second branch, which is where the
+	// drift comes in.
+	at := second.at
+	if at.IsZero() {
+		at = d.Range
+	}
+	what := fmt.Sprintf("%s depends on %s and %s, which both derive from %s", d.ID, A.ID, B.ID, u.ID)
+	switch u {
+	case A:
+		what = fmt.Sprintf("%s depends on %s both directly and through %s", d.ID, A.ID, B.ID)
+	case B:
+		what = fmt.Sprintf("%s depends on %s both directly and through %s", d.ID, B.ID, A.ID)
+	}
+	c.warnf("cadence-drift", at, "Diamond with different cadences",
+		"%s, and the two branches run on different cadences (%s: %s; %s: %s). %s may then combine two different versions of %s:\n  %s -> %s\n  %s -> %s\nRun the branches on one cadence so that they move together.",
+		what, A.ID, describePeriod(A), B.ID, describePeriod(B), d.ID, u.ID,
+		strings.Join(pathBetween(u, A, ancestorsOf), " -> "), d.ID, strings.Join(pathBetween(u, B, ancestorsOf), " -> "), d.ID)
+}
+
+// mixedPeriods reports whether products run on more than one period.
+func mixedPeriods(ps []*plan.Product) bool {
+	for _, p := range ps[min(1, len(ps)):] {
+		if p.Schedule.Period != ps[0].Schedule.Period {
+			return true
+		}
+	}
+	return false
+}
+
+// ancestorsAndSelf returns p and every product upstream of it.
+func ancestorsAndSelf(p *plan.Product) map[*plan.Product]bool {
+	seen := map[*plan.Product]bool{p: true}
+	queue := []*plan.Product{p}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		for _, up := range x.Upstreams {
+			if !seen[up] {
+				seen[up] = true
+				queue = append(queue, up)
+			}
+		}
+	}
+	return seen
+}
+
 // pathBetween finds a path from u down to p through products that derive
 // from u, preferring upstreams by ID.
-func pathBetween(u, p *plan.Product, ancestors [][]uint64, index map[*plan.Product]int) []string {
-	ui := index[u]
+func pathBetween(u, p *plan.Product, ancestorsOf func(*plan.Product) map[*plan.Product]bool) []string {
 	path := []string{p.ID}
 	for p != u {
 		next := p
 		for _, up := range p.Upstreams {
-			if ancestors[index[up]][ui/64]&(1<<(ui%64)) != 0 {
+			if ancestorsOf(up)[u] {
 				next = up
 				break
 			}
@@ -215,9 +277,7 @@ func pathBetween(u, p *plan.Product, ancestors [][]uint64, index map[*plan.Produ
 		p = next
 		path = append(path, p.ID)
 	}
-	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-		path[i], path[j] = path[j], path[i]
-	}
+	slices.Reverse(path)
 	return path
 }
 

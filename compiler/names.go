@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
@@ -14,14 +15,15 @@ import (
 // a bad name, a duplicate, a reference to nothing.
 
 var (
-	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	identPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 	maxNameLength = 64
 )
 
 // checkName enforces the naming rule for mesh objects: lower-case snake
-// case, at most 64 characters. Names become job, task and DAG ids in every
-// target, so they are kept to what every target accepts as is.
+// case, with single underscores between words, at most 64 characters.
+// Names become job, task and DAG ids in every target, so they are kept to
+// what every target accepts as is; and since no name holds "__", a target
+// can join names with "__" and never make two objects one.
 //
 // A bad name is reported once; the object is still declared under it, so
 // that its body is checked and references to it do not fail as well.
@@ -38,6 +40,9 @@ func (c *compiler) checkName(kind, name string, at diag.Range) {
 		}
 		return '_'
 	}, name), "_")
+	for strings.Contains(fixed, "__") {
+		fixed = strings.ReplaceAll(fixed, "__", "_")
+	}
 	hint := ""
 	if fixed != "" && fixed != name && namePattern.MatchString(fixed) {
 		hint = fmt.Sprintf(" For example: %q.", fixed)
@@ -47,18 +52,27 @@ func (c *compiler) checkName(kind, name string, at diag.Range) {
 		return
 	}
 	c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind),
-		"%s names are lower-case snake case: a letter, then letters, digits and underscores, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
+		"%s names are lower-case snake case: a letter, then letters and digits, with single underscores between words, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
 }
 
 // checkColumnName enforces the rule for column names: Snowflake identifiers
 // that need no quoting.
 func (c *compiler) checkColumnName(name string, at diag.Range) bool {
-	if identPattern.MatchString(name) && len(name) <= 255 {
+	if snowsql.IsIdentifier(name) && len(name) <= 255 {
 		return true
 	}
 	c.errorf("invalid-name", at, "Invalid column name",
 		"Column names are Snowflake identifiers that need no quotes: a letter or underscore, then letters, digits, underscores or $, at most 255 characters.")
 	return false
+}
+
+// describedAs renders a parameter's description after its name: ": the
+// description", or nothing when it has none.
+func describedAs(description string) string {
+	if description = strings.TrimSuffix(strings.TrimSpace(description), "."); description == "" {
+		return ""
+	}
+	return ": " + description
 }
 
 func capitalize(s string) string {
@@ -70,7 +84,12 @@ func capitalize(s string) string {
 
 // duplicate reports a second declaration of a name.
 func (c *compiler) duplicate(kind, name string, at, first diag.Range) {
-	if strings.HasPrefix(first.Filename, "stdlib:") {
+	c.duplicateOf(kind, name, at, first, false)
+}
+
+// duplicateOf is duplicate for objects the standard library may declare.
+func (c *compiler) duplicateOf(kind, name string, at, first diag.Range, firstInStdlib bool) {
+	if firstInStdlib {
 		c.errorf("duplicate-name", at, fmt.Sprintf("Duplicate %s", kind),
 			"The standard library already has a %s named %q (%s). Give yours a name of its own, such as %q.", kind, name, first, "acme_"+name)
 		return
@@ -93,7 +112,7 @@ func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates [
 
 // objectPart checks one part of a Snowflake object name.
 func (c *compiler) objectPart(what string, s ast.String) {
-	if s.Set && !identPattern.MatchString(s.V) {
+	if s.Set && !snowsql.IsIdentifier(s.V) {
 		c.errorf("invalid-name", s.Range, fmt.Sprintf("Invalid %s name", what),
 			"%q is not a Snowflake identifier that needs no quotes: use letters, digits, underscores and $, starting with a letter or underscore.", s.V)
 	}

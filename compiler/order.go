@@ -30,9 +30,9 @@ func (c *compiler) order() {
 			if _, seen := at[i][j]; !seen {
 				deps[i] = append(deps[i], j)
 				at[i][j] = e.at
+				p.Upstreams = append(p.Upstreams, e.to)
+				e.to.Downstreams = append(e.to.Downstreams, p)
 			}
-			p.Upstreams = appendOnce(p.Upstreams, e.to)
-			e.to.Downstreams = appendOnce(e.to.Downstreams, p)
 		}
 	}
 	for _, p := range products {
@@ -40,6 +40,7 @@ func (c *compiler) order() {
 		sortBy(p.Downstreams, func(u *plan.Product) string { return u.ID })
 		for _, port := range p.Ports {
 			sortBy(port.Consumers, func(u *plan.Product) string { return u.ID })
+			port.Consumers = slices.Compact(port.Consumers) // a product may read a port twice
 		}
 	}
 	name := func(i int) string { return products[i].ID }
@@ -48,26 +49,17 @@ func (c *compiler) order() {
 		// cyc lists consumers, each reading the next; print it the way data
 		// flows, producer first.
 		slices.Reverse(cyc)
-		var path []string
-		for _, i := range cyc {
-			path = append(path, products[i].ID)
-		}
-		path = append(path, path[0])
 		c.errorf("cycle", at[cyc[1%len(cyc)]][cyc[0]], "Cycle among products",
 			"These products feed each other in a loop, so none of them can run first:\n  %s\nEach arrow is an input or a relationships test of the product to its right. Remove one of them to break the loop.",
-			strings.Join(path, " -> "))
+			loopText(cyc, func(i int) string { return products[i].ID }))
 	}
 	order := topoSort(len(products), deps, name)
 	c.plan.Products = make([]*plan.Product, len(order))
 	for k, i := range order {
 		c.plan.Products[k] = products[i]
 	}
-	for _, ds := range c.domainList {
-		for _, p := range c.plan.Products {
-			if p.Domain == ds.plan {
-				ds.plan.Products = append(ds.plan.Products, p)
-			}
-		}
+	for _, p := range c.plan.Products {
+		p.Domain.Products = append(p.Domain.Products, p)
 	}
 	for _, ps := range c.products {
 		c.orderSteps(ps)
@@ -92,11 +84,6 @@ func (c *compiler) orderSteps(ps *productScope) {
 	name := func(i int) string { return steps[i].Name }
 	for _, cyc := range cycles(len(steps), deps, name) {
 		slices.Reverse(cyc)
-		var path []string
-		for _, i := range cyc {
-			path = append(path, "step."+steps[i].Name)
-		}
-		path = append(path, path[0])
 		// The step after the first in the printed path waits for it: point
 		// at that after entry.
 		waiter := ps.stepAST[steps[cyc[1%len(cyc)]]]
@@ -108,7 +95,7 @@ func (c *compiler) orderSteps(ps *productScope) {
 		}
 		c.errorf("cycle", at, "Cycle among steps",
 			"The steps of product %s wait for each other in a loop, so none of them can start:\n  %s\nEach arrow means the step to its right runs after the one to its left. Remove one of these after entries.",
-			ps.plan.ID, strings.Join(path, " -> "))
+			ps.plan.ID, loopText(cyc, func(i int) string { return "step." + steps[i].Name }))
 	}
 	for _, i := range topoSort(len(steps), deps, name) {
 		ps.plan.Steps = append(ps.plan.Steps, steps[i])
@@ -116,6 +103,15 @@ func (c *compiler) orderSteps(ps *productScope) {
 	for _, s := range steps {
 		sortBy(s.After, func(a *plan.Step) string { return a.Name })
 	}
+}
+
+// loopText prints a cycle as a -> b -> c -> a.
+func loopText(cyc []int, name func(int) string) string {
+	var path []string
+	for _, i := range slices.Concat(cyc, cyc[:1]) {
+		path = append(path, name(i))
+	}
+	return strings.Join(path, " -> ")
 }
 
 // topoSort orders nodes 0..n-1 so that each comes after all of deps[i],

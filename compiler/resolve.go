@@ -57,7 +57,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				continue
 			}
 			c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: pi.Producer, at: in.From.Range})
-			port.plan.Consumers = appendOnce(port.plan.Consumers, ps.plan)
+			port.plan.Consumers = append(port.plan.Consumers, ps.plan)
 		}
 		if len(in.Columns) == 0 && !in.ColumnsBad {
 			c.errorf("missing-attribute", in.DeclRange, "Input reads no columns",
@@ -97,14 +97,25 @@ type columnSet map[string]*plan.Column
 func newColumnSet(cols []*plan.Column) columnSet {
 	m := make(columnSet, len(cols))
 	for _, col := range cols {
-		m[strings.ToUpper(col.Name)] = col
+		m[foldASCII(col.Name)] = col
 	}
 	return m
 }
 
 func (s columnSet) get(name string) (*plan.Column, bool) {
-	col, ok := s[strings.ToUpper(name)]
+	col, ok := s[foldASCII(name)]
 	return col, ok
+}
+
+// foldASCII upper-cases ASCII letters only, as Snowflake does for unquoted
+// identifiers: Unicode case folding would make "ıd" match "ID".
+func foldASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}, s)
 }
 
 // names lists the columns as declared, for suggestions.
@@ -293,8 +304,12 @@ func (c *compiler) resolveSteps(ps *productScope) {
 		}
 		if st.Runner != nil {
 			st.Args = c.stepArgs(ps, s, st.Runner)
-		} else {
-			for _, a := range s.Args {
+			continue
+		}
+		for _, a := range s.Args {
+			if a.Meant != "" {
+				c.misspeltStepArg(a)
+			} else {
 				c.diags = append(c.diags, a.Problems...)
 			}
 		}
@@ -323,6 +338,10 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 	var out []*plan.Arg
 	for _, a := range s.Args {
 		p, ok := params[a.Name]
+		if !ok && a.Meant != "" && suggest.Nearest(a.Name, sortedKeys(params)) == "" {
+			c.misspeltStepArg(a)
+			continue
+		}
 		if !ok {
 			detail := fmt.Sprintf("The runner %s takes no argument %q.%s", r.Name, a.Name, suggest.DidYouMean(a.Name, sortedKeys(params)))
 			if len(params) > 0 {
@@ -343,7 +362,7 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 	for _, p := range r.Params {
 		if !p.Optional && !given[p.Name] {
 			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
-				"The runner %s needs the argument %q (%s): %s.", r.Name, p.Name, p.Type, strings.TrimSuffix(p.Description, "."))
+				"The runner %s needs the argument %q (%s)%s.", r.Name, p.Name, p.Type, describedAs(p.Description))
 		}
 	}
 	if ra := c.runnerAST[r]; ra != nil && len(ra.ExactlyOneOf.V) > 0 {
@@ -364,6 +383,13 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 		}
 	}
 	return out
+}
+
+// misspeltStepArg reports an argument that is most likely a misspelling of
+// one of the step's own.
+func (c *compiler) misspeltStepArg(a *ast.Arg) {
+	c.errorf("unknown-attribute", a.NameRange, "Unsupported argument",
+		"A step has no argument %q. Did you mean %q?", a.Name, a.Meant)
 }
 
 // orList renders names as "a, b or c".
@@ -459,6 +485,15 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 		return "", false
 	}
 	if c.tree.FS != nil {
+		// Like the loader, follow no symbolic link: what a step uses must be
+		// in the mesh's own tree, not wherever a link points.
+		for prefix := full; prefix != "."; prefix = path.Dir(prefix) {
+			if info, err := fs.Lstat(c.tree.FS, prefix); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+				c.errorf("invalid-path", at, "Path through a symbolic link",
+					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the %s itself.", c.tree.Prefix, prefix, what)
+				return "", false
+			}
+		}
 		info, err := fs.Stat(c.tree.FS, full)
 		switch {
 		case err != nil:

@@ -1,10 +1,14 @@
 package compiler
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/snowsql"
+	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -92,13 +96,21 @@ func (c *compiler) defaults() {
 	c.plan.Defaults = d
 }
 
-// timezone checks an IANA time zone name.
+// timezone checks an IANA time zone name against a fixed list, so that a
+// mesh that checks on one machine checks on all.
 func (c *compiler) timezone(s ast.String) string {
-	if _, err := time.LoadLocation(s.V); err != nil || s.V == "" || s.V == "Local" {
-		c.errorf("invalid-value", s.Range, "Unknown time zone", "%q is not an IANA time zone name; use a name such as \"UTC\", \"Europe/Zurich\" or \"America/New_York\".", s.V)
-		return "UTC"
+	if ianaZones[s.V] {
+		return s.V
 	}
-	return s.V
+	zones := sortedKeys(ianaZones)
+	hint := suggest.DidYouMean(s.V, zones)
+	for _, name := range zones {
+		if strings.EqualFold(name, s.V) {
+			hint = fmt.Sprintf(" Did you mean %q?", name)
+		}
+	}
+	c.errorf("invalid-value", s.Range, "Unknown time zone", "%q is not an IANA time zone name.%s Use a name such as \"UTC\", \"Europe/Zurich\" or \"America/New_York\".", s.V, hint)
+	return "UTC"
 }
 
 // date checks a YYYY-MM-DD date.
@@ -122,7 +134,7 @@ func (c *compiler) environment() {
 		}
 		seen[e.Name] = e
 		c.objectPart("database", e.Database)
-		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !identPattern.MatchString(e.SchemaPrefix.V) {
+		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !snowsql.IsIdentifier(e.SchemaPrefix.V) {
 			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "A schema prefix is prepended to schema names, so it is a Snowflake identifier that needs no quotes: a letter or underscore, then letters, digits, underscores or $, for example \"DEV_\".")
 		}
 	}

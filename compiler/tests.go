@@ -2,7 +2,9 @@ package compiler
 
 import (
 	"fmt"
+	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -181,7 +183,7 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),
 			"This test checks a table, not one column: move it to the port's tests.")
 		return nil, nil, false
-	case column != nil && len(kind.ColumnTypes.V) > 0 && !c.badColumnTypes[kind] && !slices.Contains(kind.ColumnTypes.Values(), column.Type.Name):
+	case column != nil && column.Type.Name != "" && len(kind.ColumnTypes.V) > 0 && !c.badColumnTypes[kind] && !slices.Contains(kind.ColumnTypes.Values(), column.Type.Name):
 		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test %s %s column", kind.Name, diag.Article(column.Type.Name, false), column.Type.Name),
 			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), column.Name, column.Type)
 		return nil, nil, false
@@ -206,7 +208,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 		if i >= len(use.Args) {
 			if !p.Optional.V {
 				c.errorf("wrong-arguments", use.CallRange, "Missing argument",
-					"The test kind %s needs the argument %q: %s. It takes %s.", kind.Name, p.Name, strings.TrimSuffix(p.Description.V, "."), describeParams(params))
+					"The test kind %s needs the argument %q%s. It takes %s.", kind.Name, p.Name, describedAs(p.Description.V), describeParams(params))
 				ok = false
 			}
 			vars[p.Name] = cty.NullVal(cty.String)
@@ -315,19 +317,24 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			}
 			// A column of another port is compared with the tested one (a
 			// foreign key, say), so their values must be comparable.
-			if p.Of.Set && tested != nil && !tested.Type.ComparableWith(col.Type) {
+			if p.Of.Set && tested != nil && tested.Type.Name != "" && col.Type.Name != "" && !tested.Type.ComparableWith(col.Type) {
 				c.errorf("incompatible-type", v.Range, "Columns of different types",
 					"The test compares %s (%s) with %s.%s (%s), and values of these types never match. Compare columns of one kind of type.",
 					tested.Name, tested.Type, owner.plan.ID, col.Name, col.Type)
 				return cty.NilVal, false
 			}
-			return cty.StringVal(snowsql.Ident(s)), true
+			return cty.StringVal(snowsql.Ident(col.Name)), true
 		}
 	case "number":
 		if lit.Type() != cty.Number {
 			return bad("a number")
 		}
-		return cty.StringVal(lit.AsBigFloat().Text('f', -1)), true
+		n, ok := sqlNumber(lit)
+		if !ok {
+			c.numberOutOfRange(v, p, kind)
+			return cty.NilVal, false
+		}
+		return cty.StringVal(n), true
 	case "bool":
 		if lit.Type() != cty.Bool {
 			return bad("true or false")
@@ -346,7 +353,12 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			case e.Type() == cty.String:
 				items = append(items, cty.StringVal(snowsql.String(e.AsString())))
 			case e.Type() == cty.Number:
-				items = append(items, cty.StringVal(snowsql.String(e.AsBigFloat().Text('f', -1))))
+				n, ok := sqlNumber(e)
+				if !ok {
+					c.numberOutOfRange(v, p, kind)
+					return cty.NilVal, false
+				}
+				items = append(items, cty.StringVal(snowsql.String(n)))
 			default:
 				return bad("a list of strings")
 			}
@@ -358,6 +370,27 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 		return cty.ListVal(items), true
 	}
 	return cty.NilVal, false
+}
+
+func (c *compiler) numberOutOfRange(v ast.Value, p *ast.Param, kind *ast.TestKind) {
+	c.errorf("invalid-value", v.Range, "Number out of range",
+		"The argument %q of %s holds a number of 10^38 or more in magnitude, beyond what Snowflake's NUMBER holds.", p.Name, kind.Name)
+}
+
+// sqlNumber renders a number for SQL, refusing the ones Snowflake's NUMBER
+// cannot hold: rendering 1e100000000 in full would take minutes and
+// gigabytes before Snowflake rejected it anyway.
+func sqlNumber(v cty.Value) (string, bool) {
+	bf := v.AsBigFloat()
+	limit := new(big.Float).SetFloat64(1e38)
+	if new(big.Float).Abs(bf).Cmp(limit) >= 0 {
+		return "", false
+	}
+	if bf.IsInt() {
+		return bf.Text('f', 0), true
+	}
+	f, _ := bf.Float64()
+	return strconv.FormatFloat(f, 'f', -1, 64), true
 }
 
 // resolvePortOfProduct resolves the port = port.NAME of a test block.

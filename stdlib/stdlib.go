@@ -6,6 +6,10 @@ package stdlib
 
 import "embed"
 
+// Prefix starts the names of the standard library's files in diagnostics,
+// as in stdlib:runners.mesh.hcl.
+const Prefix = "stdlib:"
+
 // FS holds the standard library's .mesh.hcl files.
 //
 //go:embed *.mesh.hcl

@@ -115,7 +115,7 @@ func describeArg(a *Arg) string {
 		return fmt.Sprint(a.Number)
 	case "bool":
 		return fmt.Sprint(a.Bool)
-	case "list(string)", "list":
+	case "list(string)":
 		return fmt.Sprintf("%q", a.List)
 	case "secret":
 		return "secret " + a.Secret.ID

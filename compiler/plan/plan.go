@@ -186,7 +186,7 @@ type Step struct {
 // meaningful, according to Type.
 type Arg struct {
 	Name   string
-	Type   string   // string, number, bool, list, file or secret
+	Type   string   // string, number, bool, list(string), file, dir or secret
 	String string   // string and file (a path relative to the mesh root)
 	Number float64  // number
 	Bool   bool     // bool

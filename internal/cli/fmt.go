@@ -104,7 +104,7 @@ func fmtStdin(e *env) int {
 // meshFiles lists the mesh files at a path: the file itself, or those in a
 // folder tree, skipping hidden folders.
 func meshFiles(root string) ([]string, error) {
-	info, err := os.Lstat(root)
+	info, err := os.Lstat(filepath.Clean(root)) // Clean: "link/" would follow the link
 	if err != nil {
 		return nil, err
 	}

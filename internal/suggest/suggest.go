@@ -9,9 +9,16 @@ import "fmt"
 // listed first, so callers pass candidates in a stable order.
 func Nearest(name string, candidates []string) string {
 	best, bestDist := "", -1
+	limit := max(1, len([]rune(name))/3)
 	for _, c := range candidates {
+		// The distance is at least the difference in length: skip the
+		// candidates that cannot be close, which is nearly all of them in
+		// a large scope.
+		if diff := len(c) - len(name); diff > limit*4 || -diff > limit*4 {
+			continue
+		}
 		d := distance(name, c)
-		if d <= max(1, len([]rune(name))/3) && (bestDist < 0 || d < bestDist) {
+		if d <= limit && (bestDist < 0 || d < bestDist) {
 			best, bestDist = c, d
 		}
 	}

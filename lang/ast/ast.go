@@ -29,7 +29,7 @@ type Mesh struct {
 	Runners        []*Runner
 	TestKinds      []*TestKind
 	Secrets        []*Secret // mesh-wide secrets, declared outside any domain
-	Files          []string  // every file loaded: the standard library's, then the user's, sorted
+	Files          []string  // the user's files, sorted
 }
 
 // String is a string attribute with its range. Set is false when the
@@ -43,10 +43,11 @@ type String struct {
 	Range diag.Range
 }
 
-// Strings is a list-of-strings attribute.
+// Strings is a list-of-strings attribute; Bad as for String.
 type Strings struct {
 	V     []String
 	Set   bool
+	Bad   bool
 	Range diag.Range
 }
 
@@ -124,6 +125,9 @@ type Arg struct {
 	NameRange diag.Range
 	Value     Value
 	Problems  diag.Diagnostics
+	// Meant is the step's own argument (run, after, description) this one
+	// may be a misspelling of, when that argument is missing.
+	Meant string
 }
 
 // MeshBlock is the `mesh "name" {}` block of mesh.hcl.
@@ -301,6 +305,7 @@ type Deprecation struct {
 
 // Runner is a `runner "name" {}` block: a kind of step.
 type Runner struct {
+	Stdlib       bool // declared by the standard library
 	Name         string
 	NameRange    diag.Range
 	DeclRange    diag.Range
@@ -323,6 +328,7 @@ type Param struct {
 // TestKind is a `test_kind "name" {}` block: a kind of data test and the
 // SQL query it renders to.
 type TestKind struct {
+	Stdlib      bool // declared by the standard library
 	Name        string
 	NameRange   diag.Range
 	DeclRange   diag.Range

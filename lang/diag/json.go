@@ -22,17 +22,19 @@ type JSONDiagnostic struct {
 	Summary  string   `json:"summary"`
 	Detail   string   `json:"detail"`
 	Range    *Range   `json:"range,omitempty"`
+	Context  *Range   `json:"context,omitempty"` // a wider range around Range, such as the enclosing block
 	Snippet  *Snippet `json:"snippet,omitempty"`
 }
 
 // NewJSONReport builds the report for ds, which the caller has sorted.
 func NewJSONReport(ds Diagnostics, src Sources) JSONReport {
 	errs, warns := ds.Count()
+	x := newLineIndex(src)
 	r := JSONReport{FormatVersion: "1", Valid: errs == 0, ErrorCount: errs, WarningCount: warns, Diagnostics: []JSONDiagnostic{}}
 	for _, d := range ds {
-		jd := JSONDiagnostic{Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail, Range: d.Subject}
+		jd := JSONDiagnostic{Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail, Range: d.Subject, Context: d.Context}
 		if d.Subject != nil {
-			jd.Snippet = snippetFor(d, src)
+			jd.Snippet = snippetFor(d, x)
 		}
 		r.Diagnostics = append(r.Diagnostics, jd)
 	}

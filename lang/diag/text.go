@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -26,21 +27,22 @@ type Sources map[string][]byte
 // The diagnostics are printed in the order given; callers sort them first.
 func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 	var buf bytes.Buffer
+	x := newLineIndex(src)
 	for i, d := range ds {
 		if i > 0 {
 			buf.WriteByte('\n')
 		}
-		writeOne(&buf, d, src)
+		writeOne(&buf, d, x)
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-func writeOne(buf *bytes.Buffer, d *Diagnostic, src Sources) {
+func writeOne(buf *bytes.Buffer, d *Diagnostic, x *lineIndex) {
 	fmt.Fprintf(buf, "%s[%s]: %s\n", d.Severity, d.Code, d.Summary)
 	gutter := "  "
 	if d.Subject != nil {
-		s := snippetFor(d, src)
+		s := snippetFor(d, x)
 		if s != nil {
 			gutter = strings.Repeat(" ", len(strconv.Itoa(s.StartLine+len(s.Lines)-1))+1)
 		}
@@ -82,10 +84,45 @@ type Snippet struct {
 // maxSnippetLines keeps a diagnostic on a large block readable.
 const maxSnippetLines = 5
 
-func snippetFor(d *Diagnostic, src Sources) *Snippet {
+// lineIndex splits each source file into lines once per rendering, so that
+// printing many diagnostics about one large file stays linear.
+type lineIndex struct {
+	src   Sources
+	files map[string]*fileLines
+}
+
+type fileLines struct {
+	lines  []string
+	starts []int // byte offset of each line's first byte
+}
+
+func newLineIndex(src Sources) *lineIndex {
+	return &lineIndex{src: src, files: map[string]*fileLines{}}
+}
+
+func (x *lineIndex) get(name string) *fileLines {
+	if fl, ok := x.files[name]; ok {
+		return fl
+	}
+	text, ok := x.src[name]
+	if !ok {
+		x.files[name] = nil
+		return nil
+	}
+	fl := &fileLines{lines: strings.Split(string(text), "\n")}
+	offset := 0
+	for _, l := range fl.lines {
+		fl.starts = append(fl.starts, offset)
+		offset += len(l) + 1
+	}
+	x.files[name] = fl
+	return fl
+}
+
+func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	subj := d.Subject
-	text, ok := src[subj.Filename]
-	if !ok || subj.Start.Line < 1 {
+	fl := x.get(subj.Filename)
+	if fl == nil || subj.Start.Line < 1 || subj.Start.Line > len(fl.lines) {
 		return nil
 	}
 	first, last := subj.Start.Line, subj.Start.Line
@@ -93,44 +130,96 @@ func snippetFor(d *Diagnostic, src Sources) *Snippet {
 		first = max(c.Start.Line, first-maxSnippetLines/2)
 		last = min(c.End.Line, first+maxSnippetLines-1)
 	}
-	lines := strings.Split(string(text), "\n")
-	if first > len(lines) {
-		return nil
-	}
-	last = min(last, len(lines))
+	last = min(last, len(fl.lines))
 	s := &Snippet{StartLine: first, MarkLine: subj.Start.Line}
-	for _, l := range lines[first-1 : last] {
+	for _, l := range fl.lines[first-1 : last] {
 		s.Lines = append(s.Lines, displayLine(l))
 	}
-	markText := lines[subj.Start.Line-1]
-	s.MarkStart = displayWidth(markText, subj.Start.Column-1)
-	endCol := subj.End.Column - 1
-	if subj.End.Line != subj.Start.Line {
-		endCol = utf8.RuneCountInString(markText)
+	// Measure by bytes, not by HCL's columns: those count grapheme
+	// clusters, while the terminal shows combining marks and wide
+	// characters differently.
+	line := fl.lines[subj.Start.Line-1]
+	start := clamp(subj.Start.Byte-fl.starts[subj.Start.Line-1], 0, len(line))
+	end := len(line)
+	if subj.End.Line == subj.Start.Line {
+		end = clamp(subj.End.Byte-fl.starts[subj.Start.Line-1], start, len(line))
 	}
-	s.MarkEnd = max(s.MarkStart+1, displayWidth(markText, endCol))
+	s.MarkStart = displayWidth(line[:start])
+	s.MarkEnd = max(s.MarkStart+1, displayWidth(line[:end]))
+	cropSnippet(s)
 	return s
 }
 
-// displayLine expands tabs and drops a trailing carriage return, so that the
-// marker line under it lines up.
+// maxSnippetWidth is the widest snippet line printed: a minified or
+// generated file can have lines of megabytes.
+const maxSnippetWidth = 160
+
+// cropSnippet cuts long lines to a window around the mark, marking the cuts
+// with "…".
+func cropSnippet(s *Snippet) {
+	widest := 0
+	for _, l := range s.Lines {
+		widest = max(widest, utf8.RuneCountInString(l))
+	}
+	if widest <= maxSnippetWidth {
+		return
+	}
+	from := max(0, s.MarkStart-maxSnippetWidth/3)
+	to := from + maxSnippetWidth
+	for i, l := range s.Lines {
+		runes := []rune(l)
+		cut := string(runes[min(from, len(runes)):min(to, len(runes))])
+		if from > 0 {
+			cut = "…" + cut
+		}
+		if to < len(runes) {
+			cut += "…"
+		}
+		s.Lines[i] = cut
+	}
+	shift := from
+	if from > 0 {
+		shift-- // the leading "…"
+	}
+	s.MarkStart -= shift
+	s.MarkEnd = min(s.MarkEnd-shift, maxSnippetWidth+1)
+}
+
+func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// displayLine expands tabs, drops a trailing carriage return and replaces
+// invalid UTF-8, so that the marker line under it lines up.
 func displayLine(l string) string {
-	l = strings.TrimSuffix(l, "\r")
+	l = strings.ToValidUTF8(strings.TrimSuffix(l, "\r"), "\uFFFD")
 	return strings.ReplaceAll(l, "\t", "    ")
 }
 
-// displayWidth is the display width of the first n characters of line.
-func displayWidth(line string, n int) int {
+// displayWidth is the width of text on a terminal: tabs are four columns
+// (as displayLine expands them), combining marks and format characters
+// none, East Asian wide characters and emoji two.
+func displayWidth(text string) int {
 	w := 0
-	for i, r := range []rune(strings.TrimSuffix(line, "\r")) {
-		if i >= n {
-			break
-		}
-		if r == '\t' {
+	for _, r := range strings.TrimSuffix(text, "\r") {
+		switch {
+		case r == '\t':
 			w += 4
-		} else {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case isWide(r):
+			w += 2
+		default:
 			w++
 		}
 	}
 	return w
+}
+
+// isWide reports East Asian wide and fullwidth characters, and emoji.
+func isWide(r rune) bool {
+	switch {
+	case r >= 0x1100 && r <= 0x115F, r >= 0x2E80 && r <= 0xA4CF, r >= 0xAC00 && r <= 0xD7A3,
+		r >= 0xF900 && r <= 0xFAFF, r >= 0xFE30 && r <= 0xFE4F, r >= 0xFF00 && r <= 0xFF60,
+		r >= 0xFFE0 && r <= 0xFFE6, r >= 0x1F300 && r <= 0x1FAFF, r >= 0x20000 && r <= 0x3FFFD:
+		return true
+	}
+	return false
 }

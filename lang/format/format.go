@@ -17,6 +17,9 @@ import (
 // Source formats one file. A file with syntax errors is returned unchanged
 // with the errors, since its layout cannot be known.
 func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
+	if ds := load.CheckNesting(src, filename); ds != nil {
+		return src, ds
+	}
 	if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
 		return src, load.ConvertDiagnostics(hds)
 	}

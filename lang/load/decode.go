@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -170,7 +171,7 @@ func dropMisspeltRequired(hds hcl.Diagnostics) hcl.Diagnostics {
 			suggested[m[1]] = true
 		}
 	}
-	for _, name := range sortedKeys(suggested) {
+	for _, name := range slices.Sorted(maps.Keys(suggested)) {
 		hds = dropMissing(hds, name)
 	}
 	return hds
@@ -294,21 +295,23 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 	col.Classification = d.str(c, "classification", b.DefRange)
 	col.Masking = d.str(c, "masking", b.DefRange)
 	col.Description = d.str(c, "description", b.DefRange)
+	testsOnSource := func(at hcl.Range) {
+		d.add(diag.Diagnostics{diag.Errorf("tests-on-source", rng(at), "Tests on a source column",
+			"Sources are raw data that meshc does not build, so they carry no tests. Test the columns of the port that reads this source instead.")})
+	}
 	if attr, ok := c.Attributes["tests"]; ok {
-		if !testsAllowed {
-			d.add(diag.Diagnostics{diag.Errorf("tests-on-source", rng(attr.NameRange), "Tests on a source column",
-				"Sources are raw data that meshc does not build, so they carry no tests. Test the columns of the port that reads this source instead.")})
-		} else {
+		if testsAllowed {
 			col.Tests = append(col.Tests, d.testList(attr)...)
+		} else {
+			testsOnSource(attr.NameRange)
 		}
 	}
 	for _, tb := range c.Blocks {
-		if !testsAllowed {
-			d.add(diag.Diagnostics{diag.Errorf("tests-on-source", rng(tb.DefRange), "Tests on a source column",
-				"Sources are raw data that meshc does not build, so they carry no tests. Test the columns of the port that reads this source instead.")})
-			continue
+		if testsAllowed {
+			col.Tests = append(col.Tests, d.testBlock(tb, "column"))
+		} else {
+			testsOnSource(tb.DefRange)
 		}
-		col.Tests = append(col.Tests, d.testBlock(tb, "column"))
 	}
 	return col
 }
@@ -462,20 +465,21 @@ func (d *decoder) port(b *hcl.Block) *ast.Port {
 func (d *decoder) step(b *hcl.Block) *ast.Step {
 	c, rest, hds := b.Body.PartialContent(stepSchema)
 	attrs, restDiags := rest.JustAttributes()
-	// An argument close to one of the step's own (afer for after) is a
-	// misspelling of it, not a runner argument: report it here, once, and
-	// drop HCL's complaint that the real one is missing.
-	own := []string{"run", "after", "description"}
-	for _, name := range sortedKeys(attrs) {
-		meant := suggest.Nearest(name, own)
+	// An argument close to one of the step's own that is missing (afer for
+	// after, runner for run) may be a misspelling of it. Whether it is
+	// depends on the runner, which may well take a parameter named runs:
+	// the compiler decides. Meanwhile HCL's complaint that the step's own
+	// argument is missing is held back, so that one slip reads as one
+	// problem.
+	meant := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
+		m := suggest.Nearest(name, stepOwnArgs)
 		if alias, ok := stepAliases[name]; ok {
-			meant = alias
+			m = alias
 		}
-		if meant != "" {
-			d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attrs[name].NameRange), "Unsupported argument",
-				"A step has no argument %q. Did you mean %q?", name, meant)})
-			hds = dropMissing(hds, meant)
-			delete(attrs, name)
+		if _, given := c.Attributes[m]; m != "" && !given {
+			meant[name] = m
+			hds = dropMissing(hds, m)
 		}
 	}
 	d.add(convertDiags(hds))
@@ -489,13 +493,16 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 		s.After = refs
 	}
 	s.Description = d.str(c, "description", b.DefRange)
-	for _, name := range sortedKeys(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		attr := attrs[name]
 		v, ds := decodeValue(attr.Expr)
-		s.Args = append(s.Args, &ast.Arg{Name: name, NameRange: rng(attr.NameRange), Value: v, Problems: ds})
+		s.Args = append(s.Args, &ast.Arg{Name: name, NameRange: rng(attr.NameRange), Value: v, Problems: ds, Meant: meant[name]})
 	}
 	return s
 }
+
+// stepOwnArgs are the arguments every step has, next to its runner's.
+var stepOwnArgs = []string{"run", "after", "description"}
 
 // stepAliases are what other tools call a step's own arguments.
 var stepAliases = map[string]string{"runner": "run", "depends_on": "after", "needs": "after", "upstream": "after"}
@@ -631,15 +638,6 @@ func (d *decoder) secret(b *hcl.Block) *ast.Secret {
 	s.Vault = d.str(c, "vault", b.DefRange)
 	s.Named = d.str(c, "name", b.DefRange)
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // trimDot drops a leading "./" so that folder names print the same whether

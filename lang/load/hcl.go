@@ -33,22 +33,21 @@ func rngPtr(r *hcl.Range) *diag.Range {
 	return &d
 }
 
-// hclCodes gives HCL's own diagnostics stable meshc codes, keyed by summary.
-var hclCodes = map[string]string{
-	"Unsupported argument":           "unknown-attribute",
-	"Unsupported block type":         "unknown-block",
-	"Missing required argument":      "missing-attribute",
-	"Missing name for":               "missing-label",
-	"Extraneous label for":           "extra-label",
-	"Duplicate argument":             "duplicate-attribute",
-	"Attribute redefined":            "duplicate-attribute",
-	"Incorrect attribute value type": "wrong-type",
-	"Unexpected block":               "unknown-block",
-	"Unexpected \"":                  "unknown-block",
-	"Variables not allowed":          "not-a-literal",
-	"Function calls not allowed":     "not-a-literal",
-	"Insufficient":                   "missing-block",
-	"Too many":                       "duplicate-block",
+// hclCodes gives HCL's own diagnostics stable meshc codes, by the start of
+// their summary; the first match wins, and anything else is "syntax".
+var hclCodes = []struct{ prefix, code string }{
+	{"Unsupported argument", "unknown-attribute"},
+	{"Unsupported block type", "unknown-block"},
+	{"Missing required argument", "missing-attribute"},
+	{"Missing name for", "missing-label"},
+	{"Extraneous label for", "extra-label"},
+	{"Duplicate argument", "duplicate-attribute"},
+	{"Attribute redefined", "duplicate-attribute"},
+	{"Incorrect attribute value type", "wrong-type"},
+	{"Unexpected block", "unknown-block"},
+	{"Unexpected \"", "unknown-block"},
+	{"Variables not allowed", "not-a-literal"},
+	{"Function calls not allowed", "not-a-literal"},
 }
 
 var hclRange = regexp.MustCompile(`(\S+):(\d+),(\d+)-\d+`)
@@ -69,9 +68,10 @@ func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
 		}
 		// HCL names ranges as file:line,col-col; meshc as file:line:col.
 		d.Detail = hclRange.ReplaceAllString(d.Detail, "$1:$2:$3")
-		for prefix, code := range hclCodes {
-			if strings.HasPrefix(hd.Summary, prefix) {
-				d.Code = code
+		for _, c := range hclCodes {
+			if strings.HasPrefix(hd.Summary, c.prefix) {
+				d.Code = c.code
+				break
 			}
 		}
 		out = append(out, d)
@@ -221,6 +221,7 @@ func decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnostics) {
 	out := ast.Strings{Range: rng(attr.Expr.Range()), Set: true}
 	exprs, hds := hcl.ExprList(attr.Expr)
 	if hds.HasErrors() {
+		out.Bad = true
 		return out, wrongType(attr, "a list of strings, like [\"a\", \"b\"]", fmt.Errorf("it is not a list"))
 	}
 	var ds diag.Diagnostics
@@ -235,6 +236,7 @@ func decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnostics) {
 			out.V = append(out.V, ast.String{V: v.AsString(), Set: true, Range: rng(e.Range())})
 		}
 	}
+	out.Bad = len(ds) > 0
 	return out, ds
 }
 

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"runtime"
 	"slices"
@@ -90,7 +91,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 	}
 	l := &loader{mesh: m, prefix: user.Prefix}
 	ds = append(ds, l.decode(files)...)
-	for _, f := range files {
+	for _, f := range userFiles {
 		m.Files = append(m.Files, f.name)
 	}
 	return m, src, ds
@@ -191,6 +192,9 @@ func parse(files []*file) {
 }
 
 func (f *file) parse() {
+	if f.diags = CheckNesting(f.src, f.name); f.diags != nil {
+		return
+	}
 	hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
 	if body, ok := hf.Body.(*hclsyntax.Body); ok {
 		f.body = body
@@ -274,7 +278,7 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 	}
 
 	domains := map[string]*ast.Domain{} // folder -> domain
-	for _, dir := range sortedKeys(domainFiles) {
+	for _, dir := range slices.Sorted(maps.Keys(domainFiles)) {
 		blocks := domainFiles[dir]
 		dec := &decoder{}
 		dom := dec.domain(blocks[0], dir)
@@ -322,7 +326,7 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 				ds = append(ds, misplaced(b, place))
 				continue
 			}
-			l.block(dec, b, dom)
+			l.block(dec, b, dom, f.tree.Stdlib)
 		}
 		ds = append(ds, dec.diags...)
 	}
@@ -338,7 +342,7 @@ func misplaced(b *hcl.Block, place int) *diag.Diagnostic {
 }
 
 // block decodes one top-level block and files it in the mesh.
-func (l *loader) block(dec *decoder, b *hcl.Block, dom *ast.Domain) {
+func (l *loader) block(dec *decoder, b *hcl.Block, dom *ast.Domain, stdlib bool) {
 	m := l.mesh
 	switch b.Type {
 	case "mesh":
@@ -372,9 +376,13 @@ func (l *loader) block(dec *decoder, b *hcl.Block, dom *ast.Domain) {
 			m.Secrets = append(m.Secrets, dec.secret(b))
 		}
 	case "runner":
-		m.Runners = append(m.Runners, dec.runner(b))
+		r := dec.runner(b)
+		r.Stdlib = stdlib
+		m.Runners = append(m.Runners, r)
 	case "test_kind":
-		m.TestKinds = append(m.TestKinds, dec.testKind(b))
+		k := dec.testKind(b)
+		k.Stdlib = stdlib
+		m.TestKinds = append(m.TestKinds, k)
 	}
 }
 
