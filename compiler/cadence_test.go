@@ -26,6 +26,7 @@ func TestCronPeriod(t *testing.T) {
 		{"30 2 1,15 * *", 17 * day},
 		{"0 0 * * 0", 7 * day},
 		{"0 0 * * 7", 7 * day}, // 7 is Sunday too
+		{"0 0 1 * 1", 7 * day}, // both day fields restricted: the 1st or a Monday, as in cron
 	} {
 		got, err := cronPeriod(tc.expr)
 		if err != nil || got != tc.want {

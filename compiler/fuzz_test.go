@@ -13,6 +13,7 @@ import (
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/lineage"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
 	"golang.org/x/tools/txtar"
@@ -82,10 +83,18 @@ func FuzzCompile(f *testing.F) {
 		}
 		for _, d := range res.Diagnostics {
 			if d.Subject == nil || d.Code == "read-error" || d.Code == "symlink-ignored" || d.Code == "nested-mesh-root" {
-				continue
+				continue // about a file as a whole, or about none
 			}
 			if _, ok := res.Sources[d.Subject.Filename]; !ok {
 				t.Errorf("diagnostic %q points into %q, which was not read", d.Summary, d.Subject.Filename)
+			}
+			if d.Subject.Start.Line < 1 {
+				t.Errorf("diagnostic %q has no line", d.Summary)
+			}
+		}
+		if res.Plan != nil {
+			for _, render := range lineage.Formats {
+				render(res.Plan) // must not panic
 			}
 		}
 		if res.Plan == nil && !res.Diagnostics.HasErrors() {

@@ -22,11 +22,10 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/format"
 	"github.com/meshc/meshc/lang/load"
 )
 
@@ -105,8 +104,8 @@ func parseDoc(t *testing.T, path string, known map[string]*example) []*example {
 			inBlock = false
 			text := strings.Join(block, "\n") + "\n"
 			if cur == nil {
-				if _, ds := hclsyntax.ParseConfig([]byte(text), doc, hcl.Pos{Line: blockStart + 1, Column: 1}); ds.HasErrors() {
-					t.Errorf("%s:%d: fragment is not valid HCL: %s", doc, blockStart, ds.Error())
+				if _, ds := format.Source([]byte(text), doc); ds.HasErrors() {
+					t.Errorf("%s:%d: fragment is not valid HCL: %s: %s", doc, blockStart, ds[0].Summary, ds[0].Detail)
 				}
 				continue
 			}

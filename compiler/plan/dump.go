@@ -86,7 +86,11 @@ func Dump(p *Plan) []byte {
 			}
 		}
 		for _, t := range pr.Tests {
-			w(2, "test %s: kind=%s severity=%s", t.ID, t.Kind, t.Severity)
+			refs := ""
+			for _, r := range t.References {
+				refs += " reads=" + r.ID
+			}
+			w(2, "test %s: kind=%s severity=%s%s", t.ID, t.Kind, t.Severity, refs)
 			for _, line := range strings.Split(t.SQL, "\n") {
 				w(3, "| %s", line)
 			}
