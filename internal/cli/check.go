@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -106,11 +107,27 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// printDiagnostics writes diagnostics for commands whose own output goes to
-// stdout.
-func printDiagnostics(e *env, res *compiler.Result) {
-	diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
-	if len(res.Diagnostics) > 0 {
-		fmt.Fprintln(e.stderr)
+// printPlan is the body of the commands that compile the mesh in the one
+// folder of args and print something of its plan: diagnostics go to
+// stderr, what render makes of the plan to stdout, and nothing at all when
+// the mesh has errors.
+func (f *compileFlags) printPlan(e *env, cmd string, args []string, render func(*plan.Plan) []byte) int {
+	dir, ok := oneDir(e, cmd, args)
+	if !ok {
+		return exitUsage
 	}
+	res, code, done := f.compile(e, cmd, dir)
+	if done {
+		return code
+	}
+	diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
+	if res.Plan == nil {
+		fmt.Fprintf(e.stderr, "\n%s\n", summary(res))
+		return exitMesh
+	}
+	if len(res.Diagnostics) > 0 {
+		fmt.Fprintln(e.stderr) // warnings, before the output
+	}
+	e.stdout.Write(render(res.Plan))
+	return exitOK
 }

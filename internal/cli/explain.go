@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/meshc/meshc/compiler/plan"
 )
 
@@ -17,19 +15,5 @@ func runExplain(e *env, args []string) int {
 	if code, done := parse(e, fs, args); done {
 		return code
 	}
-	dir, ok := oneDir(e, "explain", fs.Args())
-	if !ok {
-		return exitUsage
-	}
-	res, code, done := cf.compile(e, "explain", dir)
-	if done {
-		return code
-	}
-	printDiagnostics(e, res)
-	if res.Plan == nil {
-		fmt.Fprintln(e.stderr, summary(res))
-		return exitMesh
-	}
-	e.stdout.Write(plan.Dump(res.Plan))
-	return exitOK
+	return cf.printPlan(e, "explain", fs.Args(), plan.Dump)
 }

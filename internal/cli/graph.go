@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/meshc/meshc/internal/lineage"
 )
 
@@ -20,19 +18,5 @@ func runGraph(e *env, args []string) int {
 	if !ok {
 		return usageError(e, "graph", "--format must be dot, mermaid or json, not %q", format)
 	}
-	dir, ok := oneDir(e, "graph", fs.Args())
-	if !ok {
-		return exitUsage
-	}
-	res, code, done := cf.compile(e, "graph", dir)
-	if done {
-		return code
-	}
-	printDiagnostics(e, res)
-	if res.Plan == nil {
-		fmt.Fprintln(e.stderr, summary(res))
-		return exitMesh
-	}
-	e.stdout.Write(render(res.Plan))
-	return exitOK
+	return cf.printPlan(e, "graph", fs.Args(), render)
 }
