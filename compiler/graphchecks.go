@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -203,33 +204,86 @@ func (c *compiler) diamonds() {
 						u = x
 					}
 				}
-				if u == nil {
+				if u != nil {
+					c.reportDiamond(d, A, B, u.ID, edgeTo[B], pathBetween(u, A, ancestorsOf), pathBetween(u, B, ancestorsOf))
 					continue
 				}
-				c.reportDiamond(d, A, B, u, edgeTo[B], ancestorsOf)
+				// No product in common: raw data read by both branches
+				// drifts the same way.
+				if s := commonSource(ancestorsOf(A), ancestorsOf(B)); s != nil {
+					c.reportDiamond(d, A, B, "source "+s.ID, edgeTo[B], sourcePath(s, A, ancestorsOf), sourcePath(s, B, ancestorsOf))
+				}
 			}
 		}
 	}
 }
 
-func (c *compiler) reportDiamond(d, A, B, u *plan.Product, second edge, ancestorsOf func(*plan.Product) map[*plan.Product]bool) {
+func (c *compiler) reportDiamond(d, A, B *plan.Product, common string, second edge, pathA, pathB []string) {
 	// Point at the dependency on the second branch, which is where the
 	// drift comes in.
 	at := second.at
 	if at.IsZero() {
 		at = d.Range
 	}
-	what := fmt.Sprintf("%s depends on %s and %s, which both derive from %s", d.ID, A.ID, B.ID, u.ID)
-	switch u {
-	case A:
+	what := fmt.Sprintf("%s depends on %s and %s, which both derive from %s", d.ID, A.ID, B.ID, common)
+	switch common {
+	case A.ID:
 		what = fmt.Sprintf("%s depends on %s both directly and through %s", d.ID, A.ID, B.ID)
-	case B:
+	case B.ID:
 		what = fmt.Sprintf("%s depends on %s both directly and through %s", d.ID, B.ID, A.ID)
 	}
 	c.warnf("cadence-drift", at, "Diamond with different cadences",
 		"%s, and the two branches run on different cadences (%s: %s; %s: %s). %s may then combine two different versions of %s:\n  %s -> %s\n  %s -> %s\nRun the branches on one cadence so that they move together.",
-		what, A.ID, describePeriod(A), B.ID, describePeriod(B), d.ID, u.ID,
-		strings.Join(pathBetween(u, A, ancestorsOf), " -> "), d.ID, strings.Join(pathBetween(u, B, ancestorsOf), " -> "), d.ID)
+		what, A.ID, describePeriod(A), B.ID, describePeriod(B), d.ID, common,
+		strings.Join(pathA, " -> "), d.ID, strings.Join(pathB, " -> "), d.ID)
+}
+
+// commonSource returns the first source, by ID, read by a product of both
+// ancestries, or nil.
+func commonSource(a, b map[*plan.Product]bool) *plan.Source {
+	inB := map[*plan.Source]bool{}
+	for p := range b {
+		for _, in := range p.Inputs {
+			if in.Source != nil {
+				inB[in.Source] = true
+			}
+		}
+	}
+	var first *plan.Source
+	for p := range a {
+		for _, in := range p.Inputs {
+			if s := in.Source; s != nil && inB[s] && (first == nil || s.ID < first.ID) {
+				first = s
+			}
+		}
+	}
+	return first
+}
+
+// sourcePath finds a path from source s down to p, preferring upstreams by
+// ID.
+func sourcePath(s *plan.Source, p *plan.Product, ancestorsOf func(*plan.Product) map[*plan.Product]bool) []string {
+	reads := func(x *plan.Product) bool {
+		return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == s })
+	}
+	path := []string{p.ID}
+	for !reads(p) {
+		next := p
+		for _, up := range p.Upstreams {
+			if slices.ContainsFunc(slices.Collect(maps.Keys(ancestorsOf(up))), reads) {
+				next = up
+				break
+			}
+		}
+		if next == p {
+			panic("sourcePath: " + s.ID + " is not upstream of " + p.ID)
+		}
+		p = next
+		path = append(path, p.ID)
+	}
+	path = append(path, s.ID)
+	slices.Reverse(path)
+	return path
 }
 
 // mixedPeriods reports whether products run on more than one period.
