@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"math/big"
 	"io/fs"
 	"path"
 	"slices"
@@ -444,6 +445,10 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 		if lit.Type() != cty.Number {
 			return bad("a number")
 		}
+		if new(big.Float).Abs(lit.AsBigFloat()).Cmp(numberLimit) >= 0 {
+			c.errorf("invalid-value", v.Range, "Number out of range", "The argument %q holds a number of 10^38 or more in magnitude; runner arguments stay within what Snowflake's NUMBER holds.", a.Name)
+			return nil
+		}
 		out.Number, _ = lit.AsBigFloat().Float64()
 	case "bool":
 		if lit.Type() != cty.Bool {
@@ -486,11 +491,18 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 	}
 	if c.tree.FS != nil {
 		// Like the loader, follow no symbolic link: what a step uses must be
-		// in the mesh's own tree, not wherever a link points.
-		for prefix := full; prefix != "."; prefix = path.Dir(prefix) {
-			if info, err := fs.Lstat(c.tree.FS, prefix); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		// in the mesh's own tree, not wherever a link points. The path is
+		// walked as written, since a/../b goes through a.
+		walked := path.Dir(rel)
+		for _, part := range strings.Split(p, "/") {
+			if part == ".." {
+				walked = path.Dir(walked)
+				continue
+			}
+			walked = path.Join(walked, part)
+			if info, err := fs.Lstat(c.tree.FS, walked); err == nil && info.Mode()&fs.ModeSymlink != 0 {
 				c.errorf("invalid-path", at, "Path through a symbolic link",
-					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the %s itself.", c.tree.Prefix, prefix, what)
+					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the real file or folder.", c.tree.Prefix, walked)
 				return "", false
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -382,16 +381,19 @@ func (c *compiler) numberOutOfRange(v ast.Value, p *ast.Param, kind *ast.TestKin
 // gigabytes before Snowflake rejected it anyway.
 func sqlNumber(v cty.Value) (string, bool) {
 	bf := v.AsBigFloat()
-	limit := new(big.Float).SetFloat64(1e38)
-	if new(big.Float).Abs(bf).Cmp(limit) >= 0 {
+	if new(big.Float).Abs(bf).Cmp(numberLimit) >= 0 {
 		return "", false
 	}
 	if bf.IsInt() {
 		return bf.Text('f', 0), true
 	}
-	f, _ := bf.Float64()
-	return strconv.FormatFloat(f, 'f', -1, 64), true
+	// Up to 38 decimals, as NUMBER's scale allows, without trailing zeros.
+	s := strings.TrimRight(bf.Text('f', 38), "0")
+	return strings.TrimSuffix(s, "."), true
 }
+
+// numberLimit is 10^38, exactly: Snowflake's NUMBER holds 38 digits.
+var numberLimit, _, _ = big.ParseFloat("1e38", 10, 256, big.ToNearestEven)
 
 // resolvePortOfProduct resolves the port = port.NAME of a test block.
 func (c *compiler) resolvePortOfProduct(ref *ast.Ref, ps *productScope) (*plan.Source, *portScope, bool) {

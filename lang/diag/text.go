@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Sources maps a diagnostic's Filename to the file's bytes, so that the
@@ -154,32 +153,46 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 // generated file can have lines of megabytes.
 const maxSnippetWidth = 160
 
-// cropSnippet cuts long lines to a window around the mark, marking the cuts
-// with "…".
+// cropSnippet cuts long lines to a window of display columns around the
+// mark, marking the cuts with "…".
 func cropSnippet(s *Snippet) {
 	widest := 0
 	for _, l := range s.Lines {
-		widest = max(widest, utf8.RuneCountInString(l))
+		widest = max(widest, displayWidth(l))
 	}
 	if widest <= maxSnippetWidth {
 		return
 	}
 	from := max(0, s.MarkStart-maxSnippetWidth/3)
 	to := from + maxSnippetWidth
+	shift := 0
 	for i, l := range s.Lines {
-		runes := []rune(l)
-		cut := string(runes[min(from, len(runes)):min(to, len(runes))])
+		var b strings.Builder
+		col, cutStart := 0, -1
+		for _, r := range l {
+			w := displayWidth(string(r))
+			if col >= from && col+w <= to {
+				if cutStart < 0 {
+					cutStart = col
+				}
+				b.WriteRune(r)
+			}
+			col += w
+		}
+		cut := b.String()
 		if from > 0 {
 			cut = "…" + cut
 		}
-		if to < len(runes) {
+		if col > to {
 			cut += "…"
 		}
 		s.Lines[i] = cut
-	}
-	shift := from
-	if from > 0 {
-		shift-- // the leading "…"
+		if s.StartLine+i == s.MarkLine && cutStart >= 0 {
+			shift = cutStart
+			if from > 0 {
+				shift-- // the leading "…" takes one column
+			}
+		}
 	}
 	s.MarkStart -= shift
 	s.MarkEnd = min(s.MarkEnd-shift, maxSnippetWidth+1)
