@@ -2,8 +2,8 @@ package compiler
 
 import (
 	"fmt"
-	"math/big"
 	"io/fs"
+	"math/big"
 	"path"
 	"slices"
 	"strings"
