@@ -1,0 +1,97 @@
+package diag
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
+)
+
+// at builds a range on one line from byte offsets into src.
+func at(src, file string, line, startByte, endByte int) Range {
+	lineStart := 0
+	for i := 1; i < line; i++ {
+		lineStart += strings.IndexByte(src[lineStart:], '\n') + 1
+	}
+	return Range{Filename: file,
+		Start: Pos{Line: line, Column: startByte - lineStart + 1, Byte: startByte},
+		End:   Pos{Line: line, Column: endByte - lineStart + 1, Byte: endByte}}
+}
+
+func render(t *testing.T, src string, d *Diagnostic) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteText(&b, Diagnostics{d}, Sources{"f.mesh.hcl": []byte(src)}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestCaretUnderSubject(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, subject, wantLine, wantMark string
+	}{
+		{"plain", "a = source.rwa\n", "rwa", "1 | a = source.rwa", "  |            ^^^"},
+		{"tab", "\ta = x\n", "x", "1 |     a = x", "  |         ^"},
+		{"crlf", "a = x\r\nb = y\r\n", "x", "1 | a = x", "  |     ^"},
+		{"wide", "d = \"日本\" x\n", "x", "1 | d = \"日本\" x", "  |            ^"},
+		{"combining", "d = \"e\u0301\" x\n", "x", "1 | d = \"e\u0301\" x", "  |         ^"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			i := strings.Index(tc.src, tc.subject)
+			d := Errorf("code", at(tc.src, "f.mesh.hcl", 1, i, i+len(tc.subject)), "Summary", "Detail.")
+			out := render(t, tc.src, d)
+			if !strings.Contains(out, tc.wantLine+"\n"+tc.wantMark+"\n") {
+				t.Errorf("got:\n%s\nwant the lines:\n%s\n%s", out, tc.wantLine, tc.wantMark)
+			}
+		})
+	}
+}
+
+func TestLongLinesAreCropped(t *testing.T) {
+	src := "a = \"" + strings.Repeat("x", 1000) + "\" + y\n"
+	i := strings.Index(src, "y")
+	out := render(t, src, Errorf("code", at(src, "f.mesh.hcl", 1, i, i+1), "Summary", "Detail."))
+	for _, line := range strings.Split(out, "\n") {
+		if w := displayWidth(line); w > maxSnippetWidth+10 {
+			t.Errorf("a line of %d columns was printed: %.60s...", w, line)
+		}
+	}
+	if !strings.Contains(out, "…") {
+		t.Errorf("no crop mark in:\n%s", out)
+	}
+	lines := strings.Split(out, "\n")
+	for k, line := range lines {
+		if !strings.HasSuffix(line, "\" + y") {
+			continue
+		}
+		text := []rune(strings.SplitN(line, "| ", 2)[1])
+		mark := lines[k+1]
+		col := strings.Index(mark, "^") - strings.Index(mark, "|") - 2
+		if col < 0 || col >= len(text) || text[col] != 'y' {
+			t.Errorf("the caret is not under y:\n%s\n%s", line, mark)
+		}
+	}
+}
+
+func TestSortedAndCounted(t *testing.T) {
+	a := Errorf("b-code", Range{Filename: "b.hcl", Start: Pos{Line: 1, Byte: 0}}, "B", "")
+	b := Warnf("a-code", Range{Filename: "a.hcl", Start: Pos{Line: 2, Byte: 10}}, "A2", "")
+	c := Errorf("a-code", Range{Filename: "a.hcl", Start: Pos{Line: 1, Byte: 0}}, "A1", "")
+	got := Diagnostics{a, b, c, c}.Sorted()
+	if len(got) != 3 || got[0] != c || got[1] != b || got[2] != a {
+		t.Errorf("Sorted() = %v", got)
+	}
+	if e, w := got.Count(); e != 2 || w != 1 {
+		t.Errorf("Count() = %d, %d", e, w)
+	}
+}
+
+func TestWholeFileRange(t *testing.T) {
+	d := Errorf("read-error", Range{Filename: "x.mesh.hcl"}, "Cannot read x.mesh.hcl", "Detail.")
+	out := render(t, "", d)
+	if !strings.Contains(out, "--> x.mesh.hcl\n") {
+		t.Errorf("got:\n%s", out)
+	}
+}
