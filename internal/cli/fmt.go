@@ -108,10 +108,20 @@ func meshFiles(root string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !info.IsDir() {
-		if !info.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s is not a regular file or folder; meshc fmt does not follow links", root)
+	if !info.IsDir() && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file or folder; meshc fmt does not follow links", root)
+	}
+	// A relative path is checked part by part, so that linkdir/payer is
+	// refused too; an absolute one may go through system links (/tmp on
+	// macOS), which are not the mesh's business.
+	if !filepath.IsAbs(root) {
+		for p := filepath.Dir(filepath.Clean(root)); p != "." && p != ".."; p = filepath.Dir(p) {
+			if l, err := os.Lstat(p); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+				return nil, fmt.Errorf("%s goes through the symbolic link %s; meshc fmt does not follow links", root, p)
+			}
 		}
+	}
+	if !info.IsDir() {
 		return []string{root}, nil
 	}
 	var files []string

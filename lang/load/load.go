@@ -155,6 +155,11 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 			return nil
 		}
 		if !(p == RootFile || strings.HasSuffix(name, FileSuffix)) || !de.Type().IsRegular() {
+			if strings.HasSuffix(strings.ToLower(name), FileSuffix) && !t.Stdlib {
+				ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "ignored-file",
+					Summary: "Mesh file name in the wrong case", Subject: &diag.Range{Filename: t.Prefix + p},
+					Detail: fmt.Sprintf("%s%s is not read: mesh files end in %s, in lower case. Rename it if it belongs to the mesh.", t.Prefix, p, FileSuffix)})
+			}
 			return nil
 		}
 		src, err := fs.ReadFile(t.FS, p)
