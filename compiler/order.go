@@ -21,20 +21,23 @@ func (c *compiler) order() {
 		products[i] = ps.plan
 		index[ps.plan] = i
 	}
+	// deps[i] lists the products products[i] depends on, once each, and
+	// at[i][k] where the dependency on deps[i][k] is written. A product has
+	// few dependencies, so a scan beats a map per product.
 	deps := make([][]int, len(products))
-	at := make([]map[int]diag.Range, len(products))
+	at := make([][]diag.Range, len(products))
 	for i, p := range products {
-		at[i] = map[int]diag.Range{}
 		for _, e := range c.edges[p] {
 			j := index[e.to]
-			if _, seen := at[i][j]; !seen {
+			if !slices.Contains(deps[i], j) {
 				deps[i] = append(deps[i], j)
-				at[i][j] = e.at
+				at[i] = append(at[i], e.at)
 				p.Upstreams = append(p.Upstreams, e.to)
 				e.to.Downstreams = append(e.to.Downstreams, p)
 			}
 		}
 	}
+	edgeAt := func(from, to int) diag.Range { return at[from][slices.Index(deps[from], to)] }
 	for _, p := range products {
 		sortBy(p.Upstreams, func(u *plan.Product) string { return u.ID })
 		sortBy(p.Downstreams, func(u *plan.Product) string { return u.ID })
@@ -49,7 +52,7 @@ func (c *compiler) order() {
 		// cyc lists consumers, each reading the next; print it the way data
 		// flows, producer first.
 		slices.Reverse(cyc)
-		c.errorf("cycle", at[cyc[1%len(cyc)]][cyc[0]], "Cycle among products",
+		c.errorf("cycle", edgeAt(cyc[1%len(cyc)], cyc[0]), "Cycle among products",
 			"These products feed each other in a loop, so none of them can run first:\n  %s\nEach arrow is an input or a relationships test of the product to its right. Remove one of them to break the loop.",
 			loopText(cyc, func(i int) string { return products[i].ID }))
 	}
