@@ -4,7 +4,7 @@ GO      ?= go
 BIN     ?= bin/meshc
 EXAMPLE ?= examples/pharma
 
-.PHONY: build test demo fmt lint fuzz clean
+.PHONY: build test race demo fmt lint fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/meshc
@@ -13,6 +13,10 @@ build:
 # testscript end-to-end tests.
 test: lint
 	$(GO) test ./...
+
+# race runs the tests with the race detector (files are parsed in parallel).
+race:
+	$(GO) test -race ./...
 
 # demo checks the bundled example mesh and prints its lineage.
 demo:
