@@ -78,7 +78,7 @@ func (c *compiler) declareDomain(d *ast.Domain) {
 	if d.Owner.Set && strings.TrimSpace(d.Owner.V) == "" {
 		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data: a team's e-mail address or handle.")
 	}
-	layersBad := c.mesh.Root != nil && c.mesh.Root.Layers.Bad
+	layersBad := c.mesh.Root != nil && (c.mesh.Root.Layers.Bad || (c.mesh.Root.Layers.Set && len(c.mesh.Root.Layers.V) == 0))
 	switch {
 	case layersBad || d.Layer.Bad:
 		// The mesh's layers or this domain's failed to load; already reported.
@@ -297,7 +297,7 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	for _, name := range sortedKeys(ps.ports) {
 		pp.Ports = append(pp.Ports, ps.ports[name].plan)
 	}
-	if len(p.Ports) == 0 {
+	if len(p.Ports) == 0 && !slices.Contains(p.Broken, "port") {
 		c.errorf("missing-block", p.DeclRange, "Product without a port",
 			"A data product publishes at least one output port, the table or view its consumers read: add port \"name\" { table = \"NAME\" ... } with its columns.")
 	}
@@ -311,7 +311,7 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		ps.steps[s.Name] = st
 		ps.stepAST[st] = s
 	}
-	if len(p.Steps) == 0 {
+	if len(p.Steps) == 0 && !slices.Contains(p.Broken, "step") {
 		c.errorf("missing-block", p.DeclRange, "Product without a step",
 			"A product is built by at least one step: add a step block with run = runner.NAME and the runner's arguments, such as file = \"sql/build.sql\" for runner.sql.")
 	}
@@ -551,8 +551,12 @@ func (c *compiler) declareTestKinds() {
 			if p.Of.Set {
 				if typ != "column" {
 					c.errorf("invalid-value", p.Of.Range, "of on a parameter that is not a column", "Only column parameters say which port parameter they belong to.")
-				} else if of, ok := params[p.Of.V]; !ok || typeName(of.Type) != "port" {
-					c.errorf("unresolved-reference", p.Of.Range, "of names no port parameter", "of names an earlier parameter of type port, whose columns this one is checked against.")
+				} else if of, ok := params[p.Of.V]; !ok {
+					c.errorf("unresolved-reference", p.Of.Range, "of names no port parameter",
+						"of names an earlier parameter of type port, whose columns this one is checked against; there is no parameter %q before it.%s", p.Of.V, suggest.DidYouMean(p.Of.V, sortedKeys(params)))
+				} else if t := typeName(of.Type); testParamTypes[t] && t != "port" {
+					c.errorf("unresolved-reference", p.Of.Range, "of names no port parameter",
+						"of names an earlier parameter of type port, whose columns this one is checked against; %q is a %s.", p.Of.V, t)
 				}
 			}
 		}

@@ -34,9 +34,6 @@ func (c *compiler) checkLayers() {
 // waits for all of them. Products are in topological order, so every
 // input's period is known when a product's is computed.
 func (c *compiler) periods() {
-	if c.productCycle {
-		return
-	}
 	for _, ps := range c.products {
 		p := ps.plan
 		if len(p.Inputs) != len(ps.ast.Inputs) {
@@ -50,6 +47,9 @@ func (c *compiler) periods() {
 			c.errorf("no-schedule", s.Range, "Product never runs",
 				"%s runs only when its inputs publish, but it has no inputs. Give it a cadence: schedule { cadence = \"daily\" }.", p.ID)
 		}
+	}
+	if c.productCycle {
+		return // the order is not topological: inputs' periods are unknown
 	}
 	for _, p := range c.plan.Products {
 		if p.Schedule.Cadence != nil {
@@ -145,10 +145,11 @@ func upstreamPath(p *plan.Product, slowest map[*plan.Product]slowestUpstream) []
 // scheduleAttempted reports whether a product tried to give a schedule that
 // failed to load, so that it is not also reported as having none.
 func scheduleAttempted(p *ast.Product) bool {
-	if s := p.Schedule; s != nil && (s.Cadence.Set || s.Cadence.Bad) {
+	// A schedule block with a bad cadence, or with none (reported as such).
+	if s := p.Schedule; s != nil && (s.Cadence.Set || s.Cadence.Bad || !s.OnInputs.V) {
 		return true
 	}
-	return slices.Contains(p.Misspelt, "schedule")
+	return slices.Contains(p.Broken, "schedule") || slices.Contains(p.Broken, "input")
 }
 
 func describePeriod(p *plan.Product) string {

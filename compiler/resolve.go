@@ -160,8 +160,12 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		ds = other
 		parts = parts[2:]
 		if len(parts) == 0 || (parts[0].Name != "product" && parts[0].Name != "source") {
-			c.errorf("unresolved-reference", ref.Range, "Malformed reference",
-				"%s does not name anything a product can read. After domain.%s comes product.NAME.port.PORT: write domain.%s.product.NAME.port.PORT.", ref.String(), ds.plan.Name, ds.plan.Name)
+			at, hint := ref.Range, ""
+			if len(parts) > 0 {
+				at, hint = parts[0].Range, suggest.DidYouMean(parts[0].Name, []string{"product"})
+			}
+			c.errorf("unresolved-reference", at, "Malformed reference",
+				"%s does not name anything a product can read.%s After domain.%s comes product.NAME.port.PORT: write domain.%s.product.NAME.port.PORT.", ref.String(), hint, ds.plan.Name, ds.plan.Name)
 			return nil, nil, false
 		}
 	case "port":
@@ -256,7 +260,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 // there (with %s for the domain); sources have none, being private.
 func (c *compiler) unknownElsewhere(kind, name string, ds *domainScope, at diag.Range, candidates []string, has func(*domainScope) bool, crossForm string) {
 	for _, o := range c.domainList {
-		if o == ds || c.domains[o.plan.Name] != o || !has(o) {
+		if o.plan.Name == ds.plan.Name || c.domains[o.plan.Name] != o || !has(o) {
 			continue
 		}
 		hint := fmt.Sprintf("Domain %s has a %s named %q; sources are private to their domain, so read a public port of one of its products instead.", o.plan.Name, kind, name)
@@ -319,7 +323,8 @@ func (c *compiler) resolveSteps(ps *productScope) {
 
 func (c *compiler) resolveRunner(ref *ast.Ref) *plan.Runner {
 	if len(ref.Parts) != 2 || ref.Parts[0].Name != "runner" {
-		c.errorf("unresolved-reference", ref.Range, "Malformed reference", "run names a runner, as in run = runner.sql. The runners are: %s.", strings.Join(sortedKeys(c.runners), ", "))
+		c.errorf("unresolved-reference", ref.Range, "Malformed reference", "run names a runner, as in run = runner.sql.%s The runners are: %s.",
+			suggest.DidYouMean(ref.Parts[0].Name, []string{"runner"}), strings.Join(sortedKeys(c.runners), ", "))
 		return nil
 	}
 	r, ok := c.runners[ref.Parts[1].Name]

@@ -216,7 +216,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 		v := use.Args[i]
 		if typ == "port" {
 			if v.Ref == nil {
-				c.errorf("wrong-type", v.Range, "Port expected", "The argument %q of %s is a port, written as a reference such as domain.physician.product.prescribers.port.main.", p.Name, kind.Name)
+				c.errorf("wrong-type", v.Range, "Port expected", "The argument %q of %s is a port, written as a reference without quotes: port.NAME for this product's own, product.NAME.port.PORT in this domain, or domain.DOMAIN.product.NAME.port.PORT.", p.Name, kind.Name)
 				ok = false
 				continue
 			}

@@ -219,9 +219,10 @@ type Product struct {
 	Schedule    *Schedule
 	SLA         *SLA
 	Deprecation *Deprecation
-	// Misspelt lists the names of blocks and arguments that were misspelt in
-	// the product's body (and reported), as the names meant.
-	Misspelt []string
+	// Broken lists the blocks and arguments of the product's body that were
+	// written but failed to load (misspelt, or a block without its name),
+	// by the name meant, so that they are not also reported as missing.
+	Broken []string
 }
 
 // Input is an `input "name" {}` block: what a product reads.

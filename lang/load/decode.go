@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
@@ -137,9 +138,10 @@ var secretSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 // decoder accumulates diagnostics while decoding one file.
 type decoder struct {
 	diags diag.Diagnostics
-	// misspelt lists what HCL suggested for misspelt names in the last body
-	// decoded, so that a misspelt block is not also reported as missing.
-	misspelt []string
+	// broken lists the blocks and arguments of the last body decoded that
+	// failed to load, by the name meant: HCL's suggestion for a misspelt
+	// name, or the type of a block written without its label.
+	broken []string
 }
 
 func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
@@ -147,10 +149,13 @@ func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
 	c, hds := body.Content(schema)
 	d.add(convertDiags(dropMisspeltRequired(hds)))
-	d.misspelt = nil
+	d.broken = nil
 	for _, hd := range hds {
 		if m := didYouMean.FindStringSubmatch(hd.Detail); m != nil {
-			d.misspelt = append(d.misspelt, m[1])
+			d.broken = append(d.broken, m[1])
+		}
+		if m := missingLabel.FindStringSubmatch(hd.Summary); m != nil {
+			d.broken = append(d.broken, m[1])
 		}
 	}
 	return c
@@ -159,6 +164,7 @@ func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyConten
 var (
 	didYouMean      = regexp.MustCompile(`Did you mean "([^"]+)"\?`)
 	requiredMissing = regexp.MustCompile(`^The argument "([^"]+)" is required`)
+	missingLabel    = regexp.MustCompile(`^(?:Missing name for|Extraneous label for) (\S+)`)
 )
 
 // dropMisspeltRequired removes HCL's "Missing required argument" for an
@@ -318,7 +324,7 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 
 func (d *decoder) product(b *hcl.Block) *ast.Product {
 	c := d.content(b.Body, productSchema)
-	p := &ast.Product{DeclRange: rng(b.DefRange), File: b.DefRange.Filename, Misspelt: d.misspelt}
+	p := &ast.Product{DeclRange: rng(b.DefRange), File: b.DefRange.Filename, Broken: d.broken}
 	p.Name, p.NameRange = label(b)
 	p.Owner = d.str(c, "owner", b.DefRange)
 	p.Description = d.str(c, "description", b.DefRange)
@@ -572,6 +578,11 @@ func (d *decoder) testCall(expr hcl.Expression, t *ast.TestUse) bool {
 			detail = fmt.Sprintf("Test kinds are called like functions, even without arguments: write %s().", kw)
 		}
 		d.add(diag.Diagnostics{diag.Errorf("not-a-test", rng(expr.Range()), "Test call expected", "%s", detail)})
+		return false
+	}
+	if fc, ok := expr.(*hclsyntax.FunctionCallExpr); ok && fc.ExpandFinal {
+		d.add(diag.Diagnostics{diag.Errorf("not-a-literal", rng(fc.CloseParenRange), "Expanded arguments",
+			"Test arguments are written one by one; ... expansion is an expression, and values are literals. Remove the ...")})
 		return false
 	}
 	t.Kind, t.KindRange = call.Name, rng(call.NameRange)

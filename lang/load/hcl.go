@@ -68,6 +68,9 @@ func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
 		}
 		// HCL names ranges as file:line,col-col; meshc as file:line:col.
 		d.Detail = hclRange.ReplaceAllString(d.Detail, "$1:$2:$3")
+		if block, ok := strings.CutPrefix(hd.Summary, "Missing name for "); ok {
+			d.Detail = fmt.Sprintf("A %s block has a name, which references use: write %s \"name\" { ... }.", block, block)
+		}
 		for _, c := range hclCodes {
 			if strings.HasPrefix(hd.Summary, c.prefix) {
 				d.Code = c.code
