@@ -191,10 +191,13 @@ func (c *compiler) diamonds() {
 				edgeTo[e.to] = e
 			}
 		}
+		// One warning per branch at most: with three branches on three
+		// cadences, the third is reported once, against the first.
+		warned := map[*plan.Product]bool{}
 		for a := 0; a < len(ups); a++ {
 			for b := a + 1; b < len(ups); b++ {
 				A, B := ups[a], ups[b]
-				if A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
+				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
 				// The common upstream closest to d: the latest in run order.
@@ -207,12 +210,14 @@ func (c *compiler) diamonds() {
 				}
 				if u != nil {
 					c.reportDiamond(d, A, B, u.ID, edgeTo[B], pathBetween(u, A, ancestorsOf), pathBetween(u, B, ancestorsOf))
+					warned[B] = true
 					continue
 				}
 				// No product in common: raw data read by both branches
 				// drifts the same way.
 				if s := commonSource(ancestorsOf(A), ancestorsOf(B)); s != nil {
 					c.reportDiamond(d, A, B, "source "+s.ID, edgeTo[B], sourcePath(s, A, ancestorsOf), sourcePath(s, B, ancestorsOf))
+					warned[B] = true
 				}
 			}
 		}

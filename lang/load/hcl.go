@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"regexp"
 	"strings"
@@ -211,8 +212,11 @@ func decodeNumber(attr *hcl.Attribute) (ast.Number, diag.Diagnostics) {
 	}
 	bf := v.AsBigFloat()
 	n, acc := bf.Int64()
-	if !bf.IsInt() || acc != 0 {
+	if !bf.IsInt() {
 		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", bf.Text('g', 10)))
+	}
+	if acc != big.Exact {
+		n = math.MaxInt64 // too large for any setting; the checker reports the range
 	}
 	out.V, out.Set = n, true
 	return out, nil
@@ -359,10 +363,13 @@ func decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostics) {
 		if !hd.HasErrors() && !v.IsNull() && v.Type() == cty.Number {
 			n, acc = v.AsBigFloat().Int64()
 		}
-		if hd.HasErrors() || v.IsNull() || v.Type() != cty.Number || !v.AsBigFloat().IsInt() || acc != big.Exact {
+		if hd.HasErrors() || v.IsNull() || v.Type() != cty.Number || !v.AsBigFloat().IsInt() {
 			ds = append(ds, diag.Errorf("wrong-type", rng(a.Range()), "Invalid type argument",
 				"Type arguments are whole numbers, as in string(10) or number(38, 2)."))
 			continue
+		}
+		if acc != big.Exact {
+			n = math.MaxInt64 // out of range for every type; the checker says which range
 		}
 		t.Args = append(t.Args, n)
 	}
