@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -31,13 +30,14 @@ func (c *compiler) checkLayers() {
 
 // periods works out each product's effective period: its cadence's, or for
 // a product that runs when its inputs publish, its slowest input's, since it
-// waits for all of them. Products are in topological order, so every
-// input's period is known when a product's is computed.
+// waits for all of them.
 func (c *compiler) periods() {
+	unknown := map[*plan.Product]bool{} // an input did not resolve: its period cannot be known
 	for _, ps := range c.products {
 		p := ps.plan
 		if len(p.Inputs) != len(ps.ast.Inputs) {
-			continue // an input did not resolve: its cadence is unknown
+			unknown[p] = true
+			continue
 		}
 		s := &p.Schedule
 		switch {
@@ -51,16 +51,24 @@ func (c *compiler) periods() {
 	if c.productCycle {
 		return // the order is not topological: inputs' periods are unknown
 	}
+	// Products are in topological order now, so every input's period is
+	// known before its reader's. A period of 0 means unknown, and spreads.
 	for _, p := range c.plan.Products {
-		if p.Schedule.Cadence != nil {
+		if p.Schedule.Cadence != nil || unknown[p] {
 			continue
 		}
 		for _, in := range p.Inputs {
+			var period time.Duration
 			if in.Source != nil {
-				p.Schedule.Period = max(p.Schedule.Period, in.Source.Cadence.Period)
+				period = in.Source.Cadence.Period
 			} else {
-				p.Schedule.Period = max(p.Schedule.Period, in.Producer.Schedule.Period)
+				period = in.Producer.Schedule.Period
 			}
+			if period == 0 {
+				p.Schedule.Period = 0
+				break
+			}
+			p.Schedule.Period = max(p.Schedule.Period, period)
 		}
 	}
 }
@@ -160,12 +168,13 @@ func describePeriod(p *plan.Product) string {
 }
 
 // diamonds warns when a product reads two products that both derive from a
-// common upstream but run on different cadences: the downstream then joins
-// two versions of the same data (the physician/payer drift of the seeds).
+// common upstream (a product, or else a source) but run on different
+// cadences: the downstream then joins two versions of the same data (the
+// physician/payer drift of the seeds).
 //
-// Ancestries are computed only for products that have two upstreams on
-// different periods, and only for the time it takes to check them, so that
-// memory stays proportional to the mesh rather than to its square.
+// For each pair of branches it walks up from each once, remembering the way
+// back, so that time and memory stay proportional to what lies upstream of
+// the branches rather than to the square of the mesh.
 func (c *compiler) diamonds() {
 	index := map[*plan.Product]int{}
 	for i, p := range c.plan.Products {
@@ -175,15 +184,6 @@ func (c *compiler) diamonds() {
 		ups := d.Upstreams
 		if !mixedPeriods(ups) {
 			continue
-		}
-		ancestry := map[*plan.Product]map[*plan.Product]bool{}
-		ancestorsOf := func(p *plan.Product) map[*plan.Product]bool {
-			if a, ok := ancestry[p]; ok {
-				return a
-			}
-			a := ancestorsAndSelf(p)
-			ancestry[p] = a
-			return a
 		}
 		edgeTo := map[*plan.Product]edge{}
 		for _, e := range c.edges[d] {
@@ -200,28 +200,82 @@ func (c *compiler) diamonds() {
 				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
+				wa, wb := walkUp(A), walkUp(B)
 				// The common upstream closest to d: the latest in run order.
 				var u *plan.Product
-				inB := ancestorsOf(B)
-				for x := range ancestorsOf(A) {
-					if inB[x] && (u == nil || index[x] > index[u]) {
+				for x := range wa.via {
+					if _, ok := wb.via[x]; ok && (u == nil || index[x] > index[u]) {
 						u = x
 					}
 				}
-				if u != nil {
-					c.reportDiamond(d, A, B, u.ID, edgeTo[B], pathBetween(u, A, ancestorsOf), pathBetween(u, B, ancestorsOf))
-					warned[B] = true
-					continue
+				switch {
+				case u != nil:
+					c.reportDiamond(d, A, B, u.ID, edgeTo[B], wa.pathFrom(u), wb.pathFrom(u))
+				default:
+					// No product in common: raw data read by both branches
+					// drifts the same way.
+					s := commonSource(wa, wb)
+					if s == nil {
+						continue
+					}
+					c.reportDiamond(d, A, B, "source "+s.ID, edgeTo[B],
+						append([]string{s.ID}, wa.pathFrom(wa.readers[s])...), append([]string{s.ID}, wb.pathFrom(wb.readers[s])...))
 				}
-				// No product in common: raw data read by both branches
-				// drifts the same way.
-				if s := commonSource(ancestorsOf(A), ancestorsOf(B)); s != nil {
-					c.reportDiamond(d, A, B, "source "+s.ID, edgeTo[B], sourcePath(s, A, ancestorsOf), sourcePath(s, B, ancestorsOf))
-					warned[B] = true
-				}
+				warned[B] = true
 			}
 		}
 	}
+}
+
+// upstreamWalk is everything upstream of a product, found breadth-first
+// (upstreams in ID order), with the way back down to it.
+type upstreamWalk struct {
+	via     map[*plan.Product]*plan.Product // each product upstream (and the start) -> the next one towards the start
+	readers map[*plan.Source]*plan.Product  // each source read upstream -> the first product found reading it
+}
+
+func walkUp(start *plan.Product) upstreamWalk {
+	w := upstreamWalk{via: map[*plan.Product]*plan.Product{start: nil}, readers: map[*plan.Source]*plan.Product{}}
+	queue := []*plan.Product{start}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		for _, in := range x.Inputs {
+			if s := in.Source; s != nil {
+				if _, seen := w.readers[s]; !seen {
+					w.readers[s] = x
+				}
+			}
+		}
+		for _, up := range x.Upstreams {
+			if _, seen := w.via[up]; !seen {
+				w.via[up] = x
+				queue = append(queue, up)
+			}
+		}
+	}
+	return w
+}
+
+// pathFrom lists the products from p down to the walk's start.
+func (w upstreamWalk) pathFrom(p *plan.Product) []string {
+	var path []string
+	for ; p != nil; p = w.via[p] {
+		path = append(path, p.ID)
+	}
+	return path
+}
+
+// commonSource returns the source with the smallest ID read in both walks,
+// or nil.
+func commonSource(a, b upstreamWalk) *plan.Source {
+	var first *plan.Source
+	for s := range a.readers {
+		if _, ok := b.readers[s]; ok && (first == nil || s.ID < first.ID) {
+			first = s
+		}
+	}
+	return first
 }
 
 func (c *compiler) reportDiamond(d, A, B *plan.Product, common string, second edge, pathA, pathB []string) {
@@ -244,54 +298,6 @@ func (c *compiler) reportDiamond(d, A, B *plan.Product, common string, second ed
 		strings.Join(pathA, " -> "), d.ID, strings.Join(pathB, " -> "), d.ID)
 }
 
-// commonSource returns the first source, by ID, read by a product of both
-// ancestries, or nil.
-func commonSource(a, b map[*plan.Product]bool) *plan.Source {
-	inB := map[*plan.Source]bool{}
-	for p := range b {
-		for _, in := range p.Inputs {
-			if in.Source != nil {
-				inB[in.Source] = true
-			}
-		}
-	}
-	var first *plan.Source
-	for p := range a {
-		for _, in := range p.Inputs {
-			if s := in.Source; s != nil && inB[s] && (first == nil || s.ID < first.ID) {
-				first = s
-			}
-		}
-	}
-	return first
-}
-
-// sourcePath finds a path from source s down to p, preferring upstreams by
-// ID.
-func sourcePath(s *plan.Source, p *plan.Product, ancestorsOf func(*plan.Product) map[*plan.Product]bool) []string {
-	reads := func(x *plan.Product) bool {
-		return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == s })
-	}
-	path := []string{p.ID}
-	for !reads(p) {
-		next := p
-		for _, up := range p.Upstreams {
-			if slices.ContainsFunc(slices.Collect(maps.Keys(ancestorsOf(up))), reads) {
-				next = up
-				break
-			}
-		}
-		if next == p {
-			panic("sourcePath: " + s.ID + " is not upstream of " + p.ID)
-		}
-		p = next
-		path = append(path, p.ID)
-	}
-	path = append(path, s.ID)
-	slices.Reverse(path)
-	return path
-}
-
 // mixedPeriods reports whether products run on more than one period.
 func mixedPeriods(ps []*plan.Product) bool {
 	for _, p := range ps[min(1, len(ps)):] {
@@ -300,45 +306,6 @@ func mixedPeriods(ps []*plan.Product) bool {
 		}
 	}
 	return false
-}
-
-// ancestorsAndSelf returns p and every product upstream of it.
-func ancestorsAndSelf(p *plan.Product) map[*plan.Product]bool {
-	seen := map[*plan.Product]bool{p: true}
-	queue := []*plan.Product{p}
-	for len(queue) > 0 {
-		x := queue[0]
-		queue = queue[1:]
-		for _, up := range x.Upstreams {
-			if !seen[up] {
-				seen[up] = true
-				queue = append(queue, up)
-			}
-		}
-	}
-	return seen
-}
-
-// pathBetween finds a path from u down to p through products that derive
-// from u, preferring upstreams by ID.
-func pathBetween(u, p *plan.Product, ancestorsOf func(*plan.Product) map[*plan.Product]bool) []string {
-	path := []string{p.ID}
-	for p != u {
-		next := p
-		for _, up := range p.Upstreams {
-			if ancestorsOf(up)[u] {
-				next = up
-				break
-			}
-		}
-		if next == p {
-			panic("pathBetween: " + u.ID + " is not upstream of " + p.ID)
-		}
-		p = next
-		path = append(path, p.ID)
-	}
-	slices.Reverse(path)
-	return path
 }
 
 // deprecations warns about reading a product that is to be deprecated, and

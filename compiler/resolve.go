@@ -3,7 +3,6 @@ package compiler
 import (
 	"fmt"
 	"io/fs"
-	"math/big"
 	"path"
 	"slices"
 	"strings"
@@ -450,7 +449,7 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 		if lit.Type() != cty.Number {
 			return bad("a number")
 		}
-		if new(big.Float).Abs(lit.AsBigFloat()).Cmp(numberLimit) >= 0 {
+		if !inNumberRange(lit.AsBigFloat()) {
 			c.errorf("invalid-value", v.Range, "Number out of range", "The argument %q holds a number of 10^38 or more in magnitude; runner arguments stay within what Snowflake's NUMBER holds.", a.Name)
 			return nil
 		}

@@ -381,19 +381,23 @@ func (c *compiler) numberOutOfRange(v ast.Value, p *ast.Param, kind *ast.TestKin
 // gigabytes before Snowflake rejected it anyway.
 func sqlNumber(v cty.Value) (string, bool) {
 	bf := v.AsBigFloat()
-	if new(big.Float).Abs(bf).Cmp(numberLimit) >= 0 {
+	if !inNumberRange(bf) {
 		return "", false
 	}
 	if bf.IsInt() {
 		return bf.Text('f', 0), true
 	}
-	// Up to 38 decimals, as NUMBER's scale allows, without trailing zeros.
+	// Up to 38 decimals, as NUMBER's scale allows, without trailing zeros;
+	// smaller fractions round to 0.
 	s := strings.TrimRight(bf.Text('f', 38), "0")
 	return strings.TrimSuffix(s, "."), true
 }
 
 // numberLimit is 10^38, exactly: Snowflake's NUMBER holds 38 digits.
 var numberLimit, _, _ = big.ParseFloat("1e38", 10, 256, big.ToNearestEven)
+
+// inNumberRange reports whether a number is below 10^38 in magnitude.
+func inNumberRange(f *big.Float) bool { return new(big.Float).Abs(f).Cmp(numberLimit) < 0 }
 
 // resolvePortOfProduct resolves the port = port.NAME of a test block.
 func (c *compiler) resolvePortOfProduct(ref *ast.Ref, ps *productScope) (*plan.Source, *portScope, bool) {

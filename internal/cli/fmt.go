@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"path"
 	"errors"
 	"fmt"
 	"io"
@@ -111,13 +112,19 @@ func meshFiles(root string) ([]string, error) {
 	if !info.IsDir() && !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file or folder; meshc fmt does not follow links", root)
 	}
-	// A relative path is checked part by part, so that linkdir/payer is
-	// refused too; an absolute one may go through system links (/tmp on
-	// macOS), which are not the mesh's business.
+	// A relative path is checked part by part, as written, so that
+	// linkdir/payer and link/../x are refused too (the system resolves
+	// link/.. inside the link's target); an absolute one may go through
+	// system links (/tmp on macOS), which are not the mesh's business.
 	if !filepath.IsAbs(root) {
-		for p := filepath.Dir(filepath.Clean(root)); p != "." && p != ".."; p = filepath.Dir(p) {
-			if l, err := os.Lstat(p); err == nil && l.Mode()&fs.ModeSymlink != 0 {
-				return nil, fmt.Errorf("%s goes through the symbolic link %s; meshc fmt does not follow links", root, p)
+		walked := ""
+		for _, part := range strings.Split(filepath.ToSlash(root), "/") {
+			walked = path.Join(walked, part)
+			if walked == "" || part == "." || part == ".." {
+				continue
+			}
+			if l, err := os.Lstat(filepath.FromSlash(walked)); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+				return nil, fmt.Errorf("%s goes through the symbolic link %s; meshc fmt does not follow links", root, walked)
 			}
 		}
 	}

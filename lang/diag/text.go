@@ -171,7 +171,11 @@ func cropSnippet(s *Snippet) {
 		col, cutStart := 0, -1
 		for _, r := range l {
 			w := displayWidth(string(r))
-			if col >= from && col+w <= to {
+			if col+w > to {
+				col += w // past the window: enough to know the line goes on
+				break
+			}
+			if col >= from {
 				if cutStart < 0 {
 					cutStart = col
 				}

@@ -7,62 +7,40 @@ import (
 )
 
 // maxNesting bounds how deeply brackets, braces, parentheses, template
-// interpolations and unary operators may nest. HCL's parser is recursive
-// and a stack overflow cannot be recovered from, so a hostile or broken
-// file nesting a hundred thousand brackets must be stopped before parsing.
-// No real mesh file comes near this.
+// interpolations, unary operators and conditionals may nest. HCL's parser
+// is recursive and a stack overflow cannot be recovered from, so a hostile
+// or broken file nesting a hundred thousand brackets must be stopped before
+// parsing. No real mesh file comes near this: values are literals, so a
+// mesh has no conditionals and at most one sign before a number.
 const maxNesting = 256
 
-// CheckNesting reports a file nested deeper than meshc parses. A cheap
-// byte count settles nearly every file; only a file that might be too deep
-// is lexed to count real tokens, outside strings and comments.
+// CheckNesting reports a file nested deeper than meshc parses. It lexes
+// the file, so that brackets in strings and comments do not count.
 func CheckNesting(src []byte, filename string) diag.Diagnostics {
-	if !mightBeTooDeep(src) {
-		return nil
-	}
 	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
-	depth, unary := 0, 0
+	depth, unary, conditionals := 0, 0, 0
 	for _, t := range tokens {
 		switch t.Type {
 		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
 			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
 			depth++
 		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen, hclsyntax.TokenTemplateSeqEnd:
-			depth--
+			depth = max(depth-1, 0) // unmatched closers earn no credit
+		case hclsyntax.TokenQuestion:
+			conditionals++
 		}
-		if t.Type == hclsyntax.TokenMinus || t.Type == hclsyntax.TokenBang {
+		switch t.Type {
+		case hclsyntax.TokenMinus, hclsyntax.TokenBang:
 			unary++
-		} else {
+		case hclsyntax.TokenNewline, hclsyntax.TokenComment:
+			// inside parentheses HCL ignores them: the operators still nest
+		default:
 			unary = 0
 		}
-		if depth > maxNesting || unary > maxNesting {
+		if depth > maxNesting || unary > maxNesting || conditionals > maxNesting {
 			return diag.Diagnostics{diag.Errorf("too-deep", rng(t.Range), "Nested too deeply",
-				"This file nests brackets, blocks or operators more than %d levels deep, which meshc does not parse. Flatten it: no mesh needs this depth.", maxNesting)}
+				"This file nests brackets, blocks, operators or conditionals more than %d levels deep, which meshc does not parse. Flatten it: no mesh needs this depth.", maxNesting)}
 		}
 	}
 	return nil
-}
-
-// mightBeTooDeep over-estimates the nesting of src by counting bytes, so
-// that it never misses a deep file and rarely sends a normal one to the
-// lexer.
-func mightBeTooDeep(src []byte) bool {
-	depth, unary := 0, 0
-	for _, b := range src {
-		switch b {
-		case '{', '[', '(':
-			depth++
-		case '}', ']', ')':
-			depth--
-		}
-		if b == '-' || b == '!' {
-			unary++
-		} else if b != ' ' && b != '\t' {
-			unary = 0
-		}
-		if depth > maxNesting || unary > maxNesting {
-			return true
-		}
-	}
-	return false
 }

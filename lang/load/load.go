@@ -155,7 +155,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 			return nil
 		}
 		if !(p == RootFile || strings.HasSuffix(name, FileSuffix)) || !de.Type().IsRegular() {
-			if strings.HasSuffix(strings.ToLower(name), FileSuffix) && !t.Stdlib {
+			if strings.HasSuffix(strings.ToLower(name), FileSuffix) && !strings.HasSuffix(name, FileSuffix) && !t.Stdlib {
 				ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "ignored-file",
 					Summary: "Mesh file name in the wrong case", Subject: &diag.Range{Filename: t.Prefix + p},
 					Detail: fmt.Sprintf("%s%s is not read: mesh files end in %s, in lower case. Rename it if it belongs to the mesh.", t.Prefix, p, FileSuffix)})
