@@ -2,12 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"path"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
