@@ -105,20 +105,15 @@ func fmtStdin(e *env) int {
 // meshFiles lists the mesh files at a path: the file itself, or those in a
 // folder tree, skipping hidden folders.
 func meshFiles(root string) ([]string, error) {
-	info, err := os.Lstat(filepath.Clean(root)) // Clean: "link/" would follow the link
-	if err != nil {
-		return nil, err
-	}
-	if !info.IsDir() && !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file or folder; meshc fmt does not follow links", root)
-	}
 	// A relative path is checked part by part, as written, so that
 	// linkdir/payer and link/../x are refused too (the system resolves
 	// link/.. inside the link's target); an absolute one may go through
 	// system links (/tmp on macOS), which are not the mesh's business.
 	if !filepath.IsAbs(root) {
 		walked := ""
-		for _, part := range strings.Split(filepath.ToSlash(root), "/") {
+		parts := strings.Split(strings.TrimSuffix(filepath.ToSlash(root), "/"), "/")
+		for _, part := range parts[:len(parts)-1] { // the last part is checked below
+
 			walked = path.Join(walked, part)
 			if walked == "" || part == "." || part == ".." {
 				continue
@@ -127,6 +122,13 @@ func meshFiles(root string) ([]string, error) {
 				return nil, fmt.Errorf("%s goes through the symbolic link %s; meshc fmt does not follow links", root, walked)
 			}
 		}
+	}
+	info, err := os.Lstat(filepath.Clean(root)) // Clean: "link/" would follow the link
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file or folder; meshc fmt does not follow links", root)
 	}
 	if !info.IsDir() {
 		return []string{root}, nil
