@@ -50,9 +50,7 @@ func TestDocExamples(t *testing.T) {
 	examples := map[string]*example{}
 	var order []*example
 	for _, doc := range docs {
-		for _, ex := range parseDoc(t, doc, examples) {
-			order = append(order, ex)
-		}
+		order = append(order, parseDoc(t, doc, examples)...)
 	}
 	for _, ex := range order {
 		t.Run(ex.name, func(t *testing.T) {
