@@ -110,6 +110,8 @@ var stages = []struct {
 	// declare puts every named object in its scope, so that references can
 	// be resolved whatever the order of files and blocks.
 	{"declare", (*compiler).declare},
+	// targets checks the target blocks, whose job templates name runners.
+	{"targets", (*compiler).targets},
 	// resolve links references (inputs, steps, runners, secrets) and checks
 	// the consumer contracts they imply.
 	{"resolve", (*compiler).resolve},

@@ -42,6 +42,7 @@ func (c *compiler) declare() {
 	}
 	slices.SortFunc(c.plan.Secrets, func(a, b *plan.Secret) int { return cmp.Compare(a.ID, b.ID) })
 	c.plan.Files = slices.Sorted(slices.Values(c.mesh.Files))
+	c.plan.Prefix = c.tree.Prefix
 }
 
 // checkSharedObjects reports two ports that publish one Snowflake object:

@@ -81,7 +81,7 @@ func (c *compiler) defaults() {
 			if df.Retries.V < 0 || df.Retries.V > 100 {
 				c.errorf("invalid-value", df.Retries.Range, "Retries out of range", "retries is how often a failed step is tried again: a whole number from 0 to 100.")
 			} else {
-				d.Retries = int(df.Retries.V)
+				d.Retries, d.RetriesAt = int(df.Retries.V), df.Retries.Range
 			}
 		}
 		if df.RetryDelay.Set {

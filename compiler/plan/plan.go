@@ -11,6 +11,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/meshc/meshc/lang/diag"
@@ -28,9 +29,18 @@ type Plan struct {
 	Products    []*Product // topological: every product after its upstreams, ties broken by ID
 	Runners     []*Runner  // by name
 	Secrets     []*Secret  // by ID
-	Files       []string   // the user's mesh files, sorted
-	Range       diag.Range // the mesh block
+	Targets     map[string]*Target
+	Files       []string // the user's mesh files, sorted
+	// Prefix starts every file name in Files and in ranges: the mesh
+	// folder as the user named it, such as "examples/pharma/". Generated
+	// files name their sources without it (see Rel), so that they do not
+	// depend on where meshc was run from.
+	Prefix string
+	Range  diag.Range // the mesh block
 }
+
+// Rel returns a mesh file's name relative to the mesh root.
+func (p *Plan) Rel(file string) string { return strings.TrimPrefix(file, p.Prefix) }
 
 // Environment says how names map in one deployment (prod, dev, ...).
 type Environment struct {
@@ -48,6 +58,7 @@ type Environment struct {
 type Defaults struct {
 	Timezone   string        // IANA name; "UTC" unless set
 	Retries    int           // retries of a failed step
+	RetriesAt  diag.Range    // where retries was set; zero when it was not
 	RetryDelay time.Duration // wait between retries
 	StartDate  string        // YYYY-MM-DD: the first date schedules apply from
 }

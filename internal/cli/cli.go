@@ -45,6 +45,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		{"check", "Type-check a mesh and report every problem", runCheck},
+		{"build", "Compile the mesh to GitLab CI pipelines", runBuild},
 		{"fmt", "Rewrite .mesh.hcl files in canonical format", runFmt},
 		{"graph", "Print the mesh's lineage as DOT, Mermaid or JSON", runGraph},
 		{"explain", "Print the checked plan, with every test's rendered SQL", runExplain},
@@ -84,7 +85,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `meshc type-checks a data mesh described in .mesh.hcl files: every reference,
 column contract, cycle, layer, schedule and credential, before anything runs.
-(Compiling it to GitLab CI, Airflow and Snowflake pipelines is on its way.)
+It compiles the checked mesh to GitLab CI pipelines (Airflow and Snowflake are
+on their way).
 
 Usage:
   meshc <command> [flags] [arguments]

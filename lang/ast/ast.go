@@ -29,6 +29,7 @@ type Mesh struct {
 	Runners        []*Runner
 	TestKinds      []*TestKind
 	Secrets        []*Secret // mesh-wide secrets, declared outside any domain
+	Targets        []*Target // stdlib's first
 	Files          []string  // the user's files, sorted
 }
 
@@ -377,4 +378,54 @@ func Describe(v cty.Value) string {
 		return "an object"
 	}
 	return t.FriendlyName()
+}
+
+// Target is a `target "NAME" {}` block: how one target compiles the mesh.
+// The standard library declares each target's defaults; a user's block
+// overrides them setting by setting.
+type Target struct {
+	Stdlib    bool
+	Name      string
+	NameRange diag.Range
+	DeclRange diag.Range
+	// Options holds the target's settings, by name, as written.
+	Options map[string]*Option
+	Jobs    []*JobTemplate // runner "NAME" {} blocks
+	Test    *JobTemplate   // the test {} block
+}
+
+// Option is one setting of a target block.
+type Option struct {
+	Name    string
+	String  String  // for text settings
+	Strings Strings // for list settings
+	Number  Number  // for whole-number settings
+	Range   diag.Range
+}
+
+// JobTemplate says how a target runs one runner's steps (or the tests): an
+// image, script lines with {{param}} placeholders, and variables.
+type JobTemplate struct {
+	Runner    string // empty for the test template
+	NameRange diag.Range
+	DeclRange diag.Range
+	Image     String
+	Script    Strings
+	Variables StringMap
+}
+
+// StringMap is a map-of-strings attribute, such as variables = { A = "x" },
+// with its entries in the order written.
+type StringMap struct {
+	Entries []MapEntry
+	Set     bool
+	Bad     bool
+	Range   diag.Range
+}
+
+// MapEntry is one entry of a StringMap.
+type MapEntry struct {
+	Key      string
+	KeyRange diag.Range
+	Value    String
 }

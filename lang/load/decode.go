@@ -28,6 +28,7 @@ var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "secret", LabelNames: []string{"name"}},
 	{Type: "runner", LabelNames: []string{"name"}},
 	{Type: "test_kind", LabelNames: []string{"name"}},
+	{Type: "target", LabelNames: []string{"name"}},
 }}
 
 var meshSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{

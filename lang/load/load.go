@@ -231,6 +231,7 @@ var blockPlaces = map[string]int{
 	"secret":      inRoot | inDomain | inShared,
 	"runner":      inRoot | inShared | inStdlib,
 	"test_kind":   inRoot | inShared | inStdlib,
+	"target":      inRoot | inShared | inStdlib,
 }
 
 func placeName(place int) string {
@@ -384,6 +385,11 @@ func (l *loader) block(dec *decoder, b *hcl.Block, dom *ast.Domain, stdlib bool)
 		r := dec.runner(b)
 		r.Stdlib = stdlib
 		m.Runners = append(m.Runners, r)
+	case "target":
+		if t := dec.target(b); t != nil {
+			t.Stdlib = stdlib
+			m.Targets = append(m.Targets, t)
+		}
 	case "test_kind":
 		k := dec.testKind(b)
 		k.Stdlib = stdlib

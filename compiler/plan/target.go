@@ -1,0 +1,47 @@
+package plan
+
+import "github.com/meshc/meshc/lang/diag"
+
+// Target holds one target's settings: the standard library's defaults with
+// the user's target block over them, setting by setting. The compiler has
+// checked every value; a target reads them as they are.
+type Target struct {
+	Name    string
+	Options map[string]*Option
+	Jobs    map[string]*JobTemplate // by runner name
+	Test    *JobTemplate            // nil when the target has none
+	Range   diag.Range              // the user's target block; zero without one
+}
+
+// Option is one target setting. Range is where it was set, in the user's
+// files or the standard library's.
+type Option struct {
+	String  string
+	Strings []string
+	Number  int64
+	Range   diag.Range
+}
+
+// Text returns a text option's value, or "" when it is not set.
+func (t *Target) Text(name string) string {
+	if o := t.Options[name]; o != nil {
+		return o.String
+	}
+	return ""
+}
+
+// JobTemplate says how a target runs a runner's steps, or the tests.
+type JobTemplate struct {
+	Runner    string // empty for the test template
+	Image     string
+	Script    []string // lines with {{param}} placeholders (see internal/shell)
+	Variables []Variable
+	Range     diag.Range // the block that set the script
+}
+
+// Variable is an environment variable of a job.
+type Variable struct {
+	Name  string
+	Value string
+	Range diag.Range
+}

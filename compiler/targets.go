@@ -1,0 +1,184 @@
+package compiler
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/shell"
+	"github.com/meshc/meshc/internal/suggest"
+	"github.com/meshc/meshc/lang/ast"
+)
+
+// optionValues lists the values a text option may take, for the options
+// that take one of a few.
+var optionValues = map[string][]string{
+	"granularity":      {"product", "domain"},
+	"trigger_strategy": {"depend", "mirror"},
+}
+
+var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// targets merges each target's settings, the user's over the standard
+// library's, and checks them: a setting a target reads is always valid.
+func (c *compiler) targets() {
+	c.plan.Targets = map[string]*plan.Target{}
+	user := map[string]*ast.Target{}
+	for _, t := range c.mesh.Targets {
+		pt := c.plan.Targets[t.Name]
+		if pt == nil {
+			pt = &plan.Target{Name: t.Name, Options: map[string]*plan.Option{}, Jobs: map[string]*plan.JobTemplate{}}
+			c.plan.Targets[t.Name] = pt
+		}
+		if !t.Stdlib {
+			if first := user[t.Name]; first != nil {
+				c.errorf("duplicate-block", t.NameRange, "Second target block",
+					"The %s target's settings are already declared at %s; a mesh has one target %q block. Merge the two.", t.Name, first.DeclRange, t.Name)
+				continue
+			}
+			user[t.Name] = t
+			pt.Range = t.DeclRange
+		}
+		for name, o := range t.Options {
+			if po := c.option(name, o); po != nil {
+				pt.Options[name] = po
+			}
+		}
+		c.jobTemplates(pt, t)
+	}
+}
+
+// option checks one setting; it returns nil when the value is bad.
+func (c *compiler) option(name string, o *ast.Option) *plan.Option {
+	if o.String.Bad || o.Strings.Bad || (!o.String.Set && !o.Strings.Set && !o.Number.Set) {
+		return nil // reported when loading
+	}
+	po := &plan.Option{String: o.String.V, Strings: o.Strings.Values(), Number: o.Number.V, Range: o.Range}
+	switch {
+	case optionValues[name] != nil:
+		if !slices.Contains(optionValues[name], o.String.V) {
+			c.errorf("invalid-value", o.String.Range, fmt.Sprintf("Invalid %s", name),
+				"%s is one of %s, not %q.%s", name, strings.Join(optionValues[name], " or "), o.String.V, suggest.DidYouMean(o.String.V, optionValues[name]))
+			return nil
+		}
+	case name == "job_limit":
+		if o.Number.V < 1 || o.Number.V > 1_000_000 {
+			c.errorf("invalid-value", o.Number.Range, "Invalid job limit",
+				"job_limit is the most jobs one pipeline may have on your GitLab plan (500 on GitLab.com Free, more on paid plans), a whole number from 1 up.")
+			return nil
+		}
+	case name == "mesh_dir":
+		d := o.String.V
+		if d == "" || path.IsAbs(d) || path.Clean(d) != d || d == ".." || strings.HasPrefix(d, "../") || strings.ContainsAny(d, "\\\x00\n") {
+			c.errorf("invalid-value", o.String.Range, "Invalid mesh_dir",
+				"mesh_dir is the mesh root's folder inside the repository, a clean relative path with slashes such as \"analytics/mesh\", or \".\" when the mesh is the repository.")
+			return nil
+		}
+	case name == "tags":
+		for _, s := range o.Strings.V {
+			if strings.TrimSpace(s.V) == "" || strings.ContainsAny(s.V, "\n\r") {
+				c.errorf("invalid-value", s.Range, "Invalid tag", "A runner tag is a non-empty name on one line, such as \"snowflake\".")
+				return nil
+			}
+		}
+	default:
+		if strings.TrimSpace(o.String.V) == "" || strings.ContainsAny(o.String.V, "\n\r") {
+			c.errorf("invalid-value", o.String.Range, fmt.Sprintf("Invalid %s", name), "%s is a non-empty value on one line.", name)
+			return nil
+		}
+	}
+	return po
+}
+
+// jobTemplates merges a target block's job templates into pt, checking
+// that each names a runner and uses only that runner's parameters.
+func (c *compiler) jobTemplates(pt *plan.Target, t *ast.Target) {
+	seen := map[string]*ast.JobTemplate{}
+	for _, j := range t.Jobs {
+		r := c.runners[j.Runner]
+		if r == nil {
+			c.unknown("runner", j.Runner, "in the mesh or the standard library", j.NameRange, sortedKeys(c.runners))
+			continue
+		}
+		if first := seen[j.Runner]; first != nil {
+			c.duplicate("job template", j.Runner, j.NameRange, first.NameRange)
+			continue
+		}
+		seen[j.Runner] = j
+		params := make([]string, len(r.Params))
+		for i, p := range r.Params {
+			params[i] = p.Name
+		}
+		pt.Jobs[j.Runner] = c.jobTemplate(pt.Jobs[j.Runner], j, params, fmt.Sprintf("runner %s", j.Runner))
+	}
+	if t.Test != nil {
+		pt.Test = c.jobTemplate(pt.Test, t.Test, []string{"sql"}, "the tests")
+	}
+}
+
+// jobTemplate checks a template and lays it over base (nil when there is
+// none): each setting written replaces base's.
+func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, params []string, what string) *plan.JobTemplate {
+	out := &plan.JobTemplate{Runner: j.Runner, Range: j.DeclRange}
+	if base != nil {
+		*out = *base
+	}
+	if j.Image.Set {
+		if strings.TrimSpace(j.Image.V) == "" || strings.ContainsAny(j.Image.V, "\n\r") {
+			c.errorf("invalid-value", j.Image.Range, "Invalid image", "image names a container image on one line, such as \"python:3.12-slim\".")
+		}
+		out.Image = j.Image.V
+	}
+	if j.Script.Set {
+		out.Script, out.Range = nil, j.DeclRange
+		if len(j.Script.V) == 0 && !j.Script.Bad {
+			c.errorf("invalid-value", j.Script.Range, "Empty script", "A job runs at least one command: list the script's lines, such as [\"python {{script}} {{args}}\"].")
+		}
+		for _, line := range j.Script.V {
+			c.scriptLine(line, params, what)
+			out.Script = append(out.Script, line.V)
+		}
+	}
+	if j.Variables.Set {
+		out.Variables = nil
+		seen := map[string]bool{}
+		for _, e := range j.Variables.Entries {
+			switch {
+			case !variableName.MatchString(e.Key):
+				c.errorf("invalid-name", e.KeyRange, "Invalid variable name", "A variable name is made of letters, digits and _, not starting with a digit, such as DBT_PROFILES_DIR.")
+			case seen[e.Key]:
+				c.errorf("duplicate-name", e.KeyRange, "Duplicate variable", "The variable %s is set twice in this block; remove one.", e.Key)
+			default:
+				seen[e.Key] = true
+				out.Variables = append(out.Variables, plan.Variable{Name: e.Key, Value: e.Value.V, Range: e.Value.Range})
+			}
+		}
+		slices.SortFunc(out.Variables, func(a, b plan.Variable) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return out
+}
+
+func (c *compiler) scriptLine(line ast.String, params []string, what string) {
+	t, err := shell.Parse(line.V)
+	if err != nil {
+		c.errorf("invalid-template", line.Range, "Invalid script line", "%s.", strings.TrimSuffix(err.Error(), "."))
+		return
+	}
+	for _, name := range t.Names() {
+		if !slices.Contains(params, name) {
+			c.errorf("invalid-template", line.Range, "Unknown placeholder",
+				"{{%s}} names no parameter of %s, whose placeholders are: %s.%s", name, what, strings.Join(wrapEach(params), ", "), suggest.DidYouMean(name, params))
+		}
+	}
+}
+
+func wrapEach(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "{{" + n + "}}"
+	}
+	return out
+}

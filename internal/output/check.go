@@ -1,0 +1,88 @@
+package output
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+)
+
+// checkFiles reports every File that the output folder cannot hold safely,
+// in one error. A bad file is a bug in a target, but it is returned as an
+// error rather than a panic because it is found while writing the user's
+// output folder, and a crash there would help no one.
+func checkFiles(files []File) error {
+	var problems []string
+	files = slices.Clone(files)
+	slices.SortStableFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+
+	byKey := map[string]string{}    // folded path -> the path that has it
+	dirByKey := map[string]string{} // folded folder -> a path inside it
+	for _, f := range files {
+		if reason := badPath(f.Path); reason != "" {
+			problems = append(problems, fmt.Sprintf("%q %s", f.Path, reason))
+			continue
+		}
+		if !IsGenerated(f.Data) {
+			// Without Marker, the next build would refuse to
+			// replace the file, and could never remove it.
+			problems = append(problems, fmt.Sprintf("%q does not carry %q in its first %d bytes", f.Path, Marker, markerWindow))
+		}
+		key := fold(f.Path)
+		switch other, ok := byKey[key]; {
+		case ok && other == f.Path:
+			problems = append(problems, fmt.Sprintf("%q is listed twice", f.Path))
+		case ok:
+			problems = append(problems, fmt.Sprintf("%q and %q differ only in letter case, so they would be one file on macOS and Windows", other, f.Path))
+		default:
+			byKey[key] = f.Path
+		}
+		for dir := path.Dir(f.Path); dir != "."; dir = path.Dir(dir) {
+			if _, ok := dirByKey[fold(dir)]; !ok {
+				dirByKey[fold(dir)] = f.Path
+			}
+		}
+	}
+	for key, p := range byKey {
+		if inside, ok := dirByKey[key]; ok {
+			problems = append(problems, fmt.Sprintf("%q is a file, but %q needs it to be a folder", p, inside))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	slices.Sort(problems)
+	problems = slices.Compact(problems)
+	return fmt.Errorf("invalid generated files (a bug in the target):\n\t%s", strings.Join(problems, "\n\t"))
+}
+
+// badPath says what is wrong with a File.Path, or returns "".
+func badPath(p string) string {
+	switch {
+	case p == "":
+		return "is empty"
+	case strings.ContainsRune(p, 0):
+		return "contains a NUL byte"
+	case strings.ContainsRune(p, '\\'):
+		return "contains a backslash; paths are slash-separated"
+	case strings.ContainsRune(p, ':'):
+		// Windows reads a colon as a drive letter or a data stream name.
+		return "contains a colon"
+	case path.IsAbs(p):
+		return "is absolute; paths are relative to the output folder"
+	case slices.Contains(strings.Split(p, "/"), ".."):
+		return "has a .. element, which could reach outside the output folder"
+	case path.Clean(p) != p || p == ".":
+		return "is not clean (no empty, . or trailing elements)"
+	case slices.ContainsFunc(strings.Split(p, "/"), func(e string) bool { return strings.EqualFold(e, ".git") }):
+		// Plan skips .git folders, so a file there could never be
+		// found stale, and writing into a repository's metadata is
+		// never what a target means.
+		return "is inside a .git folder"
+	}
+	return ""
+}
+
+// fold maps paths that a case-insensitive file system (macOS, Windows)
+// treats as the same to the same key.
+func fold(p string) string { return strings.ToLower(p) }

@@ -1,0 +1,325 @@
+package output
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Changes is what writing a set of files into a folder would do. Each list
+// holds slash paths relative to the folder, sorted.
+type Changes struct {
+	Create    []string // files that do not exist yet
+	Update    []string // generated files whose contents change
+	Remove    []string // generated files that are no longer generated (stale)
+	Unchanged []string // generated files that already have the right contents
+}
+
+// A Conflict is an existing path in the output folder that stops meshc from
+// writing there.
+type Conflict struct {
+	Path    string // slash path relative to the output folder
+	Problem string // what is wrong and how to fix it
+}
+
+// ConflictError is every conflict that Plan found, sorted by path, so that
+// the user can fix them all before building again.
+type ConflictError struct {
+	Dir       string // the output folder, as given
+	Conflicts []Conflict
+}
+
+func (e *ConflictError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cannot write generated files to %s, so nothing was written:", e.Dir)
+	for _, c := range e.Conflicts {
+		fmt.Fprintf(&b, "\n\t%s: %s", c.Path, c.Problem)
+	}
+	return b.String()
+}
+
+const moveAway = "; move it away or choose another --out"
+
+// Plan reports what Write would do with files in dir, reading only. It
+// returns an error, and no Changes, for a File with a bad Path or without
+// Marker, and a *ConflictError for existing paths that meshc may not
+// replace.
+func Plan(dir string, files []File) (*Changes, error) {
+	p, err := makePlan(dir, files)
+	if err != nil {
+		return nil, err
+	}
+	return &p.changes, nil
+}
+
+// Write writes files into dir, creating it if it is missing, and removes
+// the stale generated files there. It checks everything first (see Plan) and
+// writes nothing if anything is wrong.
+func Write(dir string, files []File) (*Changes, error) {
+	p, err := makePlan(dir, files)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.apply(); err != nil {
+		return nil, err
+	}
+	return &p.changes, nil
+}
+
+// A plan is Changes plus what applying or showing them needs.
+type plan struct {
+	dir     string
+	changes Changes
+	data    map[string][]byte // new contents by path, for every wanted file
+	old     map[string][]byte // current contents by path, for Update
+}
+
+func (p *plan) abs(rel string) string { return filepath.Join(p.dir, filepath.FromSlash(rel)) }
+
+// makePlan checks files, then compares them with what dir holds.
+func makePlan(dir string, files []File) (*plan, error) {
+	if err := checkFiles(files); err != nil {
+		return nil, err
+	}
+	p := &plan{dir: dir, data: map[string][]byte{}, old: map[string][]byte{}}
+	var wanted []string
+	for _, f := range files {
+		p.data[f.Path] = f.Data
+		wanted = append(wanted, f.Path)
+	}
+	slices.Sort(wanted)
+
+	// The output folder itself may be a link, or reached through one:
+	// the user chose it. Only what lies inside it is checked for links.
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		p.changes.Create = wanted
+		return p, nil
+	case err != nil:
+		return nil, err
+	case !info.IsDir():
+		return nil, fmt.Errorf("output folder %s is not a folder", dir)
+	}
+
+	var conflicts []Conflict
+	found := map[string]fs.FileInfo{} // folded path -> the wanted file as found
+	for _, rel := range wanted {
+		info, old, conflict, err := p.existing(rel)
+		switch {
+		case err != nil:
+			return nil, err
+		case conflict != nil:
+			conflicts = append(conflicts, *conflict)
+		case info == nil:
+			p.changes.Create = append(p.changes.Create, rel)
+		case bytes.Equal(old, p.data[rel]):
+			found[fold(rel)] = info
+			p.changes.Unchanged = append(p.changes.Unchanged, rel)
+		default:
+			found[fold(rel)] = info
+			p.old[rel] = old
+			p.changes.Update = append(p.changes.Update, rel)
+		}
+	}
+	if len(conflicts) > 0 {
+		// One symbolic link or file in the way of a folder is met by
+		// every file below it, but is reported once.
+		slices.SortFunc(conflicts, func(a, b Conflict) int {
+			return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Problem, b.Problem))
+		})
+		return nil, &ConflictError{Dir: dir, Conflicts: slices.Compact(conflicts)}
+	}
+
+	stale, err := p.stale(found)
+	if err != nil {
+		return nil, err
+	}
+	p.changes.Remove = stale
+	return p, nil
+}
+
+// existing returns the file now at rel (nil info if there is none), or the
+// conflict that stops meshc from writing it. Each path element is checked
+// with Lstat, so that no link inside the output folder is followed.
+func (p *plan) existing(rel string) (fs.FileInfo, []byte, *Conflict, error) {
+	elems := strings.Split(rel, "/")
+	var info fs.FileInfo
+	for i := range elems {
+		at := strings.Join(elems[:i+1], "/")
+		var err error
+		info, err = os.Lstat(p.abs(at))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		isFile := i == len(elems)-1
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			return nil, nil, &Conflict{at, "is a symbolic link, and meshc never writes through links, so that it cannot write outside the output folder" + moveAway}, nil
+		case !isFile && !info.IsDir():
+			return nil, nil, &Conflict{at, "is a file where meshc needs a folder" + moveAway}, nil
+		case isFile && !info.Mode().IsRegular():
+			return nil, nil, &Conflict{at, "is not a regular file, and meshc needs to write a file there" + moveAway}, nil
+		}
+	}
+	data, err := os.ReadFile(p.abs(rel))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !IsGenerated(data) {
+		return nil, nil, &Conflict{rel, fmt.Sprintf("was not written by meshc (it has no %q line at the top)", Marker) + moveAway}, nil
+	}
+	return info, data, nil, nil
+}
+
+// stale returns the generated files in the output folder that are not
+// wanted any more, sorted. It does not follow links and skips .git folders,
+// which are never meshc's.
+func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
+	var stale []string
+	err := fs.WalkDir(os.DirFS(p.dir), ".", func(rel string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.Name() == ".git" && d.IsDir():
+			return fs.SkipDir
+		case !d.Type().IsRegular():
+			return nil
+		}
+		if _, wanted := p.data[rel]; wanted {
+			return nil
+		}
+		generated, err := startsGenerated(p.abs(rel))
+		if err != nil || !generated {
+			return err
+		}
+		// On a case-insensitive file system, the name on disk can
+		// differ in case from the wanted path that Lstat found: the
+		// file is then the wanted one, not a stale one.
+		if w, ok := found[fold(rel)]; ok {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			if os.SameFile(info, w) {
+				return nil
+			}
+		}
+		stale = append(stale, rel)
+		return nil
+	})
+	slices.Sort(stale)
+	return stale, err
+}
+
+// startsGenerated reports whether the file has Marker near its top, reading
+// no more than IsGenerated looks at: the output folder may also hold large
+// files that are none of meshc's business.
+func startsGenerated(name string) (bool, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head, err := io.ReadAll(io.LimitReader(f, markerWindow))
+	return IsGenerated(head), err
+}
+
+// apply writes the plan. Files are written before stale ones are removed, so
+// that a failure part way leaves the old output in place rather than less
+// of it.
+func (p *plan) apply() error {
+	if err := os.MkdirAll(p.dir, 0o755); err != nil {
+		return err
+	}
+	for _, rel := range slices.Concat(p.changes.Create, p.changes.Update) {
+		name := p.abs(rel)
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			return err
+		}
+		if err := writeAtomically(name, p.data[rel]); err != nil {
+			return err
+		}
+	}
+	for _, rel := range p.changes.Remove {
+		if err := os.Remove(p.abs(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return p.removeEmptyFolders()
+}
+
+// writeAtomically replaces name with data so that readers, and a crash, see
+// either the old file or the new one, never a part.
+func writeAtomically(name string, data []byte) (err error) {
+	// The dot keeps the temporary file out of sight. If a crash leaves
+	// it behind, it holds Marker, so the next build removes it as stale.
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// CreateTemp makes files only the owner can read; generated files
+	// are ordinary source files.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+// removeEmptyFolders removes the folders that removing stale files left
+// empty, but never the output folder itself, nor a folder that still holds
+// anything.
+func (p *plan) removeEmptyFolders() error {
+	var folders []string
+	for _, rel := range p.changes.Remove {
+		for dir := path.Dir(rel); dir != "."; dir = path.Dir(dir) {
+			folders = append(folders, dir)
+		}
+	}
+	slices.Sort(folders)
+	folders = slices.Compact(folders)
+	// A folder sorts before everything inside it, so in reverse order
+	// each folder comes after its subfolders, which may have emptied it.
+	slices.Reverse(folders)
+	for _, rel := range folders {
+		entries, err := os.ReadDir(p.abs(rel))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if len(entries) == 0 {
+			if err := os.Remove(p.abs(rel)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,615 @@
+package output
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// gen returns the contents of a generated file.
+func gen(body string) string { return "# " + Marker + "\n" + body }
+
+// files makes Files from path, contents pairs.
+func files(pathsAndContents ...string) []File {
+	var out []File
+	for i := 0; i < len(pathsAndContents); i += 2 {
+		out = append(out, File{Path: pathsAndContents[i], Data: []byte(pathsAndContents[i+1])})
+	}
+	return out
+}
+
+// A tree describes a folder's contents by slash path: a file's contents, "->
+// target" for a symbolic link, or "" under a path ending in "/" for an empty
+// folder.
+type tree map[string]string
+
+func makeTree(t *testing.T, root string, tr tree) {
+	t.Helper()
+	for rel, contents := range tr {
+		name := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		switch {
+		case strings.HasSuffix(rel, "/"):
+			err = os.MkdirAll(name, 0o755)
+		case strings.HasPrefix(contents, "-> "):
+			err = os.Symlink(filepath.FromSlash(strings.TrimPrefix(contents, "-> ")), name)
+			if err != nil && runtime.GOOS == "windows" {
+				t.Skipf("cannot make symbolic links: %v", err)
+			}
+		default:
+			err = os.WriteFile(name, []byte(contents), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// readTree returns the files, links and empty folders under root, without
+// following links.
+func readTree(t *testing.T, root string) tree {
+	t.Helper()
+	tr := tree{}
+	err := filepath.WalkDir(root, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, name)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(name)
+			tr[rel] = "-> " + filepath.ToSlash(target)
+			return err
+		case d.IsDir():
+			entries, err := os.ReadDir(name)
+			if len(entries) == 0 && rel != "." {
+				tr[rel+"/"] = ""
+			}
+			return err
+		default:
+			data, err := os.ReadFile(name)
+			tr[rel] = string(data)
+			return err
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestWrite(t *testing.T) {
+	// Trees are relative to a temporary folder; the output folder is its
+	// subfolder out, so that cases can also show what lies outside it.
+	for _, tc := range []struct {
+		name   string
+		before tree
+		files  []File
+		want   Changes
+		after  tree
+	}{
+		{
+			name:   "creates nested folders",
+			before: tree{"out/": ""},
+			files:  files("ci/a.yml", gen("a"), "dags/x/b.py", gen("b")),
+			want:   Changes{Create: []string{"ci/a.yml", "dags/x/b.py"}},
+			after:  tree{"out/ci/a.yml": gen("a"), "out/dags/x/b.py": gen("b")},
+		},
+		{
+			name:   "creates the output folder",
+			before: tree{},
+			files:  files("a.yml", gen("a")),
+			want:   Changes{Create: []string{"a.yml"}},
+			after:  tree{"out/a.yml": gen("a")},
+		},
+		{
+			name: "creates, updates, keeps and removes",
+			before: tree{
+				"out/same.yml":    gen("same"),
+				"out/changed.yml": gen("v1"),
+				"out/old.yml":     gen("old"),
+			},
+			files: files("same.yml", gen("same"), "changed.yml", gen("v2"), "new.yml", gen("new")),
+			want: Changes{
+				Create:    []string{"new.yml"},
+				Update:    []string{"changed.yml"},
+				Remove:    []string{"old.yml"},
+				Unchanged: []string{"same.yml"},
+			},
+			after: tree{
+				"out/same.yml":    gen("same"),
+				"out/changed.yml": gen("v2"),
+				"out/new.yml":     gen("new"),
+			},
+		},
+		{
+			name: "removing stale files removes the folders they leave empty",
+			before: tree{
+				"out/keep.yml":            gen("keep"),
+				"out/a/x.yml":             gen("x"),
+				"out/a/b/c/stale.yml":     gen("stale"),
+				"out/a/b/other/stale.yml": gen("stale"),
+			},
+			files: files("keep.yml", gen("keep"), "a/x.yml", gen("x")),
+			want: Changes{
+				Remove:    []string{"a/b/c/stale.yml", "a/b/other/stale.yml"},
+				Unchanged: []string{"a/x.yml", "keep.yml"},
+			},
+			after: tree{"out/keep.yml": gen("keep"), "out/a/x.yml": gen("x")},
+		},
+		{
+			name: "folders that hold anything else stay",
+			before: tree{
+				"out/a/stale.yml":  gen("stale"),
+				"out/a/notes.txt":  "mine",
+				"out/b/stale.yml":  gen("stale"),
+				"out/b/empty/":     "",
+				"out/c/stale.yml":  gen("stale"),
+				"out/c/.gitignore": "",
+			},
+			want: Changes{Remove: []string{"a/stale.yml", "b/stale.yml", "c/stale.yml"}},
+			after: tree{
+				"out/a/notes.txt":  "mine",
+				"out/b/empty/":     "",
+				"out/c/.gitignore": "",
+			},
+		},
+		{
+			name:   "the output folder stays when emptied",
+			before: tree{"out/only.yml": gen("only"), "out/sub/s.yml": gen("s")},
+			want:   Changes{Remove: []string{"only.yml", "sub/s.yml"}},
+			after:  tree{"out/": ""},
+		},
+		{
+			name:   "hand-written files that are not in the way stay",
+			before: tree{"out/README.md": "# Generated pipelines\n", "out/ci/local.yml": "stages: [test]\n"},
+			files:  files("ci/mesh.yml", gen("mesh")),
+			want:   Changes{Create: []string{"ci/mesh.yml"}},
+			after: tree{
+				"out/README.md":    "# Generated pipelines\n",
+				"out/ci/local.yml": "stages: [test]\n",
+				"out/ci/mesh.yml":  gen("mesh"),
+			},
+		},
+		{
+			name:   ".git folders are skipped",
+			before: tree{"out/.git/x.yml": gen("x"), "out/sub/.git/y.yml": gen("y")},
+			want:   Changes{},
+			after:  tree{"out/.git/x.yml": gen("x"), "out/sub/.git/y.yml": gen("y")},
+		},
+		{
+			name: "links are not followed in search of stale files",
+			before: tree{
+				"elsewhere/g.yml": gen("g"),
+				"out/dir-link":    "-> ../elsewhere",
+				"out/file-link":   "-> ../elsewhere/g.yml",
+			},
+			want: Changes{},
+			after: tree{
+				"elsewhere/g.yml": gen("g"),
+				"out/dir-link":    "-> ../elsewhere",
+				"out/file-link":   "-> ../elsewhere/g.yml",
+			},
+		},
+		{
+			name:   "a temporary file left by a crash is stale",
+			before: tree{"out/.a.yml.12345.tmp": gen("a")},
+			files:  files("a.yml", gen("a")),
+			want:   Changes{Create: []string{"a.yml"}, Remove: []string{".a.yml.12345.tmp"}},
+			after:  tree{"out/a.yml": gen("a")},
+		},
+		{
+			name:   "JSON files carry the marker in a field",
+			before: tree{"out/old.json": `{"comment": "` + Marker + `"}`},
+			files:  files("new.json", `{"comment": "`+Marker+`"}`),
+			want:   Changes{Create: []string{"new.json"}, Remove: []string{"old.json"}},
+			after:  tree{"out/new.json": `{"comment": "` + Marker + `"}`},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			makeTree(t, root, tc.before)
+			dir := filepath.Join(root, "out")
+
+			planned, err := Plan(dir, tc.files)
+			if err != nil {
+				t.Fatalf("Plan: %v", err)
+			}
+			if diff := cmp.Diff(readTree(t, root), tc.before); diff != "" && len(tc.before) > 0 {
+				t.Errorf("Plan changed the folder (-before +after):\n%s", diff)
+			}
+			got, err := Write(dir, tc.files)
+			if err != nil {
+				t.Fatalf("Write: %v", err)
+			}
+			if diff := cmp.Diff(&tc.want, got); diff != "" {
+				t.Errorf("Write changes (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(planned, got); diff != "" {
+				t.Errorf("Plan and Write differ (-Plan +Write):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.after, readTree(t, root)); diff != "" {
+				t.Errorf("folder after Write (-want +got):\n%s", diff)
+			}
+
+			// Writing the same files again changes nothing.
+			again, err := Write(dir, tc.files)
+			if err != nil {
+				t.Fatalf("second Write: %v", err)
+			}
+			want := Changes{Unchanged: slices.Concat(tc.want.Create, tc.want.Update, tc.want.Unchanged)}
+			slices.Sort(want.Unchanged)
+			if diff := cmp.Diff(&want, again); diff != "" {
+				t.Errorf("second Write changes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWriteRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		before    tree
+		files     []File
+		conflicts []string // paths
+	}{
+		{
+			name:      "hand-written file",
+			before:    tree{"out/ci.yml": "stages: [test]\n", "out/old.yml": gen("old")},
+			files:     files("ci.yml", gen("ci"), "new.yml", gen("new")),
+			conflicts: []string{"ci.yml"},
+		},
+		{
+			name:      "marker too far down",
+			before:    tree{"out/ci.yml": strings.Repeat("\n", 1024) + gen("")},
+			files:     files("ci.yml", gen("ci")),
+			conflicts: []string{"ci.yml"},
+		},
+		{
+			name: "linked folder",
+			before: tree{
+				"elsewhere/a.yml": gen("a"),
+				"out/ci":          "-> ../elsewhere",
+			},
+			files:     files("ci/a.yml", gen("new a"), "ci/b.yml", gen("b")),
+			conflicts: []string{"ci"},
+		},
+		{
+			name: "linked file, even a generated one",
+			before: tree{
+				"elsewhere/a.yml": gen("a"),
+				"out/a.yml":       "-> ../elsewhere/a.yml",
+			},
+			files:     files("a.yml", gen("new a")),
+			conflicts: []string{"a.yml"},
+		},
+		{
+			name:      "link deeper down",
+			before:    tree{"elsewhere/": "", "out/a/b": "-> ../../elsewhere"},
+			files:     files("a/b/c/d.yml", gen("d")),
+			conflicts: []string{"a/b"},
+		},
+		{
+			name:      "file where a folder is needed",
+			before:    tree{"out/ci": gen("ci")},
+			files:     files("ci/a.yml", gen("a")),
+			conflicts: []string{"ci"},
+		},
+		{
+			name:      "folder where a file is needed",
+			before:    tree{"out/ci.yml/": ""},
+			files:     files("ci.yml", gen("ci")),
+			conflicts: []string{"ci.yml"},
+		},
+		{
+			name: "every conflict, sorted",
+			before: tree{
+				"out/z.yml":       "hand-written",
+				"out/m/n.yml":     "hand-written",
+				"out/a":           "-> .",
+				"out/stale.yml":   gen("stale"),
+				"out/changed.yml": gen("v1"),
+			},
+			files: files(
+				"z.yml", gen("z"),
+				"m/n.yml", gen("n"),
+				"a/x.yml", gen("x"),
+				"a/y.yml", gen("y"),
+				"changed.yml", gen("v2"),
+				"new.yml", gen("new"),
+			),
+			conflicts: []string{"a", "m/n.yml", "z.yml"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			makeTree(t, root, tc.before)
+			dir := filepath.Join(root, "out")
+			before := readTree(t, root)
+
+			_, planErr := Plan(dir, tc.files)
+			_, diffChanges, diffErr := Diff(dir, tc.files)
+			changes, err := Write(dir, tc.files)
+			if changes != nil || diffChanges != nil {
+				t.Errorf("got Changes despite the error")
+			}
+			var conflictErr *ConflictError
+			if !errors.As(err, &conflictErr) {
+				t.Fatalf("Write error = %v, want a *ConflictError", err)
+			}
+			var got []string
+			for _, c := range conflictErr.Conflicts {
+				got = append(got, c.Path)
+			}
+			if diff := cmp.Diff(tc.conflicts, got); diff != "" {
+				t.Errorf("conflicts (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(err.Error(), planErr.Error()); diff != "" {
+				t.Errorf("Plan and Write errors differ:\n%s", diff)
+			}
+			if diff := cmp.Diff(err.Error(), diffErr.Error()); diff != "" {
+				t.Errorf("Diff and Write errors differ:\n%s", diff)
+			}
+			if diff := cmp.Diff(before, readTree(t, root)); diff != "" {
+				t.Errorf("Write changed the folder (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestConflictErrorText(t *testing.T) {
+	root := t.TempDir()
+	makeTree(t, root, tree{"out/ci.yml": "stages: [test]\n", "elsewhere/": "", "out/dags": "-> ../elsewhere"})
+	dir := filepath.Join(root, "out")
+	_, err := Write(dir, files("ci.yml", gen("ci"), "dags/a.py", gen("a")))
+	want := "cannot write generated files to " + dir + ", so nothing was written:\n" +
+		"\tci.yml: was not written by meshc (it has no \"Code generated by meshc. DO NOT EDIT.\" line at the top); move it away or choose another --out\n" +
+		"\tdags: is a symbolic link, and meshc never writes through links, so that it cannot write outside the output folder; move it away or choose another --out"
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+func TestOutputFolder(t *testing.T) {
+	t.Run("may be a link", func(t *testing.T) {
+		root := t.TempDir()
+		makeTree(t, root, tree{"real/old.yml": gen("old"), "out": "-> real"})
+		if _, err := Write(filepath.Join(root, "out"), files("a.yml", gen("a"))); err != nil {
+			t.Fatal(err)
+		}
+		want := tree{"real/a.yml": gen("a"), "out": "-> real"}
+		if diff := cmp.Diff(want, readTree(t, root)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("must be a folder", func(t *testing.T) {
+		root := t.TempDir()
+		makeTree(t, root, tree{"out": "a file"})
+		if _, err := Write(filepath.Join(root, "out"), files("a.yml", gen("a"))); err == nil || !strings.Contains(err.Error(), "is not a folder") {
+			t.Errorf("error = %v, want one saying out is not a folder", err)
+		}
+	})
+	t.Run("is created by Write, not Plan", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "out", "deeper")
+		changes, err := Plan(dir, files("a.yml", gen("a")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Plan made the output folder, or: %v", err)
+		}
+		if diff := cmp.Diff(&Changes{Create: []string{"a.yml"}}, changes); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		if _, err := Write(dir, files("a.yml", gen("a"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "a.yml")); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestUnchangedFilesKeepTheirTime(t *testing.T) {
+	dir := t.TempDir()
+	v1 := files("same.yml", gen("same"), "changed.yml", gen("v1"))
+	if _, err := Write(dir, v1); err != nil {
+		t.Fatal(err)
+	}
+	past := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	for _, f := range v1 {
+		if err := os.Chtimes(filepath.Join(dir, f.Path), past, past); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v2 := files("same.yml", gen("same"), "changed.yml", gen("v2"))
+	if _, err := Write(dir, v2); err != nil {
+		t.Fatal(err)
+	}
+	same, err := os.Stat(filepath.Join(dir, "same.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !same.ModTime().Equal(past) {
+		t.Errorf("unchanged file's time = %v, want %v", same.ModTime(), past)
+	}
+	changed, err := os.Stat(filepath.Join(dir, "changed.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.ModTime().Equal(past) {
+		t.Error("changed file kept its old time")
+	}
+	if runtime.GOOS != "windows" && changed.Mode().Perm() != 0o644 {
+		t.Errorf("changed file's mode = %v, want 0644", changed.Mode().Perm())
+	}
+}
+
+// TestSameFileByAnotherCase checks that a wanted file that the file system
+// finds under a name differing in case is not also removed as stale. A hard
+// link stands in for a case-insensitive file system.
+func TestSameFileByAnotherCase(t *testing.T) {
+	root := t.TempDir()
+	makeTree(t, root, tree{"out/ci/a.yml": gen("a")})
+	dir := filepath.Join(root, "out")
+	if err := os.Mkdir(filepath.Join(dir, "CI"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(filepath.Join(dir, "ci", "a.yml"), filepath.Join(dir, "CI", "a.yml")); err != nil {
+		t.Skipf("cannot make hard links: %v", err)
+	}
+	changes, err := Plan(dir, files("ci/a.yml", gen("a")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&Changes{Unchanged: []string{"ci/a.yml"}}, changes); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestBadPaths(t *testing.T) {
+	for _, tc := range []struct {
+		paths []string
+		want  string
+	}{
+		{[]string{""}, `"" is empty`},
+		{[]string{"/etc/passwd"}, `"/etc/passwd" is absolute`},
+		{[]string{"../x.yml"}, `"../x.yml" has a .. element`},
+		{[]string{"a/../b.yml"}, `"a/../b.yml" has a .. element`},
+		{[]string{".."}, `".." has a .. element`},
+		{[]string{"./a.yml"}, `"./a.yml" is not clean`},
+		{[]string{"a//b.yml"}, `"a//b.yml" is not clean`},
+		{[]string{"a/"}, `"a/" is not clean`},
+		{[]string{"."}, `"." is not clean`},
+		{[]string{`ci\a.yml`}, `"ci\\a.yml" contains a backslash`},
+		{[]string{"a\x00.yml"}, `"a\x00.yml" contains a NUL byte`},
+		{[]string{"C:/x.yml"}, `"C:/x.yml" contains a colon`},
+		{[]string{".git/hooks/pre-commit"}, `".git/hooks/pre-commit" is inside a .git folder`},
+		{[]string{"sub/.GIT/x"}, `"sub/.GIT/x" is inside a .git folder`},
+		{[]string{"a.yml", "a.yml"}, `"a.yml" is listed twice`},
+		{[]string{"a.yml", "A.yml"}, `"A.yml" and "a.yml" differ only in letter case`},
+		{[]string{"ci", "ci/a.yml"}, `"ci" is a file, but "ci/a.yml" needs it to be a folder`},
+		{[]string{"CI", "ci/a/b.yml"}, `"CI" is a file, but "ci/a/b.yml" needs it to be a folder`},
+	} {
+		t.Run(strings.Join(tc.paths, ","), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			var bad []File
+			for _, p := range append(tc.paths, "fine.yml") {
+				bad = append(bad, File{Path: p, Data: []byte(gen(p))})
+			}
+			_, err := Write(dir, bad)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want one containing %s", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "fine.yml") {
+				t.Errorf("error names a good path: %v", err)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("Write made the output folder despite a bad path")
+			}
+		})
+	}
+}
+
+func TestFilesMustCarryMarker(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	_, err := Write(dir, files("fine.yml", gen("fine"), "empty.txt", "", "bare.yml", "stages: []\n"))
+	want := `invalid generated files (a bug in the target):
+	"bare.yml" does not carry "Code generated by meshc. DO NOT EDIT." in its first 1024 bytes
+	"empty.txt" does not carry "Code generated by meshc. DO NOT EDIT." in its first 1024 bytes`
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Write made the output folder despite a bad file")
+	}
+}
+
+func TestDiff(t *testing.T) {
+	root := t.TempDir()
+	makeTree(t, root, tree{
+		"out/same.yml":        gen("same\n"),
+		"out/changed.yml":     gen("a\nb\nc\n"),
+		"out/gone/stale.yml":  gen("x\n"),
+		"out/hand-written.md": "mine\n",
+	})
+	dir := filepath.Join(root, "out")
+	before := readTree(t, root)
+	wanted := files(
+		"same.yml", gen("same\n"),
+		"changed.yml", gen("a\nB\nc\n"),
+		"new/file.yml", gen("n"),
+	)
+
+	got, changes, err := Diff(dir, wanted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `--- a/changed.yml
++++ b/changed.yml
+@@ -1,4 +1,4 @@
+ # Code generated by meshc. DO NOT EDIT.
+ a
+-b
++B
+ c
+--- a/gone/stale.yml
++++ /dev/null
+@@ -1,2 +0,0 @@
+-# Code generated by meshc. DO NOT EDIT.
+-x
+--- /dev/null
++++ b/new/file.yml
+@@ -0,0 +1,2 @@
++# Code generated by meshc. DO NOT EDIT.
++n
+\ No newline at end of file
+`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("diff text (-want +got):\n%s", diff)
+	}
+	wantChanges := &Changes{
+		Create:    []string{"new/file.yml"},
+		Update:    []string{"changed.yml"},
+		Remove:    []string{"gone/stale.yml"},
+		Unchanged: []string{"same.yml"},
+	}
+	if diff := cmp.Diff(wantChanges, changes); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(before, readTree(t, root)); diff != "" {
+		t.Errorf("Diff changed the folder (-before +after):\n%s", diff)
+	}
+
+	if _, err := Write(dir, wanted); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := Diff(dir, wanted); err != nil || len(got) != 0 {
+		t.Errorf("Diff after Write = %q, %v; want nothing", got, err)
+	}
+}
+
+func TestWriteAtomicallyCleansUp(t *testing.T) {
+	dir := t.TempDir()
+	// Renaming a file over a folder that holds something fails.
+	makeTree(t, dir, tree{"target/inside": "x"})
+	if err := writeAtomically(filepath.Join(dir, "target"), []byte("data")); err == nil {
+		t.Fatal("writeAtomically over a folder succeeded")
+	}
+	want := tree{"target/inside": "x"}
+	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
+		t.Errorf("a temporary file was left behind (-want +got):\n%s", diff)
+	}
+}

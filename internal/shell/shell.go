@@ -1,0 +1,153 @@
+// Package shell quotes values for POSIX sh and fills in the job script
+// templates that platform teams write for runners, such as
+//
+//	dbt build --select {{select}} {{--project-dir project_dir}}
+//
+// A placeholder {{NAME}} stands for a step argument as whole shell words,
+// quoted so that the shell sees exactly the value: no user string can add
+// a command, a redirection or an expansion. {{FLAG NAME}} writes FLAG
+// before the value when the argument is set, and nothing at all when it is
+// not, which is how optional arguments map to optional flags.
+package shell
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Quote returns s as one shell word. Words made only of characters the
+// shell never interprets stay bare, so that generated scripts read like
+// hand-written ones; anything else is single-quoted, the one quoting form
+// in which the shell expands nothing.
+func Quote(s string) string {
+	if s != "" && bare.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+var bare = regexp.MustCompile(`^[A-Za-z0-9_./,:=+@%-]+$`)
+
+// Template is a parsed script line.
+type Template struct {
+	pieces []piece
+}
+
+type piece struct {
+	text string // literal text, when name is empty
+	flag string // written before the value, for {{FLAG NAME}}
+	name string
+}
+
+var placeholder = regexp.MustCompile(`\{\{([^{}]*)\}\}`)
+var placeholderName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+var flagText = regexp.MustCompile(`^-[A-Za-z0-9_=.-]*$`)
+
+// Parse parses a script line. An error describes a malformed placeholder.
+func Parse(line string) (*Template, error) {
+	t := &Template{}
+	rest := line
+	for {
+		loc := placeholder.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			break
+		}
+		if loc[0] > 0 {
+			t.pieces = append(t.pieces, piece{text: rest[:loc[0]]})
+		}
+		inner := strings.Fields(rest[loc[2]:loc[3]])
+		p := piece{}
+		switch len(inner) {
+		case 1:
+			p.name = inner[0]
+		case 2:
+			p.flag, p.name = inner[0], inner[1]
+			if !flagText.MatchString(p.flag) {
+				return nil, fmt.Errorf("%q is not a flag: in {{FLAG NAME}} the flag starts with - and has no quotes or spaces", p.flag)
+			}
+		default:
+			return nil, fmt.Errorf("placeholder %q should be {{NAME}} or {{FLAG NAME}}", rest[loc[0]:loc[1]])
+		}
+		if !placeholderName.MatchString(p.name) {
+			return nil, fmt.Errorf("placeholder %q does not name a parameter: parameter names are lower-case snake_case", rest[loc[0]:loc[1]])
+		}
+		t.pieces = append(t.pieces, p)
+		rest = rest[loc[1]:]
+	}
+	if strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
+		return nil, fmt.Errorf("unbalanced {{ or }}: a placeholder is written {{NAME}}")
+	}
+	if rest != "" {
+		t.pieces = append(t.pieces, piece{text: rest})
+	}
+	return t, nil
+}
+
+// Names returns the parameter names the template refers to, in order of
+// appearance, each once.
+func (t *Template) Names() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, p := range t.pieces {
+		if p.name != "" && !seen[p.name] {
+			seen[p.name] = true
+			names = append(names, p.name)
+		}
+	}
+	return names
+}
+
+// Value is an argument's value as shell words. A nil Value is an unset
+// argument.
+type Value []Word
+
+// Word is one shell word, either quoted literal text or a reference to an
+// environment variable (for secrets, whose value is never written down).
+type Word struct {
+	Text     string
+	Variable bool // Text is a variable name: rendered as "$Text"
+}
+
+// Words returns literal words.
+func Words(s ...string) Value {
+	v := make(Value, 0, len(s))
+	for _, w := range s {
+		v = append(v, Word{Text: w})
+	}
+	return v
+}
+
+// Render fills the template in. Every name must be in values (nil for an
+// unset argument); Render reports the first that is not.
+func (t *Template) Render(values map[string]Value) (string, error) {
+	var b strings.Builder
+	for _, p := range t.pieces {
+		if p.name == "" {
+			b.WriteString(p.text)
+			continue
+		}
+		v, ok := values[p.name]
+		if !ok {
+			return "", fmt.Errorf("unknown placeholder {{%s}}", p.name)
+		}
+		if len(v) == 0 {
+			continue
+		}
+		if p.flag != "" {
+			b.WriteString(p.flag)
+			b.WriteByte(' ')
+		}
+		for i, w := range v {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			if w.Variable {
+				b.WriteString(`"$` + w.Text + `"`)
+			} else {
+				b.WriteString(Quote(w.Text))
+			}
+		}
+	}
+	return b.String(), nil
+}

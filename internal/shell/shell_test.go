@@ -1,0 +1,73 @@
+package shell
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	_ "github.com/meshc/meshc/internal/golden"
+)
+
+func TestQuoteRoundTripsThroughSh(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	hostile := []string{
+		"", "plain", "two words", "it's", `"dq"`, "$HOME", "${HOME}", "`id`", "$(id)",
+		"a;b", "a|b", "a&&b", "x > /tmp/f", "*", "?", "~root", "#c", "\\", "new\nline",
+		"tab\tx", "-n", "--flag=x", "'", "''", "ünï", "a'b'c",
+	}
+	for _, s := range hostile {
+		out, err := exec.Command("sh", "-c", "printf %s "+Quote(s)).Output()
+		if err != nil {
+			t.Fatalf("sh on %q: %v", s, err)
+		}
+		if string(out) != s {
+			t.Errorf("Quote(%q) = %s; sh printed %q", s, Quote(s), out)
+		}
+	}
+}
+
+func TestRender(t *testing.T) {
+	tests := []struct {
+		line   string
+		values map[string]Value
+		want   string
+	}{
+		{"dbt build --select {{select}} {{--project-dir project_dir}}",
+			map[string]Value{"select": Words("tag:x+"), "project_dir": nil},
+			"dbt build --select tag:x+ "},
+		{"dbt build --select {{select}} {{--project-dir project_dir}}",
+			map[string]Value{"select": Words("a b"), "project_dir": Words("dbt/my proj")},
+			"dbt build --select 'a b' --project-dir 'dbt/my proj'"},
+		{"python {{script}} {{args}}",
+			map[string]Value{"script": Words("x.py"), "args": Words("--in", "it's")},
+			`python x.py --in 'it'\''s'`},
+		{"run --token={{token}}",
+			map[string]Value{"token": {{Text: "MESHC_SECRET_T", Variable: true}}},
+			`run --token="$MESHC_SECRET_T"`},
+		{"no placeholders", nil, "no placeholders"},
+	}
+	for _, tt := range tests {
+		tmpl, err := Parse(tt.line)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.line, err)
+		}
+		got, err := tmpl.Render(tt.values)
+		if err != nil || got != tt.want {
+			t.Errorf("Render(%q) = %q, %v; want %q", tt.line, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, line := range []string{"{{}}", "{{a b c}}", "{{Select}}", "{{x", "y}}", "{{'-f' x}}", "{{-f\" x}}"} {
+		if _, err := Parse(line); err == nil {
+			t.Errorf("Parse(%q) succeeded", line)
+		}
+	}
+	tmpl, _ := Parse("a {{x}} {{-f y}} {{x}}")
+	if got := strings.Join(tmpl.Names(), ","); got != "x,y" {
+		t.Errorf("Names = %s", got)
+	}
+}

@@ -1,0 +1,205 @@
+// Package gitlab compiles a checked plan into GitLab CI pipelines: a parent
+// pipeline (.gitlab-ci.yml) that triggers one child pipeline per product,
+// or per domain, in dependency order; the child pipelines' jobs run the
+// steps and the tests; and schedules.json lists the pipeline schedules to
+// create, since GitLab keeps schedules outside the YAML.
+//
+// Build is a pure function from the plan to files. It models each pipeline
+// as jobs with needs first, checks GitLab's limits on that model, and
+// renders YAML only when every limit holds, so that a problem is reported
+// at the mesh line that causes it rather than found by GitLab later.
+package gitlab
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Name is the target's name, as in meshc build --target gitlab.
+const Name = "gitlab"
+
+// Options are the settings of one build that do not come from the mesh, or
+// override it (command-line flags). Empty fields leave the mesh's settings.
+type Options struct {
+	// OutDir is the output folder relative to the mesh root, slash
+	// separated, such as "gen/gitlab" or "../ci". Child pipelines are
+	// included by their path in the repository, so it must be known.
+	OutDir string
+	// MeshDir is the mesh root's folder in the repository; it overrides the
+	// mesh_dir setting. "." is the repository's root.
+	MeshDir         string
+	Granularity     string // product or domain
+	TriggerStrategy string // depend or mirror
+	JobLimit        int
+}
+
+// settings are the options in effect, each with where it was set.
+type settings struct {
+	granularity     string
+	triggerStrategy string
+	jobLimit        int
+	jobLimitAt      diag.Range
+	meshDir         string // the mesh root in the repository
+	outDir          string // the output folder in the repository
+	image           string
+	tags            []string
+	vaultAudience   string
+	vaultEngine     string
+	target          *plan.Target
+}
+
+func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
+	t := p.Targets[Name]
+	if t == nil {
+		t = &plan.Target{Name: Name}
+	}
+	s := &settings{
+		granularity:     first(o.Granularity, t.Text("granularity"), "product"),
+		triggerStrategy: first(o.TriggerStrategy, t.Text("trigger_strategy"), "depend"),
+		meshDir:         first(o.MeshDir, t.Text("mesh_dir"), "."),
+		image:           t.Text("image"),
+		vaultAudience:   t.Text("vault_audience"),
+		vaultEngine:     first(t.Text("vault_engine"), "kv-v2"),
+		jobLimit:        500,
+		target:          t,
+	}
+	if lim := t.Options["job_limit"]; lim != nil {
+		s.jobLimit, s.jobLimitAt = int(lim.Number), lim.Range
+	}
+	if o.JobLimit > 0 {
+		s.jobLimit, s.jobLimitAt = o.JobLimit, diag.Range{}
+	}
+	if tags := t.Options["tags"]; tags != nil {
+		s.tags = tags.Strings
+	}
+	s.outDir = path.Clean(path.Join(s.meshDir, o.OutDir))
+	if s.outDir == ".." || strings.HasPrefix(s.outDir, "../") || path.IsAbs(s.outDir) {
+		return nil, diag.Diagnostics{diag.Errorf("gitlab-out-dir", p.Range, "Output folder outside the repository",
+			"Child pipelines are included by their path in the repository, but the output folder %s is outside the mesh's repository (the mesh root is at %q in it). Choose an --out inside the repository, or set mesh_dir in the target \"gitlab\" block (or --mesh-dir) to the mesh root's folder in the repository.", o.OutDir, s.meshDir)}
+	}
+	return s, nil
+}
+
+func first(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// repoPath turns a path relative to the mesh root into one relative to the
+// repository's root, where jobs run.
+func (s *settings) repoPath(meshPath string) string { return path.Join(s.meshDir, meshPath) }
+
+// Build compiles the plan. It returns no files when there are errors.
+func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
+	s, ds := newSettings(p, o)
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	b := &builder{plan: p, settings: s, schedules: newSchedules(p)}
+	b.build()
+	if b.diags.HasErrors() {
+		return nil, b.diags.Sorted()
+	}
+	slices.SortFunc(b.files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
+	return b.files, b.diags.Sorted()
+}
+
+// builder holds one build's state.
+type builder struct {
+	plan      *plan.Plan
+	settings  *settings
+	schedules *schedules
+	retry     int // GitLab's retry for step jobs
+	files     []output.File
+	diags     diag.Diagnostics
+}
+
+func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {
+	b.diags = append(b.diags, diag.Errorf(code, at, summary, detail, args...))
+}
+
+func (b *builder) build() {
+	b.retry = b.retries()
+	units := b.units()
+	if len(units) > maxDownstreamPipeline {
+		b.errorf("gitlab-limit", units[maxDownstreamPipeline].at, "Too many GitLab child pipelines",
+			"The mesh would trigger %d child pipelines from one parent; GitLab allows %d downstream pipelines in one pipeline hierarchy. Use granularity = \"domain\" in the target \"gitlab\" block, or split the mesh.", len(units), maxDownstreamPipeline)
+	}
+	parent := newPipeline(".gitlab-ci.yml", "products")
+	for _, u := range units {
+		child := b.child(u)
+		child.check(b.settings.jobLimit, b.settings.jobLimitAt, &b.diags)
+		parent.add(b.trigger(u, child), &b.diags)
+		b.addYAML(child, b.sources(u.products...), b.childHead(u))
+	}
+	parent.check(b.settings.jobLimit, b.settings.jobLimitAt, &b.diags)
+	all := b.sources(b.plan.Products...)
+	b.addYAML(parent, all, b.parentHead())
+	b.files = append(b.files, b.schedules.file(all))
+}
+
+// sources returns the mesh files that pipelines of products come from,
+// relative to the mesh root: the products' files, mesh.hcl with the
+// environment, the target block and the runners the steps use.
+func (b *builder) sources(products ...*plan.Product) []string {
+	files := []string{b.plan.Range.Filename, b.settings.target.Range.Filename}
+	for _, p := range products {
+		files = append(files, p.File)
+		for _, s := range p.Steps {
+			if !s.Runner.Stdlib {
+				files = append(files, s.Runner.Range.Filename)
+			}
+		}
+	}
+	for i, f := range files {
+		files[i] = b.plan.Rel(f)
+	}
+	slices.Sort(files)
+	files = slices.Compact(files)
+	if len(files) > 0 && files[0] == "" {
+		files = files[1:]
+	}
+	return files
+}
+
+// trigger is the parent's job that runs a unit's child pipeline once the
+// units it reads from have passed.
+func (b *builder) trigger(u *unit, child *pipeline) *job {
+	j := &job{name: u.name, stage: "products", at: u.at}
+	for _, up := range u.upstreams {
+		// optional: the upstream may not run in this pipeline (its
+		// schedule is another); the unit then reads its last published data.
+		j.needs = append(j.needs, need{job: up.name, optional: true, at: u.at})
+	}
+	j.body = jobBody{
+		extends: ".meshc-product",
+		comment: u.comment,
+		rules:   b.schedules.rules(u.products),
+		trigger: &trigger{include: path.Join(b.settings.outDir, child.file), strategy: b.settings.triggerStrategy},
+	}
+	return j
+}
+
+func (b *builder) parentHead() *head {
+	comment := fmt.Sprintf("The %s mesh, environment %s.", b.plan.Name, b.plan.Environment.Name)
+	if b.plan.Description != "" {
+		comment += " " + b.plan.Description
+	}
+	comment += "\nEach job triggers a child pipeline once the pipelines it reads from have passed.\n" +
+		"MESHC_SCHEDULE picks the jobs of a run: the pipeline schedules in schedules.json set it;\n" +
+		"set it to \"all\" to run everything."
+	return &head{
+		comment:   comment,
+		templates: []*template{{name: ".meshc-product", body: jobBody{stage: "products"}}},
+	}
+}

@@ -1,0 +1,245 @@
+package gitlab
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/shell"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// child builds a unit's child pipeline: for each product, a job per step
+// with needs following the step DAG, then a job per test.
+func (b *builder) child(u *unit) *pipeline {
+	p := newPipeline(u.file, b.stages()...)
+	p.at = u.at
+	for _, pr := range u.products {
+		b.productJobs(p, u, pr)
+	}
+	return p
+}
+
+// stages are a child pipeline's stages. Products of a domain wait on each
+// other's tests, so in a domain's pipeline a step may need a test job: one
+// stage keeps every need pointing backwards.
+func (b *builder) stages() []string {
+	if b.settings.granularity == "domain" {
+		return []string{"run"}
+	}
+	return []string{"steps", "tests"}
+}
+
+// names maps a product's steps and tests to job names. In a product's own
+// pipeline they are the step's name and "test:" and the test's ID; in a
+// domain's pipeline the product's name comes first. Mesh names are
+// snake_case without ":", so the mapping is one-to-one.
+type names struct{ prefix string }
+
+func (n names) step(s *plan.Step) string { return n.prefix + s.Name }
+func (n names) test(t *plan.Test) string { return "test:" + n.prefix + t.ID }
+func (n names) passed(p *plan.Product) string {
+	return p.Name + ":passed"
+}
+
+func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
+	domainMode := b.settings.granularity == "domain"
+	n := names{}
+	var rules []string
+	var vars []variable
+	if domainMode {
+		n.prefix = pr.Name + "."
+		rules = b.schedules.rules([]*plan.Product{pr})
+		vars = productVariables(pr)
+	}
+	stageSteps, stageTests := p.stages[0], p.stages[len(p.stages)-1]
+
+	// In a domain's pipeline, a product's first steps wait until the
+	// products of the same pipeline that it reads from have passed.
+	var waitFor []need
+	if domainMode {
+		for _, up := range pr.Upstreams {
+			if p.byName[n.passed(up)] != nil {
+				waitFor = append(waitFor, need{job: n.passed(up), optional: true, at: pr.Range})
+			}
+		}
+	}
+
+	last := map[*plan.Step]bool{} // steps no other step runs after
+	for _, s := range pr.Steps {
+		last[s] = true
+	}
+	for _, s := range pr.Steps {
+		j := &job{name: n.step(s), stage: stageSteps, at: s.Range}
+		if len(s.After) == 0 {
+			j.needs = append(j.needs, waitFor...)
+		}
+		for _, a := range s.After {
+			delete(last, a)
+			j.needs = append(j.needs, need{job: n.step(a), at: s.Range})
+		}
+		j.body = b.stepBody(pr, s)
+		j.body.rules, j.body.variables = rules, append(vars, j.body.variables...)
+		p.add(j, &b.diags)
+	}
+	var sinks []need
+	for _, s := range pr.Steps {
+		if last[s] {
+			sinks = append(sinks, need{job: n.step(s), at: pr.Range})
+		}
+	}
+	if len(pr.Steps) == 0 {
+		sinks = waitFor
+	}
+	var tests []need
+	for _, t := range pr.Tests {
+		j := &job{name: n.test(t), stage: stageTests, at: t.Range, needs: sinks}
+		j.body = b.testBody(pr, t)
+		j.body.rules, j.body.variables = rules, append(vars, j.body.variables...)
+		p.add(j, &b.diags)
+		tests = append(tests, need{job: j.name, at: pr.Range})
+	}
+	if domainMode {
+		// One job stands for "the product has passed" so that the
+		// products downstream need one job, not every test.
+		gate := tests
+		if len(gate) == 0 {
+			gate = sinks
+		}
+		j := &job{name: n.passed(pr), stage: stageTests, at: pr.Range, needs: gate}
+		j.body = jobBody{
+			comment:   fmt.Sprintf("%s has run and passed its tests.", pr.ID),
+			rules:     rules,
+			variables: vars,
+			script:    []string{"echo " + shell.Quote(pr.ID+" passed")},
+		}
+		p.add(j, &b.diags)
+	}
+}
+
+// productVariables tell a job which product it builds.
+func productVariables(p *plan.Product) []variable {
+	return []variable{{"MESHC_PRODUCT", p.ID}, {"MESHC_PRODUCT_VERSION", p.Version}}
+}
+
+// stepBody renders a step's job from its runner's job template.
+func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
+	body := jobBody{extends: ".meshc-" + s.Runner.Name, comment: s.Description}
+	tmpl := b.settings.target.Jobs[s.Runner.Name]
+	if tmpl == nil {
+		b.errorf("gitlab-no-runner", s.Range, "Runner without a GitLab job",
+			"The step runs on runner %s, which the gitlab target does not know how to run. Add to the target \"gitlab\" block a runner %q { image = \"...\", script = [\"...\"] } whose script runs it.", s.Runner.Name, s.Runner.Name)
+		return body
+	}
+	values := map[string]shell.Value{}
+	for _, p := range s.Runner.Params {
+		values[p.Name] = nil
+	}
+	for _, a := range s.Args {
+		values[a.Name] = b.argValue(a, &body)
+	}
+	if s.Runner.Stdlib && s.Runner.Name == "sql" {
+		// Inline SQL goes to a file of its own, which reads better in
+		// review than SQL inside YAML, and the runner runs files.
+		for _, a := range s.Args {
+			if a.Name == "sql" {
+				file := b.sqlFile(pr, s.Name+".sql", a.String, []string{pr.File}, fmt.Sprintf("Step %s of %s.", s.Name, pr.ID))
+				values["file"] = shell.Words(file)
+			}
+		}
+	}
+	body.script = b.render(tmpl, values, s.Range)
+	return body
+}
+
+// testBody renders a test's job: the test template runs the test's query,
+// written to a .sql file.
+func (b *builder) testBody(pr *plan.Product, t *plan.Test) jobBody {
+	body := jobBody{extends: ".meshc-test", comment: t.Description,
+		variables: []variable{{"MESHC_TEST", t.ID}, {"MESHC_TEST_KIND", t.Kind}}}
+	if t.Severity == "warn" {
+		body.allowFailure = true
+	}
+	about := fmt.Sprintf("Test %s of %s: %s, severity %s. The test fails when this query returns rows.", t.ID, pr.ID, t.Kind, t.Severity)
+	file := b.sqlFile(pr, "tests/"+t.ID+".sql", t.SQL, []string{pr.File}, about)
+	tmpl := b.settings.target.Test
+	if tmpl == nil {
+		b.errorf("gitlab-no-runner", t.Range, "No GitLab job for tests", "Add a test { image = \"...\", script = [\"...\"] } block to the target \"gitlab\" block.")
+		return body
+	}
+	body.script = b.render(tmpl, map[string]shell.Value{"sql": shell.Words(file)}, t.Range)
+	return body
+}
+
+func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, at diag.Range) []string {
+	var lines []string
+	for _, line := range tmpl.Script {
+		t, err := shell.Parse(line)
+		if err == nil {
+			line, err = t.Render(values)
+		}
+		if err != nil { // the compiler checked the templates
+			b.errorf("invalid-template", at, "Invalid script template", "The job template at %s: %s.", tmpl.Range, err)
+			continue
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// argValue turns a step argument into shell words.
+func (b *builder) argValue(a *plan.Arg, body *jobBody) shell.Value {
+	switch a.Type {
+	case "number":
+		return shell.Words(strconv.FormatFloat(a.Number, 'f', -1, 64))
+	case "bool":
+		return shell.Words(strconv.FormatBool(a.Bool))
+	case "list(string)":
+		return shell.Words(a.List...)
+	case "file", "dir":
+		return shell.Words(b.settings.repoPath(a.String))
+	case "secret":
+		return shell.Value{{Text: b.secret(a.Secret, a.Range, body), Variable: true}}
+	}
+	return shell.Words(a.String)
+}
+
+// secret returns the variable that holds a secret in the job, adding the
+// vault secret GitLab fills it from.
+func (b *builder) secret(s *plan.Secret, at diag.Range, body *jobBody) string {
+	if s.Named != "" {
+		return s.Named // a CI/CD variable of the project
+	}
+	name := "MESHC_SECRET_" + strings.ToUpper(strings.ReplaceAll(s.ID, ".", "__"))
+	secretPath, field, ok := strings.Cut(s.Vault, "#")
+	if !ok || secretPath == "" || field == "" {
+		b.errorf("gitlab-secret", s.Range, "Vault path without a field",
+			"GitLab reads one field of a vault secret: write the path and the field, such as vault = %q.", s.Vault+"#token")
+		return name
+	}
+	for _, v := range body.secrets {
+		if v.name == name {
+			return name
+		}
+	}
+	body.secrets = append(body.secrets, vaultSecret{name: name, path: secretPath, field: field, engine: b.settings.vaultEngine, audience: b.settings.vaultAudience})
+	return name
+}
+
+// sqlFile writes SQL into the output folder and returns its path in the
+// repository.
+func (b *builder) sqlFile(pr *plan.Product, name, sql string, sources []string, about string) string {
+	rel := path.Join("sql", pr.Domain.Name, pr.Name, name)
+	var data []byte
+	data = append(data, output.Header("-- ", Name, sources)...)
+	for _, line := range strings.Split(about, "\n") {
+		data = append(data, "-- "+line+"\n"...)
+	}
+	data = append(data, '\n')
+	data = append(data, strings.TrimRight(sql, "\n")+"\n"...)
+	b.files = append(b.files, output.File{Path: rel, Data: data})
+	return path.Join(b.settings.outDir, rel)
+}

@@ -1,0 +1,258 @@
+package gitlab
+
+import (
+	"fmt"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/yamlout"
+)
+
+// jobBody is what a job runs, besides its name, stage and needs.
+type jobBody struct {
+	comment      string
+	extends      string
+	stage        string // for templates; jobs have theirs in job.stage
+	image        string
+	tags         []string
+	retry        int
+	rules        []string // if: conditions; nil runs the job always
+	variables    []variable
+	secrets      []vaultSecret
+	trigger      *trigger
+	script       []string
+	afterScript  []string
+	allowFailure bool
+	junit        string // the JUnit report's path
+}
+
+type variable struct{ name, value string }
+
+type vaultSecret struct{ name, engine, path, field, audience string }
+
+type trigger struct{ include, strategy string }
+
+// head is what a pipeline file has before its jobs.
+type head struct {
+	comment   string
+	variables []variable
+	templates []*template
+}
+
+// template is a hidden job that jobs extend.
+type template struct {
+	name string
+	body jobBody
+}
+
+// addYAML renders a pipeline into a file.
+func (b *builder) addYAML(p *pipeline, sources []string, h *head) {
+	doc := &yamlout.Map{}
+	stages := yamlout.List{}
+	for _, s := range p.stages {
+		stages = append(stages, yamlout.String(s))
+	}
+	doc.Set("stages", stages)
+	if h.comment != "" {
+		doc.Comment("stages", h.comment)
+	}
+	if len(h.variables) > 0 {
+		doc.Set("variables", variables(h.variables))
+	}
+	for _, t := range h.templates {
+		doc.Set(t.name, jobMap(nil, t.body))
+	}
+	for _, j := range p.jobs {
+		doc.Set(j.name, jobMap(j, j.body))
+		if j.body.comment != "" {
+			doc.Comment(j.name, j.body.comment)
+		}
+	}
+	data, err := yamlout.Marshal(doc)
+	if err != nil {
+		b.errorf("gitlab-internal", p.at, "Cannot write a GitLab pipeline", "meshc could not render %s: %v. This is a bug in meshc; please report it.", p.file, err)
+		return
+	}
+	b.files = append(b.files, output.File{Path: p.file, Data: append(output.Header("# ", Name, sources), append([]byte("\n"), data...)...)})
+}
+
+func variables(vs []variable) *yamlout.Map {
+	m := &yamlout.Map{}
+	for _, v := range vs {
+		m.Set(v.name, yamlout.String(v.value))
+	}
+	return m
+}
+
+func stringList(ss []string) yamlout.List {
+	l := yamlout.List{}
+	for _, s := range ss {
+		l = append(l, yamlout.String(s))
+	}
+	return l
+}
+
+// jobMap renders a job, or a hidden template when j is nil, with GitLab's
+// keywords in the order people usually write them.
+func jobMap(j *job, body jobBody) *yamlout.Map {
+	m := &yamlout.Map{}
+	if body.extends != "" {
+		m.Set("extends", yamlout.String(body.extends))
+	}
+	if body.stage != "" {
+		m.Set("stage", yamlout.String(body.stage))
+	}
+	if j != nil && body.extends == "" {
+		m.Set("stage", yamlout.String(j.stage)) // otherwise the template has it
+	}
+	if body.image != "" {
+		m.Set("image", yamlout.String(body.image))
+	}
+	if len(body.tags) > 0 {
+		m.Set("tags", stringList(body.tags))
+	}
+	if body.retry > 0 {
+		m.Set("retry", yamlout.Int(body.retry))
+	}
+	if j != nil {
+		needs := yamlout.List{}
+		for _, n := range j.needs {
+			if n.optional {
+				needs = append(needs, (&yamlout.Map{}).Set("job", yamlout.String(n.job)).Set("optional", yamlout.Bool(true)))
+			} else {
+				needs = append(needs, yamlout.String(n.job))
+			}
+		}
+		m.Set("needs", needs)
+	}
+	if len(body.rules) > 0 {
+		rules := yamlout.List{}
+		for _, r := range body.rules {
+			rules = append(rules, (&yamlout.Map{}).Set("if", yamlout.String(r)))
+		}
+		m.Set("rules", rules)
+	}
+	if len(body.variables) > 0 {
+		m.Set("variables", variables(body.variables))
+	}
+	if len(body.secrets) > 0 {
+		// One ID token per job authenticates it to the vault; its
+		// audience is the vault_audience setting.
+		m.Set("id_tokens", (&yamlout.Map{}).Set("MESHC_VAULT_ID_TOKEN", (&yamlout.Map{}).Set("aud", yamlout.String(body.secrets[0].audience))))
+		secrets := &yamlout.Map{}
+		for _, s := range body.secrets {
+			vault := (&yamlout.Map{}).
+				Set("engine", (&yamlout.Map{}).Set("name", yamlout.String("kv-v2")).Set("path", yamlout.String(s.engine))).
+				Set("path", yamlout.String(s.path)).
+				Set("field", yamlout.String(s.field))
+			secrets.Set(s.name, (&yamlout.Map{}).Set("vault", vault).Set("file", yamlout.Bool(false)).Set("token", yamlout.String("$MESHC_VAULT_ID_TOKEN")))
+		}
+		m.Set("secrets", secrets)
+	}
+	if t := body.trigger; t != nil {
+		m.Set("trigger", (&yamlout.Map{}).
+			Set("include", yamlout.List{(&yamlout.Map{}).Set("local", yamlout.String(t.include))}).
+			Set("strategy", yamlout.String(t.strategy)).
+			Set("forward", (&yamlout.Map{}).Set("pipeline_variables", yamlout.Bool(true))))
+	}
+	if len(body.script) > 0 {
+		m.Set("script", stringList(body.script))
+	}
+	if len(body.afterScript) > 0 {
+		m.Set("after_script", stringList(body.afterScript))
+	}
+	if body.allowFailure {
+		m.Set("allow_failure", yamlout.Bool(true))
+	}
+	if body.junit != "" {
+		m.Set("artifacts", (&yamlout.Map{}).
+			Set("when", yamlout.String("always")).
+			Set("reports", (&yamlout.Map{}).Set("junit", yamlout.String(body.junit))))
+	}
+	return m
+}
+
+// childHead is what a child pipeline has before its jobs: the
+// environment's variables, and a hidden template per runner it uses and
+// for the tests.
+func (b *builder) childHead(u *unit) *head {
+	s := b.settings
+	env := b.plan.Environment
+	h := &head{comment: u.comment}
+	h.variables = []variable{{"MESHC_ENVIRONMENT", env.Name}}
+	if b.settings.granularity != "domain" {
+		h.variables = append(h.variables, productVariables(u.products[0])...)
+	}
+	for _, v := range []variable{
+		{"SNOWFLAKE_DATABASE", env.Database}, {"SNOWFLAKE_WAREHOUSE", env.Warehouse},
+		{"SNOWFLAKE_ROLE", env.Role}, {"MESHC_SCHEMA_PREFIX", env.SchemaPrefix}, {"MESHC_CONNECTION", env.Connection},
+	} {
+		if v.value != "" {
+			h.variables = append(h.variables, v)
+		}
+	}
+	retry := b.retry
+	stageSteps, stageTests := b.stages()[0], b.stages()[len(b.stages())-1]
+	used := map[string]bool{}
+	for _, p := range u.products {
+		for _, st := range p.Steps {
+			if used[st.Runner.Name] {
+				continue
+			}
+			used[st.Runner.Name] = true
+			t := s.target.Jobs[st.Runner.Name]
+			if t == nil {
+				continue // reported by stepBody
+			}
+			h.templates = append(h.templates, &template{name: ".meshc-" + st.Runner.Name, body: jobBody{
+				comment:   fmt.Sprintf("Steps that run on runner %s.", st.Runner.Name),
+				stage:     stageSteps,
+				image:     first(t.Image, s.image),
+				tags:      s.tags,
+				retry:     retry,
+				variables: templateVariables(t.Variables),
+			}})
+		}
+	}
+	hasTests := false
+	for _, p := range u.products {
+		hasTests = hasTests || len(p.Tests) > 0
+	}
+	if t := s.target.Test; hasTests && t != nil {
+		h.templates = append(h.templates, &template{name: ".meshc-test", body: jobBody{
+			comment:   "Tests: each runs its query and fails when it returns rows; the JUnit report shows the result in merge requests.",
+			stage:     stageTests,
+			image:     first(t.Image, s.image),
+			tags:      s.tags,
+			variables: templateVariables(t.Variables),
+			// after_script runs whether the test passed or not, and
+			// knows which from CI_JOB_STATUS. The test's name is
+			// snake_case and dots, so it needs no XML escaping.
+			afterScript: []string{
+				`if [ "$CI_JOB_STATUS" = success ]; then result=''; failures=0; else result='<failure message="the test query returned rows, or could not run"/>'; failures=1; fi`,
+				`printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="%s" tests="1" failures="%s">\n<testcase classname="%s" name="%s">%s</testcase>\n</testsuite>\n' "$MESHC_PRODUCT" "$failures" "$MESHC_PRODUCT" "$MESHC_TEST" "$result" > junit.xml`,
+			},
+			junit: "junit.xml",
+		}})
+	}
+	return h
+}
+
+func templateVariables(vs []plan.Variable) []variable {
+	out := make([]variable, len(vs))
+	for i, v := range vs {
+		out[i] = variable{v.Name, v.Value}
+	}
+	return out
+}
+
+// retries maps the mesh's retries to GitLab's retry, which is at most 2.
+func (b *builder) retries() int {
+	r := b.plan.Defaults.Retries
+	if r > 2 {
+		b.errorf("gitlab-limit", b.plan.Defaults.RetriesAt, "Too many retries for GitLab",
+			"GitLab retries a failed job at most twice; retries = %d cannot be honoured. Set retries to 2 or less.", r)
+		return 2
+	}
+	return r
+}

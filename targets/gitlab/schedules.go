@@ -1,0 +1,137 @@
+package gitlab
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
+)
+
+// scheduleVariable is the variable a pipeline schedule sets to say which
+// products run: the key of its schedule, or "all".
+const scheduleVariable = "MESHC_SCHEDULE"
+
+// schedules maps the mesh's cadences to GitLab pipeline schedules. A
+// product runs in a scheduled pipeline when its own cadence is the
+// schedule's, or when it runs on its inputs and one of them does.
+type schedules struct {
+	plan   *plan.Plan
+	byKey  map[string]*schedule
+	active map[*plan.Product][]string // the schedule keys that run a product
+}
+
+type schedule struct {
+	key      string
+	cron     string
+	timezone string
+}
+
+func newSchedules(p *plan.Plan) *schedules {
+	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}}
+	for _, pr := range p.Products { // upstreams first
+		var keys []string
+		if c := pr.Schedule.Cadence; c != nil {
+			keys = append(keys, s.add(*c, pr.Schedule.Timezone).key)
+		}
+		if pr.Schedule.OnInputs {
+			for _, in := range pr.Inputs {
+				if in.Source != nil {
+					keys = append(keys, s.add(in.Source.Cadence, pr.Schedule.Timezone).key)
+				}
+			}
+			for _, up := range pr.Upstreams {
+				keys = append(keys, s.active[up]...)
+			}
+		}
+		slices.Sort(keys)
+		s.active[pr] = slices.Compact(keys)
+	}
+	return s
+}
+
+// add returns the schedule of a cadence in a time zone. Its key is the
+// cadence as written, with the time zone when it is not the mesh's.
+func (s *schedules) add(c plan.Cadence, tz string) *schedule {
+	key := c.Keyword
+	if key == "" {
+		key = c.Cron
+	}
+	if tz != s.plan.Defaults.Timezone {
+		key += "@" + tz
+	}
+	if k := s.byKey[key]; k != nil {
+		return k
+	}
+	k := &schedule{key: key, cron: c.Cron, timezone: tz}
+	s.byKey[key] = k
+	return k
+}
+
+// rules returns the rules that run a job when a schedule of one of the
+// products is running, or when every product is asked for.
+func (s *schedules) rules(products []*plan.Product) []string {
+	var keys []string
+	for _, p := range products {
+		keys = append(keys, s.active[p]...)
+	}
+	slices.Sort(keys)
+	conds := []string{fmt.Sprintf("$%s == %q", scheduleVariable, "all")}
+	for _, k := range slices.Compact(keys) {
+		conds = append(conds, fmt.Sprintf("$%s == %q", scheduleVariable, k))
+	}
+	return []string{strings.Join(conds, " || ")}
+}
+
+// file renders schedules.json: the pipeline schedules to create, with the
+// fields GitLab's pipeline schedules API takes.
+func (s *schedules) file(sources []string) output.File {
+	type variable struct {
+		Key          string `json:"key"`
+		Value        string `json:"value"`
+		VariableType string `json:"variable_type"`
+	}
+	type entry struct {
+		Description  string     `json:"description"`
+		Cron         string     `json:"cron"`
+		CronTimezone string     `json:"cron_timezone"`
+		Variables    []variable `json:"variables"`
+		Products     []string   `json:"products"`
+	}
+	doc := struct {
+		Comment   string   `json:"comment"`
+		Sources   []string `json:"sources"`
+		Schedules []entry  `json:"schedules"`
+	}{
+		Comment: output.Marker + " The GitLab pipeline schedules that run the " + s.plan.Name + " mesh (environment " + s.plan.Environment.Name + "): create each one, on the branch that holds the pipelines, with its variables. products lists the products each schedule runs: those on its cadence, and those that run on their inputs after them.",
+		Sources: sources,
+	}
+	runs := map[string][]string{} // schedule key -> the products it runs
+	for _, p := range s.plan.Products {
+		for _, key := range s.active[p] {
+			runs[key] = append(runs[key], p.ID)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(s.byKey)) {
+		k := s.byKey[key]
+		products := runs[key]
+		slices.Sort(products)
+		doc.Schedules = append(doc.Schedules, entry{
+			Description:  fmt.Sprintf("meshc %s %s: %s", s.plan.Name, s.plan.Environment.Name, key),
+			Cron:         k.cron,
+			CronTimezone: k.timezone,
+			Variables:    []variable{{Key: scheduleVariable, Value: key, VariableType: "env_var"}},
+			Products:     products,
+		})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(doc) // strings and slices always encode
+	return output.File{Path: "schedules.json", Data: buf.Bytes()}
+}
