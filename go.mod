@@ -9,6 +9,7 @@ require (
 	github.com/spf13/pflag v1.0.10
 	github.com/zclconf/go-cty v1.19.0
 	golang.org/x/tools v0.38.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

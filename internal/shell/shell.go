@@ -120,11 +120,20 @@ func Words(s ...string) Value {
 
 // Render fills the template in. Every name must be in values (nil for an
 // unset argument); Render reports the first that is not.
+//
+// An unset argument renders as nothing, and takes a space next to it
+// along, so that "cmd {{a}} {{b}}" without a reads "cmd b", not "cmd  b".
 func (t *Template) Render(values map[string]Value) (string, error) {
 	var b strings.Builder
+	dropSpace := false // an unset argument was just left out
 	for _, p := range t.pieces {
 		if p.name == "" {
-			b.WriteString(p.text)
+			text := p.text
+			if dropSpace {
+				text = strings.TrimPrefix(text, " ")
+			}
+			b.WriteString(text)
+			dropSpace = false
 			continue
 		}
 		v, ok := values[p.name]
@@ -132,8 +141,15 @@ func (t *Template) Render(values map[string]Value) (string, error) {
 			return "", fmt.Errorf("unknown placeholder {{%s}}", p.name)
 		}
 		if len(v) == 0 {
+			if s := b.String(); strings.HasSuffix(s, " ") {
+				b.Reset()
+				b.WriteString(strings.TrimSuffix(s, " "))
+			} else {
+				dropSpace = true
+			}
 			continue
 		}
+		dropSpace = false
 		if p.flag != "" {
 			b.WriteString(p.flag)
 			b.WriteByte(' ')

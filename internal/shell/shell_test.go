@@ -36,7 +36,10 @@ func TestRender(t *testing.T) {
 	}{
 		{"dbt build --select {{select}} {{--project-dir project_dir}}",
 			map[string]Value{"select": Words("tag:x+"), "project_dir": nil},
-			"dbt build --select tag:x+ "},
+			"dbt build --select tag:x+"},
+		{"a {{x}} {{y}} b", map[string]Value{"x": nil, "y": Words("1")}, "a 1 b"},
+		{"{{x}} b", map[string]Value{"x": nil}, "b"},
+		{"a{{x}}b", map[string]Value{"x": nil}, "ab"},
 		{"dbt build --select {{select}} {{--project-dir project_dir}}",
 			map[string]Value{"select": Words("a b"), "project_dir": Words("dbt/my proj")},
 			"dbt build --select 'a b' --project-dir 'dbt/my proj'"},

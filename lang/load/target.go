@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/meshc/meshc/internal/suggest"
@@ -119,7 +120,11 @@ func decodeStringMap(attr *hcl.Attribute) (ast.StringMap, diag.Diagnostics) {
 	for _, p := range pairs {
 		key := hcl.ExprAsKeyword(p.Key)
 		if key == "" {
-			v, d := constant(p.Key)
+			keyExpr := p.Key
+			if k, ok := keyExpr.(*hclsyntax.ObjectConsKeyExpr); ok {
+				keyExpr = k.Wrapped
+			}
+			v, d := constant(keyExpr)
 			if d != nil || v.Type() != cty.String {
 				ds = append(ds, diag.Errorf("wrong-type", rng(p.Key.Range()), "Invalid map key",
 					"Each key of %q is a name, written bare or quoted, such as SNOWFLAKE_ROLE.", attr.Name))

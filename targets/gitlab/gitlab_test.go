@@ -1,0 +1,357 @@
+package gitlab_test
+
+import (
+	"bytes"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"golang.org/x/tools/txtar"
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"github.com/meshc/meshc/targets/gitlab"
+)
+
+var today = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+
+func pharma(t *testing.T, env string) *plan.Plan {
+	t.Helper()
+	res, err := compiler.CompileDir(filepath.Join(golden.Root(), "examples", "pharma"), compiler.Options{Env: env, Today: today})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("compiling examples/pharma: %v %v", err, res.Diagnostics)
+	}
+	return res.Plan
+}
+
+func build(t *testing.T, p *plan.Plan, o gitlab.Options) []output.File {
+	t.Helper()
+	files, ds := gitlab.Build(p, o)
+	if ds.HasErrors() {
+		t.Fatalf("build: %v", ds)
+	}
+	return files
+}
+
+// archive renders generated files as one txtar archive, for golden files
+// that a reviewer reads top to bottom.
+func archive(files []output.File, ds diag.Diagnostics, src diag.Sources) []byte {
+	ar := &txtar.Archive{}
+	if len(ds) > 0 {
+		var b bytes.Buffer
+		diag.WriteText(&b, ds, src)
+		ar.Comment = b.Bytes()
+	}
+	for _, f := range files {
+		ar.Files = append(ar.Files, txtar.File{Name: f.Path, Data: f.Data})
+	}
+	return txtar.Format(ar)
+}
+
+var pharmaBuilds = []struct {
+	name string
+	env  string
+	opts gitlab.Options
+}{
+	{"pharma", "", gitlab.Options{OutDir: "gen/gitlab"}},
+	{"pharma.dev", "dev", gitlab.Options{OutDir: "gen/gitlab"}},
+	{"pharma.domain", "", gitlab.Options{OutDir: "ci", MeshDir: "analytics", Granularity: "domain", TriggerStrategy: "mirror"}},
+}
+
+// TestPharma compares the example's pipelines with golden files, and
+// checks that the job graph read back from the YAML is the mesh's.
+func TestPharma(t *testing.T) {
+	for _, tt := range pharmaBuilds {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pharma(t, tt.env)
+			files := build(t, p, tt.opts)
+			golden.Check(t, "gitlab/"+tt.name+".txtar", archive(files, nil, nil))
+			checkGraph(t, p, files, tt.opts.Granularity == "domain")
+		})
+	}
+}
+
+// TestDeterministic builds the example twice, reading its files in a
+// different random order each time, and compares the bytes.
+func TestDeterministic(t *testing.T) {
+	var first []output.File
+	for i := range 4 {
+		root := filepath.Join(golden.Root(), "examples", "pharma")
+		fsys := shuffledFS{FS: os.DirFS(root), rand: rand.New(rand.NewPCG(uint64(i), 7))}
+		res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: today})
+		if err != nil || res.Plan == nil {
+			t.Fatalf("compile: %v %v", err, res.Diagnostics)
+		}
+		files := build(t, res.Plan, gitlab.Options{OutDir: "gen/gitlab"})
+		if first == nil {
+			first = files
+			continue
+		}
+		if len(files) != len(first) {
+			t.Fatalf("build %d wrote %d files, the first %d", i, len(files), len(first))
+		}
+		for j := range files {
+			if files[j].Path != first[j].Path || !bytes.Equal(files[j].Data, first[j].Data) {
+				t.Fatalf("build %d differs from the first in %s", i, files[j].Path)
+			}
+		}
+	}
+}
+
+// shuffledFS lists folders in a random order.
+type shuffledFS struct {
+	fs.FS
+	rand *rand.Rand
+}
+
+func (s shuffledFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(s.FS, name)
+	s.rand.Shuffle(len(entries), func(i, j int) { entries[i], entries[j] = entries[j], entries[i] })
+	return entries, err
+}
+
+// TestSchema validates every generated pipeline file against GitLab's own
+// CI schema, with the validator in ../shared/validators.
+func TestSchema(t *testing.T) {
+	script := filepath.Join(golden.Root(), "..", "shared", "validators", "gitlab-schema-check.sh")
+	if _, err := os.Stat(script); err != nil {
+		t.Skipf("GitLab's schema validator is not beside the repository (%v)", err)
+	}
+	dir := t.TempDir()
+	var yamls []string
+	write := func(sub string, files []output.File) {
+		for _, f := range files {
+			path := filepath.Join(dir, sub, filepath.FromSlash(f.Path))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasSuffix(path, ".yml") {
+				yamls = append(yamls, path)
+			}
+		}
+	}
+	for _, tt := range pharmaBuilds {
+		write(tt.name, build(t, pharma(t, tt.env), tt.opts))
+	}
+	for _, c := range cases(t) {
+		if c.files != nil {
+			write("cases/"+c.name, c.files)
+		}
+	}
+	out, err := exec.Command("bash", append([]string{script}, yamls...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("GitLab's schema rejects generated files: %v\n%s", err, out)
+	}
+	if n := strings.Count(string(out), ": valid"); n != len(yamls) {
+		t.Fatalf("the validator reported %d valid files of %d:\n%s", n, len(yamls), out)
+	}
+}
+
+// checkGraph reads the jobs and needs back from the generated YAML and
+// compares them with the plan: the parent's needs are the products'
+// dependencies, each step job needs the steps it runs after, and each
+// test job needs the product's last steps.
+func checkGraph(t *testing.T, p *plan.Plan, files []output.File, domainMode bool) {
+	t.Helper()
+	docs := map[string]map[string]any{}
+	for _, f := range files {
+		if !strings.HasSuffix(f.Path, ".yml") {
+			continue
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(f.Data, &doc); err != nil {
+			t.Fatalf("%s does not parse: %v", f.Path, err)
+		}
+		docs[f.Path] = doc
+	}
+	parent := docs[".gitlab-ci.yml"]
+	if parent == nil {
+		t.Fatal("no .gitlab-ci.yml")
+	}
+	childOf := map[*plan.Product]string{} // product -> its child file's trigger job
+	for name, v := range parent {
+		job, ok := v.(map[string]any)
+		if !ok || strings.HasPrefix(name, ".") || job["trigger"] == nil {
+			continue
+		}
+		include := job["trigger"].(map[string]any)["include"].([]any)[0].(map[string]any)["local"].(string)
+		var child map[string]any
+		for path, doc := range docs {
+			if strings.HasSuffix(include, "/"+path) {
+				child = doc
+			}
+		}
+		if child == nil {
+			t.Fatalf("%s includes %s, which was not generated", name, include)
+		}
+		for _, pr := range p.Products {
+			if _, ok := child[stepJob(pr, pr.Steps[0], domainMode)]; ok && (domainMode || name == pr.ID) {
+				childOf[pr] = name
+				checkChild(t, pr, child, domainMode)
+			}
+		}
+	}
+	for _, pr := range p.Products {
+		name, ok := childOf[pr]
+		if !ok {
+			t.Errorf("no child pipeline runs %s", pr.ID)
+			continue
+		}
+		var want []string
+		for _, up := range pr.Upstreams {
+			if childOf[up] != name {
+				want = append(want, childOf[up])
+			}
+		}
+		got := needs(parent[name])
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("trigger %s does not need %s, which runs %s's upstream", name, w, pr.ID)
+			}
+		}
+	}
+}
+
+func stepJob(pr *plan.Product, s *plan.Step, domainMode bool) string {
+	if domainMode {
+		return pr.Name + "." + s.Name
+	}
+	return s.Name
+}
+
+func checkChild(t *testing.T, pr *plan.Product, child map[string]any, domainMode bool) {
+	t.Helper()
+	last := map[string]bool{}
+	for _, s := range pr.Steps {
+		last[stepJob(pr, s, domainMode)] = true
+	}
+	for _, s := range pr.Steps {
+		var want []string
+		for _, a := range s.After {
+			want = append(want, stepJob(pr, a, domainMode))
+			delete(last, stepJob(pr, a, domainMode))
+		}
+		got := needs(child[stepJob(pr, s, domainMode)])
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%s: step job %s does not need %s", pr.ID, s.Name, w)
+			}
+		}
+		if len(s.After) == 0 && !domainMode && len(got) != 0 {
+			t.Errorf("%s: first step %s needs %v; it should need nothing", pr.ID, s.Name, got)
+		}
+	}
+	for _, test := range pr.Tests {
+		name := "test:" + test.ID
+		if domainMode {
+			name = "test:" + pr.Name + "." + test.ID
+		}
+		got := needs(child[name])
+		if child[name] == nil {
+			t.Errorf("%s: no job for test %s", pr.ID, test.ID)
+		}
+		for s := range last {
+			if !slices.Contains(got, s) {
+				t.Errorf("%s: test job %s does not need the last step %s", pr.ID, name, s)
+			}
+		}
+		allow, _ := child[name].(map[string]any)["allow_failure"].(bool)
+		if allow != (test.Severity == "warn") {
+			t.Errorf("%s: test %s has allow_failure %v with severity %s", pr.ID, name, allow, test.Severity)
+		}
+	}
+}
+
+func needs(job any) []string {
+	m, _ := job.(map[string]any)
+	var out []string
+	list, _ := m["needs"].([]any)
+	for _, n := range list {
+		switch n := n.(type) {
+		case string:
+			out = append(out, n)
+		case map[string]any:
+			out = append(out, n["job"].(string))
+		}
+	}
+	return out
+}
+
+// testCase is a mesh under testdata/cases/, built with the options its
+// archive's comment names (lines such as "granularity: domain").
+type testCase struct {
+	name  string
+	files []output.File
+	out   []byte
+}
+
+func cases(t *testing.T) []testCase {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
+	if len(paths) == 0 {
+		t.Fatal("no cases under testdata/cases")
+	}
+	var out []testCase
+	for _, path := range paths {
+		ar, err := txtar.ParseFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys := fstest.MapFS{}
+		for _, f := range ar.Files {
+			fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+		}
+		opts := gitlab.Options{OutDir: "gen"}
+		for _, line := range strings.Split(string(ar.Comment), "\n") {
+			k, v, _ := strings.Cut(line, ": ")
+			switch k {
+			case "granularity":
+				opts.Granularity = v
+			case "job_limit":
+				opts.JobLimit, _ = strconv.Atoi(v)
+			case "out":
+				opts.OutDir = v
+			}
+		}
+		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := testCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar")}
+		ds := res.Diagnostics
+		if res.Plan != nil {
+			var tds diag.Diagnostics
+			c.files, tds = gitlab.Build(res.Plan, opts)
+			ds = append(ds, tds...).Sorted()
+		}
+		c.out = archive(c.files, ds, res.Sources)
+		out = append(out, c)
+	}
+	return out
+}
+
+// TestCases compares each case's files, or diagnostics, with its golden
+// file.
+func TestCases(t *testing.T) {
+	for _, c := range cases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			golden.Check(t, "gitlab/cases/"+c.name+".txtar", c.out)
+		})
+	}
+}
