@@ -4,24 +4,37 @@ GO      ?= go
 BIN     ?= bin/meshc
 EXAMPLE ?= examples/pharma
 
-.PHONY: build test race demo fmt lint fuzz clean
+.PHONY: build test race demo fmt lint fuzz e2e clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/meshc
 
-# test runs the linters, then every test: unit, golden, doc examples and the
-# testscript end-to-end tests.
+# test runs the linters, then every test: unit, golden, doc examples, the
+# testscript end-to-end tests, GitLab's schema on the generated pipelines,
+# and the example's pipelines run with gitlab-ci-local (e2e).
 test: lint
 	$(GO) test ./...
+	$(MAKE) e2e
+
+# e2e runs the example's GitLab pipelines with gitlab-ci-local, installing it
+# (npm, Node 22) and PyYAML for its runner script first. It takes a few
+# minutes.
+GCL    ?= $(abspath ../shared/validators/gitlab-ci-local)
+PYTHON ?= $(shell python3 -c 'import yaml' 2>/dev/null && echo python3 || echo /usr/bin/python3)
+e2e:
+	bash $(GCL)/install.sh
+	@$(PYTHON) -c 'import yaml' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null; }
+	MESHC_GITLAB_CI_LOCAL=$(GCL)/run.py MESHC_PYTHON=$(PYTHON) $(GO) test ./targets/gitlab -run TestGitLabCILocal -count=1 -v
 
 # race runs the tests with the race detector (files are parsed in parallel).
 race:
 	$(GO) test -race ./...
 
-# demo checks the bundled example mesh and prints its lineage.
+# demo checks the bundled example mesh and compiles it to GitLab CI
+# pipelines in gen/gitlab.
 demo:
 	$(GO) run ./cmd/meshc check $(EXAMPLE)
-	$(GO) run ./cmd/meshc graph --format mermaid $(EXAMPLE)
+	$(GO) run ./cmd/meshc build --target gitlab --out gen/gitlab $(EXAMPLE)
 
 fmt:
 	gofmt -w .

@@ -33,14 +33,15 @@ type Node interface{ node() }
 // The zero value is an empty map.
 type Map struct {
 	entries  []entry
-	comments []entry // value unused; resolved against entries by Marshal
+	comments []comment // matched to entries by key when written
 }
 
 type entry struct {
 	key   string
-	text  string
 	value Node
 }
+
+type comment struct{ key, text string }
 
 // List is a sequence.
 type List []Node
@@ -70,7 +71,7 @@ func (m *Map) Set(key string, v Node) *Map {
 // before or after the call. Each line of text becomes one "# " line; line
 // breaks and other control characters cannot end the comment.
 func (m *Map) Comment(key, text string) *Map {
-	m.comments = append(m.comments, entry{key: key, text: text})
+	m.comments = append(m.comments, comment{key, text})
 	return m
 }
 
@@ -146,7 +147,7 @@ func (e *encoder) mapping(m *Map, indent int, lead string, root bool) {
 		for j, c := range m.comments {
 			if c.key == en.key {
 				used[j] = true
-				e.comment(c.text, start[:len(start)-len(strings.TrimLeft(start, " "))])
+				e.comment(c.text, leadingSpaces(start))
 			}
 		}
 		key := quote(en.key)
@@ -251,6 +252,8 @@ func (e *encoder) scalar(n Node, indent int) {
 	}
 	e.buf.WriteByte('\n')
 }
+
+func leadingSpaces(s string) string { return s[:len(s)-len(strings.TrimLeft(s, " "))] }
 
 // comment writes text as "# " lines at the given indentation.
 func (e *encoder) comment(text, pad string) {

@@ -1,0 +1,147 @@
+package gitlab_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/targets/gitlab"
+)
+
+// TestGitLabCILocal runs the example's pipelines with gitlab-ci-local, with
+// the runner settings of testdata/record.mesh.hcl, whose jobs only record
+// that they ran. run.py (../shared/validators/gitlab-ci-local) fails when a
+// job fails or starts before a job it needs has finished. It takes about a
+// minute per run, so it runs when MESHC_GITLAB_CI_LOCAL names run.py, as
+// make e2e does.
+func TestGitLabCILocal(t *testing.T) {
+	runPy := os.Getenv("MESHC_GITLAB_CI_LOCAL")
+	if runPy == "" {
+		t.Skip("set MESHC_GITLAB_CI_LOCAL to gitlab-ci-local's run.py (make e2e does)")
+	}
+	t.Run("pass", func(t *testing.T) {
+		record, p, out, err := runPipelines(t, runPy, "")
+		if strings.Contains(out, "python3-yaml missing") {
+			t.Fatalf("run.py cannot check the child pipelines' needs without PyYAML:\n%s", out)
+		}
+		if err != nil {
+			t.Fatalf("the pipelines failed: %v\n%s", err, out)
+		}
+		// Every step and test job of every product ran, once.
+		want := 0
+		for _, pr := range p.Products {
+			want += len(pr.Steps) + len(pr.Tests)
+		}
+		if got := strings.Count(record, "\n"); got != want {
+			t.Errorf("%d jobs recorded, want %d:\n%s", got, want, record)
+		}
+	})
+	t.Run("failing test", func(t *testing.T) {
+		// The first test of the first product fails: its child pipeline
+		// fails, and with strategy depend so does its trigger job, which
+		// every downstream trigger needs.
+		_, p, out, err := runPipelines(t, runPy, "prescribers.npi.not_null")
+		if err == nil {
+			t.Fatalf("the pipelines passed although a test failed:\n%s", out)
+		}
+		if !strings.Contains(out, "job failed: FAIL  test:prescribers.npi.not_null") {
+			t.Errorf("run.py did not report the failing test job:\n%s", out)
+		}
+		if strings.Contains(out, "needs-order violation") {
+			t.Errorf("a job started before its needs finished:\n%s", out)
+		}
+		checkStops(t, p, "physician.prescribers")
+	})
+}
+
+// checkStops checks what gitlab-ci-local cannot show (a failed child
+// pipeline does not fail its trigger job there): on GitLab, a failed test
+// fails its product's child pipeline, strategy depend fails the trigger
+// job, and every product downstream needs that job, directly or through
+// other triggers, so none of them starts.
+func checkStops(t *testing.T, p *plan.Plan, failed string) {
+	t.Helper()
+	files := build(t, p, gitlab.Options{OutDir: "gen", MeshDir: "."})
+	var parent map[string]any
+	for _, f := range files {
+		if f.Path == ".gitlab-ci.yml" {
+			if err := yaml.Unmarshal(f.Data, &parent); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	stopped := map[string]bool{failed: true}
+	for _, pr := range p.Products { // upstreams first
+		job, _ := parent[pr.ID].(map[string]any)
+		if job == nil {
+			t.Fatalf("no trigger job for %s", pr.ID)
+		}
+		if job["trigger"].(map[string]any)["strategy"] != "depend" {
+			t.Errorf("%s: trigger strategy %v, want depend", pr.ID, job["trigger"])
+		}
+		for _, n := range needs(job) {
+			if stopped[n] {
+				stopped[pr.ID] = true
+			}
+		}
+	}
+	for _, pr := range p.Products {
+		downstream := false
+		for _, up := range pr.Upstreams {
+			downstream = downstream || stopped[up.ID]
+		}
+		if downstream && !stopped[pr.ID] {
+			t.Errorf("%s reads from a product downstream of %s but does not wait for it", pr.ID, failed)
+		}
+	}
+	if len(stopped) < 3 {
+		t.Errorf("only %v would stop; the example has more products downstream of %s", stopped, failed)
+	}
+}
+
+// runPipelines builds a copy of examples/pharma with the recording runner
+// settings into a scratch repository and runs it, returning what the jobs
+// recorded and run.py's output.
+func runPipelines(t *testing.T, runPy, failTest string) (string, *plan.Plan, string, error) {
+	t.Helper()
+	repo := filepath.Join(t.TempDir(), "repo")
+	if err := os.CopyFS(repo, os.DirFS(filepath.Join(golden.Root(), "examples", "pharma"))); err != nil {
+		t.Fatal(err)
+	}
+	record := filepath.Join(t.TempDir(), "record.log")
+	settings, err := os.ReadFile(filepath.Join("testdata", "record.mesh.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings = bytes.ReplaceAll(settings, []byte("$MESHC_RECORD"), []byte(record))
+	settings = bytes.ReplaceAll(settings, []byte("$MESHC_FAIL_TEST"), []byte(failTest))
+	if err := os.WriteFile(filepath.Join(repo, "platform", "gitlab.mesh.hcl"), settings, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := compiler.CompileDir(repo, compiler.Options{Today: today})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("compile: %v %v", err, res.Diagnostics)
+	}
+	files := build(t, res.Plan, gitlab.Options{OutDir: "gen", MeshDir: "."})
+	if _, err := output.Write(filepath.Join(repo, "gen"), files); err != nil {
+		t.Fatal(err)
+	}
+	python := os.Getenv("MESHC_PYTHON")
+	if python == "" {
+		python = "python3"
+	}
+	cmd := exec.Command(python, runPy, repo, "--file", "gen/.gitlab-ci.yml", "--",
+		"--force-shell-executor", "--variable", "MESHC_SCHEDULE=all")
+	out, runErr := cmd.CombinedOutput()
+	recorded, _ := os.ReadFile(record)
+	return string(recorded), res.Plan, string(out), runErr
+}
