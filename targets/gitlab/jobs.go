@@ -146,7 +146,7 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 		// review than SQL inside YAML, and the runner runs files.
 		for _, a := range s.Args {
 			if a.Name == "sql" {
-				file := b.sqlFile(pr, s.Name+".sql", a.String, []string{pr.File}, fmt.Sprintf("Step %s of %s.", s.Name, pr.ID))
+				file := b.sqlFile(pr, s.Name+".sql", a.String, fmt.Sprintf("Step %s of %s.", s.Name, pr.ID))
 				values["file"] = shell.Words(file)
 			}
 		}
@@ -164,7 +164,7 @@ func (b *builder) testBody(pr *plan.Product, t *plan.Test) jobBody {
 		body.allowFailure = true
 	}
 	about := fmt.Sprintf("Test %s of %s: %s, severity %s. The test fails when this query returns rows.", t.ID, pr.ID, t.Kind, t.Severity)
-	file := b.sqlFile(pr, "tests/"+t.ID+".sql", t.SQL, []string{pr.File}, about)
+	file := b.sqlFile(pr, "tests/"+t.ID+".sql", t.SQL, about)
 	tmpl := b.settings.target.Test
 	if tmpl == nil {
 		b.errorf("gitlab-no-runner", t.Range, "No GitLab job for tests", "Add a test { image = \"...\", script = [\"...\"] } block to the target \"gitlab\" block.")
@@ -231,10 +231,10 @@ func (b *builder) secret(s *plan.Secret, at diag.Range, body *jobBody) string {
 
 // sqlFile writes SQL into the output folder and returns its path in the
 // repository.
-func (b *builder) sqlFile(pr *plan.Product, name, sql string, sources []string, about string) string {
+func (b *builder) sqlFile(pr *plan.Product, name, sql string, about string) string {
 	rel := path.Join("sql", pr.Domain.Name, pr.Name, name)
 	var data []byte
-	data = append(data, output.Header("-- ", Name, sources)...)
+	data = append(data, output.Header("-- ", Name, []string{b.plan.Rel(pr.File)})...)
 	for _, line := range strings.Split(about, "\n") {
 		data = append(data, "-- "+line+"\n"...)
 	}

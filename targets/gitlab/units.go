@@ -20,7 +20,6 @@ type unit struct {
 	comment   string
 }
 
-
 // units groups the products into child pipelines, in dependency order.
 func (b *builder) units() []*unit {
 	var units []*unit
