@@ -184,8 +184,12 @@ func (b *builder) trigger(u *unit, child *pipeline) *job {
 	j.body = jobBody{
 		extends: ".meshc-product",
 		comment: u.comment,
-		rules:   b.schedules.rules(u.products),
-		trigger: &trigger{include: path.Join(b.settings.outDir, child.file), strategy: b.settings.triggerStrategy},
+		// One run of a unit at a time, per environment: two pipelines
+		// (a schedule and a manual run, say) must not write the same
+		// tables at once. The lock is held until the child pipeline ends.
+		resourceGroup: "meshc/" + b.plan.Environment.Name + "/" + u.name,
+		rules:         b.schedules.rules(u.products),
+		trigger:       &trigger{include: path.Join(b.settings.outDir, child.file), strategy: b.settings.triggerStrategy},
 	}
 	return j
 }

@@ -10,20 +10,21 @@ import (
 
 // jobBody is what a job runs, besides its name, stage and needs.
 type jobBody struct {
-	comment      string
-	extends      string
-	stage        string // for templates; jobs have theirs in job.stage
-	image        string
-	tags         []string
-	retry        int
-	rules        []string // if: conditions; nil runs the job always
-	variables    []variable
-	secrets      []vaultSecret
-	trigger      *trigger
-	script       []string
-	afterScript  []string
-	allowFailure bool
-	junit        string // the JUnit report's path
+	comment       string
+	extends       string
+	stage         string // for templates; jobs have theirs in job.stage
+	image         string
+	tags          []string
+	retry         int
+	rules         []string // if: conditions; nil runs the job always
+	resourceGroup string
+	variables     []variable
+	secrets       []vaultSecret
+	trigger       *trigger
+	script        []string
+	afterScript   []string
+	allowFailure  bool
+	junit         string // the JUnit report's path
 }
 
 type variable struct{ name, value string }
@@ -124,6 +125,9 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 			}
 		}
 		m.Set("needs", needs)
+	}
+	if body.resourceGroup != "" {
+		m.Set("resource_group", yamlout.String(body.resourceGroup))
 	}
 	if len(body.rules) > 0 {
 		rules := yamlout.List{}
