@@ -34,6 +34,9 @@ type example struct {
 	line      int
 	expect    []string
 	files     map[string]string
+	// output is the ```text block after a broken example's files, when
+	// there is one: what meshc check prints for it, compared exactly.
+	output string
 }
 
 var (
@@ -44,6 +47,8 @@ var (
 
 func TestDocExamples(t *testing.T) {
 	docs, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*.md"))
+	more, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*", "*.md"))
+	docs = append(docs, more...)
 	if len(docs) == 0 {
 		t.Fatal("no docs found")
 	}
@@ -70,6 +75,9 @@ func TestDocExamples(t *testing.T) {
 				}
 				return
 			}
+			if ex.output != "" && strings.TrimSpace(ex.output) != strings.TrimSpace(out.String()) {
+				t.Errorf("%s:%d: example %s prints, unlike its text block:\n%s", ex.doc, ex.line, ex.name, out.String())
+			}
 			for _, code := range ex.expect {
 				found := false
 				for _, d := range res.Diagnostics {
@@ -93,7 +101,7 @@ func parseDoc(t *testing.T, path string, known map[string]*example) []*example {
 	var out []*example
 	var cur *example
 	var block []string
-	inBlock, blockStart := false, 0
+	inBlock, blockStart, textBlock := false, 0, false
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
@@ -101,6 +109,12 @@ func parseDoc(t *testing.T, path string, known map[string]*example) []*example {
 		case inBlock && strings.HasPrefix(line, "```"):
 			inBlock = false
 			text := strings.Join(block, "\n") + "\n"
+			if textBlock {
+				if cur != nil && cur.expect != nil && cur.output == "" {
+					cur.output = text
+				}
+				continue
+			}
 			if cur == nil {
 				if _, ds := format.Source([]byte(text), doc); ds.HasErrors() {
 					t.Errorf("%s:%d: fragment is not valid HCL: %s: %s", doc, blockStart, ds[0].Summary, ds[0].Detail)
@@ -116,7 +130,9 @@ func parseDoc(t *testing.T, path string, known map[string]*example) []*example {
 		case inBlock:
 			block = append(block, line)
 		case line == "```hcl":
-			inBlock, blockStart, block = true, n, nil
+			inBlock, blockStart, block, textBlock = true, n, nil, false
+		case line == "```text" && !inBlock:
+			inBlock, blockStart, block, textBlock = true, n, nil, true
 		case line == fragmentMarker:
 			cur = nil
 		case strings.HasPrefix(line, "<!-- example:"):
