@@ -37,6 +37,7 @@ type trigger struct{ include, strategy string }
 type head struct {
 	comment   string
 	variables []variable
+	defaults  *jobBody // the default: keyword: settings of every job
 	templates []*template
 }
 
@@ -59,6 +60,9 @@ func (b *builder) addYAML(p *pipeline, sources []string, h *head) {
 	}
 	if len(h.variables) > 0 {
 		doc.Set("variables", variables(h.variables))
+	}
+	if h.defaults != nil {
+		doc.Set("default", jobMap(nil, *h.defaults))
 	}
 	for _, t := range h.templates {
 		doc.Set(t.name, jobMap(nil, t.body))
@@ -196,6 +200,9 @@ func (b *builder) childHead(u *unit) *head {
 		}
 	}
 	retry := b.retry
+	if s.image != "" || len(s.tags) > 0 {
+		h.defaults = &jobBody{image: s.image, tags: s.tags}
+	}
 	stageSteps, stageTests := b.stages()[0], b.stages()[len(b.stages())-1]
 	used := map[string]bool{}
 	for _, p := range u.products {
@@ -211,8 +218,7 @@ func (b *builder) childHead(u *unit) *head {
 			h.templates = append(h.templates, &template{name: ".meshc-" + st.Runner.Name, body: jobBody{
 				comment:   fmt.Sprintf("Steps that run on runner %s.", st.Runner.Name),
 				stage:     stageSteps,
-				image:     first(t.Image, s.image),
-				tags:      s.tags,
+				image:     t.Image,
 				retry:     retry,
 				variables: templateVariables(t.Variables),
 			}})
@@ -226,8 +232,7 @@ func (b *builder) childHead(u *unit) *head {
 		h.templates = append(h.templates, &template{name: ".meshc-test", body: jobBody{
 			comment:   "Tests: each runs its query and fails when it returns rows; the JUnit report shows the result in merge requests.",
 			stage:     stageTests,
-			image:     first(t.Image, s.image),
-			tags:      s.tags,
+			image:     t.Image,
 			variables: templateVariables(t.Variables),
 			// after_script runs whether the test passed or not, and
 			// knows which from CI_JOB_STATUS. The test's name is
