@@ -136,6 +136,7 @@ func (b *builder) build() {
 			"The mesh would trigger %d child pipelines from one parent; GitLab allows %d downstream pipelines in one pipeline hierarchy. Use granularity = \"domain\" in the target \"gitlab\" block, or split the mesh.", len(units), maxDownstreamPipeline)
 	}
 	parent := newPipeline(".gitlab-ci.yml", "products")
+	parent.at = b.plan.Range
 	for _, u := range units {
 		child := b.child(u)
 		child.check(b.settings.jobLimit, b.settings.jobLimitAt, &b.diags)
@@ -189,7 +190,7 @@ func (b *builder) trigger(u *unit, child *pipeline) *job {
 		// tables at once. The lock is held until the child pipeline ends.
 		resourceGroup: "meshc/" + b.plan.Environment.Name + "/" + u.name,
 		rules:         b.schedules.rules(u.products),
-		trigger:       &trigger{include: path.Join(b.settings.outDir, child.file), strategy: b.settings.triggerStrategy},
+		trigger:       &trigger{include: []string{path.Join(b.settings.outDir, child.file)}, strategy: b.settings.triggerStrategy},
 	}
 	return j
 }

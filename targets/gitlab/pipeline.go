@@ -86,6 +86,10 @@ func (p *pipeline) check(jobLimit int, limitSetAt diag.Range, ds *diag.Diagnosti
 			*ds = append(*ds, diag.Errorf("gitlab-limit", j.at, "GitLab job name too long",
 				"The job %q has %d characters; GitLab allows %d. Shorten the names it is made of.", j.name, n, maxJobName))
 		}
+		if t := j.body.trigger; t != nil && len(t.include) > maxTriggerIncludes {
+			*ds = append(*ds, diag.Errorf("gitlab-limit", j.at, "Too many files in one child pipeline",
+				"The job %q includes %d files in its child pipeline; GitLab allows %d.", j.name, len(t.include), maxTriggerIncludes))
+		}
 		if len(j.needs) > maxNeeds {
 			*ds = append(*ds, diag.Errorf("gitlab-limit", j.at, "Too many needs for GitLab",
 				"The job %q needs %d jobs; GitLab allows %d. Split the work so that fewer jobs feed this one.", j.name, len(j.needs), maxNeeds))

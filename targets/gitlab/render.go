@@ -31,7 +31,12 @@ type variable struct{ name, value string }
 
 type vaultSecret struct{ name, engine, path, field, audience string }
 
-type trigger struct{ include, strategy string }
+// trigger runs a child pipeline made of the included files (one, as meshc
+// writes them; GitLab allows three).
+type trigger struct {
+	include  []string
+	strategy string
+}
 
 // head is what a pipeline file has before its jobs.
 type head struct {
@@ -158,8 +163,12 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 		m.Set("secrets", secrets)
 	}
 	if t := body.trigger; t != nil {
+		include := yamlout.List{}
+		for _, f := range t.include {
+			include = append(include, (&yamlout.Map{}).Set("local", yamlout.String(f)))
+		}
 		m.Set("trigger", (&yamlout.Map{}).
-			Set("include", yamlout.List{(&yamlout.Map{}).Set("local", yamlout.String(t.include))}).
+			Set("include", include).
 			Set("strategy", yamlout.String(t.strategy)).
 			Set("forward", (&yamlout.Map{}).Set("pipeline_variables", yamlout.Bool(true))))
 	}
