@@ -44,6 +44,7 @@ func (c *compiler) targets() {
 		}
 		for name, o := range t.Options {
 			if po := c.option(name, o); po != nil {
+				po.Default = t.Stdlib
 				pt.Options[name] = po
 			}
 		}

@@ -19,6 +19,7 @@ type Option struct {
 	String  string
 	Strings []string
 	Number  int64
+	Default bool // set by the standard library, not the mesh
 	Range   diag.Range
 }
 

@@ -44,7 +44,7 @@ type settings struct {
 	granularity     string
 	triggerStrategy string
 	jobLimit        int
-	jobLimitAt      diag.Range
+	jobLimitSource  string // where jobLimit comes from, for messages
 	meshDir         string // the mesh root in the repository
 	outDir          string // the output folder in the repository
 	image           string
@@ -67,13 +67,17 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 		vaultAudience:   t.Text("vault_audience"),
 		vaultEngine:     first(t.Text("vault_engine"), "kv-v2"),
 		jobLimit:        500,
+		jobLimitSource:  "meshc's default",
 		target:          t,
 	}
 	if lim := t.Options["job_limit"]; lim != nil {
-		s.jobLimit, s.jobLimitAt = int(lim.Number), lim.Range
+		s.jobLimit, s.jobLimitSource = int(lim.Number), fmt.Sprintf("set at %s", lim.Range)
+		if lim.Default {
+			s.jobLimitSource = "the standard library's default"
+		}
 	}
 	if o.JobLimit > 0 {
-		s.jobLimit, s.jobLimitAt = o.JobLimit, diag.Range{}
+		s.jobLimit, s.jobLimitSource = o.JobLimit, "from --job-limit"
 	}
 	if tags := t.Options["tags"]; tags != nil {
 		s.tags = tags.Strings
@@ -139,11 +143,11 @@ func (b *builder) build() {
 	parent.at = b.plan.Range
 	for _, u := range units {
 		child := b.child(u)
-		child.check(b.settings.jobLimit, b.settings.jobLimitAt, &b.diags)
+		child.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 		parent.add(b.trigger(u, child), &b.diags)
 		b.addYAML(child, b.sources(u.products...), b.childHead(u))
 	}
-	parent.check(b.settings.jobLimit, b.settings.jobLimitAt, &b.diags)
+	parent.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	all := b.sources(b.plan.Products...)
 	b.addYAML(parent, all, b.parentHead())
 	b.files = append(b.files, b.schedules.file(all))

@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -76,7 +75,7 @@ func (p *pipeline) add(j *job, ds *diag.Diagnostics) {
 }
 
 // check reports every GitLab limit the pipeline breaks.
-func (p *pipeline) check(jobLimit int, limitSetAt diag.Range, ds *diag.Diagnostics) {
+func (p *pipeline) check(jobLimit int, limitSource string, ds *diag.Diagnostics) {
 	stage := map[string]int{}
 	for i, s := range p.stages {
 		stage[s] = i
@@ -108,13 +107,6 @@ func (p *pipeline) check(jobLimit int, limitSetAt diag.Range, ds *diag.Diagnosti
 	}
 	if len(p.jobs) > jobLimit {
 		*ds = append(*ds, diag.Errorf("gitlab-limit", p.at, "Too many jobs in one GitLab pipeline",
-			"%s would have %d jobs; job_limit (%s) allows %d. Split the work into more products, or raise job_limit in the target \"gitlab\" block if your GitLab plan allows more.", p.file, len(p.jobs), limitSource(limitSetAt), jobLimit))
+			"%s would have %d jobs; job_limit (%s) allows %d. Split the work into more products, or raise job_limit in the target \"gitlab\" block if your GitLab plan allows more.", p.file, len(p.jobs), limitSource, jobLimit))
 	}
-}
-
-func limitSource(at diag.Range) string {
-	if at.Filename == "" {
-		return "from --job-limit"
-	}
-	return fmt.Sprintf("set at %s", at)
 }
