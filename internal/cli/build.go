@@ -73,6 +73,7 @@ a diff when the files in --out are not what the mesh compiles to.`)
 	}
 	ds := res.Diagnostics
 	var files []output.File
+	var owner string
 	if res.Plan != nil {
 		opts := gitlab.Options{OutDir: outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
 		if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
@@ -80,6 +81,7 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		}
 		var tds diag.Diagnostics
 		files, tds = gitlab.Build(res.Plan, opts)
+		owner = gitlab.Owner(res.Plan)
 		ds = append(ds, tds...).Sorted()
 	}
 	diag.WriteText(e.stderr, ds, res.Sources)
@@ -92,7 +94,7 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		fmt.Fprintln(e.stderr)
 	}
 	if check {
-		diff, changes, err := output.Diff(out, files)
+		diff, changes, err := output.Diff(out, owner, files)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
 			return exitMesh
@@ -105,7 +107,7 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(files), "file"))
 		return exitOK
 	}
-	changes, err := output.Write(out, files)
+	changes, err := output.Write(out, owner, files)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
 		return exitMesh

@@ -11,7 +11,7 @@ import (
 // in one error. A bad file is a bug in a target, but it is returned as an
 // error rather than a panic because it is found while writing the user's
 // output folder, and a crash there would help no one.
-func checkFiles(files []File) error {
+func checkFiles(owner string, files []File) error {
 	var problems []string
 	files = slices.Clone(files)
 	slices.SortStableFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
@@ -23,10 +23,10 @@ func checkFiles(files []File) error {
 			problems = append(problems, fmt.Sprintf("%q %s", f.Path, reason))
 			continue
 		}
-		if !IsGenerated(f.Data) {
-			// Without Marker, the next build would refuse to
-			// replace the file, and could never remove it.
-			problems = append(problems, fmt.Sprintf("%q does not carry %q in its first %d bytes", f.Path, Marker, markerWindow))
+		if !OwnedBy(f.Data, owner) {
+			// Without Marker and the owner, the next build would
+			// refuse to replace the file, and could never remove it.
+			problems = append(problems, fmt.Sprintf("%q does not carry %q and %q in its first %d bytes", f.Path, Marker, OwnerLine(owner), markerWindow))
 		}
 		key := fold(f.Path)
 		switch other, ok := byKey[key]; {

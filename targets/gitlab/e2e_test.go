@@ -132,7 +132,7 @@ func runPipelines(t *testing.T, runPy, failTest string) (string, *plan.Plan, str
 		t.Fatalf("compile: %v %v", err, res.Diagnostics)
 	}
 	files := build(t, res.Plan, gitlab.Options{OutDir: "gen", MeshDir: "."})
-	if _, err := output.Write(filepath.Join(repo, "gen"), files); err != nil {
+	if _, err := output.Write(filepath.Join(repo, "gen"), gitlab.Owner(res.Plan), files); err != nil {
 		t.Fatal(err)
 	}
 	python := os.Getenv("MESHC_PYTHON")

@@ -75,7 +75,7 @@ func FuzzBuild(f *testing.F) {
 				}
 			}
 			for _, f := range files {
-				if !output.IsGenerated(f.Data) || !fs.ValidPath(f.Path) || strings.Contains(f.Path, "..") {
+				if !output.OwnedBy(f.Data, gitlab.Owner(res.Plan)) || !fs.ValidPath(f.Path) || strings.Contains(f.Path, "..") {
 					t.Fatalf("bad file %q", f.Path)
 				}
 				if !strings.HasSuffix(f.Path, ".yml") {

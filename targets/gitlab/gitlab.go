@@ -128,6 +128,12 @@ type builder struct {
 	diags     diag.Diagnostics
 }
 
+// Owner names the build that writes the files, as internal/output knows
+// it: the target and the environment.
+func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) }
+
+func (b *builder) owner() string { return Owner(b.plan) }
+
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {
 	b.diags = append(b.diags, diag.Errorf(code, at, summary, detail, args...))
 }
@@ -150,7 +156,7 @@ func (b *builder) build() {
 	parent.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	all := b.sources(b.plan.Products...)
 	b.addYAML(parent, all, b.parentHead())
-	b.files = append(b.files, b.schedules.file(all))
+	b.files = append(b.files, b.schedules.file(b.owner(), all))
 }
 
 // sources returns the mesh files that pipelines of products come from,

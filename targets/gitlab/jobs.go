@@ -234,7 +234,7 @@ func (b *builder) secret(s *plan.Secret, at diag.Range, body *jobBody) string {
 func (b *builder) sqlFile(pr *plan.Product, name, sql string, about string) string {
 	rel := path.Join("sql", pr.Domain.Name, pr.Name, name)
 	var data []byte
-	data = append(data, output.Header("-- ", Name, []string{b.plan.Rel(pr.File)})...)
+	data = append(data, output.Header("-- ", b.owner(), []string{b.plan.Rel(pr.File)})...)
 	for _, line := range strings.Split(about, "\n") {
 		data = append(data, "-- "+line+"\n"...)
 	}

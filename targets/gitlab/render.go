@@ -83,7 +83,7 @@ func (b *builder) addYAML(p *pipeline, sources []string, h *head) {
 		b.errorf("gitlab-internal", p.at, "Cannot write a GitLab pipeline", "meshc could not render %s: %v. This is a bug in meshc; please report it.", p.file, err)
 		return
 	}
-	b.files = append(b.files, output.File{Path: p.file, Data: append(output.Header("# ", Name, sources), append([]byte("\n"), data...)...)})
+	b.files = append(b.files, output.File{Path: p.file, Data: append(output.Header("# ", b.owner(), sources), append([]byte("\n"), data...)...)})
 }
 
 func variables(vs []variable) *yamlout.Map {

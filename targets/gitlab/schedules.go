@@ -89,7 +89,7 @@ func (s *schedules) rules(products []*plan.Product) []string {
 
 // file renders schedules.json: the pipeline schedules to create, with the
 // fields GitLab's pipeline schedules API takes.
-func (s *schedules) file(sources []string) output.File {
+func (s *schedules) file(owner string, sources []string) output.File {
 	type variable struct {
 		Key          string `json:"key"`
 		Value        string `json:"value"`
@@ -107,7 +107,7 @@ func (s *schedules) file(sources []string) output.File {
 		Sources   []string `json:"sources"`
 		Schedules []entry  `json:"schedules"`
 	}{
-		Comment: output.Marker + " The GitLab pipeline schedules that run the " + s.plan.Name + " mesh (environment " + s.plan.Environment.Name + "): create each one, on the branch that holds the pipelines, with its variables. products lists the products each schedule runs: those on its cadence, and those that run on their inputs after them.",
+		Comment: output.Marker + " " + output.OwnerLine(owner) + " The GitLab pipeline schedules that run the " + s.plan.Name + " mesh (environment " + s.plan.Environment.Name + "): create each one, on the branch that holds the pipelines, with its variables. products lists the products each schedule runs: those on its cadence, and those that run on their inputs after them.",
 		Sources: sources,
 	}
 	runs := map[string][]string{} // schedule key -> the products it runs
