@@ -143,6 +143,10 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 			out.Script = append(out.Script, line.V)
 		}
 	}
+	if len(out.Script) == 0 && !j.Script.Set {
+		c.errorf("missing-attribute", j.DeclRange, "Job template without a script",
+			"No script says how to run %s: the standard library has none to start from. Add script = [\"...\"], the shell commands of the job, with {{param}} placeholders for the step's arguments.", what)
+	}
 	if j.Variables.Set {
 		out.Variables = nil
 		seen := map[string]bool{}

@@ -17,11 +17,11 @@
 # platform team will want prebuilt images instead.
 
 target "gitlab" {
-  granularity      = "product"
-  trigger_strategy = "depend"
-  job_limit        = 500
-  vault_audience   = "$VAULT_SERVER_URL"
-  vault_engine     = "kv-v2"
+  granularity       = "product"
+  trigger_strategy  = "depend"
+  job_limit         = 500
+  vault_audience    = "$VAULT_SERVER_URL"
+  vault_engine_path = "kv-v2"
 
   runner "sql" {
     image = "python:3.12-slim"
@@ -46,24 +46,63 @@ target "gitlab" {
     script = ["dbt build --select {{select}} {{--project-dir project_dir}}"]
   }
 
-  # TALEND_API_URL is the Talend Cloud API of the account's region, such as
-  # https://api.eu.cloud.talend.com; the job is the Talend task's
-  # executable id.
+  # Talend Cloud: runs the task whose executable id is the step's job, and
+  # polls the execution until it ends; the job fails unless it succeeded.
+  # TALEND_API_URL is the API of the account's region, such as
+  # https://api.eu.cloud.talend.com.
   runner "talend" {
-    image = "curlimages/curl:8.10.1"
+    image = "python:3.12-slim"
     script = [
-      "job={{job}} token={{token}}",
-      "curl --fail-with-body --silent --show-error -X POST \"$TALEND_API_URL/processing/executions\" -H \"Authorization: Bearer $token\" -H 'Content-Type: application/json' --data-binary \"{\\\"executable\\\": \\\"$job\\\"}\"",
+      <<-SH
+      MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
+      import json, os, sys, time, urllib.request
+      api, token, task = os.environ["TALEND_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
+      def call(method, path, body=None):
+          data = None if body is None else json.dumps(body).encode()
+          headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method)) as r:
+              return json.load(r)
+      run = call("POST", "/processing/executions", {"executable": task})["executionId"]
+      print("Talend execution", run, "of", task, flush=True)
+      while True:
+          time.sleep(20)
+          status = str(call("GET", "/processing/executions/" + run).get("status", "")).upper()
+          print("status:", status, flush=True)
+          if status in ("SUCCESS", "EXECUTION_SUCCESS", "EXECUTION_SUCCESSFUL"):
+              sys.exit(0)
+          if any(word in status for word in ("FAIL", "CANCEL", "TERMINATED", "REJECTED", "PARTIAL")):
+              sys.exit(1)
+      PY
+      SH
     ]
   }
 
-  # ALTERYX_API_URL is the Alteryx Server API, such as
-  # https://alteryx.example.com/webapi.
+  # Alteryx Server: queues a job of the step's workflow through the v3 API
+  # and polls it until it completes; the job fails unless its disposition
+  # is Success. ALTERYX_API_URL is the server's API, such as
+  # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
   runner "alteryx" {
-    image = "curlimages/curl:8.10.1"
+    image = "python:3.12-slim"
     script = [
-      "workflow={{workflow}} token={{token}}",
-      "curl --fail-with-body --silent --show-error -X POST \"$ALTERYX_API_URL/v3/workflows/$workflow/jobs\" -H \"Authorization: Bearer $token\" -H 'Content-Type: application/json' --data-binary '{}'",
+      <<-SH
+      MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
+      import json, os, sys, time, urllib.parse, urllib.request
+      api, token, workflow = os.environ["ALTERYX_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
+      def call(method, path, body=None):
+          data = None if body is None else json.dumps(body).encode()
+          headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method)) as r:
+              return json.load(r)
+      job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
+      print("Alteryx job", job, "of", workflow, flush=True)
+      while True:
+          time.sleep(20)
+          status = call("GET", "/v3/jobs/" + job)
+          print("status:", status.get("status"), status.get("disposition"), flush=True)
+          if status.get("status") == "Completed":
+              sys.exit(0 if status.get("disposition") == "Success" else 1)
+      PY
+      SH
     ]
   }
 

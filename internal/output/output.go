@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // File is one generated file.
@@ -79,11 +80,12 @@ func Header(comment, owner string, sources []string) []byte {
 	return b.Bytes()
 }
 
-// commentSafe quotes a name that holds a line break or other control
-// character, which would otherwise end the comment and let the rest of the
-// name be read as code.
+// commentSafe quotes a name that holds a line break, another control
+// character or any other character that is not printable (U+2028, which
+// YAML 1.1 reads as a line break, is one), which could otherwise end the
+// comment and let the rest of the name be read as code.
 func commentSafe(name string) string {
-	if strings.ContainsFunc(name, unicode.IsControl) {
+	if strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) || !utf8.ValidString(name) {
 		return strconv.Quote(name)
 	}
 	return name

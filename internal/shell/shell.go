@@ -44,14 +44,22 @@ var placeholder = regexp.MustCompile(`\{\{([^{}]*)\}\}`)
 var placeholderName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 var flagText = regexp.MustCompile(`^-[A-Za-z0-9_=.-]*$`)
 
-// Parse parses a script line. An error describes a malformed placeholder.
+// Parse parses a script line. An error describes a malformed placeholder,
+// or one inside quotes or after a backslash: there the shell would not take
+// the quoted value as one word, and a value could end the quotes and run a
+// command of its own.
 func Parse(line string) (*Template, error) {
 	t := &Template{}
 	rest := line
+	var q quoteState
 	for {
 		loc := placeholder.FindStringSubmatchIndex(rest)
 		if loc == nil {
 			break
+		}
+		q.scan(rest[:loc[0]])
+		if q.inside != 0 {
+			return nil, fmt.Errorf("placeholder %s is inside %s; placeholders stand for whole shell words, quoted by meshc: write it outside quotes", rest[loc[0]:loc[1]], q.describe())
 		}
 		if loc[0] > 0 {
 			t.pieces = append(t.pieces, piece{text: rest[:loc[0]]})
@@ -82,6 +90,43 @@ func Parse(line string) (*Template, error) {
 		t.pieces = append(t.pieces, piece{text: rest})
 	}
 	return t, nil
+}
+
+// quoteState follows POSIX sh quoting through a line: whether the text so
+// far leaves a quote open or a backslash pending.
+type quoteState struct {
+	inside byte // ', " or `, or \ after a backslash; 0 outside quotes
+}
+
+func (q *quoteState) scan(text string) {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch q.inside {
+		case 0:
+			if c == '\'' || c == '"' || c == '`' || c == '\\' {
+				q.inside = c
+			}
+		case '\\':
+			q.inside = 0
+		case '"':
+			if c == '\\' {
+				i++ // an escaped character inside double quotes
+			} else if c == '"' {
+				q.inside = 0
+			}
+		default:
+			if c == q.inside {
+				q.inside = 0
+			}
+		}
+	}
+}
+
+func (q *quoteState) describe() string {
+	if q.inside == '\\' {
+		return "a backslash escape"
+	}
+	return fmt.Sprintf("%c quotes", q.inside)
 }
 
 // Names returns the parameter names the template refers to, in order of
@@ -121,12 +166,14 @@ func Words(s ...string) Value {
 // Render fills the template in. Every name must be in values (nil for an
 // unset argument); Render reports the first that is not.
 //
-// An unset argument renders as nothing, and takes a space next to it
-// along, so that "cmd {{a}} {{b}}" without a reads "cmd b", not "cmd  b".
+// An unset argument renders as nothing. When its placeholder is a word of
+// its own, a space next to it goes too, so that "cmd {{a}} {{b}}" without
+// a reads "cmd b", not "cmd  b"; inside a word ("x={{a}} y") nothing else
+// changes.
 func (t *Template) Render(values map[string]Value) (string, error) {
 	var b strings.Builder
-	dropSpace := false // an unset argument was just left out
-	for _, p := range t.pieces {
+	dropSpace := false // an unset argument that was a word was just left out
+	for i, p := range t.pieces {
 		if p.name == "" {
 			text := p.text
 			if dropSpace {
@@ -141,10 +188,15 @@ func (t *Template) Render(values map[string]Value) (string, error) {
 			return "", fmt.Errorf("unknown placeholder {{%s}}", p.name)
 		}
 		if len(v) == 0 {
-			if s := b.String(); strings.HasSuffix(s, " ") {
+			before := b.String()
+			wordStart := before == "" || strings.HasSuffix(before, " ")
+			wordEnd := i+1 == len(t.pieces) || (t.pieces[i+1].name == "" && strings.HasPrefix(t.pieces[i+1].text, " "))
+			switch {
+			case !wordStart || !wordEnd:
+			case before != "":
 				b.Reset()
-				b.WriteString(strings.TrimSuffix(s, " "))
-			} else {
+				b.WriteString(strings.TrimSuffix(before, " "))
+			default:
 				dropSpace = true
 			}
 			continue

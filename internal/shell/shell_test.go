@@ -40,6 +40,10 @@ func TestRender(t *testing.T) {
 		{"a {{x}} {{y}} b", map[string]Value{"x": nil, "y": Words("1")}, "a 1 b"},
 		{"{{x}} b", map[string]Value{"x": nil}, "b"},
 		{"a{{x}}b", map[string]Value{"x": nil}, "ab"},
+		{"x={{a}} y", map[string]Value{"a": nil}, "x= y"},
+		{"cmd --out={{a}} --verbose", map[string]Value{"a": nil}, "cmd --out= --verbose"},
+		{"a {{a}}{{b}} c", map[string]Value{"a": nil, "b": Words("1")}, "a 1 c"},
+		{"a {{a}} {{b}}", map[string]Value{"a": nil, "b": nil}, "a"},
 		{"dbt build --select {{select}} {{--project-dir project_dir}}",
 			map[string]Value{"select": Words("a b"), "project_dir": Words("dbt/my proj")},
 			"dbt build --select 'a b' --project-dir 'dbt/my proj'"},
@@ -64,7 +68,8 @@ func TestRender(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	for _, line := range []string{"{{}}", "{{a b c}}", "{{Select}}", "{{x", "y}}", "{{'-f' x}}", "{{-f\" x}}"} {
+	for _, line := range []string{"{{}}", "{{a b c}}", "{{Select}}", "{{x", "y}}", "{{'-f' x}}", "{{-f\" x}}",
+		"echo '{{x}}'", `echo "{{x}}"`, "echo `{{x}}`", `echo \{{x}}`, `echo "a \" {{x}}"`} {
 		if _, err := Parse(line); err == nil {
 			t.Errorf("Parse(%q) succeeded", line)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -26,14 +27,14 @@ const (
 // each setting, and the checks on its value, belong to the compiler.
 var targetOptions = map[string]map[string]optionKind{
 	"gitlab": {
-		"granularity":      textOption,
-		"trigger_strategy": textOption,
-		"job_limit":        numberOption,
-		"mesh_dir":         textOption,
-		"image":            textOption,
-		"tags":             listOption,
-		"vault_audience":   textOption,
-		"vault_engine":     textOption,
+		"granularity":       textOption,
+		"trigger_strategy":  textOption,
+		"job_limit":         numberOption,
+		"mesh_dir":          textOption,
+		"image":             textOption,
+		"tags":              listOption,
+		"vault_audience":    textOption,
+		"vault_engine_path": textOption,
 	},
 }
 
@@ -62,7 +63,7 @@ func (d *decoder) target(b *hcl.Block) *ast.Target {
 	options, ok := targetOptions[t.Name]
 	if !ok {
 		d.add(diag.Diagnostics{diag.Errorf("unknown-target", t.NameRange, "Unknown target",
-			"meshc compiles to the targets %s; there is no target %q.%s", fmt.Sprintf("%q", TargetNames()), t.Name, suggest.DidYouMean(t.Name, TargetNames()))})
+			"There is no target %q: meshc has settings blocks for %s.%s", t.Name, strings.Join(TargetNames(), ", "), suggest.DidYouMean(t.Name, TargetNames()))})
 		return nil
 	}
 	c := d.content(b.Body, targetSchema(options))

@@ -14,6 +14,7 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/targets/gitlab"
 )
 
@@ -79,14 +80,18 @@ func checkStops(t *testing.T, p *plan.Plan, failed string) {
 			}
 		}
 	}
+	template := parent[".meshc-product"].(map[string]any)
+	if strategy := template["trigger"].(map[string]any)["strategy"]; strategy != "depend" {
+		t.Errorf("trigger strategy %v, want depend", strategy)
+	}
 	stopped := map[string]bool{failed: true}
 	for _, pr := range p.Products { // upstreams first
 		job, _ := parent[pr.ID].(map[string]any)
 		if job == nil {
 			t.Fatalf("no trigger job for %s", pr.ID)
 		}
-		if job["trigger"].(map[string]any)["strategy"] != "depend" {
-			t.Errorf("%s: trigger strategy %v, want depend", pr.ID, job["trigger"])
+		if job["extends"] != ".meshc-product" {
+			t.Errorf("%s does not extend .meshc-product", pr.ID)
 		}
 		for _, n := range needs(job) {
 			if stopped[n] {
@@ -128,8 +133,13 @@ func runPipelines(t *testing.T, runPy, failTest string) (string, *plan.Plan, str
 		t.Fatal(err)
 	}
 	res, err := compiler.CompileDir(repo, compiler.Options{Today: today})
-	if err != nil || res.Plan == nil {
-		t.Fatalf("compile: %v %v", err, res.Diagnostics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Plan == nil {
+		var out bytes.Buffer
+		diag.WriteText(&out, res.Diagnostics, res.Sources)
+		t.Fatalf("the recording mesh does not compile:\n%s", out.String())
 	}
 	files := build(t, res.Plan, gitlab.Options{OutDir: "gen", MeshDir: "."})
 	if _, err := output.Write(filepath.Join(repo, "gen"), gitlab.Owner(res.Plan), files); err != nil {

@@ -65,7 +65,7 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 		meshDir:         first(o.MeshDir, t.Text("mesh_dir"), "."),
 		image:           t.Text("image"),
 		vaultAudience:   t.Text("vault_audience"),
-		vaultEngine:     first(t.Text("vault_engine"), "kv-v2"),
+		vaultEngine:     first(t.Text("vault_engine_path"), "kv-v2"),
 		jobLimit:        500,
 		jobLimitSource:  "meshc's default",
 		target:          t,
@@ -159,16 +159,28 @@ func (b *builder) build() {
 	b.files = append(b.files, b.schedules.file(b.owner(), all))
 }
 
-// sources returns the mesh files that pipelines of products come from,
-// relative to the mesh root: the products' files, mesh.hcl with the
-// environment, the target block and the runners the steps use.
+// sources returns the mesh files that the files of products come from,
+// relative to the mesh root: mesh.hcl with the environment, the target
+// block, and for each product its file, its domain's, those of the sources
+// it reads (their cadences pick its schedules), and those of the runners
+// and secrets its steps use.
 func (b *builder) sources(products ...*plan.Product) []string {
 	files := []string{b.plan.Range.Filename, b.settings.target.Range.Filename}
 	for _, p := range products {
-		files = append(files, p.File)
+		files = append(files, p.File, p.Domain.Range.Filename)
+		for _, in := range p.Inputs {
+			if in.Source != nil {
+				files = append(files, in.Source.Range.Filename)
+			}
+		}
 		for _, s := range p.Steps {
 			if !s.Runner.Stdlib {
 				files = append(files, s.Runner.Range.Filename)
+			}
+			for _, a := range s.Args {
+				if a.Secret != nil {
+					files = append(files, a.Secret.Range.Filename)
+				}
 			}
 		}
 	}
@@ -200,7 +212,7 @@ func (b *builder) trigger(u *unit, child *pipeline) *job {
 		// tables at once. The lock is held until the child pipeline ends.
 		resourceGroup: "meshc/" + b.plan.Environment.Name + "/" + u.name,
 		rules:         b.schedules.rules(u.products),
-		trigger:       &trigger{include: []string{path.Join(b.settings.outDir, child.file)}, strategy: b.settings.triggerStrategy},
+		trigger:       &trigger{include: []string{path.Join(b.settings.outDir, child.file)}},
 	}
 	return j
 }
@@ -214,7 +226,9 @@ func (b *builder) parentHead() *head {
 		"MESHC_SCHEDULE picks the jobs of a run: the pipeline schedules in schedules.json set it;\n" +
 		"set it to \"all\" to run everything."
 	return &head{
-		comment:   comment,
-		templates: []*template{{name: ".meshc-product", body: jobBody{stage: "products"}}},
+		comment: comment,
+		// The trigger settings every child pipeline shares; each job adds
+		// the file it includes (extends merges the two trigger maps).
+		templates: []*template{{name: ".meshc-product", body: jobBody{trigger: &trigger{strategy: b.settings.triggerStrategy}}}},
 	}
 }

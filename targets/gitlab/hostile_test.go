@@ -36,7 +36,7 @@ func TestHostile(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{".meshc-python", ".meshc-shell", ".meshc-sql", ".meshc-test", "inline", "python", "shell", "stages", "test:main.id.allowed", "variables"}
+	want := []string{".meshc-runner-python", ".meshc-runner-shell", ".meshc-runner-sql", ".meshc-test", "inline", "python", "shell", "stages", "test:main.id.allowed", "variables"}
 	if !slices.Equal(keys, want) {
 		t.Fatalf("top-level keys %v, want %v", keys, want)
 	}

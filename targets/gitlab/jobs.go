@@ -3,6 +3,8 @@ package gitlab
 import (
 	"fmt"
 	"path"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,38 +43,36 @@ type names struct{ prefix string }
 
 func (n names) step(s *plan.Step) string { return n.prefix + s.Name }
 func (n names) test(t *plan.Test) string { return "test:" + n.prefix + t.ID }
-func (n names) passed(p *plan.Product) string {
-	return p.Name + ":passed"
-}
+
+// passed names the job that stands for "the product has passed", in a
+// domain's pipeline.
+func passed(p *plan.Product) string { return p.Name + ":passed" }
 
 func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 	domainMode := b.settings.granularity == "domain"
 	n := names{}
 	var rules []string
 	var vars []variable
+	var waitFor []need
 	if domainMode {
 		n.prefix = pr.Name + "."
 		rules = b.schedules.rules([]*plan.Product{pr})
 		vars = productVariables(pr)
-	}
-	stageSteps, stageTests := p.stages[0], p.stages[len(p.stages)-1]
-
-	// In a domain's pipeline, a product's first steps wait until the
-	// products of the same pipeline that it reads from have passed.
-	var waitFor []need
-	if domainMode {
+		// A product's first steps wait until the products of the same
+		// pipeline that it reads from have passed.
 		for _, up := range pr.Upstreams {
-			if p.byName[n.passed(up)] != nil {
-				waitFor = append(waitFor, need{job: n.passed(up), optional: true, at: pr.Range})
+			if slices.Contains(u.products, up) {
+				waitFor = append(waitFor, need{job: passed(up), optional: true, at: pr.Range})
 			}
 		}
 	}
+	stageSteps, stageTests := p.stages[0], p.stages[len(p.stages)-1]
 
 	last := map[*plan.Step]bool{} // steps no other step runs after
 	for _, s := range pr.Steps {
 		last[s] = true
 	}
-	for _, s := range pr.Steps {
+	for i, s := range pr.Steps {
 		j := &job{name: n.step(s), stage: stageSteps, at: s.Range}
 		if len(s.After) == 0 {
 			j.needs = append(j.needs, waitFor...)
@@ -83,6 +83,11 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 		}
 		j.body = b.stepBody(pr, s)
 		j.body.rules, j.body.variables = rules, append(vars, j.body.variables...)
+		if domainMode && i == 0 {
+			// In a domain's pipeline, the product's first job says
+			// what the product is, as the trigger job does per product.
+			j.body.comment = strings.TrimSpace(productComment(pr) + "\n" + j.body.comment)
+		}
 		p.add(j, &b.diags)
 	}
 	var sinks []need
@@ -90,9 +95,6 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 		if last[s] {
 			sinks = append(sinks, need{job: n.step(s), at: pr.Range})
 		}
-	}
-	if len(pr.Steps) == 0 {
-		sinks = waitFor
 	}
 	var tests []need
 	for _, t := range pr.Tests {
@@ -102,14 +104,29 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 		p.add(j, &b.diags)
 		tests = append(tests, need{job: j.name, at: pr.Range})
 	}
-	if domainMode {
-		// One job stands for "the product has passed" so that the
-		// products downstream need one job, not every test.
+	consumed := slices.ContainsFunc(u.products, func(q *plan.Product) bool { return slices.Contains(q.Upstreams, pr) })
+	if domainMode && consumed {
 		gate := tests
 		if len(gate) == 0 {
 			gate = sinks
 		}
-		j := &job{name: n.passed(pr), stage: stageTests, at: pr.Range, needs: gate}
+		b.gate(p, pr, gate, stageTests, rules, vars)
+	}
+}
+
+// gate adds the job that stands for "the product has passed", so that the
+// products downstream in the same pipeline need one job rather than every
+// test. GitLab allows 50 needs per job, so more tests are gathered by a
+// chain of gates, each needing the one before and 49 tests.
+func (b *builder) gate(p *pipeline, pr *plan.Product, needs []need, stage string, rules []string, vars []variable) {
+	var prev []need
+	for part := 1; ; part++ {
+		take := min(len(needs), maxNeeds-len(prev))
+		j := &job{name: passed(pr), stage: stage, at: pr.Range, needs: append(prev, needs[:take]...)}
+		needs = needs[take:]
+		if len(needs) > 0 {
+			j.name = fmt.Sprintf("%s.%d", passed(pr), part)
+		}
 		j.body = jobBody{
 			comment:   fmt.Sprintf("%s has run and passed its tests.", pr.ID),
 			rules:     rules,
@@ -117,8 +134,17 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 			script:    []string{"echo " + shell.Quote(pr.ID+" passed")},
 		}
 		p.add(j, &b.diags)
+		if len(needs) == 0 {
+			return
+		}
+		prev = []need{{job: j.name, at: pr.Range}}
 	}
 }
+
+var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// runnerTemplate names the hidden job that a runner's steps extend.
+func runnerTemplate(r *plan.Runner) string { return ".meshc-runner-" + r.Name }
 
 // productVariables tell a job which product it builds.
 func productVariables(p *plan.Product) []variable {
@@ -127,7 +153,7 @@ func productVariables(p *plan.Product) []variable {
 
 // stepBody renders a step's job from its runner's job template.
 func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
-	body := jobBody{extends: ".meshc-" + s.Runner.Name, comment: s.Description}
+	body := jobBody{extends: runnerTemplate(s.Runner), comment: s.Description}
 	tmpl := b.settings.target.Jobs[s.Runner.Name]
 	if tmpl == nil {
 		b.errorf("gitlab-no-runner", s.Range, "Runner without a GitLab job",
@@ -140,6 +166,11 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 	}
 	for _, a := range s.Args {
 		values[a.Name] = b.argValue(a, &body)
+	}
+	if s.Runner.Stdlib && s.Runner.Name == "dbt" && values["project_dir"] == nil {
+		// The runner's documented default: the mesh's root folder. Jobs
+		// run in the repository's root, which may be another folder.
+		values["project_dir"] = shell.Words(b.settings.repoPath("."))
 	}
 	if s.Runner.Stdlib && s.Runner.Name == "sql" {
 		// Inline SQL goes to a file of its own, which reads better in
@@ -211,7 +242,12 @@ func (b *builder) argValue(a *plan.Arg, body *jobBody) shell.Value {
 // vault secret GitLab fills it from.
 func (b *builder) secret(s *plan.Secret, at diag.Range, body *jobBody) string {
 	if s.Named != "" {
-		return s.Named // a CI/CD variable of the project
+		// A CI/CD variable of the project, masked, read as "$NAME".
+		if !variableName.MatchString(s.Named) {
+			b.errorf("gitlab-secret", s.Range, "Secret name GitLab cannot read",
+				"GitLab holds a named secret as a CI/CD variable, whose name is letters, digits and _, not starting with a digit; %q is not one.", s.Named)
+		}
+		return s.Named
 	}
 	name := "MESHC_SECRET_" + strings.ToUpper(strings.ReplaceAll(s.ID, ".", "__"))
 	secretPath, field, ok := strings.Cut(s.Vault, "#")
@@ -234,7 +270,7 @@ func (b *builder) secret(s *plan.Secret, at diag.Range, body *jobBody) string {
 func (b *builder) sqlFile(pr *plan.Product, name, sql string, about string) string {
 	rel := path.Join("sql", pr.Domain.Name, pr.Name, name)
 	var data []byte
-	data = append(data, output.Header("-- ", b.owner(), []string{b.plan.Rel(pr.File)})...)
+	data = append(data, output.Header("-- ", b.owner(), b.sources(pr))...)
 	for _, line := range strings.Split(about, "\n") {
 		data = append(data, "-- "+line+"\n"...)
 	}

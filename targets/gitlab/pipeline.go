@@ -61,7 +61,7 @@ func (p *pipeline) add(j *job, ds *diag.Diagnostics) {
 	switch {
 	case slices.Contains(reserved, j.name):
 		*ds = append(*ds, diag.Errorf("gitlab-limit", j.at, "Reserved GitLab job name",
-			"GitLab reads a job named %q as its %s keyword, not as a job. Rename it; GitLab reserves %s.", j.name, j.name, strings.Join(reserved, ", ")))
+			"GitLab gives the name %q a meaning of its own (a top-level keyword, or the Pages job), so this cannot be an ordinary job. Rename it; GitLab reserves %s.", j.name, strings.Join(reserved, ", ")))
 	case p.byName[j.name] != nil:
 		// Names are built from unique mesh names with separators that
 		// mesh names cannot contain, so this is a bug; report it anyway

@@ -6,13 +6,13 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/yamlout"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // jobBody is what a job runs, besides its name, stage and needs.
 type jobBody struct {
 	comment       string
 	extends       string
-	stage         string // for templates; jobs have theirs in job.stage
 	image         string
 	tags          []string
 	retry         int
@@ -109,11 +109,8 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 	if body.extends != "" {
 		m.Set("extends", yamlout.String(body.extends))
 	}
-	if body.stage != "" {
-		m.Set("stage", yamlout.String(body.stage))
-	}
-	if j != nil && body.extends == "" {
-		m.Set("stage", yamlout.String(j.stage)) // otherwise the template has it
+	if j != nil {
+		m.Set("stage", yamlout.String(j.stage))
 	}
 	if body.image != "" {
 		m.Set("image", yamlout.String(body.image))
@@ -163,14 +160,21 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 		m.Set("secrets", secrets)
 	}
 	if t := body.trigger; t != nil {
-		include := yamlout.List{}
-		for _, f := range t.include {
-			include = append(include, (&yamlout.Map{}).Set("local", yamlout.String(f)))
+		trigger := &yamlout.Map{}
+		if len(t.include) > 0 {
+			include := yamlout.List{}
+			for _, f := range t.include {
+				include = append(include, (&yamlout.Map{}).Set("local", yamlout.String(f)))
+			}
+			trigger.Set("include", include)
 		}
-		m.Set("trigger", (&yamlout.Map{}).
-			Set("include", include).
-			Set("strategy", yamlout.String(t.strategy)).
-			Set("forward", (&yamlout.Map{}).Set("pipeline_variables", yamlout.Bool(true))))
+		if t.strategy != "" {
+			// forward: the schedule's MESHC_SCHEDULE reaches the child
+			// pipelines, whose jobs' rules read it per product.
+			trigger.Set("strategy", yamlout.String(t.strategy)).
+				Set("forward", (&yamlout.Map{}).Set("pipeline_variables", yamlout.Bool(true)))
+		}
+		m.Set("trigger", trigger)
 	}
 	if len(body.script) > 0 {
 		m.Set("script", stringList(body.script))
@@ -212,7 +216,6 @@ func (b *builder) childHead(u *unit) *head {
 	if s.image != "" || len(s.tags) > 0 {
 		h.defaults = &jobBody{image: s.image, tags: s.tags}
 	}
-	stageSteps, stageTests := b.stages()[0], b.stages()[len(b.stages())-1]
 	used := map[string]bool{}
 	for _, p := range u.products {
 		for _, st := range p.Steps {
@@ -224,9 +227,8 @@ func (b *builder) childHead(u *unit) *head {
 			if t == nil {
 				continue // reported by stepBody
 			}
-			h.templates = append(h.templates, &template{name: ".meshc-" + st.Runner.Name, body: jobBody{
+			h.templates = append(h.templates, &template{name: runnerTemplate(st.Runner), body: jobBody{
 				comment:   fmt.Sprintf("Steps that run on runner %s.", st.Runner.Name),
-				stage:     stageSteps,
 				image:     t.Image,
 				retry:     retry,
 				variables: templateVariables(t.Variables),
@@ -240,7 +242,6 @@ func (b *builder) childHead(u *unit) *head {
 	if t := s.target.Test; hasTests && t != nil {
 		h.templates = append(h.templates, &template{name: ".meshc-test", body: jobBody{
 			comment:   "Tests: each runs its query and fails when it returns rows; the JUnit report shows the result in merge requests.",
-			stage:     stageTests,
 			image:     t.Image,
 			variables: templateVariables(t.Variables),
 			// after_script runs whether the test passed or not, and
@@ -268,8 +269,8 @@ func templateVariables(vs []plan.Variable) []variable {
 func (b *builder) retries() int {
 	r := b.plan.Defaults.Retries
 	if r > 2 {
-		b.errorf("gitlab-limit", b.plan.Defaults.RetriesAt, "Too many retries for GitLab",
-			"GitLab retries a failed job at most twice; retries = %d cannot be honoured. Set retries to 2 or less.", r)
+		b.diags = append(b.diags, diag.Warnf("gitlab-retries", b.plan.Defaults.RetriesAt, "GitLab retries a job at most twice",
+			"retries = %d applies to the other targets; GitLab jobs get retry: 2, its most. Set retries to 2 or less to make the targets agree.", r))
 		return 2
 	}
 	return r

@@ -45,7 +45,34 @@ func (b *builder) units() []*unit {
 		}
 		slices.SortFunc(u.upstreams, func(x, y *unit) int { return strings.Compare(x.name, y.name) })
 	}
-	return units
+	if b.settings.granularity == "domain" {
+		return topological(units)
+	}
+	return units // in the plan's product order, which is topological
+}
+
+// topological orders units so that each comes after those it reads from,
+// keeping the given order where the dependencies leave a choice. The unit
+// graph has no cycle: domainUnits splits domains so that it has none.
+func topological(units []*unit) []*unit {
+	placed := map[*unit]bool{}
+	var out []*unit
+	for len(out) < len(units) {
+		progress := false
+		for _, u := range units {
+			if placed[u] || slices.ContainsFunc(u.upstreams, func(up *unit) bool { return !placed[up] }) {
+				continue
+			}
+			placed[u] = true
+			out = append(out, u)
+			progress = true
+			break // start again from the first, to keep the given order
+		}
+		if !progress {
+			return units // a cycle, which domainUnits rules out
+		}
+	}
+	return out
 }
 
 func productComment(p *plan.Product) string {
@@ -112,14 +139,17 @@ func (b *builder) domainUnits() ([]*unit, map[*plan.Product]*unit) {
 		if home == nil {
 			n := len(parts[d]) + 1
 			home = &unit{name: d, file: "domains/" + d + ".yml", at: p.Domain.Range}
-			home.comment = fmt.Sprintf("domain %s, owned by %s", d, p.Domain.Owner)
+			home.comment = "domain " + d
+			if p.Domain.Owner != "" {
+				home.comment += ", owned by " + p.Domain.Owner
+			}
 			if n > 1 {
 				home.name = fmt.Sprintf("%s.part%d", d, n)
 				home.file = fmt.Sprintf("domains/%s.part%d.yml", d, n)
 				home.at = p.Range
 				home.comment = fmt.Sprintf("domain %s, part %d: %s reads from a pipeline that reads from %s", d, n, p.ID, parts[d][0].name)
-				b.diags = append(b.diags, diag.Warnf("gitlab-split-domain", p.Range, "Domain pipeline split in two",
-					"%s reads, through another domain, from products of its own domain %s, so with granularity = \"domain\" it runs in a pipeline of its own (%s) after them. This is correct but costs a pipeline; granularity = \"product\" avoids it.", p.ID, d, home.file))
+				b.diags = append(b.diags, diag.Warnf("gitlab-split-domain", p.Range, "Domain pipeline split",
+					"%s reads, through another domain, from products of its own domain %s, so with granularity = \"domain\" it runs in part %d of the domain's pipelines (%s), after the others. This is correct but costs a pipeline; granularity = \"product\" avoids it.", p.ID, d, n, home.file))
 			}
 			parts[d] = append(parts[d], home)
 			units = append(units, home)
@@ -132,8 +162,7 @@ func (b *builder) domainUnits() ([]*unit, map[*plan.Product]*unit) {
 			}
 		}
 	}
-	// Units were created in the order of their first product, which is a
-	// topological order of units too: a unit's upstreams hold products
-	// met before it.
+	// Units are in the order of their first product; a later product can
+	// make an earlier unit wait on a later one, so units() sorts them.
 	return units, of
 }

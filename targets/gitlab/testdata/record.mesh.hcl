@@ -6,10 +6,10 @@ target "gitlab" {
   granularity = "product"
 
   runner "sql" {
-    script = ["echo \"$MESHC_PRODUCT $CI_JOB_NAME {{file}}\" >> \"$MESHC_RECORD\""]
+    script = ["echo \"$MESHC_PRODUCT $CI_JOB_NAME\" {{file}} >> \"$MESHC_RECORD\""]
   }
   runner "python" {
-    script = ["echo \"$MESHC_PRODUCT $CI_JOB_NAME {{script}}\" >> \"$MESHC_RECORD\""]
+    script = ["echo \"$MESHC_PRODUCT $CI_JOB_NAME\" {{script}} >> \"$MESHC_RECORD\""]
   }
   runner "shell" {
     script = ["echo \"$MESHC_PRODUCT $CI_JOB_NAME\" >> \"$MESHC_RECORD\""]
@@ -25,7 +25,7 @@ target "gitlab" {
   }
   runner "snowpark" {
     image  = "registry.example.com/commercial-data/snowpark-runner:2.3"
-    script = ["echo \"$MESHC_PRODUCT $CI_JOB_NAME {{file}}\" >> \"$MESHC_RECORD\""]
+    script = ["echo \"$MESHC_PRODUCT $CI_JOB_NAME\" {{file}} >> \"$MESHC_RECORD\""]
   }
   test {
     script = [
