@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/shell"
@@ -72,8 +73,7 @@ func (c *compiler) option(name string, o *ast.Option) *plan.Option {
 			return nil
 		}
 	case name == "mesh_dir":
-		d := o.String.V
-		if d == "" || path.IsAbs(d) || path.Clean(d) != d || d == ".." || strings.HasPrefix(d, "../") || strings.ContainsAny(d, "\\\x00\n") {
+		if !ValidRepoDir(o.String.V) {
 			c.errorf("invalid-value", o.String.Range, "Invalid mesh_dir",
 				"mesh_dir is the mesh root's folder inside the repository, a clean relative path with slashes such as \"analytics/mesh\", or \".\" when the mesh is the repository.")
 			return nil
@@ -178,6 +178,14 @@ func (c *compiler) scriptLine(line ast.String, params []string, what string) {
 				"{{%s}} names no parameter of %s, whose placeholders are: %s.%s", name, what, strings.Join(wrapEach(params), ", "), suggest.DidYouMean(name, params))
 		}
 	}
+}
+
+// ValidRepoDir reports whether d names a folder inside a repository as
+// generated files may refer to it: a clean relative slash path, "." for
+// the repository's root, without "..", backslashes or control characters.
+func ValidRepoDir(d string) bool {
+	return d != "" && !path.IsAbs(d) && path.Clean(d) == d && d != ".." && !strings.HasPrefix(d, "../") &&
+		!strings.ContainsFunc(d, func(r rune) bool { return r == '\\' || unicode.IsControl(r) })
 }
 
 func wrapEach(names []string) []string {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/diag"
@@ -63,7 +64,7 @@ a diff when the files in --out are not what the mesh compiles to.`)
 	if err != nil {
 		return usageError(e, "build", "%v", err)
 	}
-	if meshDir != "" && !localSlashPath(meshDir) {
+	if meshDir != "" && !compiler.ValidRepoDir(meshDir) {
 		return usageError(e, "build", "--mesh-dir is a relative folder inside the repository, such as analytics/mesh or ., not %q", meshDir)
 	}
 
@@ -73,11 +74,12 @@ a diff when the files in --out are not what the mesh compiles to.`)
 	}
 	ds := res.Diagnostics
 	var files []output.File
-	var owner string
+	var owner, detected string
 	if res.Plan != nil {
 		opts := gitlab.Options{OutDir: outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
 		if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
 			opts.MeshDir = repoFolder(dir)
+			detected = opts.MeshDir
 		}
 		var tds diag.Diagnostics
 		files, tds = gitlab.Build(res.Plan, opts)
@@ -113,6 +115,10 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		return exitMesh
 	}
 	fmt.Fprintf(e.stderr, "meshc build: %s: %s\n", out, describe(changes))
+	if detected != "" && detected != "." {
+		// The paths in the files depend on it: say where it came from.
+		fmt.Fprintf(e.stderr, "meshc build: the mesh is at %s in its repository (found from .git; set mesh_dir to fix it)\n", detected)
+	}
 	return exitOK
 }
 
@@ -136,10 +142,6 @@ func relativeTo(base, target string) (string, error) {
 		return "", fmt.Errorf("--out %s cannot be reached from the mesh folder %s", target, base)
 	}
 	return filepath.ToSlash(rel), nil
-}
-
-func localSlashPath(p string) bool {
-	return filepath.IsLocal(filepath.FromSlash(p)) && !strings.Contains(p, `\`)
 }
 
 // repoFolder finds the mesh root's folder in its git repository, by looking

@@ -11,6 +11,13 @@
 // written as one (|- or |), because scripts are read far more often than
 // they are parsed.
 //
+// It is its own small emitter rather than yaml.v3's encoder of yaml.Node
+// trees (which STYLE.md suggests) because generated files are reviewed:
+// meshc needs blank lines between jobs, comments above them, literal blocks
+// for scripts, no line folding of long commands, and one quoting rule it
+// can state and test against YAML 1.1 (Psych). The tests parse every
+// output back with yaml.v3, and a fuzz target does so for any string.
+//
 // Strings are expected to be valid UTF-8. Each run of invalid bytes is
 // written as U+FFFD: a YAML escape names a code point, not a byte, so the
 // bytes themselves cannot be carried.

@@ -147,6 +147,7 @@ func (b *builder) build() {
 	}
 	parent := newPipeline(".gitlab-ci.yml", "products")
 	parent.at = b.plan.Range
+	parent.split = "Use granularity = \"domain\" for one job per domain"
 	for _, u := range units {
 		child := b.child(u)
 		child.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)

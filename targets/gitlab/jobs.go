@@ -19,6 +19,10 @@ import (
 func (b *builder) child(u *unit) *pipeline {
 	p := newPipeline(u.file, b.stages()...)
 	p.at = u.at
+	p.split = "Split the work into more products"
+	if b.settings.granularity == "domain" {
+		p.split = "Use granularity = \"product\" for a pipeline per product"
+	}
 	for _, pr := range u.products {
 		b.productJobs(p, u, pr)
 	}

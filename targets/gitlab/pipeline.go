@@ -30,6 +30,7 @@ var reserved = []string{
 type pipeline struct {
 	file   string     // its path in the output folder
 	at     diag.Range // the product or domain it runs
+	split  string     // how to make it smaller, for a pipeline over the job limit
 	stages []string   // in order
 	jobs   []*job     // in the order they are written
 	byName map[string]*job
@@ -107,6 +108,6 @@ func (p *pipeline) check(jobLimit int, limitSource string, ds *diag.Diagnostics)
 	}
 	if len(p.jobs) > jobLimit {
 		*ds = append(*ds, diag.Errorf("gitlab-limit", p.at, "Too many jobs in one GitLab pipeline",
-			"%s would have %d jobs; job_limit (%s) allows %d. Split the work into more products, or raise job_limit in the target \"gitlab\" block if your GitLab plan allows more.", p.file, len(p.jobs), limitSource, jobLimit))
+			"%s would have %d jobs; job_limit (%s) allows %d. %s, or raise job_limit in the target \"gitlab\" block if your GitLab plan allows more.", p.file, len(p.jobs), limitSource, jobLimit, p.split))
 	}
 }
