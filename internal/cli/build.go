@@ -117,7 +117,7 @@ a diff when the files in --out are not what the mesh compiles to.`)
 	fmt.Fprintf(e.stderr, "meshc build: %s: %s\n", out, describe(changes))
 	if detected != "" && detected != "." {
 		// The paths in the files depend on it: say where it came from.
-		fmt.Fprintf(e.stderr, "meshc build: the mesh is at %s in its repository (found from .git; set mesh_dir to fix it)\n", detected)
+		fmt.Fprintf(e.stderr, "meshc build: the mesh is at %s in its repository (found from .git; set mesh_dir in the target \"gitlab\" block to pin it)\n", detected)
 	}
 	return exitOK
 }
