@@ -110,19 +110,21 @@ func (c *compiler) jobTemplates(pt *plan.Target, t *ast.Target) {
 		}
 		seen[j.Runner] = j
 		params := make([]string, len(r.Params))
+		lists := map[string]bool{}
 		for i, p := range r.Params {
 			params[i] = p.Name
+			lists[p.Name] = strings.HasPrefix(p.Type, "list")
 		}
-		pt.Jobs[j.Runner] = c.jobTemplate(pt.Jobs[j.Runner], j, params, fmt.Sprintf("runner %s", j.Runner))
+		pt.Jobs[j.Runner] = c.jobTemplate(pt.Jobs[j.Runner], j, params, lists, fmt.Sprintf("runner %s", j.Runner))
 	}
 	if t.Test != nil {
-		pt.Test = c.jobTemplate(pt.Test, t.Test, []string{"sql"}, "the tests")
+		pt.Test = c.jobTemplate(pt.Test, t.Test, []string{"sql"}, nil, "the tests")
 	}
 }
 
 // jobTemplate checks a template and lays it over base (nil when there is
 // none): each setting written replaces base's.
-func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, params []string, what string) *plan.JobTemplate {
+func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, params []string, lists map[string]bool, what string) *plan.JobTemplate {
 	out := &plan.JobTemplate{Runner: j.Runner, Range: j.DeclRange}
 	if base != nil {
 		*out = *base
@@ -139,7 +141,7 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 			c.errorf("invalid-value", j.Script.Range, "Empty script", "A job runs at least one command: list the script's lines, such as [\"python {{script}} {{args}}\"].")
 		}
 		for _, line := range j.Script.V {
-			c.scriptLine(line, params, what)
+			c.scriptLine(line, params, lists, what)
 			out.Script = append(out.Script, line.V)
 		}
 	}
@@ -166,7 +168,7 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 	return out
 }
 
-func (c *compiler) scriptLine(line ast.String, params []string, what string) {
+func (c *compiler) scriptLine(line ast.String, params []string, lists map[string]bool, what string) {
 	t, err := shell.Parse(line.V)
 	if err != nil {
 		c.errorf("invalid-template", line.Range, "Invalid script line", "%s.", strings.TrimSuffix(err.Error(), "."))
@@ -176,6 +178,9 @@ func (c *compiler) scriptLine(line ast.String, params []string, what string) {
 		if !slices.Contains(params, name) {
 			c.errorf("invalid-template", line.Range, "Unknown placeholder",
 				"{{%s}} names no parameter of %s, whose placeholders are: %s.%s", name, what, strings.Join(wrapEach(params), ", "), suggest.DidYouMean(name, params))
+		} else if lists[name] && t.Glued(name) {
+			c.errorf("invalid-template", line.Range, "List placeholder inside a word",
+				"{{%s}} is a list, whose second value would start a shell word of its own: put spaces around the placeholder, such as \"cmd {{%s}}\".", name, name)
 		}
 	}
 }

@@ -57,6 +57,8 @@ target "gitlab" {
       MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
       import json, os, sys, time, urllib.request
       api, token, task = os.environ["TALEND_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
+      if not token:
+          sys.exit("talend: the step gives no token, and Talend Cloud's API needs one")
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
@@ -88,6 +90,8 @@ target "gitlab" {
       MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
       import json, os, sys, time, urllib.parse, urllib.request
       api, token, workflow = os.environ["ALTERYX_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
+      if not token:
+          sys.exit("alteryx: the step gives no token, and the Alteryx Server API needs one")
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}

@@ -103,7 +103,8 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		}
 		if len(diff) > 0 {
 			e.stdout.Write(diff)
-			fmt.Fprintf(e.stderr, "meshc build: %s is out of date (%s); run meshc build --target %s to update it\n", out, describe(changes), target)
+			fmt.Fprintf(e.stderr, "meshc build: %s is out of date (%s); run meshc build --target %s --env %s --out %s %s to update it\n",
+				out, describe(changes), target, res.Plan.Environment.Name, out, dir)
 			return exitMesh
 		}
 		fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(files), "file"))

@@ -58,7 +58,7 @@ func Parse(line string) (*Template, error) {
 			break
 		}
 		q.scan(rest[:loc[0]])
-		if q.inside != 0 {
+		if q.inside != 0 || q.heredoc {
 			return nil, fmt.Errorf("placeholder %s is inside %s; placeholders stand for whole shell words, quoted by meshc: write it outside quotes", rest[loc[0]:loc[1]], q.describe())
 		}
 		if loc[0] > 0 {
@@ -92,10 +92,13 @@ func Parse(line string) (*Template, error) {
 	return t, nil
 }
 
-// quoteState follows POSIX sh quoting through a line: whether the text so
-// far leaves a quote open or a backslash pending.
+// quoteState follows POSIX sh quoting through a script entry: whether the
+// text so far leaves a quote open or a backslash pending, or has started a
+// here-document, whose body the shell expands whatever the quotes in it.
 type quoteState struct {
-	inside byte // ', " or `, or \ after a backslash; 0 outside quotes
+	inside  byte // ', " or `, or \ after a backslash; 0 outside quotes
+	pending bool // a << on this line: a here-document starts at its end
+	heredoc bool // in a here-document's body, to the end of the entry
 }
 
 func (q *quoteState) scan(text string) {
@@ -103,8 +106,13 @@ func (q *quoteState) scan(text string) {
 		c := text[i]
 		switch q.inside {
 		case 0:
-			if c == '\'' || c == '"' || c == '`' || c == '\\' {
+			switch {
+			case c == '\'' || c == '"' || c == '`' || c == '\\':
 				q.inside = c
+			case c == '<' && i+1 < len(text) && text[i+1] == '<':
+				q.pending = true
+			case c == '\n' && q.pending:
+				q.heredoc = true
 			}
 		case '\\':
 			q.inside = 0
@@ -123,11 +131,38 @@ func (q *quoteState) scan(text string) {
 }
 
 func (q *quoteState) describe() string {
-	if q.inside == '\\' {
+	switch {
+	case q.heredoc:
+		return "a here-document"
+	case q.inside == '\\':
 		return "a backslash escape"
 	}
 	return fmt.Sprintf("%c quotes", q.inside)
 }
+
+// Glued reports whether a placeholder for name touches other text, as in
+// x={{name}}: there a list's second word would start a word of its own,
+// which could be a command, so list parameters must stand alone.
+func (t *Template) Glued(name string) bool {
+	for i, p := range t.pieces {
+		if p.name != name {
+			continue
+		}
+		if i > 0 && (t.pieces[i-1].name != "" || !endsWord(t.pieces[i-1].text)) {
+			return true
+		}
+		if i+1 < len(t.pieces) && (t.pieces[i+1].name != "" || !startsWord(t.pieces[i+1].text)) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordBreaks are the characters that end a shell word outside quotes.
+const wordBreaks = " \t\n;|&()<>"
+
+func endsWord(text string) bool   { return strings.ContainsAny(text[len(text)-1:], wordBreaks) }
+func startsWord(text string) bool { return strings.ContainsAny(text[:1], wordBreaks) }
 
 // Names returns the parameter names the template refers to, in order of
 // appearance, each once.

@@ -69,7 +69,7 @@ func TestRender(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	for _, line := range []string{"{{}}", "{{a b c}}", "{{Select}}", "{{x", "y}}", "{{'-f' x}}", "{{-f\" x}}",
-		"echo '{{x}}'", `echo "{{x}}"`, "echo `{{x}}`", `echo \{{x}}`, `echo "a \" {{x}}"`} {
+		"echo '{{x}}'", `echo "{{x}}"`, "echo `{{x}}`", `echo \{{x}}`, `echo "a \" {{x}}"`, "cat <<EOF\n{{x}}\nEOF", "cat <<'EOF'\n{{x}}\nEOF"} {
 		if _, err := Parse(line); err == nil {
 			t.Errorf("Parse(%q) succeeded", line)
 		}
@@ -77,5 +77,19 @@ func TestParseErrors(t *testing.T) {
 	tmpl, _ := Parse("a {{x}} {{-f y}} {{x}}")
 	if got := strings.Join(tmpl.Names(), ","); got != "x,y" {
 		t.Errorf("Names = %s", got)
+	}
+	if _, err := Parse("python - {{x}} <<'PY'\nprint(1)\nPY"); err != nil {
+		t.Errorf("a placeholder before a here-document: %v", err)
+	}
+	for line, glued := range map[string]bool{
+		"a {{x}} b": false, "{{x}}": false, "a;{{x}}|b": false, "X={{x}} cmd": true, "a {{x}}b": true, "{{y}}{{x}}": true,
+	} {
+		tmpl, err := Parse(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tmpl.Glued("x"); got != glued {
+			t.Errorf("Glued(%q) = %v, want %v", line, got, glued)
+		}
 	}
 }

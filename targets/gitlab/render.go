@@ -71,6 +71,9 @@ func (b *builder) addYAML(p *pipeline, sources []string, h *head) {
 	}
 	for _, t := range h.templates {
 		doc.Set(t.name, jobMap(nil, t.body))
+		if t.body.comment != "" {
+			doc.Comment(t.name, t.body.comment)
+		}
 	}
 	for _, j := range p.jobs {
 		doc.Set(j.name, jobMap(j, j.body))
