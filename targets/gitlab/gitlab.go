@@ -163,8 +163,8 @@ func (b *builder) build() {
 // sources returns the mesh files that the files of products come from,
 // relative to the mesh root: mesh.hcl with the environment, the target
 // block, and for each product its file, its domain's, those of the sources
-// it reads (their cadences pick its schedules), and those of the runners
-// and secrets its steps use.
+// it reads (their cadences pick its schedules), of the products its tests
+// compare with, and of the runners and secrets its steps use.
 func (b *builder) sources(products ...*plan.Product) []string {
 	files := []string{b.plan.Range.Filename, b.settings.target.Range.Filename}
 	for _, p := range products {
@@ -172,6 +172,11 @@ func (b *builder) sources(products ...*plan.Product) []string {
 		for _, in := range p.Inputs {
 			if in.Source != nil {
 				files = append(files, in.Source.Range.Filename)
+			}
+		}
+		for _, t := range p.Tests {
+			for _, ref := range t.References {
+				files = append(files, ref.Product.File)
 			}
 		}
 		for _, s := range p.Steps {
