@@ -50,14 +50,17 @@ func runCheck(e *env, args []string) int {
 	var cf compileFlags
 	var format string
 	fs := flagSet(e, "check", "check [flags] [DIR]",
-		"Loads the mesh in DIR (default: the current folder), type-checks it, and prints\nevery problem found, sorted by file and position, then a summary.")
-	fs.StringVar(&format, "format", "text", "output format: text or json")
+		"Loads the mesh in DIR (default: the current folder), type-checks it, and prints\nevery problem found, sorted by file and position, then a summary.\n\n"+
+			"--format gitlab and --format sarif print a GitLab code quality report and a\nSARIF 2.1.0 log, for CI to show the problems in merge requests and code\nscanning; the summary then goes to standard error. Run them at the repository\nroot, so that file names are relative to it.")
+	fs.StringVar(&format, "format", "text", "output format: text, json, gitlab (code quality report) or sarif")
 	cf.register(fs)
 	if code, done := parse(e, fs, args); done {
 		return code
 	}
-	if format != "text" && format != "json" {
-		return usageError(e, "check", "--format must be text or json, not %q", format)
+	switch format {
+	case "text", "json", "gitlab", "sarif":
+	default:
+		return usageError(e, "check", "--format must be text, json, gitlab or sarif, not %q", format)
 	}
 	dir, ok := oneDir(e, "check", fs.Args())
 	if !ok {
@@ -67,16 +70,27 @@ func runCheck(e *env, args []string) int {
 	if done {
 		return code
 	}
-	if format == "json" {
-		if err := diag.WriteJSON(e.stdout, res.Diagnostics, res.Sources); err != nil {
-			fmt.Fprintf(e.stderr, "meshc check: %v\n", err)
-		}
-	} else {
+	var err error
+	switch format {
+	case "json":
+		err = diag.WriteJSON(e.stdout, res.Diagnostics, res.Sources)
+	// The CI reports are the whole of standard output, which CI saves as
+	// a file; the summary goes to the job's log.
+	case "gitlab":
+		err = diag.WriteCodeQuality(e.stdout, res.Diagnostics, res.Sources)
+		fmt.Fprintln(e.stderr, summary(res))
+	case "sarif":
+		err = diag.WriteSARIF(e.stdout, res.Diagnostics, res.Sources, version())
+		fmt.Fprintln(e.stderr, summary(res))
+	default:
 		diag.WriteText(e.stdout, res.Diagnostics, res.Sources)
 		if len(res.Diagnostics) > 0 {
 			fmt.Fprintln(e.stdout)
 		}
 		fmt.Fprintln(e.stdout, summary(res))
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "meshc check: %v\n", err)
 	}
 	if res.Diagnostics.HasErrors() {
 		return exitMesh

@@ -4,7 +4,8 @@
 // plan and the targets can all carry ranges without depending on the parser.
 //
 // Producing diagnostics happens everywhere; printing them happens only here
-// (text.go and json.go), once, sorted by file and position.
+// (text.go, json.go, and codequality.go and sarif.go for CI tools), once,
+// sorted by file and position.
 package diag
 
 import (
@@ -15,7 +16,8 @@ import (
 )
 
 // Pos is a position in a source file. Line and Column start at 1; Column
-// counts Unicode characters, Byte counts bytes from the start of the file.
+// counts grapheme clusters, as HCL does (what a person sees as one
+// character); Byte counts bytes from the start of the file.
 type Pos struct {
 	Line   int `json:"line"`
 	Column int `json:"column"`

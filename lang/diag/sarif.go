@@ -1,0 +1,217 @@
+package diag
+
+import (
+	"io"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"unicode/utf16"
+)
+
+// SARIF constants: the schema GitHub and other code scanning views expect,
+// where a result's relative file name is rooted, and where meshc's rules are
+// documented.
+const (
+	sarifSchema     = "https://json.schemastore.org/sarif-2.1.0.json"
+	sarifSourceRoot = "%SRCROOT%"
+	sarifStdlibRoot = "MESHC_STDLIB"
+	meshcURI        = "https://github.com/meshc/meshc"
+	codesURI        = meshcURI + "/blob/main/docs/language.md#checks-and-diagnostic-codes"
+)
+
+// WriteSARIF prints ds as a SARIF 2.1.0 log with one run of meshc, version
+// being meshc's own, for code scanning views.
+//
+// Each diagnostic code used is a rule; each diagnostic is a result with the
+// rule's id, a level of error or warning, the summary and detail as its
+// message, and the fingerprint of the GitLab report as its partial
+// fingerprint meshc/v1. File names are relative URIs with the base
+// %SRCROOT%, the folder meshc ran in, normally the repository root; an
+// absolute file name is a file: URI. A standard library file (stdlib:NAME)
+// is NAME with the base MESHC_STDLIB. Regions are 1-based, end exclusive,
+// with columns in UTF-16 code units, as the run's columnKind says, which is
+// what editors and browsers count. A whole-file diagnostic has a location
+// without a region, which in SARIF means the whole file; one about no file
+// at all (no-mesh-root) has no location, which SARIF allows.
+//
+// ds must be sorted (Diagnostics.Sorted).
+func WriteSARIF(w io.Writer, ds Diagnostics, src Sources, version string) error {
+	x := newLineIndex(src)
+	fps := fingerprints(ds, src)
+	run := sarifRun{
+		Tool:       sarifTool{Driver: sarifDriver{Name: "meshc", InformationURI: meshcURI, Version: version, Rules: []sarifRule{}}},
+		ColumnKind: "utf16CodeUnits",
+		Results:    []sarifResult{},
+	}
+	ruleIndex := map[string]int{}
+	for _, code := range sortedCodes(ds) {
+		ruleIndex[code] = len(run.Tool.Driver.Rules)
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
+			ID:               code,
+			ShortDescription: sarifMessage{Text: describeCode(code)},
+			HelpURI:          codesURI,
+		})
+	}
+	for i, d := range ds {
+		level := "error"
+		if d.Severity == Warning {
+			level = "warning"
+		}
+		r := sarifResult{
+			RuleID:              d.Code,
+			RuleIndex:           ruleIndex[d.Code],
+			Level:               level,
+			Message:             sarifMessage{Text: reportMessage(d)},
+			PartialFingerprints: map[string]string{"meshc/v1": fps[i]},
+		}
+		if d.Subject != nil {
+			r.Locations = []sarifLocation{{PhysicalLocation: sarifPhysicalLocation(d.Subject, x)}}
+		}
+		run.Results = append(run.Results, r)
+	}
+	return writeReportJSON(w, sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool       sarifTool     `json:"tool"`
+	ColumnKind string        `json:"columnKind"`
+	Results    []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Version        string      `json:"version,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string       `json:"id"`
+	ShortDescription sarifMessage `json:"shortDescription"`
+	HelpURI          string       `json:"helpUri"`
+}
+
+type sarifMessage struct {
+	Text string `json:"text"`
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifMessage      `json:"message"`
+	Locations           []sarifLocation   `json:"locations,omitempty"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+	Region           *sarifRegion          `json:"region,omitempty"`
+}
+
+type sarifArtifactLocation struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn"`
+	EndLine     int `json:"endLine"`
+	EndColumn   int `json:"endColumn"`
+}
+
+// sortedCodes returns the distinct codes of ds in lexical order, so that
+// the rules, and the results' rule indexes, do not depend on which
+// diagnostic came first.
+func sortedCodes(ds Diagnostics) []string {
+	seen := map[string]bool{}
+	var codes []string
+	for _, d := range ds {
+		if !seen[d.Code] {
+			seen[d.Code] = true
+			codes = append(codes, d.Code)
+		}
+	}
+	slices.Sort(codes)
+	return codes
+}
+
+// describeCode turns a code into a rule's short description:
+// unresolved-reference becomes "Unresolved reference". Summaries will not
+// do, as one code's summaries differ ("Reference to an undeclared source",
+// "... product").
+func describeCode(code string) string {
+	s := strings.ReplaceAll(code, "-", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func sarifPhysicalLocation(r *Range, x *lineIndex) sarifPhysical {
+	p := sarifPhysical{ArtifactLocation: sarifArtifact(r.Filename)}
+	if r.Start.Line < 1 {
+		return p // the file as a whole
+	}
+	start, end := r.Start, r.End
+	if end.Line < start.Line || (end.Line == start.Line && end.Byte < start.Byte) {
+		end = start
+	}
+	reg := &sarifRegion{
+		StartLine: start.Line, StartColumn: x.utf16Column(r.Filename, start),
+		EndLine: end.Line, EndColumn: x.utf16Column(r.Filename, end),
+	}
+	if reg.EndLine == reg.StartLine {
+		reg.EndColumn = max(reg.EndColumn, reg.StartColumn)
+	}
+	p.Region = reg
+	return p
+}
+
+// sarifArtifact turns a diagnostic's file name into a SARIF artifact
+// location. The name is a slash-separated path; as a URI it is
+// percent-encoded, and one whose first segment holds a colon gets a
+// leading ./ so that it is not read as a scheme.
+func sarifArtifact(name string) sarifArtifactLocation {
+	if rest, ok := strings.CutPrefix(name, "stdlib:"); ok {
+		return sarifArtifactLocation{URI: (&url.URL{Path: rest}).String(), URIBaseID: sarifStdlibRoot}
+	}
+	if path.IsAbs(name) {
+		return sarifArtifactLocation{URI: (&url.URL{Scheme: "file", Path: name}).String()}
+	}
+	return sarifArtifactLocation{URI: (&url.URL{Path: strings.TrimPrefix(name, "./")}).String(), URIBaseID: sarifSourceRoot}
+}
+
+// utf16Column is p's column in UTF-16 code units, from 1, measured from
+// the byte offset in the source: HCL's own column counts grapheme
+// clusters, which no SARIF consumer does. Without the source it falls back
+// on HCL's column. Invalid UTF-8 counts one unit per byte, as a decoder
+// replacing it by U+FFFD would.
+func (x *lineIndex) utf16Column(file string, p Pos) int {
+	fl := x.get(file)
+	if fl == nil || p.Line < 1 || p.Line > len(fl.lines) {
+		return max(1, p.Column)
+	}
+	line := fl.lines[p.Line-1]
+	n := 0
+	for _, r := range line[:clamp(p.Byte-fl.starts[p.Line-1], 0, len(line))] {
+		n += utf16.RuneLen(r)
+	}
+	return n + 1
+}

@@ -1,0 +1,162 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"testing"
+
+	"github.com/meshc/meshc/internal/golden"
+)
+
+func TestSARIFGolden(t *testing.T) {
+	ds := reportDiagnostics(t)
+	got := renderReport(t, func(b *bytes.Buffer) error { return WriteSARIF(b, ds, reportSources, "v1.2.3") })
+	golden.Check(t, "diag/sarif.json", got)
+}
+
+// sarifOut is what the validation reads of a SARIF log: the properties
+// SARIF 2.1.0 requires and those meshc promises.
+type sarifOut struct {
+	Schema  *string `json:"$schema"`
+	Version string  `json:"version"`
+	Runs    []struct {
+		Tool struct {
+			Driver struct {
+				Name  string `json:"name"`
+				Rules []struct {
+					ID               string `json:"id"`
+					ShortDescription struct {
+						Text string `json:"text"`
+					} `json:"shortDescription"`
+				} `json:"rules"`
+			} `json:"driver"`
+		} `json:"tool"`
+		ColumnKind string `json:"columnKind"`
+		Results    []struct {
+			RuleID    string `json:"ruleId"`
+			RuleIndex int    `json:"ruleIndex"`
+			Level     string `json:"level"`
+			Message   struct {
+				Text string `json:"text"`
+			} `json:"message"`
+			Locations []struct {
+				PhysicalLocation *struct {
+					ArtifactLocation *struct {
+						URI       string `json:"uri"`
+						URIBaseID string `json:"uriBaseId"`
+					} `json:"artifactLocation"`
+					Region *struct {
+						StartLine, StartColumn, EndLine, EndColumn int
+					} `json:"region"`
+				} `json:"physicalLocation"`
+			} `json:"locations"`
+			PartialFingerprints map[string]string `json:"partialFingerprints"`
+		} `json:"results"`
+	} `json:"runs"`
+}
+
+func parseSARIF(t *testing.T, out []byte) sarifOut {
+	t.Helper()
+	var log sarifOut
+	dec := json.NewDecoder(bytes.NewReader(out))
+	if err := dec.Decode(&log); err != nil {
+		t.Fatalf("not a SARIF log: %v", err)
+	}
+	return log
+}
+
+func TestSARIFValid(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ds   Diagnostics
+	}{{"none", nil}, {"several", reportDiagnostics(t)}} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := renderReport(t, func(b *bytes.Buffer) error { return WriteSARIF(b, tc.ds, reportSources, "v1.2.3") })
+			if !bytes.HasSuffix(out, []byte("}\n")) {
+				t.Errorf("no trailing newline:\n%s", out)
+			}
+			log := parseSARIF(t, out)
+			if log.Schema == nil || *log.Schema != sarifSchema || log.Version != "2.1.0" {
+				t.Errorf("$schema %v, version %q", log.Schema, log.Version)
+			}
+			if len(log.Runs) != 1 {
+				t.Fatalf("%d runs, want 1", len(log.Runs))
+			}
+			run := log.Runs[0]
+			if run.Tool.Driver.Name != "meshc" {
+				t.Errorf("tool.driver.name is %q", run.Tool.Driver.Name)
+			}
+			if run.ColumnKind != "utf16CodeUnits" {
+				t.Errorf("columnKind is %q", run.ColumnKind)
+			}
+			rules := map[string]int{}
+			for i, r := range run.Tool.Driver.Rules {
+				if _, dup := rules[r.ID]; dup || r.ID == "" || r.ShortDescription.Text == "" {
+					t.Errorf("rule %d: id %q (a repeat or empty) or no short description", i, r.ID)
+				}
+				rules[r.ID] = i
+			}
+			if len(run.Results) != len(tc.ds) {
+				t.Fatalf("%d results for %d diagnostics", len(run.Results), len(tc.ds))
+			}
+			used := map[string]bool{}
+			fingerprints := map[string]bool{}
+			for i, r := range run.Results {
+				used[r.RuleID] = true
+				if idx, ok := rules[r.RuleID]; !ok || idx != r.RuleIndex {
+					t.Errorf("result %d: ruleId %q, ruleIndex %d do not name a rule", i, r.RuleID, r.RuleIndex)
+				}
+				if r.Level != "error" && r.Level != "warning" {
+					t.Errorf("result %d: level %q", i, r.Level)
+				}
+				if r.Message.Text == "" {
+					t.Errorf("result %d: no message", i)
+				}
+				fp := r.PartialFingerprints["meshc/v1"]
+				if fp == "" || fingerprints[fp] {
+					t.Errorf("result %d: fingerprint %q is empty or not unique", i, fp)
+				}
+				fingerprints[fp] = true
+				for _, l := range r.Locations {
+					pl := l.PhysicalLocation
+					if pl == nil || pl.ArtifactLocation == nil {
+						t.Errorf("result %d: a location without an artifact", i)
+						continue
+					}
+					u, err := url.Parse(pl.ArtifactLocation.URI)
+					if err != nil || u.String() != pl.ArtifactLocation.URI || (pl.ArtifactLocation.URIBaseID != "") == u.IsAbs() {
+						t.Errorf("result %d: uri %q with base %q is not a URI reference relative exactly when it has a base", i, pl.ArtifactLocation.URI, pl.ArtifactLocation.URIBaseID)
+					}
+					if g := pl.Region; g != nil {
+						if g.StartLine < 1 || g.StartColumn < 1 || g.EndLine < g.StartLine || g.EndColumn < 1 ||
+							(g.EndLine == g.StartLine && g.EndColumn < g.StartColumn) {
+							t.Errorf("result %d: region %+v is not 1-based and ordered", i, *g)
+						}
+					}
+				}
+			}
+			if len(used) != len(rules) {
+				t.Errorf("rules %v are not exactly the codes used, %v", rules, used)
+			}
+		})
+	}
+}
+
+// TestSARIFColumns checks that columns count UTF-16 code units, as the
+// run's columnKind says: the emoji before the second tag is two units,
+// the other characters one each, whatever their UTF-8 length.
+func TestSARIFColumns(t *testing.T) {
+	const domain = "mesh/d/domain.mesh.hcl"
+	r := span(t, reportSources, domain, `"Ärzte 日本😀"`, 1)
+	var b bytes.Buffer
+	if err := WriteSARIF(&b, Diagnostics{Warnf("duplicate-tag", r, "Duplicate tag", "")}, reportSources, ""); err != nil {
+		t.Fatal(err)
+	}
+	g := parseSARIF(t, b.Bytes()).Runs[0].Results[0].Locations[0].PhysicalLocation.Region
+	// `  tags = ["Ärzte 日本😀", ` is 23 characters, 24 code units; the
+	// tag is 11 characters, 12 code units.
+	if r.Start.Column != 24 || g.StartLine != 6 || g.StartColumn != 25 || g.EndLine != 6 || g.EndColumn != 37 {
+		t.Errorf("HCL column %d, region %+v; want columns 25 to 37 on line 6", r.Start.Column, *g)
+	}
+}
