@@ -237,14 +237,14 @@ func (b *builder) argValue(a *plan.Arg, body *jobBody) shell.Value {
 	case "file", "dir":
 		return shell.Words(b.settings.repoPath(a.String))
 	case "secret":
-		return shell.Value{{Text: b.secret(a.Secret, a.Range, body), Variable: true}}
+		return shell.Value{{Text: b.secret(a.Secret, body), Variable: true}}
 	}
 	return shell.Words(a.String)
 }
 
 // secret returns the variable that holds a secret in the job, adding the
 // vault secret GitLab fills it from.
-func (b *builder) secret(s *plan.Secret, at diag.Range, body *jobBody) string {
+func (b *builder) secret(s *plan.Secret, body *jobBody) string {
 	if s.Named != "" {
 		// A CI/CD variable of the project, masked, read as "$NAME".
 		if !variableName.MatchString(s.Named) {
