@@ -38,6 +38,10 @@ type Result struct {
 	Plan        *plan.Plan
 	Diagnostics diag.Diagnostics
 	Sources     diag.Sources
+	// Policies says what each policy found, whether or not the mesh has
+	// errors, for the grouped report of WritePolicyReport. It is nil when
+	// the mesh could not be loaded.
+	Policies []*PolicyOutcome
 }
 
 // UsageError is a problem with how meshc was called rather than with the
@@ -75,7 +79,11 @@ func displayPrefix(dir string) string {
 
 // Compile compiles the mesh in a tree.
 func Compile(tree load.Tree, opts Options) (*Result, error) {
+	start := time.Now()
 	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true})
+	if stageHook != nil {
+		stageHook("load", time.Since(start))
+	}
 	if mesh == nil {
 		return &Result{Diagnostics: ds.Sorted(), Sources: src}, nil
 	}
@@ -90,14 +98,22 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 		return nil, err
 	}
 	for _, s := range stages {
+		start := time.Now()
 		s.run(c)
+		if stageHook != nil {
+			stageHook(s.name, time.Since(start))
+		}
 	}
-	res := &Result{Diagnostics: c.diags.Sorted(), Sources: src}
+	res := &Result{Diagnostics: c.diags.Sorted(), Sources: src, Policies: c.policyOutcomes}
 	if !res.Diagnostics.HasErrors() {
 		res.Plan = c.plan
 	}
 	return res, nil
 }
+
+// stageHook, when set (by benchmarks), is told how long loading and each
+// stage took.
+var stageHook func(stage string, took time.Duration)
 
 // stages run in this order, each relying on the ones before it.
 var stages = []struct {
@@ -128,6 +144,10 @@ var stages = []struct {
 	{"periods", (*compiler).periods},
 	{"schedules", (*compiler).schedules},
 	{"deprecations", (*compiler).deprecations},
+	// governance comes last: its object model holds what every other stage
+	// found (consumers, layers, effective periods, tests), and a policy
+	// reads facts, never repairs them.
+	{"governance", (*compiler).governance},
 }
 
 // errorf and warnf report a problem, unless loading already reported an

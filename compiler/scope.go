@@ -35,6 +35,8 @@ type compiler struct {
 	// productCycle is set when products depend on each other in a loop;
 	// the checks that walk the dependency graph then stand down.
 	productCycle bool
+	// policyOutcomes are what the governance stage found, per policy.
+	policyOutcomes []*PolicyOutcome
 }
 
 // domainScope is what short names inside a domain resolve to.

@@ -15,6 +15,11 @@ mesh "pharma" {
   # restricted: licensed third-party data with contractual use limits
   # (AMA PDRP, IQVIA Xponent).
   classifications = ["public", "internal", "confidential", "restricted", "pii", "phi"]
+
+  # The standard library's baseline governance policies: owners, described
+  # and tested public ports, masked PII, freshness SLAs, naming and layering
+  # (docs/governance.md). Exceptions are waivers, in platform/waivers.mesh.hcl.
+  policy_sets = ["baseline"]
 }
 
 defaults {

@@ -30,7 +30,12 @@ type Mesh struct {
 	TestKinds      []*TestKind
 	Secrets        []*Secret // mesh-wide secrets, declared outside any domain
 	Targets        []*Target // stdlib's first
-	Files          []string  // the user's files, sorted
+	// Policies and Waivers are the central ones: from mesh.hcl, shared
+	// folders and (policies only) the standard library. A domain's own are
+	// in its Domain.
+	Policies []*Policy
+	Waivers  []*Waiver
+	Files    []string // the user's files, sorted
 }
 
 // String is a string attribute with its range. Set is false when the
@@ -139,6 +144,7 @@ type MeshBlock struct {
 	Description     String
 	Layers          Strings
 	Classifications Strings
+	PolicySets      Strings // the policy sets the mesh opts into
 }
 
 // Defaults is the `defaults {}` block of mesh.hcl.
@@ -176,6 +182,8 @@ type Domain struct {
 	Sources     []*Source
 	Products    []*Product
 	Secrets     []*Secret
+	Policies    []*Policy // the domain's own policies
+	Waivers     []*Waiver // waivers of them
 }
 
 // Source is raw data a domain reads: a `source "name" {}` block.

@@ -29,10 +29,12 @@ var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "runner", LabelNames: []string{"name"}},
 	{Type: "test_kind", LabelNames: []string{"name"}},
 	{Type: "target", LabelNames: []string{"name"}},
+	{Type: "policy", LabelNames: []string{"name"}},
+	{Type: "waiver", LabelNames: []string{"name"}},
 }}
 
 var meshSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "description"}, {Name: "layers"}, {Name: "classifications"},
+	{Name: "description"}, {Name: "layers"}, {Name: "classifications"}, {Name: "policy_sets"},
 }}
 
 var defaultsSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -236,6 +238,7 @@ func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 	m.Description = d.str(c, "description", b.DefRange)
 	m.Layers = d.strs(c, "layers", b.DefRange)
 	m.Classifications = d.strs(c, "classifications", b.DefRange)
+	m.PolicySets = d.strs(c, "policy_sets", b.DefRange)
 	return m
 }
 

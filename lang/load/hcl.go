@@ -298,6 +298,8 @@ func refExample(what string) string {
 		return "secret.talend_token"
 	case "a port":
 		return "port.main"
+	case "a policy":
+		return "policy.public_ports_tested"
 	}
 	return "source.ama_masterfile or domain.physician.product.prescribers.port.main"
 }

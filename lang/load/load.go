@@ -232,6 +232,8 @@ var blockPlaces = map[string]int{
 	"runner":      inRoot | inShared | inStdlib,
 	"test_kind":   inRoot | inShared | inStdlib,
 	"target":      inRoot | inShared | inStdlib,
+	"policy":      inRoot | inDomain | inShared | inStdlib,
+	"waiver":      inRoot | inDomain | inShared,
 }
 
 func placeName(place int) string {
@@ -394,6 +396,20 @@ func (l *loader) block(dec *decoder, b *hcl.Block, dom *ast.Domain, stdlib bool)
 		k := dec.testKind(b)
 		k.Stdlib = stdlib
 		m.TestKinds = append(m.TestKinds, k)
+	case "policy":
+		p := dec.policy(b)
+		p.Stdlib = stdlib
+		if dom != nil {
+			dom.Policies = append(dom.Policies, p)
+		} else {
+			m.Policies = append(m.Policies, p)
+		}
+	case "waiver":
+		if dom != nil {
+			dom.Waivers = append(dom.Waivers, dec.waiver(b))
+		} else {
+			m.Waivers = append(m.Waivers, dec.waiver(b))
+		}
 	}
 }
 

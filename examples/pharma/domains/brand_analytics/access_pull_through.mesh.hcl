@@ -45,4 +45,6 @@ product "access_pull_through" {
     run  = runner.sql
     file = "sql/access_pull_through.sql"
   }
+
+  sla { freshness = "35d" }
 }

@@ -63,4 +63,6 @@ product "brand_performance" {
     command     = "tabcmd refreshextracts --project 'Commercial Analytics' --datasource 'Brand Performance Weekly' --synchronous"
     after       = [step.blend]
   }
+
+  sla { freshness = "35d" }
 }

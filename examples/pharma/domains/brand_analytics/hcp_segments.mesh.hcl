@@ -60,4 +60,6 @@ product "hcp_segments" {
     packages  = ["snowflake-snowpark-python", "scikit-learn==1.5.1", "pandas"]
     warehouse = "BRAND_DS_SNOWPARK_WH"
   }
+
+  sla { freshness = "35d" }
 }

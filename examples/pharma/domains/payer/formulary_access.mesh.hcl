@@ -18,12 +18,14 @@ product "formulary_access" {
     description = "One row per plan and brand, as of the latest vendor release."
 
     column "plan_id" {
-      type  = string(20)
-      tests = [not_null(), relationships(product.plans.port.plans, "plan_id")]
+      type        = string(20)
+      description = "The vendor's plan identifier, as in port plans of product plans."
+      tests       = [not_null(), relationships(product.plans.port.plans, "plan_id")]
     }
     column "brand_name" {
-      type  = string(50)
-      tests = [not_null(), accepted_values(["ZENTIVRA", "CARDELTA"])]
+      type        = string(50)
+      description = "Our brand, in upper case: ZENTIVRA or CARDELTA."
+      tests       = [not_null(), accepted_values(["ZENTIVRA", "CARDELTA"])]
     }
     column "coverage_status" {
       type        = string(20)
@@ -35,8 +37,14 @@ product "formulary_access" {
       type        = integer
       description = "Formulary tier, 1 to 6; specialty tiers are 5. NULL when not covered."
     }
-    column "prior_auth_required" { type = boolean }
-    column "step_therapy_required" { type = boolean }
+    column "prior_auth_required" {
+      type        = boolean
+      description = "Whether the plan requires prior authorisation before it pays for the brand."
+    }
+    column "step_therapy_required" {
+      type        = boolean
+      description = "Whether the plan requires the patient to fail another therapy first (a step edit)."
+    }
     column "effective_date" { type = date }
 
     test "tier_in_range" {

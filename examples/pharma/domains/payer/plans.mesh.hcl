@@ -29,7 +29,10 @@ product "plans" {
       description = "The vendor's plan identifier: the key claims and formulary data join on."
       tests       = [not_null(), unique()]
     }
-    column "plan_name" { type = string(200) }
+    column "plan_name" {
+      type        = string(200)
+      description = "The plan's marketed name, as the vendor spells it."
+    }
     column "payer_name" {
       type        = string(200)
       description = "The parent organisation, such as UnitedHealth Group or CVS Health."

@@ -45,10 +45,14 @@ product "dim_plan" {
     description = "One row per plan and brand of ours: how the brand is covered on the plan this month, rolled into the access categories the brand teams use."
 
     column "plan_id" {
-      type  = string(20)
-      tests = [relationships(port.dim_plan, "plan_id")]
+      type        = string(20)
+      description = "The plan, as in port dim_plan."
+      tests       = [relationships(port.dim_plan, "plan_id")]
     }
-    column "brand_name" { type = string(50) }
+    column "brand_name" {
+      type        = string(50)
+      description = "Our brand: ZENTIVRA or CARDELTA."
+    }
     column "access_category" {
       type        = string(20)
       nullable    = false
@@ -74,4 +78,6 @@ product "dim_plan" {
   }
 
   schedule { cadence = "0 5 * * 3" }
+
+  sla { freshness = "35d" }
 }

@@ -57,15 +57,20 @@ product "fact_claims" {
       tests       = [relationships(domain.physician.product.prescribers.port.prescribers, "npi")]
     }
     column "brand_name" {
-      type  = string(50)
-      tests = [relationships(domain.sales_warehouse.product.dim_product.port.dim_product, "brand_name")]
+      type        = string(50)
+      description = "The brand of the claim's NDC, as in the sales warehouse's product dimension."
+      tests       = [relationships(domain.sales_warehouse.product.dim_product.port.dim_product, "brand_name")]
     }
     column "market" { type = string(30) }
     column "plan_id" {
-      type  = string(20)
-      tests = [not_null(), relationships(product.dim_plan.port.dim_plan, "plan_id")]
+      type        = string(20)
+      description = "The plan that adjudicated the claim."
+      tests       = [not_null(), relationships(product.dim_plan.port.dim_plan, "plan_id")]
     }
-    column "channel" { type = string(20) }
+    column "channel" {
+      type        = string(20)
+      description = "The plan's book of business when the claim was filled: COMMERCIAL, MEDICARE_D, MEDICAID, FEDERAL or CASH."
+    }
     column "claim_status" {
       type        = string(10)
       nullable    = false
@@ -104,4 +109,6 @@ product "fact_claims" {
   # On a cadence rather than on its inputs: the physician master publishes
   # monthly, and claims are loaded every week against the current release.
   schedule { cadence = "0 6 * * 3" }
+
+  sla { freshness = "35d" }
 }

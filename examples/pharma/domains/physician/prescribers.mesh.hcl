@@ -41,6 +41,7 @@ product "prescribers" {
     }
     column "last_name" {
       type           = string(100)
+      description    = "The prescriber's last name, from the AMA Physician Masterfile."
       classification = "pii"
       masking        = "hash"
     }

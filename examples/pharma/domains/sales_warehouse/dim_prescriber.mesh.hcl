@@ -26,8 +26,9 @@ product "dim_prescriber" {
     description = "One row per active prescriber, with the territory and tier the field force works them in this week."
 
     column "npi" {
-      type     = string(10)
-      nullable = false
+      type        = string(10)
+      description = "The prescriber's National Provider Identifier: the key the brand teams join on."
+      nullable    = false
       tests = [
         not_null(),
         unique(),
@@ -45,8 +46,9 @@ product "dim_prescriber" {
       description    = "Last name, for call lists. Redacted outside the field-reporting role."
     }
     column "specialty_group" {
-      type  = string(20)
-      tests = [accepted_values(["ONCOLOGY", "CARDIOLOGY", "PRIMARY_CARE", "OTHER"])]
+      type        = string(20)
+      description = "The AMA specialty, rolled up into the groups the brand teams target."
+      tests       = [accepted_values(["ONCOLOGY", "CARDIOLOGY", "PRIMARY_CARE", "OTHER"])]
     }
     column "practice_state" { type = string(2) }
     column "territory_id" {
@@ -82,4 +84,6 @@ product "dim_prescriber" {
     cadence  = "0 6 * * 2"
     timezone = "America/New_York"
   }
+
+  sla { freshness = "35d" }
 }

@@ -9,9 +9,10 @@ product "dim_product" {
     description = "One row per 11-digit NDC in the markets we report on."
 
     column "ndc11" {
-      type     = string(11)
-      nullable = false
-      tests    = [not_null(), unique()]
+      type        = string(11)
+      description = "The 11-digit National Drug Code, without dashes."
+      nullable    = false
+      tests       = [not_null(), unique()]
     }
     column "brand_name" {
       type        = string(50)

@@ -28,15 +28,22 @@ product "fact_rx_weekly" {
       tests       = [not_null(), freshness("10d")]
     }
     column "prescriber_npi" {
-      type  = string(10)
-      tests = [not_null(), relationships(product.dim_prescriber.port.dim_prescriber, "npi")]
+      type        = string(10)
+      description = "The prescriber who wrote the prescriptions."
+      tests       = [not_null(), relationships(product.dim_prescriber.port.dim_prescriber, "npi")]
     }
     column "ndc11" {
       type  = string(11)
       tests = [relationships(product.dim_product.port.dim_product, "ndc11")]
     }
-    column "brand_name" { type = string(50) }
-    column "market" { type = string(30) }
+    column "brand_name" {
+      type        = string(50)
+      description = "The brand of the NDC, as in dim_product."
+    }
+    column "market" {
+      type        = string(30)
+      description = "The market the brand competes in, as in dim_product: NSCLC_2L or HEART_FAILURE."
+    }
     column "territory_id" {
       type        = string(10)
       description = "The prescriber's territory in the week the prescription was written, not today's: history is not realigned."
@@ -99,4 +106,6 @@ product "fact_rx_weekly" {
   # No schedule block: the fact runs when the week's Rx delivery, the
   # prescriber dimension and the product dimension have all published, every
   # Tuesday morning.
+
+  sla { freshness = "35d" }
 }

@@ -1,0 +1,662 @@
+package compiler
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/meshc/meshc/internal/suggest"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// Governance: policies are rules over the objects of the mesh, evaluated
+// per object against the object model (governance_model.go), with an
+// enforcement level; waivers are recorded, temporary exceptions to
+// soft-mandatory ones.
+//
+// Federation: central policies (mesh.hcl, shared folders, the standard
+// library's sets the mesh opts into) apply to every domain, or to the
+// domains they list; a domain's own policies see only that domain's
+// objects, and can only add rules: they cannot reuse a central policy's
+// name, nor select another domain, and a domain cannot waive a central
+// policy, whose waivers live centrally, where the platform team reviews
+// them.
+
+// Enforcement levels, as in Sentinel.
+const (
+	advisory      = "advisory"
+	softMandatory = "soft_mandatory"
+	hardMandatory = "hard_mandatory"
+)
+
+var enforcementLevels = []string{advisory, softMandatory, hardMandatory}
+
+// enforcementAliases are other spellings of the levels, for suggestions.
+var enforcementAliases = map[string]string{
+	"soft": softMandatory, "hard": hardMandatory, "soft-mandatory": softMandatory, "hard-mandatory": hardMandatory,
+	"warn": advisory, "warning": advisory, "mandatory": hardMandatory,
+}
+
+// policy is a declared policy and what evaluating it found.
+type policy struct {
+	ast    *ast.Policy
+	domain *domainScope // nil for a central policy
+	level  string       // "" when the enforcement is invalid (reported)
+	kind   string       // "" when on is invalid (reported)
+	active bool         // central policies in a set the mesh does not opt into are not
+	broken bool         // declared wrongly (reported): not evaluated
+	failed bool         // an expression failed on some object: reported once
+	// duplicate is set for a second policy of one name, or a domain's
+	// policy with a central one's name: reported, checked, not evaluated.
+	duplicate bool
+	domains   map[string]bool
+
+	proj      map[string]*projection // what its when and assert read, by variable
+	msgProj   map[string]*projection // what its message reads as well
+	cond      conditionInputs        // what its when and assert read
+	memo      bool                   // cond identifies a verdict: it reads no object whole
+	violated  map[*govObject]string  // the message, by object
+	undecided map[*govObject]bool    // objects it could not be evaluated for
+	outcome   *PolicyOutcome
+}
+
+// name is how messages name the policy.
+func (p *policy) name() string { return p.ast.Name }
+
+// origin says where the policy comes from, for messages.
+func (p *policy) origin() string {
+	switch {
+	case p.domain != nil:
+		return "of domain " + p.domain.plan.Name
+	case p.ast.Stdlib:
+		return fmt.Sprintf("of the standard library's %s set", p.ast.Set.V)
+	}
+	return "of the mesh"
+}
+
+// covers reports whether the policy applies to an object of its kind.
+func (p *policy) covers(o *govObject) bool {
+	if p.domain != nil {
+		return o.domain == p.domain
+	}
+	return p.domains == nil || p.domains[o.domain.plan.Name]
+}
+
+// waiver is a declared waiver.
+type waiver struct {
+	ast     *ast.Waiver
+	domain  *domainScope // nil for a central waiver
+	policy  *policy      // nil when its policy did not resolve
+	expired bool
+	valid   bool // it exempts objects: resolved, soft-mandatory, not expired
+	entries []waiverEntry
+}
+
+type waiverEntry struct {
+	id   ast.String
+	obj  *govObject // nil when it names no object of the policy's kind
+	used bool
+}
+
+// governance declares and checks the policies and waivers, evaluates the
+// active policies against the object model, and reports the violations
+// that no valid waiver covers.
+func (c *compiler) governance() {
+	fns := c.policyFunctions()
+	chosen := c.policySets()
+	central := map[string]*policy{}
+	var policies []*policy
+	for _, a := range c.mesh.Policies {
+		if a.Stdlib && !chosen[a.Set.V] {
+			continue // the standard library's sets take no names until the mesh opts into them
+		}
+		p := c.declarePolicy(a, nil, central, nil, fns)
+		policies = append(policies, p)
+		if !p.duplicate {
+			central[a.Name] = p
+		}
+	}
+	perDomain := map[*domainScope]map[string]*policy{}
+	for _, ds := range c.domainList {
+		own := map[string]*policy{}
+		perDomain[ds] = own
+		for _, a := range ds.ast.Policies {
+			p := c.declarePolicy(a, ds, own, central, fns)
+			policies = append(policies, p)
+			if !p.duplicate {
+				own[a.Name] = p
+			}
+		}
+	}
+	for _, p := range policies {
+		p.active = !p.ast.Set.Set || chosen[p.ast.Set.V]
+		p.outcome.Active = p.active
+	}
+
+	var waivers []*waiver
+	seen := map[string]*ast.Waiver{}
+	for _, a := range c.mesh.Waivers {
+		waivers = append(waivers, c.declareWaiver(a, nil, seen, central, perDomain))
+	}
+	for _, ds := range c.domainList {
+		seen := map[string]*ast.Waiver{}
+		for _, a := range ds.ast.Waivers {
+			waivers = append(waivers, c.declareWaiver(a, ds, seen, central, perDomain))
+		}
+	}
+
+	var m *model
+	if len(waivers) > 0 || slices.ContainsFunc(policies, func(p *policy) bool { return p.active && !p.broken }) {
+		m = c.buildModel()
+	}
+	if m != nil {
+		c.evaluateAll(policies, m, fns)
+	}
+	for _, w := range waivers {
+		c.matchWaiver(w, m)
+	}
+	for _, p := range policies {
+		c.reportViolations(p, m, waivers)
+		if !p.duplicate {
+			c.policyOutcomes = append(c.policyOutcomes, p.outcome)
+		}
+	}
+	sortPolicyOutcomes(c.policyOutcomes)
+}
+
+// declarePolicy checks a policy block. names holds the policies already
+// declared in its scope; central, for a domain policy, the central ones,
+// which it may not shadow.
+func (c *compiler) declarePolicy(a *ast.Policy, ds *domainScope, names, central map[string]*policy, fns map[string]function.Function) *policy {
+	c.checkName("policy", a.Name, a.NameRange)
+	p := &policy{ast: a, domain: ds, active: true, violated: map[*govObject]string{}, undecided: map[*govObject]bool{}}
+	if first, dup := names[a.Name]; dup {
+		c.duplicateOf("policy", a.Name, a.NameRange, first.ast.DeclRange, first.ast.Stdlib && !a.Stdlib)
+		p.duplicate = true
+	}
+	if first, clash := central[a.Name]; clash {
+		p.duplicate = true
+		c.errorf("duplicate-name", a.NameRange, "Domain policy shadows a central policy",
+			"The central policy %s is declared at %s. A domain's policies add rules to the central ones and can neither replace nor weaken them, so this one needs a name of its own, such as %q.",
+			a.Name, first.ast.DeclRange, ds.plan.Name+"_"+a.Name)
+	}
+	p.outcome = &PolicyOutcome{Name: a.Name, Description: a.Description.V, Set: a.Set.V, Stdlib: a.Stdlib, Enforcement: a.Enforcement.V, On: a.On.V, Range: a.DeclRange}
+	if ds != nil {
+		p.outcome.Domain = ds.plan.Name
+	}
+	if a.Enforcement.Set {
+		if slices.Contains(enforcementLevels, a.Enforcement.V) {
+			p.level = a.Enforcement.V
+		} else {
+			hint := suggest.DidYouMean(a.Enforcement.V, enforcementLevels)
+			if meant, ok := enforcementAliases[strings.ToLower(a.Enforcement.V)]; ok {
+				hint = fmt.Sprintf(" Did you mean %q?", meant)
+			}
+			c.errorf("invalid-value", a.Enforcement.Range, "Unknown enforcement level",
+				"%q is not an enforcement level.%s A policy is \"advisory\" (a violation is a warning), \"soft_mandatory\" (an error unless a waiver covers it) or \"hard_mandatory\" (an error that no waiver lifts).", a.Enforcement.V, hint)
+		}
+	}
+	if a.On.Set {
+		if slices.Contains(policyKinds, a.On.V) {
+			p.kind = a.On.V
+		} else {
+			c.errorf("invalid-value", a.On.Range, "Unknown kind of object",
+				"A policy is on one kind of object, and there is no kind %q.%s The kinds are: %s.", a.On.V, suggest.DidYouMean(a.On.V, policyKinds), strings.Join(policyKinds, ", "))
+		}
+	}
+	if a.Set.Set {
+		c.checkName("policy set", a.Set.V, a.Set.Range)
+	}
+	c.policyDomains(p)
+	if p.duplicate || p.level == "" || p.kind == "" || a.Assert == nil || a.Message == nil {
+		p.broken = true // reported: the policy cannot be evaluated
+	}
+	if p.kind != "" {
+		for _, e := range []struct {
+			what string
+			expr ast.Expr
+		}{{"when", a.When}, {"assert", a.Assert}, {"message", a.Message}} {
+			if e.expr != nil && !c.checkExpr(p, e.what, e.expr, fns) {
+				p.broken = true
+			}
+		}
+	}
+	if !p.broken {
+		p.proj = project(p.kind, a.When, a.Assert)
+		p.msgProj = project(p.kind, a.When, a.Assert, a.Message)
+		p.cond, p.memo = conditionsOf(p.kind, a.When, a.Assert)
+	}
+	return p
+}
+
+// policyDomains checks a policy's domains: for a central policy, the
+// domains it is restricted to; a domain's policy may name only its own.
+func (c *compiler) policyDomains(p *policy) {
+	a := p.ast
+	if !a.Domains.Set {
+		return
+	}
+	if len(a.Domains.V) == 0 && !a.Domains.Bad {
+		c.errorf("invalid-value", a.Domains.Range, "Empty list of domains",
+			"domains lists the domains the policy applies to; without it, the policy applies to every domain. Remove it, or list domains.")
+	}
+	p.domains = map[string]bool{}
+	for _, d := range a.Domains.V {
+		switch {
+		case p.domain != nil && d.V != p.domain.plan.Name:
+			c.errorf("policy-scope", d.Range, "Domain policy reaches outside its domain",
+				"The policies of domain %s apply only to its own objects, so this one cannot select domain %q. A rule for other domains is a central policy: ask the platform team to add it in mesh.hcl or a shared folder, with domains = [%q].",
+				p.domain.plan.Name, d.V, d.V)
+			p.broken = true
+		case p.domain == nil && c.domains[d.V] == nil:
+			c.unknown("domain", d.V, "in the mesh", d.Range, sortedKeys(c.domains))
+		}
+		p.domains[d.V] = true
+	}
+}
+
+// checkExpr checks a policy expression before it is evaluated: every
+// function and variable it names must exist, every attribute it reads
+// must be one the object model has, and evaluated with unknown objects
+// of the right types it must give a value of the right type. It reports
+// what is wrong and returns false.
+func (c *compiler) checkExpr(p *policy, what string, e ast.Expr, fns map[string]function.Function) bool {
+	ok := true
+	for _, call := range e.Calls() {
+		if _, known := fns[call.Name.Name]; !known {
+			c.errorf("unresolved-reference", call.Name.Range, "Call to an unknown function",
+				"There is no function %q in policy expressions.%s docs/governance.md lists the functions.", call.Name.Name, suggest.DidYouMean(call.Name.Name, functionNames(fns)))
+			ok = false
+		}
+	}
+	visible := variablesOf(p.kind)
+	for _, t := range e.Traversals() {
+		root := t[0]
+		if !slices.Contains(visible, root.Name) {
+			detail := fmt.Sprintf("A policy on %s sees %s.", p.kind, andList(visible))
+			if slices.Contains(policyKinds, root.Name) {
+				detail = fmt.Sprintf("A policy on %s sees only %s: an object sees the objects it sits in, not those beside or inside it.", p.kind, andList(visible))
+			}
+			c.errorf("unresolved-reference", root.Range, "Unknown variable", "There is no %q in a policy on %s.%s %s",
+				root.Name, p.kind, suggest.DidYouMean(root.Name, visible), detail)
+			ok = false
+			continue
+		}
+		typ, path := objectTypes[root.Name], root.Name
+		for _, step := range t[1:] {
+			if !typ.IsObjectType() {
+				break // evaluation below says what is wrong
+			}
+			if !typ.HasAttribute(step.Name) {
+				names := sortedKeys(typ.AttributeTypes())
+				c.errorf("unresolved-reference", step.Range, "Unknown attribute",
+					"%s has no attribute %q.%s Its attributes are: %s.", path, step.Name, suggest.DidYouMean(step.Name, names), strings.Join(names, ", "))
+				ok = false
+				break
+			}
+			typ, path = typ.AttributeType(step.Name), path+"."+step.Name
+		}
+	}
+	if !ok {
+		return false
+	}
+	vars := map[string]cty.Value{}
+	for _, v := range visible {
+		vars[v] = cty.UnknownVal(objectTypes[v])
+	}
+	v, ds := e.Evaluate(vars, fns)
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			c.diags = append(c.diags, policyExprError(d, e, ""))
+			return false
+		}
+	}
+	want, t := cty.Bool, v.Type()
+	fits := t == cty.Bool || t == cty.DynamicPseudoType
+	if what == "message" {
+		want, fits = cty.String, t.IsPrimitiveType() || t == cty.DynamicPseudoType
+	}
+	if !fits {
+		c.errorf("policy-expression", e.Range(), fmt.Sprintf("%s is not %s", what, describeType(want)),
+			"A policy's %s must give %s, but this gives %s.%s", what, describeType(want), describeType(v.Type()), exprHint(what))
+		return false
+	}
+	return true
+}
+
+func describeType(t cty.Type) string {
+	switch {
+	case t == cty.Bool:
+		return "true or false"
+	case t == cty.String:
+		return "text"
+	case t == cty.Number:
+		return "a number"
+	case t.IsListType() || t.IsTupleType() || t.IsSetType():
+		return "a list"
+	case t.IsObjectType() || t.IsMapType():
+		return "an object"
+	}
+	return t.FriendlyName()
+}
+
+func exprHint(what string) string {
+	if what == "message" {
+		return " Write text, with ${...} for values: \"port ${port.id} has no tests\"."
+	}
+	return " Compare it with something, as in port.visibility == \"public\" or length(port.tests) > 0."
+}
+
+// policyExprError builds the diagnostic for a problem HCL found in a
+// policy expression. For a problem with one object, subject says which.
+// It is reported unless loading already reported an error there.
+func policyExprError(d *diag.Diagnostic, e ast.Expr, subject string) *diag.Diagnostic {
+	at := e.Range()
+	if d.Subject != nil {
+		at = *d.Subject
+	}
+	detail := strings.TrimSpace(d.Detail)
+	if detail != "" && !strings.HasSuffix(detail, ".") {
+		detail += "."
+	}
+	if subject == "" {
+		return diag.Errorf("policy-expression", at, d.Summary, "%s", detail)
+	}
+	return diag.Errorf("policy-expression", at, "Policy cannot be evaluated",
+		"Evaluating it for the %s failed (%s): %s It is not applied to the objects it fails for, and this is reported once, for the first. Absent values are null: guard against them, as in port.description != null && ..., or use try(...).",
+		subject, strings.ToLower(d.Summary), detail)
+}
+
+// policySets checks the mesh's policy_sets against the sets the policies
+// of the mesh and the standard library belong to, and returns the sets
+// chosen.
+func (c *compiler) policySets() map[string]bool {
+	sets := map[string]bool{}
+	for _, a := range c.mesh.Policies {
+		if a.Set.Set {
+			sets[a.Set.V] = true
+		}
+	}
+	for _, ds := range c.domainList {
+		for _, a := range ds.ast.Policies {
+			if a.Set.Set {
+				sets[a.Set.V] = true
+			}
+		}
+	}
+	chosen := map[string]bool{}
+	if r := c.mesh.Root; r != nil {
+		for _, s := range r.PolicySets.V {
+			if chosen[s.V] {
+				c.errorf("duplicate-name", s.Range, "Duplicate policy set", "The policy set %q is listed twice; remove one.", s.V)
+				continue
+			}
+			chosen[s.V] = true
+			if !sets[s.V] {
+				c.unknown("policy set", s.V, "among the policies of the mesh and the standard library", s.Range, sortedKeys(sets))
+			}
+		}
+	}
+	return chosen
+}
+
+// declareWaiver checks a waiver block and resolves its policy.
+func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string]*ast.Waiver, central map[string]*policy, perDomain map[*domainScope]map[string]*policy) *waiver {
+	w := &waiver{ast: a, domain: ds}
+	c.checkName("waiver", a.Name, a.NameRange)
+	if first, dup := seen[a.Name]; dup {
+		c.duplicate("waiver", a.Name, a.NameRange, first.DeclRange)
+	} else {
+		seen[a.Name] = a
+	}
+	for _, s := range []struct {
+		what string
+		v    ast.String
+	}{{"reason", a.Reason}, {"approver", a.Approver}} {
+		if s.v.Set && strings.TrimSpace(s.v.V) == "" {
+			c.errorf("invalid-value", s.v.Range, fmt.Sprintf("Empty %s", s.what),
+				"A waiver records why the exception is acceptable (reason) and who approved it (approver, an address or handle), so that the review can be audited.")
+		}
+	}
+	if a.Expires.Set {
+		if date, ok := c.date(a.Expires); ok && c.today.After(date) {
+			w.expired = true
+			c.errorf("waiver-expired", a.Expires.Range, "Waiver expired",
+				"The waiver %s expired on %s (today is %s), so it no longer exempts anything. Fix the objects it names, or ask %s to renew it with a new date.",
+				a.Name, a.Expires.V, c.today.Format(time.DateOnly), approverOr(a.Approver))
+		}
+	}
+	if a.Objects.Set && len(a.Objects.V) == 0 && !a.Objects.Bad {
+		c.errorf("invalid-value", a.Objects.Range, "Waiver of nothing",
+			"objects lists the IDs of the objects the waiver exempts, as the policy's violations name them, such as [\"physician.prescribers.prescribers\"].")
+	}
+	for _, id := range a.Objects.V {
+		if !slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.id.V == id.V }) {
+			w.entries = append(w.entries, waiverEntry{id: id})
+		}
+	}
+	if a.Policy != nil {
+		w.policy = c.waivedPolicy(a.Policy, ds, central, perDomain)
+	}
+	if p := w.policy; p != nil && p.level != "" {
+		switch p.level {
+		case hardMandatory:
+			c.errorf("waiver-level", a.Policy.Range, "Waiver of a hard-mandatory policy",
+				"The policy %s is hard-mandatory: no waiver can lift it, so this waiver exempts nothing. Fix the objects, or ask the policy's owners whether it should be soft-mandatory.", p.name())
+		case advisory:
+			c.warnf("waiver-level", a.Policy.Range, "Waiver of an advisory policy",
+				"The policy %s is advisory: its violations are warnings, which do not fail the check, and waivers are for soft-mandatory policies. This waiver exempts nothing: remove it.", p.name())
+		}
+	}
+	w.valid = w.policy != nil && w.policy.level == softMandatory && !w.expired
+	return w
+}
+
+func approverOr(s ast.String) string {
+	if s.Set && strings.TrimSpace(s.V) != "" {
+		return s.V
+	}
+	return "the policy's owners"
+}
+
+// waivedPolicy resolves a waiver's policy: policy.NAME names a policy of
+// the waiver's scope (a central one for a central waiver, the domain's own
+// for a domain's), domain.DOMAIN.policy.NAME a domain's policy. A domain
+// may waive only its own policies.
+func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[string]*policy, perDomain map[*domainScope]map[string]*policy) *policy {
+	parts := ref.Parts
+	scope, where := central, "among the central policies"
+	if ds != nil {
+		scope, where = perDomain[ds], "in domain "+ds.plan.Name
+	}
+	if parts[0].Name == "domain" && len(parts) == 4 && parts[2].Name == "policy" {
+		other, ok := c.domains[parts[1].Name]
+		if !ok {
+			c.unknown("domain", parts[1].Name, "in the mesh", parts[1].Range, sortedKeys(c.domains))
+			return nil
+		}
+		if ds != nil && other != ds {
+			c.errorf("policy-scope", ref.Range, "Waiver of another domain's policy",
+				"A domain may waive only its own policies, and this waiver is in domain %s. Waivers of domain %s's policies live in its folder, where its owners approve them.", ds.plan.Name, other.plan.Name)
+			return nil
+		}
+		scope, where, parts = perDomain[other], "in domain "+other.plan.Name, parts[2:]
+	}
+	if len(parts) != 2 || parts[0].Name != "policy" {
+		c.errorf("unresolved-reference", ref.Range, "Malformed reference",
+			"A waiver names the policy it waives, as in policy = policy.NAME (or, in mesh.hcl or a shared folder, domain.DOMAIN.policy.NAME for a domain's policy).%s", suggest.DidYouMean(parts[0].Name, []string{"policy"}))
+		return nil
+	}
+	p, ok := scope[parts[1].Name]
+	if ok {
+		return p
+	}
+	if cp, isCentral := central[parts[1].Name]; isCentral && ds != nil {
+		c.errorf("policy-scope", ref.Range, "Waiver of a central policy in a domain",
+			"%s is a central policy (%s). Its waivers are approved by the platform team and live in mesh.hcl or a shared folder, not in a domain's folder: a domain can add rules, not lift central ones. Move this waiver there and have it reviewed.",
+			cp.name(), cp.ast.DeclRange)
+		return nil
+	}
+	c.unknown("policy", parts[1].Name, where, parts[1].Range, sortedKeys(scope))
+	return nil
+}
+
+// sentence ends text with a full stop unless it ends a sentence already.
+func sentence(text string) string {
+	if strings.HasSuffix(text, ".") || strings.HasSuffix(text, "!") || strings.HasSuffix(text, "?") {
+		return text
+	}
+	return text + "."
+}
+
+// matchWaiver finds the objects a waiver names and reports those it names
+// in vain. Waivers that are not valid have been reported already.
+func (c *compiler) matchWaiver(w *waiver, m *model) {
+	p := w.policy
+	if p == nil || p.kind == "" || m == nil {
+		return
+	}
+	for i := range w.entries {
+		e := &w.entries[i]
+		e.obj = m.byID[p.kind][e.id.V]
+		if e.obj == nil {
+			continue
+		}
+		if w.domain != nil && e.obj.domain != w.domain {
+			c.errorf("policy-scope", e.id.Range, "Waiver reaches outside its domain",
+				"The %s %s belongs to domain %s, and a waiver in domain %s's folder can exempt only that domain's objects.", p.kind, e.id.V, e.obj.domain.plan.Name, w.domain.plan.Name)
+			e.used = true // reported
+			continue
+		}
+		if w.valid && p.violated[e.obj] != "" {
+			e.used = true
+		}
+	}
+	if !w.valid {
+		return
+	}
+	if !p.active {
+		c.warnf("waiver-unused", w.ast.NameRange, "Waiver matches nothing",
+			"The policy %s is in the policy set %s, which the mesh does not opt into (policy_sets in the mesh block), so it is not evaluated and the waiver %s exempts nothing. Remove the waiver.", p.name(), p.ast.Set.V, w.ast.Name)
+		return
+	}
+	if p.broken || p.failed {
+		return // the policy's results are incomplete; its problem is reported
+	}
+	used := slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.used })
+	if !used && len(w.entries) > 0 {
+		c.warnf("waiver-unused", w.ast.NameRange, "Waiver matches nothing",
+			"None of the objects the waiver %s names breaks the policy %s: %s. The exception is no longer needed: remove the waiver.", w.ast.Name, p.name(), c.entryStates(w, p))
+		return
+	}
+	for _, e := range w.entries {
+		switch {
+		case e.used:
+		case e.obj == nil:
+			c.warnf("waiver-unused", e.id.Range, "Waived object not found",
+				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, suggest.DidYouMean(e.id.V, sortedKeys(m.byID[p.kind])))
+		case !p.covers(e.obj):
+			c.warnf("waiver-unused", e.id.Range, "Waived object outside the policy",
+				"The policy %s applies only to the domains %s, so it does not apply to %s and this entry exempts nothing: remove it.", p.name(), andList(sortedKeys(p.domains)), e.id.V)
+		case p.undecided[e.obj]:
+		default:
+			c.warnf("waiver-unused", e.id.Range, "Waived object complies",
+				"The %s %s does not break the policy %s, so the waiver need not exempt it: remove it from objects.", p.kind, e.id.V, p.name())
+		}
+	}
+}
+
+// entryStates says, for a waiver that matches nothing, what became of each
+// object it names.
+func (c *compiler) entryStates(w *waiver, p *policy) string {
+	var parts []string
+	for _, e := range w.entries {
+		switch {
+		case e.obj == nil:
+			parts = append(parts, fmt.Sprintf("there is no %s %s", p.kind, e.id.V))
+		case !p.covers(e.obj):
+			parts = append(parts, fmt.Sprintf("%s is outside the policy's domains", e.id.V))
+		default:
+			parts = append(parts, fmt.Sprintf("%s complies", e.id.V))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// reportViolations reports a policy's violations: warnings for an
+// advisory policy, errors otherwise, except for objects that a valid
+// waiver of a soft-mandatory policy exempts.
+func (c *compiler) reportViolations(p *policy, m *model, waivers []*waiver) {
+	if len(p.violated) == 0 {
+		return
+	}
+	for _, o := range m.objects[p.kind] {
+		msg, bad := p.violated[o]
+		if !bad {
+			continue
+		}
+		found := PolicyObject{Kind: o.kind, ID: o.id, Range: o.at, Message: msg}
+		var expired *waiver
+		if p.level == softMandatory {
+			if w := waiverFor(waivers, p, o, true); w != nil {
+				p.outcome.Waived = append(p.outcome.Waived, WaivedObject{PolicyObject: found, Waiver: w.ast.Name, WaiverRange: w.ast.DeclRange,
+					Approver: w.ast.Approver.V, Reason: w.ast.Reason.V, Expires: w.ast.Expires.V})
+				continue
+			}
+			if expired = waiverFor(waivers, p, o, false); expired != nil {
+				found.ExpiredWaiver = expired.ast.Name
+			}
+		}
+		p.outcome.Violations = append(p.outcome.Violations, found)
+		detail := fmt.Sprintf("%s This breaks the %s policy %s %s (%s). %s",
+			msg, strings.ReplaceAll(p.level, "_", "-"), p.name(), p.origin(), p.ast.DeclRange, c.advice(p, o, expired))
+		if p.level == advisory {
+			c.warnf("policy-violation", o.at, fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
+		} else {
+			c.errorf("policy-violation", o.at, fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
+		}
+	}
+}
+
+// waiverFor finds the waiver exempting an object from a policy: a valid
+// one, or (valid false) an expired one, for the message.
+func waiverFor(waivers []*waiver, p *policy, o *govObject, valid bool) *waiver {
+	for _, w := range waivers {
+		if w.policy != p || !slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.obj == o }) {
+			continue
+		}
+		if w.valid && valid || !valid && w.expired {
+			return w
+		}
+	}
+	return nil
+}
+
+// advice says what to do about a violation.
+func (c *compiler) advice(p *policy, o *govObject, expired *waiver) string {
+	switch p.level {
+	case advisory:
+		return "Advisory policies warn without failing the check."
+	case hardMandatory:
+		return fmt.Sprintf("Hard-mandatory policies cannot be waived: fix the %s.", o.kind)
+	}
+	if expired != nil {
+		return fmt.Sprintf("The waiver %s exempted it until %s: fix the %s, or have the waiver renewed.", expired.ast.Name, expired.ast.Expires.V, o.kind)
+	}
+	if p.domain != nil {
+		return fmt.Sprintf("Fix the %s, or have domain %s's owners approve a waiver in its folder, with policy = policy.%s and objects = [%q].", o.kind, p.domain.plan.Name, p.name(), o.id)
+	}
+	return fmt.Sprintf("Fix the %s, or have the platform team approve a waiver in mesh.hcl or a shared folder, with policy = policy.%s and objects = [%q].", o.kind, p.name(), o.id)
+}
+
+// andList renders names as "a, b and c".
+func andList(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}

@@ -1,0 +1,426 @@
+package compiler
+
+import (
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// Evaluating policies: each policy runs over the objects of its kind in
+// chunks, on every core. Objects are built once, before, holding the
+// attributes that some policy's conditions read (projections); a policy's
+// verdict is a pure function of the attributes its conditions read, so each
+// distinct set of their values is evaluated once per chunk.
+
+// evalChunk is how many objects one task of the parallel evaluation
+// checks.
+const evalChunk = 1024
+
+// evalTask is a run of one policy over some of the objects of its kind.
+// Tasks run in parallel; each keeps what it found, and evaluateAll merges
+// the tasks of a policy in object order, so that the result and the one
+// failure reported per policy do not depend on scheduling.
+type evalTask struct {
+	p         *policy
+	objects   []*govObject
+	covered   int
+	applied   int
+	violated  []*govObject
+	messages  []string
+	undecided []*govObject
+	failure   *diag.Diagnostic // the first, for the first object it failed on
+}
+
+// evaluateAll runs the active policies over the objects of their kinds,
+// on every core.
+func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]function.Function) {
+	var tasks []*evalTask
+	var projections []map[string]*projection
+	for _, p := range policies {
+		if !p.active || p.broken {
+			continue
+		}
+		p.outcome.Evaluated = true
+		projections = append(projections, p.proj)
+		objs := m.objects[p.kind]
+		for i := 0; i < len(objs); i += evalChunk {
+			tasks = append(tasks, &evalTask{p: p, objects: objs[i:min(i+evalChunk, len(objs))]})
+		}
+	}
+	m.prepare(union(projections))
+	work := make(chan *evalTask)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vars := map[string]cty.Value{"mesh": m.mesh}
+			for t := range work {
+				c.evaluate(t, m, vars, fns)
+			}
+		}()
+	}
+	for _, t := range tasks {
+		work <- t
+	}
+	close(work)
+	wg.Wait()
+	for _, t := range tasks {
+		p := t.p
+		p.outcome.Objects += t.covered
+		p.outcome.Applied += t.applied
+		for i, o := range t.violated {
+			p.violated[o] = t.messages[i]
+		}
+		for _, o := range t.undecided {
+			p.undecided[o] = true
+		}
+		if t.failure != nil && !p.failed {
+			p.failed, p.outcome.Failed = true, true
+			c.diags = append(c.diags, t.failure)
+		}
+	}
+}
+
+// evaluate runs a task: its policy over its objects.
+func (c *compiler) evaluate(t *evalTask, m *model, vars map[string]cty.Value, fns map[string]function.Function) {
+	p := t.p
+	// Policies are pure functions of the attributes their conditions read,
+	// and many objects share those (a visibility, a classification): each
+	// distinct set of values is evaluated once.
+	memo := map[string]verdict{}
+	var key []byte
+	for _, o := range t.objects {
+		if !p.covers(o) {
+			continue
+		}
+		t.covered++
+		for x := o; x != nil; x = x.parent {
+			if p.proj[x.kind] != nil {
+				vars[x.kind] = x.value
+			}
+		}
+		var v verdict
+		cached := false
+		if p.memo {
+			key = p.cond.key(key[:0], vars)
+			v, cached = memo[string(key)]
+		}
+		if !cached {
+			v = c.judge(t, o, vars, fns)
+			if p.memo {
+				memo[string(key)] = v
+			}
+		}
+		if v.applies {
+			t.applied++
+		}
+		switch {
+		case !v.known:
+			t.undecided = append(t.undecided, o)
+		case v.applies && !v.holds:
+			t.violated = append(t.violated, o)
+			// Objects are built with what conditions read; a message may
+			// read more (an ID, a name), needed only for a violation.
+			for x := o; x != nil; x = x.parent {
+				if pr := p.msgProj[x.kind]; pr != nil {
+					vars[x.kind] = m.value(x, pr.attrs)
+				}
+			}
+			t.messages = append(t.messages, c.evalMessage(t, o, vars, fns))
+		}
+	}
+}
+
+// verdict is what a policy's conditions say of an object.
+type verdict struct {
+	applies bool // when holds (or there is no when)
+	holds   bool // assert holds
+	known   bool // both could be evaluated, to known values
+}
+
+// judge evaluates a policy's when and assert for one object.
+func (c *compiler) judge(t *evalTask, o *govObject, vars map[string]cty.Value, fns map[string]function.Function) verdict {
+	p := t.p
+	if p.ast.When != nil {
+		applies, known := c.evalBool(t, "when", p.ast.When, o, vars, fns)
+		if !known || !applies {
+			return verdict{known: known}
+		}
+	}
+	holds, known := c.evalBool(t, "assert", p.ast.Assert, o, vars, fns)
+	return verdict{applies: true, holds: holds, known: known}
+}
+
+// evalBool evaluates when or assert for one object. known is false when
+// the result is unknown (a value of the object failed to load) or the
+// evaluation failed.
+func (c *compiler) evalBool(t *evalTask, what string, e ast.Expr, o *govObject, vars map[string]cty.Value, fns map[string]function.Function) (value, known bool) {
+	v, ds := e.Evaluate(vars, fns)
+	if ds.HasErrors() {
+		t.fail(e, o, ds)
+		return false, false
+	}
+	if !v.IsWhollyKnown() {
+		return false, false
+	}
+	if v.IsNull() {
+		t.fail(e, o, diag.Diagnostics{diag.Errorf("", e.Range(), "Null result", "%s gives null", what)})
+		return false, false
+	}
+	b, err := convert.Convert(v, cty.Bool)
+	if err != nil {
+		t.fail(e, o, diag.Diagnostics{diag.Errorf("", e.Range(), fmt.Sprintf("%s is not true or false", what), "it gives %s", describeType(v.Type()))})
+		return false, false
+	}
+	return b.True(), true
+}
+
+// fail keeps the task's first failure, to be reported once per policy.
+func (t *evalTask) fail(e ast.Expr, o *govObject, ds diag.Diagnostics) {
+	if t.failure != nil {
+		return
+	}
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			t.failure = policyExprError(d, e, o.kind+" "+o.id)
+			return
+		}
+	}
+}
+
+// evalMessage renders a policy's message for a violating object.
+func (c *compiler) evalMessage(t *evalTask, o *govObject, vars map[string]cty.Value, fns map[string]function.Function) string {
+	p := t.p
+	v, ds := p.ast.Message.Evaluate(vars, fns)
+	if ds.HasErrors() {
+		t.fail(p.ast.Message, o, ds)
+	} else if v.IsWhollyKnown() && !v.IsNull() {
+		if s, err := convert.Convert(v, cty.String); err == nil {
+			if text := strings.TrimSpace(s.AsString()); text != "" {
+				return sentence(text)
+			}
+		}
+	}
+	if p.ast.Description.Set && strings.TrimSpace(p.ast.Description.V) != "" {
+		return sentence(strings.TrimSpace(p.ast.Description.V))
+	}
+	return fmt.Sprintf("The %s %s breaks policy %s.", o.kind, o.id, p.name())
+}
+
+// projection is the attributes of one variable that a policy reads: all
+// of them when whole is set.
+type projection struct {
+	whole bool
+	attrs []string // sorted
+}
+
+// project works out the projections of a policy's variables from the
+// variables its expressions read.
+func project(kind string, exprs ...ast.Expr) map[string]*projection {
+	out := map[string]*projection{}
+	visible := variablesOf(kind)
+	for _, e := range exprs {
+		if e == nil {
+			continue
+		}
+		// has_test(port, "unique") reads only port.tests: an object passed
+		// to it is not read whole.
+		testedOnly := map[string]int{}
+		for _, call := range e.Calls() {
+			if call.Name.Name == "has_test" && len(call.Args) > 0 && len(call.Args[0]) == 1 {
+				testedOnly[call.Args[0][0].Name]++
+			}
+		}
+		for _, t := range e.Traversals() {
+			name := t[0].Name
+			if !slices.Contains(visible, name) || name == "mesh" {
+				continue // reported; the mesh is built whole, once
+			}
+			pr := out[name]
+			if pr == nil {
+				pr = &projection{}
+				out[name] = pr
+			}
+			attr := ""
+			switch {
+			case len(t) > 1:
+				attr = t[1].Name
+			case testedOnly[name] > 0:
+				testedOnly[name]--
+				attr = "tests"
+			default:
+				pr.whole = true
+			}
+			if attr != "" && !slices.Contains(pr.attrs, attr) {
+				pr.attrs = append(pr.attrs, attr)
+			}
+		}
+	}
+	for name, pr := range out {
+		if pr.whole {
+			pr.attrs = attributeNames(name)
+		}
+		slices.Sort(pr.attrs)
+	}
+	return out
+}
+
+// union merges the projections of the policies, by kind: each object is
+// built once, with every attribute some policy reads.
+func union(projections []map[string]*projection) map[string]*projection {
+	out := map[string]*projection{}
+	for _, ps := range projections {
+		for kind, pr := range ps {
+			u := out[kind]
+			if u == nil {
+				u = &projection{}
+				out[kind] = u
+			}
+			u.whole = u.whole || pr.whole
+			for _, a := range pr.attrs {
+				if !slices.Contains(u.attrs, a) {
+					u.attrs = append(u.attrs, a)
+				}
+			}
+		}
+	}
+	for _, u := range out {
+		slices.Sort(u.attrs)
+	}
+	return out
+}
+
+// prepare builds the values of the objects the policies read, with the
+// attributes they read (need, by kind), on every core, before the policies
+// run in parallel over them.
+func (m *model) prepare(need map[string]*projection) {
+	if slices.ContainsFunc([]string{"readers", "reader_domains", "read_cross_domain"}, func(a string) bool {
+		return need["column"] != nil && slices.Contains(need["column"].attrs, a)
+	}) || need["source"] != nil && slices.Contains(need["source"].attrs, "readers") {
+		m.readers = m.c.columnReaders()
+	}
+	var objs []*govObject
+	for _, kind := range policyKinds {
+		if need[kind] != nil {
+			objs = append(objs, m.objects[kind]...)
+		}
+	}
+	parallel(len(objs), func(i int) {
+		o := objs[i]
+		o.value = m.value(o, need[o.kind].attrs)
+	})
+}
+
+// parallel calls do(i) for i from 0 to n-1, on every core. The calls must
+// not depend on each other.
+func parallel(n int, do func(i int)) {
+	const chunk = 256
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= n {
+					return
+				}
+				for i := start; i < min(start+chunk, n); i++ {
+					do(i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// conditionInputs are the attributes a policy's conditions read, by
+// variable, sorted: what its verdict on an object depends on.
+type conditionInputs []struct {
+	variable string
+	attrs    []string
+}
+
+// conditionsOf works out the inputs of a policy's conditions; memo is
+// false when they read an object whole, which makes every object
+// different.
+func conditionsOf(kind string, when, assert ast.Expr) (conditionInputs, bool) {
+	var out conditionInputs
+	proj := project(kind, when, assert)
+	for _, name := range slices.Sorted(maps.Keys(proj)) {
+		pr := proj[name]
+		if pr.whole {
+			return nil, false
+		}
+		out = append(out, struct {
+			variable string
+			attrs    []string
+		}{name, pr.attrs})
+	}
+	return out, true
+}
+
+// key encodes the values of the inputs, appending to buf.
+func (in conditionInputs) key(buf []byte, vars map[string]cty.Value) []byte {
+	for _, v := range in {
+		obj := vars[v.variable]
+		for _, a := range v.attrs {
+			buf = encodeValue(buf, obj.GetAttr(a))
+		}
+	}
+	return buf
+}
+
+// encodeValue appends an unambiguous encoding of a value.
+func encodeValue(buf []byte, v cty.Value) []byte {
+	t := v.Type()
+	switch {
+	case !v.IsKnown():
+		return append(buf, 'u')
+	case v.IsNull():
+		return append(buf, 'n')
+	case t == cty.String:
+		s := v.AsString()
+		buf = append(buf, 's')
+		buf = strconv.AppendInt(buf, int64(len(s)), 10)
+		return append(append(buf, ':'), s...)
+	case t == cty.Bool:
+		if v.True() {
+			return append(buf, 't')
+		}
+		return append(buf, 'f')
+	case t == cty.Number:
+		return append(append(append(buf, 'd'), v.AsBigFloat().Text('g', -1)...), ';')
+	case t.IsObjectType():
+		buf = append(buf, 'o')
+		for _, a := range slices.Sorted(maps.Keys(t.AttributeTypes())) {
+			buf = encodeValue(buf, v.GetAttr(a))
+		}
+		return buf
+	}
+	// lists, sets and maps (of strings, in this model)
+	buf = append(buf, 'l')
+	buf = strconv.AppendInt(buf, int64(v.LengthInt()), 10)
+	buf = append(buf, ':')
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if t.IsMapType() {
+			buf = encodeValue(buf, k)
+		}
+		buf = encodeValue(buf, e)
+	}
+	return buf
+}

@@ -1,0 +1,764 @@
+package compiler
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// The object model that policies are evaluated against: one cty object per
+// object of the mesh, of a fixed type per kind, so that a policy's
+// expressions type-check the same whatever the mesh holds. An absent value
+// is null; a value that failed to load (and was reported) is unknown, so
+// that a policy neither passes nor fails on it and one mistake is reported
+// once. docs/governance.md documents every attribute; TestGovernanceDocs
+// keeps the two in step.
+//
+// A policy is type-checked against the whole types, but evaluated against
+// projections: objects holding only the attributes its expressions read
+// (all of them where it uses an object whole). Building every attribute
+// of every object would cost more than evaluating the policies, and cty
+// walks every value passed to a function, however deep.
+
+// policyKinds are the kinds of object a policy can be on, in the order the
+// docs list them.
+var policyKinds = []string{"domain", "source", "product", "port", "column", "input", "step", "test"}
+
+// enclosing lists, for each kind, the variables a policy on it sees besides
+// the object itself: the objects it sits in, and the mesh.
+var enclosing = map[string][]string{
+	"domain":  {"mesh"},
+	"source":  {"domain", "mesh"},
+	"product": {"domain", "mesh"},
+	"port":    {"product", "domain", "mesh"},
+	"column":  {"port", "product", "domain", "mesh"},
+	"input":   {"product", "domain", "mesh"},
+	"step":    {"product", "domain", "mesh"},
+	"test":    {"product", "domain", "mesh"},
+}
+
+var (
+	strList = cty.List(cty.String)
+
+	testObject = cty.Object(map[string]cty.Type{
+		"id": cty.String, "name": cty.String, "domain": cty.String, "product": cty.String,
+		"kind": cty.String, "severity": cty.String, "port": cty.String, "column": cty.String,
+		"description": cty.String, "references": strList,
+	})
+	columnObject = cty.Object(map[string]cty.Type{
+		"id": cty.String, "name": cty.String, "domain": cty.String, "product": cty.String,
+		"port": cty.String, "type": cty.String, "type_name": cty.String,
+		"nullable": cty.Bool, "classification": cty.String, "masking": cty.String,
+		"description": cty.String, "tests": strList, "readers": strList,
+		"reader_domains": strList, "read_cross_domain": cty.Bool,
+	})
+	portObject = cty.Object(map[string]cty.Type{
+		"id": cty.String, "name": cty.String, "domain": cty.String, "product": cty.String,
+		"layer": cty.String, "kind": cty.String, "object": cty.String, "object_name": cty.String,
+		"visibility": cty.String, "description": cty.String, "columns": strList,
+		"classifications": strList, "tests": strList, "consumers": strList, "consumer_domains": strList,
+	})
+	scheduleObject = cty.Object(map[string]cty.Type{
+		"cadence": cty.String, "on_inputs": cty.Bool, "timezone": cty.String,
+		"period": cty.String, "period_seconds": cty.Number,
+	})
+	slaObject         = cty.Object(map[string]cty.Type{"freshness": cty.String, "freshness_seconds": cty.Number})
+	deprecationObject = cty.Object(map[string]cty.Type{"date": cty.String, "message": cty.String})
+	productObject     = cty.Object(map[string]cty.Type{
+		"id": cty.String, "name": cty.String, "domain": cty.String, "layer": cty.String,
+		"owner": cty.String, "description": cty.String, "version": cty.String, "tags": strList,
+		"inputs": strList, "ports": strList, "steps": strList, "tests": strList,
+		"schedule": scheduleObject, "sla": slaObject, "deprecation": deprecationObject,
+		"upstreams": strList, "downstreams": strList, "upstream_domains": strList,
+		"downstream_domains": strList, "file": cty.String,
+	})
+	inputObject = cty.Object(map[string]cty.Type{
+		"id": cty.String, "name": cty.String, "domain": cty.String, "product": cty.String,
+		"source": cty.String, "port": cty.String, "producer": cty.String,
+		"producer_domain": cty.String, "producer_layer": cty.String,
+		"producer_visibility": cty.String, "cross_domain": cty.Bool, "columns": strList,
+	})
+	stepObject = cty.Object(map[string]cty.Type{
+		"id": cty.String, "name": cty.String, "domain": cty.String, "product": cty.String,
+		"runner": cty.String, "after": strList, "description": cty.String,
+		"args": cty.Map(cty.String),
+	})
+	sourceObject = cty.Object(map[string]cty.Type{
+		"id": cty.String, "name": cty.String, "domain": cty.String, "description": cty.String,
+		"cadence": cty.String, "period": cty.String, "period_seconds": cty.Number,
+		"table": cty.String, "classification": cty.String, "columns": strList,
+		"classifications": strList, "readers": strList,
+	})
+	domainObject = cty.Object(map[string]cty.Type{
+		"id": cty.String, "name": cty.String, "owner": cty.String, "description": cty.String,
+		"layer": cty.String, "schema": cty.String, "dir": cty.String,
+		"products": strList, "sources": strList,
+	})
+	meshObject = cty.Object(map[string]cty.Type{
+		"name": cty.String, "description": cty.String, "layers": strList,
+		"classifications": strList, "environment": cty.String, "policy_sets": strList,
+	})
+)
+
+// objectTypes gives the type of each variable a policy may see.
+var objectTypes = map[string]cty.Type{
+	"domain": domainObject, "source": sourceObject, "product": productObject, "port": portObject,
+	"column": columnObject, "input": inputObject, "step": stepObject, "test": testObject,
+	"mesh": meshObject,
+}
+
+// variablesOf returns the names a policy on kind sees, the object first.
+func variablesOf(kind string) []string { return append([]string{kind}, enclosing[kind]...) }
+
+// attributeNames lists the attributes of a kind, sorted.
+func attributeNames(kind string) []string { return sortedKeys(objectTypes[kind].AttributeTypes()) }
+
+// govObject is one object of the mesh as policies see it: what its
+// attributes are built from.
+type govObject struct {
+	kind   string
+	id     string
+	domain *domainScope
+	parent *govObject // the object it sits in: a column's port, a port's product, ...
+	at     diag.Range
+
+	product   *productScope // products, and what they hold
+	port      *portScope    // ports and their columns
+	column    *plan.Column
+	source    *plan.Source
+	sourceAST *ast.Source
+	input     *plan.Input
+	step      *plan.Step
+	test      *plan.Test
+
+	// value holds the attributes that the policies read, built once before
+	// they run.
+	value cty.Value
+}
+
+// model is every object of the mesh, by kind, in a stable order: domains by
+// name, then what each holds in declaration or name order.
+type model struct {
+	c       *compiler
+	mesh    cty.Value
+	objects map[string][]*govObject
+	byID    map[string]map[string]*govObject // kind -> id -> object
+	readers map[*plan.Column][]*plan.Product
+}
+
+// buildModel lists the objects of the mesh. It runs after every other
+// stage, so that dependencies, consumers, periods and tests are all known.
+func (c *compiler) buildModel() *model {
+	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}}
+	m.mesh = c.meshValue()
+	domainOf := map[*domainScope]*govObject{}
+	for _, ds := range c.domainList {
+		dom := &govObject{kind: "domain", id: ds.plan.Name, domain: ds, at: ds.plan.Range}
+		domainOf[ds] = dom
+		m.add(dom)
+		for _, s := range ds.ast.Sources {
+			src := ds.sources[s.Name]
+			if src == nil || src.Range != s.DeclRange {
+				continue // a duplicate, reported
+			}
+			m.add(&govObject{kind: "source", id: src.ID, domain: ds, parent: dom, source: src, sourceAST: s, at: src.Range})
+		}
+	}
+	for _, ps := range c.products {
+		p := ps.plan
+		prod := &govObject{kind: "product", id: p.ID, domain: ps.domain, parent: domainOf[ps.domain], product: ps, at: p.Range}
+		m.add(prod)
+		for _, port := range p.Ports {
+			scope := ps.ports[port.Name]
+			po := &govObject{kind: "port", id: port.ID, domain: ps.domain, parent: prod, product: ps, port: scope, at: port.Range}
+			m.add(po)
+			for _, col := range port.Columns {
+				m.add(&govObject{kind: "column", id: port.ID + "." + col.Name, domain: ps.domain, parent: po, product: ps, port: scope, column: col, at: col.Range})
+			}
+		}
+		for _, in := range p.Inputs {
+			m.add(&govObject{kind: "input", id: p.ID + "." + in.Name, domain: ps.domain, parent: prod, product: ps, input: in, at: in.Range})
+		}
+		for _, st := range p.Steps {
+			m.add(&govObject{kind: "step", id: p.ID + "." + st.Name, domain: ps.domain, parent: prod, product: ps, step: st, at: st.Range})
+		}
+		for _, t := range p.Tests {
+			m.add(&govObject{kind: "test", id: p.ID + "." + t.ID, domain: ps.domain, parent: prod, product: ps, test: t, at: t.Range})
+		}
+	}
+	return m
+}
+
+func (m *model) add(o *govObject) {
+	m.objects[o.kind] = append(m.objects[o.kind], o)
+	ids := m.byID[o.kind]
+	if ids == nil {
+		ids = map[string]*govObject{}
+		m.byID[o.kind] = ids
+	}
+	if _, dup := ids[o.id]; !dup {
+		ids[o.id] = o
+	}
+}
+
+// value builds an object's value holding the attributes named.
+func (m *model) value(o *govObject, attrs []string) cty.Value {
+	vals := make(map[string]cty.Value, len(attrs))
+	for _, a := range attrs {
+		vals[a] = m.attr(o, a)
+	}
+	if len(vals) == 0 {
+		return cty.EmptyObjectVal
+	}
+	return cty.ObjectVal(vals)
+}
+
+// attr builds one attribute of an object.
+func (m *model) attr(o *govObject, name string) cty.Value {
+	var v cty.Value
+	switch o.kind {
+	case "domain":
+		v = m.domainAttr(o.domain, name)
+	case "source":
+		v = m.sourceAttr(o, name)
+	case "product":
+		v = m.productAttr(o.product, name)
+	case "port":
+		v = m.portAttr(o.product, o.port, name)
+	case "column":
+		v = m.columnAttr(o, name)
+	case "input":
+		v = inputAttr(o.product.plan, o.input, name)
+	case "step":
+		v = stepAttr(o.product.plan, o.step, name)
+	case "test":
+		v = testAttr(o.product.plan, o.test, name)
+	}
+	if v == cty.NilVal {
+		panic(fmt.Sprintf("governance model: no attribute %s of %s", name, o.kind))
+	}
+	return v
+}
+
+func str(s string) cty.Value { return cty.StringVal(s) }
+
+var unknownText = cty.UnknownVal(cty.String)
+
+// optional is an attribute that may be absent (null) or have failed to
+// load (unknown).
+func optional(s ast.String) cty.Value {
+	switch {
+	case s.Bad:
+		return unknownText
+	case !s.Set:
+		return cty.NullVal(cty.String)
+	}
+	return cty.StringVal(s.V)
+}
+
+// orNull is a string that may be empty, which policies see as null.
+func orNull(s string) cty.Value {
+	if s == "" {
+		return cty.NullVal(cty.String)
+	}
+	return cty.StringVal(s)
+}
+
+func textList(ss []string) cty.Value {
+	if len(ss) == 0 {
+		return cty.ListValEmpty(cty.String)
+	}
+	vals := make([]cty.Value, len(ss))
+	for i, s := range ss {
+		vals[i] = cty.StringVal(s)
+	}
+	return cty.ListVal(vals)
+}
+
+// sortedSet returns the distinct strings, sorted.
+func sortedSet(ss []string) []string {
+	out := slices.Clone(ss)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func ids[T any](xs []T, id func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = id(x)
+	}
+	return out
+}
+
+func productID(p *plan.Product) string     { return p.ID }
+func productDomain(p *plan.Product) string { return p.Domain.Name }
+
+// duration is a duration as policies see it: text ("7d") and seconds.
+func duration(d time.Duration) (cty.Value, cty.Value) {
+	if d <= 0 {
+		return unknownText, cty.UnknownVal(cty.Number)
+	}
+	return cty.StringVal(plan.FormatDuration(d)), cty.NumberIntVal(int64(d / time.Second))
+}
+
+func (c *compiler) meshValue() cty.Value {
+	attrs := map[string]cty.Value{
+		"name":            str(c.plan.Name),
+		"description":     orNull(c.plan.Description),
+		"layers":          textList(c.plan.Layers),
+		"classifications": textList(sortedKeys(c.classifications)),
+		"environment":     cty.NullVal(cty.String),
+		"policy_sets":     cty.ListValEmpty(cty.String),
+	}
+	if c.plan.Environment != nil {
+		attrs["environment"] = str(c.plan.Environment.Name)
+	}
+	if r := c.mesh.Root; r != nil {
+		attrs["policy_sets"] = textList(r.PolicySets.Values())
+	}
+	return cty.ObjectVal(attrs)
+}
+
+// layerValue is a domain's layer: null without one, unknown when it is not
+// one of the mesh's layers (reported).
+func layerValue(ds *domainScope) cty.Value {
+	s := ds.ast.Layer
+	switch {
+	case s.Bad || (s.Set && ds.plan.LayerIndex < 0):
+		return unknownText
+	case !s.Set:
+		return cty.NullVal(cty.String)
+	}
+	return str(ds.plan.Layer)
+}
+
+func (m *model) domainAttr(ds *domainScope, name string) cty.Value {
+	d, a := ds.plan, ds.ast
+	switch name {
+	case "id", "name":
+		return str(d.Name)
+	case "owner":
+		if a.Owner.Set && strings.TrimSpace(a.Owner.V) == "" {
+			return unknownText // reported as an empty owner
+		}
+		return optional(a.Owner)
+	case "description":
+		return optional(a.Description)
+	case "layer":
+		return layerValue(ds)
+	case "schema":
+		return str(d.Schema)
+	case "dir":
+		return str(d.Dir)
+	case "products":
+		return textList(sortedSet(ids(a.Products, func(p *ast.Product) string { return p.Name })))
+	case "sources":
+		return textList(sortedKeys(ds.sources))
+	}
+	return cty.NilVal
+}
+
+// columnReaders maps each column to the products that read it through an
+// input.
+func (c *compiler) columnReaders() map[*plan.Column][]*plan.Product {
+	readers := map[*plan.Column][]*plan.Product{}
+	for _, ps := range c.products {
+		for _, in := range ps.plan.Inputs {
+			for _, col := range in.Columns {
+				if !slices.Contains(readers[col], ps.plan) {
+					readers[col] = append(readers[col], ps.plan)
+				}
+			}
+		}
+	}
+	return readers
+}
+
+func (m *model) sourceAttr(o *govObject, name string) cty.Value {
+	src, a := o.source, o.sourceAST
+	switch name {
+	case "id":
+		return str(src.ID)
+	case "name":
+		return str(src.Name)
+	case "domain":
+		return str(src.Domain.Name)
+	case "description":
+		return optional(a.Description)
+	case "classification":
+		return optional(a.Classification)
+	case "cadence":
+		if src.Cadence.Period > 0 {
+			return str(cadenceText(src.Cadence))
+		}
+		return unknownText
+	case "period", "period_seconds":
+		text, seconds := duration(src.Cadence.Period)
+		if name == "period" {
+			return text
+		}
+		return seconds
+	case "table":
+		if src.Table.Name != "" && a.Table.Set {
+			return str(src.Table.String())
+		}
+		return unknownText
+	case "columns":
+		return textList(ids(src.Columns, columnName))
+	case "classifications":
+		return classifications(src.Columns)
+	case "readers":
+		var readBy []string
+		for _, col := range src.Columns {
+			readBy = append(readBy, ids(m.readers[col], productID)...)
+		}
+		return textList(sortedSet(readBy))
+	}
+	return cty.NilVal
+}
+
+func columnName(col *plan.Column) string { return col.Name }
+
+// classifications lists the distinct classifications of columns, sorted.
+func classifications(cols []*plan.Column) cty.Value {
+	var out []string
+	for _, col := range cols {
+		if col.Classification != "" {
+			out = append(out, col.Classification)
+		}
+	}
+	return textList(sortedSet(out))
+}
+
+// testKinds lists the kinds of tests, one entry per test, in test ID order.
+func testKinds(tests []*plan.Test, keep func(*plan.Test) bool) cty.Value {
+	var out []string
+	for _, t := range tests {
+		if keep(t) {
+			out = append(out, t.Kind)
+		}
+	}
+	return textList(out)
+}
+
+// cadenceText is a cadence as written: a keyword or a cron expression.
+func cadenceText(cd plan.Cadence) string {
+	if cd.Keyword != "" {
+		return cd.Keyword
+	}
+	return cd.Cron
+}
+
+func (m *model) columnAttr(o *govObject, name string) cty.Value {
+	port, col := o.port.plan, o.column
+	switch name {
+	case "id":
+		return str(port.ID + "." + col.Name)
+	case "product":
+		return str(port.Product.ID)
+	case "port":
+		return str(port.ID)
+	case "tests":
+		return testKinds(port.Product.Tests, func(t *plan.Test) bool { return t.Port == port && t.Column == col })
+	}
+	return m.columnCommon(port.Product.Domain.Name, col, o.port.columnAST[col], name)
+}
+
+// columnCommon builds the attributes that port and source columns share.
+func (m *model) columnCommon(domain string, col *plan.Column, a *ast.Column, name string) cty.Value {
+	switch name {
+	case "name":
+		return str(col.Name)
+	case "domain":
+		return str(domain)
+	case "type":
+		if col.Type.Name != "" {
+			return str(col.Type.String())
+		}
+		return unknownText
+	case "type_name":
+		if col.Type.Name != "" {
+			return str(col.Type.Name)
+		}
+		return unknownText
+	case "nullable":
+		if a != nil && a.Nullable.Bad {
+			return cty.UnknownVal(cty.Bool)
+		}
+		return cty.BoolVal(col.Nullable)
+	case "classification", "masking", "description":
+		if a == nil {
+			return orNull(map[string]string{"classification": col.Classification, "masking": col.Masking, "description": col.Description}[name])
+		}
+		return optional(map[string]ast.String{"classification": a.Classification, "masking": a.Masking, "description": a.Description}[name])
+	case "readers":
+		return textList(sortedSet(ids(m.readers[col], productID)))
+	case "reader_domains":
+		return textList(sortedSet(ids(m.readers[col], productDomain)))
+	case "read_cross_domain":
+		return cty.BoolVal(slices.ContainsFunc(m.readers[col], func(p *plan.Product) bool { return p.Domain.Name != domain }))
+	}
+	return cty.NilVal
+}
+
+func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Value {
+	port, p := scope.plan, ps.plan
+	switch name {
+	case "id":
+		return str(port.ID)
+	case "name":
+		return str(port.Name)
+	case "domain":
+		return str(p.Domain.Name)
+	case "product":
+		return str(p.ID)
+	case "layer":
+		return layerValue(ps.domain)
+	case "kind":
+		if port.Kind != "" {
+			return str(port.Kind)
+		}
+		return unknownText
+	case "object", "object_name":
+		if !scope.ast.Object.Set || port.Object.Database == "" {
+			return unknownText
+		}
+		if name == "object" {
+			return str(port.Object.String())
+		}
+		return str(port.Object.Name)
+	case "visibility":
+		if scope.ast.Visibility.Bad || (scope.ast.Visibility.Set && scope.ast.Visibility.V != port.Visibility) {
+			return unknownText
+		}
+		return str(port.Visibility)
+	case "description":
+		return optional(scope.ast.Description)
+	case "columns":
+		return textList(ids(port.Columns, columnName))
+	case "classifications":
+		return classifications(port.Columns)
+	case "tests":
+		return testKinds(p.Tests, func(t *plan.Test) bool { return t.Port == port })
+	case "consumers":
+		return textList(sortedSet(ids(port.Consumers, productID)))
+	case "consumer_domains":
+		return textList(sortedSet(ids(port.Consumers, productDomain)))
+	}
+	return cty.NilVal
+}
+
+func testAttr(p *plan.Product, t *plan.Test, name string) cty.Value {
+	switch name {
+	case "id":
+		return str(p.ID + "." + t.ID)
+	case "name":
+		return str(t.Name)
+	case "domain":
+		return str(p.Domain.Name)
+	case "product":
+		return str(p.ID)
+	case "kind":
+		return str(t.Kind)
+	case "severity":
+		return str(t.Severity)
+	case "description":
+		return orNull(t.Description)
+	case "references":
+		return textList(ids(t.References, func(port *plan.Port) string { return port.ID }))
+	case "port":
+		if t.Port != nil {
+			return str(t.Port.ID)
+		}
+		return cty.NullVal(cty.String)
+	case "column":
+		if t.Column != nil {
+			return str(t.Column.Name)
+		}
+		return cty.NullVal(cty.String)
+	}
+	return cty.NilVal
+}
+
+func (m *model) productAttr(ps *productScope, name string) cty.Value {
+	p, a := ps.plan, ps.ast
+	switch name {
+	case "id":
+		return str(p.ID)
+	case "name":
+		return str(p.Name)
+	case "domain":
+		return str(p.Domain.Name)
+	case "layer":
+		return layerValue(ps.domain)
+	case "owner":
+		if inherited := !a.Owner.Set; a.Owner.Bad || inherited && (ps.domain.ast.Owner.Bad || strings.TrimSpace(p.Owner) == "") {
+			return unknownText // failed to load, or the domain's owner is missing or empty: reported
+		}
+		return str(p.Owner)
+	case "description":
+		return optional(a.Description)
+	case "version":
+		return optional(a.Version)
+	case "tags":
+		if a.Tags.Bad {
+			return cty.UnknownVal(strList)
+		}
+		return textList(p.Tags)
+	case "inputs":
+		return textList(ids(p.Inputs, func(i *plan.Input) string { return i.Name }))
+	case "ports":
+		return textList(ids(p.Ports, func(x *plan.Port) string { return x.Name }))
+	case "steps":
+		return textList(sortedSet(ids(p.Steps, func(s *plan.Step) string { return s.Name })))
+	case "tests":
+		return testKinds(p.Tests, func(*plan.Test) bool { return true })
+	case "schedule":
+		sched := map[string]cty.Value{
+			"on_inputs": cty.BoolVal(p.Schedule.OnInputs), "timezone": str(p.Schedule.Timezone), "cadence": cty.NullVal(cty.String),
+		}
+		if p.Schedule.Cadence != nil {
+			sched["cadence"] = str(cadenceText(*p.Schedule.Cadence))
+		} else if a.Schedule != nil && (a.Schedule.Cadence.Set || a.Schedule.Cadence.Bad) {
+			sched["cadence"] = unknownText // failed to load
+		}
+		sched["period"], sched["period_seconds"] = duration(p.Schedule.Period)
+		return cty.ObjectVal(sched)
+	case "sla":
+		switch {
+		case p.SLA != nil:
+			f, s := duration(p.SLA.Freshness)
+			return cty.ObjectVal(map[string]cty.Value{"freshness": f, "freshness_seconds": s})
+		case a.SLA != nil:
+			return cty.UnknownVal(slaObject) // its freshness failed to load
+		}
+		return cty.NullVal(slaObject)
+	case "deprecation":
+		if p.Deprecation != nil {
+			return cty.ObjectVal(map[string]cty.Value{"date": str(p.Deprecation.Date), "message": orNull(p.Deprecation.Message)})
+		}
+		return cty.NullVal(deprecationObject)
+	case "upstreams":
+		return textList(ids(p.Upstreams, productID))
+	case "downstreams":
+		return textList(ids(p.Downstreams, productID))
+	case "upstream_domains":
+		return textList(sortedSet(ids(p.Upstreams, productDomain)))
+	case "downstream_domains":
+		return textList(sortedSet(ids(p.Downstreams, productDomain)))
+	case "file":
+		return str(p.File)
+	}
+	return cty.NilVal
+}
+
+func inputAttr(p *plan.Product, in *plan.Input, name string) cty.Value {
+	null := cty.NullVal(cty.String)
+	switch name {
+	case "id":
+		return str(p.ID + "." + in.Name)
+	case "name":
+		return str(in.Name)
+	case "domain":
+		return str(p.Domain.Name)
+	case "product":
+		return str(p.ID)
+	case "columns":
+		return textList(ids(in.Columns, func(col *plan.Column) string { return col.Name }))
+	case "source":
+		if in.Source != nil {
+			return str(in.Source.ID)
+		}
+		return null
+	case "port":
+		if in.Port != nil {
+			return str(in.Port.ID)
+		}
+		return null
+	case "producer":
+		if in.Producer != nil {
+			return str(in.Producer.ID)
+		}
+		return null
+	case "producer_domain":
+		switch {
+		case in.Source != nil:
+			return str(in.Source.Domain.Name)
+		case in.Producer != nil:
+			return str(in.Producer.Domain.Name)
+		}
+		return null
+	case "producer_layer":
+		if in.Producer == nil || in.Producer.Domain.Layer == "" {
+			return null
+		}
+		if in.Producer.Domain.LayerIndex < 0 {
+			return unknownText
+		}
+		return str(in.Producer.Domain.Layer)
+	case "producer_visibility":
+		if in.Port != nil {
+			return str(in.Port.Visibility)
+		}
+		return null
+	case "cross_domain":
+		return cty.BoolVal(in.Producer != nil && in.Producer.Domain != p.Domain)
+	}
+	return cty.NilVal
+}
+
+func stepAttr(p *plan.Product, st *plan.Step, name string) cty.Value {
+	switch name {
+	case "id":
+		return str(p.ID + "." + st.Name)
+	case "name":
+		return str(st.Name)
+	case "domain":
+		return str(p.Domain.Name)
+	case "product":
+		return str(p.ID)
+	case "after":
+		return textList(sortedSet(ids(st.After, func(s *plan.Step) string { return s.Name })))
+	case "description":
+		return orNull(st.Description)
+	case "runner":
+		if st.Runner != nil {
+			return str(st.Runner.Name)
+		}
+		return unknownText
+	case "args":
+		if len(st.Args) == 0 {
+			return cty.MapValEmpty(cty.String)
+		}
+		args := map[string]cty.Value{}
+		for _, a := range st.Args {
+			args[a.Name] = str(argText(a))
+		}
+		return cty.MapVal(args)
+	}
+	return cty.NilVal
+}
+
+// argText renders a runner argument as text, for policies.
+func argText(a *plan.Arg) string {
+	switch a.Type {
+	case "number":
+		return big.NewFloat(a.Number).Text('f', -1)
+	case "bool":
+		return fmt.Sprint(a.Bool)
+	case "list(string)":
+		return strings.Join(a.List, " ")
+	case "secret":
+		if a.Secret != nil {
+			return a.Secret.ID
+		}
+	}
+	return a.String
+}

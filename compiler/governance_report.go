@@ -1,0 +1,191 @@
+package compiler
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// PolicyOutcome is what one policy found: the objects it applied to, those
+// that break it, and those a waiver exempts. Every violation is also a
+// diagnostic; this is the same information grouped by policy, for the
+// report that meshc check prints after the diagnostics.
+type PolicyOutcome struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description,omitempty"`
+	Domain      string     `json:"domain,omitempty"` // the domain of a domain's policy; empty for a central one
+	Set         string     `json:"set,omitempty"`    // the policy set it belongs to, if any
+	Stdlib      bool       `json:"stdlib,omitempty"` // declared by the standard library
+	Enforcement string     `json:"enforcement"`      // as written: advisory, soft_mandatory or hard_mandatory
+	On          string     `json:"on"`               // the kind of object
+	Range       diag.Range `json:"range"`            // the policy block
+	// Active is false for a central policy in a set the mesh does not opt
+	// into: it was checked, not applied.
+	Active bool `json:"active"`
+	// Evaluated is false when the policy has errors of its own (reported)
+	// and was not applied.
+	Evaluated bool `json:"evaluated"`
+	// Failed is true when an expression could not be evaluated for some
+	// object (reported once); those objects count neither way.
+	Failed     bool           `json:"failed,omitempty"`
+	Objects    int            `json:"objects"` // objects of its kind in its scope
+	Applied    int            `json:"applied"` // of those, the ones its when condition selects
+	Violations []PolicyObject `json:"violations,omitempty"`
+	Waived     []WaivedObject `json:"waived,omitempty"`
+}
+
+// PolicyObject is an object that breaks a policy.
+type PolicyObject struct {
+	Kind    string     `json:"kind"`
+	ID      string     `json:"id"`
+	Range   diag.Range `json:"range"`
+	Message string     `json:"message"`
+	// ExpiredWaiver names the waiver that exempted the object until it
+	// expired, if any.
+	ExpiredWaiver string `json:"expired_waiver,omitempty"`
+}
+
+// WaivedObject is an object that breaks a soft-mandatory policy and that a
+// waiver exempts.
+type WaivedObject struct {
+	PolicyObject
+	Waiver      string     `json:"waiver"`
+	WaiverRange diag.Range `json:"waiver_range"`
+	Approver    string     `json:"approver"`
+	Reason      string     `json:"reason"`
+	Expires     string     `json:"expires"`
+}
+
+// Origin says where the policy comes from: "domain physician", "stdlib set
+// baseline", "central" or "central set NAME".
+func (o *PolicyOutcome) Origin() string {
+	switch {
+	case o.Domain != "":
+		return "domain " + o.Domain
+	case o.Stdlib:
+		return "stdlib set " + o.Set
+	case o.Set != "":
+		return "central set " + o.Set
+	}
+	return "central"
+}
+
+// levelRank orders policies in the report, the strictest first.
+func levelRank(level string) int {
+	switch level {
+	case hardMandatory:
+		return 0
+	case softMandatory:
+		return 1
+	case advisory:
+		return 2
+	}
+	return 3
+}
+
+func sortPolicyOutcomes(out []*PolicyOutcome) {
+	slices.SortStableFunc(out, func(a, b *PolicyOutcome) int {
+		return cmp.Or(
+			cmp.Compare(levelRank(a.Enforcement), levelRank(b.Enforcement)),
+			cmp.Compare(a.Domain, b.Domain), // central ("") first
+			cmp.Compare(a.Name, b.Name))
+	})
+}
+
+// WritePolicyReport prints what each policy found, grouped by policy: the
+// strictest first, central before domain policies, with each policy's
+// origin, the objects it applied to, its violations and the objects
+// waivers exempt. Policies of sets the mesh does not opt into are counted
+// at the end. It prints nothing when the mesh has no policy.
+//
+//	Policies: 3 applied, 1 violated, 1 with waived objects
+//
+//	hard_mandatory  pii_columns_protected  stdlib set baseline (stdlib:policies.mesh.hcl:60:1)
+//	  column: applies to 4 of 52, all comply
+//	soft_mandatory  products_have_freshness_sla  stdlib set baseline (stdlib:policies.mesh.hcl:70:1)
+//	  product: applies to 12 of 12, 1 waived
+//	    waived    brand_analytics.hcp_segments  by waiver hcp_segments_sla (approver ..., expires 2027-03-31): REASON
+func WritePolicyReport(w io.Writer, res *Result) error {
+	var active, inactive []*PolicyOutcome
+	for _, o := range res.Policies {
+		if o.Active {
+			active = append(active, o)
+		} else {
+			inactive = append(inactive, o)
+		}
+	}
+	if len(active) == 0 && len(inactive) == 0 {
+		return nil
+	}
+	var b bytes.Buffer
+	violated, waived := 0, 0
+	for _, o := range active {
+		if len(o.Violations) > 0 {
+			violated++
+		}
+		if len(o.Waived) > 0 {
+			waived++
+		}
+	}
+	fmt.Fprintf(&b, "Policies: %d applied, %d violated, %d with waived objects\n", len(active), violated, waived)
+	for _, o := range active {
+		fmt.Fprintf(&b, "\n%s  %s  %s (%s)\n", o.Enforcement, o.Name, o.Origin(), o.Range)
+		switch {
+		case !o.Evaluated:
+			fmt.Fprintf(&b, "  %s: not evaluated: the policy has errors, reported above\n", o.On)
+			continue
+		case o.Objects == 0:
+			fmt.Fprintf(&b, "  %s: no object of this kind\n", o.On)
+			continue
+		}
+		var status []string
+		if n := len(o.Violations); n > 0 {
+			status = append(status, fmt.Sprintf("%d violated", n))
+		}
+		if n := len(o.Waived); n > 0 {
+			status = append(status, fmt.Sprintf("%d waived", n))
+		}
+		if o.Failed {
+			status = append(status, "could not be evaluated for some, reported above")
+		}
+		if len(status) == 0 {
+			status = append(status, "all comply")
+		}
+		fmt.Fprintf(&b, "  %s: applies to %d of %d, %s\n", o.On, o.Applied, o.Objects, strings.Join(status, ", "))
+		for _, v := range o.Violations {
+			note := ""
+			if v.ExpiredWaiver != "" {
+				note = fmt.Sprintf(" (waiver %s expired)", v.ExpiredWaiver)
+			}
+			fmt.Fprintf(&b, "    violated  %s  %s  %s%s\n", v.ID, v.Range, v.Message, note)
+		}
+		for _, v := range o.Waived {
+			fmt.Fprintf(&b, "    waived    %s  by waiver %s (%s; approver %s, expires %s): %s\n", v.ID, v.Waiver, v.WaiverRange, v.Approver, v.Expires, sentence(v.Reason))
+		}
+	}
+	if len(inactive) > 0 {
+		sets := map[string]int{}
+		for _, o := range inactive {
+			sets[o.Set]++
+		}
+		var parts []string
+		for _, s := range sortedKeys(sets) {
+			parts = append(parts, fmt.Sprintf("%s (%s)", s, count(sets[s], "policy", "policies")))
+		}
+		fmt.Fprintf(&b, "\nNot applied, as the mesh does not opt into their sets (policy_sets in the mesh block): %s\n", strings.Join(parts, ", "))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,143 @@
+package compiler_test
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/synth"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"golang.org/x/tools/txtar"
+)
+
+// TestPolicyReport prints the grouped policy report of each policy case
+// under testdata/broken/ (policy_*.txtar) and compares it with
+// testdata/golden/policy/NAME.txt. The diagnostics of the same cases are
+// compared by TestBroken.
+func TestPolicyReport(t *testing.T) {
+	archives, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "policy_*.txtar"))
+	if len(archives) == 0 {
+		t.Fatal("no policy cases found")
+	}
+	for _, path := range archives {
+		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := compileArchive(t, ar)
+			var out bytes.Buffer
+			if err := compiler.WritePolicyReport(&out, res); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, "policy/"+name+".txt", out.Bytes())
+		})
+	}
+}
+
+// TestGovernanceDeterministic checks a synthetic mesh of 600 products
+// with the baseline set and policies that many objects break, so that the
+// policies run in parallel over many chunks: two compilations must report
+// the same, in the same order (run it with -race too).
+func TestGovernanceDeterministic(t *testing.T) {
+	fsys := synth.Mesh(600)
+	fsys["mesh.hcl"] = &fstest.MapFile{Data: bytes.Replace(fsys["mesh.hcl"].Data, []byte("  layers"), []byte("  policy_sets = [\"baseline\"]\n  layers"), 1)}
+	fsys["governance/policies.mesh.hcl"] = &fstest.MapFile{Data: []byte(`
+policy "columns_described" {
+  enforcement = "advisory"
+  on          = "column"
+  when        = !has_test(column, "unique") && column.classification == null
+  assert      = column.description != null
+  message     = "Column ${column.id} of ${port.id} (${domain.layer}) has no description"
+}
+
+policy "odd_products" {
+  enforcement = "soft_mandatory"
+  on          = "product"
+  assert      = !endswith(product.name, "7") || product.layer == "raw"
+  message     = "Product ${product.id} ends in 7"
+}
+
+policy "short_description" {
+  enforcement = "advisory"
+  on          = "product"
+  assert      = length(product.description) > 40
+  message     = "x"
+}
+`)}
+	fsys["governance/waivers.mesh.hcl"] = &fstest.MapFile{Data: []byte(`
+waiver "sevens" {
+  policy   = policy.odd_products
+  objects  = ["d5.p7", "d6.p17", "d0.p7"]
+  reason   = "Sevens are lucky."
+  approver = "platform@example.com"
+  expires  = "2027-01-31"
+}
+`)}
+	render := func() string {
+		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		diag.WriteText(&out, res.Diagnostics, res.Sources)
+		compiler.WritePolicyReport(&out, res)
+		return out.String()
+	}
+	first := render()
+	if first != render() {
+		t.Fatal("two compilations of one mesh report differently")
+	}
+	for _, want := range []string{"Policy odd_products violated", "d6.p17  by waiver sevens", "Policy columns_described violated", "applies to 600 of 600, 43 violated, 2 waived", "Waived object complies"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Contains(first, "short_description") && !strings.Contains(first, "applies to 600 of 600, 600 violated") {
+		t.Errorf("short_description should break on every product")
+	}
+}
+
+// TestPolicyFunctions calls every function of policy expressions, as the
+// docs show them, in policies that must hold on a small synthetic mesh.
+func TestPolicyFunctions(t *testing.T) {
+	asserts := []string{
+		`lower("AB") == "ab" && upper("ab") == "AB" && title("ab cd") == "Ab Cd"`,
+		`trimspace(" a ") == "a" && trim("xax", "x") == "a" && trimprefix("p1", "p") == "1" && trimsuffix("p1", "1") == "p"`,
+		`replace("a-b-c", "-", "_") == "a_b_c" && join(",", split("-", "a-b")) == "a,b" && substr("hello", 1, 3) == "ell"`,
+		`regex("[0-9]+", "p12") == "12" && length(regexall("[a-z]", "a1b2")) == 2`,
+		`matches(product.name, "p[0-9]+") && !matches(null, ".*") && startswith(product.name, "p") && endswith(product.id, product.name) && strcontains(product.id, ".")`,
+		`length(product.tags) == 2 && length("abc") == 3 && contains(product.tags, "synthetic")`,
+		`length(concat(["a"], ["b"])) == 2 && distinct(["a", "a"]) == tolist(["a"]) && length(flatten([["a"], ["b"]])) == 2`,
+		`keys({a = 1}) == ["a"] && values({a = "x"}) == ["x"] && lookup({a = "x"}, "b", "y") == "y"`,
+		`element(["a", "b"], 3) == "b" && coalesce(null, "x") == "x" && coalescelist([], ["a"]) == ["a"] && tostring(1) == "1" && tonumber("2") == 2 && tobool("true") && toset(["a", "a"]) == toset(["a"])`,
+		`compact(["a", ""]) == tolist(["a"]) && sort(["b", "a"]) == tolist(["a", "b"]) && reverse(["a", "b"]) == ["b", "a"] && slice(["a", "b", "c"], 1, 2) == ["b"]`,
+		`length(setintersection(["a", "b"], ["b"])) == 1 && length(setunion(["a"], ["b"])) == 2 && length(setsubtract(["a", "b"], ["a"])) == 1`,
+		`alltrue([true, true]) && alltrue([]) && anytrue([false, true]) && !anytrue([])`,
+		`min(1, 2) == 1 && max(1, 2) == 2 && abs(-1) == 1 && ceil(1.5) == 2 && floor(1.5) == 1`,
+		`try(product.sla.freshness_seconds, 0) == 172800 && can(product.sla.freshness) && !can(regex("x", "y"))`,
+		`has_test(product, "not_null") && !has_test(product, "custom_sql") && layer_index(product.layer) >= 0 && layer_index(null) == -1 && duration("2d") == product.sla.freshness_seconds`,
+	}
+	var b strings.Builder
+	for i, a := range asserts {
+		fmt.Fprintf(&b, "policy \"f%d\" {\n  enforcement = \"hard_mandatory\"\n  on = \"product\"\n  assert = %s\n  message = \"f%d fails on ${product.id}\"\n}\n", i, a, i)
+	}
+	fsys := synth.Mesh(3)
+	fsys["governance/functions.mesh.hcl"] = &fstest.MapFile{Data: []byte(b.String())}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) > 0 {
+		var out bytes.Buffer
+		diag.WriteText(&out, res.Diagnostics, res.Sources)
+		t.Fatalf("policies calling the functions do not hold:\n%s", out.String())
+	}
+}

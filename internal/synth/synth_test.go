@@ -1,0 +1,40 @@
+package synth_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/meshc/meshc/compiler"
+	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./... -update
+	"github.com/meshc/meshc/internal/synth"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+)
+
+// TestMeshIsClean checks that synthetic meshes check with no diagnostic,
+// with several domains and a partial last one, and that a size always
+// gives the same files.
+func TestMeshIsClean(t *testing.T) {
+	for _, n := range []int{1, 7, 130} {
+		fsys := synth.Mesh(n)
+		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Diagnostics) > 0 {
+			var out bytes.Buffer
+			diag.WriteText(&out, res.Diagnostics, res.Sources)
+			t.Fatalf("synth.Mesh(%d) is not clean:\n%s", n, out.String())
+		}
+		if got := len(res.Plan.Products); got != n {
+			t.Errorf("synth.Mesh(%d) has %d products", n, got)
+		}
+		again := synth.Mesh(n)
+		for name, f := range fsys {
+			if g := again[name]; g == nil || !bytes.Equal(g.Data, f.Data) {
+				t.Errorf("synth.Mesh(%d) differs between calls in %s", n, name)
+			}
+		}
+	}
+}

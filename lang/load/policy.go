@@ -1,0 +1,148 @@
+package load
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Policies are the one place where a mesh holds expressions: a policy's
+// when, assert and message are kept as HCL syntax (behind ast.Expr) and
+// evaluated by the compiler against its object model. Everything else in
+// the two blocks is a literal or a reference, decoded like any other block.
+
+var policySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "description"}, {Name: "enforcement", Required: true}, {Name: "on", Required: true},
+	{Name: "set"}, {Name: "domains"}, {Name: "when"}, {Name: "assert", Required: true}, {Name: "message", Required: true},
+}}
+
+var waiverSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "description"}, {Name: "policy", Required: true}, {Name: "objects", Required: true},
+	{Name: "reason", Required: true}, {Name: "approver", Required: true}, {Name: "expires", Required: true},
+}}
+
+func (d *decoder) policy(b *hcl.Block) *ast.Policy {
+	c := d.content(b.Body, policySchema)
+	p := &ast.Policy{DeclRange: rng(b.DefRange)}
+	p.Name, p.NameRange = label(b)
+	p.Description = d.str(c, "description", b.DefRange)
+	p.Enforcement = d.str(c, "enforcement", b.DefRange)
+	p.On = d.str(c, "on", b.DefRange)
+	p.Set = d.str(c, "set", b.DefRange)
+	p.Domains = d.strs(c, "domains", b.DefRange)
+	if attr, ok := c.Attributes["when"]; ok {
+		p.When = &expression{expr: attr.Expr}
+	}
+	if attr, ok := c.Attributes["assert"]; ok {
+		p.Assert = &expression{expr: attr.Expr}
+	}
+	if attr, ok := c.Attributes["message"]; ok {
+		p.Message = &expression{expr: attr.Expr}
+	}
+	return p
+}
+
+func (d *decoder) waiver(b *hcl.Block) *ast.Waiver {
+	c := d.content(b.Body, waiverSchema)
+	w := &ast.Waiver{DeclRange: rng(b.DefRange)}
+	w.Name, w.NameRange = label(b)
+	w.Description = d.str(c, "description", b.DefRange)
+	w.Policy = d.ref(c, "policy", "a policy")
+	w.Objects = d.strs(c, "objects", b.DefRange)
+	w.Reason = d.str(c, "reason", b.DefRange)
+	w.Approver = d.str(c, "approver", b.DefRange)
+	w.Expires = d.str(c, "expires", b.DefRange)
+	return w
+}
+
+// expression is a policy expression, kept as syntax.
+type expression struct {
+	expr hcl.Expression
+}
+
+func (e *expression) Evaluate(vars map[string]cty.Value, funcs map[string]function.Function) (cty.Value, diag.Diagnostics) {
+	v, hds := e.expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
+	return v, convertDiags(hds)
+}
+
+func (e *expression) Traversals() []ast.Traversal {
+	var out []ast.Traversal
+	for _, trav := range e.expr.Variables() {
+		if t := traversal(trav); t != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// traversal converts a variable's traversal: its root and the attribute
+// names after it, up to the first index or splat.
+func traversal(trav hcl.Traversal) ast.Traversal {
+	if len(trav) == 0 || keywords[trav.RootName()] {
+		return nil
+	}
+	var t ast.Traversal
+	for _, step := range trav {
+		switch s := step.(type) {
+		case hcl.TraverseRoot:
+			t = append(t, ast.RefPart{Name: s.Name, Range: rng(s.SrcRange)})
+		case hcl.TraverseAttr:
+			t = append(t, ast.RefPart{Name: s.Name, Range: attrRange(s)})
+		default:
+			return t
+		}
+	}
+	return t
+}
+
+// attrRange is the range of .name without its dot.
+func attrRange(s hcl.TraverseAttr) diag.Range {
+	r := rng(s.SrcRange)
+	if r.End.Byte-r.Start.Byte == len(s.Name)+1 {
+		r.Start.Byte++
+		r.Start.Column++
+	}
+	return r
+}
+
+func (e *expression) Calls() []ast.Call {
+	var out []ast.Call
+	node, ok := e.expr.(hclsyntax.Node)
+	if !ok {
+		return nil
+	}
+	hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+		call, ok := n.(*hclsyntax.FunctionCallExpr)
+		if !ok {
+			return nil
+		}
+		c := ast.Call{Name: ast.RefPart{Name: call.Name, Range: rng(call.NameRange)}}
+		for _, a := range call.Args {
+			var t ast.Traversal
+			if st, ok := a.(*hclsyntax.ScopeTraversalExpr); ok {
+				t = traversal(st.Traversal)
+			}
+			c.Args = append(c.Args, t)
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out
+}
+
+func (e *expression) Range() diag.Range { return rng(e.expr.Range()) }
+
+// ExpressionFunctions are the functions of policy expressions that need
+// HCL itself, since they take expressions rather than values: try and can.
+// The compiler adds its own to these.
+func ExpressionFunctions() map[string]function.Function {
+	return map[string]function.Function{
+		"try": tryfunc.TryFunc,
+		"can": tryfunc.CanFunc,
+	}
+}
