@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -85,6 +86,12 @@ func runCheck(e *env, args []string) int {
 	default:
 		diag.WriteText(e.stdout, res.Diagnostics, res.Sources)
 		if len(res.Diagnostics) > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		var report bytes.Buffer
+		err = compiler.WritePolicyReport(&report, res)
+		if report.Len() > 0 {
+			e.stdout.Write(report.Bytes())
 			fmt.Fprintln(e.stdout)
 		}
 		fmt.Fprintln(e.stdout, summary(res))
