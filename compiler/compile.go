@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
 	"github.com/meshc/meshc/stdlib"
@@ -42,6 +43,10 @@ type Result struct {
 	// errors, for the grouped report of WritePolicyReport. It is nil when
 	// the mesh could not be loaded.
 	Policies []*PolicyOutcome
+	// Mesh is the decoded mesh, with blueprints merged into the objects
+	// that extend them, for meshc explain --object. It is nil when the
+	// mesh could not be loaded.
+	Mesh *ast.Mesh
 }
 
 // UsageError is a problem with how meshc was called rather than with the
@@ -104,7 +109,7 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 			stageHook(s.name, time.Since(start))
 		}
 	}
-	res := &Result{Diagnostics: c.diags.Sorted(), Sources: src, Policies: c.policyOutcomes}
+	res := &Result{Diagnostics: c.diags.Sorted(), Sources: src, Policies: c.policyOutcomes, Mesh: mesh}
 	if !res.Diagnostics.HasErrors() {
 		res.Plan = c.plan
 	}
@@ -116,6 +121,10 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 var stageHook func(stage string, took time.Duration)
 
 // stages run in this order, each relying on the ones before it.
+// Loading (lang/load) comes before them all and has already merged
+// blueprints into the products and domains that extend them, so every
+// stage checks resolved objects, and inherited values carry their
+// blueprint's ranges.
 var stages = []struct {
 	name string
 	run  func(*compiler)

@@ -19,6 +19,11 @@ func (c *compiler) declare() {
 	c.declareRunners()
 	c.declareTestKinds()
 	c.declareSecrets(c.mesh.Secrets, c.secrets, nil)
+	// Blueprints are merged into their objects when loading; only their
+	// names are left to check.
+	for _, bp := range c.mesh.Blueprints {
+		c.checkName("blueprint", bp.Name, bp.NameRange)
+	}
 	for _, d := range c.mesh.Domains {
 		c.declareDomain(d)
 	}

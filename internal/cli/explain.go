@@ -1,19 +1,318 @@
 package cli
 
 import (
+	"bytes"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/suggest"
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // runExplain prints the plan meshc compiles from: what it resolved, in the
 // order targets will emit it, with every test's rendered SQL. It answers
-// "what did meshc make of my mesh?" without reading generated files.
+// "what did meshc make of my mesh?" without reading generated files. With
+// --object it prints one product or domain as resolved, blueprints merged
+// in, with where each value was written.
 func runExplain(e *env, args []string) int {
 	var cf compileFlags
+	var object string
 	fs := flagSet(e, "explain", "explain [flags] [DIR]",
-		"Checks the mesh in DIR and prints its target-neutral plan: the environment's\nnames, each product in run order with its inputs, ports, steps in order, and\ntests with the Snowflake SQL each renders to.")
+		"Checks the mesh in DIR and prints its target-neutral plan: the environment's\nnames, each product in run order with its inputs, ports, steps in order, and\ntests with the Snowflake SQL each renders to.\n\n"+
+			"With --object DOMAIN.PRODUCT (or --object DOMAIN) it prints that product (or\ndomain) instead, as resolved: with the values it inherits from blueprints, each\nfollowed by the file and line it was written at.")
+	fs.StringVar(&object, "object", "", "print one product (DOMAIN.PRODUCT) or domain (DOMAIN), with where each value comes from")
 	cf.register(fs)
 	if code, done := parse(e, fs, args); done {
 		return code
 	}
-	return cf.printPlan(e, "explain", fs.Args(), plan.Dump)
+	if object == "" {
+		return cf.printPlan(e, "explain", fs.Args(), plan.Dump)
+	}
+	dir, ok := oneDir(e, "explain", fs.Args())
+	if !ok {
+		return exitUsage
+	}
+	res, code, done := cf.compile(e, "explain", dir)
+	if done {
+		return code
+	}
+	var out []byte
+	if res.Mesh != nil {
+		ids, render := explainables(res.Mesh)
+		r, found := render[object]
+		if !found {
+			return usageError(e, "explain", "the mesh has no product or domain %q.%s Name a product as DOMAIN.PRODUCT, a domain as DOMAIN.",
+				object, suggest.DidYouMean(object, ids))
+		}
+		out = r()
+	}
+	diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
+	if res.Diagnostics.HasErrors() {
+		fmt.Fprintf(e.stderr, "\n%s\n", summary(res))
+		return exitMesh
+	}
+	if len(res.Diagnostics) > 0 {
+		fmt.Fprintln(e.stderr)
+	}
+	e.stdout.Write(out)
+	return exitOK
+}
+
+// explainables lists the ids --object takes, sorted, and how to print each.
+func explainables(m *ast.Mesh) ([]string, map[string]func() []byte) {
+	render := map[string]func() []byte{}
+	for _, d := range m.Domains {
+		if _, dup := render[d.Name]; !dup {
+			render[d.Name] = func() []byte { return explainDomain(d) }
+		}
+		for _, p := range d.Products {
+			id := d.Name + "." + p.Name
+			if _, dup := render[id]; !dup {
+				render[id] = func() []byte { return explainProduct(d, p) }
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(render)), render
+}
+
+// explainer writes HCL-like text, each value followed by where it was
+// written: `owner = "x"  # domains/a/domain.mesh.hcl:2`.
+type explainer struct {
+	buf    bytes.Buffer
+	indent int
+}
+
+func at(r diag.Range) string { return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line) }
+
+func (x *explainer) line(text string, from diag.Range, note string) {
+	fmt.Fprintf(&x.buf, "%s%s", strings.Repeat("  ", x.indent), text)
+	if !from.IsZero() {
+		fmt.Fprintf(&x.buf, "  # %s%s", at(from), note)
+	}
+	x.buf.WriteByte('\n')
+}
+
+func (x *explainer) open(text string, from diag.Range, note string) {
+	x.line(text+" {", from, note)
+	x.indent++
+}
+
+func (x *explainer) close() {
+	x.indent--
+	x.line("}", diag.Range{}, "")
+}
+
+func (x *explainer) str(name string, s ast.String, note string) {
+	if s.Set {
+		x.line(fmt.Sprintf("%s = %s", name, strconv.Quote(s.V)), s.Range, note)
+	}
+}
+
+func (x *explainer) boolean(name string, b ast.Bool) {
+	if b.Set {
+		x.line(fmt.Sprintf("%s = %t", name, b.V), b.Range, "")
+	}
+}
+
+func (x *explainer) ref(name string, r *ast.Ref) {
+	if r != nil {
+		x.line(fmt.Sprintf("%s = %s", name, r), r.Range, "")
+	}
+}
+
+// strs prints a list one element a line, since each may come from a
+// different file (a product's tags and its blueprints').
+func (x *explainer) strs(name string, s ast.Strings) {
+	if !s.Set {
+		return
+	}
+	x.line(name+" = [", diag.Range{}, "")
+	x.indent++
+	for _, v := range s.V {
+		x.line(strconv.Quote(v.V)+",", v.Range, "")
+	}
+	x.indent--
+	x.line("]", diag.Range{}, "")
+}
+
+func blueprintNote(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	var chain []string
+	for _, n := range names {
+		chain = append(chain, "blueprint."+n)
+	}
+	return "# blueprints merged in, nearest first: " + strings.Join(chain, ", ") + "\n"
+}
+
+func explainDomain(d *ast.Domain) []byte {
+	x := &explainer{}
+	x.buf.WriteString(blueprintNote(d.Blueprints))
+	x.open(fmt.Sprintf("domain %q", d.Name), d.DeclRange, "")
+	x.ref("extends", d.Extends)
+	x.str("owner", d.Owner, "")
+	x.str("layer", d.Layer, "")
+	x.str("schema", d.Schema, "")
+	x.str("description", d.Description, "")
+	for _, s := range d.Sources {
+		x.line(fmt.Sprintf("source %q { ... }", s.Name), s.DeclRange, "")
+	}
+	for _, p := range d.Products {
+		x.line(fmt.Sprintf("product %q { ... }", p.Name), p.DeclRange, "")
+	}
+	x.close()
+	return x.buf.Bytes()
+}
+
+func explainProduct(d *ast.Domain, p *ast.Product) []byte {
+	x := &explainer{}
+	x.buf.WriteString(blueprintNote(p.Blueprints))
+	x.open(fmt.Sprintf("product %q", p.Name), p.DeclRange, fmt.Sprintf(" (domain %s)", d.Name))
+	x.ref("extends", p.Extends)
+	x.str("version", p.Version, "")
+	if p.Owner.Set {
+		x.str("owner", p.Owner, "")
+	} else {
+		x.str("owner", d.Owner, " (the domain's owner)")
+	}
+	x.str("description", p.Description, "")
+	x.strs("tags", p.Tags)
+	for _, in := range p.Inputs {
+		x.open(fmt.Sprintf("input %q", in.Name), in.DeclRange, "")
+		x.ref("from", in.From)
+		var cols []string
+		for _, c := range in.Columns {
+			col := strconv.Quote(c.Name.V)
+			if c.Type != nil {
+				col += " = " + typeText(*c.Type)
+			}
+			cols = append(cols, col)
+		}
+		x.line("columns = ["+strings.Join(cols, ", ")+"]", diag.Range{}, "")
+		x.close()
+	}
+	for _, port := range p.Ports {
+		x.open(fmt.Sprintf("port %q", port.Name), port.DeclRange, "")
+		if port.Kind != "" {
+			x.str(port.Kind, port.Object, "")
+		}
+		x.str("visibility", port.Visibility, "")
+		x.str("description", port.Description, "")
+		for _, c := range port.Columns {
+			x.line(fmt.Sprintf("column %q { type = %s }", c.Name, typeText(c.Type)), c.DeclRange, "")
+		}
+		for _, t := range port.Tests {
+			x.test(t)
+		}
+		x.close()
+	}
+	for _, s := range p.Steps {
+		x.open(fmt.Sprintf("step %q", s.Name), s.DeclRange, "")
+		x.ref("run", s.Run)
+		if len(s.After) > 0 {
+			var after []string
+			for _, a := range s.After {
+				after = append(after, a.String())
+			}
+			x.line("after = ["+strings.Join(after, ", ")+"]", s.After[0].Range, "")
+		}
+		x.str("description", s.Description, "")
+		for _, a := range s.Args {
+			x.line(a.Name+" = "+valueText(a.Value), a.NameRange, "")
+		}
+		x.close()
+	}
+	for _, t := range p.Tests {
+		x.test(t)
+	}
+	if sc := p.Schedule; sc != nil {
+		x.open("schedule", sc.DeclRange, "")
+		x.str("cadence", sc.Cadence, "")
+		x.boolean("on_inputs", sc.OnInputs)
+		x.str("timezone", sc.Timezone, "")
+		x.close()
+	}
+	if sla := p.SLA; sla != nil {
+		x.open("sla", sla.DeclRange, "")
+		x.str("freshness", sla.Freshness, "")
+		x.close()
+	}
+	if dep := p.Deprecation; dep != nil {
+		x.open("deprecation", dep.DeclRange, "")
+		x.str("date", dep.Date, "")
+		x.str("message", dep.Message, "")
+		x.close()
+	}
+	x.close()
+	return x.buf.Bytes()
+}
+
+// test prints a test block, or a tests list entry as a block without a name.
+func (x *explainer) test(t *ast.TestUse) {
+	var args []string
+	for _, a := range t.Args {
+		args = append(args, valueText(a))
+	}
+	check := fmt.Sprintf("check = %s(%s)", t.Kind, strings.Join(args, ", "))
+	if !t.Name.Set {
+		x.line("tests entry: "+check, t.DeclRange, "")
+		return
+	}
+	x.open(fmt.Sprintf("test %q", t.Name.V), t.DeclRange, "")
+	x.line(check, t.CallRange, "")
+	x.str("severity", t.Severity, "")
+	x.str("column", t.Column, "")
+	x.ref("port", t.Port)
+	x.str("description", t.Description, "")
+	x.close()
+}
+
+func typeText(t ast.TypeExpr) string {
+	s := t.Name
+	if t.Elem != nil {
+		return s + "(" + typeText(*t.Elem) + ")"
+	}
+	if len(t.Args) > 0 {
+		var args []string
+		for _, a := range t.Args {
+			args = append(args, strconv.FormatInt(a, 10))
+		}
+		s += "(" + strings.Join(args, ", ") + ")"
+	}
+	return s
+}
+
+func valueText(v ast.Value) string {
+	if v.Ref != nil {
+		return v.Ref.String()
+	}
+	return literalText(v.Literal)
+}
+
+func literalText(v cty.Value) string {
+	switch {
+	case v == cty.NilVal || v.IsNull() || !v.IsKnown():
+		return "null"
+	case v.Type() == cty.String:
+		return strconv.Quote(v.AsString())
+	case v.Type() == cty.Number:
+		return v.AsBigFloat().Text('f', -1)
+	case v.Type() == cty.Bool:
+		return strconv.FormatBool(v.True())
+	case v.CanIterateElements():
+		var parts []string
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			parts = append(parts, literalText(e))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return v.GoString()
 }

@@ -35,7 +35,11 @@ type Mesh struct {
 	// in its Domain.
 	Policies []*Policy
 	Waivers  []*Waiver
-	Files    []string // the user's files, sorted
+	// Blueprints are the central blueprints, from mesh.hcl and shared
+	// folders. Loading has already merged them into the products and
+	// domains that extend them; they are kept for meshc explain.
+	Blueprints []*Blueprint
+	Files      []string // the user's files, sorted
 }
 
 // String is a string attribute with its range. Set is false when the
@@ -179,11 +183,15 @@ type Domain struct {
 	Description String
 	Layer       String
 	Schema      String
-	Sources     []*Source
-	Products    []*Product
-	Secrets     []*Secret
-	Policies    []*Policy // the domain's own policies
-	Waivers     []*Waiver // waivers of them
+	// Extends is the blueprint the domain extends, nil when none;
+	// Blueprints the names of the blueprints merged into it, nearest first.
+	Extends    *Ref
+	Blueprints []string
+	Sources    []*Source
+	Products   []*Product
+	Secrets    []*Secret
+	Policies   []*Policy // the domain's own policies
+	Waivers    []*Waiver // waivers of them
 }
 
 // Source is raw data a domain reads: a `source "name" {}` block.
@@ -228,10 +236,31 @@ type Product struct {
 	Schedule    *Schedule
 	SLA         *SLA
 	Deprecation *Deprecation
+	// Extends is the blueprint the product extends, nil when none;
+	// Blueprints the names of the blueprints merged into it, nearest first.
+	// Every inherited value keeps the range it has in its blueprint.
+	Extends    *Ref
+	Blueprints []string
 	// Broken lists the blocks and arguments of the product's body that were
 	// written but failed to load (misspelt, or a block without its name),
 	// by the name meant, so that they are not also reported as missing.
 	Broken []string
+}
+
+// Blueprint is a `blueprint "name" {}` block: defaults for the products
+// (or domains) that extend it. Its values are decoded as a product's (or a
+// domain's) are, into Product (or Domain), which holds only what a
+// blueprint may set.
+type Blueprint struct {
+	Name      string
+	NameRange diag.Range
+	DeclRange diag.Range
+	For       String // "product" or "domain"
+	Extends   *Ref
+	// ExtendsBad is true when extends was written but failed to load.
+	ExtendsBad bool
+	Product    *Product // when For is "product"
+	Domain     *Domain  // when For is "domain"
 }
 
 // Input is an `input "name" {}` block: what a product reads.

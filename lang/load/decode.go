@@ -31,6 +31,7 @@ var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "target", LabelNames: []string{"name"}},
 	{Type: "policy", LabelNames: []string{"name"}},
 	{Type: "waiver", LabelNames: []string{"name"}},
+	{Type: "blueprint", LabelNames: []string{"name"}},
 }}
 
 var meshSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -46,8 +47,10 @@ var environmentSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "warehouse"}, {Name: "role"}, {Name: "connection"},
 }}
 
+// domainSchema does not require owner: a blueprint may give it, so its
+// absence is reported after blueprints are merged (blueprint.go).
 var domainSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "owner", Required: true}, {Name: "description"}, {Name: "layer"}, {Name: "schema"},
+	{Name: "owner"}, {Name: "description"}, {Name: "layer"}, {Name: "schema"}, {Name: "extends"},
 }}
 
 var sourceSchema = &hcl.BodySchema{
@@ -68,6 +71,7 @@ var columnSchema = &hcl.BodySchema{
 var productSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "owner"}, {Name: "description"}, {Name: "version", Required: true}, {Name: "tags"},
+		{Name: "extends"},
 		{Name: "tests"}, // only to explain that a product's own tests are blocks
 	},
 	Blocks: []hcl.BlockHeaderSchema{
@@ -274,6 +278,10 @@ func (d *decoder) domain(b *hcl.Block, dir string) *ast.Domain {
 	dom.Description = d.str(c, "description", b.DefRange)
 	dom.Layer = d.str(c, "layer", b.DefRange)
 	dom.Schema = d.str(c, "schema", b.DefRange)
+	dom.Extends = d.ref(c, "extends", "a blueprint")
+	if _, ok := c.Attributes["extends"]; ok && dom.Extends == nil {
+		unknownInheritance(dom, nil)
+	}
 	return dom
 }
 
@@ -330,6 +338,16 @@ func (d *decoder) product(b *hcl.Block) *ast.Product {
 	c := d.content(b.Body, productSchema)
 	p := &ast.Product{DeclRange: rng(b.DefRange), File: b.DefRange.Filename, Broken: d.broken}
 	p.Name, p.NameRange = label(b)
+	p.Extends = d.ref(c, "extends", "a blueprint")
+	d.productBody(p, b, c)
+	if _, ok := c.Attributes["extends"]; ok && p.Extends == nil {
+		unknownInheritance(nil, p)
+	}
+	return p
+}
+
+// productBody decodes what a product and a product blueprint share.
+func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) {
 	p.Owner = d.str(c, "owner", b.DefRange)
 	p.Description = d.str(c, "description", b.DefRange)
 	p.Version = d.str(c, "version", b.DefRange)
@@ -380,7 +398,6 @@ func (d *decoder) product(b *hcl.Block) *ast.Product {
 			}
 		}
 	}
-	return p
 }
 
 func (d *decoder) duplicateBlock(b *hcl.Block, first diag.Range) {

@@ -300,6 +300,8 @@ func refExample(what string) string {
 		return "port.main"
 	case "a policy":
 		return "policy.public_ports_tested"
+	case "a blueprint":
+		return "blueprint.mastered_product"
 	}
 	return "source.ama_masterfile or domain.physician.product.prescribers.port.main"
 }

@@ -1,7 +1,8 @@
 // Package load reads a mesh from a folder tree: it finds the .mesh.hcl
-// files, parses them in parallel, checks which blocks may appear where, and
-// decodes every block into lang/ast. It is the only part of meshc that
-// imports HCL.
+// files, parses them in parallel, checks which blocks may appear where,
+// decodes every block into lang/ast, and merges blueprints into the
+// products and domains that extend them (blueprint.go). It is the only part
+// of meshc that imports HCL.
 //
 // Loading never stops at the first problem: it returns everything it could
 // decode plus diagnostics, so that one run reports every mistake.
@@ -211,6 +212,9 @@ func (f *file) parse() {
 type loader struct {
 	mesh   *ast.Mesh
 	prefix string // the user tree's display prefix
+	// bodies holds where each domain block's body opens, to report a
+	// missing owner there once blueprints are merged.
+	bodies map[*ast.Domain]diag.Range
 }
 
 // blockPlaces says where each top-level block may appear.
@@ -234,6 +238,7 @@ var blockPlaces = map[string]int{
 	"target":      inRoot | inShared | inStdlib,
 	"policy":      inRoot | inDomain | inShared | inStdlib,
 	"waiver":      inRoot | inDomain | inShared,
+	"blueprint":   inRoot | inShared,
 }
 
 func placeName(place int) string {
@@ -291,6 +296,10 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 		dec := &decoder{}
 		dom := dec.domain(blocks[0], dir)
 		ds = append(ds, dec.diags...)
+		if l.bodies == nil {
+			l.bodies = map[*ast.Domain]diag.Range{}
+		}
+		l.bodies[dom] = rng(blocks[0].Body.MissingItemRange())
 		for _, extra := range blocks[1:] {
 			if len(extra.Labels) > 0 {
 				l.mesh.IgnoredDomains = append(l.mesh.IgnoredDomains, extra.Labels[0])
@@ -338,6 +347,9 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 		}
 		ds = append(ds, dec.diags...)
 	}
+	// Blueprints are merged last, when every blueprint, product and domain
+	// is decoded, so that what the compiler sees is the resolved objects.
+	ds = append(ds, l.applyBlueprints()...)
 	return ds
 }
 
@@ -404,6 +416,8 @@ func (l *loader) block(dec *decoder, b *hcl.Block, dom *ast.Domain, stdlib bool)
 		} else {
 			m.Policies = append(m.Policies, p)
 		}
+	case "blueprint":
+		m.Blueprints = append(m.Blueprints, dec.blueprint(b))
 	case "waiver":
 		if dom != nil {
 			dom.Waivers = append(dom.Waivers, dec.waiver(b))

@@ -164,7 +164,8 @@ func (b *builder) build() {
 // relative to the mesh root: mesh.hcl with the environment, the target
 // block, and for each product its file, its domain's, those of the sources
 // it reads (their cadences pick its schedules), of the products its tests
-// compare with, and of the runners and secrets its steps use.
+// compare with, of the runners and secrets its steps use, and of the
+// blueprints its steps, tests, schedule and SLA come from.
 func (b *builder) sources(products ...*plan.Product) []string {
 	files := []string{b.plan.Range.Filename, b.settings.target.Range.Filename}
 	for _, p := range products {
@@ -174,12 +175,20 @@ func (b *builder) sources(products ...*plan.Product) []string {
 				files = append(files, in.Source.Range.Filename)
 			}
 		}
+		if p.Schedule.Range.Filename != "" {
+			files = append(files, p.Schedule.Range.Filename)
+		}
+		if p.SLA != nil {
+			files = append(files, p.SLA.Range.Filename)
+		}
 		for _, t := range p.Tests {
+			files = append(files, t.Range.Filename) // a blueprint's, for inherited tests
 			for _, ref := range t.References {
 				files = append(files, ref.Product.File)
 			}
 		}
 		for _, s := range p.Steps {
+			files = append(files, s.Range.Filename)
 			if !s.Runner.Stdlib {
 				files = append(files, s.Runner.Range.Filename)
 			}

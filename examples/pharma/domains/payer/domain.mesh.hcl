@@ -1,6 +1,6 @@
 domain "payer" {
   owner       = "managed-markets-data@pharma.example"
-  layer       = "mastered"
+  extends     = blueprint.mastered_domain
   schema      = "PAYER"
   description = <<-EOT
     Master data for the US payer landscape: payers, PBMs and the plans they

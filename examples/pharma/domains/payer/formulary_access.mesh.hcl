@@ -1,4 +1,5 @@
 product "formulary_access" {
+  extends     = blueprint.mastered_product
   version     = "1.2.0"
   description = "Where each of our brands sits on each plan's formulary this month: coverage, tier and utilisation management. What the account directors negotiate and the brand teams track."
   tags        = ["managed-markets", "market-access"]
@@ -72,6 +73,4 @@ product "formulary_access" {
     )
     description = "The vendor sometimes sends a plan twice when it changes PBM mid-month; the build keeps the latest effective date."
   }
-
-  sla { freshness = "35d" }
 }

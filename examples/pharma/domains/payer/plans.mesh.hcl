@@ -1,7 +1,8 @@
 product "plans" {
+  extends     = blueprint.mastered_product
   version     = "1.6.0"
   description = "Every US pharmacy benefit plan with its payer, its standardised PBM and its channel. The plan dimension of the payer warehouse and the denominator of every access metric."
-  tags        = ["master-data", "managed-markets"]
+  tags        = ["managed-markets"]
 
   input "plan_master" {
     from = source.plan_master
@@ -72,6 +73,4 @@ product "plans" {
     file  = "sql/merge_plans.sql"
     after = [step.standardise_pbms]
   }
-
-  sla { freshness = "35d" }
 }

@@ -1,6 +1,6 @@
 domain "physician" {
   owner       = "physician-mdm@pharma.example"
-  layer       = "mastered"
+  extends     = blueprint.mastered_domain
   schema      = "PHYSICIAN"
   description = <<-EOT
     Master data management for US prescribers. We take the AMA Physician

@@ -1,4 +1,5 @@
 product "prescribers" {
+  extends     = blueprint.mastered_product
   version     = "3.1.0"
   description = <<-EOT
     The golden record of US prescribers: one row per physician with an NPI,
@@ -7,7 +8,7 @@ product "prescribers" {
     opt-out is carried through so that no downstream product shows a
     restricted physician's prescribing to a sales representative.
   EOT
-  tags        = ["master-data", "ama", "sales-compensation"]
+  tags        = ["ama", "sales-compensation"]
 
   input "ama" {
     from = source.ama_masterfile
@@ -132,6 +133,4 @@ product "prescribers" {
     )
     description = "Two NPIs mapped to one AMA ME number means the NPI crosswalk merged two people."
   }
-
-  sla { freshness = "35d" }
 }
