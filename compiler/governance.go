@@ -560,8 +560,12 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 			c.warnf("waiver-unused", e.id.Range, "Waived object not found",
 				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, suggest.DidYouMean(e.id.V, sortedKeys(m.byID[p.kind])))
 		case !p.covers(e.obj):
+			scope := andList(sortedKeys(p.domains))
+			if p.domain != nil {
+				scope = p.domain.plan.Name // a domain's policy sees its own domain
+			}
 			c.warnf("waiver-unused", e.id.Range, "Waived object outside the policy",
-				"The policy %s applies only to the domains %s, so it does not apply to %s and this entry exempts nothing: remove it.", p.name(), andList(sortedKeys(p.domains)), e.id.V)
+				"The policy %s applies only to the domains %s, so it does not apply to %s and this entry exempts nothing: remove it.", p.name(), scope, e.id.V)
 		case p.undecided[e.obj]:
 		default:
 			c.warnf("waiver-unused", e.id.Range, "Waived object complies",

@@ -306,9 +306,9 @@ func union(projections []map[string]*projection) map[string]*projection {
 // attributes they read (need, by kind), on every core, before the policies
 // run in parallel over them.
 func (m *model) prepare(need map[string]*projection) {
-	if slices.ContainsFunc([]string{"readers", "reader_domains", "read_cross_domain"}, func(a string) bool {
-		return need["column"] != nil && slices.Contains(need["column"].attrs, a)
-	}) || need["source"] != nil && slices.Contains(need["source"].attrs, "readers") {
+	// Messages may read readers too, beyond the attributes conditions
+	// need, so any column or source policy gets them.
+	if need["column"] != nil || need["source"] != nil {
 		m.readers = m.c.columnReaders()
 	}
 	var objs []*govObject

@@ -172,6 +172,11 @@ func (c *compiler) buildModel() *model {
 		}
 	}
 	for _, ps := range c.products {
+		if slices.Contains(ps.ast.Broken, "extends") {
+			// Its blueprint is unknown, so are its SLA, tags, steps and
+			// tests: judging it would report one mistake many times.
+			continue
+		}
 		p := ps.plan
 		prod := &govObject{kind: "product", id: p.ID, domain: ps.domain, parent: domainOf[ps.domain], product: ps, at: p.Range}
 		m.add(prod)

@@ -105,7 +105,7 @@ func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates [
 	if len(candidates) == 0 {
 		detail = fmt.Sprintf("There is no %s named %q %s; none is declared there.", kind, name, where)
 	} else if suggest.Nearest(name, candidates) == "" && len(candidates) <= 8 {
-		detail += fmt.Sprintf(" The %ss there are: %s.", kind, strings.Join(candidates, ", "))
+		detail += fmt.Sprintf(" The %s there are: %s.", plural(kind), strings.Join(candidates, ", "))
 	}
 	c.errorf("unresolved-reference", at, fmt.Sprintf("Reference to an undeclared %s", kind), "%s", detail)
 }
@@ -116,4 +116,12 @@ func (c *compiler) objectPart(what string, s ast.String) {
 		c.errorf("invalid-name", s.Range, fmt.Sprintf("Invalid %s name", what),
 			"%q is not a Snowflake identifier that needs no quotes: use letters, digits, underscores and $, starting with a letter or underscore.", s.V)
 	}
+}
+
+// plural names more than one of kind, for messages.
+func plural(kind string) string {
+	if strings.HasSuffix(kind, "y") && !strings.HasSuffix(kind, "ey") {
+		return strings.TrimSuffix(kind, "y") + "ies"
+	}
+	return kind + "s"
 }

@@ -31,8 +31,11 @@ func runExplain(e *env, args []string) int {
 	if code, done := parse(e, fs, args); done {
 		return code
 	}
-	if object == "" {
+	if !fs.Changed("object") {
 		return cf.printPlan(e, "explain", fs.Args(), plan.Dump)
+	}
+	if object == "" {
+		return usageError(e, "explain", "--object names a product (DOMAIN.PRODUCT) or a domain (DOMAIN)")
 	}
 	dir, ok := oneDir(e, "explain", fs.Args())
 	if !ok {

@@ -237,7 +237,9 @@ func unknownInheritance(dom *ast.Domain, p *ast.Product) {
 		}
 	}
 	if p != nil {
-		p.Broken = append(p.Broken, "step", "schedule")
+		// "extends" tells later stages that what the product inherits is
+		// unknown: the policies stand down on it too.
+		p.Broken = append(p.Broken, "step", "schedule", "extends")
 	}
 }
 
@@ -343,6 +345,7 @@ func mergeProduct(p, bp *ast.Product) {
 		var tags []ast.String
 		for _, t := range bp.Tags.V {
 			if !own[t.V] {
+				own[t.V] = true // each tag once, even if listed twice
 				tags = append(tags, t)
 			}
 		}
