@@ -501,6 +501,18 @@ func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[strin
 			cp.name(), cp.ast.DeclRange)
 		return nil
 	}
+	if ds == nil {
+		chosen := c.policySets()
+		for _, a := range c.mesh.Policies {
+			if a.Stdlib && a.Name == parts[1].Name && !chosen[a.Set.V] {
+				// Turning a set off must not break the waivers written
+				// for it: they just stop mattering.
+				c.warnf("waiver-unused", ref.Range, "Waiver of a policy the mesh does not use",
+					"%s is in the standard library's policy set %q, which the mesh block's policy_sets does not list, so the policy does not apply and this waiver exempts nothing. Remove the waiver, or add %q to policy_sets.", a.Name, a.Set.V, a.Set.V)
+				return nil
+			}
+		}
+	}
 	c.unknown("policy", parts[1].Name, where, parts[1].Range, sortedKeys(scope))
 	return nil
 }
