@@ -50,6 +50,9 @@ type policy struct {
 	active bool         // central policies in a set the mesh does not opt into are not
 	broken bool         // declared wrongly (reported): not evaluated
 	failed bool         // an expression failed on some object: reported once
+	// messageFailed: the message could not be rendered for some object,
+	// reported once, as a warning.
+	messageFailed bool
 	// duplicate is set for a second policy of one name, or a domain's
 	// policy with a central one's name: reported, checked, not evaluated.
 	duplicate bool

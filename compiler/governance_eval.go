@@ -40,6 +40,9 @@ type evalTask struct {
 	messages  []string
 	undecided []*govObject
 	failure   *diag.Diagnostic // the first, for the first object it failed on
+	// messageFailure is the first message that could not be rendered; the
+	// violation is still reported, with the policy's description.
+	messageFailure *diag.Diagnostic
 }
 
 // evaluateAll runs the active policies over the objects of their kinds,
@@ -89,6 +92,10 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 		if t.failure != nil && !p.failed {
 			p.failed, p.outcome.Failed = true, true
 			c.diags = append(c.diags, t.failure)
+		}
+		if t.messageFailure != nil && !p.messageFailed {
+			p.messageFailed = true
+			c.diags = append(c.diags, t.messageFailure)
 		}
 	}
 }
@@ -205,7 +212,14 @@ func (c *compiler) evalMessage(t *evalTask, o *govObject, vars map[string]cty.Va
 	p := t.p
 	v, ds := p.ast.Message.Evaluate(vars, fns)
 	if ds.HasErrors() {
-		t.fail(p.ast.Message, o, ds)
+		if t.messageFailure == nil {
+			for _, d := range ds {
+				if d.Severity == diag.Error {
+					t.messageFailure = messageError(d, p.ast.Message, o.kind+" "+o.id)
+					break
+				}
+			}
+		}
 	} else if v.IsWhollyKnown() && !v.IsNull() {
 		if s, err := convert.Convert(v, cty.String); err == nil {
 			if text := strings.TrimSpace(s.AsString()); text != "" {
@@ -217,6 +231,19 @@ func (c *compiler) evalMessage(t *evalTask, o *govObject, vars map[string]cty.Va
 		return sentence(strings.TrimSpace(p.ast.Description.V))
 	}
 	return fmt.Sprintf("The %s %s breaks policy %s.", o.kind, o.id, p.name())
+}
+
+// messageError reports, once per policy, a message that cannot be
+// rendered for an object: the policy still applies, and its violations
+// read its description instead.
+func messageError(d *diag.Diagnostic, e ast.Expr, subject string) *diag.Diagnostic {
+	at := e.Range()
+	if d.Subject != nil {
+		at = *d.Subject
+	}
+	return diag.Warnf("policy-expression", at, "Policy message cannot be rendered",
+		"Rendering it for the %s failed (%s): %s The violation is reported with the policy's description instead; this is reported once, for the first object. Absent values are null: guard against them, as in ${port.description != null ? port.description : \"none\"}, or use try(...).",
+		subject, strings.ToLower(d.Summary), sentence(strings.TrimSpace(d.Detail)))
 }
 
 // projection is the attributes of one variable that a policy reads: all
