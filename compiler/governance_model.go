@@ -172,9 +172,10 @@ func (c *compiler) buildModel() *model {
 		}
 	}
 	for _, ps := range c.products {
-		if slices.Contains(ps.ast.Broken, "extends") {
-			// Its blueprint is unknown, so are its SLA, tags, steps and
-			// tests: judging it would report one mistake many times.
+		if slices.Contains(ps.ast.Broken, "extends") || ps.brokenTests {
+			// Its blueprint, or one of its tests, failed and was reported:
+			// what it inherits or which tests it has is unknown, and
+			// judging it would report one mistake twice.
 			continue
 		}
 		p := ps.plan

@@ -60,6 +60,9 @@ type productScope struct {
 	steps  map[string]*plan.Step
 	// stepAST links each step back to its declaration.
 	stepAST map[*plan.Step]*ast.Step
+	// brokenTests is set when a test of the product failed to resolve
+	// (and was reported): its list of tests is not known for sure.
+	brokenTests bool
 }
 
 type portScope struct {

@@ -31,6 +31,7 @@ func (c *compiler) tests() {
 		add := func(use *ast.TestUse, site testSite) {
 			t := c.test(ps, use, site)
 			if t == nil {
+				ps.brokenTests = true
 				return
 			}
 			if first, dup := ids[t.ID]; dup {
