@@ -103,13 +103,14 @@ func sortPolicyOutcomes(out []*PolicyOutcome) {
 // waivers exempt. Policies of sets the mesh does not opt into are counted
 // at the end. It prints nothing when the mesh has no policy.
 //
-//	Policies: 3 applied, 1 violated, 1 with waived objects
+//	Policies: 2 applied, 0 violated, 1 with waived objects
 //
-//	hard_mandatory  pii_columns_protected  stdlib set baseline (stdlib:policies.mesh.hcl:60:1)
-//	  column: applies to 4 of 52, all comply
-//	soft_mandatory  products_have_freshness_sla  stdlib set baseline (stdlib:policies.mesh.hcl:70:1)
+//	hard_mandatory  pii_columns_protected  stdlib set baseline (stdlib:policies.mesh.hcl:47:1)
+//	  column: applies to 3 of 105, all comply
+//
+//	soft_mandatory  products_have_freshness_sla  stdlib set baseline (stdlib:policies.mesh.hcl:57:1)
 //	  product: applies to 12 of 12, 1 waived
-//	    waived    brand_analytics.hcp_segments  by waiver hcp_segments_sla (approver ..., expires 2027-03-31): REASON
+//	    waived    physician.prescribers_v2  by waiver prescribers_v2_sla (platform/waivers.mesh.hcl:7:1; approver ..., expires 2027-06-30): REASON
 func WritePolicyReport(w io.Writer, res *Result) error {
 	var active, inactive []*PolicyOutcome
 	for _, o := range res.Policies {
