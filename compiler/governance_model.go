@@ -162,7 +162,11 @@ func (c *compiler) buildModel() *model {
 	for _, ds := range c.domainList {
 		dom := &govObject{kind: "domain", id: ds.plan.Name, domain: ds, at: ds.plan.Range}
 		domainOf[ds] = dom
-		m.add(dom)
+		// A domain whose blueprint is unknown (reported) is not judged
+		// itself: its owner and layer may be what the blueprint holds.
+		if ds.ast.Extends == nil || len(ds.ast.Blueprints) > 0 {
+			m.add(dom)
+		}
 		for _, s := range ds.ast.Sources {
 			src := ds.sources[s.Name]
 			if src == nil || src.Range != s.DeclRange {
