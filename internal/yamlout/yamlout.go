@@ -265,6 +265,9 @@ func leadingSpaces(s string) string { return s[:len(s)-len(strings.TrimLeft(s, "
 // comment writes text as "# " lines at the given indentation.
 func (e *encoder) comment(text, pad string) {
 	text = strings.ReplaceAll(strings.ToValidUTF8(text, "\uFFFD"), "\r\n", "\n")
+	// Descriptions written as heredocs end in a line break, which would
+	// leave a bare "#" line.
+	text = strings.TrimRight(text, " \t\n")
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.Map(func(r rune) rune {
 			switch {

@@ -111,8 +111,8 @@ func TestMarshalLayout(t *testing.T) {
 			new(Map).Set("s", List{new(Map).Set("script", String("a\n  b\n"))}),
 			"s:\n  - script: |\n      a\n        b\n"},
 		{"comment cannot break out",
-			new(Map).Set("a", String("x")).Comment("a", "one\r\ntwo\rthree\u2028four\x00\tfive  \n\n"),
-			"# one\n# two\ufffdthree\ufffdfour\ufffd five\n#\n#\na: x\n"},
+			new(Map).Set("a", String("x")).Comment("a", "one\r\ntwo\rthree\u2028four\x00\tfive  \n\nsix\n\n"),
+			"# one\n# two\ufffdthree\ufffdfour\ufffd five\n#\n# six\na: x\n"},
 		{"long key is explicit", new(Map).Set(long, List{String("v")}),
 			"? " + long + "\n:\n  - v\n"},
 	} {
