@@ -151,7 +151,10 @@ func upperFirst(s string) string {
 // applyBlueprints resolves every extends and merges each blueprint chain
 // into the products and domains that extend it; then it reports domains
 // left without an owner.
-func (l *loader) applyBlueprints() diag.Diagnostics {
+//
+// A blueprint that nothing extends is a warning, on a mesh without errors:
+// its settings are only checked where they land.
+func (l *loader) applyBlueprints(failed bool) diag.Diagnostics {
 	r := &blueprintResolver{byName: map[string]*ast.Blueprint{}, parent: map[*ast.Blueprint]*ast.Blueprint{}, cut: map[*ast.Blueprint]bool{}}
 	for _, bp := range l.mesh.Blueprints {
 		if first, ok := r.byName[bp.Name]; ok {
@@ -175,12 +178,14 @@ func (l *loader) applyBlueprints() diag.Diagnostics {
 		}
 	}
 	r.breakCycles()
+	used := map[*ast.Blueprint]bool{}
 	for _, dom := range l.mesh.Domains {
 		if dom.Extends != nil {
 			bp := r.lookup(dom.Extends, "domain", "domain "+dom.Name)
 			for _, b := range r.chain(bp) {
 				mergeDomain(dom, b.Domain)
 				dom.Blueprints = append(dom.Blueprints, b.Name)
+				used[b] = true
 			}
 			if r.broken(bp) {
 				unknownInheritance(dom, nil)
@@ -194,6 +199,7 @@ func (l *loader) applyBlueprints() diag.Diagnostics {
 			for _, b := range r.chain(bp) {
 				mergeProduct(p, b.Product)
 				p.Blueprints = append(p.Blueprints, b.Name)
+				used[b] = true
 			}
 			if r.broken(bp) {
 				unknownInheritance(nil, p)
@@ -202,6 +208,15 @@ func (l *loader) applyBlueprints() diag.Diagnostics {
 		if !dom.Owner.Set && !dom.Owner.Bad {
 			r.errorf("missing-attribute", l.bodies[dom], "Missing required argument",
 				"The argument \"owner\" is required, but no definition was found.")
+		}
+	}
+	for _, bp := range l.mesh.Blueprints {
+		if failed || r.diags.HasErrors() {
+			break // the mistakes first; a blueprint may be unused because of them
+		}
+		if !used[bp] && r.byName[bp.Name] == bp {
+			r.diags = append(r.diags, diag.Warnf("blueprint-unused", bp.NameRange, "Blueprint nothing extends",
+				"No product or domain extends blueprint.%s, directly or through another blueprint, so its settings are not checked: they are checked in each object that extends it. Extend it, or remove it.", bp.Name))
 		}
 	}
 	return r.diags

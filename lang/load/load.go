@@ -349,7 +349,7 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 	}
 	// Blueprints are merged last, when every blueprint, product and domain
 	// is decoded, so that what the compiler sees is the resolved objects.
-	ds = append(ds, l.applyBlueprints()...)
+	ds = append(ds, l.applyBlueprints(ds.HasErrors())...)
 	return ds
 }
 
