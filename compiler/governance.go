@@ -491,7 +491,7 @@ func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[strin
 	}
 	if len(parts) != 2 || parts[0].Name != "policy" {
 		c.errorf("unresolved-reference", ref.Range, "Malformed reference",
-			"A waiver names the policy it waives, as in policy = policy.NAME (or, in mesh.hcl or a shared folder, domain.DOMAIN.policy.NAME for a domain's policy).%s", suggest.DidYouMean(parts[0].Name, []string{"policy"}))
+			"A waiver names the policy it waives, as in policy = policy.NAME (or, in mesh.hcl or a shared folder, domain.DOMAIN.policy.NAME for a domain's policy); this reference has %d parts.%s", len(ref.Parts), didYouMeanOther(parts[0].Name, "policy"))
 		return nil
 	}
 	p, ok := scope[parts[1].Name]
@@ -678,4 +678,13 @@ func andList(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// didYouMeanOther suggests want for a misspelling of it, and nothing when
+// the user wrote it already.
+func didYouMeanOther(name, want string) string {
+	if name == want {
+		return ""
+	}
+	return suggest.DidYouMean(name, []string{want})
 }

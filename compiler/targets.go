@@ -38,6 +38,13 @@ func (c *compiler) targets() {
 			if first := user[t.Name]; first != nil {
 				c.errorf("duplicate-block", t.NameRange, "Second target block",
 					"The %s target's settings are already declared at %s; a mesh has one target %q block. Merge the two.", t.Name, first.DeclRange, t.Name)
+				// Check it anyway, into settings nothing reads, so that
+				// its own mistakes are reported too.
+				pt = &plan.Target{Name: t.Name, Options: map[string]*plan.Option{}, Jobs: map[string]*plan.JobTemplate{}}
+				for name, o := range t.Options {
+					c.option(name, o)
+				}
+				c.jobTemplates(pt, t)
 				continue
 			}
 			user[t.Name] = t
@@ -175,7 +182,10 @@ func (c *compiler) scriptLine(line ast.String, params []string, lists map[string
 		return
 	}
 	for _, name := range t.Names() {
-		if !slices.Contains(params, name) {
+		if len(params) == 0 {
+			c.errorf("invalid-template", line.Range, "Unknown placeholder",
+				"{{%s}} names no parameter: %s has no parameters, so its script takes no placeholders.", name, what)
+		} else if !slices.Contains(params, name) {
 			c.errorf("invalid-template", line.Range, "Unknown placeholder",
 				"{{%s}} names no parameter of %s, whose placeholders are: %s.%s", name, what, strings.Join(wrapEach(params), ", "), suggest.DidYouMean(name, params))
 		} else if lists[name] && t.Glued(name) {

@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/targets/gitlab"
+	"github.com/spf13/pflag"
 )
 
 // targets are the names --target takes; those not built yet say so.
@@ -50,8 +53,8 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		return usageError(e, "build", "--granularity is product or domain, not %q", granularity)
 	case strategy != "" && strategy != "depend" && strategy != "mirror":
 		return usageError(e, "build", "--trigger-strategy is depend or mirror, not %q", strategy)
-	case fs.Changed("job-limit") && jobLimit < 1:
-		return usageError(e, "build", "--job-limit is a whole number from 1 up, not %d", jobLimit)
+	case fs.Changed("job-limit") && (jobLimit < 1 || jobLimit > 1_000_000):
+		return usageError(e, "build", "--job-limit is a whole number from 1 to 1000000, not %d", jobLimit)
 	}
 	dir, ok := oneDir(e, "build", fs.Args())
 	if !ok {
@@ -103,8 +106,8 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		}
 		if len(diff) > 0 {
 			e.stdout.Write(diff)
-			fmt.Fprintf(e.stderr, "meshc build: %s is out of date (%s); run meshc build --target %s --env %s --out %s %s to update it\n",
-				out, describe(changes), target, res.Plan.Environment.Name, out, dir)
+			fmt.Fprintf(e.stderr, "meshc build: %s is out of date (%s); run %s to update it\n",
+				out, describe(changes), rebuildCommand(fs, res.Plan.Environment.Name, out, dir))
 			return exitMesh
 		}
 		fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(files), "file"))
@@ -121,6 +124,22 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		fmt.Fprintf(e.stderr, "meshc build: the mesh is at %s in its repository (found from .git; set mesh_dir in the target \"gitlab\" block to pin it)\n", detected)
 	}
 	return exitOK
+}
+
+// rebuildCommand is the build that brings --out up to date: this one,
+// without --check, with every flag the user set, the environment and the
+// output folder spelled out.
+func rebuildCommand(fs *pflag.FlagSet, env, out, dir string) string {
+	args := []string{"meshc build"}
+	fs.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "check", "env", "out", "target":
+		default:
+			args = append(args, "--"+f.Name+" "+shell.Quote(f.Value.String()))
+		}
+	})
+	args = slices.Insert(args, 1, "--target gitlab", "--env "+shell.Quote(env), "--out "+shell.Quote(out))
+	return strings.Join(append(args, shell.Quote(dir)), " ")
 }
 
 // describe summarises what a write did, or would do.

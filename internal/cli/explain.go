@@ -45,17 +45,22 @@ func runExplain(e *env, args []string) int {
 	if done {
 		return code
 	}
+	// The mesh's problems come first, whatever the object: they may be
+	// why the object is not what the user expects.
+	diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
 	var out []byte
 	if res.Mesh != nil {
 		ids, render := explainables(res.Mesh)
 		r, found := render[object]
 		if !found {
+			if len(res.Diagnostics) > 0 {
+				fmt.Fprintln(e.stderr)
+			}
 			return usageError(e, "explain", "the mesh has no product or domain %q.%s Name a product as DOMAIN.PRODUCT, a domain as DOMAIN.",
 				object, suggest.DidYouMean(object, ids))
 		}
 		out = r()
 	}
-	diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
 	if res.Diagnostics.HasErrors() {
 		fmt.Fprintf(e.stderr, "\n%s\n", summary(res))
 		return exitMesh
