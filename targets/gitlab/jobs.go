@@ -86,7 +86,7 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 			j.needs = append(j.needs, need{job: n.step(a), at: s.Range})
 		}
 		j.body = b.stepBody(pr, s)
-		j.body.rules, j.body.variables = rules, append(vars, j.body.variables...)
+		j.body.rules, j.body.variables = rules, slices.Concat(vars, j.body.variables)
 		if domainMode && i == 0 {
 			// In a domain's pipeline, the product's first job says
 			// what the product is, as the trigger job does per product.
@@ -104,7 +104,7 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 	for _, t := range pr.Tests {
 		j := &job{name: n.test(t), stage: stageTests, at: t.Range, needs: sinks}
 		j.body = b.testBody(pr, t)
-		j.body.rules, j.body.variables = rules, append(vars, j.body.variables...)
+		j.body.rules, j.body.variables = rules, slices.Concat(vars, j.body.variables)
 		p.add(j, &b.diags)
 		tests = append(tests, need{job: j.name, at: pr.Range})
 	}
