@@ -42,7 +42,7 @@ func (c *compiler) targets() {
 				// its own mistakes are reported too.
 				pt = &plan.Target{Name: t.Name, Options: map[string]*plan.Option{}, Jobs: map[string]*plan.JobTemplate{}}
 				for name, o := range t.Options {
-					c.option(name, o)
+					c.option(t.Name, name, o)
 				}
 				c.jobTemplates(pt, t)
 				continue
@@ -51,7 +51,7 @@ func (c *compiler) targets() {
 			pt.Range = t.DeclRange
 		}
 		for name, o := range t.Options {
-			if po := c.option(name, o); po != nil {
+			if po := c.option(t.Name, name, o); po != nil {
 				po.Default = t.Stdlib
 				pt.Options[name] = po
 			}
@@ -60,37 +60,64 @@ func (c *compiler) targets() {
 	}
 }
 
-// option checks one setting; it returns nil when the value is bad.
-func (c *compiler) option(name string, o *ast.Option) *plan.Option {
+// option checks one setting of a target; it returns nil when the value is
+// bad.
+func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 	if o.String.Bad || o.Strings.Bad || (!o.String.Set && !o.Strings.Set && !o.Number.Set) {
 		return nil // reported when loading
 	}
 	po := &plan.Option{String: o.String.V, Strings: o.Strings.Values(), Number: o.Number.V, Range: o.Range}
-	switch {
+	switch key := target + "." + name; {
 	case optionValues[name] != nil:
 		if !slices.Contains(optionValues[name], o.String.V) {
 			c.errorf("invalid-value", o.String.Range, fmt.Sprintf("Invalid %s", name),
 				"%s is one of %s, not %q.%s", name, strings.Join(optionValues[name], " or "), o.String.V, suggest.DidYouMean(o.String.V, optionValues[name]))
 			return nil
 		}
-	case name == "job_limit":
+	case key == "gitlab.job_limit":
 		if o.Number.V < 1 || o.Number.V > 1_000_000 {
 			c.errorf("invalid-value", o.Number.Range, "Invalid job limit",
 				"job_limit is the most jobs one pipeline may have on your GitLab plan (500 on GitLab.com Free, more on paid plans), a whole number from 1 up.")
 			return nil
 		}
-	case name == "mesh_dir":
+	case key == "gitlab.mesh_dir":
 		if !ValidRepoDir(o.String.V) {
 			c.errorf("invalid-value", o.String.Range, "Invalid mesh_dir",
 				"mesh_dir is the mesh root's folder inside the repository, a clean relative path with slashes such as \"analytics/mesh\", or \".\" when the mesh is the repository.")
 			return nil
 		}
-	case name == "tags":
+	case key == "gitlab.tags":
 		for _, s := range o.Strings.V {
 			if strings.TrimSpace(s.V) == "" || strings.ContainsAny(s.V, "\n\r") {
 				c.errorf("invalid-value", s.Range, "Invalid tag", "A runner tag is a non-empty name on one line, such as \"snowflake\".")
 				return nil
 			}
+		}
+	case key == "airflow.tags":
+		for _, s := range o.Strings.V {
+			// Airflow keeps a tag in 100 characters.
+			if strings.TrimSpace(s.V) == "" || strings.ContainsFunc(s.V, unicode.IsControl) || len(s.V) > 100 {
+				c.errorf("invalid-value", s.Range, "Invalid tag", "A DAG tag is a non-empty name on one line of at most 100 bytes, such as \"commercial\".")
+				return nil
+			}
+		}
+	case key == "airflow.version":
+		if o.Number.V != 2 && o.Number.V != 3 {
+			c.errorf("invalid-value", o.Number.Range, "Invalid Airflow version",
+				"version is the Airflow major version the DAGs are for: 3, or 2 for Airflow 2.9 and 2.10.")
+			return nil
+		}
+	case key == "airflow.max_active_runs":
+		if o.Number.V < 1 || o.Number.V > 1000 {
+			c.errorf("invalid-value", o.Number.Range, "Invalid max_active_runs",
+				"max_active_runs is how many runs of one product's DAG may run at once, a whole number from 1 up; 1 keeps two runs from writing the same tables.")
+			return nil
+		}
+	case key == "airflow.mesh_path":
+		if !path.IsAbs(o.String.V) || path.Clean(o.String.V) != o.String.V || strings.ContainsFunc(o.String.V, unicode.IsControl) {
+			c.errorf("invalid-value", o.String.Range, "Invalid mesh_path",
+				"mesh_path is where the mesh's root folder is on the Airflow workers, a clean absolute path such as \"/opt/airflow/mesh\".")
+			return nil
 		}
 	default:
 		if strings.TrimSpace(o.String.V) == "" || strings.ContainsAny(o.String.V, "\n\r") {
@@ -122,7 +149,11 @@ func (c *compiler) jobTemplates(pt *plan.Target, t *ast.Target) {
 			params[i] = p.Name
 			lists[p.Name] = strings.HasPrefix(p.Type, "list")
 		}
-		pt.Jobs[j.Runner] = c.jobTemplate(pt.Jobs[j.Runner], j, params, lists, fmt.Sprintf("runner %s", j.Runner))
+		job := c.jobTemplate(pt.Jobs[j.Runner], j, params, lists, fmt.Sprintf("runner %s", j.Runner))
+		if pt.Name == "airflow" {
+			c.airflowTask(job, j, r)
+		}
+		pt.Jobs[j.Runner] = job
 	}
 	if t.Test != nil {
 		pt.Test = c.jobTemplate(pt.Test, t.Test, []string{"sql"}, nil, "the tests")
@@ -152,7 +183,10 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 			out.Script = append(out.Script, line.V)
 		}
 	}
-	if len(out.Script) == 0 && !j.Script.Set {
+	if j.Operator.Set {
+		out.Operator = j.Operator.V
+	}
+	if len(out.Script) == 0 && !j.Script.Set && out.Operator != "sql" {
 		c.errorf("missing-attribute", j.DeclRange, "Job template without a script",
 			"No script says how to run %s: the standard library has none to start from. Add script = [\"...\"], the shell commands of the job, with {{param}} placeholders for the step's arguments.", what)
 	}
@@ -209,4 +243,35 @@ func wrapEach(names []string) []string {
 		out[i] = "{{" + n + "}}"
 	}
 	return out
+}
+
+// airflowOperators are the operators an Airflow runner block picks from.
+var airflowOperators = []string{"bash", "sql"}
+
+// airflowTask checks an Airflow runner block, merged into job. A bash task
+// runs the script; an sql task runs the step's SQL, which comes from the
+// runner's sql or file parameter, so it takes no script.
+func (c *compiler) airflowTask(job *plan.JobTemplate, j *ast.JobTemplate, r *plan.Runner) {
+	if job.Operator == "" {
+		job.Operator = "bash"
+	}
+	if !slices.Contains(airflowOperators, job.Operator) {
+		c.errorf("invalid-value", j.Operator.Range, "Unknown operator",
+			"operator is bash (a BashOperator running the script) or sql (an SQLExecuteQueryOperator running the step's SQL), not %q.%s", job.Operator, suggest.DidYouMean(job.Operator, airflowOperators))
+		return
+	}
+	if job.Operator != "sql" {
+		return
+	}
+	if j.Script.Set || j.Variables.Set {
+		c.errorf("invalid-value", j.DeclRange, "Script on an sql task",
+			"An sql task runs the step's SQL on the environment's Snowflake connection; it has no script or variables. Remove them, or use operator = \"bash\".")
+	}
+	job.Script, job.Variables = nil, nil // the standard library's, for another operator
+	if !slices.ContainsFunc(r.Params, func(p *plan.Param) bool {
+		return (p.Name == "sql" && p.Type == "string") || (p.Name == "file" && p.Type == "file")
+	}) {
+		c.errorf("invalid-value", j.DeclRange, "No SQL for an sql task",
+			"An sql task runs the SQL of the step's sql argument (a string) or the content of its file argument (a file), but runner %s has neither parameter. Use operator = \"bash\" with a script.", r.Name)
+	}
 }

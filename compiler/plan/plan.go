@@ -11,6 +11,7 @@ package plan
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -36,7 +37,11 @@ type Plan struct {
 	// files name their sources without it (see Rel), so that they do not
 	// depend on where meshc was run from.
 	Prefix string
-	Range  diag.Range // the mesh block
+	// Root is the mesh's folder, for the targets that copy a step's file
+	// into what they generate: an Airflow task or a Snowflake task runs
+	// where the repository is not, so it carries a SQL file's content.
+	Root  fs.FS
+	Range diag.Range // the mesh block
 }
 
 // Rel returns a mesh file's name relative to the mesh root.

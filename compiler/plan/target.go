@@ -35,6 +35,7 @@ func (t *Target) Text(name string) string {
 type JobTemplate struct {
 	Runner    string // empty for the test template
 	Image     string
+	Operator  string   // Airflow: bash or sql
 	Script    []string // lines with {{param}} placeholders (see internal/shell)
 	Variables []Variable
 	Range     diag.Range // the block that set the script

@@ -440,13 +440,15 @@ type Option struct {
 	Range   diag.Range
 }
 
-// JobTemplate says how a target runs one runner's steps (or the tests): an
-// image, script lines with {{param}} placeholders, and variables.
+// JobTemplate says how a target runs one runner's steps (or the tests):
+// script lines with {{param}} placeholders, variables, and the target's own
+// settings (a GitLab job's image, an Airflow task's operator).
 type JobTemplate struct {
 	Runner    string // empty for the test template
 	NameRange diag.Range
 	DeclRange diag.Range
 	Image     String
+	Operator  String
 	Script    Strings
 	Variables StringMap
 }

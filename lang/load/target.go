@@ -23,34 +23,52 @@ const (
 	numberOption
 )
 
-// targetOptions lists the settings of each target's block. The meaning of
-// each setting, and the checks on its value, belong to the compiler.
-var targetOptions = map[string]map[string]optionKind{
+// targetBlock is what one target's block holds. The meaning of each
+// setting, and the checks on its value, belong to the compiler.
+type targetBlock struct {
+	options map[string]optionKind
+	// jobAttributes are the settings of its runner blocks (and test block).
+	jobAttributes []string
+	test          bool // whether it has a test block
+}
+
+var targetBlocks = map[string]targetBlock{
 	"gitlab": {
-		"granularity":       textOption,
-		"trigger_strategy":  textOption,
-		"job_limit":         numberOption,
-		"mesh_dir":          textOption,
-		"image":             textOption,
-		"tags":              listOption,
-		"vault_audience":    textOption,
-		"vault_engine_path": textOption,
+		options: map[string]optionKind{
+			"granularity":       textOption,
+			"trigger_strategy":  textOption,
+			"job_limit":         numberOption,
+			"mesh_dir":          textOption,
+			"image":             textOption,
+			"tags":              listOption,
+			"vault_audience":    textOption,
+			"vault_engine_path": textOption,
+		},
+		jobAttributes: []string{"image", "script", "variables"},
+		test:          true,
+	},
+	"airflow": {
+		options: map[string]optionKind{
+			"version":         numberOption,
+			"conn_id":         textOption,
+			"mesh_path":       textOption,
+			"max_active_runs": numberOption,
+			"tags":            listOption,
+		},
+		// Tests always run as SQL check operators: no test block.
+		jobAttributes: []string{"operator", "script", "variables"},
 	},
 }
 
 // TargetNames returns the targets that have a target block, sorted.
-func TargetNames() []string { return slices.Sorted(maps.Keys(targetOptions)) }
+func TargetNames() []string { return slices.Sorted(maps.Keys(targetBlocks)) }
 
-var jobTemplateSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "image"}, {Name: "script"}, {Name: "variables"},
-}}
-
-func targetSchema(options map[string]optionKind) *hcl.BodySchema {
-	s := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
-		{Type: "runner", LabelNames: []string{"name"}},
-		{Type: "test"},
-	}}
-	for _, name := range slices.Sorted(maps.Keys(options)) {
+func (tb targetBlock) schema() *hcl.BodySchema {
+	s := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "runner", LabelNames: []string{"name"}}}}
+	if tb.test {
+		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: "test"})
+	}
+	for _, name := range slices.Sorted(maps.Keys(tb.options)) {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: name})
 	}
 	return s
@@ -60,17 +78,17 @@ func targetSchema(options map[string]optionKind) *hcl.BodySchema {
 func (d *decoder) target(b *hcl.Block) *ast.Target {
 	t := &ast.Target{DeclRange: rng(b.DefRange), Options: map[string]*ast.Option{}}
 	t.Name, t.NameRange = label(b)
-	options, ok := targetOptions[t.Name]
+	tb, ok := targetBlocks[t.Name]
 	if !ok {
 		d.add(diag.Diagnostics{diag.Errorf("unknown-target", t.NameRange, "Unknown target",
 			"There is no target %q: meshc has settings blocks for %s.%s", t.Name, strings.Join(TargetNames(), ", "), suggest.DidYouMean(t.Name, TargetNames()))})
 		return nil
 	}
-	c := d.content(b.Body, targetSchema(options))
+	c := d.content(b.Body, tb.schema())
 	for _, name := range slices.Sorted(maps.Keys(c.Attributes)) {
 		attr := c.Attributes[name]
 		o := &ast.Option{Name: name, Range: rng(attr.Range)}
-		switch options[name] {
+		switch tb.options[name] {
 		case textOption:
 			o.String = d.str(c, name, b.DefRange)
 		case listOption:
@@ -81,7 +99,7 @@ func (d *decoder) target(b *hcl.Block) *ast.Target {
 		t.Options[name] = o
 	}
 	for _, jb := range c.Blocks {
-		j := d.jobTemplate(jb)
+		j := d.jobTemplate(jb, tb.jobAttributes)
 		if jb.Type == "runner" {
 			t.Jobs = append(t.Jobs, j)
 			continue
@@ -96,13 +114,18 @@ func (d *decoder) target(b *hcl.Block) *ast.Target {
 	return t
 }
 
-func (d *decoder) jobTemplate(b *hcl.Block) *ast.JobTemplate {
-	c := d.content(b.Body, jobTemplateSchema)
+func (d *decoder) jobTemplate(b *hcl.Block, attributes []string) *ast.JobTemplate {
+	schema := &hcl.BodySchema{}
+	for _, name := range attributes {
+		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: name})
+	}
+	c := d.content(b.Body, schema)
 	j := &ast.JobTemplate{DeclRange: rng(b.DefRange), NameRange: rng(b.DefRange)}
 	if b.Type == "runner" {
 		j.Runner, j.NameRange = label(b)
 	}
 	j.Image = d.str(c, "image", b.DefRange)
+	j.Operator = d.str(c, "operator", b.DefRange)
 	j.Script = d.strs(c, "script", b.DefRange)
 	j.Variables = optional(d, c, "variables", ast.StringMap{Range: rng(b.DefRange)}, decodeStringMap)
 	return j

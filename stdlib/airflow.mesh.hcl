@@ -1,0 +1,106 @@
+# How the Airflow target runs steps. Each runner maps to an operator:
+#
+#   operator = "sql"   an SQLExecuteQueryOperator running the step's SQL (its
+#                      sql argument, or the content of its file argument) on
+#                      the environment's Snowflake connection;
+#   operator = "bash"  a BashOperator running the script (the default).
+#
+# Script lines are shell commands, as in the gitlab target: {{NAME}} stands
+# for the step's argument NAME as shell words, quoted so that the shell sees
+# the value exactly; {{FLAG NAME}} writes FLAG and the value only when the
+# argument is set. A secret argument becomes an environment variable that
+# Airflow fills from the Airflow Variable of the secret's name when the task
+# runs. Commands run in mesh_path, where the mesh's root folder is on the
+# workers, so that file arguments (relative to the mesh root) resolve.
+# Airflow never renders these strings as Jinja templates.
+#
+# Tests run as SQLCheckOperator tasks on the same connection: no setting.
+# A platform team overrides any of these settings in its own
+# target "airflow" block (in mesh.hcl or a platform folder).
+
+target "airflow" {
+  # The Airflow major version the DAGs are for: 3, or 2 for 2.9 and 2.10.
+  version = 3
+  # The Snowflake connection when the environment names none.
+  conn_id = "snowflake_default"
+  # One run of a product at a time: two runs must not write the same tables.
+  max_active_runs = 1
+
+  runner "sql" {
+    operator = "sql"
+  }
+
+  runner "python" {
+    script = ["python {{script}} {{args}}"]
+  }
+
+  runner "shell" {
+    script = ["sh -c {{command}}"]
+  }
+
+  runner "dbt" {
+    script = ["dbt build --select {{select}} {{--project-dir project_dir}}"]
+  }
+
+  # Talend Cloud: runs the task whose executable id is the step's job, and
+  # polls the execution until it ends; the job fails unless it succeeded.
+  # TALEND_API_URL is the API of the account's region, such as
+  # https://api.eu.cloud.talend.com.
+  runner "talend" {
+    script = [
+      <<-SH
+      MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
+      import json, os, sys, time, urllib.request
+      api, token, task = os.environ["TALEND_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
+      if not token:
+          sys.exit("talend: the step gives no token, and Talend Cloud's API needs one")
+      def call(method, path, body=None):
+          data = None if body is None else json.dumps(body).encode()
+          headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method)) as r:
+              return json.load(r)
+      run = call("POST", "/processing/executions", {"executable": task})["executionId"]
+      print("Talend execution", run, "of", task, flush=True)
+      while True:
+          time.sleep(20)
+          status = str(call("GET", "/processing/executions/" + run).get("status", "")).upper()
+          print("status:", status, flush=True)
+          if status in ("SUCCESS", "EXECUTION_SUCCESS", "EXECUTION_SUCCESSFUL"):
+              sys.exit(0)
+          if any(word in status for word in ("FAIL", "CANCEL", "TERMINATED", "REJECTED", "PARTIAL")):
+              sys.exit(1)
+      PY
+      SH
+    ]
+  }
+
+  # Alteryx Server: queues a job of the step's workflow through the v3 API
+  # and polls it until it completes; the job fails unless its disposition
+  # is Success. ALTERYX_API_URL is the server's API, such as
+  # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
+  runner "alteryx" {
+    script = [
+      <<-SH
+      MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
+      import json, os, sys, time, urllib.parse, urllib.request
+      api, token, workflow = os.environ["ALTERYX_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
+      if not token:
+          sys.exit("alteryx: the step gives no token, and the Alteryx Server API needs one")
+      def call(method, path, body=None):
+          data = None if body is None else json.dumps(body).encode()
+          headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method)) as r:
+              return json.load(r)
+      job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
+      print("Alteryx job", job, "of", workflow, flush=True)
+      while True:
+          time.sleep(20)
+          status = call("GET", "/v3/jobs/" + job)
+          print("status:", status.get("status"), status.get("disposition"), flush=True)
+          if status.get("status") == "Completed":
+              sys.exit(0 if status.get("disposition") == "Success" else 1)
+      PY
+      SH
+    ]
+  }
+}

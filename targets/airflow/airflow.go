@@ -1,0 +1,167 @@
+// Package airflow compiles a checked plan into Apache Airflow DAG files:
+// one DAG per product, grouped into one Python file per domain.
+//
+// In a product's DAG, a "steps" TaskGroup runs the steps in their order, a
+// "tests" TaskGroup runs each test's query with SQLCheckOperator, and a
+// last task, publish, carries the product's ports as outlets (Assets on
+// Airflow 3, Datasets on Airflow 2). A product that reads other products is
+// scheduled on their Assets, so it runs once all its inputs have published,
+// and never on data whose tests failed: a failing test stops publish.
+//
+// Build is a pure function from the plan to files. It models each DAG as
+// tasks and dependencies first, checks Airflow's limits on that model, and
+// renders Python only when every limit holds. Every string from the mesh
+// reaches Python through pyString, and every templated one through literal
+// first (see python.go), so no name, description or SQL can become code.
+package airflow
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Name is the target's name, as in meshc build --target airflow.
+const Name = "airflow"
+
+// Options are the settings of one build that override the mesh's
+// (command-line flags). Zero fields leave the mesh's settings.
+type Options struct {
+	Version int // the Airflow major version: 2 or 3
+}
+
+// settings are the options in effect.
+type settings struct {
+	version       int
+	connID        string // the Snowflake connection of SQL tasks
+	meshPath      string // the mesh root on the workers; "" when not set
+	maxActiveRuns int64
+	tags          []string
+	target        *plan.Target
+}
+
+func newSettings(p *plan.Plan, o Options) *settings {
+	t := p.Targets[Name]
+	if t == nil {
+		t = &plan.Target{Name: Name}
+	}
+	s := &settings{
+		version:       3,
+		connID:        first(p.Environment.Connection, t.Text("conn_id"), "snowflake_default"),
+		meshPath:      t.Text("mesh_path"),
+		maxActiveRuns: 1,
+		target:        t,
+	}
+	if v := t.Options["version"]; v != nil {
+		s.version = int(v.Number)
+	}
+	if o.Version != 0 {
+		s.version = o.Version
+	}
+	if m := t.Options["max_active_runs"]; m != nil {
+		s.maxActiveRuns = m.Number
+	}
+	if tags := t.Options["tags"]; tags != nil {
+		s.tags = tags.Strings
+	}
+	return s
+}
+
+func first(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Owner names the build that writes the files, as internal/output knows
+// it: the target and the environment.
+func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) }
+
+// Build compiles the plan. It returns no files when there are errors.
+func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
+	b := &builder{plan: p, settings: newSettings(p, o)}
+	var files []output.File
+	for _, d := range p.Domains {
+		var dags []*dag
+		for _, pr := range d.Products {
+			dags = append(dags, b.dag(pr))
+		}
+		if len(dags) == 0 {
+			continue
+		}
+		files = append(files, output.File{Path: d.Name + ".py", Data: b.render(d, dags)})
+	}
+	if b.diags.HasErrors() {
+		return nil, b.diags.Sorted()
+	}
+	slices.SortFunc(files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
+	return files, b.diags.Sorted()
+}
+
+// builder holds one build's state.
+type builder struct {
+	plan     *plan.Plan
+	settings *settings
+	diags    diag.Diagnostics
+}
+
+func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {
+	b.diags = append(b.diags, diag.Errorf(code, at, summary, detail, args...))
+}
+
+// sources returns the mesh files a domain's DAG file comes from, relative
+// to the mesh root: mesh.hcl, the target block, and for each product its
+// file, its domain's, those of the sources and products it reads, of the
+// runners and secrets its steps use, and of the blueprints its steps,
+// tests, schedule and SLA come from.
+func (b *builder) sources(products []*plan.Product) []string {
+	files := []string{b.plan.Range.Filename, b.settings.target.Range.Filename}
+	for _, p := range products {
+		files = append(files, p.File, p.Domain.Range.Filename, p.Schedule.Range.Filename)
+		if p.SLA != nil {
+			files = append(files, p.SLA.Range.Filename)
+		}
+		for _, in := range p.Inputs {
+			if in.Source != nil {
+				files = append(files, in.Source.Range.Filename)
+			} else {
+				files = append(files, in.Producer.File)
+			}
+		}
+		for _, t := range p.Tests {
+			files = append(files, t.Range.Filename)
+			for _, ref := range t.References {
+				files = append(files, ref.Product.File)
+			}
+		}
+		for _, s := range p.Steps {
+			files = append(files, s.Range.Filename)
+			if !s.Runner.Stdlib {
+				files = append(files, s.Runner.Range.Filename)
+			}
+			for _, a := range s.Args {
+				switch {
+				case a.Secret != nil:
+					files = append(files, a.Secret.Range.Filename)
+				case a.Type == "file" && b.settings.target.Jobs[s.Runner.Name] != nil && b.settings.target.Jobs[s.Runner.Name].Operator == "sql":
+					files = append(files, b.plan.Prefix+a.String) // its SQL is in the DAG
+				}
+			}
+		}
+	}
+	for i, f := range files {
+		files[i] = b.plan.Rel(f)
+	}
+	slices.Sort(files)
+	files = slices.Compact(files)
+	if len(files) > 0 && files[0] == "" {
+		files = files[1:]
+	}
+	return files
+}

@@ -1,0 +1,334 @@
+package airflow
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/shell"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Airflow's limits on ids (airflow.utils.helpers.validate_key and
+// validate_group_key): letters, digits, _, . and -, at most 250 characters
+// for a DAG or a task (a task's id includes its TaskGroup's prefix), and no
+// dot in a TaskGroup's id, at most 200 characters.
+const (
+	maxKey      = 250
+	maxGroupKey = 200
+)
+
+var (
+	keyPattern      = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	groupKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+)
+
+// The TaskGroups of a product's DAG, and its last task.
+const (
+	stepsGroup  = "steps"
+	testsGroup  = "tests"
+	publishTask = "publish"
+)
+
+// dag is a product's DAG, before rendering.
+type dag struct {
+	id       string
+	product  *plan.Product
+	schedule schedule
+	steps    []*task
+	tests    []*task
+	publish  *task
+}
+
+// task is one operator of a DAG.
+type task struct {
+	id       string // within its group
+	group    string // stepsGroup, testsGroup or "" for the DAG's own
+	variable string // the Python variable holding it
+	operator string // the class: BashOperator, SQLCheckOperator, ...
+	args     []kwarg
+	upstream []*task
+	outlets  []*plan.Port // the ports the task publishes
+	comment  string
+	at       diag.Range
+}
+
+// kwarg is a keyword argument of an operator: a Python expression, or the
+// items of a list or dict display, which the renderer wraps when long.
+type kwarg struct {
+	name, expr string
+	items      []string
+	brackets   string // "[]" or "{}", with items
+}
+
+// fullID is the task's id as Airflow knows it, with its group's prefix.
+func (t *task) fullID() string {
+	if t.group == "" {
+		return t.id
+	}
+	return t.group + "." + t.id
+}
+
+// dag models a product's DAG and checks Airflow's limits on it.
+func (b *builder) dag(p *plan.Product) *dag {
+	d := &dag{id: p.Domain.Name + "." + p.Name, product: p, schedule: b.schedule(p)}
+	b.checkKey("DAG id", d.id, p.Range)
+
+	byStep := map[*plan.Step]*task{}
+	last := map[*plan.Step]bool{} // steps no other step runs after
+	for _, s := range p.Steps {
+		t := b.stepTask(p, s)
+		for _, a := range s.After {
+			t.upstream = append(t.upstream, byStep[a])
+			delete(last, a)
+		}
+		byStep[s], last[s] = t, true
+		d.steps = append(d.steps, t)
+	}
+	var sinks []*task
+	for _, s := range p.Steps {
+		if last[s] {
+			sinks = append(sinks, byStep[s])
+		}
+	}
+
+	d.publish = &task{id: publishTask, variable: publishTask, operator: "EmptyOperator", at: p.Range,
+		comment: "The product's ports are published once its steps have run and its error-severity tests have passed."}
+	d.publish.args = []kwarg{arg("task_id", pyString(publishTask))}
+	d.publish.outlets = p.Ports
+
+	gate := sinks
+	if len(p.Tests) > 0 {
+		gate = nil
+	}
+	for _, t := range p.Tests {
+		tt := b.testTask(p, t)
+		tt.upstream = sinks
+		d.tests = append(d.tests, tt)
+		if t.Severity == "error" {
+			gate = append(gate, tt)
+		}
+	}
+	// Tests of severity warn report but do not hold back publication;
+	// with none of severity error, publish waits for the steps.
+	if len(gate) == 0 {
+		gate = sinks
+	}
+	d.publish.upstream = gate
+	b.nameVariables(d)
+	return d
+}
+
+// checkKey reports an id Airflow would refuse.
+func (b *builder) checkKey(what, id string, at diag.Range) {
+	switch {
+	case len(id) > maxKey:
+		b.errorf("airflow-limit", at, fmt.Sprintf("%s too long for Airflow", what),
+			"The %s %q is %d characters long; Airflow allows %d, including the TaskGroup's prefix. Shorten the names it is made of.", what, id, len(id), maxKey)
+	case !keyPattern.MatchString(id):
+		b.errorf("airflow-limit", at, fmt.Sprintf("Invalid %s for Airflow", what),
+			"The %s %q has characters Airflow does not allow: ids are ASCII letters, digits, _, . and -.", what, id)
+	}
+}
+
+// nameVariables gives each task a Python variable, unique in the DAG: its
+// group and its id with dots written as "__". Mesh names are snake_case,
+// so two tasks collide only through names that themselves hold "__"; the
+// later one, in the DAG's order, gets a number.
+func (b *builder) nameVariables(d *dag) {
+	seen := map[string]bool{publishTask: true}
+	for _, t := range slices.Concat(d.steps, d.tests) {
+		base := t.group + "_" + strings.ReplaceAll(t.id, ".", "__")
+		v := base
+		for n := 2; seen[v]; n++ {
+			v = base + "_" + strconv.Itoa(n)
+		}
+		seen[v], t.variable = true, v
+	}
+}
+
+// stepTask maps a step to its runner's operator.
+func (b *builder) stepTask(p *plan.Product, s *plan.Step) *task {
+	t := &task{id: s.Name, group: stepsGroup, at: s.Range}
+	b.checkKey("task id", t.fullID(), s.Range)
+	args := []kwarg{arg("task_id", pyString(s.Name))}
+	tmpl := b.settings.target.Jobs[s.Runner.Name]
+	switch {
+	case tmpl == nil:
+		b.errorf("airflow-no-runner", s.Range, "Runner without an Airflow operator",
+			"The step runs on runner %s, which the airflow target does not know how to run. Add to the target \"airflow\" block a runner %q { script = [\"...\"] } (a BashOperator running the script) or runner %q { operator = \"sql\" }.", s.Runner.Name, s.Runner.Name, s.Runner.Name)
+	case tmpl.Operator == "sql":
+		t.operator = "SQLExecuteQueryOperator"
+		args = append(args, b.snowflakeArgs()...)
+		args = append(args, arg("sql", pyString(literal(b.stepSQL(s)))), arg("split_statements", "True"))
+	default:
+		t.operator = "BashOperator"
+		args = append(args, b.bashArgs(p, s, tmpl)...)
+	}
+	if s.Description != "" {
+		args = append(args, arg("doc_md", pyString(s.Description)))
+	}
+	t.args = args
+	return t
+}
+
+// snowflakeArgs are the arguments of every SQL task: the environment's
+// connection, and its database, warehouse and role as the Snowflake
+// hook's parameters (module constants, see render.go).
+func (b *builder) snowflakeArgs() []kwarg {
+	return []kwarg{arg("conn_id", "CONN_ID"), arg("hook_params", "HOOK_PARAMS")}
+}
+
+// stepSQL is the SQL an sql task runs: the step's sql argument, or the
+// content of its file argument, read from the mesh at build time since
+// Airflow's workers do not have the repository.
+func (b *builder) stepSQL(s *plan.Step) string {
+	for _, a := range s.Args {
+		switch {
+		case a.Name == "sql" && a.Type == "string":
+			return a.String
+		case a.Name == "file" && a.Type == "file":
+			if b.plan.Root == nil {
+				break
+			}
+			data, err := fs.ReadFile(b.plan.Root, a.String)
+			if err != nil {
+				b.errorf("read-error", a.Range, "Cannot read the step's SQL", "The airflow target puts the SQL of %s into the DAG, but reading it failed: %v.", a.String, err)
+				return ""
+			}
+			return string(data)
+		}
+	}
+	b.errorf("airflow-no-runner", s.Range, "Step without SQL", "The step runs on an sql task, but has neither an sql nor a file argument to take the SQL from.")
+	return ""
+}
+
+// bashArgs render a step's script from its runner's template. Arguments
+// become shell words, quoted; a secret becomes a variable of the task's
+// environment, which Airflow fills from the Airflow Variable of that id
+// when the task runs.
+func (b *builder) bashArgs(p *plan.Product, s *plan.Step, tmpl *plan.JobTemplate) []kwarg {
+	values := map[string]shell.Value{}
+	for _, param := range s.Runner.Params {
+		values[param.Name] = nil
+	}
+	env := []envVar{{"MESHC_PRODUCT", p.ID, false}, {"MESHC_PRODUCT_VERSION", p.Version, false}, {"MESHC_STEP", s.Name, false}}
+	for _, v := range tmpl.Variables {
+		env = append(env, envVar{v.Name, v.Value, false})
+	}
+	usesPaths := false
+	for _, a := range s.Args {
+		switch a.Type {
+		case "number":
+			values[a.Name] = shell.Words(strconv.FormatFloat(a.Number, 'f', -1, 64))
+		case "bool":
+			values[a.Name] = shell.Words(strconv.FormatBool(a.Bool))
+		case "list(string)":
+			values[a.Name] = shell.Words(a.List...)
+		case "secret":
+			name := b.secretVariable(a.Secret)
+			env = append(env, envVar{name, b.variableID(a.Secret), true})
+			values[a.Name] = shell.Value{{Text: name, Variable: true}}
+		case "file", "dir":
+			usesPaths = true
+			values[a.Name] = shell.Words(a.String)
+		default:
+			values[a.Name] = shell.Words(a.String)
+		}
+	}
+	if usesPaths && b.settings.meshPath == "" {
+		b.errorf("airflow-mesh-path", s.Range, "Step files without a mesh_path",
+			"The step passes a file or folder of the mesh to its command, but Airflow's workers run commands in a temporary folder. Set mesh_path in the target \"airflow\" block to where the mesh's root folder is on the workers (where the repository is checked out or synced), such as mesh_path = \"/opt/airflow/mesh\".")
+	}
+	var lines []string
+	for _, line := range tmpl.Script {
+		t, err := shell.Parse(line)
+		if err == nil {
+			line, err = t.Render(values)
+		}
+		if err != nil { // the compiler checked the templates
+			b.errorf("invalid-template", s.Range, "Invalid script template", "The runner block at %s: %s.", tmpl.Range, err)
+			continue
+		}
+		lines = append(lines, line)
+	}
+	args := []kwarg{arg("bash_command", pyString(literal(strings.Join(lines, "\n"))))}
+	if b.settings.meshPath != "" {
+		args = append(args, arg("cwd", "MESH_PATH"))
+	}
+	return append(args,
+		kwarg{name: "env", items: b.envItems(env), brackets: "{}"},
+		// The worker's own environment (PATH, the Snowflake client's
+		// settings) stays; the task's variables are added to it.
+		arg("append_env", "True"),
+		// By default Airflow marks a task that exits with 99 as skipped,
+		// which would let a failing step count as done.
+		arg("skip_on_exit_code", "None"),
+	)
+}
+
+// envVar is a variable of a Bash task's environment. For a secret, value
+// is the id of the Airflow Variable holding it.
+type envVar struct {
+	name, value string
+	secret      bool
+}
+
+// envItems renders a task's environment: ENV (the environment's Snowflake
+// settings, a module constant) and the task's own variables. A secret is a
+// Jinja expression reading an Airflow Variable when the task runs, never
+// when the DAG file is parsed, and never its value.
+func (b *builder) envItems(vars []envVar) []string {
+	parts := []string{"**ENV"}
+	for _, v := range vars {
+		value := pyString(literal(v.value))
+		if v.secret {
+			// variableID checked that the id needs no quoting.
+			value = pyString("{{ var.value.get('" + v.value + "') }}")
+		}
+		parts = append(parts, pyString(v.name)+": "+value)
+	}
+	return parts
+}
+
+// variableID is the Airflow Variable that holds a secret: its name in the
+// orchestrator's store when it has one, else its id in the mesh. Airflow
+// reads Variables through its secrets backend, so a vault secret is found
+// wherever the platform team's backend keeps that Variable.
+func (b *builder) variableID(s *plan.Secret) string {
+	id := first(s.Named, s.ID)
+	if !keyPattern.MatchString(id) || len(id) > maxKey {
+		b.errorf("airflow-secret", s.Range, "Secret name Airflow cannot read",
+			"Airflow reads the secret as the Variable %q, but a Variable id meshc refers to is ASCII letters, digits, _, . and -, at most %d characters.", id, maxKey)
+	}
+	return id
+}
+
+// secretVariable names the environment variable a secret is read into.
+func (b *builder) secretVariable(s *plan.Secret) string {
+	return "MESHC_SECRET_" + strings.ToUpper(strings.ReplaceAll(s.ID, ".", "__"))
+}
+
+// testTask runs a test's query with SQLCheckOperator, which fails when a
+// value of the first row is false: the query counts the failing rows the
+// test's SQL returns and checks that there are none.
+func (b *builder) testTask(p *plan.Product, t *plan.Test) *task {
+	tt := &task{id: t.ID, group: testsGroup, operator: "SQLCheckOperator", at: t.Range}
+	b.checkKey("task id", tt.fullID(), t.Range)
+	sql := "SELECT COUNT(*) = 0 AS passed\nFROM (\n" + strings.TrimRight(t.SQL, "\n \t;") + "\n) AS failing_rows\n"
+	tt.comment = fmt.Sprintf("%s: %s, severity %s.", t.ID, t.Kind, t.Severity)
+	if t.Severity == "warn" {
+		tt.comment += " A failure is reported but does not hold back publication."
+	}
+	tt.args = slices.Concat([]kwarg{arg("task_id", pyString(t.ID))}, b.snowflakeArgs(), []kwarg{arg("sql", pyString(literal(sql)))})
+	if t.Description != "" {
+		tt.args = append(tt.args, arg("doc_md", pyString(t.Description)))
+	}
+	return tt
+}
+
+func arg(name, expr string) kwarg { return kwarg{name: name, expr: expr} }

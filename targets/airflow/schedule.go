@@ -1,0 +1,50 @@
+package airflow
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+)
+
+// schedule is when a product's DAG runs: on a cron, when the ports it
+// reads have all been published, or either (asset-or-time).
+type schedule struct {
+	cadence  *plan.Cadence
+	timezone string
+	ports    []*plan.Port // by ID
+	// from says where the cadence comes from when it is not the product's
+	// own, for the DAG's documentation.
+	from string
+}
+
+// schedule maps a product's schedule. A product on a cadence runs on its
+// cron, and also when its product inputs publish. A product on its inputs
+// runs when the ports it reads have all been published. Sources publish
+// no Asset, so a product that reads only sources runs on their cadence:
+// the most frequent one, so that no delivery waits for the next.
+func (b *builder) schedule(p *plan.Product) schedule {
+	s := schedule{cadence: p.Schedule.Cadence, timezone: p.Schedule.Timezone}
+	var sources []*plan.Source
+	for _, in := range p.Inputs {
+		switch {
+		case in.Port != nil:
+			s.ports = append(s.ports, in.Port)
+		case in.Source != nil:
+			sources = append(sources, in.Source)
+		}
+	}
+	slices.SortFunc(s.ports, func(x, y *plan.Port) int { return strings.Compare(x.ID, y.ID) })
+	s.ports = slices.Compact(s.ports)
+	if s.cadence != nil || !p.Schedule.OnInputs || len(s.ports) > 0 || len(sources) == 0 {
+		return s
+	}
+	slices.SortFunc(sources, func(x, y *plan.Source) int {
+		return cmp.Or(cmp.Compare(x.Cadence.Period, y.Cadence.Period), strings.Compare(x.ID, y.ID))
+	})
+	s.cadence = &sources[0].Cadence
+	s.from = fmt.Sprintf("the cadence of source %s, the most frequent of its inputs", sources[0].ID)
+	return s
+}
