@@ -2,7 +2,6 @@ package gitlab_test
 
 import (
 	"bytes"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -20,6 +19,7 @@ import (
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
@@ -46,21 +46,6 @@ func build(t *testing.T, p *plan.Plan, o gitlab.Options) []output.File {
 	return files
 }
 
-// archive renders generated files as one txtar archive, for golden files
-// that a reviewer reads top to bottom.
-func archive(files []output.File, ds diag.Diagnostics, src diag.Sources) []byte {
-	ar := &txtar.Archive{}
-	if len(ds) > 0 {
-		var b bytes.Buffer
-		diag.WriteText(&b, ds, src)
-		ar.Comment = b.Bytes()
-	}
-	for _, f := range files {
-		ar.Files = append(ar.Files, txtar.File{Name: f.Path, Data: f.Data})
-	}
-	return txtar.Format(ar)
-}
-
 var pharmaBuilds = []struct {
 	name string
 	env  string
@@ -78,7 +63,7 @@ func TestPharma(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := pharma(t, tt.env)
 			files := build(t, p, tt.opts)
-			golden.Check(t, "gitlab/"+tt.name+".txtar", archive(files, nil, nil))
+			golden.Check(t, "gitlab/"+tt.name+".txtar", meshtest.Archive(files, nil, nil))
 			checkGraph(t, p, files, tt.opts.Granularity == "domain")
 		})
 	}
@@ -90,7 +75,7 @@ func TestDeterministic(t *testing.T) {
 	var first []output.File
 	for i := range 4 {
 		root := filepath.Join(golden.Root(), "examples", "pharma")
-		fsys := shuffledFS{FS: os.DirFS(root), rand: rand.New(rand.NewPCG(uint64(i), 7))}
+		fsys := meshtest.ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(uint64(i), 7))}
 		res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: today})
 		if err != nil || res.Plan == nil {
 			t.Fatalf("compile: %v %v", err, res.Diagnostics)
@@ -109,18 +94,6 @@ func TestDeterministic(t *testing.T) {
 			}
 		}
 	}
-}
-
-// shuffledFS lists folders in a random order.
-type shuffledFS struct {
-	fs.FS
-	rand *rand.Rand
-}
-
-func (s shuffledFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	entries, err := fs.ReadDir(s.FS, name)
-	s.rand.Shuffle(len(entries), func(i, j int) { entries[i], entries[j] = entries[j], entries[i] })
-	return entries, err
 }
 
 // TestSchema validates every generated pipeline file against GitLab's own
@@ -340,7 +313,7 @@ func cases(t *testing.T) []testCase {
 			c.files, tds = gitlab.Build(res.Plan, opts)
 			ds = append(ds, tds...).Sorted()
 		}
-		c.out = archive(c.files, ds, res.Sources)
+		c.out = meshtest.Archive(c.files, ds, res.Sources)
 		out = append(out, c)
 	}
 	return out

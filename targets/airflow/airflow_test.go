@@ -1,0 +1,314 @@
+package airflow_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/tools/txtar"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"github.com/meshc/meshc/targets/airflow"
+)
+
+var today = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+
+func pharma(t *testing.T, env string) *plan.Plan {
+	t.Helper()
+	res, err := compiler.CompileDir(filepath.Join(golden.Root(), "examples", "pharma"), compiler.Options{Env: env, Today: today})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("compiling examples/pharma: %v %v", err, res.Diagnostics)
+	}
+	return res.Plan
+}
+
+func build(t *testing.T, p *plan.Plan, o airflow.Options) []output.File {
+	t.Helper()
+	files, ds := airflow.Build(p, o)
+	if ds.HasErrors() {
+		t.Fatalf("build: %v", ds)
+	}
+	return files
+}
+
+var pharmaBuilds = []struct {
+	name string
+	env  string
+	opts airflow.Options
+}{
+	{"pharma", "", airflow.Options{}},
+	{"pharma.airflow2", "", airflow.Options{Version: 2}},
+	{"pharma.dev", "dev", airflow.Options{}},
+}
+
+// TestPharma compares the example's DAG files with golden files, and
+// checks that the DAGs read back from the Python are the mesh's.
+func TestPharma(t *testing.T) {
+	for _, tt := range pharmaBuilds {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pharma(t, tt.env)
+			files := build(t, p, tt.opts)
+			golden.Check(t, "airflow/"+tt.name+".txtar", meshtest.Archive(files, nil, nil))
+			got := readBack(t, files)
+			want := map[string]dagGraph{}
+			for _, pr := range p.Products {
+				want[pr.Domain.Name+"."+pr.Name] = expected(p, pr)
+			}
+			if diff := cmp.Diff(want, got.graphs(), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("DAGs read back from the Python differ from the mesh (-mesh +python):\n%s", diff)
+			}
+		})
+	}
+}
+
+// dagGraph is what a test compares of a DAG: its tasks, dependencies,
+// schedule and outlets.
+type dagGraph struct {
+	Tasks   map[string]string // task id -> operator
+	Edges   [][2]string
+	Crons   []string
+	Assets  []string
+	Outlets []string
+}
+
+// expected builds a product's DAG from the plan, as the target's
+// documentation says it maps: a task per step after the steps it runs
+// after, a task per test after the last steps, and publish after the
+// error-severity tests (or the last steps when there are none).
+func expected(p *plan.Plan, pr *plan.Product) dagGraph {
+	g := dagGraph{Tasks: map[string]string{"publish": "EmptyOperator"}}
+	uri := func(port *plan.Port) string {
+		return "x-meshc://" + p.Environment.Name + "/" + strings.ReplaceAll(port.ID, ".", "/")
+	}
+	runsAfter := map[*plan.Step]bool{}
+	for _, s := range pr.Steps {
+		op := "BashOperator"
+		if s.Runner.Name == "sql" {
+			op = "SQLExecuteQueryOperator"
+		}
+		g.Tasks["steps."+s.Name] = op
+		for _, a := range s.After {
+			g.Edges = append(g.Edges, [2]string{"steps." + a.Name, "steps." + s.Name})
+			runsAfter[a] = true
+		}
+	}
+	var sinks []string
+	for _, s := range pr.Steps {
+		if !runsAfter[s] {
+			sinks = append(sinks, "steps."+s.Name)
+		}
+	}
+	gate := 0
+	for _, t := range pr.Tests {
+		id := "tests." + t.ID
+		g.Tasks[id] = "SQLCheckOperator"
+		for _, s := range sinks {
+			g.Edges = append(g.Edges, [2]string{s, id})
+		}
+		if t.Severity == "error" {
+			g.Edges = append(g.Edges, [2]string{id, "publish"})
+			gate++
+		}
+	}
+	if gate == 0 {
+		for _, s := range sinks {
+			g.Edges = append(g.Edges, [2]string{s, "publish"})
+		}
+	}
+	slices.SortFunc(g.Edges, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+	for _, in := range pr.Inputs {
+		if in.Port != nil {
+			g.Assets = append(g.Assets, uri(in.Port))
+		}
+	}
+	slices.Sort(g.Assets)
+	g.Assets = slices.Compact(g.Assets)
+	if c := pr.Schedule.Cadence; c != nil {
+		g.Crons = []string{c.Cron}
+	} else if len(g.Assets) == 0 {
+		// Only sources: the most frequent source's cadence.
+		var best *plan.Source
+		for _, in := range pr.Inputs {
+			if s := in.Source; s != nil && (best == nil || s.Cadence.Period < best.Cadence.Period || s.Cadence.Period == best.Cadence.Period && s.ID < best.ID) {
+				best = s
+			}
+		}
+		if best != nil {
+			g.Crons = []string{best.Cadence.Cron}
+		}
+	}
+	for _, port := range pr.Ports {
+		g.Outlets = append(g.Outlets, uri(port))
+	}
+	slices.Sort(g.Outlets)
+	return g
+}
+
+// readBackResult is what testdata/readback.py prints.
+type readBackResult struct {
+	Calls []string
+	DAGs  []struct {
+		DagID          string `json:"dag_id"`
+		Tasks          map[string]readTask
+		Edges          [][2]string
+		ScheduleAssets []string `json:"schedule_assets"`
+		ScheduleCrons  []string `json:"schedule_crons"`
+		Outlets        []string
+	}
+}
+
+type readTask struct {
+	Operator string
+	Strings  map[string]any
+}
+
+func (r *readBackResult) graphs() map[string]dagGraph {
+	out := map[string]dagGraph{}
+	for _, d := range r.DAGs {
+		g := dagGraph{Tasks: map[string]string{}, Edges: d.Edges, Crons: d.ScheduleCrons, Assets: d.ScheduleAssets, Outlets: d.Outlets}
+		for id, t := range d.Tasks {
+			g.Tasks[id] = t.Operator
+		}
+		out[d.DagID] = g
+	}
+	return out
+}
+
+// python returns the Python that tests run, or skips the test.
+func python(t *testing.T) string {
+	t.Helper()
+	py := os.Getenv("MESHC_PYTHON")
+	if py == "" {
+		py = "python3"
+	}
+	if _, err := exec.LookPath(py); err != nil {
+		t.Skipf("no %s to read the DAG files back with", py)
+	}
+	return py
+}
+
+// readBack writes files to a temporary folder and reads them back with
+// testdata/readback.py, which parses and compiles each one.
+func readBack(t *testing.T, files []output.File) *readBackResult {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{filepath.Join("testdata", "readback.py")}
+	for _, f := range files {
+		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, path)
+	}
+	cmd := exec.Command(python(t), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("reading the DAG files back: %v\n%s", err, stderr.String())
+	}
+	var r readBackResult
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+// TestDeterministic builds the example four times, reading its files in a
+// different random order each time, and compares the bytes.
+func TestDeterministic(t *testing.T) {
+	var first []output.File
+	for i := range 4 {
+		root := filepath.Join(golden.Root(), "examples", "pharma")
+		fsys := meshtest.ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(uint64(i), 11))}
+		res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: today})
+		if err != nil || res.Plan == nil {
+			t.Fatalf("compile: %v %v", err, res.Diagnostics)
+		}
+		files := build(t, res.Plan, airflow.Options{})
+		if first == nil {
+			first = files
+			continue
+		}
+		if diff := cmp.Diff(first, files); diff != "" {
+			t.Fatalf("build %d differs from the first:\n%s", i, diff)
+		}
+	}
+}
+
+// testCase is a mesh under testdata/cases/, built with the options its
+// archive's comment names (a line such as "version: 2").
+type testCase struct {
+	name  string
+	files []output.File
+	out   []byte
+}
+
+func cases(t *testing.T) []testCase {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
+	if len(paths) == 0 {
+		t.Fatal("no cases under testdata/cases")
+	}
+	var out []testCase
+	for _, path := range paths {
+		ar, err := txtar.ParseFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys := fstest.MapFS{}
+		for _, f := range ar.Files {
+			fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+		}
+		var opts airflow.Options
+		for _, line := range strings.Split(string(ar.Comment), "\n") {
+			if v, ok := strings.CutPrefix(line, "version: "); ok {
+				opts.Version, _ = strconv.Atoi(v)
+			}
+		}
+		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := testCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar")}
+		ds := res.Diagnostics
+		if res.Plan != nil {
+			var tds diag.Diagnostics
+			c.files, tds = airflow.Build(res.Plan, opts)
+			ds = append(ds, tds...).Sorted()
+		}
+		c.out = meshtest.Archive(c.files, ds, res.Sources)
+		out = append(out, c)
+	}
+	return out
+}
+
+// TestCases compares each case's files, or diagnostics, with its golden
+// file, and reads every file built back with Python.
+func TestCases(t *testing.T) {
+	for _, c := range cases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			golden.Check(t, "airflow/cases/"+c.name+".txtar", c.out)
+			if c.files != nil {
+				readBack(t, c.files)
+			}
+		})
+	}
+}
