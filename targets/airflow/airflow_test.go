@@ -163,9 +163,13 @@ func expected(p *plan.Plan, pr *plan.Product) dagGraph {
 
 // readBackResult is what testdata/readback.py prints.
 type readBackResult struct {
-	Calls []string
-	DAGs  []struct {
+	Calls      []string
+	Constants  map[string]string
+	Docstrings []string
+	Jinja      bool // whether the rendered strings were rendered
+	DAGs       []struct {
 		DagID          string `json:"dag_id"`
+		DocMD          string `json:"doc_md"`
 		Tasks          map[string]readTask
 		Edges          [][2]string
 		ScheduleAssets []string `json:"schedule_assets"`
@@ -177,6 +181,7 @@ type readBackResult struct {
 type readTask struct {
 	Operator string
 	Strings  map[string]any
+	Rendered map[string]any
 }
 
 func (r *readBackResult) graphs() map[string]dagGraph {

@@ -8,7 +8,7 @@ as NAME` blocks, tasks assigned as `NAME = Operator(task_id=..., ...)`, and
 dependencies as `A >> B`, where A or B may be a task, a list of tasks, or a
 TaskGroup (its last tasks on the left, its first ones on the right, as
 Airflow does). Prints JSON: for each DAG, its tasks with their operator and
-templated strings, its dependencies, its schedule's cron and asset URIs,
+templated strings (rendered with Jinja when Python has it), its dependencies, its schedule's cron and asset URIs,
 and the URIs its tasks publish. Also lists every function called in the
 file, so that a test can check that no string became code.
 """
@@ -16,6 +16,20 @@ file, so that a test can check that no string became code.
 import ast
 import json
 import sys
+
+try:
+    import jinja2
+except ImportError:
+    jinja2 = None
+
+
+def render(s):
+    """Renders a templated string as Airflow does (its Jinja environment has
+    the same delimiters and drops one trailing newline), or None without
+    Jinja."""
+    if jinja2 is None:
+        return None
+    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(s).render()
 
 
 def const(node):
@@ -52,7 +66,7 @@ def crons(node):
 
 def read_dag(with_node, call):
     kw = kwargs(call)
-    dag = {"dag_id": const(kw["dag_id"]), "tasks": {}, "edges": [],
+    dag = {"dag_id": const(kw["dag_id"]), "doc_md": const(kw["doc_md"]), "tasks": {}, "edges": [],
            "schedule_assets": asset_uris(kw["schedule"]), "schedule_crons": crons(kw["schedule"]),
            "outlets": []}
     variables = {}  # name -> task id
@@ -81,7 +95,13 @@ def read_dag(with_node, call):
                         strings[name] = v.value
                     if name == "env" and isinstance(v, ast.Dict):
                         strings["env"] = {const(kk): const(vv) for kk, vv in zip(v.keys, v.values) if kk is not None}
-                dag["tasks"][tid] = {"operator": callee(c), "strings": strings}
+                rendered = {}
+                for name in ("sql", "bash_command"):
+                    if name in strings:
+                        rendered[name] = render(strings[name])
+                if "env" in strings:
+                    rendered["env"] = {kk: render(vv) for kk, vv in strings["env"].items() if "var.value" not in vv}
+                dag["tasks"][tid] = {"operator": callee(c), "strings": strings, "rendered": rendered}
                 if "outlets" in k:
                     dag["outlets"] += asset_uris(k["outlets"])
             elif isinstance(st, ast.Expr) and isinstance(st.value, ast.BinOp) and isinstance(st.value.op, ast.RShift):
@@ -117,7 +137,7 @@ def read_dag(with_node, call):
 
 
 def main():
-    out = {"dags": [], "calls": set()}
+    out = {"dags": [], "calls": set(), "constants": {}, "docstrings": [], "jinja": jinja2 is not None}
     for path in sys.argv[1:]:
         src = open(path, encoding="utf-8").read()
         compile(src, path, "exec")
@@ -125,7 +145,10 @@ def main():
         for n in ast.walk(tree):
             if isinstance(n, ast.Call):
                 out["calls"].add(callee(n))
+        out["docstrings"].append(ast.get_docstring(tree, clean=False))
         for st in tree.body:
+            if isinstance(st, ast.Assign) and isinstance(st.value, ast.Constant):
+                out["constants"][st.targets[0].id] = st.value.value
             if isinstance(st, ast.With) and callee(st.items[0].context_expr) == "DAG":
                 out["dags"].append(read_dag(st, st.items[0].context_expr))
     out["calls"] = sorted(out["calls"])
