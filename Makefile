@@ -31,10 +31,11 @@ race:
 	$(GO) test -race ./...
 
 # demo checks the bundled example mesh and compiles it to GitLab CI
-# pipelines in gen/gitlab.
+# pipelines in gen/gitlab and Airflow DAGs in gen/airflow.
 demo:
 	$(GO) run ./cmd/meshc check $(EXAMPLE)
 	$(GO) run ./cmd/meshc build --target gitlab --out gen/gitlab $(EXAMPLE)
+	$(GO) run ./cmd/meshc build --target airflow --out gen/airflow $(EXAMPLE)
 
 fmt:
 	gofmt -w .
@@ -49,6 +50,8 @@ lint:
 FUZZTIME ?= 2m
 fuzz:
 	$(GO) test ./compiler -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
+	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzPyString -fuzztime $(FUZZTIME)
+	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzLiteral -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin
