@@ -66,6 +66,7 @@ func TestPharma(t *testing.T) {
 			p := pharma(t, tt.env)
 			files := build(t, p, tt.opts)
 			golden.Check(t, "airflow/"+tt.name+".txtar", meshtest.Archive(files, nil, nil))
+			checkImports(t, files, tt.opts.Version)
 			got := readBack(t, files)
 			want := map[string]dagGraph{}
 			for _, pr := range p.Products {
@@ -75,6 +76,31 @@ func TestPharma(t *testing.T) {
 				t.Errorf("DAGs read back from the Python differ from the mesh (-mesh +python):\n%s", diff)
 			}
 		})
+	}
+}
+
+// importsOf are the modules each Airflow version's DAG files import from:
+// Airflow 3's Task SDK and standard provider, or Airflow 2's core modules,
+// which Airflow 3 moved or removed.
+var importsOf = map[int][]string{
+	3: {"airflow.sdk", "airflow.providers.standard.operators.bash", "airflow.providers.standard.operators.empty", "airflow.providers.common.sql.operators.sql", "airflow.timetables.trigger", "airflow.timetables.assets"},
+	2: {"airflow", "airflow.datasets", "airflow.utils.task_group", "airflow.operators.bash", "airflow.operators.empty", "airflow.providers.common.sql.operators.sql", "airflow.timetables.trigger", "airflow.timetables.datasets"},
+}
+
+func checkImports(t *testing.T, files []output.File, version int) {
+	t.Helper()
+	if version == 0 {
+		version = 3
+	}
+	for _, f := range files {
+		for _, line := range strings.Split(string(f.Data), "\n") {
+			if module, ok := strings.CutPrefix(line, "from "); ok {
+				module, _, _ = strings.Cut(module, " ")
+				if !slices.Contains(importsOf[version], module) {
+					t.Errorf("%s imports from %s, which is not a module of Airflow %d's DAGs", f.Path, module, version)
+				}
+			}
+		}
 	}
 }
 
@@ -164,6 +190,7 @@ func expected(p *plan.Plan, pr *plan.Product) dagGraph {
 // readBackResult is what testdata/readback.py prints.
 type readBackResult struct {
 	Calls      []string
+	Arguments  map[string][]string
 	Constants  map[string]string
 	Docstrings []string
 	Jinja      bool // whether the rendered strings were rendered
@@ -315,5 +342,52 @@ func TestCases(t *testing.T) {
 				readBack(t, c.files)
 			}
 		})
+	}
+}
+
+// parameters are the arguments meshc may pass to each callable, from the
+// Airflow documentation of each version (API references of Airflow 3's
+// Task SDK, airflow.timetables and the standard and common-sql providers;
+// Airflow 2.9's airflow.models.dag, airflow.operators and
+// airflow.timetables): positional arguments as #0, #1.
+var parameters = map[string][]string{
+	"DAG":                     {"dag_id", "description", "doc_md", "schedule", "start_date", "catchup", "max_active_runs", "tags", "default_args"},
+	"TaskGroup":               {"#0"},
+	"Asset":                   {"name", "uri"}, // Airflow 3
+	"Dataset":                 {"#0"},          // Airflow 2
+	"AssetOrTimeSchedule":     {"timetable", "assets"},
+	"DatasetOrTimeSchedule":   {"timetable", "datasets"},
+	"CronTriggerTimetable":    {"#0", "timezone"},
+	"BashOperator":            {"task_id", "bash_command", "cwd", "env", "append_env", "skip_on_exit_code", "doc_md"},
+	"EmptyOperator":           {"task_id", "outlets"},
+	"SQLExecuteQueryOperator": {"task_id", "conn_id", "hook_params", "sql", "split_statements", "doc_md"},
+	"SQLCheckOperator":        {"task_id", "conn_id", "hook_params", "sql", "doc_md"},
+	"pendulum.datetime":       {"#0", "#1", "#2", "tz"},
+	"pendulum.duration":       {"days", "hours", "minutes", "seconds"},
+}
+
+// TestParameters checks that every call in the generated files passes only
+// parameters the callable has, for both versions.
+func TestParameters(t *testing.T) {
+	for _, tt := range pharmaBuilds {
+		files := build(t, pharma(t, tt.env), tt.opts)
+		for _, c := range cases(t) {
+			files = append(files, c.files...)
+		}
+		for i := range files {
+			files[i].Path = strconv.Itoa(i) + "_" + files[i].Path
+		}
+		got := readBack(t, files)
+		for callee, args := range got.Arguments {
+			allowed := parameters[callee]
+			if allowed == nil {
+				t.Errorf("%s: meshc calls %s, which the test does not know", tt.name, callee)
+			}
+			for _, a := range args {
+				if !slices.Contains(allowed, a) {
+					t.Errorf("%s: %s is given %s, which is not one of its parameters %v", tt.name, callee, a, allowed)
+				}
+			}
+		}
 	}
 }

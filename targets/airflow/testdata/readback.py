@@ -10,7 +10,9 @@ TaskGroup (its last tasks on the left, its first ones on the right, as
 Airflow does). Prints JSON: for each DAG, its tasks with their operator and
 templated strings (rendered with Jinja when Python has it), its dependencies, its schedule's cron and asset URIs,
 and the URIs its tasks publish. Also lists every function called in the
-file, so that a test can check that no string became code.
+file with the arguments it is given (keywords by name, positional ones as
+#0, #1...), so that a test can check that no string became code and that
+every call uses parameters the class has.
 """
 
 import ast
@@ -137,7 +139,7 @@ def read_dag(with_node, call):
 
 
 def main():
-    out = {"dags": [], "calls": set(), "constants": {}, "docstrings": [], "jinja": jinja2 is not None}
+    out = {"dags": [], "calls": set(), "constants": {}, "docstrings": [], "jinja": jinja2 is not None, "arguments": {}}
     for path in sys.argv[1:]:
         src = open(path, encoding="utf-8").read()
         compile(src, path, "exec")
@@ -145,6 +147,9 @@ def main():
         for n in ast.walk(tree):
             if isinstance(n, ast.Call):
                 out["calls"].add(callee(n))
+                args = out["arguments"].setdefault(callee(n), set())
+                args.update(k.arg for k in n.keywords if k.arg)
+                args.update("#%d" % i for i in range(len(n.args)))
         out["docstrings"].append(ast.get_docstring(tree, clean=False))
         for st in tree.body:
             if isinstance(st, ast.Assign) and isinstance(st.value, ast.Constant):
@@ -152,6 +157,7 @@ def main():
             if isinstance(st, ast.With) and callee(st.items[0].context_expr) == "DAG":
                 out["dags"].append(read_dag(st, st.items[0].context_expr))
     out["calls"] = sorted(out["calls"])
+    out["arguments"] = {k: sorted(v) for k, v in out["arguments"].items()}
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
 
 
