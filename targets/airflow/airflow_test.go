@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,6 +88,8 @@ var importsOf = map[int][]string{
 	2: {"airflow", "airflow.datasets", "airflow.utils.task_group", "airflow.operators.bash", "airflow.operators.empty", "airflow.providers.common.sql.operators.sql", "airflow.timetables.trigger", "airflow.timetables.datasets"},
 }
 
+var importLine = regexp.MustCompile(`^from (\S+) import `)
+
 func checkImports(t *testing.T, files []output.File, version int) {
 	t.Helper()
 	if version == 0 {
@@ -94,9 +97,8 @@ func checkImports(t *testing.T, files []output.File, version int) {
 	}
 	for _, f := range files {
 		for _, line := range strings.Split(string(f.Data), "\n") {
-			if module, ok := strings.CutPrefix(line, "from "); ok {
-				module, _, _ = strings.Cut(module, " ")
-				if !slices.Contains(importsOf[version], module) {
+			if m := importLine.FindStringSubmatch(line); m != nil {
+				if module := m[1]; !slices.Contains(importsOf[version], module) {
 					t.Errorf("%s imports from %s, which is not a module of Airflow %d's DAGs", f.Path, module, version)
 				}
 			}
