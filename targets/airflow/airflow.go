@@ -115,53 +115,20 @@ func (b *builder) errorf(code string, at diag.Range, summary, detail string, arg
 	b.diags = append(b.diags, diag.Errorf(code, at, summary, detail, args...))
 }
 
-// sources returns the mesh files a domain's DAG file comes from, relative
-// to the mesh root: mesh.hcl, the target block, and for each product its
-// file, its domain's, those of the sources and products it reads, of the
-// runners and secrets its steps use, and of the blueprints its steps,
-// tests, schedule and SLA come from.
+// sources returns the mesh files a domain's DAG file comes from: those
+// of its products (see plan.Sources), and the SQL files whose content its
+// sql tasks run.
 func (b *builder) sources(products []*plan.Product) []string {
-	files := []string{b.plan.Range.Filename, b.settings.target.Range.Filename}
+	var sqlFiles []string
 	for _, p := range products {
-		files = append(files, p.File, p.Domain.Range.Filename, p.Schedule.Range.Filename)
-		if p.SLA != nil {
-			files = append(files, p.SLA.Range.Filename)
-		}
-		for _, in := range p.Inputs {
-			if in.Source != nil {
-				files = append(files, in.Source.Range.Filename)
-			} else {
-				files = append(files, in.Producer.File)
-			}
-		}
-		for _, t := range p.Tests {
-			files = append(files, t.Range.Filename)
-			for _, ref := range t.References {
-				files = append(files, ref.Product.File)
-			}
-		}
 		for _, s := range p.Steps {
-			files = append(files, s.Range.Filename)
-			if !s.Runner.Stdlib {
-				files = append(files, s.Runner.Range.Filename)
-			}
+			job := b.settings.target.Jobs[s.Runner.Name]
 			for _, a := range s.Args {
-				switch {
-				case a.Secret != nil:
-					files = append(files, a.Secret.Range.Filename)
-				case a.Type == "file" && b.settings.target.Jobs[s.Runner.Name] != nil && b.settings.target.Jobs[s.Runner.Name].Operator == "sql":
-					files = append(files, b.plan.Prefix+a.String) // its SQL is in the DAG
+				if a.Type == "file" && job != nil && job.Operator == "sql" {
+					sqlFiles = append(sqlFiles, b.plan.Prefix+a.String)
 				}
 			}
 		}
 	}
-	for i, f := range files {
-		files[i] = b.plan.Rel(f)
-	}
-	slices.Sort(files)
-	files = slices.Compact(files)
-	if len(files) > 0 && files[0] == "" {
-		files = files[1:]
-	}
-	return files
+	return b.plan.SourceFiles(b.settings.target, products, sqlFiles...)
 }

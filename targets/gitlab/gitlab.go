@@ -160,54 +160,9 @@ func (b *builder) build() {
 	b.files = append(b.files, b.schedules.file(b.owner(), all))
 }
 
-// sources returns the mesh files that the files of products come from,
-// relative to the mesh root: mesh.hcl with the environment, the target
-// block, and for each product its file, its domain's, those of the sources
-// it reads (their cadences pick its schedules), of the products its tests
-// compare with, of the runners and secrets its steps use, and of the
-// blueprints its steps, tests, schedule and SLA come from.
+// sources returns the mesh files that the files of products come from.
 func (b *builder) sources(products ...*plan.Product) []string {
-	files := []string{b.plan.Range.Filename, b.settings.target.Range.Filename}
-	for _, p := range products {
-		files = append(files, p.File, p.Domain.Range.Filename)
-		for _, in := range p.Inputs {
-			if in.Source != nil {
-				files = append(files, in.Source.Range.Filename)
-			}
-		}
-		if p.Schedule.Range.Filename != "" {
-			files = append(files, p.Schedule.Range.Filename)
-		}
-		if p.SLA != nil {
-			files = append(files, p.SLA.Range.Filename)
-		}
-		for _, t := range p.Tests {
-			files = append(files, t.Range.Filename) // a blueprint's, for inherited tests
-			for _, ref := range t.References {
-				files = append(files, ref.Product.File)
-			}
-		}
-		for _, s := range p.Steps {
-			files = append(files, s.Range.Filename)
-			if !s.Runner.Stdlib {
-				files = append(files, s.Runner.Range.Filename)
-			}
-			for _, a := range s.Args {
-				if a.Secret != nil {
-					files = append(files, a.Secret.Range.Filename)
-				}
-			}
-		}
-	}
-	for i, f := range files {
-		files[i] = b.plan.Rel(f)
-	}
-	slices.Sort(files)
-	files = slices.Compact(files)
-	if len(files) > 0 && files[0] == "" {
-		files = files[1:]
-	}
-	return files
+	return b.plan.SourceFiles(b.settings.target, products)
 }
 
 // trigger is the parent's job that runs a unit's child pipeline once the
