@@ -1,17 +1,26 @@
-// Package meshtest holds what the targets' tests share: compiling a mesh
-// from a folder whose entries are listed in a random order, and rendering
-// generated files as one txtar archive for golden files.
+// Package meshtest holds what the targets' tests share: compiling the
+// example mesh or a case's archive, a folder whose entries are listed in a
+// random order, and generated files rendered as one txtar archive for
+// golden files.
 package meshtest
 
 import (
 	"bytes"
 	"io/fs"
 	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+	"time"
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
 )
 
 // Archive renders generated files, after the diagnostics of the build if
@@ -42,4 +51,37 @@ func (s ShuffledFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	entries, err := fs.ReadDir(s.FS, name)
 	s.Rand.Shuffle(len(entries), func(i, j int) { entries[i], entries[j] = entries[j], entries[i] })
 	return entries, err
+}
+
+// Today is the date the targets' tests compile against, so that
+// deprecations and waivers are judged the same on every day.
+var Today = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+
+// Pharma compiles the example mesh for an environment ("" for the first).
+func Pharma(t testing.TB, env string) *plan.Plan {
+	t.Helper()
+	res, err := compiler.CompileDir(filepath.Join(golden.Root(), "examples", "pharma"), compiler.Options{Env: env, Today: Today})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("compiling examples/pharma: %v %v", err, res.Diagnostics)
+	}
+	return res.Plan
+}
+
+// CompileArchive compiles the mesh held in a txtar archive and returns the
+// result with the archive's comment, where a case names its options.
+func CompileArchive(t testing.TB, path string) (*compiler.Result, string) {
+	t.Helper()
+	ar, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{}
+	for _, f := range ar.Files {
+		fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+	}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: Today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(ar.Comment)
 }

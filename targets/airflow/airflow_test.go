@@ -12,12 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"golang.org/x/tools/txtar"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
@@ -29,16 +26,9 @@ import (
 	"github.com/meshc/meshc/targets/airflow"
 )
 
-var today = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+var today = meshtest.Today
 
-func pharma(t *testing.T, env string) *plan.Plan {
-	t.Helper()
-	res, err := compiler.CompileDir(filepath.Join(golden.Root(), "examples", "pharma"), compiler.Options{Env: env, Today: today})
-	if err != nil || res.Plan == nil {
-		t.Fatalf("compiling examples/pharma: %v %v", err, res.Diagnostics)
-	}
-	return res.Plan
-}
+func pharma(t *testing.T, env string) *plan.Plan { return meshtest.Pharma(t, env) }
 
 func build(t *testing.T, p *plan.Plan, o airflow.Options) []output.File {
 	t.Helper()
@@ -303,23 +293,12 @@ func cases(t *testing.T) []testCase {
 	}
 	var out []testCase
 	for _, path := range paths {
-		ar, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys := fstest.MapFS{}
-		for _, f := range ar.Files {
-			fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
-		}
+		res, comment := meshtest.CompileArchive(t, path)
 		var opts airflow.Options
-		for _, line := range strings.Split(string(ar.Comment), "\n") {
+		for _, line := range strings.Split(comment, "\n") {
 			if v, ok := strings.CutPrefix(line, "version: "); ok {
 				opts.Version, _ = strconv.Atoi(v)
 			}
-		}
-		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
-		if err != nil {
-			t.Fatal(err)
 		}
 		c := testCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar")}
 		ds := res.Diagnostics

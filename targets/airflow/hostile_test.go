@@ -6,12 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meshc/meshc/compiler"
-	"github.com/meshc/meshc/lang/load"
+	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/targets/airflow"
-	"testing/fstest"
-
-	"golang.org/x/tools/txtar"
 )
 
 // TestHostile builds testdata/cases/hostile.txtar, whose strings look like
@@ -20,17 +16,9 @@ import (
 // and every string must reach Airflow exactly as written in the mesh, also
 // after Airflow renders it as a Jinja template (when Python has Jinja).
 func TestHostile(t *testing.T) {
-	ar, err := txtar.ParseFile("testdata/cases/hostile.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys := fstest.MapFS{}
-	for _, f := range ar.Files {
-		fsys[f.Name] = &fstest.MapFile{Data: f.Data}
-	}
-	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
-	if err != nil || res.Plan == nil {
-		t.Fatalf("compile: %v %v", err, res.Diagnostics)
+	res, _ := meshtest.CompileArchive(t, "testdata/cases/hostile.txtar")
+	if res.Plan == nil {
+		t.Fatalf("compile: %v", res.Diagnostics)
 	}
 	p := res.Plan
 	got := readBack(t, build(t, p, airflow.Options{}))

@@ -10,10 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
-	"time"
 
-	"golang.org/x/tools/txtar"
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshc/meshc/compiler"
@@ -26,16 +23,9 @@ import (
 	"github.com/meshc/meshc/targets/gitlab"
 )
 
-var today = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+var today = meshtest.Today
 
-func pharma(t *testing.T, env string) *plan.Plan {
-	t.Helper()
-	res, err := compiler.CompileDir(filepath.Join(golden.Root(), "examples", "pharma"), compiler.Options{Env: env, Today: today})
-	if err != nil || res.Plan == nil {
-		t.Fatalf("compiling examples/pharma: %v %v", err, res.Diagnostics)
-	}
-	return res.Plan
-}
+func pharma(t *testing.T, env string) *plan.Plan { return meshtest.Pharma(t, env) }
 
 func build(t *testing.T, p *plan.Plan, o gitlab.Options) []output.File {
 	t.Helper()
@@ -282,16 +272,9 @@ func cases(t *testing.T) []testCase {
 	}
 	var out []testCase
 	for _, path := range paths {
-		ar, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys := fstest.MapFS{}
-		for _, f := range ar.Files {
-			fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
-		}
+		res, comment := meshtest.CompileArchive(t, path)
 		opts := gitlab.Options{OutDir: "gen"}
-		for _, line := range strings.Split(string(ar.Comment), "\n") {
+		for _, line := range strings.Split(comment, "\n") {
 			k, v, _ := strings.Cut(line, ": ")
 			switch k {
 			case "granularity":
@@ -301,10 +284,6 @@ func cases(t *testing.T) []testCase {
 			case "out":
 				opts.OutDir = v
 			}
-		}
-		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
-		if err != nil {
-			t.Fatal(err)
 		}
 		c := testCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar")}
 		ds := res.Diagnostics
