@@ -13,19 +13,13 @@ import (
 	"github.com/meshc/meshc/lang/diag"
 )
 
-// Airflow's limits on ids (airflow.utils.helpers.validate_key and
-// validate_group_key): letters, digits, _, . and -, at most 250 characters
-// for a DAG or a task (a task's id includes its TaskGroup's prefix), and no
-// dot in a TaskGroup's id, at most 200 characters.
-const (
-	maxKey      = 250
-	maxGroupKey = 200
-)
+// Airflow's limits on ids (validate_key): letters, digits, _, . and -, at
+// most 250 characters for a DAG or a task, whose id includes its
+// TaskGroup's prefix. (TaskGroup ids have no dot and at most 200
+// characters; meshc's are "steps" and "tests".)
+const maxKey = 250
 
-var (
-	keyPattern      = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	groupKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-)
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // The TaskGroups of a product's DAG, and its last task.
 const (
@@ -106,7 +100,7 @@ func (b *builder) dag(p *plan.Product) *dag {
 		gate = nil
 	}
 	for _, t := range p.Tests {
-		tt := b.testTask(p, t)
+		tt := b.testTask(t)
 		tt.upstream = sinks
 		d.tests = append(d.tests, tt)
 		if t.Severity == "error" {
@@ -316,7 +310,7 @@ func (b *builder) secretVariable(s *plan.Secret) string {
 // testTask runs a test's query with SQLCheckOperator, which fails when a
 // value of the first row is false: the query counts the failing rows the
 // test's SQL returns and checks that there are none.
-func (b *builder) testTask(p *plan.Product, t *plan.Test) *task {
+func (b *builder) testTask(t *plan.Test) *task {
 	tt := &task{id: t.ID, group: testsGroup, operator: "SQLCheckOperator", at: t.Range}
 	b.checkKey("task id", tt.fullID(), t.Range)
 	sql := "SELECT COUNT(*) = 0 AS passed\nFROM (\n" + strings.TrimRight(t.SQL, "\n \t;") + "\n) AS failing_rows\n"
