@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/shell"
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 )
@@ -17,8 +18,11 @@ import (
 // optionValues lists the values a text option may take, for the options
 // that take one of a few.
 var optionValues = map[string][]string{
-	"granularity":      {"product", "domain"},
-	"trigger_strategy": {"depend", "mirror"},
+	"granularity":            {"product", "domain"},
+	"trigger_strategy":       {"depend", "mirror"},
+	"compute":                {"warehouse", "serverless"},
+	"overlap_policy":         {"NO_OVERLAP", "ALLOW_CHILD_OVERLAP", "ALLOW_ALL_OVERLAP"},
+	"initial_warehouse_size": {"XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"},
 }
 
 var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -113,6 +117,26 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 				"max_active_runs is how many runs of one product's DAG may run at once, a whole number from 1 up; 1 keeps two runs from writing the same tables.")
 			return nil
 		}
+	case key == "snowflake.target_completion_interval" || key == "snowflake.timeout":
+		d, ok := c.duration(o.String)
+		if !ok {
+			return nil
+		}
+		po.Duration = d
+	case key == "snowflake.suspend_after_failures":
+		if o.Number.V < 0 || o.Number.V > 1_000_000 {
+			c.errorf("invalid-value", o.Number.Range, "Invalid suspend_after_failures",
+				"suspend_after_failures is how many runs of a task graph in a row may fail before Snowflake suspends it, a whole number; 0 never suspends.")
+			return nil
+		}
+	case key == "snowflake.warehouse" || key == "snowflake.dbt_project" || key == "snowflake.secrets_schema":
+		parts := map[string]int{"snowflake.warehouse": 1, "snowflake.dbt_project": 3, "snowflake.secrets_schema": 2}[key]
+		if !objectName(o.String.V, parts) {
+			example := map[string]string{"snowflake.warehouse": "TRANSFORM_WH", "snowflake.dbt_project": "ANALYTICS.DBT.MESH_PROJECT", "snowflake.secrets_schema": "PLATFORM.SECRETS"}[key]
+			c.errorf("invalid-value", o.String.Range, fmt.Sprintf("Invalid %s", name),
+				"%s names a Snowflake object by at most %d dot-separated identifiers that need no quotes (letters, digits, _ and $, not starting with a digit), such as %q.", name, parts, example)
+			return nil
+		}
 	case key == "airflow.mesh_path":
 		if !path.IsAbs(o.String.V) || path.Clean(o.String.V) != o.String.V || strings.ContainsFunc(o.String.V, unicode.IsControl) {
 			c.errorf("invalid-value", o.String.Range, "Invalid mesh_path",
@@ -150,8 +174,11 @@ func (c *compiler) jobTemplates(pt *plan.Target, t *ast.Target) {
 			lists[p.Name] = strings.HasPrefix(p.Type, "list")
 		}
 		job := c.jobTemplate(pt.Jobs[j.Runner], j, params, lists, fmt.Sprintf("runner %s", j.Runner))
-		if pt.Name == "airflow" {
+		switch pt.Name {
+		case "airflow":
 			c.airflowTask(job, j, r)
+		case "snowflake":
+			c.snowflakeTask(job, j, r)
 		}
 		pt.Jobs[j.Runner] = job
 	}
@@ -186,7 +213,14 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 	if j.Operator.Set {
 		out.Operator = j.Operator.V
 	}
-	if len(out.Script) == 0 && !j.Script.Set && out.Operator != "sql" {
+	if j.Kind.Set {
+		out.Kind = j.Kind.V
+	}
+	if j.SQL.Set {
+		out.SQL = j.SQL.V
+	}
+	// Snowflake tasks and Airflow's sql tasks run SQL, not a script.
+	if len(out.Script) == 0 && !j.Script.Set && out.Operator != "sql" && !j.Kind.Set && !j.SQL.Set && out.Kind == "" {
 		c.errorf("missing-attribute", j.DeclRange, "Job template without a script",
 			"No script says how to run %s: the standard library has none to start from. Add script = [\"...\"], the shell commands of the job, with {{param}} placeholders for the step's arguments.", what)
 	}
@@ -273,5 +307,66 @@ func (c *compiler) airflowTask(job *plan.JobTemplate, j *ast.JobTemplate, r *pla
 	}) {
 		c.errorf("invalid-value", j.DeclRange, "No SQL for an sql task",
 			"An sql task runs the SQL of the step's sql argument (a string) or the content of its file argument (a file), but runner %s has neither parameter. Use operator = \"bash\" with a script.", r.Name)
+	}
+}
+
+// objectName reports whether s names a Snowflake object by 1 to most
+// dot-separated identifiers that need no quotes.
+func objectName(s string, most int) bool {
+	parts := strings.Split(s, ".")
+	return len(parts) <= most && !slices.ContainsFunc(parts, func(p string) bool { return !snowsql.IsIdentifier(p) })
+}
+
+// snowflakeKinds are the kinds of Snowflake task a runner block picks
+// from.
+var snowflakeKinds = []string{"statements", "dbt", "sql"}
+
+// snowflakeTask checks a Snowflake runner block, merged into job: a task
+// that runs the step's statements (its sql or file argument), a dbt
+// project's build (its select argument), or a statement written in the
+// block, such as a CALL, whose placeholders are the step's arguments.
+func (c *compiler) snowflakeTask(job *plan.JobTemplate, j *ast.JobTemplate, r *plan.Runner) {
+	if j.SQL.Set && !j.Kind.Set {
+		job.Kind = "sql" // writing a statement picks the kind
+	}
+	if j.Kind.Set && j.Kind.V != "sql" && !j.SQL.Set {
+		job.SQL = "" // the standard library's, for another kind
+	}
+	has := func(name, typ string) bool {
+		return slices.ContainsFunc(r.Params, func(p *plan.Param) bool { return p.Name == name && p.Type == typ })
+	}
+	at := j.DeclRange
+	switch job.Kind {
+	case "statements":
+		if !has("sql", "string") && !has("file", "file") {
+			c.errorf("invalid-value", at, "No statements for the task",
+				"A task of kind statements runs the step's sql argument (a string) or the content of its file argument (a file), but runner %s has neither parameter. Write the task's statement instead: sql = \"CALL ...\".", r.Name)
+		}
+	case "dbt":
+		if !has("select", "string") {
+			c.errorf("invalid-value", at, "No selection for the dbt task",
+				"A task of kind dbt runs EXECUTE DBT PROJECT with the step's select argument, but runner %s has no select parameter (a string).", r.Name)
+		}
+	case "sql":
+		if job.SQL == "" {
+			c.errorf("missing-attribute", at, "Task without a statement", "A task of kind sql runs the statement in sql = \"...\", such as sql = \"CALL PLATFORM.JOBS.RUN({{job}})\".")
+			return
+		}
+		t, err := snowsql.Parse(job.SQL)
+		if err != nil {
+			c.errorf("invalid-template", j.SQL.Range, "Invalid SQL template", "%s.", err)
+			return
+		}
+		for _, name := range t.Names() {
+			if !slices.ContainsFunc(r.Params, func(p *plan.Param) bool { return p.Name == name }) {
+				c.errorf("invalid-template", j.SQL.Range, "Unknown placeholder", "{{%s}} names no parameter of runner %s.", name, r.Name)
+			}
+		}
+	case "":
+		c.errorf("missing-attribute", at, "Snowflake task without a kind",
+			"Say how Snowflake runs runner %s: kind = \"statements\" (the step's SQL), kind = \"dbt\", or a statement with sql = \"CALL ...\".", r.Name)
+	default:
+		c.errorf("invalid-value", j.Kind.Range, "Unknown kind",
+			"kind is statements, dbt or sql, not %q.%s", job.Kind, suggest.DidYouMean(job.Kind, snowflakeKinds))
 	}
 }

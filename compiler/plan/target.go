@@ -1,6 +1,10 @@
 package plan
 
-import "github.com/meshc/meshc/lang/diag"
+import (
+	"time"
+
+	"github.com/meshc/meshc/lang/diag"
+)
 
 // Target holds one target's settings: the standard library's defaults with
 // the user's target block over them, setting by setting. The compiler has
@@ -16,11 +20,12 @@ type Target struct {
 // Option is one target setting. Range is where it was set, in the user's
 // files or the standard library's.
 type Option struct {
-	String  string
-	Strings []string
-	Number  int64
-	Default bool // set by the standard library, not the mesh
-	Range   diag.Range
+	String   string
+	Strings  []string
+	Number   int64
+	Duration time.Duration // for duration settings, such as timeout = "1h"
+	Default  bool          // set by the standard library, not the mesh
+	Range    diag.Range
 }
 
 // Text returns a text option's value, or "" when it is not set.
@@ -36,6 +41,8 @@ type JobTemplate struct {
 	Runner    string // empty for the test template
 	Image     string
 	Operator  string   // Airflow: bash or sql
+	Kind      string   // Snowflake: statements, dbt or sql
+	SQL       string   // Snowflake: the statement of kind sql, with {{param}} placeholders (see internal/snowsql)
 	Script    []string // lines with {{param}} placeholders (see internal/shell)
 	Variables []Variable
 	Range     diag.Range // the block that set the script

@@ -442,13 +442,16 @@ type Option struct {
 
 // JobTemplate says how a target runs one runner's steps (or the tests):
 // script lines with {{param}} placeholders, variables, and the target's own
-// settings (a GitLab job's image, an Airflow task's operator).
+// settings (a GitLab job's image, an Airflow task's operator, a Snowflake
+// task's kind and SQL template).
 type JobTemplate struct {
 	Runner    string // empty for the test template
 	NameRange diag.Range
 	DeclRange diag.Range
 	Image     String
-	Operator  String
+	Operator  String // Airflow
+	Kind      String // Snowflake
+	SQL       String // Snowflake
 	Script    Strings
 	Variables StringMap
 }

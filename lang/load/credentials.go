@@ -35,8 +35,9 @@ var credentialValues = []struct {
 }
 
 // credentialFreeAttributes hold text that names or describes a credential
-// without being one.
-var credentialFreeAttributes = map[string]bool{"description": true, "message": true, "vault": true, "name": true}
+// without being one (secrets_schema names where the snowflake target finds
+// SECRET objects).
+var credentialFreeAttributes = map[string]bool{"description": true, "message": true, "vault": true, "name": true, "secrets_schema": true}
 
 func findCredentials(body *hclsyntax.Body) diag.Diagnostics {
 	var ds diag.Diagnostics

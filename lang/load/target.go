@@ -58,6 +58,21 @@ var targetBlocks = map[string]targetBlock{
 		// Tests always run as SQL check operators: no test block.
 		jobAttributes: []string{"operator", "script", "variables"},
 	},
+	"snowflake": {
+		options: map[string]optionKind{
+			"compute":                    textOption,
+			"warehouse":                  textOption,
+			"initial_warehouse_size":     textOption,
+			"target_completion_interval": textOption,
+			"suspend_after_failures":     numberOption,
+			"timeout":                    textOption,
+			"overlap_policy":             textOption,
+			"dbt_project":                textOption,
+			"secrets_schema":             textOption,
+		},
+		// Tests always run as Snowflake Scripting blocks: no test block.
+		jobAttributes: []string{"kind", "sql"},
+	},
 }
 
 // TargetNames returns the targets that have a target block, sorted.
@@ -126,6 +141,8 @@ func (d *decoder) jobTemplate(b *hcl.Block, attributes []string) *ast.JobTemplat
 	}
 	j.Image = d.str(c, "image", b.DefRange)
 	j.Operator = d.str(c, "operator", b.DefRange)
+	j.Kind = d.str(c, "kind", b.DefRange)
+	j.SQL = d.str(c, "sql", b.DefRange)
 	j.Script = d.strs(c, "script", b.DefRange)
 	j.Variables = optional(d, c, "variables", ast.StringMap{Range: rng(b.DefRange)}, decodeStringMap)
 	return j

@@ -1,0 +1,188 @@
+package snowsql
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Template is a SQL statement with {{NAME}} placeholders, such as
+// "CALL PLATFORM.RUN_JOB({{job}}, {{token}})". Each placeholder stands for a
+// whole SQL value, rendered by the caller as a literal (String, a number,
+// NULL...), so a placeholder may not sit inside a quoted string or
+// identifier, a dollar-quoted string or a comment, where a value could end
+// the quotes: Parse refuses those.
+type Template struct {
+	parts []string // text, placeholder name, text, placeholder name, ..., text
+}
+
+var placeholder = regexp.MustCompile(`^\{\{([a-z][a-z0-9_]*)\}\}`)
+
+// Parse reads a template.
+func Parse(text string) (*Template, error) {
+	t := &Template{}
+	start := 0
+	for i := 0; i < len(text); {
+		switch {
+		case strings.HasPrefix(text[i:], "{{"):
+			m := placeholder.FindStringSubmatch(text[i:])
+			if m == nil {
+				return nil, fmt.Errorf("malformed placeholder at %q: write {{name}} with a parameter's name", clip(text[i:]))
+			}
+			t.parts = append(t.parts, text[start:i], m[1])
+			i += len(m[0])
+			start = i
+			continue
+		case strings.HasPrefix(text[i:], "}}"):
+			return nil, fmt.Errorf("}} without {{ at %q", clip(text[i:]))
+		}
+		end, what := skipQuoted(text, i)
+		if end > i && what == "a comment" && !strings.HasPrefix(text[i:], "/*") {
+			// The statement is followed by more SQL (a task's ";"), which
+			// a line comment would swallow.
+			return nil, fmt.Errorf("line comment %q: a template is one statement; write comments in the .mesh.hcl file", clip(text[i:end]))
+		}
+		if end > i {
+			if j := strings.Index(text[i:end], "{{"); j >= 0 {
+				return nil, fmt.Errorf("placeholder %s inside %s: placeholders stand for whole values, quoted by meshc; write it outside", clip(text[i+j:end]), what)
+			}
+			i = end
+			continue
+		}
+		i++
+	}
+	t.parts = append(t.parts, text[start:])
+	return t, nil
+}
+
+// skipQuoted returns the end of the quoted string, quoted identifier,
+// dollar-quoted string or comment that starts at i, and what it is; it
+// returns i when none starts there. An unclosed one runs to the end.
+func skipQuoted(s string, i int) (int, string) {
+	closing := func(from int, end string) int {
+		if j := strings.Index(s[from:], end); j >= 0 {
+			return from + j + len(end)
+		}
+		return len(s)
+	}
+	switch {
+	case strings.HasPrefix(s[i:], "$$"):
+		return closing(i+2, "$$"), "a $$ string"
+	case strings.HasPrefix(s[i:], "--") || strings.HasPrefix(s[i:], "//"):
+		return closing(i, "\n"), "a comment"
+	case strings.HasPrefix(s[i:], "/*"):
+		return closing(i+2, "*/"), "a comment"
+	case s[i] == '\'':
+		for j := i + 1; j < len(s); j++ {
+			switch {
+			case s[j] == '\\':
+				j++
+			case s[j] == '\'' && j+1 < len(s) && s[j+1] == '\'':
+				j++
+			case s[j] == '\'':
+				return j + 1, "a quoted string"
+			}
+		}
+		return len(s), "a quoted string"
+	case s[i] == '"':
+		for j := i + 1; j < len(s); j++ {
+			switch {
+			case s[j] == '"' && j+1 < len(s) && s[j+1] == '"':
+				j++
+			case s[j] == '"':
+				return j + 1, "a quoted identifier"
+			}
+		}
+		return len(s), "a quoted identifier"
+	}
+	return i, ""
+}
+
+func clip(s string) string {
+	if len(s) > 24 {
+		return s[:24] + "..."
+	}
+	return s
+}
+
+// Names returns the placeholders' names in order.
+func (t *Template) Names() []string {
+	var names []string
+	for i := 1; i < len(t.parts); i += 2 {
+		names = append(names, t.parts[i])
+	}
+	return names
+}
+
+// Render replaces each placeholder with its value, which the caller has
+// rendered as SQL (a literal, or NULL).
+func (t *Template) Render(values map[string]string) (string, error) {
+	var b strings.Builder
+	for i, p := range t.parts {
+		if i%2 == 0 {
+			b.WriteString(p)
+			continue
+		}
+		v, ok := values[p]
+		if !ok {
+			return "", fmt.Errorf("no value for {{%s}}", p)
+		}
+		b.WriteString(v)
+	}
+	return b.String(), nil
+}
+
+// Terminated reports whether SQL text ends with a semicolon, ignoring the
+// comments and white space after it, so that a caller can end the last
+// statement without adding an empty one.
+func Terminated(sql string) bool {
+	last := byte(0)
+	for i := 0; i < len(sql); {
+		if end, what := skipQuoted(sql, i); end > i {
+			if what != "a comment" {
+				last = '\''
+			}
+			i = end
+			continue
+		}
+		if c := sql[i]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			last = c
+		}
+		i++
+	}
+	return last == ';'
+}
+
+// Split splits a script into its statements, at the semicolons outside
+// strings, quoted identifiers, $$ strings and comments, for tests that
+// read generated scripts back. Statements are trimmed; empty ones and
+// those holding only comments are dropped.
+func Split(script string) []string {
+	var out []string
+	start := 0
+	add := func(stmt string) {
+		stmt = strings.TrimSpace(stmt)
+		rest := stmt
+		for rest != "" {
+			end, what := skipQuoted(rest, 0)
+			if what != "a comment" {
+				out = append(out, stmt)
+				return
+			}
+			rest = strings.TrimSpace(rest[end:])
+		}
+	}
+	for i := 0; i < len(script); {
+		if end, _ := skipQuoted(script, i); end > i {
+			i = end
+			continue
+		}
+		if script[i] == ';' {
+			add(script[start:i])
+			start = i + 1
+		}
+		i++
+	}
+	add(script[start:])
+	return out
+}

@@ -1,0 +1,78 @@
+package snowsql
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTemplate(t *testing.T) {
+	good := []struct {
+		text, want string
+		names      []string
+	}{
+		{"CALL P.RUN({{job}}, {{token}})", "CALL P.RUN('j''x', NULL)", []string{"job", "token"}},
+		{"SELECT '{' || {{job}} /* }} */\n", "SELECT '{' || 'j''x' /* }} */\n", []string{"job"}},
+		{`SELECT 'it''s {x}', "a""b", $$ {x} $$, {{job}}`, `SELECT 'it''s {x}', "a""b", $$ {x} $$, 'j''x'`, []string{"job"}},
+		{"no placeholders", "no placeholders", nil},
+	}
+	values := map[string]string{"job": String("j'x"), "token": "NULL"}
+	for _, g := range good {
+		tmpl, err := Parse(g.text)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", g.text, err)
+			continue
+		}
+		if got := strings.Join(tmpl.Names(), ","); got != strings.Join(g.names, ",") {
+			t.Errorf("Names(%q) = %s", g.text, got)
+		}
+		got, err := tmpl.Render(values)
+		if err != nil || got != g.want {
+			t.Errorf("Render(%q) = %q, %v; want %q", g.text, got, err, g.want)
+		}
+	}
+	bad := map[string]string{
+		"SELECT '{{job}}'":         "inside a quoted string",
+		`SELECT 'a\'{{job}}'`:      "inside a quoted string",
+		`SELECT "{{job}}"`:         "inside a quoted identifier",
+		"SELECT $${{job}}$$":       "inside a $$ string",
+		"SELECT 1 -- {{job}}":      "line comment",
+		"SELECT {{job}} // x":      "line comment",
+		"SELECT 1 /* {{job}} */":   "inside a comment",
+		"SELECT {{Job}}":           "malformed placeholder",
+		"SELECT {{job}":            "malformed placeholder",
+		"SELECT job}}":             "}} without {{",
+		"SELECT 'unclosed {{job}}": "inside a quoted string",
+	}
+	for text, want := range bad {
+		if _, err := Parse(text); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v; want an error with %q", text, err, want)
+		}
+	}
+}
+
+func TestTerminated(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"select 1;":                   true,
+		"select 1; -- done\n":         true,
+		"select 1;\n/* end; */\n":     true,
+		"select 1":                    false,
+		"select ';'":                  false,
+		"select 1 -- ;":               false,
+		"select $$;$$":                false,
+		"a; b":                        false,
+		"":                            false,
+		"select 1; select 2;\n\n  \t": true,
+	} {
+		if got := Terminated(sql); got != want {
+			t.Errorf("Terminated(%q) = %v, want %v", sql, got, want)
+		}
+	}
+}
+
+func TestSplit(t *testing.T) {
+	got := Split("-- head\nSELECT 1; SELECT ';' /* ; */;\nEXECUTE IMMEDIATE $$ BEGIN x; END; $$;\n-- only a comment;\n")
+	want := []string{"-- head\nSELECT 1", "SELECT ';' /* ; */", "EXECUTE IMMEDIATE $$ BEGIN x; END; $$"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Split = %q, want %q", got, want)
+	}
+}

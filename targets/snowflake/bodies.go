@@ -1,0 +1,207 @@
+package snowflake
+
+import (
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/snowsql"
+)
+
+// executeImmediate wraps a Snowflake Scripting block as a task body. The
+// block goes between $$ when it holds no $$; otherwise, since user text
+// could end a $$ string early, it goes in a single-quoted string with
+// quotes and backslashes escaped.
+func executeImmediate(block string) string {
+	if strings.Contains(block, "$$") {
+		return "EXECUTE IMMEDIATE " + snowsql.String(block)
+	}
+	return "EXECUTE IMMEDIATE $$\n" + block + "\n$$"
+}
+
+// stepBody maps a step to its runner's task body.
+func (b *builder) stepBody(p *plan.Product, s *plan.Step) string {
+	tmpl := b.settings.target.Jobs[s.Runner.Name]
+	if tmpl == nil {
+		var can []string
+		for _, name := range []string{"gitlab", "airflow"} {
+			if t := b.plan.Targets[name]; t != nil && t.Jobs[s.Runner.Name] != nil {
+				can = append(can, name)
+			}
+		}
+		others := "no other target either"
+		if len(can) > 0 {
+			others = "the " + strings.Join(can, " and ") + " target"
+			if len(can) > 1 {
+				others += "s"
+			}
+			others += " can run it"
+		}
+		b.errorf("snowflake-runner", s.Range, "Runner that cannot run inside Snowflake",
+			"Step %s runs on runner %s, which a Snowflake task cannot run (%s). Build this mesh for another target, or tell the snowflake target how to run it inside Snowflake, such as a procedure that calls the tool: a runner %q { sql = \"CALL ...\" } block in the target \"snowflake\" block.", s.Name, s.Runner.Name, others, s.Runner.Name)
+		return ""
+	}
+	switch tmpl.Kind {
+	case "statements":
+		return b.statements(s)
+	case "dbt":
+		return b.dbt(s)
+	}
+	return b.call(s, tmpl)
+}
+
+// statements is the body of a task that runs the step's SQL: its sql
+// argument, or its file's content, read when meshc builds since the task
+// runs where the repository is not. The statements run as one Snowflake
+// Scripting block.
+func (b *builder) statements(s *plan.Step) string {
+	var sql string
+	for _, a := range s.Args {
+		switch {
+		case a.Name == "sql" && a.Type == "string":
+			sql = a.String
+		case a.Name == "file" && a.Type == "file" && b.plan.Root != nil:
+			data, err := fs.ReadFile(b.plan.Root, a.String)
+			if err != nil {
+				b.errorf("read-error", a.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v.", a.String, err)
+				return ""
+			}
+			sql = string(data)
+		}
+	}
+	sql = strings.TrimSpace(sql)
+	if sql == "" {
+		b.errorf("snowflake-runner", s.Range, "Step without SQL", "The step runs its statements as a Snowflake task, but its SQL is empty.")
+		return ""
+	}
+	if !snowsql.Terminated(sql) {
+		sql += "\n;"
+	}
+	return executeImmediate("BEGIN\n" + sql + "\nEND;")
+}
+
+// dbt is the body of a task that builds a selection of the dbt project
+// object named in the target block.
+func (b *builder) dbt(s *plan.Step) string {
+	if b.settings.dbtProject == "" {
+		b.errorf("snowflake-dbt-project", s.Range, "No dbt project for Snowflake",
+			"The step builds with dbt, which Snowflake runs with EXECUTE DBT PROJECT on a dbt project object. Name it in the target \"snowflake\" block: dbt_project = \"DATABASE.SCHEMA.PROJECT\".")
+		return ""
+	}
+	var selection string
+	for _, a := range s.Args {
+		if a.Name == "select" {
+			selection = a.String
+		}
+	}
+	project := strings.Split(b.settings.dbtProject, ".")
+	return fmt.Sprintf("EXECUTE DBT PROJECT %s ARGS = %s", snowsql.QualifiedName(project...), snowsql.String("build --select "+selection))
+}
+
+// call is the body of a task that runs the runner block's statement, its
+// placeholders replaced by the step's arguments as SQL literals.
+func (b *builder) call(s *plan.Step, tmpl *plan.JobTemplate) string {
+	t, err := snowsql.Parse(tmpl.SQL)
+	if err != nil { // the compiler checked the template
+		b.errorf("invalid-template", s.Range, "Invalid SQL template", "The runner block at %s: %s.", tmpl.Range, err)
+		return ""
+	}
+	values := map[string]string{}
+	for _, param := range s.Runner.Params {
+		values[param.Name] = "NULL"
+	}
+	for _, a := range s.Args {
+		values[a.Name] = b.literal(a)
+	}
+	body, err := t.Render(values)
+	if err != nil {
+		b.errorf("invalid-template", s.Range, "Invalid SQL template", "The runner block at %s: %s.", tmpl.Range, err)
+	}
+	return body
+}
+
+// literal renders a step argument as a SQL value: text as a string, a list
+// as an array, a secret as the name of its SECRET object.
+func (b *builder) literal(a *plan.Arg) string {
+	switch a.Type {
+	case "number":
+		return strconv.FormatFloat(a.Number, 'f', -1, 64)
+	case "bool":
+		return strings.ToUpper(strconv.FormatBool(a.Bool))
+	case "list(string)":
+		items := make([]string, len(a.List))
+		for i, v := range a.List {
+			items[i] = snowsql.String(v)
+		}
+		return "ARRAY_CONSTRUCT(" + strings.Join(items, ", ") + ")"
+	case "secret":
+		return snowsql.String(b.secretName(a.Secret))
+	}
+	return snowsql.String(a.String)
+}
+
+// secretName is the Snowflake SECRET object holding a secret: the
+// secret's name in the orchestrator's store when it has one, else its id
+// upper-cased, in the target block's secrets_schema.
+func (b *builder) secretName(s *plan.Secret) string {
+	if b.settings.secretsSchema == "" {
+		b.errorf("snowflake-secret", s.Range, "No schema for Snowflake secrets",
+			"Snowflake reads the secret from a SECRET object. Name the schema that holds them in the target \"snowflake\" block, such as secrets_schema = \"PLATFORM.SECRETS\".")
+		return ""
+	}
+	name := s.Named
+	if name == "" {
+		name = strings.ToUpper(strings.ReplaceAll(s.ID, ".", "__"))
+	}
+	if !snowsql.IsIdentifier(name) {
+		b.errorf("snowflake-secret", s.Range, "Secret name Snowflake cannot use",
+			"Snowflake reads the secret from the SECRET object %s, but %q is not an identifier that needs no quotes (letters, digits, _ and $, not starting with a digit).", name, name)
+	}
+	return b.settings.secretsSchema + "." + name
+}
+
+// testBody runs a test's query and counts the failing rows: a test of
+// severity error raises an error when there are any, which fails the task
+// and so keeps the product from publishing; one of severity warn only
+// reports them in the task's return value.
+func testBody(p *plan.Product, t *plan.Test) string {
+	query := strings.TrimRight(t.SQL, "\n \t;")
+	var w strings.Builder
+	w.WriteString("DECLARE\n  failing INTEGER;\n")
+	if t.Severity == "error" {
+		fmt.Fprintf(&w, "  test_failed EXCEPTION (-20001, %s);\n", snowsql.String(fmt.Sprintf("test %s of %s failed: its query returned rows", t.ID, p.ID)))
+	}
+	fmt.Fprintf(&w, "BEGIN\n  SELECT COUNT(*) INTO :failing FROM (\n%s\n  ) AS failing_rows;\n", query)
+	// A variable in a SQL statement takes a colon; in IF it does not.
+	w.WriteString("  CALL SYSTEM$SET_RETURN_VALUE(:failing || ' failing rows');\n")
+	if t.Severity == "error" {
+		w.WriteString("  IF (failing > 0) THEN\n    RAISE test_failed;\n  END IF;\n")
+	}
+	w.WriteString("END;")
+	return executeImmediate(w.String())
+}
+
+// startBody is the root's body. A root that waits on its inputs' streams
+// consumes them, recording which publications the run reads, so that the
+// next run waits for new ones.
+func (b *builder) startBody(g *graph) string {
+	if len(g.inputs) == 0 {
+		return "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(g.product.ID+" "+g.product.Version+" starts") + ")"
+	}
+	var w strings.Builder
+	w.WriteString("BEGIN\n")
+	for _, in := range g.inputs {
+		fmt.Fprintf(&w, "  INSERT INTO %s (CONSUMED_AT, INPUT, PUBLISHED_AT, RUN_GROUP_ID)\n    SELECT CURRENT_TIMESTAMP(), %s, PUBLISHED_AT, RUN_GROUP_ID FROM %s;\n",
+			qualified(b.consumed(g.product)), snowsql.String(in.producer.ID), qualified(in.stream))
+	}
+	w.WriteString("END;")
+	return executeImmediate(w.String())
+}
+
+// consumed is the table where a product's runs record the publications
+// they read.
+func (b *builder) consumed(p *plan.Product) plan.ObjectName {
+	return b.object(p.Domain, strings.ToUpper(p.Name)+"$CONSUMED")
+}

@@ -1,0 +1,228 @@
+package snowflake
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/snowsql"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Snowflake's limits on a task graph and on identifiers.
+const (
+	maxTasks        = 1000 // tasks in one graph
+	maxPredecessors = 100  // AFTER entries of one task
+	maxChildren     = 100  // tasks that run after one task
+	maxIdentifier   = 255
+	maxRetries      = 30 // TASK_AUTO_RETRY_ATTEMPTS
+)
+
+// graph is a product's task graph, before rendering.
+type graph struct {
+	product *plan.Product
+	root    *task
+	tasks   []*task // root first, every task after its predecessors
+	// inputs are the streams the root waits on, one per product read,
+	// when the product runs on its inputs.
+	inputs []*input
+	// publications is the product's publication table.
+	publications plan.ObjectName
+}
+
+// input is a stream on an upstream product's publication table.
+type input struct {
+	stream   plan.ObjectName
+	producer *plan.Product
+	table    plan.ObjectName // the producer's publication table
+}
+
+// task is one task of a graph.
+type task struct {
+	name     plan.ObjectName
+	after    []*task
+	schedule string // the root's cron and time zone
+	when     string // the root's condition
+	comment  string
+	body     string
+	at       diag.Range
+}
+
+// Task names, in the domain's schema: PRODUCT$START, PRODUCT$STEP$STEP,
+// PRODUCT$TEST$PORT$COLUMN$TEST, PRODUCT$PUBLISH. Mesh names are snake_case
+// without $, so the mapping is one to one, and every name is an identifier
+// Snowflake reads unquoted, upper-cased as it stores them.
+func taskName(p *plan.Product, parts ...string) string {
+	return strings.ToUpper(p.Name + "$" + strings.ReplaceAll(strings.Join(parts, "$"), ".", "$"))
+}
+
+// graph models a product's graph and checks Snowflake's limits on it.
+func (b *builder) graph(p *plan.Product) *graph {
+	g := &graph{product: p, publications: b.publications(p)}
+	g.root = &task{name: b.object(p.Domain, taskName(p, "START")), at: p.Range, comment: comment(p.ID, p.Description)}
+	b.schedule(g)
+	g.tasks = append(g.tasks, g.root)
+
+	byStep := map[*plan.Step]*task{}
+	last := map[*plan.Step]bool{} // steps no other step runs after
+	for _, s := range p.Steps {
+		t := &task{name: b.object(p.Domain, taskName(p, "STEP", s.Name)), at: s.Range, comment: comment(p.ID+" step "+s.Name, s.Description)}
+		t.body = b.stepBody(p, s)
+		for _, a := range s.After {
+			t.after = append(t.after, byStep[a])
+			delete(last, a)
+		}
+		if len(t.after) == 0 {
+			t.after = []*task{g.root}
+		}
+		byStep[s], last[s] = t, true
+		g.tasks = append(g.tasks, t)
+	}
+	var sinks []*task
+	for _, s := range p.Steps {
+		if last[s] {
+			sinks = append(sinks, byStep[s])
+		}
+	}
+	if len(sinks) == 0 {
+		sinks = []*task{g.root}
+	}
+
+	var gate []*task
+	for _, t := range p.Tests {
+		tt := &task{name: b.object(p.Domain, taskName(p, "TEST", t.ID)), at: t.Range, after: sinks,
+			comment: comment(fmt.Sprintf("%s test %s (%s, severity %s)", p.ID, t.ID, t.Kind, t.Severity), t.Description)}
+		tt.body = testBody(p, t)
+		g.tasks = append(g.tasks, tt)
+		if t.Severity == "error" {
+			gate = append(gate, tt)
+		}
+	}
+	// Tests of severity warn do not hold back publication; with none of
+	// severity error, publish follows the steps.
+	if len(gate) == 0 {
+		gate = sinks
+	}
+	publish := &task{name: b.object(p.Domain, taskName(p, "PUBLISH")), at: p.Range, after: gate,
+		comment: comment(p.ID+" publishes", "Records that the product's steps have run and its tests have passed, which starts the products that read it.")}
+	publish.body = fmt.Sprintf("INSERT INTO %s (PUBLISHED_AT, RUN_GROUP_ID)\n  SELECT CURRENT_TIMESTAMP(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')", qualified(g.publications))
+	g.tasks = append(g.tasks, publish)
+	b.checkLimits(g)
+	return g
+}
+
+// publications is a product's publication table.
+func (b *builder) publications(p *plan.Product) plan.ObjectName {
+	return b.object(p.Domain, strings.ToUpper(p.Name)+"$PUBLICATIONS")
+}
+
+// schedule sets the root's schedule, or the streams it waits on. A product
+// on a cadence runs on its cron (and reads its inputs' last published
+// data, as on every target); a product on its inputs runs when every
+// product it reads has published; one that reads only sources runs on
+// the most frequent source's cadence.
+func (b *builder) schedule(g *graph) {
+	p := g.product
+	cadence := p.Schedule.Cadence
+	if cadence == nil && p.Schedule.OnInputs {
+		var producers []*plan.Product
+		for _, in := range p.Inputs {
+			if in.Producer != nil && !containsProduct(producers, in.Producer) {
+				producers = append(producers, in.Producer)
+			}
+		}
+		for _, up := range producers {
+			g.inputs = append(g.inputs, &input{
+				stream:   b.object(p.Domain, taskName(p, "INPUT", up.Domain.Name, up.Name)),
+				producer: up,
+				table:    b.publications(up),
+			})
+		}
+		if len(g.inputs) == 0 {
+			cadence = fastestSource(p)
+		}
+	}
+	if cadence != nil {
+		g.root.schedule = "USING CRON " + cadence.Cron + " " + p.Schedule.Timezone
+	}
+	var conds []string
+	for _, in := range g.inputs {
+		conds = append(conds, "SYSTEM$STREAM_HAS_DATA("+snowsql.String(qualified(in.stream))+")")
+	}
+	g.root.when = strings.Join(conds, "\n  AND ")
+	g.root.body = b.startBody(g)
+}
+
+func containsProduct(ps []*plan.Product, p *plan.Product) bool {
+	for _, q := range ps {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// fastestSource is the cadence of the most frequent source a product reads.
+func fastestSource(p *plan.Product) *plan.Cadence {
+	var best *plan.Source
+	for _, in := range p.Inputs {
+		s := in.Source
+		if s != nil && (best == nil || s.Cadence.Period < best.Cadence.Period || s.Cadence.Period == best.Cadence.Period && s.ID < best.ID) {
+			best = s
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return &best.Cadence
+}
+
+// checkLimits reports what Snowflake would refuse: too many tasks in the
+// graph, predecessors or children of a task, and identifiers too long.
+func (b *builder) checkLimits(g *graph) {
+	p := g.product
+	if len(g.tasks) > maxTasks {
+		b.errorf("snowflake-limit", p.Range, "Too many tasks for one Snowflake task graph",
+			"The product's graph would have %d tasks (its steps, its tests and two of meshc's); Snowflake allows %d in one graph. Split the product.", len(g.tasks), maxTasks)
+	}
+	children := map[*task][]*task{}
+	for _, t := range g.tasks {
+		if len(t.after) > maxPredecessors {
+			b.errorf("snowflake-limit", t.at, "Too many predecessors for a Snowflake task",
+				"Task %s would run after %d tasks; Snowflake allows %d predecessors. Split the product, or give it fewer steps or tests of severity error.", t.name.Name, len(t.after), maxPredecessors)
+		}
+		for _, a := range t.after {
+			children[a] = append(children[a], t)
+		}
+		for _, part := range []string{t.name.Database, t.name.Schema, t.name.Name} {
+			if len(part) > maxIdentifier {
+				b.errorf("snowflake-limit", t.at, "Identifier too long for Snowflake",
+					"%q has %d characters; Snowflake identifiers have at most %d.", part, len(part), maxIdentifier)
+			}
+		}
+	}
+	for _, t := range g.tasks {
+		if n := len(children[t]); n > maxChildren {
+			b.errorf("snowflake-limit", t.at, "Too many child tasks for a Snowflake task",
+				"%d tasks would run after task %s; Snowflake allows %d children. Split the product, or give it fewer tests or steps that start at once.", n, t.name.Name, maxChildren)
+		}
+	}
+}
+
+// comment is a task's COMMENT: what it is, then its description's first
+// paragraph on one line.
+func comment(what, description string) string {
+	d := strings.TrimSpace(description)
+	if i := strings.Index(d, "\n\n"); i >= 0 {
+		d = d[:i]
+	}
+	if d = strings.Join(strings.Fields(d), " "); d != "" {
+		return what + ": " + d
+	}
+	return what
+}
+
+// qualified renders an object name for SQL.
+func qualified(o plan.ObjectName) string {
+	return snowsql.QualifiedName(o.Database, o.Schema, o.Name)
+}

@@ -1,0 +1,151 @@
+package snowflake
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/snowsql"
+)
+
+// render writes a domain's script, in an order that deploys safely on a
+// fresh account and on one that runs the previous version: the tables and
+// streams the graphs use, then each graph with its root suspended first
+// and every task after its predecessors, then every graph resumed.
+func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
+	var w strings.Builder
+	var products []*plan.Product
+	for _, g := range graphs {
+		products = append(products, g.product)
+	}
+	w.Write(output.Header("-- ", b.owner(), b.sources(products)))
+	fmt.Fprintf(&w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n",
+		d.Name, b.plan.Name, b.plan.Environment.Name, qualified(b.schema(d)))
+
+	w.WriteString("\n-- Publication tables: a row each time a product has run and passed its tests.\n")
+	for _, g := range graphs {
+		b.publicationTable(&w, g.product)
+	}
+	var tables, streams []string
+	for _, g := range graphs {
+		for _, in := range g.inputs {
+			if in.producer.Domain != d {
+				tables = append(tables, b.publicationTableSQL(in.producer))
+			}
+			streams = append(streams, fmt.Sprintf("CREATE STREAM IF NOT EXISTS %s\n  ON TABLE %s\n  APPEND_ONLY = TRUE\n  COMMENT = %s;\n",
+				qualified(in.stream), qualified(in.table), snowsql.String(fmt.Sprintf("%s waits for %s to publish", g.product.ID, in.producer.ID))))
+		}
+		if len(g.inputs) > 0 {
+			streams = append(streams, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n  CONSUMED_AT TIMESTAMP_LTZ NOT NULL,\n  INPUT VARCHAR NOT NULL,\n  PUBLISHED_AT TIMESTAMP_LTZ NOT NULL,\n  RUN_GROUP_ID VARCHAR\n)\n  COMMENT = %s;\n",
+				qualified(b.consumed(g.product)), snowsql.String(fmt.Sprintf("The publications each run of %s read", g.product.ID))))
+		}
+	}
+	if len(streams) > 0 {
+		w.WriteString("\n-- A stream per product read, on its publication table, starts the reader when\n-- it publishes. The tables of other domains' products are created here too when\n-- missing, so that the scripts deploy in any order. IF NOT EXISTS keeps a\n-- stream's position, and so the publications not yet read.\n")
+		slices.Sort(tables)
+		for _, t := range slices.Compact(tables) {
+			w.WriteString(t)
+		}
+		for _, s := range streams {
+			w.WriteString(s)
+		}
+	}
+
+	for _, g := range graphs {
+		fmt.Fprintf(&w, "\n-- %s: suspend the graph while its tasks change.\n", g.product.ID)
+		fmt.Fprintf(&w, "ALTER TASK IF EXISTS %s SUSPEND;\n", qualified(g.root.name))
+		for _, t := range g.tasks {
+			w.WriteByte('\n')
+			b.renderTask(&w, g, t)
+		}
+	}
+
+	w.WriteString("\n-- Resume every task of each graph, its root last.\n")
+	for _, g := range graphs {
+		fmt.Fprintf(&w, "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s);\n", snowsql.String(qualified(g.root.name)))
+	}
+	return []byte(w.String())
+}
+
+func (b *builder) publicationTable(w *strings.Builder, p *plan.Product) {
+	w.WriteString(b.publicationTableSQL(p))
+}
+
+// publicationTableSQL creates a product's publication table. Every script
+// that needs it writes the same statement.
+func (b *builder) publicationTableSQL(p *plan.Product) string {
+	// Change tracking is on from the start: a stream on a table turns it
+	// on only when its creator owns the table, and readers do not.
+	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n  PUBLISHED_AT TIMESTAMP_LTZ NOT NULL,\n  RUN_GROUP_ID VARCHAR\n)\n  CHANGE_TRACKING = TRUE\n  COMMENT = %s;\n",
+		qualified(b.publications(p)), snowsql.String(fmt.Sprintf("Publications of %s, written by meshc's task %s", p.ID, taskName(p, "PUBLISH"))))
+}
+
+// renderTask writes a CREATE OR ALTER TASK statement, its clauses in the
+// order of Snowflake's CREATE TASK reference. CREATE OR ALTER keeps the
+// task's history, which CREATE OR REPLACE would drop.
+func (b *builder) renderTask(w *strings.Builder, g *graph, t *task) {
+	s := b.settings
+	root := t == g.root
+	fmt.Fprintf(w, "CREATE OR ALTER TASK %s\n", qualified(t.name))
+	if s.warehouse != "" {
+		fmt.Fprintf(w, "  WAREHOUSE = %s\n", snowsql.Ident(s.warehouse))
+	} else if s.initialSize != "" {
+		fmt.Fprintf(w, "  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = %s\n", snowsql.String(s.initialSize))
+	}
+	if t.schedule != "" {
+		fmt.Fprintf(w, "  SCHEDULE = %s\n", snowsql.String(t.schedule))
+	}
+	if root && s.overlap != "" {
+		fmt.Fprintf(w, "  OVERLAP_POLICY = %s\n", s.overlap)
+	}
+	if s.timeout > 0 {
+		fmt.Fprintf(w, "  USER_TASK_TIMEOUT_MS = %d\n", s.timeout.Milliseconds())
+	}
+	if root && s.suspendAfter >= 0 {
+		fmt.Fprintf(w, "  SUSPEND_TASK_AFTER_NUM_FAILURES = %d\n", s.suspendAfter)
+	}
+	fmt.Fprintf(w, "  COMMENT = %s\n", snowsql.String(t.comment))
+	if root {
+		fmt.Fprintf(w, "  TASK_AUTO_RETRY_ATTEMPTS = %d\n", b.retries())
+		if s.warehouse == "" && t.when != "" && t.schedule == "" {
+			fmt.Fprintf(w, "  TARGET_COMPLETION_INTERVAL = %s\n", snowsql.String(intervalSQL(b.completion(g))))
+		}
+	}
+	if len(t.after) > 0 {
+		names := make([]string, len(t.after))
+		for i, a := range t.after {
+			names[i] = qualified(a.name)
+		}
+		fmt.Fprintf(w, "  AFTER %s\n", strings.Join(names, ",\n    "))
+	}
+	if t.when != "" {
+		fmt.Fprintf(w, "  WHEN %s\n", t.when)
+	}
+	fmt.Fprintf(w, "AS\n%s;\n", t.body)
+}
+
+// retries is the root's TASK_AUTO_RETRY_ATTEMPTS: the mesh's retries, at
+// most Snowflake's 30. Snowflake retries a failed graph run from the
+// failed task.
+func (b *builder) retries() int {
+	r := b.plan.Defaults.Retries
+	if r > maxRetries {
+		b.warnf("snowflake-retries", b.plan.Defaults.RetriesAt, "Snowflake retries a task graph at most 30 times",
+			"retries = %d applies to the other targets; Snowflake's roots get TASK_AUTO_RETRY_ATTEMPTS = 30, its most.", r)
+		return maxRetries
+	}
+	return r
+}
+
+// completion is the TARGET_COMPLETION_INTERVAL that a serverless
+// triggered root needs.
+func (b *builder) completion(g *graph) time.Duration {
+	if b.settings.completion == 0 {
+		b.errorf("snowflake-completion", g.product.Range, "Serverless triggered task without a completion interval",
+			"The product runs on its inputs as a serverless task, which Snowflake requires to have a target completion interval. Set target_completion_interval in the target \"snowflake\" block, such as \"30m\".")
+	}
+	return b.settings.completion
+}

@@ -1,0 +1,178 @@
+// Package snowflake compiles a checked plan into SQL scripts that create
+// the mesh's Snowflake task graphs: one graph per product, one script per
+// domain.
+//
+// A product's graph starts with a root task, PRODUCT$START, which runs on
+// the product's cron or, for a product that runs on its inputs, when every
+// product it reads has published. A task per step follows the step DAG
+// (AFTER), a task per test runs after the steps and raises an error when
+// the test's query returns rows, and PRODUCT$PUBLISH, after the tests of
+// severity error, records the publication in PRODUCT$PUBLICATIONS.
+//
+// Products trigger each other through those publication tables: a
+// consumer has a stream on each of its inputs' publication tables, and its
+// root runs WHEN every stream has data. A row is only written once the
+// producer's tests have passed, so untested data never triggers a
+// consumer, and a producer needs to know nothing of its consumers: each
+// domain's script creates only its own objects and reads the tables of the
+// products it reads. (A stream on an input's port table would fire as soon
+// as the producer's steps wrote it, before its tests; the producer's
+// finalizer running EXECUTE TASK on each consumer would give the producer
+// rights over every consumer's graph and could not wait for all inputs.)
+//
+// Build is a pure function from the plan to files. It models each graph as
+// tasks first, checks Snowflake's limits on that model, and renders SQL
+// only when every limit holds. Every identifier goes through snowsql.Ident
+// and every string through snowsql.String; user SQL is placed in a
+// $$-quoted block only when it holds no $$.
+package snowflake
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Name is the target's name, as in meshc build --target snowflake.
+const Name = "snowflake"
+
+// settings are the target block's settings in effect.
+type settings struct {
+	warehouse       string // "" for serverless tasks
+	initialSize     string
+	completion      time.Duration // TARGET_COMPLETION_INTERVAL of serverless triggered roots
+	timeout         time.Duration
+	suspendAfter    int64 // -1 when not set
+	overlap         string
+	dbtProject      string
+	secretsSchema   string
+	target          *plan.Target
+	completionRange diag.Range
+}
+
+func newSettings(p *plan.Plan) *settings {
+	t := p.Targets[Name]
+	if t == nil {
+		t = &plan.Target{Name: Name}
+	}
+	s := &settings{
+		warehouse:     first(t.Text("warehouse"), p.Environment.Warehouse),
+		initialSize:   t.Text("initial_warehouse_size"),
+		overlap:       t.Text("overlap_policy"),
+		dbtProject:    t.Text("dbt_project"),
+		secretsSchema: t.Text("secrets_schema"),
+		suspendAfter:  -1,
+		target:        t,
+	}
+	if t.Text("compute") == "serverless" {
+		s.warehouse = ""
+	}
+	if o := t.Options["target_completion_interval"]; o != nil {
+		s.completion, s.completionRange = o.Duration, o.Range
+	}
+	if o := t.Options["timeout"]; o != nil {
+		s.timeout = o.Duration
+	}
+	if o := t.Options["suspend_after_failures"]; o != nil {
+		s.suspendAfter = o.Number
+	}
+	return s
+}
+
+func first(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Owner names the build that writes the files, as internal/output knows
+// it: the target and the environment.
+func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) }
+
+// Build compiles the plan. It returns no files when there are errors.
+func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
+	b := &builder{plan: p, settings: newSettings(p)}
+	graphs := map[*plan.Domain][]*graph{}
+	for _, pr := range p.Products { // upstreams first
+		graphs[pr.Domain] = append(graphs[pr.Domain], b.graph(pr))
+	}
+	var files []output.File
+	for _, d := range p.Domains {
+		if len(graphs[d]) > 0 {
+			files = append(files, output.File{Path: d.Name + ".sql", Data: b.render(d, graphs[d])})
+		}
+	}
+	if b.diags.HasErrors() {
+		return nil, b.diags.Sorted()
+	}
+	slices.SortFunc(files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
+	return files, b.diags.Sorted()
+}
+
+// builder holds one build's state.
+type builder struct {
+	plan     *plan.Plan
+	settings *settings
+	diags    diag.Diagnostics
+}
+
+func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {
+	b.diags = append(b.diags, diag.Errorf(code, at, summary, detail, args...))
+}
+
+func (b *builder) warnf(code string, at diag.Range, summary, detail string, args ...any) {
+	b.diags = append(b.diags, diag.Warnf(code, at, summary, detail, args...))
+}
+
+func (b *builder) owner() string { return Owner(b.plan) }
+
+// sources returns the mesh files a domain's script comes from: those of
+// its products (see plan.SourceFiles), and the SQL files whose statements
+// its tasks run.
+func (b *builder) sources(products []*plan.Product) []string {
+	var sqlFiles []string
+	for _, p := range products {
+		for _, s := range p.Steps {
+			job := b.settings.target.Jobs[s.Runner.Name]
+			for _, a := range s.Args {
+				if a.Type == "file" && job != nil && job.Kind == "statements" {
+					sqlFiles = append(sqlFiles, b.plan.Prefix+a.String)
+				}
+			}
+		}
+	}
+	return b.plan.SourceFiles(b.settings.target, products, sqlFiles...)
+}
+
+// schema is where a domain's tasks, streams and publication tables live:
+// its schema in the environment's database.
+func (b *builder) schema(d *plan.Domain) plan.ObjectName {
+	return plan.ObjectName{Database: b.plan.Environment.Database, Schema: b.plan.Environment.SchemaPrefix + d.Schema}
+}
+
+// object names an object of a domain's schema.
+func (b *builder) object(d *plan.Domain, name string) plan.ObjectName {
+	o := b.schema(d)
+	o.Name = name
+	return o
+}
+
+// intervalSQL renders a duration as Snowflake's '<num> { HOURS | MINUTES |
+// SECONDS }', in the largest unit that divides it.
+func intervalSQL(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d HOURS", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%d MINUTES", d/time.Minute)
+	}
+	return fmt.Sprintf("%d SECONDS", d/time.Second)
+}

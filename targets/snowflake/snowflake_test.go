@@ -1,0 +1,323 @@
+package snowflake_test
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/snowsql"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"github.com/meshc/meshc/targets/snowflake"
+)
+
+func build(t *testing.T, p *plan.Plan) []output.File {
+	t.Helper()
+	files, ds := snowflake.Build(p)
+	if ds.HasErrors() {
+		t.Fatalf("build: %v", ds)
+	}
+	return files
+}
+
+// TestPharma compares the example's scripts with golden files, and checks
+// that the task graphs read back from the SQL are the mesh's.
+func TestPharma(t *testing.T) {
+	for _, env := range []string{"", "dev"} {
+		name := "pharma"
+		if env != "" {
+			name += "." + env
+		}
+		t.Run(name, func(t *testing.T) {
+			p := meshtest.Pharma(t, env)
+			files := build(t, p)
+			golden.Check(t, "snowflake/"+name+".txtar", meshtest.Archive(files, nil, nil))
+			got := readBack(t, files)
+			want := map[string]graphShape{}
+			for _, pr := range p.Products {
+				want[pr.ID] = expected(pr)
+			}
+			if diff := cmp.Diff(want, got.graphs(p), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("task graphs read back from the SQL differ from the mesh (-mesh +sql):\n%s", diff)
+			}
+		})
+	}
+}
+
+// graphShape is what a test compares of a product's task graph: its tasks
+// (by name without the product's prefix), their predecessors, the root's
+// cron, and the products whose publications start it.
+type graphShape struct {
+	After  map[string][]string
+	Cron   string
+	Inputs []string
+}
+
+// expected builds a product's graph from the plan, as docs/targets/
+// snowflake.md says it maps.
+func expected(pr *plan.Product) graphShape {
+	up := strings.ToUpper
+	g := graphShape{After: map[string][]string{"START": nil}}
+	runsAfter := map[*plan.Step]bool{}
+	for _, s := range pr.Steps {
+		var after []string
+		for _, a := range s.After {
+			after = append(after, "STEP$"+up(a.Name))
+			runsAfter[a] = true
+		}
+		if len(after) == 0 {
+			after = []string{"START"}
+		}
+		g.After["STEP$"+up(s.Name)] = after
+	}
+	var sinks []string
+	for _, s := range pr.Steps {
+		if !runsAfter[s] {
+			sinks = append(sinks, "STEP$"+up(s.Name))
+		}
+	}
+	var gate []string
+	for _, t := range pr.Tests {
+		id := "TEST$" + up(strings.ReplaceAll(t.ID, ".", "$"))
+		g.After[id] = sinks
+		if t.Severity == "error" {
+			gate = append(gate, id)
+		}
+	}
+	if len(gate) == 0 {
+		gate = sinks
+	}
+	g.After["PUBLISH"] = gate
+	for name := range g.After {
+		slices.Sort(g.After[name])
+	}
+	if c := pr.Schedule.Cadence; c != nil {
+		g.Cron = c.Cron + " " + pr.Schedule.Timezone
+	} else {
+		for _, in := range pr.Inputs {
+			if in.Producer != nil && !slices.Contains(g.Inputs, in.Producer.ID) {
+				g.Inputs = append(g.Inputs, in.Producer.ID)
+			}
+		}
+		slices.Sort(g.Inputs)
+		if len(g.Inputs) == 0 {
+			var best *plan.Source
+			for _, in := range pr.Inputs {
+				if s := in.Source; s != nil && (best == nil || s.Cadence.Period < best.Cadence.Period || s.Cadence.Period == best.Cadence.Period && s.ID < best.ID) {
+					best = s
+				}
+			}
+			g.Cron = best.Cadence.Cron + " " + pr.Schedule.Timezone
+		}
+	}
+	return g
+}
+
+// script is what the reader found in generated scripts.
+type script struct {
+	tasks   map[string]*readTask // by qualified name
+	streams map[string]string    // stream -> the table it is on
+	tables  []string
+	enabled []string // roots resumed, in order
+	kinds   []string // every statement's kind, in order
+}
+
+type readTask struct {
+	name, schedule, when, body string
+	after                      []string
+	clauses                    []string
+}
+
+var (
+	createTask   = regexp.MustCompile(`^CREATE OR ALTER TASK (\S+)\n((?:  .*\n|    .*\n)*)AS\n`)
+	createStream = regexp.MustCompile(`^CREATE STREAM IF NOT EXISTS (\S+)\n  ON TABLE (\S+)\n  APPEND_ONLY = TRUE\n  COMMENT = '(?:[^'\\]|''|\\.)*'$`)
+	createTable  = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\S+) \(\n[^;]*\)\n(?:  CHANGE_TRACKING = TRUE\n)?  COMMENT = '(?:[^'\\]|''|\\.)*'$`)
+	suspend      = regexp.MustCompile(`^ALTER TASK IF EXISTS (\S+) SUSPEND$`)
+	enable       = regexp.MustCompile(`^SELECT SYSTEM\$TASK_DEPENDENTS_ENABLE\('([^']+)'\)$`)
+)
+
+// readBack reads every statement of the scripts, failing on any statement
+// that is not one of the five kinds meshc writes.
+func readBack(t *testing.T, files []output.File) *script {
+	t.Helper()
+	s := &script{tasks: map[string]*readTask{}, streams: map[string]string{}}
+	for _, f := range files {
+		for _, stmt := range snowsql.Split(string(f.Data)) {
+			stmt = stripComments(stmt)
+			switch {
+			case createTask.MatchString(stmt):
+				m := createTask.FindStringSubmatch(stmt)
+				rt := &readTask{name: m[1], body: strings.TrimPrefix(stmt, m[0])}
+				clauses := strings.Split(strings.TrimSuffix(m[2], "\n"), "\n")
+				for i := 0; i < len(clauses); i++ {
+					c := strings.TrimSpace(clauses[i])
+					switch {
+					case strings.HasPrefix(c, "AFTER "):
+						list := strings.TrimPrefix(c, "AFTER ")
+						for i+1 < len(clauses) && strings.HasPrefix(clauses[i+1], "    ") {
+							i++
+							list += strings.TrimSpace(clauses[i])
+						}
+						rt.after = strings.Split(list, ",")
+					case strings.HasPrefix(c, "SCHEDULE = "):
+						rt.schedule = strings.Trim(strings.TrimPrefix(c, "SCHEDULE = "), "'")
+					case strings.HasPrefix(c, "WHEN "):
+						rt.when = strings.TrimPrefix(c, "WHEN ")
+						for i+1 < len(clauses) && strings.HasPrefix(clauses[i+1], "  AND ") {
+							i++
+							rt.when += " " + strings.TrimSpace(clauses[i])
+						}
+					}
+					rt.clauses = append(rt.clauses, strings.SplitN(c, " ", 2)[0])
+				}
+				if s.tasks[rt.name] != nil {
+					t.Errorf("task %s is created twice", rt.name)
+				}
+				s.tasks[rt.name] = rt
+				s.kinds = append(s.kinds, "task")
+			case createStream.MatchString(stmt):
+				m := createStream.FindStringSubmatch(stmt)
+				s.streams[m[1]] = m[2]
+				s.kinds = append(s.kinds, "stream")
+			case createTable.MatchString(stmt):
+				s.tables = append(s.tables, createTable.FindStringSubmatch(stmt)[1])
+				s.kinds = append(s.kinds, "table")
+			case suspend.MatchString(stmt):
+				s.kinds = append(s.kinds, "suspend")
+			case enable.MatchString(stmt):
+				s.enabled = append(s.enabled, enable.FindStringSubmatch(stmt)[1])
+				s.kinds = append(s.kinds, "enable")
+			default:
+				t.Fatalf("%s: a statement meshc does not write:\n%s", f.Path, stmt)
+			}
+		}
+	}
+	return s
+}
+
+// stripComments drops the comment lines that head a statement.
+func stripComments(stmt string) string {
+	for stmt = strings.TrimSpace(stmt); strings.HasPrefix(stmt, "--"); stmt = strings.TrimSpace(stmt) {
+		_, stmt, _ = strings.Cut(stmt, "\n")
+	}
+	return stmt
+}
+
+var streamHasData = regexp.MustCompile(`SYSTEM\$STREAM_HAS_DATA\('([^']+)'\)`)
+
+// graphs groups the tasks read back by product and describes each graph
+// as the mesh would.
+func (s *script) graphs(p *plan.Plan) map[string]graphShape {
+	out := map[string]graphShape{}
+	publishedBy := map[string]string{} // publication table -> product
+	for _, pr := range p.Products {
+		publishedBy[strings.ToUpper(pr.Name)+"$PUBLICATIONS"] = pr.ID
+	}
+	for _, pr := range p.Products {
+		prefix := snowsql.QualifiedName(p.Environment.Database, p.Environment.SchemaPrefix+pr.Domain.Schema, strings.ToUpper(pr.Name)+"$")
+		g := graphShape{After: map[string][]string{}}
+		for name, rt := range s.tasks {
+			// Mesh names hold no $, so no other product's tasks start
+			// with this prefix.
+			short, ok := strings.CutPrefix(name, prefix)
+			if !ok {
+				continue
+			}
+			var after []string
+			for _, a := range rt.after {
+				after = append(after, strings.TrimPrefix(a, prefix))
+			}
+			slices.Sort(after)
+			g.After[short] = after
+			if short == "START" {
+				if rt.schedule != "" {
+					g.Cron = strings.TrimPrefix(rt.schedule, "USING CRON ")
+				}
+				for _, m := range streamHasData.FindAllStringSubmatch(rt.when, -1) {
+					table := s.streams[m[1]]
+					g.Inputs = append(g.Inputs, publishedBy[table[strings.LastIndex(table, ".")+1:]])
+				}
+				slices.Sort(g.Inputs)
+			}
+		}
+		out[pr.ID] = g
+	}
+	return out
+}
+
+// TestDeterministic builds the example four times, reading its files in a
+// different random order each time, and compares the bytes.
+func TestDeterministic(t *testing.T) {
+	var first []output.File
+	for i := range 4 {
+		root := filepath.Join(golden.Root(), "examples", "pharma")
+		fsys := meshtest.ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(uint64(i), 13))}
+		res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: meshtest.Today})
+		if err != nil || res.Plan == nil {
+			t.Fatalf("compile: %v %v", err, res.Diagnostics)
+		}
+		files := build(t, res.Plan)
+		if first == nil {
+			first = files
+			continue
+		}
+		if diff := cmp.Diff(first, files); diff != "" {
+			t.Fatalf("build %d differs from the first:\n%s", i, diff)
+		}
+	}
+}
+
+// testCase is a mesh under testdata/cases/ and what building it gave.
+type testCase struct {
+	name  string
+	plan  *plan.Plan
+	files []output.File
+	out   []byte
+}
+
+func cases(t *testing.T) []testCase {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
+	if len(paths) == 0 {
+		t.Fatal("no cases under testdata/cases")
+	}
+	var out []testCase
+	for _, path := range paths {
+		res, _ := meshtest.CompileArchive(t, path)
+		c := testCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar"), plan: res.Plan}
+		ds := res.Diagnostics
+		if res.Plan != nil {
+			var tds diag.Diagnostics
+			c.files, tds = snowflake.Build(res.Plan)
+			ds = append(ds, tds...).Sorted()
+		}
+		c.out = meshtest.Archive(c.files, ds, res.Sources)
+		out = append(out, c)
+	}
+	return out
+}
+
+// TestCases compares each case's scripts, or diagnostics, with its golden
+// file, and reads every script built back.
+func TestCases(t *testing.T) {
+	for _, c := range cases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			golden.Check(t, "snowflake/cases/"+c.name+".txtar", c.out)
+			if c.files != nil {
+				readBack(t, c.files)
+			}
+		})
+	}
+}
