@@ -75,7 +75,7 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 	case optionValues[name] != nil:
 		if !slices.Contains(optionValues[name], o.String.V) {
 			c.errorf("invalid-value", o.String.Range, fmt.Sprintf("Invalid %s", name),
-				"%s is one of %s, not %q.%s", name, strings.Join(optionValues[name], " or "), o.String.V, suggest.DidYouMean(o.String.V, optionValues[name]))
+				"%s is one of %s, not %q.%s", name, orList(optionValues[name]), o.String.V, suggest.DidYouMean(o.String.V, optionValues[name]))
 			return nil
 		}
 	case key == "gitlab.job_limit":
@@ -130,11 +130,17 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 			return nil
 		}
 	case key == "snowflake.warehouse" || key == "snowflake.dbt_project" || key == "snowflake.secrets_schema":
-		parts := map[string]int{"snowflake.warehouse": 1, "snowflake.dbt_project": 3, "snowflake.secrets_schema": 2}[key]
-		if !objectName(o.String.V, parts) {
-			example := map[string]string{"snowflake.warehouse": "TRANSFORM_WH", "snowflake.dbt_project": "ANALYTICS.DBT.MESH_PROJECT", "snowflake.secrets_schema": "PLATFORM.SECRETS"}[key]
+		want := map[string]struct {
+			parts         int
+			what, example string
+		}{
+			"snowflake.warehouse":      {1, "a warehouse's name", "TRANSFORM_WH"},
+			"snowflake.dbt_project":    {3, "a dbt project object's name, qualified or not", "ANALYTICS.DBT.MESH_PROJECT"},
+			"snowflake.secrets_schema": {2, "a schema's name, qualified or not", "PLATFORM.SECRETS"},
+		}[key]
+		if !objectName(o.String.V, want.parts) {
 			c.errorf("invalid-value", o.String.Range, fmt.Sprintf("Invalid %s", name),
-				"%s names a Snowflake object by at most %d dot-separated identifiers that need no quotes (letters, digits, _ and $, not starting with a digit), such as %q.", name, parts, example)
+				"%s is %s, made of identifiers that need no quotes (letters, digits, _ and $, not starting with a digit) separated by dots, such as %q.", name, want.what, want.example)
 			return nil
 		}
 	case key == "airflow.mesh_path":

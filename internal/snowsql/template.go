@@ -44,7 +44,11 @@ func Parse(text string) (*Template, error) {
 		}
 		if end > i {
 			if j := strings.Index(text[i:end], "{{"); j >= 0 {
-				return nil, fmt.Errorf("placeholder %s inside %s: placeholders stand for whole values, quoted by meshc; write it outside", clip(text[i+j:end]), what)
+				p := text[i+j : end]
+				if k := strings.Index(p, "}}"); k >= 0 {
+					p = p[:k+2]
+				}
+				return nil, fmt.Errorf("placeholder %s inside %s: placeholders stand for whole values, quoted by meshc; write it outside", clip(p), what)
 			}
 			i = end
 			continue

@@ -10,7 +10,7 @@ import (
 
 var stringLiteral = regexp.MustCompile(`'(?:[^'\\]|''|\\.)*'`)
 
-// unquote reads a Snowflake single-quoted literal back: '' and \' are a
+// unquote reads a Snowflake single-quoted literal back: ” and \' are a
 // quote, \\ a backslash.
 func unquote(t *testing.T, lit string) string {
 	t.Helper()
