@@ -31,11 +31,13 @@ race:
 	$(GO) test -race ./...
 
 # demo checks the bundled example mesh and compiles it to GitLab CI
-# pipelines in gen/gitlab and Airflow DAGs in gen/airflow.
+# pipelines in gen/gitlab, Airflow DAGs in gen/airflow and Snowflake task
+# graphs in gen/snowflake.
 demo:
 	$(GO) run ./cmd/meshc check $(EXAMPLE)
 	$(GO) run ./cmd/meshc build --target gitlab --out gen/gitlab $(EXAMPLE)
 	$(GO) run ./cmd/meshc build --target airflow --out gen/airflow $(EXAMPLE)
+	$(GO) run ./cmd/meshc build --target snowflake --out gen/snowflake $(EXAMPLE)
 
 fmt:
 	gofmt -w .
@@ -52,6 +54,7 @@ fuzz:
 	$(GO) test ./compiler -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
 	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzPyString -fuzztime $(FUZZTIME)
 	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzLiteral -fuzztime $(FUZZTIME)
+	$(GO) test ./targets/snowflake -run '^$$' -fuzz FuzzExecuteImmediate -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

@@ -363,9 +363,14 @@ func (c *compiler) snowflakeTask(job *plan.JobTemplate, j *ast.JobTemplate, r *p
 			c.errorf("invalid-template", j.SQL.Range, "Invalid SQL template", "%s.", err)
 			return
 		}
+		params := make([]string, len(r.Params))
+		for i, p := range r.Params {
+			params[i] = p.Name
+		}
 		for _, name := range t.Names() {
-			if !slices.ContainsFunc(r.Params, func(p *plan.Param) bool { return p.Name == name }) {
-				c.errorf("invalid-template", j.SQL.Range, "Unknown placeholder", "{{%s}} names no parameter of runner %s.", name, r.Name)
+			if !slices.Contains(params, name) {
+				c.errorf("invalid-template", j.SQL.Range, "Unknown placeholder",
+					"{{%s}} names no parameter of runner %s, whose placeholders are: %s.%s", name, r.Name, strings.Join(wrapEach(params), ", "), suggest.DidYouMean(name, params))
 			}
 		}
 	case "":
