@@ -54,3 +54,24 @@ func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string)
 	}
 	return files
 }
+
+// StepFiles returns the files that steps of products pass as file
+// arguments, by their names in ranges (with the mesh's prefix), for the
+// steps whose runner inlines reports true: a target that copies a step's
+// SQL into what it generates names those files among its sources.
+func (p *Plan) StepFiles(products []*Product, inlines func(runner string) bool) []string {
+	var files []string
+	for _, pr := range products {
+		for _, s := range pr.Steps {
+			if !inlines(s.Runner.Name) {
+				continue
+			}
+			for _, a := range s.Args {
+				if a.Type == "file" {
+					files = append(files, p.Prefix+a.String)
+				}
+			}
+		}
+	}
+	return files
+}

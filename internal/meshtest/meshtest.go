@@ -8,7 +8,9 @@ import (
 	"bytes"
 	"io/fs"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -84,4 +86,39 @@ func CompileArchive(t testing.TB, path string) (*compiler.Result, string) {
 		t.Fatal(err)
 	}
 	return res, string(ar.Comment)
+}
+
+// Case is a mesh of a target's testdata/cases folder, compiled.
+type Case struct {
+	Name    string
+	Result  *compiler.Result
+	Comment string // the archive's comment, where a case names its options
+}
+
+// Cases compiles every archive of testdata/cases in the current package.
+func Cases(t testing.TB) []Case {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
+	if len(paths) == 0 {
+		t.Fatal("no cases under testdata/cases")
+	}
+	var out []Case
+	for _, path := range paths {
+		res, comment := CompileArchive(t, path)
+		out = append(out, Case{Name: strings.TrimSuffix(filepath.Base(path), ".txtar"), Result: res, Comment: comment})
+	}
+	return out
+}
+
+// ShuffledPharma compiles the example mesh reading its folders in an order
+// picked by seed, and under another folder name, for determinism tests.
+func ShuffledPharma(t testing.TB, seed uint64) *plan.Plan {
+	t.Helper()
+	root := filepath.Join(golden.Root(), "examples", "pharma")
+	fsys := ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(seed, 7))}
+	res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: Today})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("compile: %v %v", err, res.Diagnostics)
+	}
+	return res.Plan
 }

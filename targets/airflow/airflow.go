@@ -16,6 +16,7 @@
 package airflow
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -50,7 +51,7 @@ func newSettings(p *plan.Plan, o Options) *settings {
 	}
 	s := &settings{
 		version:       3,
-		connID:        first(p.Environment.Connection, t.Text("conn_id"), "snowflake_default"),
+		connID:        cmp.Or(p.Environment.Connection, t.Text("conn_id"), "snowflake_default"),
 		meshPath:      t.Text("mesh_path"),
 		maxActiveRuns: 1,
 		target:        t,
@@ -68,15 +69,6 @@ func newSettings(p *plan.Plan, o Options) *settings {
 		s.tags = tags.Strings
 	}
 	return s
-}
-
-func first(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Owner names the build that writes the files, as internal/output knows
@@ -119,16 +111,9 @@ func (b *builder) errorf(code string, at diag.Range, summary, detail string, arg
 // of its products (see plan.Sources), and the SQL files whose content its
 // sql tasks run.
 func (b *builder) sources(products []*plan.Product) []string {
-	var sqlFiles []string
-	for _, p := range products {
-		for _, s := range p.Steps {
-			job := b.settings.target.Jobs[s.Runner.Name]
-			for _, a := range s.Args {
-				if a.Type == "file" && job != nil && job.Operator == "sql" {
-					sqlFiles = append(sqlFiles, b.plan.Prefix+a.String)
-				}
-			}
-		}
+	inlines := func(runner string) bool {
+		job := b.settings.target.Jobs[runner]
+		return job != nil && job.Operator == "sql"
 	}
-	return b.plan.SourceFiles(b.settings.target, products, sqlFiles...)
+	return b.plan.SourceFiles(b.settings.target, products, b.plan.StepFiles(products, inlines)...)
 }

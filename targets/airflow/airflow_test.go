@@ -3,7 +3,6 @@ package airflow_test
 import (
 	"bytes"
 	"encoding/json"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,13 +15,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/lang/diag"
-	"github.com/meshc/meshc/lang/load"
 	"github.com/meshc/meshc/targets/airflow"
 )
 
@@ -260,13 +257,7 @@ func readBack(t *testing.T, files []output.File) *readBackResult {
 func TestDeterministic(t *testing.T) {
 	var first []output.File
 	for i := range 4 {
-		root := filepath.Join(golden.Root(), "examples", "pharma")
-		fsys := meshtest.ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(uint64(i), 11))}
-		res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: today})
-		if err != nil || res.Plan == nil {
-			t.Fatalf("compile: %v %v", err, res.Diagnostics)
-		}
-		files := build(t, res.Plan, airflow.Options{})
+		files := build(t, meshtest.ShuffledPharma(t, uint64(i)), airflow.Options{})
 		if first == nil {
 			first = files
 			continue
@@ -287,20 +278,16 @@ type testCase struct {
 
 func cases(t *testing.T) []testCase {
 	t.Helper()
-	paths, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
-	if len(paths) == 0 {
-		t.Fatal("no cases under testdata/cases")
-	}
 	var out []testCase
-	for _, path := range paths {
-		res, comment := meshtest.CompileArchive(t, path)
+	for _, mc := range meshtest.Cases(t) {
+		res := mc.Result
 		var opts airflow.Options
-		for _, line := range strings.Split(comment, "\n") {
+		for _, line := range strings.Split(mc.Comment, "\n") {
 			if v, ok := strings.CutPrefix(line, "version: "); ok {
 				opts.Version, _ = strconv.Atoi(v)
 			}
 		}
-		c := testCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar")}
+		c := testCase{name: mc.Name}
 		ds := res.Diagnostics
 		if res.Plan != nil {
 			var tds diag.Diagnostics

@@ -1,6 +1,7 @@
 package airflow
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -294,7 +295,7 @@ func (b *builder) envItems(vars []envVar) []string {
 // reads Variables through its secrets backend, so a vault secret is found
 // wherever the platform team's backend keeps that Variable.
 func (b *builder) variableID(s *plan.Secret) string {
-	id := first(s.Named, s.ID)
+	id := cmp.Or(s.Named, s.ID)
 	if !keyPattern.MatchString(id) || len(id) > maxKey {
 		b.errorf("airflow-secret", s.Range, "Secret name Airflow cannot read",
 			"Airflow reads the secret as the Variable %q, but a Variable id meshc refers to is ASCII letters, digits, _, . and -, at most %d characters.", id, maxKey)

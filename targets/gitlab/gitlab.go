@@ -11,6 +11,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -60,12 +61,12 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 		t = &plan.Target{Name: Name}
 	}
 	s := &settings{
-		granularity:     first(o.Granularity, t.Text("granularity"), "product"),
-		triggerStrategy: first(o.TriggerStrategy, t.Text("trigger_strategy"), "depend"),
-		meshDir:         first(o.MeshDir, t.Text("mesh_dir"), "."),
+		granularity:     cmp.Or(o.Granularity, t.Text("granularity"), "product"),
+		triggerStrategy: cmp.Or(o.TriggerStrategy, t.Text("trigger_strategy"), "depend"),
+		meshDir:         cmp.Or(o.MeshDir, t.Text("mesh_dir"), "."),
 		image:           t.Text("image"),
 		vaultAudience:   t.Text("vault_audience"),
-		vaultEngine:     first(t.Text("vault_engine_path"), "kv-v2"),
+		vaultEngine:     cmp.Or(t.Text("vault_engine_path"), "kv-v2"),
 		jobLimit:        500,
 		jobLimitSource:  "meshc's default",
 		target:          t,
@@ -88,15 +89,6 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 			"Child pipelines are included by their path in the repository, but the output folder %s is outside the mesh's repository (the mesh root is at %q in it). Choose an --out inside the repository, or set mesh_dir in the target \"gitlab\" block (or --mesh-dir) to the mesh root's folder in the repository.", o.OutDir, s.meshDir)}
 	}
 	return s, nil
-}
-
-func first(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // repoPath turns a path relative to the mesh root into one relative to the

@@ -2,7 +2,6 @@ package gitlab_test
 
 import (
 	"bytes"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,13 +12,11 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/lang/diag"
-	"github.com/meshc/meshc/lang/load"
 	"github.com/meshc/meshc/targets/gitlab"
 )
 
@@ -64,13 +61,7 @@ func TestPharma(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	var first []output.File
 	for i := range 4 {
-		root := filepath.Join(golden.Root(), "examples", "pharma")
-		fsys := meshtest.ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(uint64(i), 7))}
-		res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: today})
-		if err != nil || res.Plan == nil {
-			t.Fatalf("compile: %v %v", err, res.Diagnostics)
-		}
-		files := build(t, res.Plan, gitlab.Options{OutDir: "gen/gitlab"})
+		files := build(t, meshtest.ShuffledPharma(t, uint64(i)), gitlab.Options{OutDir: "gen/gitlab"})
 		if first == nil {
 			first = files
 			continue
@@ -266,15 +257,11 @@ type testCase struct {
 
 func cases(t *testing.T) []testCase {
 	t.Helper()
-	paths, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
-	if len(paths) == 0 {
-		t.Fatal("no cases under testdata/cases")
-	}
 	var out []testCase
-	for _, path := range paths {
-		res, comment := meshtest.CompileArchive(t, path)
+	for _, mc := range meshtest.Cases(t) {
+		res := mc.Result
 		opts := gitlab.Options{OutDir: "gen"}
-		for _, line := range strings.Split(comment, "\n") {
+		for _, line := range strings.Split(mc.Comment, "\n") {
 			k, v, _ := strings.Cut(line, ": ")
 			switch k {
 			case "granularity":
@@ -285,7 +272,7 @@ func cases(t *testing.T) []testCase {
 				opts.OutDir = v
 			}
 		}
-		c := testCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar")}
+		c := testCase{name: mc.Name}
 		ds := res.Diagnostics
 		if res.Plan != nil {
 			var tds diag.Diagnostics

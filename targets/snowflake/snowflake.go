@@ -28,6 +28,7 @@
 package snowflake
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -61,7 +62,7 @@ func newSettings(p *plan.Plan) *settings {
 		t = &plan.Target{Name: Name}
 	}
 	s := &settings{
-		warehouse:     first(t.Text("warehouse"), p.Environment.Warehouse),
+		warehouse:     cmp.Or(t.Text("warehouse"), p.Environment.Warehouse),
 		initialSize:   t.Text("initial_warehouse_size"),
 		overlap:       t.Text("overlap_policy"),
 		dbtProject:    t.Text("dbt_project"),
@@ -82,15 +83,6 @@ func newSettings(p *plan.Plan) *settings {
 		s.suspendAfter = o.Number
 	}
 	return s
-}
-
-func first(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Owner names the build that writes the files, as internal/output knows
@@ -142,18 +134,11 @@ func (b *builder) owner() string { return Owner(b.plan) }
 // its products (see plan.SourceFiles), and the SQL files whose statements
 // its tasks run.
 func (b *builder) sources(products []*plan.Product) []string {
-	var sqlFiles []string
-	for _, p := range products {
-		for _, s := range p.Steps {
-			job := b.settings.target.Jobs[s.Runner.Name]
-			for _, a := range s.Args {
-				if a.Type == "file" && job != nil && job.Kind == "statements" {
-					sqlFiles = append(sqlFiles, b.plan.Prefix+a.String)
-				}
-			}
-		}
+	inlines := func(runner string) bool {
+		job := b.settings.target.Jobs[runner]
+		return job != nil && job.Kind == "statements"
 	}
-	return b.plan.SourceFiles(b.settings.target, products, sqlFiles...)
+	return b.plan.SourceFiles(b.settings.target, products, b.plan.StepFiles(products, inlines)...)
 }
 
 // schema is where a domain's tasks, streams and publication tables live:

@@ -1,9 +1,6 @@
 package snowflake_test
 
 import (
-	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,14 +9,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/lang/diag"
-	"github.com/meshc/meshc/lang/load"
 	"github.com/meshc/meshc/targets/snowflake"
 )
 
@@ -262,13 +257,7 @@ func (s *script) graphs(p *plan.Plan) map[string]graphShape {
 func TestDeterministic(t *testing.T) {
 	var first []output.File
 	for i := range 4 {
-		root := filepath.Join(golden.Root(), "examples", "pharma")
-		fsys := meshtest.ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(uint64(i), 13))}
-		res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: meshtest.Today})
-		if err != nil || res.Plan == nil {
-			t.Fatalf("compile: %v %v", err, res.Diagnostics)
-		}
-		files := build(t, res.Plan)
+		files := build(t, meshtest.ShuffledPharma(t, uint64(i)))
 		if first == nil {
 			first = files
 			continue
@@ -289,14 +278,10 @@ type testCase struct {
 
 func cases(t *testing.T) []testCase {
 	t.Helper()
-	paths, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
-	if len(paths) == 0 {
-		t.Fatal("no cases under testdata/cases")
-	}
 	var out []testCase
-	for _, path := range paths {
-		res, _ := meshtest.CompileArchive(t, path)
-		c := testCase{name: strings.TrimSuffix(filepath.Base(path), ".txtar"), plan: res.Plan}
+	for _, mc := range meshtest.Cases(t) {
+		res := mc.Result
+		c := testCase{name: mc.Name, plan: res.Plan}
 		ds := res.Diagnostics
 		if res.Plan != nil {
 			var tds diag.Diagnostics
