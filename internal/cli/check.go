@@ -27,6 +27,12 @@ func (f *compileFlags) register(fs interface {
 // compile compiles the mesh in dir. It returns done with an exit code when
 // the command line was wrong.
 func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, bool) {
+	return f.compileWith(e, cmd, func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(dir, opts) })
+}
+
+// compileWith runs compile with the flags' options, for a mesh that is not
+// a folder (a git revision, say).
+func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Options) (*compiler.Result, error)) (*compiler.Result, int, bool) {
 	opts := compiler.Options{Env: f.env}
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
@@ -35,7 +41,7 @@ func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, 
 		}
 		opts.Today = t
 	}
-	res, err := compiler.CompileDir(dir, opts)
+	res, err := compile(opts)
 	var ue *compiler.UsageError
 	if errors.As(err, &ue) {
 		return nil, usageError(e, cmd, "%s", ue.Msg), true

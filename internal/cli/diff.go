@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"path"
+	"strings"
+	"testing/fstest"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/meshdiff"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+)
+
+func runDiff(e *env, args []string) int {
+	var cf compileFlags
+	var base, baseRef, format string
+	var affected, failOnBreaking bool
+	fs := flagSet(e, "diff", "diff [--base DIR | --base-ref REF] [flags] [DIR]",
+		`Compares the mesh in DIR (default: the current folder) with a base revision,
+another folder (--base) or a git revision of DIR (--base-ref, read through
+git without touching the work tree; default HEAD), and reports what was
+added, removed or changed in each domain. A change is breaking when a
+consumer reads what it removes or changes: the report names the consumers
+and whether the producer's major version went up. With --affected it lists
+the products whose pipelines must run again instead: those changed and
+everything downstream of them.`)
+	fs.StringVar(&base, "base", "", "the base revision's mesh folder")
+	fs.StringVar(&baseRef, "base-ref", "", "the base revision as a git ref, such as origin/main (default: HEAD)")
+	fs.StringVar(&format, "format", "text", "output format: text, markdown (a merge-request comment) or json")
+	fs.BoolVar(&affected, "affected", false, "list the products to run again, one per line (or a JSON list with --format json)")
+	fs.BoolVar(&failOnBreaking, "fail-on-breaking", false, "exit 1 when a change breaks a consumer without a major version bump of its producer")
+	cf.register(fs)
+	if code, done := parse(e, fs, args); done {
+		return code
+	}
+	switch {
+	case base != "" && baseRef != "":
+		return usageError(e, "diff", "give --base or --base-ref, not both")
+	case format != "text" && format != "markdown" && format != "json":
+		return usageError(e, "diff", "--format must be text, markdown or json, not %q", format)
+	case affected && format == "markdown":
+		return usageError(e, "diff", "--affected prints text or json, not markdown")
+	}
+	dir, ok := oneDir(e, "diff", fs.Args())
+	if !ok {
+		return exitUsage
+	}
+
+	var baseRes *compiler.Result
+	var code int
+	var done bool
+	if base != "" {
+		baseRes, code, done = cf.compile(e, "diff", base)
+	} else {
+		if baseRef == "" {
+			baseRef = "HEAD"
+		}
+		tree, err := gitTree(dir, baseRef)
+		if err != nil {
+			return usageError(e, "diff", "%v", err)
+		}
+		baseRes, code, done = cf.compileWith(e, "diff", func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) })
+	}
+	if done {
+		return code
+	}
+	headRes, code, done := cf.compile(e, "diff", dir)
+	if done {
+		return code
+	}
+	for _, r := range []struct {
+		what string
+		res  *compiler.Result
+	}{{"the base revision", baseRes}, {"the mesh", headRes}} {
+		if r.res.Plan == nil {
+			errs := r.res.Diagnostics[:0:0]
+			for _, d := range r.res.Diagnostics {
+				if d.Severity == diag.Error {
+					errs = append(errs, d)
+				}
+			}
+			diag.WriteText(e.stderr, errs, r.res.Sources)
+			fmt.Fprintf(e.stderr, "\nmeshc diff: %s has errors, so there is nothing to compare\n", r.what)
+			return exitMesh
+		}
+	}
+
+	report := meshdiff.Compare(revision(baseRes), revision(headRes))
+	var err error
+	switch {
+	case affected && format == "json":
+		err = writeJSONList(e.stdout, report.Affected)
+	case affected:
+		for _, id := range report.Affected {
+			fmt.Fprintln(e.stdout, id)
+		}
+	case format == "json":
+		err = report.WriteJSON(e.stdout)
+	case format == "markdown":
+		report.WriteMarkdown(e.stdout, headRes.Plan)
+	default:
+		report.WriteText(e.stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "meshc diff: %v\n", err)
+		return exitMesh
+	}
+	if failOnBreaking {
+		for _, c := range report.Changes {
+			if c.Unexcused() {
+				fmt.Fprintf(e.stderr, "meshc diff: %s breaks %s without a major version bump of %s\n", c.ID, strings.Join(c.Consumers, ", "), c.Product)
+				code = exitMesh
+			}
+		}
+	}
+	return code
+}
+
+func revision(res *compiler.Result) *meshdiff.Revision {
+	r := &meshdiff.Revision{Plan: res.Plan, Waivers: meshdiff.WaiversOf(res.Mesh)}
+	for _, p := range res.Policies {
+		r.Policies = append(r.Policies, meshdiff.Policy{Name: p.Name, Domain: p.Domain, Enforcement: p.Enforcement, On: p.On, Active: p.Active})
+	}
+	return r
+}
+
+func writeJSONList(w io.Writer, items []string) error {
+	if len(items) == 0 {
+		_, err := fmt.Fprintln(w, "[]")
+		return err
+	}
+	_, err := fmt.Fprintf(w, "[\n  %q\n]\n", strings.Join(items, "\",\n  \""))
+	return err
+}
+
+// gitTree reads the mesh folder dir as it is at a git revision, through
+// git archive, without touching the work tree. Files are named REF:PATH
+// in diagnostics.
+func gitTree(dir, ref string) (load.Tree, error) {
+	if strings.HasPrefix(ref, "-") {
+		return load.Tree{}, fmt.Errorf("--base-ref %q is not a git revision", ref)
+	}
+	out, err := git(dir, "rev-parse", "--show-prefix")
+	if err != nil {
+		return load.Tree{}, fmt.Errorf("--base-ref needs %s to be in a git repository: %v", dir, err)
+	}
+	prefix := strings.TrimSpace(string(out))
+	if _, err := git(dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+		return load.Tree{}, fmt.Errorf("--base-ref %q names no commit of the repository", ref)
+	}
+	top, err := git(dir, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return load.Tree{}, err
+	}
+	// From the repository's root: in a subfolder, git archive keeps only
+	// the paths under it, which a tree's paths are not.
+	data, err := git(strings.TrimSpace(string(top)), "archive", "--format=tar", ref+":"+strings.TrimSuffix(prefix, "/"))
+	if err != nil {
+		return load.Tree{}, fmt.Errorf("the mesh folder is not in %s (%v)", ref, err)
+	}
+	fsys := fstest.MapFS{}
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return load.Tree{}, fmt.Errorf("reading %s: %v", ref, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue // the loader follows no symbolic link either
+		}
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			return load.Tree{}, fmt.Errorf("reading %s: %v", ref, err)
+		}
+		fsys[path.Clean(h.Name)] = &fstest.MapFile{Data: body, Mode: 0o644}
+	}
+	return load.Tree{FS: fsys, Prefix: ref + ":" + prefix}, nil
+}
+
+// git runs git in dir and returns its standard output.
+func git(dir string, args ...string) ([]byte, error) {
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return nil, errors.New(msg)
+		}
+		return nil, err
+	}
+	return out, nil
+}

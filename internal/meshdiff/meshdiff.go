@@ -1,0 +1,670 @@
+// Package meshdiff compares two revisions of a checked mesh and says what
+// the change does to the mesh and to its consumers: which domains,
+// products, ports, columns, inputs, steps, tests, schedules, SLAs,
+// policies and waivers were added, removed or changed, and which changes
+// break a product that reads the changed data.
+//
+// A change is breaking when a consumer reads what it removes or changes in
+// an incompatible way: a public port or product removed, a port made
+// internal or moved to another table, a column removed, retyped or made
+// nullable. The consumers are those of the base revision, since the
+// change is what breaks them (in the head revision they no longer read it,
+// or the mesh would not check). A breaking change is excused when the
+// producer's major version goes up with it.
+package meshdiff
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/ast"
+)
+
+// Revision is one side of a comparison: a checked plan, and the policies
+// and waivers of its mesh.
+type Revision struct {
+	Plan     *plan.Plan
+	Policies []Policy
+	Waivers  []Waiver
+}
+
+// Policy is what a diff compares of a policy.
+type Policy struct {
+	Name, Domain, Enforcement, On string
+	Active                        bool
+}
+
+// Waiver is what a diff compares of a waiver.
+type Waiver struct {
+	Name, Domain, Policy, Expires, Approver string
+	Objects                                 []string
+}
+
+// WaiversOf lists a mesh's waivers, central and per domain.
+func WaiversOf(m *ast.Mesh) []Waiver {
+	var out []Waiver
+	add := func(domain string, ws []*ast.Waiver) {
+		for _, w := range ws {
+			policy := ""
+			if w.Policy != nil {
+				policy = w.Policy.String()
+			}
+			out = append(out, Waiver{Name: w.Name, Domain: domain, Policy: policy, Expires: w.Expires.V, Approver: w.Approver.V, Objects: w.Objects.Values()})
+		}
+	}
+	if m == nil {
+		return nil
+	}
+	add("", m.Waivers)
+	for _, d := range m.Domains {
+		add(d.Name, d.Waivers)
+	}
+	return out
+}
+
+// Change is one difference between the revisions.
+type Change struct {
+	Domain string `json:"domain,omitempty"` // the domain it is in; empty for central policies and waivers
+	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy or waiver
+	ID     string `json:"id"`
+	Change string `json:"change"` // added, removed or changed
+	Detail string `json:"detail,omitempty"`
+	// Breaking is true when a consumer reads what the change removes or
+	// changes incompatibly; Consumers names them.
+	Breaking  bool     `json:"breaking"`
+	Consumers []string `json:"consumers,omitempty"`
+	// Product is the product the change belongs to, if any, and
+	// MajorBump whether that product's major version went up.
+	Product   string `json:"product,omitempty"`
+	MajorBump bool   `json:"major_bump,omitempty"`
+}
+
+// Unexcused reports whether the change breaks a consumer without a major
+// version bump of its producer.
+func (c *Change) Unexcused() bool { return c.Breaking && !c.MajorBump }
+
+// Report is the result of a comparison.
+type Report struct {
+	Changes []*Change `json:"changes"` // by domain, then breaking first, then by kind and id
+	// Affected are the products whose pipelines must run again: those
+	// changed, and everything downstream of them, in the head revision, in
+	// dependency order.
+	Affected []string `json:"affected"`
+}
+
+// Breaking returns the breaking changes.
+func (r *Report) Breaking() []*Change {
+	var out []*Change
+	for _, c := range r.Changes {
+		if c.Breaking {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Compare compares base with head.
+func Compare(base, head *Revision) *Report {
+	d := &differ{base: base.Plan, head: head.Plan}
+	d.domains()
+	d.sources()
+	d.products()
+	d.policies(base.Policies, head.Policies)
+	d.waivers(base.Waivers, head.Waivers)
+	slices.SortStableFunc(d.changes, func(a, b *Change) int {
+		return cmp.Or(
+			strings.Compare(a.Domain, b.Domain),
+			boolOrder(a.Breaking, b.Breaking),
+			strings.Compare(a.ID, b.ID),
+			strings.Compare(a.Kind, b.Kind),
+			strings.Compare(a.Detail, b.Detail),
+		)
+	})
+	return &Report{Changes: d.changes, Affected: d.affected()}
+}
+
+// boolOrder puts true first.
+func boolOrder(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+type differ struct {
+	base, head *plan.Plan
+	changes    []*Change
+	changed    map[string]bool // product ids with a change, in head
+}
+
+func (d *differ) add(c *Change) { d.changes = append(d.changes, c) }
+
+func (d *differ) domains() {
+	base, head := byKey(d.base.Domains, domainName), byKey(d.head.Domains, domainName)
+	for _, name := range keys(base, head) {
+		b, h := base[name], head[name]
+		switch {
+		case b == nil:
+			d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "added"})
+		case h == nil:
+			d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "removed"})
+		case b.Owner != h.Owner:
+			d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "changed", Detail: fmt.Sprintf("owner %s -> %s", b.Owner, h.Owner)})
+		}
+	}
+}
+
+func (d *differ) sources() {
+	base, head := byKey(d.base.Sources, sourceID), byKey(d.head.Sources, sourceID)
+	for _, id := range keys(base, head) {
+		b, h := base[id], head[id]
+		switch {
+		case b == nil:
+			d.add(&Change{Domain: h.Domain.Name, Kind: "source", ID: id, Change: "added"})
+		case h == nil:
+			d.add(&Change{Domain: b.Domain.Name, Kind: "source", ID: id, Change: "removed"})
+		default:
+			var what []string
+			if b.Cadence.String() != h.Cadence.String() {
+				what = append(what, fmt.Sprintf("cadence %s -> %s", b.Cadence, h.Cadence))
+			}
+			if b.Table != h.Table {
+				what = append(what, fmt.Sprintf("table %s -> %s", b.Table, h.Table))
+			}
+			if cb, ch := columnList(b.Columns), columnList(h.Columns); cb != ch {
+				what = append(what, fmt.Sprintf("columns (%s) -> (%s)", cb, ch))
+			}
+			if len(what) > 0 {
+				d.add(&Change{Domain: h.Domain.Name, Kind: "source", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
+			}
+		}
+	}
+}
+
+func (d *differ) products() {
+	d.changed = map[string]bool{}
+	base, head := byKey(d.base.Products, productID), byKey(d.head.Products, productID)
+	for _, id := range keys(base, head) {
+		b, h := base[id], head[id]
+		switch {
+		case b == nil:
+			d.add(&Change{Domain: h.Domain.Name, Kind: "product", ID: id, Change: "added", Product: id, Detail: "version " + h.Version})
+			d.changed[id] = true
+		case h == nil:
+			c := &Change{Domain: b.Domain.Name, Kind: "product", ID: id, Change: "removed", Product: id}
+			for _, port := range b.Ports {
+				if port.Visibility == "public" {
+					c.Consumers = append(c.Consumers, productIDs(port.Consumers)...)
+				}
+			}
+			c.Consumers = unique(c.Consumers)
+			c.Breaking = len(c.Consumers) > 0
+			d.add(c)
+		default:
+			n := len(d.changes)
+			d.product(b, h)
+			if len(d.changes) > n {
+				d.changed[id] = true
+				bump := major(h.Version) > major(b.Version)
+				for _, c := range d.changes[n:] {
+					c.MajorBump = bump
+				}
+			}
+		}
+	}
+}
+
+// product compares a product present on both sides.
+func (d *differ) product(b, h *plan.Product) {
+	bRoot, hRoot := d.base.Root, d.head.Root
+	c := func(kind, id, change, detail string) *Change {
+		ch := &Change{Domain: h.Domain.Name, Kind: kind, ID: id, Change: change, Detail: detail, Product: h.ID}
+		d.add(ch)
+		return ch
+	}
+	if b.Version != h.Version {
+		c("product", h.ID, "changed", fmt.Sprintf("version %s -> %s", b.Version, h.Version))
+	}
+	if b.Owner != h.Owner {
+		c("product", h.ID, "changed", fmt.Sprintf("owner %s -> %s", b.Owner, h.Owner))
+	}
+	if sb, sh := scheduleText(b.Schedule), scheduleText(h.Schedule); sb != sh {
+		c("schedule", h.ID, "changed", sb+" -> "+sh)
+	}
+	if sb, sh := slaText(b.SLA), slaText(h.SLA); sb != sh {
+		c("sla", h.ID, "changed", sb+" -> "+sh)
+	}
+	if db, dh := deprecationText(b.Deprecation), deprecationText(h.Deprecation); db != dh {
+		c("product", h.ID, "changed", "deprecation "+db+" -> "+dh)
+	}
+
+	ports := func(p *plan.Product) map[string]*plan.Port {
+		return byKey(p.Ports, func(x *plan.Port) string { return x.Name })
+	}
+	pb, ph := ports(b), ports(h)
+	for _, name := range keys(pb, ph) {
+		x, y := pb[name], ph[name]
+		id := h.ID + "." + name
+		switch {
+		case x == nil:
+			c("port", id, "added", fmt.Sprintf("%s %s, %s", y.Kind, y.Object, y.Visibility))
+		case y == nil:
+			ch := c("port", id, "removed", "")
+			if x.Visibility == "public" {
+				ch.Consumers = productIDs(x.Consumers)
+				ch.Breaking = len(ch.Consumers) > 0
+			}
+		default:
+			d.port(c, id, x, y)
+		}
+	}
+
+	inputs := func(p *plan.Product) map[string]*plan.Input {
+		return byKey(p.Inputs, func(x *plan.Input) string { return x.Name })
+	}
+	ib, ih := inputs(b), inputs(h)
+	for _, name := range keys(ib, ih) {
+		x, y := ib[name], ih[name]
+		id := h.ID + "." + name
+		switch {
+		case x == nil:
+			c("input", id, "added", "from "+inputFrom(y))
+		case y == nil:
+			c("input", id, "removed", "from "+inputFrom(x))
+		case inputFrom(x) != inputFrom(y) || columnNames(x.Columns) != columnNames(y.Columns):
+			c("input", id, "changed", fmt.Sprintf("%s (%s) -> %s (%s)", inputFrom(x), columnNames(x.Columns), inputFrom(y), columnNames(y.Columns)))
+		}
+	}
+
+	steps := func(p *plan.Product) map[string]*plan.Step {
+		return byKey(p.Steps, func(x *plan.Step) string { return x.Name })
+	}
+	sb, sh := steps(b), steps(h)
+	for _, name := range keys(sb, sh) {
+		x, y := sb[name], sh[name]
+		id := h.ID + "." + name
+		switch {
+		case x == nil:
+			c("step", id, "added", "runner "+y.Runner.Name)
+		case y == nil:
+			c("step", id, "removed", "")
+		default:
+			if what := stepChanges(bRoot, hRoot, x, y); what != "" {
+				c("step", id, "changed", what)
+			}
+		}
+	}
+
+	tests := func(p *plan.Product) map[string]*plan.Test {
+		return byKey(p.Tests, func(x *plan.Test) string { return x.ID })
+	}
+	tb, th := tests(b), tests(h)
+	for _, tid := range keys(tb, th) {
+		x, y := tb[tid], th[tid]
+		id := h.ID + "." + tid
+		switch {
+		case x == nil:
+			c("test", id, "added", y.Kind+", severity "+y.Severity)
+		case y == nil:
+			c("test", id, "removed", x.Kind+", severity "+x.Severity)
+		case x.Severity != y.Severity:
+			c("test", id, "changed", "severity "+x.Severity+" -> "+y.Severity)
+		case x.SQL != y.SQL:
+			c("test", id, "changed", "its query")
+		}
+	}
+}
+
+// port compares a port present on both sides, and its columns.
+func (d *differ) port(c func(kind, id, change, detail string) *Change, id string, x, y *plan.Port) {
+	consumers := func(col string) []string {
+		var out []*plan.Product
+		for _, p := range x.Consumers {
+			for _, in := range p.Inputs {
+				if in.Port == x && (col == "" || slices.ContainsFunc(in.Columns, func(c *plan.Column) bool { return c.Name == col })) {
+					out = append(out, p)
+				}
+			}
+		}
+		return unique(productIDs(out))
+	}
+	// Only a public port is a contract: an internal one is read by its own
+	// domain, which changes with it.
+	breaking := func(ch *Change, col string) {
+		if x.Visibility == "public" {
+			ch.Consumers = consumers(col)
+			ch.Breaking = len(ch.Consumers) > 0
+		}
+	}
+	if x.Visibility != y.Visibility {
+		ch := c("port", id, "changed", "visibility "+x.Visibility+" -> "+y.Visibility)
+		if y.Visibility == "internal" {
+			breaking(ch, "")
+		}
+	}
+	if x.Object != y.Object {
+		breaking(c("port", id, "changed", fmt.Sprintf("table %s -> %s", x.Object, y.Object)), "")
+	}
+	if x.Kind != y.Kind {
+		c("port", id, "changed", "kind "+x.Kind+" -> "+y.Kind)
+	}
+	cols := func(p *plan.Port) map[string]*plan.Column {
+		return byKey(p.Columns, func(x *plan.Column) string { return x.Name })
+	}
+	cb, ch := cols(x), cols(y)
+	for _, name := range keys(cb, ch) {
+		a, b := cb[name], ch[name]
+		cid := id + "." + name
+		switch {
+		case a == nil:
+			c("column", cid, "added", b.Type.String())
+		case b == nil:
+			breaking(c("column", cid, "removed", a.Type.String()), name)
+		default:
+			if a.Type.String() != b.Type.String() {
+				detail := "type " + a.Type.String() + " -> " + b.Type.String()
+				if b.Type.AcceptedBy(a.Type) {
+					c("column", cid, "changed", detail) // widened: readers still get what they expect
+				} else {
+					breaking(c("column", cid, "changed", detail), name)
+				}
+			}
+			if !a.Nullable && b.Nullable {
+				breaking(c("column", cid, "changed", "made nullable"), name)
+			} else if a.Nullable && !b.Nullable {
+				c("column", cid, "changed", "made not nullable")
+			}
+			if a.Classification != b.Classification {
+				c("column", cid, "changed", fmt.Sprintf("classification %s -> %s", orNone(a.Classification), orNone(b.Classification)))
+			}
+			if a.Masking != b.Masking {
+				c("column", cid, "changed", fmt.Sprintf("masking %s -> %s", orNone(a.Masking), orNone(b.Masking)))
+			}
+		}
+	}
+}
+
+func (d *differ) policies(base, head []Policy) {
+	key := func(p Policy) string { return policyID(p.Domain, p.Name) }
+	b, h := byKey(base, key), byKey(head, key)
+	for _, id := range keys(b, h) {
+		x, y := b[id], h[id]
+		switch {
+		case x.Name == "":
+			d.add(&Change{Domain: y.Domain, Kind: "policy", ID: id, Change: "added", Detail: fmt.Sprintf("%s, on %s%s", y.Enforcement, y.On, inactive(y))})
+		case y.Name == "":
+			d.add(&Change{Domain: x.Domain, Kind: "policy", ID: id, Change: "removed", Detail: x.Enforcement})
+		default:
+			var what []string
+			if x.Enforcement != y.Enforcement {
+				what = append(what, "enforcement "+x.Enforcement+" -> "+y.Enforcement)
+			}
+			if x.Active != y.Active {
+				what = append(what, fmt.Sprintf("active %t -> %t", x.Active, y.Active))
+			}
+			if len(what) > 0 {
+				d.add(&Change{Domain: y.Domain, Kind: "policy", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
+			}
+		}
+	}
+}
+
+func inactive(p Policy) string {
+	if !p.Active {
+		return " (in a set the mesh does not use)"
+	}
+	return ""
+}
+
+func (d *differ) waivers(base, head []Waiver) {
+	key := func(w Waiver) string { return policyID(w.Domain, w.Name) }
+	b, h := byKey(base, key), byKey(head, key)
+	for _, id := range keys(b, h) {
+		x, y := b[id], h[id]
+		switch {
+		case x.Name == "":
+			d.add(&Change{Domain: y.Domain, Kind: "waiver", ID: id, Change: "added", Detail: fmt.Sprintf("of %s for %s, until %s, approved by %s", y.Policy, strings.Join(y.Objects, ", "), y.Expires, y.Approver)})
+		case y.Name == "":
+			d.add(&Change{Domain: x.Domain, Kind: "waiver", ID: id, Change: "removed", Detail: "of " + x.Policy})
+		default:
+			var what []string
+			if x.Expires != y.Expires {
+				what = append(what, "expires "+x.Expires+" -> "+y.Expires)
+			}
+			if ob, oh := strings.Join(x.Objects, ", "), strings.Join(y.Objects, ", "); ob != oh {
+				what = append(what, "objects "+ob+" -> "+oh)
+			}
+			if x.Approver != y.Approver {
+				what = append(what, "approver "+x.Approver+" -> "+y.Approver)
+			}
+			if x.Policy != y.Policy {
+				what = append(what, "policy "+x.Policy+" -> "+y.Policy)
+			}
+			if len(what) > 0 {
+				d.add(&Change{Domain: y.Domain, Kind: "waiver", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
+			}
+		}
+	}
+}
+
+func policyID(domain, name string) string {
+	if domain == "" {
+		return name
+	}
+	return domain + "." + name
+}
+
+// affected lists the changed products of head and everything downstream
+// of them, in head's dependency order. A removed product's consumers are
+// changed too (their inputs changed), so they are listed through that.
+func (d *differ) affected() []string {
+	run := map[*plan.Product]bool{}
+	var mark func(p *plan.Product)
+	mark = func(p *plan.Product) {
+		if run[p] {
+			return
+		}
+		run[p] = true
+		for _, down := range p.Downstreams {
+			mark(down)
+		}
+	}
+	for _, p := range d.head.Products {
+		if d.changed[p.ID] {
+			mark(p)
+		}
+	}
+	var out []string
+	for _, p := range d.head.Products {
+		if run[p] {
+			out = append(out, p.ID)
+		}
+	}
+	return out
+}
+
+// Helpers for keyed comparison.
+
+func byKey[T any](items []T, key func(T) string) map[string]T {
+	m := make(map[string]T, len(items))
+	for _, it := range items {
+		m[key(it)] = it
+	}
+	return m
+}
+
+// keys returns the keys of both maps, sorted.
+func keys[T any](a, b map[string]T) []string {
+	var out []string
+	for k := range a {
+		out = append(out, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func domainName(d *plan.Domain) string { return d.Name }
+func sourceID(s *plan.Source) string   { return s.ID }
+func productID(p *plan.Product) string { return p.ID }
+func productIDs(ps []*plan.Product) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}
+
+func unique(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// major returns a semantic version's major number, or -1.
+func major(v string) int {
+	n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(v, "v"), ".", 2)[0])
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func columnList(cols []*plan.Column) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = c.Name + " " + c.Type.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func columnNames(cols []*plan.Column) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = c.Name
+	}
+	return strings.Join(parts, ", ")
+}
+
+func inputFrom(in *plan.Input) string {
+	if in.Source != nil {
+		return "source " + in.Source.ID
+	}
+	return "port " + in.Port.ID
+}
+
+func scheduleText(s plan.Schedule) string {
+	var parts []string
+	if s.Cadence != nil {
+		parts = append(parts, s.Cadence.String())
+	}
+	if s.OnInputs {
+		parts = append(parts, "on its inputs")
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " and ") + " (" + s.Timezone + ")"
+}
+
+func slaText(s *plan.SLA) string {
+	if s == nil {
+		return "none"
+	}
+	return "freshness " + plan.FormatDuration(s.Freshness)
+}
+
+func deprecationText(dep *plan.Deprecation) string {
+	if dep == nil {
+		return "none"
+	}
+	return dep.Date
+}
+
+// stepChanges says what differs between two versions of a step: its
+// runner, what it runs after, and which arguments, including the content
+// of the files and folders it passes (an edited .sql file changes the
+// step).
+func stepChanges(xRoot, yRoot fs.FS, x, y *plan.Step) string {
+	var what []string
+	if x.Runner.Name != y.Runner.Name {
+		what = append(what, "runner "+x.Runner.Name+" -> "+y.Runner.Name)
+	}
+	after := func(s *plan.Step) string {
+		var names []string
+		for _, a := range s.After {
+			names = append(names, a.Name)
+		}
+		return "[" + strings.Join(names, ", ") + "]"
+	}
+	if ax, ay := after(x), after(y); ax != ay {
+		what = append(what, "after "+ax+" -> "+ay)
+	}
+	args := func(root fs.FS, s *plan.Step) map[string]string {
+		m := map[string]string{}
+		for _, a := range s.Args {
+			v := fmt.Sprintf("%s %v %v %v %q", a.String, a.Number, a.Bool, a.List, a.Type)
+			if a.Secret != nil {
+				v += a.Secret.ID
+			}
+			if a.Type == "file" || a.Type == "dir" {
+				v += digest(root, a.String)
+			}
+			m[a.Name] = v
+		}
+		return m
+	}
+	ax, ay := args(xRoot, x), args(yRoot, y)
+	var changed []string
+	for _, name := range keys(ax, ay) {
+		if ax[name] != ay[name] {
+			changed = append(changed, name)
+		}
+	}
+	if len(changed) > 0 {
+		what = append(what, "arguments "+strings.Join(changed, ", "))
+	}
+	return strings.Join(what, "; ")
+}
+
+// digest hashes a file, or a folder's files and their names, of a mesh;
+// "" when the mesh has no files to read.
+func digest(root fs.FS, name string) string {
+	if root == nil {
+		return ""
+	}
+	h := sha256.New()
+	_ = fs.WalkDir(root, name, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return nil
+		}
+		data, err := fs.ReadFile(root, p)
+		if err != nil {
+			return nil
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))
+		h.Write(data)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
