@@ -3,6 +3,7 @@ package cli
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -131,11 +132,14 @@ func revision(res *compiler.Result) *meshdiff.Revision {
 }
 
 func writeJSONList(w io.Writer, items []string) error {
-	if len(items) == 0 {
-		_, err := fmt.Fprintln(w, "[]")
+	if items == nil {
+		items = []string{}
+	}
+	data, err := json.MarshalIndent(items, "", "  ")
+	if err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "[\n  %q\n]\n", strings.Join(items, "\",\n  \""))
+	_, err = fmt.Fprintf(w, "%s\n", data)
 	return err
 }
 
