@@ -47,6 +47,8 @@ func init() {
 		{"check", "Type-check a mesh and report every problem", runCheck},
 		{"build", "Compile the mesh to GitLab CI pipelines, Airflow DAGs or Snowflake task graphs", runBuild},
 		{"diff", "Compare the mesh with a base revision: changes, breaking changes, products to run", runDiff},
+		{"manifest", "Write a JSON catalog of the mesh", runManifest},
+		{"codeowners", "Write a GitLab CODEOWNERS file that follows domain ownership", runCodeowners},
 		{"fmt", "Rewrite .mesh.hcl files in canonical format", runFmt},
 		{"graph", "Print the mesh's lineage as DOT, Mermaid or JSON", runGraph},
 		{"explain", "Print the checked plan, with every test's rendered SQL", runExplain},

@@ -87,7 +87,8 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 		if len(dags) == 0 {
 			continue
 		}
-		files = append(files, output.File{Path: d.Name + ".py", Data: b.render(d, dags)})
+		file, _ := DAG(d.Products[0])
+		files = append(files, output.File{Path: file, Data: b.render(d, dags)})
 	}
 	if b.diags.HasErrors() {
 		return nil, b.diags.Sorted()
@@ -116,4 +117,10 @@ func (b *builder) sources(products []*plan.Product) []string {
 		return job != nil && job.Operator == "sql"
 	}
 	return b.plan.SourceFiles(b.settings.target, products, b.plan.StepFiles(products, inlines)...)
+}
+
+// DAG returns the file and the dag_id of a product's DAG, for catalogs
+// and CODEOWNERS.
+func DAG(p *plan.Product) (file, dagID string) {
+	return p.Domain.Name + ".py", p.Domain.Name + "." + p.Name
 }

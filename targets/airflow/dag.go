@@ -70,7 +70,8 @@ func (t *task) fullID() string {
 
 // dag models a product's DAG and checks Airflow's limits on it.
 func (b *builder) dag(p *plan.Product) *dag {
-	d := &dag{id: p.Domain.Name + "." + p.Name, product: p, schedule: b.schedule(p)}
+	_, id := DAG(p)
+	d := &dag{id: id, product: p, schedule: b.schedule(p)}
 	b.checkKey("DAG id", d.id, p.Range)
 
 	byStep := map[*plan.Step]*task{}

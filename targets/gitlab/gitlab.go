@@ -194,3 +194,21 @@ func (b *builder) parentHead() *head {
 		templates: []*template{{name: ".meshc-product", body: jobBody{trigger: &trigger{strategy: b.settings.triggerStrategy}}}},
 	}
 }
+
+// ProductFiles returns the child pipeline file of each product, by product
+// ID, relative to the output folder: for catalogs and CODEOWNERS, which
+// point at a product's generated files.
+func ProductFiles(p *plan.Plan, o Options) map[string]string {
+	s, ds := newSettings(p, o)
+	if ds.HasErrors() {
+		return nil
+	}
+	b := &builder{plan: p, settings: s}
+	out := map[string]string{}
+	for _, u := range b.units() {
+		for _, pr := range u.products {
+			out[pr.ID] = u.file
+		}
+	}
+	return out
+}

@@ -165,3 +165,10 @@ func intervalSQL(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d SECONDS", d/time.Second)
 }
+
+// Graph returns the script that creates a product's task graph and the
+// graph's root task, for catalogs and CODEOWNERS.
+func Graph(p *plan.Plan, pr *plan.Product) (file, root string) {
+	b := &builder{plan: p}
+	return pr.Domain.Name + ".sql", qualified(b.object(pr.Domain, taskName(pr, "START")))
+}

@@ -1,0 +1,69 @@
+package manifest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/manifest"
+	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/targets/gitlab"
+)
+
+func pharmaManifest(t *testing.T) []byte {
+	t.Helper()
+	res, err := compiler.CompileDir(filepath.Join(golden.Root(), "examples", "pharma"), compiler.Options{Today: meshtest.Today})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("compile: %v", err)
+	}
+	m := manifest.Build(res, manifest.Options{Version: "test", GitLab: gitlab.Options{OutDir: "gen/gitlab", MeshDir: "."},
+		Out: manifest.Generation{GitLab: "gen/gitlab", Airflow: "gen/airflow", Snowflake: "gen/snowflake"}})
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestPharma compares the example's manifest with a golden file.
+func TestPharma(t *testing.T) {
+	golden.Check(t, "manifest/pharma.json", pharmaManifest(t))
+}
+
+// TestSchema validates the example's manifest against the published
+// schema, docs/manifest.schema.json, with the JSON Schema validator in
+// ../shared/validators.
+func TestSchema(t *testing.T) {
+	validator := filepath.Join(golden.Root(), "..", "shared", "validators", "gitlab-schema")
+	if _, err := os.Stat(validator); err != nil {
+		t.Skipf("the JSON Schema validator is not beside the repository (%v)", err)
+	}
+	file := filepath.Join(t.TempDir(), "manifest.json")
+	if err := os.WriteFile(file, pharmaManifest(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"manifest_version": 2}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	schema := filepath.Join(golden.Root(), "docs", "manifest.schema.json")
+	run := func(f string) ([]byte, error) {
+		cmd := exec.Command("go", "run", ".", "-s", schema, f)
+		cmd.Dir = validator
+		return cmd.CombinedOutput()
+	}
+	if out, err := run(file); err != nil {
+		t.Fatalf("the manifest does not match its schema: %v\n%s", err, out)
+	}
+	if out, err := run(bad); err == nil {
+		t.Fatalf("the schema accepts a manifest of another version:\n%s", out)
+	}
+}
