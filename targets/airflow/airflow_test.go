@@ -23,7 +23,6 @@ import (
 	"github.com/meshc/meshc/targets/airflow"
 )
 
-var today = meshtest.Today
 
 func pharma(t *testing.T, env string) *plan.Plan { return meshtest.Pharma(t, env) }
 
