@@ -61,6 +61,8 @@ func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 			w.WriteByte('\n')
 			b.renderTask(&w, g, t)
 		}
+		w.WriteByte('\n')
+		b.dropStale(&w, g)
 	}
 
 	w.WriteString("\n-- Resume every task of each graph, its root last.\n")
@@ -148,4 +150,25 @@ func (b *builder) completion(g *graph) time.Duration {
 			"The product runs on its inputs as a serverless task, which Snowflake requires to have a target completion interval. Set target_completion_interval in the target \"snowflake\" block, such as \"30m\".")
 	}
 	return b.settings.completion
+}
+
+// dropStale drops the tasks of a graph that the mesh no longer has, such
+// as a removed or renamed step's: CREATE OR ALTER leaves them in place,
+// where they would still run after their predecessors. They are the
+// root's dependents not written above; the root is suspended, as DROP
+// TASK requires.
+func (b *builder) dropStale(w *strings.Builder, g *graph) {
+	schema := b.schema(g.product.Domain)
+	var names []string
+	for _, t := range g.tasks {
+		names = append(names, "\n        "+snowsql.String(t.name.Name))
+	}
+	var block strings.Builder
+	fmt.Fprintf(&block, "DECLARE\n  stale CURSOR FOR\n    SELECT name\n    FROM TABLE(%s.INFORMATION_SCHEMA.TASK_DEPENDENTS(TASK_NAME => %s, RECURSIVE => TRUE))\n",
+		snowsql.Ident(schema.Database), snowsql.String(qualified(g.root.name)))
+	fmt.Fprintf(&block, "    WHERE database_name = %s AND schema_name = %s\n      AND name NOT IN (%s\n      );\n",
+		snowsql.String(schema.Database), snowsql.String(schema.Schema), strings.Join(names, ","))
+	fmt.Fprintf(&block, "BEGIN\n  FOR stale_task IN stale DO\n    EXECUTE IMMEDIATE 'DROP TASK IF EXISTS %s.\"' || REPLACE(stale_task.name, '\"', '\"\"') || '\"';\n  END FOR;\nEND;",
+		strings.ReplaceAll(qualified(schema), "'", "''"))
+	fmt.Fprintf(w, "-- Drop the tasks the mesh no longer has from the graph of %s.\n%s;\n", g.product.ID, executeImmediate(block.String()))
 }

@@ -141,10 +141,11 @@ var (
 	createTable  = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\S+) \(\n[^;]*\)\n(?:  CHANGE_TRACKING = TRUE\n)?  COMMENT = '(?:[^'\\]|''|\\.)*'$`)
 	suspend      = regexp.MustCompile(`^ALTER TASK IF EXISTS (\S+) SUSPEND$`)
 	enable       = regexp.MustCompile(`^SELECT SYSTEM\$TASK_DEPENDENTS_ENABLE\('([^']+)'\)$`)
+	dropStale    = regexp.MustCompile(`^EXECUTE IMMEDIATE \$\$\nDECLARE\n  stale CURSOR FOR\n    SELECT name\n    FROM TABLE\(\S+\.INFORMATION_SCHEMA\.TASK_DEPENDENTS\(TASK_NAME => '([^']+)', RECURSIVE => TRUE\)\)\n`)
 )
 
 // readBack reads every statement of the scripts, failing on any statement
-// that is not one of the five kinds meshc writes.
+// that is not one of the six kinds meshc writes.
 func readBack(t *testing.T, files []output.File) *script {
 	t.Helper()
 	s := &script{tasks: map[string]*readTask{}, streams: map[string]string{}}
@@ -191,6 +192,8 @@ func readBack(t *testing.T, files []output.File) *script {
 				s.kinds = append(s.kinds, "table")
 			case suspend.MatchString(stmt):
 				s.kinds = append(s.kinds, "suspend")
+			case dropStale.MatchString(stmt):
+				s.kinds = append(s.kinds, "cleanup")
 			case enable.MatchString(stmt):
 				s.enabled = append(s.enabled, enable.FindStringSubmatch(stmt)[1])
 				s.kinds = append(s.kinds, "enable")
