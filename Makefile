@@ -4,7 +4,7 @@ GO      ?= go
 BIN     ?= bin/meshc
 EXAMPLE ?= examples/pharma
 
-.PHONY: build test race demo fmt lint fuzz e2e clean
+.PHONY: build test race demo fmt lint fuzz e2e bench clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/meshc
@@ -50,6 +50,11 @@ lint:
 
 # fuzz runs the loader and checker fuzz target for FUZZTIME (default 2m).
 FUZZTIME ?= 2m
+# bench measures checking (governance) and each target's emission on
+# synthetic meshes, with allocations; no timing is asserted anywhere.
+bench:
+	$(GO) test ./compiler ./targets/... -run '^$$' -bench . -benchmem -benchtime 3x
+
 fuzz:
 	$(GO) test ./compiler -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
 	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzPyString -fuzztime $(FUZZTIME)

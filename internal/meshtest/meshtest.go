@@ -21,6 +21,7 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/synth"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
 )
@@ -119,6 +120,17 @@ func ShuffledPharma(t testing.TB, seed uint64) *plan.Plan {
 	res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: Today})
 	if err != nil || res.Plan == nil {
 		t.Fatalf("compile: %v %v", err, res.Diagnostics)
+	}
+	return res.Plan
+}
+
+// Synthetic compiles a synthetic mesh of n products (internal/synth), for
+// the targets' benchmarks.
+func Synthetic(tb testing.TB, n int) *plan.Plan {
+	tb.Helper()
+	res, err := compiler.Compile(load.Tree{FS: synth.Mesh(n)}, compiler.Options{Today: Today})
+	if err != nil || res.Plan == nil {
+		tb.Fatalf("compiling a synthetic mesh of %d products: %v %v", n, err, res.Diagnostics)
 	}
 	return res.Plan
 }

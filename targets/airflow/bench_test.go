@@ -1,0 +1,27 @@
+package airflow_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/targets/airflow"
+)
+
+// BenchmarkBuild compiles synthetic meshes (internal/synth) and measures
+// the target's emission alone, with allocations. It asserts no timing.
+//
+//	go test ./targets/airflow -run '^$' -bench Build -benchmem
+func BenchmarkBuild(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		p := meshtest.Synthetic(b, n)
+		b.Run(fmt.Sprintf("products=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ds := airflow.Build(p, airflow.Options{}); ds.HasErrors() {
+					b.Fatalf("build: %v", ds)
+				}
+			}
+		})
+	}
+}
