@@ -23,7 +23,6 @@ import (
 	"github.com/meshc/meshc/targets/airflow"
 )
 
-
 func pharma(t *testing.T, env string) *plan.Plan { return meshtest.Pharma(t, env) }
 
 func build(t *testing.T, p *plan.Plan, o airflow.Options) []output.File {
