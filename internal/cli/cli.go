@@ -88,8 +88,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `meshc type-checks a data mesh described in .mesh.hcl files: every reference,
 column contract, cycle, layer, schedule and credential, before anything runs.
-It compiles the checked mesh to GitLab CI pipelines (Airflow and Snowflake are
-on their way).
+It compiles the checked mesh to GitLab CI pipelines, Airflow DAGs or Snowflake
+task graphs, and compares two revisions of it for code review.
 
 Usage:
   meshc <command> [flags] [arguments]
@@ -97,7 +97,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run 'meshc help <command>' or 'meshc <command> --help' for a command's flags.
