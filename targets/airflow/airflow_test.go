@@ -147,7 +147,7 @@ func expected(p *plan.Plan, pr *plan.Product) dagGraph {
 	}
 	slices.SortFunc(g.Edges, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
 	for _, in := range pr.Inputs {
-		if in.Port != nil {
+		if in.Port != nil && pr.Schedule.OnInputs {
 			g.Assets = append(g.Assets, uri(in.Port))
 		}
 	}

@@ -166,7 +166,7 @@ func (b *builder) stepTask(p *plan.Product, s *plan.Step) *task {
 		args = append(args, b.bashArgs(p, s, tmpl)...)
 	}
 	if s.Description != "" {
-		args = append(args, arg("doc_md", pyString(s.Description)))
+		args = append(args, arg("doc_md", pyString(b.docText(s.Description))))
 	}
 	t.args = args
 	return t
@@ -322,7 +322,7 @@ func (b *builder) testTask(t *plan.Test) *task {
 	}
 	tt.args = slices.Concat([]kwarg{arg("task_id", pyString(t.ID))}, b.snowflakeArgs(), []kwarg{arg("sql", pyString(literal(sql)))})
 	if t.Description != "" {
-		tt.args = append(tt.args, arg("doc_md", pyString(t.Description)))
+		tt.args = append(tt.args, arg("doc_md", pyString(b.docText(t.Description))))
 	}
 	return tt
 }

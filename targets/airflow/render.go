@@ -123,6 +123,10 @@ func (b *builder) constants() string {
 		}
 	}
 	vars = append(vars, pyString("MESHC_ENVIRONMENT")+": "+pyString(env.Name))
+	if env.SchemaPrefix != "" {
+		// Scripts prefix the schemas they name, as the tests do.
+		vars = append(vars, pyString("MESHC_SCHEMA_PREFIX")+": "+pyString(literal(env.SchemaPrefix)))
+	}
 	var c strings.Builder
 	fmt.Fprintf(&c, "# The %s environment's Snowflake connection (an Airflow connection id) and session.\n", env.Name)
 	fmt.Fprintf(&c, "CONN_ID = %s\n", pyString(literal(b.settings.connID)))
@@ -145,7 +149,7 @@ func (b *builder) renderDAG(w *writer, d *dag) {
 	if p.Description != "" {
 		w.line(1, "description=%s,", pyString(firstParagraph(p.Description)))
 	}
-	w.line(1, "doc_md=%s,", pyString(b.docMD(d)))
+	w.line(1, "doc_md=%s,", pyString(b.docText(b.docMD(d))))
 	w.line(1, "schedule=%s,", b.scheduleExpr(w, d.schedule))
 	w.line(1, "start_date=%s,", startDate(b.plan.Defaults.StartDate, p.Schedule.Timezone))
 	w.line(1, "catchup=False,")
@@ -357,6 +361,16 @@ func duration(d time.Duration) string {
 		}
 	}
 	return fmt.Sprintf("pendulum.duration(seconds=%d)", int64(d/time.Second))
+}
+
+// docText prepares documentation for doc_md. Airflow 2 renders a DAG's
+// doc_md as a Jinja template when it parses the file (Airflow 3 does
+// not), so there it goes through literal like a templated field.
+func (b *builder) docText(s string) string {
+	if b.settings.version == 2 {
+		return literal(s)
+	}
+	return s
 }
 
 // firstParagraph is a description's first paragraph on one line, for the

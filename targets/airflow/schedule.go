@@ -21,12 +21,16 @@ type schedule struct {
 }
 
 // schedule maps a product's schedule. A product on a cadence runs on its
-// cron, and also when its product inputs publish. A product on its inputs
-// runs when the ports it reads have all been published. Sources publish
+// cron; with on_inputs as well, also when the ports it reads have all been
+// published (asset-or-time). A product on its inputs alone runs when they
+// have all been published. Sources publish
 // no Asset, so a product that reads only sources runs on their cadence:
 // the most frequent one, so that no delivery waits for the next.
 func (b *builder) schedule(p *plan.Product) schedule {
 	s := schedule{cadence: p.Schedule.Cadence, timezone: p.Schedule.Timezone}
+	if !p.Schedule.OnInputs {
+		return s // on its cadence only
+	}
 	var sources []*plan.Source
 	for _, in := range p.Inputs {
 		switch {
@@ -38,7 +42,7 @@ func (b *builder) schedule(p *plan.Product) schedule {
 	}
 	slices.SortFunc(s.ports, func(x, y *plan.Port) int { return strings.Compare(x.ID, y.ID) })
 	s.ports = slices.Compact(s.ports)
-	if s.cadence != nil || !p.Schedule.OnInputs || len(s.ports) > 0 || len(sources) == 0 {
+	if s.cadence != nil || len(s.ports) > 0 || len(sources) == 0 {
 		return s
 	}
 	slices.SortFunc(sources, func(x, y *plan.Source) int {
