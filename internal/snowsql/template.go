@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Template is a SQL statement with {{NAME}} placeholders, such as
+// Template is one SQL statement with {{NAME}} placeholders, such as
 // "CALL PLATFORM.RUN_JOB({{job}}, {{token}})". Each placeholder stands for a
 // whole SQL value, rendered by the caller as a literal (String, a number,
 // NULL...), so a placeholder may not sit inside a quoted string or
@@ -35,6 +35,12 @@ func Parse(text string) (*Template, error) {
 			continue
 		case strings.HasPrefix(text[i:], "}}"):
 			return nil, fmt.Errorf("}} without {{ at %q", clip(text[i:]))
+		case text[i] == ';':
+			if strings.TrimSpace(text[i+1:]) != "" {
+				return nil, fmt.Errorf("a second statement after %q: a template is one statement", clip(text[start:i+1]))
+			}
+			text = text[:i] // meshc ends the statement itself
+			continue
 		}
 		end, what := skipQuoted(text, i)
 		if end > i && what == "a comment" && !strings.HasPrefix(text[i:], "/*") {

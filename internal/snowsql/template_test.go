@@ -14,6 +14,7 @@ func TestTemplate(t *testing.T) {
 		{"SELECT '{' || {{job}} /* }} */\n", "SELECT '{' || 'j''x' /* }} */\n", []string{"job"}},
 		{`SELECT 'it''s {x}', "a""b", $$ {x} $$, {{job}}`, `SELECT 'it''s {x}', "a""b", $$ {x} $$, 'j''x'`, []string{"job"}},
 		{"no placeholders", "no placeholders", nil},
+		{"CALL P({{job}});  ", "CALL P('j''x')", []string{"job"}},
 	}
 	values := map[string]string{"job": String("j'x"), "token": "NULL"}
 	for _, g := range good {
@@ -31,17 +32,18 @@ func TestTemplate(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		"SELECT '{{job}}'":         "inside a quoted string",
-		`SELECT 'a\'{{job}}'`:      "inside a quoted string",
-		`SELECT "{{job}}"`:         "inside a quoted identifier",
-		"SELECT $${{job}}$$":       "inside a $$ string",
-		"SELECT 1 -- {{job}}":      "line comment",
-		"SELECT {{job}} // x":      "line comment",
-		"SELECT 1 /* {{job}} */":   "inside a comment",
-		"SELECT {{Job}}":           "malformed placeholder",
-		"SELECT {{job}":            "malformed placeholder",
-		"SELECT job}}":             "}} without {{",
-		"SELECT 'unclosed {{job}}": "inside a quoted string",
+		"SELECT '{{job}}'":               "inside a quoted string",
+		`SELECT 'a\'{{job}}'`:            "inside a quoted string",
+		`SELECT "{{job}}"`:               "inside a quoted identifier",
+		"SELECT $${{job}}$$":             "inside a $$ string",
+		"SELECT 1 -- {{job}}":            "line comment",
+		"SELECT {{job}} // x":            "line comment",
+		"SELECT 1 /* {{job}} */":         "inside a comment",
+		"CALL X({{job}}); DROP SCHEMA S": "a second statement",
+		"SELECT {{Job}}":                 "malformed placeholder",
+		"SELECT {{job}":                  "malformed placeholder",
+		"SELECT job}}":                   "}} without {{",
+		"SELECT 'unclosed {{job}}":       "inside a quoted string",
 	}
 	for text, want := range bad {
 		if _, err := Parse(text); err == nil || !strings.Contains(err.Error(), want) {

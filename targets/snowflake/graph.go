@@ -142,6 +142,10 @@ func (b *builder) schedule(g *graph) {
 			cadence = fastestSource(p)
 		}
 	}
+	if p.Schedule.Cadence != nil && p.Schedule.OnInputs && hasProductInput(p) {
+		b.warnf("snowflake-schedule", p.Schedule.Range, "Snowflake runs the product on its cadence only",
+			"The product runs on its cadence and when its inputs publish, but a Snowflake task graph's root either has a schedule or waits on streams, not both: its graph runs on the cadence only, reading its inputs' last publications. Drop the cadence to run on the inputs.")
+	}
 	if cadence != nil {
 		g.root.schedule = "USING CRON " + cadence.Cron + " " + p.Schedule.Timezone
 	}
@@ -151,6 +155,15 @@ func (b *builder) schedule(g *graph) {
 	}
 	g.root.when = strings.Join(conds, "\n  AND ")
 	g.root.body = b.startBody(g)
+}
+
+func hasProductInput(p *plan.Product) bool {
+	for _, in := range p.Inputs {
+		if in.Producer != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func containsProduct(ps []*plan.Product, p *plan.Product) bool {

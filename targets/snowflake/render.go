@@ -2,7 +2,6 @@ package snowflake
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -29,12 +28,9 @@ func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 	for _, g := range graphs {
 		b.publicationTable(&w, g.product)
 	}
-	var tables, streams []string
+	var streams []string
 	for _, g := range graphs {
 		for _, in := range g.inputs {
-			if in.producer.Domain != d {
-				tables = append(tables, b.publicationTableSQL(in.producer))
-			}
 			streams = append(streams, fmt.Sprintf("CREATE STREAM IF NOT EXISTS %s\n  ON TABLE %s\n  APPEND_ONLY = TRUE\n  COMMENT = %s;\n",
 				qualified(in.stream), qualified(in.table), snowsql.String(fmt.Sprintf("%s waits for %s to publish", g.product.ID, in.producer.ID))))
 		}
@@ -44,11 +40,7 @@ func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 		}
 	}
 	if len(streams) > 0 {
-		w.WriteString("\n-- A stream per product read, on its publication table, starts the reader when\n-- it publishes. The tables of other domains' products are created here too when\n-- missing, so that the scripts deploy in any order. IF NOT EXISTS keeps a\n-- stream's position, and so the publications not yet read.\n")
-		slices.Sort(tables)
-		for _, t := range slices.Compact(tables) {
-			w.WriteString(t)
-		}
+		w.WriteString("\n-- A stream per product read, on its publication table, starts the reader when\n-- it publishes. The tables of other domains' products are their scripts': run\n-- those first. IF NOT EXISTS keeps a stream's position, and so the publications\n-- not yet read.\n")
 		for _, s := range streams {
 			w.WriteString(s)
 		}
@@ -76,12 +68,14 @@ func (b *builder) publicationTable(w *strings.Builder, p *plan.Product) {
 	w.WriteString(b.publicationTableSQL(p))
 }
 
-// publicationTableSQL creates a product's publication table. Every script
-// that needs it writes the same statement.
+// publicationTableSQL creates a product's publication table, in its own
+// domain's script: the producer's role owns it and writes to it.
 func (b *builder) publicationTableSQL(p *plan.Product) string {
 	// Change tracking is on from the start: a stream on a table turns it
 	// on only when its creator owns the table, and readers do not.
-	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n  PUBLISHED_AT TIMESTAMP_LTZ NOT NULL,\n  RUN_GROUP_ID VARCHAR\n)\n  CHANGE_TRACKING = TRUE\n  COMMENT = %s;\n",
+	// A reader's stream may wait for its other inputs for weeks (a monthly
+	// input); the longest extension keeps it from going stale meanwhile.
+	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n  PUBLISHED_AT TIMESTAMP_LTZ NOT NULL,\n  RUN_GROUP_ID VARCHAR\n)\n  CHANGE_TRACKING = TRUE\n  MAX_DATA_EXTENSION_TIME_IN_DAYS = 90\n  COMMENT = %s;\n",
 		qualified(b.publications(p)), snowsql.String(fmt.Sprintf("Publications of %s, written by meshc's task %s", p.ID, taskName(p, "PUBLISH"))))
 }
 
@@ -166,9 +160,10 @@ func (b *builder) dropStale(w *strings.Builder, g *graph) {
 	var block strings.Builder
 	fmt.Fprintf(&block, "DECLARE\n  stale CURSOR FOR\n    SELECT name\n    FROM TABLE(%s.INFORMATION_SCHEMA.TASK_DEPENDENTS(TASK_NAME => %s, RECURSIVE => TRUE))\n",
 		snowsql.Ident(schema.Database), snowsql.String(qualified(g.root.name)))
-	fmt.Fprintf(&block, "    WHERE database_name = %s AND schema_name = %s\n      AND name NOT IN (%s\n      );\n",
-		snowsql.String(schema.Database), snowsql.String(schema.Schema), strings.Join(names, ","))
-	fmt.Fprintf(&block, "BEGIN\n  FOR stale_task IN stale DO\n    EXECUTE IMMEDIATE 'DROP TASK IF EXISTS %s.\"' || REPLACE(stale_task.name, '\"', '\"\"') || '\"';\n  END FOR;\nEND;",
-		strings.ReplaceAll(qualified(schema), "'", "''"))
+	// Every task of a graph is in its root's schema, so names alone tell
+	// them apart (and Snowflake stores unquoted names upper-cased).
+	fmt.Fprintf(&block, "    WHERE name NOT IN (%s\n    );\n", strings.Join(names, ","))
+	fmt.Fprintf(&block, "BEGIN\n  FOR stale_task IN stale DO\n    EXECUTE IMMEDIATE %s || '.\"' || REPLACE(stale_task.name, '\"', '\"\"') || '\"';\n  END FOR;\nEND;",
+		snowsql.String("DROP TASK IF EXISTS "+qualified(schema)))
 	fmt.Fprintf(w, "-- Drop the tasks the mesh no longer has from the graph of %s.\n%s;\n", g.product.ID, executeImmediate(block.String()))
 }

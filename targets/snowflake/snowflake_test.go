@@ -138,7 +138,7 @@ type readTask struct {
 var (
 	createTask   = regexp.MustCompile(`^CREATE OR ALTER TASK (\S+)\n((?:  .*\n|    .*\n)*)AS\n`)
 	createStream = regexp.MustCompile(`^CREATE STREAM IF NOT EXISTS (\S+)\n  ON TABLE (\S+)\n  APPEND_ONLY = TRUE\n  COMMENT = '(?:[^'\\]|''|\\.)*'$`)
-	createTable  = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\S+) \(\n[^;]*\)\n(?:  CHANGE_TRACKING = TRUE\n)?  COMMENT = '(?:[^'\\]|''|\\.)*'$`)
+	createTable  = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\S+) \(\n[^;]*\)\n(?:  CHANGE_TRACKING = TRUE\n  MAX_DATA_EXTENSION_TIME_IN_DAYS = 90\n)?  COMMENT = '(?:[^'\\]|''|\\.)*'$`)
 	suspend      = regexp.MustCompile(`^ALTER TASK IF EXISTS (\S+) SUSPEND$`)
 	enable       = regexp.MustCompile(`^SELECT SYSTEM\$TASK_DEPENDENTS_ENABLE\('([^']+)'\)$`)
 	dropStale    = regexp.MustCompile(`^EXECUTE IMMEDIATE \$\$\nDECLARE\n  stale CURSOR FOR\n    SELECT name\n    FROM TABLE\(\S+\.INFORMATION_SCHEMA\.TASK_DEPENDENTS\(TASK_NAME => '([^']+)', RECURSIVE => TRUE\)\)\n`)
