@@ -1,14 +1,13 @@
 package cli
 
 import (
-	"archive/tar"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os/exec"
-	"path"
+	"strconv"
 	"strings"
 	"testing/fstest"
 
@@ -143,9 +142,10 @@ func writeJSONList(w io.Writer, items []string) error {
 	return err
 }
 
-// gitTree reads the mesh folder dir as it is at a git revision, through
-// git archive, without touching the work tree. Files are named REF:PATH
-// in diagnostics.
+// gitTree reads the mesh folder dir as it is at a git revision, from the
+// repository's objects (git ls-tree and git cat-file, so that
+// .gitattributes' export rules do not apply), without touching the work
+// tree. Files are named REF:PATH in diagnostics.
 func gitTree(dir, ref string) (load.Tree, error) {
 	if strings.HasPrefix(ref, "-") {
 		return load.Tree{}, fmt.Errorf("--base-ref %q is not a git revision", ref)
@@ -162,30 +162,41 @@ func gitTree(dir, ref string) (load.Tree, error) {
 	if err != nil {
 		return load.Tree{}, err
 	}
-	// From the repository's root: in a subfolder, git archive keeps only
-	// the paths under it, which a tree's paths are not.
-	data, err := git(strings.TrimSpace(string(top)), "archive", "--format=tar", ref+":"+strings.TrimSuffix(prefix, "/"))
+	root := strings.TrimSpace(string(top))
+	listing, err := git(root, "ls-tree", "-r", "-z", ref+":"+strings.TrimSuffix(prefix, "/"))
 	if err != nil {
 		return load.Tree{}, fmt.Errorf("the mesh folder is not in %s (%v)", ref, err)
 	}
+	// Regular files only: the loader follows no symbolic link either.
+	var names, objects []string
+	for _, entry := range strings.Split(strings.TrimSuffix(string(listing), "\x00"), "\x00") {
+		meta, name, ok := strings.Cut(entry, "\t")
+		fields := strings.Fields(meta)
+		if !ok || len(fields) != 3 || fields[1] != "blob" || (fields[0] != "100644" && fields[0] != "100755") {
+			continue
+		}
+		names, objects = append(names, name), append(objects, fields[2])
+	}
+	cmd := exec.Command("git", "-C", root, "cat-file", "--batch")
+	cmd.Stdin = strings.NewReader(strings.Join(objects, "\n") + "\n")
+	data, err := cmd.Output()
+	if err != nil {
+		return load.Tree{}, fmt.Errorf("reading %s: %v", ref, err)
+	}
 	fsys := fstest.MapFS{}
-	tr := tar.NewReader(bytes.NewReader(data))
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	for i, name := range names {
+		// Each object is "<oid> <type> <size>\n<content>\n".
+		header, rest, ok := bytes.Cut(data, []byte("\n"))
+		fields := strings.Fields(string(header))
+		size := -1
+		if ok && len(fields) == 3 {
+			size, _ = strconv.Atoi(fields[2])
 		}
-		if err != nil {
-			return load.Tree{}, fmt.Errorf("reading %s: %v", ref, err)
+		if size < 0 || size+1 > len(rest) || fields[0] != objects[i] {
+			return load.Tree{}, fmt.Errorf("reading %s: unexpected output of git cat-file", ref)
 		}
-		if h.Typeflag != tar.TypeReg {
-			continue // the loader follows no symbolic link either
-		}
-		body, err := io.ReadAll(tr)
-		if err != nil {
-			return load.Tree{}, fmt.Errorf("reading %s: %v", ref, err)
-		}
-		fsys[path.Clean(h.Name)] = &fstest.MapFile{Data: body, Mode: 0o644}
+		fsys[name] = &fstest.MapFile{Data: rest[:size], Mode: 0o644}
+		data = rest[size+1:]
 	}
 	return load.Tree{FS: fsys, Prefix: ref + ":" + prefix}, nil
 }

@@ -226,6 +226,7 @@ func Build(res *compiler.Result, o Options) *Manifest {
 		Mesh: Mesh{Name: p.Name, Description: p.Description, Environment: p.Environment.Name,
 			Database: p.Environment.Database, Layers: nonNil(p.Layers)},
 		Generated: o.Out,
+		Domains:   []Domain{}, Sources: []Source{}, Products: []Product{},
 	}
 	for _, d := range p.Domains {
 		md := Domain{Name: d.Name, Owner: d.Owner, Description: d.Description, Layer: d.Layer,

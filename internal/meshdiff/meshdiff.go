@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,7 +73,7 @@ func WaiversOf(m *ast.Mesh) []Waiver {
 // Change is one difference between the revisions.
 type Change struct {
 	Domain string `json:"domain,omitempty"` // the domain it is in; empty for central policies and waivers
-	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy or waiver
+	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver or runner
 	ID     string `json:"id"`
 	Change string `json:"change"` // added, removed or changed
 	Detail string `json:"detail,omitempty"`
@@ -92,7 +93,7 @@ func (c *Change) Unexcused() bool { return c.Breaking && !c.MajorBump }
 
 // Report is the result of a comparison.
 type Report struct {
-	Changes []*Change `json:"changes"` // by domain, then breaking first, then by kind and id
+	Changes []*Change `json:"changes"` // by domain, then breaking first, then by id and kind
 	// Affected are the products whose pipelines must run again: those
 	// changed, and everything downstream of them, in the head revision, in
 	// dependency order.
@@ -113,9 +114,11 @@ func (r *Report) Breaking() []*Change {
 // Compare compares base with head.
 func Compare(base, head *Revision) *Report {
 	d := &differ{base: base.Plan, head: head.Plan}
+	d.changed = map[string]bool{}
 	d.domains()
 	d.sources()
 	d.products()
+	d.targets()
 	d.policies(base.Policies, head.Policies)
 	d.waivers(base.Waivers, head.Waivers)
 	slices.SortStableFunc(d.changes, func(a, b *Change) int {
@@ -186,13 +189,20 @@ func (d *differ) sources() {
 			}
 			if len(what) > 0 {
 				d.add(&Change{Domain: h.Domain.Name, Kind: "source", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
+				// Its readers run again: their schedule or data changed.
+				for _, p := range d.head.Products {
+					for _, in := range p.Inputs {
+						if in.Source != nil && in.Source.ID == id {
+							d.changed[p.ID] = true
+						}
+					}
+				}
 			}
 		}
 	}
 }
 
 func (d *differ) products() {
-	d.changed = map[string]bool{}
 	base, head := byKey(d.base.Products, productID), byKey(d.head.Products, productID)
 	for _, id := range keys(base, head) {
 		b, h := base[id], head[id]
@@ -317,10 +327,17 @@ func (d *differ) product(b, h *plan.Product) {
 			c("test", id, "added", y.Kind+", severity "+y.Severity)
 		case y == nil:
 			c("test", id, "removed", x.Kind+", severity "+x.Severity)
-		case x.Severity != y.Severity:
-			c("test", id, "changed", "severity "+x.Severity+" -> "+y.Severity)
-		case x.SQL != y.SQL:
-			c("test", id, "changed", "its query")
+		default:
+			var what []string
+			if x.Severity != y.Severity {
+				what = append(what, "severity "+x.Severity+" -> "+y.Severity)
+			}
+			if x.SQL != y.SQL {
+				what = append(what, "its query")
+			}
+			if len(what) > 0 {
+				c("test", id, "changed", strings.Join(what, "; "))
+			}
 		}
 	}
 }
@@ -392,6 +409,52 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 			}
 		}
 	}
+}
+
+// targets compares how each target runs each runner (a GitLab job's
+// script, an Airflow operator, a Snowflake statement...), and marks the
+// products whose steps use a runner whose mapping changed.
+func (d *differ) targets() {
+	names := map[string]bool{}
+	for name := range d.base.Targets {
+		names[name] = true
+	}
+	for name := range d.head.Targets {
+		names[name] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		bt, ht := d.base.Targets[name], d.head.Targets[name]
+		jobs := func(t *plan.Target) map[string]*plan.JobTemplate {
+			if t == nil {
+				return nil
+			}
+			return t.Jobs
+		}
+		bj, hj := jobs(bt), jobs(ht)
+		for _, runner := range keys(bj, hj) {
+			if templateText(bj[runner]) == templateText(hj[runner]) {
+				continue
+			}
+			d.add(&Change{Kind: "runner", ID: name + ".runner." + runner, Change: "changed", Detail: "how the " + name + " target runs it"})
+			for _, p := range d.head.Products {
+				if slices.ContainsFunc(p.Steps, func(s *plan.Step) bool { return s.Runner.Name == runner }) {
+					d.changed[p.ID] = true
+				}
+			}
+		}
+	}
+}
+
+// templateText renders a job template for comparison.
+func templateText(j *plan.JobTemplate) string {
+	if j == nil {
+		return ""
+	}
+	var vars []string
+	for _, v := range j.Variables {
+		vars = append(vars, v.Name+"="+v.Value)
+	}
+	return strings.Join([]string{j.Image, j.Operator, j.Kind, j.SQL, strings.Join(j.Script, "\n"), strings.Join(vars, "\n")}, "\x00")
 }
 
 func (d *differ) policies(base, head []Policy) {

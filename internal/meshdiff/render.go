@@ -212,11 +212,13 @@ func codeList(ids []string) string {
 	return strings.Join(out, ", ")
 }
 
-// md escapes text for Markdown: HTML, and the characters that start
-// markup in a table cell or a list item.
+// md escapes text for Markdown: HTML, the characters that start markup in
+// a table cell or a list item, and GitLab's references (@user, #issue,
+// ~label), which would notify people or link unrelated items.
 func md(s string) string {
 	return strings.NewReplacer(
-		"&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "\n", " ",
+		"\\", "\\\\", "&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
+		"@", "&#64;", "#", "&#35;", "~", "&#126;", "\n", " ",
 	).Replace(s)
 }
 
