@@ -153,9 +153,7 @@ type differ struct {
 func (d *differ) add(c *Change) { d.changes = append(d.changes, c) }
 
 func (d *differ) domains() {
-	base, head := byKey(d.base.Domains, domainName), byKey(d.head.Domains, domainName)
-	for _, name := range keys(base, head) {
-		b, h := base[name], head[name]
+	pair(d.base.Domains, d.head.Domains, domainName, func(name string, b, h *plan.Domain) {
 		switch {
 		case b == nil:
 			d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "added"})
@@ -164,13 +162,11 @@ func (d *differ) domains() {
 		case b.Owner != h.Owner:
 			d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "changed", Detail: fmt.Sprintf("owner %s -> %s", b.Owner, h.Owner)})
 		}
-	}
+	})
 }
 
 func (d *differ) sources() {
-	base, head := byKey(d.base.Sources, sourceID), byKey(d.head.Sources, sourceID)
-	for _, id := range keys(base, head) {
-		b, h := base[id], head[id]
+	pair(d.base.Sources, d.head.Sources, sourceID, func(id string, b, h *plan.Source) {
 		switch {
 		case b == nil:
 			d.add(&Change{Domain: h.Domain.Name, Kind: "source", ID: id, Change: "added"})
@@ -199,13 +195,11 @@ func (d *differ) sources() {
 				}
 			}
 		}
-	}
+	})
 }
 
 func (d *differ) products() {
-	base, head := byKey(d.base.Products, productID), byKey(d.head.Products, productID)
-	for _, id := range keys(base, head) {
-		b, h := base[id], head[id]
+	pair(d.base.Products, d.head.Products, productID, func(id string, b, h *plan.Product) {
 		switch {
 		case b == nil:
 			d.add(&Change{Domain: h.Domain.Name, Kind: "product", ID: id, Change: "added", Product: id, Detail: "version " + h.Version})
@@ -231,7 +225,7 @@ func (d *differ) products() {
 				}
 			}
 		}
-	}
+	})
 }
 
 // product compares a product present on both sides.
@@ -258,12 +252,7 @@ func (d *differ) product(b, h *plan.Product) {
 		c("product", h.ID, "changed", "deprecation "+db+" -> "+dh)
 	}
 
-	ports := func(p *plan.Product) map[string]*plan.Port {
-		return byKey(p.Ports, func(x *plan.Port) string { return x.Name })
-	}
-	pb, ph := ports(b), ports(h)
-	for _, name := range keys(pb, ph) {
-		x, y := pb[name], ph[name]
+	pair(b.Ports, h.Ports, func(x *plan.Port) string { return x.Name }, func(name string, x, y *plan.Port) {
 		id := h.ID + "." + name
 		switch {
 		case x == nil:
@@ -277,14 +266,9 @@ func (d *differ) product(b, h *plan.Product) {
 		default:
 			d.port(c, id, x, y)
 		}
-	}
+	})
 
-	inputs := func(p *plan.Product) map[string]*plan.Input {
-		return byKey(p.Inputs, func(x *plan.Input) string { return x.Name })
-	}
-	ib, ih := inputs(b), inputs(h)
-	for _, name := range keys(ib, ih) {
-		x, y := ib[name], ih[name]
+	pair(b.Inputs, h.Inputs, func(x *plan.Input) string { return x.Name }, func(name string, x, y *plan.Input) {
 		id := h.ID + "." + name
 		switch {
 		case x == nil:
@@ -294,14 +278,9 @@ func (d *differ) product(b, h *plan.Product) {
 		case inputFrom(x) != inputFrom(y) || columnNames(x.Columns) != columnNames(y.Columns):
 			c("input", id, "changed", fmt.Sprintf("%s (%s) -> %s (%s)", inputFrom(x), columnNames(x.Columns), inputFrom(y), columnNames(y.Columns)))
 		}
-	}
+	})
 
-	steps := func(p *plan.Product) map[string]*plan.Step {
-		return byKey(p.Steps, func(x *plan.Step) string { return x.Name })
-	}
-	sb, sh := steps(b), steps(h)
-	for _, name := range keys(sb, sh) {
-		x, y := sb[name], sh[name]
+	pair(b.Steps, h.Steps, func(x *plan.Step) string { return x.Name }, func(name string, x, y *plan.Step) {
 		id := h.ID + "." + name
 		switch {
 		case x == nil:
@@ -313,14 +292,9 @@ func (d *differ) product(b, h *plan.Product) {
 				c("step", id, "changed", what)
 			}
 		}
-	}
+	})
 
-	tests := func(p *plan.Product) map[string]*plan.Test {
-		return byKey(p.Tests, func(x *plan.Test) string { return x.ID })
-	}
-	tb, th := tests(b), tests(h)
-	for _, tid := range keys(tb, th) {
-		x, y := tb[tid], th[tid]
+	pair(b.Tests, h.Tests, func(x *plan.Test) string { return x.ID }, func(tid string, x, y *plan.Test) {
 		id := h.ID + "." + tid
 		switch {
 		case x == nil:
@@ -339,7 +313,7 @@ func (d *differ) product(b, h *plan.Product) {
 				c("test", id, "changed", strings.Join(what, "; "))
 			}
 		}
-	}
+	})
 }
 
 // port compares a port present on both sides, and its columns.
@@ -375,12 +349,7 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 	if x.Kind != y.Kind {
 		c("port", id, "changed", "kind "+x.Kind+" -> "+y.Kind)
 	}
-	cols := func(p *plan.Port) map[string]*plan.Column {
-		return byKey(p.Columns, func(x *plan.Column) string { return x.Name })
-	}
-	cb, ch := cols(x), cols(y)
-	for _, name := range keys(cb, ch) {
-		a, b := cb[name], ch[name]
+	pair(x.Columns, y.Columns, func(c *plan.Column) string { return c.Name }, func(name string, a, b *plan.Column) {
 		cid := id + "." + name
 		switch {
 		case a == nil:
@@ -408,7 +377,7 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 				c("column", cid, "changed", fmt.Sprintf("masking %s -> %s", orNone(a.Masking), orNone(b.Masking)))
 			}
 		}
-	}
+	})
 }
 
 // targets compares how each target runs each runner (a GitLab job's
@@ -458,10 +427,7 @@ func templateText(j *plan.JobTemplate) string {
 }
 
 func (d *differ) policies(base, head []Policy) {
-	key := func(p Policy) string { return policyID(p.Domain, p.Name) }
-	b, h := byKey(base, key), byKey(head, key)
-	for _, id := range keys(b, h) {
-		x, y := b[id], h[id]
+	pair(base, head, func(p Policy) string { return policyID(p.Domain, p.Name) }, func(id string, x, y Policy) {
 		switch {
 		case x.Name == "":
 			d.add(&Change{Domain: y.Domain, Kind: "policy", ID: id, Change: "added", Detail: fmt.Sprintf("%s, on %s%s", y.Enforcement, y.On, inactive(y))})
@@ -479,7 +445,7 @@ func (d *differ) policies(base, head []Policy) {
 				d.add(&Change{Domain: y.Domain, Kind: "policy", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
 			}
 		}
-	}
+	})
 }
 
 func inactive(p Policy) string {
@@ -490,10 +456,7 @@ func inactive(p Policy) string {
 }
 
 func (d *differ) waivers(base, head []Waiver) {
-	key := func(w Waiver) string { return policyID(w.Domain, w.Name) }
-	b, h := byKey(base, key), byKey(head, key)
-	for _, id := range keys(b, h) {
-		x, y := b[id], h[id]
+	pair(base, head, func(w Waiver) string { return policyID(w.Domain, w.Name) }, func(id string, x, y Waiver) {
 		switch {
 		case x.Name == "":
 			d.add(&Change{Domain: y.Domain, Kind: "waiver", ID: id, Change: "added", Detail: fmt.Sprintf("of %s for %s, until %s, approved by %s", y.Policy, strings.Join(y.Objects, ", "), y.Expires, y.Approver)})
@@ -517,7 +480,7 @@ func (d *differ) waivers(base, head []Waiver) {
 				d.add(&Change{Domain: y.Domain, Kind: "waiver", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
 			}
 		}
-	}
+	})
 }
 
 func policyID(domain, name string) string {
@@ -556,7 +519,15 @@ func (d *differ) affected() []string {
 	return out
 }
 
-// Helpers for keyed comparison.
+// pair matches the items of the two revisions by key and calls f for each
+// key, sorted, with the base's item and the head's (the zero value on the
+// side that lacks it).
+func pair[T any](base, head []T, key func(T) string, f func(key string, x, y T)) {
+	b, h := byKey(base, key), byKey(head, key)
+	for _, k := range keys(b, h) {
+		f(k, b[k], h[k])
+	}
+}
 
 func byKey[T any](items []T, key func(T) string) map[string]T {
 	m := make(map[string]T, len(items))
