@@ -177,6 +177,7 @@ func expected(p *plan.Plan, pr *plan.Product) dagGraph {
 // readBackResult is what testdata/readback.py prints.
 type readBackResult struct {
 	Calls      []string
+	Undefined  []string
 	Arguments  map[string][]string
 	Constants  map[string]string
 	Docstrings []string
@@ -246,6 +247,9 @@ func readBack(t *testing.T, files []output.File) *readBackResult {
 	var r readBackResult
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatal(err)
+	}
+	if len(r.Undefined) > 0 {
+		t.Errorf("the DAG files read names they neither import nor assign: %v", r.Undefined)
 	}
 	return &r
 }

@@ -139,7 +139,7 @@ def read_dag(with_node, call):
 
 
 def main():
-    out = {"dags": [], "calls": set(), "constants": {}, "docstrings": [], "jinja": jinja2 is not None, "arguments": {}}
+    out = {"dags": [], "calls": set(), "constants": {}, "docstrings": [], "jinja": jinja2 is not None, "arguments": {}, "undefined": set()}
     for path in sys.argv[1:]:
         src = open(path, encoding="utf-8").read()
         compile(src, path, "exec")
@@ -151,12 +151,24 @@ def main():
                 args.update(k.arg for k in n.keywords if k.arg)
                 args.update("#%d" % i for i in range(len(n.args)))
         out["docstrings"].append(ast.get_docstring(tree, clean=False))
+        # Every name the file reads is imported or assigned in it: an
+        # undefined one would be an import error in Airflow's DagBag.
+        defined = set(dir(__builtins__))
+        for n in ast.walk(tree):
+            if isinstance(n, (ast.Import, ast.ImportFrom)):
+                defined.update((a.asname or a.name).split(".")[0] for a in n.names)
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                defined.add(n.id)
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in defined:
+                out["undefined"].add("%s:%d: %s" % (path, n.lineno, n.id))
         for st in tree.body:
             if isinstance(st, ast.Assign) and isinstance(st.value, ast.Constant):
                 out["constants"][st.targets[0].id] = st.value.value
             if isinstance(st, ast.With) and callee(st.items[0].context_expr) == "DAG":
                 out["dags"].append(read_dag(st, st.items[0].context_expr))
     out["calls"] = sorted(out["calls"])
+    out["undefined"] = sorted(out["undefined"])
     out["arguments"] = {k: sorted(v) for k, v in out["arguments"].items()}
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
 
