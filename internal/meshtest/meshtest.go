@@ -134,3 +134,67 @@ func Synthetic(tb testing.TB, n int) *plan.Plan {
 	}
 	return res.Plan
 }
+
+// FuzzSeeds adds a target's fuzz seeds: each archive of testdata/cases,
+// and the example mesh as one archive.
+func FuzzSeeds(f *testing.F) {
+	cases, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
+	for _, c := range cases {
+		if data, err := os.ReadFile(c); err == nil {
+			f.Add(data)
+		}
+	}
+	root := filepath.Join(golden.Root(), "examples", "pharma")
+	ar := &txtar.Archive{}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(root, p)
+			ar.Files = append(ar.Files, txtar.File{Name: filepath.ToSlash(rel), Data: data})
+		}
+		return nil
+	})
+	f.Add(txtar.Format(ar))
+}
+
+// FuzzPlan compiles a fuzzed txtar archive of mesh files; nil when it does
+// not check.
+func FuzzPlan(data []byte) *plan.Plan {
+	fsys := fstest.MapFS{}
+	for _, file := range txtar.Parse(data).Files {
+		if fs.ValidPath(file.Name) && file.Name != "." {
+			fsys[file.Name] = &fstest.MapFile{Data: file.Data, Mode: 0o644}
+		}
+	}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: Today})
+	if err != nil {
+		return nil
+	}
+	return res.Plan
+}
+
+// CheckBuild checks what every target's build promises, whatever the
+// mesh: the same files twice, clean relative paths, each file owned by the
+// build, and every diagnostic placed in a file.
+func CheckBuild(t *testing.T, owner string, build func() ([]output.File, diag.Diagnostics)) []output.File {
+	t.Helper()
+	files, ds := build()
+	again, _ := build()
+	if len(files) != len(again) {
+		t.Fatalf("two builds wrote %d and %d files", len(files), len(again))
+	}
+	for i, f := range files {
+		if f.Path != again[i].Path || !bytes.Equal(f.Data, again[i].Data) {
+			t.Fatalf("two builds differ in %s", f.Path)
+		}
+		if !output.OwnedBy(f.Data, owner) || !fs.ValidPath(f.Path) || strings.Contains(f.Path, "..") {
+			t.Fatalf("bad file %q", f.Path)
+		}
+	}
+	for _, d := range ds {
+		if d.Subject == nil || d.Subject.Filename == "" {
+			t.Errorf("diagnostic without a place: %s: %s", d.Summary, d.Detail)
+		}
+	}
+	return files
+}
