@@ -20,6 +20,9 @@ import (
 // characters; meshc's are "steps" and "tests".)
 const maxKey = 250
 
+// maxTag is the longest DAG tag Airflow stores.
+const maxTag = 100
+
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // The TaskGroups of a product's DAG, and its last task.
@@ -73,6 +76,12 @@ func (b *builder) dag(p *plan.Product) *dag {
 	_, id := DAG(p)
 	d := &dag{id: id, product: p, schedule: b.schedule(p)}
 	b.checkKey("DAG id", d.id, p.Range)
+	for _, tag := range p.Tags {
+		if len(tag) > maxTag {
+			b.errorf("airflow-limit", p.Range, "Tag too long for Airflow",
+				"The product's tag %q has %d bytes; Airflow keeps a DAG's tag in %d.", tag, len(tag), maxTag)
+		}
+	}
 
 	byStep := map[*plan.Step]*task{}
 	last := map[*plan.Step]bool{} // steps no other step runs after
