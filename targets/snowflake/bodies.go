@@ -169,13 +169,14 @@ func (b *builder) secretName(s *plan.Secret) string {
 func testBody(p *plan.Product, t *plan.Test) string {
 	query := strings.TrimRight(t.SQL, "\n \t;")
 	var w strings.Builder
-	w.WriteString("DECLARE\n  failing INTEGER;\n")
+	w.WriteString("DECLARE\n  failing INTEGER;\n  message VARCHAR;\n")
 	if t.Severity == "error" {
 		fmt.Fprintf(&w, "  test_failed EXCEPTION (-20001, %s);\n", snowsql.String(fmt.Sprintf("test %s of %s failed: its query returned rows", t.ID, p.ID)))
 	}
 	fmt.Fprintf(&w, "BEGIN\n  SELECT COUNT(*) INTO :failing FROM (\n%s\n  ) AS failing_rows;\n", query)
-	// A variable in a SQL statement takes a colon; in IF it does not.
-	w.WriteString("  CALL SYSTEM$SET_RETURN_VALUE(:failing || ' failing rows');\n")
+	// SYSTEM$SET_RETURN_VALUE takes a literal or a variable, which a SQL
+	// statement reads with a colon (IF and assignments read it without).
+	w.WriteString("  message := failing || ' failing rows';\n  CALL SYSTEM$SET_RETURN_VALUE(:message);\n")
 	if t.Severity == "error" {
 		w.WriteString("  IF (failing > 0) THEN\n    RAISE test_failed;\n  END IF;\n")
 	}
