@@ -99,7 +99,7 @@ func (b *builder) render(d *plan.Domain, dags []*dag) []byte {
 	}
 	head.WriteString(pyString(doc) + "\n\n")
 	head.WriteString(w.importLines())
-	head.WriteString("\n" + b.constants())
+	head.WriteString("\n" + b.constants(d))
 	return []byte(head.String() + w.String())
 }
 
@@ -108,10 +108,13 @@ func (b *builder) owner() string { return Owner(b.plan) }
 // constants are the environment's settings that every DAG of the file
 // shares: the Snowflake connection and session of SQL tasks, the
 // environment of Bash tasks, and where the mesh is on the workers.
-func (b *builder) constants() string {
+func (b *builder) constants(d *plan.Domain) string {
 	env := b.plan.Environment
+	// The domain's schema is the session's, so that SQL naming tables
+	// without a schema reads and writes the domain's in every environment.
 	session := []struct{ hook, variable, value string }{
 		{"database", "SNOWFLAKE_DATABASE", env.Database},
+		{"schema", "SNOWFLAKE_SCHEMA", env.SchemaPrefix + d.Schema},
 		{"warehouse", "SNOWFLAKE_WAREHOUSE", env.Warehouse},
 		{"role", "SNOWFLAKE_ROLE", env.Role},
 	}
@@ -128,11 +131,11 @@ func (b *builder) constants() string {
 		vars = append(vars, pyString("MESHC_SCHEMA_PREFIX")+": "+pyString(literal(env.SchemaPrefix)))
 	}
 	var c strings.Builder
-	fmt.Fprintf(&c, "# The %s environment's Snowflake connection (an Airflow connection id) and session.\n", env.Name)
+	fmt.Fprintf(&c, "# The %s environment's Snowflake connection (an Airflow connection id) and session, in the domain's schema.\n", env.Name)
 	fmt.Fprintf(&c, "CONN_ID = %s\n", pyString(literal(b.settings.connID)))
-	fmt.Fprintf(&c, "HOOK_PARAMS = {%s}\n", strings.Join(hook, ", "))
+	fmt.Fprintf(&c, "HOOK_PARAMS = %s\n", wrap(0, "{}", hook))
 	c.WriteString("# Added to the environment of every Bash task.\n")
-	fmt.Fprintf(&c, "ENV = {%s}\n", strings.Join(vars, ", "))
+	fmt.Fprintf(&c, "ENV = %s\n", wrap(0, "{}", vars))
 	if b.settings.meshPath != "" {
 		c.WriteString("# Where the mesh's root folder is on the workers: Bash tasks run there.\n")
 		fmt.Fprintf(&c, "MESH_PATH = %s\n", pyString(literal(b.settings.meshPath)))
