@@ -12,8 +12,8 @@
 # Jobs reach Snowflake through the Snowflake CLI. Its account, user and
 # credentials are CI/CD variables of the project (SNOWFLAKE_ACCOUNT,
 # SNOWFLAKE_USER, SNOWFLAKE_AUTHENTICATOR, SNOWFLAKE_PRIVATE_KEY_RAW...);
-# meshc sets SNOWFLAKE_DATABASE, SNOWFLAKE_WAREHOUSE and SNOWFLAKE_ROLE from
-# the environment. These images install their tools on every run; a
+# meshc sets SNOWFLAKE_DATABASE, SNOWFLAKE_SCHEMA (the domain's),
+# SNOWFLAKE_WAREHOUSE and SNOWFLAKE_ROLE from the environment. These images install their tools on every run; a
 # platform team will want prebuilt images instead.
 
 target "gitlab" {

@@ -208,7 +208,9 @@ func (b *builder) childHead(u *unit) *head {
 		h.variables = append(h.variables, productVariables(u.products[0])...)
 	}
 	for _, v := range []variable{
-		{"SNOWFLAKE_DATABASE", env.Database}, {"SNOWFLAKE_WAREHOUSE", env.Warehouse},
+		// The domain's schema is the session's, so that SQL naming
+		// tables without a schema follows the environment.
+		{"SNOWFLAKE_DATABASE", env.Database}, {"SNOWFLAKE_SCHEMA", env.SchemaPrefix + u.products[0].Domain.Schema}, {"SNOWFLAKE_WAREHOUSE", env.Warehouse},
 		{"SNOWFLAKE_ROLE", env.Role}, {"MESHC_SCHEMA_PREFIX", env.SchemaPrefix}, {"MESHC_CONNECTION", env.Connection},
 	} {
 		if v.value != "" {
