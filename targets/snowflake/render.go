@@ -2,6 +2,7 @@ package snowflake
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,10 @@ func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 	w.Write(output.Header("-- ", b.owner(), b.sources(products)))
 	fmt.Fprintf(&w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n",
 		d.Name, b.plan.Name, b.plan.Environment.Name, qualified(b.schema(d)))
+	if first := readDomains(graphs, d); len(first) > 0 {
+		// Its streams need their tables, which those scripts create.
+		fmt.Fprintf(&w, "-- Run it after %s.\n", strings.Join(first, ", "))
+	}
 
 	w.WriteString("\n-- Publication tables: a row each time a product has run and passed its tests.\n")
 	for _, g := range graphs {
@@ -166,4 +171,19 @@ func (b *builder) dropStale(w *strings.Builder, g *graph) {
 	fmt.Fprintf(&block, "BEGIN\n  FOR stale_task IN stale DO\n    EXECUTE IMMEDIATE %s || '.\"' || REPLACE(stale_task.name, '\"', '\"\"') || '\"';\n  END FOR;\nEND;",
 		snowsql.String("DROP TASK IF EXISTS "+qualified(schema)))
 	fmt.Fprintf(w, "-- Drop the tasks the mesh no longer has from the graph of %s.\n%s;\n", g.product.ID, executeImmediate(block.String()))
+}
+
+// readDomains lists the scripts of the other domains whose products the
+// graphs read, sorted.
+func readDomains(graphs []*graph, d *plan.Domain) []string {
+	var out []string
+	for _, g := range graphs {
+		for _, in := range g.inputs {
+			if in.producer.Domain != d {
+				out = append(out, in.producer.Domain.Name+".sql")
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
