@@ -12,6 +12,7 @@ package plan
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -290,4 +291,31 @@ func FormatDuration(d time.Duration) string {
 		}
 	}
 	return d.String()
+}
+
+// Producers returns the products p reads through its inputs (tests'
+// references aside), in the order of its inputs, each once.
+func (p *Product) Producers() []*Product {
+	var out []*Product
+	for _, in := range p.Inputs {
+		if in.Producer != nil && !slices.Contains(out, in.Producer) {
+			out = append(out, in.Producer)
+		}
+	}
+	return out
+}
+
+// FastestSource returns the source p reads that arrives most often (ties
+// broken by ID), or nil when it reads none: the cadence a product that
+// runs on its inputs follows when those inputs are only sources, which
+// publish nothing an orchestrator can wait on.
+func (p *Product) FastestSource() *Source {
+	var best *Source
+	for _, in := range p.Inputs {
+		s := in.Source
+		if s != nil && (best == nil || s.Cadence.Period < best.Cadence.Period || s.Cadence.Period == best.Cadence.Period && s.ID < best.ID) {
+			best = s
+		}
+	}
+	return best
 }

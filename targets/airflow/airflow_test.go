@@ -157,13 +157,7 @@ func expected(p *plan.Plan, pr *plan.Product) dagGraph {
 		g.Crons = []string{c.Cron}
 	} else if len(g.Assets) == 0 {
 		// Only sources: the most frequent source's cadence.
-		var best *plan.Source
-		for _, in := range pr.Inputs {
-			if s := in.Source; s != nil && (best == nil || s.Cadence.Period < best.Cadence.Period || s.Cadence.Period == best.Cadence.Period && s.ID < best.ID) {
-				best = s
-			}
-		}
-		if best != nil {
+		if best := pr.FastestSource(); best != nil && pr.Schedule.OnInputs {
 			g.Crons = []string{best.Cadence.Cron}
 		}
 	}

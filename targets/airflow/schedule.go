@@ -1,7 +1,6 @@
 package airflow
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,24 +30,16 @@ func (b *builder) schedule(p *plan.Product) schedule {
 	if !p.Schedule.OnInputs {
 		return s // on its cadence only
 	}
-	var sources []*plan.Source
 	for _, in := range p.Inputs {
-		switch {
-		case in.Port != nil:
+		if in.Port != nil {
 			s.ports = append(s.ports, in.Port)
-		case in.Source != nil:
-			sources = append(sources, in.Source)
 		}
 	}
 	slices.SortFunc(s.ports, func(x, y *plan.Port) int { return strings.Compare(x.ID, y.ID) })
 	s.ports = slices.Compact(s.ports)
-	if s.cadence != nil || len(s.ports) > 0 || len(sources) == 0 {
-		return s
+	if src := p.FastestSource(); s.cadence == nil && len(s.ports) == 0 && src != nil {
+		s.cadence = &src.Cadence
+		s.from = fmt.Sprintf("the cadence of source %s, the most frequent of its inputs", src.ID)
 	}
-	slices.SortFunc(sources, func(x, y *plan.Source) int {
-		return cmp.Or(cmp.Compare(x.Cadence.Period, y.Cadence.Period), strings.Compare(x.ID, y.ID))
-	})
-	s.cadence = &sources[0].Cadence
-	s.from = fmt.Sprintf("the cadence of source %s, the most frequent of its inputs", sources[0].ID)
 	return s
 }

@@ -125,24 +125,18 @@ func (b *builder) schedule(g *graph) {
 	p := g.product
 	cadence := p.Schedule.Cadence
 	if cadence == nil && p.Schedule.OnInputs {
-		var producers []*plan.Product
-		for _, in := range p.Inputs {
-			if in.Producer != nil && !containsProduct(producers, in.Producer) {
-				producers = append(producers, in.Producer)
-			}
-		}
-		for _, up := range producers {
+		for _, up := range p.Producers() {
 			g.inputs = append(g.inputs, &input{
 				stream:   b.object(p.Domain, taskName(p, "INPUT", up.Domain.Name, up.Name)),
 				producer: up,
 				table:    b.publications(up),
 			})
 		}
-		if len(g.inputs) == 0 {
-			cadence = fastestSource(p)
+		if s := p.FastestSource(); len(g.inputs) == 0 && s != nil {
+			cadence = &s.Cadence
 		}
 	}
-	if p.Schedule.Cadence != nil && p.Schedule.OnInputs && hasProductInput(p) {
+	if p.Schedule.Cadence != nil && p.Schedule.OnInputs && len(p.Producers()) > 0 {
 		b.warnf("snowflake-schedule", p.Schedule.Range, "Snowflake runs the product on its cadence only",
 			"The product runs on its cadence and when its inputs publish, but a Snowflake task graph's root either has a schedule or waits on streams, not both: its graph runs on the cadence only, reading its inputs' last publications. Drop the cadence to run on the inputs.")
 	}
@@ -155,39 +149,6 @@ func (b *builder) schedule(g *graph) {
 	}
 	g.root.when = strings.Join(conds, "\n  AND ")
 	g.root.body = b.startBody(g)
-}
-
-func hasProductInput(p *plan.Product) bool {
-	for _, in := range p.Inputs {
-		if in.Producer != nil {
-			return true
-		}
-	}
-	return false
-}
-
-func containsProduct(ps []*plan.Product, p *plan.Product) bool {
-	for _, q := range ps {
-		if q == p {
-			return true
-		}
-	}
-	return false
-}
-
-// fastestSource is the cadence of the most frequent source a product reads.
-func fastestSource(p *plan.Product) *plan.Cadence {
-	var best *plan.Source
-	for _, in := range p.Inputs {
-		s := in.Source
-		if s != nil && (best == nil || s.Cadence.Period < best.Cadence.Period || s.Cadence.Period == best.Cadence.Period && s.ID < best.ID) {
-			best = s
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	return &best.Cadence
 }
 
 // checkLimits reports what Snowflake would refuse: too many tasks in the

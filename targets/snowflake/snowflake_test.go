@@ -107,13 +107,7 @@ func expected(pr *plan.Product) graphShape {
 			}
 		}
 		slices.Sort(g.Inputs)
-		if len(g.Inputs) == 0 {
-			var best *plan.Source
-			for _, in := range pr.Inputs {
-				if s := in.Source; s != nil && (best == nil || s.Cadence.Period < best.Cadence.Period || s.Cadence.Period == best.Cadence.Period && s.ID < best.ID) {
-					best = s
-				}
-			}
+		if best := pr.FastestSource(); len(g.Inputs) == 0 && best != nil {
 			g.Cron = best.Cadence.Cron + " " + pr.Schedule.Timezone
 		}
 	}
