@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -318,4 +319,27 @@ func (p *Product) FastestSource() *Source {
 		}
 	}
 	return best
+}
+
+// Key is the secret's ID as one upper-case identifier, such as
+// PHYSICIAN__TALEND_CLOUD: mesh names are snake_case, so "__" stands for
+// the dot without ambiguity. Targets name variables and objects after it.
+func (s *Secret) Key() string { return strings.ToUpper(strings.ReplaceAll(s.ID, ".", "__")) }
+
+// Words returns the argument's value as the words of a command line: one
+// for text, a path, a number or a boolean, one per element for a list, and
+// the secret's ID for a secret (targets pass secrets their own way, and
+// map paths, relative to the mesh root, to where their jobs run).
+func (a *Arg) Words() []string {
+	switch a.Type {
+	case "number":
+		return []string{strconv.FormatFloat(a.Number, 'f', -1, 64)}
+	case "bool":
+		return []string{strconv.FormatBool(a.Bool)}
+	case "list(string)":
+		return a.List
+	case "secret":
+		return []string{a.Secret.ID}
+	}
+	return []string{a.String}
 }

@@ -657,10 +657,7 @@ func stepChanges(xRoot, yRoot fs.FS, x, y *plan.Step) string {
 	args := func(root fs.FS, s *plan.Step) map[string]string {
 		m := map[string]string{}
 		for _, a := range s.Args {
-			v := fmt.Sprintf("%s %v %v %v %q", a.String, a.Number, a.Bool, a.List, a.Type)
-			if a.Secret != nil {
-				v += a.Secret.ID
-			}
+			v := a.Type + "\x00" + strings.Join(a.Words(), "\x00")
 			if a.Type == "file" || a.Type == "dir" {
 				v += digest(root, a.String)
 			}

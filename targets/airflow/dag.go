@@ -228,21 +228,15 @@ func (b *builder) bashArgs(p *plan.Product, s *plan.Step, tmpl *plan.JobTemplate
 	usesPaths := false
 	for _, a := range s.Args {
 		switch a.Type {
-		case "number":
-			values[a.Name] = shell.Words(strconv.FormatFloat(a.Number, 'f', -1, 64))
-		case "bool":
-			values[a.Name] = shell.Words(strconv.FormatBool(a.Bool))
-		case "list(string)":
-			values[a.Name] = shell.Words(a.List...)
 		case "secret":
 			name := b.secretVariable(a.Secret)
 			env = append(env, envVar{name, b.variableID(a.Secret), true})
 			values[a.Name] = shell.Value{{Text: name, Variable: true}}
 		case "file", "dir":
-			usesPaths = true
+			usesPaths = true // relative to the mesh root, where tasks run
 			values[a.Name] = shell.Words(a.String)
 		default:
-			values[a.Name] = shell.Words(a.String)
+			values[a.Name] = shell.Words(a.Words()...)
 		}
 	}
 	if usesPaths && b.settings.meshPath == "" {
@@ -313,10 +307,9 @@ func (b *builder) variableID(s *plan.Secret) string {
 	return id
 }
 
-// secretVariable names the environment variable a secret is read into.
-func (b *builder) secretVariable(s *plan.Secret) string {
-	return "MESHC_SECRET_" + strings.ToUpper(strings.ReplaceAll(s.ID, ".", "__"))
-}
+// secretVariable names the environment variable a secret is read into, as
+// on GitLab.
+func (b *builder) secretVariable(s *plan.Secret) string { return "MESHC_SECRET_" + s.Key() }
 
 // testTask runs a test's query with SQLCheckOperator, which fails when a
 // value of the first row is false: the query counts the failing rows the

@@ -5,7 +5,6 @@ import (
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -225,21 +224,16 @@ func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, 
 	return lines
 }
 
-// argValue turns a step argument into shell words.
+// argValue turns a step argument into shell words: a path from the
+// repository's root, a secret as the variable that holds it.
 func (b *builder) argValue(a *plan.Arg, body *jobBody) shell.Value {
 	switch a.Type {
-	case "number":
-		return shell.Words(strconv.FormatFloat(a.Number, 'f', -1, 64))
-	case "bool":
-		return shell.Words(strconv.FormatBool(a.Bool))
-	case "list(string)":
-		return shell.Words(a.List...)
 	case "file", "dir":
 		return shell.Words(b.settings.repoPath(a.String))
 	case "secret":
 		return shell.Value{{Text: b.secret(a.Secret, body), Variable: true}}
 	}
-	return shell.Words(a.String)
+	return shell.Words(a.Words()...)
 }
 
 // secret returns the variable that holds a secret in the job, adding the
@@ -253,7 +247,7 @@ func (b *builder) secret(s *plan.Secret, body *jobBody) string {
 		}
 		return s.Named
 	}
-	name := "MESHC_SECRET_" + strings.ToUpper(strings.ReplaceAll(s.ID, ".", "__"))
+	name := "MESHC_SECRET_" + s.Key()
 	secretPath, field, ok := strings.Cut(s.Vault, "#")
 	if !ok || secretPath == "" || field == "" {
 		b.errorf("gitlab-secret", s.Range, "Vault path without a field",

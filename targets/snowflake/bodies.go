@@ -3,7 +3,6 @@ package snowflake
 import (
 	"fmt"
 	"io/fs"
-	"strconv"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -127,9 +126,9 @@ func (b *builder) call(s *plan.Step, tmpl *plan.JobTemplate) string {
 func (b *builder) literal(a *plan.Arg) string {
 	switch a.Type {
 	case "number":
-		return strconv.FormatFloat(a.Number, 'f', -1, 64)
+		return a.Words()[0]
 	case "bool":
-		return strings.ToUpper(strconv.FormatBool(a.Bool))
+		return strings.ToUpper(a.Words()[0])
 	case "list(string)":
 		items := make([]string, len(a.List))
 		for i, v := range a.List {
@@ -153,7 +152,7 @@ func (b *builder) secretName(s *plan.Secret) string {
 	}
 	name := s.Named
 	if name == "" {
-		name = strings.ToUpper(strings.ReplaceAll(s.ID, ".", "__"))
+		name = s.Key()
 	}
 	if !snowsql.IsIdentifier(name) {
 		b.errorf("snowflake-secret", s.Range, "Secret name Snowflake cannot use",
