@@ -162,11 +162,10 @@ func (c *compiler) buildModel() *model {
 	for _, ds := range c.domainList {
 		dom := &govObject{kind: "domain", id: ds.plan.Name, domain: ds, at: ds.plan.Range}
 		domainOf[ds] = dom
-		// A domain whose blueprint is unknown (reported) is not judged
-		// itself: its owner and layer may be what the blueprint holds.
-		if ds.ast.Extends == nil || len(ds.ast.Blueprints) > 0 {
-			m.add(dom)
-		}
+		// A domain whose blueprint is unknown (reported) has what it
+		// would inherit marked unknown, so policies neither pass nor fail
+		// on it; its sources and products still read it as their domain.
+		m.add(dom)
 		for _, s := range ds.ast.Sources {
 			src := ds.sources[s.Name]
 			if src == nil || src.Range != s.DeclRange {

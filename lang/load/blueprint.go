@@ -245,7 +245,7 @@ func (r *blueprintResolver) broken(bp *ast.Blueprint) bool {
 // report it missing: one mistake, one diagnostic.
 func unknownInheritance(dom *ast.Domain, p *ast.Product) {
 	if dom != nil {
-		for _, s := range []*ast.String{&dom.Owner, &dom.Layer} {
+		for _, s := range []*ast.String{&dom.Owner, &dom.Layer, &dom.Description} {
 			if !s.Set {
 				s.Bad = true
 			}
