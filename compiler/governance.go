@@ -243,7 +243,13 @@ func (c *compiler) policyDomains(p *policy) {
 	if !a.Domains.Set {
 		return
 	}
-	if len(a.Domains.V) == 0 && !a.Domains.Bad {
+	if a.Domains.Bad {
+		// Reported when loading; applying the policy to no domain would
+		// read as "no object of this kind".
+		p.broken = true
+		return
+	}
+	if len(a.Domains.V) == 0 {
 		c.errorf("invalid-value", a.Domains.Range, "Empty list of domains",
 			"domains lists the domains the policy applies to; without it, the policy applies to every domain. Remove it, or list domains.")
 	}

@@ -179,8 +179,11 @@ func (c *compiler) jobTemplates(pt *plan.Target, t *ast.Target) {
 			params[i] = p.Name
 			lists[p.Name] = strings.HasPrefix(p.Type, "list")
 		}
-		job := c.jobTemplate(pt.Jobs[j.Runner], j, params, lists, fmt.Sprintf("runner %s", j.Runner))
+		what := fmt.Sprintf("runner %s", j.Runner)
+		job := c.jobTemplate(pt.Jobs[j.Runner], j, params, lists, what)
 		switch pt.Name {
+		case "gitlab":
+			c.needScript(job, j, what)
 		case "airflow":
 			c.airflowTask(job, j, r)
 		case "snowflake":
@@ -190,6 +193,7 @@ func (c *compiler) jobTemplates(pt *plan.Target, t *ast.Target) {
 	}
 	if t.Test != nil {
 		pt.Test = c.jobTemplate(pt.Test, t.Test, []string{"sql"}, nil, "the tests")
+		c.needScript(pt.Test, t.Test, "the tests")
 	}
 }
 
@@ -224,11 +228,6 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 	}
 	if j.SQL.Set {
 		out.SQL = j.SQL.V
-	}
-	// Snowflake tasks and Airflow's sql tasks run SQL, not a script.
-	if len(out.Script) == 0 && !j.Script.Set && out.Operator != "sql" && !j.Kind.Set && !j.SQL.Set && out.Kind == "" {
-		c.errorf("missing-attribute", j.DeclRange, "Job template without a script",
-			"No script says how to run %s: the standard library has none to start from. Add script = [\"...\"], the shell commands of the job, with {{param}} placeholders for the step's arguments.", what)
 	}
 	if j.Variables.Set {
 		out.Variables = nil
@@ -285,6 +284,15 @@ func wrapEach(names []string) []string {
 	return out
 }
 
+// needScript reports a job template that runs a script but has none: a
+// runner block for a runner the standard library's block does not cover.
+func (c *compiler) needScript(job *plan.JobTemplate, j *ast.JobTemplate, what string) {
+	if len(job.Script) == 0 && !j.Script.Set {
+		c.errorf("missing-attribute", j.DeclRange, "Job template without a script",
+			"No script says how to run %s: the standard library has none to start from. Add script = [\"...\"], the shell commands of the job, with {{param}} placeholders for the step's arguments.", what)
+	}
+}
+
 // airflowOperators are the operators an Airflow runner block picks from.
 var airflowOperators = []string{"bash", "sql"}
 
@@ -301,6 +309,7 @@ func (c *compiler) airflowTask(job *plan.JobTemplate, j *ast.JobTemplate, r *pla
 		return
 	}
 	if job.Operator != "sql" {
+		c.needScript(job, j, "runner "+r.Name)
 		return
 	}
 	if j.Script.Set || j.Variables.Set {
