@@ -73,7 +73,7 @@ func WaiversOf(m *ast.Mesh) []Waiver {
 // Change is one difference between the revisions.
 type Change struct {
 	Domain string `json:"domain,omitempty"` // the domain it is in; empty for central policies and waivers
-	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver or runner
+	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver, target (a setting) or runner
 	ID     string `json:"id"`
 	Change string `json:"change"` // added, removed or changed
 	Detail string `json:"detail,omitempty"`
@@ -380,9 +380,10 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 	})
 }
 
-// targets compares how each target runs each runner (a GitLab job's
-// script, an Airflow operator, a Snowflake statement...), and marks the
-// products whose steps use a runner whose mapping changed.
+// targets compares the target blocks: their settings (which change every
+// product's files), how they run each runner (which changes the products
+// whose steps use it) and their tests (which changes every tested
+// product).
 func (d *differ) targets() {
 	names := map[string]bool{}
 	for name := range d.base.Targets {
@@ -391,27 +392,52 @@ func (d *differ) targets() {
 	for name := range d.head.Targets {
 		names[name] = true
 	}
-	for _, name := range slices.Sorted(maps.Keys(names)) {
-		bt, ht := d.base.Targets[name], d.head.Targets[name]
-		jobs := func(t *plan.Target) map[string]*plan.JobTemplate {
-			if t == nil {
-				return nil
-			}
-			return t.Jobs
-		}
-		bj, hj := jobs(bt), jobs(ht)
-		for _, runner := range keys(bj, hj) {
-			if templateText(bj[runner]) == templateText(hj[runner]) {
-				continue
-			}
-			d.add(&Change{Kind: "runner", ID: name + ".runner." + runner, Change: "changed", Detail: "how the " + name + " target runs it"})
-			for _, p := range d.head.Products {
-				if slices.ContainsFunc(p.Steps, func(s *plan.Step) bool { return s.Runner.Name == runner }) {
-					d.changed[p.ID] = true
-				}
+	mark := func(uses func(p *plan.Product) bool) {
+		for _, p := range d.head.Products {
+			if uses(p) {
+				d.changed[p.ID] = true
 			}
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		bt, ht := d.base.Targets[name], d.head.Targets[name]
+		if bt == nil || ht == nil {
+			continue // the standard library declares every target
+		}
+		for _, opt := range keys(bt.Options, ht.Options) {
+			if x, y := optionText(bt.Options[opt]), optionText(ht.Options[opt]); x != y {
+				d.add(&Change{Kind: "target", ID: name + "." + opt, Change: "changed", Detail: x + " -> " + y})
+				mark(func(*plan.Product) bool { return true })
+			}
+		}
+		for _, runner := range keys(bt.Jobs, ht.Jobs) {
+			if templateText(bt.Jobs[runner]) != templateText(ht.Jobs[runner]) {
+				d.add(&Change{Kind: "runner", ID: name + ".runner." + runner, Change: "changed", Detail: "how the " + name + " target runs it"})
+				mark(func(p *plan.Product) bool {
+					return slices.ContainsFunc(p.Steps, func(s *plan.Step) bool { return s.Runner.Name == runner })
+				})
+			}
+		}
+		if templateText(bt.Test) != templateText(ht.Test) {
+			d.add(&Change{Kind: "runner", ID: name + ".test", Change: "changed", Detail: "how the " + name + " target runs tests"})
+			mark(func(p *plan.Product) bool { return len(p.Tests) > 0 })
+		}
+	}
+}
+
+// optionText renders a target setting for comparison and reports.
+func optionText(o *plan.Option) string {
+	switch {
+	case o == nil:
+		return "unset"
+	case o.Duration != 0:
+		return plan.FormatDuration(o.Duration)
+	case o.Strings != nil:
+		return "[" + strings.Join(o.Strings, ", ") + "]"
+	case o.String != "":
+		return o.String
+	}
+	return strconv.FormatInt(o.Number, 10)
 }
 
 // templateText renders a job template for comparison.
