@@ -343,3 +343,21 @@ func (a *Arg) Words() []string {
 	}
 	return []string{a.String}
 }
+
+// LastSteps returns the steps no other step of p runs after, in p's order:
+// the ones a product's tests, or its publication, wait for.
+func (p *Product) LastSteps() []*Step {
+	ranAfter := map[*Step]bool{}
+	for _, s := range p.Steps {
+		for _, a := range s.After {
+			ranAfter[a] = true
+		}
+	}
+	var out []*Step
+	for _, s := range p.Steps {
+		if !ranAfter[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -34,12 +34,13 @@ const (
 
 // dag is a product's DAG, before rendering.
 type dag struct {
-	id       string
-	product  *plan.Product
-	schedule schedule
-	steps    []*task
-	tests    []*task
-	publish  *task
+	id        string
+	product   *plan.Product
+	schedule  schedule
+	steps     []*task
+	lastSteps []*task // the steps no other step runs after
+	tests     []*task
+	publish   *task
 }
 
 // task is one operator of a DAG.
@@ -84,32 +85,25 @@ func (b *builder) dag(p *plan.Product) *dag {
 	}
 
 	byStep := map[*plan.Step]*task{}
-	last := map[*plan.Step]bool{} // steps no other step runs after
 	for _, s := range p.Steps {
 		t := b.stepTask(p, s)
 		for _, a := range s.After {
 			t.upstream = append(t.upstream, byStep[a])
-			delete(last, a)
 		}
-		byStep[s], last[s] = t, true
+		byStep[s] = t
 		d.steps = append(d.steps, t)
 	}
-	var sinks []*task
-	for _, s := range p.Steps {
-		if last[s] {
-			sinks = append(sinks, byStep[s])
-		}
+	for _, s := range p.LastSteps() {
+		d.lastSteps = append(d.lastSteps, byStep[s])
 	}
+	sinks := d.lastSteps
 
 	d.publish = &task{id: publishTask, variable: publishTask, operator: "EmptyOperator", at: p.Range,
 		comment: "The product's ports are published once its steps have run and its error-severity tests have passed."}
 	d.publish.args = []kwarg{arg("task_id", pyString(publishTask))}
 	d.publish.outlets = p.Ports
 
-	gate := sinks
-	if len(p.Tests) > 0 {
-		gate = nil
-	}
+	var gate []*task
 	for _, t := range p.Tests {
 		tt := b.testTask(t)
 		tt.upstream = sinks

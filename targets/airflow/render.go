@@ -182,28 +182,11 @@ func (b *builder) renderDAG(w *writer, d *dag) {
 		// every test runs after the steps no other step runs after.
 		w.line(1, "%s >> %s", stepsGroup, testsGroup)
 	}
-	if slices.Equal(d.publish.upstream, stepSinks(d)) {
+	if slices.Equal(d.publish.upstream, d.lastSteps) {
 		w.line(1, "%s >> %s", stepsGroup, publishTask)
 	} else {
 		w.line(1, "%s >> %s", variables(d.publish.upstream), publishTask)
 	}
-}
-
-// stepSinks are the steps no other step runs after.
-func stepSinks(d *dag) []*task {
-	after := map[*task]bool{}
-	for _, t := range d.steps {
-		for _, u := range t.upstream {
-			after[u] = true
-		}
-	}
-	var out []*task
-	for _, t := range d.steps {
-		if !after[t] {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // variables renders tasks as the left side of >>: one variable, or a list.

@@ -71,17 +71,12 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 	}
 	stageSteps, stageTests := p.stages[0], p.stages[len(p.stages)-1]
 
-	last := map[*plan.Step]bool{} // steps no other step runs after
-	for _, s := range pr.Steps {
-		last[s] = true
-	}
 	for i, s := range pr.Steps {
 		j := &job{name: n.step(s), stage: stageSteps, at: s.Range}
 		if len(s.After) == 0 {
 			j.needs = append(j.needs, waitFor...)
 		}
 		for _, a := range s.After {
-			delete(last, a)
 			j.needs = append(j.needs, need{job: n.step(a), at: s.Range})
 		}
 		j.body = b.stepBody(pr, s)
@@ -94,10 +89,8 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 		p.add(j, &b.diags)
 	}
 	var sinks []need
-	for _, s := range pr.Steps {
-		if last[s] {
-			sinks = append(sinks, need{job: n.step(s), at: pr.Range})
-		}
+	for _, s := range pr.LastSteps() {
+		sinks = append(sinks, need{job: n.step(s), at: pr.Range})
 	}
 	var tests []need
 	for _, t := range pr.Tests {

@@ -21,7 +21,7 @@ func executeImmediate(block string) string {
 }
 
 // stepBody maps a step to its runner's task body.
-func (b *builder) stepBody(p *plan.Product, s *plan.Step) string {
+func (b *builder) stepBody(s *plan.Step) string {
 	tmpl := b.settings.target.Jobs[s.Runner.Name]
 	if tmpl == nil {
 		var can []string

@@ -64,28 +64,21 @@ func (b *builder) graph(p *plan.Product) *graph {
 	g.tasks = append(g.tasks, g.root)
 
 	byStep := map[*plan.Step]*task{}
-	last := map[*plan.Step]bool{} // steps no other step runs after
 	for _, s := range p.Steps {
 		t := &task{name: b.object(p.Domain, taskName(p, "STEP", s.Name)), at: s.Range, comment: comment(p.ID+" step "+s.Name, s.Description)}
-		t.body = b.stepBody(p, s)
+		t.body = b.stepBody(s)
 		for _, a := range s.After {
 			t.after = append(t.after, byStep[a])
-			delete(last, a)
 		}
 		if len(t.after) == 0 {
 			t.after = []*task{g.root}
 		}
-		byStep[s], last[s] = t, true
+		byStep[s] = t
 		g.tasks = append(g.tasks, t)
 	}
-	var sinks []*task
-	for _, s := range p.Steps {
-		if last[s] {
-			sinks = append(sinks, byStep[s])
-		}
-	}
-	if len(sinks) == 0 {
-		sinks = []*task{g.root}
+	var sinks []*task // a product has a step at least (the checker says so)
+	for _, s := range p.LastSteps() {
+		sinks = append(sinks, byStep[s])
 	}
 
 	var gate []*task

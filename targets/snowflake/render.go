@@ -31,7 +31,7 @@ func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 
 	w.WriteString("\n-- Publication tables: a row each time a product has run and passed its tests.\n")
 	for _, g := range graphs {
-		b.publicationTable(&w, g.product)
+		w.WriteString(b.publicationTableSQL(g.product))
 	}
 	var streams []string
 	for _, g := range graphs {
@@ -67,10 +67,6 @@ func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 		fmt.Fprintf(&w, "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s);\n", snowsql.String(qualified(g.root.name)))
 	}
 	return []byte(w.String())
-}
-
-func (b *builder) publicationTable(w *strings.Builder, p *plan.Product) {
-	w.WriteString(b.publicationTableSQL(p))
 }
 
 // publicationTableSQL creates a product's publication table, in its own

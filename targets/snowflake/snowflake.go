@@ -44,16 +44,15 @@ const Name = "snowflake"
 
 // settings are the target block's settings in effect.
 type settings struct {
-	warehouse       string // "" for serverless tasks
-	initialSize     string
-	completion      time.Duration // TARGET_COMPLETION_INTERVAL of serverless triggered roots
-	timeout         time.Duration
-	suspendAfter    int64 // -1 when not set
-	overlap         string
-	dbtProject      string
-	secretsSchema   string
-	target          *plan.Target
-	completionRange diag.Range
+	warehouse     string // "" for serverless tasks
+	initialSize   string
+	completion    time.Duration // TARGET_COMPLETION_INTERVAL of serverless triggered roots
+	timeout       time.Duration
+	suspendAfter  int64 // -1 when not set
+	overlap       string
+	dbtProject    string
+	secretsSchema string
+	target        *plan.Target
 }
 
 func newSettings(p *plan.Plan) *settings {
@@ -74,7 +73,7 @@ func newSettings(p *plan.Plan) *settings {
 		s.warehouse = ""
 	}
 	if o := t.Options["target_completion_interval"]; o != nil {
-		s.completion, s.completionRange = o.Duration, o.Range
+		s.completion = o.Duration
 	}
 	if o := t.Options["timeout"]; o != nil {
 		s.timeout = o.Duration
