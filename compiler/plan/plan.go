@@ -361,3 +361,24 @@ func (p *Product) LastSteps() []*Step {
 	}
 	return out
 }
+
+// SQL returns the SQL a step runs on a runner with an sql or a file
+// parameter: its sql argument, or the content of its file read from root,
+// for targets that carry the SQL into what they generate. The error, when
+// the file cannot be read, comes with the argument that names it; ok is
+// false when the step has neither argument.
+func (s *Step) SQL(root fs.FS) (sql string, ok bool, at *Arg, err error) {
+	for _, a := range s.Args {
+		switch {
+		case a.Name == "sql" && a.Type == "string":
+			return a.String, true, a, nil
+		case a.Name == "file" && a.Type == "file":
+			if root == nil {
+				return "", true, a, fmt.Errorf("the mesh's files are not available")
+			}
+			data, err := fs.ReadFile(root, a.String)
+			return string(data), true, a, err
+		}
+	}
+	return "", false, nil, nil
+}

@@ -325,7 +325,7 @@ var parameters = map[string][]string{
 	"BashOperator":            {"task_id", "bash_command", "cwd", "env", "append_env", "skip_on_exit_code", "doc_md"},
 	"EmptyOperator":           {"task_id", "outlets"},
 	"SQLExecuteQueryOperator": {"task_id", "conn_id", "hook_params", "sql", "split_statements", "doc_md"},
-	"SQLCheckOperator":        {"task_id", "conn_id", "hook_params", "sql", "doc_md"},
+	"SQLCheckOperator":        {"task_id", "conn_id", "hook_params", "sql", "retries", "doc_md"},
 	"pendulum.datetime":       {"#0", "#1", "#2", "tz"},
 	"pendulum.duration":       {"days", "hours", "minutes", "seconds"},
 }

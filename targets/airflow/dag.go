@@ -3,7 +3,6 @@ package airflow
 import (
 	"cmp"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"slices"
 	"strconv"
@@ -53,7 +52,6 @@ type task struct {
 	upstream []*task
 	outlets  []*plan.Port // the ports the task publishes
 	comment  string
-	at       diag.Range
 }
 
 // kwarg is a keyword argument of an operator: a Python expression, or the
@@ -98,7 +96,7 @@ func (b *builder) dag(p *plan.Product) *dag {
 	}
 	sinks := d.lastSteps
 
-	d.publish = &task{id: publishTask, variable: publishTask, operator: "EmptyOperator", at: p.Range,
+	d.publish = &task{id: publishTask, variable: publishTask, operator: "EmptyOperator",
 		comment: "The product's ports are published once its steps have run and its error-severity tests have passed."}
 	d.publish.args = []kwarg{arg("task_id", pyString(publishTask))}
 	d.publish.outlets = p.Ports
@@ -152,7 +150,7 @@ func (b *builder) nameVariables(d *dag) {
 
 // stepTask maps a step to its runner's operator.
 func (b *builder) stepTask(p *plan.Product, s *plan.Step) *task {
-	t := &task{id: s.Name, group: stepsGroup, at: s.Range}
+	t := &task{id: s.Name, group: stepsGroup}
 	b.checkKey("task id", t.fullID(), s.Range)
 	args := []kwarg{arg("task_id", pyString(s.Name))}
 	tmpl := b.settings.target.Jobs[s.Runner.Name]
@@ -186,24 +184,14 @@ func (b *builder) snowflakeArgs() []kwarg {
 // content of its file argument, read from the mesh at build time since
 // Airflow's workers do not have the repository.
 func (b *builder) stepSQL(s *plan.Step) string {
-	for _, a := range s.Args {
-		switch {
-		case a.Name == "sql" && a.Type == "string":
-			return a.String
-		case a.Name == "file" && a.Type == "file":
-			if b.plan.Root == nil {
-				break
-			}
-			data, err := fs.ReadFile(b.plan.Root, a.String)
-			if err != nil {
-				b.errorf("read-error", a.Range, "Cannot read the step's SQL", "The airflow target puts the SQL of %s into the DAG, but reading it failed: %v.", a.String, err)
-				return ""
-			}
-			return string(data)
-		}
+	sql, ok, arg, err := s.SQL(b.plan.Root)
+	switch {
+	case !ok:
+		b.errorf("airflow-no-runner", s.Range, "Step without SQL", "The step runs on an sql task, but has neither an sql nor a file argument to take the SQL from.")
+	case err != nil:
+		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The airflow target puts the SQL of %s into the DAG, but reading it failed: %v.", arg.String, err)
 	}
-	b.errorf("airflow-no-runner", s.Range, "Step without SQL", "The step runs on an sql task, but has neither an sql nor a file argument to take the SQL from.")
-	return ""
+	return sql
 }
 
 // bashArgs render a step's script from its runner's template. Arguments
@@ -212,14 +200,18 @@ func (b *builder) stepSQL(s *plan.Step) string {
 // when the task runs.
 func (b *builder) bashArgs(p *plan.Product, s *plan.Step, tmpl *plan.JobTemplate) []kwarg {
 	values := map[string]shell.Value{}
+	// A runner that takes files or folders works relative to the mesh
+	// root, even when the step leaves one unset (dbt's project folder
+	// defaults to the root): its tasks must run there.
+	usesPaths := false
 	for _, param := range s.Runner.Params {
 		values[param.Name] = nil
+		usesPaths = usesPaths || param.Type == "file" || param.Type == "dir"
 	}
 	env := []envVar{{"MESHC_PRODUCT", p.ID, false}, {"MESHC_PRODUCT_VERSION", p.Version, false}, {"MESHC_STEP", s.Name, false}}
 	for _, v := range tmpl.Variables {
 		env = append(env, envVar{v.Name, v.Value, false})
 	}
-	usesPaths := false
 	for _, a := range s.Args {
 		switch a.Type {
 		case "secret":
@@ -227,15 +219,14 @@ func (b *builder) bashArgs(p *plan.Product, s *plan.Step, tmpl *plan.JobTemplate
 			env = append(env, envVar{name, b.variableID(a.Secret), true})
 			values[a.Name] = shell.Value{{Text: name, Variable: true}}
 		case "file", "dir":
-			usesPaths = true // relative to the mesh root, where tasks run
-			values[a.Name] = shell.Words(a.String)
+			values[a.Name] = shell.Words(a.String) // relative to the mesh root, where tasks run
 		default:
 			values[a.Name] = shell.Words(a.Words()...)
 		}
 	}
 	if usesPaths && b.settings.meshPath == "" {
 		b.errorf("airflow-mesh-path", s.Range, "Step files without a mesh_path",
-			"The step passes a file or folder of the mesh to its command, but Airflow's workers run commands in a temporary folder. Set mesh_path in the target \"airflow\" block to where the mesh's root folder is on the workers (where the repository is checked out or synced), such as mesh_path = \"/opt/airflow/mesh\".")
+			"The step's runner %s works with files or folders of the mesh, but Airflow's workers run commands in a temporary folder. Set mesh_path in the target \"airflow\" block to where the mesh's root folder is on the workers (where the repository is checked out or synced), such as mesh_path = \"/opt/airflow/mesh\".", s.Runner.Name)
 	}
 	var lines []string
 	for _, line := range tmpl.Script {
@@ -309,14 +300,16 @@ func (b *builder) secretVariable(s *plan.Secret) string { return "MESHC_SECRET_"
 // value of the first row is false: the query counts the failing rows the
 // test's SQL returns and checks that there are none.
 func (b *builder) testTask(t *plan.Test) *task {
-	tt := &task{id: t.ID, group: testsGroup, operator: "SQLCheckOperator", at: t.Range}
+	tt := &task{id: t.ID, group: testsGroup, operator: "SQLCheckOperator"}
 	b.checkKey("task id", tt.fullID(), t.Range)
 	sql := "SELECT COUNT(*) = 0 AS passed\nFROM (\n" + strings.TrimRight(t.SQL, "\n \t;") + "\n) AS failing_rows\n"
 	tt.comment = fmt.Sprintf("%s: %s, severity %s.", t.ID, t.Kind, t.Severity)
 	if t.Severity == "warn" {
 		tt.comment += " A failure is reported but does not hold back publication."
 	}
-	tt.args = slices.Concat([]kwarg{arg("task_id", pyString(t.ID))}, b.snowflakeArgs(), []kwarg{arg("sql", pyString(literal(sql)))})
+	// A failing test is not retried: the data will not change by waiting,
+	// and retries would only report the failure later (as on GitLab).
+	tt.args = slices.Concat([]kwarg{arg("task_id", pyString(t.ID))}, b.snowflakeArgs(), []kwarg{arg("sql", pyString(literal(sql))), arg("retries", "0")})
 	if t.Description != "" {
 		tt.args = append(tt.args, arg("doc_md", pyString(b.docText(t.Description))))
 	}

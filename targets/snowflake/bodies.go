@@ -2,7 +2,6 @@ package snowflake
 
 import (
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -56,19 +55,10 @@ func (b *builder) stepBody(s *plan.Step) string {
 // runs where the repository is not. The statements run as one Snowflake
 // Scripting block.
 func (b *builder) statements(s *plan.Step) string {
-	var sql string
-	for _, a := range s.Args {
-		switch {
-		case a.Name == "sql" && a.Type == "string":
-			sql = a.String
-		case a.Name == "file" && a.Type == "file" && b.plan.Root != nil:
-			data, err := fs.ReadFile(b.plan.Root, a.String)
-			if err != nil {
-				b.errorf("read-error", a.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v.", a.String, err)
-				return ""
-			}
-			sql = string(data)
-		}
+	sql, _, arg, err := s.SQL(b.plan.Root)
+	if err != nil {
+		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v.", arg.String, err)
+		return ""
 	}
 	sql = strings.TrimSpace(sql)
 	if sql == "" {
