@@ -52,9 +52,13 @@ everything downstream of them.`)
 		return exitUsage
 	}
 
+	// The mesh first: a folder that does not exist is said as such, not
+	// as a folder outside git.
+	headRes, code, done := cf.compile(e, "diff", dir)
+	if done {
+		return code
+	}
 	var baseRes *compiler.Result
-	var code int
-	var done bool
 	if base != "" {
 		baseRes, code, done = cf.compile(e, "diff", base)
 	} else {
@@ -67,10 +71,6 @@ everything downstream of them.`)
 		}
 		baseRes, code, done = cf.compileWith(e, "diff", func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) })
 	}
-	if done {
-		return code
-	}
-	headRes, code, done := cf.compile(e, "diff", dir)
 	if done {
 		return code
 	}
