@@ -27,18 +27,26 @@ func pyString(s string) string {
 	} else {
 		b.WriteByte('"')
 	}
+	quotes := 0 // unescaped quotes just written, in a triple-quoted literal
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
+		if r != '"' {
+			quotes = 0
+		}
 		switch {
 		case r == utf8.RuneError && size == 1:
 			// Not UTF-8 (the loader rejects such files): keep the byte's
 			// value rather than guess a character.
 			fmt.Fprintf(&b, `\x%02x`, s[i-1])
-		case r == '\\' || (r == '"' && (!multi || i == len(s) || s[i] == '"')):
+		case r == '"' && multi && quotes < 2 && i < len(s):
 			// In a triple-quoted literal, a quote needs escaping only
-			// where it could start or end a run of three: before
-			// another quote, or last.
+			// where it would make three in a row, or touch the closing
+			// quotes.
+			quotes++
+			b.WriteByte('"')
+		case r == '\\' || r == '"':
+			quotes = 0
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case r == '\n' && multi:
