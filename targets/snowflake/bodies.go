@@ -181,12 +181,14 @@ func (b *builder) startBody(g *graph) string {
 		return "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(g.product.ID+" "+g.product.Version+" starts") + ")"
 	}
 	var w strings.Builder
-	w.WriteString("BEGIN\n")
+	// One transaction: the run reads either every input's new
+	// publications or none of them.
+	w.WriteString("BEGIN\n  BEGIN TRANSACTION;\n")
 	for _, in := range g.inputs {
 		fmt.Fprintf(&w, "  INSERT INTO %s (CONSUMED_AT, INPUT, PUBLISHED_AT, RUN_GROUP_ID)\n    SELECT CURRENT_TIMESTAMP(), %s, PUBLISHED_AT, RUN_GROUP_ID FROM %s;\n",
 			qualified(b.consumed(g.product)), snowsql.String(in.producer.ID), qualified(in.stream))
 	}
-	w.WriteString("END;")
+	w.WriteString("  COMMIT;\nEND;")
 	return executeImmediate(w.String())
 }
 
