@@ -6,8 +6,9 @@
 # Script lines are shell commands. {{NAME}} stands for the step's argument
 # NAME as shell words, quoted so that the shell sees the value exactly;
 # {{FLAG NAME}} writes FLAG and the value only when the argument is set.
-# A secret argument becomes a reference to the variable GitLab fills from
-# the vault, never the value. In HCL, write $${ for a literal ${.
+# A secret argument becomes a reference to the variable that holds it (filled
+# from the vault, or a CI/CD variable of the project for a named secret),
+# never the value. In HCL, write $${ for a literal ${.
 #
 # Jobs reach Snowflake through the Snowflake CLI. Its account, user and
 # credentials are CI/CD variables of the project (SNOWFLAKE_ACCOUNT,
@@ -41,9 +42,15 @@ target "gitlab" {
     script = ["sh -c {{command}}"]
   }
 
+  # dbt-labs' own images set ENTRYPOINT ["dbt"], which a GitLab job cannot
+  # run its script through: install dbt-snowflake on a plain image. dbt
+  # reads its profile from DBT_PROFILES_DIR (a variable of the project).
   runner "dbt" {
-    image  = "ghcr.io/dbt-labs/dbt-snowflake:1.9.latest"
-    script = ["dbt build --select {{select}} {{--project-dir project_dir}}"]
+    image = "python:3.12-slim"
+    script = [
+      "pip install --quiet --root-user-action=ignore 'dbt-snowflake~=1.9.0'",
+      "dbt build --select {{select}} {{--project-dir project_dir}}",
+    ]
   }
 
   # Talend Cloud: runs the task whose executable id is the step's job, and

@@ -29,6 +29,16 @@ target "gitlab" {
     ]
   }
 
+  # The Python steps use the Snowflake connector, and the Tableau refresh
+  # tabcmd: the platform's images have them.
+  runner "python" {
+    image = "registry.example.com/commercial-data/python-snowflake:3.12"
+  }
+
+  runner "shell" {
+    image = "registry.example.com/commercial-data/tableau-tabcmd:2.2"
+  }
+
   test {
     image = "registry.example.com/commercial-data/snowflake-cli:3.11"
     script = [
