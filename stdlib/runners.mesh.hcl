@@ -61,7 +61,7 @@ runner "talend" {
 
   param "job" {
     type        = string
-    description = "The Talend job's name, for example \"logsys_master_d\"."
+    description = "The Talend Cloud task to run, by its executable id, for example \"logsys_master_d\"."
   }
   param "token" {
     type        = secret

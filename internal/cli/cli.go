@@ -101,7 +101,8 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Run 'meshc help <command>' or 'meshc <command> --help' for a command's flags.
-Exit codes: 0 ok (warnings allowed), 1 the mesh has errors, 2 usage errors.
+Exit codes: 0 ok (warnings allowed), 1 the mesh has errors (or files out of date,
+unformatted or not writable, or a breaking change with --fail-on-breaking), 2 usage errors.
 `)
 }
 
