@@ -678,13 +678,7 @@ func (c *compiler) advice(p *policy, o *govObject, expired *waiver) string {
 	return fmt.Sprintf("Fix the %s, or have the platform team approve a waiver in mesh.hcl or a shared folder, with policy = policy.%s and objects = [%q].", o.kind, p.name(), o.id)
 }
 
-// andList renders names as "a, b and c".
-func andList(names []string) string {
-	if len(names) <= 1 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
+func andList(names []string) string { return joinList(names, "and") }
 
 // didYouMeanOther suggests want for a misspelling of it, and nothing when
 // the user wrote it already.

@@ -290,8 +290,8 @@ func project(kind string, exprs ...ast.Expr) map[string]*projection {
 			default:
 				pr.whole = true
 			}
-			if attr != "" && !slices.Contains(pr.attrs, attr) {
-				pr.attrs = append(pr.attrs, attr)
+			if attr != "" {
+				pr.attrs = appendOnce(pr.attrs, attr)
 			}
 		}
 	}
@@ -317,9 +317,7 @@ func union(projections []map[string]*projection) map[string]*projection {
 			}
 			u.whole = u.whole || pr.whole
 			for _, a := range pr.attrs {
-				if !slices.Contains(u.attrs, a) {
-					u.attrs = append(u.attrs, a)
-				}
+				u.attrs = appendOnce(u.attrs, a)
 			}
 		}
 	}

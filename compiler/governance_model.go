@@ -381,9 +381,7 @@ func (c *compiler) columnReaders() map[*plan.Column][]*plan.Product {
 	for _, ps := range c.products {
 		for _, in := range ps.plan.Inputs {
 			for _, col := range in.Columns {
-				if !slices.Contains(readers[col], ps.plan) {
-					readers[col] = append(readers[col], ps.plan)
-				}
+				readers[col] = appendOnce(readers[col], ps.plan)
 			}
 		}
 	}

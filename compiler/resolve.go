@@ -397,12 +397,14 @@ func (c *compiler) misspeltStepArg(a *ast.Arg) {
 		"A step has no argument %q. Did you mean %q?", a.Name, a.Meant)
 }
 
-// orList renders names as "a, b or c".
-func orList(names []string) string {
+// orList renders names as "a, b or c"; andList as "a, b and c".
+func orList(names []string) string { return joinList(names, "or") }
+
+func joinList(names []string, conj string) string {
 	if len(names) <= 1 {
 		return strings.Join(names, "")
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	return strings.Join(names[:len(names)-1], ", ") + " " + conj + " " + names[len(names)-1]
 }
 
 func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.Arg) *plan.Arg {
