@@ -229,8 +229,18 @@ func (m *model) value(o *govObject, attrs []string) cty.Value {
 	return cty.ObjectVal(vals)
 }
 
-// attr builds one attribute of an object.
+// attr builds one attribute of an object. Every object has an id, and
+// every object but a domain its domain, and those of a product its
+// product; the rest depends on its kind.
 func (m *model) attr(o *govObject, name string) cty.Value {
+	switch {
+	case name == "id":
+		return str(o.id)
+	case name == "domain" && o.kind != "domain":
+		return str(o.domain.plan.Name)
+	case name == "product" && o.product != nil && o.kind != "product":
+		return str(o.product.plan.ID)
+	}
 	var v cty.Value
 	switch o.kind {
 	case "domain":
@@ -391,12 +401,8 @@ func (c *compiler) columnReaders() map[*plan.Column][]*plan.Product {
 func (m *model) sourceAttr(o *govObject, name string) cty.Value {
 	src, a := o.source, o.sourceAST
 	switch name {
-	case "id":
-		return str(src.ID)
 	case "name":
 		return str(src.Name)
-	case "domain":
-		return str(src.Domain.Name)
 	case "description":
 		return optional(a.Description)
 	case "classification":
@@ -466,10 +472,6 @@ func cadenceText(cd plan.Cadence) string {
 func (m *model) columnAttr(o *govObject, name string) cty.Value {
 	port, col := o.port.plan, o.column
 	switch name {
-	case "id":
-		return str(port.ID + "." + col.Name)
-	case "product":
-		return str(port.Product.ID)
 	case "port":
 		return str(port.ID)
 	case "tests":
@@ -483,8 +485,6 @@ func (m *model) columnCommon(domain string, col *plan.Column, a *ast.Column, nam
 	switch name {
 	case "name":
 		return str(col.Name)
-	case "domain":
-		return str(domain)
 	case "type":
 		if col.Type.Name != "" {
 			return str(col.Type.String())
@@ -518,14 +518,8 @@ func (m *model) columnCommon(domain string, col *plan.Column, a *ast.Column, nam
 func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Value {
 	port, p := scope.plan, ps.plan
 	switch name {
-	case "id":
-		return str(port.ID)
 	case "name":
 		return str(port.Name)
-	case "domain":
-		return str(p.Domain.Name)
-	case "product":
-		return str(p.ID)
 	case "layer":
 		return layerValue(ps.domain)
 	case "kind":
@@ -564,14 +558,8 @@ func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Va
 
 func testAttr(p *plan.Product, t *plan.Test, name string) cty.Value {
 	switch name {
-	case "id":
-		return str(p.ID + "." + t.ID)
 	case "name":
 		return str(t.Name)
-	case "domain":
-		return str(p.Domain.Name)
-	case "product":
-		return str(p.ID)
 	case "kind":
 		return str(t.Kind)
 	case "severity":
@@ -597,12 +585,8 @@ func testAttr(p *plan.Product, t *plan.Test, name string) cty.Value {
 func (m *model) productAttr(ps *productScope, name string) cty.Value {
 	p, a := ps.plan, ps.ast
 	switch name {
-	case "id":
-		return str(p.ID)
 	case "name":
 		return str(p.Name)
-	case "domain":
-		return str(p.Domain.Name)
 	case "layer":
 		return layerValue(ps.domain)
 	case "owner":
@@ -669,14 +653,8 @@ func (m *model) productAttr(ps *productScope, name string) cty.Value {
 func inputAttr(p *plan.Product, in *plan.Input, name string) cty.Value {
 	null := cty.NullVal(cty.String)
 	switch name {
-	case "id":
-		return str(p.ID + "." + in.Name)
 	case "name":
 		return str(in.Name)
-	case "domain":
-		return str(p.Domain.Name)
-	case "product":
-		return str(p.ID)
 	case "columns":
 		return textList(ids(in.Columns, func(col *plan.Column) string { return col.Name }))
 	case "source":
@@ -723,14 +701,8 @@ func inputAttr(p *plan.Product, in *plan.Input, name string) cty.Value {
 
 func stepAttr(p *plan.Product, st *plan.Step, name string) cty.Value {
 	switch name {
-	case "id":
-		return str(p.ID + "." + st.Name)
 	case "name":
 		return str(st.Name)
-	case "domain":
-		return str(p.Domain.Name)
-	case "product":
-		return str(p.ID)
 	case "after":
 		return textList(sortedSet(ids(st.After, func(s *plan.Step) string { return s.Name })))
 	case "description":
