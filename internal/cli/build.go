@@ -90,7 +90,7 @@ a diff when the files in --out are not what the mesh compiles to.`)
 		case gitlab.Name:
 			opts := gitlab.Options{OutDir: outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
 			if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
-				opts.MeshDir = repoFolder(dir)
+				opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
 				detected = opts.MeshDir
 			}
 			files, tds = gitlab.Build(res.Plan, opts)

@@ -84,3 +84,21 @@ func TestIsGenerated(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnedByWithFlags(t *testing.T) {
+	owner := Owner("airflow", "prod")
+	for _, c := range []struct {
+		header string
+		want   bool
+	}{
+		{string(Header("# ", owner, nil)), true},
+		{string(Header("# ", owner+" --airflow-version 2", nil)), true},
+		{string(Header("# ", Owner("airflow", "prod2"), nil)), false},
+		{string(Header("# ", Owner("gitlab", "prod"), nil)), false},
+		{"# " + OwnerLine(owner) + "\n", false}, // no marker
+	} {
+		if got := OwnedBy([]byte(c.header), owner); got != c.want {
+			t.Errorf("OwnedBy(%q) = %v, want %v", c.header, got, c.want)
+		}
+	}
+}

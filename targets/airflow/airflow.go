@@ -77,7 +77,7 @@ func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) 
 
 // Build compiles the plan. It returns no files when there are errors.
 func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
-	b := &builder{plan: p, settings: newSettings(p, o)}
+	b := &builder{plan: p, settings: newSettings(p, o), opts: o}
 	var files []output.File
 	for _, d := range p.Domains {
 		var dags []*dag
@@ -101,6 +101,7 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 type builder struct {
 	plan     *plan.Plan
 	settings *settings
+	opts     Options // the command line's, for the rebuild command in headers
 	diags    diag.Diagnostics
 }
 

@@ -92,7 +92,7 @@ func (b *builder) render(d *plan.Domain, dags []*dag) []byte {
 	}
 
 	var head strings.Builder
-	head.Write(output.Header("# ", b.owner(), b.sources(d.Products)))
+	head.Write(output.Header("# ", b.command(), b.sources(d.Products)))
 	doc := fmt.Sprintf("The %s domain of the %s mesh, environment %s: one DAG per data product, for Airflow %d.\n", d.Name, b.plan.Name, b.plan.Environment.Name, b.settings.version)
 	if d.Description != "" {
 		doc += "\n" + strings.TrimSpace(d.Description) + "\n"
@@ -103,7 +103,14 @@ func (b *builder) render(d *plan.Domain, dags []*dag) []byte {
 	return []byte(head.String() + w.String())
 }
 
-func (b *builder) owner() string { return Owner(b.plan) }
+// command is how to rebuild the files: the owner, and the flag that shaped
+// them.
+func (b *builder) command() string {
+	if b.opts.Version != 0 {
+		return fmt.Sprintf("%s --airflow-version %d", Owner(b.plan), b.opts.Version)
+	}
+	return Owner(b.plan)
+}
 
 // constants are the environment's settings that every DAG of the file
 // shares: the Snowflake connection and session of SQL tasks, the

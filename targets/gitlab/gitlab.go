@@ -19,6 +19,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -34,7 +35,10 @@ type Options struct {
 	OutDir string
 	// MeshDir is the mesh root's folder in the repository; it overrides the
 	// mesh_dir setting. "." is the repository's root.
-	MeshDir         string
+	MeshDir string
+	// MeshDirFound says MeshDir was found from .git rather than given: the
+	// files' headers then leave it out of the rebuild command.
+	MeshDirFound    bool
 	Granularity     string // product or domain
 	TriggerStrategy string // depend or mirror
 	JobLimit        int
@@ -101,7 +105,7 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	if ds.HasErrors() {
 		return nil, ds
 	}
-	b := &builder{plan: p, settings: s, schedules: newSchedules(p)}
+	b := &builder{plan: p, settings: s, schedules: newSchedules(p), opts: o}
 	b.build()
 	if b.diags.HasErrors() {
 		return nil, b.diags.Sorted()
@@ -115,7 +119,8 @@ type builder struct {
 	plan      *plan.Plan
 	settings  *settings
 	schedules *schedules
-	retry     int // GitLab's retry for step jobs
+	opts      Options // the command line's, for the rebuild command in headers
+	retry     int     // GitLab's retry for step jobs
 	files     []output.File
 	diags     diag.Diagnostics
 }
@@ -124,7 +129,25 @@ type builder struct {
 // it: the target and the environment.
 func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) }
 
-func (b *builder) owner() string { return Owner(b.plan) }
+// owner is how to rebuild the files, for their headers: the owner, and
+// the flags that shaped them.
+func (b *builder) owner() string {
+	cmd := Owner(b.plan)
+	if b.opts.MeshDir != "" && !b.opts.MeshDirFound {
+		cmd += " --mesh-dir " + shell.Quote(b.opts.MeshDir)
+	}
+	for _, f := range []struct{ flag, value string }{
+		{"--granularity", b.opts.Granularity}, {"--trigger-strategy", b.opts.TriggerStrategy},
+	} {
+		if f.value != "" {
+			cmd += " " + f.flag + " " + shell.Quote(f.value)
+		}
+	}
+	if b.opts.JobLimit > 0 {
+		cmd += fmt.Sprintf(" --job-limit %d", b.opts.JobLimit)
+	}
+	return cmd
+}
 
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {
 	b.diags = append(b.diags, diag.Errorf(code, at, summary, detail, args...))

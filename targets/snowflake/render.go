@@ -21,7 +21,7 @@ func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 	for _, g := range graphs {
 		products = append(products, g.product)
 	}
-	w.Write(output.Header("-- ", b.owner(), b.sources(products)))
+	w.Write(output.Header("-- ", Owner(b.plan), b.sources(products)))
 	fmt.Fprintf(&w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n",
 		d.Name, b.plan.Name, b.plan.Environment.Name, qualified(b.schema(d)))
 	if first := readDomains(graphs, d); len(first) > 0 {

@@ -127,7 +127,6 @@ func (b *builder) warnf(code string, at diag.Range, summary, detail string, args
 	b.diags = append(b.diags, diag.Warnf(code, at, summary, detail, args...))
 }
 
-func (b *builder) owner() string { return Owner(b.plan) }
 
 // sources returns the mesh files a domain's script comes from: those of
 // its products (see plan.SourceFiles), and the SQL files whose statements
