@@ -14,8 +14,11 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/manifest"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/targets/airflow"
 	"github.com/meshc/meshc/targets/gitlab"
+	"github.com/meshc/meshc/targets/snowflake"
 	"github.com/spf13/pflag"
 )
 
@@ -145,7 +148,7 @@ Paths are relative to the repository's root, found from .git (or
 	}
 	command := "meshc codeowners"
 	if out != "" && out != "-" {
-		command += " --out " + out
+		command += " --out " + shell.Quote(out)
 	}
 	data, ds := codeowners(res.Plan, command, meshDir, folders)
 	if len(ds) > 0 {
@@ -188,13 +191,24 @@ func codeowners(p *plan.Plan, command, meshDir string, folders outFolders) ([]by
 	for _, d := range p.Domains {
 		o := owner(d.Owner, d.Range, "domain "+d.Name)
 		fmt.Fprintf(&b, "\n[%s]\n", d.Name)
-		lines := []string{pattern(d.Dir) + "/", pattern(folders.airflow, d.Name+".py"), pattern(folders.snowflake, d.Name+".sql"),
-			pattern(folders.gitlab, "sql", d.Name) + "/"}
+		lines := []string{pattern(d.Dir) + "/"}
 		seen := map[string]bool{}
+		add := func(line string) {
+			if !seen[line] {
+				seen[line] = true
+				lines = append(lines, line)
+			}
+		}
 		for _, pr := range d.Products {
-			if f := gitlabFiles[pr.ID]; f != "" && !seen[f] && !strings.HasPrefix(f, "products/") {
-				seen[f] = true // a domain's pipeline
-				lines = append(lines, pattern(folders.gitlab, f))
+			dagFile, _ := airflow.DAG(pr)
+			add(pattern(folders.airflow, dagFile))
+			graphFile, _ := snowflake.Graph(p, pr)
+			add(pattern(folders.snowflake, graphFile))
+		}
+		add(pattern(folders.gitlab, "sql", d.Name) + "/")
+		for _, pr := range d.Products {
+			if f := gitlabFiles[pr.ID]; f != "" && !strings.HasPrefix(f, "products/") {
+				add(pattern(folders.gitlab, f)) // a domain's pipeline
 			}
 		}
 		lines = append(lines, pattern(folders.gitlab, "products", d.Name)+"/")

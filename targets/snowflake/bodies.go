@@ -2,6 +2,8 @@ package snowflake
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -24,8 +26,8 @@ func (b *builder) stepBody(s *plan.Step) string {
 	tmpl := b.settings.target.Jobs[s.Runner.Name]
 	if tmpl == nil {
 		var can []string
-		for _, name := range []string{"gitlab", "airflow"} {
-			if t := b.plan.Targets[name]; t != nil && t.Jobs[s.Runner.Name] != nil {
+		for _, name := range slices.Sorted(maps.Keys(b.plan.Targets)) {
+			if name != Name && b.plan.Targets[name].Jobs[s.Runner.Name] != nil {
 				can = append(can, name)
 			}
 		}

@@ -106,7 +106,7 @@ func (b *builder) renderTask(w *strings.Builder, g *graph, t *task) {
 	}
 	fmt.Fprintf(w, "  COMMENT = %s\n", snowsql.String(t.comment))
 	if root {
-		fmt.Fprintf(w, "  TASK_AUTO_RETRY_ATTEMPTS = %d\n", b.retries())
+		fmt.Fprintf(w, "  TASK_AUTO_RETRY_ATTEMPTS = %d\n", b.retry)
 		if s.warehouse == "" && t.when != "" && t.schedule == "" {
 			fmt.Fprintf(w, "  TARGET_COMPLETION_INTERVAL = %s\n", snowsql.String(intervalSQL(b.completion(g))))
 		}
@@ -124,7 +124,7 @@ func (b *builder) renderTask(w *strings.Builder, g *graph, t *task) {
 	fmt.Fprintf(w, "AS\n%s;\n", t.body)
 }
 
-// retries is the root's TASK_AUTO_RETRY_ATTEMPTS: the mesh's retries, at
+// retries is the roots' TASK_AUTO_RETRY_ATTEMPTS: the mesh's retries, at
 // most Snowflake's 30. Snowflake retries a failed graph run from the
 // failed task.
 func (b *builder) retries() int {

@@ -91,6 +91,7 @@ func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) 
 // Build compiles the plan. It returns no files when there are errors.
 func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
 	b := &builder{plan: p, settings: newSettings(p)}
+	b.retry = b.retries()
 	if o := b.settings.target.Options["compute"]; o != nil && o.String == "warehouse" && b.settings.warehouse == "" {
 		b.errorf("snowflake-warehouse", o.Range, "Warehouse tasks without a warehouse",
 			"compute = \"warehouse\" runs every task on a warehouse, but neither the target block nor the %s environment names one. Set warehouse, or use compute = \"serverless\".", p.Environment.Name)
@@ -116,6 +117,7 @@ func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
 type builder struct {
 	plan     *plan.Plan
 	settings *settings
+	retry    int // the roots' TASK_AUTO_RETRY_ATTEMPTS
 	diags    diag.Diagnostics
 }
 
