@@ -297,8 +297,16 @@ func (c *compiler) checkExpr(p *policy, what string, e ast.Expr, fns map[string]
 		}
 		typ, path := objectTypes[root.Name], root.Name
 		for _, step := range t[1:] {
+			if typ.IsMapType() || typ == cty.DynamicPseudoType {
+				break // any key may be there
+			}
 			if !typ.IsObjectType() {
-				break // evaluation below says what is wrong
+				// Evaluation would find it only on the branches it takes
+				// (a || b stops early), and then blame a null value.
+				c.errorf("unresolved-reference", step.Range, "Attribute of a value that has none",
+					"%s is %s, which has no attributes: remove .%s.", path, typ.FriendlyName(), step.Name)
+				ok = false
+				break
 			}
 			if !typ.HasAttribute(step.Name) {
 				names := sortedKeys(typ.AttributeTypes())
