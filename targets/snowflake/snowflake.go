@@ -129,7 +129,6 @@ func (b *builder) warnf(code string, at diag.Range, summary, detail string, args
 	b.diags = append(b.diags, diag.Warnf(code, at, summary, detail, args...))
 }
 
-
 // sources returns the mesh files a domain's script comes from: those of
 // its products (see plan.SourceFiles), and the SQL files whose statements
 // its tasks run.
