@@ -45,14 +45,10 @@ func (c *compiler) targets() {
 				// Check it anyway, into settings nothing reads, so that
 				// its own mistakes are reported too.
 				pt = &plan.Target{Name: t.Name, Options: map[string]*plan.Option{}, Jobs: map[string]*plan.JobTemplate{}}
-				for name, o := range t.Options {
-					c.option(t.Name, name, o)
-				}
-				c.jobTemplates(pt, t)
-				continue
+			} else {
+				user[t.Name] = t
+				pt.Range = t.DeclRange
 			}
-			user[t.Name] = t
-			pt.Range = t.DeclRange
 		}
 		for name, o := range t.Options {
 			if po := c.option(t.Name, name, o); po != nil {
