@@ -103,13 +103,13 @@ policy "few_upstream_domains" {
 //
 //	go test ./compiler -run '^$' -bench Governance -benchtime 3x
 func BenchmarkGovernance(b *testing.B) {
-	plain := synth.Mesh(10000)
-	governed := fstest.MapFS{}
-	for name, f := range plain {
-		governed[name] = f
+	governed := synth.Mesh(10000)
+	plain := fstest.MapFS{}
+	for name, f := range governed {
+		plain[name] = f
 	}
-	governed["mesh.hcl"] = &fstest.MapFile{Data: bytes.Replace(plain["mesh.hcl"].Data,
-		[]byte("  layers"), []byte("  policy_sets = [\"baseline\"]\n  layers"), 1)}
+	plain["mesh.hcl"] = &fstest.MapFile{Data: bytes.Replace(governed["mesh.hcl"].Data,
+		[]byte("  policy_sets = [\"baseline\"]\n"), nil, 1)}
 	governed["governance/policies.mesh.hcl"] = &fstest.MapFile{Data: []byte(benchPolicies)}
 	b.Logf("mesh: %d files, %.1f MB", len(plain), float64(synth.Size(plain))/1e6)
 	for _, bc := range []struct {
