@@ -217,7 +217,9 @@ func cronPeriod(expr string) (time.Duration, error) {
 	if matched < 2 {
 		return 0, fmt.Errorf("it would run less than twice in four years")
 	}
-	return time.Duration(longest) * time.Minute, nil
+	period := time.Duration(longest) * time.Minute
+	cronPeriods.Store(key, period)
+	return period, nil
 }
 
 func (cs *cronSchedule) matchesDay(t time.Time) bool {

@@ -30,6 +30,9 @@ type Options struct {
 	Env string
 	// Today is the date deprecations are judged against; zero means today.
 	Today time.Time
+	// Trace, when set, is told how long loading and each stage took (for
+	// benchmarks and profiling).
+	Trace func(stage string, took time.Duration)
 }
 
 // Result is what a compilation produced. Plan is nil when the mesh has
@@ -86,8 +89,8 @@ func displayPrefix(dir string) string {
 func Compile(tree load.Tree, opts Options) (*Result, error) {
 	start := time.Now()
 	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true})
-	if stageHook != nil {
-		stageHook("load", time.Since(start))
+	if opts.Trace != nil {
+		opts.Trace("load", time.Since(start))
 	}
 	if mesh == nil {
 		return &Result{Diagnostics: ds.Sorted(), Sources: src}, nil
@@ -105,8 +108,8 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 	for _, s := range stages {
 		start := time.Now()
 		s.run(c)
-		if stageHook != nil {
-			stageHook(s.name, time.Since(start))
+		if opts.Trace != nil {
+			opts.Trace(s.name, time.Since(start))
 		}
 	}
 	res := &Result{Diagnostics: c.diags.Sorted(), Sources: src, Policies: c.policyOutcomes, Mesh: mesh}
@@ -115,10 +118,6 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 	}
 	return res, nil
 }
-
-// stageHook, when set (by benchmarks), is told how long loading and each
-// stage took.
-var stageHook func(stage string, took time.Duration)
 
 // stages run in this order, each relying on the ones before it.
 // Loading (lang/load) comes before them all and has already merged

@@ -118,10 +118,9 @@ func BenchmarkGovernance(b *testing.B) {
 	}{{"policies=0", plain}, {"policies=20", governed}} {
 		b.Run(bc.name, func(b *testing.B) {
 			took := map[string]time.Duration{}
-			stageHook = func(stage string, d time.Duration) { took[stage] += d }
-			defer func() { stageHook = nil }()
+			trace := func(stage string, d time.Duration) { took[stage] += d }
 			for b.Loop() {
-				res, err := Compile(load.Tree{FS: bc.fsys}, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+				res, err := Compile(load.Tree{FS: bc.fsys}, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Trace: trace})
 				if err != nil {
 					b.Fatal(err)
 				}

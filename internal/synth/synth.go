@@ -96,7 +96,13 @@ environment "dev" {
   schema_prefix = "DEV_"
 }
 `, o.Products, quoteAll(Layers)))
-	g.put("platform/snowflake.mesh.hcl", `target "snowflake" {
+	// One child pipeline per domain: GitLab runs at most 1000 child
+	// pipelines per pipeline.
+	g.put("platform/targets.mesh.hcl", `target "gitlab" {
+  granularity = "domain"
+}
+
+target "snowflake" {
   dbt_project = "SYNTH.DBT.SYNTH_MESH"
 }
 `)

@@ -33,7 +33,7 @@ func WriteCodeQuality(w io.Writer, ds Diagnostics, src Sources) error {
 		loc := codeQualityLocation{Path: ".", Lines: codeQualityLines{Begin: 1}}
 		if d.Subject != nil {
 			loc.Path = strings.TrimPrefix(d.Subject.Filename, "./")
-			loc.Lines.Begin = max(1, d.Subject.Start.Line)
+			loc.Lines.Begin = max(1, int(d.Subject.Start.Line))
 		}
 		issues = append(issues, codeQualityIssue{
 			Description: reportMessage(d),
@@ -133,8 +133,8 @@ func subjectText(r *Range, src Sources) string {
 	if !ok || r.Start.Line == 0 {
 		return ""
 	}
-	start := clamp(r.Start.Byte, 0, len(text))
-	end := clamp(r.End.Byte, start, len(text))
+	start := clamp(int(r.Start.Byte), 0, len(text))
+	end := clamp(int(r.End.Byte), start, len(text))
 	return strings.ReplaceAll(string(text[start:end]), "\r\n", "\n")
 }
 

@@ -47,7 +47,7 @@ func span(t *testing.T, src Sources, file, text string, nth int) Range {
 	}
 	pos := func(b int) Pos {
 		lineStart := strings.LastIndexByte(s[:b], '\n') + 1
-		return Pos{Line: strings.Count(s[:b], "\n") + 1, Column: utf8.RuneCountInString(s[lineStart:b]) + 1, Byte: b}
+		return Pos{Line: int32(strings.Count(s[:b], "\n") + 1), Column: int32(utf8.RuneCountInString(s[lineStart:b]) + 1), Byte: int32(b)}
 	}
 	return Range{Filename: file, Start: pos(i), End: pos(i + len(text))}
 }

@@ -19,9 +19,9 @@ import (
 // counts grapheme clusters, as HCL does (what a person sees as one
 // character); Byte counts bytes from the start of the file.
 type Pos struct {
-	Line   int `json:"line"`
-	Column int `json:"column"`
-	Byte   int `json:"byte"`
+	Line   int32 `json:"line"`
+	Column int32 `json:"column"`
+	Byte   int32 `json:"byte"`
 }
 
 // Range is a span of a source file, from Start up to but excluding End.

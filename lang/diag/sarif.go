@@ -174,8 +174,8 @@ func sarifPhysicalLocation(r *Range, x *lineIndex) sarifPhysical {
 		end = start
 	}
 	reg := &sarifRegion{
-		StartLine: start.Line, StartColumn: x.utf16Column(r.Filename, start),
-		EndLine: end.Line, EndColumn: x.utf16Column(r.Filename, end),
+		StartLine: int(start.Line), StartColumn: x.utf16Column(r.Filename, start),
+		EndLine: int(end.Line), EndColumn: x.utf16Column(r.Filename, end),
 	}
 	if reg.EndLine == reg.StartLine {
 		reg.EndColumn = max(reg.EndColumn, reg.StartColumn)
@@ -205,12 +205,12 @@ func sarifArtifact(name string) sarifArtifactLocation {
 // replacing it by U+FFFD would.
 func (x *lineIndex) utf16Column(file string, p Pos) int {
 	fl := x.get(file)
-	if fl == nil || p.Line < 1 || p.Line > len(fl.lines) {
-		return max(1, p.Column)
+	if fl == nil || p.Line < 1 || int(p.Line) > len(fl.lines) {
+		return max(1, int(p.Column))
 	}
 	line := fl.lines[p.Line-1]
 	n := 0
-	for _, r := range line[:clamp(p.Byte-fl.starts[p.Line-1], 0, len(line))] {
+	for _, r := range line[:clamp(int(p.Byte)-fl.starts[p.Line-1], 0, len(line))] {
 		n += utf16.RuneLen(r)
 	}
 	return n + 1

@@ -121,27 +121,28 @@ func (x *lineIndex) get(name string) *fileLines {
 func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	subj := d.Subject
 	fl := x.get(subj.Filename)
-	if fl == nil || subj.Start.Line < 1 || subj.Start.Line > len(fl.lines) {
+	mark := int(subj.Start.Line)
+	if fl == nil || mark < 1 || mark > len(fl.lines) {
 		return nil
 	}
-	first, last := subj.Start.Line, subj.Start.Line
-	if c := d.Context; c != nil && c.Filename == subj.Filename && c.Start.Line <= first && c.End.Line >= first {
-		first = max(c.Start.Line, first-maxSnippetLines/2)
-		last = min(c.End.Line, first+maxSnippetLines-1)
+	first, last := mark, mark
+	if c := d.Context; c != nil && c.Filename == subj.Filename && int(c.Start.Line) <= first && int(c.End.Line) >= first {
+		first = max(int(c.Start.Line), first-maxSnippetLines/2)
+		last = min(int(c.End.Line), first+maxSnippetLines-1)
 	}
 	last = min(last, len(fl.lines))
-	s := &Snippet{StartLine: first, MarkLine: subj.Start.Line}
+	s := &Snippet{StartLine: first, MarkLine: mark}
 	for _, l := range fl.lines[first-1 : last] {
 		s.Lines = append(s.Lines, displayLine(l))
 	}
 	// Measure by bytes, not by HCL's columns: those count grapheme
 	// clusters, while the terminal shows combining marks and wide
 	// characters differently.
-	line := fl.lines[subj.Start.Line-1]
-	start := clamp(subj.Start.Byte-fl.starts[subj.Start.Line-1], 0, len(line))
+	line := fl.lines[mark-1]
+	start := clamp(int(subj.Start.Byte)-fl.starts[mark-1], 0, len(line))
 	end := len(line)
 	if subj.End.Line == subj.Start.Line {
-		end = clamp(subj.End.Byte-fl.starts[subj.Start.Line-1], start, len(line))
+		end = clamp(int(subj.End.Byte)-fl.starts[mark-1], start, len(line))
 	}
 	s.MarkStart = displayWidth(line[:start])
 	s.MarkEnd = max(s.MarkStart+1, displayWidth(line[:end]))

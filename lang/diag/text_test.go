@@ -15,8 +15,8 @@ func at(src, file string, line, startByte, endByte int) Range {
 		lineStart += strings.IndexByte(src[lineStart:], '\n') + 1
 	}
 	return Range{Filename: file,
-		Start: Pos{Line: line, Column: startByte - lineStart + 1, Byte: startByte},
-		End:   Pos{Line: line, Column: endByte - lineStart + 1, Byte: endByte}}
+		Start: Pos{Line: int32(line), Column: int32(startByte - lineStart + 1), Byte: int32(startByte)},
+		End:   Pos{Line: int32(line), Column: int32(endByte - lineStart + 1), Byte: int32(endByte)}}
 }
 
 func render(t *testing.T, src string, d *Diagnostic) string {

@@ -2,7 +2,9 @@ package load
 
 import (
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/diag"
@@ -20,19 +22,35 @@ var credentialNames = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret
 
 // credentialValues matches values that are credentials whatever their name:
 // private keys, well-known token formats, and connection strings with an
-// inline password.
+// inline password. A pattern runs only on strings holding one of its hints,
+// substrings every match contains, since most strings hold none.
 var credentialValues = []struct {
-	what string
-	re   *regexp.Regexp
+	what  string
+	hints []string
+	re    *regexp.Regexp
 }{
-	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)},
-	{"an AWS access key", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"a GitLab token", regexp.MustCompile(`\bglpat-[0-9A-Za-z_-]{20,}`)},
-	{"a GitHub token", regexp.MustCompile(`\bgh[pousr]_[0-9A-Za-z]{36,}`)},
-	{"a Slack token", regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`)},
-	{"a JSON web token", regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`)},
-	{"a password in a connection string", regexp.MustCompile(`(?i)(password|pwd)\s*=\s*[^\s;&'"]{3,}|://[^/\s:@]+:[^/\s@]{3,}@`)},
+	{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)},
+	{"an AWS access key", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"a GitLab token", []string{"glpat-"}, regexp.MustCompile(`\bglpat-[0-9A-Za-z_-]{20,}`)},
+	{"a GitHub token", []string{"gh"}, regexp.MustCompile(`\bgh[pousr]_[0-9A-Za-z]{36,}`)},
+	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`)},
+	{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`)},
+	{"a password in a connection string", []string{"=", "://"}, regexp.MustCompile(`(?i)(password|pwd)\s*=\s*[^\s;&'"]{3,}|://[^/\s:@]+:[^/\s@]{3,}@`)},
 }
+
+// credentialName reports whether an attribute's name says it holds a
+// credential. Files are checked in parallel and use few names, so the
+// answers are kept.
+func credentialName(name string) bool {
+	if v, ok := credentialNameCache.Load(name); ok {
+		return v.(bool)
+	}
+	v := credentialNames.MatchString(name) && !credentialFreeAttributes[name]
+	credentialNameCache.Store(name, v)
+	return v
+}
+
+var credentialNameCache sync.Map
 
 // credentialFreeAttributes hold text that names or describes a credential
 // without being one (secrets_schema names where the snowflake target finds
@@ -55,7 +73,7 @@ func checkCredentialAttr(attr *hclsyntax.Attribute) diag.Diagnostics {
 	if lit, isLit := attr.Expr.(*hclsyntax.LiteralValueExpr); isLit && lit.Val.Type() == cty.Number {
 		s, ok = lit.Val.AsBigFloat().String(), true // a numeric PIN or key is a credential too
 	}
-	if ok && s != "" && credentialNames.MatchString(attr.Name) && !credentialFreeAttributes[attr.Name] {
+	if ok && s != "" && credentialName(attr.Name) {
 		return diag.Diagnostics{diag.Errorf("literal-credential", rng(attr.Expr.Range()), "Credential written as a literal",
 			"The argument %q holds a literal value. Credentials must never be committed: declare a secret block, such as secret \"%s\" { vault = \"path/in/vault#key\" }, and refer to it here as secret.%s.",
 			attr.Name, strings.ToLower(attr.Name), strings.ToLower(attr.Name))}
@@ -91,7 +109,7 @@ func credentialPatterns(e hclsyntax.Expression) diag.Diagnostics {
 		return nil
 	}
 	for _, c := range credentialValues {
-		if c.re.MatchString(s) {
+		if slices.ContainsFunc(c.hints, func(h string) bool { return strings.Contains(s, h) }) && c.re.MatchString(s) {
 			return diag.Diagnostics{diag.Errorf("literal-credential", rng(e.Range()), "Credential written as a literal",
 				"This string looks like %s. Credentials must never be committed: store it in a vault, declare a secret block for it, and refer to the secret instead.", c.what)}
 		}
@@ -102,6 +120,16 @@ func credentialPatterns(e hclsyntax.Expression) diag.Diagnostics {
 // literalString returns the value of a string literal or a template with no
 // interpolations; anything else is not a literal credential.
 func literalString(e hclsyntax.Expression) (string, bool) {
+	// The common forms, read without evaluating them.
+	if t, ok := e.(*hclsyntax.TemplateExpr); ok && len(t.Parts) == 1 {
+		e = t.Parts[0]
+	}
+	if lit, ok := e.(*hclsyntax.LiteralValueExpr); ok {
+		if lit.Val.Type() != cty.String || lit.Val.IsNull() {
+			return "", false
+		}
+		return lit.Val.AsString(), true
+	}
 	switch e.(type) {
 	case *hclsyntax.TemplateExpr, *hclsyntax.LiteralValueExpr, *hclsyntax.TemplateWrapExpr:
 	default:

@@ -1,6 +1,9 @@
 package load
 
 import (
+	"bytes"
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/diag"
@@ -15,9 +18,19 @@ import (
 const maxNesting = 256
 
 // CheckNesting reports a file nested deeper than meshc parses. It lexes
-// the file, so that brackets in strings and comments do not count.
+// the file, so that brackets in strings and comments do not count; files
+// that shallowNesting vouches for (nearly all) are not lexed, since lexing
+// costs nearly half as much as parsing.
 func CheckNesting(src []byte, filename string) diag.Diagnostics {
+	if shallowNesting(src) {
+		return nil
+	}
 	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
+	return checkTokens(tokens)
+}
+
+// checkTokens counts nesting in a file's tokens.
+func checkTokens(tokens hclsyntax.Tokens) diag.Diagnostics {
 	depth, unary, conditionals := 0, 0, 0
 	for _, t := range tokens {
 		switch t.Type {
@@ -43,4 +56,113 @@ func CheckNesting(src []byte, filename string) diag.Diagnostics {
 		}
 	}
 	return nil
+}
+
+// shallowNesting counts what CheckNesting counts from the bytes alone, and
+// reports whether the file is certainly within maxNesting. It knows the
+// common lexical forms only (line comments, quoted strings with simple
+// escapes and interpolations); on anything else (block comments, heredocs,
+// other escapes, a string left open at the end of a line) it gives up and
+// returns false, so that the lexer decides. FuzzShallowNesting checks that
+// it never vouches for a file the lexer rejects.
+func shallowNesting(src []byte) bool {
+	depth, unary, conditionals := 0, 0, 0
+	// braces holds, for each open interpolation, the braces opened in it;
+	// a closing brace with none open ends the interpolation.
+	var braces []int
+	inString := false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		next := byte(0)
+		if i+1 < len(src) {
+			next = src[i+1]
+		}
+		if inString {
+			switch {
+			case c == '"':
+				inString = false
+			case c == '\\':
+				if !strings.ContainsRune(`"\\nrt`, rune(next)) || next == 0 {
+					return false
+				}
+				i++
+			case (c == '$' || c == '%') && next == c:
+				return false // $${ and %%{ escapes
+			case (c == '$' || c == '%') && next == '{':
+				depth++
+				braces = append(braces, 0)
+				inString = false
+				i++
+			case c == '\n':
+				return false
+			}
+			if depth > maxNesting {
+				return false
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue // not tokens (newlines do not end a run of signs)
+		case '#':
+			i = skipLine(src, i)
+			continue
+		case '/':
+			if next == '/' {
+				i = skipLine(src, i)
+				continue
+			}
+			if next == '*' {
+				return false
+			}
+		case '<':
+			if next == '<' {
+				return false
+			}
+		}
+		switch {
+		case c == '-' || (c == '!' && next != '='):
+			unary++
+		default:
+			unary = 0
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{':
+			depth++
+			if len(braces) > 0 {
+				braces[len(braces)-1]++
+			}
+		case '[', '(':
+			depth++
+		case '}':
+			depth = max(depth-1, 0)
+			if n := len(braces); n > 0 {
+				if braces[n-1] == 0 {
+					braces = braces[:n-1]
+					inString = true
+				} else {
+					braces[n-1]--
+				}
+			}
+		case ']', ')':
+			depth = max(depth-1, 0)
+		case '?':
+			conditionals++
+		}
+		if depth > maxNesting || unary > maxNesting || conditionals > maxNesting {
+			return false
+		}
+	}
+	return !inString && len(braces) == 0
+}
+
+// skipLine returns the index of the newline ending the line at i (or the
+// last index), so that a comment is skipped but its newline is not.
+func skipLine(src []byte, i int) int {
+	if j := bytes.IndexByte(src[i:], '\n'); j >= 0 {
+		return i + j - 1
+	}
+	return len(src) - 1
 }

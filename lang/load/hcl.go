@@ -18,12 +18,14 @@ import (
 // This file turns HCL's ranges, diagnostics and attribute values into
 // meshc's own types. It is the only place that knows both.
 
+// rng converts a range. Positions fit in 32 bits: parse refuses files of
+// MaxFileSize bytes or more.
 func rng(r hcl.Range) diag.Range {
-	return diag.Range{
-		Filename: r.Filename,
-		Start:    diag.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
-		End:      diag.Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
-	}
+	return diag.Range{Filename: r.Filename, Start: pos(r.Start), End: pos(r.End)}
+}
+
+func pos(p hcl.Pos) diag.Pos {
+	return diag.Pos{Line: int32(p.Line), Column: int32(p.Column), Byte: int32(p.Byte)}
 }
 
 func rngPtr(r *hcl.Range) *diag.Range {
@@ -275,7 +277,7 @@ func decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
 		case hcl.TraverseAttr:
 			// HCL's range for .name includes the dot; underline the name.
 			r := rng(s.SrcRange)
-			if r.End.Byte-r.Start.Byte == len(s.Name)+1 {
+			if int(r.End.Byte-r.Start.Byte) == len(s.Name)+1 {
 				r.Start.Byte++
 				r.Start.Column++
 			}

@@ -31,6 +31,10 @@ const RootFile = "mesh.hcl"
 // FileSuffix is the suffix of every other mesh file.
 const FileSuffix = ".mesh.hcl"
 
+// MaxFileSize bounds a mesh file's size, so that every position in it fits
+// the 32 bits of diag.Pos (which keeps a large mesh's ranges small).
+const MaxFileSize = 256 << 20
+
 // Tree is one folder tree of mesh files: the user's mesh, or the standard
 // library. Prefix is prepended to every file name in diagnostics, so that
 // users see the paths they typed (examples/pharma/mesh.hcl) and stdlib files
@@ -41,16 +45,36 @@ type Tree struct {
 	Stdlib bool
 }
 
-// file is one parsed file and where it sits.
+// file is one mesh file and where it sits. Each file is parsed and decoded
+// on its own, in parallel with the others, and its syntax tree is dropped
+// once decoded: only the decoded blocks and the source text stay in
+// memory.
 type file struct {
 	name string // display name
 	rel  string // slash path inside its tree
 	src  []byte
-	body *hclsyntax.Body
 	tree *Tree
-	// diags are the file's parse diagnostics, kept with the file so that
-	// files can be parsed in parallel.
+	// syntaxErrors are the file's parse diagnostics; a file that has any
+	// is not decoded.
+	syntaxErrors diag.Diagnostics
+	// diags are what decoding the file as a whole found: literal
+	// credentials, unknown top-level blocks.
+	diags  diag.Diagnostics
+	blocks []*decoded
+	// meshBlocks counts the mesh blocks written in the file, valid or not.
+	meshBlocks int
+}
+
+// decoded is one top-level block, decoded without knowing where its file
+// sits: where it may appear is checked when the files are assembled.
+type decoded struct {
+	typ   string
+	def   diag.Range // the block's header, for misplaced-block
+	value any        // *ast.Product, *ast.Source, ...
 	diags diag.Diagnostics
+	// bodyStart is where a domain block's body opens, to report a missing
+	// owner there once blueprints are merged.
+	bodyStart diag.Range
 }
 
 // Load reads the user's mesh and the standard library into one ast.Mesh.
@@ -75,7 +99,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 	}
 
 	for _, f := range files {
-		ds = append(ds, f.diags...)
+		ds = append(ds, f.syntaxErrors...)
 	}
 	if ds.HasErrors() {
 		return nil, src, ds
@@ -91,7 +115,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 		return nil, src, ds
 	}
 	l := &loader{mesh: m, prefix: user.Prefix}
-	ds = append(ds, l.decode(files)...)
+	ds = append(ds, l.assemble(files)...)
 	for _, f := range userFiles {
 		m.Files = append(m.Files, f.name)
 	}
@@ -117,8 +141,8 @@ func displayDir(prefix string) string {
 	return strings.TrimSuffix(prefix, "/")
 }
 
-// readTree finds the mesh files of a tree, in lexical order. Hidden folders
-// (.git, .meshc) are skipped.
+// readTree finds the mesh files of a tree, in lexical order; parse reads
+// them. Hidden folders (.git, .meshc) are skipped.
 func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 	if t.FS == nil {
 		return nil, nil
@@ -163,12 +187,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 			}
 			return nil
 		}
-		src, err := fs.ReadFile(t.FS, p)
-		if err != nil {
-			ds = append(ds, readError(t.Prefix+p, err))
-			return nil
-		}
-		files = append(files, &file{name: t.Prefix + p, rel: p, src: src, tree: t})
+		files = append(files, &file{name: t.Prefix + p, rel: p, tree: t})
 		return nil
 	})
 	if err != nil {
@@ -177,7 +196,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 	return files, ds
 }
 
-// parse parses the files in parallel; each keeps its own syntax tree.
+// parse reads, parses and decodes the files in parallel.
 func parse(files []*file) {
 	var wg sync.WaitGroup
 	work := make(chan *file)
@@ -197,15 +216,83 @@ func parse(files []*file) {
 	wg.Wait()
 }
 
+// parse reads and parses the file and decodes each of its top-level
+// blocks.
 func (f *file) parse() {
-	if f.diags = CheckNesting(f.src, f.name); f.diags != nil {
+	src, err := fs.ReadFile(f.tree.FS, f.rel)
+	if err != nil {
+		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
+		return
+	}
+	if len(src) >= MaxFileSize {
+		f.syntaxErrors = diag.Diagnostics{{Severity: diag.Error, Code: "file-too-large", Summary: "File too large",
+			Detail:  fmt.Sprintf("%s holds %d bytes; meshc reads mesh files of up to %d MiB. Split it: one file per product is the usual layout.", f.name, len(src), MaxFileSize>>20),
+			Subject: &diag.Range{Filename: f.name}}}
+		return
+	}
+	f.src = src
+	if f.syntaxErrors = CheckNesting(f.src, f.name); f.syntaxErrors != nil {
 		return
 	}
 	hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
-	if body, ok := hf.Body.(*hclsyntax.Body); ok {
-		f.body = body
+	if f.syntaxErrors = convertDiags(hds); f.syntaxErrors.HasErrors() {
+		return
 	}
-	f.diags = convertDiags(hds)
+	body, ok := hf.Body.(*hclsyntax.Body)
+	if !ok {
+		return
+	}
+	f.diags = findCredentials(body)
+	c, hds := body.Content(fileSchema)
+	f.diags = append(f.diags, convertDiags(hds)...)
+	for _, b := range body.Blocks {
+		if b.Type == "mesh" {
+			f.meshBlocks++
+		}
+	}
+	dir := path.Dir(f.rel)
+	for _, b := range c.Blocks {
+		dec := &decoder{}
+		d := &decoded{typ: b.Type, def: rng(b.DefRange), value: dec.block(b, dir)}
+		if b.Type == "domain" {
+			d.bodyStart = rng(b.Body.MissingItemRange())
+		}
+		d.diags = dec.diags
+		f.blocks = append(f.blocks, d)
+	}
+}
+
+// block decodes a top-level block of any type.
+func (d *decoder) block(b *hcl.Block, dir string) any {
+	switch b.Type {
+	case "mesh":
+		return d.meshBlock(b)
+	case "defaults":
+		return d.defaults(b)
+	case "environment":
+		return d.environment(b)
+	case "domain":
+		return d.domain(b, dir)
+	case "source":
+		return d.source(b)
+	case "product":
+		return d.product(b)
+	case "secret":
+		return d.secret(b)
+	case "runner":
+		return d.runner(b)
+	case "target":
+		return d.target(b)
+	case "test_kind":
+		return d.testKind(b)
+	case "policy":
+		return d.policy(b)
+	case "blueprint":
+		return d.blueprint(b)
+	case "waiver":
+		return d.waiver(b)
+	}
+	return nil
 }
 
 // loader assembles the decoded files into one mesh.
@@ -263,56 +350,50 @@ func allowedPlaces(block string) string {
 	return strings.Join(names, " or ")
 }
 
-func (l *loader) decode(files []*file) diag.Diagnostics {
+// assemble files the decoded blocks of every file into the mesh: domains
+// by folder, then every other block in the domain whose folder holds its
+// file, or mesh-wide.
+func (l *loader) assemble(files []*file) diag.Diagnostics {
 	var ds diag.Diagnostics
-	contents := make(map[*file]*hcl.BodyContent, len(files))
-	domainFiles := map[string][]*hcl.Block{} // domain folder -> its domain blocks
+	domainBlocks := map[string][]*decoded{} // domain folder -> its domain blocks
 	for _, f := range files {
-		if f.body == nil {
-			continue
-		}
-		ds = append(ds, findCredentials(f.body)...)
-		c, hds := f.body.Content(fileSchema)
-		ds = append(ds, convertDiags(hds)...)
-		contents[f] = c
+		ds = append(ds, f.diags...)
 		if f.rel == RootFile && !f.tree.Stdlib {
-			for _, b := range f.body.Blocks {
-				if b.Type == "mesh" {
-					l.mesh.RootBlocks++
-				}
-			}
+			l.mesh.RootBlocks += f.meshBlocks
 		}
 		if f.tree.Stdlib || f.rel == RootFile {
 			continue
 		}
-		for _, b := range c.Blocks.OfType("domain") {
-			domainFiles[path.Dir(f.rel)] = append(domainFiles[path.Dir(f.rel)], b)
+		for _, b := range f.blocks {
+			if b.typ == "domain" {
+				dir := path.Dir(f.rel)
+				domainBlocks[dir] = append(domainBlocks[dir], b)
+			}
 		}
 	}
 
 	domains := map[string]*ast.Domain{} // folder -> domain
-	for _, dir := range slices.Sorted(maps.Keys(domainFiles)) {
-		blocks := domainFiles[dir]
-		dec := &decoder{}
-		dom := dec.domain(blocks[0], dir)
-		ds = append(ds, dec.diags...)
+	for _, dir := range slices.Sorted(maps.Keys(domainBlocks)) {
+		blocks := domainBlocks[dir]
+		dom := blocks[0].value.(*ast.Domain)
+		ds = append(ds, blocks[0].diags...)
 		if l.bodies == nil {
 			l.bodies = map[*ast.Domain]diag.Range{}
 		}
-		l.bodies[dom] = rng(blocks[0].Body.MissingItemRange())
+		l.bodies[dom] = blocks[0].bodyStart
 		for _, extra := range blocks[1:] {
-			if len(extra.Labels) > 0 {
-				l.mesh.IgnoredDomains = append(l.mesh.IgnoredDomains, extra.Labels[0])
+			if name := extra.value.(*ast.Domain).Name; name != "" {
+				l.mesh.IgnoredDomains = append(l.mesh.IgnoredDomains, name)
 			}
-			ds = append(ds, diag.Errorf("two-domains-in-folder", rng(extra.DefRange), "Second domain in one folder",
+			ds = append(ds, diag.Errorf("two-domains-in-folder", extra.def, "Second domain in one folder",
 				"The folder %s already declares domain %q at %s. A domain owns its whole folder: move this domain into a folder of its own.",
 				l.displayFolder(dir), dom.Name, dom.DeclRange))
 		}
 		if dir == "." {
-			ds = append(ds, diag.Errorf("misplaced-block", rng(blocks[0].DefRange), "Domain in the mesh root folder",
+			ds = append(ds, diag.Errorf("misplaced-block", blocks[0].def, "Domain in the mesh root folder",
 				"A domain owns its folder and everything below it, so in the root folder it would own the whole mesh. Move this file into a folder of its own, such as domains/%s/.", dom.Name))
-		} else if outer := domainFolderOf(path.Dir(dir), domainFiles); outer != "" && outer != "." {
-			ds = append(ds, diag.Errorf("nested-domain", rng(blocks[0].DefRange), "Domain folder inside another domain's folder",
+		} else if outer := domainFolderOf(path.Dir(dir), domainBlocks); outer != "" && outer != "." {
+			ds = append(ds, diag.Errorf("nested-domain", blocks[0].def, "Domain folder inside another domain's folder",
 				"The folder %s belongs to the domain declared in %s. Domains own whole folder trees, so they cannot nest: move one of the two folders.",
 				l.displayFolder(dir), l.displayFolder(outer)))
 		}
@@ -321,10 +402,6 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 	}
 
 	for _, f := range files {
-		c := contents[f]
-		if c == nil {
-			continue
-		}
 		place := inShared
 		var dom *ast.Domain
 		switch {
@@ -333,19 +410,20 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 		case f.rel == RootFile:
 			place = inRoot
 		default:
-			if dir := domainFolderOf(path.Dir(f.rel), domainFiles); dir != "" {
+			if dir := domainFolderOf(path.Dir(f.rel), domainBlocks); dir != "" {
 				place, dom = inDomain, domains[dir]
 			}
 		}
-		dec := &decoder{}
-		for _, b := range c.Blocks {
-			if blockPlaces[b.Type]&place == 0 {
-				ds = append(ds, misplaced(b, place))
+		for _, b := range f.blocks {
+			if blockPlaces[b.typ]&place == 0 {
+				ds = append(ds, misplaced(b.typ, b.def, place))
 				continue
 			}
-			l.block(dec, b, dom, f.tree.Stdlib)
+			if b.typ != "domain" { // filed per folder, above
+				ds = append(ds, b.diags...)
+				ds = append(ds, l.file(b, dom, f.tree.Stdlib)...)
+			}
 		}
-		ds = append(ds, dec.diags...)
 	}
 	// Blueprints are merged last, when every blueprint, product and domain
 	// is decoded, so that what the compiler sees is the resolved objects.
@@ -353,85 +431,78 @@ func (l *loader) decode(files []*file) diag.Diagnostics {
 	return ds
 }
 
-func misplaced(b *hcl.Block, place int) *diag.Diagnostic {
-	detail := fmt.Sprintf("%s %s block belongs in %s, not in %s.", diag.Article(b.Type, true), b.Type, allowedPlaces(b.Type), placeName(place))
-	if place == inShared && blockPlaces[b.Type]&inDomain != 0 {
+func misplaced(typ string, def diag.Range, place int) *diag.Diagnostic {
+	detail := fmt.Sprintf("%s %s block belongs in %s, not in %s.", diag.Article(typ, true), typ, allowedPlaces(typ), placeName(place))
+	if place == inShared && blockPlaces[typ]&inDomain != 0 {
 		detail += " This file is in no domain's folder: add a domain block to its folder, or move the file into the folder of the domain that owns it."
 	}
-	return diag.Errorf("misplaced-block", rng(b.DefRange), fmt.Sprintf("Misplaced %s block", b.Type), "%s", detail)
+	return diag.Errorf("misplaced-block", def, fmt.Sprintf("Misplaced %s block", typ), "%s", detail)
 }
 
-// block decodes one top-level block and files it in the mesh.
-func (l *loader) block(dec *decoder, b *hcl.Block, dom *ast.Domain, stdlib bool) {
+// file files one decoded top-level block in the mesh: in dom when it is in
+// a domain's folder, else mesh-wide.
+func (l *loader) file(b *decoded, dom *ast.Domain, stdlib bool) diag.Diagnostics {
 	m := l.mesh
-	switch b.Type {
-	case "mesh":
-		mb := dec.meshBlock(b)
+	switch v := b.value.(type) {
+	case *ast.MeshBlock:
 		if m.Root != nil {
-			dec.add(diag.Diagnostics{diag.Errorf("duplicate-block", mb.DeclRange, "Second mesh block",
-				"A mesh has one mesh block, already declared at %s. Remove this one.", m.Root.DeclRange)})
-			return
+			return diag.Diagnostics{diag.Errorf("duplicate-block", v.DeclRange, "Second mesh block",
+				"A mesh has one mesh block, already declared at %s. Remove this one.", m.Root.DeclRange)}
 		}
-		m.Root = mb
-	case "defaults":
-		df := dec.defaults(b)
+		m.Root = v
+	case *ast.Defaults:
 		if m.Defaults != nil {
-			dec.add(diag.Diagnostics{diag.Errorf("duplicate-block", df.DeclRange, "Second defaults block",
-				"A mesh has one defaults block, already declared at %s. Merge the two.", m.Defaults.DeclRange)})
-			return
+			return diag.Diagnostics{diag.Errorf("duplicate-block", v.DeclRange, "Second defaults block",
+				"A mesh has one defaults block, already declared at %s. Merge the two.", m.Defaults.DeclRange)}
 		}
-		m.Defaults = df
-	case "environment":
-		m.Environments = append(m.Environments, dec.environment(b))
-	case "domain":
-		// decoded per folder, above
-	case "source":
-		dom.Sources = append(dom.Sources, dec.source(b))
-	case "product":
-		dom.Products = append(dom.Products, dec.product(b))
-	case "secret":
+		m.Defaults = v
+	case *ast.Environment:
+		m.Environments = append(m.Environments, v)
+	case *ast.Source:
+		dom.Sources = append(dom.Sources, v)
+	case *ast.Product:
+		dom.Products = append(dom.Products, v)
+	case *ast.Secret:
 		if dom != nil {
-			dom.Secrets = append(dom.Secrets, dec.secret(b))
+			dom.Secrets = append(dom.Secrets, v)
 		} else {
-			m.Secrets = append(m.Secrets, dec.secret(b))
+			m.Secrets = append(m.Secrets, v)
 		}
-	case "runner":
-		r := dec.runner(b)
-		r.Stdlib = stdlib
-		m.Runners = append(m.Runners, r)
-	case "target":
-		if t := dec.target(b); t != nil {
-			t.Stdlib = stdlib
-			m.Targets = append(m.Targets, t)
+	case *ast.Runner:
+		v.Stdlib = stdlib
+		m.Runners = append(m.Runners, v)
+	case *ast.Target:
+		if v != nil {
+			v.Stdlib = stdlib
+			m.Targets = append(m.Targets, v)
 		}
-	case "test_kind":
-		k := dec.testKind(b)
-		k.Stdlib = stdlib
-		m.TestKinds = append(m.TestKinds, k)
-	case "policy":
-		p := dec.policy(b)
-		p.Stdlib = stdlib
+	case *ast.TestKind:
+		v.Stdlib = stdlib
+		m.TestKinds = append(m.TestKinds, v)
+	case *ast.Policy:
+		v.Stdlib = stdlib
 		if dom != nil {
-			dom.Policies = append(dom.Policies, p)
+			dom.Policies = append(dom.Policies, v)
 		} else {
-			m.Policies = append(m.Policies, p)
+			m.Policies = append(m.Policies, v)
 		}
-	case "blueprint":
-		m.Blueprints = append(m.Blueprints, dec.blueprint(b))
-	case "waiver":
+	case *ast.Blueprint:
+		m.Blueprints = append(m.Blueprints, v)
+	case *ast.Waiver:
 		if dom != nil {
-			dom.Waivers = append(dom.Waivers, dec.waiver(b))
+			dom.Waivers = append(dom.Waivers, v)
 		} else {
-			m.Waivers = append(m.Waivers, dec.waiver(b))
+			m.Waivers = append(m.Waivers, v)
 		}
 	}
+	return nil
 }
 
 // domainFolderOf returns the domain folder that dir is in (dir itself or its
 // nearest ancestor holding a domain block), or "" when there is none.
-func domainFolderOf(dir string, domainFiles map[string][]*hcl.Block) string {
+func domainFolderOf(dir string, domainBlocks map[string][]*decoded) string {
 	for {
-		if _, ok := domainFiles[dir]; ok {
+		if _, ok := domainBlocks[dir]; ok {
 			return dir
 		}
 		if dir == "." || dir == "/" || dir == "" {

@@ -103,7 +103,7 @@ func traversal(trav hcl.Traversal) ast.Traversal {
 // attrRange is the range of .name without its dot.
 func attrRange(s hcl.TraverseAttr) diag.Range {
 	r := rng(s.SrcRange)
-	if r.End.Byte-r.Start.Byte == len(s.Name)+1 {
+	if int(r.End.Byte-r.Start.Byte) == len(s.Name)+1 {
 		r.Start.Byte++
 		r.Start.Column++
 	}

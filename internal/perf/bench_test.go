@@ -1,0 +1,229 @@
+package perf_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/perf"
+	"github.com/meshc/meshc/internal/synth"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"github.com/meshc/meshc/stdlib"
+	"github.com/meshc/meshc/targets/airflow"
+	"github.com/meshc/meshc/targets/gitlab"
+	"github.com/meshc/meshc/targets/snowflake"
+)
+
+// root holds the synthetic meshes written for this run, one folder per
+// size, removed when the benchmarks end.
+var root string
+
+func TestMain(m *testing.M) {
+	var err error
+	if root, err = os.MkdirTemp("", "meshc-perf-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(root)
+	os.Exit(code)
+}
+
+// sizes are the mesh sizes measured: MESHC_BENCH_SIZES, else 1k, 10k, 100k.
+func sizes(b *testing.B) []int {
+	env := os.Getenv("MESHC_BENCH_SIZES")
+	if env == "" {
+		return []int{1000, 10000, 100000}
+	}
+	var ns []int
+	for _, f := range strings.Split(env, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			b.Fatalf("MESHC_BENCH_SIZES=%q: %q is not a number of products", env, f)
+		}
+		ns = append(ns, n)
+	}
+	return ns
+}
+
+// mesh is a synthetic mesh on disk and its floor.
+type mesh struct {
+	dir   string
+	floor time.Duration
+}
+
+var (
+	meshesMu sync.Mutex
+	meshes   = map[int]*mesh{}
+)
+
+// meshOf writes the synthetic mesh of n products (seed 1) once per run and
+// times its floor.
+func meshOf(b *testing.B, n int) *mesh {
+	b.Helper()
+	meshesMu.Lock()
+	defer meshesMu.Unlock()
+	if m := meshes[n]; m != nil {
+		return m
+	}
+	dir := filepath.Join(root, fmt.Sprintf("products-%d", n))
+	fsys := synth.Generate(synth.Options{Products: n, Seed: 1})
+	if err := synth.Write(dir, fsys); err != nil {
+		b.Fatal(err)
+	}
+	floor, err := perf.Floor(dir, 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d products: %d files, %.1f MB, floor %v (%.1f MB/s)", n, len(fsys), float64(synth.Size(fsys))/1e6, floor,
+		float64(synth.Size(fsys))/1e6/floor.Seconds())
+	meshes[n] = &mesh{dir: dir, floor: floor}
+	return meshes[n]
+}
+
+// each runs a benchmark at every size, reporting its time per operation
+// as a multiple of the floor (x-floor).
+func each(b *testing.B, run func(b *testing.B, m *mesh)) {
+	for _, n := range sizes(b) {
+		b.Run(fmt.Sprintf("products=%d", n), func(b *testing.B) {
+			m := meshOf(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			run(b, m)
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(m.floor), "x-floor")
+		})
+	}
+}
+
+func compile(b *testing.B, dir string, trace func(string, time.Duration)) *compiler.Result {
+	res, err := compiler.CompileDir(dir, compiler.Options{Today: meshtest.Today, Trace: trace})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(res.Diagnostics) > 0 {
+		b.Fatalf("the synthetic mesh has %d diagnostics, the first: %s: %s", len(res.Diagnostics), res.Diagnostics[0].Summary, res.Diagnostics[0].Detail)
+	}
+	return res
+}
+
+// BenchmarkParse is the floor itself: hclsyntax alone, one file after the
+// other.
+func BenchmarkParse(b *testing.B) {
+	each(b, func(b *testing.B, m *mesh) {
+		for b.Loop() {
+			if _, err := perf.Parse(m.dir); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkLoad reads, parses and decodes the mesh and the standard
+// library (lang/load).
+func BenchmarkLoad(b *testing.B) {
+	each(b, func(b *testing.B, m *mesh) {
+		for b.Loop() {
+			if mesh, _, ds := load.Load(load.Tree{FS: os.DirFS(m.dir)}, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true}); mesh == nil || ds.HasErrors() {
+				b.Fatalf("loading: %v", ds)
+			}
+		}
+	})
+}
+
+// BenchmarkCheck is meshc check without printing: loading, then every
+// checker stage, which builds the plan as it goes. It also reports the
+// stages alone (check-ms/op) and the governance stage (governance-ms/op).
+func BenchmarkCheck(b *testing.B) {
+	each(b, func(b *testing.B, m *mesh) {
+		took := map[string]time.Duration{}
+		trace := func(stage string, d time.Duration) { took[stage] += d }
+		for b.Loop() {
+			compile(b, m.dir, trace)
+		}
+		var stages time.Duration
+		for stage, d := range took {
+			if stage != "load" {
+				stages += d
+			}
+		}
+		ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(b.N) }
+		b.ReportMetric(ms(took["load"]), "load-ms/op")
+		b.ReportMetric(ms(stages), "check-ms/op")
+		b.ReportMetric(ms(took["governance"]), "governance-ms/op")
+	})
+}
+
+// builds are the three targets' emissions, as meshc build runs them.
+var builds = []struct {
+	name  string
+	owner func(p *plan.Plan) string
+	build func(p *plan.Plan) ([]output.File, error)
+}{
+	{gitlab.Name, gitlab.Owner, func(p *plan.Plan) ([]output.File, error) {
+		files, ds := gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab", JobLimit: 1_000_000})
+		return files, errOf(ds.HasErrors(), ds)
+	}},
+	{airflow.Name, airflow.Owner, func(p *plan.Plan) ([]output.File, error) {
+		files, ds := airflow.Build(p, airflow.Options{})
+		return files, errOf(ds.HasErrors(), ds)
+	}},
+	{snowflake.Name, snowflake.Owner, func(p *plan.Plan) ([]output.File, error) {
+		files, ds := snowflake.Build(p)
+		return files, errOf(ds.HasErrors(), ds)
+	}},
+}
+
+func errOf(failed bool, ds diag.Diagnostics) error {
+	if failed {
+		return fmt.Errorf("%s: %s", ds[0].Summary, ds[0].Detail)
+	}
+	return nil
+}
+
+// BenchmarkEmit is each target's emission from a compiled plan.
+func BenchmarkEmit(b *testing.B) {
+	for _, t := range builds {
+		b.Run("target="+t.name, func(b *testing.B) {
+			each(b, func(b *testing.B, m *mesh) {
+				b.StopTimer()
+				p := compile(b, m.dir, nil).Plan
+				b.StartTimer()
+				for b.Loop() {
+					if _, err := t.build(p); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkCI is what a merge request's pipeline runs, in one process:
+// check the mesh, then build and write all three targets.
+func BenchmarkCI(b *testing.B) {
+	each(b, func(b *testing.B, m *mesh) {
+		out := b.TempDir()
+		for b.Loop() {
+			p := compile(b, m.dir, nil).Plan
+			for _, t := range builds {
+				files, err := t.build(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := output.Write(filepath.Join(out, t.name), t.owner(p), files); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}

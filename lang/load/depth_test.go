@@ -1,0 +1,65 @@
+package load
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// lexedNesting is CheckNesting without its shortcut.
+func lexedNesting(src []byte) bool {
+	tokens, _ := hclsyntax.LexConfig(src, "f.mesh.hcl", hcl.InitialPos)
+	return checkTokens(tokens) == nil
+}
+
+var nestingSeeds = []string{
+	`product "p" { tests = [not_null(), accepted_values(["A", "B"])] }`,
+	`a = "${x} and ${ {a = {b = 1}} } and \"${"${y}"}\""`,
+	`# ((((( comment
+	// [[[[ comment
+	x = "}}}}"`,
+	"x = <<EOF\n${[[[[}\nEOF\n",
+	"x = \"\\u0041\"",
+	"x = - - - ! ! - 1\ny = 1e-5 ? 1 : 2",
+	`x = "%{ if a }b%{ endif }"`,
+	`x = "$${literal}"`,
+	"/* ((((( */ x = 1",
+	strings.Repeat("[", 300) + strings.Repeat("]", 300),
+	"x = " + strings.Repeat("-", 300) + "1",
+	"x = " + strings.Repeat("-\n# c\n", 300) + "1",
+	strings.Repeat(`"${`, 300),
+	strings.Repeat("a ? ", 300),
+	`x = "]]]]]]"` + strings.Repeat("[", 260),
+}
+
+// TestShallowNesting checks the shortcut on the seeds: it vouches only for
+// files the lexer accepts, and for the ordinary ones.
+func TestShallowNesting(t *testing.T) {
+	for _, s := range nestingSeeds {
+		if shallowNesting([]byte(s)) && !lexedNesting([]byte(s)) {
+			t.Errorf("shallowNesting vouches for a file nested too deeply: %.60q", s)
+		}
+	}
+	for _, s := range nestingSeeds[:3] {
+		if !shallowNesting([]byte(s)) {
+			t.Errorf("shallowNesting gives up on an ordinary file: %q", s)
+		}
+	}
+}
+
+// FuzzShallowNesting checks that the shortcut never vouches for a file
+// that the lexer finds nested too deeply.
+//
+//	go test ./lang/load -run '^$' -fuzz FuzzShallowNesting -fuzztime 1m
+func FuzzShallowNesting(f *testing.F) {
+	for _, s := range nestingSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if shallowNesting(src) && !lexedNesting(src) {
+			t.Fatalf("shallowNesting vouches for a file nested too deeply: %q", src)
+		}
+	})
+}
