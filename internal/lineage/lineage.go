@@ -124,9 +124,9 @@ func DOT(p *plan.Plan) []byte {
 func mermaidID(id string) string { return strings.ReplaceAll(id, ".", "__") }
 
 // mermaidText makes text safe inside a quoted Mermaid label.
-func mermaidText(s string) string {
-	return strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;", "\n", "<br/>").Replace(s)
-}
+func mermaidText(s string) string { return mermaidEscaper.Replace(s) }
+
+var mermaidEscaper = strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;", "\n", "<br/>")
 
 // Mermaid renders the lineage as a Mermaid flowchart.
 func Mermaid(p *plan.Plan) []byte {

@@ -215,12 +215,12 @@ func codeList(ids []string) string {
 // md escapes text for Markdown: HTML, the characters that start markup in
 // a table cell or a list item, and GitLab's references (@user, #issue,
 // ~label), which would notify people or link unrelated items.
-func md(s string) string {
-	return strings.NewReplacer(
-		"\\", "\\\\", "&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
-		"@", "&#64;", "#", "&#35;", "~", "&#126;", "\n", " ",
-	).Replace(s)
-}
+func md(s string) string { return mdEscaper.Replace(s) }
+
+var mdEscaper = strings.NewReplacer(
+	"\\", "\\\\", "&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
+	"@", "&#64;", "#", "&#35;", "~", "&#126;", "\n", " ",
+)
 
 // mermaid draws the affected products of head, changed ones highlighted,
 // with the edges from each to the products that read it.

@@ -5,11 +5,24 @@
 package snowsql
 
 import (
-	"regexp"
 	"strings"
 )
 
-var unquoted = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+// unquotedIdent reports whether Snowflake accepts name without quotes:
+// ^[A-Za-z_][A-Za-z0-9_$]*$. A loop rather than a regexp, since every
+// name of every task is rendered through it.
+func unquotedIdent(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '$'):
+		default:
+			return false
+		}
+	}
+	return name != ""
+}
 
 // Ident renders one identifier. A name that Snowflake accepts unquoted is
 // written as is, so that it keeps Snowflake's case-insensitive meaning
@@ -17,7 +30,7 @@ var unquoted = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
 // upper case, which names the same object as the unquoted word would if it
 // were allowed. Anything else is double-quoted with quotes doubled.
 func Ident(name string) string {
-	if unquoted.MatchString(name) {
+	if unquotedIdent(name) {
 		if reserved[strings.ToUpper(name)] {
 			return `"` + strings.ToUpper(name) + `"`
 		}
@@ -47,7 +60,7 @@ func String(s string) string {
 }
 
 // IsIdentifier reports whether name can be written unquoted.
-func IsIdentifier(name string) bool { return unquoted.MatchString(name) }
+func IsIdentifier(name string) bool { return unquotedIdent(name) }
 
 // reserved lists Snowflake's reserved and limited keywords, which cannot be
 // used as unquoted identifiers.

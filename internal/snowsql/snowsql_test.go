@@ -1,6 +1,7 @@
 package snowsql
 
 import (
+	"regexp"
 	"testing"
 
 	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
@@ -38,6 +39,16 @@ func TestString(t *testing.T) {
 	} {
 		if got := String(in); got != want {
 			t.Errorf("String(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestIsIdentifier checks the loop against the rule it implements.
+func TestIsIdentifier(t *testing.T) {
+	rule := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+	for _, name := range []string{"", "a", "_", "A1", "1A", "a$", "$a", "a-b", "a b", "é", "P$START", "x_9$", "\x00"} {
+		if got, want := IsIdentifier(name), rule.MatchString(name); got != want {
+			t.Errorf("IsIdentifier(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

@@ -69,6 +69,6 @@ func (b *builder) describeSchedule(s schedule) string {
 
 // markdownText keeps text from the mesh as text in Airflow's Markdown:
 // HTML is escaped, so that a description cannot add markup to the page.
-func markdownText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func markdownText(s string) string { return htmlEscaper.Replace(s) }
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
