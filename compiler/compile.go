@@ -30,6 +30,8 @@ type Options struct {
 	Env string
 	// Today is the date deprecations are judged against; zero means today.
 	Today time.Time
+	// Cache, when set, keeps the mesh's decoded files between runs.
+	Cache *load.Cache
 	// Trace, when set, is told how long loading and each stage took (for
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
@@ -88,6 +90,9 @@ func displayPrefix(dir string) string {
 // Compile compiles the mesh in a tree.
 func Compile(tree load.Tree, opts Options) (*Result, error) {
 	start := time.Now()
+	if opts.Cache != nil {
+		tree.Cache = opts.Cache
+	}
 	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true})
 	if opts.Trace != nil {
 		opts.Trace("load", time.Since(start))

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/meshc/meshc/internal/cli"
@@ -24,7 +26,37 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: golden.Updating(),
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("EXAMPLES", golden.Root()+"/examples")
+			// Each script has a cache of its own (docs/cli.md, "Cache").
+			e.Setenv("MESHC_CACHE", filepath.Join(e.WorkDir, ".cache", "meshc"))
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"spoil": spoil,
+		},
 	})
+}
+
+// spoil rewrites every file under a folder with a byte flipped, to test
+// what meshc does with a corrupt cache: spoil DIR.
+func spoil(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: spoil DIR")
+	}
+	n := 0
+	err := filepath.WalkDir(ts.MkAbs(args[0]), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil || len(data) == 0 {
+			return err
+		}
+		data[len(data)/2] ^= 0xff
+		n++
+		return os.WriteFile(p, data, 0o644)
+	})
+	ts.Check(err)
+	if n == 0 {
+		ts.Fatalf("spoil: no file under %s", args[0])
+	}
 }

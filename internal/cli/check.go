@@ -33,7 +33,7 @@ func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, 
 // compileWith runs compile with the flags' options, for a mesh that is not
 // a folder (a git revision, say).
 func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Options) (*compiler.Result, error)) (*compiler.Result, int, bool) {
-	opts := compiler.Options{Env: f.env}
+	opts := compiler.Options{Env: f.env, Cache: openCache(e)}
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
 		if err != nil {
@@ -42,6 +42,7 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		opts.Today = t
 	}
 	res, err := compile(opts)
+	reportCache(e, opts.Cache)
 	var ue *compiler.UsageError
 	if errors.As(err, &ue) {
 		return nil, usageError(e, cmd, "%s", ue.Msg), true

@@ -1,6 +1,7 @@
 package perf_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/cli"
 	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/perf"
@@ -29,6 +31,7 @@ import (
 var root string
 
 func TestMain(m *testing.M) {
+	cli.TuneGC()
 	var err error
 	if root, err = os.MkdirTemp("", "meshc-perf-"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -225,5 +228,47 @@ func BenchmarkCI(b *testing.B) {
 				}
 			}
 		}
+	})
+}
+
+// BenchmarkCheckWarm is meshc check after a one-file change, with the
+// cache of decoded files (load.Cache) filled by an earlier run: each
+// iteration edits one product's description and checks again.
+func BenchmarkCheckWarm(b *testing.B) {
+	each(b, func(b *testing.B, m *mesh) {
+		b.StopTimer()
+		cache, err := load.OpenCache(b.TempDir(), "benchmark")
+		if err != nil {
+			b.Fatal(err)
+		}
+		check := func() {
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Cache: cache})
+			if err != nil || len(res.Diagnostics) > 0 {
+				b.Fatalf("checking: %v %v", err, res.Diagnostics)
+			}
+		}
+		check()
+		hits0, parsed0, _ := cache.Report()
+		b.StartTimer()
+		edited := filepath.Join(m.dir, "domains", "d0", "p1.mesh.hcl")
+		original, err := os.ReadFile(edited)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer os.WriteFile(edited, original, 0o644)
+		for i := range b.N {
+			b.StopTimer()
+			changed := bytes.Replace(original, []byte("description = \""), fmt.Appendf(nil, "description = \"Edit %d. ", i), 1)
+			if err := os.WriteFile(edited, changed, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			check()
+		}
+		hits, parsed, warning := cache.Report()
+		if warning != "" {
+			b.Fatal(warning)
+		}
+		b.ReportMetric(float64(parsed-parsed0)/float64(hits-hits0+parsed-parsed0), "parsed/files")
 	})
 }

@@ -43,6 +43,8 @@ type Tree struct {
 	FS     fs.FS
 	Prefix string
 	Stdlib bool
+	// Cache, when set, keeps the tree's decoded files between runs.
+	Cache *Cache
 }
 
 // file is one mesh file and where it sits. Each file is parsed and decoded
@@ -63,6 +65,8 @@ type file struct {
 	blocks []*decoded
 	// meshBlocks counts the mesh blocks written in the file, valid or not.
 	meshBlocks int
+	// cached is true when the decoded blocks came from the cache.
+	cached bool
 }
 
 // decoded is one top-level block, decoded without knowing where its file
@@ -196,41 +200,87 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 	return files, ds
 }
 
-// parse reads, parses and decodes the files in parallel.
+// parse reads, parses and decodes the files in parallel: each file on its
+// own, or, for a tree with a cache, each chunk of files that shares an
+// entry, taken from the cache when it has them.
 func parse(files []*file) {
+	var units [][]*file
+	var cached []*file
+	for _, f := range files {
+		if f.tree.Cache != nil {
+			cached = append(cached, f)
+		} else {
+			units = append(units, []*file{f})
+		}
+	}
+	units = append(units, chunks(cached)...)
 	var wg sync.WaitGroup
-	work := make(chan *file)
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
+	work := make(chan []*file)
+	for range min(runtime.GOMAXPROCS(0), len(units)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for f := range work {
-				f.parse()
+			for unit := range work {
+				parseUnit(unit)
 			}
 		}()
 	}
-	for _, f := range files {
-		work <- f
+	for _, u := range units {
+		work <- u
 	}
 	close(work)
 	wg.Wait()
 }
 
-// parse reads and parses the file and decodes each of its top-level
-// blocks.
-func (f *file) parse() {
-	src, err := fs.ReadFile(f.tree.FS, f.rel)
-	if err != nil {
-		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
+func parseUnit(unit []*file) {
+	cache := unit[0].tree.Cache
+	readable := true
+	for _, f := range unit {
+		readable = f.read() && readable
+	}
+	if cache == nil || !readable {
+		for _, f := range unit {
+			f.parse()
+		}
 		return
 	}
-	if len(src) >= MaxFileSize {
+	key := cache.key(unit)
+	if cache.load(key, unit) {
+		for _, f := range unit {
+			if !f.cached {
+				f.parse()
+			}
+		}
+		return
+	}
+	for _, f := range unit {
+		f.parse()
+	}
+	cache.store(key, unit)
+}
+
+// read reads the file's bytes, reporting whether it could.
+func (f *file) read() bool {
+	src, err := fs.ReadFile(f.tree.FS, f.rel)
+	switch {
+	case err != nil:
+		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
+		return false
+	case len(src) >= MaxFileSize:
 		f.syntaxErrors = diag.Diagnostics{{Severity: diag.Error, Code: "file-too-large", Summary: "File too large",
 			Detail:  fmt.Sprintf("%s holds %d bytes; meshc reads mesh files of up to %d MiB. Split it: one file per product is the usual layout.", f.name, len(src), MaxFileSize>>20),
 			Subject: &diag.Range{Filename: f.name}}}
-		return
+		return false
 	}
 	f.src = src
+	return true
+}
+
+// parse parses the file read and decodes each of its top-level blocks.
+func (f *file) parse() {
+	if f.src == nil && f.syntaxErrors != nil {
+		return // it could not be read
+	}
 	if f.syntaxErrors = CheckNesting(f.src, f.name); f.syntaxErrors != nil {
 		return
 	}

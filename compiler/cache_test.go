@@ -1,0 +1,161 @@
+package compiler_test
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/internal/synth"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+	"golang.org/x/tools/txtar"
+)
+
+// render is everything a compilation shows: the diagnostics and policy
+// report as check prints them, and the plan.
+func render(t *testing.T, tree load.Tree, cache *load.Cache) string {
+	t.Helper()
+	res, err := compiler.Compile(tree, compiler.Options{Today: meshtest.Today, Cache: cache})
+	if err != nil {
+		return "usage error: " + err.Error()
+	}
+	var out bytes.Buffer
+	diag.WriteText(&out, res.Diagnostics, res.Sources)
+	compiler.WritePolicyReport(&out, res)
+	if res.Plan != nil {
+		out.Write(plan.Dump(res.Plan))
+	}
+	return out.String()
+}
+
+// cacheMeshes are the meshes the cache tests compile: the example, a
+// synthetic mesh, and every broken mesh of testdata/broken (which have
+// syntax errors, misplaced blocks, policies and every other kind of
+// file).
+func cacheMeshes(t *testing.T) map[string]load.Tree {
+	meshes := map[string]load.Tree{
+		"pharma":    {FS: os.DirFS(filepath.Join(golden.Root(), "examples", "pharma")), Prefix: "examples/pharma/"},
+		"synthetic": {FS: synth.Mesh(300)},
+	}
+	paths, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "*.txtar"))
+	for _, p := range paths {
+		ar, err := txtar.ParseFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys := fstest.MapFS{}
+		for _, f := range ar.Files {
+			fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+		}
+		meshes[strings.TrimSuffix(filepath.Base(p), ".txtar")] = load.Tree{FS: fsys}
+	}
+	return meshes
+}
+
+// TestCacheIsInvisible compiles each mesh without a cache, then with an
+// empty cache (which fills it), then with the full one, then from another
+// folder name with the full one: all four must show the same, byte for
+// byte, and the last two must have read files from the cache.
+func TestCacheIsInvisible(t *testing.T) {
+	for name, tree := range cacheMeshes(t) {
+		cache, err := load.OpenCache(t.TempDir(), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cold := render(t, tree, nil)
+		if got := render(t, tree, cache); got != cold {
+			t.Errorf("%s: filling the cache changes the result:\n%s", name, cmp.Diff(cold, got))
+			continue
+		}
+		_, parsedCold, _ := cache.Report()
+		if got := render(t, tree, cache); got != cold {
+			t.Errorf("%s: a warm cache changes the result:\n%s", name, cmp.Diff(cold, got))
+		}
+		moved := tree
+		moved.Prefix = "elsewhere/" + tree.Prefix
+		if got, want := render(t, moved, cache), render(t, moved, nil); got != want {
+			t.Errorf("%s: the cache changes the result in another folder:\n%s", name, cmp.Diff(want, got))
+		}
+		hits, _, warning := cache.Report()
+		if warning != "" {
+			t.Errorf("%s: %s", name, warning)
+		}
+		if parsedCold > 0 && hits == 0 {
+			t.Errorf("%s: nothing was read from the cache", name)
+		}
+	}
+}
+
+// TestCacheDistrust spoils a filled cache's entries in every way (flipped
+// bytes, truncation, another meshc's identity, garbage) and checks that
+// each is ignored with a warning, the result unchanged, and the entry
+// rewritten.
+func TestCacheDistrust(t *testing.T) {
+	tree := load.Tree{FS: os.DirFS(filepath.Join(golden.Root(), "examples", "pharma")), Prefix: "examples/pharma/"}
+	want := render(t, tree, nil)
+	spoilers := map[string]func(dir string, data []byte) []byte{
+		"flipped":   func(_ string, data []byte) []byte { data[len(data)-3] ^= 0x40; return data },
+		"truncated": func(_ string, data []byte) []byte { return data[:len(data)/2] },
+		"garbage":   func(_ string, data []byte) []byte { return []byte("not a cache entry") },
+		"empty":     func(_ string, data []byte) []byte { return nil },
+		"foreign": func(dir string, data []byte) []byte {
+			// The same entry written by a meshc of another identity.
+			other, err := load.OpenCache(t.TempDir(), "another meshc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			render(t, tree, other)
+			var entry []byte
+			filepath.WalkDir(other.Dir(), func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && entry == nil {
+					entry, _ = os.ReadFile(p)
+				}
+				return nil
+			})
+			return entry
+		},
+	}
+	for name, spoil := range spoilers {
+		dir := t.TempDir()
+		cache, err := load.OpenCache(dir, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		render(t, tree, cache)
+		var entries []string
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				entries = append(entries, p)
+			}
+			return nil
+		})
+		if len(entries) == 0 {
+			t.Fatal("the cache holds no entry")
+		}
+		for _, p := range entries {
+			data, _ := os.ReadFile(p)
+			os.WriteFile(p, spoil(dir, data), 0o644)
+		}
+		cache, _ = load.OpenCache(dir, "test")
+		if got := render(t, tree, cache); got != want {
+			t.Errorf("%s: a spoilt cache changes the result:\n%s", name, cmp.Diff(want, got))
+		}
+		if _, _, warning := cache.Report(); !strings.Contains(warning, "corrupt or written by another meshc") {
+			t.Errorf("%s: no warning about the spoilt entries, got %q", name, warning)
+		}
+		cache, _ = load.OpenCache(dir, "test")
+		render(t, tree, cache)
+		if hits, _, warning := cache.Report(); warning != "" || hits == 0 {
+			t.Errorf("%s: the spoilt entries were not rewritten: %d hits, %q", name, hits, warning)
+		}
+	}
+}

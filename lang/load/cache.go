@@ -1,0 +1,345 @@
+package load
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/crc32"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sync"
+
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Cache keeps decoded mesh files on disk between runs, so that a run after
+// a small change parses only the files that changed. It is a folder of
+// entries addressed by content, like Go's build cache: an entry holds the
+// decoded form of up to chunkSize files of one folder and is named after a
+// hash of meshc's identity, the files' paths and their bytes. An entry is
+// never updated, only written whole (to a temporary name, then renamed),
+// so that processes sharing a cache folder never see half an entry.
+//
+// An entry is trusted only if it carries the same identity and a matching
+// checksum; any other is ignored, counted for one warning, and rewritten.
+// Decoded files are independent of where the mesh is and of every other
+// file, which is what makes this sound: a cached file decodes exactly as
+// parsing it again would.
+type Cache struct {
+	dir      string
+	identity [32]byte
+
+	mu      sync.Mutex
+	ignored int   // entries that were corrupt or foreign
+	failed  error // the first entry that could not be written
+	hits    int   // files read from the cache
+	parsed  int   // files parsed
+}
+
+// chunkSize is how many files of a folder share an entry: few enough that
+// a change costs a little parsing, enough that a large mesh's cache is
+// not tens of thousands of small files.
+const chunkSize = 64
+
+// cacheFormat changes whenever the entries' layout does.
+const cacheFormat = "meshc cache 1\n"
+
+// OpenCache uses the folder dir, creating it if needed, for a meshc whose
+// identity (version, build) is given: entries of another identity are
+// foreign. The shapes of the decoded types are part of the identity too,
+// so that a development build whose types changed never reads its
+// predecessor's entries.
+func OpenCache(dir, identity string) (*Cache, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s%s\n", cacheFormat, identity)
+	for _, typ := range slices.Sorted(maps.Keys(blockTypes)) {
+		fmt.Fprintf(h, "%s %s\n", typ, typeShape(blockTypes[typ], map[reflect.Type]bool{}))
+	}
+	c := &Cache{dir: dir}
+	h.Sum(c.identity[:0])
+	return c, nil
+}
+
+// Dir is the cache's folder.
+func (c *Cache) Dir() string { return c.dir }
+
+// Report says what the cache did in this run, and whether anything went
+// wrong with it (a warning for the user, never an error: the cache only
+// ever saves time).
+func (c *Cache) Report() (hits, parsed int, warning string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.ignored > 0:
+		entries := "entries"
+		if c.ignored == 1 {
+			entries = "entry"
+		}
+		warning = fmt.Sprintf("ignored %d cache %s in %s that were corrupt or written by another meshc, and rewrote them", c.ignored, entries, c.dir)
+	case c.failed != nil:
+		warning = fmt.Sprintf("cannot write to the cache: %v", c.failed)
+	}
+	return c.hits, c.parsed, warning
+}
+
+// blockTypes are the decoded type of each top-level block.
+var blockTypes = map[string]reflect.Type{
+	"mesh":        reflect.TypeFor[*ast.MeshBlock](),
+	"defaults":    reflect.TypeFor[*ast.Defaults](),
+	"environment": reflect.TypeFor[*ast.Environment](),
+	"domain":      reflect.TypeFor[*ast.Domain](),
+	"source":      reflect.TypeFor[*ast.Source](),
+	"product":     reflect.TypeFor[*ast.Product](),
+	"secret":      reflect.TypeFor[*ast.Secret](),
+	"runner":      reflect.TypeFor[*ast.Runner](),
+	"test_kind":   reflect.TypeFor[*ast.TestKind](),
+	"target":      reflect.TypeFor[*ast.Target](),
+	"policy":      reflect.TypeFor[*ast.Policy](),
+	"blueprint":   reflect.TypeFor[*ast.Blueprint](),
+	"waiver":      reflect.TypeFor[*ast.Waiver](),
+}
+
+// typeShape describes a type's layout: field names and kinds, recursively.
+func typeShape(t reflect.Type, seen map[reflect.Type]bool) string {
+	if seen[t] || t == rangeType || t == ctyType {
+		return t.String()
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice:
+		return t.Kind().String() + " " + typeShape(t.Elem(), seen)
+	case reflect.Struct:
+		var b bytes.Buffer
+		b.WriteString("{")
+		for i := range t.NumField() {
+			f := t.Field(i)
+			fmt.Fprintf(&b, "%s %s;", f.Name, typeShape(f.Type, seen))
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	return t.String()
+}
+
+// chunks groups files into the units of the cache: runs of up to
+// chunkSize files of one folder, in order. Adding or removing a file
+// changes the entries of its folder only.
+func chunks(files []*file) [][]*file {
+	var out [][]*file
+	for i := 0; i < len(files); {
+		j := i + 1
+		for j < len(files) && j-i < chunkSize && path.Dir(files[j].rel) == path.Dir(files[i].rel) {
+			j++
+		}
+		out = append(out, files[i:j])
+		i = j
+	}
+	return out
+}
+
+// key names a chunk's entry: a hash of the identity and of each file's
+// path and bytes.
+func (c *Cache) key(chunk []*file) string {
+	h := sha256.New()
+	h.Write(c.identity[:])
+	for _, f := range chunk {
+		fmt.Fprintf(h, "%d %s %d\n", len(f.rel), f.rel, len(f.src))
+		h.Write(f.src)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (c *Cache) path(key string) string { return filepath.Join(c.dir, key[:2], key) }
+
+// load fills in a chunk's files from their entry. It returns false, having
+// changed nothing, when there is no usable entry.
+func (c *Cache) load(key string, chunk []*file) bool {
+	data, err := os.ReadFile(c.path(key))
+	if err != nil {
+		return false
+	}
+	payload, ok := c.open(data, key)
+	if ok {
+		ok = decodeChunk(payload, chunk)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !ok {
+		c.ignored++
+		return false
+	}
+	for _, f := range chunk {
+		if f.cached {
+			c.hits++
+		} else {
+			c.parsed++
+		}
+	}
+	return true
+}
+
+// An entry is the format line, the identity, the key, a CRC-32C of the
+// payload, and the payload.
+func (c *Cache) open(data []byte, key string) ([]byte, bool) {
+	rest, ok := bytes.CutPrefix(data, []byte(cacheFormat))
+	if !ok || len(rest) < 32+len(key)+4 || !bytes.Equal(rest[:32], c.identity[:]) || string(rest[32:32+len(key)]) != key {
+		return nil, false
+	}
+	rest = rest[32+len(key):]
+	sum, payload := binary.BigEndian.Uint32(rest), rest[4:]
+	return payload, crc32.Checksum(payload, castagnoli) == sum
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// store writes a chunk's entry, once its files are parsed.
+func (c *Cache) store(key string, chunk []*file) {
+	payload := encodeChunk(chunk)
+	c.mu.Lock()
+	c.parsed += len(chunk)
+	c.mu.Unlock()
+	data := make([]byte, 0, len(cacheFormat)+32+len(key)+4+len(payload))
+	data = append(data, cacheFormat...)
+	data = append(data, c.identity[:]...)
+	data = append(data, key...)
+	data = binary.BigEndian.AppendUint32(data, crc32.Checksum(payload, castagnoli))
+	data = append(data, payload...)
+	if err := writeAtomically(c.path(key), data); err != nil {
+		c.mu.Lock()
+		if c.failed == nil {
+			c.failed = err
+		}
+		c.mu.Unlock()
+	}
+}
+
+func writeAtomically(name string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// encodeChunk writes each file of a chunk: 0 for a file to parse again
+// (syntax errors, or a value the encoding cannot write), else 1 and its
+// decoded form.
+func encodeChunk(chunk []*file) []byte {
+	e := &entryWriter{}
+	for _, f := range chunk {
+		mark := len(e.buf)
+		e.file, e.named = f.name, false
+		e.uint(1)
+		if f.syntaxErrors != nil || encodeFile(e, f) != nil || e.named {
+			e.buf = append(e.buf[:mark], 0)
+		}
+	}
+	return e.buf
+}
+
+var diagsCodec = sync.OnceValue(func() *codec { return codecFor(reflect.TypeFor[diag.Diagnostics]()) })
+
+func encodeFile(e *entryWriter, f *file) error {
+	if err := diagsCodec().enc(e, reflect.ValueOf(f.diags)); err != nil {
+		return err
+	}
+	e.uint(uint64(f.meshBlocks))
+	e.uint(uint64(len(f.blocks)))
+	for _, b := range f.blocks {
+		e.string(b.typ)
+		if err := codecFor(rangeType).enc(e, reflect.ValueOf(&b.def).Elem()); err != nil {
+			return err
+		}
+		if err := codecFor(rangeType).enc(e, reflect.ValueOf(&b.bodyStart).Elem()); err != nil {
+			return err
+		}
+		if err := diagsCodec().enc(e, reflect.ValueOf(b.diags)); err != nil {
+			return err
+		}
+		t, ok := blockTypes[b.typ]
+		if !ok {
+			return errNotCacheable
+		}
+		if err := codecFor(t).enc(e, reflect.ValueOf(b.value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeChunk reads a chunk's entry into its files, all or nothing.
+func decodeChunk(payload []byte, chunk []*file) bool {
+	type result struct {
+		diags      diag.Diagnostics
+		meshBlocks int
+		blocks     []*decoded
+		cached     bool
+	}
+	results := make([]result, len(chunk))
+	d := &entryReader{buf: payload}
+	for i, f := range chunk {
+		d.file = f.name
+		if d.uint() == 0 {
+			continue
+		}
+		r := &results[i]
+		r.cached = true
+		dv := reflect.ValueOf(&r.diags).Elem()
+		diagsCodec().dec(d, dv)
+		r.meshBlocks = int(d.uint())
+		n := d.uint()
+		if n > uint64(len(d.buf)) {
+			d.fail()
+		}
+		for range n {
+			if d.err != nil {
+				break
+			}
+			b := &decoded{typ: d.string()}
+			codecFor(rangeType).dec(d, reflect.ValueOf(&b.def).Elem())
+			codecFor(rangeType).dec(d, reflect.ValueOf(&b.bodyStart).Elem())
+			diagsCodec().dec(d, reflect.ValueOf(&b.diags).Elem())
+			t, ok := blockTypes[b.typ]
+			if !ok {
+				d.fail()
+				break
+			}
+			v := reflect.New(t).Elem()
+			codecFor(t).dec(d, v)
+			b.value = v.Interface()
+			r.blocks = append(r.blocks, b)
+		}
+	}
+	if d.err != nil || len(d.buf) != 0 {
+		return false
+	}
+	for i, f := range chunk {
+		if r := results[i]; r.cached {
+			f.diags, f.meshBlocks, f.blocks, f.cached = r.diags, r.meshBlocks, r.blocks, true
+		}
+	}
+	return true
+}

@@ -1,0 +1,37 @@
+package load
+
+import (
+	"testing"
+	"testing/fstest"
+)
+
+// FuzzCacheEntry decodes arbitrary payloads as a chunk's entry: decoding
+// may fail, but never panics, and fills in either every file or none.
+//
+//	go test ./lang/load -run '^$' -fuzz FuzzCacheEntry -fuzztime 1m
+func FuzzCacheEntry(f *testing.F) {
+	fsys := fstest.MapFS{
+		"d/domain.mesh.hcl": {Data: []byte("domain \"d\" {\n  owner = \"a@b.c\"\n}\nsource \"s\" {\n  cadence = \"daily\"\n  column \"id\" { type = integer }\n}\n")},
+		"d/p.mesh.hcl":      {Data: []byte("product \"p\" {\n  version = \"1.0.0\"\n  input \"i\" {\n    from    = source.s\n    columns = [\"id\"]\n  }\n  step \"s\" {\n    run  = runner.sql\n    sql  = \"SELECT 1\"\n    args = [1, 2.5e300, true, { a = null }]\n  }\n}\n")},
+	}
+	tree := &Tree{FS: fsys}
+	newChunk := func() []*file {
+		return []*file{{name: "d/domain.mesh.hcl", rel: "d/domain.mesh.hcl", tree: tree}, {name: "d/p.mesh.hcl", rel: "d/p.mesh.hcl", tree: tree}}
+	}
+	chunk := newChunk()
+	for _, fl := range chunk {
+		fl.read()
+		fl.parse()
+	}
+	f.Add(encodeChunk(chunk))
+	f.Add([]byte{1, 0})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		chunk := newChunk()
+		ok := decodeChunk(payload, chunk)
+		for _, fl := range chunk {
+			if fl.cached && !ok {
+				t.Fatal("a failed decode filled in a file")
+			}
+		}
+	})
+}

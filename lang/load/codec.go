@@ -1,0 +1,473 @@
+package load
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"math/big"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// This file is the binary form of decoded files that the cache keeps
+// (cache.go): a compact, reflection-driven encoding of the ast types.
+//
+// Every range and every string equal to the file's own display name is
+// written without the name and given the current one when read back, so
+// that an entry serves the same file whether meshc was pointed at it as
+// examples/pharma or as ., and a large mesh's ranges cost a few bytes.
+// Values the encoding does not know (an interface, a map, a function) can
+// only be empty: a file holding one is not cached, never cached wrongly.
+
+// errNotCacheable says a decoded file holds a value the encoding cannot
+// write; the file is parsed again next time.
+var errNotCacheable = errors.New("not cacheable")
+
+// errCorrupt says an entry does not decode.
+var errCorrupt = errors.New("corrupt cache entry")
+
+type entryWriter struct {
+	buf  []byte
+	file string // the display name written as a marker
+	// named is set when a string holds the display name within other
+	// text (a diagnostic's detail, say), which a marker cannot stand
+	// for: the file is then not cached.
+	named bool
+}
+
+type entryReader struct {
+	buf  []byte
+	file string
+	err  error
+}
+
+// codec writes and reads one type.
+type codec struct {
+	enc func(e *entryWriter, v reflect.Value) error
+	dec func(d *entryReader, v reflect.Value)
+}
+
+var (
+	rangeType = reflect.TypeFor[diag.Range]()
+	ctyType   = reflect.TypeFor[cty.Value]()
+	codecs    sync.Map // reflect.Type -> *codec
+)
+
+// codecFor builds (once) the codec of t.
+func codecFor(t reflect.Type) *codec {
+	if c, ok := codecs.Load(t); ok {
+		return c.(*codec)
+	}
+	// A placeholder first, so that recursive types (TypeExpr.Elem) find
+	// themselves while being built.
+	c := &codec{}
+	if actual, loaded := codecs.LoadOrStore(t, c); loaded {
+		return actual.(*codec)
+	}
+	build(c, t)
+	return c
+}
+
+func build(c *codec, t reflect.Type) {
+	switch {
+	case t == rangeType:
+		c.enc, c.dec = encodeRange, decodeRange
+		return
+	case t == ctyType:
+		c.enc, c.dec = encodeCty, decodeCty
+		return
+	}
+	switch t.Kind() {
+	case reflect.String:
+		c.enc = func(e *entryWriter, v reflect.Value) error { e.string(v.String()); return nil }
+		c.dec = func(d *entryReader, v reflect.Value) { v.SetString(d.string()) }
+	case reflect.Bool:
+		c.enc = func(e *entryWriter, v reflect.Value) error { e.uint(boolBit(v.Bool())); return nil }
+		c.dec = func(d *entryReader, v reflect.Value) { v.SetBool(d.uint() == 1) }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		c.enc = func(e *entryWriter, v reflect.Value) error { e.buf = binary.AppendVarint(e.buf, v.Int()); return nil }
+		c.dec = func(d *entryReader, v reflect.Value) {
+			n := d.int()
+			if v.OverflowInt(n) {
+				d.fail()
+				return
+			}
+			v.SetInt(n)
+		}
+	case reflect.Pointer:
+		elem := codecFor(t.Elem())
+		c.enc = func(e *entryWriter, v reflect.Value) error {
+			if v.IsNil() {
+				e.uint(0)
+				return nil
+			}
+			e.uint(1)
+			return elem.enc(e, v.Elem())
+		}
+		c.dec = func(d *entryReader, v reflect.Value) {
+			if d.uint() == 0 || d.err != nil {
+				return
+			}
+			p := reflect.New(t.Elem())
+			elem.dec(d, p.Elem())
+			v.Set(p)
+		}
+	case reflect.Slice:
+		elem := codecFor(t.Elem())
+		c.enc = func(e *entryWriter, v reflect.Value) error {
+			if v.IsNil() {
+				e.uint(0)
+				return nil
+			}
+			e.uint(uint64(v.Len()) + 1)
+			for i := range v.Len() {
+				if err := elem.enc(e, v.Index(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		c.dec = func(d *entryReader, v reflect.Value) {
+			n := d.uint()
+			if n == 0 || d.err != nil {
+				return
+			}
+			// Each element takes at least a byte: a length past the
+			// rest of the entry is corruption, not an allocation.
+			if n-1 > uint64(len(d.buf)) {
+				d.fail()
+				return
+			}
+			s := reflect.MakeSlice(t, int(n-1), int(n-1))
+			for i := range int(n - 1) {
+				elem.dec(d, s.Index(i))
+			}
+			v.Set(s)
+		}
+	case reflect.Struct:
+		var fields []*codec
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				panic(fmt.Sprintf("load: the cache cannot encode %s: field %s is unexported", t, f.Name))
+			}
+			fields = append(fields, codecFor(f.Type))
+		}
+		c.enc = func(e *entryWriter, v reflect.Value) error {
+			for i, f := range fields {
+				if err := f.enc(e, v.Field(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		c.dec = func(d *entryReader, v reflect.Value) {
+			for i, f := range fields {
+				if d.err != nil {
+					return
+				}
+				f.dec(d, v.Field(i))
+			}
+		}
+	default:
+		// Interfaces, maps, functions: only their zero value is written.
+		c.enc = func(e *entryWriter, v reflect.Value) error {
+			if !v.IsZero() {
+				return errNotCacheable
+			}
+			return nil
+		}
+		c.dec = func(*entryReader, reflect.Value) {}
+	}
+}
+
+func boolBit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// A range is written as a tag (0: the zero range, 1: a range in this
+// file, 2: a range in another file, with its name) and six numbers.
+// Decoding a file never makes the last kind, and a file with one is not
+// cached.
+func encodeRange(e *entryWriter, v reflect.Value) error {
+	var r diag.Range
+	if v.CanAddr() {
+		r = *v.Addr().Interface().(*diag.Range) // without boxing a copy
+	} else {
+		r = v.Interface().(diag.Range)
+	}
+	switch {
+	case r == diag.Range{}:
+		e.uint(0)
+		return nil
+	case r.Filename == e.file:
+		e.uint(1)
+	default:
+		// A range in another file would carry that file's display name,
+		// which depends on where meshc was pointed.
+		e.named = true
+		e.uint(2)
+		e.string(r.Filename)
+	}
+	for _, n := range []int32{r.Start.Line, r.Start.Column, r.Start.Byte, r.End.Line, r.End.Column, r.End.Byte} {
+		e.uint(uint64(uint32(n)))
+	}
+	return nil
+}
+
+func decodeRange(d *entryReader, v reflect.Value) {
+	r := v.Addr().Interface().(*diag.Range)
+	switch d.uint() {
+	case 0:
+		return
+	case 1:
+		r.Filename = d.file
+	case 2:
+		r.Filename = d.string()
+	default:
+		d.fail()
+		return
+	}
+	var n [6]int32
+	for i := range n {
+		u := d.uint()
+		if u > math.MaxInt32 {
+			d.fail()
+			return
+		}
+		n[i] = int32(u)
+	}
+	r.Start = diag.Pos{Line: n[0], Column: n[1], Byte: n[2]}
+	r.End = diag.Pos{Line: n[3], Column: n[4], Byte: n[5]}
+}
+
+// A cty value is written as a tag and its parts: the values HCL literals
+// make (strings, numbers, booleans, tuples, objects, and nulls of the
+// first three). Numbers keep their exact binary form; HCL reads numbers
+// of any size, and printing one with a huge exponent in decimal would
+// take minutes.
+const (
+	ctyNil = iota
+	ctyString
+	ctyNumber
+	ctyBool
+	ctyTuple
+	ctyObject
+	ctyNullString
+	ctyNullNumber
+	ctyNullBool
+)
+
+func encodeCty(e *entryWriter, v reflect.Value) error {
+	return e.cty(v.Interface().(cty.Value))
+}
+
+func (e *entryWriter) cty(val cty.Value) error {
+	if val == cty.NilVal {
+		e.uint(ctyNil)
+		return nil
+	}
+	if !val.IsKnown() || val.IsMarked() {
+		return errNotCacheable
+	}
+	t := val.Type()
+	if val.IsNull() {
+		switch t {
+		case cty.String:
+			e.uint(ctyNullString)
+		case cty.Number:
+			e.uint(ctyNullNumber)
+		case cty.Bool:
+			e.uint(ctyNullBool)
+		default:
+			return errNotCacheable
+		}
+		return nil
+	}
+	switch {
+	case t == cty.String:
+		e.uint(ctyString)
+		e.string(val.AsString())
+	case t == cty.Number:
+		b, err := val.AsBigFloat().GobEncode()
+		if err != nil {
+			return errNotCacheable
+		}
+		e.uint(ctyNumber)
+		e.bytes(b)
+	case t == cty.Bool:
+		e.uint(ctyBool)
+		e.uint(boolBit(val.True()))
+	case t.IsTupleType():
+		e.uint(ctyTuple)
+		e.uint(uint64(val.LengthInt()))
+		for _, x := range val.AsValueSlice() {
+			if err := e.cty(x); err != nil {
+				return err
+			}
+		}
+	case t.IsObjectType():
+		m := val.AsValueMap()
+		e.uint(ctyObject)
+		e.uint(uint64(len(m)))
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			e.string(k)
+			if err := e.cty(m[k]); err != nil {
+				return err
+			}
+		}
+	default:
+		return errNotCacheable
+	}
+	return nil
+}
+
+func decodeCty(d *entryReader, v reflect.Value) {
+	if val := d.cty(0); d.err == nil {
+		*v.Addr().Interface().(*cty.Value) = val
+	}
+}
+
+// maxCtyDepth bounds the nesting of a cached value, as loading bounds the
+// nesting of the file it came from.
+const maxCtyDepth = maxNesting
+
+func (d *entryReader) cty(depth int) cty.Value {
+	if depth > maxCtyDepth {
+		d.fail()
+		return cty.NilVal
+	}
+	switch tag := d.uint(); tag {
+	case ctyNil:
+		return cty.NilVal
+	case ctyString:
+		return cty.StringVal(d.string())
+	case ctyNumber:
+		var f big.Float
+		if err := f.GobDecode(d.bytesField()); err != nil {
+			d.fail()
+			return cty.NilVal
+		}
+		return cty.NumberVal(&f)
+	case ctyBool:
+		return cty.BoolVal(d.uint() == 1)
+	case ctyTuple, ctyObject:
+		return d.ctyComposite(tag == ctyObject, depth)
+	case ctyNullString:
+		return cty.NullVal(cty.String)
+	case ctyNullNumber:
+		return cty.NullVal(cty.Number)
+	case ctyNullBool:
+		return cty.NullVal(cty.Bool)
+	}
+	d.fail()
+	return cty.NilVal
+}
+
+// ctyComposite reads a tuple or an object, whose tag was just read.
+func (d *entryReader) ctyComposite(object bool, depth int) cty.Value {
+	n := d.uint()
+	if n > uint64(len(d.buf)) {
+		d.fail()
+		return cty.NilVal
+	}
+	if !object {
+		elems := make([]cty.Value, 0, n)
+		for range n {
+			elems = append(elems, d.cty(depth+1))
+		}
+		if d.err != nil {
+			return cty.NilVal
+		}
+		return cty.TupleVal(elems)
+	}
+	attrs := make(map[string]cty.Value, n)
+	for range n {
+		k := d.string()
+		attrs[k] = d.cty(depth + 1)
+	}
+	if d.err != nil {
+		return cty.NilVal
+	}
+	return cty.ObjectVal(attrs)
+}
+
+func (e *entryWriter) uint(n uint64) { e.buf = binary.AppendUvarint(e.buf, n) }
+
+// string writes a string; the file's own name is the marker 0.
+func (e *entryWriter) string(s string) {
+	if s == e.file && s != "" {
+		e.uint(0)
+		return
+	}
+	if e.file != "" && strings.Contains(s, e.file) {
+		e.named = true
+	}
+	e.uint(uint64(len(s)) + 1)
+	e.buf = append(e.buf, s...)
+}
+
+func (e *entryWriter) bytes(b []byte) {
+	e.uint(uint64(len(b)))
+	e.buf = append(e.buf, b...)
+}
+
+func (d *entryReader) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.buf = nil
+}
+
+func (d *entryReader) uint() uint64 {
+	n, k := binary.Uvarint(d.buf)
+	if k <= 0 {
+		d.fail()
+		return 0
+	}
+	d.buf = d.buf[k:]
+	return n
+}
+
+func (d *entryReader) int() int64 {
+	n, k := binary.Varint(d.buf)
+	if k <= 0 {
+		d.fail()
+		return 0
+	}
+	d.buf = d.buf[k:]
+	return n
+}
+
+func (d *entryReader) string() string {
+	n := d.uint()
+	if n == 0 {
+		if d.err != nil {
+			return ""
+		}
+		return d.file
+	}
+	return string(d.take(n - 1))
+}
+
+func (d *entryReader) bytesField() []byte { return d.take(d.uint()) }
+
+func (d *entryReader) take(n uint64) []byte {
+	if n > uint64(len(d.buf)) {
+		d.fail()
+		return nil
+	}
+	b := d.buf[:n]
+	d.buf = d.buf[n:]
+	return b
+}
