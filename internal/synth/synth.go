@@ -20,8 +20,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing/fstest"
-
-	"github.com/meshc/meshc/lang/format"
 )
 
 // Layers are the layers of every synthetic mesh, lowest first.
@@ -40,17 +38,17 @@ func Mesh(n int) fstest.MapFS { return Generate(Options{Products: n, Seed: 1}) }
 
 // columns are the ten columns of every port and source, in order. Inputs
 // read any but the last.
-var columns = []struct{ name, typ, extra string }{
-	{"id", "integer", ""},
-	{"status", "string(12)", ""},
-	{"name", "string", ""},
-	{"amount", "number(12, 2)", ""},
-	{"quantity", "integer", ""},
-	{"email", "string", "classification = \"pii\""},
-	{"country", "string(2)", ""},
-	{"created_at", "timestamp_ntz", ""},
-	{"updated_at", "timestamp_ntz", ""},
-	{"note", "string", ""},
+var columns = []struct{ name, typ string }{
+	{"id", "integer"},
+	{"status", "string(12)"},
+	{"name", "string"},
+	{"amount", "number(12, 2)"},
+	{"quantity", "integer"},
+	{"email", "string"},
+	{"country", "string(2)"},
+	{"created_at", "timestamp_ntz"},
+	{"updated_at", "timestamp_ntz"},
+	{"note", "string"},
 }
 
 // readable are the columns inputs may read (all but note).
@@ -118,13 +116,10 @@ type generator struct {
 	fsys    fstest.MapFS
 }
 
-// put adds a file, laid out as meshc fmt would, as real meshes are.
+// put adds a file. Files are written laid out as meshc fmt would, as real
+// meshes are (TestMeshIsFormatted checks it).
 func (g *generator) put(name, text string) {
-	src, ds := format.Source([]byte(text), name)
-	if ds.HasErrors() {
-		panic(fmt.Sprintf("synth wrote invalid HCL in %s: %s", name, ds[0].Summary))
-	}
-	g.fsys[name] = &fstest.MapFile{Data: src, Mode: 0o644}
+	g.fsys[name] = &fstest.MapFile{Data: []byte(text), Mode: 0o644}
 }
 
 // layer is the index of domain d's layer: layers only rise with d.
@@ -151,7 +146,11 @@ source "s%d" {
   table       = "RAW.%s.S%d"
 `, s, s, d, []string{"daily", "0 2 * * *", "30 4 * * *"}[s%3], strings.ToUpper(domainName(d)), s)
 		for _, c := range columns {
-			b.WriteString(column("  ", c.name, c.typ, c.extra, "", ""))
+			var more []string
+			if c.name == "email" {
+				more = []string{"classification", `"pii"`}
+			}
+			b.WriteString(column("  ", c.name, c.typ, more, ""))
 		}
 		b.WriteString("}\n")
 	}
@@ -165,32 +164,38 @@ source "s%d" {
 var described = map[string]bool{"id": true, "amount": true, "updated_at": true}
 
 // column writes a column block indented by pad, on one line when it only
-// has a type; tests and the test block are optional.
-func column(pad, name, typ, extra, tests, testBlock string) string {
-	var attrs []string
+// has a type; more attributes (name, value pairs) and a test block are
+// optional.
+func column(pad, name, typ string, more []string, testBlock string) string {
+	kv := []string{"type", typ}
 	if described[name] {
-		attrs = append(attrs, fmt.Sprintf("description = \"The %s of the entity\"", strings.ReplaceAll(name, "_", " ")))
-	}
-	if extra != "" {
-		attrs = append(attrs, extra)
+		kv = append(kv, "description", fmt.Sprintf("\"The %s of the entity\"", strings.ReplaceAll(name, "_", " ")))
 	}
 	if name == "id" {
-		attrs = append(attrs, "nullable = false")
+		kv = append(kv, "nullable", "false")
 	}
-	if tests != "" {
-		attrs = append(attrs, "tests = "+tests)
-	}
-	if len(attrs) == 0 && testBlock == "" {
+	kv = append(kv, more...)
+	if len(kv) == 2 && testBlock == "" {
 		return fmt.Sprintf("%scolumn %q { type = %s }\n", pad, name, typ)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%scolumn %q {\n%s  type = %s\n", pad, name, pad, typ)
-	for _, a := range attrs {
-		fmt.Fprintf(&b, "%s  %s\n", pad, a)
-	}
+	fmt.Fprintf(&b, "\n%scolumn %q {\n", pad, name)
+	attrs(&b, pad+"  ", kv...)
 	b.WriteString(testBlock)
 	b.WriteString(pad + "}\n")
 	return b.String()
+}
+
+// attrs writes attributes (name, value pairs) indented by pad, with their
+// equals signs aligned as meshc fmt aligns them.
+func attrs(b *strings.Builder, pad string, kv ...string) {
+	width := 0
+	for i := 0; i < len(kv); i += 2 {
+		width = max(width, len(kv[i]))
+	}
+	for i := 0; i < len(kv); i += 2 {
+		fmt.Fprintf(b, "%s%-*s = %s\n", pad, width, kv[i], kv[i+1])
+	}
 }
 
 // input is one input a product reads.
@@ -218,18 +223,19 @@ func (g *generator) product(d, j int) string {
     table       = "%s_P%d"
 `, j, d, strings.ToUpper(domainName(d)), j)
 	for _, c := range columns {
-		tests, block := "", ""
+		var more []string
+		block := ""
 		switch c.name {
 		case "id":
-			tests = "[not_null(), unique()]"
+			more = []string{"tests", "[not_null(), unique()]"}
 		case "status":
-			tests = `[accepted_values(["ACTIVE", "INACTIVE", "PENDING"])]`
+			more = []string{"tests", `[accepted_values(["ACTIVE", "INACTIVE", "PENDING"])]`}
 		case "email":
-			block = "      masking = \"hash\"\n"
+			more = []string{"classification", `"pii"`, "masking", `"hash"`}
 		case "updated_at":
 			block = "\n      test \"fresh\" {\n        check    = freshness(\"2d\")\n        severity = \"warn\"\n      }\n"
 		}
-		b.WriteString(column("    ", c.name, c.typ, c.extra, tests, block))
+		b.WriteString(column("    ", c.name, c.typ, more, block))
 	}
 	b.WriteString("\n    tests = [row_count(1)]\n  }\n")
 
@@ -237,10 +243,12 @@ func (g *generator) product(d, j int) string {
 	table := fmt.Sprintf("%s_P%d", strings.ToUpper(domainName(d)), j)
 	from := fmt.Sprintf("RAW.%s.S0", strings.ToUpper(domainName(d)))
 	for i, s := range steps {
-		fmt.Fprintf(&b, "\n  step %q {\n    run = runner.sql\n    sql = \"CREATE OR REPLACE TABLE %s_%s AS SELECT * FROM %s\"\n", s, table, strings.ToUpper(s), from)
+		kv := []string{"run", "runner.sql", "sql", fmt.Sprintf("\"CREATE OR REPLACE TABLE %s_%s AS SELECT * FROM %s\"", table, strings.ToUpper(s), from)}
 		if i > 0 {
-			fmt.Fprintf(&b, "    after = [step.%s]\n", steps[i-1])
+			kv = append(kv, "after", "[step."+steps[i-1]+"]")
 		}
+		fmt.Fprintf(&b, "\n  step %q {\n", s)
+		attrs(&b, "    ", kv...)
 		b.WriteString("  }\n")
 		from = table + "_" + strings.ToUpper(s)
 	}

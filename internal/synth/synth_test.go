@@ -5,10 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/meshc/meshc/compiler"
 	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./... -update
 	"github.com/meshc/meshc/internal/synth"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/format"
 	"github.com/meshc/meshc/lang/load"
 )
 
@@ -35,6 +37,20 @@ func TestMeshIsClean(t *testing.T) {
 			if g := again[name]; g == nil || !bytes.Equal(g.Data, f.Data) {
 				t.Errorf("synth.Mesh(%d) differs between calls in %s", n, name)
 			}
+		}
+	}
+}
+
+// TestMeshIsFormatted checks that synthetic files are laid out as meshc
+// fmt lays them out, as a real mesh's are.
+func TestMeshIsFormatted(t *testing.T) {
+	for name, f := range synth.Mesh(130) {
+		got, ds := format.Source(f.Data, name)
+		if ds.HasErrors() {
+			t.Fatalf("%s: %s", name, ds[0].Summary)
+		}
+		if !bytes.Equal(got, f.Data) {
+			t.Errorf("%s is not formatted:\n%s", name, cmp.Diff(string(f.Data), string(got)))
 		}
 	}
 }
