@@ -50,9 +50,13 @@ lint:
 
 # fuzz runs the loader and checker fuzz target for FUZZTIME (default 2m).
 FUZZTIME ?= 2m
-# bench measures checking (governance) and each target's emission on
-# synthetic meshes, with allocations; no timing is asserted anywhere.
+# bench measures meshc against the parse floor on synthetic meshes of
+# 1,000, 10,000 and 100,000 products (BENCH_SIZES), with allocations, and
+# prints the table of docs/performance.md; the targets' own benchmarks
+# follow. No timing is asserted anywhere. The largest size takes minutes.
+BENCH_SIZES ?= 1000,10000,100000
 bench:
+	MESHC_BENCH_SIZES=$(BENCH_SIZES) $(GO) test ./internal/perf -run '^$$' -bench . -benchmem -benchtime 1x -timeout 2h | $(GO) run ./internal/perf/benchtable
 	$(GO) test ./compiler ./targets/... -run '^$$' -bench . -benchmem -benchtime 3x
 
 fuzz:
@@ -60,6 +64,8 @@ fuzz:
 	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzPyString -fuzztime $(FUZZTIME)
 	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzLiteral -fuzztime $(FUZZTIME)
 	$(GO) test ./targets/snowflake -run '^$$' -fuzz FuzzExecuteImmediate -fuzztime $(FUZZTIME)
+	$(GO) test ./lang/load -run '^$$' -fuzz FuzzShallowNesting -fuzztime $(FUZZTIME)
+	$(GO) test ./lang/load -run '^$$' -fuzz FuzzCacheEntry -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin
