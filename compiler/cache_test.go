@@ -2,12 +2,12 @@ package compiler_test
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/meshc/meshc/compiler"
@@ -114,13 +114,8 @@ func TestCacheDistrust(t *testing.T) {
 				t.Fatal(err)
 			}
 			render(t, tree, other)
-			var entry []byte
-			filepath.WalkDir(other.Dir(), func(p string, d fs.DirEntry, err error) error {
-				if err == nil && !d.IsDir() && entry == nil {
-					entry, _ = os.ReadFile(p)
-				}
-				return nil
-			})
+			entries, _ := filepath.Glob(filepath.Join(other.Dir(), "??", "*"))
+			entry, _ := os.ReadFile(entries[0])
 			return entry
 		},
 	}
@@ -131,13 +126,7 @@ func TestCacheDistrust(t *testing.T) {
 			t.Fatal(err)
 		}
 		render(t, tree, cache)
-		var entries []string
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				entries = append(entries, p)
-			}
-			return nil
-		})
+		entries, _ := filepath.Glob(filepath.Join(dir, "??", "*"))
 		if len(entries) == 0 {
 			t.Fatal("the cache holds no entry")
 		}
@@ -157,5 +146,48 @@ func TestCacheDistrust(t *testing.T) {
 		if hits, _, warning := cache.Report(); warning != "" || hits == 0 {
 			t.Errorf("%s: the spoilt entries were not rewritten: %d hits, %q", name, hits, warning)
 		}
+	}
+}
+
+// TestCacheTrim checks that opening a cache a day after its last trim
+// deletes the entries unused for days, and that using an entry keeps it.
+func TestCacheTrim(t *testing.T) {
+	dir := t.TempDir()
+	tree := load.Tree{FS: synth.Mesh(60)}
+	cache, err := load.OpenCache(dir, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, tree, cache)
+	entries, _ := filepath.Glob(filepath.Join(dir, "??", "*"))
+	if len(entries) < 2 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	old, now := time.Now().Add(-10*24*time.Hour), time.Now()
+	age := func(fresh string) {
+		for _, e := range entries {
+			os.Chtimes(e, old, old)
+		}
+		if fresh != "" {
+			os.Chtimes(fresh, now, now)
+		}
+	}
+
+	// A run reads every entry, which makes them young again.
+	age("")
+	cache, _ = load.OpenCache(dir, "test") // trimmed a moment ago: no trim
+	render(t, tree, cache)
+	os.Chtimes(filepath.Join(dir, "trimmed"), old, old)
+	load.OpenCache(dir, "test")
+	if kept, _ := filepath.Glob(filepath.Join(dir, "??", "*")); len(kept) != len(entries) {
+		t.Errorf("a trim after a run keeps %d entries of %d", len(kept), len(entries))
+	}
+
+	// Entries nobody read for ten days go.
+	age(entries[0])
+	os.Chtimes(filepath.Join(dir, "trimmed"), old, old)
+	load.OpenCache(dir, "test")
+	if kept, _ := filepath.Glob(filepath.Join(dir, "??", "*")); len(kept) != 1 || kept[0] != entries[0] {
+		t.Errorf("after trimming entries unused for ten days, the cache holds %v", kept)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
@@ -67,7 +68,36 @@ func OpenCache(dir, identity string) (*Cache, error) {
 	}
 	c := &Cache{dir: dir}
 	h.Sum(c.identity[:0])
+	c.trim(time.Now())
 	return c, nil
+}
+
+// Entries unused for unusedFor are deleted, checking at most once every
+// trimEvery: a hit touches an entry at most once every touchEvery, which
+// keeps the entries in use young without a write per run.
+const (
+	unusedFor  = 5 * 24 * time.Hour
+	trimEvery  = 24 * time.Hour
+	touchEvery = time.Hour
+)
+
+// trim deletes the entries (and temporary files left by a crash) unused
+// for unusedFor, once a day: the time of the last trim is the modification
+// time of the file "trimmed". Failing to trim only leaves more files.
+func (c *Cache) trim(now time.Time) {
+	stamp := filepath.Join(c.dir, "trimmed")
+	if info, err := os.Stat(stamp); err == nil && now.Sub(info.ModTime()) < trimEvery {
+		return
+	}
+	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
+		return
+	}
+	entries, _ := filepath.Glob(filepath.Join(c.dir, "??", "*"))
+	for _, e := range entries {
+		if info, err := os.Stat(e); err == nil && now.Sub(info.ModTime()) > unusedFor {
+			os.Remove(e)
+		}
+	}
 }
 
 // Dir is the cache's folder.
@@ -167,6 +197,10 @@ func (c *Cache) load(key string, chunk []*file) bool {
 	data, err := os.ReadFile(c.path(key))
 	if err != nil {
 		return false
+	}
+	if info, err := os.Stat(c.path(key)); err == nil && time.Since(info.ModTime()) > touchEvery {
+		now := time.Now()
+		os.Chtimes(c.path(key), now, now)
 	}
 	payload, ok := c.open(data, key)
 	if ok {
