@@ -46,7 +46,14 @@ type entryReader struct {
 	buf  []byte
 	file string
 	err  error
+	// short holds the short strings read so far: names, types and
+	// keywords repeat across a chunk's files, and sharing them saves an
+	// allocation each and memory for the run's whole length.
+	short map[string]string
 }
+
+// maxShared is the longest string shared through entryReader.short.
+const maxShared = 32
 
 // codec writes and reads one type.
 type codec struct {
@@ -457,7 +464,19 @@ func (d *entryReader) string() string {
 		}
 		return d.file
 	}
-	return string(d.take(n - 1))
+	b := d.take(n - 1)
+	if len(b) > maxShared {
+		return string(b)
+	}
+	if s, ok := d.short[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if d.short == nil {
+		d.short = map[string]string{}
+	}
+	d.short[s] = s
+	return s
 }
 
 func (d *entryReader) bytesField() []byte { return d.take(d.uint()) }
