@@ -27,6 +27,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -68,6 +69,10 @@ func (String) node() {}
 func (Int) node()    {}
 func (Bool) node()   {}
 
+// NewMap returns an empty map with room for size entries, for a caller
+// that builds many maps and knows about how many entries each gets.
+func NewMap(size int) *Map { return &Map{entries: make([]entry, 0, size)} }
+
 // Set appends an entry. Setting a key twice is an error that Marshal reports.
 func (m *Map) Set(key string, v Node) *Map {
 	m.entries = append(m.entries, entry{key: key, value: v})
@@ -94,8 +99,13 @@ func (m *Map) Len() int {
 // a top-level map are separated by blank lines. It fails, writing nothing,
 // on a nil value, a key set twice in one map, or a comment for a key that is
 // not set.
-func Marshal(n Node) ([]byte, error) {
-	var e encoder
+func Marshal(n Node) ([]byte, error) { return Append(nil, n) }
+
+// Append is Marshal appending the document to dst, so that a caller can
+// write something before it, or reuse one buffer for many documents. It
+// returns nil when it fails.
+func Append(dst []byte, n Node) ([]byte, error) {
+	e := encoder{buf: bytes.NewBuffer(dst)}
 	switch n := n.(type) {
 	case *Map:
 		if n.Len() > 0 {
@@ -121,7 +131,7 @@ func Marshal(n Node) ([]byte, error) {
 }
 
 type encoder struct {
-	buf bytes.Buffer
+	buf *bytes.Buffer
 	err error
 }
 
@@ -140,9 +150,10 @@ const maxImplicitKey = 1024
 // line starts with lead instead of indentation when it is an item of a list
 // ("- key: value").
 func (e *encoder) mapping(m *Map, indent int, lead string, root bool) {
-	pad := strings.Repeat(" ", indent)
-	seen := make(map[string]bool, len(m.entries))
+	pad := spaces(indent)
+	var seen keySet
 	used := make([]bool, len(m.comments))
+	comments := indexComments(m.comments)
 	for i, en := range m.entries {
 		start := pad
 		if i == 0 && lead != "" {
@@ -151,23 +162,25 @@ func (e *encoder) mapping(m *Map, indent int, lead string, root bool) {
 		if root && i > 0 {
 			e.buf.WriteByte('\n')
 		}
-		for j, c := range m.comments {
-			if c.key == en.key {
-				used[j] = true
-				e.comment(c.text, leadingSpaces(start))
-			}
+		for j := comments.first(en.key); j >= 0; j = comments.next(j) {
+			used[j] = true
+			e.comment(m.comments[j].text, leadingSpaces(start))
 		}
 		key := quote(en.key)
-		if seen[key] {
+		if seen.add(key) {
 			e.fail("key %s set twice", key)
 		}
-		seen[key] = true
 		if en.value == nil {
 			e.fail("nil value for key %s", key)
 		}
 		e.buf.WriteString(start)
-		if utf8.RuneCountInString(key) > maxImplicitKey {
-			e.buf.WriteString("? " + key + "\n" + pad)
+		// A key has at least as many bytes as characters: most are
+		// short enough not to count them.
+		if len(key) > maxImplicitKey && utf8.RuneCountInString(key) > maxImplicitKey {
+			e.buf.WriteString("? ")
+			e.buf.WriteString(key)
+			e.buf.WriteByte('\n')
+			e.buf.WriteString(pad)
 		} else {
 			e.buf.WriteString(key)
 		}
@@ -181,10 +194,104 @@ func (e *encoder) mapping(m *Map, indent int, lead string, root bool) {
 	}
 }
 
+// commentIndex finds the comments of a key, in order. Above
+// manyComments it links the comments of each key rather than scanning
+// them all, which for a file of commented jobs would take time quadratic
+// in its jobs.
+type commentIndex struct {
+	comments []comment
+	firsts   map[string]int // key -> its first comment, with many comments
+	nexts    []int          // comment -> the next of its key, or -1
+}
+
+const manyComments = 8
+
+func indexComments(comments []comment) commentIndex {
+	x := commentIndex{comments: comments}
+	if len(comments) <= manyComments {
+		return x
+	}
+	x.firsts = make(map[string]int, len(comments))
+	x.nexts = make([]int, len(comments))
+	// From the last comment back, each one goes before the first found
+	// so far for its key.
+	for j := len(comments) - 1; j >= 0; j-- {
+		key := comments[j].key
+		x.nexts[j] = -1
+		if after, ok := x.firsts[key]; ok {
+			x.nexts[j] = after
+		}
+		x.firsts[key] = j
+	}
+	return x
+}
+
+// first returns the index of key's first comment, or -1.
+func (x *commentIndex) first(key string) int {
+	if x.firsts != nil {
+		if j, ok := x.firsts[key]; ok {
+			return j
+		}
+		return -1
+	}
+	return x.scan(key, 0)
+}
+
+// next returns the index of the comment after j for the same key, or -1.
+func (x *commentIndex) next(j int) int {
+	if x.nexts != nil {
+		return x.nexts[j]
+	}
+	return x.scan(x.comments[j].key, j+1)
+}
+
+// scan returns the index of the first comment for key from index from on,
+// or -1.
+func (x *commentIndex) scan(key string, from int) int {
+	for j := from; j < len(x.comments); j++ {
+		if x.comments[j].key == key {
+			return j
+		}
+	}
+	return -1
+}
+
+// keySet holds the keys of one map, as written, to find a key set twice.
+// Most maps are small, and scanning their few keys costs less than
+// building a Go map for each.
+type keySet struct {
+	few  [8]string
+	n    int
+	many map[string]bool
+}
+
+// add adds key and reports whether it was there already.
+func (s *keySet) add(key string) bool {
+	if s.many == nil {
+		if slices.Contains(s.few[:s.n], key) {
+			return true
+		}
+		if s.n < len(s.few) {
+			s.few[s.n] = key
+			s.n++
+			return false
+		}
+		s.many = make(map[string]bool, 2*len(s.few))
+		for _, k := range s.few {
+			s.many[k] = true
+		}
+	}
+	if s.many[key] {
+		return true
+	}
+	s.many[key] = true
+	return false
+}
+
 // list writes a non-empty list with its dashes at column indent; lead is as
 // for mapping.
 func (e *encoder) list(l List, indent int, lead string) {
-	pad := strings.Repeat(" ", indent)
+	pad := spaces(indent)
 	for i, item := range l {
 		start := pad
 		if i == 0 && lead != "" {
@@ -193,18 +300,19 @@ func (e *encoder) list(l List, indent int, lead string) {
 		switch item := item.(type) {
 		case *Map:
 			if item.Len() > 0 {
-				e.mapping(item, indent+2, start+"- ", false)
+				e.mapping(item, indent+2, itemStart(start), false)
 				continue
 			}
 		case List:
 			if len(item) > 0 {
-				e.list(item, indent+2, start+"- ")
+				e.list(item, indent+2, itemStart(start))
 				continue
 			}
 		case nil:
 			e.fail("nil list item")
 		}
-		e.buf.WriteString(start + "-")
+		e.buf.WriteString(start)
+		e.buf.WriteByte('-')
 		e.value(item, indent)
 	}
 }
@@ -243,13 +351,15 @@ func (e *encoder) scalar(n Node, indent int) {
 	case Bool:
 		e.buf.WriteString(strconv.FormatBool(bool(n)))
 	case String:
-		s := strings.ToValidUTF8(string(n), "\uFFFD")
+		s := validUTF8(string(n))
 		if indicator, body, ok := literal(s); ok {
-			e.buf.WriteString(indicator + "\n")
-			pad := strings.Repeat(" ", indent+2)
+			e.buf.WriteString(indicator)
+			e.buf.WriteByte('\n')
+			pad := spaces(indent + 2)
 			for line := range strings.SplitSeq(body, "\n") {
 				if line != "" {
-					e.buf.WriteString(pad + line)
+					e.buf.WriteString(pad)
+					e.buf.WriteString(line)
 				}
 				e.buf.WriteByte('\n')
 			}
@@ -260,11 +370,49 @@ func (e *encoder) scalar(n Node, indent int) {
 	e.buf.WriteByte('\n')
 }
 
+// validUTF8 returns s with each run of invalid bytes replaced by U+FFFD.
+// Checking first is faster than strings.ToValidUTF8 for the valid strings
+// that nearly all are.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
 func leadingSpaces(s string) string { return s[:len(s)-len(strings.TrimLeft(s, " "))] }
+
+// blanks are the spaces that indent lines, and itemStarts the same followed
+// by "- ", so that the usual depths of indentation cost no allocation.
+const blanks = "                                "
+
+var itemStarts = func() (starts [len(blanks) + 1]string) {
+	for n := range starts {
+		starts[n] = blanks[:n] + "- "
+	}
+	return starts
+}()
+
+// spaces returns n spaces.
+func spaces(n int) string {
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
+	return strings.Repeat(" ", n)
+}
+
+// itemStart returns the start of a list item's first line: start (the
+// indentation, or the start of an enclosing item), then "- ".
+func itemStart(start string) string {
+	if len(start) <= len(blanks) && start == blanks[:len(start)] {
+		return itemStarts[len(start)]
+	}
+	return start + "- "
+}
 
 // comment writes text as "# " lines at the given indentation.
 func (e *encoder) comment(text, pad string) {
-	text = strings.ReplaceAll(strings.ToValidUTF8(text, "\uFFFD"), "\r\n", "\n")
+	text = strings.ReplaceAll(validUTF8(text), "\r\n", "\n")
 	// Descriptions written as heredocs end in a line break, which would
 	// leave a bare "#" line.
 	text = strings.TrimRight(text, " \t\n")
@@ -278,8 +426,15 @@ func (e *encoder) comment(text, pad string) {
 			}
 			return r
 		}, line)
-		line = strings.TrimRight("# "+line, " ")
-		e.buf.WriteString(pad + line + "\n")
+		// "# " and the line, without trailing spaces: "#" alone for a
+		// blank line.
+		e.buf.WriteString(pad)
+		e.buf.WriteByte('#')
+		if line = strings.TrimRight(line, " "); line != "" {
+			e.buf.WriteByte(' ')
+			e.buf.WriteString(line)
+		}
+		e.buf.WriteByte('\n')
 	}
 }
 
@@ -323,7 +478,7 @@ var implicit = regexp.MustCompile(`^(?i:y|yes|n|no|true|false|on|off|null|~|[-+]
 // or sign), with no "#", no ": " or final ":", no leading or trailing space,
 // and no YAML 1.1 boolean, null or number.
 func plain(s string) bool {
-	if s == "" || implicit.MatchString(s) || s[len(s)-1] == ' ' {
+	if s == "" || s[len(s)-1] == ' ' {
 		return false
 	}
 	switch c := s[0]; {
@@ -333,12 +488,46 @@ func plain(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < ' ' || c > '~' || c == '#' || c == ':' && (i+1 == len(s) || s[i+1] == ' ') {
+		if c := s[i]; !plainByte[c] && (c != ':' || i+1 == len(s) || s[i+1] == ' ') {
 			return false
 		}
 	}
-	return true
+	return !isImplicit(s)
+}
+
+// plainByte holds the bytes that plain allows anywhere: printable ASCII
+// but "#" and ":", which is allowed unless a space or the end follows.
+// plain looks each byte up, as it runs over every key and value written.
+var plainByte = func() (ok [256]bool) {
+	for c := ' '; c <= '~'; c++ {
+		ok[c] = c != '#' && c != ':'
+	}
+	return ok
+}()
+
+// implicitWords are implicit's words: the booleans and null.
+var implicitWords = []string{"y", "yes", "n", "no", "true", "false", "on", "off", "null"}
+
+// isImplicit reports whether implicit matches s, for an s that passed
+// plain's character rules: printable ASCII starting with a letter, "_",
+// "$", "/" or "." and a letter. Of those, implicit can only match its words,
+// whatever their case, .inf and .nan, and exponents such as .e+5, so the
+// regular expression, which costs far more than the checks before it and
+// would run for every key and value written, only runs on strings of four
+// characters or with a sign third that start with ".".
+func isImplicit(s string) bool {
+	if s[0] == '.' {
+		return (len(s) == 4 || len(s) > 2 && (s[2] == '+' || s[2] == '-')) && implicit.MatchString(s)
+	}
+	if len(s) > len("false") { // the longest word
+		return false
+	}
+	for _, w := range implicitWords {
+		if strings.EqualFold(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
@@ -347,7 +536,7 @@ func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 // otherwise double-quoted with every character that is not printable
 // escaped, so that the scalar is one line and reads back as s.
 func quote(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = validUTF8(s)
 	if plain(s) {
 		return s
 	}

@@ -369,3 +369,39 @@ func scalar(got *yaml.Node, tag, value, path string) error {
 	}
 	return nil
 }
+
+// TestIsImplicit checks the shortcut of plain against the regular
+// expression it stands for, on every string of up to five characters over
+// the characters the expression cares about, and on fuzzed ones.
+func TestIsImplicit(t *testing.T) {
+	const chars = "aefilnorsuyAEFINOY.+-_~019"
+	var all func(prefix string, n int)
+	all = func(prefix string, n int) {
+		if prefix != "" && (prefix[0] == '.' && len(prefix) > 1 && isLetter(prefix[1]) || isLetter(prefix[0])) {
+			if got, want := isImplicit(prefix), implicit.MatchString(prefix); got != want {
+				t.Fatalf("isImplicit(%q) = %v, the expression says %v", prefix, got, want)
+			}
+		}
+		if n == 0 {
+			return
+		}
+		for i := range len(chars) {
+			all(prefix+chars[i:i+1], n-1)
+		}
+	}
+	all("", 5)
+}
+
+func FuzzIsImplicit(f *testing.F) {
+	for _, s := range []string{"yes", "Off", ".inf", ".NaN", ".e+5", "null", "nullable", ".x-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" || !(isLetter(s[0]) || s[0] == '.' && len(s) > 1 && isLetter(s[1])) {
+			return
+		}
+		if got, want := isImplicit(s), implicit.MatchString(s); got != want {
+			t.Fatalf("isImplicit(%q) = %v, the expression says %v", s, got, want)
+		}
+	})
+}

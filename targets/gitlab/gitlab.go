@@ -105,7 +105,8 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	if ds.HasErrors() {
 		return nil, ds
 	}
-	b := &builder{plan: p, settings: s, schedules: newSchedules(p), opts: o}
+	b := &builder{plan: p, settings: s, schedules: newSchedules(p), opts: o,
+		sqlHeads: map[*plan.Product][]byte{}, scripts: map[*plan.JobTemplate][]scriptLine{}}
 	b.build()
 	if b.diags.HasErrors() {
 		return nil, b.diags.Sorted()
@@ -120,9 +121,15 @@ type builder struct {
 	settings  *settings
 	schedules *schedules
 	opts      Options // the command line's, for the rebuild command in headers
+	ownerCmd  string  // owner(), which every file's header names
 	retry     int     // GitLab's retry for step jobs
 	files     []output.File
 	diags     diag.Diagnostics
+	// What many files or jobs share, computed once per build: the header
+	// of each product's SQL files, and each job template's parsed script.
+	sqlHeads map[*plan.Product][]byte
+	scripts  map[*plan.JobTemplate][]scriptLine
+	yamlBuf  []byte // addYAML's buffer
 }
 
 // Owner names the build that writes the files, as internal/output knows
@@ -154,6 +161,7 @@ func (b *builder) errorf(code string, at diag.Range, summary, detail string, arg
 }
 
 func (b *builder) build() {
+	b.ownerCmd = b.owner()
 	b.retry = b.retries()
 	units := b.units()
 	if len(units) > maxDownstreamPipeline {
@@ -172,7 +180,7 @@ func (b *builder) build() {
 	parent.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	all := b.sources(b.plan.Products...)
 	b.addYAML(parent, all, b.parentHead())
-	b.files = append(b.files, b.schedules.file(b.owner(), all))
+	b.files = append(b.files, b.schedules.file(b.ownerCmd, all))
 }
 
 // sources returns the mesh files that the files of products come from.

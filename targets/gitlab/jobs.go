@@ -22,10 +22,33 @@ func (b *builder) child(u *unit) *pipeline {
 	if b.settings.granularity == "domain" {
 		p.split = "Use granularity = \"product\" for a pipeline per product"
 	}
+	peers := unitPeers(u)
 	for _, pr := range u.products {
-		b.productJobs(p, u, pr)
+		b.productJobs(p, peers, pr)
 	}
 	return p
+}
+
+// peers are the products of one child pipeline, and those of them that
+// another reads from. They are sets, as a domain's pipeline may hold many
+// products.
+type peers struct {
+	in, read map[*plan.Product]bool
+}
+
+func unitPeers(u *unit) peers {
+	ps := peers{in: make(map[*plan.Product]bool, len(u.products)), read: map[*plan.Product]bool{}}
+	for _, pr := range u.products {
+		ps.in[pr] = true
+	}
+	for _, pr := range u.products {
+		for _, up := range pr.Upstreams {
+			if ps.in[up] {
+				ps.read[up] = true
+			}
+		}
+	}
+	return ps
 }
 
 // stages are a child pipeline's stages. Products of a domain wait on each
@@ -51,7 +74,7 @@ func (n names) test(t *plan.Test) string { return "test:" + n.prefix + t.ID }
 // domain's pipeline.
 func passed(p *plan.Product) string { return p.Name + ":passed" }
 
-func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
+func (b *builder) productJobs(p *pipeline, peers peers, pr *plan.Product) {
 	domainMode := b.settings.granularity == "domain"
 	n := names{}
 	var rules []string
@@ -64,7 +87,7 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 		// A product's first steps wait until the products of the same
 		// pipeline that it reads from have passed.
 		for _, up := range pr.Upstreams {
-			if slices.Contains(u.products, up) {
+			if peers.in[up] {
 				waitFor = append(waitFor, need{job: passed(up), optional: true, at: pr.Range})
 			}
 		}
@@ -100,8 +123,7 @@ func (b *builder) productJobs(p *pipeline, u *unit, pr *plan.Product) {
 		p.add(j, &b.diags)
 		tests = append(tests, need{job: j.name, at: pr.Range})
 	}
-	consumed := slices.ContainsFunc(u.products, func(q *plan.Product) bool { return slices.Contains(q.Upstreams, pr) })
-	if domainMode && consumed {
+	if domainMode && peers.read[pr] {
 		gate := tests
 		if len(gate) == 0 {
 			gate = sinks
@@ -203,10 +225,10 @@ func (b *builder) testBody(pr *plan.Product, t *plan.Test) jobBody {
 
 func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, at diag.Range) []string {
 	var lines []string
-	for _, line := range tmpl.Script {
-		t, err := shell.Parse(line)
-		if err == nil {
-			line, err = t.Render(values)
+	for _, s := range b.script(tmpl) {
+		line, err := s.text, s.err
+		if err == nil && s.tmpl != nil {
+			line, err = s.tmpl.Render(values)
 		}
 		if err != nil { // the compiler checked the templates
 			b.errorf("invalid-template", at, "Invalid script template", "The job template at %s: %s.", tmpl.Range, err)
@@ -214,6 +236,38 @@ func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, 
 		}
 		lines = append(lines, line)
 	}
+	return lines
+}
+
+// scriptLine is a line of a job template's script, parsed: a template to
+// render, or the line's text when it has no placeholder (most lines), or
+// the error that parsing it gave.
+type scriptLine struct {
+	tmpl *shell.Template
+	text string
+	err  error
+}
+
+// script returns a job template's script, parsed once per build rather
+// than for each of the many jobs that share the template.
+func (b *builder) script(tmpl *plan.JobTemplate) []scriptLine {
+	if lines, ok := b.scripts[tmpl]; ok {
+		return lines
+	}
+	lines := make([]scriptLine, len(tmpl.Script))
+	for i, line := range tmpl.Script {
+		t, err := shell.Parse(line)
+		switch {
+		case err != nil:
+			lines[i].err = err
+		case len(t.Names()) == 0:
+			// The same for any values.
+			lines[i].text, lines[i].err = t.Render(nil)
+		default:
+			lines[i].tmpl = t
+		}
+	}
+	b.scripts[tmpl] = lines
 	return lines
 }
 
@@ -260,13 +314,33 @@ func (b *builder) secret(s *plan.Secret, body *jobBody) string {
 // repository.
 func (b *builder) sqlFile(pr *plan.Product, name, sql string, about string) string {
 	rel := path.Join("sql", pr.Domain.Name, pr.Name, name)
-	var data []byte
-	data = append(data, output.Header("-- ", b.owner(), b.sources(pr))...)
-	for _, line := range strings.Split(about, "\n") {
-		data = append(data, "-- "+line+"\n"...)
+	head := b.sqlHeader(pr)
+	sql = strings.TrimRight(sql, "\n")
+	// The header; about's lines, each after "-- " and before a line
+	// break; a blank line; the SQL and its line break. Sized once, as there
+	// are many of these files.
+	lines := strings.Count(about, "\n") + 1
+	data := make([]byte, 0, len(head)+(len(about)+3*lines+1)+1+(len(sql)+1))
+	data = append(data, head...)
+	for line := range strings.SplitSeq(about, "\n") {
+		data = append(data, "-- "...)
+		data = append(data, line...)
+		data = append(data, '\n')
 	}
 	data = append(data, '\n')
-	data = append(data, strings.TrimRight(sql, "\n")+"\n"...)
+	data = append(data, sql...)
+	data = append(data, '\n')
 	b.files = append(b.files, output.File{Path: rel, Data: data})
 	return path.Join(b.settings.outDir, rel)
+}
+
+// sqlHeader returns the header of a product's SQL files, the same for all
+// of them: they come from the product's sources.
+func (b *builder) sqlHeader(pr *plan.Product) []byte {
+	head, ok := b.sqlHeads[pr]
+	if !ok {
+		head = output.Header("-- ", b.ownerCmd, b.sources(pr))
+		b.sqlHeads[pr] = head
+	}
+	return head
 }

@@ -81,16 +81,22 @@ func (b *builder) addYAML(p *pipeline, sources []string, h *head) {
 			doc.Comment(j.name, j.body.comment)
 		}
 	}
-	data, err := yamlout.Marshal(doc)
+	// The YAML goes into a buffer that every pipeline reuses, and from
+	// there into a file of the exact size, header first.
+	var err error
+	b.yamlBuf, err = yamlout.Append(b.yamlBuf[:0], doc)
 	if err != nil {
 		b.errorf("gitlab-internal", p.at, "Cannot write a GitLab pipeline", "meshc could not render %s: %v. This is a bug in meshc; please report it.", p.file, err)
 		return
 	}
-	b.files = append(b.files, output.File{Path: p.file, Data: append(output.Header("# ", b.owner(), sources), append([]byte("\n"), data...)...)})
+	head := output.Header("# ", b.ownerCmd, sources)
+	file := make([]byte, 0, len(head)+1+len(b.yamlBuf))
+	file = append(append(append(file, head...), '\n'), b.yamlBuf...)
+	b.files = append(b.files, output.File{Path: p.file, Data: file})
 }
 
 func variables(vs []variable) *yamlout.Map {
-	m := &yamlout.Map{}
+	m := yamlout.NewMap(len(vs))
 	for _, v := range vs {
 		m.Set(v.name, yamlout.String(v.value))
 	}
@@ -98,17 +104,21 @@ func variables(vs []variable) *yamlout.Map {
 }
 
 func stringList(ss []string) yamlout.List {
-	l := yamlout.List{}
+	l := make(yamlout.List, 0, len(ss))
 	for _, s := range ss {
 		l = append(l, yamlout.String(s))
 	}
 	return l
 }
 
+// jobKeys is room for the keys of most jobs, which jobMap builds by the
+// thousand: extends, stage, needs, rules, variables, script and two more.
+const jobKeys = 8
+
 // jobMap renders a job, or a hidden template when j is nil, with GitLab's
 // keywords in the order people usually write them.
 func jobMap(j *job, body jobBody) *yamlout.Map {
-	m := &yamlout.Map{}
+	m := yamlout.NewMap(jobKeys)
 	if body.extends != "" {
 		m.Set("extends", yamlout.String(body.extends))
 	}

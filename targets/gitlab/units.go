@@ -98,20 +98,32 @@ func (b *builder) domainUnits() ([]*unit, map[*plan.Product]*unit) {
 	of := map[*plan.Product]*unit{}
 	parts := map[string][]*unit{} // domain -> its parts
 	var units []*unit
-	// reaches reports whether there is a path of unit edges from u to v.
-	edges := map[*unit][]*unit{}
+	// The unit graph, with units by their index in units: feeds[i] are
+	// the units that read from unit i.
+	index := map[*unit]int{}
+	var feeds [][]int
+	// reaches reports whether there is a path of unit edges from one unit
+	// to another. It runs for every product and upstream, so it works on
+	// indexes, and marks the units it visits with the number of the call
+	// rather than making a set per call.
+	var marks, stack []int
+	calls := 0
 	reaches := func(from, to *unit) bool {
-		seen := map[*unit]bool{}
-		stack := []*unit{from}
+		target, ok := index[to]
+		if !ok {
+			return false
+		}
+		calls++
+		stack = append(stack[:0], index[from])
 		for len(stack) > 0 {
 			x := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if x == to {
+			if x == target {
 				return true
 			}
-			for _, y := range edges[x] {
-				if !seen[y] {
-					seen[y] = true
+			for _, y := range feeds[x] {
+				if marks[y] != calls {
+					marks[y] = calls
 					stack = append(stack, y)
 				}
 			}
@@ -152,13 +164,17 @@ func (b *builder) domainUnits() ([]*unit, map[*plan.Product]*unit) {
 					"%s reads, through another domain, from products of its own domain %s, so with granularity = \"domain\" it runs in part %d of the domain's pipelines (%s), after the others. This is correct but costs a pipeline; granularity = \"product\" avoids it.", p.ID, d, n, home.file))
 			}
 			parts[d] = append(parts[d], home)
+			index[home] = len(units)
 			units = append(units, home)
+			feeds = append(feeds, nil)
+			marks = append(marks, 0)
 		}
 		home.products = append(home.products, p)
 		of[p] = home
 		for _, up := range p.Upstreams {
-			if uu := of[up]; uu != home && !slices.Contains(edges[uu], home) {
-				edges[uu] = append(edges[uu], home)
+			uu, ok := index[of[up]]
+			if h := index[home]; ok && uu != h && !slices.Contains(feeds[uu], h) {
+				feeds[uu] = append(feeds[uu], h)
 			}
 		}
 	}
