@@ -2,6 +2,7 @@ package shell
 
 import (
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -91,5 +92,20 @@ func TestParseErrors(t *testing.T) {
 		if got := tmpl.Glued("x"); got != glued {
 			t.Errorf("Glued(%q) = %v, want %v", line, got, glued)
 		}
+	}
+}
+
+// TestBare checks the loop against the rule it implements.
+func TestBare(t *testing.T) {
+	rule := regexp.MustCompile(`^[A-Za-z0-9_./,:=+@%-]+$`)
+	for c := range 256 {
+		for _, s := range []string{string(rune(c)), "a" + string(rune(c)), string([]byte{byte(c)}), "x" + string([]byte{byte(c)}) + "y"} {
+			if got, want := bare(s), rule.MatchString(s); got != want {
+				t.Errorf("bare(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+	if bare("") {
+		t.Error(`bare("") = true`)
 	}
 }
