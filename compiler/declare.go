@@ -11,6 +11,7 @@ import (
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // declare builds the plan's objects and the scopes that hold them, checking
@@ -24,15 +25,28 @@ func (c *compiler) declare() {
 	for _, bp := range c.mesh.Blueprints {
 		c.checkName("blueprint", bp.Name, bp.NameRange)
 	}
-	for _, d := range c.mesh.Domains {
-		c.declareDomain(d)
+	// Domains are declared on every core, each with all it holds; only
+	// their names are registered first, so that the first of two
+	// domains of one name is known whatever the order they run in.
+	domains := make([]*domainScope, len(c.mesh.Domains))
+	firsts := make([]*domainScope, len(c.mesh.Domains))
+	for i, d := range c.mesh.Domains {
+		ds := newDomainScope(d)
+		if firsts[i] = c.domains[d.Name]; firsts[i] == nil {
+			c.domains[d.Name] = ds
+		}
+		domains[i] = ds
+		c.domainList = append(c.domainList, ds)
 	}
+	c.inParallel(len(domains), func(w *compiler, i int) { w.declareDomain(domains[i], firsts[i]) })
 	slices.SortFunc(c.domainList, func(a, b *domainScope) int { return cmp.Compare(a.plan.Name, b.plan.Name) })
 	for _, ds := range c.domainList {
 		c.plan.Domains = append(c.plan.Domains, ds.plan)
 		for _, name := range sortedKeys(ds.sources) {
-			c.plan.Sources = append(c.plan.Sources, ds.sources[name])
-			ds.plan.Sources = append(ds.plan.Sources, ds.sources[name])
+			src := ds.sources[name]
+			c.plan.Sources = append(c.plan.Sources, src)
+			ds.plan.Sources = append(ds.plan.Sources, src)
+			c.sourceColumns[src] = newColumnSet(src.Columns)
 		}
 		sortBy(ds.productList, func(p *productScope) string { return p.plan.Name })
 		c.products = append(c.products, ds.productList...)
@@ -72,15 +86,22 @@ func (c *compiler) checkSharedObjects() {
 	}
 }
 
-func (c *compiler) declareDomain(d *ast.Domain) {
+// newDomainScope makes the scope of a domain, for declareDomain to fill.
+func newDomainScope(d *ast.Domain) *domainScope {
+	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Range: d.DeclRange}
+	return &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
+}
+
+// declareDomain declares a domain and all it holds. first is the domain
+// of the same name declared before it, if any.
+func (c *compiler) declareDomain(ds *domainScope, first *domainScope) {
+	d, pd := ds.ast, ds.plan
 	c.checkName("domain", d.Name, d.NameRange)
 	// A second domain of the same name is reported, and its contents are
 	// still checked, but references resolve to the first.
-	first, dup := c.domains[d.Name]
-	if dup {
+	if first != nil {
 		c.duplicate("domain", d.Name, d.NameRange, first.ast.DeclRange)
 	}
-	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Range: d.DeclRange}
 	if d.Owner.Set && strings.TrimSpace(d.Owner.V) == "" {
 		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data: a team's e-mail address or handle.")
 	}
@@ -105,11 +126,6 @@ func (c *compiler) declareDomain(d *ast.Domain) {
 		c.objectPart("schema", d.Schema)
 		pd.Schema = d.Schema.V
 	}
-	ds := &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
-	if !dup {
-		c.domains[d.Name] = ds
-	}
-	c.domainList = append(c.domainList, ds)
 	c.declareSecrets(d.Secrets, ds.secrets, pd)
 	for _, s := range d.Sources {
 		c.declareSource(ds, s)
@@ -133,7 +149,7 @@ func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
 		ps.Table = c.objectName(s.Table, ds.plan)
 	}
 	c.classification(s.Classification)
-	ps.Columns, _ = c.columns(s.Columns, "source")
+	ps.Columns, _, _ = c.columns(s.Columns, "source")
 	if len(s.Columns) == 0 {
 		c.errorf("missing-block", s.DeclRange, "Source without columns",
 			"Declare the columns that products read from this source, each as column \"name\" { type = string }, so that meshc can check its readers.")
@@ -141,16 +157,19 @@ func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
 	ds.sources[s.Name] = ps
 }
 
-// columns declares the columns of a source or a port.
-func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, map[*plan.Column]*ast.Column) {
+// columns declares the columns of a source or a port. It returns them
+// in order, as a set by name, and linked to their declarations.
+func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, columnSet, map[*plan.Column]*ast.Column) {
 	var out []*plan.Column
-	links := map[*plan.Column]*ast.Column{}
-	seen := map[string]*ast.Column{}
+	set := make(columnSet, len(cols))
+	links := make(map[*plan.Column]*ast.Column, len(cols))
 	for _, col := range cols {
 		if !c.checkColumnName(col.Name, col.NameRange) {
 			continue
 		}
-		if first, dup := seen[foldASCII(col.Name)]; dup {
+		folded := foldASCII(col.Name)
+		if declared, dup := set[folded]; dup {
+			first := links[declared]
 			detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, first.Name, first.DeclRange)
 			if first.Name != col.Name {
 				detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, first.Name, first.DeclRange, first.Name, col.Name)
@@ -158,7 +177,6 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, ma
 			c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
 			continue
 		}
-		seen[foldASCII(col.Name)] = col
 		pc := &plan.Column{Name: col.Name, Nullable: true, Classification: col.Classification.V, Masking: col.Masking.V, Description: col.Description.V, Range: col.DeclRange}
 		if col.Type.Name != "" {
 			pc.Type, _ = c.columnType(col.Type)
@@ -171,10 +189,11 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, ma
 			c.errorf("invalid-value", col.Masking.Range, "Unknown masking",
 				"%q is not a masking method.%s The methods are: %s.", col.Masking.V, suggest.DidYouMean(col.Masking.V, maskingNames), strings.Join(maskingNames, ", "))
 		}
+		set[folded] = pc
 		links[pc] = col
 		out = append(out, pc)
 	}
-	return out, links
+	return out, set, links
 }
 
 var maskingNames = []string{"hash", "nullify", "partial", "redact"}
@@ -353,13 +372,16 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 			pp.Visibility = p.Visibility.V
 		}
 	}
+	var set columnSet
 	var links map[*plan.Column]*ast.Column
-	pp.Columns, links = c.columns(p.Columns, "port")
+	pp.Columns, set, links = c.columns(p.Columns, "port")
 	if len(p.Columns) == 0 {
 		c.errorf("missing-block", p.DeclRange, "Port without columns",
 			"A port's columns are the contract its consumers rely on: declare each as column \"name\" { type = string }.")
 	}
-	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: newColumnSet(pp.Columns), columnAST: links}
+	o := pp.Object
+	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: set, columnAST: links,
+		table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
 }
 
 // objectName maps a table or view name onto the chosen environment. A full

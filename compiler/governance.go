@@ -154,7 +154,7 @@ func (c *compiler) governance() {
 
 	var m *model
 	if len(waivers) > 0 || slices.ContainsFunc(policies, func(p *policy) bool { return p.active && !p.broken }) {
-		m = c.buildModel()
+		m = c.buildModel(modelKinds(policies, waivers))
 	}
 	if m != nil {
 		c.evaluateAll(policies, m, fns)
@@ -169,6 +169,23 @@ func (c *compiler) governance() {
 		}
 	}
 	sortPolicyOutcomes(c.policyOutcomes)
+}
+
+// modelKinds are the kinds of object the model needs: those the active
+// policies are on, and those waivers name objects of.
+func modelKinds(policies []*policy, waivers []*waiver) map[string]bool {
+	kinds := map[string]bool{}
+	for _, p := range policies {
+		if p.active && !p.broken {
+			kinds[p.kind] = true
+		}
+	}
+	for _, w := range waivers {
+		if w.policy != nil {
+			kinds[w.policy.kind] = true
+		}
+	}
+	return kinds
 }
 
 // declarePolicy checks a policy block. names holds the policies already
@@ -451,8 +468,10 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 		c.errorf("invalid-value", a.Objects.Range, "Waiver of nothing",
 			"objects lists the IDs of the objects the waiver exempts, as the policy's violations name them, such as [\"physician.prescribers.prescribers\"].")
 	}
+	listed := map[string]bool{}
 	for _, id := range a.Objects.V {
-		if !slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.id.V == id.V }) {
+		if !listed[id.V] {
+			listed[id.V] = true
 			w.entries = append(w.entries, waiverEntry{id: id})
 		}
 	}
@@ -551,7 +570,7 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	}
 	for i := range w.entries {
 		e := &w.entries[i]
-		e.obj = m.byID[p.kind][e.id.V]
+		e.obj = m.idsOf(p.kind)[e.id.V]
 		if e.obj == nil {
 			continue
 		}
@@ -582,12 +601,16 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 			"None of the objects the waiver %s names breaks the policy %s: %s. The exception is no longer needed: remove the waiver.", w.ast.Name, p.name(), c.entryStates(w, p))
 		return
 	}
+	var ids []string // the IDs of the policy's kind, sorted, for suggestions
 	for _, e := range w.entries {
 		switch {
 		case e.used:
 		case e.obj == nil:
+			if ids == nil {
+				ids = sortedKeys(m.idsOf(p.kind))
+			}
 			c.warnf("waiver-unused", e.id.Range, "Waived object not found",
-				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, suggest.DidYouMean(e.id.V, sortedKeys(m.byID[p.kind])))
+				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, suggest.DidYouMean(e.id.V, ids))
 		case !p.covers(e.obj):
 			scope := andList(sortedKeys(p.domains))
 			if p.domain != nil {
@@ -627,20 +650,21 @@ func (c *compiler) reportViolations(p *policy, m *model, waivers []*waiver) {
 	if len(p.violated) == 0 {
 		return
 	}
+	named := waiversByObject(waivers, p)
 	for _, o := range m.objects[p.kind] {
 		msg, bad := p.violated[o]
 		if !bad {
 			continue
 		}
-		found := PolicyObject{Kind: o.kind, ID: o.id, Range: o.at, Message: msg}
+		found := PolicyObject{Kind: o.kind, ID: o.id(), Range: o.at(), Message: msg}
 		var expired *waiver
 		if p.level == softMandatory {
-			if w := waiverFor(waivers, p, o, true); w != nil {
+			if w := waiverFor(named[o], true); w != nil {
 				p.outcome.Waived = append(p.outcome.Waived, WaivedObject{PolicyObject: found, Waiver: w.ast.Name, WaiverRange: w.ast.DeclRange,
 					Approver: w.ast.Approver.V, Reason: w.ast.Reason.V, Expires: w.ast.Expires.V})
 				continue
 			}
-			if expired = waiverFor(waivers, p, o, false); expired != nil {
+			if expired = waiverFor(named[o], false); expired != nil {
 				found.ExpiredWaiver = expired.ast.Name
 			}
 		}
@@ -648,20 +672,34 @@ func (c *compiler) reportViolations(p *policy, m *model, waivers []*waiver) {
 		detail := fmt.Sprintf("%s This breaks the %s policy %s %s (%s). %s",
 			msg, strings.ReplaceAll(p.level, "_", "-"), p.name(), p.origin(), p.ast.DeclRange, c.advice(p, o, expired))
 		if p.level == advisory {
-			c.warnf("policy-violation", o.at, fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
+			c.warnf("policy-violation", o.at(), fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
 		} else {
-			c.errorf("policy-violation", o.at, fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
+			c.errorf("policy-violation", o.at(), fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
 		}
 	}
 }
 
-// waiverFor finds the waiver exempting an object from a policy: a valid
-// one, or (valid false) an expired one, for the message.
-func waiverFor(waivers []*waiver, p *policy, o *govObject, valid bool) *waiver {
+// waiversByObject lists, for each object, the waivers of a policy that
+// name it, in order.
+func waiversByObject(waivers []*waiver, p *policy) map[*govObject][]*waiver {
+	named := map[*govObject][]*waiver{}
 	for _, w := range waivers {
-		if w.policy != p || !slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.obj == o }) {
+		if w.policy != p {
 			continue
 		}
+		for _, e := range w.entries {
+			if e.obj != nil && !slices.Contains(named[e.obj], w) {
+				named[e.obj] = append(named[e.obj], w)
+			}
+		}
+	}
+	return named
+}
+
+// waiverFor finds, among the waivers naming an object, the one exempting
+// it: a valid one, or (valid false) an expired one, for the message.
+func waiverFor(naming []*waiver, valid bool) *waiver {
+	for _, w := range naming {
 		if w.valid && valid || !valid && w.expired {
 			return w
 		}
@@ -681,9 +719,9 @@ func (c *compiler) advice(p *policy, o *govObject, expired *waiver) string {
 		return fmt.Sprintf("The waiver %s exempted it until %s: fix the %s, or have the waiver renewed.", expired.ast.Name, expired.ast.Expires.V, o.kind)
 	}
 	if p.domain != nil {
-		return fmt.Sprintf("Fix the %s, or have domain %s's owners approve a waiver in its folder, with policy = policy.%s and objects = [%q].", o.kind, p.domain.plan.Name, p.name(), o.id)
+		return fmt.Sprintf("Fix the %s, or have domain %s's owners approve a waiver in its folder, with policy = policy.%s and objects = [%q].", o.kind, p.domain.plan.Name, p.name(), o.id())
 	}
-	return fmt.Sprintf("Fix the %s, or have the platform team approve a waiver in mesh.hcl or a shared folder, with policy = policy.%s and objects = [%q].", o.kind, p.name(), o.id)
+	return fmt.Sprintf("Fix the %s, or have the platform team approve a waiver in mesh.hcl or a shared folder, with policy = policy.%s and objects = [%q].", o.kind, p.name(), o.id())
 }
 
 func andList(names []string) string { return joinList(names, "and") }

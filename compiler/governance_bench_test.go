@@ -90,7 +90,7 @@ policy "ports_not_too_wide" {
 policy "few_upstream_domains" {
   enforcement = "advisory"
   on          = "product"
-  assert      = length(product.upstream_domains) <= 3 && product.sla.freshness_seconds >= duration("1d")
+  assert      = length(product.upstream_domains) <= 10 && product.sla.freshness_seconds >= duration("1d")
   message     = "Product ${product.id} reads too many domains"
 }
 `

@@ -3,12 +3,12 @@ package compiler
 import (
 	"fmt"
 	"maps"
+	"math/big"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
@@ -61,7 +61,7 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 			tasks = append(tasks, &evalTask{p: p, objects: objs[i:min(i+evalChunk, len(objs))]})
 		}
 	}
-	m.prepare(union(projections))
+	m.prepare(union(projections), policies)
 	work := make(chan *evalTask)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
@@ -105,30 +105,39 @@ func (c *compiler) evaluate(t *evalTask, m *model, vars map[string]cty.Value, fn
 	p := t.p
 	// Policies are pure functions of the attributes their conditions read,
 	// and many objects share those (a visibility, a classification): each
-	// distinct set of values is evaluated once.
+	// distinct set of values is evaluated once. Where they read what each
+	// object has of its own (a name, a description), remembering costs
+	// more than it saves, so a memo that mostly misses at first is
+	// dropped.
+	memoize := p.memo
 	memo := map[string]verdict{}
 	var key []byte
+	tried := 0
 	for _, o := range t.objects {
 		if !p.covers(o) {
 			continue
 		}
 		t.covered++
-		for x := o; x != nil; x = x.parent {
-			if p.proj[x.kind] != nil {
-				vars[x.kind] = x.value
-			}
-		}
 		var v verdict
 		cached := false
-		if p.memo {
-			key = p.cond.key(key[:0], vars)
+		if memoize {
+			key = p.cond.key(key[:0], o)
 			v, cached = memo[string(key)]
+			tried++
 		}
 		if !cached {
+			for x := o; x != nil; x = x.parent {
+				if p.proj[x.kind] != nil {
+					vars[x.kind] = m.valueOf(x)
+				}
+			}
 			v = c.judge(t, o, vars, fns)
-			if p.memo {
+			if memoize {
 				memo[string(key)] = v
 			}
+		}
+		if memoize && tried == memoTrial && len(memo) > memoTrial/2 {
+			memoize = false
 		}
 		if v.applies {
 			t.applied++
@@ -149,6 +158,10 @@ func (c *compiler) evaluate(t *evalTask, m *model, vars map[string]cty.Value, fn
 		}
 	}
 }
+
+// memoTrial is how many objects a task's memo is tried on before it is
+// dropped for missing on more than half of them.
+const memoTrial = 64
 
 // verdict is what a policy's conditions say of an object.
 type verdict struct {
@@ -201,7 +214,7 @@ func (t *evalTask) fail(e ast.Expr, o *govObject, ds diag.Diagnostics) {
 	}
 	for _, d := range ds {
 		if d.Severity == diag.Error {
-			t.failure = policyExprError(d, e, o.kind+" "+o.id)
+			t.failure = policyExprError(d, e, o.kind+" "+o.id())
 			return
 		}
 	}
@@ -215,7 +228,7 @@ func (c *compiler) evalMessage(t *evalTask, o *govObject, vars map[string]cty.Va
 		if t.messageFailure == nil {
 			for _, d := range ds {
 				if d.Severity == diag.Error {
-					t.messageFailure = messageError(d, p.ast.Message, o.kind+" "+o.id)
+					t.messageFailure = messageError(d, p.ast.Message, o.kind+" "+o.id())
 					break
 				}
 			}
@@ -230,7 +243,7 @@ func (c *compiler) evalMessage(t *evalTask, o *govObject, vars map[string]cty.Va
 	if p.ast.Description.Set && strings.TrimSpace(p.ast.Description.V) != "" {
 		return sentence(strings.TrimSpace(p.ast.Description.V))
 	}
-	return fmt.Sprintf("The %s %s breaks policy %s.", o.kind, o.id, p.name())
+	return fmt.Sprintf("The %s %s breaks policy %s.", o.kind, o.id(), p.name())
 }
 
 // messageError reports, once per policy, a message that cannot be
@@ -327,56 +340,55 @@ func union(projections []map[string]*projection) map[string]*projection {
 	return out
 }
 
-// prepare builds the values of the objects the policies read, with the
-// attributes they read (need, by kind), on every core, before the policies
-// run in parallel over them.
-func (m *model) prepare(need map[string]*projection) {
+// prepare builds the attributes of the objects that the policies read
+// (need, by kind), on every core, before the policies run in parallel
+// over them. A policy whose conditions read only some attributes is judged
+// once per distinct set of their values, which the attributes alone give,
+// so objects are built whole only when an expression is evaluated on them
+// (valueOf).
+func (m *model) prepare(need map[string]*projection, policies []*policy) {
+	m.need = need
 	// Messages may read readers too, beyond the attributes conditions
 	// need, so any column or source policy gets them.
 	if need["column"] != nil || need["source"] != nil {
 		m.readers = m.c.columnReaders()
 	}
+	for _, p := range policies {
+		if p.active && !p.broken && p.memo {
+			p.cond.locate(need)
+		}
+	}
 	var objs []*govObject
 	for _, kind := range policyKinds {
-		if need[kind] != nil {
-			objs = append(objs, m.objects[kind]...)
+		if need[kind] == nil {
+			continue
 		}
+		// The attributes of a kind's objects share one allocation.
+		n := len(need[kind].attrs)
+		attrs := make([]cty.Value, n*len(m.objects[kind]))
+		for i, o := range m.objects[kind] {
+			o.attrs = attrs[i*n : (i+1)*n : (i+1)*n]
+		}
+		objs = append(objs, m.objects[kind]...)
 	}
 	parallel(len(objs), func(i int) {
 		o := objs[i]
-		o.value = m.value(o, need[o.kind].attrs)
+		for j, name := range need[o.kind].attrs {
+			o.attrs[j] = m.attr(o, name)
+		}
 	})
-}
-
-// parallel calls do(i) for i from 0 to n-1, on every core. The calls must
-// not depend on each other.
-func parallel(n int, do func(i int)) {
-	const chunk = 256
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				start := int(next.Add(chunk)) - chunk
-				if start >= n {
-					return
-				}
-				for i := start; i < min(start+chunk, n); i++ {
-					do(i)
-				}
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // conditionInputs are the attributes a policy's conditions read, by
 // variable, sorted: what its verdict on an object depends on.
-type conditionInputs []struct {
+type conditionInputs []conditionInput
+
+type conditionInput struct {
 	variable string
 	attrs    []string
+	// at holds where each attribute is in the attrs of the variable's
+	// objects (govObject.attrs), once the model is prepared.
+	at []int
 }
 
 // conditionsOf works out the inputs of a policy's conditions; memo is
@@ -390,20 +402,36 @@ func conditionsOf(kind string, when, assert ast.Expr) (conditionInputs, bool) {
 		if pr.whole {
 			return nil, false
 		}
-		out = append(out, struct {
-			variable string
-			attrs    []string
-		}{name, pr.attrs})
+		out = append(out, conditionInput{variable: name, attrs: pr.attrs})
 	}
 	return out, true
 }
 
-// key encodes the values of the inputs, appending to buf.
-func (in conditionInputs) key(buf []byte, vars map[string]cty.Value) []byte {
+// locate finds the inputs among the attributes the model builds.
+func (in conditionInputs) locate(need map[string]*projection) {
+	for i := range in {
+		v := &in[i]
+		v.at = make([]int, len(v.attrs))
+		for j, a := range v.attrs {
+			k, found := slices.BinarySearch(need[v.variable].attrs, a)
+			if !found {
+				panic(fmt.Sprintf("governance model: %s.%s is not built", v.variable, a))
+			}
+			v.at[j] = k
+		}
+	}
+}
+
+// key encodes the values of the inputs for an object, appending to buf:
+// those of the object itself and of the objects it sits in.
+func (in conditionInputs) key(buf []byte, o *govObject) []byte {
 	for _, v := range in {
-		obj := vars[v.variable]
-		for _, a := range v.attrs {
-			buf = encodeValue(buf, obj.GetAttr(a))
+		x := o
+		for x.kind != v.variable {
+			x = x.parent
+		}
+		for _, k := range v.at {
+			buf = encodeValue(buf, x.attrs[k])
 		}
 	}
 	return buf
@@ -428,10 +456,20 @@ func encodeValue(buf []byte, v cty.Value) []byte {
 		}
 		return append(buf, 'f')
 	case t == cty.Number:
-		return append(append(append(buf, 'd'), v.AsBigFloat().Text('g', -1)...), ';')
+		f := v.AsBigFloat()
+		if i, exact := f.Int64(); exact == big.Exact && (i != 0 || !f.Signbit()) {
+			return append(strconv.AppendInt(append(buf, 'i'), i, 10), ';')
+		}
+		return append(append(append(buf, 'd'), f.Text('g', -1)...), ';')
 	case t.IsObjectType():
 		buf = append(buf, 'o')
-		for _, a := range slices.Sorted(maps.Keys(t.AttributeTypes())) {
+		var names [16]string // objects of the model have a few attributes
+		sorted := names[:0]
+		for a := range t.AttributeTypes() {
+			sorted = append(sorted, a)
+		}
+		slices.Sort(sorted)
+		for _, a := range sorted {
 			buf = encodeValue(buf, v.GetAttr(a))
 		}
 		return buf

@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -124,23 +126,73 @@ func attributeNames(kind string) []string { return sortedKeys(objectTypes[kind].
 // attributes are built from.
 type govObject struct {
 	kind   string
-	id     string
 	domain *domainScope
 	parent *govObject // the object it sits in: a column's port, a port's product, ...
-	at     diag.Range
 
 	product   *productScope // products, and what they hold
 	port      *portScope    // ports and their columns
 	column    *plan.Column
+	columnAST *ast.Column // nil for a column without a declaration
 	source    *plan.Source
 	sourceAST *ast.Source
 	input     *plan.Input
 	step      *plan.Step
 	test      *plan.Test
 
-	// value holds the attributes that the policies read, built once before
-	// they run.
-	value cty.Value
+	// attrs holds the attributes that the policies read, in the order of
+	// the model's need[kind], built once before they run.
+	attrs []cty.Value
+	// value is the object holding attrs, built by valueOf when a policy
+	// first evaluates an expression on the object: policies whose
+	// verdicts are remembered (see evaluate) need it for few objects.
+	value atomic.Value // a cty.Value once built
+}
+
+// id is how policies and their reports name the object. It is worked out
+// when asked for: most objects are never named.
+func (o *govObject) id() string {
+	switch o.kind {
+	case "domain":
+		return o.domain.plan.Name
+	case "source":
+		return o.source.ID
+	case "product":
+		return o.product.plan.ID
+	case "port":
+		return o.port.plan.ID
+	case "column":
+		return o.port.plan.ID + "." + o.column.Name
+	case "input":
+		return o.product.plan.ID + "." + o.input.Name
+	case "step":
+		return o.product.plan.ID + "." + o.step.Name
+	case "test":
+		return o.product.plan.ID + "." + o.test.ID
+	}
+	panic("governance model: no kind " + o.kind)
+}
+
+// at is where the object is declared, for violations.
+func (o *govObject) at() diag.Range {
+	switch o.kind {
+	case "domain":
+		return o.domain.plan.Range
+	case "source":
+		return o.source.Range
+	case "product":
+		return o.product.plan.Range
+	case "port":
+		return o.port.plan.Range
+	case "column":
+		return o.column.Range
+	case "input":
+		return o.input.Range
+	case "step":
+		return o.step.Range
+	case "test":
+		return o.test.Range
+	}
+	panic("governance model: no kind " + o.kind)
 }
 
 // model is every object of the mesh, by kind, in a stable order: domains by
@@ -149,29 +201,44 @@ type model struct {
 	c       *compiler
 	mesh    cty.Value
 	objects map[string][]*govObject
-	byID    map[string]map[string]*govObject // kind -> id -> object
+	byID    map[string]map[string]*govObject // kind -> id -> object, filled by idsOf
 	readers map[*plan.Column][]*plan.Product
+	// columnTests holds the kinds of each column's tests, in test ID
+	// order, listed the first time a policy asks (testsOf).
+	columnTests     map[*plan.Column][]string
+	columnTestsOnce sync.Once
+	// need holds, by kind, the attributes the policies read: those of
+	// every object's attrs.
+	need map[string]*projection
+	// free is the rest of the block that new objects are taken from:
+	// a large mesh has hundreds of thousands of them.
+	free []govObject
 }
 
 // buildModel lists the objects of the mesh. It runs after every other
 // stage, so that dependencies, consumers, periods and tests are all known.
-func (c *compiler) buildModel() *model {
+// Domains, products and ports, which other objects sit in, are always
+// listed; sources, columns, inputs, steps and tests only when kinds holds
+// them: there are many more of those, and most meshes have policies on few
+// kinds.
+func (c *compiler) buildModel(kinds map[string]bool) *model {
 	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}}
 	m.mesh = c.meshValue()
 	domainOf := map[*domainScope]*govObject{}
 	for _, ds := range c.domainList {
-		dom := &govObject{kind: "domain", id: ds.plan.Name, domain: ds, at: ds.plan.Range}
+		dom := m.add(govObject{kind: "domain", domain: ds})
 		domainOf[ds] = dom
 		// A domain whose blueprint is unknown (reported) has what it
 		// would inherit marked unknown, so policies neither pass nor fail
 		// on it; its sources and products still read it as their domain.
-		m.add(dom)
-		for _, s := range ds.ast.Sources {
-			src := ds.sources[s.Name]
-			if src == nil || src.Range != s.DeclRange {
-				continue // a duplicate, reported
+		if kinds["source"] {
+			for _, s := range ds.ast.Sources {
+				src := ds.sources[s.Name]
+				if src == nil || src.Range != s.DeclRange {
+					continue // a duplicate, reported
+				}
+				m.add(govObject{kind: "source", domain: ds, parent: dom, source: src, sourceAST: s})
 			}
-			m.add(&govObject{kind: "source", id: src.ID, domain: ds, parent: dom, source: src, sourceAST: s, at: src.Range})
 		}
 	}
 	for _, ps := range c.products {
@@ -182,51 +249,96 @@ func (c *compiler) buildModel() *model {
 			continue
 		}
 		p := ps.plan
-		prod := &govObject{kind: "product", id: p.ID, domain: ps.domain, parent: domainOf[ps.domain], product: ps, at: p.Range}
-		m.add(prod)
+		prod := m.add(govObject{kind: "product", domain: ps.domain, parent: domainOf[ps.domain], product: ps})
 		for _, port := range p.Ports {
 			scope := ps.ports[port.Name]
-			po := &govObject{kind: "port", id: port.ID, domain: ps.domain, parent: prod, product: ps, port: scope, at: port.Range}
-			m.add(po)
-			for _, col := range port.Columns {
-				m.add(&govObject{kind: "column", id: port.ID + "." + col.Name, domain: ps.domain, parent: po, product: ps, port: scope, column: col, at: col.Range})
+			po := m.add(govObject{kind: "port", domain: ps.domain, parent: prod, product: ps, port: scope})
+			if kinds["column"] {
+				for _, col := range port.Columns {
+					m.add(govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, columnAST: scope.columnAST[col]})
+				}
 			}
 		}
-		for _, in := range p.Inputs {
-			m.add(&govObject{kind: "input", id: p.ID + "." + in.Name, domain: ps.domain, parent: prod, product: ps, input: in, at: in.Range})
+		if kinds["input"] {
+			for _, in := range p.Inputs {
+				m.add(govObject{kind: "input", domain: ps.domain, parent: prod, product: ps, input: in})
+			}
 		}
-		for _, st := range p.Steps {
-			m.add(&govObject{kind: "step", id: p.ID + "." + st.Name, domain: ps.domain, parent: prod, product: ps, step: st, at: st.Range})
+		if kinds["step"] {
+			for _, st := range p.Steps {
+				m.add(govObject{kind: "step", domain: ps.domain, parent: prod, product: ps, step: st})
+			}
 		}
-		for _, t := range p.Tests {
-			m.add(&govObject{kind: "test", id: p.ID + "." + t.ID, domain: ps.domain, parent: prod, product: ps, test: t, at: t.Range})
+		if kinds["test"] {
+			for _, t := range p.Tests {
+				m.add(govObject{kind: "test", domain: ps.domain, parent: prod, product: ps, test: t})
+			}
 		}
 	}
 	return m
 }
 
-func (m *model) add(o *govObject) {
+// add lists an object, allocated with others in blocks.
+func (m *model) add(obj govObject) *govObject {
+	if len(m.free) == 0 {
+		m.free = make([]govObject, 512)
+	}
+	o := &m.free[0]
+	m.free = m.free[1:]
+	*o = obj
 	m.objects[o.kind] = append(m.objects[o.kind], o)
-	ids := m.byID[o.kind]
-	if ids == nil {
-		ids = map[string]*govObject{}
-		m.byID[o.kind] = ids
+	return o
+}
+
+// idsOf indexes the objects of a kind by ID, the first of an ID winning.
+// Only waivers look objects up by ID, so the index is built for them.
+func (m *model) idsOf(kind string) map[string]*govObject {
+	if ids, done := m.byID[kind]; done {
+		return ids
 	}
-	if _, dup := ids[o.id]; !dup {
-		ids[o.id] = o
+	ids := map[string]*govObject{}
+	for _, o := range m.objects[kind] {
+		id := o.id()
+		if _, dup := ids[id]; !dup {
+			ids[id] = o
+		}
 	}
+	m.byID[kind] = ids
+	return ids
 }
 
 // value builds an object's value holding the attributes named.
 func (m *model) value(o *govObject, attrs []string) cty.Value {
-	vals := make(map[string]cty.Value, len(attrs))
-	for _, a := range attrs {
-		vals[a] = m.attr(o, a)
+	vals := make([]cty.Value, len(attrs))
+	for i, a := range attrs {
+		vals[i] = m.attr(o, a)
 	}
-	if len(vals) == 0 {
+	return objectValue(attrs, vals)
+}
+
+// valueOf is an object's value holding the attributes the policies read,
+// built once. Policies running in parallel may build it at once; they
+// build the same value, and either is kept.
+func (m *model) valueOf(o *govObject) cty.Value {
+	if v, built := o.value.Load().(cty.Value); built {
+		return v
+	}
+	v := objectValue(m.need[o.kind].attrs, o.attrs)
+	o.value.Store(v)
+	return v
+}
+
+// objectValue builds an object of the attributes named, with the values
+// given in the same order.
+func objectValue(names []string, vals []cty.Value) cty.Value {
+	if len(names) == 0 {
 		return cty.EmptyObjectVal
 	}
-	return cty.ObjectVal(vals)
+	attrs := make(map[string]cty.Value, len(names))
+	for i, name := range names {
+		attrs[name] = vals[i]
+	}
+	return cty.ObjectVal(attrs)
 }
 
 // attr builds one attribute of an object. Every object has an id, and
@@ -235,7 +347,7 @@ func (m *model) value(o *govObject, attrs []string) cty.Value {
 func (m *model) attr(o *govObject, name string) cty.Value {
 	switch {
 	case name == "id":
-		return str(o.id)
+		return str(o.id())
 	case name == "domain" && o.kind != "domain":
 		return str(o.domain.plan.Name)
 	case name == "product" && o.product != nil && o.kind != "product":
@@ -391,11 +503,35 @@ func (c *compiler) columnReaders() map[*plan.Column][]*plan.Product {
 	for _, ps := range c.products {
 		for _, in := range ps.plan.Inputs {
 			for _, col := range in.Columns {
-				readers[col] = appendOnce(readers[col], ps.plan)
+				// A product is listed once: if it reads the column already,
+				// it is the last reader listed, its inputs coming together.
+				if r := readers[col]; len(r) == 0 || r[len(r)-1] != ps.plan {
+					readers[col] = append(r, ps.plan)
+				}
 			}
 		}
 	}
 	return readers
+}
+
+// testsOf lists the kinds of a column's tests, in test ID order. All
+// columns' are listed at once, the first time: a product's tests are not
+// indexed by column, and looking through them for each column would take
+// time in the square of a product's size.
+func (m *model) testsOf(col *plan.Column) []string {
+	m.columnTestsOnce.Do(func() {
+		m.columnTests = map[*plan.Column][]string{}
+		// A test of a column is one of the column's product, on the
+		// column's port.
+		for _, ps := range m.c.products {
+			for _, t := range ps.plan.Tests {
+				if t.Column != nil {
+					m.columnTests[t.Column] = append(m.columnTests[t.Column], t.Kind)
+				}
+			}
+		}
+	})
+	return m.columnTests[col]
 }
 
 func (m *model) sourceAttr(o *govObject, name string) cty.Value {
@@ -475,9 +611,9 @@ func (m *model) columnAttr(o *govObject, name string) cty.Value {
 	case "port":
 		return str(port.ID)
 	case "tests":
-		return testKinds(port.Product.Tests, func(t *plan.Test) bool { return t.Port == port && t.Column == col })
+		return textList(m.testsOf(col))
 	}
-	return m.columnCommon(port.Product.Domain.Name, col, o.port.columnAST[col], name)
+	return m.columnCommon(port.Product.Domain.Name, col, o.columnAST, name)
 }
 
 // columnCommon builds the attributes that port and source columns share.
@@ -500,11 +636,12 @@ func (m *model) columnCommon(domain string, col *plan.Column, a *ast.Column, nam
 			return cty.UnknownVal(cty.Bool)
 		}
 		return cty.BoolVal(col.Nullable)
-	case "classification", "masking", "description":
-		if a == nil {
-			return orNull(map[string]string{"classification": col.Classification, "masking": col.Masking, "description": col.Description}[name])
-		}
-		return optional(map[string]ast.String{"classification": a.Classification, "masking": a.Masking, "description": a.Description}[name])
+	case "classification":
+		return optionalOr(a, func(a *ast.Column) ast.String { return a.Classification }, col.Classification)
+	case "masking":
+		return optionalOr(a, func(a *ast.Column) ast.String { return a.Masking }, col.Masking)
+	case "description":
+		return optionalOr(a, func(a *ast.Column) ast.String { return a.Description }, col.Description)
 	case "readers":
 		return textList(sortedSet(ids(m.readers[col], productID)))
 	case "reader_domains":
@@ -513,6 +650,15 @@ func (m *model) columnCommon(domain string, col *plan.Column, a *ast.Column, nam
 		return cty.BoolVal(slices.ContainsFunc(m.readers[col], func(p *plan.Product) bool { return p.Domain.Name != domain }))
 	}
 	return cty.NilVal
+}
+
+// optionalOr is a column's attribute as declared (a, through field), or,
+// for a column without a declaration, its planned value, null when empty.
+func optionalOr(a *ast.Column, field func(*ast.Column) ast.String, planned string) cty.Value {
+	if a == nil {
+		return orNull(planned)
+	}
+	return optional(field(a))
 }
 
 func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Value {

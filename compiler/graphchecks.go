@@ -16,7 +16,7 @@ import (
 func (c *compiler) checkLayers() {
 	for _, ps := range c.products {
 		p := ps.plan
-		for _, e := range c.edges[p] {
+		for _, e := range ps.edges {
 			from, to := e.to.Domain, p.Domain
 			if from.LayerIndex < 0 || to.LayerIndex < 0 || from.LayerIndex <= to.LayerIndex {
 				continue
@@ -180,13 +180,17 @@ func (c *compiler) diamonds() {
 	for i, p := range c.plan.Products {
 		index[p] = i
 	}
+	edges := make(map[*plan.Product][]edge, len(c.products))
+	for _, ps := range c.products {
+		edges[ps.plan] = ps.edges
+	}
 	for _, d := range c.plan.Products {
 		ups := d.Upstreams
 		if !mixedPeriods(ups) {
 			continue
 		}
 		edgeTo := map[*plan.Product]edge{}
-		for _, e := range c.edges[d] {
+		for _, e := range edges[d] {
 			if _, seen := edgeTo[e.to]; !seen {
 				edgeTo[e.to] = e
 			}
@@ -194,13 +198,20 @@ func (c *compiler) diamonds() {
 		// One warning per branch at most: with three branches on three
 		// cadences, the third is reported once, against the first.
 		warned := map[*plan.Product]bool{}
+		walks := make([]upstreamWalk, len(ups)) // each branch's, walked once
+		walk := func(i int) upstreamWalk {
+			if walks[i].via == nil {
+				walks[i] = walkUp(ups[i])
+			}
+			return walks[i]
+		}
 		for a := 0; a < len(ups); a++ {
 			for b := a + 1; b < len(ups); b++ {
 				A, B := ups[a], ups[b]
 				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
-				wa, wb := walkUp(A), walkUp(B)
+				wa, wb := walk(a), walk(b)
 				// The common upstream closest to d: the latest in run order.
 				var u *plan.Product
 				for x := range wa.via {
@@ -312,7 +323,7 @@ func mixedPeriods(ps []*plan.Product) bool {
 // reports an error once its date has passed.
 func (c *compiler) deprecations() {
 	for _, ps := range c.products {
-		for _, e := range c.edges[ps.plan] {
+		for _, e := range ps.edges {
 			dep := e.to.Deprecation
 			if dep == nil {
 				continue

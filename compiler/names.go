@@ -28,7 +28,7 @@ var (
 // A bad name is reported once; the object is still declared under it, so
 // that its body is checked and references to it do not fail as well.
 func (c *compiler) checkName(kind, name string, at diag.Range) {
-	if namePattern.MatchString(name) && len(name) <= maxNameLength {
+	if isSnakeCase(name) && len(name) <= maxNameLength {
 		return
 	}
 	fixed := strings.Trim(strings.Map(func(r rune) rune {
@@ -53,6 +53,25 @@ func (c *compiler) checkName(kind, name string, at diag.Range) {
 	}
 	c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind),
 		"%s names are lower-case snake case: a letter, then letters and digits, with single underscores between words, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
+}
+
+// isSnakeCase is namePattern.MatchString(s), without the regular
+// expression: every object's name is checked, and a large mesh has
+// hundreds of thousands. A letter, then letters, digits and single
+// underscores, ending with no underscore.
+func isSnakeCase(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '_' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		switch ch := s[i]; {
+		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9':
+		case ch == '_' && s[i-1] != '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // checkColumnName enforces the rule for column names: Snowflake identifiers

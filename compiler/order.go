@@ -27,7 +27,7 @@ func (c *compiler) order() {
 	deps := make([][]int, len(products))
 	at := make([][]diag.Range, len(products))
 	for i, p := range products {
-		for _, e := range c.edges[p] {
+		for _, e := range c.products[i].edges {
 			j := index[e.to]
 			if !slices.Contains(deps[i], j) {
 				deps[i] = append(deps[i], j)
@@ -64,9 +64,7 @@ func (c *compiler) order() {
 	for _, p := range c.plan.Products {
 		p.Domain.Products = append(p.Domain.Products, p)
 	}
-	for _, ps := range c.products {
-		c.orderSteps(ps)
-	}
+	c.inParallel(len(c.products), func(w *compiler, i int) { w.orderSteps(c.products[i]) })
 }
 
 func (c *compiler) orderSteps(ps *productScope) {

@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/suggest"
@@ -17,9 +18,16 @@ import (
 // resolve links every product's inputs to what they read and its steps to
 // their runners, arguments and predecessors.
 func (c *compiler) resolve() {
+	c.inParallel(len(c.products), func(w *compiler, i int) {
+		w.resolveInputs(c.products[i])
+		w.resolveSteps(c.products[i])
+	})
+	// A port's consumers are other products: recorded here, in product
+	// order, rather than by each product on its own.
 	for _, ps := range c.products {
-		c.resolveInputs(ps)
-		c.resolveSteps(ps)
+		for _, port := range ps.reads {
+			port.plan.Consumers = append(port.plan.Consumers, ps.plan)
+		}
 	}
 }
 
@@ -45,19 +53,19 @@ func (c *compiler) resolveInputs(ps *productScope) {
 		var owner string
 		if src != nil {
 			pi.Source = src
-			columns = newColumnSet(src.Columns)
-			owner = fmt.Sprintf("source %s", src.ID)
+			columns = c.sourceColumns[src]
+			owner = "source " + src.ID
 		} else {
 			pi.Producer, pi.Port = port.plan.Product, port.plan
 			columns = port.columns
-			owner = fmt.Sprintf("port %s", port.plan.ID)
+			owner = "port " + port.plan.ID
 			if pi.Producer == ps.plan {
 				c.errorf("cycle", in.From.Range, "Product reads its own port",
 					"An input is something the product waits for, and %s cannot wait for itself. A step that needs the port's previous contents (an incremental load, say) reads its table directly; remove this input.", ps.plan.ID)
 				continue
 			}
-			c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: pi.Producer, at: in.From.Range})
-			port.plan.Consumers = append(port.plan.Consumers, ps.plan)
+			ps.edges = append(ps.edges, edge{to: pi.Producer, at: in.From.Range})
+			ps.reads = append(ps.reads, port)
 		}
 		if len(in.Columns) == 0 && !in.ColumnsBad {
 			c.errorf("missing-attribute", in.DeclRange, "Input reads no columns",
@@ -110,12 +118,30 @@ func (s columnSet) get(name string) (*plan.Column, bool) {
 // foldASCII upper-cases ASCII letters only, as Snowflake does for unquoted
 // identifiers: Unicode case folding would make "ıd" match "ID".
 func foldASCII(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' {
-			return r - 'a' + 'A'
+	lower := false
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(upperASCII, s) // which also replaces invalid UTF-8
 		}
-		return r
-	}, s)
+		lower = lower || 'a' <= s[i] && s[i] <= 'z'
+	}
+	if !lower {
+		return s // already folded: most names are upper case or have no letters to fold
+	}
+	b := []byte(s)
+	for i, ch := range b {
+		if 'a' <= ch && ch <= 'z' {
+			b[i] = ch - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+func upperASCII(r rune) rune {
+	if r >= 'a' && r <= 'z' {
+		return r - 'a' + 'A'
+	}
+	return r
 }
 
 // names lists the columns as declared, for suggestions.
@@ -372,19 +398,18 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 	}
 	if ra := c.runnerAST[r]; ra != nil && len(ra.ExactlyOneOf.V) > 0 {
 		var set []string
-		for _, n := range ra.ExactlyOneOf.Values() {
-			if given[n] {
-				set = append(set, n)
+		for _, n := range ra.ExactlyOneOf.V {
+			if given[n.V] {
+				set = append(set, n.V)
 			}
 		}
-		alternatives := orList(ra.ExactlyOneOf.Values())
 		switch {
 		case len(set) == 0:
 			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
-				"The runner %s needs one of %s; this step gives none.", r.Name, alternatives)
+				"The runner %s needs one of %s; this step gives none.", r.Name, orList(ra.ExactlyOneOf.Values()))
 		case len(set) > 1:
 			c.errorf("conflicting-attributes", s.DeclRange, "Conflicting runner arguments",
-				"The runner %s takes exactly one of %s; this step gives %s. Keep one.", r.Name, alternatives, strings.Join(set, " and "))
+				"The runner %s takes exactly one of %s; this step gives %s. Keep one.", r.Name, orList(ra.ExactlyOneOf.Values()), strings.Join(set, " and "))
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // compiler holds one compilation's state: the decoded mesh, the plan being
@@ -28,10 +29,10 @@ type compiler struct {
 	runners         map[string]*plan.Runner
 	runnerAST       map[*plan.Runner]*ast.Runner
 	kinds           map[string]*ast.TestKind
-	badColumnTypes  map[*ast.TestKind]bool  // kinds whose column_types has an invalid entry
-	secrets         map[string]*plan.Secret // mesh-wide
-	products        []*productScope         // by ID
-	edges           map[*plan.Product][]edge
+	badColumnTypes  map[*ast.TestKind]bool     // kinds whose column_types has an invalid entry
+	secrets         map[string]*plan.Secret    // mesh-wide
+	sourceColumns   map[*plan.Source]columnSet // for the inputs that read them
+	products        []*productScope            // by ID
 	// productCycle is set when products depend on each other in a loop;
 	// the checks that walk the dependency graph then stand down.
 	productCycle bool
@@ -63,6 +64,11 @@ type productScope struct {
 	// brokenTests is set when a test of the product failed to resolve
 	// (and was reported): its list of tests is not known for sure.
 	brokenTests bool
+	// edges are the product's dependencies on others, through its inputs
+	// and then its tests, in the order they are written.
+	edges []edge
+	// reads are the ports its inputs read, for their consumers.
+	reads []*portScope
 }
 
 type portScope struct {
@@ -71,6 +77,9 @@ type portScope struct {
 	columns columnSet
 	// columnAST links each column back to its declaration, for its tests.
 	columnAST map[*plan.Column]*ast.Column
+	// table is the port's table or view as SQL, for the templates of the
+	// tests that read it.
+	table cty.Value
 }
 
 // edge is a dependency of a product on another, with the range of the
@@ -104,7 +113,7 @@ func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
 		kinds:          map[string]*ast.TestKind{},
 		badColumnTypes: map[*ast.TestKind]bool{},
 		secrets:        map[string]*plan.Secret{},
-		edges:          map[*plan.Product][]edge{},
+		sourceColumns:  map[*plan.Source]columnSet{},
 		loadErrors:     map[diag.Range]bool{},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -23,49 +24,55 @@ type testSite struct {
 }
 
 // tests binds every test to its kind, checks its arguments, and renders its
-// SQL.
+// SQL, product by product on every core.
 func (c *compiler) tests() {
-	for _, ps := range c.products {
-		ids := map[string]*ast.TestUse{}
-		var tests []*plan.Test
-		add := func(use *ast.TestUse, site testSite) {
-			t := c.test(ps, use, site)
-			if t == nil {
-				ps.brokenTests = true
-				return
-			}
-			if first, dup := ids[t.ID]; dup {
-				at := use.DeclRange
-				if use.Name.Set {
-					at = use.Name.Range
-				}
-				c.errorf("duplicate-name", at, "Duplicate test",
-					"The product %s already has a test %s, at %s. Give one of them a name of its own with a test \"name\" { check = ... } block.", ps.plan.ID, t.ID, first.DeclRange)
-				return
-			}
-			ids[t.ID] = use
-			tests = append(tests, t)
-		}
-		for _, portName := range sortedKeys(ps.ports) {
-			port := ps.ports[portName]
-			for _, col := range port.plan.Columns {
-				for _, use := range port.columnAST[col].Tests {
-					add(use, testSite{level: "column", port: port, column: col})
-				}
-			}
-			for _, use := range port.ast.Tests {
-				add(use, testSite{level: "port", port: port})
-			}
-		}
-		for _, use := range ps.ast.Tests {
-			add(use, testSite{level: "product"})
-		}
-		sortBy(tests, func(t *plan.Test) string { return t.ID })
-		ps.plan.Tests = tests
-	}
+	c.inParallel(len(c.products), func(w *compiler, i int) { w.productTests(c.products[i]) })
 }
 
-func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan.Test {
+// productTests binds the tests of one product.
+func (c *compiler) productTests(ps *productScope) {
+	ids := map[string]*ast.TestUse{}
+	var tests []*plan.Test
+	vars := make(map[string]cty.Value, 8) // each test's template variables in turn
+	add := func(use *ast.TestUse, site testSite) {
+		t := c.test(ps, use, site, vars)
+		if t == nil {
+			ps.brokenTests = true
+			return
+		}
+		if first, dup := ids[t.ID]; dup {
+			at := use.DeclRange
+			if use.Name.Set {
+				at = use.Name.Range
+			}
+			c.errorf("duplicate-name", at, "Duplicate test",
+				"The product %s already has a test %s, at %s. Give one of them a name of its own with a test \"name\" { check = ... } block.", ps.plan.ID, t.ID, first.DeclRange)
+			return
+		}
+		ids[t.ID] = use
+		tests = append(tests, t)
+	}
+	for _, portName := range sortedKeys(ps.ports) {
+		port := ps.ports[portName]
+		for _, col := range port.plan.Columns {
+			for _, use := range port.columnAST[col].Tests {
+				add(use, testSite{level: "column", port: port, column: col})
+			}
+		}
+		for _, use := range port.ast.Tests {
+			add(use, testSite{level: "port", port: port})
+		}
+	}
+	for _, use := range ps.ast.Tests {
+		add(use, testSite{level: "product"})
+	}
+	sortBy(tests, func(t *plan.Test) string { return t.ID })
+	ps.plan.Tests = tests
+}
+
+// test binds one test. vars is a map to fill with its template's
+// variables, emptied first.
+func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars map[string]cty.Value) *plan.Test {
 	kind, ok := c.kinds[use.Kind]
 	if use.Kind == "" {
 		return nil // the check expression was malformed; already reported
@@ -106,14 +113,13 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite) *plan
 		t.ID = t.Name
 	}
 
-	vars, ok := c.testArgs(ps, use, kind, port, t)
-	if !ok {
+	clear(vars)
+	if !c.testArgs(ps, use, kind, port, t, vars) {
 		return nil
 	}
 	vars["table"], vars["column"], vars["column_type"] = cty.NullVal(cty.String), cty.NullVal(cty.String), cty.NullVal(cty.String)
 	if port != nil {
-		o := port.plan.Object
-		vars["table"] = cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))
+		vars["table"] = port.table
 	}
 	if t.Column != nil {
 		vars["column"] = cty.StringVal(snowsql.Ident(t.Column.Name))
@@ -183,7 +189,7 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),
 			"This test checks a table, not one column: move it to the port's tests.")
 		return nil, nil, false
-	case column != nil && column.Type.Name != "" && len(kind.ColumnTypes.V) > 0 && !c.badColumnTypes[kind] && !slices.Contains(kind.ColumnTypes.Values(), column.Type.Name):
+	case column != nil && column.Type.Name != "" && len(kind.ColumnTypes.V) > 0 && !c.badColumnTypes[kind] && !hasValue(kind.ColumnTypes, column.Type.Name):
 		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test %s %s column", kind.Name, diag.Article(column.Type.Name, false), column.Type.Name),
 			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), column.Name, column.Type)
 		return nil, nil, false
@@ -192,14 +198,13 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 }
 
 // testArgs binds a test's positional arguments to its kind's parameters and
-// renders each as SQL text for the template.
-func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKind, port *portScope, t *plan.Test) (map[string]cty.Value, bool) {
-	vars := map[string]cty.Value{}
+// renders each as SQL text for the template, into vars.
+func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKind, port *portScope, t *plan.Test, vars map[string]cty.Value) bool {
 	params := kind.Params
 	if len(use.Args) > len(params) {
 		c.errorf("wrong-arguments", use.Args[len(params)].Range, "Too many arguments",
 			"The test kind %s takes %s.", kind.Name, describeParams(params))
-		return nil, false
+		return false
 	}
 	ok := true
 	ports := map[string]*portScope{}
@@ -227,12 +232,11 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 				continue
 			}
 			if target.plan.Product != ps.plan {
-				c.edges[ps.plan] = append(c.edges[ps.plan], edge{to: target.plan.Product, at: v.Range, byTest: true})
+				ps.edges = append(ps.edges, edge{to: target.plan.Product, at: v.Range, byTest: true})
 			}
 			ports[p.Name] = target
 			t.References = appendOnce(t.References, target.plan)
-			o := target.plan.Object
-			vars[p.Name] = cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))
+			vars[p.Name] = target.table
 			continue
 		}
 		if v.Ref != nil {
@@ -247,7 +251,12 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 		}
 		vars[p.Name] = text
 	}
-	return vars, ok
+	return ok
+}
+
+// hasValue reports whether a list of strings holds v.
+func hasValue(list ast.Strings, v string) bool {
+	return slices.ContainsFunc(list.V, func(s ast.String) bool { return s.V == v })
 }
 
 func describeParams(params []*ast.Param) string {
@@ -296,7 +305,7 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 				c.invalidDuration(s, v.Range)
 				return cty.NilVal, false
 			}
-			return cty.StringVal(fmt.Sprint(int64(d.Seconds()))), true
+			return cty.StringVal(strconv.FormatInt(int64(d.Seconds()), 10)), true
 		default: // column
 			owner := port
 			if p.Of.Set {
@@ -339,7 +348,10 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 		if lit.Type() != cty.Bool {
 			return bad("true or false")
 		}
-		return cty.StringVal(strings.ToUpper(fmt.Sprint(lit.True()))), true
+		if lit.True() {
+			return cty.StringVal("TRUE"), true
+		}
+		return cty.StringVal("FALSE"), true
 	case "list(string)":
 		if !lit.Type().IsTupleType() && !lit.Type().IsListType() {
 			return bad("a list")

@@ -2,9 +2,13 @@ package load
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
@@ -15,8 +19,15 @@ import (
 // template is a test kind's SQL template: an HCL template expression kept
 // as syntax so that the compiler can render it once per test, with the
 // test's table, column and arguments already quoted for SQL.
+//
+// A mesh renders one template for thousands of tests, so Render takes a
+// shortcut where it can (see renderPlan) and leaves everything else, the
+// errors above all, to HCL.
 type template struct {
 	expr hcl.Expression
+
+	planOnce sync.Once
+	plan     *renderPlan // nil when the expression is not a plain template
 }
 
 // templateFunctions are the functions a SQL template may call. They work on
@@ -31,6 +42,18 @@ var templateFunctions = map[string]function.Function{
 }
 
 func (t *template) Render(vars map[string]cty.Value) (string, error) {
+	t.planOnce.Do(func() { t.plan = newRenderPlan(t.expr) })
+	if t.plan != nil {
+		if s, ok := t.plan.render(vars); ok {
+			return s, nil
+		}
+	}
+	return t.renderHCL(vars)
+}
+
+// renderHCL evaluates the template with HCL: the reference behaviour, and
+// the one that explains what went wrong.
+func (t *template) renderHCL(vars map[string]cty.Value) (string, error) {
 	v, hds := t.expr.Value(&hcl.EvalContext{Variables: vars, Functions: templateFunctions})
 	if hds.HasErrors() {
 		var msgs []string
@@ -54,3 +77,212 @@ func (t *template) Variables() []ast.RefPart {
 }
 
 func (t *template) Range() diag.Range { return rng(t.expr.Range()) }
+
+// renderPlan renders a template the way HCL's TemplateExpr does when every
+// part gives a known string, without HCL's per-part conversions and marks:
+// literal parts are copied, lone variables (${table}) looked up, and only
+// other parts (function calls, %{ if }, %{ for }) evaluated by HCL, each
+// once per distinct value of the variables it reads. Whenever a part gives
+// anything but a known, unmarked string, or a diagnostic, render declines
+// and the whole template is evaluated by HCL instead, so that the result
+// or the error is exactly HCL's.
+type renderPlan struct {
+	parts []*templatePart
+	size  int // a guess at the size of the text, to allocate it once
+	// wrap is set for a template that is one interpolation, "${q}",
+	// whose value HCL passes through unconverted.
+	wrap bool
+}
+
+// templatePart is one part of a template: a literal when expr is nil and
+// variable empty, a lone variable when expr is nil, else an expression.
+type templatePart struct {
+	literal  string
+	variable string
+	expr     hclsyntax.Expression
+	reads    []string // the variables expr reads, sorted
+
+	mu   sync.Mutex        // templates are shared by concurrent compilations
+	memo map[string]string // what expr gave, by the values of reads
+}
+
+// maxMemo bounds the values remembered per part: most parts read a
+// parameter that few tests set differently, and one that reads the
+// table or column would otherwise grow without use.
+const maxMemo = 1024
+
+// newRenderPlan plans the rendering of an expression, or returns nil when
+// it is not a template (HCL then evaluates it every time).
+func newRenderPlan(expr hcl.Expression) *renderPlan {
+	switch e := expr.(type) {
+	case *hclsyntax.TemplateWrapExpr:
+		if part := newTemplatePart(e.Wrapped); part != nil {
+			return &renderPlan{parts: []*templatePart{part}, wrap: true}
+		}
+	case *hclsyntax.TemplateExpr:
+		p := &renderPlan{}
+		for _, part := range e.Parts {
+			tp := newTemplatePart(part)
+			if tp == nil {
+				return nil
+			}
+			p.parts = append(p.parts, tp)
+			p.size += len(tp.literal)
+			if tp.literal == "" {
+				p.size += 32 // a name's worth, for a value
+			}
+		}
+		return p
+	}
+	return nil
+}
+
+func newTemplatePart(e hclsyntax.Expression) *templatePart {
+	switch e := e.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		if s, ok := plainString(e.Val); ok {
+			return &templatePart{literal: s}
+		}
+		return nil
+	case *hclsyntax.ScopeTraversalExpr:
+		if len(e.Traversal) == 1 {
+			return &templatePart{variable: e.Traversal.RootName()}
+		}
+	}
+	var reads []string
+	for _, trav := range e.Variables() {
+		reads = append(reads, trav.RootName())
+	}
+	slices.Sort(reads)
+	return &templatePart{expr: e, reads: slices.Compact(reads)}
+}
+
+// render renders the template, or reports false for HCL to do it.
+func (p *renderPlan) render(vars map[string]cty.Value) (string, bool) {
+	var b strings.Builder
+	b.Grow(p.size)
+	for _, part := range p.parts {
+		var s string
+		switch {
+		case part.expr != nil:
+			var ok bool
+			if s, ok = part.value(vars); !ok {
+				return "", false
+			}
+		case part.variable != "":
+			v, present := vars[part.variable]
+			var ok bool
+			if s, ok = plainString(v); !present || !ok {
+				return "", false
+			}
+		default:
+			s = part.literal
+		}
+		if p.wrap {
+			return s, true // the value itself, as HCL returns it
+		}
+		b.WriteString(s)
+	}
+	// HCL normalizes the text it builds (cty.StringVal), which can join
+	// a part's last character with the next one's; ASCII has nothing to
+	// join.
+	out := b.String()
+	if !isASCII(out) {
+		out = cty.NormalizeString(out)
+	}
+	return out, true
+}
+
+// value evaluates an expression part, or remembers what it gave for the
+// same values of the variables it reads: templates call only pure
+// functions.
+func (part *templatePart) value(vars map[string]cty.Value) (string, bool) {
+	var buf [128]byte
+	key, canMemo := memoKey(buf[:0], part.reads, vars)
+	if canMemo {
+		part.mu.Lock()
+		s, hit := part.memo[string(key)]
+		part.mu.Unlock()
+		if hit {
+			return s, true
+		}
+	}
+	v, diags := part.expr.Value(&hcl.EvalContext{Variables: vars, Functions: templateFunctions})
+	if len(diags) > 0 {
+		return "", false
+	}
+	s, ok := plainString(v)
+	if !ok {
+		return "", false
+	}
+	if canMemo {
+		part.mu.Lock()
+		if part.memo == nil {
+			part.memo = map[string]string{}
+		}
+		if len(part.memo) < maxMemo {
+			part.memo[string(key)] = s
+		}
+		part.mu.Unlock()
+	}
+	return s, true
+}
+
+// memoKey encodes the values of the variables named, unambiguously,
+// appending to buf, or reports false for values it does not encode: only
+// absent variables, strings (null or not) and lists of strings, the values
+// tests give.
+func memoKey(buf []byte, names []string, vars map[string]cty.Value) ([]byte, bool) {
+	for _, name := range names {
+		v, present := vars[name]
+		switch {
+		case !present:
+			buf = append(buf, 'a')
+		case v.IsMarked() || !v.IsKnown():
+			return nil, false
+		case v.Type() == cty.String && v.IsNull():
+			buf = append(buf, 'n')
+		case v.Type() == cty.String:
+			buf = appendString(buf, v.AsString())
+		case v.Type().Equals(stringList) && !v.IsNull() && v.IsWhollyKnown():
+			buf = append(buf, 'l')
+			buf = strconv.AppendInt(buf, int64(v.LengthInt()), 10)
+			for it := v.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				s, ok := plainString(e)
+				if !ok {
+					return nil, false
+				}
+				buf = appendString(buf, s)
+			}
+		default:
+			return nil, false
+		}
+	}
+	return buf, true
+}
+
+var stringList = cty.List(cty.String)
+
+func appendString(buf []byte, s string) []byte {
+	buf = append(buf, 's')
+	buf = strconv.AppendInt(buf, int64(len(s)), 10)
+	return append(append(buf, ':'), s...)
+}
+
+// plainString returns the text of a known, unmarked, non-null string.
+func plainString(v cty.Value) (string, bool) {
+	if v == cty.NilVal || v.Type() != cty.String || v.IsMarked() || !v.IsKnown() || v.IsNull() {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
