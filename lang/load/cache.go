@@ -50,7 +50,7 @@ type Cache struct {
 const chunkSize = 64
 
 // cacheFormat changes whenever the entries' layout does.
-const cacheFormat = "meshc cache 1\n"
+const cacheFormat = "meshc cache 2\n"
 
 // OpenCache uses the folder dir, creating it if needed, for a meshc whose
 // identity (version, build) is given: entries of another identity are
@@ -324,8 +324,16 @@ func encodeFile(e *entryWriter, f *file) error {
 	return nil
 }
 
-// decodeChunk reads a chunk's entry into its files, all or nothing.
-func decodeChunk(payload []byte, chunk []*file) bool {
+// decodeChunk reads a chunk's entry into its files, all or nothing. An
+// entry is checked (its checksum, meshc's identity) before it is decoded,
+// so decoding fails only on an entry written wrongly; should that ever
+// panic, the entry is corrupt like any other.
+func decodeChunk(payload []byte, chunk []*file) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
 	type result struct {
 		diags      diag.Diagnostics
 		meshBlocks int
@@ -363,6 +371,10 @@ func decodeChunk(payload []byte, chunk []*file) bool {
 			}
 			v := reflect.New(t).Elem()
 			codecFor(t).dec(d, v)
+			if v.IsNil() && b.typ != "target" { // only a target may decode to nothing
+				d.fail()
+				break
+			}
 			b.value = v.Interface()
 			r.blocks = append(r.blocks, b)
 		}

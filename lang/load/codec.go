@@ -128,6 +128,10 @@ func build(c *codec, t reflect.Type) {
 		}
 	case reflect.Slice:
 		elem := codecFor(t.Elem())
+		// The ast never holds nil in a list of pointers, and the compiler
+		// relies on it: such a list is not written, and one read back
+		// with a nil is corrupt.
+		pointers := t.Elem().Kind() == reflect.Pointer
 		c.enc = func(e *entryWriter, v reflect.Value) error {
 			if v.IsNil() {
 				e.uint(0)
@@ -135,6 +139,9 @@ func build(c *codec, t reflect.Type) {
 			}
 			e.uint(uint64(v.Len()) + 1)
 			for i := range v.Len() {
+				if pointers && v.Index(i).IsNil() {
+					return errNotCacheable
+				}
 				if err := elem.enc(e, v.Index(i)); err != nil {
 					return err
 				}
@@ -155,6 +162,10 @@ func build(c *codec, t reflect.Type) {
 			s := reflect.MakeSlice(t, int(n-1), int(n-1))
 			for i := range int(n - 1) {
 				elem.dec(d, s.Index(i))
+				if pointers && s.Index(i).IsNil() {
+					d.fail()
+					return
+				}
 			}
 			v.Set(s)
 		}
