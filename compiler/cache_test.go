@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,7 +16,6 @@ import (
 	"github.com/meshc/meshc/internal/synth"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
-	"golang.org/x/tools/txtar"
 )
 
 // render is everything a compilation shows: the diagnostics and policy
@@ -48,14 +46,7 @@ func cacheMeshes(t *testing.T) map[string]load.Tree {
 	}
 	paths, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "*.txtar"))
 	for _, p := range paths {
-		ar, err := txtar.ParseFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys := fstest.MapFS{}
-		for _, f := range ar.Files {
-			fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
-		}
+		fsys, _ := meshtest.ArchiveFS(t, p)
 		meshes[strings.TrimSuffix(filepath.Base(p), ".txtar")] = load.Tree{FS: fsys}
 	}
 	return meshes

@@ -74,6 +74,17 @@ func Pharma(t testing.TB, env string) *plan.Plan {
 // result with the archive's comment, where a case names its options.
 func CompileArchive(t testing.TB, path string) (*compiler.Result, string) {
 	t.Helper()
+	fsys, comment := ArchiveFS(t, path)
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: Today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, comment
+}
+
+// ArchiveFS reads a txtar archive as a file system, with its comment.
+func ArchiveFS(t testing.TB, path string) (fstest.MapFS, string) {
+	t.Helper()
 	ar, err := txtar.ParseFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -82,11 +93,7 @@ func CompileArchive(t testing.TB, path string) (*compiler.Result, string) {
 	for _, f := range ar.Files {
 		fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
 	}
-	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: Today})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, string(ar.Comment)
+	return fsys, string(ar.Comment)
 }
 
 // Case is a mesh of a target's testdata/cases folder, compiled.
