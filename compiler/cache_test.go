@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,11 +175,16 @@ func TestCacheTrim(t *testing.T) {
 		t.Errorf("a trim after a run keeps %d entries of %d", len(kept), len(entries))
 	}
 
-	// Entries nobody read for ten days go.
+	// Entries nobody read for ten days go; files meshc did not name
+	// stay, however old.
 	age(entries[0])
+	foreign := filepath.Join(dir, "ab", "notes.txt")
+	os.MkdirAll(filepath.Dir(foreign), 0o755)
+	os.WriteFile(foreign, []byte("mine"), 0o644)
+	os.Chtimes(foreign, old, old)
 	os.Chtimes(filepath.Join(dir, "trimmed"), old, old)
 	load.OpenCache(dir, "test")
-	if kept, _ := filepath.Glob(filepath.Join(dir, "??", "*")); len(kept) != 1 || kept[0] != entries[0] {
+	if kept, _ := filepath.Glob(filepath.Join(dir, "??", "*")); len(kept) != 2 || !slices.Contains(kept, entries[0]) || !slices.Contains(kept, foreign) {
 		t.Errorf("after trimming entries unused for ten days, the cache holds %v", kept)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,7 +84,10 @@ const (
 
 // trim deletes the entries (and temporary files left by a crash) unused
 // for unusedFor, once a day: the time of the last trim is the modification
-// time of the file "trimmed". Failing to trim only leaves more files.
+// time of the file "trimmed". It deletes nothing but files named as meshc
+// names them, in folders named as meshc names them, so that a MESHC_CACHE
+// pointed at the wrong folder by mistake loses nothing. Failing to trim
+// only leaves more files.
 func (c *Cache) trim(now time.Time) {
 	stamp := filepath.Join(c.dir, "trimmed")
 	if info, err := os.Stat(stamp); err == nil && now.Sub(info.ModTime()) < trimEvery {
@@ -92,12 +96,26 @@ func (c *Cache) trim(now time.Time) {
 	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
 		return
 	}
-	entries, _ := filepath.Glob(filepath.Join(c.dir, "??", "*"))
-	for _, e := range entries {
-		if info, err := os.Stat(e); err == nil && now.Sub(info.ModTime()) > unusedFor {
-			os.Remove(e)
+	paths, _ := filepath.Glob(filepath.Join(c.dir, "??", "*"))
+	for _, p := range paths {
+		dir, name := filepath.Base(filepath.Dir(p)), filepath.Base(p)
+		ours := isEntryName(name) && name[:2] == dir || strings.HasPrefix(name, ".tmp-") && isHex(dir)
+		if info, err := os.Lstat(p); ours && err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > unusedFor {
+			os.Remove(p)
 		}
 	}
+}
+
+// isEntryName reports whether name is an entry's: a SHA-256 in hex.
+func isEntryName(name string) bool { return len(name) == 2*sha256.Size && isHex(name) }
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Dir is the cache's folder.
