@@ -42,6 +42,19 @@ func Archive(files []output.File, ds diag.Diagnostics, src diag.Sources) []byte 
 	return txtar.Format(ar)
 }
 
+// BuildCase builds a compiled case with a target's build, and renders
+// the files, or the mesh's and the target's diagnostics, as an archive.
+func BuildCase(res *compiler.Result, build func(*plan.Plan) ([]output.File, diag.Diagnostics)) ([]output.File, []byte) {
+	ds := res.Diagnostics
+	var files []output.File
+	if res.Plan != nil {
+		var tds diag.Diagnostics
+		files, tds = build(res.Plan)
+		ds = append(ds, tds...).Sorted()
+	}
+	return files, Archive(files, ds, res.Sources)
+}
+
 // ShuffledFS lists folders in a random order, so that a test can check
 // that output does not depend on the order files are read in.
 type ShuffledFS struct {

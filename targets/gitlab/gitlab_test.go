@@ -273,13 +273,7 @@ func cases(t *testing.T) []testCase {
 			}
 		}
 		c := testCase{name: mc.Name}
-		ds := res.Diagnostics
-		if res.Plan != nil {
-			var tds diag.Diagnostics
-			c.files, tds = gitlab.Build(res.Plan, opts)
-			ds = append(ds, tds...).Sorted()
-		}
-		c.out = meshtest.Archive(c.files, ds, res.Sources)
+		c.files, c.out = meshtest.BuildCase(res, func(p *plan.Plan) ([]output.File, diag.Diagnostics) { return gitlab.Build(p, opts) })
 		out = append(out, c)
 	}
 	return out

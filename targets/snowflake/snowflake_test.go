@@ -279,13 +279,7 @@ func cases(t *testing.T) []testCase {
 	for _, mc := range meshtest.Cases(t) {
 		res := mc.Result
 		c := testCase{name: mc.Name, plan: res.Plan}
-		ds := res.Diagnostics
-		if res.Plan != nil {
-			var tds diag.Diagnostics
-			c.files, tds = snowflake.Build(res.Plan)
-			ds = append(ds, tds...).Sorted()
-		}
-		c.out = meshtest.Archive(c.files, ds, res.Sources)
+		c.files, c.out = meshtest.BuildCase(res, func(p *plan.Plan) ([]output.File, diag.Diagnostics) { return snowflake.Build(p) })
 		out = append(out, c)
 	}
 	return out
