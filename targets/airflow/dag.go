@@ -29,6 +29,10 @@ const (
 	stepsGroup  = "steps"
 	testsGroup  = "tests"
 	publishTask = "publish"
+	// warningsTask follows the warn-severity tests whatever their
+	// outcome, so that they are not leaves: Airflow fails a run whose
+	// leaf fails, and a warn test's failure must not fail the run.
+	warningsTask = "warnings_reported"
 )
 
 // dag is a product's DAG, before rendering.
@@ -40,6 +44,7 @@ type dag struct {
 	lastSteps []*task // the steps no other step runs after
 	tests     []*task
 	publish   *task
+	warnings  *task // nil without warn-severity tests
 }
 
 // task is one operator of a DAG.
@@ -101,14 +106,21 @@ func (b *builder) dag(p *plan.Product) *dag {
 	d.publish.args = []kwarg{arg("task_id", pyString(publishTask))}
 	d.publish.outlets = p.Ports
 
-	var gate []*task
+	var gate, warned []*task
 	for _, t := range p.Tests {
 		tt := b.testTask(t)
 		tt.upstream = sinks
 		d.tests = append(d.tests, tt)
 		if t.Severity == "error" {
 			gate = append(gate, tt)
+		} else {
+			warned = append(warned, tt)
 		}
+	}
+	if len(warned) > 0 {
+		d.warnings = &task{id: warningsTask, variable: warningsTask, operator: "EmptyOperator", upstream: warned,
+			comment: "Runs once the warn-severity tests are done, passed or failed: their failures are reported in their tasks but do not fail the run."}
+		d.warnings.args = []kwarg{arg("task_id", pyString(warningsTask)), arg("trigger_rule", pyString("all_done"))}
 	}
 	// Tests of severity warn report but do not hold back publication;
 	// with none of severity error, publish waits for the steps.
@@ -137,7 +149,7 @@ func (b *builder) checkKey(what, id string, at diag.Range) {
 // so two tasks collide only through names that themselves hold "__"; the
 // later one, in the DAG's order, gets a number.
 func (b *builder) nameVariables(d *dag) {
-	seen := map[string]bool{publishTask: true}
+	seen := map[string]bool{publishTask: true, warningsTask: true}
 	for _, t := range slices.Concat(d.steps, d.tests) {
 		base := t.group + "_" + strings.ReplaceAll(t.id, ".", "__")
 		v := base

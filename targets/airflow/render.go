@@ -176,6 +176,9 @@ func (b *builder) renderDAG(w *writer, d *dag) {
 	b.renderGroup(w, stepsGroup, d.steps)
 	b.renderGroup(w, testsGroup, d.tests)
 	b.renderTask(w, 1, d.publish)
+	if d.warnings != nil {
+		b.renderTask(w, 1, d.warnings)
+	}
 
 	// Dependencies, after the tasks: the step DAG, then the groups.
 	w.WriteByte('\n')
@@ -193,6 +196,9 @@ func (b *builder) renderDAG(w *writer, d *dag) {
 		w.line(1, "%s >> %s", stepsGroup, publishTask)
 	} else {
 		w.line(1, "%s >> %s", variables(d.publish.upstream), publishTask)
+	}
+	if d.warnings != nil {
+		w.line(1, "%s >> %s", variables(d.warnings.upstream), warningsTask)
 	}
 }
 
