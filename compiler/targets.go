@@ -27,6 +27,9 @@ var optionValues = map[string][]string{
 
 var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// MaxJobLimit bounds the gitlab job_limit setting and --job-limit.
+const MaxJobLimit = 1_000_000
+
 // targets merges each target's settings, the user's over the standard
 // library's, and checks them: a setting a target reads is always valid.
 func (c *compiler) targets() {
@@ -75,9 +78,9 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 			return nil
 		}
 	case key == "gitlab.job_limit":
-		if o.Number.V < 1 || o.Number.V > 1_000_000 {
+		if o.Number.V < 1 || o.Number.V > MaxJobLimit {
 			c.errorf("invalid-value", o.Number.Range, "Invalid job limit",
-				"job_limit is the most jobs one pipeline may have on your GitLab plan (500 on GitLab.com Free, more on paid plans), a whole number from 1 up.")
+				"job_limit is the most jobs one pipeline may have on your GitLab plan (500 on GitLab.com Free, more on paid plans), a whole number from 1 to %d, not %d.", MaxJobLimit, o.Number.V)
 			return nil
 		}
 	case key == "gitlab.mesh_dir":

@@ -49,12 +49,15 @@ from one check of the mesh, each into gen/TARGET in DIR.`)
 		return code
 	}
 	var chosen []string
-	for _, t := range strings.Split(targetList, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			chosen = append(chosen, t)
+	if targetList != "" {
+		for _, t := range strings.Split(targetList, ",") {
+			chosen = append(chosen, strings.TrimSpace(t))
 		}
 	}
 	for _, t := range chosen {
+		if t == "" {
+			return usageError(e, "build", "--target %q has an empty name; separate targets with single commas, such as gitlab,airflow", targetList)
+		}
 		if !slices.Contains(targets, t) {
 			return usageError(e, "build", "unknown target %q; the targets are %s.%s", t, strings.Join(targets, ", "), suggest.DidYouMean(t, targets))
 		}
@@ -70,8 +73,8 @@ from one check of the mesh, each into gen/TARGET in DIR.`)
 		return usageError(e, "build", "--granularity is product or domain, not %q", granularity)
 	case strategy != "" && strategy != "depend" && strategy != "mirror":
 		return usageError(e, "build", "--trigger-strategy is depend or mirror, not %q", strategy)
-	case fs.Changed("job-limit") && (jobLimit < 1 || jobLimit > 1_000_000):
-		return usageError(e, "build", "--job-limit is a whole number from 1 to 1000000, not %d", jobLimit)
+	case fs.Changed("job-limit") && (jobLimit < 1 || jobLimit > compiler.MaxJobLimit):
+		return usageError(e, "build", "--job-limit is a whole number from 1 to %d, not %d", compiler.MaxJobLimit, jobLimit)
 	case fs.Changed("airflow-version") && airflowVersion != 2 && airflowVersion != 3:
 		return usageError(e, "build", "--airflow-version is 3, or 2 for Airflow 2.9 and 2.10, not %d", airflowVersion)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/meshc/meshc/lang/load"
 )
@@ -21,7 +22,7 @@ func openCache(e *env) *load.Cache {
 	dir := os.Getenv("MESHC_CACHE")
 	named := dir != ""
 	switch {
-	case dir == "off":
+	case strings.EqualFold(dir, "off"):
 		return nil
 	case !named:
 		base, err := os.UserCacheDir()
