@@ -325,18 +325,18 @@ func (p *plan) apply() error {
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
 	}
-	writes := slices.Concat(p.changes.Create, p.changes.Update)
-	made := map[string]bool{}
-	for _, rel := range writes {
-		if dir := path.Dir(rel); !made[dir] {
-			if err := os.MkdirAll(p.abs(dir), 0o755); err != nil {
-				return err
-			}
-			made[dir] = true
-		}
+	if err := p.makeFolders(); err != nil {
+		return err
 	}
+	writes := slices.Concat(p.changes.Create, p.changes.Update)
 	errs := make([]error, len(writes))
-	parallel(len(writes), func(i int) { errs[i] = writeAtomically(p.abs(writes[i]), p.data[writes[i]]) })
+	parallel(len(writes), func(i int) {
+		if i < len(p.changes.Create) {
+			errs[i] = writeNew(p.abs(writes[i]), p.data[writes[i]])
+		} else {
+			errs[i] = writeAtomically(p.abs(writes[i]), p.data[writes[i]])
+		}
+	})
 	for _, err := range errs {
 		if err != nil {
 			return err // the first: a full disk fails every write alike
@@ -348,6 +348,52 @@ func (p *plan) apply() error {
 		}
 	}
 	return p.removeEmptyFolders()
+}
+
+// makeFolders makes the folders the new files go in. A large mesh's
+// files need tens of thousands of them, so they are made a depth at a time,
+// each depth in parallel, with one mkdir each: every folder's parent was
+// made at the depth before, or already existed.
+func (p *plan) makeFolders() error {
+	var byDepth [][]string
+	seen := map[string]bool{".": true}
+	for _, rel := range p.changes.Create {
+		for dir := path.Dir(rel); !seen[dir]; dir = path.Dir(dir) {
+			seen[dir] = true
+			depth := strings.Count(dir, "/")
+			for len(byDepth) <= depth {
+				byDepth = append(byDepth, nil)
+			}
+			byDepth[depth] = append(byDepth[depth], dir)
+		}
+	}
+	for _, dirs := range byDepth {
+		errs := make([]error, len(dirs))
+		parallel(len(dirs), func(i int) {
+			if err := os.Mkdir(p.abs(dirs[i]), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				errs[i] = err
+			}
+		})
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeNew writes a file where Plan found none. O_EXCL makes it fail,
+// rather than write through, if a file or link has appeared there since.
+// Writing in place, not beside and renaming, halves the file system work
+// of a first build; a build interrupted part way can leave a new file
+// short, which meshc build --check reports and the next build replaces
+// (it begins with Marker, so it counts as generated).
+func writeNew(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Close())
 }
 
 // writeAtomically replaces name with data so that readers see either the

@@ -625,6 +625,32 @@ func TestWriteAtomicallyCleansUp(t *testing.T) {
 	}
 }
 
+// TestWriteNewNeverReplaces checks that a file or link that appears where
+// Plan found nothing, between planning and writing, is left alone: a new
+// file is written in place, so it must not write through a link.
+func TestWriteNewNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "outside")
+	makeTree(t, dir, tree{"file": "mine"})
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+		t.Skip("cannot make links here:", err)
+	}
+	for _, name := range []string{"file", "link"} {
+		if err := writeNew(filepath.Join(dir, name), []byte("generated")); err == nil {
+			t.Errorf("writeNew over %s succeeded", name)
+		}
+	}
+	if _, err := os.Lstat(outside); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("writeNew wrote through the link: %v", err)
+	}
+	if err := writeNew(filepath.Join(dir, "new"), []byte("generated")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "new")); string(got) != "generated" {
+		t.Errorf("new file holds %q", got)
+	}
+}
+
 // TestOtherBuilds checks that a build leaves the files of other builds
 // (another target or environment) alone, and refuses to replace one.
 func TestOtherBuilds(t *testing.T) {
