@@ -306,14 +306,26 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		c.errorf("invalid-version", p.Version.Range, "Version is not semver",
 			"%q is not a semantic version.%s Write MAJOR.MINOR.PATCH, such as \"2.1.0\", and raise MAJOR when a change breaks consumers.", p.Version.V, hint)
 	}
-	seenTags := map[string]bool{}
+	// A repeated tag is reported once, at its second listing, however
+	// often it is repeated.
+	listed := map[string]int{}
 	for _, t := range p.Tags.V {
-		if strings.TrimSpace(t.V) == "" {
+		listed[t.V]++
+	}
+	seen, reported := map[string]bool{}, map[string]bool{}
+	for _, t := range p.Tags.V {
+		switch {
+		case strings.TrimSpace(t.V) == "":
 			c.errorf("invalid-value", t.Range, "Empty tag", "Remove the empty tag.")
-		} else if seenTags[t.V] {
-			c.warnf("duplicate-tag", t.Range, "Duplicate tag", "The tag %q is listed twice; remove one.", t.V)
+		case seen[t.V] && !reported[t.V]:
+			reported[t.V] = true
+			times := "twice; remove one"
+			if n := listed[t.V]; n > 2 {
+				times = fmt.Sprintf("%d times; keep one", n)
+			}
+			c.warnf("duplicate-tag", t.Range, "Duplicate tag", "The tag %q is listed %s.", t.V, times)
 		}
-		seenTags[t.V] = true
+		seen[t.V] = true
 	}
 	ps := &productScope{ast: p, plan: pp, domain: ds, ports: map[string]*portScope{}, steps: map[string]*plan.Step{}, stepAST: map[*plan.Step]*ast.Step{}}
 	for _, port := range p.Ports {

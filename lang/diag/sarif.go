@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // SARIF constants: the schema GitHub and other code scanning views expect,
@@ -209,9 +210,19 @@ func (x *lineIndex) utf16Column(file string, p Pos) int {
 		return max(1, int(p.Column))
 	}
 	line := fl.lines[p.Line-1]
-	n := 0
-	for _, r := range line[:clamp(int(p.Byte)-fl.starts[p.Line-1], 0, len(line))] {
+	to := clamp(int(p.Byte)-fl.starts[p.Line-1], 0, len(line))
+	// Diagnostics come sorted, so a count on the same line can go on from
+	// the last one: thousands of them on one long line stay linear.
+	from, n := 0, 0
+	if m := fl.utf16; m.line == int(p.Line) && m.byte <= to && (m.byte == len(line) || utf8.RuneStart(line[m.byte])) {
+		from, n = m.byte, m.units
+	}
+	for _, r := range line[from:to] {
 		n += utf16.RuneLen(r)
 	}
+	fl.utf16 = utf16Mark{line: int(p.Line), byte: to, units: n}
 	return n + 1
 }
+
+// utf16Mark is where utf16Column last counted to on a file's line.
+type utf16Mark struct{ line, byte, units int }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/meshc/meshc/internal/golden"
@@ -159,4 +160,33 @@ func TestSARIFColumns(t *testing.T) {
 	if r.Start.Column != 24 || g.StartLine != 6 || g.StartColumn != 25 || g.EndLine != 6 || g.EndColumn != 37 {
 		t.Errorf("HCL column %d, region %+v; want columns 25 to 37 on line 6", r.Start.Column, *g)
 	}
+}
+
+// TestUTF16ColumnsInAnyOrder checks that counting on from the last column
+// of a line gives what counting from the line's start does, in any order.
+func TestUTF16ColumnsInAnyOrder(t *testing.T) {
+	line := "a = [\"é\", \"😀\", \"e\u0301\", \"日本\", \xff, x]"
+	src := Sources{"f": []byte("first\n" + line + "\n")}
+	var offsets []int
+	for i := range len(line) + 1 {
+		offsets = append(offsets, i)
+	}
+	want := map[int]int{}
+	for _, i := range offsets {
+		want[i] = newLineIndex(src).utf16Column("f", Pos{Line: 2, Byte: int32(6 + i)})
+	}
+	shared := newLineIndex(src)
+	for _, seq := range [][]int{offsets, reversed(offsets), {3, 9, 5, 20, 21, 2, len(line)}} {
+		for _, i := range seq {
+			if got := shared.utf16Column("f", Pos{Line: 2, Byte: int32(6 + i)}); got != want[i] {
+				t.Errorf("byte %d: column %d, want %d", i, got, want[i])
+			}
+		}
+	}
+}
+
+func reversed(s []int) []int {
+	r := slices.Clone(s)
+	slices.Reverse(r)
+	return r
 }

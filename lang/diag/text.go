@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Sources maps a diagnostic's Filename to the file's bytes, so that the
@@ -92,7 +93,8 @@ type lineIndex struct {
 
 type fileLines struct {
 	lines  []string
-	starts []int // byte offset of each line's first byte
+	starts []int     // byte offset of each line's first byte
+	utf16  utf16Mark // for SARIF's columns
 }
 
 func newLineIndex(src Sources) *lineIndex {
@@ -131,10 +133,6 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 		last = min(int(c.End.Line), first+maxSnippetLines-1)
 	}
 	last = min(last, len(fl.lines))
-	s := &Snippet{StartLine: first, MarkLine: mark}
-	for _, l := range fl.lines[first-1 : last] {
-		s.Lines = append(s.Lines, displayLine(l))
-	}
 	// Measure by bytes, not by HCL's columns: those count grapheme
 	// clusters, while the terminal shows combining marks and wide
 	// characters differently.
@@ -143,6 +141,28 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	end := len(line)
 	if subj.End.Line == subj.Start.Line {
 		end = clamp(int(subj.End.Byte)-fl.starts[mark-1], start, len(line))
+	}
+	// A minified or generated file can have a line of megabytes, with
+	// thousands of diagnostics on it. Only the bytes around the mark are
+	// measured, so that each diagnostic costs the same whatever the
+	// line's length; cropSnippet then cuts to the columns shown.
+	lo, hi := 0, len(line)
+	if len(line) > 3*windowBytes {
+		lo, hi = runeStart(line, start-windowBytes), runeStart(line, start+2*windowBytes)
+		start, end = start-lo, min(end, hi)-lo
+		if lo > 0 {
+			start, end = start+len(ellipsis), end+len(ellipsis)
+		}
+		line = window(line, lo, hi)
+	}
+	s := &Snippet{StartLine: first, MarkLine: mark}
+	for i, l := range fl.lines[first-1 : last] {
+		if first+i == mark {
+			l = line
+		} else if lo > 0 || hi < len(fl.lines[mark-1]) {
+			l = window(l, runeStart(l, lo), runeStart(l, hi))
+		}
+		s.Lines = append(s.Lines, displayLine(l))
 	}
 	s.MarkStart = displayWidth(line[:start])
 	s.MarkEnd = max(s.MarkStart+1, displayWidth(line[:end]))
@@ -205,6 +225,34 @@ func cropSnippet(s *Snippet) {
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
+// windowBytes is how many bytes of a long line are measured before the
+// mark (and twice as many after it): enough for maxSnippetWidth columns
+// even of four-byte characters.
+const windowBytes = 4 * maxSnippetWidth
+
+const ellipsis = "…"
+
+// runeStart clamps i into l and moves it back to the start of a character.
+func runeStart(l string, i int) int {
+	i = clamp(i, 0, len(l))
+	for i > 0 && i < len(l) && !utf8.RuneStart(l[i]) {
+		i--
+	}
+	return i
+}
+
+// window is l[lo:hi], with an ellipsis on each side that was cut.
+func window(l string, lo, hi int) string {
+	w := l[lo:hi]
+	if lo > 0 {
+		w = ellipsis + w
+	}
+	if hi < len(l) {
+		w += ellipsis
+	}
+	return w
+}
+
 // displayLine expands tabs, drops a trailing carriage return and replaces
 // invalid UTF-8, so that the marker line under it lines up.
 func displayLine(l string) string {
@@ -221,6 +269,8 @@ func displayWidth(text string) int {
 		switch {
 		case r == '\t':
 			w += 4
+		case r < 0xA0: // ASCII and Latin-1 controls, the common case
+			w++
 		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
 		case isWide(r):
 			w += 2

@@ -2,6 +2,7 @@ package diag
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -73,6 +74,65 @@ func TestLongLinesAreCropped(t *testing.T) {
 			t.Errorf("the caret is not under y:\n%s\n%s", line, mark)
 		}
 	}
+}
+
+// TestHugeLines checks diagnostics on a line far longer than the window
+// of bytes measured for a snippet: each caret still points at its subject,
+// with the text around it, whether the subject is near the start, in the
+// middle or at the end of the line, and however wide its characters are.
+func TestHugeLines(t *testing.T) {
+	for _, filler := range []string{"x", "é", "日", "\t", "e\u0301"} {
+		var b strings.Builder
+		b.WriteString("tags = [\n  ")
+		for i := range 3000 {
+			fmt.Fprintf(&b, "%s\"t%05d\", ", filler, i)
+		}
+		b.WriteString("]\n")
+		src := b.String()
+		for _, n := range []int{0, 1, 40, 1500, 2999} {
+			token := fmt.Sprintf("\"t%05d\"", n)
+			i := strings.Index(src, token)
+			d := Errorf("code", at(src, "f.mesh.hcl", 2, i, i+len(token)), "Summary", "Detail.")
+			d.Context = &Range{Filename: "f.mesh.hcl", Start: Pos{Line: 1, Column: 1}, End: Pos{Line: 3, Column: 2, Byte: int32(len(src))}}
+			out := render(t, src, d)
+			lines := strings.Split(out, "\n")
+			found := false
+			for k, line := range lines {
+				if w := displayWidth(line); w > maxSnippetWidth+10 {
+					t.Errorf("%q %d: a line of %d columns was printed: %.60s...", filler, n, w, line)
+				}
+				if !strings.HasPrefix(line, "2 | ") {
+					continue
+				}
+				found = true
+				shown := line[len("2 | "):]
+				mark := strings.TrimPrefix(lines[k+1], "  | ")
+				col := strings.Index(mark, "^")
+				if col < 0 || !strings.HasPrefix(skipColumns(shown, col), token) {
+					t.Errorf("%q %d: the caret is not under %s:\n%s\n%s", filler, n, token, line, lines[k+1])
+				}
+				if strings.Count(mark, "^") != len(token) {
+					t.Errorf("%q %d: the mark is not %d long:\n%s", filler, n, len(token), lines[k+1])
+				}
+			}
+			if !found {
+				t.Errorf("%q %d: the marked line was not printed:\n%s", filler, n, out)
+			}
+		}
+	}
+}
+
+// skipColumns drops the characters of s that fill its first n columns,
+// with the marks that combine with the last of them.
+func skipColumns(s string, n int) string {
+	for i, r := range s {
+		w := displayWidth(string(r))
+		if n <= 0 && w > 0 {
+			return s[i:]
+		}
+		n -= w
+	}
+	return ""
 }
 
 func TestSortedAndCounted(t *testing.T) {
