@@ -1,8 +1,13 @@
 package load
 
 import (
+	"fmt"
+	"reflect"
+	"sync"
 	"testing"
 	"testing/fstest"
+
+	"github.com/meshc/meshc/lang/ast"
 )
 
 // FuzzCacheEntry decodes arbitrary payloads as a chunk's entry: decoding
@@ -34,4 +39,35 @@ func FuzzCacheEntry(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCodecsBuiltConcurrently checks that a codec is never handed out
+// before it is complete: files are encoded on several goroutines, and the
+// first files of a run ask for the same codecs at once.
+func TestCodecsBuiltConcurrently(t *testing.T) {
+	for i := range 50 {
+		// A new type each round, so that its codec is built afresh:
+		// a struct holding a list of pointers to itself.
+		typ := reflect.StructOf([]reflect.StructField{
+			{Name: fmt.Sprintf("Name%d", i), Type: reflect.TypeFor[string]()},
+			{Name: "Tags", Type: reflect.TypeFor[[]ast.String]()},
+		})
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := codecFor(typ)
+				if c.enc == nil || c.dec == nil {
+					t.Errorf("round %d: codecFor returned an incomplete codec", i)
+					return
+				}
+				e := &entryWriter{}
+				if err := c.enc(e, reflect.New(typ).Elem()); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
 }

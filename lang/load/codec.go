@@ -64,20 +64,42 @@ type codec struct {
 var (
 	rangeType = reflect.TypeFor[diag.Range]()
 	ctyType   = reflect.TypeFor[cty.Value]()
-	codecs    sync.Map // reflect.Type -> *codec
+	codecs    sync.Map // reflect.Type -> *codec, complete ones only
+
+	// building holds, under buildMu, the codecs being built: a recursive
+	// type (TypeExpr.Elem) finds its own there while it is incomplete.
+	// They are published to codecs only once complete, since files are
+	// encoded and decoded on several goroutines at once.
+	buildMu  sync.Mutex
+	building map[reflect.Type]*codec
 )
 
-// codecFor builds (once) the codec of t.
+// codecFor returns the codec of t, building it the first time.
 func codecFor(t reflect.Type) *codec {
 	if c, ok := codecs.Load(t); ok {
 		return c.(*codec)
 	}
-	// A placeholder first, so that recursive types (TypeExpr.Elem) find
-	// themselves while being built.
-	c := &codec{}
-	if actual, loaded := codecs.LoadOrStore(t, c); loaded {
-		return actual.(*codec)
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	building = map[reflect.Type]*codec{}
+	c := buildingCodec(t)
+	for t, c := range building {
+		codecs.Store(t, c)
 	}
+	building = nil
+	return c
+}
+
+// buildingCodec is codecFor for the types inside one being built.
+func buildingCodec(t reflect.Type) *codec {
+	if c, ok := codecs.Load(t); ok {
+		return c.(*codec)
+	}
+	if c, ok := building[t]; ok {
+		return c
+	}
+	c := &codec{}
+	building[t] = c
 	build(c, t)
 	return c
 }
@@ -109,7 +131,7 @@ func build(c *codec, t reflect.Type) {
 			v.SetInt(n)
 		}
 	case reflect.Pointer:
-		elem := codecFor(t.Elem())
+		elem := buildingCodec(t.Elem())
 		c.enc = func(e *entryWriter, v reflect.Value) error {
 			if v.IsNil() {
 				e.uint(0)
@@ -127,7 +149,7 @@ func build(c *codec, t reflect.Type) {
 			v.Set(p)
 		}
 	case reflect.Slice:
-		elem := codecFor(t.Elem())
+		elem := buildingCodec(t.Elem())
 		// The ast never holds nil in a list of pointers, and the compiler
 		// relies on it: such a list is not written, and one read back
 		// with a nil is corrupt.
@@ -176,7 +198,7 @@ func build(c *codec, t reflect.Type) {
 			if !f.IsExported() {
 				panic(fmt.Sprintf("load: the cache cannot encode %s: field %s is unexported", t, f.Name))
 			}
-			fields = append(fields, codecFor(f.Type))
+			fields = append(fields, buildingCodec(f.Type))
 		}
 		c.enc = func(e *entryWriter, v reflect.Value) error {
 			for i, f := range fields {
