@@ -28,7 +28,7 @@ func render(t *testing.T, tree load.Tree, cache *load.Cache) string {
 		return "usage error: " + err.Error()
 	}
 	var out bytes.Buffer
-	diag.WriteText(&out, res.Diagnostics, res.Sources)
+	diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 	compiler.WritePolicyReport(&out, res)
 	if res.Plan != nil {
 		out.Write(plan.Dump(res.Plan))

@@ -38,12 +38,12 @@ type Options struct {
 }
 
 // Result is what a compilation produced. Plan is nil when the mesh has
-// errors; Diagnostics are sorted and Sources hold the text of every file
-// for rendering them.
+// errors; Diagnostics are sorted, and SourcesFor gives the text to render
+// them with.
 type Result struct {
 	Plan        *plan.Plan
 	Diagnostics diag.Diagnostics
-	Sources     diag.Sources
+	texts       *load.Texts
 	// Policies says what each policy found, whether or not the mesh has
 	// errors, for the grouped report of WritePolicyReport. It is nil when
 	// the mesh could not be loaded.
@@ -53,6 +53,11 @@ type Result struct {
 	// mesh could not be loaded.
 	Mesh *ast.Mesh
 }
+
+// SourcesFor returns the text of the files that ds refer to, for printing
+// them: the compilation's own diagnostics, or a target's, which refer to
+// the same files.
+func (r *Result) SourcesFor(ds diag.Diagnostics) diag.Sources { return r.texts.For(ds) }
 
 // UsageError is a problem with how meshc was called rather than with the
 // mesh: a folder that does not exist, an environment the mesh lacks.
@@ -98,7 +103,7 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 		opts.Trace("load", time.Since(start))
 	}
 	if mesh == nil {
-		return &Result{Diagnostics: ds.Sorted(), Sources: src}, nil
+		return &Result{Diagnostics: ds.Sorted(), texts: src}, nil
 	}
 	c := newCompiler(mesh, tree, opts)
 	c.diags = ds
@@ -117,7 +122,7 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 			opts.Trace(s.name, time.Since(start))
 		}
 	}
-	res := &Result{Diagnostics: c.diags.Sorted(), Sources: src, Policies: c.policyOutcomes, Mesh: mesh}
+	res := &Result{Diagnostics: c.diags.Sorted(), texts: src, Policies: c.policyOutcomes, Mesh: mesh}
 	if !res.Diagnostics.HasErrors() {
 		res.Plan = c.plan
 	}

@@ -42,7 +42,7 @@ func TestBroken(t *testing.T) {
 				t.Errorf("the mesh has no errors; a broken mesh must produce one (or say 'warning only' in its comment)")
 			}
 			var out bytes.Buffer
-			diag.WriteText(&out, res.Diagnostics, res.Sources)
+			diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 			golden.Check(t, "check/"+name+".txt", out.Bytes())
 		})
 	}
@@ -77,7 +77,7 @@ func TestExamples(t *testing.T) {
 				res := compileDir(t, dir, env)
 				if len(res.Diagnostics) > 0 {
 					var out bytes.Buffer
-					diag.WriteText(&out, res.Diagnostics, res.Sources)
+					diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 					t.Fatalf("examples/%s is not clean:\n%s", name, out.String())
 				}
 				got := plan.Dump(res.Plan)

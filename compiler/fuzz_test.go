@@ -61,8 +61,9 @@ func FuzzCompile(f *testing.F) {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			diag.WriteText(&out, res.Diagnostics, res.Sources)
-			diag.WriteJSON(&out, res.Diagnostics, res.Sources)
+			src := res.SourcesFor(res.Diagnostics)
+			diag.WriteText(&out, res.Diagnostics, src)
+			diag.WriteJSON(&out, res.Diagnostics, src)
 			if res.Plan != nil {
 				out.Write(plan.Dump(res.Plan))
 			}
@@ -81,11 +82,12 @@ func FuzzCompile(f *testing.F) {
 		if _, second := compile(); !bytes.Equal(first, second) {
 			t.Fatalf("two compilations differ:\n%s\n---\n%s", first, second)
 		}
+		src := res.SourcesFor(res.Diagnostics)
 		for _, d := range res.Diagnostics {
 			if d.Subject == nil || d.Code == "read-error" || d.Code == "symlink-ignored" || d.Code == "nested-mesh-root" || d.Code == "ignored-file" {
 				continue // about a file as a whole, or about none
 			}
-			if _, ok := res.Sources[d.Subject.Filename]; !ok {
+			if _, ok := src[d.Subject.Filename]; !ok {
 				t.Errorf("diagnostic %q points into %q, which was not read", d.Summary, d.Subject.Filename)
 			}
 			if d.Subject.Start.Line < 1 {

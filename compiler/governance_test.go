@@ -86,7 +86,7 @@ waiver "sevens" {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer
-		diag.WriteText(&out, res.Diagnostics, res.Sources)
+		diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 		compiler.WritePolicyReport(&out, res)
 		return out.String()
 	}
@@ -136,7 +136,7 @@ func TestPolicyFunctions(t *testing.T) {
 	}
 	if len(res.Diagnostics) > 0 {
 		var out bytes.Buffer
-		diag.WriteText(&out, res.Diagnostics, res.Sources)
+		diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 		t.Fatalf("policies calling the functions do not hold:\n%s", out.String())
 	}
 }

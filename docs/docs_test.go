@@ -68,7 +68,7 @@ func TestDocExamples(t *testing.T) {
 				t.Fatalf("%s:%d: %v", ex.doc, ex.line, err)
 			}
 			var out bytes.Buffer
-			diag.WriteText(&out, res.Diagnostics, res.Sources)
+			diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 			if len(ex.expect) == 0 {
 				if len(res.Diagnostics) > 0 {
 					t.Errorf("%s:%d: example %s should check cleanly, but:\n%s", ex.doc, ex.line, ex.name, out.String())

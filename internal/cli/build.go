@@ -134,7 +134,7 @@ from one check of the mesh, each into gen/TARGET in DIR.`)
 		}
 		ds = ds.Sorted()
 	}
-	diag.WriteText(e.stderr, ds, res.Sources)
+	diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
 	if ds.HasErrors() {
 		res.Diagnostics = ds
 		fmt.Fprintf(e.stderr, "\n%s; nothing was written\n", summary(res))

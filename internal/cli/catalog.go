@@ -50,7 +50,7 @@ func compileClean(e *env, cf *compileFlags, cmd, dir string) (*compiler.Result, 
 		return nil, code, true
 	}
 	if res.Plan == nil {
-		diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
+		diag.WriteText(e.stderr, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 		fmt.Fprintf(e.stderr, "\n%s; nothing was written\n", summary(res))
 		return nil, exitMesh, true
 	}
@@ -152,7 +152,7 @@ Paths are relative to the repository's root, found from .git (or
 	}
 	data, ds := codeowners(res.Plan, command, meshDir, folders)
 	if len(ds) > 0 {
-		diag.WriteText(e.stderr, ds, res.Sources)
+		diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
 		fmt.Fprintln(e.stderr)
 	}
 	return writeOut(e, "codeowners", out, data)

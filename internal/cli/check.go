@@ -81,17 +81,17 @@ func runCheck(e *env, args []string) int {
 	var err error
 	switch format {
 	case "json":
-		err = diag.WriteJSON(e.stdout, res.Diagnostics, res.Sources)
+		err = diag.WriteJSON(e.stdout, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 	// The CI reports are the whole of standard output, which CI saves as
 	// a file; the summary goes to the job's log.
 	case "gitlab":
-		err = diag.WriteCodeQuality(e.stdout, res.Diagnostics, res.Sources)
+		err = diag.WriteCodeQuality(e.stdout, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 		fmt.Fprintln(e.stderr, summary(res))
 	case "sarif":
-		err = diag.WriteSARIF(e.stdout, res.Diagnostics, res.Sources, version())
+		err = diag.WriteSARIF(e.stdout, res.Diagnostics, res.SourcesFor(res.Diagnostics), version())
 		fmt.Fprintln(e.stderr, summary(res))
 	default:
-		diag.WriteText(e.stdout, res.Diagnostics, res.Sources)
+		diag.WriteText(e.stdout, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 		if len(res.Diagnostics) > 0 {
 			fmt.Fprintln(e.stdout)
 		}
@@ -148,7 +148,7 @@ func (f *compileFlags) printPlan(e *env, cmd string, args []string, render func(
 	if done {
 		return code
 	}
-	diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
+	diag.WriteText(e.stderr, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 	if res.Plan == nil {
 		fmt.Fprintf(e.stderr, "\n%s\n", summary(res))
 		return exitMesh

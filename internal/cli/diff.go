@@ -85,7 +85,7 @@ everything downstream of them.`)
 					errs = append(errs, d)
 				}
 			}
-			diag.WriteText(e.stderr, errs, r.res.Sources)
+			diag.WriteText(e.stderr, errs, r.res.SourcesFor(errs))
 			fmt.Fprintf(e.stderr, "\nmeshc diff: %s has errors, so there is nothing to compare\n", r.what)
 			return exitMesh
 		}

@@ -47,7 +47,7 @@ func runExplain(e *env, args []string) int {
 	}
 	// The mesh's problems come first, whatever the object: they may be
 	// why the object is not what the user expects.
-	diag.WriteText(e.stderr, res.Diagnostics, res.Sources)
+	diag.WriteText(e.stderr, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 	var out []byte
 	if res.Mesh != nil {
 		ids, render := explainables(res.Mesh)

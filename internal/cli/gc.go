@@ -2,19 +2,48 @@ package cli
 
 import (
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 )
 
-// TuneGC trades memory for speed, unless GOGC says otherwise. meshc is a
-// short-lived process whose heap only grows while it loads a mesh (the
-// decoded mesh stays live to the end), so collecting at every doubling of
-// the heap spends a third of a large mesh's time marking the same objects
-// again; collecting at every tripling spends a fifth
-// (docs/performance.md). GOMEMLIMIT, when set, still caps the heap. The
-// command calls it first thing; benchmarks call it too, to measure what
-// users run.
+// TuneGC trades memory for speed while the heap is small, unless GOGC says
+// otherwise. meshc is a short-lived process whose heap only grows while it
+// loads a mesh (the decoded mesh stays live to the end), so collecting at
+// every doubling of the heap spends much of a mesh's time marking the same
+// objects again; collecting at every tripling spends less
+// (docs/performance.md). Past largeHeap live bytes the tripling costs more
+// than it saves: gigabytes of fresh pages cost the kernel more to hand
+// out than the collector spends marking, and the peak would reach three
+// times the mesh. So from there on the heap may only double. GOMEMLIMIT,
+// when set, still caps the heap. The command calls it first thing;
+// benchmarks call it too, to measure what users run.
 func TuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
+	if os.Getenv("GOGC") != "" {
+		return
 	}
+	debug.SetGCPercent(200)
+	watchHeap()
+}
+
+// canary holds a pointer so that it is not packed with other small objects,
+// whose block could outlive it and delay its finalizer.
+type canary struct{ _ *int }
+
+// largeHeap is the live heap (about 50,000 products) past which the
+// collector goes back to its default pace.
+const largeHeap = 1 << 30
+
+// watchHeap checks the live heap after every collection, by way of an
+// object that each collection finds unreachable, until it is large.
+func watchHeap() {
+	runtime.SetFinalizer(new(canary), func(*canary) {
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(sample)
+		if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > largeHeap {
+			debug.SetGCPercent(100)
+			return
+		}
+		watchHeap()
+	})
 }

@@ -35,7 +35,7 @@ func compileSide(t *testing.T, ar *txtar.Archive, prefix string) *compiler.Resul
 	}
 	if res.Plan == nil {
 		var b bytes.Buffer
-		diag.WriteText(&b, res.Diagnostics, res.Sources)
+		diag.WriteText(&b, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 		t.Fatalf("%s does not compile:\n%s", prefix, b.String())
 	}
 	return res

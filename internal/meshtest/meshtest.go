@@ -52,7 +52,7 @@ func BuildCase(res *compiler.Result, build func(*plan.Plan) ([]output.File, diag
 		files, tds = build(res.Plan)
 		ds = append(ds, tds...).Sorted()
 	}
-	return files, Archive(files, ds, res.Sources)
+	return files, Archive(files, ds, res.SourcesFor(ds))
 }
 
 // ShuffledFS lists folders in a random order, so that a test can check

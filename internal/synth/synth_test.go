@@ -26,7 +26,7 @@ func TestMeshIsClean(t *testing.T) {
 		}
 		if len(res.Diagnostics) > 0 {
 			var out bytes.Buffer
-			diag.WriteText(&out, res.Diagnostics, res.Sources)
+			diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 			t.Fatalf("synth.Mesh(%d) is not clean:\n%s", n, out.String())
 		}
 		if got := len(res.Plan.Products); got != n {

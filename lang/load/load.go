@@ -49,8 +49,7 @@ type Tree struct {
 
 // file is one mesh file and where it sits. Each file is parsed and decoded
 // on its own, in parallel with the others, and its syntax tree is dropped
-// once decoded: only the decoded blocks and the source text stay in
-// memory.
+// once decoded: only the decoded blocks stay in memory (see Texts).
 type file struct {
 	name string // display name
 	rel  string // slash path inside its tree
@@ -86,7 +85,7 @@ type decoded struct {
 // When a file has syntax errors, or the tree has no mesh.hcl, Load reports
 // only that and returns a nil mesh: checking the rest of the mesh against a
 // guess would bury the real mistake in consequences.
-func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
+func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	files, d := readTree(&stdlib)
 	ds = append(ds, d...)
@@ -97,10 +96,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, diag.Sources, diag.Diagnostics) {
 	files = append(files, userFiles...)
 
 	parse(files)
-	src := diag.Sources{}
-	for _, f := range files {
-		src[f.name] = f.src
-	}
+	src := texts(files)
 
 	for _, f := range files {
 		ds = append(ds, f.syntaxErrors...)
@@ -233,6 +229,11 @@ func parse(files []*file) {
 }
 
 func parseUnit(unit []*file) {
+	defer func() {
+		for _, f := range unit {
+			f.dropText()
+		}
+	}()
 	cache := unit[0].tree.Cache
 	readable := true
 	for _, f := range unit {

@@ -138,7 +138,7 @@ func runPipelines(t *testing.T, runPy, failTest string) (string, *plan.Plan, str
 	}
 	if res.Plan == nil {
 		var out bytes.Buffer
-		diag.WriteText(&out, res.Diagnostics, res.Sources)
+		diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 		t.Fatalf("the recording mesh does not compile:\n%s", out.String())
 	}
 	files := build(t, res.Plan, gitlab.Options{OutDir: "gen", MeshDir: "."})

@@ -1,0 +1,76 @@
+package load
+
+import (
+	"io/fs"
+
+	"github.com/meshc/meshc/lang/diag"
+)
+
+// Texts finds the text of the files a mesh was loaded from, to show
+// diagnostics with their snippets. Loading drops each file's text once it
+// is decoded (a large mesh's text is a tenth of its memory), and a
+// diagnostic names only a few files, so their text is read again when the
+// diagnostics are printed. A file that changed in the meantime shows its new
+// text; one that can no longer be read is shown without a snippet.
+type Texts struct {
+	files map[string]textFile // by display name
+}
+
+type textFile struct {
+	tree *Tree
+	rel  string
+	src  []byte // kept for files the loader itself reported on
+}
+
+// For returns the text of every file that ds refer to.
+func (t *Texts) For(ds diag.Diagnostics) diag.Sources {
+	src := diag.Sources{}
+	add := func(r *diag.Range) {
+		if r == nil || t == nil {
+			return
+		}
+		if _, done := src[r.Filename]; done {
+			return
+		}
+		f, ok := t.files[r.Filename]
+		if !ok {
+			return
+		}
+		text := f.src
+		if text == nil {
+			var err error
+			if text, err = fs.ReadFile(f.tree.FS, f.rel); err != nil {
+				return
+			}
+		}
+		src[r.Filename] = text
+	}
+	for _, d := range ds {
+		add(d.Subject)
+		add(d.Context)
+	}
+	return src
+}
+
+// texts records where each file's text can be found again.
+func texts(files []*file) *Texts {
+	t := &Texts{files: make(map[string]textFile, len(files))}
+	for _, f := range files {
+		t.files[f.name] = textFile{tree: f.tree, rel: f.rel, src: f.src}
+	}
+	return t
+}
+
+// dropText drops the file's text once it is decoded, unless the file has
+// diagnostics of its own: their snippets show the text that was parsed.
+func (f *file) dropText() {
+	if len(f.syntaxErrors) > 0 || len(f.diags) > 0 {
+		return
+	}
+	for _, b := range f.blocks {
+		if len(b.diags) > 0 {
+			return
+		}
+	}
+	f.src = nil
+}
