@@ -62,9 +62,6 @@ everything downstream of them.`)
 	if base != "" {
 		baseRes, code, done = cf.compile(e, "diff", base)
 	} else {
-		if baseRef == "" {
-			baseRef = "HEAD"
-		}
 		tree, err := gitTree(dir, baseRef)
 		if err != nil {
 			return usageError(e, "diff", "%v", err)
@@ -145,17 +142,28 @@ func writeJSONList(w io.Writer, items []string) error {
 // gitTree reads the mesh folder dir as it is at a git revision, from the
 // repository's objects (git ls-tree and git cat-file, so that
 // .gitattributes' export rules do not apply), without touching the work
-// tree. Files are named REF:PATH in diagnostics.
+// tree. Files are named REF:PATH in diagnostics. An empty ref is HEAD, the
+// default, which the messages say the user did not choose.
 func gitTree(dir, ref string) (load.Tree, error) {
 	if strings.HasPrefix(ref, "-") {
 		return load.Tree{}, fmt.Errorf("--base-ref %q is not a git revision", ref)
 	}
+	named := ref != ""
+	if !named {
+		ref = "HEAD"
+	}
 	out, err := git(dir, "rev-parse", "--show-prefix")
 	if err != nil {
+		if !named {
+			return load.Tree{}, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but it is not in a git repository (%v); give --base FOLDER to compare it with another folder", dir, err)
+		}
 		return load.Tree{}, fmt.Errorf("--base-ref needs %s to be in a git repository: %v", dir, err)
 	}
 	prefix := strings.TrimSpace(string(out))
 	if _, err := git(dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+		if !named {
+			return load.Tree{}, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but its repository has no commit yet; commit the mesh, or give --base FOLDER to compare it with another folder", dir)
+		}
 		return load.Tree{}, fmt.Errorf("--base-ref %q names no commit of the repository", ref)
 	}
 	top, err := git(dir, "rev-parse", "--show-toplevel")
