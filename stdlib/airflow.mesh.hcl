@@ -46,6 +46,8 @@ target "airflow" {
   # polls the execution until it ends; the job fails unless it succeeded.
   # TALEND_API_URL is the API of the account's region, such as
   # https://api.eu.cloud.talend.com.
+  # Each API call gives up after a minute, so that a connection that hangs
+  # fails the step instead of holding its worker.
   runner "talend" {
     script = [
       <<-SH
@@ -57,7 +59,7 @@ target "airflow" {
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method)) as r:
+          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       run = call("POST", "/processing/executions", {"executable": task})["executionId"]
       print("Talend execution", run, "of", task, flush=True)
@@ -78,6 +80,8 @@ target "airflow" {
   # and polls it until it completes; the job fails unless its disposition
   # is Success. ALTERYX_API_URL is the server's API, such as
   # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
+  # Each API call gives up after a minute, so that a connection that hangs
+  # fails the step instead of holding its worker.
   runner "alteryx" {
     script = [
       <<-SH
@@ -89,7 +93,7 @@ target "airflow" {
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method)) as r:
+          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
       print("Alteryx job", job, "of", workflow, flush=True)

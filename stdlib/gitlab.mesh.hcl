@@ -57,6 +57,8 @@ target "gitlab" {
   # polls the execution until it ends; the job fails unless it succeeded.
   # TALEND_API_URL is the API of the account's region, such as
   # https://api.eu.cloud.talend.com.
+  # Each API call gives up after a minute, so that a connection that hangs
+  # fails the step instead of holding its worker.
   runner "talend" {
     image = "python:3.12-slim"
     script = [
@@ -69,7 +71,7 @@ target "gitlab" {
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method)) as r:
+          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       run = call("POST", "/processing/executions", {"executable": task})["executionId"]
       print("Talend execution", run, "of", task, flush=True)
@@ -90,6 +92,8 @@ target "gitlab" {
   # and polls it until it completes; the job fails unless its disposition
   # is Success. ALTERYX_API_URL is the server's API, such as
   # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
+  # Each API call gives up after a minute, so that a connection that hangs
+  # fails the step instead of holding its worker.
   runner "alteryx" {
     image = "python:3.12-slim"
     script = [
@@ -102,7 +106,7 @@ target "gitlab" {
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method)) as r:
+          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
       print("Alteryx job", job, "of", workflow, flush=True)
