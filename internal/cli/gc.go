@@ -12,10 +12,10 @@ import (
 // loads a mesh (the decoded mesh stays live to the end), so collecting at
 // every doubling of the heap spends much of a mesh's time marking the same
 // objects again; collecting at every tripling spends less
-// (docs/performance.md). Past largeHeap live bytes the tripling costs more
-// than it saves: gigabytes of fresh pages cost the kernel more to hand
-// out than the collector spends marking, and the peak would reach three
-// times the mesh. So from there on the heap may only double. GOMEMLIMIT,
+// (docs/performance.md). Past largeHeap live bytes, though, tripling puts
+// the peak at three times the mesh (7 GB for 100,000 products), and the
+// gigabytes of fresh pages cost the kernel about what the collector saves;
+// so from there on the heap may only double (5 GB). GOMEMLIMIT,
 // when set, still caps the heap. The command calls it first thing;
 // benchmarks call it too, to measure what users run.
 func TuneGC() {

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // FuzzCacheEntry decodes arbitrary payloads as a chunk's entry: decoding
@@ -69,5 +70,28 @@ func TestCodecsBuiltConcurrently(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+	}
+}
+
+// TestTextsReadAgain checks that the text of a file that loading dropped
+// is read again for a diagnostic that names it, and that a file gone since
+// gives no text rather than an error.
+func TestTextsReadAgain(t *testing.T) {
+	fsys := fstest.MapFS{
+		"mesh.hcl":     {Data: []byte("mesh \"m\" {}\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
+		"d/a.mesh.hcl": {Data: []byte("domain \"d\" {\n  owner = \"a@b.c\"\n}\n")},
+	}
+	_, texts, ds := Load(Tree{FS: fsys, Prefix: "mesh/"}, Tree{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	at := diag.Diagnostics{{Subject: &diag.Range{Filename: "mesh/d/a.mesh.hcl"}}, {Subject: &diag.Range{Filename: "elsewhere"}}}
+	got := texts.For(at)
+	if string(got["mesh/d/a.mesh.hcl"]) != string(fsys["d/a.mesh.hcl"].Data) || len(got) != 1 {
+		t.Errorf("texts = %q", got)
+	}
+	delete(fsys, "d/a.mesh.hcl")
+	if got := texts.For(at); len(got) != 0 {
+		t.Errorf("texts of a removed file = %q", got)
 	}
 }
