@@ -107,6 +107,9 @@ from one check of the mesh, each into gen/TARGET in DIR.`)
 	if done {
 		return code
 	}
+	// The targets read the plan alone: the decoded mesh, most of the
+	// heap, can go before they add theirs.
+	res.Mesh, res.Policies = nil, nil
 	ds := res.Diagnostics
 	files := map[string][]output.File{}
 	owners := map[string]string{}
