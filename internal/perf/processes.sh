@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Times meshc as whole processes on a mesh, against the parse floor of the
+# same files measured in the same run (docs/performance.md):
+#
+#   go build -o /tmp/meshc ./cmd/meshc
+#   go run ./internal/synth/meshsynth -n 10000 --seed 1 /tmp/mesh10k
+#   internal/perf/processes.sh /tmp/meshc /tmp/mesh10k
+#
+# It builds the three targets into MESH/gen first, so that the builds with
+# --check compare unchanged files, and edits one product's file (and puts
+# it back) to time a warm check after a change. The cache lives in a
+# temporary folder of its own.
+set -euo pipefail
+if [ $# -ne 2 ]; then
+  echo "usage: processes.sh MESHC MESH" >&2
+  exit 2
+fi
+meshc=$(realpath "$1")
+mesh=$(realpath "$2")
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$(mktemp -d)
+trap 'rm -rf "$cache" "$cache.time"' EXIT
+floor=$(mktemp -d)/floor
+(cd "$root" && go build -o "$floor" ./internal/perf/floor)
+
+timed() { # LABEL CACHE COMMAND...: prints seconds and peak memory
+  local label=$1 c=$2
+  shift 2
+  (cd "$mesh" && MESHC_CACHE=$c /usr/bin/time -o "$cache.time" -f '%e s, %M KB' "$@" >/dev/null 2>&1) || true
+  printf '%-44s %s\n' "$label" "$(tail -1 "$cache.time")"
+}
+
+(cd "$mesh" && MESHC_CACHE=off "$meshc" build --target gitlab,airflow,snowflake . >/dev/null 2>&1)
+edited=$(find "$mesh" -name '*.mesh.hcl' -path '*/domains/*' ! -name domain.mesh.hcl | sort | head -1)
+"$floor" "$mesh"
+timed "check, no cache" off "$meshc" check .
+rm -rf "${cache:?}"/*
+timed "check, filling the cache" "$cache" "$meshc" check .
+timed "check, warm" "$cache" "$meshc" check .
+cp "$edited" "$cache/edited.keep"
+printf '\n# edited\n' >> "$edited"
+timed "check, warm, one file edited" "$cache" "$meshc" check .
+cp "$cache/edited.keep" "$edited"
+for target in gitlab airflow snowflake; do
+  timed "build --target $target --check, warm" "$cache" "$meshc" build --target $target --check .
+done
+for target in gitlab airflow snowflake; do
+  timed "build --target $target --check, no cache" off "$meshc" build --target $target --check .
+done
+timed "build --target all three --check, no cache" off "$meshc" build --target gitlab,airflow,snowflake --check .
+timed "build --target all three --check, warm" "$cache" "$meshc" build --target gitlab,airflow,snowflake --check .
+"$floor" "$mesh"
