@@ -147,7 +147,8 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	// measured, so that each diagnostic costs the same whatever the
 	// line's length; cropSnippet then cuts to the columns shown.
 	lo, hi := 0, len(line)
-	if len(line) > 3*windowBytes {
+	windowed := len(line) > 3*windowBytes
+	if windowed {
 		lo, hi = runeStart(line, start-windowBytes), runeStart(line, start+2*windowBytes)
 		start, end = start-lo, min(end, hi)-lo
 		if lo > 0 {
@@ -157,9 +158,10 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	}
 	s := &Snippet{StartLine: first, MarkLine: mark}
 	for i, l := range fl.lines[first-1 : last] {
-		if first+i == mark {
+		switch {
+		case first+i == mark:
 			l = line
-		} else if lo > 0 || hi < len(fl.lines[mark-1]) {
+		case windowed:
 			l = window(l, runeStart(l, lo), runeStart(l, hi))
 		}
 		s.Lines = append(s.Lines, displayLine(l))
@@ -254,10 +256,19 @@ func window(l string, lo, hi int) string {
 }
 
 // displayLine expands tabs, drops a trailing carriage return and replaces
-// invalid UTF-8, so that the marker line under it lines up.
+// each byte of invalid UTF-8 with U+FFFD, as displayWidth counts them, so
+// that the marker line under it lines up.
 func displayLine(l string) string {
-	l = strings.ToValidUTF8(strings.TrimSuffix(l, "\r"), "\uFFFD")
-	return strings.ReplaceAll(l, "\t", "    ")
+	var b strings.Builder
+	b.Grow(len(l))
+	for _, r := range strings.TrimSuffix(l, "\r") {
+		if r == '\t' {
+			b.WriteString("    ")
+		} else {
+			b.WriteRune(r) // utf8.RuneError, for an invalid byte, is U+FFFD
+		}
+	}
+	return b.String()
 }
 
 // displayWidth is the width of text on a terminal: tabs are four columns

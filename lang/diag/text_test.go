@@ -38,6 +38,7 @@ func TestCaretUnderSubject(t *testing.T) {
 		{"crlf", "a = x\r\nb = y\r\n", "x", "1 | a = x", "  |     ^"},
 		{"wide", "d = \"日本\" x\n", "x", "1 | d = \"日本\" x", "  |            ^"},
 		{"combining", "d = \"e\u0301\" x\n", "x", "1 | d = \"e\u0301\" x", "  |         ^"},
+		{"invalid UTF-8", "d = \"\xff\xfe\" x\n", "x", "1 | d = \"\uFFFD\uFFFD\" x", "  |          ^"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			i := strings.Index(tc.src, tc.subject)
