@@ -155,7 +155,7 @@ func gitTree(dir, ref string) (load.Tree, error) {
 	out, err := git(dir, "rev-parse", "--show-prefix")
 	if err != nil {
 		if !named {
-			return load.Tree{}, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but it is not in a git repository (%v); give --base FOLDER to compare it with another folder", dir, err)
+			return load.Tree{}, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but git cannot read it as a repository (%v); give --base FOLDER to compare it with another folder", dir, err)
 		}
 		return load.Tree{}, fmt.Errorf("--base-ref needs %s to be in a git repository: %v", dir, err)
 	}

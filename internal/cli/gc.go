@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 )
 
 // TuneGC trades memory for speed while the heap is small, unless GOGC says
@@ -17,14 +18,19 @@ import (
 // gigabytes of fresh pages cost the kernel about what the collector saves;
 // so from there on the heap may only double (5 GB). GOMEMLIMIT,
 // when set, still caps the heap. The command calls it first thing;
-// benchmarks call it too, to measure what users run.
+// benchmarks call it before each mesh size, to measure what users run.
 func TuneGC() {
 	if os.Getenv("GOGC") != "" {
 		return
 	}
 	debug.SetGCPercent(200)
-	watchHeap()
+	if watching.CompareAndSwap(false, true) {
+		watchHeap()
+	}
 }
+
+// watching is true while a watcher waits for the heap to grow large.
+var watching atomic.Bool
 
 // canary holds a pointer so that it is not packed with other small objects,
 // whose block could outlive it and delay its finalizer.
@@ -42,6 +48,7 @@ func watchHeap() {
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > largeHeap {
 			debug.SetGCPercent(100)
+			watching.Store(false)
 			return
 		}
 		watchHeap()

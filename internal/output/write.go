@@ -234,6 +234,11 @@ func (p *plan) existing(rel string, folders map[string]folder) (fs.FileInfo, []b
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if bytes.HasPrefix(p.data[rel], data) {
+		// Empty, or cut short by a build that was killed while writing
+		// it: replacing it loses nothing.
+		return info, data, nil, nil
+	}
 	if !IsGenerated(data) {
 		return nil, nil, &Conflict{rel, fmt.Sprintf("was not written by meshc (it has no %q line at the top)", Marker) + moveAway}, nil
 	}
@@ -369,31 +374,47 @@ func (p *plan) makeFolders() error {
 	}
 	for _, dirs := range byDepth {
 		errs := make([]error, len(dirs))
-		parallel(len(dirs), func(i int) {
-			if err := os.Mkdir(p.abs(dirs[i]), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-				errs[i] = err
+		parallel(len(dirs), func(i int) { errs[i] = p.makeFolder(dirs[i]) })
+		for _, err := range errs {
+			if err != nil {
+				return err // the first: a read-only folder fails every one alike
 			}
-		})
-		if err := errors.Join(errs...); err != nil {
-			return err
 		}
 	}
 	return nil
 }
 
+// makeFolder makes one folder whose parent exists. One that exists already
+// must be a folder, not a file or a link that appeared since Plan looked:
+// meshc never writes through links.
+func (p *plan) makeFolder(rel string) error {
+	err := os.Mkdir(p.abs(rel), 0o755)
+	if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if info, lerr := os.Lstat(p.abs(rel)); lerr != nil || !info.IsDir() {
+		return fmt.Errorf("%s appeared while meshc was writing, and is not a folder", p.abs(rel))
+	}
+	return nil
+}
+
 // writeNew writes a file where Plan found none. O_EXCL makes it fail,
-// rather than write through, if a file or link has appeared there since.
-// Writing in place, not beside and renaming, halves the file system work
-// of a first build; a build interrupted part way can leave a new file
-// short, which meshc build --check reports and the next build replaces
-// (it begins with Marker, so it counts as generated).
+// rather than write through, if a file or link has appeared there since
+// (makeFolder checks the folders on the way). Writing in place, not beside
+// and renaming, halves the file system work of a first build. A file that
+// cannot be written whole is removed; one that a killed build left short
+// is the start of what the next build writes there, which Plan treats as
+// meshc's own (see existing).
 func writeNew(name string, data []byte) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(data)
-	return errors.Join(err, f.Close())
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(name)
+	}
+	return err
 }
 
 // writeAtomically replaces name with data so that readers see either the

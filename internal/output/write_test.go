@@ -651,6 +651,47 @@ func TestWriteNewNeverReplaces(t *testing.T) {
 	}
 }
 
+// TestShortFilesReplaced checks that a file a killed build left empty or
+// short, the start of what is to be written there, is replaced rather than
+// refused as someone else's.
+func TestShortFilesReplaced(t *testing.T) {
+	dir := t.TempDir()
+	full := gen("jobs: {}\n")
+	makeTree(t, dir, tree{"empty.yml": "", "short.yml": full[:5], "other.yml": "mine\n"})
+	_, err := Write(dir, testOwner, files("empty.yml", full, "short.yml", full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tree{"empty.yml": full, "short.yml": full, "other.yml": "mine\n"}
+	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := Write(dir, testOwner, files("other.yml", full)); err == nil {
+		t.Error("a file that is not the start of the generated one was replaced")
+	}
+}
+
+// TestMakeFolderRefusesLinks checks that a link or file that appears where
+// a folder is to be made, after Plan looked, stops the build.
+func TestMakeFolderRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	makeTree(t, dir, tree{"file": "x", "folder/": ""})
+	if err := os.Symlink(t.TempDir(), filepath.Join(dir, "link")); err != nil {
+		t.Skip("cannot make links here:", err)
+	}
+	p := &plan{dir: dir}
+	for _, rel := range []string{"file", "link"} {
+		if err := p.makeFolder(rel); err == nil {
+			t.Errorf("makeFolder(%s) succeeded", rel)
+		}
+	}
+	for _, rel := range []string{"folder", "new"} {
+		if err := p.makeFolder(rel); err != nil {
+			t.Errorf("makeFolder(%s): %v", rel, err)
+		}
+	}
+}
+
 // TestOtherBuilds checks that a build leaves the files of other builds
 // (another target or environment) alone, and refuses to replace one.
 func TestOtherBuilds(t *testing.T) {

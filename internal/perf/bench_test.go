@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,6 +101,10 @@ func each(b *testing.B, run func(b *testing.B, m *mesh)) {
 	for _, n := range sizes(b) {
 		b.Run(fmt.Sprintf("products=%d", n), func(b *testing.B) {
 			m := meshOf(b, n)
+			// A larger mesh measured before may have moved the collector
+			// to its large-heap pace (cli.TuneGC): start afresh.
+			runtime.GC()
+			cli.TuneGC()
 			b.ReportAllocs()
 			b.ResetTimer()
 			run(b, m)

@@ -18,29 +18,35 @@ fi
 meshc=$(realpath "$1")
 mesh=$(realpath "$2")
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cache=$(mktemp -d)
-trap 'rm -rf "$cache" "$cache.time"' EXIT
-floor=$(mktemp -d)/floor
+work=$(mktemp -d)
+cache=$work/cache
+floor=$work/floor
+edited=$(find "$mesh" -name '*.mesh.hcl' -path '*/domains/*' ! -name domain.mesh.hcl | sort | sed -n 1p)
+if [ -z "$edited" ]; then
+  echo "processes.sh: no product file under $mesh/domains to edit" >&2
+  exit 2
+fi
+cp "$edited" "$work/edited.keep"
+# Put the edited file back whatever happens.
+trap 'cp "$work/edited.keep" "$edited"; rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$floor" ./internal/perf/floor)
 
-timed() { # LABEL CACHE COMMAND...: prints seconds and peak memory
-  local label=$1 c=$2
+timed() { # LABEL CACHE COMMAND...: prints seconds and peak memory, and the exit code if not 0
+  local label=$1 c=$2 status=0
   shift 2
-  (cd "$mesh" && MESHC_CACHE=$c /usr/bin/time -o "$cache.time" -f '%e s, %M KB' "$@" >/dev/null 2>&1) || true
-  printf '%-44s %s\n' "$label" "$(tail -1 "$cache.time")"
+  (cd "$mesh" && MESHC_CACHE=$c /usr/bin/time -o "$work/time" -f '%e s, %M KB' "$@" >/dev/null 2>&1) || status=$?
+  printf '%-44s %s%s\n' "$label" "$(tail -1 "$work/time")" "$([ $status = 0 ] || echo ", exit $status")"
 }
 
 (cd "$mesh" && MESHC_CACHE=off "$meshc" build --target gitlab,airflow,snowflake . >/dev/null 2>&1)
-edited=$(find "$mesh" -name '*.mesh.hcl' -path '*/domains/*' ! -name domain.mesh.hcl | sort | head -1)
 "$floor" "$mesh"
 timed "check, no cache" off "$meshc" check .
-rm -rf "${cache:?}"/*
+rm -rf "$cache"
 timed "check, filling the cache" "$cache" "$meshc" check .
 timed "check, warm" "$cache" "$meshc" check .
-cp "$edited" "$cache/edited.keep"
 printf '\n# edited\n' >> "$edited"
 timed "check, warm, one file edited" "$cache" "$meshc" check .
-cp "$cache/edited.keep" "$edited"
+cp "$work/edited.keep" "$edited"
 for target in gitlab airflow snowflake; do
   timed "build --target $target --check, warm" "$cache" "$meshc" build --target $target --check .
 done

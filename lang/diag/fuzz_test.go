@@ -15,6 +15,7 @@ func FuzzRender(f *testing.F) {
 	f.Add("a = \"x\"\n", int32(1), int32(5), int32(1), int32(8), int32(2))
 	f.Add(strings.Repeat("é\"t\", ", 1000)+"\n", int32(1), int32(3000), int32(1), int32(3006), int32(1))
 	f.Add("\t日本\r\nb\n", int32(2), int32(9), int32(1), int32(2), int32(3))
+	f.Add("a"+strings.Repeat("\x80", 5000), int32(1), int32(1000), int32(1), int32(1001), int32(0))
 	f.Fuzz(func(t *testing.T, text string, line, start, endLine, end, context int32) {
 		r := &Range{Filename: "f", Start: Pos{Line: line, Column: 1, Byte: start}, End: Pos{Line: endLine, Column: 1, Byte: end}}
 		d := &Diagnostic{Code: "c", Summary: "S", Detail: "D.", Subject: r}

@@ -212,17 +212,27 @@ func (x *lineIndex) utf16Column(file string, p Pos) int {
 	line := fl.lines[p.Line-1]
 	to := clamp(int(p.Byte)-fl.starts[p.Line-1], 0, len(line))
 	// Diagnostics come sorted, so a count on the same line can go on from
-	// the last one: thousands of them on one long line stay linear.
+	// an earlier one: thousands of them on one long line stay linear. Two
+	// are kept, the last start's and the last end's, since a range may
+	// start before the previous one ends.
 	from, n := 0, 0
-	if m := fl.utf16; m.line == int(p.Line) && m.byte <= to && (m.byte == len(line) || utf8.RuneStart(line[m.byte])) {
-		from, n = m.byte, m.units
+	for _, m := range fl.utf16 {
+		if m.line == int(p.Line) && m.byte <= to && m.byte >= from && (m.byte == len(line) || utf8.RuneStart(line[m.byte])) {
+			from, n = m.byte, m.units
+		}
 	}
 	for _, r := range line[from:to] {
 		n += utf16.RuneLen(r)
 	}
-	fl.utf16 = utf16Mark{line: int(p.Line), byte: to, units: n}
+	// Replace a mark of another line, or else the one further back.
+	a, b := fl.utf16[0], fl.utf16[1]
+	slot := 0
+	if (a.line == int(p.Line) && b.line != int(p.Line)) || (a.line == b.line && b.byte < a.byte) {
+		slot = 1
+	}
+	fl.utf16[slot] = utf16Mark{line: int(p.Line), byte: to, units: n}
 	return n + 1
 }
 
-// utf16Mark is where utf16Column last counted to on a file's line.
+// utf16Mark is where utf16Column counted to on a file's line.
 type utf16Mark struct{ line, byte, units int }

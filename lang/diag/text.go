@@ -93,8 +93,8 @@ type lineIndex struct {
 
 type fileLines struct {
 	lines  []string
-	starts []int     // byte offset of each line's first byte
-	utf16  utf16Mark // for SARIF's columns
+	starts []int        // byte offset of each line's first byte
+	utf16  [2]utf16Mark // for SARIF's columns
 }
 
 func newLineIndex(src Sources) *lineIndex {
@@ -149,7 +149,7 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	lo, hi := 0, len(line)
 	windowed := len(line) > 3*windowBytes
 	if windowed {
-		lo, hi = runeStart(line, start-windowBytes), runeStart(line, start+2*windowBytes)
+		lo, hi = runeStart(line, start-windowBytes), max(start, runeStart(line, start+2*windowBytes))
 		start, end = start-lo, min(end, hi)-lo
 		if lo > 0 {
 			start, end = start+len(ellipsis), end+len(ellipsis)
@@ -234,10 +234,12 @@ const windowBytes = 4 * maxSnippetWidth
 
 const ellipsis = "…"
 
-// runeStart clamps i into l and moves it back to the start of a character.
+// runeStart clamps i into l and moves it back to the start of a character:
+// at most three bytes, since further back than that the bytes are invalid
+// UTF-8, which is shown a byte at a time and may be cut anywhere.
 func runeStart(l string, i int) int {
 	i = clamp(i, 0, len(l))
-	for i > 0 && i < len(l) && !utf8.RuneStart(l[i]) {
+	for back := 0; back < utf8.UTFMax-1 && i > 0 && i < len(l) && !utf8.RuneStart(l[i]); back++ {
 		i--
 	}
 	return i
