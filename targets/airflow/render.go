@@ -42,6 +42,10 @@ var commonImports = map[string]string{
 	"CronTriggerTimetable": "airflow.timetables.trigger",
 }
 
+// bytesPerDAG is about what a product's DAG takes, to size a file's buffer
+// once (a DAG of five tests and three steps is about 5 KB).
+const bytesPerDAG = 6 << 10
+
 // writer accumulates a Python file and the names it uses.
 type writer struct {
 	strings.Builder
@@ -86,6 +90,7 @@ func (w *writer) importLines() string {
 // the imports and the environment's constants.
 func (b *builder) render(d *plan.Domain, dags []*dag) []byte {
 	w := &writer{version: b.settings.version, used: map[string]bool{}}
+	w.Grow(bytesPerDAG * len(dags)) // rather than doubling into place
 	for _, g := range dags {
 		w.WriteString("\n\n")
 		b.renderDAG(w, g)

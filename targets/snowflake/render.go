@@ -11,12 +11,17 @@ import (
 	"github.com/meshc/meshc/internal/snowsql"
 )
 
+// bytesPerGraph is about what a product's task graph takes, to size a
+// file's buffer once (a graph of five tests and three steps is about 7 KB).
+const bytesPerGraph = 8 << 10
+
 // render writes a domain's script, in an order that deploys safely on a
 // fresh account and on one that runs the previous version: the tables and
 // streams the graphs use, then each graph with its root suspended first
 // and every task after its predecessors, then every graph resumed.
 func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 	var w strings.Builder
+	w.Grow(bytesPerGraph * len(graphs)) // rather than doubling into place
 	var products []*plan.Product
 	for _, g := range graphs {
 		products = append(products, g.product)
