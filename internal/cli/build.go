@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/internal/output"
@@ -117,6 +118,7 @@ from one check of the mesh, each into gen/TARGET in DIR.`)
 	if res.Plan != nil {
 		for _, target := range chosen {
 			var tds diag.Diagnostics
+			start := time.Now()
 			switch target {
 			case gitlab.Name:
 				opts := gitlab.Options{OutDir: outRels[target], MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
@@ -134,6 +136,7 @@ from one check of the mesh, each into gen/TARGET in DIR.`)
 				owners[target] = snowflake.Owner(res.Plan)
 			}
 			ds = append(ds, tds...)
+			cf.timing(e, "build "+target, time.Since(start))
 		}
 		ds = ds.Sorted()
 	}
@@ -149,8 +152,10 @@ from one check of the mesh, each into gen/TARGET in DIR.`)
 	code = exitOK
 	for _, target := range chosen {
 		out := outs[target]
+		start := time.Now()
 		if check {
 			diff, changes, err := output.Diff(out, owners[target], files[target])
+			cf.timing(e, "compare "+target, time.Since(start))
 			switch {
 			case err != nil:
 				fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
@@ -166,6 +171,7 @@ from one check of the mesh, each into gen/TARGET in DIR.`)
 			continue
 		}
 		changes, err := output.Write(out, owners[target], files[target])
+		cf.timing(e, "write "+target, time.Since(start))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
 			code = exitMesh
@@ -206,7 +212,7 @@ func rebuildCommand(fs *pflag.FlagSet, target, env, out, dir string) string {
 	args := []string{"meshc build"}
 	fs.Visit(func(f *pflag.Flag) {
 		switch {
-		case f.Name == "check", f.Name == "env", f.Name == "out", f.Name == "target":
+		case f.Name == "check", f.Name == "env", f.Name == "out", f.Name == "target", f.Name == "timings":
 		case targetFlags[f.Name] != "" && targetFlags[f.Name] != target:
 		default:
 			args = append(args, "--"+f.Name+" "+shell.Quote(f.Value.String()))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/spf13/pflag"
 	"time"
 
 	"github.com/meshc/meshc/compiler"
@@ -13,15 +14,22 @@ import (
 
 // compileFlags are the flags every command that compiles a mesh takes.
 type compileFlags struct {
-	env   string
-	today string
+	env     string
+	today   string
+	timings bool
 }
 
-func (f *compileFlags) register(fs interface {
-	StringVar(p *string, name, value, usage string)
-}) {
+func (f *compileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.env, "env", "", "environment to map names for (default: the first one in mesh.hcl)")
 	fs.StringVar(&f.today, "today", "", "judge deprecation dates as of this date, YYYY-MM-DD (default: today)")
+	fs.BoolVar(&f.timings, "timings", false, "print how long loading, each checking stage and each target took, to standard error")
+}
+
+// timing prints how long one part of the command took, with --timings.
+func (f *compileFlags) timing(e *env, what string, took time.Duration) {
+	if f.timings {
+		fmt.Fprintf(e.stderr, "  %-22s %8.3f s\n", what, took.Seconds())
+	}
 }
 
 // compile compiles the mesh in dir. It returns done with an exit code when
@@ -41,7 +49,13 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		}
 		opts.Today = t
 	}
+	start := time.Now()
+	if f.timings {
+		fmt.Fprintln(e.stderr, "timings:")
+		opts.Trace = func(stage string, took time.Duration) { f.timing(e, stage, took) }
+	}
 	res, err := compile(opts)
+	f.timing(e, "compile, in all", time.Since(start))
 	reportCache(e, opts.Cache)
 	var ue *compiler.UsageError
 	if errors.As(err, &ue) {
