@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/spf13/pflag"
 	"time"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/spf13/pflag"
 )
 
 // compileFlags are the flags every command that compiles a mesh takes.
@@ -93,19 +93,20 @@ func runCheck(e *env, args []string) int {
 		return code
 	}
 	var err error
+	src := res.SourcesFor(res.Diagnostics)
 	switch format {
 	case "json":
-		err = diag.WriteJSON(e.stdout, res.Diagnostics, res.SourcesFor(res.Diagnostics))
+		err = diag.WriteJSON(e.stdout, res.Diagnostics, src)
 	// The CI reports are the whole of standard output, which CI saves as
 	// a file; the summary goes to the job's log.
 	case "gitlab":
-		err = diag.WriteCodeQuality(e.stdout, res.Diagnostics, res.SourcesFor(res.Diagnostics))
+		err = diag.WriteCodeQuality(e.stdout, res.Diagnostics, src)
 		fmt.Fprintln(e.stderr, summary(res))
 	case "sarif":
-		err = diag.WriteSARIF(e.stdout, res.Diagnostics, res.SourcesFor(res.Diagnostics), version())
+		err = diag.WriteSARIF(e.stdout, res.Diagnostics, src, version())
 		fmt.Fprintln(e.stderr, summary(res))
 	default:
-		diag.WriteText(e.stdout, res.Diagnostics, res.SourcesFor(res.Diagnostics))
+		diag.WriteText(e.stdout, res.Diagnostics, src)
 		if len(res.Diagnostics) > 0 {
 			fmt.Fprintln(e.stdout)
 		}
