@@ -25,13 +25,12 @@ type textFile struct {
 // For returns the text of every file that ds refer to.
 func (t *Texts) For(ds diag.Diagnostics) diag.Sources {
 	src := diag.Sources{}
+	tried := map[string]bool{} // a file that cannot be read is tried once
 	add := func(r *diag.Range) {
-		if r == nil || t == nil {
+		if r == nil || t == nil || tried[r.Filename] {
 			return
 		}
-		if _, done := src[r.Filename]; done {
-			return
-		}
+		tried[r.Filename] = true
 		f, ok := t.files[r.Filename]
 		if !ok {
 			return
