@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"container/heap"
 	"fmt"
 	"slices"
 	"strings"
@@ -172,14 +173,16 @@ func describePeriod(p *plan.Product) string {
 // cadences: the downstream then joins two versions of the same data (the
 // physician/payer drift of the seeds).
 //
-// For each pair of branches it walks up from each once, remembering the way
-// back, so that time and memory stay proportional to what lies upstream of
-// the branches rather than to the square of the mesh.
+// Each pair of branches is walked up at once, latest product first, which
+// stops at the closest product they share; the paths in the message are
+// then found among the products that lead to it. In a deep mesh with mixed
+// cadences a branch's upstream is much of the mesh, and walking both whole
+// for every pair cost about twice as much. It still grows faster than the
+// mesh when the closest common product is far up, or when there is none and
+// the shared source must be looked for in both upstreams whole
+// (docs/performance.md).
 func (c *compiler) diamonds() {
-	index := map[*plan.Product]int{}
-	for i, p := range c.plan.Products {
-		index[p] = i
-	}
+	walker := newMeeter(c.plan.Products) // in run order
 	edges := make(map[*plan.Product][]edge, len(c.products))
 	for _, ps := range c.products {
 		edges[ps.plan] = ps.edges
@@ -198,39 +201,29 @@ func (c *compiler) diamonds() {
 		// One warning per branch at most: with three branches on three
 		// cadences, the third is reported once, against the first.
 		warned := map[*plan.Product]bool{}
-		walks := make([]upstreamWalk, len(ups)) // each branch's, walked once
-		walk := func(i int) upstreamWalk {
-			if walks[i].via == nil {
-				walks[i] = walkUp(ups[i])
-			}
-			return walks[i]
-		}
 		for a := 0; a < len(ups); a++ {
 			for b := a + 1; b < len(ups); b++ {
 				A, B := ups[a], ups[b]
 				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
-				wa, wb := walk(a), walk(b)
-				// The common upstream closest to d: the latest in run order.
-				var u *plan.Product
-				for x := range wa.via {
-					if _, ok := wb.via[x]; ok && (u == nil || index[x] > index[u]) {
-						u = x
-					}
-				}
+				m := walker.meet(A, B)
 				switch {
-				case u != nil:
-					c.reportDiamond(d, A, B, u.ID, edgeTo[B], wa.pathFrom(u), wb.pathFrom(u))
-				default:
-					// No product in common: raw data read by both branches
-					// drifts the same way.
-					s := commonSource(wa, wb)
-					if s == nil {
-						continue
+				case m.product != nil:
+					is := func(x *plan.Product) bool { return x == m.product }
+					to := m.leadingTo(is)
+					c.reportDiamond(d, A, B, m.product.ID, edgeTo[B], pathUp(A, is, to), pathUp(B, is, to))
+				case m.source != nil:
+					// No product in common: raw data read by both
+					// branches drifts the same way.
+					reads := func(x *plan.Product) bool {
+						return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == m.source })
 					}
-					c.reportDiamond(d, A, B, "source "+s.ID, edgeTo[B],
-						append([]string{s.ID}, wa.pathFrom(wa.readers[s])...), append([]string{s.ID}, wb.pathFrom(wb.readers[s])...))
+					to := m.leadingTo(reads)
+					c.reportDiamond(d, A, B, "source "+m.source.ID, edgeTo[B],
+						append([]string{m.source.ID}, pathUp(A, reads, to)...), append([]string{m.source.ID}, pathUp(B, reads, to)...))
+				default:
+					continue
 				}
 				warned[B] = true
 			}
@@ -238,55 +231,165 @@ func (c *compiler) diamonds() {
 	}
 }
 
-// upstreamWalk is everything upstream of a product, found breadth-first
-// (upstreams in ID order), with the way back down to it.
-type upstreamWalk struct {
-	via     map[*plan.Product]*plan.Product // each product upstream (and the start) -> the next one towards the start
-	readers map[*plan.Source]*plan.Product  // each source read upstream -> the first product found reading it
+// meeting is what two branches have in common upstream: the product
+// upstream of both (either counting as its own upstream) that runs last,
+// or else the source with the smallest ID that both upstreams read, or
+// neither; and the products walked to find it.
+type meeting struct {
+	product *plan.Product
+	source  *plan.Source
+	taken   []*plan.Product // the products walked, latest first
+	w       *meeter         // whose below, until its next walk, links the products walked
 }
 
-func walkUp(start *plan.Product) upstreamWalk {
-	w := upstreamWalk{via: map[*plan.Product]*plan.Product{start: nil}, readers: map[*plan.Source]*plan.Product{}}
+// meeter walks branches up for the diamond check. Its marks, by place in
+// run order, are kept from one pair of branches to the next and told apart
+// by the walk that set them, so that a walk costs what it visits, not the
+// size of the mesh.
+type meeter struct {
+	index map[*plan.Product]int
+	walk  int32
+	stamp []int32 // by place in run order: the walk that marked the product
+	marks []uint8
+	below [][]*plan.Product // the products walked that read it
+}
+
+func newMeeter(products []*plan.Product) *meeter {
+	m := &meeter{index: make(map[*plan.Product]int, len(products)), stamp: make([]int32, len(products)),
+		marks: make([]uint8, len(products)), below: make([][]*plan.Product, len(products))}
+	for i, p := range products {
+		m.index[p] = i
+	}
+	return m
+}
+
+// meet walks up from both branches at once, the latest product in run
+// order first, marking each product with the branches it is upstream of.
+// A product's marks are complete when it is taken, since every product
+// downstream of it runs later and was taken before; so the first product
+// marked by both is the latest they share, and the walk stops there. When
+// none is, it has walked both upstreams whole, and looks for a source both
+// read.
+func (w *meeter) meet(a, b *plan.Product) meeting {
+	const fromA, fromB = 1, 2
+	w.walk++
+	mark := func(p *plan.Product, side uint8) (int, bool) {
+		i := w.index[p]
+		fresh := w.stamp[i] != w.walk
+		if fresh {
+			w.stamp[i], w.marks[i], w.below[i] = w.walk, 0, w.below[i][:0]
+		}
+		w.marks[i] |= side
+		return i, fresh
+	}
+	m := meeting{w: w}
+	ia, _ := mark(a, fromA)
+	ib, _ := mark(b, fromB)
+	q := &latestFirst{{ia, a}, {ib, b}}
+	heap.Init(q)
+	for q.Len() > 0 {
+		r := heap.Pop(q).(ranked)
+		x, side := r.p, w.marks[r.at]
+		m.taken = append(m.taken, x)
+		if side == fromA|fromB {
+			m.product = x
+			return m
+		}
+		for _, up := range x.Upstreams {
+			i, fresh := mark(up, side)
+			w.below[i] = append(w.below[i], x)
+			if fresh {
+				heap.Push(q, ranked{i, up})
+			}
+		}
+	}
+	read := map[*plan.Source]uint8{}
+	for _, x := range m.taken {
+		for _, in := range x.Inputs {
+			if in.Source != nil {
+				read[in.Source] |= w.marks[w.index[x]]
+			}
+		}
+	}
+	for s, side := range read {
+		if side == fromA|fromB && (m.source == nil || s.ID < m.source.ID) {
+			m.source = s
+		}
+	}
+	return m
+}
+
+// leadingTo returns the products walked from which some product that found
+// accepts can be reached going up, found ones included.
+func (m meeting) leadingTo(found func(*plan.Product) bool) map[*plan.Product]bool {
+	leads := map[*plan.Product]bool{}
+	var queue []*plan.Product
+	for _, x := range m.taken {
+		if found(x) {
+			leads[x] = true
+			queue = append(queue, x)
+		}
+	}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		for _, down := range m.w.below[m.w.index[x]] {
+			if !leads[down] {
+				leads[down] = true
+				queue = append(queue, down)
+			}
+		}
+	}
+	return leads
+}
+
+// ranked is a product with its place in run order.
+type ranked struct {
+	at int
+	p  *plan.Product
+}
+
+// latestFirst is a heap of products, the latest in run order on top.
+type latestFirst []ranked
+
+func (q latestFirst) Len() int           { return len(q) }
+func (q latestFirst) Less(i, j int) bool { return q[i].at > q[j].at }
+func (q latestFirst) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *latestFirst) Push(x any)        { *q = append(*q, x.(ranked)) }
+func (q *latestFirst) Pop() any {
+	last := (*q)[len(*q)-1]
+	*q = (*q)[:len(*q)-1]
+	return last
+}
+
+// pathUp walks up from start breadth-first, upstreams in ID order, to the
+// first product that found accepts, and returns the products from that one
+// down to start: a shortest path, the same whatever the order of the mesh's
+// files. It goes only through the products in via, which must hold every
+// product from which a found one can be reached: the walk then takes them
+// in the same order as a walk through everything would, so the path is the
+// same.
+func pathUp(start *plan.Product, found func(*plan.Product) bool, via map[*plan.Product]bool) []string {
+	next := map[*plan.Product]*plan.Product{start: nil} // each product -> the next one towards start
 	queue := []*plan.Product{start}
 	for len(queue) > 0 {
 		x := queue[0]
 		queue = queue[1:]
-		for _, in := range x.Inputs {
-			if s := in.Source; s != nil {
-				if _, seen := w.readers[s]; !seen {
-					w.readers[s] = x
-				}
+		if found(x) {
+			var path []string
+			for ; x != nil; x = next[x] {
+				path = append(path, x.ID)
 			}
+			return path
 		}
 		for _, up := range x.Upstreams {
-			if _, seen := w.via[up]; !seen {
-				w.via[up] = x
+			if _, seen := next[up]; !seen && via[up] {
+				next[up] = x
 				queue = append(queue, up)
 			}
 		}
 	}
-	return w
-}
-
-// pathFrom lists the products from p down to the walk's start.
-func (w upstreamWalk) pathFrom(p *plan.Product) []string {
-	var path []string
-	for ; p != nil; p = w.via[p] {
-		path = append(path, p.ID)
-	}
-	return path
-}
-
-// commonSource returns the source with the smallest ID read in both walks,
-// or nil.
-func commonSource(a, b upstreamWalk) *plan.Source {
-	var first *plan.Source
-	for s := range a.readers {
-		if _, ok := b.readers[s]; ok && (first == nil || s.ID < first.ID) {
-			first = s
-		}
-	}
-	return first
+	return nil
 }
 
 func (c *compiler) reportDiamond(d, A, B *plan.Product, common string, second edge, pathA, pathB []string) {
