@@ -68,20 +68,20 @@ type mesh struct {
 
 var (
 	meshesMu sync.Mutex
-	meshes   = map[int]*mesh{}
+	meshes   = map[synth.Options]*mesh{}
 )
 
-// meshOf writes the synthetic mesh of n products (seed 1) once per run and
-// times its floor.
-func meshOf(b *testing.B, n int) *mesh {
+// meshOf writes the synthetic mesh of o once per run and times its floor.
+func meshOf(b *testing.B, o synth.Options) *mesh {
 	b.Helper()
 	meshesMu.Lock()
 	defer meshesMu.Unlock()
-	if m := meshes[n]; m != nil {
+	if m := meshes[o]; m != nil {
 		return m
 	}
-	dir := filepath.Join(root, fmt.Sprintf("products-%d", n))
-	fsys := synth.Generate(synth.Options{Products: n, Seed: 1})
+	n := o.Products
+	dir := filepath.Join(root, fmt.Sprintf("products-%d-mixed-%t", n, o.MixedCadences))
+	fsys := synth.Generate(o)
 	if err := synth.Write(dir, fsys); err != nil {
 		b.Fatal(err)
 	}
@@ -91,16 +91,21 @@ func meshOf(b *testing.B, n int) *mesh {
 	}
 	b.Logf("%d products: %d files, %.1f MB, floor %v (%.1f MB/s)", n, len(fsys), float64(synth.Size(fsys))/1e6, floor,
 		float64(synth.Size(fsys))/1e6/floor.Seconds())
-	meshes[n] = &mesh{dir: dir, floor: floor}
-	return meshes[n]
+	meshes[o] = &mesh{dir: dir, floor: floor}
+	return meshes[o]
 }
 
 // each runs a benchmark at every size, reporting its time per operation
 // as a multiple of the floor (x-floor).
-func each(b *testing.B, run func(b *testing.B, m *mesh)) {
+func each(b *testing.B, run func(b *testing.B, m *mesh)) { eachShape(b, synth.Options{}, run) }
+
+// eachShape is each on synthetic meshes of another shape than the default.
+func eachShape(b *testing.B, shape synth.Options, run func(b *testing.B, m *mesh)) {
 	for _, n := range sizes(b) {
 		b.Run(fmt.Sprintf("products=%d", n), func(b *testing.B) {
-			m := meshOf(b, n)
+			o := shape
+			o.Products, o.Seed = n, 1
+			m := meshOf(b, o)
 			// A larger mesh measured before may have moved the collector
 			// to its large-heap pace (cli.TuneGC): start afresh.
 			runtime.GC()
@@ -159,6 +164,28 @@ func BenchmarkCheck(b *testing.B) {
 			compile(b, m.dir, trace)
 		}
 		reportStages(b, took)
+	})
+}
+
+// BenchmarkCheckMixedCadences is BenchmarkCheck on meshes where about one
+// product in 25 runs weekly: their diamonds of mixed cadences make the
+// diamond check look up the graph (schedules-ms/op), which the default
+// meshes never make it do.
+func BenchmarkCheckMixedCadences(b *testing.B) {
+	eachShape(b, synth.Options{MixedCadences: true}, func(b *testing.B, m *mesh) {
+		took := map[string]time.Duration{}
+		trace := func(stage string, d time.Duration) { took[stage] += d }
+		for b.Loop() {
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: trace})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Diagnostics.HasErrors() {
+				b.Fatalf("the synthetic mesh has errors, the first: %s", res.Diagnostics[0].Summary)
+			}
+		}
+		reportStages(b, took)
+		b.ReportMetric(float64(took["schedules"])/float64(time.Millisecond)/float64(b.N), "schedules-ms/op")
 	})
 }
 

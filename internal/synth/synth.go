@@ -31,6 +31,11 @@ type Options struct {
 	ProductsPerDomain int    // 0 means 50
 	SourcesPerDomain  int    // 0 means 5
 	Seed              uint64 // picks inputs, steps and schedules
+	// MixedCadences makes about one product in 25 run weekly instead of
+	// daily, and gives the products downstream of one an SLA a week allows.
+	// The mesh then has diamonds of mixed cadences (cadence-drift
+	// warnings), which the checker must look up the graph for.
+	MixedCadences bool
 }
 
 // Mesh returns a mesh of n products with the default shape and seed 1.
@@ -58,9 +63,9 @@ var readable = []string{"id", "status", "name", "amount", "quantity", "email", "
 // with the Snowflake target's settings, and one folder per domain with a
 // domain.mesh.hcl (the domain and its sources) and one file per product.
 //
-// Every source arrives daily and every schedule is a daily cron, so every
-// product's effective period is a day: no SLA is infeasible and no diamond
-// drifts, however the inputs fall.
+// Every source arrives daily and, unless o.MixedCadences, every schedule is
+// a daily cron, so every product's effective period is a day: no SLA is
+// infeasible and no diamond drifts, however the inputs fall.
 func Generate(o Options) fstest.MapFS {
 	if o.Products < 1 {
 		o.Products = 1
@@ -71,7 +76,7 @@ func Generate(o Options) fstest.MapFS {
 	if o.SourcesPerDomain <= 0 {
 		o.SourcesPerDomain = 5
 	}
-	g := &generator{o: o, domains: (o.Products + o.ProductsPerDomain - 1) / o.ProductsPerDomain, fsys: fstest.MapFS{}}
+	g := &generator{o: o, domains: (o.Products + o.ProductsPerDomain - 1) / o.ProductsPerDomain, fsys: fstest.MapFS{}, weekly: map[string]bool{}}
 	g.put("mesh.hcl", fmt.Sprintf(`mesh "synthetic" {
   description = "A synthetic mesh of %d products"
   policy_sets = ["baseline"]
@@ -114,6 +119,7 @@ type generator struct {
 	o       Options
 	domains int
 	fsys    fstest.MapFS
+	weekly  map[string]bool // "dD.pJ" -> the product runs weekly, or reads one that does
 }
 
 // put adds a file. Files are written laid out as meshc fmt would, as real
@@ -200,8 +206,9 @@ func attrs(b *strings.Builder, pad string, kv ...string) {
 
 // input is one input a product reads.
 type input struct {
-	from    string
-	columns string
+	from     string
+	columns  string
+	producer string // "dD.pJ", for an input from a product
 }
 
 func (g *generator) product(d, j int) string {
@@ -212,8 +219,10 @@ func (g *generator) product(d, j int) string {
   description = "Synthetic product %d of domain %d"
   tags        = ["synthetic", "layer_%d"]
 `, j, j%10, j, d, g.layer(d))
+	key := fmt.Sprintf("%s.p%d", domainName(d), j)
 	for i, in := range g.inputs(rng, d, j) {
 		fmt.Fprintf(&b, "\n  input \"i%d\" {\n    from    = %s\n    columns = %s\n  }\n", i, in.from, in.columns)
+		g.weekly[key] = g.weekly[key] || g.weekly[in.producer]
 	}
 
 	fmt.Fprintf(&b, `
@@ -255,13 +264,22 @@ func (g *generator) product(d, j int) string {
 
 	switch rng.IntN(6) {
 	case 0:
-		fmt.Fprintf(&b, "\n  schedule {\n    cadence = \"0 %d * * *\"\n  }\n", 5+rng.IntN(4))
+		hour, days := 5+rng.IntN(4), "*"
+		if g.o.MixedCadences && hour == 5 {
+			days = "1" // Mondays
+			g.weekly[key] = true
+		}
+		fmt.Fprintf(&b, "\n  schedule {\n    cadence = \"0 %d * * %s\"\n  }\n", hour, days)
 	case 1:
 		fmt.Fprintf(&b, "\n  schedule {\n    cadence  = \"30 %d * * *\"\n    timezone = \"Europe/Zurich\"\n  }\n", 5+rng.IntN(4))
 	case 2:
 		b.WriteString("\n  schedule {\n    on_inputs = true\n  }\n")
 	}
-	fmt.Fprintf(&b, "\n  sla {\n    freshness = %q\n  }\n}\n", []string{"1d", "36h", "2d"}[rng.IntN(3)])
+	freshness := []string{"1d", "36h", "2d"}[rng.IntN(3)]
+	if g.weekly[key] {
+		freshness = "8d"
+	}
+	fmt.Fprintf(&b, "\n  sla {\n    freshness = %q\n  }\n}\n", freshness)
 	return b.String()
 }
 
@@ -281,16 +299,18 @@ func (g *generator) inputs(rng *rand.Rand, d, j int) []input {
 		var in input
 		switch kind := rng.IntN(3); {
 		case kind == 0 || (j == 0 && d == lowest):
-			in = input{fmt.Sprintf("source.s%d", rng.IntN(g.o.SourcesPerDomain)), list(rng, 5)}
+			in = input{fmt.Sprintf("source.s%d", rng.IntN(g.o.SourcesPerDomain)), list(rng, 5), ""}
 		case kind == 1 && j > 0 || d == lowest:
 			if j == 0 {
 				continue
 			}
-			in = input{fmt.Sprintf("product.p%d.port.main", rng.IntN(j)), list(rng, 3)}
+			k := rng.IntN(j)
+			in = input{fmt.Sprintf("product.p%d.port.main", k), list(rng, 3), fmt.Sprintf("%s.p%d", domainName(d), k)}
 		default:
 			od := lowest + rng.IntN(d-lowest)
-			in = input{fmt.Sprintf("domain.%s.product.p%d.port.main", domainName(od), rng.IntN(g.products(od))),
-				"{ id = integer, amount = number(38, 2), updated_at = timestamp_ntz }"}
+			k := rng.IntN(g.products(od))
+			in = input{fmt.Sprintf("domain.%s.product.p%d.port.main", domainName(od), k),
+				"{ id = integer, amount = number(38, 2), updated_at = timestamp_ntz }", fmt.Sprintf("%s.p%d", domainName(od), k)}
 		}
 		if !seen[in.from] {
 			seen[in.from] = true

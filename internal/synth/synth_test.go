@@ -41,6 +41,30 @@ func TestMeshIsClean(t *testing.T) {
 	}
 }
 
+// TestMixedCadences checks that a mesh with weekly products has no error
+// (their downstream SLAs allow a week) and has diamonds of mixed cadences,
+// which it exists to exercise.
+func TestMixedCadences(t *testing.T) {
+	fsys := synth.Generate(synth.Options{Products: 600, Seed: 1, MixedCadences: true})
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drifts := 0
+	for _, d := range res.Diagnostics {
+		if d.Code == "cadence-drift" {
+			drifts++
+		} else {
+			var out bytes.Buffer
+			diag.WriteText(&out, diag.Diagnostics{d}, res.SourcesFor(diag.Diagnostics{d}))
+			t.Errorf("unexpected diagnostic:\n%s", out.String())
+		}
+	}
+	if drifts == 0 {
+		t.Error("no cadence-drift warning: the mesh has no diamond of mixed cadences")
+	}
+}
+
 // TestMeshIsFormatted checks that synthetic files are laid out as meshc
 // fmt lays them out, as a real mesh's are.
 func TestMeshIsFormatted(t *testing.T) {

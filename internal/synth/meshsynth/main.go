@@ -2,6 +2,7 @@
 // for timing meshc as a whole process:
 //
 //	go run ./internal/synth/meshsynth -n 10000 -seed 1 /tmp/mesh10k
+//	go run ./internal/synth/meshsynth -n 10000 --mixed-cadences /tmp/mixed10k
 package main
 
 import (
@@ -15,8 +16,9 @@ import (
 func main() {
 	n := pflag.IntP("products", "n", 1000, "how many products")
 	seed := pflag.Uint64("seed", 1, "the seed that picks inputs, steps and schedules")
+	mixed := pflag.Bool("mixed-cadences", false, "make about one product in 25 run weekly, which gives diamonds of mixed cadences")
 	pflag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] DIR")
+		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] DIR")
 		pflag.PrintDefaults()
 	}
 	pflag.Parse()
@@ -29,7 +31,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "meshsynth: %s is not empty\n", dir)
 		os.Exit(2)
 	}
-	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed})
+	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed})
 	if err := synth.Write(dir, fsys); err != nil {
 		fmt.Fprintf(os.Stderr, "meshsynth: %v\n", err)
 		os.Exit(1)
