@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,6 +45,13 @@ func cacheMeshes(t *testing.T) map[string]load.Tree {
 	meshes := map[string]load.Tree{
 		"pharma":    {FS: os.DirFS(filepath.Join(golden.Root(), "examples", "pharma")), Prefix: "examples/pharma/"},
 		"synthetic": {FS: synth.Mesh(300)},
+		// A string that reads like its file's name stays what it says
+		// (the table is echoed by the invalid-name diagnostic).
+		"file names": {FS: fstest.MapFS{
+			"mesh.hcl": {Data: []byte("mesh \"m\" {}\n\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
+			"d/d.mesh.hcl": {Data: []byte("domain \"d\" {\n  owner = \"d@example.com\"\n}\n\n" +
+				"source \"s\" {\n  cadence = \"daily\"\n  table   = \"d/d.mesh.hcl\"\n  column \"id\" { type = integer }\n}\n")},
+		}},
 	}
 	paths, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "*.txtar"))
 	for _, p := range paths {

@@ -224,7 +224,7 @@ type Product struct {
 	Name        string
 	NameRange   diag.Range
 	DeclRange   diag.Range
-	File        string
+	File        string `cache:"filename"` // the file declaring the product
 	Owner       String
 	Description String
 	Version     String
@@ -299,7 +299,7 @@ type Step struct {
 	Name        string
 	NameRange   diag.Range
 	DeclRange   diag.Range
-	File        string // the file declaring the step; file arguments are relative to its folder
+	File        string `cache:"filename"` // the file declaring the step; file arguments are relative to its folder
 	Run         *Ref
 	After       []Ref
 	Description String

@@ -19,10 +19,12 @@ import (
 // This file is the binary form of decoded files that the cache keeps
 // (cache.go): a compact, reflection-driven encoding of the ast types.
 //
-// Every range and every string equal to the file's own display name is
-// written without the name and given the current one when read back, so
-// that an entry serves the same file whether meshc was pointed at it as
-// examples/pharma or as ., and a large mesh's ranges cost a few bytes.
+// Every range in the file, and every field tagged `cache:"filename"` that
+// names the file, is written without the file's display name and given
+// the current one when read back, so that an entry serves the same file
+// whether meshc was pointed at it as examples/pharma or as ., and a large
+// mesh's ranges cost a few bytes. Other strings are written as they are: a
+// description that happens to read "mesh.hcl" stays that.
 // Values the encoding does not know (an interface, a map, a function) can
 // only be empty: a file holding one is not cached, never cached wrongly.
 
@@ -197,6 +199,10 @@ func build(c *codec, t reflect.Type) {
 			f := t.Field(i)
 			if !f.IsExported() {
 				panic(fmt.Sprintf("load: the cache cannot encode %s: field %s is unexported", t, f.Name))
+			}
+			if f.Tag.Get("cache") == "filename" && f.Type.Kind() == reflect.String {
+				fields = append(fields, fileNameCodec)
+				continue
 			}
 			fields = append(fields, buildingCodec(f.Type))
 		}
@@ -445,16 +451,41 @@ func (d *entryReader) ctyComposite(object bool, depth int) cty.Value {
 func (e *entryWriter) uint(n uint64) { e.buf = binary.AppendUvarint(e.buf, n) }
 
 // string writes a string; the file's own name is the marker 0.
+// string writes a string as its length and bytes. One that holds the
+// file's display name (a diagnostic's detail, say) depends on where meshc
+// was pointed, so the file is then not cached.
 func (e *entryWriter) string(s string) {
-	if s == e.file && s != "" {
-		e.uint(0)
-		return
-	}
 	if e.file != "" && strings.Contains(s, e.file) {
 		e.named = true
 	}
-	e.uint(uint64(len(s)) + 1)
+	e.uint(uint64(len(s)))
 	e.buf = append(e.buf, s...)
+}
+
+// fileNameCodec writes a field that names a file: the file's own display
+// name as a marker (0), any other as 1 and the name, which depends on
+// where meshc was pointed, so the file is then not cached.
+var fileNameCodec = &codec{
+	enc: func(e *entryWriter, v reflect.Value) error {
+		if name := v.String(); name == e.file {
+			e.uint(0)
+		} else {
+			e.named = true
+			e.uint(1)
+			e.string(name)
+		}
+		return nil
+	},
+	dec: func(d *entryReader, v reflect.Value) {
+		switch d.uint() {
+		case 0:
+			v.SetString(d.file)
+		case 1:
+			v.SetString(d.string())
+		default:
+			d.fail()
+		}
+	},
 }
 
 func (e *entryWriter) bytes(b []byte) {
@@ -490,14 +521,7 @@ func (d *entryReader) int() int64 {
 }
 
 func (d *entryReader) string() string {
-	n := d.uint()
-	if n == 0 {
-		if d.err != nil {
-			return ""
-		}
-		return d.file
-	}
-	b := d.take(n - 1)
+	b := d.take(d.uint())
 	if len(b) > maxShared {
 		return string(b)
 	}
