@@ -234,9 +234,9 @@ func (p *plan) existing(rel string, folders map[string]folder) (fs.FileInfo, []b
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if bytes.HasPrefix(p.data[rel], data) {
-		// Empty, or cut short by a build that was killed while writing
-		// it: replacing it loses nothing.
+	if len(data) == 0 {
+		// What a build killed between creating a new file and writing
+		// it leaves (see writeNew): replacing it loses nothing.
 		return info, data, nil, nil
 	}
 	if !IsGenerated(data) {
@@ -401,10 +401,10 @@ func (p *plan) makeFolder(rel string) error {
 // writeNew writes a file where Plan found none. O_EXCL makes it fail,
 // rather than write through, if a file or link has appeared there since
 // (makeFolder checks the folders on the way). Writing in place, not beside
-// and renaming, halves the file system work of a first build. A file that
-// cannot be written whole is removed; one that a killed build left short
-// is the start of what the next build writes there, which Plan treats as
-// meshc's own (see existing).
+// and renaming, saves a rename per file of a first build. A file that
+// cannot be written whole is removed. The data goes in one write, so a
+// build killed part way leaves a file whole or empty, and Plan treats an
+// empty file as one meshc may replace (see existing).
 func writeNew(name string, data []byte) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {

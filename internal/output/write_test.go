@@ -651,23 +651,22 @@ func TestWriteNewNeverReplaces(t *testing.T) {
 	}
 }
 
-// TestShortFilesReplaced checks that a file a killed build left empty or
-// short, the start of what is to be written there, is replaced rather than
-// refused as someone else's.
-func TestShortFilesReplaced(t *testing.T) {
+// TestEmptyFilesReplaced checks that an empty file where meshc writes, as
+// a build killed between creating and writing a file leaves, is replaced,
+// while a short file without meshc's header is still refused.
+func TestEmptyFilesReplaced(t *testing.T) {
 	dir := t.TempDir()
 	full := gen("jobs: {}\n")
-	makeTree(t, dir, tree{"empty.yml": "", "short.yml": full[:5], "other.yml": "mine\n"})
-	_, err := Write(dir, testOwner, files("empty.yml", full, "short.yml", full))
-	if err != nil {
+	makeTree(t, dir, tree{"empty.yml": "", "short.yml": full[:5]})
+	if _, err := Write(dir, testOwner, files("empty.yml", full)); err != nil {
 		t.Fatal(err)
 	}
-	want := tree{"empty.yml": full, "short.yml": full, "other.yml": "mine\n"}
+	want := tree{"empty.yml": full, "short.yml": full[:5]}
 	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if _, err := Write(dir, testOwner, files("other.yml", full)); err == nil {
-		t.Error("a file that is not the start of the generated one was replaced")
+	if _, err := Write(dir, testOwner, files("short.yml", full)); err == nil {
+		t.Error("a file without the header was replaced")
 	}
 }
 
