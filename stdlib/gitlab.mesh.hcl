@@ -57,14 +57,16 @@ target "gitlab" {
   # polls the execution until it ends; the job fails unless it succeeded.
   # TALEND_API_URL is the API of the account's region, such as
   # https://api.eu.cloud.talend.com.
-  # Each API call gives up after a minute, so that a connection that hangs
-  # fails the step instead of holding its worker.
+  # Each API call gives up after a minute of silence, so that a connection
+  # that hangs cannot hold the worker; a poll that fails so is tried again
+  # rather than failing the step, which would leave the job running and make
+  # a retry start a second one.
   runner "talend" {
     image = "python:3.12-slim"
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
-      import json, os, sys, time, urllib.request
+      import json, os, sys, time, urllib.error, urllib.request
       api, token, task = os.environ["TALEND_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
       if not token:
           sys.exit("talend: the step gives no token, and Talend Cloud's API needs one")
@@ -73,11 +75,20 @@ target "gitlab" {
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
           with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
+      def poll(path):
+          while True:
+              try:
+                  return call("GET", path)
+              except urllib.error.HTTPError:
+                  raise
+              except OSError as e:
+                  print("poll failed, trying again:", e, flush=True)
+                  time.sleep(20)
       run = call("POST", "/processing/executions", {"executable": task})["executionId"]
       print("Talend execution", run, "of", task, flush=True)
       while True:
           time.sleep(20)
-          status = str(call("GET", "/processing/executions/" + run).get("status", "")).upper()
+          status = str(poll("/processing/executions/" + run).get("status", "")).upper()
           print("status:", status, flush=True)
           if status in ("SUCCESS", "EXECUTION_SUCCESS", "EXECUTION_SUCCESSFUL"):
               sys.exit(0)
@@ -92,14 +103,16 @@ target "gitlab" {
   # and polls it until it completes; the job fails unless its disposition
   # is Success. ALTERYX_API_URL is the server's API, such as
   # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
-  # Each API call gives up after a minute, so that a connection that hangs
-  # fails the step instead of holding its worker.
+  # Each API call gives up after a minute of silence, so that a connection
+  # that hangs cannot hold the worker; a poll that fails so is tried again
+  # rather than failing the step, which would leave the job running and make
+  # a retry start a second one.
   runner "alteryx" {
     image = "python:3.12-slim"
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
-      import json, os, sys, time, urllib.parse, urllib.request
+      import json, os, sys, time, urllib.error, urllib.parse, urllib.request
       api, token, workflow = os.environ["ALTERYX_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
       if not token:
           sys.exit("alteryx: the step gives no token, and the Alteryx Server API needs one")
@@ -108,11 +121,20 @@ target "gitlab" {
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
           with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
+      def poll(path):
+          while True:
+              try:
+                  return call("GET", path)
+              except urllib.error.HTTPError:
+                  raise
+              except OSError as e:
+                  print("poll failed, trying again:", e, flush=True)
+                  time.sleep(20)
       job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
       print("Alteryx job", job, "of", workflow, flush=True)
       while True:
           time.sleep(20)
-          status = call("GET", "/v3/jobs/" + job)
+          status = poll("/v3/jobs/" + job)
           print("status:", status.get("status"), status.get("disposition"), flush=True)
           if status.get("status") == "Completed":
               sys.exit(0 if status.get("disposition") == "Success" else 1)
