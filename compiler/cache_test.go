@@ -138,7 +138,7 @@ func TestCacheDistrust(t *testing.T) {
 		if got := render(t, tree, cache); got != want {
 			t.Errorf("%s: a spoilt cache changes the result:\n%s", name, cmp.Diff(want, got))
 		}
-		if _, _, warning := cache.Report(); !strings.Contains(warning, "corrupt or written by another meshc") {
+		if _, _, warning := cache.Report(); !strings.Contains(warning, "corrupt cache") {
 			t.Errorf("%s: no warning about the spoilt entries, got %q", name, warning)
 		}
 		cache, _ = load.OpenCache(dir, "test")

@@ -82,12 +82,11 @@ func identity() (string, error) {
 	return "meshc " + version() + " " + hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// reportCache prints the cache's warning, if it has one.
-func reportCache(e *env, c *load.Cache) {
+// cacheWarning is what went wrong with the cache so far, if anything.
+func cacheWarning(c *load.Cache) string {
 	if c == nil {
-		return
+		return ""
 	}
-	if _, _, warning := c.Report(); warning != "" {
-		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)
-	}
+	_, _, warning := c.Report()
+	return warning
 }

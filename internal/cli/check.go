@@ -9,6 +9,7 @@ import (
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
 	"github.com/spf13/pflag"
 )
 
@@ -17,6 +18,12 @@ type compileFlags struct {
 	env     string
 	today   string
 	timings bool
+
+	// The cache is opened once per command, whatever it compiles (diff
+	// compiles two revisions), and its warning printed once.
+	cache       *load.Cache
+	cacheOpened bool
+	cacheWarned string
 }
 
 func (f *compileFlags) register(fs *pflag.FlagSet) {
@@ -41,7 +48,7 @@ func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, 
 // compileWith runs compile with the flags' options, for a mesh that is not
 // a folder (a git revision, say).
 func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Options) (*compiler.Result, error)) (*compiler.Result, int, bool) {
-	opts := compiler.Options{Env: f.env, Cache: openCache(e)}
+	opts := compiler.Options{Env: f.env}
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
 		if err != nil {
@@ -49,6 +56,10 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		}
 		opts.Today = t
 	}
+	if !f.cacheOpened {
+		f.cache, f.cacheOpened = openCache(e), true
+	}
+	opts.Cache = f.cache
 	start := time.Now()
 	if f.timings {
 		fmt.Fprintln(e.stderr, "timings:")
@@ -56,7 +67,10 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 	}
 	res, err := compile(opts)
 	f.timing(e, "compile, in all", time.Since(start))
-	reportCache(e, opts.Cache)
+	if warning := cacheWarning(opts.Cache); warning != "" && warning != f.cacheWarned {
+		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)
+		f.cacheWarned = warning
+	}
 	var ue *compiler.UsageError
 	if errors.As(err, &ue) {
 		return nil, usageError(e, cmd, "%s", ue.Msg), true

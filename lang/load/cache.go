@@ -67,6 +67,7 @@ func OpenCache(dir, identity string) (*Cache, error) {
 	for _, typ := range slices.Sorted(maps.Keys(blockTypes)) {
 		fmt.Fprintf(h, "%s %s\n", typ, typeShape(blockTypes[typ], map[reflect.Type]bool{}))
 	}
+	fmt.Fprintf(h, "diagnostics %s\n", typeShape(reflect.TypeFor[diag.Diagnostics](), map[reflect.Type]bool{}))
 	c := &Cache{dir: dir}
 	h.Sum(c.identity[:0])
 	c.trim(time.Now())
@@ -127,17 +128,22 @@ func (c *Cache) Dir() string { return c.dir }
 func (c *Cache) Report() (hits, parsed int, warning string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.ignored > 0:
+	var problems []string
+	if c.ignored > 0 {
 		entries := "entries"
 		if c.ignored == 1 {
 			entries = "entry"
 		}
-		warning = fmt.Sprintf("ignored %d cache %s in %s that were corrupt or written by another meshc, and rewrote them", c.ignored, entries, c.dir)
-	case c.failed != nil:
-		warning = fmt.Sprintf("cannot write to the cache: %v", c.failed)
+		ignored := fmt.Sprintf("ignored %d corrupt cache %s in %s", c.ignored, entries, c.dir)
+		if c.failed == nil {
+			ignored += ", and rewrote them"
+		}
+		problems = append(problems, ignored)
 	}
-	return c.hits, c.parsed, warning
+	if c.failed != nil {
+		problems = append(problems, fmt.Sprintf("cannot write to the cache: %v", c.failed))
+	}
+	return c.hits, c.parsed, strings.Join(problems, "; ")
 }
 
 // blockTypes are the decoded type of each top-level block.
@@ -171,7 +177,7 @@ func typeShape(t reflect.Type, seen map[reflect.Type]bool) string {
 		b.WriteString("{")
 		for i := range t.NumField() {
 			f := t.Field(i)
-			fmt.Fprintf(&b, "%s %s;", f.Name, typeShape(f.Type, seen))
+			fmt.Fprintf(&b, "%s %q %s;", f.Name, f.Tag, typeShape(f.Type, seen))
 		}
 		b.WriteString("}")
 		return b.String()
@@ -186,7 +192,7 @@ func chunks(files []*file) [][]*file {
 	var out [][]*file
 	for i := 0; i < len(files); {
 		j := i + 1
-		for j < len(files) && j-i < chunkSize && path.Dir(files[j].rel) == path.Dir(files[i].rel) {
+		for j < len(files) && j-i < chunkSize && files[j].tree == files[i].tree && path.Dir(files[j].rel) == path.Dir(files[i].rel) {
 			j++
 		}
 		out = append(out, files[i:j])

@@ -262,14 +262,25 @@ func parseUnit(unit []*file) {
 
 // read reads the file's bytes, reporting whether it could.
 func (f *file) read() bool {
-	src, err := fs.ReadFile(f.tree.FS, f.rel)
+	// The size first: a data dump named .mesh.hcl by mistake should not
+	// be read into memory to be refused.
+	size := int64(-1)
+	if info, err := fs.Stat(f.tree.FS, f.rel); err == nil {
+		size = info.Size()
+	}
+	var src []byte
+	var err error
+	if size < MaxFileSize {
+		src, err = fs.ReadFile(f.tree.FS, f.rel)
+		size = int64(len(src))
+	}
 	switch {
 	case err != nil:
 		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
 		return false
-	case len(src) >= MaxFileSize:
+	case size >= MaxFileSize:
 		f.syntaxErrors = diag.Diagnostics{{Severity: diag.Error, Code: "file-too-large", Summary: "File too large",
-			Detail:  fmt.Sprintf("%s holds %d bytes; meshc reads mesh files of up to %d MiB. Split it: one file per product is the usual layout.", f.name, len(src), MaxFileSize>>20),
+			Detail:  fmt.Sprintf("%s holds %d bytes; meshc reads mesh files of less than %d MiB. Split it: one file per product is the usual layout.", f.name, size, MaxFileSize>>20),
 			Subject: &diag.Range{Filename: f.name}}}
 		return false
 	}
