@@ -308,24 +308,23 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	}
 	// A repeated tag is reported once, at its second listing, however
 	// often it is repeated.
-	listed := map[string]int{}
+	listed, seen := map[string]int{}, map[string]int{}
 	for _, t := range p.Tags.V {
 		listed[t.V]++
 	}
-	seen, reported := map[string]bool{}, map[string]bool{}
 	for _, t := range p.Tags.V {
-		switch {
-		case strings.TrimSpace(t.V) == "":
+		if strings.TrimSpace(t.V) == "" {
 			c.errorf("invalid-value", t.Range, "Empty tag", "Remove the empty tag.")
-		case seen[t.V] && !reported[t.V]:
-			reported[t.V] = true
-			times := "twice; remove one"
-			if n := listed[t.V]; n > 2 {
-				times = fmt.Sprintf("%d times; keep one", n)
-			}
-			c.warnf("duplicate-tag", t.Range, "Duplicate tag", "The tag %q is listed %s.", t.V, times)
+			continue
 		}
-		seen[t.V] = true
+		if seen[t.V]++; seen[t.V] != 2 {
+			continue
+		}
+		times := "twice; remove one"
+		if n := listed[t.V]; n > 2 {
+			times = fmt.Sprintf("%d times; keep one", n)
+		}
+		c.warnf("duplicate-tag", t.Range, "Duplicate tag", "The tag %q is listed %s.", t.V, times)
 	}
 	ps := &productScope{ast: p, plan: pp, domain: ds, ports: map[string]*portScope{}, steps: map[string]*plan.Step{}, stepAST: map[*plan.Step]*ast.Step{}}
 	for _, port := range p.Ports {

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/meshc/meshc/internal/snowsql"
@@ -14,10 +13,7 @@ import (
 // This file holds the naming rules and the diagnostics every stage shares:
 // a bad name, a duplicate, a reference to nothing.
 
-var (
-	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
-	maxNameLength = 64
-)
+const maxNameLength = 64
 
 // checkName enforces the naming rule for mesh objects: lower-case snake
 // case, with single underscores between words, at most 64 characters.
@@ -44,7 +40,7 @@ func (c *compiler) checkName(kind, name string, at diag.Range) {
 		fixed = strings.ReplaceAll(fixed, "__", "_")
 	}
 	hint := ""
-	if fixed != "" && fixed != name && namePattern.MatchString(fixed) {
+	if fixed != "" && fixed != name && isSnakeCase(fixed) {
 		hint = fmt.Sprintf(" For example: %q.", fixed)
 	}
 	if len(name) > maxNameLength {
@@ -55,10 +51,11 @@ func (c *compiler) checkName(kind, name string, at diag.Range) {
 		"%s names are lower-case snake case: a letter, then letters and digits, with single underscores between words, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
 }
 
-// isSnakeCase is namePattern.MatchString(s), without the regular
-// expression: every object's name is checked, and a large mesh has
-// hundreds of thousands. A letter, then letters, digits and single
-// underscores, ending with no underscore.
+// isSnakeCase reports whether s is a lower-case letter, then letters,
+// digits and single underscores, ending with no underscore: the regular
+// expression ^[a-z][a-z0-9]*(_[a-z0-9]+)*$ (TestIsSnakeCase), without one,
+// since every object's name is checked and a large mesh has hundreds of
+// thousands.
 func isSnakeCase(s string) bool {
 	if s == "" || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '_' {
 		return false

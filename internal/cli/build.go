@@ -56,19 +56,19 @@ in the way is left alone and the others are written.`)
 			chosen = append(chosen, strings.TrimSpace(t))
 		}
 	}
-	for _, t := range chosen {
-		if t == "" {
+	for i, t := range chosen {
+		switch {
+		case t == "":
 			return usageError(e, "build", "--target %q has an empty name; separate targets with single commas, such as gitlab,airflow", targetList)
-		}
-		if !slices.Contains(targets, t) {
+		case !slices.Contains(targets, t):
 			return usageError(e, "build", "unknown target %q; the targets are %s.%s", t, strings.Join(targets, ", "), suggest.DidYouMean(t, targets))
+		case slices.Contains(chosen[:i], t):
+			return usageError(e, "build", "--target names %s twice: %s", t, targetList)
 		}
 	}
 	switch {
 	case len(chosen) == 0:
 		return usageError(e, "build", "--target is required: %s", strings.Join(targets, ", "))
-	case len(slices.Compact(slices.Sorted(slices.Values(chosen)))) < len(chosen):
-		return usageError(e, "build", "--target names a target twice: %s", targetList)
 	case len(chosen) > 1 && out != "":
 		return usageError(e, "build", "--out names one target's folder; with several targets, each is written to gen/TARGET in the mesh folder")
 	case granularity != "" && granularity != "product" && granularity != "domain":

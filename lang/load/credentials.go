@@ -125,13 +125,10 @@ func literalString(e hclsyntax.Expression) (string, bool) {
 		e = t.Parts[0]
 	}
 	if lit, ok := e.(*hclsyntax.LiteralValueExpr); ok {
-		if lit.Val.Type() != cty.String || lit.Val.IsNull() {
-			return "", false
-		}
-		return lit.Val.AsString(), true
+		return plainString(lit.Val)
 	}
 	switch e.(type) {
-	case *hclsyntax.TemplateExpr, *hclsyntax.LiteralValueExpr, *hclsyntax.TemplateWrapExpr:
+	case *hclsyntax.TemplateExpr, *hclsyntax.TemplateWrapExpr:
 	default:
 		return "", false
 	}

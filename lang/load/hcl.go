@@ -275,13 +275,7 @@ func decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
 		case hcl.TraverseRoot:
 			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: rng(s.SrcRange)})
 		case hcl.TraverseAttr:
-			// HCL's range for .name includes the dot; underline the name.
-			r := rng(s.SrcRange)
-			if int(r.End.Byte-r.Start.Byte) == len(s.Name)+1 {
-				r.Start.Byte++
-				r.Start.Column++
-			}
-			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: r})
+			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: attrRange(s)})
 		default:
 			return nil, diag.Diagnostics{diag.Errorf("not-a-reference", rng(step.SourceRange()), "Index in a reference",
 				"References are dotted names, for example %s; indexes like [0] are not supported.", refExample(what))}

@@ -100,7 +100,8 @@ func traversal(trav hcl.Traversal) ast.Traversal {
 	return t
 }
 
-// attrRange is the range of .name without its dot.
+// attrRange is the range of .name without its dot: HCL's range includes
+// it, and a diagnostic underlines the name.
 func attrRange(s hcl.TraverseAttr) diag.Range {
 	r := rng(s.SrcRange)
 	if int(r.End.Byte-r.Start.Byte) == len(s.Name)+1 {
