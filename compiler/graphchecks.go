@@ -207,39 +207,13 @@ func (c *compiler) diamonds() {
 				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
-				m := walker.meet(A, B)
-				switch {
-				case m.product != nil:
-					is := func(x *plan.Product) bool { return x == m.product }
-					to := m.leadingTo(is)
-					c.reportDiamond(d, A, B, m.product.ID, edgeTo[B], pathUp(A, is, to), pathUp(B, is, to))
-				case m.source != nil:
-					// No product in common: raw data read by both
-					// branches drifts the same way.
-					reads := func(x *plan.Product) bool {
-						return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == m.source })
-					}
-					to := m.leadingTo(reads)
-					c.reportDiamond(d, A, B, "source "+m.source.ID, edgeTo[B],
-						append([]string{m.source.ID}, pathUp(A, reads, to)...), append([]string{m.source.ID}, pathUp(B, reads, to)...))
-				default:
-					continue
+				if common, pathA, pathB, ok := walker.diamond(A, B); ok {
+					c.reportDiamond(d, A, B, common, edgeTo[B], pathA, pathB)
+					warned[B] = true
 				}
-				warned[B] = true
 			}
 		}
 	}
-}
-
-// meeting is what two branches have in common upstream: the product
-// upstream of both (either counting as its own upstream) that runs last,
-// or else the source with the smallest ID that both upstreams read, or
-// neither; and the products walked to find it.
-type meeting struct {
-	product *plan.Product
-	source  *plan.Source
-	taken   []*plan.Product // the products walked, latest first
-	w       *meeter         // whose below, until its next walk, links the products walked
 }
 
 // meeter walks branches up for the diamond check. Its marks, by place in
@@ -263,14 +237,41 @@ func newMeeter(products []*plan.Product) *meeter {
 	return m
 }
 
+// diamond finds what two branches have in common upstream: the product
+// upstream of both (either counting as its own upstream) that runs last,
+// or else the source with the smallest ID that both upstreams read. It
+// returns its name for the message and the path from it down to each
+// branch, or false when the branches share nothing.
+func (w *meeter) diamond(a, b *plan.Product) (common string, pathA, pathB []string, ok bool) {
+	product, source, taken := w.meet(a, b)
+	var found func(*plan.Product) bool
+	var prefix []string
+	switch {
+	case product != nil:
+		common = product.ID
+		found = func(x *plan.Product) bool { return x == product }
+	case source != nil:
+		// No product in common: raw data read by both branches drifts
+		// the same way.
+		common, prefix = "source "+source.ID, []string{source.ID}
+		found = func(x *plan.Product) bool {
+			return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == source })
+		}
+	default:
+		return "", nil, nil, false
+	}
+	via := w.leadingTo(taken, found)
+	return common, append(prefix, pathUp(a, found, via)...), append(slices.Clone(prefix), pathUp(b, found, via)...), true
+}
+
 // meet walks up from both branches at once, the latest product in run
 // order first, marking each product with the branches it is upstream of.
 // A product's marks are complete when it is taken, since every product
 // downstream of it runs later and was taken before; so the first product
 // marked by both is the latest they share, and the walk stops there. When
 // none is, it has walked both upstreams whole, and looks for a source both
-// read.
-func (w *meeter) meet(a, b *plan.Product) meeting {
+// read. It returns the products it took, latest first.
+func (w *meeter) meet(a, b *plan.Product) (*plan.Product, *plan.Source, []*plan.Product) {
 	const fromA, fromB = 1, 2
 	w.walk++
 	mark := func(p *plan.Product, side uint8) (int, bool) {
@@ -282,7 +283,7 @@ func (w *meeter) meet(a, b *plan.Product) meeting {
 		w.marks[i] |= side
 		return i, fresh
 	}
-	m := meeting{w: w}
+	var taken []*plan.Product
 	ia, _ := mark(a, fromA)
 	ib, _ := mark(b, fromB)
 	q := &latestFirst{{ia, a}, {ib, b}}
@@ -290,10 +291,9 @@ func (w *meeter) meet(a, b *plan.Product) meeting {
 	for q.Len() > 0 {
 		r := heap.Pop(q).(ranked)
 		x, side := r.p, w.marks[r.at]
-		m.taken = append(m.taken, x)
+		taken = append(taken, x)
 		if side == fromA|fromB {
-			m.product = x
-			return m
+			return x, nil, taken
 		}
 		for _, up := range x.Upstreams {
 			i, fresh := mark(up, side)
@@ -304,27 +304,28 @@ func (w *meeter) meet(a, b *plan.Product) meeting {
 		}
 	}
 	read := map[*plan.Source]uint8{}
-	for _, x := range m.taken {
+	for _, x := range taken {
 		for _, in := range x.Inputs {
 			if in.Source != nil {
 				read[in.Source] |= w.marks[w.index[x]]
 			}
 		}
 	}
+	var first *plan.Source
 	for s, side := range read {
-		if side == fromA|fromB && (m.source == nil || s.ID < m.source.ID) {
-			m.source = s
+		if side == fromA|fromB && (first == nil || s.ID < first.ID) {
+			first = s
 		}
 	}
-	return m
+	return nil, first, taken
 }
 
-// leadingTo returns the products walked from which some product that found
-// accepts can be reached going up, found ones included.
-func (m meeting) leadingTo(found func(*plan.Product) bool) map[*plan.Product]bool {
+// leadingTo returns the products of the last walk from which some product
+// that found accepts can be reached going up, found ones included.
+func (w *meeter) leadingTo(taken []*plan.Product, found func(*plan.Product) bool) map[*plan.Product]bool {
 	leads := map[*plan.Product]bool{}
 	var queue []*plan.Product
-	for _, x := range m.taken {
+	for _, x := range taken {
 		if found(x) {
 			leads[x] = true
 			queue = append(queue, x)
@@ -333,7 +334,7 @@ func (m meeting) leadingTo(found func(*plan.Product) bool) map[*plan.Product]boo
 	for len(queue) > 0 {
 		x := queue[0]
 		queue = queue[1:]
-		for _, down := range m.w.below[m.w.index[x]] {
+		for _, down := range w.below[w.index[x]] {
 			if !leads[down] {
 				leads[down] = true
 				queue = append(queue, down)

@@ -12,9 +12,9 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 )
 
-// TestMeet checks the diamond check's walk, which stops at the first
-// product two branches share and finds the paths only among the products
-// that lead to it, against walking both branches' whole upstreams
+// TestMeet checks the diamond check's walk (meeter.diamond), which stops
+// at the first product two branches share and finds the paths only among
+// the products that lead to it, against walking both branches' whole upstreams
 // breadth-first and intersecting them, on random graphs: the same common
 // product or source, and the same paths.
 func TestMeet(t *testing.T) {
@@ -47,22 +47,13 @@ func TestMeet(t *testing.T) {
 			case u != nil:
 				want = []string{u.ID, strings.Join(wa.pathFrom(u), " "), strings.Join(wb.pathFrom(u), " ")}
 			case s != nil:
-				want = []string{s.ID, strings.Join(wa.pathFrom(wa.readers[s]), " "), strings.Join(wb.pathFrom(wb.readers[s]), " ")}
+				want = []string{"source " + s.ID, strings.Join(append([]string{s.ID}, wa.pathFrom(wa.readers[s])...), " "),
+					strings.Join(append([]string{s.ID}, wb.pathFrom(wb.readers[s])...), " ")}
 			}
 
 			var got []string
-			m := walker.meet(a, b)
-			switch {
-			case m.product != nil:
-				is := func(x *plan.Product) bool { return x == m.product }
-				to := m.leadingTo(is)
-				got = []string{m.product.ID, strings.Join(pathUp(a, is, to), " "), strings.Join(pathUp(b, is, to), " ")}
-			case m.source != nil:
-				reads := func(x *plan.Product) bool {
-					return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == m.source })
-				}
-				to := m.leadingTo(reads)
-				got = []string{m.source.ID, strings.Join(pathUp(a, reads, to), " "), strings.Join(pathUp(b, reads, to), " ")}
+			if common, pa, pb, ok := walker.diamond(a, b); ok {
+				got = []string{common, strings.Join(pa, " "), strings.Join(pb, " ")}
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("round %d, branches %s and %s (-whole walks +meet):\n%s", round, a.ID, b.ID, diff)
