@@ -151,46 +151,35 @@ type govObject struct {
 // id is how policies and their reports name the object. It is worked out
 // when asked for: most objects are never named.
 func (o *govObject) id() string {
-	switch o.kind {
-	case "domain":
-		return o.domain.plan.Name
-	case "source":
-		return o.source.ID
-	case "product":
-		return o.product.plan.ID
-	case "port":
-		return o.port.plan.ID
-	case "column":
-		return o.port.plan.ID + "." + o.column.Name
-	case "input":
-		return o.product.plan.ID + "." + o.input.Name
-	case "step":
-		return o.product.plan.ID + "." + o.step.Name
-	case "test":
-		return o.product.plan.ID + "." + o.test.ID
-	}
-	panic("governance model: no kind " + o.kind)
+	id, _ := o.decl()
+	return id
 }
 
 // at is where the object is declared, for violations.
 func (o *govObject) at() diag.Range {
+	_, at := o.decl()
+	return at
+}
+
+// decl is the object's name and where it is declared.
+func (o *govObject) decl() (string, diag.Range) {
 	switch o.kind {
 	case "domain":
-		return o.domain.plan.Range
+		return o.domain.plan.Name, o.domain.plan.Range
 	case "source":
-		return o.source.Range
+		return o.source.ID, o.source.Range
 	case "product":
-		return o.product.plan.Range
+		return o.product.plan.ID, o.product.plan.Range
 	case "port":
-		return o.port.plan.Range
+		return o.port.plan.ID, o.port.plan.Range
 	case "column":
-		return o.column.Range
+		return o.port.plan.ID + "." + o.column.Name, o.column.Range
 	case "input":
-		return o.input.Range
+		return o.product.plan.ID + "." + o.input.Name, o.input.Range
 	case "step":
-		return o.step.Range
+		return o.product.plan.ID + "." + o.step.Name, o.step.Range
 	case "test":
-		return o.test.Range
+		return o.product.plan.ID + "." + o.test.ID, o.test.Range
 	}
 	panic("governance model: no kind " + o.kind)
 }
