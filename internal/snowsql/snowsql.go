@@ -8,10 +8,10 @@ import (
 	"strings"
 )
 
-// unquotedIdent reports whether Snowflake accepts name without quotes:
+// IsIdentifier reports whether Snowflake accepts name without quotes:
 // ^[A-Za-z_][A-Za-z0-9_$]*$. A loop rather than a regexp, since every
 // name of every task is rendered through it.
-func unquotedIdent(name string) bool {
+func IsIdentifier(name string) bool {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		switch {
@@ -30,7 +30,7 @@ func unquotedIdent(name string) bool {
 // upper case, which names the same object as the unquoted word would if it
 // were allowed. Anything else is double-quoted with quotes doubled.
 func Ident(name string) string {
-	if unquotedIdent(name) {
+	if IsIdentifier(name) {
 		if reserved[strings.ToUpper(name)] {
 			return `"` + strings.ToUpper(name) + `"`
 		}
@@ -58,9 +58,6 @@ func String(s string) string {
 	s = strings.ReplaceAll(s, `'`, `''`)
 	return "'" + s + "'"
 }
-
-// IsIdentifier reports whether name can be written unquoted.
-func IsIdentifier(name string) bool { return unquotedIdent(name) }
 
 // reserved lists Snowflake's reserved and limited keywords, which cannot be
 // used as unquoted identifiers.
