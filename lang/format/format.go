@@ -17,6 +17,9 @@ import (
 // Source formats one file. A file with syntax errors is returned unchanged
 // with the errors, since its layout cannot be known.
 func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
+	if len(src) >= load.MaxFileSize {
+		return src, diag.Diagnostics{load.TooLarge(filename, int64(len(src)))}
+	}
 	if ds := load.CheckNesting(src, filename); ds != nil {
 		return src, ds
 	}

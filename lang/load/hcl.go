@@ -18,8 +18,8 @@ import (
 // This file turns HCL's ranges, diagnostics and attribute values into
 // meshc's own types. It is the only place that knows both.
 
-// rng converts a range. Positions fit in 32 bits: parse refuses files of
-// MaxFileSize bytes or more.
+// rng converts a range. Positions fit in 32 bits: loading and formatting
+// refuse files of MaxFileSize bytes or more (TooLarge).
 func rng(r hcl.Range) diag.Range {
 	return diag.Range{Filename: r.Filename, Start: pos(r.Start), End: pos(r.End)}
 }

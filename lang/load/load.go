@@ -122,6 +122,14 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	return m, src, ds
 }
 
+// TooLarge reports a mesh file of MaxFileSize bytes or more, which meshc
+// neither loads nor formats: its positions would not fit in a range.
+func TooLarge(name string, size int64) *diag.Diagnostic {
+	return &diag.Diagnostic{Severity: diag.Error, Code: "file-too-large", Summary: "File too large",
+		Detail:  fmt.Sprintf("%s holds %d bytes; meshc reads mesh files of less than %d MiB. Split it: one file per product is the usual layout.", name, size, MaxFileSize>>20),
+		Subject: &diag.Range{Filename: name}}
+}
+
 // readError reports a file or folder that cannot be read. Its range names
 // the file alone, so that tools reading the JSON report know which it is.
 func readError(name string, err error) *diag.Diagnostic {
@@ -279,9 +287,7 @@ func (f *file) read() bool {
 		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
 		return false
 	case size >= MaxFileSize:
-		f.syntaxErrors = diag.Diagnostics{{Severity: diag.Error, Code: "file-too-large", Summary: "File too large",
-			Detail:  fmt.Sprintf("%s holds %d bytes; meshc reads mesh files of less than %d MiB. Split it: one file per product is the usual layout.", f.name, size, MaxFileSize>>20),
-			Subject: &diag.Range{Filename: f.name}}}
+		f.syntaxErrors = diag.Diagnostics{TooLarge(f.name, size)}
 		return false
 	}
 	f.src = src
