@@ -3,7 +3,6 @@ package compiler
 import (
 	"fmt"
 	"math/big"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -189,7 +188,7 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a whole port", kind.Name),
 			"This test checks a table, not one column: move it to the port's tests.")
 		return nil, nil, false
-	case column != nil && column.Type.Name != "" && len(kind.ColumnTypes.V) > 0 && !c.badColumnTypes[kind] && !hasValue(kind.ColumnTypes, column.Type.Name):
+	case column != nil && column.Type.Name != "" && len(kind.ColumnTypes.V) > 0 && !c.badColumnTypes[kind] && !kind.ColumnTypes.Contains(column.Type.Name):
 		c.errorf("test-column-type", use.CallRange, fmt.Sprintf("%s cannot test %s %s column", kind.Name, diag.Article(column.Type.Name, false), column.Type.Name),
 			"The test kind %s works on columns of type %s; the column %s is %s.", kind.Name, strings.Join(kind.ColumnTypes.Values(), ", "), column.Name, column.Type)
 		return nil, nil, false
@@ -252,11 +251,6 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 		vars[p.Name] = text
 	}
 	return ok
-}
-
-// hasValue reports whether a list of strings holds v.
-func hasValue(list ast.Strings, v string) bool {
-	return slices.ContainsFunc(list.V, func(s ast.String) bool { return s.V == v })
 }
 
 func describeParams(params []*ast.Param) string {

@@ -61,6 +61,16 @@ type Strings struct {
 	Range diag.Range
 }
 
+// Contains reports whether the list holds v.
+func (s Strings) Contains(v string) bool {
+	for _, x := range s.V {
+		if x.V == v {
+			return true
+		}
+	}
+	return false
+}
+
 // Values returns the plain strings.
 func (s Strings) Values() []string {
 	out := make([]string, len(s.V))
