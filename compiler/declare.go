@@ -60,7 +60,11 @@ func (c *compiler) declare() {
 		c.plan.Secrets = append(c.plan.Secrets, mapValues(ds.secrets)...)
 	}
 	slices.SortFunc(c.plan.Secrets, func(a, b *plan.Secret) int { return cmp.Compare(a.ID, b.ID) })
-	c.plan.Files = slices.Sorted(slices.Values(c.mesh.Files))
+	c.plan.Files = make([]string, 0, len(c.mesh.Files))
+	for _, f := range c.mesh.Files {
+		c.plan.Files = append(c.plan.Files, f.Name)
+	}
+	slices.Sort(c.plan.Files)
 	c.plan.Prefix = c.tree.Prefix
 }
 

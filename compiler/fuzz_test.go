@@ -87,10 +87,10 @@ func FuzzCompile(f *testing.F) {
 			if d.Subject == nil || d.Code == "read-error" || d.Code == "symlink-ignored" || d.Code == "nested-mesh-root" || d.Code == "ignored-file" {
 				continue // about a file as a whole, or about none
 			}
-			if _, ok := src[d.Subject.Filename]; !ok {
-				t.Errorf("diagnostic %q points into %q, which was not read", d.Summary, d.Subject.Filename)
+			if _, ok := src[d.Subject.Filename()]; !ok {
+				t.Errorf("diagnostic %q points into %q, which was not read", d.Summary, d.Subject.Filename())
 			}
-			if d.Subject.Start.Line < 1 {
+			if d.Subject.Start().Line < 1 {
 				t.Errorf("diagnostic %q has no line", d.Summary)
 			}
 		}

@@ -62,8 +62,8 @@ func (c *compiler) settings() {
 // as a whole.
 func (c *compiler) rootFileRange() diag.Range {
 	for _, f := range c.mesh.Files {
-		if f == c.tree.Prefix+"mesh.hcl" {
-			return diag.Range{Filename: f, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
+		if f.Name == c.tree.Prefix+"mesh.hcl" {
+			return f.Range(0, 0)
 		}
 	}
 	return diag.Range{}

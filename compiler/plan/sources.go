@@ -10,36 +10,36 @@ import "slices"
 // steps use, and of the blueprints its steps, tests, schedule and SLA come
 // from. extra are more files, by their names in ranges.
 func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string) []string {
-	files := append([]string{p.Range.Filename}, extra...)
+	files := append([]string{p.Range.Filename()}, extra...)
 	if target != nil {
-		files = append(files, target.Range.Filename)
+		files = append(files, target.Range.Filename())
 	}
 	for _, pr := range products {
-		files = append(files, pr.File, pr.Domain.Range.Filename, pr.Schedule.Range.Filename)
+		files = append(files, pr.File, pr.Domain.Range.Filename(), pr.Schedule.Range.Filename())
 		if pr.SLA != nil {
-			files = append(files, pr.SLA.Range.Filename)
+			files = append(files, pr.SLA.Range.Filename())
 		}
 		for _, in := range pr.Inputs {
 			if in.Source != nil {
-				files = append(files, in.Source.Range.Filename)
+				files = append(files, in.Source.Range.Filename())
 			} else {
 				files = append(files, in.Producer.File)
 			}
 		}
 		for _, t := range pr.Tests {
-			files = append(files, t.Range.Filename) // a blueprint's, for inherited tests
+			files = append(files, t.Range.Filename()) // a blueprint's, for inherited tests
 			for _, ref := range t.References {
 				files = append(files, ref.Product.File)
 			}
 		}
 		for _, s := range pr.Steps {
-			files = append(files, s.Range.Filename)
+			files = append(files, s.Range.Filename())
 			if !s.Runner.Stdlib {
-				files = append(files, s.Runner.Range.Filename)
+				files = append(files, s.Runner.Range.Filename())
 			}
 			for _, a := range s.Args {
 				if a.Secret != nil {
-					files = append(files, a.Secret.Range.Filename)
+					files = append(files, a.Secret.Range.Filename())
 				}
 			}
 		}

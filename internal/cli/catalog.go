@@ -162,9 +162,9 @@ Paths are relative to the repository's root, found from .git (or
 func codeowners(p *plan.Plan, command, meshDir string, folders outFolders) ([]byte, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	var b strings.Builder
-	sources := []string{p.Rel(p.Range.Filename)}
+	sources := []string{p.Rel(p.Range.Filename())}
 	for _, d := range p.Domains {
-		sources = append(sources, p.Rel(d.Range.Filename))
+		sources = append(sources, p.Rel(d.Range.Filename()))
 		for _, pr := range d.Products {
 			if pr.Owner != d.Owner {
 				sources = append(sources, p.Rel(pr.File))

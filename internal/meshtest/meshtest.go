@@ -212,7 +212,7 @@ func CheckBuild(t *testing.T, owner string, build func() ([]output.File, diag.Di
 		}
 	}
 	for _, d := range ds {
-		if d.Subject == nil || d.Subject.Filename == "" {
+		if d.Subject == nil || d.Subject.Filename() == "" {
 			t.Errorf("diagnostic without a place: %s: %s", d.Summary, d.Detail)
 		}
 	}

@@ -32,8 +32,8 @@ func WriteCodeQuality(w io.Writer, ds Diagnostics, src Sources) error {
 	for i, d := range ds {
 		loc := codeQualityLocation{Path: ".", Lines: codeQualityLines{Begin: 1}}
 		if d.Subject != nil {
-			loc.Path = strings.TrimPrefix(d.Subject.Filename, "./")
-			loc.Lines.Begin = max(1, int(d.Subject.Start.Line))
+			loc.Path = strings.TrimPrefix(d.Subject.Filename(), "./")
+			loc.Lines.Begin = max(1, int(d.Subject.Start().Line))
 		}
 		issues = append(issues, codeQualityIssue{
 			Description: reportMessage(d),
@@ -112,7 +112,7 @@ func fingerprints(ds Diagnostics, src Sources) []string {
 	for i, d := range ds {
 		file, text := "", ""
 		if d.Subject != nil {
-			file, text = d.Subject.Filename, subjectText(d.Subject, src)
+			file, text = d.Subject.Filename(), subjectText(d.Subject, src)
 		}
 		key := strings.Join([]string{d.Code, file, d.Summary, text}, "\x00")
 		n := seen[key]
@@ -129,12 +129,12 @@ func fingerprints(ds Diagnostics, src Sources) []string {
 // subjectText is the source text a range covers, or "" when the file is
 // not at hand or the range has no extent.
 func subjectText(r *Range, src Sources) string {
-	text, ok := src[r.Filename]
-	if !ok || r.Start.Line == 0 {
+	text, ok := src[r.Filename()]
+	if !ok || r.IsZero() || r.start < 0 {
 		return ""
 	}
-	start := clamp(int(r.Start.Byte), 0, len(text))
-	end := clamp(int(r.End.Byte), start, len(text))
+	start := clamp(int(r.start), 0, len(text))
+	end := clamp(int(r.end), start, len(text))
 	return strings.ReplaceAll(string(text[start:end]), "\r\n", "\n")
 }
 

@@ -6,7 +6,6 @@ import (
 	"path"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/meshc/meshc/internal/golden"
 )
@@ -45,11 +44,7 @@ func span(t *testing.T, src Sources, file, text string, nth int) Range {
 		}
 		i += 1 + j
 	}
-	pos := func(b int) Pos {
-		lineStart := strings.LastIndexByte(s[:b], '\n') + 1
-		return Pos{Line: int32(strings.Count(s[:b], "\n") + 1), Column: int32(utf8.RuneCountInString(s[lineStart:b]) + 1), Byte: int32(b)}
-	}
-	return Range{Filename: file, Start: pos(i), End: pos(i + len(text))}
+	return NewFile(file, src[file]).Range(i, i+len(text))
 }
 
 // reportDiagnostics are the kinds of diagnostic the CI reports must place:
@@ -60,11 +55,11 @@ func reportDiagnostics(t *testing.T) Diagnostics {
 	const domain = "mesh/d/domain.mesh.hcl"
 	ds := Diagnostics{
 		{Severity: Error, Code: "no-mesh-root", Summary: "No mesh.hcl in elsewhere", Detail: "A mesh's root folder holds a mesh.hcl file."},
-		Errorf("read-error", Range{Filename: "mesh/d/locked.mesh.hcl"}, "Cannot read mesh/d/locked.mesh.hcl", "mesh/d/locked.mesh.hcl: permission denied."),
+		Errorf("read-error", WholeFile("mesh/d/locked.mesh.hcl"), "Cannot read mesh/d/locked.mesh.hcl", "mesh/d/locked.mesh.hcl: permission denied."),
 		Warnf("duplicate-tag", span(t, reportSources, domain, `"Ärzte 日本😀"`, 1), "Duplicate tag", "The tag %q is listed twice; remove one.", "Ärzte 日本😀"),
 		Errorf("unresolved-reference", span(t, reportSources, domain, "rwa", 1), "Reference to an undeclared source", "There is no source named \"rwa\" in domain d. Did you mean \"raw\"?"),
 		Errorf("unresolved-reference", span(t, reportSources, domain, "rwa", 0), "Reference to an undeclared source", "There is no source named \"rwa\" in domain d. Did you mean \"raw\"?"),
-		Warnf("deprecated-input", Range{Filename: "mesh/old stuff/a:b.mesh.hcl", Start: Pos{Line: 2, Column: 5, Byte: 20}, End: Pos{Line: 2, Column: 9, Byte: 24}},
+		Warnf("deprecated-input", NewFile("mesh/old stuff/a:b.mesh.hcl", []byte("product \"abc\" {\n    input \"old\" {}\n}\n")).Range(20, 24),
 			"Depends on a deprecated product", "d.old is deprecated & retired on 2027-01-31; read <d.new> instead."),
 		Errorf("undeclared-parameter", span(t, reportSources, "stdlib:tests.mesh.hcl", "relation", 0), "Undeclared parameter", "The template uses relation, which the test kind does not declare."),
 	}
@@ -145,8 +140,8 @@ func TestCodeQualityValid(t *testing.T) {
 
 func TestCodeQualitySeverities(t *testing.T) {
 	ds := Diagnostics{
-		Errorf("e", Range{Filename: "a.mesh.hcl", Start: Pos{Line: 1, Column: 1}}, "E", ""),
-		Warnf("w", Range{Filename: "a.mesh.hcl", Start: Pos{Line: 2, Column: 1, Byte: 5}}, "W", ""),
+		Errorf("e", at("a\nbcd\nw\n", "a.mesh.hcl", 0, 0), "E", ""),
+		Warnf("w", at("a\nbcd\nw\n", "a.mesh.hcl", 5, 5), "W", ""),
 	}.Sorted()
 	var b bytes.Buffer
 	if err := WriteCodeQuality(&b, ds, nil); err != nil {

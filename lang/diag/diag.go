@@ -24,34 +24,6 @@ type Pos struct {
 	Byte   int32 `json:"byte"`
 }
 
-// Range is a span of a source file, from Start up to but excluding End.
-// Filename is slash-separated and relative to where the user pointed meshc.
-type Range struct {
-	Filename string `json:"filename"`
-	Start    Pos    `json:"start"`
-	End      Pos    `json:"end"`
-}
-
-// String renders the range as file:line:col, the form editors and CI logs link.
-func (r Range) String() string {
-	if r.Start.Line == 0 {
-		return r.Filename // the file as a whole
-	}
-	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
-}
-
-// IsZero reports whether the range points nowhere.
-func (r Range) IsZero() bool { return r.Filename == "" && r.Start.Line == 0 }
-
-// Ptr returns a pointer to a copy of r, or nil when r is zero, for the
-// optional Subject and Context fields.
-func (r Range) Ptr() *Range {
-	if r.IsZero() {
-		return nil
-	}
-	return &r
-}
-
 // Severity says whether a diagnostic stops the build.
 type Severity int
 
@@ -136,13 +108,13 @@ func compare(a, b *Diagnostic) int {
 	case ra != nil && rb == nil:
 		return 1
 	case ra != nil && rb != nil:
-		if c := cmp.Compare(ra.Filename, rb.Filename); c != 0 {
+		if c := cmp.Compare(ra.Filename(), rb.Filename()); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(ra.Start.Byte, rb.Start.Byte); c != 0 {
+		if c := cmp.Compare(ra.start, rb.start); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(ra.End.Byte, rb.End.Byte); c != 0 {
+		if c := cmp.Compare(ra.end, rb.end); c != 0 {
 			return c
 		}
 	}

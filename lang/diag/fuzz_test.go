@@ -8,19 +8,23 @@ import (
 
 // FuzzRender renders a diagnostic at any range of any text, in every
 // format: ranges come from HCL, from meshc's own checks and from files
-// that changed since they were loaded, so the renderers must cope with
-// ranges that do not fit the text (past its end, inside a character,
-// backwards) without failing, and keep each snippet line narrow.
+// that changed since they were loaded (loaded is the text the range's
+// lines come from), so the renderers must cope with ranges that do not
+// fit the text (past its end, inside a character, backwards) without
+// failing, and keep each snippet line narrow.
 func FuzzRender(f *testing.F) {
-	f.Add("a = \"x\"\n", int32(1), int32(5), int32(1), int32(8), int32(2))
-	f.Add(strings.Repeat("é\"t\", ", 1000)+"\n", int32(1), int32(3000), int32(1), int32(3006), int32(1))
-	f.Add("\t日本\r\nb\n", int32(2), int32(9), int32(1), int32(2), int32(3))
-	f.Add("a"+strings.Repeat("\x80", 5000), int32(1), int32(1000), int32(1), int32(1001), int32(0))
-	f.Fuzz(func(t *testing.T, text string, line, start, endLine, end, context int32) {
-		r := &Range{Filename: "f", Start: Pos{Line: line, Column: 1, Byte: start}, End: Pos{Line: endLine, Column: 1, Byte: end}}
-		d := &Diagnostic{Code: "c", Summary: "S", Detail: "D.", Subject: r}
+	f.Add("a = \"x\"\n", "a = \"x\"\n", int32(4), int32(7), int32(2))
+	long := strings.Repeat("é\"t\", ", 1000) + "\n"
+	f.Add(long, long, int32(3000), int32(3006), int32(1))
+	f.Add("\t日本\r\nb\n", "\t日本\r\nb\n", int32(9), int32(2), int32(3))
+	bad := "a" + strings.Repeat("\x80", 5000)
+	f.Add(bad, bad, int32(1000), int32(1001), int32(0))
+	f.Add("a\nb\n", "a\nbbbbbbbb\ncc\n", int32(10), int32(12), int32(0))
+	f.Fuzz(func(t *testing.T, text, loaded string, start, end, context int32) {
+		file := NewFile("f", []byte(loaded))
+		d := &Diagnostic{Code: "c", Summary: "S", Detail: "D.", Subject: new(file.Range(int(start), int(end)))}
 		if context > 0 {
-			d.Context = &Range{Filename: "f", Start: Pos{Line: 1, Column: 1}, End: Pos{Line: context, Column: 1}}
+			d.Context = new(file.Range(0, int(context)))
 		}
 		src := Sources{"f": []byte(text)}
 		var b bytes.Buffer

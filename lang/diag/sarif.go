@@ -166,17 +166,17 @@ func describeCode(code string) string {
 }
 
 func sarifPhysicalLocation(r *Range, x *lineIndex) sarifPhysical {
-	p := sarifPhysical{ArtifactLocation: sarifArtifact(r.Filename)}
-	if r.Start.Line < 1 {
+	p := sarifPhysical{ArtifactLocation: sarifArtifact(r.Filename())}
+	start, end := r.Start(), r.End()
+	if start.Line < 1 {
 		return p // the file as a whole
 	}
-	start, end := r.Start, r.End
 	if end.Line < start.Line || (end.Line == start.Line && end.Byte < start.Byte) {
 		end = start
 	}
 	reg := &sarifRegion{
-		StartLine: int(start.Line), StartColumn: x.utf16Column(r.Filename, start),
-		EndLine: int(end.Line), EndColumn: x.utf16Column(r.Filename, end),
+		StartLine: int(start.Line), StartColumn: x.utf16Column(r.Filename(), start),
+		EndLine: int(end.Line), EndColumn: x.utf16Column(r.Filename(), end),
 	}
 	if reg.EndLine == reg.StartLine {
 		reg.EndColumn = max(reg.EndColumn, reg.StartColumn)

@@ -157,8 +157,8 @@ func TestSARIFColumns(t *testing.T) {
 	g := parseSARIF(t, b.Bytes()).Runs[0].Results[0].Locations[0].PhysicalLocation.Region
 	// `  tags = ["Ärzte 日本😀", ` is 23 characters, 24 code units; the
 	// tag is 11 characters, 12 code units.
-	if r.Start.Column != 24 || g.StartLine != 6 || g.StartColumn != 25 || g.EndLine != 6 || g.EndColumn != 37 {
-		t.Errorf("HCL column %d, region %+v; want columns 25 to 37 on line 6", r.Start.Column, *g)
+	if r.Start().Column != 24 || g.StartLine != 6 || g.StartColumn != 25 || g.EndLine != 6 || g.EndColumn != 37 {
+		t.Errorf("HCL column %d, region %+v; want columns 25 to 37 on line 6", r.Start().Column, *g)
 	}
 }
 

@@ -122,25 +122,28 @@ func (x *lineIndex) get(name string) *fileLines {
 
 func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	subj := d.Subject
-	fl := x.get(subj.Filename)
-	mark := int(subj.Start.Line)
+	fl := x.get(subj.Filename())
+	from, to := subj.Start(), subj.End()
+	mark := int(from.Line)
 	if fl == nil || mark < 1 || mark > len(fl.lines) {
 		return nil
 	}
 	first, last := mark, mark
-	if c := d.Context; c != nil && c.Filename == subj.Filename && int(c.Start.Line) <= first && int(c.End.Line) >= first {
-		first = max(int(c.Start.Line), first-maxSnippetLines/2)
-		last = min(int(c.End.Line), first+maxSnippetLines-1)
+	if c := d.Context; c != nil && c.Filename() == subj.Filename() {
+		if cFirst, cLast := int(c.Start().Line), int(c.End().Line); cFirst <= first && cLast >= first {
+			first = max(cFirst, first-maxSnippetLines/2)
+			last = min(cLast, first+maxSnippetLines-1)
+		}
 	}
 	last = min(last, len(fl.lines))
 	// Measure by bytes, not by HCL's columns: those count grapheme
 	// clusters, while the terminal shows combining marks and wide
 	// characters differently.
 	line := fl.lines[mark-1]
-	start := clamp(int(subj.Start.Byte)-fl.starts[mark-1], 0, len(line))
+	start := clamp(int(from.Byte)-fl.starts[mark-1], 0, len(line))
 	end := len(line)
-	if subj.End.Line == subj.Start.Line {
-		end = clamp(int(subj.End.Byte)-fl.starts[mark-1], start, len(line))
+	if to.Line == from.Line {
+		end = clamp(int(to.Byte)-fl.starts[mark-1], start, len(line))
 	}
 	// A minified or generated file can have a line of megabytes, with
 	// thousands of diagnostics on it. Only the bytes around the mark are

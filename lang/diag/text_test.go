@@ -9,15 +9,9 @@ import (
 	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
 )
 
-// at builds a range on one line from byte offsets into src.
-func at(src, file string, line, startByte, endByte int) Range {
-	lineStart := 0
-	for i := 1; i < line; i++ {
-		lineStart += strings.IndexByte(src[lineStart:], '\n') + 1
-	}
-	return Range{Filename: file,
-		Start: Pos{Line: int32(line), Column: int32(startByte - lineStart + 1), Byte: int32(startByte)},
-		End:   Pos{Line: int32(line), Column: int32(endByte - lineStart + 1), Byte: int32(endByte)}}
+// at builds a range from byte offsets into src.
+func at(src, file string, startByte, endByte int) Range {
+	return NewFile(file, []byte(src)).Range(startByte, endByte)
 }
 
 func render(t *testing.T, src string, d *Diagnostic) string {
@@ -42,7 +36,7 @@ func TestCaretUnderSubject(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			i := strings.Index(tc.src, tc.subject)
-			d := Errorf("code", at(tc.src, "f.mesh.hcl", 1, i, i+len(tc.subject)), "Summary", "Detail.")
+			d := Errorf("code", at(tc.src, "f.mesh.hcl", i, i+len(tc.subject)), "Summary", "Detail.")
 			out := render(t, tc.src, d)
 			if !strings.Contains(out, tc.wantLine+"\n"+tc.wantMark+"\n") {
 				t.Errorf("got:\n%s\nwant the lines:\n%s\n%s", out, tc.wantLine, tc.wantMark)
@@ -54,7 +48,7 @@ func TestCaretUnderSubject(t *testing.T) {
 func TestLongLinesAreCropped(t *testing.T) {
 	src := "a = \"" + strings.Repeat("x", 1000) + "\" + y\n"
 	i := strings.Index(src, "y")
-	out := render(t, src, Errorf("code", at(src, "f.mesh.hcl", 1, i, i+1), "Summary", "Detail."))
+	out := render(t, src, Errorf("code", at(src, "f.mesh.hcl", i, i+1), "Summary", "Detail."))
 	for _, line := range strings.Split(out, "\n") {
 		if w := displayWidth(line); w > maxSnippetWidth+10 {
 			t.Errorf("a line of %d columns was printed: %.60s...", w, line)
@@ -93,8 +87,8 @@ func TestHugeLines(t *testing.T) {
 		for _, n := range []int{0, 1, 40, 1500, 2999} {
 			token := fmt.Sprintf("\"t%05d\"", n)
 			i := strings.Index(src, token)
-			d := Errorf("code", at(src, "f.mesh.hcl", 2, i, i+len(token)), "Summary", "Detail.")
-			d.Context = &Range{Filename: "f.mesh.hcl", Start: Pos{Line: 1, Column: 1}, End: Pos{Line: 3, Column: 2, Byte: int32(len(src))}}
+			d := Errorf("code", at(src, "f.mesh.hcl", i, i+len(token)), "Summary", "Detail.")
+			d.Context = new(at(src, "f.mesh.hcl", 0, len(src)))
 			out := render(t, src, d)
 			lines := strings.Split(out, "\n")
 			found := false
@@ -137,9 +131,10 @@ func skipColumns(s string, n int) string {
 }
 
 func TestSortedAndCounted(t *testing.T) {
-	a := Errorf("b-code", Range{Filename: "b.hcl", Start: Pos{Line: 1, Byte: 0}}, "B", "")
-	b := Warnf("a-code", Range{Filename: "a.hcl", Start: Pos{Line: 2, Byte: 10}}, "A2", "")
-	c := Errorf("a-code", Range{Filename: "a.hcl", Start: Pos{Line: 1, Byte: 0}}, "A1", "")
+	aFile := NewFile("a.hcl", []byte("line one\nline two\n"))
+	a := Errorf("b-code", at("", "b.hcl", 0, 0), "B", "")
+	b := Warnf("a-code", aFile.Range(10, 10), "A2", "")
+	c := Errorf("a-code", aFile.Range(0, 0), "A1", "")
 	got := Diagnostics{a, b, c, c}.Sorted()
 	if len(got) != 3 || got[0] != c || got[1] != b || got[2] != a {
 		t.Errorf("Sorted() = %v", got)
@@ -150,7 +145,7 @@ func TestSortedAndCounted(t *testing.T) {
 }
 
 func TestWholeFileRange(t *testing.T) {
-	d := Errorf("read-error", Range{Filename: "x.mesh.hcl"}, "Cannot read x.mesh.hcl", "Detail.")
+	d := Errorf("read-error", WholeFile("x.mesh.hcl"), "Cannot read x.mesh.hcl", "Detail.")
 	out := render(t, "", d)
 	if !strings.Contains(out, "--> x.mesh.hcl\n") {
 		t.Errorf("got:\n%s", out)

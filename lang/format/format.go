@@ -20,11 +20,12 @@ func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	if len(src) >= load.MaxFileSize {
 		return src, diag.Diagnostics{load.TooLarge(filename, int64(len(src)))}
 	}
-	if ds := load.CheckNesting(src, filename); ds != nil {
+	file := diag.NewFile(filename, src)
+	if ds := load.CheckNesting(file, src); ds != nil {
 		return src, ds
 	}
 	if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
-		return src, load.ConvertDiagnostics(hds)
+		return src, load.ConvertDiagnostics(file, hds)
 	}
 	// A byte order mark is kept: some editors on Windows write one, and
 	// formatting should not fight them.

@@ -58,8 +58,8 @@ var notInBlueprint = map[string]string{
 
 func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
 	c := d.content(b.Body, blueprintSchema)
-	bp := &ast.Blueprint{DeclRange: rng(b.DefRange)}
-	bp.Name, bp.NameRange = label(b)
+	bp := &ast.Blueprint{DeclRange: d.rng(b.DefRange)}
+	bp.Name, bp.NameRange = d.label(b)
 	bp.For = d.str(c, "for", b.DefRange)
 	bp.Extends = d.ref(c, "extends", "a blueprint")
 	_, written := c.Attributes["extends"]
@@ -82,7 +82,7 @@ func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
 			continue
 		}
 		attr := c.Attributes[name]
-		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attr.NameRange), fmt.Sprintf("%s in a %s blueprint", upperFirst(name), bp.For.V),
+		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), fmt.Sprintf("%s in a %s blueprint", upperFirst(name), bp.For.V),
 			"A %s blueprint sets %s. %s", bp.For.V, allowed(kind.attrs, kind.blocks), whyNot(name, bp.For.V))})
 		delete(c.Attributes, name)
 	}
@@ -92,7 +92,7 @@ func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
 			blocks = append(blocks, cb)
 			continue
 		}
-		d.add(diag.Diagnostics{diag.Errorf("misplaced-block", rng(cb.DefRange), fmt.Sprintf("%s block in a %s blueprint", upperFirst(cb.Type), bp.For.V),
+		d.add(diag.Diagnostics{diag.Errorf("misplaced-block", d.rng(cb.DefRange), fmt.Sprintf("%s block in a %s blueprint", upperFirst(cb.Type), bp.For.V),
 			"A %s blueprint sets %s. %s", bp.For.V, allowed(kind.attrs, kind.blocks), whyNot(cb.Type, bp.For.V))})
 	}
 	c.Blocks = blocks

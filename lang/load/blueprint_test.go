@@ -77,14 +77,14 @@ product "p" {
 	p := d.Products[0]
 	const bpFile, own = "platform/blueprints.mesh.hcl", "a/domain.mesh.hcl"
 	type value struct{ V, File string }
-	str := func(s ast.String) value { return value{s.V, s.Range.Filename} }
+	str := func(s ast.String) value { return value{s.V, s.Range.Filename()} }
 	var tags []value
 	for _, tag := range p.Tags.V {
 		tags = append(tags, str(tag))
 	}
 	var steps []value
 	for _, s := range p.Steps {
-		steps = append(steps, value{s.Name, s.DeclRange.Filename})
+		steps = append(steps, value{s.Name, s.DeclRange.Filename()})
 	}
 	got := map[string]any{
 		"domain owner":   str(d.Owner),
@@ -96,7 +96,7 @@ product "p" {
 		"version":        str(p.Version),
 		"tags":           tags,
 		"steps":          steps,
-		"test":           value{p.Tests[0].Name.V, p.Tests[0].DeclRange.Filename},
+		"test":           value{p.Tests[0].Name.V, p.Tests[0].DeclRange.Filename()},
 		"schedule":       str(p.Schedule.Cadence),
 		"sla":            str(p.SLA.Freshness),
 		"blueprints":     len(m.Blueprints),

@@ -51,7 +51,7 @@ type Cache struct {
 const chunkSize = 64
 
 // cacheFormat changes whenever the entries' layout does.
-const cacheFormat = "meshc cache 3\n"
+const cacheFormat = "meshc cache 4\n"
 
 // OpenCache uses the folder dir, creating it if needed, for a meshc whose
 // identity (version, build) is given: entries of another identity are
@@ -309,7 +309,7 @@ func encodeChunk(chunk []*file) []byte {
 	e := &entryWriter{}
 	for _, f := range chunk {
 		mark := len(e.buf)
-		e.file, e.named = f.name, false
+		e.file, e.named = f.lines, false
 		e.uint(1)
 		if f.syntaxErrors != nil || encodeFile(e, f) != nil || e.named {
 			e.buf = append(e.buf[:mark], 0)
@@ -367,7 +367,7 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 	results := make([]result, len(chunk))
 	d := &entryReader{buf: payload}
 	for i, f := range chunk {
-		d.file = f.name
+		d.file = f.lines
 		if d.uint() == 0 {
 			continue
 		}

@@ -85,7 +85,7 @@ func TestTextsReadAgain(t *testing.T) {
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	at := diag.Diagnostics{{Subject: &diag.Range{Filename: "mesh/d/a.mesh.hcl"}}, {Subject: &diag.Range{Filename: "elsewhere"}}}
+	at := diag.Diagnostics{{Subject: new(diag.WholeFile("mesh/d/a.mesh.hcl"))}, {Subject: new(diag.WholeFile("elsewhere"))}}
 	got := texts.For(at)
 	if string(got["mesh/d/a.mesh.hcl"]) != string(fsys["d/a.mesh.hcl"].Data) || len(got) != 1 {
 		t.Errorf("texts = %q", got)

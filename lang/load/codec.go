@@ -37,7 +37,7 @@ var errCorrupt = errors.New("corrupt cache entry")
 
 type entryWriter struct {
 	buf  []byte
-	file string // the display name written as a marker
+	file *diag.File // whose ranges are written, and whose name as a marker
 	// named is set when a string holds the display name within other
 	// text (a diagnostic's detail, say), which a marker cannot stand
 	// for: the file is then not cached.
@@ -46,7 +46,7 @@ type entryWriter struct {
 
 type entryReader struct {
 	buf  []byte
-	file string
+	file *diag.File
 	err  error
 	// short holds the short strings read so far: names, types and
 	// keywords repeat across a chunk's files, and sharing them saves an
@@ -242,9 +242,9 @@ func boolBit(b bool) uint64 {
 }
 
 // A range is written as a tag (0: the zero range, 1: a range in this
-// file, 2: a range in another file, with its name) and six numbers.
-// Decoding a file never makes the last kind, and a file with one is not
-// cached.
+// file) and its byte offsets, plus one so that a whole file's are 0.
+// Decoding a file never makes a range in another file, and a file with
+// one is not cached.
 func encodeRange(e *entryWriter, v reflect.Value) error {
 	var r diag.Range
 	if v.CanAddr() {
@@ -253,21 +253,17 @@ func encodeRange(e *entryWriter, v reflect.Value) error {
 		r = v.Interface().(diag.Range)
 	}
 	switch {
-	case r == diag.Range{}:
+	case r.IsZero():
 		e.uint(0)
 		return nil
-	case r.Filename == e.file:
-		e.uint(1)
-	default:
-		// A range in another file would carry that file's display name,
-		// which depends on where meshc was pointed.
+	case r.File() != e.file:
 		e.named = true
-		e.uint(2)
-		e.string(r.Filename)
+		return nil
 	}
-	for _, n := range []int32{r.Start.Line, r.Start.Column, r.Start.Byte, r.End.Line, r.End.Column, r.End.Byte} {
-		e.uint(uint64(uint32(n)))
-	}
+	e.uint(1)
+	start, end := r.Offsets()
+	e.uint(uint64(start + 1))
+	e.uint(uint64(end + 1))
 	return nil
 }
 
@@ -277,24 +273,19 @@ func decodeRange(d *entryReader, v reflect.Value) {
 	case 0:
 		return
 	case 1:
-		r.Filename = d.file
-	case 2:
-		r.Filename = d.string()
 	default:
 		d.fail()
 		return
 	}
-	var n [6]int32
-	for i := range n {
-		u := d.uint()
-		if u > math.MaxInt32 {
-			d.fail()
-			return
-		}
-		n[i] = int32(u)
+	start, end := d.uint(), d.uint()
+	switch {
+	case start > math.MaxInt32 || end > math.MaxInt32:
+		d.fail()
+	case start == 0:
+		*r = d.file.Whole()
+	default:
+		*r = d.file.Range(int(start-1), int(end-1))
 	}
-	r.Start = diag.Pos{Line: n[0], Column: n[1], Byte: n[2]}
-	r.End = diag.Pos{Line: n[3], Column: n[4], Byte: n[5]}
 }
 
 // A cty value is written as a tag and its parts: the values HCL literals
@@ -450,12 +441,11 @@ func (d *entryReader) ctyComposite(object bool, depth int) cty.Value {
 
 func (e *entryWriter) uint(n uint64) { e.buf = binary.AppendUvarint(e.buf, n) }
 
-// string writes a string; the file's own name is the marker 0.
 // string writes a string as its length and bytes. One that holds the
 // file's display name (a diagnostic's detail, say) depends on where meshc
 // was pointed, so the file is then not cached.
 func (e *entryWriter) string(s string) {
-	if e.file != "" && strings.Contains(s, e.file) {
+	if e.file != nil && strings.Contains(s, e.file.Name) {
 		e.named = true
 	}
 	e.uint(uint64(len(s)))
@@ -467,7 +457,7 @@ func (e *entryWriter) string(s string) {
 // where meshc was pointed, so the file is then not cached.
 var fileNameCodec = &codec{
 	enc: func(e *entryWriter, v reflect.Value) error {
-		if name := v.String(); name == e.file {
+		if name := v.String(); name == e.file.Name {
 			e.uint(0)
 		} else {
 			e.named = true
@@ -479,7 +469,7 @@ var fileNameCodec = &codec{
 	dec: func(d *entryReader, v reflect.Value) {
 		switch d.uint() {
 		case 0:
-			v.SetString(d.file)
+			v.SetString(d.file.Name)
 		case 1:
 			v.SetString(d.string())
 		default:

@@ -57,50 +57,50 @@ var credentialNameCache sync.Map
 // SECRET objects).
 var credentialFreeAttributes = map[string]bool{"description": true, "message": true, "vault": true, "name": true, "secrets_schema": true}
 
-func findCredentials(body *hclsyntax.Body) diag.Diagnostics {
+func findCredentials(file *diag.File, body *hclsyntax.Body) diag.Diagnostics {
 	var ds diag.Diagnostics
 	for _, attr := range body.Attributes {
-		ds = append(ds, checkCredentialAttr(attr)...)
+		ds = append(ds, checkCredentialAttr(file, attr)...)
 	}
 	for _, b := range body.Blocks {
-		ds = append(ds, findCredentials(b.Body)...)
+		ds = append(ds, findCredentials(file, b.Body)...)
 	}
 	return ds
 }
 
-func checkCredentialAttr(attr *hclsyntax.Attribute) diag.Diagnostics {
+func checkCredentialAttr(file *diag.File, attr *hclsyntax.Attribute) diag.Diagnostics {
 	s, ok := literalString(attr.Expr)
 	if lit, isLit := attr.Expr.(*hclsyntax.LiteralValueExpr); isLit && lit.Val.Type() == cty.Number {
 		s, ok = lit.Val.AsBigFloat().String(), true // a numeric PIN or key is a credential too
 	}
 	if ok && s != "" && credentialName(attr.Name) {
-		return diag.Diagnostics{diag.Errorf("literal-credential", rng(attr.Expr.Range()), "Credential written as a literal",
+		return diag.Diagnostics{diag.Errorf("literal-credential", rng(file, attr.Expr.Range()), "Credential written as a literal",
 			"The argument %q holds a literal value. Credentials must never be committed: declare a secret block, such as secret \"%s\" { vault = \"path/in/vault#key\" }, and refer to it here as secret.%s.",
 			attr.Name, strings.ToLower(attr.Name), strings.ToLower(attr.Name))}
 	}
-	return credentialPatterns(attr.Expr)
+	return credentialPatterns(file, attr.Expr)
 }
 
 // credentialPatterns checks every string in an expression, including those
 // inside lists, maps and call arguments.
-func credentialPatterns(e hclsyntax.Expression) diag.Diagnostics {
+func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostics {
 	switch e := e.(type) {
 	case *hclsyntax.TupleConsExpr:
 		var ds diag.Diagnostics
 		for _, x := range e.Exprs {
-			ds = append(ds, credentialPatterns(x)...)
+			ds = append(ds, credentialPatterns(file, x)...)
 		}
 		return ds
 	case *hclsyntax.ObjectConsExpr:
 		var ds diag.Diagnostics
 		for _, item := range e.Items {
-			ds = append(ds, credentialPatterns(item.ValueExpr)...)
+			ds = append(ds, credentialPatterns(file, item.ValueExpr)...)
 		}
 		return ds
 	case *hclsyntax.FunctionCallExpr:
 		var ds diag.Diagnostics
 		for _, x := range e.Args {
-			ds = append(ds, credentialPatterns(x)...)
+			ds = append(ds, credentialPatterns(file, x)...)
 		}
 		return ds
 	}
@@ -110,7 +110,7 @@ func credentialPatterns(e hclsyntax.Expression) diag.Diagnostics {
 	}
 	for _, c := range credentialValues {
 		if slices.ContainsFunc(c.hints, func(h string) bool { return strings.Contains(s, h) }) && c.re.MatchString(s) {
-			return diag.Diagnostics{diag.Errorf("literal-credential", rng(e.Range()), "Credential written as a literal",
+			return diag.Diagnostics{diag.Errorf("literal-credential", rng(file, e.Range()), "Credential written as a literal",
 				"This string looks like %s. Credentials must never be committed: store it in a vault, declare a secret block for it, and refer to the secret instead.", c.what)}
 		}
 	}

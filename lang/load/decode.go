@@ -144,6 +144,7 @@ var secretSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 
 // decoder accumulates diagnostics while decoding one file.
 type decoder struct {
+	file  *diag.File
 	diags diag.Diagnostics
 	// broken lists the blocks and arguments of the last body decoded that
 	// failed to load, by the name meant: HCL's suggestion for a misspelt
@@ -155,7 +156,7 @@ func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
 	c, hds := body.Content(schema)
-	d.add(convertDiags(dropMisspeltRequired(hds)))
+	d.add(convertDiags(d.file, dropMisspeltRequired(hds)))
 	d.broken = nil
 	for _, hd := range hds {
 		if m := didYouMean.FindStringSubmatch(hd.Detail); m != nil {
@@ -192,30 +193,30 @@ func dropMisspeltRequired(hds hcl.Diagnostics) hcl.Diagnostics {
 
 // optional decodes an attribute that may be absent; absent is returned as
 // is when it is, carrying the block's range.
-func optional[T any](d *decoder, c *hcl.BodyContent, name string, absent T, decode func(*hcl.Attribute) (T, diag.Diagnostics)) T {
+func optional[T any](d *decoder, c *hcl.BodyContent, name string, absent T, decode func(*decoder, *hcl.Attribute) (T, diag.Diagnostics)) T {
 	attr, ok := c.Attributes[name]
 	if !ok {
 		return absent
 	}
-	v, ds := decode(attr)
+	v, ds := decode(d, attr)
 	d.add(ds)
 	return v
 }
 
 func (d *decoder) str(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
-	return optional(d, c, name, ast.String{Range: rng(block)}, decodeString)
+	return optional(d, c, name, ast.String{Range: d.rng(block)}, (*decoder).decodeString)
 }
 
 func (d *decoder) strs(c *hcl.BodyContent, name string, block hcl.Range) ast.Strings {
-	return optional(d, c, name, ast.Strings{Range: rng(block)}, decodeStrings)
+	return optional(d, c, name, ast.Strings{Range: d.rng(block)}, (*decoder).decodeStrings)
 }
 
 func (d *decoder) boolean(c *hcl.BodyContent, name string, block hcl.Range) ast.Bool {
-	return optional(d, c, name, ast.Bool{Range: rng(block)}, decodeBool)
+	return optional(d, c, name, ast.Bool{Range: d.rng(block)}, (*decoder).decodeBool)
 }
 
 func (d *decoder) number(c *hcl.BodyContent, name string, block hcl.Range) ast.Number {
-	return optional(d, c, name, ast.Number{Range: rng(block)}, decodeNumber)
+	return optional(d, c, name, ast.Number{Range: d.rng(block)}, (*decoder).decodeNumber)
 }
 
 func (d *decoder) ref(c *hcl.BodyContent, name, what string) *ast.Ref {
@@ -223,22 +224,22 @@ func (d *decoder) ref(c *hcl.BodyContent, name, what string) *ast.Ref {
 	if !ok {
 		return nil
 	}
-	r, ds := decodeRef(attr.Expr, what)
+	r, ds := d.decodeRef(attr.Expr, what)
 	d.add(ds)
 	return r
 }
 
-func label(b *hcl.Block) (string, diag.Range) {
+func (d *decoder) label(b *hcl.Block) (string, diag.Range) {
 	if len(b.Labels) == 0 {
-		return "", rng(b.DefRange)
+		return "", d.rng(b.DefRange)
 	}
-	return b.Labels[0], rng(b.LabelRanges[0])
+	return b.Labels[0], d.rng(b.LabelRanges[0])
 }
 
 func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 	c := d.content(b.Body, meshSchema)
-	m := &ast.MeshBlock{DeclRange: rng(b.DefRange)}
-	m.Name, m.NameRange = label(b)
+	m := &ast.MeshBlock{DeclRange: d.rng(b.DefRange)}
+	m.Name, m.NameRange = d.label(b)
 	m.Description = d.str(c, "description", b.DefRange)
 	m.Layers = d.strs(c, "layers", b.DefRange)
 	m.Classifications = d.strs(c, "classifications", b.DefRange)
@@ -249,7 +250,7 @@ func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 func (d *decoder) defaults(b *hcl.Block) *ast.Defaults {
 	c := d.content(b.Body, defaultsSchema)
 	return &ast.Defaults{
-		DeclRange:  rng(b.DefRange),
+		DeclRange:  d.rng(b.DefRange),
 		Timezone:   d.str(c, "timezone", b.DefRange),
 		Retries:    d.number(c, "retries", b.DefRange),
 		RetryDelay: d.str(c, "retry_delay", b.DefRange),
@@ -259,8 +260,8 @@ func (d *decoder) defaults(b *hcl.Block) *ast.Defaults {
 
 func (d *decoder) environment(b *hcl.Block) *ast.Environment {
 	c := d.content(b.Body, environmentSchema)
-	e := &ast.Environment{DeclRange: rng(b.DefRange)}
-	e.Name, e.NameRange = label(b)
+	e := &ast.Environment{DeclRange: d.rng(b.DefRange)}
+	e.Name, e.NameRange = d.label(b)
 	e.Description = d.str(c, "description", b.DefRange)
 	e.Database = d.str(c, "database", b.DefRange)
 	e.SchemaPrefix = d.str(c, "schema_prefix", b.DefRange)
@@ -272,8 +273,8 @@ func (d *decoder) environment(b *hcl.Block) *ast.Environment {
 
 func (d *decoder) domain(b *hcl.Block, dir string) *ast.Domain {
 	c := d.content(b.Body, domainSchema)
-	dom := &ast.Domain{DeclRange: rng(b.DefRange), Dir: dir}
-	dom.Name, dom.NameRange = label(b)
+	dom := &ast.Domain{DeclRange: d.rng(b.DefRange), Dir: dir}
+	dom.Name, dom.NameRange = d.label(b)
 	dom.Owner = d.str(c, "owner", b.DefRange)
 	dom.Description = d.str(c, "description", b.DefRange)
 	dom.Layer = d.str(c, "layer", b.DefRange)
@@ -287,8 +288,8 @@ func (d *decoder) domain(b *hcl.Block, dir string) *ast.Domain {
 
 func (d *decoder) source(b *hcl.Block) *ast.Source {
 	c := d.content(b.Body, sourceSchema)
-	s := &ast.Source{DeclRange: rng(b.DefRange)}
-	s.Name, s.NameRange = label(b)
+	s := &ast.Source{DeclRange: d.rng(b.DefRange)}
+	s.Name, s.NameRange = d.label(b)
 	s.Description = d.str(c, "description", b.DefRange)
 	s.Cadence = d.str(c, "cadence", b.DefRange)
 	s.Table = d.str(c, "table", b.DefRange)
@@ -302,10 +303,10 @@ func (d *decoder) source(b *hcl.Block) *ast.Source {
 // column decodes a column; tests are allowed on ports, not on sources.
 func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 	c := d.content(b.Body, columnSchema)
-	col := &ast.Column{DeclRange: rng(b.DefRange)}
-	col.Name, col.NameRange = label(b)
+	col := &ast.Column{DeclRange: d.rng(b.DefRange)}
+	col.Name, col.NameRange = d.label(b)
 	if attr, ok := c.Attributes["type"]; ok {
-		t, ds := decodeType(attr.Expr)
+		t, ds := d.decodeType(attr.Expr)
 		d.add(ds)
 		col.Type = t
 	}
@@ -314,7 +315,7 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 	col.Masking = d.str(c, "masking", b.DefRange)
 	col.Description = d.str(c, "description", b.DefRange)
 	testsOnSource := func(at hcl.Range) {
-		d.add(diag.Diagnostics{diag.Errorf("tests-on-source", rng(at), "Tests on a source column",
+		d.add(diag.Diagnostics{diag.Errorf("tests-on-source", d.rng(at), "Tests on a source column",
 			"Sources are raw data that meshc does not build, so they carry no tests. Test the columns of the port that reads this source instead.")})
 	}
 	if attr, ok := c.Attributes["tests"]; ok {
@@ -336,8 +337,8 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 
 func (d *decoder) product(b *hcl.Block) *ast.Product {
 	c := d.content(b.Body, productSchema)
-	p := &ast.Product{DeclRange: rng(b.DefRange), File: b.DefRange.Filename, Broken: d.broken}
-	p.Name, p.NameRange = label(b)
+	p := &ast.Product{DeclRange: d.rng(b.DefRange), File: b.DefRange.Filename, Broken: d.broken}
+	p.Name, p.NameRange = d.label(b)
 	p.Extends = d.ref(c, "extends", "a blueprint")
 	d.productBody(p, b, c)
 	if _, ok := c.Attributes["extends"]; ok && p.Extends == nil {
@@ -353,7 +354,7 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 	p.Version = d.str(c, "version", b.DefRange)
 	p.Tags = d.strs(c, "tags", b.DefRange)
 	if attr, ok := c.Attributes["tests"]; ok {
-		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attr.NameRange), "Tests list in a product",
+		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), "Tests list in a product",
 			"A product's own tests are test blocks, test \"name\" { check = row_count(1) port = port.NAME }; tests = [...] lists belong in ports and columns.")})
 	}
 	for _, cb := range c.Blocks {
@@ -373,7 +374,7 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 			}
 			sc := d.content(cb.Body, scheduleSchema)
 			p.Schedule = &ast.Schedule{
-				DeclRange: rng(cb.DefRange),
+				DeclRange: d.rng(cb.DefRange),
 				Cadence:   d.str(sc, "cadence", cb.DefRange),
 				OnInputs:  d.boolean(sc, "on_inputs", cb.DefRange),
 				Timezone:  d.str(sc, "timezone", cb.DefRange),
@@ -384,7 +385,7 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 				continue
 			}
 			sc := d.content(cb.Body, slaSchema)
-			p.SLA = &ast.SLA{DeclRange: rng(cb.DefRange), Freshness: d.str(sc, "freshness", cb.DefRange)}
+			p.SLA = &ast.SLA{DeclRange: d.rng(cb.DefRange), Freshness: d.str(sc, "freshness", cb.DefRange)}
 		case "deprecation":
 			if p.Deprecation != nil {
 				d.duplicateBlock(cb, p.Deprecation.DeclRange)
@@ -392,7 +393,7 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 			}
 			sc := d.content(cb.Body, deprecationSchema)
 			p.Deprecation = &ast.Deprecation{
-				DeclRange: rng(cb.DefRange),
+				DeclRange: d.rng(cb.DefRange),
 				Date:      d.str(sc, "date", cb.DefRange),
 				Message:   d.str(sc, "message", cb.DefRange),
 			}
@@ -401,14 +402,14 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 }
 
 func (d *decoder) duplicateBlock(b *hcl.Block, first diag.Range) {
-	d.add(diag.Diagnostics{diag.Errorf("duplicate-block", rng(b.DefRange), fmt.Sprintf("Duplicate %s block", b.Type),
+	d.add(diag.Diagnostics{diag.Errorf("duplicate-block", d.rng(b.DefRange), fmt.Sprintf("Duplicate %s block", b.Type),
 		"A product has at most one %s block, and one is already declared at %s. Merge the two.", b.Type, first)})
 }
 
 func (d *decoder) input(b *hcl.Block) *ast.Input {
 	c := d.content(b.Body, inputSchema)
-	in := &ast.Input{DeclRange: rng(b.DefRange)}
-	in.Name, in.NameRange = label(b)
+	in := &ast.Input{DeclRange: d.rng(b.DefRange)}
+	in.Name, in.NameRange = d.label(b)
 	in.From = d.ref(c, "from", "a source or a port")
 	if attr, ok := c.Attributes["columns"]; ok {
 		before := len(d.diags)
@@ -432,18 +433,18 @@ func (d *decoder) inputColumns(attr *hcl.Attribute) []ast.InputColumn {
 				}
 			}
 			if name == "" {
-				d.add(diag.Diagnostics{diag.Errorf("wrong-type", rng(kv.Key.Range()), "Invalid column name", "Column names in a columns map are plain names, like npi = string.")})
+				d.add(diag.Diagnostics{diag.Errorf("wrong-type", d.rng(kv.Key.Range()), "Invalid column name", "Column names in a columns map are plain names, like npi = string.")})
 				continue
 			}
-			t, ds := decodeType(kv.Value)
+			t, ds := d.decodeType(kv.Value)
 			d.add(ds)
-			out = append(out, ast.InputColumn{Name: ast.String{V: name, Set: true, Range: rng(kv.Key.Range())}, Type: &t})
+			out = append(out, ast.InputColumn{Name: ast.String{V: name, Set: true, Range: d.rng(kv.Key.Range())}, Type: &t})
 		}
 		return out
 	}
-	names, ds := decodeStrings(attr)
+	names, ds := d.decodeStrings(attr)
 	if ds != nil {
-		d.add(diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Incorrect attribute value type",
+		d.add(diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()), "Incorrect attribute value type",
 			"The argument \"columns\" is a list of column names, like [\"npi\", \"specialty\"], or a map from names to expected types, like { npi = string(10) }.")})
 		return nil
 	}
@@ -456,13 +457,13 @@ func (d *decoder) inputColumns(attr *hcl.Attribute) []ast.InputColumn {
 
 func (d *decoder) port(b *hcl.Block) *ast.Port {
 	c := d.content(b.Body, portSchema)
-	p := &ast.Port{DeclRange: rng(b.DefRange)}
-	p.Name, p.NameRange = label(b)
+	p := &ast.Port{DeclRange: d.rng(b.DefRange)}
+	p.Name, p.NameRange = d.label(b)
 	_, hasTable := c.Attributes["table"]
 	_, hasView := c.Attributes["view"]
 	switch {
 	case hasTable && hasView:
-		d.add(diag.Diagnostics{diag.Errorf("port-kind", rng(c.Attributes["view"].NameRange), "Port is both a table and a view",
+		d.add(diag.Diagnostics{diag.Errorf("port-kind", d.rng(c.Attributes["view"].NameRange), "Port is both a table and a view",
 			"A port publishes one object: keep either table or view.")})
 		fallthrough
 	case hasTable:
@@ -470,7 +471,7 @@ func (d *decoder) port(b *hcl.Block) *ast.Port {
 	case hasView:
 		p.Kind, p.Object = "view", d.str(c, "view", b.DefRange)
 	default:
-		d.add(diag.Diagnostics{diag.Errorf("port-kind", rng(b.DefRange), "Port publishes nothing",
+		d.add(diag.Diagnostics{diag.Errorf("port-kind", d.rng(b.DefRange), "Port publishes nothing",
 			"Give the port the table or the view it publishes, for example table = \"PRESCRIBERS\".")})
 	}
 	p.Visibility = d.str(c, "visibility", b.DefRange)
@@ -509,21 +510,21 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 			hds = dropMissing(hds, m)
 		}
 	}
-	d.add(convertDiags(hds))
-	d.add(convertDiags(restDiags))
-	s := &ast.Step{DeclRange: rng(b.DefRange), File: b.DefRange.Filename}
-	s.Name, s.NameRange = label(b)
+	d.add(convertDiags(d.file, hds))
+	d.add(convertDiags(d.file, restDiags))
+	s := &ast.Step{DeclRange: d.rng(b.DefRange), File: b.DefRange.Filename}
+	s.Name, s.NameRange = d.label(b)
 	s.Run = d.ref(c, "run", "a runner")
 	if attr, ok := c.Attributes["after"]; ok {
-		refs, ds := decodeRefs(attr, "a step")
+		refs, ds := d.decodeRefs(attr, "a step")
 		d.add(ds)
 		s.After = refs
 	}
 	s.Description = d.str(c, "description", b.DefRange)
 	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		attr := attrs[name]
-		v, ds := decodeValue(attr.Expr)
-		s.Args = append(s.Args, &ast.Arg{Name: name, NameRange: rng(attr.NameRange), Value: v, Problems: ds, Meant: meant[name]})
+		v, ds := d.decodeValue(attr.Expr)
+		s.Args = append(s.Args, &ast.Arg{Name: name, NameRange: d.rng(attr.NameRange), Value: v, Problems: ds, Meant: meant[name]})
 	}
 	return s
 }
@@ -550,13 +551,13 @@ func dropMissing(hds hcl.Diagnostics, name string) hcl.Diagnostics {
 func (d *decoder) testList(attr *hcl.Attribute) []*ast.TestUse {
 	exprs, hds := hcl.ExprList(attr.Expr)
 	if hds.HasErrors() {
-		d.add(diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Incorrect attribute value type",
+		d.add(diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()), "Incorrect attribute value type",
 			"The argument \"tests\" is a list of test calls, for example [not_null(), unique()].")})
 		return nil
 	}
 	var out []*ast.TestUse
 	for _, e := range exprs {
-		t := &ast.TestUse{DeclRange: rng(e.Range())}
+		t := &ast.TestUse{DeclRange: d.rng(e.Range())}
 		if d.testCall(e, t) {
 			out = append(out, t)
 		}
@@ -568,8 +569,8 @@ func (d *decoder) testList(attr *hcl.Attribute) []*ast.TestUse {
 // (column, port or product).
 func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 	c := d.content(b.Body, testSchema)
-	t := &ast.TestUse{DeclRange: rng(b.DefRange)}
-	name, nameRange := label(b)
+	t := &ast.TestUse{DeclRange: d.rng(b.DefRange)}
+	name, nameRange := d.label(b)
 	t.Name = ast.String{V: name, Set: true, Range: nameRange}
 	if attr, ok := c.Attributes["check"]; ok {
 		d.testCall(attr.Expr, t)
@@ -579,11 +580,11 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 	t.Column = d.str(c, "column", b.DefRange)
 	t.Port = d.ref(c, "port", "a port")
 	if attr, ok := c.Attributes["column"]; ok && level == "column" {
-		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attr.NameRange), "Column given twice",
+		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), "Column given twice",
 			"This test is inside a column block and tests that column; remove the column argument.")})
 	}
 	if attr, ok := c.Attributes["port"]; ok && level != "product" {
-		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", rng(attr.NameRange), "Port given twice",
+		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), "Port given twice",
 			"This test is inside a port and tests that port; the port argument is only for tests declared directly in a product.")})
 	}
 	return t
@@ -591,24 +592,24 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 
 // testCall decodes a test kind call such as accepted_values(["A", "B"]).
 func (d *decoder) testCall(expr hcl.Expression, t *ast.TestUse) bool {
-	t.CallRange = rng(expr.Range())
+	t.CallRange = d.rng(expr.Range())
 	call, hds := hcl.ExprCall(expr)
 	if hds.HasErrors() {
 		detail := "A test is a call of a test kind, for example not_null() or accepted_values([\"A\", \"B\"])."
 		if kw := hcl.ExprAsKeyword(expr); kw != "" && kw != "null" && kw != "true" && kw != "false" {
 			detail = fmt.Sprintf("Test kinds are called like functions, even without arguments: write %s().", kw)
 		}
-		d.add(diag.Diagnostics{diag.Errorf("not-a-test", rng(expr.Range()), "Test call expected", "%s", detail)})
+		d.add(diag.Diagnostics{diag.Errorf("not-a-test", d.rng(expr.Range()), "Test call expected", "%s", detail)})
 		return false
 	}
 	if fc, ok := expr.(*hclsyntax.FunctionCallExpr); ok && fc.ExpandFinal {
-		d.add(diag.Diagnostics{diag.Errorf("not-a-literal", rng(fc.CloseParenRange), "Expanded arguments",
+		d.add(diag.Diagnostics{diag.Errorf("not-a-literal", d.rng(fc.CloseParenRange), "Expanded arguments",
 			"Test arguments are written one by one; ... expansion is an expression, and values are literals. Remove the ...")})
 		return false
 	}
-	t.Kind, t.KindRange = call.Name, rng(call.NameRange)
+	t.Kind, t.KindRange = call.Name, d.rng(call.NameRange)
 	for _, a := range call.Arguments {
-		v, ds := decodeValue(a)
+		v, ds := d.decodeValue(a)
 		d.add(ds)
 		t.Args = append(t.Args, v)
 	}
@@ -617,8 +618,8 @@ func (d *decoder) testCall(expr hcl.Expression, t *ast.TestUse) bool {
 
 func (d *decoder) runner(b *hcl.Block) *ast.Runner {
 	c := d.content(b.Body, runnerSchema)
-	r := &ast.Runner{DeclRange: rng(b.DefRange)}
-	r.Name, r.NameRange = label(b)
+	r := &ast.Runner{DeclRange: d.rng(b.DefRange)}
+	r.Name, r.NameRange = d.label(b)
 	r.Description = d.str(c, "description", b.DefRange)
 	r.ExactlyOneOf = d.strs(c, "exactly_one_of", b.DefRange)
 	for _, pb := range c.Blocks {
@@ -629,8 +630,8 @@ func (d *decoder) runner(b *hcl.Block) *ast.Runner {
 
 func (d *decoder) testKind(b *hcl.Block) *ast.TestKind {
 	c := d.content(b.Body, testKindSchema)
-	k := &ast.TestKind{DeclRange: rng(b.DefRange)}
-	k.Name, k.NameRange = label(b)
+	k := &ast.TestKind{DeclRange: d.rng(b.DefRange)}
+	k.Name, k.NameRange = d.label(b)
 	k.Description = d.str(c, "description", b.DefRange)
 	k.On = d.str(c, "on", b.DefRange)
 	k.ColumnTypes = d.strs(c, "column_types", b.DefRange)
@@ -638,9 +639,9 @@ func (d *decoder) testKind(b *hcl.Block) *ast.TestKind {
 		k.Params = append(k.Params, d.param(pb))
 	}
 	if attr, ok := c.Attributes["sql"]; ok {
-		k.SQL = &template{expr: attr.Expr}
+		k.SQL = &template{file: d.file, expr: attr.Expr}
 		if s, isString := stringValue(attr.Expr); isString && strings.TrimSpace(s) == "" {
-			d.add(diag.Diagnostics{diag.Errorf("invalid-value", rng(attr.Expr.Range()), "Empty SQL template",
+			d.add(diag.Diagnostics{diag.Errorf("invalid-value", d.rng(attr.Expr.Range()), "Empty SQL template",
 				"A test kind renders to one SQL query that returns the failing rows; write it here, such as \"SELECT * FROM ${table} WHERE ${column} IS NULL\".")})
 		}
 	}
@@ -649,10 +650,10 @@ func (d *decoder) testKind(b *hcl.Block) *ast.TestKind {
 
 func (d *decoder) param(b *hcl.Block) *ast.Param {
 	c := d.content(b.Body, paramSchema)
-	p := &ast.Param{DeclRange: rng(b.DefRange)}
-	p.Name, p.NameRange = label(b)
+	p := &ast.Param{DeclRange: d.rng(b.DefRange)}
+	p.Name, p.NameRange = d.label(b)
 	if attr, ok := c.Attributes["type"]; ok {
-		t, ds := decodeType(attr.Expr)
+		t, ds := d.decodeType(attr.Expr)
 		d.add(ds)
 		p.Type = t
 	}
@@ -664,8 +665,8 @@ func (d *decoder) param(b *hcl.Block) *ast.Param {
 
 func (d *decoder) secret(b *hcl.Block) *ast.Secret {
 	c := d.content(b.Body, secretSchema)
-	s := &ast.Secret{DeclRange: rng(b.DefRange)}
-	s.Name, s.NameRange = label(b)
+	s := &ast.Secret{DeclRange: d.rng(b.DefRange)}
+	s.Name, s.NameRange = d.label(b)
 	s.Description = d.str(c, "description", b.DefRange)
 	s.Vault = d.str(c, "vault", b.DefRange)
 	s.Named = d.str(c, "name", b.DefRange)

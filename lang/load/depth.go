@@ -21,16 +21,16 @@ const maxNesting = 256
 // the file, so that brackets in strings and comments do not count; files
 // that shallowNesting vouches for (nearly all) are not lexed, since lexing
 // costs nearly half as much as parsing.
-func CheckNesting(src []byte, filename string) diag.Diagnostics {
+func CheckNesting(file *diag.File, src []byte) diag.Diagnostics {
 	if shallowNesting(src) {
 		return nil
 	}
-	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
-	return checkTokens(tokens)
+	tokens, _ := hclsyntax.LexConfig(src, file.Name, hcl.InitialPos)
+	return checkTokens(file, tokens)
 }
 
 // checkTokens counts nesting in a file's tokens.
-func checkTokens(tokens hclsyntax.Tokens) diag.Diagnostics {
+func checkTokens(file *diag.File, tokens hclsyntax.Tokens) diag.Diagnostics {
 	depth, unary, conditionals := 0, 0, 0
 	for _, t := range tokens {
 		switch t.Type {
@@ -51,7 +51,7 @@ func checkTokens(tokens hclsyntax.Tokens) diag.Diagnostics {
 			unary = 0
 		}
 		if depth > maxNesting || unary > maxNesting || conditionals > maxNesting {
-			return diag.Diagnostics{diag.Errorf("too-deep", rng(t.Range), "Nested too deeply",
+			return diag.Diagnostics{diag.Errorf("too-deep", rng(file, t.Range), "Nested too deeply",
 				"This file nests brackets, blocks, operators or conditionals more than %d levels deep, which meshc does not parse. Flatten it: no mesh needs this depth.", maxNesting)}
 		}
 	}

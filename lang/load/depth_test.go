@@ -6,12 +6,13 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // lexedNesting is CheckNesting without its shortcut.
 func lexedNesting(src []byte) bool {
 	tokens, _ := hclsyntax.LexConfig(src, "f.mesh.hcl", hcl.InitialPos)
-	return checkTokens(tokens) == nil
+	return checkTokens(diag.NewFile("f.mesh.hcl", src), tokens) == nil
 }
 
 var nestingSeeds = []string{

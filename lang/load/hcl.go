@@ -18,22 +18,20 @@ import (
 // This file turns HCL's ranges, diagnostics and attribute values into
 // meshc's own types. It is the only place that knows both.
 
-// rng converts a range. Positions fit in 32 bits: loading and formatting
-// refuse files of MaxFileSize bytes or more (TooLarge).
-func rng(r hcl.Range) diag.Range {
-	return diag.Range{Filename: r.Filename, Start: pos(r.Start), End: pos(r.End)}
+// rng converts a range of file. Offsets fit in 32 bits: loading and
+// formatting refuse files of MaxFileSize bytes or more (TooLarge).
+func rng(file *diag.File, r hcl.Range) diag.Range {
+	return file.Range(r.Start.Byte, r.End.Byte)
 }
 
-func pos(p hcl.Pos) diag.Pos {
-	return diag.Pos{Line: int32(p.Line), Column: int32(p.Column), Byte: int32(p.Byte)}
-}
+// rng converts a range of the file being decoded.
+func (d *decoder) rng(r hcl.Range) diag.Range { return rng(d.file, r) }
 
-func rngPtr(r *hcl.Range) *diag.Range {
+func rngPtr(file *diag.File, r *hcl.Range) *diag.Range {
 	if r == nil {
 		return nil
 	}
-	d := rng(*r)
-	return &d
+	return new(rng(file, *r))
 }
 
 // hclCodes gives HCL's own diagnostics stable meshc codes, by the start of
@@ -55,7 +53,8 @@ var hclCodes = []struct{ prefix, code string }{
 
 var hclRange = regexp.MustCompile(`(\S+):(\d+),(\d+)-\d+`)
 
-func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
+// convertDiags converts the diagnostics HCL gave on file.
+func convertDiags(file *diag.File, hds hcl.Diagnostics) diag.Diagnostics {
 	var out diag.Diagnostics
 	for _, hd := range hds {
 		d := &diag.Diagnostic{
@@ -63,8 +62,8 @@ func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
 			Code:     "syntax",
 			Summary:  hd.Summary,
 			Detail:   hd.Detail,
-			Subject:  rngPtr(hd.Subject),
-			Context:  rngPtr(hd.Context),
+			Subject:  rngPtr(file, hd.Subject),
+			Context:  rngPtr(file, hd.Context),
 		}
 		if hd.Severity == hcl.DiagWarning {
 			d.Severity = diag.Warning
@@ -87,23 +86,23 @@ func convertDiags(hds hcl.Diagnostics) diag.Diagnostics {
 
 // literal evaluates an attribute that must be a constant: no references, no
 // function calls.
-func literal(attr *hcl.Attribute, want cty.Type) (cty.Value, diag.Diagnostics) {
+func (d *decoder) literal(attr *hcl.Attribute, want cty.Type) (cty.Value, diag.Diagnostics) {
 	if trav, hds := hcl.AbsTraversalForExpr(attr.Expr); !hds.HasErrors() && !keywords[trav.RootName()] {
 		switch {
 		case len(trav) == 1 && want == cty.String:
-			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Quoted value expected",
+			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()), "Quoted value expected",
 				"Text values are quoted: write %s = %q.", attr.Name, trav.RootName())}
 		case want == cty.Bool:
-			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "true or false expected",
+			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()), "true or false expected",
 				"The argument %q is true or false.", attr.Name)}
 		case want == cty.Number:
-			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Number expected",
+			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()), "Number expected",
 				"The argument %q is a number, written without quotes.", attr.Name)}
 		}
-		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Value expected",
+		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()), "Value expected",
 			"The argument %q takes a value, such as a quoted string, a number or true, not a reference.", attr.Name)}
 	}
-	return constant(attr.Expr)
+	return d.constant(attr.Expr)
 }
 
 // constant evaluates an expression that must be written as a literal: a
@@ -112,17 +111,17 @@ func literal(attr *hcl.Attribute, want cty.Type) (cty.Value, diag.Diagnostics) {
 // conditionals, arithmetic, indexes and ${...} are refused rather than
 // evaluated, so that what is reviewed is what is used (and a credential
 // cannot hide inside an expression).
-func constant(expr hcl.Expression) (cty.Value, diag.Diagnostics) {
+func (d *decoder) constant(expr hcl.Expression) (cty.Value, diag.Diagnostics) {
 	if bad := nonLiteral(expr); bad != nil {
-		return cty.NilVal, diag.Diagnostics{diag.Errorf("not-a-literal", rng(bad.Range()), "Expression instead of a value",
+		return cty.NilVal, diag.Diagnostics{diag.Errorf("not-a-literal", d.rng(bad.Range()), "Expression instead of a value",
 			"Values are written as literals: a quoted string, a number, true or false, or a list of those. Expressions such as (...), conditionals, arithmetic, indexes and ${...} interpolation are not evaluated: write the value itself.")}
 	}
 	v, hds := expr.Value(nil)
 	if hds.HasErrors() {
-		return cty.NilVal, convertDiags(hds)
+		return cty.NilVal, convertDiags(d.file, hds)
 	}
 	if !v.IsWhollyKnown() || v.IsNull() {
-		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", rng(expr.Range()),
+		return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(expr.Range()),
 			"Missing value", "null is not allowed here; give a value or leave the argument out.")}
 	}
 	return v, nil
@@ -167,55 +166,55 @@ func nonLiteral(expr hcl.Expression) hcl.Expression {
 	return expr
 }
 
-func wrongType(attr *hcl.Attribute, want string, err error) diag.Diagnostics {
-	return diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()),
+func (d *decoder) wrongType(attr *hcl.Attribute, want string, err error) diag.Diagnostics {
+	return diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()),
 		"Incorrect attribute value type",
 		"The argument %q must be %s: %s.", attr.Name, want, strings.TrimSuffix(err.Error(), "."))}
 }
 
-func decodeString(attr *hcl.Attribute) (ast.String, diag.Diagnostics) {
-	bad := ast.String{Bad: true, Range: rng(attr.Expr.Range())}
-	v, ds := literal(attr, cty.String)
+func (d *decoder) decodeString(attr *hcl.Attribute) (ast.String, diag.Diagnostics) {
+	bad := ast.String{Bad: true, Range: d.rng(attr.Expr.Range())}
+	v, ds := d.literal(attr, cty.String)
 	if ds != nil {
 		return bad, ds
 	}
 	if v.Type() != cty.String {
-		return bad, wrongType(attr, "a quoted string", fmt.Errorf("got %s", ast.Describe(v)))
+		return bad, d.wrongType(attr, "a quoted string", fmt.Errorf("got %s", ast.Describe(v)))
 	}
 	s, err := convert.Convert(v, cty.String)
 	if err != nil {
-		return bad, wrongType(attr, "a string", err)
+		return bad, d.wrongType(attr, "a string", err)
 	}
-	return ast.String{V: s.AsString(), Set: true, Range: rng(attr.Expr.Range())}, nil
+	return ast.String{V: s.AsString(), Set: true, Range: d.rng(attr.Expr.Range())}, nil
 }
 
-func decodeBool(attr *hcl.Attribute) (ast.Bool, diag.Diagnostics) {
-	v, ds := literal(attr, cty.Bool)
-	out := ast.Bool{Bad: true, Range: rng(attr.Expr.Range())}
+func (d *decoder) decodeBool(attr *hcl.Attribute) (ast.Bool, diag.Diagnostics) {
+	v, ds := d.literal(attr, cty.Bool)
+	out := ast.Bool{Bad: true, Range: d.rng(attr.Expr.Range())}
 	if ds != nil {
 		return out, ds
 	}
 	if v.Type() != cty.Bool {
-		return out, wrongType(attr, "true or false, without quotes", fmt.Errorf("got %s", ast.Describe(v)))
+		return out, d.wrongType(attr, "true or false, without quotes", fmt.Errorf("got %s", ast.Describe(v)))
 	}
 	out.Bad = false
 	out.V, out.Set = v.True(), true
 	return out, nil
 }
 
-func decodeNumber(attr *hcl.Attribute) (ast.Number, diag.Diagnostics) {
-	v, ds := literal(attr, cty.Number)
-	out := ast.Number{Range: rng(attr.Expr.Range())}
+func (d *decoder) decodeNumber(attr *hcl.Attribute) (ast.Number, diag.Diagnostics) {
+	v, ds := d.literal(attr, cty.Number)
+	out := ast.Number{Range: d.rng(attr.Expr.Range())}
 	if ds != nil {
 		return out, ds
 	}
 	if v.Type() != cty.Number {
-		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", ast.Describe(v)))
+		return out, d.wrongType(attr, "a whole number", fmt.Errorf("got %s", ast.Describe(v)))
 	}
 	bf := v.AsBigFloat()
 	n, acc := bf.Int64()
 	if !bf.IsInt() {
-		return out, wrongType(attr, "a whole number", fmt.Errorf("got %s", bf.Text('g', 10)))
+		return out, d.wrongType(attr, "a whole number", fmt.Errorf("got %s", bf.Text('g', 10)))
 	}
 	if acc != big.Exact {
 		n = math.MaxInt64 // too large for any setting; the checker reports the range
@@ -226,23 +225,23 @@ func decodeNumber(attr *hcl.Attribute) (ast.Number, diag.Diagnostics) {
 
 // decodeStrings decodes a list of strings, keeping each element's range so
 // that a bad element is underlined on its own.
-func decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnostics) {
-	out := ast.Strings{Range: rng(attr.Expr.Range()), Set: true}
+func (d *decoder) decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnostics) {
+	out := ast.Strings{Range: d.rng(attr.Expr.Range()), Set: true}
 	exprs, hds := hcl.ExprList(attr.Expr)
 	if hds.HasErrors() {
 		out.Bad = true
-		return out, wrongType(attr, "a list of strings, like [\"a\", \"b\"]", fmt.Errorf("it is not a list"))
+		return out, d.wrongType(attr, "a list of strings, like [\"a\", \"b\"]", fmt.Errorf("it is not a list"))
 	}
 	var ds diag.Diagnostics
 	for _, e := range exprs {
-		v, d := constant(e)
-		if d == nil && v.Type() != cty.String {
-			d = diag.Diagnostics{diag.Errorf("wrong-type", rng(e.Range()), "Incorrect list element",
+		v, problems := d.constant(e)
+		if problems == nil && v.Type() != cty.String {
+			problems = diag.Diagnostics{diag.Errorf("wrong-type", d.rng(e.Range()), "Incorrect list element",
 				"Each element of %q is a quoted string; this one is %s.", attr.Name, ast.Describe(v))}
 		}
-		ds = append(ds, d...)
-		if d == nil {
-			out.V = append(out.V, ast.String{V: v.AsString(), Set: true, Range: rng(e.Range())})
+		ds = append(ds, problems...)
+		if problems == nil {
+			out.V = append(out.V, ast.String{V: v.AsString(), Set: true, Range: d.rng(e.Range())})
 		}
 	}
 	out.Bad = len(ds) > 0
@@ -250,7 +249,7 @@ func decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnostics) {
 }
 
 // decodeRef decodes a reference such as product.prescribers.port.main.
-func decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
+func (d *decoder) decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
 	trav, hds := hcl.AbsTraversalForExpr(expr)
 	if !hds.HasErrors() && keywords[trav.RootName()] {
 		hds = hcl.Diagnostics{{Severity: hcl.DiagError}}
@@ -267,17 +266,17 @@ func decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
 			}
 			detail = fmt.Sprintf("References are written without quotes, so that meshc can check them: write %s, not %q.", example, s)
 		}
-		return nil, diag.Diagnostics{diag.Errorf("not-a-reference", rng(expr.Range()), "Reference expected", "%s", detail)}
+		return nil, diag.Diagnostics{diag.Errorf("not-a-reference", d.rng(expr.Range()), "Reference expected", "%s", detail)}
 	}
-	ref := &ast.Ref{Range: rng(trav.SourceRange())}
+	ref := &ast.Ref{Range: d.rng(trav.SourceRange())}
 	for _, step := range trav {
 		switch s := step.(type) {
 		case hcl.TraverseRoot:
-			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: rng(s.SrcRange)})
+			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: d.rng(s.SrcRange)})
 		case hcl.TraverseAttr:
-			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: attrRange(s)})
+			ref.Parts = append(ref.Parts, ast.RefPart{Name: s.Name, Range: attrRange(d.file, s)})
 		default:
-			return nil, diag.Diagnostics{diag.Errorf("not-a-reference", rng(step.SourceRange()), "Index in a reference",
+			return nil, diag.Diagnostics{diag.Errorf("not-a-reference", d.rng(step.SourceRange()), "Index in a reference",
 				"References are dotted names, for example %s; indexes like [0] are not supported.", refExample(what))}
 		}
 	}
@@ -310,16 +309,16 @@ func stringValue(expr hcl.Expression) (string, bool) {
 	return v.AsString(), true
 }
 
-func decodeRefs(attr *hcl.Attribute, what string) ([]ast.Ref, diag.Diagnostics) {
+func (d *decoder) decodeRefs(attr *hcl.Attribute, what string) ([]ast.Ref, diag.Diagnostics) {
 	exprs, hds := hcl.ExprList(attr.Expr)
 	if hds.HasErrors() {
-		return nil, diag.Diagnostics{diag.Errorf("wrong-type", rng(attr.Expr.Range()), "Incorrect attribute value type",
+		return nil, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()), "Incorrect attribute value type",
 			"The argument %q must be a list of references, for example [%s].", attr.Name, refExample(what))}
 	}
 	var refs []ast.Ref
 	var ds diag.Diagnostics
 	for _, e := range exprs {
-		r, d := decodeRef(e, what)
+		r, d := d.decodeRef(e, what)
 		ds = append(ds, d...)
 		if r != nil {
 			refs = append(refs, *r)
@@ -330,8 +329,8 @@ func decodeRefs(attr *hcl.Attribute, what string) ([]ast.Ref, diag.Diagnostics) 
 
 // decodeType decodes a type expression: string, string(10), number(38, 2),
 // list(string).
-func decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostics) {
-	t := ast.TypeExpr{Range: rng(expr.Range())}
+func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostics) {
+	t := ast.TypeExpr{Range: d.rng(expr.Range())}
 	if kw := hcl.ExprAsKeyword(expr); kw != "" {
 		t.Name = kw
 		return t, nil
@@ -342,18 +341,18 @@ func decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostics) {
 		if s, ok := stringValue(expr); ok {
 			detail = fmt.Sprintf("Types are keywords, written without quotes: write %s, not %q.", s, s)
 		}
-		return t, diag.Diagnostics{diag.Errorf("wrong-type", rng(expr.Range()), "Invalid type", "%s", detail)}
+		return t, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(expr.Range()), "Invalid type", "%s", detail)}
 	}
 	t.Name = call.Name
 	var ds diag.Diagnostics
 	for _, a := range call.Arguments {
 		if kw := hcl.ExprAsKeyword(a); kw != "" || isCall(a) {
 			if t.Elem != nil {
-				ds = append(ds, diag.Errorf("wrong-type", rng(a.Range()), "Invalid type argument",
+				ds = append(ds, diag.Errorf("wrong-type", d.rng(a.Range()), "Invalid type argument",
 					"A list type has one element type, as in list(string)."))
 				continue
 			}
-			elem, d := decodeType(a)
+			elem, d := d.decodeType(a)
 			ds = append(ds, d...)
 			t.Elem = &elem
 			continue
@@ -364,7 +363,7 @@ func decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostics) {
 			n, acc = v.AsBigFloat().Int64()
 		}
 		if hd.HasErrors() || v.IsNull() || v.Type() != cty.Number || !v.AsBigFloat().IsInt() {
-			ds = append(ds, diag.Errorf("wrong-type", rng(a.Range()), "Invalid type argument",
+			ds = append(ds, diag.Errorf("wrong-type", d.rng(a.Range()), "Invalid type argument",
 				"Type arguments are whole numbers, as in string(10) or number(38, 2)."))
 			continue
 		}
@@ -391,20 +390,22 @@ var identLike = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 var refLike = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$`)
 
 // decodeValue decodes an argument that is either a reference or a literal.
-func decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics) {
+func (d *decoder) decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics) {
 	if trav, hds := hcl.AbsTraversalForExpr(expr); !hds.HasErrors() && len(trav) > 0 {
 		if !keywords[trav.RootName()] {
-			ref, ds := decodeRef(expr, "an object")
+			ref, ds := d.decodeRef(expr, "an object")
 			if ref != nil {
 				return ast.Value{Ref: ref, Range: ref.Range}, ds
 			}
-			return ast.Value{Range: rng(expr.Range())}, ds
+			return ast.Value{Range: d.rng(expr.Range())}, ds
 		}
 	}
-	v, ds := constant(expr)
-	return ast.Value{Literal: v, Range: rng(expr.Range())}, ds
+	v, ds := d.constant(expr)
+	return ast.Value{Literal: v, Range: d.rng(expr.Range())}, ds
 }
 
-// ConvertDiagnostics turns HCL diagnostics into meshc's, for the other lang
-// packages that call HCL directly.
-func ConvertDiagnostics(hds hcl.Diagnostics) diag.Diagnostics { return convertDiags(hds) }
+// ConvertDiagnostics turns the HCL diagnostics given on file into meshc's,
+// for the other lang packages that call HCL directly.
+func ConvertDiagnostics(file *diag.File, hds hcl.Diagnostics) diag.Diagnostics {
+	return convertDiags(file, hds)
+}

@@ -54,7 +54,9 @@ type file struct {
 	name string // display name
 	rel  string // slash path inside its tree
 	src  []byte
-	tree *Tree
+	// lines is what the file's ranges point into, set once it is read.
+	lines *diag.File
+	tree  *Tree
 	// syntaxErrors are the file's parse diagnostics; a file that has any
 	// is not decoded.
 	syntaxErrors diag.Diagnostics
@@ -117,7 +119,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	l := &loader{mesh: m, prefix: user.Prefix}
 	ds = append(ds, l.assemble(files)...)
 	for _, f := range userFiles {
-		m.Files = append(m.Files, f.name)
+		m.Files = append(m.Files, f.lines)
 	}
 	return m, src, ds
 }
@@ -127,7 +129,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 func TooLarge(name string, size int64) *diag.Diagnostic {
 	return &diag.Diagnostic{Severity: diag.Error, Code: "file-too-large", Summary: "File too large",
 		Detail:  fmt.Sprintf("%s holds %d bytes; meshc reads mesh files of less than %d MiB. Split it: one file per product is the usual layout.", name, size, MaxFileSize>>20),
-		Subject: &diag.Range{Filename: name}}
+		Subject: new(diag.WholeFile(name))}
 }
 
 // readError reports a file or folder that cannot be read. Its range names
@@ -139,7 +141,7 @@ func readError(name string, err error) *diag.Diagnostic {
 	}
 	return &diag.Diagnostic{Severity: diag.Error, Code: "read-error", Summary: "Cannot read " + name,
 		Detail:  fmt.Sprintf("%s: %v. Check that the file exists and is readable by the user running meshc.", name, err),
-		Subject: &diag.Range{Filename: name}}
+		Subject: new(diag.WholeFile(name))}
 }
 
 func displayDir(prefix string) string {
@@ -175,14 +177,14 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 		}
 		if name == RootFile && p != RootFile && !t.Stdlib {
 			ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "nested-mesh-root",
-				Summary: "mesh.hcl in a subfolder is ignored", Subject: &diag.Range{Filename: t.Prefix + p},
+				Summary: "mesh.hcl in a subfolder is ignored", Subject: new(diag.WholeFile(t.Prefix + p)),
 				Detail: fmt.Sprintf("%s%s is not read: a mesh has one root file, at the top of its folder tree. To make it part of this mesh, rename it to a name ending in .mesh.hcl; to check it as a mesh of its own, point meshc at its folder.", t.Prefix, p)})
 			return nil
 		}
 		if de.Type()&fs.ModeSymlink != 0 && !t.Stdlib {
 			if info, err := fs.Stat(t.FS, p); name == RootFile || strings.HasSuffix(name, FileSuffix) || (err == nil && info.IsDir()) {
 				ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "symlink-ignored",
-					Summary: "Symbolic link not followed", Subject: &diag.Range{Filename: t.Prefix + p},
+					Summary: "Symbolic link not followed", Subject: new(diag.WholeFile(t.Prefix + p)),
 					Detail: fmt.Sprintf("%s%s is a symbolic link, and meshc reads only the files that are in the mesh's folder tree itself, so that what is checked is what is committed and reviewed there. Replace the link with the files, or point meshc at a folder that holds them.", t.Prefix, p)})
 			}
 			return nil
@@ -190,7 +192,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 		if !(p == RootFile || strings.HasSuffix(name, FileSuffix)) || !de.Type().IsRegular() {
 			if strings.HasSuffix(strings.ToLower(name), FileSuffix) && !strings.HasSuffix(name, FileSuffix) && !t.Stdlib {
 				ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "ignored-file",
-					Summary: "Mesh file name in the wrong case", Subject: &diag.Range{Filename: t.Prefix + p},
+					Summary: "Mesh file name in the wrong case", Subject: new(diag.WholeFile(t.Prefix + p)),
 					Detail: fmt.Sprintf("%s%s is not read: mesh files end in %s, in lower case. Rename it if it belongs to the mesh.", t.Prefix, p, FileSuffix)})
 			}
 			return nil
@@ -291,6 +293,7 @@ func (f *file) read() bool {
 		return false
 	}
 	f.src = src
+	f.lines = diag.NewFile(f.name, src)
 	return true
 }
 
@@ -299,20 +302,20 @@ func (f *file) parse() {
 	if f.src == nil && f.syntaxErrors != nil {
 		return // it could not be read
 	}
-	if f.syntaxErrors = CheckNesting(f.src, f.name); f.syntaxErrors != nil {
+	if f.syntaxErrors = CheckNesting(f.lines, f.src); f.syntaxErrors != nil {
 		return
 	}
 	hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
-	if f.syntaxErrors = convertDiags(hds); f.syntaxErrors.HasErrors() {
+	if f.syntaxErrors = convertDiags(f.lines, hds); f.syntaxErrors.HasErrors() {
 		return
 	}
 	body, ok := hf.Body.(*hclsyntax.Body)
 	if !ok {
 		return
 	}
-	f.diags = findCredentials(body)
+	f.diags = findCredentials(f.lines, body)
 	c, hds := body.Content(fileSchema)
-	f.diags = append(f.diags, convertDiags(hds)...)
+	f.diags = append(f.diags, convertDiags(f.lines, hds)...)
 	for _, b := range body.Blocks {
 		if b.Type == "mesh" {
 			f.meshBlocks++
@@ -320,10 +323,10 @@ func (f *file) parse() {
 	}
 	dir := path.Dir(f.rel)
 	for _, b := range c.Blocks {
-		dec := &decoder{}
-		d := &decoded{typ: b.Type, def: rng(b.DefRange), value: dec.block(b, dir)}
+		dec := &decoder{file: f.lines}
+		d := &decoded{typ: b.Type, def: dec.rng(b.DefRange), value: dec.block(b, dir)}
 		if b.Type == "domain" {
-			d.bodyStart = rng(b.Body.MissingItemRange())
+			d.bodyStart = dec.rng(b.Body.MissingItemRange())
 		}
 		d.diags = dec.diags
 		f.blocks = append(f.blocks, d)

@@ -28,29 +28,29 @@ var waiverSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 
 func (d *decoder) policy(b *hcl.Block) *ast.Policy {
 	c := d.content(b.Body, policySchema)
-	p := &ast.Policy{DeclRange: rng(b.DefRange)}
-	p.Name, p.NameRange = label(b)
+	p := &ast.Policy{DeclRange: d.rng(b.DefRange)}
+	p.Name, p.NameRange = d.label(b)
 	p.Description = d.str(c, "description", b.DefRange)
 	p.Enforcement = d.str(c, "enforcement", b.DefRange)
 	p.On = d.str(c, "on", b.DefRange)
 	p.Set = d.str(c, "set", b.DefRange)
 	p.Domains = d.strs(c, "domains", b.DefRange)
 	if attr, ok := c.Attributes["when"]; ok {
-		p.When = &expression{expr: attr.Expr}
+		p.When = &expression{file: d.file, expr: attr.Expr}
 	}
 	if attr, ok := c.Attributes["assert"]; ok {
-		p.Assert = &expression{expr: attr.Expr}
+		p.Assert = &expression{file: d.file, expr: attr.Expr}
 	}
 	if attr, ok := c.Attributes["message"]; ok {
-		p.Message = &expression{expr: attr.Expr}
+		p.Message = &expression{file: d.file, expr: attr.Expr}
 	}
 	return p
 }
 
 func (d *decoder) waiver(b *hcl.Block) *ast.Waiver {
 	c := d.content(b.Body, waiverSchema)
-	w := &ast.Waiver{DeclRange: rng(b.DefRange)}
-	w.Name, w.NameRange = label(b)
+	w := &ast.Waiver{DeclRange: d.rng(b.DefRange)}
+	w.Name, w.NameRange = d.label(b)
 	w.Description = d.str(c, "description", b.DefRange)
 	w.Policy = d.ref(c, "policy", "a policy")
 	w.Objects = d.strs(c, "objects", b.DefRange)
@@ -62,18 +62,19 @@ func (d *decoder) waiver(b *hcl.Block) *ast.Waiver {
 
 // expression is a policy expression, kept as syntax.
 type expression struct {
+	file *diag.File
 	expr hcl.Expression
 }
 
 func (e *expression) Evaluate(vars map[string]cty.Value, funcs map[string]function.Function) (cty.Value, diag.Diagnostics) {
 	v, hds := e.expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
-	return v, convertDiags(hds)
+	return v, convertDiags(e.file, hds)
 }
 
 func (e *expression) Traversals() []ast.Traversal {
 	var out []ast.Traversal
 	for _, trav := range e.expr.Variables() {
-		if t := traversal(trav); t != nil {
+		if t := traversal(e.file, trav); t != nil {
 			out = append(out, t)
 		}
 	}
@@ -82,7 +83,7 @@ func (e *expression) Traversals() []ast.Traversal {
 
 // traversal converts a variable's traversal: its root and the attribute
 // names after it, up to the first index or splat.
-func traversal(trav hcl.Traversal) ast.Traversal {
+func traversal(file *diag.File, trav hcl.Traversal) ast.Traversal {
 	if len(trav) == 0 || keywords[trav.RootName()] {
 		return nil
 	}
@@ -90,9 +91,9 @@ func traversal(trav hcl.Traversal) ast.Traversal {
 	for _, step := range trav {
 		switch s := step.(type) {
 		case hcl.TraverseRoot:
-			t = append(t, ast.RefPart{Name: s.Name, Range: rng(s.SrcRange)})
+			t = append(t, ast.RefPart{Name: s.Name, Range: rng(file, s.SrcRange)})
 		case hcl.TraverseAttr:
-			t = append(t, ast.RefPart{Name: s.Name, Range: attrRange(s)})
+			t = append(t, ast.RefPart{Name: s.Name, Range: attrRange(file, s)})
 		default:
 			return t
 		}
@@ -102,13 +103,12 @@ func traversal(trav hcl.Traversal) ast.Traversal {
 
 // attrRange is the range of .name without its dot: HCL's range includes
 // it, and a diagnostic underlines the name.
-func attrRange(s hcl.TraverseAttr) diag.Range {
-	r := rng(s.SrcRange)
-	if int(r.End.Byte-r.Start.Byte) == len(s.Name)+1 {
-		r.Start.Byte++
-		r.Start.Column++
+func attrRange(file *diag.File, s hcl.TraverseAttr) diag.Range {
+	start, end := s.SrcRange.Start.Byte, s.SrcRange.End.Byte
+	if end-start == len(s.Name)+1 {
+		start++
 	}
-	return r
+	return file.Range(start, end)
 }
 
 func (e *expression) Calls() []ast.Call {
@@ -122,11 +122,11 @@ func (e *expression) Calls() []ast.Call {
 		if !ok {
 			return nil
 		}
-		c := ast.Call{Name: ast.RefPart{Name: call.Name, Range: rng(call.NameRange)}}
+		c := ast.Call{Name: ast.RefPart{Name: call.Name, Range: rng(e.file, call.NameRange)}}
 		for _, a := range call.Args {
 			var t ast.Traversal
 			if st, ok := a.(*hclsyntax.ScopeTraversalExpr); ok {
-				t = traversal(st.Traversal)
+				t = traversal(e.file, st.Traversal)
 			}
 			c.Args = append(c.Args, t)
 		}
@@ -136,7 +136,7 @@ func (e *expression) Calls() []ast.Call {
 	return out
 }
 
-func (e *expression) Range() diag.Range { return rng(e.expr.Range()) }
+func (e *expression) Range() diag.Range { return rng(e.file, e.expr.Range()) }
 
 // ExpressionFunctions are the functions of policy expressions that need
 // HCL itself, since they take expressions rather than values: try and can.

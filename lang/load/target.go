@@ -91,8 +91,8 @@ func (tb targetBlock) schema() *hcl.BodySchema {
 
 // target decodes a target block; it returns nil for an unknown target.
 func (d *decoder) target(b *hcl.Block) *ast.Target {
-	t := &ast.Target{DeclRange: rng(b.DefRange), Options: map[string]*ast.Option{}}
-	t.Name, t.NameRange = label(b)
+	t := &ast.Target{DeclRange: d.rng(b.DefRange), Options: map[string]*ast.Option{}}
+	t.Name, t.NameRange = d.label(b)
 	tb, ok := targetBlocks[t.Name]
 	if !ok {
 		d.add(diag.Diagnostics{diag.Errorf("unknown-target", t.NameRange, "Unknown target",
@@ -102,7 +102,7 @@ func (d *decoder) target(b *hcl.Block) *ast.Target {
 	c := d.content(b.Body, tb.schema())
 	for _, name := range slices.Sorted(maps.Keys(c.Attributes)) {
 		attr := c.Attributes[name]
-		o := &ast.Option{Name: name, Range: rng(attr.Range)}
+		o := &ast.Option{Name: name, Range: d.rng(attr.Range)}
 		switch tb.options[name] {
 		case textOption:
 			o.String = d.str(c, name, b.DefRange)
@@ -135,27 +135,27 @@ func (d *decoder) jobTemplate(b *hcl.Block, attributes []string) *ast.JobTemplat
 		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: name})
 	}
 	c := d.content(b.Body, schema)
-	j := &ast.JobTemplate{DeclRange: rng(b.DefRange), NameRange: rng(b.DefRange)}
+	j := &ast.JobTemplate{DeclRange: d.rng(b.DefRange), NameRange: d.rng(b.DefRange)}
 	if b.Type == "runner" {
-		j.Runner, j.NameRange = label(b)
+		j.Runner, j.NameRange = d.label(b)
 	}
 	j.Image = d.str(c, "image", b.DefRange)
 	j.Operator = d.str(c, "operator", b.DefRange)
 	j.Kind = d.str(c, "kind", b.DefRange)
 	j.SQL = d.str(c, "sql", b.DefRange)
 	j.Script = d.strs(c, "script", b.DefRange)
-	j.Variables = optional(d, c, "variables", ast.StringMap{Range: rng(b.DefRange)}, decodeStringMap)
+	j.Variables = optional(d, c, "variables", ast.StringMap{Range: d.rng(b.DefRange)}, (*decoder).decodeStringMap)
 	return j
 }
 
 // decodeStringMap decodes an object of strings, such as { A = "x" }. Keys
 // are written bare or quoted.
-func decodeStringMap(attr *hcl.Attribute) (ast.StringMap, diag.Diagnostics) {
-	out := ast.StringMap{Set: true, Range: rng(attr.Expr.Range())}
+func (d *decoder) decodeStringMap(attr *hcl.Attribute) (ast.StringMap, diag.Diagnostics) {
+	out := ast.StringMap{Set: true, Range: d.rng(attr.Expr.Range())}
 	pairs, hds := hcl.ExprMap(attr.Expr)
 	if hds.HasErrors() {
 		out.Bad = true
-		return out, wrongType(attr, "a map of strings, like { NAME = \"value\" }", fmt.Errorf("it is not a map"))
+		return out, d.wrongType(attr, "a map of strings, like { NAME = \"value\" }", fmt.Errorf("it is not a map"))
 	}
 	var ds diag.Diagnostics
 	for _, p := range pairs {
@@ -165,23 +165,23 @@ func decodeStringMap(attr *hcl.Attribute) (ast.StringMap, diag.Diagnostics) {
 			if k, ok := keyExpr.(*hclsyntax.ObjectConsKeyExpr); ok {
 				keyExpr = k.Wrapped
 			}
-			v, d := constant(keyExpr)
-			if d != nil || v.Type() != cty.String {
-				ds = append(ds, diag.Errorf("wrong-type", rng(p.Key.Range()), "Invalid map key",
+			v, problems := d.constant(keyExpr)
+			if problems != nil || v.Type() != cty.String {
+				ds = append(ds, diag.Errorf("wrong-type", d.rng(p.Key.Range()), "Invalid map key",
 					"Each key of %q is a name, written bare or quoted, such as SNOWFLAKE_ROLE.", attr.Name))
 				continue
 			}
 			key = v.AsString()
 		}
-		v, d := constant(p.Value)
-		if d == nil && v.Type() != cty.String {
-			d = diag.Diagnostics{diag.Errorf("wrong-type", rng(p.Value.Range()), "Incorrect map value",
+		v, problems := d.constant(p.Value)
+		if problems == nil && v.Type() != cty.String {
+			problems = diag.Diagnostics{diag.Errorf("wrong-type", d.rng(p.Value.Range()), "Incorrect map value",
 				"Each value of %q is a quoted string; this one is %s.", attr.Name, ast.Describe(v))}
 		}
-		ds = append(ds, d...)
-		if d == nil {
-			out.Entries = append(out.Entries, ast.MapEntry{Key: key, KeyRange: rng(p.Key.Range()),
-				Value: ast.String{V: v.AsString(), Set: true, Range: rng(p.Value.Range())}})
+		ds = append(ds, problems...)
+		if problems == nil {
+			out.Entries = append(out.Entries, ast.MapEntry{Key: key, KeyRange: d.rng(p.Key.Range()),
+				Value: ast.String{V: v.AsString(), Set: true, Range: d.rng(p.Value.Range())}})
 		}
 	}
 	out.Bad = len(ds) > 0

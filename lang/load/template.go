@@ -24,6 +24,7 @@ import (
 // shortcut where it can (see renderPlan) and leaves everything else, the
 // errors above all, to HCL.
 type template struct {
+	file *diag.File
 	expr hcl.Expression
 
 	planOnce sync.Once
@@ -71,12 +72,12 @@ func (t *template) renderHCL(vars map[string]cty.Value) (string, error) {
 func (t *template) Variables() []ast.RefPart {
 	var out []ast.RefPart
 	for _, trav := range t.expr.Variables() {
-		out = append(out, ast.RefPart{Name: trav.RootName(), Range: rng(trav.SourceRange())})
+		out = append(out, ast.RefPart{Name: trav.RootName(), Range: rng(t.file, trav.SourceRange())})
 	}
 	return out
 }
 
-func (t *template) Range() diag.Range { return rng(t.expr.Range()) }
+func (t *template) Range() diag.Range { return rng(t.file, t.expr.Range()) }
 
 // renderPlan renders a template the way HCL's TemplateExpr does when every
 // part gives a known string, without HCL's per-part conversions and marks:

@@ -27,11 +27,12 @@ func (t *Texts) For(ds diag.Diagnostics) diag.Sources {
 	src := diag.Sources{}
 	tried := map[string]bool{} // a file that cannot be read is tried once
 	add := func(r *diag.Range) {
-		if r == nil || t == nil || tried[r.Filename] {
+		if r == nil || t == nil || tried[r.Filename()] {
 			return
 		}
-		tried[r.Filename] = true
-		f, ok := t.files[r.Filename]
+		name := r.Filename()
+		tried[name] = true
+		f, ok := t.files[name]
 		if !ok {
 			return
 		}
@@ -42,7 +43,7 @@ func (t *Texts) For(ds diag.Diagnostics) diag.Sources {
 				return
 			}
 		}
-		src[r.Filename] = text
+		src[name] = text
 	}
 	for _, d := range ds {
 		add(d.Subject)
