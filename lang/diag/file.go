@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/apparentlymart/go-textseg/v15/textseg"
 )
 
 // File is a source file as its ranges see it: its name, and where its lines
@@ -113,7 +111,7 @@ func graphemes(s string) int {
 			valid += size
 		}
 		for b := []byte(s[:valid]); len(b) > 0; n++ {
-			advance, _, _ := textseg.ScanGraphemeClusters(b, true)
+			advance, _, _ := scanGraphemeClusters(b, true)
 			b = b[max(advance, 1):]
 		}
 		if valid < len(s) {
