@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"container/heap"
 	"fmt"
 	"slices"
 	"strings"
@@ -173,16 +172,13 @@ func describePeriod(p *plan.Product) string {
 // cadences: the downstream then joins two versions of the same data (the
 // physician/payer drift of the seeds).
 //
-// Each pair of branches is walked up at once, latest product first, which
-// stops at the closest product they share; the paths in the message are
-// then found among the products that lead to it. In a deep mesh with mixed
-// cadences a branch's upstream is much of the mesh, and walking both whole
-// for every pair cost about twice as much. It still grows faster than the
-// mesh when the closest common product is far up, or when there is none and
-// the shared source must be looked for in both upstreams whole
-// (docs/performance.md).
+// The common upstream is looked for within diamondReach dependencies above
+// each branch (docs/language.md#diamonds). Unbounded, the check grew with
+// the square of a deep mesh: every pair of branches can share an upstream
+// far up, or none, which takes walking both upstreams whole to know. Within
+// reach, each branch costs what lies near it, whatever the mesh's size.
 func (c *compiler) diamonds() {
-	walker := newMeeter(c.plan.Products) // in run order
+	r := newReacher(c.plan.Products, diamondReach) // in run order
 	edges := make(map[*plan.Product][]edge, len(c.products))
 	for _, ps := range c.products {
 		edges[ps.plan] = ps.edges
@@ -198,6 +194,13 @@ func (c *compiler) diamonds() {
 				edgeTo[e.to] = e
 			}
 		}
+		near := make([]*upstreams, len(ups)) // each branch's, when needed
+		nearOf := func(i int) *upstreams {
+			if near[i] == nil {
+				near[i] = r.upstreams(ups[i])
+			}
+			return near[i]
+		}
 		// One warning per branch at most: with three branches on three
 		// cadences, the third is reported once, against the first.
 		warned := map[*plan.Product]bool{}
@@ -207,7 +210,7 @@ func (c *compiler) diamonds() {
 				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
-				if common, pathA, pathB, ok := walker.diamond(A, B); ok {
+				if common, pathA, pathB, ok := r.diamond(nearOf(a), nearOf(b)); ok {
 					c.reportDiamond(d, A, B, common, edgeTo[B], pathA, pathB)
 					warned[B] = true
 				}
@@ -216,176 +219,191 @@ func (c *compiler) diamonds() {
 	}
 }
 
-// meeter walks branches up for the diamond check. Its marks, by place in
-// run order, are kept from one pair of branches to the next and told apart
-// by the walk that set them, so that a walk costs what it visits, not the
-// size of the mesh.
-type meeter struct {
+// diamondReach is how many dependencies above each of its branches a
+// diamond's common upstream may be: drift from further up is left unsaid.
+// It keeps what the check reads near the branches, and the paths in its
+// message short enough to follow.
+const diamondReach = 8
+
+// reacher finds the upstreams near a product for the diamond check. Its
+// marks, by place in run order (and for sources, by place in the mesh's
+// list), are kept from one walk to the next and told apart by the walk that
+// set them, so that a walk costs what it visits, not the size of the mesh.
+type reacher struct {
+	reach int
+	run   []*plan.Product // in run order
 	index map[*plan.Product]int
+	ups   [][]int32 // by place in run order: the places of the product's upstreams, in ID order
+	reads [][]int32 // by place in run order: the places of the sources it reads
 	walk  int32
-	stamp []int32 // by place in run order: the walk that marked the product
-	marks []uint8
-	below [][]*plan.Product // the products walked that read it
+	stamp []int32 // by place in run order: the last walk that reached the product
+	next  []int32 // for pathUp: the product one step back towards where it started
+	read  []int32 // by source: the last walk that found it read
+	// sources are the sources read, by place.
+	sources []*plan.Source
 }
 
-func newMeeter(products []*plan.Product) *meeter {
-	m := &meeter{index: make(map[*plan.Product]int, len(products)), stamp: make([]int32, len(products)),
-		marks: make([]uint8, len(products)), below: make([][]*plan.Product, len(products))}
+func newReacher(products []*plan.Product, reach int) *reacher {
+	n := len(products)
+	r := &reacher{reach: reach, run: products, index: make(map[*plan.Product]int, n),
+		ups: make([][]int32, n), reads: make([][]int32, n), stamp: make([]int32, n), next: make([]int32, n)}
 	for i, p := range products {
-		m.index[p] = i
+		r.index[p] = i
 	}
-	return m
+	place := map[*plan.Source]int32{}
+	for i, p := range products {
+		for _, up := range p.Upstreams {
+			r.ups[i] = append(r.ups[i], int32(r.index[up]))
+		}
+		for _, in := range p.Inputs {
+			if s := in.Source; s != nil {
+				at, ok := place[s]
+				if !ok {
+					at = int32(len(r.sources))
+					place[s] = at
+					r.sources = append(r.sources, s)
+				}
+				r.reads[i] = append(r.reads[i], at)
+			}
+		}
+	}
+	r.read = make([]int32, len(r.sources))
+	return r
 }
 
-// diamond finds what two branches have in common upstream: the product
+// upstreams are what lies within reach above a branch, by place.
+type upstreams struct {
+	products []int32 // as reached: the branch itself first
+	sources  []int32 // read by those products within reach
+}
+
+// upstreams walks up from x breadth-first, reach dependencies at most; a
+// source counts as one dependency above the product that reads it.
+func (r *reacher) upstreams(x *plan.Product) *upstreams {
+	w := r.newWalk()
+	u := &upstreams{products: []int32{int32(r.index[x])}}
+	r.stamp[u.products[0]] = w
+	level := u.products
+	for depth := 0; len(level) > 0; depth++ {
+		start := len(u.products)
+		for _, at := range level {
+			if depth < r.reach {
+				for _, s := range r.reads[at] {
+					if r.read[s] != w {
+						r.read[s] = w
+						u.sources = append(u.sources, s)
+					}
+				}
+			}
+			if depth == r.reach {
+				continue
+			}
+			for _, up := range r.ups[at] {
+				if r.stamp[up] != w {
+					r.stamp[up] = w
+					u.products = append(u.products, up)
+				}
+			}
+		}
+		level = u.products[start:]
+	}
+	return u
+}
+
+func (r *reacher) newWalk() int32 {
+	r.walk++
+	return r.walk
+}
+
+// diamond finds what two branches have in common within reach: the product
 // upstream of both (either counting as its own upstream) that runs last,
-// or else the source with the smallest ID that both upstreams read. It
-// returns its name for the message and the path from it down to each
-// branch, or false when the branches share nothing.
-func (w *meeter) diamond(a, b *plan.Product) (common string, pathA, pathB []string, ok bool) {
-	product, source, taken := w.meet(a, b)
+// or else the source with the smallest ID that both read. It returns its
+// name for the message and the path from it down to each branch, or false
+// when the branches share nothing.
+func (r *reacher) diamond(a, b *upstreams) (common string, pathA, pathB []string, ok bool) {
 	var found func(*plan.Product) bool
 	var prefix []string
-	switch {
-	case product != nil:
-		common = product.ID
-		found = func(x *plan.Product) bool { return x == product }
-	case source != nil:
+	if p := r.latestShared(a, b); p != nil {
+		common = p.ID
+		found = func(x *plan.Product) bool { return x == p }
+	} else if s := r.firstShared(a, b); s != nil {
 		// No product in common: raw data read by both branches drifts
 		// the same way.
-		common, prefix = "source "+source.ID, []string{source.ID}
+		common, prefix = "source "+s.ID, []string{s.ID}
 		found = func(x *plan.Product) bool {
-			return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == source })
+			return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == s })
 		}
-	default:
+	} else {
 		return "", nil, nil, false
 	}
-	via := w.leadingTo(taken, found)
-	return common, append(prefix, pathUp(a, found, via)...), append(slices.Clone(prefix), pathUp(b, found, via)...), true
+	return common, append(prefix, r.pathUp(a, found)...), append(slices.Clone(prefix), r.pathUp(b, found)...), true
 }
 
-// meet walks up from both branches at once, the latest product in run
-// order first, marking each product with the branches it is upstream of.
-// A product's marks are complete when it is taken, since every product
-// downstream of it runs later and was taken before; so the first product
-// marked by both is the latest they share, and the walk stops there. When
-// none is, it has walked both upstreams whole, and looks for a source both
-// read. It returns the products it took, latest first.
-func (w *meeter) meet(a, b *plan.Product) (*plan.Product, *plan.Source, []*plan.Product) {
-	const fromA, fromB = 1, 2
-	w.walk++
-	mark := func(p *plan.Product, side uint8) (int, bool) {
-		i := w.index[p]
-		fresh := w.stamp[i] != w.walk
-		if fresh {
-			w.stamp[i], w.marks[i], w.below[i] = w.walk, 0, w.below[i][:0]
-		}
-		w.marks[i] |= side
-		return i, fresh
-	}
-	var taken []*plan.Product
-	ia, _ := mark(a, fromA)
-	ib, _ := mark(b, fromB)
-	q := &latestFirst{{ia, a}, {ib, b}}
-	heap.Init(q)
-	for q.Len() > 0 {
-		r := heap.Pop(q).(ranked)
-		x, side := r.p, w.marks[r.at]
-		taken = append(taken, x)
-		if side == fromA|fromB {
-			return x, nil, taken
-		}
-		for _, up := range x.Upstreams {
-			i, fresh := mark(up, side)
-			w.below[i] = append(w.below[i], x)
-			if fresh {
-				heap.Push(q, ranked{i, up})
-			}
+// latestShared returns the product within reach of both a and b that runs
+// last, or nil.
+func (r *reacher) latestShared(a, b *upstreams) *plan.Product {
+	w := r.mark(a)
+	latest := int32(-1)
+	for _, at := range b.products {
+		if r.stamp[at] == w && at > latest {
+			latest = at
 		}
 	}
-	read := map[*plan.Source]uint8{}
-	for _, x := range taken {
-		for _, in := range x.Inputs {
-			if in.Source != nil {
-				read[in.Source] |= w.marks[w.index[x]]
-			}
-		}
+	if latest < 0 {
+		return nil
+	}
+	return r.run[latest]
+}
+
+// firstShared returns the source, by ID, that both a and b read, or nil.
+func (r *reacher) firstShared(a, b *upstreams) *plan.Source {
+	w := r.newWalk()
+	for _, s := range a.sources {
+		r.read[s] = w
 	}
 	var first *plan.Source
-	for s, side := range read {
-		if side == fromA|fromB && (first == nil || s.ID < first.ID) {
-			first = s
+	for _, s := range b.sources {
+		if r.read[s] == w && (first == nil || r.sources[s].ID < first.ID) {
+			first = r.sources[s]
 		}
 	}
-	return nil, first, taken
+	return first
 }
 
-// leadingTo returns the products of the last walk from which some product
-// that found accepts can be reached going up, found ones included.
-func (w *meeter) leadingTo(taken []*plan.Product, found func(*plan.Product) bool) map[*plan.Product]bool {
-	leads := map[*plan.Product]bool{}
-	var queue []*plan.Product
-	for _, x := range taken {
-		if found(x) {
-			leads[x] = true
-			queue = append(queue, x)
-		}
+// mark stamps u's products with a new walk, which it returns.
+func (r *reacher) mark(u *upstreams) int32 {
+	w := r.newWalk()
+	for _, at := range u.products {
+		r.stamp[at] = w
 	}
+	return w
+}
+
+// pathUp walks up from u's branch breadth-first, upstreams in ID order, to
+// the first product that found accepts, and returns the products from that
+// one down to the branch: a shortest path, the same whatever the order of
+// the mesh's files. It keeps within reach, which holds every product as
+// close to the branch as the one found, so the walk takes them in the same
+// order as a walk through everything would: the path is the same.
+func (r *reacher) pathUp(u *upstreams, found func(*plan.Product) bool) []string {
+	within := r.mark(u)
+	seen := r.newWalk()
+	start := u.products[0]
+	r.stamp[start], r.next[start] = seen, -1
+	queue := []int32{start}
 	for len(queue) > 0 {
-		x := queue[0]
+		at := queue[0]
 		queue = queue[1:]
-		for _, down := range w.below[w.index[x]] {
-			if !leads[down] {
-				leads[down] = true
-				queue = append(queue, down)
-			}
-		}
-	}
-	return leads
-}
-
-// ranked is a product with its place in run order.
-type ranked struct {
-	at int
-	p  *plan.Product
-}
-
-// latestFirst is a heap of products, the latest in run order on top.
-type latestFirst []ranked
-
-func (q latestFirst) Len() int           { return len(q) }
-func (q latestFirst) Less(i, j int) bool { return q[i].at > q[j].at }
-func (q latestFirst) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *latestFirst) Push(x any)        { *q = append(*q, x.(ranked)) }
-func (q *latestFirst) Pop() any {
-	last := (*q)[len(*q)-1]
-	*q = (*q)[:len(*q)-1]
-	return last
-}
-
-// pathUp walks up from start breadth-first, upstreams in ID order, to the
-// first product that found accepts, and returns the products from that one
-// down to start: a shortest path, the same whatever the order of the mesh's
-// files. It goes only through the products in via, which must hold every
-// product from which a found one can be reached: the walk then takes them
-// in the same order as a walk through everything would, so the path is the
-// same.
-func pathUp(start *plan.Product, found func(*plan.Product) bool, via map[*plan.Product]bool) []string {
-	next := map[*plan.Product]*plan.Product{start: nil} // each product -> the next one towards start
-	queue := []*plan.Product{start}
-	for len(queue) > 0 {
-		x := queue[0]
-		queue = queue[1:]
-		if found(x) {
+		if found(r.run[at]) {
 			var path []string
-			for ; x != nil; x = next[x] {
-				path = append(path, x.ID)
+			for ; at >= 0; at = r.next[at] {
+				path = append(path, r.run[at].ID)
 			}
 			return path
 		}
-		for _, up := range x.Upstreams {
-			if _, seen := next[up]; !seen && via[up] {
-				next[up] = x
+		for _, up := range r.ups[at] {
+			if r.stamp[up] == within {
+				r.stamp[up], r.next[up] = seen, at
 				queue = append(queue, up)
 			}
 		}

@@ -12,51 +12,53 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 )
 
-// TestMeet checks the diamond check's walk (meeter.diamond), which stops
-// at the first product two branches share and finds the paths only among
-// the products that lead to it, against walking both branches' whole upstreams
-// breadth-first and intersecting them, on random graphs: the same common
-// product or source, and the same paths.
-func TestMeet(t *testing.T) {
+// TestDiamondReach checks the diamond check's search (reacher.diamond)
+// against walking both branches' whole upstreams breadth-first, keeping
+// what is within reach, and intersecting them, on random graphs: the same
+// common product or source, and the same paths, for every reach up to
+// deeper than the graphs.
+func TestDiamondReach(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 400 {
 		products, index := randomGraph(rng, 2+rng.IntN(50), 1+rng.IntN(6))
-		walker := newMeeter(products) // one for every pair, as diamonds uses it
-		for range 10 {
-			a, b := products[rng.IntN(len(products))], products[rng.IntN(len(products))]
-			if a == b {
-				continue
-			}
-			wa, wb := fullWalk(a), fullWalk(b)
-			var want []string
-			var u *plan.Product
-			for x := range wa.via {
-				if _, ok := wb.via[x]; ok && (u == nil || index[x] > index[u]) {
-					u = x
+		for _, reach := range []int{0, 1, 2, 3, diamondReach, 60} {
+			r := newReacher(products, reach) // one for every pair, as diamonds uses it
+			for range 10 {
+				a, b := products[rng.IntN(len(products))], products[rng.IntN(len(products))]
+				if a == b {
+					continue
 				}
-			}
-			var s *plan.Source
-			if u == nil {
-				for r := range wa.readers {
-					if _, ok := wb.readers[r]; ok && (s == nil || r.ID < s.ID) {
-						s = r
+				wa, wb := fullWalk(a, reach), fullWalk(b, reach)
+				var want []string
+				var u *plan.Product
+				for x := range wa.via {
+					if _, ok := wb.via[x]; ok && (u == nil || index[x] > index[u]) {
+						u = x
 					}
 				}
-			}
-			switch {
-			case u != nil:
-				want = []string{u.ID, strings.Join(wa.pathFrom(u), " "), strings.Join(wb.pathFrom(u), " ")}
-			case s != nil:
-				want = []string{"source " + s.ID, strings.Join(append([]string{s.ID}, wa.pathFrom(wa.readers[s])...), " "),
-					strings.Join(append([]string{s.ID}, wb.pathFrom(wb.readers[s])...), " ")}
-			}
+				var s *plan.Source
+				if u == nil {
+					for r := range wa.readers {
+						if _, ok := wb.readers[r]; ok && (s == nil || r.ID < s.ID) {
+							s = r
+						}
+					}
+				}
+				switch {
+				case u != nil:
+					want = []string{u.ID, strings.Join(wa.pathFrom(u), " "), strings.Join(wb.pathFrom(u), " ")}
+				case s != nil:
+					want = []string{"source " + s.ID, strings.Join(append([]string{s.ID}, wa.pathFrom(wa.readers[s])...), " "),
+						strings.Join(append([]string{s.ID}, wb.pathFrom(wb.readers[s])...), " ")}
+				}
 
-			var got []string
-			if common, pa, pb, ok := walker.diamond(a, b); ok {
-				got = []string{common, strings.Join(pa, " "), strings.Join(pb, " ")}
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Fatalf("round %d, branches %s and %s (-whole walks +meet):\n%s", round, a.ID, b.ID, diff)
+				var got []string
+				if common, pa, pb, ok := r.diamond(r.upstreams(a), r.upstreams(b)); ok {
+					got = []string{common, strings.Join(pa, " "), strings.Join(pb, " ")}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("round %d, reach %d, branches %s and %s (-whole walks +reacher):\n%s", round, reach, a.ID, b.ID, diff)
+				}
 			}
 		}
 	}
@@ -90,30 +92,37 @@ func randomGraph(rng *rand.Rand, n, sources int) ([]*plan.Product, map[*plan.Pro
 	return products, index
 }
 
-// wholeWalk is the walk the diamond check made before: everything upstream
-// of a product, breadth-first, with the way back down and the first
-// product found reading each source.
+// wholeWalk is everything within reach upstream of a product, found
+// breadth-first, with the way back down and the first product found
+// reading each source (a source is one dependency above its reader).
 type wholeWalk struct {
 	via     map[*plan.Product]*plan.Product
 	readers map[*plan.Source]*plan.Product
 }
 
-func fullWalk(start *plan.Product) wholeWalk {
+func fullWalk(start *plan.Product, reach int) wholeWalk {
 	w := wholeWalk{via: map[*plan.Product]*plan.Product{start: nil}, readers: map[*plan.Source]*plan.Product{}}
+	depth := map[*plan.Product]int{start: 0}
 	queue := []*plan.Product{start}
 	for len(queue) > 0 {
 		x := queue[0]
 		queue = queue[1:]
-		for _, in := range x.Inputs {
-			if s := in.Source; s != nil {
-				if _, seen := w.readers[s]; !seen {
-					w.readers[s] = x
+		if depth[x] < reach {
+			for _, in := range x.Inputs {
+				if s := in.Source; s != nil {
+					if _, seen := w.readers[s]; !seen {
+						w.readers[s] = x
+					}
 				}
 			}
+		}
+		if depth[x] == reach {
+			continue
 		}
 		for _, up := range x.Upstreams {
 			if _, seen := w.via[up]; !seen {
 				w.via[up] = x
+				depth[up] = depth[x] + 1
 				queue = append(queue, up)
 			}
 		}
