@@ -173,6 +173,10 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 			if p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
 				return fs.SkipDir
 			}
+			if p == OutputFolder && !t.Stdlib {
+				ds = append(ds, meshFilesIn(t, p)...)
+				return fs.SkipDir
+			}
 			return nil
 		}
 		if name == RootFile && p != RootFile && !t.Stdlib {
@@ -204,6 +208,28 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 		ds = append(ds, readError(displayDir(t.Prefix), err))
 	}
 	return files, ds
+}
+
+// OutputFolder is where meshc build writes by default, at the root of the
+// mesh, and which loading does not read: after a build of a large mesh it
+// holds many more files than the mesh does (a file per step and per test
+// for GitLab), and walking them would cost every check.
+const OutputFolder = "gen"
+
+// meshFilesIn warns about the mesh files at the top of the folder p, which
+// is not read.
+func meshFilesIn(t *Tree, p string) diag.Diagnostics {
+	entries, _ := fs.ReadDir(t.FS, p) // the folder is not read: a failure is no mistake
+	var ds diag.Diagnostics
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), FileSuffix) {
+			name := t.Prefix + p + "/" + e.Name()
+			ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "ignored-file",
+				Summary: "Mesh file in the output folder", Subject: new(diag.WholeFile(name)),
+				Detail: fmt.Sprintf("%s is not read: %s%s/ is where meshc build writes by default, so meshc does not read it. Move the file to another folder if it belongs to the mesh.", name, t.Prefix, p)})
+		}
+	}
+	return ds
 }
 
 // parse reads, parses and decodes the files in parallel: each file on its
