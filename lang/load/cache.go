@@ -17,7 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -64,8 +63,8 @@ func OpenCache(dir, identity string) (*Cache, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s%s\n", cacheFormat, identity)
-	for _, typ := range slices.Sorted(maps.Keys(blockTypes)) {
-		fmt.Fprintf(h, "%s %s\n", typ, typeShape(blockTypes[typ], map[reflect.Type]bool{}))
+	for _, typ := range slices.Sorted(maps.Keys(blockKinds)) {
+		fmt.Fprintf(h, "%s %s\n", typ, typeShape(blockKinds[typ].value, map[reflect.Type]bool{}))
 	}
 	fmt.Fprintf(h, "diagnostics %s\n", typeShape(reflect.TypeFor[diag.Diagnostics](), map[reflect.Type]bool{}))
 	c := &Cache{dir: dir}
@@ -144,23 +143,6 @@ func (c *Cache) Report() (hits, parsed int, warning string) {
 		problems = append(problems, fmt.Sprintf("cannot write to the cache: %v", c.failed))
 	}
 	return c.hits, c.parsed, strings.Join(problems, "; ")
-}
-
-// blockTypes are the decoded type of each top-level block.
-var blockTypes = map[string]reflect.Type{
-	"mesh":        reflect.TypeFor[*ast.MeshBlock](),
-	"defaults":    reflect.TypeFor[*ast.Defaults](),
-	"environment": reflect.TypeFor[*ast.Environment](),
-	"domain":      reflect.TypeFor[*ast.Domain](),
-	"source":      reflect.TypeFor[*ast.Source](),
-	"product":     reflect.TypeFor[*ast.Product](),
-	"secret":      reflect.TypeFor[*ast.Secret](),
-	"runner":      reflect.TypeFor[*ast.Runner](),
-	"test_kind":   reflect.TypeFor[*ast.TestKind](),
-	"target":      reflect.TypeFor[*ast.Target](),
-	"policy":      reflect.TypeFor[*ast.Policy](),
-	"blueprint":   reflect.TypeFor[*ast.Blueprint](),
-	"waiver":      reflect.TypeFor[*ast.Waiver](),
 }
 
 // typeShape describes a type's layout: field names and kinds, recursively.
@@ -337,11 +319,11 @@ func encodeFile(e *entryWriter, f *file) error {
 		if err := diagsCodec().enc(e, reflect.ValueOf(b.diags)); err != nil {
 			return err
 		}
-		t, ok := blockTypes[b.typ]
+		k, ok := blockKinds[b.typ]
 		if !ok {
 			return errNotCacheable
 		}
-		if err := codecFor(t).enc(e, reflect.ValueOf(b.value)); err != nil {
+		if err := codecFor(k.value).enc(e, reflect.ValueOf(b.value)); err != nil {
 			return err
 		}
 	}
@@ -388,13 +370,13 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 			codecFor(rangeType).dec(d, reflect.ValueOf(&b.def).Elem())
 			codecFor(rangeType).dec(d, reflect.ValueOf(&b.bodyStart).Elem())
 			diagsCodec().dec(d, reflect.ValueOf(&b.diags).Elem())
-			t, ok := blockTypes[b.typ]
+			k, ok := blockKinds[b.typ]
 			if !ok {
 				d.fail()
 				break
 			}
-			v := reflect.New(t).Elem()
-			codecFor(t).dec(d, v)
+			v := reflect.New(k.value).Elem()
+			codecFor(k.value).dec(d, v)
 			if v.IsNil() && b.typ != "target" { // only a target may decode to nothing
 				d.fail()
 				break

@@ -18,22 +18,6 @@ import (
 // level may hold any of the top-level blocks; placement rules (which blocks
 // belong in mesh.hcl, which in a domain's folder) are checked in load.go.
 
-var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
-	{Type: "mesh", LabelNames: []string{"name"}},
-	{Type: "defaults"},
-	{Type: "environment", LabelNames: []string{"name"}},
-	{Type: "domain", LabelNames: []string{"name"}},
-	{Type: "source", LabelNames: []string{"name"}},
-	{Type: "product", LabelNames: []string{"name"}},
-	{Type: "secret", LabelNames: []string{"name"}},
-	{Type: "runner", LabelNames: []string{"name"}},
-	{Type: "test_kind", LabelNames: []string{"name"}},
-	{Type: "target", LabelNames: []string{"name"}},
-	{Type: "policy", LabelNames: []string{"name"}},
-	{Type: "waiver", LabelNames: []string{"name"}},
-	{Type: "blueprint", LabelNames: []string{"name"}},
-}}
-
 var meshSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "description"}, {Name: "layers"}, {Name: "classifications"}, {Name: "policy_sets"},
 }}
@@ -145,6 +129,7 @@ var secretSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 // decoder accumulates diagnostics while decoding one file.
 type decoder struct {
 	file  *diag.File
+	dir   string // the file's folder, which a domain block owns
 	diags diag.Diagnostics
 	// broken lists the blocks and arguments of the last body decoded that
 	// failed to load, by the name meant: HCL's suggestion for a misspelt
@@ -271,9 +256,9 @@ func (d *decoder) environment(b *hcl.Block) *ast.Environment {
 	return e
 }
 
-func (d *decoder) domain(b *hcl.Block, dir string) *ast.Domain {
+func (d *decoder) domain(b *hcl.Block) *ast.Domain {
 	c := d.content(b.Body, domainSchema)
-	dom := &ast.Domain{DeclRange: d.rng(b.DefRange), Dir: dir}
+	dom := &ast.Domain{DeclRange: d.rng(b.DefRange), Dir: d.dir}
 	dom.Name, dom.NameRange = d.label(b)
 	dom.Owner = d.str(c, "owner", b.DefRange)
 	dom.Description = d.str(c, "description", b.DefRange)

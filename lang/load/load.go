@@ -347,49 +347,15 @@ func (f *file) parse() {
 			f.meshBlocks++
 		}
 	}
-	dir := path.Dir(f.rel)
 	for _, b := range c.Blocks {
-		dec := &decoder{file: f.lines}
-		d := &decoded{typ: b.Type, def: dec.rng(b.DefRange), value: dec.block(b, dir)}
+		dec := &decoder{file: f.lines, dir: path.Dir(f.rel)}
+		d := &decoded{typ: b.Type, def: dec.rng(b.DefRange), value: blockKinds[b.Type].decode(dec, b)}
 		if b.Type == "domain" {
 			d.bodyStart = dec.rng(b.Body.MissingItemRange())
 		}
 		d.diags = dec.diags
 		f.blocks = append(f.blocks, d)
 	}
-}
-
-// block decodes a top-level block of any type.
-func (d *decoder) block(b *hcl.Block, dir string) any {
-	switch b.Type {
-	case "mesh":
-		return d.meshBlock(b)
-	case "defaults":
-		return d.defaults(b)
-	case "environment":
-		return d.environment(b)
-	case "domain":
-		return d.domain(b, dir)
-	case "source":
-		return d.source(b)
-	case "product":
-		return d.product(b)
-	case "secret":
-		return d.secret(b)
-	case "runner":
-		return d.runner(b)
-	case "target":
-		return d.target(b)
-	case "test_kind":
-		return d.testKind(b)
-	case "policy":
-		return d.policy(b)
-	case "blueprint":
-		return d.blueprint(b)
-	case "waiver":
-		return d.waiver(b)
-	}
-	return nil
 }
 
 // loader assembles the decoded files into one mesh.
@@ -401,29 +367,13 @@ type loader struct {
 	bodies map[*ast.Domain]diag.Range
 }
 
-// blockPlaces says where each top-level block may appear.
+// The places where a top-level block may appear (blockKinds).
 const (
 	inRoot   = 1 << iota // mesh.hcl
 	inDomain             // a domain's folder
 	inShared             // a folder outside any domain (platform, governance)
 	inStdlib             // the standard library
 )
-
-var blockPlaces = map[string]int{
-	"mesh":        inRoot,
-	"defaults":    inRoot,
-	"environment": inRoot,
-	"domain":      inDomain,
-	"source":      inDomain,
-	"product":     inDomain,
-	"secret":      inRoot | inDomain | inShared,
-	"runner":      inRoot | inShared | inStdlib,
-	"test_kind":   inRoot | inShared | inStdlib,
-	"target":      inRoot | inShared | inStdlib,
-	"policy":      inRoot | inDomain | inShared | inStdlib,
-	"waiver":      inRoot | inDomain | inShared,
-	"blueprint":   inRoot | inShared,
-}
 
 func placeName(place int) string {
 	switch place {
@@ -440,7 +390,7 @@ func placeName(place int) string {
 func allowedPlaces(block string) string {
 	var names []string
 	for _, p := range []int{inRoot, inDomain, inShared} {
-		if blockPlaces[block]&p != 0 {
+		if blockKinds[block].places&p != 0 {
 			names = append(names, placeName(p))
 		}
 	}
@@ -512,7 +462,7 @@ func (l *loader) assemble(files []*file) diag.Diagnostics {
 			}
 		}
 		for _, b := range f.blocks {
-			if blockPlaces[b.typ]&place == 0 {
+			if blockKinds[b.typ].places&place == 0 {
 				ds = append(ds, misplaced(b.typ, b.def, place))
 				continue
 			}
@@ -530,7 +480,7 @@ func (l *loader) assemble(files []*file) diag.Diagnostics {
 
 func misplaced(typ string, def diag.Range, place int) *diag.Diagnostic {
 	detail := fmt.Sprintf("%s %s block belongs in %s, not in %s.", diag.Article(typ, true), typ, allowedPlaces(typ), placeName(place))
-	if place == inShared && blockPlaces[typ]&inDomain != 0 {
+	if place == inShared && blockKinds[typ].places&inDomain != 0 {
 		detail += " This file is in no domain's folder: add a domain block to its folder, or move the file into the folder of the domain that owns it."
 	}
 	return diag.Errorf("misplaced-block", def, fmt.Sprintf("Misplaced %s block", typ), "%s", detail)
