@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/meshc/meshc/internal/atomicfile"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/format"
 	"github.com/meshc/meshc/lang/load"
@@ -156,29 +157,15 @@ func meshFiles(root string) ([]string, error) {
 	return files, errors.Join(walkErr, err)
 }
 
-// writeFileAtomic replaces a file's content through a temporary file and a
-// rename, keeping its permissions, so that an interrupted run never leaves
-// half a file.
+// writeFileAtomic replaces a file's content, keeping its permissions, so
+// that an interrupted run never leaves half a file.
 func writeFileAtomic(name string, data []byte) error {
 	info, err := os.Stat(name)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
+	if err := atomicfile.Write(name, data, info.Mode().Perm()); err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return os.Chmod(name, info.Mode().Perm()) // what the umask took from it
 }

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/meshc/meshc/internal/atomicfile"
 )
 
 // Changes is what writing a set of files into a folder would do. Each list
@@ -339,7 +340,9 @@ func (p *plan) apply() error {
 		if i < len(p.changes.Create) {
 			errs[i] = writeNew(p.abs(writes[i]), p.data[writes[i]])
 		} else {
-			errs[i] = writeAtomically(p.abs(writes[i]), p.data[writes[i]])
+			// A temporary file that a crash leaves behind holds Marker,
+			// so the next build removes it as stale.
+			errs[i] = atomicfile.Write(p.abs(writes[i]), p.data[writes[i]], 0o644)
 		}
 	})
 	for _, err := range errs {
@@ -415,43 +418,6 @@ func writeNew(name string, data []byte) error {
 		os.Remove(name)
 	}
 	return err
-}
-
-// writeAtomically replaces name with data so that readers see either the
-// old file or the new one, never a part. It does not fsync each file, as
-// compilers and build caches do not: a large mesh generates tens of
-// thousands of files, which are rebuilt from their sources in seconds. A
-// power cut at the wrong moment can leave a file empty or stale, which
-// meshc build --check reports and the next build repairs.
-func writeAtomically(name string, data []byte) (err error) {
-	// The dot keeps the temporary file out of sight. If a crash leaves
-	// it behind, it holds Marker, so the next build removes it as stale.
-	// It is made with the final permissions (os.CreateTemp's are the
-	// owner's only), which saves a chmod per file.
-	var tmp *os.File
-	for range 10 {
-		tmpName := filepath.Join(filepath.Dir(name), fmt.Sprintf(".%s.%d.tmp", filepath.Base(name), rand.Uint32()))
-		tmp, err = os.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if !errors.Is(err, fs.ErrExist) {
-			break
-		}
-	}
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }
 
 // removeEmptyFolders removes the folders that removing stale files left

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/meshc/meshc/internal/atomicfile"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -254,34 +255,17 @@ func (c *Cache) store(key string, chunk []*file) {
 	data = append(data, key...)
 	data = binary.BigEndian.AppendUint32(data, crc32.Checksum(payload, castagnoli))
 	data = append(data, payload...)
-	if err := writeAtomically(c.path(key), data); err != nil {
+	err := os.MkdirAll(filepath.Dir(c.path(key)), 0o755)
+	if err == nil {
+		err = atomicfile.Write(c.path(key), data, 0o644)
+	}
+	if err != nil {
 		c.mu.Lock()
 		if c.failed == nil {
 			c.failed = err
 		}
 		c.mu.Unlock()
 	}
-}
-
-func writeAtomically(name string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), name)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }
 
 // encodeChunk writes each file of a chunk: 0 for a file to parse again
