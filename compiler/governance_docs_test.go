@@ -47,7 +47,7 @@ func TestGovernanceDocs(t *testing.T) {
 			t.Errorf("docs/governance.md, ### %s lists attributes %v; the model has %v", kind, got, want)
 		}
 	}
-	c := &compiler{}
+	c := &compiler{state: &state{}}
 	got := names(section("## Functions"))
 	if want := functionNames(c.policyFunctions()); !slices.Equal(got, want) {
 		t.Errorf("docs/governance.md, ## Functions lists %v; policies have %v", got, want)

@@ -56,14 +56,14 @@ func parallelWith(n int, worker func() func(i int)) {
 }
 
 // inParallel runs do(w, i) for i from 0 to n-1 on every core, with the
-// same result as running them in order: w is a copy of c that shares all
-// it holds but collects its own diagnostics, which are appended to c's in
-// the order of i. do may change only what belongs to item i, and read
-// only what no other item changes.
+// same result as running them in order: w shares c's state but collects
+// its own diagnostics, which are appended to c's in the order of i. do may
+// change only what belongs to item i, and read only what no other item
+// changes.
 func (c *compiler) inParallel(n int, do func(w *compiler, i int)) {
 	found := make([]diag.Diagnostics, n)
 	parallelWith(n, func() func(int) {
-		w := *c
+		w := compiler{state: c.state}
 		return func(i int) {
 			w.diags = nil
 			do(&w, i)

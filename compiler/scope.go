@@ -10,15 +10,22 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// compiler holds one compilation's state: the decoded mesh, the plan being
-// built, and the scopes that references are resolved in.
+// compiler is one compilation: its state, and the diagnostics found. The
+// goroutines that check parts of the mesh at once (inParallel) share the
+// state and keep their diagnostics apart.
 type compiler struct {
+	*state
+	diags diag.Diagnostics
+}
+
+// state is what a compilation holds: the decoded mesh, the plan being
+// built, and the scopes that references are resolved in.
+type state struct {
 	mesh  *ast.Mesh
 	tree  load.Tree
 	opts  Options
 	today time.Time
 	plan  *plan.Plan
-	diags diag.Diagnostics
 	// loadErrors holds the ranges where loading reported an error.
 	loadErrors map[diag.Range]bool
 
@@ -103,7 +110,7 @@ func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
 	if today.IsZero() {
 		today = time.Now().UTC()
 	}
-	return &compiler{
+	return &compiler{state: &state{
 		mesh: mesh, tree: tree, opts: opts,
 		today:          time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC),
 		plan:           &plan.Plan{Root: tree.FS},
@@ -115,5 +122,5 @@ func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
 		secrets:        map[string]*plan.Secret{},
 		sourceColumns:  map[*plan.Source]columnSet{},
 		loadErrors:     map[diag.Range]bool{},
-	}
+	}}
 }
