@@ -46,7 +46,7 @@ func (c *compiler) declare() {
 			src := ds.sources[name]
 			c.plan.Sources = append(c.plan.Sources, src)
 			ds.plan.Sources = append(ds.plan.Sources, src)
-			c.sourceColumns[src] = newColumnSet(src.Columns)
+			c.sourceColumns[src] = ds.sourceColumns[src]
 		}
 		sortBy(ds.productList, func(p *productScope) string { return p.plan.Name })
 		c.products = append(c.products, ds.productList...)
@@ -93,7 +93,7 @@ func (c *compiler) checkSharedObjects() {
 // newDomainScope makes the scope of a domain, for declareDomain to fill.
 func newDomainScope(d *ast.Domain) *domainScope {
 	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Range: d.DeclRange}
-	return &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
+	return &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, sourceColumns: map[*plan.Source]columnSet{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
 }
 
 // declareDomain declares a domain and all it holds. first is the domain
@@ -153,7 +153,7 @@ func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
 		ps.Table = c.objectName(s.Table, ds.plan)
 	}
 	c.classification(s.Classification)
-	ps.Columns, _, _ = c.columns(s.Columns, "source")
+	ps.Columns, ds.sourceColumns[ps], _ = c.columns(s.Columns, "source")
 	if len(s.Columns) == 0 {
 		c.errorf("missing-block", s.DeclRange, "Source without columns",
 			"Declare the columns that products read from this source, each as column \"name\" { type = string }, so that meshc can check its readers.")

@@ -102,14 +102,6 @@ func (c *compiler) resolveInputs(ps *productScope) {
 // identifiers: without regard to case, so that NPI and npi are one column.
 type columnSet map[string]*plan.Column
 
-func newColumnSet(cols []*plan.Column) columnSet {
-	m := make(columnSet, len(cols))
-	for _, col := range cols {
-		m[foldASCII(col.Name)] = col
-	}
-	return m
-}
-
 func (s columnSet) get(name string) (*plan.Column, bool) {
 	col, ok := s[foldASCII(name)]
 	return col, ok

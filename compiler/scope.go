@@ -49,10 +49,13 @@ type state struct {
 
 // domainScope is what short names inside a domain resolve to.
 type domainScope struct {
-	ast      *ast.Domain
-	plan     *plan.Domain
-	sources  map[string]*plan.Source
-	products map[string]*productScope
+	ast     *ast.Domain
+	plan    *plan.Domain
+	sources map[string]*plan.Source
+	// sourceColumns are the columns of each source, by name, for the
+	// inputs that read them (gathered mesh-wide in state.sourceColumns).
+	sourceColumns map[*plan.Source]columnSet
+	products      map[string]*productScope
 	// productList holds every product declared, including duplicates, so
 	// that each is checked.
 	productList []*productScope
