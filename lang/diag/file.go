@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -19,10 +20,23 @@ type File struct {
 	Name string
 	// lines holds the byte offset at which each line starts.
 	lines []int32
-	// text is kept only for a file with a byte beyond ASCII, whose columns
+	// wide is set for a file with a byte beyond ASCII, whose columns
 	// count grapheme clusters rather than bytes.
-	text string
+	wide *wideText
 }
+
+// wideText is the text of a file with a byte beyond ASCII, and, for each
+// long line a position was asked on, the column of each of its bytes:
+// counting from the line's start for every position would make a long
+// line with many diagnostics cost the square of its length.
+type wideText struct {
+	text    string
+	mu      sync.Mutex
+	columns map[int][]int32 // by line start
+}
+
+// longLine is the length from which a line's columns are kept.
+const longLine = 256
 
 // NewFile indexes the lines of src, the text of the file called name. Its
 // size must fit in 31 bits, as the loader ensures.
@@ -37,7 +51,7 @@ func NewFile(name string, src []byte) *File {
 		f.lines = append(f.lines, int32(at))
 	}
 	if !isASCII(src) {
-		f.text = string(src)
+		f.wide = &wideText{text: string(src)}
 	}
 	return f
 }
@@ -87,22 +101,58 @@ func (f *File) Pos(offset int) Pos {
 	if line > 0 {
 		start = int(f.lines[line-1])
 	}
-	if start == 0 && offset >= len(bom) && strings.HasPrefix(f.text, bom) {
-		start = len(bom) // HCL skips a byte order mark, and so does its column count
-	}
 	column := offset - start
-	if f.text != "" && start <= offset && offset <= len(f.text) {
-		column = graphemes(f.text[start:offset])
+	if w := f.wide; w != nil && start <= offset && offset <= len(w.text) {
+		if start == 0 && offset >= len(bom) && strings.HasPrefix(w.text, bom) {
+			start = len(bom) // HCL skips a byte order mark, and so does its column count
+		}
+		column = w.column(start, offset)
 	}
 	return Pos{Line: int32(max(line, 1)), Column: int32(column + 1), Byte: int32(offset)}
 }
 
-// graphemes counts the grapheme clusters of s, with each byte that is not
-// UTF-8 one on its own, as HCL's scanner (which makes it a token) does.
-func graphemes(s string) int {
-	n := 0
-	for len(s) > 0 {
-		valid := 0
+// column counts the grapheme clusters of the line that starts at start
+// which begin before offset.
+func (w *wideText) column(start, offset int) int {
+	end := len(w.text)
+	if i := strings.IndexByte(w.text[start:], '\n'); i >= 0 {
+		end = start + i
+	}
+	offset = min(offset, end) - start
+	if offset <= 0 {
+		return 0
+	}
+	if end-start < longLine {
+		n := 0
+		graphemeStarts(w.text[start:end], func(at int) {
+			if at < offset {
+				n++
+			}
+		})
+		return n
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	columns, ok := w.columns[start]
+	if !ok {
+		columns = make([]int32, end-start+1) // columns[i]: the clusters that begin before i
+		graphemeStarts(w.text[start:end], func(at int) { columns[at+1]++ })
+		for i := 1; i < len(columns); i++ {
+			columns[i] += columns[i-1]
+		}
+		if w.columns == nil {
+			w.columns = map[int][]int32{}
+		}
+		w.columns[start] = columns
+	}
+	return int(columns[offset])
+}
+
+// graphemeStarts calls at with the offset in s of each grapheme cluster,
+// counting each byte that is not UTF-8 as one.
+func graphemeStarts(s string, at func(int)) {
+	for done := 0; done < len(s); {
+		valid := done
 		for valid < len(s) {
 			r, size := utf8.DecodeRuneInString(s[valid:])
 			if r == utf8.RuneError && size == 1 {
@@ -110,17 +160,17 @@ func graphemes(s string) int {
 			}
 			valid += size
 		}
-		for b := []byte(s[:valid]); len(b) > 0; n++ {
+		for b := []byte(s[done:valid]); len(b) > 0; {
+			at(valid - len(b))
 			advance, _, _ := scanGraphemeClusters(b, true)
 			b = b[max(advance, 1):]
 		}
 		if valid < len(s) {
-			n++ // the byte that is not UTF-8
+			at(valid) // the byte that is not UTF-8
 			valid++
 		}
-		s = s[valid:]
+		done = valid
 	}
-	return n
 }
 
 // Range is a span of a source file. The zero Range points nowhere.

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -21,6 +22,7 @@ func FuzzPositions(f *testing.F) {
 	f.Add("product \"p\" {\n  tags = [\"a\", \"b\"]\n}\n")
 	f.Add("a = \"Ärzte 日本😀\"\r\nb = <<EOT\n  e\u0301\n\tEOT\n# c\n")
 	f.Add("\ufeffa = 1\rb = 2\n")
+	f.Add("a = [" + strings.Repeat("\"é 日本\", ", 100) + "1]\n") // a long line, whose columns are kept
 	f.Fuzz(func(t *testing.T, src string) {
 		if !utf8.ValidString(src) {
 			t.Skip("not UTF-8")

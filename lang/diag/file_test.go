@@ -1,0 +1,63 @@
+package diag
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestColumnsOfLongLines checks the columns of lines beyond ASCII, short
+// and long (whose columns are kept), against counting the grapheme
+// clusters from the line's start, at the start of every character (or
+// byte that is not UTF-8), whatever the order of the questions.
+func TestColumnsOfLongLines(t *testing.T) {
+	long := strings.Repeat("a = [\"é\", \"日本\", \"e\u0301\", \"🇫🇷\", \"👩\u200d💻\", \xff, \t1]", 20)
+	src := "\ufeff" + long + "\nshort é\n" + long + "\r\n" + long
+	f := NewFile("f", []byte(src))
+	for _, reverse := range []bool{false, true} {
+		for i := range len(src) + 1 {
+			offset := i
+			if reverse {
+				offset = len(src) - i
+			}
+			if offset < len(src) && !utf8.RuneStart(src[offset]) {
+				continue
+			}
+			start := 0
+			if j := strings.LastIndexByte(src[:offset], '\n'); j >= 0 {
+				start = j + 1
+			} else if offset >= len(bom) {
+				start = len(bom)
+			}
+			want := Pos{Line: int32(strings.Count(src[:offset], "\n") + 1), Column: int32(clusters(src[start:offset]) + 1), Byte: int32(offset)}
+			if got := f.Pos(offset); got != want {
+				t.Fatalf("byte %d: %+v, want %+v", offset, got, want)
+			}
+		}
+	}
+	if len(f.wide.columns) != 3 {
+		t.Errorf("columns kept for %d lines; want the 3 long ones", len(f.wide.columns))
+	}
+}
+
+// clusters counts the grapheme clusters of s, each byte that is not UTF-8
+// counting as one, as HCL's scanner makes it a token of its own.
+func clusters(s string) int {
+	n := 0
+	for b := []byte(s); len(b) > 0; n++ {
+		valid := 0
+		for valid < len(b) {
+			r, size := utf8.DecodeRune(b[valid:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			valid += size
+		}
+		advance := 1
+		if valid > 0 {
+			advance, _, _ = scanGraphemeClusters(b[:valid], true)
+		}
+		b = b[advance:]
+	}
+	return n
+}
