@@ -22,15 +22,15 @@ type File struct {
 	lines []int32
 	// wide is set for a file with a byte beyond ASCII, whose columns
 	// count grapheme clusters rather than bytes.
-	wide *wideText
+	wide *wideLines
 }
 
-// wideText is the text of a file with a byte beyond ASCII, and, for each
-// long line a position was asked on, the column of each of its bytes:
-// counting from the line's start for every position would make a long
-// line with many diagnostics cost the square of its length.
-type wideText struct {
-	text    string
+// wideLines are the lines of a file that hold a byte beyond ASCII, and,
+// for each long one that a position was asked on, the column of each of
+// its bytes: counting from the line's start for every position would make
+// a long line with many diagnostics cost the square of its length.
+type wideLines struct {
+	text    map[int]string // by line start, without the line's end
 	mu      sync.Mutex
 	columns map[int][]int32 // by line start
 }
@@ -42,16 +42,23 @@ const longLine = 256
 // size must fit in 31 bits, as the loader ensures.
 func NewFile(name string, src []byte) *File {
 	f := &File{Name: name, lines: make([]int32, 1, bytes.Count(src, newline)+1)}
-	for at := 0; ; {
-		i := bytes.IndexByte(src[at:], '\n')
-		if i < 0 {
+	wide := !isASCII(src)
+	for start := 0; ; {
+		end := len(src)
+		if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
+			end = start + i
+		}
+		if line := src[start:end]; wide && !isASCII(line) {
+			if f.wide == nil {
+				f.wide = &wideLines{text: map[int]string{}}
+			}
+			f.wide.text[start] = string(line)
+		}
+		if end == len(src) {
 			break
 		}
-		at += i + 1
-		f.lines = append(f.lines, int32(at))
-	}
-	if !isASCII(src) {
-		f.wide = &wideText{text: string(src)}
+		start = end + 1
+		f.lines = append(f.lines, int32(start))
 	}
 	return f
 }
@@ -102,29 +109,28 @@ func (f *File) Pos(offset int) Pos {
 		start = int(f.lines[line-1])
 	}
 	column := offset - start
-	if w := f.wide; w != nil && start <= offset && offset <= len(w.text) {
-		if start == 0 && offset >= len(bom) && strings.HasPrefix(w.text, bom) {
-			start = len(bom) // HCL skips a byte order mark, and so does its column count
+	if w := f.wide; w != nil {
+		if text, ok := w.text[start]; ok {
+			column = w.column(start, text, offset-start)
 		}
-		column = w.column(start, offset)
 	}
 	return Pos{Line: int32(max(line, 1)), Column: int32(column + 1), Byte: int32(offset)}
 }
 
-// column counts the grapheme clusters of the line that starts at start
-// which begin before offset.
-func (w *wideText) column(start, offset int) int {
-	end := len(w.text)
-	if i := strings.IndexByte(w.text[start:], '\n'); i >= 0 {
-		end = start + i
+// column counts the grapheme clusters of the line text, which starts at
+// byte start of the file, that begin before byte offset of the line.
+func (w *wideLines) column(start int, text string, offset int) int {
+	offset = min(offset, len(text))
+	if start == 0 && strings.HasPrefix(text, bom) {
+		// HCL skips a byte order mark, and so does its column count.
+		text, offset = text[len(bom):], offset-len(bom)
 	}
-	offset = min(offset, end) - start
 	if offset <= 0 {
 		return 0
 	}
-	if end-start < longLine {
+	if len(text) < longLine {
 		n := 0
-		graphemeStarts(w.text[start:end], func(at int) {
+		graphemeStarts(text, func(at int) {
 			if at < offset {
 				n++
 			}
@@ -135,8 +141,8 @@ func (w *wideText) column(start, offset int) int {
 	defer w.mu.Unlock()
 	columns, ok := w.columns[start]
 	if !ok {
-		columns = make([]int32, end-start+1) // columns[i]: the clusters that begin before i
-		graphemeStarts(w.text[start:end], func(at int) { columns[at+1]++ })
+		columns = make([]int32, len(text)+1) // columns[i]: the clusters that begin before i
+		graphemeStarts(text, func(at int) { columns[at+1]++ })
 		for i := 1; i < len(columns); i++ {
 			columns[i] += columns[i-1]
 		}
