@@ -178,15 +178,19 @@ func describePeriod(p *plan.Product) string {
 // far up, or none, which takes walking both upstreams whole to know. Within
 // reach, each branch costs what lies near it, whatever the mesh's size.
 func (c *compiler) diamonds() {
-	r := newReacher(c.plan.Products, diamondReach) // in run order
-	edges := make(map[*plan.Product][]edge, len(c.products))
-	for _, ps := range c.products {
-		edges[ps.plan] = ps.edges
-	}
+	var r *reacher // made for the first product whose inputs run on different periods
+	var edges map[*plan.Product][]edge
 	for _, d := range c.plan.Products {
 		ups := d.Upstreams
 		if !mixedPeriods(ups) {
 			continue
+		}
+		if r == nil {
+			r = newReacher(c.plan.Products, diamondReach) // in run order
+			edges = make(map[*plan.Product][]edge, len(c.products))
+			for _, ps := range c.products {
+				edges[ps.plan] = ps.edges
+			}
 		}
 		edgeTo := map[*plan.Product]edge{}
 		for _, e := range edges[d] {
