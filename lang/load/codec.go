@@ -40,13 +40,13 @@ type entryWriter struct {
 	file *diag.File // whose ranges are written, and whose name as a marker
 	// named is set when a string holds the display name within other
 	// text (a diagnostic's detail, say), which a marker cannot stand
-	// for: the file is then not cached.
+	// for, or a range is in another file: the file is then not cached.
 	named bool
 }
 
 type entryReader struct {
 	buf  []byte
-	file *diag.File
+	file *diag.File // whose ranges are read
 	err  error
 	// short holds the short strings read so far: names, types and
 	// keywords repeat across a chunk's files, and sharing them saves an

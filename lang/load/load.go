@@ -31,8 +31,8 @@ const RootFile = "mesh.hcl"
 // FileSuffix is the suffix of every other mesh file.
 const FileSuffix = ".mesh.hcl"
 
-// MaxFileSize bounds a mesh file's size, so that every position in it fits
-// the 32 bits of diag.Pos (which keeps a large mesh's ranges small).
+// MaxFileSize bounds a mesh file's size, so that every offset in it fits
+// the 32 bits a range keeps (which keeps a large mesh's ranges small).
 const MaxFileSize = 256 << 20
 
 // Tree is one folder tree of mesh files: the user's mesh, or the standard
