@@ -145,6 +145,9 @@ func meshFiles(root string) ([]string, error) {
 			if p != root && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
 				return filepath.SkipDir
 			}
+			if p == filepath.Join(root, load.OutputFolder) {
+				return filepath.SkipDir // meshc build's, which meshc check does not read either
+			}
 			return nil
 		}
 		// Like meshc check, fmt reads only regular files in the tree: a
