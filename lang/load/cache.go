@@ -347,7 +347,7 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 			d.fail()
 		}
 		for range n {
-			if d.err != nil {
+			if d.corrupt {
 				break
 			}
 			b := &decoded{typ: d.string()}
@@ -369,7 +369,7 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 			r.blocks = append(r.blocks, b)
 		}
 	}
-	if d.err != nil || len(d.buf) != 0 {
+	if d.corrupt || len(d.buf) != 0 {
 		return false
 	}
 	for i, f := range chunk {

@@ -32,9 +32,6 @@ import (
 // write; the file is parsed again next time.
 var errNotCacheable = errors.New("not cacheable")
 
-// errCorrupt says an entry does not decode.
-var errCorrupt = errors.New("corrupt cache entry")
-
 type entryWriter struct {
 	buf  []byte
 	file *diag.File // whose ranges are written, and whose name as a marker
@@ -47,7 +44,8 @@ type entryWriter struct {
 type entryReader struct {
 	buf  []byte
 	file *diag.File // whose ranges are read
-	err  error
+	// corrupt is set once the entry turned out not to decode.
+	corrupt bool
 	// short holds the short strings read so far: names, types and
 	// keywords repeat across a chunk's files, and sharing them saves an
 	// allocation each and memory for the run's whole length.
@@ -143,7 +141,7 @@ func build(c *codec, t reflect.Type) {
 			return elem.enc(e, v.Elem())
 		}
 		c.dec = func(d *entryReader, v reflect.Value) {
-			if d.uint() == 0 || d.err != nil {
+			if d.uint() == 0 || d.corrupt {
 				return
 			}
 			p := reflect.New(t.Elem())
@@ -174,7 +172,7 @@ func build(c *codec, t reflect.Type) {
 		}
 		c.dec = func(d *entryReader, v reflect.Value) {
 			n := d.uint()
-			if n == 0 || d.err != nil {
+			if n == 0 || d.corrupt {
 				return
 			}
 			// Each element takes at least a byte: a length past the
@@ -216,7 +214,7 @@ func build(c *codec, t reflect.Type) {
 		}
 		c.dec = func(d *entryReader, v reflect.Value) {
 			for i, f := range fields {
-				if d.err != nil {
+				if d.corrupt {
 					return
 				}
 				f.dec(d, v.Field(i))
@@ -370,7 +368,7 @@ func (e *entryWriter) cty(val cty.Value) error {
 }
 
 func decodeCty(d *entryReader, v reflect.Value) {
-	if val := d.cty(0); d.err == nil {
+	if val := d.cty(0); !d.corrupt {
 		*v.Addr().Interface().(*cty.Value) = val
 	}
 }
@@ -423,7 +421,7 @@ func (d *entryReader) ctyComposite(object bool, depth int) cty.Value {
 		for range n {
 			elems = append(elems, d.cty(depth+1))
 		}
-		if d.err != nil {
+		if d.corrupt {
 			return cty.NilVal
 		}
 		return cty.TupleVal(elems)
@@ -433,7 +431,7 @@ func (d *entryReader) ctyComposite(object bool, depth int) cty.Value {
 		k := d.string()
 		attrs[k] = d.cty(depth + 1)
 	}
-	if d.err != nil {
+	if d.corrupt {
 		return cty.NilVal
 	}
 	return cty.ObjectVal(attrs)
@@ -483,10 +481,9 @@ func (e *entryWriter) bytes(b []byte) {
 	e.buf = append(e.buf, b...)
 }
 
+// fail marks the entry corrupt and stops reading it.
 func (d *entryReader) fail() {
-	if d.err == nil {
-		d.err = errCorrupt
-	}
+	d.corrupt = true
 	d.buf = nil
 }
 

@@ -265,35 +265,28 @@ func parse(files []*file) {
 }
 
 func parseUnit(unit []*file) {
-	defer func() {
-		for _, f := range unit {
-			f.dropText()
-		}
-	}()
 	cache := unit[0].tree.Cache
 	readable := true
 	for _, f := range unit {
 		readable = f.read() && readable
 	}
-	if cache == nil || !readable {
-		for _, f := range unit {
-			f.parse()
-		}
-		return
-	}
-	key := cache.key(unit)
-	if cache.load(key, unit) {
-		for _, f := range unit {
-			if !f.cached {
-				f.parse()
-			}
-		}
-		return
+	var key string
+	hit := false
+	if cache != nil && readable {
+		key = cache.key(unit)
+		hit = cache.load(key, unit)
 	}
 	for _, f := range unit {
-		f.parse()
+		if !f.cached {
+			f.parse()
+		}
 	}
-	cache.store(key, unit)
+	if cache != nil && readable && !hit {
+		cache.store(key, unit)
+	}
+	for _, f := range unit {
+		f.dropText()
+	}
 }
 
 // read reads the file's bytes, reporting whether it could.
@@ -468,7 +461,7 @@ func (l *loader) assemble(files []*file) diag.Diagnostics {
 			}
 			if b.typ != "domain" { // filed per folder, above
 				ds = append(ds, b.diags...)
-				ds = append(ds, l.file(b, dom, f.tree.Stdlib)...)
+				ds = append(ds, l.place(b, dom, f.tree.Stdlib)...)
 			}
 		}
 	}
@@ -486,9 +479,9 @@ func misplaced(typ string, def diag.Range, place int) *diag.Diagnostic {
 	return diag.Errorf("misplaced-block", def, fmt.Sprintf("Misplaced %s block", typ), "%s", detail)
 }
 
-// file files one decoded top-level block in the mesh: in dom when it is in
-// a domain's folder, else mesh-wide.
-func (l *loader) file(b *decoded, dom *ast.Domain, stdlib bool) diag.Diagnostics {
+// place files one decoded top-level block in the mesh: in dom when it is
+// in a domain's folder, else mesh-wide.
+func (l *loader) place(b *decoded, dom *ast.Domain, stdlib bool) diag.Diagnostics {
 	m := l.mesh
 	switch v := b.value.(type) {
 	case *ast.MeshBlock:
