@@ -343,8 +343,8 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 		diagsCodec().dec(d, dv)
 		r.meshBlocks = int(d.uint())
 		n := d.uint()
-		if n > uint64(len(d.buf)) {
-			d.fail()
+		if !d.fits(n) {
+			break
 		}
 		for range n {
 			if d.corrupt {

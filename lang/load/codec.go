@@ -175,10 +175,7 @@ func build(c *codec, t reflect.Type) {
 			if n == 0 || d.corrupt {
 				return
 			}
-			// Each element takes at least a byte: a length past the
-			// rest of the entry is corruption, not an allocation.
-			if n-1 > uint64(len(d.buf)) {
-				d.fail()
+			if !d.fits(n - 1) {
 				return
 			}
 			s := reflect.MakeSlice(t, int(n-1), int(n-1))
@@ -412,8 +409,7 @@ func (d *entryReader) cty(depth int) cty.Value {
 // ctyComposite reads a tuple or an object, whose tag was just read.
 func (d *entryReader) ctyComposite(object bool, depth int) cty.Value {
 	n := d.uint()
-	if n > uint64(len(d.buf)) {
-		d.fail()
+	if !d.fits(n) {
 		return cty.NilVal
 	}
 	if !object {
@@ -525,9 +521,19 @@ func (d *entryReader) string() string {
 
 func (d *entryReader) bytesField() []byte { return d.take(d.uint()) }
 
-func (d *entryReader) take(n uint64) []byte {
+// fits reports whether n items of at least a byte each fit in the rest of
+// the entry; when they do not, the entry is corrupt: a count past its end
+// must fail, not allocate.
+func (d *entryReader) fits(n uint64) bool {
 	if n > uint64(len(d.buf)) {
 		d.fail()
+		return false
+	}
+	return true
+}
+
+func (d *entryReader) take(n uint64) []byte {
+	if !d.fits(n) {
 		return nil
 	}
 	b := d.buf[:n]
