@@ -13,6 +13,7 @@ import (
 	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
 	"github.com/meshc/meshc/targets/airflow"
 	"github.com/meshc/meshc/targets/gitlab"
 	"github.com/meshc/meshc/targets/snowflake"
@@ -87,19 +88,18 @@ in the way is left alone and the others are written.`)
 	if !ok {
 		return exitUsage
 	}
-	// Each target's output folder, and where it is from the mesh root.
-	outs := map[string]string{}
-	outRels := map[string]string{}
-	for _, target := range chosen {
-		outs[target] = out
+	builds := make([]*targetBuild, len(chosen))
+	for i, target := range chosen {
+		b := &targetBuild{name: target, out: out}
 		if out == "" {
-			outs[target] = filepath.Join(dir, "gen", target)
+			b.out = filepath.Join(dir, load.OutputFolder, target)
 		}
-		rel, err := relativeTo(dir, outs[target])
+		rel, err := relativeTo(dir, b.out)
 		if err != nil {
 			return usageError(e, "build", "%v", err)
 		}
-		outRels[target] = rel
+		b.outRel = rel
+		builds[i] = b
 	}
 	if meshDir != "" && !compiler.ValidRepoDir(meshDir) {
 		return usageError(e, "build", "--mesh-dir is a relative folder inside the repository, such as analytics/mesh or ., not %q", meshDir)
@@ -113,31 +113,29 @@ in the way is left alone and the others are written.`)
 	// heap, can go before they add theirs.
 	res.Mesh, res.Policies = nil, nil
 	ds := res.Diagnostics
-	files := map[string][]output.File{}
-	owners := map[string]string{}
 	var detected string
 	if res.Plan != nil {
-		for _, target := range chosen {
+		for _, b := range builds {
 			var tds diag.Diagnostics
 			start := time.Now()
-			switch target {
+			switch b.name {
 			case gitlab.Name:
-				opts := gitlab.Options{OutDir: outRels[target], MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
+				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
 				if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
 					opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
 					detected = opts.MeshDir
 				}
-				files[target], tds = gitlab.Build(res.Plan, opts)
-				owners[target] = gitlab.Owner(res.Plan)
+				b.files, tds = gitlab.Build(res.Plan, opts)
+				b.owner = gitlab.Owner(res.Plan)
 			case airflow.Name:
-				files[target], tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion})
-				owners[target] = airflow.Owner(res.Plan)
+				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion})
+				b.owner = airflow.Owner(res.Plan)
 			case snowflake.Name:
-				files[target], tds = snowflake.Build(res.Plan)
-				owners[target] = snowflake.Owner(res.Plan)
+				b.files, tds = snowflake.Build(res.Plan)
+				b.owner = snowflake.Owner(res.Plan)
 			}
 			ds = append(ds, tds...)
-			cf.timing(e, "build "+target, time.Since(start))
+			cf.timing(e, "build "+b.name, time.Since(start))
 		}
 		ds = ds.Sorted()
 	}
@@ -151,12 +149,12 @@ in the way is left alone and the others are written.`)
 		fmt.Fprintln(e.stderr)
 	}
 	code = exitOK
-	for _, target := range chosen {
-		out := outs[target]
+	for _, b := range builds {
+		out := b.out
 		start := time.Now()
 		if check {
-			diff, changes, err := output.Diff(out, owners[target], files[target])
-			cf.timing(e, "compare "+target, time.Since(start))
+			diff, changes, err := output.Diff(out, b.owner, b.files)
+			cf.timing(e, "compare "+b.name, time.Since(start))
 			switch {
 			case err != nil:
 				fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
@@ -164,15 +162,15 @@ in the way is left alone and the others are written.`)
 			case len(diff) > 0:
 				e.stdout.Write(diff)
 				fmt.Fprintf(e.stderr, "meshc build: %s is out of date (%s); run %s to update it\n",
-					out, describe(changes), rebuildCommand(fs, target, res.Plan.Environment.Name, out, dir))
+					out, describe(changes), rebuildCommand(fs, b.name, res.Plan.Environment.Name, out, dir))
 				code = exitMesh
 			default:
-				fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(files[target]), "file"))
+				fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(b.files), "file"))
 			}
 			continue
 		}
-		changes, err := output.Write(out, owners[target], files[target])
-		cf.timing(e, "write "+target, time.Since(start))
+		changes, err := output.Write(out, b.owner, b.files)
+		cf.timing(e, "write "+b.name, time.Since(start))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
 			code = exitMesh
@@ -185,6 +183,16 @@ in the way is left alone and the others are written.`)
 		fmt.Fprintf(e.stderr, "meshc build: the mesh is at %s in its repository (found from .git; set mesh_dir in the target \"gitlab\" block to pin it)\n", detected)
 	}
 	return code
+}
+
+// targetBuild is one target of a build: where its files go, and what they
+// are.
+type targetBuild struct {
+	name   string
+	out    string // the output folder
+	outRel string // the output folder from the mesh root
+	owner  string // the build that writes the files, as internal/output knows it
+	files  []output.File
 }
 
 // targetFlags are the flags that only one target reads.
