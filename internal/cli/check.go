@@ -18,6 +18,9 @@ type compileFlags struct {
 	env     string
 	today   string
 	timings bool
+	// of names what is compiled next in the timings, for a command that
+	// compiles more than one mesh (diff).
+	of string
 
 	// The cache is opened once per command, whatever it compiles (diff
 	// compiles two revisions), and its warning printed once.
@@ -62,7 +65,11 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 	opts.Cache = f.cache
 	start := time.Now()
 	if f.timings {
-		fmt.Fprintln(e.stderr, "timings:")
+		if f.of != "" {
+			fmt.Fprintf(e.stderr, "timings of %s:\n", f.of)
+		} else {
+			fmt.Fprintln(e.stderr, "timings:")
+		}
 		opts.Trace = func(stage string, took time.Duration) { f.timing(e, stage, took) }
 	}
 	res, err := compile(opts)

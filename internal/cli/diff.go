@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,18 +55,21 @@ everything downstream of them.`)
 
 	// The mesh first: a folder that does not exist is said as such, not
 	// as a folder outside git.
+	cf.of = dir
 	headRes, code, done := cf.compile(e, "diff", dir)
 	if done {
 		return code
 	}
 	var baseRes *compiler.Result
 	if base != "" {
+		cf.of = base
 		baseRes, code, done = cf.compile(e, "diff", base)
 	} else {
 		tree, err := gitTree(dir, baseRef)
 		if err != nil {
 			return usageError(e, "diff", "%v", err)
 		}
+		cf.of = cmp.Or(baseRef, "HEAD")
 		baseRes, code, done = cf.compileWith(e, "diff", func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) })
 	}
 	if done {
