@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
@@ -371,7 +372,7 @@ func (m *model) prepare(need map[string]*projection, policies []*policy) {
 		}
 		objs = append(objs, m.objects[kind]...)
 	}
-	parallel(len(objs), func(i int) {
+	parallel.For(len(objs), func(i int) {
 		o := objs[i]
 		for j, name := range need[o.kind].attrs {
 			o.attrs[j] = m.attr(o, name)

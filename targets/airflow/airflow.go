@@ -22,6 +22,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -77,32 +78,44 @@ func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) 
 
 // Build compiles the plan. It returns no files when there are errors.
 func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
-	b := &builder{plan: p, settings: newSettings(p, o), opts: o}
-	var files []output.File
-	for _, d := range p.Domains {
+	s := newSettings(p, o)
+	// Each domain's file on its own core, with a builder of its own for
+	// its diagnostics: everything else it reads is the plan's.
+	domains := make([]*builder, len(p.Domains))
+	parallel.For(len(p.Domains), func(i int) {
+		d, b := p.Domains[i], &builder{plan: p, settings: s, opts: o}
+		domains[i] = b
 		var dags []*dag
 		for _, pr := range d.Products {
 			dags = append(dags, b.dag(pr))
 		}
-		if len(dags) == 0 {
-			continue
+		if len(dags) > 0 {
+			file, _ := DAG(d.Products[0])
+			b.file = &output.File{Path: file, Data: b.render(d, dags)}
 		}
-		file, _ := DAG(d.Products[0])
-		files = append(files, output.File{Path: file, Data: b.render(d, dags)})
+	})
+	var files []output.File
+	var ds diag.Diagnostics
+	for _, b := range domains {
+		if b.file != nil {
+			files = append(files, *b.file)
+		}
+		ds = append(ds, b.diags...)
 	}
-	if b.diags.HasErrors() {
-		return nil, b.diags.Sorted()
+	if ds.HasErrors() {
+		return nil, ds.Sorted()
 	}
 	slices.SortFunc(files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
-	return files, b.diags.Sorted()
+	return files, ds.Sorted()
 }
 
-// builder holds one build's state.
+// builder builds one domain's file.
 type builder struct {
 	plan     *plan.Plan
 	settings *settings
 	opts     Options // the command line's, for the rebuild command in headers
 	diags    diag.Diagnostics
+	file     *output.File // the domain's, when it has products
 }
 
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {

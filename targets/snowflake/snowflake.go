@@ -36,6 +36,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -96,14 +97,32 @@ func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
 		b.errorf("snowflake-warehouse", o.Range, "Warehouse tasks without a warehouse",
 			"compute = \"warehouse\" runs every task on a warehouse, but neither the target block nor the %s environment names one. Set warehouse, or use compute = \"serverless\".", p.Environment.Name)
 	}
-	graphs := map[*plan.Domain][]*graph{}
-	for _, pr := range p.Products { // upstreams first
-		graphs[pr.Domain] = append(graphs[pr.Domain], b.graph(pr))
+	// Each product's graph, then each domain's script, on every core,
+	// each with a builder of its own for its diagnostics: everything else
+	// they read is the plan's and the settings'.
+	workers := make([]*builder, len(p.Products))
+	graphs := make([]*graph, len(p.Products))
+	parallel.For(len(p.Products), func(i int) {
+		workers[i] = &builder{plan: p, settings: b.settings, retry: b.retry}
+		graphs[i] = workers[i].graph(p.Products[i])
+	})
+	byDomain := map[*plan.Domain][]*graph{}
+	for i, pr := range p.Products { // upstreams first
+		byDomain[pr.Domain] = append(byDomain[pr.Domain], graphs[i])
 	}
+	scripts := make([]*builder, len(p.Domains))
+	parallel.For(len(p.Domains), func(i int) {
+		d := p.Domains[i]
+		scripts[i] = &builder{plan: p, settings: b.settings, retry: b.retry}
+		if len(byDomain[d]) > 0 {
+			scripts[i].script = &output.File{Path: d.Name + ".sql", Data: scripts[i].render(d, byDomain[d])}
+		}
+	})
 	var files []output.File
-	for _, d := range p.Domains {
-		if len(graphs[d]) > 0 {
-			files = append(files, output.File{Path: d.Name + ".sql", Data: b.render(d, graphs[d])})
+	for _, w := range slices.Concat(workers, scripts) {
+		b.diags = append(b.diags, w.diags...)
+		if w.script != nil {
+			files = append(files, *w.script)
 		}
 	}
 	if b.diags.HasErrors() {
@@ -113,12 +132,14 @@ func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
 	return files, b.diags.Sorted()
 }
 
-// builder holds one build's state.
+// builder holds one build's state, or one product's or domain's part of
+// it.
 type builder struct {
 	plan     *plan.Plan
 	settings *settings
 	retry    int // the roots' TASK_AUTO_RETRY_ATTEMPTS
 	diags    diag.Diagnostics
+	script   *output.File // a domain's
 }
 
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {

@@ -1,0 +1,50 @@
+// Package parallel runs independent pieces of work on every core. A large
+// mesh has tens of thousands of products, each checked or compiled on its
+// own; the callers keep each piece's results apart and merge them in
+// order, so that what they produce does not depend on scheduling.
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// For calls do(i) for i from 0 to n-1, on every core. The calls must not
+// depend on each other.
+func For(n int, do func(i int)) {
+	ForWith(n, func() func(int) { return do })
+}
+
+// ForWith is For with state per goroutine: each calls worker once for the
+// function it then calls for its share of the items.
+func ForWith(n int, worker func() func(i int)) {
+	procs := runtime.GOMAXPROCS(0)
+	// Chunks small enough to share the work out evenly, large enough that
+	// taking one costs nothing next to the work.
+	chunk := min(256, max(1, n/(8*procs)))
+	if procs == 1 || n <= chunk {
+		do := worker()
+		for i := range n {
+			do(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(procs, (n+chunk-1)/chunk) {
+		wg.Go(func() {
+			do := worker()
+			for {
+				start := int(next.Add(int64(chunk))) - chunk
+				if start >= n {
+					return
+				}
+				for i := start; i < min(start+chunk, n); i++ {
+					do(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
