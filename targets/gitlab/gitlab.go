@@ -19,6 +19,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -171,16 +172,44 @@ func (b *builder) build() {
 	parent := newPipeline(".gitlab-ci.yml", "products")
 	parent.at = b.plan.Range
 	parent.split = "Use granularity = \"domain\" for one job per domain"
-	for _, u := range units {
-		child := b.child(u)
-		child.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
-		parent.add(b.trigger(u, child), &b.diags)
-		b.addYAML(child, b.sources(u.products...), b.childHead(u))
+	// Each unit's child pipeline and files on every core. A goroutine has
+	// a builder of its own, for its memos and buffer, whose files and
+	// diagnostics are taken after each unit; the plan, the settings and
+	// the schedules are only read.
+	children := make([]*pipeline, len(units))
+	parts := make([]builtUnit, len(units))
+	parallel.ForWith(len(units), func() func(int) {
+		w := b.fork()
+		return func(i int) {
+			u := units[i]
+			w.files, w.diags = nil, nil
+			children[i] = w.child(u)
+			children[i].check(w.settings.jobLimit, w.settings.jobLimitSource, &w.diags)
+			w.addYAML(children[i], w.sources(u.products...), w.childHead(u))
+			parts[i] = builtUnit{w.files, w.diags}
+		}
+	})
+	for i, u := range units {
+		b.files = append(b.files, parts[i].files...)
+		b.diags = append(b.diags, parts[i].diags...)
+		parent.add(b.trigger(u, children[i]), &b.diags)
 	}
 	parent.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	all := b.sources(b.plan.Products...)
 	b.addYAML(parent, all, b.parentHead())
 	b.files = append(b.files, b.schedules.file(b.ownerCmd, all))
+}
+
+// builtUnit is what building one unit's child pipeline made.
+type builtUnit struct {
+	files []output.File
+	diags diag.Diagnostics
+}
+
+// fork returns a builder for part of b's work, sharing what b only reads.
+func (b *builder) fork() *builder {
+	return &builder{plan: b.plan, settings: b.settings, schedules: b.schedules, opts: b.opts, ownerCmd: b.ownerCmd, retry: b.retry,
+		sqlHeads: map[*plan.Product][]byte{}, scripts: map[*plan.JobTemplate][]scriptLine{}}
 }
 
 // sources returns the mesh files that the files of products come from.
