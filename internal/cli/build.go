@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/meshc/meshc/compiler"
@@ -117,38 +115,27 @@ in the way is left alone and the others are written.`)
 	ds := res.Diagnostics
 	var detected string
 	if res.Plan != nil {
-		// The targets read the plan and nothing else, so they build at
-		// once, each on its own core.
-		var wg sync.WaitGroup
 		for _, b := range builds {
-			wg.Go(func() {
-				start := time.Now()
-				switch b.name {
-				case gitlab.Name:
-					opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
-					if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
-						opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
-					}
-					b.files, b.diags = gitlab.Build(res.Plan, opts)
-					b.owner = gitlab.Owner(res.Plan)
-					if opts.MeshDirFound {
-						b.meshDirFound = opts.MeshDir
-					}
-				case airflow.Name:
-					b.files, b.diags = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion})
-					b.owner = airflow.Owner(res.Plan)
-				case snowflake.Name:
-					b.files, b.diags = snowflake.Build(res.Plan)
-					b.owner = snowflake.Owner(res.Plan)
+			var tds diag.Diagnostics
+			start := time.Now()
+			switch b.name {
+			case gitlab.Name:
+				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
+				if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
+					opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
+					detected = opts.MeshDir
 				}
-				b.took = time.Since(start)
-			})
-		}
-		wg.Wait()
-		for _, b := range builds {
-			ds = append(ds, b.diags...)
-			detected = cmp.Or(detected, b.meshDirFound)
-			cf.timing(e, "build "+b.name, b.took)
+				b.files, tds = gitlab.Build(res.Plan, opts)
+				b.owner = gitlab.Owner(res.Plan)
+			case airflow.Name:
+				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion})
+				b.owner = airflow.Owner(res.Plan)
+			case snowflake.Name:
+				b.files, tds = snowflake.Build(res.Plan)
+				b.owner = snowflake.Owner(res.Plan)
+			}
+			ds = append(ds, tds...)
+			cf.timing(e, "build "+b.name, time.Since(start))
 		}
 		ds = ds.Sorted()
 	}
@@ -206,11 +193,6 @@ type targetBuild struct {
 	outRel string // the output folder from the mesh root
 	owner  string // the build that writes the files, as internal/output knows it
 	files  []output.File
-	diags  diag.Diagnostics
-	took   time.Duration
-	// meshDirFound is the mesh's folder in its repository, when the
-	// build had to find it from .git (gitlab).
-	meshDirFound string
 }
 
 // targetFlags are the flags that only one target reads.
