@@ -1,5 +1,6 @@
 // Package atomicfile replaces files so that a reader, or a run that is
-// killed, sees the old file or the new one, never a part.
+// killed, sees the old file or the new one, never a part. The output
+// writer, the cache and meshc fmt use it.
 package atomicfile
 
 import (
