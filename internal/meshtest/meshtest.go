@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -153,6 +154,25 @@ func Synthetic(tb testing.TB, n int) *plan.Plan {
 		tb.Fatalf("compiling a synthetic mesh of %d products: %v %v", n, err, res.Diagnostics)
 	}
 	return res.Plan
+}
+
+// SameOnAnyCores builds with one core and with four, and fails when the
+// files differ: an emitter that works on every core must write what it
+// writes on one.
+func SameOnAnyCores(t *testing.T, build func() []output.File) {
+	t.Helper()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	one := build()
+	runtime.GOMAXPROCS(4)
+	four := build()
+	if len(one) != len(four) {
+		t.Fatalf("%d files on one core, %d on four", len(one), len(four))
+	}
+	for i := range one {
+		if one[i].Path != four[i].Path || !bytes.Equal(one[i].Data, four[i].Data) {
+			t.Fatalf("on four cores, %s differs from what one core writes", four[i].Path)
+		}
+	}
 }
 
 // FuzzSeeds adds a target's fuzz seeds: each archive of testdata/cases,

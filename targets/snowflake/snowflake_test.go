@@ -297,3 +297,16 @@ func TestCases(t *testing.T) {
 		})
 	}
 }
+
+// TestSameOnAnyCores builds a synthetic mesh with one core and with four:
+// the build shares its work out, and must write the same bytes.
+func TestSameOnAnyCores(t *testing.T) {
+	p := meshtest.Synthetic(t, 300)
+	meshtest.SameOnAnyCores(t, func() []output.File {
+		files, ds := snowflake.Build(p)
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		return files
+	})
+}
