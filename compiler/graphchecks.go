@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -315,6 +316,12 @@ func (r *reacher) upstreams(x *plan.Product) *upstreams {
 }
 
 func (r *reacher) newWalk() int32 {
+	if r.walk == math.MaxInt32 {
+		// Marks tell walks apart by number: start again, with none.
+		clear(r.stamp)
+		clear(r.read)
+		r.walk = 0
+	}
 	r.walk++
 	return r.walk
 }

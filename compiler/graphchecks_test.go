@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -16,52 +17,87 @@ import (
 // against walking both branches' whole upstreams breadth-first, keeping
 // what is within reach, and intersecting them, on random graphs: the same
 // common product or source, and the same paths, for every reach up to
-// deeper than the graphs.
+// deeper than the graphs. The pairs are taken at random, and as diamonds
+// takes them: every pair of a product's branches, each branch's upstreams
+// walked once and kept while the walks of the others reuse the marks.
 func TestDiamondReach(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 400 {
 		products, index := randomGraph(rng, 2+rng.IntN(50), 1+rng.IntN(6))
 		for _, reach := range []int{0, 1, 2, 3, diamondReach, 60} {
 			r := newReacher(products, reach) // one for every pair, as diamonds uses it
-			for range 10 {
-				a, b := products[rng.IntN(len(products))], products[rng.IntN(len(products))]
-				if a == b {
-					continue
-				}
-				wa, wb := fullWalk(a, reach), fullWalk(b, reach)
-				var want []string
-				var u *plan.Product
-				for x := range wa.via {
-					if _, ok := wb.via[x]; ok && (u == nil || index[x] > index[u]) {
-						u = x
-					}
-				}
-				var s *plan.Source
-				if u == nil {
-					for r := range wa.readers {
-						if _, ok := wb.readers[r]; ok && (s == nil || r.ID < s.ID) {
-							s = r
-						}
-					}
-				}
-				switch {
-				case u != nil:
-					want = []string{u.ID, strings.Join(wa.pathFrom(u), " "), strings.Join(wb.pathFrom(u), " ")}
-				case s != nil:
-					want = []string{"source " + s.ID, strings.Join(append([]string{s.ID}, wa.pathFrom(wa.readers[s])...), " "),
-						strings.Join(append([]string{s.ID}, wb.pathFrom(wb.readers[s])...), " ")}
-				}
-
+			check := func(a, b *plan.Product, ua, ub *upstreams) {
+				t.Helper()
 				var got []string
-				if common, pa, pb, ok := r.diamond(r.upstreams(a), r.upstreams(b)); ok {
+				if common, pa, pb, ok := r.diamond(ua, ub); ok {
 					got = []string{common, strings.Join(pa, " "), strings.Join(pb, " ")}
 				}
-				if diff := cmp.Diff(want, got); diff != "" {
+				if diff := cmp.Diff(wholeDiamond(a, b, reach, index), got); diff != "" {
 					t.Fatalf("round %d, reach %d, branches %s and %s (-whole walks +reacher):\n%s", round, reach, a.ID, b.ID, diff)
+				}
+			}
+			for range 10 {
+				a, b := products[rng.IntN(len(products))], products[rng.IntN(len(products))]
+				if a != b {
+					check(a, b, r.upstreams(a), r.upstreams(b))
+				}
+			}
+			d := products[rng.IntN(len(products))]
+			near := make([]*upstreams, len(d.Upstreams))
+			for i, up := range d.Upstreams {
+				near[i] = r.upstreams(up)
+			}
+			for i := range d.Upstreams {
+				for j := i + 1; j < len(d.Upstreams); j++ {
+					check(d.Upstreams[i], d.Upstreams[j], near[i], near[j])
 				}
 			}
 		}
 	}
+}
+
+// TestReacherStartsOver checks that when the walks' count starts over,
+// the marks of the walks before are not taken for the new ones'.
+func TestReacherStartsOver(t *testing.T) {
+	top := &plan.Product{ID: "top"}
+	a := &plan.Product{ID: "a", Upstreams: []*plan.Product{top}}
+	b := &plan.Product{ID: "b", Upstreams: []*plan.Product{top}}
+	r := newReacher([]*plan.Product{top, a, b}, diamondReach)
+	ua := r.upstreams(a) // the first walk marks a and top
+	r.walk = math.MaxInt32
+	ub := r.upstreams(b) // the count starts over: this walk is the first again
+	common, pa, pb, ok := r.diamond(ua, ub)
+	if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
+		t.Errorf("diamond = %s; want top [top a] [top b] true", got)
+	}
+}
+
+// wholeDiamond is what the diamond check finds for branches a and b, from
+// whole breadth-first walks cut at reach.
+func wholeDiamond(a, b *plan.Product, reach int, index map[*plan.Product]int) []string {
+	wa, wb := fullWalk(a, reach), fullWalk(b, reach)
+	var u *plan.Product
+	for x := range wa.via {
+		if _, ok := wb.via[x]; ok && (u == nil || index[x] > index[u]) {
+			u = x
+		}
+	}
+	var s *plan.Source
+	if u == nil {
+		for r := range wa.readers {
+			if _, ok := wb.readers[r]; ok && (s == nil || r.ID < s.ID) {
+				s = r
+			}
+		}
+	}
+	switch {
+	case u != nil:
+		return []string{u.ID, strings.Join(wa.pathFrom(u), " "), strings.Join(wb.pathFrom(u), " ")}
+	case s != nil:
+		return []string{"source " + s.ID, strings.Join(append([]string{s.ID}, wa.pathFrom(wa.readers[s])...), " "),
+			strings.Join(append([]string{s.ID}, wb.pathFrom(wb.readers[s])...), " ")}
+	}
+	return nil
 }
 
 // randomGraph makes n products in run order, each reading up to three
