@@ -145,7 +145,7 @@ func meshFiles(root string) ([]string, error) {
 			if p != root && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
 				return filepath.SkipDir
 			}
-			if p == filepath.Join(root, load.OutputFolder) {
+			if d.Name() == load.OutputFolder && isMeshRoot(filepath.Dir(p)) {
 				return filepath.SkipDir // meshc build's, which meshc check does not read either
 			}
 			return nil
@@ -158,6 +158,12 @@ func meshFiles(root string) ([]string, error) {
 		return nil
 	})
 	return files, errors.Join(walkErr, err)
+}
+
+// isMeshRoot reports whether dir holds a mesh's root file, as a regular file.
+func isMeshRoot(dir string) bool {
+	info, err := os.Lstat(filepath.Join(dir, load.RootFile))
+	return err == nil && info.Mode().IsRegular()
 }
 
 // writeFileAtomic replaces a file's content, keeping its permissions, so

@@ -157,14 +157,14 @@ func Synthetic(tb testing.TB, n int) *plan.Plan {
 }
 
 // SameOnAnyCores builds with one core and with four, and fails when the
-// files differ: an emitter that works on every core must write what it
-// writes on one.
-func SameOnAnyCores(t *testing.T, build func() []output.File) {
+// files or the diagnostics differ: an emitter that works on every core
+// must give what it gives on one.
+func SameOnAnyCores(t *testing.T, build func() ([]output.File, diag.Diagnostics)) {
 	t.Helper()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	one := build()
+	one, oneDiags := build()
 	runtime.GOMAXPROCS(4)
-	four := build()
+	four, fourDiags := build()
 	if len(one) != len(four) {
 		t.Fatalf("%d files on one core, %d on four", len(one), len(four))
 	}
@@ -172,6 +172,12 @@ func SameOnAnyCores(t *testing.T, build func() []output.File) {
 		if one[i].Path != four[i].Path || !bytes.Equal(one[i].Data, four[i].Data) {
 			t.Fatalf("on four cores, %s differs from what one core writes", four[i].Path)
 		}
+	}
+	var a, b bytes.Buffer
+	diag.WriteText(&a, oneDiags.Sorted(), nil)
+	diag.WriteText(&b, fourDiags.Sorted(), nil)
+	if a.String() != b.String() {
+		t.Fatalf("on four cores the diagnostics differ:\n%s\non one core:\n%s", b.String(), a.String())
 	}
 }
 

@@ -216,13 +216,14 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 // for GitLab), and walking them would cost every check.
 const OutputFolder = "gen"
 
-// meshFilesIn warns about the mesh files at the top of the folder p, which
-// is not read.
+// meshFilesIn warns about what looks like a mesh file at the top of the
+// folder p, which is not read: a file ending in .mesh.hcl in any case, or
+// a mesh.hcl.
 func meshFilesIn(t *Tree, p string) diag.Diagnostics {
 	entries, _ := fs.ReadDir(t.FS, p) // the folder is not read: a failure is no mistake
 	var ds diag.Diagnostics
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), FileSuffix) {
+		if e.Name() == RootFile || strings.HasSuffix(strings.ToLower(e.Name()), FileSuffix) {
 			name := t.Prefix + p + "/" + e.Name()
 			ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "ignored-file",
 				Summary: "Mesh file in the output folder", Subject: new(diag.WholeFile(name)),

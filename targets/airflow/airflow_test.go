@@ -358,11 +358,5 @@ func TestParameters(t *testing.T) {
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {
 	p := meshtest.Synthetic(t, 300)
-	meshtest.SameOnAnyCores(t, func() []output.File {
-		files, ds := airflow.Build(p, airflow.Options{})
-		if ds.HasErrors() {
-			t.Fatal(ds)
-		}
-		return files
-	})
+	meshtest.SameOnAnyCores(t, func() ([]output.File, diag.Diagnostics) { return airflow.Build(p, airflow.Options{}) })
 }

@@ -293,11 +293,5 @@ func TestCases(t *testing.T) {
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {
 	p := meshtest.Synthetic(t, 300)
-	meshtest.SameOnAnyCores(t, func() []output.File {
-		files, ds := gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab"})
-		if ds.HasErrors() {
-			t.Fatal(ds)
-		}
-		return files
-	})
+	meshtest.SameOnAnyCores(t, func() ([]output.File, diag.Diagnostics) { return gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab"}) })
 }

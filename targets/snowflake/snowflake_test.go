@@ -302,11 +302,5 @@ func TestCases(t *testing.T) {
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {
 	p := meshtest.Synthetic(t, 300)
-	meshtest.SameOnAnyCores(t, func() []output.File {
-		files, ds := snowflake.Build(p)
-		if ds.HasErrors() {
-			t.Fatal(ds)
-		}
-		return files
-	})
+	meshtest.SameOnAnyCores(t, func() ([]output.File, diag.Diagnostics) { return snowflake.Build(p) })
 }
