@@ -2,6 +2,7 @@ package diag
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -26,14 +27,25 @@ type File struct {
 }
 
 // wideLines are the lines of a file that hold a byte beyond ASCII, and,
-// for each long one that a position was asked on, the column of each of
-// its bytes: counting from the line's start for every position would make
-// a long line with many diagnostics cost the square of its length.
+// for each long one that a position was asked on, marks where counting
+// may resume: counting from the line's start for every position would
+// make a long line with many diagnostics cost the square of its length.
 type wideLines struct {
-	text    map[int]string // by line start, without the line's end
-	mu      sync.Mutex
-	columns map[int][]int32 // by line start
+	text map[int]string // by line start, without the line's end
+	// bounds are where the file's tokens start and end, for a file where
+	// counting clusters across them would not give HCL's columns
+	// (SetTokenBounds).
+	bounds []int32
+	mu     sync.Mutex
+	marks  map[int][]mark // by line start
 }
+
+// mark is a grapheme cluster's start in a long line, and how many
+// clusters of the line come before it.
+type mark struct{ at, column int32 }
+
+// markEvery is how many bytes of a long line lie between two marks.
+const markEvery = 256
 
 // longLine is the length from which a line's columns are kept.
 const longLine = 256
@@ -95,10 +107,11 @@ func (f *File) Range(start, end int) Range {
 }
 
 // Pos is the position of byte offset in f. Its column counts grapheme
-// clusters from the start of the line, as HCL's scanner does. HCL counts
-// them token by token, so the two differ after a token that starts with a
-// combining mark (never valid HCL), and may differ after bytes that are
-// not UTF-8 on the same line.
+// clusters from the start of the line, as HCL's scanner does; HCL counts
+// them token by token, which f matches once it has its tokens' bounds
+// where that matters (NeedsTokenBounds). On a line with bytes that are not
+// UTF-8 the two may still differ, by how HCL splits the bad bytes into
+// tokens.
 func (f *File) Pos(offset int) Pos {
 	line, found := slices.BinarySearch(f.lines, int32(offset))
 	if found {
@@ -121,37 +134,91 @@ func (f *File) Pos(offset int) Pos {
 // byte start of the file, that begin before byte offset of the line.
 func (w *wideLines) column(start int, text string, offset int) int {
 	offset = min(offset, len(text))
+	from := 0
 	if start == 0 && strings.HasPrefix(text, bom) {
-		// HCL skips a byte order mark, and so does its column count.
-		text, offset = text[len(bom):], offset-len(bom)
+		from = len(bom) // HCL skips a byte order mark, and so does its column count
 	}
-	if offset <= 0 {
+	if offset <= from {
 		return 0
 	}
-	if len(text) < longLine {
-		n := 0
-		graphemeStarts(text, func(at int) {
-			if at < offset {
-				n++
-			}
-		})
-		return n
+	column := 0
+	if len(text) >= longLine {
+		marks := w.marksOf(start, text, from)
+		i, _ := slices.BinarySearchFunc(marks, int32(offset), func(m mark, at int32) int { return cmp.Compare(m.at, at) })
+		if i > 0 {
+			from, column = int(marks[i-1].at), int(marks[i-1].column)
+		}
 	}
+	w.clusters(start, text, from, offset, func(int) { column++ })
+	return column
+}
+
+// marksOf returns the marks of a long line, made the first time.
+func (w *wideLines) marksOf(start int, text string, from int) []mark {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	columns, ok := w.columns[start]
-	if !ok {
-		columns = make([]int32, len(text)+1) // columns[i]: the clusters that begin before i
-		graphemeStarts(text, func(at int) { columns[at+1]++ })
-		for i := 1; i < len(columns); i++ {
-			columns[i] += columns[i-1]
-		}
-		if w.columns == nil {
-			w.columns = map[int][]int32{}
-		}
-		w.columns[start] = columns
+	if marks, ok := w.marks[start]; ok {
+		return marks
 	}
-	return int(columns[offset])
+	var marks []mark
+	column := 0
+	w.clusters(start, text, from, len(text), func(at int) {
+		if at >= (len(marks)+1)*markEvery {
+			marks = append(marks, mark{int32(at), int32(column)})
+		}
+		column++
+	})
+	if w.marks == nil {
+		w.marks = map[int][]mark{}
+	}
+	w.marks[start] = marks
+	return marks
+}
+
+// clusters calls at with the offset in the line of each grapheme cluster
+// that begins in text[from:to], from being a cluster's start. HCL counts
+// clusters token by token, so where the file's token bounds are known, a
+// cluster ends at each.
+func (w *wideLines) clusters(start int, text string, from, to int, at func(int)) {
+	next, _ := slices.BinarySearch(w.bounds, int32(start+from+1))
+	for lo := from; lo < to; {
+		hi := to
+		if next < len(w.bounds) && int(w.bounds[next])-start < hi {
+			hi = int(w.bounds[next]) - start
+			next++
+		}
+		graphemeStarts(text[lo:hi], func(i int) { at(lo + i) })
+		lo = hi
+	}
+}
+
+// NeedsTokenBounds reports whether a grapheme cluster of f is made of more
+// than one character, such as a quote and the combining mark that begins
+// the string: HCL counts clusters token by token, and may count two where
+// a token ends inside it, so f's columns then need its tokens' bounds
+// (SetTokenBounds).
+func (f *File) NeedsTokenBounds() bool {
+	if f.wide == nil {
+		return false
+	}
+	for _, text := range f.wide.text {
+		for b := []byte(text); len(b) > 0; {
+			advance, cluster, _ := scanGraphemeClusters(b, true)
+			if utf8.RuneCount(cluster) > 1 && string(cluster) != "\r\n" {
+				return true
+			}
+			b = b[max(advance, 1):]
+		}
+	}
+	return false
+}
+
+// SetTokenBounds gives f the byte offsets at which its tokens start and
+// end, in order, so that its columns count clusters token by token.
+func (f *File) SetTokenBounds(bounds []int32) {
+	if f.wide != nil {
+		f.wide.bounds = bounds
+	}
 }
 
 // graphemeStarts calls at with the offset in s of each grapheme cluster,

@@ -35,8 +35,8 @@ func TestColumnsOfLongLines(t *testing.T) {
 			}
 		}
 	}
-	if len(f.wide.columns) != 3 {
-		t.Errorf("columns kept for %d lines; want the 3 long ones", len(f.wide.columns))
+	if len(f.wide.marks) != 3 {
+		t.Errorf("marks kept for %d lines; want the 3 long ones", len(f.wide.marks))
 	}
 }
 

@@ -20,7 +20,7 @@ func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	if len(src) >= load.MaxFileSize {
 		return src, diag.Diagnostics{load.TooLarge(filename, int64(len(src)))}
 	}
-	file := diag.NewFile(filename, src)
+	file := load.NewFile(filename, src)
 	if ds := load.CheckNesting(file, src); ds != nil {
 		return src, ds
 	}

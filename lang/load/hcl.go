@@ -21,6 +21,9 @@ import (
 // rng converts a range of file. Offsets fit in 32 bits: loading and
 // formatting refuse files of MaxFileSize bytes or more (TooLarge).
 func rng(file *diag.File, r hcl.Range) diag.Range {
+	if r.Start.Line == 0 {
+		return diag.Range{} // HCL's zero range points nowhere
+	}
 	return file.Range(r.Start.Byte, r.End.Byte)
 }
 

@@ -313,8 +313,26 @@ func (f *file) read() bool {
 		return false
 	}
 	f.src = src
-	f.lines = diag.NewFile(f.name, src)
+	f.lines = NewFile(f.name, src)
 	return true
+}
+
+// NewFile indexes a file's lines for its ranges (diag.File). In a file
+// where a grapheme cluster may straddle a token bound (a string that
+// starts with a combining mark, say), it gives the index the file's
+// tokens, since HCL counts columns token by token.
+func NewFile(name string, src []byte) *diag.File {
+	f := diag.NewFile(name, src)
+	if f.NeedsTokenBounds() {
+		tokens, _ := hclsyntax.LexConfig(src, name, hcl.InitialPos)
+		bounds := make([]int32, 0, 2*len(tokens))
+		for _, t := range tokens {
+			bounds = append(bounds, int32(t.Range.Start.Byte), int32(t.Range.End.Byte))
+		}
+		slices.Sort(bounds)
+		f.SetTokenBounds(slices.Compact(bounds))
+	}
+	return f
 }
 
 // parse parses the file read and decodes each of its top-level blocks.
