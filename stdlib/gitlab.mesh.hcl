@@ -58,9 +58,11 @@ target "gitlab" {
   # TALEND_API_URL is the API of the account's region, such as
   # https://api.eu.cloud.talend.com.
   # Each API call gives up after a minute of silence, so that a connection
-  # that hangs cannot hold the worker; a poll that fails so is tried again
-  # rather than failing the step, which would leave the job running and make
-  # a retry start a second one.
+  # that hangs cannot hold the worker. A poll that fails so, drops, gets a
+  # server error (5xx, or 429) or a garbled answer is tried again, for ten
+  # minutes, rather than failing the step at once, which would leave the job
+  # running and make a retry start a second one; a client error (4xx) fails
+  # the step.
   runner "talend" {
     image = "python:3.12-slim"
     script = [
@@ -76,14 +78,17 @@ target "gitlab" {
           with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       def poll(path):
-          while True:
+          for _ in range(30):
               try:
                   return call("GET", path)
-              except urllib.error.HTTPError:
-                  raise
-              except OSError as e:
+              except urllib.error.HTTPError as e:
+                  if e.code < 500 and e.code != 429:
+                      raise
                   print("poll failed, trying again:", e, flush=True)
-                  time.sleep(20)
+              except (OSError, ValueError) as e:
+                  print("poll failed, trying again:", e, flush=True)
+              time.sleep(20)
+          sys.exit("the API did not answer for ten minutes; the remote job may still be running")
       run = call("POST", "/processing/executions", {"executable": task})["executionId"]
       print("Talend execution", run, "of", task, flush=True)
       while True:
@@ -104,9 +109,11 @@ target "gitlab" {
   # is Success. ALTERYX_API_URL is the server's API, such as
   # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
   # Each API call gives up after a minute of silence, so that a connection
-  # that hangs cannot hold the worker; a poll that fails so is tried again
-  # rather than failing the step, which would leave the job running and make
-  # a retry start a second one.
+  # that hangs cannot hold the worker. A poll that fails so, drops, gets a
+  # server error (5xx, or 429) or a garbled answer is tried again, for ten
+  # minutes, rather than failing the step at once, which would leave the job
+  # running and make a retry start a second one; a client error (4xx) fails
+  # the step.
   runner "alteryx" {
     image = "python:3.12-slim"
     script = [
@@ -122,14 +129,17 @@ target "gitlab" {
           with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       def poll(path):
-          while True:
+          for _ in range(30):
               try:
                   return call("GET", path)
-              except urllib.error.HTTPError:
-                  raise
-              except OSError as e:
+              except urllib.error.HTTPError as e:
+                  if e.code < 500 and e.code != 429:
+                      raise
                   print("poll failed, trying again:", e, flush=True)
-                  time.sleep(20)
+              except (OSError, ValueError) as e:
+                  print("poll failed, trying again:", e, flush=True)
+              time.sleep(20)
+          sys.exit("the API did not answer for ten minutes; the remote job may still be running")
       job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
       print("Alteryx job", job, "of", workflow, flush=True)
       while True:
