@@ -3,7 +3,6 @@ package airflow
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,7 +21,13 @@ const maxKey = 250
 // maxTag is the longest DAG tag Airflow stores.
 const maxTag = 100
 
-var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+// validKey reports whether Airflow takes id: its KEY_REGEX,
+// ^[A-Za-z0-9_.-]+$, without a regular expression, as there is one per task.
+func validKey(id string) bool {
+	return id != "" && !strings.ContainsFunc(id, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '.' || r == '-')
+	})
+}
 
 // The TaskGroups of a product's DAG, and its last task.
 const (
@@ -138,7 +143,7 @@ func (b *builder) checkKey(what, id string, at diag.Range) {
 	case len(id) > maxKey:
 		b.errorf("airflow-limit", at, fmt.Sprintf("%s too long for Airflow", what),
 			"The %s %q is %d characters long; Airflow allows %d, including the TaskGroup's prefix. Shorten the names it is made of.", what, id, len(id), maxKey)
-	case !keyPattern.MatchString(id):
+	case !validKey(id):
 		b.errorf("airflow-limit", at, fmt.Sprintf("Invalid %s for Airflow", what),
 			"The %s %q has characters Airflow does not allow: ids are ASCII letters, digits, _, . and -.", what, id)
 	}
@@ -297,7 +302,7 @@ func (b *builder) envItems(vars []envVar) []string {
 // wherever the platform team's backend keeps that Variable.
 func (b *builder) variableID(s *plan.Secret) string {
 	id := cmp.Or(s.Named, s.ID)
-	if !keyPattern.MatchString(id) || len(id) > maxKey {
+	if !validKey(id) || len(id) > maxKey {
 		b.errorf("airflow-secret", s.Range, "Secret name Airflow cannot read",
 			"Airflow reads the secret as the Variable %q, but a Variable id meshc refers to is ASCII letters, digits, _, . and -, at most %d characters.", id, maxKey)
 	}

@@ -27,8 +27,16 @@ func pyString(s string) string {
 	} else {
 		b.WriteByte('"')
 	}
+	b.Grow(len(s) + 8)
 	quotes := 0 // unescaped quotes just written, in a triple-quoted literal
 	for i := 0; i < len(s); {
+		// Most text is printable ASCII, which is written as it is: copy
+		// each run of it whole.
+		if j := i + plainRun(s[i:], multi); j > i {
+			b.WriteString(s[i:j])
+			quotes, i = 0, j
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		if r != '"' {
@@ -80,6 +88,19 @@ func pyString(s string) string {
 	return b.String()
 }
 
+// plainRun returns how many bytes at the start of s need no escape: printable
+// ASCII other than quotes and backslashes, and newlines in a triple-quoted
+// literal.
+func plainRun(s string, multi bool) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < ' ' || c > '~' || c == '"' || c == '\\') && (c != '\n' || !multi) {
+			return i
+		}
+	}
+	return len(s)
+}
+
 // templateExtensions are the endings that make Airflow read a templated
 // string as the name of a template file (the template_ext of the
 // operators meshc uses: .sql and .hql for SQL, .sh and .bash for Bash,
@@ -95,16 +116,19 @@ var templateExtensions = []string{".sql", ".hql", ".sh", ".bash", ".json"}
 // file's name has its last letter printed the same way, so that Airflow
 // does not take it for a file to load.
 func literal(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '{' && i+1 < len(s) && strings.IndexByte("{%#", s[i+1]) >= 0 {
-			b.WriteString("{{ '" + s[i:i+2] + "' }}")
-			i++
-			continue
+	out := s
+	if strings.Contains(s, "{") {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			if s[i] == '{' && i+1 < len(s) && strings.IndexByte("{%#", s[i+1]) >= 0 {
+				b.WriteString("{{ '" + s[i:i+2] + "' }}")
+				i++
+				continue
+			}
+			b.WriteByte(s[i])
 		}
-		b.WriteByte(s[i])
+		out = b.String()
 	}
-	out := b.String()
 	for _, ext := range templateExtensions {
 		if strings.HasSuffix(out, ext) {
 			// Extensions end in a letter, which needs no quoting.

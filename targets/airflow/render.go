@@ -60,9 +60,25 @@ func (w *writer) use(name string) string {
 }
 
 func (w *writer) line(indent int, format string, args ...any) {
-	w.WriteString(strings.Repeat("    ", indent))
+	w.indent(indent)
 	fmt.Fprintf(w, format, args...)
 	w.WriteByte('\n')
+}
+
+// text writes a line of parts at indent: line without a format, for the
+// lines every task has.
+func (w *writer) text(indent int, parts ...string) {
+	w.indent(indent)
+	for _, p := range parts {
+		w.WriteString(p)
+	}
+	w.WriteByte('\n')
+}
+
+func (w *writer) indent(n int) {
+	for range n {
+		w.WriteString("    ")
+	}
 }
 
 // importLines renders the imports of the names used, one line per module,
@@ -235,23 +251,23 @@ func (b *builder) renderGroup(w *writer, group string, tasks []*task) {
 
 func (b *builder) renderTask(w *writer, indent int, t *task) {
 	if t.comment != "" && !strings.ContainsFunc(t.comment, isLineBreak) {
-		w.line(indent, "# %s", t.comment)
+		w.text(indent, "# ", t.comment)
 	}
-	w.line(indent, "%s = %s(", t.variable, w.use(t.operator))
+	w.text(indent, t.variable, " = ", w.use(t.operator), "(")
 	for _, a := range t.args {
 		if a.brackets != "" {
 			a.expr = wrap(indent+1, a.brackets, a.items)
 		}
-		w.line(indent+1, "%s=%s,", a.name, a.expr)
+		w.text(indent+1, a.name, "=", a.expr, ",")
 	}
 	if t.outlets != nil {
 		var assets []string
 		for _, port := range t.outlets {
 			assets = append(assets, b.assetExpr(w, port))
 		}
-		w.line(indent+1, "outlets=%s,", wrap(indent+1, "[]", assets))
+		w.text(indent+1, "outlets=", wrap(indent+1, "[]", assets), ",")
 	}
-	w.line(indent, ")")
+	w.text(indent, ")")
 }
 
 // isLineBreak reports the characters that end a Python comment's line.
