@@ -31,7 +31,7 @@ func IsIdentifier(name string) bool {
 // were allowed. Anything else is double-quoted with quotes doubled.
 func Ident(name string) string {
 	if IsIdentifier(name) {
-		if reserved[strings.ToUpper(name)] {
+		if len(name) <= longestReserved && reserved[strings.ToUpper(name)] {
 			return `"` + strings.ToUpper(name) + `"`
 		}
 		return name
@@ -41,19 +41,25 @@ func Ident(name string) string {
 
 // QualifiedName renders database.schema.name, skipping empty parts.
 func QualifiedName(parts ...string) string {
-	var out []string
+	var b strings.Builder
 	for _, p := range parts {
 		if p != "" {
-			out = append(out, Ident(p))
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(Ident(p))
 		}
 	}
-	return strings.Join(out, ".")
+	return b.String()
 }
 
 // String renders a single-quoted string literal. Snowflake treats the
 // backslash as an escape character in string literals, so it is doubled;
 // a quote is doubled too.
 func String(s string) string {
+	if !strings.ContainsAny(s, `\'`) {
+		return "'" + s + "'"
+	}
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	s = strings.ReplaceAll(s, `'`, `''`)
 	return "'" + s + "'"
@@ -62,6 +68,10 @@ func String(s string) string {
 // reserved lists Snowflake's reserved and limited keywords, which cannot be
 // used as unquoted identifiers.
 var reserved = map[string]bool{}
+
+// longestReserved is the length of the longest reserved word: a longer
+// name is none, and is not upper-cased to look it up.
+var longestReserved int
 
 func init() {
 	for _, w := range strings.Fields(`ACCOUNT ALL ALTER AND ANY AS BETWEEN BY CASE CAST CHECK COLUMN
@@ -74,5 +84,6 @@ func init() {
 		TRIGGER TRUE TRY_CAST UNION UNIQUE UPDATE USING VALUES VIEW WHEN WHENEVER WHERE
 		WINDOW WITH`) {
 		reserved[w] = true
+		longestReserved = max(longestReserved, len(w))
 	}
 }

@@ -3,6 +3,7 @@ package snowflake
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,42 +92,54 @@ func (b *builder) publicationTableSQL(p *plan.Product) string {
 func (b *builder) renderTask(w *strings.Builder, g *graph, t *task) {
 	s := b.settings
 	root := t == g.root
-	fmt.Fprintf(w, "CREATE OR ALTER TASK %s\n", qualified(t.name))
+	// One line per property, written piece by piece: a large mesh has
+	// hundreds of thousands of these.
+	line := func(parts ...string) {
+		for _, p := range parts {
+			w.WriteString(p)
+		}
+		w.WriteByte('\n')
+	}
+	line("CREATE OR ALTER TASK ", qualified(t.name))
 	if s.warehouse != "" {
-		fmt.Fprintf(w, "  WAREHOUSE = %s\n", snowsql.Ident(s.warehouse))
+		line("  WAREHOUSE = ", snowsql.Ident(s.warehouse))
 	} else if s.initialSize != "" {
-		fmt.Fprintf(w, "  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = %s\n", snowsql.String(s.initialSize))
+		line("  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = ", snowsql.String(s.initialSize))
 	}
 	if t.schedule != "" {
-		fmt.Fprintf(w, "  SCHEDULE = %s\n", snowsql.String(t.schedule))
+		line("  SCHEDULE = ", snowsql.String(t.schedule))
 	}
 	if root && s.overlap != "" {
-		fmt.Fprintf(w, "  OVERLAP_POLICY = %s\n", s.overlap)
+		line("  OVERLAP_POLICY = ", s.overlap)
 	}
 	if s.timeout > 0 {
-		fmt.Fprintf(w, "  USER_TASK_TIMEOUT_MS = %d\n", s.timeout.Milliseconds())
+		line("  USER_TASK_TIMEOUT_MS = ", strconv.FormatInt(s.timeout.Milliseconds(), 10))
 	}
 	if root && s.suspendAfter >= 0 {
-		fmt.Fprintf(w, "  SUSPEND_TASK_AFTER_NUM_FAILURES = %d\n", s.suspendAfter)
+		line("  SUSPEND_TASK_AFTER_NUM_FAILURES = ", strconv.FormatInt(s.suspendAfter, 10))
 	}
-	fmt.Fprintf(w, "  COMMENT = %s\n", snowsql.String(t.comment))
+	line("  COMMENT = ", snowsql.String(t.comment))
 	if root {
-		fmt.Fprintf(w, "  TASK_AUTO_RETRY_ATTEMPTS = %d\n", b.retry)
+		line("  TASK_AUTO_RETRY_ATTEMPTS = ", strconv.Itoa(b.retry))
 		if s.warehouse == "" && t.when != "" && t.schedule == "" {
-			fmt.Fprintf(w, "  TARGET_COMPLETION_INTERVAL = %s\n", snowsql.String(intervalSQL(b.completion(g))))
+			line("  TARGET_COMPLETION_INTERVAL = ", snowsql.String(intervalSQL(b.completion(g))))
 		}
 	}
-	if len(t.after) > 0 {
-		names := make([]string, len(t.after))
-		for i, a := range t.after {
-			names[i] = qualified(a.name)
+	for i, a := range t.after {
+		if i == 0 {
+			w.WriteString("  AFTER ")
+		} else {
+			w.WriteString(",\n    ")
 		}
-		fmt.Fprintf(w, "  AFTER %s\n", strings.Join(names, ",\n    "))
+		w.WriteString(qualified(a.name))
+		if i == len(t.after)-1 {
+			w.WriteByte('\n')
+		}
 	}
 	if t.when != "" {
-		fmt.Fprintf(w, "  WHEN %s\n", t.when)
+		line("  WHEN ", t.when)
 	}
-	fmt.Fprintf(w, "AS\n%s;\n", t.body)
+	line("AS\n", t.body, ";")
 }
 
 // retries is the roots' TASK_AUTO_RETRY_ATTEMPTS: the mesh's retries, at
