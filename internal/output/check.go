@@ -38,9 +38,11 @@ func checkFiles(owner string, files []File) error {
 			byKey[key] = f.Path
 		}
 		for dir := path.Dir(f.Path); dir != "."; dir = path.Dir(dir) {
-			if _, ok := dirByKey[fold(dir)]; !ok {
-				dirByKey[fold(dir)] = f.Path
+			key := fold(dir)
+			if _, ok := dirByKey[key]; ok {
+				break // and so are the folders it is in
 			}
+			dirByKey[key] = f.Path
 		}
 	}
 	for key, p := range byKey {

@@ -220,19 +220,15 @@ func (p *plan) existing(rel string, folders map[string]folder) (fs.FileInfo, []b
 	if f := folders[path.Dir(rel)]; f.missing || f.conflict != nil {
 		return nil, nil, f.conflict, nil
 	}
-	info, err := os.Lstat(p.abs(rel))
+	info, data, err := readRegular(p.abs(rel))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil, nil, nil
-	case err != nil:
-		return nil, nil, nil, err
-	case info.Mode()&fs.ModeSymlink != 0:
+	case errors.Is(err, errLink):
 		return nil, nil, &Conflict{rel, "is a symbolic link, and meshc never writes through links, so that it cannot write outside the output folder" + moveAway}, nil
-	case !info.Mode().IsRegular():
+	case errors.Is(err, errNotRegular):
 		return nil, nil, &Conflict{rel, "is not a regular file, and meshc needs to write a file there" + moveAway}, nil
-	}
-	data, err := os.ReadFile(p.abs(rel))
-	if err != nil {
+	case err != nil:
 		return nil, nil, nil, err
 	}
 	if len(data) == 0 {
