@@ -44,6 +44,19 @@ func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string)
 			}
 		}
 	}
+	if len(files) > manyFiles {
+		// Most names recur (a domain's file, once per product): sorting
+		// only the distinct ones matters for a pipeline of the whole mesh.
+		seen := make(map[string]bool, len(files)/8)
+		distinct := files[:0]
+		for _, f := range files {
+			if !seen[f] {
+				seen[f] = true
+				distinct = append(distinct, f)
+			}
+		}
+		files = distinct
+	}
 	for i, f := range files {
 		files[i] = p.Rel(f)
 	}
@@ -54,6 +67,10 @@ func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string)
 	}
 	return files
 }
+
+// manyFiles is the number of names past which SourceFiles drops repeated
+// names before sorting rather than after.
+const manyFiles = 256
 
 // StepFiles returns the files that steps of products pass as file
 // arguments, by their names in ranges (with the mesh's prefix), for the
