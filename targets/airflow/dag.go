@@ -21,8 +21,9 @@ const maxKey = 250
 // maxTag is the longest DAG tag Airflow stores.
 const maxTag = 100
 
-// validKey reports whether Airflow takes id: its KEY_REGEX,
-// ^[A-Za-z0-9_.-]+$, without a regular expression, as there is one per task.
+// validKey reports whether id is a key Airflow takes, in ASCII as meshc
+// emits them: ^[A-Za-z0-9_.-]+$ (Airflow's KEY_REGEX has \w), without a
+// regular expression, as there is one per task (FuzzValidKey compares).
 func validKey(id string) bool {
 	return id != "" && !strings.ContainsFunc(id, func(r rune) bool {
 		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '.' || r == '-')
