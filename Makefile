@@ -63,6 +63,7 @@ fuzz:
 	$(GO) test ./compiler -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
 	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzPyString -fuzztime $(FUZZTIME)
 	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzLiteral -fuzztime $(FUZZTIME)
+	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzValidKey -fuzztime $(FUZZTIME)
 	$(GO) test ./targets/snowflake -run '^$$' -fuzz FuzzExecuteImmediate -fuzztime $(FUZZTIME)
 	$(GO) test ./lang/load -run '^$$' -fuzz FuzzShallowNesting -fuzztime $(FUZZTIME)
 	$(GO) test ./lang/load -run '^$$' -fuzz FuzzCacheEntry -fuzztime $(FUZZTIME)
