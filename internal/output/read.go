@@ -1,8 +1,8 @@
 package output
 
 import (
+	"bytes"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 )
@@ -46,19 +46,12 @@ func readRegular(name string) (fs.FileInfo, []byte, error) {
 	if !info.Mode().IsRegular() {
 		return nil, nil, errNotRegular
 	}
-	// One byte more than the size, so that the read which finds the end
-	// needs no larger buffer, as in os.ReadFile.
-	data := make([]byte, 0, info.Size()+1)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		switch {
-		case err == io.EOF:
-			return info, data, nil
-		case err != nil:
-			return nil, nil, err
-		case len(data) == cap(data):
-			data = append(data, 0)[:len(data)] // the file grew
-		}
+	// Room for the whole file and the read that finds its end, so that
+	// the buffer is allocated once.
+	var b bytes.Buffer
+	b.Grow(int(info.Size()) + bytes.MinRead)
+	if _, err := b.ReadFrom(f); err != nil {
+		return nil, nil, err
 	}
+	return info, b.Bytes(), nil
 }

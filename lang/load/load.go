@@ -9,8 +9,10 @@
 package load
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"path"
@@ -292,18 +294,7 @@ func parseUnit(unit []*file) {
 
 // read reads the file's bytes, reporting whether it could.
 func (f *file) read() bool {
-	// The size first: a data dump named .mesh.hcl by mistake should not
-	// be read into memory to be refused.
-	size := int64(-1)
-	if info, err := fs.Stat(f.tree.FS, f.rel); err == nil {
-		size = info.Size()
-	}
-	var src []byte
-	var err error
-	if size < MaxFileSize {
-		src, err = fs.ReadFile(f.tree.FS, f.rel)
-		size = int64(len(src))
-	}
+	src, size, err := readBelow(f.tree.FS, f.rel, MaxFileSize)
 	switch {
 	case err != nil:
 		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
@@ -315,6 +306,32 @@ func (f *file) read() bool {
 	f.src = src
 	f.lines = NewFile(f.name, src)
 	return true
+}
+
+// readBelow reads a file of fewer than limit bytes, and returns the size
+// of a larger one unread: a data dump named .mesh.hcl by mistake should not
+// be read into memory to be refused. The size comes from the open file,
+// where a stat and then a read would look each path up twice.
+func readBelow(fsys fs.FS, name string, limit int64) ([]byte, int64, error) {
+	r, err := fsys.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer r.Close()
+	info, err := r.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if info.Size() >= limit {
+		return nil, info.Size(), nil
+	}
+	// Room for the whole file and the read that finds its end, so that
+	// the buffer is allocated once; a file that grew since is read whole
+	// all the same, up to the limit.
+	var b bytes.Buffer
+	b.Grow(int(info.Size()) + bytes.MinRead)
+	n, err := b.ReadFrom(io.LimitReader(r, limit))
+	return b.Bytes(), n, err
 }
 
 // NewFile indexes a file's lines for its ranges (diag.File). In a file
