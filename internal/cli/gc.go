@@ -33,7 +33,10 @@ func TuneGC() {
 	if os.Getenv("GOGC") != "" {
 		return
 	}
-	limit := debug.SetMemoryLimit(-1) // GOMEMLIMIT's, or none
+	limit := userLimit.Load() // the user's, when a call before has set ours
+	if limit == 0 {
+		limit = debug.SetMemoryLimit(-1) // GOMEMLIMIT's, or none
+	}
 	if start := startingHeap(containerMemory()); start < limit {
 		// No collection until the heap reaches start: the first one,
 		// forced by the limit, restores the user's (see watchHeap).

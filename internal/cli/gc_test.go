@@ -49,3 +49,29 @@ func TestTuneGC(t *testing.T) {
 		t.Errorf("memory limit after the first collection = %d, want %d as before", got, before)
 	}
 }
+
+// TestTuneGCTwice checks that a second call before any collection takes
+// the user's limit for the user's, not the starting heap the first one
+// set, and so still waits for the starting heap.
+func TestTuneGCTwice(t *testing.T) {
+	t.Setenv("GOGC", "")
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(before)
+
+	TuneGC()
+	TuneGC()
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Errorf("GOGC after the second call = %d, want off", got)
+	}
+	if got := userLimit.Load(); got != before {
+		t.Errorf("limit to restore = %d, want %d", got, before)
+	}
+	for deadline := time.Now().Add(10 * time.Second); userLimit.Load() != 0 && time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("memory limit after the first collection = %d, want %d", got, before)
+	}
+}
