@@ -60,10 +60,10 @@ type policy struct {
 
 	proj      map[string]*projection // what its when and assert read, by variable
 	msgProj   map[string]*projection // what its message reads as well
-	cond      conditionInputs        // what its when and assert read
-	memo      bool                   // cond identifies a verdict: it reads no object whole
-	violated  map[*govObject]string  // the message, by object
-	undecided map[*govObject]bool    // objects it could not be evaluated for
+	when      *condition             // nil when it has none
+	assert    *condition
+	violated  map[*govObject]string // the message, by object
+	undecided map[*govObject]bool   // objects it could not be evaluated for
 	outcome   *PolicyOutcome
 }
 
@@ -248,7 +248,10 @@ func (c *compiler) declarePolicy(a *ast.Policy, ds *domainScope, names, central 
 	if !p.broken {
 		p.proj = project(p.kind, a.When, a.Assert)
 		p.msgProj = project(p.kind, a.When, a.Assert, a.Message)
-		p.cond, p.memo = conditionsOf(p.kind, a.When, a.Assert)
+		if a.When != nil {
+			p.when = newCondition(p.kind, "when", a.When)
+		}
+		p.assert = newCondition(p.kind, "assert", a.Assert)
 	}
 	return p
 }

@@ -104,41 +104,26 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 // evaluate runs a task: its policy over its objects.
 func (c *compiler) evaluate(t *evalTask, m *model, vars map[string]cty.Value, fns map[string]function.Function) {
 	p := t.p
-	// Policies are pure functions of the attributes their conditions read,
-	// and many objects share those (a visibility, a classification): each
-	// distinct set of values is evaluated once. Where they read what each
-	// object has of its own (a name, a description), remembering costs
-	// more than it saves, so a memo that mostly misses at first is
-	// dropped.
-	memoize := p.memo
-	memo := map[string]verdict{}
-	var key []byte
-	tried := 0
+	// A condition is a pure function of the attributes it reads, and many
+	// objects share those (a visibility, a classification): each distinct
+	// set of values is evaluated once. The when and the assert are
+	// remembered apart, since a when that reads a flag spares most objects
+	// an assert that reads what each has of its own (a description).
+	when, assert := newConditionMemo(p.when), newConditionMemo(p.assert)
 	for _, o := range t.objects {
 		if !p.covers(o) {
 			continue
 		}
 		t.covered++
-		var v verdict
-		cached := false
-		if memoize {
-			key = p.cond.key(key[:0], o)
-			v, cached = memo[string(key)]
-			tried++
+		j := judgement{c: c, t: t, o: o, m: m, vars: vars, fns: fns}
+		applies, known := true, true
+		if p.when != nil {
+			applies, known = j.result(p.when, when)
 		}
-		if !cached {
-			for x := o; x != nil; x = x.parent {
-				if p.proj[x.kind] != nil {
-					vars[x.kind] = m.valueOf(x)
-				}
-			}
-			v = c.judge(t, o, vars, fns)
-			if memoize {
-				memo[string(key)] = v
-			}
-		}
-		if memoize && tried == memoTrial && len(memo) > memoTrial/2 {
-			memoize = false
+		v := verdict{known: known}
+		if known && applies {
+			v.applies = true
+			v.holds, v.known = j.result(p.assert, assert)
 		}
 		if v.applies {
 			t.applied++
@@ -171,17 +156,90 @@ type verdict struct {
 	known   bool // both could be evaluated, to known values
 }
 
-// judge evaluates a policy's when and assert for one object.
-func (c *compiler) judge(t *evalTask, o *govObject, vars map[string]cty.Value, fns map[string]function.Function) verdict {
-	p := t.p
-	if p.ast.When != nil {
-		applies, known := c.evalBool(t, "when", p.ast.When, o, vars, fns)
-		if !known || !applies {
-			return verdict{known: known}
+// condition is one of a policy's conditions, its when or its assert, with
+// the attributes it reads.
+type condition struct {
+	what   string // "when" or "assert"
+	expr   ast.Expr
+	inputs conditionInputs
+	// memo is false when it reads an object whole, which makes every
+	// object different.
+	memo bool
+}
+
+// newCondition works out what a condition reads.
+func newCondition(kind, what string, e ast.Expr) *condition {
+	cond := &condition{what: what, expr: e, memo: true}
+	proj := project(kind, e)
+	for _, name := range slices.Sorted(maps.Keys(proj)) {
+		pr := proj[name]
+		if pr.whole {
+			return &condition{what: what, expr: e}
+		}
+		cond.inputs = append(cond.inputs, conditionInput{variable: name, attrs: pr.attrs})
+	}
+	return cond
+}
+
+// conditionMemo remembers a condition's results in one task, by the values
+// of what it reads. Where it reads what each object has of its own (a
+// name, a description), remembering costs more than it saves, so a memo
+// that mostly misses at first is dropped.
+type conditionMemo struct {
+	on     bool
+	tried  int
+	key    []byte
+	result map[string]conditionResult
+}
+
+type conditionResult struct{ value, known bool }
+
+// remember is false in a test that checks that remembering changes nothing.
+var remember = true
+
+func newConditionMemo(cond *condition) *conditionMemo {
+	if cond == nil || !cond.memo || !remember {
+		return &conditionMemo{}
+	}
+	return &conditionMemo{on: true, result: map[string]conditionResult{}}
+}
+
+// judgement is the evaluation of a policy's conditions for one object,
+// whose variables are built when a condition is first evaluated for it.
+type judgement struct {
+	c     *compiler
+	t     *evalTask
+	o     *govObject
+	m     *model
+	vars  map[string]cty.Value
+	fns   map[string]function.Function
+	built bool
+}
+
+// result returns cond's result for the object: remembered, or evaluated.
+func (j *judgement) result(cond *condition, memo *conditionMemo) (value, known bool) {
+	if memo.on {
+		memo.key = cond.inputs.key(memo.key[:0], j.o)
+		if r, ok := memo.result[string(memo.key)]; ok {
+			return r.value, r.known
 		}
 	}
-	holds, known := c.evalBool(t, "assert", p.ast.Assert, o, vars, fns)
-	return verdict{applies: true, holds: holds, known: known}
+	if !j.built {
+		for x := j.o; x != nil; x = x.parent {
+			if j.t.p.proj[x.kind] != nil {
+				j.vars[x.kind] = j.m.valueOf(x)
+			}
+		}
+		j.built = true
+	}
+	value, known = j.c.evalBool(j.t, cond.what, cond.expr, j.o, j.vars, j.fns)
+	if memo.on {
+		memo.result[string(memo.key)] = conditionResult{value, known}
+		if memo.tried++; memo.tried == memoTrial && len(memo.result) > memoTrial/2 {
+			memo.on = false
+		}
+	}
+	return value, known
 }
 
 // evalBool evaluates when or assert for one object. known is false when
@@ -355,8 +413,12 @@ func (m *model) prepare(need map[string]*projection, policies []*policy) {
 		m.readers = m.c.columnReaders()
 	}
 	for _, p := range policies {
-		if p.active && !p.broken && p.memo {
-			p.cond.locate(need)
+		if p.active && !p.broken {
+			for _, cond := range []*condition{p.when, p.assert} {
+				if cond != nil && cond.memo {
+					cond.inputs.locate(need)
+				}
+			}
 		}
 	}
 	var objs []*govObject
@@ -390,22 +452,6 @@ type conditionInput struct {
 	// at holds where each attribute is in the attrs of the variable's
 	// objects (govObject.attrs), once the model is prepared.
 	at []int
-}
-
-// conditionsOf works out the inputs of a policy's conditions; memo is
-// false when they read an object whole, which makes every object
-// different.
-func conditionsOf(kind string, when, assert ast.Expr) (conditionInputs, bool) {
-	var out conditionInputs
-	proj := project(kind, when, assert)
-	for _, name := range slices.Sorted(maps.Keys(proj)) {
-		pr := proj[name]
-		if pr.whole {
-			return nil, false
-		}
-		out = append(out, conditionInput{variable: name, attrs: pr.attrs})
-	}
-	return out, true
 }
 
 // locate finds the inputs among the attributes the model builds.

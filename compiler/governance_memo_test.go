@@ -1,0 +1,81 @@
+package compiler
+
+import (
+	"bytes"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/meshc/meshc/internal/synth"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
+)
+
+// TestConditionMemoInvisible checks that remembering conditions' results
+// changes nothing a user sees, on policies that pass, fail, are undecided
+// or fail to evaluate on some objects, with and without a when.
+func TestConditionMemoInvisible(t *testing.T) {
+	fsys := synth.Mesh(600)
+	fsys["governance/policies.mesh.hcl"] = &fstest.MapFile{Data: []byte(benchPolicies + `
+policy "columns_described" {
+  enforcement = "advisory"
+  on          = "column"
+  when        = !has_test(column, "unique") && column.classification == null
+  assert      = column.description != null
+  message     = "Column ${column.id} of ${port.id} (${domain.layer}) has no description"
+}
+
+policy "odd_products" {
+  enforcement = "soft_mandatory"
+  on          = "product"
+  assert      = !endswith(product.name, "7") || product.layer == "raw"
+  message     = "Product ${product.id} ends in 7"
+}
+
+policy "wide_public_ports" {
+  enforcement = "advisory"
+  on          = "port"
+  when        = port.visibility == "public"
+  assert      = length(port.columns) > 9 && !endswith(port.product, "3")
+  message     = "Port ${port.id} is narrow"
+}
+
+policy "same_layer_reads" {
+  enforcement = "advisory"
+  on          = "input"
+  when        = input.cross_domain
+  assert      = input.producer_layer == product.layer
+  message     = "Input ${input.id} reads another layer"
+}
+
+policy "numeric_versions" {
+  enforcement = "advisory"
+  on          = "product"
+  when        = product.layer != "raw"
+  assert      = tonumber(product.version) > 0
+  message     = "Product ${product.id} has a version that is not a number"
+}
+`)}
+	render := func() string {
+		res, err := Compile(load.Tree{FS: fsys}, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
+		WritePolicyReport(&out, res)
+		return out.String()
+	}
+	remembered := render()
+	remember = false
+	defer func() { remember = true }()
+	if diff := cmp.Diff(render(), remembered); diff != "" {
+		t.Errorf("remembering conditions changes the output (-evaluated +remembered):\n%s", diff)
+	}
+	for _, want := range []string{"Policy odd_products violated", "Policy wide_public_ports violated", "Policy same_layer_reads violated", "numeric_versions"} {
+		if !bytes.Contains([]byte(remembered), []byte(want)) {
+			t.Errorf("the output lacks %q, so the test covers less than it should", want)
+		}
+	}
+}
