@@ -204,6 +204,16 @@ func newConditionMemo(cond *condition) *conditionMemo {
 	return &conditionMemo{on: true, result: map[string]conditionResult{}}
 }
 
+// lookup returns the result remembered for key. After memoTrial lookups,
+// a memo that missed on more than half of them is turned off.
+func (m *conditionMemo) lookup(key []byte) (conditionResult, bool) {
+	r, ok := m.result[string(key)]
+	if m.tried++; m.tried == memoTrial && len(m.result) > memoTrial/2 {
+		m.on = false
+	}
+	return r, ok
+}
+
 // judgement is the evaluation of a policy's conditions for one object,
 // whose variables are built when a condition is first evaluated for it.
 type judgement struct {
@@ -220,7 +230,7 @@ type judgement struct {
 func (j *judgement) result(cond *condition, memo *conditionMemo) (value, known bool) {
 	if memo.on {
 		memo.key = cond.inputs.key(memo.key[:0], j.o)
-		if r, ok := memo.result[string(memo.key)]; ok {
+		if r, ok := memo.lookup(memo.key); ok {
 			return r.value, r.known
 		}
 	}
@@ -235,9 +245,6 @@ func (j *judgement) result(cond *condition, memo *conditionMemo) (value, known b
 	value, known = j.c.evalBool(j.t, cond.what, cond.expr, j.o, j.vars, j.fns)
 	if memo.on {
 		memo.result[string(memo.key)] = conditionResult{value, known}
-		if memo.tried++; memo.tried == memoTrial && len(memo.result) > memoTrial/2 {
-			memo.on = false
-		}
 	}
 	return value, known
 }

@@ -79,3 +79,41 @@ policy "numeric_versions" {
 		}
 	}
 }
+
+// TestConditionMemoTrial checks that a memo stays on when its keys repeat
+// and is turned off when they mostly do not, whatever the order of hits
+// and misses.
+func TestConditionMemoTrial(t *testing.T) {
+	cond := &condition{memo: true}
+	for _, tc := range []struct {
+		name     string
+		distinct int // keys cycle through this many values
+		wantOn   bool
+	}{
+		{"a flag", 2, true},
+		{"a few values", 20, true},
+		{"half", memoTrial / 2, true},
+		{"mostly new", memoTrial/2 + 1, false},
+		{"every object its own", 1 << 20, false},
+	} {
+		memo := newConditionMemo(cond)
+		evaluated := 0
+		for i := range 1000 {
+			key := []byte{byte(i % tc.distinct), byte(i % tc.distinct >> 8), byte(i % tc.distinct >> 16)}
+			if !memo.on {
+				evaluated++
+				continue
+			}
+			if _, ok := memo.lookup(key); !ok {
+				evaluated++
+				memo.result[string(key)] = conditionResult{value: true, known: true}
+			}
+		}
+		if memo.on != tc.wantOn {
+			t.Errorf("%s: memo on = %v, want %v (%d evaluations)", tc.name, memo.on, tc.wantOn, evaluated)
+		}
+		if tc.wantOn && evaluated != tc.distinct {
+			t.Errorf("%s: %d evaluations, want one per distinct key, %d", tc.name, evaluated, tc.distinct)
+		}
+	}
+}
