@@ -25,20 +25,59 @@ type Sources map[string][]byte
 //	   = There is no product "prescriber" in domain "payer". Did you mean "prescribers"?
 //
 // The diagnostics are printed in the order given; callers sort them first.
+// Of diagnostics that say the same thing in the same file (a list of
+// thousands of numbers where strings go, say), the first maxRepeats are
+// printed, the last of them with a count of the rest; the machine-readable
+// formats list them all.
 func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 	var buf bytes.Buffer
 	x := newLineIndex(src)
-	for i, d := range ds {
-		if i > 0 {
+	same := map[repeatKey]int{}
+	for _, d := range ds {
+		same[keyOf(d)]++
+	}
+	printed := map[repeatKey]int{}
+	for _, d := range ds {
+		k := keyOf(d)
+		if printed[k] == maxRepeats {
+			continue
+		}
+		printed[k]++
+		if buf.Len() > 0 {
 			buf.WriteByte('\n')
 		}
-		writeOne(&buf, d, x)
+		note := ""
+		if printed[k] == maxRepeats && same[k] > maxRepeats {
+			note = fmt.Sprintf("and %d more like it in %s, not shown; meshc check --format json lists them all", same[k]-maxRepeats, k.file)
+		}
+		writeOne(&buf, d, x, note)
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-func writeOne(buf *bytes.Buffer, d *Diagnostic, x *lineIndex) {
+// maxRepeats is how many diagnostics that say the same thing in one file
+// WriteText prints.
+const maxRepeats = 10
+
+// repeatKey is what makes diagnostics say the same thing: all but where.
+type repeatKey struct {
+	file                  string
+	severity              Severity
+	code, summary, detail string
+}
+
+func keyOf(d *Diagnostic) repeatKey {
+	k := repeatKey{severity: d.Severity, code: d.Code, summary: d.Summary, detail: d.Detail}
+	if d.Subject != nil {
+		k.file = d.Subject.Filename()
+	}
+	return k
+}
+
+// writeOne prints a diagnostic, and note, when there is one, after its
+// detail.
+func writeOne(buf *bytes.Buffer, d *Diagnostic, x *lineIndex, note string) {
 	fmt.Fprintf(buf, "%s[%s]: %s\n", d.Severity, d.Code, d.Summary)
 	gutter := "  "
 	if d.Subject != nil {
@@ -67,6 +106,9 @@ func writeOne(buf *bytes.Buffer, d *Diagnostic, x *lineIndex) {
 			}
 			fmt.Fprintf(buf, "%s%s%s\n", gutter, lead, line)
 		}
+	}
+	if note != "" {
+		fmt.Fprintf(buf, "%s= %s\n", gutter, note)
 	}
 }
 

@@ -151,3 +151,41 @@ func TestWholeFileRange(t *testing.T) {
 		t.Errorf("got:\n%s", out)
 	}
 }
+
+// TestRepeatsCut checks that of diagnostics saying the same thing in one
+// file, the first maxRepeats are printed, the last with a count of the
+// rest, and that others are printed whole.
+func TestRepeatsCut(t *testing.T) {
+	src := "tags = [" + strings.Repeat("1, ", 12) + "2]\n" + strings.Repeat("\n", 1200) + "x = 1\n"
+	f := NewFile("f.mesh.hcl", []byte(src))
+	g := NewFile("g.mesh.hcl", []byte(src))
+	var ds Diagnostics
+	for i := range 13 {
+		ds = append(ds, Errorf("wrong-type", f.Range(8+3*i, 9+3*i), "Incorrect list element", "Each element is a string."))
+	}
+	ds = append(ds, Errorf("wrong-type", f.Range(len(src)-2, len(src)-1), "Incorrect list element", "Each element is a string."))
+	ds = append(ds, Errorf("wrong-type", f.Range(8, 9), "Incorrect list element", "Another detail."))
+	for i := range 3 {
+		ds = append(ds, Errorf("wrong-type", g.Range(8+3*i, 9+3*i), "Incorrect list element", "Each element is a string."))
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, ds, Sources{"f.mesh.hcl": []byte(src), "g.mesh.hcl": []byte(src)}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if n := strings.Count(out, "Each element is a string."); n != maxRepeats+3 {
+		t.Errorf("printed %d of the repeated diagnostics, want %d in f and 3 in g:\n%s", n, maxRepeats, out)
+	}
+	if n := strings.Count(out, "Another detail."); n != 1 {
+		t.Errorf("printed the other diagnostic %d times, want once", n)
+	}
+	if want := "  = Each element is a string.\n  = and 4 more like it in f.mesh.hcl, not shown; meshc check --format json lists them all\n"; !strings.Contains(out, want) {
+		t.Errorf("the tenth lacks the count of the rest:\n%s", out)
+	}
+	if strings.Count(out, "more like it") != 1 {
+		t.Errorf("want one count, in f:\n%s", out)
+	}
+	if strings.Contains(out, "f.mesh.hcl:1202:") {
+		t.Errorf("printed a repeat past the tenth:\n%s", out)
+	}
+}
