@@ -18,19 +18,19 @@ import (
 func TestConditionMemoInvisible(t *testing.T) {
 	fsys := synth.Mesh(600)
 	fsys["governance/policies.mesh.hcl"] = &fstest.MapFile{Data: []byte(benchPolicies + `
-policy "columns_described" {
+policy "plain_columns_described" {
   enforcement = "advisory"
   on          = "column"
-  when        = !has_test(column, "unique") && column.classification == null
-  assert      = column.description != null
-  message     = "Column ${column.id} of ${port.id} (${domain.layer}) has no description"
+  when        = column.classification == null && column.type_name != "integer"
+  assert      = column.description != null || has_test(column, "not_null")
+  message     = "Column ${column.id} of ${port.id} has no description"
 }
 
-policy "odd_products" {
+policy "no_fives" {
   enforcement = "soft_mandatory"
   on          = "product"
-  assert      = !endswith(product.name, "7") || product.layer == "raw"
-  message     = "Product ${product.id} ends in 7"
+  assert      = !endswith(product.name, "5") || domain.layer == "raw"
+  message     = "Product ${product.id} ends in 5"
 }
 
 policy "wide_public_ports" {
@@ -73,7 +73,7 @@ policy "numeric_versions" {
 	if diff := cmp.Diff(render(), remembered); diff != "" {
 		t.Errorf("remembering conditions changes the output (-evaluated +remembered):\n%s", diff)
 	}
-	for _, want := range []string{"Policy odd_products violated", "Policy wide_public_ports violated", "Policy same_layer_reads violated", "numeric_versions"} {
+	for _, want := range []string{"Policy plain_columns_described violated", "Policy no_fives violated", "Policy wide_public_ports violated", "Policy same_layer_reads violated", "numeric_versions"} {
 		if !bytes.Contains([]byte(remembered), []byte(want)) {
 			t.Errorf("the output lacks %q, so the test covers less than it should", want)
 		}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"runtime/debug"
@@ -23,55 +24,45 @@ func TestStartingHeap(t *testing.T) {
 
 // TestTuneGC checks that the collector starts off, with the starting heap
 // as a limit, and that the first collection sets the pace of tripling and
-// puts back the limit there was.
+// puts back the limit there was; a second call before any collection
+// takes the user's limit for the user's, not the starting heap the first
+// one set.
 func TestTuneGC(t *testing.T) {
-	t.Setenv("GOGC", "")
-	before := debug.SetMemoryLimit(-1)
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(before)
+	for _, calls := range []int{1, 2} {
+		t.Run(fmt.Sprintf("calls=%d", calls), func(t *testing.T) {
+			t.Setenv("GOGC", "")
+			before := debug.SetMemoryLimit(-1)
+			defer debug.SetGCPercent(debug.SetGCPercent(100))
+			defer debug.SetMemoryLimit(before)
 
-	TuneGC()
-	if got := debug.SetGCPercent(-1); got != -1 {
-		t.Errorf("GOGC before the first collection = %d, want off", got)
-	}
-	if got := debug.SetMemoryLimit(-1); got != startingHeap(containerMemory()) {
-		t.Errorf("memory limit before the first collection = %d, want the starting heap", got)
-	}
-	// The watcher runs as a finalizer, after a collection.
-	for deadline := time.Now().Add(10 * time.Second); userLimit.Load() != 0 && time.Now().Before(deadline); {
-		runtime.GC()
-		time.Sleep(time.Millisecond)
-	}
-	if got := debug.SetGCPercent(200); got != 200 {
-		t.Errorf("GOGC after the first collection = %d, want 200", got)
-	}
-	if got := debug.SetMemoryLimit(-1); got != before {
-		t.Errorf("memory limit after the first collection = %d, want %d as before", got, before)
+			for range calls {
+				TuneGC()
+			}
+			if got := debug.SetGCPercent(-1); got != -1 {
+				t.Errorf("GOGC before the first collection = %d, want off", got)
+			}
+			if got := debug.SetMemoryLimit(-1); got != startingHeap(containerMemory()) {
+				t.Errorf("memory limit before the first collection = %d, want the starting heap", got)
+			}
+			if got := userLimit.Load(); got != before {
+				t.Errorf("limit to restore = %d, want %d", got, before)
+			}
+			collectUntilRestored()
+			if got := debug.SetGCPercent(200); got != 200 {
+				t.Errorf("GOGC after the first collection = %d, want 200", got)
+			}
+			if got := debug.SetMemoryLimit(-1); got != before {
+				t.Errorf("memory limit after the first collection = %d, want %d as before", got, before)
+			}
+		})
 	}
 }
 
-// TestTuneGCTwice checks that a second call before any collection takes
-// the user's limit for the user's, not the starting heap the first one
-// set, and so still waits for the starting heap.
-func TestTuneGCTwice(t *testing.T) {
-	t.Setenv("GOGC", "")
-	before := debug.SetMemoryLimit(-1)
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(before)
-
-	TuneGC()
-	TuneGC()
-	if got := debug.SetGCPercent(-1); got != -1 {
-		t.Errorf("GOGC after the second call = %d, want off", got)
-	}
-	if got := userLimit.Load(); got != before {
-		t.Errorf("limit to restore = %d, want %d", got, before)
-	}
+// collectUntilRestored collects garbage until the watcher, which runs as a
+// finalizer after a collection, has restored the user's limit.
+func collectUntilRestored() {
 	for deadline := time.Now().Add(10 * time.Second); userLimit.Load() != 0 && time.Now().Before(deadline); {
 		runtime.GC()
 		time.Sleep(time.Millisecond)
-	}
-	if got := debug.SetMemoryLimit(-1); got != before {
-		t.Errorf("memory limit after the first collection = %d, want %d", got, before)
 	}
 }

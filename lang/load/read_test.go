@@ -12,7 +12,7 @@ import (
 // test if it is read.
 type hugeFS struct{ t *testing.T }
 
-func (h hugeFS) Open(name string) (fs.File, error) { return hugeFile{h.t}, nil }
+func (h hugeFS) Open(name string) (fs.File, error) { return hugeFile(h), nil }
 
 type hugeFile struct{ t *testing.T }
 
