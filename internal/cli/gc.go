@@ -15,12 +15,12 @@ import (
 // heap only grows while it loads a mesh (the decoded mesh stays live to
 // the end), so each collection marks again what the last one kept:
 //
-//   - It first lets the heap grow to startingHeap without collecting at
-//     all. Below that, collections mark a mesh that is still being
-//     decoded, again and again, and a warm check of 10,000 products fits
-//     in it whole (a quarter less time).
-//   - It then collects at every tripling of the heap rather than every
-//     doubling.
+//   - It collects when the heap has tripled rather than doubled (GOGC=200),
+//     but never before the heap reaches startingHeap. Below that,
+//     collections mark a mesh that is still being decoded, again and
+//     again; a warm check of 10,000 products fits in it whole (a quarter
+//     less time), and a cold one collects a third as often while its
+//     mesh is small.
 //   - Past largeHeap live bytes, tripling puts the peak at three times the
 //     mesh (7 GB for 100,000 products), and the gigabytes of fresh pages
 //     cost the kernel about what the collector saves; so from there on the
@@ -33,13 +33,19 @@ func TuneGC() {
 	if os.Getenv("GOGC") != "" {
 		return
 	}
+	tuneGC(startingHeap(containerMemory()))
+}
+
+// tuneGC is TuneGC with the starting heap given.
+func tuneGC(start int64) {
 	limit := userLimit.Load() // the user's, when a call before has set ours
 	if limit == 0 {
 		limit = debug.SetMemoryLimit(-1) // GOMEMLIMIT's, or none
 	}
-	if start := startingHeap(containerMemory()); start < limit {
-		// No collection until the heap reaches start: the first one,
-		// forced by the limit, restores the user's (see watchHeap).
+	if start < limit {
+		// While tripling the live heap stays below start, the collector
+		// is off and start is the limit: the heap goal is start. The
+		// watcher turns it back on (watchHeap).
 		debug.SetGCPercent(-1)
 		debug.SetMemoryLimit(start)
 		userLimit.Store(limit)
@@ -82,8 +88,8 @@ func containerMemory() int64 {
 	return 0
 }
 
-// userLimit is the memory limit to restore at the first collection, 0
-// once restored.
+// userLimit is the memory limit to restore once the heap is past the
+// starting heap, 0 once restored.
 var userLimit atomic.Int64
 
 // watching is true while a watcher waits for the heap to grow large.
@@ -98,18 +104,24 @@ type canary struct{ _ *int }
 const largeHeap = 1 << 30
 
 // watchHeap runs after every collection, by way of an object that each
-// collection finds unreachable: after the first, it sets the pace of
-// tripling and the user's memory limit; it then checks the live heap,
-// until it is large.
+// collection finds unreachable. Once the live heap tripled reaches the
+// starting heap, it turns the collector back on at the pace of tripling,
+// with the user's memory limit; it then checks the live heap, until it is
+// large.
 func watchHeap() {
 	runtime.SetFinalizer(new(canary), func(*canary) {
-		if limit := userLimit.Swap(0); limit != 0 {
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(sample)
+		live := int64(largeHeap + 1) // unknown: the runtime's defaults, then
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			live = int64(sample[0].Value.Uint64())
+		}
+		if limit := userLimit.Load(); limit != 0 && 3*live >= debug.SetMemoryLimit(-1) {
+			userLimit.Store(0)
 			debug.SetGCPercent(200)
 			debug.SetMemoryLimit(limit)
 		}
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		metrics.Read(sample)
-		if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > largeHeap {
+		if live > largeHeap {
 			debug.SetGCPercent(100)
 			watching.Store(false)
 			return

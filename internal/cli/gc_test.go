@@ -22,37 +22,43 @@ func TestStartingHeap(t *testing.T) {
 	}
 }
 
-// TestTuneGC checks that the collector starts off, with the starting heap
-// as a limit, and that the first collection sets the pace of tripling and
-// puts back the limit there was; a second call before any collection
-// takes the user's limit for the user's, not the starting heap the first
-// one set.
+// TestTuneGC checks that the collector is off, with the starting heap as a
+// limit, while the live heap tripled is smaller, and that once it is not,
+// the collector runs at the pace of tripling with the limit there was; a
+// second call before that takes the user's limit for the user's, not the
+// starting heap the first one set.
 func TestTuneGC(t *testing.T) {
+	const start = 64 << 20
 	for _, calls := range []int{1, 2} {
 		t.Run(fmt.Sprintf("calls=%d", calls), func(t *testing.T) {
-			t.Setenv("GOGC", "")
 			before := debug.SetMemoryLimit(-1)
 			defer debug.SetGCPercent(debug.SetGCPercent(100))
 			defer debug.SetMemoryLimit(before)
 
 			for range calls {
-				TuneGC()
+				tuneGC(start)
+			}
+			for range 20 { // the live heap of a test is a few megabytes
+				runtime.GC()
+				time.Sleep(time.Millisecond) // for the watcher to run
 			}
 			if got := debug.SetGCPercent(-1); got != -1 {
-				t.Errorf("GOGC before the first collection = %d, want off", got)
+				t.Errorf("GOGC with a small live heap = %d, want off", got)
 			}
-			if got := debug.SetMemoryLimit(-1); got != startingHeap(containerMemory()) {
-				t.Errorf("memory limit before the first collection = %d, want the starting heap", got)
+			if got := debug.SetMemoryLimit(-1); got != start {
+				t.Errorf("memory limit with a small live heap = %d, want the starting heap", got)
 			}
 			if got := userLimit.Load(); got != before {
 				t.Errorf("limit to restore = %d, want %d", got, before)
 			}
+			live := make([]byte, start/3+1<<20)
 			collectUntilRestored()
+			runtime.KeepAlive(live)
 			if got := debug.SetGCPercent(200); got != 200 {
-				t.Errorf("GOGC after the first collection = %d, want 200", got)
+				t.Errorf("GOGC with a live heap past a third of the starting heap = %d, want 200", got)
 			}
 			if got := debug.SetMemoryLimit(-1); got != before {
-				t.Errorf("memory limit after the first collection = %d, want %d as before", got, before)
+				t.Errorf("memory limit then = %d, want %d as before", got, before)
 			}
 		})
 	}
