@@ -2,12 +2,15 @@ package cli
 
 import (
 	"os"
+	"path"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 )
 
 // TuneGC trades memory for speed while the heap is small, unless GOGC says
@@ -36,32 +39,48 @@ func TuneGC() {
 	tuneGC(startingHeap(containerMemory()))
 }
 
+// The tuning's state, which tuneGC and the watcher (watchHeap) share: a
+// benchmark tunes again while the watcher may be running.
+var (
+	tuning sync.Mutex
+	// userLimit is the memory limit to put back once the heap is past
+	// the starting heap, 0 when there is none to put back.
+	userLimit int64
+	// watching is true while a watcher is set to run after the next
+	// collection.
+	watching bool
+)
+
 // tuneGC is TuneGC with the starting heap given.
 func tuneGC(start int64) {
-	limit := userLimit.Load() // the user's, when a call before has set ours
+	tuning.Lock()
+	defer tuning.Unlock()
+	limit := userLimit // the user's, when a call before has set ours
 	if limit == 0 {
 		limit = debug.SetMemoryLimit(-1) // GOMEMLIMIT's, or none
 	}
-	if start < limit {
-		// While tripling the live heap stays below start, the collector
-		// is off and start is the limit: the heap goal is start. The
-		// watcher turns it back on (watchHeap).
+	if live := liveHeap(); 3*live < start && start < limit {
+		// The collector is off and start is the limit, so that start
+		// is the heap goal, until the watcher finds the live heap
+		// tripled past it.
 		debug.SetGCPercent(-1)
 		debug.SetMemoryLimit(start)
-		userLimit.Store(limit)
+		userLimit = limit
 	} else {
-		debug.SetGCPercent(200)
+		debug.SetMemoryLimit(limit)
+		userLimit = 0
+		debug.SetGCPercent(pace(live))
 	}
-	if watching.CompareAndSwap(false, true) {
+	if !watching {
+		watching = true
 		watchHeap()
 	}
 }
 
-// startingHeap is how far the heap grows before the first collection:
-// 256 MiB (the decoded form of 10,000 products is about 160 MB), or a
-// quarter of the memory of the container meshc runs in when that is less,
-// so that a small container is not filled with garbage that collecting
-// would have freed.
+// startingHeap is the smallest heap goal: 256 MiB (the decoded form of
+// 10,000 products is about 160 MB), or a quarter of the memory of the
+// container meshc runs in when that is less, so that a small container is
+// not filled with garbage that collecting would have freed.
 func startingHeap(container int64) int64 {
 	start := int64(256 << 20)
 	if container > 0 {
@@ -70,30 +89,59 @@ func startingHeap(container int64) int64 {
 	return start
 }
 
-// containerMemory returns the memory limit of the Linux control group
-// meshc runs in (cgroup v2, then v1), or 0 when there is none or it cannot
-// be read: Go's collector does not look at it.
+// containerMemory returns the least memory limit of the Linux control
+// groups meshc runs in and their parents (cgroup v2 or v1), or 0 when
+// there is none or it cannot be read: Go's collector does not look at
+// them.
 func containerMemory() int64 {
-	for _, name := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			continue
-		}
-		// v2 writes "max" for no limit, which does not parse.
-		if n, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil && n > 0 {
-			return n
-		}
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
 		return 0
 	}
-	return 0
+	least := int64(0)
+	for line := range strings.SplitSeq(string(data), "\n") {
+		// "0::/PATH" for v2, "N:memory:/PATH" for v1's memory controller.
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		var root, file string
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			root, file = "/sys/fs/cgroup", "memory.max"
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			root, file = "/sys/fs/cgroup/memory", "memory.limit_in_bytes"
+		default:
+			continue
+		}
+		// Inside a container, the group's path may not exist under the
+		// mount, which is the container's own group: its parents are
+		// looked at too, up to the mount.
+		for p := path.Clean(parts[2]); ; p = path.Dir(p) {
+			if n := memoryLimitIn(filepath.Join(root, p, file)); n > 0 && (least == 0 || n < least) {
+				least = n
+			}
+			if p == "/" || p == "." {
+				break
+			}
+		}
+	}
+	return least
 }
 
-// userLimit is the memory limit to restore once the heap is past the
-// starting heap, 0 once restored.
-var userLimit atomic.Int64
-
-// watching is true while a watcher waits for the heap to grow large.
-var watching atomic.Bool
+// memoryLimitIn reads a control group's memory limit file: 0 when it
+// cannot be read or says "max".
+func memoryLimitIn(name string) int64 {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
 
 // canary holds a pointer so that it is not packed with other small objects,
 // whose block could outlive it and delay its finalizer.
@@ -103,27 +151,44 @@ type canary struct{ _ *int }
 // collector goes back to its default pace.
 const largeHeap = 1 << 30
 
+// pace is the collector's pace for a live heap: tripling, or doubling
+// past largeHeap.
+func pace(live int64) int {
+	if live > largeHeap {
+		return 100
+	}
+	return 200
+}
+
+// liveHeap returns the heap the last collection found live; when it
+// cannot be read, a large one, so that the runtime's defaults apply.
+func liveHeap() int64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return largeHeap + 1
+	}
+	return int64(sample[0].Value.Uint64())
+}
+
 // watchHeap runs after every collection, by way of an object that each
 // collection finds unreachable. Once the live heap tripled reaches the
 // starting heap, it turns the collector back on at the pace of tripling,
-// with the user's memory limit; it then checks the live heap, until it is
-// large.
+// with the user's memory limit; it stops once the live heap is large,
+// having set the pace of doubling.
 func watchHeap() {
 	runtime.SetFinalizer(new(canary), func(*canary) {
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		metrics.Read(sample)
-		live := int64(largeHeap + 1) // unknown: the runtime's defaults, then
-		if sample[0].Value.Kind() == metrics.KindUint64 {
-			live = int64(sample[0].Value.Uint64())
+		tuning.Lock()
+		defer tuning.Unlock()
+		live := liveHeap()
+		if userLimit != 0 && 3*live >= debug.SetMemoryLimit(-1) {
+			debug.SetMemoryLimit(userLimit)
+			userLimit = 0
+			debug.SetGCPercent(pace(live))
 		}
-		if limit := userLimit.Load(); limit != 0 && 3*live >= debug.SetMemoryLimit(-1) {
-			userLimit.Store(0)
-			debug.SetGCPercent(200)
-			debug.SetMemoryLimit(limit)
-		}
-		if live > largeHeap {
+		if userLimit == 0 && live > largeHeap {
 			debug.SetGCPercent(100)
-			watching.Store(false)
+			watching = false
 			return
 		}
 		watchHeap()

@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -22,6 +24,31 @@ func TestStartingHeap(t *testing.T) {
 	}
 }
 
+func TestMemoryLimitIn(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		text string
+		want int64
+	}{
+		{"536870912\n", 512 << 20},
+		{"max\n", 0},
+		{"9223372036854771712\n", 9223372036854771712},
+		{"", 0},
+	} {
+		name := filepath.Join(dir, "memory.max")
+		if err := os.WriteFile(name, []byte(tc.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := memoryLimitIn(name); got != tc.want {
+			t.Errorf("memoryLimitIn(%q) = %d, want %d", tc.text, got, tc.want)
+		}
+	}
+	if got := memoryLimitIn(filepath.Join(dir, "missing")); got != 0 {
+		t.Errorf("memoryLimitIn of a missing file = %d, want 0", got)
+	}
+	containerMemory() // reads this machine's groups without failing
+}
+
 // TestTuneGC checks that the collector is off, with the starting heap as a
 // limit, while the live heap tripled is smaller, and that once it is not,
 // the collector runs at the pace of tripling with the limit there was; a
@@ -35,10 +62,11 @@ func TestTuneGC(t *testing.T) {
 			defer debug.SetGCPercent(debug.SetGCPercent(100))
 			defer debug.SetMemoryLimit(before)
 
+			runtime.GC() // the live heap of a test is a few megabytes
 			for range calls {
 				tuneGC(start)
 			}
-			for range 20 { // the live heap of a test is a few megabytes
+			for range 20 {
 				runtime.GC()
 				time.Sleep(time.Millisecond) // for the watcher to run
 			}
@@ -48,7 +76,7 @@ func TestTuneGC(t *testing.T) {
 			if got := debug.SetMemoryLimit(-1); got != start {
 				t.Errorf("memory limit with a small live heap = %d, want the starting heap", got)
 			}
-			if got := userLimit.Load(); got != before {
+			if got := pendingLimit(); got != before {
 				t.Errorf("limit to restore = %d, want %d", got, before)
 			}
 			live := make([]byte, start/3+1<<20)
@@ -64,10 +92,37 @@ func TestTuneGC(t *testing.T) {
 	}
 }
 
+// TestTuneGCOnALargeHeap checks that tuning again with a live heap whose
+// triple is past the starting heap, as benchmarks do between sizes, does
+// not turn the collector off.
+func TestTuneGCOnALargeHeap(t *testing.T) {
+	const start = 16 << 20
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(before)
+
+	live := make([]byte, start/2)
+	runtime.GC()
+	tuneGC(start)
+	if got := debug.SetGCPercent(200); got != 200 {
+		t.Errorf("GOGC = %d, want 200", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("memory limit = %d, want %d as before", got, before)
+	}
+	runtime.KeepAlive(live)
+}
+
+func pendingLimit() int64 {
+	tuning.Lock()
+	defer tuning.Unlock()
+	return userLimit
+}
+
 // collectUntilRestored collects garbage until the watcher, which runs as a
 // finalizer after a collection, has restored the user's limit.
 func collectUntilRestored() {
-	for deadline := time.Now().Add(10 * time.Second); userLimit.Load() != 0 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); pendingLimit() != 0 && time.Now().Before(deadline); {
 		runtime.GC()
 		time.Sleep(time.Millisecond)
 	}

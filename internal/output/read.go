@@ -3,7 +3,9 @@ package output
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
+	"math"
 	"os"
 )
 
@@ -45,6 +47,9 @@ func readRegular(name string) (fs.FileInfo, []byte, error) {
 	}
 	if !info.Mode().IsRegular() {
 		return nil, nil, errNotRegular
+	}
+	if info.Size() > math.MaxInt-bytes.MinRead {
+		return nil, nil, fmt.Errorf("%s is too large to compare (%d bytes)", name, info.Size())
 	}
 	// Room for the whole file and the read that finds its end, so that
 	// the buffer is allocated once.

@@ -268,54 +268,52 @@ func parallel(n int, do func(i int)) {
 
 // stale returns the generated files in the output folder that are not
 // wanted any more, sorted. It does not follow links and skips .git folders,
-// which are never meshc's. Folders are read on several goroutines: a large
-// GitLab output has 20,000 of them.
+// which are never meshc's. It reads the folders of each depth on a few
+// goroutines (parallel): a large GitLab output has 20,000 of them.
 func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
-	var (
-		mu    sync.Mutex
-		stale []string
-		first error // the first error met, which stops nothing but is returned
-		wg    sync.WaitGroup
-	)
-	note := func(rel string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case err != nil && first == nil:
-			first = err
-		case err == nil:
-			stale = append(stale, rel)
-		}
+	type inFolder struct {
+		folders, stale []string
+		err            error
 	}
-	reading := make(chan struct{}, 8) // folders read at once
-	var walk func(dir string)
-	walk = func(dir string) {
-		defer wg.Done()
-		reading <- struct{}{}
-		entries, err := os.ReadDir(p.abs(dir))
-		<-reading
-		if err != nil {
-			note("", err)
-			return
-		}
-		for _, d := range entries {
-			rel := path.Join(dir, d.Name())
-			switch {
-			case d.IsDir() && d.Name() != ".git":
-				wg.Add(1)
-				go walk(rel)
-			case d.Type().IsRegular():
-				if gone, err := p.isStale(rel, d, found); err != nil || gone {
-					note(rel, err)
+	var stale []string
+	fsys := os.DirFS(p.dir)
+	for depth := []string{"."}; len(depth) > 0; {
+		read := make([]inFolder, len(depth))
+		parallel(len(depth), func(i int) {
+			r := &read[i]
+			entries, err := fs.ReadDir(fsys, depth[i])
+			if err != nil {
+				r.err = err
+				return
+			}
+			for _, d := range entries {
+				rel := path.Join(depth[i], d.Name())
+				switch {
+				case d.IsDir() && d.Name() != ".git":
+					r.folders = append(r.folders, rel)
+				case d.Type().IsRegular():
+					gone, err := p.isStale(rel, d, found)
+					if err != nil {
+						r.err = err
+						return
+					}
+					if gone {
+						r.stale = append(r.stale, rel)
+					}
 				}
 			}
+		})
+		depth = nil
+		for _, r := range read {
+			if r.err != nil {
+				return nil, r.err // the first in the walk's order
+			}
+			depth = append(depth, r.folders...)
+			stale = append(stale, r.stale...)
 		}
 	}
-	wg.Add(1)
-	walk(".")
-	wg.Wait()
 	slices.Sort(stale)
-	return stale, first
+	return stale, nil
 }
 
 // isStale reports whether the file at rel is one this build generated

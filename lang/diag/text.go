@@ -27,8 +27,8 @@ type Sources map[string][]byte
 // The diagnostics are printed in the order given; callers sort them first.
 // Of diagnostics that say the same thing in the same file (a list of
 // thousands of numbers where strings go, say), the first maxRepeats are
-// printed, the last of them with a count of the rest; the machine-readable
-// formats list them all.
+// printed, the last of them with a count of the rest; meshc check's
+// machine-readable formats list them all.
 func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 	var buf bytes.Buffer
 	x := newLineIndex(src)
@@ -48,7 +48,10 @@ func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 		}
 		note := ""
 		if printed[k] == maxRepeats && same[k] > maxRepeats {
-			note = fmt.Sprintf("and %d more like it in %s, not shown; meshc check --format json lists them all", same[k]-maxRepeats, k.file)
+			note = fmt.Sprintf("and %d more like it, not shown", same[k]-maxRepeats)
+			if k.file != "" {
+				note = fmt.Sprintf("and %d more like it in %s, not shown", same[k]-maxRepeats, k.file)
+			}
 		}
 		writeOne(&buf, d, x, note)
 	}

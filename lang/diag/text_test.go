@@ -174,12 +174,12 @@ func TestRepeatsCut(t *testing.T) {
 	}
 	out := b.String()
 	if n := strings.Count(out, "Each element is a string."); n != maxRepeats+3 {
-		t.Errorf("printed %d of the repeated diagnostics, want %d in f and 3 in g:\n%s", n, maxRepeats, out)
+		t.Errorf("printed %d of the repeated diagnostics, want %d in f and 3 in g:\n%s", n, maxRepeats+3, out)
 	}
 	if n := strings.Count(out, "Another detail."); n != 1 {
 		t.Errorf("printed the other diagnostic %d times, want once", n)
 	}
-	if want := "  = Each element is a string.\n  = and 4 more like it in f.mesh.hcl, not shown; meshc check --format json lists them all\n"; !strings.Contains(out, want) {
+	if want := "  = Each element is a string.\n  = and 4 more like it in f.mesh.hcl, not shown\n"; !strings.Contains(out, want) {
 		t.Errorf("the tenth lacks the count of the rest:\n%s", out)
 	}
 	if strings.Count(out, "more like it") != 1 {
@@ -187,5 +187,21 @@ func TestRepeatsCut(t *testing.T) {
 	}
 	if strings.Contains(out, "f.mesh.hcl:1202:") {
 		t.Errorf("printed a repeat past the tenth:\n%s", out)
+	}
+}
+
+// TestRepeatsCutWithoutRange checks the count of repeats that have no
+// range, and so no file.
+func TestRepeatsCutWithoutRange(t *testing.T) {
+	var ds Diagnostics
+	for range maxRepeats + 2 {
+		ds = append(ds, &Diagnostic{Severity: Error, Code: "no-mesh-root", Summary: "No mesh", Detail: "Detail."})
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, ds, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "  = and 2 more like it, not shown\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("got:\n%s\nwant the line %q", b.String(), want)
 	}
 }

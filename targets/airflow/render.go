@@ -65,9 +65,9 @@ func (w *writer) line(indent int, format string, args ...any) {
 	w.WriteByte('\n')
 }
 
-// text writes a line of parts at indent: line without a format, for the
+// writeLine writes a line of parts at indent: line without a format, for the
 // lines every task has.
-func (w *writer) text(indent int, parts ...string) {
+func (w *writer) writeLine(indent int, parts ...string) {
 	w.indent(indent)
 	for _, p := range parts {
 		w.WriteString(p)
@@ -251,23 +251,23 @@ func (b *builder) renderGroup(w *writer, group string, tasks []*task) {
 
 func (b *builder) renderTask(w *writer, indent int, t *task) {
 	if t.comment != "" && !strings.ContainsFunc(t.comment, isLineBreak) {
-		w.text(indent, "# ", t.comment)
+		w.writeLine(indent, "# ", t.comment)
 	}
-	w.text(indent, t.variable, " = ", w.use(t.operator), "(")
+	w.writeLine(indent, t.variable, " = ", w.use(t.operator), "(")
 	for _, a := range t.args {
 		if a.brackets != "" {
 			a.expr = wrap(indent+1, a.brackets, a.items)
 		}
-		w.text(indent+1, a.name, "=", a.expr, ",")
+		w.writeLine(indent+1, a.name, "=", a.expr, ",")
 	}
 	if t.outlets != nil {
 		var assets []string
 		for _, port := range t.outlets {
 			assets = append(assets, b.assetExpr(w, port))
 		}
-		w.text(indent+1, "outlets=", wrap(indent+1, "[]", assets), ",")
+		w.writeLine(indent+1, "outlets=", wrap(indent+1, "[]", assets), ",")
 	}
-	w.text(indent, ")")
+	w.writeLine(indent, ")")
 }
 
 // isLineBreak reports the characters that end a Python comment's line.
