@@ -277,17 +277,17 @@ func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
 	}
 	var stale []string
 	fsys := os.DirFS(p.dir)
-	for depth := []string{"."}; len(depth) > 0; {
-		read := make([]inFolder, len(depth))
-		parallel(len(depth), func(i int) {
+	for level := []string{"."}; len(level) > 0; { // the folders at one depth
+		read := make([]inFolder, len(level))
+		parallel(len(level), func(i int) {
 			r := &read[i]
-			entries, err := fs.ReadDir(fsys, depth[i])
+			entries, err := fs.ReadDir(fsys, level[i])
 			if err != nil {
 				r.err = err
 				return
 			}
 			for _, d := range entries {
-				rel := path.Join(depth[i], d.Name())
+				rel := path.Join(level[i], d.Name())
 				switch {
 				case d.IsDir() && d.Name() != ".git":
 					r.folders = append(r.folders, rel)
@@ -303,12 +303,12 @@ func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
 				}
 			}
 		})
-		depth = nil
+		level = nil
 		for _, r := range read {
 			if r.err != nil {
 				return nil, r.err // the first in the walk's order
 			}
-			depth = append(depth, r.folders...)
+			level = append(level, r.folders...)
 			stale = append(stale, r.stale...)
 		}
 	}
