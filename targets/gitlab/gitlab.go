@@ -106,8 +106,7 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	if ds.HasErrors() {
 		return nil, ds
 	}
-	b := &builder{plan: p, settings: s, schedules: newSchedules(p), opts: o,
-		sqlHeads: map[*plan.Product][]byte{}, scripts: map[*plan.JobTemplate][]scriptLine{}}
+	b := newBuilder(&common{plan: p, settings: s, schedules: newSchedules(p), opts: o})
 	b.build()
 	if b.diags.HasErrors() {
 		return nil, b.diags.Sorted()
@@ -116,21 +115,34 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	return b.files, b.diags.Sorted()
 }
 
-// builder holds one build's state.
+// builder holds one build's state: what every part of the build reads,
+// and what one part makes. The parts of a build run on every core, each
+// with a builder of its own (fork).
 type builder struct {
+	*common
+	files []output.File
+	diags diag.Diagnostics
+	// What many files or jobs share, computed once per builder: the
+	// header of each product's SQL files, and each job template's parsed
+	// script.
+	sqlHeads map[*plan.Product][]byte
+	scripts  map[*plan.JobTemplate][]scriptLine
+	yamlBuf  []byte // addYAML's buffer
+}
+
+// common is what every part of a build reads, and none writes once the
+// parts have started.
+type common struct {
 	plan      *plan.Plan
 	settings  *settings
 	schedules *schedules
 	opts      Options // the command line's, for the rebuild command in headers
 	ownerCmd  string  // owner(), which every file's header names
 	retry     int     // GitLab's retry for step jobs
-	files     []output.File
-	diags     diag.Diagnostics
-	// What many files or jobs share, computed once per build: the header
-	// of each product's SQL files, and each job template's parsed script.
-	sqlHeads map[*plan.Product][]byte
-	scripts  map[*plan.JobTemplate][]scriptLine
-	yamlBuf  []byte // addYAML's buffer
+}
+
+func newBuilder(c *common) *builder {
+	return &builder{common: c, sqlHeads: map[*plan.Product][]byte{}, scripts: map[*plan.JobTemplate][]scriptLine{}}
 }
 
 // Owner names the build that writes the files, as internal/output knows
@@ -207,10 +219,7 @@ type builtUnit struct {
 }
 
 // fork returns a builder for part of b's work, sharing what b only reads.
-func (b *builder) fork() *builder {
-	return &builder{plan: b.plan, settings: b.settings, schedules: b.schedules, opts: b.opts, ownerCmd: b.ownerCmd, retry: b.retry,
-		sqlHeads: map[*plan.Product][]byte{}, scripts: map[*plan.JobTemplate][]scriptLine{}}
-}
+func (b *builder) fork() *builder { return newBuilder(b.common) }
 
 // sources returns the mesh files that the files of products come from.
 func (b *builder) sources(products ...*plan.Product) []string {
@@ -263,7 +272,7 @@ func ProductFiles(p *plan.Plan, o Options) map[string]string {
 	if ds.HasErrors() {
 		return nil
 	}
-	b := &builder{plan: p, settings: s}
+	b := newBuilder(&common{plan: p, settings: s})
 	out := map[string]string{}
 	for _, u := range b.units() {
 		for _, pr := range u.products {
