@@ -95,3 +95,18 @@ func TestTextsReadAgain(t *testing.T) {
 		t.Errorf("texts of a removed file = %q", got)
 	}
 }
+
+// TestStringAttrDecoder checks that ast.String still has the fields, in
+// the order, that decodeStringAttr reads without reflection; the encoder
+// writes them by reflection, in declaration order.
+func TestStringAttrDecoder(t *testing.T) {
+	var got []string
+	for i := range stringAttrType.NumField() {
+		f := stringAttrType.Field(i)
+		got = append(got, f.Name+" "+f.Type.String())
+	}
+	want := []string{"V string", "Set bool", "Bad bool", "Range diag.Range"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ast.String has the fields %q; decodeStringAttr reads %q: change it to match", got, want)
+	}
+}

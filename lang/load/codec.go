@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -63,8 +64,10 @@ type codec struct {
 
 var (
 	rangeType = reflect.TypeFor[diag.Range]()
-	ctyType   = reflect.TypeFor[cty.Value]()
-	codecs    sync.Map // reflect.Type -> *codec, complete ones only
+	// stringAttrType is decoded without reflection (decodeStringAttr).
+	stringAttrType = reflect.TypeFor[ast.String]()
+	ctyType        = reflect.TypeFor[cty.Value]()
+	codecs         sync.Map // reflect.Type -> *codec, complete ones only
 
 	// building holds, under buildMu, the codecs being built: a recursive
 	// type (TypeExpr.Elem) finds its own there while it is incomplete.
@@ -108,6 +111,10 @@ func build(c *codec, t reflect.Type) {
 	switch {
 	case t == rangeType:
 		c.enc, c.dec = encodeRange, decodeRange
+		return
+	case t == stringAttrType:
+		buildStruct(c, t)
+		c.dec = decodeStringAttr
 		return
 	case t == ctyType:
 		c.enc, c.dec = encodeCty, decodeCty
@@ -189,34 +196,7 @@ func build(c *codec, t reflect.Type) {
 			v.Set(s)
 		}
 	case reflect.Struct:
-		var fields []*codec
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() {
-				panic(fmt.Sprintf("load: the cache cannot encode %s: field %s is unexported", t, f.Name))
-			}
-			if f.Tag.Get("cache") == "filename" && f.Type.Kind() == reflect.String {
-				fields = append(fields, fileNameCodec)
-				continue
-			}
-			fields = append(fields, buildingCodec(f.Type))
-		}
-		c.enc = func(e *entryWriter, v reflect.Value) error {
-			for i, f := range fields {
-				if err := f.enc(e, v.Field(i)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		c.dec = func(d *entryReader, v reflect.Value) {
-			for i, f := range fields {
-				if d.corrupt {
-					return
-				}
-				f.dec(d, v.Field(i))
-			}
-		}
+		buildStruct(c, t)
 	default:
 		// Interfaces, maps, functions: only their zero value is written.
 		c.enc = func(e *entryWriter, v reflect.Value) error {
@@ -226,6 +206,48 @@ func build(c *codec, t reflect.Type) {
 			return nil
 		}
 		c.dec = func(*entryReader, reflect.Value) {}
+	}
+}
+
+// decodeStringAttr reads an ast.String, the commonest value of a decoded
+// file, without reflection: its fields as buildStruct writes them, in order.
+func decodeStringAttr(d *entryReader, v reflect.Value) {
+	s := v.Addr().Interface().(*ast.String)
+	s.V = d.string()
+	s.Set = d.uint() == 1
+	s.Bad = d.uint() == 1
+	d.rangeInto(&s.Range)
+}
+
+// buildStruct makes the codec of a struct: its fields in order.
+func buildStruct(c *codec, t reflect.Type) {
+	var fields []*codec
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			panic(fmt.Sprintf("load: the cache cannot encode %s: field %s is unexported", t, f.Name))
+		}
+		if f.Tag.Get("cache") == "filename" && f.Type.Kind() == reflect.String {
+			fields = append(fields, fileNameCodec)
+			continue
+		}
+		fields = append(fields, buildingCodec(f.Type))
+	}
+	c.enc = func(e *entryWriter, v reflect.Value) error {
+		for i, f := range fields {
+			if err := f.enc(e, v.Field(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	c.dec = func(d *entryReader, v reflect.Value) {
+		for i, f := range fields {
+			if d.corrupt {
+				return
+			}
+			f.dec(d, v.Field(i))
+		}
 	}
 }
 
@@ -263,7 +285,10 @@ func encodeRange(e *entryWriter, v reflect.Value) error {
 }
 
 func decodeRange(d *entryReader, v reflect.Value) {
-	r := v.Addr().Interface().(*diag.Range)
+	d.rangeInto(v.Addr().Interface().(*diag.Range))
+}
+
+func (d *entryReader) rangeInto(r *diag.Range) {
 	switch d.uint() {
 	case 0:
 		return
