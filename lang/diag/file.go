@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -192,11 +193,16 @@ func (w *wideLines) clusters(start int, text string, from, to int, at func(int))
 	}
 }
 
-// NeedsTokenBounds reports whether a grapheme cluster of f is made of more
-// than one character, such as a quote and the combining mark that begins
-// the string: HCL counts clusters token by token, and may count two where
-// a token ends inside it, so f's columns then need its tokens' bounds
-// (SetTokenBounds).
+// NeedsTokenBounds reports whether a token of f may end inside one of its
+// grapheme clusters, such as a quote and the combining mark that begins
+// the string: HCL counts clusters token by token, and then counts two, so
+// f's columns need its tokens' bounds (SetTokenBounds). Only a cluster of
+// several characters can hold a token's end, and not one that is a letter
+// followed by letters and marks, such as an "e" and its accent written
+// apart, or a Hangul syllable written as its letters: HCL never ends a
+// token there, in a name, a string or a comment alike, since a name goes
+// on with letters and the marks that are not enclosing (Unicode's
+// ID_Continue).
 func (f *File) NeedsTokenBounds() bool {
 	if f.wide == nil {
 		return false
@@ -204,13 +210,24 @@ func (f *File) NeedsTokenBounds() bool {
 	for _, text := range f.wide.text {
 		for b := []byte(text); len(b) > 0; {
 			advance, cluster, _ := scanGraphemeClusters(b, true)
-			if utf8.RuneCount(cluster) > 1 && string(cluster) != "\r\n" {
+			if utf8.RuneCount(cluster) > 1 && string(cluster) != "\r\n" && !letterAndMarks(cluster) {
 				return true
 			}
 			b = b[max(advance, 1):]
 		}
 	}
 	return false
+}
+
+// letterAndMarks reports whether s is a letter followed by letters and
+// marks other than enclosing ones.
+func letterAndMarks(s []byte) bool {
+	for i, r := range string(s) {
+		if !unicode.IsLetter(r) && (i == 0 || !unicode.In(r, unicode.Mn, unicode.Mc)) {
+			return false
+		}
+	}
+	return true
 }
 
 // SetTokenBounds gives f the byte offsets at which its tokens start and
