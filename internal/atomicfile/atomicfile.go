@@ -18,7 +18,24 @@ import (
 // It does not fsync, as compilers and build caches do not: meshc rebuilds
 // what it writes from its sources in seconds, and a power cut at the wrong
 // moment leaves at worst an empty or stale file, which the next run finds.
-func Write(name string, data []byte, perm fs.FileMode) (err error) {
+func Write(name string, data []byte, perm fs.FileMode) error {
+	return write(name, data, perm, false)
+}
+
+// Replace replaces the content of the existing file name as Write does,
+// keeping its permissions exactly, whatever the umask: meshc fmt rewrites
+// the user's files.
+func Replace(name string, data []byte) error {
+	info, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	return write(name, data, info.Mode().Perm(), true)
+}
+
+// write is Write, setting perm on the temporary file before the rename
+// when exact is set.
+func write(name string, data []byte, perm fs.FileMode, exact bool) (err error) {
 	// The dot keeps the temporary file out of sight; it is made with
 	// its final permissions, which saves a chmod per file.
 	var tmp *os.File
@@ -38,6 +55,11 @@ func Write(name string, data []byte, perm fs.FileMode) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	if exact {
+		if err := tmp.Chmod(perm); err != nil {
+			return err
+		}
+	}
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}

@@ -40,3 +40,25 @@ func TestWriteCleansUp(t *testing.T) {
 		t.Errorf("a temporary file was left behind: %v", entries)
 	}
 }
+
+// TestReplaceKeepsMode checks that Replace keeps a file's permissions,
+// even those the umask would take from a new file.
+func TestReplaceKeepsMode(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(name, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(name, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(name)
+	if err != nil || info.Mode().Perm() != 0o666 {
+		t.Errorf("mode %v, %v; want 0666", info.Mode(), err)
+	}
+	if got, _ := os.ReadFile(name); string(got) != "new" {
+		t.Errorf("read %q; want new", got)
+	}
+}

@@ -67,7 +67,7 @@ func runFmt(e *env, args []string) int {
 			continue
 		}
 		if !check {
-			if err := writeFileAtomic(name, formatted); err != nil {
+			if err := atomicfile.Replace(name, formatted); err != nil {
 				fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
 				code = exitMesh
 				continue
@@ -145,7 +145,7 @@ func meshFiles(root string) ([]string, error) {
 			if p != root && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
 				return filepath.SkipDir
 			}
-			if d.Name() == load.OutputFolder && isMeshRoot(filepath.Dir(p)) {
+			if p != root && d.Name() == load.OutputFolder && isMeshRoot(filepath.Dir(p)) {
 				return filepath.SkipDir // meshc build's, which meshc check does not read either
 			}
 			return nil
@@ -166,15 +166,3 @@ func isMeshRoot(dir string) bool {
 	return err == nil && info.Mode().IsRegular()
 }
 
-// writeFileAtomic replaces a file's content, keeping its permissions, so
-// that an interrupted run never leaves half a file.
-func writeFileAtomic(name string, data []byte) error {
-	info, err := os.Stat(name)
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Write(name, data, info.Mode().Perm()); err != nil {
-		return err
-	}
-	return os.Chmod(name, info.Mode().Perm()) // what the umask took from it
-}
