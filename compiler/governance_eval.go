@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/ast"
@@ -63,23 +61,10 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 		}
 	}
 	m.prepare(union(projections), policies)
-	work := make(chan *evalTask)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			vars := map[string]cty.Value{"mesh": m.mesh}
-			for t := range work {
-				c.evaluate(t, m, vars, fns)
-			}
-		}()
-	}
-	for _, t := range tasks {
-		work <- t
-	}
-	close(work)
-	wg.Wait()
+	parallel.ForWith(len(tasks), func() func(int) {
+		vars := map[string]cty.Value{"mesh": m.mesh}
+		return func(i int) { c.evaluate(tasks[i], m, vars, fns) }
+	})
 	for _, t := range tasks {
 		p := t.p
 		p.outcome.Objects += t.covered
@@ -186,10 +171,9 @@ func newCondition(kind, what string, e ast.Expr) *condition {
 // name, a description), remembering costs more than it saves, so a memo
 // that mostly misses at first is dropped.
 type conditionMemo struct {
-	on     bool
 	tried  int
 	key    []byte
-	result map[string]conditionResult
+	result map[string]conditionResult // nil when it is off
 }
 
 type conditionResult struct{ value, known bool }
@@ -201,7 +185,7 @@ func newConditionMemo(cond *condition) *conditionMemo {
 	if cond == nil || !cond.memo || !remember {
 		return &conditionMemo{}
 	}
-	return &conditionMemo{on: true, result: map[string]conditionResult{}}
+	return &conditionMemo{result: map[string]conditionResult{}}
 }
 
 // lookup returns the result remembered for key. After memoTrial lookups,
@@ -209,7 +193,7 @@ func newConditionMemo(cond *condition) *conditionMemo {
 func (m *conditionMemo) lookup(key []byte) (conditionResult, bool) {
 	r, ok := m.result[string(key)]
 	if m.tried++; m.tried == memoTrial && len(m.result) > memoTrial/2 {
-		m.on = false
+		m.result = nil
 	}
 	return r, ok
 }
@@ -228,7 +212,7 @@ type judgement struct {
 
 // result returns cond's result for the object: remembered, or evaluated.
 func (j *judgement) result(cond *condition, memo *conditionMemo) (value, known bool) {
-	if memo.on {
+	if memo.result != nil {
 		memo.key = cond.inputs.key(memo.key[:0], j.o)
 		if r, ok := memo.lookup(memo.key); ok {
 			return r.value, r.known
@@ -243,7 +227,7 @@ func (j *judgement) result(cond *condition, memo *conditionMemo) (value, known b
 		j.built = true
 	}
 	value, known = j.c.evalBool(j.t, cond.what, cond.expr, j.o, j.vars, j.fns)
-	if memo.on {
+	if memo.result != nil {
 		memo.result[string(memo.key)] = conditionResult{value, known}
 	}
 	return value, known

@@ -16,13 +16,12 @@ import (
 	"io/fs"
 	"maps"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -249,22 +248,7 @@ func parse(files []*file) {
 		}
 	}
 	units = append(units, chunks(cached)...)
-	var wg sync.WaitGroup
-	work := make(chan []*file)
-	for range min(runtime.GOMAXPROCS(0), len(units)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for unit := range work {
-				parseUnit(unit)
-			}
-		}()
-	}
-	for _, u := range units {
-		work <- u
-	}
-	close(work)
-	wg.Wait()
+	parallel.For(len(units), func(i int) { parseUnit(units[i]) })
 }
 
 func parseUnit(unit []*file) {
