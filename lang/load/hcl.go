@@ -30,11 +30,16 @@ func rng(file *diag.File, r hcl.Range) diag.Range {
 // rng converts a range of the file being decoded.
 func (d *decoder) rng(r hcl.Range) diag.Range { return rng(d.file, r) }
 
+// rngPtr converts a diagnostic's range: one that points nowhere names
+// the file at least.
 func rngPtr(file *diag.File, r *hcl.Range) *diag.Range {
 	if r == nil {
 		return nil
 	}
-	return new(rng(file, *r))
+	if c := rng(file, *r); !c.IsZero() {
+		return c.Ptr()
+	}
+	return file.Whole().Ptr()
 }
 
 // hclCodes gives HCL's own diagnostics stable meshc codes, by the start of
@@ -321,8 +326,8 @@ func (d *decoder) decodeRefs(attr *hcl.Attribute, what string) ([]ast.Ref, diag.
 	var refs []ast.Ref
 	var ds diag.Diagnostics
 	for _, e := range exprs {
-		r, d := d.decodeRef(e, what)
-		ds = append(ds, d...)
+		r, problems := d.decodeRef(e, what)
+		ds = append(ds, problems...)
 		if r != nil {
 			refs = append(refs, *r)
 		}
@@ -355,8 +360,8 @@ func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostic
 					"A list type has one element type, as in list(string)."))
 				continue
 			}
-			elem, d := d.decodeType(a)
-			ds = append(ds, d...)
+			elem, problems := d.decodeType(a)
+			ds = append(ds, problems...)
 			t.Elem = &elem
 			continue
 		}

@@ -8,7 +8,8 @@ import (
 
 // Texts finds the text of the files a mesh was loaded from, to show
 // diagnostics with their snippets. Loading drops each file's text once it
-// is decoded (a large mesh's text is a tenth of its memory), and a
+// is decoded (a large mesh's text is a tenth of its memory; the lines with
+// a byte beyond ASCII stay, in the file's diag.File, for columns), and a
 // diagnostic names only a few files, so their text is read again when the
 // diagnostics are printed. A file that changed in the meantime shows its new
 // text; one that can no longer be read is shown without a snippet.
