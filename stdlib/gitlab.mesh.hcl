@@ -59,16 +59,16 @@ target "gitlab" {
   # https://api.eu.cloud.talend.com.
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
-  # server error (5xx, or 429) or a garbled answer is tried again, for ten
-  # minutes, rather than failing the step at once, which would leave the job
-  # running and make a retry start a second one; a client error (4xx) fails
-  # the step.
+  # server error (5xx, 408 or 429) or a garbled answer is tried again, up to
+  # 30 times in a row, 20 seconds apart, rather than failing the step at once,
+  # which would leave the job running and make a retry start a second one;
+  # another client error (4xx) fails the step.
   runner "talend" {
     image = "python:3.12-slim"
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
-      import json, os, sys, time, urllib.error, urllib.request
+      import http.client, json, os, sys, time, urllib.error, urllib.request
       api, token, task = os.environ["TALEND_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
       if not token:
           sys.exit("talend: the step gives no token, and Talend Cloud's API needs one")
@@ -78,17 +78,21 @@ target "gitlab" {
           with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       def poll(path):
-          for _ in range(30):
+          for attempt in range(30):
+              if attempt:
+                  time.sleep(20)
               try:
-                  return call("GET", path)
+                  answer = call("GET", path)
+                  if isinstance(answer, dict):
+                      return answer
+                  print("poll got no object, trying again:", answer, flush=True)
               except urllib.error.HTTPError as e:
-                  if e.code < 500 and e.code != 429:
-                      raise
+                  if e.code < 500 and e.code not in (408, 429):
+                      sys.exit("poll failed: " + str(e))
                   print("poll failed, trying again:", e, flush=True)
-              except (OSError, ValueError) as e:
+              except (OSError, ValueError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
-              time.sleep(20)
-          sys.exit("the API did not answer for ten minutes; the remote job may still be running")
+          sys.exit("30 polls in a row failed; the remote job may still be running")
       run = call("POST", "/processing/executions", {"executable": task})["executionId"]
       print("Talend execution", run, "of", task, flush=True)
       while True:
@@ -110,16 +114,16 @@ target "gitlab" {
   # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
-  # server error (5xx, or 429) or a garbled answer is tried again, for ten
-  # minutes, rather than failing the step at once, which would leave the job
-  # running and make a retry start a second one; a client error (4xx) fails
-  # the step.
+  # server error (5xx, 408 or 429) or a garbled answer is tried again, up to
+  # 30 times in a row, 20 seconds apart, rather than failing the step at once,
+  # which would leave the job running and make a retry start a second one;
+  # another client error (4xx) fails the step.
   runner "alteryx" {
     image = "python:3.12-slim"
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
-      import json, os, sys, time, urllib.error, urllib.parse, urllib.request
+      import http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
       api, token, workflow = os.environ["ALTERYX_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
       if not token:
           sys.exit("alteryx: the step gives no token, and the Alteryx Server API needs one")
@@ -129,17 +133,21 @@ target "gitlab" {
           with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       def poll(path):
-          for _ in range(30):
+          for attempt in range(30):
+              if attempt:
+                  time.sleep(20)
               try:
-                  return call("GET", path)
+                  answer = call("GET", path)
+                  if isinstance(answer, dict):
+                      return answer
+                  print("poll got no object, trying again:", answer, flush=True)
               except urllib.error.HTTPError as e:
-                  if e.code < 500 and e.code != 429:
-                      raise
+                  if e.code < 500 and e.code not in (408, 429):
+                      sys.exit("poll failed: " + str(e))
                   print("poll failed, trying again:", e, flush=True)
-              except (OSError, ValueError) as e:
+              except (OSError, ValueError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
-              time.sleep(20)
-          sys.exit("the API did not answer for ten minutes; the remote job may still be running")
+          sys.exit("30 polls in a row failed; the remote job may still be running")
       job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
       print("Alteryx job", job, "of", workflow, flush=True)
       while True:
