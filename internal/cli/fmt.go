@@ -165,4 +165,3 @@ func isMeshRoot(dir string) bool {
 	info, err := os.Lstat(filepath.Join(dir, load.RootFile))
 	return err == nil && info.Mode().IsRegular()
 }
-

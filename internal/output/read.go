@@ -25,7 +25,7 @@ var (
 func readRegular(name string) (fs.FileInfo, []byte, error) {
 	f, err := openNoFollow(name)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errLink) || errors.Is(err, errNotRegular) {
 			return nil, nil, err
 		}
 		// A link fails the open (ELOOP on Linux and macOS, EMLINK on

@@ -39,7 +39,7 @@ type Mesh struct {
 	// folders. Loading has already merged them into the products and
 	// domains that extend them; they are kept for meshc explain.
 	Blueprints []*Blueprint
-	Files      []*diag.File // the user's files, in the order read
+	Files      []*diag.File // the user's files, in the order of the folder walk
 }
 
 // String is a string attribute with its range. Set is false when the

@@ -5,5 +5,7 @@ package diag
 import "github.com/apparentlymart/go-textseg/v17/textseg"
 
 // scanGraphemeClusters is the Unicode version HCL counts columns with for
-// this Go release (Unicode 17 from Go 1.27), so that columns agree.
+// this Go release (Unicode 17 from Go 1.27), so that columns agree. HCL's
+// internal/unicodeutil picks it by the same build tags: check them when
+// HCL is upgraded.
 var scanGraphemeClusters = textseg.ScanGraphemeClusters

@@ -16,7 +16,7 @@ import (
 
 // One schema per block type, as in Terraform's internal/configs. A file's top
 // level may hold any of the top-level blocks; placement rules (which blocks
-// belong in mesh.hcl, which in a domain's folder) are checked in load.go.
+// belong in mesh.hcl, which in a domain's folder) are in blocks.go.
 
 var meshSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "description"}, {Name: "layers"}, {Name: "classifications"}, {Name: "policy_sets"},

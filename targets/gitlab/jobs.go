@@ -248,7 +248,7 @@ type scriptLine struct {
 	err  error
 }
 
-// script returns a job template's script, parsed once per build rather
+// script returns a job template's script, parsed once per builder rather
 // than for each of the many jobs that share the template.
 func (b *builder) script(tmpl *plan.JobTemplate) []scriptLine {
 	if lines, ok := b.scripts[tmpl]; ok {

@@ -103,7 +103,7 @@ func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
 	workers := make([]*builder, len(p.Products))
 	graphs := make([]*graph, len(p.Products))
 	parallel.For(len(p.Products), func(i int) {
-		workers[i] = &builder{plan: p, settings: b.settings, retry: b.retry}
+		workers[i] = b.fork()
 		graphs[i] = workers[i].graph(p.Products[i])
 	})
 	byDomain := map[*plan.Domain][]*graph{}
@@ -113,7 +113,7 @@ func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
 	scripts := make([]*builder, len(p.Domains))
 	parallel.For(len(p.Domains), func(i int) {
 		d := p.Domains[i]
-		scripts[i] = &builder{plan: p, settings: b.settings, retry: b.retry}
+		scripts[i] = b.fork()
 		if len(byDomain[d]) > 0 {
 			scripts[i].script = &output.File{Path: d.Name + ".sql", Data: scripts[i].render(d, byDomain[d])}
 		}
@@ -140,6 +140,12 @@ type builder struct {
 	retry    int // the roots' TASK_AUTO_RETRY_ATTEMPTS
 	diags    diag.Diagnostics
 	script   *output.File // a domain's
+}
+
+// fork returns a builder for one product's or domain's part of b's build,
+// sharing what b only reads, with diagnostics of its own.
+func (b *builder) fork() *builder {
+	return &builder{plan: b.plan, settings: b.settings, retry: b.retry}
 }
 
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {
