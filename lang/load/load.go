@@ -224,11 +224,11 @@ func meshFilesIn(t *Tree, p string) diag.Diagnostics {
 	entries, _ := fs.ReadDir(t.FS, p) // the folder is not read: a failure is no mistake
 	var ds diag.Diagnostics
 	for _, e := range entries {
-		if e.Name() == RootFile || strings.HasSuffix(strings.ToLower(e.Name()), FileSuffix) {
+		if !e.IsDir() && (e.Name() == RootFile || strings.HasSuffix(strings.ToLower(e.Name()), FileSuffix)) {
 			name := t.Prefix + p + "/" + e.Name()
 			ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "ignored-file",
 				Summary: "Mesh file in the output folder", Subject: new(diag.WholeFile(name)),
-				Detail: fmt.Sprintf("%s is not read: %s%s/ is where meshc build writes by default, so meshc does not read it. Move the file to another folder if it belongs to the mesh.", name, t.Prefix, p)})
+				Detail: fmt.Sprintf("%s is not read: %s%s/ is where meshc build writes by default, so meshc reads nothing under it. Move the file to another folder if it belongs to the mesh.", name, t.Prefix, p)})
 		}
 	}
 	return ds
