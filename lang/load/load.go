@@ -554,6 +554,8 @@ func (l *loader) place(b *decoded, dom *ast.Domain, stdlib bool) diag.Diagnostic
 		} else {
 			m.Waivers = append(m.Waivers, v)
 		}
+	default: // domain blocks are filed per folder, before place is called
+		panic(fmt.Sprintf("load: %T is in blockKinds but has no place in the mesh", v))
 	}
 	return nil
 }
