@@ -398,6 +398,9 @@ func (r *reacher) mark(u *upstreams) int32 {
 // order as a walk through everything would: the path is the same.
 func (r *reacher) pathUp(u *upstreams, found func(*plan.Product) bool) []string {
 	within := r.mark(u)
+	// Were the walk counter to start over here, the marks of within would
+	// be cleared and the path come back empty: that takes 2^31 walks, far
+	// more than a mesh's pairs of branches.
 	seen := r.newWalk()
 	start := u.products[0]
 	r.stamp[start], r.next[start] = seen, -1

@@ -130,7 +130,9 @@ type Snippet struct {
 const maxSnippetLines = 5
 
 // lineIndex splits each source file into lines once per rendering, so that
-// printing many diagnostics about one large file stays linear.
+// printing many diagnostics about one large file stays linear. It indexes
+// the text being printed, not the one loaded (diag.File's), which may have
+// changed since.
 type lineIndex struct {
 	src   Sources
 	files map[string]*fileLines
