@@ -12,9 +12,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/meshc/meshc/internal/atomicfile"
+	"github.com/meshc/meshc/internal/parallel"
 )
 
 // Changes is what writing a set of files into a folder would do. Each list
@@ -125,7 +125,7 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		err      error
 	}
 	states := make([]state, len(wanted))
-	parallel(len(wanted), func(i int) {
+	parallel.Blocking(len(wanted), ioGoroutines, func(i int) {
 		s := &states[i]
 		s.info, s.old, s.conflict, s.err = p.existing(wanted[i], folders)
 	})
@@ -245,31 +245,15 @@ func (p *plan) existing(rel string, folders map[string]folder) (fs.FileInfo, []b
 	return info, data, nil, nil
 }
 
-// parallel runs do(0) ... do(n-1) on a few goroutines. File system calls
-// block, so more of them than processors keeps the disk busy.
-func parallel(n int, do func(i int)) {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(n, 8) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				do(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-}
+// ioGoroutines is how many files or folders are read or written at once:
+// file system calls block, so more of them than processors keep the disk
+// busy.
+const ioGoroutines = 8
 
 // stale returns the generated files in the output folder that are not
 // wanted any more, sorted. It does not follow links and skips .git folders,
-// which are never meshc's. It reads the folders of each depth on a few
-// goroutines (parallel): a large GitLab output has 20,000 of them.
+// which are never meshc's. It reads the folders of each depth on
+// ioGoroutines goroutines: a large GitLab output has 20,000 of them.
 func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
 	type inFolder struct {
 		folders, stale []string
@@ -279,7 +263,7 @@ func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
 	fsys := os.DirFS(p.dir)
 	for level := []string{"."}; len(level) > 0; { // the folders at one depth
 		read := make([]inFolder, len(level))
-		parallel(len(level), func(i int) {
+		parallel.Blocking(len(level), ioGoroutines, func(i int) {
 			r := &read[i]
 			entries, err := fs.ReadDir(fsys, level[i])
 			if err != nil {
@@ -365,7 +349,7 @@ func (p *plan) apply() error {
 	}
 	writes := slices.Concat(p.changes.Create, p.changes.Update)
 	errs := make([]error, len(writes))
-	parallel(len(writes), func(i int) {
+	parallel.Blocking(len(writes), ioGoroutines, func(i int) {
 		if i < len(p.changes.Create) {
 			errs[i] = writeNew(p.abs(writes[i]), p.data[writes[i]])
 		} else {
@@ -406,7 +390,7 @@ func (p *plan) makeFolders() error {
 	}
 	for _, dirs := range byDepth {
 		errs := make([]error, len(dirs))
-		parallel(len(dirs), func(i int) { errs[i] = p.makeFolder(dirs[i]) })
+		parallel.Blocking(len(dirs), ioGoroutines, func(i int) { errs[i] = p.makeFolder(dirs[i]) })
 		for _, err := range errs {
 			if err != nil {
 				return err // the first: a read-only folder fails every one alike

@@ -49,3 +49,20 @@ func ForWith(n int, worker func() func(i int)) {
 	}
 	wg.Wait()
 }
+
+// Blocking calls do(i) for i from 0 to n-1 on the given number of
+// goroutines, one item at a time, whatever the number of cores: for calls
+// that wait on the file system, where more of them than cores keep the
+// disk busy.
+func Blocking(n, goroutines int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, goroutines) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
+}

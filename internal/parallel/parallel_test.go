@@ -34,3 +34,15 @@ func TestForWithGivesEachGoroutineItsState(t *testing.T) {
 		t.Errorf("done %d items with %d workers", done.Load(), workers.Load())
 	}
 }
+
+func TestBlocking(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 100} {
+		var calls [100]atomic.Int32
+		Blocking(n, 8, func(i int) { calls[i].Add(1) })
+		for i := range 100 {
+			if want := int32(min(1, max(0, n-i))); calls[i].Load() != want {
+				t.Fatalf("n=%d: item %d called %d times, want %d", n, i, calls[i].Load(), want)
+			}
+		}
+	}
+}
