@@ -1,8 +1,9 @@
 // Package parallel runs independent pieces of work on every core. A large
 // mesh has tens of thousands of products, each checked or compiled on its
-// own: the checker's stages and the targets' emitters use it, keeping each
-// piece's results apart and merging them in order, so that what they
-// produce does not depend on scheduling.
+// own: loading, the checker's stages and the targets' emitters use it,
+// keeping each piece's results apart and merging them in order, so that
+// what they produce does not depend on scheduling. The output writer uses
+// Blocking for file system calls.
 package parallel
 
 import (
