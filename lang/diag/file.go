@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"slices"
 	"strings"
 	"sync"
@@ -27,22 +28,48 @@ type File struct {
 	wide *wideLines
 }
 
-// wideLines are the lines of a file that hold a byte beyond ASCII, and,
-// for each long one that a position was asked on, marks where counting
-// may resume: counting from the line's start for every position would
-// make a long line with many diagnostics cost the square of its length.
+// wideLines are the lines of a file that hold a byte beyond ASCII. Their
+// columns count grapheme clusters, which takes the text; the file keeps
+// none of it, and reads it again the first time such a column is asked
+// for (to print a diagnostic, mostly), since most of a mesh written in
+// German or Japanese is such lines, and most of its files never have a
+// diagnostic.
 type wideLines struct {
-	text map[int]string // by line start, without the line's end
+	starts []int32 // where the lines start, in order
+	// size and sum (a CRC-32C) are the text's, to know it again.
+	size  int
+	sum   uint32
+	again Again
+
+	once sync.Once
+	// text is the file's text read again; ok is false when it could not
+	// be read or has changed since, and columns then count bytes.
+	text string
+	ok   bool
 	// bounds are where the file's tokens start and end, for a file where
 	// counting clusters across them would not give HCL's columns
-	// (SetTokenBounds).
+	// (needsTokenBounds).
 	bounds []int32
-	mu     sync.Mutex
-	marks  map[int][]mark // by line start
+
+	mu    sync.Mutex
+	marks map[int][]mark // by line start, for each long line asked about
+}
+
+// Again says how to read a file's text again, for the columns of its
+// lines beyond ASCII.
+type Again struct {
+	Read func() ([]byte, error)
+	// Tokens, when set, returns where the tokens of a file's text start
+	// and end, in order: HCL counts columns token by token, which
+	// matters where a token ends inside a grapheme cluster (see
+	// needsTokenBounds).
+	Tokens func(src []byte) []int32
 }
 
 // mark is a grapheme cluster's start in a long line, and how many
-// clusters of the line come before it.
+// clusters of the line come before it: counting from the line's start for
+// every position would make a long line with many diagnostics cost the
+// square of its length.
 type mark struct{ at, column int32 }
 
 // markEvery is how many bytes of a long line lie between two marks.
@@ -51,9 +78,16 @@ const markEvery = 256
 // longLine is the length from which a line's columns are kept.
 const longLine = 256
 
-// NewFile indexes the lines of src, the text of the file called name. Its
-// size must fit in 31 bits, as the loader ensures.
+// NewFile indexes the lines of src, the text of the file called name, and
+// keeps src for the columns of its lines beyond ASCII. Its size must fit
+// in 31 bits, as the loader ensures.
 func NewFile(name string, src []byte) *File {
+	return NewFileAgain(name, src, Again{Read: func() ([]byte, error) { return src, nil }})
+}
+
+// NewFileAgain is NewFile for a file that keeps none of src, and reads it
+// again when a column of a line beyond ASCII is first asked for.
+func NewFileAgain(name string, src []byte, again Again) *File {
 	f := &File{Name: name, lines: make([]int32, 1, bytes.Count(src, newline)+1)}
 	wide := !isASCII(src)
 	for start := 0; ; {
@@ -61,11 +95,11 @@ func NewFile(name string, src []byte) *File {
 		if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
 			end = start + i
 		}
-		if line := src[start:end]; wide && !isASCII(line) {
+		if wide && !isASCII(src[start:end]) {
 			if f.wide == nil {
-				f.wide = &wideLines{text: map[int]string{}}
+				f.wide = &wideLines{size: len(src), sum: crc32.Checksum(src, castagnoli), again: again}
 			}
-			f.wide.text[start] = string(line)
+			f.wide.starts = append(f.wide.starts, int32(start))
 		}
 		if end == len(src) {
 			break
@@ -74,6 +108,24 @@ func NewFile(name string, src []byte) *File {
 		f.lines = append(f.lines, int32(start))
 	}
 	return f
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// textOf returns the file's text, read again the first time, and whether
+// it could be.
+func (w *wideLines) textOf() (string, bool) {
+	w.once.Do(func() {
+		text, err := w.again.Read()
+		if err != nil || len(text) != w.size || crc32.Checksum(text, castagnoli) != w.sum {
+			return
+		}
+		if w.again.Tokens != nil && needsTokenBounds(text, w.starts) {
+			w.bounds = w.again.Tokens(text)
+		}
+		w.text, w.ok = string(text), true
+	})
+	return w.text, w.ok
 }
 
 var newline = []byte{'\n'}
@@ -109,10 +161,11 @@ func (f *File) Range(start, end int) Range {
 
 // Pos is the position of byte offset in f. Its column counts grapheme
 // clusters from the start of the line, as HCL's scanner does; HCL counts
-// them token by token, which f matches once it has its tokens' bounds
-// where that matters (NeedsTokenBounds). On a line with bytes that are not
-// UTF-8 the two may still differ, by how HCL splits the bad bytes into
-// tokens.
+// them token by token, which f matches where its Again gives the tokens'
+// bounds. On a line with bytes that are not UTF-8 the two may still
+// differ, by how HCL splits the bad bytes into tokens; on a line beyond
+// ASCII of a file that can no longer be read as it was, the column counts
+// bytes.
 func (f *File) Pos(offset int) Pos {
 	line, found := slices.BinarySearch(f.lines, int32(offset))
 	if found {
@@ -124,8 +177,14 @@ func (f *File) Pos(offset int) Pos {
 	}
 	column := offset - start
 	if w := f.wide; w != nil {
-		if text, ok := w.text[start]; ok {
-			column = w.column(start, text, offset-start)
+		if _, ok := slices.BinarySearch(w.starts, int32(start)); ok {
+			if text, ok := w.textOf(); ok {
+				end := len(text)
+				if line < len(f.lines) {
+					end = int(f.lines[line]) - 1 // before the line's \n
+				}
+				column = w.column(start, text[start:end], offset-start)
+			}
 		}
 	}
 	return Pos{Line: int32(max(line, 1)), Column: int32(column + 1), Byte: int32(offset)}
@@ -193,22 +252,23 @@ func (w *wideLines) clusters(start int, text string, from, to int, at func(int))
 	}
 }
 
-// NeedsTokenBounds reports whether a token of f may end inside one of its
-// grapheme clusters, such as a quote and the combining mark that begins
-// the string: HCL counts clusters token by token, and then counts two, so
-// f's columns need its tokens' bounds (SetTokenBounds). Only a cluster of
-// several characters can hold a token's end, and not one that is a letter
-// followed by letters and marks, such as an "e" and its accent written
-// apart, or a Hangul syllable written as its letters: HCL never ends a
-// token there, in a name, a string or a comment alike, since a name goes
-// on with letters and the marks that are not enclosing (Unicode's
-// ID_Continue).
-func (f *File) NeedsTokenBounds() bool {
-	if f.wide == nil {
-		return false
-	}
-	for _, text := range f.wide.text {
-		for b := []byte(text); len(b) > 0; {
+// needsTokenBounds reports whether a token of the text may end inside one
+// of the grapheme clusters of its lines that start at starts, such as a
+// quote and the combining mark that begins the string: HCL counts clusters
+// token by token, and then counts two, so the columns need the tokens'
+// bounds. Only a cluster of several characters can hold a token's end, and
+// not one that is a letter followed by letters and marks, such as an "e"
+// and its accent written apart, or a Hangul syllable written as its
+// letters: HCL never ends a token there, in a name, a string or a comment
+// alike, since a name goes on with letters and the marks that are not
+// enclosing (Unicode's ID_Continue).
+func needsTokenBounds(text []byte, starts []int32) bool {
+	for _, start := range starts {
+		line := text[start:]
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		for b := line; len(b) > 0; {
 			advance, cluster, _ := scanGraphemeClusters(b, true)
 			if utf8.RuneCount(cluster) > 1 && string(cluster) != "\r\n" && !letterAndMarks(cluster) {
 				return true
@@ -228,14 +288,6 @@ func letterAndMarks(s []byte) bool {
 		}
 	}
 	return true
-}
-
-// SetTokenBounds gives f the byte offsets at which its tokens start and
-// end, in order, so that its columns count clusters token by token.
-func (f *File) SetTokenBounds(bounds []int32) {
-	if f.wide != nil {
-		f.wide.bounds = bounds
-	}
 }
 
 // graphemeStarts calls at with the offset in s of each grapheme cluster,

@@ -61,3 +61,29 @@ func clusters(s string) int {
 	}
 	return n
 }
+
+// TestTextReadAgain checks that a file reads its text again only for a
+// column on a line beyond ASCII, once, and that a text changed since (same length, other bytes) counts
+// bytes rather than clusters from text that is no longer the file's.
+func TestTextReadAgain(t *testing.T) {
+	src := "a = 1\nb = \"été\" x\n"
+	reads := 0
+	f := NewFileAgain("f", []byte(src), Again{Read: func() ([]byte, error) { reads++; return []byte(src), nil }})
+	x := strings.Index(src, "x")
+	if got := f.Pos(4); got != (Pos{Line: 1, Column: 5, Byte: 4}) || reads != 0 {
+		t.Fatalf("ASCII line: %+v after %d reads, want 1:5 after none", got, reads)
+	}
+	for range 3 {
+		if got := f.Pos(x); got != (Pos{Line: 2, Column: 11, Byte: int32(x)}) {
+			t.Fatalf("line beyond ASCII: %+v, want 2:11", got)
+		}
+	}
+	if reads != 1 {
+		t.Errorf("read %d times; want once", reads)
+	}
+
+	changed := NewFileAgain("f", []byte(src), Again{Read: func() ([]byte, error) { return []byte(strings.Replace(src, "été", "ÉtÉ", 1)), nil }})
+	if got := changed.Pos(x); got.Column != int32(x-strings.Index(src, "b")+1) {
+		t.Errorf("changed file: column %d, want %d (bytes)", got.Column, x-strings.Index(src, "b")+1)
+	}
+}

@@ -288,7 +288,14 @@ func (f *file) read() bool {
 		return false
 	}
 	f.src = src
-	f.lines = NewFile(f.name, src)
+	// The text is dropped once decoded (dropText), and read again if a
+	// column on a line beyond ASCII is asked for.
+	fsys, rel := f.tree.FS, f.rel
+	again := func() ([]byte, error) {
+		src, _, err := readBelow(fsys, rel, MaxFileSize)
+		return src, err
+	}
+	f.lines = diag.NewFileAgain(f.name, src, diag.Again{Read: again, Tokens: tokenBounds})
 	return true
 }
 
@@ -318,22 +325,24 @@ func readBelow(fsys fs.FS, name string, limit int64) ([]byte, int64, error) {
 	return b.Bytes(), n, err
 }
 
-// NewFile indexes a file's lines for its ranges (diag.File). In a file
-// where a grapheme cluster may straddle a token bound (a string that
-// starts with a combining mark, say), it gives the index the file's
-// tokens, since HCL counts columns token by token.
+// NewFile indexes a file's lines for its ranges (diag.File), keeping its
+// text for the columns of lines beyond ASCII.
 func NewFile(name string, src []byte) *diag.File {
-	f := diag.NewFile(name, src)
-	if f.NeedsTokenBounds() {
-		tokens, _ := hclsyntax.LexConfig(src, name, hcl.InitialPos)
-		bounds := make([]int32, 0, 2*len(tokens))
-		for _, t := range tokens {
-			bounds = append(bounds, int32(t.Range.Start.Byte), int32(t.Range.End.Byte))
-		}
-		slices.Sort(bounds)
-		f.SetTokenBounds(slices.Compact(bounds))
+	return diag.NewFileAgain(name, src, diag.Again{Read: func() ([]byte, error) { return src, nil }, Tokens: tokenBounds})
+}
+
+// tokenBounds returns where the tokens of a file's text start and end, in
+// order, since HCL counts columns token by token: diag.File asks for them
+// where a grapheme cluster may straddle a token bound (a string that
+// starts with a combining mark, say).
+func tokenBounds(src []byte) []int32 {
+	tokens, _ := hclsyntax.LexConfig(src, "", hcl.InitialPos)
+	bounds := make([]int32, 0, 2*len(tokens))
+	for _, t := range tokens {
+		bounds = append(bounds, int32(t.Range.Start.Byte), int32(t.Range.End.Byte))
 	}
-	return f
+	slices.Sort(bounds)
+	return slices.Compact(bounds)
 }
 
 // parse parses the file read and decodes each of its top-level blocks.

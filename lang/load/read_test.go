@@ -64,3 +64,40 @@ func TestReadBelow(t *testing.T) {
 		}
 	}
 }
+
+// countingFS counts the opens of each file.
+type countingFS struct {
+	fstest.MapFS
+	opens map[string]int
+}
+
+func (c countingFS) Open(name string) (fs.File, error) {
+	c.opens[name]++
+	return c.MapFS.Open(name)
+}
+
+// TestColumnsReadAgain checks that loading keeps no text of a file beyond
+// ASCII, and that a column on such a line reads it again, once, and counts
+// grapheme clusters.
+func TestColumnsReadAgain(t *testing.T) {
+	fsys := countingFS{MapFS: fstest.MapFS{
+		"mesh.hcl":     {Data: []byte("mesh \"m\" {}\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
+		"d/a.mesh.hcl": {Data: []byte("domain \"d\" {\n  description = \"Qualität\"\n  owner = \"a@b.c\"\n}\n")},
+	}, opens: map[string]int{}}
+	mesh, _, ds := Load(Tree{FS: fsys}, Tree{})
+	if ds.HasErrors() || len(mesh.Domains) != 1 {
+		t.Fatal(ds)
+	}
+	d := mesh.Domains[0]
+	if got := d.Owner.Range.Start(); got.Line != 3 || got.Column != 11 || fsys.opens["d/a.mesh.hcl"] != 1 {
+		t.Errorf("owner at %d:%d after %d opens; want 3:11 after one", got.Line, got.Column, fsys.opens["d/a.mesh.hcl"])
+	}
+	for range 2 {
+		if got := d.Description.Range.End(); got.Line != 2 || got.Column != 27 {
+			t.Errorf("description ends at %d:%d; want 2:27, counting ä as one", got.Line, got.Column)
+		}
+	}
+	if n := fsys.opens["d/a.mesh.hcl"]; n != 2 {
+		t.Errorf("the file was opened %d times; want twice: to load it, and once for its columns", n)
+	}
+}

@@ -8,10 +8,10 @@ import (
 
 // Texts finds the text of the files a mesh was loaded from, to show
 // diagnostics with their snippets. Loading drops each file's text once it
-// is decoded (a large mesh's text is a tenth of its memory; the lines with
-// a byte beyond ASCII stay, in the file's diag.File, for columns), and a
-// diagnostic names only a few files, so their text is read again when the
-// diagnostics are printed. A file that changed in the meantime shows its new
+// is decoded (a large mesh's text is a tenth of its memory; a file's
+// diag.File reads it again too, for the columns of lines beyond ASCII),
+// and a diagnostic names only a few files, so their text is read again
+// when the diagnostics are printed. A file that changed in the meantime shows its new
 // text; one that can no longer be read is shown without a snippet.
 type Texts struct {
 	files map[string]textFile // by display name
