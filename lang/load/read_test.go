@@ -3,6 +3,7 @@ package load
 import (
 	"io/fs"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -65,22 +66,31 @@ func TestReadBelow(t *testing.T) {
 	}
 }
 
-// countingFS counts the opens of each file.
+// countingFS counts the opens of each file; files are loaded in parallel.
 type countingFS struct {
 	fstest.MapFS
+	mu    sync.Mutex
 	opens map[string]int
 }
 
-func (c countingFS) Open(name string) (fs.File, error) {
+func (c *countingFS) Open(name string) (fs.File, error) {
+	c.mu.Lock()
 	c.opens[name]++
+	c.mu.Unlock()
 	return c.MapFS.Open(name)
+}
+
+func (c *countingFS) count(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.opens[name]
 }
 
 // TestColumnsReadAgain checks that loading keeps no text of a file beyond
 // ASCII, and that a column on such a line reads it again, once, and counts
 // grapheme clusters.
 func TestColumnsReadAgain(t *testing.T) {
-	fsys := countingFS{MapFS: fstest.MapFS{
+	fsys := &countingFS{MapFS: fstest.MapFS{
 		"mesh.hcl":     {Data: []byte("mesh \"m\" {}\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
 		"d/a.mesh.hcl": {Data: []byte("domain \"d\" {\n  description = \"Qualität\"\n  owner = \"a@b.c\"\n}\n")},
 	}, opens: map[string]int{}}
@@ -89,15 +99,15 @@ func TestColumnsReadAgain(t *testing.T) {
 		t.Fatal(ds)
 	}
 	d := mesh.Domains[0]
-	if got := d.Owner.Range.Start(); got.Line != 3 || got.Column != 11 || fsys.opens["d/a.mesh.hcl"] != 1 {
-		t.Errorf("owner at %d:%d after %d opens; want 3:11 after one", got.Line, got.Column, fsys.opens["d/a.mesh.hcl"])
+	if got := d.Owner.Range.Start(); got.Line != 3 || got.Column != 11 || fsys.count("d/a.mesh.hcl") != 1 {
+		t.Errorf("owner at %d:%d after %d opens; want 3:11 after one", got.Line, got.Column, fsys.count("d/a.mesh.hcl"))
 	}
 	for range 2 {
 		if got := d.Description.Range.End(); got.Line != 2 || got.Column != 27 {
 			t.Errorf("description ends at %d:%d; want 2:27, counting ä as one", got.Line, got.Column)
 		}
 	}
-	if n := fsys.opens["d/a.mesh.hcl"]; n != 2 {
+	if n := fsys.count("d/a.mesh.hcl"); n != 2 {
 		t.Errorf("the file was opened %d times; want twice: to load it, and once for its columns", n)
 	}
 }
