@@ -60,7 +60,8 @@ target "gitlab" {
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
   # server error (5xx, 408 or 429) or a garbled answer is tried again, up to
-  # 30 times in a row, 20 seconds apart, rather than failing the step at once,
+  # 30 times in a row, 20 seconds apart (or as long as a Retry-After header
+  # asks, up to two minutes), rather than failing the step at once,
   # which would leave the job running and make a retry start a second one;
   # another client error (4xx) fails the step.
   runner "talend" {
@@ -78,17 +79,22 @@ target "gitlab" {
           with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       def poll(path):
-          for attempt in range(30):
-              if attempt:
-                  time.sleep(20)
+          wait = 0
+          for _ in range(30):
+              time.sleep(wait)
+              wait = 20
               try:
                   answer = call("GET", path)
                   if isinstance(answer, dict):
                       return answer
                   print("poll got no object, trying again:", answer, flush=True)
               except urllib.error.HTTPError as e:
+                  e.close()
                   if e.code < 500 and e.code not in (408, 429):
                       sys.exit("poll failed: " + str(e))
+                  after = (e.headers or {}).get("Retry-After") or ""
+                  if after.isdigit():
+                      wait = min(max(int(after), 20), 120)
                   print("poll failed, trying again:", e, flush=True)
               except (OSError, ValueError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
@@ -115,7 +121,8 @@ target "gitlab" {
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
   # server error (5xx, 408 or 429) or a garbled answer is tried again, up to
-  # 30 times in a row, 20 seconds apart, rather than failing the step at once,
+  # 30 times in a row, 20 seconds apart (or as long as a Retry-After header
+  # asks, up to two minutes), rather than failing the step at once,
   # which would leave the job running and make a retry start a second one;
   # another client error (4xx) fails the step.
   runner "alteryx" {
@@ -133,17 +140,22 @@ target "gitlab" {
           with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       def poll(path):
-          for attempt in range(30):
-              if attempt:
-                  time.sleep(20)
+          wait = 0
+          for _ in range(30):
+              time.sleep(wait)
+              wait = 20
               try:
                   answer = call("GET", path)
                   if isinstance(answer, dict):
                       return answer
                   print("poll got no object, trying again:", answer, flush=True)
               except urllib.error.HTTPError as e:
+                  e.close()
                   if e.code < 500 and e.code not in (408, 429):
                       sys.exit("poll failed: " + str(e))
+                  after = (e.headers or {}).get("Retry-After") or ""
+                  if after.isdigit():
+                      wait = min(max(int(after), 20), 120)
                   print("poll failed, trying again:", e, flush=True)
               except (OSError, ValueError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
