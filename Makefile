@@ -41,12 +41,12 @@ demo:
 
 fmt:
 	gofmt -w .
-	$(GO) run ./cmd/meshc fmt examples
+	$(GO) run ./cmd/meshc fmt examples stdlib
 
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) run ./cmd/meshc fmt --check examples
+	$(GO) run ./cmd/meshc fmt --check examples stdlib
 
 # fuzz runs the loader and checker fuzz target for FUZZTIME (default 2m).
 FUZZTIME ?= 2m

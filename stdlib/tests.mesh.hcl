@@ -80,7 +80,7 @@ test_kind "row_count" {
   sql = <<-SQL
     SELECT COUNT(*) AS row_count
     FROM ${table}
-    HAVING COUNT(*) < ${min}%{ if max != null } OR COUNT(*) > ${max}%{ endif }
+    HAVING COUNT(*) < ${min}%{if max != null} OR COUNT(*) > ${max}%{endif}
   SQL
 }
 
@@ -100,7 +100,7 @@ test_kind "freshness" {
     SELECT MAX(${column}) AS newest
     FROM ${table}
     HAVING MAX(${column}) IS NULL
-        OR MAX(${column}) < DATEADD(second, -${max_age}, %{ if column_type == "timestamp_ntz" }SYSDATE()%{ else }CURRENT_TIMESTAMP()%{ endif })
+        OR MAX(${column}) < DATEADD(second, -${max_age}, %{if column_type == "timestamp_ntz"}SYSDATE()%{else}CURRENT_TIMESTAMP()%{endif})
   SQL
 }
 
