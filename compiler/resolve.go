@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -523,20 +522,20 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 				continue
 			}
 			walked = path.Join(walked, part)
-			if info, err := fs.Lstat(c.tree.FS, walked); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			if c.paths.look(c.tree.FS, walked, false) == pathLink {
 				c.errorf("invalid-path", at, "Path through a symbolic link",
 					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the real file or folder.", c.tree.Prefix, walked)
 				return "", false
 			}
 		}
-		info, err := fs.Stat(c.tree.FS, full)
+		kind := c.paths.look(c.tree.FS, full, true)
 		switch {
-		case err != nil:
+		case kind == pathMissing:
 			c.errorf("missing-file", at, fmt.Sprintf("%s not found", capitalize(what)), "There is no %s %s (the path is relative to the folder of %s). Create it or correct the path.", what, c.tree.Prefix+full, declaredIn)
 			return "", false
-		case info.IsDir() != dir:
+		case (kind == pathFolder) != dir:
 			other := "a folder"
-			if !info.IsDir() {
+			if kind != pathFolder {
 				other = "a file"
 			}
 			c.errorf("missing-file", at, fmt.Sprintf("%s expected", capitalize(what)), "%s is %s, but this argument names a %s.", c.tree.Prefix+full, other, what)
