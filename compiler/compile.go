@@ -35,10 +35,6 @@ type Options struct {
 	// Trace, when set, is told how long loading and each stage took (for
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
-	// Reuse keeps the result in Cache, and reads it back for a mesh and
-	// options that have not changed since (results.go). A result read back
-	// has no Mesh.
-	Reuse bool
 }
 
 // Result is what a compilation produced. Plan is nil when the mesh has
@@ -99,25 +95,13 @@ func displayPrefix(dir string) string {
 // Compile compiles the mesh in a tree.
 func Compile(tree load.Tree, opts Options) (*Result, error) {
 	start := time.Now()
-	trace := func(stage string, since time.Time) {
-		if opts.Trace != nil {
-			opts.Trace(stage, time.Since(since))
-		}
-	}
 	if opts.Cache != nil {
 		tree.Cache = opts.Cache
 	}
-	sources := load.Read(tree, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true})
-	var key string
-	if opts.Reuse && opts.Cache != nil {
-		key = resultKey(opts.Cache, sources, tree, opts)
-		if res, ok := reuse(opts.Cache, key, sources, tree); ok {
-			trace("load, the result kept", start)
-			return res, nil
-		}
+	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true})
+	if opts.Trace != nil {
+		opts.Trace("load", time.Since(start))
 	}
-	mesh, src, ds := sources.Load()
-	trace("load", start)
 	if mesh == nil {
 		return &Result{Diagnostics: ds.Sorted(), texts: src}, nil
 	}
@@ -134,16 +118,13 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 	for _, s := range stages {
 		start := time.Now()
 		s.run(c)
-		trace(s.name, start)
+		if opts.Trace != nil {
+			opts.Trace(s.name, time.Since(start))
+		}
 	}
 	res := &Result{Diagnostics: c.diags.Sorted(), texts: src, Policies: c.policyOutcomes, Mesh: mesh}
 	if !res.Diagnostics.HasErrors() {
 		res.Plan = c.plan
-	}
-	if key != "" {
-		start := time.Now()
-		keep(opts.Cache, key, res, c.plan, c.paths.recorded())
-		trace("keep the result", start)
 	}
 	return res, nil
 }

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -522,20 +523,20 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 				continue
 			}
 			walked = path.Join(walked, part)
-			if c.paths.look(c.tree.FS, walked, false) == pathLink {
+			if info, err := fs.Lstat(c.tree.FS, walked); err == nil && info.Mode()&fs.ModeSymlink != 0 {
 				c.errorf("invalid-path", at, "Path through a symbolic link",
 					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the real file or folder.", c.tree.Prefix, walked)
 				return "", false
 			}
 		}
-		kind := c.paths.look(c.tree.FS, full, true)
+		info, err := fs.Stat(c.tree.FS, full)
 		switch {
-		case kind == pathMissing:
+		case err != nil:
 			c.errorf("missing-file", at, fmt.Sprintf("%s not found", capitalize(what)), "There is no %s %s (the path is relative to the folder of %s). Create it or correct the path.", what, c.tree.Prefix+full, declaredIn)
 			return "", false
-		case (kind == pathFolder) != dir:
+		case info.IsDir() != dir:
 			other := "a folder"
-			if kind != pathFolder {
+			if !info.IsDir() {
 				other = "a file"
 			}
 			c.errorf("missing-file", at, fmt.Sprintf("%s expected", capitalize(what)), "%s is %s, but this argument names a %s.", c.tree.Prefix+full, other, what)

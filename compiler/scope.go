@@ -45,9 +45,6 @@ type state struct {
 	productCycle bool
 	// policyOutcomes are what the governance stage found, per policy.
 	policyOutcomes []*PolicyOutcome
-	// paths is what the file system said of the paths that steps name,
-	// which a result kept in the cache depends on (results.go).
-	paths pathLog
 }
 
 // domainScope is what short names inside a domain resolve to.
@@ -112,9 +109,13 @@ func (e edge) verb() string {
 }
 
 func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
+	today := opts.Today
+	if today.IsZero() {
+		today = time.Now().UTC()
+	}
 	return &compiler{state: &state{
 		mesh: mesh, tree: tree, opts: opts,
-		today:          dayOf(opts.Today),
+		today:          time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC),
 		plan:           &plan.Plan{Root: tree.FS},
 		domains:        map[string]*domainScope{},
 		runners:        map[string]*plan.Runner{},
@@ -125,12 +126,4 @@ func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
 		sourceColumns:  map[*plan.Source]columnSet{},
 		loadErrors:     map[diag.Range]bool{},
 	}}
-}
-
-// dayOf is the day deprecations are judged on: the options', or today.
-func dayOf(today time.Time) time.Time {
-	if today.IsZero() {
-		today = time.Now().UTC()
-	}
-	return time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 }

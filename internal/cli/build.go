@@ -24,7 +24,7 @@ import (
 var targets = []string{"gitlab", "airflow", "snowflake"}
 
 func runBuild(e *env, args []string) int {
-	cf := compileFlags{reuse: true}
+	var cf compileFlags
 	var targetList, out, meshDir, granularity, strategy string
 	var jobLimit, airflowVersion int
 	var check bool

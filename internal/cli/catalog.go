@@ -72,7 +72,7 @@ func writeOut(e *env, cmd, out string, data []byte) int {
 }
 
 func runManifest(e *env, args []string) int {
-	cf := compileFlags{reuse: true}
+	var cf compileFlags
 	var out string
 	var folders outFolders
 	fs := flagSet(e, "manifest", "manifest [--out FILE] [flags] [DIR]",
@@ -115,7 +115,7 @@ with what they found. The format is described by docs/manifest.schema.json.`)
 var codeownersOwner = regexp.MustCompile(`^(@[A-Za-z0-9_.\-/]+|[^\s@]+@[^\s@]+)$`)
 
 func runCodeowners(e *env, args []string) int {
-	cf := compileFlags{reuse: true}
+	var cf compileFlags
 	var out, meshDir string
 	var folders outFolders
 	fs := flagSet(e, "codeowners", "codeowners [--out FILE] [flags] [DIR]",

@@ -18,10 +18,6 @@ type compileFlags struct {
 	env     string
 	today   string
 	timings bool
-	// reuse is set by the commands that read no more than the plan and
-	// the diagnostics, which a result kept in the cache holds
-	// (compiler.Options.Reuse).
-	reuse bool
 	// of names what is compiled next in the timings, for a command that
 	// compiles more than one mesh (diff).
 	of string
@@ -55,7 +51,7 @@ func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, 
 // compileWith runs compile with the flags' options, for a mesh that is not
 // a folder (a git revision, say).
 func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Options) (*compiler.Result, error)) (*compiler.Result, int, bool) {
-	opts := compiler.Options{Env: f.env, Reuse: f.reuse}
+	opts := compiler.Options{Env: f.env}
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
 		if err != nil {
@@ -94,7 +90,7 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 }
 
 func runCheck(e *env, args []string) int {
-	cf := compileFlags{reuse: true}
+	var cf compileFlags
 	var format string
 	fs := flagSet(e, "check", "check [flags] [DIR]",
 		"Loads the mesh in DIR (default: the current folder), type-checks it, and prints\nevery problem found, sorted by file and position, then a summary.\n\n"+

@@ -5,7 +5,7 @@ import (
 )
 
 func runGraph(e *env, args []string) int {
-	cf := compileFlags{reuse: true}
+	var cf compileFlags
 	var format string
 	fs := flagSet(e, "graph", "graph [flags] [DIR]",
 		"Prints the lineage of the mesh in DIR: domains as clusters, their sources,\nproducts and ports, and edges labelled with the columns each input reads.")

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"maps"
 	"os"
 	"path"
@@ -202,36 +201,6 @@ func (c *Cache) path(key string) string { return filepath.Join(c.dir, key[:2], k
 // load fills in a chunk's files from their entry. It returns false, having
 // changed nothing, when there is no usable entry.
 func (c *Cache) load(key string, chunk []*file) bool {
-	if !c.Get(key, func(payload []byte) bool { return decodeChunk(payload, chunk) }) {
-		return false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, f := range chunk {
-		if f.cached {
-			c.hits++
-		} else {
-			c.parsed++
-		}
-	}
-	return true
-}
-
-// Key names an entry of another kind than decoded files (a compilation's
-// result, say): a hash of the cache's identity, of the kind, and of what
-// write writes, which must be everything the entry depends on.
-func (c *Cache) Key(kind string, write func(h io.Writer)) string {
-	h := sha256.New()
-	h.Write(c.identity[:])
-	fmt.Fprintf(h, "%q\n", kind)
-	write(h)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// Get gives use the payload of the entry named key, and reports whether
-// there was one and use took it. An entry that is corrupt or foreign, or
-// that use refuses, is counted for the warning, and will be rewritten.
-func (c *Cache) Get(key string, use func(payload []byte) bool) bool {
 	data, err := os.ReadFile(c.path(key))
 	if err != nil {
 		return false
@@ -242,14 +211,22 @@ func (c *Cache) Get(key string, use func(payload []byte) bool) bool {
 	}
 	payload, ok := c.open(data, key)
 	if ok {
-		ok = use(payload)
+		ok = decodeChunk(payload, chunk)
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if !ok {
-		c.mu.Lock()
 		c.ignored++
-		c.mu.Unlock()
+		return false
 	}
-	return ok
+	for _, f := range chunk {
+		if f.cached {
+			c.hits++
+		} else {
+			c.parsed++
+		}
+	}
+	return true
 }
 
 // An entry is the format line, the identity, the key, a CRC-32C of the
@@ -272,12 +249,6 @@ func (c *Cache) store(key string, chunk []*file) {
 	c.mu.Lock()
 	c.parsed += len(chunk)
 	c.mu.Unlock()
-	c.Put(key, payload)
-}
-
-// Put writes the entry named key. Failing to is remembered for the
-// warning: the cache only ever saves time.
-func (c *Cache) Put(key string, payload []byte) {
 	data := make([]byte, 0, len(cacheFormat)+32+len(key)+4+len(payload))
 	data = append(data, cacheFormat...)
 	data = append(data, c.identity[:]...)

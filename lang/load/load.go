@@ -89,75 +89,15 @@ type decoded struct {
 // only that and returns a nil mesh: checking the rest of the mesh against a
 // guess would bury the real mistake in consequences.
 func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
-	return Read(user, stdlib).Load()
-}
-
-// Sources are the files of a mesh and of the standard library, listed and
-// read but not yet parsed: what a compilation depends on, so that a cache
-// of whole results can be keyed by them (Hash) before any is parsed.
-type Sources struct {
-	files     []*file // the standard library's, then the user's
-	userFiles []*file
-	prefix    string           // the user tree's
-	ds        diag.Diagnostics // what listing the trees found
-}
-
-// Read lists the user's mesh and the standard library, and reads every
-// file, in parallel.
-func Read(user Tree, stdlib Tree) *Sources {
-	s := &Sources{prefix: user.Prefix}
+	var ds diag.Diagnostics
 	files, d := readTree(&stdlib)
-	s.ds = append(s.ds, d...)
-	s.userFiles, d = readTree(&user)
-	s.ds = append(s.ds, d...)
+	ds = append(ds, d...)
+	userFiles, d := readTree(&user)
+	ds = append(ds, d...)
 	// The standard library comes first, so that a user's runner or test
 	// kind that reuses a standard name is the one reported as a duplicate.
-	s.files = append(files, s.userFiles...)
-	parallel.For(len(s.files), func(i int) { s.files[i].read() })
-	return s
-}
+	files = append(files, userFiles...)
 
-// Hash writes what the sources are: every file's tree, name and bytes,
-// why one could not be read, and what listing the trees found (a file
-// skipped for its name, a link not followed), which depends on files that
-// are not read.
-func (s *Sources) Hash(h io.Writer) {
-	for _, d := range s.ds {
-		fmt.Fprintf(h, "listing %d %q %q %q\n", d.Severity, d.Code, d.Summary, d.Detail) // the detail names the file
-	}
-	for _, f := range s.files {
-		fmt.Fprintf(h, "file %t %q %d\n", f.tree.Stdlib, f.name, len(f.src))
-		h.Write(f.src)
-		for _, d := range f.syntaxErrors {
-			fmt.Fprintf(h, "unread %q %q\n", d.Code, d.Detail)
-		}
-	}
-}
-
-// Files gives each file read by its display name, for ranges into them.
-func (s *Sources) Files() map[string]*diag.File {
-	files := make(map[string]*diag.File, len(s.files))
-	for _, f := range s.files {
-		if f.lines != nil {
-			files[f.name] = f.lines
-		}
-	}
-	return files
-}
-
-// Texts drops the files' text, for sources that are not loaded (a cached
-// result stands for them), and says where to find it again.
-func (s *Sources) Texts() *Texts {
-	for _, f := range s.files {
-		f.src = nil
-	}
-	return texts(s.files)
-}
-
-// Load parses and decodes the files read, as Load describes.
-func (s *Sources) Load() (*ast.Mesh, *Texts, diag.Diagnostics) {
-	ds := s.ds
-	files, userFiles := s.files, s.userFiles
 	parse(files)
 	src := texts(files)
 
@@ -167,16 +107,17 @@ func (s *Sources) Load() (*ast.Mesh, *Texts, diag.Diagnostics) {
 	if ds.HasErrors() {
 		return nil, src, ds
 	}
+
 	m := &ast.Mesh{}
 	if !slices.ContainsFunc(userFiles, func(f *file) bool { return f.rel == RootFile }) {
 		ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "no-mesh-root",
-			Summary: fmt.Sprintf("No %s in %s", RootFile, displayDir(s.prefix)),
+			Summary: fmt.Sprintf("No %s in %s", RootFile, displayDir(user.Prefix)),
 			Detail:  fmt.Sprintf("A mesh's root folder holds a %s file with a mesh block, such as mesh \"pharma\" {}, and at least one environment block. Point meshc at that folder, or create the file.", RootFile)})
 		// Without the root, nothing can be checked: the layers, the
 		// environments and the classifications all live there.
 		return nil, src, ds
 	}
-	l := &loader{mesh: m, prefix: s.prefix}
+	l := &loader{mesh: m, prefix: user.Prefix}
 	ds = append(ds, l.assemble(files)...)
 	for _, f := range userFiles {
 		m.Files = append(m.Files, f.lines)
@@ -312,7 +253,10 @@ func parse(files []*file) {
 
 func parseUnit(unit []*file) {
 	cache := unit[0].tree.Cache
-	readable := !slices.ContainsFunc(unit, func(f *file) bool { return f.lines == nil })
+	readable := true
+	for _, f := range unit {
+		readable = f.read() && readable
+	}
 	var key string
 	hit := false
 	if cache != nil && readable {
