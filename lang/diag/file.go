@@ -180,8 +180,8 @@ func (f *File) Pos(offset int) Pos {
 		if _, ok := slices.BinarySearch(w.starts, int32(start)); ok {
 			if text, ok := w.textOf(); ok {
 				end := len(text)
-				if line < len(f.lines) {
-					end = int(f.lines[line]) - 1 // before the line's \n
+				if next := max(line, 1); next < len(f.lines) {
+					end = int(f.lines[next]) - 1 // before the line's \n
 				}
 				column = w.column(start, text[start:end], offset-start)
 			}
