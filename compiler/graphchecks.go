@@ -315,15 +315,20 @@ func (r *reacher) upstreams(x *plan.Product) *upstreams {
 	return u
 }
 
-func (r *reacher) newWalk() int32 {
-	if r.walk == math.MaxInt32 {
+func (r *reacher) newWalk() int32 { return r.newWalks(1) }
+
+// newWalks returns the first of n new walk numbers in a row, for a walk
+// that needs marks of its own and the marks of the one before it.
+func (r *reacher) newWalks(n int32) int32 {
+	if r.walk > math.MaxInt32-n {
 		// Marks tell walks apart by number: start again, with none.
 		clear(r.stamp)
 		clear(r.read)
 		r.walk = 0
 	}
-	r.walk++
-	return r.walk
+	first := r.walk + 1
+	r.walk += n
+	return first
 }
 
 // diamond finds what two branches have in common within reach: the product
@@ -397,11 +402,13 @@ func (r *reacher) mark(u *upstreams) int32 {
 // close to the branch as the one found, so the walk takes them in the same
 // order as a walk through everything would: the path is the same.
 func (r *reacher) pathUp(u *upstreams, found func(*plan.Product) bool) []string {
-	within := r.mark(u)
-	// Were the walk counter to start over here, the marks of within would
-	// be cleared and the path come back empty: that takes 2^31 walks, far
-	// more than a mesh's pairs of branches.
-	seen := r.newWalk()
+	// Two numbers at once, so that the counter cannot start over, and
+	// clear the marks of within, between them.
+	within := r.newWalks(2)
+	seen := within + 1
+	for _, at := range u.products {
+		r.stamp[at] = within
+	}
 	start := u.products[0]
 	r.stamp[start], r.next[start] = seen, -1
 	queue := []int32{start}

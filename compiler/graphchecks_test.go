@@ -70,6 +70,13 @@ func TestReacherStartsOver(t *testing.T) {
 	if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
 		t.Errorf("diamond = %s; want top [top a] [top b] true", got)
 	}
+	// Starting over between the two walks of a path (its marks, then
+	// its own) would clear the first's.
+	r.walk = math.MaxInt32 - 2
+	common, pa, pb, ok = r.diamond(ua, ub)
+	if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
+		t.Errorf("diamond across the count's end = %s; want top [top a] [top b] true", got)
+	}
 }
 
 // wholeDiamond is what the diamond check finds for branches a and b, from
