@@ -458,7 +458,9 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 		}
 		out.String = lit.AsString()
 		if p.Type != "string" {
-			file, ok := c.meshPath(s.File, out.String, p.Type == "dir", v.Range)
+			// Relative to the folder of the file that declares the step:
+			// a blueprint's, for a step it gives.
+			file, ok := c.meshPath(s.DeclRange.Filename(), out.String, p.Type == "dir", v.Range)
 			if !ok {
 				return nil
 			}

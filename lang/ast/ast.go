@@ -234,7 +234,6 @@ type Product struct {
 	Name        string
 	NameRange   diag.Range
 	DeclRange   diag.Range
-	File        string `cache:"filename"` // the file declaring the product
 	Owner       String
 	Description String
 	Version     String
@@ -309,7 +308,6 @@ type Step struct {
 	Name        string
 	NameRange   diag.Range
 	DeclRange   diag.Range
-	File        string `cache:"filename"` // the file declaring the step; file arguments are relative to its folder
 	Run         *Ref
 	After       []Ref
 	Description String

@@ -98,7 +98,7 @@ func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
 	c.Blocks = blocks
 	switch bp.For.V {
 	case "product":
-		p := &ast.Product{Name: bp.Name, NameRange: bp.NameRange, DeclRange: bp.DeclRange, File: b.DefRange.Filename}
+		p := &ast.Product{Name: bp.Name, NameRange: bp.NameRange, DeclRange: bp.DeclRange}
 		d.productBody(p, b, c)
 		bp.Product = p
 	case "domain":

@@ -20,11 +20,10 @@ import (
 // This file is the binary form of decoded files that the cache keeps
 // (cache.go): a compact, reflection-driven encoding of the ast types.
 //
-// Every range in the file, and every field tagged `cache:"filename"` that
-// names the file, is written without the file's display name and given
-// the current one when read back, so that an entry serves the same file
-// whether meshc was pointed at it as examples/pharma or as ., and a large
-// mesh's ranges cost a few bytes. Other strings are written as they are: a
+// Every range in the file is written without the file's display name and
+// given the current one when read back, so that an entry serves the same
+// file whether meshc was pointed at it as examples/pharma or as ., and a
+// large mesh's ranges cost a few bytes. Other strings are written as they are: a
 // description that happens to read "mesh.hcl" stays that.
 // Values the encoding does not know (an interface, a map, a function) can
 // only be empty: a file holding one is not cached, never cached wrongly.
@@ -226,10 +225,6 @@ func buildStruct(c *codec, t reflect.Type) {
 		f := t.Field(i)
 		if !f.IsExported() {
 			panic(fmt.Sprintf("load: the cache cannot encode %s: field %s is unexported", t, f.Name))
-		}
-		if f.Tag.Get("cache") == "filename" && f.Type.Kind() == reflect.String {
-			fields = append(fields, fileNameCodec)
-			continue
 		}
 		fields = append(fields, buildingCodec(f.Type))
 	}
@@ -469,32 +464,6 @@ func (e *entryWriter) string(s string) {
 	}
 	e.uint(uint64(len(s)))
 	e.buf = append(e.buf, s...)
-}
-
-// fileNameCodec writes a field that names a file: the file's own display
-// name as a marker (0), any other as 1 and the name, which depends on
-// where meshc was pointed, so the file is then not cached.
-var fileNameCodec = &codec{
-	enc: func(e *entryWriter, v reflect.Value) error {
-		if name := v.String(); name == e.file.Name {
-			e.uint(0)
-		} else {
-			e.named = true
-			e.uint(1)
-			e.string(name)
-		}
-		return nil
-	},
-	dec: func(d *entryReader, v reflect.Value) {
-		switch d.uint() {
-		case 0:
-			v.SetString(d.file.Name)
-		case 1:
-			v.SetString(d.string())
-		default:
-			d.fail()
-		}
-	},
 }
 
 func (e *entryWriter) bytes(b []byte) {

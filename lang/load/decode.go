@@ -322,7 +322,7 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 
 func (d *decoder) product(b *hcl.Block) *ast.Product {
 	c := d.content(b.Body, productSchema)
-	p := &ast.Product{DeclRange: d.rng(b.DefRange), File: b.DefRange.Filename, Broken: d.broken}
+	p := &ast.Product{DeclRange: d.rng(b.DefRange), Broken: d.broken}
 	p.Name, p.NameRange = d.label(b)
 	p.Extends = d.ref(c, "extends", "a blueprint")
 	d.productBody(p, b, c)
@@ -497,7 +497,7 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 	}
 	d.add(convertDiags(d.file, hds))
 	d.add(convertDiags(d.file, restDiags))
-	s := &ast.Step{DeclRange: d.rng(b.DefRange), File: b.DefRange.Filename}
+	s := &ast.Step{DeclRange: d.rng(b.DefRange)}
 	s.Name, s.NameRange = d.label(b)
 	s.Run = d.ref(c, "run", "a runner")
 	if attr, ok := c.Attributes["after"]; ok {
