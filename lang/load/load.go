@@ -289,10 +289,14 @@ func (f *file) read() bool {
 	}
 	f.src = src
 	// The text is dropped once decoded (dropText), and read again if a
-	// column on a line beyond ASCII is asked for.
-	fsys, rel := f.tree.FS, f.rel
+	// column on a line beyond ASCII is asked for, unless the file kept it
+	// for its diagnostics' snippets: their columns then count in the
+	// text they show, even if the file has changed since.
 	again := func() ([]byte, error) {
-		src, _, err := readBelow(fsys, rel, MaxFileSize)
+		if f.src != nil {
+			return f.src, nil
+		}
+		src, _, err := readBelow(f.tree.FS, f.rel, MaxFileSize)
 		return src, err
 	}
 	f.lines = diag.NewFileAgain(f.name, src, diag.Again{Read: again, Tokens: tokenBounds})

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+	"unicode/utf8"
 )
 
 // hugeFS holds one file that says it is of MaxFileSize bytes and fails the
@@ -109,5 +110,26 @@ func TestColumnsReadAgain(t *testing.T) {
 	}
 	if n := fsys.count("d/a.mesh.hcl"); n != 2 {
 		t.Errorf("the file was opened %d times; want twice: to load it, and once for its columns", n)
+	}
+}
+
+// TestColumnsOfKeptText checks that a file kept for its own diagnostics'
+// snippets counts their columns in the text it keeps, even once the file
+// has changed on disk.
+func TestColumnsOfKeptText(t *testing.T) {
+	bad := "domain \"d\" {\n  description = \"Qualität\" ÿ\n}\n"
+	fsys := fstest.MapFS{
+		"mesh.hcl":     {Data: []byte("mesh \"m\" {}\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
+		"d/a.mesh.hcl": {Data: []byte(bad)},
+	}
+	_, _, ds := Load(Tree{FS: fsys}, Tree{})
+	if len(ds) == 0 || ds[0].Subject == nil {
+		t.Fatalf("diagnostics = %v, want a syntax error", ds)
+	}
+	fsys["d/a.mesh.hcl"] = &fstest.MapFile{Data: []byte(strings.Repeat("x", len(bad)))}
+	line := strings.Split(bad, "\n")[1]
+	want := int32(utf8.RuneCountInString(line[:strings.Index(line, "ÿ")]) + 1)
+	if got := ds[0].Subject.Start(); got.Line != 2 || got.Column != want {
+		t.Errorf("%s at %d:%d; want 2:%d, counted in the text parsed", ds[0].Summary, got.Line, got.Column, want)
 	}
 }
