@@ -46,11 +46,14 @@ func cacheMeshes(t *testing.T) map[string]load.Tree {
 		"pharma":    {FS: os.DirFS(filepath.Join(golden.Root(), "examples", "pharma")), Prefix: "examples/pharma/"},
 		"synthetic": {FS: synth.Mesh(300)},
 		// A string that reads like its file's name stays what it says
-		// (the table is echoed by the invalid-name diagnostic).
+		// (the table is echoed by the invalid-name diagnostic). That
+		// file is not cached, and the next one of its entry writes again
+		// the short strings it shares with it.
 		"file names": {FS: fstest.MapFS{
 			"mesh.hcl": {Data: []byte("mesh \"m\" {}\n\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
 			"d/d.mesh.hcl": {Data: []byte("domain \"d\" {\n  owner = \"d@example.com\"\n}\n\n" +
 				"source \"s\" {\n  cadence = \"daily\"\n  table   = \"d/d.mesh.hcl\"\n  column \"id\" { type = integer }\n}\n")},
+			"d/e.mesh.hcl": {Data: []byte("source \"t\" {\n  cadence = \"daily\"\n  table   = \"T\"\n  column \"id\" { type = integer }\n}\n")},
 		}},
 	}
 	paths, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "*.txtar"))

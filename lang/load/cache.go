@@ -51,7 +51,7 @@ type Cache struct {
 const chunkSize = 64
 
 // cacheFormat changes whenever the entries' layout does.
-const cacheFormat = "meshc cache 4\n"
+const cacheFormat = "meshc cache 5\n"
 
 // OpenCache uses the folder dir, creating it if needed, for a meshc whose
 // identity (version, build) is given: entries of another identity are
@@ -274,11 +274,12 @@ func (c *Cache) store(key string, chunk []*file) {
 func encodeChunk(chunk []*file) []byte {
 	e := &entryWriter{}
 	for _, f := range chunk {
-		mark := len(e.buf)
+		mark, shared := len(e.buf), len(e.sharedOrder)
 		e.file, e.named = f.lines, false
 		e.uint(1)
 		if f.syntaxErrors != nil || encodeFile(e, f) != nil || e.named {
-			e.buf = append(e.buf[:mark], 0)
+			e.unwrite(mark, shared)
+			e.uint(0)
 		}
 	}
 	return e.buf

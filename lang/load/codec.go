@@ -39,6 +39,11 @@ type entryWriter struct {
 	// text (a diagnostic's detail, say), which a marker cannot stand
 	// for, or a range is in another file: the file is then not cached.
 	named bool
+	// shared numbers the short strings written so far, in the order of
+	// sharedOrder: names, types and keywords repeat across a chunk's
+	// files, and one written again is written as its number.
+	shared      map[string]int
+	sharedOrder []string
 }
 
 type entryReader struct {
@@ -46,13 +51,13 @@ type entryReader struct {
 	file *diag.File // whose ranges are read
 	// corrupt is set once the entry turned out not to decode.
 	corrupt bool
-	// short holds the short strings read so far: names, types and
-	// keywords repeat across a chunk's files, and sharing them saves an
-	// allocation each and memory for the run's whole length.
-	short map[string]string
+	// shared holds the short strings read so far, by number (see
+	// entryWriter.shared): reading one again costs no allocation, and
+	// the memory is shared for the run's whole length.
+	shared []string
 }
 
-// maxShared is the longest string shared through entryReader.short.
+// maxShared is the longest string written once per entry.
 const maxShared = 32
 
 // codec writes and reads one type.
@@ -458,12 +463,38 @@ func (e *entryWriter) uint(n uint64) { e.buf = binary.AppendUvarint(e.buf, n) }
 // string writes a string as its length and bytes. One that holds the
 // file's display name (a diagnostic's detail, say) depends on where meshc
 // was pointed, so the file is then not cached.
+//
+// A short string written before in the entry is written as its number,
+// shifted left and with the low bit set; any other as its length, shifted
+// left, and its bytes.
 func (e *entryWriter) string(s string) {
 	if e.file != nil && strings.Contains(s, e.file.Name) {
 		e.named = true
 	}
-	e.uint(uint64(len(s)))
+	if len(s) <= maxShared {
+		if i, ok := e.shared[s]; ok {
+			e.uint(uint64(i)<<1 | 1)
+			return
+		}
+		if e.shared == nil {
+			e.shared = map[string]int{}
+		}
+		e.shared[s] = len(e.sharedOrder)
+		e.sharedOrder = append(e.sharedOrder, s)
+	}
+	e.uint(uint64(len(s)) << 1)
 	e.buf = append(e.buf, s...)
+}
+
+// unwrite drops what was written after mark, and the short strings
+// numbered from shared on: a file that turns out not to be cacheable is
+// written as a 0 in its place.
+func (e *entryWriter) unwrite(mark, shared int) {
+	e.buf = e.buf[:mark]
+	for _, s := range e.sharedOrder[shared:] {
+		delete(e.shared, s)
+	}
+	e.sharedOrder = e.sharedOrder[:shared]
 }
 
 func (e *entryWriter) bytes(b []byte) {
@@ -498,18 +529,19 @@ func (d *entryReader) int() int64 {
 }
 
 func (d *entryReader) string() string {
-	b := d.take(d.uint())
-	if len(b) > maxShared {
-		return string(b)
+	n := d.uint()
+	if n&1 == 1 {
+		if i := n >> 1; i < uint64(len(d.shared)) {
+			return d.shared[i]
+		}
+		d.fail()
+		return ""
 	}
-	if s, ok := d.short[string(b)]; ok {
-		return s
-	}
+	b := d.take(n >> 1)
 	s := string(b)
-	if d.short == nil {
-		d.short = map[string]string{}
+	if len(b) <= maxShared && !d.corrupt {
+		d.shared = append(d.shared, s)
 	}
-	d.short[s] = s
 	return s
 }
 
