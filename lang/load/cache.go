@@ -51,7 +51,7 @@ type Cache struct {
 const chunkSize = 64
 
 // cacheFormat changes whenever the entries' layout does.
-const cacheFormat = "meshc cache 5\n"
+const cacheFormat = "meshc cache 6\n"
 
 // OpenCache uses the folder dir, creating it if needed, for a meshc whose
 // identity (version, build) is given: entries of another identity are

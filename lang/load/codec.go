@@ -258,8 +258,9 @@ func boolBit(b bool) uint64 {
 	return 0
 }
 
-// A range is written as a tag (0: the zero range, 1: a range in this
-// file) and its byte offsets, plus one so that a whole file's are 0.
+// A range is written as one number, 0 for the zero range, 1 for the
+// whole file, or else its start plus 2 and then its length: most ranges
+// are short, and a length takes a byte where an end would take two.
 // Decoding a file never makes a range in another file, and a file with
 // one is not cached.
 func encodeRange(e *entryWriter, v reflect.Value) error {
@@ -269,18 +270,18 @@ func encodeRange(e *entryWriter, v reflect.Value) error {
 	} else {
 		r = v.Interface().(diag.Range)
 	}
+	start, end := r.Offsets()
 	switch {
 	case r.IsZero():
 		e.uint(0)
-		return nil
-	case r.File() != e.file:
+	case r.File() != e.file || start < -1 || end < start:
 		e.named = true
-		return nil
+	case start == -1:
+		e.uint(1)
+	default:
+		e.uint(uint64(start) + 2)
+		e.uint(uint64(end - start))
 	}
-	e.uint(1)
-	start, end := r.Offsets()
-	e.uint(uint64(start + 1))
-	e.uint(uint64(end + 1))
 	return nil
 }
 
@@ -289,22 +290,17 @@ func decodeRange(d *entryReader, v reflect.Value) {
 }
 
 func (d *entryReader) rangeInto(r *diag.Range) {
-	switch d.uint() {
+	switch n := d.uint(); n {
 	case 0:
-		return
 	case 1:
-	default:
-		d.fail()
-		return
-	}
-	start, end := d.uint(), d.uint()
-	switch {
-	case start > math.MaxInt32 || end > math.MaxInt32:
-		d.fail()
-	case start == 0:
 		*r = d.file.Whole()
 	default:
-		*r = d.file.Range(int(start-1), int(end-1))
+		start, length := n-2, d.uint()
+		if start > math.MaxInt32 || length > math.MaxInt32-start {
+			d.fail()
+			return
+		}
+		*r = d.file.Range(int(start), int(start+length))
 	}
 }
 
