@@ -456,13 +456,11 @@ func (d *entryReader) ctyComposite(object bool, depth int) cty.Value {
 
 func (e *entryWriter) uint(n uint64) { e.buf = binary.AppendUvarint(e.buf, n) }
 
-// string writes a string as its length and bytes. One that holds the
-// file's display name (a diagnostic's detail, say) depends on where meshc
-// was pointed, so the file is then not cached.
-//
-// A short string written before in the entry is written as its number,
-// shifted left and with the low bit set; any other as its length, shifted
-// left, and its bytes.
+// string writes a string: a short one written before in the entry as its
+// number, shifted left with the low bit set; any other as its length,
+// shifted left, and its bytes. One that holds the file's display name (a
+// diagnostic's detail, say) depends on where meshc was pointed, so the
+// file is then not cached.
 func (e *entryWriter) string(s string) {
 	if e.file != nil && strings.Contains(s, e.file.Name) {
 		e.named = true
