@@ -72,8 +72,19 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		}
 		opts.Trace = func(stage string, took time.Duration) { f.timing(e, stage, took) }
 	}
+	var hits0, parsed0 int
+	if opts.Cache != nil {
+		hits0, parsed0, _ = opts.Cache.Report()
+	}
 	res, err := compile(opts)
 	f.timing(e, "compile, in all", time.Since(start))
+	if f.timings && opts.Cache != nil {
+		// Whether CI's cache came back is the first thing to know of a
+		// slow check there.
+		hits, parsed, _ := opts.Cache.Report()
+		hits, parsed = hits-hits0, parsed-parsed0
+		fmt.Fprintf(e.stderr, "  %-22s %d of %d files\n", "read from the cache", hits, hits+parsed)
+	}
 	if warning := cacheWarning(opts.Cache); warning != "" && warning != f.cacheWarned {
 		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)
 		f.cacheWarned = warning

@@ -51,7 +51,7 @@ type Cache struct {
 const chunkSize = 64
 
 // cacheFormat changes whenever the entries' layout does.
-const cacheFormat = "meshc cache 6\n"
+const cacheFormat = "meshc cache 7\n"
 
 // OpenCache uses the folder dir, creating it if needed, for a meshc whose
 // identity (version, build) is given: entries of another identity are
@@ -155,6 +155,8 @@ func typeShape(t reflect.Type, seen map[reflect.Type]bool) string {
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice:
 		return t.Kind().String() + " " + typeShape(t.Elem(), seen)
+	case reflect.Map:
+		return "map " + typeShape(t.Key(), seen) + " " + typeShape(t.Elem(), seen)
 	case reflect.Struct:
 		var b bytes.Buffer
 		b.WriteString("{")

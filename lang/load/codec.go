@@ -25,8 +25,9 @@ import (
 // file whether meshc was pointed at it as examples/pharma or as ., and a
 // large mesh's ranges cost a few bytes. Other strings are written as they are: a
 // description that happens to read "mesh.hcl" stays that.
-// Values the encoding does not know (an interface, a map, a function) can
-// only be empty: a file holding one is not cached, never cached wrongly.
+// Values the encoding does not know (an interface, a function, a map not
+// keyed by strings) can only be empty: a file holding one is not cached,
+// never cached wrongly.
 
 // errNotCacheable says a decoded file holds a value the encoding cannot
 // write; the file is parsed again next time.
@@ -199,18 +200,66 @@ func build(c *codec, t reflect.Type) {
 			}
 			v.Set(s)
 		}
-	case reflect.Struct:
-		buildStruct(c, t)
-	default:
-		// Interfaces, maps, functions: only their zero value is written.
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			buildZeroOnly(c)
+			return
+		}
+		elem := buildingCodec(t.Elem())
+		// A target's options, by name: written in the order of their
+		// names, so that an entry does not depend on the map's order.
 		c.enc = func(e *entryWriter, v reflect.Value) error {
-			if !v.IsZero() {
-				return errNotCacheable
+			if v.IsNil() {
+				e.uint(0)
+				return nil
+			}
+			keys := v.MapKeys()
+			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+			e.uint(uint64(len(keys)) + 1)
+			for _, k := range keys {
+				e.string(k.String())
+				if err := elem.enc(e, v.MapIndex(k)); err != nil {
+					return err
+				}
 			}
 			return nil
 		}
-		c.dec = func(*entryReader, reflect.Value) {}
+		c.dec = func(d *entryReader, v reflect.Value) {
+			n := d.uint()
+			if n == 0 || d.corrupt || !d.fits(n-1) {
+				return
+			}
+			m := reflect.MakeMapWithSize(t, int(n-1))
+			for range n - 1 {
+				k := reflect.New(t.Key()).Elem()
+				k.SetString(d.string())
+				e := reflect.New(t.Elem()).Elem()
+				elem.dec(d, e)
+				if d.corrupt {
+					return
+				}
+				m.SetMapIndex(k, e)
+			}
+			v.Set(m)
+		}
+	case reflect.Struct:
+		buildStruct(c, t)
+	default:
+		buildZeroOnly(c)
 	}
+}
+
+// buildZeroOnly makes the codec of a type the encoding does not know (an
+// interface, a function, a map not keyed by strings): only its zero value
+// is written.
+func buildZeroOnly(c *codec) {
+	c.enc = func(e *entryWriter, v reflect.Value) error {
+		if !v.IsZero() {
+			return errNotCacheable
+		}
+		return nil
+	}
+	c.dec = func(*entryReader, reflect.Value) {}
 }
 
 // decodeStringAttr reads an ast.String, the commonest value of a decoded
