@@ -48,10 +48,11 @@ func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 		}
 		note := ""
 		if printed[k] == maxRepeats && same[k] > maxRepeats {
-			note = fmt.Sprintf("and %d more like it, not shown", same[k]-maxRepeats)
+			where := ""
 			if k.file != "" {
-				note = fmt.Sprintf("and %d more like it in %s, not shown", same[k]-maxRepeats, k.file)
+				where = " in " + k.file
 			}
+			note = fmt.Sprintf("and %d more like it%s, not shown", same[k]-maxRepeats, where)
 		}
 		writeOne(&buf, d, x, note)
 	}
