@@ -22,7 +22,7 @@ func FuzzCacheEntry(f *testing.F) {
 	}
 	tree := &Tree{FS: fsys}
 	newChunk := func() []*file {
-		return []*file{{name: "d/domain.mesh.hcl", rel: "d/domain.mesh.hcl", tree: tree}, {name: "d/p.mesh.hcl", rel: "d/p.mesh.hcl", tree: tree}}
+		return []*file{{name: "d/domain.mesh.hcl", textFile: &textFile{rel: "d/domain.mesh.hcl", tree: tree}}, {name: "d/p.mesh.hcl", textFile: &textFile{rel: "d/p.mesh.hcl", tree: tree}}}
 	}
 	chunk := newChunk()
 	for _, fl := range chunk {

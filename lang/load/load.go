@@ -53,11 +53,11 @@ type Tree struct {
 // once decoded: only the decoded blocks stay in memory (see Texts).
 type file struct {
 	name string // display name
-	rel  string // slash path inside its tree
-	src  []byte
+	// textFile is where the file is, and its text while it is needed:
+	// shared with Texts and with lines, which read it again from there.
+	*textFile
 	// lines is what the file's ranges point into, set once it is read.
 	lines *diag.File
-	tree  *Tree
 	// syntaxErrors are the file's parse diagnostics; a file that has any
 	// is not decoded.
 	syntaxErrors diag.Diagnostics
@@ -202,7 +202,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 			}
 			return nil
 		}
-		files = append(files, &file{name: t.Prefix + p, rel: p, tree: t})
+		files = append(files, &file{name: t.Prefix + p, textFile: &textFile{tree: t, rel: p}})
 		return nil
 	})
 	if err != nil {
@@ -289,17 +289,11 @@ func (f *file) read() bool {
 	}
 	f.src = src
 	// The text is dropped once decoded (dropText), and read again if a
-	// column on a line beyond ASCII is asked for, unless the file kept it
-	// for its diagnostics' snippets: their columns then count in the
-	// text they show, even if the file has changed since.
-	again := func() ([]byte, error) {
-		if f.src != nil {
-			return f.src, nil
-		}
-		src, _, err := readBelow(f.tree.FS, f.rel, MaxFileSize)
-		return src, err
-	}
-	f.lines = diag.NewFileAgain(f.name, src, diag.Again{Read: again, Tokens: tokenBounds})
+	// column on a line beyond ASCII is asked for, which is once loading
+	// is done; a file that kept its text for its diagnostics' snippets
+	// counts their columns in the text they show, even if the file has
+	// changed since.
+	f.lines = diag.NewFileAgain(f.name, src, diag.Again{Read: f.textFile.read, Tokens: tokenBounds})
 	return true
 }
 
@@ -324,7 +318,7 @@ func readBelow(fsys fs.FS, name string, limit int64) ([]byte, int64, error) {
 	// the buffer is allocated once; a file that grew since is read whole
 	// all the same, up to the limit.
 	var b bytes.Buffer
-	b.Grow(int(info.Size()) + bytes.MinRead)
+	b.Grow(int(max(info.Size(), 0)) + bytes.MinRead) // a size below 0 is a file system's mistake
 	n, err := b.ReadFrom(io.LimitReader(r, limit))
 	return b.Bytes(), n, err
 }

@@ -34,7 +34,7 @@ func (hugeFile) Sys() any           { return nil }
 // TestTooLargeUnread checks that a file of MaxFileSize bytes or more is
 // refused without being read.
 func TestTooLargeUnread(t *testing.T) {
-	f := &file{name: "dump.mesh.hcl", rel: "dump.mesh.hcl", tree: &Tree{FS: hugeFS{t}}}
+	f := &file{name: "dump.mesh.hcl", textFile: &textFile{rel: "dump.mesh.hcl", tree: &Tree{FS: hugeFS{t}}}}
 	if f.read() {
 		t.Fatal("read accepted the file")
 	}

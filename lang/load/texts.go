@@ -1,7 +1,7 @@
 package load
 
 import (
-	"io/fs"
+	"fmt"
 
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -14,13 +14,27 @@ import (
 // when the diagnostics are printed. A file that changed in the meantime shows its new
 // text; one that can no longer be read is shown without a snippet.
 type Texts struct {
-	files map[string]textFile // by display name
+	files map[string]*textFile // by display name
 }
 
+// textFile is where a mesh file is, and its text while it is kept: while
+// it is parsed, and after for files the loader itself reported on.
 type textFile struct {
 	tree *Tree
 	rel  string
-	src  []byte // kept for files the loader itself reported on
+	src  []byte
+}
+
+// read returns the file's text: the one kept, or read again.
+func (t *textFile) read() ([]byte, error) {
+	if t.src != nil {
+		return t.src, nil
+	}
+	src, size, err := readBelow(t.tree.FS, t.rel, MaxFileSize)
+	if err == nil && size >= MaxFileSize {
+		err = fmt.Errorf("%s has grown to %d bytes", t.rel, size)
+	}
+	return src, err
 }
 
 // For returns the text of every file that ds refer to.
@@ -37,14 +51,9 @@ func (t *Texts) For(ds diag.Diagnostics) diag.Sources {
 		if !ok {
 			return
 		}
-		text := f.src
-		if text == nil {
-			var err error
-			if text, err = fs.ReadFile(f.tree.FS, f.rel); err != nil {
-				return
-			}
+		if text, err := f.read(); err == nil {
+			src[name] = text
 		}
-		src[name] = text
 	}
 	for _, d := range ds {
 		add(d.Subject)
@@ -55,9 +64,9 @@ func (t *Texts) For(ds diag.Diagnostics) diag.Sources {
 
 // texts records where each file's text can be found again.
 func texts(files []*file) *Texts {
-	t := &Texts{files: make(map[string]textFile, len(files))}
+	t := &Texts{files: make(map[string]*textFile, len(files))}
 	for _, f := range files {
-		t.files[f.name] = textFile{tree: f.tree, rel: f.rel, src: f.src}
+		t.files[f.name] = f.textFile
 	}
 	return t
 }
