@@ -96,7 +96,7 @@ type explainer struct {
 	indent int
 }
 
-func at(r diag.Range) string { return fmt.Sprintf("%s:%d", r.Filename(), r.Start().Line) }
+func at(r diag.Range) string { return fmt.Sprintf("%s:%d", r.Filename(), r.StartLine()) }
 
 func (x *explainer) line(text string, from diag.Range, note string) {
 	fmt.Fprintf(&x.buf, "%s%s", strings.Repeat("  ", x.indent), text)

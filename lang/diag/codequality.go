@@ -33,7 +33,7 @@ func WriteCodeQuality(w io.Writer, ds Diagnostics, src Sources) error {
 		loc := codeQualityLocation{Path: ".", Lines: codeQualityLines{Begin: 1}}
 		if d.Subject != nil {
 			loc.Path = strings.TrimPrefix(d.Subject.Filename(), "./")
-			loc.Lines.Begin = max(1, int(d.Subject.Start().Line))
+			loc.Lines.Begin = max(1, int(d.Subject.StartLine()))
 		}
 		issues = append(issues, codeQualityIssue{
 			Description: reportMessage(d),

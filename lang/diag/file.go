@@ -29,11 +29,11 @@ type File struct {
 }
 
 // wideLines are the lines of a file that hold a byte beyond ASCII. Their
-// columns count grapheme clusters, which takes the text; the file keeps
-// none of it, and reads it again the first time such a column is asked
-// for (to print a diagnostic, mostly), since most of a mesh written in
-// German or Japanese is such lines, and most of its files never have a
-// diagnostic.
+// columns count grapheme clusters, which takes the text; the file does
+// not hold it, and asks for it (Again) the first time such a column is
+// asked for (to print a diagnostic, mostly), since most of a mesh written
+// in German or Japanese is such lines, and most of its files never have a
+// diagnostic. A text that cannot be read then is not asked for again.
 type wideLines struct {
 	starts []int32 // where the lines start, in order
 	// size and sum (a CRC-32C) are the text's, to know it again.
@@ -75,7 +75,7 @@ type mark struct{ at, column int32 }
 // markEvery is how many bytes of a long line lie between two marks.
 const markEvery = 256
 
-// longLine is the length from which a line's columns are kept.
+// longLine is the length from which a line keeps marks.
 const longLine = 256
 
 // NewFile indexes the lines of src, the text of the file called name, and
@@ -338,6 +338,19 @@ func (r Range) Offsets() (start, end int) { return int(r.start), int(r.end) }
 
 // Start is where the range starts; the zero Pos for a whole file.
 func (r Range) Start() Pos { return r.pos(r.start) }
+
+// StartLine is the line the range starts on, 0 for a whole file. Unlike
+// Start, it never counts columns, which may read the file's text again.
+func (r Range) StartLine() int32 {
+	if r.file == nil || r.start < 0 {
+		return 0
+	}
+	line, found := slices.BinarySearch(r.file.lines, r.start)
+	if found {
+		line++
+	}
+	return int32(max(line, 1))
+}
 
 // End is where the range ends, exclusive; the zero Pos for a whole file.
 func (r Range) End() Pos { return r.pos(r.end) }

@@ -73,6 +73,9 @@ func TestTextReadAgain(t *testing.T) {
 	if got := f.Pos(4); got != (Pos{Line: 1, Column: 5, Byte: 4}) || reads != 0 {
 		t.Fatalf("ASCII line: %+v after %d reads, want 1:5 after none", got, reads)
 	}
+	if line := f.Range(x, x+1).StartLine(); line != 2 || reads != 0 {
+		t.Fatalf("StartLine = %d after %d reads; want 2 after none", line, reads)
+	}
 	for range 3 {
 		if got := f.Pos(x); got != (Pos{Line: 2, Column: 11, Byte: int32(x)}) {
 			t.Fatalf("line beyond ASCII: %+v, want 2:11", got)

@@ -35,10 +35,11 @@ var errNotCacheable = errors.New("not cacheable")
 
 type entryWriter struct {
 	buf  []byte
-	file *diag.File // whose ranges are written, and whose name as a marker
-	// named is set when a string holds the display name within other
-	// text (a diagnostic's detail, say), which a marker cannot stand
-	// for, or a range is in another file: the file is then not cached.
+	file *diag.File // whose ranges are written
+	// named is set when a string holds the file's display name (a
+	// diagnostic's detail, say), which depends on where meshc was
+	// pointed, or a range is in another file: the file is then not
+	// cached.
 	named bool
 	// shared numbers the short strings written so far, in the order of
 	// sharedOrder: names, types and keywords repeat across a chunk's
@@ -323,8 +324,10 @@ func encodeRange(e *entryWriter, v reflect.Value) error {
 	switch {
 	case r.IsZero():
 		e.uint(0)
-	case r.File() != e.file || start < -1 || end < start:
+	case r.File() != e.file:
 		e.named = true
+	case start < 0 && (start != -1 || end != -1), end < start:
+		return errNotCacheable // no range the loader makes: never cached wrongly
 	case start == -1:
 		e.uint(1)
 	default:
