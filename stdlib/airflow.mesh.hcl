@@ -48,11 +48,11 @@ target "airflow" {
   # https://api.eu.cloud.talend.com.
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
-  # server error (5xx, 408 or 429) or a garbled answer is tried again, up to
-  # 30 times in a row, 20 seconds apart (or as long as a Retry-After header
-  # asks, up to two minutes), rather than failing the step at once,
-  # which would leave the job running and make a retry start a second one;
-  # another client error (4xx) fails the step.
+  # 5xx, 408 or 429 or a garbled answer is tried again, for 30 polls in a
+  # row, 20 seconds apart (or as many seconds as a Retry-After header says,
+  # from 20 to 120), rather than failing the step at once, which would
+  # leave the job running and make a retry start a second one; another
+  # error status fails the step.
   runner "talend" {
     script = [
       <<-SH
@@ -81,10 +81,10 @@ target "airflow" {
                   if e.code < 500 and e.code not in (408, 429):
                       sys.exit("poll failed: " + str(e))
                   after = (e.headers or {}).get("Retry-After") or ""
-                  if after.isdigit():
+                  if after.isascii() and after.isdigit():
                       wait = min(max(int(after), 20), 120)
                   print("poll failed, trying again:", e, flush=True)
-              except (OSError, ValueError, http.client.HTTPException) as e:
+              except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
           sys.exit("30 polls in a row failed; the remote job may still be running")
       run = call("POST", "/processing/executions", {"executable": task})["executionId"]
@@ -108,11 +108,11 @@ target "airflow" {
   # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
-  # server error (5xx, 408 or 429) or a garbled answer is tried again, up to
-  # 30 times in a row, 20 seconds apart (or as long as a Retry-After header
-  # asks, up to two minutes), rather than failing the step at once,
-  # which would leave the job running and make a retry start a second one;
-  # another client error (4xx) fails the step.
+  # 5xx, 408 or 429 or a garbled answer is tried again, for 30 polls in a
+  # row, 20 seconds apart (or as many seconds as a Retry-After header says,
+  # from 20 to 120), rather than failing the step at once, which would
+  # leave the job running and make a retry start a second one; another
+  # error status fails the step.
   runner "alteryx" {
     script = [
       <<-SH
@@ -141,10 +141,10 @@ target "airflow" {
                   if e.code < 500 and e.code not in (408, 429):
                       sys.exit("poll failed: " + str(e))
                   after = (e.headers or {}).get("Retry-After") or ""
-                  if after.isdigit():
+                  if after.isascii() and after.isdigit():
                       wait = min(max(int(after), 20), 120)
                   print("poll failed, trying again:", e, flush=True)
-              except (OSError, ValueError, http.client.HTTPException) as e:
+              except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
           sys.exit("30 polls in a row failed; the remote job may still be running")
       job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
