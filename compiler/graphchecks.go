@@ -358,7 +358,7 @@ func (r *reacher) diamond(a, b *upstreams) (common string, pathA, pathB []string
 // latestShared returns the product within reach of both a and b that runs
 // last, or nil.
 func (r *reacher) latestShared(a, b *upstreams) *plan.Product {
-	w := r.mark(a)
+	w := r.mark(a, 1)
 	latest := int32(-1)
 	for _, at := range b.products {
 		if r.stamp[at] == w && at > latest {
@@ -386,9 +386,10 @@ func (r *reacher) firstShared(a, b *upstreams) *plan.Source {
 	return first
 }
 
-// mark stamps u's products with a new walk, which it returns.
-func (r *reacher) mark(u *upstreams) int32 {
-	w := r.newWalk()
+// mark stamps u's products with the first of n new walks, which it
+// returns.
+func (r *reacher) mark(u *upstreams, n int32) int32 {
+	w := r.newWalks(n)
 	for _, at := range u.products {
 		r.stamp[at] = w
 	}
@@ -404,11 +405,8 @@ func (r *reacher) mark(u *upstreams) int32 {
 func (r *reacher) pathUp(u *upstreams, found func(*plan.Product) bool) []string {
 	// Two numbers at once, so that the counter cannot start over, and
 	// clear the marks of within, between them.
-	within := r.newWalks(2)
+	within := r.mark(u, 2)
 	seen := within + 1
-	for _, at := range u.products {
-		r.stamp[at] = within
-	}
 	start := u.products[0]
 	r.stamp[start], r.next[start] = seen, -1
 	queue := []int32{start}

@@ -80,7 +80,8 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 	f.timing(e, "compile, in all", time.Since(start))
 	if f.timings && opts.Cache != nil {
 		// Whether CI's cache came back is the first thing to know of a
-		// slow check there.
+		// slow check there. The cache counts for the whole command, and
+		// a command's compiles run one after the other.
 		hits, parsed, _ := opts.Cache.Report()
 		hits, parsed = hits-hits0, parsed-parsed0
 		fmt.Fprintf(e.stderr, "  %-22s %d of %d files\n", "read from the cache", hits, hits+parsed)

@@ -290,7 +290,7 @@ func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
 		level = nil
 		for _, r := range read {
 			if r.err != nil {
-				return nil, r.err // the first in the walk's order
+				return nil, r.err // the first in the walk's order, depth by depth
 			}
 			level = append(level, r.folders...)
 			stale = append(stale, r.stale...)

@@ -32,9 +32,24 @@ func ForWith(n int, worker func() func(i int)) {
 		}
 		return
 	}
+	run(n, procs, chunk, worker)
+}
+
+// Blocking calls do(i) for i from 0 to n-1 on the given number of
+// goroutines, one item at a time, whatever the number of cores: for calls
+// that wait on the file system, where more of them than cores keep the
+// disk busy.
+func Blocking(n, goroutines int, do func(i int)) {
+	run(n, max(1, goroutines), 1, func() func(int) { return do })
+}
+
+// run calls the function worker makes for each of the items 0 to n-1, on
+// as many goroutines as it takes runs of chunk items for (goroutines at
+// most), each taking the next run when done with one.
+func run(n, goroutines, chunk int, worker func() func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(procs, (n+chunk-1)/chunk) {
+	for range min(goroutines, (n+chunk-1)/chunk) {
 		wg.Go(func() {
 			do := worker()
 			for {
@@ -45,23 +60,6 @@ func ForWith(n int, worker func() func(i int)) {
 				for i := start; i < min(start+chunk, n); i++ {
 					do(i)
 				}
-			}
-		})
-	}
-	wg.Wait()
-}
-
-// Blocking calls do(i) for i from 0 to n-1 on the given number of
-// goroutines, one item at a time, whatever the number of cores: for calls
-// that wait on the file system, where more of them than cores keep the
-// disk busy.
-func Blocking(n, goroutines int, do func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, goroutines) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				do(i)
 			}
 		})
 	}

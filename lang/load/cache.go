@@ -245,12 +245,17 @@ func (c *Cache) open(data []byte, key string) ([]byte, bool) {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// countParsed counts n files that were not read from the cache.
+func (c *Cache) countParsed(n int) {
+	c.mu.Lock()
+	c.parsed += n
+	c.mu.Unlock()
+}
+
 // store writes a chunk's entry, once its files are parsed.
 func (c *Cache) store(key string, chunk []*file) {
 	payload := encodeChunk(chunk)
-	c.mu.Lock()
-	c.parsed += len(chunk)
-	c.mu.Unlock()
+	c.countParsed(len(chunk))
 	data := make([]byte, 0, len(cacheFormat)+32+len(key)+4+len(payload))
 	data = append(data, cacheFormat...)
 	data = append(data, c.identity[:]...)

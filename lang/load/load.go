@@ -259,9 +259,12 @@ func parseUnit(unit []*file) {
 	}
 	var key string
 	hit := false
-	if cache != nil && readable {
+	switch {
+	case cache != nil && readable:
 		key = cache.key(unit)
 		hit = cache.load(key, unit)
+	case cache != nil:
+		cache.countParsed(len(unit)) // counted, for Report's "of how many"
 	}
 	for _, f := range unit {
 		if !f.cached {
