@@ -105,12 +105,15 @@ func containerMemory() int64 {
 		if len(parts) != 3 {
 			continue
 		}
-		var root, file string
+		var root string
+		var files []string
 		switch {
 		case parts[0] == "0" && parts[1] == "":
-			root, file = "/sys/fs/cgroup", "memory.max"
+			// memory.high throttles and reclaims where memory.max kills:
+			// systemd's MemoryHigh sets it alone.
+			root, files = "/sys/fs/cgroup", []string{"memory.max", "memory.high"}
 		case slices.Contains(strings.Split(parts[1], ","), "memory"):
-			root, file = "/sys/fs/cgroup/memory", "memory.limit_in_bytes"
+			root, files = "/sys/fs/cgroup/memory", []string{"memory.limit_in_bytes"}
 		default:
 			continue
 		}
@@ -118,8 +121,10 @@ func containerMemory() int64 {
 		// mount, which is the container's own group: its parents are
 		// looked at too, up to the mount.
 		for p := path.Clean(parts[2]); ; p = path.Dir(p) {
-			if n := memoryLimitIn(filepath.Join(root, p, file)); n > 0 && (least == 0 || n < least) {
-				least = n
+			for _, file := range files {
+				if n := memoryLimitIn(filepath.Join(root, p, file)); n > 0 && (least == 0 || n < least) {
+					least = n
+				}
 			}
 			if p == "/" || p == "." {
 				break
