@@ -61,10 +61,14 @@ target "airflow" {
       api, token, task = os.environ["TALEND_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
       if not token:
           sys.exit("talend: the step gives no token, and Talend Cloud's API needs one")
+      class NoRedirect(urllib.request.HTTPRedirectHandler):
+          def redirect_request(self, *args):
+              return None  # the token goes to the API alone: a redirect is an error status
+      opener = urllib.request.build_opener(NoRedirect)
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
+          with opener.open(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       def poll(path):
           wait = 0
@@ -87,7 +91,10 @@ target "airflow" {
               except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
           sys.exit("30 polls in a row failed; the remote job may still be running")
-      run = call("POST", "/processing/executions", {"executable": task})["executionId"]
+      try:
+          run = str(call("POST", "/processing/executions", {"executable": task})["executionId"])
+      except (OSError, ValueError, LookupError, TypeError, RecursionError, http.client.HTTPException) as e:
+          sys.exit("talend: starting the task failed: " + repr(e))
       print("Talend execution", run, "of", task, flush=True)
       while True:
           time.sleep(20)
@@ -121,10 +128,14 @@ target "airflow" {
       api, token, workflow = os.environ["ALTERYX_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
       if not token:
           sys.exit("alteryx: the step gives no token, and the Alteryx Server API needs one")
+      class NoRedirect(urllib.request.HTTPRedirectHandler):
+          def redirect_request(self, *args):
+              return None  # the token goes to the API alone: a redirect is an error status
+      opener = urllib.request.build_opener(NoRedirect)
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-          with urllib.request.urlopen(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
+          with opener.open(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
       def poll(path):
           wait = 0
@@ -147,7 +158,10 @@ target "airflow" {
               except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
           sys.exit("30 polls in a row failed; the remote job may still be running")
-      job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
+      try:
+          job = str(call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"])
+      except (OSError, ValueError, LookupError, TypeError, RecursionError, http.client.HTTPException) as e:
+          sys.exit("alteryx: starting the job failed: " + repr(e))
       print("Alteryx job", job, "of", workflow, flush=True)
       while True:
           time.sleep(20)
