@@ -79,7 +79,10 @@ const markEvery = 256
 const longLine = 256
 
 // NewFile indexes the lines of src, the text of the file called name, and
-// keeps src for the columns of its lines beyond ASCII. Its size must fit
+// keeps src for the columns of its lines beyond ASCII. It knows nothing of
+// HCL's tokens, so a column may differ from HCL's where a token ends
+// inside a grapheme cluster: the loader's load.NewFile gives it the
+// tokens. Its size must fit
 // in 31 bits, as the loader ensures.
 func NewFile(name string, src []byte) *File {
 	return NewFileAgain(name, src, Again{Read: func() ([]byte, error) { return src, nil }})

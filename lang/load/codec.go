@@ -207,6 +207,7 @@ func build(c *codec, t reflect.Type) {
 			return
 		}
 		elem := buildingCodec(t.Elem())
+		pointers := t.Elem().Kind() == reflect.Pointer // never nil, as in lists
 		// A target's options, by name: written in the order of their
 		// names, so that an entry does not depend on the map's order.
 		c.enc = func(e *entryWriter, v reflect.Value) error {
@@ -218,6 +219,9 @@ func build(c *codec, t reflect.Type) {
 			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 			e.uint(uint64(len(keys)) + 1)
 			for _, k := range keys {
+				if pointers && v.MapIndex(k).IsNil() {
+					return errNotCacheable
+				}
 				e.string(k.String())
 				if err := elem.enc(e, v.MapIndex(k)); err != nil {
 					return err
@@ -236,7 +240,8 @@ func build(c *codec, t reflect.Type) {
 				k.SetString(d.string())
 				e := reflect.New(t.Elem()).Elem()
 				elem.dec(d, e)
-				if d.corrupt {
+				if d.corrupt || pointers && e.IsNil() {
+					d.fail()
 					return
 				}
 				m.SetMapIndex(k, e)
