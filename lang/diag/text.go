@@ -32,13 +32,15 @@ type Sources map[string][]byte
 func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 	var buf bytes.Buffer
 	x := newLineIndex(src)
+	keys := make([]repeatKey, len(ds))
 	same := map[repeatKey]int{}
-	for _, d := range ds {
-		same[keyOf(d)]++
+	for i, d := range ds {
+		keys[i] = keyOf(d)
+		same[keys[i]]++
 	}
 	printed := map[repeatKey]int{}
-	for _, d := range ds {
-		k := keyOf(d)
+	for i, d := range ds {
+		k := keys[i]
 		if printed[k] == maxRepeats {
 			continue
 		}
