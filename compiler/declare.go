@@ -39,6 +39,7 @@ func (c *compiler) declare() {
 		c.domainList = append(c.domainList, ds)
 	}
 	c.inParallel(len(domains), func(w *compiler, i int) { w.declareDomain(domains[i], firsts[i]) })
+	c.domainNames = sortedKeys(c.domains)
 	slices.SortFunc(c.domainList, func(a, b *domainScope) int { return cmp.Compare(a.plan.Name, b.plan.Name) })
 	for _, ds := range c.domainList {
 		c.plan.Domains = append(c.plan.Domains, ds.plan)

@@ -282,7 +282,7 @@ func (c *compiler) policyDomains(p *policy) {
 				p.domain.plan.Name, d.V, d.V)
 			p.broken = true
 		case p.domain == nil && c.domains[d.V] == nil:
-			c.unknown("domain", d.V, "in the mesh", d.Range, sortedKeys(c.domains))
+			c.unknown("domain", d.V, "in the mesh", d.Range, c.domainNames)
 		}
 		p.domains[d.V] = true
 	}
@@ -515,7 +515,7 @@ func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[strin
 	if parts[0].Name == "domain" && len(parts) == 4 && parts[2].Name == "policy" {
 		other, ok := c.domains[parts[1].Name]
 		if !ok {
-			c.unknown("domain", parts[1].Name, "in the mesh", parts[1].Range, sortedKeys(c.domains))
+			c.unknown("domain", parts[1].Name, "in the mesh", parts[1].Range, c.domainNames)
 			return nil
 		}
 		if ds != nil && other != ds {

@@ -117,10 +117,13 @@ func (c *compiler) duplicateOf(kind, name string, at, first diag.Range, firstInS
 // unknown reports a name that resolves to nothing, naming the closest
 // candidate.
 func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates []string) {
-	detail := fmt.Sprintf("There is no %s named %q %s.%s", kind, name, where, suggest.DidYouMean(name, candidates))
-	if len(candidates) == 0 {
+	detail := fmt.Sprintf("There is no %s named %q %s.", kind, name, where)
+	switch nearest := suggest.Nearest(name, candidates); {
+	case len(candidates) == 0:
 		detail = fmt.Sprintf("There is no %s named %q %s; none is declared there.", kind, name, where)
-	} else if suggest.Nearest(name, candidates) == "" && len(candidates) <= 8 {
+	case nearest != "":
+		detail += fmt.Sprintf(" Did you mean %q?", nearest)
+	case len(candidates) <= 8:
 		detail += fmt.Sprintf(" The %s there are: %s.", plural(kind), strings.Join(candidates, ", "))
 	}
 	c.errorf("unresolved-reference", at, fmt.Sprintf("Reference to an undeclared %s", kind), "%s", detail)

@@ -170,7 +170,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 			return nil, nil, false // its declaration was rejected; already reported
 		}
 		if !ok {
-			c.unknown("domain", parts[1].Name, "in the mesh", parts[1].Range, sortedKeys(c.domains))
+			c.unknown("domain", parts[1].Name, "in the mesh", parts[1].Range, c.domainNames)
 			return nil, nil, false
 		}
 		cross = other != ds
@@ -217,7 +217,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		}
 		src, ok := ds.sources[parts[1].Name]
 		if !ok {
-			c.unknownElsewhere("source", parts[1].Name, ds, parts[1].Range, sortedKeys(ds.sources), func(o *domainScope) bool { return o.sources[parts[1].Name] != nil }, "")
+			c.unknownElsewhere("source", parts[1].Name, ds, parts[1].Range, ds.sourceNames(), "")
 			return nil, nil, false
 		}
 		return src, nil, true
@@ -240,7 +240,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		}
 		p, ok := ds.products[parts[1].Name]
 		if !ok {
-			c.unknownElsewhere("product", parts[1].Name, ds, parts[1].Range, sortedKeys(ds.products), func(o *domainScope) bool { return o.products[parts[1].Name] != nil },
+			c.unknownElsewhere("product", parts[1].Name, ds, parts[1].Range, ds.productNames(),
 				"domain.%s.product."+parts[1].Name+".port."+parts[3].Name)
 			return nil, nil, false
 		}
@@ -275,9 +275,9 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 // another domain that has it: the commonest slip is a short name for an
 // object of another domain. crossForm, when set, is how to refer to it
 // there (with %s for the domain); sources have none, being private.
-func (c *compiler) unknownElsewhere(kind, name string, ds *domainScope, at diag.Range, candidates []string, has func(*domainScope) bool, crossForm string) {
-	for _, o := range c.domainList {
-		if o.plan.Name == ds.plan.Name || c.domains[o.plan.Name] != o || !has(o) {
+func (c *compiler) unknownElsewhere(kind, name string, ds *domainScope, at diag.Range, candidates []string, crossForm string) {
+	for _, o := range c.holdersOf(kind, name) {
+		if o.plan.Name == ds.plan.Name {
 			continue
 		}
 		hint := fmt.Sprintf("Domain %s has a %s named %q; sources are private to their domain, so read a public port of one of its products instead.", o.plan.Name, kind, name)

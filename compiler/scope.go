@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"sync"
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -33,6 +34,7 @@ type state struct {
 	classifications map[string]bool
 	domains         map[string]*domainScope
 	domainList      []*domainScope // by name
+	domainNames     []string       // sorted, for "did you mean"
 	runners         map[string]*plan.Runner
 	runnerAST       map[*plan.Runner]*ast.Runner
 	kinds           map[string]*ast.TestKind
@@ -45,6 +47,33 @@ type state struct {
 	productCycle bool
 	// policyOutcomes are what the governance stage found, per policy.
 	policyOutcomes []*PolicyOutcome
+
+	// holders lists the domains that declare each source ("source NAME")
+	// and product ("product NAME"), by name of domain, for references to
+	// names their own domain lacks. It is made at the first of them, as a
+	// renamed product may leave thousands.
+	holders     map[string][]*domainScope
+	holdersOnce sync.Once
+}
+
+// holdersOf returns the domains that declare a source or product (kind) of
+// a name. It may be called once declare is done.
+func (s *state) holdersOf(kind, name string) []*domainScope {
+	s.holdersOnce.Do(func() {
+		s.holders = map[string][]*domainScope{}
+		for _, o := range s.domainList {
+			if s.domains[o.plan.Name] != o {
+				continue // a duplicate domain, reported as such
+			}
+			for n := range o.sources {
+				s.holders["source "+n] = append(s.holders["source "+n], o)
+			}
+			for n := range o.products {
+				s.holders["product "+n] = append(s.holders["product "+n], o)
+			}
+		}
+	})
+	return s.holders[kind+" "+name]
 }
 
 // domainScope is what short names inside a domain resolve to.
@@ -60,6 +89,26 @@ type domainScope struct {
 	// that each is checked.
 	productList []*productScope
 	secrets     map[string]*plan.Secret
+
+	// names holds the sorted names of the sources and products, for
+	// "did you mean": worked out once, at the first reference to a name
+	// the domain lacks, as a domain may hold thousands of products and a
+	// renamed one leave as many references broken.
+	names struct {
+		once              sync.Once
+		sources, products []string
+	}
+}
+
+// sourceNames and productNames are the sorted names of the domain's sources
+// and products. They may be called once declare is done.
+func (ds *domainScope) sourceNames() []string  { ds.sortNames(); return ds.names.sources }
+func (ds *domainScope) productNames() []string { ds.sortNames(); return ds.names.products }
+
+func (ds *domainScope) sortNames() {
+	ds.names.once.Do(func() {
+		ds.names.sources, ds.names.products = sortedKeys(ds.sources), sortedKeys(ds.products)
+	})
 }
 
 // productScope is what short names inside a product resolve to.

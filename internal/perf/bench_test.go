@@ -80,7 +80,7 @@ func meshOf(b *testing.B, o synth.Options) *mesh {
 		return m
 	}
 	n := o.Products
-	dir := filepath.Join(root, fmt.Sprintf("products-%d-mixed-%t", n, o.MixedCadences))
+	dir := filepath.Join(root, fmt.Sprintf("products-%d-per-domain-%d-mixed-%t-misspelt-%t", n, o.ProductsPerDomain, o.MixedCadences, o.MisspeltInputs))
 	fsys := synth.Generate(o)
 	if err := synth.Write(dir, fsys); err != nil {
 		b.Fatal(err)
@@ -186,6 +186,31 @@ func BenchmarkCheckMixedCadences(b *testing.B) {
 		}
 		reportStages(b, took)
 		b.ReportMetric(float64(took["schedules"])/float64(time.Millisecond)/float64(b.N), "schedules-ms/op")
+	})
+}
+
+// BenchmarkCheckMisspelt is BenchmarkCheck on meshes of domains of 2,000
+// products where every input from a product misspells it: each of the
+// unresolved-reference errors looks for the name meant among the 2,000
+// (resolve-ms/op), which must cost about as much per error at every size.
+func BenchmarkCheckMisspelt(b *testing.B) {
+	eachShape(b, synth.Options{MisspeltInputs: true, ProductsPerDomain: 2000}, func(b *testing.B, m *mesh) {
+		took := map[string]time.Duration{}
+		trace := func(stage string, d time.Duration) { took[stage] += d }
+		errors := 0
+		for b.Loop() {
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: trace})
+			if err != nil {
+				b.Fatal(err)
+			}
+			errors = len(res.Diagnostics)
+		}
+		if errors == 0 {
+			b.Fatal("the misspelt inputs found no error")
+		}
+		reportStages(b, took)
+		b.ReportMetric(float64(took["resolve"])/float64(time.Millisecond)/float64(b.N), "resolve-ms/op")
+		b.ReportMetric(float64(errors), "diagnostics")
 	})
 }
 

@@ -1,7 +1,11 @@
 package suggest
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
 )
@@ -33,5 +37,83 @@ func TestDistance(t *testing.T) {
 		if got := distance(tc.a, tc.b); got != tc.want {
 			t.Errorf("distance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestNearestAsWhole checks the bounded, early-stopping comparison against
+// the whole edit-distance table, on random names over a small alphabet (so
+// that near misses, swaps and ties are common) with a rune beyond ASCII.
+func TestNearestAsWhole(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func() string {
+		var b strings.Builder
+		for range rng.IntN(9) {
+			b.WriteRune([]rune("abcé_")[rng.IntN(5)])
+		}
+		return b.String()
+	}
+	for range 20000 {
+		a, b := word(), word()
+		if got, want := distance(a, b), wholeDistance(a, b); got != want {
+			t.Fatalf("distance(%q, %q) = %d, want %d", a, b, got, want)
+		}
+		candidates := make([]string, rng.IntN(12))
+		for i := range candidates {
+			candidates[i] = word()
+		}
+		if got, want := Nearest(a, candidates), wholeNearest(a, candidates); got != want {
+			t.Fatalf("Nearest(%q, %q) = %q, want %q", a, candidates, got, want)
+		}
+	}
+}
+
+// wholeNearest is Nearest without its shortcuts.
+func wholeNearest(name string, candidates []string) string {
+	best, bestDist := "", -1
+	limit := max(1, utf8.RuneCountInString(name)/3)
+	for _, c := range candidates {
+		if d := wholeDistance(name, c); d <= limit && (bestDist < 0 || d < bestDist) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// wholeDistance fills the whole table of the optimal string alignment
+// distance.
+func wholeDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// BenchmarkNearest is a reference to a product missing from a domain of
+// 10,000 whose names are all about as long.
+func BenchmarkNearest(b *testing.B) {
+	names := make([]string, 10000)
+	for i := range names {
+		names[i] = fmt.Sprintf("p%d", i)
+	}
+	for b.Loop() {
+		Nearest("px42", names)
 	}
 }

@@ -36,6 +36,12 @@ type Options struct {
 	// The mesh then has diamonds of mixed cadences (cadence-drift
 	// warnings), which the checker must look up the graph for.
 	MixedCadences bool
+	// MisspeltInputs makes every input from a product name it with a
+	// letter too many ("pq7" for "p7"), as a rename leaves its consumers:
+	// one unresolved-reference error, with its "did you mean", each. The
+	// mesh then has errors; with large domains it measures the search
+	// for the name meant.
+	MisspeltInputs bool
 }
 
 // Mesh returns a mesh of n products with the default shape and seed 1.
@@ -305,11 +311,11 @@ func (g *generator) inputs(rng *rand.Rand, d, j int) []input {
 				continue
 			}
 			k := rng.IntN(j)
-			in = input{fmt.Sprintf("product.p%d.port.main", k), list(rng, 3), fmt.Sprintf("%s.p%d", domainName(d), k)}
+			in = input{fmt.Sprintf("product.%s.port.main", g.productRef(k)), list(rng, 3), fmt.Sprintf("%s.p%d", domainName(d), k)}
 		default:
 			od := lowest + rng.IntN(d-lowest)
 			k := rng.IntN(g.products(od))
-			in = input{fmt.Sprintf("domain.%s.product.p%d.port.main", domainName(od), k),
+			in = input{fmt.Sprintf("domain.%s.product.%s.port.main", domainName(od), g.productRef(k)),
 				"{ id = integer, amount = number(38, 2), updated_at = timestamp_ntz }", fmt.Sprintf("%s.p%d", domainName(od), k)}
 		}
 		if !seen[in.from] {
@@ -318,6 +324,14 @@ func (g *generator) inputs(rng *rand.Rand, d, j int) []input {
 		}
 	}
 	return ins
+}
+
+// productRef is how inputs name product k of a domain.
+func (g *generator) productRef(k int) string {
+	if g.o.MisspeltInputs {
+		return fmt.Sprintf("pq%d", k)
+	}
+	return fmt.Sprintf("p%d", k)
 }
 
 // list is a list of n of the readable columns, id first.

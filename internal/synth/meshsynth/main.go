@@ -3,6 +3,7 @@
 //
 //	go run ./internal/synth/meshsynth -n 10000 -seed 1 /tmp/mesh10k
 //	go run ./internal/synth/meshsynth -n 10000 --mixed-cadences /tmp/mixed10k
+//	go run ./internal/synth/meshsynth -n 10000 --per-domain 2000 --misspelt-inputs /tmp/misspelt10k
 package main
 
 import (
@@ -17,8 +18,10 @@ func main() {
 	n := pflag.IntP("products", "n", 1000, "how many products")
 	seed := pflag.Uint64("seed", 1, "the seed that picks inputs, steps and schedules")
 	mixed := pflag.Bool("mixed-cadences", false, "make about one product in 25 run weekly, which gives diamonds of mixed cadences")
+	perDomain := pflag.Int("per-domain", 50, "how many products each domain holds")
+	misspelt := pflag.Bool("misspelt-inputs", false, "misspell every product an input reads, for a mesh with as many errors")
 	pflag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] DIR")
+		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] [--per-domain N] [--misspelt-inputs] DIR")
 		pflag.PrintDefaults()
 	}
 	pflag.Parse()
@@ -31,7 +34,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "meshsynth: %s is not empty\n", dir)
 		os.Exit(2)
 	}
-	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed})
+	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed, ProductsPerDomain: *perDomain, MisspeltInputs: *misspelt})
 	if err := synth.Write(dir, fsys); err != nil {
 		fmt.Fprintf(os.Stderr, "meshsynth: %v\n", err)
 		os.Exit(1)
