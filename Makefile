@@ -48,8 +48,6 @@ lint:
 	$(GO) vet ./...
 	$(GO) run ./cmd/meshc fmt --check examples stdlib
 
-# fuzz runs the loader and checker fuzz target for FUZZTIME (default 2m).
-FUZZTIME ?= 2m
 # bench measures meshc against the parse floor on synthetic meshes of
 # 1,000, 10,000 and 100,000 products (BENCH_SIZES), with allocations, and
 # prints the table of docs/performance.md; the targets' own benchmarks
@@ -59,14 +57,28 @@ bench:
 	MESHC_BENCH_SIZES=$(BENCH_SIZES) $(GO) test ./internal/perf -run '^$$' -bench . -benchmem -benchtime 1x -timeout 2h | $(GO) run ./internal/perf/benchtable
 	$(GO) test ./compiler ./targets/... -run '^$$' -bench . -benchmem -benchtime 3x
 
+# fuzz runs every fuzz target for FUZZTIME each (default 2m), one after the
+# other. A new input is minimized for at most FUZZMINIMIZE (default 5s):
+# the seeds are whole meshes, and Go's default of a minute per input left
+# FuzzCompile minimizing, not fuzzing, most of the time.
+FUZZTIME ?= 2m
+FUZZMINIMIZE ?= 5s
+FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
 fuzz:
-	$(GO) test ./compiler -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
-	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzPyString -fuzztime $(FUZZTIME)
-	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzLiteral -fuzztime $(FUZZTIME)
-	$(GO) test ./targets/airflow -run '^$$' -fuzz FuzzValidKey -fuzztime $(FUZZTIME)
-	$(GO) test ./targets/snowflake -run '^$$' -fuzz FuzzExecuteImmediate -fuzztime $(FUZZTIME)
-	$(GO) test ./lang/load -run '^$$' -fuzz FuzzShallowNesting -fuzztime $(FUZZTIME)
-	$(GO) test ./lang/load -run '^$$' -fuzz FuzzCacheEntry -fuzztime $(FUZZTIME)
+	$(FUZZ) ./compiler -fuzz FuzzCompile
+	$(FUZZ) ./lang/load -fuzz FuzzShallowNesting
+	$(FUZZ) ./lang/load -fuzz FuzzCacheEntry
+	$(FUZZ) ./lang/load -fuzz FuzzPositions
+	$(FUZZ) ./lang/diag -fuzz FuzzRender
+	$(FUZZ) ./internal/yamlout -fuzz FuzzQuote
+	$(FUZZ) ./internal/yamlout -fuzz FuzzIsImplicit
+	$(FUZZ) ./targets/gitlab -fuzz FuzzBuild
+	$(FUZZ) ./targets/airflow -fuzz FuzzBuild
+	$(FUZZ) ./targets/airflow -fuzz FuzzPyString
+	$(FUZZ) ./targets/airflow -fuzz FuzzLiteral
+	$(FUZZ) ./targets/airflow -fuzz FuzzValidKey
+	$(FUZZ) ./targets/snowflake -fuzz FuzzBuild
+	$(FUZZ) ./targets/snowflake -fuzz FuzzExecuteImmediate
 
 clean:
 	rm -rf bin
