@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -66,6 +67,12 @@ func checkTokens(file *diag.File, tokens hclsyntax.Tokens) diag.Diagnostics {
 // returns false, so that the lexer decides. FuzzShallowNesting checks that
 // it never vouches for a file the lexer rejects.
 func shallowNesting(src []byte) bool {
+	// The lexer may read a byte that is not UTF-8 together with the one
+	// after it: a '#' or a quote that starts nothing, whose line the
+	// count below would skip (FuzzShallowNesting found such a file).
+	if !utf8.Valid(src) {
+		return false
+	}
 	depth, unary, conditionals := 0, 0, 0
 	// braces holds, for each open interpolation, the braces opened in it;
 	// a closing brace with none open ends the interpolation.

@@ -33,6 +33,9 @@ var nestingSeeds = []string{
 	strings.Repeat(`"${`, 300),
 	strings.Repeat("a ? ", 300),
 	`x = "]]]]]]"` + strings.Repeat("[", 260),
+	// A byte that is not UTF-8 before a '#': the lexer reads both as one
+	// invalid character, so what follows is not a comment.
+	"x = \xc6#" + strings.Repeat(" a ?", 300),
 }
 
 // TestShallowNesting checks the shortcut on the seeds: it vouches only for
