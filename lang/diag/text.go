@@ -189,7 +189,7 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	// Measure by bytes, not by HCL's columns: those count grapheme
 	// clusters, while the terminal shows combining marks and wide
 	// characters differently.
-	line := fl.lines[mark-1]
+	line := strings.TrimSuffix(fl.lines[mark-1], "\r") // a CRLF ending is not shown
 	start := clamp(int(from.Byte)-fl.starts[mark-1], 0, len(line))
 	end := len(line)
 	if to.Line == from.Line {
@@ -211,7 +211,7 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	}
 	s := &Snippet{StartLine: first, MarkLine: mark}
 	for i, l := range fl.lines[first-1 : last] {
-		switch {
+		switch l = strings.TrimSuffix(l, "\r"); {
 		case first+i == mark:
 			l = line
 		case windowed:
@@ -246,7 +246,7 @@ func cropSnippet(s *Snippet) {
 		var b strings.Builder
 		col, cutStart := 0, -1
 		for _, r := range l {
-			w := displayWidth(string(r))
+			w := runeWidth(r)
 			if col+w > to {
 				col += w // past the window: enough to know the line goes on
 				break
@@ -310,41 +310,58 @@ func window(l string, lo, hi int) string {
 	return w
 }
 
-// displayLine expands tabs, drops a trailing carriage return and replaces
-// each byte of invalid UTF-8 with U+FFFD, as displayWidth counts them, so
-// that the marker line under it lines up.
+// displayLine expands tabs and shows control characters as the symbols
+// for them ("\r" as "␍", ESC as "␛"), as displayWidth counts them, so that
+// the marker line under it lines up, and so that a file's bytes cannot
+// move the terminal's cursor or send it escape sequences. An invalid
+// byte is U+FFFD already.
 func displayLine(l string) string {
 	var b strings.Builder
 	b.Grow(len(l))
-	for _, r := range strings.TrimSuffix(l, "\r") {
-		if r == '\t' {
+	for _, r := range l {
+		switch {
+		case r == '\t':
 			b.WriteString("    ")
-		} else {
-			b.WriteRune(r) // utf8.RuneError, for an invalid byte, is U+FFFD
+		case r < 0x20:
+			b.WriteRune(0x2400 + r) // the Control Pictures block
+		case r == 0x7f:
+			b.WriteRune('␡')
+		case r >= 0x80 && r < 0xA0:
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
 		}
 	}
 	return b.String()
 }
 
-// displayWidth is the width of text on a terminal: tabs are four columns
-// (as displayLine expands them), combining marks and format characters
-// none, East Asian wide characters and emoji two.
+// displayWidth is the width of text on a terminal, once displayLine has
+// shown it: the sum of its characters' widths.
 func displayWidth(text string) int {
 	w := 0
-	for _, r := range strings.TrimSuffix(text, "\r") {
-		switch {
-		case r == '\t':
-			w += 4
-		case r < 0xA0: // ASCII and Latin-1 controls, the common case
-			w++
-		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
-		case isWide(r):
-			w += 2
-		default:
-			w++
-		}
+	for _, r := range text {
+		w += runeWidth(r)
 	}
 	return w
+}
+
+// runeWidth is a character's width: four columns for a tab (as
+// displayLine expands it), none for combining marks and format
+// characters, two for East Asian wide characters and emoji, and one for
+// the rest, control characters included (displayLine shows each as one
+// symbol).
+func runeWidth(r rune) int {
+	switch {
+	case r == '\t':
+		return 4
+	case r < 0xA0: // ASCII and Latin-1 controls, the common case
+		return 1
+	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		return 0
+	case isWide(r):
+		return 2
+	}
+	return 1
 }
 
 // isWide reports East Asian wide and fullwidth characters, and emoji.

@@ -33,6 +33,9 @@ func TestCaretUnderSubject(t *testing.T) {
 		{"wide", "d = \"日本\" x\n", "x", "1 | d = \"日本\" x", "  |            ^"},
 		{"combining", "d = \"e\u0301\" x\n", "x", "1 | d = \"e\u0301\" x", "  |         ^"},
 		{"invalid UTF-8", "d = \"\xff\xfe\" x\n", "x", "1 | d = \"\uFFFD\uFFFD\" x", "  |          ^"},
+		// Control characters are shown, not sent to the terminal: a lone
+		// carriage return would move its cursor, ESC start a sequence.
+		{"controls", "d = \"\r\x1b[2J\x7f\u0085\" x\n", "x", "1 | d = \"␍␛[2J␡\uFFFD\" x", "  |               ^"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			i := strings.Index(tc.src, tc.subject)
