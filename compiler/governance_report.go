@@ -180,7 +180,7 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 		}
 		fmt.Fprintf(&b, "\nNot applied, as the mesh does not opt into their sets (policy_sets in the mesh block): %s\n", strings.Join(parts, ", "))
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(diag.Printable(b.Bytes())) // messages and reasons are the mesh's words
 	return err
 }
 

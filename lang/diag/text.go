@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -58,8 +59,48 @@ func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 		}
 		writeOne(&buf, d, x, note)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(Printable(buf.Bytes()))
 	return err
+}
+
+// Printable shows the control characters of text, other than newlines and
+// tabs, as their symbols: "\r" as "␍", ESC as "␛", DEL as "␡", and the C1
+// controls as "�". What a mesh says reaches the terminal in diagnostics and
+// reports (a description in a policy's message, a file's name), and must
+// not move its cursor or send it escape sequences. Other bytes, invalid
+// UTF-8 included, are kept; text without controls is returned as it is.
+func Printable(text []byte) []byte {
+	if !slices.ContainsFunc(text, isControlByte) {
+		return text
+	}
+	out := make([]byte, 0, len(text)+16)
+	for len(text) > 0 {
+		r, size := utf8.DecodeRune(text)
+		if shown := controlSymbol(r); shown != 0 && r != '\n' && r != '\t' {
+			out = utf8.AppendRune(out, shown)
+		} else {
+			out = append(out, text[:size]...)
+		}
+		text = text[size:]
+	}
+	return out
+}
+
+// isControlByte reports a byte that is a control character or may start
+// one (0xC2 starts U+0080 to U+009F).
+func isControlByte(b byte) bool { return b < 0x20 && b != '\n' && b != '\t' || b == 0x7f || b == 0xc2 }
+
+// controlSymbol returns what shows a control character, 0 for any other.
+func controlSymbol(r rune) rune {
+	switch {
+	case r < 0x20:
+		return 0x2400 + r // the Control Pictures block: ␀ to ␟
+	case r == 0x7f:
+		return '␡'
+	case r >= 0x80 && r < 0xA0:
+		return utf8.RuneError
+	}
+	return 0
 }
 
 // maxRepeats is how many diagnostics that say the same thing in one file
@@ -319,16 +360,11 @@ func displayLine(l string) string {
 	var b strings.Builder
 	b.Grow(len(l))
 	for _, r := range l {
-		switch {
-		case r == '\t':
+		if r == '\t' {
 			b.WriteString("    ")
-		case r < 0x20:
-			b.WriteRune(0x2400 + r) // the Control Pictures block
-		case r == 0x7f:
-			b.WriteRune('␡')
-		case r >= 0x80 && r < 0xA0:
-			b.WriteRune(utf8.RuneError)
-		default:
+		} else if shown := controlSymbol(r); shown != 0 {
+			b.WriteRune(shown)
+		} else {
 			b.WriteRune(r)
 		}
 	}

@@ -208,3 +208,19 @@ func TestRepeatsCutWithoutRange(t *testing.T) {
 		t.Errorf("got:\n%s\nwant the line %q", b.String(), want)
 	}
 }
+
+// TestPrintable checks what WriteText and the policy report show of a
+// mesh's words: control characters as symbols, newlines, tabs, other
+// characters and invalid bytes as they are.
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain\ttext\nok °§": "plain\ttext\nok °§",
+		"\x1b[2J\r\x07\x7f":  "␛[2J␍␇␡",
+		"c1 \u0085 bad \xff": "c1 \uFFFD bad \xff",
+		"":                   "",
+	} {
+		if got := string(Printable([]byte(in))); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
