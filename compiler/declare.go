@@ -43,12 +43,14 @@ func (c *compiler) declare() {
 	slices.SortFunc(c.domainList, func(a, b *domainScope) int { return cmp.Compare(a.plan.Name, b.plan.Name) })
 	for _, ds := range c.domainList {
 		c.plan.Domains = append(c.plan.Domains, ds.plan)
-		for _, name := range sortedKeys(ds.sources) {
+		ds.sourceNames = sortedKeys(ds.sources)
+		for _, name := range ds.sourceNames {
 			src := ds.sources[name]
 			c.plan.Sources = append(c.plan.Sources, src)
 			ds.plan.Sources = append(ds.plan.Sources, src)
 			c.sourceColumns[src] = ds.sourceColumns[src]
 		}
+		ds.productNames = sortedKeys(ds.products)
 		sortBy(ds.productList, func(p *productScope) string { return p.plan.Name })
 		c.products = append(c.products, ds.productList...)
 	}

@@ -217,7 +217,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		}
 		src, ok := ds.sources[parts[1].Name]
 		if !ok {
-			c.unknownElsewhere("source", parts[1].Name, ds, parts[1].Range, ds.sourceNames(), "")
+			c.unknownElsewhere("source", parts[1].Name, ds, parts[1].Range, ds.sourceNames, "")
 			return nil, nil, false
 		}
 		return src, nil, true
@@ -240,7 +240,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		}
 		p, ok := ds.products[parts[1].Name]
 		if !ok {
-			c.unknownElsewhere("product", parts[1].Name, ds, parts[1].Range, ds.productNames(),
+			c.unknownElsewhere("product", parts[1].Name, ds, parts[1].Range, ds.productNames,
 				"domain.%s.product."+parts[1].Name+".port."+parts[3].Name)
 			return nil, nil, false
 		}

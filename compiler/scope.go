@@ -90,25 +90,10 @@ type domainScope struct {
 	productList []*productScope
 	secrets     map[string]*plan.Secret
 
-	// names holds the sorted names of the sources and products, for
-	// "did you mean": worked out once, at the first reference to a name
-	// the domain lacks, as a domain may hold thousands of products and a
-	// renamed one leave as many references broken.
-	names struct {
-		once              sync.Once
-		sources, products []string
-	}
-}
-
-// sourceNames and productNames are the sorted names of the domain's sources
-// and products. They may be called once declare is done.
-func (ds *domainScope) sourceNames() []string  { ds.sortNames(); return ds.names.sources }
-func (ds *domainScope) productNames() []string { ds.sortNames(); return ds.names.products }
-
-func (ds *domainScope) sortNames() {
-	ds.names.once.Do(func() {
-		ds.names.sources, ds.names.products = sortedKeys(ds.sources), sortedKeys(ds.products)
-	})
+	// sourceNames and productNames are the sorted names of its sources
+	// and products, for "did you mean": a domain may hold thousands of
+	// products, and a renamed one leave as many references broken.
+	sourceNames, productNames []string
 }
 
 // productScope is what short names inside a product resolve to.

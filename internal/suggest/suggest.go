@@ -2,10 +2,7 @@
 // mean" part of diagnostics.
 package suggest
 
-import (
-	"fmt"
-	"unicode/utf8"
-)
+import "fmt"
 
 // Nearest returns the candidate closest to name by edit distance, or "" when
 // none is close enough to be a plausible typo: a third of name's length in
@@ -45,16 +42,10 @@ func DidYouMean(name string, candidates []string) string {
 	return ""
 }
 
-// distance is the edit distance between a and b in runes, counting an
-// insertion, a deletion, a substitution or a swap of two neighbours as one
-// edit (the optimal string alignment distance): "rwa" is one edit from "raw".
-func distance(a, b string) int {
-	var m matcher
-	m.name = appendRunes(m.name[:0], a)
-	return m.distance(b, len(m.name)+utf8.RuneCountInString(b))
-}
-
-// matcher compares one name with candidates, reusing its buffers.
+// matcher compares one name with candidates, reusing its buffers. The
+// distance is in runes, counting an insertion, a deletion, a substitution
+// or a swap of two neighbours as one edit (the optimal string alignment
+// distance): "rwa" is one edit from "raw".
 type matcher struct {
 	name, other []rune
 	rows        []int

@@ -40,6 +40,14 @@ func TestDistance(t *testing.T) {
 	}
 }
 
+// distance is the whole edit distance between a and b, by a matcher
+// whose bound never cuts it short.
+func distance(a, b string) int {
+	var m matcher
+	m.name = appendRunes(m.name[:0], a)
+	return m.distance(b, len(m.name)+utf8.RuneCountInString(b))
+}
+
 // TestNearestAsWhole checks the bounded, early-stopping comparison against
 // the whole edit-distance table, on random names over a small alphabet (so
 // that near misses, swaps and ties are common) with a rune beyond ASCII.
