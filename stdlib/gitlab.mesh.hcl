@@ -69,10 +69,14 @@ target "gitlab" {
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
-      import http.client, json, os, sys, time, urllib.error, urllib.request
-      api, token, task = os.environ["TALEND_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
+      import http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
+      api, token, task = os.environ.get("TALEND_API_URL", "").rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
+      if not api:
+          sys.exit("talend: TALEND_API_URL is not set: set it to the Talend Cloud API of the account's region")
       if not token:
           sys.exit("talend: the step gives no token, and Talend Cloud's API needs one")
+      if not (token.isascii() and token.isprintable()):
+          sys.exit("talend: the token holds characters that an HTTP header cannot carry")
       class NoRedirect(urllib.request.HTTPRedirectHandler):
           def redirect_request(self, *args):
               return None  # the token goes to the API alone: a redirect is an error status
@@ -89,28 +93,32 @@ target "gitlab" {
               wait = 20
               try:
                   answer = call("GET", path)
-                  if isinstance(answer, dict):
+                  if isinstance(answer, dict) and isinstance(answer.get("status"), str):
                       return answer
-                  print("poll got no object, trying again:", answer, flush=True)
+                  print("poll got no status, trying again:", str(answer)[:200], flush=True)
               except urllib.error.HTTPError as e:
                   e.close()
                   if e.code < 500 and e.code not in (408, 429):
                       sys.exit("poll failed: " + str(e))
                   after = (e.headers or {}).get("Retry-After") or ""
                   if after.isascii() and after.isdigit():
-                      wait = min(max(int(after), 20), 120)
+                      after = after.lstrip("0") or "0"  # int() refuses thousands of digits
+                      wait = 120 if len(after) > 3 else min(max(int(after), 20), 120)
                   print("poll failed, trying again:", e, flush=True)
               except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
           sys.exit("30 polls in a row failed; the remote job may still be running")
       try:
-          run = str(call("POST", "/processing/executions", {"executable": task})["executionId"])
+          run = call("POST", "/processing/executions", {"executable": task})["executionId"]
       except (OSError, ValueError, LookupError, TypeError, RecursionError, http.client.HTTPException) as e:
           sys.exit("talend: starting the task failed: " + repr(e))
+      if not isinstance(run, (str, int)) or str(run) == "":
+          sys.exit("talend: the answer gives no execution id; the task may have started")
+      run = str(run)
       print("Talend execution", run, "of", task, flush=True)
       while True:
           time.sleep(20)
-          status = str(poll("/processing/executions/" + run).get("status", "")).upper()
+          status = poll("/processing/executions/" + urllib.parse.quote(run, safe=""))["status"].upper()
           print("status:", status, flush=True)
           if status in ("SUCCESS", "EXECUTION_SUCCESS", "EXECUTION_SUCCESSFUL"):
               sys.exit(0)
@@ -138,9 +146,13 @@ target "gitlab" {
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
       import http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
-      api, token, workflow = os.environ["ALTERYX_API_URL"].rstrip("/"), os.environ["MESHC_TOKEN"], sys.argv[1]
+      api, token, workflow = os.environ.get("ALTERYX_API_URL", "").rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
+      if not api:
+          sys.exit("alteryx: ALTERYX_API_URL is not set: set it to the Alteryx Server API")
       if not token:
           sys.exit("alteryx: the step gives no token, and the Alteryx Server API needs one")
+      if not (token.isascii() and token.isprintable()):
+          sys.exit("alteryx: the token holds characters that an HTTP header cannot carry")
       class NoRedirect(urllib.request.HTTPRedirectHandler):
           def redirect_request(self, *args):
               return None  # the token goes to the API alone: a redirect is an error status
@@ -157,28 +169,32 @@ target "gitlab" {
               wait = 20
               try:
                   answer = call("GET", path)
-                  if isinstance(answer, dict):
+                  if isinstance(answer, dict) and isinstance(answer.get("status"), str):
                       return answer
-                  print("poll got no object, trying again:", answer, flush=True)
+                  print("poll got no status, trying again:", str(answer)[:200], flush=True)
               except urllib.error.HTTPError as e:
                   e.close()
                   if e.code < 500 and e.code not in (408, 429):
                       sys.exit("poll failed: " + str(e))
                   after = (e.headers or {}).get("Retry-After") or ""
                   if after.isascii() and after.isdigit():
-                      wait = min(max(int(after), 20), 120)
+                      after = after.lstrip("0") or "0"  # int() refuses thousands of digits
+                      wait = 120 if len(after) > 3 else min(max(int(after), 20), 120)
                   print("poll failed, trying again:", e, flush=True)
               except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", e, flush=True)
           sys.exit("30 polls in a row failed; the remote job may still be running")
       try:
-          job = str(call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"])
+          job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
       except (OSError, ValueError, LookupError, TypeError, RecursionError, http.client.HTTPException) as e:
           sys.exit("alteryx: starting the job failed: " + repr(e))
+      if not isinstance(job, (str, int)) or str(job) == "":
+          sys.exit("alteryx: the answer gives no job id; the job may have been queued")
+      job = str(job)
       print("Alteryx job", job, "of", workflow, flush=True)
       while True:
           time.sleep(20)
-          status = poll("/v3/jobs/" + job)
+          status = poll("/v3/jobs/" + urllib.parse.quote(job, safe=""))
           print("status:", status.get("status"), status.get("disposition"), flush=True)
           if status.get("status") == "Completed":
               sys.exit(0 if status.get("disposition") == "Success" else 1)
