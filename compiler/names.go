@@ -118,11 +118,11 @@ func (c *compiler) duplicateOf(kind, name string, at, first diag.Range, firstInS
 // candidate.
 func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates []string) {
 	detail := fmt.Sprintf("There is no %s named %q %s.", kind, name, where)
-	switch nearest := suggest.Nearest(name, candidates); {
+	switch hint := suggest.DidYouMean(name, candidates); {
 	case len(candidates) == 0:
 		detail = fmt.Sprintf("There is no %s named %q %s; none is declared there.", kind, name, where)
-	case nearest != "":
-		detail += fmt.Sprintf(" Did you mean %q?", nearest)
+	case hint != "":
+		detail += hint
 	case len(candidates) <= 8:
 		detail += fmt.Sprintf(" The %s there are: %s.", plural(kind), strings.Join(candidates, ", "))
 	}

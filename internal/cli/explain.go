@@ -69,7 +69,7 @@ func runExplain(e *env, args []string) int {
 	if len(res.Diagnostics) > 0 {
 		fmt.Fprintln(e.stderr)
 	}
-	e.stdout.Write(out)
+	e.stdout.Write(diag.Printable(out)) // values are quoted, but file names are not
 	return exitOK
 }
 

@@ -29,8 +29,8 @@ type File struct {
 }
 
 // wideLines are the lines of a file that hold a byte beyond ASCII. Their
-// columns count grapheme clusters, which takes the text; the file does
-// not hold it, and asks for it (Again) the first time such a column is
+// columns count grapheme clusters, which takes the text; a file made by
+// NewFileAgain does not hold it, and asks for it (Again) the first time such a column is
 // asked for (to print a diagnostic, mostly), since most of a mesh written
 // in German or Japanese is such lines, and most of its files never have a
 // diagnostic. A text that cannot be read then is not asked for again.
@@ -81,9 +81,9 @@ const longLine = 256
 // NewFile indexes the lines of src, the text of the file called name, and
 // keeps src for the columns of its lines beyond ASCII. It knows nothing of
 // HCL's tokens, so a column may differ from HCL's where a token ends
-// inside a grapheme cluster: the loader's load.NewFile gives it the
-// tokens. Its size must fit
-// in 31 bits, as the loader ensures.
+// inside a grapheme cluster: load.NewFile (and the loader, by way of
+// NewFileAgain) give it the tokens. Its size must fit in 31 bits, as the
+// loader ensures.
 func NewFile(name string, src []byte) *File {
 	return NewFileAgain(name, src, Again{Read: func() ([]byte, error) { return src, nil }})
 }

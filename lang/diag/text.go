@@ -65,12 +65,13 @@ func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 
 // Printable shows the control characters of text, other than newlines and
 // tabs, as their symbols: "\r" as "␍", ESC as "␛", DEL as "␡", and the C1
-// controls as "�". What a mesh says reaches the terminal in diagnostics and
-// reports (a description in a policy's message, a file's name), and must
-// not move its cursor or send it escape sequences. Other bytes, invalid
-// UTF-8 included, are kept; text without controls is returned as it is.
+// controls, the bidirectional overrides and invalid bytes as "�", as
+// snippets show them (displayLine). What a mesh says reaches the terminal
+// in diagnostics and reports (a description in a policy's message, a
+// file's name), and must not move its cursor, send it escape sequences or
+// reorder what it shows. Text without any is returned as it is.
 func Printable(text []byte) []byte {
-	if !slices.ContainsFunc(text, isControlByte) {
+	if utf8.Valid(text) && !slices.ContainsFunc(text, mayBeControl) {
 		return text
 	}
 	out := make([]byte, 0, len(text)+16)
@@ -78,6 +79,8 @@ func Printable(text []byte) []byte {
 		r, size := utf8.DecodeRune(text)
 		if shown := controlSymbol(r); shown != 0 && r != '\n' && r != '\t' {
 			out = utf8.AppendRune(out, shown)
+		} else if r == utf8.RuneError && size == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
 		} else {
 			out = append(out, text[:size]...)
 		}
@@ -86,9 +89,12 @@ func Printable(text []byte) []byte {
 	return out
 }
 
-// isControlByte reports a byte that is a control character or may start
-// one (0xC2 starts U+0080 to U+009F).
-func isControlByte(b byte) bool { return b < 0x20 && b != '\n' && b != '\t' || b == 0x7f || b == 0xc2 }
+// mayBeControl reports a byte that is a control character or may start
+// one in UTF-8: 0xC2 starts U+0080 to U+009F, 0xE2 the bidirectional
+// controls.
+func mayBeControl(b byte) bool {
+	return b < 0x20 && b != '\n' && b != '\t' || b == 0x7f || b == 0xc2 || b == 0xe2
+}
 
 // controlSymbol returns what shows a control character, 0 for any other.
 func controlSymbol(r rune) rune {
@@ -97,7 +103,7 @@ func controlSymbol(r rune) rune {
 		return 0x2400 + r // the Control Pictures block: ␀ to ␟
 	case r == 0x7f:
 		return '␡'
-	case r >= 0x80 && r < 0xA0:
+	case r >= 0x80 && r < 0xA0, r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
 		return utf8.RuneError
 	}
 	return 0
@@ -252,11 +258,14 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	}
 	s := &Snippet{StartLine: first, MarkLine: mark}
 	for i, l := range fl.lines[first-1 : last] {
-		switch l = strings.TrimSuffix(l, "\r"); {
+		switch {
 		case first+i == mark:
 			l = line
 		case windowed:
+			l = strings.TrimSuffix(l, "\r")
 			l = window(l, runeStart(l, lo), runeStart(l, hi))
+		default:
+			l = strings.TrimSuffix(l, "\r")
 		}
 		s.Lines = append(s.Lines, displayLine(l))
 	}
@@ -390,7 +399,7 @@ func runeWidth(r rune) int {
 	switch {
 	case r == '\t':
 		return 4
-	case r < 0xA0: // ASCII and Latin-1 controls, the common case
+	case r < 0xA0 || controlSymbol(r) != 0: // ASCII and controls, the common case
 		return 1
 	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
 		return 0

@@ -36,6 +36,7 @@ func TestCaretUnderSubject(t *testing.T) {
 		// Control characters are shown, not sent to the terminal: a lone
 		// carriage return would move its cursor, ESC start a sequence.
 		{"controls", "d = \"\r\x1b[2J\x7f\u0085\" x\n", "x", "1 | d = \"␍␛[2J␡\uFFFD\" x", "  |               ^"},
+		{"bidi", "d = \"\u202eab\" x\n", "x", "1 | d = \"\uFFFDab\" x", "  |           ^"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			i := strings.Index(tc.src, tc.subject)
@@ -210,13 +211,15 @@ func TestRepeatsCutWithoutRange(t *testing.T) {
 }
 
 // TestPrintable checks what WriteText and the policy report show of a
-// mesh's words: control characters as symbols, newlines, tabs, other
-// characters and invalid bytes as they are.
+// mesh's words: control characters as symbols, bidirectional overrides
+// and invalid bytes as U+FFFD, and newlines, tabs and other characters as
+// they are.
 func TestPrintable(t *testing.T) {
 	for in, want := range map[string]string{
 		"plain\ttext\nok °§": "plain\ttext\nok °§",
 		"\x1b[2J\r\x07\x7f":  "␛[2J␍␇␡",
-		"c1 \u0085 bad \xff": "c1 \uFFFD bad \xff",
+		"c1 \u0085 bad \xff": "c1 \uFFFD bad \uFFFD",
+		"bidi \u202e\u2066":  "bidi \uFFFD\uFFFD",
 		"":                   "",
 	} {
 		if got := string(Printable([]byte(in))); got != want {

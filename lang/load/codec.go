@@ -23,8 +23,9 @@ import (
 // Every range in the file is written without the file's display name and
 // given the current one when read back, so that an entry serves the same
 // file whether meshc was pointed at it as examples/pharma or as ., and a
-// large mesh's ranges cost a few bytes. Other strings are written as they are: a
-// description that happens to read "mesh.hcl" stays that.
+// large mesh's ranges cost a few bytes. Other strings are written as they are
+// (a short one once per entry, then by its number): a description that
+// happens to read "mesh.hcl" stays that.
 // Values the encoding does not know (an interface, a function, a map not
 // keyed by strings) can only be empty: a file holding one is not cached,
 // never cached wrongly.
