@@ -48,32 +48,38 @@ type state struct {
 	// policyOutcomes are what the governance stage found, per policy.
 	policyOutcomes []*PolicyOutcome
 
-	// holders lists the domains that declare each source ("source NAME")
-	// and product ("product NAME"), by name of domain, for references to
-	// names their own domain lacks. It is made at the first of them, as a
-	// renamed product may leave thousands.
-	holders     map[string][]*domainScope
-	holdersOnce sync.Once
+	// holders lists the domains that declare each source and product, by
+	// name of domain, for references to names their own domain lacks. It
+	// is made at the first of them, as a renamed product may leave
+	// thousands.
+	holders struct {
+		once              sync.Once
+		sources, products map[string][]*domainScope
+	}
 }
 
 // holdersOf returns the domains that declare a source or product (kind) of
 // a name. It may be called once declare is done.
 func (s *state) holdersOf(kind, name string) []*domainScope {
-	s.holdersOnce.Do(func() {
-		s.holders = map[string][]*domainScope{}
+	h := &s.holders
+	h.once.Do(func() {
+		h.sources, h.products = map[string][]*domainScope{}, map[string][]*domainScope{}
 		for _, o := range s.domainList {
 			if s.domains[o.plan.Name] != o {
 				continue // a duplicate domain, reported as such
 			}
 			for n := range o.sources {
-				s.holders["source "+n] = append(s.holders["source "+n], o)
+				h.sources[n] = append(h.sources[n], o)
 			}
 			for n := range o.products {
-				s.holders["product "+n] = append(s.holders["product "+n], o)
+				h.products[n] = append(h.products[n], o)
 			}
 		}
 	})
-	return s.holders[kind+" "+name]
+	if kind == "source" {
+		return h.sources[name]
+	}
+	return h.products[name]
 }
 
 // domainScope is what short names inside a domain resolve to.

@@ -58,6 +58,8 @@ type wideLines struct {
 // Again says how to read a file's text again, for the columns of its
 // lines beyond ASCII.
 type Again struct {
+	// Read returns the text again; without it, lines beyond ASCII count
+	// their columns in bytes.
 	Read func() ([]byte, error)
 	// Tokens, when set, returns where the tokens of a file's text start
 	// and end, in order: HCL counts columns token by token, which
@@ -119,6 +121,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // it could be.
 func (w *wideLines) textOf() (string, bool) {
 	w.once.Do(func() {
+		if w.again.Read == nil {
+			return
+		}
 		text, err := w.again.Read()
 		if err != nil || len(text) != w.size || crc32.Checksum(text, castagnoli) != w.sum {
 			return

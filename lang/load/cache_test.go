@@ -74,12 +74,15 @@ func TestCodecsBuiltConcurrently(t *testing.T) {
 }
 
 // TestTextsReadAgain checks that the text of a file that loading dropped
-// is read again for a diagnostic that names it, and that a file gone since
+// is read again for a diagnostic that names it, and kept once read (so
+// that its snippet and its columns agree), and that a file gone since
 // gives no text rather than an error.
 func TestTextsReadAgain(t *testing.T) {
+	text := []byte("domain \"d\" {\n  owner = \"a@b.c\"\n}\n")
 	fsys := fstest.MapFS{
 		"mesh.hcl":     {Data: []byte("mesh \"m\" {}\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
-		"d/a.mesh.hcl": {Data: []byte("domain \"d\" {\n  owner = \"a@b.c\"\n}\n")},
+		"d/a.mesh.hcl": {Data: text},
+		"e/b.mesh.hcl": {Data: []byte("domain \"e\" {\n  owner = \"a@b.c\"\n}\n")},
 	}
 	_, texts, ds := Load(Tree{FS: fsys, Prefix: "mesh/"}, Tree{})
 	if ds.HasErrors() {
@@ -87,11 +90,15 @@ func TestTextsReadAgain(t *testing.T) {
 	}
 	at := diag.Diagnostics{{Subject: new(diag.WholeFile("mesh/d/a.mesh.hcl"))}, {Subject: new(diag.WholeFile("elsewhere"))}}
 	got := texts.For(at)
-	if string(got["mesh/d/a.mesh.hcl"]) != string(fsys["d/a.mesh.hcl"].Data) || len(got) != 1 {
+	if string(got["mesh/d/a.mesh.hcl"]) != string(text) || len(got) != 1 {
 		t.Errorf("texts = %q", got)
 	}
 	delete(fsys, "d/a.mesh.hcl")
-	if got := texts.For(at); len(got) != 0 {
+	delete(fsys, "e/b.mesh.hcl")
+	if got := texts.For(at); string(got["mesh/d/a.mesh.hcl"]) != string(text) {
+		t.Errorf("texts of a file read once, then removed = %q", got)
+	}
+	if got := texts.For(diag.Diagnostics{{Subject: new(diag.WholeFile("mesh/e/b.mesh.hcl"))}}); len(got) != 0 {
 		t.Errorf("texts of a removed file = %q", got)
 	}
 }

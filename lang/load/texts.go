@@ -2,37 +2,48 @@ package load
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/meshc/meshc/lang/diag"
 )
 
 // Texts finds the text of the files a mesh was loaded from, to show
 // diagnostics with their snippets. Loading drops each file's text once it
-// is decoded (a large mesh's text is a tenth of its memory; a file's
-// diag.File reads it again too, for the columns of lines beyond ASCII),
-// and a diagnostic names only a few files, so their text is read again
-// when the diagnostics are printed. A file that changed in the meantime shows its new
-// text; one that can no longer be read is shown without a snippet.
+// is decoded (a large mesh's text is a tenth of its memory), and a
+// diagnostic names only a few files, so their text is read again when the
+// diagnostics are printed, once for the snippets and for the columns of
+// lines beyond ASCII (diag.Again) alike. A file that changed in the
+// meantime shows its new text; one that can no longer be read is shown
+// without a snippet.
 type Texts struct {
 	files map[string]*textFile // by display name
 }
 
 // textFile is where a mesh file is, and its text while it is kept: while
-// it is parsed, and after for files the loader itself reported on.
+// it is parsed, after for files the loader itself reported on, and once
+// read again, for the few files that diagnostics name.
 type textFile struct {
 	tree *Tree
 	rel  string
+	mu   sync.Mutex // read may be called from several goroutines once loading is done
 	src  []byte
 }
 
-// read returns the file's text: the one kept, or read again.
+// read returns the file's text: the one kept, or read again and kept, so
+// that a snippet and its columns (diag.Again) read it once, and see the
+// same text.
 func (t *textFile) read() ([]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.src != nil {
 		return t.src, nil
 	}
 	src, size, err := readBelow(t.tree.FS, t.rel, MaxFileSize)
 	if err == nil && size >= MaxFileSize {
 		err = fmt.Errorf("%s has grown to %d bytes", t.rel, size)
+	}
+	if err == nil {
+		t.src = src
 	}
 	return src, err
 }
