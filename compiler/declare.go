@@ -300,7 +300,7 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	}
 	pp := &plan.Product{
 		ID: ds.plan.Name + "." + p.Name, Domain: ds.plan, Name: p.Name, Owner: ds.plan.Owner,
-		Description: p.Description.V, Version: p.Version.V, Tags: p.Tags.Values(), File: p.DeclRange.Filename(), Range: p.DeclRange,
+		Description: p.Description.V, Version: p.Version.V, Tags: p.Tags.Values(), Range: p.DeclRange,
 	}
 	if p.Owner.Set {
 		pp.Owner = p.Owner.V

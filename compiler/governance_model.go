@@ -780,7 +780,7 @@ func (m *model) productAttr(ps *productScope, name string) cty.Value {
 	case "downstream_domains":
 		return textList(sortedSet(ids(p.Downstreams, productDomain)))
 	case "file":
-		return str(p.File)
+		return str(p.Range.Filename())
 	}
 	return cty.NilVal
 }

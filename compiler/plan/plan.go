@@ -162,7 +162,6 @@ type Product struct {
 	Deprecation *Deprecation
 	Upstreams   []*Product // products it reads, through inputs or tests, by ID
 	Downstreams []*Product // products that read it, by ID
-	File        string     // the file declaring it
 	Range       diag.Range
 }
 

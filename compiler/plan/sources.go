@@ -15,7 +15,7 @@ func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string)
 		files = append(files, target.Range.Filename())
 	}
 	for _, pr := range products {
-		files = append(files, pr.File, pr.Domain.Range.Filename(), pr.Schedule.Range.Filename())
+		files = append(files, pr.Range.Filename(), pr.Domain.Range.Filename(), pr.Schedule.Range.Filename())
 		if pr.SLA != nil {
 			files = append(files, pr.SLA.Range.Filename())
 		}
@@ -23,13 +23,13 @@ func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string)
 			if in.Source != nil {
 				files = append(files, in.Source.Range.Filename())
 			} else {
-				files = append(files, in.Producer.File)
+				files = append(files, in.Producer.Range.Filename())
 			}
 		}
 		for _, t := range pr.Tests {
 			files = append(files, t.Range.Filename()) // a blueprint's, for inherited tests
 			for _, ref := range t.References {
-				files = append(files, ref.Product.File)
+				files = append(files, ref.Product.Range.Filename())
 			}
 		}
 		for _, s := range pr.Steps {

@@ -167,7 +167,7 @@ func codeowners(p *plan.Plan, command, meshDir string, folders outFolders) ([]by
 		sources = append(sources, p.Rel(d.Range.Filename()))
 		for _, pr := range d.Products {
 			if pr.Owner != d.Owner {
-				sources = append(sources, p.Rel(pr.File))
+				sources = append(sources, p.Rel(pr.Range.Filename()))
 			}
 		}
 	}
@@ -227,7 +227,7 @@ func codeowners(p *plan.Plan, command, meshDir string, folders outFolders) ([]by
 			if po == "" {
 				continue
 			}
-			fmt.Fprintf(&b, "%s %s\n", pattern(p.Rel(pr.File)), po)
+			fmt.Fprintf(&b, "%s %s\n", pattern(p.Rel(pr.Range.Filename())), po)
 			if f := gitlabFiles[pr.ID]; strings.HasPrefix(f, "products/") {
 				fmt.Fprintf(&b, "%s %s\n", pattern(folders.gitlab, f), po)
 				fmt.Fprintf(&b, "%s/ %s\n", pattern(folders.gitlab, "sql", d.Name, pr.Name), po)

@@ -274,7 +274,7 @@ func Build(res *compiler.Result, o Options) *Manifest {
 
 func product(p *plan.Plan, pr *plan.Product, gitlabFile string) Product {
 	mp := Product{ID: pr.ID, Domain: pr.Domain.Name, Name: pr.Name, Version: pr.Version, Owner: pr.Owner,
-		Description: pr.Description, Tags: nonNil(pr.Tags), File: p.Rel(pr.File),
+		Description: pr.Description, Tags: nonNil(pr.Tags), File: p.Rel(pr.Range.Filename()),
 		Schedule: Schedule{OnInputs: pr.Schedule.OnInputs, Timezone: pr.Schedule.Timezone},
 		Inputs:   []Input{}, Ports: []Port{}, Steps: []Step{}, Tests: []Test{},
 		Upstreams: ids(pr.Upstreams), Downstreams: ids(pr.Downstreams)}

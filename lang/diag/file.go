@@ -175,10 +175,7 @@ func (f *File) Range(start, end int) Range {
 // ASCII of a file that can no longer be read as it was, the column counts
 // bytes.
 func (f *File) Pos(offset int) Pos {
-	line, found := slices.BinarySearch(f.lines, int32(offset))
-	if found {
-		line++
-	}
+	line := f.line(int32(offset))
 	start := 0
 	if line > 0 {
 		start = int(f.lines[line-1])
@@ -353,11 +350,17 @@ func (r Range) StartLine() int32 {
 	if r.file == nil || r.start < 0 {
 		return 0
 	}
-	line, found := slices.BinarySearch(r.file.lines, r.start)
+	return int32(max(r.file.line(r.start), 1))
+}
+
+// line is the number of the line that holds byte offset: how many lines
+// start at or before it (0 for an offset before the file).
+func (f *File) line(offset int32) int {
+	line, found := slices.BinarySearch(f.lines, offset)
 	if found {
 		line++
 	}
-	return int32(max(line, 1))
+	return line
 }
 
 // End is where the range ends, exclusive; the zero Pos for a whole file.
