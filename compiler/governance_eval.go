@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/ast"
@@ -17,10 +18,12 @@ import (
 )
 
 // Evaluating policies: each policy runs over the objects of its kind in
-// chunks, on every core. Objects are built once, before, holding the
-// attributes that some policy's conditions read (projections); a policy's
-// verdict is a pure function of the attributes its conditions read, so each
-// distinct set of their values is evaluated once per chunk.
+// chunks, on every core, a round of products at a time (model.rounds).
+// Before a round, its objects are built holding the attributes that some
+// policy's conditions read (projections), and they are dropped after it,
+// so that the attributes of a large mesh are never all live at once. A
+// policy's verdict is a pure function of the attributes its conditions
+// read, so each distinct set of their values is evaluated once per chunk.
 
 // evalChunk is how many objects one task of the parallel evaluation
 // checks.
@@ -47,41 +50,58 @@ type evalTask struct {
 // evaluateAll runs the active policies over the objects of their kinds,
 // on every core.
 func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]function.Function) {
-	var tasks []*evalTask
+	var active []*policy
 	var projections []map[string]*projection
 	for _, p := range policies {
-		if !p.active || p.broken {
-			continue
-		}
-		p.outcome.Evaluated = true
-		projections = append(projections, p.proj)
-		objs := m.objects[p.kind]
-		for i := 0; i < len(objs); i += evalChunk {
-			tasks = append(tasks, &evalTask{p: p, objects: objs[i:min(i+evalChunk, len(objs))]})
+		if p.active && !p.broken {
+			p.outcome.Evaluated = true
+			active = append(active, p)
+			projections = append(projections, p.proj)
 		}
 	}
-	m.prepare(union(projections), policies)
-	parallel.ForWith(len(tasks), func() func(int) {
-		vars := map[string]cty.Value{"mesh": m.mesh}
-		return func(i int) { c.evaluate(tasks[i], m, vars, fns) }
-	})
-	for _, t := range tasks {
-		p := t.p
-		p.outcome.Objects += t.covered
-		p.outcome.Applied += t.applied
-		for i, o := range t.violated {
-			p.violated[o] = t.messages[i]
+	m.prepare(union(projections), active)
+	tasks := make([][]*evalTask, len(active)) // by policy, in object order
+	from := map[string]int{}
+	for _, to := range m.rounds {
+		round := map[string][]*govObject{}
+		for _, kind := range policyKinds {
+			round[kind] = m.objects[kind][from[kind]:to[kind]]
 		}
-		for _, o := range t.undecided {
-			p.undecided[o] = true
+		m.build(round)
+		var run []*evalTask
+		for i, p := range active {
+			objs := round[p.kind]
+			for k := 0; k < len(objs); k += evalChunk {
+				t := &evalTask{p: p, objects: objs[k:min(k+evalChunk, len(objs))]}
+				run = append(run, t)
+				tasks[i] = append(tasks[i], t)
+			}
 		}
-		if t.failure != nil && !p.failed {
-			p.failed, p.outcome.Failed = true, true
-			c.diags = append(c.diags, t.failure)
-		}
-		if t.messageFailure != nil && !p.messageFailed {
-			p.messageFailed = true
-			c.diags = append(c.diags, t.messageFailure)
+		parallel.ForWith(len(run), func() func(int) {
+			vars := map[string]cty.Value{"mesh": m.mesh}
+			return func(i int) { c.evaluate(run[i], m, vars, fns) }
+		})
+		m.drop(round)
+		from = to
+	}
+	for i, p := range active {
+		for _, t := range tasks[i] {
+			p.outcome.Objects += t.covered
+			p.outcome.Applied += t.applied
+			for i, o := range t.violated {
+				p.violated[o] = t.messages[i]
+			}
+			for _, o := range t.undecided {
+				p.undecided[o] = true
+			}
+			if t.failure != nil && !p.failed {
+				p.failed, p.outcome.Failed = true, true
+				c.diags = append(c.diags, t.failure)
+			}
+			if t.messageFailure != nil && !p.messageFailed {
+				p.messageFailed = true
+				c.diags = append(c.diags, t.messageFailure)
+			}
 		}
 	}
 }
@@ -390,12 +410,11 @@ func union(projections []map[string]*projection) map[string]*projection {
 	return out
 }
 
-// prepare builds the attributes of the objects that the policies read
-// (need, by kind), on every core, before the policies run in parallel
-// over them. A policy whose conditions read only some attributes is judged
-// once per distinct set of their values, which the attributes alone give,
-// so objects are built whole only when an expression is evaluated on them
-// (valueOf).
+// prepare readies the model for the policies, which read the attributes
+// in need (by kind). A policy whose conditions read only some attributes
+// is judged once per distinct set of their values, which the attributes
+// alone give, so objects are built whole only when an expression is
+// evaluated on them (valueOf).
 func (m *model) prepare(need map[string]*projection, policies []*policy) {
 	m.need = need
 	// Messages may read readers too, beyond the attributes conditions
@@ -404,33 +423,50 @@ func (m *model) prepare(need map[string]*projection, policies []*policy) {
 		m.readers = m.c.columnReaders()
 	}
 	for _, p := range policies {
-		if p.active && !p.broken {
-			for _, cond := range []*condition{p.when, p.assert} {
-				if cond != nil && cond.memo {
-					cond.inputs.locate(need)
-				}
+		for _, cond := range []*condition{p.when, p.assert} {
+			if cond != nil && cond.memo {
+				cond.inputs.locate(need)
 			}
 		}
 	}
+}
+
+// build gives the objects of a round the attributes the policies read, on
+// every core, before the policies run in parallel over them.
+func (m *model) build(round map[string][]*govObject) {
 	var objs []*govObject
 	for _, kind := range policyKinds {
-		if need[kind] == nil {
+		if m.need[kind] == nil {
 			continue
 		}
 		// The attributes of a kind's objects share one allocation.
-		n := len(need[kind].attrs)
-		attrs := make([]cty.Value, n*len(m.objects[kind]))
-		for i, o := range m.objects[kind] {
+		n := len(m.need[kind].attrs)
+		attrs := make([]cty.Value, n*len(round[kind]))
+		for i, o := range round[kind] {
 			o.attrs = attrs[i*n : (i+1)*n : (i+1)*n]
 		}
-		objs = append(objs, m.objects[kind]...)
+		objs = append(objs, round[kind]...)
 	}
 	parallel.For(len(objs), func(i int) {
 		o := objs[i]
-		for j, name := range need[o.kind].attrs {
+		for j, name := range m.need[o.kind].attrs {
 			o.attrs[j] = m.attr(o, name)
 		}
 	})
+}
+
+// drop lets go of what a round's objects were built with once the
+// policies have judged them, but for the domains, which the objects of
+// every round sit in.
+func (m *model) drop(round map[string][]*govObject) {
+	for kind, objs := range round {
+		if kind == "domain" {
+			continue
+		}
+		for _, o := range objs {
+			o.attrs, o.value = nil, atomic.Value{}
+		}
+	}
 }
 
 // conditionInputs are the attributes a policy's conditions read, by

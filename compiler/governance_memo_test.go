@@ -12,9 +12,10 @@ import (
 	"github.com/meshc/meshc/lang/load"
 )
 
-// TestConditionMemoInvisible checks that remembering conditions' results
-// changes nothing a user sees, on policies that pass, fail, are undecided
-// or fail to evaluate on some objects, with and without a when.
+// TestConditionMemoInvisible checks that remembering conditions' results,
+// and judging products a round at a time, change nothing a user sees, on
+// policies that pass, fail, are undecided or fail to evaluate on some
+// objects, with and without a when.
 func TestConditionMemoInvisible(t *testing.T) {
 	fsys := synth.Mesh(600)
 	fsys["governance/policies.mesh.hcl"] = &fstest.MapFile{Data: []byte(benchPolicies + `
@@ -72,6 +73,14 @@ policy "numeric_versions" {
 	defer func() { remember = true }()
 	if diff := cmp.Diff(render(), remembered); diff != "" {
 		t.Errorf("remembering conditions changes the output (-evaluated +remembered):\n%s", diff)
+	}
+	remember = true
+	// The mesh is one round; rounds of 7 products split it into 86, the
+	// last one short, with objects of every kind across their bounds.
+	defer func(n int) { roundProducts = n }(roundProducts)
+	roundProducts = 7
+	if diff := cmp.Diff(render(), remembered); diff != "" {
+		t.Errorf("judging products a round at a time changes the output (-rounds +one round):\n%s", diff)
 	}
 	for _, want := range []string{"Policy plain_columns_described violated", "Policy no_fives violated", "Policy wide_public_ports violated", "Policy same_layer_reads violated", "numeric_versions"} {
 		if !bytes.Contains([]byte(remembered), []byte(want)) {

@@ -199,9 +199,27 @@ type model struct {
 	// need holds, by kind, the attributes the policies read: those of
 	// every object's attrs.
 	need map[string]*projection
+	// rounds are runs of roundProducts products that policies judge one
+	// at a time (evaluateAll): each holds where its objects of each kind
+	// end in objects. The domains and sources are in the first.
+	rounds []map[string]int
 	// free is the rest of the block that new objects are taken from:
 	// a large mesh has hundreds of thousands of them.
 	free []govObject
+}
+
+// roundProducts is how many products policies judge at once: enough for
+// every core to have many tasks, few enough that the attributes built
+// for them are a small part of the heap. A test changes it.
+var roundProducts = 2048
+
+// endRound ends a round of objects (model.rounds) with those listed so far.
+func (m *model) endRound() {
+	end := map[string]int{}
+	for _, kind := range policyKinds {
+		end[kind] = len(m.objects[kind])
+	}
+	m.rounds = append(m.rounds, end)
 }
 
 // buildModel lists the objects of the mesh. It runs after every other
@@ -230,7 +248,10 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 			}
 		}
 	}
-	for _, ps := range c.products {
+	for i, ps := range c.products {
+		if i > 0 && i%roundProducts == 0 {
+			m.endRound()
+		}
 		if slices.Contains(ps.ast.Broken, "extends") || ps.brokenTests {
 			// Its blueprint, or one of its tests, failed and was reported:
 			// what it inherits or which tests it has is unknown, and
@@ -264,6 +285,7 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 			}
 		}
 	}
+	m.endRound()
 	return m
 }
 
