@@ -165,21 +165,21 @@ func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
 }
 
 // columns declares the columns of a source or a port. It returns them
-// in order, as a set by name, and linked to their declarations.
-func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, columnSet, map[*plan.Column]*ast.Column) {
+// in order, as a set by name, and their declarations in the same order.
+func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, columnSet, []*ast.Column) {
 	var out []*plan.Column
-	set := make(columnSet, len(cols))
-	links := make(map[*plan.Column]*ast.Column, len(cols))
+	var decls []*ast.Column
+	set := make(columnSet, 0, len(cols))
+	first := make(map[string]*plan.Column, len(cols)) // by folded name, while declaring
 	for _, col := range cols {
 		if !c.checkColumnName(col.Name, col.NameRange) {
 			continue
 		}
 		folded := foldASCII(col.Name)
-		if declared, dup := set[folded]; dup {
-			first := links[declared]
-			detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, first.Name, first.DeclRange)
-			if first.Name != col.Name {
-				detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, first.Name, first.DeclRange, first.Name, col.Name)
+		if declared, dup := first[folded]; dup {
+			detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, declared.Name, declared.Range)
+			if declared.Name != col.Name {
+				detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, declared.Name, declared.Range, declared.Name, col.Name)
 			}
 			c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
 			continue
@@ -196,11 +196,13 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, co
 			c.errorf("invalid-value", col.Masking.Range, "Unknown masking",
 				"%q is not a masking method.%s The methods are: %s.", col.Masking.V, suggest.DidYouMean(col.Masking.V, maskingNames), strings.Join(maskingNames, ", "))
 		}
-		set[folded] = pc
-		links[pc] = col
+		first[folded] = pc
+		set = append(set, foldedColumn{folded, pc})
 		out = append(out, pc)
+		decls = append(decls, col)
 	}
-	return out, set, links
+	slices.SortFunc(set, func(a, b foldedColumn) int { return strings.Compare(a.folded, b.folded) })
+	return out, set, decls
 }
 
 var maskingNames = []string{"hash", "nullify", "partial", "redact"}
@@ -391,14 +393,14 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 		}
 	}
 	var set columnSet
-	var links map[*plan.Column]*ast.Column
-	pp.Columns, set, links = c.columns(p.Columns, "port")
+	var decls []*ast.Column
+	pp.Columns, set, decls = c.columns(p.Columns, "port")
 	if len(p.Columns) == 0 {
 		c.errorf("missing-block", p.DeclRange, "Port without columns",
 			"A port's columns are the contract its consumers rely on: declare each as column \"name\" { type = string }.")
 	}
 	o := pp.Object
-	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: set, columnAST: links,
+	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: set, columnAST: decls,
 		table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
 }
 

@@ -264,8 +264,8 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 			scope := ps.ports[port.Name]
 			po := m.add(govObject{kind: "port", domain: ps.domain, parent: prod, product: ps, port: scope})
 			if kinds["column"] {
-				for _, col := range port.Columns {
-					m.add(govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, columnAST: scope.columnAST[col]})
+				for i, col := range port.Columns {
+					m.add(govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, columnAST: scope.columnAST[i]})
 				}
 			}
 		}

@@ -100,11 +100,21 @@ func (c *compiler) resolveInputs(ps *productScope) {
 
 // columnSet finds columns by name the way Snowflake does for unquoted
 // identifiers: without regard to case, so that NPI and npi are one column.
-type columnSet map[string]*plan.Column
+// It is a list sorted by folded name rather than a map, as a large mesh
+// holds a hundred thousand of them, most of a few columns.
+type columnSet []foldedColumn
+
+type foldedColumn struct {
+	folded string // the name as foldASCII folds it
+	col    *plan.Column
+}
 
 func (s columnSet) get(name string) (*plan.Column, bool) {
-	col, ok := s[foldASCII(name)]
-	return col, ok
+	i, found := slices.BinarySearchFunc(s, foldASCII(name), func(e foldedColumn, folded string) int { return strings.Compare(e.folded, folded) })
+	if !found {
+		return nil, false
+	}
+	return s[i].col, true
 }
 
 // foldASCII upper-cases ASCII letters only, as Snowflake does for unquoted
@@ -139,8 +149,8 @@ func upperASCII(r rune) rune {
 // names lists the columns as declared, for suggestions.
 func (s columnSet) names() []string {
 	var out []string
-	for _, col := range s {
-		out = append(out, col.Name)
+	for _, e := range s {
+		out = append(out, e.col.Name)
 	}
 	slices.Sort(out)
 	return out

@@ -125,8 +125,9 @@ type portScope struct {
 	ast     *ast.Port
 	plan    *plan.Port
 	columns columnSet
-	// columnAST links each column back to its declaration, for its tests.
-	columnAST map[*plan.Column]*ast.Column
+	// columnAST holds the declaration of each of plan.Columns, in the same
+	// order, for its tests.
+	columnAST []*ast.Column
 	// table is the port's table or view as SQL, for the templates of the
 	// tests that read it.
 	table cty.Value

@@ -53,8 +53,8 @@ func (c *compiler) productTests(ps *productScope) {
 	}
 	for _, portName := range sortedKeys(ps.ports) {
 		port := ps.ports[portName]
-		for _, col := range port.plan.Columns {
-			for _, use := range port.columnAST[col].Tests {
+		for i, col := range port.plan.Columns {
+			for _, use := range port.columnAST[i].Tests {
 				add(use, testSite{level: "column", port: port, column: col})
 			}
 		}
