@@ -35,6 +35,11 @@ type Options struct {
 	// Trace, when set, is told how long loading and each stage took (for
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
+	// WholeMesh keeps Result.Mesh whole. Without it, the checker lets go
+	// of the syntax of products' steps, inputs and tests once the stages
+	// that read it are done (Result.Mesh then lacks them), which is most
+	// of a large mesh's memory when governance builds its model.
+	WholeMesh bool
 }
 
 // Result is what a compilation produced. Plan is nil when the mesh has
@@ -49,8 +54,8 @@ type Result struct {
 	// the mesh could not be loaded.
 	Policies []*PolicyOutcome
 	// Mesh is the decoded mesh, with blueprints merged into the objects
-	// that extend them, for meshc explain --object. It is nil when the
-	// mesh could not be loaded.
+	// that extend them, for meshc explain --object: whole only with
+	// Options.WholeMesh. It is nil when the mesh could not be loaded.
 	Mesh *ast.Mesh
 }
 
@@ -162,10 +167,41 @@ var stages = []struct {
 	{"periods", (*compiler).periods},
 	{"schedules", (*compiler).schedules},
 	{"deprecations", (*compiler).deprecations},
+	// release lets go of the syntax that only the stages before read,
+	// ahead of governance's model, the peak of a large mesh's memory.
+	{"release", (*compiler).releaseSyntax},
 	// governance comes last: its object model holds what every other stage
 	// found (consumers, layers, effective periods, tests), and a policy
 	// reads facts, never repairs them.
 	{"governance", (*compiler).governance},
+}
+
+// releaseSyntax lets go of the syntax of products' steps and inputs, and
+// of the tests that the tests stage did not (a duplicate product's): the
+// plan holds what governance reads of them. Each product's syntax is its
+// own, as loading copies what a blueprint gives it.
+func (c *compiler) releaseSyntax() {
+	if c.opts.WholeMesh {
+		return
+	}
+	for _, ds := range c.domainList {
+		for _, ps := range ds.productList {
+			ps.ast.Steps, ps.ast.Inputs = nil, nil
+			ps.stepAST = nil
+			releaseTestUses(ps.ast)
+		}
+	}
+}
+
+// releaseTestUses lets go of the syntax of a product's tests.
+func releaseTestUses(p *ast.Product) {
+	p.Tests = nil
+	for _, port := range p.Ports {
+		port.Tests = nil
+		for _, col := range port.Columns {
+			col.Tests = nil
+		}
+	}
 }
 
 // errorf and warnf report a problem, unless loading already reported an

@@ -67,6 +67,9 @@ func (c *compiler) productTests(ps *productScope) {
 	}
 	sortBy(tests, func(t *plan.Test) string { return t.ID })
 	ps.plan.Tests = tests
+	if !c.opts.WholeMesh {
+		releaseTestUses(ps.ast) // bound: this was their last reader
+	}
 }
 
 // test binds one test. vars is a map to fill with its template's

@@ -21,6 +21,8 @@ type compileFlags struct {
 	// of names what is compiled next in the timings, for a command that
 	// compiles more than one mesh (diff).
 	of string
+	// wholeMesh keeps the result's decoded mesh whole (explain prints it).
+	wholeMesh bool
 
 	// The cache is opened once per command, whatever it compiles (diff
 	// compiles two revisions), and its warning printed once.
@@ -51,7 +53,7 @@ func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, 
 // compileWith runs compile with the flags' options, for a mesh that is not
 // a folder (a git revision, say).
 func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Options) (*compiler.Result, error)) (*compiler.Result, int, bool) {
-	opts := compiler.Options{Env: f.env}
+	opts := compiler.Options{Env: f.env, WholeMesh: f.wholeMesh}
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
 		if err != nil {

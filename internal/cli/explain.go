@@ -42,6 +42,7 @@ func runExplain(e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
+	cf.wholeMesh = true // printed as written
 	res, code, done := cf.compile(e, "explain", dir)
 	if done {
 		return code
