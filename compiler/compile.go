@@ -176,24 +176,21 @@ var stages = []struct {
 	{"governance", (*compiler).governance},
 }
 
-// releaseSyntax lets go of the syntax of products' steps and inputs, and
-// of the tests that the tests stage did not (a duplicate product's): the
-// plan holds what governance reads of them. Each product's syntax is its
-// own, as loading copies what a blueprint gives it.
+// releaseSyntax lets go of the syntax of products' steps and inputs (the
+// tests stage let go of their tests'): the plan holds what governance
+// reads of them. Each product's syntax is its own, as loading copies what
+// a blueprint gives it.
 func (c *compiler) releaseSyntax() {
 	if c.opts.WholeMesh {
 		return
 	}
-	for _, ds := range c.domainList {
-		for _, ps := range ds.productList {
-			ps.ast.Steps, ps.ast.Inputs = nil, nil
-			ps.stepAST = nil
-			releaseTestUses(ps.ast)
-		}
+	for _, ps := range c.products {
+		ps.ast.Steps, ps.ast.Inputs = nil, nil
+		ps.stepAST = nil
 	}
 }
 
-// releaseTestUses lets go of the syntax of a product's tests.
+// releaseTestUses lets go of the syntax of a product's tests, once bound.
 func releaseTestUses(p *ast.Product) {
 	p.Tests = nil
 	for _, port := range p.Ports {

@@ -88,8 +88,8 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 		for _, t := range tasks[i] {
 			p.outcome.Objects += t.covered
 			p.outcome.Applied += t.applied
-			for i, o := range t.violated {
-				p.violated[o] = t.messages[i]
+			for j, o := range t.violated {
+				p.violated[o] = t.messages[j]
 			}
 			for _, o := range t.undecided {
 				p.undecided[o] = true
