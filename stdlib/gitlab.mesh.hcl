@@ -70,9 +70,11 @@ target "gitlab" {
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
       import http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
-      api, token, task = os.environ.get("TALEND_API_URL", "").rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
+      api, token, task = os.environ.get("TALEND_API_URL", "").strip().rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
       if not api:
           sys.exit("talend: TALEND_API_URL is not set: set it to the Talend Cloud API of the account's region")
+      if not api.startswith("https://"):
+          sys.exit("talend: TALEND_API_URL is not an https:// address, and the token is sent to it")
       if not token:
           sys.exit("talend: the step gives no token, and Talend Cloud's API needs one")
       if not (token.isascii() and token.isprintable()):
@@ -99,7 +101,7 @@ target "gitlab" {
               except urllib.error.HTTPError as e:
                   e.close()
                   if e.code < 500 and e.code not in (408, 429):
-                      sys.exit("poll failed: " + str(e))
+                      sys.exit("poll failed: " + str(e) + "; the remote job may still be running")
                   after = (e.headers or {}).get("Retry-After") or ""
                   if after.isascii() and after.isdigit():
                       after = after.lstrip("0") or "0"  # int() refuses thousands of digits
@@ -111,7 +113,7 @@ target "gitlab" {
       try:
           run = call("POST", "/processing/executions", {"executable": task})["executionId"]
       except (OSError, ValueError, LookupError, TypeError, RecursionError, http.client.HTTPException) as e:
-          sys.exit("talend: starting the task failed: " + repr(e))
+          sys.exit("talend: starting the task failed, though it may have started: " + repr(e))
       if not isinstance(run, (str, int)) or str(run) == "":
           sys.exit("talend: the answer gives no execution id; the task may have started")
       run = str(run)
@@ -146,9 +148,11 @@ target "gitlab" {
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
       import http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
-      api, token, workflow = os.environ.get("ALTERYX_API_URL", "").rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
+      api, token, workflow = os.environ.get("ALTERYX_API_URL", "").strip().rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
       if not api:
           sys.exit("alteryx: ALTERYX_API_URL is not set: set it to the Alteryx Server API")
+      if not api.startswith("https://"):
+          sys.exit("alteryx: ALTERYX_API_URL is not an https:// address, and the token is sent to it")
       if not token:
           sys.exit("alteryx: the step gives no token, and the Alteryx Server API needs one")
       if not (token.isascii() and token.isprintable()):
@@ -175,7 +179,7 @@ target "gitlab" {
               except urllib.error.HTTPError as e:
                   e.close()
                   if e.code < 500 and e.code not in (408, 429):
-                      sys.exit("poll failed: " + str(e))
+                      sys.exit("poll failed: " + str(e) + "; the remote job may still be running")
                   after = (e.headers or {}).get("Retry-After") or ""
                   if after.isascii() and after.isdigit():
                       after = after.lstrip("0") or "0"  # int() refuses thousands of digits
@@ -187,7 +191,7 @@ target "gitlab" {
       try:
           job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
       except (OSError, ValueError, LookupError, TypeError, RecursionError, http.client.HTTPException) as e:
-          sys.exit("alteryx: starting the job failed: " + repr(e))
+          sys.exit("alteryx: starting the job failed, though it may have been queued: " + repr(e))
       if not isinstance(job, (str, int)) or str(job) == "":
           sys.exit("alteryx: the answer gives no job id; the job may have been queued")
       job = str(job)
