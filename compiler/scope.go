@@ -48,10 +48,10 @@ type state struct {
 	// policyOutcomes are what the governance stage found, per policy.
 	policyOutcomes []*PolicyOutcome
 
-	// holders lists the domains that declare each source and product, by
-	// name of domain, for references to names their own domain lacks. It
-	// is made at the first of them, as a renamed product may leave
-	// thousands.
+	// holders lists, by name, the domains that declare each source and
+	// each product, in domain order, for references to names their own
+	// domain lacks. It is made at the first of them, as a renamed product
+	// may leave thousands.
 	holders struct {
 		once              sync.Once
 		sources, products map[string][]*domainScope

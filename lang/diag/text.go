@@ -258,14 +258,12 @@ func snippetFor(d *Diagnostic, x *lineIndex) *Snippet {
 	}
 	s := &Snippet{StartLine: first, MarkLine: mark}
 	for i, l := range fl.lines[first-1 : last] {
+		l = strings.TrimSuffix(l, "\r")
 		switch {
 		case first+i == mark:
 			l = line
 		case windowed:
-			l = strings.TrimSuffix(l, "\r")
 			l = window(l, runeStart(l, lo), runeStart(l, hi))
-		default:
-			l = strings.TrimSuffix(l, "\r")
 		}
 		s.Lines = append(s.Lines, displayLine(l))
 	}
@@ -360,24 +358,12 @@ func window(l string, lo, hi int) string {
 	return w
 }
 
-// displayLine expands tabs and shows control characters as the symbols
-// for them ("\r" as "␍", ESC as "␛"), as displayWidth counts them, so that
-// the marker line under it lines up, and so that a file's bytes cannot
-// move the terminal's cursor or send it escape sequences. An invalid
-// byte is U+FFFD already.
+// displayLine shows a line as Printable does, so that a file's bytes
+// cannot move the terminal's cursor or send it escape sequences, with tabs
+// expanded: as displayWidth counts it, so that the marker line under it
+// lines up.
 func displayLine(l string) string {
-	var b strings.Builder
-	b.Grow(len(l))
-	for _, r := range l {
-		if r == '\t' {
-			b.WriteString("    ")
-		} else if shown := controlSymbol(r); shown != 0 {
-			b.WriteRune(shown)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return strings.ReplaceAll(string(Printable([]byte(l))), "\t", "    ")
 }
 
 // displayWidth is the width of text on a terminal, once displayLine has

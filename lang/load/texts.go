@@ -1,7 +1,7 @@
 package load
 
 import (
-	"fmt"
+	"errors"
 	"sync"
 
 	"github.com/meshc/meshc/lang/diag"
@@ -12,9 +12,10 @@ import (
 // is decoded (a large mesh's text is a tenth of its memory), and a
 // diagnostic names only a few files, so their text is read again when the
 // diagnostics are printed, once for the snippets and for the columns of
-// lines beyond ASCII (diag.Again) alike. A file that changed in the
-// meantime shows its new text; one that can no longer be read is shown
-// without a snippet.
+// lines beyond ASCII (diag.Again) alike, and kept. So a file that changed
+// since it was parsed shows its new text, unless the loader reported on it
+// (its snippets show the text parsed) or it was read again already; one
+// that can no longer be read is shown without a snippet.
 type Texts struct {
 	files map[string]*textFile // by display name
 }
@@ -29,6 +30,10 @@ type textFile struct {
 	src  []byte
 }
 
+// errGrown is a file that has grown past MaxFileSize since it was loaded:
+// it is shown without a snippet, as one that cannot be read.
+var errGrown = errors.New("grown too large to show")
+
 // read returns the file's text: the one kept, or read again and kept, so
 // that a snippet and its columns (diag.Again) read it once, and see the
 // same text.
@@ -40,7 +45,7 @@ func (t *textFile) read() ([]byte, error) {
 	}
 	src, size, err := readBelow(t.tree.FS, t.rel, MaxFileSize)
 	if err == nil && size >= MaxFileSize {
-		err = fmt.Errorf("%s has grown to %d bytes", t.rel, size)
+		err = errGrown
 	}
 	if err == nil {
 		t.src = src
