@@ -281,7 +281,7 @@ func (c *Cache) store(key string, chunk []*file) {
 func encodeChunk(chunk []*file) []byte {
 	e := &entryWriter{}
 	for _, f := range chunk {
-		mark, shared := len(e.buf), len(e.sharedOrder)
+		mark, shared := len(e.buf), len(e.shared)
 		e.file, e.named = f.lines, false
 		e.uint(1)
 		if f.syntaxErrors != nil || encodeFile(e, f) != nil || e.named {

@@ -42,11 +42,10 @@ type entryWriter struct {
 	// pointed, or a range is in another file: the file is then not
 	// cached.
 	named bool
-	// shared numbers the short strings written so far, in the order of
-	// sharedOrder: names, types and keywords repeat across a chunk's
-	// files, and one written again is written as its number.
-	shared      map[string]int
-	sharedOrder []string
+	// shared numbers the short strings written so far, in the order
+	// written: names, types and keywords repeat across a chunk's files,
+	// and one written again is written as its number.
+	shared map[string]int
 }
 
 type entryReader struct {
@@ -56,7 +55,7 @@ type entryReader struct {
 	corrupt bool
 	// shared holds the short strings read so far, by number (see
 	// entryWriter.shared): reading one again costs no allocation, and
-	// the memory is shared for the run's whole length.
+	// the decoded mesh holds one copy of it per entry.
 	shared []string
 }
 
@@ -169,11 +168,7 @@ func build(c *codec, t reflect.Type) {
 		// with a nil is corrupt.
 		pointers := t.Elem().Kind() == reflect.Pointer
 		c.enc = func(e *entryWriter, v reflect.Value) error {
-			if v.IsNil() {
-				e.uint(0)
-				return nil
-			}
-			e.uint(uint64(v.Len()) + 1)
+			e.count(v)
 			for i := range v.Len() {
 				if pointers && v.Index(i).IsNil() {
 					return errNotCacheable
@@ -185,15 +180,12 @@ func build(c *codec, t reflect.Type) {
 			return nil
 		}
 		c.dec = func(d *entryReader, v reflect.Value) {
-			n := d.uint()
-			if n == 0 || d.corrupt {
+			n, ok := d.count()
+			if !ok {
 				return
 			}
-			if !d.fits(n - 1) {
-				return
-			}
-			s := reflect.MakeSlice(t, int(n-1), int(n-1))
-			for i := range int(n - 1) {
+			s := reflect.MakeSlice(t, n, n)
+			for i := range n {
 				elem.dec(d, s.Index(i))
 				if pointers && s.Index(i).IsNil() {
 					d.fail()
@@ -212,13 +204,9 @@ func build(c *codec, t reflect.Type) {
 		// A target's options, by name: written in the order of their
 		// names, so that an entry does not depend on the map's order.
 		c.enc = func(e *entryWriter, v reflect.Value) error {
-			if v.IsNil() {
-				e.uint(0)
-				return nil
-			}
+			e.count(v)
 			keys := v.MapKeys()
 			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-			e.uint(uint64(len(keys)) + 1)
 			for _, k := range keys {
 				if pointers && v.MapIndex(k).IsNil() {
 					return errNotCacheable
@@ -231,12 +219,12 @@ func build(c *codec, t reflect.Type) {
 			return nil
 		}
 		c.dec = func(d *entryReader, v reflect.Value) {
-			n := d.uint()
-			if n == 0 || d.corrupt || !d.fits(n-1) {
+			n, ok := d.count()
+			if !ok {
 				return
 			}
-			m := reflect.MakeMapWithSize(t, int(n-1))
-			for range n - 1 {
+			m := reflect.MakeMapWithSize(t, n)
+			for range n {
 				k := reflect.New(t.Key()).Elem()
 				k.SetString(d.string())
 				e := reflect.New(t.Elem()).Elem()
@@ -531,8 +519,7 @@ func (e *entryWriter) string(s string) {
 		if e.shared == nil {
 			e.shared = map[string]int{}
 		}
-		e.shared[s] = len(e.sharedOrder)
-		e.sharedOrder = append(e.sharedOrder, s)
+		e.shared[s] = len(e.shared)
 	}
 	e.uint(uint64(len(s)) << 1)
 	e.buf = append(e.buf, s...)
@@ -543,10 +530,7 @@ func (e *entryWriter) string(s string) {
 // written as a 0 in its place.
 func (e *entryWriter) unwrite(mark, shared int) {
 	e.buf = e.buf[:mark]
-	for _, s := range e.sharedOrder[shared:] {
-		delete(e.shared, s)
-	}
-	e.sharedOrder = e.sharedOrder[:shared]
+	maps.DeleteFunc(e.shared, func(_ string, i int) bool { return i >= shared })
 }
 
 func (e *entryWriter) bytes(b []byte) {
@@ -602,6 +586,26 @@ func (d *entryReader) bytesField() []byte { return d.take(d.uint()) }
 // fits reports whether n items of at least a byte each fit in the rest of
 // the entry; when they do not, the entry is corrupt: a count past its end
 // must fail, not allocate.
+// count writes the length of a list or a map, as one more than it, so that
+// 0 says nil.
+func (e *entryWriter) count(v reflect.Value) {
+	if v.IsNil() {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(v.Len()) + 1)
+}
+
+// count reads what entryWriter.count wrote: ok is false for nil, and for
+// more elements than the bytes left could hold (the entry is then corrupt).
+func (d *entryReader) count() (n int, ok bool) {
+	c := d.uint()
+	if c == 0 || d.corrupt || !d.fits(c-1) {
+		return 0, false
+	}
+	return int(c - 1), true
+}
+
 func (d *entryReader) fits(n uint64) bool {
 	if n > uint64(len(d.buf)) {
 		d.fail()
