@@ -10,11 +10,11 @@ import "fmt"
 // callers pass candidates in a stable order.
 //
 // A scope may hold thousands of names, and a renamed product as many
-// mistaken references to it, so one comparison allocates nothing and
-// stops as soon as the candidate cannot beat the best found so far.
+// mistaken references to it, so a comparison reuses the buffers of the
+// one before and stops as soon as the candidate cannot beat the best
+// found so far.
 func Nearest(name string, candidates []string) string {
-	var m matcher
-	m.name = appendRunes(m.name[:0], name)
+	m := matcher{name: []rune(name)}
 	bound := max(1, len(m.name)/3) // the most edits still worth a suggestion
 	best := ""
 	for _, c := range candidates {

@@ -43,8 +43,7 @@ func TestDistance(t *testing.T) {
 // distance is the whole edit distance between a and b, by a matcher
 // whose bound never cuts it short.
 func distance(a, b string) int {
-	var m matcher
-	m.name = appendRunes(m.name[:0], a)
+	m := matcher{name: []rune(a)}
 	return m.distance(b, len(m.name)+utf8.RuneCountInString(b))
 }
 
@@ -71,6 +70,29 @@ func TestNearestAsWhole(t *testing.T) {
 		}
 		if got, want := Nearest(a, candidates), wholeNearest(a, candidates); got != want {
 			t.Fatalf("Nearest(%q, %q) = %q, want %q", a, candidates, got, want)
+		}
+	}
+}
+
+// TestBoundedDistance checks that a bounded comparison gives the whole
+// distance when it is within the bound and bound+1 otherwise, whatever the
+// bound, on names with runes of two and four bytes.
+func TestBoundedDistance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []rune("ab𝔞é_")
+	word := func() string {
+		var b strings.Builder
+		for range rng.IntN(16) {
+			b.WriteRune(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	var m matcher
+	for range 50000 {
+		a, b, bound := word(), word(), rng.IntN(6)
+		m.name = []rune(a)
+		if got, want := m.distance(b, bound), min(wholeDistance(a, b), bound+1); got != want {
+			t.Fatalf("distance(%q, %q) within %d = %d, want %d", a, b, bound, got, want)
 		}
 	}
 }
