@@ -75,7 +75,9 @@ func runFmt(e *env, args []string) int {
 		}
 		fmt.Fprintln(e.stdout, display)
 		if showDiff {
-			e.stdout.Write(diff.Diff(display, old, display+" (formatted)", formatted))
+			// The file's own bytes: its control characters must not reach
+			// the terminal (diag.Printable), as in diagnostics.
+			e.stdout.Write(diag.Printable(diff.Diff(display, old, display+" (formatted)", formatted)))
 		}
 		if check {
 			code = exitMesh
