@@ -57,29 +57,23 @@ bench:
 	MESHC_BENCH_SIZES=$(BENCH_SIZES) $(GO) test ./internal/perf -run '^$$' -bench . -benchmem -benchtime 1x -timeout 2h | $(GO) run ./internal/perf/benchtable
 	$(GO) test ./compiler ./targets/... -run '^$$' -bench . -benchmem -benchtime 3x
 
-# fuzz runs every fuzz target for FUZZTIME each (default 2m), one after the
-# other. A new input is minimized in at most FUZZMINIMIZE runs (default
-# 50x): the seeds are whole meshes, and minimizing by time (Go's default is
-# a minute per input) took nearly all the fuzzers' time (gitlab's FuzzBuild
-# tried 77 inputs in 100 s with 5 s per input, 6,240 in 60 s with 50x).
+# fuzz runs every fuzz target of every package (as go test -list finds
+# them) for FUZZTIME each (default 2m, so about half an hour in all), one
+# after the other. A new input is minimized in at most FUZZMINIMIZE runs
+# (default 50x): the seeds are whole meshes, and minimizing by time (Go's
+# default is a minute per input) took nearly all the fuzzers' time
+# (gitlab's FuzzBuild tried 77 inputs in 100 s with 5 s per input, 6,240 in
+# 60 s with 50x).
 FUZZTIME ?= 2m
 FUZZMINIMIZE ?= 50x
 FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
 fuzz:
-	$(FUZZ) ./compiler -fuzz FuzzCompile
-	$(FUZZ) ./lang/load -fuzz FuzzShallowNesting
-	$(FUZZ) ./lang/load -fuzz FuzzCacheEntry
-	$(FUZZ) ./lang/load -fuzz FuzzPositions
-	$(FUZZ) ./lang/diag -fuzz FuzzRender
-	$(FUZZ) ./internal/yamlout -fuzz FuzzQuote
-	$(FUZZ) ./internal/yamlout -fuzz FuzzIsImplicit
-	$(FUZZ) ./targets/gitlab -fuzz FuzzBuild
-	$(FUZZ) ./targets/airflow -fuzz FuzzBuild
-	$(FUZZ) ./targets/airflow -fuzz FuzzPyString
-	$(FUZZ) ./targets/airflow -fuzz FuzzLiteral
-	$(FUZZ) ./targets/airflow -fuzz FuzzValidKey
-	$(FUZZ) ./targets/snowflake -fuzz FuzzBuild
-	$(FUZZ) ./targets/snowflake -fuzz FuzzExecuteImmediate
+	@for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "$$pkg $$target"; \
+	    $(FUZZ) $$pkg -fuzz "^$$target\$$" || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -rf bin
