@@ -44,8 +44,8 @@ func Blocking(n, goroutines int, do func(i int)) {
 }
 
 // run calls the function worker makes for each of the items 0 to n-1, on
-// as many goroutines as it takes runs of chunk items for (goroutines at
-// most), each taking the next run when done with one.
+// at most goroutines goroutines (fewer when there are fewer runs of chunk
+// items), each taking the next run of chunk items until none is left.
 func run(n, goroutines, chunk int, worker func() func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup

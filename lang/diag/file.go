@@ -29,11 +29,12 @@ type File struct {
 }
 
 // wideLines are the lines of a file that hold a byte beyond ASCII. Their
-// columns count grapheme clusters, which takes the text; a file made by
-// NewFileAgain does not hold it, and asks for it (Again) the first time such a column is
-// asked for (to print a diagnostic, mostly), since most of a mesh written
-// in German or Japanese is such lines, and most of its files never have a
-// diagnostic. A text that cannot be read then is not asked for again.
+// columns count grapheme clusters, which takes the text; a file whose
+// text is dropped once loaded asks for it again (Again) the first time
+// such a column is asked for (to print a diagnostic, mostly), since most
+// of a mesh written in German or Japanese is such lines, and most of its
+// files never have a diagnostic. A text that cannot be read then is not
+// asked for again.
 type wideLines struct {
 	starts []int32 // where the lines start, in order
 	// size and sum (a CRC-32C) are the text's, to know it again.
@@ -350,7 +351,7 @@ func (r Range) StartLine() int32 {
 	if r.file == nil || r.start < 0 {
 		return 0
 	}
-	return int32(max(r.file.line(r.start), 1))
+	return int32(r.file.line(r.start)) // at least 1: the first line starts at 0
 }
 
 // line is the number of the line that holds byte offset: how many lines

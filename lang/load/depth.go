@@ -62,9 +62,10 @@ func checkTokens(file *diag.File, tokens hclsyntax.Tokens) diag.Diagnostics {
 // shallowNesting counts what CheckNesting counts from the bytes alone, and
 // reports whether the file is certainly within maxNesting. It knows the
 // common lexical forms only (line comments, quoted strings with simple
-// escapes and interpolations); on anything else (block comments, heredocs,
-// other escapes, a string left open at the end of a line) it gives up and
-// returns false, so that the lexer decides. FuzzShallowNesting checks that
+// escapes and interpolations, in valid UTF-8); on anything else (block
+// comments, heredocs, other escapes, a string left open at the end of a
+// line, a byte that is not UTF-8) it gives up and returns false, so that
+// the lexer decides. FuzzShallowNesting checks that
 // it never vouches for a file the lexer rejects.
 func shallowNesting(src []byte) bool {
 	// The lexer may read a byte that is not UTF-8 together with the one
