@@ -132,8 +132,8 @@ target "gitlab" {
   }
 
   # Alteryx Server: queues a job of the step's workflow through the v3 API
-  # and polls it until it completes; the job fails unless its disposition
-  # is Success. ALTERYX_API_URL is the server's API, such as
+  # and polls it until it completes, or ends in an error or is cancelled;
+  # the job fails unless it completes with the disposition Success. ALTERYX_API_URL is the server's API, such as
   # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
@@ -198,10 +198,13 @@ target "gitlab" {
       print("Alteryx job", job, "of", workflow, flush=True)
       while True:
           time.sleep(20)
-          status = poll("/v3/jobs/" + urllib.parse.quote(job, safe=""))
-          print("status:", status.get("status"), status.get("disposition"), flush=True)
-          if status.get("status") == "Completed":
-              sys.exit(0 if status.get("disposition") == "Success" else 1)
+          answer = poll("/v3/jobs/" + urllib.parse.quote(job, safe=""))
+          status = answer["status"]
+          print("status:", status, answer.get("disposition"), flush=True)
+          if status in ("Completed", "Complete"):
+              sys.exit(0 if answer.get("disposition") == "Success" else 1)
+          if any(word in status.upper() for word in ("ERROR", "FAIL", "CANCEL")):
+              sys.exit(1)
       PY
       SH
     ]

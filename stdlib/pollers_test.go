@@ -137,6 +137,10 @@ func TestPollers(t *testing.T) {
 			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`}},
 			"GET /v3/jobs/j1":           {{200, `{"status": "Completed", "disposition": "Error"}`}},
 		}, wantExit: 1, wantOut: "status: Completed Error"},
+		{name: "alteryx errs", runner: "alteryx", arg: "w", answers: map[string][]answer{
+			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`}},
+			"GET /v3/jobs/j1":           {{200, `{"status": "Queued"}`}, {200, `{"status": "Error"}`}},
+		}, wantExit: 1, wantOut: "status: Error None"},
 		{name: "alteryx polls run out", runner: "alteryx", arg: "w", answers: map[string][]answer{
 			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`}},
 			"GET /v3/jobs/j1":           {{200, `{"no": "status"}`}},

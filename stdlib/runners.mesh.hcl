@@ -75,11 +75,11 @@ runner "alteryx" {
 
   param "workflow" {
     type        = string
-    description = "The workflow's name or id on the Alteryx server."
+    description = "The workflow's id on the Alteryx server, which the v3 API starts jobs by (its name will not do)."
   }
   param "token" {
     type        = secret
     optional    = true
-    description = "The Alteryx API credentials, as a reference to a secret block."
+    description = "An OAuth 2 access token of the Alteryx Server API, as a reference to a secret block."
   }
 }

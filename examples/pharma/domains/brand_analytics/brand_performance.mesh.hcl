@@ -54,7 +54,7 @@ product "brand_performance" {
   step "blend" {
     run         = runner.alteryx
     description = "The analysts' Alteryx workflow on the gallery: blends Rx and claims by territory and computes shares."
-    workflow    = "Brand Performance Weekly v7"
+    workflow    = "64f1c2a9e8b7d60012a3f4c5" # Brand Performance Weekly v7
     token       = secret.alteryx_gallery
   }
   step "refresh_extract" {
