@@ -71,6 +71,8 @@ target "airflow" {
           def redirect_request(self, *args):
               return None  # the token goes to the API alone: a redirect is an error status
       opener = urllib.request.build_opener(NoRedirect)
+      def shown(text):
+          return "".join(c if c.isprintable() else "?" for c in str(text))  # the API's words, not the terminal's commands
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
@@ -85,18 +87,18 @@ target "airflow" {
                   answer = call("GET", path)
                   if isinstance(answer, dict) and isinstance(answer.get("status"), str):
                       return answer
-                  print("poll got no status, trying again:", str(answer)[:200], flush=True)
+                  print("poll got no status, trying again:", shown(answer)[:200], flush=True)
               except urllib.error.HTTPError as e:
                   e.close()
                   if e.code < 500 and e.code not in (408, 429):
-                      sys.exit("poll failed: " + str(e) + "; the remote job may still be running")
+                      sys.exit("poll failed: " + shown(e) + "; the remote job may still be running")
                   after = (e.headers or {}).get("Retry-After") or ""
                   if after.isascii() and after.isdigit():
                       after = after.lstrip("0") or "0"  # int() refuses thousands of digits
                       wait = 120 if len(after) > 3 else min(max(int(after), 20), 120)
-                  print("poll failed, trying again:", e, flush=True)
+                  print("poll failed, trying again:", shown(e), flush=True)
               except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
-                  print("poll failed, trying again:", e, flush=True)
+                  print("poll failed, trying again:", shown(e), flush=True)
           sys.exit("30 polls in a row failed; the remote job may still be running")
       try:
           run = call("POST", "/processing/executions", {"executable": task})["executionId"]
@@ -105,11 +107,11 @@ target "airflow" {
       if not isinstance(run, (str, int)) or str(run) == "":
           sys.exit("talend: the answer gives no execution id; the task may have started")
       run = str(run)
-      print("Talend execution", run, "of", task, flush=True)
+      print("Talend execution", shown(run), "of", task, flush=True)
       while True:
           time.sleep(20)
           status = poll("/processing/executions/" + urllib.parse.quote(run, safe=""))["status"].upper()
-          print("status:", status, flush=True)
+          print("status:", shown(status), flush=True)
           if status in ("SUCCESS", "EXECUTION_SUCCESS", "EXECUTION_SUCCESSFUL"):
               sys.exit(0)
           if any(word in status for word in ("FAIL", "CANCEL", "TERMINATED", "REJECTED", "PARTIAL")):
@@ -148,6 +150,8 @@ target "airflow" {
           def redirect_request(self, *args):
               return None  # the token goes to the API alone: a redirect is an error status
       opener = urllib.request.build_opener(NoRedirect)
+      def shown(text):
+          return "".join(c if c.isprintable() else "?" for c in str(text))  # the API's words, not the terminal's commands
       def call(method, path, body=None):
           data = None if body is None else json.dumps(body).encode()
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
@@ -162,18 +166,18 @@ target "airflow" {
                   answer = call("GET", path)
                   if isinstance(answer, dict) and isinstance(answer.get("status"), str):
                       return answer
-                  print("poll got no status, trying again:", str(answer)[:200], flush=True)
+                  print("poll got no status, trying again:", shown(answer)[:200], flush=True)
               except urllib.error.HTTPError as e:
                   e.close()
                   if e.code < 500 and e.code not in (408, 429):
-                      sys.exit("poll failed: " + str(e) + "; the remote job may still be running")
+                      sys.exit("poll failed: " + shown(e) + "; the remote job may still be running")
                   after = (e.headers or {}).get("Retry-After") or ""
                   if after.isascii() and after.isdigit():
                       after = after.lstrip("0") or "0"  # int() refuses thousands of digits
                       wait = 120 if len(after) > 3 else min(max(int(after), 20), 120)
-                  print("poll failed, trying again:", e, flush=True)
+                  print("poll failed, trying again:", shown(e), flush=True)
               except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
-                  print("poll failed, trying again:", e, flush=True)
+                  print("poll failed, trying again:", shown(e), flush=True)
           sys.exit("30 polls in a row failed; the remote job may still be running")
       try:
           job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
@@ -182,12 +186,12 @@ target "airflow" {
       if not isinstance(job, (str, int)) or str(job) == "":
           sys.exit("alteryx: the answer gives no job id; the job may have been queued")
       job = str(job)
-      print("Alteryx job", job, "of", workflow, flush=True)
+      print("Alteryx job", shown(job), "of", workflow, flush=True)
       while True:
           time.sleep(20)
           answer = poll("/v3/jobs/" + urllib.parse.quote(job, safe=""))
           status = answer["status"]
-          print("status:", status, answer.get("disposition"), flush=True)
+          print("status:", shown(status), shown(answer.get("disposition")), flush=True)
           if status in ("Completed", "Complete"):
               sys.exit(0 if answer.get("disposition") == "Success" else 1)
           if any(word in status.upper() for word in ("ERROR", "FAIL", "CANCEL")):

@@ -115,8 +115,8 @@ func TestPollers(t *testing.T) {
 		}, wantOut: "status: EXECUTION_SUCCESS"},
 		{name: "talend fails", runner: "talend", arg: "job", answers: map[string][]answer{
 			"POST /processing/executions":  {{200, `{"executionId": 7}`}},
-			"GET /processing/executions/7": {{200, `{"status": "EXECUTION_FAILED"}`}},
-		}, wantExit: 1, wantOut: "status: EXECUTION_FAILED"},
+			"GET /processing/executions/7": {{200, `{"status": "EXECUTION_FAILED\u001b[2J"}`}},
+		}, wantExit: 1, wantOut: "status: EXECUTION_FAILED?[2J"},
 		{name: "talend poll refused", runner: "talend", arg: "job", answers: map[string][]answer{
 			"POST /processing/executions":  {{200, `{"executionId": "7"}`}},
 			"GET /processing/executions/7": {{401, "expired"}},
@@ -181,8 +181,8 @@ exec(compile(open(sys.argv[0]).read(), sys.argv[0], "exec"), {"__name__": "__mai
 			if exit != tc.wantExit || !strings.Contains(string(out), tc.wantOut) {
 				t.Errorf("exit %d, want %d, and output:\n%s\nwant it to hold %q", exit, tc.wantExit, out, tc.wantOut)
 			}
-			if strings.Contains(string(out), token) || strings.Contains(string(out), "Traceback") {
-				t.Errorf("the output shows the token or a traceback:\n%s", out)
+			if strings.Contains(string(out), token) || strings.Contains(string(out), "Traceback") || strings.Contains(string(out), "\x1b") {
+				t.Errorf("the output shows the token, a traceback or an escape sequence:\n%s", out)
 			}
 			for _, sent := range api.tokens {
 				if sent != "Bearer "+token {
