@@ -36,7 +36,7 @@ type Options struct {
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
 	// WholeMesh keeps Result.Mesh whole. Without it, the checker lets go
-	// of the syntax of products' steps, inputs and tests once the stages
+	// of the syntax of products' steps, inputs, tests and columns once the stages
 	// that read it are done (Result.Mesh then lacks them), which is most
 	// of a large mesh's memory when governance builds its model.
 	WholeMesh bool
@@ -151,13 +151,13 @@ var stages = []struct {
 	{"declare", (*compiler).declare},
 	// targets checks the target blocks, whose job templates name runners.
 	{"targets", (*compiler).targets},
-	// resolve links references (inputs, steps, runners, secrets) and checks
-	// the consumer contracts they imply.
+	// resolve links references (inputs, steps, runners, secrets), checks
+	// the consumer contracts they imply, and sorts each product's steps.
 	{"resolve", (*compiler).resolve},
 	// tests binds each test to its kind and renders its SQL; relationships
 	// tests add dependencies, so this comes before ordering.
 	{"tests", (*compiler).tests},
-	// order finds cycles and sorts products and steps topologically.
+	// order finds cycles among products and sorts them topologically.
 	{"order", (*compiler).order},
 	// layers, schedules and deprecations check the dependency graph, which
 	// is complete and acyclic only now.
@@ -167,37 +167,23 @@ var stages = []struct {
 	{"periods", (*compiler).periods},
 	{"schedules", (*compiler).schedules},
 	{"deprecations", (*compiler).deprecations},
-	// release lets go of the syntax that only the stages before read,
-	// ahead of governance's model, the peak of a large mesh's memory.
-	{"release", (*compiler).releaseSyntax},
 	// governance comes last: its object model holds what every other stage
 	// found (consumers, layers, effective periods, tests), and a policy
 	// reads facts, never repairs them.
 	{"governance", (*compiler).governance},
 }
 
-// releaseSyntax lets go of the syntax of products' steps and inputs (the
-// tests stage let go of their tests'): the plan holds what governance
-// reads of them. Each product's syntax is its own, as loading copies what
-// a blueprint gives it.
-func (c *compiler) releaseSyntax() {
-	if c.opts.WholeMesh {
-		return
+// releaseBound lets go of the syntax of a product's tests, once bound, and
+// of its ports' columns, whose tests were the last of it read: the plan
+// holds their values, and portScope.written what governance reads of
+// their declarations.
+func releaseBound(ps *productScope) {
+	ps.ast.Tests = nil
+	for _, port := range ps.ast.Ports {
+		port.Tests, port.Columns = nil, nil
 	}
-	for _, ps := range c.products {
-		ps.ast.Steps, ps.ast.Inputs = nil, nil
-		ps.stepAST = nil
-	}
-}
-
-// releaseTestUses lets go of the syntax of a product's tests, once bound.
-func releaseTestUses(p *ast.Product) {
-	p.Tests = nil
-	for _, port := range p.Ports {
-		port.Tests = nil
-		for _, col := range port.Columns {
-			col.Tests = nil
-		}
+	for _, port := range ps.ports {
+		port.columnAST = nil
 	}
 }
 

@@ -400,7 +400,11 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 			"A port's columns are the contract its consumers rely on: declare each as column \"name\" { type = string }.")
 	}
 	o := pp.Object
-	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: set, columnAST: decls,
+	written := make([]columnWritten, len(decls))
+	for i, col := range decls {
+		written[i] = writtenOf(col)
+	}
+	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: set, columnAST: decls, written: written,
 		table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
 }
 

@@ -132,7 +132,7 @@ type govObject struct {
 	product   *productScope // products, and what they hold
 	port      *portScope    // ports and their columns
 	column    *plan.Column
-	columnAST *ast.Column // nil for a column without a declaration
+	written   columnWritten // for columns
 	source    *plan.Source
 	sourceAST *ast.Source
 	input     *plan.Input
@@ -265,7 +265,7 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 			po := m.add(govObject{kind: "port", domain: ps.domain, parent: prod, product: ps, port: scope})
 			if kinds["column"] {
 				for i, col := range port.Columns {
-					m.add(govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, columnAST: scope.columnAST[i]})
+					m.add(govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, written: scope.written[i]})
 				}
 			}
 		}
@@ -395,14 +395,18 @@ var unknownText = cty.UnknownVal(cty.String)
 
 // optional is an attribute that may be absent (null) or have failed to
 // load (unknown).
-func optional(s ast.String) cty.Value {
-	switch {
-	case s.Bad:
+func optional(s ast.String) cty.Value { return optionalValue(stateOf(s), s.V) }
+
+// optionalValue is optional for an attribute whose syntax is gone: its
+// state, and its value when written.
+func optionalValue(state attrState, v string) cty.Value {
+	switch state {
+	case broken:
 		return unknownText
-	case !s.Set:
+	case absent:
 		return cty.NullVal(cty.String)
 	}
-	return cty.StringVal(s.V)
+	return cty.StringVal(v)
 }
 
 // orNull is a string that may be empty, which policies see as null.
@@ -623,13 +627,6 @@ func (m *model) columnAttr(o *govObject, name string) cty.Value {
 		return str(port.ID)
 	case "tests":
 		return textList(m.testsOf(col))
-	}
-	return m.columnCommon(port.Product.Domain.Name, col, o.columnAST, name)
-}
-
-// columnCommon builds the attributes that port and source columns share.
-func (m *model) columnCommon(domain string, col *plan.Column, a *ast.Column, name string) cty.Value {
-	switch name {
 	case "name":
 		return str(col.Name)
 	case "type":
@@ -643,33 +640,25 @@ func (m *model) columnCommon(domain string, col *plan.Column, a *ast.Column, nam
 		}
 		return unknownText
 	case "nullable":
-		if a != nil && a.Nullable.Bad {
+		if o.written.nullableBroken {
 			return cty.UnknownVal(cty.Bool)
 		}
 		return cty.BoolVal(col.Nullable)
 	case "classification":
-		return optionalOr(a, func(a *ast.Column) ast.String { return a.Classification }, col.Classification)
+		return optionalValue(o.written.classification, col.Classification)
 	case "masking":
-		return optionalOr(a, func(a *ast.Column) ast.String { return a.Masking }, col.Masking)
+		return optionalValue(o.written.masking, col.Masking)
 	case "description":
-		return optionalOr(a, func(a *ast.Column) ast.String { return a.Description }, col.Description)
+		return optionalValue(o.written.description, col.Description)
 	case "readers":
 		return textList(sortedSet(ids(m.readers[col], productID)))
 	case "reader_domains":
 		return textList(sortedSet(ids(m.readers[col], productDomain)))
 	case "read_cross_domain":
+		domain := port.Product.Domain.Name
 		return cty.BoolVal(slices.ContainsFunc(m.readers[col], func(p *plan.Product) bool { return p.Domain.Name != domain }))
 	}
 	return cty.NilVal
-}
-
-// optionalOr is a column's attribute as declared (a, through field), or,
-// for a column without a declaration, its planned value, null when empty.
-func optionalOr(a *ast.Column, field func(*ast.Column) ast.String, planned string) cty.Value {
-	if a == nil {
-		return orNull(planned)
-	}
-	return optional(field(a))
 }
 
 func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Value {

@@ -36,7 +36,7 @@ func (c *compiler) periods() {
 	unknown := map[*plan.Product]bool{} // an input did not resolve: its period cannot be known
 	for _, ps := range c.products {
 		p := ps.plan
-		if len(p.Inputs) != len(ps.ast.Inputs) {
+		if ps.brokenInputs {
 			unknown[p] = true
 			continue
 		}

@@ -11,9 +11,9 @@ import (
 	"github.com/meshc/meshc/lang/diag"
 )
 
-// order reports cycles and sorts products, and each product's steps,
-// topologically with ties broken by name, so that every target emits them
-// in the same stable order.
+// order reports cycles among products and sorts them topologically with
+// ties broken by name, so that every target emits them in the same stable
+// order (resolve has sorted each product's steps the same way).
 func (c *compiler) order() {
 	products := make([]*plan.Product, len(c.products))
 	index := map[*plan.Product]int{}
@@ -64,9 +64,10 @@ func (c *compiler) order() {
 	for _, p := range c.plan.Products {
 		p.Domain.Products = append(p.Domain.Products, p)
 	}
-	c.inParallel(len(c.products), func(w *compiler, i int) { w.orderSteps(c.products[i]) })
 }
 
+// orderSteps reports cycles among a product's steps and sorts them
+// topologically, ties broken by name.
 func (c *compiler) orderSteps(ps *productScope) {
 	var steps []*plan.Step
 	for _, n := range sortedKeys(ps.steps) {

@@ -16,11 +16,20 @@ import (
 )
 
 // resolve links every product's inputs to what they read and its steps to
-// their runners, arguments and predecessors.
+// their runners, arguments and predecessors, and sorts the steps; it then
+// lets go of their syntax, which no later stage reads (unless
+// Options.WholeMesh): each product's syntax is its own, as loading copies
+// what a blueprint gives it.
 func (c *compiler) resolve() {
 	c.inParallel(len(c.products), func(w *compiler, i int) {
-		w.resolveInputs(c.products[i])
-		w.resolveSteps(c.products[i])
+		ps := c.products[i]
+		w.resolveInputs(ps)
+		w.resolveSteps(ps)
+		w.orderSteps(ps)
+		if !c.opts.WholeMesh {
+			ps.ast.Steps, ps.ast.Inputs = nil, nil
+			ps.stepAST = nil
+		}
 	})
 	// A port's consumers are other products: recorded here, in product
 	// order, rather than by each product on its own.
@@ -96,6 +105,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 	}
 	sortBy(inputs, func(i *plan.Input) string { return i.Name })
 	ps.plan.Inputs = inputs
+	ps.brokenInputs = len(inputs) != len(ps.ast.Inputs)
 }
 
 // columnSet finds columns by name the way Snowflake does for unquoted

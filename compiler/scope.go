@@ -111,6 +111,9 @@ type productScope struct {
 	steps  map[string]*plan.Step
 	// stepAST links each step back to its declaration.
 	stepAST map[*plan.Step]*ast.Step
+	// brokenInputs is set when an input of the product failed to resolve
+	// (and was reported), or was a duplicate.
+	brokenInputs bool
 	// brokenTests is set when a test of the product failed to resolve
 	// (and was reported): its list of tests is not known for sure.
 	brokenTests bool
@@ -126,11 +129,52 @@ type portScope struct {
 	plan    *plan.Port
 	columns columnSet
 	// columnAST holds the declaration of each of plan.Columns, in the same
-	// order, for its tests.
+	// order, for its tests: the tests stage lets go of it once they are
+	// bound (see releaseBound).
 	columnAST []*ast.Column
+	// written holds what governance reads of each column's declaration,
+	// in the same order, kept after the declarations are let go of.
+	written []columnWritten
 	// table is the port's table or view as SQL, for the templates of the
 	// tests that read it.
 	table cty.Value
+}
+
+// columnWritten is what governance reads of a column's declaration
+// beyond its planned values: which of its optional attributes were
+// written, and which failed to load (and were reported).
+type columnWritten struct {
+	nullableBroken                       bool
+	classification, masking, description attrState
+}
+
+func writtenOf(col *ast.Column) columnWritten {
+	return columnWritten{
+		nullableBroken: col.Nullable.Bad,
+		classification: stateOf(col.Classification),
+		masking:        stateOf(col.Masking),
+		description:    stateOf(col.Description),
+	}
+}
+
+// attrState is whether an optional attribute was written, and whether it
+// loaded.
+type attrState uint8
+
+const (
+	absent attrState = iota
+	written
+	broken
+)
+
+func stateOf(s ast.String) attrState {
+	switch {
+	case s.Bad:
+		return broken
+	case s.Set:
+		return written
+	}
+	return absent
 }
 
 // edge is a dependency of a product on another, with the range of the

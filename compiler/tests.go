@@ -68,7 +68,7 @@ func (c *compiler) productTests(ps *productScope) {
 	sortBy(tests, func(t *plan.Test) string { return t.ID })
 	ps.plan.Tests = tests
 	if !c.opts.WholeMesh {
-		releaseTestUses(ps.ast) // bound: this was their last reader
+		releaseBound(ps) // bound: this was their last reader
 	}
 }
 
