@@ -41,8 +41,8 @@ func (c *compiler) productTests(ps *productScope) {
 		}
 		if first, dup := ids[t.ID]; dup {
 			at := use.DeclRange
-			if use.Name.Set {
-				at = use.Name.Range
+			if use.Block != nil {
+				at = use.Block.Name.Range
 			}
 			c.errorf("duplicate-name", at, "Duplicate test",
 				"The product %s already has a test %s, at %s. Give one of them a name of its own with a test \"name\" { check = ... } block.", ps.plan.ID, t.ID, first.DeclRange)
@@ -83,17 +83,18 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 		c.unknown("test kind", use.Kind, "in the mesh or the standard library", use.KindRange, sortedKeys(c.kinds))
 		return nil
 	}
-	t := &plan.Test{Name: use.Kind, Kind: use.Kind, Severity: "error", Description: use.Description.V, Range: use.DeclRange}
-	if use.Name.Set {
-		c.checkName("test", use.Name.V, use.Name.Range)
-		t.Name = use.Name.V
+	block := use.Written()
+	t := &plan.Test{Name: use.Kind, Kind: use.Kind, Severity: "error", Description: block.Description.V, Range: use.DeclRange}
+	if block.Name.Set {
+		c.checkName("test", block.Name.V, block.Name.Range)
+		t.Name = block.Name.V
 	}
-	if use.Severity.Set {
-		if use.Severity.V != "error" && use.Severity.V != "warn" {
-			c.errorf("invalid-value", use.Severity.Range, "Unknown severity",
-				"A test's severity is \"error\" (a failure stops what runs after it) or \"warn\" (a failure is reported and the run goes on).%s", suggest.DidYouMean(strings.TrimSuffix(use.Severity.V, "ing"), []string{"error", "warn"}))
+	if sev := block.Severity; sev.Set {
+		if sev.V != "error" && sev.V != "warn" {
+			c.errorf("invalid-value", sev.Range, "Unknown severity",
+				"A test's severity is \"error\" (a failure stops what runs after it) or \"warn\" (a failure is reported and the run goes on).%s", suggest.DidYouMean(strings.TrimSuffix(sev.V, "ing"), []string{"error", "warn"}))
 		} else {
-			t.Severity = use.Severity.V
+			t.Severity = sev.V
 		}
 	}
 
@@ -144,17 +145,18 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 // written in, or those a product-level test block names, and checks that
 // they suit the test kind.
 func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.TestKind, site testSite) (*portScope, *plan.Column, bool) {
-	if kind.On.V != "column" && use.Column.Set {
-		c.errorf("test-level", use.Column.Range, fmt.Sprintf("%s tests a whole %s", kind.Name, kind.On.V),
+	block := use.Written()
+	if kind.On.V != "column" && block.Column.Set {
+		c.errorf("test-level", block.Column.Range, fmt.Sprintf("%s tests a whole %s", kind.Name, kind.On.V),
 			"The test kind %s checks a whole %s, not one column: remove column.", kind.Name, kind.On.V)
 		return nil, nil, false
 	}
 	port := site.port
 	if site.level == "product" {
 		switch {
-		case use.Port != nil:
+		case block.Port != nil:
 			var ok bool
-			if _, port, ok = c.resolvePortOfProduct(use.Port, ps); !ok {
+			if _, port, ok = c.resolvePortOfProduct(block.Port, ps); !ok {
 				return nil, nil, false
 			}
 		case kind.On.V != "product" && len(ps.ports) == 1:
@@ -169,15 +171,15 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		}
 	}
 	column := site.column
-	if use.Column.Set && port == nil {
-		c.errorf("missing-attribute", use.Column.Range, "Column of which port?",
+	if block.Column.Set && port == nil {
+		c.errorf("missing-attribute", block.Column.Range, "Column of which port?",
 			"This test, declared in the product, names a column but no port: add port = port.NAME to say whose column it is.")
 		return nil, nil, false
 	}
-	if use.Column.Set {
-		col, ok := port.columns.get(use.Column.V)
+	if block.Column.Set {
+		col, ok := port.columns.get(block.Column.V)
 		if !ok {
-			c.unknown("column", use.Column.V, "in port "+port.plan.ID, use.Column.Range, port.columns.names())
+			c.unknown("column", block.Column.V, "in port "+port.plan.ID, block.Column.Range, port.columns.names())
 			return nil, nil, false
 		}
 		column = col

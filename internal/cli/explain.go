@@ -271,16 +271,17 @@ func (x *explainer) test(t *ast.TestUse) {
 		args = append(args, valueText(a))
 	}
 	check := fmt.Sprintf("check = %s(%s)", t.Kind, strings.Join(args, ", "))
-	if !t.Name.Set {
+	b := t.Block
+	if b == nil {
 		x.line("tests entry: "+check, t.DeclRange, "")
 		return
 	}
-	x.open(fmt.Sprintf("test %q", t.Name.V), t.DeclRange, "")
+	x.open(fmt.Sprintf("test %q", b.Name.V), t.DeclRange, "")
 	x.line(check, t.CallRange, "")
-	x.str("severity", t.Severity, "")
-	x.str("column", t.Column, "")
-	x.ref("port", t.Port)
-	x.str("description", t.Description, "")
+	x.str("severity", b.Severity, "")
+	x.str("column", b.Column, "")
+	x.ref("port", b.Port)
+	x.str("description", b.Description, "")
 	x.close()
 }
 

@@ -317,16 +317,31 @@ type Step struct {
 // TestUse is one use of a test kind: an entry of a `tests = [...]` list or a
 // `test "name" {}` block.
 type TestUse struct {
-	Name        String // the block label; unset for list entries
-	Kind        string
-	KindRange   diag.Range
-	Args        []Value // positional, in the test kind's parameter order
-	CallRange   diag.Range
+	Kind      string
+	KindRange diag.Range
+	Args      []Value // positional, in the test kind's parameter order
+	CallRange diag.Range
+	DeclRange diag.Range
+	// Block holds what a test block writes beside its call; nil for a
+	// list entry, of which a large mesh holds tens of thousands.
+	Block *TestBlock
+}
+
+// TestBlock is what a `test "name" {}` block writes beside its call.
+type TestBlock struct {
+	Name        String // the block label
 	Severity    String
 	Description String
 	Column      String // the column tested, for blocks outside a column
 	Port        *Ref   // the port tested, for product-level blocks
-	DeclRange   diag.Range
+}
+
+// Written returns what the test's block wrote, all unset for a list entry.
+func (t *TestUse) Written() TestBlock {
+	if t.Block == nil {
+		return TestBlock{}
+	}
+	return *t.Block
 }
 
 // Schedule is a product's `schedule {}` block.

@@ -381,7 +381,7 @@ func mergeProduct(p, bp *ast.Product) {
 	p.Steps = append(steps, p.Steps...)
 	var tests []*ast.TestUse
 	for _, t := range bp.Tests {
-		if !slices.ContainsFunc(p.Tests, func(o *ast.TestUse) bool { return o.Name.V == t.Name.V }) {
+		if !slices.ContainsFunc(p.Tests, func(o *ast.TestUse) bool { return o.Written().Name.V == t.Written().Name.V }) {
 			c := *t
 			tests = append(tests, &c)
 		}

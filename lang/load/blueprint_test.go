@@ -96,7 +96,7 @@ product "p" {
 		"version":        str(p.Version),
 		"tags":           tags,
 		"steps":          steps,
-		"test":           value{p.Tests[0].Name.V, p.Tests[0].DeclRange.Filename()},
+		"test":           value{p.Tests[0].Written().Name.V, p.Tests[0].DeclRange.Filename()},
 		"schedule":       str(p.Schedule.Cadence),
 		"sla":            str(p.SLA.Freshness),
 		"blueprints":     len(m.Blueprints),

@@ -556,14 +556,16 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 	c := d.content(b.Body, testSchema)
 	t := &ast.TestUse{DeclRange: d.rng(b.DefRange)}
 	name, nameRange := d.label(b)
-	t.Name = ast.String{V: name, Set: true, Range: nameRange}
 	if attr, ok := c.Attributes["check"]; ok {
 		d.testCall(attr.Expr, t)
 	}
-	t.Severity = d.str(c, "severity", b.DefRange)
-	t.Description = d.str(c, "description", b.DefRange)
-	t.Column = d.str(c, "column", b.DefRange)
-	t.Port = d.ref(c, "port", "a port")
+	t.Block = &ast.TestBlock{
+		Name:        ast.String{V: name, Set: true, Range: nameRange},
+		Severity:    d.str(c, "severity", b.DefRange),
+		Description: d.str(c, "description", b.DefRange),
+		Column:      d.str(c, "column", b.DefRange),
+		Port:        d.ref(c, "port", "a port"),
+	}
 	if attr, ok := c.Attributes["column"]; ok && level == "column" {
 		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), "Column given twice",
 			"This test is inside a column block and tests that column; remove the column argument.")})
