@@ -401,9 +401,9 @@ func optional(s ast.String) cty.Value { return optionalValue(stateOf(s), s.V) }
 // state, and its value when written.
 func optionalValue(state attrState, v string) cty.Value {
 	switch state {
-	case broken:
+	case attrBroken:
 		return unknownText
-	case absent:
+	case attrAbsent:
 		return cty.NullVal(cty.String)
 	}
 	return cty.StringVal(v)

@@ -162,19 +162,19 @@ func writtenOf(col *ast.Column) columnWritten {
 type attrState uint8
 
 const (
-	absent attrState = iota
-	written
-	broken
+	attrAbsent attrState = iota
+	attrWritten
+	attrBroken
 )
 
 func stateOf(s ast.String) attrState {
 	switch {
 	case s.Bad:
-		return broken
+		return attrBroken
 	case s.Set:
-		return written
+		return attrWritten
 	}
-	return absent
+	return attrAbsent
 }
 
 // edge is a dependency of a product on another, with the range of the
