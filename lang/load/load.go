@@ -354,13 +354,16 @@ func (f *file) parse() {
 	if f.syntaxErrors = CheckNesting(f.lines, f.src); f.syntaxErrors != nil {
 		return
 	}
-	hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
-	if f.syntaxErrors = convertDiags(f.lines, hds); f.syntaxErrors.HasErrors() {
-		return
-	}
-	body, ok := hf.Body.(*hclsyntax.Body)
-	if !ok {
-		return
+	body := parseFast(f.src, f.name)
+	if body == nil {
+		hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
+		if f.syntaxErrors = convertDiags(f.lines, hds); f.syntaxErrors.HasErrors() {
+			return
+		}
+		var ok bool
+		if body, ok = hf.Body.(*hclsyntax.Body); !ok {
+			return
+		}
 	}
 	f.diags = findCredentials(f.lines, body)
 	c, hds := body.Content(fileSchema)

@@ -1,0 +1,239 @@
+package load
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/internal/synth"
+	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/tools/txtar"
+)
+
+// checkParseFast parses src both ways and reports whether parseFast
+// answered; where it did, its tree must be hclsyntax's, for a file that
+// hclsyntax parses without error.
+func checkParseFast(t *testing.T, name string, src []byte) bool {
+	t.Helper()
+	fast := parseFast(src, name)
+	if fast == nil {
+		return false
+	}
+	ref, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Errorf("%s: parseFast answered for a file hclsyntax refuses: %v\n%s", name, diags, src)
+		return true
+	}
+	if want, got := dumpTree(ref.Body), dumpTree(fast); want != got {
+		t.Errorf("%s: parseFast's tree differs from hclsyntax's (-hclsyntax +parseFast):\n%s", name, cmp.Diff(want, got))
+	}
+	return true
+}
+
+// dumpTree prints a syntax tree whole, a field a line, unexported fields
+// and nil against empty included, so that two trees print alike only if
+// they are alike. (cmp.Diff takes exponential time on slices of trees
+// that differ.)
+func dumpTree(tree any) string {
+	var b strings.Builder
+	var dump func(v reflect.Value, indent string)
+	dump = func(v reflect.Value, indent string) {
+		if v.Type() == reflect.TypeFor[cty.Value]() {
+			fmt.Fprintf(&b, "%#v\n", v.Interface())
+			return
+		}
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if v.IsNil() {
+				b.WriteString("nil\n")
+				return
+			}
+			fmt.Fprintf(&b, "%s\n", v.Elem().Type())
+			dump(v.Elem(), indent)
+		case reflect.Struct:
+			b.WriteString("{\n")
+			for i := range v.NumField() {
+				fmt.Fprintf(&b, "%s  %s: ", indent, v.Type().Field(i).Name)
+				dump(v.Field(i), indent+"  ")
+			}
+			fmt.Fprintf(&b, "%s}\n", indent)
+		case reflect.Slice:
+			if v.IsNil() {
+				b.WriteString("nil slice\n")
+				return
+			}
+			fmt.Fprintf(&b, "[%d]\n", v.Len())
+			for i := range v.Len() {
+				fmt.Fprintf(&b, "%s  %d: ", indent, i)
+				dump(v.Index(i), indent+"  ")
+			}
+		case reflect.Map:
+			if v.IsNil() {
+				b.WriteString("nil map\n")
+				return
+			}
+			keys := v.MapKeys()
+			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+			fmt.Fprintf(&b, "map[%d]\n", v.Len())
+			for _, k := range keys {
+				fmt.Fprintf(&b, "%s  %q: ", indent, k.String())
+				dump(v.MapIndex(k), indent+"  ")
+			}
+		case reflect.String:
+			fmt.Fprintf(&b, "%q\n", v.String())
+		case reflect.Bool:
+			fmt.Fprintf(&b, "%v\n", v.Bool())
+		case reflect.Int, reflect.Int32, reflect.Int64:
+			fmt.Fprintf(&b, "%d\n", v.Int())
+		default:
+			panic(fmt.Sprintf("dumpTree: no case for %s", v.Type()))
+		}
+	}
+	dump(reflect.ValueOf(tree), "")
+	return b.String()
+}
+
+// TestParseFast compares parseFast with hclsyntax on every mesh file of
+// the repository (the examples, the standard library, the test meshes,
+// the files inside test archives) and on a synthetic mesh, which it must
+// parse whole: a parser that always declined would agree with hclsyntax
+// everywhere.
+func TestParseFast(t *testing.T) {
+	root := filepath.Join("..", "..")
+	var files, fast int
+	check := func(name string, src []byte) {
+		files++
+		if checkParseFast(t, name, src) {
+			fast++
+		}
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == ".git" || d.Name() == "gen"):
+			return filepath.SkipDir
+		case strings.HasSuffix(p, ".hcl"):
+			src, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			check(p, src)
+		case strings.HasSuffix(p, ".txtar"):
+			ar, err := txtar.ParseFile(p)
+			if err != nil {
+				return err
+			}
+			for _, f := range ar.Files {
+				if strings.HasSuffix(f.Name, ".hcl") {
+					check(p+"/"+f.Name, f.Data)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("parseFast answered for %d of the repository's %d mesh files", fast, files)
+	if fast < files/2 {
+		t.Errorf("parseFast answered for only %d of %d files", fast, files)
+	}
+
+	mesh := synth.Mesh(200)
+	for name, f := range mesh {
+		if !checkParseFast(t, name, f.Data) {
+			t.Errorf("%s: parseFast declined a file of the synthetic mesh:\n%s", name, f.Data)
+		}
+	}
+}
+
+// TestParseFastEdges covers what the repository's files may not: each
+// case is parsed both ways, and must be parsed fast or not as said.
+func TestParseFastEdges(t *testing.T) {
+	cases := []struct {
+		src  string
+		fast bool
+	}{
+		{"", true},
+		{"\n\n", true},
+		{"# only a comment", true},
+		{"# only a comment\n", true},
+		{"// a comment\na = 1 # and another\n\n", true},
+		{"a = 1", true},
+		{"a = \"\"\nb = \"x$y%z$\"\n", true},
+		{"a = 1.5\nb = 007\n", true},
+		{"a = true\nb = false\nc = null\n", true},
+		{"a = x.y.z\n", true},
+		{"a = f()\nb = g(1, \"two\", [3],)\n", true},
+		{"a = f(\n  1,\n  # a comment\n  2\n)\n", true},
+		{"a = [\n  1, # one\n  2,\n]\n", true},
+		{"a = []\nb = {}\n", true},
+		{"a = { x = 1, \"y\" : 2\n  z = [a.b]\n}\n", true},
+		{"b {}\n", true},
+		{"b \"l\" m {\n}\n", true},
+		{"b \"l\" { x = 1 }\nc { y = f(2) } # done\n", true},
+		{"b {\n  c \"d\" {\n    e = \"f\"\n  }\n}", true},
+		{"\ta\t=\t\"tab\tbed\"\n", true},
+		{"a = 1\n# Ärzte, a comment beyond ASCII\nb = 2\n", true},
+		{"a = 1 # Ärzte", false},
+		{"a = \"Ärzte\"\n", false},
+		{"a = \"\\\"\"\n", false},
+		{"a = \"$${x}\"\n", false},
+		{"a = \"${x}\"\n", false},
+		{"a = \"%{if x}y%{endif}\"\n", false},
+		{"a = 1e3\n", false},
+		{"a = -1\n", false},
+		{"a = 1 + 2\n", false},
+		{"a = x == y\n", false},
+		{"a = x ? 1 : 2\n", false},
+		{"a = x[0]\n", false},
+		{"a = x.*.y\n", false},
+		{"a = f(x...)\n", false},
+		{"a = p::f()\n", false},
+		{"a = [for x in y : x]\n", false},
+		{"a = {for k, v in y : k => v}\n", false},
+		{"a = { (k) = 1 }\n", false},
+		{"a = (1)\n", false},
+		{"a = <<EOF\nx\nEOF\n", false},
+		{"/* block */\na = 1\n", false},
+		{"a = 1\r\n", false},
+		{"a = 1\na = 2\n", false},
+		{"a = 1, b = 2\n", false},
+		{"b { x = 1\n}\n", false},
+		{"b { c {} }\n", false},
+		{"b {\n", false},
+		{"b\n{\n}\n", false},
+		{"\"b\" {}\n", false},
+		{"a = \"unterminated\n", false},
+		{"a = f(1 2)\n", false},
+		{"a = 1 2\n", false},
+	}
+	for _, c := range cases {
+		if got := checkParseFast(t, "edge.mesh.hcl", []byte(c.src)); got != c.fast {
+			t.Errorf("parseFast(%q) answered %v, want %v", c.src, got, c.fast)
+		}
+	}
+}
+
+// FuzzParseFast checks that wherever parseFast answers, hclsyntax parses
+// the same file without error into the same tree.
+func FuzzParseFast(f *testing.F) {
+	for name, file := range synth.Mesh(5) {
+		if strings.HasSuffix(name, ".hcl") {
+			f.Add(file.Data)
+		}
+	}
+	f.Add([]byte("b \"l\" { x = f(1, [a.b], {c = \"d\"}) }\n# end"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		checkParseFast(t, "fuzz.mesh.hcl", src)
+	})
+}
