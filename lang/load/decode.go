@@ -140,7 +140,7 @@ type decoder struct {
 func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
-	c, hds := body.Content(schema)
+	c, hds := content(body, schema)
 	d.add(convertDiags(d.file, dropMisspeltRequired(hds)))
 	d.broken = nil
 	for _, hd := range hds {

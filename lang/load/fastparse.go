@@ -1,6 +1,8 @@
 package load
 
 import (
+	"unicode/utf8"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -112,9 +114,14 @@ func (p *fastParser) scan() fastToken {
 		p.pos++
 	case c == '#' || c == '/' && start+1 < len(src) && src[start+1] == '/':
 		// A comment ends at the next line, whatever it holds: none of
-		// its columns is counted.
+		// its columns is counted. But hclsyntax counts the lines of its
+		// tokens by grapheme cluster, and a newline after bytes that are
+		// not UTF-8 may not count as one.
 		for p.pos < len(src) && src[p.pos] != '\n' {
 			p.pos++
+		}
+		if !utf8.Valid(src[start:p.pos]) {
+			bail()
 		}
 		if p.pos == len(src) {
 			// A comment at the end of the file, without a newline, is

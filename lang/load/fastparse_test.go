@@ -46,7 +46,7 @@ func dumpTree(tree any) string {
 	var b strings.Builder
 	var dump func(v reflect.Value, indent string)
 	dump = func(v reflect.Value, indent string) {
-		if v.Type() == reflect.TypeFor[cty.Value]() {
+		if v.Type() == reflect.TypeFor[cty.Value]() && v.CanInterface() {
 			fmt.Fprintf(&b, "%#v\n", v.Interface())
 			return
 		}
@@ -94,7 +94,7 @@ func dumpTree(tree any) string {
 		case reflect.Int, reflect.Int32, reflect.Int64:
 			fmt.Fprintf(&b, "%d\n", v.Int())
 		default:
-			panic(fmt.Sprintf("dumpTree: no case for %s", v.Type()))
+			fmt.Fprintf(&b, "%v\n", v) // cty's types, deep in expressions hclsyntax parsed
 		}
 	}
 	dump(reflect.ValueOf(tree), "")
@@ -236,4 +236,112 @@ func FuzzParseFast(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		checkParseFast(t, "fuzz.mesh.hcl", src)
 	})
+}
+
+// TestContent compares content with hclsyntax's Body.Content for every
+// body of the repository's mesh files and of a synthetic mesh, against
+// every schema loading uses and one with a required argument and a
+// labelled block; where the schema fits the body whole, content builds
+// the result itself, and it must be hclsyntax's.
+func TestContent(t *testing.T) {
+	schemas := []*hcl.BodySchema{fileSchema, blueprintSchema, meshSchema, defaultsSchema, environmentSchema,
+		domainSchema, sourceSchema, columnSchema, productSchema, inputSchema, portSchema, stepSchema, testSchema,
+		scheduleSchema, slaSchema, deprecationSchema, runnerSchema, testKindSchema, paramSchema, secretSchema,
+		policySchema, waiverSchema,
+		{Attributes: []hcl.AttributeSchema{{Name: "type", Required: true}}, Blocks: []hcl.BlockHeaderSchema{{Type: "column", LabelNames: []string{"name"}}}},
+	}
+	for _, tb := range targetBlocks {
+		schemas = append(schemas, tb.schema())
+	}
+	var bodies []*hclsyntax.Body
+	var walk func(b *hclsyntax.Body)
+	walk = func(b *hclsyntax.Body) {
+		bodies = append(bodies, b)
+		for _, block := range b.Blocks {
+			walk(block.Body)
+		}
+	}
+	add := func(name string, src []byte) {
+		if f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos); !diags.HasErrors() {
+			walk(f.Body.(*hclsyntax.Body))
+		}
+	}
+	for name, f := range synth.Mesh(50) {
+		add(name, f.Data)
+	}
+	err := filepath.WalkDir(filepath.Join("..", ".."), func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == ".git" || d.Name() == "gen"):
+			return filepath.SkipDir
+		case strings.HasSuffix(p, ".hcl"):
+			src, err := os.ReadFile(p)
+			add(p, src)
+			return err
+		case strings.HasSuffix(p, ".txtar"):
+			ar, err := txtar.ParseFile(p)
+			for _, f := range ar.Files {
+				add(p+"/"+f.Name, f.Data)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fitted := 0
+	for _, b := range bodies {
+		for _, schema := range schemas {
+			if fits(b, schema) {
+				fitted++
+			}
+			want, wantDiags := b.Content(schema)
+			got, gotDiags := content(b, schema)
+			if !sameContent(want, got) {
+				t.Fatalf("content differs from hclsyntax's at %s:\n%#v\n%#v", b.SrcRange, want, got)
+			}
+			if w, g := diagSet(wantDiags), diagSet(gotDiags); w != g {
+				t.Fatalf("content's diagnostics differ from hclsyntax's at %s:\n%s\n%s", b.SrcRange, w, g)
+			}
+		}
+	}
+	t.Logf("%d bodies, %d schemas: the schema fitted %d times", len(bodies), len(schemas), fitted)
+	if fitted < len(bodies) {
+		t.Errorf("the schema fitted only %d times for %d bodies", fitted, len(bodies))
+	}
+}
+
+// diagSet prints diagnostics in a stable order: hclsyntax reports a
+// body's unexpected arguments in the order of a map.
+func diagSet(ds hcl.Diagnostics) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Error())
+	}
+	slices.Sort(out)
+	return strings.Join(out, "\n")
+}
+
+// sameContent reports whether two contents of one body are alike: their
+// expressions and blocks' bodies the very same nodes.
+func sameContent(a, b *hcl.BodyContent) bool {
+	if a.MissingItemRange != b.MissingItemRange || len(a.Attributes) != len(b.Attributes) ||
+		(a.Blocks == nil) != (b.Blocks == nil) || len(a.Blocks) != len(b.Blocks) {
+		return false
+	}
+	for name, x := range a.Attributes {
+		if y, ok := b.Attributes[name]; !ok || *x != *y {
+			return false
+		}
+	}
+	for i, x := range a.Blocks {
+		y := b.Blocks[i]
+		if x.Type != y.Type || x.Body != y.Body || x.DefRange != y.DefRange || x.TypeRange != y.TypeRange ||
+			!slices.Equal(x.Labels, y.Labels) || !slices.Equal(x.LabelRanges, y.LabelRanges) {
+			return false
+		}
+	}
+	return true
 }

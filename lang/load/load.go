@@ -366,7 +366,7 @@ func (f *file) parse() {
 		}
 	}
 	f.diags = findCredentials(f.lines, body)
-	c, hds := body.Content(fileSchema)
+	c, hds := content(body, fileSchema)
 	f.diags = append(f.diags, convertDiags(f.lines, hds)...)
 	for _, b := range body.Blocks {
 		if b.Type == "mesh" {
