@@ -64,7 +64,7 @@ func TestTuneGC(t *testing.T) {
 
 			runtime.GC() // the live heap of a test is a few megabytes
 			for range calls {
-				tuneGC(start)
+				tuneGC(start, 0)
 			}
 			for range 20 {
 				runtime.GC()
@@ -103,7 +103,7 @@ func TestTuneGCOnALargeHeap(t *testing.T) {
 
 	live := make([]byte, start/2)
 	runtime.GC()
-	tuneGC(start)
+	tuneGC(start, 0)
 	if got := debug.SetGCPercent(200); got != 200 {
 		t.Errorf("GOGC = %d, want 200", got)
 	}
@@ -126,4 +126,37 @@ func collectUntilRestored() {
 		runtime.GC()
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// TestTuneGCBudget checks that past the starting heap the memory limit is
+// the budget, or five quarters of the live heap once that is more: the
+// watcher raises it after a collection.
+func TestTuneGCBudget(t *testing.T) {
+	const start, live = 16 << 20, 32 << 20
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(before)
+	defer setBudget(0)
+
+	heap := make([]byte, live)
+	runtime.GC()
+	tuneGC(start, 256<<20)
+	if got := debug.SetMemoryLimit(-1); got != 256<<20 {
+		t.Errorf("memory limit = %d, want the budget", got)
+	}
+	setBudget(1 << 20)
+	for deadline := time.Now().Add(10 * time.Second); debug.SetMemoryLimit(-1) == 256<<20 && time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(time.Millisecond) // for the watcher to run
+	}
+	if got := debug.SetMemoryLimit(-1); got < live/4*5 {
+		t.Errorf("memory limit with a budget below the live heap = %d, want at least %d", got, live/4*5)
+	}
+	runtime.KeepAlive(heap)
+}
+
+func setBudget(b int64) {
+	tuning.Lock()
+	defer tuning.Unlock()
+	budget = b
 }
