@@ -173,17 +173,14 @@ var stages = []struct {
 	{"governance", (*compiler).governance},
 }
 
-// releaseBound lets go of the syntax of a product's tests, once bound, and
-// of its ports' columns, whose tests were the last of it read: the plan
-// holds their values, and portScope.written what governance reads of
-// their declarations.
+// releaseBound lets go of the syntax of a product's tests, once bound.
 func releaseBound(ps *productScope) {
 	ps.ast.Tests = nil
 	for _, port := range ps.ast.Ports {
-		port.Tests, port.Columns = nil, nil
+		port.Tests = nil
 	}
 	for _, port := range ps.ports {
-		port.columnAST = nil
+		port.columnTests = nil
 	}
 }
 

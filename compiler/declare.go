@@ -401,11 +401,18 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 	}
 	o := pp.Object
 	written := make([]columnWritten, len(decls))
+	tests := make([][]*ast.TestUse, len(decls))
 	for i, col := range decls {
-		written[i] = writtenOf(col)
+		written[i], tests[i] = writtenOf(col), col.Tests
 	}
-	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: set, columnAST: decls, written: written,
+	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: set, columnTests: tests, written: written,
 		table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
+	if !c.opts.WholeMesh {
+		// The plan holds the columns, with what later stages read of
+		// their syntax beside it: the declarations, most of a large
+		// mesh's syntax, can go.
+		p.Columns = nil
+	}
 }
 
 // objectName maps a table or view name onto the chosen environment. A full

@@ -128,13 +128,12 @@ type portScope struct {
 	ast     *ast.Port
 	plan    *plan.Port
 	columns columnSet
-	// columnAST holds the declaration of each of plan.Columns, in the same
-	// order, for its tests: the tests stage lets go of it once they are
-	// bound (see releaseBound).
-	columnAST []*ast.Column
-	// written holds what governance reads of each column's declaration,
-	// in the same order, kept after the declarations are let go of.
-	written []columnWritten
+	// columnTests holds the tests written in each of plan.Columns, in the
+	// same order, until the tests stage binds them; written, what
+	// governance reads of each column's declaration. The declarations
+	// themselves are let go of once declared.
+	columnTests [][]*ast.TestUse
+	written     []columnWritten
 	// table is the port's table or view as SQL, for the templates of the
 	// tests that read it.
 	table cty.Value

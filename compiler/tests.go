@@ -54,7 +54,7 @@ func (c *compiler) productTests(ps *productScope) {
 	for _, portName := range sortedKeys(ps.ports) {
 		port := ps.ports[portName]
 		for i, col := range port.plan.Columns {
-			for _, use := range port.columnAST[i].Tests {
+			for _, use := range port.columnTests[i] {
 				add(use, testSite{level: "column", port: port, column: col})
 			}
 		}
