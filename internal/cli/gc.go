@@ -92,11 +92,11 @@ func tuneGC(start, memory int64) {
 }
 
 // memoryBudget is the soft memory limit meshc keeps when GOMEMLIMIT sets
-// none: 1,900 MiB, which held a check of 100,000 products to 2.07 GiB
-// rather than 3.2 in about the same time (the collector lets the
-// process's memory pass the limit a little, and a lower one made it run
-// without pause), or three quarters of the memory of the container meshc
-// runs in when that is less.
+// none: 1,900 MiB, which holds a check of 100,000 products to 1.9 GiB
+// rather than 3.2, for about 1.6 times the time (the collector lets the
+// process's memory pass the limit a little, and runs more often the
+// nearer the live heap is to it), or three quarters of the memory of the
+// container meshc runs in when that is less.
 func memoryBudget(container int64) int64 {
 	b := int64(1900 << 20)
 	if container > 0 {
