@@ -160,3 +160,33 @@ func setBudget(b int64) {
 	defer tuning.Unlock()
 	budget = b
 }
+
+// TestLiftBudget checks that a build's lifting of the budget takes its
+// limit off for good, and leaves a user's limit alone.
+func TestLiftBudget(t *testing.T) {
+	const start = 16 << 20
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(before)
+	defer setBudget(0)
+
+	heap := make([]byte, start)
+	runtime.GC()
+	tuneGC(start, 256<<20)
+	liftBudget()
+	for range 5 {
+		runtime.GC()
+		time.Sleep(time.Millisecond) // for the watcher to run
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("memory limit after lifting the budget = %d, want none", got)
+	}
+
+	debug.SetMemoryLimit(512 << 20) // the user's
+	tuneGC(start, 0)
+	liftBudget()
+	if got := debug.SetMemoryLimit(-1); got != 512<<20 {
+		t.Errorf("memory limit after lifting no budget = %d, want the user's", got)
+	}
+	runtime.KeepAlive(heap)
+}
