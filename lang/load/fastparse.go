@@ -1,8 +1,10 @@
 package load
 
 import (
+	"strings"
 	"unicode/utf8"
 
+	"github.com/apparentlymart/go-textseg/v15/textseg"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -70,6 +72,7 @@ type fastToken struct {
 	// start and end are the token's bytes; for a string, those between
 	// its quotes.
 	start, end int
+	escaped    bool // a string with escapes
 }
 
 // Whether a newline is a token where the parser is: in bodies and
@@ -84,15 +87,16 @@ type fastParser struct {
 	src      []byte
 	filename string
 	// pos is the offset of the next byte to scan; line is its line, and
-	// lineStart the offset where that line starts.
-	pos, line, lineStart int
+	// lineStart the offset where that line starts; adjust is how many
+	// more bytes than columns the line holds before pos.
+	pos, line, lineStart, adjust int
 	// prev is the range of the last token read (hclsyntax's PrevRange).
 	prev hcl.Range
 }
 
 // posAt is the position of an offset on the current line.
 func (p *fastParser) posAt(offset int) hcl.Pos {
-	return hcl.Pos{Line: p.line, Column: offset - p.lineStart + 1, Byte: offset}
+	return hcl.Pos{Line: p.line, Column: offset - p.lineStart + 1 - p.adjust, Byte: offset}
 }
 
 // scan reads the next token, comments and newlines included, moving past
@@ -150,7 +154,7 @@ func (p *fastParser) scan() fastToken {
 	t.rng = hcl.Range{Filename: p.filename, Start: p.posAt(start)}
 	if kind == fastNewline {
 		p.line++
-		p.lineStart = p.pos
+		p.lineStart, p.adjust = p.pos, 0
 	}
 	t.rng.End = p.posAt(p.pos)
 	return t
@@ -175,34 +179,91 @@ func (p *fastParser) scanNumber() {
 	}
 }
 
-// scanString scans a quoted string on one line, without escapes or
-// template sequences ($${ and %%{ included).
+// scanString scans a quoted string on one line, without template
+// sequences ($${ and %%{ included) or escapes other than \n, \r, \t,
+// \" and \\. Beyond ASCII, hclsyntax counts its columns by grapheme
+// cluster, as the positions after it on its line then do (p.adjust); a
+// $ or % there would split it into tokens counted apart, so it is left
+// to hclsyntax.
 func (p *fastParser) scanString() fastToken {
 	src := p.src
 	open := p.pos
+	start := p.posAt(open)
 	p.pos++
+	escaped, ascii, sigils := false, true, false
 	for ; p.pos < len(src) && src[p.pos] != '"'; p.pos++ {
-		switch c := src[p.pos]; c {
-		case '\\', '\n', '\r':
+		switch c := src[p.pos]; {
+		case c == '\\':
+			if p.pos+1 == len(src) || !strings.ContainsRune(`nrt"\\`, rune(src[p.pos+1])) {
+				bail()
+			}
+			escaped = true
+			p.pos++
+		case c == '\n', c == '\r':
 			bail()
-		case '$', '%':
+		case c == '$', c == '%':
 			if p.pos+1 < len(src) && (src[p.pos+1] == '{' || src[p.pos+1] == c) {
 				bail()
 			}
-		default:
-			checkASCII(c)
+			sigils = true
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 	}
 	if p.pos == len(src) {
 		bail() // unterminated
 	}
+	text := src[open+1 : p.pos]
+	if !ascii {
+		if sigils || !utf8.Valid(text) {
+			bail()
+		}
+		p.adjust += len(text) - graphemes(text)
+	}
 	p.pos++
 	return fastToken{
-		kind:  fastString,
-		rng:   hcl.Range{Filename: p.filename, Start: p.posAt(open), End: p.posAt(p.pos)},
-		start: open + 1,
-		end:   p.pos - 1,
+		kind:    fastString,
+		rng:     hcl.Range{Filename: p.filename, Start: start, End: p.posAt(p.pos)},
+		start:   open + 1,
+		end:     p.pos - 1,
+		escaped: escaped,
 	}
+}
+
+// graphemes counts the grapheme clusters of text, as hclsyntax counts
+// columns.
+func graphemes(text []byte) int {
+	n := 0
+	for len(text) > 0 {
+		advance, _, _ := textseg.ScanGraphemeClusters(text, true)
+		text = text[advance:]
+		n++
+	}
+	return n
+}
+
+// value is a string token's text, its escapes read.
+func (p *fastParser) value(t fastToken) string {
+	if !t.escaped {
+		return p.text(t)
+	}
+	var b strings.Builder
+	for i := t.start; i < t.end; i++ {
+		c := p.src[i]
+		if c == '\\' {
+			i++
+			switch c = p.src[i]; c { // \" and \\ stand for themselves
+			case 'n':
+				c = '\n'
+			case 'r':
+				c = '\r'
+			case 't':
+				c = '\t'
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // scanSymbol scans punctuation that stands for itself; operators, and
@@ -261,9 +322,9 @@ func isIdentPart(c byte) bool {
 // peek returns the next token without reading it. Without newlines,
 // newlines and comments are skipped as space.
 func (p *fastParser) peek(newlines bool) fastToken {
-	pos, line, lineStart := p.pos, p.line, p.lineStart
+	pos, line, lineStart, adjust := p.pos, p.line, p.lineStart, p.adjust
 	t := p.next(newlines)
-	p.pos, p.line, p.lineStart = pos, line, lineStart
+	p.pos, p.line, p.lineStart, p.adjust = pos, line, lineStart, adjust
 	return t
 }
 
@@ -364,7 +425,10 @@ labels:
 		case fastOBrace:
 			open = t
 			break labels
-		case fastString, fastIdent:
+		case fastString:
+			labels = append(labels, p.value(t))
+			labelRanges = append(labelRanges, t.rng)
+		case fastIdent:
 			labels = append(labels, p.text(t))
 			labelRanges = append(labelRanges, t.rng)
 		default:
@@ -459,7 +523,7 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 			text.End = hcl.Pos{Line: t.rng.End.Line, Column: t.rng.End.Column - 1, Byte: t.end}
 		}
 		return &hclsyntax.TemplateExpr{
-			Parts:    []hclsyntax.Expression{&hclsyntax.LiteralValueExpr{Val: cty.StringVal(p.text(t)), SrcRange: text}},
+			Parts:    []hclsyntax.Expression{&hclsyntax.LiteralValueExpr{Val: cty.StringVal(p.value(t)), SrcRange: text}},
 			SrcRange: t.rng,
 		}
 	case fastOBrack:

@@ -156,68 +156,76 @@ func TestParseFast(t *testing.T) {
 	}
 }
 
-// TestParseFastEdges covers what the repository's files may not: each
-// case is parsed both ways, and must be parsed fast or not as said.
+// parseFastEdges are what the repository's files may not cover, with
+// whether parseFast takes each.
+var parseFastEdges = []struct {
+	src  string
+	fast bool
+}{
+	{"", true},
+	{"\n\n", true},
+	{"# only a comment", true},
+	{"# only a comment\n", true},
+	{"// a comment\na = 1 # and another\n\n", true},
+	{"a = 1", true},
+	{"a = \"\"\nb = \"x$y%z$\"\n", true},
+	{"a = 1.5\nb = 007\n", true},
+	{"a = true\nb = false\nc = null\n", true},
+	{"a = x.y.z\n", true},
+	{"a = f()\nb = g(1, \"two\", [3],)\n", true},
+	{"a = f(\n  1,\n  # a comment\n  2\n)\n", true},
+	{"a = [\n  1, # one\n  2,\n]\n", true},
+	{"a = []\nb = {}\n", true},
+	{"a = { x = 1, \"y\" : 2\n  z = [a.b]\n}\n", true},
+	{"b {}\n", true},
+	{"b \"l\" m {\n}\n", true},
+	{"b \"l\" { x = 1 }\nc { y = f(2) } # done\n", true},
+	{"b {\n  c \"d\" {\n    e = \"f\"\n  }\n}", true},
+	{"\ta\t=\t\"tab\tbed\"\n", true},
+	{"a = 1\n# Ärzte, a comment beyond ASCII\nb = 2\n", true},
+	{"a = 1 # Ärzte", false},
+	{"a = \"Ärzte\" # after\nb = [\"é\", \"x\"]\n", true},
+	{"b \"Ä\" \"e\u0301\" { x = \"\u00e9\u0301 \U0001F600\" }\n", true},
+	{"a = \"\\\" \\\\ \\n \\r \\t\"\n", true},
+	{"b \"a\\\"b\" {}\n", true},
+	{"a = \"\\u00e9\"\n", false},
+	{"a = \"\\q\"\n", false},
+	{"a = \"Ä$\"\n", false},
+	{"a = \"\xff\"\n", false},
+	{"a = \"$${x}\"\n", false},
+	{"a = \"${x}\"\n", false},
+	{"a = \"%{if x}y%{endif}\"\n", false},
+	{"a = 1e3\n", false},
+	{"a = -1\n", false},
+	{"a = 1 + 2\n", false},
+	{"a = x == y\n", false},
+	{"a = x ? 1 : 2\n", false},
+	{"a = x[0]\n", false},
+	{"a = x.*.y\n", false},
+	{"a = f(x...)\n", false},
+	{"a = p::f()\n", false},
+	{"a = [for x in y : x]\n", false},
+	{"a = {for k, v in y : k => v}\n", false},
+	{"a = { (k) = 1 }\n", false},
+	{"a = (1)\n", false},
+	{"a = <<EOF\nx\nEOF\n", false},
+	{"/* block */\na = 1\n", false},
+	{"a = 1\r\n", false},
+	{"a = 1\na = 2\n", false},
+	{"a = 1, b = 2\n", false},
+	{"b { x = 1\n}\n", false},
+	{"b { c {} }\n", false},
+	{"b {\n", false},
+	{"b\n{\n}\n", false},
+	{"\"b\" {}\n", false},
+	{"a = \"unterminated\n", false},
+	{"a = f(1 2)\n", false},
+	{"a = 1 2\n", false},
+}
+
+// TestParseFastEdges parses each of parseFastEdges both ways.
 func TestParseFastEdges(t *testing.T) {
-	cases := []struct {
-		src  string
-		fast bool
-	}{
-		{"", true},
-		{"\n\n", true},
-		{"# only a comment", true},
-		{"# only a comment\n", true},
-		{"// a comment\na = 1 # and another\n\n", true},
-		{"a = 1", true},
-		{"a = \"\"\nb = \"x$y%z$\"\n", true},
-		{"a = 1.5\nb = 007\n", true},
-		{"a = true\nb = false\nc = null\n", true},
-		{"a = x.y.z\n", true},
-		{"a = f()\nb = g(1, \"two\", [3],)\n", true},
-		{"a = f(\n  1,\n  # a comment\n  2\n)\n", true},
-		{"a = [\n  1, # one\n  2,\n]\n", true},
-		{"a = []\nb = {}\n", true},
-		{"a = { x = 1, \"y\" : 2\n  z = [a.b]\n}\n", true},
-		{"b {}\n", true},
-		{"b \"l\" m {\n}\n", true},
-		{"b \"l\" { x = 1 }\nc { y = f(2) } # done\n", true},
-		{"b {\n  c \"d\" {\n    e = \"f\"\n  }\n}", true},
-		{"\ta\t=\t\"tab\tbed\"\n", true},
-		{"a = 1\n# Ärzte, a comment beyond ASCII\nb = 2\n", true},
-		{"a = 1 # Ärzte", false},
-		{"a = \"Ärzte\"\n", false},
-		{"a = \"\\\"\"\n", false},
-		{"a = \"$${x}\"\n", false},
-		{"a = \"${x}\"\n", false},
-		{"a = \"%{if x}y%{endif}\"\n", false},
-		{"a = 1e3\n", false},
-		{"a = -1\n", false},
-		{"a = 1 + 2\n", false},
-		{"a = x == y\n", false},
-		{"a = x ? 1 : 2\n", false},
-		{"a = x[0]\n", false},
-		{"a = x.*.y\n", false},
-		{"a = f(x...)\n", false},
-		{"a = p::f()\n", false},
-		{"a = [for x in y : x]\n", false},
-		{"a = {for k, v in y : k => v}\n", false},
-		{"a = { (k) = 1 }\n", false},
-		{"a = (1)\n", false},
-		{"a = <<EOF\nx\nEOF\n", false},
-		{"/* block */\na = 1\n", false},
-		{"a = 1\r\n", false},
-		{"a = 1\na = 2\n", false},
-		{"a = 1, b = 2\n", false},
-		{"b { x = 1\n}\n", false},
-		{"b { c {} }\n", false},
-		{"b {\n", false},
-		{"b\n{\n}\n", false},
-		{"\"b\" {}\n", false},
-		{"a = \"unterminated\n", false},
-		{"a = f(1 2)\n", false},
-		{"a = 1 2\n", false},
-	}
-	for _, c := range cases {
+	for _, c := range parseFastEdges {
 		if got := checkParseFast(t, "edge.mesh.hcl", []byte(c.src)); got != c.fast {
 			t.Errorf("parseFast(%q) answered %v, want %v", c.src, got, c.fast)
 		}
@@ -232,7 +240,9 @@ func FuzzParseFast(f *testing.F) {
 			f.Add(file.Data)
 		}
 	}
-	f.Add([]byte("b \"l\" { x = f(1, [a.b], {c = \"d\"}) }\n# end"))
+	for _, c := range parseFastEdges {
+		f.Add([]byte(c.src))
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		checkParseFast(t, "fuzz.mesh.hcl", src)
 	})
