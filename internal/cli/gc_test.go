@@ -119,13 +119,28 @@ func pendingLimit() int64 {
 	return userLimit
 }
 
-// collectUntilRestored collects garbage until the watcher, which runs as a
-// finalizer after a collection, has restored the user's limit.
-func collectUntilRestored() {
-	for deadline := time.Now().Add(10 * time.Second); pendingLimit() != 0 && time.Now().Before(deadline); {
+// collectUntilRestored collects garbage until the watcher has restored
+// the user's limit.
+func collectUntilRestored() { collectUntil(func() bool { return pendingLimit() == 0 }) }
+
+// collectUntil collects garbage until done, or for ten seconds at most:
+// the watcher runs as a finalizer after a collection.
+func collectUntil(done func() bool) {
+	for deadline := time.Now().Add(10 * time.Second); !done() && time.Now().Before(deadline); {
 		runtime.GC()
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// saveGC puts the collector's settings back, and the budget to none, when
+// the test ends.
+func saveGC(t *testing.T) {
+	limit, percent := debug.SetMemoryLimit(-1), debug.SetGCPercent(100)
+	t.Cleanup(func() {
+		setBudget(0)
+		debug.SetMemoryLimit(limit)
+		debug.SetGCPercent(percent)
+	})
 }
 
 // TestTuneGCBudget checks that past the starting heap the memory limit is
@@ -133,11 +148,7 @@ func collectUntilRestored() {
 // watcher raises it after a collection.
 func TestTuneGCBudget(t *testing.T) {
 	const start, live = 16 << 20, 32 << 20
-	before := debug.SetMemoryLimit(-1)
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(before)
-	defer setBudget(0)
-
+	saveGC(t)
 	heap := make([]byte, live)
 	runtime.GC()
 	tuneGC(start, 256<<20)
@@ -145,10 +156,7 @@ func TestTuneGCBudget(t *testing.T) {
 		t.Errorf("memory limit = %d, want the budget", got)
 	}
 	setBudget(1 << 20)
-	for deadline := time.Now().Add(10 * time.Second); debug.SetMemoryLimit(-1) == 256<<20 && time.Now().Before(deadline); {
-		runtime.GC()
-		time.Sleep(time.Millisecond) // for the watcher to run
-	}
+	collectUntil(func() bool { return debug.SetMemoryLimit(-1) != 256<<20 })
 	if got := debug.SetMemoryLimit(-1); got < live/4*5 {
 		t.Errorf("memory limit with a budget below the live heap = %d, want at least %d", got, live/4*5)
 	}
@@ -165,19 +173,13 @@ func setBudget(b int64) {
 // limit off for good, and leaves a user's limit alone.
 func TestLiftBudget(t *testing.T) {
 	const start = 16 << 20
-	before := debug.SetMemoryLimit(-1)
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(before)
-	defer setBudget(0)
-
+	saveGC(t)
 	heap := make([]byte, start)
 	runtime.GC()
 	tuneGC(start, 256<<20)
 	liftBudget()
-	for range 5 {
-		runtime.GC()
-		time.Sleep(time.Millisecond) // for the watcher to run
-	}
+	collections := 0
+	collectUntil(func() bool { collections++; return collections > 5 }) // the watcher must not set it again
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("memory limit after lifting the budget = %d, want none", got)
 	}

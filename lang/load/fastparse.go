@@ -538,23 +538,7 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 // call parses a function call whose name has been read.
 func (p *fastParser) call(name fastToken, newlines bool) hclsyntax.Expression {
 	open := p.read(newlines)
-	var args []hclsyntax.Expression
-	var closing fastToken
-	for {
-		if p.peek(withoutNewlines).kind == fastCParen {
-			closing = p.read(withoutNewlines)
-			break
-		}
-		args = append(args, p.expression(withoutNewlines))
-		sep := p.read(withoutNewlines)
-		if sep.kind == fastCParen {
-			closing = sep
-			break
-		}
-		if sep.kind != fastComma {
-			bail()
-		}
-	}
+	args, closing := p.list(fastCParen)
 	return &hclsyntax.FunctionCallExpr{
 		Name:            p.text(name),
 		Args:            args,
@@ -569,24 +553,27 @@ func (p *fastParser) tuple(open fastToken) hclsyntax.Expression {
 	if p.startsFor() {
 		bail()
 	}
+	exprs, closing := p.list(fastCBrack)
+	return &hclsyntax.TupleConsExpr{Exprs: exprs, SrcRange: hcl.RangeBetween(open.rng, closing.rng), OpenRange: open.rng}
+}
+
+// list parses expressions separated by commas, a trailing one allowed, up
+// to the closing token given, where newlines are space.
+func (p *fastParser) list(closer fastKind) ([]hclsyntax.Expression, fastToken) {
 	var exprs []hclsyntax.Expression
-	var closing fastToken
 	for {
-		if p.peek(withoutNewlines).kind == fastCBrack {
-			closing = p.read(withoutNewlines)
-			break
+		if p.peek(withoutNewlines).kind == closer {
+			return exprs, p.read(withoutNewlines)
 		}
 		exprs = append(exprs, p.expression(withoutNewlines))
-		sep := p.read(withoutNewlines)
-		if sep.kind == fastCBrack {
-			closing = sep
-			break
-		}
-		if sep.kind != fastComma {
+		switch sep := p.read(withoutNewlines); sep.kind {
+		case closer:
+			return exprs, sep
+		case fastComma:
+		default:
 			bail()
 		}
 	}
-	return &hclsyntax.TupleConsExpr{Exprs: exprs, SrcRange: hcl.RangeBetween(open.rng, closing.rng), OpenRange: open.rng}
 }
 
 // object parses an object whose opening brace has been read.

@@ -107,42 +107,13 @@ func dumpTree(tree any) string {
 // parse whole: a parser that always declined would agree with hclsyntax
 // everywhere.
 func TestParseFast(t *testing.T) {
-	root := filepath.Join("..", "..")
 	var files, fast int
-	check := func(name string, src []byte) {
+	repositoryMeshFiles(t, func(name string, src []byte) {
 		files++
 		if checkParseFast(t, name, src) {
 			fast++
 		}
-	}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return err
-		case d.IsDir() && (d.Name() == ".git" || d.Name() == "gen"):
-			return filepath.SkipDir
-		case strings.HasSuffix(p, ".hcl"):
-			src, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			check(p, src)
-		case strings.HasSuffix(p, ".txtar"):
-			ar, err := txtar.ParseFile(p)
-			if err != nil {
-				return err
-			}
-			for _, f := range ar.Files {
-				if strings.HasSuffix(f.Name, ".hcl") {
-					check(p+"/"+f.Name, f.Data)
-				}
-			}
-		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Logf("parseFast answered for %d of the repository's %d mesh files", fast, files)
 	if fast < files/2 {
 		t.Errorf("parseFast answered for only %d of %d files", fast, files)
@@ -279,28 +250,7 @@ func TestContent(t *testing.T) {
 	for name, f := range synth.Mesh(50) {
 		add(name, f.Data)
 	}
-	err := filepath.WalkDir(filepath.Join("..", ".."), func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return err
-		case d.IsDir() && (d.Name() == ".git" || d.Name() == "gen"):
-			return filepath.SkipDir
-		case strings.HasSuffix(p, ".hcl"):
-			src, err := os.ReadFile(p)
-			add(p, src)
-			return err
-		case strings.HasSuffix(p, ".txtar"):
-			ar, err := txtar.ParseFile(p)
-			for _, f := range ar.Files {
-				add(p+"/"+f.Name, f.Data)
-			}
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	repositoryMeshFiles(t, add)
 	fitted := 0
 	for _, b := range bodies {
 		for _, schema := range schemas {
@@ -354,4 +304,35 @@ func sameContent(a, b *hcl.BodyContent) bool {
 		}
 	}
 	return true
+}
+
+// repositoryMeshFiles calls use with every mesh file of the repository:
+// the examples, the standard library, the test meshes, and the files
+// inside test archives.
+func repositoryMeshFiles(t *testing.T, use func(name string, src []byte)) {
+	t.Helper()
+	err := filepath.WalkDir(filepath.Join("..", ".."), func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == ".git" || d.Name() == "gen"):
+			return filepath.SkipDir
+		case strings.HasSuffix(p, ".hcl"):
+			src, err := os.ReadFile(p)
+			use(p, src)
+			return err
+		case strings.HasSuffix(p, ".txtar"):
+			ar, err := txtar.ParseFile(p)
+			for _, f := range ar.Files {
+				if strings.HasSuffix(f.Name, ".hcl") {
+					use(p+"/"+f.Name, f.Data)
+				}
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
