@@ -11,10 +11,11 @@ import (
 )
 
 // parseFast parses a file into the syntax tree hclsyntax.ParseConfig
-// gives, for the plain files that most of a mesh is made of: ASCII text
-// of blocks and arguments whose values are quoted strings without escapes
-// or templates, whole or decimal numbers, true, false, null, references,
-// function calls, lists and objects, with line comments. For anything
+// gives, for the plain files that most of a mesh is made of: blocks and
+// arguments whose values are quoted strings without templates (or
+// escapes other than \n, \r, \t, \" and \\), whole or decimal numbers,
+// true, false, null, references, function calls, lists and objects, with
+// line comments, all in ASCII but for strings and comments. For anything
 // else, and for any mistake, it returns nil, and hclsyntax parses the
 // file, so that hclsyntax's trees and diagnostics stay the reference
 // (FuzzParseFast and TestParseFast check that the two agree wherever
@@ -24,7 +25,7 @@ import (
 // each in a slice grown by doubling, and counts each token's columns by
 // grapheme cluster: at 10,000 products that is 45% of all that loading
 // allocates, and a fifth of its processor time. parseFast reads one token
-// at a time and counts columns by byte, which ASCII allows.
+// at a time, and counts columns by byte but within strings beyond ASCII.
 func parseFast(src []byte, filename string) (body *hclsyntax.Body) {
 	p := &fastParser{src: src, filename: filename, line: 1}
 	defer func() {
@@ -53,7 +54,7 @@ const (
 	fastNewline          // a line's end, or a line comment with its end
 	fastIdent
 	fastNumber
-	fastString // a whole quoted string: no escapes, no templates
+	fastString // a whole quoted string, without templates
 	fastEqual
 	fastColon
 	fastComma
