@@ -92,7 +92,8 @@ type fastParser struct {
 	// more bytes than columns the line holds before pos.
 	pos, line, lineStart, adjust int
 	// prev is the range of the last token read (hclsyntax's PrevRange).
-	prev hcl.Range
+	prev   hcl.Range
+	idents map[string]string // see ident
 }
 
 // posAt is the position of an offset on the current line.
@@ -356,6 +357,22 @@ func (p *fastParser) expect(kind fastKind, newlines bool) fastToken {
 
 func (p *fastParser) text(t fastToken) string { return string(p.src[t.start:t.end]) }
 
+// ident is an identifier's text, one string for all the tokens of a file
+// that spell it: the types of a product's columns, the roots of its
+// references and the kinds of its tests stay in the decoded mesh.
+func (p *fastParser) ident(t fastToken) string {
+	b := p.src[t.start:t.end]
+	if s, ok := p.idents[string(b)]; ok {
+		return s
+	}
+	if p.idents == nil {
+		p.idents = map[string]string{}
+	}
+	s := string(b)
+	p.idents[s] = s
+	return s
+}
+
 // body parses the items of a body up to its end (a closing brace, or the
 // end of the file), start being where it opens.
 func (p *fastParser) body(end fastKind, start hcl.Range) *hclsyntax.Body {
@@ -406,7 +423,7 @@ func (p *fastParser) attribute(name fastToken, singleLine bool) *hclsyntax.Attri
 		}
 	}
 	return &hclsyntax.Attribute{
-		Name:        p.text(name),
+		Name:        p.ident(name),
 		Expr:        expr,
 		SrcRange:    hcl.RangeBetween(name.rng, end),
 		NameRange:   name.rng,
@@ -430,7 +447,7 @@ labels:
 			labels = append(labels, p.value(t))
 			labelRanges = append(labelRanges, t.rng)
 		case fastIdent:
-			labels = append(labels, p.text(t))
+			labels = append(labels, p.ident(t))
 			labelRanges = append(labelRanges, t.rng)
 		default:
 			bail()
@@ -461,7 +478,7 @@ labels:
 		bail()
 	}
 	return &hclsyntax.Block{
-		Type:            p.text(typ),
+		Type:            p.ident(typ),
 		Labels:          labels,
 		Body:            body,
 		TypeRange:       typ.rng,
@@ -483,7 +500,7 @@ func (p *fastParser) expression(newlines bool) hclsyntax.Expression {
 		dot := p.read(newlines)
 		name := p.expect(fastIdent, newlines)
 		rng := hcl.RangeBetween(dot.rng, name.rng)
-		traversal.Traversal = append(traversal.Traversal, hcl.TraverseAttr{Name: p.text(name), SrcRange: rng})
+		traversal.Traversal = append(traversal.Traversal, hcl.TraverseAttr{Name: p.ident(name), SrcRange: rng})
 		traversal.SrcRange = hcl.RangeBetween(traversal.SrcRange, rng)
 	}
 	return expr
@@ -502,7 +519,7 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 		if p.peek(newlines).kind == fastOParen {
 			return p.call(t, newlines)
 		}
-		switch name := p.text(t); name {
+		switch name := p.ident(t); name {
 		case "true":
 			return &hclsyntax.LiteralValueExpr{Val: cty.True, SrcRange: t.rng}
 		case "false":
@@ -541,7 +558,7 @@ func (p *fastParser) call(name fastToken, newlines bool) hclsyntax.Expression {
 	open := p.read(newlines)
 	args, closing := p.list(fastCParen)
 	return &hclsyntax.FunctionCallExpr{
-		Name:            p.text(name),
+		Name:            p.ident(name),
 		Args:            args,
 		NameRange:       name.rng,
 		OpenParenRange:  open.rng,

@@ -336,3 +336,33 @@ func repositoryMeshFiles(t *testing.T, use func(name string, src []byte)) {
 		t.Fatal(err)
 	}
 }
+
+// TestValue compares value with HCL's own evaluation for every argument
+// of the repository's mesh files.
+func TestValue(t *testing.T) {
+	var exprs, literal int
+	var walk func(b *hclsyntax.Body)
+	walk = func(b *hclsyntax.Body) {
+		for _, attr := range b.Attributes {
+			exprs++
+			want, wantDiags := attr.Expr.Value(nil)
+			got, gotDiags := value(attr.Expr)
+			if wantDiags.HasErrors() {
+				continue // references, calls: what HCL cannot evaluate alone
+			}
+			literal++
+			if gotDiags.HasErrors() || !got.RawEquals(want) {
+				t.Errorf("%s: value gives %#v, %v; HCL %#v", attr.SrcRange, got, gotDiags, want)
+			}
+		}
+		for _, block := range b.Blocks {
+			walk(block.Body)
+		}
+	}
+	repositoryMeshFiles(t, func(name string, src []byte) {
+		if f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos); !diags.HasErrors() {
+			walk(f.Body.(*hclsyntax.Body))
+		}
+	})
+	t.Logf("%d of %d arguments evaluated alike", literal, exprs)
+}

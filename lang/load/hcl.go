@@ -169,7 +169,7 @@ func (d *decoder) constant(expr hcl.Expression) (cty.Value, diag.Diagnostics) {
 		return cty.NilVal, diag.Diagnostics{diag.Errorf("not-a-literal", d.rng(bad.Range()), "Expression instead of a value",
 			"Values are written as literals: a quoted string, a number, true or false, or a list of those. Expressions such as (...), conditionals, arithmetic, indexes and ${...} interpolation are not evaluated: write the value itself.")}
 	}
-	v, hds := expr.Value(nil)
+	v, hds := value(expr)
 	if hds.HasErrors() {
 		return cty.NilVal, convertDiags(d.file, hds)
 	}
@@ -178,6 +178,19 @@ func (d *decoder) constant(expr hcl.Expression) (cty.Value, diag.Diagnostics) {
 			"Missing value", "null is not allowed here; give a value or leave the argument out.")}
 	}
 	return v, nil
+}
+
+// value is expr.Value(nil), but for a quoted string with nothing to
+// evaluate, whose text HCL would copy: its one literal part holds the
+// value already (TestValue compares the two).
+func value(expr hcl.Expression) (cty.Value, hcl.Diagnostics) {
+	if t, ok := expr.(*hclsyntax.TemplateExpr); ok && len(t.Parts) == 1 {
+		if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String &&
+			lit.Val.IsKnown() && !lit.Val.IsNull() && !lit.Val.IsMarked() {
+			return lit.Val, nil
+		}
+	}
+	return expr.Value(nil)
 }
 
 // nonLiteral returns the first part of expr that is not a literal, or nil.
@@ -355,7 +368,7 @@ func refExample(what string) string {
 }
 
 func stringValue(expr hcl.Expression) (string, bool) {
-	v, hds := expr.Value(nil)
+	v, hds := value(expr)
 	if hds.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || v.Type() != cty.String {
 		return "", false
 	}
