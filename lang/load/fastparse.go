@@ -1,7 +1,10 @@
 package load
 
 import (
+	"bytes"
+	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/apparentlymart/go-textseg/v15/textseg"
@@ -12,8 +15,8 @@ import (
 
 // parseFast parses a file into the syntax tree hclsyntax.ParseConfig
 // gives, for the plain files that most of a mesh is made of: blocks and
-// arguments whose values are quoted strings without templates (or
-// escapes other than \n, \r, \t, \" and \\), whole or decimal numbers,
+// arguments whose values are quoted strings and heredocs without templates
+// (or escapes other than \n, \r, \t, \" and \\), whole or decimal numbers,
 // true, false, null, references, function calls, lists and objects, with
 // line comments, all in ASCII but for strings and comments. For anything
 // else, and for any mistake, it returns nil, and hclsyntax parses the
@@ -65,15 +68,20 @@ const (
 	fastCBrack
 	fastOParen
 	fastCParen
+	fastHeredoc // a whole heredoc, without templates
 )
 
 type fastToken struct {
 	kind fastKind
 	rng  hcl.Range
 	// start and end are the token's bytes; for a string, those between
-	// its quotes.
+	// its quotes; for a heredoc, its lines'.
 	start, end int
 	escaped    bool // a string with escapes
+	// text is a heredoc's text, its lines' common indent removed for
+	// <<-, and where that text starts.
+	text      string
+	textStart hcl.Pos
 }
 
 // Whether a newline is a token where the parser is: in bodies and
@@ -149,6 +157,8 @@ func (p *fastParser) scan() fastToken {
 		kind = fastNumber
 	case c == '"':
 		return p.scanString()
+	case c == '<' && start+1 < len(src) && src[start+1] == '<':
+		return p.scanHeredoc()
 	default:
 		kind = p.scanSymbol(c)
 	}
@@ -229,6 +239,98 @@ func (p *fastParser) scanString() fastToken {
 		start:   open + 1,
 		end:     p.pos - 1,
 		escaped: escaped,
+	}
+}
+
+// scanHeredoc scans a heredoc, <<MARKER or <<-MARKER up to a line that
+// holds only the marker, whose lines are ASCII without template sequences
+// or carriage returns. Its token ends with the marker, before the newline
+// that ends the argument.
+func (p *fastParser) scanHeredoc() fastToken {
+	src := p.src
+	open := p.pos
+	start := p.posAt(open)
+	p.pos += 2
+	flush := p.pos < len(src) && src[p.pos] == '-'
+	if flush {
+		p.pos++
+	}
+	markerStart := p.pos
+	if p.pos == len(src) || !isIdentStart(src[p.pos]) {
+		bail()
+	}
+	for p.pos < len(src) && isIdentPart(src[p.pos]) {
+		p.pos++
+	}
+	marker := src[markerStart:p.pos]
+	if p.pos == len(src) || src[p.pos] != '\n' {
+		bail()
+	}
+	var lines [][]byte
+	for {
+		p.pos++ // the newline that ends the line before
+		p.line++
+		p.lineStart, p.adjust = p.pos, 0
+		end := bytes.IndexByte(src[p.pos:], '\n')
+		if end < 0 {
+			bail() // no marker, or one without a newline after it
+		}
+		line := src[p.pos : p.pos+end+1]
+		if bytes.Equal(bytes.TrimSpace(line), marker) {
+			p.pos += end
+			break
+		}
+		for i, c := range line {
+			switch {
+			case c >= utf8.RuneSelf, c == '\r':
+				bail()
+			case (c == '$' || c == '%') && (line[i+1] == '{' || line[i+1] == c):
+				bail()
+			}
+		}
+		lines = append(lines, line)
+		p.pos += end
+	}
+	if len(lines) == 0 {
+		bail() // hclsyntax gives an empty heredoc's text a range of its own
+	}
+	textStart := hcl.Pos{Line: start.Line + 1, Column: 1, Byte: open + len(marker) + 3}
+	if flush {
+		textStart.Byte++
+	}
+	trim := 0
+	if flush {
+		// <<- removes the indent that all lines but blank ones share,
+		// and the text's range starts after the first line's.
+		trim = math.MaxInt
+		for _, line := range lines {
+			rest := bytes.TrimLeftFunc(line, unicode.IsSpace)
+			if len(rest) > 0 {
+				trim = min(trim, len(line)-len(rest))
+			}
+		}
+		if trim == math.MaxInt {
+			trim = 0
+		}
+		if rest := bytes.TrimLeftFunc(lines[0], unicode.IsSpace); len(rest) > 0 {
+			textStart.Column += trim
+			textStart.Byte += trim
+		}
+	}
+	var text strings.Builder
+	for _, line := range lines {
+		if len(bytes.TrimLeftFunc(line, unicode.IsSpace)) > 0 {
+			line = line[trim:]
+		}
+		text.Write(line)
+	}
+	return fastToken{
+		kind:      fastHeredoc,
+		rng:       hcl.Range{Filename: p.filename, Start: start, End: p.posAt(p.pos)},
+		start:     int(textStart.Byte),
+		end:       p.lineStart,
+		text:      text.String(),
+		textStart: textStart,
 	}
 }
 
@@ -542,6 +644,15 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 		}
 		return &hclsyntax.TemplateExpr{
 			Parts:    []hclsyntax.Expression{&hclsyntax.LiteralValueExpr{Val: cty.StringVal(p.value(t)), SrcRange: text}},
+			SrcRange: t.rng,
+		}
+	case fastHeredoc:
+		end := hcl.Pos{Line: t.rng.End.Line, Column: 1, Byte: t.end} // the marker's line
+		return &hclsyntax.TemplateExpr{
+			Parts: []hclsyntax.Expression{&hclsyntax.LiteralValueExpr{
+				Val:      cty.StringVal(t.text),
+				SrcRange: hcl.Range{Filename: p.filename, Start: t.textStart, End: end},
+			}},
 			SrcRange: t.rng,
 		}
 	case fastOBrack:
