@@ -27,13 +27,12 @@ import (
 //     less time), and a cold one collects a third as often while its
 //     mesh is small.
 //   - Past largeHeap live bytes, tripling puts the peak at three times the
-//     mesh (7 GB for 100,000 products), and the gigabytes of fresh pages
-//     cost the kernel about what the collector saves; so from there on the
-//     heap may only double (5 GB).
+//     mesh, and the gigabytes of fresh pages cost the kernel about what
+//     the collector saves; so from there on the heap may only double.
 //   - Unless GOMEMLIMIT sets a limit, it keeps a soft one (memoryBudget),
 //     which makes the collector run more often once tripling or doubling
 //     would take the heap past it: only meshes of more than about 60,000
-//     products. The limit rises with the live heap (softLimit), so that
+//     products. The limit moves with the live heap (softLimit), so that
 //     the collector of a larger mesh still has room to work in rather
 //     than running without pause.
 //
@@ -44,22 +43,29 @@ func TuneGC() {
 		return
 	}
 	container := containerMemory()
-	budget := int64(0)
+	budget, forBuild := int64(0), int64(0)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		budget = memoryBudget(container)
+		forBuild = container / 4 * 3
 	}
 	tuneGC(startingHeap(container), budget)
+	tuning.Lock()
+	buildBudget = forBuild
+	tuning.Unlock()
 }
 
 // The tuning's state, which tuneGC and the watcher (watchHeap) share: a
 // benchmark tunes again while the watcher may be running.
 var (
 	tuning sync.Mutex
-	// userLimit is the memory limit to put back once the heap is past
-	// the starting heap, 0 when there is none to put back.
+	// userLimit is the memory limit to put back once three times the
+	// live heap reaches the starting heap, 0 when there is none to put
+	// back: GOMEMLIMIT's, or none, or (when a call before had set it)
+	// the budget's, which softLimit then sets afresh.
 	userLimit int64
-	// budget is the soft memory limit meshc keeps, 0 for none.
-	budget int64
+	// budget is the soft memory limit meshc keeps, 0 for none; and
+	// buildBudget the one a build keeps (liftBudget).
+	budget, buildBudget int64
 	// watching is true while a watcher is set to run after the next
 	// collection.
 	watching bool
@@ -92,29 +98,36 @@ func tuneGC(start, memory int64) {
 	}
 }
 
-// liftBudget drops the budget's memory limit, for a build: its targets'
-// files are held in memory until all are built (nothing is written when
-// one reports an error), which at 100,000 products no limit of 2 GiB can
-// hold, and a limit the live heap nears makes the collector run without
-// pause (a build of two targets took twice as long under it, and a
-// quarter longer with the limit lifted only once the mesh was checked).
+// liftBudget lifts the budget's memory limit for a build, but for three
+// quarters of the memory of the container meshc runs in, which it keeps
+// so that a build there collects harder rather than be killed. A build's
+// targets hold their files in memory until all are built (nothing is
+// written when one reports an error), which at 100,000 products no limit
+// of 2 GiB can hold, and a limit the live heap nears makes the collector
+// run without pause (a build of two targets took twice as long under it,
+// and a quarter longer with the limit lifted only once the mesh was
+// checked).
 func liftBudget() {
 	tuning.Lock()
 	defer tuning.Unlock()
 	if budget == 0 {
 		return // none, or the user's GOMEMLIMIT
 	}
-	budget = 0
+	budget = buildBudget
+	limit := int64(math.MaxInt64)
+	if budget != 0 {
+		limit = softLimit(0, liveHeap())
+	}
 	if userLimit != 0 {
-		userLimit = math.MaxInt64 // still waiting for the starting heap
+		userLimit = limit // still waiting for the starting heap
 	} else {
-		debug.SetMemoryLimit(math.MaxInt64)
+		debug.SetMemoryLimit(limit)
 	}
 }
 
 // memoryBudget is the soft memory limit meshc keeps when GOMEMLIMIT sets
 // none: 1,900 MiB, which holds a check of 100,000 products to 1.9 GiB
-// rather than 3.2, for about 1.6 times the time (the collector lets the
+// rather than 3.2, for about 1.5 times the time (the collector lets the
 // process's memory pass the limit a little, and runs more often the
 // nearer the live heap is to it), or three quarters of the memory of the
 // container meshc runs in when that is less.
@@ -227,7 +240,7 @@ func pace(live int64) int {
 }
 
 // liveHeap returns the heap the last collection found live; when it
-// cannot be read, a large one, so that the runtime's defaults apply.
+// cannot be read, a large one, so that the heap may only double.
 func liveHeap() int64 {
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(sample)
@@ -241,7 +254,7 @@ func liveHeap() int64 {
 // collection finds unreachable. Once the live heap tripled reaches the
 // starting heap, it turns the collector back on at the pace of tripling,
 // with the user's memory limit or the budget's; from then on it sets the
-// pace of doubling once the live heap is large, and raises the budget's
+// pace of doubling once the live heap is large, and moves the budget's
 // limit with the live heap. It stops when there is nothing left to tune.
 func watchHeap() {
 	runtime.SetFinalizer(new(canary), func(*canary) {

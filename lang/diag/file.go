@@ -328,6 +328,18 @@ type Range struct {
 	start, end int32
 }
 
+// Columns counts the columns HCL gives text: its grapheme clusters, in
+// the Unicode version HCL uses with this Go release.
+func Columns(text []byte) int {
+	n := 0
+	for len(text) > 0 {
+		advance, _, _ := scanGraphemeClusters(text, true)
+		text = text[advance:]
+		n++
+	}
+	return n
+}
+
 // File is the file the range is in, nil for the zero range.
 func (r Range) File() *File { return r.file }
 

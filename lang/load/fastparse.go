@@ -7,9 +7,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/apparentlymart/go-textseg/v15/textseg"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -18,7 +18,8 @@ import (
 // arguments whose values are quoted strings and heredocs without templates
 // (or escapes other than \n, \r, \t, \" and \\), whole or decimal numbers,
 // true, false, null, references, function calls, lists and objects, with
-// line comments, all in ASCII but for strings and comments. For anything
+// line comments, all in ASCII but for strings and comments (a comment
+// that ends the file without a newline too). For anything
 // else, and for any mistake, it returns nil, and hclsyntax parses the
 // file, so that hclsyntax's trees and diagnostics stay the reference
 // (FuzzParseFast and TestParseFast check that the two agree wherever
@@ -141,8 +142,8 @@ func (p *fastParser) scan() fastToken {
 			// A comment at the end of the file, without a newline, is
 			// not a line's end but space, whose columns the end of the
 			// file's position counts.
-			for _, c := range src[start:] {
-				checkASCII(c)
+			if !isASCII(string(src[start:])) {
+				bail()
 			}
 			return p.scan()
 		}
@@ -192,8 +193,8 @@ func (p *fastParser) scanNumber() {
 }
 
 // scanString scans a quoted string on one line, without template
-// sequences ($${ and %%{ included) or escapes other than \n, \r, \t,
-// \" and \\. Beyond ASCII, hclsyntax counts its columns by grapheme
+// sequences, $$ or %% (which may escape one), or escapes other than \n,
+// \r, \t, \" and \\. Beyond ASCII, hclsyntax counts its columns by grapheme
 // cluster, as the positions after it on its line then do (p.adjust); a
 // $ or % there would split it into tokens counted apart, so it is left
 // to hclsyntax.
@@ -230,7 +231,7 @@ func (p *fastParser) scanString() fastToken {
 		if sigils || !utf8.Valid(text) {
 			bail()
 		}
-		p.adjust += len(text) - graphemes(text)
+		p.adjust += len(text) - diag.Columns(text)
 	}
 	p.pos++
 	return fastToken{
@@ -334,18 +335,6 @@ func (p *fastParser) scanHeredoc() fastToken {
 	}
 }
 
-// graphemes counts the grapheme clusters of text, as hclsyntax counts
-// columns.
-func graphemes(text []byte) int {
-	n := 0
-	for len(text) > 0 {
-		advance, _, _ := textseg.ScanGraphemeClusters(text, true)
-		text = text[advance:]
-		n++
-	}
-	return n
-}
-
 // value is a string token's text, its escapes read.
 func (p *fastParser) value(t fastToken) string {
 	if !t.escaped {
@@ -407,12 +396,6 @@ func (p *fastParser) scanSymbol(c byte) fastKind {
 		}
 	}
 	return kind
-}
-
-func checkASCII(c byte) {
-	if c >= 0x80 || c == '\r' {
-		bail()
-	}
 }
 
 func isIdentStart(c byte) bool {
@@ -705,40 +688,39 @@ func (p *fastParser) list(closer fastKind) ([]hclsyntax.Expression, fastToken) {
 	}
 }
 
-// object parses an object whose opening brace has been read.
+// object parses an object whose opening brace has been read: items
+// separated by commas or newlines, each a key, = or :, and a value.
 func (p *fastParser) object(open fastToken) hclsyntax.Expression {
 	if p.startsFor() {
 		bail()
 	}
 	var items []hclsyntax.ObjectConsItem
-	var closing fastToken
+	done := func(closing fastToken) hclsyntax.Expression {
+		return &hclsyntax.ObjectConsExpr{Items: items, SrcRange: hcl.RangeBetween(open.rng, closing.rng), OpenRange: open.rng}
+	}
 	for {
 		switch p.peek(withNewlines).kind {
 		case fastNewline:
 			p.read(withNewlines)
 			continue
 		case fastCBrace:
-			closing = p.read(withNewlines)
+			return done(p.read(withNewlines))
 		case fastOParen:
 			bail() // a key forced to be an expression
-		default:
-			key := &hclsyntax.ObjectConsKeyExpr{Wrapped: p.expression(withNewlines)}
-			if sep := p.read(withNewlines); sep.kind != fastEqual && sep.kind != fastColon {
-				bail()
-			}
-			items = append(items, hclsyntax.ObjectConsItem{KeyExpr: key, ValueExpr: p.expression(withNewlines)})
-			switch sep := p.read(withNewlines); sep.kind {
-			case fastCBrace:
-				closing = sep
-			case fastComma, fastNewline:
-				continue
-			default:
-				bail()
-			}
 		}
-		break
+		key := &hclsyntax.ObjectConsKeyExpr{Wrapped: p.expression(withNewlines)}
+		if sep := p.read(withNewlines); sep.kind != fastEqual && sep.kind != fastColon {
+			bail()
+		}
+		items = append(items, hclsyntax.ObjectConsItem{KeyExpr: key, ValueExpr: p.expression(withNewlines)})
+		switch sep := p.read(withNewlines); sep.kind {
+		case fastCBrace:
+			return done(sep)
+		case fastComma, fastNewline:
+		default:
+			bail()
+		}
 	}
-	return &hclsyntax.ObjectConsExpr{Items: items, SrcRange: hcl.RangeBetween(open.rng, closing.rng), OpenRange: open.rng}
 }
 
 // startsFor reports whether a list or object opened is a for expression.

@@ -159,6 +159,7 @@ var parseFastEdges = []struct {
 	{"b \"Ä\" \"e\u0301\" { x = \"\u00e9\u0301 \U0001F600\" }\n", true},
 	{"a = \"\\\" \\\\ \\n \\r \\t\"\n", true},
 	{"b \"a\\\"b\" {}\n", true},
+	{"a = [\"क्ष\", x] # a conjunct: one cluster from Unicode 15.1\n", true},
 	{"a = \"\\u00e9\"\n", false},
 	{"a = \"\\q\"\n", false},
 	{"a = \"Ä$\"\n", false},
@@ -241,6 +242,8 @@ func TestContent(t *testing.T) {
 		scheduleSchema, slaSchema, deprecationSchema, runnerSchema, testKindSchema, paramSchema, secretSchema,
 		policySchema, waiverSchema,
 		{Attributes: []hcl.AttributeSchema{{Name: "type", Required: true}}, Blocks: []hcl.BlockHeaderSchema{{Type: "column", LabelNames: []string{"name"}}}},
+		// a type twice: hclsyntax keeps the last
+		{Blocks: []hcl.BlockHeaderSchema{{Type: "column", LabelNames: []string{"name"}}, {Type: "column"}}},
 	}
 	for _, tb := range targetBlocks {
 		schemas = append(schemas, tb.schema())

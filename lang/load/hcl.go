@@ -25,7 +25,9 @@ import (
 // required argument there. Such a body has nothing to report, and
 // hclsyntax would build the same content through five maps that hide
 // what it takes, a tenth of what loading allocates. Every other body is
-// hclsyntax's to judge (TestContent compares the two).
+// hclsyntax's to judge (TestContent compares the two). The body must come
+// from the parser whole, not be what PartialContent left of one, whose
+// hidden arguments and blocks content cannot see.
 func content(body hcl.Body, schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnostics) {
 	b, ok := body.(*hclsyntax.Body)
 	if !ok || !fits(b, schema) {
@@ -54,13 +56,22 @@ func fits(b *hclsyntax.Body, schema *hcl.BodySchema) bool {
 		}
 	}
 	for _, block := range b.Blocks {
-		if !slices.ContainsFunc(schema.Blocks, func(s hcl.BlockHeaderSchema) bool {
-			return s.Type == block.Type && len(s.LabelNames) == len(block.Labels)
-		}) {
+		if s, ok := lastBlockSchema(schema, block.Type); !ok || len(s.LabelNames) != len(block.Labels) {
 			return false
 		}
 	}
 	return true
+}
+
+// lastBlockSchema finds a block type's schema: the last entry for it, as
+// hclsyntax keeps.
+func lastBlockSchema(schema *hcl.BodySchema, typ string) (hcl.BlockHeaderSchema, bool) {
+	for _, s := range slices.Backward(schema.Blocks) {
+		if s.Type == typ {
+			return s, true
+		}
+	}
+	return hcl.BlockHeaderSchema{}, false
 }
 
 // rng converts a range of file. Offsets fit in 32 bits: loading and
