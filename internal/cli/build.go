@@ -108,7 +108,7 @@ in the way is left alone and the others are written.`)
 	// A build's peak comes once the targets have built their files, which
 	// no memory budget holds: keeping one while the mesh is checked
 	// would only slow the check.
-	liftBudget()
+	LiftBudget()
 	res, code, done := cf.compile(e, "build", dir)
 	if done {
 		return code

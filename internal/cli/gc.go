@@ -64,7 +64,7 @@ var (
 	// the budget's, which softLimit then sets afresh.
 	userLimit int64
 	// budget is the soft memory limit meshc keeps, 0 for none; and
-	// buildBudget the one a build keeps (liftBudget).
+	// buildBudget the one a build keeps (LiftBudget).
 	budget, buildBudget int64
 	// watching is true while a watcher is set to run after the next
 	// collection.
@@ -98,7 +98,8 @@ func tuneGC(start, memory int64) {
 	}
 }
 
-// liftBudget lifts the budget's memory limit for a build, but for three
+// LiftBudget lifts the budget's memory limit for a build (and for
+// benchmarks of one), but for three
 // quarters of the memory of the container meshc runs in, which it keeps
 // so that a build there collects harder rather than be killed. A build's
 // targets hold their files in memory until all are built (nothing is
@@ -107,7 +108,7 @@ func tuneGC(start, memory int64) {
 // run without pause (a build of two targets took twice as long under it,
 // and a quarter longer with the limit lifted only once the mesh was
 // checked).
-func liftBudget() {
+func LiftBudget() {
 	tuning.Lock()
 	defer tuning.Unlock()
 	if budget == 0 {

@@ -180,7 +180,7 @@ func TestLiftBudget(t *testing.T) {
 	heap := make([]byte, start)
 	runtime.GC()
 	tuneGC(start, 256<<20)
-	liftBudget()
+	LiftBudget()
 	collections := 0
 	collectUntil(func() bool { collections++; return collections > 5 }) // the watcher must not set it again
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
@@ -192,14 +192,14 @@ func TestLiftBudget(t *testing.T) {
 	buildBudget = 128 << 20
 	tuning.Unlock()
 	tuneGC(start, 256<<20)
-	liftBudget()
+	LiftBudget()
 	if got := debug.SetMemoryLimit(-1); got != 128<<20 {
 		t.Errorf("memory limit after lifting the budget in a container = %d, want the container's", got)
 	}
 
 	debug.SetMemoryLimit(512 << 20) // the user's
 	tuneGC(start, 0)
-	liftBudget()
+	LiftBudget()
 	if got := debug.SetMemoryLimit(-1); got != 512<<20 {
 		t.Errorf("memory limit after lifting no budget = %d, want the user's", got)
 	}

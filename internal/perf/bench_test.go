@@ -272,6 +272,7 @@ func BenchmarkEmit(b *testing.B) {
 	for _, t := range builds {
 		b.Run("target="+t.name, func(b *testing.B) {
 			each(b, func(b *testing.B, m *mesh) {
+				cli.LiftBudget() // as meshc build does
 				b.StopTimer()
 				p := compile(b, m.dir, nil).Plan
 				b.StartTimer()
@@ -289,6 +290,7 @@ func BenchmarkEmit(b *testing.B) {
 // check the mesh, then build and write all three targets.
 func BenchmarkCI(b *testing.B) {
 	each(b, func(b *testing.B, m *mesh) {
+		cli.LiftBudget() // as meshc build does
 		out := b.TempDir()
 		for b.Loop() {
 			p := compile(b, m.dir, nil).Plan

@@ -31,7 +31,7 @@ import (
 // allocates, and a fifth of its processor time. parseFast reads one token
 // at a time, and counts columns by byte but within strings beyond ASCII.
 func parseFast(src []byte, filename string) (body *hclsyntax.Body) {
-	p := &fastParser{src: src, filename: filename, line: 1}
+	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(fastBailout); !ok {
@@ -96,13 +96,19 @@ const (
 type fastParser struct {
 	src      []byte
 	filename string
-	// pos is the offset of the next byte to scan; line is its line, and
-	// lineStart the offset where that line starts; adjust is how many
-	// more bytes than columns the line holds before pos.
-	pos, line, lineStart, adjust int
+	scanState
+	lookahead lookahead
 	// prev is the range of the last token read (hclsyntax's PrevRange).
 	prev   hcl.Range
 	idents map[string]string // see ident
+}
+
+// scanState is where the scanner is: pos is the offset of the next byte
+// to scan; line is its line, and lineStart the offset where that line
+// starts; adjust is how many more bytes than columns the line holds
+// before pos.
+type scanState struct {
+	pos, line, lineStart, adjust int
 }
 
 // posAt is the position of an offset on the current line.
@@ -409,17 +415,41 @@ func isIdentPart(c byte) bool {
 // peek returns the next token without reading it. Without newlines,
 // newlines and comments are skipped as space.
 func (p *fastParser) peek(newlines bool) fastToken {
-	pos, line, lineStart, adjust := p.pos, p.line, p.lineStart, p.adjust
-	t := p.next(newlines)
-	p.pos, p.line, p.lineStart, p.adjust = pos, line, lineStart, adjust
-	return t
+	if !p.lookahead.from(p, newlines) {
+		here := p.scanState
+		t := p.next(newlines)
+		p.lookahead = lookahead{token: t, at: here, after: p.scanState, newlines: newlines, set: true}
+		p.scanState = here
+	}
+	return p.lookahead.token
 }
 
 // read reads the next token.
 func (p *fastParser) read(newlines bool) fastToken {
-	t := p.next(newlines)
+	var t fastToken
+	if p.lookahead.from(p, newlines) {
+		t, p.scanState = p.lookahead.token, p.lookahead.after
+	} else {
+		t = p.next(newlines)
+	}
+	p.lookahead.set = false
 	p.prev = t.rng
 	return t
+}
+
+// lookahead is the token peek found, kept for the read that follows,
+// since scanning a string or a heredoc twice would cost as much again.
+type lookahead struct {
+	token    fastToken
+	at       scanState // where it was found from
+	after    scanState // where scanning it ended
+	newlines bool
+	set      bool
+}
+
+// from reports whether the token was found where p is, the same way.
+func (l *lookahead) from(p *fastParser, newlines bool) bool {
+	return l.set && l.at == p.scanState && l.newlines == newlines
 }
 
 func (p *fastParser) next(newlines bool) fastToken {
