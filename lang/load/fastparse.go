@@ -621,6 +621,8 @@ func (p *fastParser) expression(newlines bool) hclsyntax.Expression {
 	return expr
 }
 
+// term parses a number, true, false or null, a reference's root, a call,
+// a string or heredoc, a list or an object.
 func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 	t := p.read(newlines)
 	switch t.kind {
