@@ -103,7 +103,7 @@ target "airflow" {
       try:
           run = call("POST", "/processing/executions", {"executable": task})["executionId"]
       except (OSError, ValueError, LookupError, TypeError, RecursionError, http.client.HTTPException) as e:
-          sys.exit("talend: starting the task failed, though it may have started: " + repr(e))
+          sys.exit("talend: starting the task failed, though it may have started: " + shown(repr(e)))
       if not isinstance(run, (str, int)) or str(run) == "":
           sys.exit("talend: the answer gives no execution id; the task may have started")
       run = str(run)
@@ -182,7 +182,7 @@ target "airflow" {
       try:
           job = call("POST", "/v3/workflows/" + urllib.parse.quote(workflow, safe="") + "/jobs", {})["id"]
       except (OSError, ValueError, LookupError, TypeError, RecursionError, http.client.HTTPException) as e:
-          sys.exit("alteryx: starting the job failed, though it may have been queued: " + repr(e))
+          sys.exit("alteryx: starting the job failed, though it may have been queued: " + shown(repr(e)))
       if not isinstance(job, (str, int)) or str(job) == "":
           sys.exit("alteryx: the answer gives no job id; the job may have been queued")
       job = str(job)

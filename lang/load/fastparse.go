@@ -125,8 +125,7 @@ func (p *fastParser) scan() fastToken {
 	}
 	start := p.pos
 	if start == len(src) {
-		at := p.posAt(start)
-		return fastToken{kind: fastEOF, rng: hcl.Range{Filename: p.filename, Start: at, End: at}, start: start, end: start}
+		return fastToken{kind: fastEOF, rng: p.emptyAt(p.posAt(start)), start: start, end: start}
 	}
 	c := src[start]
 	kind := fastNewline
@@ -501,7 +500,7 @@ func (p *fastParser) body(end fastKind, start hcl.Range) *hclsyntax.Body {
 				Attributes: attrs,
 				Blocks:     blocks,
 				SrcRange:   hcl.RangeBetween(start, t.rng),
-				EndRange:   hcl.Range{Filename: p.filename, Start: t.rng.End, End: t.rng.End},
+				EndRange:   p.emptyAt(t.rng.End),
 			}
 		case fastNewline:
 			continue
@@ -531,11 +530,7 @@ func (p *fastParser) attribute(name fastToken, singleLine bool) *hclsyntax.Attri
 	expr := p.expression(withNewlines)
 	end := p.prev
 	if !singleLine {
-		switch p.read(withNewlines).kind {
-		case fastNewline, fastEOF:
-		default:
-			bail()
-		}
+		p.endOfItem()
 	}
 	return &hclsyntax.Attribute{
 		Name:        p.ident(name),
@@ -544,6 +539,19 @@ func (p *fastParser) attribute(name fastToken, singleLine bool) *hclsyntax.Attri
 		NameRange:   name.rng,
 		EqualsRange: equals.rng,
 	}
+}
+
+// endOfItem reads the newline, or the end of the file, that ends an
+// argument or a block.
+func (p *fastParser) endOfItem() {
+	if t := p.read(withNewlines); t.kind != fastNewline && t.kind != fastEOF {
+		bail()
+	}
+}
+
+// emptyAt is the empty range at a position, where hclsyntax ends a body.
+func (p *fastParser) emptyAt(at hcl.Pos) hcl.Range {
+	return hcl.Range{Filename: p.filename, Start: at, End: at}
 }
 
 // block parses a block whose type has been read.
@@ -582,16 +590,12 @@ labels:
 		body = &hclsyntax.Body{
 			Attributes: hclsyntax.Attributes{attr.Name: attr},
 			SrcRange:   attr.SrcRange,
-			EndRange:   hcl.Range{Filename: p.filename, Start: attr.SrcRange.End, End: attr.SrcRange.End},
+			EndRange:   p.emptyAt(attr.SrcRange.End),
 		}
 		p.expect(fastCBrace, withNewlines)
 	}
 	closing := p.prev
-	switch p.read(withNewlines).kind {
-	case fastNewline, fastEOF:
-	default:
-		bail()
-	}
+	p.endOfItem()
 	return &hclsyntax.Block{
 		Type:            p.ident(typ),
 		Labels:          labels,
@@ -652,7 +656,7 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 	case fastString:
 		// The text between the quotes; for "", hclsyntax gives the empty
 		// text the empty range after the closing quote.
-		text := hcl.Range{Filename: p.filename, Start: t.rng.End, End: t.rng.End}
+		text := p.emptyAt(t.rng.End)
 		if t.end > t.start {
 			text.Start = hcl.Pos{Line: t.rng.Start.Line, Column: t.rng.Start.Column + 1, Byte: t.start}
 			text.End = hcl.Pos{Line: t.rng.End.Line, Column: t.rng.End.Column - 1, Byte: t.end}
