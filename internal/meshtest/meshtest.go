@@ -38,7 +38,7 @@ func Archive(files []output.File, ds diag.Diagnostics, src diag.Sources) []byte 
 		ar.Comment = b.Bytes()
 	}
 	for _, f := range files {
-		ar.Files = append(ar.Files, txtar.File{Name: f.Path, Data: f.Data})
+		ar.Files = append(ar.Files, txtar.File{Name: f.Path, Data: f.Contents()})
 	}
 	return txtar.Format(ar)
 }
@@ -51,6 +51,7 @@ func BuildCase(res *compiler.Result, build func(*plan.Plan) ([]output.File, diag
 	if res.Plan != nil {
 		var tds diag.Diagnostics
 		files, tds = build(res.Plan)
+		files = output.Rendered(files)
 		ds = append(ds, tds...).Sorted()
 	}
 	return files, Archive(files, ds, res.SourcesFor(ds))
@@ -169,7 +170,7 @@ func SameOnAnyCores(t *testing.T, build func() ([]output.File, diag.Diagnostics)
 		t.Fatalf("%d files on one core, %d on four", len(one), len(four))
 	}
 	for i := range one {
-		if one[i].Path != four[i].Path || !bytes.Equal(one[i].Data, four[i].Data) {
+		if one[i].Path != four[i].Path || !bytes.Equal(one[i].Contents(), four[i].Contents()) {
 			t.Fatalf("on four cores, %s differs from what one core writes", four[i].Path)
 		}
 	}
@@ -230,10 +231,10 @@ func CheckBuild(t *testing.T, owner string, build func() ([]output.File, diag.Di
 		t.Fatalf("two builds wrote %d and %d files", len(files), len(again))
 	}
 	for i, f := range files {
-		if f.Path != again[i].Path || !bytes.Equal(f.Data, again[i].Data) {
+		if f.Path != again[i].Path || !bytes.Equal(f.Contents(), again[i].Contents()) {
 			t.Fatalf("two builds differ in %s", f.Path)
 		}
-		if !output.OwnedBy(f.Data, owner) || !fs.ValidPath(f.Path) || strings.Contains(f.Path, "..") {
+		if !output.OwnedBy(f.Contents(), owner) || !fs.ValidPath(f.Path) || strings.Contains(f.Path, "..") {
 			t.Fatalf("bad file %q", f.Path)
 		}
 	}

@@ -8,7 +8,8 @@ import (
 )
 
 // checkFiles reports every File that the output folder cannot hold safely,
-// in one error. A bad file is a bug in a target, but it is returned as an
+// in one error. A rendered file's header is checked when it is rendered
+// (plan.contents). A bad file is a bug in a target, but it is returned as an
 // error rather than a panic because it is found while writing the user's
 // output folder, and a crash there would help no one.
 func checkFiles(owner string, files []File) error {
@@ -23,10 +24,8 @@ func checkFiles(owner string, files []File) error {
 			problems = append(problems, fmt.Sprintf("%q %s", f.Path, reason))
 			continue
 		}
-		if !OwnedBy(f.Data, owner) {
-			// Without Marker and the owner, the next build would
-			// refuse to replace the file, and could never remove it.
-			problems = append(problems, fmt.Sprintf("%q does not carry %q and %q in its first %d bytes", f.Path, Marker, OwnerLine(owner), markerWindow))
+		if f.Render == nil && !OwnedBy(f.Data, owner) {
+			problems = append(problems, unowned(f.Path, owner))
 		}
 		key := fold(f.Path)
 		switch other, ok := byKey[key]; {
@@ -83,6 +82,13 @@ func badPath(p string) string {
 		return "is inside a .git folder"
 	}
 	return ""
+}
+
+// unowned says that a file lacks its header. Without Marker and the
+// owner, the next build would refuse to replace the file, and could never
+// remove it.
+func unowned(rel, owner string) string {
+	return fmt.Sprintf("%q does not carry %q and %q in its first %d bytes", rel, Marker, OwnerLine(owner), markerWindow)
 }
 
 // fold maps paths that a case-insensitive file system (macOS, Windows)

@@ -2,7 +2,6 @@ package output
 
 import (
 	"bytes"
-	"os"
 	"slices"
 	"strings"
 
@@ -32,13 +31,17 @@ func Diff(dir, owner string, files []File) ([]byte, *Changes, error) {
 
 	var out bytes.Buffer
 	for _, c := range changes {
-		oldData, newData := p.old[c.rel], p.data[c.rel]
-		if c.newName == "/dev/null" {
-			// Plan read only the top of a stale file.
-			if oldData, err = os.ReadFile(p.abs(c.rel)); err != nil {
+		// The plan keeps no contents: read and render each file again.
+		var oldData, newData []byte
+		if c.oldName != "/dev/null" {
+			if _, oldData, err = readRegular(p.abs(c.rel)); err != nil {
 				return nil, nil, err
 			}
-			newData = nil
+		}
+		if c.newName != "/dev/null" {
+			if newData, err = p.contents(c.rel); err != nil {
+				return nil, nil, err
+			}
 		}
 		out.Write(diff.Diff(c.oldName, oldData, c.newName, newData))
 	}

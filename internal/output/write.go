@@ -77,26 +77,41 @@ func Write(dir, owner string, files []File) (*Changes, error) {
 	return &p.changes, nil
 }
 
-// A plan is Changes plus what applying or showing them needs.
+// A plan is Changes plus what applying or showing them needs. It holds no
+// file's contents: those are read and rendered when they are compared or
+// written, so that a large output is never in memory whole.
 type plan struct {
 	dir     string
 	owner   string
 	changes Changes
-	data    map[string][]byte // new contents by path, for every wanted file
-	old     map[string][]byte // current contents by path, for Update
+	files   map[string]File // every wanted file by path
 }
 
 func (p *plan) abs(rel string) string { return filepath.Join(p.dir, filepath.FromSlash(rel)) }
+
+// contents returns a wanted file's contents, and checks the header of
+// one it renders (checkFiles checks the others').
+func (p *plan) contents(rel string) ([]byte, error) {
+	f := p.files[rel]
+	if f.Render == nil {
+		return f.Data, nil
+	}
+	data := f.Render()
+	if !OwnedBy(data, p.owner) {
+		return nil, fmt.Errorf("invalid generated file (a bug in the target): %s", unowned(rel, p.owner))
+	}
+	return data, nil
+}
 
 // makePlan checks files, then compares them with what dir holds.
 func makePlan(dir, owner string, files []File) (*plan, error) {
 	if err := checkFiles(owner, files); err != nil {
 		return nil, err
 	}
-	p := &plan{dir: dir, owner: owner, data: map[string][]byte{}, old: map[string][]byte{}}
+	p := &plan{dir: dir, owner: owner, files: make(map[string]File, len(files))}
 	var wanted []string
 	for _, f := range files {
-		p.data[f.Path] = f.Data
+		p.files[f.Path] = f
 		wanted = append(wanted, f.Path)
 	}
 	slices.Sort(wanted)
@@ -120,32 +135,37 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 	}
 	type state struct {
 		info     fs.FileInfo
-		old      []byte
+		same     bool // the file there has the wanted contents
 		conflict *Conflict
 		err      error
 	}
 	states := make([]state, len(wanted))
 	parallel.Blocking(len(wanted), ioGoroutines, func(i int) {
 		s := &states[i]
-		s.info, s.old, s.conflict, s.err = p.existing(wanted[i], folders)
+		var old []byte
+		s.info, old, s.conflict, s.err = p.existing(wanted[i], folders)
+		if s.info != nil && s.conflict == nil && s.err == nil {
+			var data []byte
+			data, s.err = p.contents(wanted[i])
+			s.same = bytes.Equal(old, data)
+		}
 	})
 	var conflicts []Conflict
 	found := map[string]fs.FileInfo{} // folded path -> the wanted file as found
 	for i, rel := range wanted {
-		info, old, conflict, err := states[i].info, states[i].old, states[i].conflict, states[i].err
+		s := &states[i]
 		switch {
-		case err != nil:
-			return nil, err
-		case conflict != nil:
-			conflicts = append(conflicts, *conflict)
-		case info == nil:
+		case s.err != nil:
+			return nil, s.err
+		case s.conflict != nil:
+			conflicts = append(conflicts, *s.conflict)
+		case s.info == nil:
 			p.changes.Create = append(p.changes.Create, rel)
-		case bytes.Equal(old, p.data[rel]):
-			found[fold(rel)] = info
+		case s.same:
+			found[fold(rel)] = s.info
 			p.changes.Unchanged = append(p.changes.Unchanged, rel)
 		default:
-			found[fold(rel)] = info
-			p.old[rel] = old
+			found[fold(rel)] = s.info
 			p.changes.Update = append(p.changes.Update, rel)
 		}
 	}
@@ -303,7 +323,7 @@ func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
 // isStale reports whether the file at rel is one this build generated
 // and wants no more.
 func (p *plan) isStale(rel string, d fs.DirEntry, found map[string]fs.FileInfo) (bool, error) {
-	if _, wanted := p.data[rel]; wanted {
+	if _, wanted := p.files[rel]; wanted {
 		return false, nil
 	}
 	owned, err := p.startsOwned(p.abs(rel))
@@ -350,12 +370,16 @@ func (p *plan) apply() error {
 	writes := slices.Concat(p.changes.Create, p.changes.Update)
 	errs := make([]error, len(writes))
 	parallel.Blocking(len(writes), ioGoroutines, func(i int) {
-		if i < len(p.changes.Create) {
-			errs[i] = writeNew(p.abs(writes[i]), p.data[writes[i]])
-		} else {
+		data, err := p.contents(writes[i])
+		switch {
+		case err != nil:
+			errs[i] = err
+		case i < len(p.changes.Create):
+			errs[i] = writeNew(p.abs(writes[i]), data)
+		default:
 			// A temporary file that a crash leaves behind holds Marker,
 			// so the next build removes it as stale.
-			errs[i] = atomicfile.Write(p.abs(writes[i]), p.data[writes[i]], 0o644)
+			errs[i] = atomicfile.Write(p.abs(writes[i]), data, 0o644)
 		}
 	})
 	for _, err := range errs {

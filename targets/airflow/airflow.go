@@ -81,26 +81,26 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	s := newSettings(p, o)
 	// Each domain's file on its own core, with a builder of its own for
 	// its diagnostics: everything else it reads is the plan's.
+	// The DAGs outweigh the Python, and the Python the plan, so each
+	// domain's are modelled here for their diagnostics and let go of,
+	// and modelled again when its file is rendered to be written (see
+	// output.File).
 	domains := make([]*builder, len(p.Domains))
 	parallel.For(len(p.Domains), func(i int) {
-		d, b := p.Domains[i], &builder{plan: p, settings: s, opts: o}
-		domains[i] = b
-		var dags []*dag
-		for _, pr := range d.Products {
-			dags = append(dags, b.dag(pr))
-		}
-		if len(dags) > 0 {
-			file, _ := DAG(d.Products[0])
-			b.file = &output.File{Path: file, Data: b.render(d, dags)}
-		}
+		domains[i] = &builder{plan: p, settings: s, opts: o}
+		domains[i].dags(p.Domains[i])
 	})
 	var files []output.File
 	var ds diag.Diagnostics
-	for _, b := range domains {
-		if b.file != nil {
-			files = append(files, *b.file)
-		}
+	for i, b := range domains {
 		ds = append(ds, b.diags...)
+		if d := p.Domains[i]; len(d.Products) > 0 {
+			file, _ := DAG(d.Products[0])
+			files = append(files, output.File{Path: file, Render: func() []byte {
+				b := &builder{plan: p, settings: s, opts: o}
+				return b.render(d, b.dags(d))
+			}})
+		}
 	}
 	if ds.HasErrors() {
 		return nil, ds.Sorted()
@@ -109,13 +109,22 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	return files, ds.Sorted()
 }
 
-// builder builds one domain's file.
+// dags models a domain's DAGs, one per product.
+func (b *builder) dags(d *plan.Domain) []*dag {
+	dags := make([]*dag, len(d.Products))
+	for i, pr := range d.Products {
+		dags[i] = b.dag(pr)
+	}
+	return dags
+}
+
+// builder builds one domain's file, or models its DAGs for their
+// diagnostics.
 type builder struct {
 	plan     *plan.Plan
 	settings *settings
 	opts     Options // the command line's, for the rebuild command in headers
 	diags    diag.Diagnostics
-	file     *output.File // the domain's, when it has products
 }
 
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {

@@ -31,7 +31,7 @@ func build(t *testing.T, p *plan.Plan, o airflow.Options) []output.File {
 	if ds.HasErrors() {
 		t.Fatalf("build: %v", ds)
 	}
-	return files
+	return output.Rendered(files)
 }
 
 var pharmaBuilds = []struct {
@@ -81,7 +81,7 @@ func checkImports(t *testing.T, files []output.File, version int) {
 		version = 3
 	}
 	for _, f := range files {
-		for _, line := range strings.Split(string(f.Data), "\n") {
+		for _, line := range strings.Split(string(f.Contents()), "\n") {
 			if m := importLine.FindStringSubmatch(line); m != nil {
 				if module := m[1]; !slices.Contains(importsOf[version], module) {
 					t.Errorf("%s imports from %s, which is not a module of Airflow %d's DAGs", f.Path, module, version)
@@ -230,7 +230,7 @@ func readBack(t *testing.T, files []output.File) *readBackResult {
 	args := []string{filepath.Join("testdata", "readback.py")}
 	for _, f := range files {
 		path := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+		if err := os.WriteFile(path, f.Contents(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		args = append(args, path)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/targets/airflow"
 )
 
@@ -18,9 +19,11 @@ func BenchmarkBuild(b *testing.B) {
 		b.Run(fmt.Sprintf("products=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, ds := airflow.Build(p, airflow.Options{}); ds.HasErrors() {
+				files, ds := airflow.Build(p, airflow.Options{})
+				if ds.HasErrors() {
 					b.Fatalf("build: %v", ds)
 				}
+				output.Rendered(files) // as writing them does
 			}
 		})
 	}

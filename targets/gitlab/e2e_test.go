@@ -75,7 +75,7 @@ func checkStops(t *testing.T, p *plan.Plan, failed string) {
 	var parent map[string]any
 	for _, f := range files {
 		if f.Path == ".gitlab-ci.yml" {
-			if err := yaml.Unmarshal(f.Data, &parent); err != nil {
+			if err := yaml.Unmarshal(f.Contents(), &parent); err != nil {
 				t.Fatal(err)
 			}
 		}

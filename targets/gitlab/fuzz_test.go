@@ -35,8 +35,8 @@ func FuzzBuild(f *testing.F) {
 					continue
 				}
 				var n yaml.Node
-				if err := yaml.Unmarshal(f.Data, &n); err != nil {
-					t.Fatalf("%s does not parse: %v\n%s", f.Path, err, f.Data)
+				if err := yaml.Unmarshal(f.Contents(), &n); err != nil {
+					t.Fatalf("%s does not parse: %v\n%s", f.Path, err, f.Contents())
 				}
 				checkTags(t, f.Path, &n)
 			}

@@ -70,7 +70,7 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("build %d wrote %d files, the first %d", i, len(files), len(first))
 		}
 		for j := range files {
-			if files[j].Path != first[j].Path || !bytes.Equal(files[j].Data, first[j].Data) {
+			if files[j].Path != first[j].Path || !bytes.Equal(files[j].Contents(), first[j].Contents()) {
 				t.Fatalf("build %d differs from the first in %s", i, files[j].Path)
 			}
 		}
@@ -92,7 +92,7 @@ func TestSchema(t *testing.T) {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			if err := os.WriteFile(path, f.Contents(), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if strings.HasSuffix(path, ".yml") {
@@ -129,7 +129,7 @@ func checkGraph(t *testing.T, p *plan.Plan, files []output.File, domainMode bool
 			continue
 		}
 		var doc map[string]any
-		if err := yaml.Unmarshal(f.Data, &doc); err != nil {
+		if err := yaml.Unmarshal(f.Contents(), &doc); err != nil {
 			t.Fatalf("%s does not parse: %v", f.Path, err)
 		}
 		docs[f.Path] = doc

@@ -20,7 +20,7 @@ func TestHostile(t *testing.T) {
 		if c.name == "hostile" {
 			files = map[string][]byte{}
 			for _, f := range c.files {
-				files[f.Path] = f.Data
+				files[f.Path] = f.Contents()
 			}
 		}
 	}

@@ -61,6 +61,7 @@ func (b *builder) graph(p *plan.Product) *graph {
 	g := &graph{product: p, publications: b.publications(p)}
 	g.root = &task{name: b.object(p.Domain, taskName(p, "START")), at: p.Range, comment: comment(p.ID, p.Description)}
 	b.schedule(g)
+	b.checkCompletion(g)
 	g.tasks = append(g.tasks, g.root)
 
 	byStep := map[*plan.Step]*task{}

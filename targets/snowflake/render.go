@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
@@ -121,8 +120,8 @@ func (b *builder) renderTask(w *strings.Builder, g *graph, t *task) {
 	line("  COMMENT = ", snowsql.String(t.comment))
 	if root {
 		line("  TASK_AUTO_RETRY_ATTEMPTS = ", strconv.Itoa(b.retry))
-		if s.warehouse == "" && t.when != "" && t.schedule == "" {
-			line("  TARGET_COMPLETION_INTERVAL = ", snowsql.String(intervalSQL(b.completion(g))))
+		if needsCompletion(s, t) {
+			line("  TARGET_COMPLETION_INTERVAL = ", snowsql.String(intervalSQL(s.completion)))
 		}
 	}
 	for i, a := range t.after {
@@ -155,14 +154,19 @@ func (b *builder) retries() int {
 	return r
 }
 
-// completion is the TARGET_COMPLETION_INTERVAL that a serverless
-// triggered root needs.
-func (b *builder) completion(g *graph) time.Duration {
-	if b.settings.completion == 0 {
+// needsCompletion reports whether a root is a serverless triggered task,
+// which Snowflake requires to have a TARGET_COMPLETION_INTERVAL.
+func needsCompletion(s *settings, root *task) bool {
+	return s.warehouse == "" && root.when != "" && root.schedule == ""
+}
+
+// checkCompletion reports a serverless triggered root without the
+// completion interval it needs.
+func (b *builder) checkCompletion(g *graph) {
+	if needsCompletion(b.settings, g.root) && b.settings.completion == 0 {
 		b.errorf("snowflake-completion", g.product.Range, "Serverless triggered task without a completion interval",
 			"The product runs on its inputs as a serverless task, which Snowflake requires to have a target completion interval. Set target_completion_interval in the target \"snowflake\" block, such as \"30m\".")
 	}
-	return b.settings.completion
 }
 
 // dropStale drops the tasks of a graph that the mesh no longer has, such

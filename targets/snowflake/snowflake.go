@@ -97,39 +97,45 @@ func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
 		b.errorf("snowflake-warehouse", o.Range, "Warehouse tasks without a warehouse",
 			"compute = \"warehouse\" runs every task on a warehouse, but neither the target block nor the %s environment names one. Set warehouse, or use compute = \"serverless\".", p.Environment.Name)
 	}
-	// Each product's graph, then each domain's script, on every core,
-	// each with a builder of its own for its diagnostics: everything else
-	// they read is the plan's and the settings'.
+	// Each product's graph on every core, each with a builder of its own
+	// for its diagnostics: everything else it reads is the plan's and the
+	// settings'. The graphs hold the SQL, which outweighs the plan, so
+	// they are let go of here and built again, a domain at a time, when
+	// the domain's script is rendered to be written (see output.File).
 	workers := make([]*builder, len(p.Products))
-	graphs := make([]*graph, len(p.Products))
 	parallel.For(len(p.Products), func(i int) {
 		workers[i] = b.fork()
-		graphs[i] = workers[i].graph(p.Products[i])
+		workers[i].graph(p.Products[i])
 	})
-	byDomain := map[*plan.Domain][]*graph{}
-	for i, pr := range p.Products { // upstreams first
-		byDomain[pr.Domain] = append(byDomain[pr.Domain], graphs[i])
-	}
-	scripts := make([]*builder, len(p.Domains))
-	parallel.For(len(p.Domains), func(i int) {
-		d := p.Domains[i]
-		scripts[i] = b.fork()
-		if len(byDomain[d]) > 0 {
-			scripts[i].script = &output.File{Path: d.Name + ".sql", Data: scripts[i].render(d, byDomain[d])}
-		}
-	})
-	var files []output.File
-	for _, w := range slices.Concat(workers, scripts) {
+	for _, w := range workers {
 		b.diags = append(b.diags, w.diags...)
-		if w.script != nil {
-			files = append(files, *w.script)
-		}
 	}
 	if b.diags.HasErrors() {
 		return nil, b.diags.Sorted()
 	}
+	byDomain := map[*plan.Domain][]*plan.Product{}
+	for _, pr := range p.Products { // upstreams first
+		byDomain[pr.Domain] = append(byDomain[pr.Domain], pr)
+	}
+	var files []output.File
+	for _, d := range p.Domains {
+		if products := byDomain[d]; len(products) > 0 {
+			files = append(files, output.File{Path: d.Name + ".sql", Render: func() []byte { return b.script(d, products) }})
+		}
+	}
 	slices.SortFunc(files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
 	return files, b.diags.Sorted()
+}
+
+// script renders a domain's script, building its products' graphs again.
+// Their diagnostics were reported by Build, so they are dropped here.
+func (b *builder) script(d *plan.Domain, products []*plan.Product) []byte {
+	w := b.fork()
+	graphs := make([]*graph, len(products))
+	for i, pr := range products {
+		graphs[i] = w.graph(pr)
+	}
+	return w.render(d, graphs)
 }
 
 // builder holds one build's state, or one product's or domain's part of
@@ -139,7 +145,6 @@ type builder struct {
 	settings *settings
 	retry    int // the roots' TASK_AUTO_RETRY_ATTEMPTS
 	diags    diag.Diagnostics
-	script   *output.File // a domain's
 }
 
 // fork returns a builder for one product's or domain's part of b's build,

@@ -24,7 +24,7 @@ func build(t *testing.T, p *plan.Plan) []output.File {
 	if ds.HasErrors() {
 		t.Fatalf("build: %v", ds)
 	}
-	return files
+	return output.Rendered(files)
 }
 
 // TestPharma compares the example's scripts with golden files, and checks
@@ -144,7 +144,7 @@ func readBack(t *testing.T, files []output.File) *script {
 	t.Helper()
 	s := &script{tasks: map[string]*readTask{}, streams: map[string]string{}}
 	for _, f := range files {
-		for _, stmt := range snowsql.Split(string(f.Data)) {
+		for _, stmt := range snowsql.Split(string(f.Contents())) {
 			stmt = stripComments(stmt)
 			switch {
 			case createTask.MatchString(stmt):
