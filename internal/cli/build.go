@@ -105,10 +105,6 @@ in the way is left alone and the others are written.`)
 		return usageError(e, "build", "--mesh-dir is a relative folder inside the repository, such as analytics/mesh or ., not %q", meshDir)
 	}
 
-	// A build's peak comes once the targets have built their files, which
-	// no memory budget holds: keeping one while the mesh is checked
-	// would only slow the check.
-	LiftBudget()
 	res, code, done := cf.compile(e, "build", dir)
 	if done {
 		return code
@@ -119,6 +115,7 @@ in the way is left alone and the others are written.`)
 	ds := res.Diagnostics
 	var detected string
 	if res.Plan != nil {
+		keep := output.NewAllowance(output.BuildAllowance)
 		for _, b := range builds {
 			var tds diag.Diagnostics
 			start := time.Now()
@@ -132,10 +129,10 @@ in the way is left alone and the others are written.`)
 				b.files, tds = gitlab.Build(res.Plan, opts)
 				b.owner = gitlab.Owner(res.Plan)
 			case airflow.Name:
-				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion})
+				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion, Keep: keep})
 				b.owner = airflow.Owner(res.Plan)
 			case snowflake.Name:
-				b.files, tds = snowflake.Build(res.Plan)
+				b.files, tds = snowflake.Build(res.Plan, snowflake.Options{Keep: keep})
 				b.owner = snowflake.Owner(res.Plan)
 			}
 			ds = append(ds, tds...)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -43,15 +42,11 @@ func TuneGC() {
 		return
 	}
 	container := containerMemory()
-	budget, forBuild := int64(0), int64(0)
+	budget := int64(0)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		budget = memoryBudget(container)
-		forBuild = container / 4 * 3
 	}
 	tuneGC(startingHeap(container), budget)
-	tuning.Lock()
-	buildBudget = forBuild
-	tuning.Unlock()
 }
 
 // The tuning's state, which tuneGC and the watcher (watchHeap) share: a
@@ -63,9 +58,8 @@ var (
 	// back: GOMEMLIMIT's, or none, or (when a call before had set it)
 	// the budget's, which softLimit then sets afresh.
 	userLimit int64
-	// budget is the soft memory limit meshc keeps, 0 for none; and
-	// buildBudget the one a build keeps (LiftBudget).
-	budget, buildBudget int64
+	// budget is the soft memory limit meshc keeps, 0 for none.
+	budget int64
 	// watching is true while a watcher is set to run after the next
 	// collection.
 	watching bool
@@ -95,34 +89,6 @@ func tuneGC(start, memory int64) {
 	if !watching {
 		watching = true
 		watchHeap()
-	}
-}
-
-// LiftBudget lifts the budget's memory limit for a build (and for
-// benchmarks of one), but for three
-// quarters of the memory of the container meshc runs in, which it keeps
-// so that a build there collects harder rather than be killed. A build's
-// targets hold their files in memory until all are built (nothing is
-// written when one reports an error), which at 100,000 products no limit
-// of 2 GiB can hold, and a limit the live heap nears makes the collector
-// run without pause (a build of two targets took twice as long under it,
-// and a quarter longer with the limit lifted only once the mesh was
-// checked).
-func LiftBudget() {
-	tuning.Lock()
-	defer tuning.Unlock()
-	if budget == 0 {
-		return // none, or the user's GOMEMLIMIT
-	}
-	budget = buildBudget
-	limit := int64(math.MaxInt64)
-	if budget != 0 {
-		limit = softLimit(0, liveHeap())
-	}
-	if userLimit != 0 {
-		userLimit = limit // still waiting for the starting heap
-	} else {
-		debug.SetMemoryLimit(limit)
 	}
 }
 

@@ -138,9 +138,6 @@ func saveGC(t *testing.T) {
 	limit, percent := debug.SetMemoryLimit(-1), debug.SetGCPercent(100)
 	t.Cleanup(func() {
 		setBudget(0)
-		tuning.Lock()
-		buildBudget = 0
-		tuning.Unlock()
 		debug.SetMemoryLimit(limit)
 		debug.SetGCPercent(percent)
 	})
@@ -170,38 +167,4 @@ func setBudget(b int64) {
 	tuning.Lock()
 	defer tuning.Unlock()
 	budget = b
-}
-
-// TestLiftBudget checks that a build's lifting of the budget takes its
-// limit off for good, keeps a container's, and leaves a user's alone.
-func TestLiftBudget(t *testing.T) {
-	const start = 16 << 20
-	saveGC(t)
-	heap := make([]byte, start)
-	runtime.GC()
-	tuneGC(start, 256<<20)
-	LiftBudget()
-	collections := 0
-	collectUntil(func() bool { collections++; return collections > 5 }) // the watcher must not set it again
-	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
-		t.Errorf("memory limit after lifting the budget = %d, want none", got)
-	}
-
-	// In a container, a build keeps three quarters of its memory.
-	tuning.Lock()
-	buildBudget = 128 << 20
-	tuning.Unlock()
-	tuneGC(start, 256<<20)
-	LiftBudget()
-	if got := debug.SetMemoryLimit(-1); got != 128<<20 {
-		t.Errorf("memory limit after lifting the budget in a container = %d, want the container's", got)
-	}
-
-	debug.SetMemoryLimit(512 << 20) // the user's
-	tuneGC(start, 0)
-	LiftBudget()
-	if got := debug.SetMemoryLimit(-1); got != 512<<20 {
-		t.Errorf("memory limit after lifting no budget = %d, want the user's", got)
-	}
-	runtime.KeepAlive(heap)
 }

@@ -157,6 +157,39 @@ func Synthetic(tb testing.TB, n int) *plan.Plan {
 	return res.Plan
 }
 
+// SameKeptOrNot builds with room to keep every file the build renders,
+// for half of them and for none (output.Allowance), and fails when the
+// files differ: a file rendered again to be written must be the one kept.
+func SameKeptOrNot(t *testing.T, build func(keep *output.Allowance) []output.File) {
+	t.Helper()
+	none := build(nil)
+	size := 0
+	for _, f := range none {
+		if f.Data != nil {
+			t.Fatalf("%s was kept without an allowance", f.Path)
+		}
+		size += len(f.Contents())
+	}
+	for _, room := range []int{size, size / 2} {
+		kept := 0
+		files := build(output.NewAllowance(int64(room)))
+		if len(files) != len(none) {
+			t.Fatalf("with room for %d bytes, %d files; without, %d", room, len(files), len(none))
+		}
+		for i, f := range files {
+			if f.Data != nil {
+				kept++
+			}
+			if f.Path != none[i].Path || !bytes.Equal(f.Contents(), none[i].Contents()) {
+				t.Fatalf("with room for %d bytes, %s differs from the file rendered again", room, f.Path)
+			}
+		}
+		if room == size && kept != len(files) || room < size && (kept == 0 || kept == len(files)) {
+			t.Errorf("with room for %d of %d bytes, %d of %d files kept", room, size, kept, len(files))
+		}
+	}
+}
+
 // SameOnAnyCores builds with one core and with four, and fails when the
 // files or the diagnostics differ: an emitter that works on every core
 // must give what it gives on one.

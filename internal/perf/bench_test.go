@@ -240,22 +240,23 @@ func msPerOp(b *testing.B, d time.Duration) float64 {
 	return float64(d) / float64(time.Millisecond) / float64(b.N)
 }
 
-// builds are the three targets' emissions, as meshc build runs them.
+// builds are the three targets' emissions, as meshc build runs them,
+// sharing one allowance of rendered files to keep.
 var builds = []struct {
 	name  string
 	owner func(p *plan.Plan) string
-	build func(p *plan.Plan) ([]output.File, error)
+	build func(p *plan.Plan, keep *output.Allowance) ([]output.File, error)
 }{
-	{gitlab.Name, gitlab.Owner, func(p *plan.Plan) ([]output.File, error) {
+	{gitlab.Name, gitlab.Owner, func(p *plan.Plan, _ *output.Allowance) ([]output.File, error) {
 		files, ds := gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab", JobLimit: 1_000_000})
 		return files, errOf(ds.HasErrors(), ds)
 	}},
-	{airflow.Name, airflow.Owner, func(p *plan.Plan) ([]output.File, error) {
-		files, ds := airflow.Build(p, airflow.Options{})
+	{airflow.Name, airflow.Owner, func(p *plan.Plan, keep *output.Allowance) ([]output.File, error) {
+		files, ds := airflow.Build(p, airflow.Options{Keep: keep})
 		return files, errOf(ds.HasErrors(), ds)
 	}},
-	{snowflake.Name, snowflake.Owner, func(p *plan.Plan) ([]output.File, error) {
-		files, ds := snowflake.Build(p)
+	{snowflake.Name, snowflake.Owner, func(p *plan.Plan, keep *output.Allowance) ([]output.File, error) {
+		files, ds := snowflake.Build(p, snowflake.Options{Keep: keep})
 		return files, errOf(ds.HasErrors(), ds)
 	}},
 }
@@ -272,12 +273,11 @@ func BenchmarkEmit(b *testing.B) {
 	for _, t := range builds {
 		b.Run("target="+t.name, func(b *testing.B) {
 			each(b, func(b *testing.B, m *mesh) {
-				cli.LiftBudget() // as meshc build does
 				b.StopTimer()
 				p := compile(b, m.dir, nil).Plan
 				b.StartTimer()
 				for b.Loop() {
-					files, err := t.build(p)
+					files, err := t.build(p, output.NewAllowance(output.BuildAllowance))
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -292,12 +292,12 @@ func BenchmarkEmit(b *testing.B) {
 // check the mesh, then build and write all three targets.
 func BenchmarkCI(b *testing.B) {
 	each(b, func(b *testing.B, m *mesh) {
-		cli.LiftBudget() // as meshc build does
 		out := b.TempDir()
 		for b.Loop() {
 			p := compile(b, m.dir, nil).Plan
+			keep := output.NewAllowance(output.BuildAllowance)
 			for _, t := range builds {
-				files, err := t.build(p)
+				files, err := t.build(p, keep)
 				if err != nil {
 					b.Fatal(err)
 				}

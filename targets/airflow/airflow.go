@@ -33,6 +33,10 @@ const Name = "airflow"
 // (command-line flags). Zero fields leave the mesh's settings.
 type Options struct {
 	Version int // the Airflow major version: 2 or 3
+	// Keep is how much of the rendered Python the build may keep until
+	// it is written; the rest is modelled and rendered again then. Nil
+	// keeps none.
+	Keep *output.Allowance
 }
 
 // settings are the options in effect.
@@ -82,25 +86,31 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	// Each domain's file on its own core, with a builder of its own for
 	// its diagnostics: everything else it reads is the plan's.
 	// The DAGs outweigh the Python, and the Python the plan, so each
-	// domain's are modelled here for their diagnostics and let go of,
-	// and modelled again when its file is rendered to be written (see
-	// output.File).
+	// domain's are modelled here for their diagnostics and let go of.
+	// Its file is kept while o.Keep has room, and otherwise modelled and
+	// rendered again when it is written (see output.File).
 	domains := make([]*builder, len(p.Domains))
+	files := make([]output.File, len(p.Domains))
 	parallel.For(len(p.Domains), func(i int) {
-		domains[i] = &builder{plan: p, settings: s, opts: o}
-		domains[i].dags(p.Domains[i])
-	})
-	var files []output.File
-	var ds diag.Diagnostics
-	for i, b := range domains {
-		ds = append(ds, b.diags...)
-		if d := p.Domains[i]; len(d.Products) > 0 {
-			file, _ := DAG(d.Products[0])
-			files = append(files, output.File{Path: file, Render: func() []byte {
+		d, b := p.Domains[i], &builder{plan: p, settings: s, opts: o}
+		domains[i] = b
+		if len(d.Products) == 0 {
+			return
+		}
+		dags := b.dags(d)
+		f := &files[i]
+		f.Path, _ = DAG(d.Products[0])
+		if f.Data = o.Keep.Take(func() []byte { return b.render(d, dags) }); f.Data == nil {
+			f.Render = func() []byte {
 				b := &builder{plan: p, settings: s, opts: o}
 				return b.render(d, b.dags(d))
-			}})
+			}
 		}
+	})
+	files = slices.DeleteFunc(files, func(f output.File) bool { return f.Path == "" })
+	var ds diag.Diagnostics
+	for _, b := range domains {
+		ds = append(ds, b.diags...)
 	}
 	if ds.HasErrors() {
 		return nil, ds.Sorted()

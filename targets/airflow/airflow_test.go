@@ -354,6 +354,19 @@ func TestParameters(t *testing.T) {
 	}
 }
 
+// TestSameKeptOrNot checks that the DAG files rendered again to be
+// written are those the build renders to keep.
+func TestSameKeptOrNot(t *testing.T) {
+	p := meshtest.Synthetic(t, 300)
+	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) []output.File {
+		files, ds := airflow.Build(p, airflow.Options{Keep: keep})
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		return files
+	})
+}
+
 // TestSameOnAnyCores builds a synthetic mesh with one core and with four:
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {

@@ -19,7 +19,7 @@ func BenchmarkBuild(b *testing.B) {
 		b.Run(fmt.Sprintf("products=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				files, ds := snowflake.Build(p)
+				files, ds := snowflake.Build(p, snowflake.Options{})
 				if ds.HasErrors() {
 					b.Fatalf("build: %v", ds)
 				}

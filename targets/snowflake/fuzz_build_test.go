@@ -23,7 +23,7 @@ func FuzzBuild(f *testing.F) {
 		if p == nil {
 			return
 		}
-		files := meshtest.CheckBuild(t, snowflake.Owner(p), func() ([]output.File, diag.Diagnostics) { return snowflake.Build(p) })
+		files := meshtest.CheckBuild(t, snowflake.Owner(p), func() ([]output.File, diag.Diagnostics) { return snowflake.Build(p, snowflake.Options{}) })
 		readBack(t, files)
 	})
 }

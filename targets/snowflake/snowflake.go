@@ -89,23 +89,50 @@ func newSettings(p *plan.Plan) *settings {
 // it: the target and the environment.
 func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) }
 
+// Options are the settings of one build that are not the mesh's.
+type Options struct {
+	// Keep is how much of the rendered SQL the build may keep until it
+	// is written; the rest is modelled and rendered again then. Nil
+	// keeps none.
+	Keep *output.Allowance
+}
+
 // Build compiles the plan. It returns no files when there are errors.
-func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
+func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	b := &builder{plan: p, settings: newSettings(p)}
 	b.retry = b.retries()
 	if o := b.settings.target.Options["compute"]; o != nil && o.String == "warehouse" && b.settings.warehouse == "" {
 		b.errorf("snowflake-warehouse", o.Range, "Warehouse tasks without a warehouse",
 			"compute = \"warehouse\" runs every task on a warehouse, but neither the target block nor the %s environment names one. Set warehouse, or use compute = \"serverless\".", p.Environment.Name)
 	}
-	// Each product's graph on every core, each with a builder of its own
-	// for its diagnostics: everything else it reads is the plan's and the
-	// settings'. The graphs hold the SQL, which outweighs the plan, so
-	// they are let go of here and built again, a domain at a time, when
-	// the domain's script is rendered to be written (see output.File).
-	workers := make([]*builder, len(p.Products))
-	parallel.For(len(p.Products), func(i int) {
-		workers[i] = b.fork()
-		workers[i].graph(p.Products[i])
+	byDomain := map[*plan.Domain][]*plan.Product{}
+	for _, pr := range p.Products { // upstreams first
+		byDomain[pr.Domain] = append(byDomain[pr.Domain], pr)
+	}
+	// Each domain's graphs on every core, each with a builder of its own
+	// for its diagnostics: everything else they read is the plan's and
+	// the settings'. The graphs hold the SQL, which outweighs the plan,
+	// so they are let go of here. The script is kept while o.Keep has
+	// room, and otherwise the graphs are built again and rendered when it
+	// is written (see output.File).
+	workers := make([]*builder, len(p.Domains))
+	files := make([]output.File, len(p.Domains))
+	parallel.For(len(p.Domains), func(i int) {
+		d, w := p.Domains[i], b.fork()
+		workers[i] = w
+		products := byDomain[d]
+		if len(products) == 0 {
+			return
+		}
+		graphs := w.graphs(products)
+		f := &files[i]
+		f.Path = d.Name + ".sql"
+		if f.Data = o.Keep.Take(func() []byte { return w.render(d, graphs) }); f.Data == nil {
+			f.Render = func() []byte {
+				w := b.fork() // its diagnostics were reported above
+				return w.render(d, w.graphs(products))
+			}
+		}
 	})
 	for _, w := range workers {
 		b.diags = append(b.diags, w.diags...)
@@ -113,29 +140,18 @@ func Build(p *plan.Plan) ([]output.File, diag.Diagnostics) {
 	if b.diags.HasErrors() {
 		return nil, b.diags.Sorted()
 	}
-	byDomain := map[*plan.Domain][]*plan.Product{}
-	for _, pr := range p.Products { // upstreams first
-		byDomain[pr.Domain] = append(byDomain[pr.Domain], pr)
-	}
-	var files []output.File
-	for _, d := range p.Domains {
-		if products := byDomain[d]; len(products) > 0 {
-			files = append(files, output.File{Path: d.Name + ".sql", Render: func() []byte { return b.script(d, products) }})
-		}
-	}
+	files = slices.DeleteFunc(files, func(f output.File) bool { return f.Path == "" })
 	slices.SortFunc(files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
 	return files, b.diags.Sorted()
 }
 
-// script renders a domain's script, building its products' graphs again.
-// Their diagnostics were reported by Build, so they are dropped here.
-func (b *builder) script(d *plan.Domain, products []*plan.Product) []byte {
-	w := b.fork()
+// graphs models the graphs of a domain's products.
+func (b *builder) graphs(products []*plan.Product) []*graph {
 	graphs := make([]*graph, len(products))
 	for i, pr := range products {
-		graphs[i] = w.graph(pr)
+		graphs[i] = b.graph(pr)
 	}
-	return w.render(d, graphs)
+	return graphs
 }
 
 // builder holds one build's state, or one product's or domain's part of

@@ -20,7 +20,7 @@ import (
 
 func build(t *testing.T, p *plan.Plan) []output.File {
 	t.Helper()
-	files, ds := snowflake.Build(p)
+	files, ds := snowflake.Build(p, snowflake.Options{})
 	if ds.HasErrors() {
 		t.Fatalf("build: %v", ds)
 	}
@@ -279,7 +279,7 @@ func cases(t *testing.T) []testCase {
 	for _, mc := range meshtest.Cases(t) {
 		res := mc.Result
 		c := testCase{name: mc.Name, plan: res.Plan}
-		c.files, c.out = meshtest.BuildCase(res, func(p *plan.Plan) ([]output.File, diag.Diagnostics) { return snowflake.Build(p) })
+		c.files, c.out = meshtest.BuildCase(res, func(p *plan.Plan) ([]output.File, diag.Diagnostics) { return snowflake.Build(p, snowflake.Options{}) })
 		out = append(out, c)
 	}
 	return out
@@ -298,9 +298,22 @@ func TestCases(t *testing.T) {
 	}
 }
 
+// TestSameKeptOrNot checks that the scripts rendered again to be written
+// are those the build renders to keep.
+func TestSameKeptOrNot(t *testing.T) {
+	p := meshtest.Synthetic(t, 300)
+	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) []output.File {
+		files, ds := snowflake.Build(p, snowflake.Options{Keep: keep})
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		return files
+	})
+}
+
 // TestSameOnAnyCores builds a synthetic mesh with one core and with four:
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {
 	p := meshtest.Synthetic(t, 300)
-	meshtest.SameOnAnyCores(t, func() ([]output.File, diag.Diagnostics) { return snowflake.Build(p) })
+	meshtest.SameOnAnyCores(t, func() ([]output.File, diag.Diagnostics) { return snowflake.Build(p, snowflake.Options{}) })
 }
