@@ -83,12 +83,12 @@ func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) 
 // Build compiles the plan. It returns no files when there are errors.
 func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	s := newSettings(p, o)
-	// Each domain's file on its own core, with a builder of its own for
-	// its diagnostics: everything else it reads is the plan's.
-	// The DAGs outweigh the Python, and the Python the plan, so each
-	// domain's are modelled here for their diagnostics and let go of.
-	// Its file is kept while o.Keep has room, and otherwise modelled and
-	// rendered again when it is written (see output.File).
+	// Each domain's DAGs on their own core, with a builder of their own
+	// for their diagnostics: everything else they read is the plan's.
+	// The DAGs outweigh the Python, and the Python the plan, so they are
+	// let go of here. The domain's file is kept while o.Keep has room,
+	// and otherwise modelled and rendered again when it is written (see
+	// output.File).
 	domains := make([]*builder, len(p.Domains))
 	files := make([]output.File, len(p.Domains))
 	parallel.For(len(p.Domains), func(i int) {
