@@ -160,8 +160,15 @@ func Synthetic(tb testing.TB, n int) *plan.Plan {
 // SameKeptOrNot builds with room to keep every file the build renders,
 // for half of them and for none (output.Allowance), and fails when the
 // files differ: a file rendered again to be written must be the one kept.
-func SameKeptOrNot(t *testing.T, build func(keep *output.Allowance) []output.File) {
+func SameKeptOrNot(t *testing.T, buildWith func(keep *output.Allowance) ([]output.File, diag.Diagnostics)) {
 	t.Helper()
+	build := func(keep *output.Allowance) []output.File {
+		files, ds := buildWith(keep)
+		if ds.HasErrors() {
+			t.Fatalf("build: %v", ds)
+		}
+		return files
+	}
 	none := build(nil)
 	size := 0
 	for _, f := range none {

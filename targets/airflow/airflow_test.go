@@ -358,12 +358,8 @@ func TestParameters(t *testing.T) {
 // written are those the build renders to keep.
 func TestSameKeptOrNot(t *testing.T) {
 	p := meshtest.Synthetic(t, 300)
-	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) []output.File {
-		files, ds := airflow.Build(p, airflow.Options{Keep: keep})
-		if ds.HasErrors() {
-			t.Fatal(ds)
-		}
-		return files
+	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+		return airflow.Build(p, airflow.Options{Keep: keep})
 	})
 }
 

@@ -302,12 +302,8 @@ func TestCases(t *testing.T) {
 // are those the build renders to keep.
 func TestSameKeptOrNot(t *testing.T) {
 	p := meshtest.Synthetic(t, 300)
-	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) []output.File {
-		files, ds := snowflake.Build(p, snowflake.Options{Keep: keep})
-		if ds.HasErrors() {
-			t.Fatal(ds)
-		}
-		return files
+	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+		return snowflake.Build(p, snowflake.Options{Keep: keep})
 	})
 }
 
