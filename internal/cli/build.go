@@ -121,7 +121,7 @@ in the way is left alone and the others are written.`)
 			start := time.Now()
 			switch b.name {
 			case gitlab.Name:
-				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit}
+				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit, Keep: keep}
 				if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
 					opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
 					detected = opts.MeshDir

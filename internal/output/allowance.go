@@ -29,12 +29,23 @@ func (a *Allowance) Take(render func() []byte) []byte {
 	if a == nil || a.full.Load() {
 		return nil
 	}
-	data := render()
-	if a.left.Add(-int64(len(data))) < 0 {
-		a.full.Store(true)
-		return nil
+	if data := render(); a.Keep(len(data)) {
+		return data
 	}
-	return data
+	return nil
+}
+
+// Keep reports whether n more bytes of files already rendered may be
+// kept, and counts them if so.
+func (a *Allowance) Keep(n int) bool {
+	if a == nil || a.full.Load() {
+		return false
+	}
+	if a.left.Add(-int64(n)) < 0 {
+		a.full.Store(true)
+		return false
+	}
+	return true
 }
 
 // BuildAllowance is the allowance meshc build gives its targets: 256 MiB,

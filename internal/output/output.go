@@ -37,9 +37,9 @@ type File struct {
 	// Render, when set, makes the contents on demand in place of Data.
 	// A large mesh's files outweigh its plan (1.2 GB for 100,000
 	// products), so Write, Diff and Plan render each file when they
-	// compare or write it and let it go, a few at a time. It must return
-	// the same bytes on every call, and may be called from several
-	// goroutines at once.
+	// compare or write it and let it go, a few at a time (Write and Plan
+	// in the order the files are given). It must return the same bytes
+	// on every call, and may be called from several goroutines at once.
 	Render func() []byte
 }
 

@@ -85,6 +85,10 @@ type plan struct {
 	owner   string
 	changes Changes
 	files   map[string]File // every wanted file by path
+	// order is the wanted paths in the order the target gave them, in
+	// which they are compared and written: a target that renders
+	// several files at once gives them side by side.
+	order []string
 }
 
 func (p *plan) abs(rel string) string { return filepath.Join(p.dir, filepath.FromSlash(rel)) }
@@ -109,19 +113,17 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{dir: dir, owner: owner, files: make(map[string]File, len(files))}
-	var wanted []string
 	for _, f := range files {
 		p.files[f.Path] = f
-		wanted = append(wanted, f.Path)
+		p.order = append(p.order, f.Path)
 	}
-	slices.Sort(wanted)
 
 	// The output folder itself may be a link, or reached through one:
 	// the user chose it. Only what lies inside it is checked for links.
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		p.changes.Create = wanted
+		p.changes.Create = slices.Sorted(slices.Values(p.order))
 		return p, nil
 	case err != nil:
 		return nil, err
@@ -129,7 +131,7 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		return nil, fmt.Errorf("output folder %s is not a folder", dir)
 	}
 
-	folders, err := p.folders(wanted)
+	folders, err := p.folders(p.order)
 	if err != nil {
 		return nil, err
 	}
@@ -139,20 +141,20 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		conflict *Conflict
 		err      error
 	}
-	states := make([]state, len(wanted))
-	parallel.Blocking(len(wanted), ioGoroutines, func(i int) {
+	states := make([]state, len(p.order))
+	parallel.Blocking(len(p.order), ioGoroutines, func(i int) {
 		s := &states[i]
 		var old []byte
-		s.info, old, s.conflict, s.err = p.existing(wanted[i], folders)
+		s.info, old, s.conflict, s.err = p.existing(p.order[i], folders)
 		if s.info != nil && s.conflict == nil && s.err == nil {
 			var data []byte
-			data, s.err = p.contents(wanted[i])
+			data, s.err = p.contents(p.order[i])
 			s.same = bytes.Equal(old, data)
 		}
 	})
 	var conflicts []Conflict
 	found := map[string]fs.FileInfo{} // folded path -> the wanted file as found
-	for i, rel := range wanted {
+	for i, rel := range p.order {
 		s := &states[i]
 		switch {
 		case s.err != nil:
@@ -178,6 +180,9 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		return nil, &ConflictError{Dir: dir, Conflicts: slices.Compact(conflicts)}
 	}
 
+	slices.Sort(p.changes.Create)
+	slices.Sort(p.changes.Update)
+	slices.Sort(p.changes.Unchanged)
 	stale, err := p.stale(found)
 	if err != nil {
 		return nil, err
@@ -367,14 +372,26 @@ func (p *plan) apply() error {
 	if err := p.makeFolders(); err != nil {
 		return err
 	}
-	writes := slices.Concat(p.changes.Create, p.changes.Update)
+	create := map[string]bool{} // the files to write: true to create, false to update
+	for _, rel := range p.changes.Create {
+		create[rel] = true
+	}
+	for _, rel := range p.changes.Update {
+		create[rel] = false
+	}
+	var writes []string // in the target's order
+	for _, rel := range p.order {
+		if _, ok := create[rel]; ok {
+			writes = append(writes, rel)
+		}
+	}
 	errs := make([]error, len(writes))
 	parallel.Blocking(len(writes), ioGoroutines, func(i int) {
 		data, err := p.contents(writes[i])
 		switch {
 		case err != nil:
 			errs[i] = err
-		case i < len(p.changes.Create):
+		case create[writes[i]]:
 			errs[i] = writeNew(p.abs(writes[i]), data)
 		default:
 			// A temporary file that a crash leaves behind holds Marker,

@@ -247,8 +247,8 @@ var builds = []struct {
 	owner func(p *plan.Plan) string
 	build func(p *plan.Plan, keep *output.Allowance) ([]output.File, error)
 }{
-	{gitlab.Name, gitlab.Owner, func(p *plan.Plan, _ *output.Allowance) ([]output.File, error) {
-		files, ds := gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab", JobLimit: 1_000_000})
+	{gitlab.Name, gitlab.Owner, func(p *plan.Plan, keep *output.Allowance) ([]output.File, error) {
+		files, ds := gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab", JobLimit: 1_000_000, Keep: keep})
 		return files, errOf(ds.HasErrors(), ds)
 	}},
 	{airflow.Name, airflow.Owner, func(p *plan.Plan, keep *output.Allowance) ([]output.File, error) {

@@ -14,7 +14,6 @@ import (
 	"cmp"
 	"fmt"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -43,6 +42,9 @@ type Options struct {
 	Granularity     string // product or domain
 	TriggerStrategy string // depend or mirror
 	JobLimit        int
+	// Keep is how much of the rendered YAML and SQL the build may keep
+	// until it is written; the rest is made again then. Nil keeps none.
+	Keep *output.Allowance
 }
 
 // settings are the options in effect, each with where it was set.
@@ -111,7 +113,8 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	if b.diags.HasErrors() {
 		return nil, b.diags.Sorted()
 	}
-	slices.SortFunc(b.files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
+	// The files stay in the order they were made, a unit's side by side,
+	// in which output writes them (see remade).
 	return b.files, b.diags.Sorted()
 }
 
@@ -187,29 +190,53 @@ func (b *builder) build() {
 	// Each unit's child pipeline and files on every core. A goroutine has
 	// a builder of its own, for its memos and buffer, whose files and
 	// diagnostics are taken after each unit; the plan, the settings and
-	// the schedules are only read.
-	children := make([]*pipeline, len(units))
+	// the schedules are only read. A unit's files are kept while
+	// opts.Keep has room, and otherwise made again when they are written.
 	parts := make([]builtUnit, len(units))
+	again := &remade{}
 	parallel.ForWith(len(units), func() func(int) {
 		w := b.fork()
 		return func(i int) {
 			u := units[i]
 			w.files, w.diags = nil, nil
-			children[i] = w.child(u)
-			children[i].check(w.settings.jobLimit, w.settings.jobLimitSource, &w.diags)
-			w.addYAML(children[i], w.sources(u.products...), w.childHead(u))
+			w.unit(u)
 			parts[i] = builtUnit{w.files, w.diags}
+			size := 0
+			for _, f := range w.files {
+				size += len(f.Data)
+			}
+			if b.opts.Keep.Keep(size) {
+				return
+			}
+			files := &unitFiles{make: func() []output.File {
+				w := b.fork() // its diagnostics were taken above
+				w.unit(u)
+				return w.files
+			}}
+			for j := range parts[i].files {
+				f := &parts[i].files[j]
+				path := f.Path
+				f.Data, f.Render = nil, func() []byte { return again.file(files, path) }
+			}
 		}
 	})
 	for i, u := range units {
 		b.files = append(b.files, parts[i].files...)
 		b.diags = append(b.diags, parts[i].diags...)
-		parent.add(b.trigger(u, children[i]), &b.diags)
+		parent.add(b.trigger(u), &b.diags)
 	}
 	parent.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	all := b.sources(b.plan.Products...)
 	b.addYAML(parent, all, b.parentHead())
 	b.files = append(b.files, b.schedules.file(b.ownerCmd, all))
+}
+
+// unit makes a unit's child pipeline, checks it, and adds its files to
+// b.files.
+func (b *builder) unit(u *unit) {
+	child := b.child(u)
+	child.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
+	b.addYAML(child, b.sources(u.products...), b.childHead(u))
 }
 
 // builtUnit is what building one unit's child pipeline made.
@@ -228,7 +255,7 @@ func (b *builder) sources(products ...*plan.Product) []string {
 
 // trigger is the parent's job that runs a unit's child pipeline once the
 // units it reads from have passed.
-func (b *builder) trigger(u *unit, child *pipeline) *job {
+func (b *builder) trigger(u *unit) *job {
 	j := &job{name: u.name, stage: "products", at: u.at}
 	for _, up := range u.upstreams {
 		// optional: the upstream may not run in this pipeline (its
@@ -243,7 +270,7 @@ func (b *builder) trigger(u *unit, child *pipeline) *job {
 		// tables at once. The lock is held until the child pipeline ends.
 		resourceGroup: "meshc/" + b.plan.Environment.Name + "/" + u.name,
 		rules:         b.schedules.rules(u.products),
-		trigger:       &trigger{include: []string{path.Join(b.settings.outDir, child.file)}},
+		trigger:       &trigger{include: []string{path.Join(b.settings.outDir, u.file)}},
 	}
 	return j
 }

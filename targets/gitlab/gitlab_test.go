@@ -289,6 +289,15 @@ func TestCases(t *testing.T) {
 	}
 }
 
+// TestSameKeptOrNot checks that the files made again to be written are
+// those the build makes to keep.
+func TestSameKeptOrNot(t *testing.T) {
+	p := meshtest.Synthetic(t, 300)
+	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+		return gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab", Keep: keep})
+	})
+}
+
 // TestSameOnAnyCores builds a synthetic mesh with one core and with four:
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {

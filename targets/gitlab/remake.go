@@ -1,0 +1,69 @@
+package gitlab
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/meshc/meshc/internal/output"
+)
+
+// waitingUnits is how many units' files may wait to be asked for at once
+// (remade): twice as many as output compares or writes files at once.
+const waitingUnits = 16
+
+// remade makes units' files again when they are compared or written
+// (output.File's Render), for the units whose files the build did not
+// keep. A unit's child pipeline and SQL files are made together, so the
+// first of them asked for makes them all, and the others wait for their
+// turn. output asks for files in the order Build gives them, a unit's
+// side by side, so few wait; those of the oldest units are let go of
+// once more than waitingUnits units have files waiting, and made again
+// if they are asked for after all.
+type remade struct {
+	mu      sync.Mutex
+	waiting []*unitFiles // units with files waiting, oldest first
+}
+
+// unitFiles is one unit's files, made again on demand.
+type unitFiles struct {
+	making sync.Mutex // held while the unit is made, so that it is made once
+	make   func() []output.File
+	left   map[string][]byte // made and not yet asked for; under remade.mu
+}
+
+// file returns a unit's file, making the unit's files again if need be.
+func (r *remade) file(u *unitFiles, path string) []byte {
+	if data, ok := r.take(u, path); ok {
+		return data
+	}
+	u.making.Lock()
+	defer u.making.Unlock()
+	if data, ok := r.take(u, path); ok { // made meanwhile
+		return data
+	}
+	left := map[string][]byte{}
+	for _, f := range u.make() {
+		left[f.Path] = f.Data
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.waiting = slices.DeleteFunc(r.waiting, func(w *unitFiles) bool { return w == u })
+	u.left = left
+	r.waiting = append(r.waiting, u)
+	for len(r.waiting) > waitingUnits {
+		r.waiting[0].left = nil
+		r.waiting = r.waiting[1:]
+	}
+	data := u.left[path]
+	delete(u.left, path)
+	return data
+}
+
+// take returns a unit's file if it is waiting, and lets it go.
+func (r *remade) take(u *unitFiles, path string) ([]byte, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	data, ok := u.left[path]
+	delete(u.left, path)
+	return data, ok
+}
