@@ -115,7 +115,7 @@ in the way is left alone and the others are written.`)
 	ds := res.Diagnostics
 	var detected string
 	if res.Plan != nil {
-		keep := output.NewAllowance(output.BuildAllowance)
+		keep := output.NewAllowance(FileAllowance())
 		for _, b := range builds {
 			var tds diag.Diagnostics
 			start := time.Now()

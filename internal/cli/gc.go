@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -90,6 +91,29 @@ func tuneGC(start, memory int64) {
 		watching = true
 		watchHeap()
 	}
+}
+
+// FileAllowance is how many bytes of rendered files a build may keep
+// until it writes them (output.Allowance): a quarter of what the memory
+// limit leaves beside the heap the last collection found live, or no
+// bound without a limit. A kept file spares modelling it again to write
+// it, but is live while the collector works: a build of 100,000 products
+// for Airflow and Snowflake that kept half took 64 s, against 56 s for
+// about a quarter (both peaked at 1.9 GiB). So a build of 10,000
+// products keeps all it renders (about 270 MB for the three targets), one
+// of 100,000 about 250 MB of its 1.2 GB or more.
+func FileAllowance() int64 {
+	tuning.Lock()
+	defer tuning.Unlock()
+	live := liveHeap()
+	limit := debug.SetMemoryLimit(-1)
+	if userLimit != 0 { // the starting heap's limit, until the live heap nears it
+		limit = softLimit(userLimit, live)
+	}
+	if limit == math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return max(0, (limit-live)/4)
 }
 
 // memoryBudget is the soft memory limit meshc keeps when GOMEMLIMIT sets

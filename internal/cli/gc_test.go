@@ -168,3 +168,29 @@ func setBudget(b int64) {
 	defer tuning.Unlock()
 	budget = b
 }
+
+// TestFileAllowance checks that a build may keep a quarter of what the
+// memory limit leaves beside the live heap, and any amount without a
+// limit.
+func TestFileAllowance(t *testing.T) {
+	const start, budget = 16 << 20, 256 << 20
+	saveGC(t)
+	heap := make([]byte, 32<<20)
+	runtime.GC()
+	tuneGC(start, budget)
+	live := liveHeap()
+	if got, want := FileAllowance(), (budget-live)/4; got != want {
+		t.Errorf("allowance under a budget of %d with %d live = %d, want %d", budget, live, got, want)
+	}
+	// While the starting heap is the limit, the budget still counts.
+	tuneGC(1<<30, budget)
+	if got, want := FileAllowance(), (budget-live)/4; got != want {
+		t.Errorf("allowance under the starting heap = %d, want %d", got, want)
+	}
+	setBudget(0)
+	debug.SetMemoryLimit(math.MaxInt64)
+	if got := FileAllowance(); got != math.MaxInt64 {
+		t.Errorf("allowance without a limit = %d, want no bound", got)
+	}
+	runtime.KeepAlive(heap)
+}

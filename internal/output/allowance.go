@@ -47,9 +47,3 @@ func (a *Allowance) Keep(n int) bool {
 	}
 	return true
 }
-
-// BuildAllowance is the allowance meshc build gives its targets: 256 MiB,
-// the Airflow and Snowflake files of about 20,000 products. A build of
-// that many keeps all it renders; a larger one adds less to the heap
-// than its plan (0.7 GB for 100,000 products).
-const BuildAllowance = 256 << 20

@@ -277,7 +277,7 @@ func BenchmarkEmit(b *testing.B) {
 				p := compile(b, m.dir, nil).Plan
 				b.StartTimer()
 				for b.Loop() {
-					files, err := t.build(p, output.NewAllowance(output.BuildAllowance))
+					files, err := t.build(p, output.NewAllowance(cli.FileAllowance()))
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -295,7 +295,7 @@ func BenchmarkCI(b *testing.B) {
 		out := b.TempDir()
 		for b.Loop() {
 			p := compile(b, m.dir, nil).Plan
-			keep := output.NewAllowance(output.BuildAllowance)
+			keep := output.NewAllowance(cli.FileAllowance())
 			for _, t := range builds {
 				files, err := t.build(p, keep)
 				if err != nil {
