@@ -30,6 +30,11 @@ type Options struct {
 	Products          int    // how many products; at least 1
 	ProductsPerDomain int    // 0 means 50
 	SourcesPerDomain  int    // 0 means 5
+	// ReadsBack, when set, lets a product read only the products of the
+	// ReadsBack domains before its own, so that no GitLab job of a
+	// large mesh needs more than 50 others (0: any lower domain in its
+	// layer or the one below).
+	ReadsBack int
 	Seed              uint64 // picks inputs, steps and schedules
 	// MixedCadences makes about one product in 25 run weekly instead of
 	// daily, and gives the products downstream of one an SLA a week allows.
@@ -297,6 +302,9 @@ func (g *generator) inputs(rng *rand.Rand, d, j int) []input {
 	lowest := d
 	for lowest > 0 && g.layer(lowest-1) >= g.layer(d)-1 {
 		lowest--
+	}
+	if back := g.o.ReadsBack; back > 0 {
+		lowest = max(lowest, d-back)
 	}
 	want := 1 + rng.IntN(4)
 	seen := map[string]bool{}

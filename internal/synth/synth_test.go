@@ -2,6 +2,8 @@ package synth_test
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,6 +65,43 @@ func TestMixedCadences(t *testing.T) {
 	if drifts == 0 {
 		t.Error("no cadence-drift warning: the mesh has no diamond of mixed cadences")
 	}
+}
+
+// TestReadsBack checks that a mesh whose products read only nearby
+// domains is clean, and that no product reads further back: the inputs
+// reach further without the bound.
+func TestReadsBack(t *testing.T) {
+	farthest := func(o synth.Options) int {
+		res, err := compiler.Compile(load.Tree{FS: synth.Generate(o)}, compiler.Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+		if err != nil || len(res.Diagnostics) > 0 {
+			t.Fatalf("%+v: %v %v", o, err, res.Diagnostics)
+		}
+		far := 0
+		for _, p := range res.Plan.Products {
+			for _, in := range p.Inputs {
+				if in.Producer != nil {
+					far = max(far, domainNumber(t, p.Domain.Name)-domainNumber(t, in.Producer.Domain.Name))
+				}
+			}
+		}
+		return far
+	}
+	o := synth.Options{Products: 1200, ProductsPerDomain: 20, Seed: 1}
+	if got := farthest(o); got <= 2 {
+		t.Fatalf("without a bound, inputs reach %d domains back; the test needs more than 2", got)
+	}
+	o.ReadsBack = 2
+	if got := farthest(o); got > 2 {
+		t.Errorf("with ReadsBack 2, an input reaches %d domains back", got)
+	}
+}
+
+func domainNumber(t *testing.T, name string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(name, "d"))
+	if err != nil {
+		t.Fatalf("domain %q is not d and a number", name)
+	}
+	return n
 }
 
 // TestMeshIsFormatted checks that synthetic files are laid out as meshc

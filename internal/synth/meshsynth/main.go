@@ -20,8 +20,9 @@ func main() {
 	mixed := pflag.Bool("mixed-cadences", false, "make about one product in 25 run weekly, which gives diamonds of mixed cadences")
 	perDomain := pflag.Int("per-domain", 50, "how many products each domain holds")
 	misspelt := pflag.Bool("misspelt-inputs", false, "misspell every product an input reads, for a mesh with as many errors")
+	readsBack := pflag.Int("reads-back", 0, "let products read only the products of this many domains before their own (0: any lower domain)")
 	pflag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] [--per-domain N] [--misspelt-inputs] DIR")
+		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] [--per-domain N] [--reads-back N] [--misspelt-inputs] DIR")
 		pflag.PrintDefaults()
 	}
 	pflag.Parse()
@@ -34,7 +35,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "meshsynth: %s is not empty\n", dir)
 		os.Exit(2)
 	}
-	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed, ProductsPerDomain: *perDomain, MisspeltInputs: *misspelt})
+	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed, ProductsPerDomain: *perDomain, ReadsBack: *readsBack, MisspeltInputs: *misspelt})
 	if err := synth.Write(dir, fsys); err != nil {
 		fmt.Fprintf(os.Stderr, "meshsynth: %v\n", err)
 		os.Exit(1)
