@@ -27,15 +27,15 @@ var Layers = []string{"raw", "mastered", "integrated", "self_service"}
 
 // Options shape a synthetic mesh.
 type Options struct {
-	Products          int    // how many products; at least 1
-	ProductsPerDomain int    // 0 means 50
-	SourcesPerDomain  int    // 0 means 5
+	Products          int // how many products; at least 1
+	ProductsPerDomain int // 0 means 50
+	SourcesPerDomain  int // 0 means 5
 	// ReadsBack, when set, lets a product read only the products of the
 	// ReadsBack domains before its own, so that no GitLab job of a
 	// large mesh needs more than 50 others (0: any lower domain in its
 	// layer or the one below).
 	ReadsBack int
-	Seed              uint64 // picks inputs, steps and schedules
+	Seed      uint64 // picks inputs, steps and schedules
 	// MixedCadences makes about one product in 25 run weekly instead of
 	// daily, and gives the products downstream of one an SLA a week allows.
 	// The mesh then has diamonds of mixed cadences (cadence-drift
