@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
@@ -16,34 +17,47 @@ func Diff(dir, owner string, files []File) ([]byte, *Changes, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// The plan keeps no contents, so each file is read and rendered
+	// again, in the order the target gave them (removed files last), as
+	// Write renders them; the diffs are printed by path.
 	type change struct{ rel, oldName, newName string }
 	var changes []change
-	for _, rel := range p.changes.Create {
-		changes = append(changes, change{rel, "/dev/null", "b/" + rel})
-	}
-	for _, rel := range p.changes.Update {
-		changes = append(changes, change{rel, "a/" + rel, "b/" + rel})
+	writes, create := p.writes()
+	for _, rel := range writes {
+		if create[rel] {
+			changes = append(changes, change{rel, "/dev/null", "b/" + rel})
+		} else {
+			changes = append(changes, change{rel, "a/" + rel, "b/" + rel})
+		}
 	}
 	for _, rel := range p.changes.Remove {
 		changes = append(changes, change{rel, "a/" + rel, "/dev/null"})
 	}
-	slices.SortFunc(changes, func(a, b change) int { return strings.Compare(a.rel, b.rel) })
-
-	var out bytes.Buffer
-	for _, c := range changes {
-		// The plan keeps no contents: read and render each file again.
+	diffs := make([][]byte, len(changes))
+	errs := make([]error, len(changes))
+	parallel.Blocking(len(changes), ioGoroutines, func(i int) {
+		c := changes[i]
 		var oldData, newData []byte
+		var err error
 		if c.oldName != "/dev/null" {
-			if _, oldData, err = readRegular(p.abs(c.rel)); err != nil {
-				return nil, nil, err
-			}
+			_, oldData, err = readRegular(p.abs(c.rel))
 		}
-		if c.newName != "/dev/null" {
-			if newData, err = p.contents(c.rel); err != nil {
-				return nil, nil, err
-			}
+		if err == nil && c.newName != "/dev/null" {
+			newData, err = p.contents(c.rel)
 		}
-		out.Write(diff.Diff(c.oldName, oldData, c.newName, newData))
+		diffs[i], errs[i] = diff.Diff(c.oldName, oldData, c.newName, newData), err
+	})
+	byPath := make([]int, len(changes))
+	for i := range byPath {
+		byPath[i] = i
+	}
+	slices.SortFunc(byPath, func(i, j int) int { return strings.Compare(changes[i].rel, changes[j].rel) })
+	var out bytes.Buffer
+	for _, i := range byPath {
+		if errs[i] != nil {
+			return nil, nil, errs[i] // the first by path
+		}
+		out.Write(diffs[i])
 	}
 	return out.Bytes(), &p.changes, nil
 }

@@ -372,19 +372,7 @@ func (p *plan) apply() error {
 	if err := p.makeFolders(); err != nil {
 		return err
 	}
-	create := map[string]bool{} // the files to write: true to create, false to update
-	for _, rel := range p.changes.Create {
-		create[rel] = true
-	}
-	for _, rel := range p.changes.Update {
-		create[rel] = false
-	}
-	var writes []string // in the target's order
-	for _, rel := range p.order {
-		if _, ok := create[rel]; ok {
-			writes = append(writes, rel)
-		}
-	}
+	writes, create := p.writes()
 	errs := make([]error, len(writes))
 	parallel.Blocking(len(writes), ioGoroutines, func(i int) {
 		data, err := p.contents(writes[i])
@@ -410,6 +398,25 @@ func (p *plan) apply() error {
 		}
 	}
 	return p.removeEmptyFolders()
+}
+
+// writes returns the files to create or update, in the order the target
+// gave them, and whether each is created.
+func (p *plan) writes() ([]string, map[string]bool) {
+	create := map[string]bool{}
+	for _, rel := range p.changes.Create {
+		create[rel] = true
+	}
+	for _, rel := range p.changes.Update {
+		create[rel] = false
+	}
+	var writes []string
+	for _, rel := range p.order {
+		if _, ok := create[rel]; ok {
+			writes = append(writes, rel)
+		}
+	}
+	return writes, create
 }
 
 // makeFolders makes the folders the new files go in. A large mesh's

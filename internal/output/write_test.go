@@ -623,10 +623,11 @@ func testDiff(t *testing.T, form func([]File) []File) {
 	})
 	dir := filepath.Join(root, "out")
 	before := readTree(t, root)
+	// Not in the order of their paths, by which the diff is printed.
 	wanted := form(files(
+		"new/file.yml", gen("n"),
 		"same.yml", gen("same\n"),
 		"changed.yml", gen("a\nB\nc\n"),
-		"new/file.yml", gen("n"),
 	))
 
 	got, changes, err := Diff(dir, testOwner, wanted)
