@@ -201,23 +201,7 @@ func (b *builder) build() {
 			w.files, w.diags = nil, nil
 			w.unit(u)
 			parts[i] = builtUnit{w.files, w.diags}
-			size := 0
-			for _, f := range w.files {
-				size += len(f.Data)
-			}
-			if b.opts.Keep.Keep(size) {
-				return
-			}
-			files := &unitFiles{make: func() []output.File {
-				w := b.fork() // its diagnostics were taken above
-				w.unit(u)
-				return w.files
-			}}
-			for j := range parts[i].files {
-				f := &parts[i].files[j]
-				path := f.Path
-				f.Data, f.Render = nil, func() []byte { return again.file(files, path) }
-			}
+			b.keepOrRemake(u, parts[i].files, again)
 		}
 	})
 	for i, u := range units {
@@ -237,6 +221,28 @@ func (b *builder) unit(u *unit) {
 	child := b.child(u)
 	child.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	b.addYAML(child, b.sources(u.products...), b.childHead(u))
+}
+
+// keepOrRemake keeps a unit's files while opts.Keep has room, and
+// otherwise lets their contents go, for again to make them when they are
+// written.
+func (b *builder) keepOrRemake(u *unit, files []output.File, again *remade) {
+	size := 0
+	for _, f := range files {
+		size += len(f.Data)
+	}
+	if b.opts.Keep.Keep(size) {
+		return
+	}
+	made := &unitFiles{make: func() []output.File {
+		w := b.fork() // its diagnostics were taken the first time
+		w.unit(u)
+		return w.files
+	}}
+	for i := range files {
+		path := files[i].Path
+		files[i].Data, files[i].Render = nil, func() []byte { return again.file(made, path) }
+	}
 }
 
 // builtUnit is what building one unit's child pipeline made.
