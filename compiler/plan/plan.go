@@ -42,6 +42,7 @@ type Plan struct {
 	// Root is the mesh's folder, for the targets that copy a step's file
 	// into what they generate: an Airflow task or a Snowflake task runs
 	// where the repository is not, so it carries a SQL file's content.
+	// Each file is read once (ReadOnce).
 	Root  fs.FS
 	Range diag.Range // the mesh block
 }

@@ -97,11 +97,9 @@ func tuneGC(start, memory int64) {
 // until it writes them (output.Allowance): a quarter of what the memory
 // limit leaves beside the heap the last collection found live, or no
 // bound without a limit. A kept file spares modelling it again to write
-// it, but is live while the collector works: a build of 100,000 products
-// for Airflow and Snowflake that kept half took 64 s, against 56 s for
-// about a quarter (both peaked at 1.9 GiB). So a build of 10,000
-// products keeps all it renders (about 270 MB for the three targets), one
-// of 100,000 about 250 MB of its 1.2 GB or more.
+// it, but is live while the collector works, and keeping half was slower
+// (docs/performance.md). A build of 10,000 products keeps all it renders;
+// one of 100,000, about a fifth.
 func FileAllowance() int64 {
 	tuning.Lock()
 	defer tuning.Unlock()

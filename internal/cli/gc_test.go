@@ -182,12 +182,20 @@ func TestFileAllowance(t *testing.T) {
 	if got, want := FileAllowance(), (budget-live)/4; got != want {
 		t.Errorf("allowance under a budget of %d with %d live = %d, want %d", budget, live, got, want)
 	}
-	// While the starting heap is the limit, the budget still counts.
-	tuneGC(1<<30, budget)
+	// While the starting heap is the limit (three times the live heap is
+	// under it), the budget still counts.
+	tuneGC(128<<20, budget)
+	if userLimit == 0 {
+		t.Fatal("the collector is not waiting for the starting heap")
+	}
 	if got, want := FileAllowance(), (budget-live)/4; got != want {
 		t.Errorf("allowance under the starting heap = %d, want %d", got, want)
 	}
+	// No budget and no GOMEMLIMIT.
 	setBudget(0)
+	tuning.Lock()
+	userLimit = 0
+	tuning.Unlock()
 	debug.SetMemoryLimit(math.MaxInt64)
 	if got := FileAllowance(); got != math.MaxInt64 {
 		t.Errorf("allowance without a limit = %d, want no bound", got)

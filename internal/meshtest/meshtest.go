@@ -203,6 +203,56 @@ func SameKeptOrNot(t *testing.T, buildWith func(keep *output.Allowance) ([]outpu
 	}
 }
 
+// SameWhenStepFilesGo builds the example mesh from a copy in memory,
+// removes the SQL files its steps name, and fails when a file rendered
+// after that differs from one rendered before: a file rendered again to
+// be written (output.File) must carry the SQL the build read first
+// (plan.ReadOnce), whatever happens to the files meanwhile.
+func SameWhenStepFilesGo(t *testing.T, build func(*plan.Plan) ([]output.File, diag.Diagnostics)) {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	root := filepath.Join(golden.Root(), "examples", "pharma")
+	err := fs.WalkDir(os.DirFS(root), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		fsys[name] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: Today})
+	if err != nil || res.Plan == nil || res.Diagnostics.HasErrors() {
+		t.Fatalf("compiling a copy of examples/pharma: %v %v", err, res.Diagnostics)
+	}
+	build1 := func() []output.File {
+		files, ds := build(res.Plan)
+		if ds.HasErrors() {
+			t.Fatalf("build: %v", ds)
+		}
+		return files
+	}
+	want := output.Rendered(build1())
+	files := build1()
+	removed := 0
+	for name := range fsys {
+		if strings.HasSuffix(name, ".sql") {
+			delete(fsys, name)
+			removed++
+		}
+	}
+	if removed == 0 {
+		t.Fatal("the example has no SQL file to remove")
+	}
+	for i, f := range output.Rendered(files) {
+		if !bytes.Equal(f.Data, want[i].Data) {
+			t.Errorf("%s rendered after its steps' SQL files went differs from the file rendered before", f.Path)
+		}
+	}
+}
+
 // SameOnAnyCores builds with one core and with four, and fails when the
 // files or the diagnostics differ: an emitter that works on every core
 // must give what it gives on one.

@@ -35,7 +35,7 @@ func Diff(dir, owner string, files []File) ([]byte, *Changes, error) {
 	}
 	diffs := make([][]byte, len(changes))
 	errs := make([]error, len(changes))
-	parallel.Blocking(len(changes), ioGoroutines, func(i int) {
+	parallel.Blocking(len(changes), fileGoroutines(), func(i int) {
 		c := changes[i]
 		var oldData, newData []byte
 		var err error
@@ -58,6 +58,7 @@ func Diff(dir, owner string, files []File) ([]byte, *Changes, error) {
 			return nil, nil, errs[i] // the first by path
 		}
 		out.Write(diffs[i])
+		diffs[i] = nil // a new file's diff is the whole file
 	}
 	return out.Bytes(), &p.changes, nil
 }

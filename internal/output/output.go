@@ -37,9 +37,12 @@ type File struct {
 	// Render, when set, makes the contents on demand in place of Data.
 	// A large mesh's files outweigh its plan (1.2 GB for 100,000
 	// products), so Write, Diff and Plan render each file when they
-	// compare or write it and let it go, a few at a time (Write and Plan
-	// in the order the files are given). It must return the same bytes
-	// on every call, and may be called from several goroutines at once.
+	// compare or write it and let it go, a few at a time, in the order
+	// the files are given. It must return the same bytes on every call,
+	// and may be called from several goroutines at once. Its header is
+	// checked when it is rendered: for a file not yet in the folder, that
+	// is while Write writes, so a target whose rendered file lacks it (a
+	// bug) can leave the folder part written, as a full disk can.
 	Render func() []byte
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -65,7 +66,9 @@ func Plan(dir, owner string, files []File) (*Changes, error) {
 
 // Write writes files into dir, creating it if it is missing, and removes
 // the stale generated files there. It checks everything first (see Plan) and
-// writes nothing if anything is wrong.
+// writes nothing if anything is wrong, but for the header of a rendered
+// file that is not in dir yet, which is checked as it is written
+// (File.Render).
 func Write(dir, owner string, files []File) (*Changes, error) {
 	p, err := makePlan(dir, owner, files)
 	if err != nil {
@@ -142,7 +145,7 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		err      error
 	}
 	states := make([]state, len(p.order))
-	parallel.Blocking(len(p.order), ioGoroutines, func(i int) {
+	parallel.Blocking(len(p.order), fileGoroutines(), func(i int) {
 		s := &states[i]
 		var old []byte
 		s.info, old, s.conflict, s.err = p.existing(p.order[i], folders)
@@ -275,6 +278,11 @@ func (p *plan) existing(rel string, folders map[string]folder) (fs.FileInfo, []b
 // busy.
 const ioGoroutines = 8
 
+// fileGoroutines is how many files are compared or written at once:
+// ioGoroutines, or one per core when there are more, as rendering a
+// file on demand (File.Render) is processor work.
+func fileGoroutines() int { return max(ioGoroutines, runtime.GOMAXPROCS(0)) }
+
 // stale returns the generated files in the output folder that are not
 // wanted any more, sorted. It does not follow links and skips .git folders,
 // which are never meshc's. It reads the folders of each depth on
@@ -374,7 +382,7 @@ func (p *plan) apply() error {
 	}
 	writes, create := p.writes()
 	errs := make([]error, len(writes))
-	parallel.Blocking(len(writes), ioGoroutines, func(i int) {
+	parallel.Blocking(len(writes), fileGoroutines(), func(i int) {
 		data, err := p.contents(writes[i])
 		switch {
 		case err != nil:

@@ -105,6 +105,15 @@ func (b *builder) graph(p *plan.Product) *graph {
 	return g
 }
 
+// checkCompletion reports a serverless triggered root without the
+// completion interval it needs.
+func (b *builder) checkCompletion(g *graph) {
+	if needsCompletion(b.settings, g.root) && b.settings.completion == 0 {
+		b.errorf("snowflake-completion", g.product.Range, "Serverless triggered task without a completion interval",
+			"The product runs on its inputs as a serverless task, which Snowflake requires to have a target completion interval. Set target_completion_interval in the target \"snowflake\" block, such as \"30m\".")
+	}
+}
+
 // publications is a product's publication table.
 func (b *builder) publications(p *plan.Product) plan.ObjectName {
 	return b.object(p.Domain, strings.ToUpper(p.Name)+"$PUBLICATIONS")

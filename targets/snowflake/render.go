@@ -160,15 +160,6 @@ func needsCompletion(s *settings, root *task) bool {
 	return s.warehouse == "" && root.when != "" && root.schedule == ""
 }
 
-// checkCompletion reports a serverless triggered root without the
-// completion interval it needs.
-func (b *builder) checkCompletion(g *graph) {
-	if needsCompletion(b.settings, g.root) && b.settings.completion == 0 {
-		b.errorf("snowflake-completion", g.product.Range, "Serverless triggered task without a completion interval",
-			"The product runs on its inputs as a serverless task, which Snowflake requires to have a target completion interval. Set target_completion_interval in the target \"snowflake\" block, such as \"30m\".")
-	}
-}
-
 // dropStale drops the tasks of a graph that the mesh no longer has, such
 // as a removed or renamed step's: CREATE OR ALTER leaves them in place,
 // where they would still run after their predecessors. They are the

@@ -307,6 +307,14 @@ func TestSameKeptOrNot(t *testing.T) {
 	})
 }
 
+// TestSameWhenStepFilesGo checks that a script rendered again to be
+// written carries the SQL files' contents the build read first.
+func TestSameWhenStepFilesGo(t *testing.T) {
+	meshtest.SameWhenStepFilesGo(t, func(p *plan.Plan) ([]output.File, diag.Diagnostics) {
+		return snowflake.Build(p, snowflake.Options{})
+	})
+}
+
 // TestSameOnAnyCores builds a synthetic mesh with one core and with four:
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {

@@ -1,0 +1,40 @@
+package plan
+
+import (
+	"io/fs"
+	"slices"
+	"sync"
+)
+
+// ReadOnce returns root with each file read at most once, for Plan.Root.
+// The targets that carry a step's SQL file into what they generate read
+// it while they model a file for its diagnostics, and again when a file
+// they did not keep is rendered to be written (output.File): both must
+// see the same SQL, as must every target of a build, even if the file
+// changes or goes while meshc runs. A file that could not be read fails
+// the same way every time, so its diagnostic stands for every read.
+func ReadOnce(root fs.FS) fs.FS {
+	if root == nil {
+		return nil
+	}
+	return &onceFS{FS: root}
+}
+
+type onceFS struct {
+	fs.FS
+	files sync.Map // name -> *fileRead
+}
+
+// fileRead is one file's first read.
+type fileRead struct {
+	once sync.Once
+	data []byte
+	err  error
+}
+
+func (f *onceFS) ReadFile(name string) ([]byte, error) {
+	r, _ := f.files.LoadOrStore(name, &fileRead{})
+	read := r.(*fileRead)
+	read.once.Do(func() { read.data, read.err = fs.ReadFile(f.FS, name) })
+	return slices.Clone(read.data), read.err // the caller may change its copy
+}
