@@ -94,12 +94,14 @@ func tuneGC(start, memory int64) {
 }
 
 // FileAllowance is how many bytes of rendered files a build may keep
-// until it writes them (output.Allowance): a quarter of what the memory
-// limit leaves beside the heap the last collection found live, or no
-// bound without a limit. A kept file spares modelling it again to write
-// it, but is live while the collector works, and keeping half was slower
-// (docs/performance.md). A build of 10,000 products keeps all it renders;
-// one of 100,000, about a fifth.
+// until it writes them (output.Allowance): as many as keep the live heap
+// (the last collection's) under half the memory limit, or any number
+// without a limit. A kept file spares modelling it again to write it,
+// but it is live while the collector works, and past half the limit the
+// collector has too little room: a build of 100,000 products for GitLab
+// that kept 200 MB took half as long again as one that kept none
+// (docs/performance.md). A build of 10,000 products keeps all it
+// renders; one of 50,000 or more, none.
 func FileAllowance() int64 {
 	tuning.Lock()
 	defer tuning.Unlock()
@@ -111,7 +113,7 @@ func FileAllowance() int64 {
 	if limit == math.MaxInt64 {
 		return math.MaxInt64
 	}
-	return max(0, (limit-live)/4)
+	return max(0, limit/2-live)
 }
 
 // memoryBudget is the soft memory limit meshc keeps when GOMEMLIMIT sets

@@ -169,9 +169,8 @@ func setBudget(b int64) {
 	budget = b
 }
 
-// TestFileAllowance checks that a build may keep a quarter of what the
-// memory limit leaves beside the live heap, and any amount without a
-// limit.
+// TestFileAllowance checks that a build may keep what keeps the live heap
+// under half the memory limit, and any amount without a limit.
 func TestFileAllowance(t *testing.T) {
 	const start, budget = 16 << 20, 256 << 20
 	saveGC(t)
@@ -179,7 +178,7 @@ func TestFileAllowance(t *testing.T) {
 	runtime.GC()
 	tuneGC(start, budget)
 	live := liveHeap()
-	if got, want := FileAllowance(), (budget-live)/4; got != want {
+	if got, want := FileAllowance(), budget/2-live; got != want {
 		t.Errorf("allowance under a budget of %d with %d live = %d, want %d", budget, live, got, want)
 	}
 	// While the starting heap is the limit (three times the live heap is
@@ -188,8 +187,13 @@ func TestFileAllowance(t *testing.T) {
 	if userLimit == 0 {
 		t.Fatal("the collector is not waiting for the starting heap")
 	}
-	if got, want := FileAllowance(), (budget-live)/4; got != want {
+	if got, want := FileAllowance(), budget/2-live; got != want {
 		t.Errorf("allowance under the starting heap = %d, want %d", got, want)
+	}
+	// Past half the limit, none.
+	tuneGC(start, 48<<20)
+	if got := FileAllowance(); got != 0 {
+		t.Errorf("allowance with %d live under a limit of %d = %d, want none", live, 48<<20, got)
 	}
 	// No budget and no GOMEMLIMIT.
 	setBudget(0)
