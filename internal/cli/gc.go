@@ -106,14 +106,21 @@ func FileAllowance() int64 {
 	tuning.Lock()
 	defer tuning.Unlock()
 	live := liveHeap()
-	limit := debug.SetMemoryLimit(-1)
-	if userLimit != 0 { // the starting heap's limit, until the live heap nears it
-		limit = softLimit(userLimit, live)
-	}
+	limit := memoryLimit(live)
 	if limit == math.MaxInt64 {
 		return math.MaxInt64
 	}
 	return max(0, limit/2-live)
+}
+
+// memoryLimit is the memory limit meshc keeps for a live heap: the one
+// set, or while the collector waits for the starting heap (whose limit
+// stands in meanwhile), the one it will set. The caller holds tuning.
+func memoryLimit(live int64) int64 {
+	if userLimit != 0 {
+		return softLimit(userLimit, live)
+	}
+	return debug.SetMemoryLimit(-1)
 }
 
 // memoryBudget is the soft memory limit meshc keeps when GOMEMLIMIT sets
