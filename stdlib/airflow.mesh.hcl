@@ -107,7 +107,7 @@ target "airflow" {
       if not isinstance(run, (str, int)) or str(run) == "":
           sys.exit("talend: the answer gives no execution id; the task may have started")
       run = str(run)
-      print("Talend execution", shown(run), "of", task, flush=True)
+      print("Talend execution", shown(run), "of", shown(task), flush=True)
       while True:
           time.sleep(20)
           status = poll("/processing/executions/" + urllib.parse.quote(run, safe=""))["status"].upper()
@@ -186,7 +186,7 @@ target "airflow" {
       if not isinstance(job, (str, int)) or str(job) == "":
           sys.exit("alteryx: the answer gives no job id; the job may have been queued")
       job = str(job)
-      print("Alteryx job", shown(job), "of", workflow, flush=True)
+      print("Alteryx job", shown(job), "of", shown(workflow), flush=True)
       while True:
           time.sleep(20)
           answer = poll("/v3/jobs/" + urllib.parse.quote(job, safe=""))
