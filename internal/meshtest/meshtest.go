@@ -159,14 +159,27 @@ func Synthetic(tb testing.TB, n int) *plan.Plan {
 	return res.Plan
 }
 
-// SameKeptOrNot builds with room to keep every file the build renders,
-// for half of them and for none (output.Allowance), and fails when the
-// files differ: a file rendered again to be written must be the one kept.
-// A target may keep small files whatever the allowance.
-func SameKeptOrNot(t *testing.T, buildWith func(keep *output.Allowance) ([]output.File, diag.Diagnostics)) {
+// A Build is a target's build, keeping rendered files as keep allows.
+type Build func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics)
+
+// RendersAgain checks that the files a target renders again to write
+// them (output.File's Render) are those it renders to keep: with room to
+// keep all, half and none of them, and after the SQL files the steps
+// name are gone.
+func RendersAgain(t *testing.T, build Build) {
+	t.Run("kept or not", func(t *testing.T) { sameKeptOrNot(t, build) })
+	t.Run("step files gone", func(t *testing.T) { sameWhenStepFilesGo(t, build) })
+}
+
+// sameKeptOrNot builds a synthetic mesh with room to keep every file the
+// build renders, for half of them and for none (output.Allowance), and
+// fails when the files differ. A target may keep small files whatever
+// the allowance.
+func sameKeptOrNot(t *testing.T, buildWith Build) {
 	t.Helper()
+	p := Synthetic(t, 300)
 	build := func(keep *output.Allowance) []output.File {
-		files, ds := buildWith(keep)
+		files, ds := buildWith(p, keep)
 		if ds.HasErrors() {
 			t.Fatalf("build: %v", ds)
 		}
@@ -203,12 +216,12 @@ func SameKeptOrNot(t *testing.T, buildWith func(keep *output.Allowance) ([]outpu
 	}
 }
 
-// SameWhenStepFilesGo builds the example mesh from a copy in memory,
-// removes the SQL files its steps name, and fails when a file rendered
-// after that differs from one rendered before: a file rendered again to
-// be written (output.File) must carry the SQL the build read first
-// (plan.ReadOnce), whatever happens to the files meanwhile.
-func SameWhenStepFilesGo(t *testing.T, build func(*plan.Plan) ([]output.File, diag.Diagnostics)) {
+// sameWhenStepFilesGo builds the example mesh from a copy in memory,
+// keeping no file, removes the SQL files its steps name, and fails when a
+// file rendered after that differs from one rendered before: a file
+// rendered again must carry the SQL the build read first (plan.ReadOnce),
+// whatever happens to the files meanwhile.
+func sameWhenStepFilesGo(t *testing.T, build Build) {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	root := filepath.Join(golden.Root(), "examples", "pharma")
@@ -228,7 +241,7 @@ func SameWhenStepFilesGo(t *testing.T, build func(*plan.Plan) ([]output.File, di
 		t.Fatalf("compiling a copy of examples/pharma: %v %v", err, res.Diagnostics)
 	}
 	build1 := func() []output.File {
-		files, ds := build(res.Plan)
+		files, ds := build(res.Plan, nil)
 		if ds.HasErrors() {
 			t.Fatalf("build: %v", ds)
 		}

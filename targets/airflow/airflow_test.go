@@ -354,20 +354,11 @@ func TestParameters(t *testing.T) {
 	}
 }
 
-// TestSameKeptOrNot checks that the DAG files rendered again to be
-// written are those the build renders to keep.
-func TestSameKeptOrNot(t *testing.T) {
-	p := meshtest.Synthetic(t, 300)
-	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+// TestRendersAgain checks that the files rendered again to be written
+// are those the build renders to keep.
+func TestRendersAgain(t *testing.T) {
+	meshtest.RendersAgain(t, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
 		return airflow.Build(p, airflow.Options{Keep: keep})
-	})
-}
-
-// TestSameWhenStepFilesGo checks that a DAG file rendered again to be
-// written carries the SQL files' contents the build read first.
-func TestSameWhenStepFilesGo(t *testing.T) {
-	meshtest.SameWhenStepFilesGo(t, func(p *plan.Plan) ([]output.File, diag.Diagnostics) {
-		return airflow.Build(p, airflow.Options{})
 	})
 }
 

@@ -289,11 +289,10 @@ func TestCases(t *testing.T) {
 	}
 }
 
-// TestSameKeptOrNot checks that the files made again to be written are
-// those the build makes to keep.
-func TestSameKeptOrNot(t *testing.T) {
-	p := meshtest.Synthetic(t, 300)
-	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+// TestRendersAgain checks that the files rendered again to be written
+// are those the build renders to keep.
+func TestRendersAgain(t *testing.T) {
+	meshtest.RendersAgain(t, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
 		return gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab", Keep: keep})
 	})
 }

@@ -298,20 +298,11 @@ func TestCases(t *testing.T) {
 	}
 }
 
-// TestSameKeptOrNot checks that the scripts rendered again to be written
+// TestRendersAgain checks that the files rendered again to be written
 // are those the build renders to keep.
-func TestSameKeptOrNot(t *testing.T) {
-	p := meshtest.Synthetic(t, 300)
-	meshtest.SameKeptOrNot(t, func(keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+func TestRendersAgain(t *testing.T) {
+	meshtest.RendersAgain(t, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
 		return snowflake.Build(p, snowflake.Options{Keep: keep})
-	})
-}
-
-// TestSameWhenStepFilesGo checks that a script rendered again to be
-// written carries the SQL files' contents the build read first.
-func TestSameWhenStepFilesGo(t *testing.T) {
-	meshtest.SameWhenStepFilesGo(t, func(p *plan.Plan) ([]output.File, diag.Diagnostics) {
-		return snowflake.Build(p, snowflake.Options{})
 	})
 }
 
