@@ -7,6 +7,7 @@ package meshtest
 import (
 	"bytes"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -223,19 +224,7 @@ func sameKeptOrNot(t *testing.T, buildWith Build) {
 // whatever happens to the files meanwhile.
 func sameWhenStepFilesGo(t *testing.T, build Build) {
 	t.Helper()
-	fsys := fstest.MapFS{}
-	root := filepath.Join(golden.Root(), "examples", "pharma")
-	err := fs.WalkDir(os.DirFS(root), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
-		fsys[name] = &fstest.MapFile{Data: data}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fsys := pharmaFiles(t)
 	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: Today})
 	if err != nil || res.Plan == nil || res.Diagnostics.HasErrors() {
 		t.Fatalf("compiling a copy of examples/pharma: %v %v", err, res.Diagnostics)
@@ -300,17 +289,31 @@ func FuzzSeeds(f *testing.F) {
 			f.Add(data)
 		}
 	}
-	root := filepath.Join(golden.Root(), "examples", "pharma")
+	fsys := pharmaFiles(f)
 	ar := &txtar.Archive{}
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			data, _ := os.ReadFile(p)
-			rel, _ := filepath.Rel(root, p)
-			ar.Files = append(ar.Files, txtar.File{Name: filepath.ToSlash(rel), Data: data})
-		}
-		return nil
-	})
+	for _, name := range slices.Sorted(maps.Keys(fsys)) {
+		ar.Files = append(ar.Files, txtar.File{Name: name, Data: fsys[name].Data})
+	}
 	f.Add(txtar.Format(ar))
+}
+
+// pharmaFiles reads the example mesh into memory, by slash path.
+func pharmaFiles(tb testing.TB) fstest.MapFS {
+	tb.Helper()
+	fsys := fstest.MapFS{}
+	root := filepath.Join(golden.Root(), "examples", "pharma")
+	err := fs.WalkDir(os.DirFS(root), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		fsys[name] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fsys
 }
 
 // FuzzPlan compiles a fuzzed txtar archive of mesh files; nil when it does
