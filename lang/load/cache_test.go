@@ -27,7 +27,7 @@ func FuzzCacheEntry(f *testing.F) {
 	chunk := newChunk()
 	for _, fl := range chunk {
 		fl.read()
-		fl.parse()
+		fl.parse(new(scratch))
 	}
 	f.Add(encodeChunk(chunk))
 	f.Add([]byte{1, 0})

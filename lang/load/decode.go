@@ -135,12 +135,14 @@ type decoder struct {
 	// failed to load, by the name meant: HCL's suggestion for a misspelt
 	// name, or the type of a block written without its label.
 	broken []string
+	// scratch holds the content of the bodies decoded (see content).
+	scratch *scratch
 }
 
 func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
-	c, hds := content(body, schema)
+	c, hds := content(body, schema, d.scratch)
 	d.add(convertDiags(d.file, dropMisspeltRequired(hds)))
 	d.broken = nil
 	for _, hd := range hds {

@@ -30,8 +30,16 @@ import (
 // grapheme cluster: at 10,000 products that is 45% of all that loading
 // allocates, and a fifth of its processor time. parseFast reads one token
 // at a time, and counts columns by byte but within strings beyond ASCII.
-func parseFast(src []byte, filename string) (body *hclsyntax.Body) {
+//
+// The identifiers it reads are interned in s, when given.
+func parseFast(src []byte, filename string, s *scratch) (body *hclsyntax.Body) {
 	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}}
+	if s != nil {
+		if s.idents == nil {
+			s.idents = map[string]string{}
+		}
+		p.idents = s.idents
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(fastBailout); !ok {
@@ -471,9 +479,10 @@ func (p *fastParser) expect(kind fastKind, newlines bool) fastToken {
 
 func (p *fastParser) text(t fastToken) string { return string(p.src[t.start:t.end]) }
 
-// ident is an identifier's text, one string for all the tokens of a file
-// that spell it: the types of a product's columns, the roots of its
-// references and the kinds of its tests stay in the decoded mesh.
+// ident is an identifier's text, one string for all the tokens that
+// spell it (in the files parseFast was given one scratch for): the types
+// of a product's columns, the roots of its references and the kinds of
+// its tests stay in the decoded mesh.
 func (p *fastParser) ident(t fastToken) string {
 	b := p.src[t.start:t.end]
 	if s, ok := p.idents[string(b)]; ok {

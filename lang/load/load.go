@@ -248,10 +248,15 @@ func parse(files []*file) {
 		}
 	}
 	units = append(units, chunks(cached)...)
-	parallel.For(len(units), func(i int) { parseUnit(units[i]) })
+	parallel.ForWith(len(units), func() func(int) {
+		var s scratch // each goroutine's, reused from file to file
+		return func(i int) { parseUnit(units[i], &s) }
+	})
 }
 
-func parseUnit(unit []*file) {
+// parseUnit reads, parses and decodes a unit's files, or takes them from
+// the cache, with s for what decoding needs only meanwhile.
+func parseUnit(unit []*file, s *scratch) {
 	cache := unit[0].tree.Cache
 	readable := true
 	for _, f := range unit {
@@ -268,7 +273,8 @@ func parseUnit(unit []*file) {
 	}
 	for _, f := range unit {
 		if !f.cached {
-			f.parse()
+			f.parse(s)
+			s.reset()
 		}
 	}
 	if cache != nil && readable && !hit {
@@ -346,15 +352,16 @@ func tokenBounds(src []byte) []int32 {
 	return slices.Compact(bounds)
 }
 
-// parse parses the file read and decodes each of its top-level blocks.
-func (f *file) parse() {
+// parse parses the file read and decodes each of its top-level blocks,
+// with s for what decoding needs only meanwhile.
+func (f *file) parse(s *scratch) {
 	if f.src == nil && f.syntaxErrors != nil {
 		return // it could not be read
 	}
 	if f.syntaxErrors = CheckNesting(f.lines, f.src); f.syntaxErrors != nil {
 		return
 	}
-	body := parseFast(f.src, f.name)
+	body := parseFast(f.src, f.name, s)
 	if body == nil {
 		hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
 		if f.syntaxErrors = convertDiags(f.lines, hds); f.syntaxErrors.HasErrors() {
@@ -366,7 +373,7 @@ func (f *file) parse() {
 		}
 	}
 	f.diags = findCredentials(f.lines, body)
-	c, hds := content(body, fileSchema)
+	c, hds := content(body, fileSchema, s)
 	f.diags = append(f.diags, convertDiags(f.lines, hds)...)
 	for _, b := range body.Blocks {
 		if b.Type == "mesh" {
@@ -374,7 +381,7 @@ func (f *file) parse() {
 		}
 	}
 	for _, b := range c.Blocks {
-		dec := &decoder{file: f.lines, dir: path.Dir(f.rel)}
+		dec := &decoder{file: f.lines, dir: path.Dir(f.rel), scratch: s}
 		d := &decoded{typ: b.Type, def: dec.rng(b.DefRange), value: blockKinds[b.Type].decode(dec, b)}
 		if b.Type == "domain" {
 			d.bodyStart = dec.rng(b.Body.MissingItemRange())
