@@ -478,8 +478,7 @@ func (d *decoder) port(b *hcl.Block) *ast.Port {
 }
 
 func (d *decoder) step(b *hcl.Block) *ast.Step {
-	c, rest, hds := b.Body.PartialContent(stepSchema)
-	attrs, restDiags := rest.JustAttributes()
+	c, attrs, hds := arguments(b.Body, stepSchema, d.scratch)
 	// An argument close to one of the step's own that is missing (afer for
 	// after, runner for run) may be a misspelling of it. Whether it is
 	// depends on the runner, which may well take a parameter named runs:
@@ -498,7 +497,6 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 		}
 	}
 	d.add(convertDiags(d.file, hds))
-	d.add(convertDiags(d.file, restDiags))
 	s := &ast.Step{DeclRange: d.rng(b.DefRange)}
 	s.Name, s.NameRange = d.label(b)
 	s.Run = d.ref(c, "run", "a runner")

@@ -31,15 +31,13 @@ import (
 // allocates, and a fifth of its processor time. parseFast reads one token
 // at a time, and counts columns by byte but within strings beyond ASCII.
 //
-// The identifiers it reads are interned in s, when given.
+// Its tree is s's, valid until s is reset (see scratch), but for the
+// expressions; a nil s makes one afresh.
 func parseFast(src []byte, filename string, s *scratch) (body *hclsyntax.Body) {
-	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}}
-	if s != nil {
-		if s.idents == nil {
-			s.idents = map[string]string{}
-		}
-		p.idents = s.idents
+	if s == nil {
+		s = new(scratch)
 	}
+	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(fastBailout); !ok {
@@ -107,8 +105,8 @@ type fastParser struct {
 	scanState
 	lookahead lookahead
 	// prev is the range of the last token read (hclsyntax's PrevRange).
-	prev   hcl.Range
-	idents map[string]string // see ident
+	prev    hcl.Range
+	scratch *scratch // holds the tree's bodies, arguments and blocks, and its identifiers
 }
 
 // scanState is where the scanner is: pos is the offset of the next byte
@@ -485,32 +483,29 @@ func (p *fastParser) text(t fastToken) string { return string(p.src[t.start:t.en
 // its tests stay in the decoded mesh.
 func (p *fastParser) ident(t fastToken) string {
 	b := p.src[t.start:t.end]
-	if s, ok := p.idents[string(b)]; ok {
+	idents := &p.scratch.idents
+	if s, ok := (*idents)[string(b)]; ok {
 		return s
 	}
-	if p.idents == nil {
-		p.idents = map[string]string{}
+	if *idents == nil {
+		*idents = map[string]string{}
 	}
 	s := string(b)
-	p.idents[s] = s
+	(*idents)[s] = s
 	return s
 }
 
 // body parses the items of a body up to its end (a closing brace, or the
 // end of the file), start being where it opens.
 func (p *fastParser) body(end fastKind, start hcl.Range) *hclsyntax.Body {
-	attrs := hclsyntax.Attributes{}
-	blocks := hclsyntax.Blocks{}
+	body := p.scratch.syntaxBody()
 	for {
 		t := p.read(withNewlines)
 		switch t.kind {
 		case end:
-			return &hclsyntax.Body{
-				Attributes: attrs,
-				Blocks:     blocks,
-				SrcRange:   hcl.RangeBetween(start, t.rng),
-				EndRange:   p.emptyAt(t.rng.End),
-			}
+			body.SrcRange = hcl.RangeBetween(start, t.rng)
+			body.EndRange = p.emptyAt(t.rng.End)
+			return body
 		case fastNewline:
 			continue
 		case fastIdent:
@@ -520,12 +515,12 @@ func (p *fastParser) body(end fastKind, start hcl.Range) *hclsyntax.Body {
 		switch p.peek(withNewlines).kind {
 		case fastEqual:
 			attr := p.attribute(t, false)
-			if _, dup := attrs[attr.Name]; dup {
+			if _, dup := body.Attributes[attr.Name]; dup {
 				bail() // hclsyntax reports it
 			}
-			attrs[attr.Name] = attr
+			body.Attributes[attr.Name] = attr
 		case fastString, fastOBrace, fastIdent:
-			blocks = append(blocks, p.block(t))
+			body.Blocks = append(body.Blocks, p.block(t))
 		default:
 			bail()
 		}
@@ -541,13 +536,15 @@ func (p *fastParser) attribute(name fastToken, singleLine bool) *hclsyntax.Attri
 	if !singleLine {
 		p.endOfItem()
 	}
-	return &hclsyntax.Attribute{
+	attr := take(&p.scratch.syntaxAttributes, &p.scratch.usedSyntaxAttributes)
+	*attr = hclsyntax.Attribute{
 		Name:        p.ident(name),
 		Expr:        expr,
 		SrcRange:    hcl.RangeBetween(name.rng, end),
 		NameRange:   name.rng,
 		EqualsRange: equals.rng,
 	}
+	return attr
 }
 
 // endOfItem reads the newline, or the end of the file, that ends an
@@ -596,16 +593,17 @@ labels:
 			bail()
 		}
 		attr := p.attribute(name, true)
-		body = &hclsyntax.Body{
-			Attributes: hclsyntax.Attributes{attr.Name: attr},
-			SrcRange:   attr.SrcRange,
-			EndRange:   p.emptyAt(attr.SrcRange.End),
-		}
+		body = p.scratch.syntaxBody()
+		body.Attributes[attr.Name] = attr
+		body.Blocks = nil // as hclsyntax leaves a body on one line
+		body.SrcRange = attr.SrcRange
+		body.EndRange = p.emptyAt(attr.SrcRange.End)
 		p.expect(fastCBrace, withNewlines)
 	}
 	closing := p.prev
 	p.endOfItem()
-	return &hclsyntax.Block{
+	block := take(&p.scratch.syntaxBlocks, &p.scratch.usedSyntaxBlocks)
+	*block = hclsyntax.Block{
 		Type:            p.ident(typ),
 		Labels:          labels,
 		Body:            body,
@@ -614,6 +612,7 @@ labels:
 		OpenBraceRange:  open.rng,
 		CloseBraceRange: closing,
 	}
+	return block
 }
 
 // expression parses a term and the attributes read from it: operators,

@@ -20,10 +20,12 @@ import (
 
 // checkParseFast parses src both ways and reports whether parseFast
 // answered; where it did, its tree must be hclsyntax's, for a file that
-// hclsyntax parses without error.
-func checkParseFast(t *testing.T, name string, src []byte) bool {
+// hclsyntax parses without error. parseFast uses s, reset when done, as
+// loading reuses one from file to file.
+func checkParseFast(t *testing.T, s *scratch, name string, src []byte) bool {
 	t.Helper()
-	fast := parseFast(src, name, nil)
+	defer s.reset()
+	fast := parseFast(src, name, s)
 	if fast == nil {
 		return false
 	}
@@ -108,9 +110,10 @@ func dumpTree(tree any) string {
 // everywhere.
 func TestParseFast(t *testing.T) {
 	var files, fast int
+	var s scratch // one for all files, as loading's goroutines keep one
 	repositoryMeshFiles(t, func(name string, src []byte) {
 		files++
-		if checkParseFast(t, name, src) {
+		if checkParseFast(t, &s, name, src) {
 			fast++
 		}
 	})
@@ -121,7 +124,7 @@ func TestParseFast(t *testing.T) {
 
 	mesh := synth.Mesh(200)
 	for name, f := range mesh {
-		if !checkParseFast(t, name, f.Data) {
+		if !checkParseFast(t, &s, name, f.Data) {
 			t.Errorf("%s: parseFast declined a file of the synthetic mesh:\n%s", name, f.Data)
 		}
 	}
@@ -209,7 +212,7 @@ var parseFastEdges = []struct {
 // TestParseFastEdges parses each of parseFastEdges both ways.
 func TestParseFastEdges(t *testing.T) {
 	for _, c := range parseFastEdges {
-		if got := checkParseFast(t, "edge.mesh.hcl", []byte(c.src)); got != c.fast {
+		if got := checkParseFast(t, new(scratch), "edge.mesh.hcl", []byte(c.src)); got != c.fast {
 			t.Errorf("parseFast(%q) answered %v, want %v", c.src, got, c.fast)
 		}
 	}
@@ -227,7 +230,7 @@ func FuzzParseFast(f *testing.F) {
 		f.Add([]byte(c.src))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		checkParseFast(t, "fuzz.mesh.hcl", src)
+		checkParseFast(t, new(scratch), "fuzz.mesh.hcl", src)
 	})
 }
 
@@ -280,12 +283,31 @@ func TestContent(t *testing.T) {
 			if w, g := diagSet(wantDiags), diagSet(gotDiags); w != g {
 				t.Fatalf("content's diagnostics differ from hclsyntax's at %s:\n%s\n%s", b.SrcRange, w, g)
 			}
+			if len(schema.Blocks) == 0 {
+				sameArguments(t, b, schema, &s)
+			}
 		}
 		s.reset()
 	}
 	t.Logf("%d bodies, %d schemas: the schema fitted %d times", len(bodies), len(schemas), fitted)
 	if fitted < len(bodies) {
 		t.Errorf("the schema fitted only %d times for %d bodies", fitted, len(bodies))
+	}
+}
+
+// sameArguments checks arguments against hclsyntax's PartialContent and
+// JustAttributes of what it leaves.
+func sameArguments(t *testing.T, b *hclsyntax.Body, schema *hcl.BodySchema, s *scratch) {
+	t.Helper()
+	want, rest, wantDiags := b.PartialContent(schema)
+	wantOthers, more := rest.JustAttributes()
+	wantDiags = append(wantDiags, more...)
+	got, gotOthers, gotDiags := arguments(b, schema, s)
+	if !sameContent(want, got) || !sameContent(&hcl.BodyContent{Attributes: wantOthers}, &hcl.BodyContent{Attributes: gotOthers}) {
+		t.Fatalf("arguments differ from hclsyntax's at %s:\n%#v %#v\n%#v %#v", b.SrcRange, want, wantOthers, got, gotOthers)
+	}
+	if w, g := diagSet(wantDiags), diagSet(gotDiags); w != g {
+		t.Fatalf("arguments' diagnostics differ from hclsyntax's at %s:\n%s\n%s", b.SrcRange, w, g)
 	}
 }
 

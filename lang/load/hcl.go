@@ -40,32 +40,50 @@ func content(body hcl.Body, schema *hcl.BodySchema, s *scratch) (*hcl.BodyConten
 	if s == nil {
 		s = new(scratch)
 	}
-	c := take(&s.contents, &s.usedContents)
-	c.MissingItemRange = b.MissingItemRange()
-	if c.Attributes == nil {
-		c.Attributes = make(hcl.Attributes, len(b.Attributes))
-	}
-	// The arguments and blocks are as AsHCLAttribute and AsHCLBlock make
-	// them, in values reused.
+	c := s.content(b)
 	for name, attr := range b.Attributes {
-		a := take(&s.attributes, &s.usedAttributes)
-		*a = hcl.Attribute{Name: attr.Name, Expr: attr.Expr, Range: attr.SrcRange, NameRange: attr.NameRange}
-		c.Attributes[name] = a
+		c.Attributes[name] = s.attribute(attr)
 	}
 	for _, block := range b.Blocks {
-		hb := take(&s.blocks, &s.usedBlocks)
-		*hb = hcl.Block{Type: block.Type, Labels: block.Labels, Body: block.Body,
-			DefRange: block.DefRange(), TypeRange: block.TypeRange, LabelRanges: block.LabelRanges}
-		c.Blocks = append(c.Blocks, hb)
+		c.Blocks = append(c.Blocks, s.block(block))
 	}
 	return c, nil
 }
 
-// scratch holds what decoding a file needs only while it decodes: the
-// content of each of its bodies, and the identifiers its parser has seen.
-// Each goroutine that loads files reuses one from file to file: the
-// contents were a fifth of what loading allocates (at 10,000 products,
-// 180 of 974 MB), all of it garbage once a file is decoded.
+// arguments is body.PartialContent(schema) and JustAttributes of what it
+// leaves: the arguments the schema names, and all the others. Like
+// content, it builds them directly, into s, for a body from the parser
+// that has no blocks and every argument the schema requires, where
+// hclsyntax has nothing to report; schema names no blocks.
+func arguments(body hcl.Body, schema *hcl.BodySchema, s *scratch) (*hcl.BodyContent, hcl.Attributes, hcl.Diagnostics) {
+	b, ok := body.(*hclsyntax.Body)
+	if !ok || len(b.Blocks) > 0 || !hasRequired(b, schema) {
+		c, rest, hds := body.PartialContent(schema)
+		others, more := rest.JustAttributes()
+		return c, others, append(hds, more...)
+	}
+	if s == nil {
+		s = new(scratch)
+	}
+	c, others := s.content(b), s.content(b).Attributes
+	for name, attr := range b.Attributes {
+		if slices.ContainsFunc(schema.Attributes, func(a hcl.AttributeSchema) bool { return a.Name == name }) {
+			c.Attributes[name] = s.attribute(attr)
+		} else {
+			others[name] = s.attribute(attr)
+		}
+	}
+	return c, others, nil
+}
+
+// scratch holds what loading a file needs only until it is decoded: the
+// bodies, arguments and blocks parseFast makes of it, their content as
+// the decoder reads them, and the identifiers the parser has seen. Each
+// goroutine that loads files reuses one from file to file: at 10,000
+// products they were two fifths of what loading allocated (at 10,000
+// products, 400 of 974 MB), all of it garbage once a file is decoded.
+// Nothing decoded may keep them; expressions, which are not reused, may
+// be kept.
 type scratch struct {
 	contents       []*hcl.BodyContent
 	attributes     []*hcl.Attribute
@@ -73,10 +91,31 @@ type scratch struct {
 	usedContents   int
 	usedAttributes int
 	usedBlocks     int
+
+	syntaxBodies         []*hclsyntax.Body
+	syntaxAttributes     []*hclsyntax.Attribute
+	syntaxBlocks         []*hclsyntax.Block
+	usedSyntaxBodies     int
+	usedSyntaxAttributes int
+	usedSyntaxBlocks     int
+
 	// idents are the parser's identifiers (fastParser.ident), kept from
 	// file to file: the strings are immutable, and the map need not grow
 	// again for each file.
 	idents map[string]string
+}
+
+// syntaxBody hands out an empty body, with no arguments and no blocks
+// (both empty, not nil, as hclsyntax leaves a body).
+func (s *scratch) syntaxBody() *hclsyntax.Body {
+	b := take(&s.syntaxBodies, &s.usedSyntaxBodies)
+	if b.Attributes == nil {
+		b.Attributes = hclsyntax.Attributes{}
+	}
+	if b.Blocks == nil {
+		b.Blocks = hclsyntax.Blocks{}
+	}
+	return b
 }
 
 // take hands out the next of a list of reusable values, adding one when
@@ -88,6 +127,30 @@ func take[T any](list *[]*T, used *int) *T {
 	v := (*list)[*used]
 	*used++
 	return v
+}
+
+// content, attribute and block hand out an empty content of b, and an
+// argument and a block as AsHCLAttribute and AsHCLBlock make them.
+func (s *scratch) content(b *hclsyntax.Body) *hcl.BodyContent {
+	c := take(&s.contents, &s.usedContents)
+	c.MissingItemRange = b.MissingItemRange()
+	if c.Attributes == nil {
+		c.Attributes = make(hcl.Attributes, len(b.Attributes))
+	}
+	return c
+}
+
+func (s *scratch) attribute(attr *hclsyntax.Attribute) *hcl.Attribute {
+	a := take(&s.attributes, &s.usedAttributes)
+	*a = hcl.Attribute{Name: attr.Name, Expr: attr.Expr, Range: attr.SrcRange, NameRange: attr.NameRange}
+	return a
+}
+
+func (s *scratch) block(block *hclsyntax.Block) *hcl.Block {
+	b := take(&s.blocks, &s.usedBlocks)
+	*b = hcl.Block{Type: block.Type, Labels: block.Labels, Body: block.Body,
+		DefRange: block.DefRange(), TypeRange: block.TypeRange, LabelRanges: block.LabelRanges}
+	return b
 }
 
 // reset makes everything handed out reusable, and lets go of the syntax
@@ -103,7 +166,18 @@ func (s *scratch) reset() {
 	for _, b := range s.blocks[:s.usedBlocks] {
 		*b = hcl.Block{}
 	}
+	for _, b := range s.syntaxBodies[:s.usedSyntaxBodies] {
+		clear(b.Attributes)
+		*b = hclsyntax.Body{Attributes: b.Attributes, Blocks: b.Blocks[:0]}
+	}
+	for _, a := range s.syntaxAttributes[:s.usedSyntaxAttributes] {
+		*a = hclsyntax.Attribute{}
+	}
+	for _, b := range s.syntaxBlocks[:s.usedSyntaxBlocks] {
+		*b = hclsyntax.Block{}
+	}
 	s.usedContents, s.usedAttributes, s.usedBlocks = 0, 0, 0
+	s.usedSyntaxBodies, s.usedSyntaxAttributes, s.usedSyntaxBlocks = 0, 0, 0
 }
 
 // fits reports whether a schema fits a body whole (see content).
@@ -113,13 +187,21 @@ func fits(b *hclsyntax.Body, schema *hcl.BodySchema) bool {
 			return false
 		}
 	}
-	for _, a := range schema.Attributes {
-		if _, ok := b.Attributes[a.Name]; a.Required && !ok {
-			return false
-		}
+	if !hasRequired(b, schema) {
+		return false
 	}
 	for _, block := range b.Blocks {
 		if s, ok := lastBlockSchema(schema, block.Type); !ok || len(s.LabelNames) != len(block.Labels) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasRequired reports whether a body has every argument a schema requires.
+func hasRequired(b *hclsyntax.Body, schema *hcl.BodySchema) bool {
+	for _, a := range schema.Attributes {
+		if _, ok := b.Attributes[a.Name]; a.Required && !ok {
 			return false
 		}
 	}
