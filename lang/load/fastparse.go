@@ -32,11 +32,8 @@ import (
 // at a time, and counts columns by byte but within strings beyond ASCII.
 //
 // Its tree is s's, valid until s is reset (see scratch), but for the
-// expressions; a nil s makes one afresh.
+// expressions.
 func parseFast(src []byte, filename string, s *scratch) (body *hclsyntax.Body) {
-	if s == nil {
-		s = new(scratch)
-	}
 	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
 	defer func() {
 		if r := recover(); r != nil {
@@ -536,7 +533,7 @@ func (p *fastParser) attribute(name fastToken, singleLine bool) *hclsyntax.Attri
 	if !singleLine {
 		p.endOfItem()
 	}
-	attr := take(&p.scratch.syntaxAttributes, &p.scratch.usedSyntaxAttributes)
+	attr := p.scratch.syntaxAttributes.take()
 	*attr = hclsyntax.Attribute{
 		Name:        p.ident(name),
 		Expr:        expr,
@@ -602,7 +599,7 @@ labels:
 	}
 	closing := p.prev
 	p.endOfItem()
-	block := take(&p.scratch.syntaxBlocks, &p.scratch.usedSyntaxBlocks)
+	block := p.scratch.syntaxBlocks.take()
 	*block = hclsyntax.Block{
 		Type:            p.ident(typ),
 		Labels:          labels,

@@ -29,16 +29,12 @@ import (
 // what PartialContent left of one, whose hidden arguments and blocks
 // content cannot see.
 //
-// The content built directly is s's: it stays valid until s is reset,
-// and nothing decoded may keep it (expressions, which are the parser's,
-// may be kept). A nil s builds it afresh.
+// The content built directly is s's, valid until s is reset (see
+// scratch).
 func content(body hcl.Body, schema *hcl.BodySchema, s *scratch) (*hcl.BodyContent, hcl.Diagnostics) {
 	b, ok := body.(*hclsyntax.Body)
 	if !ok || !fits(b, schema) {
 		return body.Content(schema)
-	}
-	if s == nil {
-		s = new(scratch)
 	}
 	c := s.content(b)
 	for name, attr := range b.Attributes {
@@ -62,9 +58,6 @@ func arguments(body hcl.Body, schema *hcl.BodySchema, s *scratch) (*hcl.BodyCont
 		others, more := rest.JustAttributes()
 		return c, others, append(hds, more...)
 	}
-	if s == nil {
-		s = new(scratch)
-	}
 	c, others := s.content(b), s.content(b).Attributes
 	for name, attr := range b.Attributes {
 		if slices.ContainsFunc(schema.Attributes, func(a hcl.AttributeSchema) bool { return a.Name == name }) {
@@ -74,110 +67,6 @@ func arguments(body hcl.Body, schema *hcl.BodySchema, s *scratch) (*hcl.BodyCont
 		}
 	}
 	return c, others, nil
-}
-
-// scratch holds what loading a file needs only until it is decoded: the
-// bodies, arguments and blocks parseFast makes of it, their content as
-// the decoder reads them, and the identifiers the parser has seen. Each
-// goroutine that loads files reuses one from file to file: at 10,000
-// products they were two fifths of what loading allocated (at 10,000
-// products, 400 of 974 MB), all of it garbage once a file is decoded.
-// Nothing decoded may keep them; expressions, which are not reused, may
-// be kept.
-type scratch struct {
-	contents       []*hcl.BodyContent
-	attributes     []*hcl.Attribute
-	blocks         []*hcl.Block
-	usedContents   int
-	usedAttributes int
-	usedBlocks     int
-
-	syntaxBodies         []*hclsyntax.Body
-	syntaxAttributes     []*hclsyntax.Attribute
-	syntaxBlocks         []*hclsyntax.Block
-	usedSyntaxBodies     int
-	usedSyntaxAttributes int
-	usedSyntaxBlocks     int
-
-	// idents are the parser's identifiers (fastParser.ident), kept from
-	// file to file: the strings are immutable, and the map need not grow
-	// again for each file.
-	idents map[string]string
-}
-
-// syntaxBody hands out an empty body, with no arguments and no blocks
-// (both empty, not nil, as hclsyntax leaves a body).
-func (s *scratch) syntaxBody() *hclsyntax.Body {
-	b := take(&s.syntaxBodies, &s.usedSyntaxBodies)
-	if b.Attributes == nil {
-		b.Attributes = hclsyntax.Attributes{}
-	}
-	if b.Blocks == nil {
-		b.Blocks = hclsyntax.Blocks{}
-	}
-	return b
-}
-
-// take hands out the next of a list of reusable values, adding one when
-// all are in use.
-func take[T any](list *[]*T, used *int) *T {
-	if *used == len(*list) {
-		*list = append(*list, new(T))
-	}
-	v := (*list)[*used]
-	*used++
-	return v
-}
-
-// content, attribute and block hand out an empty content of b, and an
-// argument and a block as AsHCLAttribute and AsHCLBlock make them.
-func (s *scratch) content(b *hclsyntax.Body) *hcl.BodyContent {
-	c := take(&s.contents, &s.usedContents)
-	c.MissingItemRange = b.MissingItemRange()
-	if c.Attributes == nil {
-		c.Attributes = make(hcl.Attributes, len(b.Attributes))
-	}
-	return c
-}
-
-func (s *scratch) attribute(attr *hclsyntax.Attribute) *hcl.Attribute {
-	a := take(&s.attributes, &s.usedAttributes)
-	*a = hcl.Attribute{Name: attr.Name, Expr: attr.Expr, Range: attr.SrcRange, NameRange: attr.NameRange}
-	return a
-}
-
-func (s *scratch) block(block *hclsyntax.Block) *hcl.Block {
-	b := take(&s.blocks, &s.usedBlocks)
-	*b = hcl.Block{Type: block.Type, Labels: block.Labels, Body: block.Body,
-		DefRange: block.DefRange(), TypeRange: block.TypeRange, LabelRanges: block.LabelRanges}
-	return b
-}
-
-// reset makes everything handed out reusable, and lets go of the syntax
-// it pointed to.
-func (s *scratch) reset() {
-	for _, c := range s.contents[:s.usedContents] {
-		clear(c.Attributes)
-		*c = hcl.BodyContent{Attributes: c.Attributes, Blocks: c.Blocks[:0]}
-	}
-	for _, a := range s.attributes[:s.usedAttributes] {
-		*a = hcl.Attribute{}
-	}
-	for _, b := range s.blocks[:s.usedBlocks] {
-		*b = hcl.Block{}
-	}
-	for _, b := range s.syntaxBodies[:s.usedSyntaxBodies] {
-		clear(b.Attributes)
-		*b = hclsyntax.Body{Attributes: b.Attributes, Blocks: b.Blocks[:0]}
-	}
-	for _, a := range s.syntaxAttributes[:s.usedSyntaxAttributes] {
-		*a = hclsyntax.Attribute{}
-	}
-	for _, b := range s.syntaxBlocks[:s.usedSyntaxBlocks] {
-		*b = hclsyntax.Block{}
-	}
-	s.usedContents, s.usedAttributes, s.usedBlocks = 0, 0, 0
-	s.usedSyntaxBodies, s.usedSyntaxAttributes, s.usedSyntaxBlocks = 0, 0, 0
 }
 
 // fits reports whether a schema fits a body whole (see content).
