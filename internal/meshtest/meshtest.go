@@ -217,6 +217,18 @@ func sameKeptOrNot(t *testing.T, buildWith Build) {
 	}
 }
 
+// pharmaCopy compiles a copy of the example mesh in memory, which the
+// caller may then change under the plan.
+func pharmaCopy(t *testing.T) (fstest.MapFS, *compiler.Result) {
+	t.Helper()
+	fsys := pharmaFiles(t)
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: Today})
+	if err != nil || res.Plan == nil || res.Diagnostics.HasErrors() {
+		t.Fatalf("compiling a copy of examples/pharma: %v %v", err, res.Diagnostics)
+	}
+	return fsys, res
+}
+
 // sameWhenStepFilesGo builds the example mesh from a copy in memory,
 // keeping no file, removes the SQL files its steps name, and fails when a
 // file rendered after that differs from one rendered before: a file
@@ -224,11 +236,7 @@ func sameKeptOrNot(t *testing.T, buildWith Build) {
 // whatever happens to the files meanwhile.
 func sameWhenStepFilesGo(t *testing.T, build Build) {
 	t.Helper()
-	fsys := pharmaFiles(t)
-	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: Today})
-	if err != nil || res.Plan == nil || res.Diagnostics.HasErrors() {
-		t.Fatalf("compiling a copy of examples/pharma: %v %v", err, res.Diagnostics)
-	}
+	fsys, res := pharmaCopy(t)
 	build1 := func() []output.File {
 		files, ds := build(res.Plan, nil)
 		if ds.HasErrors() {
@@ -252,6 +260,35 @@ func sameWhenStepFilesGo(t *testing.T, build Build) {
 		if !bytes.Equal(f.Data, want[i].Data) {
 			t.Errorf("%s rendered after its steps' SQL files went differs from the file rendered before", f.Path)
 		}
+	}
+}
+
+// StepFilesUnreadable compiles a copy of the example mesh, removes the
+// SQL files its steps name, and builds it: a target that reads them must
+// report each step's file as a read-error at the step's file argument,
+// saying how to mend it.
+func StepFilesUnreadable(t *testing.T, build Build) {
+	t.Helper()
+	fsys, res := pharmaCopy(t)
+	for name := range fsys {
+		if strings.HasSuffix(name, ".sql") {
+			delete(fsys, name)
+		}
+	}
+	_, ds := build(res.Plan, nil)
+	found := 0
+	for _, d := range ds {
+		if d.Code != "read-error" {
+			t.Errorf("unexpected %s: %s", d.Code, d.Summary)
+			continue
+		}
+		found++
+		if d.Subject == nil || !strings.Contains(d.Detail, "Check that the file") {
+			t.Errorf("%s at %v does not say where or how to mend it: %s", d.Summary, d.Subject, d.Detail)
+		}
+	}
+	if found == 0 {
+		t.Error("no read-error for the steps' removed SQL files")
 	}
 }
 

@@ -362,6 +362,14 @@ func TestRendersAgain(t *testing.T) {
 	})
 }
 
+// TestStepFilesUnreadable checks the error for a step's SQL file that
+// cannot be read when the target puts its SQL into the file it writes.
+func TestStepFilesUnreadable(t *testing.T) {
+	meshtest.StepFilesUnreadable(t, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+		return airflow.Build(p, airflow.Options{Keep: keep})
+	})
+}
+
 // TestSameOnAnyCores builds a synthetic mesh with one core and with four:
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {

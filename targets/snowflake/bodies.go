@@ -59,7 +59,7 @@ func (b *builder) stepBody(s *plan.Step) string {
 func (b *builder) statements(s *plan.Step) string {
 	sql, _, arg, err := s.SQL(b.plan.Root)
 	if err != nil {
-		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v.", arg.String, err)
+		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v. Check that the file, named from the mesh's folder, is a file readable by the user running meshc, then build again.", arg.String, err)
 		return ""
 	}
 	sql = strings.TrimSpace(sql)
