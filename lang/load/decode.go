@@ -626,7 +626,7 @@ func (d *decoder) testKind(b *hcl.Block) *ast.TestKind {
 		k.Params = append(k.Params, d.param(pb))
 	}
 	if attr, ok := c.Attributes["sql"]; ok {
-		k.SQL = &template{file: d.file, expr: attr.Expr}
+		k.SQL = &template{file: d.file, expr: d.scratch.keep(attr.Expr)}
 		if s, isString := stringValue(attr.Expr); isString && strings.TrimSpace(s) == "" {
 			d.add(diag.Diagnostics{diag.Errorf("invalid-value", d.rng(attr.Expr.Range()), "Empty SQL template",
 				"A test kind renders to one SQL query that returns the failing rows; write it here, such as \"SELECT * FROM ${table} WHERE ${column} IS NULL\".")})

@@ -640,23 +640,20 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 		if err != nil {
 			bail()
 		}
-		return &hclsyntax.LiteralValueExpr{Val: v, SrcRange: t.rng}
+		return p.scratch.literal(v, t.rng)
 	case fastIdent:
 		if p.peek(newlines).kind == fastOParen {
 			return p.call(t, newlines)
 		}
 		switch name := p.ident(t); name {
 		case "true":
-			return &hclsyntax.LiteralValueExpr{Val: cty.True, SrcRange: t.rng}
+			return p.scratch.literal(cty.True, t.rng)
 		case "false":
-			return &hclsyntax.LiteralValueExpr{Val: cty.False, SrcRange: t.rng}
+			return p.scratch.literal(cty.False, t.rng)
 		case "null":
-			return &hclsyntax.LiteralValueExpr{Val: cty.NullVal(cty.DynamicPseudoType), SrcRange: t.rng}
+			return p.scratch.literal(cty.NullVal(cty.DynamicPseudoType), t.rng)
 		default:
-			return &hclsyntax.ScopeTraversalExpr{
-				Traversal: hcl.Traversal{hcl.TraverseRoot{Name: name, SrcRange: t.rng}},
-				SrcRange:  t.rng,
-			}
+			return p.scratch.root(name, t.rng)
 		}
 	case fastString:
 		// The text between the quotes; for "", hclsyntax gives the empty
@@ -666,19 +663,11 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 			text.Start = hcl.Pos{Line: t.rng.Start.Line, Column: t.rng.Start.Column + 1, Byte: t.start}
 			text.End = hcl.Pos{Line: t.rng.End.Line, Column: t.rng.End.Column - 1, Byte: t.end}
 		}
-		return &hclsyntax.TemplateExpr{
-			Parts:    []hclsyntax.Expression{&hclsyntax.LiteralValueExpr{Val: cty.StringVal(p.value(t)), SrcRange: text}},
-			SrcRange: t.rng,
-		}
+		return p.scratch.text(p.scratch.literal(cty.StringVal(p.value(t)), text), t.rng)
 	case fastHeredoc:
 		end := hcl.Pos{Line: t.rng.End.Line, Column: 1, Byte: t.end} // the marker's line
-		return &hclsyntax.TemplateExpr{
-			Parts: []hclsyntax.Expression{&hclsyntax.LiteralValueExpr{
-				Val:      cty.StringVal(t.text),
-				SrcRange: hcl.Range{Filename: p.filename, Start: t.textStart, End: end},
-			}},
-			SrcRange: t.rng,
-		}
+		text := hcl.Range{Filename: p.filename, Start: t.textStart, End: end}
+		return p.scratch.text(p.scratch.literal(cty.StringVal(t.text), text), t.rng)
 	case fastOBrack:
 		return p.tuple(t)
 	case fastOBrace:

@@ -36,13 +36,13 @@ func (d *decoder) policy(b *hcl.Block) *ast.Policy {
 	p.Set = d.str(c, "set", b.DefRange)
 	p.Domains = d.strs(c, "domains", b.DefRange)
 	if attr, ok := c.Attributes["when"]; ok {
-		p.When = &expression{file: d.file, expr: attr.Expr}
+		p.When = &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
 	}
 	if attr, ok := c.Attributes["assert"]; ok {
-		p.Assert = &expression{file: d.file, expr: attr.Expr}
+		p.Assert = &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
 	}
 	if attr, ok := c.Attributes["message"]; ok {
-		p.Message = &expression{file: d.file, expr: attr.Expr}
+		p.Message = &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
 	}
 	return p
 }

@@ -3,17 +3,19 @@ package load
 import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // scratch holds what loading a file needs only until the file is decoded:
-// the bodies, arguments and blocks parseFast makes of it, their content as
-// the decoder reads them (content, arguments), and the identifiers the
-// parser has seen. Each goroutine that loads files keeps one, reset after
-// each file: at 10,000 products these were half of what loading allocated
-// (521 of 974 MB), all of it garbage once a file was decoded.
+// the bodies, arguments and blocks parseFast makes of it, its commonest
+// expressions, their content as the decoder reads them (content,
+// arguments), and the identifiers the parser has seen. Each goroutine
+// that loads files keeps one, reset after each file: at 10,000 products
+// these were nearly two thirds of what loading allocated (615 of 974 MB),
+// all of it garbage once a file was decoded.
 //
-// Nothing decoded may keep what a scratch hands out. Expressions, which
-// are not reused, may be kept (a test kind keeps its SQL template).
+// Nothing decoded may keep what a scratch hands out, but for expressions
+// that the decoder says it keeps (keep).
 type scratch struct {
 	contents   reusable[hcl.BodyContent]
 	attributes reusable[hcl.Attribute]
@@ -22,6 +24,15 @@ type scratch struct {
 	syntaxBodies     reusable[hclsyntax.Body]
 	syntaxAttributes reusable[hclsyntax.Attribute]
 	syntaxBlocks     reusable[hclsyntax.Block]
+
+	// The commonest expressions: quoted strings and heredocs, literals,
+	// and the roots of references. Unlike the rest, the decoded mesh may
+	// keep an expression (a test kind's SQL, a policy's condition): the
+	// decoder then says so (keep), and those of the file are not reused.
+	literals  reusable[hclsyntax.LiteralValueExpr]
+	texts     reusable[hclsyntax.TemplateExpr]
+	roots     reusable[hclsyntax.ScopeTraversalExpr]
+	keepExprs bool
 
 	// idents are the parser's identifiers (fastParser.ident), kept from
 	// file to file: strings do not change, and the map need not grow
@@ -44,6 +55,51 @@ func (s *scratch) reset() {
 	})
 	s.syntaxAttributes.reset(nil)
 	s.syntaxBlocks.reset(nil)
+	if s.keepExprs {
+		s.literals.forget()
+		s.texts.forget()
+		s.roots.forget()
+		s.keepExprs = false
+		return
+	}
+	s.literals.reset(nil)
+	s.texts.reset(func(t *hclsyntax.TemplateExpr) {
+		clear(t.Parts)
+		*t = hclsyntax.TemplateExpr{Parts: t.Parts[:0]}
+	})
+	s.roots.reset(func(r *hclsyntax.ScopeTraversalExpr) {
+		clear(r.Traversal)
+		*r = hclsyntax.ScopeTraversalExpr{Traversal: r.Traversal[:0]}
+	})
+}
+
+// keep says that the decoded mesh keeps an expression of the file being
+// decoded, so that none of its expressions is reused.
+func (s *scratch) keep(expr hcl.Expression) hcl.Expression {
+	s.keepExprs = true
+	return expr
+}
+
+// literal, text and root hand out a literal value, a string or heredoc
+// of one literal part, and a reference's root, as hclsyntax makes them.
+func (s *scratch) literal(v cty.Value, at hcl.Range) *hclsyntax.LiteralValueExpr {
+	l := s.literals.take()
+	*l = hclsyntax.LiteralValueExpr{Val: v, SrcRange: at}
+	return l
+}
+
+func (s *scratch) text(part *hclsyntax.LiteralValueExpr, at hcl.Range) *hclsyntax.TemplateExpr {
+	t := s.texts.take()
+	t.Parts = append(t.Parts[:0], part)
+	t.SrcRange = at
+	return t
+}
+
+func (s *scratch) root(name string, at hcl.Range) *hclsyntax.ScopeTraversalExpr {
+	r := s.roots.take()
+	r.Traversal = append(r.Traversal[:0], hcl.TraverseRoot{Name: name, SrcRange: at})
+	r.SrcRange = at
+	return r
 }
 
 // content hands out an empty content of b.
@@ -96,6 +152,13 @@ func (r *reusable[T]) take() *T {
 	}
 	r.used++
 	return r.all[r.used-1]
+}
+
+// forget lets go of every value handed out, for good: it is not handed
+// out again.
+func (r *reusable[T]) forget() {
+	r.all = r.all[r.used:]
+	r.used = 0
 }
 
 // reset makes every value handed out reusable: renewed by renew, or

@@ -1,0 +1,83 @@
+package load_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"testing/fstest"
+
+	"github.com/meshc/meshc/lang/load"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// TestKeptExpressionsSurvive loads, on one goroutine, a file whose policy
+// and test kind keep plain expressions (which parseFast takes), and then
+// files whose expressions reuse what it handed out, unless the decoder
+// said it keeps them (scratch.keep): the policy and the test kind must
+// still say what their file says.
+func TestKeptExpressionsSurvive(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	fsys := fstest.MapFS{
+		"mesh.hcl": {Data: []byte("mesh \"m\" {}\n")},
+		"governance/kept.mesh.hcl": {Data: []byte(`policy "plain" {
+  enforcement = "advisory"
+  on          = "product"
+  when        = true
+  assert      = false
+  message     = "the policy's own words"
+}
+
+test_kind "plain" {
+  on  = "port"
+  sql = "SELECT 'the test kind''s own query'"
+}
+`)},
+	}
+	for i := range 20 { // after governance/, in the order files are read
+		fsys[fmt.Sprintf("z/p%d.mesh.hcl", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(`product "p%d" {
+  description = "not the policy's words %d"
+  owner       = "owner%d@example.com"
+  input "s" { from = domain.x.product.y.port.z }
+  step "build" {
+    run = runner.sql
+    sql = "SELECT %d"
+  }
+}
+`, i, i, i, i))}
+	}
+	mesh, _, _ := load.Load(load.Tree{FS: fsys}, load.Tree{FS: fstest.MapFS{}, Stdlib: true})
+	if mesh == nil {
+		t.Fatal("the mesh did not load")
+	}
+	var found int
+	for _, p := range mesh.Policies {
+		if p.Name != "plain" {
+			continue
+		}
+		found++
+		check := func(what string, want cty.Value, got cty.Value) {
+			t.Helper()
+			if !got.RawEquals(want) {
+				t.Errorf("the policy's %s is %#v, want %#v", what, got, want)
+			}
+		}
+		when, _ := p.When.Evaluate(nil, nil)
+		assert, _ := p.Assert.Evaluate(nil, nil)
+		message, _ := p.Message.Evaluate(nil, nil)
+		check("when", cty.True, when)
+		check("assert", cty.False, assert)
+		check("message", cty.StringVal("the policy's own words"), message)
+	}
+	for _, k := range mesh.TestKinds {
+		if k.Name != "plain" {
+			continue
+		}
+		found++
+		if sql, err := k.SQL.Render(nil); err != nil || sql != "SELECT 'the test kind''s own query'" {
+			t.Errorf("the test kind's SQL is %q (%v)", sql, err)
+		}
+	}
+	if found != 2 {
+		t.Fatalf("found %d of the policy and the test kind", found)
+	}
+}
