@@ -185,7 +185,7 @@ func convertDiags(file *diag.File, hds hcl.Diagnostics) diag.Diagnostics {
 // literal evaluates an attribute that must be a constant: no references, no
 // function calls.
 func (d *decoder) literal(attr *hcl.Attribute, want cty.Type) (cty.Value, diag.Diagnostics) {
-	if trav, hds := hcl.AbsTraversalForExpr(attr.Expr); !hds.HasErrors() && !keywords[trav.RootName()] {
+	if trav, ok := traversalOf(attr.Expr); ok && !keywords[trav.RootName()] {
 		switch {
 		case len(trav) == 1 && want == cty.String:
 			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()), "Quoted value expected",
@@ -486,9 +486,32 @@ func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostic
 	return t, ds
 }
 
+// isCall reports whether hcl.ExprCall takes an expression, without the
+// diagnostic it makes of one it does not.
 func isCall(expr hcl.Expression) bool {
-	_, hds := hcl.ExprCall(expr)
-	return !hds.HasErrors()
+	type exprCall interface{ ExprCall() *hcl.StaticCall }
+	e, ok := hcl.UnwrapExpressionUntil(expr, func(e hcl.Expression) bool {
+		_, ok := e.(exprCall)
+		return ok
+	}).(exprCall)
+	return ok && e.ExprCall() != nil
+}
+
+// traversalOf is hcl.AbsTraversalForExpr, and whether it succeeds, without
+// the diagnostic it makes of an expression that is not a traversal: every
+// quoted value that must not be a reference would make one, only for it to
+// be dropped (a tenth of what loading allocated).
+func traversalOf(expr hcl.Expression) (hcl.Traversal, bool) {
+	type asTraversal interface{ AsTraversal() hcl.Traversal }
+	e, ok := hcl.UnwrapExpressionUntil(expr, func(e hcl.Expression) bool {
+		_, ok := e.(asTraversal)
+		return ok
+	}).(asTraversal)
+	if !ok {
+		return nil, false
+	}
+	trav := e.AsTraversal()
+	return trav, len(trav) > 0
 }
 
 // keywords are HCL's literal keywords, which parse as traversals.
@@ -502,7 +525,7 @@ var refLike = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$`)
 
 // decodeValue decodes an argument that is either a reference or a literal.
 func (d *decoder) decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics) {
-	if trav, hds := hcl.AbsTraversalForExpr(expr); !hds.HasErrors() && len(trav) > 0 {
+	if trav, ok := traversalOf(expr); ok {
 		if !keywords[trav.RootName()] {
 			ref, ds := d.decodeRef(expr, "an object")
 			if ref != nil {
