@@ -580,6 +580,14 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 // testCall decodes a test kind call such as accepted_values(["A", "B"]).
 func (d *decoder) testCall(expr hcl.Expression, t *ast.TestUse) bool {
 	t.CallRange = d.rng(expr.Range())
+	if fc, ok := expr.(*hclsyntax.FunctionCallExpr); ok && !fc.ExpandFinal {
+		// What hcl.ExprCall gives, without its copy of the arguments.
+		t.Kind, t.KindRange = fc.Name, d.rng(fc.NameRange)
+		for _, a := range fc.Args {
+			d.testArg(t, a)
+		}
+		return true
+	}
 	call, hds := hcl.ExprCall(expr)
 	if hds.HasErrors() {
 		detail := "A test is a call of a test kind, for example not_null() or accepted_values([\"A\", \"B\"])."
@@ -596,11 +604,15 @@ func (d *decoder) testCall(expr hcl.Expression, t *ast.TestUse) bool {
 	}
 	t.Kind, t.KindRange = call.Name, d.rng(call.NameRange)
 	for _, a := range call.Arguments {
-		v, ds := d.decodeValue(a)
-		d.add(ds)
-		t.Args = append(t.Args, v)
+		d.testArg(t, a)
 	}
 	return true
+}
+
+func (d *decoder) testArg(t *ast.TestUse, arg hcl.Expression) {
+	v, ds := d.decodeValue(arg)
+	d.add(ds)
+	t.Args = append(t.Args, v)
 }
 
 func (d *decoder) runner(b *hcl.Block) *ast.Runner {

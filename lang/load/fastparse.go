@@ -680,14 +680,16 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 // call parses a function call whose name has been read.
 func (p *fastParser) call(name fastToken, newlines bool) hclsyntax.Expression {
 	open := p.read(newlines)
-	args, closing := p.list(fastCParen)
-	return &hclsyntax.FunctionCallExpr{
+	call := p.scratch.calls.take()
+	args, closing := p.list(fastCParen, call.Args[:0])
+	*call = hclsyntax.FunctionCallExpr{
 		Name:            p.ident(name),
 		Args:            args,
 		NameRange:       name.rng,
 		OpenParenRange:  open.rng,
 		CloseParenRange: closing.rng,
 	}
+	return call
 }
 
 // tuple parses a list whose opening bracket has been read.
@@ -695,16 +697,21 @@ func (p *fastParser) tuple(open fastToken) hclsyntax.Expression {
 	if p.startsFor() {
 		bail()
 	}
-	exprs, closing := p.list(fastCBrack)
-	return &hclsyntax.TupleConsExpr{Exprs: exprs, SrcRange: hcl.RangeBetween(open.rng, closing.rng), OpenRange: open.rng}
+	tuple := p.scratch.tuples.take()
+	exprs, closing := p.list(fastCBrack, tuple.Exprs[:0])
+	*tuple = hclsyntax.TupleConsExpr{Exprs: exprs, SrcRange: hcl.RangeBetween(open.rng, closing.rng), OpenRange: open.rng}
+	return tuple
 }
 
 // list parses expressions separated by commas, a trailing one allowed, up
-// to the closing token given, where newlines are space.
-func (p *fastParser) list(closer fastKind) ([]hclsyntax.Expression, fastToken) {
-	var exprs []hclsyntax.Expression
+// to the closing token given, where newlines are space, appending them to
+// exprs (empty, and nil if none, as hclsyntax leaves an empty list).
+func (p *fastParser) list(closer fastKind, exprs []hclsyntax.Expression) ([]hclsyntax.Expression, fastToken) {
 	for {
 		if p.peek(withoutNewlines).kind == closer {
+			if len(exprs) == 0 {
+				exprs = nil
+			}
 			return exprs, p.read(withoutNewlines)
 		}
 		exprs = append(exprs, p.expression(withoutNewlines))

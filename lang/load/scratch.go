@@ -26,12 +26,14 @@ type scratch struct {
 	syntaxBlocks     reusable[hclsyntax.Block]
 
 	// The commonest expressions: quoted strings and heredocs, literals,
-	// and the roots of references. Unlike the rest, the decoded mesh may
+	// references, calls and lists. Unlike the rest, the decoded mesh may
 	// keep an expression (a test kind's SQL, a policy's condition): the
 	// decoder then says so (keep), and those of the file are not reused.
 	literals  reusable[hclsyntax.LiteralValueExpr]
 	texts     reusable[hclsyntax.TemplateExpr]
 	roots     reusable[hclsyntax.ScopeTraversalExpr]
+	calls     reusable[hclsyntax.FunctionCallExpr]
+	tuples    reusable[hclsyntax.TupleConsExpr]
 	keepExprs bool
 
 	// idents are the parser's identifiers (fastParser.ident), kept from
@@ -59,6 +61,8 @@ func (s *scratch) reset() {
 		s.literals.forget()
 		s.texts.forget()
 		s.roots.forget()
+		s.calls.forget()
+		s.tuples.forget()
 		s.keepExprs = false
 		return
 	}
@@ -70,6 +74,14 @@ func (s *scratch) reset() {
 	s.roots.reset(func(r *hclsyntax.ScopeTraversalExpr) {
 		clear(r.Traversal)
 		*r = hclsyntax.ScopeTraversalExpr{Traversal: r.Traversal[:0]}
+	})
+	s.calls.reset(func(c *hclsyntax.FunctionCallExpr) {
+		clear(c.Args)
+		*c = hclsyntax.FunctionCallExpr{Args: c.Args[:0]}
+	})
+	s.tuples.reset(func(t *hclsyntax.TupleConsExpr) {
+		clear(t.Exprs)
+		*t = hclsyntax.TupleConsExpr{Exprs: t.Exprs[:0]}
 	})
 }
 
