@@ -8,10 +8,13 @@ import (
 
 	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
 // TestKeptExpressionsSurvive loads, on one goroutine, a file whose policy
-// and test kind keep plain expressions (which parseFast takes), and then
+// and test kind keep plain expressions (which parseFast takes: literals,
+// strings, a call, a list and references), and then
 // files whose expressions reuse what it handed out, unless the decoder
 // said it keeps them (scratch.keep): the policy and the test kind must
 // still say what their file says.
@@ -23,7 +26,7 @@ func TestKeptExpressionsSurvive(t *testing.T) {
   enforcement = "advisory"
   on          = "product"
   when        = true
-  assert      = false
+  assert      = contains(["kept", "list"], each.name)
   message     = "the policy's own words"
 }
 
@@ -62,11 +65,17 @@ test_kind "plain" {
 			}
 		}
 		when, _ := p.When.Evaluate(nil, nil)
-		assert, _ := p.Assert.Evaluate(nil, nil)
 		message, _ := p.Message.Evaluate(nil, nil)
 		check("when", cty.True, when)
-		check("assert", cty.False, assert)
 		check("message", cty.StringVal("the policy's own words"), message)
+		funcs := map[string]function.Function{"contains": stdlib.ContainsFunc}
+		for name, want := range map[string]cty.Value{"kept": cty.True, "other": cty.False} {
+			assert, ds := p.Assert.Evaluate(map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(name)})}, funcs)
+			if ds.HasErrors() {
+				t.Fatalf("the policy's assert: %v", ds)
+			}
+			check("assert for "+name, want, assert)
+		}
 	}
 	for _, k := range mesh.TestKinds {
 		if k.Name != "plain" {
