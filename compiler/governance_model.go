@@ -206,6 +206,9 @@ type model struct {
 	// free is the rest of the block that new objects are taken from:
 	// a large mesh has hundreds of thousands of them.
 	free []govObject
+	// slabs holds, by kind, the attributes of the round being judged
+	// (slab).
+	slabs map[string][]cty.Value
 }
 
 // roundProducts is how many products policies judge at once: enough for
@@ -229,7 +232,7 @@ func (m *model) endRound() {
 // them: there are many more of those, and most meshes have policies on few
 // kinds.
 func (c *compiler) buildModel(kinds map[string]bool) *model {
-	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}}
+	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}, slabs: map[string][]cty.Value{}}
 	m.mesh = c.meshValue()
 	domainOf := map[*domainScope]*govObject{}
 	for _, ds := range c.domainList {
