@@ -58,7 +58,8 @@ func arguments(body hcl.Body, schema *hcl.BodySchema, s *scratch) (*hcl.BodyCont
 		others, more := rest.JustAttributes()
 		return c, others, append(hds, more...)
 	}
-	c, others := s.content(b), s.content(b).Attributes
+	c := s.content(b)
+	others := s.content(b).Attributes // a second content's map, for the arguments the schema does not name
 	for name, attr := range b.Attributes {
 		if slices.ContainsFunc(schema.Attributes, func(a hcl.AttributeSchema) bool { return a.Name == name }) {
 			c.Attributes[name] = s.attribute(attr)

@@ -169,6 +169,7 @@ func (r *reusable[T]) take() *T {
 // forget lets go of every value handed out, for good: it is not handed
 // out again.
 func (r *reusable[T]) forget() {
+	clear(r.all[:r.used]) // so that the list does not keep them alive
 	r.all = r.all[r.used:]
 	r.used = 0
 }
