@@ -559,8 +559,8 @@ func (p *fastParser) emptyAt(at hcl.Pos) hcl.Range {
 
 // block parses a block whose type has been read.
 func (p *fastParser) block(typ fastToken) *hclsyntax.Block {
-	var labels []string
-	var labelRanges []hcl.Range
+	block := p.scratch.syntaxBlocks.take()
+	labels, labelRanges := block.Labels[:0], block.LabelRanges[:0]
 	var open fastToken
 labels:
 	for {
@@ -599,7 +599,9 @@ labels:
 	}
 	closing := p.prev
 	p.endOfItem()
-	block := p.scratch.syntaxBlocks.take()
+	if len(labels) == 0 {
+		labels, labelRanges = nil, nil // as hclsyntax leaves a block without labels
+	}
 	*block = hclsyntax.Block{
 		Type:            p.ident(typ),
 		Labels:          labels,

@@ -43,7 +43,8 @@ type scratch struct {
 }
 
 // reset makes everything handed out reusable, and lets go of the syntax
-// it pointed to; a body's map and list of blocks are kept, emptied.
+// it pointed to; the maps and lists of bodies, blocks and expressions are
+// kept, emptied.
 func (s *scratch) reset() {
 	s.contents.reset(func(c *hcl.BodyContent) {
 		clear(c.Attributes)
@@ -56,7 +57,9 @@ func (s *scratch) reset() {
 		*b = hclsyntax.Body{Attributes: b.Attributes, Blocks: b.Blocks[:0]}
 	})
 	s.syntaxAttributes.reset(nil)
-	s.syntaxBlocks.reset(nil)
+	s.syntaxBlocks.reset(func(b *hclsyntax.Block) {
+		*b = hclsyntax.Block{Labels: b.Labels[:0], LabelRanges: b.LabelRanges[:0]}
+	})
 	if s.keepExprs {
 		s.literals.forget()
 		s.texts.forget()
