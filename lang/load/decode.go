@@ -135,7 +135,8 @@ type decoder struct {
 	// failed to load, by the name meant: HCL's suggestion for a misspelt
 	// name, or the type of a block written without its label.
 	broken []string
-	// scratch holds the content of the bodies decoded (see content).
+	// scratch is what parsing and decoding the file reuse (see scratch),
+	// which the decoder tells of the expressions it keeps.
 	scratch *scratch
 }
 
