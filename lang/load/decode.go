@@ -543,7 +543,8 @@ func (d *decoder) testList(attr *hcl.Attribute) []*ast.TestUse {
 	}
 	var out []*ast.TestUse
 	for _, e := range exprs {
-		t := &ast.TestUse{DeclRange: d.rng(e.Range())}
+		t := d.scratch.tests.new()
+		t.DeclRange = d.rng(e.Range())
 		if d.testCall(e, t) {
 			out = append(out, t)
 		}
@@ -555,7 +556,8 @@ func (d *decoder) testList(attr *hcl.Attribute) []*ast.TestUse {
 // (column, port or product).
 func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 	c := d.content(b.Body, testSchema)
-	t := &ast.TestUse{DeclRange: d.rng(b.DefRange)}
+	t := d.scratch.tests.new()
+	t.DeclRange = d.rng(b.DefRange)
 	name, nameRange := d.label(b)
 	if attr, ok := c.Attributes["check"]; ok {
 		d.testCall(attr.Expr, t)
@@ -584,6 +586,9 @@ func (d *decoder) testCall(expr hcl.Expression, t *ast.TestUse) bool {
 	if fc, ok := expr.(*hclsyntax.FunctionCallExpr); ok && !fc.ExpandFinal {
 		// What hcl.ExprCall gives, without its copy of the arguments.
 		t.Kind, t.KindRange = fc.Name, d.rng(fc.NameRange)
+		if len(fc.Args) > 0 {
+			t.Args = d.scratch.values.slice(len(fc.Args))[:0]
+		}
 		for _, a := range fc.Args {
 			d.testArg(t, a)
 		}

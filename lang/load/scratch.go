@@ -3,6 +3,7 @@ package load
 import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/lang/ast"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -40,6 +41,13 @@ type scratch struct {
 	// file to file: strings do not change, and the map need not grow
 	// again for each file.
 	idents map[string]string
+
+	// The commonest small parts of the decoded mesh (dense): references
+	// with their names, and tests with their arguments.
+	refs     dense[ast.Ref]
+	refParts dense[ast.RefPart]
+	tests    dense[ast.TestUse]
+	values   dense[ast.Value]
 }
 
 // reset makes everything handed out reusable, and lets go of the syntax
@@ -189,4 +197,28 @@ func (r *reusable[T]) reset(renew func(*T)) {
 		}
 	}
 	r.used = 0
+}
+
+// dense hands out values of one type, for what the decoded mesh keeps,
+// from arrays of many. Allocated one by one, they sat scattered among the
+// garbage that decoding leaves in the collector's spans of their size,
+// each span kept for a few of them (at 10,000 products, 107 MB of empty
+// slots beside 93 MB of objects after loading); side by side, they fill
+// their spans. Nothing is handed out twice: an array lives as long as any
+// value of it.
+type dense[T any] struct{ free []T }
+
+// denseRun is how many values an array holds.
+const denseRun = 256
+
+func (d *dense[T]) new() *T { return &d.slice(1)[0] }
+
+// slice hands out n values, as a slice of length n whose capacity is n.
+func (d *dense[T]) slice(n int) []T {
+	if len(d.free) < n {
+		d.free = make([]T, max(n, denseRun))
+	}
+	s := d.free[:n:n]
+	d.free = d.free[n:]
+	return s
 }
