@@ -396,7 +396,8 @@ func (d *decoder) duplicateBlock(b *hcl.Block, first diag.Range) {
 
 func (d *decoder) input(b *hcl.Block) *ast.Input {
 	c := d.content(b.Body, inputSchema)
-	in := &ast.Input{DeclRange: d.rng(b.DefRange)}
+	in := d.scratch.inputs.new()
+	in.DeclRange = d.rng(b.DefRange)
 	in.Name, in.NameRange = d.label(b)
 	in.From = d.ref(c, "from", "a source or a port")
 	if attr, ok := c.Attributes["columns"]; ok {
@@ -498,7 +499,8 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 		}
 	}
 	d.add(convertDiags(d.file, hds))
-	s := &ast.Step{DeclRange: d.rng(b.DefRange)}
+	s := d.scratch.steps.new()
+	s.DeclRange = d.rng(b.DefRange)
 	s.Name, s.NameRange = d.label(b)
 	s.Run = d.ref(c, "run", "a runner")
 	if attr, ok := c.Attributes["after"]; ok {
@@ -510,7 +512,9 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		attr := attrs[name]
 		v, ds := d.decodeValue(attr.Expr)
-		s.Args = append(s.Args, &ast.Arg{Name: name, NameRange: d.rng(attr.NameRange), Value: v, Problems: ds, Meant: meant[name]})
+		arg := d.scratch.args.new()
+		*arg = ast.Arg{Name: name, NameRange: d.rng(attr.NameRange), Value: v, Problems: ds, Meant: meant[name]}
+		s.Args = append(s.Args, arg)
 	}
 	return s
 }
@@ -562,7 +566,8 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 	if attr, ok := c.Attributes["check"]; ok {
 		d.testCall(attr.Expr, t)
 	}
-	t.Block = &ast.TestBlock{
+	t.Block = d.scratch.testBlocks.new()
+	*t.Block = ast.TestBlock{
 		Name:        ast.String{V: name, Set: true, Range: nameRange},
 		Severity:    d.str(c, "severity", b.DefRange),
 		Description: d.str(c, "description", b.DefRange),

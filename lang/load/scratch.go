@@ -43,11 +43,16 @@ type scratch struct {
 	idents map[string]string
 
 	// The commonest small parts of the decoded mesh (dense): references
-	// with their names, and tests with their arguments.
-	refs     dense[ast.Ref]
-	refParts dense[ast.RefPart]
-	tests    dense[ast.TestUse]
-	values   dense[ast.Value]
+	// with their names, tests with their arguments, steps with theirs,
+	// and inputs.
+	refs       dense[ast.Ref]
+	refParts   dense[ast.RefPart]
+	tests      dense[ast.TestUse]
+	testBlocks dense[ast.TestBlock]
+	values     dense[ast.Value]
+	steps      dense[ast.Step]
+	args       dense[ast.Arg]
+	inputs     dense[ast.Input]
 }
 
 // reset makes everything handed out reusable, and lets go of the syntax
