@@ -282,6 +282,7 @@ func (d *decoder) source(b *hcl.Block) *ast.Source {
 	s.Cadence = d.str(c, "cadence", b.DefRange)
 	s.Table = d.str(c, "table", b.DefRange)
 	s.Classification = d.str(c, "classification", b.DefRange)
+	s.Columns = room[*ast.Column](c.Blocks, "column")
 	for _, cb := range c.Blocks {
 		s.Columns = append(s.Columns, d.column(cb, false))
 	}
@@ -345,6 +346,10 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), "Tests list in a product",
 			"A product's own tests are test blocks, test \"name\" { check = row_count(1) port = port.NAME }; tests = [...] lists belong in ports and columns.")})
 	}
+	p.Inputs = room[*ast.Input](c.Blocks, "input")
+	p.Ports = room[*ast.Port](c.Blocks, "port")
+	p.Steps = room[*ast.Step](c.Blocks, "step")
+	p.Tests = room[*ast.TestUse](c.Blocks, "test")
 	for _, cb := range c.Blocks {
 		switch cb.Type {
 		case "input":
@@ -387,6 +392,22 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 			}
 		}
 	}
+}
+
+// room returns an empty list with room for the blocks of typ among
+// blocks, or nil when there are none, so that appending them one by one
+// leaves no outgrown lists behind as garbage.
+func room[T any](blocks hcl.Blocks, typ string) []T {
+	n := 0
+	for _, b := range blocks {
+		if b.Type == typ {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, n)
 }
 
 func (d *decoder) duplicateBlock(b *hcl.Block, first diag.Range) {
@@ -468,6 +489,7 @@ func (d *decoder) port(b *hcl.Block) *ast.Port {
 	if attr, ok := c.Attributes["tests"]; ok {
 		p.Tests = append(p.Tests, d.testList(attr)...)
 	}
+	p.Columns = room[*ast.Column](c.Blocks, "column")
 	for _, cb := range c.Blocks {
 		switch cb.Type {
 		case "column":
@@ -509,6 +531,9 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 		s.After = refs
 	}
 	s.Description = d.str(c, "description", b.DefRange)
+	if len(attrs) > 0 {
+		s.Args = make([]*ast.Arg, 0, len(attrs))
+	}
 	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		attr := attrs[name]
 		v, ds := d.decodeValue(attr.Expr)
@@ -545,7 +570,7 @@ func (d *decoder) testList(attr *hcl.Attribute) []*ast.TestUse {
 			"The argument \"tests\" is a list of test calls, for example [not_null(), unique()].")})
 		return nil
 	}
-	var out []*ast.TestUse
+	out := make([]*ast.TestUse, 0, len(exprs))
 	for _, e := range exprs {
 		t := d.scratch.tests.new()
 		t.DeclRange = d.rng(e.Range())
