@@ -130,7 +130,7 @@ func memoryLimit(live int64) int64 {
 
 // memoryBudget is the soft memory limit meshc keeps when GOMEMLIMIT sets
 // none: 1,900 MiB, which holds a check of 100,000 products to 1.9 GiB
-// rather than 3.2, for about 1.5 times the time (the collector lets the
+// rather than 2.4, for about a tenth more time (the collector lets the
 // process's memory pass the limit a little, and runs more often the
 // nearer the live heap is to it), or three quarters of the memory of the
 // container meshc runs in when that is less.
