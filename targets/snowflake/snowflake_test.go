@@ -298,21 +298,19 @@ func TestCases(t *testing.T) {
 	}
 }
 
+// buildKeeping builds as meshc build does, keeping the files keep has
+// room for (meshtest.Build).
+func buildKeeping(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+	return snowflake.Build(p, snowflake.Options{Keep: keep})
+}
+
 // TestRendersAgain checks that the files rendered again to be written
 // are those the build renders to keep.
-func TestRendersAgain(t *testing.T) {
-	meshtest.RendersAgain(t, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
-		return snowflake.Build(p, snowflake.Options{Keep: keep})
-	})
-}
+func TestRendersAgain(t *testing.T) { meshtest.RendersAgain(t, buildKeeping) }
 
 // TestStepFilesUnreadable checks the error for a step's SQL file that
 // cannot be read when the target puts its SQL into the file it writes.
-func TestStepFilesUnreadable(t *testing.T) {
-	meshtest.StepFilesUnreadable(t, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
-		return snowflake.Build(p, snowflake.Options{Keep: keep})
-	})
-}
+func TestStepFilesUnreadable(t *testing.T) { meshtest.StepFilesUnreadable(t, buildKeeping) }
 
 // TestSameOnAnyCores builds a synthetic mesh with one core and with four:
 // the build shares its work out, and must write the same bytes.
