@@ -480,15 +480,14 @@ func (p *fastParser) text(t fastToken) string { return string(p.src[t.start:t.en
 // its tests stay in the decoded mesh.
 func (p *fastParser) ident(t fastToken) string {
 	b := p.src[t.start:t.end]
-	idents := &p.scratch.idents
-	if s, ok := (*idents)[string(b)]; ok {
+	if s, ok := p.scratch.idents[string(b)]; ok {
 		return s
 	}
-	if *idents == nil {
-		*idents = map[string]string{}
+	if p.scratch.idents == nil {
+		p.scratch.idents = map[string]string{}
 	}
 	s := string(b)
-	(*idents)[s] = s
+	p.scratch.idents[s] = s
 	return s
 }
 

@@ -362,11 +362,8 @@ func (d *decoder) decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnost
 
 // decodeRef decodes a reference such as product.prescribers.port.main.
 func (d *decoder) decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Diagnostics) {
-	trav, hds := hcl.AbsTraversalForExpr(expr)
-	if !hds.HasErrors() && keywords[trav.RootName()] {
-		hds = hcl.Diagnostics{{Severity: hcl.DiagError}}
-	}
-	if hds.HasErrors() {
+	trav, ok := traversalOf(expr)
+	if !ok || keywords[trav.RootName()] {
 		detail := fmt.Sprintf("A reference to %s is expected here, written as a name path without quotes, for example %s.", what, refExample(what))
 		if s, isString := stringValue(expr); isString {
 			example := s
@@ -491,11 +488,7 @@ func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostic
 // isCall reports whether hcl.ExprCall takes an expression, without the
 // diagnostic it makes of one it does not.
 func isCall(expr hcl.Expression) bool {
-	type exprCall interface{ ExprCall() *hcl.StaticCall }
-	e, ok := hcl.UnwrapExpressionUntil(expr, func(e hcl.Expression) bool {
-		_, ok := e.(exprCall)
-		return ok
-	}).(exprCall)
+	e, ok := unwrapped[interface{ ExprCall() *hcl.StaticCall }](expr)
 	return ok && e.ExprCall() != nil
 }
 
@@ -504,16 +497,23 @@ func isCall(expr hcl.Expression) bool {
 // quoted value that must not be a reference would make one, only for it to
 // be dropped (a tenth of what loading allocated).
 func traversalOf(expr hcl.Expression) (hcl.Traversal, bool) {
-	type asTraversal interface{ AsTraversal() hcl.Traversal }
-	e, ok := hcl.UnwrapExpressionUntil(expr, func(e hcl.Expression) bool {
-		_, ok := e.(asTraversal)
-		return ok
-	}).(asTraversal)
+	e, ok := unwrapped[interface{ AsTraversal() hcl.Traversal }](expr)
 	if !ok {
 		return nil, false
 	}
 	trav := e.AsTraversal()
 	return trav, len(trav) > 0
+}
+
+// unwrapped is the expression that hcl.UnwrapExpressionUntil finds
+// implementing T, as hcl.ExprCall and hcl.AbsTraversalForExpr look for
+// theirs.
+func unwrapped[T any](expr hcl.Expression) (T, bool) {
+	e, ok := hcl.UnwrapExpressionUntil(expr, func(e hcl.Expression) bool {
+		_, ok := e.(T)
+		return ok
+	}).(T)
+	return e, ok
 }
 
 // keywords are HCL's literal keywords, which parse as traversals.

@@ -35,16 +35,21 @@ func (d *decoder) policy(b *hcl.Block) *ast.Policy {
 	p.On = d.str(c, "on", b.DefRange)
 	p.Set = d.str(c, "set", b.DefRange)
 	p.Domains = d.strs(c, "domains", b.DefRange)
-	if attr, ok := c.Attributes["when"]; ok {
-		p.When = &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
-	}
-	if attr, ok := c.Attributes["assert"]; ok {
-		p.Assert = &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
-	}
-	if attr, ok := c.Attributes["message"]; ok {
-		p.Message = &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
-	}
+	p.When = d.expression(c, "when")
+	p.Assert = d.expression(c, "assert")
+	p.Message = d.expression(c, "message")
 	return p
+}
+
+// expression keeps the expression of an argument as syntax, or is nil
+// when the argument is absent. The decoded mesh keeps it, so the file's
+// syntax is not reused (scratch.keep).
+func (d *decoder) expression(c *hcl.BodyContent, name string) ast.Expr {
+	attr, ok := c.Attributes[name]
+	if !ok {
+		return nil
+	}
+	return &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
 }
 
 func (d *decoder) waiver(b *hcl.Block) *ast.Waiver {
