@@ -35,7 +35,7 @@ func Diff(dir, owner string, files []File) ([]byte, *Changes, error) {
 	}
 	diffs := make([][]byte, len(changes))
 	errs := make([]error, len(changes))
-	parallel.Blocking(len(changes), fileGoroutines(), func(i int) {
+	parallel.Blocking(len(changes), FilesAtOnce(), func(i int) {
 		c := changes[i]
 		var oldData, newData []byte
 		var err error

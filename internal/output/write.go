@@ -145,7 +145,7 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		err      error
 	}
 	states := make([]state, len(p.order))
-	parallel.Blocking(len(p.order), fileGoroutines(), func(i int) {
+	parallel.Blocking(len(p.order), FilesAtOnce(), func(i int) {
 		s := &states[i]
 		var old []byte
 		s.info, old, s.conflict, s.err = p.existing(p.order[i], folders)
@@ -278,10 +278,11 @@ func (p *plan) existing(rel string, folders map[string]folder) (fs.FileInfo, []b
 // busy.
 const ioGoroutines = 8
 
-// fileGoroutines is how many files are compared or written at once:
-// ioGoroutines, or one per core when there are more, as rendering a
-// file on demand (File.Render) is processor work.
-func fileGoroutines() int { return max(ioGoroutines, runtime.GOMAXPROCS(0)) }
+// FilesAtOnce is how many files Write, Diff and Plan compare or write at
+// once, in the order they are given: ioGoroutines, or one per core when
+// there are more, as rendering a file on demand (File.Render) is
+// processor work.
+func FilesAtOnce() int { return max(ioGoroutines, runtime.GOMAXPROCS(0)) }
 
 // stale returns the generated files in the output folder that are not
 // wanted any more, sorted. It does not follow links and skips .git folders,
@@ -382,7 +383,7 @@ func (p *plan) apply() error {
 	}
 	writes, create := p.writes()
 	errs := make([]error, len(writes))
-	parallel.Blocking(len(writes), fileGoroutines(), func(i int) {
+	parallel.Blocking(len(writes), FilesAtOnce(), func(i int) {
 		data, err := p.contents(writes[i])
 		switch {
 		case err != nil:

@@ -7,18 +7,14 @@ import (
 	"github.com/meshc/meshc/internal/output"
 )
 
-// waitingUnits is how many units' files may wait to be asked for at once
-// (remade): twice as many as output compares or writes files at once.
-const waitingUnits = 16
-
 // remade makes units' files again when they are compared or written
 // (output.File's Render), for the units whose files the build did not
 // keep. A unit's child pipeline and SQL files are made together, so the
 // first of them asked for makes them all, and the others wait for their
 // turn. output asks for files in the order Build gives them, a unit's
-// side by side, so few wait; those of the oldest units are let go of
-// once more than waitingUnits units have files waiting, and made again
-// if they are asked for after all.
+// side by side, and output.FilesAtOnce at a time, so few wait; those of
+// the oldest units are let go of once twice that many units have files
+// waiting, and made again if they are asked for after all.
 type remade struct {
 	mu      sync.Mutex
 	waiting []*unitFiles // units with files waiting, oldest first
@@ -50,20 +46,30 @@ func (r *remade) file(u *unitFiles, path string) []byte {
 	r.waiting = slices.DeleteFunc(r.waiting, func(w *unitFiles) bool { return w == u })
 	u.left = left
 	r.waiting = append(r.waiting, u)
-	for len(r.waiting) > waitingUnits {
+	for len(r.waiting) > 2*output.FilesAtOnce() {
 		r.waiting[0].left = nil
 		r.waiting = r.waiting[1:]
 	}
-	data := u.left[path]
-	delete(u.left, path)
-	return data
+	return r.hand(u, path)
 }
 
-// take returns a unit's file if it is waiting, and lets it go.
+// take returns a unit's file if it is waiting.
 func (r *remade) take(u *unitFiles, path string) ([]byte, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	data, ok := u.left[path]
+	if _, ok := u.left[path]; !ok {
+		return nil, false
+	}
+	return r.hand(u, path), true
+}
+
+// hand lets go of a unit's waiting file and returns it, and of the unit
+// once none of its files waits. The caller holds r.mu.
+func (r *remade) hand(u *unitFiles, path string) []byte {
+	data := u.left[path]
 	delete(u.left, path)
-	return data, ok
+	if len(u.left) == 0 {
+		r.waiting = slices.DeleteFunc(r.waiting, func(w *unitFiles) bool { return w == u })
+	}
+	return data
 }

@@ -45,8 +45,8 @@ func TestRemade(t *testing.T) {
 		if made.Load() != 1 || len(got) != 40 {
 			t.Errorf("made %d times for %d files, want once for 40", made.Load(), len(got))
 		}
-		if len(u.left) != 0 {
-			t.Errorf("%d files still wait after all were asked for", len(u.left))
+		if len(u.left) != 0 || len(r.waiting) != 0 {
+			t.Errorf("%d files and %d units still wait after all were asked for", len(u.left), len(r.waiting))
 		}
 	})
 	t.Run("a file asked for again makes its unit again", func(t *testing.T) {
@@ -61,6 +61,19 @@ func TestRemade(t *testing.T) {
 			t.Errorf("u/1 made the unit again, though it was waiting")
 		}
 	})
+	waitingUnits := 2 * output.FilesAtOnce()
+	t.Run("units all asked for do not wait", func(t *testing.T) {
+		var made atomic.Int64
+		r := &remade{}
+		for i := range 3 * waitingUnits {
+			u := countedUnit(fmt.Sprint(i), 2, &made)
+			r.file(u, fmt.Sprintf("%d/0", i))
+			r.file(u, fmt.Sprintf("%d/1", i))
+		}
+		if len(r.waiting) != 0 || made.Load() != int64(3*waitingUnits) {
+			t.Errorf("%d units wait after %d makes; want none after %d", len(r.waiting), made.Load(), 3*waitingUnits)
+		}
+	})
 	t.Run("the oldest units' files are let go of", func(t *testing.T) {
 		var made atomic.Int64
 		r := &remade{}
@@ -72,7 +85,7 @@ func TestRemade(t *testing.T) {
 		if units[0].left != nil || len(r.waiting) != waitingUnits {
 			t.Errorf("%d units wait, the oldest with %d files; want %d, none", len(r.waiting), len(units[0].left), waitingUnits)
 		}
-		if got := string(r.file(units[0], "0/1")); got != "0/1" || made.Load() != waitingUnits+2 {
+		if got := string(r.file(units[0], "0/1")); got != "0/1" || made.Load() != int64(waitingUnits+2) {
 			t.Errorf("a let-go file: %q after %d makes, want 0/1 after %d", got, made.Load(), waitingUnits+2)
 		}
 	})
