@@ -100,8 +100,10 @@ func tuneGC(start, memory int64) {
 
 // FileAllowance is how many bytes of rendered files a build may keep
 // until it writes them (output.Allowance): as many as keep the live heap
-// (the last collection's) under half the memory limit, or any number
-// without a limit. A kept file spares modelling it again to write it,
+// (the last collection's) under half the memory limit, or any number when
+// GOMEMLIMIT turns the limit off. With GOGC set, TuneGC keeps no limit,
+// but the files kept are still held to the budget it would have kept:
+// GOGC is how users ask for less memory. A kept file spares modelling it again to write it,
 // but it is live while the collector works, and past half the limit the
 // collector has too little room: a build of 100,000 products for GitLab
 // that kept 200 MB took half as long again as one that kept none
@@ -113,7 +115,10 @@ func FileAllowance() int64 {
 	live := liveHeap()
 	limit := memoryLimit(live)
 	if limit == math.MaxInt64 {
-		return math.MaxInt64
+		if os.Getenv("GOMEMLIMIT") != "" {
+			return math.MaxInt64
+		}
+		limit = memoryBudget(containerMemory())
 	}
 	return max(0, limit/2-live)
 }

@@ -205,14 +205,20 @@ func TestFileAllowance(t *testing.T) {
 	if got := FileAllowance(); got != 0 {
 		t.Errorf("allowance with %d bytes live under a limit of %d = %d, want none", len(heap), 48<<20, got)
 	}
-	// No budget and no GOMEMLIMIT.
+	// No limit: GOMEMLIMIT=off means no bound; GOGC set (TuneGC keeps no
+	// limit) still the budget's.
 	setBudget(0)
 	tuning.Lock()
 	userLimit = 0
 	tuning.Unlock()
 	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "off")
 	if got := FileAllowance(); got != math.MaxInt64 {
-		t.Errorf("allowance without a limit = %d, want no bound", got)
+		t.Errorf("allowance with GOMEMLIMIT=off = %d, want no bound", got)
+	}
+	t.Setenv("GOMEMLIMIT", "")
+	if got, most := FileAllowance(), memoryBudget(containerMemory())/2; got <= 0 || got > most {
+		t.Errorf("allowance with GOGC set and no limit = %d, want more than none and at most %d", got, most)
 	}
 	runtime.KeepAlive(heap)
 }
