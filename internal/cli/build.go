@@ -151,10 +151,13 @@ in the way is left alone and the others are written.`)
 	}
 	code = exitOK
 	for _, b := range builds {
-		out := b.out
+		// The files the target kept can go once compared or written,
+		// before the next target renders its own.
+		out, files := b.out, b.files
+		b.files = nil
 		start := time.Now()
 		if check {
-			diff, changes, err := output.Diff(out, b.owner, b.files)
+			diff, changes, err := output.Diff(out, b.owner, files)
 			cf.timing(e, "compare "+b.name, time.Since(start))
 			switch {
 			case err != nil:
@@ -166,11 +169,11 @@ in the way is left alone and the others are written.`)
 					out, describe(changes), rebuildCommand(fs, b.name, res.Plan.Environment.Name, out, dir))
 				code = exitMesh
 			default:
-				fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(b.files), "file"))
+				fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(files), "file"))
 			}
 			continue
 		}
-		changes, err := output.Write(out, b.owner, b.files)
+		changes, err := output.Write(out, b.owner, files)
 		cf.timing(e, "write "+b.name, time.Since(start))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
