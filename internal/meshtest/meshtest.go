@@ -6,6 +6,7 @@ package meshtest
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"maps"
 	"math/rand/v2"
@@ -179,10 +180,16 @@ func RendersAgain(t *testing.T, build Build) {
 func sameKeptOrNot(t *testing.T, buildWith Build) {
 	t.Helper()
 	p := Synthetic(t, 300)
+	var firstDiags string // a build's diagnostics must not depend on what it keeps
 	build := func(keep *output.Allowance) []output.File {
 		files, ds := buildWith(p, keep)
 		if ds.HasErrors() {
 			t.Fatalf("build: %v", ds)
+		}
+		if got := fmt.Sprint(ds); firstDiags == "" {
+			firstDiags = got
+		} else if got != firstDiags {
+			t.Errorf("diagnostics depend on what the build keeps:\n%s\nagainst\n%s", got, firstDiags)
 		}
 		return files
 	}
