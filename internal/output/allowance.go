@@ -21,18 +21,18 @@ func NewAllowance(n int64) *Allowance {
 	return a
 }
 
-// Take renders a file and returns its contents to keep, or nil when the
-// allowance has no room for them: the file is then rendered again when
-// it is written (File.Render). A nil Allowance keeps nothing, and renders
-// nothing.
-func (a *Allowance) Take(render func() []byte) []byte {
-	if a == nil || a.full.Load() {
-		return nil
+// File is the file at path: kept, rendered by render, while the allowance
+// has room for it, and otherwise rendered by again when it is written
+// (File.Render). again renders it afresh, as render would, for a target
+// that has let go of what render renders from. A nil Allowance keeps
+// nothing, and renders nothing until the file is written.
+func (a *Allowance) File(path string, render, again func() []byte) File {
+	if a != nil && !a.full.Load() {
+		if data := render(); a.Keep(len(data)) {
+			return File{Path: path, Data: data}
+		}
 	}
-	if data := render(); a.Keep(len(data)) {
-		return data
-	}
-	return nil
+	return File{Path: path, Render: again}
 }
 
 // Keep reports whether n more bytes of files already rendered may be

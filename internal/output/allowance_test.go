@@ -4,9 +4,10 @@ import "testing"
 
 func TestAllowance(t *testing.T) {
 	renders := 0
-	file := func(n int) func() []byte {
+	render := func(n int) func() []byte {
 		return func() []byte { renders++; return make([]byte, n) }
 	}
+	again := func() []byte { return []byte("again") }
 	a := NewAllowance(10)
 	for _, step := range []struct {
 		size    int
@@ -18,13 +19,16 @@ func TestAllowance(t *testing.T) {
 		{1, false, 3}, // over: rendered, not kept
 		{0, false, 3}, // full: not even rendered
 	} {
-		got := a.Take(file(step.size))
-		if (got != nil) != step.kept || renders != step.renders {
-			t.Errorf("Take(%d bytes): kept %v after %d renders, want %v after %d", step.size, got != nil, renders, step.kept, step.renders)
+		f := a.File("f", render(step.size), again)
+		if kept := f.Render == nil; kept != step.kept || renders != step.renders || len(f.Data) != step.size && kept {
+			t.Errorf("File(%d bytes): kept %v after %d renders, want %v after %d", step.size, kept, renders, step.kept, step.renders)
+		}
+		if !step.kept && (f.Data != nil || string(f.Render()) != "again") {
+			t.Errorf("File(%d bytes) not kept: data %q, rendered again %q", step.size, f.Data, f.Render())
 		}
 	}
 	var none *Allowance
-	if none.Take(file(1)) != nil || renders != 3 {
+	if f := none.File("f", render(1), again); f.Render == nil || renders != 3 {
 		t.Errorf("a nil Allowance kept or rendered a file")
 	}
 }

@@ -91,21 +91,19 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	// output.File).
 	domains := make([]*builder, len(p.Domains))
 	files := make([]output.File, len(p.Domains))
+	base := &builder{plan: p, settings: s, opts: o}
 	parallel.For(len(p.Domains), func(i int) {
-		d, b := p.Domains[i], &builder{plan: p, settings: s, opts: o}
+		d, b := p.Domains[i], base.fork()
 		domains[i] = b
 		if len(d.Products) == 0 {
 			return
 		}
 		dags := b.dags(d)
-		f := &files[i]
-		f.Path, _ = DAG(d.Products[0])
-		if f.Data = o.Keep.Take(func() []byte { return b.render(d, dags) }); f.Data == nil {
-			f.Render = func() []byte {
-				b := &builder{plan: p, settings: s, opts: o}
-				return b.render(d, b.dags(d))
-			}
-		}
+		path, _ := DAG(d.Products[0])
+		files[i] = o.Keep.File(path, func() []byte { return b.render(d, dags) }, func() []byte {
+			b := base.fork() // its diagnostics were reported above
+			return b.render(d, b.dags(d))
+		})
 	})
 	files = slices.DeleteFunc(files, func(f output.File) bool { return f.Path == "" })
 	var ds diag.Diagnostics
@@ -135,6 +133,12 @@ type builder struct {
 	settings *settings
 	opts     Options // the command line's, for the rebuild command in headers
 	diags    diag.Diagnostics
+}
+
+// fork returns a builder for one domain's part of b's build, sharing
+// what b only reads, with diagnostics of its own.
+func (b *builder) fork() *builder {
+	return &builder{plan: b.plan, settings: b.settings, opts: b.opts}
 }
 
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {

@@ -125,14 +125,10 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 			return
 		}
 		graphs := w.graphs(products)
-		f := &files[i]
-		f.Path = d.Name + ".sql"
-		if f.Data = o.Keep.Take(func() []byte { return w.render(d, graphs) }); f.Data == nil {
-			f.Render = func() []byte {
-				w := b.fork() // its diagnostics were reported above
-				return w.render(d, w.graphs(products))
-			}
-		}
+		files[i] = o.Keep.File(d.Name+".sql", func() []byte { return w.render(d, graphs) }, func() []byte {
+			w := b.fork() // its diagnostics were reported above
+			return w.render(d, w.graphs(products))
+		})
 	})
 	for _, w := range workers {
 		b.diags = append(b.diags, w.diags...)
