@@ -26,7 +26,7 @@ func FuzzCacheEntry(f *testing.F) {
 	}
 	chunk := newChunk()
 	for _, fl := range chunk {
-		fl.read()
+		fl.read(nil)
 		fl.parse(new(scratch))
 	}
 	f.Add(encodeChunk(chunk))

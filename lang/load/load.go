@@ -260,7 +260,7 @@ func parseUnit(unit []*file, s *scratch) {
 	cache := unit[0].tree.Cache
 	readable := true
 	for _, f := range unit {
-		readable = f.read() && readable
+		readable = f.read(s.source()) && readable
 	}
 	var key string
 	hit := false
@@ -281,13 +281,16 @@ func parseUnit(unit []*file, s *scratch) {
 		cache.store(key, unit)
 	}
 	for _, f := range unit {
-		f.dropText()
+		if src := f.dropText(); src != nil {
+			s.sources = append(s.sources, src)
+		}
 	}
 }
 
-// read reads the file's bytes, reporting whether it could.
-func (f *file) read() bool {
-	src, size, err := readBelow(f.tree.FS, f.rel, MaxFileSize)
+// read reads the file's bytes into buf, or into a buffer of their own if
+// it has too little room, reporting whether it could.
+func (f *file) read(buf []byte) bool {
+	src, size, err := readBelow(f.tree.FS, f.rel, MaxFileSize, buf)
 	switch {
 	case err != nil:
 		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
@@ -309,8 +312,9 @@ func (f *file) read() bool {
 // readBelow reads a file of fewer than limit bytes, and returns the size
 // of a larger one unread: a data dump named .mesh.hcl by mistake should not
 // be read into memory to be refused. The size comes from the open file,
-// where a stat and then a read would look each path up twice.
-func readBelow(fsys fs.FS, name string, limit int64) ([]byte, int64, error) {
+// where a stat and then a read would look each path up twice. The bytes go
+// into buf when it has room for them.
+func readBelow(fsys fs.FS, name string, limit int64, buf []byte) ([]byte, int64, error) {
 	r, err := fsys.Open(name)
 	if err != nil {
 		return nil, 0, err
@@ -326,7 +330,7 @@ func readBelow(fsys fs.FS, name string, limit int64) ([]byte, int64, error) {
 	// Room for the whole file and the read that finds its end, so that
 	// the buffer is allocated once; a file that grew since is read whole
 	// all the same, up to the limit.
-	var b bytes.Buffer
+	b := bytes.NewBuffer(buf[:0])
 	b.Grow(int(max(info.Size(), 0)) + bytes.MinRead) // a size below 0 is a file system's mistake
 	n, err := b.ReadFrom(io.LimitReader(r, limit))
 	return b.Bytes(), n, err

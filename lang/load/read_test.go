@@ -35,7 +35,7 @@ func (hugeFile) Sys() any           { return nil }
 // refused without being read.
 func TestTooLargeUnread(t *testing.T) {
 	f := &file{name: "dump.mesh.hcl", textFile: &textFile{rel: "dump.mesh.hcl", tree: &Tree{FS: hugeFS{t}}}}
-	if f.read() {
+	if f.read(nil) {
 		t.Fatal("read accepted the file")
 	}
 	if len(f.syntaxErrors) != 1 || f.syntaxErrors[0].Code != "file-too-large" {
@@ -44,7 +44,8 @@ func TestTooLargeUnread(t *testing.T) {
 }
 
 // TestReadBelow checks readBelow on files below, at and past the limit,
-// and on a missing one.
+// and on a missing one, reading into no buffer, one with room that held
+// another file, and one with too little.
 func TestReadBelow(t *testing.T) {
 	fsys := fstest.MapFS{"a": {Data: []byte("12345")}, "empty": {}}
 	for _, tc := range []struct {
@@ -60,9 +61,14 @@ func TestReadBelow(t *testing.T) {
 		{"empty", 5, "", 0, ""},
 		{"missing", 5, "", 0, "file does not exist"},
 	} {
-		data, size, err := readBelow(fsys, tc.name, tc.limit)
-		if string(data) != tc.data || size != tc.size || (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
-			t.Errorf("readBelow(%s, %d) = %q, %d, %v; want %q, %d, %q", tc.name, tc.limit, data, size, err, tc.data, tc.size, tc.err)
+		for _, buf := range [][]byte{nil, []byte(strings.Repeat("x", 2048)), make([]byte, 2)} {
+			data, size, err := readBelow(fsys, tc.name, tc.limit, buf)
+			if string(data) != tc.data || size != tc.size || (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("readBelow(%s, %d, %d bytes) = %q, %d, %v; want %q, %d, %q", tc.name, tc.limit, len(buf), data, size, err, tc.data, tc.size, tc.err)
+			}
+			if cap(buf) > 1024 && len(data) > 0 && &data[0] != &buf[0] {
+				t.Errorf("readBelow(%s, %d) did not read into the buffer given, which had room", tc.name, tc.limit)
+			}
 		}
 	}
 }

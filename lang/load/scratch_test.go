@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -14,10 +15,12 @@ import (
 
 // TestKeptExpressionsSurvive loads, on one goroutine, a file whose policy
 // and test kind keep plain expressions (which parseFast takes: literals,
-// strings, a call, a list and references), and then
-// files whose expressions reuse what it handed out, unless the decoder
-// said it keeps them (scratch.keep): the policy and the test kind must
-// still say what their file says.
+// strings, a call, a list and references), one that only HCL's parser
+// reads, and then files whose expressions reuse what the first handed
+// out, unless the decoder said it keeps them (scratch.keep), and that
+// are read into the buffers of the files before them (scratch.source):
+// the policies, the test kind and the products must still say what their
+// files say.
 func TestKeptExpressionsSurvive(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	fsys := fstest.MapFS{
@@ -35,7 +38,16 @@ test_kind "plain" {
   sql = "SELECT 'the test kind''s own query'"
 }
 `)},
+		// A template, which only HCL's own parser reads.
+		"governance/parsed.mesh.hcl": {Data: []byte(`policy "parsed" {
+  enforcement = "advisory"
+  on          = "product"
+  assert      = true
+  message     = "${each.name} has the policy's own words"
+}
+`)},
 	}
+	fsys["z/domain.mesh.hcl"] = &fstest.MapFile{Data: []byte("domain \"z\" {}\n")}
 	for i := range 20 { // after governance/, in the order files are read
 		fsys[fmt.Sprintf("z/p%d.mesh.hcl", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(`product "p%d" {
   description = "not the policy's words %d"
@@ -86,7 +98,38 @@ test_kind "plain" {
 			t.Errorf("the test kind's SQL is %q (%v)", sql, err)
 		}
 	}
-	if found != 2 {
-		t.Fatalf("found %d of the policy and the test kind", found)
+	for _, p := range mesh.Policies {
+		if p.Name != "parsed" {
+			continue
+		}
+		found++
+		message, ds := p.Message.Evaluate(map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("p")})}, nil)
+		if want := cty.StringVal("p has the policy's own words"); ds.HasErrors() || !message.RawEquals(want) {
+			t.Errorf("the parsed policy's message is %#v (%v), want %#v", message, ds, want)
+		}
+	}
+	if found != 3 {
+		t.Fatalf("found %d of the two policies and the test kind", found)
+	}
+	// Files are read into the buffers of those decoded before them: what
+	// each decoded is its own.
+	var products []*ast.Product
+	for _, d := range mesh.Domains {
+		products = append(products, d.Products...)
+	}
+	if len(products) != 20 {
+		t.Fatalf("loaded %d products, want 20", len(products))
+	}
+	for _, p := range products {
+		var i int
+		if _, err := fmt.Sscanf(p.Name, "p%d", &i); err != nil {
+			t.Fatalf("product %q", p.Name)
+		}
+		if want := fmt.Sprintf("not the policy's words %d", i); p.Description.V != want {
+			t.Errorf("product %s's description is %q, want %q", p.Name, p.Description.V, want)
+		}
+		if want := fmt.Sprintf("owner%d@example.com", i); p.Owner.V != want {
+			t.Errorf("product %s's owner is %q, want %q", p.Name, p.Owner.V, want)
+		}
 	}
 }

@@ -43,7 +43,7 @@ func (t *textFile) read() ([]byte, error) {
 	if t.src != nil {
 		return t.src, nil
 	}
-	src, size, err := readBelow(t.tree.FS, t.rel, MaxFileSize)
+	src, size, err := readBelow(t.tree.FS, t.rel, MaxFileSize, nil)
 	if err == nil && size >= MaxFileSize {
 		err = errGrown
 	}
@@ -89,14 +89,18 @@ func texts(files []*file) *Texts {
 
 // dropText drops the file's text once it is decoded, unless the file has
 // diagnostics of its own: their snippets show the text that was parsed.
-func (f *file) dropText() {
+// It returns the text dropped, whose buffer nothing decoded points into
+// (the decoded mesh holds copies), to read another file into.
+func (f *file) dropText() []byte {
 	if len(f.syntaxErrors) > 0 || len(f.diags) > 0 {
-		return
+		return nil
 	}
 	for _, b := range f.blocks {
 		if len(b.diags) > 0 {
-			return
+			return nil
 		}
 	}
+	src := f.src
 	f.src = nil
+	return src
 }
