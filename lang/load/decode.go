@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -167,6 +166,9 @@ var (
 // argument that an "Unsupported argument" diagnostic of the same body
 // already suggests: the user wrote it, misspelt, and one message says so.
 func dropMisspeltRequired(hds hcl.Diagnostics) hcl.Diagnostics {
+	if len(hds) == 0 {
+		return hds // nearly every body: spared the map below
+	}
 	suggested := map[string]bool{}
 	for _, hd := range hds {
 		if m := didYouMean.FindStringSubmatch(hd.Detail); m != nil && hd.Summary == "Unsupported argument" {
@@ -509,9 +511,10 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 	// the compiler decides. Meanwhile HCL's complaint that the step's own
 	// argument is missing is held back, so that one slip reads as one
 	// problem.
+	names := slices.Sorted(maps.Keys(attrs))
 	meant := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(attrs)) {
-		m := suggest.Nearest(name, stepOwnArgs)
+	for _, name := range names {
+		m := d.scratch.nearestStepArg(name)
 		if alias, ok := stepAliases[name]; ok {
 			m = alias
 		}
@@ -534,7 +537,7 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 	if len(attrs) > 0 {
 		s.Args = make([]*ast.Arg, 0, len(attrs))
 	}
-	for _, name := range slices.Sorted(maps.Keys(attrs)) {
+	for _, name := range names {
 		attr := attrs[name]
 		v, ds := d.decodeValue(attr.Expr)
 		arg := d.scratch.args.new()

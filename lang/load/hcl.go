@@ -445,6 +445,11 @@ func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostic
 		t.Name = kw
 		return t, nil
 	}
+	if fc, ok := unwrapped[*hclsyntax.FunctionCallExpr](expr); ok {
+		// What hcl.ExprCall gives, without its copy of the arguments.
+		t.Name = fc.Name
+		return t, typeArgs(d, &t, fc.Args)
+	}
 	call, hds := hcl.ExprCall(expr)
 	if hds.HasErrors() {
 		detail := "A type is a keyword such as string, integer or timestamp_ntz, or a call such as string(10) or number(38, 2)."
@@ -454,8 +459,14 @@ func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostic
 		return t, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(expr.Range()), "Invalid type", "%s", detail)}
 	}
 	t.Name = call.Name
+	return t, typeArgs(d, &t, call.Arguments)
+}
+
+// typeArgs decodes the arguments of a type's call into t: its lengths or
+// precision and scale, or a list's element type.
+func typeArgs[E hcl.Expression](d *decoder, t *ast.TypeExpr, args []E) diag.Diagnostics {
 	var ds diag.Diagnostics
-	for _, a := range call.Arguments {
+	for _, a := range args {
 		if kw := hcl.ExprAsKeyword(a); kw != "" || isCall(a) {
 			if t.Elem != nil {
 				ds = append(ds, diag.Errorf("wrong-type", d.rng(a.Range()), "Invalid type argument",
@@ -468,21 +479,22 @@ func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostic
 			continue
 		}
 		v, hd := a.Value(nil)
-		n, acc := int64(0), big.Exact
+		var bf *big.Float
 		if !hd.HasErrors() && !v.IsNull() && v.Type() == cty.Number {
-			n, acc = v.AsBigFloat().Int64()
+			bf = v.AsBigFloat() // a copy: taken once
 		}
-		if hd.HasErrors() || v.IsNull() || v.Type() != cty.Number || !v.AsBigFloat().IsInt() {
+		if bf == nil || !bf.IsInt() {
 			ds = append(ds, diag.Errorf("wrong-type", d.rng(a.Range()), "Invalid type argument",
 				"Type arguments are whole numbers, as in string(10) or number(38, 2)."))
 			continue
 		}
+		n, acc := bf.Int64()
 		if acc != big.Exact {
 			n = math.MaxInt64 // out of range for every type; the checker says which range
 		}
 		t.Args = append(t.Args, n)
 	}
-	return t, ds
+	return ds
 }
 
 // isCall reports whether hcl.ExprCall takes an expression, without the

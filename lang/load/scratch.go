@@ -3,6 +3,7 @@ package load
 import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -41,6 +42,11 @@ type scratch struct {
 	// decoded and dropped (dropText), 27 MB of garbage at 10,000
 	// products when each file was read into a buffer of its own.
 	sources [][]byte
+
+	// nearest remembers the step argument each argument name is nearest
+	// (suggest.Nearest), "" for none: steps' arguments have few names
+	// (sql, file), each compared with stepOwnArgs once.
+	nearest map[string]string
 
 	// idents are the parser's identifiers (fastParser.ident), kept from
 	// file to file: strings do not change, and the map need not grow
@@ -114,6 +120,19 @@ func (s *scratch) source() []byte {
 	buf := s.sources[len(s.sources)-1]
 	s.sources = s.sources[:len(s.sources)-1]
 	return buf
+}
+
+// nearestStepArg is suggest.Nearest(name, stepOwnArgs), remembered.
+func (s *scratch) nearestStepArg(name string) string {
+	m, ok := s.nearest[name]
+	if !ok {
+		if s.nearest == nil {
+			s.nearest = map[string]string{}
+		}
+		m = suggest.Nearest(name, stepOwnArgs)
+		s.nearest[name] = m
+	}
+	return m
 }
 
 // keep says that the decoded mesh keeps an expression of the file being
