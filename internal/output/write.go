@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/meshc/meshc/internal/atomicfile"
 	"github.com/meshc/meshc/internal/parallel"
@@ -92,6 +93,11 @@ type plan struct {
 	// which they are compared and written: a target that renders
 	// several files at once gives them side by side.
 	order []string
+	// folded maps the folded path of every wanted file found in the
+	// output folder to its path, for stale: made the first time a file
+	// there is not a wanted one, which is seldom.
+	folded     map[string]string
+	foldedOnce sync.Once
 }
 
 func (p *plan) abs(rel string) string { return filepath.Join(p.dir, filepath.FromSlash(rel)) }
@@ -139,24 +145,32 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		return nil, err
 	}
 	type state struct {
-		info     fs.FileInfo
-		same     bool // the file there has the wanted contents
+		found    bool // a file is there
+		same     bool // and it has the wanted contents
 		conflict *Conflict
 		err      error
 	}
 	states := make([]state, len(p.order))
-	parallel.Blocking(len(p.order), FilesAtOnce(), func(i int) {
-		s := &states[i]
-		var old []byte
-		s.info, old, s.conflict, s.err = p.existing(p.order[i], folders)
-		if s.info != nil && s.conflict == nil && s.err == nil {
-			var data []byte
-			data, s.err = p.contents(p.order[i])
-			s.same = bytes.Equal(old, data)
+	parallel.BlockingWith(len(p.order), FilesAtOnce(), func() func(int) {
+		// Each file is read into the buffer of the one compared before
+		// it, whose bytes are not kept: at 100,000 products GitLab's
+		// 800,000 files were gigabytes of garbage.
+		var buf []byte
+		return func(i int) {
+			s := &states[i]
+			info, old, conflict, err := p.existing(p.order[i], folders, buf)
+			s.found, s.conflict, s.err = info != nil, conflict, err
+			if s.found && s.conflict == nil && s.err == nil {
+				var data []byte
+				data, s.err = p.contents(p.order[i])
+				s.same = bytes.Equal(old, data)
+			}
+			if old != nil {
+				buf = old
+			}
 		}
 	})
 	var conflicts []Conflict
-	found := map[string]fs.FileInfo{} // folded path -> the wanted file as found
 	for i, rel := range p.order {
 		s := &states[i]
 		switch {
@@ -164,13 +178,11 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 			return nil, s.err
 		case s.conflict != nil:
 			conflicts = append(conflicts, *s.conflict)
-		case s.info == nil:
+		case !s.found:
 			p.changes.Create = append(p.changes.Create, rel)
 		case s.same:
-			found[fold(rel)] = s.info
 			p.changes.Unchanged = append(p.changes.Unchanged, rel)
 		default:
-			found[fold(rel)] = s.info
 			p.changes.Update = append(p.changes.Update, rel)
 		}
 	}
@@ -186,7 +198,7 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 	slices.Sort(p.changes.Create)
 	slices.Sort(p.changes.Update)
 	slices.Sort(p.changes.Unchanged)
-	stale, err := p.stale(found)
+	stale, err := p.stale()
 	if err != nil {
 		return nil, err
 	}
@@ -244,11 +256,11 @@ func (p *plan) folders(wanted []string) (map[string]folder, error) {
 // existing returns the file now at rel (nil info if there is none), or the
 // conflict that stops meshc from writing it, given the state of the
 // folders on the way.
-func (p *plan) existing(rel string, folders map[string]folder) (fs.FileInfo, []byte, *Conflict, error) {
+func (p *plan) existing(rel string, folders map[string]folder, buf []byte) (fs.FileInfo, []byte, *Conflict, error) {
 	if f := folders[path.Dir(rel)]; f.missing || f.conflict != nil {
 		return nil, nil, f.conflict, nil
 	}
-	info, data, err := readRegular(p.abs(rel))
+	info, data, err := readRegular(p.abs(rel), buf)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil, nil, nil
@@ -288,7 +300,7 @@ func FilesAtOnce() int { return max(ioGoroutines, runtime.GOMAXPROCS(0)) }
 // wanted any more, sorted. It does not follow links and skips .git folders,
 // which are never meshc's. It reads the folders of each depth on
 // ioGoroutines goroutines: a large GitLab output has 20,000 of them.
-func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
+func (p *plan) stale() ([]string, error) {
 	type inFolder struct {
 		folders, stale []string
 		err            error
@@ -310,7 +322,7 @@ func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
 				case d.IsDir() && d.Name() != ".git":
 					r.folders = append(r.folders, rel)
 				case d.Type().IsRegular():
-					gone, err := p.isStale(rel, d, found)
+					gone, err := p.isStale(rel, d)
 					if err != nil {
 						r.err = err
 						return
@@ -336,7 +348,7 @@ func (p *plan) stale(found map[string]fs.FileInfo) ([]string, error) {
 
 // isStale reports whether the file at rel is one this build generated
 // and wants no more.
-func (p *plan) isStale(rel string, d fs.DirEntry, found map[string]fs.FileInfo) (bool, error) {
+func (p *plan) isStale(rel string, d fs.DirEntry) (bool, error) {
 	if _, wanted := p.files[rel]; wanted {
 		return false, nil
 	}
@@ -345,16 +357,32 @@ func (p *plan) isStale(rel string, d fs.DirEntry, found map[string]fs.FileInfo) 
 		return false, err
 	}
 	// On a case-insensitive file system, the name on disk can differ in
-	// case from the wanted path that Lstat found: the file is then the
-	// wanted one, not a stale one.
-	if w, ok := found[fold(rel)]; ok {
-		info, err := d.Info()
-		if err != nil {
-			return false, err
+	// case from the wanted path that Plan found there: the file is then
+	// the wanted one, not a stale one.
+	p.foldedOnce.Do(func() {
+		p.folded = map[string]string{}
+		for _, found := range [][]string{p.changes.Unchanged, p.changes.Update} {
+			for _, w := range found {
+				p.folded[fold(w)] = w
+			}
 		}
-		return !os.SameFile(info, w), nil
+	})
+	w, ok := p.folded[fold(rel)]
+	if !ok {
+		return true, nil
 	}
-	return true, nil
+	info, err := d.Info()
+	if err != nil {
+		return false, err
+	}
+	wanted, err := os.Lstat(p.abs(w))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return true, nil // gone since: whatever is at rel is not it
+	case err != nil:
+		return false, err
+	}
+	return !os.SameFile(info, wanted), nil
 }
 
 // startsOwned reports whether the file was generated by this build's

@@ -2,6 +2,7 @@ package output
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -501,6 +502,62 @@ func TestSameFileByAnotherCase(t *testing.T) {
 	}
 	if diff := cmp.Diff(&Changes{Unchanged: []string{"ci/a.yml"}}, changes); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestOtherFileByAnotherCase checks that a generated file whose name
+// differs only in case from a wanted one, and is another file, is stale:
+// whether the wanted file is unchanged or updated.
+func TestOtherFileByAnotherCase(t *testing.T) {
+	for _, want := range []string{gen("a"), gen("changed")} {
+		root := t.TempDir()
+		makeTree(t, root, tree{"out/ci/a.yml": gen("a"), "out/CI/a.yml": gen("a")})
+		changes, err := Plan(filepath.Join(root, "out"), testOwner, files("ci/a.yml", want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantChanges := &Changes{Unchanged: []string{"ci/a.yml"}, Remove: []string{"CI/a.yml"}}
+		if want != gen("a") {
+			wantChanges = &Changes{Update: []string{"ci/a.yml"}, Remove: []string{"CI/a.yml"}}
+		}
+		if diff := cmp.Diff(wantChanges, changes); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	}
+}
+
+// TestComparesInReusedBuffers checks Plan on more files than it compares
+// at once, each read into the buffer of one before it: files longer and
+// shorter than the one before, one whose wanted contents are the start of
+// what is there, and one whose are what is there and more.
+func TestComparesInReusedBuffers(t *testing.T) {
+	root := t.TempDir()
+	there, want := tree{}, []string{}
+	var changed []string
+	for i := range 5 * FilesAtOnce() {
+		rel := fmt.Sprintf("f%03d.sql", i)
+		body := strings.Repeat("x", (i*37)%101)
+		there["out/"+rel] = gen(body)
+		switch i % 10 {
+		case 3:
+			body = body[:len(body)/2]
+			changed = append(changed, rel)
+		case 7:
+			body += "y"
+			changed = append(changed, rel)
+		}
+		want = append(want, rel, gen(body))
+	}
+	makeTree(t, root, there)
+	changes, err := Plan(filepath.Join(root, "out"), testOwner, files(want...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(changed, changes.Update); diff != "" {
+		t.Errorf("updated (-want +got):\n%s", diff)
+	}
+	if got, wantN := len(changes.Unchanged), len(want)/2-len(changed); got != wantN {
+		t.Errorf("%d unchanged, want %d", got, wantN)
 	}
 }
 

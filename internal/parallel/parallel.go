@@ -40,7 +40,12 @@ func ForWith(n int, worker func() func(i int)) {
 // that wait on the file system, where more of them than cores keep the
 // disk busy.
 func Blocking(n, goroutines int, do func(i int)) {
-	run(n, max(1, goroutines), 1, func() func(int) { return do })
+	BlockingWith(n, goroutines, func() func(int) { return do })
+}
+
+// BlockingWith is Blocking with state per goroutine, as ForWith is For's.
+func BlockingWith(n, goroutines int, worker func() func(i int)) {
+	run(n, max(1, goroutines), 1, worker)
 }
 
 // run calls the function worker makes for each of the items 0 to n-1, on
