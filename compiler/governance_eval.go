@@ -170,6 +170,10 @@ type condition struct {
 	// memo is false when it reads an object whole, which makes every
 	// object different.
 	memo bool
+	// fast is the condition compiled for objects' attributes
+	// (compileFast), once the model is prepared; nil when HCL alone
+	// evaluates it.
+	fast fastExpr
 }
 
 // newCondition works out what a condition reads.
@@ -236,6 +240,14 @@ func (j *judgement) result(cond *condition, memo *conditionMemo) (value, known b
 		memo.key = cond.inputs.key(memo.key[:0], j.o)
 		if r, ok := memo.lookup(memo.key); ok {
 			return r.value, r.known
+		}
+	}
+	if cond.fast != nil {
+		if v, ok := cond.fast.value(j.o); ok && v.kind == fastBool {
+			if memo.result != nil {
+				memo.result[string(memo.key)] = conditionResult{v.b, true}
+			}
+			return v.b, true
 		}
 	}
 	if !j.built {
@@ -427,9 +439,16 @@ func (m *model) prepare(need map[string]*projection, policies []*policy) {
 			if cond != nil && cond.memo {
 				cond.inputs.locate(need)
 			}
+			if cond != nil && fastConditions {
+				cond.fast = compileFast(cond.expr, p.kind, need)
+			}
 		}
 	}
 }
+
+// fastConditions is false in a test that checks that the fast path
+// changes nothing.
+var fastConditions = true
 
 // build gives the objects of a round the attributes the policies read, on
 // every core, before the policies run in parallel over them.

@@ -13,9 +13,10 @@ import (
 )
 
 // TestConditionMemoInvisible checks that remembering conditions' results,
-// and judging products a round at a time, change nothing a user sees, on
-// policies that pass, fail, are undecided or fail to evaluate on some
-// objects, with and without a when.
+// judging products a round at a time, and judging the commonest conditions
+// without HCL (compileFast) change nothing a user sees, on policies that
+// pass, fail, are undecided or fail to evaluate on some objects, with and
+// without a when.
 func TestConditionMemoInvisible(t *testing.T) {
 	fsys := synth.Mesh(600)
 	fsys["governance/policies.mesh.hcl"] = &fstest.MapFile{Data: []byte(benchPolicies + `
@@ -50,6 +51,14 @@ policy "same_layer_reads" {
   message     = "Input ${input.id} reads another layer"
 }
 
+policy "fast_wide_ports" {
+  enforcement = "advisory"
+  on          = "port"
+  when        = port.visibility == "public" && port.description != null
+  assert      = length(port.tests) > 5 || trimspace(port.description) == "" || !matches(port.object_name, ".*[13579]")
+  message     = "Port ${port.id} is narrow"
+}
+
 policy "numeric_versions" {
   enforcement = "advisory"
   on          = "product"
@@ -82,7 +91,12 @@ policy "numeric_versions" {
 	if diff := cmp.Diff(render(), remembered); diff != "" {
 		t.Errorf("judging products a round at a time changes the output (-rounds +one round):\n%s", diff)
 	}
-	for _, want := range []string{"Policy plain_columns_described violated", "Policy no_fives violated", "Policy wide_public_ports violated", "Policy same_layer_reads violated", "numeric_versions"} {
+	fastConditions = false
+	defer func() { fastConditions = true }()
+	if diff := cmp.Diff(render(), remembered); diff != "" {
+		t.Errorf("judging conditions without HCL changes the output (-HCL +fast):\n%s", diff)
+	}
+	for _, want := range []string{"Policy plain_columns_described violated", "Policy no_fives violated", "Policy wide_public_ports violated", "Policy same_layer_reads violated", "numeric_versions", "Policy fast_wide_ports violated"} {
 		if !bytes.Contains([]byte(remembered), []byte(want)) {
 			t.Errorf("the output lacks %q, so the test covers less than it should", want)
 		}

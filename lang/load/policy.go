@@ -143,6 +143,10 @@ func (e *expression) Calls() []ast.Call {
 
 func (e *expression) Range() diag.Range { return rng(e.file, e.expr.Range()) }
 
+// Syntax is the expression as HCL parsed it, for an evaluator of the
+// commonest shapes (the compiler's) that goes without HCL's.
+func (e *expression) Syntax() hcl.Expression { return e.expr }
+
 // ExpressionFunctions are the functions of policy expressions that need
 // HCL itself, since they take expressions rather than values: try and can.
 // The compiler adds its own to these.

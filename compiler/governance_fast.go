@@ -1,0 +1,371 @@
+package compiler
+
+import (
+	"math/big"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Judging the commonest conditions without HCL: most policies compare an
+// attribute with a value, test one for null or blank, count a list or
+// match a name against a pattern. HCL's evaluator builds each object's
+// value whole and allocates at every step, which at 100,000 products was
+// a third of governance's garbage. A condition made only of the shapes
+// below is compiled once (compileFast) and judged straight from the
+// objects' attributes (govObject.attrs); any value it is not sure of (an
+// unknown, a null where HCL would fail, a type it does not compare) makes
+// it give up on that object, which HCL then judges, so that the two can
+// never disagree: where the fast path answers, HCL answers the same
+// without a diagnostic.
+
+// fastKind is the kind of a value the fast path handles.
+type fastKind uint8
+
+const (
+	fastNull fastKind = iota
+	fastBool
+	fastString
+	fastNumber // a whole number
+	fastList   // a known list, of which only the length is read
+)
+
+type fastValue struct {
+	kind fastKind
+	b    bool
+	s    string
+	n    int64 // a number, or a list's length
+}
+
+// fastExpr is a compiled expression: value is false when it cannot tell.
+type fastExpr interface {
+	value(o *govObject) (fastValue, bool)
+}
+
+// compileFast compiles a condition of a policy on kind, or returns nil
+// when some part of it is not a shape the fast path handles. need holds
+// the attributes the model builds, by kind.
+func compileFast(expr any, kind string, need map[string]*projection) fastExpr {
+	syntax, ok := expr.(interface{ Syntax() hcl.Expression })
+	if !ok {
+		return nil
+	}
+	e, ok := syntax.Syntax().(hclsyntax.Expression)
+	if !ok {
+		return nil
+	}
+	return fastCompiler{visible: variablesOf(kind), need: need}.compile(e)
+}
+
+type fastCompiler struct {
+	visible []string
+	need    map[string]*projection
+}
+
+func (fc fastCompiler) compile(e hclsyntax.Expression) fastExpr {
+	switch e := e.(type) {
+	case *hclsyntax.ParenthesesExpr:
+		return fc.compile(e.Expression)
+	case *hclsyntax.LiteralValueExpr:
+		if v, ok := constant(e.Val); ok {
+			return fastConst{v}
+		}
+	case *hclsyntax.TemplateExpr:
+		if s, ok := literalText(e); ok {
+			return fastConst{fastValue{kind: fastString, s: s}}
+		}
+	case *hclsyntax.TemplateWrapExpr: // "${x}" is x
+		return fc.compile(e.Wrapped)
+	case *hclsyntax.ScopeTraversalExpr:
+		return fc.attribute(e.Traversal)
+	case *hclsyntax.UnaryOpExpr:
+		if e.Op == hclsyntax.OpLogicalNot {
+			if x := fc.compile(e.Val); x != nil {
+				return fastNot{x}
+			}
+		}
+	case *hclsyntax.BinaryOpExpr:
+		return fc.binary(e)
+	case *hclsyntax.FunctionCallExpr:
+		return fc.call(e)
+	}
+	return nil
+}
+
+// attribute compiles variable.attribute, for an attribute the model
+// builds.
+func (fc fastCompiler) attribute(t hcl.Traversal) fastExpr {
+	if len(t) != 2 {
+		return nil
+	}
+	root, ok := t[0].(hcl.TraverseRoot)
+	if !ok || !slices.Contains(fc.visible, root.Name) || fc.need[root.Name] == nil {
+		return nil
+	}
+	attr, ok := t[1].(hcl.TraverseAttr)
+	if !ok {
+		return nil
+	}
+	at, found := slices.BinarySearch(fc.need[root.Name].attrs, attr.Name)
+	if !found {
+		return nil
+	}
+	return fastAttr{variable: root.Name, at: at}
+}
+
+func (fc fastCompiler) binary(e *hclsyntax.BinaryOpExpr) fastExpr {
+	l, r := fc.compile(e.LHS), fc.compile(e.RHS)
+	if l == nil || r == nil {
+		return nil
+	}
+	switch e.Op {
+	case hclsyntax.OpEqual:
+		return fastEqual{l, r, false}
+	case hclsyntax.OpNotEqual:
+		return fastEqual{l, r, true}
+	case hclsyntax.OpLogicalAnd:
+		return fastLogic{l, r, true}
+	case hclsyntax.OpLogicalOr:
+		return fastLogic{l, r, false}
+	case hclsyntax.OpGreaterThan:
+		return fastCompare{l, r, func(a, b int64) bool { return a > b }}
+	case hclsyntax.OpGreaterThanOrEqual:
+		return fastCompare{l, r, func(a, b int64) bool { return a >= b }}
+	case hclsyntax.OpLessThan:
+		return fastCompare{l, r, func(a, b int64) bool { return a < b }}
+	case hclsyntax.OpLessThanOrEqual:
+		return fastCompare{l, r, func(a, b int64) bool { return a <= b }}
+	}
+	return nil
+}
+
+// call compiles trimspace(x), length(x) and matches(x, "pattern"), the
+// functions of policyFunctions by those names.
+func (fc fastCompiler) call(e *hclsyntax.FunctionCallExpr) fastExpr {
+	if e.ExpandFinal {
+		return nil
+	}
+	switch {
+	case e.Name == "trimspace" && len(e.Args) == 1:
+		if x := fc.compile(e.Args[0]); x != nil {
+			return fastTrimSpace{x}
+		}
+	case e.Name == "length" && len(e.Args) == 1:
+		if x := fc.compile(e.Args[0]); x != nil {
+			return fastLength{x}
+		}
+	case e.Name == "matches" && len(e.Args) == 2:
+		text := fc.compile(e.Args[0])
+		pattern, ok := e.Args[1].(*hclsyntax.TemplateExpr)
+		if !ok || text == nil {
+			return nil
+		}
+		p, ok := literalText(pattern)
+		if !ok {
+			return nil
+		}
+		re, err := regexp.Compile(`^(?:` + p + `)$`) // as matchesFunc
+		if err != nil {
+			return nil // HCL reports it
+		}
+		return fastMatches{text, re}
+	}
+	return nil
+}
+
+// constant converts a literal's value.
+func constant(v cty.Value) (fastValue, bool) {
+	switch {
+	case !v.IsKnown() || v.IsMarked():
+		return fastValue{}, false
+	case v.IsNull():
+		return fastValue{kind: fastNull}, true
+	case v.Type() == cty.Bool:
+		return fastValue{kind: fastBool, b: v.True()}, true
+	case v.Type() == cty.String:
+		return fastValue{kind: fastString, s: v.AsString()}, true
+	case v.Type() == cty.Number:
+		if n, acc := v.AsBigFloat().Int64(); acc == big.Exact {
+			return fastValue{kind: fastNumber, n: n}, true
+		}
+	}
+	return fastValue{}, false
+}
+
+// literalText is the text of a quoted string without interpolations.
+func literalText(t *hclsyntax.TemplateExpr) (string, bool) {
+	if len(t.Parts) != 1 {
+		return "", false
+	}
+	lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr)
+	if !ok {
+		return "", false
+	}
+	v, ok := constant(lit.Val)
+	return v.s, ok && v.kind == fastString
+}
+
+type fastConst struct{ v fastValue }
+
+func (c fastConst) value(*govObject) (fastValue, bool) { return c.v, true }
+
+// fastAttr is an attribute of the object, or of one it sits in.
+type fastAttr struct {
+	variable string
+	at       int // in the attrs of the variable's objects
+}
+
+func (a fastAttr) value(o *govObject) (fastValue, bool) {
+	x := o
+	for x != nil && x.kind != a.variable {
+		x = x.parent
+	}
+	if x == nil || a.at >= len(x.attrs) {
+		return fastValue{}, false
+	}
+	v := x.attrs[a.at]
+	switch {
+	case v == cty.NilVal || !v.IsKnown() || v.IsMarked():
+		return fastValue{}, false
+	case v.IsNull():
+		return fastValue{kind: fastNull}, true
+	case v.Type() == cty.String:
+		return fastValue{kind: fastString, s: v.AsString()}, true
+	case v.Type() == cty.Bool:
+		return fastValue{kind: fastBool, b: v.True()}, true
+	case v.Type().IsListType():
+		return fastValue{kind: fastList, n: int64(v.LengthInt())}, true
+	}
+	return fastValue{}, false
+}
+
+// fastEqual is == or (negated) !=: nulls are equal to each other only,
+// as cty's Equals has them; values of different kinds are left to HCL.
+type fastEqual struct {
+	l, r   fastExpr
+	negate bool
+}
+
+func (e fastEqual) value(o *govObject) (fastValue, bool) {
+	l, okL := e.l.value(o)
+	r, okR := e.r.value(o)
+	if !okL || !okR {
+		return fastValue{}, false
+	}
+	var eq bool
+	switch {
+	case l.kind == fastNull || r.kind == fastNull:
+		eq = l.kind == r.kind
+	case l.kind != r.kind || l.kind == fastList:
+		return fastValue{}, false
+	case l.kind == fastString:
+		eq = l.s == r.s
+	case l.kind == fastBool:
+		eq = l.b == r.b
+	default:
+		eq = l.n == r.n
+	}
+	return fastValue{kind: fastBool, b: eq != e.negate}, true
+}
+
+// fastLogic is && or ||, of two known booleans: HCL evaluates both sides
+// whatever the first, so the fast path does too.
+type fastLogic struct {
+	l, r fastExpr
+	and  bool
+}
+
+func (e fastLogic) value(o *govObject) (fastValue, bool) {
+	l, okL := e.l.value(o)
+	r, okR := e.r.value(o)
+	if !okL || !okR || l.kind != fastBool || r.kind != fastBool {
+		return fastValue{}, false
+	}
+	if e.and {
+		return fastValue{kind: fastBool, b: l.b && r.b}, true
+	}
+	return fastValue{kind: fastBool, b: l.b || r.b}, true
+}
+
+type fastNot struct{ x fastExpr }
+
+func (e fastNot) value(o *govObject) (fastValue, bool) {
+	v, ok := e.x.value(o)
+	if !ok || v.kind != fastBool {
+		return fastValue{}, false
+	}
+	return fastValue{kind: fastBool, b: !v.b}, true
+}
+
+// fastCompare is <, <=, > or >= of two whole numbers.
+type fastCompare struct {
+	l, r fastExpr
+	op   func(a, b int64) bool
+}
+
+func (e fastCompare) value(o *govObject) (fastValue, bool) {
+	l, okL := e.l.value(o)
+	r, okR := e.r.value(o)
+	if !okL || !okR || l.kind != fastNumber || r.kind != fastNumber {
+		return fastValue{}, false
+	}
+	return fastValue{kind: fastBool, b: e.op(l.n, r.n)}, true
+}
+
+// fastTrimSpace is trimspace of an ASCII text, which trimming leaves as
+// cty would normalize it.
+type fastTrimSpace struct{ x fastExpr }
+
+func (e fastTrimSpace) value(o *govObject) (fastValue, bool) {
+	v, ok := e.x.value(o)
+	if !ok || v.kind != fastString || !isASCII(v.s) {
+		return fastValue{}, false
+	}
+	return fastValue{kind: fastString, s: strings.TrimSpace(v.s)}, true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// fastLength is length of a list (lengthFunc counts a text's characters,
+// which the fast path leaves to it).
+type fastLength struct{ x fastExpr }
+
+func (e fastLength) value(o *govObject) (fastValue, bool) {
+	v, ok := e.x.value(o)
+	if !ok || v.kind != fastList {
+		return fastValue{}, false
+	}
+	return fastValue{kind: fastNumber, n: v.n}, true
+}
+
+// fastMatches is matches(text, "pattern") for a literal pattern, which
+// matchesFunc reads as the fast path does: a null text matches nothing.
+type fastMatches struct {
+	text fastExpr
+	re   *regexp.Regexp
+}
+
+func (e fastMatches) value(o *govObject) (fastValue, bool) {
+	v, ok := e.text.value(o)
+	switch {
+	case !ok:
+		return fastValue{}, false
+	case v.kind == fastNull:
+		return fastValue{kind: fastBool}, true
+	case v.kind != fastString:
+		return fastValue{}, false
+	}
+	return fastValue{kind: fastBool, b: e.re.MatchString(v.s)}, true
+}

@@ -1,0 +1,138 @@
+package compiler
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// syntaxOnly is a condition as compileFast sees it.
+type syntaxOnly struct{ expr hclsyntax.Expression }
+
+func (s syntaxOnly) Syntax() hcl.Expression { return s.expr }
+
+// TestFastAgreesWithHCL judges conditions of every shape the fast path
+// compiles, and some it must give up on, for columns whose attributes
+// (and whose port's and product's) take values of every kind the model
+// gives: null, unknown, blank, padded, beyond ASCII, empty and unknown
+// lists. Wherever the fast path answers, HCL must answer the same,
+// without a diagnostic.
+func TestFastAgreesWithHCL(t *testing.T) {
+	conditions := []struct {
+		expr     string
+		compiled bool // whether compileFast takes it
+	}{
+		{`column.description != null && trimspace(column.description) != ""`, true},
+		{`column.classification == "pii"`, true},
+		{`column.masking != null || port.visibility == "internal"`, true},
+		{`!column.nullable`, true},
+		{`column.nullable == true`, true},
+		{`column.nullable == "true"`, true},
+		{`length(column.tests) > 0`, true},
+		{`length(column.tests) >= 2`, true},
+		{`length(column.tests) < 1`, true},
+		{`length(column.tests) <= 0`, true},
+		{`length(column.description) > 0`, true},
+		{`matches(port.object_name, "[A-Z][A-Z0-9]*(_[A-Z0-9]+)*")`, true},
+		{`matches(column.description, "x.*")`, true},
+		{`(column.read_cross_domain)`, true},
+		{`"${column.classification}" == "pii"`, true},
+		{`column.classification == null`, true},
+		{`null == null`, true},
+		{`product.layer != "raw" && column.read_cross_domain`, true},
+		{`column.read_cross_domain || trimspace(column.description) == ""`, true},
+		{`trimspace(column.description) == "x"`, true},
+		{`column.description == "é"`, true},
+		{`1 > 0 && true`, true},
+		{`!(column.classification == "pii")`, true},
+		{`column.tests == column.readers`, true},
+		{`column.nullable && column.description`, true},
+		{`matches(port.object_name, "[")`, false},
+		{`column.classification == "${port.visibility}-x"`, false},
+		{`upper(column.classification) == "PII"`, false},
+		{`mesh.name == "m"`, false},
+		{`column.unknown_attribute == "x"`, false},
+		{`1.5 > 1`, false},
+	}
+	need := map[string]*projection{
+		"column":  {attrs: []string{"classification", "description", "masking", "nullable", "read_cross_domain", "readers", "tests"}},
+		"port":    {attrs: []string{"object_name", "visibility"}},
+		"product": {attrs: []string{"layer"}},
+	}
+	texts := []cty.Value{cty.NullVal(cty.String), cty.UnknownVal(cty.String), cty.StringVal(""), cty.StringVal("  "),
+		cty.StringVal("x"), cty.StringVal(" x "), cty.StringVal("pii"), cty.StringVal("é"), cty.StringVal(" é ")}
+	names := []cty.Value{cty.NullVal(cty.String), cty.StringVal("ORDER_LINES"), cty.StringVal("orders"), cty.StringVal("public"), cty.StringVal("internal")}
+	flags := []cty.Value{cty.True, cty.False, cty.UnknownVal(cty.Bool)}
+	lists := []cty.Value{cty.ListValEmpty(cty.String), cty.ListVal([]cty.Value{cty.StringVal("a")}),
+		cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")}), cty.UnknownVal(strList)}
+	fns := (&compiler{}).policyFunctions()
+
+	var columns [][]cty.Value // in the order of need["column"].attrs
+	for i, text := range texts {
+		for j, flag := range flags {
+			columns = append(columns, []cty.Value{texts[(i+j)%len(texts)], text, texts[(i+2*j+1)%len(texts)],
+				flag, flags[(i+j+1)%len(flags)], lists[(i+1)%len(lists)], lists[(i+j)%len(lists)]})
+		}
+	}
+	answered := 0
+	for _, c := range conditions {
+		expr, ds := hclsyntax.ParseExpression([]byte(c.expr), "test.hcl", hcl.InitialPos)
+		if ds.HasErrors() {
+			t.Fatalf("%s: %v", c.expr, ds)
+		}
+		fast := compileFast(syntaxOnly{expr}, "column", need)
+		if (fast != nil) != c.compiled {
+			t.Errorf("%s: compiled is %v, want %v", c.expr, fast != nil, c.compiled)
+		}
+		if fast == nil {
+			continue
+		}
+		for _, layer := range names {
+			for k, name := range names {
+				product := &govObject{kind: "product", attrs: []cty.Value{layer}}
+				port := &govObject{kind: "port", parent: product, attrs: []cty.Value{name, names[(k+2)%len(names)]}}
+				for _, attrs := range columns {
+					column := &govObject{kind: "column", parent: port, attrs: attrs}
+					got, ok := fast.value(column)
+					if !ok {
+						continue
+					}
+					answered++
+					vars := map[string]cty.Value{}
+					for _, o := range []*govObject{column, port, product} {
+						vars[o.kind] = objectValue(need[o.kind].attrs, o.attrs)
+					}
+					want, hds := expr.Value(&hcl.EvalContext{Variables: vars, Functions: fns})
+					at := fmt.Sprintf("%s with column %v, port %v, product %v", c.expr, attrs, port.attrs, product.attrs)
+					switch {
+					case hds.HasErrors():
+						t.Errorf("%s: the fast path answers %v, HCL fails: %v", at, got, hds)
+					case !want.IsWhollyKnown() || want.IsNull():
+						t.Errorf("%s: the fast path answers %v, HCL gives %#v", at, got, want)
+					case !sameValue(got, want):
+						t.Errorf("%s: the fast path answers %+v, HCL %#v", at, got, want)
+					}
+				}
+			}
+		}
+	}
+	if answered == 0 {
+		t.Fatal("the fast path answered nothing")
+	}
+}
+
+// sameValue reports whether a fast value is HCL's.
+func sameValue(v fastValue, hv cty.Value) bool {
+	switch v.kind {
+	case fastBool:
+		return hv.Type() == cty.Bool && hv.True() == v.b
+	case fastString:
+		return hv.Type() == cty.String && hv.AsString() == v.s
+	case fastNumber:
+		return hv.Type() == cty.Number && hv.Equals(cty.NumberIntVal(v.n)).True()
+	}
+	return false
+}
