@@ -432,7 +432,7 @@ func (m *model) prepare(need map[string]*projection, policies []*policy) {
 	// Messages may read readers too, beyond the attributes conditions
 	// need, so any column or source policy gets them.
 	if need["column"] != nil || need["source"] != nil {
-		m.readers = m.c.columnReaders()
+		m.sourceReaders = m.c.listReaders()
 	}
 	for _, p := range policies {
 		for _, cond := range []*condition{p.when, p.assert} {

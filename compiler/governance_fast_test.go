@@ -2,10 +2,18 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/synth"
+	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -135,4 +143,70 @@ func sameValue(v fastValue, hv cty.Value) bool {
 		return hv.Type() == cty.Number && hv.Equals(cty.NumberIntVal(v.n)).True()
 	}
 	return false
+}
+
+// TestReaders checks the readers of every column and source of a mesh, as
+// policies see them, against those worked out from the plan's inputs: the
+// products that read each column, once each, in product order.
+func TestReaders(t *testing.T) {
+	fsys := synth.Mesh(600)
+	fsys["governance/readers.mesh.hcl"] = &fstest.MapFile{Data: []byte(`
+policy "column_readers" {
+  enforcement = "advisory"
+  on          = "column"
+  assert      = false
+  message     = "${join(",", column.readers)} | ${join(",", column.reader_domains)} | ${column.read_cross_domain}"
+}
+
+policy "source_readers" {
+  enforcement = "advisory"
+  on          = "source"
+  assert      = false
+  message     = "${join(",", source.readers)}"
+}
+`)}
+	res, err := Compile(load.Tree{FS: fsys}, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("the mesh does not compile: %v %v", err, res.Diagnostics)
+	}
+	readers := map[*plan.Column][]*plan.Product{}
+	for _, p := range res.Plan.Products {
+		for _, in := range p.Inputs {
+			for _, col := range in.Columns {
+				if r := readers[col]; len(r) == 0 || r[len(r)-1] != p {
+					readers[col] = append(r, p)
+				}
+			}
+		}
+	}
+	want := map[string]string{}
+	for _, p := range res.Plan.Products {
+		for _, port := range p.Ports {
+			for _, col := range port.Columns {
+				r := readers[col]
+				cross := slices.ContainsFunc(r, func(q *plan.Product) bool { return q.Domain != p.Domain })
+				want["column "+port.ID+"."+col.Name] = sentence(strings.TrimSpace(fmt.Sprintf("%s | %s | %v",
+					strings.Join(sortedSet(ids(r, productID)), ","), strings.Join(sortedSet(ids(r, productDomain)), ","), cross)))
+			}
+		}
+	}
+	for _, src := range res.Plan.Sources {
+		var by []string
+		for _, col := range src.Columns {
+			by = append(by, ids(readers[col], productID)...)
+		}
+		want["source "+src.ID] = sentence(strings.Join(sortedSet(by), ","))
+	}
+	got := map[string]string{}
+	for _, o := range res.Policies {
+		for _, v := range o.Violations {
+			got[v.Kind+" "+v.ID] = v.Message
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("readers (-from the plan +as policies see them):\n%s", diff)
+	}
+	if len(readers) == 0 {
+		t.Fatal("no column of the mesh is read")
+	}
 }

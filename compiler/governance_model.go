@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"github.com/meshc/meshc/internal/parallel"
 	"math/big"
 	"slices"
 	"strings"
@@ -133,6 +134,7 @@ type govObject struct {
 	port      *portScope    // ports and their columns
 	column    *plan.Column
 	written   columnWritten // for columns
+	index     int32         // a column's, in its port's
 	source    *plan.Source
 	sourceAST *ast.Source
 	input     *plan.Input
@@ -191,7 +193,9 @@ type model struct {
 	mesh    cty.Value
 	objects map[string][]*govObject
 	byID    map[string]map[string]*govObject // kind -> id -> object, filled by idsOf
-	readers map[*plan.Column][]*plan.Product
+	// sourceReaders maps each column of a source to the products that
+	// read it through an input; ports' are their scopes' (readers).
+	sourceReaders map[*plan.Column][]*plan.Product
 	// columnTests holds the kinds of each column's tests, in test ID
 	// order, listed the first time a policy asks (testsOf).
 	columnTests     map[*plan.Column][]string
@@ -268,7 +272,7 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 			po := m.add(govObject{kind: "port", domain: ps.domain, parent: prod, product: ps, port: scope})
 			if kinds["column"] {
 				for i, col := range port.Columns {
-					m.add(govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, written: scope.written[i]})
+					m.add(govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, written: scope.written[i], index: int32(i)})
 				}
 			}
 		}
@@ -514,22 +518,73 @@ func (m *model) domainAttr(ds *domainScope, name string) cty.Value {
 	return cty.NilVal
 }
 
-// columnReaders maps each column to the products that read it through an
-// input.
-func (c *compiler) columnReaders() map[*plan.Column][]*plan.Product {
-	readers := map[*plan.Column][]*plan.Product{}
+// readers returns the products that read a column object's column.
+func (o *govObject) readers() []*plan.Product {
+	if o.port.readers == nil {
+		return nil
+	}
+	return o.port.readers[o.index]
+}
+
+// listReaders lists the products that read each column, through an input:
+// a source's columns in a map, a port's in its scope (portScope.readers),
+// found among the port's consumers, on every core. A large mesh's
+// columns are a million, which one map of them made slow to fill and to
+// read.
+func (c *compiler) listReaders() map[*plan.Column][]*plan.Product {
+	parallel.For(len(c.products), func(i int) {
+		for _, scope := range c.products[i].ports {
+			scope.readers = portReaders(scope.plan)
+		}
+	})
+	sources := map[*plan.Column][]*plan.Product{}
 	for _, ps := range c.products {
 		for _, in := range ps.plan.Inputs {
+			if in.Source == nil {
+				continue
+			}
 			for _, col := range in.Columns {
-				// A product is listed once: if it reads the column already,
-				// it is the last reader listed, its inputs coming together.
-				if r := readers[col]; len(r) == 0 || r[len(r)-1] != ps.plan {
-					readers[col] = append(r, ps.plan)
+				sources[col] = addReader(sources[col], ps.plan)
+			}
+		}
+	}
+	return sources
+}
+
+// portReaders lists, for each of a port's columns, the products that read
+// it, in product order, as its consumers are (resolve).
+func portReaders(port *plan.Port) [][]*plan.Product {
+	var readers [][]*plan.Product
+	for i, consumer := range port.Consumers {
+		if i > 0 && port.Consumers[i-1] == consumer {
+			continue // a consumer of two inputs from the port
+		}
+		for _, in := range consumer.Inputs {
+			if in.Port != port {
+				continue
+			}
+			for _, col := range in.Columns {
+				at := slices.Index(port.Columns, col)
+				if at < 0 {
+					continue
 				}
+				if readers == nil {
+					readers = make([][]*plan.Product, len(port.Columns))
+				}
+				readers[at] = addReader(readers[at], consumer)
 			}
 		}
 	}
 	return readers
+}
+
+// addReader adds a product to a column's readers, once: if it reads the
+// column already, it is the last listed, its inputs coming together.
+func addReader(readers []*plan.Product, p *plan.Product) []*plan.Product {
+	if len(readers) > 0 && readers[len(readers)-1] == p {
+		return readers
+	}
+	return append(readers, p)
 }
 
 // testsOf lists the kinds of a column's tests, in test ID order. All
@@ -584,7 +639,7 @@ func (m *model) sourceAttr(o *govObject, name string) cty.Value {
 	case "readers":
 		var readBy []string
 		for _, col := range src.Columns {
-			readBy = append(readBy, ids(m.readers[col], productID)...)
+			readBy = append(readBy, ids(m.sourceReaders[col], productID)...)
 		}
 		return textList(sortedSet(readBy))
 	}
@@ -654,12 +709,12 @@ func (m *model) columnAttr(o *govObject, name string) cty.Value {
 	case "description":
 		return optionalValue(o.written.description, col.Description)
 	case "readers":
-		return textList(sortedSet(ids(m.readers[col], productID)))
+		return textList(sortedSet(ids(o.readers(), productID)))
 	case "reader_domains":
-		return textList(sortedSet(ids(m.readers[col], productDomain)))
+		return textList(sortedSet(ids(o.readers(), productDomain)))
 	case "read_cross_domain":
 		domain := port.Product.Domain.Name
-		return cty.BoolVal(slices.ContainsFunc(m.readers[col], func(p *plan.Product) bool { return p.Domain.Name != domain }))
+		return cty.BoolVal(slices.ContainsFunc(o.readers(), func(p *plan.Product) bool { return p.Domain.Name != domain }))
 	}
 	return cty.NilVal
 }

@@ -137,6 +137,10 @@ type portScope struct {
 	// table is the port's table or view as SQL, for the templates of the
 	// tests that read it.
 	table cty.Value
+	// readers holds, for each of plan.Columns, the products that read it
+	// through an input, in product order: listed for governance
+	// (model.prepare), nil when no one reads the port.
+	readers [][]*plan.Product
 }
 
 // columnWritten is what governance reads of a column's declaration
