@@ -129,9 +129,9 @@ func (fc fastCompiler) binary(e *hclsyntax.BinaryOpExpr) fastExpr {
 	case hclsyntax.OpNotEqual:
 		return fastEqual{l, r, true}
 	case hclsyntax.OpLogicalAnd:
-		return fastLogic{l, r, true}
+		return fastLogic{l, r, true, isBoolean(r)}
 	case hclsyntax.OpLogicalOr:
-		return fastLogic{l, r, false}
+		return fastLogic{l, r, false, isBoolean(r)}
 	case hclsyntax.OpGreaterThan:
 		return fastCompare{l, r, func(a, b int64) bool { return a > b }}
 	case hclsyntax.OpGreaterThanOrEqual:
@@ -273,23 +273,45 @@ func (e fastEqual) value(o *govObject) (fastValue, bool) {
 	return fastValue{kind: fastBool, b: eq != e.negate}, true
 }
 
-// fastLogic is && or ||, of two known booleans: HCL evaluates both sides
-// whatever the first, so the fast path does too.
+// fastLogic is && or ||, of two known booleans. HCL evaluates both sides,
+// but a false left of && (a true left of ||) decides, whatever went wrong
+// on the right, unless the right is not a boolean at all (a text, a list),
+// which HCL reports: so the fast path decides too when the right is an
+// operation whose result is a boolean however it ends (shortCircuits).
 type fastLogic struct {
-	l, r fastExpr
-	and  bool
+	l, r          fastExpr
+	and           bool
+	shortCircuits bool
 }
 
 func (e fastLogic) value(o *govObject) (fastValue, bool) {
 	l, okL := e.l.value(o)
+	if !okL || l.kind != fastBool {
+		return fastValue{}, false
+	}
+	if l.b != e.and && e.shortCircuits {
+		return l, true
+	}
 	r, okR := e.r.value(o)
-	if !okL || !okR || l.kind != fastBool || r.kind != fastBool {
+	if !okR || r.kind != fastBool {
 		return fastValue{}, false
 	}
 	if e.and {
 		return fastValue{kind: fastBool, b: l.b && r.b}, true
 	}
 	return fastValue{kind: fastBool, b: l.b || r.b}, true
+}
+
+// isBoolean reports whether HCL gives a boolean for x whatever its
+// operands, if only an unknown one when they fail.
+func isBoolean(x fastExpr) bool {
+	switch x := x.(type) {
+	case fastEqual, fastLogic, fastNot, fastCompare, fastMatches:
+		return true
+	case fastConst:
+		return x.v.kind == fastBool
+	}
+	return false
 }
 
 type fastNot struct{ x fastExpr }
