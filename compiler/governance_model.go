@@ -207,8 +207,9 @@ type model struct {
 	// at a time (evaluateAll): each holds where its objects of each kind
 	// end in objects. The domains and sources are in the first.
 	rounds []map[string]int
-	// free is the rest of the block that new objects are taken from:
-	// a large mesh has hundreds of thousands of them.
+	// free is the rest of the block that domains' and sources' objects
+	// are taken from (add); products' are made with each product's
+	// (addProducts).
 	free []govObject
 	// slabs holds, by kind, the attributes of the round being judged
 	// (slab).
@@ -219,15 +220,6 @@ type model struct {
 // every core to have many tasks, few enough that the attributes built
 // for them are a small part of the heap. A test changes it.
 var roundProducts = 2048
-
-// endRound ends a round of objects (model.rounds) with those listed so far.
-func (m *model) endRound() {
-	end := map[string]int{}
-	for _, kind := range policyKinds {
-		end[kind] = len(m.objects[kind])
-	}
-	m.rounds = append(m.rounds, end)
-}
 
 // buildModel lists the objects of the mesh. It runs after every other
 // stage, so that dependencies, consumers, periods and tests are all known.
@@ -255,48 +247,123 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 			}
 		}
 	}
-	for i, ps := range c.products {
-		if i > 0 && i%roundProducts == 0 {
-			m.endRound()
+	m.addProducts(kinds, domainOf)
+	return m
+}
+
+// productKinds are the kinds of the objects of a product, the product's
+// own first.
+var productKinds = [...]string{"product", "port", "column", "input", "step", "test"}
+
+// addProducts lists the objects of the products, and ends a round every
+// roundProducts products. Each product's objects are counted first, so
+// that they have their places in the lists, and then made on every core:
+// at 100,000 products they are a million and a half, whose fresh memory
+// took most of a second on one core.
+func (m *model) addProducts(kinds map[string]bool, domainOf map[*domainScope]*govObject) {
+	products := m.c.products
+	// starts[i] is where product i's objects of each kind go in their
+	// lists; starts[len(products)], how many there are.
+	starts := make([][len(productKinds)]int, len(products)+1)
+	for i, ps := range products {
+		n := objectsOf(ps, kinds)
+		for k := range n {
+			starts[i+1][k] = starts[i][k] + n[k]
 		}
-		if slices.Contains(ps.ast.Broken, "extends") || ps.brokenTests {
-			// Its blueprint, or one of its tests, failed and was reported:
-			// what it inherits or which tests it has is unknown, and
-			// judging it would report one mistake twice.
-			continue
+	}
+	var lists [len(productKinds)][]*govObject
+	for k, kind := range productKinds {
+		lists[k] = make([]*govObject, starts[len(products)][k])
+		m.objects[kind] = lists[k]
+	}
+	parallel.For(len(products), func(i int) {
+		ps, at := products[i], starts[i]
+		total := 0
+		for k := range at {
+			total += starts[i+1][k] - at[k]
+		}
+		if total == 0 {
+			return // not judged
+		}
+		made := make([]govObject, 0, total)
+		add := func(k int, o govObject) *govObject {
+			made = append(made, o)
+			lists[k][at[k]] = &made[len(made)-1]
+			at[k]++
+			return &made[len(made)-1]
 		}
 		p := ps.plan
-		prod := m.add(govObject{kind: "product", domain: ps.domain, parent: domainOf[ps.domain], product: ps})
+		prod := add(0, govObject{kind: "product", domain: ps.domain, parent: domainOf[ps.domain], product: ps})
 		for _, port := range p.Ports {
 			scope := ps.ports[port.Name]
-			po := m.add(govObject{kind: "port", domain: ps.domain, parent: prod, product: ps, port: scope})
+			po := add(1, govObject{kind: "port", domain: ps.domain, parent: prod, product: ps, port: scope})
 			if kinds["column"] {
 				for i, col := range port.Columns {
-					m.add(govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, written: scope.written[i], index: int32(i)})
+					add(2, govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, written: scope.written[i], index: int32(i)})
 				}
 			}
 		}
 		if kinds["input"] {
 			for _, in := range p.Inputs {
-				m.add(govObject{kind: "input", domain: ps.domain, parent: prod, product: ps, input: in})
+				add(3, govObject{kind: "input", domain: ps.domain, parent: prod, product: ps, input: in})
 			}
 		}
 		if kinds["step"] {
 			for _, st := range p.Steps {
-				m.add(govObject{kind: "step", domain: ps.domain, parent: prod, product: ps, step: st})
+				add(4, govObject{kind: "step", domain: ps.domain, parent: prod, product: ps, step: st})
 			}
 		}
 		if kinds["test"] {
 			for _, t := range p.Tests {
-				m.add(govObject{kind: "test", domain: ps.domain, parent: prod, product: ps, test: t})
+				add(5, govObject{kind: "test", domain: ps.domain, parent: prod, product: ps, test: t})
 			}
 		}
+	})
+	round := func(end [len(productKinds)]int) {
+		ends := map[string]int{}
+		for _, kind := range policyKinds {
+			ends[kind] = len(m.objects[kind]) // the domains and sources
+		}
+		for k, kind := range productKinds {
+			ends[kind] = end[k]
+		}
+		m.rounds = append(m.rounds, ends)
 	}
-	m.endRound()
-	return m
+	for i := roundProducts; i < len(products); i += roundProducts {
+		round(starts[i])
+	}
+	round(starts[len(products)])
 }
 
-// add lists an object, allocated with others in blocks.
+// objectsOf counts a product's objects of each of productKinds: none when
+// its blueprint, or one of its tests, failed and was reported, as what it
+// inherits or which tests it has is unknown, and judging it would report
+// one mistake twice.
+func objectsOf(ps *productScope, kinds map[string]bool) (n [len(productKinds)]int) {
+	if slices.Contains(ps.ast.Broken, "extends") || ps.brokenTests {
+		return n
+	}
+	p := ps.plan
+	n[0], n[1] = 1, len(p.Ports)
+	if kinds["column"] {
+		for _, port := range p.Ports {
+			n[2] += len(port.Columns)
+		}
+	}
+	if kinds["input"] {
+		n[3] = len(p.Inputs)
+	}
+	if kinds["step"] {
+		n[4] = len(p.Steps)
+	}
+	if kinds["test"] {
+		n[5] = len(p.Tests)
+	}
+	return n
+}
+
+// add lists a domain's or a source's object, allocated with others in
+// blocks.
 func (m *model) add(obj govObject) *govObject {
 	if len(m.free) == 0 {
 		m.free = make([]govObject, 512)
