@@ -431,7 +431,7 @@ func (m *model) prepare(need map[string]*projection, policies []*policy) {
 	m.need = need
 	// Messages may read readers too, beyond the attributes conditions
 	// need, so any column or source policy gets them.
-	if need["column"] != nil || need["source"] != nil {
+	if slices.ContainsFunc(policies, func(p *policy) bool { return p.kind == "column" || p.kind == "source" }) {
 		m.sourceReaders = m.c.listReaders()
 	}
 	for _, p := range policies {

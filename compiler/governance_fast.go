@@ -40,6 +40,10 @@ type fastValue struct {
 	b    bool
 	s    string
 	n    int64 // a number, or a list's length
+	// text is set for a null that a function taking a text takes: a
+	// null text, or the null keyword. HCL refuses others (an absent
+	// sla, an object) before the function sees them.
+	text bool
 }
 
 // fastExpr is a compiled expression: value is false when it cannot tell.
@@ -169,7 +173,7 @@ func (fc fastCompiler) call(e *hclsyntax.FunctionCallExpr) fastExpr {
 		if !ok {
 			return nil
 		}
-		re, err := regexp.Compile(`^(?:` + p + `)$`) // as matchesFunc
+		re, err := wholeText(p)
 		if err != nil {
 			return nil // HCL reports it
 		}
@@ -184,7 +188,7 @@ func constant(v cty.Value) (fastValue, bool) {
 	case !v.IsKnown() || v.IsMarked():
 		return fastValue{}, false
 	case v.IsNull():
-		return fastValue{kind: fastNull}, true
+		return nullOf(v.Type()), true
 	case v.Type() == cty.Bool:
 		return fastValue{kind: fastBool, b: v.True()}, true
 	case v.Type() == cty.String:
@@ -195,6 +199,11 @@ func constant(v cty.Value) (fastValue, bool) {
 		}
 	}
 	return fastValue{}, false
+}
+
+// nullOf is a null of a type.
+func nullOf(t cty.Type) fastValue {
+	return fastValue{kind: fastNull, text: t == cty.String || t == cty.DynamicPseudoType}
 }
 
 // literalText is the text of a quoted string without interpolations.
@@ -233,7 +242,7 @@ func (a fastAttr) value(o *govObject) (fastValue, bool) {
 	case v == cty.NilVal || !v.IsKnown() || v.IsMarked():
 		return fastValue{}, false
 	case v.IsNull():
-		return fastValue{kind: fastNull}, true
+		return nullOf(v.Type()), true
 	case v.Type() == cty.String:
 		return fastValue{kind: fastString, s: v.AsString()}, true
 	case v.Type() == cty.Bool:
@@ -384,7 +393,7 @@ func (e fastMatches) value(o *govObject) (fastValue, bool) {
 	switch {
 	case !ok:
 		return fastValue{}, false
-	case v.kind == fastNull:
+	case v.kind == fastNull && v.text:
 		return fastValue{kind: fastBool}, true
 	case v.kind != fastString:
 		return fastValue{}, false

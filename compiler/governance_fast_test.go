@@ -64,11 +64,16 @@ func TestFastAgreesWithHCL(t *testing.T) {
 		{`mesh.name == "m"`, false},
 		{`column.unknown_attribute == "x"`, false},
 		{`1.5 > 1`, false},
+		{`matches(port.object_name, "a)|(b")`, false},
+		{`product.sla != null`, true},
+		{`product.sla == null || column.nullable`, true},
+		{`matches(product.sla, "x")`, true},
+		{`product.name == "nope" || matches(product.sla, "x")`, true},
 	}
 	need := map[string]*projection{
 		"column":  {attrs: []string{"classification", "description", "masking", "nullable", "read_cross_domain", "readers", "tests"}},
 		"port":    {attrs: []string{"object_name", "visibility"}},
-		"product": {attrs: []string{"layer"}},
+		"product": {attrs: []string{"layer", "name", "sla"}},
 	}
 	texts := []cty.Value{cty.NullVal(cty.String), cty.UnknownVal(cty.String), cty.StringVal(""), cty.StringVal("  "),
 		cty.StringVal("x"), cty.StringVal(" x "), cty.StringVal("pii"), cty.StringVal("é"), cty.StringVal(" é ")}
@@ -98,9 +103,13 @@ func TestFastAgreesWithHCL(t *testing.T) {
 		if fast == nil {
 			continue
 		}
-		for _, layer := range names {
+		for l, layer := range names {
 			for k, name := range names {
-				product := &govObject{kind: "product", attrs: []cty.Value{layer}}
+				sla := cty.NullVal(slaObject) // an object, which no text function takes, even null
+				if l%2 == 1 {
+					sla = cty.ObjectVal(map[string]cty.Value{"freshness": cty.StringVal("1d"), "freshness_seconds": cty.NumberIntVal(86400)})
+				}
+				product := &govObject{kind: "product", attrs: []cty.Value{layer, names[(l+k)%len(names)], sla}}
 				port := &govObject{kind: "port", parent: product, attrs: []cty.Value{name, names[(k+2)%len(names)]}}
 				for _, attrs := range columns {
 					column := &govObject{kind: "column", parent: port, attrs: attrs}
@@ -150,6 +159,13 @@ func sameValue(v fastValue, hv cty.Value) bool {
 // products that read each column, once each, in product order.
 func TestReaders(t *testing.T) {
 	fsys := synth.Mesh(600)
+	// Without the baseline, whose conditions read columns: the test's
+	// own read none, and their messages must still list readers.
+	root := string(fsys["mesh.hcl"].Data)
+	if !strings.Contains(root, `policy_sets = ["baseline"]`) {
+		t.Fatal("the synthetic mesh no longer opts into the baseline; this test must drop it another way")
+	}
+	fsys["mesh.hcl"] = &fstest.MapFile{Data: []byte(strings.Replace(root, `policy_sets = ["baseline"]`, "", 1))}
 	fsys["governance/readers.mesh.hcl"] = &fstest.MapFile{Data: []byte(`
 policy "column_readers" {
   enforcement = "advisory"
@@ -208,5 +224,22 @@ policy "source_readers" {
 	}
 	if len(readers) == 0 {
 		t.Fatal("no column of the mesh is read")
+	}
+}
+
+// TestWholeText checks that a pattern matches whole texts only, and that
+// one that would break out of the wrapping is refused.
+func TestWholeText(t *testing.T) {
+	if _, err := wholeText("a)|(b"); err == nil {
+		t.Error(`wholeText("a)|(b") compiles; it would match any text starting with a`)
+	}
+	re, err := wholeText("A|B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]bool{"A": true, "B": true, "AB": false, "xA": false, "": false} {
+		if re.MatchString(text) != want {
+			t.Errorf("A|B matches %q: %v, want %v", text, !want, want)
+		}
 	}
 }

@@ -211,7 +211,7 @@ func (c *compiler) matchesFunc() function.Function {
 			re, ok := cache[pattern]
 			if !ok {
 				var err error
-				re, err = regexp.Compile(`^(?:` + pattern + `)$`)
+				re, err = wholeText(pattern)
 				if err != nil {
 					mu.Unlock()
 					return cty.NilVal, function.NewArgErrorf(1, "invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
@@ -225,6 +225,16 @@ func (c *compiler) matchesFunc() function.Function {
 			return cty.BoolVal(re.MatchString(args[0].AsString())), nil
 		},
 	})
+}
+
+// wholeText compiles a pattern that matches a whole text. The pattern is
+// compiled alone first: wrapped at once, one such as a)|(b would break
+// out of the wrapping and match texts that merely start with a.
+func wholeText(pattern string) (*regexp.Regexp, error) {
+	if _, err := regexp.Compile(pattern); err != nil {
+		return nil, err
+	}
+	return regexp.Compile(`^(?:` + pattern + `)$`)
 }
 
 // hasTestFunc is has_test(object, kind): whether a product, port or

@@ -619,26 +619,37 @@ func (c *compiler) listReaders() map[*plan.Column][]*plan.Product {
 }
 
 // portReaders lists, for each of a port's columns, the products that read
-// it, in product order, as its consumers are (resolve).
+// it, in the order of the port's consumers (by ID, and each once: order).
 func portReaders(port *plan.Port) [][]*plan.Product {
 	var readers [][]*plan.Product
-	for i, consumer := range port.Consumers {
-		if i > 0 && port.Consumers[i-1] == consumer {
-			continue // a consumer of two inputs from the port
-		}
+	var index map[*plan.Column]int // for a wide port, where each column is
+	for _, consumer := range port.Consumers {
 		for _, in := range consumer.Inputs {
 			if in.Port != port {
 				continue
 			}
 			for _, col := range in.Columns {
-				at := slices.Index(port.Columns, col)
-				if at < 0 {
-					continue
-				}
 				if readers == nil {
 					readers = make([][]*plan.Product, len(port.Columns))
 				}
-				readers[at] = addReader(readers[at], consumer)
+				at := -1
+				switch {
+				case len(port.Columns) <= 16:
+					at = slices.Index(port.Columns, col)
+				default:
+					if index == nil {
+						index = make(map[*plan.Column]int, len(port.Columns))
+						for i, c := range port.Columns {
+							index[c] = i
+						}
+					}
+					if i, ok := index[col]; ok {
+						at = i
+					}
+				}
+				if at >= 0 {
+					readers[at] = addReader(readers[at], consumer)
+				}
 			}
 		}
 	}
