@@ -15,12 +15,106 @@ import (
 	"github.com/meshc/meshc/internal/synth"
 	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // syntaxOnly is a condition as compileFast sees it.
 type syntaxOnly struct{ expr hclsyntax.Expression }
 
 func (s syntaxOnly) Syntax() hcl.Expression { return s.expr }
+
+// fastGrid is columns, with their ports and products, whose attributes
+// take values of every kind the model gives: null, unknown, blank, padded,
+// beyond ASCII, empty and unknown lists, and an object (an sla), null or
+// not, which no text function takes.
+var fastGrid = newFastGrid()
+
+type grid struct {
+	need    map[string]*projection
+	columns []*govObject
+	fns     map[string]function.Function
+}
+
+func newFastGrid() *grid {
+	g := &grid{need: map[string]*projection{
+		"column":  {attrs: []string{"classification", "description", "masking", "nullable", "read_cross_domain", "readers", "tests"}},
+		"port":    {attrs: []string{"object_name", "visibility"}},
+		"product": {attrs: []string{"layer", "name", "sla"}},
+	}, fns: (&compiler{}).policyFunctions()}
+	texts := []cty.Value{cty.NullVal(cty.String), cty.UnknownVal(cty.String), cty.StringVal(""), cty.StringVal("  "),
+		cty.StringVal("x"), cty.StringVal(" x "), cty.StringVal("pii"), cty.StringVal("é"), cty.StringVal(" é ")}
+	names := []cty.Value{cty.NullVal(cty.String), cty.StringVal("ORDER_LINES"), cty.StringVal("orders"), cty.StringVal("public"), cty.StringVal("internal")}
+	flags := []cty.Value{cty.True, cty.False, cty.UnknownVal(cty.Bool)}
+	lists := []cty.Value{cty.ListValEmpty(cty.String), cty.ListVal([]cty.Value{cty.StringVal("a")}),
+		cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")}), cty.UnknownVal(strList)}
+	for l, layer := range names {
+		sla := cty.NullVal(slaObject)
+		if l%2 == 1 {
+			sla = cty.ObjectVal(map[string]cty.Value{"freshness": cty.StringVal("1d"), "freshness_seconds": cty.NumberIntVal(86400)})
+		}
+		for k, name := range names {
+			product := &govObject{kind: "product", attrs: []cty.Value{layer, names[(l+k)%len(names)], sla}}
+			port := &govObject{kind: "port", parent: product, attrs: []cty.Value{name, names[(k+2)%len(names)]}}
+			for i, text := range texts {
+				for j, flag := range flags {
+					g.columns = append(g.columns, &govObject{kind: "column", parent: port, attrs: []cty.Value{
+						texts[(i+j)%len(texts)], text, texts[(i+2*j+1)%len(texts)],
+						flag, flags[(i+j+1)%len(flags)], lists[(i+1)%len(lists)], lists[(i+j)%len(lists)]}})
+				}
+			}
+		}
+	}
+	return g
+}
+
+// agree checks that wherever fast answers for a column of the grid, HCL
+// answers the same, without a diagnostic, and returns how many it answered.
+func (g *grid) agree(t *testing.T, text string, expr hclsyntax.Expression, fast fastExpr) int {
+	t.Helper()
+	answered := 0
+	for _, column := range g.columns {
+		got, ok := fast.value(column)
+		if !ok {
+			continue
+		}
+		answered++
+		vars := map[string]cty.Value{}
+		for o := column; o != nil; o = o.parent {
+			vars[o.kind] = objectValue(g.need[o.kind].attrs, o.attrs)
+		}
+		want, hds := expr.Value(&hcl.EvalContext{Variables: vars, Functions: g.fns})
+		at := fmt.Sprintf("%s with column %v, port %v, product %v", text, column.attrs, column.parent.attrs, column.parent.parent.attrs)
+		switch {
+		case hds.HasErrors():
+			t.Errorf("%s: the fast path answers %+v, HCL fails: %v", at, got, hds)
+		case !sameValue(got, want):
+			t.Errorf("%s: the fast path answers %+v, HCL %#v", at, got, want)
+		}
+	}
+	return answered
+}
+
+// FuzzFastAgreesWithHCL checks the fast path against HCL on expressions of
+// any shape, over the grid's columns.
+func FuzzFastAgreesWithHCL(f *testing.F) {
+	for _, seed := range []string{
+		`column.description != null && trimspace(column.description) != ""`,
+		`!(column.classification == "pii") || length(column.tests) >= 2`,
+		`matches(port.object_name, "[A-Z_]+") && product.sla == null`,
+		`"${column.masking}" != port.visibility || 1 < 2`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		expr, ds := hclsyntax.ParseExpression([]byte(text), "fuzz.hcl", hcl.InitialPos)
+		if ds.HasErrors() {
+			return
+		}
+		if fast := compileFast(syntaxOnly{expr}, "column", fastGrid.need); fast != nil {
+			fastGrid.agree(t, text, expr, fast)
+		}
+	})
+}
 
 // TestFastAgreesWithHCL judges conditions of every shape the fast path
 // compiles, and some it must give up on, for columns whose attributes
@@ -70,70 +164,18 @@ func TestFastAgreesWithHCL(t *testing.T) {
 		{`matches(product.sla, "x")`, true},
 		{`product.name == "nope" || matches(product.sla, "x")`, true},
 	}
-	need := map[string]*projection{
-		"column":  {attrs: []string{"classification", "description", "masking", "nullable", "read_cross_domain", "readers", "tests"}},
-		"port":    {attrs: []string{"object_name", "visibility"}},
-		"product": {attrs: []string{"layer", "name", "sla"}},
-	}
-	texts := []cty.Value{cty.NullVal(cty.String), cty.UnknownVal(cty.String), cty.StringVal(""), cty.StringVal("  "),
-		cty.StringVal("x"), cty.StringVal(" x "), cty.StringVal("pii"), cty.StringVal("é"), cty.StringVal(" é ")}
-	names := []cty.Value{cty.NullVal(cty.String), cty.StringVal("ORDER_LINES"), cty.StringVal("orders"), cty.StringVal("public"), cty.StringVal("internal")}
-	flags := []cty.Value{cty.True, cty.False, cty.UnknownVal(cty.Bool)}
-	lists := []cty.Value{cty.ListValEmpty(cty.String), cty.ListVal([]cty.Value{cty.StringVal("a")}),
-		cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")}), cty.UnknownVal(strList)}
-	fns := (&compiler{}).policyFunctions()
-
-	var columns [][]cty.Value // in the order of need["column"].attrs
-	for i, text := range texts {
-		for j, flag := range flags {
-			columns = append(columns, []cty.Value{texts[(i+j)%len(texts)], text, texts[(i+2*j+1)%len(texts)],
-				flag, flags[(i+j+1)%len(flags)], lists[(i+1)%len(lists)], lists[(i+j)%len(lists)]})
-		}
-	}
 	answered := 0
 	for _, c := range conditions {
 		expr, ds := hclsyntax.ParseExpression([]byte(c.expr), "test.hcl", hcl.InitialPos)
 		if ds.HasErrors() {
 			t.Fatalf("%s: %v", c.expr, ds)
 		}
-		fast := compileFast(syntaxOnly{expr}, "column", need)
+		fast := compileFast(syntaxOnly{expr}, "column", fastGrid.need)
 		if (fast != nil) != c.compiled {
 			t.Errorf("%s: compiled is %v, want %v", c.expr, fast != nil, c.compiled)
 		}
-		if fast == nil {
-			continue
-		}
-		for l, layer := range names {
-			for k, name := range names {
-				sla := cty.NullVal(slaObject) // an object, which no text function takes, even null
-				if l%2 == 1 {
-					sla = cty.ObjectVal(map[string]cty.Value{"freshness": cty.StringVal("1d"), "freshness_seconds": cty.NumberIntVal(86400)})
-				}
-				product := &govObject{kind: "product", attrs: []cty.Value{layer, names[(l+k)%len(names)], sla}}
-				port := &govObject{kind: "port", parent: product, attrs: []cty.Value{name, names[(k+2)%len(names)]}}
-				for _, attrs := range columns {
-					column := &govObject{kind: "column", parent: port, attrs: attrs}
-					got, ok := fast.value(column)
-					if !ok {
-						continue
-					}
-					answered++
-					vars := map[string]cty.Value{}
-					for _, o := range []*govObject{column, port, product} {
-						vars[o.kind] = objectValue(need[o.kind].attrs, o.attrs)
-					}
-					want, hds := expr.Value(&hcl.EvalContext{Variables: vars, Functions: fns})
-					at := fmt.Sprintf("%s with column %v, port %v, product %v", c.expr, attrs, port.attrs, product.attrs)
-					switch {
-					case hds.HasErrors():
-						t.Errorf("%s: the fast path answers %v, HCL fails: %v", at, got, hds)
-					case !want.IsWhollyKnown() || want.IsNull():
-						t.Errorf("%s: the fast path answers %v, HCL gives %#v", at, got, want)
-					case !sameValue(got, want):
-						t.Errorf("%s: the fast path answers %+v, HCL %#v", at, got, want)
-					}
-				}
-			}
+		if fast != nil {
+			answered += fastGrid.agree(t, c.expr, expr, fast)
 		}
 	}
 	if answered == 0 {
@@ -141,9 +183,15 @@ func TestFastAgreesWithHCL(t *testing.T) {
 	}
 }
 
-// sameValue reports whether a fast value is HCL's.
+// sameValue reports whether a fast value is HCL's, which must be known
+// (where the fast path answers, no part of HCL's value is unknown).
 func sameValue(v fastValue, hv cty.Value) bool {
+	if !hv.IsWhollyKnown() || v.kind == fastNull || hv.IsNull() {
+		return hv.IsKnown() && v.kind == fastNull && hv.IsNull()
+	}
 	switch v.kind {
+	case fastList:
+		return hv.Type().IsListType() && hv.LengthInt() == int(v.n)
 	case fastBool:
 		return hv.Type() == cty.Bool && hv.True() == v.b
 	case fastString:
