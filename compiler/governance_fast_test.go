@@ -13,13 +13,18 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/synth"
+	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
 
-// syntaxOnly is a condition as compileFast sees it.
-type syntaxOnly struct{ expr hclsyntax.Expression }
+// syntaxOnly is a condition as compileFast sees it: its syntax, and
+// nothing else of ast.Expr.
+type syntaxOnly struct {
+	ast.Expr
+	expr hclsyntax.Expression
+}
 
 func (s syntaxOnly) Syntax() hcl.Expression { return s.expr }
 
@@ -110,7 +115,7 @@ func FuzzFastAgreesWithHCL(f *testing.F) {
 		if ds.HasErrors() {
 			return
 		}
-		if fast := compileFast(syntaxOnly{expr}, "column", fastGrid.need); fast != nil {
+		if fast := compileFast(syntaxOnly{expr: expr}, "column", fastGrid.need); fast != nil {
 			fastGrid.agree(t, text, expr, fast)
 		}
 	})
@@ -170,7 +175,7 @@ func TestFastAgreesWithHCL(t *testing.T) {
 		if ds.HasErrors() {
 			t.Fatalf("%s: %v", c.expr, ds)
 		}
-		fast := compileFast(syntaxOnly{expr}, "column", fastGrid.need)
+		fast := compileFast(syntaxOnly{expr: expr}, "column", fastGrid.need)
 		if (fast != nil) != c.compiled {
 			t.Errorf("%s: compiled is %v, want %v", c.expr, fast != nil, c.compiled)
 		}
