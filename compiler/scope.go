@@ -138,8 +138,8 @@ type portScope struct {
 	// tests that read it.
 	table cty.Value
 	// readers holds, for each of plan.Columns, the products that read it
-	// through an input, in product order: listed for governance
-	// (model.prepare), nil when no one reads the port.
+	// through an input, in the order of the port's consumers: listed for
+	// governance (listReaders), nil when no one reads the port.
 	readers [][]*plan.Product
 }
 
