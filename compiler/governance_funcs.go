@@ -194,13 +194,16 @@ var (
 )
 
 // matchesFunc is matches(text, pattern): whether the whole text matches an
-// RE2 regular expression. Patterns are compiled once per compilation.
+// RE2 regular expression. Patterns are compiled once per compilation. An
+// unknown text still has its pattern compiled, so that a pattern written
+// wrong is reported where the policy is declared (checkExpr evaluates
+// conditions on unknown objects), not only once some object reaches it.
 func (c *compiler) matchesFunc() function.Function {
 	var mu sync.Mutex
 	cache := map[string]*regexp.Regexp{}
 	return function.New(&function.Spec{
 		Params: []function.Parameter{
-			{Name: "text", Type: cty.String, AllowNull: true, AllowMarked: true},
+			{Name: "text", Type: cty.String, AllowNull: true, AllowUnknown: true, AllowMarked: true},
 			{Name: "pattern", Type: cty.String, AllowMarked: true},
 		},
 		Type:         function.StaticReturnType(cty.Bool),
@@ -214,12 +217,15 @@ func (c *compiler) matchesFunc() function.Function {
 				re, err = wholeText(pattern)
 				if err != nil {
 					mu.Unlock()
-					return cty.NilVal, function.NewArgErrorf(1, "invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+					return cty.NilVal, function.NewArgErrorf(1, "invalid regular expression: %s; write an RE2 pattern for the whole text, such as \"[A-Z][A-Z0-9_]*\"", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 				}
 				cache[pattern] = re
 			}
 			mu.Unlock()
-			if args[0].IsNull() {
+			switch {
+			case !args[0].IsKnown():
+				return cty.UnknownVal(cty.Bool).RefineNotNull(), nil
+			case args[0].IsNull():
 				return cty.False, nil
 			}
 			return cty.BoolVal(re.MatchString(args[0].AsString())), nil
