@@ -296,3 +296,23 @@ func TestWholeText(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnIndex checks where columnIndex finds columns, among a narrow
+// port's and a wide one's.
+func TestColumnIndex(t *testing.T) {
+	for _, n := range []int{1, 16, 17, 200} {
+		cols := make([]*plan.Column, n)
+		for i := range cols {
+			cols[i] = &plan.Column{Name: fmt.Sprint("c", i)}
+		}
+		at := columnIndex(cols)
+		for i, col := range cols {
+			if got := at(col); got != i {
+				t.Errorf("%d columns: column %d found at %d", n, i, got)
+			}
+		}
+		if got := at(&plan.Column{Name: "c0"}); got != -1 {
+			t.Errorf("%d columns: another port's column found at %d", n, got)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"github.com/meshc/meshc/internal/parallel"
 	"math/big"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
@@ -619,41 +619,45 @@ func (c *compiler) listReaders() map[*plan.Column][]*plan.Product {
 }
 
 // portReaders lists, for each of a port's columns, the products that read
-// it, in the order of the port's consumers (by ID, and each once: order).
+// it, in the order of the port's consumers (by ID, and each once: order);
+// nil when no one reads the port.
 func portReaders(port *plan.Port) [][]*plan.Product {
-	var readers [][]*plan.Product
-	var index map[*plan.Column]int // for a wide port, where each column is
+	if len(port.Consumers) == 0 {
+		return nil
+	}
+	readers := make([][]*plan.Product, len(port.Columns))
+	at := columnIndex(port.Columns)
 	for _, consumer := range port.Consumers {
 		for _, in := range consumer.Inputs {
 			if in.Port != port {
 				continue
 			}
 			for _, col := range in.Columns {
-				if readers == nil {
-					readers = make([][]*plan.Product, len(port.Columns))
-				}
-				at := -1
-				switch {
-				case len(port.Columns) <= 16:
-					at = slices.Index(port.Columns, col)
-				default:
-					if index == nil {
-						index = make(map[*plan.Column]int, len(port.Columns))
-						for i, c := range port.Columns {
-							index[c] = i
-						}
-					}
-					if i, ok := index[col]; ok {
-						at = i
-					}
-				}
-				if at >= 0 {
-					readers[at] = addReader(readers[at], consumer)
+				if i := at(col); i >= 0 {
+					readers[i] = addReader(readers[i], consumer)
 				}
 			}
 		}
 	}
 	return readers
+}
+
+// columnIndex returns where a column is among cols, -1 if not there: by
+// looking through a narrow port's, by a map for a wide one's.
+func columnIndex(cols []*plan.Column) func(*plan.Column) int {
+	if len(cols) <= 16 {
+		return func(col *plan.Column) int { return slices.Index(cols, col) }
+	}
+	index := make(map[*plan.Column]int, len(cols))
+	for i, col := range cols {
+		index[col] = i
+	}
+	return func(col *plan.Column) int {
+		if i, ok := index[col]; ok {
+			return i
+		}
+		return -1
+	}
 }
 
 // addReader adds a product to a column's readers, once: if it reads the
