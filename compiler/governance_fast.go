@@ -280,7 +280,7 @@ func (e fastEqual) value(o *govObject) (fastValue, bool) {
 	default:
 		eq = l.n == r.n
 	}
-	return fastValue{kind: fastBool, b: eq != e.negate}, true
+	return boolean(eq != e.negate)
 }
 
 // fastLogic is && or ||, of two known booleans. HCL evaluates both sides,
@@ -295,21 +295,21 @@ type fastLogic struct {
 }
 
 func (e fastLogic) value(o *govObject) (fastValue, bool) {
-	l, okL := e.l.value(o)
-	if !okL || l.kind != fastBool {
+	l, ok := operand(e.l, o, fastBool)
+	switch {
+	case !ok:
 		return fastValue{}, false
-	}
-	if l.b != e.and && e.shortCircuits {
+	case l.b != e.and && e.shortCircuits:
 		return l, true
 	}
-	r, okR := e.r.value(o)
-	if !okR || r.kind != fastBool {
+	r, ok := operand(e.r, o, fastBool)
+	if !ok {
 		return fastValue{}, false
 	}
 	if e.and {
-		return fastValue{kind: fastBool, b: l.b && r.b}, true
+		return boolean(l.b && r.b)
 	}
-	return fastValue{kind: fastBool, b: l.b || r.b}, true
+	return boolean(l.b || r.b)
 }
 
 // isBoolean reports whether HCL gives a boolean for x whatever its
@@ -327,11 +327,10 @@ func isBoolean(x fastExpr) bool {
 type fastNot struct{ x fastExpr }
 
 func (e fastNot) value(o *govObject) (fastValue, bool) {
-	v, ok := e.x.value(o)
-	if !ok || v.kind != fastBool {
-		return fastValue{}, false
+	if v, ok := operand(e.x, o, fastBool); ok {
+		return boolean(!v.b)
 	}
-	return fastValue{kind: fastBool, b: !v.b}, true
+	return fastValue{}, false
 }
 
 // fastCompare is <, <=, > or >= of two whole numbers.
@@ -341,12 +340,12 @@ type fastCompare struct {
 }
 
 func (e fastCompare) value(o *govObject) (fastValue, bool) {
-	l, okL := e.l.value(o)
-	r, okR := e.r.value(o)
-	if !okL || !okR || l.kind != fastNumber || r.kind != fastNumber {
+	l, okL := operand(e.l, o, fastNumber)
+	r, okR := operand(e.r, o, fastNumber)
+	if !okL || !okR {
 		return fastValue{}, false
 	}
-	return fastValue{kind: fastBool, b: e.op(l.n, r.n)}, true
+	return boolean(e.op(l.n, r.n))
 }
 
 // fastTrimSpace is trimspace of an ASCII text, which trimming leaves as
@@ -354,11 +353,10 @@ func (e fastCompare) value(o *govObject) (fastValue, bool) {
 type fastTrimSpace struct{ x fastExpr }
 
 func (e fastTrimSpace) value(o *govObject) (fastValue, bool) {
-	v, ok := e.x.value(o)
-	if !ok || v.kind != fastString || !isASCII(v.s) {
-		return fastValue{}, false
+	if v, ok := operand(e.x, o, fastString); ok && isASCII(v.s) {
+		return fastValue{kind: fastString, s: strings.TrimSpace(v.s)}, true
 	}
-	return fastValue{kind: fastString, s: strings.TrimSpace(v.s)}, true
+	return fastValue{}, false
 }
 
 func isASCII(s string) bool {
@@ -375,11 +373,10 @@ func isASCII(s string) bool {
 type fastLength struct{ x fastExpr }
 
 func (e fastLength) value(o *govObject) (fastValue, bool) {
-	v, ok := e.x.value(o)
-	if !ok || v.kind != fastList {
-		return fastValue{}, false
+	if v, ok := operand(e.x, o, fastList); ok {
+		return fastValue{kind: fastNumber, n: v.n}, true
 	}
-	return fastValue{kind: fastNumber, n: v.n}, true
+	return fastValue{}, false
 }
 
 // fastMatches is matches(text, "pattern") for a literal pattern, which
@@ -395,9 +392,18 @@ func (e fastMatches) value(o *govObject) (fastValue, bool) {
 	case !ok:
 		return fastValue{}, false
 	case v.kind == fastNull && v.text:
-		return fastValue{kind: fastBool}, true
+		return boolean(false)
 	case v.kind != fastString:
 		return fastValue{}, false
 	}
-	return fastValue{kind: fastBool, b: e.re.MatchString(v.s)}, true
+	return boolean(e.re.MatchString(v.s))
 }
+
+// operand is x's value for o, and whether it is known to be of kind k.
+func operand(x fastExpr, o *govObject, k fastKind) (fastValue, bool) {
+	v, ok := x.value(o)
+	return v, ok && v.kind == k
+}
+
+// boolean is a known true or false.
+func boolean(b bool) (fastValue, bool) { return fastValue{kind: fastBool, b: b}, true }
