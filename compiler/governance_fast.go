@@ -77,7 +77,7 @@ func (fc fastCompiler) compile(e hclsyntax.Expression) fastExpr {
 	case *hclsyntax.ParenthesesExpr:
 		return fc.compile(e.Expression)
 	case *hclsyntax.LiteralValueExpr:
-		if v, ok := constant(e.Val); ok {
+		if v, ok := known(e.Val); ok {
 			return fastConst{v}
 		}
 	case *hclsyntax.TemplateExpr:
@@ -183,21 +183,25 @@ func (fc fastCompiler) call(e *hclsyntax.FunctionCallExpr) fastExpr {
 	return nil
 }
 
-// constant converts a literal's value.
-func constant(v cty.Value) (fastValue, bool) {
-	switch {
-	case !v.IsKnown() || v.IsMarked():
+// known converts a value, a literal's or an attribute's, or reports
+// false for one the fast path does not handle: unknown, marked, a number
+// that is not whole, an object.
+func known(v cty.Value) (fastValue, bool) {
+	switch t := v.Type(); {
+	case v == cty.NilVal || !v.IsKnown() || v.IsMarked():
 		return fastValue{}, false
 	case v.IsNull():
-		return nullOf(v.Type()), true
-	case v.Type() == cty.Bool:
+		return nullOf(t), true
+	case t == cty.Bool:
 		return fastValue{kind: fastBool, b: v.True()}, true
-	case v.Type() == cty.String:
+	case t == cty.String:
 		return fastValue{kind: fastString, s: v.AsString()}, true
-	case v.Type() == cty.Number:
+	case t == cty.Number:
 		if n, acc := v.AsBigFloat().Int64(); acc == big.Exact {
 			return fastValue{kind: fastNumber, n: n}, true
 		}
+	case t.IsListType():
+		return fastValue{kind: fastList, n: int64(v.LengthInt())}, true
 	}
 	return fastValue{}, false
 }
@@ -216,7 +220,7 @@ func literalText(t *hclsyntax.TemplateExpr) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	v, ok := constant(lit.Val)
+	v, ok := known(lit.Val)
 	return v.s, ok && v.kind == fastString
 }
 
@@ -238,20 +242,7 @@ func (a fastAttr) value(o *govObject) (fastValue, bool) {
 	if x == nil || a.at >= len(x.attrs) {
 		return fastValue{}, false
 	}
-	v := x.attrs[a.at]
-	switch {
-	case v == cty.NilVal || !v.IsKnown() || v.IsMarked():
-		return fastValue{}, false
-	case v.IsNull():
-		return nullOf(v.Type()), true
-	case v.Type() == cty.String:
-		return fastValue{kind: fastString, s: v.AsString()}, true
-	case v.Type() == cty.Bool:
-		return fastValue{kind: fastBool, b: v.True()}, true
-	case v.Type().IsListType():
-		return fastValue{kind: fastList, n: int64(v.LengthInt())}, true
-	}
-	return fastValue{}, false
+	return known(x.attrs[a.at])
 }
 
 // fastEqual is == or (negated) !=: nulls are equal to each other only,
