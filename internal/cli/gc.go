@@ -102,10 +102,11 @@ func tuneGC(start, memory int64) {
 // until it writes them (output.Allowance): as many as keep the live heap
 // (the last collection's) under half the memory limit, or any number when
 // GOMEMLIMIT turns the limit off. With GOGC set, TuneGC keeps no limit,
-// but the files kept are still held to the budget it would have kept:
-// GOGC is how users ask for less memory. A kept file spares modelling it again to write it,
-// but it is live while the collector works, and past half the limit the
-// collector has too little room: a build of 100,000 products for GitLab
+// but the files kept are still held to the budget it would have kept: a
+// user who sets GOGC tunes the collector, not asks for more memory. A kept
+// file spares modelling it again to write it, but it is live while the
+// collector works, and past half the limit the collector has too little
+// room: a build of 100,000 products for GitLab
 // that kept 200 MB took half as long again as one that kept none
 // (docs/performance.md). A build of 10,000 products keeps all it
 // renders; one of 50,000 or more, none.
