@@ -119,21 +119,24 @@ in the way is left alone and the others are written.`)
 		for _, b := range builds {
 			var tds diag.Diagnostics
 			start := time.Now()
+			// Each target compares its files with its folder's as it
+			// renders them (output.Allowance.In), and keeps none found
+			// unchanged.
 			switch b.name {
 			case gitlab.Name:
-				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit, Keep: keep}
+				b.owner = gitlab.Owner(res.Plan)
+				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit, Keep: keep.In(b.out, b.owner)}
 				if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
 					opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
 					detected = opts.MeshDir
 				}
 				b.files, tds = gitlab.Build(res.Plan, opts)
-				b.owner = gitlab.Owner(res.Plan)
 			case airflow.Name:
-				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion, Keep: keep})
 				b.owner = airflow.Owner(res.Plan)
+				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion, Keep: keep.In(b.out, b.owner)})
 			case snowflake.Name:
-				b.files, tds = snowflake.Build(res.Plan, snowflake.Options{Keep: keep})
 				b.owner = snowflake.Owner(res.Plan)
+				b.files, tds = snowflake.Build(res.Plan, snowflake.Options{Keep: keep.In(b.out, b.owner)})
 			}
 			ds = append(ds, tds...)
 			cf.timing(e, "build "+b.name, time.Since(start))

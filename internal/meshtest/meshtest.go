@@ -166,11 +166,81 @@ type Build func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagn
 
 // RendersAgain checks that the files a target renders again to write
 // them (output.File's Render) are those it renders to keep: with room to
-// keep all, half and none of them, and after the SQL files the steps
-// name are gone.
-func RendersAgain(t *testing.T, build Build) {
+// keep all, half and none of them, after the SQL files the steps name
+// are gone, and when compared with an output folder as they are
+// rendered. owner is the target's build, as its files name it.
+func RendersAgain(t *testing.T, owner func(*plan.Plan) string, build Build) {
 	t.Run("kept or not", func(t *testing.T) { sameKeptOrNot(t, build) })
 	t.Run("step files gone", func(t *testing.T) { sameWhenStepFilesGo(t, build) })
+	t.Run("compared with the folder", func(t *testing.T) { sameComparedWithFolder(t, owner, build) })
+}
+
+// sameComparedWithFolder writes a synthetic mesh's files into a folder,
+// edits one there and removes another, and builds again with an
+// allowance for that folder (output.Allowance.In) and no room: the build
+// must mark every other file it renders through the allowance unchanged,
+// give the same contents for all, and output.Plan must find the edit and
+// the removal without rendering an unchanged file again.
+func sameComparedWithFolder(t *testing.T, owner func(*plan.Plan) string, build Build) {
+	t.Helper()
+	p := Synthetic(t, 300)
+	want, ds := build(p, nil)
+	if ds.HasErrors() {
+		t.Fatalf("build: %v", ds)
+	}
+	dir := t.TempDir()
+	if _, err := output.Write(dir, owner(p), want); err != nil {
+		t.Fatal(err)
+	}
+	var through []int // the files rendered through the allowance
+	for i, f := range want {
+		if f.Render != nil {
+			through = append(through, i)
+		}
+	}
+	if len(through) < 2 {
+		t.Fatalf("only %d of %d files are rendered through the allowance", len(through), len(want))
+	}
+	edited, removed := want[through[0]].Path, want[through[len(through)-1]].Path
+	abs := func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
+	if err := os.WriteFile(abs(edited), append(want[through[0]].Contents(), "\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(abs(removed)); err != nil {
+		t.Fatal(err)
+	}
+
+	files, _ := build(p, output.NewAllowance(0).In(dir, owner(p)))
+	if len(files) != len(want) {
+		t.Fatalf("compared with the folder, %d files; without, %d", len(files), len(want))
+	}
+	unchanged := 0
+	for i, f := range files {
+		if f.Path != want[i].Path || !bytes.Equal(f.Contents(), want[i].Contents()) {
+			t.Fatalf("compared with the folder, %s differs from the file rendered without", f.Path)
+		}
+		switch {
+		case f.Unchanged && (f.Path == edited || f.Path == removed):
+			t.Errorf("%s, edited or removed in the folder, is marked unchanged", f.Path)
+		case f.Unchanged:
+			unchanged++
+			files[i].Render = func() []byte {
+				t.Errorf("%s, marked unchanged, was rendered again to be compared", f.Path)
+				return want[i].Contents()
+			}
+		}
+	}
+	if unchanged != len(through)-2 {
+		t.Errorf("%d files marked unchanged; want all %d rendered through the allowance but the edited and the removed", unchanged, len(through)-2)
+	}
+	changes, err := output.Plan(dir, owner(p), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(changes.Update, []string{edited}) || !slices.Equal(changes.Create, []string{removed}) || len(changes.Unchanged) != len(want)-2 {
+		t.Errorf("Plan: update %v, create %v, %d unchanged; want update [%s], create [%s], %d unchanged",
+			changes.Update, changes.Create, len(changes.Unchanged), edited, removed, len(want)-2)
+	}
 }
 
 // sameKeptOrNot builds a synthetic mesh with room to keep every file the

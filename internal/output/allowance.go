@@ -1,6 +1,12 @@
 package output
 
-import "sync/atomic"
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+)
 
 // An Allowance is how many bytes of rendered files a build may keep in
 // memory between finding its diagnostics and writing its files. A target
@@ -9,26 +15,71 @@ import "sync/atomic"
 // most of a target's time, but a large mesh's files (1.2 GB for 100,000
 // products) do not fit in memory beside its plan. The targets of a build
 // share one, from as many goroutines as they like.
+//
+// An allowance for one target's output folder (In) also compares each
+// file with the one the folder holds as it is rendered: a file found
+// unchanged, most of them when a build or meshc build --check follows an
+// edit, is then neither kept nor modelled again (File.Unchanged).
 type Allowance struct {
+	room *room
+	// out is the output folder the files go to, nil when there is none
+	// to compare them with.
+	out *outFolder
+}
+
+// room is the bytes an allowance has left, shared by the targets of a
+// build.
+type room struct {
 	left atomic.Int64
 	full atomic.Bool // once a file has not fitted, no other is tried
 }
 
+// outFolder is an output folder that files are compared with.
+type outFolder struct {
+	dir, owner string
+	bufs       sync.Pool // *[]byte, for reading files into
+}
+
 // NewAllowance returns an allowance of n bytes.
 func NewAllowance(n int64) *Allowance {
-	a := &Allowance{}
-	a.left.Store(n)
+	a := &Allowance{room: &room{}}
+	a.room.left.Store(n)
 	return a
+}
+
+// In returns an allowance that shares a's room and compares the files it
+// is given with those in dir, the output folder of owner's build (see
+// Owner). It compares nothing when dir is no folder or an empty one: a
+// first build would render each file twice, once to compare it and once
+// to write it, when the allowance is full. In on a nil Allowance is nil.
+func (a *Allowance) In(dir, owner string) *Allowance {
+	if a == nil {
+		return nil
+	}
+	in := &Allowance{room: a.room}
+	if f, err := os.Open(dir); err == nil {
+		if names, _ := f.Readdirnames(1); len(names) > 0 {
+			in.out = &outFolder{dir: dir, owner: owner}
+		}
+		f.Close()
+	}
+	return in
 }
 
 // File is the file at path: kept, rendered by render, while the allowance
 // has room for it, and otherwise rendered by again when it is written
 // (File.Render). again renders it afresh, as render would, for a target
-// that has let go of what render renders from. A nil Allowance keeps
-// nothing, and renders nothing until the file is written.
+// that has let go of what render renders from. A file that the output
+// folder already holds (Unchanged) is not kept, and again renders it only
+// when asked. A nil Allowance keeps nothing, and renders nothing until the
+// file is written.
 func (a *Allowance) File(path string, render, again func() []byte) File {
-	if a != nil && !a.full.Load() {
-		if data := render(); a.Keep(len(data)) {
+	if a != nil && (a.out != nil || !a.room.full.Load()) {
+		data := render()
+		if a.Unchanged(path, data) {
+			return File{Path: path, Render: again, Unchanged: true}
+		}
+		if a.Keep(len(data)) {
 			return File{Path: path, Data: data}
 		}
 	}
@@ -38,12 +89,34 @@ func (a *Allowance) File(path string, render, again func() []byte) File {
 // Keep reports whether n more bytes of files already rendered may be
 // kept, and counts them if so.
 func (a *Allowance) Keep(n int) bool {
-	if a == nil || a.full.Load() {
+	if a == nil || a.room.full.Load() {
 		return false
 	}
-	if a.left.Add(-int64(n)) < 0 {
-		a.full.Store(true)
+	if a.room.left.Add(-int64(n)) < 0 {
+		a.room.full.Store(true)
 		return false
 	}
 	return true
+}
+
+// Unchanged reports whether the output folder holds data at path already,
+// as a regular file that this build's owner wrote. Such a file need not
+// be kept, and Write, Diff and Plan neither read it nor render it again.
+// It is false for an allowance with no folder to compare with (In).
+func (a *Allowance) Unchanged(path string, data []byte) bool {
+	if a == nil || a.out == nil || badPath(path) != "" || !OwnedBy(data, a.out.owner) {
+		return false // a file Plan would refuse is left for it to report
+	}
+	f := a.out
+	buf, _ := f.bufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	_, old, err := readRegular(filepath.Join(f.dir, filepath.FromSlash(path)), *buf)
+	same := err == nil && bytes.Equal(old, data)
+	if old != nil {
+		*buf = old
+	}
+	f.bufs.Put(buf)
+	return same
 }

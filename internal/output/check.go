@@ -24,7 +24,10 @@ func checkFiles(owner string, files []File) error {
 			problems = append(problems, fmt.Sprintf("%q %s", f.Path, reason))
 			continue
 		}
-		if f.Render == nil && !OwnedBy(f.Data, owner) {
+		switch {
+		case f.Unchanged && f.Render == nil:
+			problems = append(problems, fmt.Sprintf("%q is marked unchanged but cannot be rendered", f.Path))
+		case f.Render == nil && !OwnedBy(f.Data, owner):
 			problems = append(problems, unowned(f.Path, owner))
 		}
 		key := fold(f.Path)

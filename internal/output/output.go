@@ -44,6 +44,12 @@ type File struct {
 	// is while Write writes, so a target whose rendered file lacks it (a
 	// bug) can leave the folder part written, as a full disk can.
 	Render func() []byte
+	// Unchanged says that the output folder held exactly the file's
+	// contents when the target rendered it (Allowance.Unchanged), so
+	// that Write, Diff and Plan need not read it or render it again:
+	// they check only the folders on its way. Render must still be set,
+	// for a caller that wants the contents.
+	Unchanged bool
 }
 
 // Contents returns the file's contents, rendering them if need be.

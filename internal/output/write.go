@@ -158,6 +158,13 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		var buf []byte
 		return func(i int) {
 			s := &states[i]
+			if p.files[p.order[i]].Unchanged {
+				// Compared when it was rendered: only the folders on
+				// its way may have changed since.
+				f := folders[path.Dir(p.order[i])]
+				s.found, s.same, s.conflict = !f.missing && f.conflict == nil, true, f.conflict
+				return
+			}
 			info, old, conflict, err := p.existing(p.order[i], folders, buf)
 			s.found, s.conflict, s.err = info != nil, conflict, err
 			if s.found && s.conflict == nil && s.err == nil {

@@ -35,7 +35,9 @@ type Options struct {
 	Version int // the Airflow major version: 2 or 3
 	// Keep is how much of the rendered Python the build may keep until
 	// it is written; the rest is modelled and rendered again then. Nil
-	// keeps none.
+	// keeps none. An allowance for the output folder
+	// (output.Allowance.In) keeps none of the files the folder already
+	// holds.
 	Keep *output.Allowance
 }
 

@@ -44,6 +44,8 @@ type Options struct {
 	JobLimit        int
 	// Keep is how much of the rendered YAML and SQL the build may keep
 	// until it is written; the rest is made again then. Nil keeps none.
+	// An allowance for the output folder (output.Allowance.In) keeps
+	// none of the files the folder already holds.
 	Keep *output.Allowance
 }
 
@@ -225,13 +227,21 @@ func (b *builder) unit(u *unit) {
 
 // keepOrRemake keeps a unit's files while opts.Keep has room, and
 // otherwise lets their contents go, for again to make them when they are
-// written.
+// written. Files the output folder already holds are never kept
+// (output.Allowance.Unchanged): only a caller that wants their contents
+// makes them again.
 func (b *builder) keepOrRemake(u *unit, files []output.File, again *remade) {
-	size := 0
-	for _, f := range files {
-		size += len(f.Data)
+	size, unchanged := 0, 0
+	for i := range files {
+		if b.opts.Keep.Unchanged(files[i].Path, files[i].Data) {
+			files[i].Unchanged = true
+			unchanged++
+		} else {
+			size += len(files[i].Data)
+		}
 	}
-	if b.opts.Keep.Keep(size) {
+	kept := b.opts.Keep.Keep(size)
+	if kept && unchanged == 0 {
 		return
 	}
 	made := &unitFiles{make: func() []output.File {
@@ -240,6 +250,9 @@ func (b *builder) keepOrRemake(u *unit, files []output.File, again *remade) {
 		return w.files
 	}}
 	for i := range files {
+		if kept && !files[i].Unchanged {
+			continue
+		}
 		path := files[i].Path
 		files[i].Data, files[i].Render = nil, func() []byte { return again.file(made, path) }
 	}

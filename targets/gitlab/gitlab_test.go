@@ -292,7 +292,7 @@ func TestCases(t *testing.T) {
 // TestRendersAgain checks that the files rendered again to be written
 // are those the build renders to keep.
 func TestRendersAgain(t *testing.T) {
-	meshtest.RendersAgain(t, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+	meshtest.RendersAgain(t, gitlab.Owner, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
 		return gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab", Keep: keep})
 	})
 }

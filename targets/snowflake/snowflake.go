@@ -93,7 +93,9 @@ func Owner(p *plan.Plan) string { return output.Owner(Name, p.Environment.Name) 
 type Options struct {
 	// Keep is how much of the rendered SQL the build may keep until it
 	// is written; the rest is modelled and rendered again then. Nil
-	// keeps none.
+	// keeps none. An allowance for the output folder
+	// (output.Allowance.In) keeps none of the files the folder already
+	// holds.
 	Keep *output.Allowance
 }
 

@@ -306,7 +306,7 @@ func buildKeeping(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Dia
 
 // TestRendersAgain checks that the files rendered again to be written
 // are those the build renders to keep.
-func TestRendersAgain(t *testing.T) { meshtest.RendersAgain(t, buildKeeping) }
+func TestRendersAgain(t *testing.T) { meshtest.RendersAgain(t, snowflake.Owner, buildKeeping) }
 
 // TestStepFilesUnreadable checks the error for a step's SQL file that
 // cannot be read when the target puts its SQL into the file it writes.
