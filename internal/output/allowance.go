@@ -112,7 +112,7 @@ func (a *Allowance) Unchanged(path string, data []byte) bool {
 	if buf == nil {
 		buf = new([]byte)
 	}
-	_, old, err := readRegular(filepath.Join(f.dir, filepath.FromSlash(path)), *buf)
+	old, err := readRegular(filepath.Join(f.dir, filepath.FromSlash(path)), *buf)
 	same := err == nil && bytes.Equal(old, data)
 	if old != nil {
 		*buf = old

@@ -17,48 +17,37 @@ var (
 // readRegular reads the regular file at name without following a link
 // there: errLink when name is a symbolic link, errNotRegular when it is
 // something else, an error wrapping fs.ErrNotExist when there is nothing.
-//
-// Comparing a large GitLab output reads some 80,000 files, so this opens
-// each once (openNoFollow) and takes its information from the open file,
-// where Lstat and then os.ReadFile would look its path up twice and, on
-// Linux, spend four more system calls setting the file's blocking mode.
 // The bytes go into buf when it has room for them: a goroutine comparing
 // files reads each into the buffer of the one before.
-func readRegular(name string, buf []byte) (fs.FileInfo, []byte, error) {
-	f, err := openNoFollow(name)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errLink) || errors.Is(err, errNotRegular) {
-			return nil, nil, err
+//
+// Comparing a large GitLab output reads 80,000 files for 10,000 products,
+// so each is opened once and described by the open file, where Lstat and
+// then os.ReadFile would look its path up twice. On Unix the open file is
+// no os.File (readFile), which would also try to add each to the poller
+// and read once more to find its end.
+func readRegular(name string, buf []byte) ([]byte, error) {
+	data, err := readFile(name, buf)
+	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, errLink) || errors.Is(err, errNotRegular) {
+		return data, err
+	}
+	// A link fails the open (ELOOP on Linux and macOS, EMLINK on
+	// FreeBSD), and so may a socket: say what is there.
+	if info, lerr := os.Lstat(name); lerr == nil {
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			return nil, errLink
+		case !info.Mode().IsRegular():
+			return nil, errNotRegular
 		}
-		// A link fails the open (ELOOP on Linux and macOS, EMLINK on
-		// FreeBSD), and so may a socket: say what is there.
-		if info, lerr := os.Lstat(name); lerr == nil {
-			switch {
-			case info.Mode()&fs.ModeSymlink != 0:
-				return nil, nil, errLink
-			case !info.Mode().IsRegular():
-				return nil, nil, errNotRegular
-			}
-		}
-		return nil, nil, err
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, nil, errNotRegular
-	}
-	if info.Size() > math.MaxInt-bytes.MinRead {
-		return nil, nil, fmt.Errorf("%s is too large to compare (%d bytes)", name, info.Size())
-	}
-	// Room for the whole file and the read that finds its end, so that
-	// the buffer is allocated once.
-	b := bytes.NewBuffer(buf[:0])
-	b.Grow(int(info.Size()) + bytes.MinRead)
-	if _, err := b.ReadFrom(f); err != nil {
-		return nil, nil, err
-	}
-	return info, b.Bytes(), nil
+	return nil, err
+}
+
+// maxCompared is the largest file readRegular reads, with room for the
+// read that finds its end.
+const maxCompared = math.MaxInt - bytes.MinRead
+
+// tooLarge is readRegular's error for a file of size bytes.
+func tooLarge(name string, size int64) error {
+	return fmt.Errorf("%s is too large to compare (%d bytes)", name, size)
 }
