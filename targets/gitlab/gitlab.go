@@ -133,6 +133,12 @@ type builder struct {
 	sqlHeads map[*plan.Product][]byte
 	scripts  map[*plan.JobTemplate][]scriptLine
 	yamlBuf  []byte // addYAML's buffer
+	fileBuf  []byte // each file's contents, until add keeps them
+	// folder, when set, tells which files the output folder holds
+	// already (output.Allowance.Unchanged): add marks those unchanged
+	// and keeps none of their bytes. It is set while units are first
+	// made, not when they are made again to be written.
+	folder *output.Allowance
 }
 
 // common is what every part of a build reads, and none writes once the
@@ -198,6 +204,7 @@ func (b *builder) build() {
 	again := &remade{}
 	parallel.ForWith(len(units), func() func(int) {
 		w := b.fork()
+		w.folder = b.opts.Keep
 		return func(i int) {
 			u := units[i]
 			w.files, w.diags = nil, nil
@@ -227,18 +234,15 @@ func (b *builder) unit(u *unit) {
 
 // keepOrRemake keeps a unit's files while opts.Keep has room, and
 // otherwise lets their contents go, for again to make them when they are
-// written. Files the output folder already holds are never kept
-// (output.Allowance.Unchanged): only a caller that wants their contents
-// makes them again.
+// written. Files the output folder already holds were kept by no one
+// (add): only a caller that wants their contents makes them again.
 func (b *builder) keepOrRemake(u *unit, files []output.File, again *remade) {
 	size, unchanged := 0, 0
-	for i := range files {
-		if b.opts.Keep.Unchanged(files[i].Path, files[i].Data) {
-			files[i].Unchanged = true
+	for _, f := range files {
+		if f.Unchanged {
 			unchanged++
-		} else {
-			size += len(files[i].Data)
 		}
+		size += len(f.Data)
 	}
 	kept := b.opts.Keep.Keep(size)
 	if kept && unchanged == 0 {

@@ -317,11 +317,8 @@ func (b *builder) sqlFile(pr *plan.Product, name, sql string, about string) stri
 	head := b.sqlHeader(pr)
 	sql = strings.TrimRight(sql, "\n")
 	// The header; about's lines, each after "-- " and before a line
-	// break; a blank line; the SQL and its line break. Sized once, as there
-	// are many of these files.
-	lines := strings.Count(about, "\n") + 1
-	data := make([]byte, 0, len(head)+(len(about)+3*lines+1)+1+(len(sql)+1))
-	data = append(data, head...)
+	// break; a blank line; the SQL and its line break.
+	data := append(b.fileBuf[:0], head...)
 	for line := range strings.SplitSeq(about, "\n") {
 		data = append(data, "-- "...)
 		data = append(data, line...)
@@ -329,8 +326,8 @@ func (b *builder) sqlFile(pr *plan.Product, name, sql string, about string) stri
 	}
 	data = append(data, '\n')
 	data = append(data, sql...)
-	data = append(data, '\n')
-	b.files = append(b.files, output.File{Path: rel, Data: data})
+	b.fileBuf = append(data, '\n')
+	b.add(rel)
 	return path.Join(b.settings.outDir, rel)
 }
 

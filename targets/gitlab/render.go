@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -90,9 +91,21 @@ func (b *builder) addYAML(p *pipeline, sources []string, h *head) {
 		return
 	}
 	head := output.Header("# ", b.ownerCmd, sources)
-	file := make([]byte, 0, len(head)+1+len(b.yamlBuf))
-	file = append(append(append(file, head...), '\n'), b.yamlBuf...)
-	b.files = append(b.files, output.File{Path: p.file, Data: file})
+	b.fileBuf = append(append(append(b.fileBuf[:0], head...), '\n'), b.yamlBuf...)
+	b.add(p.file)
+}
+
+// add adds the file at path whose contents are in b.fileBuf: unchanged,
+// with none of its bytes, when the output folder holds it already
+// (b.folder), and otherwise with a copy of exactly its size. Most files
+// of a build that follows an edit are unchanged, and at 100,000 products
+// GitLab's are 1.3 GB.
+func (b *builder) add(path string) {
+	if b.folder.Unchanged(path, b.fileBuf) {
+		b.files = append(b.files, output.File{Path: path, Unchanged: true})
+		return
+	}
+	b.files = append(b.files, output.File{Path: path, Data: bytes.Clone(b.fileBuf)})
 }
 
 func variables(vs []variable) *yamlout.Map {
