@@ -99,7 +99,7 @@ func (b *builder) addYAML(p *pipeline, sources []string, h *head) {
 // with none of its bytes, when the output folder holds it already
 // (b.folder), and otherwise with a copy of exactly its size. Most files
 // of a build that follows an edit are unchanged, and at 100,000 products
-// GitLab's are 1.3 GB.
+// GitLab's are about a gigabyte.
 func (b *builder) add(path string) {
 	if b.folder.Unchanged(path, b.fileBuf) {
 		b.files = append(b.files, output.File{Path: path, Unchanged: true})
