@@ -28,16 +28,33 @@ type Allowance struct {
 }
 
 // room is the bytes an allowance has left, shared by the targets of a
-// build.
+// build, with buffers to render and read files into.
 type room struct {
 	left atomic.Int64
 	full atomic.Bool // once a file has not fitted, no other is tried
+	bufs sync.Pool   // *[]byte
+}
+
+// buffer returns a buffer for a file, which put gives back.
+func (r *room) buffer() *[]byte {
+	if buf, ok := r.bufs.Get().(*[]byte); ok {
+		return buf
+	}
+	return new([]byte)
+}
+
+// put gives back a buffer that now holds data, so that the buffer's next
+// user has data's room.
+func (r *room) put(buf *[]byte, data []byte) {
+	if data != nil {
+		*buf = data
+	}
+	r.bufs.Put(buf)
 }
 
 // outFolder is an output folder that files are compared with.
 type outFolder struct {
 	dir, owner string
-	bufs       sync.Pool // *[]byte, for reading files into
 }
 
 // NewAllowance returns an allowance of n bytes.
@@ -68,20 +85,24 @@ func (a *Allowance) In(dir, owner string) *Allowance {
 
 // File is the file at path: kept, rendered by render, while the allowance
 // has room for it, and otherwise rendered by again when it is written
-// (File.Render). again renders it afresh, as render would, for a target
-// that has let go of what render renders from. A file that the output
-// folder already holds (Unchanged) is not kept, and again renders it only
-// when asked. A nil Allowance keeps nothing, and renders nothing until the
-// file is written.
-func (a *Allowance) File(path string, render, again func() []byte) File {
-	if a != nil && (a.out != nil || !a.room.full.Load()) {
-		data := render()
-		if a.Unchanged(path, data) {
-			return File{Path: path, Render: again, Unchanged: true}
-		}
-		if a.Keep(len(data)) {
-			return File{Path: path, Data: data}
-		}
+// (File.Render). render appends the file to the empty buffer it is given,
+// which File reuses for the next file, and keeps a copy of; again renders
+// it afresh, as render would, for a target that has let go of what render
+// renders from. A file that the output folder already holds (Unchanged) is
+// not kept, and again renders it only when asked. A nil Allowance keeps
+// nothing, and renders nothing until the file is written.
+func (a *Allowance) File(path string, render func(buf []byte) []byte, again func() []byte) File {
+	if a == nil || a.out == nil && a.room.full.Load() {
+		return File{Path: path, Render: again}
+	}
+	buf := a.room.buffer()
+	data := render((*buf)[:0])
+	defer a.room.put(buf, data)
+	switch {
+	case a.Unchanged(path, data):
+		return File{Path: path, Render: again, Unchanged: true}
+	case a.Keep(len(data)):
+		return File{Path: path, Data: bytes.Clone(data)}
 	}
 	return File{Path: path, Render: again}
 }
@@ -107,16 +128,8 @@ func (a *Allowance) Unchanged(path string, data []byte) bool {
 	if a == nil || a.out == nil || badPath(path) != "" || !OwnedBy(data, a.out.owner) {
 		return false // a file Plan would refuse is left for it to report
 	}
-	f := a.out
-	buf, _ := f.bufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	old, err := readRegular(filepath.Join(f.dir, filepath.FromSlash(path)), *buf)
-	same := err == nil && bytes.Equal(old, data)
-	if old != nil {
-		*buf = old
-	}
-	f.bufs.Put(buf)
-	return same
+	buf := a.room.buffer()
+	old, err := readRegular(filepath.Join(a.out.dir, filepath.FromSlash(path)), *buf)
+	a.room.put(buf, old)
+	return err == nil && bytes.Equal(old, data)
 }

@@ -11,8 +11,8 @@ import (
 
 func TestAllowance(t *testing.T) {
 	renders := 0
-	render := func(n int) func() []byte {
-		return func() []byte { renders++; return make([]byte, n) }
+	render := func(n int) func([]byte) []byte {
+		return func(buf []byte) []byte { renders++; return append(buf, make([]byte, n)...) }
 	}
 	again := func() []byte { return []byte("again") }
 	a := NewAllowance(10)
@@ -38,6 +38,16 @@ func TestAllowance(t *testing.T) {
 	if f := none.File("f", render(1), again); f.Render == nil || renders != 3 {
 		t.Errorf("a nil Allowance kept or rendered a file")
 	}
+
+	// A file is rendered into a buffer the next one reuses: what is
+	// kept is a copy.
+	a = NewAllowance(100)
+	write := func(s string) func([]byte) []byte { return func(buf []byte) []byte { return append(buf, s...) } }
+	first := a.File("a", write("first"), again)
+	second := a.File("b", write("other"), again)
+	if string(first.Data) != "first" || string(second.Data) != "other" {
+		t.Errorf("kept %q and %q, want \"first\" and \"other\"", first.Data, second.Data)
+	}
 }
 
 // TestAllowanceIn checks which files an allowance for an output folder
@@ -53,7 +63,7 @@ func TestAllowanceIn(t *testing.T) {
 		"sub/deep.yml": gen("b: 2\n"),
 	})
 	again := func() []byte { return []byte(gen("again\n")) }
-	rendering := func(s string) func() []byte { return func() []byte { return []byte(s) } }
+	rendering := func(s string) func([]byte) []byte { return func(buf []byte) []byte { return append(buf, s...) } }
 	a := NewAllowance(0).In(dir, testOwner)
 	for _, c := range []struct {
 		path, render string

@@ -102,9 +102,9 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 		}
 		dags := b.dags(d)
 		path, _ := DAG(d.Products[0])
-		files[i] = o.Keep.File(path, func() []byte { return b.render(d, dags) }, func() []byte {
+		files[i] = o.Keep.File(path, func(buf []byte) []byte { return b.render(buf, d, dags) }, func() []byte {
 			b := base.fork() // its diagnostics were reported above
-			return b.render(d, b.dags(d))
+			return b.render(nil, d, b.dags(d))
 		})
 	})
 	files = slices.DeleteFunc(files, func(f output.File) bool { return f.Path == "" })

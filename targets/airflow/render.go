@@ -102,9 +102,9 @@ func (w *writer) importLines() string {
 	return b.String()
 }
 
-// render writes a domain's file: its DAGs, after the header, a docstring,
-// the imports and the environment's constants.
-func (b *builder) render(d *plan.Domain, dags []*dag) []byte {
+// render appends a domain's file to dst: its DAGs, after the header, a
+// docstring, the imports and the environment's constants.
+func (b *builder) render(dst []byte, d *plan.Domain, dags []*dag) []byte {
 	w := &writer{version: b.settings.version, used: map[string]bool{}}
 	w.Grow(bytesPerDAG * len(dags)) // rather than doubling into place
 	for _, g := range dags {
@@ -121,7 +121,8 @@ func (b *builder) render(d *plan.Domain, dags []*dag) []byte {
 	head.WriteString(pyString(doc) + "\n\n")
 	head.WriteString(w.importLines())
 	head.WriteString("\n" + b.constants(d))
-	return []byte(head.String() + w.String())
+	dst = slices.Grow(dst, head.Len()+w.Len())
+	return append(append(dst, head.String()...), w.String()...)
 }
 
 // command is how to rebuild the files: the owner, and the flag that shaped

@@ -1,6 +1,7 @@
 package snowflake
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strconv"
@@ -15,23 +16,24 @@ import (
 // file's buffer once (a graph of five tests and three steps is about 7 KB).
 const bytesPerGraph = 8 << 10
 
-// render writes a domain's script, in an order that deploys safely on a
-// fresh account and on one that runs the previous version: the tables and
-// streams the graphs use, then each graph with its root suspended first
-// and every task after its predecessors, then every graph resumed.
-func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
-	var w strings.Builder
+// render appends a domain's script to dst, in an order that deploys
+// safely on a fresh account and on one that runs the previous version: the
+// tables and streams the graphs use, then each graph with its root
+// suspended first and every task after its predecessors, then every graph
+// resumed.
+func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
+	w := bytes.NewBuffer(dst)           // the file, after what dst holds
 	w.Grow(bytesPerGraph * len(graphs)) // rather than doubling into place
 	var products []*plan.Product
 	for _, g := range graphs {
 		products = append(products, g.product)
 	}
 	w.Write(output.Header("-- ", Owner(b.plan), b.sources(products)))
-	fmt.Fprintf(&w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n",
+	fmt.Fprintf(w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n",
 		d.Name, b.plan.Name, b.plan.Environment.Name, qualified(b.schema(d)))
 	if first := readDomains(graphs, d); len(first) > 0 {
 		// Its streams need their tables, which those scripts create.
-		fmt.Fprintf(&w, "-- Run it after %s.\n", strings.Join(first, ", "))
+		fmt.Fprintf(w, "-- Run it after %s.\n", strings.Join(first, ", "))
 	}
 
 	w.WriteString("\n-- Publication tables: a row each time a product has run and passed its tests.\n")
@@ -57,21 +59,21 @@ func (b *builder) render(d *plan.Domain, graphs []*graph) []byte {
 	}
 
 	for _, g := range graphs {
-		fmt.Fprintf(&w, "\n-- %s: suspend the graph while its tasks change.\n", g.product.ID)
-		fmt.Fprintf(&w, "ALTER TASK IF EXISTS %s SUSPEND;\n", qualified(g.root.name))
+		fmt.Fprintf(w, "\n-- %s: suspend the graph while its tasks change.\n", g.product.ID)
+		fmt.Fprintf(w, "ALTER TASK IF EXISTS %s SUSPEND;\n", qualified(g.root.name))
 		for _, t := range g.tasks {
 			w.WriteByte('\n')
-			b.renderTask(&w, g, t)
+			b.renderTask(w, g, t)
 		}
 		w.WriteByte('\n')
-		b.dropStale(&w, g)
+		b.dropStale(w, g)
 	}
 
 	w.WriteString("\n-- Resume every task of each graph, its root last.\n")
 	for _, g := range graphs {
-		fmt.Fprintf(&w, "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s);\n", snowsql.String(qualified(g.root.name)))
+		fmt.Fprintf(w, "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s);\n", snowsql.String(qualified(g.root.name)))
 	}
-	return []byte(w.String())
+	return w.Bytes()
 }
 
 // publicationTableSQL creates a product's publication table, in its own
@@ -88,7 +90,7 @@ func (b *builder) publicationTableSQL(p *plan.Product) string {
 // renderTask writes a CREATE OR ALTER TASK statement, its clauses in the
 // order of Snowflake's CREATE TASK reference. CREATE OR ALTER keeps the
 // task's history, which CREATE OR REPLACE would drop.
-func (b *builder) renderTask(w *strings.Builder, g *graph, t *task) {
+func (b *builder) renderTask(w *bytes.Buffer, g *graph, t *task) {
 	s := b.settings
 	root := t == g.root
 	// One line per property, written piece by piece: a large mesh has
@@ -165,7 +167,7 @@ func needsCompletion(s *settings, root *task) bool {
 // where they would still run after their predecessors. They are the
 // root's dependents not written above; the root is suspended, as DROP
 // TASK requires.
-func (b *builder) dropStale(w *strings.Builder, g *graph) {
+func (b *builder) dropStale(w *bytes.Buffer, g *graph) {
 	schema := b.schema(g.product.Domain)
 	var names []string
 	for _, t := range g.tasks {

@@ -127,9 +127,9 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 			return
 		}
 		graphs := w.graphs(products)
-		files[i] = o.Keep.File(d.Name+".sql", func() []byte { return w.render(d, graphs) }, func() []byte {
+		files[i] = o.Keep.File(d.Name+".sql", func(buf []byte) []byte { return w.render(buf, d, graphs) }, func() []byte {
 			w := b.fork() // its diagnostics were reported above
-			return w.render(d, w.graphs(products))
+			return w.render(nil, d, w.graphs(products))
 		})
 	})
 	for _, w := range workers {
