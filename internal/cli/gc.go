@@ -108,8 +108,9 @@ func tuneGC(start, memory int64) {
 // collector works, and past half the limit the collector has too little
 // room: a build of 100,000 products for GitLab
 // that kept 200 MB took half as long again as one that kept none
-// (docs/performance.md). A build of 10,000 products keeps all it
-// renders; one of 50,000 or more, none.
+// (docs/performance.md). A build of 10,000 products keeps every file it
+// renders that its folder does not already hold (output.Allowance.In);
+// one of 50,000 or more, none.
 func FileAllowance() int64 {
 	tuning.Lock()
 	defer tuning.Unlock()
