@@ -11,9 +11,13 @@ build:
 
 # test runs the linters, then every test: unit, golden, doc examples, the
 # testscript end-to-end tests, GitLab's schema on the generated pipelines,
-# and the example's pipelines run with gitlab-ci-local (e2e).
+# and the example's pipelines run with gitlab-ci-local (e2e). The tests run
+# with the race detector where cgo works (it needs a C compiler, which
+# .ci/run installs): meshc parses, checks, renders and compares on every
+# core.
+RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
 test: lint
-	$(GO) test ./...
+	$(GO) test $(RACE) ./...
 	$(MAKE) e2e
 
 # e2e runs the example's GitLab pipelines with gitlab-ci-local, installing it

@@ -130,6 +130,7 @@ func (a *Allowance) Unchanged(path string, data []byte) bool {
 	}
 	buf := a.room.buffer()
 	old, err := readRegular(filepath.Join(a.out.dir, filepath.FromSlash(path)), *buf)
-	a.room.put(buf, old)
-	return err == nil && bytes.Equal(old, data)
+	same := err == nil && bytes.Equal(old, data)
+	a.room.put(buf, old) // after the comparison: another goroutine may take it next
+	return same
 }
