@@ -158,11 +158,11 @@ func makePlan(dir, owner string, files []File) (*plan, error) {
 		var buf []byte
 		return func(i int) {
 			s := &states[i]
-			if p.files[p.order[i]].Unchanged {
-				// Compared when it was rendered: only the folders on
-				// its way may have changed since.
-				f := folders[path.Dir(p.order[i])]
-				s.found, s.same, s.conflict = !f.missing && f.conflict == nil, true, f.conflict
+			if f := folders[path.Dir(p.order[i])]; p.files[p.order[i]].Unchanged && !f.missing && f.conflict == nil {
+				// Compared when it was rendered, and the folders on
+				// its way are still folders: existing would read it
+				// again for nothing.
+				s.found, s.same = true, true
 				return
 			}
 			found, old, conflict, err := p.existing(p.order[i], folders, buf)
