@@ -286,13 +286,23 @@ func TestWholeText(t *testing.T) {
 	if _, err := wholeText("a)|(b"); err == nil {
 		t.Error(`wholeText("a)|(b") compiles; it would match any text starting with a`)
 	}
-	re, err := wholeText("A|B")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for text, want := range map[string]bool{"A": true, "B": true, "AB": false, "xA": false, "": false} {
-		if re.MatchString(text) != want {
-			t.Errorf("A|B matches %q: %v, want %v", text, !want, want)
+	for pattern, texts := range map[string]map[string]bool{
+		"A|B":           {"A": true, "B": true, "AB": false, "xA": false, "": false},
+		`\QP.Q)$`:       {"P.Q)$": true, "PxQ)$": false, "P.Q": false},
+		`\QA\E|B`:       {"A": true, "B": true, "AB": false},
+		"(?i)ab":        {"AB": true, "ab": true, "abc": false},
+		"(?m)^a$":       {"a": true, "a\nb": false},
+		"[A-Z][A-Z_]*$": {"AB_C": true, "AB\n": false},
+	} {
+		re, err := wholeText(pattern)
+		if err != nil {
+			t.Errorf("wholeText(%q): %v", pattern, err)
+			continue
+		}
+		for text, want := range texts {
+			if re.MatchString(text) != want {
+				t.Errorf("%s matches %q: %v, want %v", pattern, text, !want, want)
+			}
 		}
 	}
 }

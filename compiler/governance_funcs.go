@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"sync"
 
@@ -233,14 +234,17 @@ func (c *compiler) matchesFunc() function.Function {
 	})
 }
 
-// wholeText compiles a pattern that matches a whole text. The pattern is
-// compiled alone first: wrapped at once, one such as a)|(b would break
-// out of the wrapping and match texts that merely start with a.
+// wholeText compiles a pattern that matches a whole text. The parsed
+// pattern is anchored, not its text: a)|(b would break out of a textual
+// ^(?:...)$ and match texts that merely start with a, and \Q would quote
+// the wrapping's end.
 func wholeText(pattern string) (*regexp.Regexp, error) {
-	if _, err := regexp.Compile(pattern); err != nil {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
 		return nil, err
 	}
-	return regexp.Compile(`^(?:` + pattern + `)$`)
+	whole := &syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, re, {Op: syntax.OpEndText}}}
+	return regexp.Compile(whole.String())
 }
 
 // hasTestFunc is has_test(object, kind): whether a product, port or
