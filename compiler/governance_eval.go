@@ -540,10 +540,7 @@ func (in conditionInputs) locate(need map[string]*projection) {
 // those of the object itself and of the objects it sits in.
 func (in conditionInputs) key(buf []byte, o *govObject) []byte {
 	for _, v := range in {
-		x := o
-		for x.kind != v.variable {
-			x = x.parent
-		}
+		x := o.in(v.variable)
 		for _, k := range v.at {
 			buf = encodeValue(buf, x.attrs[k])
 		}

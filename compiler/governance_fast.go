@@ -235,10 +235,7 @@ type fastAttr struct {
 }
 
 func (a fastAttr) value(o *govObject) (fastValue, bool) {
-	x := o
-	for x != nil && x.kind != a.variable {
-		x = x.parent
-	}
+	x := o.in(a.variable)
 	if x == nil || a.at >= len(x.attrs) {
 		return fastValue{}, false
 	}

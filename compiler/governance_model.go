@@ -150,6 +150,15 @@ type govObject struct {
 	value atomic.Value // a cty.Value once built
 }
 
+// in returns the object of the given kind that o is or sits in, nil when
+// there is none.
+func (o *govObject) in(kind string) *govObject {
+	for o != nil && o.kind != kind {
+		o = o.parent
+	}
+	return o
+}
+
 // id is how policies and their reports name the object. It is worked out
 // when asked for: most objects are never named.
 func (o *govObject) id() string {
