@@ -162,13 +162,16 @@ func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
 			"Declare the columns that products read from this source, each as column \"name\" { type = string }, so that meshc can check its readers.")
 	}
 	ds.sources[s.Name] = ps
+	if !c.opts.WholeMesh {
+		s.Columns = nil // as for a port's columns (declarePort)
+	}
 }
 
 // columns declares the columns of a source or a port. It returns them
 // in order, as a set by name, and their declarations in the same order.
 func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, columnSet, []*ast.Column) {
-	var out []*plan.Column
-	var decls []*ast.Column
+	out := make([]*plan.Column, 0, len(cols))
+	decls := make([]*ast.Column, 0, len(cols))
 	set := make(columnSet, 0, len(cols))
 	first := make(map[string]*plan.Column, len(cols)) // by folded name, while declaring
 	for _, col := range cols {
