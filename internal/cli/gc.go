@@ -26,14 +26,15 @@ import (
 //     again; a warm check of 10,000 products fits in it whole (a quarter
 //     less time), and a cold one collects a third as often while its
 //     mesh is small.
-//   - Past largeHeap live bytes, the heap may only double. Tripling puts
-//     the peak at three times the mesh, and the gigabytes of fresh pages
-//     cost the kernel about what the collector saves. Worse, the heap
-//     that grows while a collection marks is left in spans that then
-//     hold little: after loading 100,000 products, 0.8 GB of them were
-//     empty slots (/memory/classes/heap/unused) beside 1.0 GB of objects,
-//     and as the memory limit counts both, the collector ran without
-//     pause through the stages after.
+//   - Past largeHeap live bytes, the heap may only double. Below it, the
+//     memory budget (below) is what holds a large mesh's heap: tripling
+//     a live heap of 640 MiB or more would pass it, so tripling up to
+//     largeHeap costs memory only where the budget has room for it, and
+//     spares a 100,000-product check a collection of its whole mesh
+//     while it loads. Past largeHeap, tripling puts the peak at three
+//     times the mesh where GOMEMLIMIT has lifted the budget, and the
+//     gigabytes of fresh pages cost the kernel about what the collector
+//     saves.
 //   - Unless GOMEMLIMIT sets a limit, it keeps a soft one (memoryBudget),
 //     which makes the collector run more often once tripling or doubling
 //     would take the heap past it: only meshes of more than about 60,000
@@ -236,9 +237,9 @@ func memoryLimitIn(name string) int64 {
 // whose block could outlive it and delay its finalizer.
 type canary struct{ _ *int }
 
-// largeHeap is the live heap (about 15,000 products) past which the
+// largeHeap is the live heap (about 90,000 products) past which the
 // collector goes back to its default pace.
-const largeHeap = 256 << 20
+const largeHeap = 1 << 30
 
 // pace is the collector's pace for a live heap: tripling, or doubling
 // past largeHeap.
