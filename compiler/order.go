@@ -56,7 +56,7 @@ func (c *compiler) order() {
 			"These products feed each other in a loop, so none of them can run first:\n  %s\nEach arrow is an input or a relationships test of the product to its right. Remove one of them to break the loop.",
 			loopText(cyc, func(i int) string { return products[i].ID }))
 	}
-	order := topoSort(len(products), deps, name)
+	order := topoSort(len(products), deps)
 	c.plan.Products = make([]*plan.Product, len(order))
 	for k, i := range order {
 		c.plan.Products[k] = products[i]
@@ -99,7 +99,7 @@ func (c *compiler) orderSteps(ps *productScope) {
 			"The steps of product %s wait for each other in a loop, so none of them can start:\n  %s\nEach arrow means the step to its right runs after the one to its left. Remove one of these after entries.",
 			ps.plan.ID, loopText(cyc, func(i int) string { return "step." + steps[i].Name }))
 	}
-	for _, i := range topoSort(len(steps), deps, name) {
+	for _, i := range topoSort(len(steps), deps) {
 		ps.plan.Steps = append(ps.plan.Steps, steps[i])
 	}
 	for _, s := range steps {
@@ -117,8 +117,11 @@ func loopText(cyc []int, name func(int) string) string {
 }
 
 // topoSort orders nodes 0..n-1 so that each comes after all of deps[i],
-// choosing among ready nodes by name. Nodes on a cycle come last, by name.
-func topoSort(n int, deps [][]int, name func(int) string) []int {
+// choosing the lowest-numbered of the nodes ready. Both callers number
+// their nodes in name order (products by domain and name, which is the
+// order of their IDs; steps by name), so that ties are broken by name
+// without comparing names. Nodes on a cycle come last, in number order.
+func topoSort(n int, deps [][]int) []int {
 	waiting := make([]int, n)
 	dependents := make([][]int, n)
 	for i, ds := range deps {
@@ -127,7 +130,7 @@ func topoSort(n int, deps [][]int, name func(int) string) []int {
 			dependents[d] = append(dependents[d], i)
 		}
 	}
-	ready := &byName{name: name}
+	ready := &lowestFirst{}
 	for i := range n {
 		if waiting[i] == 0 {
 			heap.Push(ready, i)
@@ -145,28 +148,24 @@ func topoSort(n int, deps [][]int, name func(int) string) []int {
 			}
 		}
 	}
-	var rest []int
 	for i := range n {
 		if !placed[i] {
-			rest = append(rest, i)
+			out = append(out, i)
 		}
 	}
-	slices.SortFunc(rest, func(a, b int) int { return cmp.Compare(name(a), name(b)) })
-	return append(out, rest...)
+	return out
 }
 
-type byName struct {
-	items []int
-	name  func(int) string
-}
+// lowestFirst is a heap of node numbers, the lowest on top.
+type lowestFirst []int
 
-func (h *byName) Len() int           { return len(h.items) }
-func (h *byName) Less(i, j int) bool { return h.name(h.items[i]) < h.name(h.items[j]) }
-func (h *byName) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *byName) Push(x any)         { h.items = append(h.items, x.(int)) }
-func (h *byName) Pop() any {
-	x := h.items[len(h.items)-1]
-	h.items = h.items[:len(h.items)-1]
+func (h lowestFirst) Len() int           { return len(h) }
+func (h lowestFirst) Less(i, j int) bool { return h[i] < h[j] }
+func (h lowestFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *lowestFirst) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *lowestFirst) Pop() any {
+	x := (*h)[len(*h)-1]
+	*h = (*h)[:len(*h)-1]
 	return x
 }
 
