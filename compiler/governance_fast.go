@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -56,15 +54,11 @@ type fastExpr interface {
 // when some part of it is not a shape the fast path handles. need holds
 // the attributes the model builds, by kind.
 func compileFast(expr ast.Expr, kind string, need map[string]*projection) fastExpr {
-	syntax, ok := expr.(interface{ Syntax() hcl.Expression })
-	if !ok {
+	shape := expr.Shape()
+	if shape == nil {
 		return nil
 	}
-	e, ok := syntax.Syntax().(hclsyntax.Expression)
-	if !ok {
-		return nil
-	}
-	return fastCompiler{visible: variablesOf(kind), need: need}.compile(e)
+	return fastCompiler{visible: variablesOf(kind), need: need}.compile(shape)
 }
 
 type fastCompiler struct {
@@ -72,31 +66,21 @@ type fastCompiler struct {
 	need    map[string]*projection
 }
 
-func (fc fastCompiler) compile(e hclsyntax.Expression) fastExpr {
+func (fc fastCompiler) compile(e ast.Shape) fastExpr {
 	switch e := e.(type) {
-	case *hclsyntax.ParenthesesExpr:
-		return fc.compile(e.Expression)
-	case *hclsyntax.LiteralValueExpr:
-		if v, ok := known(e.Val); ok {
+	case ast.ShapeValue:
+		if v, ok := known(e.Value); ok {
 			return fastConst{v}
 		}
-	case *hclsyntax.TemplateExpr:
-		if s, ok := literalText(e); ok {
-			return fastConst{fastValue{kind: fastString, s: s}}
+	case ast.ShapeAttr:
+		return fc.attribute(e)
+	case ast.ShapeNot:
+		if x := fc.compile(e.X); x != nil {
+			return fastNot{x}
 		}
-	case *hclsyntax.TemplateWrapExpr: // "${x}" is x
-		return fc.compile(e.Wrapped)
-	case *hclsyntax.ScopeTraversalExpr:
-		return fc.attribute(e.Traversal)
-	case *hclsyntax.UnaryOpExpr:
-		if e.Op == hclsyntax.OpLogicalNot {
-			if x := fc.compile(e.Val); x != nil {
-				return fastNot{x}
-			}
-		}
-	case *hclsyntax.BinaryOpExpr:
+	case ast.ShapeOp:
 		return fc.binary(e)
-	case *hclsyntax.FunctionCallExpr:
+	case ast.ShapeCall:
 		return fc.call(e)
 	}
 	return nil
@@ -104,46 +88,38 @@ func (fc fastCompiler) compile(e hclsyntax.Expression) fastExpr {
 
 // attribute compiles variable.attribute, for an attribute the model
 // builds.
-func (fc fastCompiler) attribute(t hcl.Traversal) fastExpr {
-	if len(t) != 2 {
+func (fc fastCompiler) attribute(e ast.ShapeAttr) fastExpr {
+	if !slices.Contains(fc.visible, e.Variable) || fc.need[e.Variable] == nil {
 		return nil
 	}
-	root, ok := t[0].(hcl.TraverseRoot)
-	if !ok || !slices.Contains(fc.visible, root.Name) || fc.need[root.Name] == nil {
-		return nil
-	}
-	attr, ok := t[1].(hcl.TraverseAttr)
-	if !ok {
-		return nil
-	}
-	at, found := slices.BinarySearch(fc.need[root.Name].attrs, attr.Name)
+	at, found := slices.BinarySearch(fc.need[e.Variable].attrs, e.Attribute)
 	if !found {
 		return nil
 	}
-	return fastAttr{variable: root.Name, at: at}
+	return fastAttr{variable: e.Variable, at: at}
 }
 
-func (fc fastCompiler) binary(e *hclsyntax.BinaryOpExpr) fastExpr {
-	l, r := fc.compile(e.LHS), fc.compile(e.RHS)
+func (fc fastCompiler) binary(e ast.ShapeOp) fastExpr {
+	l, r := fc.compile(e.L), fc.compile(e.R)
 	if l == nil || r == nil {
 		return nil
 	}
 	switch e.Op {
-	case hclsyntax.OpEqual:
+	case "==":
 		return fastEqual{l, r, false}
-	case hclsyntax.OpNotEqual:
+	case "!=":
 		return fastEqual{l, r, true}
-	case hclsyntax.OpLogicalAnd:
+	case "&&":
 		return fastLogic{l, r, true, isBoolean(r)}
-	case hclsyntax.OpLogicalOr:
+	case "||":
 		return fastLogic{l, r, false, isBoolean(r)}
-	case hclsyntax.OpGreaterThan:
+	case ">":
 		return fastCompare{l, r, func(a, b int64) bool { return a > b }}
-	case hclsyntax.OpGreaterThanOrEqual:
+	case ">=":
 		return fastCompare{l, r, func(a, b int64) bool { return a >= b }}
-	case hclsyntax.OpLessThan:
+	case "<":
 		return fastCompare{l, r, func(a, b int64) bool { return a < b }}
-	case hclsyntax.OpLessThanOrEqual:
+	case "<=":
 		return fastCompare{l, r, func(a, b int64) bool { return a <= b }}
 	}
 	return nil
@@ -151,10 +127,7 @@ func (fc fastCompiler) binary(e *hclsyntax.BinaryOpExpr) fastExpr {
 
 // call compiles trimspace(x), length(x) and matches(x, "pattern"), the
 // functions of policyFunctions by those names.
-func (fc fastCompiler) call(e *hclsyntax.FunctionCallExpr) fastExpr {
-	if e.ExpandFinal {
-		return nil
-	}
+func (fc fastCompiler) call(e ast.ShapeCall) fastExpr {
 	switch {
 	case e.Name == "trimspace" && len(e.Args) == 1:
 		if x := fc.compile(e.Args[0]); x != nil {
@@ -166,15 +139,15 @@ func (fc fastCompiler) call(e *hclsyntax.FunctionCallExpr) fastExpr {
 		}
 	case e.Name == "matches" && len(e.Args) == 2:
 		text := fc.compile(e.Args[0])
-		pattern, ok := e.Args[1].(*hclsyntax.TemplateExpr)
+		pattern, ok := e.Args[1].(ast.ShapeValue)
 		if !ok || text == nil {
 			return nil
 		}
-		p, ok := literalText(pattern)
-		if !ok {
+		p, ok := known(pattern.Value)
+		if !ok || p.kind != fastString {
 			return nil
 		}
-		re, err := wholeText(p)
+		re, err := wholeText(p.s)
 		if err != nil {
 			return nil // HCL reports it
 		}
@@ -209,19 +182,6 @@ func known(v cty.Value) (fastValue, bool) {
 // nullOf is a null of a type.
 func nullOf(t cty.Type) fastValue {
 	return fastValue{kind: fastNull, text: t == cty.String || t == cty.DynamicPseudoType}
-}
-
-// literalText is the text of a quoted string without interpolations.
-func literalText(t *hclsyntax.TemplateExpr) (string, bool) {
-	if len(t.Parts) != 1 {
-		return "", false
-	}
-	lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr)
-	if !ok {
-		return "", false
-	}
-	v, ok := known(lit.Val)
-	return v.s, ok && v.kind == fastString
 }
 
 type fastConst struct{ v fastValue }

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/synth"
 	"github.com/meshc/meshc/lang/ast"
@@ -19,14 +17,28 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 )
 
-// syntaxOnly is a condition as compileFast sees it: its syntax, and
-// nothing else of ast.Expr.
-type syntaxOnly struct {
-	ast.Expr
-	expr hclsyntax.Expression
+// conditions decodes policy conditions as lang/load does, one policy on
+// columns each: nil for a text that does not make exactly one such
+// condition without an error.
+func conditions(texts ...string) []ast.Expr {
+	var src strings.Builder
+	for i, text := range texts {
+		fmt.Fprintf(&src, "policy \"p%d\" {\n  enforcement = \"advisory\"\n  on = \"column\"\n  assert = %s\n  message = \"m\"\n}\n", i, text)
+	}
+	fsys := fstest.MapFS{"mesh.hcl": {Data: []byte(`mesh "m" {}` + "\n")}, "policies.mesh.hcl": {Data: []byte(src.String())}}
+	mesh, _, ds := load.Load(load.Tree{FS: fsys}, load.Tree{FS: fstest.MapFS{}, Stdlib: true})
+	if mesh == nil || ds.HasErrors() || len(mesh.Policies) != len(texts) {
+		return nil
+	}
+	out := make([]ast.Expr, len(texts))
+	for i, p := range mesh.Policies {
+		if p.Name != fmt.Sprint("p", i) || p.Assert == nil {
+			return nil
+		}
+		out[i] = p.Assert
+	}
+	return out
 }
-
-func (s syntaxOnly) Syntax() hcl.Expression { return s.expr }
 
 // fastGrid is columns, with their ports and products, whose attributes
 // take values of every kind the model gives: null, unknown, blank, padded,
@@ -74,7 +86,7 @@ func newFastGrid() *grid {
 
 // agree checks that wherever fast answers for a column of the grid, HCL
 // answers the same, without a diagnostic, and returns how many it answered.
-func (g *grid) agree(t *testing.T, text string, expr hclsyntax.Expression, fast fastExpr) int {
+func (g *grid) agree(t *testing.T, text string, expr ast.Expr, fast fastExpr) int {
 	t.Helper()
 	answered := 0
 	for _, column := range g.columns {
@@ -87,11 +99,11 @@ func (g *grid) agree(t *testing.T, text string, expr hclsyntax.Expression, fast 
 		for o := column; o != nil; o = o.parent {
 			vars[o.kind] = objectValue(g.need[o.kind].attrs, o.attrs)
 		}
-		want, hds := expr.Value(&hcl.EvalContext{Variables: vars, Functions: g.fns})
+		want, ds := expr.Evaluate(vars, g.fns)
 		at := fmt.Sprintf("%s with column %v, port %v, product %v", text, column.attrs, column.parent.attrs, column.parent.parent.attrs)
 		switch {
-		case hds.HasErrors():
-			t.Errorf("%s: the fast path answers %+v, HCL fails: %v", at, got, hds)
+		case ds.HasErrors():
+			t.Errorf("%s: the fast path answers %+v, HCL fails: %v", at, got, ds)
 		case !sameValue(got, want):
 			t.Errorf("%s: the fast path answers %+v, HCL %#v", at, got, want)
 		}
@@ -111,12 +123,12 @@ func FuzzFastAgreesWithHCL(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		expr, ds := hclsyntax.ParseExpression([]byte(text), "fuzz.hcl", hcl.InitialPos)
-		if ds.HasErrors() {
+		exprs := conditions(text)
+		if exprs == nil {
 			return
 		}
-		if fast := compileFast(syntaxOnly{expr: expr}, "column", fastGrid.need); fast != nil {
-			fastGrid.agree(t, text, expr, fast)
+		if fast := compileFast(exprs[0], "column", fastGrid.need); fast != nil {
+			fastGrid.agree(t, text, exprs[0], fast)
 		}
 	})
 }
@@ -128,7 +140,7 @@ func FuzzFastAgreesWithHCL(f *testing.F) {
 // lists. Wherever the fast path answers, HCL must answer the same,
 // without a diagnostic.
 func TestFastAgreesWithHCL(t *testing.T) {
-	conditions := []struct {
+	cases := []struct {
 		expr     string
 		compiled bool // whether compileFast takes it
 	}{
@@ -169,13 +181,18 @@ func TestFastAgreesWithHCL(t *testing.T) {
 		{`matches(product.sla, "x")`, true},
 		{`product.name == "nope" || matches(product.sla, "x")`, true},
 	}
+	var texts []string
+	for _, c := range cases {
+		texts = append(texts, c.expr)
+	}
+	exprs := conditions(texts...)
+	if exprs == nil {
+		t.Fatal("the conditions do not load")
+	}
 	answered := 0
-	for _, c := range conditions {
-		expr, ds := hclsyntax.ParseExpression([]byte(c.expr), "test.hcl", hcl.InitialPos)
-		if ds.HasErrors() {
-			t.Fatalf("%s: %v", c.expr, ds)
-		}
-		fast := compileFast(syntaxOnly{expr: expr}, "column", fastGrid.need)
+	for i, c := range cases {
+		expr := exprs[i]
+		fast := compileFast(expr, "column", fastGrid.need)
 		if (fast != nil) != c.compiled {
 			t.Errorf("%s: compiled is %v, want %v", c.expr, fast != nil, c.compiled)
 		}

@@ -52,8 +52,47 @@ type Expr interface {
 	Traversals() []Traversal
 	// Calls lists the function calls of the expression.
 	Calls() []Call
+	// Shape is the expression as written, when every part of it is of a
+	// shape that an evaluator can judge without HCL's (the compiler's
+	// for the commonest policy conditions); nil when some part is not.
+	Shape() Shape
 	Range() diag.Range
 }
+
+// Shape is an expression made only of literals, attributes of
+// variables, the logical and comparison operators and function calls:
+// a ShapeValue, ShapeAttr, ShapeNot, ShapeOp or ShapeCall. Parentheses,
+// and "${x}" around a single x, are left out, as they change no value.
+type Shape interface{ shape() }
+
+// ShapeValue is a literal: a number, true, false, null, or a quoted
+// string without interpolations.
+type ShapeValue struct{ Value cty.Value }
+
+// ShapeAttr reads an attribute of a variable: port.visibility.
+type ShapeAttr struct{ Variable, Attribute string }
+
+// ShapeNot is !X.
+type ShapeNot struct{ X Shape }
+
+// ShapeOp is L Op R, where Op is one of ==, !=, &&, ||, <, <=, > and >=.
+type ShapeOp struct {
+	Op   string
+	L, R Shape
+}
+
+// ShapeCall calls a function by name, its arguments not expanded with
+// "...".
+type ShapeCall struct {
+	Name string
+	Args []Shape
+}
+
+func (ShapeValue) shape() {}
+func (ShapeAttr) shape()  {}
+func (ShapeNot) shape()   {}
+func (ShapeOp) shape()    {}
+func (ShapeCall) shape()  {}
 
 // Traversal is a variable read by an expression: port.visibility is
 // {port, visibility}.

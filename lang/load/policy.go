@@ -143,9 +143,76 @@ func (e *expression) Calls() []ast.Call {
 
 func (e *expression) Range() diag.Range { return rng(e.file, e.expr.Range()) }
 
-// Syntax is the expression as HCL parsed it, for an evaluator of the
-// commonest shapes (the compiler's) that goes without HCL's.
-func (e *expression) Syntax() hcl.Expression { return e.expr }
+func (e *expression) Shape() ast.Shape {
+	x, ok := e.expr.(hclsyntax.Expression)
+	if !ok {
+		return nil
+	}
+	return shapeOf(x)
+}
+
+// shapeOps are the operators of ast.ShapeOp, as HCL parses them.
+var shapeOps = map[*hclsyntax.Operation]string{
+	hclsyntax.OpEqual: "==", hclsyntax.OpNotEqual: "!=",
+	hclsyntax.OpLogicalAnd: "&&", hclsyntax.OpLogicalOr: "||",
+	hclsyntax.OpLessThan: "<", hclsyntax.OpLessThanOrEqual: "<=",
+	hclsyntax.OpGreaterThan: ">", hclsyntax.OpGreaterThanOrEqual: ">=",
+}
+
+// shapeOf is an expression's ast.Shape, nil when a part of it has none.
+func shapeOf(e hclsyntax.Expression) ast.Shape {
+	switch e := e.(type) {
+	case *hclsyntax.ParenthesesExpr:
+		return shapeOf(e.Expression)
+	case *hclsyntax.TemplateWrapExpr: // "${x}" is x
+		return shapeOf(e.Wrapped)
+	case *hclsyntax.LiteralValueExpr:
+		return ast.ShapeValue{Value: e.Val}
+	case *hclsyntax.TemplateExpr:
+		if len(e.Parts) != 1 {
+			return nil
+		}
+		if lit, ok := e.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String {
+			return ast.ShapeValue{Value: lit.Val}
+		}
+	case *hclsyntax.ScopeTraversalExpr:
+		if len(e.Traversal) != 2 {
+			return nil
+		}
+		root, isRoot := e.Traversal[0].(hcl.TraverseRoot)
+		attr, isAttr := e.Traversal[1].(hcl.TraverseAttr)
+		if isRoot && isAttr {
+			return ast.ShapeAttr{Variable: root.Name, Attribute: attr.Name}
+		}
+	case *hclsyntax.UnaryOpExpr:
+		if e.Op != hclsyntax.OpLogicalNot {
+			return nil
+		}
+		if x := shapeOf(e.Val); x != nil {
+			return ast.ShapeNot{X: x}
+		}
+	case *hclsyntax.BinaryOpExpr:
+		op, ok := shapeOps[e.Op]
+		l, r := shapeOf(e.LHS), shapeOf(e.RHS)
+		if ok && l != nil && r != nil {
+			return ast.ShapeOp{Op: op, L: l, R: r}
+		}
+	case *hclsyntax.FunctionCallExpr:
+		if e.ExpandFinal {
+			return nil
+		}
+		call := ast.ShapeCall{Name: e.Name}
+		for _, a := range e.Args {
+			x := shapeOf(a)
+			if x == nil {
+				return nil
+			}
+			call.Args = append(call.Args, x)
+		}
+		return call
+	}
+	return nil
+}
 
 // ExpressionFunctions are the functions of policy expressions that need
 // HCL itself, since they take expressions rather than values: try and can.
