@@ -36,9 +36,10 @@ type Options struct {
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
 	// WholeMesh keeps Result.Mesh whole. Without it, the checker lets go
-	// of the syntax of products' steps, inputs, tests and columns once the
-	// stages that read it are done (Result.Mesh then lacks them): most of
-	// a large mesh's heap, which later stages need not keep.
+	// of the syntax of products' steps, inputs, tests and columns, and of
+	// sources' columns, once the stages that read it are done
+	// (Result.Mesh then lacks them): most of a large mesh's heap, which
+	// later stages need not keep.
 	WholeMesh bool
 }
 

@@ -187,6 +187,11 @@ func TestFastAgreesWithHCL(t *testing.T) {
 	}
 	exprs := conditions(texts...)
 	if exprs == nil {
+		for _, text := range texts {
+			if conditions(text) == nil {
+				t.Errorf("%s does not load as a condition", text)
+			}
+		}
 		t.Fatal("the conditions do not load")
 	}
 	answered := 0

@@ -118,9 +118,11 @@ func loopText(cyc []int, name func(int) string) string {
 
 // topoSort orders nodes 0..n-1 so that each comes after all of deps[i],
 // choosing the lowest-numbered of the nodes ready. Both callers number
-// their nodes in name order (products by domain and name, which is the
-// order of their IDs; steps by name), so that ties are broken by name
-// without comparing names. Nodes on a cycle come last, in number order.
+// their nodes in name order (steps by name; products by domain and name,
+// which is the order of their IDs wherever names are valid: "." sorts
+// before every character a name may hold), so that ties are broken by
+// name without comparing names. Nodes on a cycle or after one come last,
+// in number order.
 func topoSort(n int, deps [][]int) []int {
 	waiting := make([]int, n)
 	dependents := make([][]int, n)

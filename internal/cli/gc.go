@@ -26,15 +26,16 @@ import (
 //     again; a warm check of 10,000 products fits in it whole (a quarter
 //     less time), and a cold one collects a third as often while its
 //     mesh is small.
-//   - Past largeHeap live bytes, the heap may only double. Below it, the
-//     memory budget (below) holds a large mesh's heap, which tripling a
-//     live heap of more than a third of the budget would take past it:
-//     so tripling up to largeHeap costs memory only where the budget has
-//     room for it, and spares a 100,000-product check a collection of
-//     its whole mesh while it loads. Past largeHeap, tripling would put
-//     the peak at three times the mesh where GOMEMLIMIT has lifted the
-//     budget, and the gigabytes of fresh pages cost the kernel about
-//     what the collector saves.
+//   - Past largeHeap live bytes, the heap may only double. Below it,
+//     unless GOMEMLIMIT replaces it, the memory budget (below) holds a
+//     large mesh's heap, which tripling a live heap of more than a third
+//     of the budget would take past it: so tripling up to largeHeap
+//     costs memory only where the budget has room for it, and spares a
+//     100,000-product check a collection of its whole mesh while it
+//     loads. Where GOMEMLIMIT lifts the budget, a live heap near
+//     largeHeap may triple; past it, tripling would put the peak at three
+//     times the mesh, and the gigabytes of fresh pages cost the kernel
+//     about what the collector saves.
 //   - Unless GOMEMLIMIT sets a limit, it keeps a soft one (memoryBudget),
 //     which makes the collector run more often once tripling or doubling
 //     would take the heap past it: only meshes of more than about 60,000

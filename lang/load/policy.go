@@ -193,8 +193,10 @@ func shapeOf(e hclsyntax.Expression) ast.Shape {
 		}
 	case *hclsyntax.BinaryOpExpr:
 		op, ok := shapeOps[e.Op]
-		l, r := shapeOf(e.LHS), shapeOf(e.RHS)
-		if ok && l != nil && r != nil {
+		if !ok {
+			return nil
+		}
+		if l, r := shapeOf(e.LHS), shapeOf(e.RHS); l != nil && r != nil {
 			return ast.ShapeOp{Op: op, L: l, R: r}
 		}
 	case *hclsyntax.FunctionCallExpr:
