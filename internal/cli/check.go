@@ -78,8 +78,15 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 	if opts.Cache != nil {
 		hits0, parsed0, _ = opts.Cache.Report()
 	}
+	gc0 := readCollector()
 	res, err := compile(opts)
 	f.timing(e, "compile, in all", time.Since(start))
+	if f.timings {
+		// A large share means the heap had little room: a container with
+		// little memory, or a mesh near meshc's memory budget.
+		gc := readCollector().since(gc0)
+		fmt.Fprintf(e.stderr, "  %-22s %d, %.0f%% of processor time\n", "garbage collections", gc.cycles, 100*gc.share())
+	}
 	if f.timings && opts.Cache != nil {
 		// Whether CI's cache came back is the first thing to know of a
 		// slow check there. The cache counts for the whole command, and

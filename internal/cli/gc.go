@@ -292,3 +292,39 @@ func watchHeap() {
 		watchHeap()
 	})
 }
+
+// collector is what the garbage collector has done since the process
+// started: its collections, and the processor time it took out of the
+// time of the processors meshc may use (GOMAXPROCS over the time elapsed),
+// as runtime/metrics estimates both.
+type collector struct {
+	cycles          uint64
+	gcTime, allTime float64
+}
+
+func readCollector() collector {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}}
+	metrics.Read(s)
+	var c collector
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		c.cycles = s[0].Value.Uint64()
+	}
+	if s[1].Value.Kind() == metrics.KindFloat64 && s[2].Value.Kind() == metrics.KindFloat64 {
+		c.gcTime, c.allTime = s[1].Value.Float64(), s[2].Value.Float64()
+	}
+	return c
+}
+
+// since is what the collector did between before and c.
+func (c collector) since(before collector) collector {
+	return collector{cycles: c.cycles - before.cycles, gcTime: c.gcTime - before.gcTime, allTime: c.allTime - before.allTime}
+}
+
+// share is the collector's share of the processors' time, 0 when none
+// passed.
+func (c collector) share() float64 {
+	if c.allTime <= 0 {
+		return 0
+	}
+	return min(1, max(0, c.gcTime/c.allTime))
+}

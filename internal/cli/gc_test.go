@@ -222,3 +222,21 @@ func TestFileAllowance(t *testing.T) {
 	}
 	runtime.KeepAlive(heap)
 }
+
+// TestReadCollector checks that the collector's metrics are read (a name
+// the runtime does not have would read as none) and that a collection
+// counts.
+func TestReadCollector(t *testing.T) {
+	before := readCollector()
+	runtime.GC()
+	got := readCollector().since(before)
+	if got.cycles < 1 {
+		t.Errorf("a collection counted %d times", got.cycles)
+	}
+	if got.allTime <= 0 || got.share() < 0 || got.share() > 1 {
+		t.Errorf("processor time %v, the collector's share %v", got.allTime, got.share())
+	}
+	if (collector{}).share() != 0 {
+		t.Error("no time passed, yet the collector has a share")
+	}
+}
