@@ -172,6 +172,11 @@ func convertDiags(file *diag.File, hds hcl.Diagnostics) diag.Diagnostics {
 		if block, ok := strings.CutPrefix(hd.Summary, "Missing name for "); ok {
 			d.Detail = fmt.Sprintf("A %s block has a name, which references use: write %s \"name\" { ... }.", block, block)
 		}
+		// HCL's summary for a bad argument does not say whose argument
+		// it is; the function's name is in the diagnostic's extra.
+		if call, ok := hcl.DiagnosticExtra[hclsyntax.FunctionCallDiagExtra](hd); ok && call.CalledFunctionName() != "" && hd.Summary == "Invalid function argument" {
+			d.Summary = "Invalid argument to " + call.CalledFunctionName()
+		}
 		for _, c := range hclCodes {
 			if strings.HasPrefix(hd.Summary, c.prefix) {
 				d.Code = c.code
