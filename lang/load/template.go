@@ -58,7 +58,7 @@ func (t *template) renderHCL(vars map[string]cty.Value) (string, error) {
 	v, hds := t.expr.Value(&hcl.EvalContext{Variables: vars, Functions: templateFunctions})
 	if hds.HasErrors() {
 		var msgs []string
-		for _, d := range hds {
+		for _, d := range convertDiags(t.file, hds) {
 			msgs = append(msgs, d.Summary+": "+d.Detail)
 		}
 		return "", fmt.Errorf("%s", strings.Join(msgs, "; "))
