@@ -119,24 +119,31 @@ in the way is left alone and the others are written.`)
 		for _, b := range builds {
 			var tds diag.Diagnostics
 			start := time.Now()
-			// Each target compares its files with its folder's as it
-			// renders them (output.Allowance.In), and keeps none found
-			// unchanged.
 			switch b.name {
 			case gitlab.Name:
 				b.owner = gitlab.Owner(res.Plan)
-				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit, Keep: keep.In(b.out, b.owner)}
+			case airflow.Name:
+				b.owner = airflow.Owner(res.Plan)
+			case snowflake.Name:
+				b.owner = snowflake.Owner(res.Plan)
+			}
+			b.openIndex(e, &cf)
+			// Each target compares its files with its folder's as it
+			// renders them (output.Allowance.In), and keeps none found
+			// unchanged.
+			in := keep.In(b.out, b.owner, b.index)
+			switch b.name {
+			case gitlab.Name:
+				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit, Keep: in}
 				if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
 					opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
 					detected = opts.MeshDir
 				}
 				b.files, tds = gitlab.Build(res.Plan, opts)
 			case airflow.Name:
-				b.owner = airflow.Owner(res.Plan)
-				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion, Keep: keep.In(b.out, b.owner)})
+				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion, Keep: in})
 			case snowflake.Name:
-				b.owner = snowflake.Owner(res.Plan)
-				b.files, tds = snowflake.Build(res.Plan, snowflake.Options{Keep: keep.In(b.out, b.owner)})
+				b.files, tds = snowflake.Build(res.Plan, snowflake.Options{Keep: in})
 			}
 			ds = append(ds, tds...)
 			cf.timing(e, "build "+b.name, time.Since(start))
@@ -174,10 +181,12 @@ in the way is left alone and the others are written.`)
 			default:
 				fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(files), "file"))
 			}
+			b.saveIndex(e, &cf, len(files))
 			continue
 		}
 		changes, err := output.Write(out, b.owner, files)
 		cf.timing(e, "write "+b.name, time.Since(start))
+		b.saveIndex(e, &cf, len(files))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
 			code = exitMesh
@@ -200,6 +209,36 @@ type targetBuild struct {
 	outRel string // the output folder from the mesh root
 	owner  string // the build that writes the files, as internal/output knows it
 	files  []output.File
+	index  *output.Index // what the last build found in out; nil without a cache
+}
+
+// openIndex opens the index of the target's output folder, in the cache.
+func (b *targetBuild) openIndex(e *env, cf *compileFlags) {
+	if cf.cache == nil {
+		return
+	}
+	var warning string
+	b.index, warning = output.OpenIndex(cf.cache.Dir(), b.out, b.owner)
+	if warning != "" {
+		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)
+	}
+}
+
+// saveIndex keeps what the build found in the target's output folder of
+// files files for the next build, and says with --timings how many of
+// them the index vouched for.
+func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int) {
+	if b.index == nil {
+		return
+	}
+	if cf.timings {
+		_, unread := b.index.Report()
+		fmt.Fprintf(e.stderr, "  %-22s %d of %d files\n", "unread "+b.name, unread, files)
+	}
+	if err := b.index.Save(); err != nil {
+		fmt.Fprintf(e.stderr, "meshc: warning: cannot write to the cache: %v\n", err)
+	}
+	b.index = nil
 }
 
 // targetFlags are the flags that only one target reads.

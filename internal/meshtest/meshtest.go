@@ -210,7 +210,7 @@ func sameComparedWithFolder(t *testing.T, owner func(*plan.Plan) string, build B
 		t.Fatal(err)
 	}
 
-	files, _ := build(p, output.NewAllowance(0).In(dir, owner(p)))
+	files, _ := build(p, output.NewAllowance(0).In(dir, owner(p), nil))
 	if len(files) != len(want) {
 		t.Fatalf("compared with the folder, %d files; without, %d", len(files), len(want))
 	}

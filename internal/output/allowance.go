@@ -52,9 +52,11 @@ func (r *room) put(buf *[]byte, data []byte) {
 	r.bufs.Put(buf)
 }
 
-// outFolder is an output folder that files are compared with.
+// outFolder is an output folder that files are compared with, and the
+// index that knows its files, if any.
 type outFolder struct {
 	dir, owner string
+	index      *Index
 }
 
 // NewAllowance returns an allowance of n bytes.
@@ -68,15 +70,17 @@ func NewAllowance(n int64) *Allowance {
 // is given with those in dir, the output folder of owner's build (see
 // Owner). It compares nothing when dir is no folder or an empty one: a
 // first build would render each file twice, once to compare it and once
-// to write it, when the allowance is full. In on a nil Allowance is nil.
-func (a *Allowance) In(dir, owner string) *Allowance {
+// to write it, when the allowance is full. The index, which may be nil,
+// tells the contents of the files whose stamps it knows, and learns
+// those of the files read. In on a nil Allowance is nil.
+func (a *Allowance) In(dir, owner string, index *Index) *Allowance {
 	if a == nil {
 		return nil
 	}
 	in := &Allowance{room: a.room}
 	if f, err := os.Open(dir); err == nil {
 		if names, _ := f.Readdirnames(1); len(names) > 0 {
-			in.out = &outFolder{dir: dir, owner: owner}
+			in.out = &outFolder{dir: dir, owner: owner, index: index}
 		}
 		f.Close()
 	}
@@ -128,9 +132,16 @@ func (a *Allowance) Unchanged(path string, data []byte) bool {
 	if a == nil || a.out == nil || badPath(path) != "" || !OwnedBy(data, a.out.owner) {
 		return false // a file Plan would refuse is left for it to report
 	}
+	name := filepath.Join(a.out.dir, filepath.FromSlash(path))
+	if known, same := a.out.index.tell(path, name, data); known {
+		return same
+	}
 	buf := a.room.buffer()
-	old, err := readRegular(filepath.Join(a.out.dir, filepath.FromSlash(path)), *buf)
+	old, st, err := readRegular(name, *buf)
 	same := err == nil && bytes.Equal(old, data)
 	a.room.put(buf, old) // after the comparison: another goroutine may take it next
+	if same {
+		a.out.index.remember(path, st, data)
+	}
 	return same
 }

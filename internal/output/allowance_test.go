@@ -64,7 +64,7 @@ func TestAllowanceIn(t *testing.T) {
 	})
 	again := func() []byte { return []byte(gen("again\n")) }
 	rendering := func(s string) func([]byte) []byte { return func(buf []byte) []byte { return append(buf, s...) } }
-	a := NewAllowance(0).In(dir, testOwner)
+	a := NewAllowance(0).In(dir, testOwner, nil)
 	for _, c := range []struct {
 		path, render string
 		unchanged    bool
@@ -88,18 +88,18 @@ func TestAllowanceIn(t *testing.T) {
 	// would render each file twice.
 	empty := t.TempDir()
 	for _, d := range []string{filepath.Join(dir, "missing"), empty, filepath.Join(dir, "same.yml")} {
-		if NewAllowance(0).In(d, testOwner).Unchanged("same.yml", []byte(gen("a: 1\n"))) {
+		if NewAllowance(0).In(d, testOwner, nil).Unchanged("same.yml", []byte(gen("a: 1\n"))) {
 			t.Errorf("In(%s) compared with a folder", d)
 		}
 	}
 	var none *Allowance
-	if none.In(dir, testOwner) != nil || none.Unchanged("same.yml", []byte(gen("a: 1\n"))) {
+	if none.In(dir, testOwner, nil) != nil || none.Unchanged("same.yml", []byte(gen("a: 1\n"))) {
 		t.Error("a nil Allowance compared a file")
 	}
 
 	// The room is the build's, shared by the allowances of its folders.
 	shared := NewAllowance(10)
-	if !shared.In(dir, testOwner).Keep(6) || shared.In(empty, testOwner).Keep(6) || shared.Keep(1) {
+	if !shared.In(dir, testOwner, nil).Keep(6) || shared.In(empty, testOwner, nil).Keep(6) || shared.Keep(1) {
 		t.Error("allowances for two folders did not share their room")
 	}
 }

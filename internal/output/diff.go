@@ -40,7 +40,7 @@ func Diff(dir, owner string, files []File) ([]byte, *Changes, error) {
 		var oldData, newData []byte
 		var err error
 		if c.oldName != "/dev/null" {
-			oldData, err = readRegular(p.abs(c.rel), nil)
+			oldData, _, err = readRegular(p.abs(c.rel), nil)
 		}
 		if err == nil && c.newName != "/dev/null" {
 			newData, err = p.contents(c.rel)

@@ -24,23 +24,24 @@ var (
 // so each is opened once and described by the open file, where Lstat and
 // then os.ReadFile would look its path up twice. On Unix the open file is
 // no os.File (readFile), which would also try to add each to the poller
-// and read once more to find its end.
-func readRegular(name string, buf []byte) ([]byte, error) {
-	data, err := readFile(name, buf)
+// and read once more to find its end. The stamp is the file's, where the
+// system gives one (stamp.known).
+func readRegular(name string, buf []byte) ([]byte, stamp, error) {
+	data, st, err := readFile(name, buf)
 	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, errLink) || errors.Is(err, errNotRegular) {
-		return data, err
+		return data, st, err
 	}
 	// A link fails the open (ELOOP on Linux and macOS, EMLINK on
 	// FreeBSD), and so may a socket: say what is there.
 	if info, lerr := os.Lstat(name); lerr == nil {
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
-			return nil, errLink
+			return nil, stamp{}, errLink
 		case !info.Mode().IsRegular():
-			return nil, errNotRegular
+			return nil, stamp{}, errNotRegular
 		}
 	}
-	return nil, err
+	return nil, stamp{}, err
 }
 
 // maxCompared is the largest file readRegular reads, with room for the

@@ -11,7 +11,12 @@ import (
 
 // readFile reads name whole, failing on a symbolic link rather than
 // following it. Without O_NOFOLLOW, it looks before it opens.
-func readFile(name string, buf []byte) ([]byte, error) {
+func readFile(name string, buf []byte) ([]byte, stamp, error) {
+	data, err := readWhole(name, buf)
+	return data, stamp{}, err
+}
+
+func readWhole(name string, buf []byte) ([]byte, error) {
 	info, err := os.Lstat(name)
 	switch {
 	case err != nil:

@@ -28,7 +28,7 @@ func TestReadRegular(t *testing.T) {
 		{"long", make([]byte, 0, 10), long},      // more than the buffer holds
 		{"long", make([]byte, 5, 200_000), long}, // the buffer's bytes are not kept
 	} {
-		got, err := readRegular(name(c.rel), c.buf)
+		got, _, err := readRegular(name(c.rel), c.buf)
 		if err != nil || !bytes.Equal(got, c.want) {
 			t.Errorf("readRegular(%s, cap %d) = %d bytes, %v; want %d bytes", c.rel, cap(c.buf), len(got), err, len(c.want))
 		}
@@ -37,12 +37,12 @@ func TestReadRegular(t *testing.T) {
 		}
 	}
 	for rel, want := range map[string]error{"link": errLink, "folder": errNotRegular, "missing": fs.ErrNotExist} {
-		if _, err := readRegular(name(rel), nil); !errors.Is(err, want) {
+		if _, _, err := readRegular(name(rel), nil); !errors.Is(err, want) {
 			t.Errorf("readRegular(%s) = %v, want %v", rel, err, want)
 		}
 	}
 	if err := os.Chmod(name("short"), 0); err == nil && os.Getuid() != 0 {
-		if _, err := readRegular(name("short"), nil); !errors.Is(err, fs.ErrPermission) {
+		if _, _, err := readRegular(name("short"), nil); !errors.Is(err, fs.ErrPermission) {
 			t.Errorf("readRegular of an unreadable file = %v, want a permission error", err)
 		}
 	}

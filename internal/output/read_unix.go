@@ -11,23 +11,24 @@ import (
 // whole. O_NONBLOCK keeps the open of a named pipe from waiting for a
 // writer; it does not change how a regular file reads. It reads as many
 // bytes as the open file has, and stops at a short read once it has them.
-func readFile(name string, buf []byte) ([]byte, error) {
+// The stamp is the open file's, as it was before the read.
+func readFile(name string, buf []byte) ([]byte, stamp, error) {
 	fd, err := retry(func() (int, error) {
 		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	})
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, stamp{}, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if _, err := retry(func() (int, error) { return 0, syscall.Fstat(fd, &st) }); err != nil {
-		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+		return nil, stamp{}, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	switch {
 	case st.Mode&syscall.S_IFMT != syscall.S_IFREG:
-		return nil, errNotRegular
+		return nil, stamp{}, errNotRegular
 	case st.Size > maxCompared:
-		return nil, tooLarge(name, st.Size)
+		return nil, stamp{}, tooLarge(name, st.Size)
 	}
 	// Room for one byte more than the file has, so that a file grown
 	// since is read whole too.
@@ -41,12 +42,12 @@ func readFile(name string, buf []byte) ([]byte, error) {
 	for {
 		m, err := retry(func() (int, error) { return syscall.Read(fd, data[n:]) })
 		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+			return nil, stamp{}, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
 		n += m
 		switch {
 		case m == 0, n < len(data) && n >= size:
-			return data[:n], nil
+			return data[:n], stampOf(&st), nil
 		case n == len(data): // the file has grown: more room
 			data = append(data, 0)
 			data = data[:cap(data)]

@@ -267,7 +267,7 @@ func (p *plan) existing(rel string, folders map[string]folder, buf []byte) (bool
 	if f := folders[path.Dir(rel)]; f.missing || f.conflict != nil {
 		return false, nil, f.conflict, nil
 	}
-	data, err := readRegular(p.abs(rel), buf)
+	data, _, err := readRegular(p.abs(rel), buf)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil, nil, nil

@@ -301,7 +301,7 @@ func BenchmarkCI(b *testing.B) {
 			keep := output.NewAllowance(cli.FileAllowance())
 			for _, t := range builds {
 				dir := filepath.Join(out, t.name)
-				files, err := t.build(p, keep.In(dir, t.owner(p)))
+				files, err := t.build(p, keep.In(dir, t.owner(p), nil))
 				if err != nil {
 					b.Fatal(err)
 				}

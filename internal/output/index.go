@@ -1,0 +1,243 @@
+package output
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/meshc/meshc/internal/atomicfile"
+)
+
+// An Index remembers, from one build to the next, what an output folder's
+// files hold: for each file a build found unchanged, its stamp and a hash
+// of its contents. A later build that finds a file's stamp as remembered
+// knows what the file holds without reading it, as git's index does: at
+// 100,000 products that spares reading GitLab's 800,000 files, which the
+// machine may have paged out since the last build. It lives in meshc's
+// cache, never in the output folder, and a missing, corrupt or foreign
+// index only costs the reads it would have saved.
+//
+// A file is remembered only when its stamp was already old when it was
+// read (racyFor): a write in the same tick of the clock as the read would
+// leave the stamp as it was, so such a file is read again next time, as
+// git does with its racily clean entries. A build that writes a file
+// therefore reads it once more in the next build, and remembers it then.
+type Index struct {
+	file   string   // the index in the cache
+	start  int64    // when this build began looking at files, in Unix nanoseconds
+	racy   int64    // how recent a stamp is too recent to trust, in nanoseconds
+	old    []record // what the index held, sorted by path
+	reused []bool   // which of old this build found again
+	spoilt bool     // the index was there, but not as meshc writes it
+
+	mu     sync.Mutex
+	fresh  []record // files read and found unchanged by this build
+	known  int      // files whose contents the index told
+	unread int      // of those, files found unchanged
+}
+
+// record is what the index keeps of one file.
+type record struct {
+	path  uint64 // pathHash of the file's path in the output folder
+	stamp stamp
+	sum   [16]byte // the first half of the contents' SHA-256
+}
+
+// racyFor is how much older than a build a file's stamp must be for the
+// build to remember it: more than the coarsest clock tick of a file
+// system (a second or two on some), so that no write can share the tick
+// of the read that vouched for the file.
+const racyFor = 3 * time.Second
+
+// indexFormat changes whenever the index's layout does.
+const indexFormat = "meshc output index 1\n"
+
+// recordSize is a record's size in the index file.
+const recordSize = 8 + 8 + 8 + 8 + 8 + 8 + 16
+
+// OpenIndex returns the index of the output folder dir of owner's build,
+// kept in the cache folder cacheDir. A warning says why an index that was
+// there is not used; the index is then empty, and the build rewrites it.
+func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, ""
+	}
+	key := sha256.Sum256(fmt.Appendf(nil, "%s%s\x00%s", indexFormat, abs, owner))
+	ix := &Index{
+		file:  filepath.Join(cacheDir, "out", hex.EncodeToString(key[:])),
+		start: time.Now().UnixNano(),
+		racy:  int64(racyFor),
+	}
+	data, err := os.ReadFile(ix.file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ix, ""
+	case err != nil:
+		return ix, fmt.Sprintf("cannot read the output index %s: %v", ix.file, err)
+	}
+	if ix.old = decodeIndex(data); ix.old == nil {
+		ix.spoilt = true
+		return ix, fmt.Sprintf("ignored the corrupt output index %s, and will rewrite it", ix.file)
+	}
+	ix.reused = make([]bool, len(ix.old))
+	return ix, ""
+}
+
+// Report says how many files the index told the contents of, and of
+// those how many were found unchanged without being read.
+func (ix *Index) Report() (known, unread int) {
+	if ix == nil {
+		return 0, 0
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.known, ix.unread
+}
+
+// tell reports whether the index knows what the file at rel (name on
+// disk) holds, and if so whether it holds data. A file it tells nothing
+// of is for the caller to read.
+func (ix *Index) tell(rel, name string, data []byte) (known, same bool) {
+	if ix == nil || len(ix.old) == 0 {
+		return false, false
+	}
+	h := pathHash(rel)
+	i, found := slices.BinarySearchFunc(ix.old, h, func(r record, h uint64) int { return cmp.Compare(r.path, h) })
+	if !found || lstatStamp(name) != ix.old[i].stamp {
+		return false, false
+	}
+	same = contentSum(data) == ix.old[i].sum
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.known++
+	if same {
+		ix.unread++
+		ix.reused[i] = true
+	}
+	return true, same
+}
+
+// remember keeps what a read found: the file at rel, of stamp st, holds
+// data, which the build wants there.
+func (ix *Index) remember(rel string, st stamp, data []byte) {
+	if ix == nil || !st.known() || max(st.ctime, st.mtime) > ix.start-ix.racy {
+		return
+	}
+	r := record{path: pathHash(rel), stamp: st, sum: contentSum(data)}
+	ix.mu.Lock()
+	ix.fresh = append(ix.fresh, r)
+	ix.mu.Unlock()
+}
+
+// Save writes what this build found to the cache, for the next: the
+// records it found again, and those of the files it read and found
+// unchanged. It writes nothing when that is what the index held.
+func (ix *Index) Save() error {
+	if ix == nil {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	keep := slices.Clone(ix.fresh)
+	for i, r := range ix.old {
+		if ix.reused[i] {
+			keep = append(keep, r)
+		}
+	}
+	slices.SortFunc(keep, func(a, b record) int { return cmp.Compare(a.path, b.path) })
+	// Two paths of one hash are rare, and neither is remembered: a lookup
+	// finds one record per hash.
+	out := keep[:0]
+	for i := 0; i < len(keep); {
+		j := i + 1
+		for j < len(keep) && keep[j].path == keep[i].path {
+			j++
+		}
+		if j == i+1 {
+			out = append(out, keep[i])
+		}
+		i = j
+	}
+	if slices.Equal(out, ix.old) && !ix.spoilt {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(ix.file), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(ix.file, encodeIndex(out), 0o644)
+}
+
+// An index file is the format line, the number of records, the records,
+// and a CRC-32C of all that comes before it.
+func encodeIndex(rs []record) []byte {
+	data := make([]byte, 0, len(indexFormat)+8+len(rs)*recordSize+4)
+	data = append(data, indexFormat...)
+	data = binary.LittleEndian.AppendUint64(data, uint64(len(rs)))
+	for _, r := range rs {
+		for _, v := range [...]uint64{r.path, r.stamp.dev, r.stamp.ino, r.stamp.size, uint64(r.stamp.mtime), uint64(r.stamp.ctime)} {
+			data = binary.LittleEndian.AppendUint64(data, v)
+		}
+		data = append(data, r.sum[:]...)
+	}
+	return binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, castagnoli))
+}
+
+// decodeIndex reads an index file, or returns nil when it is not one
+// that encodeIndex wrote (an empty one is an empty slice).
+func decodeIndex(data []byte) []record {
+	if len(data) < len(indexFormat)+8+4 || !bytes.HasPrefix(data, []byte(indexFormat)) {
+		return nil
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, castagnoli) != sum {
+		return nil
+	}
+	body = body[len(indexFormat):]
+	n := binary.LittleEndian.Uint64(body)
+	body = body[8:]
+	if uint64(len(body)) != n*recordSize {
+		return nil
+	}
+	rs := make([]record, n) // not nil when n is 0
+	for i := range rs {
+		b := body[i*recordSize:]
+		u := func(k int) uint64 { return binary.LittleEndian.Uint64(b[8*k:]) }
+		rs[i] = record{path: u(0), stamp: stamp{dev: u(1), ino: u(2), size: u(3), mtime: int64(u(4)), ctime: int64(u(5))}}
+		copy(rs[i].sum[:], b[48:])
+		if i > 0 && rs[i].path <= rs[i-1].path {
+			return nil
+		}
+	}
+	return rs
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// pathHash is the 64-bit FNV-1a hash of a path. Two paths of one hash
+// cost a read, never a wrong answer: a record is used only for the file
+// whose stamp it holds.
+func pathHash(p string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(p); i++ {
+		h = (h ^ uint64(p[i])) * 1099511628211
+	}
+	return h
+}
+
+func contentSum(data []byte) (sum [16]byte) {
+	full := sha256.Sum256(data)
+	copy(sum[:], full[:])
+	return sum
+}
