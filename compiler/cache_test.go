@@ -193,9 +193,20 @@ func TestCacheTrim(t *testing.T) {
 	os.MkdirAll(filepath.Dir(foreign), 0o755)
 	os.WriteFile(foreign, []byte("mine"), 0o644)
 	os.Chtimes(foreign, old, old)
+	// So do builds' indexes of their output folders (internal/output).
+	index := filepath.Join(dir, "out", strings.Repeat("0f", 32))
+	foreignInOut := filepath.Join(dir, "out", "notes.txt")
+	os.MkdirAll(filepath.Dir(index), 0o755)
+	for _, f := range []string{index, foreignInOut} {
+		os.WriteFile(f, nil, 0o644)
+		os.Chtimes(f, old, old)
+	}
 	os.Chtimes(filepath.Join(dir, "trimmed"), old, old)
 	load.OpenCache(dir, "test")
 	if kept, _ := filepath.Glob(filepath.Join(dir, "??", "*")); len(kept) != 2 || !slices.Contains(kept, entries[0]) || !slices.Contains(kept, foreign) {
 		t.Errorf("after trimming entries unused for ten days, the cache holds %v", kept)
+	}
+	if kept, _ := filepath.Glob(filepath.Join(dir, "out", "*")); !slices.Equal(kept, []string{foreignInOut}) {
+		t.Errorf("after trimming output indexes unused for ten days, out holds %v", kept)
 	}
 }

@@ -87,6 +87,12 @@ func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 	case err != nil:
 		return ix, fmt.Sprintf("cannot read the output index %s: %v", ix.file, err)
 	}
+	// The cache deletes what it has not used for days (load.Cache): an
+	// index read is used, whether or not the build rewrites it.
+	if info, err := os.Stat(ix.file); err == nil && time.Since(info.ModTime()) > time.Hour {
+		now := time.Now()
+		os.Chtimes(ix.file, now, now)
+	}
 	if ix.old = decodeIndex(data); ix.old == nil {
 		ix.spoilt = true
 		return ix, fmt.Sprintf("ignored the corrupt output index %s, and will rewrite it", ix.file)

@@ -83,8 +83,8 @@ const (
 	touchEvery = time.Hour
 )
 
-// trim deletes the entries (and temporary files left by a crash) unused
-// for unusedFor, once a day: the time of the last trim is the modification
+// trim deletes the entries and output indexes (and temporary files left
+// by a crash) unused for unusedFor, once a day: the time of the last trim is the modification
 // time of the file "trimmed". It deletes nothing but files named as meshc
 // names them, in folders named as meshc names them, so that a MESHC_CACHE
 // pointed at the wrong folder by mistake loses nothing. Failing to trim
@@ -98,9 +98,12 @@ func (c *Cache) trim(now time.Time) {
 		return
 	}
 	paths, _ := filepath.Glob(filepath.Join(c.dir, "??", "*"))
-	for _, p := range paths {
+	// out holds the builds' indexes of their output folders
+	// (internal/output), named likewise.
+	indexes, _ := filepath.Glob(filepath.Join(c.dir, "out", "*"))
+	for _, p := range slices.Concat(paths, indexes) {
 		dir, name := filepath.Base(filepath.Dir(p)), filepath.Base(p)
-		ours := isEntryName(name) && name[:2] == dir || strings.HasPrefix(name, ".tmp-") && isHex(dir)
+		ours := isEntryName(name) && (name[:2] == dir || dir == "out") || strings.HasPrefix(name, ".tmp-") && (isHex(dir) || dir == "out")
 		if info, err := os.Lstat(p); ours && err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > unusedFor {
 			os.Remove(p)
 		}
