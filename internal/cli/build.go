@@ -167,7 +167,7 @@ in the way is left alone and the others are written.`)
 		b.files = nil
 		start := time.Now()
 		if check {
-			diff, changes, err := output.Diff(out, b.owner, files)
+			diff, changes, err := output.Diff(out, b.owner, files, b.index)
 			cf.timing(e, "compare "+b.name, time.Since(start))
 			switch {
 			case err != nil:
@@ -184,7 +184,7 @@ in the way is left alone and the others are written.`)
 			b.saveIndex(e, &cf, len(files))
 			continue
 		}
-		changes, err := output.Write(out, b.owner, files)
+		changes, err := output.Write(out, b.owner, files, b.index)
 		cf.timing(e, "write "+b.name, time.Since(start))
 		b.saveIndex(e, &cf, len(files))
 		if err != nil {
@@ -226,14 +226,14 @@ func (b *targetBuild) openIndex(e *env, cf *compileFlags) {
 
 // saveIndex keeps what the build found in the target's output folder of
 // files files for the next build, and says with --timings how many of
-// them the index vouched for.
+// them, and of its folders, the index vouched for.
 func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int) {
 	if b.index == nil {
 		return
 	}
 	if cf.timings {
-		_, unread := b.index.Report()
-		fmt.Fprintf(e.stderr, "  %-22s %d of %d files\n", "unread "+b.name, unread, files)
+		_, unread, unlisted := b.index.Report()
+		fmt.Fprintf(e.stderr, "  %-22s %d of %d files, %s\n", "unread "+b.name, unread, files, plural(unlisted, "folder")+" not listed")
 	}
 	if err := b.index.Save(); err != nil {
 		fmt.Fprintf(e.stderr, "meshc: warning: cannot write to the cache: %v\n", err)

@@ -189,7 +189,7 @@ func sameComparedWithFolder(t *testing.T, owner func(*plan.Plan) string, build B
 		t.Fatalf("build: %v", ds)
 	}
 	dir := t.TempDir()
-	if _, err := output.Write(dir, owner(p), want); err != nil {
+	if _, err := output.Write(dir, owner(p), want, nil); err != nil {
 		t.Fatal(err)
 	}
 	var through []int // the files rendered through the allowance

@@ -11,9 +11,10 @@ import (
 
 // Diff returns what Write would change in dir as a unified diff ("--- a/PATH",
 // "+++ b/PATH", /dev/null for a created or removed file), for meshc build
-// --check. The text is empty when nothing would change. Diff reads only.
-func Diff(dir, owner string, files []File) ([]byte, *Changes, error) {
-	p, err := makePlan(dir, owner, files)
+// --check. The text is empty when nothing would change. Diff reads only,
+// but for the index, which may be nil, and learns what Write's would.
+func Diff(dir, owner string, files []File, index *Index) ([]byte, *Changes, error) {
+	p, err := makePlan(dir, owner, files, index)
 	if err != nil {
 		return nil, nil, err
 	}

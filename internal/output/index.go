@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -43,8 +44,9 @@ type Index struct {
 
 	mu     sync.Mutex
 	fresh  []record // files read and found unchanged by this build
-	known  int      // files whose contents the index told
-	unread int      // of those, files found unchanged
+	known    int      // files whose contents the index told
+	unread   int      // of those, files found unchanged
+	unlisted int      // folders it knew to hold nothing stale
 }
 
 // record is what the index keeps of one file.
@@ -101,15 +103,16 @@ func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 	return ix, ""
 }
 
-// Report says how many files the index told the contents of, and of
-// those how many were found unchanged without being read.
-func (ix *Index) Report() (known, unread int) {
+// Report says how many files the index told the contents of, how many
+// of those were found unchanged without being read, and how many folders
+// were not listed, known to hold nothing stale.
+func (ix *Index) Report() (known, unread, unlisted int) {
 	if ix == nil {
-		return 0, 0
+		return 0, 0, 0
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return ix.known, ix.unread
+	return ix.known, ix.unread, ix.unlisted
 }
 
 // tell reports whether the index knows what the file at rel (name on
@@ -119,8 +122,7 @@ func (ix *Index) tell(rel, name string, data []byte) (known, same bool) {
 	if ix == nil || len(ix.old) == 0 {
 		return false, false
 	}
-	h := pathHash(rel)
-	i, found := slices.BinarySearchFunc(ix.old, h, func(r record, h uint64) int { return cmp.Compare(r.path, h) })
+	i, found := ix.find(pathHash(rel))
 	if !found || lstatStamp(name) != ix.old[i].stamp {
 		return false, false
 	}
@@ -133,6 +135,11 @@ func (ix *Index) tell(rel, name string, data []byte) (known, same bool) {
 		ix.reused[i] = true
 	}
 	return true, same
+}
+
+// find looks a key up.
+func (ix *Index) find(key uint64) (int, bool) {
+	return slices.BinarySearchFunc(ix.old, key, func(r record, key uint64) int { return cmp.Compare(r.path, key) })
 }
 
 // remember keeps what a read found: the file at rel, of stamp st, holds
@@ -246,4 +253,89 @@ func contentSum(data []byte) (sum [16]byte) {
 	full := sha256.Sum256(data)
 	copy(sum[:], full[:])
 	return sum
+}
+
+// tellFolder reports whether the index knows that the folder at rel (name
+// on disk) holds just the names of want, files and folders alike: nothing
+// stale, and no folder to look in but the wanted ones. A folder's stamp
+// moves whenever a name in it is added, removed or renamed.
+func (ix *Index) tellFolder(rel, name string, want nameSet) bool {
+	if ix == nil || len(ix.old) == 0 {
+		return false
+	}
+	i, found := ix.find(folderKey(rel))
+	if !found || ix.old[i].sum != want.sum() || folderStamp(name) != ix.old[i].stamp {
+		return false
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.unlisted++
+	ix.reused[i] = true
+	return true
+}
+
+// rememberFolder keeps what a listing found: the folder at rel, of stamp
+// st taken before it was listed, holds the names of seen.
+func (ix *Index) rememberFolder(rel string, st stamp, seen nameSet) {
+	if ix == nil || !st.known() || max(st.ctime, st.mtime) > ix.start-ix.racy {
+		return
+	}
+	r := record{path: folderKey(rel), stamp: st, sum: seen.sum()}
+	ix.mu.Lock()
+	ix.fresh = append(ix.fresh, r)
+	ix.mu.Unlock()
+}
+
+// folderKey is a folder's key in the index: a file's path never ends in
+// a slash.
+func folderKey(rel string) uint64 { return pathHash(rel + "/") }
+
+// A nameSet stands for the names a folder holds, each a file or a folder:
+// the sums of two hashes of each, so that the order the names come in does
+// not matter. The zero value is the empty folder.
+type nameSet struct{ a, b uint64 }
+
+func (s *nameSet) add(name string, folder bool) {
+	kind := "f"
+	if folder {
+		kind = "d"
+	}
+	s.a += pathHash(name + "\x00" + kind)
+	s.b += pathHash(kind + "\x00" + name)
+}
+
+func (s nameSet) sum() (sum [16]byte) {
+	binary.LittleEndian.PutUint64(sum[:], s.a)
+	binary.LittleEndian.PutUint64(sum[8:], s.b)
+	return sum
+}
+
+// wantedTree is what the wanted files make of an output folder: for each
+// folder on their way, the names it should hold and its subfolders.
+type wantedTree struct {
+	names   map[string]nameSet
+	folders map[string][]string
+}
+
+func newWantedTree(paths []string) wantedTree {
+	t := wantedTree{names: map[string]nameSet{}, folders: map[string][]string{}}
+	add := func(dir, name string, folder bool) {
+		s := t.names[dir]
+		s.add(name, folder)
+		t.names[dir] = s
+	}
+	for _, p := range paths {
+		dir := path.Dir(p)
+		add(dir, path.Base(p), false)
+		for d := dir; d != "." && t.folders[d] == nil; d = path.Dir(d) {
+			t.folders[d] = []string{} // seen: not nil
+			parent := path.Dir(d)
+			add(parent, path.Base(d), true)
+			t.folders[parent] = append(t.folders[parent], d)
+		}
+	}
+	for _, sub := range t.folders {
+		slices.Sort(sub)
+	}
+	return t
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func TestIndex(t *testing.T) {
 		for rel, data := range files {
 			unchanged[rel] = in.Unchanged(rel, data)
 		}
-		known, unread = ix.Report()
+		known, unread, _ = ix.Report()
 		if err := ix.Save(); err != nil {
 			t.Fatal(err)
 		}
@@ -109,6 +110,79 @@ func TestIndex(t *testing.T) {
 			t.Errorf("OpenIndex(%s, %s) opened %s, with %d records: another build's", other.dir, other.owner, o.file, len(o.old))
 		}
 	}
+}
+
+// TestIndexFolders follows an output folder's folders through builds: the
+// index learns those a build lists and finds holding just the wanted files
+// and folders, and the next build lists only the folders whose names
+// changed since, or whose wanted names did.
+func TestIndexFolders(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("folders have stamps on Linux and macOS only")
+	}
+	cache, dir := t.TempDir(), t.TempDir()
+	makeTree(t, dir, tree{"a.yml": gen("a"), "sub/b.yml": gen("b"), "sub/deep/c.yml": gen("c"), "odd/x.yml": gen("x"), "odd/link": "-> x.yml"})
+	wanted := files("a.yml", gen("a"), "sub/b.yml", gen("b"), "sub/deep/c.yml", gen("c"), "odd/x.yml", gen("x"))
+
+	// write compares (or writes) the wanted files with an index, and
+	// says which files were stale and how many folders were not listed.
+	write := func(wanted []File, check bool) (stale []string, unlisted int) {
+		t.Helper()
+		ix, warning := OpenIndex(cache, dir, testOwner)
+		if warning != "" {
+			t.Fatalf("OpenIndex: %s", warning)
+		}
+		ix.racy = -int64(time.Hour) // the test's folders are all new
+		var changes *Changes
+		var err error
+		if check {
+			_, changes, err = Diff(dir, testOwner, wanted, ix)
+		} else {
+			changes, err = Write(dir, testOwner, wanted, ix)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, unlisted = ix.Report()
+		if err := ix.Save(); err != nil {
+			t.Fatal(err)
+		}
+		return changes.Remove, unlisted
+	}
+	check := func(what string, gotStale []string, gotUnlisted int, wantStale []string, wantUnlisted int) {
+		t.Helper()
+		if !slices.Equal(gotStale, wantStale) || gotUnlisted != wantUnlisted {
+			t.Errorf("%s: stale %q, %d folders not listed; want %q and %d", what, gotStale, gotUnlisted, wantStale, wantUnlisted)
+		}
+	}
+
+	stale, unlisted := write(wanted, true)
+	check("first build", stale, unlisted, nil, 0)
+	// ".", sub and sub/deep hold just what is wanted; odd holds a link
+	// too, which is listed every time.
+	stale, unlisted = write(wanted, true)
+	check("second build", stale, unlisted, nil, 3)
+
+	// A generated file added since moves its folder's stamp.
+	makeTree(t, dir, tree{"sub/deep/old.yml": gen("old")})
+	stale, unlisted = write(wanted, true)
+	check("a file added", stale, unlisted, []string{"sub/deep/old.yml"}, 2)
+
+	// Files no longer wanted change the names a folder should hold, even
+	// when the folder itself is as it was.
+	stale, unlisted = write(wanted[:1], false)
+	check("files no longer wanted", stale, unlisted, []string{"odd/x.yml", "sub/b.yml", "sub/deep/c.yml", "sub/deep/old.yml"}, 0)
+	// Write removed sub, which it emptied, but not odd, which holds the
+	// link: "." is listed while it holds odd.
+	stale, unlisted = write(wanted[:1], true)
+	check("after removing them", stale, unlisted, nil, 0)
+	if err := os.RemoveAll(filepath.Join(dir, "odd")); err != nil {
+		t.Fatal(err)
+	}
+	stale, unlisted = write(wanted[:1], true)
+	check("without odd", stale, unlisted, nil, 0)
+	stale, unlisted = write(wanted[:1], true)
+	check("without odd, again", stale, unlisted, nil, 1)
 }
 
 // TestIndexDistrust checks that an index that is not as meshc wrote it is

@@ -58,7 +58,7 @@ const moveAway = "; move it away or choose another --out"
 // Marker, and a *ConflictError for existing paths that meshc may not
 // replace.
 func Plan(dir, owner string, files []File) (*Changes, error) {
-	p, err := makePlan(dir, owner, files)
+	p, err := makePlan(dir, owner, files, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -69,9 +69,10 @@ func Plan(dir, owner string, files []File) (*Changes, error) {
 // the stale generated files there. It checks everything first (see Plan) and
 // writes nothing if anything is wrong, but for the header of a rendered
 // file that is not in dir yet, which is checked as it is written
-// (File.Render).
-func Write(dir, owner string, files []File) (*Changes, error) {
-	p, err := makePlan(dir, owner, files)
+// (File.Render). The index, which may be nil, spares listing the folders
+// it knows hold nothing stale.
+func Write(dir, owner string, files []File, index *Index) (*Changes, error) {
+	p, err := makePlan(dir, owner, files, index)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +94,9 @@ type plan struct {
 	// which they are compared and written: a target that renders
 	// several files at once gives them side by side.
 	order []string
+	// index knows which of dir's folders hold only wanted files; nil
+	// for none.
+	index *Index
 	// folded maps the folded path of every wanted file found in the
 	// output folder to its path, for stale: made the first time a file
 	// there is not a wanted one, which is seldom.
@@ -117,11 +121,11 @@ func (p *plan) contents(rel string) ([]byte, error) {
 }
 
 // makePlan checks files, then compares them with what dir holds.
-func makePlan(dir, owner string, files []File) (*plan, error) {
+func makePlan(dir, owner string, files []File, index *Index) (*plan, error) {
 	if err := checkFiles(owner, files); err != nil {
 		return nil, err
 	}
-	p := &plan{dir: dir, owner: owner, files: make(map[string]File, len(files))}
+	p := &plan{dir: dir, owner: owner, files: make(map[string]File, len(files)), index: index}
 	for _, f := range files {
 		p.files[f.Path] = f
 		p.order = append(p.order, f.Path)
@@ -306,28 +310,45 @@ func FilesAtOnce() int { return max(ioGoroutines, runtime.GOMAXPROCS(0)) }
 // stale returns the generated files in the output folder that are not
 // wanted any more, sorted. It does not follow links and skips .git folders,
 // which are never meshc's. It reads the folders of each depth on
-// ioGoroutines goroutines: a large GitLab output has 20,000 of them.
+// ioGoroutines goroutines: a large GitLab output has 200,000 of them. A
+// folder the index knows to hold just the wanted files and folders is not
+// read, and one found so is remembered.
 func (p *plan) stale() ([]string, error) {
 	type inFolder struct {
 		folders, stale []string
 		err            error
+	}
+	var want wantedTree
+	if p.index != nil {
+		want = newWantedTree(p.order)
 	}
 	var stale []string
 	fsys := os.DirFS(p.dir)
 	for level := []string{"."}; len(level) > 0; { // the folders at one depth
 		read := make([]inFolder, len(level))
 		parallel.Blocking(len(level), ioGoroutines, func(i int) {
-			r := &read[i]
-			entries, err := fs.ReadDir(fsys, level[i])
+			r, dir := &read[i], level[i]
+			var st stamp
+			if p.index != nil {
+				if p.index.tellFolder(dir, p.abs(dir), want.names[dir]) {
+					r.folders = want.folders[dir]
+					return
+				}
+				st = folderStamp(p.abs(dir)) // before the listing it vouches for
+			}
+			entries, err := fs.ReadDir(fsys, dir)
 			if err != nil {
 				r.err = err
 				return
 			}
+			var seen nameSet
+			others := false // entries neither files nor folders, or .git
 			for _, d := range entries {
-				rel := path.Join(level[i], d.Name())
+				rel := path.Join(dir, d.Name())
 				switch {
 				case d.IsDir() && d.Name() != ".git":
 					r.folders = append(r.folders, rel)
+					seen.add(d.Name(), true)
 				case d.Type().IsRegular():
 					gone, err := p.isStale(rel, d)
 					if err != nil {
@@ -337,7 +358,13 @@ func (p *plan) stale() ([]string, error) {
 					if gone {
 						r.stale = append(r.stale, rel)
 					}
+					seen.add(d.Name(), false)
+				default:
+					others = true
 				}
+			}
+			if !others && seen == want.names[dir] {
+				p.index.rememberFolder(dir, st, seen)
 			}
 		})
 		level = nil

@@ -305,7 +305,7 @@ func BenchmarkCI(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := output.Write(dir, t.owner(p), files); err != nil {
+				if _, err := output.Write(dir, t.owner(p), files, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -142,7 +142,7 @@ func runPipelines(t *testing.T, runPy, failTest string) (string, *plan.Plan, str
 		t.Fatalf("the recording mesh does not compile:\n%s", out.String())
 	}
 	files := build(t, res.Plan, gitlab.Options{OutDir: "gen", MeshDir: "."})
-	if _, err := output.Write(filepath.Join(repo, "gen"), gitlab.Owner(res.Plan), files); err != nil {
+	if _, err := output.Write(filepath.Join(repo, "gen"), gitlab.Owner(res.Plan), files, nil); err != nil {
 		t.Fatal(err)
 	}
 	python := os.Getenv("MESHC_PYTHON")
