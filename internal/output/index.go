@@ -42,8 +42,8 @@ type Index struct {
 	reused []bool   // which of old this build found again
 	spoilt bool     // the index was there, but not as meshc writes it
 
-	mu     sync.Mutex
-	fresh  []record // files read and found unchanged by this build
+	mu       sync.Mutex
+	fresh    []record // files and folders this build read and found as wanted
 	known    int      // files whose contents the index told
 	unread   int      // of those, files found unchanged
 	unlisted int      // folders it knew to hold nothing stale
