@@ -114,6 +114,7 @@ in the way is left alone and the others are written.`)
 	res.Mesh, res.Policies = nil, nil
 	ds := res.Diagnostics
 	var detected string
+	indexWarned := false // the cache's output indexes warn once per command
 	if res.Plan != nil {
 		keep := output.NewAllowance(FileAllowance())
 		for _, b := range builds {
@@ -127,7 +128,7 @@ in the way is left alone and the others are written.`)
 			case snowflake.Name:
 				b.owner = snowflake.Owner(res.Plan)
 			}
-			b.openIndex(e, &cf)
+			b.openIndex(e, &cf, &indexWarned)
 			// Each target compares its files with its folder's as it
 			// renders them (output.Allowance.In), and keeps none found
 			// unchanged.
@@ -181,12 +182,12 @@ in the way is left alone and the others are written.`)
 			default:
 				fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(files), "file"))
 			}
-			b.saveIndex(e, &cf, len(files))
+			b.saveIndex(e, &cf, len(files), &indexWarned)
 			continue
 		}
 		changes, err := output.Write(out, b.owner, files, b.index)
 		cf.timing(e, "write "+b.name, time.Since(start))
-		b.saveIndex(e, &cf, len(files))
+		b.saveIndex(e, &cf, len(files), &indexWarned)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
 			code = exitMesh
@@ -213,21 +214,27 @@ type targetBuild struct {
 }
 
 // openIndex opens the index of the target's output folder, in the cache.
-func (b *targetBuild) openIndex(e *env, cf *compileFlags) {
+// Of its warnings and saveIndex's, only the first is printed (warned).
+func (b *targetBuild) openIndex(e *env, cf *compileFlags, warned *bool) {
 	if cf.cache == nil {
 		return
 	}
 	var warning string
 	b.index, warning = output.OpenIndex(cf.cache.Dir(), b.out, b.owner)
-	if warning != "" {
+	warnOnce(e, warning, warned)
+}
+
+func warnOnce(e *env, warning string, warned *bool) {
+	if warning != "" && !*warned {
 		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)
+		*warned = true
 	}
 }
 
 // saveIndex keeps what the build found in the target's output folder of
 // files files for the next build, and says with --timings how many of
 // them, and of its folders, the index vouched for.
-func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int) {
+func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int, warned *bool) {
 	if b.index == nil {
 		return
 	}
@@ -236,7 +243,7 @@ func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int) {
 		fmt.Fprintf(e.stderr, "  %-22s %d of %d files, %s\n", "unread "+b.name, unread, files, plural(unlisted, "folder")+" not listed")
 	}
 	if err := b.index.Save(); err != nil {
-		fmt.Fprintf(e.stderr, "meshc: warning: cannot write to the cache: %v\n", err)
+		warnOnce(e, fmt.Sprintf("cannot write to the cache: %v", err), warned)
 	}
 	b.index = nil
 }

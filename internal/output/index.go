@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/meshc/meshc/internal/atomicfile"
@@ -84,8 +85,8 @@ func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 	}
 	data, err := os.ReadFile(ix.file)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return ix, ""
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+		return ix, "" // no index yet; a cache with no room for one says so when saved
 	case err != nil:
 		return ix, fmt.Sprintf("cannot read the output index %s: %v", ix.file, err)
 	}
