@@ -14,8 +14,10 @@ import (
 // output folder, and a crash there would help no one.
 func checkFiles(owner string, files []File) error {
 	var problems []string
+	// By path, so that of paths that clash the first in order is named
+	// first; files of one path clash whatever their order.
 	files = slices.Clone(files)
-	slices.SortStableFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 
 	byKey := map[string]string{}    // folded path -> the path that has it
 	dirByKey := map[string]string{} // folded folder -> a path inside it

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"maps"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -183,6 +186,30 @@ func TestIndexFolders(t *testing.T) {
 	check("without odd", stale, unlisted, nil, 0)
 	stale, unlisted = write(wanted[:1], true)
 	check("without odd, again", stale, unlisted, nil, 1)
+}
+
+// TestIndexFind looks up keys of every prefix, and keys that are not
+// there.
+func TestIndexFind(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := map[uint64]bool{0: true, math.MaxUint64: true, 1 << 63: true}
+	for len(keys) < 5000 {
+		keys[r.Uint64()>>r.IntN(64)] = true // small keys too, in the first prefixes
+	}
+	sorted := slices.Sorted(maps.Keys(keys))
+	var ix Index
+	for i, k := range sorted {
+		if i%2 == 0 {
+			ix.old = append(ix.old, record{path: k})
+		}
+	}
+	ix.hold(ix.old)
+	for i, k := range sorted {
+		j, found := ix.find(k)
+		if found != (i%2 == 0) || found && ix.old[j].path != k {
+			t.Errorf("find(%#x) = %d, %v; want it found: %v", k, j, found, i%2 == 0)
+		}
+	}
 }
 
 // TestIndexDistrust checks that an index that is not as meshc wrote it is
