@@ -193,11 +193,14 @@ func TestCacheTrim(t *testing.T) {
 	os.MkdirAll(filepath.Dir(foreign), 0o755)
 	os.WriteFile(foreign, []byte("mine"), 0o644)
 	os.Chtimes(foreign, old, old)
-	// So do builds' indexes of their output folders (internal/output).
+	// So do builds' indexes of their output folders (internal/output), and
+	// the files a crash left half-written, as atomicfile names them.
 	index := filepath.Join(dir, "out", strings.Repeat("0f", 32))
 	foreignInOut := filepath.Join(dir, "out", "notes.txt")
+	tempIndex := filepath.Join(dir, "out", "."+strings.Repeat("0e", 32)+".123.tmp")
+	tempEntry := filepath.Join(filepath.Dir(entries[0]), "."+filepath.Base(entries[0])+".99.tmp")
 	os.MkdirAll(filepath.Dir(index), 0o755)
-	for _, f := range []string{index, foreignInOut} {
+	for _, f := range []string{index, foreignInOut, tempIndex, tempEntry} {
 		os.WriteFile(f, nil, 0o644)
 		os.Chtimes(f, old, old)
 	}

@@ -34,12 +34,13 @@ import (
 // read (racyFor): a write in the same tick of the clock as the read would
 // leave the stamp as it was, so such a file is read again next time, as
 // git does with its racily clean entries. A build that writes a file
-// therefore reads it once more in the next build, and remembers it then.
+// therefore reads it once more in the next build, and remembers it then if
+// that build starts at least racyFor after the write.
 type Index struct {
 	file   string   // the index in the cache
 	start  int64    // when this build began looking at files, in Unix nanoseconds
 	racy   int64    // how recent a stamp is too recent to trust, in nanoseconds
-	old    []record // what the index held, sorted by path
+	old    []record // what the index held, sorted by key
 	reused []bool   // which of old this build found again
 	starts []uint32 // where in old the keys of each prefix start (find)
 	spoilt bool     // the index was there, but not as meshc writes it
@@ -51,9 +52,9 @@ type Index struct {
 	unlisted int      // folders it knew to hold nothing stale
 }
 
-// record is what the index keeps of one file.
+// record is what the index keeps of one file or folder.
 type record struct {
-	path  uint64 // pathHash of the file's path in the output folder
+	path  uint64 // pathHash of the file's path in the output folder, or folderKey
 	stamp stamp
 	sum   [16]byte // the first half of the contents' SHA-256
 }
@@ -71,11 +72,12 @@ const indexFormat = "meshc output index 1\n"
 const recordSize = 8 + 8 + 8 + 8 + 8 + 8 + 16
 
 // OpenIndex returns the index of the output folder dir of owner's build,
-// kept in the cache folder cacheDir. A warning says why an index that was
-// there is not used; the index is then empty, and the build rewrites it.
+// kept in the cache folder cacheDir, or nil where files have no stamps. A
+// warning says why an index that was there is not used; the index is then
+// empty, and the build rewrites it.
 func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 	abs, err := filepath.Abs(dir)
-	if err != nil {
+	if err != nil || !haveStamps {
 		return nil, ""
 	}
 	key := sha256.Sum256(fmt.Appendf(nil, "%s%s\x00%s", indexFormat, abs, owner))
@@ -166,10 +168,17 @@ func (ix *Index) find(key uint64) (int, bool) {
 // few neighbours rather than twenty records far apart in memory.
 const prefixBits = 16
 
+// trusts reports whether a stamp read in this build may be remembered:
+// whether it was older than the build's start by racyFor, on this
+// machine's clock.
+func (ix *Index) trusts(st stamp) bool {
+	return ix != nil && st.known() && max(st.ctime, st.mtime) <= ix.start-ix.racy
+}
+
 // remember keeps what a read found: the file at rel, of stamp st, holds
 // data, which the build wants there.
 func (ix *Index) remember(rel string, st stamp, data []byte) {
-	if ix == nil || !st.known() || max(st.ctime, st.mtime) > ix.start-ix.racy {
+	if !ix.trusts(st) {
 		return
 	}
 	r := record{path: pathHash(rel), stamp: st, sum: contentSum(data)}
@@ -194,6 +203,7 @@ func (ix *Index) Save() error {
 		}
 	}
 	slices.SortFunc(keep, func(a, b record) int { return cmp.Compare(a.path, b.path) })
+	keep = slices.Compact(keep) // a file remembered twice
 	// Two paths of one hash are rare, and neither is remembered: a lookup
 	// finds one record per hash.
 	out := keep[:0]
@@ -244,8 +254,8 @@ func decodeIndex(data []byte) []record {
 	body = body[len(indexFormat):]
 	n := binary.LittleEndian.Uint64(body)
 	body = body[8:]
-	if uint64(len(body)) != n*recordSize {
-		return nil
+	if uint64(len(body))%recordSize != 0 || n != uint64(len(body))/recordSize {
+		return nil // n*recordSize could overflow
 	}
 	rs := make([]record, n) // not nil when n is 0
 	for i := range rs {
@@ -301,7 +311,7 @@ func (ix *Index) tellFolder(rel, name string, want nameSet) bool {
 // rememberFolder keeps what a listing found: the folder at rel, of stamp
 // st taken before it was listed, holds the names of seen.
 func (ix *Index) rememberFolder(rel string, st stamp, seen nameSet) {
-	if ix == nil || !st.known() || max(st.ctime, st.mtime) > ix.start-ix.racy {
+	if !ix.trusts(st) {
 		return
 	}
 	r := record{path: folderKey(rel), stamp: st, sum: seen.sum()}
@@ -348,11 +358,12 @@ func newWantedTree(paths []string) wantedTree {
 		s.add(name, folder)
 		t.names[dir] = s
 	}
+	seen := map[string]bool{}
 	for _, p := range paths {
 		dir := path.Dir(p)
 		add(dir, path.Base(p), false)
-		for d := dir; d != "." && t.folders[d] == nil; d = path.Dir(d) {
-			t.folders[d] = []string{} // seen: not nil
+		for d := dir; d != "." && !seen[d]; d = path.Dir(d) {
+			seen[d] = true
 			parent := path.Dir(d)
 			add(parent, path.Base(d), true)
 			t.folders[parent] = append(t.folders[parent], d)

@@ -2,14 +2,15 @@ package output
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io/fs"
 	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -20,8 +21,8 @@ import (
 // files a build reads and finds unchanged, tells the next build their
 // contents without a read, and tells nothing of a file written since.
 func TestIndex(t *testing.T) {
-	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
-		t.Skip("files have stamps on Linux and macOS only")
+	if !haveStamps {
+		t.Skip("files have no stamps here")
 	}
 	cache, dir := t.TempDir(), t.TempDir()
 	makeTree(t, dir, tree{"a.yml": gen("a: 1\n"), "sub/b.yml": gen("b: 2\n"), "c.yml": gen("c: 3\n")})
@@ -76,7 +77,16 @@ func TestIndex(t *testing.T) {
 	// A file edited by hand has another stamp: it is read, and the edit
 	// found. The index forgot sub/b.yml, which the last build did not
 	// find unchanged.
+	before, err := os.Stat(filepath.Join(dir, "a.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "a.yml"), []byte(gen("a: 2\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Of the same size, with its modification time put back: its change
+	// time tells.
+	if err := os.Chtimes(filepath.Join(dir, "a.yml"), before.ModTime(), before.ModTime()); err != nil {
 		t.Fatal(err)
 	}
 	got, known, unread = build(-time.Hour, map[string][]byte{"a.yml": a, "sub/b.yml": b, "c.yml": c})
@@ -120,22 +130,23 @@ func TestIndex(t *testing.T) {
 // and folders, and the next build lists only the folders whose names
 // changed since, or whose wanted names did.
 func TestIndexFolders(t *testing.T) {
-	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
-		t.Skip("folders have stamps on Linux and macOS only")
+	if !haveStamps {
+		t.Skip("folders have no stamps here")
 	}
 	cache, dir := t.TempDir(), t.TempDir()
 	makeTree(t, dir, tree{"a.yml": gen("a"), "sub/b.yml": gen("b"), "sub/deep/c.yml": gen("c"), "odd/x.yml": gen("x"), "odd/link": "-> x.yml"})
 	wanted := files("a.yml", gen("a"), "sub/b.yml", gen("b"), "sub/deep/c.yml", gen("c"), "odd/x.yml", gen("x"))
 
-	// write compares (or writes) the wanted files with an index, and
-	// says which files were stale and how many folders were not listed.
-	write := func(wanted []File, check bool) (stale []string, unlisted int) {
+	// writeRacy compares (or writes) the wanted files with an index, and
+	// says which files were stale and how many folders were not listed;
+	// write does so with the test's new files and folders taken for old.
+	writeRacy := func(wanted []File, check bool, racy time.Duration) (stale []string, unlisted int) {
 		t.Helper()
 		ix, warning := OpenIndex(cache, dir, testOwner)
 		if warning != "" {
 			t.Fatalf("OpenIndex: %s", warning)
 		}
-		ix.racy = -int64(time.Hour) // the test's folders are all new
+		ix.racy = int64(racy)
 		var changes *Changes
 		var err error
 		if check {
@@ -159,6 +170,12 @@ func TestIndexFolders(t *testing.T) {
 		}
 	}
 
+	// Folders as new as the build are not remembered.
+	write := func(wanted []File, check bool) ([]string, int) { return writeRacy(wanted, check, -time.Hour) }
+	for range 2 {
+		stale, unlisted := writeRacy(wanted, true, racyFor)
+		check("new folders", stale, unlisted, nil, 0)
+	}
 	stale, unlisted := write(wanted, true)
 	check("first build", stale, unlisted, nil, 0)
 	// ".", sub and sub/deep hold just what is wanted; odd holds a link
@@ -215,6 +232,9 @@ func TestIndexFind(t *testing.T) {
 // TestIndexDistrust checks that an index that is not as meshc wrote it is
 // ignored with a warning, and rewritten.
 func TestIndexDistrust(t *testing.T) {
+	if !haveStamps {
+		t.Skip("there is no index where files have no stamps")
+	}
 	cache, dir := t.TempDir(), t.TempDir()
 	ix, _ := OpenIndex(cache, dir, testOwner)
 	good := encodeIndex([]record{{path: 1, stamp: stamp{ino: 2, size: 3}}, {path: 9, stamp: stamp{ino: 4}}})
@@ -227,12 +247,15 @@ func TestIndexDistrust(t *testing.T) {
 	flipped := bytes.Clone(good)
 	flipped[len(indexFormat)+20] ^= 1
 	unsorted := encodeIndex([]record{{path: 9}, {path: 1}})
+	// A count so large that count times a record's size wraps around.
+	huge := withSum(binary.LittleEndian.AppendUint64([]byte(indexFormat), 1<<58+1), make([]byte, recordSize))
 	for name, data := range map[string][]byte{
-		"garbage":   []byte("not an index"),
-		"truncated": good[:len(good)-10],
-		"flipped":   flipped,
-		"unsorted":  unsorted,
-		"another":   append([]byte("meshc output index 0\n"), good[len(indexFormat):]...),
+		"huge count": huge,
+		"garbage":    []byte("not an index"),
+		"truncated":  good[:len(good)-10],
+		"flipped":    flipped,
+		"unsorted":   unsorted,
+		"another":    append([]byte("meshc output index 0\n"), good[len(indexFormat):]...),
 	} {
 		if err := os.MkdirAll(filepath.Dir(ix.file), 0o755); err != nil {
 			t.Fatal(err)
@@ -253,14 +276,47 @@ func TestIndexDistrust(t *testing.T) {
 	}
 }
 
-// FuzzIndex decodes arbitrary bytes: never a panic, and what decodes
-// encodes to the same bytes.
+// withSum appends to the header and body of an index file the checksum
+// that makes them one.
+func withSum(header, body []byte) []byte {
+	data := append(header, body...)
+	return binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, castagnoli))
+}
+
+// FuzzIndex decodes arbitrary bytes, and arbitrary bodies behind the
+// index's format line with the checksum they need: never a panic, and what
+// decodes encodes to the same bytes.
 func FuzzIndex(f *testing.F) {
 	f.Add(encodeIndex([]record{{path: 1, stamp: stamp{ino: 2}}}))
 	f.Add(encodeIndex(nil))
+	f.Add(binary.LittleEndian.AppendUint64(nil, 1<<58+1))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if rs := decodeIndex(data); rs != nil && !bytes.Equal(encodeIndex(rs), data) {
-			t.Errorf("decodeIndex(%x) = %v, which encodes as %x", data, rs, encodeIndex(rs))
+		for _, data := range [][]byte{data, withSum([]byte(indexFormat), data)} {
+			if rs := decodeIndex(data); rs != nil && !bytes.Equal(encodeIndex(rs), data) {
+				t.Errorf("decodeIndex(%x) = %v, which encodes as %x", data, rs, encodeIndex(rs))
+			}
 		}
 	})
+}
+
+// TestWantedTree checks that the folders on the way to the wanted files
+// are found whatever the order of the files.
+func TestWantedTree(t *testing.T) {
+	paths := []string{"a/b/c.yml", "a/d.yml", "e.yml", "a/b/f/g.yml"}
+	want := newWantedTree(paths)
+	if !slices.Equal(want.folders["."], []string{"a"}) || !slices.Equal(want.folders["a"], []string{"a/b"}) || !slices.Equal(want.folders["a/b"], []string{"a/b/f"}) {
+		t.Fatalf("folders %v", want.folders)
+	}
+	var root nameSet
+	root.add("a", true)
+	root.add("e.yml", false)
+	if want.names["."] != root {
+		t.Errorf("the root holds %v, want %v", want.names["."], root)
+	}
+	for range 10 {
+		rand.Shuffle(len(paths), func(i, j int) { paths[i], paths[j] = paths[j], paths[i] })
+		if got := newWantedTree(paths); !maps.Equal(got.names, want.names) || !maps.EqualFunc(got.folders, want.folders, slices.Equal) {
+			t.Errorf("in the order %q: %v, %v; want %v, %v", paths, got.names, got.folders, want.names, want.folders)
+		}
+	}
 }

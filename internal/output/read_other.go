@@ -11,37 +11,33 @@ import (
 
 // readFile reads name whole, failing on a symbolic link rather than
 // following it. Without O_NOFOLLOW, it looks before it opens.
+// It gives no stamp: there are none here (stamp_other.go).
 func readFile(name string, buf []byte) ([]byte, stamp, error) {
-	data, err := readWhole(name, buf)
-	return data, stamp{}, err
-}
-
-func readWhole(name string, buf []byte) ([]byte, error) {
 	info, err := os.Lstat(name)
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, stamp{}, err
 	case info.Mode()&fs.ModeSymlink != 0:
-		return nil, errLink
+		return nil, stamp{}, errLink
 	case !info.Mode().IsRegular():
-		return nil, errNotRegular
+		return nil, stamp{}, errNotRegular
 	case info.Size() > maxCompared:
-		return nil, tooLarge(name, info.Size())
+		return nil, stamp{}, tooLarge(name, info.Size())
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, stamp{}, err
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return nil, cmp.Or(err, errNotRegular) // replaced since the Lstat
+		return nil, stamp{}, cmp.Or(err, errNotRegular) // replaced since the Lstat
 	}
 	// Room for the whole file and the read that finds its end, so that
 	// the buffer is allocated once.
 	b := bytes.NewBuffer(buf[:0])
 	b.Grow(int(info.Size()) + bytes.MinRead)
 	if _, err := b.ReadFrom(f); err != nil {
-		return nil, err
+		return nil, stamp{}, err
 	}
-	return b.Bytes(), nil
+	return b.Bytes(), stamp{}, nil
 }

@@ -84,11 +84,11 @@ const (
 )
 
 // trim deletes the entries and output indexes (and temporary files left
-// by a crash) unused for unusedFor, once a day: the time of the last trim is the modification
-// time of the file "trimmed". It deletes nothing but files named as meshc
-// names them, in folders named as meshc names them, so that a MESHC_CACHE
-// pointed at the wrong folder by mistake loses nothing. Failing to trim
-// only leaves more files.
+// by a crash) unused for unusedFor, once a day: the time of the last trim
+// is the modification time of the file "trimmed". It deletes nothing but
+// files named as meshc names them, in folders named as meshc names them,
+// so that a MESHC_CACHE pointed at the wrong folder by mistake loses
+// nothing. Failing to trim only leaves more files.
 func (c *Cache) trim(now time.Time) {
 	stamp := filepath.Join(c.dir, "trimmed")
 	if info, err := os.Stat(stamp); err == nil && now.Sub(info.ModTime()) < trimEvery {
@@ -103,7 +103,7 @@ func (c *Cache) trim(now time.Time) {
 	indexes, _ := filepath.Glob(filepath.Join(c.dir, "out", "*"))
 	for _, p := range slices.Concat(paths, indexes) {
 		dir, name := filepath.Base(filepath.Dir(p)), filepath.Base(p)
-		ours := isEntryName(name) && (name[:2] == dir || dir == "out") || strings.HasPrefix(name, ".tmp-") && (isHex(dir) || dir == "out")
+		ours := isEntryName(name) && (dir == name[:2] || dir == "out") || isTempName(name) && (dir == name[1:3] || dir == "out")
 		if info, err := os.Lstat(p); ours && err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > unusedFor {
 			os.Remove(p)
 		}
@@ -112,6 +112,15 @@ func (c *Cache) trim(now time.Time) {
 
 // isEntryName reports whether name is an entry's: a SHA-256 in hex.
 func isEntryName(name string) bool { return len(name) == 2*sha256.Size && isHex(name) }
+
+// isTempName reports whether name is what atomicfile.Write names an
+// entry's file while it writes it: ".ENTRY.N.tmp".
+func isTempName(name string) bool {
+	rest, dot := strings.CutPrefix(name, ".")
+	rest, tmp := strings.CutSuffix(rest, ".tmp")
+	entry, n, ok := strings.Cut(rest, ".")
+	return dot && tmp && ok && isEntryName(entry) && n != "" && strings.Trim(n, "0123456789") == ""
+}
 
 func isHex(s string) bool {
 	for i := 0; i < len(s); i++ {
