@@ -341,8 +341,10 @@ func (p *plan) stale() ([]string, error) {
 				r.err = err
 				return
 			}
+			// The names of the files and folders the walk looks at: it
+			// skips links and the like (and .git), which a folder's
+			// stamp shows replaced.
 			var seen nameSet
-			others := false // entries neither files nor folders, or .git
 			for _, d := range entries {
 				rel := path.Join(dir, d.Name())
 				switch {
@@ -359,11 +361,9 @@ func (p *plan) stale() ([]string, error) {
 						r.stale = append(r.stale, rel)
 					}
 					seen.add(d.Name(), false)
-				default:
-					others = true
 				}
 			}
-			if !others && seen == want.names[dir] {
+			if seen == want.names[dir] {
 				p.index.rememberFolder(dir, st, seen)
 			}
 		})
