@@ -28,6 +28,8 @@ func TestScripts(t *testing.T) {
 			e.Setenv("EXAMPLES", golden.Root()+"/examples")
 			// Each script has a cache of its own (docs/cli.md, "Cache").
 			e.Setenv("MESHC_CACHE", filepath.Join(e.WorkDir, ".cache", "meshc"))
+			// and a user cache folder, for the builds' output indexes.
+			e.Setenv("XDG_CACHE_HOME", filepath.Join(e.WorkDir, ".usercache"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

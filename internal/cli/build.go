@@ -128,7 +128,7 @@ in the way is left alone and the others are written.`)
 			case snowflake.Name:
 				b.owner = snowflake.Owner(res.Plan)
 			}
-			b.openIndex(e, &cf, &indexWarned)
+			b.openIndex(e, &indexWarned)
 			// Each target compares its files with its folder's as it
 			// renders them (output.Allowance.In), and keeps none found
 			// unchanged.
@@ -213,14 +213,15 @@ type targetBuild struct {
 	index  *output.Index // what the last build found in out; nil without a cache
 }
 
-// openIndex opens the index of the target's output folder, in the cache.
+// openIndex opens the index of the target's output folder (indexFolder).
 // Of its warnings and saveIndex's, only the first is printed (warned).
-func (b *targetBuild) openIndex(e *env, cf *compileFlags, warned *bool) {
-	if cf.cache == nil {
+func (b *targetBuild) openIndex(e *env, warned *bool) {
+	folder := indexFolder()
+	if folder == "" {
 		return
 	}
 	var warning string
-	b.index, warning = output.OpenIndex(cf.cache.Dir(), b.out, b.owner)
+	b.index, warning = output.OpenIndex(folder, b.out, b.owner)
 	warnOnce(e, warning, warned)
 }
 

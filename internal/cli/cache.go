@@ -13,6 +13,23 @@ import (
 	"github.com/meshc/meshc/lang/load"
 )
 
+// indexFolder is where builds keep their indexes of output folders
+// (docs/cli.md, "Cache"): meshc in the user's cache folder, even when
+// MESHC_CACHE names another, since an index describes this machine's files
+// and CI shares MESHC_CACHE between machines, where the index would only
+// be uploaded for nothing; "" with MESHC_CACHE=off, or without a user
+// cache folder.
+func indexFolder() string {
+	if strings.EqualFold(os.Getenv("MESHC_CACHE"), "off") {
+		return ""
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(base, "meshc")
+}
+
 // openCache opens the cache of decoded files that every command compiling
 // a mesh uses (docs/cli.md, "Cache"): the folder MESHC_CACHE names, or
 // meshc in the user's cache folder; MESHC_CACHE=off turns it off. A
