@@ -26,18 +26,21 @@ import (
 // of its contents. A later build that finds a file's stamp as remembered
 // knows what the file holds without reading it, as git's index does: at
 // 100,000 products that spares reading GitLab's 800,000 files, which the
-// machine may have paged out since the last build. It lives in meshc's
-// cache, never in the output folder, and a missing, corrupt or foreign
-// index only costs the reads it would have saved.
+// machine may have paged out since the last build. Likewise, for each
+// folder a build listed and found holding just the wanted files and
+// folders, its stamp and a hash of their names spare listing it again to
+// look for stale files. It lives in a cache folder, never in the output
+// folder, and a missing, corrupt or foreign index only costs the reads it
+// would have saved.
 //
-// A file is remembered only when its stamp was already old when it was
-// read (racyFor): a write in the same tick of the clock as the read would
-// leave the stamp as it was, so such a file is read again next time, as
-// git does with its racily clean entries. A build that writes a file
-// therefore reads it once more in the next build, and remembers it then if
-// that build starts at least racyFor after the write.
+// A file or folder is remembered only when its stamp was already old when
+// the build began (racyFor): a write in the same tick of the clock as the
+// read would leave the stamp as it was, so such a file is read again next
+// time, as git does with its racily clean entries. A build that writes a
+// file therefore reads it once more in the next build, and remembers it
+// then if that build starts at least racyFor after the write.
 type Index struct {
-	file   string   // the index in the cache
+	file   string   // the index's own file
 	start  int64    // when this build began looking at files, in Unix nanoseconds
 	racy   int64    // how recent a stamp is too recent to trust, in nanoseconds
 	old    []record // what the index held, sorted by key
@@ -56,7 +59,7 @@ type Index struct {
 type record struct {
 	path  uint64 // pathHash of the file's path in the output folder, or folderKey
 	stamp stamp
-	sum   [16]byte // the first half of the contents' SHA-256
+	sum   [16]byte // the first half of a file's SHA-256, or a folder's nameSet
 }
 
 // racyFor is how much older than a build a file's stamp must be for the
@@ -187,9 +190,9 @@ func (ix *Index) remember(rel string, st stamp, data []byte) {
 	ix.mu.Unlock()
 }
 
-// Save writes what this build found to the cache, for the next: the
-// records it found again, and those of the files it read and found
-// unchanged. It writes nothing when that is what the index held.
+// Save writes what this build found to the index's file, for the next:
+// the records it found again, and those of the files and folders it read
+// and found as wanted. It writes nothing when that is what the index held.
 func (ix *Index) Save() error {
 	if ix == nil {
 		return nil
