@@ -234,20 +234,19 @@ type judgement struct {
 	built bool
 }
 
-// result returns cond's result for the object: remembered, or evaluated.
+// result returns cond's result for the object: compiled, remembered, or
+// evaluated by HCL. The compiled condition costs less than the memo's key,
+// so the memo is for HCL's evaluations alone.
 func (j *judgement) result(cond *condition, memo *conditionMemo) (value, known bool) {
+	if cond.fast != nil {
+		if v, ok := cond.fast.value(j.o); ok && v.kind == fastBool {
+			return v.b, true
+		}
+	}
 	if memo.result != nil {
 		memo.key = cond.inputs.key(memo.key[:0], j.o)
 		if r, ok := memo.lookup(memo.key); ok {
 			return r.value, r.known
-		}
-	}
-	if cond.fast != nil {
-		if v, ok := cond.fast.value(j.o); ok && v.kind == fastBool {
-			if memo.result != nil {
-				memo.result[string(memo.key)] = conditionResult{v.b, true}
-			}
-			return v.b, true
 		}
 	}
 	if !j.built {
