@@ -114,7 +114,7 @@ in the way is left alone and the others are written.`)
 	res.Mesh, res.Policies = nil, nil
 	ds := res.Diagnostics
 	var detected string
-	indexWarned := false // the cache's output indexes warn once per command
+	indexWarned := false // the output indexes warn once per command
 	if res.Plan != nil {
 		keep := output.NewAllowance(FileAllowance())
 		for _, b := range builds {
@@ -210,7 +210,7 @@ type targetBuild struct {
 	outRel string // the output folder from the mesh root
 	owner  string // the build that writes the files, as internal/output knows it
 	files  []output.File
-	index  *output.Index // what the last build found in out; nil without a cache
+	index  *output.Index // what the last build found in out; nil without one (indexFolder)
 }
 
 // openIndex opens the index of the target's output folder (indexFolder).
@@ -244,7 +244,7 @@ func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int, warned *boo
 		fmt.Fprintf(e.stderr, "  %-22s %d of %d files, %s\n", "unread "+b.name, unread, files, plural(unlisted, "folder")+" not listed")
 	}
 	if err := b.index.Save(); err != nil {
-		warnOnce(e, fmt.Sprintf("cannot write to the cache: %v", err), warned)
+		warnOnce(e, fmt.Sprintf("cannot write the output index: %v", err), warned)
 	}
 	b.index = nil
 }
