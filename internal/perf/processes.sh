@@ -9,7 +9,9 @@
 # It builds the three targets into MESH/gen first, so that the builds with
 # --check compare unchanged files, and edits one product's file (and puts
 # it back) to time a warm check after a change. The cache lives in a
-# temporary folder of its own.
+# temporary folder of its own, and so do the builds' output indexes (the
+# user's cache folder, XDG_CACHE_HOME): the warm builds with --check, after
+# the first, find their files through the index rather than read them.
 set -euo pipefail
 if [ $# -ne 2 ]; then
   echo "usage: processes.sh MESHC MESH" >&2
@@ -34,7 +36,7 @@ trap 'cp "$work/edited.keep" "$edited"; rm -rf "$work"' EXIT
 timed() { # LABEL CACHE COMMAND...: prints seconds and peak memory, and the exit code if not 0
   local label=$1 c=$2 status=0
   shift 2
-  (cd "$mesh" && MESHC_CACHE=$c /usr/bin/time -o "$work/time" -f '%e s, %M KB' "$@" >/dev/null 2>&1) || status=$?
+  (cd "$mesh" && MESHC_CACHE=$c XDG_CACHE_HOME=$work/user /usr/bin/time -o "$work/time" -f '%e s, %M KB' "$@" >/dev/null 2>&1) || status=$?
   printf '%-44s %s%s\n' "$label" "$(tail -1 "$work/time")" "$([ $status = 0 ] || echo ", exit $status")"
 }
 
