@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/internal/atomicfile"
+	"github.com/meshc/meshc/internal/stamp"
 )
 
 // An Index remembers, from one build to the next, what an output folder's
@@ -34,11 +35,12 @@ import (
 // would have saved.
 //
 // A file or folder is remembered only when its stamp was already old when
-// the build began (racyFor): a write in the same tick of the clock as the
-// read would leave the stamp as it was, so such a file is read again next
-// time, as git does with its racily clean entries. A build that writes a
-// file therefore reads it once more in the next build, and remembers it
-// then if that build starts at least racyFor after the write.
+// the build began (stamp.RacyFor): a write in the same tick of the clock
+// as the read would leave the stamp as it was, so such a file is read
+// again next time, as git does with its racily clean entries. A build that
+// writes a file therefore reads it once more in the next build, and
+// remembers it then if that build starts at least stamp.RacyFor after the
+// write.
 type Index struct {
 	file   string   // the index's own file
 	start  int64    // when this build began looking at files, in Unix nanoseconds
@@ -58,15 +60,9 @@ type Index struct {
 // record is what the index keeps of one file or folder.
 type record struct {
 	path  uint64 // pathHash of the file's path in the output folder, or folderKey
-	stamp stamp
+	stamp stamp.Stamp
 	sum   [16]byte // the first half of a file's SHA-256, or a folder's nameSet
 }
-
-// racyFor is how much older than a build a file's stamp must be for the
-// build to remember it: more than the coarsest clock tick of a file
-// system (a second or two on some), so that no write can share the tick
-// of the read that vouched for the file.
-const racyFor = 3 * time.Second
 
 // indexFormat changes whenever the index's layout does.
 const indexFormat = "meshc output index 1\n"
@@ -80,14 +76,14 @@ const recordSize = 8 + 8 + 8 + 8 + 8 + 8 + 16
 // empty, and the build rewrites it.
 func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 	abs, err := filepath.Abs(dir)
-	if err != nil || !haveStamps {
+	if err != nil || !stamp.Supported {
 		return nil, ""
 	}
 	key := sha256.Sum256(fmt.Appendf(nil, "%s%s\x00%s", indexFormat, abs, owner))
 	ix := &Index{
 		file:  filepath.Join(cacheDir, "out", hex.EncodeToString(key[:])),
 		start: time.Now().UnixNano(),
-		racy:  int64(racyFor),
+		racy:  int64(stamp.RacyFor),
 	}
 	data, err := os.ReadFile(ix.file)
 	switch {
@@ -144,7 +140,7 @@ func (ix *Index) tell(rel, name string, data []byte) (known, same bool) {
 		return false, false
 	}
 	i, found := ix.find(pathHash(rel))
-	if !found || lstatStamp(name) != ix.old[i].stamp {
+	if !found || stamp.File(name) != ix.old[i].stamp {
 		return false, false
 	}
 	same = contentSum(data) == ix.old[i].sum
@@ -171,17 +167,10 @@ func (ix *Index) find(key uint64) (int, bool) {
 // few neighbours rather than twenty records far apart in memory.
 const prefixBits = 16
 
-// trusts reports whether a stamp read in this build may be remembered:
-// whether it was older than the build's start by racyFor, on this
-// machine's clock.
-func (ix *Index) trusts(st stamp) bool {
-	return ix != nil && st.known() && max(st.ctime, st.mtime) <= ix.start-ix.racy
-}
-
 // remember keeps what a read found: the file at rel, of stamp st, holds
 // data, which the build wants there.
-func (ix *Index) remember(rel string, st stamp, data []byte) {
-	if !ix.trusts(st) {
+func (ix *Index) remember(rel string, st stamp.Stamp, data []byte) {
+	if ix == nil || !st.Settled(ix.start, ix.racy) {
 		return
 	}
 	r := record{path: pathHash(rel), stamp: st, sum: contentSum(data)}
@@ -236,7 +225,7 @@ func encodeIndex(rs []record) []byte {
 	data = append(data, indexFormat...)
 	data = binary.LittleEndian.AppendUint64(data, uint64(len(rs)))
 	for _, r := range rs {
-		for _, v := range [...]uint64{r.path, r.stamp.dev, r.stamp.ino, r.stamp.size, uint64(r.stamp.mtime), uint64(r.stamp.ctime)} {
+		for _, v := range [...]uint64{r.path, r.stamp.Dev, r.stamp.Ino, r.stamp.Size, uint64(r.stamp.Mtime), uint64(r.stamp.Ctime)} {
 			data = binary.LittleEndian.AppendUint64(data, v)
 		}
 		data = append(data, r.sum[:]...)
@@ -264,7 +253,7 @@ func decodeIndex(data []byte) []record {
 	for i := range rs {
 		b := body[i*recordSize:]
 		u := func(k int) uint64 { return binary.LittleEndian.Uint64(b[8*k:]) }
-		rs[i] = record{path: u(0), stamp: stamp{dev: u(1), ino: u(2), size: u(3), mtime: int64(u(4)), ctime: int64(u(5))}}
+		rs[i] = record{path: u(0), stamp: stamp.Stamp{Dev: u(1), Ino: u(2), Size: u(3), Mtime: int64(u(4)), Ctime: int64(u(5))}}
 		copy(rs[i].sum[:], b[48:])
 		if i > 0 && rs[i].path <= rs[i-1].path {
 			return nil
@@ -301,7 +290,7 @@ func (ix *Index) tellFolder(rel, name string, want nameSet) bool {
 		return false
 	}
 	i, found := ix.find(folderKey(rel))
-	if !found || ix.old[i].sum != want.sum() || folderStamp(name) != ix.old[i].stamp {
+	if !found || ix.old[i].sum != want.sum() || stamp.Folder(name) != ix.old[i].stamp {
 		return false
 	}
 	ix.mu.Lock()
@@ -313,8 +302,8 @@ func (ix *Index) tellFolder(rel, name string, want nameSet) bool {
 
 // rememberFolder keeps what a listing found: the folder at rel, of stamp
 // st taken before it was listed, holds the names of seen.
-func (ix *Index) rememberFolder(rel string, st stamp, seen nameSet) {
-	if !ix.trusts(st) {
+func (ix *Index) rememberFolder(rel string, st stamp.Stamp, seen nameSet) {
+	if ix == nil || !st.Settled(ix.start, ix.racy) {
 		return
 	}
 	r := record{path: folderKey(rel), stamp: st, sum: seen.sum()}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/meshc/meshc/internal/stamp"
 )
 
 // TestIndexIsInvisible runs random builds and random edits of an output
@@ -21,7 +22,7 @@ import (
 // does between a build and an edit in life: what is tested is what the
 // index does with stamps, not the clock's resolution.
 func TestIndexIsInvisible(t *testing.T) {
-	if !haveStamps {
+	if !stamp.Supported {
 		t.Skip("there is no index where files have no stamps")
 	}
 	cache, dir := t.TempDir(), t.TempDir()

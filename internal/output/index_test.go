@@ -15,13 +15,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meshc/meshc/internal/stamp"
 )
 
 // TestIndex follows an output folder through builds: the index learns the
 // files a build reads and finds unchanged, tells the next build their
 // contents without a read, and tells nothing of a file written since.
 func TestIndex(t *testing.T) {
-	if !haveStamps {
+	if !stamp.Supported {
 		t.Skip("files have no stamps here")
 	}
 	cache, dir := t.TempDir(), t.TempDir()
@@ -63,7 +65,7 @@ func TestIndex(t *testing.T) {
 
 	// Files as new as the build are not remembered: a write in the same
 	// tick of the clock would not change their stamps.
-	got, known, unread := build(racyFor, map[string][]byte{"a.yml": a, "sub/b.yml": b})
+	got, known, unread := build(stamp.RacyFor, map[string][]byte{"a.yml": a, "sub/b.yml": b})
 	want(got, known, unread, map[string]bool{"a.yml": true, "sub/b.yml": true}, 0, 0)
 	got, known, unread = build(-time.Hour, map[string][]byte{"a.yml": a, "sub/b.yml": b, "c.yml": []byte(gen("c: 4\n"))})
 	want(got, known, unread, map[string]bool{"a.yml": true, "sub/b.yml": true, "c.yml": false}, 0, 0)
@@ -130,7 +132,7 @@ func TestIndex(t *testing.T) {
 // and folders, and the next build lists only the folders whose names
 // changed since, or whose wanted names did.
 func TestIndexFolders(t *testing.T) {
-	if !haveStamps {
+	if !stamp.Supported {
 		t.Skip("folders have no stamps here")
 	}
 	cache, dir := t.TempDir(), t.TempDir()
@@ -173,7 +175,7 @@ func TestIndexFolders(t *testing.T) {
 	// Folders as new as the build are not remembered.
 	write := func(wanted []File, check bool) ([]string, int) { return writeRacy(wanted, check, -time.Hour) }
 	for range 2 {
-		stale, unlisted := writeRacy(wanted, true, racyFor)
+		stale, unlisted := writeRacy(wanted, true, stamp.RacyFor)
 		check("new folders", stale, unlisted, nil, 0)
 	}
 	stale, unlisted := write(wanted, true)
@@ -232,13 +234,13 @@ func TestIndexFind(t *testing.T) {
 // TestIndexDistrust checks that an index that is not as meshc wrote it is
 // ignored with a warning, and rewritten.
 func TestIndexDistrust(t *testing.T) {
-	if !haveStamps {
+	if !stamp.Supported {
 		t.Skip("there is no index where files have no stamps")
 	}
 	cache, dir := t.TempDir(), t.TempDir()
 	ix, _ := OpenIndex(cache, dir, testOwner)
-	good := encodeIndex([]record{{path: 1, stamp: stamp{ino: 2, size: 3}}, {path: 9, stamp: stamp{ino: 4}}})
-	if rs := decodeIndex(good); len(rs) != 2 || rs[1].stamp.ino != 4 {
+	good := encodeIndex([]record{{path: 1, stamp: stamp.Stamp{Ino: 2, Size: 3}}, {path: 9, stamp: stamp.Stamp{Ino: 4}}})
+	if rs := decodeIndex(good); len(rs) != 2 || rs[1].stamp.Ino != 4 {
 		t.Fatalf("decodeIndex(encodeIndex(...)) = %v", rs)
 	}
 	if rs := decodeIndex(encodeIndex(nil)); rs == nil || len(rs) != 0 {
@@ -287,7 +289,7 @@ func withSum(header, body []byte) []byte {
 // index's format line with the checksum they need: never a panic, and what
 // decodes encodes to the same bytes.
 func FuzzIndex(f *testing.F) {
-	f.Add(encodeIndex([]record{{path: 1, stamp: stamp{ino: 2}}}))
+	f.Add(encodeIndex([]record{{path: 1, stamp: stamp.Stamp{Ino: 2}}}))
 	f.Add(encodeIndex(nil))
 	f.Add(binary.LittleEndian.AppendUint64(nil, 1<<58+1))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"math"
 	"os"
+
+	"github.com/meshc/meshc/internal/stamp"
 )
 
 var (
@@ -26,7 +28,7 @@ var (
 // no os.File (readFile), which would also try to add each to the poller
 // and read once more to find its end. The stamp is the file's, where the
 // system gives one (stamp.known).
-func readRegular(name string, buf []byte) ([]byte, stamp, error) {
+func readRegular(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	data, st, err := readFile(name, buf)
 	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, errLink) || errors.Is(err, errNotRegular) {
 		return data, st, err
@@ -36,12 +38,12 @@ func readRegular(name string, buf []byte) ([]byte, stamp, error) {
 	if info, lerr := os.Lstat(name); lerr == nil {
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
-			return nil, stamp{}, errLink
+			return nil, stamp.Stamp{}, errLink
 		case !info.Mode().IsRegular():
-			return nil, stamp{}, errNotRegular
+			return nil, stamp.Stamp{}, errNotRegular
 		}
 	}
-	return nil, stamp{}, err
+	return nil, stamp.Stamp{}, err
 }
 
 // maxCompared is the largest file readRegular reads, with room for the

@@ -5,6 +5,8 @@ package output
 import (
 	"io/fs"
 	"syscall"
+
+	"github.com/meshc/meshc/internal/stamp"
 )
 
 // readFile opens name without following a link (O_NOFOLLOW) and reads it
@@ -12,23 +14,23 @@ import (
 // writer; it does not change how a regular file reads. It reads as many
 // bytes as the open file has, and stops at a short read once it has them.
 // The stamp is the open file's, as it was before the read.
-func readFile(name string, buf []byte) ([]byte, stamp, error) {
+func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	fd, err := retry(func() (int, error) {
 		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	})
 	if err != nil {
-		return nil, stamp{}, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, stamp.Stamp{}, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if _, err := retry(func() (int, error) { return 0, syscall.Fstat(fd, &st) }); err != nil {
-		return nil, stamp{}, &fs.PathError{Op: "stat", Path: name, Err: err}
+		return nil, stamp.Stamp{}, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	switch {
 	case st.Mode&syscall.S_IFMT != syscall.S_IFREG:
-		return nil, stamp{}, errNotRegular
+		return nil, stamp.Stamp{}, errNotRegular
 	case st.Size > maxCompared:
-		return nil, stamp{}, tooLarge(name, st.Size)
+		return nil, stamp.Stamp{}, tooLarge(name, st.Size)
 	}
 	// Room for one byte more than the file has, so that a file grown
 	// since is read whole too.
@@ -42,12 +44,12 @@ func readFile(name string, buf []byte) ([]byte, stamp, error) {
 	for {
 		m, err := retry(func() (int, error) { return syscall.Read(fd, data[n:]) })
 		if err != nil {
-			return nil, stamp{}, &fs.PathError{Op: "read", Path: name, Err: err}
+			return nil, stamp.Stamp{}, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
 		n += m
 		switch {
 		case m == 0, n < len(data) && n >= size:
-			return data[:n], stampOf(&st), nil
+			return data[:n], stamp.FromSys(&st), nil
 		case n == len(data): // the file has grown: more room
 			data = append(data, 0)
 			data = data[:cap(data)]

@@ -17,6 +17,7 @@ import (
 
 	"github.com/meshc/meshc/internal/atomicfile"
 	"github.com/meshc/meshc/internal/parallel"
+	"github.com/meshc/meshc/internal/stamp"
 )
 
 // Changes is what writing a set of files into a folder would do. Each list
@@ -328,13 +329,13 @@ func (p *plan) stale() ([]string, error) {
 		read := make([]inFolder, len(level))
 		parallel.Blocking(len(level), ioGoroutines, func(i int) {
 			r, dir := &read[i], level[i]
-			var st stamp
+			var st stamp.Stamp
 			if p.index != nil {
 				if p.index.tellFolder(dir, p.abs(dir), want.names[dir]) {
 					r.folders = want.folders[dir]
 					return
 				}
-				st = folderStamp(p.abs(dir)) // before the listing it vouches for
+				st = stamp.Folder(p.abs(dir)) // before the listing it vouches for
 			}
 			entries, err := fs.ReadDir(fsys, dir)
 			if err != nil {
