@@ -118,6 +118,36 @@ func NewFileAgain(name string, src []byte, again Again) *File {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// A Table is what a File knows of its text without the text: where its
+// lines start, where those beyond ASCII start, and, for those, the text's
+// size and CRC-32C, to know it again. A cache keeps it for a file it then
+// need not read (load.Cache).
+type Table struct {
+	Lines []int32 // where each line after the first starts
+	Wide  []int32 // where the lines beyond ASCII start
+	Size  int
+	Sum   uint32
+}
+
+// Table returns what f knows of its text.
+func (f *File) Table() Table {
+	t := Table{Lines: f.lines[1:]}
+	if w := f.wide; w != nil {
+		t.Wide, t.Size, t.Sum = w.starts, w.size, w.sum
+	}
+	return t
+}
+
+// NewFileFromTable is NewFileAgain for a file whose text is not at hand,
+// from what NewFileAgain found in it (File.Table).
+func NewFileFromTable(name string, t Table, again Again) *File {
+	f := &File{Name: name, lines: append(make([]int32, 1, len(t.Lines)+1), t.Lines...)}
+	if len(t.Wide) > 0 {
+		f.wide = &wideLines{starts: t.Wide, size: t.Size, sum: t.Sum, again: again}
+	}
+	return f
+}
+
 // textOf returns the file's text, read again the first time, and whether
 // it could be.
 func (w *wideLines) textOf() (string, bool) {

@@ -90,3 +90,19 @@ func TestTextReadAgain(t *testing.T) {
 		t.Errorf("changed file: column %d, want %d (bytes)", got.Column, x-strings.Index(src, "b")+1)
 	}
 }
+
+// TestFileFromTable checks that a file made from another's table places
+// every offset where the other does, reading the text again only for a
+// line beyond ASCII.
+func TestFileFromTable(t *testing.T) {
+	for _, src := range []string{"", "a", "a\n", "a = 1\n\nb = 2", "a = 1\nb = \"été\" x\n\nc = \"日本\"\n", "\n\n\n"} {
+		again := Again{Read: func() ([]byte, error) { return []byte(src), nil }}
+		want := NewFileAgain("f", []byte(src), again)
+		got := NewFileFromTable("f", want.Table(), again)
+		for offset := range len(src) + 1 {
+			if g, w := got.Pos(offset), want.Pos(offset); g != w {
+				t.Errorf("%q: Pos(%d) = %+v from the table, %+v from the text", src, offset, g, w)
+			}
+		}
+	}
+}
