@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/internal/synth"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
@@ -94,6 +96,75 @@ func TestCacheIsInvisible(t *testing.T) {
 		}
 		if parsedCold > 0 && hits == 0 {
 			t.Errorf("%s: nothing was read from the cache", name)
+		}
+	}
+}
+
+// TestSourceIndexIsInvisible copies each mesh to a folder, and compiles
+// it without a cache, then with a cache and an index of its files' stamps
+// (load.Tree.Index) which fills both, then with both full, then after
+// editing a file: each must show what compiling without them shows, byte
+// for byte, and the third must have read no file, its stamps being as the
+// index remembers them.
+func TestSourceIndexIsInvisible(t *testing.T) {
+	if !stamp.Supported {
+		t.Skip("files have no stamps here")
+	}
+	dirs := map[string]string{}
+	for name, tree := range cacheMeshes(t) {
+		dir := filepath.Join(t.TempDir(), "mesh")
+		if err := os.CopyFS(dir, tree.FS); err != nil {
+			t.Fatal(err)
+		}
+		dirs[name] = dir
+	}
+	// Files are remembered once their stamps are older than a run's
+	// start by stamp.RacyFor.
+	time.Sleep(stamp.RacyFor + 100*time.Millisecond)
+	for name, dir := range dirs {
+		tree := load.Tree{FS: os.DirFS(dir), Prefix: "mesh/", Dir: dir}
+		compile := func(cache *load.Cache, index string) string {
+			tree := tree
+			tree.Cache, tree.Index = cache, index
+			return render(t, tree, cache)
+		}
+		cache, err := load.OpenCache(t.TempDir(), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		index := t.TempDir()
+		cold := compile(nil, "")
+		if got := compile(cache, index); got != cold {
+			t.Errorf("%s: filling the cache and the index changes the result:\n%s", name, cmp.Diff(cold, got))
+			continue
+		}
+		hits0, _, _ := cache.Report()
+		if got := compile(cache, index); got != cold {
+			t.Errorf("%s: a full cache and index change the result:\n%s", name, cmp.Diff(cold, got))
+		}
+		hits, _, warning := cache.Report()
+		if warning != "" {
+			t.Errorf("%s: %s", name, warning)
+		}
+		if hits > hits0 && cache.Unread() != hits-hits0 {
+			t.Errorf("%s: %d files came from the cache, %d of them unread; want all unread", name, hits-hits0, cache.Unread())
+		}
+
+		// An edit that leaves the file's size as it was.
+		var edited string
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if edited == "" && err == nil && strings.HasSuffix(p, ".mesh.hcl") {
+				edited = p
+			}
+			return nil
+		})
+		text, _ := os.ReadFile(edited)
+		changed := bytes.Replace(text, []byte("\n"), []byte(" "), 1)
+		if err := os.WriteFile(edited, changed, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := compile(cache, index), compile(nil, ""); got != want {
+			t.Errorf("%s: the index changes the result after an edit of %s:\n%s", name, edited, cmp.Diff(want, got))
 		}
 	}
 }

@@ -32,6 +32,10 @@ type Options struct {
 	Today time.Time
 	// Cache, when set, keeps the mesh's decoded files between runs.
 	Cache *load.Cache
+	// Index, when set with Cache, is a folder where an index of the mesh
+	// folder's files spares reading those that have not changed since the
+	// last run (load.Tree.Index).
+	Index string
 	// Trace, when set, is told how long loading and each stage took (for
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
@@ -85,7 +89,7 @@ func CompileDir(dir string, opts Options) (*Result, error) {
 	if !info.IsDir() {
 		return nil, &UsageError{Msg: fmt.Sprintf("%s is not a folder: point meshc at the folder holding mesh.hcl", dir)}
 	}
-	return Compile(load.Tree{FS: os.DirFS(dir), Prefix: displayPrefix(dir)}, opts)
+	return Compile(load.Tree{FS: os.DirFS(dir), Prefix: displayPrefix(dir), Dir: dir}, opts)
 }
 
 // displayPrefix turns the folder the user named into the prefix of file
@@ -103,6 +107,9 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 	start := time.Now()
 	if opts.Cache != nil {
 		tree.Cache = opts.Cache
+	}
+	if opts.Index != "" {
+		tree.Index = opts.Index
 	}
 	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true})
 	if opts.Trace != nil {

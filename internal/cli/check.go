@@ -64,7 +64,7 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 	if !f.cacheOpened {
 		f.cache, f.cacheOpened = openCache(e), true
 	}
-	opts.Cache = f.cache
+	opts.Cache, opts.Index = f.cache, indexFolder()
 	start := time.Now()
 	if f.timings {
 		if f.of != "" {
@@ -74,9 +74,10 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		}
 		opts.Trace = func(stage string, took time.Duration) { f.timing(e, stage, took) }
 	}
-	var hits0, parsed0 int
+	var hits0, parsed0, unread0 int
 	if opts.Cache != nil {
 		hits0, parsed0, _ = opts.Cache.Report()
+		unread0 = opts.Cache.Unread()
 	}
 	gc0 := readCollector()
 	res, err := compile(opts)
@@ -93,7 +94,7 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		// a command's compiles run one after the other.
 		hits, parsed, _ := opts.Cache.Report()
 		hits, parsed = hits-hits0, parsed-parsed0
-		fmt.Fprintf(e.stderr, "  %-22s %d of %d files\n", "read from the cache", hits, hits+parsed)
+		fmt.Fprintf(e.stderr, "  %-22s %d of %d files, %d unread\n", "read from the cache", hits, hits+parsed, opts.Cache.Unread()-unread0)
 	}
 	if warning := cacheWarning(opts.Cache); warning != "" && warning != f.cacheWarned {
 		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)

@@ -43,6 +43,9 @@ type Cache struct {
 	failed  error // the first entry that could not be written
 	hits    int   // files read from the cache
 	parsed  int   // files parsed
+	unread  int   // files the sources' index spared reading
+	// sources is what went wrong with the sources' index, if anything.
+	sources string
 }
 
 // chunkSize is how many files of a folder share an entry: few enough that
@@ -51,7 +54,7 @@ type Cache struct {
 const chunkSize = 64
 
 // cacheFormat changes whenever the entries' layout does.
-const cacheFormat = "meshc cache 7\n"
+const cacheFormat = "meshc cache 8\n"
 
 // OpenCache uses the folder dir, creating it if needed, for a meshc whose
 // identity (version, build) is given: entries of another identity are
@@ -155,7 +158,36 @@ func (c *Cache) Report() (hits, parsed int, warning string) {
 	if c.failed != nil {
 		problems = append(problems, fmt.Sprintf("cannot write to the cache: %v", c.failed))
 	}
+	if c.sources != "" {
+		problems = append(problems, c.sources)
+	}
 	return c.hits, c.parsed, strings.Join(problems, "; ")
+}
+
+// Unread says how many files, of those read from the cache, were not read
+// at all, their stamps being as an index of them remembers (Tree.Index).
+func (c *Cache) Unread() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.unread
+}
+
+// noteSources saves the sources' index of a run, and keeps what went
+// wrong with it for Report.
+func (c *Cache) noteSources(ix *sourceIndex) {
+	if c == nil || ix == nil {
+		return
+	}
+	err := ix.save()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.unread += ix.unread
+	switch {
+	case ix.warning != "":
+		c.sources = ix.warning
+	case err != nil:
+		c.sources = fmt.Sprintf("cannot write the source index: %v", err)
+	}
 }
 
 // typeShape describes a type's layout: field names and kinds, recursively.
@@ -199,13 +231,13 @@ func chunks(files []*file) [][]*file {
 }
 
 // key names a chunk's entry: a hash of the identity and of each file's
-// path and bytes.
+// path, size and hash (file.sum), which stand for its bytes.
 func (c *Cache) key(chunk []*file) string {
 	h := sha256.New()
 	h.Write(c.identity[:])
 	for _, f := range chunk {
-		fmt.Fprintf(h, "%d %s %d\n", len(f.rel), f.rel, len(f.src))
-		h.Write(f.src)
+		fmt.Fprintf(h, "%d %s %d\n", len(f.rel), f.rel, f.size)
+		h.Write(f.sum[:])
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -307,6 +339,7 @@ func encodeChunk(chunk []*file) []byte {
 var diagsCodec = sync.OnceValue(func() *codec { return codecFor(reflect.TypeFor[diag.Diagnostics]()) })
 
 func encodeFile(e *entryWriter, f *file) error {
+	encodeTable(e, f.lines.Table())
 	if err := diagsCodec().enc(e, reflect.ValueOf(f.diags)); err != nil {
 		return err
 	}
@@ -345,6 +378,7 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 		}
 	}()
 	type result struct {
+		lines      *diag.File
 		diags      diag.Diagnostics
 		meshBlocks int
 		blocks     []*decoded
@@ -353,12 +387,18 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 	results := make([]result, len(chunk))
 	d := &entryReader{buf: payload}
 	for i, f := range chunk {
-		d.file = f.lines
 		if d.uint() == 0 {
 			continue
 		}
 		r := &results[i]
 		r.cached = true
+		// A file that was read has its lines; one the sources' index
+		// spared reading takes them from the entry.
+		r.lines = f.lines
+		if t := decodeTable(d); r.lines == nil {
+			r.lines = diag.NewFileFromTable(f.name, t, diag.Again{Read: f.textFile.read, Tokens: tokenBounds})
+		}
+		d.file = r.lines
 		dv := reflect.ValueOf(&r.diags).Elem()
 		diagsCodec().dec(d, dv)
 		r.meshBlocks = int(d.uint())
@@ -394,8 +434,47 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 	}
 	for i, f := range chunk {
 		if r := results[i]; r.cached {
-			f.diags, f.meshBlocks, f.blocks, f.cached = r.diags, r.meshBlocks, r.blocks, true
+			f.lines, f.diags, f.meshBlocks, f.blocks, f.cached = r.lines, r.diags, r.meshBlocks, r.blocks, true
 		}
 	}
 	return true
+}
+
+// encodeTable writes a file's line table (diag.Table): where its lines
+// and those beyond ASCII start, as differences, then its size and CRC.
+func encodeTable(e *entryWriter, t diag.Table) {
+	for _, starts := range [][]int32{t.Lines, t.Wide} {
+		e.uint(uint64(len(starts)))
+		last := int32(0)
+		for _, at := range starts {
+			e.uint(uint64(at - last))
+			last = at
+		}
+	}
+	e.uint(uint64(t.Size))
+	e.uint(uint64(t.Sum))
+}
+
+func decodeTable(d *entryReader) diag.Table {
+	var t diag.Table
+	for _, starts := range []*[]int32{&t.Lines, &t.Wide} {
+		n := d.uint()
+		if !d.fits(n) {
+			return t
+		}
+		*starts = make([]int32, n)
+		last := uint64(0)
+		for i := range *starts {
+			step := d.uint()
+			// Lines start after the first, and each after the one
+			// before; an entry that says otherwise was written wrongly.
+			if last += step; (step == 0 && (starts == &t.Lines || i > 0)) || last >= MaxFileSize {
+				d.fail()
+				return t
+			}
+			(*starts)[i] = int32(last)
+		}
+	}
+	t.Size, t.Sum = int(d.uint()), uint32(d.uint())
+	return t
 }

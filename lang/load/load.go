@@ -10,6 +10,7 @@ package load
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/internal/parallel"
+	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -46,6 +48,13 @@ type Tree struct {
 	Stdlib bool
 	// Cache, when set, keeps the tree's decoded files between runs.
 	Cache *Cache
+	// Dir is the folder FS reads, and Index a folder for an index of its
+	// files' stamps (sourceIndex), which spares reading the files that
+	// the cache holds and that have not changed since the last run. Both
+	// are needed for the index, and the cache too.
+	Dir, Index string
+
+	sources *sourceIndex
 }
 
 // file is one mesh file and where it sits. Each file is parsed and decoded
@@ -69,6 +78,11 @@ type file struct {
 	meshBlocks int
 	// cached is true when the decoded blocks came from the cache.
 	cached bool
+	// size and sum (a SHA-256) are the file's text's, which name its
+	// cache entry: from the text, or from the sources' index (unread).
+	size   int
+	sum    [sha256.Size]byte
+	unread bool
 }
 
 // decoded is one top-level block, decoded without knowing where its file
@@ -90,6 +104,9 @@ type decoded struct {
 // guess would bury the real mistake in consequences.
 func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	var ds diag.Diagnostics
+	if user.Cache != nil && user.Dir != "" && user.Index != "" {
+		user.sources = openSources(user.Index, user.Dir)
+	}
 	files, d := readTree(&stdlib)
 	ds = append(ds, d...)
 	userFiles, d := readTree(&user)
@@ -100,6 +117,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 
 	parse(files)
 	src := texts(files)
+	user.Cache.noteSources(user.sources)
 
 	for _, f := range files {
 		ds = append(ds, f.syntaxErrors...)
@@ -257,22 +275,40 @@ func parse(files []*file) {
 // parseUnit reads, parses and decodes a unit's files, or takes them from
 // the cache, with s for what decoding needs only meanwhile.
 func parseUnit(unit []*file, s *scratch) {
-	cache := unit[0].tree.Cache
+	cache, sources := unit[0].tree.Cache, unit[0].tree.sources
 	readable := true
 	for _, f := range unit {
-		readable = f.read(s.source()) && readable
+		if f.unread = sources.tell(f); !f.unread {
+			readable = f.read(s.source()) && readable
+		}
 	}
 	var key string
 	hit := false
 	switch {
 	case cache != nil && readable:
 		key = cache.key(unit)
-		hit = cache.load(key, unit)
+		if hit = cache.load(key, unit); !hit && slices.ContainsFunc(unit, func(f *file) bool { return f.unread }) {
+			// The entry is not there: the files are parsed after all,
+			// and their text may have changed since the index saw it.
+			for _, f := range unit {
+				if f.unread {
+					readable, f.unread = f.read(s.source()) && readable, false
+				}
+			}
+			if readable {
+				key = cache.key(unit)
+				hit = cache.load(key, unit)
+			}
+		}
 	case cache != nil:
 		cache.countParsed(len(unit)) // counted, for Report's "of how many"
 	}
 	for _, f := range unit {
 		if !f.cached {
+			if f.unread { // found in the entry, but not decoded there
+				f.unread = false
+				f.read(s.source())
+			}
 			f.parse(s)
 			s.reset()
 		}
@@ -280,6 +316,7 @@ func parseUnit(unit []*file, s *scratch) {
 	if cache != nil && readable && !hit {
 		cache.store(key, unit)
 	}
+	sources.countUnread(unit)
 	for _, f := range unit {
 		if src := f.dropText(); src != nil {
 			s.sources = append(s.sources, src)
@@ -290,7 +327,7 @@ func parseUnit(unit []*file, s *scratch) {
 // read reads the file's bytes into buf, or into a buffer of their own if
 // it has too little room, reporting whether it could.
 func (f *file) read(buf []byte) bool {
-	src, size, err := readBelow(f.tree.FS, f.rel, MaxFileSize, buf)
+	src, size, st, err := readBelow(f.tree.FS, f.rel, MaxFileSize, buf)
 	switch {
 	case err != nil:
 		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
@@ -306,6 +343,10 @@ func (f *file) read(buf []byte) bool {
 	// counts their columns in the text they show, even if the file has
 	// changed since.
 	f.lines = diag.NewFileAgain(f.name, src, diag.Again{Read: f.textFile.read, Tokens: tokenBounds})
+	if f.tree.Cache != nil {
+		f.size, f.sum = len(src), sha256.Sum256(src)
+		f.tree.sources.remember(f, st)
+	}
 	return true
 }
 
@@ -314,18 +355,18 @@ func (f *file) read(buf []byte) bool {
 // be read into memory to be refused. The size comes from the open file,
 // where a stat and then a read would look each path up twice. The bytes go
 // into buf when it has room for them.
-func readBelow(fsys fs.FS, name string, limit int64, buf []byte) ([]byte, int64, error) {
+func readBelow(fsys fs.FS, name string, limit int64, buf []byte) ([]byte, int64, stamp.Stamp, error) {
 	r, err := fsys.Open(name)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, stamp.Stamp{}, err
 	}
 	defer r.Close()
 	info, err := r.Stat()
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, stamp.Stamp{}, err
 	}
 	if info.Size() >= limit {
-		return nil, info.Size(), nil
+		return nil, info.Size(), stamp.Stamp{}, nil
 	}
 	// Room for the whole file and the read that finds its end, so that
 	// the buffer is allocated once; a file that grew since is read whole
@@ -333,7 +374,7 @@ func readBelow(fsys fs.FS, name string, limit int64, buf []byte) ([]byte, int64,
 	b := bytes.NewBuffer(buf[:0])
 	b.Grow(int(max(info.Size(), 0)) + bytes.MinRead) // a size below 0 is a file system's mistake
 	n, err := b.ReadFrom(io.LimitReader(r, limit))
-	return b.Bytes(), n, err
+	return b.Bytes(), n, stamp.Of(info), err
 }
 
 // NewFile indexes a file's lines for its ranges (diag.File), keeping its

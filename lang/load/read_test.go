@@ -62,7 +62,7 @@ func TestReadBelow(t *testing.T) {
 		{"missing", 5, "", 0, "file does not exist"},
 	} {
 		for _, buf := range [][]byte{nil, []byte(strings.Repeat("x", 2048)), make([]byte, 2)} {
-			data, size, err := readBelow(fsys, tc.name, tc.limit, buf)
+			data, size, _, err := readBelow(fsys, tc.name, tc.limit, buf)
 			if string(data) != tc.data || size != tc.size || (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("readBelow(%s, %d, %d bytes) = %q, %d, %v; want %q, %d, %q", tc.name, tc.limit, len(buf), data, size, err, tc.data, tc.size, tc.err)
 			}

@@ -43,7 +43,7 @@ func (t *textFile) read() ([]byte, error) {
 	if t.src != nil {
 		return t.src, nil
 	}
-	src, size, err := readBelow(t.tree.FS, t.rel, MaxFileSize, nil)
+	src, size, _, err := readBelow(t.tree.FS, t.rel, MaxFileSize, nil)
 	if err == nil && size >= MaxFileSize {
 		err = errGrown
 	}
