@@ -101,12 +101,15 @@ func (c *Cache) trim(now time.Time) {
 		return
 	}
 	paths, _ := filepath.Glob(filepath.Join(c.dir, "??", "*"))
-	// out holds the builds' indexes of their output folders
-	// (internal/output), named likewise.
-	indexes, _ := filepath.Glob(filepath.Join(c.dir, "out", "*"))
-	for _, p := range slices.Concat(paths, indexes) {
+	// out and src hold the indexes of output folders (internal/output)
+	// and of meshes' files (sourceIndex), named likewise, when the cache
+	// is the user's cache folder, where they are kept.
+	outs, _ := filepath.Glob(filepath.Join(c.dir, "out", "*"))
+	srcs, _ := filepath.Glob(filepath.Join(c.dir, "src", "*"))
+	for _, p := range slices.Concat(paths, outs, srcs) {
 		dir, name := filepath.Base(filepath.Dir(p)), filepath.Base(p)
-		ours := isEntryName(name) && (dir == name[:2] || dir == "out") || isTempName(name) && (dir == name[1:3] || dir == "out")
+		index := dir == "out" || dir == "src"
+		ours := isEntryName(name) && (dir == name[:2] || index) || isTempName(name) && (dir == name[1:3] || index)
 		if info, err := os.Lstat(p); ours && err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > unusedFor {
 			os.Remove(p)
 		}

@@ -74,6 +74,12 @@ func openSources(indexes, dir string) *sourceIndex {
 		ix.warning = fmt.Sprintf("cannot read the source index %s: %v", ix.file, err)
 		return ix
 	}
+	// The cache deletes what it has not used for days (Cache.trim): an
+	// index read is used, whether or not the run rewrites it.
+	if info, err := os.Stat(ix.file); err == nil && time.Since(info.ModTime()) > touchEvery {
+		now := time.Now()
+		os.Chtimes(ix.file, now, now)
+	}
 	if ix.old = decodeSources(data); ix.old == nil {
 		ix.spoilt = true
 		ix.warning = fmt.Sprintf("ignored the corrupt source index %s, and will rewrite it", ix.file)
