@@ -1,24 +1,18 @@
 package output
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
-	"github.com/meshc/meshc/internal/atomicfile"
 	"github.com/meshc/meshc/internal/stamp"
 )
 
@@ -85,25 +79,18 @@ func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 		start: time.Now().UnixNano(),
 		racy:  int64(stamp.RacyFor),
 	}
-	data, err := os.ReadFile(ix.file)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
-		return ix, "" // no index yet; a cache with no room for one says so when saved
-	case err != nil:
-		return ix, fmt.Sprintf("cannot read the output index %s: %v", ix.file, err)
+	body, err := stamp.ReadIndex(ix.file, indexFormat)
+	if err == nil && body != nil {
+		if rs := decodeIndex(body); rs != nil {
+			ix.hold(rs)
+		} else {
+			err = stamp.ErrCorrupt
+		}
 	}
-	// The cache deletes what it has not used for days (load.Cache): an
-	// index read is used, whether or not the build rewrites it.
-	if info, err := os.Stat(ix.file); err == nil && time.Since(info.ModTime()) > time.Hour {
-		now := time.Now()
-		os.Chtimes(ix.file, now, now)
+	if err != nil {
+		ix.spoilt = errors.Is(err, stamp.ErrCorrupt)
+		return ix, stamp.IndexProblem("output index", ix.file, err)
 	}
-	rs := decodeIndex(data)
-	if rs == nil {
-		ix.spoilt = true
-		return ix, fmt.Sprintf("ignored the corrupt output index %s, and will rewrite it", ix.file)
-	}
-	ix.hold(rs)
 	return ix, ""
 }
 
@@ -212,17 +199,13 @@ func (ix *Index) Save() error {
 	if slices.Equal(out, ix.old) && !ix.spoilt {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(ix.file), 0o755); err != nil {
-		return err
-	}
-	return atomicfile.Write(ix.file, encodeIndex(out), 0o644)
+	return stamp.WriteIndex(ix.file, indexFormat, encodeIndex(out))
 }
 
-// An index file is the format line, the number of records, the records,
-// and a CRC-32C of all that comes before it.
+// An index file (stamp.WriteIndex) holds the number of records, then the
+// records.
 func encodeIndex(rs []record) []byte {
-	data := make([]byte, 0, len(indexFormat)+8+len(rs)*recordSize+4)
-	data = append(data, indexFormat...)
+	data := make([]byte, 0, 8+len(rs)*recordSize)
 	data = binary.LittleEndian.AppendUint64(data, uint64(len(rs)))
 	for _, r := range rs {
 		for _, v := range [...]uint64{r.path, r.stamp.Dev, r.stamp.Ino, r.stamp.Size, uint64(r.stamp.Mtime), uint64(r.stamp.Ctime)} {
@@ -230,20 +213,15 @@ func encodeIndex(rs []record) []byte {
 		}
 		data = append(data, r.sum[:]...)
 	}
-	return binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, castagnoli))
+	return data
 }
 
-// decodeIndex reads an index file, or returns nil when it is not one
-// that encodeIndex wrote (an empty one is an empty slice).
-func decodeIndex(data []byte) []record {
-	if len(data) < len(indexFormat)+8+4 || !bytes.HasPrefix(data, []byte(indexFormat)) {
+// decodeIndex reads what encodeIndex wrote, or returns nil when body is
+// not that (an empty index is an empty slice).
+func decodeIndex(body []byte) []record {
+	if len(body) < 8 {
 		return nil
 	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil
-	}
-	body = body[len(indexFormat):]
 	n := binary.LittleEndian.Uint64(body)
 	body = body[8:]
 	if uint64(len(body))%recordSize != 0 || n != uint64(len(body))/recordSize {
@@ -261,8 +239,6 @@ func decodeIndex(data []byte) []record {
 	}
 	return rs
 }
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // pathHash is the 64-bit FNV-1a hash of a path. Two paths of one hash
 // cost a read, never a wrong answer: a record is used only for the file

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"sync"
@@ -116,4 +117,16 @@ func TestStringAttrDecoder(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ast.String has the fields %q; decodeStringAttr reads %q: change it to match", got, want)
 	}
+}
+
+// FuzzSourceIndex decodes arbitrary bodies as a sources' index: never a
+// panic, and what decodes encodes to the same bytes.
+func FuzzSourceIndex(f *testing.F) {
+	f.Add(encodeSources(map[string]sourceRecord{"mesh.hcl": {sum: [32]byte{1}}, "d/p.mesh.hcl": {}}))
+	f.Add([]byte{200, 1})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if rs := decodeSources(body); rs != nil && !bytes.Equal(encodeSources(rs), body) {
+			t.Errorf("decodeSources(%x) = %v, which encodes as %x", body, rs, encodeSources(rs))
+		}
+	})
 }

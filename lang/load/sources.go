@@ -1,23 +1,17 @@
 package load
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
-	"github.com/meshc/meshc/internal/atomicfile"
 	"github.com/meshc/meshc/internal/stamp"
 )
 
@@ -66,23 +60,15 @@ func openSources(indexes, dir string) *sourceIndex {
 		racy:  int64(stamp.RacyFor),
 		now:   map[string]sourceRecord{},
 	}
-	data, err := os.ReadFile(ix.file)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
-		return ix
-	case err != nil:
-		ix.warning = fmt.Sprintf("cannot read the source index %s: %v", ix.file, err)
-		return ix
+	body, err := stamp.ReadIndex(ix.file, sourcesFormat)
+	if err == nil && body != nil {
+		if ix.old = decodeSources(body); ix.old == nil {
+			err = stamp.ErrCorrupt
+		}
 	}
-	// The cache deletes what it has not used for days (Cache.trim): an
-	// index read is used, whether or not the run rewrites it.
-	if info, err := os.Stat(ix.file); err == nil && time.Since(info.ModTime()) > touchEvery {
-		now := time.Now()
-		os.Chtimes(ix.file, now, now)
-	}
-	if ix.old = decodeSources(data); ix.old == nil {
-		ix.spoilt = true
-		ix.warning = fmt.Sprintf("ignored the corrupt source index %s, and will rewrite it", ix.file)
+	if err != nil {
+		ix.spoilt = errors.Is(err, stamp.ErrCorrupt)
+		ix.warning = stamp.IndexProblem("source index", ix.file, err)
 	}
 	return ix
 }
@@ -136,17 +122,13 @@ func (ix *sourceIndex) save() error {
 	if ix == nil || maps.Equal(ix.now, ix.old) && !ix.spoilt {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(ix.file), 0o755); err != nil {
-		return err
-	}
-	return atomicfile.Write(ix.file, encodeSources(ix.now), 0o644)
+	return stamp.WriteIndex(ix.file, sourcesFormat, encodeSources(ix.now))
 }
 
-// An index file is the format line, the records by path, each its path's
-// length and path, its stamp and hash, and a CRC-32C of all that comes
-// before it.
+// An index file (stamp.WriteIndex) holds the records by path, each its
+// path's length and path, its stamp and hash.
 func encodeSources(rs map[string]sourceRecord) []byte {
-	data := []byte(sourcesFormat)
+	var data []byte
 	for _, rel := range slices.Sorted(maps.Keys(rs)) {
 		r := rs[rel]
 		data = binary.AppendUvarint(data, uint64(len(rel)))
@@ -156,27 +138,24 @@ func encodeSources(rs map[string]sourceRecord) []byte {
 		}
 		data = append(data, r.sum[:]...)
 	}
-	return binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, castagnoli))
+	return data
 }
 
-// decodeSources reads an index file, or returns nil when it is not one
-// that encodeSources wrote.
-func decodeSources(data []byte) map[string]sourceRecord {
-	if len(data) < len(sourcesFormat)+4 || !bytes.HasPrefix(data, []byte(sourcesFormat)) {
-		return nil
-	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil
-	}
+// decodeSources reads what encodeSources wrote, or returns nil when body
+// is not that.
+func decodeSources(body []byte) map[string]sourceRecord {
 	rs := map[string]sourceRecord{}
-	for body = body[len(sourcesFormat):]; len(body) > 0; {
+	last := ""
+	for len(body) > 0 {
 		n, k := binary.Uvarint(body)
-		if k <= 0 || n > uint64(len(body)-k) {
-			return nil
+		if k <= 0 || k != len(binary.AppendUvarint(nil, n)) || n > uint64(len(body)-k) {
+			return nil // a length as encodeSources writes it, and no longer than the rest
 		}
 		rel := string(body[k : k+int(n)])
-		body = body[k+int(n):]
+		if len(rs) > 0 && rel <= last {
+			return nil // in order, once each, as encodeSources writes them
+		}
+		last, body = rel, body[k+int(n):]
 		if len(body) < 5*8+sha256.Size {
 			return nil
 		}

@@ -1,0 +1,68 @@
+package stamp
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/meshc/meshc/internal/atomicfile"
+)
+
+// ErrCorrupt is ReadIndex's error for a file that is not as WriteIndex
+// writes it, or of another format.
+var ErrCorrupt = errors.New("corrupt")
+
+// ReadIndex returns the body of the index file name, written by
+// WriteIndex with the format line format: nil and no error when there is
+// no such file, ErrCorrupt when it is not as WriteIndex writes it. A cache
+// deletes what it has not used for days, and an index read is used: one
+// read more than an hour after it was written is touched.
+func ReadIndex(name, format string) ([]byte, error) {
+	data, err := os.ReadFile(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+		return nil, nil // no index yet; a cache with no room for one says so when written
+	case err != nil:
+		return nil, err
+	}
+	if info, err := os.Stat(name); err == nil && time.Since(info.ModTime()) > time.Hour {
+		now := time.Now()
+		os.Chtimes(name, now, now)
+	}
+	if len(data) < len(format)+4 || !bytes.HasPrefix(data, []byte(format)) {
+		return nil, ErrCorrupt
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, castagnoli) != sum {
+		return nil, ErrCorrupt
+	}
+	return body[len(format):], nil
+}
+
+// WriteIndex writes body as the index file name, whole (atomically),
+// behind the format line and followed by a CRC-32C of both.
+func WriteIndex(name, format string, body []byte) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	data := append([]byte(format), body...)
+	return atomicfile.Write(name, binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, castagnoli)), 0o644)
+}
+
+// IndexProblem says why an index that ReadIndex could not use is not
+// used, for a warning: what names the index ("output index").
+func IndexProblem(what, name string, err error) string {
+	if errors.Is(err, ErrCorrupt) {
+		return fmt.Sprintf("ignored the corrupt %s %s, and will rewrite it", what, name)
+	}
+	return fmt.Sprintf("cannot read the %s %s: %v", what, name, err)
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
