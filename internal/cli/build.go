@@ -182,12 +182,12 @@ in the way is left alone and the others are written.`)
 			default:
 				fmt.Fprintf(e.stderr, "meshc build: %s is up to date (%s)\n", out, plural(len(files), "file"))
 			}
-			b.saveIndex(e, &cf, len(files), &indexWarned)
+			b.saveIndex(e, &cf, len(files))
 			continue
 		}
 		changes, err := output.Write(out, b.owner, files, b.index)
 		cf.timing(e, "write "+b.name, time.Since(start))
-		b.saveIndex(e, &cf, len(files), &indexWarned)
+		b.saveIndex(e, &cf, len(files))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
 			code = exitMesh
@@ -214,7 +214,7 @@ type targetBuild struct {
 }
 
 // openIndex opens the index of the target's output folder (indexFolder).
-// Of its warnings and saveIndex's, only the first is printed (warned).
+// Of its warnings, only the first of a command is printed (warned).
 func (b *targetBuild) openIndex(e *env, warned *bool) {
 	folder := indexFolder()
 	if folder == "" {
@@ -222,10 +222,6 @@ func (b *targetBuild) openIndex(e *env, warned *bool) {
 	}
 	var warning string
 	b.index, warning = output.OpenIndex(folder, b.out, b.owner)
-	warnOnce(e, warning, warned)
-}
-
-func warnOnce(e *env, warning string, warned *bool) {
 	if warning != "" && !*warned {
 		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)
 		*warned = true
@@ -235,7 +231,7 @@ func warnOnce(e *env, warning string, warned *bool) {
 // saveIndex keeps what the build found in the target's output folder of
 // files files for the next build, and says with --timings how many of
 // them, and of its folders, the index vouched for.
-func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int, warned *bool) {
+func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int) {
 	if b.index == nil {
 		return
 	}
@@ -243,9 +239,9 @@ func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int, warned *boo
 		_, unread, unlisted := b.index.Report()
 		fmt.Fprintf(e.stderr, "  %-22s %d of %d files, %s\n", "unread "+b.name, unread, files, plural(unlisted, "folder")+" not listed")
 	}
-	if err := b.index.Save(); err != nil {
-		warnOnce(e, fmt.Sprintf("cannot write the output index: %v", err), warned)
-	}
+	// In the user's cache folder, like the cache there, an index that
+	// cannot be written is none, silently (indexFolder).
+	b.index.Save()
 	b.index = nil
 }
 

@@ -127,7 +127,7 @@ func (ix *Index) tell(rel, name string, data []byte) (known, same bool) {
 		return false, false
 	}
 	i, found := ix.find(pathHash(rel))
-	if !found || stamp.File(name) != ix.old[i].stamp {
+	if !found || !stamp.File(name).Same(ix.old[i].stamp) {
 		return false, false
 	}
 	same = contentSum(data) == ix.old[i].sum
@@ -266,7 +266,7 @@ func (ix *Index) tellFolder(rel, name string, want nameSet) bool {
 		return false
 	}
 	i, found := ix.find(folderKey(rel))
-	if !found || ix.old[i].sum != want.sum() || stamp.Folder(name) != ix.old[i].stamp {
+	if !found || ix.old[i].sum != want.sum() || !stamp.Folder(name).Same(ix.old[i].stamp) {
 		return false
 	}
 	ix.mu.Lock()

@@ -27,7 +27,7 @@ var (
 // then os.ReadFile would look its path up twice. On Unix the open file is
 // no os.File (readFile), which would also try to add each to the poller
 // and read once more to find its end. The stamp is the file's, where the
-// system gives one (stamp.known).
+// system gives one (stamp.Stamp.Known).
 func readRegular(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	data, st, err := readFile(name, buf)
 	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, errLink) || errors.Is(err, errNotRegular) {

@@ -13,7 +13,7 @@ import (
 
 // readFile reads name whole, failing on a symbolic link rather than
 // following it. Without O_NOFOLLOW, it looks before it opens.
-// It gives no stamp: there are none here (stamp_other.go).
+// It gives no stamp: there are none here (stamp.Supported).
 func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	info, err := os.Lstat(name)
 	switch {

@@ -25,6 +25,10 @@ type Stamp struct {
 // Known reports whether s is a file's stamp.
 func (s Stamp) Known() bool { return s.Ino != 0 }
 
+// Same reports whether s is a file's stamp, and t's: a record of the
+// zero Stamp, which a file that is gone reads as, vouches for nothing.
+func (s Stamp) Same(t Stamp) bool { return s.Known() && s == t }
+
 // RacyFor is how much older than the run that reads a file its stamp must
 // be for the run to remember it: more than the coarsest clock tick of a
 // file system (a second or two on some), so that no write can share the

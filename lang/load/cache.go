@@ -175,22 +175,19 @@ func (c *Cache) Unread() int {
 	return c.unread
 }
 
-// noteSources saves the sources' index of a run, and keeps what went
-// wrong with it for Report.
+// noteSources saves the sources' index of a run, and keeps what was
+// wrong with the one it found for Report.
 func (c *Cache) noteSources(ix *sourceIndex) {
 	if c == nil || ix == nil {
 		return
 	}
-	err := ix.save()
+	// The index is in the user's cache folder: like the cache there, one
+	// that cannot be written is none, silently (cli.indexFolder).
+	ix.save()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.unread += ix.unread
-	switch {
-	case ix.warning != "":
-		c.sources = ix.warning
-	case err != nil:
-		c.sources = fmt.Sprintf("cannot write the source index: %v", err)
-	}
+	c.sources = ix.warning
 }
 
 // typeShape describes a type's layout: field names and kinds, recursively.
@@ -398,7 +395,7 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 		// A file that was read has its lines; one the sources' index
 		// spared reading takes them from the entry.
 		r.lines = f.lines
-		if t := decodeTable(d); r.lines == nil {
+		if t := decodeTable(d, f.size); r.lines == nil && !d.corrupt {
 			r.lines = diag.NewFileFromTable(f.name, t, diag.Again{Read: f.textFile.read, Tokens: tokenBounds})
 		}
 		d.file = r.lines
@@ -458,26 +455,40 @@ func encodeTable(e *entryWriter, t diag.Table) {
 	e.uint(uint64(t.Sum))
 }
 
-func decodeTable(d *entryReader) diag.Table {
-	var t diag.Table
-	for _, starts := range []*[]int32{&t.Lines, &t.Wide} {
-		n := d.uint()
-		if !d.fits(n) {
-			return t
-		}
-		*starts = make([]int32, n)
-		last := uint64(0)
-		for i := range *starts {
-			step := d.uint()
-			// Lines start after the first, and each after the one
-			// before; an entry that says otherwise was written wrongly.
-			if last += step; (step == 0 && (starts == &t.Lines || i > 0)) || last >= MaxFileSize {
-				d.fail()
-				return t
-			}
-			(*starts)[i] = int32(last)
+func decodeTable(d *entryReader, size int) diag.Table {
+	t := diag.Table{Lines: decodeStarts(d, size), Wide: decodeStarts(d, size)}
+	t.Size, t.Sum = int(d.uint()), uint32(d.uint())
+	// Lines start after the first, and each line beyond ASCII is a line;
+	// an entry that says otherwise was written wrongly, and positions
+	// worked out from it could fall outside the text.
+	if len(t.Lines) > 0 && t.Lines[0] == 0 || len(t.Wide) > 0 && t.Size != size {
+		d.fail()
+	}
+	for _, at := range t.Wide {
+		if _, found := slices.BinarySearch(t.Lines, at); at != 0 && !found {
+			d.fail()
 		}
 	}
-	t.Size, t.Sum = int(d.uint()), uint32(d.uint())
 	return t
+}
+
+// decodeStarts reads where lines start, which increase and lie within a
+// file of size bytes.
+func decodeStarts(d *entryReader, size int) []int32 {
+	n := d.uint()
+	if !d.fits(n) {
+		return nil
+	}
+	starts := make([]int32, n)
+	last := uint64(0)
+	for i := range starts {
+		step := d.uint()
+		if i > 0 && step == 0 || step > uint64(size)-last {
+			d.fail()
+			return nil
+		}
+		last += step
+		starts[i] = int32(last)
+	}
+	return starts
 }

@@ -19,11 +19,17 @@ import (
 func FuzzCacheEntry(f *testing.F) {
 	fsys := fstest.MapFS{
 		"d/domain.mesh.hcl": {Data: []byte("domain \"d\" {\n  owner = \"a@b.c\"\n}\nsource \"s\" {\n  cadence = \"daily\"\n  column \"id\" { type = integer }\n}\n")},
-		"d/p.mesh.hcl":      {Data: []byte("product \"p\" {\n  version = \"1.0.0\"\n  input \"i\" {\n    from    = source.s\n    columns = [\"id\"]\n  }\n  step \"s\" {\n    run  = runner.sql\n    sql  = \"SELECT 1\"\n    args = [1, 2.5e300, true, { a = null }]\n  }\n}\n")},
+		"d/p.mesh.hcl":      {Data: []byte("# Produit élaboré\nproduct \"p\" {\n  version = \"1.0.0\"\n  input \"i\" {\n    from    = source.s\n    columns = [\"id\"]\n  }\n  step \"s\" {\n    run  = runner.sql\n    sql  = \"SELECT 1\"\n    args = [1, 2.5e300, true, { a = null }]\n  }\n}\n")},
 	}
 	tree := &Tree{FS: fsys}
+	// The files as a run that the sources' index spared reading has them:
+	// their sizes, and no text.
 	newChunk := func() []*file {
-		return []*file{{name: "d/domain.mesh.hcl", textFile: &textFile{rel: "d/domain.mesh.hcl", tree: tree}}, {name: "d/p.mesh.hcl", textFile: &textFile{rel: "d/p.mesh.hcl", tree: tree}}}
+		var chunk []*file
+		for _, name := range []string{"d/domain.mesh.hcl", "d/p.mesh.hcl"} {
+			chunk = append(chunk, &file{name: name, textFile: &textFile{rel: name, tree: tree}, size: len(fsys[name].Data)})
+		}
+		return chunk
 	}
 	chunk := newChunk()
 	for _, fl := range chunk {
@@ -38,6 +44,11 @@ func FuzzCacheEntry(f *testing.F) {
 		for _, fl := range chunk {
 			if fl.cached && !ok {
 				t.Fatal("a failed decode filled in a file")
+			}
+			if fl.cached {
+				for offset := range fl.size + 1 { // the lines it gave place every offset
+					fl.lines.Pos(offset)
+				}
 			}
 		}
 	})

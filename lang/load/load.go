@@ -118,6 +118,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	parse(files)
 	src := texts(files)
 	user.Cache.noteSources(user.sources)
+	user.sources = nil // the files point at user, which Texts keeps
 
 	for _, f := range files {
 		ds = append(ds, f.syntaxErrors...)
@@ -284,31 +285,24 @@ func parseUnit(unit []*file, s *scratch) {
 	}
 	var key string
 	hit := false
-	switch {
-	case cache != nil && readable:
+	if cache != nil && readable {
 		key = cache.key(unit)
 		if hit = cache.load(key, unit); !hit && slices.ContainsFunc(unit, func(f *file) bool { return f.unread }) {
 			// The entry is not there: the files are parsed after all,
-			// and their text may have changed since the index saw it.
-			for _, f := range unit {
-				if f.unread {
-					readable, f.unread = f.read(s.source()) && readable, false
-				}
-			}
-			if readable {
-				key = cache.key(unit)
-				hit = cache.load(key, unit)
+			// and their text may have changed since the index saw it,
+			// which names another entry.
+			readable = readUnread(unit, s)
+			if k := cache.key(unit); readable && k != key {
+				key, hit = k, cache.load(k, unit)
 			}
 		}
-	case cache != nil:
+	}
+	if cache != nil && !readable {
 		cache.countParsed(len(unit)) // counted, for Report's "of how many"
 	}
 	for _, f := range unit {
 		if !f.cached {
-			if f.unread { // found in the entry, but not decoded there
-				f.unread = false
-				f.read(s.source())
-			}
+			readUnread([]*file{f}, s) // an entry need not keep every file
 			f.parse(s)
 			s.reset()
 		}
@@ -322,6 +316,19 @@ func parseUnit(unit []*file, s *scratch) {
 			s.sources = append(s.sources, src)
 		}
 	}
+}
+
+// readUnread reads the files of unit that the sources' index spared
+// reading, and reports whether it could read them all.
+func readUnread(unit []*file, s *scratch) bool {
+	readable := true
+	for _, f := range unit {
+		if f.unread {
+			f.unread = false
+			readable = f.read(s.source()) && readable
+		}
+	}
+	return readable
 }
 
 // read reads the file's bytes into buf, or into a buffer of their own if
@@ -343,8 +350,9 @@ func (f *file) read(buf []byte) bool {
 	// counts their columns in the text they show, even if the file has
 	// changed since.
 	f.lines = diag.NewFileAgain(f.name, src, diag.Again{Read: f.textFile.read, Tokens: tokenBounds})
+	f.size = len(src)
 	if f.tree.Cache != nil {
-		f.size, f.sum = len(src), sha256.Sum256(src)
+		f.sum = sha256.Sum256(src)
 		f.tree.sources.remember(f, st)
 	}
 	return true

@@ -80,7 +80,7 @@ func (ix *sourceIndex) tell(f *file) bool {
 		return false
 	}
 	r, ok := ix.old[f.rel]
-	if !ok || stamp.File(filepath.Join(f.tree.Dir, filepath.FromSlash(f.rel))) != r.stamp {
+	if !ok || !stamp.File(filepath.Join(f.tree.Dir, filepath.FromSlash(f.rel))).Same(r.stamp) {
 		return false
 	}
 	f.size, f.sum = int(r.stamp.Size), r.sum

@@ -14,8 +14,9 @@ import (
 // diagnostics are printed, once for the snippets and for the columns of
 // lines beyond ASCII (diag.Again) alike, and kept. So a file that changed
 // since it was parsed shows its new text, unless the loader reported on it
-// (its snippets show the text parsed) or it was read again already; one
-// that can no longer be read is shown without a snippet.
+// (its snippets show the text parsed, when it was read: a file the
+// sources' index spared reading has no text kept) or it was read again
+// already; one that can no longer be read is shown without a snippet.
 type Texts struct {
 	files map[string]*textFile // by display name
 }
