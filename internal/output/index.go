@@ -79,8 +79,8 @@ func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 		start: time.Now().UnixNano(),
 		racy:  int64(stamp.RacyFor),
 	}
-	body, err := stamp.ReadIndex(ix.file, indexFormat)
-	if err == nil && body != nil {
+	body, found, err := stamp.ReadIndex(ix.file, indexFormat)
+	if err == nil && found {
 		if rs := decodeIndex(body); rs != nil {
 			ix.hold(rs)
 		} else {

@@ -279,7 +279,7 @@ func TestIndexDistrust(t *testing.T) {
 		if err := got.Save(); err != nil {
 			t.Fatal(err)
 		}
-		if body, err := stamp.ReadIndex(ix.file, indexFormat); err != nil || decodeIndex(body) == nil {
+		if body, _, err := stamp.ReadIndex(ix.file, indexFormat); err != nil || decodeIndex(body) == nil {
 			t.Errorf("%s: the index was not rewritten", name)
 		}
 	}

@@ -20,30 +20,30 @@ import (
 var ErrCorrupt = errors.New("corrupt")
 
 // ReadIndex returns the body of the index file name, written by
-// WriteIndex with the format line format: nil and no error when there is
-// no such file, ErrCorrupt when it is not as WriteIndex writes it. A cache
-// deletes what it has not used for days, and an index read is used: one
-// read more than an hour after it was written is touched.
-func ReadIndex(name, format string) ([]byte, error) {
+// WriteIndex with the format line format, and whether there is one:
+// ErrCorrupt when it is not as WriteIndex writes it. A cache deletes what
+// it has not used for days, and an index read is used: one read more than
+// an hour after it was written is touched.
+func ReadIndex(name, format string) (body []byte, found bool, err error) {
 	data, err := os.ReadFile(name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
-		return nil, nil // no index yet; a cache with no room for one says so when written
+		return nil, false, nil // no index yet
 	case err != nil:
-		return nil, err
+		return nil, true, err
 	}
 	if info, err := os.Stat(name); err == nil && time.Since(info.ModTime()) > time.Hour {
 		now := time.Now()
 		os.Chtimes(name, now, now)
 	}
 	if len(data) < len(format)+4 || !bytes.HasPrefix(data, []byte(format)) {
-		return nil, ErrCorrupt
+		return nil, true, ErrCorrupt
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, ErrCorrupt
+		return nil, true, ErrCorrupt
 	}
-	return body[len(format):], nil
+	return body[len(format):], true, nil
 }
 
 // WriteIndex writes body as the index file name, whole (atomically),

@@ -48,22 +48,22 @@ func TestStamps(t *testing.T) {
 // spoilt in any way.
 func TestIndexFiles(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "index", "i")
-	if body, err := ReadIndex(name, "f 1\n"); body != nil || err != nil {
+	if body, found, err := ReadIndex(name, "f 1\n"); found || err != nil {
 		t.Fatalf("no index: %q, %v", body, err)
 	}
 	if err := WriteIndex(name, "f 1\n", []byte("body")); err != nil {
 		t.Fatal(err)
 	}
-	if body, err := ReadIndex(name, "f 1\n"); string(body) != "body" || err != nil {
+	if body, found, err := ReadIndex(name, "f 1\n"); string(body) != "body" || !found || err != nil {
 		t.Fatalf("ReadIndex = %q, %v", body, err)
 	}
-	if _, err := ReadIndex(name, "f 2\n"); !errors.Is(err, ErrCorrupt) {
+	if _, _, err := ReadIndex(name, "f 2\n"); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("an index of another format: %v", err)
 	}
 	data, _ := os.ReadFile(name)
 	for what, spoilt := range map[string][]byte{"flipped": append([]byte("f 1\nbodz"), data[len(data)-4:]...), "short": data[:3]} {
 		os.WriteFile(name, spoilt, 0o644)
-		if _, err := ReadIndex(name, "f 1\n"); !errors.Is(err, ErrCorrupt) {
+		if _, _, err := ReadIndex(name, "f 1\n"); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: %v", what, err)
 		}
 	}

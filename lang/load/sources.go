@@ -60,8 +60,8 @@ func openSources(indexes, dir string) *sourceIndex {
 		racy:  int64(stamp.RacyFor),
 		now:   map[string]sourceRecord{},
 	}
-	body, err := stamp.ReadIndex(ix.file, sourcesFormat)
-	if err == nil && body != nil {
+	body, found, err := stamp.ReadIndex(ix.file, sourcesFormat)
+	if err == nil && found {
 		if ix.old = decodeSources(body); ix.old == nil {
 			err = stamp.ErrCorrupt
 		}
