@@ -24,8 +24,9 @@ import (
 // Cache keeps decoded mesh files on disk between runs, so that a run after
 // a small change parses only the files that changed. It is a folder of
 // entries addressed by content, like Go's build cache: an entry holds the
-// decoded form of up to chunkSize files of one folder and is named after a
-// hash of meshc's identity, the files' paths and their bytes. An entry is
+// decoded form of up to chunkSize files of one folder, with their line
+// tables, and is named after a hash of meshc's identity, the files' paths,
+// and their sizes and SHA-256s, which stand for their bytes. An entry is
 // never updated, only written whole (to a temporary name, then renamed),
 // so that processes sharing a cache folder never see half an entry.
 //
