@@ -302,7 +302,7 @@ func parseUnit(unit []*file, s *scratch) {
 	}
 	for _, f := range unit {
 		if !f.cached {
-			readUnread([]*file{f}, s) // an entry need not keep every file
+			f.readIfUnread(s) // an entry need not keep every file
 			f.parse(s)
 			s.reset()
 		}
@@ -323,12 +323,19 @@ func parseUnit(unit []*file, s *scratch) {
 func readUnread(unit []*file, s *scratch) bool {
 	readable := true
 	for _, f := range unit {
-		if f.unread {
-			f.unread = false
-			readable = f.read(s.source()) && readable
-		}
+		readable = f.readIfUnread(s) && readable
 	}
 	return readable
+}
+
+// readIfUnread reads f if the sources' index spared reading it, and
+// reports whether f has been read.
+func (f *file) readIfUnread(s *scratch) bool {
+	if !f.unread {
+		return true
+	}
+	f.unread = false
+	return f.read(s.source())
 }
 
 // read reads the file's bytes into buf, or into a buffer of their own if
