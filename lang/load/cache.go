@@ -373,6 +373,11 @@ func encodeFile(e *entryWriter, f *file) error {
 // so decoding fails only on an entry written wrongly; should that ever
 // panic, the entry is corrupt like any other.
 func decodeChunk(payload []byte, chunk []*file) (ok bool) {
+	return theDecoders().chunk(payload, chunk)
+}
+
+// chunk is decodeChunk with these decoders.
+func (ds *decoders) chunk(payload []byte, chunk []*file) (ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
@@ -400,8 +405,7 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 			r.lines = diag.NewFileFromTable(f.name, t, diag.Again{Read: f.textFile.read, Tokens: tokenBounds})
 		}
 		d.file = r.lines
-		dv := reflect.ValueOf(&r.diags).Elem()
-		diagsCodec().dec(d, dv)
+		r.diags = ds.diagnostics(d)
 		r.meshBlocks = int(d.uint())
 		n := d.uint()
 		if !d.fits(n) {
@@ -412,21 +416,20 @@ func decodeChunk(payload []byte, chunk []*file) (ok bool) {
 				break
 			}
 			b := &decoded{typ: d.string()}
-			codecFor(rangeType).dec(d, reflect.ValueOf(&b.def).Elem())
-			codecFor(rangeType).dec(d, reflect.ValueOf(&b.bodyStart).Elem())
-			diagsCodec().dec(d, reflect.ValueOf(&b.diags).Elem())
-			k, ok := blockKinds[b.typ]
+			d.rangeInto(&b.def)
+			d.rangeInto(&b.bodyStart)
+			b.diags = ds.diagnostics(d)
+			dec, ok := ds.blocks[b.typ]
 			if !ok {
 				d.fail()
 				break
 			}
-			v := reflect.New(k.value).Elem()
-			codecFor(k.value).dec(d, v)
-			if v.IsNil() && b.typ != "target" { // only a target may decode to nothing
+			value, isNil := dec(d)
+			if isNil && b.typ != "target" { // only a target may decode to nothing
 				d.fail()
 				break
 			}
-			b.value = v.Interface()
+			b.value = value
 			r.blocks = append(r.blocks, b)
 		}
 	}

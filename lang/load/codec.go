@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -62,6 +61,50 @@ type entryReader struct {
 // maxShared is the longest string written once per entry.
 const maxShared = 32
 
+// decoders read what the codecs of build write, for decodeChunk.
+type decoders struct {
+	diagnostics func(*entryReader) diag.Diagnostics
+	// blocks decode a top-level block's value, by the block's type.
+	blocks map[string]func(*entryReader) (value any, isNil bool)
+}
+
+// generated are the decoders of codec_gen.go, which TestCodecGenerated
+// makes from the same types as build, to read the same fields in the same
+// order without reflection: decoding was about a fifth of a warm check's
+// processor time, and reflection much of that. Without codec_gen.go
+// (deleted to make it again, after a change to the ast types stopped it
+// compiling), entries are decoded by reflection.
+var generated decoders
+
+// reflected are decoders by reflection, from the codecs themselves.
+var reflected = sync.OnceValue(func() *decoders {
+	diags := codecFor(reflect.TypeFor[diag.Diagnostics]())
+	ds := &decoders{
+		diagnostics: func(d *entryReader) (v diag.Diagnostics) {
+			diags.dec(d, reflect.ValueOf(&v).Elem())
+			return v
+		},
+		blocks: map[string]func(*entryReader) (any, bool){},
+	}
+	for typ, k := range blockKinds {
+		c := codecFor(k.value)
+		ds.blocks[typ] = func(d *entryReader) (any, bool) {
+			v := reflect.New(k.value).Elem()
+			c.dec(d, v)
+			return v.Interface(), v.IsNil()
+		}
+	}
+	return ds
+})
+
+// theDecoders are the decoders that decodeChunk uses.
+func theDecoders() *decoders {
+	if generated.diagnostics != nil {
+		return &generated
+	}
+	return reflected()
+}
+
 // codec writes and reads one type.
 type codec struct {
 	enc func(e *entryWriter, v reflect.Value) error
@@ -70,10 +113,8 @@ type codec struct {
 
 var (
 	rangeType = reflect.TypeFor[diag.Range]()
-	// stringAttrType is decoded without reflection (decodeStringAttr).
-	stringAttrType = reflect.TypeFor[ast.String]()
-	ctyType        = reflect.TypeFor[cty.Value]()
-	codecs         sync.Map // reflect.Type -> *codec, complete ones only
+	ctyType   = reflect.TypeFor[cty.Value]()
+	codecs    sync.Map // reflect.Type -> *codec, complete ones only
 
 	// building holds, under buildMu, the codecs being built: a recursive
 	// type (TypeExpr.Elem) finds its own there while it is incomplete.
@@ -117,10 +158,6 @@ func build(c *codec, t reflect.Type) {
 	switch {
 	case t == rangeType:
 		c.enc, c.dec = encodeRange, decodeRange
-		return
-	case t == stringAttrType:
-		buildStruct(c, t)
-		c.dec = decodeStringAttr
 		return
 	case t == ctyType:
 		c.enc, c.dec = encodeCty, decodeCty
@@ -255,16 +292,6 @@ func buildZeroOnly(c *codec) {
 		return nil
 	}
 	c.dec = func(*entryReader, reflect.Value) {}
-}
-
-// decodeStringAttr reads an ast.String, the commonest value of a decoded
-// file, without reflection: its fields as buildStruct writes them, in order.
-func decodeStringAttr(d *entryReader, v reflect.Value) {
-	s := v.Addr().Interface().(*ast.String)
-	s.V = d.string()
-	s.Set = d.uint() == 1
-	s.Bad = d.uint() == 1
-	d.rangeInto(&s.Range)
 }
 
 // buildStruct makes the codec of a struct: its fields in order.
