@@ -230,14 +230,19 @@ func (b *targetBuild) openIndex(e *env, warned *bool) {
 
 // saveIndex keeps what the build found in the target's output folder of
 // files files for the next build, and says with --timings how many of
-// them, and of its folders, the index vouched for.
+// them, and of its folders, the index vouched for (and how many of those
+// files git's own index did).
 func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int) {
 	if b.index == nil {
 		return
 	}
 	if cf.timings {
-		_, unread, unlisted := b.index.Report()
-		fmt.Fprintf(e.stderr, "  %-22s %d of %d files, %s\n", "unread "+b.name, unread, files, plural(unlisted, "folder")+" not listed")
+		r := b.index.Report()
+		git := ""
+		if r.FromGit > 0 {
+			git = fmt.Sprintf(" (%d by git's index)", r.FromGit)
+		}
+		fmt.Fprintf(e.stderr, "  %-22s %d of %d files%s, %s\n", "unread "+b.name, r.Unread, files, git, plural(r.Unlisted, "folder")+" not listed")
 	}
 	// In the user's cache folder, like the cache there, an index that
 	// cannot be written is none, silently (indexFolder).

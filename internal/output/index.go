@@ -36,19 +36,18 @@ import (
 // remembers it then if that build starts at least stamp.RacyFor after the
 // write.
 type Index struct {
-	file   string   // the index's own file
-	start  int64    // when this build began looking at files, in Unix nanoseconds
-	racy   int64    // how recent a stamp is too recent to trust, in nanoseconds
-	old    []record // what the index held, sorted by key
-	reused []bool   // which of old this build found again
-	starts []uint32 // where in old the keys of each prefix start (find)
-	spoilt bool     // the index was there, but not as meshc writes it
+	file   string    // the index's own file
+	start  int64     // when this build began looking at files, in Unix nanoseconds
+	racy   int64     // how recent a stamp is too recent to trust, in nanoseconds
+	old    []record  // what the index held, sorted by key
+	reused []bool    // which of old this build found again
+	starts []uint32  // where in old the keys of each prefix start (find)
+	spoilt bool      // the index was there, but not as meshc writes it
+	git    *gitIndex // what git's index says of the folder's files, if anything
 
-	mu       sync.Mutex
-	fresh    []record // files and folders this build read and found as wanted
-	known    int      // files whose contents the index told
-	unread   int      // of those, files found unchanged
-	unlisted int      // folders it knew to hold nothing stale
+	mu     sync.Mutex
+	fresh  []record // files and folders this build read and found as wanted
+	report Report
 }
 
 // record is what the index keeps of one file or folder.
@@ -78,6 +77,7 @@ func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 		file:  filepath.Join(cacheDir, "out", hex.EncodeToString(key[:])),
 		start: time.Now().UnixNano(),
 		racy:  int64(stamp.RacyFor),
+		git:   openGitIndex(dir),
 	}
 	body, found, err := stamp.ReadIndex(ix.file, indexFormat)
 	if err == nil && found {
@@ -107,42 +107,66 @@ func (ix *Index) hold(rs []record) {
 	}
 }
 
-// Report says how many files the index told the contents of, how many
-// of those were found unchanged without being read, and how many folders
-// were not listed, known to hold nothing stale.
-func (ix *Index) Report() (known, unread, unlisted int) {
+// A Report says what an index spared a build.
+type Report struct {
+	Known    int // files whose contents the index told
+	Unread   int // of those, files found unchanged without being read
+	FromGit  int // of those, files that git's index vouched for
+	Unlisted int // folders not listed, known to hold nothing stale
+}
+
+// Report says what the index has spared the build so far.
+func (ix *Index) Report() Report {
 	if ix == nil {
-		return 0, 0, 0
+		return Report{}
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return ix.known, ix.unread, ix.unlisted
+	return ix.report
 }
 
 // tell reports whether the index knows what the file at rel (name on
 // disk) holds, and if so whether it holds data. A file it tells nothing
 // of is for the caller to read.
 func (ix *Index) tell(rel, name string, data []byte) (known, same bool) {
-	if ix == nil || len(ix.old) == 0 {
+	if ix == nil || len(ix.old) == 0 && ix.git == nil {
 		return false, false
 	}
 	i, found := ix.find(pathHash(rel))
-	if !found || !stamp.File(name).Same(ix.old[i].stamp) {
+	if !found && ix.git == nil {
 		return false, false
 	}
-	same = contentSum(data) == ix.old[i].sum
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.known++
-	if same {
-		ix.unread++
-		ix.reused[i] = true
+	st := stamp.File(name)
+	if found && st.Same(ix.old[i].stamp) {
+		same = contentSum(data) == ix.old[i].sum
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		ix.report.Known++
+		if same {
+			ix.report.Unread++
+			ix.reused[i] = true
+		}
+		return true, same
 	}
-	return true, same
+	// git's index vouches only for files it knows to hold data; the
+	// next build finds them in this one.
+	if ix.git.holds(rel, st, data) {
+		ix.remember(rel, st, data)
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		ix.report.Known++
+		ix.report.Unread++
+		ix.report.FromGit++
+		return true, true
+	}
+	return false, false
 }
 
 // find looks a key up.
 func (ix *Index) find(key uint64) (int, bool) {
+	if len(ix.old) == 0 {
+		return 0, false
+	}
 	p := key >> (64 - prefixBits)
 	from, to := int(ix.starts[p]), int(ix.starts[p+1])
 	i, found := slices.BinarySearchFunc(ix.old[from:to], key, func(r record, key uint64) int { return cmp.Compare(r.path, key) })
@@ -271,7 +295,7 @@ func (ix *Index) tellFolder(rel, name string, want nameSet) bool {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.unlisted++
+	ix.report.Unlisted++
 	ix.reused[i] = true
 	return true
 }

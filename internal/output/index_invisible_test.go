@@ -114,8 +114,8 @@ func TestIndexIsInvisible(t *testing.T) {
 		if diff := cmp.Diff(string(wantDiff), string(gotDiff)); diff != "" {
 			t.Fatalf("%s: diff with the index (+) and without (-):\n%s", what, diff)
 		}
-		_, u, l := ix.Report()
-		unread, unlisted = unread+u, unlisted+l
+		report := ix.Report()
+		unread, unlisted = unread+report.Unread, unlisted+report.Unlisted
 		if err := ix.Save(); err != nil {
 			t.Fatal(err)
 		}

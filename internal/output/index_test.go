@@ -44,7 +44,8 @@ func TestIndex(t *testing.T) {
 		for rel, data := range files {
 			unchanged[rel] = in.Unchanged(rel, data)
 		}
-		known, unread, _ = ix.Report()
+		r := ix.Report()
+		known, unread = r.Known, r.Unread
 		if err := ix.Save(); err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +159,7 @@ func TestIndexFolders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, unlisted = ix.Report()
+		unlisted = ix.Report().Unlisted
 		if err := ix.Save(); err != nil {
 			t.Fatal(err)
 		}
