@@ -604,16 +604,12 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 			"None of the objects the waiver %s names breaks the policy %s: %s. The exception is no longer needed: remove the waiver.", w.ast.Name, p.name(), c.entryStates(w, p))
 		return
 	}
-	var ids []string // the IDs of the policy's kind, sorted, for suggestions
 	for _, e := range w.entries {
 		switch {
 		case e.used:
 		case e.obj == nil:
-			if ids == nil {
-				ids = sortedKeys(m.idsOf(p.kind))
-			}
 			c.warnf("waiver-unused", e.id.Range, "Waived object not found",
-				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, suggest.DidYouMean(e.id.V, ids))
+				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, m.didYouMean(p.kind, e.id.V))
 		case !p.covers(e.obj):
 			scope := andList(sortedKeys(p.domains))
 			if p.domain != nil {

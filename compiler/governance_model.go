@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"github.com/meshc/meshc/internal/suggest"
 	"math/big"
 	"slices"
 	"strings"
@@ -202,6 +203,11 @@ type model struct {
 	mesh    cty.Value
 	objects map[string][]*govObject
 	byID    map[string]map[string]*govObject // kind -> id -> object, filled by idsOf
+	// meant memoizes didYouMean, by kind and ID: every waiver that names
+	// a missing object looks through every ID of its kind for the one
+	// meant, and a renamed object may be named by many.
+	meant map[[2]string]string
+	ids   map[string][]string // kind -> its IDs, sorted, for didYouMean
 	// sourceReaders maps each column of a source to the products that
 	// read it through an input; ports' are their scopes' (readers).
 	sourceReaders map[*plan.Column][]*plan.Product
@@ -237,7 +243,8 @@ var roundProducts = 2048
 // them: there are many more of those, and most meshes have policies on few
 // kinds.
 func (c *compiler) buildModel(kinds map[string]bool) *model {
-	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}, slabs: map[string][]cty.Value{}}
+	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}, slabs: map[string][]cty.Value{},
+		meant: map[[2]string]string{}, ids: map[string][]string{}}
 	m.mesh = c.meshValue()
 	domainOf := map[*domainScope]*govObject{}
 	for _, ds := range c.domainList {
@@ -399,6 +406,23 @@ func (m *model) idsOf(kind string) map[string]*govObject {
 	}
 	m.byID[kind] = ids
 	return ids
+}
+
+// didYouMean is suggest.DidYouMean for a waiver that names an object of
+// the kind that does not exist, over the IDs of that kind.
+func (m *model) didYouMean(kind, id string) string {
+	key := [2]string{kind, id}
+	if meant, done := m.meant[key]; done {
+		return meant
+	}
+	ids, sorted := m.ids[kind]
+	if !sorted {
+		ids = sortedKeys(m.idsOf(kind))
+		m.ids[kind] = ids
+	}
+	meant := suggest.DidYouMean(id, ids)
+	m.meant[key] = meant
+	return meant
 }
 
 // value builds an object's value holding the attributes named.

@@ -83,7 +83,16 @@ type slowestUpstream struct {
 	own    bool
 	source *plan.Source
 	via    *plan.Product
+	// hops is the length of the path from the cadence's origin down to
+	// the product's input (upstreamPath), and head its first names.
+	hops int
+	head [pathEnds]string
 }
+
+// pathEnds is how many names of each end of a long upstream path a
+// message shows: a chain of thousands of products, each reporting the
+// path from the top, would print the square of its length.
+const pathEnds = 4
 
 // schedules checks freshness SLAs against the slowest cadence upstream,
 // transitively, and then looks for diamonds.
@@ -101,12 +110,17 @@ func (c *compiler) schedules() {
 			var cand slowestUpstream
 			switch {
 			case in.Source != nil:
-				cand = slowestUpstream{period: in.Source.Cadence.Period, what: "source " + in.Source.ID + " (" + in.Source.Cadence.String() + ")", source: in.Source}
+				cand = slowestUpstream{period: in.Source.Cadence.Period, what: "source " + in.Source.ID + " (" + in.Source.Cadence.String() + ")", source: in.Source,
+					hops: 1, head: [pathEnds]string{in.Source.ID}}
 			case in.Producer != nil:
 				up := slowest[in.Producer]
-				cand = slowestUpstream{period: up.period, what: up.what, via: in.Producer}
+				cand = slowestUpstream{period: up.period, what: up.what, via: in.Producer, hops: up.hops + 1, head: up.head}
 				if up.own {
 					cand.what = in.Producer.ID + " (" + describePeriod(in.Producer) + ")"
+					cand.hops, cand.head = 1, [pathEnds]string{}
+				}
+				if cand.hops <= pathEnds {
+					cand.head[cand.hops-1] = in.Producer.ID
 				}
 			}
 			if cand.period > worst.period {
@@ -124,8 +138,8 @@ func (c *compiler) schedules() {
 			continue
 		}
 		via := ""
-		if path := upstreamPath(p, slowest); len(path) > 1 {
-			via = fmt.Sprintf(" It reaches %s by way of %s -> %s.", p.ID, strings.Join(path, " -> "), p.ID)
+		if worst.hops > 1 {
+			via = fmt.Sprintf(" It reaches %s by way of %s -> %s.", p.ID, strings.Join(upstreamPath(p, slowest), " -> "), p.ID)
 		}
 		c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than an upstream cadence",
 			"The SLA promises data at most %s old, but %s depends on %s, which may leave up to %s between updates.%s Loosen the SLA to at least %s, or make that upstream run more often.",
@@ -135,11 +149,24 @@ func (c *compiler) schedules() {
 }
 
 // upstreamPath lists the objects from the origin of p's slowest cadence
-// down to p's direct input. It is built only when reported, so that
-// checking stays linear in the size of the mesh.
+// down to p's direct input: of a path longer than twice pathEnds, the
+// first and the last pathEnds, around how many are left out. It is built
+// only when reported, and walks no further than it shows, so that checking
+// stays linear in the size of the mesh.
 func upstreamPath(p *plan.Product, slowest map[*plan.Product]slowestUpstream) []string {
+	worst := slowest[p]
+	if worst.hops > 2*pathEnds {
+		tail := make([]string, pathEnds)
+		cur := worst
+		for i := range tail {
+			tail[len(tail)-1-i] = cur.via.ID
+			cur = slowest[cur.via]
+		}
+		left := fmt.Sprintf("(%d more)", worst.hops-2*pathEnds)
+		return append(append(worst.head[:pathEnds:pathEnds], left), tail...)
+	}
 	var path []string
-	cur := slowest[p]
+	cur := worst
 	for cur.via != nil {
 		path = append(path, cur.via.ID)
 		cur = slowest[cur.via]

@@ -115,10 +115,19 @@ func (c *compiler) duplicateOf(kind, name string, at, first diag.Range, firstInS
 }
 
 // unknown reports a name that resolves to nothing, naming the closest
-// candidate.
+// candidate. The candidates are the names of kind where.
 func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates []string) {
 	detail := fmt.Sprintf("There is no %s named %q %s.", kind, name, where)
-	switch hint := suggest.DidYouMean(name, candidates); {
+	key := [3]string{kind, where, name}
+	hint, done := c.meant[key]
+	if !done {
+		hint = suggest.DidYouMean(name, candidates)
+		if c.meant == nil {
+			c.meant = map[[3]string]string{}
+		}
+		c.meant[key] = hint
+	}
+	switch {
 	case len(candidates) == 0:
 		detail = fmt.Sprintf("There is no %s named %q %s; none is declared there.", kind, name, where)
 	case hint != "":

@@ -17,6 +17,11 @@ import (
 type compiler struct {
 	*state
 	diags diag.Diagnostics
+	// meant memoizes the "did you mean" of unknown, by kind, where and
+	// name: a product renamed in a domain of thousands is read under its
+	// old name by as many, each of which would look through the domain
+	// again. It is this worker's own (inParallel).
+	meant map[[3]string]string
 }
 
 // state is what a compilation holds: the decoded mesh, the plan being
