@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"container/heap"
 	"fmt"
 	"math"
 	"slices"
@@ -226,12 +227,12 @@ func (c *compiler) diamonds() {
 				edgeTo[e.to] = e
 			}
 		}
-		near := make([]*upstreams, len(ups)) // each branch's, when needed
-		nearOf := func(i int) *upstreams {
-			if near[i] == nil {
-				near[i] = r.upstreams(ups[i])
+		near := map[*plan.Product]*upstreams{} // each branch's, when needed
+		nearOf := func(p *plan.Product) *upstreams {
+			if near[p] == nil {
+				near[p] = r.upstreams(p)
 			}
-			return near[i]
+			return near[p]
 		}
 		// One warning per branch at most: with three branches on three
 		// cadences, the third is reported once, against the first.
@@ -242,7 +243,7 @@ func (c *compiler) diamonds() {
 				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
-				if common, pathA, pathB, ok := r.diamond(nearOf(a), nearOf(b)); ok {
+				if common, pathA, pathB, ok := r.diamond(A, B, nearOf); ok {
 					c.reportDiamond(d, A, B, common, edgeTo[B], pathA, pathB)
 					warned[B] = true
 				}
@@ -270,7 +271,10 @@ type reacher struct {
 	walk  int32
 	stamp []int32 // by place in run order: the last walk that reached the product
 	next  []int32 // for pathUp: the product one step back towards where it started
-	read  []int32 // by source: the last walk that found it read
+	// depths are, for latestShared, how many dependencies up from each
+	// branch the walk found the product.
+	depths [][2]int8
+	read   []int32 // by source: the last walk that found it read
 	// sources are the sources read, by place.
 	sources []*plan.Source
 }
@@ -278,7 +282,7 @@ type reacher struct {
 func newReacher(products []*plan.Product, reach int) *reacher {
 	n := len(products)
 	r := &reacher{reach: reach, run: products, index: make(map[*plan.Product]int, n),
-		ups: make([][]int32, n), reads: make([][]int32, n), stamp: make([]int32, n), next: make([]int32, n)}
+		ups: make([][]int32, n), reads: make([][]int32, n), stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n)}
 	for i, p := range products {
 		r.index[p] = i
 	}
@@ -358,18 +362,19 @@ func (r *reacher) newWalks(n int32) int32 {
 	return first
 }
 
-// diamond finds what two branches have in common within reach: the product
-// upstream of both (either counting as its own upstream) that runs last,
-// or else the source with the smallest ID that both read. It returns its
-// name for the message and the path from it down to each branch, or false
-// when the branches share nothing.
-func (r *reacher) diamond(a, b *upstreams) (common string, pathA, pathB []string, ok bool) {
+// diamond finds what branches a and b have in common within reach: the
+// product upstream of both (either counting as its own upstream) that runs
+// last, or else the source with the smallest ID that both read. It returns
+// its name for the message and the path from it down to each branch, or
+// false when the branches share nothing. within gives a branch's
+// upstreams, which only a diamond of a source needs.
+func (r *reacher) diamond(a, b *plan.Product, within func(*plan.Product) *upstreams) (common string, pathA, pathB []string, ok bool) {
 	var found func(*plan.Product) bool
 	var prefix []string
-	if p := r.latestShared(a, b); p != nil {
+	if p := r.latestShared(int32(r.index[a]), int32(r.index[b])); p != nil {
 		common = p.ID
 		found = func(x *plan.Product) bool { return x == p }
-	} else if s := r.firstShared(a, b); s != nil {
+	} else if s := r.firstShared(within(a), within(b)); s != nil {
 		// No product in common: raw data read by both branches drifts
 		// the same way.
 		common, prefix = "source "+s.ID, []string{s.ID}
@@ -382,20 +387,62 @@ func (r *reacher) diamond(a, b *upstreams) (common string, pathA, pathB []string
 	return common, append(prefix, r.pathUp(a, found)...), append(slices.Clone(prefix), r.pathUp(b, found)...), true
 }
 
-// latestShared returns the product within reach of both a and b that runs
-// last, or nil.
-func (r *reacher) latestShared(a, b *upstreams) *plan.Product {
-	w := r.mark(a, 1)
-	latest := int32(-1)
-	for _, at := range b.products {
-		if r.stamp[at] == w && at > latest {
-			latest = at
+// latestShared returns the product within reach of both a and b (places in
+// run order) that runs last, or nil. It takes products from the latest in
+// run order down, from a heap: a product runs after its upstreams, so when
+// it takes one, it has taken every product on a path from a or b to it,
+// and knows how far up from each it is. The first it takes within reach of
+// both is the one, and in a mesh of wide layers that read each other that
+// is a layer or two up: walking the whole reach of both, as the check did,
+// grew with the square of the layers' width.
+func (r *reacher) latestShared(a, b int32) *plan.Product {
+	const far = math.MaxInt8
+	w := r.newWalk()
+	var taken latestFirst
+	reach := func(at int32, fromA, fromB int8) {
+		if r.stamp[at] != w {
+			r.stamp[at], r.depths[at] = w, [2]int8{far, far}
+			heap.Push(&taken, at)
+		}
+		d := &r.depths[at]
+		d[0], d[1] = min(d[0], fromA), min(d[1], fromB)
+	}
+	reach(a, 0, far)
+	reach(b, far, 0)
+	for taken.Len() > 0 {
+		at := heap.Pop(&taken).(int32)
+		d := r.depths[at]
+		if int(d[0]) <= r.reach && int(d[1]) <= r.reach {
+			return r.run[at]
+		}
+		up := [2]int8{far, far}
+		for side, depth := range d {
+			if int(depth) < r.reach {
+				up[side] = depth + 1
+			}
+		}
+		if up == [2]int8{far, far} {
+			continue
+		}
+		for _, u := range r.ups[at] {
+			reach(u, up[0], up[1])
 		}
 	}
-	if latest < 0 {
-		return nil
-	}
-	return r.run[latest]
+	return nil
+}
+
+// latestFirst is a heap of places in run order, the latest on top.
+type latestFirst []int32
+
+func (h latestFirst) Len() int           { return len(h) }
+func (h latestFirst) Less(i, j int) bool { return h[i] > h[j] }
+func (h latestFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *latestFirst) Push(x any)        { *h = append(*h, x.(int32)) }
+func (h *latestFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // firstShared returns the source, by ID, that both a and b read, or nil.
@@ -413,28 +460,14 @@ func (r *reacher) firstShared(a, b *upstreams) *plan.Source {
 	return first
 }
 
-// mark stamps u's products with the first of n new walks, which it
-// returns.
-func (r *reacher) mark(u *upstreams, n int32) int32 {
-	w := r.newWalks(n)
-	for _, at := range u.products {
-		r.stamp[at] = w
-	}
-	return w
-}
-
-// pathUp walks up from u's branch breadth-first, upstreams in ID order, to
-// the first product that found accepts, and returns the products from that
-// one down to the branch: a shortest path, the same whatever the order of
-// the mesh's files. It keeps within reach, which holds every product as
-// close to the branch as the one found, so the walk takes them in the same
-// order as a walk through everything would: the path is the same.
-func (r *reacher) pathUp(u *upstreams, found func(*plan.Product) bool) []string {
-	// Two numbers at once, so that the counter cannot start over, and
-	// clear the marks of within, between them.
-	within := r.mark(u, 2)
-	seen := within + 1
-	start := u.products[0]
+// pathUp walks up from the branch x breadth-first, upstreams in ID order,
+// to the first product that found accepts, and returns the products from
+// that one down to the branch: a shortest path, the same whatever the
+// order of the mesh's files. The one found is within reach, and so is
+// every product the walk takes before it, being no further up.
+func (r *reacher) pathUp(x *plan.Product, found func(*plan.Product) bool) []string {
+	seen := r.newWalk()
+	start := int32(r.index[x])
 	r.stamp[start], r.next[start] = seen, -1
 	queue := []int32{start}
 	for len(queue) > 0 {
@@ -448,7 +481,7 @@ func (r *reacher) pathUp(u *upstreams, found func(*plan.Product) bool) []string 
 			return path
 		}
 		for _, up := range r.ups[at] {
-			if r.stamp[up] == within {
+			if r.stamp[up] != seen {
 				r.stamp[up], r.next[up] = seen, at
 				queue = append(queue, up)
 			}

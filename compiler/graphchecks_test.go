@@ -29,7 +29,13 @@ func TestDiamondReach(t *testing.T) {
 			check := func(a, b *plan.Product, ua, ub *upstreams) {
 				t.Helper()
 				var got []string
-				if common, pa, pb, ok := r.diamond(ua, ub); ok {
+				within := func(p *plan.Product) *upstreams {
+					if p == a {
+						return ua
+					}
+					return ub
+				}
+				if common, pa, pb, ok := r.diamond(a, b, within); ok {
 					got = []string{common, strings.Join(pa, " "), strings.Join(pb, " ")}
 				}
 				if diff := cmp.Diff(wholeDiamond(a, b, reach, index), got); diff != "" {
@@ -66,14 +72,20 @@ func TestReacherStartsOver(t *testing.T) {
 	ua := r.upstreams(a) // the first walk marks a and top
 	r.walk = math.MaxInt32
 	ub := r.upstreams(b) // the count starts over: this walk is the first again
-	common, pa, pb, ok := r.diamond(ua, ub)
+	within := func(p *plan.Product) *upstreams {
+		if p == a {
+			return ua
+		}
+		return ub
+	}
+	common, pa, pb, ok := r.diamond(a, b, within)
 	if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
 		t.Errorf("diamond = %s; want top [top a] [top b] true", got)
 	}
-	// Starting over between the two walks of a path (its marks, then
-	// its own) would clear the first's.
+	// The count starting over between a diamond's walks (the search, then
+	// each branch's path) must not mix their marks either.
 	r.walk = math.MaxInt32 - 2
-	common, pa, pb, ok = r.diamond(ua, ub)
+	common, pa, pb, ok = r.diamond(a, b, within)
 	if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
 		t.Errorf("diamond across the count's end = %s; want top [top a] [top b] true", got)
 	}
