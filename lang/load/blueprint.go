@@ -196,8 +196,9 @@ func (l *loader) applyBlueprints(failed bool) diag.Diagnostics {
 				continue
 			}
 			bp := r.lookup(p.Extends, "product", "product "+p.Name)
-			for _, b := range r.chain(bp) {
-				mergeProduct(p, b.Product)
+			chain := r.chain(bp)
+			mergeProduct(p, chain)
+			for _, b := range chain {
 				p.Blueprints = append(p.Blueprints, b.Name)
 				used[b] = true
 			}
@@ -324,10 +325,12 @@ func (r *blueprintResolver) breakCycles() {
 	}
 }
 
-// chain lists bp and the blueprints it extends, nearest first.
+// chain lists bp and the blueprints it extends, nearest first. Loops are
+// cut before (breakCycles), so a chain holds each blueprint once at most;
+// the bound is for safety's sake.
 func (r *blueprintResolver) chain(bp *ast.Blueprint) []*ast.Blueprint {
 	var out []*ast.Blueprint
-	for ; bp != nil && !slices.Contains(out, bp); bp = r.parent[bp] {
+	for ; bp != nil && len(out) <= len(r.byName); bp = r.parent[bp] {
 		out = append(out, bp)
 	}
 	return out
@@ -346,53 +349,92 @@ func mergeDomain(dom, bp *ast.Domain) {
 	inherit(&dom.Layer, bp.Layer)
 }
 
-// mergeProduct merges a blueprint into a product; the product's own values
-// win. Blocks are copied, so that no two products share a node the
-// compiler may annotate.
-func mergeProduct(p, bp *ast.Product) {
-	inherit(&p.Owner, bp.Owner)
-	inherit(&p.Description, bp.Description)
-	if bp.Tags.Set || bp.Tags.Bad {
-		own := map[string]bool{}
-		for _, t := range p.Tags.V {
-			own[t.V] = true
+// mergeProduct merges a chain of blueprints, nearest first, into a product:
+// its own values win, then the nearest blueprint's. The tags, steps and
+// tests that a blueprint adds go before those of the product and of the
+// blueprints nearer it, so that the farthest's come first. Blocks are
+// copied, so that no two products share a node the compiler may annotate.
+// What a product holds already is looked up in sets, so that a chain costs
+// what it adds, not its square.
+func mergeProduct(p *ast.Product, chain []*ast.Blueprint) {
+	tags := map[string]bool{}
+	for _, t := range p.Tags.V {
+		tags[t.V] = true
+	}
+	steps, tests := map[string]bool{}, map[string]bool{}
+	for _, s := range p.Steps {
+		steps[s.Name] = true
+	}
+	for _, t := range p.Tests {
+		tests[t.Written().Name.V] = true
+	}
+	var addedTags [][]ast.String
+	var addedSteps [][]*ast.Step
+	var addedTests [][]*ast.TestUse
+	for _, b := range chain {
+		bp := b.Product
+		inherit(&p.Owner, bp.Owner)
+		inherit(&p.Description, bp.Description)
+		if bp.Tags.Set || bp.Tags.Bad {
+			var added []ast.String
+			for _, t := range bp.Tags.V {
+				if !tags[t.V] {
+					tags[t.V] = true // each tag once, even if listed twice
+					added = append(added, t)
+				}
+			}
+			addedTags = append(addedTags, added)
+			if !p.Tags.Set && !p.Tags.Bad {
+				p.Tags.Range = bp.Tags.Range
+			}
+			p.Tags.Set = p.Tags.Set || bp.Tags.Set
+			p.Tags.Bad = p.Tags.Bad || bp.Tags.Bad
 		}
-		var tags []ast.String
-		for _, t := range bp.Tags.V {
-			if !own[t.V] {
-				own[t.V] = true // each tag once, even if listed twice
-				tags = append(tags, t)
+		// A step or a test of a name the product or a nearer blueprint
+		// has is theirs; one that a blueprint lists twice is reported as
+		// the product's duplicate.
+		var added []*ast.Step
+		for _, s := range bp.Steps {
+			if !steps[s.Name] {
+				c := *s
+				added = append(added, &c)
 			}
 		}
-		p.Tags.V = append(tags, p.Tags.V...)
-		if !p.Tags.Set && !p.Tags.Bad {
-			p.Tags.Range = bp.Tags.Range
+		for _, s := range added {
+			steps[s.Name] = true
 		}
-		p.Tags.Set = p.Tags.Set || bp.Tags.Set
-		p.Tags.Bad = p.Tags.Bad || bp.Tags.Bad
-	}
-	var steps []*ast.Step
-	for _, s := range bp.Steps {
-		if !slices.ContainsFunc(p.Steps, func(o *ast.Step) bool { return o.Name == s.Name }) {
-			c := *s
-			steps = append(steps, &c)
+		addedSteps = append(addedSteps, added)
+		var addedT []*ast.TestUse
+		for _, t := range bp.Tests {
+			if !tests[t.Written().Name.V] {
+				c := *t
+				addedT = append(addedT, &c)
+			}
+		}
+		for _, t := range addedT {
+			tests[t.Written().Name.V] = true
+		}
+		addedTests = append(addedTests, addedT)
+		if p.Schedule == nil && bp.Schedule != nil && !slices.Contains(p.Broken, "schedule") {
+			c := *bp.Schedule
+			p.Schedule = &c
+		}
+		if p.SLA == nil && bp.SLA != nil && !slices.Contains(p.Broken, "sla") {
+			c := *bp.SLA
+			p.SLA = &c
 		}
 	}
-	p.Steps = append(steps, p.Steps...)
-	var tests []*ast.TestUse
-	for _, t := range bp.Tests {
-		if !slices.ContainsFunc(p.Tests, func(o *ast.TestUse) bool { return o.Written().Name.V == t.Written().Name.V }) {
-			c := *t
-			tests = append(tests, &c)
-		}
+	p.Tags.V = farthestFirst(addedTags, p.Tags.V)
+	p.Steps = farthestFirst(addedSteps, p.Steps)
+	p.Tests = farthestFirst(addedTests, p.Tests)
+}
+
+// farthestFirst joins what each blueprint of a chain added, the farthest's
+// first, and the product's own.
+func farthestFirst[T any](added [][]T, own []T) []T {
+	var all []T
+	for i := len(added) - 1; i >= 0; i-- {
+		all = append(all, added[i]...)
 	}
-	p.Tests = append(tests, p.Tests...)
-	if p.Schedule == nil && bp.Schedule != nil && !slices.Contains(p.Broken, "schedule") {
-		c := *bp.Schedule
-		p.Schedule = &c
-	}
-	if p.SLA == nil && bp.SLA != nil && !slices.Contains(p.Broken, "sla") {
-		c := *bp.SLA
-		p.SLA = &c
-	}
+	return append(all, own...)
 }
