@@ -196,6 +196,32 @@ func BenchmarkCheckMixedCadences(b *testing.B) {
 	})
 }
 
+// BenchmarkCheckDense is BenchmarkCheck on meshes of domains of 1,000
+// products each reading 4 to 8 of the domain before, with one product in
+// 25 weekly (synth.Options.Dense): diamonds of mixed cadences everywhere,
+// whose common upstreams the diamond check must find near their branches
+// (schedules-ms/op) rather than walk what lies above each.
+func BenchmarkCheckDense(b *testing.B) {
+	eachShape(b, synth.Options{Dense: true, MixedCadences: true, ProductsPerDomain: 1000}, func(b *testing.B, m *mesh) {
+		took := map[string]time.Duration{}
+		trace := func(stage string, d time.Duration) { took[stage] += d }
+		warnings := 0
+		for b.Loop() {
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: trace})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Diagnostics.HasErrors() {
+				b.Fatalf("the dense mesh has errors, the first: %s", res.Diagnostics[0].Summary)
+			}
+			warnings = len(res.Diagnostics)
+		}
+		reportStages(b, took)
+		b.ReportMetric(msPerOp(b, took["schedules"]), "schedules-ms/op")
+		b.ReportMetric(float64(warnings), "diagnostics")
+	})
+}
+
 // BenchmarkCheckMisspelt is BenchmarkCheck on meshes of domains of 2,000
 // products where every input from a product misspells it: each of the
 // unresolved-reference errors looks for the name meant among the 2,000

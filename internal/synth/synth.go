@@ -47,6 +47,13 @@ type Options struct {
 	// mesh then has errors; with large domains it measures the search
 	// for the name meant.
 	MisspeltInputs bool
+	// Dense makes every product outside the first domain read 4 to 8
+	// products of the domain before its own, and nothing else: a mesh of
+	// layers as wide as ProductsPerDomain that read each other, where any
+	// two inputs of a product share upstreams a domain or two up. With
+	// MixedCadences its diamonds are everywhere, which the checker must
+	// find without walking all that lies above each.
+	Dense bool
 }
 
 // Mesh returns a mesh of n products with the default shape and seed 1.
@@ -299,6 +306,9 @@ func (g *generator) product(d, j int) string {
 // d's layer or the one below, so that the graph has no cycle and no layer
 // is skipped.
 func (g *generator) inputs(rng *rand.Rand, d, j int) []input {
+	if g.o.Dense && d > 0 {
+		return g.denseInputs(rng, d)
+	}
 	lowest := d
 	for lowest > 0 && g.layer(lowest-1) >= g.layer(d)-1 {
 		lowest--
@@ -330,6 +340,17 @@ func (g *generator) inputs(rng *rand.Rand, d, j int) []input {
 			seen[in.from] = true
 			ins = append(ins, in)
 		}
+	}
+	return ins
+}
+
+// denseInputs picks 4 to 8 distinct products of domain d-1 (Dense).
+func (g *generator) denseInputs(rng *rand.Rand, d int) []input {
+	below := g.products(d - 1)
+	var ins []input
+	for _, k := range rng.Perm(below)[:min(below, 4+rng.IntN(5))] {
+		ins = append(ins, input{fmt.Sprintf("domain.%s.product.%s.port.main", domainName(d-1), g.productRef(k)),
+			"{ id = integer, amount = number(38, 2), updated_at = timestamp_ntz }", fmt.Sprintf("%s.p%d", domainName(d-1), k)})
 	}
 	return ins
 }

@@ -67,6 +67,42 @@ func TestMixedCadences(t *testing.T) {
 	}
 }
 
+// TestDense checks that a dense mesh with weekly products has no error,
+// has diamonds of mixed cadences, and that every product outside the first
+// domain reads 4 to 8 products of the domain before its own, and nothing
+// else.
+func TestDense(t *testing.T) {
+	fsys := synth.Generate(synth.Options{Products: 300, ProductsPerDomain: 60, Seed: 1, Dense: true, MixedCadences: true})
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), WholeMesh: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drifts := 0
+	for _, d := range res.Diagnostics {
+		if d.Code != "cadence-drift" {
+			t.Fatalf("unexpected diagnostic: %s: %s", d.Summary, d.Detail)
+		}
+		drifts++
+	}
+	if drifts == 0 {
+		t.Error("no cadence-drift warning")
+	}
+	for _, p := range res.Plan.Products {
+		d := domainNumber(t, p.Domain.Name)
+		if d == 0 {
+			continue
+		}
+		if n := len(p.Inputs); n < 4 || n > 8 {
+			t.Errorf("%s reads %d inputs", p.ID, n)
+		}
+		for _, in := range p.Inputs {
+			if in.Producer == nil || domainNumber(t, in.Producer.Domain.Name) != d-1 {
+				t.Errorf("%s reads something other than a product of the domain before", p.ID)
+			}
+		}
+	}
+}
+
 // TestReadsBack checks that a mesh whose products read only nearby
 // domains is clean, and that no product reads further back: the inputs
 // reach further without the bound.
