@@ -227,13 +227,7 @@ func (c *compiler) diamonds() {
 				edgeTo[e.to] = e
 			}
 		}
-		near := map[*plan.Product]*upstreams{} // each branch's, when needed
-		nearOf := func(p *plan.Product) *upstreams {
-			if near[p] == nil {
-				near[p] = r.upstreams(p)
-			}
-			return near[p]
-		}
+		near := r.branches(ups)
 		// One warning per branch at most: with three branches on three
 		// cadences, the third is reported once, against the first.
 		warned := map[*plan.Product]bool{}
@@ -243,7 +237,7 @@ func (c *compiler) diamonds() {
 				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
 					continue
 				}
-				if common, pathA, pathB, ok := r.diamond(A, B, nearOf); ok {
+				if common, pathA, pathB, ok := near.diamond(a, b); ok {
 					c.reportDiamond(d, A, B, common, edgeTo[B], pathA, pathB)
 					warned[B] = true
 				}
@@ -264,6 +258,7 @@ const diamondReach = 8
 // set them, so that a walk costs what it visits, not the size of the mesh.
 type reacher struct {
 	reach int
+	few   int             // fewUpstreams, but for tests
 	run   []*plan.Product // in run order
 	index map[*plan.Product]int
 	ups   [][]int32 // by place in run order: the places of the product's upstreams, in ID order
@@ -279,9 +274,14 @@ type reacher struct {
 	sources []*plan.Source
 }
 
+// fewUpstreams is how many products within reach of a branch the diamond
+// check keeps, to intersect with another branch's (latestAmong); a branch
+// with more is left to the search from both (latestShared).
+const fewUpstreams = 256
+
 func newReacher(products []*plan.Product, reach int) *reacher {
 	n := len(products)
-	r := &reacher{reach: reach, run: products, index: make(map[*plan.Product]int, n),
+	r := &reacher{reach: reach, few: fewUpstreams, run: products, index: make(map[*plan.Product]int, n),
 		ups: make([][]int32, n), reads: make([][]int32, n), stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n)}
 	for i, p := range products {
 		r.index[p] = i
@@ -315,7 +315,11 @@ type upstreams struct {
 
 // upstreams walks up from x breadth-first, reach dependencies at most; a
 // source counts as one dependency above the product that reads it.
-func (r *reacher) upstreams(x *plan.Product) *upstreams {
+func (r *reacher) upstreams(x *plan.Product) *upstreams { return r.upstreamsUpTo(x, math.MaxInt) }
+
+// upstreamsUpTo is upstreams, or nil when more than most products lie
+// within reach.
+func (r *reacher) upstreamsUpTo(x *plan.Product, most int) *upstreams {
 	w := r.newWalk()
 	u := &upstreams{products: []int32{int32(r.index[x])}}
 	r.stamp[u.products[0]] = w
@@ -340,6 +344,9 @@ func (r *reacher) upstreams(x *plan.Product) *upstreams {
 					u.products = append(u.products, up)
 				}
 			}
+			if len(u.products) > most {
+				return nil
+			}
 		}
 		level = u.products[start:]
 	}
@@ -362,34 +369,99 @@ func (r *reacher) newWalks(n int32) int32 {
 	return first
 }
 
-// diamond finds what branches a and b have in common within reach: the
+// branches keeps, for one product's diamond check, what lies within reach
+// of each of its branches (its upstreams, by place in ups): all of it,
+// walked once, when that is a few products, so that a pair of branches
+// costs what the two hold, however many pairs a product of many inputs
+// has; nothing when it is many, which the search from both branches
+// (latestShared) spares walking whole.
+type branches struct {
+	r     *reacher
+	ups   []*plan.Product
+	few   []*upstreams // nil until walked, or when many
+	many  []bool       // walked, and found to be many
+	whole []*upstreams // walked whole, for a diamond of a source
+}
+
+func (r *reacher) branches(ups []*plan.Product) *branches {
+	return &branches{r: r, ups: ups, few: make([]*upstreams, len(ups)), many: make([]bool, len(ups)), whole: make([]*upstreams, len(ups))}
+}
+
+// fewOf returns what lies within reach of branch i when it is a few
+// products, or nil.
+func (b *branches) fewOf(i int) *upstreams {
+	if b.few[i] == nil && !b.many[i] {
+		b.few[i] = b.r.upstreamsUpTo(b.ups[i], b.r.few)
+		b.many[i] = b.few[i] == nil
+	}
+	return b.few[i]
+}
+
+// wholeOf returns what lies within reach of branch i, however much.
+func (b *branches) wholeOf(i int) *upstreams {
+	if u := b.fewOf(i); u != nil {
+		return u
+	}
+	if b.whole[i] == nil {
+		b.whole[i] = b.r.upstreams(b.ups[i])
+	}
+	return b.whole[i]
+}
+
+// diamond finds what branches i and j have in common within reach: the
 // product upstream of both (either counting as its own upstream) that runs
 // last, or else the source with the smallest ID that both read. It returns
 // its name for the message and the path from it down to each branch, or
-// false when the branches share nothing. within gives a branch's
-// upstreams, which only a diamond of a source needs.
-func (r *reacher) diamond(a, b *plan.Product, within func(*plan.Product) *upstreams) (common string, pathA, pathB []string, ok bool) {
+// false when the branches share nothing.
+func (b *branches) diamond(i, j int) (common string, pathI, pathJ []string, ok bool) {
+	r, x, y := b.r, b.ups[i], b.ups[j]
+	var p *plan.Product
+	if ux, uy := b.fewOf(i), b.fewOf(j); ux != nil && uy != nil {
+		p = r.latestAmong(ux, uy)
+	} else {
+		p = r.latestShared(int32(r.index[x]), int32(r.index[y]))
+	}
 	var found func(*plan.Product) bool
 	var prefix []string
-	if p := r.latestShared(int32(r.index[a]), int32(r.index[b])); p != nil {
+	if p != nil {
 		common = p.ID
-		found = func(x *plan.Product) bool { return x == p }
-	} else if s := r.firstShared(within(a), within(b)); s != nil {
+		found = func(z *plan.Product) bool { return z == p }
+	} else if s := r.firstShared(b.wholeOf(i), b.wholeOf(j)); s != nil {
 		// No product in common: raw data read by both branches drifts
 		// the same way.
 		common, prefix = "source "+s.ID, []string{s.ID}
-		found = func(x *plan.Product) bool {
-			return slices.ContainsFunc(x.Inputs, func(in *plan.Input) bool { return in.Source == s })
+		found = func(z *plan.Product) bool {
+			return slices.ContainsFunc(z.Inputs, func(in *plan.Input) bool { return in.Source == s })
 		}
 	} else {
 		return "", nil, nil, false
 	}
-	return common, append(prefix, r.pathUp(a, found)...), append(slices.Clone(prefix), r.pathUp(b, found)...), true
+	return common, append(prefix, r.pathUp(x, found)...), append(slices.Clone(prefix), r.pathUp(y, found)...), true
+}
+
+// latestAmong returns the product within reach of both a and b, as their
+// upstreams hold them, that runs last, or nil.
+func (r *reacher) latestAmong(a, b *upstreams) *plan.Product {
+	w := r.newWalk()
+	for _, at := range a.products {
+		r.stamp[at] = w
+	}
+	latest := int32(-1)
+	for _, at := range b.products {
+		if r.stamp[at] == w && at > latest {
+			latest = at
+		}
+	}
+	if latest < 0 {
+		return nil
+	}
+	return r.run[latest]
 }
 
 // latestShared returns the product within reach of both a and b (places in
-// run order) that runs last, or nil. It takes products from the latest in
-// run order down, from a heap: a product runs after its upstreams, so when
+// run order) that runs last, or nil, without walking all that lies within
+// reach of either. It takes products from the latest in run order down,
+// from a heap: a product runs after its upstreams, so when
 // it takes one, it has taken every product on a path from a or b to it,
 // and knows how far up from each it is. The first it takes within reach of
 // both is the one, and in a mesh of wide layers that read each other that

@@ -13,49 +13,46 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 )
 
-// TestDiamondReach checks the diamond check's search (reacher.diamond)
+// TestDiamondReach checks the diamond check's search (branches.diamond)
 // against walking both branches' whole upstreams breadth-first, keeping
 // what is within reach, and intersecting them, on random graphs: the same
 // common product or source, and the same paths, for every reach up to
-// deeper than the graphs. The pairs are taken at random, and as diamonds
-// takes them: every pair of a product's branches, each branch's upstreams
-// walked once and kept while the walks of the others reuse the marks.
+// deeper than the graphs, whether the branches' upstreams are kept and
+// intersected (a few) or searched from both (many). The pairs are taken at
+// random, and as diamonds takes them: every pair of a product's branches,
+// each branch's upstreams walked once and kept while the walks of the
+// others reuse the marks.
 func TestDiamondReach(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 400 {
 		products, index := randomGraph(rng, 2+rng.IntN(50), 1+rng.IntN(6))
 		for _, reach := range []int{0, 1, 2, 3, diamondReach, 60} {
-			r := newReacher(products, reach) // one for every pair, as diamonds uses it
-			check := func(a, b *plan.Product, ua, ub *upstreams) {
-				t.Helper()
-				var got []string
-				within := func(p *plan.Product) *upstreams {
-					if p == a {
-						return ua
+			for _, few := range []int{0, 4, fewUpstreams} {
+				r := newReacher(products, reach) // one for every pair, as diamonds uses it
+				r.few = few
+				check := func(near *branches, i, j int) {
+					t.Helper()
+					a, b := near.ups[i], near.ups[j]
+					var got []string
+					if common, pa, pb, ok := near.diamond(i, j); ok {
+						got = []string{common, strings.Join(pa, " "), strings.Join(pb, " ")}
 					}
-					return ub
+					if diff := cmp.Diff(wholeDiamond(a, b, reach, index), got); diff != "" {
+						t.Fatalf("round %d, reach %d, few %d, branches %s and %s (-whole walks +reacher):\n%s", round, reach, few, a.ID, b.ID, diff)
+					}
 				}
-				if common, pa, pb, ok := r.diamond(a, b, within); ok {
-					got = []string{common, strings.Join(pa, " "), strings.Join(pb, " ")}
+				for range 10 {
+					a, b := products[rng.IntN(len(products))], products[rng.IntN(len(products))]
+					if a != b {
+						check(r.branches([]*plan.Product{a, b}), 0, 1)
+					}
 				}
-				if diff := cmp.Diff(wholeDiamond(a, b, reach, index), got); diff != "" {
-					t.Fatalf("round %d, reach %d, branches %s and %s (-whole walks +reacher):\n%s", round, reach, a.ID, b.ID, diff)
-				}
-			}
-			for range 10 {
-				a, b := products[rng.IntN(len(products))], products[rng.IntN(len(products))]
-				if a != b {
-					check(a, b, r.upstreams(a), r.upstreams(b))
-				}
-			}
-			d := products[rng.IntN(len(products))]
-			near := make([]*upstreams, len(d.Upstreams))
-			for i, up := range d.Upstreams {
-				near[i] = r.upstreams(up)
-			}
-			for i := range d.Upstreams {
-				for j := i + 1; j < len(d.Upstreams); j++ {
-					check(d.Upstreams[i], d.Upstreams[j], near[i], near[j])
+				d := products[rng.IntN(len(products))]
+				near := r.branches(d.Upstreams)
+				for i := range d.Upstreams {
+					for j := i + 1; j < len(d.Upstreams); j++ {
+						check(near, i, j)
+					}
 				}
 			}
 		}
@@ -68,26 +65,24 @@ func TestReacherStartsOver(t *testing.T) {
 	top := &plan.Product{ID: "top"}
 	a := &plan.Product{ID: "a", Upstreams: []*plan.Product{top}}
 	b := &plan.Product{ID: "b", Upstreams: []*plan.Product{top}}
-	r := newReacher([]*plan.Product{top, a, b}, diamondReach)
-	ua := r.upstreams(a) // the first walk marks a and top
-	r.walk = math.MaxInt32
-	ub := r.upstreams(b) // the count starts over: this walk is the first again
-	within := func(p *plan.Product) *upstreams {
-		if p == a {
-			return ua
+	for _, few := range []int{0, fewUpstreams} {
+		r := newReacher([]*plan.Product{top, a, b}, diamondReach)
+		r.few = few
+		near := r.branches([]*plan.Product{a, b})
+		near.fewOf(0) // the first walk marks a and top
+		r.walk = math.MaxInt32
+		near.fewOf(1) // the count starts over: this walk is the first again
+		common, pa, pb, ok := near.diamond(0, 1)
+		if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
+			t.Errorf("few %d: diamond = %s; want top [top a] [top b] true", few, got)
 		}
-		return ub
-	}
-	common, pa, pb, ok := r.diamond(a, b, within)
-	if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
-		t.Errorf("diamond = %s; want top [top a] [top b] true", got)
-	}
-	// The count starting over between a diamond's walks (the search, then
-	// each branch's path) must not mix their marks either.
-	r.walk = math.MaxInt32 - 2
-	common, pa, pb, ok = r.diamond(a, b, within)
-	if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
-		t.Errorf("diamond across the count's end = %s; want top [top a] [top b] true", got)
+		// The count starting over between a diamond's walks (the search,
+		// then each branch's path) must not mix their marks either.
+		r.walk = math.MaxInt32 - 2
+		common, pa, pb, ok = near.diamond(0, 1)
+		if got := fmt.Sprintf("%s %v %v %v", common, pa, pb, ok); got != "top [top a] [top b] true" {
+			t.Errorf("few %d: diamond across the count's end = %s; want top [top a] [top b] true", few, got)
+		}
 	}
 }
 
