@@ -7,7 +7,6 @@ import (
 	"crypto/sha1"
 	"encoding/binary"
 	"errors"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -94,7 +93,7 @@ func openGitIndex(dir string) *gitIndex {
 	if !st.Known() {
 		return nil
 	}
-	entries, err := readGitIndex(bufio.NewReaderSize(f, 1<<16), prefix, st.Mtime)
+	entries, err := readGitIndex(f, info.Size(), prefix, st.Mtime)
 	if err != nil {
 		return nil
 	}
@@ -162,12 +161,17 @@ func sha1Repository(gitDir string) bool {
 	return true
 }
 
-// readGitIndex reads an index file (gitformat-index(5), versions 2 to 4)
-// and returns the entries to trust of the files whose paths start with
-// prefix, named by the rest of their paths. indexMtime is the index file's
-// modification time, in nanoseconds.
-func readGitIndex(r *bufio.Reader, prefix string, indexMtime int64) ([]gitEntry, error) {
-	g := &gitReader{r: r, sum: sha1.New()}
+// readGitIndex reads an index file of size bytes (gitformat-index(5),
+// versions 2 to 4) and returns the entries to trust of the files whose
+// paths start with prefix, named by the rest of their paths. indexMtime is
+// the index file's modification time, in nanoseconds.
+func readGitIndex(r io.Reader, size int64, prefix string, indexMtime int64) ([]gitEntry, error) {
+	if size < 12+sha1.Size {
+		return nil, errNotGitIndex
+	}
+	// Everything before the checksum is hashed as it is read.
+	sum := sha1.New()
+	g := &gitReader{r: bufio.NewReaderSize(io.TeeReader(io.LimitReader(r, size-sha1.Size), sum), 1<<16)}
 	var header [12]byte
 	g.full(header[:])
 	version := binary.BigEndian.Uint32(header[4:])
@@ -231,32 +235,32 @@ func readGitIndex(r *bufio.Reader, prefix string, indexMtime int64) ([]gitEntry,
 	if err := g.extensions(); err != nil {
 		return nil, err
 	}
+	// index.skipHash writes zeros.
+	var checksum [sha1.Size]byte
+	if _, err := io.ReadFull(r, checksum[:]); err != nil ||
+		checksum != [sha1.Size]byte(sum.Sum(nil)) && checksum != [sha1.Size]byte{} {
+		return nil, errNotGitIndex
+	}
 	return entries, nil
 }
 
 var errNotGitIndex = errors.New("not a git index meshc can trust")
 
-// gitReader reads an index file, hashing what it reads for the checksum at
-// its end; its first error stops it.
+// gitReader reads an index file; its first error stops it.
 type gitReader struct {
 	r   *bufio.Reader
-	sum hash.Hash
 	err error
 }
 
 func (g *gitReader) full(b []byte) {
 	if g.err == nil {
 		_, g.err = io.ReadFull(g.r, b)
-		g.sum.Write(b)
 	}
 }
 
 func (g *gitReader) skip(n int) {
-	var buf [512]byte
-	for n > 0 && g.err == nil {
-		k := min(n, len(buf))
-		g.full(buf[:k])
-		n -= k
+	if g.err == nil {
+		_, g.err = g.r.Discard(n)
 	}
 }
 
@@ -270,7 +274,6 @@ func (g *gitReader) until0() []byte {
 		g.err = err
 		return nil
 	}
-	g.sum.Write(b)
 	return b[:len(b)-1]
 }
 
@@ -279,10 +282,13 @@ func (g *gitReader) until0() []byte {
 func (g *gitReader) offset() uint64 {
 	var n uint64
 	for i := 0; g.err == nil && i < 9; i++ {
-		var c [1]byte
-		g.full(c[:])
-		n = n<<7 | uint64(c[0]&0x7f)
-		if c[0]&0x80 == 0 {
+		c, err := g.r.ReadByte()
+		if err != nil {
+			g.err = err
+			break
+		}
+		n = n<<7 | uint64(c&0x7f)
+		if c&0x80 == 0 {
 			return n
 		}
 		n++
@@ -291,18 +297,13 @@ func (g *gitReader) offset() uint64 {
 	return 0
 }
 
-// extensions reads past the index's extensions, and checks its checksum.
-// An extension that git says must be understood (its signature does not
-// start with a capital), such as a split index's link to the entries it
-// shares, makes the index one meshc does not trust.
+// extensions reads past the index's extensions, up to its checksum. An
+// extension that git says must be understood (its signature does not start
+// with a capital), such as a split index's link to the entries it shares,
+// makes the index one meshc does not trust.
 func (g *gitReader) extensions() error {
 	for g.err == nil {
-		next, err := g.r.Peek(sha1.Size + 1)
-		if len(next) == sha1.Size && errors.Is(err, io.EOF) {
-			// index.skipHash writes zeros.
-			if !bytes.Equal(next, g.sum.Sum(nil)) && !bytes.Equal(next, make([]byte, sha1.Size)) {
-				return errNotGitIndex
-			}
+		if _, err := g.r.Peek(1); errors.Is(err, io.EOF) {
 			return nil
 		}
 		var head [8]byte

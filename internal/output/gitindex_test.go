@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"os/exec"
@@ -224,7 +223,7 @@ func FuzzGitIndex(f *testing.F) {
 	}
 	f.Add([]byte("DIRC\x00\x00\x00\x04\x00\x00\x00\x01"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		entries, err := readGitIndex(bufio.NewReader(bytes.NewReader(data)), "out/", 1<<62)
+		entries, err := readGitIndex(bytes.NewReader(data), int64(len(data)), "out/", 1<<62)
 		if err != nil && entries != nil {
 			t.Error("entries from an index that did not read")
 		}
