@@ -166,6 +166,7 @@ func (d *differ) domains() {
 }
 
 func (d *differ) sources() {
+	changed := map[string]bool{} // the sources whose readers run again
 	pair(d.base.Sources, d.head.Sources, sourceID, func(id string, b, h *plan.Source) {
 		switch {
 		case b == nil:
@@ -185,17 +186,23 @@ func (d *differ) sources() {
 			}
 			if len(what) > 0 {
 				d.add(&Change{Domain: h.Domain.Name, Kind: "source", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
-				// Its readers run again: their schedule or data changed.
-				for _, p := range d.head.Products {
-					for _, in := range p.Inputs {
-						if in.Source != nil && in.Source.ID == id {
-							d.changed[p.ID] = true
-						}
-					}
-				}
+				changed[id] = true
 			}
 		}
 	})
+	// The readers of a changed source run again: their schedule or data
+	// changed. One pass over the inputs, however many sources changed:
+	// moving the raw database changes every source's table.
+	if len(changed) == 0 {
+		return
+	}
+	for _, p := range d.head.Products {
+		for _, in := range p.Inputs {
+			if in.Source != nil && changed[in.Source.ID] {
+				d.changed[p.ID] = true
+			}
+		}
+	}
 }
 
 func (d *differ) products() {

@@ -118,7 +118,9 @@ func (r *Report) WriteMarkdown(w io.Writer, head *plan.Plan) {
 	type counts struct{ added, removed, changed, breaking int }
 	byDomain := map[string]*counts{}
 	var domains []string
+	changesIn := map[string][]*Change{} // in the report's order
 	for _, c := range r.Changes {
+		changesIn[c.Domain] = append(changesIn[c.Domain], c)
 		n := byDomain[c.Domain]
 		if n == nil {
 			n = &counts{}
@@ -173,28 +175,16 @@ func (r *Report) WriteMarkdown(w io.Writer, head *plan.Plan) {
 
 	fmt.Fprintln(w)
 	for _, d := range domains {
-		fmt.Fprintf(w, "<details><summary>%s: %s</summary>\n\n", md(area(d)), plural(countIn(r.Changes, d), "change"))
-		for _, c := range r.Changes {
-			if c.Domain == d {
-				mark := ""
-				if c.Breaking {
-					mark = " (breaking)"
-				}
-				fmt.Fprintf(w, "- %s %s `%s`%s%s\n", c.Change, c.Kind, c.ID, detail(c), mark)
+		fmt.Fprintf(w, "<details><summary>%s: %s</summary>\n\n", md(area(d)), plural(len(changesIn[d]), "change"))
+		for _, c := range changesIn[d] {
+			mark := ""
+			if c.Breaking {
+				mark = " (breaking)"
 			}
+			fmt.Fprintf(w, "- %s %s `%s`%s%s\n", c.Change, c.Kind, c.ID, detail(c), mark)
 		}
 		fmt.Fprintln(w, "\n</details>")
 	}
-}
-
-func countIn(changes []*Change, domain string) int {
-	n := 0
-	for _, c := range changes {
-		if c.Domain == domain {
-			n++
-		}
-	}
-	return n
 }
 
 func detail(c *Change) string {
@@ -242,7 +232,7 @@ func (r *Report) mermaid(head *plan.Plan) string {
 	for _, id := range r.Affected {
 		affected[id] = true
 	}
-	node := func(id string) string { return "p_" + strings.NewReplacer(".", "__").Replace(id) }
+	node := func(id string) string { return "p_" + strings.ReplaceAll(id, ".", "__") }
 	var b strings.Builder
 	b.WriteString("graph LR\n")
 	for _, p := range head.Products {
