@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/internal/atomicfile"
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/format"
 	"github.com/meshc/meshc/lang/load"
@@ -47,17 +48,31 @@ func runFmt(e *env, args []string) int {
 		}
 		files = append(files, found...)
 	}
+	// Files are read and formatted on every core, then written and
+	// reported one after the other, in order.
+	type formatting struct {
+		old, formatted []byte
+		ds             diag.Diagnostics
+		err            error
+	}
+	done := make([]formatting, len(files))
+	parallel.For(len(files), func(i int) {
+		f := &done[i]
+		if f.old, f.err = os.ReadFile(files[i]); f.err == nil {
+			f.formatted, f.ds = format.Source(f.old, filepath.ToSlash(files[i]))
+		}
+	})
 	var ds diag.Diagnostics
 	src := diag.Sources{}
-	for _, name := range files {
-		old, err := os.ReadFile(name)
+	for i, name := range files {
+		old, formatted, fds, err := done[i].old, done[i].formatted, done[i].ds, done[i].err
+		done[i] = formatting{} // written or reported: let it go
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
 			code = exitMesh
 			continue
 		}
 		display := filepath.ToSlash(name)
-		formatted, fds := format.Source(old, display)
 		if len(fds) > 0 {
 			ds = append(ds, fds...)
 			src[display] = old

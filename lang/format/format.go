@@ -24,8 +24,10 @@ func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	if ds := load.CheckNesting(file, src); ds != nil {
 		return src, ds
 	}
-	if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
-		return src, load.ConvertDiagnostics(file, hds)
+	if !load.Plain(src) { // else it has no syntax error
+		if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
+			return src, load.ConvertDiagnostics(file, hds)
+		}
 	}
 	// A byte order mark is kept: some editors on Windows write one, and
 	// formatting should not fight them.
