@@ -353,20 +353,16 @@ func (r *reacher) upstreamsUpTo(x *plan.Product, most int) *upstreams {
 	return u
 }
 
-func (r *reacher) newWalk() int32 { return r.newWalks(1) }
-
-// newWalks returns the first of n new walk numbers in a row, for a walk
-// that needs marks of its own and the marks of the one before it.
-func (r *reacher) newWalks(n int32) int32 {
-	if r.walk > math.MaxInt32-n {
+// newWalk returns a new walk's number, for its marks.
+func (r *reacher) newWalk() int32 {
+	if r.walk == math.MaxInt32 {
 		// Marks tell walks apart by number: start again, with none.
 		clear(r.stamp)
 		clear(r.read)
 		r.walk = 0
 	}
-	first := r.walk + 1
-	r.walk += n
-	return first
+	r.walk++
+	return r.walk
 }
 
 // branches keeps, for one product's diamond check, what lies within reach
