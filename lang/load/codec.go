@@ -17,7 +17,8 @@ import (
 )
 
 // This file is the binary form of decoded files that the cache keeps
-// (cache.go): a compact, reflection-driven encoding of the ast types.
+// (cache.go): a compact encoding of the ast types, written by reflection
+// and read by the decoders codec_gen.go generates from the same types.
 //
 // Every range in the file is written without the file's display name and
 // given the current one when read back, so that an entry serves the same
