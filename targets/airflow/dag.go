@@ -305,7 +305,7 @@ func (b *builder) variableID(s *plan.Secret) string {
 	id := cmp.Or(s.Named, s.ID)
 	if !validKey(id) || len(id) > maxKey {
 		b.errorf("airflow-secret", s.Range, "Secret name Airflow cannot read",
-			"Airflow reads the secret as the Variable %q, but a Variable id meshc refers to is ASCII letters, digits, _, . and -, at most %d characters.", id, maxKey)
+			"Airflow reads the secret as the Variable %q, but a Variable id meshc refers to is ASCII letters, digits, _, . and -, at most %d characters. Keep the secret under such a name in the orchestrator's store and in name, or in a vault (vault = \"path#field\").", id, maxKey)
 	}
 	return id
 }
