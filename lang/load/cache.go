@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"maps"
 	"os"
 	"path"
@@ -248,11 +249,14 @@ func (c *Cache) path(key string) string { return filepath.Join(c.dir, key[:2], k
 // load fills in a chunk's files from their entry. It returns false, having
 // changed nothing, when there is no usable entry.
 func (c *Cache) load(key string, chunk []*file) bool {
-	data, err := os.ReadFile(c.path(key))
+	buf := entryBuffers.Get().(*[]byte)
+	defer entryBuffers.Put(buf)
+	data, modified, err := readEntry(c.path(key), *buf)
 	if err != nil {
 		return false
 	}
-	if info, err := os.Stat(c.path(key)); err == nil && time.Since(info.ModTime()) > touchEvery {
+	*buf = data
+	if time.Since(modified) > touchEvery {
 		now := time.Now()
 		os.Chtimes(c.path(key), now, now)
 	}
@@ -274,6 +278,35 @@ func (c *Cache) load(key string, chunk []*file) bool {
 		}
 	}
 	return true
+}
+
+// entryBuffers hold the entries read. Decoding copies what it keeps, so
+// an entry is done with once decoded, and the next one can be read into
+// its buffer: a warm check would otherwise allocate them all (14 MB at
+// 10,000 products, 140 MB at 100,000, where it saved a collection).
+var entryBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// readEntry reads the file at name into buf, grown as needed, and says
+// when it was last modified.
+func readEntry(name string, buf []byte) ([]byte, time.Time, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	size := int(info.Size())
+	if cap(buf) < size {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, time.Time{}, err
+	}
+	return buf, info.ModTime(), nil
 }
 
 // An entry is the format line, the identity, the key, a CRC-32C of the
