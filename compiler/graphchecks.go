@@ -257,15 +257,15 @@ const diamondReach = 8
 // list), are kept from one walk to the next and told apart by the walk that
 // set them, so that a walk costs what it visits, not the size of the mesh.
 type reacher struct {
-	reach int
-	few   int             // fewUpstreams, but for tests
-	run   []*plan.Product // in run order
-	index map[*plan.Product]int
-	ups   [][]int32 // by place in run order: the places of the product's upstreams, in ID order
-	reads [][]int32 // by place in run order: the places of the sources it reads
-	walk  int32
-	stamp []int32 // by place in run order: the last walk that reached the product
-	next  []int32 // for pathUp: the product one step back towards where it started
+	reach   int
+	fewMost int             // fewUpstreams, but for tests
+	run     []*plan.Product // in run order
+	index   map[*plan.Product]int
+	ups     [][]int32 // by place in run order: the places of the product's upstreams, in ID order
+	reads   [][]int32 // by place in run order: the places of the sources it reads
+	walk    int32
+	stamp   []int32 // by place in run order: the last walk that reached the product
+	next    []int32 // for pathUp: the product one step back towards where it started
 	// depths are, for latestShared, how many dependencies up from each
 	// branch the walk found the product.
 	depths [][2]int8
@@ -281,7 +281,7 @@ const fewUpstreams = 256
 
 func newReacher(products []*plan.Product, reach int) *reacher {
 	n := len(products)
-	r := &reacher{reach: reach, few: fewUpstreams, run: products, index: make(map[*plan.Product]int, n),
+	r := &reacher{reach: reach, fewMost: fewUpstreams, run: products, index: make(map[*plan.Product]int, n),
 		ups: make([][]int32, n), reads: make([][]int32, n), stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n)}
 	for i, p := range products {
 		r.index[p] = i
@@ -387,7 +387,7 @@ func (r *reacher) branches(ups []*plan.Product) *branches {
 // products, or nil.
 func (b *branches) fewOf(i int) *upstreams {
 	if b.few[i] == nil && !b.many[i] {
-		b.few[i] = b.r.upstreamsUpTo(b.ups[i], b.r.few)
+		b.few[i] = b.r.upstreamsUpTo(b.ups[i], b.r.fewMost)
 		b.many[i] = b.few[i] == nil
 	}
 	return b.few[i]

@@ -29,7 +29,7 @@ func TestDiamondReach(t *testing.T) {
 		for _, reach := range []int{0, 1, 2, 3, diamondReach, 60} {
 			for _, few := range []int{0, 4, fewUpstreams} {
 				r := newReacher(products, reach) // one for every pair, as diamonds uses it
-				r.few = few
+				r.fewMost = few
 				check := func(near *branches, i, j int) {
 					t.Helper()
 					a, b := near.ups[i], near.ups[j]
@@ -67,7 +67,7 @@ func TestReacherStartsOver(t *testing.T) {
 	b := &plan.Product{ID: "b", Upstreams: []*plan.Product{top}}
 	for _, few := range []int{0, fewUpstreams} {
 		r := newReacher([]*plan.Product{top, a, b}, diamondReach)
-		r.few = few
+		r.fewMost = few
 		near := r.branches([]*plan.Product{a, b})
 		near.fewOf(0) // the first walk marks a and top
 		r.walk = math.MaxInt32
