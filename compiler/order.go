@@ -5,7 +5,6 @@ import (
 	"container/heap"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/lang/diag"
@@ -53,7 +52,7 @@ func (c *compiler) order() {
 		// flows, producer first.
 		slices.Reverse(cyc)
 		c.errorf("cycle", edgeAt(cyc[1%len(cyc)], cyc[0]), "Cycle among products",
-			"These products feed each other in a loop, so none of them can run first:\n  %s\nEach arrow is an input or a relationships test of the product to its right. Remove one of them to break the loop.",
+			"These products feed each other in a loop, so none of them can run first:\n  %s\nEach arrow is an input or a relationships test of the product after it. Remove one of them to break the loop.",
 			loopText(cyc, func(i int) string { return products[i].ID }))
 	}
 	order := topoSort(len(products), deps)
@@ -96,7 +95,7 @@ func (c *compiler) orderSteps(ps *productScope) {
 			}
 		}
 		c.errorf("cycle", at, "Cycle among steps",
-			"The steps of product %s wait for each other in a loop, so none of them can start:\n  %s\nEach arrow means the step to its right runs after the one to its left. Remove one of these after entries.",
+			"The steps of product %s wait for each other in a loop, so none of them can start:\n  %s\nEach arrow means the step after it runs after the one before it. Remove one of these after entries.",
 			ps.plan.ID, loopText(cyc, func(i int) string { return "step." + steps[i].Name }))
 	}
 	for _, i := range topoSort(len(steps), deps) {
@@ -107,13 +106,13 @@ func (c *compiler) orderSteps(ps *productScope) {
 	}
 }
 
-// loopText prints a cycle as a -> b -> c -> a.
+// loopText prints a cycle as a -> b -> c -> a (diag.Loop).
 func loopText(cyc []int, name func(int) string) string {
-	var path []string
-	for _, i := range slices.Concat(cyc, cyc[:1]) {
-		path = append(path, name(i))
+	names := make([]string, len(cyc))
+	for k, i := range cyc {
+		names[k] = name(i)
 	}
-	return strings.Join(path, " -> ")
+	return diag.Loop(names)
 }
 
 // topoSort orders nodes 0..n-1 so that each comes after all of deps[i],

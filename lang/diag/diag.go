@@ -139,3 +139,20 @@ func Article(word string, capital bool) string {
 	}
 	return a
 }
+
+// loopOnOneLine is how many members a loop may have and still be written
+// on one line.
+const loopOnOneLine = 4
+
+// Loop writes a loop for a diagnostic's detail, at the start of a line
+// indented by two spaces: names are its members in order, and the text
+// returns to the first. A short loop is one line, its names joined by
+// arrows; a longer one is a name a line, each after the first led by its
+// arrow, so that it reads down the terminal rather than off its edge.
+func Loop(names []string) string {
+	names = append(names[:len(names):len(names)], names[0])
+	if len(names) <= loopOnOneLine+1 {
+		return strings.Join(names, " -> ")
+	}
+	return strings.Join(names, "\n  -> ")
+}

@@ -305,13 +305,13 @@ func (r *blueprintResolver) breakCycles() {
 				first := slices.MinFunc(loop, func(a, b *ast.Blueprint) int { return strings.Compare(a.Name, b.Name) })
 				k := slices.Index(loop, first)
 				loop = append(loop[k:len(loop):len(loop)], loop[:k]...)
-				var names []string
-				for _, b := range append(loop, first) {
-					names = append(names, "blueprint."+b.Name)
+				names := make([]string, len(loop))
+				for i, b := range loop {
+					names[i] = "blueprint." + b.Name
 				}
 				r.errorf("cycle", first.Extends.Range, "Cycle among blueprints",
-					"These blueprints extend each other in a loop, so none of them has values to start from:\n  %s\nEach arrow means the blueprint to its left extends the one to its right. Remove one of these extends.",
-					strings.Join(names, " -> "))
+					"These blueprints extend each other in a loop, so none of them has values to start from:\n  %s\nEach arrow means the blueprint before it extends the one after it. Remove one of these extends.",
+					diag.Loop(names))
 				delete(r.parent, first)
 				r.cut[first] = true
 				break
