@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/snowsql"
@@ -327,6 +328,13 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	for _, t := range p.Tags.V {
 		if strings.TrimSpace(t.V) == "" {
 			c.errorf("invalid-value", t.Range, "Empty tag", "Remove the empty tag.")
+			continue
+		}
+		if strings.ContainsFunc(t.V, unicode.IsControl) {
+			// Tags are labels on one line: Airflow's DAG tags, the
+			// catalog's and the manifest's.
+			c.errorf("invalid-value", t.Range, "Tag with a control character",
+				"The tag %q holds a control character (a line break, a tab or another). A tag is a label on one line, such as \"master-data\": remove it.", t.V)
 			continue
 		}
 		if seen[t.V]++; seen[t.V] != 2 {
