@@ -24,7 +24,11 @@ import (
 // the input, compiling must not panic, must be deterministic, and every
 // diagnostic must point into a file that was read.
 //
-//	go test ./compiler -run '^$' -fuzz FuzzCompile -fuzztime 5m
+//	go test ./compiler -run '^$' -fuzz FuzzCompile -fuzztime 5m -fuzzminimizetime 50x
+//
+// Its seeds are whole meshes, and Go minimizes each new input for up to a
+// minute by default: without -fuzzminimizetime, the fuzzer spends its time
+// minimizing and tries about a dozen inputs a minute (make fuzz sets 50x).
 func FuzzCompile(f *testing.F) {
 	archives, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "*.txtar"))
 	for _, a := range archives {

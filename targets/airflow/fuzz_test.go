@@ -15,7 +15,11 @@ import (
 // only its own files at clean paths. (TestCases and TestHostile read the
 // Python back; here Python would be too slow.)
 //
-//	go test ./targets/airflow -run '^$' -fuzz FuzzBuild -fuzztime 5m
+//	go test ./targets/airflow -run '^$' -fuzz FuzzBuild -fuzztime 5m -fuzzminimizetime 50x
+//
+// Its seeds are whole meshes, and Go minimizes each new input for up to a
+// minute by default: without -fuzzminimizetime, the fuzzer spends its time
+// minimizing and tries about a dozen inputs a minute (make fuzz sets 50x).
 func FuzzBuild(f *testing.F) {
 	meshtest.FuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {

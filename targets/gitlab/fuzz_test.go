@@ -19,7 +19,11 @@ import (
 // every YAML file must parse with no scalar read as anything but a string
 // except those meshc writes.
 //
-//	go test ./targets/gitlab -run '^$' -fuzz FuzzBuild -fuzztime 5m
+//	go test ./targets/gitlab -run '^$' -fuzz FuzzBuild -fuzztime 5m -fuzzminimizetime 50x
+//
+// Its seeds are whole meshes, and Go minimizes each new input for up to a
+// minute by default: without -fuzzminimizetime, the fuzzer spends its time
+// minimizing and tries about a dozen inputs a minute (make fuzz sets 50x).
 func FuzzBuild(f *testing.F) {
 	meshtest.FuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {

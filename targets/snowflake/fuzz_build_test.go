@@ -15,7 +15,11 @@ import (
 // every statement of its scripts must be one of the kinds meshc writes, so
 // that no string of the mesh adds a statement.
 //
-//	go test ./targets/snowflake -run '^$' -fuzz FuzzBuild -fuzztime 5m
+//	go test ./targets/snowflake -run '^$' -fuzz FuzzBuild -fuzztime 5m -fuzzminimizetime 50x
+//
+// Its seeds are whole meshes, and Go minimizes each new input for up to a
+// minute by default: without -fuzzminimizetime, the fuzzer spends its time
+// minimizing and tries about a dozen inputs a minute (make fuzz sets 50x).
 func FuzzBuild(f *testing.F) {
 	meshtest.FuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
