@@ -2,19 +2,22 @@
 // mean" part of diagnostics.
 package suggest
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Nearest returns the candidate closest to name by edit distance, or "" when
 // none is close enough to be a plausible typo: a third of name's length in
 // edits, and at least one. Ties go to the candidate listed first, so
 // callers pass candidates in a stable order.
 //
-// A scope may hold thousands of names, and a renamed product as many
-// mistaken references to it, so a comparison reuses the buffers of the
-// one before and stops as soon as the candidate cannot beat the best
-// found so far.
+// A scope may hold thousands of names, and a mesh many mistaken names
+// (stale waivers name objects among all the mesh's), so a candidate whose
+// length rules it out is skipped, and the others cost a few operations on
+// machine words a rune (bitDistance) rather than a table each.
 func Nearest(name string, candidates []string) string {
-	m := matcher{name: []rune(name)}
+	m := newMatcher(name)
 	bound := max(1, len(m.name)/3) // the most edits still worth a suggestion
 	best := ""
 	for _, c := range candidates {
@@ -47,22 +50,100 @@ func DidYouMean(name string, candidates []string) string {
 // or a swap of two neighbours as one edit (the optimal string alignment
 // distance): "rwa" is one edit from "raw".
 type matcher struct {
-	name, other []rune
-	rows        []int
+	name []rune
+	// other and rows are tableDistance's buffers.
+	other []rune
+	rows  []int
+	// For a name of 1 to 64 runes, where each rune occurs in it, a bit a
+	// place (bitDistance): ascii for runes below 128, others in wide.
+	ascii [128]uint64
+	wide  map[rune]uint64
+}
+
+func newMatcher(name string) *matcher {
+	m := &matcher{name: []rune(name)}
+	if len(m.name) > 64 {
+		return m
+	}
+	for i, r := range m.name {
+		if r < 128 {
+			m.ascii[r] |= 1 << i
+			continue
+		}
+		if m.wide == nil {
+			m.wide = map[rune]uint64{}
+		}
+		m.wide[r] |= 1 << i
+	}
+	return m
 }
 
 // distance returns the edit distance between the matcher's name and b when
-// it is at most bound, and bound+1 otherwise. Every cell is capped at
-// bound+1: the table only adds to and takes the least of earlier cells, so
-// a capped cell holds the least of its true value and bound+1.
+// it is at most bound, and bound+1 otherwise.
 func (m *matcher) distance(b string, bound int) int {
+	over := bound + 1
+	// The distance is at least the difference in length, which rules out
+	// most of a large scope.
+	n := utf8.RuneCountInString(b)
+	if len(m.name)-n >= over || n-len(m.name) >= over {
+		return over
+	}
+	if len(m.name) == 0 || len(m.name) > 64 {
+		return m.tableDistance(b, over)
+	}
+	return m.bitDistance(b, n, over)
+}
+
+// bitDistance is distance for a name of 1 to 64 runes and b, of runes
+// runes, over being the bound plus one, by Hyyrö's bit-parallel algorithm for the optimal string
+// alignment distance ("A bit-vector algorithm for computing Levenshtein
+// and Damerau edit distances", 2003): a column of the table is two words,
+// the places where it goes up (vp) and down (vn) by one from the cell
+// above, and each rune of b moves to the next column in a few word
+// operations, rather than a pass down the name. Reading every name of a
+// large scope for each misspelt reference, this is several times faster
+// than the table.
+func (m *matcher) bitDistance(b string, runes, over int) int {
+	last := uint64(1) << (len(m.name) - 1)
+	vp, vn := ^uint64(0)>>(64-len(m.name)), uint64(0)
+	var d0, prev uint64
+	dist := len(m.name)
+	for _, r := range b {
+		runes--
+		var pm uint64 // where r is in the name
+		if r < 128 {
+			pm = m.ascii[r]
+		} else {
+			pm = m.wide[r]
+		}
+		swap := (^d0 & pm) << 1 & prev
+		d0 = ((pm & vp) + vp) ^ vp | pm | vn | swap
+		hp, hn := vn|^(d0|vp), d0&vp
+		switch {
+		case hp&last != 0:
+			dist++
+		case hn&last != 0:
+			dist--
+		}
+		// Each rune left can take the distance down by one at most.
+		if dist-runes >= over {
+			return over
+		}
+		hp, hn = hp<<1|1, hn<<1
+		vp, vn = hn|^(d0|hp), d0&hp
+		prev = pm
+	}
+	return min(dist, over)
+}
+
+// tableDistance is distance by the table itself, for a name bitDistance
+// cannot take. Every cell is capped at over: the table only adds to and
+// takes the least of earlier cells, so a capped cell holds the least of
+// its true value and over.
+func (m *matcher) tableDistance(b string, over int) int {
 	a := m.name
 	m.other = appendRunes(m.other[:0], b)
 	o := m.other
-	over := bound + 1
-	if len(a)-len(o) >= over || len(o)-len(a) >= over {
-		return over
-	}
 	// Three rows of the table: two back (for swaps), the last, this one.
 	n := len(o) + 1
 	if cap(m.rows) < 3*n {

@@ -43,7 +43,7 @@ func TestDistance(t *testing.T) {
 // distance is the whole edit distance between a and b, by a matcher
 // whose bound never cuts it short.
 func distance(a, b string) int {
-	m := matcher{name: []rune(a)}
+	m := newMatcher(a)
 	return m.distance(b, len(m.name)+utf8.RuneCountInString(b))
 }
 
@@ -76,23 +76,30 @@ func TestNearestAsWhole(t *testing.T) {
 
 // TestBoundedDistance checks that a bounded comparison gives the whole
 // distance when it is within the bound and bound+1 otherwise, whatever the
-// bound, on names with runes of two and four bytes.
+// bound, on names with runes of two and four bytes: names of up to 64
+// runes by bits, longer or empty ones by the table, and both ways for each
+// pair of names.
 func TestBoundedDistance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	alphabet := []rune("ab𝔞é_")
-	word := func() string {
+	word := func(most int) string {
 		var b strings.Builder
-		for range rng.IntN(16) {
+		for range rng.IntN(most + 1) {
 			b.WriteRune(alphabet[rng.IntN(len(alphabet))])
 		}
 		return b.String()
 	}
-	var m matcher
-	for range 50000 {
-		a, b, bound := word(), word(), rng.IntN(6)
-		m.name = []rune(a)
-		if got, want := m.distance(b, bound), min(wholeDistance(a, b), bound+1); got != want {
-			t.Fatalf("distance(%q, %q) within %d = %d, want %d", a, b, bound, got, want)
+	for _, most := range []int{16, 70} { // 70: either side of 64 runes
+		for range 20000 {
+			a, b, bound := word(most), word(most), rng.IntN(6)
+			m := newMatcher(a)
+			want := min(wholeDistance(a, b), bound+1)
+			if got := m.distance(b, bound); got != want {
+				t.Fatalf("distance(%q, %q) within %d = %d, want %d", a, b, bound, got, want)
+			}
+			if got := m.tableDistance(b, bound+1); got != want {
+				t.Fatalf("tableDistance(%q, %q) within %d = %d, want %d", a, b, bound, got, want)
+			}
 		}
 	}
 }
@@ -145,5 +152,18 @@ func BenchmarkNearest(b *testing.B) {
 	}
 	for b.Loop() {
 		Nearest("px42", names)
+	}
+}
+
+// BenchmarkNearestIDs is a waiver naming a product ID that a mesh of
+// 10,000 products no longer has: every ID is about as long, so the lengths
+// spare none of them.
+func BenchmarkNearestIDs(b *testing.B) {
+	ids := make([]string, 10000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("domain_%d.product_%d", i/50, i)
+	}
+	for b.Loop() {
+		Nearest("domain_7.prodcut_9999", ids)
 	}
 }
