@@ -277,12 +277,14 @@ func TestCacheTrim(t *testing.T) {
 	// the files a crash left half-written, as atomicfile names them.
 	index := filepath.Join(dir, "out", strings.Repeat("0f", 32))
 	sources := filepath.Join(dir, "src", strings.Repeat("0d", 32))
+	formatted := filepath.Join(dir, "fmt", strings.Repeat("0c", 32)) // meshc fmt's
 	foreignInOut := filepath.Join(dir, "out", "notes.txt")
 	tempIndex := filepath.Join(dir, "out", "."+strings.Repeat("0e", 32)+".123.tmp")
 	tempEntry := filepath.Join(filepath.Dir(entries[0]), "."+filepath.Base(entries[0])+".99.tmp")
 	os.MkdirAll(filepath.Dir(index), 0o755)
 	os.MkdirAll(filepath.Dir(sources), 0o755)
-	for _, f := range []string{index, sources, foreignInOut, tempIndex, tempEntry} {
+	os.MkdirAll(filepath.Dir(formatted), 0o755)
+	for _, f := range []string{index, sources, formatted, foreignInOut, tempIndex, tempEntry} {
 		os.WriteFile(f, nil, 0o644)
 		os.Chtimes(f, old, old)
 	}
@@ -296,5 +298,8 @@ func TestCacheTrim(t *testing.T) {
 	}
 	if kept, _ := filepath.Glob(filepath.Join(dir, "src", "*")); len(kept) != 0 {
 		t.Errorf("after trimming source indexes unused for ten days, src holds %v", kept)
+	}
+	if kept, _ := filepath.Glob(filepath.Join(dir, "fmt", "*")); len(kept) != 0 {
+		t.Errorf("after trimming lists of formatted files unused for ten days, fmt holds %v", kept)
 	}
 }

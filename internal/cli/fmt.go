@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -48,24 +49,37 @@ func runFmt(e *env, args []string) int {
 		}
 		files = append(files, found...)
 	}
+	formatted, warning := openFormatted(openCache(e))
+	if warning != "" {
+		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)
+	}
 	// Files are read and formatted on every core, then written and
-	// reported one after the other, in order.
+	// reported one after the other, in order. A file that an earlier run
+	// found formatted, byte for byte, is not formatted again.
 	type formatting struct {
 		old, formatted []byte
+		sum            [sha256.Size]byte
 		ds             diag.Diagnostics
 		err            error
 	}
 	done := make([]formatting, len(files))
 	parallel.For(len(files), func(i int) {
 		f := &done[i]
-		if f.old, f.err = os.ReadFile(files[i]); f.err == nil {
-			f.formatted, f.ds = format.Source(f.old, filepath.ToSlash(files[i]))
+		if f.old, f.err = os.ReadFile(files[i]); f.err != nil {
+			return
 		}
+		if f.sum = sha256.Sum256(f.old); formatted.has(f.sum) {
+			f.formatted = f.old
+			return
+		}
+		f.formatted, f.ds = format.Source(f.old, filepath.ToSlash(files[i]))
 	})
+	var found [][sha256.Size]byte // the files found formatted
 	var ds diag.Diagnostics
 	src := diag.Sources{}
 	for i, name := range files {
-		old, formatted, fds, err := done[i].old, done[i].formatted, done[i].ds, done[i].err
+		old, fixed, fds, err := done[i].old, done[i].formatted, done[i].ds, done[i].err
+		sum := done[i].sum
 		done[i] = formatting{} // written or reported: let it go
 		if err != nil {
 			fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
@@ -78,11 +92,12 @@ func runFmt(e *env, args []string) int {
 			src[display] = old
 			continue
 		}
-		if bytes.Equal(old, formatted) {
+		if bytes.Equal(old, fixed) {
+			found = append(found, sum)
 			continue
 		}
 		if !check {
-			if err := atomicfile.Replace(name, formatted); err != nil {
+			if err := atomicfile.Replace(name, fixed); err != nil {
 				fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
 				code = exitMesh
 				continue
@@ -92,12 +107,14 @@ func runFmt(e *env, args []string) int {
 		if showDiff {
 			// The file's own bytes: its control characters must not reach
 			// the terminal (diag.Printable), as in diagnostics.
-			e.stdout.Write(diag.Printable(diff.Diff(display, old, display+" (formatted)", formatted)))
+			e.stdout.Write(diag.Printable(diff.Diff(display, old, display+" (formatted)", fixed)))
 		}
 		if check {
 			code = exitMesh
 		}
 	}
+	// Failing to keep them costs the next run only the formatting.
+	formatted.save(found)
 	if len(ds) > 0 {
 		diag.WriteText(e.stderr, ds.Sorted(), src)
 		return exitMesh

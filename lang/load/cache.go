@@ -79,6 +79,14 @@ func OpenCache(dir, identity string) (*Cache, error) {
 	return c, nil
 }
 
+// FormattedFile is where meshc fmt keeps what it found formatted, for
+// the meshc named by the identity the cache was opened with: a file of
+// the cache folder, which the cache trims with its entries when unused.
+func (c *Cache) FormattedFile(format string) string {
+	key := sha256.Sum256(fmt.Appendf(nil, "%s%x", format, c.identity))
+	return filepath.Join(c.dir, "fmt", hex.EncodeToString(key[:]))
+}
+
 // Entries unused for unusedFor are deleted, checking at most once every
 // trimEvery: a hit touches an entry at most once every touchEvery, which
 // keeps the entries in use young without a write per run.
@@ -105,12 +113,14 @@ func (c *Cache) trim(now time.Time) {
 	paths, _ := filepath.Glob(filepath.Join(c.dir, "??", "*"))
 	// out and src hold the indexes of output folders (internal/output)
 	// and of meshes' files (sourceIndex), named likewise, when the cache
-	// is the user's cache folder, where they are kept.
+	// is the user's cache folder, where they are kept; fmt, the files
+	// meshc fmt found formatted (FormattedFile).
 	outs, _ := filepath.Glob(filepath.Join(c.dir, "out", "*"))
 	srcs, _ := filepath.Glob(filepath.Join(c.dir, "src", "*"))
-	for _, p := range slices.Concat(paths, outs, srcs) {
+	fmts, _ := filepath.Glob(filepath.Join(c.dir, "fmt", "*"))
+	for _, p := range slices.Concat(paths, outs, srcs, fmts) {
 		dir, name := filepath.Base(filepath.Dir(p)), filepath.Base(p)
-		index := dir == "out" || dir == "src"
+		index := dir == "out" || dir == "src" || dir == "fmt"
 		ours := isEntryName(name) && (dir == name[:2] || index) || isTempName(name) && (dir == name[1:3] || index)
 		if info, err := os.Lstat(p); ours && err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > unusedFor {
 			os.Remove(p)

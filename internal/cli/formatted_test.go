@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/meshc/meshc/lang/load"
+)
+
+func openTestFormatted(t *testing.T, dir string) (*formattedSet, string) {
+	t.Helper()
+	c, err := load.OpenCache(dir, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return openFormatted(c)
+}
+
+// TestFormattedSet keeps sums between runs, ignores a spoilt file with a
+// warning (and rewrites it), and keeps at most keepFormatted sums of
+// earlier runs past those the run found.
+func TestFormattedSet(t *testing.T) {
+	dir := t.TempDir()
+	a, b := sha256.Sum256([]byte("a")), sha256.Sum256([]byte("b"))
+	s, warning := openTestFormatted(t, dir)
+	if warning != "" || s.has(a) {
+		t.Fatalf("a new set: %q, has(a) %v", warning, s.has(a))
+	}
+	if err := s.save([][sha256.Size]byte{a}); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ = openTestFormatted(t, dir); !s.has(a) || s.has(b) {
+		t.Fatal("the sum saved is not known, or another is")
+	}
+	if err := s.save([][sha256.Size]byte{b}); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ = openTestFormatted(t, dir); !s.has(a) || !s.has(b) {
+		t.Fatal("a later run lost an earlier run's sum")
+	}
+
+	// A spoilt file is not trusted.
+	data, err := os.ReadFile(s.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-1] ^= 1
+	if err := os.WriteFile(s.file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, warning = openTestFormatted(t, dir)
+	if warning == "" || s.has(a) || s.has(b) {
+		t.Fatalf("a spoilt file: warning %q, has(a) %v, has(b) %v", warning, s.has(a), s.has(b))
+	}
+	if err := s.save([][sha256.Size]byte{a}); err != nil {
+		t.Fatal(err)
+	}
+	if s, warning = openTestFormatted(t, dir); warning != "" || !s.has(a) {
+		t.Fatalf("the rewritten file: warning %q, has(a) %v", warning, s.has(a))
+	}
+
+	// Of the sums of earlier runs, keepFormatted are kept.
+	var many [][sha256.Size]byte
+	for i := range keepFormatted + 100 {
+		many = append(many, sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16)}))
+	}
+	if err := s.save(many); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = openTestFormatted(t, dir)
+	if err := s.save([][sha256.Size]byte{b}); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = openTestFormatted(t, dir)
+	if n := len(s.known); n != keepFormatted+1 || !s.has(b) {
+		t.Fatalf("%d sums kept (b: %v), want %d", n, s.has(b), keepFormatted+1)
+	}
+}
+
+// TestFmtTrustsFormattedSet checks that meshc fmt goes by the set: a file
+// whose bytes it lists is taken as formatted without being formatted,
+// and once its bytes change, it is formatted again.
+func TestFmtTrustsFormattedSet(t *testing.T) {
+	cache, mesh := t.TempDir(), t.TempDir()
+	t.Setenv("MESHC_CACHE", cache)
+	messy := []byte("domain   \"d\"   {\n}\n")
+	name := filepath.Join(mesh, "domain.mesh.hcl")
+	if err := os.WriteFile(name, messy, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := func() string {
+		var stdout, stderr bytes.Buffer
+		runFmt(&env{stdout: &stdout, stderr: &stderr}, []string{"--check", mesh})
+		return stdout.String() + stderr.String()
+	}
+	if out := check(); out != name+"\n" {
+		t.Fatalf("meshc fmt --check: %q", out)
+	}
+	s, _ := openFormatted(openCache(&env{stderr: &bytes.Buffer{}}))
+	if err := s.save([][sha256.Size]byte{sha256.Sum256(messy)}); err != nil {
+		t.Fatal(err)
+	}
+	if out := check(); out != "" {
+		t.Fatalf("a file the set lists: %q", out)
+	}
+	if err := os.WriteFile(name, append(messy, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := check(); out != name+"\n" {
+		t.Fatalf("the file changed since: %q", out)
+	}
+}
