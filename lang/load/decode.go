@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -194,7 +196,25 @@ func optional[T any](d *decoder, c *hcl.BodyContent, name string, absent T, deco
 }
 
 func (d *decoder) str(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
-	return optional(d, c, name, ast.String{Range: d.rng(block)}, (*decoder).decodeString)
+	s := optional(d, c, name, ast.String{Range: d.rng(block)}, (*decoder).decodeString)
+	if name == "description" {
+		d.checkDescription(s)
+	}
+	return s
+}
+
+// checkDescription warns of a control character in a description other
+// than a tab or a line break: a stray escape or bell pasted with the text,
+// which the targets write escaped (\u001b in YAML, say), not as the
+// author saw it.
+func (d *decoder) checkDescription(s ast.String) {
+	i := strings.IndexFunc(s.V, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' })
+	if i < 0 {
+		return
+	}
+	r, _ := utf8.DecodeRuneInString(s.V[i:])
+	d.add(diag.Diagnostics{diag.Warnf("control-character", s.Range, "Control character in a description",
+		"The description holds U+%04X, a control character, which no catalog, DAG or pipeline shows as text: the generated files write it escaped. Remove it; for a line break, write the description over several lines (<<-EOT).", r)})
 }
 
 func (d *decoder) strs(c *hcl.BodyContent, name string, block hcl.Range) ast.Strings {
