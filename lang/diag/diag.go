@@ -150,6 +150,9 @@ const loopOnOneLine = 4
 // arrows; a longer one is a name a line, each after the first led by its
 // arrow, so that it reads down the terminal rather than off its edge.
 func Loop(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
 	names = append(names[:len(names):len(names)], names[0])
 	if len(names) <= loopOnOneLine+1 {
 		return strings.Join(names, " -> ")
