@@ -7,11 +7,13 @@
 #   internal/perf/processes.sh /tmp/meshc /tmp/mesh10k
 #
 # It builds the three targets into MESH/gen first, so that the builds with
-# --check compare unchanged files, and edits one product's file (and puts
-# it back) to time a warm check after a change. The cache lives in a
-# temporary folder of its own, and so do the builds' output indexes (the
-# user's cache folder, XDG_CACHE_HOME): the warm builds with --check, after
-# the first, find their files through the index rather than read them.
+# --check compare unchanged files, edits one product's file (and puts it
+# back) to time a warm check after a change, and times fmt --check without
+# the cache, filling it (its list of formatted files) and warm. The cache
+# lives in a temporary folder of its own, and so do the builds' output
+# indexes (the user's cache folder, XDG_CACHE_HOME): the warm builds with
+# --check, after the first, find their files through the index rather than
+# read them.
 set -euo pipefail
 if [ $# -ne 2 ]; then
   echo "usage: processes.sh MESHC MESH" >&2
@@ -49,6 +51,9 @@ timed "check, warm" "$cache" "$meshc" check .
 printf '\n# edited\n' >> "$edited"
 timed "check, warm, one file edited" "$cache" "$meshc" check .
 cp "$work/edited.keep" "$edited"
+timed "fmt --check, no cache" off "$meshc" fmt --check .
+timed "fmt --check, filling the cache" "$cache" "$meshc" fmt --check .
+timed "fmt --check, warm" "$cache" "$meshc" fmt --check .
 for target in gitlab airflow snowflake; do
   timed "build --target $target --check, warm" "$cache" "$meshc" build --target $target --check .
 done
