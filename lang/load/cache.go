@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -261,7 +262,13 @@ func (c *Cache) path(key string) string { return filepath.Join(c.dir, key[:2], k
 func (c *Cache) load(key string, chunk []*file) bool {
 	buf := entryBuffers.Get().(*[]byte)
 	defer entryBuffers.Put(buf)
-	data, modified, err := readEntry(c.path(key), *buf)
+	data, modified, err := readEntry(c.path(key), *buf, entryLimit(chunk))
+	if errors.Is(err, errEntryTooLarge) {
+		c.mu.Lock()
+		c.ignored++
+		c.mu.Unlock()
+		return false
+	}
 	if err != nil {
 		return false
 	}
@@ -296,9 +303,25 @@ func (c *Cache) load(key string, chunk []*file) bool {
 // 10,000 products, 140 MB at 100,000, where it saved a collection).
 var entryBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
+// entryLimit bounds the size of a chunk's entry: 32 times the bytes of its
+// files, and a mebibyte. Entries hold about two thirds of their files'
+// bytes, and ten times for a list of one-digit numbers, the densest text
+// found. store writes none above the bound (such a chunk is parsed each
+// run), so that one above it is foreign, and is not read into memory
+// however large it is.
+func entryLimit(chunk []*file) int64 {
+	limit := int64(1 << 20)
+	for _, f := range chunk {
+		limit += 32 * int64(f.size)
+	}
+	return limit
+}
+
+var errEntryTooLarge = errors.New("cache entry larger than its files could make")
+
 // readEntry reads the file at name into buf, grown as needed, and says
-// when it was last modified.
-func readEntry(name string, buf []byte) ([]byte, time.Time, error) {
+// when it was last modified. A file of limit bytes or more is not read.
+func readEntry(name string, buf []byte, limit int64) ([]byte, time.Time, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -307,6 +330,9 @@ func readEntry(name string, buf []byte) ([]byte, time.Time, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return nil, time.Time{}, err
+	}
+	if info.Size() >= limit {
+		return nil, time.Time{}, errEntryTooLarge
 	}
 	size := int(info.Size())
 	if cap(buf) < size {
@@ -350,6 +376,9 @@ func (c *Cache) store(key string, chunk []*file) {
 	data = append(data, key...)
 	data = binary.BigEndian.AppendUint32(data, crc32.Checksum(payload, castagnoli))
 	data = append(data, payload...)
+	if int64(len(data)) >= entryLimit(chunk) {
+		return // load would take it for a foreign entry
+	}
 	err := os.MkdirAll(filepath.Dir(c.path(key)), 0o755)
 	if err == nil {
 		err = atomicfile.Write(c.path(key), data, 0o644)

@@ -3,7 +3,11 @@ package load
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -133,4 +137,50 @@ func FuzzSourceIndex(f *testing.F) {
 			t.Errorf("decodeSources(%x) = %v, which encodes as %x", body, rs, encodeSources(rs))
 		}
 	})
+}
+
+// TestEntryLimit checks that the entry of a file as dense as text gets is
+// written and read back, within entryLimit, and that an entry above the
+// bound is ignored with a warning without being read into memory.
+func TestEntryLimit(t *testing.T) {
+	dense := "product \"p\" {\n  version = \"1.0.0\"\n  step \"s\" {\n    run  = runner.sql\n    args = [" + strings.Repeat("1,", 100000) + "]\n  }\n}\n"
+	fsys := fstest.MapFS{
+		"mesh.hcl":          {Data: []byte("mesh \"m\" {}\n")},
+		"d/domain.mesh.hcl": {Data: []byte("domain \"d\" {\n  owner = \"a@b.c\"\n}\n")},
+		"d/p.mesh.hcl":      {Data: []byte(dense)},
+	}
+	dir := t.TempDir()
+	for run := range 2 {
+		cache, err := OpenCache(dir, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, ds := Load(Tree{FS: fsys, Cache: cache}, Tree{}); ds.HasErrors() {
+			t.Fatal(ds[0].Summary, ds[0].Detail)
+		}
+		if hits, _, warning := cache.Report(); warning != "" || hits != 3*run {
+			t.Fatalf("run %d: %d files read from the cache (%q), want %d", run+1, hits, warning, 3*run)
+		}
+	}
+
+	entries, _ := filepath.Glob(filepath.Join(dir, "??", "*"))
+	for _, name := range entries {
+		if err := os.Truncate(name, 1<<30); err != nil { // sparse: no room taken on disk
+			t.Fatal(err)
+		}
+	}
+	cache, _ := OpenCache(dir, "test")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, ds := Load(Tree{FS: fsys, Cache: cache}, Tree{})
+	runtime.ReadMemStats(&after)
+	if ds.HasErrors() {
+		t.Fatal(ds[0].Summary, ds[0].Detail)
+	}
+	if _, _, warning := cache.Report(); !strings.Contains(warning, "corrupt cache") {
+		t.Errorf("entries of a gibibyte gave no warning: %q", warning)
+	}
+	if read := after.TotalAlloc - before.TotalAlloc; read > 256<<20 {
+		t.Errorf("loading beside entries of a gibibyte allocated %d MiB", read>>20)
+	}
 }
