@@ -104,7 +104,7 @@ func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
 	case "domain":
 		dom := &ast.Domain{Name: bp.Name, NameRange: bp.NameRange, DeclRange: bp.DeclRange}
 		dom.Owner = d.str(c, "owner", b.DefRange)
-		dom.Description = d.str(c, "description", b.DefRange)
+		dom.Description = d.prose(c, "description", b.DefRange)
 		dom.Layer = d.str(c, "layer", b.DefRange)
 		bp.Domain = dom
 	}

@@ -196,25 +196,24 @@ func optional[T any](d *decoder, c *hcl.BodyContent, name string, absent T, deco
 }
 
 func (d *decoder) str(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
-	s := optional(d, c, name, ast.String{Range: d.rng(block)}, (*decoder).decodeString)
-	if name == "description" {
-		d.checkDescription(s)
-	}
-	return s
+	return optional(d, c, name, ast.String{Range: d.rng(block)}, (*decoder).decodeString)
 }
 
-// checkDescription warns of a control character in a description other
-// than a tab or a line break: a stray escape or bell pasted with the text,
-// which the targets write escaped (\u001b in YAML, say), not as the
-// author saw it.
-func (d *decoder) checkDescription(s ast.String) {
+// prose decodes free text written for people (a description, a
+// deprecation's message, a waiver's reason), and warns of a control
+// character in it other than a tab or a line break: a stray escape or bell
+// pasted with the text, which the targets and reports write escaped
+// (\u001b in YAML, say), not as the author saw it.
+func (d *decoder) prose(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
+	s := d.str(c, name, block)
 	i := strings.IndexFunc(s.V, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' })
 	if i < 0 {
-		return
+		return s
 	}
 	r, _ := utf8.DecodeRuneInString(s.V[i:])
-	d.add(diag.Diagnostics{diag.Warnf("control-character", s.Range, "Control character in a description",
-		"The description holds U+%04X, a control character, which no catalog, DAG or pipeline shows as text: the generated files write it escaped. Remove it; for a line break, write the description over several lines (<<-EOT).", r)})
+	d.add(diag.Diagnostics{diag.Warnf("control-character", s.Range, "Control character in a "+name,
+		"The %s holds U+%04X, a control character, which no catalog, DAG, pipeline or report shows as text: the generated files write it escaped. Remove it; for a line break, write the text over several lines (<<-EOT).", name, r)})
+	return s
 }
 
 func (d *decoder) strs(c *hcl.BodyContent, name string, block hcl.Range) ast.Strings {
@@ -250,7 +249,7 @@ func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 	c := d.content(b.Body, meshSchema)
 	m := &ast.MeshBlock{DeclRange: d.rng(b.DefRange)}
 	m.Name, m.NameRange = d.label(b)
-	m.Description = d.str(c, "description", b.DefRange)
+	m.Description = d.prose(c, "description", b.DefRange)
 	m.Layers = d.strs(c, "layers", b.DefRange)
 	m.Classifications = d.strs(c, "classifications", b.DefRange)
 	m.PolicySets = d.strs(c, "policy_sets", b.DefRange)
@@ -272,7 +271,7 @@ func (d *decoder) environment(b *hcl.Block) *ast.Environment {
 	c := d.content(b.Body, environmentSchema)
 	e := &ast.Environment{DeclRange: d.rng(b.DefRange)}
 	e.Name, e.NameRange = d.label(b)
-	e.Description = d.str(c, "description", b.DefRange)
+	e.Description = d.prose(c, "description", b.DefRange)
 	e.Database = d.str(c, "database", b.DefRange)
 	e.SchemaPrefix = d.str(c, "schema_prefix", b.DefRange)
 	e.Warehouse = d.str(c, "warehouse", b.DefRange)
@@ -286,7 +285,7 @@ func (d *decoder) domain(b *hcl.Block) *ast.Domain {
 	dom := &ast.Domain{DeclRange: d.rng(b.DefRange), Dir: d.dir}
 	dom.Name, dom.NameRange = d.label(b)
 	dom.Owner = d.str(c, "owner", b.DefRange)
-	dom.Description = d.str(c, "description", b.DefRange)
+	dom.Description = d.prose(c, "description", b.DefRange)
 	dom.Layer = d.str(c, "layer", b.DefRange)
 	dom.Schema = d.str(c, "schema", b.DefRange)
 	dom.Extends = d.ref(c, "extends", "a blueprint")
@@ -300,7 +299,7 @@ func (d *decoder) source(b *hcl.Block) *ast.Source {
 	c := d.content(b.Body, sourceSchema)
 	s := &ast.Source{DeclRange: d.rng(b.DefRange)}
 	s.Name, s.NameRange = d.label(b)
-	s.Description = d.str(c, "description", b.DefRange)
+	s.Description = d.prose(c, "description", b.DefRange)
 	s.Cadence = d.str(c, "cadence", b.DefRange)
 	s.Table = d.str(c, "table", b.DefRange)
 	s.Classification = d.str(c, "classification", b.DefRange)
@@ -324,7 +323,7 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 	col.Nullable = d.boolean(c, "nullable", b.DefRange)
 	col.Classification = d.str(c, "classification", b.DefRange)
 	col.Masking = d.str(c, "masking", b.DefRange)
-	col.Description = d.str(c, "description", b.DefRange)
+	col.Description = d.prose(c, "description", b.DefRange)
 	testsOnSource := func(at hcl.Range) {
 		d.add(diag.Diagnostics{diag.Errorf("tests-on-source", d.rng(at), "Tests on a source column",
 			"Sources are raw data that meshc does not build, so they carry no tests. Test the columns of the port that reads this source instead.")})
@@ -361,7 +360,7 @@ func (d *decoder) product(b *hcl.Block) *ast.Product {
 // productBody decodes what a product and a product blueprint share.
 func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) {
 	p.Owner = d.str(c, "owner", b.DefRange)
-	p.Description = d.str(c, "description", b.DefRange)
+	p.Description = d.prose(c, "description", b.DefRange)
 	p.Version = d.str(c, "version", b.DefRange)
 	p.Tags = d.strs(c, "tags", b.DefRange)
 	if attr, ok := c.Attributes["tests"]; ok {
@@ -410,7 +409,7 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 			p.Deprecation = &ast.Deprecation{
 				DeclRange: d.rng(cb.DefRange),
 				Date:      d.str(sc, "date", cb.DefRange),
-				Message:   d.str(sc, "message", cb.DefRange),
+				Message:   d.prose(sc, "message", cb.DefRange),
 			}
 		}
 	}
@@ -507,7 +506,7 @@ func (d *decoder) port(b *hcl.Block) *ast.Port {
 			"Give the port the table or the view it publishes, for example table = \"PRESCRIBERS\".")})
 	}
 	p.Visibility = d.str(c, "visibility", b.DefRange)
-	p.Description = d.str(c, "description", b.DefRange)
+	p.Description = d.prose(c, "description", b.DefRange)
 	if attr, ok := c.Attributes["tests"]; ok {
 		p.Tests = append(p.Tests, d.testList(attr)...)
 	}
@@ -553,7 +552,7 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 		d.add(ds)
 		s.After = refs
 	}
-	s.Description = d.str(c, "description", b.DefRange)
+	s.Description = d.prose(c, "description", b.DefRange)
 	if len(attrs) > 0 {
 		s.Args = make([]*ast.Arg, 0, len(attrs))
 	}
@@ -618,7 +617,7 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 	*t.Block = ast.TestBlock{
 		Name:        ast.String{V: name, Set: true, Range: nameRange},
 		Severity:    d.str(c, "severity", b.DefRange),
-		Description: d.str(c, "description", b.DefRange),
+		Description: d.prose(c, "description", b.DefRange),
 		Column:      d.str(c, "column", b.DefRange),
 		Port:        d.ref(c, "port", "a port"),
 	}
@@ -678,7 +677,7 @@ func (d *decoder) runner(b *hcl.Block) *ast.Runner {
 	c := d.content(b.Body, runnerSchema)
 	r := &ast.Runner{DeclRange: d.rng(b.DefRange)}
 	r.Name, r.NameRange = d.label(b)
-	r.Description = d.str(c, "description", b.DefRange)
+	r.Description = d.prose(c, "description", b.DefRange)
 	r.ExactlyOneOf = d.strs(c, "exactly_one_of", b.DefRange)
 	for _, pb := range c.Blocks {
 		r.Params = append(r.Params, d.param(pb))
@@ -690,7 +689,7 @@ func (d *decoder) testKind(b *hcl.Block) *ast.TestKind {
 	c := d.content(b.Body, testKindSchema)
 	k := &ast.TestKind{DeclRange: d.rng(b.DefRange)}
 	k.Name, k.NameRange = d.label(b)
-	k.Description = d.str(c, "description", b.DefRange)
+	k.Description = d.prose(c, "description", b.DefRange)
 	k.On = d.str(c, "on", b.DefRange)
 	k.ColumnTypes = d.strs(c, "column_types", b.DefRange)
 	for _, pb := range c.Blocks {
@@ -716,7 +715,7 @@ func (d *decoder) param(b *hcl.Block) *ast.Param {
 		p.Type = t
 	}
 	p.Optional = d.boolean(c, "optional", b.DefRange)
-	p.Description = d.str(c, "description", b.DefRange)
+	p.Description = d.prose(c, "description", b.DefRange)
 	p.Of = d.str(c, "of", b.DefRange)
 	return p
 }
@@ -725,7 +724,7 @@ func (d *decoder) secret(b *hcl.Block) *ast.Secret {
 	c := d.content(b.Body, secretSchema)
 	s := &ast.Secret{DeclRange: d.rng(b.DefRange)}
 	s.Name, s.NameRange = d.label(b)
-	s.Description = d.str(c, "description", b.DefRange)
+	s.Description = d.prose(c, "description", b.DefRange)
 	s.Vault = d.str(c, "vault", b.DefRange)
 	s.Named = d.str(c, "name", b.DefRange)
 	return s

@@ -30,7 +30,7 @@ func (d *decoder) policy(b *hcl.Block) *ast.Policy {
 	c := d.content(b.Body, policySchema)
 	p := &ast.Policy{DeclRange: d.rng(b.DefRange)}
 	p.Name, p.NameRange = d.label(b)
-	p.Description = d.str(c, "description", b.DefRange)
+	p.Description = d.prose(c, "description", b.DefRange)
 	p.Enforcement = d.str(c, "enforcement", b.DefRange)
 	p.On = d.str(c, "on", b.DefRange)
 	p.Set = d.str(c, "set", b.DefRange)
@@ -56,10 +56,10 @@ func (d *decoder) waiver(b *hcl.Block) *ast.Waiver {
 	c := d.content(b.Body, waiverSchema)
 	w := &ast.Waiver{DeclRange: d.rng(b.DefRange)}
 	w.Name, w.NameRange = d.label(b)
-	w.Description = d.str(c, "description", b.DefRange)
+	w.Description = d.prose(c, "description", b.DefRange)
 	w.Policy = d.ref(c, "policy", "a policy")
 	w.Objects = d.strs(c, "objects", b.DefRange)
-	w.Reason = d.str(c, "reason", b.DefRange)
+	w.Reason = d.prose(c, "reason", b.DefRange)
 	w.Approver = d.str(c, "approver", b.DefRange)
 	w.Expires = d.str(c, "expires", b.DefRange)
 	return w
