@@ -59,9 +59,11 @@ target "gitlab" {
   # https://api.eu.cloud.talend.com.
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
-  # 5xx, 408 or 429 or a garbled answer is tried again, for 30 polls in a
-  # row, 20 seconds apart (or as many seconds as a Retry-After header says,
-  # from 20 to 120), rather than failing the step at once, which would
+  # 5xx, 408 or 429, a 404 before the run has been seen once (the API may
+  # not know a new one yet) or a garbled answer is tried again, for 30
+  # polls in a row, 20 seconds apart (or as long as a Retry-After header
+  # says, in seconds or as a date, from 20 to 120 seconds), rather than
+  # failing the step at once, which would
   # leave the job running and make a retry start a second one; another
   # error status fails the step.
   runner "talend" {
@@ -69,7 +71,7 @@ target "gitlab" {
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
-      import http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
+      import email.utils, http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
       api, token, task = os.environ.get("TALEND_API_URL", "").strip().rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
       if not api:
           sys.exit("talend: TALEND_API_URL is not set: set it to the Talend Cloud API of the account's region")
@@ -90,7 +92,16 @@ target "gitlab" {
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
           with opener.open(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
-      def poll(path):
+      def retry_after(headers):
+          after = (headers or {}).get("Retry-After") or ""
+          if after.isascii() and after.isdigit():
+              after = after.lstrip("0") or "0"  # int() refuses thousands of digits
+              return 120 if len(after) > 3 else min(max(int(after), 20), 120)
+          try:  # or an HTTP date
+              return min(max(int(email.utils.parsedate_to_datetime(after).timestamp() - time.time()), 20), 120)
+          except (TypeError, ValueError, OverflowError):
+              return 20
+      def poll(path, known):
           wait = 0
           for _ in range(30):
               time.sleep(wait)
@@ -102,12 +113,9 @@ target "gitlab" {
                   print("poll got no status, trying again:", shown(answer)[:200], flush=True)
               except urllib.error.HTTPError as e:
                   e.close()
-                  if e.code < 500 and e.code not in (408, 429):
+                  if e.code < 500 and e.code not in (408, 429) and (e.code != 404 or known):
                       sys.exit("poll failed: " + shown(e) + "; the remote job may still be running")
-                  after = (e.headers or {}).get("Retry-After") or ""
-                  if after.isascii() and after.isdigit():
-                      after = after.lstrip("0") or "0"  # int() refuses thousands of digits
-                      wait = 120 if len(after) > 3 else min(max(int(after), 20), 120)
+                  wait = retry_after(e.headers)
                   print("poll failed, trying again:", shown(e), flush=True)
               except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", shown(e), flush=True)
@@ -120,9 +128,11 @@ target "gitlab" {
           sys.exit("talend: the answer gives no execution id; the task may have started")
       run = str(run)
       print("Talend execution", shown(run), "of", shown(task), flush=True)
+      known = False  # a 404 is tried again until the execution is seen: the API may not know it yet
       while True:
           time.sleep(20)
-          status = poll("/processing/executions/" + urllib.parse.quote(run, safe=""))["status"].upper()
+          status = poll("/processing/executions/" + urllib.parse.quote(run, safe=""), known)["status"].upper()
+          known = True
           print("status:", shown(status), flush=True)
           if status in ("SUCCESS", "EXECUTION_SUCCESS", "EXECUTION_SUCCESSFUL"):
               sys.exit(0)
@@ -139,9 +149,11 @@ target "gitlab" {
   # https://alteryx.example.com/webapi; the token is an OAuth bearer token.
   # Each API call gives up after a minute of silence, so that a connection
   # that hangs cannot hold the worker. A poll that fails so, drops, gets a
-  # 5xx, 408 or 429 or a garbled answer is tried again, for 30 polls in a
-  # row, 20 seconds apart (or as many seconds as a Retry-After header says,
-  # from 20 to 120), rather than failing the step at once, which would
+  # 5xx, 408 or 429, a 404 before the run has been seen once (the API may
+  # not know a new one yet) or a garbled answer is tried again, for 30
+  # polls in a row, 20 seconds apart (or as long as a Retry-After header
+  # says, in seconds or as a date, from 20 to 120 seconds), rather than
+  # failing the step at once, which would
   # leave the job running and make a retry start a second one; another
   # error status fails the step.
   runner "alteryx" {
@@ -149,7 +161,7 @@ target "gitlab" {
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
-      import http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
+      import email.utils, http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
       api, token, workflow = os.environ.get("ALTERYX_API_URL", "").strip().rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
       if not api:
           sys.exit("alteryx: ALTERYX_API_URL is not set: set it to the Alteryx Server API")
@@ -170,7 +182,16 @@ target "gitlab" {
           headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
           with opener.open(urllib.request.Request(api + path, data, headers, method=method), timeout=60) as r:
               return json.load(r)
-      def poll(path):
+      def retry_after(headers):
+          after = (headers or {}).get("Retry-After") or ""
+          if after.isascii() and after.isdigit():
+              after = after.lstrip("0") or "0"  # int() refuses thousands of digits
+              return 120 if len(after) > 3 else min(max(int(after), 20), 120)
+          try:  # or an HTTP date
+              return min(max(int(email.utils.parsedate_to_datetime(after).timestamp() - time.time()), 20), 120)
+          except (TypeError, ValueError, OverflowError):
+              return 20
+      def poll(path, known):
           wait = 0
           for _ in range(30):
               time.sleep(wait)
@@ -182,12 +203,9 @@ target "gitlab" {
                   print("poll got no status, trying again:", shown(answer)[:200], flush=True)
               except urllib.error.HTTPError as e:
                   e.close()
-                  if e.code < 500 and e.code not in (408, 429):
+                  if e.code < 500 and e.code not in (408, 429) and (e.code != 404 or known):
                       sys.exit("poll failed: " + shown(e) + "; the remote job may still be running")
-                  after = (e.headers or {}).get("Retry-After") or ""
-                  if after.isascii() and after.isdigit():
-                      after = after.lstrip("0") or "0"  # int() refuses thousands of digits
-                      wait = 120 if len(after) > 3 else min(max(int(after), 20), 120)
+                  wait = retry_after(e.headers)
                   print("poll failed, trying again:", shown(e), flush=True)
               except (OSError, ValueError, RecursionError, http.client.HTTPException) as e:
                   print("poll failed, trying again:", shown(e), flush=True)
@@ -200,9 +218,11 @@ target "gitlab" {
           sys.exit("alteryx: the answer gives no job id; the job may have been queued")
       job = str(job)
       print("Alteryx job", shown(job), "of", shown(workflow), flush=True)
+      known = False  # a 404 is tried again until the job is seen: the API may not know it yet
       while True:
           time.sleep(20)
-          answer = poll("/v3/jobs/" + urllib.parse.quote(job, safe=""))
+          answer = poll("/v3/jobs/" + urllib.parse.quote(job, safe=""), known)
+          known = True
           status = answer["status"]
           print("status:", shown(status), shown(answer.get("disposition")), flush=True)
           if status in ("Completed", "Complete"):

@@ -73,8 +73,9 @@ type fakeAPI struct {
 }
 
 type answer struct {
-	status int
-	body   string
+	status     int
+	body       string
+	retryAfter string // the Retry-After header, if any
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -90,6 +91,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a := as[0]
 	if len(as) > 1 {
 		f.answers[key] = as[1:]
+	}
+	if a.retryAfter != "" {
+		w.Header().Set("Retry-After", a.retryAfter)
 	}
 	w.WriteHeader(a.status)
 	fmt.Fprint(w, a.body)
@@ -110,40 +114,55 @@ func TestPollers(t *testing.T) {
 		wantOut           string
 	}{
 		{name: "talend passes", runner: "talend", arg: "job a/b", answers: map[string][]answer{
-			"POST /processing/executions":      {{200, `{"executionId": "e/1"}`}},
-			"GET /processing/executions/e%2F1": {{503, ""}, {200, `{"status": "EXECUTION_RUNNING"}`}, {200, `{"status": "EXECUTION_SUCCESS"}`}},
+			"POST /processing/executions":      {{200, `{"executionId": "e/1"}`, ""}},
+			"GET /processing/executions/e%2F1": {{503, "", ""}, {200, `{"status": "EXECUTION_RUNNING"}`, ""}, {200, `{"status": "EXECUTION_SUCCESS"}`, ""}},
 		}, wantOut: "status: EXECUTION_SUCCESS"},
 		{name: "talend fails", runner: "talend", arg: "job", answers: map[string][]answer{
-			"POST /processing/executions":  {{200, `{"executionId": 7}`}},
-			"GET /processing/executions/7": {{200, `{"status": "EXECUTION_FAILED\u001b[2J"}`}},
+			"POST /processing/executions":  {{200, `{"executionId": 7}`, ""}},
+			"GET /processing/executions/7": {{200, `{"status": "EXECUTION_FAILED\u001b[2J"}`, ""}},
 		}, wantExit: 1, wantOut: "status: EXECUTION_FAILED?[2J"},
 		{name: "talend poll refused", runner: "talend", arg: "job", answers: map[string][]answer{
-			"POST /processing/executions":  {{200, `{"executionId": "7"}`}},
-			"GET /processing/executions/7": {{401, "expired"}},
+			"POST /processing/executions":  {{200, `{"executionId": "7"}`, ""}},
+			"GET /processing/executions/7": {{401, "expired", ""}},
 		}, wantExit: 1, wantOut: "the remote job may still be running"},
+		{name: "talend execution not yet known", runner: "talend", arg: "job", answers: map[string][]answer{
+			"POST /processing/executions":  {{200, `{"executionId": "7"}`, ""}},
+			"GET /processing/executions/7": {{404, "no such execution", ""}, {200, `{"status": "EXECUTION_SUCCESS"}`, ""}},
+		}, wantOut: "status: EXECUTION_SUCCESS"},
+		{name: "talend waits as told", runner: "talend", arg: "job", answers: map[string][]answer{
+			"POST /processing/executions": {{200, `{"executionId": "7"}`, ""}},
+			"GET /processing/executions/7": {
+				{503, "", "45"}, {503, "", "Fri, 01 Jan 2100 00:00:00 GMT"}, {429, "", "Thu, 01 Jan 2015 00:00:00 GMT"}, {503, "", "soon"},
+				{200, `{"status": "EXECUTION_SUCCESS"}`, ""},
+			},
+		}, wantOut: "failed, trying again: HTTP Error 503: Service Unavailable\nslept 45\npoll failed, trying again: HTTP Error 503: Service Unavailable\nslept 120\npoll failed, trying again: HTTP Error 429: Too Many Requests\nslept 20\npoll failed, trying again: HTTP Error 503: Service Unavailable\nslept 20\nstatus: EXECUTION_SUCCESS"},
 		{name: "talend start fails", runner: "talend", arg: "job", answers: map[string][]answer{
-			"POST /processing/executions": {{500, "oops"}},
+			"POST /processing/executions": {{500, "oops", ""}},
 		}, wantExit: 1, wantOut: "starting the task failed, though it may have started"},
 		{name: "talend no id", runner: "talend", arg: "job", answers: map[string][]answer{
-			"POST /processing/executions": {{200, `{"executionId": null}`}},
+			"POST /processing/executions": {{200, `{"executionId": null}`, ""}},
 		}, wantExit: 1, wantOut: "the task may have started"},
 		{name: "talend plain http", runner: "talend", arg: "job", url: "http://127.0.0.1:1",
 			wantExit: 1, wantOut: "TALEND_API_URL is not an https:// address"},
 		{name: "alteryx passes", runner: "alteryx", arg: "Weekly v7", answers: map[string][]answer{
-			"POST /v3/workflows/Weekly%20v7/jobs": {{200, `{"id": "j1"}`}},
-			"GET /v3/jobs/j1":                     {{200, `{"status": "Running"}`}, {200, `{"status": "Completed", "disposition": "Success"}`}},
+			"POST /v3/workflows/Weekly%20v7/jobs": {{200, `{"id": "j1"}`, ""}},
+			"GET /v3/jobs/j1":                     {{200, `{"status": "Running"}`, ""}, {200, `{"status": "Completed", "disposition": "Success"}`, ""}},
 		}, wantOut: "status: Completed Success"},
 		{name: "alteryx fails", runner: "alteryx", arg: "w", answers: map[string][]answer{
-			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`}},
-			"GET /v3/jobs/j1":           {{200, `{"status": "Completed", "disposition": "Error"}`}},
+			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`, ""}},
+			"GET /v3/jobs/j1":           {{200, `{"status": "Completed", "disposition": "Error"}`, ""}},
 		}, wantExit: 1, wantOut: "status: Completed Error"},
 		{name: "alteryx errs", runner: "alteryx", arg: "w", answers: map[string][]answer{
-			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`}},
-			"GET /v3/jobs/j1":           {{200, `{"status": "Queued"}`}, {200, `{"status": "Error"}`}},
+			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`, ""}},
+			"GET /v3/jobs/j1":           {{200, `{"status": "Queued"}`, ""}, {200, `{"status": "Error"}`, ""}},
 		}, wantExit: 1, wantOut: "status: Error None"},
+		{name: "alteryx job gone", runner: "alteryx", arg: "w", answers: map[string][]answer{
+			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`, ""}},
+			"GET /v3/jobs/j1":           {{200, `{"status": "Running"}`, ""}, {404, "no such job", ""}},
+		}, wantExit: 1, wantOut: "poll failed: HTTP Error 404: Not Found; the remote job may still be running"},
 		{name: "alteryx polls run out", runner: "alteryx", arg: "w", answers: map[string][]answer{
-			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`}},
-			"GET /v3/jobs/j1":           {{200, `{"no": "status"}`}},
+			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`, ""}},
+			"GET /v3/jobs/j1":           {{200, `{"no": "status"}`, ""}},
 		}, wantExit: 1, wantOut: "30 polls in a row failed; the remote job may still be running"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,9 +183,10 @@ func TestPollers(t *testing.T) {
 				url = tc.url
 			}
 			// The program reads its script from standard input in CI; here
-			// it is run from a file, with time.sleep a no-op.
+			// it is run from a file, with time.sleep saying how long it
+			// would wait rather than waiting.
 			cmd := exec.Command("python3", "-c", `import sys, time
-time.sleep = lambda s: None
+time.sleep = lambda s: s and print("slept", s, flush=True)
 sys.argv = sys.argv[1:]
 exec(compile(open(sys.argv[0]).read(), sys.argv[0], "exec"), {"__name__": "__main__"})`, script, tc.arg)
 			variable := strings.ToUpper(tc.runner) + "_API_URL"
