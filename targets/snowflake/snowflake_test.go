@@ -318,3 +318,21 @@ func TestSameOnAnyCores(t *testing.T) {
 	p := meshtest.Synthetic(t, 300)
 	meshtest.SameOnAnyCores(t, func() ([]output.File, diag.Diagnostics) { return snowflake.Build(p, snowflake.Options{}) })
 }
+
+// TestCompletionRequired checks the guard behind the standard library's
+// target_completion_interval, which no mesh can unset: without it, a
+// product that runs on its inputs as a serverless task is an error, as
+// Snowflake requires the interval of such a task.
+func TestCompletionRequired(t *testing.T) {
+	p := meshtest.Pharma(t, "")
+	sf := p.Targets[snowflake.Name]
+	if sf == nil || sf.Options["target_completion_interval"] == nil {
+		t.Fatal("the standard library sets no target_completion_interval")
+	}
+	delete(sf.Options, "target_completion_interval")
+	p.Environment.Warehouse = "" // serverless
+	_, ds := snowflake.Build(p, snowflake.Options{})
+	if !slices.ContainsFunc(ds, func(d *diag.Diagnostic) bool { return d.Code == "snowflake-completion" }) {
+		t.Errorf("no snowflake-completion error without a completion interval: %v", ds)
+	}
+}
