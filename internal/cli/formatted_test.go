@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/meshc/meshc/lang/load"
@@ -111,5 +112,44 @@ func TestFmtTrustsFormattedSet(t *testing.T) {
 	}
 	if out := check(); out != name+"\n" {
 		t.Fatalf("the file changed since: %q", out)
+	}
+}
+
+// TestFormattedSetWritersAtOnce saves the set from several runs at once,
+// as jobs sharing a cache do: each replaces the file whole, so that the
+// set read afterwards is one run's, never spoilt.
+func TestFormattedSetWritersAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	const runs = 8
+	var wg sync.WaitGroup
+	for i := range runs {
+		wg.Go(func() {
+			s, warning := openTestFormatted(t, dir)
+			if warning != "" {
+				t.Errorf("run %d: %s", i, warning)
+				return
+			}
+			found := make([][sha256.Size]byte, 1000)
+			for j := range found {
+				found[j] = sha256.Sum256([]byte{byte(i), byte(j), byte(j >> 8)})
+			}
+			if err := s.save(found); err != nil {
+				t.Errorf("run %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	s, warning := openTestFormatted(t, dir)
+	if warning != "" {
+		t.Fatalf("after %d runs at once: %s", runs, warning)
+	}
+	whole := 0
+	for i := range runs {
+		if s.has(sha256.Sum256([]byte{byte(i), 0, 0})) && s.has(sha256.Sum256([]byte{byte(i), 231, 3})) {
+			whole++
+		}
+	}
+	if whole == 0 {
+		t.Errorf("no run's sums were kept whole (%d sums)", len(s.known))
 	}
 }
