@@ -155,6 +155,9 @@ func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyConten
 			d.broken = append(d.broken, m[1])
 		}
 	}
+	// In order: HCL reports arguments in its map's order, and the list is
+	// part of what the cache keeps.
+	slices.Sort(d.broken)
 	return c
 }
 

@@ -61,6 +61,44 @@ func parseFast(src []byte, filename string, s *scratch) (body *hclsyntax.Body) {
 	return p.body(fastEOF, start)
 }
 
+// parseFastBlocks parses a file as parseFast does, but hands each
+// top-level block to each as soon as it is parsed, so that the caller can
+// decode it and reset s: a file of a thousand products then holds one
+// product's syntax at a time rather than the whole file's, which took
+// twice the memory and half again the time. It returns false where
+// parseFast would return nil, and for a top-level argument, which no mesh
+// file may have; each may have been given some of the blocks by then,
+// which the caller then discards, to parse the file whole.
+func parseFastBlocks(src []byte, filename string, s *scratch, each func(*hclsyntax.Block)) (ok bool) {
+	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, bailed := r.(fastBailout); !bailed {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	for {
+		t := p.read(withNewlines)
+		switch t.kind {
+		case fastEOF:
+			return true
+		case fastNewline:
+			continue
+		case fastIdent:
+		default:
+			bail()
+		}
+		switch p.peek(withNewlines).kind {
+		case fastString, fastOBrace, fastIdent:
+			each(p.block(t))
+		default:
+			bail()
+		}
+	}
+}
+
 // fastBailout is how the parser gives up, from however deep it is: the
 // file is then hclsyntax's to parse.
 type fastBailout struct{}

@@ -421,6 +421,14 @@ func (f *file) parse(s *scratch) {
 	if f.syntaxErrors = CheckNesting(f.lines, f.src); f.syntaxErrors != nil {
 		return
 	}
+	if !f.parseBlocks(s) {
+		f.parseWhole(s)
+	}
+}
+
+// parseWhole parses and decodes the file at once: with parseFast, or
+// where it declines, with hclsyntax.
+func (f *file) parseWhole(s *scratch) {
 	body := parseFast(f.src, f.name, s)
 	if body == nil {
 		hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
@@ -432,7 +440,31 @@ func (f *file) parse(s *scratch) {
 			return
 		}
 	}
-	f.diags = findCredentials(f.lines, body)
+	f.decode(body, s)
+}
+
+// parseBlocks parses and decodes the file a top-level block at a time
+// (parseFastBlocks), resetting s after each. It reports false, having
+// decoded nothing, for a file that parse must parse whole.
+func (f *file) parseBlocks(s *scratch) bool {
+	ok := parseFastBlocks(f.src, f.name, s, func(b *hclsyntax.Block) {
+		body := s.syntaxBody() // the block's alone: no schema of a file requires anything of its body
+		body.Blocks = append(body.Blocks, b)
+		body.SrcRange, body.EndRange = b.Range(), b.CloseBraceRange
+		f.decode(body, s)
+		s.reset()
+	})
+	if !ok {
+		f.diags, f.blocks, f.meshBlocks = nil, nil, 0
+		s.reset()
+	}
+	return ok
+}
+
+// decode decodes the top-level blocks of body, a whole file's or a part
+// of it, and adds them and what they got wrong to the file's.
+func (f *file) decode(body *hclsyntax.Body, s *scratch) {
+	f.diags = append(f.diags, findCredentials(f.lines, body)...)
 	c, hds := content(body, fileSchema, s)
 	f.diags = append(f.diags, convertDiags(f.lines, hds)...)
 	for _, b := range body.Blocks {
