@@ -41,7 +41,40 @@ func (c *compiler) cadence(s ast.String) (plan.Cadence, bool) {
 			"The cron expression %q is not valid: %s. A cron expression has five fields, minute hour day-of-month month day-of-week, as in \"0 6 * * 1-5\".", s.V, err)
 		return plan.Cadence{}, false
 	}
-	return plan.Cadence{Cron: strings.Join(strings.Fields(s.V), " "), Period: period, Range: s.Range}, true
+	return plan.Cadence{Cron: sundayAsZero(strings.Join(strings.Fields(s.V), " ")), Period: period, Range: s.Range}, true
+}
+
+// sundayAsZero writes a valid cron expression whose day of week names 7
+// (Sunday, for cron and meshc) with 0 instead, as the days it matches from
+// 0 to 6: Snowflake's cron takes days of week from 0 to 6 only. The field
+// stays restricted ("1-7" is "0-6", not "*"), as the day fields' rule
+// needs; one that starts with "*" is unrestricted, and is left, as is any
+// other expression.
+func sundayAsZero(expr string) string {
+	fields := strings.Fields(expr)
+	dow, err := parseCronField(fields[4], cronFields[4])
+	if err != nil || !dow[7] || strings.HasPrefix(fields[4], "*") {
+		return expr
+	}
+	dow[0] = true
+	var runs []string
+	for lo := 0; lo <= 6; lo++ {
+		if !dow[lo] {
+			continue
+		}
+		hi := lo
+		for hi < 6 && dow[hi+1] {
+			hi++
+		}
+		if hi == lo {
+			runs = append(runs, strconv.Itoa(lo))
+		} else {
+			runs = append(runs, strconv.Itoa(lo)+"-"+strconv.Itoa(hi))
+		}
+		lo = hi
+	}
+	fields[4] = strings.Join(runs, ",")
+	return strings.Join(fields, " ")
 }
 
 var durationPattern = regexp.MustCompile(`^([0-9]+)(m|h|d|w)$`)

@@ -40,6 +40,33 @@ func TestCronPeriod(t *testing.T) {
 	}
 }
 
+// TestSundayAsZero checks that a day of week of 7 is written 0, and that
+// every other expression is left as written.
+func TestSundayAsZero(t *testing.T) {
+	for expr, want := range map[string]string{
+		"0 6 * * 7":      "0 6 * * 0",
+		"0 6 * * 0,7":    "0 6 * * 0",
+		"0 6 * * 1-7":    "0 6 * * 0-6",
+		"0 6 * * 5-7":    "0 6 * * 0,5-6",
+		"0 6 1 * 3,7":    "0 6 1 * 0,3",
+		"0 6 * * */1":    "0 6 * * */1",
+		"0 6 * * *":      "0 6 * * *",
+		"0 6 * * 1-5":    "0 6 * * 1-5",
+		"0 6 * * SUN":    "0 6 * * SUN",
+		"0 6 * * */2":    "0 6 * * */2",
+		"*/15 * * * 0-6": "*/15 * * * 0-6",
+	} {
+		if got := sundayAsZero(expr); got != want {
+			t.Errorf("sundayAsZero(%q) = %q, want %q", expr, got, want)
+		}
+		a, errA := cronPeriod(expr)
+		b, errB := cronPeriod(sundayAsZero(expr))
+		if a != b || errA != nil || errB != nil {
+			t.Errorf("%q runs every %v (%v), written again every %v (%v)", expr, a, errA, b, errB)
+		}
+	}
+}
+
 func TestParseDuration(t *testing.T) {
 	for in, want := range map[string]time.Duration{"30m": 30 * time.Minute, "36h": 36 * time.Hour, "7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour} {
 		if got, ok := parseDuration(in); !ok || got != want {
