@@ -89,7 +89,7 @@ func TestHostile(t *testing.T) {
 // or an integer itself.
 func checkTags(t *testing.T, file string, n *yaml.Node) {
 	t.Helper()
-	typed := map[string]bool{"optional": true, "pipeline_variables": true, "allow_failure": true, "file": true, "retry": true}
+	typed := map[string]bool{"optional": true, "pipeline_variables": true, "allow_failure": true, "file": true, "retry": true, "variables": true} // variables: inherit's; a job's is a map
 	var walk func(n *yaml.Node, key string)
 	walk = func(n *yaml.Node, key string) {
 		if n.Kind == yaml.ScalarNode && n.Tag != "!!str" && !typed[key] {

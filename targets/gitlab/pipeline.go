@@ -17,12 +17,13 @@ const (
 	maxDownstreamPipeline = 1000 // downstream pipelines in one pipeline hierarchy
 )
 
-// reserved are the top-level keywords a job cannot be named after: GitLab
-// would read the job as the keyword. pages names GitLab Pages' deploy job,
-// which GitLab treats specially.
+// reserved are the names GitLab does not take for a job: the top-level
+// keywords, which it would read the job as; pages, which names GitLab
+// Pages' deploy job; and true, false and nil, which its job name
+// limitations forbid, as YAML reads the first two as booleans.
 var reserved = []string{
-	"after_script", "before_script", "cache", "default", "image", "include",
-	"pages", "services", "spec", "stages", "variables", "workflow",
+	"after_script", "before_script", "cache", "default", "false", "image", "include",
+	"nil", "pages", "services", "spec", "stages", "true", "variables", "workflow",
 }
 
 // pipeline is one generated YAML file's jobs, kept as data until every
@@ -62,7 +63,7 @@ func (p *pipeline) add(j *job, ds *diag.Diagnostics) {
 	switch {
 	case slices.Contains(reserved, j.name):
 		*ds = append(*ds, diag.Errorf("gitlab-limit", j.at, "Reserved GitLab job name",
-			"GitLab gives the name %q a meaning of its own (a top-level keyword, or the Pages job), so this cannot be an ordinary job. Rename it; GitLab reserves %s.", j.name, strings.Join(reserved, ", ")))
+			"GitLab gives the name %q a meaning of its own (a top-level keyword, the Pages job, or a YAML value), so this cannot be an ordinary job. Rename it; GitLab reserves %s.", j.name, strings.Join(reserved, ", ")))
 	case p.byName[j.name] != nil:
 		// Names are built from unique mesh names with separators that
 		// mesh names cannot contain, so this is a bug; report it anyway

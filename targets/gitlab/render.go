@@ -199,6 +199,11 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 			// pipelines, whose jobs' rules read it per product.
 			trigger.Set("strategy", yamlout.String(t.strategy)).
 				Set("forward", (&yamlout.Map{}).Set("pipeline_variables", yamlout.Bool(true)))
+			// Not the global variables of a file that includes the
+			// parent: a trigger job passes them on as trigger variables,
+			// which would outrank the environment's in the child
+			// (SNOWFLAKE_DATABASE, say).
+			m.Set("inherit", (&yamlout.Map{}).Set("variables", yamlout.Bool(false)))
 		}
 		m.Set("trigger", trigger)
 	}
@@ -269,7 +274,7 @@ func (b *builder) childHead(u *unit) *head {
 	}
 	if t := s.target.Test; hasTests && t != nil {
 		h.templates = append(h.templates, &template{name: ".meshc-test", body: jobBody{
-			comment:   "Tests: each runs its query and fails when it returns rows; the JUnit report shows the result in merge requests.",
+			comment:   "Tests: each runs its query and fails when it returns rows; the JUnit report shows the results in the Tests tab of this pipeline.",
 			image:     t.Image,
 			variables: templateVariables(t.Variables),
 			// after_script runs whether the test passed or not, and
