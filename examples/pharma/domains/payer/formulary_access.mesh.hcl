@@ -66,7 +66,7 @@ product "formulary_access" {
   test "unique_plan_brand" {
     check = custom_sql(<<-SQL
       SELECT plan_id, brand_name, COUNT(*) AS row_count
-      FROM PAYER.FORMULARY_STATUS
+      FROM FORMULARY_STATUS
       GROUP BY plan_id, brand_name
       HAVING COUNT(*) > 1
     SQL

@@ -66,7 +66,7 @@ product "plans" {
     run         = runner.python
     description = "Maps the vendor's PBM spellings to our standard list; unknown spellings are reported for the data steward and mapped to OTHER."
     script      = "python/standardise_pbms.py"
-    args        = ["--mapping", "PAYER.PBM_NAME_MAP"]
+    args        = ["--mapping", "PBM_NAME_MAP"]
   }
   step "merge" {
     run   = runner.sql

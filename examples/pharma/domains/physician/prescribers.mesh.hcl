@@ -113,7 +113,7 @@ product "prescribers" {
   step "validate_npi" {
     run    = runner.python
     script = "python/validate_npi.py"
-    args   = ["--table", "PHYSICIAN.STG_AMA_PHYSICIANS", "--rejects", "PHYSICIAN.NPI_REJECTS"]
+    args   = ["--table", "STG_AMA_PHYSICIANS", "--rejects", "NPI_REJECTS"]
     after  = [step.standardise]
   }
   step "merge" {
@@ -125,7 +125,7 @@ product "prescribers" {
   test "no_duplicate_me_numbers_across_npis" {
     check = custom_sql(<<-SQL
       SELECT ama_me_number, COUNT(DISTINCT npi) AS npis
-      FROM PHYSICIAN.PRESCRIBERS
+      FROM PRESCRIBERS
       WHERE ama_me_number IS NOT NULL
       GROUP BY ama_me_number
       HAVING COUNT(DISTINCT npi) > 1

@@ -29,13 +29,13 @@ product "prescribers_v2" {
   step "create_view" {
     run = runner.sql
     sql = <<-SQL
-      CREATE OR REPLACE VIEW PHYSICIAN.PRESCRIBERS_V2 AS
+      CREATE OR REPLACE VIEW PRESCRIBERS_V2 AS
       SELECT npi,
              ama_me_number     AS me_num,
              primary_specialty AS spec_cd,
              DECODE(specialty_group, 'ONCOLOGY', 'ON', 'CARDIOLOGY', 'CV', 'PRIMARY_CARE', 'PC', 'OT') AS spec_grp,
              practice_state    AS state_cd
-      FROM PHYSICIAN.PRESCRIBERS
+      FROM PRESCRIBERS
       WHERE is_active
     SQL
   }

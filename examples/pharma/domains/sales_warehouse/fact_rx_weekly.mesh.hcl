@@ -90,7 +90,7 @@ product "fact_rx_weekly" {
     check = custom_sql(<<-SQL
       WITH weekly AS (
         SELECT week_ending_date, SUM(trx) AS trx
-        FROM SALES_WH.FACT_RX_WEEKLY
+        FROM FACT_RX_WEEKLY
         WHERE week_ending_date >= DATEADD(week, -9, CURRENT_DATE)
         GROUP BY week_ending_date
       )

@@ -65,5 +65,5 @@ def main(session: Session) -> str:
     result = session.create_dataframe(
         out[["NPI", "BRAND_NAME", "SEGMENT", "MARKET_TRX_DECILE", "BRAND_SHARE_13W", "MODEL_VERSION"]]
     ).with_column("SCORED_AT", F.sysdate())
-    result.write.mode("overwrite").save_as_table("BRAND_ANALYTICS.HCP_SEGMENTS")
+    result.write.mode("overwrite").save_as_table("HCP_SEGMENTS")
     return f"scored {len(out)} prescriber-brand pairs with {MODEL_VERSION}"

@@ -2,7 +2,7 @@
 -- last 26 weeks. A view: the Tableau extract refreshes it on its own
 -- schedule, and the numbers are never older than the claims fact.
 
-CREATE OR REPLACE VIEW BRAND_ANALYTICS.ACCESS_PULL_THROUGH
+CREATE OR REPLACE VIEW ACCESS_PULL_THROUGH
     COMMENT = 'Managed by meshc product brand_analytics.access_pull_through; do not edit by hand.'
 AS
 SELECT

@@ -2,14 +2,15 @@
 mapping does not know yet.
 
 The vendor spells PBMs freely ("CVS Caremark", "CAREMARK LLC", "Caremark
-PCS"...). The managed markets data stewards keep PAYER.PBM_NAME_MAP, which
+PCS"...). The managed markets data stewards keep PBM_NAME_MAP, which
 maps each upper-cased spelling to one of our standard PBMs. New spellings
 are added to the map as OTHER and listed in the job log, so that a steward
 can classify them before the next month-end; the step fails only when new
 spellings cover more than 1% of covered lives, which means a big plan would
 be misreported.
 
-The Snowflake connection comes from the environment the runner provides.
+The Snowflake connection comes from the environment the runner provides, in
+the domain's schema (SNOWFLAKE_SCHEMA), where the mapping table is.
 """
 
 import argparse
@@ -47,6 +48,7 @@ def main() -> int:
         role=os.environ["SNOWFLAKE_ROLE"],
         warehouse=os.environ["SNOWFLAKE_WAREHOUSE"],
         database=os.environ["SNOWFLAKE_DATABASE"],
+        schema=os.environ["SNOWFLAKE_SCHEMA"],  # the domain's, with the environment's prefix
         private_key_file=os.environ["SNOWFLAKE_PRIVATE_KEY_PATH"],
     )
     try:

@@ -2,7 +2,7 @@
 -- the vendor sent twice (a PBM change mid-month) keep their latest
 -- effective date.
 
-CREATE OR REPLACE TABLE PAYER.FORMULARY_STATUS
+CREATE OR REPLACE TABLE FORMULARY_STATUS
     COMMENT = 'Managed by meshc product payer.formulary_access; do not edit by hand.'
 AS
 SELECT
@@ -20,7 +20,7 @@ SELECT
     f.st_required = 'Y'                                     AS step_therapy_required,
     f.effective_date
 FROM RAW.MMIT.FORMULARY_STATUS AS f
-JOIN PAYER.PLANS AS p
+JOIN PLANS AS p
   ON p.plan_id = f.plan_id
 WHERE f.release_date = (SELECT MAX(release_date) FROM RAW.MMIT.FORMULARY_STATUS)
   AND UPPER(f.brand_name) IN ('ZENTIVRA', 'CARDELTA')

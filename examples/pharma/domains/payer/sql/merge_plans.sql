@@ -1,8 +1,8 @@
--- Merge the latest plan master release into PAYER.PLANS, with PBM names
+-- Merge the latest plan master release into PLANS, with PBM names
 -- standardised through the mapping the data stewards maintain and channels
 -- rolled up to the five books of business managed markets reports on.
 
-MERGE INTO PAYER.PLANS AS tgt
+MERGE INTO PLANS AS tgt
 USING (
     SELECT
         pm.plan_id,
@@ -20,7 +20,7 @@ USING (
         pm.covered_lives,
         pm.release_date
     FROM RAW.MMIT.PLAN_MASTER AS pm
-    LEFT JOIN PAYER.PBM_NAME_MAP AS map
+    LEFT JOIN PBM_NAME_MAP AS map
            ON UPPER(TRIM(pm.pbm_name)) = map.vendor_spelling
     WHERE pm.release_date = (SELECT MAX(release_date) FROM RAW.MMIT.PLAN_MASTER)
     QUALIFY ROW_NUMBER() OVER (PARTITION BY pm.plan_id ORDER BY pm.covered_lives DESC NULLS LAST) = 1

@@ -1,7 +1,7 @@
 -- Rebuild the plan dimension and our brands' access on each plan from the
 -- managed-markets master data.
 
-CREATE OR REPLACE TABLE PAYER_WH.DIM_PLAN
+CREATE OR REPLACE TABLE DIM_PLAN
     COMMENT = 'Managed by meshc product payer_warehouse.dim_plan; do not edit by hand.'
 AS
 SELECT plan_id, plan_name, payer_name, pbm, channel, covered_lives
@@ -9,7 +9,7 @@ FROM PAYER.PLANS
 UNION ALL
 SELECT 'UNKNOWN', 'Unknown plan', 'Unknown payer', 'OTHER', 'UNKNOWN', NULL;
 
-CREATE OR REPLACE TABLE PAYER_WH.DIM_PLAN_BRAND_ACCESS
+CREATE OR REPLACE TABLE DIM_PLAN_BRAND_ACCESS
     COMMENT = 'Managed by meshc product payer_warehouse.dim_plan; do not edit by hand.'
 AS
 SELECT

@@ -2,8 +2,8 @@
 -- (reversed, or resubmitted after a prior authorisation) takes its latest
 -- status.
 
-MERGE INTO PAYER_WH.FACT_CLAIMS AS tgt
-USING PAYER_WH.STG_PHARMACY_CLAIMS AS src
+MERGE INTO FACT_CLAIMS AS tgt
+USING STG_PHARMACY_CLAIMS AS src
 ON tgt.claim_id = src.claim_id
 WHEN MATCHED THEN UPDATE SET
     claim_status       = src.claim_status,

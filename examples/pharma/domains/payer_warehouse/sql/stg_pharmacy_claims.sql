@@ -2,7 +2,7 @@
 -- reject codes mapped to reasons, and the NPI kept only when it is in the
 -- physician master.
 
-CREATE OR REPLACE TRANSIENT TABLE PAYER_WH.STG_PHARMACY_CLAIMS AS
+CREATE OR REPLACE TRANSIENT TABLE STG_PHARMACY_CLAIMS AS
 SELECT
     c.claim_id,
     c.fill_date,
@@ -29,7 +29,7 @@ JOIN SALES_WH.DIM_PRODUCT AS prod
   ON prod.ndc11 = c.ndc11
 LEFT JOIN PHYSICIAN.PRESCRIBERS AS p
        ON p.npi = c.prescriber_npi
-LEFT JOIN PAYER_WH.DIM_PLAN AS pl
+LEFT JOIN DIM_PLAN AS pl
        ON pl.plan_id = c.plan_id
 WHERE c.delivery_date = (SELECT MAX(delivery_date) FROM RAW.CLAIMS.PHARMACY_CLAIMS)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY c.claim_id ORDER BY c.delivery_date DESC, c.claim_status = 'X' DESC) = 1;

@@ -8,7 +8,8 @@ merged into the golden record.
 
 The connection comes from the environment the runner provides
 (SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE,
-SNOWFLAKE_DATABASE and key-pair authentication); nothing is hard-coded.
+SNOWFLAKE_DATABASE, SNOWFLAKE_SCHEMA and key-pair authentication); nothing is
+hard-coded, and the tables it is given are the domain's, in that schema.
 """
 
 import argparse
@@ -46,6 +47,7 @@ def main() -> int:
         role=os.environ["SNOWFLAKE_ROLE"],
         warehouse=os.environ["SNOWFLAKE_WAREHOUSE"],
         database=os.environ["SNOWFLAKE_DATABASE"],
+        schema=os.environ["SNOWFLAKE_SCHEMA"],  # the domain's, with the environment's prefix
         private_key_file=os.environ["SNOWFLAKE_PRIVATE_KEY_PATH"],
     )
     try:

@@ -2,12 +2,12 @@
 -- deleted: one who drops out of the AMA file is marked inactive so that
 -- historical prescriptions and claims still join to them.
 
-MERGE INTO PHYSICIAN.PRESCRIBERS AS tgt
+MERGE INTO PRESCRIBERS AS tgt
 USING (
     SELECT s.*
-    FROM PHYSICIAN.STG_AMA_PHYSICIANS AS s
+    FROM STG_AMA_PHYSICIANS AS s
     WHERE s.npi IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM PHYSICIAN.NPI_REJECTS AS r WHERE r.npi = s.npi)
+      AND NOT EXISTS (SELECT 1 FROM NPI_REJECTS AS r WHERE r.npi = s.npi)
 ) AS src
 ON tgt.npi = src.npi
 WHEN MATCHED AND (
@@ -46,7 +46,7 @@ WHEN NOT MATCHED THEN INSERT (
 );
 
 -- Physicians missing from this release are no longer active.
-UPDATE PHYSICIAN.PRESCRIBERS
+UPDATE PRESCRIBERS
 SET is_active = FALSE, updated_at = SYSDATE()
 WHERE is_active
-  AND npi NOT IN (SELECT npi FROM PHYSICIAN.STG_AMA_PHYSICIANS WHERE npi IS NOT NULL);
+  AND npi NOT IN (SELECT npi FROM STG_AMA_PHYSICIANS WHERE npi IS NOT NULL);

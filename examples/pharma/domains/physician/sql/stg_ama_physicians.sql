@@ -3,7 +3,7 @@
 -- licensee agreement asks us to display them; specialties mapped to the
 -- therapeutic areas the brand teams target.
 
-CREATE OR REPLACE TRANSIENT TABLE PHYSICIAN.STG_AMA_PHYSICIANS AS
+CREATE OR REPLACE TRANSIENT TABLE STG_AMA_PHYSICIANS AS
 WITH latest AS (
     SELECT *
     FROM RAW.AMA.PHYSICIAN_MASTERFILE

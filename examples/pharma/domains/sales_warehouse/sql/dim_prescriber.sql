@@ -2,7 +2,7 @@
 -- week's CRM alignment. Prescribers without a CRM account, or aligned to no
 -- territory, are white space: territory UNASSIGNED, tier NON_TARGET.
 
-CREATE OR REPLACE TABLE SALES_WH.DIM_PRESCRIBER
+CREATE OR REPLACE TABLE DIM_PRESCRIBER
     COMMENT = 'Managed by meshc product sales_warehouse.dim_prescriber; do not edit by hand.'
 AS
 WITH crm AS (
@@ -33,6 +33,6 @@ SELECT
 FROM PHYSICIAN.PRESCRIBERS AS p
 LEFT JOIN crm
        ON crm.npi_c = p.npi
-LEFT JOIN SALES_WH.TERRITORY_HIERARCHY AS t
+LEFT JOIN TERRITORY_HIERARCHY AS t
        ON t.territory_id = crm.territory_code_c
 WHERE p.is_active;
