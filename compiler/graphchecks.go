@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"math"
@@ -228,6 +229,13 @@ func (c *compiler) diamonds() {
 			}
 		}
 		near := r.branches(ups)
+		if len(ups) > manyBranches {
+			for _, pair := range near.firstPartners() {
+				common, pathA, pathB, _ := near.diamond(pair[0], pair[1])
+				c.reportDiamond(d, ups[pair[0]], ups[pair[1]], common, edgeTo[ups[pair[1]]], pathA, pathB)
+			}
+			continue
+		}
 		// One warning per branch at most: with three branches on three
 		// cadences, the third is reported once, against the first.
 		warned := map[*plan.Product]bool{}
@@ -244,6 +252,60 @@ func (c *compiler) diamonds() {
 			}
 		}
 	}
+}
+
+// manyBranches is how many inputs a product may have before the diamond
+// check stops going through their pairs (firstPartners).
+const manyBranches = 64
+
+// firstPartners finds the pairs of branches that the pair loop of
+// diamonds warns of: for each branch, the first branch before it, on
+// another period (neither of them 0), that shares a product or a source
+// with it within reach, as [first, branch], in the loop's order. It walks
+// each branch once and keeps, for each product and source within reach,
+// the first branch to reach it and the first on another period than that
+// one's, which is all a later branch asks of it: so it costs what lies
+// within reach of the branches, where the pairs of thousands of inputs
+// cost millions of searches.
+func (b *branches) firstPartners() [][2]int {
+	type firsts struct{ first, other int }
+	seen := map[int32]*firsts{} // by product place, and sources after the products
+	sourceKey := int32(len(b.r.run))
+	var pairs [][2]int
+	for j, x := range b.ups {
+		period := x.Schedule.Period
+		if period == 0 {
+			continue
+		}
+		u := b.r.upstreams(x)
+		keys := u.products
+		for _, s := range u.sources {
+			keys = append(keys, sourceKey+s)
+		}
+		partner := -1
+		for _, k := range keys {
+			f := seen[k]
+			if f == nil {
+				seen[k] = &firsts{first: j, other: -1}
+				continue
+			}
+			cand := f.first
+			if b.ups[f.first].Schedule.Period == period {
+				cand = f.other
+			}
+			if cand >= 0 && (partner < 0 || cand < partner) {
+				partner = cand
+			}
+			if f.other < 0 && b.ups[f.first].Schedule.Period != period {
+				f.other = j
+			}
+		}
+		if partner >= 0 {
+			pairs = append(pairs, [2]int{partner, j})
+		}
+	}
+	slices.SortFunc(pairs, func(p, q [2]int) int { return cmp.Or(p[0]-q[0], p[1]-q[1]) })
+	return pairs
 }
 
 // diamondReach is how many dependencies above each of its branches a

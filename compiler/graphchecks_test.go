@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -186,4 +187,52 @@ func (w wholeWalk) pathFrom(p *plan.Product) []string {
 		path = append(path, p.ID)
 	}
 	return path
+}
+
+// TestFirstPartners checks the diamond check for products of many inputs
+// (branches.firstPartners) against the pair loop diamonds runs for the
+// others, on random graphs under a product that reads many of them, on
+// random periods (0 among them), for several reaches.
+func TestFirstPartners(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	periods := []time.Duration{0, time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
+	pairs := 0
+	for round := range 300 {
+		products, _ := randomGraph(rng, 2+rng.IntN(80), 1+rng.IntN(6))
+		for _, p := range products {
+			p.Schedule.Period = periods[rng.IntN(len(periods))]
+		}
+		var ups []*plan.Product
+		for _, p := range products {
+			if rng.IntN(3) > 0 {
+				ups = append(ups, p)
+			}
+		}
+		for _, reach := range []int{0, 1, 2, diamondReach} {
+			r := newReacher(products, reach)
+			near := r.branches(ups)
+			var want [][2]int
+			warned := map[int]bool{}
+			for a := range ups {
+				for b := a + 1; b < len(ups); b++ {
+					pa, pb := ups[a].Schedule.Period, ups[b].Schedule.Period
+					if warned[b] || pa == pb || pa == 0 || pb == 0 {
+						continue
+					}
+					if _, _, _, ok := near.diamond(a, b); ok {
+						want = append(want, [2]int{a, b})
+						warned[b] = true
+					}
+				}
+			}
+			got := near.firstPartners()
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("round %d, reach %d, %d branches (-pair loop +firstPartners):\n%s", round, reach, len(ups), diff)
+			}
+			pairs += len(got)
+		}
+	}
+	if pairs < 1000 {
+		t.Errorf("only %d diamonds in all the rounds", pairs)
+	}
 }
