@@ -196,3 +196,48 @@ func Split(script string) []string {
 	add(script[start:])
 	return out
 }
+
+// SchemaQualified returns the first table name in sql that is qualified
+// by schema alone (SCHEMA.NAME, not DB.SCHEMA.NAME), as written, or "": a
+// name right after FROM, JOIN, INTO, UPDATE, USING, TABLE or VIEW, outside
+// strings, quoted identifiers and comments, so that a column of an alias
+// that happens to be named like the schema is not taken for one.
+// Unquoted identifiers are case-insensitive: physician.x is PHYSICIAN's.
+func SchemaQualified(sql, schema string) string {
+	prev := "" // the word before, when only space separates the two
+	for i := 0; i < len(sql); {
+		if end, _ := skipQuoted(sql, i); end > i {
+			i, prev = end, ""
+			continue
+		}
+		c := sql[i]
+		if !identByte(c) {
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				prev = ""
+			}
+			i++
+			continue
+		}
+		start := i
+		for i < len(sql) && identByte(sql[i]) {
+			i++
+		}
+		word := sql[start:i]
+		if tableKeywords[strings.ToUpper(prev)] && strings.EqualFold(word, schema) && i+1 < len(sql) && sql[i] == '.' && identByte(sql[i+1]) {
+			end := i + 1
+			for end < len(sql) && identByte(sql[end]) {
+				end++
+			}
+			return sql[start:end]
+		}
+		prev = word
+	}
+	return ""
+}
+
+// tableKeywords are the words a table's name follows.
+var tableKeywords = map[string]bool{"FROM": true, "JOIN": true, "INTO": true, "UPDATE": true, "USING": true, "TABLE": true, "VIEW": true}
+
+func identByte(c byte) bool {
+	return c == '_' || c == '$' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}

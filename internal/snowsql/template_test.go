@@ -78,3 +78,21 @@ func TestSplit(t *testing.T) {
 		t.Errorf("Split = %q, want %q", got, want)
 	}
 }
+
+func TestSchemaQualified(t *testing.T) {
+	for sql, want := range map[string]string{
+		"MERGE INTO PHYSICIAN.PRESCRIBERS AS t":                  "PHYSICIAN.PRESCRIBERS",
+		"select * from physician.x":                              "physician.x",
+		"SELECT * FROM COMMERCIAL.PHYSICIAN.PRESCRIBERS":         "",
+		"SELECT * FROM PRESCRIBERS":                              "",
+		"SELECT 'PHYSICIAN.X' -- PHYSICIAN.Y\n/* PHYSICIAN.Z */": "",
+		`SELECT "PHYSICIAN.X", $$PHYSICIAN.Y$$ FROM T`:           "",
+		"SELECT * FROM MY_PHYSICIAN.X, PHYSICIANS.Y":             "",
+		"SELECT * FROM PAYER.PLANS JOIN PHYSICIAN.P$1":           "PHYSICIAN.P$1",
+		"SELECT PHYSICIAN. FROM T":                               "",
+	} {
+		if got := SchemaQualified(sql, "PHYSICIAN"); got != want {
+			t.Errorf("SchemaQualified(%q) = %q, want %q", sql, got, want)
+		}
+	}
+}
