@@ -159,7 +159,21 @@ func (b *builder) sources(products []*plan.Product) []string {
 }
 
 // DAG returns the file and the dag_id of a product's DAG, for catalogs
-// and CODEOWNERS.
+// and CODEOWNERS. The file is the domain's, DOMAIN.py, but for a domain
+// named after a namespace package that Airflow's workers import
+// (namespacePackages): Airflow puts the DAGs folder on sys.path, where a
+// module snowflake.py would hide the Snowflake connector, and every DAG
+// that imports it would fail. Such a domain's file is DOMAIN-dags.py,
+// which no domain's name can give (a name holds no hyphen) and no import
+// can find.
 func DAG(p *plan.Product) (file, dagID string) {
-	return p.Domain.Name + ".py", p.Domain.Name + "." + p.Name
+	file = p.Domain.Name
+	if namespacePackages[file] {
+		file += "-dags"
+	}
+	return file + ".py", p.Domain.Name + "." + p.Name
 }
+
+// namespacePackages are the namespace packages of Airflow's providers and
+// their libraries that a module of the same name hides.
+var namespacePackages = map[string]bool{"azure": true, "google": true, "snowflake": true}
