@@ -94,7 +94,11 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 	}
 	s.outDir = path.Clean(path.Join(s.meshDir, o.OutDir))
 	if s.outDir == ".." || strings.HasPrefix(s.outDir, "../") || path.IsAbs(s.outDir) {
-		return nil, diag.Diagnostics{diag.Errorf("gitlab-out-dir", p.Range, "Output folder outside the repository",
+		at := p.Range // the output folder and the mesh's place come from the command line
+		if md := t.Options["mesh_dir"]; md != nil && o.MeshDir == "" {
+			at = md.Range
+		}
+		return nil, diag.Diagnostics{diag.Errorf("gitlab-out-dir", at, "Output folder outside the repository",
 			"Child pipelines are included by their path in the repository, but the output folder %s is outside the mesh's repository (the mesh root is at %q in it). Choose an --out inside the repository, or set mesh_dir in the target \"gitlab\" block (or --mesh-dir) to the mesh root's folder in the repository.", o.OutDir, s.meshDir)}
 	}
 	return s, nil
