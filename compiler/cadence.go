@@ -26,7 +26,7 @@ var keywordCadences = map[string]plan.Cadence{
 // cadence parses a cadence: a keyword or a five-field cron expression.
 func (c *compiler) cadence(s ast.String) (plan.Cadence, bool) {
 	if k, ok := keywordCadences[s.V]; ok {
-		k.Range = s.Range
+		k.Range, k.CronSundayZero = s.Range, k.Cron
 		return k, true
 	}
 	if len(strings.Fields(s.V)) <= 1 {
@@ -41,12 +41,13 @@ func (c *compiler) cadence(s ast.String) (plan.Cadence, bool) {
 			"The cron expression %q is not valid: %s. A cron expression has five fields, minute hour day-of-month month day-of-week, as in \"0 6 * * 1-5\".", s.V, err)
 		return plan.Cadence{}, false
 	}
-	return plan.Cadence{Cron: sundayAsZero(strings.Join(strings.Fields(s.V), " ")), Period: period, Range: s.Range}, true
+	cron := strings.Join(strings.Fields(s.V), " ")
+	return plan.Cadence{Cron: cron, CronSundayZero: sundayAsZero(cron), Period: period, Range: s.Range}, true
 }
 
 // sundayAsZero writes a valid cron expression whose day of week names 7
 // (Sunday, for cron and meshc) with 0 instead, as the days it matches from
-// 0 to 6: Snowflake's cron takes days of week from 0 to 6 only. The field
+// 0 to 6, for Snowflake's cron, which takes days of week up to 6 only. The field
 // stays restricted ("1-7" is "0-6", not "*"), as the day fields' rule
 // needs; one that starts with "*" is unrestricted, and is left, as is any
 // other expression.

@@ -121,10 +121,13 @@ type Source struct {
 
 // Cadence is how often something runs or arrives.
 type Cadence struct {
-	Keyword string        // hourly, daily, weekly or monthly; empty for a cron expression
-	Cron    string        // the five-field cron expression; for keywords, the equivalent one
-	Period  time.Duration // the longest gap between two runs
-	Range   diag.Range
+	Keyword string // hourly, daily, weekly or monthly; empty for a cron expression
+	Cron    string // the five-field cron expression; for keywords, the equivalent one
+	// CronSundayZero is Cron with a day of week of 7 written 0 (1-7 as
+	// 0-6), for Snowflake, whose cron takes days of week up to 6 only.
+	CronSundayZero string
+	Period         time.Duration // the longest gap between two runs
+	Range          diag.Range
 }
 
 // String renders the cadence as written.

@@ -144,7 +144,7 @@ func (b *builder) schedule(g *graph) {
 			"The product runs on its cadence and when its inputs publish, but a Snowflake task graph's root either has a schedule or waits on streams, not both: its graph runs on the cadence only, reading its inputs' last publications. Drop the cadence to run on the inputs.")
 	}
 	if cadence != nil {
-		g.root.schedule = "USING CRON " + cadence.Cron + " " + p.Schedule.Timezone
+		g.root.schedule = "USING CRON " + cadence.CronSundayZero + " " + p.Schedule.Timezone
 	}
 	var conds []string
 	for _, in := range g.inputs {

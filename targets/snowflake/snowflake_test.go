@@ -99,7 +99,7 @@ func expected(pr *plan.Product) graphShape {
 		slices.Sort(g.After[name])
 	}
 	if c := pr.Schedule.Cadence; c != nil {
-		g.Cron = c.Cron + " " + pr.Schedule.Timezone
+		g.Cron = c.CronSundayZero + " " + pr.Schedule.Timezone
 	} else {
 		for _, in := range pr.Inputs {
 			if in.Producer != nil && !slices.Contains(g.Inputs, in.Producer.ID) {
@@ -108,7 +108,7 @@ func expected(pr *plan.Product) graphShape {
 		}
 		slices.Sort(g.Inputs)
 		if best := pr.FastestSource(); len(g.Inputs) == 0 && best != nil {
-			g.Cron = best.Cadence.Cron + " " + pr.Schedule.Timezone
+			g.Cron = best.Cadence.CronSundayZero + " " + pr.Schedule.Timezone
 		}
 	}
 	return g
