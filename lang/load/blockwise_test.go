@@ -12,8 +12,8 @@ import (
 	"github.com/meshc/meshc/lang/diag"
 )
 
-// checkParseBlocks parses and decodes src a block at a time and whole,
-// with s, and checks that the two ways decode the same blocks and find
+// checkParseBlocks parses and decodes src a block at a time, with s, and
+// whole, and checks that the two ways decode the same blocks and find
 // the same mistakes. It reports whether the file was taken a block at a
 // time.
 func checkParseBlocks(t *testing.T, s *scratch, name string, src []byte) bool {
@@ -38,8 +38,10 @@ func checkParseBlocks(t *testing.T, s *scratch, name string, src []byte) bool {
 		}
 		return false
 	}
-	whole.parseWhole(s)
-	s.reset()
+	// Whole, with a scratch space of its own that is never reset: what
+	// the block-wise decoding kept of its scratch space, reset after each
+	// block and reused for the next, would differ.
+	whole.parseWhole(new(scratch))
 	if !reflect.DeepEqual(decodedOf(blockwise), decodedOf(whole)) {
 		t.Errorf("%s: decoded a block at a time\n%s\nwhole\n%s", name, dump(blockwise), dump(whole))
 	}
