@@ -15,14 +15,15 @@ import (
 	"github.com/meshc/meshc/internal/golden"
 )
 
-var quoteMarker = regexp.MustCompile(`^<!-- golden: (\S+?)(?:#(\S*))? -->$`)
+var quoteMarker = regexp.MustCompile(`^<!-- golden: (\S+?)(#\S*)? -->$`)
 
 // TestGoldenQuotes checks the code blocks that quote generated output: a
 // line <!-- golden: PATH --> before a block says it is taken from PATH (a
 // golden file, relative to the repository's root), and PATH#FILE from a
 // file of a txtar archive, PATH# from its comment (a case's diagnostics).
-// The block's lines must be the golden's, in order: a line that is only
-// "..." leaves lines out, and "..." within a line stands for any text.
+// The block's lines must be whole lines of the golden, in order: a line
+// that is only "..." leaves lines out, and "..." within a line stands for
+// any text on that line.
 func TestGoldenQuotes(t *testing.T) {
 	docs, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*.md"))
 	more, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*", "*.md"))
@@ -77,7 +78,7 @@ func readQuotes(t *testing.T, doc string) []quote {
 			}
 		default:
 			if m := quoteMarker.FindStringSubmatch(line); m != nil {
-				q = &quote{path: m[1], file: m[2], hasFile: strings.Contains(line, "#")}
+				q = &quote{path: m[1], file: strings.TrimPrefix(m[2], "#"), hasFile: m[2] != ""}
 			}
 		}
 	}
@@ -123,11 +124,12 @@ func (q quote) check(text string) string {
 	return fmt.Sprintf("line %d of the block is not in it (after the %d before it):\n%s", n+1, n, q.lines[n])
 }
 
-// quoted is a pattern for lines quoted from a text: a line that is only
-// "..." stands for any lines, and "..." in a line for any text, over
-// lines too (tags=[...] for a list written one item a line).
+// quoted is a pattern for lines quoted from a text, whole lines each: a
+// line that is only "..." stands for any lines, and "..." in a line for
+// any text on that line.
 func quoted(lines []string) *regexp.Regexp {
 	var b strings.Builder
+	b.WriteString(`(?m)^`)
 	for i, l := range lines {
 		if strings.TrimSpace(l) == "..." {
 			b.WriteString(`(?:[^\n]*\n)*?`)
@@ -137,10 +139,11 @@ func quoted(lines []string) *regexp.Regexp {
 		for j, p := range parts {
 			parts[j] = regexp.QuoteMeta(p)
 		}
-		b.WriteString(strings.Join(parts, `[\s\S]*?`))
+		b.WriteString(strings.Join(parts, `[^\n]*`))
 		if i < len(lines)-1 {
 			b.WriteString(`\n`)
 		}
 	}
+	b.WriteString(`$`)
 	return regexp.MustCompile(b.String())
 }
