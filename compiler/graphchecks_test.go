@@ -210,6 +210,7 @@ func TestFirstPartners(t *testing.T) {
 		}
 		for _, reach := range []int{0, 1, 2, diamondReach} {
 			r := newReacher(products, reach)
+			r.fewMost = []int{0, 4, fewUpstreams}[rng.IntN(3)] // the pair loop's searches, either way
 			near := r.branches(ups)
 			var want [][2]int
 			warned := map[int]bool{}

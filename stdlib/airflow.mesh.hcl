@@ -59,7 +59,7 @@ target "airflow" {
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
-      import email.utils, http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
+      import datetime, email.utils, http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
       api, token, task = os.environ.get("TALEND_API_URL", "").strip().rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
       if not api:
           sys.exit("talend: TALEND_API_URL is not set: set it to the Talend Cloud API of the account's region")
@@ -85,8 +85,11 @@ target "airflow" {
           if after.isascii() and after.isdigit():
               after = after.lstrip("0") or "0"  # int() refuses thousands of digits
               return 120 if len(after) > 3 else min(max(int(after), 20), 120)
-          try:  # or an HTTP date
-              return min(max(int(email.utils.parsedate_to_datetime(after).timestamp() - time.time()), 20), 120)
+          try:  # or an HTTP date, which is in GMT even when it says -0000
+              when = email.utils.parsedate_to_datetime(after)
+              if when.tzinfo is None:
+                  when = when.replace(tzinfo=datetime.timezone.utc)
+              return min(max(int(when.timestamp() - time.time()), 20), 120)
           except (TypeError, ValueError, OverflowError):
               return 20
       def poll(path, known):
@@ -148,7 +151,7 @@ target "airflow" {
     script = [
       <<-SH
       MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
-      import email.utils, http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
+      import datetime, email.utils, http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
       api, token, workflow = os.environ.get("ALTERYX_API_URL", "").strip().rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
       if not api:
           sys.exit("alteryx: ALTERYX_API_URL is not set: set it to the Alteryx Server API")
@@ -174,8 +177,11 @@ target "airflow" {
           if after.isascii() and after.isdigit():
               after = after.lstrip("0") or "0"  # int() refuses thousands of digits
               return 120 if len(after) > 3 else min(max(int(after), 20), 120)
-          try:  # or an HTTP date
-              return min(max(int(email.utils.parsedate_to_datetime(after).timestamp() - time.time()), 20), 120)
+          try:  # or an HTTP date, which is in GMT even when it says -0000
+              when = email.utils.parsedate_to_datetime(after)
+              if when.tzinfo is None:
+                  when = when.replace(tzinfo=datetime.timezone.utc)
+              return min(max(int(when.timestamp() - time.time()), 20), 120)
           except (TypeError, ValueError, OverflowError):
               return 20
       def poll(path, known):

@@ -156,6 +156,14 @@ func TestPollers(t *testing.T) {
 			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`, ""}},
 			"GET /v3/jobs/j1":           {{200, `{"status": "Queued"}`, ""}, {200, `{"status": "Error"}`, ""}},
 		}, wantExit: 1, wantOut: "status: Error None"},
+		{name: "alteryx job not yet known", runner: "alteryx", arg: "w", answers: map[string][]answer{
+			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`, ""}},
+			"GET /v3/jobs/j1":           {{404, "no such job", "Sat, 01 Jan 2100 00:00:00 -0000"}, {200, `{"status": "Completed", "disposition": "Success"}`, ""}},
+		}, wantOut: "slept 120\nstatus: Completed Success"},
+		{name: "talend execution gone", runner: "talend", arg: "job", answers: map[string][]answer{
+			"POST /processing/executions":  {{200, `{"executionId": "7"}`, ""}},
+			"GET /processing/executions/7": {{200, `{"status": "EXECUTION_RUNNING"}`, ""}, {404, "no such execution", ""}},
+		}, wantExit: 1, wantOut: "poll failed: HTTP Error 404: Not Found; the remote job may still be running"},
 		{name: "alteryx job gone", runner: "alteryx", arg: "w", answers: map[string][]answer{
 			"POST /v3/workflows/w/jobs": {{200, `{"id": "j1"}`, ""}},
 			"GET /v3/jobs/j1":           {{200, `{"status": "Running"}`, ""}, {404, "no such job", ""}},

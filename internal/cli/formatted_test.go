@@ -124,7 +124,12 @@ func TestFormattedSetWritersAtOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range runs {
 		wg.Go(func() {
-			s, warning := openTestFormatted(t, dir)
+			c, err := load.OpenCache(dir, "test") // not openTestFormatted, whose t.Fatal is the test's goroutine's
+			if err != nil {
+				t.Errorf("run %d: %v", i, err)
+				return
+			}
+			s, warning := openFormatted(c)
 			if warning != "" {
 				t.Errorf("run %d: %s", i, warning)
 				return
