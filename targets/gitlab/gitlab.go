@@ -314,7 +314,11 @@ func (b *builder) parentHead() *head {
 		comment: comment,
 		// The trigger settings every child pipeline shares; each job adds
 		// the file it includes (extends merges the two trigger maps).
-		templates: []*template{{name: ".meshc-product", body: jobBody{trigger: &trigger{strategy: b.settings.triggerStrategy}}}},
+		// The trigger jobs inherit no global variables: those of a file
+		// that includes the parent would reach the child as trigger
+		// variables, which outrank the environment's there
+		// (SNOWFLAKE_DATABASE, say).
+		templates: []*template{{name: ".meshc-product", body: jobBody{trigger: &trigger{strategy: b.settings.triggerStrategy}, noGlobalVariables: true}}},
 	}
 }
 

@@ -26,6 +26,9 @@ type jobBody struct {
 	afterScript   []string
 	allowFailure  bool
 	junit         string // the JUnit report's path
+	// noGlobalVariables keeps the job from inheriting the global variables
+	// of the file that holds it (inherit: variables: false).
+	noGlobalVariables bool
 }
 
 type variable struct{ name, value string }
@@ -199,10 +202,8 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 			// pipelines, whose jobs' rules read it per product.
 			trigger.Set("strategy", yamlout.String(t.strategy)).
 				Set("forward", (&yamlout.Map{}).Set("pipeline_variables", yamlout.Bool(true)))
-			// Not the global variables of a file that includes the
-			// parent: a trigger job passes them on as trigger variables,
-			// which would outrank the environment's in the child
-			// (SNOWFLAKE_DATABASE, say).
+		}
+		if body.noGlobalVariables {
 			m.Set("inherit", (&yamlout.Map{}).Set("variables", yamlout.Bool(false)))
 		}
 		m.Set("trigger", trigger)
