@@ -214,10 +214,14 @@ func (d *decoder) prose(c *hcl.BodyContent, name string, block hcl.Range) ast.St
 		return s
 	}
 	r, _ := utf8.DecodeRuneInString(s.V[i:])
-	d.add(diag.Diagnostics{diag.Warnf("control-character", s.Range, "Control character in a "+name,
-		"The %s holds U+%04X, a control character, which no catalog, DAG, pipeline or report shows as text: the generated files write it escaped. Remove it; for a line break, write the text over several lines (<<-EOT).", name, r)})
+	what := proseNames[name]
+	d.add(diag.Diagnostics{diag.Warnf("control-character", s.Range, "Control character in a "+what,
+		"The %s holds U+%04X, a control character, which no catalog, DAG, pipeline or report shows as text: the generated files write it escaped. Remove it; for a line break, write the text over several lines (<<-EOT).", what, r)})
 	return s
 }
+
+// proseNames name the attributes prose decodes, for its warning.
+var proseNames = map[string]string{"description": "description", "message": "deprecation's message", "reason": "waiver's reason"}
 
 func (d *decoder) strs(c *hcl.BodyContent, name string, block hcl.Range) ast.Strings {
 	return optional(d, c, name, ast.Strings{Range: d.rng(block)}, (*decoder).decodeStrings)
