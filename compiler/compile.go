@@ -175,9 +175,9 @@ var stages = []struct {
 	{"periods", (*compiler).periods},
 	{"schedules", (*compiler).schedules},
 	{"deprecations", (*compiler).deprecations},
-	// schemas looks in the steps' SQL for the domain's own schema, which
-	// an environment's schema_prefix does not reach.
-	{"schemas", func(c *compiler) { c.diags = append(c.diags, c.plan.UnmappedSchemas()...) }},
+	// schemas reads the steps' SQL, which only it and the targets do:
+	// after resolve, which links steps to their runners.
+	{"schemas", (*compiler).schemas},
 	// governance comes last: its object model holds what every other stage
 	// found (consumers, layers, effective periods, tests), and a policy
 	// reads facts, never repairs them.

@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -385,41 +384,4 @@ func (s *Step) SQL(root fs.FS) (sql string, ok bool, at *Arg, err error) {
 		}
 	}
 	return "", false, nil, nil
-}
-
-// UnmappedSchemas warns of the steps on the standard library's sql runner
-// whose SQL names a table in their domain's own schema (PHYSICIAN.X) when
-// the environment prefixes schemas: meshc maps the schema that steps run
-// in, and their tests and publications read, to the prefixed one, but
-// does not rewrite names written in SQL, so such a step works on the
-// unprefixed schema (in a dev build, beside its tests' data rather than in
-// it). A step whose SQL cannot be read is left to the targets to report.
-func (p *Plan) UnmappedSchemas() diag.Diagnostics {
-	env := p.Environment
-	if env == nil || env.SchemaPrefix == "" {
-		return nil
-	}
-	db := ""
-	if env.Database != "" {
-		db = env.Database + "."
-	}
-	var ds diag.Diagnostics
-	for _, pr := range p.Products {
-		schema := pr.Domain.Schema
-		for _, s := range pr.Steps {
-			if s.Runner == nil || s.Runner.Name != "sql" || !s.Runner.Stdlib {
-				continue
-			}
-			sql, ok, at, err := s.SQL(p.Root)
-			if !ok || err != nil {
-				continue
-			}
-			if name := snowsql.SchemaQualified(sql, schema); name != "" {
-				ds = append(ds, diag.Warnf("unmapped-schema", at.Range, "Step SQL names its domain's schema",
-					"The SQL of step %s of %s names %s, in its domain's schema %s. The environment %s puts the domain's tables in %s%s%s (its schema_prefix), where steps run and the product's tests and publications look, but meshc does not rewrite names written in SQL: this step works in %s%s instead. Name the domain's tables without a schema.",
-					s.Name, pr.ID, name, schema, env.Name, db, env.SchemaPrefix, schema, db, schema))
-			}
-		}
-	}
-	return ds
 }

@@ -198,45 +198,104 @@ func Split(script string) []string {
 }
 
 // SchemaQualified returns the first table name in sql that is qualified
-// by schema alone (SCHEMA.NAME, not DB.SCHEMA.NAME), as written, or "": a
-// name right after FROM, JOIN, INTO, UPDATE, USING, TABLE or VIEW, outside
-// strings, quoted identifiers and comments, so that a column of an alias
-// that happens to be named like the schema is not taken for one.
-// Unquoted identifiers are case-insensitive: physician.x is PHYSICIAN's.
+// by schema alone (SCHEMA.NAME, not DB.SCHEMA.NAME), as written, or "".
+// A table name is one after FROM (and the commas of its list), JOIN,
+// INTO, UPDATE, USING, TABLE, VIEW, TRUNCATE or CLONE, outside strings
+// and comments, so that a column of an alias named like the schema
+// (physician.npi) is not taken for one; nor is the FROM of IS DISTINCT
+// FROM, EXTRACT(... FROM ...) or TRIM(... FROM ...). Unquoted identifiers
+// are case-insensitive (physician.x is PHYSICIAN's), and a quoted one is
+// the schema when it is spelt as the schema ("PHYSICIAN".X).
 func SchemaQualified(sql, schema string) string {
-	prev := "" // the word before, when only space separates the two
+	var (
+		prev      string   // the word before, upper-cased: "" after anything else
+		calls     []string // the word before each open parenthesis
+		fromList  = -1     // the depth of the FROM list being read, -1 for none
+		wantTable bool     // a table name comes next
+	)
 	for i := 0; i < len(sql); {
-		if end, _ := skipQuoted(sql, i); end > i {
-			i, prev = end, ""
+		if end, what := skipQuoted(sql, i); end > i && what != "a quoted identifier" {
+			if what != "a comment" {
+				prev, wantTable = "", false
+			}
+			i = end
 			continue
 		}
 		c := sql[i]
-		if !identByte(c) {
-			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			i++
+			continue
+		}
+		if c != '"' && !identByte(c) {
+			switch c {
+			case '(':
+				calls = append(calls, prev)
+			case ')':
+				if len(calls) > 0 {
+					calls = calls[:len(calls)-1]
+				}
+				if fromList > len(calls) {
+					fromList = -1
+				}
+			case ',':
+				wantTable = fromList == len(calls)
 				prev = ""
+				i++
+				continue
+			case ';':
+				fromList = -1
 			}
+			prev, wantTable = "", false
 			i++
 			continue
 		}
 		start := i
-		for i < len(sql) && identByte(sql[i]) {
-			i++
+		word, quoted := "", c == '"'
+		if quoted {
+			end, _ := skipQuoted(sql, i)
+			i, word = end, strings.ReplaceAll(strings.Trim(sql[start:end], `"`), `""`, `"`)
+		} else {
+			for i < len(sql) && identByte(sql[i]) {
+				i++
+			}
+			word = strings.ToUpper(sql[start:i])
 		}
-		word := sql[start:i]
-		if tableKeywords[strings.ToUpper(prev)] && strings.EqualFold(word, schema) && i+1 < len(sql) && sql[i] == '.' && identByte(sql[i+1]) {
+		if wantTable && word == strings.ToUpper(schema) && i+1 < len(sql) && sql[i] == '.' && (identByte(sql[i+1]) || sql[i+1] == '"') {
 			end := i + 1
+			if sql[end] == '"' {
+				end, _ = skipQuoted(sql, end)
+			}
 			for end < len(sql) && identByte(sql[end]) {
 				end++
 			}
 			return sql[start:end]
+		}
+		wantTable = false
+		if !quoted {
+			switch {
+			case word == "FROM" && prev != "DISTINCT" && !(len(calls) > 0 && fromCalls[calls[len(calls)-1]]):
+				wantTable, fromList = true, len(calls)
+			case tableKeywords[word]:
+				wantTable = true
+			case listEnds[word] && fromList == len(calls):
+				fromList = -1
+			}
 		}
 		prev = word
 	}
 	return ""
 }
 
-// tableKeywords are the words a table's name follows.
-var tableKeywords = map[string]bool{"FROM": true, "JOIN": true, "INTO": true, "UPDATE": true, "USING": true, "TABLE": true, "VIEW": true}
+// tableKeywords are the words besides FROM that a table's name follows.
+var tableKeywords = map[string]bool{"JOIN": true, "INTO": true, "UPDATE": true, "USING": true, "TABLE": true, "VIEW": true, "TRUNCATE": true, "CLONE": true}
+
+// fromCalls are the functions whose arguments hold a FROM that is not a
+// table's: EXTRACT(YEAR FROM d), TRIM(' ' FROM s).
+var fromCalls = map[string]bool{"EXTRACT": true, "TRIM": true, "SUBSTRING": true, "POSITION": true, "OVERLAY": true}
+
+// listEnds are the words that end a FROM list.
+var listEnds = map[string]bool{"WHERE": true, "GROUP": true, "ORDER": true, "HAVING": true, "QUALIFY": true, "LIMIT": true,
+	"UNION": true, "EXCEPT": true, "INTERSECT": true, "MINUS": true, "ON": true, "SET": true, "SELECT": true, "VALUES": true, "WHEN": true, "WINDOW": true}
 
 func identByte(c byte) bool {
 	return c == '_' || c == '$' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
