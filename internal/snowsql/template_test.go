@@ -112,3 +112,18 @@ func TestSchemaQualified(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSchemaQualified reads any text as SQL: never a panic, and a name
+// found is a piece of the text.
+//
+//	go test ./internal/snowsql -run '^$' -fuzz FuzzSchemaQualified -fuzztime 1m
+func FuzzSchemaQualified(f *testing.F) {
+	for _, s := range []string{"MERGE INTO PHYSICIAN.P AS t", `SELECT * FROM "PHYSICIAN"."P`, "FROM PHYSICIAN.", "SELECT EXTRACT(YEAR FROM x)) FROM A, PHYSICIAN.B;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		if name := SchemaQualified(sql, "PHYSICIAN"); name != "" && !strings.Contains(sql, name) {
+			t.Errorf("SchemaQualified(%q) = %q, not in the text", sql, name)
+		}
+	})
+}
