@@ -45,13 +45,20 @@ var (
 	fileComment    = regexp.MustCompile(`^# file: (\S+)$`)
 )
 
-func TestDocExamples(t *testing.T) {
+// docFiles lists docs/*.md, then docs/*/*.md.
+func docFiles(t *testing.T) []string {
+	t.Helper()
 	docs, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*.md"))
 	more, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*", "*.md"))
 	docs = append(docs, more...)
 	if len(docs) == 0 {
 		t.Fatal("no docs found")
 	}
+	return docs
+}
+
+func TestDocExamples(t *testing.T) {
+	docs := docFiles(t)
 	examples := map[string]*example{}
 	var order []*example
 	for _, doc := range docs {

@@ -25,10 +25,8 @@ var quoteMarker = regexp.MustCompile(`^<!-- golden: (\S+?)(#\S*)? -->$`)
 // that is only "..." leaves lines out, and "..." within a line stands for
 // any text on that line.
 func TestGoldenQuotes(t *testing.T) {
-	docs, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*.md"))
-	more, _ := filepath.Glob(filepath.Join(golden.Root(), "docs", "*", "*.md"))
 	quotes := 0
-	for _, doc := range append(docs, more...) {
+	for _, doc := range docFiles(t) {
 		for _, q := range readQuotes(t, doc) {
 			quotes++
 			if err := q.check(goldenText(t, q.path, q.file, q.hasFile)); err != "" {

@@ -31,17 +31,20 @@ func checkParseBlocks(t *testing.T, s *scratch, name string, src []byte) bool {
 	if CheckNesting(blockwise.lines, src) != nil {
 		return false
 	}
-	took := blockwise.parseBlocks(s)
+	took, argument := blockwise.parseBlocks(s)
 	if !took {
 		if blockwise.blocks != nil || blockwise.diags != nil || blockwise.meshBlocks != 0 {
 			t.Errorf("%s: declined, but kept what it decoded", name)
+		}
+		if !argument && parseFast(src, name, new(scratch)) != nil {
+			t.Errorf("%s: declined a block at a time, for no top-level argument, but parseFast reads it, which parse then skips", name)
 		}
 		return false
 	}
 	// Whole, with a scratch space of its own that is never reset: what
 	// the block-wise decoding kept of its scratch space, reset after each
 	// block and reused for the next, would differ.
-	whole.parseWhole(new(scratch))
+	whole.parseWhole(new(scratch), true)
 	if !reflect.DeepEqual(decodedOf(blockwise), decodedOf(whole)) {
 		t.Errorf("%s: decoded a block at a time\n%s\nwhole\n%s", name, dump(blockwise), dump(whole))
 	}

@@ -49,28 +49,15 @@ var plainScratch = sync.Pool{New: func() any { return new(scratch) }}
 // expressions.
 func parseFast(src []byte, filename string, s *scratch) (body *hclsyntax.Body) {
 	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(fastBailout); !ok {
-				panic(r)
-			}
-			body = nil
-		}
-	}()
-	start := p.peek(withNewlines).rng
-	return p.body(fastEOF, start)
+	if !fastTry(func() { body = p.body(fastEOF, p.peek(withNewlines).rng) }) {
+		return nil
+	}
+	return body
 }
 
-// parseFastBlocks parses a file as parseFast does, but hands each
-// top-level block to each as soon as it is parsed, so that the caller can
-// decode it and reset s: a file of a thousand products then holds one
-// product's syntax at a time rather than the whole file's, which took
-// twice the memory and half again the time. It returns false where
-// parseFast would return nil, and for a top-level argument, which no mesh
-// file may have; each may have been given some of the blocks by then,
-// which the caller then discards, to parse the file whole.
-func parseFastBlocks(src []byte, filename string, s *scratch, each func(*hclsyntax.Block)) (ok bool) {
-	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
+// fastTry runs parse, and reports false when the parser gave up (bail),
+// however deep it was.
+func fastTry(parse func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, bailed := r.(fastBailout); !bailed {
@@ -79,24 +66,46 @@ func parseFastBlocks(src []byte, filename string, s *scratch, each func(*hclsynt
 			ok = false
 		}
 	}()
-	for {
-		t := p.read(withNewlines)
-		switch t.kind {
-		case fastEOF:
-			return true
-		case fastNewline:
-			continue
-		case fastIdent:
-		default:
-			bail()
+	parse()
+	return true
+}
+
+// parseFastBlocks parses a file as parseFast does, but hands each
+// top-level block to each as soon as it is parsed, so that the caller can
+// decode it and reset s: a file of a thousand products then holds one
+// product's syntax at a time rather than the whole file's, which took
+// twice the memory and half again the time. It returns false where
+// parseFast would return nil, and for a top-level argument, which no mesh
+// file may have but parseFast reads (argument says which); each may have
+// been given some of the blocks by then, which the caller then discards,
+// to parse the file whole. Unlike body, it keeps no body of the blocks,
+// which reset would take back while the parser still held it.
+func parseFastBlocks(src []byte, filename string, s *scratch, each func(*hclsyntax.Block)) (ok, argument bool) {
+	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
+	ok = fastTry(func() {
+		for {
+			t := p.read(withNewlines)
+			switch t.kind {
+			case fastEOF:
+				return
+			case fastNewline:
+				continue
+			case fastIdent:
+			default:
+				bail()
+			}
+			switch p.peek(withNewlines).kind {
+			case fastString, fastOBrace, fastIdent:
+				each(p.block(t))
+			case fastEqual:
+				argument = true
+				bail()
+			default:
+				bail()
+			}
 		}
-		switch p.peek(withNewlines).kind {
-		case fastString, fastOBrace, fastIdent:
-			each(p.block(t))
-		default:
-			bail()
-		}
-	}
+	})
+	return ok, argument
 }
 
 // fastBailout is how the parser gives up, from however deep it is: the

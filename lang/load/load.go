@@ -421,15 +421,18 @@ func (f *file) parse(s *scratch) {
 	if f.syntaxErrors = CheckNesting(f.lines, f.src); f.syntaxErrors != nil {
 		return
 	}
-	if !f.parseBlocks(s) {
-		f.parseWhole(s)
+	if done, argument := f.parseBlocks(s); !done {
+		f.parseWhole(s, argument)
 	}
 }
 
-// parseWhole parses and decodes the file at once: with parseFast, or
-// where it declines, with hclsyntax.
-func (f *file) parseWhole(s *scratch) {
-	body := parseFast(f.src, f.name, s)
+// parseWhole parses and decodes the file at once: with parseFast when fast
+// is set, or where it declines, with hclsyntax.
+func (f *file) parseWhole(s *scratch, fast bool) {
+	var body *hclsyntax.Body
+	if fast {
+		body = parseFast(f.src, f.name, s)
+	}
 	if body == nil {
 		hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
 		if f.syntaxErrors = convertDiags(f.lines, hds); f.syntaxErrors.HasErrors() {
@@ -445,9 +448,11 @@ func (f *file) parseWhole(s *scratch) {
 
 // parseBlocks parses and decodes the file a top-level block at a time
 // (parseFastBlocks), resetting s after each. It reports false, having
-// decoded nothing, for a file that parse must parse whole.
-func (f *file) parseBlocks(s *scratch) bool {
-	ok := parseFastBlocks(f.src, f.name, s, func(b *hclsyntax.Block) {
+// decoded nothing, for a file that parse must parse whole, and whether
+// parseFast may read it then (it has a top-level argument), or would
+// decline it too.
+func (f *file) parseBlocks(s *scratch) (done, argument bool) {
+	ok, argument := parseFastBlocks(f.src, f.name, s, func(b *hclsyntax.Block) {
 		body := s.syntaxBody() // the block's alone: no schema of a file requires anything of its body
 		body.Blocks = append(body.Blocks, b)
 		body.SrcRange, body.EndRange = b.Range(), b.CloseBraceRange
@@ -458,7 +463,7 @@ func (f *file) parseBlocks(s *scratch) bool {
 		f.diags, f.blocks, f.meshBlocks = nil, nil, 0
 		s.reset()
 	}
-	return ok
+	return ok, argument
 }
 
 // decode decodes the top-level blocks of body, a whole file's or a part
