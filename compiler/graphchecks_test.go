@@ -7,11 +7,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
 )
 
 // TestDiamondReach checks the diamond check's search (branches.diamond)
@@ -235,5 +238,49 @@ func TestFirstPartners(t *testing.T) {
 	}
 	if pairs < 1000 {
 		t.Errorf("only %d diamonds in all the rounds", pairs)
+	}
+}
+
+// TestDiamondsOfManyInputs checks the diamond check's warnings for a
+// product of more inputs than manyBranches: 70 products reading one
+// source, daily and weekly in turn, and a product reading them all. Each
+// input after the first makes a diamond (through the source) with the
+// first input before it on the other period: the first, or the second.
+func TestDiamondsOfManyInputs(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("domain \"d\" {\n  owner = \"d@example.com\"\n}\nsource \"s\" {\n  cadence = \"hourly\"\n  table   = \"RAW.X.S\"\n  column \"id\" { type = string }\n}\n")
+	const n = manyBranches + 6
+	for i := range n {
+		cadence := []string{"daily", "weekly"}[i%2]
+		fmt.Fprintf(&b, "product \"p%02d\" {\n  version = \"1.0.0\"\n  schedule { cadence = %q }\n  input \"s\" {\n    from    = source.s\n    columns = [\"id\"]\n  }\n  port \"o\" {\n    table = \"P%02d\"\n    column \"id\" { type = string }\n  }\n  step \"build\" {\n    run = runner.sql\n    sql = \"select 1\"\n  }\n}\n", i, cadence, i)
+	}
+	b.WriteString("product \"hub\" {\n  version = \"1.0.0\"\n  schedule { on_inputs = true }\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  input \"p%02d\" {\n    from    = product.p%02d.port.o\n    columns = [\"id\"]\n  }\n", i, i)
+	}
+	b.WriteString("  port \"o\" {\n    table = \"HUB\"\n    column \"id\" { type = string }\n  }\n  step \"build\" {\n    run = runner.sql\n    sql = \"select 1\"\n  }\n}\n")
+	fsys := fstest.MapFS{
+		"mesh.hcl":          {Data: []byte("mesh \"m\" {}\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
+		"d/domain.mesh.hcl": {Data: []byte(b.String())},
+	}
+	res, err := Compile(load.Tree{FS: fsys}, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range res.Diagnostics {
+		if d.Code == "cadence-drift" {
+			got = append(got, d.Detail[:strings.Index(d.Detail, ", and the two branches")])
+		} else if d.Severity == diag.Error {
+			t.Fatalf("%s: %s", d.Summary, d.Detail)
+		}
+	}
+	var want []string
+	for i := 1; i < n; i++ {
+		first := []int{1, 0}[i%2] // the first input on the other period
+		want = append(want, fmt.Sprintf("d.hub depends on d.p%02d and d.p%02d, which both derive from source d.s", first, i))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cadence-drift warnings (-want +got):\n%s", diff)
 	}
 }
