@@ -137,6 +137,9 @@ func (c *compiler) environment() {
 		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !snowsql.IsIdentifier(e.SchemaPrefix.V) {
 			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "A schema prefix is prepended to schema names, so it is a Snowflake identifier that needs no quotes: a letter or underscore, then letters, digits, underscores or $, for example \"DEV_\".")
 		}
+		if e.DbtTarget.Set && !dbtTargetName.MatchString(e.DbtTarget.V) {
+			c.errorf("invalid-value", e.DbtTarget.Range, "Invalid dbt target", "dbt_target names a target of the dbt project's profile, which dbt steps then build with: a letter, digit or underscore, then letters, digits, underscores or hyphens, such as \"dev\".")
+		}
 	}
 	if len(envs) == 0 {
 		if r := c.rootFileRange(); !r.IsZero() {
@@ -155,6 +158,10 @@ func (c *compiler) environment() {
 	c.plan.Environment = &plan.Environment{
 		Name: chosen.Name, Description: chosen.Description.V, Database: chosen.Database.V,
 		SchemaPrefix: chosen.SchemaPrefix.V, Warehouse: chosen.Warehouse.V, Role: chosen.Role.V,
-		Connection: chosen.Connection.V, Range: chosen.DeclRange,
+		Connection: chosen.Connection.V, DbtTarget: chosen.DbtTarget.V, Range: chosen.DeclRange,
 	}
 }
+
+// dbtTargetName is what a dbt target may be called here: a profile's key,
+// kept to names that need no quoting in a shell, YAML or SQL string.
+var dbtTargetName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]*$`)

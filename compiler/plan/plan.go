@@ -59,6 +59,7 @@ type Environment struct {
 	Warehouse    string
 	Role         string
 	Connection   string // the orchestrator's connection id, such as an Airflow conn_id
+	DbtTarget    string // the target of the dbt project's profile that dbt steps build, "" for its default
 	Range        diag.Range
 }
 

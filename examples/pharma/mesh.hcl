@@ -36,6 +36,7 @@ environment "prod" {
   warehouse   = "COMMERCIAL_TRANSFORM_WH"
   role        = "COMMERCIAL_TRANSFORMER"
   connection  = "snowflake_commercial_prod"
+  dbt_target  = "prod"
 }
 
 environment "dev" {
@@ -45,4 +46,5 @@ environment "dev" {
   warehouse     = "COMMERCIAL_DEV_WH"
   role          = "COMMERCIAL_DEVELOPER"
   connection    = "snowflake_commercial_dev"
+  dbt_target    = "dev"
 }

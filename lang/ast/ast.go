@@ -181,6 +181,7 @@ type Environment struct {
 	Warehouse    String
 	Role         String
 	Connection   String
+	DbtTarget    String // the target of the dbt project's profile that dbt steps build
 }
 
 // Domain is a `domain "name" {}` block and everything declared in its folder.

@@ -303,6 +303,7 @@ func decodeAstEnvironment(d *entryReader, v *ast.Environment) {
 	decodeAstString(d, &v.Warehouse)
 	decodeAstString(d, &v.Role)
 	decodeAstString(d, &v.Connection)
+	decodeAstString(d, &v.DbtTarget)
 }
 
 func decodeAstMeshBlock(d *entryReader, v *ast.MeshBlock) {

@@ -29,7 +29,7 @@ var defaultsSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 
 var environmentSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "description"}, {Name: "database", Required: true}, {Name: "schema_prefix"},
-	{Name: "warehouse"}, {Name: "role"}, {Name: "connection"},
+	{Name: "warehouse"}, {Name: "role"}, {Name: "connection"}, {Name: "dbt_target"},
 }}
 
 // domainSchema does not require owner: a blueprint may give it, so its
@@ -284,6 +284,7 @@ func (d *decoder) environment(b *hcl.Block) *ast.Environment {
 	e.Warehouse = d.str(c, "warehouse", b.DefRange)
 	e.Role = d.str(c, "role", b.DefRange)
 	e.Connection = d.str(c, "connection", b.DefRange)
+	e.DbtTarget = d.str(c, "dbt_target", b.DefRange)
 	return e
 }
 

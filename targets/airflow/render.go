@@ -159,6 +159,9 @@ func (b *builder) constants(d *plan.Domain) string {
 		// Scripts prefix the schemas they name, as the tests do.
 		vars = append(vars, pyString("MESHC_SCHEMA_PREFIX")+": "+pyString(literal(env.SchemaPrefix)))
 	}
+	if env.DbtTarget != "" {
+		vars = append(vars, pyString("DBT_TARGET")+": "+pyString(literal(env.DbtTarget))) // dbt reads it as --target
+	}
 	var c strings.Builder
 	fmt.Fprintf(&c, "# The %s environment's Snowflake connection (an Airflow connection id) and session, in the domain's schema.\n", env.Name)
 	fmt.Fprintf(&c, "CONN_ID = %s\n", pyString(literal(b.settings.connID)))

@@ -88,7 +88,13 @@ func (b *builder) dbt(s *plan.Step) string {
 		}
 	}
 	project := strings.Split(b.settings.dbtProject, ".")
-	return fmt.Sprintf("EXECUTE DBT PROJECT %s ARGS = %s", snowsql.QualifiedName(project...), snowsql.String("build --select "+selection))
+	args := "build --select " + selection
+	if target := b.plan.Environment.DbtTarget; target != "" {
+		// The project object holds its profiles.yml, which sees none of
+		// the environment's settings: the target picks the environment's.
+		args += " --target " + target
+	}
+	return fmt.Sprintf("EXECUTE DBT PROJECT %s ARGS = %s", snowsql.QualifiedName(project...), snowsql.String(args))
 }
 
 // call is the body of a task that runs the runner block's statement, its
