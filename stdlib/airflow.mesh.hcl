@@ -39,7 +39,7 @@ target "airflow" {
   }
 
   runner "dbt" {
-    script = ["dbt build --select {{select}} {{--project-dir project_dir}}"]
+    script = ["dbt build --select {{select}} {{--project-dir project_dir}} $${DBT_TARGET:+--target \"$DBT_TARGET\"}"]
   }
 
   # Talend Cloud: runs the task whose executable id is the step's job, and

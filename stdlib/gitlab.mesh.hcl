@@ -49,7 +49,7 @@ target "gitlab" {
     image = "python:3.12-slim"
     script = [
       "pip install --quiet --root-user-action=ignore 'dbt-snowflake~=1.9.0'",
-      "dbt build --select {{select}} {{--project-dir project_dir}}",
+      "dbt build --select {{select}} {{--project-dir project_dir}} $${DBT_TARGET:+--target \"$DBT_TARGET\"}",
     ]
   }
 
