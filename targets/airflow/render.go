@@ -160,7 +160,7 @@ func (b *builder) constants(d *plan.Domain) string {
 		vars = append(vars, pyString("MESHC_SCHEMA_PREFIX")+": "+pyString(literal(env.SchemaPrefix)))
 	}
 	if env.DbtTarget != "" {
-		vars = append(vars, pyString("DBT_TARGET")+": "+pyString(literal(env.DbtTarget))) // dbt reads it as --target
+		vars = append(vars, pyString("DBT_TARGET")+": "+pyString(literal(env.DbtTarget))) // the dbt runner's --target
 	}
 	var c strings.Builder
 	fmt.Fprintf(&c, "# The %s environment's Snowflake connection (an Airflow connection id) and session, in the domain's schema.\n", env.Name)

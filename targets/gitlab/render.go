@@ -241,7 +241,7 @@ func (b *builder) childHead(u *unit) *head {
 		// tables without a schema follows the environment.
 		{"SNOWFLAKE_DATABASE", env.Database}, {"SNOWFLAKE_SCHEMA", env.SchemaPrefix + u.products[0].Domain.Schema}, {"SNOWFLAKE_WAREHOUSE", env.Warehouse},
 		{"SNOWFLAKE_ROLE", env.Role}, {"MESHC_SCHEMA_PREFIX", env.SchemaPrefix}, {"MESHC_CONNECTION", env.Connection},
-		{"DBT_TARGET", env.DbtTarget}, // dbt reads it as --target
+		{"DBT_TARGET", env.DbtTarget}, // the dbt runner's --target
 	} {
 		if v.value != "" {
 			h.variables = append(h.variables, v)
