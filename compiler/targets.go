@@ -83,6 +83,12 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 				"job_limit is the most jobs one pipeline may have on your GitLab plan (500 on GitLab.com Free, more on paid plans), a whole number from 1 to %d, not %d.", MaxJobLimit, o.Number.V)
 			return nil
 		}
+	case key == "gitlab.schedule_limit":
+		if o.Number.V < 1 || o.Number.V > MaxJobLimit {
+			c.errorf("invalid-value", o.Number.Range, "Invalid schedule limit",
+				"schedule_limit is the most pipeline schedules a project may have on your GitLab plan or instance (10 by default), a whole number from 1 to %d, not %d.", MaxJobLimit, o.Number.V)
+			return nil
+		}
 	case key == "gitlab.mesh_dir":
 		if !ValidRepoDir(o.String.V) {
 			c.errorf("invalid-value", o.String.Range, "Invalid mesh_dir",

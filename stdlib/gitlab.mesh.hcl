@@ -21,6 +21,7 @@ target "gitlab" {
   granularity       = "product"
   trigger_strategy  = "depend"
   job_limit         = 500
+  schedule_limit    = 10
   vault_audience    = "$VAULT_SERVER_URL"
   vault_engine_path = "kv-v2"
 

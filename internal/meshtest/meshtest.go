@@ -6,7 +6,6 @@ package meshtest
 
 import (
 	"bytes"
-	"fmt"
 	"io/fs"
 	"maps"
 	"math/rand/v2"
@@ -256,7 +255,9 @@ func sameKeptOrNot(t *testing.T, buildWith Build) {
 		if ds.HasErrors() {
 			t.Fatalf("build: %v", ds)
 		}
-		if got := fmt.Sprint(ds); firstDiags == "" {
+		var b strings.Builder
+		diag.WriteText(&b, ds, nil)
+		if got := b.String(); firstDiags == "" {
 			firstDiags = got
 		} else if got != firstDiags {
 			t.Errorf("diagnostics depend on what the build keeps:\n%s\nagainst\n%s", got, firstDiags)

@@ -38,6 +38,7 @@ var targetBlocks = map[string]targetBlock{
 			"granularity":       textOption,
 			"trigger_strategy":  textOption,
 			"job_limit":         numberOption,
+			"schedule_limit":    numberOption,
 			"mesh_dir":          textOption,
 			"image":             textOption,
 			"tags":              listOption,

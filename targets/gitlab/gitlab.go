@@ -55,13 +55,16 @@ type settings struct {
 	triggerStrategy string
 	jobLimit        int
 	jobLimitSource  string // where jobLimit comes from, for messages
-	meshDir         string // the mesh root in the repository
-	outDir          string // the output folder in the repository
-	image           string
-	tags            []string
-	vaultAudience   string
-	vaultEngine     string
-	target          *plan.Target
+	// scheduleLimit is how many pipeline schedules a project may have.
+	scheduleLimit       int
+	scheduleLimitSource string
+	meshDir             string // the mesh root in the repository
+	outDir              string // the output folder in the repository
+	image               string
+	tags                []string
+	vaultAudience       string
+	vaultEngine         string
+	target              *plan.Target
 }
 
 func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
@@ -76,16 +79,10 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 		image:           t.Text("image"),
 		vaultAudience:   t.Text("vault_audience"),
 		vaultEngine:     cmp.Or(t.Text("vault_engine_path"), "kv-v2"),
-		jobLimit:        500,
-		jobLimitSource:  "meshc's default",
 		target:          t,
 	}
-	if lim := t.Options["job_limit"]; lim != nil {
-		s.jobLimit, s.jobLimitSource = int(lim.Number), fmt.Sprintf("set at %s", lim.Range)
-		if lim.Default {
-			s.jobLimitSource = "the standard library's default"
-		}
-	}
+	s.jobLimit, s.jobLimitSource = limit(t, "job_limit", 500)
+	s.scheduleLimit, s.scheduleLimitSource = limit(t, "schedule_limit", 10)
 	if o.JobLimit > 0 {
 		s.jobLimit, s.jobLimitSource = o.JobLimit, "from --job-limit"
 	}
@@ -102,6 +99,19 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 			"Child pipelines are included by their path in the repository, but the output folder %s is outside the mesh's repository (the mesh root is at %q in it). Choose an --out inside the repository, or set mesh_dir in the target \"gitlab\" block (or --mesh-dir) to the mesh root's folder in the repository.", o.OutDir, s.meshDir)}
 	}
 	return s, nil
+}
+
+// limit returns a number option of the target block, or fallback, and
+// where it comes from, for messages.
+func limit(t *plan.Target, name string, fallback int) (int, string) {
+	lim := t.Options[name]
+	switch {
+	case lim == nil:
+		return fallback, "meshc's default"
+	case lim.Default:
+		return int(lim.Number), "the standard library's default"
+	}
+	return int(lim.Number), fmt.Sprintf("set at %s", lim.Range)
 }
 
 // repoPath turns a path relative to the mesh root into one relative to the
@@ -225,6 +235,7 @@ func (b *builder) build() {
 	parent.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	all := b.sources(b.plan.Products...)
 	b.addYAML(parent, all, b.parentHead())
+	b.schedules.check(b.settings.scheduleLimit, b.settings.scheduleLimitSource, &b.diags)
 	b.files = append(b.files, b.schedules.file(b.ownerCmd, all))
 }
 

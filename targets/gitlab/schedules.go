@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // scheduleVariable is the variable a pipeline schedule sets to say which
@@ -29,6 +30,7 @@ type schedule struct {
 	key      string
 	cron     string
 	timezone string
+	at       diag.Range // the first cadence that asked for it
 }
 
 func newSchedules(p *plan.Plan) *schedules {
@@ -67,9 +69,23 @@ func (s *schedules) add(c plan.Cadence, tz string) *schedule {
 	if k := s.byKey[key]; k != nil {
 		return k
 	}
-	k := &schedule{key: key, cron: c.Cron, timezone: tz}
+	k := &schedule{key: key, cron: c.Cron, timezone: tz, at: c.Range}
 	s.byKey[key] = k
 	return k
+}
+
+// check warns when the mesh needs more pipeline schedules than the project
+// may have: GitLab refuses to create the others, and their products never
+// run. The warning is at the cadence of the first schedule over the limit,
+// in the order of schedules.json.
+func (s *schedules) check(limit int, limitSource string, ds *diag.Diagnostics) {
+	if len(s.byKey) <= limit {
+		return
+	}
+	keys := slices.Sorted(maps.Keys(s.byKey))
+	*ds = append(*ds, diag.Warnf("gitlab-schedules", s.byKey[keys[limit]].at, "More GitLab pipeline schedules than the project may have",
+		"The mesh runs on %d cadences and time zones, each a pipeline schedule of schedules.json (%s); schedule_limit (%s) allows %d, and GitLab refuses to create the others, whose products would then never run. Run products on fewer cadences, or raise schedule_limit in the target \"gitlab\" block if your GitLab plan or instance allows more schedules.",
+		len(keys), strings.Join(keys, ", "), limitSource, limit))
 }
 
 // rules returns the rules that run a job when a schedule of one of the
