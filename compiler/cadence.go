@@ -49,13 +49,28 @@ func (c *compiler) cadence(s ast.String) (plan.Cadence, bool) {
 // (Sunday, for cron and meshc) with 0 instead, as the days it matches from
 // 0 to 6, for Snowflake's cron, which takes days of week up to 6 only. The field
 // stays restricted ("1-7" is "0-6", not "*"), as the day fields' rule
-// needs; one that starts with "*" is unrestricted, and is left, as is any
-// other expression.
+// needs, and one that starts with "*" unrestricted; any other expression
+// is returned as it is.
 func sundayAsZero(expr string) string {
 	fields := strings.Fields(expr)
 	dow, err := parseCronField(fields[4], cronFields[4])
-	if err != nil || !dow[7] || strings.HasPrefix(fields[4], "*") {
+	if err != nil || !dow[7] {
 		return expr
+	}
+	if strings.HasPrefix(fields[4], "*") {
+		// Unrestricted, and must stay so: its * (or */n) part gives
+		// Snowflake the same days without a 7, so only the 7 that other
+		// parts name is written 0.
+		parts := strings.Split(fields[4], ",")
+		for i, part := range parts[1:] {
+			if lo, hi, isRange := strings.Cut(part, "-"); hi == "7" && isRange {
+				parts[i+1] = lo + "-6,0"
+			} else if part == "7" {
+				parts[i+1] = "0"
+			}
+		}
+		fields[4] = strings.Join(parts, ",")
+		return strings.Join(fields, " ")
 	}
 	dow[0] = true
 	var runs []string
