@@ -27,6 +27,9 @@ var optionValues = map[string][]string{
 
 var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// maxScheduleLimit bounds the gitlab schedule_limit setting.
+const maxScheduleLimit = 1_000_000
+
 // MaxJobLimit bounds the gitlab job_limit setting and --job-limit.
 const MaxJobLimit = 1_000_000
 
@@ -84,9 +87,9 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 			return nil
 		}
 	case key == "gitlab.schedule_limit":
-		if o.Number.V < 1 || o.Number.V > MaxJobLimit {
+		if o.Number.V < 1 || o.Number.V > maxScheduleLimit {
 			c.errorf("invalid-value", o.Number.Range, "Invalid schedule limit",
-				"schedule_limit is the most pipeline schedules a project may have on your GitLab plan or instance (10 by default), a whole number from 1 to %d, not %d.", MaxJobLimit, o.Number.V)
+				"schedule_limit is the most pipeline schedules a project may have on your GitLab plan or instance (10 by default), a whole number from 1 to %d, not %d.", maxScheduleLimit, o.Number.V)
 			return nil
 		}
 	case key == "gitlab.mesh_dir":

@@ -19,7 +19,7 @@ func Dump(p *Plan) []byte {
 	w(0, "mesh %s", p.Name)
 	w(1, "layers: %s", strings.Join(p.Layers, ", "))
 	e := p.Environment
-	w(1, "environment %s: database=%s schema_prefix=%q warehouse=%s role=%s connection=%s", e.Name, e.Database, e.SchemaPrefix, e.Warehouse, e.Role, e.Connection)
+	w(1, "environment %s: database=%s schema_prefix=%q warehouse=%s role=%s connection=%s dbt_target=%s", e.Name, e.Database, e.SchemaPrefix, e.Warehouse, e.Role, e.Connection, e.DbtTarget)
 	d := p.Defaults
 	delay := "none"
 	if d.RetryDelay > 0 {

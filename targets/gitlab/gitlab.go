@@ -51,13 +51,12 @@ type Options struct {
 
 // settings are the options in effect, each with where it was set.
 type settings struct {
-	granularity     string
-	triggerStrategy string
-	jobLimit        int
-	jobLimitSource  string // where jobLimit comes from, for messages
-	// scheduleLimit is how many pipeline schedules a project may have.
-	scheduleLimit       int
-	scheduleLimitSource string
+	granularity         string
+	triggerStrategy     string
+	jobLimit            int
+	jobLimitSource      string // where jobLimit comes from, for messages
+	scheduleLimit       int    // how many pipeline schedules a project may have
+	scheduleLimitSource string // where scheduleLimit comes from
 	meshDir             string // the mesh root in the repository
 	outDir              string // the output folder in the repository
 	image               string

@@ -83,9 +83,13 @@ func (s *schedules) check(limit int, limitSource string, ds *diag.Diagnostics) {
 		return
 	}
 	keys := slices.Sorted(maps.Keys(s.byKey))
+	listed := strings.Join(keys[:min(len(keys), 5)], ", ")
+	if len(keys) > 5 {
+		listed += fmt.Sprintf(" and %d more", len(keys)-5)
+	}
 	*ds = append(*ds, diag.Warnf("gitlab-schedules", s.byKey[keys[limit]].at, "More GitLab pipeline schedules than the project may have",
-		"The mesh runs on %d cadences and time zones, each a pipeline schedule of schedules.json (%s); schedule_limit (%s) allows %d, and GitLab refuses to create the others, whose products would then never run. Run products on fewer cadences, or raise schedule_limit in the target \"gitlab\" block if your GitLab plan or instance allows more schedules.",
-		len(keys), strings.Join(keys, ", "), limitSource, limit))
+		"In environment %s the mesh runs on %d cadences and time zones, each a pipeline schedule of schedules.json (%s); schedule_limit (%s) allows %d, and GitLab refuses to create the others, whose products would then never run. Every other environment built into the project needs schedules of its own too. Run products on fewer cadences, or raise schedule_limit in the target \"gitlab\" block if your GitLab plan or instance allows more schedules.",
+		s.plan.Environment.Name, len(keys), listed, limitSource, limit))
 }
 
 // rules returns the rules that run a job when a schedule of one of the
