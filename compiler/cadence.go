@@ -46,40 +46,31 @@ func (c *compiler) cadence(s ast.String) (plan.Cadence, bool) {
 }
 
 // sundayAsZero writes a valid cron expression whose day of week names 7
-// (Sunday, for cron and meshc) with 0 instead, as the days it matches from
-// 0 to 6, for Snowflake's cron, which takes days of week up to 6 only. The field
-// stays restricted ("1-7" is "0-6", not "*"), as the day fields' rule
-// needs, and one that starts with "*" unrestricted; any other expression
-// is returned as it is.
+// (Sunday, for cron and meshc) with 0 instead, for Snowflake's cron, which
+// takes days of week up to 6 only: the days the field's parts name are
+// written again from 0 to 6 ("1-7" as "0-6", "5-7/2" as "0,5"). A leading
+// "*" or "*/n" part is kept as it is: it gives Snowflake the same days
+// without a 7, and keeps the field unrestricted, as the day fields' rule
+// needs. Any other expression is returned as it is.
 func sundayAsZero(expr string) string {
 	fields := strings.Fields(expr)
-	dow, err := parseCronField(fields[4], cronFields[4])
-	if err != nil || !dow[7] {
+	parts := strings.Split(fields[4], ",")
+	var star []string
+	if strings.HasPrefix(parts[0], "*") {
+		star, parts = parts[:1], parts[1:]
+	}
+	days, err := parseCronField(strings.Join(parts, ","), cronFields[4])
+	if len(parts) == 0 || err != nil || !days[7] {
 		return expr
 	}
-	if strings.HasPrefix(fields[4], "*") {
-		// Unrestricted, and must stay so: its * (or */n) part gives
-		// Snowflake the same days without a 7, so only the 7 that other
-		// parts name is written 0.
-		parts := strings.Split(fields[4], ",")
-		for i, part := range parts[1:] {
-			if lo, hi, isRange := strings.Cut(part, "-"); hi == "7" && isRange {
-				parts[i+1] = lo + "-6,0"
-			} else if part == "7" {
-				parts[i+1] = "0"
-			}
-		}
-		fields[4] = strings.Join(parts, ",")
-		return strings.Join(fields, " ")
-	}
-	dow[0] = true
-	var runs []string
+	days[0] = true
+	runs := star
 	for lo := 0; lo <= 6; lo++ {
-		if !dow[lo] {
+		if !days[lo] {
 			continue
 		}
 		hi := lo
-		for hi < 6 && dow[hi+1] {
+		for hi < 6 && days[hi+1] {
 			hi++
 		}
 		if hi == lo {
