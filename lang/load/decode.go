@@ -1,6 +1,7 @@
 package load
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"regexp"
@@ -214,14 +215,15 @@ func (d *decoder) prose(c *hcl.BodyContent, name string, block hcl.Range) ast.St
 		return s
 	}
 	r, _ := utf8.DecodeRuneInString(s.V[i:])
-	what := proseNames[name]
+	what := cmp.Or(proseNames[name], name)
 	d.add(diag.Diagnostics{diag.Warnf("control-character", s.Range, "Control character in a "+what,
 		"The %s holds U+%04X, a control character, which no catalog, DAG, pipeline or report shows as text: the generated files write it escaped. Remove it; for a line break, write the text over several lines (<<-EOT).", what, r)})
 	return s
 }
 
-// proseNames name the attributes prose decodes, for its warning.
-var proseNames = map[string]string{"description": "description", "message": "deprecation's message", "reason": "waiver's reason"}
+// proseNames name, for the warning, the attributes prose decodes that
+// their name alone does not say.
+var proseNames = map[string]string{"message": "deprecation's message", "reason": "waiver's reason"}
 
 func (d *decoder) strs(c *hcl.BodyContent, name string, block hcl.Range) ast.Strings {
 	return optional(d, c, name, ast.Strings{Range: d.rng(block)}, (*decoder).decodeStrings)
