@@ -121,11 +121,21 @@ func shallowNesting(src []byte) bool {
 				continue
 			}
 			if next == '*' {
-				return false
+				end := bytes.Index(src[i+2:], []byte("*/"))
+				if end < 0 {
+					return false
+				}
+				i += 2 + end + 1 // the comment's last byte
+				continue
 			}
 		case '<':
 			if next == '<' {
-				return false
+				last, ok := skipHeredoc(src, i)
+				if !ok {
+					return false
+				}
+				i, unary = last, 0
+				continue
 			}
 		}
 		switch {
@@ -164,6 +174,47 @@ func shallowNesting(src []byte) bool {
 		}
 	}
 	return !inString && len(braces) == 0
+}
+
+// skipHeredoc returns the index of the last byte of the heredoc that
+// starts at i, its marker's line but for the newline, for a heredoc
+// without template sequences (or the escapes $$ and %%, which may start
+// none), whose lines hold no brackets that count. For anything else it
+// returns false, and the lexer counts.
+func skipHeredoc(src []byte, i int) (last int, ok bool) {
+	j := i + 2
+	if j < len(src) && src[j] == '-' {
+		j++
+	}
+	if j == len(src) || !isIdentStart(src[j]) {
+		return 0, false
+	}
+	start := j
+	for j < len(src) && isIdentPart(src[j]) {
+		j++
+	}
+	marker := src[start:j]
+	if j < len(src) && src[j] == '\r' {
+		j++
+	}
+	if j == len(src) || src[j] != '\n' {
+		return 0, false
+	}
+	for lineStart := j + 1; ; {
+		n := bytes.IndexByte(src[lineStart:], '\n')
+		if n < 0 {
+			return 0, false // no marker, or none with a newline after it
+		}
+		line := src[lineStart : lineStart+n]
+		if bytes.Equal(bytes.TrimSpace(line), marker) {
+			return lineStart + n - 1, true
+		}
+		if bytes.Contains(line, []byte("${")) || bytes.Contains(line, []byte("%{")) ||
+			bytes.Contains(line, []byte("$$")) || bytes.Contains(line, []byte("%%")) {
+			return 0, false
+		}
+		lineStart += n + 1
+	}
 }
 
 // skipLine returns the index of the newline ending the line at i (or the

@@ -21,12 +21,19 @@ var nestingSeeds = []string{
 	`# ((((( comment
 	// [[[[ comment
 	x = "}}}}"`,
+	// Block comments and heredocs without templates are skipped whole.
+	"/*\n * [[[[ a header\n */\nx = <<-EOT\n  select ((( from t\n  EOT\ny = [<<EOF\r\n]]]\r\nEOF\r\n]\n",
 	"x = <<EOF\n${[[[[}\nEOF\n",
 	"x = \"\\u0041\"",
 	"x = - - - ! ! - 1\ny = 1e-5 ? 1 : 2",
 	`x = "%{ if a }b%{ endif }"`,
 	`x = "$${literal}"`,
 	"/* ((((( */ x = 1",
+	"/* " + strings.Repeat("[", 300) + " */ x = 1 /* unterminated " + strings.Repeat("[", 300),
+	"x = <<EOT\n" + strings.Repeat("[", 300) + "\nEOT\n" + strings.Repeat("[", 300),
+	"x = <<EOT\n$${\nEOT\n" + strings.Repeat("[", 300),
+	"x = <<EOT\n\"\nEOT\n\"" + strings.Repeat("[", 300),
+	"x = <<EOT\nEOT" + strings.Repeat("[", 300),
 	strings.Repeat("[", 300) + strings.Repeat("]", 300),
 	"x = " + strings.Repeat("-", 300) + "1",
 	"x = " + strings.Repeat("-\n# c\n", 300) + "1",
@@ -46,7 +53,7 @@ func TestShallowNesting(t *testing.T) {
 			t.Errorf("shallowNesting vouches for a file nested too deeply: %.60q", s)
 		}
 	}
-	for _, s := range nestingSeeds[:3] {
+	for _, s := range nestingSeeds[:4] {
 		if !shallowNesting([]byte(s)) {
 			t.Errorf("shallowNesting gives up on an ordinary file: %q", s)
 		}

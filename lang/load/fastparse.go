@@ -30,10 +30,11 @@ var plainScratch = sync.Pool{New: func() any { return new(scratch) }}
 // parseFast parses a file into the syntax tree hclsyntax.ParseConfig
 // gives, for the plain files that most of a mesh is made of: blocks and
 // arguments whose values are quoted strings and heredocs without templates
-// (or escapes other than \n, \r, \t, \" and \\), whole or decimal numbers,
-// true, false, null, references, function calls, lists and objects, with
-// line comments, all in ASCII but for strings and comments (a comment
-// that ends the file without a newline too). For anything
+// (or escapes other than \n, \r, \t, \" and \\), whole or decimal numbers
+// and their negatives, true, false, null, references, function calls,
+// lists and objects, with comments, all in ASCII but for strings and
+// comments (a comment that ends the file without a newline too), with
+// lines that end in "\n" or "\r\n". For anything
 // else, and for any mistake, it returns nil, and hclsyntax parses the
 // file, so that hclsyntax's trees and diagnostics stay the reference
 // (FuzzParseFast and TestParseFast check that the two agree wherever
@@ -134,6 +135,7 @@ const (
 	fastOParen
 	fastCParen
 	fastHeredoc // a whole heredoc, without templates
+	fastMinus   // only before a number, which it negates
 )
 
 type fastToken struct {
@@ -180,13 +182,11 @@ func (p *fastParser) posAt(offset int) hcl.Pos {
 	return hcl.Pos{Line: p.line, Column: offset - p.lineStart + 1 - p.adjust, Byte: offset}
 }
 
-// scan reads the next token, comments and newlines included, moving past
-// it.
+// scan reads the next token, line comments and newlines included, moving
+// past it.
 func (p *fastParser) scan() fastToken {
 	src := p.src
-	for p.pos < len(src) && (src[p.pos] == ' ' || src[p.pos] == '\t') {
-		p.pos++
-	}
+	p.skipSpace()
 	start := p.pos
 	if start == len(src) {
 		return fastToken{kind: fastEOF, rng: p.emptyAt(p.posAt(start)), start: start, end: start}
@@ -196,6 +196,8 @@ func (p *fastParser) scan() fastToken {
 	switch {
 	case c == '\n':
 		p.pos++
+	case c == '\r' && start+1 < len(src) && src[start+1] == '\n':
+		p.pos += 2
 	case c == '#' || c == '/' && start+1 < len(src) && src[start+1] == '/':
 		// A comment ends at the next line, whatever it holds: none of
 		// its columns is counted. But hclsyntax counts the lines of its
@@ -240,6 +242,49 @@ func (p *fastParser) scan() fastToken {
 	}
 	t.rng.End = p.posAt(p.pos)
 	return t
+}
+
+// skipSpace moves past spaces, tabs and block comments, which hclsyntax
+// drops wherever they are: a block comment does not end a line, even one
+// that holds newlines (a license header at the top of each file does).
+func (p *fastParser) skipSpace() {
+	src := p.src
+	for p.pos < len(src) {
+		switch c := src[p.pos]; {
+		case c == ' ' || c == '\t':
+			p.pos++
+		case c == '/' && p.pos+1 < len(src) && src[p.pos+1] == '*':
+			p.skipBlockComment()
+		default:
+			return
+		}
+	}
+}
+
+// skipBlockComment moves past a comment /* ... */, counting the lines it
+// holds and, as hclsyntax does, the columns of its last line by grapheme
+// cluster, so that the positions after it on that line come out the
+// same.
+func (p *fastParser) skipBlockComment() {
+	start := p.pos
+	n := bytes.Index(p.src[start+2:], []byte("*/"))
+	if n < 0 {
+		bail() // unterminated
+	}
+	comment := p.src[start : start+2+n+2]
+	if !utf8.Valid(comment) {
+		bail()
+	}
+	last := comment
+	if nl := bytes.LastIndexByte(comment, '\n'); nl >= 0 {
+		// hclsyntax ends a line at "\n" and "\r\n", one grapheme cluster,
+		// but not at "\r" alone.
+		p.line += bytes.Count(comment, []byte{'\n'})
+		p.lineStart, p.adjust = start+nl+1, 0
+		last = comment[nl+1:]
+	}
+	p.adjust += len(last) - diag.Columns(last)
+	p.pos = start + len(comment)
 }
 
 // scanNumber scans a whole or decimal number; exponents, and anything
@@ -314,8 +359,8 @@ func (p *fastParser) scanString() fastToken {
 
 // scanHeredoc scans a heredoc, <<MARKER or <<-MARKER up to a line that
 // holds only the marker, whose lines are ASCII without template sequences
-// or carriage returns. Its token ends with the marker, before the newline
-// that ends the argument.
+// or carriage returns but before a newline. Its token ends with the
+// marker, before the newline that ends the argument.
 func (p *fastParser) scanHeredoc() fastToken {
 	src := p.src
 	open := p.pos
@@ -333,9 +378,13 @@ func (p *fastParser) scanHeredoc() fastToken {
 		p.pos++
 	}
 	marker := src[markerStart:p.pos]
+	if p.pos+1 < len(src) && src[p.pos] == '\r' && src[p.pos+1] == '\n' {
+		p.pos++ // a line's end in a file of Windows's line ends
+	}
 	if p.pos == len(src) || src[p.pos] != '\n' {
 		bail()
 	}
+	textByte := p.pos + 1
 	var lines [][]byte
 	for {
 		p.pos++ // the newline that ends the line before
@@ -346,13 +395,21 @@ func (p *fastParser) scanHeredoc() fastToken {
 			bail() // no marker, or one without a newline after it
 		}
 		line := src[p.pos : p.pos+end+1]
-		if bytes.Equal(bytes.TrimSpace(line), marker) {
+		bare := bytes.TrimSuffix(bytes.TrimSuffix(line, []byte{'\n'}), []byte{'\r'})
+		if bytes.Equal(bytes.Trim(bare, " \t"), marker) {
+			// The token ends with the marker, before "\n" or "\r\n".
 			p.pos += end
+			if end > 0 && src[p.pos-1] == '\r' {
+				p.pos--
+			}
 			break
+		}
+		if bytes.Equal(bytes.TrimSpace(line), marker) {
+			bail() // other space around the marker is hclsyntax's to judge
 		}
 		for i, c := range line {
 			switch {
-			case c >= utf8.RuneSelf, c == '\r':
+			case c >= utf8.RuneSelf, c == '\r' && i != len(line)-2:
 				bail()
 			case (c == '$' || c == '%') && (line[i+1] == '{' || line[i+1] == c):
 				bail()
@@ -364,10 +421,7 @@ func (p *fastParser) scanHeredoc() fastToken {
 	if len(lines) == 0 {
 		bail() // hclsyntax gives an empty heredoc's text a range of its own
 	}
-	textStart := hcl.Pos{Line: start.Line + 1, Column: 1, Byte: open + len(marker) + 3}
-	if flush {
-		textStart.Byte++
-	}
+	textStart := hcl.Pos{Line: start.Line + 1, Column: 1, Byte: textByte}
 	trim := 0
 	if flush {
 		// <<- removes the indent that all lines but blank ones share,
@@ -454,6 +508,8 @@ func (p *fastParser) scanSymbol(c byte) fastKind {
 		kind = fastOParen
 	case ')':
 		kind = fastCParen
+	case '-':
+		kind = fastMinus
 	default:
 		bail()
 	}
@@ -692,17 +748,26 @@ func (p *fastParser) expression(newlines bool) hclsyntax.Expression {
 	return expr
 }
 
-// term parses a number, true, false or null, a reference's root, a call,
-// a string or heredoc, a list or an object.
+// term parses a number, negative or not, true, false or null, a
+// reference's root, a call, a string or heredoc, a list or an object.
 func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 	t := p.read(newlines)
 	switch t.kind {
 	case fastNumber:
-		v, err := cty.ParseNumberVal(p.text(t))
-		if err != nil {
+		return p.number(t)
+	case fastMinus:
+		// hclsyntax negates the term after a minus, and leaves it a
+		// literal: -90 is an operation on 90.
+		n := p.read(newlines)
+		if n.kind != fastNumber {
 			bail()
 		}
-		return p.scratch.literal(v, t.rng)
+		return &hclsyntax.UnaryOpExpr{
+			Op:          hclsyntax.OpNegate,
+			Val:         p.number(n),
+			SrcRange:    hcl.RangeBetween(t.rng, n.rng),
+			SymbolRange: t.rng,
+		}
 	case fastIdent:
 		if p.peek(newlines).kind == fastOParen {
 			return p.call(t, newlines)
@@ -737,6 +802,15 @@ func (p *fastParser) term(newlines bool) hclsyntax.Expression {
 	}
 	bail()
 	return nil
+}
+
+// number is a number token's value.
+func (p *fastParser) number(t fastToken) *hclsyntax.LiteralValueExpr {
+	v, err := cty.ParseNumberVal(p.text(t))
+	if err != nil {
+		bail()
+	}
+	return p.scratch.literal(v, t.rng)
 }
 
 // call parses a function call whose name has been read.
