@@ -54,7 +54,20 @@ type Options struct {
 	// MixedCadences its diamonds are everywhere, which the checker must
 	// find without walking all that lies above each.
 	Dense bool
+	// HandWritten writes files as people write them rather than as the
+	// plainest HCL: a license header in a block comment atop each file,
+	// and heredocs for products' descriptions (with a line beyond ASCII)
+	// and for steps' SQL. The mesh is the same.
+	HandWritten bool
 }
+
+// header is what HandWritten puts atop each file.
+const header = `/*
+ * Synthetic mesh. Owned by the data platform team; changes need a review
+ * by the domain's owners.
+ */
+
+`
 
 // Mesh returns a mesh of n products with the default shape and seed 1.
 func Mesh(n int) fstest.MapFS { return Generate(Options{Products: n, Seed: 1}) }
@@ -143,6 +156,9 @@ type generator struct {
 // put adds a file. Files are written laid out as meshc fmt would, as real
 // meshes are (TestMeshIsFormatted checks it).
 func (g *generator) put(name, text string) {
+	if g.o.HandWritten {
+		text = header + text
+	}
 	g.fsys[name] = &fstest.MapFile{Data: []byte(text), Mode: 0o644}
 }
 
@@ -232,11 +248,15 @@ type input struct {
 func (g *generator) product(d, j int) string {
 	rng := rand.New(rand.NewPCG(g.o.Seed, uint64(d)<<32|uint64(j)))
 	var b strings.Builder
+	description := fmt.Sprintf("%q", fmt.Sprintf("Synthetic product %d of domain %d", j, d))
+	if g.o.HandWritten {
+		description = fmt.Sprintf("<<-EOT\n    Synthetic product %d of domain %d, rebuilt each night.\n    Questions: the domain's data office in Zürich.\n  EOT", j, d)
+	}
 	fmt.Fprintf(&b, `product "p%d" {
   version     = "1.%d.0"
-  description = "Synthetic product %d of domain %d"
+  description = %s
   tags        = ["synthetic", "layer_%d"]
-`, j, j%10, j, d, g.layer(d))
+`, j, j%10, description, g.layer(d))
 	key := fmt.Sprintf("%s.p%d", domainName(d), j)
 	for i, in := range g.inputs(rng, d, j) {
 		fmt.Fprintf(&b, "\n  input \"i%d\" {\n    from    = %s\n    columns = %s\n  }\n", i, in.from, in.columns)
@@ -270,7 +290,11 @@ func (g *generator) product(d, j int) string {
 	table := fmt.Sprintf("%s_P%d", strings.ToUpper(domainName(d)), j)
 	from := fmt.Sprintf("RAW.%s.S0", strings.ToUpper(domainName(d)))
 	for i, s := range steps {
-		kv := []string{"run", "runner.sql", "sql", fmt.Sprintf("\"CREATE OR REPLACE TABLE %s_%s AS SELECT * FROM %s\"", table, strings.ToUpper(s), from)}
+		sql := fmt.Sprintf("\"CREATE OR REPLACE TABLE %s_%s AS SELECT * FROM %s\"", table, strings.ToUpper(s), from)
+		if g.o.HandWritten {
+			sql = fmt.Sprintf("<<-SQL\n      CREATE OR REPLACE TABLE %s_%s AS\n      SELECT *\n      FROM %s\n    SQL", table, strings.ToUpper(s), from)
+		}
+		kv := []string{"run", "runner.sql", "sql", sql}
 		if i > 0 {
 			kv = append(kv, "after", "[step."+steps[i-1]+"]")
 		}

@@ -144,12 +144,21 @@ func domainNumber(t *testing.T, name string) int {
 // fmt lays them out, as a real mesh's are.
 func TestMeshIsFormatted(t *testing.T) {
 	for name, f := range synth.Mesh(130) {
-		got, ds := format.Source(f.Data, name)
-		if ds.HasErrors() {
-			t.Fatalf("%s: %s", name, ds[0].Summary)
-		}
-		if !bytes.Equal(got, f.Data) {
-			t.Errorf("%s is not formatted:\n%s", name, cmp.Diff(string(f.Data), string(got)))
-		}
+		formatted(t, name, f.Data)
+	}
+	for name, f := range synth.Generate(synth.Options{Products: 130, Seed: 1, HandWritten: true}) {
+		formatted(t, "hand-written "+name, f.Data)
+	}
+}
+
+// formatted fails t unless src is laid out as meshc fmt lays it out.
+func formatted(t *testing.T, name string, src []byte) {
+	t.Helper()
+	got, ds := format.Source(src, name)
+	if ds.HasErrors() {
+		t.Fatalf("%s: %s", name, ds[0].Summary)
+	}
+	if !bytes.Equal(got, src) {
+		t.Errorf("%s is not formatted:\n%s", name, cmp.Diff(string(src), string(got)))
 	}
 }

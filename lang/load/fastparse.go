@@ -358,7 +358,7 @@ func (p *fastParser) scanString() fastToken {
 }
 
 // scanHeredoc scans a heredoc, <<MARKER or <<-MARKER up to a line that
-// holds only the marker, whose lines are ASCII without template sequences
+// holds only the marker, whose lines are UTF-8 without template sequences
 // or carriage returns but before a newline. Its token ends with the
 // marker, before the newline that ends the argument.
 func (p *fastParser) scanHeredoc() fastToken {
@@ -407,13 +407,19 @@ func (p *fastParser) scanHeredoc() fastToken {
 		if bytes.Equal(bytes.TrimSpace(line), marker) {
 			bail() // other space around the marker is hclsyntax's to judge
 		}
+		ascii := true
 		for i, c := range line {
 			switch {
-			case c >= utf8.RuneSelf, c == '\r' && i != len(line)-2:
+			case c >= utf8.RuneSelf:
+				ascii = false
+			case c == '\r' && i != len(line)-2:
 				bail()
 			case (c == '$' || c == '%') && (line[i+1] == '{' || line[i+1] == c):
 				bail()
 			}
+		}
+		if !ascii && (!utf8.Valid(line) || flush && !plainIndent(line)) {
+			bail()
 		}
 		lines = append(lines, line)
 		p.pos += end
@@ -456,6 +462,24 @@ func (p *fastParser) scanHeredoc() fastToken {
 		text:      text.String(),
 		textStart: textStart,
 	}
+}
+
+// plainIndent reports whether a line beyond ASCII is indented as <<-
+// counts it byte by byte: hclsyntax counts the indent by grapheme
+// cluster and unicode.IsSpace, so the indent must be ASCII, and the
+// character after it must not join its last space in a cluster (as a
+// combining mark would).
+func plainIndent(line []byte) bool {
+	rest := bytes.TrimLeft(line, " \t")
+	indent := len(line) - len(rest)
+	if len(rest) == 0 || rest[0] < utf8.RuneSelf {
+		return true
+	}
+	r, size := utf8.DecodeRune(rest)
+	if unicode.IsSpace(r) {
+		return false
+	}
+	return indent == 0 || diag.Columns(line[indent-1:indent+size]) == 2
 }
 
 // value is a string token's text, its escapes read.

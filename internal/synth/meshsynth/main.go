@@ -5,6 +5,7 @@
 //	go run ./internal/synth/meshsynth -n 10000 --mixed-cadences /tmp/mixed10k
 //	go run ./internal/synth/meshsynth -n 10000 --per-domain 2000 --misspelt-inputs /tmp/misspelt10k
 //	go run ./internal/synth/meshsynth -n 10000 --per-domain 1000 --dense --mixed-cadences /tmp/dense10k
+//	go run ./internal/synth/meshsynth -n 10000 --hand-written /tmp/hand10k
 package main
 
 import (
@@ -23,8 +24,9 @@ func main() {
 	misspelt := pflag.Bool("misspelt-inputs", false, "misspell every product an input reads, for a mesh with as many errors")
 	readsBack := pflag.Int("reads-back", 0, "let products read only the products of this many domains before their own (0: any lower domain)")
 	dense := pflag.Bool("dense", false, "make every product outside the first domain read 4 to 8 products of the domain before its own")
+	handWritten := pflag.Bool("hand-written", false, "write files as people do: a license header comment atop each, heredoc descriptions and SQL")
 	pflag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] [--per-domain N] [--reads-back N] [--misspelt-inputs] [--dense] DIR")
+		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] [--per-domain N] [--reads-back N] [--misspelt-inputs] [--dense] [--hand-written] DIR")
 		pflag.PrintDefaults()
 	}
 	pflag.Parse()
@@ -37,7 +39,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "meshsynth: %s is not empty\n", dir)
 		os.Exit(2)
 	}
-	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed, ProductsPerDomain: *perDomain, ReadsBack: *readsBack, MisspeltInputs: *misspelt, Dense: *dense})
+	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed, ProductsPerDomain: *perDomain, ReadsBack: *readsBack, MisspeltInputs: *misspelt, Dense: *dense, HandWritten: *handWritten})
 	if err := synth.Write(dir, fsys); err != nil {
 		fmt.Fprintf(os.Stderr, "meshsynth: %v\n", err)
 		os.Exit(1)
