@@ -34,7 +34,7 @@ var plainScratch = sync.Pool{New: func() any { return new(scratch) }}
 // and their negatives, true, false, null, references, function calls,
 // lists and objects, with comments, all in ASCII but for strings and
 // comments (a comment that ends the file without a newline too), with
-// lines that end in "\n" or "\r\n". For anything
+// lines that end in "\n" or "\r\n", after a byte order mark or not. For anything
 // else, and for any mistake, it returns nil, and hclsyntax parses the
 // file, so that hclsyntax's trees and diagnostics stay the reference
 // (FuzzParseFast and TestParseFast check that the two agree wherever
@@ -49,12 +49,24 @@ var plainScratch = sync.Pool{New: func() any { return new(scratch) }}
 // Its tree is s's, valid until s is reset (see scratch), but for the
 // expressions.
 func parseFast(src []byte, filename string, s *scratch) (body *hclsyntax.Body) {
-	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
+	p := newFastParser(src, filename, s)
 	if !fastTry(func() { body = p.body(fastEOF, p.peek(withNewlines).rng) }) {
 		return nil
 	}
 	return body
 }
+
+// newFastParser starts a parser at the start of src, past a byte order
+// mark, which hclsyntax skips: its three bytes count no column.
+func newFastParser(src []byte, filename string, s *scratch) *fastParser {
+	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
+	if bytes.HasPrefix(src, byteOrderMark) {
+		p.pos, p.adjust = len(byteOrderMark), len(byteOrderMark)
+	}
+	return p
+}
+
+var byteOrderMark = []byte{0xef, 0xbb, 0xbf}
 
 // fastTry runs parse, and reports false when the parser gave up (bail),
 // however deep it was.
@@ -82,7 +94,7 @@ func fastTry(parse func()) (ok bool) {
 // to parse the file whole. Unlike body, it keeps no body of the blocks,
 // which reset would take back while the parser still held it.
 func parseFastBlocks(src []byte, filename string, s *scratch, each func(*hclsyntax.Block)) (ok, argument bool) {
-	p := &fastParser{src: src, filename: filename, scanState: scanState{line: 1}, scratch: s}
+	p := newFastParser(src, filename, s)
 	ok = fastTry(func() {
 		for {
 			t := p.read(withNewlines)
