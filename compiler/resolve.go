@@ -537,21 +537,44 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 	if c.tree.FS != nil {
 		// Like the loader, follow no symbolic link: what a step uses must be
 		// in the mesh's own tree, not wherever a link points. The path is
-		// walked as written, since a/../b goes through a.
+		// walked as written, since a/../b goes through a. A folder found
+		// to be no link is not looked at again (a domain's steps mostly
+		// share one), and the last part's own information, where it is no
+		// link, is the file's.
 		walked := path.Dir(rel)
-		for _, part := range strings.Split(p, "/") {
+		parts := strings.Split(p, "/")
+		var info fs.FileInfo
+		for i, part := range parts {
 			if part == ".." {
 				walked = path.Dir(walked)
 				continue
 			}
 			walked = path.Join(walked, part)
-			if info, err := fs.Lstat(c.tree.FS, walked); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			last := i == len(parts)-1
+			if !last && c.plainFolders[walked] {
+				continue
+			}
+			found, err := fs.Lstat(c.tree.FS, walked)
+			switch {
+			case err != nil:
+				continue // the path is reported as missing below
+			case found.Mode()&fs.ModeSymlink != 0:
 				c.errorf("invalid-path", at, "Path through a symbolic link",
 					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the real file or folder.", c.tree.Prefix, walked)
 				return "", false
+			case last:
+				info = found
+			case found.IsDir():
+				if c.plainFolders == nil {
+					c.plainFolders = map[string]bool{}
+				}
+				c.plainFolders[walked] = true
 			}
 		}
-		info, err := fs.Stat(c.tree.FS, full)
+		var err error
+		if info == nil || walked != full {
+			info, err = fs.Stat(c.tree.FS, full)
+		}
 		switch {
 		case err != nil:
 			c.errorf("missing-file", at, fmt.Sprintf("%s not found", capitalize(what)), "There is no %s %s (the path is relative to the folder of %s). Create it or correct the path.", what, c.tree.Prefix+full, declaredIn)
