@@ -11,8 +11,8 @@ import (
 // and their tests and publications read, to the prefixed one, but does
 // not rewrite names written in SQL, so such a step works on the
 // unprefixed schema (in a dev build, beside its tests' data rather than in
-// it). It reads the steps' SQL files, so it runs only for such an
-// environment, and after resolve has linked steps to runners. A file that
+// it). It reads the steps' SQL files, on every core, so it runs only for
+// such an environment, and after resolve has linked steps to runners. A file that
 // cannot be read is left to the targets to report.
 func (c *compiler) schemas() {
 	env := c.plan.Environment
@@ -23,7 +23,8 @@ func (c *compiler) schemas() {
 	if env.Database != "" {
 		db = env.Database + "."
 	}
-	for _, pr := range c.plan.Products {
+	c.inParallel(len(c.plan.Products), func(w *compiler, i int) {
+		pr := c.plan.Products[i]
 		schema := pr.Domain.Schema
 		for _, s := range pr.Steps {
 			if s.Runner == nil || s.Runner.Name != "sql" || !s.Runner.Stdlib {
@@ -34,10 +35,10 @@ func (c *compiler) schemas() {
 				continue
 			}
 			if name := snowsql.SchemaQualified(sql, schema); name != "" {
-				c.diags = append(c.diags, diag.Warnf("unmapped-schema", at.Range, "Step SQL names its domain's schema",
+				w.diags = append(w.diags, diag.Warnf("unmapped-schema", at.Range, "Step SQL names its domain's schema",
 					"The SQL of step %s of %s names %s, in its domain's schema %s. The environment %s puts the domain's tables in %s%s%s (its schema_prefix), where steps run and the product's tests and publications look, but meshc does not rewrite names written in SQL: this step works in %s%s instead. Name the domain's tables without a schema.",
 					s.Name, pr.ID, name, schema, env.Name, db, env.SchemaPrefix, schema, db, schema))
 			}
 		}
-	}
+	})
 }
