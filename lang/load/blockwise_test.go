@@ -117,9 +117,11 @@ func TestParseBlocks(t *testing.T) {
 //
 //	go test ./lang/load -run '^$' -fuzz FuzzParseBlocks -fuzztime 1m -fuzzminimizetime 50x
 func FuzzParseBlocks(f *testing.F) {
-	for name, file := range synth.Mesh(5) {
-		if strings.HasSuffix(name, ".hcl") {
-			f.Add(file.Data)
+	for _, hand := range []bool{false, true} {
+		for name, file := range synth.Generate(synth.Options{Products: 5, Seed: 1, HandWritten: hand}) {
+			if strings.HasSuffix(name, ".hcl") {
+				f.Add(file.Data)
+			}
 		}
 	}
 	for _, c := range parseFastEdges {

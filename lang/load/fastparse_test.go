@@ -122,10 +122,17 @@ func TestParseFast(t *testing.T) {
 		t.Errorf("parseFast answered for only %d of %d files", fast, files)
 	}
 
-	mesh := synth.Mesh(200)
-	for name, f := range mesh {
-		if !checkParseFast(t, &s, name, f.Data) {
-			t.Errorf("%s: parseFast declined a file of the synthetic mesh:\n%s", name, f.Data)
+	// Every file of the synthetic meshes, plain or written by hand (a
+	// header comment, heredocs beyond ASCII), takes the fast paths: the
+	// parser's, and the nesting shortcut's.
+	for _, hand := range []bool{false, true} {
+		for name, f := range synth.Generate(synth.Options{Products: 200, Seed: 1, HandWritten: hand}) {
+			if !checkParseFast(t, &s, name, f.Data) {
+				t.Errorf("%s: parseFast declined a file of the synthetic mesh:\n%s", name, f.Data)
+			}
+			if !shallowNesting(f.Data) {
+				t.Errorf("%s: shallowNesting declined a file of the synthetic mesh:\n%s", name, f.Data)
+			}
 		}
 	}
 }
@@ -249,9 +256,11 @@ func TestParseFastEdges(t *testing.T) {
 // FuzzParseFast checks that wherever parseFast answers, hclsyntax parses
 // the same file without error into the same tree.
 func FuzzParseFast(f *testing.F) {
-	for name, file := range synth.Mesh(5) {
-		if strings.HasSuffix(name, ".hcl") {
-			f.Add(file.Data)
+	for _, hand := range []bool{false, true} {
+		for name, file := range synth.Generate(synth.Options{Products: 5, Seed: 1, HandWritten: hand}) {
+			if strings.HasSuffix(name, ".hcl") {
+				f.Add(file.Data)
+			}
 		}
 	}
 	for _, c := range parseFastEdges {
