@@ -263,23 +263,22 @@ func (c *Cache) load(key string, chunk []*file) bool {
 	buf := entryBuffers.Get().(*[]byte)
 	defer entryBuffers.Put(buf)
 	data, modified, err := readEntry(c.path(key), *buf, entryLimit(chunk))
-	if errors.Is(err, errEntryTooLarge) {
-		c.mu.Lock()
-		c.ignored++
-		c.mu.Unlock()
-		return false
-	}
-	if err != nil {
-		return false
-	}
-	*buf = data
-	if time.Since(modified) > touchEvery {
-		now := time.Now()
-		os.Chtimes(c.path(key), now, now)
-	}
-	payload, ok := c.open(data, key)
-	if ok {
-		ok = decodeChunk(payload, chunk)
+	ok := false
+	switch {
+	case errors.Is(err, errEntryTooLarge):
+		// No meshc wrote it: ignored, like a corrupt entry.
+	case err != nil:
+		return false // there is none
+	default:
+		*buf = data
+		if time.Since(modified) > touchEvery {
+			now := time.Now()
+			os.Chtimes(c.path(key), now, now)
+		}
+		var payload []byte
+		if payload, ok = c.open(data, key); ok {
+			ok = decodeChunk(payload, chunk)
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
