@@ -11,9 +11,9 @@ import (
 // and their tests and publications read, to the prefixed one, but does
 // not rewrite names written in SQL, so such a step works on the
 // unprefixed schema (in a dev build, beside its tests' data rather than in
-// it). It reads the steps' SQL files, on every core, so it runs only for
-// such an environment, and after resolve has linked steps to runners. A file that
-// cannot be read is left to the targets to report.
+// it). Since it reads the steps' SQL files (on every core), it runs only
+// for such an environment, after resolve has linked steps to runners. A
+// file that cannot be read is left to the targets to report.
 func (c *compiler) schemas() {
 	env := c.plan.Environment
 	if env == nil || env.SchemaPrefix == "" {

@@ -61,12 +61,12 @@ func checkTokens(file *diag.File, tokens hclsyntax.Tokens) diag.Diagnostics {
 
 // shallowNesting counts what CheckNesting counts from the bytes alone, and
 // reports whether the file is certainly within maxNesting. It knows the
-// common lexical forms only (line comments, quoted strings with simple
-// escapes and interpolations, in valid UTF-8); on anything else (block
-// comments, heredocs, other escapes, a string left open at the end of a
-// line, a byte that is not UTF-8) it gives up and returns false, so that
-// the lexer decides. FuzzShallowNesting checks that
-// it never vouches for a file the lexer rejects.
+// common lexical forms only (comments, quoted strings with simple escapes
+// and interpolations, heredocs without templates, in valid UTF-8); on
+// anything else (a heredoc with templates, other escapes, a string left
+// open at the end of a line, a byte that is not UTF-8) it gives up and
+// returns false, so that the lexer decides. FuzzShallowNesting checks
+// that it never vouches for a file the lexer rejects.
 func shallowNesting(src []byte) bool {
 	// The lexer may read a byte that is not UTF-8 together with the one
 	// after it: a '#' or a quote that starts nothing, whose line the
@@ -179,8 +179,11 @@ func shallowNesting(src []byte) bool {
 // skipHeredoc returns the index of the last byte of the heredoc that
 // starts at i, its marker's line but for the newline, for a heredoc
 // without template sequences (or the escapes $$ and %%, which may start
-// none), whose lines hold no brackets that count. For anything else it
-// returns false, and the lexer counts.
+// none): the brackets in its lines are text, and count for nothing. For
+// anything else it returns false, and the lexer counts. It takes the
+// marker's line as the lexer does (bytes.TrimSpace); the fast parser's
+// scanHeredoc is stricter, as it must give the same tree, not only the
+// same depth.
 func skipHeredoc(src []byte, i int) (last int, ok bool) {
 	j := i + 2
 	if j < len(src) && src[j] == '-' {

@@ -32,9 +32,10 @@ var plainScratch = sync.Pool{New: func() any { return new(scratch) }}
 // arguments whose values are quoted strings and heredocs without templates
 // (or escapes other than \n, \r, \t, \" and \\), whole or decimal numbers
 // and their negatives, true, false, null, references, function calls,
-// lists and objects, with comments, all in ASCII but for strings and
-// comments (a comment that ends the file without a newline too), with
-// lines that end in "\n" or "\r\n", after a byte order mark or not. For anything
+// lists and objects, with comments, all in ASCII but for strings,
+// heredocs and comments (but a comment that ends the file without a
+// newline), with lines that end in "\n" or "\r\n", after a byte order mark
+// or not. For anything
 // else, and for any mistake, it returns nil, and hclsyntax parses the
 // file, so that hclsyntax's trees and diagnostics stay the reference
 // (FuzzParseFast and TestParseFast check that the two agree wherever
@@ -477,21 +478,23 @@ func (p *fastParser) scanHeredoc() fastToken {
 }
 
 // plainIndent reports whether a line beyond ASCII is indented as <<-
-// counts it byte by byte: hclsyntax counts the indent by grapheme
-// cluster and unicode.IsSpace, so the indent must be ASCII, and the
-// character after it must not join its last space in a cluster (as a
+// counts it, byte by byte: hclsyntax takes the indent by unicode.IsSpace
+// and counts it by grapheme cluster, so the indent must be ASCII, and the
+// character after it must not join its last byte in a cluster (as a
 // combining mark would).
 func plainIndent(line []byte) bool {
-	rest := bytes.TrimLeft(line, " \t")
+	rest := bytes.TrimLeftFunc(line, unicode.IsSpace)
 	indent := len(line) - len(rest)
-	if len(rest) == 0 || rest[0] < utf8.RuneSelf {
+	for _, c := range line[:indent] {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	if indent == 0 || len(rest) == 0 || rest[0] < utf8.RuneSelf {
 		return true
 	}
-	r, size := utf8.DecodeRune(rest)
-	if unicode.IsSpace(r) {
-		return false
-	}
-	return indent == 0 || diag.Columns(line[indent-1:indent+size]) == 2
+	_, size := utf8.DecodeRune(rest)
+	return diag.Columns(line[indent-1:indent+size]) == 2
 }
 
 // value is a string token's text, its escapes read.
