@@ -20,11 +20,11 @@ func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	if len(src) >= load.MaxFileSize {
 		return src, diag.Diagnostics{load.TooLarge(filename, int64(len(src)))}
 	}
-	file := load.NewFile(filename, src)
-	if ds := load.CheckNesting(file, src); ds != nil {
-		return src, ds
-	}
-	if !load.Plain(src) { // else it has no syntax error
+	if !load.Plain(src) { // else it has no syntax error, and is not nested too deeply
+		file := load.NewFile(filename, src)
+		if ds := load.CheckNesting(file, src); ds != nil {
+			return src, ds
+		}
 		if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
 			return src, load.ConvertDiagnostics(file, hds)
 		}

@@ -74,3 +74,36 @@ func FuzzShallowNesting(f *testing.F) {
 		}
 	})
 }
+
+// TestParseFastNesting checks that parseFast gives up on files nested
+// past maxNesting, which only the files it declines are checked for
+// (file.parseWhole), and reads those within it: lists, calls, objects
+// and blocks, at the limit and around it.
+func TestParseFastNesting(t *testing.T) {
+	nest := map[string]func(n int) string{
+		"lists": func(n int) string {
+			return "a = " + strings.Repeat("[", n) + strings.Repeat("]", n) + "\n"
+		},
+		"calls": func(n int) string {
+			return "a = " + strings.Repeat("f(", n) + strings.Repeat(")", n) + "\n"
+		},
+		"objects": func(n int) string {
+			return "a = " + strings.Repeat("{ k = ", n) + "1" + strings.Repeat(" }", n) + "\n"
+		},
+		"blocks": func(n int) string {
+			return strings.Repeat("b {\n", n) + strings.Repeat("}\n", n)
+		},
+		"blocks and lists": func(n int) string {
+			return "b {\n  c {\n    a = " + strings.Repeat("[", n-2) + strings.Repeat("]", n-2) + "\n  }\n}\n"
+		},
+	}
+	for name, src := range nest {
+		for _, n := range []int{maxNesting - 1, maxNesting, maxNesting + 1, 4 * maxNesting} {
+			file := []byte(src(n))
+			fast := parseFast(file, "f.mesh.hcl", new(scratch)) != nil
+			if want := lexedNesting(file); fast != want {
+				t.Errorf("%s nested %d deep: parseFast answered %v, but CheckNesting finds it within maxNesting: %v", name, n, fast, want)
+			}
+		}
+	}
+}

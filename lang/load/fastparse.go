@@ -179,6 +179,7 @@ type fastParser struct {
 	lookahead lookahead
 	// prev is the range of the last token read (hclsyntax's PrevRange).
 	prev    hcl.Range
+	depth   int      // how many braces, brackets and parentheses are open (enter)
 	scratch *scratch // holds the tree's bodies, arguments and blocks, and its identifiers
 }
 
@@ -735,6 +736,7 @@ labels:
 		}
 	}
 	var body *hclsyntax.Body
+	p.enter()
 	switch p.peek(withNewlines).kind {
 	case fastNewline, fastCBrace:
 		body = p.body(fastCBrace, open.rng)
@@ -752,6 +754,7 @@ labels:
 		body.EndRange = p.emptyAt(attr.SrcRange.End)
 		p.expect(fastCBrace, withNewlines)
 	}
+	p.depth--
 	closing := p.prev
 	p.endOfItem()
 	if len(labels) == 0 {
@@ -882,6 +885,8 @@ func (p *fastParser) tuple(open fastToken) hclsyntax.Expression {
 // to the closing token given, where newlines are space, appending them to
 // exprs (empty, and nil if none, as hclsyntax leaves an empty list).
 func (p *fastParser) list(closer fastKind, exprs []hclsyntax.Expression) ([]hclsyntax.Expression, fastToken) {
+	p.enter()
+	defer func() { p.depth-- }()
 	for {
 		if p.peek(withoutNewlines).kind == closer {
 			if len(exprs) == 0 {
@@ -906,6 +911,8 @@ func (p *fastParser) object(open fastToken) hclsyntax.Expression {
 	if p.startsFor() {
 		bail()
 	}
+	p.enter()
+	defer func() { p.depth-- }()
 	var items []hclsyntax.ObjectConsItem
 	done := func(closing fastToken) hclsyntax.Expression {
 		return &hclsyntax.ObjectConsExpr{Items: items, SrcRange: hcl.RangeBetween(open.rng, closing.rng), OpenRange: open.rng}
@@ -932,6 +939,19 @@ func (p *fastParser) object(open fastToken) hclsyntax.Expression {
 		default:
 			bail()
 		}
+	}
+}
+
+// enter notes a brace, bracket or parenthesis opened, giving up past
+// maxNesting. The parser is recursive, as is hclsyntax's, and a stack
+// overflow cannot be recovered from; within maxNesting, what parseFast
+// reads is nested as CheckNesting allows (it has no operators but a sign
+// before a number), so only the files it declines need CheckNesting
+// before hclsyntax parses them (file.parseWhole).
+func (p *fastParser) enter() {
+	p.depth++
+	if p.depth > maxNesting {
+		bail()
 	}
 }
 

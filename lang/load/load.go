@@ -418,22 +418,24 @@ func (f *file) parse(s *scratch) {
 	if f.src == nil && f.syntaxErrors != nil {
 		return // it could not be read
 	}
-	if f.syntaxErrors = CheckNesting(f.lines, f.src); f.syntaxErrors != nil {
-		return
-	}
 	if done, argument := f.parseBlocks(s); !done {
 		f.parseWhole(s, argument)
 	}
 }
 
 // parseWhole parses and decodes the file at once: with parseFast when fast
-// is set, or where it declines, with hclsyntax.
+// is set, or where it declines, with hclsyntax, once CheckNesting has found
+// the file within what its recursive parser can take (parseFast gives up
+// past it on its own).
 func (f *file) parseWhole(s *scratch, fast bool) {
 	var body *hclsyntax.Body
 	if fast {
 		body = parseFast(f.src, f.name, s)
 	}
 	if body == nil {
+		if f.syntaxErrors = CheckNesting(f.lines, f.src); f.syntaxErrors != nil {
+			return
+		}
 		hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
 		if f.syntaxErrors = convertDiags(f.lines, hds); f.syntaxErrors.HasErrors() {
 			return
