@@ -321,8 +321,9 @@ func (p *fastParser) scanNumber() {
 }
 
 // scanString scans a quoted string on one line, without template
-// sequences, $$ or %% (which may escape one), or escapes other than \n,
-// \r, \t, \" and \\. Beyond ASCII, hclsyntax counts its columns by grapheme
+// sequences or their escapes ($${ and %%{, which hold one), or escapes
+// other than \n, \r, \t, \" and \\: a $ or % before anything but { is
+// itself. Beyond ASCII, hclsyntax counts its columns by grapheme
 // cluster, as the positions after it on its line then do (p.adjust); a
 // $ or % there would split it into tokens counted apart, so it is left
 // to hclsyntax.
@@ -343,7 +344,7 @@ func (p *fastParser) scanString() fastToken {
 		case c == '\n', c == '\r':
 			bail()
 		case c == '$', c == '%':
-			if p.pos+1 < len(src) && (src[p.pos+1] == '{' || src[p.pos+1] == c) {
+			if p.pos+1 < len(src) && src[p.pos+1] == '{' {
 				bail()
 			}
 			sigils = true
@@ -373,7 +374,8 @@ func (p *fastParser) scanString() fastToken {
 
 // scanHeredoc scans a heredoc, <<MARKER or <<-MARKER up to a line that
 // holds only the marker, whose lines are UTF-8 without template sequences
-// or carriage returns but before a newline. Its token ends with the
+// (or their escapes, as in scanString) or carriage returns but before a
+// newline. Its token ends with the
 // marker, before the newline that ends the argument.
 func (p *fastParser) scanHeredoc() fastToken {
 	src := p.src
@@ -428,7 +430,7 @@ func (p *fastParser) scanHeredoc() fastToken {
 				ascii = false
 			case c == '\r' && i != len(line)-2:
 				bail()
-			case (c == '$' || c == '%') && (line[i+1] == '{' || line[i+1] == c):
+			case (c == '$' || c == '%') && line[i+1] == '{':
 				bail()
 			}
 		}
