@@ -26,7 +26,7 @@ func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
 			return src, ds
 		}
 		if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
-			return src, load.ConvertDiagnostics(file, hds)
+			return src, load.SyntaxDiagnostics(file, src, hds)
 		}
 	}
 	// A byte order mark is kept: some editors on Windows write one, and

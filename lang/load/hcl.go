@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -557,8 +558,27 @@ func (d *decoder) decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics)
 	return ast.Value{Literal: v, Range: d.rng(expr.Range())}, ds
 }
 
-// ConvertDiagnostics turns the HCL diagnostics given on file into meshc's,
-// for the other lang packages that call HCL directly.
-func ConvertDiagnostics(file *diag.File, hds hcl.Diagnostics) diag.Diagnostics {
-	return convertDiags(file, hds)
+// SyntaxDiagnostics turns what hclsyntax found parsing src, the text of
+// file, into meshc's diagnostics, for the loader and meshc fmt.
+func SyntaxDiagnostics(file *diag.File, src []byte, hds hcl.Diagnostics) diag.Diagnostics {
+	ds := convertDiags(file, hds)
+	for _, d := range ds {
+		explainUnclosedComment(d, src)
+	}
+	return ds
+}
+
+// explainUnclosedComment says what went wrong where HCL finds a /* that no
+// */ closes: it takes the / for a stray character, and asks for an
+// argument or a block there.
+func explainUnclosedComment(d *diag.Diagnostic, src []byte) {
+	if d.Subject == nil {
+		return
+	}
+	start, _ := d.Subject.Offsets()
+	if start < 0 || !bytes.HasPrefix(src[start:], []byte("/*")) || bytes.Contains(src[start+2:], []byte("*/")) {
+		return
+	}
+	d.Summary = "Unclosed comment"
+	d.Detail = "This /* comment has no */ after it, so it would run to the end of the file. Close it with */ where it ends, or write it as line comments starting with #."
 }

@@ -437,7 +437,7 @@ func (f *file) parseWhole(s *scratch, fast bool) {
 			return
 		}
 		hf, hds := hclsyntax.ParseConfig(f.src, f.name, hcl.InitialPos)
-		if f.syntaxErrors = convertDiags(f.lines, hds); f.syntaxErrors.HasErrors() {
+		if f.syntaxErrors = SyntaxDiagnostics(f.lines, f.src, hds); f.syntaxErrors.HasErrors() {
 			return
 		}
 		var ok bool
