@@ -178,32 +178,17 @@ func shallowNesting(src []byte) bool {
 
 // skipHeredoc returns the index of the last byte of the heredoc that
 // starts at i, its marker's line but for the newline, for a heredoc
-// without template sequences (or the escapes $$ and %%, which may start
-// none): the brackets in its lines are text, and count for nothing. For
-// anything else it returns false, and the lexer counts. It takes the
-// marker's line as the lexer does (bytes.TrimSpace); the fast parser's
-// scanHeredoc is stricter, as it must give the same tree, not only the
-// same depth.
+// without template sequences (nor their escapes $${ and %%{): the
+// brackets in its lines are text, and count for nothing. For anything
+// else it returns false, and the lexer counts. It takes the marker's line
+// as the lexer does (bytes.TrimSpace); the fast parser's scanHeredoc is
+// stricter, as it must give the same tree, not only the same depth.
 func skipHeredoc(src []byte, i int) (last int, ok bool) {
-	j := i + 2
-	if j < len(src) && src[j] == '-' {
-		j++
-	}
-	if j == len(src) || !isIdentStart(src[j]) {
+	marker, _, lineStart, ok := heredocOpener(src, i)
+	if !ok {
 		return 0, false
 	}
-	start := j
-	for j < len(src) && isIdentPart(src[j]) {
-		j++
-	}
-	marker := src[start:j]
-	if j < len(src) && src[j] == '\r' {
-		j++
-	}
-	if j == len(src) || src[j] != '\n' {
-		return 0, false
-	}
-	for lineStart := j + 1; ; {
+	for {
 		n := bytes.IndexByte(src[lineStart:], '\n')
 		if n < 0 {
 			return 0, false // no marker, or none with a newline after it
@@ -212,12 +197,38 @@ func skipHeredoc(src []byte, i int) (last int, ok bool) {
 		if bytes.Equal(bytes.TrimSpace(line), marker) {
 			return lineStart + n - 1, true
 		}
-		if bytes.Contains(line, []byte("${")) || bytes.Contains(line, []byte("%{")) ||
-			bytes.Contains(line, []byte("$$")) || bytes.Contains(line, []byte("%%")) {
+		if bytes.Contains(line, []byte("${")) || bytes.Contains(line, []byte("%{")) {
 			return 0, false
 		}
 		lineStart += n + 1
 	}
+}
+
+// heredocOpener reads the <<MARKER or <<-MARKER that starts at i, up to
+// the end of its line ("\n" or "\r\n"): its marker, whether it is <<-, and
+// where the heredoc's first line starts. It reports false for anything
+// else.
+func heredocOpener(src []byte, i int) (marker []byte, flush bool, text int, ok bool) {
+	j := i + 2
+	flush = j < len(src) && src[j] == '-'
+	if flush {
+		j++
+	}
+	if j == len(src) || !isIdentStart(src[j]) {
+		return nil, false, 0, false
+	}
+	start := j
+	for j < len(src) && isIdentPart(src[j]) {
+		j++
+	}
+	marker = src[start:j]
+	if j+1 < len(src) && src[j] == '\r' {
+		j++
+	}
+	if j == len(src) || src[j] != '\n' {
+		return nil, false, 0, false
+	}
+	return marker, flush, j + 1, true
 }
 
 // skipLine returns the index of the newline ending the line at i (or the

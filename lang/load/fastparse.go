@@ -375,32 +375,17 @@ func (p *fastParser) scanString() fastToken {
 // scanHeredoc scans a heredoc, <<MARKER or <<-MARKER up to a line that
 // holds only the marker, whose lines are UTF-8 without template sequences
 // (or their escapes, as in scanString) or carriage returns but before a
-// newline. Its token ends with the
-// marker, before the newline that ends the argument.
+// newline. Its token ends with the marker, before the newline that ends
+// the argument.
 func (p *fastParser) scanHeredoc() fastToken {
 	src := p.src
 	open := p.pos
 	start := p.posAt(open)
-	p.pos += 2
-	flush := p.pos < len(src) && src[p.pos] == '-'
-	if flush {
-		p.pos++
-	}
-	markerStart := p.pos
-	if p.pos == len(src) || !isIdentStart(src[p.pos]) {
+	marker, flush, textByte, ok := heredocOpener(src, open)
+	if !ok {
 		bail()
 	}
-	for p.pos < len(src) && isIdentPart(src[p.pos]) {
-		p.pos++
-	}
-	marker := src[markerStart:p.pos]
-	if p.pos+1 < len(src) && src[p.pos] == '\r' && src[p.pos+1] == '\n' {
-		p.pos++ // a line's end in a file of Windows's line ends
-	}
-	if p.pos == len(src) || src[p.pos] != '\n' {
-		bail()
-	}
-	textByte := p.pos + 1
+	p.pos = textByte - 1 // the newline that ends the opener's line
 	var lines [][]byte
 	for {
 		p.pos++ // the newline that ends the line before
