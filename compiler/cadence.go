@@ -59,8 +59,11 @@ func sundayAsZero(expr string) string {
 	if strings.HasPrefix(parts[0], "*") {
 		star, parts = parts[:1], parts[1:]
 	}
+	if len(parts) == 0 {
+		return expr // "*" or "*/n" alone names no 7
+	}
 	days, err := parseCronField(strings.Join(parts, ","), cronFields[4])
-	if len(parts) == 0 || err != nil || !days[7] {
+	if err != nil || !days[7] {
 		return expr
 	}
 	days[0] = true
