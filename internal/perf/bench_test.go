@@ -163,15 +163,16 @@ func BenchmarkLoad(b *testing.B) {
 // BenchmarkCheck is meshc check without printing: loading, then every
 // checker stage, which builds the plan as it goes. It also reports the
 // stages alone (check-ms/op) and the governance stage (governance-ms/op).
-func BenchmarkCheck(b *testing.B) {
-	each(b, func(b *testing.B, m *mesh) {
-		took := map[string]time.Duration{}
-		trace := func(stage string, d time.Duration) { took[stage] += d }
-		for b.Loop() {
-			compile(b, m.dir, trace)
-		}
-		reportStages(b, took)
-	})
+func BenchmarkCheck(b *testing.B) { each(b, check) }
+
+// check checks m as BenchmarkCheck does.
+func check(b *testing.B, m *mesh) {
+	took := map[string]time.Duration{}
+	trace := func(stage string, d time.Duration) { took[stage] += d }
+	for b.Loop() {
+		compile(b, m.dir, trace)
+	}
+	reportStages(b, took)
 }
 
 // BenchmarkCheckMixedCadences is BenchmarkCheck on meshes where about one
@@ -202,14 +203,7 @@ func BenchmarkCheckMixedCadences(b *testing.B) {
 // heredoc SQL. Before the eighteenth round each such file was lexed, or
 // parsed, by hclsyntax: five times the processor time of the plain mesh.
 func BenchmarkCheckHandWritten(b *testing.B) {
-	eachShape(b, synth.Options{HandWritten: true}, func(b *testing.B, m *mesh) {
-		took := map[string]time.Duration{}
-		trace := func(stage string, d time.Duration) { took[stage] += d }
-		for b.Loop() {
-			compile(b, m.dir, trace)
-		}
-		reportStages(b, took)
-	})
+	eachShape(b, synth.Options{HandWritten: true}, check)
 }
 
 // BenchmarkCheckDense is BenchmarkCheck on meshes of domains of 1,000
