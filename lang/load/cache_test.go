@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -130,11 +132,16 @@ func TestTextsReadAgain(t *testing.T) {
 // FuzzSourceIndex decodes arbitrary bodies as a sources' index: never a
 // panic, and what decodes encodes to the same bytes.
 func FuzzSourceIndex(f *testing.F) {
-	f.Add(encodeSources(map[string]sourceRecord{"mesh.hcl": {sum: [32]byte{1}}, "d/p.mesh.hcl": {}}))
+	f.Add(encodeSources(map[string]sourceRecord{"mesh.hcl": {sum: [32]byte{1}}, "d/p.mesh.hcl": {}}, nil))
+	f.Add(encodeSources(map[string]sourceRecord{"mesh.hcl": {}}, map[string]folderRecord{
+		".": {stamp: stamp.Stamp{Ino: 7}, entries: []fs.DirEntry{listedEntry{"d", fs.ModeDir}, listedEntry{"mesh.hcl", 0}}},
+		"d": {entries: []fs.DirEntry{listedEntry{"l", fs.ModeSymlink}, listedEntry{"p.MESH.hcl", fs.ModeIrregular}}},
+		"e": {},
+	}))
 	f.Add([]byte{200, 1})
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if rs := decodeSources(body); rs != nil && !bytes.Equal(encodeSources(rs), body) {
-			t.Errorf("decodeSources(%x) = %v, which encodes as %x", body, rs, encodeSources(rs))
+		if files, folders := decodeSources(body); files != nil && !bytes.Equal(encodeSources(files, folders), body) {
+			t.Errorf("decodeSources(%x) = %v, %v, which encodes as %x", body, files, folders, encodeSources(files, folders))
 		}
 	})
 }

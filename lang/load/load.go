@@ -179,7 +179,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 	}
 	var files []*file
 	var ds diag.Diagnostics
-	err := fs.WalkDir(t.FS, ".", func(p string, de fs.DirEntry, err error) error {
+	err := fs.WalkDir(listFolders(t), ".", func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			ds = append(ds, readError(t.Prefix+p, err))
 			return nil
@@ -190,14 +190,13 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 			return fs.SkipDir
 		}
 		if de.IsDir() {
-			if p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-				return fs.SkipDir
+			if p == "." || t.enters(p) {
+				return nil
 			}
 			if p == OutputFolder && !t.Stdlib {
 				ds = append(ds, meshFilesIn(t, p)...)
-				return fs.SkipDir
 			}
-			return nil
+			return fs.SkipDir
 		}
 		if name == RootFile && p != RootFile && !t.Stdlib {
 			ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "nested-mesh-root",

@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,17 +26,26 @@ import (
 // stamp.RacyFor old when the run began, so that a write in the same tick
 // of the clock as the read cannot go unseen. A missing, corrupt or foreign
 // index only costs the reads it would have saved.
+//
+// It remembers the mesh's folders' listings too, by the folders' stamps,
+// as git's untracked cache does: adding, removing or renaming an entry of a
+// folder moves its stamp, so a listing is trusted while the folder's stamp
+// is as it was. A folder's stamp costs a quarter of what listing it does
+// (see listFolders).
 type sourceIndex struct {
-	file  string // the index's own file
-	start int64  // when the run began, in Unix nanoseconds
-	racy  int64  // how recent a stamp is too recent to trust, in nanoseconds
-	old   map[string]sourceRecord
+	file       string // the index's own file
+	start      int64  // when the run began, in Unix nanoseconds
+	racy       int64  // how recent a stamp is too recent to trust, in nanoseconds
+	old        map[string]sourceRecord
+	oldFolders map[string]folderRecord
 
-	mu      sync.Mutex
-	now     map[string]sourceRecord // what this run found, to save
-	unread  int                     // files the index spared reading
-	spoilt  bool                    // the index was there, but not as meshc writes it
-	warning string
+	mu       sync.Mutex
+	now      map[string]sourceRecord // what this run found, to save
+	folders  map[string]folderRecord // the folders' listings this run found, to save
+	unread   int                     // files the index spared reading
+	relisted int                     // folders the index did not spare listing
+	spoilt   bool                    // the index was there, but not as meshc writes it
+	warning  string
 }
 
 // sourceRecord is what the index keeps of one file.
@@ -43,8 +54,21 @@ type sourceRecord struct {
 	sum   [sha256.Size]byte
 }
 
+// folderRecord is what the index keeps of one folder: the entries of its
+// listing that the walk acts on (walkSees).
+type folderRecord struct {
+	stamp   stamp.Stamp
+	entries []fs.DirEntry // each a listedEntry
+}
+
+func (r folderRecord) equal(o folderRecord) bool {
+	return r.stamp == o.stamp && slices.EqualFunc(r.entries, o.entries, func(a, b fs.DirEntry) bool {
+		return a.Name() == b.Name() && a.Type() == b.Type()
+	})
+}
+
 // sourcesFormat changes whenever the index's layout does.
-const sourcesFormat = "meshc source index 1\n"
+const sourcesFormat = "meshc source index 2\n"
 
 // openSources returns the index of the mesh folder dir, kept in the folder
 // indexes, or nil where files have no stamps.
@@ -55,14 +79,15 @@ func openSources(indexes, dir string) *sourceIndex {
 	}
 	key := sha256.Sum256(fmt.Appendf(nil, "%s%s", sourcesFormat, abs))
 	ix := &sourceIndex{
-		file:  filepath.Join(indexes, "src", hex.EncodeToString(key[:])),
-		start: time.Now().UnixNano(),
-		racy:  int64(stamp.RacyFor),
-		now:   map[string]sourceRecord{},
+		file:    filepath.Join(indexes, "src", hex.EncodeToString(key[:])),
+		start:   time.Now().UnixNano(),
+		racy:    int64(stamp.RacyFor),
+		now:     map[string]sourceRecord{},
+		folders: map[string]folderRecord{},
 	}
 	body, found, err := stamp.ReadIndex(ix.file, sourcesFormat)
 	if err == nil && found {
-		if ix.old = decodeSources(body); ix.old == nil {
+		if ix.old, ix.oldFolders = decodeSources(body); ix.old == nil {
 			err = stamp.ErrCorrupt
 		}
 	}
@@ -88,6 +113,64 @@ func (ix *sourceIndex) tell(f *file) bool {
 	ix.now[f.rel] = r
 	ix.mu.Unlock()
 	return true
+}
+
+// list returns the listing of the folder dir of t, the part of it that
+// the walk acts on when it is the index's.
+func (ix *sourceIndex) list(t *Tree, dir string) ([]fs.DirEntry, error) {
+	if ix == nil {
+		return fs.ReadDir(t.FS, dir)
+	}
+	// The stamp is taken before the listing, so that an entry added
+	// meanwhile moves the folder's stamp past the one remembered.
+	st := stamp.Folder(filepath.Join(t.Dir, filepath.FromSlash(dir)))
+	r, ok := ix.oldFolders[dir]
+	if ok && st.Same(r.stamp) {
+		ix.mu.Lock()
+		ix.folders[dir] = r
+		ix.mu.Unlock()
+		return r.entries, nil
+	}
+	entries, err := fs.ReadDir(t.FS, dir)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.relisted++
+	if err == nil && st.Settled(ix.start, ix.racy) {
+		r := folderRecord{stamp: st}
+		for _, e := range entries {
+			if walkSees(e) {
+				r.entries = append(r.entries, listedEntry{e.Name(), e.Type() & fs.ModeType})
+			}
+		}
+		ix.folders[dir] = r
+	}
+	return entries, err
+}
+
+// walkSees reports whether readTree's walk does anything with the entry e
+// of a folder listing: enters a folder, reads a mesh file, or warns of a
+// link or a mesh file's name in the wrong case. The index keeps only these
+// (not the sql, python and dbt files beside the mesh files), and the walk
+// must do nothing with any other entry.
+func walkSees(e fs.DirEntry) bool {
+	name := e.Name()
+	return e.IsDir() || e.Type()&fs.ModeSymlink != 0 || name == RootFile ||
+		strings.HasSuffix(strings.ToLower(name), FileSuffix)
+}
+
+// listedEntry is an entry of a folder listing that the index kept.
+type listedEntry struct {
+	name string
+	typ  fs.FileMode // the type bits alone
+}
+
+func (e listedEntry) Name() string      { return e.name }
+func (e listedEntry) IsDir() bool       { return e.typ.IsDir() }
+func (e listedEntry) Type() fs.FileMode { return e.typ }
+
+// Info is not kept: readTree's walk does not ask for it.
+func (e listedEntry) Info() (fs.FileInfo, error) {
+	return nil, fmt.Errorf("%s: the source index keeps no file information", e.name)
 }
 
 // countUnread counts the files of a unit that were not read after all.
@@ -119,51 +202,133 @@ func (ix *sourceIndex) remember(f *file, st stamp.Stamp) {
 // save writes what this run found, for the next, unless it is what the
 // index held. A failure only leaves the old index, or none.
 func (ix *sourceIndex) save() error {
-	if ix == nil || maps.Equal(ix.now, ix.old) && !ix.spoilt {
+	if ix == nil || maps.Equal(ix.now, ix.old) && maps.EqualFunc(ix.folders, ix.oldFolders, folderRecord.equal) && !ix.spoilt {
 		return nil
 	}
-	return stamp.WriteIndex(ix.file, sourcesFormat, encodeSources(ix.now))
+	return stamp.WriteIndex(ix.file, sourcesFormat, encodeSources(ix.now, ix.folders))
 }
 
-// An index file (stamp.WriteIndex) holds the records by path, each its
-// path's length and path, its stamp and hash.
-func encodeSources(rs map[string]sourceRecord) []byte {
-	var data []byte
-	for _, rel := range slices.Sorted(maps.Keys(rs)) {
-		r := rs[rel]
-		data = binary.AppendUvarint(data, uint64(len(rel)))
-		data = append(data, rel...)
-		for _, v := range [...]uint64{r.stamp.Dev, r.stamp.Ino, r.stamp.Size, uint64(r.stamp.Mtime), uint64(r.stamp.Ctime)} {
-			data = binary.LittleEndian.AppendUint64(data, v)
-		}
+// An index file (stamp.WriteIndex) holds the number of files, the
+// files' records by path, and the folders' records by path. A file's
+// record is its path's length and path, its stamp and hash; a folder's,
+// its path's length and path, its stamp, the number of entries kept, and
+// each entry's type (entryTypes) and name's length and name, by name.
+func encodeSources(files map[string]sourceRecord, folders map[string]folderRecord) []byte {
+	data := binary.AppendUvarint(nil, uint64(len(files)))
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		r := files[rel]
+		data = appendIndexString(data, rel)
+		data = appendStamp(data, r.stamp)
 		data = append(data, r.sum[:]...)
+	}
+	for _, rel := range slices.Sorted(maps.Keys(folders)) {
+		r := folders[rel]
+		data = appendIndexString(data, rel)
+		data = appendStamp(data, r.stamp)
+		data = binary.AppendUvarint(data, uint64(len(r.entries)))
+		for _, e := range r.entries {
+			data = append(data, byte(slices.Index(entryTypes[:], e.Type())))
+			data = appendIndexString(data, e.Name())
+		}
 	}
 	return data
 }
 
-// decodeSources reads what encodeSources wrote, or returns nil when body
-// is not that.
-func decodeSources(body []byte) map[string]sourceRecord {
-	rs := map[string]sourceRecord{}
-	last := ""
-	for len(body) > 0 {
-		n, k := binary.Uvarint(body)
-		if k <= 0 || k != len(binary.AppendUvarint(nil, n)) || n > uint64(len(body)-k) {
-			return nil // a length as encodeSources writes it, and no longer than the rest
-		}
-		rel := string(body[k : k+int(n)])
-		if len(rs) > 0 && rel <= last {
-			return nil // in order, once each, as encodeSources writes them
-		}
-		last, body = rel, body[k+int(n):]
-		if len(body) < 5*8+sha256.Size {
-			return nil
-		}
-		u := func(i int) uint64 { return binary.LittleEndian.Uint64(body[8*i:]) }
-		r := sourceRecord{stamp: stamp.Stamp{Dev: u(0), Ino: u(1), Size: u(2), Mtime: int64(u(3)), Ctime: int64(u(4))}}
-		copy(r.sum[:], body[40:])
-		body = body[40+sha256.Size:]
-		rs[rel] = r
+// entryTypes are the types of the entries a folder's record keeps, by
+// their number in an index file: a regular file, a folder, a symbolic
+// link, and anything else.
+var entryTypes = [...]fs.FileMode{0, fs.ModeDir, fs.ModeSymlink, fs.ModeIrregular}
+
+func appendIndexString(data []byte, s string) []byte {
+	return append(binary.AppendUvarint(data, uint64(len(s))), s...)
+}
+
+func appendStamp(data []byte, st stamp.Stamp) []byte {
+	for _, v := range [...]uint64{st.Dev, st.Ino, st.Size, uint64(st.Mtime), uint64(st.Ctime)} {
+		data = binary.LittleEndian.AppendUint64(data, v)
 	}
-	return rs
+	return data
+}
+
+// decodeSources reads what encodeSources wrote, or returns nil maps when
+// body is not that.
+func decodeSources(body []byte) (map[string]sourceRecord, map[string]folderRecord) {
+	r := indexReader{body: body, ok: true}
+	n := r.uint()
+	files := map[string]sourceRecord{}
+	last := ""
+	for i := uint64(0); i < n && r.ok; i++ {
+		rel := r.string()
+		if i > 0 && rel <= last {
+			r.ok = false // in order, once each, as encodeSources writes them
+		}
+		last = rel
+		rec := sourceRecord{stamp: r.stamp()}
+		copy(rec.sum[:], r.bytes(sha256.Size))
+		files[rel] = rec
+	}
+	folders := map[string]folderRecord{}
+	for first := true; len(r.body) > 0 && r.ok; first = false {
+		rel := r.string()
+		if !first && rel <= last {
+			r.ok = false
+		}
+		last = rel
+		rec := folderRecord{stamp: r.stamp()}
+		n := r.uint()
+		prev := ""
+		for i := uint64(0); i < n && r.ok; i++ {
+			t := r.bytes(1)
+			name := r.string()
+			if !r.ok || int(t[0]) >= len(entryTypes) || name == "" || strings.Contains(name, "/") || (i > 0 && name <= prev) {
+				r.ok = false // a known type, and names as a listing sorts them
+				break
+			}
+			prev = name
+			rec.entries = append(rec.entries, listedEntry{name, entryTypes[t[0]]})
+		}
+		folders[rel] = rec
+	}
+	if !r.ok {
+		return nil, nil
+	}
+	return files, folders
+}
+
+// indexReader reads an index file's body, and is not ok once it has met
+// anything encodeSources does not write.
+type indexReader struct {
+	body []byte
+	ok   bool
+}
+
+func (r *indexReader) uint() uint64 {
+	n, k := binary.Uvarint(r.body)
+	if k <= 0 || k != len(binary.AppendUvarint(nil, n)) {
+		r.ok = false // a number as encodeSources writes it
+		return 0
+	}
+	r.body = r.body[k:]
+	return n
+}
+
+func (r *indexReader) bytes(n uint64) []byte {
+	if !r.ok || n > uint64(len(r.body)) {
+		r.ok = false
+		return nil
+	}
+	b := r.body[:n]
+	r.body = r.body[n:]
+	return b
+}
+
+func (r *indexReader) string() string { return string(r.bytes(r.uint())) }
+
+func (r *indexReader) stamp() stamp.Stamp {
+	b := r.bytes(5 * 8)
+	if b == nil {
+		return stamp.Stamp{}
+	}
+	u := func(i int) uint64 { return binary.LittleEndian.Uint64(b[8*i:]) }
+	return stamp.Stamp{Dev: u(0), Ino: u(1), Size: u(2), Mtime: int64(u(3)), Ctime: int64(u(4))}
 }
