@@ -44,9 +44,14 @@ func TestFolderListingIndex(t *testing.T) {
 		write(rel, "# "+rel+"\n")
 	}
 	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "d", "python", "__pycache__"), 0o755)
 	link("d", "linked")
 	link("p.mesh.hcl", "d/l.mesh.hcl")
 	link("sql/p.sql", "d/l.sql")
+	link("sql/p.sql", "d/turns.mesh.hcl")
+	if err := mkfifo(filepath.Join(dir, "d", "pipe.mesh.hcl")); err != nil {
+		t.Log(err)
+	}
 
 	walk := func(ix *sourceIndex) string {
 		t.Helper()
@@ -76,8 +81,8 @@ func TestFolderListingIndex(t *testing.T) {
 		return ix
 	}
 	indexed()
-	if ix := indexed(); ix.relisted != 0 {
-		t.Errorf("a walk after one that filled the index listed %d folders", ix.relisted)
+	if ix := indexed(); ix.relisted != 0 || len(ix.folders) == 0 || ix.spoilt {
+		t.Errorf("a walk after one that filled the index listed %d folders, took %d from it (spoilt %v); want none, and all", ix.relisted, len(ix.folders), ix.spoilt)
 	}
 	edits := map[string]func(){
 		"a file added":       func() { write("d/q.mesh.hcl", "") },
@@ -88,9 +93,12 @@ func TestFolderListingIndex(t *testing.T) {
 		"a link added":       func() { link("../d", "d/sql/up") },
 		"a name cased wrong": func() { os.Rename(filepath.Join(dir, "mesh.hcl"), filepath.Join(dir, "Mesh.hcl")) },
 		"a file edited":      func() { write("d/dbt/models/m.sql", "select 1") },
+		"a link retargeted":  func() { os.Remove(filepath.Join(dir, "d", "turns.mesh.hcl")); link("sql", "d/turns.mesh.hcl") },
+		"a folder made anew": func() { os.RemoveAll(filepath.Join(dir, "d", "sql")); write("d/sql/x.mesh.hcl", "") },
 	}
 	for _, name := range []string{"a file added", "a file removed", "a folder added", "a folder hidden",
-		"a file made folder", "a link added", "a name cased wrong", "a file edited"} {
+		"a file made folder", "a link added", "a name cased wrong", "a file edited", "a link retargeted",
+		"a folder made anew"} {
 		// A folder's stamp moves with the clock's tick, which is coarser
 		// than a nanosecond: an edit in the tick of the one before could
 		// leave it as it was, which the racy rule guards against.

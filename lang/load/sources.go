@@ -30,8 +30,11 @@ import (
 // It remembers the mesh's folders' listings too, by the folders' stamps,
 // as git's untracked cache does: adding, removing or renaming an entry of a
 // folder moves its stamp, so a listing is trusted while the folder's stamp
-// is as it was. A folder's stamp costs a quarter of what listing it does
-// (see listFolders).
+// is as it was. A folder's stamp costs a fifth of what listing it does
+// (see listFolders). As with git, the one change it cannot see is a user
+// who may no longer list a folder without the folder changing (a group
+// taken away): the walk then finds the files the folder held, and reports
+// them unreadable rather than the folder.
 type sourceIndex struct {
 	file       string // the index's own file
 	start      int64  // when the run began, in Unix nanoseconds
@@ -139,7 +142,7 @@ func (ix *sourceIndex) list(t *Tree, dir string) ([]fs.DirEntry, error) {
 		r := folderRecord{stamp: st}
 		for _, e := range entries {
 			if walkSees(e) {
-				r.entries = append(r.entries, listedEntry{e.Name(), e.Type() & fs.ModeType})
+				r.entries = append(r.entries, listedEntry{e.Name(), entryType(e.Type())})
 			}
 		}
 		ix.folders[dir] = r
@@ -154,8 +157,22 @@ func (ix *sourceIndex) list(t *Tree, dir string) ([]fs.DirEntry, error) {
 // must do nothing with any other entry.
 func walkSees(e fs.DirEntry) bool {
 	name := e.Name()
-	return e.IsDir() || e.Type()&fs.ModeSymlink != 0 || name == RootFile ||
+	if e.IsDir() {
+		return !hiddenName(name)
+	}
+	return e.Type()&fs.ModeSymlink != 0 || name == RootFile ||
 		strings.HasSuffix(strings.ToLower(name), FileSuffix)
+}
+
+// entryType is the type an index keeps of an entry of type t: a regular
+// file, a folder, a link, or something else (a named pipe, a device), which
+// the walk treats alike.
+func entryType(t fs.FileMode) fs.FileMode {
+	switch t &= fs.ModeType; t {
+	case 0, fs.ModeDir, fs.ModeSymlink:
+		return t
+	}
+	return fs.ModeIrregular
 }
 
 // listedEntry is an entry of a folder listing that the index kept.
@@ -234,9 +251,8 @@ func encodeSources(files map[string]sourceRecord, folders map[string]folderRecor
 	return data
 }
 
-// entryTypes are the types of the entries a folder's record keeps, by
-// their number in an index file: a regular file, a folder, a symbolic
-// link, and anything else.
+// entryTypes are the types of the entries a folder's record keeps
+// (entryType), by their number in an index file.
 var entryTypes = [...]fs.FileMode{0, fs.ModeDir, fs.ModeSymlink, fs.ModeIrregular}
 
 func appendIndexString(data []byte, s string) []byte {
