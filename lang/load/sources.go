@@ -33,8 +33,8 @@ import (
 // is as it was. A folder's stamp costs a fifth of what listing it does
 // (see listFolders). As with git, the one change it cannot see is a user
 // who may no longer list a folder without the folder changing (a group
-// taken away): the walk then finds the files the folder held, and reports
-// them unreadable rather than the folder.
+// taken away): the walk then finds what the folder held, and reports
+// that unreadable rather than the folder.
 type sourceIndex struct {
 	file       string // the index's own file
 	start      int64  // when the run began, in Unix nanoseconds
