@@ -206,6 +206,14 @@ func BenchmarkCheckHandWritten(b *testing.B) {
 	eachShape(b, synth.Options{HandWritten: true}, check)
 }
 
+// BenchmarkCheckSQLFiles is BenchmarkCheck on meshes whose steps keep
+// their SQL in files (synth.Options.SQLFiles), three to a product on
+// average: checking resolves each step's path, a part at a time, so that
+// none leads through a symbolic link.
+func BenchmarkCheckSQLFiles(b *testing.B) {
+	eachShape(b, synth.Options{SQLFiles: true}, check)
+}
+
 // BenchmarkCheckDense is BenchmarkCheck on meshes of domains of 1,000
 // products each reading 4 to 8 of the domain before, with one product in
 // 25 weekly (synth.Options.Dense): diamonds of mixed cadences everywhere,

@@ -59,6 +59,12 @@ type Options struct {
 	// and heredocs for products' descriptions (with a line beyond ASCII)
 	// and for steps' SQL. The mesh is the same.
 	HandWritten bool
+	// SQLFiles keeps each step's SQL in a file of its own, in a sql
+	// folder beside its domain's mesh files, as the steps of meshes people
+	// write mostly do (file = "sql/p3_stage.sql"): checking then resolves
+	// a path per step, and environments with a schema_prefix read every
+	// file. The mesh is the same.
+	SQLFiles bool
 }
 
 // header is what HandWritten puts atop each file.
@@ -295,6 +301,12 @@ func (g *generator) product(d, j int) string {
 			sql = fmt.Sprintf("<<-SQL\n      CREATE OR REPLACE TABLE %s_%s AS\n      SELECT *\n      FROM %s\n    SQL", table, strings.ToUpper(s), from)
 		}
 		kv := []string{"run", "runner.sql", "sql", sql}
+		if g.o.SQLFiles {
+			name := fmt.Sprintf("sql/p%d_%s.sql", j, s)
+			text := fmt.Sprintf("CREATE OR REPLACE TABLE %s_%s AS\nSELECT *\nFROM %s;\n", table, strings.ToUpper(s), from)
+			g.fsys[fmt.Sprintf("domains/%s/%s", domainName(d), name)] = &fstest.MapFile{Data: []byte(text), Mode: 0o644}
+			kv = []string{"run", "runner.sql", "file", fmt.Sprintf("%q", name)}
+		}
 		if i > 0 {
 			kv = append(kv, "after", "[step."+steps[i-1]+"]")
 		}

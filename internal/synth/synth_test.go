@@ -2,6 +2,7 @@ package synth_test
 
 import (
 	"bytes"
+	"io/fs"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,6 +104,40 @@ func TestDense(t *testing.T) {
 	}
 }
 
+// TestSQLFiles checks that a mesh whose steps keep their SQL in files is
+// clean, also where an environment's schema_prefix reads every file, and
+// that its steps are those of the same mesh with the SQL inline, each
+// reading a file of the mesh that holds its SQL.
+func TestSQLFiles(t *testing.T) {
+	compile := func(fsys fs.FS, env string) *compiler.Result {
+		t.Helper()
+		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Env: env, Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+		if err != nil || len(res.Diagnostics) > 0 {
+			t.Fatalf("env %q: %v %v", env, err, res.Diagnostics)
+		}
+		return res
+	}
+	files := synth.Generate(synth.Options{Products: 130, Seed: 1, SQLFiles: true})
+	compile(files, "dev")
+	inline, got := compile(synth.Mesh(130), "").Plan, compile(files, "").Plan
+	for i, p := range got.Products {
+		want := inline.Products[i]
+		if p.ID != want.ID || len(p.Steps) != len(want.Steps) {
+			t.Fatalf("product %d is %s with %d steps; want %s with %d", i, p.ID, len(p.Steps), want.ID, len(want.Steps))
+		}
+		for j, s := range p.Steps {
+			file, sql := s.Args[0], want.Steps[j].Args[0]
+			if file.Name != "file" || sql.Name != "sql" {
+				t.Fatalf("%s.%s reads %s, and its inline twin %s", p.ID, s.Name, file.Name, sql.Name)
+			}
+			text := files[file.String]
+			if text == nil || strings.Join(strings.Fields(string(text.Data)), " ") != sql.String+";" {
+				t.Errorf("%s.%s reads %s, which does not hold %q", p.ID, s.Name, file.String, sql.String)
+			}
+		}
+	}
+}
+
 // TestReadsBack checks that a mesh whose products read only nearby
 // domains is clean, and that no product reads further back: the inputs
 // reach further without the bound.
@@ -146,8 +181,10 @@ func TestMeshIsFormatted(t *testing.T) {
 	for name, f := range synth.Mesh(130) {
 		formatted(t, name, f.Data)
 	}
-	for name, f := range synth.Generate(synth.Options{Products: 130, Seed: 1, HandWritten: true}) {
-		formatted(t, "hand-written "+name, f.Data)
+	for name, f := range synth.Generate(synth.Options{Products: 130, Seed: 1, HandWritten: true, SQLFiles: true}) {
+		if strings.HasSuffix(name, ".hcl") {
+			formatted(t, "hand-written "+name, f.Data)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@
 //	go run ./internal/synth/meshsynth -n 10000 --per-domain 2000 --misspelt-inputs /tmp/misspelt10k
 //	go run ./internal/synth/meshsynth -n 10000 --per-domain 1000 --dense --mixed-cadences /tmp/dense10k
 //	go run ./internal/synth/meshsynth -n 10000 --hand-written /tmp/hand10k
+//	go run ./internal/synth/meshsynth -n 10000 --sql-files /tmp/files10k
 package main
 
 import (
@@ -25,8 +26,9 @@ func main() {
 	readsBack := pflag.Int("reads-back", 0, "let products read only the products of this many domains before their own (0: any lower domain)")
 	dense := pflag.Bool("dense", false, "make every product outside the first domain read 4 to 8 products of the domain before its own")
 	handWritten := pflag.Bool("hand-written", false, "write files as people do: a license header comment atop each, heredoc descriptions and SQL")
+	sqlFiles := pflag.Bool("sql-files", false, "keep each step's SQL in a file of its own, in a sql folder beside its domain's mesh files")
 	pflag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] [--per-domain N] [--reads-back N] [--misspelt-inputs] [--dense] [--hand-written] DIR")
+		fmt.Fprintln(os.Stderr, "usage: meshsynth [-n PRODUCTS] [--seed N] [--mixed-cadences] [--per-domain N] [--reads-back N] [--misspelt-inputs] [--dense] [--hand-written] [--sql-files] DIR")
 		pflag.PrintDefaults()
 	}
 	pflag.Parse()
@@ -39,7 +41,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "meshsynth: %s is not empty\n", dir)
 		os.Exit(2)
 	}
-	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed, ProductsPerDomain: *perDomain, ReadsBack: *readsBack, MisspeltInputs: *misspelt, Dense: *dense, HandWritten: *handWritten})
+	fsys := synth.Generate(synth.Options{Products: *n, Seed: *seed, MixedCadences: *mixed, ProductsPerDomain: *perDomain, ReadsBack: *readsBack, MisspeltInputs: *misspelt, Dense: *dense, HandWritten: *handWritten, SQLFiles: *sqlFiles})
 	if err := synth.Write(dir, fsys); err != nil {
 		fmt.Fprintf(os.Stderr, "meshsynth: %v\n", err)
 		os.Exit(1)
