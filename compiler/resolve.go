@@ -539,11 +539,12 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 		// in the mesh's own tree, not wherever a link points. The path is
 		// walked as written, since a/../b goes through a. A folder found
 		// to be no link is not looked at again (a domain's steps mostly
-		// share one), and the last part's own information, where it is no
-		// link, is the file's.
+		// share one), and the last part's own type, where it is no link,
+		// is the file's.
 		walked := path.Dir(rel)
 		parts := strings.Split(p, "/")
-		var info fs.FileInfo
+		var typ fs.FileMode
+		exists := false
 		for i, part := range parts {
 			if part == ".." {
 				walked = path.Dir(walked)
@@ -554,34 +555,36 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 			if !last && c.plainFolders[walked] {
 				continue
 			}
-			found, err := fs.Lstat(c.tree.FS, walked)
+			t, ok := c.entryType(walked)
 			switch {
-			case err != nil:
+			case !ok:
 				continue // the path is reported as missing below
-			case found.Mode()&fs.ModeSymlink != 0:
+			case t&fs.ModeSymlink != 0:
 				c.errorf("invalid-path", at, "Path through a symbolic link",
 					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the real file or folder.", c.tree.Prefix, walked)
 				return "", false
 			case last:
-				info = found
-			case found.IsDir():
+				typ, exists = t, true
+			case t.IsDir():
 				if c.plainFolders == nil {
 					c.plainFolders = map[string]bool{}
 				}
 				c.plainFolders[walked] = true
 			}
 		}
-		var err error
-		if info == nil || walked != full {
-			info, err = fs.Stat(c.tree.FS, full)
+		if !exists || walked != full {
+			info, err := fs.Stat(c.tree.FS, full)
+			if exists = err == nil; exists {
+				typ = info.Mode().Type()
+			}
 		}
 		switch {
-		case err != nil:
+		case !exists:
 			c.errorf("missing-file", at, fmt.Sprintf("%s not found", capitalize(what)), "There is no %s %s (the path is relative to the folder of %s). Create it or correct the path.", what, c.tree.Prefix+full, declaredIn)
 			return "", false
-		case info.IsDir() != dir:
+		case typ.IsDir() != dir:
 			other := "a folder"
-			if !info.IsDir() {
+			if !typ.IsDir() {
 				other = "a file"
 			}
 			c.errorf("missing-file", at, fmt.Sprintf("%s expected", capitalize(what)), "%s is %s, but this argument names a %s.", c.tree.Prefix+full, other, what)
@@ -589,6 +592,28 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 		}
 	}
 	return full, true
+}
+
+// entryType returns the type of the entry at p, relative to the mesh root,
+// without following a link, and whether there is one: from the listing of
+// its folder that loading made, or, for a folder loading did not walk (a
+// hidden one), from the file system. The listings spare a system call per
+// file that steps name (30,000 for 10,000 products whose steps keep their
+// SQL in files).
+func (c *compiler) entryType(p string) (fs.FileMode, bool) {
+	if entries, listed := c.mesh.Folders[path.Dir(p)]; listed {
+		name := path.Base(p)
+		i, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, name string) int { return strings.Compare(e.Name(), name) })
+		if !found {
+			return 0, false
+		}
+		return entries[i].Type(), true
+	}
+	info, err := fs.Lstat(c.tree.FS, p)
+	if err != nil {
+		return 0, false
+	}
+	return info.Mode().Type(), true
 }
 
 // resolveSecret resolves secret.NAME: a secret of the domain, or a

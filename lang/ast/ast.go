@@ -9,6 +9,8 @@
 package ast
 
 import (
+	"io/fs"
+
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -40,6 +42,11 @@ type Mesh struct {
 	// domains that extend them; they are kept for meshc explain.
 	Blueprints []*Blueprint
 	Files      []*diag.File // the user's files, in the order of the folder walk
+	// Folders are the listings of the user's folders that loading walked
+	// (not the hidden ones, nor the output folder), by path relative to
+	// the mesh root, "." for the root: the checker looks up the paths that
+	// steps name there rather than asking the file system again.
+	Folders map[string][]fs.DirEntry
 }
 
 // String is a string attribute with its range. Set is false when the

@@ -21,7 +21,7 @@ import (
 // A folder that it did not list, or could not, is listed by the walk itself,
 // which reports what fails: its idea of the folders the walk enters need
 // only be close, not exact, for the walk to be right.
-func listFolders(t *Tree) fs.FS {
+func listFolders(t *Tree) *listed {
 	folders := map[string][]fs.DirEntry{}
 	level := []string{"."}
 	for len(level) > 0 {
@@ -64,7 +64,7 @@ func hiddenName(name string) bool {
 }
 
 // listed serves the listings that listFolders made, and lists any other
-// folder when asked.
+// folder when asked; it keeps every listing it served, for ast.Mesh.Folders.
 type listed struct {
 	fs.FS
 	folders map[string][]fs.DirEntry
@@ -72,10 +72,13 @@ type listed struct {
 
 func (l *listed) ReadDir(name string) ([]fs.DirEntry, error) {
 	if entries, ok := l.folders[name]; ok {
-		delete(l.folders, name) // the walk asks for each folder once
 		return entries, nil
 	}
-	return fs.ReadDir(l.FS, name)
+	entries, err := fs.ReadDir(l.FS, name)
+	if err == nil {
+		l.folders[name] = entries
+	}
+	return entries, err
 }
 
 // Stat is the tree's own, for fs.WalkDir's look at the root.

@@ -55,6 +55,7 @@ type Tree struct {
 	Dir, Index string
 
 	sources *sourceIndex
+	folders map[string][]fs.DirEntry // what readTree listed
 }
 
 // file is one mesh file and where it sits. Each file is parsed and decoded
@@ -141,6 +142,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	for _, f := range userFiles {
 		m.Files = append(m.Files, f.lines)
 	}
+	m.Folders = user.folders
 	return m, src, ds
 }
 
@@ -179,7 +181,8 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 	}
 	var files []*file
 	var ds diag.Diagnostics
-	err := fs.WalkDir(listFolders(t), ".", func(p string, de fs.DirEntry, err error) error {
+	folders := listFolders(t)
+	err := fs.WalkDir(folders, ".", func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			ds = append(ds, readError(t.Prefix+p, err))
 			return nil
@@ -226,6 +229,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 	if err != nil {
 		ds = append(ds, readError(displayDir(t.Prefix), err))
 	}
+	t.folders = folders.folders
 	return files, ds
 }
 

@@ -57,8 +57,8 @@ type sourceRecord struct {
 	sum   [sha256.Size]byte
 }
 
-// folderRecord is what the index keeps of one folder: the entries of its
-// listing that the walk acts on (walkSees).
+// folderRecord is what the index keeps of one folder: its listing, each
+// entry's name and type (entryType).
 type folderRecord struct {
 	stamp   stamp.Stamp
 	entries []fs.DirEntry // each a listedEntry
@@ -71,7 +71,7 @@ func (r folderRecord) equal(o folderRecord) bool {
 }
 
 // sourcesFormat changes whenever the index's layout does.
-const sourcesFormat = "meshc source index 2\n"
+const sourcesFormat = "meshc source index 3\n"
 
 // openSources returns the index of the mesh folder dir, kept in the folder
 // indexes, or nil where files have no stamps.
@@ -118,8 +118,8 @@ func (ix *sourceIndex) tell(f *file) bool {
 	return true
 }
 
-// list returns the listing of the folder dir of t, the part of it that
-// the walk acts on when it is the index's.
+// list returns the listing of the folder dir of t, from the index when
+// the folder's stamp is as it remembers.
 func (ix *sourceIndex) list(t *Tree, dir string) ([]fs.DirEntry, error) {
 	if ix == nil {
 		return fs.ReadDir(t.FS, dir)
@@ -139,34 +139,18 @@ func (ix *sourceIndex) list(t *Tree, dir string) ([]fs.DirEntry, error) {
 	defer ix.mu.Unlock()
 	ix.relisted++
 	if err == nil && st.Settled(ix.start, ix.racy) {
-		r := folderRecord{stamp: st}
-		for _, e := range entries {
-			if walkSees(e) {
-				r.entries = append(r.entries, listedEntry{e.Name(), entryType(e.Type())})
-			}
+		r := folderRecord{stamp: st, entries: make([]fs.DirEntry, len(entries))}
+		for i, e := range entries {
+			r.entries[i] = listedEntry{e.Name(), entryType(e.Type())}
 		}
 		ix.folders[dir] = r
 	}
 	return entries, err
 }
 
-// walkSees reports whether readTree's walk does anything with the entry e
-// of a folder listing: enters a folder, reads a mesh file, or warns of a
-// link or a mesh file's name in the wrong case. The index keeps only these
-// (not the sql, python and dbt files beside the mesh files), and the walk
-// must do nothing with any other entry.
-func walkSees(e fs.DirEntry) bool {
-	name := e.Name()
-	if e.IsDir() {
-		return !hiddenName(name)
-	}
-	return e.Type()&fs.ModeSymlink != 0 || name == RootFile ||
-		strings.HasSuffix(strings.ToLower(name), FileSuffix)
-}
-
 // entryType is the type an index keeps of an entry of type t: a regular
-// file, a folder, a link, or something else (a named pipe, a device), which
-// the walk treats alike.
+// file, a folder, a link, or something else (a named pipe, a device),
+// which loading and the checker treat alike.
 func entryType(t fs.FileMode) fs.FileMode {
 	switch t &= fs.ModeType; t {
 	case 0, fs.ModeDir, fs.ModeSymlink:
@@ -185,7 +169,7 @@ func (e listedEntry) Name() string      { return e.name }
 func (e listedEntry) IsDir() bool       { return e.typ.IsDir() }
 func (e listedEntry) Type() fs.FileMode { return e.typ }
 
-// Info is not kept: readTree's walk does not ask for it.
+// Info is not kept: neither the walk nor the checker asks for it.
 func (e listedEntry) Info() (fs.FileInfo, error) {
 	return nil, fmt.Errorf("%s: the source index keeps no file information", e.name)
 }

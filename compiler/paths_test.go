@@ -1,0 +1,57 @@
+package compiler_test
+
+import (
+	"io/fs"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/internal/synth"
+	"github.com/meshc/meshc/lang/load"
+)
+
+// lstatCounter is a mesh's files that count the Lstats asked of them.
+type lstatCounter struct {
+	fstest.MapFS
+	lstats atomic.Int64
+}
+
+func (c *lstatCounter) Lstat(name string) (fs.FileInfo, error) {
+	c.lstats.Add(1)
+	return c.MapFS.Lstat(name)
+}
+
+// TestStepPathsFromListings checks that the paths steps name are looked up
+// in the listings loading made of the folders it walked, not asked of the
+// file system again, and that a path into a folder loading skipped is.
+func TestStepPathsFromListings(t *testing.T) {
+	files := synth.Generate(synth.Options{Products: 60, Seed: 1, SQLFiles: true})
+	fsys := &lstatCounter{MapFS: files}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: meshtest.Today})
+	if err != nil || len(res.Diagnostics) > 0 {
+		t.Fatalf("%v %v", err, res.Diagnostics)
+	}
+	if n := fsys.lstats.Load(); n != 0 {
+		t.Errorf("checking the steps of 60 products asked for %d Lstats; want none", n)
+	}
+
+	// A step whose SQL is in a folder loading does not walk.
+	files["domains/d0/_shared/stage.sql"] = &fstest.MapFile{Data: []byte("SELECT 1;\n")}
+	p0 := files["domains/d0/p0.mesh.hcl"]
+	named := `file = "sql/p0_stage.sql"`
+	if !strings.Contains(string(p0.Data), named) {
+		t.Fatalf("p0's first step does not read the file as %s", named)
+	}
+	p0.Data = []byte(strings.Replace(string(p0.Data), named, `file = "_shared/stage.sql"`, 1))
+	fsys.lstats.Store(0)
+	res, err = compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: meshtest.Today})
+	if err != nil || len(res.Diagnostics) > 0 {
+		t.Fatalf("%v %v", err, res.Diagnostics)
+	}
+	if n := fsys.lstats.Load(); n != 1 {
+		t.Errorf("a step reading a file in a folder loading skips asked for %d Lstats; want 1", n)
+	}
+}
