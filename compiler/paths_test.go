@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"io/fs"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -53,5 +54,34 @@ func TestStepPathsFromListings(t *testing.T) {
 	}
 	if n := fsys.lstats.Load(); n != 1 {
 		t.Errorf("a step reading a file in a folder loading skips asked for %d Lstats; want 1", n)
+	}
+}
+
+// unlisted is a mesh's files whose folder listings leave out one name,
+// which Lstat still finds: as a file system that ignores case finds
+// "SQL.sql" for the entry "sql.sql" its listing shows.
+type unlisted struct {
+	fstest.MapFS
+	name string
+}
+
+func (u unlisted) ReadDir(dir string) ([]fs.DirEntry, error) {
+	entries, err := u.MapFS.ReadDir(dir)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return e.Name() == u.name }), err
+}
+
+// TestStepPathsMissingFromListings checks that a name a listing lacks is
+// asked of the file system, which refuses it as a link if it is one.
+func TestStepPathsMissingFromListings(t *testing.T) {
+	files := synth.Generate(synth.Options{Products: 1, Seed: 1, SQLFiles: true})
+	files["domains/d0/sql/LINK.sql"] = &fstest.MapFile{Data: []byte("p0_stage.sql"), Mode: fs.ModeSymlink}
+	p0 := files["domains/d0/p0.mesh.hcl"]
+	p0.Data = []byte(strings.Replace(string(p0.Data), `file = "sql/p0_stage.sql"`, `file = "sql/LINK.sql"`, 1))
+	res, err := compiler.Compile(load.Tree{FS: unlisted{files, "LINK.sql"}}, compiler.Options{Today: meshtest.Today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Summary != "Path through a symbolic link" {
+		t.Errorf("a step reading a link its folder's listing lacks: %v; want it refused as a link", res.Diagnostics)
 	}
 }

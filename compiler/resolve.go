@@ -555,7 +555,7 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 			if !last && c.plainFolders[walked] {
 				continue
 			}
-			t, ok := c.entryType(walked)
+			t, ok := c.pathType(walked)
 			switch {
 			case !ok:
 				continue // the path is reported as missing below
@@ -594,20 +594,21 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 	return full, true
 }
 
-// entryType returns the type of the entry at p, relative to the mesh root,
+// pathType returns the type of the entry at p, relative to the mesh root,
 // without following a link, and whether there is one: from the listing of
-// its folder that loading made, or, for a folder loading did not walk (a
-// hidden one), from the file system. The listings spare a system call per
-// file that steps name (30,000 for 10,000 products whose steps keep their
-// SQL in files).
-func (c *compiler) entryType(p string) (fs.FileMode, bool) {
+// its folder that loading made, which spares a system call per file that
+// steps name (30,000 for 10,000 products whose steps keep their SQL in
+// files), or from the file system. The file system is asked for a folder
+// loading did not walk (hidden, _, gen, or unreadable), and for a name its
+// listing lacks, which a file system that ignores case (macOS) may still
+// find, as a link too.
+func (c *compiler) pathType(p string) (fs.FileMode, bool) {
 	if entries, listed := c.mesh.Folders[path.Dir(p)]; listed {
 		name := path.Base(p)
 		i, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, name string) int { return strings.Compare(e.Name(), name) })
-		if !found {
-			return 0, false
+		if found {
+			return entries[i].Type(), true
 		}
-		return entries[i].Type(), true
 	}
 	info, err := fs.Lstat(c.tree.FS, p)
 	if err != nil {

@@ -43,9 +43,10 @@ type Mesh struct {
 	Blueprints []*Blueprint
 	Files      []*diag.File // the user's files, in the order of the folder walk
 	// Folders are the listings of the user's folders that loading walked
-	// (not the hidden ones, nor the output folder), by path relative to
-	// the mesh root, "." for the root: the checker looks up the paths that
-	// steps name there rather than asking the file system again.
+	// (not the hidden ones, nor the output folder), each sorted by name,
+	// by path relative to the mesh root, "." for the root: the checker
+	// looks up the paths that steps name there rather than asking the file
+	// system again.
 	Folders map[string][]fs.DirEntry
 }
 

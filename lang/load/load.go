@@ -142,7 +142,9 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	for _, f := range userFiles {
 		m.Files = append(m.Files, f.lines)
 	}
-	m.Folders = user.folders
+	// The files point at user, which Texts keeps after the check; the
+	// listings are the mesh's, to go with it.
+	m.Folders, user.folders = user.folders, nil
 	return m, src, ds
 }
 
