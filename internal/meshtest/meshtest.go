@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -61,15 +62,20 @@ func BuildCase(res *compiler.Result, build func(*plan.Plan) ([]output.File, diag
 }
 
 // ShuffledFS lists folders in a random order, so that a test can check
-// that output does not depend on the order files are read in.
+// that output does not depend on the order files are read in. Like
+// os.DirFS, it may be used from several goroutines: loading lists folders
+// in parallel.
 type ShuffledFS struct {
 	fs.FS
 	Rand *rand.Rand
+	mu   sync.Mutex
 }
 
 // ReadDir lists a folder, shuffled.
-func (s ShuffledFS) ReadDir(name string) ([]fs.DirEntry, error) {
+func (s *ShuffledFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	entries, err := fs.ReadDir(s.FS, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.Rand.Shuffle(len(entries), func(i, j int) { entries[i], entries[j] = entries[j], entries[i] })
 	return entries, err
 }
@@ -141,7 +147,7 @@ func Cases(t testing.TB) []Case {
 func ShuffledPharma(t testing.TB, seed uint64) *plan.Plan {
 	t.Helper()
 	root := filepath.Join(golden.Root(), "examples", "pharma")
-	fsys := ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(seed, 7))}
+	fsys := &ShuffledFS{FS: os.DirFS(root), Rand: rand.New(rand.NewPCG(seed, 7))}
 	res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: "somewhere/else/"}, compiler.Options{Today: Today})
 	if err != nil || res.Plan == nil {
 		t.Fatalf("compile: %v %v", err, res.Diagnostics)
