@@ -61,7 +61,7 @@ type record struct {
 const indexFormat = "meshc output index 1\n"
 
 // recordSize is a record's size in the index file.
-const recordSize = 8 + 8 + 8 + 8 + 8 + 8 + 16
+const recordSize = 8 + stamp.EncodedLen + 16
 
 // OpenIndex returns the index of the output folder dir of owner's build,
 // kept in the cache folder cacheDir, or nil where files have no stamps. A
@@ -232,9 +232,8 @@ func encodeIndex(rs []record) []byte {
 	data := make([]byte, 0, 8+len(rs)*recordSize)
 	data = binary.LittleEndian.AppendUint64(data, uint64(len(rs)))
 	for _, r := range rs {
-		for _, v := range [...]uint64{r.path, r.stamp.Dev, r.stamp.Ino, r.stamp.Size, uint64(r.stamp.Mtime), uint64(r.stamp.Ctime)} {
-			data = binary.LittleEndian.AppendUint64(data, v)
-		}
+		data = binary.LittleEndian.AppendUint64(data, r.path)
+		data = r.stamp.Append(data)
 		data = append(data, r.sum[:]...)
 	}
 	return data
@@ -254,9 +253,8 @@ func decodeIndex(body []byte) []record {
 	rs := make([]record, n) // not nil when n is 0
 	for i := range rs {
 		b := body[i*recordSize:]
-		u := func(k int) uint64 { return binary.LittleEndian.Uint64(b[8*k:]) }
-		rs[i] = record{path: u(0), stamp: stamp.Stamp{Dev: u(1), Ino: u(2), Size: u(3), Mtime: int64(u(4)), Ctime: int64(u(5))}}
-		copy(rs[i].sum[:], b[48:])
+		rs[i] = record{path: binary.LittleEndian.Uint64(b), stamp: stamp.Decode(b[8:])}
+		copy(rs[i].sum[:], b[8+stamp.EncodedLen:])
 		if i > 0 && rs[i].path <= rs[i-1].path {
 			return nil
 		}

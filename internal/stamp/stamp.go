@@ -11,6 +11,7 @@
 package stamp
 
 import (
+	"encoding/binary"
 	"io/fs"
 	"time"
 )
@@ -41,6 +42,26 @@ const RacyFor = 3 * time.Second
 // RacyFor: whether s was known and that much older.
 func (s Stamp) Settled(start, racy int64) bool {
 	return s.Known() && max(s.Ctime, s.Mtime) <= start-racy
+}
+
+// EncodedLen is the length of a stamp as Append writes it.
+const EncodedLen = 5 * 8
+
+// Append appends s to b as the indexes keep it (stamp.WriteIndex): its
+// device, inode, size, and modification and change times, each as eight
+// bytes, little-endian.
+func (s Stamp) Append(b []byte) []byte {
+	for _, v := range [...]uint64{s.Dev, s.Ino, s.Size, uint64(s.Mtime), uint64(s.Ctime)} {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+// Decode reads the stamp Append wrote at the start of b, which holds at
+// least EncodedLen bytes.
+func Decode(b []byte) Stamp {
+	u := func(i int) uint64 { return binary.LittleEndian.Uint64(b[8*i:]) }
+	return Stamp{Dev: u(0), Ino: u(1), Size: u(2), Mtime: int64(u(3)), Ctime: int64(u(4))}
 }
 
 // Of returns the stamp of the file that info describes, as os.Lstat,

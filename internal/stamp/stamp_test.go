@@ -68,3 +68,13 @@ func TestIndexFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestEncoding checks that Decode reads what Append wrote, every field
+// in its place, negative times too.
+func TestEncoding(t *testing.T) {
+	s := Stamp{Dev: 1, Ino: 2, Size: 3, Mtime: -4, Ctime: 1 << 62}
+	b := s.Append([]byte("x"))
+	if len(b) != 1+EncodedLen || Decode(b[1:]) != s {
+		t.Errorf("Append then Decode of %+v: %d bytes, %+v", s, len(b), Decode(b[1:]))
+	}
+}

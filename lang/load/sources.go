@@ -219,13 +219,13 @@ func encodeSources(files map[string]sourceRecord, folders map[string]folderRecor
 	for _, rel := range slices.Sorted(maps.Keys(files)) {
 		r := files[rel]
 		data = appendIndexString(data, rel)
-		data = appendStamp(data, r.stamp)
+		data = r.stamp.Append(data)
 		data = append(data, r.sum[:]...)
 	}
 	for _, rel := range slices.Sorted(maps.Keys(folders)) {
 		r := folders[rel]
 		data = appendIndexString(data, rel)
-		data = appendStamp(data, r.stamp)
+		data = r.stamp.Append(data)
 		data = binary.AppendUvarint(data, uint64(len(r.entries)))
 		for _, e := range r.entries {
 			data = append(data, byte(slices.Index(entryTypes[:], e.Type())))
@@ -241,13 +241,6 @@ var entryTypes = [...]fs.FileMode{0, fs.ModeDir, fs.ModeSymlink, fs.ModeIrregula
 
 func appendIndexString(data []byte, s string) []byte {
 	return append(binary.AppendUvarint(data, uint64(len(s))), s...)
-}
-
-func appendStamp(data []byte, st stamp.Stamp) []byte {
-	for _, v := range [...]uint64{st.Dev, st.Ino, st.Size, uint64(st.Mtime), uint64(st.Ctime)} {
-		data = binary.LittleEndian.AppendUint64(data, v)
-	}
-	return data
 }
 
 // decodeSources reads what encodeSources wrote, or returns nil maps when
@@ -325,10 +318,9 @@ func (r *indexReader) bytes(n uint64) []byte {
 func (r *indexReader) string() string { return string(r.bytes(r.uint())) }
 
 func (r *indexReader) stamp() stamp.Stamp {
-	b := r.bytes(5 * 8)
+	b := r.bytes(stamp.EncodedLen)
 	if b == nil {
 		return stamp.Stamp{}
 	}
-	u := func(i int) uint64 { return binary.LittleEndian.Uint64(b[8*i:]) }
-	return stamp.Stamp{Dev: u(0), Ino: u(1), Size: u(2), Mtime: int64(u(3)), Ctime: int64(u(4))}
+	return stamp.Decode(b)
 }
