@@ -537,10 +537,8 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 	if c.tree.FS != nil {
 		// Like the loader, follow no symbolic link: what a step uses must be
 		// in the mesh's own tree, not wherever a link points. The path is
-		// walked as written, since a/../b goes through a. A folder found
-		// to be no link is not looked at again (a domain's steps mostly
-		// share one), and the last part's own type, where it is no link,
-		// is the file's.
+		// walked as written, since a/../b goes through a, and the last
+		// part's own type, where it is no link, is the file's.
 		walked := path.Dir(rel)
 		parts := strings.Split(p, "/")
 		var typ fs.FileMode
@@ -551,10 +549,6 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 				continue
 			}
 			walked = path.Join(walked, part)
-			last := i == len(parts)-1
-			if !last && c.plainFolders[walked] {
-				continue
-			}
 			t, ok := c.pathType(walked)
 			switch {
 			case !ok:
@@ -563,16 +557,13 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 				c.errorf("invalid-path", at, "Path through a symbolic link",
 					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the real file or folder.", c.tree.Prefix, walked)
 				return "", false
-			case last:
+			case i == len(parts)-1:
 				typ, exists = t, true
-			case t.IsDir():
-				if c.plainFolders == nil {
-					c.plainFolders = map[string]bool{}
-				}
-				c.plainFolders[walked] = true
 			}
 		}
-		if !exists || walked != full {
+		if !exists {
+			// The last part is missing, or is "..", whose folder the walk
+			// has been through already: the path as a whole decides.
 			info, err := fs.Stat(c.tree.FS, full)
 			if exists = err == nil; exists {
 				typ = info.Mode().Type()

@@ -22,9 +22,6 @@ type compiler struct {
 	// old name by as many, each of which would look through the domain
 	// again. It is this worker's own (inParallel).
 	meant map[[3]string]string
-	// plainFolders are the folders of the mesh that step paths go
-	// through and that are no symbolic link (meshPath), this worker's own.
-	plainFolders map[string]bool
 }
 
 // state is what a compilation holds: the decoded mesh, the plan being

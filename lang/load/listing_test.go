@@ -55,7 +55,7 @@ func TestFolderListingIndex(t *testing.T) {
 
 	walk := func(ix *sourceIndex) string {
 		t.Helper()
-		files, ds := readTree(&Tree{FS: os.DirFS(dir), Dir: dir, sources: ix})
+		files, _, ds := readTree(&Tree{FS: os.DirFS(dir), Dir: dir, sources: ix})
 		var b strings.Builder
 		for _, f := range files {
 			fmt.Fprintln(&b, f.name)

@@ -55,7 +55,6 @@ type Tree struct {
 	Dir, Index string
 
 	sources *sourceIndex
-	folders map[string][]fs.DirEntry // what readTree listed
 }
 
 // file is one mesh file and where it sits. Each file is parsed and decoded
@@ -108,9 +107,9 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	if user.Cache != nil && user.Dir != "" && user.Index != "" {
 		user.sources = openSources(user.Index, user.Dir)
 	}
-	files, d := readTree(&stdlib)
+	files, _, d := readTree(&stdlib)
 	ds = append(ds, d...)
-	userFiles, d := readTree(&user)
+	userFiles, folders, d := readTree(&user)
 	ds = append(ds, d...)
 	// The standard library comes first, so that a user's runner or test
 	// kind that reuses a standard name is the one reported as a duplicate.
@@ -142,9 +141,7 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	for _, f := range userFiles {
 		m.Files = append(m.Files, f.lines)
 	}
-	// The files point at user, which Texts keeps after the check; the
-	// listings are the mesh's, to go with it.
-	m.Folders, user.folders = user.folders, nil
+	m.Folders = folders
 	return m, src, ds
 }
 
@@ -176,10 +173,11 @@ func displayDir(prefix string) string {
 }
 
 // readTree finds the mesh files of a tree, in lexical order; parse reads
-// them. Hidden folders (.git, .meshc) are skipped.
-func readTree(t *Tree) ([]*file, diag.Diagnostics) {
+// them. Hidden folders (.git, .meshc) are skipped. It returns the listings
+// of the folders it walked too, by path (ast.Mesh.Folders).
+func readTree(t *Tree) ([]*file, map[string][]fs.DirEntry, diag.Diagnostics) {
 	if t.FS == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var files []*file
 	var ds diag.Diagnostics
@@ -231,8 +229,7 @@ func readTree(t *Tree) ([]*file, diag.Diagnostics) {
 	if err != nil {
 		ds = append(ds, readError(displayDir(t.Prefix), err))
 	}
-	t.folders = folders.folders
-	return files, ds
+	return files, folders.folders, ds
 }
 
 // OutputFolder is where meshc build writes by default, at the root of the
