@@ -46,7 +46,8 @@ type Mesh struct {
 	// (not the hidden ones, nor the output folder), each sorted by name,
 	// by path relative to the mesh root, "." for the root: the checker
 	// looks up the paths that steps name there rather than asking the file
-	// system again.
+	// system again. An entry tells its name and type only: one the
+	// sources' index kept has no Info.
 	Folders map[string][]fs.DirEntry
 }
 
