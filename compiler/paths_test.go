@@ -85,3 +85,48 @@ func TestStepPathsMissingFromListings(t *testing.T) {
 		t.Errorf("a step reading a link its folder's listing lacks: %v; want it refused as a link", res.Diagnostics)
 	}
 }
+
+// caseless is a mesh's files on a file system that ignores case, as macOS's
+// and Windows's do: it finds a name in any case, but lists it as created.
+type caseless struct{ fstest.MapFS }
+
+func (c caseless) name(name string) string {
+	for stored := range c.MapFS {
+		if strings.EqualFold(stored, name) {
+			return stored
+		}
+	}
+	return name
+}
+
+func (c caseless) Open(name string) (fs.File, error) { return c.MapFS.Open(c.name(name)) }
+
+func (c caseless) Stat(name string) (fs.FileInfo, error) { return c.MapFS.Stat(c.name(name)) }
+
+func (c caseless) Lstat(name string) (fs.FileInfo, error) { return c.MapFS.Lstat(c.name(name)) }
+
+// TestStepPathsInAnotherCase checks that a step path spelt in another case
+// than on disk is refused where the file system would find it anyway, so
+// that it fails on the machine it is written on, not in CI.
+func TestStepPathsInAnotherCase(t *testing.T) {
+	files := synth.Generate(synth.Options{Products: 1, Seed: 1, SQLFiles: true})
+	res, err := compiler.Compile(load.Tree{FS: caseless{files}}, compiler.Options{Today: meshtest.Today})
+	if err != nil || len(res.Diagnostics) > 0 {
+		t.Fatalf("the mesh as generated: %v %v", err, res.Diagnostics)
+	}
+	p0 := files["domains/d0/p0.mesh.hcl"]
+	p0.Data = []byte(strings.Replace(string(p0.Data), `file = "sql/p0_stage.sql"`, `file = "SQL/P0_stage.sql"`, 1))
+	if _, err := fs.Stat(caseless{files}, "domains/d0/SQL/P0_stage.sql"); err != nil {
+		t.Fatalf("the file system does not ignore case: %v", err)
+	}
+	res, err = compiler.Compile(load.Tree{FS: caseless{files}}, compiler.Options{Today: meshtest.Today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Summary != "Path differs in case" {
+		t.Fatalf("got %v; want one diagnostic, Path differs in case", res.Diagnostics)
+	}
+	if want := "There is no domains/d0/SQL, but there is domains/d0/sql."; !strings.HasPrefix(res.Diagnostics[0].Detail, want) {
+		t.Errorf("detail %q; want it to start %q", res.Diagnostics[0].Detail, want)
+	}
+}

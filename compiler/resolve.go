@@ -549,8 +549,12 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 				continue
 			}
 			walked = path.Join(walked, part)
-			t, ok := c.pathType(walked)
+			t, ok, spelled := c.pathType(walked)
 			switch {
+			case spelled != "":
+				c.errorf("missing-file", at, "Path differs in case",
+					"There is no %s%s, but there is %s%s. Linux, where CI and the pipelines run, tells names apart by case, where macOS and Windows do not: write the name as it is on disk.", c.tree.Prefix, walked, c.tree.Prefix, path.Join(path.Dir(walked), spelled))
+				return "", false
 			case !ok:
 				continue // the path is reported as missing below
 			case t&fs.ModeSymlink != 0:
@@ -591,21 +595,58 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 // steps name (30,000 for 10,000 products whose steps keep their SQL in
 // files), or from the file system. The file system is asked for a folder
 // loading did not walk (hidden, _, gen, or unreadable), and for a name its
-// listing lacks, which a file system that ignores case (macOS) may still
-// find, as a link too.
-func (c *compiler) pathType(p string) (fs.FileMode, bool) {
-	if entries, listed := c.mesh.Folders[path.Dir(p)]; listed {
-		name := path.Base(p)
+// listing lacks.
+//
+// A name the listing holds only in another case is none, as on Linux,
+// though a file system that ignores case (macOS, Windows) would find it:
+// spelled is then the listing's spelling, so that the path fails where it
+// is written rather than in CI. In a folder loading did not walk, the case
+// is looked at only when the file system does not find the name.
+func (c *compiler) pathType(p string) (typ fs.FileMode, ok bool, spelled string) {
+	dir, name := path.Dir(p), path.Base(p)
+	entries, listed := c.mesh.Folders[dir]
+	if listed {
 		i, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, name string) int { return strings.Compare(e.Name(), name) })
 		if found {
-			return entries[i].Type(), true
+			return entries[i].Type(), true, ""
+		}
+		if e, exact := otherCase(entries, name); e != nil {
+			if exact { // a listing out of order, as tests' are
+				return e.Type(), true, ""
+			}
+			return 0, false, e.Name()
 		}
 	}
 	info, err := fs.Lstat(c.tree.FS, p)
-	if err != nil {
-		return 0, false
+	if err == nil {
+		return info.Mode().Type(), true, ""
 	}
-	return info.Mode().Type(), true
+	if !listed {
+		// Missing from a folder loading did not walk: it is listed now
+		// only to say so if the name is there in another case.
+		if entries, err := fs.ReadDir(c.tree.FS, dir); err == nil {
+			if e, exact := otherCase(entries, name); e != nil && !exact {
+				return 0, false, e.Name()
+			}
+		}
+	}
+	return 0, false, ""
+}
+
+// otherCase finds name among entries, or else an entry whose name differs
+// from it only in case; exact says which it found.
+func otherCase(entries []fs.DirEntry, name string) (e fs.DirEntry, exact bool) {
+	for _, e := range entries {
+		if e.Name() == name {
+			return e, true
+		}
+	}
+	for _, e := range entries {
+		if strings.EqualFold(e.Name(), name) {
+			return e, false
+		}
+	}
+	return nil, false
 }
 
 // resolveSecret resolves secret.NAME: a secret of the domain, or a
