@@ -49,7 +49,15 @@ func dumpTree(tree any) string {
 	var dump func(v reflect.Value, indent string)
 	dump = func(v reflect.Value, indent string) {
 		if v.Type() == reflect.TypeFor[cty.Value]() && v.CanInterface() {
-			fmt.Fprintf(&b, "%#v\n", v.Interface())
+			val := v.Interface().(cty.Value)
+			if val.Type() == cty.Number && val.IsKnown() && !val.IsNull() {
+				// Exactly, but in binary: %#v prints 1e100000000's
+				// hundred million digits.
+				f := val.AsBigFloat()
+				fmt.Fprintf(&b, "cty.Number %s precision %d\n", f.Text('p', 0), f.Prec())
+				return
+			}
+			fmt.Fprintf(&b, "%#v\n", val)
 			return
 		}
 		switch v.Kind() {
@@ -170,7 +178,17 @@ var parseFastEdges = []struct {
 	{"a = \"\\\" \\\\ \\n \\r \\t\"\n", true},
 	{"b \"a\\\"b\" {}\n", true},
 	{"a = [\"क्ष\", x] # a conjunct: one cluster from Unicode 15.1\n", true},
-	{"a = \"\\u00e9\"\n", false},
+	{"a = \"\\u00e9\"\n", true},
+	{"b \"caf\\u00E9\" { x = \"\\U0001F600 \\u00e9a \\u0000\" }\n", true},
+	{"a = \"\\\\u0041\"\n", true},
+	{"a = \"e\\u0301\"\n", true},
+	{"a = \"\\u00e\"\n", false},
+	{"a = \"\\u00eg\"\n", false},
+	{"a = \"\\u\"\n", false},
+	{"a = \"\\ud800\"\n", false},
+	{"a = \"\\U00110000\"\n", false},
+	{"a = \"\\UFFFFFFFF\"\n", false},
+	{"a = \"\\U0001F60\"\n", false},
 	{"a = \"\\q\"\n", false},
 	{"a = \"Ä$\"\n", false},
 	{"a = \"\xff\"\n", false},
@@ -184,7 +202,13 @@ var parseFastEdges = []struct {
 	{"a = \"Ä$$\"\n", false},
 	{"a = \"${x}\"\n", false},
 	{"a = \"%{if x}y%{endif}\"\n", false},
-	{"a = 1e3\n", false},
+	{"a = 1e3\nb = 1.5E-3\nc = [-2e+10, 0e0]\n", true},
+	{"a = 1e\n", false},
+	{"a = 1e+\n", false},
+	{"a = 1.e3\n", false},
+	{"a = 1e3x\n", false},
+	{"a = 1e3.5\n", false},
+	{"a = 1e99999\n", true},
 	{"a = -1\n", true},
 	{"a = [-1.5, - 2, -\n  3]\nb { c = -0 }\n", true},
 	{"a = { -1 = 2 }\n", true},
