@@ -835,7 +835,7 @@ func (m *model) columnAttr(o *govObject, name string) cty.Value {
 }
 
 func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Value {
-	port, p := scope.plan, ps.plan
+	port := scope.plan
 	switch name {
 	case "name":
 		return str(port.Name)
@@ -866,7 +866,7 @@ func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Va
 	case "classifications":
 		return classifications(port.Columns)
 	case "tests":
-		return testKinds(p.Tests, func(t *plan.Test) bool { return t.Port == port })
+		return textList(scope.testKinds)
 	case "consumers":
 		return textList(sortedSet(ids(port.Consumers, productID)))
 	case "consumer_domains":

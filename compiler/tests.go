@@ -67,6 +67,14 @@ func (c *compiler) productTests(ps *productScope) {
 	}
 	sortBy(tests, func(t *plan.Test) string { return t.ID })
 	ps.plan.Tests = tests
+	for _, t := range tests {
+		if t.Port == nil {
+			continue
+		}
+		if port := ps.ports[t.Port.Name]; port != nil && port.plan == t.Port {
+			port.testKinds = append(port.testKinds, t.Kind)
+		}
+	}
 	if !c.opts.WholeMesh {
 		releaseBound(ps) // bound: this was their last reader
 	}
