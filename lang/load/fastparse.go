@@ -337,16 +337,19 @@ func (p *fastParser) scanNumber() {
 // scanString scans a quoted string on one line, without template
 // sequences or their escapes ($${ and %%{, which hold one), or escapes
 // other than \n, \r, \t, \", \\ and whole \uNNNN and \UNNNNNNNN of a
-// character UTF-8 can encode: a $ or % before anything but { is itself. Beyond ASCII, hclsyntax counts its columns by grapheme
-// cluster, as the positions after it on its line then do (p.adjust); a
-// $ or % there would split it into tokens counted apart, so it is left
-// to hclsyntax.
+// character UTF-8 can encode: a $ or % before anything but { is itself.
+// Beyond ASCII, hclsyntax counts its columns by grapheme cluster, as the
+// positions after it on its line then do (p.adjust). It splits the string
+// into tokens at a $ or %, and counts each token's columns apart, which
+// comes to the same count only if no cluster spans the split: so a $ or %
+// there is taken only between ASCII bytes (LIKE '%Zürich%', "in % der
+// Ärzte"), which begin and end clusters of their own.
 func (p *fastParser) scanString() fastToken {
 	src := p.src
 	open := p.pos
 	start := p.posAt(open)
 	p.pos++
-	escaped, ascii, sigils := false, true, false
+	escaped, ascii, splitCluster := false, true, false
 	for ; p.pos < len(src) && src[p.pos] != '"'; p.pos++ {
 		switch c := src[p.pos]; {
 		case c == '\\':
@@ -372,7 +375,9 @@ func (p *fastParser) scanString() fastToken {
 			if p.pos+1 < len(src) && src[p.pos+1] == '{' {
 				bail()
 			}
-			sigils = true
+			if src[p.pos-1] >= utf8.RuneSelf || (p.pos+1 < len(src) && src[p.pos+1] >= utf8.RuneSelf) {
+				splitCluster = true
+			}
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
@@ -382,7 +387,7 @@ func (p *fastParser) scanString() fastToken {
 	}
 	text := src[open+1 : p.pos]
 	if !ascii {
-		if sigils || !utf8.Valid(text) {
+		if splitCluster || !utf8.Valid(text) {
 			bail()
 		}
 		p.adjust += len(text) - diag.Columns(text)
