@@ -334,6 +334,8 @@ type reacher struct {
 	read   []int32 // by source: the last walk that found it read
 	// sources are the sources read, by place.
 	sources []*plan.Source
+	// pairs are diamond's answers, by the branches' places in run order.
+	pairs map[[2]int32]sharing
 }
 
 // fewUpstreams is how many products within reach of a branch the diamond
@@ -344,7 +346,8 @@ const fewUpstreams = 256
 func newReacher(products []*plan.Product, reach int) *reacher {
 	n := len(products)
 	r := &reacher{reach: reach, fewMost: fewUpstreams, run: products, index: make(map[*plan.Product]int, n),
-		ups: make([][]int32, n), reads: make([][]int32, n), stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n)}
+		ups: make([][]int32, n), reads: make([][]int32, n), stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n),
+		pairs: map[[2]int32]sharing{}}
 	for i, p := range products {
 		r.index[p] = i
 	}
@@ -471,7 +474,36 @@ func (b *branches) wholeOf(i int) *upstreams {
 // last, or else the source with the smallest ID that both read. It returns
 // its name for the message and the path from it down to each branch, or
 // false when the branches share nothing.
+//
+// What two products share depends on them alone, not on the product that
+// reads both, so the answer is kept for the next product that reads the
+// pair: products that read the same branches (marts over the same
+// domains' roots) asked it again each, and a pair of branches of wide
+// reach that share nothing costs walking both whole.
 func (b *branches) diamond(i, j int) (common string, pathI, pathJ []string, ok bool) {
+	x, y := int32(b.r.index[b.ups[i]]), int32(b.r.index[b.ups[j]])
+	if x > y {
+		common, pathJ, pathI, ok = b.diamond(j, i)
+		return common, pathI, pathJ, ok
+	}
+	d, known := b.r.pairs[[2]int32{x, y}]
+	if !known {
+		d.common, d.pathX, d.pathY, d.ok = b.share(i, j)
+		b.r.pairs[[2]int32{x, y}] = d
+	}
+	return d.common, d.pathX, d.pathY, d.ok
+}
+
+// sharing is diamond's answer for branches x and y, x the earlier in run
+// order.
+type sharing struct {
+	common       string
+	pathX, pathY []string
+	ok           bool
+}
+
+// share works out diamond's answer.
+func (b *branches) share(i, j int) (common string, pathI, pathJ []string, ok bool) {
 	r, x, y := b.r, b.ups[i], b.ups[j]
 	var p *plan.Product
 	if ux, uy := b.fewOf(i), b.fewOf(j); ux != nil && uy != nil {
