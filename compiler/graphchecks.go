@@ -334,7 +334,8 @@ type reacher struct {
 	read   []int32 // by source: the last walk that found it read
 	// sources are the sources read, by place.
 	sources []*plan.Source
-	// pairs are diamond's answers, by the branches' places in run order.
+	// pairs are what pairs of branches share (branches.shared), by their
+	// places in run order, the earlier first.
 	pairs map[[2]int32]sharing
 }
 
@@ -474,59 +475,61 @@ func (b *branches) wholeOf(i int) *upstreams {
 // last, or else the source with the smallest ID that both read. It returns
 // its name for the message and the path from it down to each branch, or
 // false when the branches share nothing.
-//
-// What two products share depends on them alone, not on the product that
-// reads both, so the answer is kept for the next product that reads the
-// pair: products that read the same branches (marts over the same
-// domains' roots) asked it again each, and a pair of branches of wide
-// reach that share nothing costs walking both whole.
 func (b *branches) diamond(i, j int) (common string, pathI, pathJ []string, ok bool) {
-	x, y := int32(b.r.index[b.ups[i]]), int32(b.r.index[b.ups[j]])
-	if x > y {
-		common, pathJ, pathI, ok = b.diamond(j, i)
-		return common, pathI, pathJ, ok
-	}
-	d, known := b.r.pairs[[2]int32{x, y}]
-	if !known {
-		d.common, d.pathX, d.pathY, d.ok = b.share(i, j)
-		b.r.pairs[[2]int32{x, y}] = d
-	}
-	return d.common, d.pathX, d.pathY, d.ok
-}
-
-// sharing is diamond's answer for branches x and y, x the earlier in run
-// order.
-type sharing struct {
-	common       string
-	pathX, pathY []string
-	ok           bool
-}
-
-// share works out diamond's answer.
-func (b *branches) share(i, j int) (common string, pathI, pathJ []string, ok bool) {
 	r, x, y := b.r, b.ups[i], b.ups[j]
-	var p *plan.Product
-	if ux, uy := b.fewOf(i), b.fewOf(j); ux != nil && uy != nil {
-		p = r.latestAmong(ux, uy)
-	} else {
-		p = r.latestShared(int32(r.index[x]), int32(r.index[y]))
-	}
+	shared := b.shared(i, j)
 	var found func(*plan.Product) bool
 	var prefix []string
-	if p != nil {
+	switch p, s := shared.product, shared.source; {
+	case p != nil:
 		common = p.ID
 		found = func(z *plan.Product) bool { return z == p }
-	} else if s := r.firstShared(b.wholeOf(i), b.wholeOf(j)); s != nil {
+	case s != nil:
 		// No product in common: raw data read by both branches drifts
 		// the same way.
 		common, prefix = "source "+s.ID, []string{s.ID}
 		found = func(z *plan.Product) bool {
 			return slices.ContainsFunc(z.Inputs, func(in *plan.Input) bool { return in.Source == s })
 		}
-	} else {
+	default:
 		return "", nil, nil, false
 	}
 	return common, append(prefix, r.pathUp(x, found)...), append(slices.Clone(prefix), r.pathUp(y, found)...), true
+}
+
+// sharing is what two branches have in common, for diamond: a product, or
+// else a source, or neither.
+type sharing struct {
+	product *plan.Product
+	source  *plan.Source
+}
+
+// shared finds what branches i and j have in common. What two products
+// share depends on them alone, not on the product that reads both, so
+// the answer is kept for the next product that reads the pair: products
+// that read the same branches (marts over the same domains' roots) asked
+// it again each, and a pair of branches of wide reach that share nothing
+// costs walking both whole.
+func (b *branches) shared(i, j int) sharing {
+	r, x, y := b.r, b.ups[i], b.ups[j]
+	key := [2]int32{int32(r.index[x]), int32(r.index[y])}
+	if key[0] > key[1] {
+		key[0], key[1] = key[1], key[0]
+	}
+	if s, known := r.pairs[key]; known {
+		return s
+	}
+	var s sharing
+	if ux, uy := b.fewOf(i), b.fewOf(j); ux != nil && uy != nil {
+		s.product = r.latestAmong(ux, uy)
+	} else {
+		s.product = r.latestShared(key[0], key[1])
+	}
+	if s.product == nil {
+		s.source = r.firstShared(b.wholeOf(i), b.wholeOf(j))
+	}
+	r.pairs[key] = s
+	return s
 }
 
 // latestAmong returns the product within reach of both a and b, as their
