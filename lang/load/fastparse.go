@@ -372,12 +372,14 @@ func (p *fastParser) scanString() fastToken {
 		case c == '\n', c == '\r':
 			bail()
 		case c == '$', c == '%':
-			if p.pos+1 < len(src) && src[p.pos+1] == '{' {
-				bail()
+			n := templateEscape(src[open+1:], p.pos-open-1)
+			if n == 3 {
+				escaped = true
 			}
-			if src[p.pos-1] >= utf8.RuneSelf || (p.pos+1 < len(src) && src[p.pos+1] >= utf8.RuneSelf) {
+			if src[p.pos-1] >= utf8.RuneSelf || (p.pos+n < len(src) && src[p.pos+n] >= utf8.RuneSelf) {
 				splitCluster = true
 			}
+			p.pos += n - 1
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
@@ -417,6 +419,7 @@ func (p *fastParser) scanHeredoc() fastToken {
 	}
 	p.pos = textByte - 1 // the newline that ends the opener's line
 	var lines [][]byte
+	escapes := false // $${ or %%{
 	for {
 		p.pos++ // the newline that ends the line before
 		p.line++
@@ -439,14 +442,17 @@ func (p *fastParser) scanHeredoc() fastToken {
 			bail() // other space around the marker is hclsyntax's to judge
 		}
 		ascii := true
-		for i, c := range line {
-			switch {
+		for i := 0; i < len(line); i++ {
+			switch c := line[i]; {
 			case c >= utf8.RuneSelf:
 				ascii = false
 			case c == '\r' && i != len(line)-2:
 				bail()
-			case (c == '$' || c == '%') && line[i+1] == '{':
-				bail()
+			case c == '$' || c == '%':
+				if n := templateEscape(line, i); n == 3 {
+					escapes = true
+					i += n - 1
+				}
 			}
 		}
 		if !ascii && (!utf8.Valid(line) || flush && !plainIndent(line)) {
@@ -485,12 +491,16 @@ func (p *fastParser) scanHeredoc() fastToken {
 		}
 		text.Write(line)
 	}
+	value := text.String()
+	if escapes {
+		value = strings.NewReplacer("$${", "${", "%%{", "%{").Replace(value)
+	}
 	return fastToken{
 		kind:      fastHeredoc,
 		rng:       hcl.Range{Filename: p.filename, Start: start, End: p.posAt(p.pos)},
 		start:     int(textStart.Byte),
 		end:       p.lineStart,
-		text:      text.String(),
+		text:      value,
 		textStart: textStart,
 	}
 }
@@ -523,6 +533,12 @@ func (p *fastParser) value(t fastToken) string {
 	var b strings.Builder
 	for i := t.start; i < t.end; i++ {
 		c := p.src[i]
+		if (c == '$' || c == '%') && i+2 < t.end && p.src[i+1] == c && p.src[i+2] == '{' {
+			b.WriteByte(c) // $${ is ${, and %%{ %{
+			b.WriteByte('{')
+			i += 2
+			continue
+		}
 		if c == '\\' {
 			if r, n := unicodeEscape(p.src[i:t.end]); n > 0 {
 				b.WriteRune(r)
@@ -542,6 +558,25 @@ func (p *fastParser) value(t fastToken) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// templateEscape looks at the $ or % at text[i], which hclsyntax reads
+// as text unless a { follows: it returns 1 for the character itself, or 3
+// for the escape $${ or %%{, which stands for ${ or %{. It bails at a
+// template sequence, and at a run of $ or % before a {, whose reading it
+// leaves to hclsyntax.
+func templateEscape(text []byte, i int) int {
+	c := text[i]
+	switch {
+	case i+1 < len(text) && text[i+1] == '{':
+		bail()
+	case i+2 < len(text) && text[i+1] == c && text[i+2] == '{':
+		if i > 0 && text[i-1] == c {
+			bail()
+		}
+		return 3
+	}
+	return 1
 }
 
 // unicodeEscape reads the escape \uNNNN or \UNNNNNNNN at the start of b:
