@@ -142,10 +142,10 @@ type portScope struct {
 	// table is the port's table or view as SQL, for the templates of the
 	// tests that read it.
 	table cty.Value
-	// testKinds lists the kinds of the tests of the port and of its
-	// columns, in test ID order, for governance (port.tests): looking
-	// through all of a product's tests for each of its ports took time in
-	// the square of its size.
+	// testKinds lists the kinds of the port's tests (its own, its
+	// columns', and its product's that name it), in test ID order, for
+	// governance (port.tests): looking through all of a product's tests
+	// for each of its ports took time in the square of its size.
 	testKinds []string
 	// readers holds, for each of plan.Columns, the products that read it
 	// through an input, in the order of the port's consumers: listed for
