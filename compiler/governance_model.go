@@ -628,47 +628,54 @@ func (o *govObject) readers() []*plan.Product {
 
 // listReaders lists the products that read each column, through an input:
 // a source's columns in a map, a port's in its scope (portScope.readers),
-// found among the port's consumers, on every core. A large mesh's
-// columns are a million, which one map of them made slow to fill and to
-// read.
+// on every core. A large mesh's columns are a million, which one map of
+// them made slow to fill and to read.
 func (c *compiler) listReaders() map[*plan.Column][]*plan.Product {
-	parallel.For(len(c.products), func(i int) {
-		for _, scope := range c.products[i].ports {
-			scope.readers = portReaders(scope.plan)
-		}
-	})
 	sources := map[*plan.Column][]*plan.Product{}
+	reads := map[*plan.Port][]portRead{}
 	for _, ps := range c.products {
 		for _, in := range ps.plan.Inputs {
-			if in.Source == nil {
-				continue
-			}
-			for _, col := range in.Columns {
-				sources[col] = addReader(sources[col], ps.plan)
+			switch {
+			case in.Source != nil:
+				for _, col := range in.Columns {
+					sources[col] = addReader(sources[col], ps.plan)
+				}
+			case in.Port != nil:
+				reads[in.Port] = append(reads[in.Port], portRead{ps.plan, in})
 			}
 		}
 	}
+	parallel.For(len(c.products), func(i int) {
+		for _, scope := range c.products[i].ports {
+			scope.readers = portReaders(scope.plan, reads[scope.plan])
+		}
+	})
 	return sources
 }
 
+// portRead is an input that reads a port, and the product it is of.
+type portRead struct {
+	by *plan.Product
+	in *plan.Input
+}
+
 // portReaders lists, for each of a port's columns, the products that read
-// it, in the order of the port's consumers (by ID, and each once: order);
-// nil when no one reads the port.
-func portReaders(port *plan.Port) [][]*plan.Product {
-	if len(port.Consumers) == 0 {
+// it through the inputs reads, each once (addReader: a product's inputs
+// come together), in no order that matters: the policies see them as sets.
+// It is nil when no one reads the port. The inputs are listed for all
+// ports at once: looking through each consumer's inputs for each port took
+// time in the square of a product's inputs, for a product reading
+// thousands of ports.
+func portReaders(port *plan.Port, reads []portRead) [][]*plan.Product {
+	if len(reads) == 0 {
 		return nil
 	}
 	readers := make([][]*plan.Product, len(port.Columns))
 	at := columnIndex(port.Columns)
-	for _, consumer := range port.Consumers {
-		for _, in := range consumer.Inputs {
-			if in.Port != port {
-				continue
-			}
-			for _, col := range in.Columns {
-				if i := at(col); i >= 0 {
-					readers[i] = addReader(readers[i], consumer)
-				}
+	for _, r := range reads {
+		for _, col := range r.in.Columns {
+			if i := at(col); i >= 0 {
+				readers[i] = addReader(readers[i], r.by)
 			}
 		}
 	}

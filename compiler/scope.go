@@ -148,8 +148,8 @@ type portScope struct {
 	// for each of its ports took time in the square of its size.
 	testKinds []string
 	// readers holds, for each of plan.Columns, the products that read it
-	// through an input, in the order of the port's consumers: listed for
-	// governance (listReaders), nil when no one reads the port.
+	// through an input, each once: listed for governance (listReaders),
+	// nil when no one reads the port.
 	readers [][]*plan.Product
 }
 

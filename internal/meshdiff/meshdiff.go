@@ -148,6 +148,33 @@ type differ struct {
 	base, head *plan.Plan
 	changes    []*Change
 	changed    map[string]bool // product ids with a change, in head
+	// reads are the base's inputs that read a port, by port, listed when a
+	// change first asks who reads one (readsOf).
+	reads map[*plan.Port][]portRead
+}
+
+// portRead is an input that reads a port, and the product it is of.
+type portRead struct {
+	by *plan.Product
+	in *plan.Input
+}
+
+// readsOf returns the base's inputs that read the port x. They are listed
+// for all ports at once: looking through each consumer's inputs for each
+// change took time in the square of a product's inputs, for a product
+// reading thousands of ports whose columns changed.
+func (d *differ) readsOf(x *plan.Port) []portRead {
+	if d.reads == nil {
+		d.reads = map[*plan.Port][]portRead{}
+		for _, p := range d.base.Products {
+			for _, in := range p.Inputs {
+				if in.Port != nil {
+					d.reads[in.Port] = append(d.reads[in.Port], portRead{p, in})
+				}
+			}
+		}
+	}
+	return d.reads[x]
 }
 
 func (d *differ) add(c *Change) { d.changes = append(d.changes, c) }
@@ -327,11 +354,9 @@ func (d *differ) product(b, h *plan.Product) {
 func (d *differ) port(c func(kind, id, change, detail string) *Change, id string, x, y *plan.Port) {
 	consumers := func(col string) []string {
 		var out []*plan.Product
-		for _, p := range x.Consumers {
-			for _, in := range p.Inputs {
-				if in.Port == x && (col == "" || slices.ContainsFunc(in.Columns, func(c *plan.Column) bool { return c.Name == col })) {
-					out = append(out, p)
-				}
+		for _, r := range d.readsOf(x) {
+			if col == "" || slices.ContainsFunc(r.in.Columns, func(c *plan.Column) bool { return c.Name == col }) {
+				out = append(out, r.by)
 			}
 		}
 		return unique(productIDs(out))
