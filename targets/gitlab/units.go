@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"container/heap"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,27 +53,57 @@ func (b *builder) units() []*unit {
 }
 
 // topological orders units so that each comes after those it reads from,
-// keeping the given order where the dependencies leave a choice. The unit
-// graph has no cycle: domainUnits splits domains so that it has none.
+// keeping the given order where the dependencies leave a choice: each
+// time, the first unit whose upstreams are all placed. The unit graph has
+// no cycle: domainUnits splits domains so that it has none.
 func topological(units []*unit) []*unit {
-	placed := map[*unit]bool{}
-	var out []*unit
-	for len(out) < len(units) {
-		progress := false
-		for _, u := range units {
-			if placed[u] || slices.ContainsFunc(u.upstreams, func(up *unit) bool { return !placed[up] }) {
-				continue
-			}
-			placed[u] = true
-			out = append(out, u)
-			progress = true
-			break // start again from the first, to keep the given order
-		}
-		if !progress {
-			return units // a cycle, which domainUnits rules out
+	index := make(map[*unit]int, len(units))
+	for i, u := range units {
+		index[u] = i
+	}
+	waits := make([]int, len(units)) // upstreams not yet placed
+	readers := make([][]int, len(units))
+	for i, u := range units {
+		waits[i] = len(u.upstreams)
+		for _, up := range u.upstreams {
+			readers[index[up]] = append(readers[index[up]], i)
 		}
 	}
+	var ready firstUnits
+	for i := range units {
+		if waits[i] == 0 {
+			heap.Push(&ready, i)
+		}
+	}
+	out := make([]*unit, 0, len(units))
+	for ready.Len() > 0 {
+		i := heap.Pop(&ready).(int)
+		out = append(out, units[i])
+		for _, r := range readers[i] {
+			if waits[r]--; waits[r] == 0 {
+				heap.Push(&ready, r)
+			}
+		}
+	}
+	if len(out) < len(units) {
+		return units // a cycle, which domainUnits rules out
+	}
 	return out
+}
+
+// firstUnits is a heap of units' places in the given order, the first on
+// top.
+type firstUnits []int
+
+func (h firstUnits) Len() int           { return len(h) }
+func (h firstUnits) Less(i, j int) bool { return h[i] < h[j] }
+func (h firstUnits) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *firstUnits) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *firstUnits) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 func productComment(p *plan.Product) string {
@@ -98,52 +129,40 @@ func (b *builder) domainUnits() ([]*unit, map[*plan.Product]*unit) {
 	of := map[*plan.Product]*unit{}
 	parts := map[string][]*unit{} // domain -> its parts
 	var units []*unit
-	// The unit graph, with units by their index in units: feeds[i] are
-	// the units that read from unit i.
+	// The unit graph, with units by their index in units: fedBy[i] are
+	// the units that unit i reads from.
 	index := map[*unit]int{}
-	var feeds [][]int
-	// reaches reports whether there is a path of unit edges from one unit
-	// to another. It runs for every product and upstream, so it works on
-	// indexes, and marks the units it visits with the number of the call
-	// rather than making a set per call.
+	var fedBy [][]int
+	// A product may join a part of its domain unless the part already
+	// feeds, through other units, a unit that the product reads from: that
+	// would be a loop of pipelines. The units that do are the ancestors of
+	// the product's upstreams' units, marked with the product's number by
+	// one walk up the graph: trying each part in turn, with a walk down
+	// from it for each upstream, took time in the cube of the parts, for
+	// domains that feed each other back and forth.
 	var marks, stack []int
-	calls := 0
-	reaches := func(from, to *unit) bool {
-		target, ok := index[to]
-		if !ok {
-			return false
+	for n, p := range b.plan.Products { // topological
+		d := p.Domain.Name
+		walk := n + 1
+		stack = stack[:0]
+		for _, up := range p.Upstreams {
+			if uu, ok := index[of[up]]; ok {
+				stack = append(stack, uu)
+			}
 		}
-		calls++
-		stack = append(stack[:0], index[from])
 		for len(stack) > 0 {
 			x := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if x == target {
-				return true
-			}
-			for _, y := range feeds[x] {
-				if marks[y] != calls {
-					marks[y] = calls
+			for _, y := range fedBy[x] {
+				if marks[y] != walk {
+					marks[y] = walk
 					stack = append(stack, y)
 				}
 			}
 		}
-		return false
-	}
-	for _, p := range b.plan.Products { // topological
-		d := p.Domain.Name
 		var home *unit
 		for _, u := range parts[d] {
-			// p may join u unless u already feeds, through other units, a
-			// unit that p reads from: that would be a loop of pipelines.
-			ok := true
-			for _, up := range p.Upstreams {
-				if uu := of[up]; uu != u && reaches(u, uu) {
-					ok = false
-					break
-				}
-			}
-			if ok {
+			if marks[index[u]] != walk {
 				home = u
 				break
 			}
@@ -166,15 +185,15 @@ func (b *builder) domainUnits() ([]*unit, map[*plan.Product]*unit) {
 			parts[d] = append(parts[d], home)
 			index[home] = len(units)
 			units = append(units, home)
-			feeds = append(feeds, nil)
+			fedBy = append(fedBy, nil)
 			marks = append(marks, 0)
 		}
 		home.products = append(home.products, p)
 		of[p] = home
+		h := index[home]
 		for _, up := range p.Upstreams {
-			uu, ok := index[of[up]]
-			if h := index[home]; ok && uu != h && !slices.Contains(feeds[uu], h) {
-				feeds[uu] = append(feeds[uu], h)
+			if uu, ok := index[of[up]]; ok && uu != h && !slices.Contains(fedBy[h], uu) {
+				fedBy[h] = append(fedBy[h], uu)
 			}
 		}
 	}
