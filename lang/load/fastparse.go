@@ -373,10 +373,14 @@ func (p *fastParser) scanString() fastToken {
 			bail()
 		case c == '$', c == '%':
 			n := templateEscape(src[open+1:], p.pos-open-1)
+			after := p.pos + n // where hclsyntax's next token starts
 			if n == 3 {
 				escaped = true
+				if after < len(src) && src[after] == '~' {
+					after++ // its token for the escape takes a ~ too
+				}
 			}
-			if src[p.pos-1] >= utf8.RuneSelf || (p.pos+n < len(src) && src[p.pos+n] >= utf8.RuneSelf) {
+			if src[p.pos-1] >= utf8.RuneSelf || (after < len(src) && src[after] >= utf8.RuneSelf) {
 				splitCluster = true
 			}
 			p.pos += n - 1
