@@ -14,10 +14,13 @@ import (
 	"github.com/meshc/meshc/lang/load"
 )
 
-// lstatCounter is a mesh's files that count the Lstats asked of them.
+// lstatCounter is a mesh's files that count the Lstats asked of them, and
+// the listings of one folder.
 type lstatCounter struct {
 	fstest.MapFS
-	lstats atomic.Int64
+	lstats   atomic.Int64
+	folder   string
+	listings atomic.Int64
 }
 
 func (c *lstatCounter) Lstat(name string) (fs.FileInfo, error) {
@@ -25,12 +28,19 @@ func (c *lstatCounter) Lstat(name string) (fs.FileInfo, error) {
 	return c.MapFS.Lstat(name)
 }
 
+func (c *lstatCounter) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name == c.folder {
+		c.listings.Add(1)
+	}
+	return c.MapFS.ReadDir(name)
+}
+
 // TestStepPathsFromListings checks that the paths steps name are looked up
 // in the listings loading made of the folders it walked, not asked of the
-// file system again, and that a path into a folder loading skipped is.
+// file system again, and that a folder loading skipped is listed, once.
 func TestStepPathsFromListings(t *testing.T) {
 	files := synth.Generate(synth.Options{Products: 60, Seed: 1, SQLFiles: true})
-	fsys := &lstatCounter{MapFS: files}
+	fsys := &lstatCounter{MapFS: files, folder: "domains/d0/_shared"}
 	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: meshtest.Today})
 	if err != nil || len(res.Diagnostics) > 0 {
 		t.Fatalf("%v %v", err, res.Diagnostics)
@@ -39,27 +49,29 @@ func TestStepPathsFromListings(t *testing.T) {
 		t.Errorf("checking the steps of 60 products asked for %d Lstats; want none", n)
 	}
 
-	// A step whose SQL is in a folder loading does not walk.
+	// Two steps whose SQL is in a folder loading does not walk.
 	files["domains/d0/_shared/stage.sql"] = &fstest.MapFile{Data: []byte("SELECT 1;\n")}
-	p0 := files["domains/d0/p0.mesh.hcl"]
-	named := `file = "sql/p0_stage.sql"`
-	if !strings.Contains(string(p0.Data), named) {
-		t.Fatalf("p0's first step does not read the file as %s", named)
+	for _, p := range []string{"p0", "p1"} {
+		f := files["domains/d0/"+p+".mesh.hcl"]
+		named := `file = "sql/` + p + `_stage.sql"`
+		if !strings.Contains(string(f.Data), named) {
+			t.Fatalf("%s's first step does not read the file as %s", p, named)
+		}
+		f.Data = []byte(strings.Replace(string(f.Data), named, `file = "_shared/stage.sql"`, 1))
 	}
-	p0.Data = []byte(strings.Replace(string(p0.Data), named, `file = "_shared/stage.sql"`, 1))
 	fsys.lstats.Store(0)
 	res, err = compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: meshtest.Today})
 	if err != nil || len(res.Diagnostics) > 0 {
 		t.Fatalf("%v %v", err, res.Diagnostics)
 	}
-	if n := fsys.lstats.Load(); n != 1 {
-		t.Errorf("a step reading a file in a folder loading skips asked for %d Lstats; want 1", n)
+	if n, l := fsys.lstats.Load(), fsys.listings.Load(); n != 0 || l != 1 {
+		t.Errorf("two steps reading a file in a folder loading skips asked for %d Lstats and %d listings of the folder; want none and one", n, l)
 	}
 }
 
 // unlisted is a mesh's files whose folder listings leave out one name,
-// which Lstat still finds: as a file system that ignores case finds
-// "SQL.sql" for the entry "sql.sql" its listing shows.
+// which Lstat still finds: as on a file system that keeps a name in one
+// Unicode normal form and finds it in another (macOS).
 type unlisted struct {
 	fstest.MapFS
 	name string
@@ -128,5 +140,16 @@ func TestStepPathsInAnotherCase(t *testing.T) {
 	}
 	if want := "There is no domains/d0/SQL, but there is domains/d0/sql."; !strings.HasPrefix(res.Diagnostics[0].Detail, want) {
 		t.Errorf("detail %q; want it to start %q", res.Diagnostics[0].Detail, want)
+	}
+
+	// In a folder loading does not walk, too.
+	files["domains/d0/_shared/stage.sql"] = &fstest.MapFile{Data: []byte("SELECT 1;\n")}
+	p0.Data = []byte(strings.Replace(string(p0.Data), `file = "SQL/P0_stage.sql"`, `file = "_shared/Stage.sql"`, 1))
+	res, err = compiler.Compile(load.Tree{FS: caseless{files}}, compiler.Options{Today: meshtest.Today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 1 || !strings.HasPrefix(res.Diagnostics[0].Detail, "There is no domains/d0/_shared/Stage.sql, but there is domains/d0/_shared/stage.sql.") {
+		t.Fatalf("got %v; want one diagnostic, Path differs in case, for _shared/Stage.sql", res.Diagnostics)
 	}
 }

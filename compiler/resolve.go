@@ -593,60 +593,76 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 // without following a link, and whether there is one: from the listing of
 // its folder that loading made, which spares a system call per file that
 // steps name (30,000 for 10,000 products whose steps keep their SQL in
-// files), or from the file system. The file system is asked for a folder
-// loading did not walk (hidden, _, gen, or unreadable), and for a name its
-// listing lacks.
+// files), or for a folder loading did not walk (hidden, _, gen), from a
+// listing made once, here. The file system is asked for a name a listing
+// lacks, and when a folder cannot be listed.
 //
 // A name the listing holds only in another case is none, as on Linux,
 // though a file system that ignores case (macOS, Windows) would find it:
 // spelled is then the listing's spelling, so that the path fails where it
-// is written rather than in CI. In a folder loading did not walk, the case
-// is looked at only when the file system does not find the name.
+// is written rather than in CI.
 func (c *compiler) pathType(p string) (typ fs.FileMode, ok bool, spelled string) {
 	dir, name := path.Dir(p), path.Base(p)
 	entries, listed := c.mesh.Folders[dir]
+	if !listed {
+		entries, listed = c.listUnwalked(dir)
+	}
 	if listed {
 		i, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, name string) int { return strings.Compare(e.Name(), name) })
 		if found {
 			return entries[i].Type(), true, ""
 		}
 		if e, exact := otherCase(entries, name); e != nil {
-			if exact { // a listing out of order, as tests' are
+			if exact { // a listing out of order, as tests shuffle them
 				return e.Type(), true, ""
 			}
 			return 0, false, e.Name()
 		}
 	}
 	info, err := fs.Lstat(c.tree.FS, p)
-	if err == nil {
-		return info.Mode().Type(), true, ""
+	if err != nil {
+		return 0, false, ""
 	}
-	if !listed {
-		// Missing from a folder loading did not walk: it is listed now
-		// only to say so if the name is there in another case.
-		if entries, err := fs.ReadDir(c.tree.FS, dir); err == nil {
-			if e, exact := otherCase(entries, name); e != nil && !exact {
-				return 0, false, e.Name()
-			}
+	return info.Mode().Type(), true, ""
+}
+
+// listing is a folder's entries, and whether it could be listed.
+type listing struct {
+	entries []fs.DirEntry
+	ok      bool
+}
+
+// listUnwalked lists a folder loading did not walk, once for all the
+// steps whose paths go through it.
+func (c *compiler) listUnwalked(dir string) ([]fs.DirEntry, bool) {
+	u := &c.unwalked
+	u.Lock()
+	defer u.Unlock()
+	l, done := u.folders[dir]
+	if !done {
+		entries, err := fs.ReadDir(c.tree.FS, dir)
+		l = listing{entries, err == nil}
+		if u.folders == nil {
+			u.folders = map[string]listing{}
 		}
+		u.folders[dir] = l
 	}
-	return 0, false, ""
+	return l.entries, l.ok
 }
 
 // otherCase finds name among entries, or else an entry whose name differs
 // from it only in case; exact says which it found.
 func otherCase(entries []fs.DirEntry, name string) (e fs.DirEntry, exact bool) {
+	var other fs.DirEntry
 	for _, e := range entries {
-		if e.Name() == name {
+		switch {
+		case e.Name() == name:
 			return e, true
+		case other == nil && strings.EqualFold(e.Name(), name):
+			other = e
 		}
 	}
-	for _, e := range entries {
-		if strings.EqualFold(e.Name(), name) {
-			return e, false
-		}
-	}
-	return nil, false
+	return other, false
 }
 
 // resolveSecret resolves secret.NAME: a secret of the domain, or a

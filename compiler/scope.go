@@ -53,6 +53,14 @@ type state struct {
 	// policyOutcomes are what the governance stage found, per policy.
 	policyOutcomes []*PolicyOutcome
 
+	// unwalked holds the listings of the folders loading did not walk
+	// (hidden, _, gen) that steps' paths go through, each listed once, for
+	// the case of the names in them (pathType).
+	unwalked struct {
+		sync.Mutex
+		folders map[string]listing
+	}
+
 	// holders lists, by name, the domains that declare each source and
 	// each product, in domain order, for references to names their own
 	// domain lacks. It is made at the first of them, as a renamed product
