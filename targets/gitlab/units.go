@@ -168,19 +168,19 @@ func (b *builder) domainUnits() ([]*unit, map[*plan.Product]*unit) {
 			}
 		}
 		if home == nil {
-			n := len(parts[d]) + 1
+			part := len(parts[d]) + 1
 			home = &unit{name: d, file: "domains/" + d + ".yml", at: p.Domain.Range}
 			home.comment = "domain " + d
 			if p.Domain.Owner != "" {
 				home.comment += ", owned by " + p.Domain.Owner
 			}
-			if n > 1 {
-				home.name = fmt.Sprintf("%s.part%d", d, n)
-				home.file = fmt.Sprintf("domains/%s.part%d.yml", d, n)
+			if part > 1 {
+				home.name = fmt.Sprintf("%s.part%d", d, part)
+				home.file = fmt.Sprintf("domains/%s.part%d.yml", d, part)
 				home.at = p.Range
-				home.comment = fmt.Sprintf("domain %s, part %d: %s reads from a pipeline that reads from %s", d, n, p.ID, parts[d][0].name)
+				home.comment = fmt.Sprintf("domain %s, part %d: %s reads from a pipeline that reads from %s", d, part, p.ID, parts[d][0].name)
 				b.diags = append(b.diags, diag.Warnf("gitlab-split-domain", p.Range, "Domain pipeline split",
-					"%s reads, through another domain, from products of its own domain %s, so with granularity = \"domain\" it runs in part %d of the domain's pipelines (%s), after the others. This is correct but costs a pipeline; granularity = \"product\" avoids it.", p.ID, d, n, home.file))
+					"%s reads, through another domain, from products of its own domain %s, so with granularity = \"domain\" it runs in part %d of the domain's pipelines (%s), after the others. This is correct but costs a pipeline; granularity = \"product\" avoids it.", p.ID, d, part, home.file))
 			}
 			parts[d] = append(parts[d], home)
 			index[home] = len(units)
