@@ -288,7 +288,7 @@ func TestDiamondsOfManyInputs(t *testing.T) {
 // BenchmarkDiamondsOfSharedBranches checks a mesh of marts that each read
 // the roots of the same domains, on alternating cadences, whose branches
 // share nothing within reach: each pair of roots is searched whole, and
-// before the pairs were kept (branches.diamond), once per mart, so that the
+// before the pairs were kept (branches.shared), once per mart, so that the
 // schedules stage took 4.7 s for a thousand marts over twenty domains of
 // 321 products.
 func BenchmarkDiamondsOfSharedBranches(b *testing.B) {
