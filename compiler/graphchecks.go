@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // checkLayers enforces that data flows up the layers: a product may depend
@@ -208,47 +210,67 @@ func describePeriod(p *plan.Product) string {
 // far up, or none, which takes walking both upstreams whole to know. Within
 // reach, each branch costs what lies near it, whatever the mesh's size.
 func (c *compiler) diamonds() {
-	var r *reacher // made for the first product whose inputs run on different periods
-	var edges map[*plan.Product][]edge
+	var mixed []*plan.Product // the products whose inputs run on different periods
 	for _, d := range c.plan.Products {
-		ups := d.Upstreams
-		if !mixedPeriods(ups) {
-			continue
+		if mixedPeriods(d.Upstreams) {
+			mixed = append(mixed, d)
 		}
-		if r == nil {
-			r = newReacher(c.plan.Products, diamondReach) // in run order
-			edges = make(map[*plan.Product][]edge, len(c.products))
-			for _, ps := range c.products {
-				edges[ps.plan] = ps.edges
+	}
+	if len(mixed) == 0 {
+		return
+	}
+	graph := newReacher(c.plan.Products, diamondReach) // in run order
+	edges := make(map[*plan.Product][]edge, len(c.products))
+	for _, ps := range c.products {
+		edges[ps.plan] = ps.edges
+	}
+	// On every core, each with a reacher of its own, as a mesh of dense
+	// layers on mixed cadences spends a fifth of its check here; the
+	// warnings are merged in product order.
+	found := make([]diag.Diagnostics, len(mixed))
+	parallel.ForWith(len(mixed), func() func(int) {
+		w := &compiler{state: c.state}
+		r := graph.worker()
+		return func(i int) {
+			w.diags = nil
+			w.diamondsOf(mixed[i], r, edges[mixed[i]])
+			found[i] = w.diags
+		}
+	})
+	for _, ds := range found {
+		c.diags = append(c.diags, ds...)
+	}
+}
+
+// diamondsOf warns of the diamonds of d, whose dependencies are edges.
+func (c *compiler) diamondsOf(d *plan.Product, r *reacher, edges []edge) {
+	ups := d.Upstreams
+	edgeTo := map[*plan.Product]edge{}
+	for _, e := range edges {
+		if _, seen := edgeTo[e.to]; !seen {
+			edgeTo[e.to] = e
+		}
+	}
+	near := r.branches(ups)
+	if len(ups) > manyBranches {
+		for _, pair := range near.firstPartners() {
+			common, pathA, pathB, _ := near.diamond(pair[0], pair[1])
+			c.reportDiamond(d, ups[pair[0]], ups[pair[1]], common, edgeTo[ups[pair[1]]], pathA, pathB)
+		}
+		return
+	}
+	// One warning per branch at most: with three branches on three
+	// cadences, the third is reported once, against the first.
+	warned := map[*plan.Product]bool{}
+	for a := 0; a < len(ups); a++ {
+		for b := a + 1; b < len(ups); b++ {
+			A, B := ups[a], ups[b]
+			if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
+				continue
 			}
-		}
-		edgeTo := map[*plan.Product]edge{}
-		for _, e := range edges[d] {
-			if _, seen := edgeTo[e.to]; !seen {
-				edgeTo[e.to] = e
-			}
-		}
-		near := r.branches(ups)
-		if len(ups) > manyBranches {
-			for _, pair := range near.firstPartners() {
-				common, pathA, pathB, _ := near.diamond(pair[0], pair[1])
-				c.reportDiamond(d, ups[pair[0]], ups[pair[1]], common, edgeTo[ups[pair[1]]], pathA, pathB)
-			}
-			continue
-		}
-		// One warning per branch at most: with three branches on three
-		// cadences, the third is reported once, against the first.
-		warned := map[*plan.Product]bool{}
-		for a := 0; a < len(ups); a++ {
-			for b := a + 1; b < len(ups); b++ {
-				A, B := ups[a], ups[b]
-				if warned[B] || A.Schedule.Period == B.Schedule.Period || A.Schedule.Period == 0 || B.Schedule.Period == 0 {
-					continue
-				}
-				if common, pathA, pathB, ok := near.diamond(a, b); ok {
-					c.reportDiamond(d, A, B, common, edgeTo[B], pathA, pathB)
-					warned[B] = true
-				}
+			if common, pathA, pathB, ok := near.diamond(a, b); ok {
+				c.reportDiamond(d, A, B, common, edgeTo[B], pathA, pathB)
+				warned[B] = true
 			}
 		}
 	}
@@ -371,6 +393,15 @@ func newReacher(products []*plan.Product, reach int) *reacher {
 	}
 	r.read = make([]int32, len(r.sources))
 	return r
+}
+
+// worker returns a reacher over the same graph with marks and answers of
+// its own, for a goroutine of its own.
+func (r *reacher) worker() *reacher {
+	n := len(r.run)
+	return &reacher{reach: r.reach, fewMost: r.fewMost, run: r.run, index: r.index, ups: r.ups, reads: r.reads, sources: r.sources,
+		stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n), read: make([]int32, len(r.sources)),
+		pairs: map[[2]int32]sharing{}}
 }
 
 // upstreams are what lies within reach above a branch, by place.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/synth"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
 )
@@ -340,5 +342,34 @@ func BenchmarkDiamondsOfSharedBranches(b *testing.B) {
 				b.Fatalf("%s: %s", d.Summary, d.Detail)
 			}
 		}
+	}
+}
+
+// TestDiamondsOnAnyCores checks that the diamond check, which runs on
+// every core with a reacher each, warns of the same diamonds, in the same
+// order, on one core and on four.
+func TestDiamondsOnAnyCores(t *testing.T) {
+	fsys := synth.Generate(synth.Options{Products: 600, Seed: 1, Dense: true, MixedCadences: true})
+	opts := Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)}
+	warnings := func(procs int) []string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		res, err := Compile(load.Tree{FS: fsys}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range res.Diagnostics {
+			if d.Code == "cadence-drift" {
+				out = append(out, d.Subject.String()+" "+d.Detail)
+			}
+		}
+		return out
+	}
+	one, four := warnings(1), warnings(4)
+	if len(one) < 100 {
+		t.Fatalf("%d cadence-drift warnings; the mesh should have hundreds", len(one))
+	}
+	if diff := cmp.Diff(one, four); diff != "" {
+		t.Errorf("cadence-drift warnings on four cores (-one +four):\n%s", diff)
 	}
 }
