@@ -25,14 +25,23 @@ var ErrCorrupt = errors.New("corrupt")
 // it has not used for days, and an index read is used: one read more than
 // an hour after it was written is touched.
 func ReadIndex(name, format string) (body []byte, found bool, err error) {
-	data, err := os.ReadFile(name)
+	// Nothing but a regular file is read: opening a named pipe waits for a
+	// writer, for ever.
+	info, err := os.Lstat(name)
+	var data []byte
+	if err == nil && !info.Mode().IsRegular() {
+		return nil, true, ErrCorrupt
+	}
+	if err == nil {
+		data, err = os.ReadFile(name)
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 		return nil, false, nil // no index yet
 	case err != nil:
 		return nil, true, err
 	}
-	if info, err := os.Stat(name); err == nil && time.Since(info.ModTime()) > time.Hour {
+	if time.Since(info.ModTime()) > time.Hour {
 		now := time.Now()
 		os.Chtimes(name, now, now)
 	}
