@@ -214,9 +214,13 @@ var maskings = map[string]bool{"hash": true, "nullify": true, "partial": true, "
 
 func (c *compiler) classification(s ast.String) {
 	if s.Set && !c.classifications[s.V] {
-		names := sortedKeys(c.classifications)
+		names := c.classificationNames
+		listed := "" // as unknown lists candidates: a few, not a mesh's hundreds
+		if len(names) <= 8 {
+			listed = " They are: " + strings.Join(names, ", ") + "."
+		}
 		c.errorf("invalid-value", s.Range, "Unknown classification",
-			"%q is not one of the mesh's classifications.%s They are: %s. The mesh block's classifications argument can list others.", s.V, suggest.DidYouMean(s.V, names), strings.Join(names, ", "))
+			"%q is not one of the mesh's classifications.%s%s The mesh block's classifications argument can list others.", s.V, suggest.DidYouMean(s.V, names), listed)
 	}
 }
 

@@ -566,7 +566,7 @@ func (c *compiler) meshValue() cty.Value {
 		"name":            str(c.plan.Name),
 		"description":     orNull(c.plan.Description),
 		"layers":          textList(c.plan.Layers),
-		"classifications": textList(sortedKeys(c.classifications)),
+		"classifications": textList(c.classificationNames),
 		"environment":     cty.NullVal(cty.String),
 		"policy_sets":     cty.ListValEmpty(cty.String),
 	}

@@ -59,14 +59,22 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			continue
 		}
 		var columns columnSet
+		var names func() []string // the columns' names, for "did you mean"
 		var owner string
 		if src != nil {
 			pi.Source = src
 			columns = c.sourceColumns[src]
+			var sorted []string
+			names = func() []string {
+				if sorted == nil {
+					sorted = columns.names()
+				}
+				return sorted
+			}
 			owner = "source " + src.ID
 		} else {
 			pi.Producer, pi.Port = port.plan.Product, port.plan
-			columns = port.columns
+			columns, names = port.columns, port.columnNames
 			owner = "port " + port.plan.ID
 			if pi.Producer == ps.plan {
 				c.errorf("cycle", in.From.Range, "Product reads its own port",
@@ -84,7 +92,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 		for _, ic := range in.Columns {
 			col, ok := columns.get(ic.Name.V)
 			if !ok {
-				c.unknown("column", ic.Name.V, "in "+owner, ic.Name.Range, columns.names())
+				c.unknown("column", ic.Name.V, "in "+owner, ic.Name.Range, names())
 				continue
 			}
 			if ic.Type != nil && ic.Type.Name != "" {
@@ -157,6 +165,19 @@ func upperASCII(r rune) rune {
 }
 
 // names lists the columns as declared, for suggestions.
+// columnNames returns the names of the port's columns, sorted: made once
+// for all the "did you mean"s of the columns its readers and tests name
+// wrong, where making it for each took time in the square of a wide
+// port's columns. Goroutines that ask at once may each make it, the same.
+func (p *portScope) columnNames() []string {
+	if names := p.names.Load(); names != nil {
+		return *names
+	}
+	names := p.columns.names()
+	p.names.Store(&names)
+	return names
+}
+
 func (s columnSet) names() []string {
 	var out []string
 	for _, e := range s {

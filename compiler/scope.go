@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -47,6 +48,8 @@ type state struct {
 	secrets         map[string]*plan.Secret    // mesh-wide
 	sourceColumns   map[*plan.Source]columnSet // for the inputs that read them
 	products        []*productScope            // by ID
+	// classificationNames are the classifications, sorted.
+	classificationNames []string
 	// productCycle is set when products depend on each other in a loop;
 	// the checks that walk the dependency graph then stand down.
 	productCycle bool
@@ -141,6 +144,7 @@ type portScope struct {
 	ast     *ast.Port
 	plan    *plan.Port
 	columns columnSet
+	names   atomic.Pointer[[]string] // columnNames's, once made
 	// columnTests holds the tests written in each of plan.Columns, in the
 	// same order, until the tests stage binds them; written, what
 	// governance reads of each column's declaration. The declarations

@@ -54,6 +54,7 @@ func (c *compiler) settings() {
 			c.classifications[cl] = true
 		}
 	}
+	c.classificationNames = sortedKeys(c.classifications)
 	c.defaults()
 	c.environment()
 }

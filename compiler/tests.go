@@ -187,7 +187,7 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 	if block.Column.Set {
 		col, ok := port.columns.get(block.Column.V)
 		if !ok {
-			c.unknown("column", block.Column.V, "in port "+port.plan.ID, block.Column.Range, port.columns.names())
+			c.unknown("column", block.Column.V, "in port "+port.plan.ID, block.Column.Range, port.columnNames())
 			return nil, nil, false
 		}
 		column = col
@@ -328,7 +328,7 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			}
 			col, ok := owner.columns.get(s)
 			if !ok {
-				c.unknown("column", s, "in port "+owner.plan.ID, v.Range, owner.columns.names())
+				c.unknown("column", s, "in port "+owner.plan.ID, v.Range, owner.columnNames())
 				return cty.NilVal, false
 			}
 			// A column of another port is compared with the tested one (a
