@@ -2,11 +2,11 @@ package compiler
 
 import (
 	"cmp"
-	"container/heap"
 	"fmt"
 	"slices"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/topo"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -55,7 +55,10 @@ func (c *compiler) order() {
 			"These products feed each other in a loop, so none of them can run first:\n  %s\nEach arrow is an input or a relationships test of the product after it. Remove one of them to break the loop.",
 			loopText(cyc, func(i int) string { return products[i].ID }))
 	}
-	order := topoSort(len(products), deps)
+	// Products are numbered by domain and name, the order of their IDs
+	// wherever names are valid ("." sorts before every character a name
+	// may hold), so ties are broken by name without comparing names.
+	order := topo.Sort(len(products), deps)
 	c.plan.Products = make([]*plan.Product, len(order))
 	for k, i := range order {
 		c.plan.Products[k] = products[i]
@@ -98,7 +101,7 @@ func (c *compiler) orderSteps(ps *productScope) {
 			"The steps of product %s wait for each other in a loop, so none of them can start:\n  %s\nEach arrow means the step after it runs after the one before it. Remove one of these after entries.",
 			ps.plan.ID, loopText(cyc, func(i int) string { return "step." + steps[i].Name }))
 	}
-	for _, i := range topoSort(len(steps), deps) {
+	for _, i := range topo.Sort(len(steps), deps) {
 		ps.plan.Steps = append(ps.plan.Steps, steps[i])
 	}
 	for _, s := range steps {
@@ -113,61 +116,6 @@ func loopText(cyc []int, name func(int) string) string {
 		names[k] = name(i)
 	}
 	return diag.Loop(names)
-}
-
-// topoSort orders nodes 0..n-1 so that each comes after all of deps[i],
-// choosing the lowest-numbered of the nodes ready. Both callers number
-// their nodes in name order (steps by name; products by domain and name,
-// which is the order of their IDs wherever names are valid: "." sorts
-// before every character a name may hold), so that ties are broken by
-// name without comparing names. Nodes on a cycle or after one come last,
-// in number order.
-func topoSort(n int, deps [][]int) []int {
-	waiting := make([]int, n)
-	dependents := make([][]int, n)
-	for i, ds := range deps {
-		waiting[i] = len(ds)
-		for _, d := range ds {
-			dependents[d] = append(dependents[d], i)
-		}
-	}
-	ready := &lowestFirst{}
-	for i := range n {
-		if waiting[i] == 0 {
-			heap.Push(ready, i)
-		}
-	}
-	out := make([]int, 0, n)
-	placed := make([]bool, n)
-	for ready.Len() > 0 {
-		i := heap.Pop(ready).(int)
-		out = append(out, i)
-		placed[i] = true
-		for _, d := range dependents[i] {
-			if waiting[d]--; waiting[d] == 0 {
-				heap.Push(ready, d)
-			}
-		}
-	}
-	for i := range n {
-		if !placed[i] {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
-// lowestFirst is a heap of node numbers, the lowest on top.
-type lowestFirst []int
-
-func (h lowestFirst) Len() int           { return len(h) }
-func (h lowestFirst) Less(i, j int) bool { return h[i] < h[j] }
-func (h lowestFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *lowestFirst) Push(x any)        { *h = append(*h, x.(int)) }
-func (h *lowestFirst) Pop() any {
-	x := (*h)[len(*h)-1]
-	*h = (*h)[:len(*h)-1]
-	return x
 }
 
 // cycles returns one cycle for each strongly connected component that has

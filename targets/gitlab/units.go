@@ -1,12 +1,12 @@
 package gitlab
 
 import (
-	"container/heap"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/topo"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -53,57 +53,24 @@ func (b *builder) units() []*unit {
 }
 
 // topological orders units so that each comes after those it reads from,
-// keeping the given order where the dependencies leave a choice: each
-// time, the first unit whose upstreams are all placed. The unit graph has
-// no cycle: domainUnits splits domains so that it has none.
+// keeping the given order where the dependencies leave a choice (the unit
+// graph has no cycle: domainUnits splits domains so that it has none).
 func topological(units []*unit) []*unit {
 	index := make(map[*unit]int, len(units))
 	for i, u := range units {
 		index[u] = i
 	}
-	waits := make([]int, len(units)) // upstreams not yet placed
-	readers := make([][]int, len(units))
+	deps := make([][]int, len(units))
 	for i, u := range units {
-		waits[i] = len(u.upstreams)
 		for _, up := range u.upstreams {
-			readers[index[up]] = append(readers[index[up]], i)
+			deps[i] = append(deps[i], index[up])
 		}
 	}
-	var ready firstUnits
-	for i := range units {
-		if waits[i] == 0 {
-			heap.Push(&ready, i)
-		}
-	}
-	out := make([]*unit, 0, len(units))
-	for ready.Len() > 0 {
-		i := heap.Pop(&ready).(int)
-		out = append(out, units[i])
-		for _, r := range readers[i] {
-			if waits[r]--; waits[r] == 0 {
-				heap.Push(&ready, r)
-			}
-		}
-	}
-	if len(out) < len(units) {
-		return units // a cycle, which domainUnits rules out
+	out := make([]*unit, len(units))
+	for k, i := range topo.Sort(len(units), deps) {
+		out[k] = units[i]
 	}
 	return out
-}
-
-// firstUnits is a heap of units' places in the given order, the first on
-// top.
-type firstUnits []int
-
-func (h firstUnits) Len() int           { return len(h) }
-func (h firstUnits) Less(i, j int) bool { return h[i] < h[j] }
-func (h firstUnits) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *firstUnits) Push(x any)        { *h = append(*h, x.(int)) }
-func (h *firstUnits) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 func productComment(p *plan.Product) string {

@@ -1,4 +1,4 @@
-package compiler
+package topo
 
 import (
 	"math/rand/v2"
@@ -8,11 +8,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestTopoSort checks topoSort against the plainest reading of what it
+// TestSort checks Sort against the plainest reading of what it
 // promises, on random graphs with and without cycles: time and again,
 // place the lowest-numbered node whose dependencies are all placed; when
 // none is left, the nodes not placed follow in number order.
-func TestTopoSort(t *testing.T) {
+func TestSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for round := range 500 {
 		n := rng.IntN(40)
@@ -28,7 +28,7 @@ func TestTopoSort(t *testing.T) {
 				}
 			}
 		}
-		if diff := cmp.Diff(lowestReadyFirst(n, deps), topoSort(n, deps)); diff != "" {
+		if diff := cmp.Diff(lowestReadyFirst(n, deps), Sort(n, deps)); diff != "" {
 			t.Fatalf("round %d, deps %v (-want +got):\n%s", round, deps, diff)
 		}
 	}
