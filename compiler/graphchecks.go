@@ -219,7 +219,7 @@ func (c *compiler) diamonds() {
 	if len(mixed) == 0 {
 		return
 	}
-	graph := newReacher(c.plan.Products, diamondReach) // in run order
+	graph := newGraph(c.plan.Products, diamondReach) // in run order
 	edges := make(map[*plan.Product][]edge, len(c.products))
 	for _, ps := range c.products {
 		edges[ps.plan] = ps.edges
@@ -366,11 +366,17 @@ type reacher struct {
 // with more is left to the search from both (latestShared).
 const fewUpstreams = 256
 
+// newReacher returns a reacher over products, in run order, ready to walk.
 func newReacher(products []*plan.Product, reach int) *reacher {
+	return newGraph(products, reach).worker()
+}
+
+// newGraph lays out the graph of products, in run order, that reachers
+// share: a reacher without marks, which walks only through its workers.
+func newGraph(products []*plan.Product, reach int) *reacher {
 	n := len(products)
 	r := &reacher{reach: reach, fewMost: fewUpstreams, run: products, index: make(map[*plan.Product]int, n),
-		ups: make([][]int32, n), reads: make([][]int32, n), stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n),
-		pairs: map[[2]int32]sharing{}}
+		ups: make([][]int32, n), reads: make([][]int32, n)}
 	for i, p := range products {
 		r.index[p] = i
 	}
@@ -391,7 +397,6 @@ func newReacher(products []*plan.Product, reach int) *reacher {
 			}
 		}
 	}
-	r.read = make([]int32, len(r.sources))
 	return r
 }
 
