@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -161,6 +163,9 @@ in the way is left alone and the others are written.`)
 		fmt.Fprintln(e.stderr)
 	}
 	code = exitOK
+	// The diffs of --check are printed as they are found, through a
+	// buffer, which is flushed before each summary on standard error.
+	diffs := bufio.NewWriterSize(e.stdout, 64<<10)
 	for _, b := range builds {
 		// The files the target kept can go once compared or written,
 		// before the next target renders its own.
@@ -168,14 +173,21 @@ in the way is left alone and the others are written.`)
 		b.files = nil
 		start := time.Now()
 		if check {
-			diff, changes, err := output.Diff(out, b.owner, files, b.index)
+			changes, differ, err := output.DiffTo(diffs, out, b.owner, files, b.index)
+			if werr := diffs.Flush(); werr != nil && errors.Is(err, werr) {
+				// meshc has never reported failing to write standard
+				// output (a closed pipe ends it with SIGPIPE): the
+				// diff stops there, and the folder is still out of
+				// date. The buffer keeps the error, so that the next
+				// target's diff stops at once.
+				err = nil
+			}
 			cf.timing(e, "compare "+b.name, time.Since(start))
 			switch {
 			case err != nil:
 				fmt.Fprintf(e.stderr, "meshc build: %v\n", err)
 				code = exitMesh
-			case len(diff) > 0:
-				e.stdout.Write(diff)
+			case differ:
 				fmt.Fprintf(e.stderr, "meshc build: %s is out of date (%s); run %s to update it\n",
 					out, describe(changes), rebuildCommand(fs, b.name, res.Plan.Environment.Name, out, dir))
 				code = exitMesh

@@ -2,25 +2,48 @@ package output
 
 import (
 	"bytes"
+	"io"
 	"slices"
 	"strings"
 
-	"github.com/meshc/meshc/internal/parallel"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
 // Diff returns what Write would change in dir as a unified diff ("--- a/PATH",
 // "+++ b/PATH", /dev/null for a created or removed file), for meshc build
 // --check. The text is empty when nothing would change. Diff reads only,
-// but for the index, which may be nil, and learns what Write's would.
+// but for the index, which may be nil, and learns what Write's would. It
+// holds the whole diff: DiffTo prints one as it goes.
 func Diff(dir, owner string, files []File, index *Index) ([]byte, *Changes, error) {
-	p, err := makePlan(dir, owner, files, index)
+	var out bytes.Buffer
+	changes, _, err := DiffTo(&out, dir, owner, files, index)
 	if err != nil {
 		return nil, nil, err
 	}
+	return out.Bytes(), changes, nil
+}
+
+// DiffTo writes Diff's text to w a file at a time, by path, each as soon
+// as it and those before it are known, and reports whether any file
+// differs. A new or removed file's diff is the whole file, so that the
+// diff between two large meshes' folders is hundreds of megabytes: DiffTo
+// holds only the few that the files compared at once run ahead of w.
+//
+// The first error by path, reading or rendering a file, stops it after
+// the diffs of the files before that one; so does an error writing to w,
+// which it returns as w gave it. Past the plan, it returns the Changes
+// with any error, since they were known before the first diff.
+func DiffTo(w io.Writer, dir, owner string, files []File, index *Index) (*Changes, bool, error) {
+	p, err := makePlan(dir, owner, files, index)
+	if err != nil {
+		return nil, false, err
+	}
 	// The plan keeps no contents, so each file is read and rendered
-	// again, in the order the target gave them (removed files last), as
-	// Write renders them; the diffs are printed by path.
+	// again. They are compared in the order their diffs are printed,
+	// by path, where Write renders them in the order the target gave
+	// them: in the target's order, one diff at the end of the output
+	// could hold back all the others. A target that renders files
+	// together (gitlab.remade) may render some twice.
 	type change struct{ rel, oldName, newName string }
 	var changes []change
 	writes, create := p.writes()
@@ -34,32 +57,38 @@ func Diff(dir, owner string, files []File, index *Index) ([]byte, *Changes, erro
 	for _, rel := range p.changes.Remove {
 		changes = append(changes, change{rel, "a/" + rel, "/dev/null"})
 	}
-	diffs := make([][]byte, len(changes))
-	errs := make([]error, len(changes))
-	parallel.Blocking(len(changes), FilesAtOnce(), func(i int) {
-		c := changes[i]
-		var oldData, newData []byte
-		var err error
-		if c.oldName != "/dev/null" {
-			oldData, _, err = readRegular(p.abs(c.rel), nil)
+	slices.SortFunc(changes, func(a, b change) int { return strings.Compare(a.rel, b.rel) })
+
+	differ := false
+	err = inOrder(len(changes), FilesAtOnce(), func() func(int) ([]byte, error) {
+		// Each file is read into the buffer of the one before it:
+		// its diff holds none of its bytes.
+		var buf []byte
+		return func(i int) ([]byte, error) {
+			c := changes[i]
+			var oldData, newData []byte
+			var err error
+			if c.oldName != "/dev/null" {
+				oldData, _, err = readRegular(p.abs(c.rel), buf)
+				if oldData != nil {
+					buf = oldData
+				}
+			}
+			if err == nil && c.newName != "/dev/null" {
+				newData, err = p.contents(c.rel)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return diff.Diff(c.oldName, oldData, c.newName, newData), nil
 		}
-		if err == nil && c.newName != "/dev/null" {
-			newData, err = p.contents(c.rel)
+	}, func(d []byte) error {
+		if len(d) == 0 {
+			return nil
 		}
-		diffs[i], errs[i] = diff.Diff(c.oldName, oldData, c.newName, newData), err
+		differ = true
+		_, err := w.Write(d)
+		return err
 	})
-	byPath := make([]int, len(changes))
-	for i := range byPath {
-		byPath[i] = i
-	}
-	slices.SortFunc(byPath, func(i, j int) int { return strings.Compare(changes[i].rel, changes[j].rel) })
-	var out bytes.Buffer
-	for _, i := range byPath {
-		if errs[i] != nil {
-			return nil, nil, errs[i] // the first by path
-		}
-		out.Write(diffs[i])
-		diffs[i] = nil // a new file's diff is the whole file
-	}
-	return out.Bytes(), &p.changes, nil
+	return &p.changes, differ, err
 }

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// closedPipe is a standard output that nothing reads any more.
+type closedPipe struct{ writes int }
+
+func (c *closedPipe) Write([]byte) (int, error) {
+	c.writes++
+	return 0, errors.New("write |1: broken pipe")
+}
+
+const tinyMesh = `mesh "tiny" {
+  layers = ["raw"]
+}
+
+environment "prod" {
+  database = "DB"
+}
+`
+
+const tinyDomain = `domain "d" {
+  owner = "team@example.com"
+  layer = "raw"
+}
+
+source "s" {
+  cadence = "daily"
+  table   = "RAW.S"
+
+  column "id" { type = integer }
+}
+
+product "p" {
+  version = "1.0.0"
+
+  input "s" {
+    from    = source.s
+    columns = ["id"]
+  }
+
+  port "main" {
+    table = "P"
+
+    column "id" { type = integer }
+  }
+
+  step "build" {
+    run = runner.sql
+    sql = "INSERT INTO P SELECT id FROM RAW.S"
+  }
+}
+`
+
+// TestCheckIgnoresAFailingStdout checks that build --check, as it always
+// has, says which folders are out of date and exits 1 when standard
+// output cannot be written, and gives up writing the diffs there: the
+// first target's fails when it is flushed, the second's at its first
+// write.
+func TestCheckIgnoresAFailingStdout(t *testing.T) {
+	t.Setenv("MESHC_CACHE", "off")
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		name = filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("mesh.hcl", tinyMesh)
+	write("d/domain.mesh.hcl", tinyDomain)
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"build", "--target", "airflow,snowflake", dir}, nil, &stdout, &stderr); code != exitOK {
+		t.Fatalf("build: exit %d\n%s", code, stderr.String())
+	}
+	write("d/domain.mesh.hcl", strings.Replace(tinyDomain, "SELECT id", "SELECT DISTINCT id", 1))
+
+	stderr.Reset()
+	pipe := &closedPipe{}
+	code := Main([]string{"build", "--target", "airflow,snowflake", "--check", dir}, nil, pipe, &stderr)
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if code != exitMesh || len(lines) != 2 || !strings.Contains(lines[0], "airflow is out of date (0 created, 1 updated") || !strings.Contains(lines[1], "snowflake is out of date (0 created, 1 updated") {
+		t.Errorf("build --check into a closed pipe: exit %d, standard error:\n%s", code, stderr.String())
+	}
+	if pipe.writes != 1 {
+		t.Errorf("build --check wrote to a closed pipe %d times, want once", pipe.writes)
+	}
+}
