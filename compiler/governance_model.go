@@ -207,7 +207,7 @@ type model struct {
 	// a missing object looks through every ID of its kind for the one
 	// meant, and a renamed object may be named by many.
 	meant map[[2]string]string
-	ids   map[string][]string // kind -> its IDs, sorted, for didYouMean
+	ids   map[string]*suggest.List // kind -> its IDs, sorted, for didYouMean
 	// sourceReaders maps each column of a source to the products that
 	// read it through an input; ports' are their scopes' (readers).
 	sourceReaders map[*plan.Column][]*plan.Product
@@ -244,7 +244,7 @@ var roundProducts = 2048
 // kinds.
 func (c *compiler) buildModel(kinds map[string]bool) *model {
 	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}, slabs: map[string][]cty.Value{},
-		meant: map[[2]string]string{}, ids: map[string][]string{}}
+		meant: map[[2]string]string{}, ids: map[string]*suggest.List{}}
 	m.mesh = c.meshValue()
 	domainOf := map[*domainScope]*govObject{}
 	for _, ds := range c.domainList {
@@ -417,10 +417,10 @@ func (m *model) didYouMean(kind, id string) string {
 	}
 	ids, sorted := m.ids[kind]
 	if !sorted {
-		ids = sortedKeys(m.idsOf(kind))
+		ids = suggest.NewList(sortedKeys(m.idsOf(kind)))
 		m.ids[kind] = ids
 	}
-	meant := suggest.DidYouMean(id, ids)
+	meant := ids.DidYouMean(id)
 	m.meant[key] = meant
 	return meant
 }

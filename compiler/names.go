@@ -2,7 +2,9 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
@@ -121,7 +123,7 @@ func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates [
 	key := [3]string{kind, where, name}
 	hint, done := c.meant[key]
 	if !done {
-		hint = suggest.DidYouMean(name, candidates)
+		hint = c.listOf(kind, where, candidates).DidYouMean(name)
 		if c.meant == nil {
 			c.meant = map[[3]string]string{}
 		}
@@ -136,6 +138,50 @@ func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates [
 		detail += fmt.Sprintf(" The %s there are: %s.", plural(kind), strings.Join(candidates, ", "))
 	}
 	c.errorf("unresolved-reference", at, fmt.Sprintf("Reference to an undeclared %s", kind), "%s", detail)
+}
+
+// scopeLists are a compilation's lists of candidates for unknown, by its
+// kind and where: a domain's products, a port's columns. A scope of
+// thousands of names may have thousands misspelt, and each list
+// (suggest.List) makes an index for them once. Each is the list unknown
+// was first given for its kind and where; callers that make their list
+// anew for each name give equal lists, answered by the first.
+type scopeLists struct {
+	sync.Mutex
+	lists map[[2]string]scopeList
+}
+
+type scopeList struct {
+	names []string
+	list  *suggest.List
+}
+
+// listOf returns the suggest.List for the candidates of kind where.
+func (c *compiler) listOf(kind, where string, candidates []string) *suggest.List {
+	s := &c.suggestions
+	s.Lock()
+	defer s.Unlock()
+	l, ok := s.lists[[2]string{kind, where}]
+	switch {
+	case !ok:
+		l = scopeList{candidates, suggest.NewList(candidates)}
+		if s.lists == nil {
+			s.lists = map[[2]string]scopeList{}
+		}
+		s.lists[[2]string{kind, where}] = l
+	case !sameNames(l.names, candidates):
+		return suggest.NewList(candidates) // a list of its own: looked through once
+	}
+	return l.list
+}
+
+// sameNames reports whether a and b list the same names, at once when
+// they are the same slice, as the lists scopes keep are.
+func sameNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return len(a) == 0 || &a[0] == &b[0] || slices.Equal(a, b)
 }
 
 // objectPart checks one part of a Snowflake object name.

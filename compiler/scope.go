@@ -64,6 +64,10 @@ type state struct {
 		folders map[string]listing
 	}
 
+	// suggestions are the lists of candidates that unknown has been
+	// given, each with its index (scopeLists).
+	suggestions scopeLists
+
 	// holders lists, by name, the domains that declare each source and
 	// each product, in domain order, for references to names their own
 	// domain lacks. It is made at the first of them, as a renamed product

@@ -39,10 +39,15 @@ func Nearest(name string, candidates []string) string {
 
 // DidYouMean returns ` Did you mean "x"?` for the nearest candidate, or "".
 func DidYouMean(name string, candidates []string) string {
-	if n := Nearest(name, candidates); n != "" {
-		return fmt.Sprintf(" Did you mean %q?", n)
+	return meant(Nearest(name, candidates))
+}
+
+// meant is ` Did you mean "nearest"?`, or "" for no nearest.
+func meant(nearest string) string {
+	if nearest == "" {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf(" Did you mean %q?", nearest)
 }
 
 // matcher compares one name with candidates, reusing its buffers. The
