@@ -873,7 +873,7 @@ func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Va
 	case "classifications":
 		return classifications(port.Columns)
 	case "tests":
-		return textList(scope.testKinds)
+		return textList(scope.kindsOfTests)
 	case "consumers":
 		return textList(sortedSet(ids(port.Consumers, productID)))
 	case "consumer_domains":

@@ -158,11 +158,11 @@ type portScope struct {
 	// table is the port's table or view as SQL, for the templates of the
 	// tests that read it.
 	table cty.Value
-	// testKinds lists the kinds of the port's tests (its own, its
+	// kindsOfTests lists the kinds of the port's tests (its own, its
 	// columns', and its product's that name it), in test ID order, for
 	// governance (port.tests): looking through all of a product's tests
 	// for each of its ports took time in the square of its size.
-	testKinds []string
+	kindsOfTests []string
 	// readers holds, for each of plan.Columns, the products that read it
 	// through an input, each once: listed for governance (listReaders),
 	// nil when no one reads the port.

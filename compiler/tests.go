@@ -72,7 +72,7 @@ func (c *compiler) productTests(ps *productScope) {
 			continue
 		}
 		if port := ps.ports[t.Port.Name]; port != nil && port.plan == t.Port {
-			port.testKinds = append(port.testKinds, t.Kind)
+			port.kindsOfTests = append(port.kindsOfTests, t.Kind)
 		}
 	}
 	if !c.opts.WholeMesh {
