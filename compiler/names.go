@@ -159,17 +159,18 @@ type scopeList struct {
 // listOf returns the suggest.List for the candidates of kind where.
 func (c *compiler) listOf(kind, where string, candidates []string) *suggest.List {
 	s := &c.suggestions
+	key := [2]string{kind, where}
 	s.Lock()
-	defer s.Unlock()
-	l, ok := s.lists[[2]string{kind, where}]
-	switch {
-	case !ok:
+	l, ok := s.lists[key]
+	if !ok {
 		l = scopeList{candidates, suggest.NewList(candidates)}
 		if s.lists == nil {
 			s.lists = map[[2]string]scopeList{}
 		}
-		s.lists[[2]string{kind, where}] = l
-	case !sameNames(l.names, candidates):
+		s.lists[key] = l
+	}
+	s.Unlock()
+	if !sameNames(l.names, candidates) {
 		return suggest.NewList(candidates) // a list of its own: looked through once
 	}
 	return l.list

@@ -43,7 +43,8 @@ func DiffTo(w io.Writer, dir, owner string, files []File, index *Index) (*Change
 	// by path, where Write renders them in the order the target gave
 	// them: in the target's order, one diff at the end of the output
 	// could hold back all the others. A target that renders files
-	// together (gitlab.remade) may render some twice.
+	// together and did not keep them (gitlab.remade, in a large mesh)
+	// renders each group twice when its files lie far apart by path.
 	type change struct{ rel, oldName, newName string }
 	var changes []change
 	writes, create := p.writes()

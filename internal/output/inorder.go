@@ -10,9 +10,9 @@ import "sync"
 // results wait in memory.
 //
 // The first error in the order of the items, from an item or from use,
-// stops it: use sees nothing past it, and no item starts once it is
-// found. inOrder returns once the items under way then are done and no
-// goroutine of its own is left.
+// stops it: use sees nothing past it, and no item is handed to a
+// goroutine once it is found. inOrder returns once the items under way
+// then are done and no goroutine of its own is left.
 func inOrder(n, goroutines int, worker func() func(i int) ([]byte, error), use func([]byte) error) error {
 	goroutines = max(1, goroutines)
 	type result struct {
@@ -34,6 +34,13 @@ func inOrder(n, goroutines int, worker func() func(i int) ([]byte, error), use f
 		defer close(items)
 		defer close(queue)
 		for i := range n {
+			// A select with stop closed and a send ready may take
+			// either: look at stop first.
+			select {
+			case <-stop:
+				return
+			default:
+			}
 			done := make(chan result, 1) // so that a result is never waited on
 			select {
 			case queue <- done:

@@ -30,6 +30,10 @@ type Index struct {
 	// runeErrors is set when a candidate holds U+FFFD or a byte that is
 	// not UTF-8 (read as U+FFFD): see Nearest.
 	runeErrors bool
+	// budget is how many cells of the table the walks for one name may
+	// work out before Nearest is asked instead: a quarter of runes (tests
+	// lift it, to check the walks themselves).
+	budget int
 }
 
 type trieNode struct {
@@ -78,6 +82,7 @@ func NewIndex(candidates []string) *Index {
 			end.ends = int32(i)
 		}
 	}
+	ix.budget = ix.runes / 4
 	return ix
 }
 
@@ -113,6 +118,15 @@ func (ix *Index) Nearest(name string) string {
 	if ix.runeErrors && strings.ContainsRune(name, utf8.RuneError) {
 		return Nearest(name, ix.candidates)
 	}
+	// A walk keeps a row of the table for each rune of the deepest
+	// prefix it may reach, the name's length and more, so its memory
+	// grows with the square of the name's: a name longer than Nearest's
+	// quick comparison takes (a mistake of 10,000 runes would need half
+	// a gigabyte) is left to Nearest, which passes over the candidates
+	// of other lengths.
+	if utf8.RuneCountInString(name) > 64 {
+		return Nearest(name, ix.candidates)
+	}
 	w := newWalk(name)
 	// Most mistakes are an edit or two from what was meant, and the
 	// fewer edits allowed, the less of the trie is near enough to walk:
@@ -129,7 +143,7 @@ func (ix *Index) Nearest(name string) string {
 	// table as a quarter of the runes of the candidates, which costs about
 	// half of what Nearest does (a cell costs about two of its runes),
 	// Nearest is quicker.
-	w.budget = ix.runes / 4
+	w.budget = ix.budget
 	for w.cap = 1; w.cap <= w.bound; w.cap++ {
 		w.init()
 		w.visit(ix, 0, 0, 0)

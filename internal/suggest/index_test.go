@@ -2,7 +2,9 @@ package suggest
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -40,13 +42,21 @@ func TestIndexAsNearest(t *testing.T) {
 					candidates[i] = word()
 				}
 				ix := NewIndex(candidates)
+				// Without a budget, the walks answer every name
+				// themselves rather than most by Nearest.
+				unbounded := NewIndex(candidates)
+				unbounded.budget = math.MaxInt
 				for range 20 {
 					name := word()
 					if len(candidates) > 0 && rng.IntN(2) == 0 {
 						name = edit(rng, candidates[rng.IntN(len(candidates))], runes)
 					}
-					if got, want := ix.Nearest(name), Nearest(name, candidates); got != want {
+					want := Nearest(name, candidates)
+					if got := ix.Nearest(name); got != want {
 						t.Fatalf("Index(%q).Nearest(%q) = %q, Nearest gives %q", candidates, name, got, want)
+					}
+					if got := unbounded.Nearest(name); got != want {
+						t.Fatalf("Index(%q) without a budget: Nearest(%q) = %q, Nearest gives %q", candidates, name, got, want)
 					}
 				}
 			}
@@ -110,10 +120,32 @@ func FuzzIndex(f *testing.F) {
 	f.Add(strings.Repeat("ab", 40), strings.Repeat("ab", 39)+"\n"+strings.Repeat("ba", 40))
 	f.Fuzz(func(t *testing.T, name, list string) {
 		candidates := strings.Split(list, "\n")
-		if got, want := NewIndex(candidates).Nearest(name), Nearest(name, candidates); got != want {
+		want := Nearest(name, candidates)
+		ix := NewIndex(candidates)
+		if got := ix.Nearest(name); got != want {
 			t.Fatalf("Index(%q).Nearest(%q) = %q, Nearest gives %q", candidates, name, got, want)
 		}
+		ix.budget = math.MaxInt
+		if got := ix.Nearest(name); got != want {
+			t.Fatalf("Index(%q) without a budget: Nearest(%q) = %q, Nearest gives %q", candidates, name, got, want)
+		}
 	})
+}
+
+// TestLongNameAllocatesLittle checks that a long mistaken name costs an
+// Index no more memory than Nearest, which passes over the candidates of
+// other lengths: a walk's rows grow with the square of the name.
+func TestLongNameAllocatesLittle(t *testing.T) {
+	ix := NewIndex(realisticNames(rand.New(rand.NewPCG(1, 1)), 300))
+	name := strings.Repeat("x", 5000)
+	allocs := testing.AllocsPerRun(3, func() { ix.Nearest(name) })
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	ix.Nearest(name)
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+		t.Errorf("Nearest of a name of 5,000 runes allocated %d bytes (%v allocations)", grew, allocs)
+	}
 }
 
 // words are parts of realistic product and column names.

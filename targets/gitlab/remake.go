@@ -11,10 +11,14 @@ import (
 // (output.File's Render), for the units whose files the build did not
 // keep. A unit's child pipeline and SQL files are made together, so the
 // first of them asked for makes them all, and the others wait for their
-// turn. output asks for files in the order Build gives them, a unit's
-// side by side, and output.FilesAtOnce at a time, so few wait; those of
-// the oldest units are let go of once twice that many units have files
-// waiting, and made again if they are asked for after all.
+// turn. output writes files in the order Build gives them, a unit's side
+// by side, and output.FilesAtOnce at a time, so few wait; those of the
+// oldest units are let go of once twice that many units have files
+// waiting, and made again if they are asked for after all. build --check
+// compares files by path (output.DiffTo), which puts a unit's child
+// pipeline (products/) far from its SQL files (sql/): there, a unit whose
+// files differ is made twice more, after the planning that found them to
+// differ. An up-to-date folder, CI's usual case, has none to compare.
 type remade struct {
 	mu      sync.Mutex
 	waiting []*unitFiles // units with files waiting, oldest first
