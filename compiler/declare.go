@@ -188,17 +188,17 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, co
 			c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
 			continue
 		}
-		pc := &plan.Column{Name: col.Name, Nullable: true, Classification: col.Classification.V, Masking: col.Masking.V, Description: col.Description.V, Range: col.DeclRange}
+		pc := &plan.Column{Name: col.Name, Nullable: true, Classification: col.Classification().V, Masking: col.Masking().V, Description: col.Description.V, Range: col.DeclRange}
 		if col.Type.Name != "" {
 			pc.Type, _ = c.columnType(col.Type)
 		}
 		if col.Nullable.Set {
 			pc.Nullable = col.Nullable.V
 		}
-		c.classification(col.Classification)
-		if col.Masking.Set && !maskings[col.Masking.V] {
-			c.errorf("invalid-value", col.Masking.Range, "Unknown masking",
-				"%q is not a masking method.%s The methods are: %s.", col.Masking.V, suggest.DidYouMean(col.Masking.V, maskingNames), strings.Join(maskingNames, ", "))
+		c.classification(col.Classification())
+		if masking := col.Masking(); masking.Set && !maskings[masking.V] {
+			c.errorf("invalid-value", masking.Range, "Unknown masking",
+				"%q is not a masking method.%s The methods are: %s.", masking.V, suggest.DidYouMean(masking.V, maskingNames), strings.Join(maskingNames, ", "))
 		}
 		first[folded] = pc
 		set = append(set, foldedColumn{folded, pc})

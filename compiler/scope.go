@@ -180,8 +180,8 @@ type columnWritten struct {
 func writtenOf(col *ast.Column) columnWritten {
 	return columnWritten{
 		nullableBroken: col.Nullable.Bad,
-		classification: stateOf(col.Classification),
-		masking:        stateOf(col.Masking),
+		classification: stateOf(col.Classification()),
+		masking:        stateOf(col.Masking()),
 		description:    stateOf(col.Description),
 	}
 }

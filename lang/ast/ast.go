@@ -228,15 +228,42 @@ type Source struct {
 
 // Column is a `column "name" {}` block of a source or a port.
 type Column struct {
-	Name           string
-	NameRange      diag.Range
-	DeclRange      diag.Range
-	Type           TypeExpr
-	Nullable       Bool
+	Name        string
+	NameRange   diag.Range
+	DeclRange   diag.Range
+	Type        TypeExpr
+	Nullable    Bool
+	Description String
+	Tests       []*TestUse
+	// Governed holds the classification and masking attributes, nil when
+	// neither is written, as in most columns: while a large mesh loads,
+	// its decoded columns are most of the heap, and the two attributes
+	// were 80 of a column's 280 bytes.
+	Governed *ColumnGovernance
+}
+
+// ColumnGovernance is what a column says of how sensitive its data is.
+type ColumnGovernance struct {
 	Classification String
 	Masking        String
-	Description    String
-	Tests          []*TestUse
+}
+
+// Classification is the column's classification attribute; when it is
+// not written, unset, with the column block's range, as an absent
+// attribute has.
+func (c *Column) Classification() String {
+	if c.Governed == nil {
+		return String{Range: c.DeclRange}
+	}
+	return c.Governed.Classification
+}
+
+// Masking is the column's masking attribute, as Classification.
+func (c *Column) Masking() String {
+	if c.Governed == nil {
+		return String{Range: c.DeclRange}
+	}
+	return c.Governed.Masking
 }
 
 // Product is a `product "name" {}` block.

@@ -759,8 +759,6 @@ func decodeAstColumn(d *entryReader, v *ast.Column) {
 	d.rangeInto(&v.DeclRange)
 	decodeAstTypeExpr(d, &v.Type)
 	decodeAstBool(d, &v.Nullable)
-	decodeAstString(d, &v.Classification)
-	decodeAstString(d, &v.Masking)
 	decodeAstString(d, &v.Description)
 	if n, ok := d.count(); ok {
 		s0 := make([]*ast.TestUse, n)
@@ -776,6 +774,11 @@ func decodeAstColumn(d *entryReader, v *ast.Column) {
 			}
 		}
 		v.Tests = s0
+	}
+	if d.uint() != 0 && !d.corrupt {
+		p0 := new(ast.ColumnGovernance)
+		decodeAstColumnGovernance(d, p0)
+		v.Governed = p0
 	}
 }
 
@@ -881,6 +884,11 @@ func decodeAstTypeExpr(d *entryReader, v *ast.TypeExpr) {
 		v.Elem = p0
 	}
 	d.rangeInto(&v.Range)
+}
+
+func decodeAstColumnGovernance(d *entryReader, v *ast.ColumnGovernance) {
+	decodeAstString(d, &v.Classification)
+	decodeAstString(d, &v.Masking)
 }
 
 func decodeAstStringMap(d *entryReader, v *ast.StringMap) {

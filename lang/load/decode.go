@@ -331,8 +331,10 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 		col.Type = t
 	}
 	col.Nullable = d.boolean(c, "nullable", b.DefRange)
-	col.Classification = d.str(c, "classification", b.DefRange)
-	col.Masking = d.str(c, "masking", b.DefRange)
+	classification, masking := d.str(c, "classification", b.DefRange), d.str(c, "masking", b.DefRange)
+	if absent := (ast.String{Range: col.DeclRange}); classification != absent || masking != absent {
+		col.Governed = &ast.ColumnGovernance{Classification: classification, Masking: masking}
+	}
 	col.Description = d.prose(c, "description", b.DefRange)
 	testsOnSource := func(at hcl.Range) {
 		d.add(diag.Diagnostics{diag.Errorf("tests-on-source", d.rng(at), "Tests on a source column",
