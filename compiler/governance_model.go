@@ -131,16 +131,16 @@ type govObject struct {
 	domain *domainScope
 	parent *govObject // the object it sits in: a column's port, a port's product, ...
 
-	product   *productScope // products, and what they hold
-	port      *portScope    // ports and their columns
-	column    *plan.Column
-	written   columnWritten // for columns
-	index     int32         // a column's, in its port's
-	source    *plan.Source
-	sourceAST *ast.Source
-	input     *plan.Input
-	step      *plan.Step
-	test      *plan.Test
+	product *productScope // products, and what they hold
+	port    *portScope    // ports and their columns
+	// subject is the object itself, for a column, input, step, test or
+	// source: a *plan.Column, *plan.Input, *plan.Step, *plan.Test or
+	// *sourceSubject. It is one field rather than one of each type, as a
+	// large mesh's model holds millions of objects, most of them columns
+	// (144 bytes each with a field of each type, 112 with one).
+	subject any
+	written columnWritten // for columns
+	index   int32         // a column's, in its port's
 
 	// attrs holds the attributes that the policies read, in the order of
 	// the model's need[kind], built once before they run.
@@ -167,6 +167,18 @@ func (o *govObject) id() string {
 	return id
 }
 
+// sourceSubject is a source's subject: its plan and what was written.
+type sourceSubject struct {
+	plan *plan.Source
+	ast  *ast.Source
+}
+
+func (o *govObject) column() *plan.Column   { return o.subject.(*plan.Column) }
+func (o *govObject) input() *plan.Input     { return o.subject.(*plan.Input) }
+func (o *govObject) step() *plan.Step       { return o.subject.(*plan.Step) }
+func (o *govObject) test() *plan.Test       { return o.subject.(*plan.Test) }
+func (o *govObject) source() *sourceSubject { return o.subject.(*sourceSubject) }
+
 // at is where the object is declared, for violations.
 func (o *govObject) at() diag.Range {
 	_, at := o.decl()
@@ -179,19 +191,19 @@ func (o *govObject) decl() (string, diag.Range) {
 	case "domain":
 		return o.domain.plan.Name, o.domain.plan.Range
 	case "source":
-		return o.source.ID, o.source.Range
+		return o.source().plan.ID, o.source().plan.Range
 	case "product":
 		return o.product.plan.ID, o.product.plan.Range
 	case "port":
 		return o.port.plan.ID, o.port.plan.Range
 	case "column":
-		return o.port.plan.ID + "." + o.column.Name, o.column.Range
+		return o.port.plan.ID + "." + o.column().Name, o.column().Range
 	case "input":
-		return o.product.plan.ID + "." + o.input.Name, o.input.Range
+		return o.product.plan.ID + "." + o.input().Name, o.input().Range
 	case "step":
-		return o.product.plan.ID + "." + o.step.Name, o.step.Range
+		return o.product.plan.ID + "." + o.step().Name, o.step().Range
 	case "test":
-		return o.product.plan.ID + "." + o.test.ID, o.test.Range
+		return o.product.plan.ID + "." + o.test().ID, o.test().Range
 	}
 	panic("governance model: no kind " + o.kind)
 }
@@ -259,7 +271,7 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 				if src == nil || src.Range != s.DeclRange {
 					continue // a duplicate, reported
 				}
-				m.add(govObject{kind: "source", domain: ds, parent: dom, source: src, sourceAST: s})
+				m.add(govObject{kind: "source", domain: ds, parent: dom, subject: &sourceSubject{src, s}})
 			}
 		}
 	}
@@ -315,23 +327,23 @@ func (m *model) addProducts(kinds map[string]bool, domainOf map[*domainScope]*go
 			po := add(1, govObject{kind: "port", domain: ps.domain, parent: prod, product: ps, port: scope})
 			if kinds["column"] {
 				for i, col := range port.Columns {
-					add(2, govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, column: col, written: scope.written[i], index: int32(i)})
+					add(2, govObject{kind: "column", domain: ps.domain, parent: po, product: ps, port: scope, subject: col, written: scope.written[i], index: int32(i)})
 				}
 			}
 		}
 		if kinds["input"] {
 			for _, in := range p.Inputs {
-				add(3, govObject{kind: "input", domain: ps.domain, parent: prod, product: ps, input: in})
+				add(3, govObject{kind: "input", domain: ps.domain, parent: prod, product: ps, subject: in})
 			}
 		}
 		if kinds["step"] {
 			for _, st := range p.Steps {
-				add(4, govObject{kind: "step", domain: ps.domain, parent: prod, product: ps, step: st})
+				add(4, govObject{kind: "step", domain: ps.domain, parent: prod, product: ps, subject: st})
 			}
 		}
 		if kinds["test"] {
 			for _, t := range p.Tests {
-				add(5, govObject{kind: "test", domain: ps.domain, parent: prod, product: ps, test: t})
+				add(5, govObject{kind: "test", domain: ps.domain, parent: prod, product: ps, subject: t})
 			}
 		}
 	})
@@ -484,11 +496,11 @@ func (m *model) attr(o *govObject, name string) cty.Value {
 	case "column":
 		v = m.columnAttr(o, name)
 	case "input":
-		v = inputAttr(o.product.plan, o.input, name)
+		v = inputAttr(o.product.plan, o.input(), name)
 	case "step":
-		v = stepAttr(o.product.plan, o.step, name)
+		v = stepAttr(o.product.plan, o.step(), name)
 	case "test":
-		v = testAttr(o.product.plan, o.test, name)
+		v = testAttr(o.product.plan, o.test(), name)
 	}
 	if v == cty.NilVal {
 		panic(fmt.Sprintf("governance model: no attribute %s of %s", name, o.kind))
@@ -730,7 +742,7 @@ func (m *model) testsOf(col *plan.Column) []string {
 }
 
 func (m *model) sourceAttr(o *govObject, name string) cty.Value {
-	src, a := o.source, o.sourceAST
+	src, a := o.source().plan, o.source().ast
 	switch name {
 	case "name":
 		return str(src.Name)
@@ -801,7 +813,7 @@ func cadenceText(cd plan.Cadence) string {
 }
 
 func (m *model) columnAttr(o *govObject, name string) cty.Value {
-	port, col := o.port.plan, o.column
+	port, col := o.port.plan, o.column()
 	switch name {
 	case "port":
 		return str(port.ID)
