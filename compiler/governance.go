@@ -58,13 +58,15 @@ type policy struct {
 	duplicate bool
 	domains   map[string]bool
 
-	proj      map[string]*projection // what its when and assert read, by variable
-	msgProj   map[string]*projection // what its message reads as well
-	when      *condition             // nil when it has none
-	assert    *condition
-	violated  map[*govObject]string // the message, by object
-	undecided map[*govObject]bool   // objects it could not be evaluated for
-	outcome   *PolicyOutcome
+	proj     map[string]*projection // what its when and assert read, by variable
+	msgProj  map[string]*projection // what its message reads as well
+	when     *condition             // nil when it has none
+	assert   *condition
+	violated map[*govObject]string // the message, by object
+	// violatedInOrder are the objects of violated in the model's order.
+	violatedInOrder []*govObject
+	undecided       map[*govObject]bool // objects it could not be evaluated for
+	outcome         *PolicyOutcome
 }
 
 // name is how messages name the policy.
@@ -157,13 +159,14 @@ func (c *compiler) governance() {
 		m = c.buildModel(modelKinds(policies, waivers))
 	}
 	if m != nil {
+		m.want(waivers)
 		c.evaluateAll(policies, m, fns)
 	}
 	for _, w := range waivers {
 		c.matchWaiver(w, m)
 	}
 	for _, p := range policies {
-		c.reportViolations(p, m, waivers)
+		c.reportViolations(p, waivers)
 		if !p.duplicate {
 			c.policyOutcomes = append(c.policyOutcomes, p.outcome)
 		}
@@ -573,7 +576,7 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	}
 	for i := range w.entries {
 		e := &w.entries[i]
-		e.obj = m.idsOf(p.kind)[e.id.V]
+		e.obj = m.byID[p.kind][e.id.V]
 		if e.obj == nil {
 			continue
 		}
@@ -645,16 +648,13 @@ func (c *compiler) entryStates(w *waiver, p *policy) string {
 // reportViolations reports a policy's violations: warnings for an
 // advisory policy, errors otherwise, except for objects that a valid
 // waiver of a soft-mandatory policy exempts.
-func (c *compiler) reportViolations(p *policy, m *model, waivers []*waiver) {
+func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 	if len(p.violated) == 0 {
 		return
 	}
 	named := waiversByObject(waivers, p)
-	for _, o := range m.objects[p.kind] {
-		msg, bad := p.violated[o]
-		if !bad {
-			continue
-		}
+	for _, o := range p.violatedInOrder {
+		msg := p.violated[o]
 		found := PolicyObject{Kind: o.kind, ID: o.id(), Range: o.at(), Message: msg}
 		var expired *waiver
 		if p.level == softMandatory {

@@ -61,12 +61,7 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 	}
 	m.prepare(union(projections), active)
 	tasks := make([][]*evalTask, len(active)) // by policy, in object order
-	from := map[string]int{}
-	for _, to := range m.rounds {
-		round := map[string][]*govObject{}
-		for _, kind := range policyKinds {
-			round[kind] = m.objects[kind][from[kind]:to[kind]]
-		}
+	m.rounds(func(round map[string][]*govObject) {
 		m.build(round)
 		var run []*evalTask
 		for i, p := range active {
@@ -82,14 +77,14 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 			return func(i int) { c.evaluate(run[i], m, vars, fns) }
 		})
 		m.drop(round)
-		from = to
-	}
+	})
 	for i, p := range active {
 		for _, t := range tasks[i] {
 			p.outcome.Objects += t.covered
 			p.outcome.Applied += t.applied
 			for j, o := range t.violated {
 				p.violated[o] = t.messages[j]
+				p.violatedInOrder = append(p.violatedInOrder, o)
 			}
 			for _, o := range t.undecided {
 				p.undecided[o] = true

@@ -211,10 +211,18 @@ func (o *govObject) decl() (string, diag.Range) {
 // model is every object of the mesh, by kind, in a stable order: domains by
 // name, then what each holds in declaration or name order.
 type model struct {
-	c       *compiler
-	mesh    cty.Value
+	c    *compiler
+	mesh cty.Value
+	// objects are the domains' and sources' objects; the products' are
+	// made a round at a time (productObjects) and let go of after it.
 	objects map[string][]*govObject
-	byID    map[string]map[string]*govObject // kind -> id -> object, filled by idsOf
+	// byID holds, by kind and ID, the objects that waivers name (wanted),
+	// the first of an ID winning, found as the rounds make them.
+	byID   map[string]map[string]*govObject
+	wanted map[string]map[string]bool
+	// kinds are the kinds of objects made; domainOf, each domain's.
+	kinds    map[string]bool
+	domainOf map[*domainScope]*govObject
 	// meant memoizes didYouMean, by kind and ID: every waiver that names
 	// a missing object looks through every ID of its kind for the one
 	// meant, and a renamed object may be named by many.
@@ -230,10 +238,6 @@ type model struct {
 	// need holds, by kind, the attributes the policies read: those of
 	// every object's attrs.
 	need map[string]*projection
-	// rounds are runs of roundProducts products that policies judge one
-	// at a time (evaluateAll): each holds where its objects of each kind
-	// end in objects. The domains and sources are in the first.
-	rounds []map[string]int
 	// free is the rest of the block that domains' and sources' objects
 	// are taken from (add); products' are made with each product's
 	// (addProducts).
@@ -255,7 +259,7 @@ var roundProducts = 2048
 // them: there are many more of those, and most meshes have policies on few
 // kinds.
 func (c *compiler) buildModel(kinds map[string]bool) *model {
-	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}, slabs: map[string][]cty.Value{},
+	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}, wanted: map[string]map[string]bool{}, slabs: map[string][]cty.Value{},
 		meant: map[[2]string]string{}, ids: map[string]*suggest.List{}}
 	m.mesh = c.meshValue()
 	domainOf := map[*domainScope]*govObject{}
@@ -275,7 +279,7 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 			}
 		}
 	}
-	m.addProducts(kinds, domainOf)
+	m.kinds, m.domainOf = kinds, domainOf
 	return m
 }
 
@@ -283,27 +287,28 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 // own first.
 var productKinds = [...]string{"product", "port", "column", "input", "step", "test"}
 
-// addProducts lists the objects of the products, and ends a round every
-// roundProducts products. Each product's objects are counted first, so
-// that they have their places in the lists, and then made on every core:
-// at 100,000 products they are a million and a half, whose fresh memory
-// took most of a second on one core.
-func (m *model) addProducts(kinds map[string]bool, domainOf map[*domainScope]*govObject) {
-	products := m.c.products
+// productObjects makes the objects of the products from lo to hi, a
+// round of them (evaluateAll), by kind, in the model's order. Each
+// product's objects are counted first, so that they have their places in
+// the lists, and then made on every core. A mesh's objects are never all
+// made at once: with 18 columns a port, 100,000 products have 2.2 million,
+// about 250 MB, live where a check's heap is at its height.
+func (m *model) productObjects(lo, hi int) map[string][]*govObject {
+	products := m.c.products[lo:hi]
 	// starts[i] is where product i's objects of each kind go in their
 	// lists; starts[len(products)], how many there are.
 	starts := make([][len(productKinds)]int, len(products)+1)
 	for i, ps := range products {
-		n := objectsOf(ps, kinds)
+		n := objectsOf(ps, m.kinds)
 		for k := range n {
 			starts[i+1][k] = starts[i][k] + n[k]
 		}
 	}
 	var lists [len(productKinds)][]*govObject
-	for k, kind := range productKinds {
+	for k := range productKinds {
 		lists[k] = make([]*govObject, starts[len(products)][k])
-		m.objects[kind] = lists[k]
 	}
+	kinds, domainOf := m.kinds, m.domainOf
 	parallel.For(len(products), func(i int) {
 		ps, at := products[i], starts[i]
 		total := 0
@@ -347,20 +352,58 @@ func (m *model) addProducts(kinds map[string]bool, domainOf map[*domainScope]*go
 			}
 		}
 	})
-	round := func(end [len(productKinds)]int) {
-		ends := map[string]int{}
-		for _, kind := range policyKinds {
-			ends[kind] = len(m.objects[kind]) // the domains and sources
-		}
-		for k, kind := range productKinds {
-			ends[kind] = end[k]
-		}
-		m.rounds = append(m.rounds, ends)
+	round := map[string][]*govObject{}
+	for k, kind := range productKinds {
+		round[kind] = lists[k]
 	}
-	for i := roundProducts; i < len(products); i += roundProducts {
-		round(starts[i])
+	return round
+}
+
+// rounds calls judge with each round of the model's objects in order:
+// roundProducts products' at a time, made for the round, the domains and
+// sources in the first. There is one round at least.
+func (m *model) rounds(judge func(round map[string][]*govObject)) {
+	n := len(m.c.products)
+	for lo := 0; lo == 0 || lo < n; lo += roundProducts {
+		round := m.productObjects(lo, min(lo+roundProducts, n))
+		if lo == 0 {
+			round["domain"], round["source"] = m.objects["domain"], m.objects["source"]
+		}
+		m.noteWanted(round)
+		judge(round)
 	}
-	round(starts[len(products)])
+}
+
+// want notes the objects that waivers name, which the rounds keep.
+func (m *model) want(waivers []*waiver) {
+	for _, w := range waivers {
+		if p := w.policy; p != nil && p.kind != "" {
+			for _, e := range w.entries {
+				if m.wanted[p.kind] == nil {
+					m.wanted[p.kind] = map[string]bool{}
+				}
+				m.wanted[p.kind][e.id.V] = true
+			}
+		}
+	}
+}
+
+// noteWanted keeps a round's objects that waivers name, by ID.
+func (m *model) noteWanted(round map[string][]*govObject) {
+	for _, kind := range policyKinds {
+		wanted := m.wanted[kind]
+		if len(wanted) == 0 {
+			continue
+		}
+		if m.byID[kind] == nil {
+			m.byID[kind] = map[string]*govObject{}
+		}
+		for _, o := range round[kind] {
+			if id := o.id(); wanted[id] && m.byID[kind][id] == nil {
+				m.byID[kind][id] = o
+			}
+		}
+	}
 }
 
 // objectsOf counts a product's objects of each of productKinds: none when
@@ -403,21 +446,23 @@ func (m *model) add(obj govObject) *govObject {
 	return o
 }
 
-// idsOf indexes the objects of a kind by ID, the first of an ID winning.
-// Only waivers look objects up by ID, so the index is built for them.
-func (m *model) idsOf(kind string) map[string]*govObject {
-	if ids, done := m.byID[kind]; done {
-		return ids
-	}
-	ids := map[string]*govObject{}
+// allIDs lists the IDs of a kind's objects, sorted, for didYouMean. The
+// rounds keep no products' objects, so they are made again, a round at a
+// time: only for a waiver that names an object of the kind that does not
+// exist.
+func (m *model) allIDs(kind string) []string {
+	ids := map[string]bool{}
 	for _, o := range m.objects[kind] {
-		id := o.id()
-		if _, dup := ids[id]; !dup {
-			ids[id] = o
+		ids[o.id()] = true
+	}
+	if slices.Contains(productKinds[:], kind) && m.kinds[kind] {
+		for lo := 0; lo < len(m.c.products); lo += roundProducts {
+			for _, o := range m.productObjects(lo, min(lo+roundProducts, len(m.c.products)))[kind] {
+				ids[o.id()] = true
+			}
 		}
 	}
-	m.byID[kind] = ids
-	return ids
+	return sortedKeys(ids)
 }
 
 // didYouMean is suggest.DidYouMean for a waiver that names an object of
@@ -429,7 +474,7 @@ func (m *model) didYouMean(kind, id string) string {
 	}
 	ids, sorted := m.ids[kind]
 	if !sorted {
-		ids = suggest.NewList(sortedKeys(m.idsOf(kind)))
+		ids = suggest.NewList(m.allIDs(kind))
 		m.ids[kind] = ids
 	}
 	meant := ids.DidYouMean(id)
