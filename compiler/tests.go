@@ -145,7 +145,9 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.", kind.Name, kind.SQL.Range(), strings.TrimSuffix(err.Error(), "."))
 		return nil
 	}
-	t.SQL = strings.TrimSpace(sql)
+	if !c.opts.NoTestSQL {
+		t.SQL = strings.TrimSpace(sql)
+	}
 	return t
 }
 

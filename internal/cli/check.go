@@ -53,7 +53,8 @@ func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, 
 // compileWith runs compile with the flags' options, for a mesh that is not
 // a folder (a git revision, say).
 func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Options) (*compiler.Result, error)) (*compiler.Result, int, bool) {
-	opts := compiler.Options{Env: f.env, WholeMesh: f.wholeMesh}
+	// check writes no target, so it keeps no test's SQL.
+	opts := compiler.Options{Env: f.env, WholeMesh: f.wholeMesh, NoTestSQL: cmd == "check"}
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
 		if err != nil {
