@@ -76,6 +76,11 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 			vars := map[string]cty.Value{"mesh": m.mesh}
 			return func(i int) { c.evaluate(run[i], m, vars, fns) }
 		})
+		// A task keeps what it found, not the round's objects, which
+		// go with the round.
+		for _, t := range run {
+			t.objects = nil
+		}
 		m.drop(round)
 	})
 	for i, p := range active {
