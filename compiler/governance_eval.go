@@ -61,6 +61,8 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 	}
 	m.prepare(union(projections), active)
 	tasks := make([][]*evalTask, len(active)) // by policy, in object order
+	// The rounds run even with no policy to judge, as they find the
+	// objects that waivers name (matchWaiver).
 	m.rounds(func(round map[string][]*govObject) {
 		m.build(round)
 		var run []*evalTask

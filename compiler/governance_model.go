@@ -208,8 +208,10 @@ func (o *govObject) decl() (string, diag.Range) {
 	panic("governance model: no kind " + o.kind)
 }
 
-// model is every object of the mesh, by kind, in a stable order: domains by
-// name, then what each holds in declaration or name order.
+// model is the objects of the mesh as policies see them, by kind, in a
+// stable order: domains by name, then what each holds in declaration or
+// name order. It keeps the domains and sources; the objects of the
+// products are made a round at a time (rounds).
 type model struct {
 	c    *compiler
 	mesh cty.Value
@@ -240,7 +242,7 @@ type model struct {
 	need map[string]*projection
 	// free is the rest of the block that domains' and sources' objects
 	// are taken from (add); products' are made with each product's
-	// (addProducts).
+	// (productObjects).
 	free []govObject
 	// slabs holds, by kind, the attributes of the round being judged
 	// (slab).
@@ -252,10 +254,11 @@ type model struct {
 // for them are a small part of the heap. A test changes it.
 var roundProducts = 2048
 
-// buildModel lists the objects of the mesh. It runs after every other
+// buildModel lists the domains and sources of the mesh, and readies the
+// rounds that make the products' objects. It runs after every other
 // stage, so that dependencies, consumers, periods and tests are all known.
 // Domains, products and ports, which other objects sit in, are always
-// listed; sources, columns, inputs, steps and tests only when kinds holds
+// made; sources, columns, inputs, steps and tests only when kinds holds
 // them: there are many more of those, and most meshes have policies on few
 // kinds.
 func (c *compiler) buildModel(kinds map[string]bool) *model {
@@ -455,7 +458,7 @@ func (m *model) allIDs(kind string) []string {
 	for _, o := range m.objects[kind] {
 		ids[o.id()] = true
 	}
-	if slices.Contains(productKinds[:], kind) && m.kinds[kind] {
+	if slices.Contains(productKinds[:], kind) {
 		for lo := 0; lo < len(m.c.products); lo += roundProducts {
 			for _, o := range m.productObjects(lo, min(lo+roundProducts, len(m.c.products)))[kind] {
 				ids[o.id()] = true

@@ -23,6 +23,9 @@ type compileFlags struct {
 	of string
 	// wholeMesh keeps the result's decoded mesh whole (explain prints it).
 	wholeMesh bool
+	// noTestSQL keeps no test's SQL in the plan, for a command that
+	// writes no target (check).
+	noTestSQL bool
 
 	// The cache is opened once per command, whatever it compiles (diff
 	// compiles two revisions), and its warning printed once.
@@ -53,8 +56,7 @@ func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, 
 // compileWith runs compile with the flags' options, for a mesh that is not
 // a folder (a git revision, say).
 func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Options) (*compiler.Result, error)) (*compiler.Result, int, bool) {
-	// check writes no target, so it keeps no test's SQL.
-	opts := compiler.Options{Env: f.env, WholeMesh: f.wholeMesh, NoTestSQL: cmd == "check"}
+	opts := compiler.Options{Env: f.env, WholeMesh: f.wholeMesh, NoTestSQL: f.noTestSQL}
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
 		if err != nil {
@@ -132,6 +134,7 @@ func runCheck(e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
+	cf.noTestSQL = true // check writes no target
 	res, code, done := cf.compile(e, "check", dir)
 	if done {
 		return code
