@@ -291,18 +291,20 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 var productKinds = [...]string{"product", "port", "column", "input", "step", "test"}
 
 // productObjects makes the objects of the products from lo to hi, a
-// round of them (evaluateAll), by kind, in the model's order. Each
+// round of them (evaluateAll), by kind, in the model's order: their
+// products and ports, and their objects of the other kinds that kinds
+// holds. Each
 // product's objects are counted first, so that they have their places in
 // the lists, and then made on every core. A mesh's objects are never all
 // made at once: with 18 columns a port, 100,000 products have 2.2 million,
 // about 250 MB, live where a check's heap is at its height.
-func (m *model) productObjects(lo, hi int) map[string][]*govObject {
+func (m *model) productObjects(lo, hi int, kinds map[string]bool) map[string][]*govObject {
 	products := m.c.products[lo:hi]
 	// starts[i] is where product i's objects of each kind go in their
 	// lists; starts[len(products)], how many there are.
 	starts := make([][len(productKinds)]int, len(products)+1)
 	for i, ps := range products {
-		n := objectsOf(ps, m.kinds)
+		n := objectsOf(ps, kinds)
 		for k := range n {
 			starts[i+1][k] = starts[i][k] + n[k]
 		}
@@ -311,7 +313,7 @@ func (m *model) productObjects(lo, hi int) map[string][]*govObject {
 	for k := range productKinds {
 		lists[k] = make([]*govObject, starts[len(products)][k])
 	}
-	kinds, domainOf := m.kinds, m.domainOf
+	domainOf := m.domainOf
 	parallel.For(len(products), func(i int) {
 		ps, at := products[i], starts[i]
 		total := 0
@@ -368,7 +370,7 @@ func (m *model) productObjects(lo, hi int) map[string][]*govObject {
 func (m *model) rounds(judge func(round map[string][]*govObject)) {
 	n := len(m.c.products)
 	for lo := 0; lo == 0 || lo < n; lo += roundProducts {
-		round := m.productObjects(lo, min(lo+roundProducts, n))
+		round := m.productObjects(lo, min(lo+roundProducts, n), m.kinds)
 		if lo == 0 {
 			round["domain"], round["source"] = m.objects["domain"], m.objects["source"]
 		}
@@ -450,9 +452,9 @@ func (m *model) add(obj govObject) *govObject {
 }
 
 // allIDs lists the IDs of a kind's objects, sorted, for didYouMean. The
-// rounds keep no products' objects, so they are made again, a round at a
-// time: only for a waiver that names an object of the kind that does not
-// exist.
+// rounds keep no products' objects, so those of the kind (and the
+// products and ports they sit in) are made again, a round at a time: only
+// for a waiver that names an object of the kind that does not exist.
 func (m *model) allIDs(kind string) []string {
 	ids := map[string]bool{}
 	for _, o := range m.objects[kind] {
@@ -460,7 +462,7 @@ func (m *model) allIDs(kind string) []string {
 	}
 	if slices.Contains(productKinds[:], kind) {
 		for lo := 0; lo < len(m.c.products); lo += roundProducts {
-			for _, o := range m.productObjects(lo, min(lo+roundProducts, len(m.c.products)))[kind] {
+			for _, o := range m.productObjects(lo, min(lo+roundProducts, len(m.c.products)), map[string]bool{kind: true})[kind] {
 				ids[o.id()] = true
 			}
 		}
