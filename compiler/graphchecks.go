@@ -336,26 +336,33 @@ func (b *branches) firstPartners() [][2]int {
 // message short enough to follow.
 const diamondReach = 8
 
-// reacher finds the upstreams near a product for the diamond check. Its
-// marks, by place in run order (and for sources, by place in the mesh's
-// list), are kept from one walk to the next and told apart by the walk that
-// set them, so that a walk costs what it visits, not the size of the mesh.
-type reacher struct {
+// graph is the dependency graph of products, in run order, that the
+// diamond check's reachers share.
+type graph struct {
 	reach   int
 	fewMost int             // fewUpstreams, but for tests
 	run     []*plan.Product // in run order
 	index   map[*plan.Product]int
 	ups     [][]int32 // by place in run order: the places of the product's upstreams, in ID order
 	reads   [][]int32 // by place in run order: the places of the sources it reads
-	walk    int32
-	stamp   []int32 // by place in run order: the last walk that reached the product
-	next    []int32 // for pathUp: the product one step back towards where it started
+	// sources are the sources read, by place.
+	sources []*plan.Source
+}
+
+// reacher finds the upstreams near a product for the diamond check, on
+// one goroutine. Its marks, by place in run order (and for sources, by
+// place in the mesh's list), are kept from one walk to the next and told
+// apart by the walk that set them, so that a walk costs what it visits,
+// not the size of the mesh.
+type reacher struct {
+	*graph
+	walk  int32
+	stamp []int32 // by place in run order: the last walk that reached the product
+	next  []int32 // for pathUp: the product one step back towards where it started
 	// depths are, for latestShared, how many dependencies up from each
 	// branch the walk found the product.
 	depths [][2]int8
 	read   []int32 // by source: the last walk that found it read
-	// sources are the sources read, by place.
-	sources []*plan.Source
 	// pairs are what pairs of branches share (branches.shared), by their
 	// places in run order, the earlier first.
 	pairs map[[2]int32]sharing
@@ -372,10 +379,10 @@ func newReacher(products []*plan.Product, reach int) *reacher {
 }
 
 // newGraph lays out the graph of products, in run order, that reachers
-// share: a reacher without marks, which walks only through its workers.
-func newGraph(products []*plan.Product, reach int) *reacher {
+// share.
+func newGraph(products []*plan.Product, reach int) *graph {
 	n := len(products)
-	r := &reacher{reach: reach, fewMost: fewUpstreams, run: products, index: make(map[*plan.Product]int, n),
+	r := &graph{reach: reach, fewMost: fewUpstreams, run: products, index: make(map[*plan.Product]int, n),
 		ups: make([][]int32, n), reads: make([][]int32, n)}
 	for i, p := range products {
 		r.index[p] = i
@@ -400,13 +407,12 @@ func newGraph(products []*plan.Product, reach int) *reacher {
 	return r
 }
 
-// worker returns a reacher over the same graph with marks and answers of
-// its own, for a goroutine of its own.
-func (r *reacher) worker() *reacher {
-	n := len(r.run)
-	return &reacher{reach: r.reach, fewMost: r.fewMost, run: r.run, index: r.index, ups: r.ups, reads: r.reads, sources: r.sources,
-		stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n), read: make([]int32, len(r.sources)),
-		pairs: map[[2]int32]sharing{}}
+// worker returns a reacher over the graph with marks and answers of its
+// own, for a goroutine of its own.
+func (g *graph) worker() *reacher {
+	n := len(g.run)
+	return &reacher{graph: g, stamp: make([]int32, n), next: make([]int32, n), depths: make([][2]int8, n),
+		read: make([]int32, len(g.sources)), pairs: map[[2]int32]sharing{}}
 }
 
 // upstreams are what lies within reach above a branch, by place.

@@ -164,7 +164,6 @@ func upperASCII(r rune) rune {
 	return r
 }
 
-// names lists the columns as declared, for suggestions.
 // columnNames returns the names of the port's columns, sorted: made once
 // for all the "did you mean"s of the columns its readers and tests name
 // wrong, where making it for each took time in the square of a wide
@@ -178,6 +177,7 @@ func (p *portScope) columnNames() []string {
 	return names
 }
 
+// names lists the columns as declared, for suggestions.
 func (s columnSet) names() []string {
 	var out []string
 	for _, e := range s {
