@@ -215,12 +215,14 @@ var maskings = map[string]bool{"hash": true, "nullify": true, "partial": true, "
 func (c *compiler) classification(s ast.String) {
 	if s.Set && !c.classifications[s.V] {
 		names := c.classificationNames
-		listed := "" // as unknown lists candidates: a few, not a mesh's hundreds
-		if len(names) <= 8 {
-			listed = " They are: " + strings.Join(names, ", ") + "."
+		// As unknown lists candidates: a few, not a mesh's hundreds,
+		// which the mesh block lists (the defaults are six).
+		listed := " They are: " + strings.Join(names, ", ") + ". The mesh block's classifications argument can list others."
+		if root := c.mesh.Root; len(names) > 8 && root != nil && root.Classifications.Set {
+			listed = fmt.Sprintf(" The mesh block's classifications argument (%s) lists all %d, and can list others.", root.Classifications.Range, len(names))
 		}
 		c.errorf("invalid-value", s.Range, "Unknown classification",
-			"%q is not one of the mesh's classifications.%s%s The mesh block's classifications argument can list others.", s.V, suggest.DidYouMean(s.V, names), listed)
+			"%q is not one of the mesh's classifications.%s%s", s.V, suggest.DidYouMean(s.V, names), listed)
 	}
 }
 
