@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"io"
 	"slices"
 	"strings"
@@ -9,21 +8,11 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 )
 
-// Diff returns what Write would change in dir as a unified diff ("--- a/PATH",
-// "+++ b/PATH", /dev/null for a created or removed file), for meshc build
-// --check. The text is empty when nothing would change. Diff reads only,
-// but for the index, which may be nil, and learns what Write's would. It
-// holds the whole diff: DiffTo prints one as it goes.
-func Diff(dir, owner string, files []File, index *Index) ([]byte, *Changes, error) {
-	var out bytes.Buffer
-	changes, _, err := DiffTo(&out, dir, owner, files, index)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out.Bytes(), changes, nil
-}
-
-// DiffTo writes Diff's text to w a file at a time, by path, each as soon
+// DiffTo writes what Write would change in dir to w as a unified diff
+// ("--- a/PATH", "+++ b/PATH", /dev/null for a created or removed file),
+// for meshc build --check, nothing when nothing would change. It reads
+// only, but for the index, which may be nil, and learns what Write's
+// would. It writes a file at a time, by path, each as soon
 // as it and those before it are known, and reports whether any file
 // differs. A new or removed file's diff is the whole file, so that the
 // diff between two large meshes' folders is hundreds of megabytes: DiffTo

@@ -18,6 +18,16 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 )
 
+// Diff is DiffTo's text whole, as tests want it.
+func Diff(dir, owner string, files []File, index *Index) ([]byte, *Changes, error) {
+	var out bytes.Buffer
+	changes, _, err := DiffTo(&out, dir, owner, files, index)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.Bytes(), changes, nil
+}
+
 // diffAllAtOnce is Diff as it was before DiffTo printed diffs as it went:
 // every file's diff made in the order the target gave the files, then
 // all of them joined by path. DiffTo must print exactly its bytes.
