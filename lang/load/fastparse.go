@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -599,25 +600,11 @@ func unicodeEscape(b []byte) (rune, int) {
 	if len(b) < n {
 		return 0, 0
 	}
-	var r rune
-	for _, c := range b[2:n] {
-		var d byte
-		switch {
-		case '0' <= c && c <= '9':
-			d = c - '0'
-		case 'a' <= c && c <= 'f':
-			d = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			d = c - 'A' + 10
-		default:
-			return 0, 0
-		}
-		r = r<<4 | rune(d)
+	v, err := strconv.ParseUint(string(b[2:n]), 16, 32)
+	if r := rune(v); err == nil && utf8.RuneLen(r) > 0 { // past MaxInt32, r is negative
+		return r, n
 	}
-	if r < 0 || utf8.RuneLen(r) < 0 {
-		return 0, 0
-	}
-	return r, n
+	return 0, 0
 }
 
 // scanSymbol scans punctuation that stands for itself; operators, and
