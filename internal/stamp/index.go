@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,21 +20,37 @@ import (
 // writes it, or of another format.
 var ErrCorrupt = errors.New("corrupt")
 
+// ErrNotRegular is OpenRegular's error for what is not a regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// regular returns f with its description, or ErrNotRegular, closing it,
+// when it is not a regular file.
+func regular(f *os.File) (*os.File, fs.FileInfo, error) {
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = ErrNotRegular
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, info, nil
+}
+
 // ReadIndex returns the body of the index file name, written by
 // WriteIndex with the format line format, and whether there is one:
 // ErrCorrupt when it is not as WriteIndex writes it. A cache deletes what
 // it has not used for days, and an index read is used: one read more than
 // an hour after it was written is touched.
 func ReadIndex(name, format string) (body []byte, found bool, err error) {
-	// Nothing but a regular file is read: opening a named pipe waits for a
-	// writer, for ever.
-	info, err := os.Lstat(name)
-	var data []byte
-	if err == nil && !info.Mode().IsRegular() {
+	f, info, err := OpenRegular(name)
+	if errors.Is(err, ErrNotRegular) {
 		return nil, true, ErrCorrupt
 	}
+	var data []byte
 	if err == nil {
-		data, err = os.ReadFile(name)
+		data, err = io.ReadAll(f)
+		f.Close()
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):

@@ -4,6 +4,7 @@ package stamp
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -29,5 +30,34 @@ func TestReadIndexOfPipe(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("ReadIndex of a named pipe did not return in 30 s")
+	}
+}
+
+// TestOpenRegular checks what OpenRegular opens: a regular file, and
+// nothing else, without following a link to one.
+func TestOpenRegular(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("text"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(file, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, info, err := OpenRegular(file)
+	if err != nil || info.Size() != 4 {
+		t.Fatalf("OpenRegular of a file: %v, %v", info, err)
+	}
+	f.Close()
+	for _, name := range []string{"link", "pipe", "."} {
+		if _, _, err := OpenRegular(filepath.Join(dir, name)); !errors.Is(err, ErrNotRegular) {
+			t.Errorf("OpenRegular of %s: %v; want ErrNotRegular", name, err)
+		}
+	}
+	if _, _, err := OpenRegular(filepath.Join(dir, "none")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenRegular of nothing: %v; want it not to exist", err)
 	}
 }

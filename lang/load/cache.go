@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/internal/atomicfile"
+	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -265,7 +266,7 @@ func (c *Cache) load(key string, chunk []*file) bool {
 	data, modified, err := readEntry(c.path(key), *buf, entryLimit(chunk))
 	ok := false
 	switch {
-	case errors.Is(err, errEntryTooLarge), errors.Is(err, errNotRegular):
+	case errors.Is(err, errEntryTooLarge), errors.Is(err, stamp.ErrNotRegular):
 		// No meshc wrote it: ignored, like a corrupt entry.
 	case err != nil:
 		return false // there is none
@@ -316,30 +317,18 @@ func entryLimit(chunk []*file) int64 {
 	return limit
 }
 
-var (
-	errEntryTooLarge = errors.New("cache entry larger than its files could make")
-	errNotRegular    = errors.New("cache entry not a regular file")
-)
+var errEntryTooLarge = errors.New("cache entry larger than its files could make")
 
 // readEntry reads the file at name into buf, grown as needed, and says
 // when it was last modified. A file of limit bytes or more is not read,
 // nor anything but a regular file: opening a named pipe waits for a
 // writer, for ever.
 func readEntry(name string, buf []byte, limit int64) ([]byte, time.Time, error) {
-	if info, err := os.Lstat(name); err != nil {
-		return nil, time.Time{}, err
-	} else if !info.Mode().IsRegular() {
-		return nil, time.Time{}, errNotRegular
-	}
-	f, err := os.Open(name)
+	f, info, err := stamp.OpenRegular(name)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, time.Time{}, err
-	}
 	if info.Size() >= limit {
 		return nil, time.Time{}, errEntryTooLarge
 	}
