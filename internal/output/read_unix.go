@@ -15,7 +15,7 @@ import (
 // bytes as the open file has, and stops at a short read once it has them.
 // The stamp is the open file's, as it was before the read.
 func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
-	fd, err := retry(func() (int, error) {
+	fd, err := stamp.Retry(func() (int, error) {
 		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	})
 	if err != nil {
@@ -23,7 +23,7 @@ func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
-	if _, err := retry(func() (int, error) { return 0, syscall.Fstat(fd, &st) }); err != nil {
+	if _, err := stamp.Retry(func() (int, error) { return 0, syscall.Fstat(fd, &st) }); err != nil {
 		return nil, stamp.Stamp{}, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	switch {
@@ -42,7 +42,7 @@ func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	data = data[:cap(data)]
 	n := 0
 	for {
-		m, err := retry(func() (int, error) { return syscall.Read(fd, data[n:]) })
+		m, err := stamp.Retry(func() (int, error) { return syscall.Read(fd, data[n:]) })
 		if err != nil {
 			return nil, stamp.Stamp{}, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
@@ -53,17 +53,6 @@ func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 		case n == len(data): // the file has grown: more room
 			data = append(data, 0)
 			data = data[:cap(data)]
-		}
-	}
-}
-
-// retry calls a system call again while it is interrupted by a signal, as
-// package os does.
-func retry(call func() (int, error)) (int, error) {
-	for {
-		n, err := call()
-		if err != syscall.EINTR {
-			return n, err
 		}
 	}
 }

@@ -14,10 +14,9 @@ import (
 // ever, is opened without blocking (O_NONBLOCK, which a regular file's
 // reads ignore) and then found not to be a regular file.
 func OpenRegular(name string) (*os.File, fs.FileInfo, error) {
-	fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	for err == syscall.EINTR {
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	}
+	fd, err := Retry(func() (int, error) {
+		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	})
 	switch {
 	case err == syscall.ELOOP || err == syscall.EMLINK: // a link (EMLINK on FreeBSD)
 		return nil, nil, ErrNotRegular

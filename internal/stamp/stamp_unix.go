@@ -17,10 +17,7 @@ func Folder(name string) Stamp { return lstat(name, syscall.S_IFDIR) }
 
 func lstat(name string, kind uint32) Stamp {
 	var st syscall.Stat_t
-	err := syscall.Lstat(name, &st)
-	for err == syscall.EINTR {
-		err = syscall.Lstat(name, &st)
-	}
+	_, err := Retry(func() (int, error) { return 0, syscall.Lstat(name, &st) })
 	if err != nil || uint32(st.Mode)&syscall.S_IFMT != kind {
 		return Stamp{}
 	}
@@ -32,4 +29,15 @@ func of(info fs.FileInfo) Stamp {
 		return FromSys(st)
 	}
 	return Stamp{}
+}
+
+// Retry calls a system call again while a signal interrupts it (EINTR),
+// as package os does.
+func Retry(call func() (int, error)) (int, error) {
+	for {
+		n, err := call()
+		if err != syscall.EINTR {
+			return n, err
+		}
+	}
 }
