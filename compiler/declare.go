@@ -12,6 +12,7 @@ import (
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -582,6 +583,10 @@ var testParamTypes = map[string]bool{"string": true, "number": true, "bool": tru
 // templateVariables are available in every test kind's SQL template.
 var templateVariables = []string{"table", "column", "column_type"}
 
+// templateFunctionNames are the functions a test kind's SQL template may
+// call.
+var templateFunctionNames = load.TemplateFunctions()
+
 func typeName(t ast.TypeExpr) string {
 	if t.Elem != nil {
 		return t.Name + "(" + typeName(*t.Elem) + ")"
@@ -646,6 +651,14 @@ func (c *compiler) declareTestKinds() {
 			for _, v := range k.SQL.Variables() {
 				if _, ok := params[v.Name]; !ok && !slices.Contains(templateVariables, v.Name) {
 					c.unknown("template variable", v.Name, "in test kind "+k.Name, v.Range, append(slices.Clone(templateVariables), sortedKeys(params)...))
+					c.badTemplates[k] = true
+				}
+			}
+			for _, f := range k.SQL.Functions() {
+				if !slices.Contains(templateFunctionNames, f.Name) {
+					c.errorf("unresolved-reference", f.Range, "Call to an unknown function",
+						"There is no function %q in SQL templates.%s They may call %s.", f.Name, suggest.DidYouMean(f.Name, templateFunctionNames), andList(templateFunctionNames))
+					c.badTemplates[k] = true
 				}
 			}
 		}

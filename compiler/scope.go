@@ -44,10 +44,14 @@ type state struct {
 	runners         map[string]*plan.Runner
 	runnerAST       map[*plan.Runner]*ast.Runner
 	kinds           map[string]*ast.TestKind
-	badColumnTypes  map[*ast.TestKind]bool     // kinds whose column_types has an invalid entry
-	secrets         map[string]*plan.Secret    // mesh-wide
-	sourceColumns   map[*plan.Source]columnSet // for the inputs that read them
-	products        []*productScope            // by ID
+	badColumnTypes  map[*ast.TestKind]bool // kinds whose column_types has an invalid entry
+	// badTemplates are the kinds whose SQL template names a variable or
+	// function that does not exist (reported there): their tests are
+	// bound but not rendered, which would report it again for each.
+	badTemplates  map[*ast.TestKind]bool
+	secrets       map[string]*plan.Secret    // mesh-wide
+	sourceColumns map[*plan.Source]columnSet // for the inputs that read them
+	products      []*productScope            // by ID
 	// classificationNames are the classifications, sorted.
 	classificationNames []string
 	// productCycle is set when products depend on each other in a loop;
@@ -236,6 +240,7 @@ func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
 		runnerAST:      map[*plan.Runner]*ast.Runner{},
 		kinds:          map[string]*ast.TestKind{},
 		badColumnTypes: map[*ast.TestKind]bool{},
+		badTemplates:   map[*ast.TestKind]bool{},
 		secrets:        map[string]*plan.Secret{},
 		sourceColumns:  map[*plan.Source]columnSet{},
 		loadErrors:     map[diag.Range]bool{},

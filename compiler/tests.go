@@ -139,15 +139,22 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	if kind.SQL == nil {
 		return nil
 	}
-	sql, err := kind.SQL.Render(vars)
+	if c.badTemplates[kind] {
+		return t
+	}
+	var sql string
+	var err error
+	if c.opts.NoTestSQL {
+		err = kind.SQL.Check(vars) // no text made only to be dropped
+	} else {
+		sql, err = kind.SQL.Render(vars)
+	}
 	if err != nil {
 		c.errorf("test-render", use.CallRange, "Test cannot be rendered",
 			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.", kind.Name, kind.SQL.Range(), strings.TrimSuffix(err.Error(), "."))
 		return nil
 	}
-	if !c.opts.NoTestSQL {
-		t.SQL = strings.TrimSpace(sql)
-	}
+	t.SQL = strings.TrimSpace(sql)
 	return t
 }
 

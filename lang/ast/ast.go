@@ -442,8 +442,14 @@ type TestKind struct {
 type Template interface {
 	// Render evaluates the template with the given variables.
 	Render(vars map[string]cty.Value) (string, error)
+	// Check returns the error Render would, without making the text, for
+	// a caller that keeps none (meshc check).
+	Check(vars map[string]cty.Value) error
 	// Variables lists the root names the template refers to, with ranges.
 	Variables() []RefPart
+	// Functions lists the names of the functions the template calls, with
+	// ranges.
+	Functions() []RefPart
 	Range() diag.Range
 }
 

@@ -52,6 +52,15 @@ func (t *template) Render(vars map[string]cty.Value) (string, error) {
 	return t.renderHCL(vars)
 }
 
+func (t *template) Check(vars map[string]cty.Value) error {
+	t.planOnce.Do(func() { t.plan = newRenderPlan(t.expr) })
+	if t.plan != nil && t.plan.walk(vars, nil) {
+		return nil
+	}
+	_, err := t.renderHCL(vars)
+	return err
+}
+
 // renderHCL evaluates the template with HCL: the reference behaviour, and
 // the one that explains what went wrong.
 func (t *template) renderHCL(vars map[string]cty.Value) (string, error) {
@@ -75,6 +84,30 @@ func (t *template) Variables() []ast.RefPart {
 		out = append(out, ast.RefPart{Name: trav.RootName(), Range: rng(t.file, trav.SourceRange())})
 	}
 	return out
+}
+
+func (t *template) Functions() []ast.RefPart {
+	var out []ast.RefPart
+	if node, ok := t.expr.(hclsyntax.Node); ok {
+		hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+			if call, ok := n.(*hclsyntax.FunctionCallExpr); ok {
+				out = append(out, ast.RefPart{Name: call.Name, Range: rng(t.file, call.NameRange)})
+			}
+			return nil
+		})
+	}
+	return out
+}
+
+// TemplateFunctions are the names of the functions a test kind's SQL
+// template may call, sorted.
+func TemplateFunctions() []string {
+	names := make([]string, 0, len(templateFunctions))
+	for name := range templateFunctions {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func (t *template) Range() diag.Range { return rng(t.file, t.expr.Range()) }
@@ -162,36 +195,45 @@ func newTemplatePart(e hclsyntax.Expression) *templatePart {
 func (p *renderPlan) render(vars map[string]cty.Value) (string, bool) {
 	var b strings.Builder
 	b.Grow(p.size)
+	if !p.walk(vars, b.WriteString) {
+		return "", false
+	}
+	out := b.String()
+	// HCL normalizes the text it builds (cty.StringVal), which can join
+	// a part's last character with the next one's; ASCII has nothing to
+	// join. A wrapped value is passed through as it is.
+	if !p.wrap && !isASCII(out) {
+		out = cty.NormalizeString(out)
+	}
+	return out, true
+}
+
+// walk gives write the text of each part in order, or reports false as
+// soon as a part has no plain text, for HCL to render the template. With
+// write nil, it only finds out whether every part has.
+func (p *renderPlan) walk(vars map[string]cty.Value, write func(string) (int, error)) bool {
 	for _, part := range p.parts {
 		var s string
 		switch {
 		case part.expr != nil:
 			var ok bool
 			if s, ok = part.value(vars); !ok {
-				return "", false
+				return false
 			}
 		case part.variable != "":
 			v, present := vars[part.variable]
 			var ok bool
 			if s, ok = plainString(v); !present || !ok {
-				return "", false
+				return false
 			}
 		default:
 			s = part.literal
 		}
-		if p.wrap {
-			return s, true // the value itself, as HCL returns it
+		if write != nil {
+			write(s)
 		}
-		b.WriteString(s)
 	}
-	// HCL normalizes the text it builds (cty.StringVal), which can join
-	// a part's last character with the next one's; ASCII has nothing to
-	// join.
-	out := b.String()
-	if !isASCII(out) {
-		out = cty.NormalizeString(out)
-	}
-	return out, true
+	return true
 }
 
 // value evaluates an expression part, or remembers what it gave for the
