@@ -287,11 +287,15 @@ func memoKey(buf []byte, names []string, vars map[string]cty.Value) ([]byte, boo
 			buf = append(buf, 'n')
 		case v.Type() == cty.String:
 			buf = appendString(buf, v.AsString())
-		case v.Type().Equals(stringList) && !v.IsNull() && v.IsWhollyKnown():
+		case v.Type().Equals(stringList) && !v.IsNull():
+			// One slice rather than an iterator, whose keys are numbers
+			// allocated one by one, here and in IsWhollyKnown: a list
+			// argument is read for every test that has one. plainString
+			// declines the unknown elements IsWhollyKnown would.
+			elems := v.AsValueSlice()
 			buf = append(buf, 'l')
-			buf = strconv.AppendInt(buf, int64(v.LengthInt()), 10)
-			for it := v.ElementIterator(); it.Next(); {
-				_, e := it.Element()
+			buf = strconv.AppendInt(buf, int64(len(elems)), 10)
+			for _, e := range elems {
 				s, ok := plainString(e)
 				if !ok {
 					return nil, false
