@@ -175,39 +175,66 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, co
 	out := make([]*plan.Column, 0, len(cols))
 	decls := make([]*ast.Column, 0, len(cols))
 	set := make(columnSet, 0, len(cols))
-	first := make(map[string]*plan.Column, len(cols)) // by folded name, while declaring
 	for _, col := range cols {
-		if !c.checkColumnName(col.Name, col.NameRange) {
-			continue
+		if c.checkColumnName(col.Name, col.NameRange) {
+			pc := &plan.Column{Name: col.Name, Range: col.DeclRange}
+			out, decls = append(out, pc), append(decls, col)
+			set = append(set, foldedColumn{foldASCII(col.Name), pc})
 		}
-		folded := foldASCII(col.Name)
-		if declared, dup := first[folded]; dup {
-			detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, declared.Name, declared.Range)
-			if declared.Name != col.Name {
-				detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, declared.Name, declared.Range, declared.Name, col.Name)
-			}
-			c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
-			continue
-		}
-		pc := &plan.Column{Name: col.Name, Nullable: true, Classification: col.Classification().V, Masking: col.Masking().V, Description: col.Description.V, Range: col.DeclRange}
-		if col.Type.Name != "" {
-			pc.Type, _ = c.columnType(col.Type)
-		}
-		if col.Nullable.Set {
-			pc.Nullable = col.Nullable.V
-		}
-		c.classification(col.Classification())
-		if masking := col.Masking(); masking.Set && !maskings[masking.V] {
-			c.errorf("invalid-value", masking.Range, "Unknown masking",
-				"%q is not a masking method.%s The methods are: %s.", masking.V, suggest.DidYouMean(masking.V, maskingNames), strings.Join(maskingNames, ", "))
-		}
-		first[folded] = pc
-		set = append(set, foldedColumn{folded, pc})
-		out = append(out, pc)
-		decls = append(decls, col)
 	}
-	slices.SortFunc(set, func(a, b foldedColumn) int { return strings.Compare(a.folded, b.folded) })
-	return out, set, decls
+	// Sorted by name, a duplicate follows the column it repeats, which the
+	// stable sort keeps first: a map by name for each of a large mesh's
+	// million ports cost more than the columns it checked.
+	slices.SortStableFunc(set, func(a, b foldedColumn) int { return strings.Compare(a.folded, b.folded) })
+	var duplicates map[*plan.Column]bool
+	kept := set[:0]
+	for _, e := range set {
+		if len(kept) == 0 || kept[len(kept)-1].folded != e.folded {
+			kept = append(kept, e)
+			continue
+		}
+		declared, col := kept[len(kept)-1].col, decls[slices.Index(out, e.col)]
+		detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, declared.Name, declared.Range)
+		if declared.Name != col.Name {
+			detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, declared.Name, declared.Range, declared.Name, col.Name)
+		}
+		c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
+		if duplicates == nil {
+			duplicates = map[*plan.Column]bool{}
+		}
+		duplicates[e.col] = true
+	}
+	if duplicates != nil {
+		n := 0
+		for i, pc := range out {
+			if !duplicates[pc] {
+				out[n], decls[n] = pc, decls[i]
+				n++
+			}
+		}
+		out, decls = out[:n], decls[:n]
+	}
+	for i, pc := range out {
+		c.declareColumn(pc, decls[i])
+	}
+	return out, kept, decls
+}
+
+// declareColumn fills in a column's plan from its declaration, checking
+// its type, classification and masking.
+func (c *compiler) declareColumn(pc *plan.Column, col *ast.Column) {
+	pc.Nullable, pc.Classification, pc.Masking, pc.Description = true, col.Classification().V, col.Masking().V, col.Description.V
+	if col.Type.Name != "" {
+		pc.Type, _ = c.columnType(col.Type)
+	}
+	if col.Nullable.Set {
+		pc.Nullable = col.Nullable.V
+	}
+	c.classification(col.Classification())
+	if masking := col.Masking(); masking.Set && !maskings[masking.V] {
+		c.errorf("invalid-value", masking.Range, "Unknown masking",
+			"%q is not a masking method.%s The methods are: %s.", masking.V, suggest.DidYouMean(masking.V, maskingNames), strings.Join(maskingNames, ", "))
+	}
 }
 
 var maskingNames = []string{"hash", "nullify", "partial", "redact"}
