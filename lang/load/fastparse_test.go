@@ -1,12 +1,14 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -498,4 +500,40 @@ func TestValue(t *testing.T) {
 		}
 	})
 	t.Logf("%d of %d arguments evaluated alike", literal, exprs)
+}
+
+// TestParseNumberAsCty checks that parseNumber's shortcut for whole numbers
+// gives what cty.ParseNumberVal gives HCL's parser, down to the bytes the
+// cache keeps (GobEncode).
+func TestParseNumberAsCty(t *testing.T) {
+	for _, text := range []string{"0", "7", "10", "007", "38", "4294967296", "999999999999999999", "1000000000000000000", "99999999999999999999", "1.5", "1e6", "0.000", "12345678901234567"} {
+		sameNumber(t, text)
+	}
+}
+
+func FuzzParseNumber(f *testing.F) {
+	f.Add(uint64(10), uint8(0))
+	f.Add(uint64(999999999999999999), uint8(3))
+	f.Fuzz(func(t *testing.T, n uint64, zeros uint8) {
+		sameNumber(t, strings.Repeat("0", int(zeros%4))+strconv.FormatUint(n, 10))
+	})
+}
+
+func sameNumber(t *testing.T, text string) {
+	t.Helper()
+	got, err := parseNumber([]byte(text))
+	want, wantErr := cty.ParseNumberVal(text)
+	if (err == nil) != (wantErr == nil) {
+		t.Fatalf("parseNumber(%q): error %v, cty's %v", text, err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	g, w := got.AsBigFloat(), want.AsBigFloat()
+	gb, _ := g.GobEncode()
+	wb, _ := w.GobEncode()
+	if !got.RawEquals(want) || g.Prec() != w.Prec() || g.Mode() != w.Mode() || g.Acc() != w.Acc() || !bytes.Equal(gb, wb) {
+		t.Errorf("parseNumber(%q) = %s (prec %d, %v, %v, gob %x); cty's %s (prec %d, %v, %v, gob %x)",
+			text, g.Text('g', -1), g.Prec(), g.Mode(), g.Acc(), gb, w.Text('g', -1), w.Prec(), w.Mode(), w.Acc(), wb)
+	}
 }
