@@ -29,6 +29,21 @@ func Plain(src []byte) bool {
 
 var plainScratch = sync.Pool{New: func() any { return new(scratch) }}
 
+// TopLevelBlocks returns where each top-level block of src ends, just past
+// its closing brace, for a plain file (Plain) whose top level holds only
+// blocks, reading it a block at a time; ok is false for any other file.
+// meshc fmt formats such a file a block at a time.
+func TopLevelBlocks(src []byte) (ends []int, ok bool) {
+	s := plainScratch.Get().(*scratch)
+	defer plainScratch.Put(s)
+	defer s.reset()
+	ok, _ = parseFastBlocks(src, "", s, func(b *hclsyntax.Block) {
+		ends = append(ends, b.CloseBraceRange.End.Byte)
+		s.reset()
+	})
+	return ends, ok
+}
+
 // parseFast parses a file into the syntax tree hclsyntax.ParseConfig
 // gives, for the plain files that most of a mesh is made of: blocks and
 // arguments whose values are quoted strings and heredocs without templates
