@@ -2,17 +2,12 @@ package format
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
-	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/synth"
 	"github.com/meshc/meshc/lang/load"
-	"golang.org/x/tools/txtar"
 )
 
 // asWhole checks that formatting src a top-level block at a time gives
@@ -62,7 +57,6 @@ var awkward = []string{
 // standard library, the broken corpus and a synthetic mesh, as written and
 // with their layout undone, both ways.
 func TestByBlocksAsWhole(t *testing.T) {
-	root := golden.Root()
 	cut := 0
 	check := func(name string, src []byte) {
 		for _, s := range [][]byte{src, unformatted(src)} {
@@ -71,25 +65,7 @@ func TestByBlocksAsWhole(t *testing.T) {
 			}
 		}
 	}
-	for _, dir := range []string{"examples", "stdlib"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
-			if err == nil && strings.HasSuffix(p, ".hcl") {
-				src, _ := os.ReadFile(p)
-				check(p, src)
-			}
-			return nil
-		})
-	}
-	archives, _ := filepath.Glob(filepath.Join(root, "testdata", "broken", "*.txtar"))
-	for _, a := range archives {
-		ar, err := txtar.ParseFile(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range ar.Files {
-			check(a+":"+f.Name, f.Data)
-		}
-	}
+	eachMeshFile(t, []string{"examples", "stdlib", "testdata/broken"}, check)
 	for name, f := range synth.Mesh(200) {
 		check(name, f.Data)
 	}

@@ -1,4 +1,4 @@
-package format_test
+package format
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/meshc/meshc/internal/golden"
-	"github.com/meshc/meshc/lang/format"
 	"golang.org/x/tools/txtar"
 )
 
@@ -17,16 +16,15 @@ import (
 // corpus twice: the second pass must change nothing, and the examples must
 // already be formatted.
 func TestIdempotent(t *testing.T) {
-	root := golden.Root()
 	check := func(name string, src []byte, mustBeFormatted bool) {
-		once, ds := format.Source(src, name)
+		once, ds := Source(src, name)
 		if len(ds) > 0 {
 			if mustBeFormatted {
 				t.Errorf("%s: %v", name, ds[0].Summary)
 			}
 			return
 		}
-		twice, _ := format.Source(once, name)
+		twice, _ := Source(once, name)
 		if !bytes.Equal(once, twice) {
 			t.Errorf("%s: formatting is not idempotent", name)
 		}
@@ -34,28 +32,38 @@ func TestIdempotent(t *testing.T) {
 			t.Errorf("%s is not formatted: run meshc fmt", name)
 		}
 	}
-	filepath.WalkDir(filepath.Join(root, "examples"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(p, ".hcl") {
-			src, _ := os.ReadFile(p)
-			check(p, src, true)
-		}
-		return nil
-	})
-	archives, _ := filepath.Glob(filepath.Join(root, "testdata", "broken", "*.txtar"))
-	for _, a := range archives {
-		ar, err := txtar.ParseFile(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range ar.Files {
-			check(a+":"+f.Name, f.Data, false)
-		}
+	eachMeshFile(t, []string{"examples"}, func(name string, src []byte) { check(name, src, true) })
+	eachMeshFile(t, []string{"testdata/broken"}, func(name string, src []byte) { check(name, src, false) })
+}
+
+// eachMeshFile calls fn with each mesh file under the repository's
+// folders dirs, and of the txtar archives there.
+func eachMeshFile(t *testing.T, dirs []string, fn func(name string, src []byte)) {
+	t.Helper()
+	for _, dir := range dirs {
+		filepath.WalkDir(filepath.Join(golden.Root(), dir), func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil || d.IsDir():
+			case strings.HasSuffix(p, ".hcl"):
+				src, _ := os.ReadFile(p)
+				fn(p, src)
+			case strings.HasSuffix(p, ".txtar"):
+				ar, err := txtar.ParseFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range ar.Files {
+					fn(p+":"+f.Name, f.Data)
+				}
+			}
+			return nil
+		})
 	}
 }
 
 func TestSyntaxErrorKeepsSource(t *testing.T) {
 	src := []byte("domain \"d\" {\n  owner = \n")
-	out, ds := format.Source(src, "x.mesh.hcl")
+	out, ds := Source(src, "x.mesh.hcl")
 	if len(ds) == 0 || !bytes.Equal(out, src) {
 		t.Errorf("a file with syntax errors must be returned unchanged with diagnostics; got %d diagnostics", len(ds))
 	}
