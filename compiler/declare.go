@@ -182,32 +182,12 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, co
 			set = append(set, foldedColumn{foldASCII(col.Name), pc})
 		}
 	}
-	// Sorted by name, a duplicate follows the column it repeats, which the
-	// stable sort keeps first: a map by name for each of a large mesh's
-	// million ports cost more than the columns it checked.
 	slices.SortStableFunc(set, func(a, b foldedColumn) int { return strings.Compare(a.folded, b.folded) })
-	var duplicates map[*plan.Column]bool
-	kept := set[:0]
-	for _, e := range set {
-		if len(kept) == 0 || kept[len(kept)-1].folded != e.folded {
-			kept = append(kept, e)
-			continue
-		}
-		declared, col := kept[len(kept)-1].col, decls[slices.Index(out, e.col)]
-		detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, declared.Name, declared.Range)
-		if declared.Name != col.Name {
-			detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, declared.Name, declared.Range, declared.Name, col.Name)
-		}
-		c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
-		if duplicates == nil {
-			duplicates = map[*plan.Column]bool{}
-		}
-		duplicates[e.col] = true
-	}
-	if duplicates != nil {
+	if repeated := c.duplicateColumns(set, out, decls, owner); repeated != nil {
+		set = slices.DeleteFunc(set, func(e foldedColumn) bool { return repeated[e.col] })
 		n := 0
 		for i, pc := range out {
-			if !duplicates[pc] {
+			if !repeated[pc] {
 				out[n], decls[n] = pc, decls[i]
 				n++
 			}
@@ -217,7 +197,34 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, co
 	for i, pc := range out {
 		c.declareColumn(pc, decls[i])
 	}
-	return out, kept, decls
+	return out, set, decls
+}
+
+// duplicateColumns reports the columns that repeat the name of one
+// declared before them and returns them, nil when there are none. set is
+// sorted by folded name with a stable sort, so a column follows those of
+// its name declared before it: no map by name for each of a large mesh's
+// million ports, which cost more than the columns it checked.
+func (c *compiler) duplicateColumns(set columnSet, out []*plan.Column, decls []*ast.Column, owner string) map[*plan.Column]bool {
+	var repeated map[*plan.Column]bool
+	first := 0 // the first of the names folded as set[i]'s
+	for i := 1; i < len(set); i++ {
+		if set[i].folded != set[first].folded {
+			first = i
+			continue
+		}
+		declared, col := set[first].col, decls[slices.Index(out, set[i].col)]
+		detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, declared.Name, declared.Range)
+		if declared.Name != col.Name {
+			detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, declared.Name, declared.Range, declared.Name, col.Name)
+		}
+		c.errorf("duplicate-name", col.NameRange, "Duplicate column", "%s", detail)
+		if repeated == nil {
+			repeated = map[*plan.Column]bool{}
+		}
+		repeated[set[i].col] = true
+	}
+	return repeated
 }
 
 // declareColumn fills in a column's plan from its declaration, checking

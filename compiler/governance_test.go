@@ -32,7 +32,7 @@ func TestPolicyReport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := compileArchive(t, ar)
+			res := compileArchive(t, ar, compiler.Options{Today: today})
 			var out bytes.Buffer
 			if err := compiler.WritePolicyReport(&out, res); err != nil {
 				t.Fatal(err)

@@ -24,7 +24,14 @@ func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	// formatting should not fight them.
 	bom := []byte("\ufeff")
 	body, hasBOM := bytes.CutPrefix(src, bom)
-	ends, blockwise := load.TopLevelBlocks(body)
+	// src, not body: the parser reads one byte order mark itself, and
+	// declines a second one, which is a syntax error.
+	ends, blockwise := load.TopLevelBlocks(src)
+	if hasBOM {
+		for i := range ends {
+			ends[i] -= len(bom)
+		}
+	}
 	if !blockwise && !load.Plain(src) { // else it has no syntax error, and is not nested too deeply
 		file := load.NewFile(filename, src)
 		if ds := load.CheckNesting(file, src); ds != nil {

@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/meshc/meshc/internal/golden"
+	"github.com/meshc/meshc/lang/load"
 	"golang.org/x/tools/txtar"
 )
 
@@ -67,4 +71,45 @@ func TestSyntaxErrorKeepsSource(t *testing.T) {
 	if len(ds) == 0 || !bytes.Equal(out, src) {
 		t.Errorf("a file with syntax errors must be returned unchanged with diagnostics; got %d diagnostics", len(ds))
 	}
+}
+
+// wholeSource is Source as it was before files were formatted a block at a
+// time: the oracle for FuzzSourceAsWhole.
+func wholeSource(src []byte, filename string) ([]byte, bool) {
+	if !load.Plain(src) {
+		if load.CheckNesting(load.NewFile(filename, src), src) != nil {
+			return src, false
+		}
+		if _, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hds.HasErrors() {
+			return src, false
+		}
+	}
+	bom := []byte("\ufeff")
+	body, hasBOM := bytes.CutPrefix(src, bom)
+	out := bytes.TrimRight(hclwrite.Format(body), "\n")
+	if len(out) > 0 {
+		out = append(out, '\n')
+	}
+	if hasBOM {
+		out = append(bom, out...)
+	}
+	return out, true
+}
+
+// FuzzSourceAsWhole checks that Source formats as it did whole, and finds
+// the same files to have syntax errors: byte order marks are the parser's
+// to read, one of them.
+func FuzzSourceAsWhole(f *testing.F) {
+	for _, src := range awkward {
+		f.Add([]byte(src))
+		f.Add([]byte("\ufeff" + src))
+		f.Add([]byte("\ufeff\ufeff" + src))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		got, ds := Source(src, "f.mesh.hcl")
+		want, ok := wholeSource(src, "f.mesh.hcl")
+		if (len(ds) == 0) != ok || !bytes.Equal(got, want) {
+			t.Errorf("Source(%q) = %q with %d diagnostics; whole, %q (well formed: %v)", src, got, len(ds), want, ok)
+		}
+	})
 }

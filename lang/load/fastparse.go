@@ -41,7 +41,10 @@ func TopLevelBlocks(src []byte) (ends []int, ok bool) {
 		ends = append(ends, b.CloseBraceRange.End.Byte)
 		s.reset()
 	})
-	return ends, ok
+	if !ok {
+		return nil, false
+	}
+	return ends, true
 }
 
 // parseFast parses a file into the syntax tree hclsyntax.ParseConfig

@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,14 +102,7 @@ func (t *template) Functions() []ast.RefPart {
 
 // TemplateFunctions are the names of the functions a test kind's SQL
 // template may call, sorted.
-func TemplateFunctions() []string {
-	names := make([]string, 0, len(templateFunctions))
-	for name := range templateFunctions {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
+func TemplateFunctions() []string { return slices.Sorted(maps.Keys(templateFunctions)) }
 
 func (t *template) Range() diag.Range { return rng(t.file, t.expr.Range()) }
 
@@ -195,7 +189,7 @@ func newTemplatePart(e hclsyntax.Expression) *templatePart {
 func (p *renderPlan) render(vars map[string]cty.Value) (string, bool) {
 	var b strings.Builder
 	b.Grow(p.size)
-	if !p.walk(vars, b.WriteString) {
+	if !p.walk(vars, &b) {
 		return "", false
 	}
 	out := b.String()
@@ -208,10 +202,10 @@ func (p *renderPlan) render(vars map[string]cty.Value) (string, bool) {
 	return out, true
 }
 
-// walk gives write the text of each part in order, or reports false as
+// walk writes the text of each part in order to b, or reports false as
 // soon as a part has no plain text, for HCL to render the template. With
-// write nil, it only finds out whether every part has.
-func (p *renderPlan) walk(vars map[string]cty.Value, write func(string) (int, error)) bool {
+// b nil, it only finds out whether every part has.
+func (p *renderPlan) walk(vars map[string]cty.Value, b *strings.Builder) bool {
 	for _, part := range p.parts {
 		var s string
 		switch {
@@ -229,8 +223,8 @@ func (p *renderPlan) walk(vars map[string]cty.Value, write func(string) (int, er
 		default:
 			s = part.literal
 		}
-		if write != nil {
-			write(s)
+		if b != nil {
+			b.WriteString(s)
 		}
 	}
 	return true
@@ -288,10 +282,11 @@ func memoKey(buf []byte, names []string, vars map[string]cty.Value) ([]byte, boo
 		case v.Type() == cty.String:
 			buf = appendString(buf, v.AsString())
 		case v.Type().Equals(stringList) && !v.IsNull():
-			// One slice rather than an iterator, whose keys are numbers
-			// allocated one by one, here and in IsWhollyKnown: a list
-			// argument is read for every test that has one. plainString
-			// declines the unknown elements IsWhollyKnown would.
+			// One pass over the elements, not two: IsWhollyKnown's
+			// iterator allocated a number for each element's key, as
+			// AsValueSlice's still does, for every test with a list
+			// argument. plainString declines the unknown elements
+			// IsWhollyKnown would.
 			elems := v.AsValueSlice()
 			buf = append(buf, 'l')
 			buf = strconv.AppendInt(buf, int64(len(elems)), 10)
