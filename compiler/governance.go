@@ -601,8 +601,11 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	if p.broken || p.failed {
 		return // the policy's results are incomplete; its problem is reported
 	}
-	used := slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.used })
-	if !used && len(w.entries) > 0 {
+	// An object the policy could not judge (what it reads failed to
+	// load, and is reported) may break it once mended: the waiver may
+	// yet be needed.
+	needed := slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.used || p.undecided[e.obj] })
+	if !needed && len(w.entries) > 0 {
 		c.warnf("waiver-unused", w.ast.NameRange, "Waiver matches nothing",
 			"None of the objects the waiver %s names breaks the policy %s: %s. The exception is no longer needed: remove the waiver.", w.ast.Name, p.name(), c.entryStates(w, p))
 		return

@@ -79,9 +79,16 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 			return func(i int) { c.evaluate(run[i], m, vars, fns) }
 		})
 		// A task keeps what it found, not the round's objects, which
-		// go with the round.
+		// go with the round; what it found is copied out of the round's
+		// room, which the next round reuses.
 		for _, t := range run {
 			t.objects = nil
+			for j, o := range t.violated {
+				t.violated[j] = m.keep(o)
+			}
+			for j, o := range t.undecided {
+				t.undecided[j] = m.keep(o)
+			}
 		}
 		m.drop(round)
 	})

@@ -247,6 +247,10 @@ type model struct {
 	// slabs holds, by kind, the attributes of the round being judged
 	// (slab).
 	slabs map[string][]cty.Value
+	// buf is the room of the round's products' objects (productObjects),
+	// and kept the copies made of them this round (keep).
+	buf  []govObject
+	kept map[*govObject]*govObject
 }
 
 // roundProducts is how many products policies judge at once: enough for
@@ -263,7 +267,7 @@ var roundProducts = 2048
 // kinds.
 func (c *compiler) buildModel(kinds map[string]bool) *model {
 	m := &model{c: c, objects: map[string][]*govObject{}, byID: map[string]map[string]*govObject{}, wanted: map[string]map[string]bool{}, slabs: map[string][]cty.Value{},
-		meant: map[[2]string]string{}, ids: map[string]*suggest.List{}}
+		meant: map[[2]string]string{}, ids: map[string]*suggest.List{}, kept: map[*govObject]*govObject{}}
 	m.mesh = c.meshValue()
 	domainOf := map[*domainScope]*govObject{}
 	for _, ds := range c.domainList {
@@ -298,7 +302,12 @@ var productKinds = [...]string{"product", "port", "column", "input", "step", "te
 // the lists, and then made on every core. A mesh's objects are never all
 // made at once: with 18 columns a port, 100,000 products have 2.2 million,
 // about 250 MB, live where a check's heap is at its height.
-func (m *model) productObjects(lo, hi int, kinds map[string]bool) map[string][]*govObject {
+//
+// With reuse, the objects go into the room of the round before (m.buf):
+// with 20 columns a port, making them afresh was a collection or two of
+// the stage's three or four at 100,000 products, where the memory limit
+// leaves little room. What outlives the round is copied out of it (keep).
+func (m *model) productObjects(lo, hi int, kinds map[string]bool, reuse bool) map[string][]*govObject {
 	products := m.c.products[lo:hi]
 	// starts[i] is where product i's objects of each kind go in their
 	// lists; starts[len(products)], how many there are.
@@ -310,20 +319,35 @@ func (m *model) productObjects(lo, hi int, kinds map[string]bool) map[string][]*
 		}
 	}
 	var lists [len(productKinds)][]*govObject
+	all := 0
 	for k := range productKinds {
 		lists[k] = make([]*govObject, starts[len(products)][k])
+		all += starts[len(products)][k]
+	}
+	var buf []govObject
+	if reuse {
+		if cap(m.buf) < all {
+			m.buf = make([]govObject, all)
+		}
+		buf = m.buf[:all]
 	}
 	domainOf := m.domainOf
 	parallel.For(len(products), func(i int) {
 		ps, at := products[i], starts[i]
-		total := 0
+		total, before := 0, 0
 		for k := range at {
 			total += starts[i+1][k] - at[k]
+			before += at[k]
 		}
 		if total == 0 {
 			return // not judged
 		}
-		made := make([]govObject, 0, total)
+		var made []govObject
+		if buf != nil {
+			made = buf[before : before : before+total]
+		} else {
+			made = make([]govObject, 0, total)
+		}
 		add := func(k int, o govObject) *govObject {
 			made = append(made, o)
 			lists[k][at[k]] = &made[len(made)-1]
@@ -370,7 +394,8 @@ func (m *model) productObjects(lo, hi int, kinds map[string]bool) map[string][]*
 func (m *model) rounds(judge func(round map[string][]*govObject)) {
 	n := len(m.c.products)
 	for lo := 0; lo == 0 || lo < n; lo += roundProducts {
-		round := m.productObjects(lo, min(lo+roundProducts, n), m.kinds)
+		clear(m.kept)
+		round := m.productObjects(lo, min(lo+roundProducts, n), m.kinds, true)
 		if lo == 0 {
 			round["domain"], round["source"] = m.objects["domain"], m.objects["source"]
 		}
@@ -405,10 +430,30 @@ func (m *model) noteWanted(round map[string][]*govObject) {
 		}
 		for _, o := range round[kind] {
 			if id := o.id(); wanted[id] && m.byID[kind][id] == nil {
-				m.byID[kind][id] = o
+				m.byID[kind][id] = m.keep(o)
 			}
 		}
 	}
+}
+
+// keep returns what of a round's object may outlive the round: a copy made
+// outside the round's room, which the next round reuses, sitting in copies
+// of the round's objects it sits in. Domains and sources are the model's
+// own, and kept as they are. An object kept twice in a round gives the
+// same copy, as policies and waivers compare objects by address.
+func (m *model) keep(o *govObject) *govObject {
+	if o == nil || o.kind == "domain" || o.kind == "source" {
+		return o
+	}
+	if k, ok := m.kept[o]; ok {
+		return k
+	}
+	k := new(govObject)
+	*k = *o
+	k.attrs, k.value = nil, atomic.Value{} // the round's, as drop lets go of them
+	k.parent = m.keep(o.parent)
+	m.kept[o] = k
+	return k
 }
 
 // objectsOf counts a product's objects of each of productKinds: none when
@@ -462,7 +507,7 @@ func (m *model) allIDs(kind string) []string {
 	}
 	if slices.Contains(productKinds[:], kind) {
 		for lo := 0; lo < len(m.c.products); lo += roundProducts {
-			for _, o := range m.productObjects(lo, min(lo+roundProducts, len(m.c.products)), map[string]bool{kind: true})[kind] {
+			for _, o := range m.productObjects(lo, min(lo+roundProducts, len(m.c.products)), map[string]bool{kind: true}, false)[kind] {
 				ids[o.id()] = true
 			}
 		}
