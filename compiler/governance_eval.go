@@ -103,6 +103,7 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 			for _, o := range t.undecided {
 				p.undecided[o] = true
 			}
+			p.outcome.Undecided += len(t.undecided)
 			if t.failure != nil && !p.failed {
 				p.failed, p.outcome.Failed = true, true
 				c.diags = append(c.diags, t.failure)

@@ -32,9 +32,12 @@ type PolicyOutcome struct {
 	Evaluated bool `json:"evaluated"`
 	// Failed is true when an expression could not be evaluated for some
 	// object (reported once); those objects count neither way.
-	Failed     bool           `json:"failed,omitempty"`
-	Objects    int            `json:"objects"` // objects of its kind in its scope
-	Applied    int            `json:"applied"` // of those, the ones its when condition selects
+	Failed  bool `json:"failed,omitempty"`
+	Objects int  `json:"objects"` // objects of its kind in its scope
+	Applied int  `json:"applied"` // of those, the ones its when condition selects
+	// Undecided counts the objects it could not judge, as what it reads
+	// of them failed to load (reported): they count neither way.
+	Undecided  int            `json:"undecided,omitempty"`
 	Violations []PolicyObject `json:"violations,omitempty"`
 	Waived     []WaivedObject `json:"waived,omitempty"`
 }
@@ -154,10 +157,23 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 		if o.Failed {
 			status = append(status, "could not be evaluated for some, reported above")
 		}
-		if len(status) == 0 {
+		undecided := o.Undecided
+		if o.Failed {
+			undecided = 0 // those it failed on are among them, and reported
+		}
+		if len(status) == 0 && undecided == 0 {
 			status = append(status, "all comply")
 		}
-		fmt.Fprintf(&b, "  %s: applies to %d of %d, %s\n", o.On, o.Applied, o.Objects, strings.Join(status, ", "))
+		line := fmt.Sprintf("  %s: applies to %d of %d", o.On, o.Applied, o.Objects)
+		if len(status) > 0 {
+			line += ", " + strings.Join(status, ", ")
+		}
+		if undecided > 0 {
+			// Of all its objects: one whose when could not be judged is
+			// not known to be one it applies to.
+			line += fmt.Sprintf("; %d of the %d not judged, as what they read failed to load", undecided, o.Objects)
+		}
+		fmt.Fprintln(&b, line)
 		for _, v := range o.Violations {
 			note := ""
 			if v.ExpiredWaiver != "" {
