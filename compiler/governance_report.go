@@ -36,7 +36,8 @@ type PolicyOutcome struct {
 	Objects int  `json:"objects"` // objects of its kind in its scope
 	Applied int  `json:"applied"` // of those, the ones its when condition selects
 	// Undecided counts the objects it could not judge, as what it reads
-	// of them failed to load (reported): they count neither way.
+	// of them failed to load, or its expression failed on them (Failed;
+	// both reported): they count neither way.
 	Undecided  int            `json:"undecided,omitempty"`
 	Violations []PolicyObject `json:"violations,omitempty"`
 	Waived     []WaivedObject `json:"waived,omitempty"`
