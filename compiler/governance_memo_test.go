@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/meshc/meshc/internal/synth"
-	"github.com/meshc/meshc/lang/diag"
-	"github.com/meshc/meshc/lang/load"
 )
 
 // TestConditionMemoInvisible checks that remembering conditions' results,
@@ -67,20 +64,10 @@ policy "numeric_versions" {
   message     = "Product ${product.id} has a version that is not a number"
 }
 `)}
-	render := func() string {
-		res, err := Compile(load.Tree{FS: fsys}, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
-		WritePolicyReport(&out, res)
-		return out.String()
-	}
-	remembered := render()
+	remembered := checkOutput(t, fsys)
 	remember = false
 	defer func() { remember = true }()
-	if diff := cmp.Diff(render(), remembered); diff != "" {
+	if diff := cmp.Diff(checkOutput(t, fsys), remembered); diff != "" {
 		t.Errorf("remembering conditions changes the output (-evaluated +remembered):\n%s", diff)
 	}
 	remember = true
@@ -88,12 +75,12 @@ policy "numeric_versions" {
 	// last one short, with objects of every kind across their bounds.
 	defer func(n int) { roundProducts = n }(roundProducts)
 	roundProducts = 7
-	if diff := cmp.Diff(render(), remembered); diff != "" {
+	if diff := cmp.Diff(checkOutput(t, fsys), remembered); diff != "" {
 		t.Errorf("judging products a round at a time changes the output (-rounds +one round):\n%s", diff)
 	}
 	fastConditions = false
 	defer func() { fastConditions = true }()
-	if diff := cmp.Diff(render(), remembered); diff != "" {
+	if diff := cmp.Diff(checkOutput(t, fsys), remembered); diff != "" {
 		t.Errorf("judging conditions without HCL changes the output (-HCL +fast):\n%s", diff)
 	}
 	for _, want := range []string{"Policy plain_columns_described violated", "Policy no_fives violated", "Policy wide_public_ports violated", "Policy same_layer_reads violated", "numeric_versions", "Policy fast_wide_ports violated"} {

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,16 +28,6 @@ func TestWaiversAcrossRounds(t *testing.T) {
 	if len(paths) == 0 {
 		t.Fatal("no policy cases in testdata/broken")
 	}
-	render := func(tree load.Tree) string {
-		res, err := Compile(tree, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
-		if err != nil {
-			return "usage error: " + err.Error()
-		}
-		var out bytes.Buffer
-		diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
-		WritePolicyReport(&out, res)
-		return out.String()
-	}
 	waived := 0
 	for _, p := range paths {
 		ar, err := txtar.ParseFile(p) // as meshtest.ArchiveFS, which imports this package
@@ -47,12 +38,11 @@ func TestWaiversAcrossRounds(t *testing.T) {
 		for _, f := range ar.Files {
 			fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
 		}
-		tree := load.Tree{FS: fsys}
-		whole := render(tree)
+		whole := checkOutput(t, fsys)
 		func() {
 			defer func(n int) { roundProducts = n }(roundProducts)
 			roundProducts = 1
-			if diff := cmp.Diff(whole, render(tree)); diff != "" {
+			if diff := cmp.Diff(whole, checkOutput(t, fsys)); diff != "" {
 				t.Errorf("%s: a round a product changes the output (-one round +rounds):\n%s", filepath.Base(p), diff)
 			}
 		}()
@@ -128,14 +118,7 @@ waiver "some_notes" {
 	render := func(products int) string {
 		defer func(n int) { roundProducts = n }(roundProducts)
 		roundProducts = products
-		res, err := Compile(load.Tree{FS: fsys}, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
-		WritePolicyReport(&out, res)
-		return out.String()
+		return checkOutput(t, fsys)
 	}
 	whole := render(2048)
 	if n := strings.Count(whole, "Policy no_notes violated"); n != 57 {
@@ -149,4 +132,18 @@ waiver "some_notes" {
 			t.Errorf("rounds of %d products change the output (-one round +rounds):\n%s", products, diff)
 		}
 	}
+}
+
+// checkOutput is what meshc check prints of a mesh: its diagnostics, then
+// its policy report.
+func checkOutput(t *testing.T, fsys fs.FS) string {
+	t.Helper()
+	res, err := Compile(load.Tree{FS: fsys}, Options{Today: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
+	WritePolicyReport(&out, res)
+	return out.String()
 }
