@@ -140,8 +140,8 @@ func (c *compiler) evaluate(t *evalTask, m *model, vars map[string]cty.Value, fn
 			v.applies = true
 			v.holds, v.known = j.result(p.assert, assert)
 		}
-		if v.applies {
-			t.applied++
+		if v.applies && v.known {
+			t.applied++ // judged: one it could not judge counts neither way
 		}
 		switch {
 		case !v.known:

@@ -34,10 +34,10 @@ type PolicyOutcome struct {
 	// object (reported once); those objects count neither way.
 	Failed  bool `json:"failed,omitempty"`
 	Objects int  `json:"objects"` // objects of its kind in its scope
-	Applied int  `json:"applied"` // of those, the ones its when condition selects
+	Applied int  `json:"applied"` // of those, the ones its when condition selects, judged
 	// Undecided counts the objects it could not judge, as what it reads
-	// of them failed to load, or its expression failed on them (Failed;
-	// both reported): they count neither way.
+	// of them has errors (reported), or its expression failed on them
+	// (Failed): they count neither way, in Applied or not.
 	Undecided  int            `json:"undecided,omitempty"`
 	Violations []PolicyObject `json:"violations,omitempty"`
 	Waived     []WaivedObject `json:"waived,omitempty"`
@@ -158,21 +158,12 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 		if o.Failed {
 			status = append(status, "could not be evaluated for some, reported above")
 		}
-		undecided := o.Undecided
-		if o.Failed {
-			undecided = 0 // those it failed on are among them, and reported
-		}
-		if len(status) == 0 && undecided == 0 {
+		if len(status) == 0 {
 			status = append(status, "all comply")
 		}
-		line := fmt.Sprintf("  %s: applies to %d of %d", o.On, o.Applied, o.Objects)
-		if len(status) > 0 {
-			line += ", " + strings.Join(status, ", ")
-		}
-		if undecided > 0 {
-			// Of all its objects: one whose when could not be judged is
-			// not known to be one it applies to.
-			line += fmt.Sprintf("; %d of the %d not judged, as what they read failed to load", undecided, o.Objects)
+		line := fmt.Sprintf("  %s: applies to %d of %d, %s", o.On, o.Applied, o.Objects, strings.Join(status, ", "))
+		if o.Undecided > 0 && !o.Failed { // else those it failed on are among them, and said
+			line += fmt.Sprintf("; %d of the %d not judged, as what they read has errors", o.Undecided, o.Objects)
 		}
 		fmt.Fprintln(&b, line)
 		for _, v := range o.Violations {
