@@ -601,10 +601,12 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	if p.broken || p.failed {
 		return // the policy's results are incomplete; its problem is reported
 	}
-	// An object the policy could not judge (what it reads failed to
-	// load, and is reported) may break it once mended: the waiver may
-	// yet be needed.
-	needed := slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.used || p.undecided[e.obj] })
+	// An object the policy could not judge (what it reads has errors,
+	// reported), or of a product policies leave out, may break it once
+	// mended: the waiver may yet be needed.
+	needed := slices.ContainsFunc(w.entries, func(e waiverEntry) bool {
+		return e.used || p.undecided[e.obj] || e.obj == nil && m.ofUnjudged(p.kind, e.id.V)
+	})
 	if !needed && len(w.entries) > 0 {
 		c.warnf("waiver-unused", w.ast.NameRange, "Waiver matches nothing",
 			"None of the objects the waiver %s names breaks the policy %s: %s. The exception is no longer needed: remove the waiver.", w.ast.Name, p.name(), c.entryStates(w, p))
@@ -613,6 +615,7 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	for _, e := range w.entries {
 		switch {
 		case e.used:
+		case e.obj == nil && m.ofUnjudged(p.kind, e.id.V):
 		case e.obj == nil:
 			c.warnf("waiver-unused", e.id.Range, "Waived object not found",
 				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, m.didYouMean(p.kind, e.id.V))

@@ -251,6 +251,8 @@ type model struct {
 	// and kept the copies made of them this round (keep).
 	buf  []govObject
 	kept map[*govObject]*govObject
+	// unjudged holds the IDs of the products policies leave out.
+	unjudged map[string]bool
 }
 
 // roundProducts is how many products policies judge at once: enough for
@@ -287,6 +289,12 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 		}
 	}
 	m.kinds, m.domainOf = kinds, domainOf
+	m.unjudged = map[string]bool{}
+	for _, ps := range c.products {
+		if unjudged(ps) {
+			m.unjudged[ps.plan.ID] = true
+		}
+	}
 	return m
 }
 
@@ -436,6 +444,24 @@ func (m *model) noteWanted(round map[string][]*govObject) {
 	}
 }
 
+// unjudged reports whether policies leave a product and its objects out:
+// its blueprint, or one of its tests, failed and was reported.
+func unjudged(ps *productScope) bool {
+	return slices.Contains(ps.ast.Broken, "extends") || ps.brokenTests
+}
+
+// ofUnjudged reports whether an ID names an object of a kind of
+// productKinds in a product policies leave out (unjudged), which may
+// break a policy once mended.
+func (m *model) ofUnjudged(kind, id string) bool {
+	if !slices.Contains(productKinds[:], kind) {
+		return false
+	}
+	domain, rest, _ := strings.Cut(id, ".")
+	product, _, _ := strings.Cut(rest, ".")
+	return m.unjudged[domain+"."+product]
+}
+
 // keep returns what of a round's object may outlive the round: a copy made
 // outside the round's room, which the next round reuses, sitting in copies
 // of the round's objects it sits in. Domains and sources are the model's
@@ -461,7 +487,7 @@ func (m *model) keep(o *govObject) *govObject {
 // inherits or which tests it has is unknown, and judging it would report
 // one mistake twice.
 func objectsOf(ps *productScope, kinds map[string]bool) (n [len(productKinds)]int) {
-	if slices.Contains(ps.ast.Broken, "extends") || ps.brokenTests {
+	if unjudged(ps) {
 		return n
 	}
 	p := ps.plan
