@@ -9,17 +9,14 @@ import (
 	"github.com/meshc/meshc/internal/stamp"
 )
 
-// readFile opens name without following a link (O_NOFOLLOW) and reads it
-// whole. O_NONBLOCK keeps the open of a named pipe from waiting for a
-// writer; it does not change how a regular file reads. It reads as many
-// bytes as the open file has, and stops at a short read once it has them.
-// The stamp is the open file's, as it was before the read.
+// readFile opens name without following a link or waiting
+// (stamp.OpenNoWait) and reads it whole. It reads as many bytes as the
+// open file has, and stops at a short read once it has them. The stamp is
+// the open file's, as it was before the read.
 func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
-	fd, err := stamp.Retry(func() (int, error) {
-		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	})
+	fd, err := stamp.OpenNoWait(name)
 	if err != nil {
-		return nil, stamp.Stamp{}, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, stamp.Stamp{}, err
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
