@@ -603,10 +603,11 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	}
 	// An object the policy could not judge (what it reads has errors,
 	// reported), or of a product policies leave out, may break it once
-	// mended: the waiver may yet be needed.
-	needed := slices.ContainsFunc(w.entries, func(e waiverEntry) bool {
-		return e.used || p.undecided[e.obj] || e.obj == nil && m.ofUnjudged(p.kind, e.id.V)
-	})
+	// mended: the waiver may yet be needed, and nothing is said of it.
+	unjudged := func(e waiverEntry) bool {
+		return p.undecided[e.obj] || e.obj == nil && m.ofUnjudged(p.kind, e.id.V)
+	}
+	needed := slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.used || unjudged(e) })
 	if !needed && len(w.entries) > 0 {
 		c.warnf("waiver-unused", w.ast.NameRange, "Waiver matches nothing",
 			"None of the objects the waiver %s names breaks the policy %s: %s. The exception is no longer needed: remove the waiver.", w.ast.Name, p.name(), c.entryStates(w, p))
@@ -614,8 +615,7 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	}
 	for _, e := range w.entries {
 		switch {
-		case e.used:
-		case e.obj == nil && m.ofUnjudged(p.kind, e.id.V):
+		case e.used, unjudged(e):
 		case e.obj == nil:
 			c.warnf("waiver-unused", e.id.Range, "Waived object not found",
 				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, m.didYouMean(p.kind, e.id.V))
@@ -626,7 +626,6 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 			}
 			c.warnf("waiver-unused", e.id.Range, "Waived object outside the policy",
 				"The policy %s applies only to the domains %s, so it does not apply to %s and this entry exempts nothing: remove it.", p.name(), scope, e.id.V)
-		case p.undecided[e.obj]:
 		default:
 			c.warnf("waiver-unused", e.id.Range, "Waived object complies",
 				"The %s %s does not break the policy %s, so the waiver need not exempt it: remove it from objects.", p.kind, e.id.V, p.name())
