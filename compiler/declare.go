@@ -3,6 +3,7 @@ package compiler
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -688,16 +689,49 @@ func (c *compiler) declareTestKinds() {
 					c.badTemplates[k] = true
 				}
 			}
-			for _, f := range k.SQL.Functions() {
-				if !slices.Contains(templateFunctionNames, f.Name) {
-					c.errorf("unresolved-reference", f.Range, "Call to an unknown function",
-						"There is no function %q in SQL templates.%s They may call %s.", f.Name, suggest.DidYouMean(f.Name, templateFunctionNames), andList(templateFunctionNames))
+			for _, call := range k.SQL.Calls() {
+				if !c.checkTemplateCall(call) {
 					c.badTemplates[k] = true
 				}
 			}
 		}
 		c.kinds[k.Name] = k
 	}
+}
+
+// checkTemplateCall reports a call in a test kind's SQL template to a
+// function templates do not have, or with the wrong number of arguments,
+// and returns whether the call is sound. Reported here, at the kind,
+// rather than by HCL when each test's SQL is rendered, it is reported
+// once, and with meshc's own suggestion (HCL's "did you mean" picks at
+// random among equally near names).
+func (c *compiler) checkTemplateCall(call ast.TemplateCall) bool {
+	sig, ok := load.TemplateSignature(call.Name)
+	if !ok {
+		c.errorf("unresolved-reference", call.NameRange, "Call to an unknown function",
+			"There is no function %q in SQL templates.%s They may call %s.", call.Name, suggest.DidYouMean(call.Name, templateFunctionNames), andList(templateFunctionNames))
+		return false
+	}
+	least, most := len(sig.Params), len(sig.Params)
+	if sig.Variadic != "" {
+		least, most = least+sig.VariadicMin, math.MaxInt
+	}
+	if call.Expands || least <= call.Args && call.Args <= most {
+		return true
+	}
+	params := slices.Clone(sig.Params)
+	takes := count(least, "argument", "arguments")
+	switch {
+	case sig.Variadic != "" && sig.VariadicMin > 0:
+		takes = "at least " + takes
+		params = append(params, sig.Variadic+"...")
+	case sig.Variadic != "":
+		takes = "at least " + takes
+		params = append(params, "["+sig.Variadic+"...]")
+	}
+	c.errorf("invalid-value", call.Range, "Wrong number of arguments in a template call",
+		"%s takes %s, and this call passes %d. Call it as %s(%s).", call.Name, takes, call.Args, call.Name, strings.Join(params, ", "))
+	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

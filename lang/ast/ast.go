@@ -117,6 +117,18 @@ type RefPart struct {
 	Range diag.Range
 }
 
+// TemplateCall is a function call in a template: the function's name and
+// range, and how many arguments it passes. Expands is set when the last
+// argument is expanded (f(xs...)), so that the count is known only when
+// the template is rendered.
+type TemplateCall struct {
+	Name      string
+	NameRange diag.Range
+	Range     diag.Range // the whole call
+	Args      int
+	Expands   bool
+}
+
 // String renders the reference as written.
 func (r Ref) String() string {
 	s := ""
@@ -447,9 +459,9 @@ type Template interface {
 	Check(vars map[string]cty.Value) error
 	// Variables lists the root names the template refers to, with ranges.
 	Variables() []RefPart
-	// Functions lists the names of the functions the template calls, with
-	// ranges.
-	Functions() []RefPart
+	// Calls lists the function calls the template makes, in the order
+	// written.
+	Calls() []TemplateCall
 	Range() diag.Range
 }
 

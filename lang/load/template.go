@@ -87,12 +87,13 @@ func (t *template) Variables() []ast.RefPart {
 	return out
 }
 
-func (t *template) Functions() []ast.RefPart {
-	var out []ast.RefPart
+func (t *template) Calls() []ast.TemplateCall {
+	var out []ast.TemplateCall
 	if node, ok := t.expr.(hclsyntax.Node); ok {
 		hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
 			if call, ok := n.(*hclsyntax.FunctionCallExpr); ok {
-				out = append(out, ast.RefPart{Name: call.Name, Range: rng(t.file, call.NameRange)})
+				out = append(out, ast.TemplateCall{Name: call.Name, NameRange: rng(t.file, call.NameRange), Range: rng(t.file, call.Range()),
+					Args: len(call.Args), Expands: call.ExpandFinal})
 			}
 			return nil
 		})
@@ -103,6 +104,36 @@ func (t *template) Functions() []ast.RefPart {
 // TemplateFunctions are the names of the functions a test kind's SQL
 // template may call, sorted.
 func TemplateFunctions() []string { return slices.Sorted(maps.Keys(templateFunctions)) }
+
+// A Signature is what a function that templates may call takes: its
+// parameters by name, and Variadic, when set, the name of the arguments it
+// takes any number more of, at least VariadicMin.
+type Signature struct {
+	Params      []string
+	Variadic    string
+	VariadicMin int
+}
+
+// TemplateSignature returns the signature of a function that templates
+// may call, so that a call with the wrong number of arguments can be
+// reported once, where the template is declared; ok is false for a
+// function templates do not have.
+func TemplateSignature(name string) (sig Signature, ok bool) {
+	f, ok := templateFunctions[name]
+	if !ok {
+		return Signature{}, false
+	}
+	for _, p := range f.Params() {
+		sig.Params = append(sig.Params, p.Name)
+	}
+	if v := f.VarParam(); v != nil {
+		sig.Variadic = v.Name
+	}
+	if name == "join" {
+		sig.VariadicMin = 1 // its spec allows none; its implementation fails on none
+	}
+	return sig, true
+}
 
 func (t *template) Range() diag.Range { return rng(t.file, t.expr.Range()) }
 

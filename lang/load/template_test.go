@@ -1,12 +1,15 @@
 package load
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // templateOf parses src as a test kind's sql attribute's value.
@@ -89,7 +92,7 @@ func knownNames(tmpl *template) bool {
 			return false
 		}
 	}
-	for _, f := range tmpl.Functions() {
+	for _, f := range tmpl.Calls() {
 		if _, ok := templateFunctions[f.Name]; !ok {
 			return false
 		}
@@ -109,4 +112,49 @@ func FuzzTemplate(f *testing.F) {
 		sameAsHCL(t, tmpl, map[string]cty.Value{"column": cty.StringVal(column), "table": cty.StringVal(table), "values": cty.ListVal([]cty.Value{cty.StringVal(column)})})
 		sameAsHCL(t, tmpl, map[string]cty.Value{"column": cty.NullVal(cty.String), "table": cty.StringVal(table)})
 	})
+}
+
+// TestTemplateSignatureAsHCL checks that a call of each function templates
+// may call, with 0 to 4 arguments of the types it takes, fails HCL's
+// rendering for its number of arguments exactly when TemplateSignature
+// says the number is wrong.
+func TestTemplateSignatureAsHCL(t *testing.T) {
+	valueOf := func(p *function.Parameter) cty.Value {
+		if p != nil && p.Type.IsListType() {
+			return cty.ListVal([]cty.Value{cty.StringVal("a")})
+		}
+		return cty.StringVal("a")
+	}
+	for _, name := range TemplateFunctions() {
+		f := templateFunctions[name]
+		sig, ok := TemplateSignature(name)
+		if !ok {
+			t.Fatalf("TemplateSignature(%q) is not ok", name)
+		}
+		for n := range 5 {
+			vars := map[string]cty.Value{}
+			var args []string
+			for i := range n {
+				param := f.VarParam()
+				if i < len(f.Params()) {
+					param = &f.Params()[i]
+				}
+				arg := fmt.Sprintf("a%d", i)
+				vars[arg] = valueOf(param)
+				args = append(args, arg)
+			}
+			src := fmt.Sprintf(`"${%s(%s)}"`, name, strings.Join(args, ", "))
+			tmpl, ok := templateOf(t, src)
+			if !ok {
+				t.Fatalf("%s does not parse", src)
+			}
+			_, err := tmpl.renderHCL(vars)
+			hclWrong := err != nil && (strings.Contains(err.Error(), "function arguments") || strings.Contains(err.Error(), "at least one list is required"))
+			least := len(sig.Params) + sig.VariadicMin
+			wrong := n < least || (sig.Variadic == "" && n > len(sig.Params))
+			if hclWrong != wrong {
+				t.Errorf("%s: HCL gives %v; the signature %+v says wrong: %v", src, err, sig, wrong)
+			}
+		}
+	}
 }
