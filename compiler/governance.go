@@ -84,11 +84,14 @@ func (p *policy) origin() string {
 }
 
 // covers reports whether the policy applies to an object of its kind.
-func (p *policy) covers(o *govObject) bool {
+func (p *policy) covers(o *govObject) bool { return p.coversDomain(o.domain) }
+
+// coversDomain reports whether the policy applies to a domain's objects.
+func (p *policy) coversDomain(ds *domainScope) bool {
 	if p.domain != nil {
-		return o.domain == p.domain
+		return ds == p.domain
 	}
-	return p.domains == nil || p.domains[o.domain.plan.Name]
+	return p.domains == nil || p.domains[ds.plan.Name]
 }
 
 // waiver is a declared waiver.

@@ -93,6 +93,7 @@ func (c *compiler) evaluateAll(policies []*policy, m *model, fns map[string]func
 		m.drop(round)
 	})
 	for i, p := range active {
+		m.countUnjudged(p)
 		for _, t := range tasks[i] {
 			p.outcome.Objects += t.covered
 			p.outcome.Applied += t.applied

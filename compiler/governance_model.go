@@ -251,8 +251,8 @@ type model struct {
 	// and kept the copies made of them this round (keep).
 	buf  []govObject
 	kept map[*govObject]*govObject
-	// unjudged holds the IDs of the products policies leave out.
-	unjudged map[string]bool
+	// unjudged holds the products policies leave out, by ID.
+	unjudged map[string]*productScope
 }
 
 // roundProducts is how many products policies judge at once: enough for
@@ -289,10 +289,10 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 		}
 	}
 	m.kinds, m.domainOf = kinds, domainOf
-	m.unjudged = map[string]bool{}
+	m.unjudged = map[string]*productScope{}
 	for _, ps := range c.products {
 		if unjudged(ps) {
-			m.unjudged[ps.plan.ID] = true
+			m.unjudged[ps.plan.ID] = ps
 		}
 	}
 	return m
@@ -459,7 +459,24 @@ func (m *model) ofUnjudged(kind, id string) bool {
 	}
 	domain, rest, _ := strings.Cut(id, ".")
 	product, _, _ := strings.Cut(rest, ".")
-	return m.unjudged[domain+"."+product]
+	return m.unjudged[domain+"."+product] != nil
+}
+
+// countUnjudged counts a policy's objects in the products policies leave
+// out (unjudged) among the objects it could not judge, so that its report
+// does not say there is no object of its kind, or that all comply.
+func (m *model) countUnjudged(p *policy) {
+	kind := slices.Index(productKinds[:], p.kind)
+	if kind < 0 {
+		return
+	}
+	for _, ps := range m.unjudged {
+		if p.coversDomain(ps.domain) {
+			n := countObjects(ps, map[string]bool{p.kind: true})[kind]
+			p.outcome.Objects += n
+			p.outcome.Undecided += n
+		}
+	}
 }
 
 // keep returns what of a round's object may outlive the round: a copy made
@@ -490,6 +507,12 @@ func objectsOf(ps *productScope, kinds map[string]bool) (n [len(productKinds)]in
 	if unjudged(ps) {
 		return n
 	}
+	return countObjects(ps, kinds)
+}
+
+// countObjects counts a product's objects of each of productKinds: its
+// product and ports, and its objects of the other kinds that kinds holds.
+func countObjects(ps *productScope, kinds map[string]bool) (n [len(productKinds)]int) {
 	p := ps.plan
 	n[0], n[1] = 1, len(p.Ports)
 	if kinds["column"] {

@@ -147,6 +147,12 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 		case o.Objects == 0:
 			fmt.Fprintf(&b, "  %s: no object of this kind\n", o.On)
 			continue
+		case o.Undecided == o.Objects && !o.Failed && o.Objects == 1:
+			fmt.Fprintf(&b, "  %s: its one object not judged, as what it reads has errors\n", o.On)
+			continue
+		case o.Undecided == o.Objects && !o.Failed:
+			fmt.Fprintf(&b, "  %s: none of its %d objects judged, as what they read has errors\n", o.On, o.Objects)
+			continue
 		}
 		var status []string
 		if n := len(o.Violations); n > 0 {
