@@ -177,10 +177,10 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 			if v.ExpiredWaiver != "" {
 				note = fmt.Sprintf(" (waiver %s expired)", v.ExpiredWaiver)
 			}
-			fmt.Fprintf(&b, "    violated  %s  %s  %s%s\n", v.ID, v.Range, v.Message, note)
+			fmt.Fprintf(&b, "    violated  %s  %s  %s%s\n", v.ID, v.Range, continued(v.Message), note)
 		}
 		for _, v := range o.Waived {
-			fmt.Fprintf(&b, "    waived    %s  by waiver %s (%s; approver %s, expires %s): %s\n", v.ID, v.Waiver, v.WaiverRange, v.Approver, v.Expires, sentence(v.Reason))
+			fmt.Fprintf(&b, "    waived    %s  by waiver %s (%s; approver %s, expires %s): %s\n", v.ID, v.Waiver, v.WaiverRange, v.Approver, v.Expires, continued(sentence(v.Reason)))
 		}
 	}
 	if len(inactive) > 0 {
@@ -196,6 +196,13 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 	}
 	_, err := w.Write(diag.Printable(b.Bytes())) // messages and reasons are the mesh's words
 	return err
+}
+
+// continued indents the lines after the first of a message or a reason
+// written over several lines, so that each object's entry in the report
+// stays one block under its policy.
+func continued(text string) string {
+	return strings.ReplaceAll(text, "\n", "\n      ")
 }
 
 func count(n int, one, many string) string {

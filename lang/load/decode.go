@@ -210,15 +210,22 @@ func (d *decoder) str(c *hcl.BodyContent, name string, block hcl.Range) ast.Stri
 // (\u001b in YAML, say), not as the author saw it.
 func (d *decoder) prose(c *hcl.BodyContent, name string, block hcl.Range) ast.String {
 	s := d.str(c, name, block)
-	i := strings.IndexFunc(s.V, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' })
-	if i < 0 {
-		return s
-	}
-	r, _ := utf8.DecodeRuneInString(s.V[i:])
-	what := cmp.Or(proseNames[name], name)
-	d.add(diag.Diagnostics{diag.Warnf("control-character", s.Range, "Control character in a "+what,
-		"The %s holds U+%04X, a control character, which no catalog, DAG, pipeline or report shows as text: the generated files write it escaped. Remove it; for a line break, write the text over several lines (<<-EOT).", what, r)})
+	d.controlCharacter(s.V, s.Range, cmp.Or(proseNames[name], name))
 	return s
+}
+
+// controlCharacter warns of the first control character in text written
+// for people, other than a tab or a line break, at rng, and reports
+// whether there was one.
+func (d *decoder) controlCharacter(text string, rng diag.Range, what string) bool {
+	i := strings.IndexFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' })
+	if i < 0 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	d.add(diag.Diagnostics{diag.Warnf("control-character", rng, "Control character in a "+what,
+		"The %s holds U+%04X, a control character, which no catalog, DAG, pipeline or report shows as text: the generated files write it escaped. Remove it; for a line break, write the text over several lines (<<-EOT).", what, r)})
+	return true
 }
 
 // proseNames name, for the warning, the attributes prose decodes that

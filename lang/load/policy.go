@@ -38,7 +38,28 @@ func (d *decoder) policy(b *hcl.Block) *ast.Policy {
 	p.When = d.expression(c, "when")
 	p.Assert = d.expression(c, "assert")
 	p.Message = d.expression(c, "message")
+	if attr, ok := c.Attributes["message"]; ok {
+		d.messageText(attr.Expr)
+	}
 	return p
+}
+
+// messageText warns of a control character in the text a policy's
+// message template writes as it is (not in what it interpolates: a
+// value's own is warned of where the value is written, or is data).
+func (d *decoder) messageText(expr hcl.Expression) {
+	node, ok := expr.(hclsyntax.Node)
+	if !ok {
+		return
+	}
+	warned := false
+	hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+		lit, ok := n.(*hclsyntax.LiteralValueExpr)
+		if !warned && ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
+			warned = d.controlCharacter(lit.Val.AsString(), d.rng(lit.SrcRange), "policy's message")
+		}
+		return nil
+	})
 }
 
 // expression keeps the expression of an argument as syntax, or is nil
