@@ -576,14 +576,24 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 				c.errorf("missing-file", at, "Path differs in case",
 					"There is no %s%s, but there is %s%s. Linux, where CI and the pipelines run, tells names apart by case, where macOS and Windows do not: write the name as it is on disk.", c.tree.Prefix, walked, c.tree.Prefix, path.Join(path.Dir(walked), spelled))
 				return "", false
-			case !ok:
+			case !ok && !slices.Contains(parts[i+1:], ".."):
 				continue // the path is reported as missing below
+			case !ok:
+				// Linux finds no a/../b without a, though the path is
+				// written out cleaned, as b: the path is mistaken.
+				c.errorf("missing-file", at, "Folder not found",
+					"The path %q goes through %s%s, which does not exist (the path is relative to the folder of %s). Correct the path, without ../ where it can do without.", p, c.tree.Prefix, walked, declaredIn)
+				return "", false
 			case t&fs.ModeSymlink != 0:
 				c.errorf("invalid-path", at, "Path through a symbolic link",
 					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the real file or folder.", c.tree.Prefix, walked)
 				return "", false
 			case i == len(parts)-1:
 				typ, exists = t, true
+			case !t.IsDir() && slices.Contains(parts[i+1:], ".."):
+				c.errorf("missing-file", at, "Path through a file",
+					"The path %q goes through %s%s, which is a file, not a folder. Correct the path.", p, c.tree.Prefix, walked)
+				return "", false
 			}
 		}
 		if !exists {
