@@ -5,7 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/meshc/meshc/internal/ascii"
 
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/zclconf/go-cty/cty"
@@ -301,19 +302,10 @@ func (e fastCompare) value(o *govObject) (fastValue, bool) {
 type fastTrimSpace struct{ x fastExpr }
 
 func (e fastTrimSpace) value(o *govObject) (fastValue, bool) {
-	if v, ok := operand(e.x, o, fastString); ok && isASCII(v.s) {
+	if v, ok := operand(e.x, o, fastString); ok && ascii.Is(v.s) {
 		return fastValue{kind: fastString, s: strings.TrimSpace(v.s)}, true
 	}
 	return fastValue{}, false
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // fastLength is length of a list (lengthFunc counts a text's characters,

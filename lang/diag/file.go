@@ -3,7 +3,6 @@ package diag
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/meshc/meshc/internal/ascii"
 )
 
 // File is a source file as its ranges see it: its name, and where its lines
@@ -95,13 +96,13 @@ func NewFile(name string, src []byte) *File {
 // again when a column of a line beyond ASCII is first asked for.
 func NewFileAgain(name string, src []byte, again Again) *File {
 	f := &File{Name: name, lines: make([]int32, 1, bytes.Count(src, newline)+1)}
-	wide := !isASCII(src)
+	wide := !ascii.Is(src)
 	for start := 0; ; {
 		end := len(src)
 		if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
 			end = start + i
 		}
-		if wide && !isASCII(src[start:end]) {
+		if wide && !ascii.Is(src[start:end]) {
 			if f.wide == nil {
 				f.wide = &wideLines{size: len(src), sum: crc32.Checksum(src, castagnoli), again: again}
 			}
@@ -170,21 +171,6 @@ func (w *wideLines) textOf() (string, bool) {
 var newline = []byte{'\n'}
 
 const bom = "\ufeff"
-
-// isASCII reads eight bytes at a time: it runs over every byte loaded.
-func isASCII(b []byte) bool {
-	for ; len(b) >= 8; b = b[8:] {
-		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
 
 // WholeFile is the range of a file as a whole, for problems such as one that
 // cannot be read, whose lines are not known.

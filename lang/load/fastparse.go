@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/meshc/meshc/internal/ascii"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/diag"
@@ -248,7 +250,7 @@ func (p *fastParser) scan() fastToken {
 			// A comment at the end of the file, without a newline, is
 			// not a line's end but space, whose columns the end of the
 			// file's position counts.
-			if !isASCII(string(src[start:])) {
+			if !ascii.Is(src[start:]) {
 				bail()
 			}
 			return p.scan()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/meshc/meshc/internal/ascii"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/ast"
@@ -227,7 +229,7 @@ func (p *renderPlan) render(vars map[string]cty.Value) (string, bool) {
 	// HCL normalizes the text it builds (cty.StringVal), which can join
 	// a part's last character with the next one's; ASCII has nothing to
 	// join. A wrapped value is passed through as it is.
-	if !p.wrap && !isASCII(out) {
+	if !p.wrap && !ascii.Is(out) {
 		out = cty.NormalizeString(out)
 	}
 	return out, true
@@ -349,13 +351,4 @@ func plainString(v cty.Value) (string, bool) {
 		return "", false
 	}
 	return v.AsString(), true
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
