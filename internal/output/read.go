@@ -11,13 +11,12 @@ import (
 	"github.com/meshc/meshc/internal/stamp"
 )
 
-var (
-	errLink       = errors.New("a symbolic link")
-	errNotRegular = errors.New("not a regular file")
-)
+// errLink is readRegular's error for a symbolic link, which stamp's
+// opens do not tell from other files that are not regular.
+var errLink = errors.New("a symbolic link")
 
 // readRegular reads the regular file at name without following a link
-// there: errLink when name is a symbolic link, errNotRegular when it is
+// there: errLink when name is a symbolic link, stamp.ErrNotRegular when it is
 // something else, an error wrapping fs.ErrNotExist when there is nothing.
 // The bytes go into buf when it has room for them: a goroutine comparing
 // files reads each into the buffer of the one before.
@@ -30,7 +29,7 @@ var (
 // system gives one (stamp.Stamp.Known).
 func readRegular(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	data, st, err := readFile(name, buf)
-	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, errLink) || errors.Is(err, errNotRegular) {
+	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, errLink) || errors.Is(err, stamp.ErrNotRegular) {
 		return data, st, err
 	}
 	// A link fails the open (ELOOP on Linux and macOS, EMLINK on
@@ -40,7 +39,7 @@ func readRegular(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 		case info.Mode()&fs.ModeSymlink != 0:
 			return nil, stamp.Stamp{}, errLink
 		case !info.Mode().IsRegular():
-			return nil, stamp.Stamp{}, errNotRegular
+			return nil, stamp.Stamp{}, stamp.ErrNotRegular
 		}
 	}
 	return nil, stamp.Stamp{}, err

@@ -22,7 +22,7 @@ func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	case info.Mode()&fs.ModeSymlink != 0:
 		return nil, stamp.Stamp{}, errLink
 	case !info.Mode().IsRegular():
-		return nil, stamp.Stamp{}, errNotRegular
+		return nil, stamp.Stamp{}, stamp.ErrNotRegular
 	case info.Size() > maxCompared:
 		return nil, stamp.Stamp{}, tooLarge(name, info.Size())
 	}
@@ -32,7 +32,7 @@ func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return nil, stamp.Stamp{}, cmp.Or(err, errNotRegular) // replaced since the Lstat
+		return nil, stamp.Stamp{}, cmp.Or(err, stamp.ErrNotRegular) // replaced since the Lstat
 	}
 	// Room for the whole file and the read that finds its end, so that
 	// the buffer is allocated once.

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/meshc/meshc/internal/stamp"
 )
 
 // TestReadRegular checks what readRegular reads and refuses, and that it
@@ -36,7 +38,7 @@ func TestReadRegular(t *testing.T) {
 			t.Errorf("readRegular(%s) did not read into a buffer of %d bytes", c.rel, cap(c.buf))
 		}
 	}
-	for rel, want := range map[string]error{"link": errLink, "folder": errNotRegular, "missing": fs.ErrNotExist} {
+	for rel, want := range map[string]error{"link": errLink, "folder": stamp.ErrNotRegular, "missing": fs.ErrNotExist} {
 		if _, _, err := readRegular(name(rel), nil); !errors.Is(err, want) {
 			t.Errorf("readRegular(%s) = %v, want %v", rel, err, want)
 		}

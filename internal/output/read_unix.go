@@ -25,7 +25,7 @@ func readFile(name string, buf []byte) ([]byte, stamp.Stamp, error) {
 	}
 	switch {
 	case st.Mode&syscall.S_IFMT != syscall.S_IFREG:
-		return nil, stamp.Stamp{}, errNotRegular
+		return nil, stamp.Stamp{}, stamp.ErrNotRegular
 	case st.Size > maxCompared:
 		return nil, stamp.Stamp{}, tooLarge(name, st.Size)
 	}

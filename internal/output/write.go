@@ -278,7 +278,7 @@ func (p *plan) existing(rel string, folders map[string]folder, buf []byte) (bool
 		return false, nil, nil, nil
 	case errors.Is(err, errLink):
 		return false, nil, &Conflict{rel, "is a symbolic link, and meshc never writes through links, so that it cannot write outside the output folder" + moveAway}, nil
-	case errors.Is(err, errNotRegular):
+	case errors.Is(err, stamp.ErrNotRegular):
 		return false, nil, &Conflict{rel, "is not a regular file, and meshc needs to write a file there" + moveAway}, nil
 	case err != nil:
 		return false, nil, nil, err
