@@ -311,11 +311,13 @@ var productKinds = [...]string{"product", "port", "column", "input", "step", "te
 // made at once: with 18 columns a port, 100,000 products have 2.2 million,
 // about 250 MB, live where a check's heap is at its height.
 //
-// With reuse, the objects go into the room of the round before (m.buf):
-// with 20 columns a port, making them afresh was a collection or two of
-// the stage's three or four at 100,000 products, where the memory limit
-// leaves little room. What outlives the round is copied out of it (keep).
-func (m *model) productObjects(lo, hi int, kinds map[string]bool, reuse bool) map[string][]*govObject {
+// Given room, the objects go into it, grown when it is too small: the
+// rounds pass the room of the round before (m.buf), as with 20 columns a
+// port, making them afresh was a collection or two of the stage's three
+// or four at 100,000 products, where the memory limit leaves little room.
+// What outlives the round is copied out of it (keep). Without room, they
+// are made afresh.
+func (m *model) productObjects(lo, hi int, kinds map[string]bool, room *[]govObject) map[string][]*govObject {
 	products := m.c.products[lo:hi]
 	// starts[i] is where product i's objects of each kind go in their
 	// lists; starts[len(products)], how many there are.
@@ -333,11 +335,11 @@ func (m *model) productObjects(lo, hi int, kinds map[string]bool, reuse bool) ma
 		all += starts[len(products)][k]
 	}
 	var buf []govObject
-	if reuse {
-		if cap(m.buf) < all {
-			m.buf = make([]govObject, all)
+	if room != nil {
+		if cap(*room) < all {
+			*room = make([]govObject, all)
 		}
-		buf = m.buf[:all]
+		buf = (*room)[:all]
 	}
 	domainOf := m.domainOf
 	parallel.For(len(products), func(i int) {
@@ -403,7 +405,7 @@ func (m *model) rounds(judge func(round map[string][]*govObject)) {
 	n := len(m.c.products)
 	for lo := 0; lo == 0 || lo < n; lo += roundProducts {
 		clear(m.kept)
-		round := m.productObjects(lo, min(lo+roundProducts, n), m.kinds, true)
+		round := m.productObjects(lo, min(lo+roundProducts, n), m.kinds, &m.buf)
 		if lo == 0 {
 			round["domain"], round["source"] = m.objects["domain"], m.objects["source"]
 		}
@@ -556,7 +558,7 @@ func (m *model) allIDs(kind string) []string {
 	}
 	if slices.Contains(productKinds[:], kind) {
 		for lo := 0; lo < len(m.c.products); lo += roundProducts {
-			for _, o := range m.productObjects(lo, min(lo+roundProducts, len(m.c.products)), map[string]bool{kind: true}, false)[kind] {
+			for _, o := range m.productObjects(lo, min(lo+roundProducts, len(m.c.products)), map[string]bool{kind: true}, nil)[kind] {
 				ids[o.id()] = true
 			}
 		}
