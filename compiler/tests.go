@@ -32,7 +32,10 @@ func (c *compiler) tests() {
 func (c *compiler) productTests(ps *productScope) {
 	ids := map[string]*ast.TestUse{}
 	var tests []*plan.Test
-	vars := make(map[string]cty.Value, 8) // each test's template variables in turn
+	if c.vars == nil {
+		c.vars = map[string]cty.Value{}
+	}
+	vars := c.vars
 	add := func(use *ast.TestUse, site testSite) {
 		t := c.test(ps, use, site, vars)
 		if t == nil {
