@@ -3,9 +3,9 @@ package compiler
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -712,15 +712,21 @@ func (c *compiler) checkTemplateCall(call ast.TemplateCall) bool {
 			"There is no function %q in SQL templates.%s They may call %s.", call.Name, suggest.DidYouMean(call.Name, templateFunctionNames), andList(templateFunctionNames))
 		return false
 	}
-	least, most := len(sig.Params), len(sig.Params)
-	if sig.Variadic != "" {
-		least, most = least+sig.VariadicMin, math.MaxInt
-	}
-	if call.Expands || least <= call.Args && call.Args <= most {
+	least, most := sig.Least(), sig.Most()
+	if call.Expands {
+		// The last argument is a list whose length each test's
+		// rendering finds: the arguments before it may be too many.
+		if call.Args-1 <= most {
+			return true
+		}
+	} else if least <= call.Args && call.Args <= most {
 		return true
 	}
 	params := slices.Clone(sig.Params)
 	takes := count(least, "argument", "arguments")
+	if least == 0 {
+		takes = "no arguments"
+	}
 	switch {
 	case sig.Variadic != "" && sig.VariadicMin > 0:
 		takes = "at least " + takes
@@ -729,8 +735,12 @@ func (c *compiler) checkTemplateCall(call ast.TemplateCall) bool {
 		takes = "at least " + takes
 		params = append(params, "["+sig.Variadic+"...]")
 	}
+	passes := strconv.Itoa(call.Args)
+	if call.Expands {
+		passes = fmt.Sprintf("%d and a list", call.Args-1)
+	}
 	c.errorf("invalid-value", call.Range, "Wrong number of arguments in a template call",
-		"%s takes %s, and this call passes %d. Call it as %s(%s).", call.Name, takes, call.Args, call.Name, strings.Join(params, ", "))
+		"%s takes %s, and this call passes %s. Call it as %s(%s).", call.Name, takes, passes, call.Name, strings.Join(params, ", "))
 	return false
 }
 

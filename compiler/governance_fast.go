@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/internal/ascii"
-
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/zclconf/go-cty/cty"
 )

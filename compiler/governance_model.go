@@ -475,8 +475,12 @@ func (m *model) countUnjudged(p *policy) {
 	for _, ps := range m.unjudged {
 		if p.coversDomain(ps.domain) {
 			n := countObjects(ps, map[string]bool{p.kind: true})[kind]
+			if p.kind == "test" {
+				n = ps.testUses // those that failed to bind too
+			}
 			p.outcome.Objects += n
 			p.outcome.Undecided += n
+			p.outcome.LeftOut += n
 		}
 	}
 }

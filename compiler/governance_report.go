@@ -36,9 +36,13 @@ type PolicyOutcome struct {
 	Objects int  `json:"objects"` // objects of its kind in its scope
 	Applied int  `json:"applied"` // of those, the ones its when condition selects, judged
 	// Undecided counts the objects it could not judge, as what it reads
-	// of them has errors (reported), or its expression failed on them
-	// (Failed): they count neither way, in Applied or not.
-	Undecided  int            `json:"undecided,omitempty"`
+	// of them has errors (reported), its expression failed on them
+	// (Failed), or their product is left out (LeftOut): they count
+	// neither way, in Applied or not.
+	Undecided int `json:"undecided,omitempty"`
+	// LeftOut counts, among those, the objects of products that policies
+	// leave out, as their blueprint or a test failed (reported).
+	LeftOut    int            `json:"left_out,omitempty"`
 	Violations []PolicyObject `json:"violations,omitempty"`
 	Waived     []WaivedObject `json:"waived,omitempty"`
 }
@@ -168,8 +172,14 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 			status = append(status, "all comply")
 		}
 		line := fmt.Sprintf("  %s: applies to %d of %d, %s", o.On, o.Applied, o.Objects, strings.Join(status, ", "))
-		if o.Undecided > 0 && !o.Failed { // else those it failed on are among them, and said
-			line += fmt.Sprintf("; %d of the %d not judged, as what they read has errors", o.Undecided, o.Objects)
+		// Those it failed on are said already; its other undecided
+		// objects are not told from them, but for the left out.
+		notJudged := o.Undecided
+		if o.Failed {
+			notJudged = o.LeftOut
+		}
+		if notJudged > 0 {
+			line += fmt.Sprintf("; %d of the %d not judged, as what they read has errors", notJudged, o.Objects)
 		}
 		fmt.Fprintln(&b, line)
 		for _, v := range o.Violations {
@@ -202,7 +212,13 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 // written over several lines, so that each object's entry in the report
 // stays one block under its policy.
 func continued(text string) string {
-	return strings.ReplaceAll(text, "\n", "\n      ")
+	lines := strings.Split(text, "\n")
+	for i, line := range lines[1:] {
+		if line != "" {
+			lines[i+1] = "      " + line
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func count(n int, one, many string) string {

@@ -563,10 +563,22 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 		walked := path.Dir(rel)
 		parts := strings.Split(p, "/")
 		var typ fs.FileMode
-		exists := false
+		exists := false // walked is there, of type typ, and named by the last part
 		for i, part := range parts {
-			if part == ".." {
+			if exists && !typ.IsDir() {
+				// Linux finds nothing under a file: not x.sql/, x.sql/.
+				// nor x.sql/../y.sql, though the last is written out
+				// cleaned.
+				c.errorf("missing-file", at, "Path through a file",
+					"The path %q goes through %s%s, which is a file, not a folder. Correct the path.", p, c.tree.Prefix, walked)
+				return "", false
+			}
+			exists = false
+			switch part {
+			case "..":
 				walked = path.Dir(walked)
+				continue
+			case "", ".":
 				continue
 			}
 			walked = path.Join(walked, part)
@@ -588,13 +600,8 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 				c.errorf("invalid-path", at, "Path through a symbolic link",
 					"%s%s is a symbolic link, and meshc follows none: what a step uses must be in the mesh's own folder tree. Replace the link with the real file or folder.", c.tree.Prefix, walked)
 				return "", false
-			case i == len(parts)-1:
-				typ, exists = t, true
-			case !t.IsDir() && slices.Contains(parts[i+1:], ".."):
-				c.errorf("missing-file", at, "Path through a file",
-					"The path %q goes through %s%s, which is a file, not a folder. Correct the path.", p, c.tree.Prefix, walked)
-				return "", false
 			}
+			typ, exists = t, true
 		}
 		if !exists {
 			// The last part is missing, or is "..", whose folder the walk

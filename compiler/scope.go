@@ -145,6 +145,10 @@ type productScope struct {
 	// brokenTests is set when a test of the product failed to resolve
 	// (and was reported): its list of tests is not known for sure.
 	brokenTests bool
+	// testUses counts the tests the product declares and its blueprint
+	// gives it, bound or not: its tests, as far as they are known, when
+	// one failed to bind (brokenTests).
+	testUses int
 	// edges are the product's dependencies on others, through its inputs
 	// and then its tests, in the order they are written.
 	edges []edge

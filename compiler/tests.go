@@ -37,6 +37,7 @@ func (c *compiler) productTests(ps *productScope) {
 	}
 	vars := c.vars
 	add := func(use *ast.TestUse, site testSite) {
+		ps.testUses++
 		t := c.test(ps, use, site, vars)
 		if t == nil {
 			ps.brokenTests = true

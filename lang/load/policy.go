@@ -1,6 +1,8 @@
 package load
 
 import (
+	"slices"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -45,21 +47,37 @@ func (d *decoder) policy(b *hcl.Block) *ast.Policy {
 }
 
 // messageText warns of a control character in the text a policy's
-// message template writes as it is (not in what it interpolates: a
-// value's own is warned of where the value is written, or is data).
+// message template writes as it is: its literal parts, and those of what
+// it writes in turn (the results of a %{ if } or a conditional, the body
+// of a %{ for }). Literals it only reads (a function's argument, an
+// operand, a condition) are not text for people, nor are the values it
+// interpolates, which are warned of where they are written, or are data.
+// One warning per message.
 func (d *decoder) messageText(expr hcl.Expression) {
-	node, ok := expr.(hclsyntax.Node)
-	if !ok {
-		return
-	}
-	warned := false
-	hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
-		lit, ok := n.(*hclsyntax.LiteralValueExpr)
-		if !warned && ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
-			warned = d.controlCharacter(lit.Val.AsString(), d.rng(lit.SrcRange), "policy's message")
+	var written func(hclsyntax.Expression) bool
+	written = func(e hclsyntax.Expression) bool {
+		switch e := e.(type) {
+		case *hclsyntax.LiteralValueExpr:
+			return e.Val.Type() == cty.String && e.Val.IsKnown() && !e.Val.IsNull() &&
+				d.controlCharacter(e.Val.AsString(), d.rng(e.SrcRange), "policy's message")
+		case *hclsyntax.TemplateExpr:
+			return slices.ContainsFunc(e.Parts, written)
+		case *hclsyntax.TemplateWrapExpr:
+			return written(e.Wrapped)
+		case *hclsyntax.ParenthesesExpr:
+			return written(e.Expression)
+		case *hclsyntax.ConditionalExpr:
+			return written(e.TrueResult) || written(e.FalseResult)
+		case *hclsyntax.TemplateJoinExpr:
+			return written(e.Tuple)
+		case *hclsyntax.ForExpr:
+			return written(e.ValExpr)
 		}
-		return nil
-	})
+		return false
+	}
+	if e, ok := expr.(hclsyntax.Expression); ok {
+		written(e)
+	}
 }
 
 // expression keeps the expression of an argument as syntax, or is nil

@@ -3,15 +3,15 @@ package load
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/meshc/meshc/internal/ascii"
-
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/internal/ascii"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
@@ -135,6 +135,18 @@ func TemplateSignature(name string) (sig Signature, ok bool) {
 		sig.VariadicMin = 1 // its spec allows none; its implementation fails on none
 	}
 	return sig, true
+}
+
+// Least is the fewest arguments a call of the function may pass.
+func (s Signature) Least() int { return len(s.Params) + s.VariadicMin }
+
+// Most is the most arguments a call of the function may pass:
+// math.MaxInt for a variadic one.
+func (s Signature) Most() int {
+	if s.Variadic != "" {
+		return math.MaxInt
+	}
+	return len(s.Params)
 }
 
 func (t *template) Range() diag.Range { return rng(t.file, t.expr.Range()) }

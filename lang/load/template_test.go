@@ -116,8 +116,9 @@ func FuzzTemplate(f *testing.F) {
 
 // TestTemplateSignatureAsHCL checks that a call of each function templates
 // may call, with 0 to 4 arguments of the types it takes, fails HCL's
-// rendering for its number of arguments exactly when TemplateSignature
-// says the number is wrong.
+// rendering for its number of arguments exactly when the number is
+// outside TemplateSignature's Least and Most, which the compiler checks
+// calls against.
 func TestTemplateSignatureAsHCL(t *testing.T) {
 	valueOf := func(p *function.Parameter) cty.Value {
 		if p != nil && p.Type.IsListType() {
@@ -150,8 +151,7 @@ func TestTemplateSignatureAsHCL(t *testing.T) {
 			}
 			_, err := tmpl.renderHCL(vars)
 			hclWrong := err != nil && (strings.Contains(err.Error(), "function arguments") || strings.Contains(err.Error(), "at least one list is required"))
-			least := len(sig.Params) + sig.VariadicMin
-			wrong := n < least || (sig.Variadic == "" && n > len(sig.Params))
+			wrong := n < sig.Least() || n > sig.Most()
 			if hclWrong != wrong {
 				t.Errorf("%s: HCL gives %v; the signature %+v says wrong: %v", src, err, sig, wrong)
 			}
