@@ -40,8 +40,8 @@ func (c *compiler) policyFunctions() map[string]function.Function {
 		"trimprefix":  stdlib.TrimPrefixFunc,
 		"trimsuffix":  stdlib.TrimSuffixFunc,
 		"replace":     replaceFunc,
-		"split":       stdlib.SplitFunc,
-		"join":        stdlib.JoinFunc,
+		"split":       splitFunc,
+		"join":        joinFunc,
 		"substr":      stdlib.SubstrFunc,
 		"regex":       stdlib.RegexFunc,
 		"regexall":    stdlib.RegexAllFunc,
@@ -131,6 +131,61 @@ var replaceFunc = function.New(&function.Spec{
 			return cty.NilVal, function.NewArgErrorf(2, "the result would be longer than %d bytes", maxText)
 		}
 		return cty.StringVal(strings.ReplaceAll(s, sub, repl)), nil
+	},
+})
+
+// maxParts bounds the elements split may make. A list of a million
+// (one per character of text of maxText) would let a for expression over
+// it, nested in another, run out of memory.
+const maxParts = 10000
+
+// splitFunc is go-cty's split, refusing to make more than maxParts parts.
+var splitFunc = function.New(&function.Spec{
+	Params: []function.Parameter{
+		{Name: "separator", Type: cty.String, AllowMarked: true},
+		{Name: "text", Type: cty.String, AllowMarked: true},
+	},
+	Type:         function.StaticReturnType(cty.List(cty.String)),
+	RefineResult: refineNotNull,
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		sep, text := args[0].AsString(), args[1].AsString()
+		parts := len(text) // each character, for an empty separator
+		if sep != "" {
+			parts = strings.Count(text, sep) + 1
+		}
+		if parts > maxParts {
+			return cty.NilVal, function.NewArgErrorf(1, "the text would split into more than %d parts", maxParts)
+		}
+		return stdlib.SplitFunc.Call(args)
+	},
+})
+
+// joinFunc is go-cty's join, refusing results longer than maxText: a
+// list of a text's characters joined with the text is its square.
+var joinFunc = function.New(&function.Spec{
+	Params: []function.Parameter{
+		{Name: "separator", Type: cty.String, AllowMarked: true},
+	},
+	VarParam:     &function.Parameter{Name: "lists", Type: cty.List(cty.String), AllowMarked: true},
+	Type:         function.StaticReturnType(cty.String),
+	RefineResult: refineNotNull,
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		sep, size, n := len(args[0].AsString()), 0, 0
+		for _, list := range args[1:] {
+			if !list.IsWhollyKnown() || list.IsNull() {
+				continue // go-cty's join answers these
+			}
+			for _, e := range list.AsValueSlice() {
+				if !e.IsNull() {
+					size += len(e.AsString())
+				}
+				n++
+			}
+		}
+		if n > 1 && size+(n-1)*sep > maxText {
+			return cty.NilVal, function.NewArgErrorf(1, "the result would be longer than %d bytes", maxText)
+		}
+		return stdlib.JoinFunc.Call(args)
 	},
 })
 

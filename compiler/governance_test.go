@@ -140,3 +140,41 @@ func TestPolicyFunctions(t *testing.T) {
 		t.Fatalf("policies calling the functions do not hold:\n%s", out.String())
 	}
 }
+
+// TestPolicyFunctionBounds checks that split and join refuse results past
+// their bounds, which would let a policy run meshc out of memory (a for
+// expression over a text's characters within another, or the characters
+// joined with the text), and give results up to them.
+func TestPolicyFunctionBounds(t *testing.T) {
+	text := `"x"`
+	for range 5 { // 100,000 characters
+		text = fmt.Sprintf(`replace(%s, "x", "xxxxxxxxxx")`, text)
+	}
+	asserts := map[string]string{
+		"split_within": fmt.Sprintf(`length(split("", substr(%s, 0, 10000))) == 10000`, text),
+		"join_within":  fmt.Sprintf(`length(join(substr(%s, 0, 100000), ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"])) == 1000011`, text),
+		"split_past":   fmt.Sprintf(`length([for a in split("", %s) : [for b in split("", %s) : b]]) > 0`, text, text),
+		"join_past":    fmt.Sprintf(`length(join(%s, split("", substr(%s, 0, 12)))) > 0`, text, text),
+	}
+	var b strings.Builder
+	for name, a := range asserts {
+		fmt.Fprintf(&b, "policy %q {\n  enforcement = \"hard_mandatory\"\n  on = \"domain\"\n  assert = %s\n  message = \"no\"\n}\n", name, a)
+	}
+	fsys := synth.Mesh(1)
+	fsys["governance/bounds.mesh.hcl"] = &fstest.MapFile{Data: []byte(b.String())}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
+	got := out.String()
+	for _, want := range []string{"the text would split into more than 10000 parts", "the result would be longer than 1048576 bytes"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no diagnostic says %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "error[policy-expression]"); n != 2 {
+		t.Errorf("%d policies failed; want split_past and join_past:\n%s", n, got)
+	}
+}
