@@ -121,3 +121,41 @@ func compileDir(t *testing.T, dir, env string) *compiler.Result {
 	}
 	return res
 }
+
+// TestSQLArguments checks the SQL that tests with SQL arguments render
+// (testdata/broken/test_sql_argument_statements, less its mistakes): a
+// line comment ending an expression ends its line, so that the template's
+// closing parenthesis is not part of it, and a custom query's semicolon
+// goes, so that the targets can run it as a subquery.
+func TestSQLArguments(t *testing.T) {
+	ar, err := txtar.ParseFile(filepath.Join(golden.Root(), "testdata", "broken", "test_sql_argument_statements.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range ar.Files {
+		text := strings.Replace(string(f.Data), `, expression("-- to do")`, "", 1)
+		if at := strings.Index(text, `  test "two_queries"`); at >= 0 {
+			text = text[:at] + "}\n"
+		}
+		ar.Files[i].Data = []byte(text)
+	}
+	res := compileArchive(t, ar, compiler.Options{Today: today})
+	if len(res.Diagnostics) > 0 {
+		t.Fatalf("the mesh without its mistakes has diagnostics: %v", res.Diagnostics)
+	}
+	want := map[string]string{
+		"main.expression": "SELECT * FROM DB.PAYER.CLAIMS WHERE NOT (claims >= 0 -- never negative\n)",
+		"none_negative":   "SELECT 1 FROM CLAIMS WHERE claims < 0 -- none expected",
+	}
+	for _, p := range res.Plan.Products {
+		for _, test := range p.Tests {
+			if test.SQL != want[test.ID] {
+				t.Errorf("test %s renders\n%s\nwant\n%s", test.ID, test.SQL, want[test.ID])
+			}
+			delete(want, test.ID)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("tests not found: %v", want)
+	}
+}

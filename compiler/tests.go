@@ -314,11 +314,26 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 		case "string":
 			return cty.StringVal(snowsql.String(s)), true
 		case "sql":
-			if strings.TrimSpace(s) == "" {
-				c.errorf("invalid-value", v.Range, "Empty SQL", "The argument %q of %s is SQL and cannot be empty.", p.Name, kind.Name)
+			// Templates put the argument inside text of their own (in
+			// parentheses, or a subquery): a semicolon that ends it goes,
+			// and a line comment that ends it gets its line break.
+			for snowsql.Terminated(s) {
+				s = snowsql.Unterminated(s)
+			}
+			s = strings.TrimSpace(s)
+			switch n := len(snowsql.Split(s)); {
+			case n == 0:
+				c.errorf("invalid-value", v.Range, "Empty SQL", "The argument %q of %s is SQL and cannot be empty, or hold only comments.", p.Name, kind.Name)
+				return cty.NilVal, false
+			case n > 1:
+				c.errorf("invalid-value", v.Range, "More than one SQL statement",
+					"The argument %q of %s is one SQL query or expression, which the test runs inside one of its own; this one holds %d statements, separated by semicolons. Keep one, or write a test for each.", p.Name, kind.Name, n)
 				return cty.NilVal, false
 			}
-			return cty.StringVal(strings.TrimSpace(s)), true
+			if snowsql.EndsInComment(s) {
+				s += "\n"
+			}
+			return cty.StringVal(s), true
 		case "duration":
 			d, ok := parseDuration(s)
 			if !ok {

@@ -146,21 +146,48 @@ func (t *Template) Render(values map[string]string) (string, error) {
 // comments and white space after it, so that a caller can end the last
 // statement without adding an empty one.
 func Terminated(sql string) bool {
-	last := byte(0)
+	last, _ := ending(sql)
+	return last >= 0 && sql[last] == ';'
+}
+
+// Unterminated returns SQL text without the semicolon that ends it, if
+// one does (Terminated); the comments after it are kept.
+func Unterminated(sql string) string {
+	if last, _ := ending(sql); last >= 0 && sql[last] == ';' {
+		return sql[:last] + sql[last+1:]
+	}
+	return sql
+}
+
+// EndsInComment reports whether SQL text ends inside a line comment (-- or
+// //): text put after it on the same line would be part of the comment.
+func EndsInComment(sql string) bool {
+	_, inComment := ending(sql)
+	return inComment
+}
+
+// ending returns where the last byte of SQL text outside comments and
+// white space is (the last of a string or quoted identifier, or -1 for
+// none), and whether the text ends inside a line comment.
+func ending(sql string) (last int, inComment bool) {
+	last = -1
 	for i := 0; i < len(sql); {
-		if end, what := skipQuoted(sql, i); end > i {
+		end, what := skipQuoted(sql, i)
+		if end > i {
 			if what != "a comment" {
-				last = '\''
+				last = end - 1
 			}
+			inComment = end == len(sql) && (strings.HasPrefix(sql[i:], "--") || strings.HasPrefix(sql[i:], "//")) && !strings.HasSuffix(sql, "\n")
 			i = end
 			continue
 		}
 		if c := sql[i]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			last = c
+			last = i
 		}
+		inComment = false
 		i++
 	}
-	return last == ';'
+	return last, inComment
 }
 
 // Split splits a script into its statements, at the semicolons outside

@@ -127,3 +127,36 @@ func FuzzSchemaQualified(f *testing.F) {
 		}
 	})
 }
+
+func TestUnterminated(t *testing.T) {
+	for sql, want := range map[string]string{
+		"select 1;":               "select 1",
+		"select 1; -- done":       "select 1 -- done",
+		"select 1;\n/* end; */\n": "select 1\n/* end; */\n",
+		"select ';'":              "select ';'",
+		"select 1 -- ;":           "select 1 -- ;",
+		"a; b;":                   "a; b",
+		"":                        "",
+	} {
+		if got := Unterminated(sql); got != want {
+			t.Errorf("Unterminated(%q) = %q, want %q", sql, got, want)
+		}
+	}
+}
+
+func TestEndsInComment(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"a >= 0 -- never negative":   true,
+		"a >= 0 // never negative":   true,
+		"a >= 0 -- never negative\n": false,
+		"a >= 0 /* note */":          false,
+		"a = '--'":                   false,
+		"a = 1 -- one\n-- two":       true,
+		"-- only":                    true,
+		"":                           false,
+	} {
+		if got := EndsInComment(sql); got != want {
+			t.Errorf("EndsInComment(%q) = %v, want %v", sql, got, want)
+		}
+	}
+}
