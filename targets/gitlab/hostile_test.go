@@ -48,6 +48,15 @@ func TestHostile(t *testing.T) {
 		checkTags(t, f, &n)
 	}
 
+	// GitLab expands $NAME in variables, and reads $$ as $.
+	vars := doc["variables"].(map[string]any)
+	for name, want := range map[string]string{"SNOWFLAKE_DATABASE": "DB$PROD", "SNOWFLAKE_ROLE": "ROLE$1"} {
+		got, _ := vars[name].(string)
+		if expanded := strings.ReplaceAll(got, "$$", ""); strings.Contains(expanded, "$") || strings.ReplaceAll(got, "$$", "$") != want {
+			t.Errorf("variable %s is %q, which GitLab does not read as %q", name, got, want)
+		}
+	}
+
 	script := func(job string) string {
 		lines := doc[job].(map[string]any)["script"].([]any)
 		return lines[0].(string)

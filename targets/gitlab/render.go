@@ -3,6 +3,7 @@ package gitlab
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
@@ -244,7 +245,7 @@ func (b *builder) childHead(u *unit) *head {
 		{"DBT_TARGET", env.DbtTarget}, // the dbt runner's --target
 	} {
 		if v.value != "" {
-			h.variables = append(h.variables, v)
+			h.variables = append(h.variables, variable{v.name, literal(v.value)})
 		}
 	}
 	retry := b.retry
@@ -291,6 +292,12 @@ func (b *builder) childHead(u *unit) *head {
 	}
 	return h
 }
+
+// literal writes a value of meshc's own as GitLab reads it literally:
+// GitLab expands $NAME in the variables a file defines, and Snowflake
+// names may hold $ (PHARMA$PROD), which $$ stands for. The target block's
+// variables are left as written, as their $ may be meant.
+func literal(value string) string { return strings.ReplaceAll(value, "$", "$$") }
 
 func templateVariables(vs []plan.Variable) []variable {
 	out := make([]variable, len(vs))
