@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
@@ -421,6 +422,10 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 		}
 		if pa := c.stepArg(ps, s, p, a); pa != nil {
 			out = append(out, pa)
+			if r.Stdlib && r.Name == "sql" && pa.Name == "sql" && len(snowsql.Split(pa.String)) == 0 {
+				c.errorf("invalid-value", pa.Range, "Step without SQL",
+					"The step runs SQL statements on Snowflake, but its sql argument is empty or holds only comments, which every target would fail to run. Write its statements, or remove the step.")
+			}
 		}
 	}
 	for _, p := range r.Params {

@@ -63,8 +63,8 @@ func (b *builder) statements(s *plan.Step) string {
 		return ""
 	}
 	sql = strings.TrimSpace(sql)
-	if sql == "" {
-		b.errorf("snowflake-runner", s.Range, "Step without SQL", "The step runs its statements as a Snowflake task, but its SQL is empty.")
+	if len(snowsql.Split(sql)) == 0 {
+		b.errorf("snowflake-runner", s.Range, "Step without SQL", "The step runs its statements as a Snowflake task, but its SQL is empty or holds only comments, which Snowflake Scripting refuses as a block without statements. Write its statements, or remove the step.")
 		return ""
 	}
 	if !snowsql.Terminated(sql) {
