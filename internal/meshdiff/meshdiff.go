@@ -355,7 +355,7 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 	consumers := func(col string) []string {
 		var out []*plan.Product
 		for _, r := range d.readsOf(x) {
-			if col == "" || slices.ContainsFunc(r.in.Columns, func(c *plan.Column) bool { return c.Name == col }) {
+			if col == "" || slices.ContainsFunc(r.in.Columns, func(c *plan.Column) bool { return columnKey(c) == col }) {
 				out = append(out, r.by)
 			}
 		}
@@ -381,14 +381,20 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 	if x.Kind != y.Kind {
 		c("port", id, "changed", "kind "+x.Kind+" -> "+y.Kind)
 	}
-	pair(x.Columns, y.Columns, func(c *plan.Column) string { return c.Name }, func(name string, a, b *plan.Column) {
-		cid := id + "." + name
+	pair(x.Columns, y.Columns, columnKey, func(name string, a, b *plan.Column) {
 		switch {
 		case a == nil:
-			c("column", cid, "added", b.Type.String())
+			c("column", id+"."+b.Name, "added", b.Type.String())
 		case b == nil:
-			breaking(c("column", cid, "removed", a.Type.String()), name)
+			breaking(c("column", id+"."+a.Name, "removed", a.Type.String()), name)
 		default:
+			cid := id + "." + b.Name
+			if a.Name != b.Name {
+				// The same column to Snowflake, which upper-cases
+				// unquoted names, and to the readers, which meshc
+				// matches the same way.
+				c("column", cid, "changed", "spelled "+a.Name+" -> "+b.Name)
+			}
 			if a.Type.String() != b.Type.String() {
 				detail := "type " + a.Type.String() + " -> " + b.Type.String()
 				if b.Type.AcceptedBy(a.Type) {
@@ -611,6 +617,17 @@ func keys[T any](a, b map[string]T) []string {
 }
 
 func domainName(d *plan.Domain) string { return d.Name }
+
+// columnKey is a column's name as Snowflake and meshc's checker tell
+// columns apart: unquoted, with its ASCII letters upper-cased.
+func columnKey(c *plan.Column) string {
+	return strings.Map(func(r rune) rune {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}, c.Name)
+}
 func sourceID(s *plan.Source) string   { return s.ID }
 func productID(p *plan.Product) string { return p.ID }
 func productIDs(ps []*plan.Product) []string {
