@@ -132,6 +132,9 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	if !c.testArgs(ps, use, kind, port, t, vars) {
 		return nil
 	}
+	if kind.Stdlib && kind.Name == "row_count" && !c.rowCountRange(use, vars) {
+		return nil
+	}
 	vars["table"], vars["column"], vars["column_type"] = cty.NullVal(cty.String), cty.NullVal(cty.String), cty.NullVal(cty.String)
 	if port != nil {
 		vars["table"] = port.table
@@ -220,6 +223,24 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		return nil, nil, false
 	}
 	return port, column, true
+}
+
+// rowCountRange reports a row_count test whose min is more than its max,
+// which no table passes, and returns whether the range is sound.
+func (c *compiler) rowCountRange(use *ast.TestUse, vars map[string]cty.Value) bool {
+	lo, hi := vars["min"], vars["max"]
+	if lo.IsNull() || hi.IsNull() || lo.Type() != cty.String || hi.Type() != cty.String {
+		return true
+	}
+	min, _, err1 := big.ParseFloat(lo.AsString(), 10, 256, big.ToNearestEven)
+	max, _, err2 := big.ParseFloat(hi.AsString(), 10, 256, big.ToNearestEven)
+	if err1 != nil || err2 != nil || min.Cmp(max) <= 0 {
+		return true
+	}
+	c.errorf("invalid-value", use.CallRange, "Empty row count range",
+		"row_count(%s, %s) asks for at least %s rows and at most %s, which no table has: the test would fail on every run. Swap the two, or give the range you mean.",
+		lo.AsString(), hi.AsString(), lo.AsString(), hi.AsString())
+	return false
 }
 
 // testArgs binds a test's positional arguments to its kind's parameters and
