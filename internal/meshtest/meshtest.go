@@ -376,6 +376,20 @@ func StepFilesUnreadable(t *testing.T, build Build) {
 	}
 }
 
+// StepFilesHolding builds the example mesh from a copy in memory whose
+// steps' SQL files all hold data, and returns the build's diagnostics.
+func StepFilesHolding(t *testing.T, build Build, data []byte) diag.Diagnostics {
+	t.Helper()
+	fsys, res := pharmaCopy(t)
+	for name, f := range fsys {
+		if strings.HasSuffix(name, ".sql") {
+			f.Data = data
+		}
+	}
+	_, ds := build(res.Plan, nil)
+	return ds
+}
+
 // SameOnAnyCores builds with one core and with four, and fails when the
 // files or the diagnostics differ: an emitter that works on every core
 // must give what it gives on one.

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/snowsql"
@@ -60,6 +61,12 @@ func (b *builder) statements(s *plan.Step) string {
 	sql, _, arg, err := s.SQL(b.plan.Root)
 	if err != nil {
 		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v. Check that the file, named from the mesh's folder, is a file readable by the user running meshc, then build again.", arg.String, err)
+		return ""
+	}
+	if !utf8.ValidString(sql) || strings.ContainsRune(sql, 0) {
+		// The script is UTF-8, and Snowflake would take the bytes for
+		// other characters than the file's editor showed, or refuse them.
+		b.errorf("snowflake-runner", arg.Range, "Step SQL is not UTF-8 text", "The snowflake target puts the SQL of %s into the task, but it is not UTF-8 text (or holds a NUL byte): save the file as UTF-8, as Snowflake reads SQL.", arg.String)
 		return ""
 	}
 	sql = strings.TrimSpace(sql)
