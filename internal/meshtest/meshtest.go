@@ -376,18 +376,41 @@ func StepFilesUnreadable(t *testing.T, build Build) {
 	}
 }
 
-// StepFilesHolding builds the example mesh from a copy in memory whose
-// steps' SQL files all hold data, and returns the build's diagnostics.
-func StepFilesHolding(t *testing.T, build Build, data []byte) diag.Diagnostics {
+// StepFilesNotStatements builds the example mesh with its steps' SQL
+// files holding what a target that carries their SQL cannot run as
+// written, and fails unless each step is reported with code: text that
+// is not UTF-8 (a file saved as Windows-1252), a NUL byte, and only
+// comments. A file of UTF-8 text is built without a problem.
+func StepFilesNotStatements(t *testing.T, build Build, code string) {
 	t.Helper()
-	fsys, res := pharmaCopy(t)
-	for name, f := range fsys {
-		if strings.HasSuffix(name, ".sql") {
-			f.Data = data
+	for data, want := range map[string]string{
+		"SELECT 'caf\xe9' AS x;\n":          "not UTF-8 text",
+		"SELECT 1;\x00\n":                   "not UTF-8 text",
+		"-- to do\n;\n/* later */\n":        "no statement",
+		"SELECT 'café' AS x; -- fine too\n": "",
+	} {
+		fsys, res := pharmaCopy(t)
+		for name, f := range fsys {
+			if strings.HasSuffix(name, ".sql") {
+				f.Data = []byte(data)
+			}
+		}
+		_, ds := build(res.Plan, nil)
+		if want == "" {
+			if len(ds) > 0 {
+				t.Errorf("files holding %q: %v", data, ds)
+			}
+			continue
+		}
+		if len(ds) == 0 {
+			t.Errorf("files holding %q built without a diagnostic", data)
+		}
+		for _, d := range ds {
+			if d.Code != code || d.Summary != "Step SQL cannot run" || !strings.Contains(d.Detail, want) || d.Subject == nil {
+				t.Errorf("files holding %q: %s %q at %v: %s; want %s saying %q", data, d.Code, d.Summary, d.Subject, d.Detail, code, want)
+			}
 		}
 	}
-	_, ds := build(res.Plan, nil)
-	return ds
 }
 
 // SameOnAnyCores builds with one core and with four, and fails when the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Template is one SQL statement with {{NAME}} placeholders, such as
@@ -188,6 +189,21 @@ func ending(sql string) (last int, inComment bool) {
 		i++
 	}
 	return last, inComment
+}
+
+// Unrunnable says why SQL text, a step's statements, cannot be run as
+// written, or is "" when it can: text that is not UTF-8 (a file saved as
+// Windows-1252) or holds a NUL byte, which a script or a DAG would carry
+// as other characters than its editor showed, or text of no statement,
+// only comments, which leaves a block or an operator nothing to run.
+func Unrunnable(sql string) string {
+	switch {
+	case !utf8.ValidString(sql) || strings.ContainsRune(sql, 0):
+		return "it is not UTF-8 text, or holds a NUL byte"
+	case len(Split(sql)) == 0:
+		return "it holds no statement, only comments or nothing"
+	}
+	return ""
 }
 
 // Split splits a script into its statements, at the semicolons outside

@@ -368,6 +368,12 @@ func TestRendersAgain(t *testing.T) { meshtest.RendersAgain(t, airflow.Owner, bu
 // cannot be read when the target puts its SQL into the file it writes.
 func TestStepFilesUnreadable(t *testing.T) { meshtest.StepFilesUnreadable(t, buildKeeping) }
 
+// TestStepFilesNotStatements checks that step SQL files the tasks could
+// not run as written are refused.
+func TestStepFilesNotStatements(t *testing.T) {
+	meshtest.StepFilesNotStatements(t, buildKeeping, "airflow-no-runner")
+}
+
 // TestSameOnAnyCores builds a synthetic mesh with one core and with four:
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/snowsql"
@@ -63,17 +62,11 @@ func (b *builder) statements(s *plan.Step) string {
 		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v. Check that the file, named from the mesh's folder, is a file readable by the user running meshc, then build again.", arg.String, err)
 		return ""
 	}
-	if !utf8.ValidString(sql) || strings.ContainsRune(sql, 0) {
-		// The script is UTF-8, and Snowflake would take the bytes for
-		// other characters than the file's editor showed, or refuse them.
-		b.errorf("snowflake-runner", arg.Range, "Step SQL is not UTF-8 text", "The snowflake target puts the SQL of %s into the task, but it is not UTF-8 text (or holds a NUL byte): save the file as UTF-8, as Snowflake reads SQL.", arg.String)
+	if why := snowsql.Unrunnable(sql); why != "" {
+		b.errorf("snowflake-runner", arg.Range, "Step SQL cannot run", "The step runs its statements as a Snowflake task, which holds its SQL (%s), but %s. Save the file as UTF-8 text, and write its statements.", arg.String, why)
 		return ""
 	}
 	sql = strings.TrimSpace(sql)
-	if len(snowsql.Split(sql)) == 0 {
-		b.errorf("snowflake-runner", s.Range, "Step without SQL", "The step runs its statements as a Snowflake task, but its SQL is empty or holds only comments, which Snowflake Scripting refuses as a block without statements. Write its statements, or remove the step.")
-		return ""
-	}
 	if !snowsql.Terminated(sql) {
 		sql += "\n;"
 	}

@@ -337,31 +337,8 @@ func TestCompletionRequired(t *testing.T) {
 	}
 }
 
-// TestStepFilesNotStatements checks that SQL files the tasks could not run
-// as written are refused: text that is not UTF-8 (a file saved as
-// Windows-1252), a NUL byte, and only comments, which would make a block
-// without a statement.
+// TestStepFilesNotStatements checks that step SQL files the tasks could
+// not run as written are refused.
 func TestStepFilesNotStatements(t *testing.T) {
-	for data, want := range map[string]string{
-		"SELECT 'caf\xe9' AS x;\n":          "Step SQL is not UTF-8 text",
-		"SELECT 1;\x00\n":                   "Step SQL is not UTF-8 text",
-		"-- to do\n;\n/* later */\n":        "Step without SQL",
-		"SELECT 'café' AS x; -- fine too\n": "",
-	} {
-		ds := meshtest.StepFilesHolding(t, buildKeeping, []byte(data))
-		if want == "" {
-			if len(ds) > 0 {
-				t.Errorf("files holding %q: %v", data, ds)
-			}
-			continue
-		}
-		if len(ds) == 0 {
-			t.Errorf("files holding %q built without a diagnostic", data)
-		}
-		for _, d := range ds {
-			if d.Code != "snowflake-runner" || d.Summary != want || d.Subject == nil {
-				t.Errorf("files holding %q: %s %q at %v; want snowflake-runner %q", data, d.Code, d.Summary, d.Subject, want)
-			}
-		}
-	}
+	meshtest.StepFilesNotStatements(t, buildKeeping, "snowflake-runner")
 }
