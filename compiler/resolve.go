@@ -422,10 +422,7 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 		}
 		if pa := c.stepArg(ps, s, p, a); pa != nil {
 			out = append(out, pa)
-			if r.Stdlib && r.Name == "sql" && pa.Name == "sql" && len(snowsql.Split(pa.String)) == 0 {
-				c.errorf("invalid-value", pa.Range, "Step without SQL",
-					"The step runs SQL statements on Snowflake, but its sql argument is empty or holds only comments, which every target would fail to run. Write its statements, or remove the step.")
-			}
+			c.checkStdlibArg(r, pa)
 		}
 	}
 	for _, p := range r.Params {
@@ -451,6 +448,30 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 		}
 	}
 	return out
+}
+
+// checkStdlibArg checks what the standard library's runners need of an
+// argument beyond its type, that every target would otherwise carry to a
+// failure at run time.
+func (c *compiler) checkStdlibArg(r *plan.Runner, a *plan.Arg) {
+	switch {
+	case !r.Stdlib:
+	case r.Name == "sql" && a.Name == "sql" && len(snowsql.Split(a.String)) == 0:
+		c.errorf("invalid-value", a.Range, "Step without SQL",
+			"The step runs SQL statements on Snowflake, but its sql argument is empty or holds only comments, which every target would fail to run. Write its statements, or remove the step.")
+	case r.Name == "dbt" && a.Name == "select":
+		for _, word := range strings.Fields(a.String) {
+			if strings.HasPrefix(word, "-") {
+				c.errorf("invalid-value", a.Range, "Flag in a dbt selection",
+					"select is a dbt node selection, passed as dbt build --select SELECT, but it holds %q, which dbt would take for a flag on Snowflake and for part of the selection elsewhere. Give only selectors, as in \"tag:prescribers+ tag:payer\".", word)
+				return
+			}
+		}
+		if strings.TrimSpace(a.String) == "" {
+			c.errorf("invalid-value", a.Range, "Empty dbt selection",
+				"select is a dbt node selection, passed as dbt build --select SELECT, and cannot be empty. Give the models to build, as in \"tag:prescribers+\".")
+		}
+	}
 }
 
 // misspeltStepArg reports an argument that is most likely a misspelling of
