@@ -216,7 +216,7 @@ func explainProduct(d *ast.Domain, p *ast.Product) []byte {
 		x.str("visibility", port.Visibility, "")
 		x.str("description", port.Description, "")
 		for _, c := range port.Columns {
-			x.line(fmt.Sprintf("column %q { type = %s }", c.Name, typeText(c.Type)), c.DeclRange, "")
+			x.column(c)
 		}
 		for _, t := range port.Tests {
 			x.test(t)
@@ -262,6 +262,26 @@ func explainProduct(d *ast.Domain, p *ast.Product) []byte {
 	}
 	x.close()
 	return x.buf.Bytes()
+}
+
+// column prints a column on one line when it has only its type, and as a
+// block with each attribute and test where it is written otherwise.
+func (x *explainer) column(c *ast.Column) {
+	typ := "type = " + typeText(c.Type)
+	if !c.Nullable.Set && !c.Description.Set && c.Governed == nil && len(c.Tests) == 0 {
+		x.line(fmt.Sprintf("column %q { %s }", c.Name, typ), c.DeclRange, "")
+		return
+	}
+	x.open(fmt.Sprintf("column %q", c.Name), c.DeclRange, "")
+	x.line(typ, c.Type.Range, "")
+	x.boolean("nullable", c.Nullable)
+	x.str("classification", c.Classification(), "")
+	x.str("masking", c.Masking(), "")
+	x.str("description", c.Description, "")
+	for _, t := range c.Tests {
+		x.test(t)
+	}
+	x.close()
 }
 
 // test prints a test block, or a tests list entry as a block without a name.
