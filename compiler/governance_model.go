@@ -253,6 +253,8 @@ type model struct {
 	kept map[*govObject]*govObject
 	// unjudged holds the products policies leave out, by ID.
 	unjudged map[string]*productScope
+	// values holds the attribute values products share (shared).
+	values sync.Map
 }
 
 // roundProducts is how many products policies judge at once: enough for
@@ -296,6 +298,30 @@ func (c *compiler) buildModel(kinds map[string]bool) *model {
 		}
 	}
 	return m
+}
+
+// scheduleKey is what a product's schedule object is made of, and
+// slaKey its SLA's: most products share theirs (a daily cadence, the
+// same time zone), so each distinct one is made once (model.shared), where
+// making it for each product was 100 MB of objects and their types at
+// 100,000 products.
+type (
+	scheduleKey struct {
+		onInputs, cadenceSet, cadenceBad bool
+		timezone, cadence                string
+		period                           time.Duration
+	}
+	slaKey time.Duration
+)
+
+// shared returns the value made for key, making it the first time. Values
+// are immutable, so objects may share them; it is called on every core.
+func (m *model) shared(key any, build func() cty.Value) cty.Value {
+	if v, ok := m.values.Load(key); ok {
+		return v.(cty.Value)
+	}
+	v, _ := m.values.LoadOrStore(key, build())
+	return v.(cty.Value)
 }
 
 // productKinds are the kinds of the objects of a product, the product's
@@ -1100,21 +1126,31 @@ func (m *model) productAttr(ps *productScope, name string) cty.Value {
 	case "tests":
 		return testKinds(p.Tests, func(*plan.Test) bool { return true })
 	case "schedule":
-		sched := map[string]cty.Value{
-			"on_inputs": cty.BoolVal(p.Schedule.OnInputs), "timezone": str(p.Schedule.Timezone), "cadence": cty.NullVal(cty.String),
-		}
+		key := scheduleKey{onInputs: p.Schedule.OnInputs, timezone: p.Schedule.Timezone, period: p.Schedule.Period}
 		if p.Schedule.Cadence != nil {
-			sched["cadence"] = str(cadenceText(*p.Schedule.Cadence))
-		} else if a.Schedule != nil && (a.Schedule.Cadence.Set || a.Schedule.Cadence.Bad) {
-			sched["cadence"] = unknownText // failed to load
+			key.cadence, key.cadenceSet = cadenceText(*p.Schedule.Cadence), true
+		} else {
+			key.cadenceBad = a.Schedule != nil && (a.Schedule.Cadence.Set || a.Schedule.Cadence.Bad) // failed to load
 		}
-		sched["period"], sched["period_seconds"] = duration(p.Schedule.Period)
-		return cty.ObjectVal(sched)
+		return m.shared(key, func() cty.Value {
+			sched := map[string]cty.Value{
+				"on_inputs": cty.BoolVal(key.onInputs), "timezone": str(key.timezone), "cadence": cty.NullVal(cty.String),
+			}
+			if key.cadenceSet {
+				sched["cadence"] = str(key.cadence)
+			} else if key.cadenceBad {
+				sched["cadence"] = unknownText
+			}
+			sched["period"], sched["period_seconds"] = duration(key.period)
+			return cty.ObjectVal(sched)
+		})
 	case "sla":
 		switch {
 		case p.SLA != nil:
-			f, s := duration(p.SLA.Freshness)
-			return cty.ObjectVal(map[string]cty.Value{"freshness": f, "freshness_seconds": s})
+			return m.shared(slaKey(p.SLA.Freshness), func() cty.Value {
+				f, s := duration(p.SLA.Freshness)
+				return cty.ObjectVal(map[string]cty.Value{"freshness": f, "freshness_seconds": s})
+			})
 		case a.SLA != nil:
 			return cty.UnknownVal(slaObject) // its freshness failed to load
 		}

@@ -104,7 +104,7 @@ func (c *compiler) schedules() {
 	if c.productCycle {
 		return
 	}
-	slowest := map[*plan.Product]slowestUpstream{}
+	slowest := make(map[*plan.Product]slowestUpstream, len(c.plan.Products))
 	for _, p := range c.plan.Products {
 		worst := slowestUpstream{}
 		if s := p.Schedule; s.Cadence != nil {

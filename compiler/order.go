@@ -134,11 +134,12 @@ func cycles(n int, deps [][]int, name func(int) string) [][]int {
 	var comps [][]int
 	next := 0
 	type frame struct{ v, child int }
+	var work []frame
 	for root := range n {
 		if idx[root] >= 0 {
 			continue
 		}
-		work := []frame{{root, 0}}
+		work = append(work[:0], frame{root, 0})
 		idx[root], low[root] = next, next
 		next++
 		stack = append(stack, root)
@@ -165,7 +166,12 @@ func cycles(n int, deps [][]int, name func(int) string) [][]int {
 				p := work[len(work)-1].v
 				low[p] = min(low[p], low[v])
 			}
-			if low[v] == idx[v] {
+			if low[v] == idx[v] && stack[len(stack)-1] == v && !slices.Contains(deps[v], v) {
+				// A node alone, on no cycle, as most are: no list is
+				// made for it.
+				stack = stack[:len(stack)-1]
+				onStack[v] = false
+			} else if low[v] == idx[v] {
 				var comp []int
 				for {
 					w := stack[len(stack)-1]
