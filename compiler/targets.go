@@ -72,7 +72,10 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 	if o.String.Bad || o.Strings.Bad || (!o.String.Set && !o.Strings.Set && !o.Number.Set) {
 		return nil // reported when loading
 	}
-	po := &plan.Option{String: o.String.V, Strings: o.Strings.Values(), Number: o.Number.V, Range: o.Range}
+	po := &plan.Option{String: o.String.V, Number: o.Number.V, Range: o.Range}
+	if o.Strings.Set {
+		po.Strings = o.Strings.Values() // nil for a setting that is no list
+	}
 	switch key := target + "." + name; {
 	case optionValues[name] != nil:
 		if !slices.Contains(optionValues[name], o.String.V) {

@@ -21,7 +21,7 @@ type Target struct {
 // files or the standard library's.
 type Option struct {
 	String   string
-	Strings  []string
+	Strings  []string // nil unless the setting is a list
 	Number   int64
 	Duration time.Duration // for duration settings, such as timeout = "1h"
 	Default  bool          // set by the standard library, not the mesh
