@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
@@ -94,6 +95,10 @@ func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostic
 	case *hclsyntax.ObjectConsExpr:
 		var ds diag.Diagnostics
 		for _, item := range e.Items {
+			if d := credentialEntry(file, item); d != nil {
+				ds = append(ds, d)
+				continue
+			}
 			ds = append(ds, credentialPatterns(file, item.ValueExpr)...)
 		}
 		return ds
@@ -115,6 +120,31 @@ func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostic
 		}
 	}
 	return nil
+}
+
+// credentialEntry reports an entry of a map, such as a target block's
+// variables, whose name says it holds a credential and whose value is
+// literal text: the name rule holds for map keys as for arguments. A value
+// with a $ refers to a variable of the CI system or the orchestrator
+// ("$SNOWFLAKE_PASSWORD"), where the credential is kept.
+func credentialEntry(file *diag.File, item hclsyntax.ObjectConsItem) *diag.Diagnostic {
+	var name string
+	key, ok := item.KeyExpr.(*hclsyntax.ObjectConsKeyExpr)
+	if !ok {
+		return nil
+	}
+	if name = hcl.ExprAsKeyword(key.Wrapped); name == "" {
+		if name, ok = literalString(key.Wrapped); !ok {
+			return nil
+		}
+	}
+	value, ok := literalString(item.ValueExpr)
+	if !ok || value == "" || strings.Contains(value, "$") || !credentialName(name) {
+		return nil
+	}
+	return diag.Errorf("literal-credential", rng(file, item.ValueExpr.Range()), "Credential written as a literal",
+		"The entry %q holds a literal value. Credentials must never be committed: keep it in the CI system's or the orchestrator's variables and refer to it, as in %s = \"$%s\", or declare a secret block and pass it to the steps that need it.",
+		name, name, name)
 }
 
 // literalString returns the value of a string literal or a template with no
