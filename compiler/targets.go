@@ -227,8 +227,17 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 			c.errorf("invalid-value", j.Script.Range, "Empty script", "A job runs at least one command: list the script's lines, such as [\"python {{script}} {{args}}\"].")
 		}
 		for _, line := range j.Script.V {
-			c.scriptLine(line, params, lists, what)
 			out.Script = append(out.Script, line.V)
+		}
+		// As one script: Airflow runs the lines as one command, where a
+		// quote or here-document one line opens holds the next.
+		templates, errs := shell.ParseScript(out.Script)
+		for i, t := range templates {
+			if errs[i] != nil {
+				c.errorf("invalid-template", j.Script.V[i].Range, "Invalid script line", "%s.", strings.TrimSuffix(errs[i].Error(), "."))
+				continue
+			}
+			c.scriptLine(t, j.Script.V[i], params, lists, what)
 		}
 	}
 	if j.Operator.Set {
@@ -259,12 +268,8 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 	return out
 }
 
-func (c *compiler) scriptLine(line ast.String, params []string, lists map[string]bool, what string) {
-	t, err := shell.Parse(line.V)
-	if err != nil {
-		c.errorf("invalid-template", line.Range, "Invalid script line", "%s.", strings.TrimSuffix(err.Error(), "."))
-		return
-	}
+// scriptLine checks the placeholders of a script line, parsed.
+func (c *compiler) scriptLine(t *shell.Template, line ast.String, params []string, lists map[string]bool, what string) {
 	for _, name := range t.Names() {
 		if len(params) == 0 {
 			c.errorf("invalid-template", line.Range, "Unknown placeholder",

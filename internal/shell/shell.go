@@ -62,22 +62,50 @@ var flagText = regexp.MustCompile(`^-[A-Za-z0-9_=.-]*$`)
 // the quoted value as one word, and a value could end the quotes and run a
 // command of its own.
 func Parse(line string) (*Template, error) {
+	var q quoteState
+	return q.parse(line)
+}
+
+// ParseScript parses a script's lines as the shell reads them, one after
+// the other: Airflow runs them as one command, so a quote or a
+// here-document that one line leaves open holds the next lines too, and a
+// placeholder there would be expanded. It returns each line's template,
+// or its error.
+func ParseScript(lines []string) ([]*Template, []error) {
+	var q quoteState
+	out, errs := make([]*Template, len(lines)), make([]error, len(lines))
+	for i, line := range lines {
+		if i > 0 {
+			q.scan("\n")
+		}
+		out[i], errs[i] = q.parse(line)
+	}
+	return out, errs
+}
+
+// parse parses a line from the state the lines before it left, and
+// leaves the state at its end.
+func (q *quoteState) parse(line string) (*Template, error) {
 	t := &Template{}
 	rest := line
-	var q quoteState
+	// fail leaves the state at the line's end, as the shell reads it, so
+	// that the lines after a bad one are still read from the right state.
+	fail := func(format string, args ...any) (*Template, error) {
+		q.scan(rest)
+		return nil, fmt.Errorf(format, args...)
+	}
 	for {
 		loc := placeholder.FindStringSubmatchIndex(rest)
 		if loc == nil {
 			break
 		}
 		q.scan(rest[:loc[0]])
+		text, ph := rest[:loc[0]], rest[loc[0]:loc[1]]
+		rest = rest[loc[0]:]
 		if q.inside != 0 || q.heredoc {
-			return nil, fmt.Errorf("placeholder %s is inside %s; placeholders stand for whole shell words, quoted by meshc: write it outside quotes", rest[loc[0]:loc[1]], q.describe())
+			return fail("placeholder %s is inside %s; placeholders stand for whole shell words, quoted by meshc: write it outside quotes", ph, q.describe())
 		}
-		if loc[0] > 0 {
-			t.pieces = append(t.pieces, piece{text: rest[:loc[0]]})
-		}
-		inner := strings.Fields(rest[loc[2]:loc[3]])
+		inner := strings.Fields(ph[2 : len(ph)-2])
 		p := piece{}
 		switch len(inner) {
 		case 1:
@@ -85,47 +113,73 @@ func Parse(line string) (*Template, error) {
 		case 2:
 			p.flag, p.name = inner[0], inner[1]
 			if !flagText.MatchString(p.flag) {
-				return nil, fmt.Errorf("%q is not a flag: in {{FLAG NAME}} the flag starts with - and has no quotes or spaces", p.flag)
+				return fail("%q is not a flag: in {{FLAG NAME}} the flag starts with - and has no quotes or spaces", p.flag)
 			}
 		default:
-			return nil, fmt.Errorf("placeholder %q should be {{NAME}} or {{FLAG NAME}}", rest[loc[0]:loc[1]])
+			return fail("placeholder %q should be {{NAME}} or {{FLAG NAME}}", ph)
 		}
 		if !placeholderName.MatchString(p.name) {
-			return nil, fmt.Errorf("placeholder %q does not name a parameter: parameter names are lower-case snake_case", rest[loc[0]:loc[1]])
+			return fail("placeholder %q does not name a parameter: parameter names are lower-case snake_case", ph)
+		}
+		if text != "" {
+			t.pieces = append(t.pieces, piece{text: text})
 		}
 		t.pieces = append(t.pieces, p)
-		rest = rest[loc[1]:]
+		rest = rest[len(ph):]
 	}
 	if strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
-		return nil, fmt.Errorf("unbalanced {{ or }}: a placeholder is written {{NAME}}")
+		return fail("unbalanced {{ or }}: a placeholder is written {{NAME}}")
 	}
 	if rest != "" {
 		t.pieces = append(t.pieces, piece{text: rest})
 	}
+	q.scan(rest)
 	return t, nil
 }
 
-// quoteState follows POSIX sh quoting through a script entry: whether the
-// text so far leaves a quote open or a backslash pending, or has started a
-// here-document, whose body the shell expands whatever the quotes in it.
+// quoteState follows POSIX sh quoting through a script: whether the text
+// so far leaves a quote open or a backslash pending, or is in the body of
+// a here-document, which the shell expands whatever the quotes in it.
 type quoteState struct {
-	inside  byte // ', " or `, or \ after a backslash; 0 outside quotes
-	pending bool // a << on this line: a here-document starts at its end
-	heredoc bool // in a here-document's body, to the end of the entry
+	inside  byte   // ', " or `, or \ after a backslash; 0 outside quotes
+	pending bool   // a << on this line: a here-document starts at its end
+	heredoc bool   // in a here-document's body
+	delim   string // the line that ends the body ("" when it cannot be read: it never ends)
+	tabs    bool   // <<-: the ending line may start with tabs
+	line    []byte // the body's line read so far
 }
 
 func (q *quoteState) scan(text string) {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
+		if q.heredoc {
+			if c != '\n' {
+				q.line = append(q.line, c)
+				continue
+			}
+			end := string(q.line)
+			if q.tabs {
+				end = strings.TrimLeft(end, "\t")
+			}
+			q.line = q.line[:0]
+			if q.delim != "" && end == q.delim {
+				q.heredoc = false
+			}
+			continue
+		}
 		switch q.inside {
 		case 0:
 			switch {
 			case c == '\'' || c == '"' || c == '`' || c == '\\':
 				q.inside = c
-			case c == '<' && i+1 < len(text) && text[i+1] == '<':
+			case c == '<' && strings.HasPrefix(text[i:], "<<<"):
+				i += 2 // a here-string, a word of this line
+			case c == '<' && strings.HasPrefix(text[i:], "<<"):
 				q.pending = true
+				q.delim, q.tabs = heredocDelimiter(text[i+2:])
+				i++
 			case c == '\n' && q.pending:
-				q.heredoc = true
+				q.pending, q.heredoc = false, true
 			}
 		case '\\':
 			q.inside = 0
@@ -141,6 +195,26 @@ func (q *quoteState) scan(text string) {
 			}
 		}
 	}
+}
+
+// heredocDelimiter reads the word after <<, and whether it was <<-: the
+// body ends at a line that is the word, its quotes removed. A word meshc
+// cannot read (one a placeholder or an expansion makes) gives "", a body
+// that never ends, so that no placeholder is let into it.
+func heredocDelimiter(text string) (delim string, tabs bool) {
+	if strings.HasPrefix(text, "-") {
+		text, tabs = text[1:], true
+	}
+	text = strings.TrimLeft(text, " \t")
+	end := strings.IndexAny(text, wordBreaks)
+	if end < 0 {
+		end = len(text)
+	}
+	word := text[:end]
+	if strings.ContainsAny(word, "{}$`") {
+		return "", tabs
+	}
+	return strings.NewReplacer("'", "", `"`, "", `\`, "").Replace(word), tabs
 }
 
 func (q *quoteState) describe() string {

@@ -109,3 +109,37 @@ func TestBare(t *testing.T) {
 		t.Error(`bare("") = true`)
 	}
 }
+
+// TestParseScript checks that a quote or here-document one line of a
+// script leaves open holds the lines after it, as Airflow runs them as one
+// command: a placeholder there is refused, on the line it is on, and one
+// after the here-document's end is not.
+func TestParseScript(t *testing.T) {
+	for _, tt := range []struct {
+		lines []string
+		bad   int // the line refused, -1 for none
+	}{
+		{[]string{"cat <<EOF", "{{x}}", "EOF"}, 1},
+		{[]string{`echo "`, "{{x}}", `"`}, 1},
+		{[]string{"echo '", "{{x}}", "'"}, 1},
+		{[]string{`echo \`, "{{x}}"}, -1}, // a backslash before a line break joins the lines, outside quotes
+		{[]string{"cat <<$END", "{{x}}", "$END"}, 1},
+		{[]string{"cat <<{{x}}", "{{x}}"}, 1},
+		{[]string{"cat <<EOF > f\nbody\nEOF", "run {{x}}"}, -1},
+		{[]string{"cat <<-EOF > f\n\tbody\n\tEOF", "run {{x}}"}, -1},
+		{[]string{"cat <<'EOF' > f", "body", "EOF", "run {{x}}"}, -1},
+		{[]string{`cat <<"EOF" > f`, "EOF not yet", "EOF", "run {{x}}"}, -1},
+		{[]string{"cat <<EOF > f", "EOFX", "run {{x}}"}, 2},
+		{[]string{"cat <<< word", "run {{x}}"}, -1},
+		{[]string{"run {{x}}", "cat <<EOF", "body {{y}}", "EOF"}, 2},
+		{[]string{"sh -c '{{x}}'", "run {{x}}"}, 0},
+		{[]string{"echo {{x", "run {{x}}"}, 0},
+	} {
+		_, errs := ParseScript(tt.lines)
+		for i, err := range errs {
+			if (err != nil) != (i == tt.bad) {
+				t.Errorf("ParseScript(%q): line %d: %v; want the error on line %d", tt.lines, i, err, tt.bad)
+			}
+		}
+	}
+}
