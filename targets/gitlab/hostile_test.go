@@ -36,7 +36,7 @@ func TestHostile(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{".meshc-runner-python", ".meshc-runner-shell", ".meshc-runner-sql", ".meshc-test", "inline", "python", "shell", "stages", "test:main.id.allowed", "variables"}
+	want := []string{".meshc-runner-python", ".meshc-runner-shell", ".meshc-runner-sql", ".meshc-test", "inline", "python", "shell", "stages", "test:main.amount$usd.not_null", "test:main.id.allowed", "variables"}
 	if !slices.Equal(keys, want) {
 		t.Fatalf("top-level keys %v, want %v", keys, want)
 	}
@@ -50,8 +50,12 @@ func TestHostile(t *testing.T) {
 
 	// GitLab expands $NAME in variables, and reads $$ as $.
 	vars := doc["variables"].(map[string]any)
-	for name, want := range map[string]string{"SNOWFLAKE_DATABASE": "DB$PROD", "SNOWFLAKE_ROLE": "ROLE$1"} {
+	testVars := doc["test:main.amount$usd.not_null"].(map[string]any)["variables"].(map[string]any)
+	for name, want := range map[string]string{"SNOWFLAKE_DATABASE": "DB$PROD", "SNOWFLAKE_ROLE": "ROLE$1", "MESHC_TEST": "main.amount$usd.not_null"} {
 		got, _ := vars[name].(string)
+		if name == "MESHC_TEST" {
+			got, _ = testVars[name].(string)
+		}
 		if expanded := strings.ReplaceAll(got, "$$", ""); strings.Contains(expanded, "$") || strings.ReplaceAll(got, "$$", "$") != want {
 			t.Errorf("variable %s is %q, which GitLab does not read as %q", name, got, want)
 		}

@@ -166,7 +166,7 @@ func runnerTemplate(r *plan.Runner) string { return ".meshc-runner-" + r.Name }
 
 // productVariables tell a job which product it builds.
 func productVariables(p *plan.Product) []variable {
-	return []variable{{"MESHC_PRODUCT", p.ID}, {"MESHC_PRODUCT_VERSION", p.Version}}
+	return []variable{{"MESHC_PRODUCT", literal(p.ID)}, {"MESHC_PRODUCT_VERSION", literal(p.Version)}}
 }
 
 // stepBody renders a step's job from its runner's job template.
@@ -208,7 +208,7 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 // written to a .sql file.
 func (b *builder) testBody(pr *plan.Product, t *plan.Test) jobBody {
 	body := jobBody{extends: ".meshc-test", comment: t.Description,
-		variables: []variable{{"MESHC_TEST", t.ID}, {"MESHC_TEST_KIND", t.Kind}}}
+		variables: []variable{{"MESHC_TEST", literal(t.ID)}, {"MESHC_TEST_KIND", literal(t.Kind)}}} // a column's name may hold $
 	if t.Severity == "warn" {
 		body.allowFailure = true
 	}

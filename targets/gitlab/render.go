@@ -233,7 +233,7 @@ func (b *builder) childHead(u *unit) *head {
 	s := b.settings
 	env := b.plan.Environment
 	h := &head{comment: u.comment}
-	h.variables = []variable{{"MESHC_ENVIRONMENT", env.Name}}
+	h.variables = []variable{{"MESHC_ENVIRONMENT", literal(env.Name)}}
 	if b.settings.granularity != "domain" {
 		h.variables = append(h.variables, productVariables(u.products[0])...)
 	}
@@ -282,7 +282,7 @@ func (b *builder) childHead(u *unit) *head {
 			variables: templateVariables(t.Variables),
 			// after_script runs whether the test passed or not, and
 			// knows which from CI_JOB_STATUS. The test's name is
-			// snake_case and dots, so it needs no XML escaping.
+			// snake_case, dots and $, so it needs no XML escaping.
 			afterScript: []string{
 				`if [ "$CI_JOB_STATUS" = success ]; then result=''; failures=0; else result='<failure message="the test query returned rows, or could not run"/>'; failures=1; fi`,
 				`printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="%s" tests="1" failures="%s">\n<testcase classname="%s" name="%s">%s</testcase>\n</testsuite>\n' "$MESHC_PRODUCT" "$failures" "$MESHC_PRODUCT" "$MESHC_TEST" "$result" > junit.xml`,
