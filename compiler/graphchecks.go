@@ -742,7 +742,7 @@ func (c *compiler) deprecations() {
 			}
 			note := ""
 			if dep.Message != "" {
-				note = " Its owners say: " + dep.Message
+				note = " Its owners say: " + sentence(strings.TrimSpace(dep.Message))
 			}
 			if c.today.After(date) {
 				c.errorf("deprecated-input", e.at, "Depends on a retired product",
