@@ -100,6 +100,9 @@ func (q *quoteState) parse(line string) (*Template, error) {
 			break
 		}
 		q.scan(rest[:loc[0]])
+		if q.pending && loc[0] > 0 && !strings.ContainsAny(rest[loc[0]-1:loc[0]], wordBreaks) {
+			q.delim = "" // a here-document's word a placeholder may finish: it never ends
+		}
 		text, ph := rest[:loc[0]], rest[loc[0]:loc[1]]
 		rest = rest[loc[0]:]
 		if q.inside != 0 || q.heredoc {
@@ -162,7 +165,13 @@ func (q *quoteState) scan(text string) {
 				end = strings.TrimLeft(end, "\t")
 			}
 			q.line = q.line[:0]
-			if q.delim != "" && end == q.delim {
+			switch {
+			case strings.HasSuffix(end, "\\"):
+				// A backslash-newline joins this line to the next in an
+				// unquoted body: meshc does not follow that, so the body
+				// is taken never to end.
+				q.delim = ""
+			case q.delim != "" && end == q.delim:
 				q.heredoc = false
 			}
 			continue
@@ -175,8 +184,14 @@ func (q *quoteState) scan(text string) {
 			case c == '<' && strings.HasPrefix(text[i:], "<<<"):
 				i += 2 // a here-string, a word of this line
 			case c == '<' && strings.HasPrefix(text[i:], "<<"):
-				q.pending = true
-				q.delim, q.tabs = heredocDelimiter(text[i+2:])
+				delim, tabs := heredocDelimiter(text[i+2:])
+				if q.pending {
+					// Several here-documents on a line: their bodies
+					// follow in turn, which meshc does not follow, so
+					// they are taken never to end.
+					delim = ""
+				}
+				q.pending, q.delim, q.tabs = true, delim, tabs
 				i++
 			case c == '\n' && q.pending:
 				q.pending, q.heredoc = false, true

@@ -134,6 +134,9 @@ func TestParseScript(t *testing.T) {
 		{[]string{"run {{x}}", "cat <<EOF", "body {{y}}", "EOF"}, 2},
 		{[]string{"sh -c '{{x}}'", "run {{x}}"}, 0},
 		{[]string{"echo {{x", "run {{x}}"}, 0},
+		{[]string{"cat <<A 3<<B", "B", "{{x}}", "A", "B"}, 2},
+		{[]string{"cat <<EOF{{y}} > f", "EOF", "echo {{x}}"}, 2},
+		{[]string{"cat <<EOF", "note \\", "EOF", "{{x}}", "EOF"}, 3},
 	} {
 		_, errs := ParseScript(tt.lines)
 		for i, err := range errs {
