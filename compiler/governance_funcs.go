@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
@@ -149,7 +150,7 @@ var splitFunc = function.New(&function.Spec{
 	RefineResult: refineNotNull,
 	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 		sep, text := args[0].AsString(), args[1].AsString()
-		parts := len(text) // each character, for an empty separator
+		parts := utf8.RuneCountInString(text) // each character, for an empty separator
 		if sep != "" {
 			parts = strings.Count(text, sep) + 1
 		}

@@ -139,13 +139,22 @@ func credentialEntry(file *diag.File, item hclsyntax.ObjectConsItem) *diag.Diagn
 		}
 	}
 	value, ok := literalString(item.ValueExpr)
-	if !ok || value == "" || strings.Contains(value, "$") || !credentialName(name) {
+	if !ok || value == "" || variableRef.MatchString(value) || !credentialName(name) || locatesCredential.MatchString(name) {
 		return nil
 	}
 	return diag.Errorf("literal-credential", rng(file, item.ValueExpr.Range()), "Credential written as a literal",
 		"The entry %q holds a literal value. Credentials must never be committed: keep it in the CI system's or the orchestrator's variables and refer to it, as in %s = \"$%s\", or declare a secret block and pass it to the steps that need it.",
 		name, name, name)
 }
+
+// variableRef matches a value that is only a variable's name, $NAME or
+// ${NAME}: the CI system or the orchestrator fills it in.
+var variableRef = regexp.MustCompile(`^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`)
+
+// locatesCredential matches entry names that say where a credential is,
+// or what it is called, rather than hold it: a key's path, a token's URL,
+// a secret's name (GOOGLE_APPLICATION_CREDENTIALS is a file's path too).
+var locatesCredential = regexp.MustCompile(`(?i)(_(URL|URI|FILE|PATH|NAME|ARN|ID|TYPE|DIR)$|^GOOGLE_APPLICATION_CREDENTIALS$)`)
 
 // literalString returns the value of a string literal or a template with no
 // interpolations; anything else is not a literal credential.

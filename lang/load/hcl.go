@@ -175,7 +175,7 @@ func convertDiags(file *diag.File, hds hcl.Diagnostics) diag.Diagnostics {
 		// operators panic on an infinite number (cty's modulo does),
 		// which dividing by zero gives.
 		if before, _, panicked := strings.Cut(d.Detail, "panic in function implementation:"); panicked {
-			d.Detail = before + "the operation cannot be done on these values. An infinite number, which a division by zero gives, is the usual cause: guard the division, as in length(xs) == 0 ? 0 : n / length(xs)."
+			d.Detail = before + "the operation cannot be done on these values. An infinite number, which a division by zero gives, is a common cause: guard the division, as in length(xs) == 0 ? 0 : n / length(xs)."
 		}
 		if block, ok := strings.CutPrefix(hd.Summary, "Missing name for "); ok {
 			d.Detail = fmt.Sprintf("A %s block has a name, which references use: write %s \"name\" { ... }.", block, block)
