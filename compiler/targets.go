@@ -232,6 +232,7 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 		// As one script: Airflow runs the lines as one command, where a
 		// quote or here-document one line opens holds the next.
 		templates, errs := shell.ParseScript(out.Script)
+		out.Lines = templates
 		for i, t := range templates {
 			if errs[i] != nil {
 				c.errorf("invalid-template", j.Script.V[i].Range, "Invalid script line", "%s.", strings.TrimSuffix(errs[i].Error(), "."))

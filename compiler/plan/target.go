@@ -3,6 +3,7 @@ package plan
 import (
 	"time"
 
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -38,12 +39,16 @@ func (t *Target) Text(name string) string {
 
 // JobTemplate says how a target runs a runner's steps, or the tests.
 type JobTemplate struct {
-	Runner    string // empty for the test template
-	Image     string
-	Operator  string   // Airflow: bash or sql
-	Kind      string   // Snowflake: statements, dbt or sql
-	SQL       string   // Snowflake: the statement of kind sql, with {{param}} placeholders (see internal/snowsql)
-	Script    []string // lines with {{param}} placeholders (see internal/shell)
+	Runner   string // empty for the test template
+	Image    string
+	Operator string   // Airflow: bash or sql
+	Kind     string   // Snowflake: statements, dbt or sql
+	SQL      string   // Snowflake: the statement of kind sql, with {{param}} placeholders (see internal/snowsql)
+	Script   []string // lines with {{param}} placeholders (see internal/shell)
+	// Lines is Script parsed as one script, a template per line. The
+	// targets render these rather than parsing lines again, so that they
+	// fill in exactly what the compiler checked.
+	Lines     []*shell.Template
 	Variables []Variable
 	Range     diag.Range // the block that set the script
 }

@@ -57,20 +57,13 @@ var placeholder = regexp.MustCompile(`\{\{([^{}]*)\}\}`)
 var placeholderName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 var flagText = regexp.MustCompile(`^-[A-Za-z0-9_=.-]*$`)
 
-// Parse parses a script line. An error describes a malformed placeholder,
-// or one inside quotes or after a backslash: there the shell would not take
-// the quoted value as one word, and a value could end the quotes and run a
-// command of its own.
-func Parse(line string) (*Template, error) {
-	var q quoteState
-	return q.parse(line)
-}
-
-// ParseScript parses a script's lines as the shell reads them, one after
-// the other: Airflow runs them as one command, so a quote or a
-// here-document that one line leaves open holds the next lines too, and a
-// placeholder there would be expanded. It returns each line's template,
-// or its error.
+// ParseScript parses a script's lines, returning each line's template or
+// its error. An error describes a malformed placeholder, or one inside
+// quotes, after a backslash or in a here-document: there the shell would
+// not take the quoted value as one word, and a value could end the quotes
+// and run a command of its own. The lines are read one after the other,
+// as the shell reads them: a quote or a here-document that one line
+// leaves open holds the next lines too.
 func ParseScript(lines []string) ([]*Template, []error) {
 	var q quoteState
 	out, errs := make([]*Template, len(lines)), make([]error, len(lines))
@@ -308,6 +301,9 @@ func Words(s ...string) Value {
 // a reads "cmd b", not "cmd  b"; inside a word ("x={{a}} y") nothing else
 // changes.
 func (t *Template) Render(values map[string]Value) (string, error) {
+	if len(t.pieces) == 1 && t.pieces[0].name == "" {
+		return t.pieces[0].text, nil // most lines: the same for any values
+	}
 	var b strings.Builder
 	dropSpace := false // an unset argument that was a word was just left out
 	for i, p := range t.pieces {

@@ -57,9 +57,9 @@ func TestRender(t *testing.T) {
 		{"no placeholders", nil, "no placeholders"},
 	}
 	for _, tt := range tests {
-		tmpl, err := Parse(tt.line)
+		tmpl, err := parseLine(tt.line)
 		if err != nil {
-			t.Fatalf("Parse(%q): %v", tt.line, err)
+			t.Fatalf("parseLine(%q): %v", tt.line, err)
 		}
 		got, err := tmpl.Render(tt.values)
 		if err != nil || got != tt.want {
@@ -71,21 +71,21 @@ func TestRender(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	for _, line := range []string{"{{}}", "{{a b c}}", "{{Select}}", "{{x", "y}}", "{{'-f' x}}", "{{-f\" x}}",
 		"echo '{{x}}'", `echo "{{x}}"`, "echo `{{x}}`", `echo \{{x}}`, `echo "a \" {{x}}"`, "cat <<EOF\n{{x}}\nEOF", "cat <<'EOF'\n{{x}}\nEOF"} {
-		if _, err := Parse(line); err == nil {
-			t.Errorf("Parse(%q) succeeded", line)
+		if _, err := parseLine(line); err == nil {
+			t.Errorf("parseLine(%q) succeeded", line)
 		}
 	}
-	tmpl, _ := Parse("a {{x}} {{-f y}} {{x}}")
+	tmpl, _ := parseLine("a {{x}} {{-f y}} {{x}}")
 	if got := strings.Join(tmpl.Names(), ","); got != "x,y" {
 		t.Errorf("Names = %s", got)
 	}
-	if _, err := Parse("python - {{x}} <<'PY'\nprint(1)\nPY"); err != nil {
+	if _, err := parseLine("python - {{x}} <<'PY'\nprint(1)\nPY"); err != nil {
 		t.Errorf("a placeholder before a here-document: %v", err)
 	}
 	for line, glued := range map[string]bool{
 		"a {{x}} b": false, "{{x}}": false, "a;{{x}}|b": false, "X={{x}} cmd": true, "a {{x}}b": true, "{{y}}{{x}}": true,
 	} {
-		tmpl, err := Parse(line)
+		tmpl, err := parseLine(line)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,4 +145,10 @@ func TestParseScript(t *testing.T) {
 			}
 		}
 	}
+}
+
+// parseLine parses a script of one line.
+func parseLine(line string) (*Template, error) {
+	ts, errs := ParseScript([]string{line})
+	return ts[0], errs[0]
 }

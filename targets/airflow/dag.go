@@ -252,11 +252,8 @@ func (b *builder) bashArgs(p *plan.Product, s *plan.Step, tmpl *plan.JobTemplate
 			"The step's runner %s works with files or folders of the mesh, but Airflow's workers run commands in a temporary folder. Set mesh_path in the target \"airflow\" block to where the mesh's root folder is on the workers (where the repository is checked out or synced), such as mesh_path = \"/opt/airflow/mesh\".", s.Runner.Name)
 	}
 	var lines []string
-	for _, line := range tmpl.Script {
-		t, err := shell.Parse(line)
-		if err == nil {
-			line, err = t.Render(values)
-		}
+	for _, t := range tmpl.Lines {
+		line, err := t.Render(values)
 		if err != nil { // the compiler checked the templates
 			b.errorf("invalid-template", s.Range, "Invalid script template", "The runner block at %s: %s.", tmpl.Range, err)
 			continue

@@ -140,11 +140,9 @@ type builder struct {
 	*common
 	files []output.File
 	diags diag.Diagnostics
-	// What many files or jobs share, computed once per builder: the
-	// header of each product's SQL files, and each job template's parsed
-	// script.
+	// The header of each product's SQL files, which many files share,
+	// computed once per builder.
 	sqlHeads map[*plan.Product][]byte
-	scripts  map[*plan.JobTemplate][]scriptLine
 	yamlBuf  []byte // addYAML's buffer
 	fileBuf  []byte // each file's contents, until add keeps them
 	// folder, when set, tells which files the output folder holds
@@ -166,7 +164,7 @@ type common struct {
 }
 
 func newBuilder(c *common) *builder {
-	return &builder{common: c, sqlHeads: map[*plan.Product][]byte{}, scripts: map[*plan.JobTemplate][]scriptLine{}}
+	return &builder{common: c, sqlHeads: map[*plan.Product][]byte{}}
 }
 
 // Owner names the build that writes the files, as internal/output knows

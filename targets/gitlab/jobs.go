@@ -225,49 +225,14 @@ func (b *builder) testBody(pr *plan.Product, t *plan.Test) jobBody {
 
 func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, at diag.Range) []string {
 	var lines []string
-	for _, s := range b.script(tmpl) {
-		line, err := s.text, s.err
-		if err == nil && s.tmpl != nil {
-			line, err = s.tmpl.Render(values)
-		}
+	for _, t := range tmpl.Lines {
+		line, err := t.Render(values)
 		if err != nil { // the compiler checked the templates
 			b.errorf("invalid-template", at, "Invalid script template", "The job template at %s: %s.", tmpl.Range, err)
 			continue
 		}
 		lines = append(lines, line)
 	}
-	return lines
-}
-
-// scriptLine is a line of a job template's script, parsed: a template to
-// render, or the line's text when it has no placeholder (most lines), or
-// the error that parsing it gave.
-type scriptLine struct {
-	tmpl *shell.Template
-	text string
-	err  error
-}
-
-// script returns a job template's script, parsed once per builder rather
-// than for each of the many jobs that share the template.
-func (b *builder) script(tmpl *plan.JobTemplate) []scriptLine {
-	if lines, ok := b.scripts[tmpl]; ok {
-		return lines
-	}
-	lines := make([]scriptLine, len(tmpl.Script))
-	for i, line := range tmpl.Script {
-		t, err := shell.Parse(line)
-		switch {
-		case err != nil:
-			lines[i].err = err
-		case len(t.Names()) == 0:
-			// The same for any values.
-			lines[i].text, lines[i].err = t.Render(nil)
-		default:
-			lines[i].tmpl = t
-		}
-	}
-	b.scripts[tmpl] = lines
 	return lines
 }
 
