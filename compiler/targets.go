@@ -327,6 +327,9 @@ func (c *compiler) airflowTask(job *plan.JobTemplate, j *ast.JobTemplate, r *pla
 	}
 	if job.Operator != "sql" {
 		c.needScript(job, j, "runner "+r.Name)
+		if j.Variables.Set {
+			c.airflowVariables(job.Variables)
+		}
 		return
 	}
 	if j.Script.Set || j.Variables.Set {
@@ -341,6 +344,24 @@ func (c *compiler) airflowTask(job *plan.JobTemplate, j *ast.JobTemplate, r *pla
 			"An sql task runs the SQL of the step's sql argument (a string) or the content of its file argument (a file), but runner %s has neither parameter. Use operator = \"bash\" with a script.", r.Name)
 	}
 }
+
+// airflowVariables refuses variables that refer to others: a Bash task's
+// env is passed to the process as written, so "$SNOWFLAKE_PASSWORD",
+// which GitLab would fill in, reaches the task as that text, and with
+// append_env it even hides the worker's own value. A $ inside a word, as
+// in the Snowflake name PHARMA$PROD, is taken as written.
+func (c *compiler) airflowVariables(vars []plan.Variable) {
+	for _, v := range vars {
+		if ref := variableReference.FindString(v.Value); ref != "" {
+			c.errorf("invalid-value", v.Range, "Variable reference on Airflow",
+				"Airflow passes a task's variables as written, without expanding %s: the task's %s would be the text %q. Every task keeps the worker's own environment, so to use the worker's variable leave the entry out; to pass a credential, give the step a secret argument.", ref, v.Name, v.Value)
+		}
+	}
+}
+
+// variableReference matches what reads as a shell variable's expansion:
+// ${...} anywhere, or $NAME starting the value.
+var variableReference = regexp.MustCompile(`\$\{[^}]*\}?|^\$[A-Za-z_][A-Za-z0-9_]*`)
 
 // objectName reports whether s names a Snowflake object by 1 to most
 // dot-separated identifiers that need no quotes.

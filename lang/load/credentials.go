@@ -143,7 +143,7 @@ func credentialEntry(file *diag.File, item hclsyntax.ObjectConsItem) *diag.Diagn
 		return nil
 	}
 	return diag.Errorf("literal-credential", rng(file, item.ValueExpr.Range()), "Credential written as a literal",
-		"The entry %q holds a literal value. Credentials must never be committed: keep it in the CI system's or the orchestrator's variables and refer to it, as in %s = \"$%s\", or declare a secret block and pass it to the steps that need it.",
+		"The entry %q holds a literal value. Credentials must never be committed: keep it in the CI system's variables and refer to it, as in %s = \"$%s\" on GitLab (Airflow tasks keep the worker's environment: leave the entry out), or declare a secret block and pass it to the steps that need it.",
 		name, name, name)
 }
 
