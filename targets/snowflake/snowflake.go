@@ -107,6 +107,7 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 		b.errorf("snowflake-warehouse", o.Range, "Warehouse tasks without a warehouse",
 			"compute = \"warehouse\" runs every task on a warehouse, but neither the target block nor the %s environment names one. Set warehouse, or use compute = \"serverless\".", p.Environment.Name)
 	}
+	b.checkTaskNames(p.Products)
 	byDomain := map[*plan.Domain][]*plan.Product{}
 	for _, pr := range p.Products { // upstreams first
 		byDomain[pr.Domain] = append(byDomain[pr.Domain], pr)
@@ -141,6 +142,26 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	files = slices.DeleteFunc(files, func(f output.File) bool { return f.Path == "" })
 	slices.SortFunc(files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
 	return files, b.diags.Sorted()
+}
+
+// checkTaskNames reports two products whose graphs would be one: a
+// product's tasks, streams and publication table are named by the
+// product's name in its domain's schema, and two domains may share a
+// schema. Each domain's script would then replace the other's graph and
+// drop its tasks as stale.
+func (b *builder) checkTaskNames(products []*plan.Product) {
+	first := map[string]*plan.Product{}
+	for _, pr := range products {
+		key := strings.ToUpper(pr.Domain.Schema + "." + pr.Name)
+		if other, taken := first[key]; taken {
+			schema := b.schema(pr.Domain)
+			b.errorf("snowflake-name", pr.Range, "Two products' task graphs in one schema",
+				"Products %s and %s (at %s) are both named %s in schema %s, which their domains share, so their tasks would have the same names (%s) and each domain's script would replace the other's graph. Give domain %s a schema of its own, or rename one product.",
+				pr.ID, other.ID, other.Range, pr.Name, strings.ToUpper(schema.Database+"."+schema.Schema), taskName(pr, "START"), pr.Domain.Name)
+			continue
+		}
+		first[key] = pr
+	}
 }
 
 // graphs models the graphs of a domain's products.
