@@ -3,15 +3,19 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/atomicfile"
 	"github.com/meshc/meshc/internal/manifest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/shell"
@@ -58,18 +62,123 @@ func compileClean(e *env, cf *compileFlags, cmd, dir string) (*compiler.Result, 
 }
 
 // writeOut writes data to the file --out names, or to standard output.
-func writeOut(e *env, cmd, out string, data []byte) int {
+// A file follows meshc build's discipline (docs/targets/gitlab.md, "How
+// meshc build writes files"): one with the same contents is left
+// untouched, so that its time stamp stays; one that ours does not
+// recognise as this command's output, a symbolic link or anything that is
+// not a regular file is refused, so that a mistyped --out cannot clobber
+// mesh.hcl or a hand-written CODEOWNERS; and the file is replaced
+// atomically, so a reader never sees a part of it. An empty file is
+// replaced, as build replaces one: nothing is lost.
+func writeOut(e *env, cmd, out string, data []byte, ours func([]byte) bool) int {
 	if out == "" || out == "-" {
 		e.stdout.Write(data)
 		return exitOK
 	}
-	if err := os.WriteFile(out, data, 0o644); err != nil {
-		fmt.Fprintf(e.stderr, "meshc %s: %v\n", cmd, err)
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(e.stderr, "meshc %s: %s\n", cmd, fmt.Sprintf(format, args...))
 		return exitMesh
+	}
+	info, err := os.Lstat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if parent := filepath.Dir(out); !isFolder(parent) {
+			return fail("cannot write %s: the folder %s does not exist; make it first, or choose another --out", out, parent)
+		}
+		if err := atomicfile.Write(out, data, 0o644); err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(e.stderr, "meshc %s: wrote %s\n", cmd, out)
+		return exitOK
+	case err != nil:
+		return fail("%v", err)
+	case info.Mode()&fs.ModeSymlink != 0:
+		return fail("%s is a symbolic link, and meshc never writes through links; remove it or choose another --out (or --out - for standard output)", out)
+	case info.IsDir():
+		return fail("%s is a folder; --out names the file to write, such as %s", out, filepath.Join(out, outExample[cmd]))
+	case !info.Mode().IsRegular():
+		return fail("%s is not a regular file, and meshc replaces the file it writes; choose another --out (or --out - for standard output)", out)
+	}
+	old, err := os.ReadFile(out)
+	if err != nil {
+		return fail("%v", err)
+	}
+	switch {
+	case bytes.Equal(old, data):
+		fmt.Fprintf(e.stderr, "meshc %s: %s unchanged\n", cmd, out)
+		return exitOK
+	case len(old) > 0 && !ours(old):
+		return fail("%s was not written by meshc %s (%s), and meshc never overwrites a file it did not generate; remove it or choose another --out", out, cmd, ownMark[cmd])
+	}
+	if err := atomicfile.Replace(out, data); err != nil {
+		return fail("%v", err)
 	}
 	fmt.Fprintf(e.stderr, "meshc %s: wrote %s\n", cmd, out)
 	return exitOK
 }
+
+// isFolder reports whether name is a folder, or a link to one.
+func isFolder(name string) bool {
+	info, err := os.Stat(name)
+	return err == nil && info.IsDir()
+}
+
+// outExample is a file name each command's --out may take.
+var outExample = map[string]string{"manifest": "manifest.json", "codeowners": "CODEOWNERS"}
+
+// ownMark says how each command recognises its own output, for the
+// message that refuses another file.
+var ownMark = map[string]string{
+	"manifest":   `it is not a JSON object with "$schema": "` + manifest.SchemaID + `" and a "generated_by" of meshc near the top`,
+	"codeowners": fmt.Sprintf("it has no %q header naming meshc codeowners at the top", output.Marker),
+}
+
+// codeownersCommand is the start of the command a CODEOWNERS file's header
+// names, which marks the file as codeowners' own: a file another meshc
+// command generated is not replaced either.
+const codeownersCommand = "meshc codeowners"
+
+// isCodeowners reports whether existing contents are a CODEOWNERS file
+// meshc codeowners wrote.
+func isCodeowners(data []byte) bool { return output.OwnedBy(data, codeownersCommand) }
+
+// isManifest reports whether existing contents are a manifest meshc wrote.
+// JSON has no comments to carry output.Marker, so a manifest is known by
+// the fields it starts with: a JSON object whose "$schema" is a meshc
+// manifest schema and whose "generated_by" names meshc, both within the
+// first 1024 bytes (where meshc writes them), as Marker must be.
+func isManifest(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data[:min(len(data), 1024)]))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	var schema, by bool
+	for !schema || !by {
+		key, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		k, ok := key.(string)
+		if !ok {
+			return false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return false
+		}
+		var s string
+		switch k {
+		case "$schema":
+			schema = json.Unmarshal(v, &s) == nil && strings.HasPrefix(s, manifestSchemas)
+		case "generated_by":
+			by = json.Unmarshal(v, &s) == nil && strings.HasPrefix(s, "meshc ")
+		}
+	}
+	return true
+}
+
+// manifestSchemas starts the $schema of every version of the manifest.
+const manifestSchemas = "https://meshc.dev/schemas/manifest/"
 
 func runManifest(e *env, args []string) int {
 	var cf compileFlags
@@ -80,7 +189,7 @@ func runManifest(e *env, args []string) int {
 domains, sources and products, with each product's ports and their schemas,
 owners, lineage, tests, schedule, SLA and generated files, and the policies
 with what they found. The format is described by docs/manifest.schema.json.`)
-	fs.StringVar(&out, "out", "", "the file to write (default: standard output)")
+	fs.StringVar(&out, "out", "", "the file to write, replaced only if meshc manifest wrote it (default: standard output)")
 	folders.register(fs)
 	cf.register(fs)
 	if code, done := parse(e, fs, args); done {
@@ -107,7 +216,7 @@ with what they found. The format is described by docs/manifest.schema.json.`)
 		fmt.Fprintf(e.stderr, "meshc manifest: %v\n", err)
 		return exitMesh
 	}
-	return writeOut(e, "manifest", out, b.Bytes())
+	return writeOut(e, "manifest", out, b.Bytes(), isManifest)
 }
 
 // codeownersOwner is what GitLab takes as an owner: @user, @group/sub or
@@ -125,7 +234,7 @@ targets generate for it belong to the domain's owner, and a product's own
 file and generated files to the product's owner when that is someone else.
 Paths are relative to the repository's root, found from .git (or
 --mesh-dir).`)
-	fs.StringVar(&out, "out", "", "the file to write, such as CODEOWNERS or .gitlab/CODEOWNERS (default: standard output)")
+	fs.StringVar(&out, "out", "", "the file to write, such as CODEOWNERS or .gitlab/CODEOWNERS, replaced only if meshc codeowners wrote it (default: standard output)")
 	fs.StringVar(&meshDir, "mesh-dir", "", "the mesh folder's path in the repository (default: found from .git)")
 	folders.register(fs)
 	cf.register(fs)
@@ -139,23 +248,67 @@ Paths are relative to the repository's root, found from .git (or
 	if meshDir != "" && !compiler.ValidRepoDir(meshDir) {
 		return usageError(e, "codeowners", "--mesh-dir is a relative folder inside the repository, such as analytics/mesh or ., not %q", meshDir)
 	}
-	if meshDir == "" {
+	given := meshDir != ""
+	if !given {
 		meshDir = repoFolder(dir)
+	}
+	command, err := codeownersHeader(fs, dir, out, meshDir, given)
+	if err != nil {
+		return usageError(e, "codeowners", "%v", err)
 	}
 	res, code, done := compileClean(e, &cf, "codeowners", dir)
 	if done {
 		return code
-	}
-	command := "meshc codeowners"
-	if out != "" && out != "-" {
-		command += " --out " + shell.Quote(out)
 	}
 	data, ds := codeowners(res.Plan, command, meshDir, folders)
 	if len(ds) > 0 {
 		diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
 		fmt.Fprintln(e.stderr)
 	}
-	return writeOut(e, "codeowners", out, data)
+	return writeOut(e, "codeowners", out, data, isCodeowners)
+}
+
+// codeownersHeader is the command a CODEOWNERS file's header says to run
+// again: from the repository's root, whatever folder this run was in, so
+// that the same mesh gives the same bytes from any folder. --out and the
+// mesh folder are named from that root (meshDir up from the mesh folder,
+// the root the file's paths start at), and the flags that shape the file
+// are kept: --mesh-dir when it was given, as the gitlab target's headers
+// keep it, and the output folders that are not the default.
+func codeownersHeader(flags *pflag.FlagSet, dir, out, meshDir string, meshDirGiven bool) (string, error) {
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if meshDir != "." {
+		for range strings.Split(meshDir, "/") {
+			root = filepath.Dir(root)
+		}
+	}
+	args := []string{codeownersCommand}
+	if out != "" && out != "-" {
+		abs, err := filepath.Abs(out)
+		if err != nil {
+			return "", err
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil {
+			return "", fmt.Errorf("--out %s cannot be reached from the repository's root %s", out, root)
+		}
+		args = append(args, "--out "+shell.Quote(filepath.ToSlash(rel)))
+	}
+	if meshDirGiven {
+		args = append(args, "--mesh-dir "+shell.Quote(meshDir))
+	}
+	for _, name := range []string{"gitlab-out", "airflow-out", "snowflake-out"} {
+		if f := flags.Lookup(name); f.Value.String() != f.DefValue {
+			args = append(args, "--"+name+" "+shell.Quote(f.Value.String()))
+		}
+	}
+	if meshDir != "." {
+		args = append(args, shell.Quote(meshDir))
+	}
+	return strings.Join(args, " "), nil
 }
 
 // codeowners renders the CODEOWNERS file.
