@@ -632,6 +632,26 @@ func typeName(t ast.TypeExpr) string {
 	return t.Name
 }
 
+// checkTemplateSQL reports a test kind whose SQL template writes more
+// than one statement, or leaves a quote or a comment open: the targets
+// run a test's query inside one of their own, as a subquery, where
+// either breaks the SQL around it. A semicolon ending the query is
+// dropped when the test is rendered.
+func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
+	text := k.SQL.Skeleton()
+	if open := snowsql.Unclosed(text); open != "" {
+		c.errorf("invalid-template", k.SQL.Range(), "Unclosed SQL",
+			"The SQL template of test kind %s leaves %s open, so the SQL the targets write after the query would be part of it. Close it.", k.Name, open)
+		c.badTemplates[k] = true
+		return
+	}
+	if n := len(snowsql.Split(text)); n > 1 {
+		c.errorf("invalid-template", k.SQL.Range(), "More than one SQL statement",
+			"The SQL template of test kind %s holds %d statements, separated by semicolons, but a test is one query, which the targets run inside one of their own. Keep one query that returns the failing rows, joining the others in with WITH or UNION ALL.", k.Name, n)
+		c.badTemplates[k] = true
+	}
+}
+
 func (c *compiler) declareTestKinds() {
 	for _, k := range c.mesh.TestKinds {
 		c.checkName("test kind", k.Name, k.NameRange)
@@ -694,6 +714,7 @@ func (c *compiler) declareTestKinds() {
 					c.badTemplates[k] = true
 				}
 			}
+			c.checkTemplateSQL(k)
 		}
 		c.kinds[k.Name] = k
 	}

@@ -354,6 +354,11 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 		case "string":
 			return cty.StringVal(snowsql.String(s)), true
 		case "sql":
+			if open := snowsql.Unclosed(s); open != "" {
+				c.errorf("invalid-value", v.Range, "Unclosed SQL",
+					"The argument %q of %s leaves %s open, so the SQL the test writes after it would be part of it. Close it.", p.Name, kind.Name, open)
+				return cty.NilVal, false
+			}
 			// Templates put the argument inside text of their own (in
 			// parentheses, or a subquery): a semicolon that ends it goes,
 			// and a line comment that ends it gets its line break.

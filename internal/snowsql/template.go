@@ -70,19 +70,29 @@ func Parse(text string) (*Template, error) {
 // dollar-quoted string or comment that starts at i, and what it is; it
 // returns i when none starts there. An unclosed one runs to the end.
 func skipQuoted(s string, i int) (int, string) {
-	closing := func(from int, end string) int {
+	end, what, _ := scanQuoted(s, i)
+	return end, what
+}
+
+// scanQuoted is skipQuoted, also reporting whether what starts at i is
+// closed before the text ends (a line comment is closed by the end).
+func scanQuoted(s string, i int) (end int, what string, closed bool) {
+	closing := func(from int, end string) (int, bool) {
 		if j := strings.Index(s[from:], end); j >= 0 {
-			return from + j + len(end)
+			return from + j + len(end), true
 		}
-		return len(s)
+		return len(s), false
 	}
 	switch {
 	case strings.HasPrefix(s[i:], "$$"):
-		return closing(i+2, "$$"), "a $$ string"
+		end, closed = closing(i+2, "$$")
+		return end, "a $$ string", closed
 	case strings.HasPrefix(s[i:], "--") || strings.HasPrefix(s[i:], "//"):
-		return closing(i, "\n"), "a comment"
+		end, _ = closing(i, "\n")
+		return end, "a comment", true
 	case strings.HasPrefix(s[i:], "/*"):
-		return closing(i+2, "*/"), "a comment"
+		end, closed = closing(i+2, "*/")
+		return end, "a comment", closed
 	case s[i] == '\'':
 		for j := i + 1; j < len(s); j++ {
 			switch {
@@ -91,22 +101,41 @@ func skipQuoted(s string, i int) (int, string) {
 			case s[j] == '\'' && j+1 < len(s) && s[j+1] == '\'':
 				j++
 			case s[j] == '\'':
-				return j + 1, "a quoted string"
+				return j + 1, "a quoted string", true
 			}
 		}
-		return len(s), "a quoted string"
+		return len(s), "a quoted string", false
 	case s[i] == '"':
 		for j := i + 1; j < len(s); j++ {
 			switch {
 			case s[j] == '"' && j+1 < len(s) && s[j+1] == '"':
 				j++
 			case s[j] == '"':
-				return j + 1, "a quoted identifier"
+				return j + 1, "a quoted identifier", true
 			}
 		}
-		return len(s), "a quoted identifier"
+		return len(s), "a quoted identifier", false
 	}
-	return i, ""
+	return i, "", true
+}
+
+// Unclosed returns what SQL text leaves open at its end: "a quoted
+// string", "a quoted identifier", "a $$ string" or "a comment" (/* with no
+// */), or "" when it closes all it opens. Text put after an unclosed one
+// would become part of it.
+func Unclosed(sql string) string {
+	for i := 0; i < len(sql); {
+		end, what, closed := scanQuoted(sql, i)
+		switch {
+		case !closed:
+			return what
+		case end > i:
+			i = end
+		default:
+			i++
+		}
+	}
+	return ""
 }
 
 func clip(s string) string {

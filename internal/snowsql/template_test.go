@@ -160,3 +160,25 @@ func TestEndsInComment(t *testing.T) {
 		}
 	}
 }
+
+func TestUnclosed(t *testing.T) {
+	for sql, want := range map[string]string{
+		"x <> 'a;":           "a quoted string",
+		`x <> 'it\'s`:        "a quoted string",
+		"x <> 'it''s'":       "",
+		`x <> 'a\\'`:         "",
+		"x >= 0 /* c":        "a comment",
+		"x >= 0 /* c */":     "",
+		"x >= 0 -- c":        "",
+		`"col`:               "a quoted identifier",
+		`"co""l"`:            "",
+		"$$ body":            "a $$ string",
+		"$$ body $$ = x":     "",
+		"'a' || '/*' || 'b'": "",
+		"":                   "",
+	} {
+		if got := Unclosed(sql); got != want {
+			t.Errorf("Unclosed(%q) = %q, want %q", sql, got, want)
+		}
+	}
+}

@@ -462,6 +462,10 @@ type Template interface {
 	// Calls lists the function calls the template makes, in the order
 	// written.
 	Calls() []TemplateCall
+	// Skeleton returns the template's own text, each interpolation or
+	// directive in it written as the word x: enough to see the
+	// statements and quotes the template writes whatever the values.
+	Skeleton() string
 	Range() diag.Range
 }
 

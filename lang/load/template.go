@@ -103,6 +103,22 @@ func (t *template) Calls() []ast.TemplateCall {
 	return out
 }
 
+func (t *template) Skeleton() string {
+	tmpl, ok := t.expr.(*hclsyntax.TemplateExpr)
+	if !ok {
+		return "x" // a lone interpolation, "${column}"
+	}
+	var b strings.Builder
+	for _, part := range tmpl.Parts {
+		if lit, ok := part.(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
+			b.WriteString(lit.Val.AsString())
+		} else {
+			b.WriteString("x")
+		}
+	}
+	return b.String()
+}
+
 // TemplateFunctions are the names of the functions a test kind's SQL
 // template may call, sorted.
 func TemplateFunctions() []string { return slices.Sorted(maps.Keys(templateFunctions)) }
