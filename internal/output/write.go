@@ -132,17 +132,15 @@ func makePlan(dir, owner string, files []File, index *Index) (*plan, error) {
 		p.order = append(p.order, f.Path)
 	}
 
-	// The output folder itself may be a link, or reached through one:
-	// the user chose it. Only what lies inside it is checked for links.
-	info, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	// The output folder may be reached through a link, but may not be
+	// one (checkFolder); what lies inside it is checked for links below.
+	exists, err := checkFolder(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
 		p.changes.Create = slices.Sorted(slices.Values(p.order))
 		return p, nil
-	case err != nil:
-		return nil, err
-	case !info.IsDir():
-		return nil, fmt.Errorf("output folder %s is not a folder", dir)
 	}
 
 	folders, err := p.folders(p.order)

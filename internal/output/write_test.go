@@ -409,22 +409,88 @@ func TestConflictErrorText(t *testing.T) {
 }
 
 func TestOutputFolder(t *testing.T) {
-	t.Run("may be a link", func(t *testing.T) {
+	// Each case's tree has the output folder at out or below it, and
+	// what lies around it, which no build may change.
+	for _, tc := range []struct {
+		name, out string
+		before    tree
+		want      string // the error, with ROOT for the temporary folder
+	}{
+		{
+			// Its stale files would be removed from wherever the
+			// link points.
+			name:   "may not be a link",
+			out:    "out",
+			before: tree{"elsewhere/old.yml": gen("old"), "out": "-> elsewhere"},
+			want:   "output folder ROOT/out is a symbolic link (to elsewhere), and meshc never writes through links, so that it cannot write or remove files outside the folder it is given; choose as --out the folder the link points to, or replace the link with a folder",
+		},
+		{
+			name:   "may not be a broken link",
+			out:    "out",
+			before: tree{"out": "-> nowhere"},
+			want:   "output folder ROOT/out is a symbolic link (to nowhere), and meshc never writes through links, so that it cannot write or remove files outside the folder it is given; choose as --out the folder the link points to, or replace the link with a folder",
+		},
+		{
+			name:   "may not be a link with a slash after it",
+			out:    "out/",
+			before: tree{"elsewhere/old.yml": gen("old"), "out": "-> elsewhere"},
+			want:   "output folder ROOT/out/ is a symbolic link (to elsewhere), and meshc never writes through links, so that it cannot write or remove files outside the folder it is given; choose as --out the folder the link points to, or replace the link with a folder",
+		},
+		{
+			name:   "must be a folder",
+			out:    "out",
+			before: tree{"out": "a file"},
+			want:   "output folder ROOT/out is not a folder; move it away or choose another --out",
+		},
+		{
+			name:   "cannot be made through a broken link",
+			out:    "gen/sub",
+			before: tree{"gen": "-> nowhere"},
+			want:   "output folder ROOT/gen/sub cannot be made: ROOT/gen on the way is a symbolic link to nowhere, which does not exist; remove the link or choose another --out",
+		},
+		{
+			name:   "cannot be made through a link to a file",
+			out:    "gen/sub",
+			before: tree{"file": "x", "gen": "-> file"},
+			want:   "output folder ROOT/gen/sub cannot be made: ROOT/gen on the way is a symbolic link to file, which is not a folder; remove the link or choose another --out",
+		},
+		{
+			name:   "cannot be made in a file",
+			out:    "afile/sub/deeper",
+			before: tree{"afile": "x"},
+			want:   "output folder ROOT/afile/sub/deeper cannot be made: ROOT/afile on the way is not a folder; move it away or choose another --out",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			makeTree(t, root, tc.before)
+			dir := root + string(filepath.Separator) + filepath.FromSlash(tc.out)
+			want := strings.ReplaceAll(tc.want, "ROOT/", root+string(filepath.Separator))
+			_, planErr := Plan(dir, testOwner, files("a.yml", gen("a")))
+			_, _, diffErr := Diff(dir, testOwner, files("a.yml", gen("a")), nil)
+			_, err := Write(dir, testOwner, files("a.yml", gen("a")), nil)
+			for _, err := range []error{planErr, diffErr, err} {
+				if err == nil || err.Error() != want {
+					t.Errorf("error:\n%v\nwant:\n%s", err, want)
+				}
+			}
+			if diff := cmp.Diff(tc.before, readTree(t, root)); diff != "" {
+				t.Errorf("the build changed the tree (-before +after):\n%s", diff)
+			}
+		})
+	}
+	t.Run("may be reached through a link", func(t *testing.T) {
 		root := t.TempDir()
-		makeTree(t, root, tree{"real/old.yml": gen("old"), "out": "-> real"})
-		if _, err := Write(filepath.Join(root, "out"), testOwner, files("a.yml", gen("a")), nil); err != nil {
+		makeTree(t, root, tree{"real/out/old.yml": gen("old"), "link": "-> real"})
+		changes, err := Write(filepath.Join(root, "link", "out"), testOwner, files("a.yml", gen("a")), nil)
+		if err != nil {
 			t.Fatal(err)
 		}
-		want := tree{"real/a.yml": gen("a"), "out": "-> real"}
-		if diff := cmp.Diff(want, readTree(t, root)); diff != "" {
-			t.Errorf("(-want +got):\n%s", diff)
+		if diff := cmp.Diff(&Changes{Create: []string{"a.yml"}, Remove: []string{"old.yml"}}, changes); diff != "" {
+			t.Errorf("changes (-want +got):\n%s", diff)
 		}
-	})
-	t.Run("must be a folder", func(t *testing.T) {
-		root := t.TempDir()
-		makeTree(t, root, tree{"out": "a file"})
-		if _, err := Write(filepath.Join(root, "out"), testOwner, files("a.yml", gen("a")), nil); err == nil || !strings.Contains(err.Error(), "is not a folder") {
-			t.Errorf("error = %v, want one saying out is not a folder", err)
+		if diff := cmp.Diff(tree{"real/out/a.yml": gen("a"), "link": "-> real"}, readTree(t, root)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
 	t.Run("is created by Write, not Plan", func(t *testing.T) {
