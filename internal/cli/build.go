@@ -96,11 +96,11 @@ in the way is left alone and the others are written.`)
 		if out == "" {
 			b.out = filepath.Join(dir, load.OutputFolder, target)
 		}
-		rel, err := relativeTo(dir, b.out)
+		rel, links, err := relativeTo(dir, b.out)
 		if err != nil {
 			return usageError(e, "build", "%v", err)
 		}
-		b.outRel = rel
+		b.outRel, b.outLinks = rel, links
 		builds[i] = b
 	}
 	if meshDir != "" && !compiler.ValidRepoDir(meshDir) {
@@ -137,7 +137,7 @@ in the way is left alone and the others are written.`)
 			in := keep.In(b.out, b.owner, b.index)
 			switch b.name {
 			case gitlab.Name:
-				opts := gitlab.Options{OutDir: b.outRel, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit, Keep: in}
+				opts := gitlab.Options{OutDir: b.outRel, Out: b.out, OutLinks: b.outLinks, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit, Keep: in}
 				if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
 					opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
 					detected = opts.MeshDir
@@ -223,6 +223,10 @@ type targetBuild struct {
 	owner  string // the build that writes the files, as internal/output knows it
 	files  []output.File
 	index  *output.Index // what the last build found in out; nil without one (indexFolder)
+
+	// outLinks are the symbolic links on the way to out, from the mesh
+	// root (relativeTo).
+	outLinks []string
 }
 
 // openIndex opens the index of the target's output folder (indexFolder).
@@ -303,21 +307,34 @@ func describe(c *output.Changes) string {
 	return fmt.Sprintf("%d created, %d updated, %d removed, %d unchanged", len(c.Create), len(c.Update), len(c.Remove), len(c.Unchanged))
 }
 
-// relativeTo returns target relative to base, slash-separated.
-func relativeTo(base, target string) (string, error) {
-	b, err := filepath.Abs(base)
+// relativeTo returns the folder target relative to the folder base, and
+// the symbolic links on the way to target likewise, slash-separated. Both
+// are taken where the system finds them (output.Locate), links resolved,
+// so that a folder reached through a link, or given with .. from a
+// current folder reached through one, is where it is, not where its path
+// as text seems to lead.
+func relativeTo(base, target string) (string, []string, error) {
+	b, err := output.Locate(base)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	t, err := filepath.Abs(target)
+	t, err := output.Locate(target)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	rel, err := filepath.Rel(b, t)
+	rel, err := filepath.Rel(b.Path, t.Path)
 	if err != nil {
-		return "", fmt.Errorf("--out %s cannot be reached from the mesh folder %s", target, base)
+		return "", nil, fmt.Errorf("--out %s cannot be reached from the mesh folder %s", target, base)
 	}
-	return filepath.ToSlash(rel), nil
+	var links []string
+	for _, l := range t.Links {
+		// A link on another drive than the mesh is outside its
+		// repository, and none of its business.
+		if r, err := filepath.Rel(b.Path, l); err == nil {
+			links = append(links, filepath.ToSlash(r))
+		}
+	}
+	return filepath.ToSlash(rel), links, nil
 }
 
 // repoFolder finds the mesh root's folder in its git repository, by looking

@@ -33,6 +33,13 @@ type Options struct {
 	// separated, such as "gen/gitlab" or "../ci". Child pipelines are
 	// included by their path in the repository, so it must be known.
 	OutDir string
+	// Out is the output folder as the user gave it, for messages; OutDir
+	// when empty.
+	Out string
+	// OutLinks are the symbolic links on the way to the output folder
+	// (output.Locate), each relative to the mesh root like OutDir. GitLab
+	// does not follow links, so none may be in the repository.
+	OutLinks []string
 	// MeshDir is the mesh root's folder in the repository; it overrides the
 	// mesh_dir setting. "." is the repository's root.
 	MeshDir string
@@ -89,15 +96,30 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 		s.tags = tags.Strings
 	}
 	s.outDir = path.Clean(path.Join(s.meshDir, o.OutDir))
-	if s.outDir == ".." || strings.HasPrefix(s.outDir, "../") || path.IsAbs(s.outDir) {
-		at := p.Range // the output folder and the mesh's place come from the command line
-		if md := t.Options["mesh_dir"]; md != nil && o.MeshDir == "" {
-			at = md.Range
+	at := p.Range // the output folder and the mesh's place come from the command line
+	if md := t.Options["mesh_dir"]; md != nil && o.MeshDir == "" {
+		at = md.Range
+	}
+	out := cmp.Or(o.Out, o.OutDir)
+	for _, l := range o.OutLinks {
+		// A link outside the repository (/tmp on macOS, a path to the
+		// repository itself) is none of GitLab's business.
+		if link := path.Clean(path.Join(s.meshDir, l)); inRepository(link) {
+			return nil, diag.Diagnostics{diag.Errorf("gitlab-out-dir", at, "Output folder through a symbolic link",
+				"The output folder %s is reached through a symbolic link in the repository, at %s. GitLab does not follow symbolic links, so it would not find the child pipelines the parent includes from there. Choose an --out in the repository with no link on the way, or replace the link with a folder.", out, link)}
 		}
+	}
+	if !inRepository(s.outDir) {
 		return nil, diag.Diagnostics{diag.Errorf("gitlab-out-dir", at, "Output folder outside the repository",
-			"Child pipelines are included by their path in the repository, but the output folder %s is outside the mesh's repository (the mesh root is at %q in it). Choose an --out inside the repository, or set mesh_dir in the target \"gitlab\" block (or --mesh-dir) to the mesh root's folder in the repository.", o.OutDir, s.meshDir)}
+			"Child pipelines are included by their path in the repository, but the output folder %s is outside the mesh's repository (the mesh root is at %q in it). Choose an --out inside the repository, or set mesh_dir in the target \"gitlab\" block (or --mesh-dir) to the mesh root's folder in the repository.", out, s.meshDir)}
 	}
 	return s, nil
+}
+
+// inRepository reports whether a clean slash path relative to the
+// repository's root is inside it.
+func inRepository(p string) bool {
+	return p != ".." && !strings.HasPrefix(p, "../") && !path.IsAbs(p)
 }
 
 // limit returns a number option of the target block, or fallback, and
