@@ -5,6 +5,7 @@
 package snowsql
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -55,15 +56,35 @@ func QualifiedName(parts ...string) string {
 
 // String renders a single-quoted string literal. Snowflake treats the
 // backslash as an escape character in string literals, so it is doubled;
-// a quote is doubled too.
+// a quote is doubled too. Control characters but the line break and the
+// tab are written as \xhh escapes, which Snowflake reads back as the
+// same characters: a script holding a raw NUL or terminal escape is one
+// that editors, diffs and grep take for binary.
 func String(s string) string {
-	if !strings.ContainsAny(s, `\'`) {
+	if !strings.ContainsAny(s, `\'`) && !strings.ContainsFunc(s, escaped) {
 		return "'" + s + "'"
 	}
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	s = strings.ReplaceAll(s, `'`, `''`)
-	return "'" + s + "'"
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\'':
+			b.WriteString(`''`)
+		case escaped(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
+
+// escaped reports whether String writes r as an escape.
+func escaped(r rune) bool { return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f }
 
 // reserved lists Snowflake's reserved and limited keywords, which cannot be
 // used as unquoted identifiers.

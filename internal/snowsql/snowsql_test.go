@@ -31,11 +31,13 @@ func TestIdent(t *testing.T) {
 
 func TestString(t *testing.T) {
 	for in, want := range map[string]string{
-		"ONC":         "'ONC'",
-		"O'Brien":     "'O''Brien'",
-		`C:\path`:     `'C:\\path'`,
-		`\'; DROP --`: `'\\''; DROP --'`,
-		"":            "''",
+		"ONC":                  "'ONC'",
+		"O'Brien":              "'O''Brien'",
+		`C:\path`:              `'C:\\path'`,
+		`\'; DROP --`:          `'\\''; DROP --'`,
+		"":                     "''",
+		"a\x00b\x1b[31m\r\x7f": `'a\x00b\x1b[31m\x0d\x7f'`,
+		"two\nlines\tand é":    "'two\nlines\tand é'",
 	} {
 		if got := String(in); got != want {
 			t.Errorf("String(%q) = %s, want %s", in, got, want)
