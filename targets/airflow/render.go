@@ -195,7 +195,9 @@ func (b *builder) renderDAG(w *writer, d *dag) {
 		w.line(2, "\"owner\": %s,", pyString(p.Owner))
 	}
 	w.line(2, "\"retries\": %d,", b.plan.Defaults.Retries)
-	w.line(2, "\"retry_delay\": %s,", duration(b.plan.Defaults.RetryDelay))
+	if b.plan.Defaults.RetryDelay > 0 { // else Airflow's own, 5 minutes, not none
+		w.line(2, "\"retry_delay\": %s,", duration(b.plan.Defaults.RetryDelay))
+	}
 	w.line(1, "},")
 	w.line(0, "):")
 	b.renderGroup(w, stepsGroup, d.steps)
