@@ -548,8 +548,8 @@ func (c *compiler) declareSecrets(secrets []*ast.Secret, into map[string]*plan.S
 			c.errorf("invalid-secret", s.DeclRange, "Secret without a location",
 				"Say where the credential is kept: vault = \"path/in/vault#field\" for a vault path, or name = \"NAME_IN_THE_ORCHESTRATOR\" for a named secret.")
 		}
-		if s.Vault.Set && (strings.TrimSpace(s.Vault.V) == "" || strings.ContainsAny(s.Vault.V, " \t\n")) {
-			c.errorf("invalid-secret", s.Vault.Range, "Invalid vault path", "A vault path is a non-empty path without spaces, such as \"data-platform/talend#token\".")
+		if s.Vault.Set && (strings.TrimSpace(s.Vault.V) == "" || strings.ContainsAny(s.Vault.V, " \t\n") || strings.HasPrefix(s.Vault.V, "#")) {
+			c.errorf("invalid-secret", s.Vault.Range, "Invalid vault path", "A vault path is a non-empty path without spaces, then the field after #, such as \"data-platform/talend#token\".")
 		}
 		if s.Named.Set && !snowsql.IsIdentifier(s.Named.V) {
 			c.errorf("invalid-secret", s.Named.Range, "Invalid secret name", "A secret's name is an identifier such as TALEND_TOKEN: a letter or underscore, then letters, digits, underscores or $.")

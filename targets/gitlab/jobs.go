@@ -263,7 +263,7 @@ func (b *builder) secret(s *plan.Secret, body *jobBody) string {
 	secretPath, field, ok := strings.Cut(s.Vault, "#")
 	if !ok || secretPath == "" || field == "" {
 		b.errorf("gitlab-secret", s.Range, "Vault path without a field",
-			"GitLab reads one field of a vault secret: write the path and the field, such as vault = %q.", s.Vault+"#token")
+			"GitLab reads one field of a vault secret: write the path and the field, such as vault = %q.", secretPath+"#token")
 		return name
 	}
 	for _, v := range body.secrets {
