@@ -352,16 +352,17 @@ func (c *compiler) airflowTask(job *plan.JobTemplate, j *ast.JobTemplate, r *pla
 // in the Snowflake name PHARMA$PROD, is taken as written.
 func (c *compiler) airflowVariables(vars []plan.Variable) {
 	for _, v := range vars {
-		if ref := variableReference.FindString(v.Value); ref != "" {
+		if ref := strings.TrimLeft(variableReference.FindString(v.Value), ":=/"); ref != "" {
 			c.errorf("invalid-value", v.Range, "Variable reference on Airflow",
-				"Airflow passes a task's variables as written, without expanding %s: the task's %s would be the text %q. Every task keeps the worker's own environment, so to use the worker's variable leave the entry out; to pass a credential, give the step a secret argument.", ref, v.Name, v.Value)
+				"Airflow passes a task's variables as written, without expanding %s: the task's %s would be the text %q. Every task keeps the worker's own environment, so to use the worker's variable leave the entry out, or set it in the script, where the shell expands it (export %s=\"%s\"); to pass a credential, give the step a secret argument.", ref, v.Name, v.Value, v.Name, v.Value)
 		}
 	}
 }
 
 // variableReference matches what reads as a shell variable's expansion:
-// ${...} anywhere, or $NAME starting the value.
-var variableReference = regexp.MustCompile(`\$\{[^}]*\}?|^\$[A-Za-z_][A-Za-z0-9_]*`)
+// ${...} anywhere, or $NAME starting the value or a part of it after :, =
+// or / (a search path, --user=$USER, $HOME/bin).
+var variableReference = regexp.MustCompile(`\$\{[^}]*\}?|(^|[:=/])\$[A-Za-z_][A-Za-z0-9_]*`)
 
 // objectName reports whether s names a Snowflake object by 1 to most
 // dot-separated identifiers that need no quotes.
