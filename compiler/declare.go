@@ -717,6 +717,12 @@ func (c *compiler) declareTestKinds() {
 			c.checkTemplateSQL(k)
 		}
 		c.kinds[k.Name] = k
+		if !k.Stdlib {
+			if c.plan.KindFiles == nil {
+				c.plan.KindFiles = map[string]string{}
+			}
+			c.plan.KindFiles[k.Name] = k.DeclRange.Filename()
+		}
 	}
 }
 

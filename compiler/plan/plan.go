@@ -34,6 +34,10 @@ type Plan struct {
 	Secrets     []*Secret  // by ID
 	Targets     map[string]*Target
 	Files       []string // the user's mesh files, sorted
+	// KindFiles names the file of each test kind the mesh declares (not
+	// the standard library's), by name: generated files that carry a
+	// test's SQL name it among their sources.
+	KindFiles map[string]string
 	// Prefix starts every file name in Files and in ranges: the mesh
 	// folder as the user named it, such as "examples/pharma/". Generated
 	// files name their sources without it (see Rel), so that they do not

@@ -6,9 +6,9 @@ import "slices"
 // comes from, relative to the mesh root, sorted, for its header: mesh.hcl
 // (with the environment), the target block's file, and for each product
 // its file, its domain's, those of the sources and products it reads, of
-// the products its tests compare with, of the runners and secrets its
-// steps use, and of the blueprints its steps, tests, schedule and SLA come
-// from. extra are more files, by their names in ranges.
+// the products its tests compare with and of their test kinds, of the
+// runners and secrets its steps use, and of the blueprints its steps,
+// tests, schedule and SLA come from. extra are more files, by their names in ranges.
 func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string) []string {
 	files := append([]string{p.Range.Filename()}, extra...)
 	if target != nil {
@@ -28,6 +28,9 @@ func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string)
 		}
 		for _, t := range pr.Tests {
 			files = append(files, t.Range.Filename()) // a blueprint's, for inherited tests
+			if f, ok := p.KindFiles[t.Kind]; ok {
+				files = append(files, f)
+			}
 			for _, ref := range t.References {
 				files = append(files, ref.Product.Range.Filename())
 			}
