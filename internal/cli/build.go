@@ -341,10 +341,15 @@ func relativeTo(base, target string) (string, []string, error) {
 // for .git upwards; "." when there is none, taking the mesh root for the
 // repository's root.
 func repoFolder(dir string) string {
-	abs, err := filepath.Abs(dir)
+	// Where the system finds the folder, as relativeTo places --out: a
+	// mesh folder that is a link is found in its target's repository,
+	// whose files GitLab reads, not through the link, which it does not
+	// follow.
+	loc, err := output.Locate(dir)
 	if err != nil {
 		return "."
 	}
+	abs := loc.Path
 	for d := abs; ; d = filepath.Dir(d) {
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
 			rel, err := filepath.Rel(d, abs)

@@ -96,3 +96,25 @@ func TestCheckIgnoresAFailingStdout(t *testing.T) {
 		t.Errorf("build --check wrote to a closed pipe %d times, want once", pipe.writes)
 	}
 }
+
+// TestRepoFolderThroughLink checks that a mesh folder that is a symbolic
+// link inside its repository is placed where the link leads: GitLab reads
+// the repository's files and does not follow links, so includes through
+// the link would not be found.
+func TestRepoFolderThroughLink(t *testing.T) {
+	repo := t.TempDir()
+	for _, d := range []string{".git", "real/m"} {
+		if err := os.MkdirAll(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("real/m", filepath.Join(repo, "m")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if got := repoFolder(filepath.Join(repo, "m")); got != "real/m" {
+		t.Errorf("repoFolder(m -> real/m) = %q, want real/m", got)
+	}
+	if got := repoFolder(filepath.Join(repo, "real/m")); got != "real/m" {
+		t.Errorf("repoFolder(real/m) = %q, want real/m", got)
+	}
+}

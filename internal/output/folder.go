@@ -19,9 +19,9 @@ type Location struct {
 	// the way resolved as far as folders exist; the rest as given,
 	// cleaned, as meshc would make it.
 	Path string
-	// Links are the symbolic links met on the way, in order, each the
+	// Links are the symbolic links on the way, in order, each the
 	// absolute path of the link itself (in a folder with no link on the
-	// way).
+	// way). A link that a later .. steps back out of is not on the way.
 	Links []string
 }
 
@@ -55,13 +55,20 @@ func Locate(dir string) (Location, error) {
 			return loc, err
 		}
 	}
-	missing := false // past the part that exists: the rest is made as given
+	missing := false     // past the part that exists: the rest is made as given
+	var targets []string // where each of loc.Links leads
 	for _, name := range splitPath(rest) {
 		switch {
 		case name == ".":
 			continue
 		case name == "..":
 			cur = filepath.Dir(cur) // cur has no link on the way
+			for len(targets) > 0 && !within(cur, targets[len(targets)-1]) {
+				loc.Links, targets = loc.Links[:len(loc.Links)-1], targets[:len(targets)-1]
+			}
+			if len(loc.Links) == 0 {
+				loc.Links = nil
+			}
 			continue
 		}
 		next := filepath.Join(cur, name)
@@ -74,6 +81,7 @@ func Locate(dir string) (Location, error) {
 				loc.Links = append(loc.Links, next)
 				if target, err := filepath.EvalSymlinks(next); err == nil {
 					next = target
+					targets = append(targets, target)
 				} else {
 					missing = true // a broken link: checkFolder says so
 				}
@@ -83,6 +91,12 @@ func Locate(dir string) (Location, error) {
 	}
 	loc.Path = cur
 	return loc, nil
+}
+
+// within reports whether the folder p is dir or inside it.
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // splitPath returns the names in a path without its volume, as written.

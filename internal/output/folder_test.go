@@ -38,8 +38,11 @@ func TestLocate(t *testing.T) {
 		{dir: "../../x", path: "x"},
 		{dir: in("to-repo/a/gen"), path: "repo/a/gen", links: []string{"to-repo"}},
 		// The system steps out of the link's target; as text,
-		// to-ci/.. would be the current folder.
-		{dir: "to-ci/../a/x", path: "repo/a/x", links: []string{"repo/a/to-ci"}},
+		// to-ci/.. would be the current folder. A link stepped back out
+		// of is not on the way; one stepped back into its target is.
+		{dir: "to-ci/../a/x", path: "repo/a/x"},
+		{dir: "to-ci/../ci/x", path: "repo/ci/x"},
+		{dir: "to-ci/sub/../x", path: "repo/ci/x", links: []string{"repo/a/to-ci"}},
 		{dir: "to-ci/sub", path: "repo/ci/sub", links: []string{"repo/a/to-ci"}},
 		// What does not exist yet is made as written.
 		{dir: "new/../newer/./x", path: "repo/a/newer/x"},
