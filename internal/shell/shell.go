@@ -101,6 +101,15 @@ func (q *quoteState) parse(line string) (*Template, error) {
 		if q.inside != 0 || q.heredoc {
 			return fail("placeholder %s is inside %s; placeholders stand for whole shell words, quoted by meshc: write it outside quotes", ph, q.describe())
 		}
+		if q.inside == 0 && strings.HasSuffix(text, "$") {
+			return fail("placeholder %s follows a $, which would make its value a variable's name or $'...' quotes: put a space or other text between them", ph)
+		}
+		if q.comment {
+			return fail("placeholder %s is inside a comment, which a value with a line break would end: move it out of the comment, or drop it", ph)
+		}
+		if q.arith > 0 {
+			return fail("placeholder %s is inside an arithmetic expression, where the shell reads a value as an expression, not as a quoted word: pass it as an argument of a command instead", ph)
+		}
 		inner := strings.Fields(ph[2 : len(ph)-2])
 		p := piece{}
 		switch len(inner) {
@@ -122,6 +131,7 @@ func (q *quoteState) parse(line string) (*Template, error) {
 		}
 		t.pieces = append(t.pieces, p)
 		rest = rest[len(ph):]
+		q.prev = 'x' // a placeholder is a word: a # right after it is text
 	}
 	if strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
 		return fail("unbalanced {{ or }}: a placeholder is written {{NAME}}")
@@ -135,14 +145,18 @@ func (q *quoteState) parse(line string) (*Template, error) {
 
 // quoteState follows POSIX sh quoting through a script: whether the text
 // so far leaves a quote open or a backslash pending, or is in the body of
-// a here-document, which the shell expands whatever the quotes in it.
+// a here-document, which the shell expands whatever the quotes in it, in
+// a comment, or in an arithmetic expression, where << is a shift.
 type quoteState struct {
-	inside  byte   // ', " or `, or \ after a backslash; 0 outside quotes
+	inside  byte   // ', " or `, $ for bash's $'...', or \ after a backslash; 0 outside quotes
 	pending bool   // a << on this line: a here-document starts at its end
 	heredoc bool   // in a here-document's body
 	delim   string // the line that ends the body ("" when it cannot be read: it never ends)
 	tabs    bool   // <<-: the ending line may start with tabs
 	line    []byte // the body's line read so far
+	comment bool   // after a # that starts a word, up to the line's end
+	arith   int    // parentheses open in $((...)) or ((...)), 0 outside them
+	prev    byte   // the last character read outside quotes, 0 at the start
 }
 
 func (q *quoteState) scan(text string) {
@@ -169,11 +183,39 @@ func (q *quoteState) scan(text string) {
 			}
 			continue
 		}
+		if q.comment {
+			if c == '\n' {
+				q.comment = false
+				q.newline()
+			}
+			continue
+		}
 		switch q.inside {
 		case 0:
+			wordStart := q.prev == 0 || strings.IndexByte(wordBreaks, q.prev) >= 0
+			if c != '\\' {
+				q.prev = c // a backslash's character decides, below
+			}
 			switch {
+			case c == '#' && wordStart && q.arith == 0:
+				q.comment = true
+			case c == '$' && strings.HasPrefix(text[i:], "$'"):
+				q.inside = '$' // bash's $'...', where a backslash escapes the quote
+				i++
+			case c == '$' && strings.HasPrefix(text[i:], "$(("), c == '(' && wordStart && q.arith == 0 && strings.HasPrefix(text[i:], "(("):
+				if c == '$' {
+					i++
+				}
+				q.arith += 2
+				i++
+			case q.arith > 0 && c == '(':
+				q.arith++
+			case q.arith > 0 && c == ')':
+				q.arith--
 			case c == '\'' || c == '"' || c == '`' || c == '\\':
 				q.inside = c
+			case q.arith > 0:
+				// << is a shift here, not a here-document
 			case c == '<' && strings.HasPrefix(text[i:], "<<<"):
 				i += 2 // a here-string, a word of this line
 			case c == '<' && strings.HasPrefix(text[i:], "<<"):
@@ -186,11 +228,20 @@ func (q *quoteState) scan(text string) {
 				}
 				q.pending, q.delim, q.tabs = true, delim, tabs
 				i++
-			case c == '\n' && q.pending:
-				q.pending, q.heredoc = false, true
+			case c == '\n':
+				q.newline()
 			}
 		case '\\':
 			q.inside = 0
+			if c != '\n' { // a backslash before a line break joins the lines
+				q.prev = 'x'
+			}
+		case '$':
+			if c == '\\' {
+				i++
+			} else if c == '\'' {
+				q.inside = 0
+			}
 		case '"':
 			if c == '\\' {
 				i++ // an escaped character inside double quotes
@@ -225,12 +276,22 @@ func heredocDelimiter(text string) (delim string, tabs bool) {
 	return strings.NewReplacer("'", "", `"`, "", `\`, "").Replace(word), tabs
 }
 
+// newline is a line's end outside quotes and comments: a here-document
+// that a << on the line started begins.
+func (q *quoteState) newline() {
+	if q.pending {
+		q.pending, q.heredoc = false, true
+	}
+}
+
 func (q *quoteState) describe() string {
 	switch {
 	case q.heredoc:
 		return "a here-document"
 	case q.inside == '\\':
 		return "a backslash escape"
+	case q.inside == '$':
+		return "$'...' quotes"
 	}
 	return fmt.Sprintf("%c quotes", q.inside)
 }

@@ -137,6 +137,25 @@ func TestParseScript(t *testing.T) {
 		{[]string{"cat <<A 3<<B", "B", "{{x}}", "A", "B"}, 2},
 		{[]string{"cat <<EOF{{y}} > f", "EOF", "echo {{x}}"}, 2},
 		{[]string{"cat <<EOF", "note \\", "EOF", "{{x}}", "EOF"}, 3},
+		// Comments: a quote in one holds nothing; a placeholder in one is
+		// refused, as a value's line break would end it.
+		{[]string{"# it's a comment", "run {{x}}"}, -1},
+		{[]string{"run {{x}} # it's the last word", "run {{y}}"}, -1},
+		{[]string{"echo a#'b", "{{x}}"}, 1},
+		{[]string{"echo {{x}}#'b", "{{y}}'"}, 1},
+		{[]string{"# run {{x}}"}, 0},
+		{[]string{`echo \`, "# {{x}}"}, 1},
+		{[]string{"cat <<EOF # it's here", "body", "EOF", "run {{x}}"}, -1},
+		{[]string{"cat <<EOF # it's here", "{{x}}", "EOF"}, 1},
+		// Arithmetic: << is a shift, and a placeholder is refused.
+		{[]string{"echo $(( 1 << 2 ))", "run {{x}}"}, -1},
+		{[]string{"(( n <<= 1 ))", "run {{x}}"}, -1},
+		{[]string{"echo $(( $((1 << 2)) + 1 )) <<EOF", "{{x}}", "EOF"}, 1},
+		{[]string{"echo $(( {{x}} + 1 ))"}, 0},
+		// bash's $'...': a backslash escapes the quote.
+		{[]string{`echo $'it\'s'`, "run {{x}}"}, -1},
+		{[]string{"echo $'{{x}}'"}, 0},
+		{[]string{"echo ${{x}}"}, 0},
 	} {
 		_, errs := ParseScript(tt.lines)
 		for i, err := range errs {
@@ -151,4 +170,42 @@ func TestParseScript(t *testing.T) {
 func parseLine(line string) (*Template, error) {
 	ts, errs := ParseScript([]string{line})
 	return ts[0], errs[0]
+}
+
+// TestScriptsRunInBash renders scripts that ParseScript accepts with
+// hostile values and runs them with bash: each value must reach printf as
+// the one word it is, whatever the comments, arithmetic and $'...' quotes
+// around its placeholder.
+func TestScriptsRunInBash(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	script := []string{
+		"# it's a comment, with a quote",
+		`printf '[%s]' {{x}} # it's the last word`,
+		`(( n = 1 << 2 )); printf '[%s]' "$n" $(( n << 1 )) $'it\'s' {{x}}`,
+	}
+	templates, errs := ParseScript(script)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+	}
+	for _, value := range []string{"plain", "it's", "new\nline; id", "$(id)", "#c", "a b"} {
+		var lines []string
+		for _, tmpl := range templates {
+			line, err := tmpl.Render(map[string]Value{"x": Words(value)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, line)
+		}
+		out, err := exec.Command("bash", "-c", strings.Join(lines, "\n")).Output()
+		if err != nil {
+			t.Fatalf("bash on %q: %v", lines, err)
+		}
+		if want := "[" + value + "][4][8][it's][" + value + "]"; string(out) != want {
+			t.Errorf("value %q: bash printed %q, want %q", value, out, want)
+		}
+	}
 }
