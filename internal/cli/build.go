@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/internal/suggest"
@@ -137,11 +138,12 @@ in the way is left alone and the others are written.`)
 			in := keep.In(b.out, b.owner, b.index)
 			switch b.name {
 			case gitlab.Name:
-				opts := gitlab.Options{OutDir: b.outRel, Out: b.out, OutLinks: b.outLinks, MeshDir: meshDir, Granularity: granularity, TriggerStrategy: strategy, JobLimit: jobLimit, Keep: in}
-				if opts.MeshDir == "" && res.Plan.Targets[gitlab.Name].Text("mesh_dir") == "" {
-					opts.MeshDir, opts.MeshDirFound = repoFolder(dir), true
+				opts := placeMesh(res.Plan, meshDir, dir)
+				if opts.MeshDirFound {
 					detected = opts.MeshDir
 				}
+				opts.OutDir, opts.Out, opts.OutLinks = b.outRel, b.out, b.outLinks
+				opts.Granularity, opts.TriggerStrategy, opts.JobLimit, opts.Keep = granularity, strategy, jobLimit, in
 				b.files, tds = gitlab.Build(res.Plan, opts)
 			case airflow.Name:
 				b.files, tds = airflow.Build(res.Plan, airflow.Options{Version: airflowVersion, Keep: in})
@@ -335,6 +337,20 @@ func relativeTo(base, target string) (string, []string, error) {
 		}
 	}
 	return filepath.ToSlash(rel), links, nil
+}
+
+// placeMesh says where the mesh root in dir is in its repository, as build
+// and codeowners both take it, so that CODEOWNERS names the files the
+// pipelines include: --mesh-dir (flag), else the mesh_dir setting of the
+// target "gitlab" block (gitlab.MeshDir reads the two), else the folder
+// found from .git (repoFolder), which MeshDirFound marks. The options it
+// returns place the mesh for gitlab.Build.
+func placeMesh(p *plan.Plan, flag, dir string) gitlab.Options {
+	o := gitlab.Options{MeshDir: flag}
+	if _, set := gitlab.MeshDir(p, o); !set {
+		o.MeshDir, o.MeshDirFound = repoFolder(dir), true
+	}
+	return o
 }
 
 // repoFolder finds the mesh root's folder in its git repository, by looking

@@ -232,10 +232,11 @@ func runCodeowners(e *env, args []string) int {
 folder), with a section per domain: the domain's folder and the files the
 targets generate for it belong to the domain's owner, and a product's own
 file and generated files to the product's owner when that is someone else.
-Paths are relative to the repository's root, found from .git (or
---mesh-dir).`)
+Paths are relative to the repository's root, where meshc build places the
+mesh: --mesh-dir, else the mesh_dir setting of the target "gitlab" block,
+else found from .git.`)
 	fs.StringVar(&out, "out", "", "the file to write, such as CODEOWNERS or .gitlab/CODEOWNERS, replaced only if meshc codeowners wrote it (default: standard output)")
-	fs.StringVar(&meshDir, "mesh-dir", "", "the mesh folder's path in the repository (default: found from .git)")
+	fs.StringVar(&meshDir, "mesh-dir", "", "the mesh folder's path in the repository (default: the mesh_dir setting, else found from .git)")
 	folders.register(fs)
 	cf.register(fs)
 	if code, done := parse(e, fs, args); done {
@@ -248,19 +249,19 @@ Paths are relative to the repository's root, found from .git (or
 	if meshDir != "" && !compiler.ValidRepoDir(meshDir) {
 		return usageError(e, "codeowners", "--mesh-dir is a relative folder inside the repository, such as analytics/mesh or ., not %q", meshDir)
 	}
-	given := meshDir != ""
-	if !given {
-		meshDir = repoFolder(dir)
-	}
-	command, err := codeownersHeader(fs, dir, out, meshDir, given)
-	if err != nil {
-		return usageError(e, "codeowners", "%v", err)
-	}
 	res, code, done := compileClean(e, &cf, "codeowners", dir)
 	if done {
 		return code
 	}
-	data, ds := codeowners(res.Plan, command, meshDir, folders)
+	// The mesh is where build places it, so that the file names the
+	// paths the pipelines include.
+	place := placeMesh(res.Plan, meshDir, dir)
+	repoDir, _ := gitlab.MeshDir(res.Plan, place)
+	command, err := codeownersHeader(fs, dir, out, repoDir, meshDir != "")
+	if err != nil {
+		return usageError(e, "codeowners", "%v", err)
+	}
+	data, ds := codeowners(res.Plan, command, repoDir, folders)
 	if len(ds) > 0 {
 		diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
 		fmt.Fprintln(e.stderr)

@@ -81,12 +81,12 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 	s := &settings{
 		granularity:     cmp.Or(o.Granularity, t.Text("granularity"), "product"),
 		triggerStrategy: cmp.Or(o.TriggerStrategy, t.Text("trigger_strategy"), "depend"),
-		meshDir:         cmp.Or(o.MeshDir, t.Text("mesh_dir"), "."),
 		image:           t.Text("image"),
 		vaultAudience:   t.Text("vault_audience"),
 		vaultEngine:     cmp.Or(t.Text("vault_engine_path"), "kv-v2"),
 		target:          t,
 	}
+	s.meshDir, _ = MeshDir(p, o)
 	s.jobLimit, s.jobLimitSource = limit(t, "job_limit", 500)
 	s.scheduleLimit, s.scheduleLimitSource = limit(t, "schedule_limit", 10)
 	if o.JobLimit > 0 {
@@ -114,6 +114,22 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 			"Child pipelines are included by their path in the repository, but the output folder %s is outside the mesh's repository (the mesh root is at %q in it). Choose an --out inside the repository, or set mesh_dir in the target \"gitlab\" block (or --mesh-dir) to the mesh root's folder in the repository.", out, s.meshDir)}
 	}
 	return s, nil
+}
+
+// MeshDir returns the mesh root's folder in the repository, as a build
+// with the options o takes it: o.MeshDir, else the mesh_dir setting of the
+// target block, else the repository's root ("."); and whether either
+// said so. Commands that name the build's files in the repository
+// (codeowners) place the mesh with it, so that they name the paths the
+// pipelines do.
+func MeshDir(p *plan.Plan, o Options) (dir string, set bool) {
+	if o.MeshDir != "" {
+		return o.MeshDir, true
+	}
+	if t := p.Targets[Name]; t != nil && t.Text("mesh_dir") != "" {
+		return t.Text("mesh_dir"), true
+	}
+	return ".", false
 }
 
 // inRepository reports whether a clean slash path relative to the
