@@ -1,8 +1,8 @@
 // Package meshdiff compares two revisions of a checked mesh and says what
 // the change does to the mesh and to its consumers: which domains,
 // products, ports, columns, inputs, steps, tests, schedules, SLAs,
-// policies and waivers were added, removed or changed, and which changes
-// break a product that reads the changed data.
+// policies, waivers, secrets and settings were added, removed or changed,
+// and which changes break a product that reads the changed data.
 //
 // A change is breaking when a consumer reads what it removes or changes in
 // an incompatible way: a public port or product removed, a port made
@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/lang/ast"
@@ -73,7 +74,7 @@ func WaiversOf(m *ast.Mesh) []Waiver {
 // Change is one difference between the revisions.
 type Change struct {
 	Domain string `json:"domain,omitempty"` // the domain it is in; empty for central policies and waivers
-	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver, target (a setting) or runner
+	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver, target (a setting), runner, environment, default or secret
 	ID     string `json:"id"`
 	Change string `json:"change"` // added, removed or changed
 	Detail string `json:"detail,omitempty"`
@@ -119,6 +120,8 @@ func Compare(base, head *Revision) *Report {
 	d.sources()
 	d.products()
 	d.targets()
+	d.settings()
+	d.secrets()
 	d.policies(base.Policies, head.Policies)
 	d.waivers(base.Waivers, head.Waivers)
 	slices.SortStableFunc(d.changes, func(a, b *Change) int {
@@ -186,10 +189,108 @@ func (d *differ) domains() {
 			d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "added"})
 		case h == nil:
 			d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "removed"})
-		case b.Owner != h.Owner:
-			d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "changed", Detail: fmt.Sprintf("owner %s -> %s", b.Owner, h.Owner)})
+		default:
+			var details []string
+			if b.Owner != h.Owner {
+				details = append(details, fmt.Sprintf("owner %s -> %s", b.Owner, h.Owner))
+			}
+			if b.Layer != h.Layer {
+				details = append(details, fmt.Sprintf("layer %s -> %s", orNone(b.Layer), orNone(h.Layer)))
+			}
+			if details != nil {
+				d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "changed", Detail: strings.Join(details, ", ")})
+			}
 		}
 	})
+}
+
+// settings compares the environment compiled for and the mesh's defaults,
+// which every product's files are written with.
+func (d *differ) settings() {
+	changed := false
+	compare := func(kind, id, x, y string) {
+		if x != y {
+			d.add(&Change{Kind: kind, ID: id, Change: "changed", Detail: orNone(x) + " -> " + orNone(y)})
+			changed = true
+		}
+	}
+	if be, he := d.base.Environment, d.head.Environment; be != nil && he != nil {
+		id := "environment." + he.Name + "."
+		compare("environment", id+"database", be.Database, he.Database)
+		compare("environment", id+"schema_prefix", be.SchemaPrefix, he.SchemaPrefix)
+		compare("environment", id+"warehouse", be.Warehouse, he.Warehouse)
+		compare("environment", id+"role", be.Role, he.Role)
+		compare("environment", id+"connection", be.Connection, he.Connection)
+		compare("environment", id+"dbt_target", be.DbtTarget, he.DbtTarget)
+	} else if (be == nil) != (he == nil) {
+		compare("environment", "environment", environmentName(be), environmentName(he))
+	}
+	bd, hd := d.base.Defaults, d.head.Defaults
+	compare("default", "defaults.timezone", bd.Timezone, hd.Timezone)
+	compare("default", "defaults.retries", strconv.Itoa(bd.Retries), strconv.Itoa(hd.Retries))
+	compare("default", "defaults.retry_delay", durationText(bd.RetryDelay), durationText(hd.RetryDelay))
+	compare("default", "defaults.start_date", bd.StartDate, hd.StartDate)
+	if changed {
+		for _, p := range d.head.Products {
+			d.changed[p.ID] = true
+		}
+	}
+}
+
+func environmentName(e *plan.Environment) string {
+	if e == nil {
+		return ""
+	}
+	return e.Name
+}
+
+func durationText(t time.Duration) string {
+	if t == 0 {
+		return ""
+	}
+	return plan.FormatDuration(t)
+}
+
+// secrets compares where each secret is held: moving one changes how the
+// products whose steps pass it fetch it.
+func (d *differ) secrets() {
+	pair(d.base.Secrets, d.head.Secrets, secretID, func(id string, b, h *plan.Secret) {
+		c := &Change{Kind: "secret", ID: id}
+		switch {
+		case b == nil:
+			c.Change = "added"
+		case h == nil:
+			c.Change = "removed"
+		case secretPlace(b) != secretPlace(h):
+			c.Change, c.Detail = "changed", secretPlace(b)+" -> "+secretPlace(h)
+		default:
+			return
+		}
+		if s := cmp.Or(h, b); s.Domain != nil {
+			c.Domain = s.Domain.Name
+		}
+		d.add(c)
+		if h == nil {
+			return // its users are gone too, or the mesh would not check
+		}
+		for _, p := range d.head.Products {
+			if slices.ContainsFunc(p.Steps, func(st *plan.Step) bool {
+				return slices.ContainsFunc(st.Args, func(a *plan.Arg) bool { return a.Secret != nil && a.Secret.ID == id })
+			}) {
+				d.changed[p.ID] = true
+			}
+		}
+	})
+}
+
+func secretID(s *plan.Secret) string { return s.ID }
+
+// secretPlace is where a secret is held, for comparison and reports.
+func secretPlace(s *plan.Secret) string {
+	if s.Vault != "" {
+		return "vault " + s.Vault
+	}
+	return "named " + s.Named
 }
 
 func (d *differ) sources() {
