@@ -97,7 +97,7 @@ in the way is left alone and the others are written.`)
 		if out == "" {
 			b.out = filepath.Join(dir, load.OutputFolder, target)
 		}
-		rel, links, err := relativeTo(dir, b.out)
+		rel, links, err := relativeTo(dir, b.out, "--out")
 		if err != nil {
 			return usageError(e, "build", "%v", err)
 		}
@@ -309,13 +309,13 @@ func describe(c *output.Changes) string {
 	return fmt.Sprintf("%d created, %d updated, %d removed, %d unchanged", len(c.Create), len(c.Update), len(c.Remove), len(c.Unchanged))
 }
 
-// relativeTo returns the folder target relative to the folder base, and
-// the symbolic links on the way to target likewise, slash-separated. Both
-// are taken where the system finds them (output.Locate), links resolved,
-// so that a folder reached through a link, or given with .. from a
-// current folder reached through one, is where it is, not where its path
-// as text seems to lead.
-func relativeTo(base, target string) (string, []string, error) {
+// relativeTo returns the folder target (given as flag, for messages)
+// relative to the folder base, and the symbolic links on the way to target
+// likewise, slash-separated. Both are taken where the system finds them
+// (output.Locate), links resolved, so that a folder reached through a
+// link, or given with .. from a current folder reached through one, is
+// where it is, not where its path as text seems to lead.
+func relativeTo(base, target, flag string) (string, []string, error) {
 	b, err := output.Locate(base)
 	if err != nil {
 		return "", nil, err
@@ -326,7 +326,7 @@ func relativeTo(base, target string) (string, []string, error) {
 	}
 	rel, err := filepath.Rel(b.Path, t.Path)
 	if err != nil {
-		return "", nil, fmt.Errorf("--out %s cannot be reached from the mesh folder %s", target, base)
+		return "", nil, fmt.Errorf("%s %s cannot be reached from the mesh folder %s", flag, target, base)
 	}
 	var links []string
 	for _, l := range t.Links {

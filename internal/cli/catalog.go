@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
@@ -20,6 +21,7 @@ import (
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
 	"github.com/meshc/meshc/targets/airflow"
 	"github.com/meshc/meshc/targets/gitlab"
 	"github.com/meshc/meshc/targets/snowflake"
@@ -226,7 +228,6 @@ var codeownersOwner = regexp.MustCompile(`^(@[A-Za-z0-9_.\-/]+|[^\s@]+@[^\s@]+)$
 func runCodeowners(e *env, args []string) int {
 	var cf compileFlags
 	var out, meshDir string
-	var folders outFolders
 	fs := flagSet(e, "codeowners", "codeowners [--out FILE] [flags] [DIR]",
 		`Writes a GitLab CODEOWNERS file for the mesh in DIR (default: the current
 folder), with a section per domain: the domain's folder and the files the
@@ -234,34 +235,53 @@ targets generate for it belong to the domain's owner, and a product's own
 file and generated files to the product's owner when that is someone else.
 Paths are relative to the repository's root, where meshc build places the
 mesh: --mesh-dir, else the mesh_dir setting of the target "gitlab" block,
-else found from .git.`)
+else found from .git. The output folders are given as build's --out is,
+from the current folder, and may be anywhere in the repository.`)
 	fs.StringVar(&out, "out", "", "the file to write, such as CODEOWNERS or .gitlab/CODEOWNERS, replaced only if meshc codeowners wrote it (default: standard output)")
 	fs.StringVar(&meshDir, "mesh-dir", "", "the mesh folder's path in the repository (default: the mesh_dir setting, else found from .git)")
-	folders.register(fs)
+	outs := map[string]*string{}
+	for _, t := range targets {
+		outs[t] = fs.String(t+"-out", "", "the "+t+" build's output folder, as its --out, from the current folder (default: gen/"+t+" in DIR)")
+	}
 	cf.register(fs)
 	if code, done := parse(e, fs, args); done {
 		return code
 	}
 	dir, ok := oneDir(e, "codeowners", fs.Args())
-	if !ok || !folders.check(e, "codeowners") {
+	if !ok {
 		return exitUsage
 	}
 	if meshDir != "" && !compiler.ValidRepoDir(meshDir) {
 		return usageError(e, "codeowners", "--mesh-dir is a relative folder inside the repository, such as analytics/mesh or ., not %q", meshDir)
 	}
+	for _, t := range targets {
+		if strings.ContainsFunc(*outs[t], unicode.IsControl) {
+			return usageError(e, "codeowners", "--%s-out %q holds a control character, which a CODEOWNERS line cannot hold; choose a folder whose name has none", t, *outs[t])
+		}
+	}
 	res, code, done := compileClean(e, &cf, "codeowners", dir)
 	if done {
 		return code
 	}
-	// The mesh is where build places it, so that the file names the
-	// paths the pipelines include.
+	// The mesh is where build places it, and each output folder where
+	// build finds its --out, so that the file names the paths the
+	// pipelines include and the builds write.
 	place := placeMesh(res.Plan, meshDir, dir)
 	repoDir, _ := gitlab.MeshDir(res.Plan, place)
-	command, err := codeownersHeader(fs, dir, out, repoDir, meshDir != "")
+	head := codeownersHead{meshDir: repoDir, meshDirGiven: meshDir != ""}
+	folders, flags, err := placeOutFolders(dir, repoDir, outs)
 	if err != nil {
 		return usageError(e, "codeowners", "%v", err)
 	}
-	data, ds := codeowners(res.Plan, command, repoDir, folders)
+	head.outs = flags
+	if out != "" && out != "-" {
+		rel, _, err := relativeTo(dir, out, "--out")
+		if err != nil {
+			return usageError(e, "codeowners", "%v", err)
+		}
+		head.out = path.Join(repoDir, rel)
+	}
+	data, ds := codeowners(res.Plan, head.command(), folders)
 	if len(ds) > 0 {
 		diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
 		fmt.Fprintln(e.stderr)
@@ -269,51 +289,90 @@ else found from .git.`)
 	return writeOut(e, "codeowners", out, data, isCodeowners)
 }
 
-// codeownersHeader is the command a CODEOWNERS file's header says to run
-// again: from the repository's root, whatever folder this run was in, so
-// that the same mesh gives the same bytes from any folder. --out and the
-// mesh folder are named from that root (meshDir up from the mesh folder,
-// the root the file's paths start at), and the flags that shape the file
-// are kept: --mesh-dir when it was given, as the gitlab target's headers
-// keep it, and the output folders that are not the default.
-func codeownersHeader(flags *pflag.FlagSet, dir, out, meshDir string, meshDirGiven bool) (string, error) {
-	root, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	if meshDir != "." {
-		for range strings.Split(meshDir, "/") {
-			root = filepath.Dir(root)
+// placeOutFolders finds the builds' output folders in the repository, each
+// given (outs, by target) as build's --out is: from the current folder,
+// gen/TARGET in the mesh folder dir by default, where the system finds it
+// (relativeTo); the mesh root is at repoDir in the repository. It returns
+// them, and the flags that name from the repository's root those given
+// that are not the default, however they were written, for the header;
+// or why one cannot be named.
+func placeOutFolders(dir, repoDir string, outs map[string]*string) (codeownersFolders, []string, error) {
+	folders := codeownersFolders{mesh: repoDir}
+	var flags []string
+	for _, t := range targets {
+		flag, given := "--"+t+"-out", *outs[t]
+		standard := filepath.Join(dir, load.OutputFolder, t)
+		if given == "" {
+			given = standard
+		}
+		rel, _, err := relativeTo(dir, given, flag)
+		if err != nil {
+			return folders, nil, err
+		}
+		inRepo := path.Join(repoDir, rel)
+		if inRepo == ".." || strings.HasPrefix(inRepo, "../") {
+			return folders, nil, fmt.Errorf("%s %s is outside the mesh's repository (the mesh root is at %q in it), and CODEOWNERS names paths in the repository; give the folder the build writes to, inside the repository, or set --mesh-dir to the mesh root's folder in the repository", flag, given, repoDir)
+		}
+		if given != standard {
+			if standardRel, _, err := relativeTo(dir, standard, flag); err != nil || standardRel != rel {
+				flags = append(flags, flag+" "+shell.Quote(inRepo))
+			}
+		}
+		switch t {
+		case gitlab.Name:
+			folders.gitlab, folders.gitlabRel = inRepo, rel
+		case airflow.Name:
+			folders.airflow = inRepo
+		case snowflake.Name:
+			folders.snowflake = inRepo
 		}
 	}
+	return folders, flags, nil
+}
+
+// codeownersFolders are where the mesh's files and the builds' output
+// folders are in the repository, slash paths from its root.
+type codeownersFolders struct {
+	mesh                       string // the mesh root
+	gitlab, airflow, snowflake string
+	// gitlabRel is the gitlab build's output folder from the mesh root,
+	// as meshc build gives it to the target.
+	gitlabRel string
+}
+
+// codeownersHead is what the command a CODEOWNERS file's header says to
+// run again is made of.
+type codeownersHead struct {
+	out          string   // --out from the repository's root; "" for standard output
+	meshDir      string   // the mesh root's folder in the repository
+	meshDirGiven bool     // --mesh-dir was given
+	outs         []string // the --*-out flags, from the root, that are not the default
+}
+
+// command is the command a CODEOWNERS file's header says to run again:
+// from the repository's root, whatever folder this run was in, so that the
+// same mesh gives the same bytes from any folder. --out, the output
+// folders and the mesh folder are named from that root, where the system
+// finds them (relativeTo), and the flags that shape the file are kept:
+// --mesh-dir when it was given, as the gitlab target's headers keep it,
+// and the output folders that are not the default.
+func (h codeownersHead) command() string {
 	args := []string{codeownersCommand}
-	if out != "" && out != "-" {
-		abs, err := filepath.Abs(out)
-		if err != nil {
-			return "", err
-		}
-		rel, err := filepath.Rel(root, abs)
-		if err != nil {
-			return "", fmt.Errorf("--out %s cannot be reached from the repository's root %s", out, root)
-		}
-		args = append(args, "--out "+shell.Quote(filepath.ToSlash(rel)))
+	if h.out != "" {
+		args = append(args, "--out "+shell.Quote(h.out))
 	}
-	if meshDirGiven {
-		args = append(args, "--mesh-dir "+shell.Quote(meshDir))
+	if h.meshDirGiven {
+		args = append(args, "--mesh-dir "+shell.Quote(h.meshDir))
 	}
-	for _, name := range []string{"gitlab-out", "airflow-out", "snowflake-out"} {
-		if f := flags.Lookup(name); f.Value.String() != f.DefValue {
-			args = append(args, "--"+name+" "+shell.Quote(f.Value.String()))
-		}
+	args = append(args, h.outs...)
+	if h.meshDir != "." {
+		args = append(args, shell.Quote(h.meshDir))
 	}
-	if meshDir != "." {
-		args = append(args, shell.Quote(meshDir))
-	}
-	return strings.Join(args, " "), nil
+	return strings.Join(args, " ")
 }
 
 // codeowners renders the CODEOWNERS file.
-func codeowners(p *plan.Plan, command, meshDir string, folders outFolders) ([]byte, diag.Diagnostics) {
+func codeowners(p *plan.Plan, command string, folders codeownersFolders) ([]byte, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	var b strings.Builder
 	sources := []string{p.Rel(p.Range.Filename())}
@@ -328,11 +387,11 @@ func codeowners(p *plan.Plan, command, meshDir string, folders outFolders) ([]by
 	slices.Sort(sources)
 	b.Write(output.Header("# ", command, slices.Compact(sources)))
 	b.WriteString("# Review rights follow the mesh's ownership: each domain's section gives its\n# folder and the files generated for it to the domain's owner.\n")
-	gitlabFiles := gitlab.ProductFiles(p, gitlab.Options{OutDir: folders.gitlab, MeshDir: "."})
+	gitlabFiles := gitlab.ProductFiles(p, gitlab.Options{OutDir: folders.gitlabRel, MeshDir: folders.mesh})
 	pattern := func(parts ...string) string {
 		// A path with a space escapes it; every path starts at the
 		// repository's root.
-		return "/" + strings.ReplaceAll(path.Join(append([]string{meshDir}, parts...)...), " ", `\ `)
+		return "/" + strings.ReplaceAll(path.Join(parts...), " ", `\ `)
 	}
 	owner := func(who string, at diag.Range, what string) string {
 		if !codeownersOwner.MatchString(who) {
@@ -345,7 +404,7 @@ func codeowners(p *plan.Plan, command, meshDir string, folders outFolders) ([]by
 	for _, d := range p.Domains {
 		o := owner(d.Owner, d.Range, "domain "+d.Name)
 		fmt.Fprintf(&b, "\n[%s]\n", d.Name)
-		lines := []string{pattern(d.Dir) + "/"}
+		lines := []string{pattern(folders.mesh, d.Dir) + "/"}
 		seen := map[string]bool{}
 		add := func(line string) {
 			if !seen[line] {
@@ -381,7 +440,7 @@ func codeowners(p *plan.Plan, command, meshDir string, folders outFolders) ([]by
 			if po == "" {
 				continue
 			}
-			fmt.Fprintf(&b, "%s %s\n", pattern(p.Rel(pr.Range.Filename())), po)
+			fmt.Fprintf(&b, "%s %s\n", pattern(folders.mesh, p.Rel(pr.Range.Filename())), po)
 			if f := gitlabFiles[pr.ID]; strings.HasPrefix(f, "products/") {
 				fmt.Fprintf(&b, "%s %s\n", pattern(folders.gitlab, f), po)
 				fmt.Fprintf(&b, "%s/ %s\n", pattern(folders.gitlab, "sql", d.Name, pr.Name), po)
