@@ -189,6 +189,9 @@ func parseCronField(f string, cf cronField) ([]bool, error) {
 				if hi, err = cronValue(b, cf); err != nil {
 					return nil, err
 				}
+				if hi < lo && cf.name == "day of week" && hi == 0 {
+					return nil, fmt.Errorf("the day of week range %q runs backwards, as Sunday is 0 here: end it with 7, the other number for Sunday, as in %s-7", rangePart, a)
+				}
 				if hi < lo {
 					return nil, fmt.Errorf("the %s range %q runs backwards", cf.name, rangePart)
 				}
