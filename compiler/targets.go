@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -23,6 +24,20 @@ var optionValues = map[string][]string{
 	"compute":                {"warehouse", "serverless"},
 	"overlap_policy":         {"NO_OVERLAP", "ALLOW_CHILD_OVERLAP", "ALLOW_ALL_OVERLAP"},
 	"initial_warehouse_size": {"XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"},
+}
+
+// snowflakeLongest are the longest durations Snowflake takes for the
+// snowflake target's duration settings, from CREATE TASK's reference:
+// USER_TASK_TIMEOUT_MS is at most 604800000 (7 days), and
+// TARGET_COMPLETION_INTERVAL at most 24 hours. (Their shortest, 0 and 10
+// seconds, are below a mesh's shortest duration, a minute.) Snowflake
+// refuses a task with a longer one when the script runs.
+var snowflakeLongest = map[string]struct {
+	duration             time.Duration
+	summary, what, limit string
+}{
+	"timeout":                    {7 * 24 * time.Hour, "Task timeout too long for Snowflake", "USER_TASK_TIMEOUT_MS of every task", "7 days (604800000 ms)"},
+	"target_completion_interval": {24 * time.Hour, "Completion interval too long for Snowflake", "TARGET_COMPLETION_INTERVAL of serverless triggered roots", "24 hours"},
 }
 
 var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -131,6 +146,11 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 	case key == "snowflake.target_completion_interval" || key == "snowflake.timeout":
 		d, ok := c.duration(o.String)
 		if !ok {
+			return nil
+		}
+		if most := snowflakeLongest[name]; d > most.duration {
+			c.errorf("invalid-value", o.String.Range, most.summary,
+				"%s is the %s, which Snowflake allows up to %s; %q is longer. Write at most %q.", name, most.what, most.limit, o.String.V, plan.FormatDuration(most.duration))
 			return nil
 		}
 		po.Duration = d
