@@ -88,7 +88,7 @@ in the way is left alone and the others are written.`)
 		return usageError(e, "build", "--%s is a flag of another target than %s", bad, strings.Join(chosen, ", "))
 	}
 	dir, ok := oneDir(e, "build", fs.Args())
-	if !ok {
+	if !ok || !plainPaths(e, fs, "out") {
 		return exitUsage
 	}
 	builds := make([]*targetBuild, len(chosen))

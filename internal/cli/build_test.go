@@ -118,3 +118,39 @@ func TestRepoFolderThroughLink(t *testing.T) {
 		t.Errorf("repoFolder(real/m) = %q, want real/m", got)
 	}
 }
+
+// TestLineBreakInOut checks that a path with a line break, which the
+// testscript tests cannot pass, is a usage error for every command that
+// writes it, and that nothing is written: CODEOWNERS's header names --out,
+// and a line break would end its comment.
+func TestLineBreakInOut(t *testing.T) {
+	t.Setenv("MESHC_CACHE", "off")
+	dir := t.TempDir()
+	for name, text := range map[string]string{"mesh.hcl": tinyMesh, "d/domain.mesh.hcl": tinyDomain} {
+		name = filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bad := filepath.Join(dir, "CO\nstages: [injected]")
+	for _, args := range [][]string{
+		{"build", "--target", "gitlab", "--out", bad},
+		{"build", "--target", "snowflake", "--out", bad},
+		{"manifest", "--out", bad},
+		{"codeowners", "--out", bad},
+		{"codeowners", "--gitlab-out", bad},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Main(append(args, dir), nil, &stdout, &stderr)
+		first, _, _ := strings.Cut(stderr.String(), "\n")
+		if code != exitUsage || !strings.Contains(first, `\nstages: [injected]" holds a control character (U+000A)`) {
+			t.Errorf("%s: exit %d, standard error:\n%s", strings.Join(args, " "), code, stderr.String())
+		}
+		if _, err := os.Lstat(bad); err == nil {
+			t.Fatalf("%s wrote %q", strings.Join(args, " "), bad)
+		}
+	}
+}

@@ -198,7 +198,7 @@ with what they found. The format is described by docs/manifest.schema.json.`)
 		return code
 	}
 	dir, ok := oneDir(e, "manifest", fs.Args())
-	if !ok || !folders.check(e, "manifest") {
+	if !ok || !plainPaths(e, fs, "out") || !folders.check(e, "manifest") {
 		return exitUsage
 	}
 	res, code, done := compileClean(e, &cf, "manifest", dir)
@@ -248,16 +248,11 @@ from the current folder, and may be anywhere in the repository.`)
 		return code
 	}
 	dir, ok := oneDir(e, "codeowners", fs.Args())
-	if !ok {
+	if !ok || !plainPaths(e, fs, "out", "gitlab-out", "airflow-out", "snowflake-out") {
 		return exitUsage
 	}
 	if meshDir != "" && !compiler.ValidRepoDir(meshDir) {
 		return usageError(e, "codeowners", "--mesh-dir is a relative folder inside the repository, such as analytics/mesh or ., not %q", meshDir)
-	}
-	for _, t := range targets {
-		if strings.ContainsFunc(*outs[t], unicode.IsControl) {
-			return usageError(e, "codeowners", "--%s-out %q holds a control character, which a CODEOWNERS line cannot hold; choose a folder whose name has none", t, *outs[t])
-		}
 	}
 	res, code, done := compileClean(e, &cf, "codeowners", dir)
 	if done {
@@ -268,6 +263,10 @@ from the current folder, and may be anywhere in the repository.`)
 	// pipelines include and the builds write.
 	place := placeMesh(res.Plan, meshDir, dir)
 	repoDir, _ := gitlab.MeshDir(res.Plan, place)
+	if strings.ContainsFunc(repoDir, unicode.IsControl) {
+		// Found from .git: --mesh-dir and mesh_dir hold none.
+		return usageError(e, "codeowners", "the mesh folder is at %q in its repository, a path with a control character, which a CODEOWNERS line cannot hold; rename the folder", repoDir)
+	}
 	head := codeownersHead{meshDir: repoDir, meshDirGiven: meshDir != ""}
 	folders, flags, err := placeOutFolders(dir, repoDir, outs)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/spf13/pflag"
@@ -137,6 +139,23 @@ func parse(e *env, fs *pflag.FlagSet, args []string) (code int, done bool) {
 func usageError(e *env, cmd, format string, args ...any) int {
 	fmt.Fprintf(e.stderr, "meshc %s: %s\nRun 'meshc %s --help' for usage.\n", cmd, fmt.Sprintf(format, args...), cmd)
 	return exitUsage
+}
+
+// plainPaths refuses, as a usage error, a path flag whose value holds a
+// control character, naming the first such flag of names. A line break
+// in --out would end the comment of a header that names it (CODEOWNERS's)
+// or a line of CODEOWNERS, and reach GitLab's include paths; and no folder
+// worth building into has one, so meshc does not try to write it safely.
+func plainPaths(e *env, fs *pflag.FlagSet, names ...string) bool {
+	for _, name := range names {
+		v := fs.Lookup(name).Value.String()
+		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(v[i:])
+			usageError(e, fs.Name(), "--%s %q holds a control character (U+%04X); choose a path without line breaks, tabs or other control characters", name, v, r)
+			return false
+		}
+	}
+	return true
 }
 
 // oneDir returns the single folder argument of a command, "." by default.

@@ -19,6 +19,7 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -91,8 +92,10 @@ func Owner(target, env string) string {
 const ownerPrefix = "To change this file, edit its sources and run: "
 
 // OwnerLine is the sentence that names the owner, for formats that carry
-// it in a field rather than a comment (JSON).
-func OwnerLine(owner string) string { return ownerPrefix + owner + "." }
+// it in a field rather than a comment (JSON), and for Header. A character
+// of owner that is not printable is written as its escape (oneLine), so
+// that the sentence is one line whatever the command holds.
+func OwnerLine(owner string) string { return ownerPrefix + oneLine(owner) + "." }
 
 // Header returns the header lines for a generated file, each line prefixed
 // by comment (for example "# " or "-- "): Marker, how to regenerate the
@@ -115,12 +118,43 @@ func Header(comment, owner string, sources []string) []byte {
 	return b.Bytes()
 }
 
+// oneLine returns text with each character that is not printable (a line
+// break, another control character, U+2028, which YAML 1.1 reads as a line
+// break) written as its Go escape (\n, \x1b, \u2028), and each byte of
+// invalid UTF-8 as \xhh, so that a comment holding it cannot end before
+// the line does and let the rest be read as code. Printable text is left
+// as it is, so that a command reads as it was typed. meshc refuses
+// control characters in the paths it names (docs/cli.md), so this is the
+// last line of defence, not a quoting a shell would read back.
+func oneLine(text string) string {
+	if utf8.ValidString(text) && !strings.ContainsFunc(text, notPrintable) {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, text[i])
+		case notPrintable(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(text[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func notPrintable(r rune) bool { return !unicode.IsPrint(r) }
+
 // commentSafe quotes a name that holds a line break, another control
 // character or any other character that is not printable (U+2028, which
 // YAML 1.1 reads as a line break, is one), which could otherwise end the
 // comment and let the rest of the name be read as code.
 func commentSafe(name string) string {
-	if strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) || !utf8.ValidString(name) {
+	if strings.ContainsFunc(name, notPrintable) || !utf8.ValidString(name) {
 		return strconv.Quote(name)
 	}
 	return name
@@ -140,7 +174,7 @@ func OwnedBy(data []byte, owner string) bool {
 	if !IsGenerated(head) {
 		return false
 	}
-	line := []byte(ownerPrefix + owner)
+	line := []byte(ownerPrefix + oneLine(owner))
 	for i := bytes.Index(head, line); i >= 0; {
 		if next := head[i+len(line):]; len(next) > 0 && (next[0] == '.' || next[0] == ' ') {
 			return true

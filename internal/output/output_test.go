@@ -63,6 +63,52 @@ func TestHeader(t *testing.T) {
 	}
 }
 
+// TestHeaderOwnerOnOneLine checks that a command holding a line break, or
+// another character a format reads as one, stays on its comment line, and
+// that the file is still known as the build's.
+func TestHeaderOwnerOnOneLine(t *testing.T) {
+	for _, tc := range []struct{ owner, line string }{
+		{"meshc codeowners --out 'CO\nstages: [x]'", "# To change this file, edit its sources and run: meshc codeowners --out 'CO\\nstages: [x]'.\n"},
+		{"meshc codeowners --out 'a\u2028b\rc\u0085d'", "# To change this file, edit its sources and run: meshc codeowners --out 'a\\u2028b\\rc\\u0085d'.\n"},
+		{"meshc codeowners --out 'bad\xffutf8'", "# To change this file, edit its sources and run: meshc codeowners --out 'bad\\xffutf8'.\n"},
+		{"meshc build --target gitlab --env prod", "# To change this file, edit its sources and run: meshc build --target gitlab --env prod.\n"},
+	} {
+		got := Header("# ", tc.owner, nil)
+		if lines := strings.SplitAfter(string(got), "\n"); len(lines) != 4 || lines[1] != tc.line {
+			t.Errorf("Header(%q) =\n%s\nwant its second line %q", tc.owner, got, tc.line)
+		}
+		if !OwnedBy(got, tc.owner) {
+			t.Errorf("OwnedBy(Header(%q)) = false", tc.owner)
+		}
+	}
+}
+
+// FuzzHeader checks that no owner and no source name can end a header's
+// comment early: every line starts with the comment, and none holds a
+// character that YAML, Python or SQL reads as a line break.
+func FuzzHeader(f *testing.F) {
+	f.Add("meshc codeowners --out 'x\ny'", "a.mesh.hcl")
+	f.Add("meshc build\u2028--env prod", "b\r\nimport os")
+	f.Add("\xff\xfe\x85", "\u2029")
+	f.Fuzz(func(t *testing.T, owner, source string) {
+		for _, comment := range []string{"# ", "-- "} {
+			got := string(Header(comment, owner, []string{source}))
+			lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+			if len(lines) != 4 {
+				t.Fatalf("Header(%q, %q) has %d lines:\n%s", owner, source, len(lines), got)
+			}
+			for _, l := range lines {
+				if !strings.HasPrefix(l, comment) || strings.ContainsAny(l, "\r\v\f\u0085\u2028\u2029") {
+					t.Fatalf("Header(%q, %q) has the line %q", owner, source, l)
+				}
+			}
+			if len(got) < markerWindow && !OwnedBy([]byte(got), owner) {
+				t.Fatalf("OwnedBy(Header(%q)) = false", owner)
+			}
+		}
+	})
+}
+
 func TestIsGenerated(t *testing.T) {
 	pad := func(n int) string { return strings.Repeat("x", n) }
 	for _, tc := range []struct {
