@@ -47,14 +47,25 @@ func Source(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	} else {
 		out = hclwrite.Format(body)
 	}
-	out = bytes.TrimRight(out, "\n")
-	if len(out) > 0 {
-		out = append(out, '\n')
-	}
+	out = endFile(out)
 	if hasBOM {
 		out = append(bom, out...)
 	}
 	return out, nil
+}
+
+// endFile ends formatted text with one line ending, of the kind its first
+// line ends in (hclwrite keeps CRLF endings), and no blank lines before it.
+func endFile(out []byte) []byte {
+	eol := "\n"
+	if i := bytes.IndexByte(out, '\n'); i > 0 && out[i-1] == '\r' {
+		eol = "\r\n"
+	}
+	out = bytes.TrimRight(out, "\r\n")
+	if len(out) > 0 {
+		out = append(out, eol...)
+	}
+	return out
 }
 
 // byBlocks formats a file a top-level block at a time, as hclwrite.Format

@@ -86,10 +86,7 @@ func wholeSource(src []byte, filename string) ([]byte, bool) {
 	}
 	bom := []byte("\ufeff")
 	body, hasBOM := bytes.CutPrefix(src, bom)
-	out := bytes.TrimRight(hclwrite.Format(body), "\n")
-	if len(out) > 0 {
-		out = append(out, '\n')
-	}
+	out := endFile(hclwrite.Format(body))
 	if hasBOM {
 		out = append(bom, out...)
 	}
@@ -112,4 +109,22 @@ func FuzzSourceAsWhole(f *testing.F) {
 			t.Errorf("Source(%q) = %q with %d diagnostics; whole, %q (well formed: %v)", src, got, len(ds), want, ok)
 		}
 	})
+}
+
+// TestFileEnd checks that a file ends in one line ending, its own, whatever
+// blank lines were after its last block.
+func TestFileEnd(t *testing.T) {
+	for src, want := range map[string]string{
+		"a {\n  b = 1\n}\n\n\n":             "a {\n  b = 1\n}\n",
+		"a {\r\n  b = 1\r\n}\r\n\r\n\r\n":   "a {\r\n  b = 1\r\n}\r\n",
+		"a {\r\n  b = 1\r\n}":               "a {\r\n  b = 1\r\n}\r\n",
+		"a {}":                              "a {}\n",
+		"\ufeffa {\r\n  b = 1\r\n}\r\n\r\n": "\ufeffa {\r\n  b = 1\r\n}\r\n",
+		"\n\n":                              "",
+	} {
+		got, ds := Source([]byte(src), "x.mesh.hcl")
+		if len(ds) > 0 || string(got) != want {
+			t.Errorf("Source(%q) = %q, %v; want %q", src, got, ds, want)
+		}
+	}
 }
