@@ -75,6 +75,17 @@ type Result struct {
 // the same files.
 func (r *Result) SourcesFor(ds diag.Diagnostics) diag.Sources { return r.texts.For(ds) }
 
+// SourceText returns the text of a range of the mesh's files, "" when it
+// cannot be read: what a policy's expression says, for meshc diff.
+func (r *Result) SourceText(rg diag.Range) string {
+	text := r.texts.For(diag.Diagnostics{{Subject: &rg}})[rg.Filename()]
+	start, end := rg.Offsets()
+	if start < 0 || end > len(text) || start > end {
+		return ""
+	}
+	return string(text[start:end])
+}
+
 // UsageError is a problem with how meshc was called rather than with the
 // mesh: a folder that does not exist, an environment the mesh lacks.
 type UsageError struct{ Msg string }

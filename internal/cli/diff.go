@@ -125,8 +125,10 @@ everything downstream of them.`)
 
 func revision(res *compiler.Result) *meshdiff.Revision {
 	r := &meshdiff.Revision{Plan: res.Plan, Waivers: meshdiff.WaiversOf(res.Mesh)}
+	rules := meshdiff.RulesOf(res.Mesh, res.SourceText)
 	for _, p := range res.Policies {
-		r.Policies = append(r.Policies, meshdiff.Policy{Name: p.Name, Domain: p.Domain, Enforcement: p.Enforcement, On: p.On, Active: p.Active})
+		r.Policies = append(r.Policies, meshdiff.Policy{Name: p.Name, Domain: p.Domain, Enforcement: p.Enforcement, On: p.On, Active: p.Active,
+			Rule: rules[meshdiff.PolicyKey(p.Domain, p.Name)]})
 	}
 	return r
 }

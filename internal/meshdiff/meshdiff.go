@@ -27,6 +27,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // Revision is one side of a comparison: a checked plan, and the policies
@@ -41,6 +42,79 @@ type Revision struct {
 type Policy struct {
 	Name, Domain, Enforcement, On string
 	Active                        bool
+	Rule                          Rule
+}
+
+// Rule is what a policy says beyond its enforcement and kind: its
+// expressions as written, with spaces and line breaks made single spaces.
+type Rule struct {
+	Description, Set, Domains, When, Assert, Message string
+}
+
+// sameCode reports whether two expressions' texts differ only in spaces
+// and line breaks outside their strings, so that reformatting a policy
+// (meshc fmt, or an expression broken over lines) is not a change.
+func sameCode(a, b string) bool { return unspaced(a) == unspaced(b) }
+
+// unspaced drops the spaces of an expression's text outside its quoted
+// strings, but for one between two characters of names or numbers.
+func unspaced(s string) string {
+	var b strings.Builder
+	quoted, escaped, space := false, false, false
+	var last byte
+	word := func(c byte) bool {
+		return c == '_' || c == '.' || '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' || c >= 0x80
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quoted:
+			quoted = escaped || c != '"'
+			escaped = !escaped && c == '\\'
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			space = true
+			continue
+		case c == '"':
+			quoted = true
+		}
+		if space && word(last) && word(c) {
+			b.WriteByte(' ')
+		}
+		space, last = false, c
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// PolicyKey identifies a policy among a mesh's: its domain's and its name.
+func PolicyKey(domain, name string) string { return domain + "\x00" + name }
+
+// RulesOf reads the rules of a mesh's policies, by PolicyKey; text returns
+// the source text of an expression's range.
+func RulesOf(m *ast.Mesh, text func(diag.Range) string) map[string]Rule {
+	out := map[string]Rule{}
+	if m == nil {
+		return out
+	}
+	expr := func(e ast.Expr) string {
+		if e == nil {
+			return ""
+		}
+		return strings.Join(strings.Fields(text(e.Range())), " ")
+	}
+	add := func(domain string, ps []*ast.Policy) {
+		for _, p := range ps {
+			out[PolicyKey(domain, p.Name)] = Rule{
+				Description: p.Description.V, Set: p.Set.V, Domains: strings.Join(p.Domains.Values(), ", "),
+				When: expr(p.When), Assert: expr(p.Assert), Message: expr(p.Message),
+			}
+		}
+	}
+	add("", m.Policies)
+	for _, d := range m.Domains {
+		add(d.Name, d.Policies)
+	}
+	return out
 }
 
 // Waiver is what a diff compares of a waiver.
@@ -605,6 +679,23 @@ func (d *differ) policies(base, head []Policy) {
 			}
 			if x.Active != y.Active {
 				what = append(what, fmt.Sprintf("active %t -> %t", x.Active, y.Active))
+			}
+			if x.On != y.On {
+				what = append(what, "on "+x.On+" -> "+y.On)
+			}
+			for _, f := range []struct{ name, x, y string }{
+				{"set", x.Rule.Set, y.Rule.Set},
+				{"domains", x.Rule.Domains, y.Rule.Domains},
+				{"when", x.Rule.When, y.Rule.When},
+				{"assert", x.Rule.Assert, y.Rule.Assert},
+				{"message", x.Rule.Message, y.Rule.Message},
+			} {
+				if !sameCode(f.x, f.y) {
+					what = append(what, f.name+" "+orNone(f.x)+" -> "+orNone(f.y))
+				}
+			}
+			if x.Rule.Description != y.Rule.Description {
+				what = append(what, "description") // prose, too long to quote
 			}
 			if len(what) > 0 {
 				d.add(&Change{Domain: y.Domain, Kind: "policy", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
