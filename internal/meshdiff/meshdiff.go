@@ -119,8 +119,8 @@ func RulesOf(m *ast.Mesh, text func(diag.Range) string) map[string]Rule {
 
 // Waiver is what a diff compares of a waiver.
 type Waiver struct {
-	Name, Domain, Policy, Expires, Approver string
-	Objects                                 []string
+	Name, Domain, Policy, Expires, Approver, Reason string
+	Objects                                         []string
 }
 
 // WaiversOf lists a mesh's waivers, central and per domain.
@@ -132,7 +132,7 @@ func WaiversOf(m *ast.Mesh) []Waiver {
 			if w.Policy != nil {
 				policy = w.Policy.String()
 			}
-			out = append(out, Waiver{Name: w.Name, Domain: domain, Policy: policy, Expires: w.Expires.V, Approver: w.Approver.V, Objects: w.Objects.Values()})
+			out = append(out, Waiver{Name: w.Name, Domain: domain, Policy: policy, Expires: w.Expires.V, Approver: w.Approver.V, Reason: w.Reason.V, Objects: w.Objects.Values()})
 		}
 	}
 	if m == nil {
@@ -695,7 +695,7 @@ func (d *differ) policies(base, head []Policy) {
 				}
 			}
 			if x.Rule.Description != y.Rule.Description {
-				what = append(what, "description") // prose, too long to quote
+				what = append(what, "new description") // prose, too long to quote
 			}
 			if len(what) > 0 {
 				d.add(&Change{Domain: y.Domain, Kind: "policy", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
@@ -731,6 +731,9 @@ func (d *differ) waivers(base, head []Waiver) {
 			}
 			if x.Policy != y.Policy {
 				what = append(what, "policy "+x.Policy+" -> "+y.Policy)
+			}
+			if x.Reason != y.Reason {
+				what = append(what, "new reason") // prose, too long to quote
 			}
 			if len(what) > 0 {
 				d.add(&Change{Domain: y.Domain, Kind: "waiver", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
