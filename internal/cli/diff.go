@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os/exec"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"testing/fstest"
@@ -92,8 +95,16 @@ everything downstream of them.`)
 		}
 	}
 
-	report := meshdiff.Compare(revision(baseRes), revision(headRes))
+	baseRev, headRev := revision(baseRes), revision(headRes)
 	var err error
+	if base == "" {
+		// A commit holds no file git ignores, so neither may the work
+		// tree it is compared with: dbt's target/ would change a step.
+		if headRev.Files, err = withoutIgnored(dir, headRes.Plan.Root); err != nil {
+			return usageError(e, "diff", "%v", err)
+		}
+	}
+	report := meshdiff.Compare(baseRev, headRev)
 	switch {
 	case affected && format == "json":
 		err = writeJSONList(e.stdout, report.Affected)
@@ -213,6 +224,58 @@ func gitTree(dir, ref string) (load.Tree, error) {
 		data = rest[size+1:]
 	}
 	return load.Tree{FS: fsys, Prefix: ref + ":" + prefix}, nil
+}
+
+// withoutIgnored returns the mesh folder dir, read through fsys, without
+// the files and folders that git ignores there.
+func withoutIgnored(dir string, fsys fs.FS) (fs.FS, error) {
+	out, err := git(dir, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
+	if err != nil {
+		return nil, fmt.Errorf("listing the files git ignores in %s: %v", dir, err)
+	}
+	ignored := ignoredFS{FS: fsys, files: map[string]bool{}}
+	for _, name := range strings.Split(string(out), "\x00") {
+		if folder, ok := strings.CutSuffix(name, "/"); ok {
+			ignored.folders = append(ignored.folders, folder)
+		} else if name != "" {
+			ignored.files[name] = true
+		}
+	}
+	return ignored, nil
+}
+
+// ignoredFS hides some files and folders of a file system.
+type ignoredFS struct {
+	fs.FS
+	files   map[string]bool
+	folders []string
+}
+
+func (f ignoredFS) hides(name string) bool {
+	if f.files[name] {
+		return true
+	}
+	for _, folder := range f.folders {
+		if name == folder || strings.HasPrefix(name, folder+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (f ignoredFS) Open(name string) (fs.File, error) {
+	if f.hides(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return f.FS.Open(name)
+}
+
+func (f ignoredFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if f.hides(name) {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
+	}
+	entries, err := fs.ReadDir(f.FS, name)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return f.hides(path.Join(name, e.Name())) }), err
 }
 
 // git runs git in dir and returns its standard output.

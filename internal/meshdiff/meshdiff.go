@@ -36,6 +36,17 @@ type Revision struct {
 	Plan     *plan.Plan
 	Policies []Policy
 	Waivers  []Waiver
+	// Files, when set, is what the steps' files and folders are read from
+	// instead of the plan's Root: a work tree without the files git
+	// ignores, to compare with a commit, which holds none of them.
+	Files fs.FS
+}
+
+func (r *Revision) files() fs.FS {
+	if r.Files != nil {
+		return r.Files
+	}
+	return r.Plan.Root
 }
 
 // Policy is what a diff compares of a policy.
@@ -188,7 +199,7 @@ func (r *Report) Breaking() []*Change {
 
 // Compare compares base with head.
 func Compare(base, head *Revision) *Report {
-	d := &differ{base: base.Plan, head: head.Plan}
+	d := &differ{base: base.Plan, head: head.Plan, baseFiles: base.files(), headFiles: head.files()}
 	d.changed = map[string]bool{}
 	d.domains()
 	d.sources()
@@ -222,9 +233,10 @@ func boolOrder(a, b bool) int {
 }
 
 type differ struct {
-	base, head *plan.Plan
-	changes    []*Change
-	changed    map[string]bool // product ids with a change, in head
+	base, head           *plan.Plan
+	baseFiles, headFiles fs.FS // what steps' files are read from
+	changes              []*Change
+	changed              map[string]bool // product ids with a change, in head
 	// reads are the base's inputs that read a port, by port, listed when a
 	// change first asks who reads one (readsOf).
 	reads map[*plan.Port][]portRead
@@ -439,7 +451,7 @@ func (d *differ) products() {
 
 // product compares a product present on both sides.
 func (d *differ) product(b, h *plan.Product) {
-	bRoot, hRoot := d.base.Root, d.head.Root
+	bRoot, hRoot := d.baseFiles, d.headFiles
 	c := func(kind, id, change, detail string) *Change {
 		ch := &Change{Domain: h.Domain.Name, Kind: kind, ID: id, Change: change, Detail: detail, Product: h.ID}
 		d.add(ch)
