@@ -69,9 +69,11 @@ func compileClean(e *env, cf *compileFlags, cmd, dir string) (*compiler.Result, 
 // untouched, so that its time stamp stays; one that ours does not
 // recognise as this command's output, a symbolic link or anything that is
 // not a regular file is refused, so that a mistyped --out cannot clobber
-// mesh.hcl or a hand-written CODEOWNERS; and the file is replaced
-// atomically, so a reader never sees a part of it. An empty file is
-// replaced, as build replaces one: nothing is lost.
+// mesh.hcl or a hand-written CODEOWNERS; the file is replaced
+// atomically, so a reader never sees a part of it; and the folders on the
+// way that are missing are made, as build makes its output folder
+// (output.MakeFolder). An empty file is replaced, as build replaces one:
+// nothing is lost.
 func writeOut(e *env, cmd, out string, data []byte, ours func([]byte) bool) int {
 	if out == "" || out == "-" {
 		e.stdout.Write(data)
@@ -83,17 +85,21 @@ func writeOut(e *env, cmd, out string, data []byte, ours func([]byte) bool) int 
 	}
 	info, err := os.Lstat(out)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if parent := filepath.Dir(out); !isFolder(parent) {
-			return fail("cannot write %s: the folder %s does not exist; make it first, or choose another --out", out, parent)
+	case err != nil:
+		// The folders on the way that are missing are made, as build
+		// makes its output folder; a file or a broken link on the way is
+		// named.
+		if err := output.MakeFolder(filepath.Dir(out)); err != nil {
+			return fail("cannot write %s: %v", out, err)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fail("%v", err)
 		}
 		if err := atomicfile.Write(out, data, 0o644); err != nil {
 			return fail("%v", err)
 		}
 		fmt.Fprintf(e.stderr, "meshc %s: wrote %s\n", cmd, out)
 		return exitOK
-	case err != nil:
-		return fail("%v", err)
 	case info.Mode()&fs.ModeSymlink != 0:
 		return fail("%s is a symbolic link, and meshc never writes through links; remove it or choose another --out (or --out - for standard output)", out)
 	case info.IsDir():
@@ -117,12 +123,6 @@ func writeOut(e *env, cmd, out string, data []byte, ours func([]byte) bool) int 
 	}
 	fmt.Fprintf(e.stderr, "meshc %s: wrote %s\n", cmd, out)
 	return exitOK
-}
-
-// isFolder reports whether name is a folder, or a link to one.
-func isFolder(name string) bool {
-	info, err := os.Stat(name)
-	return err == nil && info.IsDir()
 }
 
 // outExample is a file name each command's --out may take.

@@ -114,7 +114,26 @@ func splitPath(p string) []string {
 // folder shared between checkouts); but not through a broken link or a
 // file, which the system would report as a mkdir or stat of the wrong
 // path.
-func checkFolder(dir string) (bool, error) {
+func checkFolder(dir string) (bool, error) { return walkFolder(dir, "output folder", false) }
+
+// MakeFolder makes the folder dir, and the folders on the way to it that
+// are missing, as mkdir -p does, for a file that a command writes there
+// (manifest's and codeowners's --out), as Write makes an output folder. A
+// broken symbolic link or a file on the way is named, as checkFolder names
+// it, rather than left to the system's message about the wrong path. A
+// link to a folder, dir itself included, is followed: only the file is
+// written there, and nothing is removed.
+func MakeFolder(dir string) error {
+	if _, err := walkFolder(dir, "folder", true); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
+}
+
+// walkFolder reports whether the folder dir exists, or what stops meshc
+// from making it: a broken link or a file on the way, or dir itself a
+// file, or a link unless linkOK. what names dir in messages.
+func walkFolder(dir, what string, linkOK bool) (bool, error) {
 	walked := filepath.VolumeName(dir)
 	rest := dir[len(walked):]
 	if rest != "" && os.IsPathSeparator(rest[0]) {
@@ -135,24 +154,28 @@ func checkFolder(dir string) (bool, error) {
 		info, err := os.Lstat(walked)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return false, nil // Write makes it, and the rest
+			return false, nil // made with the rest
 		case err != nil:
 			return false, err
-		case info.Mode()&fs.ModeSymlink != 0 && last:
+		case info.Mode()&fs.ModeSymlink != 0 && last && !linkOK:
 			target, _ := os.Readlink(walked)
-			return false, fmt.Errorf("output folder %s is a symbolic link (to %s), and meshc never writes through links, so that it cannot write or remove files outside the folder it is given; choose as --out the folder the link points to, or replace the link with a folder", dir, target)
+			return false, fmt.Errorf("%s %s is a symbolic link (to %s), and meshc never writes through links, so that it cannot write or remove files outside the folder it is given; choose as --out the folder the link points to, or replace the link with a folder", what, dir, target)
 		case info.Mode()&fs.ModeSymlink != 0:
 			target, _ := os.Readlink(walked)
 			switch to, err := os.Stat(walked); {
+			case err != nil && last:
+				return false, fmt.Errorf("%s %s is a symbolic link to %s, which does not exist; remove the link or choose another --out", what, dir, target)
 			case err != nil:
-				return false, fmt.Errorf("output folder %s cannot be made: %s on the way is a symbolic link to %s, which does not exist; remove the link or choose another --out", dir, walked, target)
+				return false, fmt.Errorf("%s %s cannot be made: %s on the way is a symbolic link to %s, which does not exist; remove the link or choose another --out", what, dir, walked, target)
+			case !to.IsDir() && last:
+				return false, fmt.Errorf("%s %s is a symbolic link to %s, which is not a folder; remove the link or choose another --out", what, dir, target)
 			case !to.IsDir():
-				return false, fmt.Errorf("output folder %s cannot be made: %s on the way is a symbolic link to %s, which is not a folder; remove the link or choose another --out", dir, walked, target)
+				return false, fmt.Errorf("%s %s cannot be made: %s on the way is a symbolic link to %s, which is not a folder; remove the link or choose another --out", what, dir, walked, target)
 			}
 		case !info.IsDir() && last:
-			return false, fmt.Errorf("output folder %s is not a folder; move it away or choose another --out", dir)
+			return false, fmt.Errorf("%s %s is not a folder; move it away or choose another --out", what, dir)
 		case !info.IsDir():
-			return false, fmt.Errorf("output folder %s cannot be made: %s on the way is not a folder; move it away or choose another --out", dir, walked)
+			return false, fmt.Errorf("%s %s cannot be made: %s on the way is not a folder; move it away or choose another --out", what, dir, walked)
 		}
 	}
 	return true, nil
