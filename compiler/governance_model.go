@@ -1169,7 +1169,10 @@ func (m *model) productAttr(ps *productScope, name string) cty.Value {
 	case "downstream_domains":
 		return textList(sortedSet(ids(p.Downstreams, productDomain)))
 	case "file":
-		return str(p.Range.Filename())
+		// Relative to the mesh root, as a domain's dir and a step's files
+		// are: ranges name files as the user named the mesh's folder, and
+		// a policy must judge alike from wherever meshc is run.
+		return str(m.c.plan.Rel(p.Range.Filename()))
 	}
 	return cty.NilVal
 }

@@ -178,3 +178,47 @@ func TestPolicyFunctionBounds(t *testing.T) {
 		t.Errorf("%d policies failed; want split_past and join_past:\n%s", n, got)
 	}
 }
+
+// TestPolicyPaths checks that policies judge alike from wherever meshc is
+// run: each policy case, compiled as if from a folder above the mesh and
+// from an absolute path, reports what it reports from the mesh's own
+// folder, but for the folder before each file's name. The paths of the
+// object model (a product's file, a domain's dir, a step's files) are
+// relative to the mesh root.
+func TestPolicyPaths(t *testing.T) {
+	archives, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "broken", "policy_*.txtar"))
+	if len(archives) == 0 {
+		t.Fatal("no policy cases found")
+	}
+	report := func(ar *txtar.Archive, prefix string) string {
+		fsys := fstest.MapFS{}
+		for _, f := range ar.Files {
+			fsys[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+		}
+		res, err := compiler.Compile(load.Tree{FS: fsys, Prefix: prefix}, compiler.Options{Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
+		if err := compiler.WritePolicyReport(&out, res); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	for _, path := range archives {
+		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := report(ar, "")
+			for _, prefix := range []string{"pm/", "/srv/checkouts/pm/"} {
+				if got := strings.ReplaceAll(report(ar, prefix), prefix, ""); got != want {
+					t.Errorf("from the folder above (%s), policies report:\n%s\nfrom the mesh's own folder:\n%s", prefix, got, want)
+				}
+			}
+		})
+	}
+}
