@@ -187,9 +187,13 @@ func (b *builder) checkLimits(g *graph) {
 }
 
 // comment is a task's COMMENT: what it is, then its description's first
-// paragraph on one line.
+// paragraph on one line, without NUL characters. Snowflake documents \0
+// in a string constant, but not in an object's metadata, and a tool that
+// keeps strings as C strings would cut the comment there; a NUL in a
+// description is a stray (the control-character warning), so it is
+// dropped, where other control characters are written as escapes.
 func comment(what, description string) string {
-	d := strings.TrimSpace(description)
+	d := strings.TrimSpace(strings.ReplaceAll(description, "\x00", ""))
 	if i := strings.Index(d, "\n\n"); i >= 0 {
 		d = d[:i]
 	}

@@ -2,6 +2,7 @@ package snowflake_test
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,7 +12,7 @@ import (
 var stringLiteral = regexp.MustCompile(`'(?:[^'\\]|''|\\.)*'`)
 
 // unquote reads a Snowflake single-quoted literal back: ” and \' are a
-// quote, \\ a backslash.
+// quote, \\ a backslash, \xhh the character of that code.
 func unquote(t *testing.T, lit string) string {
 	t.Helper()
 	if len(lit) < 2 || lit[0] != '\'' || lit[len(lit)-1] != '\'' {
@@ -21,6 +22,13 @@ func unquote(t *testing.T, lit string) string {
 	body := lit[1 : len(lit)-1]
 	for i := 0; i < len(body); i++ {
 		switch c := body[i]; {
+		case c == '\\' && i+3 < len(body) && body[i+1] == 'x':
+			n, err := strconv.ParseUint(body[i+2:i+4], 16, 8)
+			if err != nil {
+				t.Fatalf("a bad \\x escape in %s", lit)
+			}
+			b.WriteByte(byte(n))
+			i += 3
 		case c == '\\' && i+1 < len(body):
 			i++
 			b.WriteByte(body[i])
@@ -57,6 +65,12 @@ func TestHostile(t *testing.T) {
 			t.Fatalf("no task %s", name)
 		}
 		return rt
+	}
+
+	// The product's description holds a NUL, which its root's COMMENT
+	// drops, and an escape, which it keeps.
+	if got, want := unquote(t, task("START").comment), "d.p: "+strings.ReplaceAll(p.Description, "\x00", ""); got != want {
+		t.Errorf("the root's comment reads back as %q, want %q", got, want)
 	}
 
 	// The step whose SQL holds $$ is quoted as a string, and reads back

@@ -125,6 +125,7 @@ type script struct {
 
 type readTask struct {
 	name, schedule, when, body string
+	comment                    string // as written, quoted
 	after                      []string
 	clauses                    []string
 }
@@ -161,6 +162,8 @@ func readBack(t *testing.T, files []output.File) *script {
 							list += strings.TrimSpace(clauses[i])
 						}
 						rt.after = strings.Split(list, ",")
+					case strings.HasPrefix(c, "COMMENT = "):
+						rt.comment = strings.TrimPrefix(c, "COMMENT = ")
 					case strings.HasPrefix(c, "SCHEDULE = "):
 						rt.schedule = strings.Trim(strings.TrimPrefix(c, "SCHEDULE = "), "'")
 					case strings.HasPrefix(c, "WHEN "):
