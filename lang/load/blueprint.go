@@ -208,7 +208,7 @@ func (l *loader) applyBlueprints(failed bool) diag.Diagnostics {
 		}
 		if !dom.Owner.Set && !dom.Owner.Bad {
 			r.errorf("missing-attribute", l.bodies[dom], "Missing required argument",
-				"The argument \"owner\" is required, but no definition was found.")
+				"A domain needs an owner, the team's address, such as owner = \"physician-team@example.com\": add it inside the braces, or extend a blueprint that sets one.")
 		}
 	}
 	for _, bp := range l.mesh.Blueprints {

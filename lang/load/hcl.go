@@ -177,6 +177,9 @@ func convertDiags(file *diag.File, hds hcl.Diagnostics) diag.Diagnostics {
 		if before, _, panicked := strings.Cut(d.Detail, "panic in function implementation:"); panicked {
 			d.Detail = before + "the operation cannot be done on these values. An infinite number, which a division by zero gives, is a common cause: guard the division, as in length(xs) == 0 ? 0 : n / length(xs)."
 		}
+		if m := requiredMissing.FindStringSubmatch(hd.Detail); m != nil && hd.Summary == "Missing required argument" {
+			d.Detail = fmt.Sprintf("This block needs the argument %q, which has no default: add a line %s = ... inside its braces.", m[1], m[1])
+		}
 		if block, ok := strings.CutPrefix(hd.Summary, "Missing name for "); ok {
 			d.Detail = fmt.Sprintf("A %s block has a name, which references use: write %s \"name\" { ... }.", block, block)
 		}
@@ -225,6 +228,14 @@ func (d *decoder) literal(attr *hcl.Attribute, want cty.Type) (cty.Value, diag.D
 // cannot hide inside an expression).
 func (d *decoder) constant(expr hcl.Expression) (cty.Value, diag.Diagnostics) {
 	if bad := nonLiteral(expr); bad != nil {
+		if name, ok := bareName(bad); ok && isValueOf(expr, bad) {
+			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(bad.Range()), "Quoted value expected",
+				"Text values are quoted, in lists too: write %q.", name)}
+		}
+		if date, ok := bareDate(bad); ok {
+			return cty.NilVal, diag.Diagnostics{diag.Errorf("wrong-type", d.rng(bad.Range()), "Quoted date expected",
+				"Dates are quoted text: write %q. Unquoted, %s is a subtraction.", date, date)}
+		}
 		return cty.NilVal, diag.Diagnostics{diag.Errorf("not-a-literal", d.rng(bad.Range()), "Expression instead of a value",
 			"Values are written as literals: a quoted string, a number, true or false, or a list of those. Expressions such as (...), conditionals, arithmetic, indexes and ${...} interpolation are not evaluated: write the value itself.")}
 	}
@@ -253,6 +264,66 @@ func value(expr hcl.Expression) (cty.Value, hcl.Diagnostics) {
 		}
 	}
 	return expr.Value(nil)
+}
+
+// isValueOf reports whether part is expr or an item of the list expr, not
+// a part of a string's ${...}.
+func isValueOf(expr, part hcl.Expression) bool {
+	if list, ok := expr.(*hclsyntax.TupleConsExpr); ok {
+		item, ok := part.(hclsyntax.Expression)
+		return ok && slices.Contains(list.Exprs, item)
+	}
+	return expr == part
+}
+
+// bareName returns the text of a name or dotted name written without
+// quotes, such as finance or payer.rebates.rebates, which the user meant
+// as text.
+func bareName(expr hcl.Expression) (string, bool) {
+	e, ok := expr.(*hclsyntax.ScopeTraversalExpr)
+	if !ok {
+		return "", false
+	}
+	parts := make([]string, 0, len(e.Traversal))
+	for _, step := range e.Traversal {
+		switch s := step.(type) {
+		case hcl.TraverseRoot:
+			parts = append(parts, s.Name)
+		case hcl.TraverseAttr:
+			parts = append(parts, s.Name)
+		default:
+			return "", false
+		}
+	}
+	return strings.Join(parts, "."), true
+}
+
+// bareDate returns the date that an unquoted YYYY-MM-DD, which HCL reads
+// as two subtractions, was meant to be.
+func bareDate(expr hcl.Expression) (string, bool) {
+	digits := func(e hclsyntax.Expression, n int) (int, bool) {
+		lit, ok := e.(*hclsyntax.LiteralValueExpr)
+		if !ok || lit.Val.Type() != cty.Number || lit.SrcRange.End.Byte-lit.SrcRange.Start.Byte != n {
+			return 0, false
+		}
+		v, acc := lit.Val.AsBigFloat().Int64()
+		return int(v), acc == big.Exact
+	}
+	outer, ok := expr.(*hclsyntax.BinaryOpExpr)
+	if !ok || outer.Op != hclsyntax.OpSubtract || outer.Range().End.Byte-outer.Range().Start.Byte != 10 {
+		return "", false
+	}
+	inner, ok := outer.LHS.(*hclsyntax.BinaryOpExpr)
+	if !ok || inner.Op != hclsyntax.OpSubtract {
+		return "", false
+	}
+	y, ok1 := digits(inner.LHS, 4)
+	m, ok2 := digits(inner.RHS, 2)
+	day, ok3 := digits(outer.RHS, 2)
+	if !ok1 || !ok2 || !ok3 {
+		return "", false
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", y, m, day), true
 }
 
 // nonLiteral returns the first part of expr that is not a literal, or nil.
