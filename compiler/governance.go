@@ -610,8 +610,13 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	unjudged := func(e waiverEntry) bool {
 		return p.undecided[e.obj] || e.obj == nil && m.ofUnjudged(p.kind, e.id.V)
 	}
+	// A waiver all of whose objects exist and comply is no longer needed.
+	// One naming an object that does not exist is not: the name is likely
+	// misspelt, and the object it meant may break the policy, so the entry
+	// is reported where it is written, with the name it likely meant.
 	needed := slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.used || unjudged(e) })
-	if !needed && len(w.entries) > 0 {
+	allFound := !slices.ContainsFunc(w.entries, func(e waiverEntry) bool { return e.obj == nil })
+	if !needed && allFound && len(w.entries) > 0 {
 		c.warnf("waiver-unused", w.ast.NameRange, "Waiver matches nothing",
 			"None of the objects the waiver %s names breaks the policy %s: %s. The exception is no longer needed: remove the waiver.", w.ast.Name, p.name(), c.entryStates(w, p))
 		return
@@ -637,13 +642,11 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 }
 
 // entryStates says, for a waiver that matches nothing, what became of each
-// object it names.
+// object it names: each exists (matchWaiver).
 func (c *compiler) entryStates(w *waiver, p *policy) string {
 	var parts []string
 	for _, e := range w.entries {
 		switch {
-		case e.obj == nil:
-			parts = append(parts, fmt.Sprintf("there is no %s %s", p.kind, e.id.V))
 		case !p.covers(e.obj):
 			parts = append(parts, fmt.Sprintf("%s is outside the policy's domains", e.id.V))
 		default:
