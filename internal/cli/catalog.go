@@ -273,6 +273,15 @@ from the current folder, and may be anywhere in the repository.`)
 		return usageError(e, "codeowners", "%v", err)
 	}
 	head.outs = flags
+	// What stops the gitlab build placing its files stops naming them:
+	// a path GitLab would expand is one CODEOWNERS would too (*).
+	place.OutDir = folders.gitlabRel
+	if ds := gitlab.CheckPaths(res.Plan, place); ds.HasErrors() {
+		res.Diagnostics = append(res.Diagnostics, ds...)
+		diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
+		fmt.Fprintf(e.stderr, "\n%s; nothing was written\n", summary(res))
+		return exitMesh
+	}
 	if out != "" && out != "-" {
 		rel, _, err := relativeTo(dir, out, "--out")
 		if err != nil {

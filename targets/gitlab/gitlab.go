@@ -116,6 +116,50 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 	return s, nil
 }
 
+// includeSyntax are the characters that GitLab reads in an include:local
+// path, trigger:include's included, as its own syntax, with no way to
+// escape them: * and ** are wildcards ("Use include:local with wildcard
+// file paths" in GitLab's documentation), and $ starts a CI/CD variable,
+// which it expands in include paths ("Use variables with include"; $$
+// is not read as $ there). A child pipeline whose path holds one would be
+// included with other files, or not at all.
+const includeSyntax = "*$"
+
+// checkIncludable refuses a mesh root or an output folder whose path in
+// the repository holds includeSyntax: the parent includes each child
+// pipeline by that path. The mesh's place comes first, as the one to
+// rename when both hold one.
+func (s *settings) checkIncludable(p *plan.Plan, o Options) diag.Diagnostics {
+	const why = "GitLab reads * in an include:local path as a wildcard and $ as the start of a CI/CD variable, and has no way to escape either, so the parent pipeline would include other files than its child pipelines, or none."
+	if i := strings.IndexAny(s.meshDir, includeSyntax); i >= 0 {
+		at, from, fix := p.Range, "found from .git", "Rename the folder so that its path has neither."
+		switch {
+		case o.MeshDir != "" && !o.MeshDirFound:
+			from, fix = "from --mesh-dir", "Rename the folder so that its path has neither, and give --mesh-dir its new path."
+		case o.MeshDir == "":
+			at, from, fix = s.target.Options["mesh_dir"].Range, "set by mesh_dir", "Rename the folder so that its path has neither, and set mesh_dir to its new path."
+		}
+		return diag.Diagnostics{diag.Errorf("gitlab-out-dir", at, "Mesh folder GitLab would expand",
+			"Child pipelines are included by their path in the repository, which starts with the mesh root's folder %q (%s); it holds %q. %s %s", s.meshDir, from, s.meshDir[i:i+1], why, fix)}
+	}
+	if i := strings.IndexAny(s.outDir, includeSyntax); i >= 0 {
+		return diag.Diagnostics{diag.Errorf("gitlab-out-dir", p.Range, "Output folder GitLab would expand",
+			"Child pipelines are included by their path in the repository, in the output folder %s (%q in the repository); it holds %q. %s Choose an --out whose path has neither.", cmp.Or(o.Out, o.OutDir), s.outDir, s.outDir[i:i+1], why)}
+	}
+	return nil
+}
+
+// CheckPaths reports what stops a build with the options o from placing
+// its files in the repository where GitLab finds them, as Build reports
+// it: for commands that name the build's files there (codeowners).
+func CheckPaths(p *plan.Plan, o Options) diag.Diagnostics {
+	s, ds := newSettings(p, o)
+	if ds.HasErrors() {
+		return ds
+	}
+	return s.checkIncludable(p, o)
+}
+
 // MeshDir returns the mesh root's folder in the repository, as a build
 // with the options o takes it: o.MeshDir, else the mesh_dir setting of the
 // target block, else the repository's root ("."); and whether either
@@ -159,6 +203,9 @@ func (s *settings) repoPath(meshPath string) string { return path.Join(s.meshDir
 func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	s, ds := newSettings(p, o)
 	if ds.HasErrors() {
+		return nil, ds
+	}
+	if ds := s.checkIncludable(p, o); ds.HasErrors() {
 		return nil, ds
 	}
 	b := newBuilder(&common{plan: p, settings: s, schedules: newSchedules(p), opts: o})

@@ -10,8 +10,9 @@ import (
 // TestOutDir checks where the output folder may be: inside the
 // repository, with no symbolic link on the way there (GitLab follows none),
 // though links outside it (/tmp on macOS, a path to the repository) are
-// none of its business; and that a refusal names the folder as the user
-// gave it.
+// none of its business, and with no character GitLab expands in an include
+// path in the mesh's place or in the folder; and that a refusal names the
+// folder as the user gave it.
 func TestOutDir(t *testing.T) {
 	p := pharma(t, "")
 	for _, tc := range []struct {
@@ -57,6 +58,32 @@ func TestOutDir(t *testing.T) {
 			opts:    gitlab.Options{OutDir: "../ci", Out: "../ci-link", OutLinks: []string{"../ci-link"}, MeshDir: "analytics"},
 			summary: "Output folder through a symbolic link",
 			detail:  "at ci-link.",
+		},
+		{
+			// GitLab reads * and $ in include:local paths as a
+			// wildcard and a variable, with no escape.
+			name:    "a mesh folder from --mesh-dir with $",
+			opts:    gitlab.Options{OutDir: "gen/gitlab", MeshDir: "data/$team/mesh"},
+			summary: "Mesh folder GitLab would expand",
+			detail:  `which starts with the mesh root's folder "data/$team/mesh" (from --mesh-dir); it holds "$". GitLab reads * in an include:local path as a wildcard and $ as the start of a CI/CD variable`,
+		},
+		{
+			name:    "a mesh folder found from .git with *",
+			opts:    gitlab.Options{OutDir: "gen/gitlab", MeshDir: "x*", MeshDirFound: true},
+			summary: "Mesh folder GitLab would expand",
+			detail:  `"x*" (found from .git); it holds "*".`,
+		},
+		{
+			name:    "an output folder with **",
+			opts:    gitlab.Options{OutDir: "../ci/**", Out: "ci/**", MeshDir: "analytics"},
+			summary: "Output folder GitLab would expand",
+			detail:  `in the output folder ci/** ("ci/**" in the repository); it holds "*". GitLab reads`,
+		},
+		{
+			// Only the path in the repository is included: a $ outside
+			// it is GitLab's concern no more than a link there is.
+			name: "a $ above the repository",
+			opts: gitlab.Options{OutDir: "ci", Out: "/tmp/$x/repo/ci", MeshDir: "."},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
