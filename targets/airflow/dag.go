@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/shell"
@@ -14,9 +15,12 @@ import (
 )
 
 // Airflow's limits on ids (validate_key): letters, digits, _, . and -, at
-// most 250 characters for a DAG or a task, whose id includes its
-// TaskGroup's prefix. (TaskGroup ids have no dot and at most 200
-// characters; meshc's are "steps" and "tests".)
+// most 250 characters (ID_LEN) for a DAG or a task, whose id includes its
+// TaskGroup's prefix, and, in recent Airflow 3 (apache/airflow#63296), no
+// two dots in a row. (TaskGroup ids have no dot and at most 200
+// characters; meshc's are "steps" and "tests".) A test's task id holds
+// its column's name, a Snowflake identifier of up to 255 characters that
+// may hold $, so that the ids of a valid mesh can break these limits.
 const maxKey = 250
 
 // maxTag is the longest DAG tag Airflow stores.
@@ -86,7 +90,7 @@ func (t *task) fullID() string {
 func (b *builder) dag(p *plan.Product) *dag {
 	_, id := DAG(p)
 	d := &dag{id: id, product: p, schedule: b.schedule(p)}
-	b.checkKey("DAG id", d.id, p.Range)
+	b.checkKey("DAG id", d.id, "the domain's and the product's names", p.Range)
 	for _, tag := range p.Tags {
 		if len(tag) > maxTag {
 			b.errorf("airflow-limit", p.Range, "Tag too long for Airflow",
@@ -139,17 +143,26 @@ func (b *builder) dag(p *plan.Product) *dag {
 	return d
 }
 
-// checkKey reports an id Airflow would refuse.
-func (b *builder) checkKey(what, id string, at diag.Range) {
+// checkKey reports an id Airflow would refuse when it imports the DAG
+// file, which would then hold none of the domain's DAGs. madeOf says
+// which names of the mesh the id is made of, for the fix.
+func (b *builder) checkKey(what, id, madeOf string, at diag.Range) {
 	switch {
 	case len(id) > maxKey:
-		b.errorf("airflow-limit", at, fmt.Sprintf("%s too long for Airflow", what),
-			"The %s %q is %d characters long; Airflow allows %d, including the TaskGroup's prefix. Shorten the names it is made of.", what, id, len(id), maxKey)
+		b.errorf("airflow-limit", at, fmt.Sprintf("%s too long for Airflow", capitalize(what)),
+			"The %s %q is %d characters long; Airflow allows %d, including the TaskGroup's prefix. Shorten the names it is made of: %s.", what, id, len(id), maxKey, madeOf)
 	case !validKey(id):
+		bad := id[strings.IndexFunc(id, func(r rune) bool { return !validKey(string(r)) }):]
+		r, _ := utf8.DecodeRuneInString(bad)
 		b.errorf("airflow-limit", at, fmt.Sprintf("Invalid %s for Airflow", what),
-			"The %s %q has characters Airflow does not allow: ids are ASCII letters, digits, _, . and -.", what, id)
+			"The %s %q holds %q, which Airflow does not allow: its ids are ASCII letters, digits, _, . and -. The id is made of %s; rename the one that holds it, or build this mesh for another target.", what, id, r, madeOf)
+	case strings.Contains(id, ".."):
+		b.errorf("airflow-limit", at, fmt.Sprintf("Invalid %s for Airflow", what),
+			"The %s %q holds two dots in a row, which Airflow refuses in ids. The id is made of %s; rename the one that gives the empty part.", what, id, madeOf)
 	}
 }
+
+func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 // nameVariables gives each task a Python variable, unique in the DAG: its
 // group and its id with dots written as "__". Mesh names are snake_case,
@@ -170,7 +183,7 @@ func (b *builder) nameVariables(d *dag) {
 // stepTask maps a step to its runner's operator.
 func (b *builder) stepTask(p *plan.Product, s *plan.Step) *task {
 	t := &task{id: s.Name, group: stepsGroup}
-	b.checkKey("task id", t.fullID(), s.Range)
+	b.checkKey("task id", t.fullID(), "the step's name", s.Range)
 	args := []kwarg{arg("task_id", pyString(s.Name))}
 	tmpl := b.settings.target.Jobs[s.Runner.Name]
 	switch {
@@ -321,7 +334,7 @@ func (b *builder) secretVariable(s *plan.Secret) string { return "MESHC_SECRET_"
 // test's SQL returns and checks that there are none.
 func (b *builder) testTask(t *plan.Test) *task {
 	tt := &task{id: t.ID, group: testsGroup, operator: "SQLCheckOperator"}
-	b.checkKey("task id", tt.fullID(), t.Range)
+	b.checkKey("task id", tt.fullID(), testParts(t), t.Range)
 	sql := "SELECT COUNT(*) = 0 AS passed\nFROM (\n" + strings.TrimRight(t.SQL, "\n \t;") + "\n) AS failing_rows\n"
 	tt.comment = fmt.Sprintf("%s: %s, severity %s.", t.ID, t.Kind, t.Severity)
 	if t.Severity == "warn" {
@@ -334,6 +347,17 @@ func (b *builder) testTask(t *plan.Test) *task {
 		tt.args = append(tt.args, arg("doc_md", pyString(b.docText(t.Description))))
 	}
 	return tt
+}
+
+// testParts says which names a test's id is made of (plan.Test.ID).
+func testParts(t *plan.Test) string {
+	switch {
+	case t.Column != nil:
+		return "the port's, the column's and the test's names"
+	case t.Port != nil:
+		return "the port's and the test's names"
+	}
+	return "the test's name"
 }
 
 func arg(name, expr string) kwarg { return kwarg{name: name, expr: expr} }

@@ -183,14 +183,22 @@ func FuzzLiteral(f *testing.F) {
 
 func TestCheckKey(t *testing.T) {
 	b := &builder{}
-	b.checkKey("task id", strings.Repeat("a", maxKey), diag.Range{})
+	b.checkKey("task id", strings.Repeat("a", maxKey), "names", diag.Range{})
+	b.checkKey("task id", "tests.a.b.c", "names", diag.Range{})
 	if len(b.diags) != 0 {
 		t.Fatalf("250 characters: %v", b.diags)
 	}
-	b.checkKey("task id", strings.Repeat("a", maxKey+1), diag.Range{})
-	b.checkKey("DAG id", "d.p\u00e9", diag.Range{})
-	b.checkKey("DAG id", "has space", diag.Range{})
-	if len(b.diags) != 3 {
-		t.Fatalf("want 3 diagnostics, got %v", b.diags)
+	b.checkKey("task id", strings.Repeat("a", maxKey+1), "names", diag.Range{})
+	b.checkKey("DAG id", "d.p\u00e9", "names", diag.Range{})
+	b.checkKey("DAG id", "has space", "names", diag.Range{})
+	b.checkKey("task id", "tests.main.amount$usd.not_null", "names", diag.Range{})
+	b.checkKey("task id", "tests.a..b", "names", diag.Range{})
+	if len(b.diags) != 5 {
+		t.Fatalf("want 5 diagnostics, got %v", b.diags)
+	}
+	for i, want := range []string{"allows 250", `holds 'é'`, `holds ' '`, `holds '$'`, "two dots"} {
+		if d := b.diags[i]; !strings.Contains(d.Detail, want) {
+			t.Errorf("diagnostic %d says %q, want it to say %s", i, d.Detail, want)
+		}
 	}
 }
