@@ -278,9 +278,17 @@ func (c *compiler) policyDomains(p *policy) {
 	if len(a.Domains.V) == 0 {
 		c.errorf("invalid-value", a.Domains.Range, "Empty list of domains",
 			"domains lists the domains the policy applies to; without it, the policy applies to every domain. Remove it, or list domains.")
+		p.broken = true
 	}
+	// A policy whose list of domains is wrong is not evaluated: applied to
+	// the domains that are right, it would pass or fail objects on a scope
+	// its author did not mean.
 	p.domains = map[string]bool{}
 	for _, d := range a.Domains.V {
+		if p.domains[d.V] {
+			c.warnf("duplicate-name", d.Range, "Duplicate domain", "The domain %q is already listed in domains; remove this one.", d.V)
+			continue
+		}
 		switch {
 		case p.domain != nil && d.V != p.domain.plan.Name:
 			c.errorf("policy-scope", d.Range, "Domain policy reaches outside its domain",
@@ -289,6 +297,7 @@ func (c *compiler) policyDomains(p *policy) {
 			p.broken = true
 		case p.domain == nil && c.domains[d.V] == nil:
 			c.unknown("domain", d.V, "in the mesh", d.Range, c.domainNames)
+			p.broken = true
 		}
 		p.domains[d.V] = true
 	}
@@ -479,10 +488,12 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 	}
 	listed := map[string]bool{}
 	for _, id := range a.Objects.V {
-		if !listed[id.V] {
-			listed[id.V] = true
-			w.entries = append(w.entries, waiverEntry{id: id})
+		if listed[id.V] {
+			c.warnf("duplicate-name", id.Range, "Duplicate waived object", "The object %q is already listed in objects; remove this one.", id.V)
+			continue
 		}
+		listed[id.V] = true
+		w.entries = append(w.entries, waiverEntry{id: id})
 	}
 	if a.Policy != nil {
 		w.policy = c.waivedPolicy(a.Policy, ds, central, perDomain)
