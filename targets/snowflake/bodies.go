@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/snowsql"
@@ -183,22 +184,43 @@ func testBody(p *plan.Product, t *plan.Test) string {
 
 // startBody is the root's body. A root that waits on its inputs' streams
 // consumes them, recording which publications the run reads, so that the
-// next run waits for new ones.
+// next run waits for new ones. A root that guards its graph until the
+// mesh's start date (g.startDate) returns beforeStart until that day in
+// the product's time zone, which keeps the first steps from running, and
+// its starting message from then on; a triggered root consumes its
+// streams before the day too, or it would be triggered again at once.
 func (b *builder) startBody(g *graph) string {
-	if len(g.inputs) == 0 {
-		return "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(g.product.ID+" "+g.product.Version+" starts") + ")"
+	starts := "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(g.product.ID+" "+g.product.Version+" starts") + ")"
+	if len(g.inputs) == 0 && g.startDate == "" {
+		return starts
 	}
 	var w strings.Builder
-	// One transaction: the run reads either every input's new
-	// publications or none of them.
-	w.WriteString("BEGIN\n  BEGIN TRANSACTION;\n")
-	for _, in := range g.inputs {
-		fmt.Fprintf(&w, "  INSERT INTO %s (CONSUMED_AT, INPUT, PUBLISHED_AT, RUN_GROUP_ID)\n    SELECT CURRENT_TIMESTAMP(), %s, PUBLISHED_AT, RUN_GROUP_ID FROM %s;\n",
-			qualified(b.consumed(g.product)), snowsql.String(in.producer.ID), qualified(in.stream))
+	w.WriteString("BEGIN\n")
+	if len(g.inputs) > 0 {
+		// One transaction: the run reads either every input's new
+		// publications or none of them.
+		w.WriteString("  BEGIN TRANSACTION;\n")
+		for _, in := range g.inputs {
+			fmt.Fprintf(&w, "  INSERT INTO %s (CONSUMED_AT, INPUT, PUBLISHED_AT, RUN_GROUP_ID)\n    SELECT CURRENT_TIMESTAMP(), %s, PUBLISHED_AT, RUN_GROUP_ID FROM %s;\n",
+				qualified(b.consumed(g.product)), snowsql.String(in.producer.ID), qualified(in.stream))
+		}
+		w.WriteString("  COMMIT;\n")
 	}
-	w.WriteString("  COMMIT;\nEND;")
+	if g.startDate != "" {
+		// SYSDATE() is the time in UTC, as a TIMESTAMP_NTZ, which
+		// CONVERT_TIMEZONE turns into the product's wall-clock time;
+		// DATE_FROM_PARTS reads no session's date format.
+		day, _ := time.Parse(time.DateOnly, g.startDate) // the compiler checked it
+		fmt.Fprintf(&w, "  IF (TO_DATE(CONVERT_TIMEZONE('UTC', %s, SYSDATE())) < DATE_FROM_PARTS(%d, %d, %d)) THEN\n    CALL SYSTEM$SET_RETURN_VALUE(%s);\n  ELSE\n    %s;\n  END IF;\n",
+			snowsql.String(g.product.Schedule.Timezone), day.Year(), day.Month(), day.Day(), snowsql.String(beforeStart(g.startDate)), starts)
+	}
+	w.WriteString("END;")
 	return executeImmediate(w.String())
 }
+
+// beforeStart is the return value of a root run before the mesh's start
+// date, on which the first steps' WHEN skips them.
+func beforeStart(date string) string { return "before start_date " + date }
 
 // consumed is the table where a product's runs record the publications
 // they read.

@@ -18,11 +18,23 @@ const (
 	maxRetries      = 30 // TASK_AUTO_RETRY_ATTEMPTS
 )
 
+// startDatesPassed is a day by which every start date before it has
+// passed wherever a script meshc writes runs: the day this rule was
+// written. A root guards its graph until the mesh's start_date only when
+// that is later, so the graphs of a mesh whose start date is past (the
+// default's, 2024-01-01, or any written before) have no guard, and the
+// script does not depend on the day meshc runs. A later version of meshc
+// may move it on, which drops the guards of dates passed meanwhile.
+const startDatesPassed = "2026-11-24"
+
 // graph is a product's task graph, before rendering.
 type graph struct {
 	product *plan.Product
-	root    *task
-	tasks   []*task // root first, every task after its predecessors
+	// startDate is the mesh's start_date (YYYY-MM-DD) when the root
+	// guards the graph until then, else "".
+	startDate string
+	root      *task
+	tasks     []*task // root first, every task after its predecessors
 	// inputs are the streams the root waits on, one per product read,
 	// when the product runs on its inputs.
 	inputs []*input
@@ -42,7 +54,7 @@ type task struct {
 	name     plan.ObjectName
 	after    []*task
 	schedule string // the root's cron and time zone
-	when     string // the root's condition
+	when     string // the condition: a root's streams, a first step's start date
 	comment  string
 	body     string
 	at       diag.Range
@@ -59,6 +71,9 @@ func taskName(p *plan.Product, parts ...string) string {
 // graph models a product's graph and checks Snowflake's limits on it.
 func (b *builder) graph(p *plan.Product) *graph {
 	g := &graph{product: p, publications: b.publications(p)}
+	if d := b.plan.Defaults.StartDate; d > startDatesPassed { // both YYYY-MM-DD
+		g.startDate = d
+	}
 	g.root = &task{name: b.object(p.Domain, taskName(p, "START")), at: p.Range, comment: comment(p.ID, p.Description)}
 	b.schedule(g)
 	b.checkCompletion(g)
@@ -73,6 +88,11 @@ func (b *builder) graph(p *plan.Product) *graph {
 		}
 		if len(t.after) == 0 {
 			t.after = []*task{g.root}
+			if g.startDate != "" {
+				// Skipped, a first step keeps every task after it from
+				// running (CREATE TASK's WHEN).
+				t.when = "SYSTEM$GET_PREDECESSOR_RETURN_VALUE(" + snowsql.String(g.root.name.Name) + ") != " + snowsql.String(beforeStart(g.startDate))
+			}
 		}
 		byStep[s] = t
 		g.tasks = append(g.tasks, t)

@@ -4,10 +4,12 @@
 //
 // A product's graph starts with a root task, PRODUCT$START, which runs on
 // the product's cron or, for a product that runs on its inputs, when every
-// product it reads has published. A task per step follows the step DAG
-// (AFTER), a task per test runs after the steps and raises an error when
-// the test's query returns rows, and PRODUCT$PUBLISH, after the tests of
-// severity error, records the publication in PRODUCT$PUBLICATIONS.
+// product it reads has published; before a start date to come, it returns
+// a value on which the first steps are skipped. A task per step follows
+// the step DAG (AFTER), a task per test runs after the steps and raises an
+// error when the test's query returns rows, and PRODUCT$PUBLISH, after the
+// tests of severity error, records the publication in
+// PRODUCT$PUBLICATIONS.
 //
 // Products trigger each other through those publication tables: a
 // consumer has a stream on each of its inputs' publication tables, and its

@@ -1,6 +1,7 @@
 package snowflake_test
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -298,6 +299,40 @@ func TestCases(t *testing.T) {
 				readBack(t, c.files)
 			}
 		})
+	}
+}
+
+// TestStartDate checks the guard of a start date that may be to come:
+// every root returns beforeStart until the day, and only the first steps,
+// which every other task waits for, are skipped on it. A start date meshc
+// knows has passed, as the example's, gives no guard.
+func TestStartDate(t *testing.T) {
+	res, _ := meshtest.CompileArchive(t, "testdata/cases/start_date.txtar")
+	if res.Plan == nil {
+		t.Fatalf("compile: %v", res.Diagnostics)
+	}
+	s := readBack(t, build(t, res.Plan))
+	const when = `SYSTEM$GET_PREDECESSOR_RETURN_VALUE('%s$START') != 'before start_date 2027-01-05'`
+	for name, rt := range s.tasks {
+		short := name[strings.LastIndex(name, ".")+1:]
+		product, _, _ := strings.Cut(short, "$")
+		switch {
+		case strings.HasSuffix(short, "$START"):
+			if !strings.Contains(rt.body, "< DATE_FROM_PARTS(2027, 1, 5)) THEN\n    CALL SYSTEM$SET_RETURN_VALUE('before start_date 2027-01-05');") {
+				t.Errorf("root %s does not guard its graph until the start date:\n%s", name, rt.body)
+			}
+		case len(rt.after) == 1 && rt.after[0] == "DB.D."+product+"$START":
+			if want := fmt.Sprintf(when, product); rt.when != want {
+				t.Errorf("first step %s runs WHEN %q, want %q", name, rt.when, want)
+			}
+		case rt.when != "":
+			t.Errorf("task %s, after %v, has a condition: %s", name, rt.after, rt.when)
+		}
+	}
+	for _, f := range build(t, meshtest.Pharma(t, "")) {
+		if strings.Contains(string(f.Contents()), "before start_date") {
+			t.Errorf("%s guards a start date that has passed (the example's, %s)", f.Path, "2026-01-05")
+		}
 	}
 }
 
