@@ -174,6 +174,10 @@ var stages = []struct {
 	// declare puts every named object in its scope, so that references can
 	// be resolved whatever the order of files and blocks.
 	{"declare", (*compiler).declare},
+	// blueprints notes the files of each object's blueprints, from which
+	// loading merged values that keep no range in the plan (an owner, a
+	// description, tags, a layer), for the headers of generated files.
+	{"blueprints", (*compiler).blueprintFiles},
 	// targets checks the target blocks, whose job templates name runners.
 	{"targets", (*compiler).targets},
 	// resolve links references (inputs, steps, runners, secrets), checks

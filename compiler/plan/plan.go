@@ -87,7 +87,12 @@ type Domain struct {
 	Dir         string // its folder, relative to the mesh root
 	Products    []*Product
 	Sources     []*Source
-	Range       diag.Range
+	// BlueprintFiles are the files of the blueprints it extends, nearest
+	// first, each once, by their names in ranges: what it inherits keeps
+	// no range here, and generated files name them among their sources.
+	// Objects of one blueprint share the slice.
+	BlueprintFiles []string
+	Range          diag.Range
 }
 
 // ObjectName is a Snowflake object's fully qualified name, unquoted; quote
@@ -171,7 +176,10 @@ type Product struct {
 	Deprecation *Deprecation
 	Upstreams   []*Product // products it reads, through inputs or tests, by ID
 	Downstreams []*Product // products that read it, by ID
-	Range       diag.Range
+	// BlueprintFiles are the files of the blueprints it extends, as a
+	// domain's are.
+	BlueprintFiles []string
+	Range          diag.Range
 }
 
 // Input is what a product reads: a source, or a port of another product.

@@ -5,10 +5,12 @@ import "slices"
 // SourceFiles returns the mesh files that a generated file about products
 // comes from, relative to the mesh root, sorted, for its header: mesh.hcl
 // (with the environment), the target block's file, and for each product
-// its file, its domain's, those of the sources and products it reads, of
-// the products its tests compare with and of their test kinds, of the
-// runners and secrets its steps use, and of the blueprints its steps,
-// tests, schedule and SLA come from. extra are more files, by their names in ranges.
+// its file, its domain's, those of the blueprints it and its domain
+// extend (whatever they give: an owner, a description, tags, steps,
+// tests, a schedule, an SLA, a layer), those of the sources and products
+// it reads, of the products its tests compare with and of their test
+// kinds, and of the runners and secrets its steps use. extra are more
+// files, by their names in ranges.
 func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string) []string {
 	files := append([]string{p.Range.Filename()}, extra...)
 	if target != nil {
@@ -16,6 +18,8 @@ func (p *Plan) SourceFiles(target *Target, products []*Product, extra ...string)
 	}
 	for _, pr := range products {
 		files = append(files, pr.Range.Filename(), pr.Domain.Range.Filename(), pr.Schedule.Range.Filename())
+		files = append(files, pr.BlueprintFiles...)
+		files = append(files, pr.Domain.BlueprintFiles...)
 		if pr.SLA != nil {
 			files = append(files, pr.SLA.Range.Filename())
 		}
