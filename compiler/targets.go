@@ -154,6 +154,12 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 			return nil
 		}
 		po.Duration = d
+	case key == "gitlab.timeout" || key == "airflow.timeout":
+		d, ok := c.duration(o.String)
+		if !ok {
+			return nil
+		}
+		po.Duration = d
 	case key == "snowflake.suspend_after_failures":
 		if o.Number.V < 0 || o.Number.V > 1_000_000 {
 			c.errorf("invalid-value", o.Number.Range, "Invalid suspend_after_failures",

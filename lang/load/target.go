@@ -44,6 +44,7 @@ var targetBlocks = map[string]targetBlock{
 			"tags":              listOption,
 			"vault_audience":    textOption,
 			"vault_engine_path": textOption,
+			"timeout":           textOption,
 		},
 		jobAttributes: []string{"image", "script", "variables"},
 		test:          true,
@@ -55,6 +56,7 @@ var targetBlocks = map[string]targetBlock{
 			"mesh_path":       textOption,
 			"max_active_runs": numberOption,
 			"tags":            listOption,
+			"timeout":         textOption,
 		},
 		// Tests always run as SQL check operators: no test block.
 		jobAttributes: []string{"operator", "script", "variables"},

@@ -19,6 +19,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
@@ -48,6 +49,7 @@ type settings struct {
 	meshPath      string // the mesh root on the workers; "" when not set
 	maxActiveRuns int64
 	tags          []string
+	timeout       time.Duration // every task's execution_timeout; 0 for none
 	target        *plan.Target
 }
 
@@ -74,6 +76,9 @@ func newSettings(p *plan.Plan, o Options) *settings {
 	}
 	if tags := t.Options["tags"]; tags != nil {
 		s.tags = tags.Strings
+	}
+	if o := t.Options["timeout"]; o != nil {
+		s.timeout = o.Duration
 	}
 	return s
 }

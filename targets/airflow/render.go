@@ -198,6 +198,9 @@ func (b *builder) renderDAG(w *writer, d *dag) {
 	if b.plan.Defaults.RetryDelay > 0 { // else Airflow's own, 5 minutes, not none
 		w.line(2, "\"retry_delay\": %s,", duration(b.plan.Defaults.RetryDelay))
 	}
+	if b.settings.timeout > 0 {
+		w.line(2, "\"execution_timeout\": %s,", duration(b.settings.timeout))
+	}
 	w.line(1, "},")
 	w.line(0, "):")
 	b.renderGroup(w, stepsGroup, d.steps)

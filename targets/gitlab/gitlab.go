@@ -68,6 +68,7 @@ type settings struct {
 	outDir              string // the output folder in the repository
 	image               string
 	tags                []string
+	timeout             string // GitLab's timeout of step and test jobs, "" for the project's
 	vaultAudience       string
 	vaultEngine         string
 	target              *plan.Target
@@ -94,6 +95,9 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 	}
 	if tags := t.Options["tags"]; tags != nil {
 		s.tags = tags.Strings
+	}
+	if o := t.Options["timeout"]; o != nil && o.Duration > 0 {
+		s.timeout = plan.FormatDuration(o.Duration)
 	}
 	s.outDir = path.Clean(path.Join(s.meshDir, o.OutDir))
 	at := p.Range // the output folder and the mesh's place come from the command line

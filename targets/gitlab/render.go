@@ -18,6 +18,7 @@ type jobBody struct {
 	image         string
 	tags          []string
 	retry         int
+	timeout       string
 	rules         []string // if: conditions; nil runs the job always
 	resourceGroup string
 	variables     []variable
@@ -151,6 +152,9 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 	if body.retry > 0 {
 		m.Set("retry", yamlout.Int(body.retry))
 	}
+	if body.timeout != "" {
+		m.Set("timeout", yamlout.String(body.timeout))
+	}
 	if j != nil {
 		needs := yamlout.List{}
 		for _, n := range j.needs {
@@ -267,6 +271,7 @@ func (b *builder) childHead(u *unit) *head {
 				comment:   fmt.Sprintf("Steps that run on runner %s.", st.Runner.Name),
 				image:     t.Image,
 				retry:     retry,
+				timeout:   s.timeout,
 				variables: templateVariables(t.Variables),
 			}})
 		}
@@ -279,6 +284,7 @@ func (b *builder) childHead(u *unit) *head {
 		h.templates = append(h.templates, &template{name: ".meshc-test", body: jobBody{
 			comment:   "Tests: each runs its query and fails when it returns rows; the JUnit report shows the results in the Tests tab of this pipeline.",
 			image:     t.Image,
+			timeout:   s.timeout,
 			variables: templateVariables(t.Variables),
 			// after_script runs whether the test passed or not, and
 			// knows which from CI_JOB_STATUS. The test's name is
