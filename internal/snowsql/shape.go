@@ -65,7 +65,10 @@ func ShapeOf[T ~string | ~[]byte](sql T) Shape {
 		switch byteClass[c] {
 		case plainByte:
 			found()
-			i++
+			// Inside a statement, white space is as good as any byte:
+			// only the bytes that start or end something matter.
+			for i++; i < len(sql) && byteClass[sql[i]] <= spaceByte; i++ {
+			}
 			continue
 		case spaceByte:
 			i++
