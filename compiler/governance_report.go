@@ -132,8 +132,11 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 		return nil
 	}
 	var b bytes.Buffer
-	violated, waived := 0, 0
+	applied, violated, waived := 0, 0, 0
 	for _, o := range active {
+		if o.Evaluated {
+			applied++
+		}
 		if len(o.Violations) > 0 {
 			violated++
 		}
@@ -141,7 +144,11 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 			waived++
 		}
 	}
-	fmt.Fprintf(&b, "Policies: %d applied, %d violated, %d with waived objects\n", len(active), violated, waived)
+	notEvaluated := ""
+	if n := len(active) - applied; n > 0 {
+		notEvaluated = fmt.Sprintf(", %d not evaluated", n)
+	}
+	fmt.Fprintf(&b, "Policies: %d applied%s, %d violated, %d with waived objects\n", applied, notEvaluated, violated, waived)
 	for _, o := range active {
 		fmt.Fprintf(&b, "\n%s  %s  %s (%s)\n", o.Enforcement, o.Name, o.Origin(), o.Range)
 		switch {
