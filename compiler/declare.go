@@ -636,7 +636,10 @@ func typeName(t ast.TypeExpr) string {
 // than one statement, or leaves a quote or a comment open: the targets
 // run a test's query inside one of their own, as a subquery, where
 // either breaks the SQL around it. A semicolon ending the query is
-// dropped when the test is rendered.
+// dropped by the targets. This reads the template's own text only, each
+// interpolation and directive as a word, so that a mistake in it is
+// reported even when no test uses the kind; what the directives and
+// calls write is checked in each test's rendered SQL (templateFault).
 func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
 	text := k.SQL.Skeleton()
 	if open := snowsql.Unclosed(text); open != "" {

@@ -3,8 +3,11 @@ package compiler
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/snowsql"
@@ -23,13 +26,18 @@ type testSite struct {
 }
 
 // tests binds every test to its kind, checks its arguments, and renders its
-// SQL, product by product on every core.
+// SQL, product by product on every core; then it reports the templates
+// whose rendered SQL was not one closed query.
 func (c *compiler) tests() {
-	c.inParallel(len(c.products), func(w *compiler, i int) { w.productTests(c.products[i]) })
+	faults := make([][]templateFault, len(c.products))
+	c.inParallel(len(c.products), func(w *compiler, i int) { faults[i] = w.productTests(c.products[i]) })
+	c.reportTemplateFaults(faults)
 }
 
-// productTests binds the tests of one product.
-func (c *compiler) productTests(ps *productScope) {
+// productTests binds the tests of one product, and returns what its tests'
+// rendered SQL showed wrong with their kinds' templates, one fault a kind.
+func (c *compiler) productTests(ps *productScope) []templateFault {
+	var faults []templateFault
 	ids := map[string]*ast.TestUse{}
 	uses := len(ps.ast.Tests)
 	for _, port := range ps.ports {
@@ -42,7 +50,7 @@ func (c *compiler) productTests(ps *productScope) {
 	vars := c.vars
 	add := func(use *ast.TestUse, site testSite) {
 		ps.testUses++
-		t := c.test(ps, use, site, vars)
+		t := c.test(ps, use, site, vars, &faults)
 		if t == nil {
 			ps.brokenTests = true
 			return
@@ -91,6 +99,7 @@ func (c *compiler) productTests(ps *productScope) {
 	if !c.opts.WholeMesh {
 		releaseBound(ps) // bound: this was their last reader
 	}
+	return faults
 }
 
 // testUses counts the tests the port and its columns declare, bound or
@@ -104,8 +113,10 @@ func (port *portScope) testUses() int {
 }
 
 // test binds one test. vars is a map to fill with its template's
-// variables, emptied first.
-func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars map[string]cty.Value) *plan.Test {
+// variables, emptied first; a fault of its kind's template that its
+// rendered SQL shows is added to faults, unless one of that kind is
+// there already.
+func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars map[string]cty.Value, faults *[]templateFault) *plan.Test {
 	kind, ok := c.kinds[use.Kind]
 	if use.Kind == "" {
 		return nil // the check expression was malformed; already reported
@@ -168,17 +179,33 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	if c.badTemplates[kind] {
 		return t
 	}
-	var sql string
+	var sql string // the test's SQL, when it is kept
+	var shape snowsql.Shape
+	var excerpt string // where the SQL is not one closed query
 	var err error
 	if c.opts.NoTestSQL {
-		err = kind.SQL.Check(vars) // no text made only to be dropped
-	} else {
-		sql, err = kind.SQL.Render(vars)
+		// The text is read, not kept: it is made in a buffer that tests
+		// share.
+		buf := sqlBuffers.Get().(*[]byte)
+		if *buf, err = kind.SQL.AppendRender((*buf)[:0], vars); err == nil {
+			shape = snowsql.ShapeOf(*buf)
+			excerpt = faultExcerpt(*buf, shape)
+		}
+		sqlBuffers.Put(buf)
+	} else if sql, err = kind.SQL.Render(vars); err == nil {
+		shape = snowsql.ShapeOf(sql)
+		excerpt = faultExcerpt(sql, shape)
 	}
 	if err != nil {
 		c.errorf("test-render", use.CallRange, "Test cannot be rendered",
 			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.", kind.Name, kind.SQL.Range(), strings.TrimSuffix(err.Error(), "."))
 		return nil
+	}
+	if !oneQuery(shape) {
+		if !slices.ContainsFunc(*faults, func(f templateFault) bool { return f.kind == kind }) {
+			*faults = append(*faults, templateFault{kind: kind, test: t.ID, product: ps.plan.ID, at: use.CallRange, shape: shape, excerpt: excerpt})
+		}
+		return t // bound, with no SQL, as the tests of a kind found bad before
 	}
 	t.SQL = strings.TrimSpace(sql)
 	return t
@@ -499,4 +526,109 @@ func (c *compiler) resolvePortOfProduct(ref *ast.Ref, ps *productScope) (*plan.S
 		return nil, nil, false
 	}
 	return c.resolveReadable(ref, ps, "test")
+}
+
+// A templateFault is a test kind's template whose SQL, rendered for a
+// test, is not one closed query, though its own text is
+// (checkTemplateSQL) and so is each value put in it: meshc quotes strings
+// and names, and checks a sql argument (testArg). What the template
+// writes with the values is not known before: format("%s", "; x") writes
+// a second statement, %{ if } can leave a quote open, and even a lone
+// value can join the text beside it ("-" and -5 make a comment).
+type templateFault struct {
+	kind    *ast.TestKind
+	test    string // the ID of the test whose SQL showed it
+	product string
+	at      diag.Range // the test's call
+	shape   snowsql.Shape
+	excerpt string // the SQL from where it goes wrong (faultExcerpt)
+}
+
+// oneQuery reports whether SQL of the shape is one query that closes all
+// it opens, as a test's must be: the targets run it as a subquery. A
+// semicolon that only ends it makes no second one, and the targets drop
+// it.
+func oneQuery(s snowsql.Shape) bool { return s.Open == "" && s.Statements == 1 }
+
+// sqlBuffers hold the text of tests whose SQL is read but not kept
+// (Options.NoTestSQL).
+var sqlBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// faultExcerpt returns the SQL from where what is open starts, or from
+// the semicolon before the second statement, to the end of its line and
+// at most 32 bytes, for a message; "" when sql is one closed query or none.
+func faultExcerpt[T ~string | ~[]byte](sql T, s snowsql.Shape) string {
+	var from int
+	switch {
+	case s.Open != "":
+		from = s.OpenAt
+	case s.Statements > 1:
+		from = s.SecondAt
+	default:
+		return ""
+	}
+	end := min(len(sql), from+32)
+	for i := from; i < end; i++ {
+		if sql[i] == '\n' {
+			end = i
+		}
+	}
+	for end < len(sql) && end > from && !utf8.RuneStart(sql[end]) {
+		end--
+	}
+	excerpt := string(sql[from:end])
+	if end < len(sql) && sql[end] != '\n' {
+		excerpt += "..."
+	}
+	return excerpt
+}
+
+// reportTemplateFaults reports each template that faults found, once, at
+// the template, for the first test in product order that showed it; its
+// other tests showed the same fault or, with other values, would. Its
+// tests keep no SQL, as those of a kind whose template was reported at
+// its declaration, so that no target could be given the broken query.
+func (c *compiler) reportTemplateFaults(faults [][]templateFault) {
+	reported := false
+	for _, product := range faults {
+		for _, f := range product {
+			if c.badTemplates[f.kind] {
+				continue
+			}
+			c.badTemplates[f.kind] = true
+			reported = true
+			c.reportTemplateFault(f)
+		}
+	}
+	if !reported {
+		return
+	}
+	for _, ps := range c.products {
+		for _, t := range ps.plan.Tests {
+			if c.badTemplates[c.kinds[t.Kind]] {
+				t.SQL = ""
+			}
+		}
+	}
+}
+
+func (c *compiler) reportTemplateFault(f templateFault) {
+	k := f.kind
+	switch {
+	case f.shape.Open != "":
+		c.errorf("invalid-template", k.SQL.Range(), "Unclosed SQL",
+			"Rendered for the test %s of %s (at %s), the SQL template of test kind %s leaves %s open, from %q on, so the SQL the targets write after the query would be part of it. "+
+				"The template's own text closes what it opens, so it is what the template writes with the test's values, in its ${ } interpolations and %%{ } directives, that does not: make that close what it opens too, whatever the values (which meshc has quoted already).",
+			f.test, f.product, f.at, k.Name, f.shape.Open, f.excerpt)
+	case f.shape.Statements > 1:
+		c.errorf("invalid-template", k.SQL.Range(), "More than one SQL statement",
+			"Rendered for the test %s of %s (at %s), the SQL template of test kind %s holds %d statements, the second after the semicolon of %q, but a test is one query, which the targets run inside one of their own. "+
+				"The template's own text holds one, so the semicolon is written with the test's values, in a ${ } interpolation or a %%{ } directive: keep semicolons out of what they write, whatever the values (which meshc has quoted already), and join other queries in with WITH or UNION ALL.",
+			f.test, f.product, f.at, k.Name, f.shape.Statements, f.excerpt)
+	default:
+		c.errorf("invalid-template", k.SQL.Range(), "Empty SQL template",
+			"Rendered for the test %s of %s (at %s), the SQL template of test kind %s holds no query, only comments or nothing, but a test is a query that returns the failing rows. "+
+				"Make the template write one whatever the values, its %%{ } directives and ${ } calls choosing parts of it rather than the whole.",
+			f.test, f.product, f.at, k.Name)
+	}
 }

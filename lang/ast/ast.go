@@ -454,9 +454,10 @@ type TestKind struct {
 type Template interface {
 	// Render evaluates the template with the given variables.
 	Render(vars map[string]cty.Value) (string, error)
-	// Check returns the error Render would, without making the text, for
-	// a caller that keeps none (meshc check).
-	Check(vars map[string]cty.Value) error
+	// AppendRender appends the text Render returns to buf, for a caller
+	// that reads the text but keeps none (meshc check), and so reuses
+	// one buffer for every rendering.
+	AppendRender(buf []byte, vars map[string]cty.Value) ([]byte, error)
 	// Variables lists the root names the template refers to, with ranges.
 	Variables() []RefPart
 	// Calls lists the function calls the template makes, in the order
@@ -464,7 +465,9 @@ type Template interface {
 	Calls() []TemplateCall
 	// Skeleton returns the template's own text, each interpolation or
 	// directive in it written as the word x: enough to see the
-	// statements and quotes the template writes whatever the values.
+	// statements and quotes the template's text writes whatever the
+	// values, but not those its directives and calls write, which only
+	// a rendering shows.
 	Skeleton() string
 	Range() diag.Range
 }

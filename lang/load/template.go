@@ -55,13 +55,15 @@ func (t *template) Render(vars map[string]cty.Value) (string, error) {
 	return t.renderHCL(vars)
 }
 
-func (t *template) Check(vars map[string]cty.Value) error {
+func (t *template) AppendRender(buf []byte, vars map[string]cty.Value) ([]byte, error) {
 	t.planOnce.Do(func() { t.plan = newRenderPlan(t.expr) })
-	if t.plan != nil && t.plan.walk(vars, nil) {
-		return nil
+	if t.plan != nil {
+		if out, ok := t.plan.appendTo(buf, vars); ok {
+			return out, nil
+		}
 	}
-	_, err := t.renderHCL(vars)
-	return err
+	s, err := t.renderHCL(vars)
+	return append(buf, s...), err
 }
 
 // renderHCL evaluates the template with HCL: the reference behaviour, and
@@ -264,31 +266,47 @@ func (p *renderPlan) render(vars map[string]cty.Value) (string, bool) {
 }
 
 // walk writes the text of each part in order to b, or reports false as
-// soon as a part has no plain text, for HCL to render the template. With
-// b nil, it only finds out whether every part has.
+// soon as a part has no plain text, for HCL to render the template.
 func (p *renderPlan) walk(vars map[string]cty.Value, b *strings.Builder) bool {
 	for _, part := range p.parts {
-		var s string
-		switch {
-		case part.expr != nil:
-			var ok bool
-			if s, ok = part.value(vars); !ok {
-				return false
-			}
-		case part.variable != "":
-			v, present := vars[part.variable]
-			var ok bool
-			if s, ok = plainString(v); !present || !ok {
-				return false
-			}
-		default:
-			s = part.literal
+		s, ok := part.text(vars)
+		if !ok {
+			return false
 		}
-		if b != nil {
-			b.WriteString(s)
-		}
+		b.WriteString(s)
 	}
 	return true
+}
+
+// appendTo is render appending to buf, for a caller that reuses one
+// buffer for many renderings, or reports false for HCL to render the
+// template.
+func (p *renderPlan) appendTo(buf []byte, vars map[string]cty.Value) ([]byte, bool) {
+	start := len(buf)
+	for _, part := range p.parts {
+		s, ok := part.text(vars)
+		if !ok {
+			return buf[:start], false
+		}
+		buf = append(buf, s...)
+	}
+	if out := buf[start:]; !p.wrap && !ascii.Is(out) {
+		buf = append(buf[:start], cty.NormalizeString(string(out))...)
+	}
+	return buf, true
+}
+
+// text returns the text of one part, or false when it has none plain.
+func (part *templatePart) text(vars map[string]cty.Value) (string, bool) {
+	switch {
+	case part.expr != nil:
+		return part.value(vars)
+	case part.variable != "":
+		v, present := vars[part.variable]
+		s, ok := plainString(v)
+		return s, present && ok
+	}
+	return part.literal, true
 }
 
 // value evaluates an expression part, or remembers what it gave for the

@@ -23,7 +23,7 @@ func templateOf(t testing.TB, src string) (*template, bool) {
 }
 
 // sameAsHCL checks that a template renders with its plan as HCL renders
-// it alone, and that Check finds what Render does.
+// it alone, and that AppendRender appends what Render returns.
 func sameAsHCL(t *testing.T, tmpl *template, vars map[string]cty.Value) {
 	t.Helper()
 	want, wantErr := tmpl.renderHCL(vars)
@@ -31,9 +31,10 @@ func sameAsHCL(t *testing.T, tmpl *template, vars map[string]cty.Value) {
 	if got != want || (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
 		t.Errorf("Render(%#v) = %q, %v; HCL gives %q, %v", vars, got, err, want, wantErr)
 	}
-	checked := tmpl.Check(vars)
-	if (checked == nil) != (err == nil) || (checked != nil && checked.Error() != err.Error()) {
-		t.Errorf("Check(%#v) = %v; Render gives %v", vars, checked, err)
+	buf := []byte("kept")
+	appended, appendErr := tmpl.AppendRender(buf, vars)
+	if err == nil && string(appended) != "kept"+got || (appendErr == nil) != (err == nil) || (appendErr != nil && appendErr.Error() != err.Error()) {
+		t.Errorf("AppendRender(%q, %#v) = %q, %v; Render gives %q, %v", buf, vars, appended, appendErr, got, err)
 	}
 }
 
