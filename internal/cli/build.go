@@ -70,13 +70,14 @@ in the way is left alone and the others are written.`)
 			return usageError(e, "build", "--target names %s twice: %s", t, targetList)
 		}
 	}
+	granularityErr := checkGranularity(granularity)
 	switch {
 	case len(chosen) == 0:
 		return usageError(e, "build", "--target is required: %s", strings.Join(targets, ", "))
 	case len(chosen) > 1 && out != "":
 		return usageError(e, "build", "--out names one target's folder; with several targets, each is written to gen/TARGET in the mesh folder")
-	case granularity != "" && granularity != "product" && granularity != "domain":
-		return usageError(e, "build", "--granularity is product or domain, not %q", granularity)
+	case granularityErr != nil:
+		return usageError(e, "build", "%v", granularityErr)
 	case strategy != "" && strategy != "depend" && strategy != "mirror":
 		return usageError(e, "build", "--trigger-strategy is depend or mirror, not %q", strategy)
 	case fs.Changed("job-limit") && (jobLimit < 1 || jobLimit > compiler.MaxJobLimit):
@@ -266,6 +267,18 @@ func (b *targetBuild) saveIndex(e *env, cf *compileFlags, files int) {
 	// cannot be written is none, silently (indexFolder).
 	b.index.Save()
 	b.index = nil
+}
+
+// checkGranularity returns the usage error of a --granularity value, or
+// nil. meshc build takes the flag, and so do the commands that name the
+// files the gitlab build writes (codeowners, manifest), since it decides
+// their names: given to build alone, they would name product pipelines
+// where build wrote domain ones.
+func checkGranularity(g string) error {
+	if g != "" && g != "product" && g != "domain" {
+		return fmt.Errorf("--granularity is product or domain, not %q", g)
+	}
+	return nil
 }
 
 // targetFlags are the flags that only one target reads.

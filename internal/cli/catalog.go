@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
@@ -28,25 +29,57 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// outFolders are the targets' output folders, relative to the mesh root,
-// as flags of the commands that point at generated files.
-type outFolders struct{ gitlab, airflow, snowflake string }
+// outFlags are the flags --gitlab-out, --airflow-out and --snowflake-out,
+// by target, of the commands that point at the files the builds generate
+// (manifest, codeowners): each names a build's output folder as that
+// build's --out does, from the current folder, gen/TARGET in the mesh
+// folder by default.
+type outFlags map[string]*string
 
-func (o *outFolders) register(fs *pflag.FlagSet) {
-	fs.StringVar(&o.gitlab, "gitlab-out", "gen/gitlab", "the gitlab build's output folder, relative to the mesh folder")
-	fs.StringVar(&o.airflow, "airflow-out", "gen/airflow", "the airflow build's output folder, relative to the mesh folder")
-	fs.StringVar(&o.snowflake, "snowflake-out", "gen/snowflake", "the snowflake build's output folder, relative to the mesh folder")
-}
-
-func (o *outFolders) check(e *env, cmd string) bool {
-	for _, d := range []string{o.gitlab, o.airflow, o.snowflake} {
-		if !compiler.ValidRepoDir(d) {
-			usageError(e, cmd, "output folders are clean relative paths inside the mesh folder, such as gen/gitlab, not %q", d)
-			return false
-		}
+func registerOutFlags(fs *pflag.FlagSet) outFlags {
+	outs := outFlags{}
+	for _, t := range targets {
+		outs[t] = fs.String(t+"-out", "", "the "+t+" build's output folder, as its --out, from the current folder (default: gen/"+t+" in DIR)")
 	}
-	return true
+	return outs
 }
+
+// outFolder is a build's output folder.
+type outFolder struct {
+	flag     string // --TARGET-out, for messages
+	given    string // as given, or gen/TARGET in the mesh folder
+	rel      string // from the mesh root, slash-separated, where the system finds it (relativeTo)
+	standard bool   // it is gen/TARGET in the mesh folder, however it was written
+}
+
+// place finds each build's output folder from the mesh folder dir, by
+// target, where the system finds it (relativeTo); or says why one cannot
+// be found from there.
+func (o outFlags) place(dir string) (map[string]outFolder, error) {
+	folders := map[string]outFolder{}
+	for _, t := range targets {
+		f := outFolder{flag: "--" + t + "-out", given: *o[t], standard: true}
+		standard := filepath.Join(dir, load.OutputFolder, t)
+		if f.given == "" {
+			f.given = standard
+		}
+		rel, _, err := relativeTo(dir, f.given, f.flag)
+		if err != nil {
+			return nil, err
+		}
+		f.rel = rel
+		if f.given != standard {
+			standardRel, _, err := relativeTo(dir, standard, f.flag)
+			f.standard = err == nil && standardRel == rel
+		}
+		folders[t] = f
+	}
+	return folders, nil
+}
+
+// granularityUsage is --granularity's help in the commands that name the
+// gitlab build's files.
+const granularityUsage = "the gitlab build's --granularity, which names its child pipelines: product or domain (default: the granularity setting, else product)"
 
 // compileClean compiles the mesh for a command that needs it free of
 // errors, printing the errors otherwise.
@@ -184,31 +217,42 @@ const manifestSchemas = "https://meshc.dev/schemas/manifest/"
 
 func runManifest(e *env, args []string) int {
 	var cf compileFlags
-	var out string
-	var folders outFolders
+	var out, granularity string
 	fs := flagSet(e, "manifest", "manifest [--out FILE] [flags] [DIR]",
 		`Writes a JSON catalog of the mesh in DIR (default: the current folder): its
 domains, sources and products, with each product's ports and their schemas,
 owners, lineage, tests, schedule, SLA and generated files, and the policies
-with what they found. The format is described by docs/manifest.schema.json.`)
+with what they found. The format is described by docs/manifest.schema.json.
+The output folders are given as build's --out is, from the current folder,
+and recorded relative to the mesh folder.`)
 	fs.StringVar(&out, "out", "", "the file to write, replaced only if meshc manifest wrote it (default: standard output)")
-	folders.register(fs)
+	outs := registerOutFlags(fs)
+	fs.StringVar(&granularity, "granularity", "", granularityUsage)
 	cf.register(fs)
 	if code, done := parse(e, fs, args); done {
 		return code
 	}
 	dir, ok := oneDir(e, "manifest", fs.Args())
-	if !ok || !plainPaths(e, fs, "out") || !folders.check(e, "manifest") {
+	if !ok || !plainPaths(e, fs, "out", "gitlab-out", "airflow-out", "snowflake-out") {
 		return exitUsage
+	}
+	if err := checkGranularity(granularity); err != nil {
+		return usageError(e, "manifest", "%v", err)
+	}
+	// The catalog records each folder from the mesh root, as its schema
+	// says, so that it is the same whatever folder meshc ran in.
+	folders, err := outs.place(dir)
+	if err != nil {
+		return usageError(e, "manifest", "%v", err)
 	}
 	res, code, done := compileClean(e, &cf, "manifest", dir)
 	if done {
 		return code
 	}
 	m := manifest.Build(res, manifest.Options{
-		Version: version(),
-		GitLab:  gitlab.Options{OutDir: folders.gitlab, MeshDir: "."},
-		Out:     manifest.Generation{GitLab: folders.gitlab, Airflow: folders.airflow, Snowflake: folders.snowflake},
+		Version:     version(),
+		Granularity: granularity,
+		Out:         manifest.Generation{GitLab: folders[gitlab.Name].rel, Airflow: folders[airflow.Name].rel, Snowflake: folders[snowflake.Name].rel},
 	})
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -227,7 +271,7 @@ var codeownersOwner = regexp.MustCompile(`^(@[A-Za-z0-9_.\-/]+|[^\s@]+@[^\s@]+)$
 
 func runCodeowners(e *env, args []string) int {
 	var cf compileFlags
-	var out, meshDir string
+	var out, meshDir, granularity string
 	fs := flagSet(e, "codeowners", "codeowners [--out FILE] [flags] [DIR]",
 		`Writes a GitLab CODEOWNERS file for the mesh in DIR (default: the current
 folder), with a section per domain: the domain's folder and the files the
@@ -236,13 +280,12 @@ file and generated files to the product's owner when that is someone else.
 Paths are relative to the repository's root, where meshc build places the
 mesh: --mesh-dir, else the mesh_dir setting of the target "gitlab" block,
 else found from .git. The output folders are given as build's --out is,
-from the current folder, and may be anywhere in the repository.`)
+from the current folder, and may be anywhere in the repository; give
+--granularity too if the gitlab build has it.`)
 	fs.StringVar(&out, "out", "", "the file to write, such as CODEOWNERS or .gitlab/CODEOWNERS, replaced only if meshc codeowners wrote it (default: standard output)")
 	fs.StringVar(&meshDir, "mesh-dir", "", "the mesh folder's path in the repository (default: the mesh_dir setting, else found from .git)")
-	outs := map[string]*string{}
-	for _, t := range targets {
-		outs[t] = fs.String(t+"-out", "", "the "+t+" build's output folder, as its --out, from the current folder (default: gen/"+t+" in DIR)")
-	}
+	outs := registerOutFlags(fs)
+	fs.StringVar(&granularity, "granularity", "", granularityUsage)
 	cf.register(fs)
 	if code, done := parse(e, fs, args); done {
 		return code
@@ -253,6 +296,13 @@ from the current folder, and may be anywhere in the repository.`)
 	}
 	if meshDir != "" && !compiler.ValidRepoDir(meshDir) {
 		return usageError(e, "codeowners", "--mesh-dir is a relative folder inside the repository, such as analytics/mesh or ., not %q", meshDir)
+	}
+	if err := checkGranularity(granularity); err != nil {
+		return usageError(e, "codeowners", "%v", err)
+	}
+	given, err := outs.place(dir)
+	if err != nil {
+		return usageError(e, "codeowners", "%v", err)
 	}
 	res, code, done := compileClean(e, &cf, "codeowners", dir)
 	if done {
@@ -267,20 +317,17 @@ from the current folder, and may be anywhere in the repository.`)
 		// Found from .git: --mesh-dir and mesh_dir hold none.
 		return usageError(e, "codeowners", "the mesh folder is at %q in its repository, a path with a control character, which a CODEOWNERS line cannot hold; rename the folder", repoDir)
 	}
-	head := codeownersHead{meshDir: repoDir, meshDirGiven: meshDir != ""}
-	folders, flags, err := placeOutFolders(dir, repoDir, outs)
+	head := codeownersHead{meshDir: repoDir, meshDirGiven: meshDir != "", granularity: granularity}
+	folders, flags, err := placeOutFolders(repoDir, given)
 	if err != nil {
 		return usageError(e, "codeowners", "%v", err)
 	}
 	head.outs = flags
 	// What stops the gitlab build placing its files stops naming them:
 	// a path GitLab would expand is one CODEOWNERS would too (*).
-	place.OutDir = folders.gitlabRel
+	place.OutDir, place.Granularity = given[gitlab.Name].rel, granularity
 	if ds := gitlab.CheckPaths(res.Plan, place); ds.HasErrors() {
-		res.Diagnostics = append(res.Diagnostics, ds...)
-		diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
-		fmt.Fprintf(e.stderr, "\n%s; nothing was written\n", summary(res))
-		return exitMesh
+		return meshErrors(e, res, ds)
 	}
 	if out != "" && out != "-" {
 		rel, _, err := relativeTo(dir, out, "--out")
@@ -289,7 +336,10 @@ from the current folder, and may be anywhere in the repository.`)
 		}
 		head.out = path.Join(repoDir, rel)
 	}
-	data, ds := codeowners(res.Plan, head.command(), folders)
+	data, ds := codeowners(res.Plan, head.command(), folders, place)
+	if ds.HasErrors() {
+		return meshErrors(e, res, ds)
+	}
 	if len(ds) > 0 {
 		diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
 		fmt.Fprintln(e.stderr)
@@ -297,38 +347,40 @@ from the current folder, and may be anywhere in the repository.`)
 	return writeOut(e, "codeowners", out, data, isCodeowners)
 }
 
-// placeOutFolders finds the builds' output folders in the repository, each
-// given (outs, by target) as build's --out is: from the current folder,
-// gen/TARGET in the mesh folder dir by default, where the system finds it
-// (relativeTo); the mesh root is at repoDir in the repository. It returns
+// meshErrors prints the diagnostics ds, which hold errors found after the
+// mesh compiled, and says that nothing was written.
+func meshErrors(e *env, res *compiler.Result, ds diag.Diagnostics) int {
+	ds = ds.Sorted()
+	res.Diagnostics = append(res.Diagnostics, ds...)
+	diag.WriteText(e.stderr, ds, res.SourcesFor(ds))
+	fmt.Fprintf(e.stderr, "\n%s; nothing was written\n", summary(res))
+	return exitMesh
+}
+
+// placeOutFolders finds the builds' output folders (given, by target) in
+// the repository, whose root the mesh root is at repoDir in. It returns
 // them, and the flags that name from the repository's root those given
 // that are not the default, however they were written, for the header;
 // or why one cannot be named.
-func placeOutFolders(dir, repoDir string, outs map[string]*string) (codeownersFolders, []string, error) {
+func placeOutFolders(repoDir string, given map[string]outFolder) (codeownersFolders, []string, error) {
 	folders := codeownersFolders{mesh: repoDir}
 	var flags []string
 	for _, t := range targets {
-		flag, given := "--"+t+"-out", *outs[t]
-		standard := filepath.Join(dir, load.OutputFolder, t)
-		if given == "" {
-			given = standard
+		f := given[t]
+		inRepo := path.Join(repoDir, f.rel)
+		switch {
+		case inRepo == ".." || strings.HasPrefix(inRepo, "../"):
+			return folders, nil, fmt.Errorf("%s %s is outside the mesh's repository (the mesh root is at %q in it), and CODEOWNERS names paths in the repository; give the folder the build writes to, inside the repository, or set --mesh-dir to the mesh root's folder in the repository", f.flag, f.given, repoDir)
+		case strings.ContainsFunc(inRepo, unicode.IsControl):
+			// The flag holds none (plainPaths): a link on the way does.
+			return folders, nil, fmt.Errorf("%s %s is at %q in the repository, a path with a control character, which a CODEOWNERS line cannot hold; choose another folder", f.flag, f.given, inRepo)
 		}
-		rel, _, err := relativeTo(dir, given, flag)
-		if err != nil {
-			return folders, nil, err
-		}
-		inRepo := path.Join(repoDir, rel)
-		if inRepo == ".." || strings.HasPrefix(inRepo, "../") {
-			return folders, nil, fmt.Errorf("%s %s is outside the mesh's repository (the mesh root is at %q in it), and CODEOWNERS names paths in the repository; give the folder the build writes to, inside the repository, or set --mesh-dir to the mesh root's folder in the repository", flag, given, repoDir)
-		}
-		if given != standard {
-			if standardRel, _, err := relativeTo(dir, standard, flag); err != nil || standardRel != rel {
-				flags = append(flags, flag+" "+shell.Quote(inRepo))
-			}
+		if !f.standard {
+			flags = append(flags, f.flag+" "+shell.Quote(inRepo))
 		}
 		switch t {
 		case gitlab.Name:
-			folders.gitlab, folders.gitlabRel = inRepo, rel
+			folders.gitlab = inRepo
 		case airflow.Name:
 			folders.airflow = inRepo
 		case snowflake.Name:
@@ -343,9 +395,6 @@ func placeOutFolders(dir, repoDir string, outs map[string]*string) (codeownersFo
 type codeownersFolders struct {
 	mesh                       string // the mesh root
 	gitlab, airflow, snowflake string
-	// gitlabRel is the gitlab build's output folder from the mesh root,
-	// as meshc build gives it to the target.
-	gitlabRel string
 }
 
 // codeownersHead is what the command a CODEOWNERS file's header says to
@@ -354,6 +403,7 @@ type codeownersHead struct {
 	out          string   // --out from the repository's root; "" for standard output
 	meshDir      string   // the mesh root's folder in the repository
 	meshDirGiven bool     // --mesh-dir was given
+	granularity  string   // --granularity, "" when not given
 	outs         []string // the --*-out flags, from the root, that are not the default
 }
 
@@ -363,7 +413,8 @@ type codeownersHead struct {
 // folders and the mesh folder are named from that root, where the system
 // finds them (relativeTo), and the flags that shape the file are kept:
 // --mesh-dir when it was given, as the gitlab target's headers keep it,
-// and the output folders that are not the default.
+// --granularity when it was given, and the output folders that are not
+// the default.
 func (h codeownersHead) command() string {
 	args := []string{codeownersCommand}
 	if h.out != "" {
@@ -372,6 +423,9 @@ func (h codeownersHead) command() string {
 	if h.meshDirGiven {
 		args = append(args, "--mesh-dir "+shell.Quote(h.meshDir))
 	}
+	if h.granularity != "" {
+		args = append(args, "--granularity "+h.granularity)
+	}
 	args = append(args, h.outs...)
 	if h.meshDir != "." {
 		args = append(args, shell.Quote(h.meshDir))
@@ -379,8 +433,52 @@ func (h codeownersHead) command() string {
 	return strings.Join(args, " ")
 }
 
-// codeowners renders the CODEOWNERS file.
-func codeowners(p *plan.Plan, command string, folders codeownersFolders) ([]byte, diag.Diagnostics) {
+// codeownersPattern is the CODEOWNERS pattern that matches the file or
+// folder (with a trailing /) at the slash path p from the repository's
+// root, and nothing else. GitLab reads a pattern up to the first white
+// space that no \ escapes, turns each escaped white space into a space,
+// and matches the rest with Ruby's File.fnmatch (docs.gitlab.com, "Syntax
+// of CODEOWNERS file" and "Advanced CODEOWNERS configuration"), where \
+// makes the next character a plain one: so a space and fnmatch's
+// wildcards, * ? and [, are escaped, and so is \ itself. The pattern
+// starts with / (from the root), so it is never read as a comment (#),
+// an exclusion (!) or a section ([), and # needs no escape: GitLab has no
+// comments after a pattern. A control character cannot be escaped
+// (codeownersUnwritable).
+func codeownersPattern(p string) string {
+	var b strings.Builder
+	b.WriteByte('/')
+	for _, r := range p {
+		if strings.ContainsRune(codeownersSyntax, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// codeownersSyntax are the characters of a path that codeownersPattern
+// escapes.
+const codeownersSyntax = " *?[\\"
+
+// codeownersUnwritable returns the first control character of a path, which
+// no CODEOWNERS line can name: GitLab ends the line at a line break, and
+// reads a tab, a carriage return or other white space escaped with \ as
+// a space, so that the pattern would name another path, or none. Other
+// control characters are refused with them, as meshc names no path
+// holding one.
+func codeownersUnwritable(p string) (rune, bool) {
+	if i := strings.IndexFunc(p, unicode.IsControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(p[i:])
+		return r, true
+	}
+	return 0, false
+}
+
+// codeowners renders the CODEOWNERS file, the gitlab build's files placed
+// by gitlabOpts. A path in the mesh that no line can name is an error at
+// the block that brings it in.
+func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabOpts gitlab.Options) ([]byte, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	var b strings.Builder
 	sources := []string{p.Rel(p.Range.Filename())}
@@ -395,11 +493,18 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders) ([]byte
 	slices.Sort(sources)
 	b.Write(output.Header("# ", command, slices.Compact(sources)))
 	b.WriteString("# Review rights follow the mesh's ownership: each domain's section gives its\n# folder and the files generated for it to the domain's owner.\n")
-	gitlabFiles := gitlab.ProductFiles(p, gitlab.Options{OutDir: folders.gitlabRel, MeshDir: folders.mesh})
-	pattern := func(parts ...string) string {
-		// A path with a space escapes it; every path starts at the
-		// repository's root.
-		return "/" + strings.ReplaceAll(path.Join(parts...), " ", `\ `)
+	gitlabFiles := gitlab.ProductFiles(p, gitlabOpts)
+	pattern := func(parts ...string) string { return codeownersPattern(path.Join(parts...)) }
+	// writable reports whether the path in the mesh of a domain's folder
+	// or a product's file can be named, and reports it at the block
+	// otherwise.
+	writable := func(rel, what, fix string, at diag.Range) bool {
+		r, bad := codeownersUnwritable(rel)
+		if bad {
+			ds = append(ds, diag.Errorf("codeowners-path", at, "Path CODEOWNERS cannot name",
+				"%s is %q in the mesh folder, a path with a control character (U+%04X), which no CODEOWNERS line can name: GitLab ends a line at a line break and reads an escaped tab as a space, and meshc names no path with a control character. %s", what, rel, r, fix))
+		}
+		return !bad
 	}
 	owner := func(who string, at diag.Range, what string) string {
 		if !codeownersOwner.MatchString(who) {
@@ -412,6 +517,11 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders) ([]byte
 	for _, d := range p.Domains {
 		o := owner(d.Owner, d.Range, "domain "+d.Name)
 		fmt.Fprintf(&b, "\n[%s]\n", d.Name)
+		// A folder refused is refused once: its products' files are in it.
+		dirRefused := o != "" && !writable(d.Dir, "The folder of domain "+d.Name, "Rename the folder.", d.Range)
+		if dirRefused {
+			o = ""
+		}
 		lines := []string{pattern(folders.mesh, d.Dir) + "/"}
 		seen := map[string]bool{}
 		add := func(line string) {
@@ -445,10 +555,11 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders) ([]byte
 				continue
 			}
 			po := owner(pr.Owner, pr.Range, "product "+pr.ID)
-			if po == "" {
+			file := p.Rel(pr.Range.Filename())
+			if po == "" || dirRefused || !writable(file, "The file of product "+pr.ID, "Rename the file, or the folder whose name holds it.", pr.Range) {
 				continue
 			}
-			fmt.Fprintf(&b, "%s %s\n", pattern(folders.mesh, p.Rel(pr.Range.Filename())), po)
+			fmt.Fprintf(&b, "%s %s\n", pattern(folders.mesh, file), po)
 			if f := gitlabFiles[pr.ID]; strings.HasPrefix(f, "products/") {
 				fmt.Fprintf(&b, "%s %s\n", pattern(folders.gitlab, f), po)
 				fmt.Fprintf(&b, "%s/ %s\n", pattern(folders.gitlab, "sql", d.Name, pr.Name), po)

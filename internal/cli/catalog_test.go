@@ -3,7 +3,10 @@ package cli
 import (
 	"bytes"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +186,121 @@ func TestIsManifest(t *testing.T) {
 		if got := isManifest([]byte(c.data)); got != c.want {
 			t.Errorf("isManifest(%.80q) = %v, want %v", c.data, got, c.want)
 		}
+	}
+}
+
+// gitlabReads returns the pattern and the owners GitLab reads on a line of
+// CODEOWNERS, as Gitlab::CodeOwners::File does: the pattern ends at the
+// first white space that no \ escapes, loses the \ of a leading \#, and
+// has each escaped run of white space made a space; Ruby's \s is ASCII
+// white space.
+func gitlabReads(line string) (pattern, owners string) {
+	const space = " \t\r\n\f\v"
+	pattern = line
+	for i := 0; i < len(line); i++ {
+		if strings.IndexByte(space, line[i]) >= 0 && (i == 0 || line[i-1] != '\\') {
+			pattern, owners = line[:i], strings.TrimLeft(line[i:], space)
+			break
+		}
+	}
+	if rest, ok := strings.CutPrefix(pattern, `\#`); ok {
+		pattern = "#" + rest
+	}
+	return regexp.MustCompile(`\\[ \t\r\n\f\v]+`).ReplaceAllString(pattern, " "), owners
+}
+
+// TestCodeownersPattern checks that GitLab reads each pattern as naming
+// its path and no other: Go's path.Match reads *, ?, [ and \ as Ruby's
+// File.fnmatch does with FNM_PATHNAME, which GitLab matches with.
+func TestCodeownersPattern(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		decoys []string
+	}{
+		{"plain/a.py", nil},
+		{"a*b/x.py", []string{"ab/x.py", "aXb/x.py"}},
+		{"f?g", []string{"fxg"}},
+		{"h[i]", []string{"hi"}},
+		{`back\slash`, []string{"backslash"}},
+		{"sp ace/x.py", nil},
+		{"two  spaces", []string{"two spaces"}},
+		{`x\ y`, []string{"x y", `x\y`}},
+		{"#hash/#x.py", nil},
+		{"[section]", []string{"s"}},
+		{"!bang", nil},
+		{"a{b,c}$d", []string{"ab$d"}},
+	} {
+		line := codeownersPattern(c.name) + " @owner"
+		pattern, owners := gitlabReads(line)
+		if owners != "@owner" {
+			t.Errorf("%q: GitLab reads the owners of %q as %q", c.name, line, owners)
+			continue
+		}
+		if ok, err := path.Match(pattern, "/"+c.name); !ok || err != nil {
+			t.Errorf("%q: %q, read as %q, does not match it (%v)", c.name, line, pattern, err)
+		}
+		for _, d := range c.decoys {
+			if ok, _ := path.Match(pattern, "/"+d); ok {
+				t.Errorf("%q: %q, read as %q, matches %q too", c.name, line, pattern, d)
+			}
+		}
+	}
+}
+
+// TestCodeownersControlCharacters checks that a domain's folder or a
+// product's file whose name holds a control character, which no line of
+// CODEOWNERS can name, is an error at the block that brings it in, and
+// that nothing is written. (txtar cannot name such files.)
+func TestCodeownersControlCharacters(t *testing.T) {
+	const product = `product "q" {
+  version = "1.0.0"
+  owner   = "@other"
+  port "main" {
+    table = "Q"
+    column "id" { type = integer }
+  }
+  step "build" {
+    run = runner.sql
+    sql = "select 1"
+  }
+  schedule { cadence = "daily" }
+}
+`
+	for _, c := range []struct{ file, text, want string }{
+		{"analytics/mesh/d\te/domain.mesh.hcl", strings.Replace(tinyDomain, `"team@example.com"`, `"@team"`, 1),
+			`The folder of domain d is "d\te" in the mesh folder, a path with a control character (U+0009)`},
+		{"analytics/mesh/d\ne/domain.mesh.hcl", strings.Replace(tinyDomain, `"team@example.com"`, `"@team"`, 1),
+			`The folder of domain d is "d\ne" in the mesh folder, a path with a control character (U+000A)`},
+		{"analytics/mesh/d/q\x1b.mesh.hcl", product,
+			`The file of product d.q is "d/q\x1b.mesh.hcl" in the mesh folder, a path with a control character (U+001B)`},
+	} {
+		t.Run(strconv.Quote(c.file), func(t *testing.T) {
+			root := catalogRepo(t)
+			if !strings.Contains(c.file, "/d/") {
+				// The domain moves to the odd folder.
+				if err := os.RemoveAll(filepath.Join(root, "analytics", "mesh", "d")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			name := filepath.Join(root, filepath.FromSlash(c.file))
+			if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+				t.Skipf("no such names here: %v", err)
+			}
+			if err := os.WriteFile(name, []byte(c.text), 0o644); err != nil {
+				t.Skipf("no such names here: %v", err)
+			}
+			code, stderr := runIn(t, root, "codeowners", "--out", "CODEOWNERS", "analytics/mesh")
+			if code != exitMesh {
+				t.Fatalf("exit %d, want 1\n%s", code, stderr)
+			}
+			for _, want := range []string{"error[codeowners-path]: Path CODEOWNERS cannot name", c.want, "Rename the", "nothing was written"} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr does not have %q:\n%s", want, stderr)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(root, "CODEOWNERS")); err == nil {
+				t.Error("CODEOWNERS was written")
+			}
+		})
 	}
 }

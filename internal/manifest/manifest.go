@@ -212,8 +212,10 @@ type Waived struct {
 // build's settings that decide file names.
 type Options struct {
 	Version string // meshc's version, for generated_by
-	GitLab  gitlab.Options
-	Out     Generation
+	// Granularity is the gitlab build's --granularity, which names its
+	// child pipelines; "" for the mesh's granularity setting.
+	Granularity string
+	Out         Generation
 }
 
 // Build makes the manifest of a checked mesh.
@@ -251,7 +253,12 @@ func Build(res *compiler.Result, o Options) *Manifest {
 		m.Sources = append(m.Sources, Source{ID: s.ID, Domain: s.Domain.Name, Description: s.Description, Cadence: s.Cadence.String(),
 			Table: s.Table.String(), Classification: s.Classification, Columns: columns(s.Columns), Readers: nonNil(readers[s])})
 	}
-	gitlabFiles := gitlab.ProductFiles(p, o.GitLab)
+	// A child pipeline's file is named from the output folder, wherever
+	// the folder and the mesh are in the repository, which the manifest
+	// does not say (its folders are from the mesh root): placed at the
+	// root, where nothing stops a build from writing them, they are named
+	// as anywhere else.
+	gitlabFiles := gitlab.ProductFiles(p, gitlab.Options{OutDir: ".", MeshDir: ".", Granularity: o.Granularity})
 	for _, pr := range p.Products {
 		m.Products = append(m.Products, product(p, pr, gitlabFiles[pr.ID]))
 	}

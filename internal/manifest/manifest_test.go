@@ -12,7 +12,6 @@ import (
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/manifest"
 	"github.com/meshc/meshc/internal/meshtest"
-	"github.com/meshc/meshc/targets/gitlab"
 )
 
 func pharmaManifest(t *testing.T) []byte {
@@ -21,7 +20,7 @@ func pharmaManifest(t *testing.T) []byte {
 	if err != nil || res.Plan == nil {
 		t.Fatalf("compile: %v", err)
 	}
-	m := manifest.Build(res, manifest.Options{Version: "test", GitLab: gitlab.Options{OutDir: "gen/gitlab", MeshDir: "."},
+	m := manifest.Build(res, manifest.Options{Version: "test",
 		Out: manifest.Generation{GitLab: "gen/gitlab", Airflow: "gen/airflow", Snowflake: "gen/snowflake"}})
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
