@@ -138,7 +138,9 @@ func writeOne(buf *bytes.Buffer, d *Diagnostic, x *lineIndex, note string) {
 		if s != nil {
 			gutter = strings.Repeat(" ", len(strconv.Itoa(s.StartLine+len(s.Lines)-1))+1)
 		}
-		fmt.Fprintf(buf, "%s--> %s\n", gutter[1:], d.Subject)
+		// Printable keeps line breaks and tabs, which a file's name
+		// may hold too: the location stays on its line.
+		fmt.Fprintf(buf, "%s--> %s\n", gutter[1:], strings.NewReplacer("\n", "\u240a", "\t", "\u2409").Replace(d.Subject.String()))
 		if s != nil {
 			fmt.Fprintf(buf, "%s|\n", gutter)
 			for i, line := range s.Lines {

@@ -156,6 +156,16 @@ func TestWholeFileRange(t *testing.T) {
 	}
 }
 
+// TestLocationOnOneLine checks that a file name holding a line break or a
+// tab leaves the location on its line.
+func TestLocationOnOneLine(t *testing.T) {
+	d := Errorf("read-error", WholeFile("d\ne\tf.mesh.hcl"), "Cannot read it", "Detail.")
+	out := render(t, "", d)
+	if !strings.Contains(out, "--> d\u240ae\u2409f.mesh.hcl\n") {
+		t.Errorf("got:\n%s", out)
+	}
+}
+
 // TestRepeatsCut checks that of diagnostics saying the same thing in one
 // file, the first maxRepeats are printed, the last with a count of the
 // rest, and that others are printed whole.
