@@ -36,7 +36,7 @@ func TestTemplateDirectivesRender(t *testing.T) {
     SELECT ${column}, ${format("'%s; %s'", upper(column_type), "checked")} AS checked_as
     FROM ${table}
     WHERE ${column} < ${low}%{ if high != null } OR ${column} > ${high} /* ; */%{ else } -- no ceiling;%{ endif }
-    ;
+    ; -- the end
   SQL
 }
 `)},
@@ -76,8 +76,8 @@ product "claims" {
 `)},
 	}
 	want := map[string]string{
-		"main.amount.out_of_range": "SELECT amount, 'INTEGER; checked' AS checked_as\nFROM DB.PAYER.CLAIMS\nWHERE amount < 0 OR amount > 100 /* ; */\n;",
-		"main.claims.out_of_range": "SELECT claims, 'INTEGER; checked' AS checked_as\nFROM DB.PAYER.CLAIMS\nWHERE claims < 0 -- no ceiling;\n;",
+		"main.amount.out_of_range": "SELECT amount, 'INTEGER; checked' AS checked_as\nFROM DB.PAYER.CLAIMS\nWHERE amount < 0 OR amount > 100 /* ; */\n -- the end",
+		"main.claims.out_of_range": "SELECT claims, 'INTEGER; checked' AS checked_as\nFROM DB.PAYER.CLAIMS\nWHERE claims < 0 -- no ceiling;\n -- the end",
 	}
 	for _, noTestSQL := range []bool{false, true} {
 		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: meshtest.Today, NoTestSQL: noTestSQL})

@@ -207,6 +207,12 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 		}
 		return t // bound, with no SQL, as the tests of a kind found bad before
 	}
+	// The targets run the query inside one of their own: a semicolon
+	// that ends it goes, even before a comment, which the targets' line
+	// break after the query closes.
+	for snowsql.Terminated(sql) {
+		sql = snowsql.Unterminated(sql)
+	}
 	t.SQL = strings.TrimSpace(sql)
 	return t
 }
