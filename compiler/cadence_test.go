@@ -3,6 +3,7 @@ package compiler
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,14 +57,23 @@ func TestSundayAsZero(t *testing.T) {
 		"0 6 1 * */2,5-7": "0 6 1 * */2,0,5-6",
 		"0 6 * * */2,7-7": "0 6 * * */2,0",
 		"0 6 * * 5-7/2":   "0 6 * * 0,5",
+		"0 6 * * 0-7/2":   "0 6 * * 0,2,4,6",
+		"0 6 * * 0-7/3":   "0 6 * * 0,3,6",
+		"0 6 * * 3-7/2":   "0 6 * * 0,3,5",
+		"0 6 * * 7/2":     "0 6 * * 0",
+		"0 6 * * FRI-7":   "0 6 * * 0,5-6",
 		"0 6 * * *":       "0 6 * * *",
 		"0 6 * * 1-5":     "0 6 * * 1-5",
 		"0 6 * * SUN":     "0 6 * * SUN",
 		"0 6 * * */2":     "0 6 * * */2",
 		"*/15 * * * 0-6":  "*/15 * * * 0-6",
 	} {
-		if got := sundayAsZero(expr); got != want {
+		got := sundayAsZero(expr)
+		if got != want {
 			t.Errorf("sundayAsZero(%q) = %q, want %q", expr, got, want)
+		}
+		if dow := strings.Fields(got)[4]; namesSeven(strings.Split(dow, ",")) {
+			t.Errorf("sundayAsZero(%q) = %q still names 7, which Snowflake refuses", expr, got)
 		}
 		a, errA := cronPeriod(expr)
 		b, errB := cronPeriod(sundayAsZero(expr))
