@@ -718,6 +718,13 @@ func (c *compiler) declareTestKinds() {
 				}
 			}
 			c.checkTemplateSQL(k)
+			for _, v := range k.SQL.AfterMinus() {
+				if p := params[v.Name]; p != nil && typeName(p.Type) == "number" {
+					c.errorf("invalid-template", v.Range, "Number right after a minus sign",
+						"A negative %s would be written right after the minus sign, as in x --5, and -- starts an SQL comment that hides the rest of the line. Put a space or parentheses between them: - ${%s}, or -(${%s}).", v.Name, v.Name, v.Name)
+					c.badTemplates[k] = true
+				}
+			}
 		}
 		c.kinds[k.Name] = k
 		if !k.Stdlib {

@@ -469,6 +469,10 @@ type Template interface {
 	// values, but not those its directives and calls write, which only
 	// a rendering shows.
 	Skeleton() string
+	// AfterMinus lists the variables interpolated right after a minus
+	// sign ("-${low}"), where a negative value would write "--", which
+	// starts an SQL comment.
+	AfterMinus() []RefPart
 	Range() diag.Range
 }
 

@@ -105,6 +105,31 @@ func (t *template) Calls() []ast.TemplateCall {
 	return out
 }
 
+func (t *template) AfterMinus() []ast.RefPart {
+	var out []ast.RefPart
+	node, ok := t.expr.(hclsyntax.Node)
+	if !ok {
+		return nil
+	}
+	hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+		tmpl, ok := n.(*hclsyntax.TemplateExpr)
+		if !ok {
+			return nil
+		}
+		for i := 1; i < len(tmpl.Parts); i++ {
+			lit, ok := tmpl.Parts[i-1].(*hclsyntax.LiteralValueExpr)
+			if !ok || lit.Val.Type() != cty.String || !lit.Val.IsKnown() || lit.Val.IsNull() || !strings.HasSuffix(lit.Val.AsString(), "-") {
+				continue
+			}
+			if v, ok := tmpl.Parts[i].(*hclsyntax.ScopeTraversalExpr); ok {
+				out = append(out, ast.RefPart{Name: v.Traversal.RootName(), Range: rng(t.file, v.SrcRange)})
+			}
+		}
+		return nil
+	})
+	return out
+}
+
 func (t *template) Skeleton() string {
 	tmpl, ok := t.expr.(*hclsyntax.TemplateExpr)
 	if !ok {
