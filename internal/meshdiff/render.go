@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // marks show a change's kind at the start of a text line.
@@ -203,13 +204,20 @@ func codeList(ids []string) string {
 }
 
 // md escapes text for Markdown: HTML, the characters that start markup in
-// a table cell or a list item, and GitLab's references (@user, #issue,
-// ~label), which would notify people or link unrelated items.
-func md(s string) string { return mdEscaper.Replace(s) }
+// a table cell or a list item, GitLab's references (@user, #issue,
+// ~label), which would notify people or link unrelated items, and control
+// characters. Line breaks and tabs become spaces and the other controls
+// are shown as diagnostics show them (diag.Printable: a carriage return as
+// ␍, the C1 controls and bidirectional overrides as �): CommonMark ends a
+// line at a lone carriage return too, which would let the text close the
+// list item and start a heading or a code block.
+func md(s string) string {
+	return mdEscaper.Replace(string(diag.Printable([]byte(s))))
+}
 
 var mdEscaper = strings.NewReplacer(
 	"\\", "\\\\", "&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
-	"@", "&#64;", "#", "&#35;", "~", "&#126;", "\n", " ",
+	"@", "&#64;", "#", "&#35;", "~", "&#126;", "\n", " ", "\t", " ",
 )
 
 // mermaid draws the affected products of head, changed ones highlighted,

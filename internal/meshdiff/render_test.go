@@ -1,0 +1,49 @@
+package meshdiff_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/meshc/meshc/internal/meshdiff"
+)
+
+// controls are characters a mesh's strings may hold that must not reach
+// a reader as they are: C0 controls, DEL, C1 controls (NEL ends a line
+// for some readers) and the bidirectional overrides and isolates.
+var controls = []rune{
+	'\x00', '\x07', '\b', '\t', '\n', '\v', '\f', '\r', '\x1b', '\x1f', '\x7f',
+	'\u0080', '\u0085', '\u009b', '\u009f',
+	'\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069',
+}
+
+// reportWith is a report of one breaking change whose detail is detail.
+func reportWith(detail string) *meshdiff.Report {
+	return &meshdiff.Report{Changes: []*meshdiff.Change{{
+		Domain: "a", Kind: "domain", ID: "a", Change: "changed", Detail: detail,
+		Breaking: true, Consumers: []string{"b.c"}, Product: "a.p",
+	}}}
+}
+
+// TestMarkdownControls checks that a control character in the mesh's
+// text cannot end a Markdown line (CommonMark ends one at a lone carriage
+// return) and so close the list item and add a heading or a code block,
+// nor reach the reader as it is.
+func TestMarkdownControls(t *testing.T) {
+	var want bytes.Buffer
+	reportWith("owner @x -> @x").WriteMarkdown(&want, nil)
+	lines := strings.Count(want.String(), "\n")
+	for _, c := range controls {
+		ch := string(c)
+		var got bytes.Buffer
+		reportWith("owner @x -> @x"+ch+ch+"# head"+ch+ch+"    code").WriteMarkdown(&got, nil)
+		out := got.String()
+		if n := strings.Count(out, "\n"); n != lines {
+			t.Errorf("%U: the report has %d lines, want %d:\n%s", c, n, lines, out)
+		}
+		if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && !unicode.IsPrint(r) && r != ' ' }); i >= 0 {
+			t.Errorf("%U: the report holds a control character at byte %d:\n%q", c, i, out)
+		}
+	}
+}
