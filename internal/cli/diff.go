@@ -117,7 +117,7 @@ everything downstream of them.`)
 	case format == "markdown":
 		report.WriteMarkdown(e.stdout, headRes.Plan)
 	default:
-		report.WriteText(e.stdout)
+		err = report.WriteText(e.stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "meshc diff: %v\n", err)

@@ -70,7 +70,9 @@ func TestCases(t *testing.T) {
 			r := meshdiff.Compare(revision(compileSide(t, ar, "base/")), revision(head))
 			out := &txtar.Archive{}
 			var text, md, js bytes.Buffer
-			r.WriteText(&text)
+			if err := r.WriteText(&text); err != nil {
+				t.Fatal(err)
+			}
 			r.WriteMarkdown(&md, head.Plan)
 			if err := r.WriteJSON(&js); err != nil {
 				t.Fatal(err)

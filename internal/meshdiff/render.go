@@ -1,11 +1,13 @@
 package meshdiff
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/lang/diag"
@@ -70,32 +72,42 @@ func (c *Change) line() string {
 }
 
 // WriteText writes the report for a terminal: the changes by domain, a
-// breaking one marked with !, then a summary line.
-func (r *Report) WriteText(w io.Writer) {
+// breaking one marked with !, then a summary line. The mesh's words (an
+// owner, a policy's message) are shown as diagnostics show them
+// (diag.Printable), so that they cannot send the terminal escape
+// sequences, move its cursor or reorder what it shows.
+func (r *Report) WriteText(w io.Writer) error {
+	var b bytes.Buffer
 	domain := "\x00"
 	for _, c := range r.Changes {
 		if c.Domain != domain {
 			if domain != "\x00" {
-				fmt.Fprintln(w)
+				b.WriteByte('\n')
 			}
 			domain = c.Domain
-			fmt.Fprintln(w, area(domain))
+			fmt.Fprintln(&b, area(domain))
 		}
 		mark := marks[c.Change]
 		if c.Breaking {
 			mark = "!"
 		}
-		fmt.Fprintf(w, "  %s %s\n", mark, c.line())
+		fmt.Fprintf(&b, "  %s %s\n", mark, c.line())
 	}
 	if len(r.Changes) > 0 {
-		fmt.Fprintln(w)
+		b.WriteByte('\n')
 	}
-	fmt.Fprintf(w, "meshc diff: %s\n", r.Summary())
+	fmt.Fprintf(&b, "meshc diff: %s\n", r.Summary())
+	_, err := w.Write(diag.Printable(b.Bytes()))
+	return err
 }
 
-// WriteJSON writes the report as JSON.
+// WriteJSON writes the report as JSON. encoding/json escapes the C0
+// controls but writes DEL, the C1 controls and the bidirectional
+// overrides as they are; they are escaped too (jsonControls), so that the
+// report can be printed to a terminal or a CI log as safely as the text.
 func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if r.Changes == nil {
@@ -104,7 +116,33 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	if r.Affected == nil {
 		r.Affected = []string{}
 	}
-	return enc.Encode(r)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonControls(b.Bytes()))
+	return err
+}
+
+// jsonControls writes the control characters that encoding/json leaves in
+// its output (DEL, U+0080 to U+009F, the bidirectional overrides and
+// isolates) as \u escapes: the same JSON, as they can only be in strings.
+func jsonControls(data []byte) []byte {
+	if !bytes.ContainsFunc(data, leftByJSON) {
+		return data
+	}
+	out := make([]byte, 0, len(data)+32)
+	for _, r := range string(data) {
+		if leftByJSON(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return out
+}
+
+func leftByJSON(r rune) bool {
+	return r == 0x7f || 0x80 <= r && r < 0xa0 || 0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069
 }
 
 // WriteMarkdown writes the report as a merge-request comment: a summary

@@ -2,6 +2,7 @@ package meshdiff_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode"
@@ -17,6 +18,10 @@ var controls = []rune{
 	'\u0080', '\u0085', '\u009b', '\u009f',
 	'\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069',
 }
+
+// unprintable reports a character of a report that is neither printable
+// nor a line break.
+func unprintable(r rune) bool { return r != '\n' && !unicode.IsPrint(r) }
 
 // reportWith is a report of one breaking change whose detail is detail.
 func reportWith(detail string) *meshdiff.Report {
@@ -42,8 +47,51 @@ func TestMarkdownControls(t *testing.T) {
 		if n := strings.Count(out, "\n"); n != lines {
 			t.Errorf("%U: the report has %d lines, want %d:\n%s", c, n, lines, out)
 		}
-		if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && !unicode.IsPrint(r) && r != ' ' }); i >= 0 {
+		if i := strings.IndexFunc(out, unprintable); i >= 0 {
 			t.Errorf("%U: the report holds a control character at byte %d:\n%q", c, i, out)
+		}
+	}
+}
+
+// TestTextControls checks that the text report shows control characters
+// as diagnostics do, so that none reaches the terminal; line breaks and
+// tabs are kept, as there.
+func TestTextControls(t *testing.T) {
+	for _, c := range controls {
+		if c == '\n' || c == '\t' {
+			continue
+		}
+		var got bytes.Buffer
+		if err := reportWith("owner x -> \x1b]0;pwned" + string(c) + "y").WriteText(&got); err != nil {
+			t.Fatal(err)
+		}
+		out := got.String()
+		if i := strings.IndexFunc(out, unprintable); i >= 0 {
+			t.Errorf("%U: the report holds a control character at byte %d:\n%q", c, i, out)
+		}
+	}
+}
+
+// TestJSONControls checks that the JSON report escapes every control
+// character, also those encoding/json writes as they are, and reads back
+// as the same text.
+func TestJSONControls(t *testing.T) {
+	for _, c := range controls {
+		detail := "owner x -> \x1b[2K" + string(c) + "y"
+		var got bytes.Buffer
+		if err := reportWith(detail).WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		out := got.String()
+		if i := strings.IndexFunc(out, unprintable); i >= 0 {
+			t.Errorf("%U: the report holds a control character at byte %d:\n%q", c, i, out)
+		}
+		var back meshdiff.Report
+		if err := json.Unmarshal(got.Bytes(), &back); err != nil {
+			t.Fatalf("%U: %v", c, err)
+		}
+		if back.Changes[0].Detail != detail {
+			t.Errorf("%U: the detail reads back as %q, want %q", c, back.Changes[0].Detail, detail)
 		}
 	}
 }
