@@ -101,14 +101,8 @@ func (q *quoteState) parse(line string) (*Template, error) {
 		if q.inside != 0 || q.heredoc {
 			return fail("placeholder %s is inside %s; placeholders stand for whole shell words, quoted by meshc: write it outside quotes", ph, q.describe())
 		}
-		if q.inside == 0 && strings.HasSuffix(text, "$") {
-			return fail("placeholder %s follows a $, which would make its value a variable's name or $'...' quotes: put a space or other text between them", ph)
-		}
-		if q.comment {
-			return fail("placeholder %s is inside a comment, which a value with a line break would end: move it out of the comment, or drop it", ph)
-		}
-		if q.arith > 0 {
-			return fail("placeholder %s is inside an arithmetic expression, where the shell reads a value as an expression, not as a quoted word: pass it as an argument of a command instead", ph)
+		if why := q.expression(); why != "" {
+			return fail("placeholder %s is %s: pass the value as an argument of a command instead, where it is one quoted word", ph, why)
 		}
 		inner := strings.Fields(ph[2 : len(ph)-2])
 		p := piece{}
@@ -132,6 +126,7 @@ func (q *quoteState) parse(line string) (*Template, error) {
 		t.pieces = append(t.pieces, p)
 		rest = rest[len(ph):]
 		q.prev = 'x' // a placeholder is a word: a # right after it is text
+		q.word = append(q.word, 'x')
 	}
 	if strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
 		return fail("unbalanced {{ or }}: a placeholder is written {{NAME}}")
@@ -143,20 +138,70 @@ func (q *quoteState) parse(line string) (*Template, error) {
 	return t, nil
 }
 
-// quoteState follows POSIX sh quoting through a script: whether the text
-// so far leaves a quote open or a backslash pending, or is in the body of
-// a here-document, which the shell expands whatever the quotes in it, in
-// a comment, or in an arithmetic expression, where << is a shift.
+// quoteState follows POSIX sh and bash quoting through a script: whether
+// the text so far leaves a quote open or a backslash pending, or is in the
+// body of a here-document, which the shell expands whatever the quotes in
+// it, in a comment, or where bash reads a value as an arithmetic
+// expression rather than as a word, whose array subscripts run commands
+// (a[$(cmd)]): $((...)), ((...)), $[...], ${...}, a subscript, [[ ... ]],
+// the arguments of let, declare, typeset and local, and an assignment once
+// a declare -i may have made the variable an integer.
 type quoteState struct {
-	inside  byte   // ', " or `, $ for bash's $'...', or \ after a backslash; 0 outside quotes
-	pending bool   // a << on this line: a here-document starts at its end
-	heredoc bool   // in a here-document's body
-	delim   string // the line that ends the body ("" when it cannot be read: it never ends)
-	tabs    bool   // <<-: the ending line may start with tabs
-	line    []byte // the body's line read so far
-	comment bool   // after a # that starts a word, up to the line's end
-	arith   int    // parentheses open in $((...)) or ((...)), 0 outside them
-	prev    byte   // the last character read outside quotes, 0 at the start
+	inside    byte   // ', " or `, $ for bash's $'...', or \ after a backslash; 0 outside quotes
+	pending   bool   // a << on this line: a here-document starts at its end
+	heredoc   bool   // in a here-document's body
+	delim     string // the line that ends the body ("" when it cannot be read: it never ends)
+	tabs      bool   // <<-: the ending line may start with tabs
+	line      []byte // the body's line read so far
+	comment   bool   // after a # that starts a word, up to the line's end
+	arith     int    // parentheses open in $((...)) or ((...)), 0 outside them
+	square    int    // brackets open in $[...]
+	brace     int    // braces open in ${...}
+	subscript int    // brackets open after a word's first character, as in a[i]
+	cond      bool   // in [[ ... ]]
+	command   string // let, declare, typeset or local, up to the end of its command
+	integers  bool   // a declare, typeset or local with -i came before
+	word      []byte // the word read so far outside quotes
+	prev      byte   // the last character read outside quotes, 0 at the start
+}
+
+// expression says where a placeholder at this point would be read as
+// something other than a quoted word, "" where it would not.
+func (q *quoteState) expression() string {
+	switch {
+	case q.comment:
+		return "inside a comment, which a value with a line break would end"
+	case q.prev == '$':
+		return "right after a $, which would make its value a variable's name or $'...' quotes"
+	case q.arith > 0 || q.square > 0:
+		return "inside an arithmetic expression, where bash reads a value as an expression, whose array subscripts run commands"
+	case q.brace > 0:
+		return "inside ${...}, where bash may read a value as an expression (an array subscript, a substring's offset)"
+	case q.subscript > 0:
+		return "inside an array subscript or a [...] pattern, which bash may read as an arithmetic expression"
+	case q.cond:
+		return "inside [[ ... ]], whose -eq, -lt and other comparisons read a value as an arithmetic expression; use [ ... ]"
+	case q.command != "":
+		return "an argument of " + q.command + ", which may read it as an arithmetic expression"
+	case q.integers && assignment.Match(q.word):
+		return "assigned to a variable after a declare -i, which may have made it an integer, whose value bash reads as an arithmetic expression"
+	}
+	return ""
+}
+
+// assignment is a word that assigns to a variable, up to its value.
+var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=`)
+
+// endWord takes note of the word just read outside quotes: the commands
+// whose arguments bash may read as arithmetic.
+func (q *quoteState) endWord() {
+	switch w := string(q.word); {
+	case w == "let" || w == "declare" || w == "typeset" || w == "local":
+		q.command = w
+	case q.command != "" && q.command != "let" && strings.HasPrefix(w, "-") && strings.Contains(w, "i"):
+		q.integers = true
+	}
+	q.word = q.word[:0]
 }
 
 func (q *quoteState) scan(text string) {
@@ -186,6 +231,7 @@ func (q *quoteState) scan(text string) {
 		if q.comment {
 			if c == '\n' {
 				q.comment = false
+				q.prev = c
 				q.newline()
 			}
 			continue
@@ -196,8 +242,17 @@ func (q *quoteState) scan(text string) {
 			if c != '\\' {
 				q.prev = c // a backslash's character decides, below
 			}
+			if strings.IndexByte(wordBreaks, c) >= 0 {
+				q.endWord()
+				if strings.IndexByte(";&|()\n", c) >= 0 {
+					q.command = "" // the command's end
+				}
+			} else if c != '\\' {
+				q.word = append(q.word, c)
+			}
+			expression := q.arith > 0 || q.square > 0
 			switch {
-			case c == '#' && wordStart && q.arith == 0:
+			case c == '#' && wordStart && !expression && q.brace == 0:
 				q.comment = true
 			case c == '$' && strings.HasPrefix(text[i:], "$'"):
 				q.inside = '$' // bash's $'...', where a backslash escapes the quote
@@ -212,9 +267,33 @@ func (q *quoteState) scan(text string) {
 				q.arith++
 			case q.arith > 0 && c == ')':
 				q.arith--
+			case c == '$' && strings.HasPrefix(text[i:], "$["):
+				q.square++
+				i++
+			case c == '$' && strings.HasPrefix(text[i:], "${"):
+				q.brace++
+				i++
+			case q.brace > 0 && c == '{':
+				q.brace++
+			case q.brace > 0 && c == '}':
+				q.brace--
+			case q.square > 0 && c == '[':
+				q.square++
+			case q.square > 0 && c == ']':
+				q.square--
+			case c == '[' && wordStart && strings.HasPrefix(text[i:], "[[") && (i+2 == len(text) || strings.IndexByte(wordBreaks, text[i+2]) >= 0):
+				q.cond = true
+				i++
+			case c == ']' && q.cond && wordStart && strings.HasPrefix(text[i:], "]]") && (i+2 == len(text) || strings.IndexByte(wordBreaks, text[i+2]) >= 0):
+				q.cond = false
+				i++
+			case c == '[' && !(wordStart && (i+1 == len(text) || strings.IndexByte(wordBreaks, text[i+1]) >= 0)):
+				q.subscript++ // a[i], or a pattern; not the test command [
+			case c == ']' && q.subscript > 0:
+				q.subscript--
 			case c == '\'' || c == '"' || c == '`' || c == '\\':
 				q.inside = c
-			case q.arith > 0:
+			case expression:
 				// << is a shift here, not a here-document
 			case c == '<' && strings.HasPrefix(text[i:], "<<<"):
 				i += 2 // a here-string, a word of this line

@@ -156,6 +156,27 @@ func TestParseScript(t *testing.T) {
 		{[]string{`echo $'it\'s'`, "run {{x}}"}, -1},
 		{[]string{"echo $'{{x}}'"}, 0},
 		{[]string{"echo ${{x}}"}, 0},
+		{[]string{"echo $\\", "{{x}}"}, 1},
+		// A comment's line break ends it: a # at the next line's start
+		// starts another.
+		{[]string{"# first comment", "# run {{x}}"}, 1},
+		{[]string{"echo hi # c", "# old: run {{x}}"}, 1},
+		{[]string{"# c", "(( n <<= 1 ))", "run {{x}}"}, -1},
+		// Where bash reads a value as an arithmetic expression.
+		{[]string{"echo ${a[{{x}}]}"}, 0},
+		{[]string{"echo ${s:{{x}}}"}, 0},
+		{[]string{"echo ${x:-{{x}}}"}, 0},
+		{[]string{"echo $[ {{x}} + 1 ]"}, 0},
+		{[]string{"[[ {{x}} -eq 1 ]] && echo one"}, 0},
+		{[]string{"[[ -n $a ]] && echo {{x}}"}, -1},
+		{[]string{"let n={{x}}+1"}, 0},
+		{[]string{"a[{{x}}]=1"}, 0},
+		{[]string{"declare -i n", "n={{x}}"}, 1},
+		{[]string{"local v={{x}}"}, 0},
+		{[]string{"let n=1; echo {{x}}"}, -1},
+		{[]string{"declare -a list", "n={{x}}"}, -1},
+		{[]string{"[ {{x}} = y ] && echo ok", "ls file[0-9] {{x}}"}, -1},
+		{[]string{"echo ${HOME} {{x}}", "echo ${#list[@]} {{x}}"}, -1},
 	} {
 		_, errs := ParseScript(tt.lines)
 		for i, err := range errs {
