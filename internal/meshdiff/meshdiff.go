@@ -14,9 +14,11 @@
 package meshdiff
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -168,9 +170,28 @@ type Change struct {
 	Breaking  bool     `json:"breaking"`
 	Consumers []string `json:"consumers,omitempty"`
 	// Product is the product the change belongs to, if any, and
-	// MajorBump whether that product's major version went up.
+	// MajorBump whether that product's major version went up. JSON has
+	// major_bump on a breaking change only (MarshalJSON), where it says
+	// whether the break is excused, false as well as true.
 	Product   string `json:"product,omitempty"`
 	MajorBump bool   `json:"major_bump,omitempty"`
+}
+
+// MarshalJSON writes the change with major_bump when it is breaking.
+func (c Change) MarshalJSON() ([]byte, error) {
+	type plain Change // without this method
+	out := struct {
+		plain
+		MajorBump *bool `json:"major_bump,omitempty"` // hides plain's
+	}{plain: plain(c)}
+	if c.Breaking {
+		out.MajorBump = &c.MajorBump
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as WriteJSON: "->" stays as written
+	err := enc.Encode(out)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
 
 // Unexcused reports whether the change breaks a consumer without a major

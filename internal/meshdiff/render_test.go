@@ -2,6 +2,7 @@ package meshdiff_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -92,6 +93,42 @@ func TestJSONControls(t *testing.T) {
 		}
 		if back.Changes[0].Detail != detail {
 			t.Errorf("%U: the detail reads back as %q, want %q", c, back.Changes[0].Detail, detail)
+		}
+	}
+}
+
+// TestJSONMajorBump checks that a breaking change says whether the major
+// version went up, false as well as true, and that a change that breaks
+// nothing does not.
+func TestJSONMajorBump(t *testing.T) {
+	for _, tt := range []struct {
+		breaking, bump bool
+		want           string // the major_bump field, "" for none
+	}{
+		{true, false, `"major_bump": false`},
+		{true, true, `"major_bump": true`},
+		{false, false, ""},
+		{false, true, ""},
+	} {
+		r := reportWith("owner x -> <y>")
+		r.Changes[0].Breaking, r.Changes[0].MajorBump = tt.breaking, tt.bump
+		var got bytes.Buffer
+		if err := r.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		out := got.String()
+		if has := strings.Contains(out, `"major_bump"`); has != (tt.want != "") || tt.want != "" && !strings.Contains(out, tt.want) {
+			t.Errorf("breaking %t, major bump %t: want %s in\n%s", tt.breaking, tt.bump, cmp.Or(tt.want, "no major_bump"), out)
+		}
+		if !strings.Contains(out, `"detail": "owner x -> <y>"`) {
+			t.Errorf("the detail is escaped for HTML:\n%s", out)
+		}
+		var back meshdiff.Report
+		if err := json.Unmarshal(got.Bytes(), &back); err != nil {
+			t.Fatal(err)
+		}
+		if c := back.Changes[0]; c.Breaking != tt.breaking || c.MajorBump != (tt.breaking && tt.bump) {
+			t.Errorf("breaking %t, major bump %t: reads back as breaking %t, major bump %t", tt.breaking, tt.bump, c.Breaking, c.MajorBump)
 		}
 	}
 }
