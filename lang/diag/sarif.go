@@ -33,13 +33,19 @@ const (
 // is NAME with the base MESHC_STDLIB. Regions are 1-based, end exclusive,
 // with columns in UTF-16 code units, as the run's columnKind says, which is
 // what editors and browsers count. A whole-file diagnostic has a location
-// without a region, which in SARIF means the whole file; one about no file
-// at all (no-mesh-root) has no location, which SARIF allows.
+// without a region, which in SARIF means the whole file.
+//
+// Every result has a location, though SARIF allows none: GitHub code
+// scanning rejects the whole log, "expected at least one location", when
+// one result has none. no-mesh-root names the missing mesh.hcl; any other
+// diagnostic without a range is put on the mesh's root file as a whole
+// (sarifFallback).
 //
 // ds must be sorted (Diagnostics.Sorted).
 func WriteSARIF(w io.Writer, ds Diagnostics, src Sources, version string) error {
 	x := newLineIndex(src)
 	fps := fingerprints(ds, src)
+	fallback := sarifFallback(src)
 	run := sarifRun{
 		Tool:       sarifTool{Driver: sarifDriver{Name: "meshc", InformationURI: meshcURI, Version: version, Rules: []sarifRule{}}},
 		ColumnKind: "utf16CodeUnits",
@@ -66,9 +72,11 @@ func WriteSARIF(w io.Writer, ds Diagnostics, src Sources, version string) error 
 			Message:             sarifMessage{Text: reportMessage(d)},
 			PartialFingerprints: map[string]string{"meshc/v1": fps[i]},
 		}
-		if d.Subject != nil {
-			r.Locations = []sarifLocation{{PhysicalLocation: sarifPhysicalLocation(d.Subject, x)}}
+		loc := sarifPhysical{ArtifactLocation: fallback}
+		if d.Subject != nil && d.Subject.Filename() != "" {
+			loc = sarifPhysicalLocation(d.Subject, x)
 		}
+		r.Locations = []sarifLocation{{PhysicalLocation: loc}}
 		run.Results = append(run.Results, r)
 	}
 	return writeReportJSON(w, sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
@@ -112,7 +120,7 @@ type sarifResult struct {
 	RuleIndex           int               `json:"ruleIndex"`
 	Level               string            `json:"level"`
 	Message             sarifMessage      `json:"message"`
-	Locations           []sarifLocation   `json:"locations,omitempty"`
+	Locations           []sarifLocation   `json:"locations"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
 }
 
@@ -183,6 +191,32 @@ func sarifPhysicalLocation(r *Range, x *lineIndex) sarifPhysical {
 	}
 	p.Region = reg
 	return p
+}
+
+// sarifRootFile is the name of a mesh's root file, load.RootFile, which
+// diag cannot import.
+const sarifRootFile = "mesh.hcl"
+
+// sarifFallback is the location of a diagnostic without a range: the
+// mesh's root file, the one file every mesh has, which is the source named
+// mesh.hcl nearest the top (the loader reads no other: a mesh.hcl in a
+// subfolder is ignored), or mesh.hcl in the folder meshc ran in when none
+// was read.
+func sarifFallback(src Sources) sarifArtifactLocation {
+	root := ""
+	for name := range src {
+		if strings.HasPrefix(name, "stdlib:") || path.Base(name) != sarifRootFile {
+			continue
+		}
+		if root == "" || strings.Count(name, "/") < strings.Count(root, "/") ||
+			(strings.Count(name, "/") == strings.Count(root, "/") && name < root) {
+			root = name
+		}
+	}
+	if root == "" {
+		root = sarifRootFile
+	}
+	return sarifArtifact(root)
 }
 
 // sarifArtifact turns a diagnostic's file name into a SARIF artifact

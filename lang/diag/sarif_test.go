@@ -119,6 +119,11 @@ func TestSARIFValid(t *testing.T) {
 					t.Errorf("result %d: fingerprint %q is empty or not unique", i, fp)
 				}
 				fingerprints[fp] = true
+				// GitHub code scanning rejects a log with a result
+				// that has no location, or a location without a uri.
+				if len(r.Locations) == 0 {
+					t.Errorf("result %d: no location", i)
+				}
 				for _, l := range r.Locations {
 					pl := l.PhysicalLocation
 					if pl == nil || pl.ArtifactLocation == nil {
@@ -126,7 +131,7 @@ func TestSARIFValid(t *testing.T) {
 						continue
 					}
 					u, err := url.Parse(pl.ArtifactLocation.URI)
-					if err != nil || u.String() != pl.ArtifactLocation.URI || (pl.ArtifactLocation.URIBaseID != "") == u.IsAbs() {
+					if pl.ArtifactLocation.URI == "" || err != nil || u.String() != pl.ArtifactLocation.URI || (pl.ArtifactLocation.URIBaseID != "") == u.IsAbs() {
 						t.Errorf("result %d: uri %q with base %q is not a URI reference relative exactly when it has a base", i, pl.ArtifactLocation.URI, pl.ArtifactLocation.URIBaseID)
 					}
 					if g := pl.Region; g != nil {
@@ -139,6 +144,41 @@ func TestSARIFValid(t *testing.T) {
 			}
 			if len(used) != len(rules) {
 				t.Errorf("rules %v are not exactly the codes used, %v", rules, used)
+			}
+		})
+	}
+}
+
+// TestSARIFFallbackLocation checks that a diagnostic without a range is
+// put on the mesh's root file, the top one of the user's, so that GitHub
+// code scanning does not reject the log; with no root file read, on
+// mesh.hcl where meshc ran.
+func TestSARIFFallbackLocation(t *testing.T) {
+	noRange := &Diagnostic{Severity: Error, Code: "no-range", Summary: "No range"}
+	noName := &Diagnostic{Severity: Error, Code: "no-name", Summary: "No file name", Subject: new(WholeFile(""))}
+	for _, tc := range []struct {
+		name string
+		d    *Diagnostic
+		src  Sources
+		uri  string
+	}{
+		{"root", noRange, Sources{"stdlib:mesh.hcl": nil, "m/a/mesh.hcl": nil, "m/mesh.hcl": nil, "m/d/x.mesh.hcl": nil}, "m/mesh.hcl"},
+		{"current folder", noRange, Sources{"mesh.hcl": nil, "d/mesh.hcl": nil}, "mesh.hcl"},
+		{"none read", noRange, nil, "mesh.hcl"},
+		{"empty file name", noName, Sources{"m/mesh.hcl": nil}, "m/mesh.hcl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteSARIF(&b, Diagnostics{tc.d}, tc.src, ""); err != nil {
+				t.Fatal(err)
+			}
+			locs := parseSARIF(t, b.Bytes()).Runs[0].Results[0].Locations
+			if len(locs) != 1 || locs[0].PhysicalLocation == nil || locs[0].PhysicalLocation.ArtifactLocation == nil {
+				t.Fatalf("locations %+v, want one with an artifact", locs)
+			}
+			pl := locs[0].PhysicalLocation
+			if a := pl.ArtifactLocation; a.URI != tc.uri || a.URIBaseID != sarifSourceRoot || pl.Region != nil {
+				t.Errorf("artifact %q base %q, region %v; want %q base %s, no region", a.URI, a.URIBaseID, pl.Region, tc.uri, sarifSourceRoot)
 			}
 		})
 	}

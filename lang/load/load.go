@@ -129,9 +129,12 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 
 	m := &ast.Mesh{}
 	if !slices.ContainsFunc(userFiles, func(f *file) bool { return f.rel == RootFile }) {
+		// The range names the missing file, so that every report places
+		// the problem where it is fixed: SARIF must have a file.
 		ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "no-mesh-root",
 			Summary: fmt.Sprintf("No %s in %s", RootFile, displayDir(user.Prefix)),
-			Detail:  fmt.Sprintf("A mesh's root folder holds a %s file with a mesh block, such as mesh \"pharma\" {}, and at least one environment block. Point meshc at that folder, or create the file.", RootFile)})
+			Detail:  fmt.Sprintf("A mesh's root folder holds a %s file with a mesh block, such as mesh \"pharma\" {}, and at least one environment block. Point meshc at that folder, or create the file.", RootFile),
+			Subject: new(diag.WholeFile(user.Prefix + RootFile))})
 		// Without the root, nothing can be checked: the layers, the
 		// environments and the classifications all live there.
 		return nil, src, ds
