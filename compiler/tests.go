@@ -210,7 +210,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	// The targets run the query inside one of their own: a semicolon
 	// that ends it goes, even before a comment, which the targets' line
 	// break after the query closes.
-	for snowsql.Terminated(sql) {
+	for strings.IndexByte(sql, ';') >= 0 && snowsql.Terminated(sql) { // most queries hold none
 		sql = snowsql.Unterminated(sql)
 	}
 	t.SQL = strings.TrimSpace(sql)
@@ -591,29 +591,17 @@ func faultExcerpt[T ~string | ~[]byte](sql T, s snowsql.Shape) string {
 
 // reportTemplateFaults reports each template that faults found, once, at
 // the template, for the first test in product order that showed it; its
-// other tests showed the same fault or, with other values, would. Its
-// tests keep no SQL, as those of a kind whose template was reported at
-// its declaration, so that no target could be given the broken query.
+// other tests showed the same fault or, with other values, would. The
+// error keeps the plan, and so the broken queries, from every target
+// (Compile gives a plan only without errors).
 func (c *compiler) reportTemplateFaults(faults [][]templateFault) {
-	reported := false
 	for _, product := range faults {
 		for _, f := range product {
 			if c.badTemplates[f.kind] {
 				continue
 			}
 			c.badTemplates[f.kind] = true
-			reported = true
 			c.reportTemplateFault(f)
-		}
-	}
-	if !reported {
-		return
-	}
-	for _, ps := range c.products {
-		for _, t := range ps.plan.Tests {
-			if c.badTemplates[c.kinds[t.Kind]] {
-				t.SQL = ""
-			}
 		}
 	}
 }
