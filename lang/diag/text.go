@@ -109,6 +109,11 @@ func controlSymbol(r rune) rune {
 	return 0
 }
 
+// locationBreaks shows a line break or a tab in a file's name as its
+// control picture: Printable keeps both, for the text around, but the
+// location stays on its line.
+var locationBreaks = strings.NewReplacer("\n", "\u240a", "\t", "\u2409")
+
 // maxRepeats is how many diagnostics that say the same thing in one file
 // WriteText prints.
 const maxRepeats = 10
@@ -138,9 +143,7 @@ func writeOne(buf *bytes.Buffer, d *Diagnostic, x *lineIndex, note string) {
 		if s != nil {
 			gutter = strings.Repeat(" ", len(strconv.Itoa(s.StartLine+len(s.Lines)-1))+1)
 		}
-		// Printable keeps line breaks and tabs, which a file's name
-		// may hold too: the location stays on its line.
-		fmt.Fprintf(buf, "%s--> %s\n", gutter[1:], strings.NewReplacer("\n", "\u240a", "\t", "\u2409").Replace(d.Subject.String()))
+		fmt.Fprintf(buf, "%s--> %s\n", gutter[1:], locationBreaks.Replace(d.Subject.String()))
 		if s != nil {
 			fmt.Fprintf(buf, "%s|\n", gutter)
 			for i, line := range s.Lines {
