@@ -21,3 +21,17 @@ func TestSameCode(t *testing.T) {
 		}
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"upper(\n  port.object_name\n)", "upper( port.object_name )"},
+		{"  x  >\t0 ", "x > 0"},
+		{`"a  b" ==  x`, `"a  b" == x`},
+		{`"say \"a  b\""  ==  "c\\"  ==  "d  e"`, `"say \"a  b\"" == "c\\" == "d  e"`},
+		{"x\r\n  == y", "x == y"},
+	} {
+		if got := oneLine(tt.in); got != tt.want {
+			t.Errorf("oneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -59,7 +59,7 @@ type Policy struct {
 }
 
 // Rule is what a policy says beyond its enforcement and kind: its
-// expressions as written, with spaces and line breaks made single spaces.
+// expressions as written, compared by sameCode and shown by oneLine.
 type Rule struct {
 	Description, Set, Domains, When, Assert, Message string
 }
@@ -99,6 +99,33 @@ func unspaced(s string) string {
 	return b.String()
 }
 
+// oneLine shows an expression's text on one line: each run of spaces and
+// line breaks outside its quoted strings made one space. Spaces in strings
+// are kept, so that a change made of them (which sameCode reports) shows.
+func oneLine(s string) string {
+	var b strings.Builder
+	quoted, escaped, space := false, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quoted:
+			quoted = escaped || c != '"'
+			escaped = !escaped && c == '\\'
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			space = true
+			continue
+		case c == '"':
+			quoted = true
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
 // PolicyKey identifies a policy among a mesh's: its domain's and its name.
 func PolicyKey(domain, name string) string { return domain + "\x00" + name }
 
@@ -113,7 +140,7 @@ func RulesOf(m *ast.Mesh, text func(diag.Range) string) map[string]Rule {
 		if e == nil {
 			return ""
 		}
-		return strings.Join(strings.Fields(text(e.Range())), " ")
+		return text(e.Range())
 	}
 	add := func(domain string, ps []*ast.Policy) {
 		for _, p := range ps {
@@ -724,7 +751,7 @@ func (d *differ) policies(base, head []Policy) {
 				{"message", x.Rule.Message, y.Rule.Message},
 			} {
 				if !sameCode(f.x, f.y) {
-					what = append(what, f.name+" "+orNone(f.x)+" -> "+orNone(f.y))
+					what = append(what, f.name+" "+orNone(oneLine(f.x))+" -> "+orNone(oneLine(f.y)))
 				}
 			}
 			if x.Rule.Description != y.Rule.Description {
