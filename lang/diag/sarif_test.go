@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/meshc/meshc/internal/golden"
@@ -199,6 +200,41 @@ func TestSARIFColumns(t *testing.T) {
 	// tag is 11 characters, 12 code units.
 	if r.Start().Column != 24 || g.StartLine != 6 || g.StartColumn != 25 || g.EndLine != 6 || g.EndColumn != 37 {
 		t.Errorf("HCL column %d, region %+v; want columns 25 to 37 on line 6", r.Start().Column, *g)
+	}
+}
+
+// TestSARIFByteOrderMark checks that a byte order mark at the start of a
+// file, which HCL's columns skip, is not counted on line 1: a range at
+// "product" is columns 1 to 8, as the text format says, not 2 to 9. The
+// mark is a character only where it is not the file's first.
+func TestSARIFByteOrderMark(t *testing.T) {
+	const name = "mesh/mesh.hcl"
+	text := "\ufeffproduct \"Bad\" {\r\n  tags = [\"\ufeffx\"]\r\n}\r\n"
+	f := NewFile(name, []byte(text))
+	src := Sources{name: []byte(text)}
+	at := func(s string) Range {
+		i := strings.Index(text, s)
+		return f.Range(i, i+len(s))
+	}
+	whole := f.Range(0, strings.Index(text, "\r"))
+	for _, tc := range []struct {
+		r          Range
+		start, end int
+	}{
+		{at("product"), 1, 8},
+		{at(`"Bad"`), 9, 14},
+		{whole, 1, 16},
+		{f.Range(0, 0), 1, 1},
+		{at("\"\ufeffx\""), 11, 15},
+	} {
+		var b bytes.Buffer
+		if err := WriteSARIF(&b, Diagnostics{Errorf("c", tc.r, "S", "")}, src, ""); err != nil {
+			t.Fatal(err)
+		}
+		g := parseSARIF(t, b.Bytes()).Runs[0].Results[0].Locations[0].PhysicalLocation.Region
+		if g.StartColumn != tc.start || g.EndColumn != tc.end {
+			t.Errorf("%q: columns %d to %d, want %d to %d", text[tc.r.start:tc.r.end], g.StartColumn, g.EndColumn, tc.start, tc.end)
+		}
 	}
 }
 
