@@ -233,10 +233,10 @@ func withoutIgnored(dir string, fsys fs.FS) (fs.FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing the files git ignores in %s: %v", dir, err)
 	}
-	ignored := ignoredFS{FS: fsys, files: map[string]bool{}}
+	ignored := ignoredFS{FS: fsys, files: map[string]bool{}, folders: map[string]bool{}}
 	for _, name := range strings.Split(string(out), "\x00") {
 		if folder, ok := strings.CutSuffix(name, "/"); ok {
-			ignored.folders = append(ignored.folders, folder)
+			ignored.folders[folder] = true
 		} else if name != "" {
 			ignored.files[name] = true
 		}
@@ -244,19 +244,23 @@ func withoutIgnored(dir string, fsys fs.FS) (fs.FS, error) {
 	return ignored, nil
 }
 
-// ignoredFS hides some files and folders of a file system.
+// ignoredFS hides some files and folders of a file system, and what the
+// folders hold.
 type ignoredFS struct {
 	fs.FS
-	files   map[string]bool
-	folders []string
+	files, folders map[string]bool
 }
 
+// hides reports whether name is hidden: an ignored file or folder, or in
+// one. It looks up name and its parents, not each ignored folder: a work
+// tree can ignore thousands (a node_modules per package), and hides is
+// asked of every file opened and every entry of every folder read.
 func (f ignoredFS) hides(name string) bool {
-	if f.files[name] {
+	if f.files[name] || f.folders[name] {
 		return true
 	}
-	for _, folder := range f.folders {
-		if name == folder || strings.HasPrefix(name, folder+"/") {
+	for dir := path.Dir(name); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		if f.folders[dir] {
 			return true
 		}
 	}
