@@ -91,7 +91,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		if c.Breaking {
 			mark = "!"
 		}
-		fmt.Fprintf(&b, "  %s %s\n", mark, c.line())
+		// A change is one line: a line break in the mesh's text would
+		// let it pass for another change or the summary.
+		fmt.Fprintf(&b, "  %s %s\n", mark, strings.ReplaceAll(c.line(), "\n", "\u2424"))
 	}
 	if len(r.Changes) > 0 {
 		b.WriteByte('\n')

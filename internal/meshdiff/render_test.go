@@ -73,6 +73,18 @@ func TestTextControls(t *testing.T) {
 	}
 }
 
+// TestTextOneLinePerChange checks that a line break in a change's detail
+// cannot make a line of its own, such as a fake summary.
+func TestTextOneLinePerChange(t *testing.T) {
+	var got bytes.Buffer
+	if err := reportWith("owner x -> a\n\nmeshc diff: no changes").WriteText(&got); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(got.String(), "\n"); len(lines) != 5 || !strings.HasPrefix(lines[3], "meshc diff: 1 change") {
+		t.Errorf("the report's lines are not one a change:\n%s", got.String())
+	}
+}
+
 // TestJSONControls checks that the JSON report escapes every control
 // character, also those encoding/json writes as they are, and reads back
 // as the same text.
