@@ -82,16 +82,23 @@ func (o outFlags) place(dir string) (map[string]outFolder, error) {
 const granularityUsage = "the gitlab build's --granularity, which names its child pipelines: product or domain (default: the granularity setting, else product)"
 
 // compileClean compiles the mesh for a command that needs it free of
-// errors, printing the errors otherwise.
+// errors, printing the errors otherwise. The warnings of a mesh without
+// errors are printed too, to standard error as check, build and graph
+// print them, and first: whatever the command goes on to say or write
+// (on standard output, which holds the command's output alone), they are
+// the mesh's.
 func compileClean(e *env, cf *compileFlags, cmd, dir string) (*compiler.Result, int, bool) {
 	res, code, done := cf.compile(e, cmd, dir)
 	if done {
 		return nil, code, true
 	}
+	diag.WriteText(e.stderr, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 	if res.Plan == nil {
-		diag.WriteText(e.stderr, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 		fmt.Fprintf(e.stderr, "\n%s; nothing was written\n", summary(res))
 		return nil, exitMesh, true
+	}
+	if len(res.Diagnostics) > 0 {
+		fmt.Fprintln(e.stderr) // warnings, before what the command says
 	}
 	return res, exitOK, false
 }
