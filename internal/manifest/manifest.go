@@ -63,7 +63,7 @@ type Source struct {
 	ID             string   `json:"id"`
 	Domain         string   `json:"domain"`
 	Description    string   `json:"description,omitempty"`
-	Cadence        string   `json:"cadence"`
+	Cadence        string   `json:"cadence"` // as Schedule's
 	Table          string   `json:"table"`
 	Classification string   `json:"classification,omitempty"`
 	Columns        []Column `json:"columns"`
@@ -102,9 +102,13 @@ type Product struct {
 	Generated   Files        `json:"generated"`
 }
 
-// Schedule is when a product runs.
+// Schedule is when a product runs. Cadence is plan.Cadence's String: the
+// keyword, or "cron 0 6 * * 1-5" for a cron expression, a prefix that
+// tells the two apart in sources' cadences too, which have no Cron. Cron
+// is the expression alone, a keyword's equivalent for a keyword, for
+// tools that schedule by cron.
 type Schedule struct {
-	Cadence  string `json:"cadence,omitempty"` // as written: daily, or a cron expression
+	Cadence  string `json:"cadence,omitempty"`
 	Cron     string `json:"cron,omitempty"`
 	OnInputs bool   `json:"on_inputs"`
 	Timezone string `json:"timezone"`

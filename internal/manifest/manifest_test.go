@@ -45,12 +45,25 @@ func TestSchema(t *testing.T) {
 	if _, err := os.Stat(validator); err != nil {
 		t.Skipf("the JSON Schema validator is not beside the repository (%v)", err)
 	}
+	manifest := pharmaManifest(t)
 	file := filepath.Join(t.TempDir(), "manifest.json")
-	if err := os.WriteFile(file, pharmaManifest(t), 0o644); err != nil {
+	if err := os.WriteFile(file, manifest, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	if err := os.WriteFile(bad, []byte(`{"manifest_version": 2}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A cron cadence is "cron EXPR", for sources and products alike, so
+	// that it cannot be taken for a keyword; the bare expression is the
+	// schedule's cron. The example has both kinds of cron cadence.
+	for _, cadence := range []string{`"cadence": "cron 0 4 * * 2"`, `"cadence": "cron 0 6 * * 2"`} {
+		if !bytes.Contains(manifest, []byte(cadence)) {
+			t.Fatalf("the example's manifest has no %s", cadence)
+		}
+	}
+	bareCron := filepath.Join(t.TempDir(), "bare-cron.json")
+	if err := os.WriteFile(bareCron, bytes.Replace(manifest, []byte(`"cadence": "cron 0 6 * * 2"`), []byte(`"cadence": "0 6 * * 2"`), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	schema := filepath.Join(golden.Root(), "docs", "manifest.schema.json")
@@ -64,5 +77,8 @@ func TestSchema(t *testing.T) {
 	}
 	if out, err := run(bad); err == nil {
 		t.Fatalf("the schema accepts a manifest of another version:\n%s", out)
+	}
+	if out, err := run(bareCron); err == nil {
+		t.Fatalf("the schema accepts a cron cadence without its cron prefix:\n%s", out)
 	}
 }
