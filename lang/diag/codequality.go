@@ -20,7 +20,7 @@ import (
 // meshc ran in: they are what GitLab expects, paths relative to the
 // repository root, when meshc runs there, as CI jobs do. Where a
 // diagnostic has no line, its issue is on line 1: a whole file's on its
-// first line, and one about no file at all (no-mesh-root) at path ".",
+// first line, and one without a range (meshc makes none) at path ".",
 // the repository itself. A diagnostic in the standard library keeps its
 // stdlib: name, which GitLab shows but cannot link to a file.
 //

@@ -218,6 +218,11 @@ func (x *lineIndex) get(name string) *fileLines {
 		fl.starts = append(fl.starts, offset)
 		offset += len(l) + 1
 	}
+	// A byte order mark is no character of the first line: snippets
+	// leave it out, and columns count from after it.
+	if rest, ok := strings.CutPrefix(fl.lines[0], "\ufeff"); ok {
+		fl.lines[0], fl.starts[0] = rest, len("\ufeff")
+	}
 	x.files[name] = fl
 	return fl
 }

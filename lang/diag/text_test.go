@@ -156,6 +156,18 @@ func TestWholeFileRange(t *testing.T) {
 	}
 }
 
+// TestSnippetWithoutByteOrderMark checks that a file's byte order mark is
+// not shown, and that the caret stays under the subject.
+func TestSnippetWithoutByteOrderMark(t *testing.T) {
+	src := "\ufeffproduct \"Bad\" {}\n"
+	f := NewFile("f.mesh.hcl", []byte(src))
+	i := strings.Index(src, `"Bad"`)
+	out := render(t, src, Errorf("invalid-name", f.Range(i, i+5), "S", "D."))
+	if strings.Contains(out, "\ufeff") || !strings.Contains(out, "1 | product \"Bad\" {}\n  |         ^^^^^\n") {
+		t.Errorf("got:\n%s", out)
+	}
+}
+
 // TestLocationOnOneLine checks that a file name holding a line break or a
 // tab leaves the location on its line.
 func TestLocationOnOneLine(t *testing.T) {
