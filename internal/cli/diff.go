@@ -83,9 +83,11 @@ everything downstream of them.`)
 		res  *compiler.Result
 	}{{"the base revision", baseRes}, {"the mesh", headRes}} {
 		if r.res.Plan == nil {
+			// The mesh's warnings are the user's to fix; the base
+			// revision's, already merged, are not.
 			errs := r.res.Diagnostics[:0:0]
 			for _, d := range r.res.Diagnostics {
-				if d.Severity == diag.Error {
+				if d.Severity == diag.Error || r.res == headRes {
 					errs = append(errs, d)
 				}
 			}
@@ -93,6 +95,10 @@ everything downstream of them.`)
 			fmt.Fprintf(e.stderr, "\nmeshc diff: %s has errors, so there is nothing to compare\n", r.what)
 			return exitMesh
 		}
+	}
+	if ds := headRes.Diagnostics; len(ds) > 0 { // warnings only
+		diag.WriteText(e.stderr, ds, headRes.SourcesFor(ds))
+		fmt.Fprintln(e.stderr)
 	}
 
 	baseRev, headRev := revision(baseRes), revision(headRes)
