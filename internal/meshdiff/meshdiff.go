@@ -72,39 +72,27 @@ func sameCode(a, b string) bool { return unspaced(a) == unspaced(b) }
 // unspaced drops the spaces of an expression's text outside its quoted
 // strings, but for one between two characters of names or numbers.
 func unspaced(s string) string {
-	var b strings.Builder
-	quoted, escaped, space := false, false, false
-	var last byte
 	word := func(c byte) bool {
 		return c == '_' || c == '.' || '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' || c >= 0x80
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quoted:
-			quoted = escaped || c != '"'
-			escaped = !escaped && c == '\\'
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			space = true
-			continue
-		case c == '"':
-			quoted = true
-		}
-		if space && word(last) && word(c) {
-			b.WriteByte(' ')
-		}
-		space, last = false, c
-		b.WriteByte(c)
-	}
-	return b.String()
+	return respaced(s, func(before, after byte) bool { return word(before) && word(after) })
 }
 
 // oneLine shows an expression's text on one line: each run of spaces and
 // line breaks outside its quoted strings made one space. Spaces in strings
 // are kept, so that a change made of them (which sameCode reports) shows.
 func oneLine(s string) string {
+	return respaced(s, func(before, _ byte) bool { return before != 0 })
+}
+
+// respaced writes an expression's text with each run of spaces and line
+// breaks outside its quoted strings made one space where keep says so,
+// given the characters before and after it (0 at the start), and nothing
+// elsewhere.
+func respaced(s string, keep func(before, after byte) bool) string {
 	var b strings.Builder
 	quoted, escaped, space := false, false, false
+	var last byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -117,10 +105,10 @@ func oneLine(s string) string {
 		case c == '"':
 			quoted = true
 		}
-		if space && b.Len() > 0 {
+		if space && keep(last, c) {
 			b.WriteByte(' ')
 		}
-		space = false
+		space, last = false, c
 		b.WriteByte(c)
 	}
 	return b.String()
