@@ -159,6 +159,7 @@ type quoteState struct {
 	brace     int    // braces open in ${...}
 	subscript int    // brackets open after a word's first character, as in a[i]
 	cond      bool   // in [[ ... ]]
+	inArgs    bool   // past the name of the command being read
 	command   string // let, declare, typeset or local, up to the end of its command
 	integers  bool   // a declare, typeset or local with -i came before
 	word      []byte // the word read so far outside quotes
@@ -193,16 +194,27 @@ func (q *quoteState) expression() string {
 var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=`)
 
 // endWord takes note of the word just read outside quotes: the commands
-// whose arguments bash may read as arithmetic.
+// whose arguments bash may read as arithmetic, when the word is a
+// command's name (dbt build --target local is no local), and a -i
+// among their options.
 func (q *quoteState) endWord() {
-	switch w := string(q.word); {
-	case w == "let" || w == "declare" || w == "typeset" || w == "local":
-		q.command = w
+	w := string(q.word)
+	q.word = q.word[:0]
+	switch {
+	case w == "":
+	case !q.inArgs:
+		if w == "let" || w == "declare" || w == "typeset" || w == "local" {
+			q.command = w
+		}
+		// A reserved word or an assignment comes before the name.
+		q.inArgs = !beforeCommand[w] && !assignment.MatchString(w)
 	case q.command != "" && q.command != "let" && strings.HasPrefix(w, "-") && strings.Contains(w, "i"):
 		q.integers = true
 	}
-	q.word = q.word[:0]
 }
+
+// beforeCommand are the reserved words after which a command's name comes.
+var beforeCommand = map[string]bool{"if": true, "then": true, "elif": true, "else": true, "while": true, "until": true, "do": true, "!": true, "time": true, "{": true}
 
 func (q *quoteState) scan(text string) {
 	for i := 0; i < len(text); i++ {
@@ -245,7 +257,7 @@ func (q *quoteState) scan(text string) {
 			if strings.IndexByte(wordBreaks, c) >= 0 {
 				q.endWord()
 				if strings.IndexByte(";&|()\n", c) >= 0 {
-					q.command = "" // the command's end
+					q.command, q.inArgs = "", false // the command's end
 				}
 			} else if c != '\\' {
 				q.word = append(q.word, c)
