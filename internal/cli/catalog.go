@@ -261,15 +261,12 @@ and recorded relative to the mesh folder.`)
 		Granularity: granularity,
 		Out:         manifest.Generation{GitLab: folders[gitlab.Name].rel, Airflow: folders[airflow.Name].rel, Snowflake: folders[snowflake.Name].rel},
 	})
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(m); err != nil {
+	data, err := diag.IndentedJSON(m, false)
+	if err != nil {
 		fmt.Fprintf(e.stderr, "meshc manifest: %v\n", err)
 		return exitMesh
 	}
-	return writeOut(e, "manifest", out, b.Bytes(), isManifest)
+	return writeOut(e, "manifest", out, data, isManifest)
 }
 
 // codeownersOwner is what GitLab takes as an owner: @user, @group/sub or

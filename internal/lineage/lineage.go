@@ -8,11 +8,11 @@ package lineage
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // Formats maps each --format name to its renderer.
@@ -225,9 +225,9 @@ func JSON(p *plan.Plan) []byte {
 		}
 		g.Edges = append(g.Edges, jsonEdge{Kind: kind, From: e.from, To: e.to, Columns: e.columns, Test: e.test})
 	}
-	out, err := json.MarshalIndent(g, "", "  ")
+	out, err := diag.IndentedJSON(g, true)
 	if err != nil {
 		panic(err) // the graph holds only strings
 	}
-	return append(out, '\n')
+	return out
 }

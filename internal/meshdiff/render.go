@@ -2,12 +2,10 @@ package meshdiff
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/lang/diag"
@@ -108,43 +106,18 @@ func (r *Report) WriteText(w io.Writer) error {
 // overrides as they are; they are escaped too (jsonControls), so that the
 // report can be printed to a terminal or a CI log as safely as the text.
 func (r *Report) WriteJSON(w io.Writer) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
 	if r.Changes == nil {
 		r.Changes = []*Change{}
 	}
 	if r.Affected == nil {
 		r.Affected = []string{}
 	}
-	if err := enc.Encode(r); err != nil {
+	data, err := diag.IndentedJSON(r, false)
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(jsonControls(b.Bytes()))
+	_, err = w.Write(data)
 	return err
-}
-
-// jsonControls writes the control characters that encoding/json leaves in
-// its output (DEL, U+0080 to U+009F, the bidirectional overrides and
-// isolates) as \u escapes: the same JSON, as they can only be in strings.
-func jsonControls(data []byte) []byte {
-	if !bytes.ContainsFunc(data, leftByJSON) {
-		return data
-	}
-	out := make([]byte, 0, len(data)+32)
-	for _, r := range string(data) {
-		if leftByJSON(r) {
-			out = fmt.Appendf(out, `\u%04x`, r)
-		} else {
-			out = utf8.AppendRune(out, r)
-		}
-	}
-	return out
-}
-
-func leftByJSON(r rune) bool {
-	return r == 0x7f || 0x80 <= r && r < 0xa0 || 0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069
 }
 
 // WriteMarkdown writes the report as a merge-request comment: a summary

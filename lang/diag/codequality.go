@@ -3,7 +3,6 @@ package diag
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
@@ -142,8 +141,10 @@ func subjectText(r *Range, src Sources) string {
 // trailing newline, and without escaping <, > and & (meshc's messages
 // quote SQL and shell).
 func writeReportJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	data, err := IndentedJSON(v, false)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
 }
