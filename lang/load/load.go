@@ -10,6 +10,7 @@ package load
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -230,7 +231,9 @@ func readTree(t *Tree) ([]*file, map[string][]fs.DirEntry, diag.Diagnostics) {
 		return nil
 	})
 	if err != nil {
-		ds = append(ds, readError(displayDir(t.Prefix), err))
+		d := readError(displayDir(t.Prefix), err)
+		d.Subject = new(diag.WholeFile(cmp.Or(strings.TrimSuffix(t.Prefix, "/"), "."))) // a path, for SARIF's uri
+		ds = append(ds, d)
 	}
 	return files, folders.folders, ds
 }
