@@ -583,6 +583,11 @@ func sentence(text string) string {
 
 // matchWaiver finds the objects a waiver names and reports those it names
 // in vain. Waivers that are not valid have been reported already.
+func (c *compiler) waivedObjectNotFound(p *policy, e waiverEntry, m *model) {
+	c.warnf("waiver-unused", e.id.Range, "Waived object not found",
+		"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, m.didYouMean(p.kind, e.id.V))
+}
+
 func (c *compiler) matchWaiver(w *waiver, m *model) {
 	p := w.policy
 	if p == nil || p.kind == "" || m == nil {
@@ -605,6 +610,13 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 		}
 	}
 	if !w.valid {
+		// Expired, or of a policy that takes no waiver (reported): a
+		// misspelt entry is still worth knowing before it is renewed.
+		for _, e := range w.entries {
+			if e.obj == nil && !m.ofUnjudged(p.kind, e.id.V) {
+				c.waivedObjectNotFound(p, e, m)
+			}
+		}
 		return
 	}
 	if !p.active {
@@ -636,8 +648,7 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 		switch {
 		case e.used, unjudged(e):
 		case e.obj == nil:
-			c.warnf("waiver-unused", e.id.Range, "Waived object not found",
-				"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, m.didYouMean(p.kind, e.id.V))
+			c.waivedObjectNotFound(p, e, m)
 		case !p.covers(e.obj):
 			scope := andList(sortedKeys(p.domains))
 			if p.domain != nil {
