@@ -224,7 +224,7 @@ func (d *decoder) controlCharacter(text string, rng diag.Range, what string) boo
 	}
 	r, _ := utf8.DecodeRuneInString(text[i:])
 	d.add(diag.Diagnostics{diag.Warnf("control-character", rng, "Control character in a "+what,
-		"The %s holds U+%04X, a control character, which no catalog, DAG, pipeline or report shows as text: the generated files write it escaped. Remove it; for a line break, write the text over several lines (<<-EOT).", what, r)})
+		"The %s holds U+%04X, a control character, which no catalog, DAG, pipeline or report shows as text: the generated files write it escaped (a Snowflake COMMENT leaves a NUL out). Remove it; for a line break, write the text over several lines (<<-EOT).", what, r)})
 	return true
 }
 
