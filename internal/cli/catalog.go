@@ -541,12 +541,18 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 			add(pattern(folders.snowflake, graphFile))
 		}
 		add(pattern(folders.gitlab, "sql", d.Name) + "/")
+		perProduct := false // pipelines in products/DOMAIN/, not one for the domain
 		for _, pr := range d.Products {
-			if f := gitlabFiles[pr.ID]; f != "" && !strings.HasPrefix(f, "products/") {
+			switch f := gitlabFiles[pr.ID]; {
+			case strings.HasPrefix(f, "products/"):
+				perProduct = true
+			case f != "":
 				add(pattern(folders.gitlab, f)) // a domain's pipeline
 			}
 		}
-		lines = append(lines, pattern(folders.gitlab, "products", d.Name)+"/")
+		if perProduct {
+			lines = append(lines, pattern(folders.gitlab, "products", d.Name)+"/")
+		}
 		if o != "" {
 			for _, l := range lines {
 				fmt.Fprintf(&b, "%s %s\n", l, o)
