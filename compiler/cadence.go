@@ -168,6 +168,16 @@ func parseCron(expr string) (*cronSchedule, error) {
 	if len(fields) != 5 {
 		return nil, fmt.Errorf("it has %d fields", len(fields))
 	}
+	// Cron implementations part on a day field that steps from * while
+	// the other is restricted: some take it as unrestricted (runs on the
+	// days both name), others as restricted (runs on the days either
+	// names), so the targets would run it on different days.
+	for _, f := range []struct{ stepped, other, name string }{{fields[2], fields[4], "month"}, {fields[4], fields[2], "week"}} {
+		if strings.HasPrefix(f.stepped, "*/") && f.other != "*" {
+			return nil, fmt.Errorf("its day of %s %q steps from * while the other day field is %q, which cron implementations read differently: some run on the days both fields name, others on the days either names. Write the stepped field as a range, such as %s",
+				f.name, f.stepped, f.other, map[string]string{"month": "1-31", "week": "0-6"}[f.name]+f.stepped[1:])
+		}
+	}
 	cs := &cronSchedule{domStar: fields[2] == "*", dowStar: fields[4] == "*"}
 	for i, f := range fields {
 		set, err := parseCronField(f, cronFields[i])

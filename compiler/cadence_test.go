@@ -30,13 +30,17 @@ func TestCronPeriod(t *testing.T) {
 		{"0 0 * * 0", 7 * day},
 		{"0 0 * * 7", 7 * day}, // 7 is Sunday too
 		{"0 0 1 * 1", 7 * day}, // both day fields restricted: the 1st or a Monday, as in cron
+		{"0 0 */2 * *", 2 * day},
+		{"0 0 1-31/2 * 1", 2 * day}, // odd days or Mondays
 	} {
 		got, err := cronPeriod(tc.expr)
 		if err != nil || got != tc.want {
 			t.Errorf("cronPeriod(%q) = %v, %v; want %v", tc.expr, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "* * * *", "* * * * * *", "61 * * * *", "* 24 * * *", "5-3 * * * *", "*/0 * * * *", "0 0 31 2 *", "x * * * *", "0 0 * * FUNDAY"} {
+	for _, bad := range []string{"", "* * * *", "* * * * * *", "61 * * * *", "* 24 * * *", "5-3 * * * *", "*/0 * * * *", "0 0 31 2 *", "x * * * *", "0 0 * * FUNDAY",
+		"0 0 1 * */2", "0 0 */2 * 1"} { // a day field stepping from * beside a restricted one: cron implementations part
+
 		if _, err := cronPeriod(bad); err == nil {
 			t.Errorf("cronPeriod(%q) succeeded; want an error", bad)
 		}
@@ -54,7 +58,7 @@ func TestSundayAsZero(t *testing.T) {
 		"0 6 1 * 3,7":     "0 6 1 * 0,3",
 		"0 6 * * */1":     "0 6 * * */1",
 		"0 6 * * */3,7":   "0 6 * * */3,0",
-		"0 6 1 * */2,5-7": "0 6 1 * */2,0,5-6",
+		"0 6 * * */2,5-7": "0 6 * * */2,0,5-6",
 		"0 6 * * */2,7-7": "0 6 * * */2,0",
 		"0 6 * * 5-7/2":   "0 6 * * 0,5",
 		"0 6 * * 0-7/2":   "0 6 * * 0,2,4,6",
