@@ -105,7 +105,18 @@ func (c *compiler) schedules() {
 		return
 	}
 	slowest := make(map[*plan.Product]slowestUpstream, len(c.plan.Products))
+	// A product one of whose inputs did not resolve (reported) is left
+	// out, as its period is unknown: what it reads is not all known.
+	brokenInputs := map[*plan.Product]bool{}
+	for _, ps := range c.products {
+		if ps.brokenInputs {
+			brokenInputs[ps.plan] = true
+		}
+	}
 	for _, p := range c.plan.Products {
+		if brokenInputs[p] {
+			continue
+		}
 		worst := slowestUpstream{}
 		if s := p.Schedule; s.Cadence != nil {
 			worst = slowestUpstream{period: s.Cadence.Period, what: "a " + s.Cadence.String() + " cadence", own: true}
