@@ -96,11 +96,16 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				c.unknown("column", ic.Name.V, "in "+owner, ic.Name.Range, names())
 				continue
 			}
+			var expected plan.Type
 			if ic.Type != nil && ic.Type.Name != "" {
-				if want, ok := c.columnType(*ic.Type); ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
+				want, ok := c.columnType(*ic.Type)
+				if ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
 					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
 						"This product expects %s to be %s, but the %s declares it %s (at %s). Change the expected type, or agree a new contract with the producer.",
 						ic.Name.V, want, owner, col.Type, col.Range)
+				}
+				if ok {
+					expected = want
 				}
 			}
 			if readSeen[col] {
@@ -109,6 +114,12 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			}
 			readSeen[col] = true
 			pi.Columns = append(pi.Columns, col)
+			if expected.Name != "" && pi.Expected == nil {
+				pi.Expected = make([]plan.Type, len(pi.Columns)-1, len(in.Columns))
+			}
+			if pi.Expected != nil {
+				pi.Expected = append(pi.Expected, expected)
+			}
 		}
 		inputs = append(inputs, pi)
 	}

@@ -189,7 +189,26 @@ type Input struct {
 	Producer *Product // set with Port when the input reads a product
 	Port     *Port
 	Columns  []*Column // the producer's columns that are read, in the order written
+	// Expected is the type the reader declares for each of Columns
+	// (columns = { id = integer }), the zero Type where it declares
+	// none; nil when it declares none at all, as most inputs.
+	Expected []Type
 	Range    diag.Range
+}
+
+// ExpectedType returns the type the input expects of a column it reads:
+// the one it declares, else the column's own; false when it does not
+// read the column.
+func (in *Input) ExpectedType(col *Column) (Type, bool) {
+	for i, c := range in.Columns {
+		if c == col {
+			if in.Expected != nil && in.Expected[i].Name != "" {
+				return in.Expected[i], true
+			}
+			return col.Type, true
+		}
+	}
+	return Type{}, false
 }
 
 // Port is a published table or view with its column contract.

@@ -619,11 +619,17 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 				c("column", cid, "changed", "spelled "+a.Name+" -> "+b.Name)
 			}
 			if a.Type.String() != b.Type.String() {
-				detail := "type " + a.Type.String() + " -> " + b.Type.String()
-				if b.Type.AcceptedBy(a.Type) {
-					c("column", cid, "changed", detail) // widened: readers still get what they expect
-				} else {
-					breaking(c("column", cid, "changed", detail), name)
+				ch := c("column", cid, "changed", "type "+a.Type.String()+" -> "+b.Type.String())
+				// A reader is broken when the new type is not one it
+				// accepts: the type it declares, or else the old one.
+				var broken []*plan.Product
+				for _, r := range d.readsOf(x) {
+					if want, reads := r.in.ExpectedType(a); reads && !b.Type.AcceptedBy(want) {
+						broken = append(broken, r.by)
+					}
+				}
+				if x.Visibility == "public" && len(broken) > 0 {
+					ch.Consumers, ch.Breaking = unique(productIDs(broken)), true
 				}
 			}
 			if !a.Nullable && b.Nullable {
