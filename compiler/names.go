@@ -124,6 +124,9 @@ func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates [
 	hint, done := c.meant[key]
 	if !done {
 		hint = c.listOf(kind, where, candidates).DidYouMean(name)
+		if hint == "" && kind == "column" {
+			hint = c.columnMeant(where, name, candidates)
+		}
 		if c.meant == nil {
 			c.meant = map[[3]string]string{}
 		}
@@ -138,6 +141,20 @@ func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates [
 		detail += fmt.Sprintf(" The %s there are: %s.", plural(kind), strings.Join(candidates, ", "))
 	}
 	c.errorf("unresolved-reference", at, fmt.Sprintf("Reference to an undeclared %s", kind), "%s", detail)
+}
+
+// columnMeant is the did-you-mean of a column name, with case left out
+// as resolving columns leaves it: SPECIALTI is one edit from specialty.
+func (c *compiler) columnMeant(where, name string, candidates []string) string {
+	folded := make([]string, len(candidates))
+	for i, cand := range candidates {
+		folded[i] = foldASCII(cand)
+	}
+	nearest := c.listOf("column, case folded", where, folded).Nearest(foldASCII(name))
+	if i := slices.Index(folded, nearest); nearest != "" && i >= 0 {
+		return fmt.Sprintf(" Did you mean %q?", candidates[i])
+	}
+	return ""
 }
 
 // scopeLists are a compilation's lists of candidates for unknown, by its
