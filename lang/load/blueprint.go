@@ -352,7 +352,8 @@ func mergeDomain(dom, bp *ast.Domain) {
 // mergeProduct merges a chain of blueprints, nearest first, into a product:
 // its own values win, then the nearest blueprint's. The tags, steps and
 // tests that a blueprint adds go before those of the product and of the
-// blueprints nearer it, so that the farthest's come first. Blocks are
+// blueprints nearer it, so that the farthest's come first; a tag that
+// several blueprints list goes where the farthest puts it. Blocks are
 // copied, so that no two products share a node the compiler may annotate.
 // What a product holds already is looked up in sets, so that a chain costs
 // what it adds, not its square.
@@ -368,7 +369,7 @@ func mergeProduct(p *ast.Product, chain []*ast.Blueprint) {
 	for _, t := range p.Tests {
 		tests[t.Written().Name.V] = true
 	}
-	var addedTags [][]ast.String
+	var chainTags [][]ast.String // each blueprint's, nearest first
 	var addedSteps [][]*ast.Step
 	var addedTests [][]*ast.TestUse
 	for _, b := range chain {
@@ -376,14 +377,7 @@ func mergeProduct(p *ast.Product, chain []*ast.Blueprint) {
 		inherit(&p.Owner, bp.Owner)
 		inherit(&p.Description, bp.Description)
 		if bp.Tags.Set || bp.Tags.Bad {
-			var added []ast.String
-			for _, t := range bp.Tags.V {
-				if !tags[t.V] {
-					tags[t.V] = true // each tag once, even if listed twice
-					added = append(added, t)
-				}
-			}
-			addedTags = append(addedTags, added)
+			chainTags = append(chainTags, bp.Tags.V)
 			if !p.Tags.Set && !p.Tags.Bad {
 				p.Tags.Range = bp.Tags.Range
 			}
@@ -424,7 +418,18 @@ func mergeProduct(p *ast.Product, chain []*ast.Blueprint) {
 			p.SLA = &c
 		}
 	}
-	p.Tags.V = farthestFirst(addedTags, p.Tags.V)
+	// Each tag once, where the farthest blueprint that lists it puts it,
+	// unless the product lists it itself.
+	var added []ast.String
+	for i := len(chainTags) - 1; i >= 0; i-- {
+		for _, t := range chainTags[i] {
+			if !tags[t.V] {
+				tags[t.V] = true
+				added = append(added, t)
+			}
+		}
+	}
+	p.Tags.V = append(added, p.Tags.V...)
 	p.Steps = farthestFirst(addedSteps, p.Steps)
 	p.Tests = farthestFirst(addedTests, p.Tests)
 }

@@ -1,6 +1,7 @@
 package load_test
 
 import (
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -120,5 +121,46 @@ product "p" {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("merged product (-want +got):\n%s", diff)
+	}
+}
+
+// TestBlueprintTagOrder checks that a tag several blueprints of a chain
+// list goes where the farthest puts it, and one the product lists where
+// the product does.
+func TestBlueprintTagOrder(t *testing.T) {
+	fsys := fstest.MapFS{
+		"mesh.hcl": {Data: []byte("mesh \"m\" {}\nenvironment \"prod\" { database = \"DB\" }\n")},
+		"platform/blueprints.mesh.hcl": {Data: []byte(`blueprint "standard" {
+  for  = "product"
+  tags = ["a", "b", "y"]
+}
+
+blueprint "mastered" {
+  for     = "product"
+  extends = blueprint.standard
+  tags    = ["b", "a", "c"]
+}
+`)},
+		"a/domain.mesh.hcl": {Data: []byte(`domain "a" {
+  owner = "a@example.com"
+}
+
+product "p" {
+  extends = blueprint.mastered
+  version = "1.0.0"
+  tags    = ["z", "y"]
+}
+`)},
+	}
+	m, _, ds := load.Load(load.Tree{FS: fsys}, load.Tree{})
+	if len(ds) > 0 {
+		t.Fatalf("unexpected diagnostics: %v", ds)
+	}
+	var got []string
+	for _, tag := range m.Domains[0].Products[0].Tags.V {
+		got = append(got, tag.V)
+	}
+	if want := "a b c z y"; strings.Join(got, " ") != want {
+		t.Errorf("tags %v, want %s", got, want)
 	}
 }
