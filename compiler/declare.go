@@ -641,16 +641,14 @@ func typeName(t ast.TypeExpr) string {
 // reported even when no test uses the kind; what the directives and
 // calls write is checked in each test's rendered SQL (templateFault).
 func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
-	text := k.SQL.Skeleton()
-	if open := snowsql.Unclosed(text); open != "" {
+	switch shape := snowsql.ShapeOf(k.SQL.Skeleton()); {
+	case shape.Open != "":
 		c.errorf("invalid-template", k.SQL.Range(), "Unclosed SQL",
-			"The SQL template of test kind %s leaves %s open, so the SQL the targets write after the query would be part of it. Close it.", k.Name, open)
+			"The SQL template of test kind %s leaves %s open, so the SQL the targets write after the query would be part of it. Close it.", k.Name, shape.Open)
 		c.badTemplates[k] = true
-		return
-	}
-	if n := len(snowsql.Split(text)); n > 1 {
+	case shape.Statements > 1:
 		c.errorf("invalid-template", k.SQL.Range(), "More than one SQL statement",
-			"The SQL template of test kind %s holds %d statements, separated by semicolons, but a test is one query, which the targets run inside one of their own. Keep one query that returns the failing rows, joining the others in with WITH or UNION ALL.", k.Name, n)
+			"The SQL template of test kind %s holds %d statements, separated by semicolons, but a test is one query, which the targets run inside one of their own. Keep one query that returns the failing rows, joining the others in with WITH or UNION ALL.", k.Name, shape.Statements)
 		c.badTemplates[k] = true
 	}
 }

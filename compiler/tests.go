@@ -387,9 +387,17 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 		case "string":
 			return cty.StringVal(snowsql.String(s)), true
 		case "sql":
-			if open := snowsql.Unclosed(s); open != "" {
+			switch shape := snowsql.ShapeOf(s); {
+			case shape.Open != "":
 				c.errorf("invalid-value", v.Range, "Unclosed SQL",
-					"The argument %q of %s leaves %s open, so the SQL the test writes after it would be part of it. Close it.", p.Name, kind.Name, open)
+					"The argument %q of %s leaves %s open, so the SQL the test writes after it would be part of it. Close it.", p.Name, kind.Name, shape.Open)
+				return cty.NilVal, false
+			case shape.Statements == 0:
+				c.errorf("invalid-value", v.Range, "Empty SQL", "The argument %q of %s is SQL and cannot be empty, or hold only comments.", p.Name, kind.Name)
+				return cty.NilVal, false
+			case shape.Statements > 1:
+				c.errorf("invalid-value", v.Range, "More than one SQL statement",
+					"The argument %q of %s is one SQL query or expression, which the test runs inside one of its own; this one holds %d statements, separated by semicolons. Keep one, or write a test for each.", p.Name, kind.Name, shape.Statements)
 				return cty.NilVal, false
 			}
 			// Templates put the argument inside text of their own (in
@@ -399,15 +407,6 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 				s = snowsql.Unterminated(s)
 			}
 			s = strings.TrimSpace(s)
-			switch n := len(snowsql.Split(s)); {
-			case n == 0:
-				c.errorf("invalid-value", v.Range, "Empty SQL", "The argument %q of %s is SQL and cannot be empty, or hold only comments.", p.Name, kind.Name)
-				return cty.NilVal, false
-			case n > 1:
-				c.errorf("invalid-value", v.Range, "More than one SQL statement",
-					"The argument %q of %s is one SQL query or expression, which the test runs inside one of its own; this one holds %d statements, separated by semicolons. Keep one, or write a test for each.", p.Name, kind.Name, n)
-				return cty.NilVal, false
-			}
 			if snowsql.EndsInComment(s) {
 				s += "\n"
 			}

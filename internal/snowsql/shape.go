@@ -5,12 +5,13 @@ import (
 	"unicode/utf8"
 )
 
-// A Shape is what one pass over SQL text finds of what Unclosed and Split
-// would: what it leaves open at its end and how many statements it holds,
-// with where each starts, for messages.
+// A Shape is what one pass over SQL text finds: what it leaves open at
+// its end ("a quoted string", "a quoted identifier", "a $$ string" or "a
+// comment", a /* with no */), and how many statements it holds, with where
+// each starts, for messages. Text put after an open one would become part
+// of it. (The tests hold it to a reading made of scanQuoted and Split.)
 type Shape struct {
-	// Open is what Unclosed returns: what the text leaves open at its
-	// end, or "".
+	// Open is what the text leaves open at its end, or "".
 	Open string
 	// OpenAt is where what is left open starts.
 	OpenAt int
@@ -44,9 +45,9 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
-// ShapeOf finds, in one pass over sql, what Unclosed and Split find: it is
-// for text checked for each of many tests, several times faster than the
-// two together, and it makes nothing. It reads text of either kind, so
+// ShapeOf finds sql's Shape in one pass: it is for text checked for each
+// of many tests, several times faster than scanQuoted and Split together,
+// and it makes nothing. It reads text of either kind, so
 // that a caller that keeps no string need not make one.
 func ShapeOf[T ~string | ~[]byte](sql T) Shape {
 	var s Shape

@@ -119,25 +119,6 @@ func scanQuoted(s string, i int) (end int, what string, closed bool) {
 	return i, "", true
 }
 
-// Unclosed returns what SQL text leaves open at its end: "a quoted
-// string", "a quoted identifier", "a $$ string" or "a comment" (/* with no
-// */), or "" when it closes all it opens. Text put after an unclosed one
-// would become part of it.
-func Unclosed(sql string) string {
-	for i := 0; i < len(sql); {
-		end, what, closed := scanQuoted(sql, i)
-		switch {
-		case !closed:
-			return what
-		case end > i:
-			i = end
-		default:
-			i++
-		}
-	}
-	return ""
-}
-
 func clip(s string) string {
 	if len(s) > 24 {
 		return s[:24] + "..."

@@ -182,3 +182,23 @@ func TestUnclosed(t *testing.T) {
 		}
 	}
 }
+
+// Unclosed returns what SQL text leaves open at its end: "a quoted
+// string", "a quoted identifier", "a $$ string" or "a comment" (/* with no
+// */), or "" when it closes all it opens. Text put after an unclosed one
+// would become part of it. It is ShapeOf's reference: the same reading,
+// made of scanQuoted, the reading Split and Terminated share.
+func Unclosed(sql string) string {
+	for i := 0; i < len(sql); {
+		end, what, closed := scanQuoted(sql, i)
+		switch {
+		case !closed:
+			return what
+		case end > i:
+			i = end
+		default:
+			i++
+		}
+	}
+	return ""
+}
