@@ -26,18 +26,21 @@ var optionValues = map[string][]string{
 	"initial_warehouse_size": {"XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"},
 }
 
-// snowflakeLongest are the longest durations Snowflake takes for the
-// snowflake target's duration settings, from CREATE TASK's reference:
-// USER_TASK_TIMEOUT_MS is at most 604800000 (7 days), and
+// longestDurations are the longest durations the targets take for their
+// duration settings, by target.option. Snowflake's are from CREATE TASK's
+// reference: USER_TASK_TIMEOUT_MS is at most 604800000 (7 days), and
 // TARGET_COMPLETION_INTERVAL at most 24 hours. (Their shortest, 0 and 10
-// seconds, are below a mesh's shortest duration, a minute.) Snowflake
-// refuses a task with a longer one when the script runs.
-var snowflakeLongest = map[string]struct {
+// seconds, are below a mesh's shortest duration, a minute.) GitLab refuses
+// a job timeout over a month ("timeout config should not exceed the
+// limit"). Airflow's execution_timeout has none. A longer one would be
+// refused when the script runs or the pipeline is created.
+var longestDurations = map[string]struct {
 	duration             time.Duration
 	summary, what, limit string
 }{
-	"timeout":                    {7 * 24 * time.Hour, "Task timeout too long for Snowflake", "USER_TASK_TIMEOUT_MS of every task", "7 days (604800000 ms)"},
-	"target_completion_interval": {24 * time.Hour, "Completion interval too long for Snowflake", "TARGET_COMPLETION_INTERVAL of serverless triggered roots", "24 hours"},
+	"snowflake.timeout":                    {7 * 24 * time.Hour, "Task timeout too long for Snowflake", "USER_TASK_TIMEOUT_MS of every task, which Snowflake", "7 days (604800000 ms)"},
+	"snowflake.target_completion_interval": {24 * time.Hour, "Completion interval too long for Snowflake", "TARGET_COMPLETION_INTERVAL of serverless triggered roots, which Snowflake", "24 hours"},
+	"gitlab.timeout":                       {30 * 24 * time.Hour, "Job timeout too long for GitLab", "timeout of every step and test job, which GitLab", "a month"},
 }
 
 var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -143,20 +146,14 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 				"max_active_runs is how many runs of one product's DAG may run at once, a whole number from 1 up; 1 keeps two runs from writing the same tables.")
 			return nil
 		}
-	case key == "snowflake.target_completion_interval" || key == "snowflake.timeout":
+	case key == "snowflake.target_completion_interval" || key == "snowflake.timeout" || key == "gitlab.timeout" || key == "airflow.timeout":
 		d, ok := c.duration(o.String)
 		if !ok {
 			return nil
 		}
-		if most := snowflakeLongest[name]; d > most.duration {
+		if most, ok := longestDurations[key]; ok && d > most.duration {
 			c.errorf("invalid-value", o.String.Range, most.summary,
-				"%s is the %s, which Snowflake allows up to %s; %q is longer. Write at most %q.", name, most.what, most.limit, o.String.V, plan.FormatDuration(most.duration))
-			return nil
-		}
-		po.Duration = d
-	case key == "gitlab.timeout" || key == "airflow.timeout":
-		d, ok := c.duration(o.String)
-		if !ok {
+				"%s is the %s allows up to %s; %q is longer. Write at most %q.", name, most.what, most.limit, o.String.V, plan.FormatDuration(most.duration))
 			return nil
 		}
 		po.Duration = d

@@ -149,20 +149,17 @@ func (b *builder) dag(p *plan.Product) *dag {
 func (b *builder) checkKey(what, id, madeOf string, at diag.Range) {
 	switch {
 	case len(id) > maxKey:
-		b.errorf("airflow-limit", at, fmt.Sprintf("%s too long for Airflow", capitalize(what)),
+		b.errorf("airflow-limit", at, "Id too long for Airflow",
 			"The %s %q is %d characters long; Airflow allows %d, including the TaskGroup's prefix. Shorten the names it is made of: %s.", what, id, len(id), maxKey, madeOf)
 	case !validKey(id):
 		bad := id[strings.IndexFunc(id, func(r rune) bool { return !validKey(string(r)) }):]
 		r, _ := utf8.DecodeRuneInString(bad)
 		b.errorf("airflow-limit", at, fmt.Sprintf("Invalid %s for Airflow", what),
 			"The %s %q holds %q, which Airflow does not allow: its ids are ASCII letters, digits, _, . and -. The id is made of %s; rename the one that holds it, or build this mesh for another target.", what, id, r, madeOf)
-	case strings.Contains(id, ".."):
-		b.errorf("airflow-limit", at, fmt.Sprintf("Invalid %s for Airflow", what),
-			"The %s %q holds two dots in a row, which Airflow refuses in ids. The id is made of %s; rename the one that gives the empty part.", what, id, madeOf)
 	}
+	// Two dots in a row, which Airflow 3 refuses too, take an empty name,
+	// which no mesh name is.
 }
-
-func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 // nameVariables gives each task a Python variable, unique in the DAG: its
 // group and its id with dots written as "__". Mesh names are snake_case,

@@ -96,7 +96,7 @@ func newSettings(p *plan.Plan, o Options) (*settings, diag.Diagnostics) {
 	if tags := t.Options["tags"]; tags != nil {
 		s.tags = tags.Strings
 	}
-	if o := t.Options["timeout"]; o != nil && o.Duration > 0 {
+	if o := t.Options["timeout"]; o != nil {
 		s.timeout = plan.FormatDuration(o.Duration)
 	}
 	s.outDir = path.Clean(path.Join(s.meshDir, o.OutDir))
