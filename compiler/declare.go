@@ -650,6 +650,10 @@ func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
 		c.errorf("invalid-template", k.SQL.Range(), "More than one SQL statement",
 			"The SQL template of test kind %s holds %d statements, separated by semicolons, but a test is one query, which the targets run inside one of their own. Keep one query that returns the failing rows, joining the others in with WITH or UNION ALL.", k.Name, shape.Statements)
 		c.badTemplates[k] = true
+	case shape.Statements == 0:
+		c.errorf("invalid-template", k.SQL.Range(), "Empty SQL template",
+			"The SQL template of test kind %s holds no query, only comments or nothing, but a test is a query that returns the failing rows. Write the query.", k.Name)
+		c.badTemplates[k] = true
 	}
 }
 
@@ -717,7 +721,8 @@ func (c *compiler) declareTestKinds() {
 			}
 			c.checkTemplateSQL(k)
 			for _, v := range k.SQL.AfterMinus() {
-				if p := params[v.Name]; p != nil && typeName(p.Type) == "number" {
+				// In quotes or a comment, "--" is text.
+				if p := params[v.Name]; p != nil && typeName(p.Type) == "number" && snowsql.ShapeOf(v.Before).Open == "" && !snowsql.EndsInComment(v.Before) {
 					c.errorf("invalid-template", v.Range, "Number right after a minus sign",
 						"A negative %s would be written right after the minus sign, as in x --5, and -- starts an SQL comment that hides the rest of the line. Put a space or parentheses between them: - ${%s}, or -(${%s}).", v.Name, v.Name, v.Name)
 					c.badTemplates[k] = true

@@ -117,6 +117,13 @@ type RefPart struct {
 	Range diag.Range
 }
 
+// MinusRef is a variable interpolated right after a minus sign, and the
+// template's text before it, each interpolation or directive as the word x.
+type MinusRef struct {
+	RefPart
+	Before string
+}
+
 // TemplateCall is a function call in a template: the function's name and
 // range, and how many arguments it passes. Expands is set when the last
 // argument is expanded (f(xs...)), so that the count is known only when
@@ -471,8 +478,10 @@ type Template interface {
 	Skeleton() string
 	// AfterMinus lists the variables interpolated right after a minus
 	// sign ("-${low}"), where a negative value would write "--", which
-	// starts an SQL comment.
-	AfterMinus() []RefPart
+	// starts an SQL comment, with the template's text before each, read as
+	// Skeleton reads it, so that one inside quotes or a comment can be
+	// told apart.
+	AfterMinus() []MinusRef
 	Range() diag.Range
 }
 

@@ -105,28 +105,40 @@ func (t *template) Calls() []ast.TemplateCall {
 	return out
 }
 
-func (t *template) AfterMinus() []ast.RefPart {
-	var out []ast.RefPart
-	node, ok := t.expr.(hclsyntax.Node)
-	if !ok {
-		return nil
+func (t *template) AfterMinus() []ast.MinusRef {
+	var out []ast.MinusRef
+	// walk reads a template's parts after the text before, returning the
+	// text with the parts read as Skeleton reads them; it goes into the
+	// branches of if and for directives, which follow the same text.
+	var walk func(e hclsyntax.Expression, before string) string
+	walk = func(e hclsyntax.Expression, before string) string {
+		switch e := e.(type) {
+		case *hclsyntax.TemplateExpr:
+			for _, part := range e.Parts {
+				before = walk(part, before)
+			}
+			return before
+		case *hclsyntax.LiteralValueExpr:
+			if e.Val.Type() == cty.String && e.Val.IsKnown() && !e.Val.IsNull() {
+				return before + e.Val.AsString()
+			}
+		case *hclsyntax.ScopeTraversalExpr:
+			if strings.HasSuffix(before, "-") {
+				out = append(out, ast.MinusRef{RefPart: ast.RefPart{Name: e.Traversal.RootName(), Range: rng(t.file, e.SrcRange)}, Before: before})
+			}
+		case *hclsyntax.ConditionalExpr: // %{ if }
+			walk(e.TrueResult, before)
+			walk(e.FalseResult, before)
+		case *hclsyntax.TemplateJoinExpr: // %{ for }
+			if f, ok := e.Tuple.(*hclsyntax.ForExpr); ok {
+				walk(f.ValExpr, before)
+			}
+		}
+		return before + "x"
 	}
-	hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
-		tmpl, ok := n.(*hclsyntax.TemplateExpr)
-		if !ok {
-			return nil
-		}
-		for i := 1; i < len(tmpl.Parts); i++ {
-			lit, ok := tmpl.Parts[i-1].(*hclsyntax.LiteralValueExpr)
-			if !ok || lit.Val.Type() != cty.String || !lit.Val.IsKnown() || lit.Val.IsNull() || !strings.HasSuffix(lit.Val.AsString(), "-") {
-				continue
-			}
-			if v, ok := tmpl.Parts[i].(*hclsyntax.ScopeTraversalExpr); ok {
-				out = append(out, ast.RefPart{Name: v.Traversal.RootName(), Range: rng(t.file, v.SrcRange)})
-			}
-		}
-		return nil
-	})
+	if e, ok := t.expr.(hclsyntax.Expression); ok {
+		walk(e, "")
+	}
 	return out
 }
 
