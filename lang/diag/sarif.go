@@ -238,8 +238,8 @@ func sarifArtifact(name string) sarifArtifactLocation {
 // clusters, which no SARIF consumer does. Without the source it falls back
 // on HCL's column. Invalid UTF-8 counts one unit per byte, as a decoder
 // replacing it by U+FFFD would. A byte order mark that starts the file is
-// not counted: it is no character of the first line, to editors as to the
-// text format's columns.
+// not counted (lineIndex.get cuts it off): it is no character of the first
+// line, to editors as to the text format's columns.
 func (x *lineIndex) utf16Column(file string, p Pos) int {
 	fl := x.get(file)
 	if fl == nil || p.Line < 1 || int(p.Line) > len(fl.lines) {
@@ -247,10 +247,7 @@ func (x *lineIndex) utf16Column(file string, p Pos) int {
 	}
 	line := fl.lines[p.Line-1]
 	from, n := 0, 0
-	if p.Line == 1 && strings.HasPrefix(line, byteOrderMark) {
-		from = len(byteOrderMark)
-	}
-	to := clamp(int(p.Byte)-fl.starts[p.Line-1], from, len(line))
+	to := clamp(int(p.Byte)-fl.starts[p.Line-1], 0, len(line))
 	// Diagnostics come sorted, so a count on the same line can go on from
 	// an earlier one: thousands of them on one long line stay linear. Two
 	// are kept, the last start's and the last end's, since a range may
@@ -272,10 +269,6 @@ func (x *lineIndex) utf16Column(file string, p Pos) int {
 	fl.utf16[slot] = utf16Mark{line: int(p.Line), byte: to, units: n}
 	return n + 1
 }
-
-// byteOrderMark is U+FEFF in UTF-8, which some Windows editors write at
-// the start of a file.
-const byteOrderMark = "\ufeff"
 
 // utf16Mark is where utf16Column counted to on a file's line.
 type utf16Mark struct{ line, byte, units int }

@@ -220,8 +220,8 @@ func (x *lineIndex) get(name string) *fileLines {
 	}
 	// A byte order mark is no character of the first line: snippets
 	// leave it out, and columns count from after it.
-	if rest, ok := strings.CutPrefix(fl.lines[0], "\ufeff"); ok {
-		fl.lines[0], fl.starts[0] = rest, len("\ufeff")
+	if rest, ok := strings.CutPrefix(fl.lines[0], bom); ok {
+		fl.lines[0], fl.starts[0] = rest, len(bom)
 	}
 	x.files[name] = fl
 	return fl
