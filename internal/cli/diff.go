@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -154,11 +153,11 @@ func writeJSONList(w io.Writer, items []string) error {
 	if items == nil {
 		items = []string{}
 	}
-	data, err := json.MarshalIndent(items, "", "  ")
+	data, err := diag.IndentedJSON(items, true)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", data)
+	_, err = w.Write(data)
 	return err
 }
 

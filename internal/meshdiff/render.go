@@ -101,10 +101,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
-// WriteJSON writes the report as JSON. encoding/json escapes the C0
-// controls but writes DEL, the C1 controls and the bidirectional
-// overrides as they are; they are escaped too (jsonControls), so that the
-// report can be printed to a terminal or a CI log as safely as the text.
+// WriteJSON writes the report as JSON, with every control character
+// escaped (diag.IndentedJSON), so that it can be printed to a terminal or
+// a CI log as safely as the text.
 func (r *Report) WriteJSON(w io.Writer) error {
 	if r.Changes == nil {
 		r.Changes = []*Change{}
