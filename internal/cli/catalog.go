@@ -12,8 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
@@ -317,9 +315,9 @@ from the current folder, and may be anywhere in the repository; give
 	// pipelines include and the builds write.
 	place := placeMesh(res.Plan, meshDir, dir)
 	repoDir, _ := gitlab.MeshDir(res.Plan, place)
-	if strings.ContainsFunc(repoDir, unicode.IsControl) {
+	if r, bad := firstControl(repoDir); bad {
 		// Found from .git: --mesh-dir and mesh_dir hold none.
-		return usageError(e, "codeowners", "the mesh folder is at %q in its repository, a path with a control character, which a CODEOWNERS line cannot hold; rename the folder", repoDir)
+		return usageError(e, "codeowners", "the mesh folder is at %q in its repository, a path with a control character (U+%04X), which a CODEOWNERS line cannot hold; rename the folder", repoDir, r)
 	}
 	head := codeownersHead{meshDir: repoDir, meshDirGiven: meshDir != "", granularity: granularity}
 	folders, flags, err := placeOutFolders(repoDir, given)
@@ -372,12 +370,12 @@ func placeOutFolders(repoDir string, given map[string]outFolder) (codeownersFold
 	for _, t := range targets {
 		f := given[t]
 		inRepo := path.Join(repoDir, f.rel)
-		switch {
-		case inRepo == ".." || strings.HasPrefix(inRepo, "../"):
+		if inRepo == ".." || strings.HasPrefix(inRepo, "../") {
 			return folders, nil, fmt.Errorf("%s %s is outside the mesh's repository (the mesh root is at %q in it), and CODEOWNERS names paths in the repository; give the folder the build writes to, inside the repository, or set --mesh-dir to the mesh root's folder in the repository", f.flag, f.given, repoDir)
-		case strings.ContainsFunc(inRepo, unicode.IsControl):
+		}
+		if r, bad := firstControl(inRepo); bad {
 			// The flag holds none (plainPaths): a link on the way does.
-			return folders, nil, fmt.Errorf("%s %s is at %q in the repository, a path with a control character, which a CODEOWNERS line cannot hold; choose another folder", f.flag, f.given, inRepo)
+			return folders, nil, fmt.Errorf("%s %s is at %q in the repository, a path with a control character (U+%04X), which a CODEOWNERS line cannot hold; choose another folder", f.flag, f.given, inRepo, r)
 		}
 		if !f.standard {
 			flags = append(flags, f.flag+" "+shell.Quote(inRepo))
@@ -447,8 +445,10 @@ func (h codeownersHead) command() string {
 // wildcards, * ? and [, are escaped, and so is \ itself. The pattern
 // starts with / (from the root), so it is never read as a comment (#),
 // an exclusion (!) or a section ([), and # needs no escape: GitLab has no
-// comments after a pattern. A control character cannot be escaped
-// (codeownersUnwritable).
+// comments after a pattern. A control character cannot be escaped: GitLab
+// ends the line at a line break, and reads a tab, a carriage return or
+// other white space escaped with \ as a space, so that the pattern would
+// name another path, or none (firstControl finds them).
 func codeownersPattern(p string) string {
 	var b strings.Builder
 	b.WriteByte('/')
@@ -464,20 +464,6 @@ func codeownersPattern(p string) string {
 // codeownersSyntax are the characters of a path that codeownersPattern
 // escapes.
 const codeownersSyntax = " *?[\\"
-
-// codeownersUnwritable returns the first control character of a path, which
-// no CODEOWNERS line can name: GitLab ends the line at a line break, and
-// reads a tab, a carriage return or other white space escaped with \ as
-// a space, so that the pattern would name another path, or none. Other
-// control characters are refused with them, as meshc names no path
-// holding one.
-func codeownersUnwritable(p string) (rune, bool) {
-	if i := strings.IndexFunc(p, unicode.IsControl); i >= 0 {
-		r, _ := utf8.DecodeRuneInString(p[i:])
-		return r, true
-	}
-	return 0, false
-}
 
 // codeowners renders the CODEOWNERS file, the gitlab build's files placed
 // by gitlabOpts. A path in the mesh that no line can name is an error at
@@ -503,7 +489,7 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 	// or a product's file can be named, and reports it at the block
 	// otherwise.
 	writable := func(rel, what, fix string, at diag.Range) bool {
-		r, bad := codeownersUnwritable(rel)
+		r, bad := firstControl(rel)
 		if bad {
 			ds = append(ds, diag.Errorf("codeowners-path", at, "Path CODEOWNERS cannot name",
 				"%s is %q in the mesh folder, a path with a control character (U+%04X), which no CODEOWNERS line can name: GitLab ends a line at a line break and reads an escaped tab as a space, and meshc names no path with a control character. %s", what, rel, r, fix))

@@ -149,13 +149,23 @@ func usageError(e *env, cmd, format string, args ...any) int {
 func plainPaths(e *env, fs *pflag.FlagSet, names ...string) bool {
 	for _, name := range names {
 		v := fs.Lookup(name).Value.String()
-		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
-			r, _ := utf8.DecodeRuneInString(v[i:])
+		if r, bad := firstControl(v); bad {
 			usageError(e, fs.Name(), "--%s %q holds a control character (U+%04X); choose a path without line breaks, tabs or other control characters", name, v, r)
 			return false
 		}
 	}
 	return true
+}
+
+// firstControl returns the first control character of a path, which
+// meshc refuses in the paths it writes to or names: a line break would end
+// a header's comment or a CODEOWNERS line.
+func firstControl(p string) (rune, bool) {
+	if i := strings.IndexFunc(p, unicode.IsControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(p[i:])
+		return r, true
+	}
+	return 0, false
 }
 
 // oneDir returns the single folder argument of a command, "." by default.
