@@ -91,7 +91,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		// A change is one line: a line break in the mesh's text would
 		// let it pass for another change or the summary.
-		fmt.Fprintf(&b, "  %s %s\n", mark, strings.ReplaceAll(c.line(), "\n", "\u2424"))
+		fmt.Fprintf(&b, "  %s %s\n", mark, diag.OneLine(c.line()))
 	}
 	if len(r.Changes) > 0 {
 		b.WriteByte('\n')

@@ -109,10 +109,12 @@ func controlSymbol(r rune) rune {
 	return 0
 }
 
-// locationBreaks shows a line break or a tab in a file's name as its
-// control picture: Printable keeps both, for the text around, but the
-// location stays on its line.
-var locationBreaks = strings.NewReplacer("\n", "\u240a", "\t", "\u2409")
+// OneLine shows a line break or a tab in text as its control picture (␊,
+// ␉), for text that must stay on its line, such as a location or a change
+// of meshc diff: Printable keeps both, for the text around.
+func OneLine(text string) string { return lineBreaks.Replace(text) }
+
+var lineBreaks = strings.NewReplacer("\n", "\u240a", "\t", "\u2409")
 
 // maxRepeats is how many diagnostics that say the same thing in one file
 // WriteText prints.
@@ -143,7 +145,7 @@ func writeOne(buf *bytes.Buffer, d *Diagnostic, x *lineIndex, note string) {
 		if s != nil {
 			gutter = strings.Repeat(" ", len(strconv.Itoa(s.StartLine+len(s.Lines)-1))+1)
 		}
-		fmt.Fprintf(buf, "%s--> %s\n", gutter[1:], locationBreaks.Replace(d.Subject.String()))
+		fmt.Fprintf(buf, "%s--> %s\n", gutter[1:], OneLine(d.Subject.String()))
 		if s != nil {
 			fmt.Fprintf(buf, "%s|\n", gutter)
 			for i, line := range s.Lines {
