@@ -210,10 +210,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	// The targets run the query inside one of their own: a semicolon
 	// that ends it goes, even before a comment, which the targets' line
 	// break after the query closes.
-	for strings.IndexByte(sql, ';') >= 0 && snowsql.Terminated(sql) { // most queries hold none
-		sql = snowsql.Unterminated(sql)
-	}
-	t.SQL = strings.TrimSpace(sql)
+	t.SQL = strings.TrimSpace(snowsql.Unterminated(sql))
 	return t
 }
 
@@ -403,10 +400,7 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			// Templates put the argument inside text of their own (in
 			// parentheses, or a subquery): a semicolon that ends it goes,
 			// and a line comment that ends it gets its line break.
-			for snowsql.Terminated(s) {
-				s = snowsql.Unterminated(s)
-			}
-			s = strings.TrimSpace(s)
+			s = strings.TrimSpace(snowsql.Unterminated(s))
 			if snowsql.EndsInComment(s) {
 				s += "\n"
 			}

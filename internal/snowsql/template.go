@@ -161,13 +161,21 @@ func Terminated(sql string) bool {
 	return last >= 0 && sql[last] == ';'
 }
 
-// Unterminated returns SQL text without the semicolon that ends it, if
-// one does (Terminated); the comments after it are kept.
+// Unterminated returns SQL text without the semicolons that end it, if
+// any do (Terminated), for a query put inside text of its own; the
+// comments after them are kept. Most queries hold no semicolon, and are
+// returned without a reading.
 func Unterminated(sql string) string {
-	if last, _ := ending(sql); last >= 0 && sql[last] == ';' {
-		return sql[:last] + sql[last+1:]
+	if strings.IndexByte(sql, ';') < 0 {
+		return sql
 	}
-	return sql
+	for {
+		last, _ := ending(sql)
+		if last < 0 || sql[last] != ';' {
+			return sql
+		}
+		sql = sql[:last] + sql[last+1:]
+	}
 }
 
 // EndsInComment reports whether SQL text ends inside a line comment (-- or

@@ -136,6 +136,7 @@ func TestUnterminated(t *testing.T) {
 		"select ';'":              "select ';'",
 		"select 1 -- ;":           "select 1 -- ;",
 		"a; b;":                   "a; b",
+		"select 1;; ; -- end":     "select 1  -- end",
 		"":                        "",
 	} {
 		if got := Unterminated(sql); got != want {
