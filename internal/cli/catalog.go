@@ -44,10 +44,11 @@ func registerOutFlags(fs *pflag.FlagSet) outFlags {
 
 // outFolder is a build's output folder.
 type outFolder struct {
-	flag     string // --TARGET-out, for messages
-	given    string // as given, or gen/TARGET in the mesh folder
-	rel      string // from the mesh root, slash-separated, where the system finds it (relativeTo)
-	standard bool   // it is gen/TARGET in the mesh folder, however it was written
+	flag     string   // --TARGET-out, for messages
+	given    string   // as given, or gen/TARGET in the mesh folder
+	rel      string   // from the mesh root, slash-separated, where the system finds it (relativeTo)
+	links    []string // the symbolic links on the way to it (relativeTo)
+	standard bool     // it is gen/TARGET in the mesh folder, however it was written
 }
 
 // place finds each build's output folder from the mesh folder dir, by
@@ -61,11 +62,11 @@ func (o outFlags) place(dir string) (map[string]outFolder, error) {
 		if f.given == "" {
 			f.given = standard
 		}
-		rel, _, err := relativeTo(dir, f.given, f.flag)
+		rel, links, err := relativeTo(dir, f.given, f.flag)
 		if err != nil {
 			return nil, err
 		}
-		f.rel = rel
+		f.rel, f.links = rel, links
 		if f.given != standard {
 			standardRel, _, err := relativeTo(dir, standard, f.flag)
 			f.standard = err == nil && standardRel == rel
@@ -327,7 +328,8 @@ from the current folder, and may be anywhere in the repository; give
 	head.outs = flags
 	// What stops the gitlab build placing its files stops naming them:
 	// a path GitLab would expand is one CODEOWNERS would too (*).
-	place.OutDir, place.Granularity = given[gitlab.Name].rel, granularity
+	g := given[gitlab.Name]
+	place.Out, place.OutDir, place.OutLinks, place.Granularity = g.given, g.rel, g.links, granularity
 	if ds := gitlab.CheckPaths(res.Plan, place); ds.HasErrors() {
 		return meshErrors(e, res, ds)
 	}
