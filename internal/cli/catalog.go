@@ -16,6 +16,7 @@ import (
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/atomicfile"
+	"github.com/meshc/meshc/internal/jsonout"
 	"github.com/meshc/meshc/internal/manifest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/shell"
@@ -260,7 +261,7 @@ and recorded relative to the mesh folder.`)
 		Granularity: granularity,
 		Out:         manifest.Generation{GitLab: folders[gitlab.Name].rel, Airflow: folders[airflow.Name].rel, Snowflake: folders[snowflake.Name].rel},
 	})
-	data, err := diag.IndentedJSON(m, false)
+	data, err := jsonout.Indented(m, false)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "meshc manifest: %v\n", err)
 		return exitMesh

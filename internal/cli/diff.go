@@ -15,6 +15,7 @@ import (
 	"testing/fstest"
 
 	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/jsonout"
 	"github.com/meshc/meshc/internal/meshdiff"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
@@ -153,7 +154,7 @@ func writeJSONList(w io.Writer, items []string) error {
 	if items == nil {
 		items = []string{}
 	}
-	data, err := diag.IndentedJSON(items, true)
+	data, err := jsonout.Indented(items, true)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
-	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/internal/jsonout"
 )
 
 // Formats maps each --format name to its renderer.
@@ -225,7 +225,7 @@ func JSON(p *plan.Plan) []byte {
 		}
 		g.Edges = append(g.Edges, jsonEdge{Kind: kind, From: e.from, To: e.to, Columns: e.columns, Test: e.test})
 	}
-	out, err := diag.IndentedJSON(g, true)
+	out, err := jsonout.Indented(g, true)
 	if err != nil {
 		panic(err) // the graph holds only strings
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/jsonout"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -102,7 +103,7 @@ func (r *Report) WriteText(w io.Writer) error {
 }
 
 // WriteJSON writes the report as JSON, with every control character
-// escaped (diag.IndentedJSON), so that it can be printed to a terminal or
+// escaped (jsonout.Indented), so that it can be printed to a terminal or
 // a CI log as safely as the text.
 func (r *Report) WriteJSON(w io.Writer) error {
 	if r.Changes == nil {
@@ -111,7 +112,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	if r.Affected == nil {
 		r.Affected = []string{}
 	}
-	data, err := diag.IndentedJSON(r, false)
+	data, err := jsonout.Indented(r, false)
 	if err != nil {
 		return err
 	}

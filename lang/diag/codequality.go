@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/meshc/meshc/internal/jsonout"
 )
 
 // WriteCodeQuality prints ds as a GitLab code quality report, the JSON
@@ -141,7 +143,7 @@ func subjectText(r *Range, src Sources) string {
 // trailing newline, and without escaping <, > and & (meshc's messages
 // quote SQL and shell).
 func writeReportJSON(w io.Writer, v any) error {
-	data, err := IndentedJSON(v, false)
+	data, err := jsonout.Indented(v, false)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package diag
+package jsonout
 
 import (
 	"encoding/json"
@@ -7,13 +7,13 @@ import (
 	"unicode"
 )
 
-// TestIndentedJSONControls checks that no control character that a
+// TestIndentedControls checks that no control character that a
 // terminal reads reaches the JSON, also those encoding/json leaves, and
 // that the JSON reads back as the same text.
-func TestIndentedJSONControls(t *testing.T) {
+func TestIndentedControls(t *testing.T) {
 	text := "a\x1b[2K\x7f\u0085\u202e\u2066b <&>"
 	for _, escapeHTML := range []bool{false, true} {
-		data, err := IndentedJSON(map[string]string{"detail": text}, escapeHTML)
+		data, err := Indented(map[string]string{"detail": text}, escapeHTML)
 		if err != nil {
 			t.Fatal(err)
 		}
