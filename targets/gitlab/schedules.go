@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
@@ -19,11 +20,15 @@ const scheduleVariable = "MESHC_SCHEDULE"
 
 // schedules maps the mesh's cadences to GitLab pipeline schedules. A
 // product runs in a scheduled pipeline when its own cadence is the
-// schedule's, or when it runs on its inputs and one of them does.
+// schedule's, or when it runs on its inputs and the pipeline runs its
+// slowest input (onInputs).
 type schedules struct {
 	plan   *plan.Plan
 	byKey  map[string]*schedule
 	active map[*plan.Product][]string // the schedule keys that run a product
+	// every is the longest gap between a product's runs: its cadence's
+	// period, or that of the inputs it runs after, whichever is shorter.
+	every map[*plan.Product]time.Duration
 }
 
 type schedule struct {
@@ -34,26 +39,54 @@ type schedule struct {
 }
 
 func newSchedules(p *plan.Plan) *schedules {
-	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}}
+	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}, every: map[*plan.Product]time.Duration{}}
 	for _, pr := range p.Products { // upstreams first
 		var keys []string
+		var every time.Duration
 		if c := pr.Schedule.Cadence; c != nil {
-			keys = append(keys, s.add(*c, pr.Schedule.Timezone).key)
+			keys, every = append(keys, s.add(*c, pr.Schedule.Timezone).key), c.Period
 		}
 		if pr.Schedule.OnInputs {
-			for _, in := range pr.Inputs {
-				if in.Source != nil {
-					keys = append(keys, s.add(in.Source.Cadence, pr.Schedule.Timezone).key)
-				}
+			after, gap := s.onInputs(pr)
+			if len(after) > 0 && (every == 0 || gap < every) {
+				every = gap
 			}
-			for _, up := range pr.Upstreams {
-				keys = append(keys, s.active[up]...)
-			}
+			keys = append(keys, after...)
 		}
 		slices.Sort(keys)
 		s.active[pr] = slices.Compact(keys)
+		s.every[pr] = every
 	}
 	return s
+}
+
+// onInputs returns the schedules that run a product on its inputs, and
+// how often they run it. The other targets wait until every product it
+// reads has published, so it runs as often as the least frequent of them;
+// a pipeline schedule cannot wait, so the product runs in the schedules
+// of its least frequent producers, after them, and reads the others' last
+// publications. Sources publish nothing to wait for: a product that reads
+// only sources runs on the most frequent one's cadence, as on the other
+// targets, and one with a cadence of its own on that alone.
+func (s *schedules) onInputs(pr *plan.Product) ([]string, time.Duration) {
+	producers := pr.Producers()
+	if len(producers) == 0 {
+		if src := pr.FastestSource(); src != nil && pr.Schedule.Cadence == nil {
+			return []string{s.add(src.Cadence, pr.Schedule.Timezone).key}, src.Cadence.Period
+		}
+		return nil, 0
+	}
+	var least time.Duration
+	for _, up := range producers {
+		least = max(least, s.every[up])
+	}
+	var keys []string
+	for _, up := range producers {
+		if s.every[up] == least {
+			keys = append(keys, s.active[up]...)
+		}
+	}
+	return keys, least
 }
 
 // add returns the schedule of a cadence in a time zone. Its key is the
