@@ -508,6 +508,7 @@ func (c *compiler) declareSchedule(ps *productScope) {
 		if s.Timezone.Set {
 			pp.Schedule.Timezone = c.timezone(s.Timezone)
 		}
+		c.checkClockChange(pp.Schedule)
 		if !s.Cadence.Set && !s.Cadence.Bad && !s.OnInputs.V && !s.OnInputs.Bad {
 			c.errorf("missing-attribute", s.DeclRange, "Schedule without a cadence",
 				"A schedule block gives a cadence (hourly, daily, weekly, monthly or a cron expression), or on_inputs = true to run when the inputs publish, or both.")

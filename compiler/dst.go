@@ -1,0 +1,115 @@
+package compiler
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // time zones' rules on machines without a tz database
+
+	"github.com/meshc/meshc/compiler/plan"
+)
+
+// dstYears are the years whose clock changes clockChange looks at: fixed,
+// so that a mesh checks the same whenever meshc runs, and four of them,
+// as a weekly or monthly cron may miss the change in some years only.
+var dstYears = [2]int{2026, 2030}
+
+// clockChanges caches clockChange by cron expression and time zone:
+// large meshes repeat a few schedules many times.
+var clockChanges sync.Map
+
+// checkClockChange warns when a product's cadence runs at a time of day
+// that a clock change in its time zone skips or repeats. Snowflake
+// documents that a task in a skipped hour does not run that day and one
+// in a repeated hour runs twice; the other targets differ, so one mesh
+// would run differently on each. A cron that runs every hour is left
+// alone: it loses or repeats one run of many, as its users expect.
+func (c *compiler) checkClockChange(s plan.Schedule) {
+	if s.Cadence == nil || s.Timezone == "UTC" {
+		return
+	}
+	clash := clockChange(s.Cadence.Cron, s.Timezone)
+	if clash == "" {
+		return
+	}
+	c.warnf("cadence-clock-change", s.Cadence.Range, "Cadence runs when the clocks change",
+		"In %s, %s %s. Snowflake does not run a task at a time the clocks skip, and runs it twice at one they repeat; GitLab and Airflow may run it late or once instead, so the mesh would run differently on each target. Move the run out of that hour, or give the schedule a time zone without daylight saving time, such as timezone = \"UTC\".",
+		s.Timezone, s.Cadence.String(), clash)
+}
+
+// clockChange says when a cron expression runs at a local time that a
+// clock change skips or repeats in a time zone, or returns "" when it
+// never does (or the time zone is not known here).
+func clockChange(cron, zone string) string {
+	key := [2]string{cron, zone}
+	if v, ok := clockChanges.Load(key); ok {
+		return v.(string)
+	}
+	clash := findClockChange(cron, zone)
+	clockChanges.Store(key, clash)
+	return clash
+}
+
+func findClockChange(cron, zone string) string {
+	cs, err := parseCron(cron)
+	if err != nil || !slices.Contains(cs.sets[1][:24], false) {
+		return "" // every hour: see checkClockChange
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return ""
+	}
+	var skipped, repeated string
+	t := time.Date(dstYears[0], 1, 1, 0, 0, 0, 0, loc)
+	stop := time.Date(dstYears[1], 1, 1, 0, 0, 0, 0, loc)
+	for t.Before(stop) && (skipped == "" || repeated == "") {
+		_, end := t.ZoneBounds()
+		if end.IsZero() {
+			break // no more changes
+		}
+		_, before := end.Add(-time.Second).Zone()
+		_, after := end.Zone()
+		shift := time.Duration(after-before) * time.Second
+		switch {
+		case shift > 0 && skipped == "":
+			// The clocks go forward: the wall times from the change, read
+			// on the old clock, to shift later never happen.
+			if at, ok := cs.runsBetween(wallClock(end, before), shift); ok {
+				skipped = fmt.Sprintf("runs at %s on %s, a time the clocks skip when they go forward", at.Format("15:04"), at.Format("2006-01-02"))
+			}
+		case shift < 0 && repeated == "":
+			// The clocks go back: the wall times from the change, read on
+			// the new clock, to -shift later happen twice.
+			if at, ok := cs.runsBetween(wallClock(end, after), -shift); ok {
+				repeated = fmt.Sprintf("runs at %s on %s, a time that happens twice when the clocks go back", at.Format("15:04"), at.Format("2006-01-02"))
+			}
+		}
+		t = end
+	}
+	switch {
+	case skipped != "" && repeated != "":
+		return skipped + ", and " + strings.TrimPrefix(repeated, "runs ")
+	case skipped != "":
+		return skipped
+	}
+	return repeated
+}
+
+// wallClock is the local date and time an instant reads as on a clock
+// offset seconds east of UTC, as a UTC time.
+func wallClock(t time.Time, offset int) time.Time {
+	return t.UTC().Add(time.Duration(offset) * time.Second)
+}
+
+// runsBetween returns the first minute in [from, from+span) of wall-clock
+// time at which the cron runs.
+func (cs *cronSchedule) runsBetween(from time.Time, span time.Duration) (time.Time, bool) {
+	for m := from.Truncate(time.Minute); m.Before(from.Add(span)); m = m.Add(time.Minute) {
+		if !m.Before(from) && cs.sets[0][m.Minute()] && cs.sets[1][m.Hour()] && cs.matchesDay(m) {
+			return m, true
+		}
+	}
+	return time.Time{}, false
+}
