@@ -276,6 +276,9 @@ type differ struct {
 	// reads are the base's inputs that read a port, by port, listed when a
 	// change first asks who reads one (readsOf).
 	reads map[*plan.Port][]portRead
+	// headProducts are the head's products by ID, listed when a change
+	// first asks what a reader declares now (headExpects).
+	headProducts map[string]*plan.Product
 }
 
 // portRead is an input that reads a port, and the product it is of.
@@ -300,6 +303,31 @@ func (d *differ) readsOf(x *plan.Port) []portRead {
 		}
 	}
 	return d.reads[x]
+}
+
+// headExpects returns the type that a base reader's input, as the head
+// writes it, declares for a column of the head's port; false when the
+// head has no such input reading the column or declares no type for it.
+func (d *differ) headExpects(r portRead, port *plan.Port, col *plan.Column) (plan.Type, bool) {
+	if d.headProducts == nil {
+		d.headProducts = make(map[string]*plan.Product, len(d.head.Products))
+		for _, p := range d.head.Products {
+			d.headProducts[p.ID] = p
+		}
+	}
+	p := d.headProducts[r.by.ID]
+	if p == nil {
+		return plan.Type{}, false
+	}
+	for _, in := range p.Inputs {
+		if in.Name != r.in.Name || in.Port != port || in.Expected == nil {
+			continue
+		}
+		if i := slices.Index(in.Columns, col); i >= 0 && in.Expected[i].Name != "" {
+			return in.Expected[i], true
+		}
+	}
+	return plan.Type{}, false
 }
 
 func (d *differ) add(c *Change) { d.changes = append(d.changes, c) }
@@ -532,8 +560,8 @@ func (d *differ) product(b, h *plan.Product) {
 			c("input", id, "added", "from "+inputFrom(y))
 		case y == nil:
 			c("input", id, "removed", "from "+inputFrom(x))
-		case inputFrom(x) != inputFrom(y) || columnNames(x.Columns) != columnNames(y.Columns):
-			c("input", id, "changed", fmt.Sprintf("%s (%s) -> %s (%s)", inputFrom(x), columnNames(x.Columns), inputFrom(y), columnNames(y.Columns)))
+		case inputFrom(x) != inputFrom(y) || inputColumns(x) != inputColumns(y):
+			c("input", id, "changed", fmt.Sprintf("%s (%s) -> %s (%s)", inputFrom(x), inputColumns(x), inputFrom(y), inputColumns(y)))
 		}
 	})
 
@@ -621,10 +649,16 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 			if a.Type.String() != b.Type.String() {
 				ch := c("column", cid, "changed", "type "+a.Type.String()+" -> "+b.Type.String())
 				// A reader is broken when the new type is not one it
-				// accepts: the type it declares, or else the old one.
+				// accepts: the type it declares, or else the old one. A
+				// reader that declares the new type in the head has
+				// followed the change in the same revision.
 				var broken []*plan.Product
 				for _, r := range d.readsOf(x) {
-					if want, reads := r.in.ExpectedType(a); reads && !b.Type.AcceptedBy(want) {
+					want, reads := r.in.ExpectedType(a)
+					if now, ok := d.headExpects(r, y, b); ok {
+						want = now
+					}
+					if reads && !b.Type.AcceptedBy(want) {
 						broken = append(broken, r.by)
 					}
 				}
@@ -916,10 +950,16 @@ func columnList(cols []*plan.Column) string {
 	return strings.Join(parts, ", ")
 }
 
-func columnNames(cols []*plan.Column) string {
-	parts := make([]string, len(cols))
-	for i, c := range cols {
+// inputColumns lists the columns an input reads, each with the type the
+// reader declares for it, if any: a reader that now expects another type
+// has changed what it relies on, though it reads the same columns.
+func inputColumns(in *plan.Input) string {
+	parts := make([]string, len(in.Columns))
+	for i, c := range in.Columns {
 		parts[i] = c.Name
+		if in.Expected != nil && in.Expected[i].Name != "" {
+			parts[i] += " " + in.Expected[i].String()
+		}
 	}
 	return strings.Join(parts, ", ")
 }
