@@ -22,6 +22,7 @@ var hostileValues = []string{
 	"\\'; touch MARKER; #",
 	"\"; touch MARKER; \"",
 	"EOF\ntouch MARKER\nEOF",
+	"n=a[$(touch MARKER)]", // for export {{x}} once n is an integer
 }
 
 // injects reports whether the script's lines, rendered with value in
@@ -42,6 +43,13 @@ func injects(t *testing.T, templates []*Template, value string) bool {
 		}
 		lines = append(lines, line)
 	}
+	return touchesMarker(t, lines)
+}
+
+// touchesMarker reports whether bash, running the lines in a folder of
+// their own, makes MARKER there.
+func touchesMarker(t *testing.T, lines []string) bool {
+	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -93,8 +101,74 @@ func TestNoInjectionInBash(t *testing.T) {
 		{"printf '[%s]' {{x}} # it's", "(( n = 1 << 2 )); echo $'it\\'s' {{x}}"},
 		{"[ {{x}} = y ] && echo ok"},
 		{"n={{x}}", "echo \"$n\""},
+		{"cat <<A <<B", "A", "B", "echo {{x}}"},
+		{"export DBT_PROFILES_DIR={{x}}", "readonly TARGET={{x}}", "export {{x}}", "echo \"$DBT_PROFILES_DIR\" \"$TARGET\""},
+		{"a=(1)", "export {{x}}", "readonly {{x}}", "export n={{x}}"},
+		{"read -r line <<< {{x}}", "printf -v out '%s' {{x}}", "echo \"$line\" \"$out\""},
+		{"declare -i n; export n={{x}}"},
+		{"declare -i n; export {{x}}"},
+		{"declare -n r; r={{x}}; echo $r"},
+		{"a=([{{x}}]=1)"},
+		{"l\\et n={{x}}"},
+		{"let 2>&1 n={{x}}"},
+		{"eval echo {{x}}"},
 	} {
 		checkNoInjection(t, script)
+	}
+}
+
+// TestRefusedScriptsInjectInBash checks that refusing these scripts is
+// not needless strictness: each, its placeholder filled in as meshc would
+// fill it, runs a value's command in bash.
+func TestRefusedScriptsInjectInBash(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	for _, script := range []string{
+		"declare -i n; export n={{x}}",
+		"declare -i n; readonly n={{x}}",
+		"declare -i n; export {{x}}",
+		"declare -i n; read n <<< {{x}}",
+		"declare -i n; printf -v n %s {{x}}",
+		"declare -i n; for n in {{x}}; do :; done",
+		"declare -i n; n=$(echo {{x}})",
+		"n={{x}}; declare -i m; m=$n",
+		`declare "-i" n; n={{x}}`,
+		`declare \-i n; n={{x}}`,
+		"f() { local -i n; n={{x}}; }; f",
+		"declare -n r; r={{x}}; echo $r",
+		"declare -n r; for r in {{x}}; do echo $r; done",
+		"declare -n r; export r={{x}}; echo $r",
+		"a=([{{x}}]=1)",
+		`l\et n={{x}}`,
+		`"let" n={{x}}`,
+		"builtin let n={{x}}",
+		"command -p let n={{x}}",
+		"let 2>&1 n={{x}}",
+		">f let n={{x}}",
+		"2>/dev/null let n={{x}}",
+		"function f { let n={{x}}; }; f",
+		"coproc let n={{x}}; wait",
+		"printf -v {{x}} %s 1",
+		"[ -v {{x}} ]",
+		"read {{x}} <<< 1",
+		"a=(1); unset {{x}}",
+		"eval echo {{x}}",
+		"trap {{x}} EXIT",
+	} {
+		if _, errs := ParseScript([]string{script}); errs[0] == nil {
+			t.Errorf("%q is accepted", script)
+		}
+		injected := false
+		for _, value := range hostileValues {
+			if touchesMarker(t, []string{strings.ReplaceAll(script, "{{x}}", Quote(value))}) {
+				injected = true
+				break
+			}
+		}
+		if !injected {
+			t.Errorf("%q, refused, runs none of the values' commands in bash", script)
+		}
 	}
 }
 
@@ -105,6 +179,8 @@ var scriptTokens = []string{
 	"$", "$((", "((", "))", "(", ")", "$[", "[", "]", "[[ ", " ]]", "${", "{", "}",
 	"a", "n", "=", "1", "-", ";", "|", "&&", ":", "/", "*", ",", "let ", "declare -i n\n",
 	"local ", "<<EOF\n", "EOF\n", "<<'EOF'\n", "<<<", "$'", "-eq ", "+", "<<",
+	"export ", "readonly ", "declare -n r\n", "r", "read ", "printf -v ", "eval ", "builtin ",
+	"\"let\" ", "<<A <<B\n", "A\n", "B\n", "2>&1 ", "test -v ", "unset ", "a=(1)\n",
 }
 
 // FuzzScriptInBash makes scripts of scriptTokens, one byte a token, and
@@ -113,10 +189,13 @@ func FuzzScriptInBash(f *testing.F) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		f.Skip("no bash")
 	}
-	f.Add([]byte{10, 3, 5, 10, 0, 3})       // # {{x}}, then # echo {{x}}
-	f.Add([]byte{21, 3, 20, 4, 40, 3})      // [[ {{x}} ]] && {{x}}
-	f.Add([]byte{43, 25, 27, 3, 5, 0, 3})   // declare -i n, n={{x}}
-	f.Add([]byte{0, 22, 24, 17, 3, 18, 24}) // echo ${a[{{x}}]}
+	f.Add([]byte{10, 3, 5, 10, 0, 3})           // # {{x}}, then # echo {{x}}
+	f.Add([]byte{20, 3, 21, 4, 32, 4, 3})       // [[ {{x}} ]] && {{x}}
+	f.Add([]byte{38, 26, 27, 3})                // declare -i n, n={{x}}
+	f.Add([]byte{0, 22, 25, 18, 3, 19, 24})     // echo ${a[{{x}}]}
+	f.Add([]byte{2, 57, 58, 59, 0, 3})          // cat <<A <<B, A, B, echo {{x}}
+	f.Add([]byte{38, 48, 26, 27, 3})            // declare -i n, export n={{x}}
+	f.Add([]byte{50, 51, 27, 3, 30, 0, 11, 51}) // declare -n r, r={{x}}; echo $r
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 40 {
 			return

@@ -64,6 +64,12 @@ var flagText = regexp.MustCompile(`^-[A-Za-z0-9_=.-]*$`)
 // and run a command of its own. The lines are read one after the other,
 // as the shell reads them: a quote or a here-document that one line
 // leaves open holds the next lines too.
+//
+// A script that makes a variable an integer or a nameref (declare -i,
+// local -n) may have no placeholder at all, before or after: bash reads
+// whatever reaches an integer as an arithmetic expression and a nameref's
+// value as a variable's name, and a value reaches a variable in more ways
+// than meshc follows (an assignment, export, read, printf -v, for, $(...)).
 func ParseScript(lines []string) ([]*Template, []error) {
 	var q quoteState
 	out, errs := make([]*Template, len(lines)), make([]error, len(lines))
@@ -73,7 +79,31 @@ func ParseScript(lines []string) ([]*Template, []error) {
 		}
 		out[i], errs[i] = q.parse(line)
 	}
+	if q.declares != "" {
+		for i, t := range out {
+			if ph := t.firstPlaceholder(); ph != "" {
+				out[i], errs[i] = nil, fmt.Errorf("placeholder %s is in a script with %s, which may make a variable an integer, whose value bash reads as an arithmetic expression, or a nameref, whose value it reads as a variable's name: both run the commands in an array subscript (a[$(cmd)]), and a value can reach the variable in ways meshc does not follow (an assignment, export, read, printf -v, for); declare no integer or nameref variable in a script with placeholders", ph, q.declares)
+			}
+		}
+	}
 	return out, errs
+}
+
+// firstPlaceholder is the template's first placeholder as written, "" for
+// none or a nil template.
+func (t *Template) firstPlaceholder() string {
+	if t == nil {
+		return ""
+	}
+	for _, p := range t.pieces {
+		switch {
+		case p.flag != "":
+			return "{{" + p.flag + " " + p.name + "}}"
+		case p.name != "":
+			return "{{" + p.name + "}}"
+		}
+	}
+	return ""
 }
 
 // parse parses a line from the state the lines before it left, and
@@ -92,9 +122,9 @@ func (q *quoteState) parse(line string) (*Template, error) {
 		if loc == nil {
 			break
 		}
-		q.scan(rest[:loc[0]])
-		if q.pending && loc[0] > 0 && !strings.ContainsAny(rest[loc[0]-1:loc[0]], wordBreaks) {
-			q.delim = "" // a here-document's word a placeholder may finish: it never ends
+		q.scanBefore(rest[:loc[0]], '{')
+		if n := len(q.heredocs); n > 0 && !q.heredoc && loc[0] > 0 && !strings.ContainsAny(rest[loc[0]-1:loc[0]], wordBreaks) {
+			q.heredocs[n-1].delim = "" // a here-document's word a placeholder may finish: it never ends
 		}
 		text, ph := rest[:loc[0]], rest[loc[0]:loc[1]]
 		rest = rest[loc[0]:]
@@ -141,30 +171,62 @@ func (q *quoteState) parse(line string) (*Template, error) {
 // quoteState follows POSIX sh and bash quoting through a script: whether
 // the text so far leaves a quote open or a backslash pending, or is in the
 // body of a here-document, which the shell expands whatever the quotes in
-// it, in a comment, or where bash reads a value as an arithmetic
-// expression rather than as a word, whose array subscripts run commands
-// (a[$(cmd)]): $((...)), ((...)), $[...], ${...}, a subscript, [[ ... ]],
-// the arguments of let, declare, typeset and local, and an assignment once
-// a declare -i may have made the variable an integer.
+// it, in a comment, or where bash reads a value as something other than
+// a word: as an arithmetic expression, whose array subscripts run
+// commands (a[$(cmd)]), in $((...)), ((...)), $[...], ${...}, a subscript,
+// [[ ... ]] and the arguments of let, declare, typeset and local; as
+// shell code, in the arguments of eval and trap; or as a variable's name,
+// whose subscript is such an expression, in the arguments of read and
+// unset and after printf -v and test -v.
 type quoteState struct {
-	inside    byte   // ', " or `, $ for bash's $'...', or \ after a backslash; 0 outside quotes
-	pending   bool   // a << on this line: a here-document starts at its end
-	heredoc   bool   // in a here-document's body
-	delim     string // the line that ends the body ("" when it cannot be read: it never ends)
-	tabs      bool   // <<-: the ending line may start with tabs
-	line      []byte // the body's line read so far
-	comment   bool   // after a # that starts a word, up to the line's end
-	arith     int    // parentheses open in $((...)) or ((...)), 0 outside them
-	square    int    // brackets open in $[...]
-	brace     int    // braces open in ${...}
-	subscript int    // brackets open after a word's first character, as in a[i]
-	cond      bool   // in [[ ... ]]
-	inArgs    bool   // past the name of the command being read
-	command   string // let, declare, typeset or local, up to the end of its command
-	integers  bool   // a declare, typeset or local with -i came before
-	word      []byte // the word read so far outside quotes
-	prev      byte   // the last character read outside quotes, 0 at the start
+	inside    byte      // ', " or `, $ for bash's $'...', or \ after a backslash; 0 outside quotes
+	heredocs  []hereDoc // here-documents whose bodies are still to come, in order: << on this line, or the one being read
+	heredoc   bool      // in the body of heredocs[0]
+	line      []byte    // the body's line read so far
+	comment   bool      // after a # that starts a word, up to the line's end
+	arith     int       // parentheses open in $((...)) or ((...)), 0 outside them
+	square    int       // brackets open in $[...]
+	brace     int       // braces open in ${...}
+	subscript int       // brackets open after a word's first character, as in a[i]
+	cond      bool      // in [[ ... ]]
+	inArgs    bool      // past the name of the command being read
+	command   string    // the command being read, when its arguments are not words (see commandArgs)
+	prefix    bool      // after builtin, command or time: options, then the command's name, follow
+	last      string    // the command's argument before the word being read
+	redirect  bool      // the word being read is a redirection's target
+	declares  string    // the first declare -i or -n of the script, as written; "" for none
+	word      []byte    // the word read so far outside comments, its quotes removed
+	prev      byte      // the last character read outside quotes, 0 at the start
 }
+
+// A hereDoc is a here-document a << started: its body ends at a line
+// that is delim ("" when meshc cannot read it: it never ends), after tabs
+// for <<-.
+type hereDoc struct {
+	delim string
+	tabs  bool
+}
+
+// commandArgs are the commands that read their arguments as something
+// other than words, and what they read them as.
+var commandArgs = map[string]string{
+	"let":     "an argument of let, which reads it as an arithmetic expression, whose array subscripts run commands",
+	"declare": "an argument of declare, which may read it as an arithmetic expression, whose array subscripts run commands",
+	"typeset": "an argument of typeset, which may read it as an arithmetic expression, whose array subscripts run commands",
+	"local":   "an argument of local, which may read it as an arithmetic expression, whose array subscripts run commands",
+	"eval":    "an argument of eval, which runs it as shell code",
+	"trap":    "an argument of trap, which runs it as shell code",
+	"read":    "an argument of read, which takes it as a variable's name, whose array subscript bash reads as an arithmetic expression (give read the value with <<< instead)",
+	"unset":   "an argument of unset, which takes it as a variable's name, whose array subscript bash reads as an arithmetic expression",
+}
+
+// vNamed are the commands whose -v option takes a variable's name, whose
+// array subscript bash reads as an arithmetic expression.
+var vNamed = map[string]bool{"printf": true, "test": true, "[": true}
+
+// declaresAttributes are the commands whose options give a variable
+// attributes: -i an integer, -n a nameref.
+var declaresAttributes = map[string]bool{"declare": true, "typeset": true, "local": true}
 
 // expression says where a placeholder at this point would be read as
 // something other than a quoted word, "" where it would not.
@@ -182,10 +244,12 @@ func (q *quoteState) expression() string {
 		return "inside an array subscript or a [...] pattern, which bash may read as an arithmetic expression"
 	case q.cond:
 		return "inside [[ ... ]], whose -eq, -lt and other comparisons read a value as an arithmetic expression; use [ ... ]"
-	case q.command != "":
-		return "an argument of " + q.command + ", which may read it as an arithmetic expression"
-	case q.integers && assignment.Match(q.word):
-		return "assigned to a variable after a declare -i, which may have made it an integer, whose value bash reads as an arithmetic expression"
+	case q.redirect:
+		// A file's name, or a here-string's word: a word whatever the command.
+	case commandArgs[q.command] != "":
+		return commandArgs[q.command]
+	case vNamed[q.command] && (q.last == "-v" || strings.HasPrefix(string(q.word), "-v")):
+		return "the variable's name after " + q.command + " -v, whose array subscript bash reads as an arithmetic expression"
 	}
 	return ""
 }
@@ -193,30 +257,62 @@ func (q *quoteState) expression() string {
 // assignment is a word that assigns to a variable, up to its value.
 var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=`)
 
-// endWord takes note of the word just read outside quotes: the commands
-// whose arguments bash may read as arithmetic, when the word is a
-// command's name (dbt build --target local is no local), and a -i
-// among their options.
+// endWord takes note of the word just read outside quotes: the command's
+// name, when it is one (dbt build --target local is no local), which
+// builtin, command and time may come before, and a declare's options that
+// may make a variable an integer or a nameref: -i or -n, or options meshc
+// cannot read ("-$opts").
 func (q *quoteState) endWord() {
 	w := string(q.word)
 	q.word = q.word[:0]
+	if w == "" {
+		return
+	}
+	if q.redirect {
+		q.redirect = false // a file's name, which may come before the command's
+		return
+	}
 	switch {
-	case w == "":
+	case !q.inArgs && (w == "builtin" || w == "command" || w == "time" || w == "coproc"):
+		q.prefix = true
+	case !q.inArgs && q.prefix && strings.HasPrefix(w, "-"):
+		// an option of builtin, command or time
 	case !q.inArgs:
-		if w == "let" || w == "declare" || w == "typeset" || w == "local" {
-			q.command = w
-		}
+		q.command, q.prefix = w, false
 		// A reserved word or an assignment comes before the name.
 		q.inArgs = !beforeCommand[w] && !assignment.MatchString(w)
-	case q.command != "" && q.command != "let" && strings.HasPrefix(w, "-") && strings.Contains(w, "i"):
-		q.integers = true
+	case declaresAttributes[q.command] && q.declares == "" && !assignment.MatchString(w) &&
+		(strings.HasPrefix(w, "-") && strings.ContainsAny(w, "in") || strings.ContainsAny(w, "$`")):
+		q.declares = q.command + " " + w
+	case q.command == "function" && w == "{":
+		q.command, q.inArgs = "", false // function f { body }
+	}
+	if q.inArgs {
+		q.last = w
 	}
 }
 
-// beforeCommand are the reserved words after which a command's name comes.
-var beforeCommand = map[string]bool{"if": true, "then": true, "elif": true, "else": true, "while": true, "until": true, "do": true, "!": true, "time": true, "{": true}
+// fileDescriptor is a word that a < or > right after it makes the
+// redirection's file descriptor.
+var fileDescriptor = regexp.MustCompile(`^([0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
 
-func (q *quoteState) scan(text string) {
+// beforeCommand are the reserved words after which a command's name comes.
+var beforeCommand = map[string]bool{"if": true, "then": true, "elif": true, "else": true, "while": true, "until": true, "do": true, "!": true, "{": true}
+
+// scan reads text that ends a line or comes before a line break.
+func (q *quoteState) scan(text string) { q.scanBefore(text, 0) }
+
+// scanBefore reads text that next continues: 0 for what ends a word (a
+// line's end), '{' for a placeholder, which a [ before it makes no test
+// command.
+func (q *quoteState) scanBefore(text string, next byte) {
+	// breaks reports whether a word ends at text[j].
+	breaks := func(j int) bool {
+		if j >= len(text) {
+			return next == 0
+		}
+		return strings.IndexByte(wordBreaks, text[j]) >= 0
+	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if q.heredoc {
@@ -224,8 +320,9 @@ func (q *quoteState) scan(text string) {
 				q.line = append(q.line, c)
 				continue
 			}
+			doc := &q.heredocs[0]
 			end := string(q.line)
-			if q.tabs {
+			if doc.tabs {
 				end = strings.TrimLeft(end, "\t")
 			}
 			q.line = q.line[:0]
@@ -234,9 +331,11 @@ func (q *quoteState) scan(text string) {
 				// A backslash-newline joins this line to the next in an
 				// unquoted body: meshc does not follow that, so the body
 				// is taken never to end.
-				q.delim = ""
-			case q.delim != "" && end == q.delim:
-				q.heredoc = false
+				doc.delim = ""
+			case doc.delim != "" && end == doc.delim:
+				// The next here-document of the line, if any, starts.
+				q.heredocs = q.heredocs[1:]
+				q.heredoc = len(q.heredocs) > 0
 			}
 			continue
 		}
@@ -251,15 +350,27 @@ func (q *quoteState) scan(text string) {
 		switch q.inside {
 		case 0:
 			wordStart := q.prev == 0 || strings.IndexByte(wordBreaks, q.prev) >= 0
+			before := q.prev
 			if c != '\\' {
 				q.prev = c // a backslash's character decides, below
 			}
 			if strings.IndexByte(wordBreaks, c) >= 0 {
-				q.endWord()
-				if strings.IndexByte(";&|()\n", c) >= 0 {
-					q.command, q.inArgs = "", false // the command's end
+				if (c == '<' || c == '>') && fileDescriptor.Match(q.word) {
+					q.word = q.word[:0] // 2>, {fd}<: part of the redirection
 				}
-			} else if c != '\\' {
+				q.endWord()
+				redirection := c == '&' && (before == '>' || before == '<' || i+1 < len(text) && text[i+1] == '>') ||
+					c == '|' && before == '>'
+				switch {
+				case redirection:
+					// >&, <&, &> and >|: a redirection, not a command's end
+				case strings.IndexByte(";&|()\n", c) >= 0:
+					q.command, q.inArgs, q.prefix, q.last, q.redirect = "", false, false, "", false // the command's end
+				}
+				if c == '<' || c == '>' {
+					q.redirect = true
+				}
+			} else if c != '\\' && c != '\'' && c != '"' {
 				q.word = append(q.word, c)
 			}
 			expression := q.arith > 0 || q.square > 0
@@ -293,31 +404,33 @@ func (q *quoteState) scan(text string) {
 				q.square++
 			case q.square > 0 && c == ']':
 				q.square--
-			case c == '[' && wordStart && strings.HasPrefix(text[i:], "[[") && (i+2 == len(text) || strings.IndexByte(wordBreaks, text[i+2]) >= 0):
+			case c == '[' && wordStart && strings.HasPrefix(text[i:], "[[") && breaks(i+2):
 				q.cond = true
 				i++
-			case c == ']' && q.cond && wordStart && strings.HasPrefix(text[i:], "]]") && (i+2 == len(text) || strings.IndexByte(wordBreaks, text[i+2]) >= 0):
+			case c == ']' && q.cond && wordStart && strings.HasPrefix(text[i:], "]]") && breaks(i+2):
 				q.cond = false
 				i++
-			case c == '[' && !(wordStart && (i+1 == len(text) || strings.IndexByte(wordBreaks, text[i+1]) >= 0)):
-				q.subscript++ // a[i], or a pattern; not the test command [
+			case c == '[' && !(wordStart && breaks(i+1)):
+				// a[i], ([i]=v) or a pattern; not the test command [,
+				// which a placeholder right after it would make a
+				// longer word
+				q.subscript++
 			case c == ']' && q.subscript > 0:
 				q.subscript--
 			case c == '\'' || c == '"' || c == '`' || c == '\\':
 				q.inside = c
+				if c == '`' {
+					q.word = append(q.word, c) // a command's output: no name meshc can read
+				}
 			case expression:
 				// << is a shift here, not a here-document
 			case c == '<' && strings.HasPrefix(text[i:], "<<<"):
 				i += 2 // a here-string, a word of this line
 			case c == '<' && strings.HasPrefix(text[i:], "<<"):
+				// Several here-documents on a line: their bodies follow
+				// it in turn.
 				delim, tabs := heredocDelimiter(text[i+2:])
-				if q.pending {
-					// Several here-documents on a line: their bodies
-					// follow in turn, which meshc does not follow, so
-					// they are taken never to end.
-					delim = ""
-				}
-				q.pending, q.delim, q.tabs = true, delim, tabs
+				q.heredocs = append(q.heredocs, hereDoc{delim, tabs})
 				i++
 			case c == '\n':
 				q.newline()
@@ -326,6 +439,7 @@ func (q *quoteState) scan(text string) {
 			q.inside = 0
 			if c != '\n' { // a backslash before a line break joins the lines
 				q.prev = 'x'
+				q.word = append(q.word, c)
 			}
 		case '$':
 			if c == '\\' {
@@ -334,10 +448,22 @@ func (q *quoteState) scan(text string) {
 				q.inside = 0
 			}
 		case '"':
-			if c == '\\' {
+			switch c {
+			case '\\':
 				i++ // an escaped character inside double quotes
-			} else if c == '"' {
+				if i < len(text) {
+					q.word = append(q.word, text[i])
+				}
+			case '"':
 				q.inside = 0
+			default:
+				q.word = append(q.word, c)
+			}
+		case '\'':
+			if c == '\'' {
+				q.inside = 0
+			} else {
+				q.word = append(q.word, c)
 			}
 		default:
 			if c == q.inside {
@@ -367,11 +493,11 @@ func heredocDelimiter(text string) (delim string, tabs bool) {
 	return strings.NewReplacer("'", "", `"`, "", `\`, "").Replace(word), tabs
 }
 
-// newline is a line's end outside quotes and comments: a here-document
-// that a << on the line started begins.
+// newline is a line's end outside quotes and comments: the first
+// here-document that a << on the line started begins.
 func (q *quoteState) newline() {
-	if q.pending {
-		q.pending, q.heredoc = false, true
+	if len(q.heredocs) > 0 {
+		q.heredoc = true
 	}
 }
 

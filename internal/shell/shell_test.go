@@ -181,6 +181,58 @@ func TestParseScript(t *testing.T) {
 		{[]string{"declare -a list", "n={{x}}"}, -1},
 		{[]string{"[ {{x}} = y ] && echo ok", "ls file[0-9] {{x}}"}, -1},
 		{[]string{"echo ${HOME} {{x}}", "echo ${#list[@]} {{x}}"}, -1},
+		// Several here-documents on a line: their bodies follow it in turn.
+		{[]string{"cat <<A <<B", "A", "B", "echo {{x}}"}, -1},
+		{[]string{"cat <<A <<B", "A", "{{x}}", "B"}, 2},
+		{[]string{"cat <<A <<B", "B", "A", "{{x}}", "B"}, 3},
+		{[]string{"cat <<A <<-'B' > f", "A", "\tB", "run {{x}}"}, -1},
+		{[]string{"cat <<A <<$B", "A", "$B", "{{x}}"}, 3},
+		{[]string{"cat <<A; cat <<B", "A", "B", "run {{x}}"}, -1},
+		{[]string{"cat <<A <<B{{y}}", "A", "B", "{{x}}"}, 3},
+		// A [ right before a placeholder is no test command: the word goes
+		// on, and may be a subscript, as in a=([i]=v).
+		{[]string{"a=([{{x}}]=1)"}, 0},
+		{[]string{"echo [{{x}}]"}, 0},
+		// export and readonly assign words, which only an integer or a
+		// nameref reads as more; a declare -i or -n anywhere refuses every
+		// placeholder, as a value reaches a variable in many ways.
+		{[]string{"export DBT_PROFILES_DIR={{dir}}", "readonly TARGET={{x}}", "export {{x}}"}, -1},
+		{[]string{"declare -i n; export n={{x}}"}, 0},
+		{[]string{"declare -i n; readonly {{x}}"}, 0},
+		{[]string{"declare -i n; read n <<< {{x}}"}, 0},
+		{[]string{"n={{x}}", "declare -i n"}, 0},
+		{[]string{`declare "-i" n`, "n={{x}}"}, 1},
+		{[]string{`declare \-i n`, "n={{x}}"}, 1},
+		{[]string{"declare $opts n", "n={{x}}"}, 1},
+		{[]string{"f() { local -n r=$1; }", "r={{x}}"}, 1},
+		{[]string{"declare -n r", "for r in {{x}}; do echo $r; done"}, 1},
+		{[]string{"declare -x v=1 -r w=2", "f() { local v=$1; }", "run {{x}}"}, -1},
+		// The command's name as bash finds it: its quotes removed, after
+		// builtin, command or time, and past a redirection.
+		{[]string{`l\et n={{x}}`}, 0},
+		{[]string{`"let" n={{x}}`}, 0},
+		{[]string{"builtin let n={{x}}"}, 0},
+		{[]string{"command -p let n={{x}}"}, 0},
+		{[]string{"time -p let n={{x}}"}, 0},
+		{[]string{"let 2>&1 n={{x}}"}, 0},
+		{[]string{"let &>/dev/null n={{x}}"}, 0},
+		{[]string{"run {{x}} 2>&1 | tee {{y}}", "run >| {{y}} {{x}}"}, -1},
+		{[]string{">f let n={{x}}"}, 0},
+		{[]string{"2>/dev/null let n={{x}}"}, 0},
+		{[]string{"function f { let n={{x}}; }"}, 0},
+		{[]string{"coproc let n={{x}}"}, 0},
+		// A variable's name, whose array subscript is arithmetic.
+		{[]string{"printf -v {{x}} %s 1"}, 0},
+		{[]string{"printf -v{{x}} 1"}, 0},
+		{[]string{"[ -v {{x}} ]"}, 0},
+		{[]string{"test -v {{x}}"}, 0},
+		{[]string{"read {{x}} <<< 1"}, 0},
+		{[]string{"unset {{x}}"}, 0},
+		{[]string{"read -r line <<< {{x}}", "read -r line < {{x}}", "printf -v out '%s' {{x}}"}, -1},
+		// Shell code.
+		{[]string{"eval echo {{x}}"}, 0},
+		{[]string{"trap {{x}} EXIT"}, 0},
+		{[]string{`eval "$(tool init -)"`, "trap 'rm -f f' EXIT", "run {{x}}"}, -1},
 	} {
 		_, errs := ParseScript(tt.lines)
 		for i, err := range errs {
