@@ -626,7 +626,13 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 			breaking(ch, "")
 		}
 	}
-	if x.Object != y.Object {
+	switch {
+	case x.Object == y.Object:
+	case strings.EqualFold(x.Object.String(), y.Object.String()):
+		// The same table to Snowflake, which upper-cases unquoted names,
+		// as to check, which refuses two ports publishing it.
+		c("port", id, "changed", fmt.Sprintf("table spelled %s -> %s", x.Object, y.Object))
+	default:
 		breaking(c("port", id, "changed", fmt.Sprintf("table %s -> %s", x.Object, y.Object)), "")
 	}
 	if x.Kind != y.Kind {
