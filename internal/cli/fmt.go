@@ -34,7 +34,7 @@ func runFmt(e *env, args []string) int {
 		paths = []string{"."}
 	}
 	if len(paths) == 1 && paths[0] == "-" {
-		return fmtStdin(e)
+		return fmtStdin(e, check, showDiff)
 	}
 	code := exitOK
 	var files []string
@@ -122,18 +122,36 @@ func runFmt(e *env, args []string) int {
 	return code
 }
 
-func fmtStdin(e *env) int {
+// fmtStdin formats standard input. Without --check or --diff it prints the
+// formatted text; with either, it reports on standard input as on a file
+// named <stdin>, which it cannot rewrite: its name if it is not formatted,
+// then with --diff the change, and with --check exit 1.
+func fmtStdin(e *env, check, showDiff bool) int {
+	const name = "<stdin>"
 	old, err := io.ReadAll(e.stdin)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
 		return exitMesh
 	}
-	formatted, ds := format.Source(old, "<stdin>")
+	formatted, ds := format.Source(old, name)
 	if len(ds) > 0 {
-		diag.WriteText(e.stderr, ds, diag.Sources{"<stdin>": old})
+		diag.WriteText(e.stderr, ds, diag.Sources{name: old})
 		return exitMesh
 	}
-	e.stdout.Write(formatted)
+	if !check && !showDiff {
+		e.stdout.Write(formatted)
+		return exitOK
+	}
+	if bytes.Equal(old, formatted) {
+		return exitOK
+	}
+	fmt.Fprintln(e.stdout, name)
+	if showDiff {
+		e.stdout.Write(diag.Printable(diff.Diff(name, old, name+" (formatted)", formatted)))
+	}
+	if check {
+		return exitMesh
+	}
 	return exitOK
 }
 
