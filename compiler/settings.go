@@ -138,6 +138,9 @@ func (c *compiler) environment() {
 		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !snowsql.IsIdentifier(e.SchemaPrefix.V) {
 			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "A schema prefix is prepended to schema names, so it is a Snowflake identifier that needs no quotes: a letter or underscore, then letters, digits, underscores or $, for example \"DEV_\".")
 		}
+		if e.Connection.Set && !connectionID.MatchString(e.Connection.V) {
+			c.errorf("invalid-value", e.Connection.Range, "Invalid connection", connectionIDRule, "connection")
+		}
 		if e.DbtTarget.Set && !dbtTargetName.MatchString(e.DbtTarget.V) {
 			c.errorf("invalid-value", e.DbtTarget.Range, "Invalid dbt target", "dbt_target names a target of the dbt project's profile, which dbt steps then build with: a letter, digit or underscore, then letters, digits, underscores or hyphens, such as \"dev\".")
 		}
@@ -162,6 +165,14 @@ func (c *compiler) environment() {
 		Connection: chosen.Connection.V, DbtTarget: chosen.DbtTarget.V, Range: chosen.DeclRange,
 	}
 }
+
+// connectionID is what an orchestrator's connection may be called: what
+// Airflow allows a conn_id (RE_SANITIZE_CONN_ID and CONN_ID_MAX_LEN in
+// airflow.models.connection), less the letters beyond ASCII, since one
+// environment builds for every target.
+var connectionID = regexp.MustCompile(`^[A-Za-z0-9_#!()\-.:/\\]{1,250}$`)
+
+const connectionIDRule = "%s names an Airflow connection, and Airflow refuses a conn_id that is not 1 to 250 of the letters a-z and A-Z, digits and _ # ! ( ) - . : / \\, so the DAGs would never find it: write it as the connection is named in Airflow, such as \"snowflake_prod\"."
 
 // dbtTargetName is what a dbt target may be called here: a profile's key,
 // kept to names that need no quoting in a shell, YAML or SQL string.

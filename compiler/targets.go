@@ -177,6 +177,11 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 				"%s is %s, made of identifiers that need no quotes (letters, digits, _ and $, not starting with a digit) separated by dots, such as %q.", name, want.what, want.example)
 			return nil
 		}
+	case key == "airflow.conn_id":
+		if !connectionID.MatchString(o.String.V) {
+			c.errorf("invalid-value", o.String.Range, "Invalid conn_id", connectionIDRule, "conn_id")
+			return nil
+		}
 	case key == "airflow.mesh_path":
 		if !path.IsAbs(o.String.V) || path.Clean(o.String.V) != o.String.V || strings.ContainsFunc(o.String.V, unicode.IsControl) {
 			c.errorf("invalid-value", o.String.Range, "Invalid mesh_path",
