@@ -99,6 +99,7 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	domains := make([]*builder, len(p.Domains))
 	files := make([]output.File, len(p.Domains))
 	base := &builder{plan: p, settings: s, opts: o}
+	base.checkVariables()
 	parallel.For(len(p.Domains), func(i int) {
 		d, b := p.Domains[i], base.fork()
 		domains[i] = b
@@ -113,7 +114,7 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 		})
 	})
 	files = slices.DeleteFunc(files, func(f output.File) bool { return f.Path == "" })
-	var ds diag.Diagnostics
+	ds := base.diags
 	for _, b := range domains {
 		ds = append(ds, b.diags...)
 	}

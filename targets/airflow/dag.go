@@ -322,6 +322,29 @@ func (b *builder) variableID(s *plan.Secret) string {
 	return id
 }
 
+// checkVariables refuses two secrets that Airflow would read from one
+// Variable, the id of one being the other's name in the orchestrator's
+// store: the other targets read them from two places, so one would get
+// the other's value on Airflow alone. Two secrets with one name read the
+// same secret everywhere, which is fine.
+func (b *builder) checkVariables() {
+	first := map[string]*plan.Secret{}
+	for _, s := range b.plan.Secrets {
+		id := cmp.Or(s.Named, s.ID)
+		f, seen := first[id]
+		if !seen {
+			first[id] = s
+			continue
+		}
+		if f.Named == s.Named {
+			continue
+		}
+		b.errorf("airflow-secret", s.Range, "Two secrets read one Airflow Variable",
+			"Airflow reads secret %s and secret %s (%s) from the same Variable, %q: the id of the one is the name the other has in the orchestrator's store. On GitLab they are two secrets, so on Airflow one would get the other's value. Rename one of them.",
+			s.ID, f.ID, f.Range, id)
+	}
+}
+
 // secretVariable names the environment variable a secret is read into, as
 // on GitLab.
 func (b *builder) secretVariable(s *plan.Secret) string { return "MESHC_SECRET_" + s.Key() }
