@@ -595,7 +595,7 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	}
 	for i := range w.entries {
 		e := &w.entries[i]
-		e.obj = m.byID[p.kind][e.id.V]
+		e.obj = m.byID[p.kind][waivedID(p.kind, e.id.V)]
 		if e.obj == nil {
 			continue
 		}

@@ -448,10 +448,21 @@ func (m *model) want(waivers []*waiver) {
 				if m.wanted[p.kind] == nil {
 					m.wanted[p.kind] = map[string]bool{}
 				}
-				m.wanted[p.kind][e.id.V] = true
+				m.wanted[p.kind][waivedID(p.kind, e.id.V)] = true
 			}
 		}
 	}
+}
+
+// waivedID is the key a waiver's entry and an object meet by: the ID,
+// with a column's name in lower case, as columns are matched without
+// regard to case wherever they are named.
+func waivedID(kind, id string) string {
+	if kind != "column" {
+		return id
+	}
+	i := strings.LastIndexByte(id, '.')
+	return id[:i+1] + strings.ToLower(id[i+1:])
 }
 
 // noteWanted keeps a round's objects that waivers name, by ID.
@@ -465,7 +476,7 @@ func (m *model) noteWanted(round map[string][]*govObject) {
 			m.byID[kind] = map[string]*govObject{}
 		}
 		for _, o := range round[kind] {
-			if id := o.id(); wanted[id] && m.byID[kind][id] == nil {
+			if id := waivedID(kind, o.id()); wanted[id] && m.byID[kind][id] == nil {
 				m.byID[kind][id] = m.keep(o)
 			}
 		}
