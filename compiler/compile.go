@@ -88,7 +88,13 @@ func (r *Result) SourceText(rg diag.Range) string {
 
 // UsageError is a problem with how meshc was called rather than with the
 // mesh: a folder that does not exist, an environment the mesh lacks.
-type UsageError struct{ Msg string }
+type UsageError struct {
+	Msg string
+	// MissingEnv is the environment asked for, when the mesh does not
+	// declare it: meshc diff takes a base revision without it as one that
+	// had nothing in it.
+	MissingEnv string
+}
 
 func (e *UsageError) Error() string { return e.Msg }
 
@@ -247,5 +253,5 @@ func (c *compiler) pickEnvironment() error {
 		return nil // reported as a mesh error by settings
 	}
 	slices.Sort(names)
-	return &UsageError{Msg: fmt.Sprintf("the mesh has no environment %q; it has %s", c.opts.Env, strings.Join(names, ", "))}
+	return &UsageError{Msg: fmt.Sprintf("the mesh has no environment %q; it has %s", c.opts.Env, strings.Join(names, ", ")), MissingEnv: c.opts.Env}
 }

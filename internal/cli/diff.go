@@ -15,6 +15,7 @@ import (
 	"testing/fstest"
 
 	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/jsonout"
 	"github.com/meshc/meshc/internal/meshdiff"
 	"github.com/meshc/meshc/lang/diag"
@@ -63,17 +64,33 @@ everything downstream of them.`)
 	if done {
 		return code
 	}
+	// A base revision that does not declare the environment, which the
+	// mesh in DIR adds, had nothing in it: everything DIR has there is new,
+	// and every product must run there. Compiled for another environment,
+	// the base would have every port moved to another table.
+	baseLacksEnv := false
+	compileBase := func(compile func(compiler.Options) (*compiler.Result, error)) func(compiler.Options) (*compiler.Result, error) {
+		return func(opts compiler.Options) (*compiler.Result, error) {
+			res, err := compile(opts)
+			var ue *compiler.UsageError
+			if errors.As(err, &ue) && ue.MissingEnv != "" {
+				baseLacksEnv = true
+				return nil, nil
+			}
+			return res, err
+		}
+	}
 	var baseRes *compiler.Result
 	if base != "" {
 		cf.of = base
-		baseRes, code, done = cf.compile(e, "diff", base)
+		baseRes, code, done = cf.compileWith(e, "diff", compileBase(func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(base, opts) }))
 	} else {
 		tree, err := gitTree(dir, baseRef)
 		if err != nil {
 			return usageError(e, "diff", "%v", err)
 		}
 		cf.of = cmp.Or(baseRef, "HEAD")
-		baseRes, code, done = cf.compileWith(e, "diff", func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) })
+		baseRes, code, done = cf.compileWith(e, "diff", compileBase(func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) }))
 	}
 	if done {
 		return code
@@ -82,6 +99,9 @@ everything downstream of them.`)
 		what string
 		res  *compiler.Result
 	}{{"the base revision", baseRes}, {"the mesh", headRes}} {
+		if r.res == nil {
+			continue // the base, without the environment
+		}
 		if r.res.Plan == nil {
 			// The mesh's warnings are the user's to fix; the base
 			// revision's, already merged, are not.
@@ -101,7 +121,17 @@ everything downstream of them.`)
 		fmt.Fprintln(e.stderr)
 	}
 
-	baseRev, headRev := revision(baseRes), revision(headRes)
+	headRev := revision(headRes)
+	var baseRev *meshdiff.Revision
+	if baseLacksEnv {
+		fmt.Fprintf(e.stderr, "meshc diff: the base revision (%s) has no environment %q, which the mesh adds: everything in it is compared as added\n", cf.of, cf.env)
+		// An empty mesh, with DIR's defaults and targets, so that the
+		// report is of what the environment holds, not of settings the
+		// other environments' reports show.
+		baseRev = &meshdiff.Revision{Plan: &plan.Plan{Defaults: headRes.Plan.Defaults, Targets: headRes.Plan.Targets}}
+	} else {
+		baseRev = revision(baseRes)
+	}
 	var err error
 	if base == "" {
 		// A commit holds no file git ignores, so neither may the work
