@@ -3,6 +3,7 @@ package compiler
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -338,6 +340,36 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 
 var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$`)
 
+// checkVersion checks a product's version: semver, with numbers meshc diff
+// can compare to tell a major version bump.
+func (c *compiler) checkVersion(v string, rg diag.Range) {
+	if !semver.MatchString(v) {
+		hint := ""
+		if bare := strings.TrimPrefix(strings.TrimPrefix(v, "v"), "V"); semver.MatchString(bare) && tooLarge(bare) == "" {
+			hint = fmt.Sprintf(" Did you mean %q?", bare)
+		}
+		c.errorf("invalid-version", rg, "Version is not semver",
+			"%q is not a semantic version.%s Write MAJOR.MINOR.PATCH, such as \"2.1.0\", and raise MAJOR when a change breaks consumers.", v, hint)
+		return
+	}
+	if part := tooLarge(v); part != "" {
+		c.errorf("invalid-version", rg, "Version number too large",
+			"The %s number of %q is larger than %d, the largest meshc compares: meshc diff could not tell whether the version went up. Write MAJOR.MINOR.PATCH with smaller numbers, such as \"2.1.0\".", part, v, int64(math.MaxInt64))
+	}
+}
+
+// tooLarge names the first of a semantic version's MAJOR, MINOR and PATCH
+// numbers that does not fit in an int64, or returns "".
+func tooLarge(v string) string {
+	core, _, _ := strings.Cut(strings.SplitN(v, "+", 2)[0], "-")
+	for i, n := range strings.SplitN(core, ".", 3) {
+		if _, err := strconv.ParseInt(n, 10, 64); err != nil {
+			return []string{"MAJOR", "MINOR", "PATCH"}[i]
+		}
+	}
+	return ""
+}
+
 func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	c.checkName("product", p.Name, p.NameRange)
 	// A second product of the same name is reported and still checked, but
@@ -353,13 +385,8 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	if p.Owner.Set {
 		pp.Owner = p.Owner.V
 	}
-	if p.Version.Set && !semver.MatchString(p.Version.V) {
-		hint := ""
-		if v := strings.TrimPrefix(strings.TrimPrefix(p.Version.V, "v"), "V"); semver.MatchString(v) {
-			hint = fmt.Sprintf(" Did you mean %q?", v)
-		}
-		c.errorf("invalid-version", p.Version.Range, "Version is not semver",
-			"%q is not a semantic version.%s Write MAJOR.MINOR.PATCH, such as \"2.1.0\", and raise MAJOR when a change breaks consumers.", p.Version.V, hint)
+	if p.Version.Set {
+		c.checkVersion(p.Version.V, p.Version.Range)
 	}
 	// A repeated tag is reported once, at its second listing, however
 	// often it is repeated.
