@@ -933,8 +933,10 @@ func unique(s []string) []string {
 }
 
 // major returns a semantic version's major number, or -1.
-func major(v string) int {
-	n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(v, "v"), ".", 2)[0])
+// major returns a version's major number, or -1; check refuses numbers
+// beyond int64, so they are read as such on every platform.
+func major(v string) int64 {
+	n, err := strconv.ParseInt(strings.SplitN(strings.TrimPrefix(v, "v"), ".", 2)[0], 10, 64)
 	if err != nil {
 		return -1
 	}
