@@ -1,6 +1,13 @@
 package compiler
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshc/meshc/lang/ast"
+	"github.com/meshc/meshc/lang/diag"
+)
 
 // blueprintFiles sets the BlueprintFiles of every domain and product of
 // the plan: the files of the blueprints loading merged into it, nearest
@@ -43,4 +50,92 @@ func (c *compiler) blueprintFiles() {
 	for _, ps := range c.products {
 		ps.plan.BlueprintFiles = filesOf(ps.ast.Blueprints)
 	}
+}
+
+// onceInBlueprints reports each problem with a value a blueprint gives
+// once, however many objects inherit the value. Loading merges the value
+// into every object that extends the blueprint, and the stages check each
+// object, so a problem with it is found once per object, at the same
+// blueprint line. Where the diagnostics are identical, Sorted keeps one;
+// but most also name the object, or something of it (its slowest
+// upstream, its steps), and differ only there.
+//
+// The diagnostics within a blueprint's block that share a severity, a
+// code, a summary and a range are one problem: the one whose detail
+// sorts first is kept, which, as details mostly name the object early,
+// is mostly the first object's by name, and whatever order the checks
+// ran in. Its detail then says how many more objects that extend the
+// blueprint have the problem, counted by their distinct details.
+func onceInBlueprints(ds diag.Diagnostics, blueprints []*ast.Blueprint) diag.Diagnostics {
+	byFile := map[string][]*ast.Blueprint{}
+	for _, bp := range blueprints {
+		if f := bp.BlockRange.Filename(); f != "" {
+			byFile[f] = append(byFile[f], bp)
+		}
+	}
+	if len(byFile) == 0 {
+		return ds
+	}
+	within := func(r *diag.Range) *ast.Blueprint {
+		if r == nil {
+			return nil
+		}
+		start, end := r.Offsets()
+		for _, bp := range byFile[r.Filename()] {
+			if bs, be := bp.BlockRange.Offsets(); start >= bs && end <= be && start >= 0 {
+				return bp
+			}
+		}
+		return nil
+	}
+	type problem struct {
+		severity      diag.Severity
+		code, summary string
+		at            diag.Range
+	}
+	type found struct {
+		bp      *ast.Blueprint
+		first   *diag.Diagnostic
+		details map[string]bool
+	}
+	groups := map[problem]*found{}
+	out := make(diag.Diagnostics, 0, len(ds))
+	for _, d := range ds {
+		bp := within(d.Subject)
+		if bp == nil {
+			out = append(out, d)
+			continue
+		}
+		key := problem{d.Severity, d.Code, d.Summary, *d.Subject}
+		g := groups[key]
+		if g == nil {
+			g = &found{bp: bp, first: d, details: map[string]bool{}}
+			groups[key] = g
+			out = append(out, d) // replaced below by the one kept
+		} else if d.Detail < g.first.Detail {
+			g.first = d
+		}
+		g.details[d.Detail] = true
+	}
+	for i, d := range out {
+		if d.Subject == nil {
+			continue
+		}
+		g := groups[problem{d.Severity, d.Code, d.Summary, *d.Subject}]
+		if g == nil || g.first == nil {
+			continue
+		}
+		kept := *g.first
+		if more := len(g.details) - 1; more > 0 {
+			kind := g.bp.For.V // set: only a blueprint for a kind is merged
+			note := fmt.Sprintf("%d more %ss that extend blueprint.%s have this problem too.", more, kind, g.bp.Name)
+			if more == 1 {
+				note = fmt.Sprintf("1 more %s that extends blueprint.%s has this problem too.", kind, g.bp.Name)
+			}
+			kept.Detail = strings.TrimSpace(kept.Detail + " " + note)
+		}
+		out[i] = &kept
+		g.first = nil // the group's other diagnostics were never added
+	}
+	return out
 }

@@ -158,7 +158,10 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 			opts.Trace(s.name, time.Since(start))
 		}
 	}
-	res := &Result{Diagnostics: c.diags.Sorted(), texts: src, Policies: c.policyOutcomes, Mesh: mesh}
+	// Last, a problem with a value that a blueprint gives, found in each
+	// object that inherits it, becomes one.
+	ds = onceInBlueprints(c.diags, mesh.Blueprints)
+	res := &Result{Diagnostics: ds.Sorted(), texts: src, Policies: c.policyOutcomes, Mesh: mesh}
 	if !res.Diagnostics.HasErrors() {
 		res.Plan = c.plan
 	}

@@ -320,8 +320,11 @@ type Blueprint struct {
 	Name      string
 	NameRange diag.Range
 	DeclRange diag.Range
-	For       String // "product" or "domain"
-	Extends   *Ref
+	// BlockRange is the whole block, to its closing brace: a diagnostic
+	// within it is about a value the blueprint gives.
+	BlockRange diag.Range
+	For        String // "product" or "domain"
+	Extends    *Ref
 	// ExtendsBad is true when extends was written but failed to load.
 	ExtendsBad bool
 	Product    *Product // when For is "product"

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
@@ -58,7 +59,10 @@ var notInBlueprint = map[string]string{
 
 func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
 	c := d.content(b.Body, blueprintSchema)
-	bp := &ast.Blueprint{DeclRange: d.rng(b.DefRange)}
+	bp := &ast.Blueprint{DeclRange: d.rng(b.DefRange), BlockRange: d.rng(b.DefRange)}
+	if body, ok := b.Body.(*hclsyntax.Body); ok {
+		bp.BlockRange = d.rng(hcl.RangeBetween(b.DefRange, body.SrcRange))
+	}
 	bp.Name, bp.NameRange = d.label(b)
 	bp.For = d.str(c, "for", b.DefRange)
 	bp.Extends = d.ref(c, "extends", "a blueprint")

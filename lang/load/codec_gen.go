@@ -168,6 +168,7 @@ func decodeAstBlueprint(d *entryReader, v *ast.Blueprint) {
 	v.Name = d.string()
 	d.rangeInto(&v.NameRange)
 	d.rangeInto(&v.DeclRange)
+	d.rangeInto(&v.BlockRange)
 	decodeAstString(d, &v.For)
 	if d.uint() != 0 && !d.corrupt {
 		p0 := new(ast.Ref)
