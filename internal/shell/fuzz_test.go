@@ -112,6 +112,8 @@ func TestNoInjectionInBash(t *testing.T) {
 		{"l\\et n={{x}}"},
 		{"let 2>&1 n={{x}}"},
 		{"eval echo {{x}}"},
+		{"n={{x}}; [[ -n $n ]] && [ \"$n\" -gt 0 ]", "for i in 1 2; do echo {{x}}; echo $((i * 10)); done"},
+		{"n={{x}}; echo $(( n ))"},
 	} {
 		checkNoInjection(t, script)
 	}
@@ -144,6 +146,8 @@ func TestRefusedScriptsInjectInBash(t *testing.T) {
 		`"let" n={{x}}`,
 		"builtin let n={{x}}",
 		"command -p let n={{x}}",
+		`$"let" {{x}}`,
+		`$'let' {{x}}`,
 		"let 2>&1 n={{x}}",
 		">f let n={{x}}",
 		"2>/dev/null let n={{x}}",
@@ -155,6 +159,15 @@ func TestRefusedScriptsInjectInBash(t *testing.T) {
 		"a=(1); unset {{x}}",
 		"eval echo {{x}}",
 		"trap {{x}} EXIT",
+		"n={{x}}; echo $(( n ))",
+		"(( n > 0 )); n={{x}}; (( n > 0 ))",
+		"export N={{x}}; for (( i = 0; i < N; i++ )); do :; done",
+		"for i in {{x}}; do echo $((i * 10)); done",
+		"read -r a <<< {{x}}; echo $[a + 1]",
+		"printf -v out %s {{x}}; let m=out+1",
+		"n={{x}}; [[ $n -gt 0 ]]",
+		"a=(1 2); n={{x}}; echo ${a[n]}",
+		"a=(1 2); n={{x}}; a[$n]=1",
 	} {
 		if _, errs := ParseScript([]string{script}); errs[0] == nil {
 			t.Errorf("%q is accepted", script)
@@ -181,6 +194,7 @@ var scriptTokens = []string{
 	"local ", "<<EOF\n", "EOF\n", "<<'EOF'\n", "<<<", "$'", "-eq ", "+", "<<",
 	"export ", "readonly ", "declare -n r\n", "r", "read ", "printf -v ", "eval ", "builtin ",
 	"\"let\" ", "<<A <<B\n", "A\n", "B\n", "2>&1 ", "test -v ", "unset ", "a=(1)\n",
+	"for n in ", "; do ", "done", "export n=", "$n", "i",
 }
 
 // FuzzScriptInBash makes scripts of scriptTokens, one byte a token, and

@@ -70,6 +70,9 @@ var flagText = regexp.MustCompile(`^-[A-Za-z0-9_=.-]*$`)
 // whatever reaches an integer as an arithmetic expression and a nameref's
 // value as a variable's name, and a value reaches a variable in more ways
 // than meshc follows (an assignment, export, read, printf -v, for, $(...)).
+// Nor may a placeholder assign to a variable that the script names in an
+// arithmetic expression, before or after (N={{x}}; (( i < N ))): bash
+// reads the variable's value as one.
 func ParseScript(lines []string) ([]*Template, []error) {
 	var q quoteState
 	out, errs := make([]*Template, len(lines)), make([]error, len(lines))
@@ -77,6 +80,7 @@ func ParseScript(lines []string) ([]*Template, []error) {
 		if i > 0 {
 			q.scan("\n")
 		}
+		q.line = i
 		out[i], errs[i] = q.parse(line)
 	}
 	if q.declares != "" {
@@ -86,8 +90,69 @@ func ParseScript(lines []string) ([]*Template, []error) {
 			}
 		}
 	}
+	numeric := arithmeticNames(q.numeric)
+	for _, v := range q.valued {
+		if numeric[v.name] && errs[v.line] == nil {
+			out[v.line], errs[v.line] = nil, fmt.Errorf("placeholder %s is assigned to %s, which the script reads in an arithmetic expression, where bash reads a variable's value as an expression, whose array subscripts run commands (a[$(cmd)]); compare the value as a command's argument instead, as in [ \"$%s\" -gt 0 ], where test reads only a number", v.ph, v.name, v.name)
+		}
+	}
 	return out, errs
 }
+
+// A valued variable is one a placeholder assigns its value to.
+type valued struct {
+	name string
+	line int    // the placeholder's line
+	ph   string // the placeholder as written
+}
+
+// noteValued takes note of the variables that the placeholder ph, read
+// now, assigns its value to: in an assignment (export N={{x}} too), for's
+// variable, read's and mapfile's (from <<< {{x}} or < {{x}}) and
+// printf -v's. What the value reaches through files, pipes, $(...) and
+// function arguments is not followed.
+func (q *quoteState) noteValued(ph string) {
+	note := func(name string) { q.valued = append(q.valued, valued{name, q.line, ph}) }
+	if m := assignment.FindSubmatch(q.word); m != nil {
+		note(string(m[1]))
+	}
+	switch q.command {
+	case "for", "select":
+		if len(q.args) > 0 {
+			note(q.args[0])
+		}
+	case "read", "mapfile", "readarray":
+		for _, a := range q.args {
+			note(a) // options too: no variable has their names
+		}
+	case "printf":
+		for i, a := range q.args {
+			switch {
+			case a == "-v" && i+1 < len(q.args):
+				note(q.args[i+1])
+			case strings.HasPrefix(a, "-v"):
+				note(a[2:])
+			}
+		}
+	}
+}
+
+// arithmeticNames returns the variables named in arithmetic text: a word
+// that starts with a letter or _, but not the digits of a number in a base
+// (16#ff) or after its 0x.
+func arithmeticNames(text []byte) map[string]bool {
+	names := map[string]bool{}
+	for _, m := range arithmeticName.FindAllSubmatch(text, -1) {
+		names[string(m[1])] = true
+	}
+	return names
+}
+
+var arithmeticName = regexp.MustCompile(`(?:^|[^A-Za-z0-9_#@])([A-Za-z_][A-Za-z0-9_]*)`)
+
+// arithmeticTest is a [[ ... ]] comparison whose operands bash reads as
+// arithmetic expressions.
+var arithmeticTest = regexp.MustCompile(`(^|\s)-(eq|ne|lt|le|gt|ge)(\s|$)`)
 
 // firstPlaceholder is the template's first placeholder as written, "" for
 // none or a nil template.
@@ -150,6 +215,7 @@ func (q *quoteState) parse(line string) (*Template, error) {
 		if !placeholderName.MatchString(p.name) {
 			return fail("placeholder %q does not name a parameter: parameter names are lower-case snake_case", ph)
 		}
+		q.noteValued(ph)
 		if text != "" {
 			t.pieces = append(t.pieces, piece{text: text})
 		}
@@ -182,7 +248,7 @@ type quoteState struct {
 	inside    byte      // ', " or `, $ for bash's $'...', or \ after a backslash; 0 outside quotes
 	heredocs  []hereDoc // here-documents whose bodies are still to come, in order: << on this line, or the one being read
 	heredoc   bool      // in the body of heredocs[0]
-	line      []byte    // the body's line read so far
+	body      []byte    // the here-document body's line read so far
 	comment   bool      // after a # that starts a word, up to the line's end
 	arith     int       // parentheses open in $((...)) or ((...)), 0 outside them
 	square    int       // brackets open in $[...]
@@ -192,9 +258,13 @@ type quoteState struct {
 	inArgs    bool      // past the name of the command being read
 	command   string    // the command being read, when its arguments are not words (see commandArgs)
 	prefix    bool      // after builtin, command or time: options, then the command's name, follow
-	last      string    // the command's argument before the word being read
+	args      []string  // the command's arguments before the word being read
 	redirect  bool      // the word being read is a redirection's target
 	declares  string    // the first declare -i or -n of the script, as written; "" for none
+	line      int       // the index of the script's line being read
+	valued    []valued  // the variables a placeholder assigns to, directly
+	numeric   []byte    // the script's arithmetic expressions so far, one after the other
+	condText  []byte    // the [[ ... ]] being read
 	word      []byte    // the word read so far outside comments, its quotes removed
 	prev      byte      // the last character read outside quotes, 0 at the start
 }
@@ -248,14 +318,22 @@ func (q *quoteState) expression() string {
 		// A file's name, or a here-string's word: a word whatever the command.
 	case commandArgs[q.command] != "":
 		return commandArgs[q.command]
-	case vNamed[q.command] && (q.last == "-v" || strings.HasPrefix(string(q.word), "-v")):
+	case vNamed[q.command] && (q.lastArg() == "-v" || strings.HasPrefix(string(q.word), "-v")):
 		return "the variable's name after " + q.command + " -v, whose array subscript bash reads as an arithmetic expression"
 	}
 	return ""
 }
 
 // assignment is a word that assigns to a variable, up to its value.
-var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=`)
+var assignment = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)(\[.*\])?\+?=`)
+
+// lastArg is the command's argument before the word being read.
+func (q *quoteState) lastArg() string {
+	if len(q.args) == 0 {
+		return ""
+	}
+	return q.args[len(q.args)-1]
+}
 
 // endWord takes note of the word just read outside quotes: the command's
 // name, when it is one (dbt build --target local is no local), which
@@ -272,6 +350,9 @@ func (q *quoteState) endWord() {
 		q.redirect = false // a file's name, which may come before the command's
 		return
 	}
+	if q.inArgs {
+		q.args = append(q.args, w)
+	}
 	switch {
 	case !q.inArgs && (w == "builtin" || w == "command" || w == "time" || w == "coproc"):
 		q.prefix = true
@@ -286,9 +367,6 @@ func (q *quoteState) endWord() {
 		q.declares = q.command + " " + w
 	case q.command == "function" && w == "{":
 		q.command, q.inArgs = "", false // function f { body }
-	}
-	if q.inArgs {
-		q.last = w
 	}
 }
 
@@ -317,15 +395,15 @@ func (q *quoteState) scanBefore(text string, next byte) {
 		c := text[i]
 		if q.heredoc {
 			if c != '\n' {
-				q.line = append(q.line, c)
+				q.body = append(q.body, c)
 				continue
 			}
 			doc := &q.heredocs[0]
-			end := string(q.line)
+			end := string(q.body)
 			if doc.tabs {
 				end = strings.TrimLeft(end, "\t")
 			}
-			q.line = q.line[:0]
+			q.body = q.body[:0]
 			switch {
 			case strings.HasSuffix(end, "\\"):
 				// A backslash-newline joins this line to the next in an
@@ -347,6 +425,15 @@ func (q *quoteState) scanBefore(text string, next byte) {
 			}
 			continue
 		}
+		// The text of arithmetic expressions, for the variables they name.
+		if q.arith > 0 || q.square > 0 || q.subscript > 0 || q.command == "let" && q.inArgs {
+			q.numeric = append(q.numeric, c)
+		} else if n := len(q.numeric); n > 0 && q.numeric[n-1] != ' ' {
+			q.numeric = append(q.numeric, ' ')
+		}
+		if q.cond {
+			q.condText = append(q.condText, c)
+		}
 		switch q.inside {
 		case 0:
 			wordStart := q.prev == 0 || strings.IndexByte(wordBreaks, q.prev) >= 0
@@ -365,13 +452,13 @@ func (q *quoteState) scanBefore(text string, next byte) {
 				case redirection:
 					// >&, <&, &> and >|: a redirection, not a command's end
 				case strings.IndexByte(";&|()\n", c) >= 0:
-					q.command, q.inArgs, q.prefix, q.last, q.redirect = "", false, false, "", false // the command's end
+					q.command, q.inArgs, q.prefix, q.args, q.redirect = "", false, false, q.args[:0], false // the command's end
 				}
 				if c == '<' || c == '>' {
 					q.redirect = true
 				}
-			} else if c != '\\' && c != '\'' && c != '"' {
-				q.word = append(q.word, c)
+			} else if c != '\\' && c != '\'' && c != '"' && !strings.HasPrefix(text[i:], `$"`) && !strings.HasPrefix(text[i:], `$'`) {
+				q.word = append(q.word, c) // the $ of $"..." and $'...' goes with the quotes
 			}
 			expression := q.arith > 0 || q.square > 0
 			switch {
@@ -409,6 +496,10 @@ func (q *quoteState) scanBefore(text string, next byte) {
 				i++
 			case c == ']' && q.cond && wordStart && strings.HasPrefix(text[i:], "]]") && breaks(i+2):
 				q.cond = false
+				if arithmeticTest.Match(q.condText) {
+					q.numeric = append(append(q.numeric, q.condText...), ' ')
+				}
+				q.condText = q.condText[:0]
 				i++
 			case c == '[' && !(wordStart && breaks(i+1)):
 				// a[i], ([i]=v) or a pattern; not the test command [,
@@ -442,10 +533,14 @@ func (q *quoteState) scanBefore(text string, next byte) {
 				q.word = append(q.word, c)
 			}
 		case '$':
-			if c == '\\' {
+			switch c {
+			case '\\':
 				i++
-			} else if c == '\'' {
+				q.word = append(q.word, '$') // an escape meshc does not decode: no name it can read
+			case '\'':
 				q.inside = 0
+			default:
+				q.word = append(q.word, c)
 			}
 		case '"':
 			switch c {

@@ -211,6 +211,8 @@ func TestParseScript(t *testing.T) {
 		// builtin, command or time, and past a redirection.
 		{[]string{`l\et n={{x}}`}, 0},
 		{[]string{`"let" n={{x}}`}, 0},
+		{[]string{`$"let" {{x}}`}, 0},
+		{[]string{`$'let' {{x}}`}, 0},
 		{[]string{"builtin let n={{x}}"}, 0},
 		{[]string{"command -p let n={{x}}"}, 0},
 		{[]string{"time -p let n={{x}}"}, 0},
@@ -229,6 +231,20 @@ func TestParseScript(t *testing.T) {
 		{[]string{"read {{x}} <<< 1"}, 0},
 		{[]string{"unset {{x}}"}, 0},
 		{[]string{"read -r line <<< {{x}}", "read -r line < {{x}}", "printf -v out '%s' {{x}}"}, -1},
+		// A variable a placeholder assigns to, named in arithmetic anywhere
+		// in the script: bash reads its value as an expression.
+		{[]string{"export N={{x}}", "echo $(( N + 1 ))"}, 0},
+		{[]string{"(( n > 0 ))", "run {{y}}", "n={{x}}"}, 2},
+		{[]string{"RETRIES={{x}}", "for (( i = 0; i < RETRIES; i++ )); do run; done"}, 0},
+		{[]string{"for i in {{x}}; do sleep $((i * 10)); done"}, 0},
+		{[]string{"read -r a b <<< {{x}}", "echo $[a + 1]"}, 0},
+		{[]string{"printf -v out %s {{x}}", "let m=out+1"}, 0},
+		{[]string{"n={{x}}; [[ $n -gt 0 ]]"}, 0},
+		{[]string{"n={{x}}; echo ${a[n]}"}, 0},
+		{[]string{"n={{x}}; a[$n]=1"}, 0},
+		{[]string{"n={{x}}; [[ -n $n ]] && [ \"$n\" -gt 0 ]"}, -1},
+		{[]string{"for i in 1 2 3; do run {{x}} && break; sleep $((i * 10)); done"}, -1},
+		{[]string{"echo $(( 0x1f + 16#ff )); x={{x}}; ff={{x}}"}, -1},
 		// Shell code.
 		{[]string{"eval echo {{x}}"}, 0},
 		{[]string{"trap {{x}} EXIT"}, 0},
