@@ -65,7 +65,8 @@ func (c *compiler) blueprintFiles() {
 // sorts first is kept, which, as details mostly name the object early,
 // is mostly the first object's by name, and whatever order the checks
 // ran in. Its detail then says how many more objects that extend the
-// blueprint have the problem, counted by their distinct details.
+// blueprint have the problem, counted by their distinct details. Policy
+// violations are left one per object: each object is waived on its own.
 func onceInBlueprints(ds diag.Diagnostics, blueprints []*ast.Blueprint) diag.Diagnostics {
 	byFile := map[string][]*ast.Blueprint{}
 	for _, bp := range blueprints {
@@ -102,7 +103,7 @@ func onceInBlueprints(ds diag.Diagnostics, blueprints []*ast.Blueprint) diag.Dia
 	out := make(diag.Diagnostics, 0, len(ds))
 	for _, d := range ds {
 		bp := within(d.Subject)
-		if bp == nil {
+		if bp == nil || d.Code == "policy-violation" {
 			out = append(out, d)
 			continue
 		}
