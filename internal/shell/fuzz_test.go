@@ -114,6 +114,7 @@ func TestNoInjectionInBash(t *testing.T) {
 		{"eval echo {{x}}"},
 		{"n={{x}}; [[ -n $n ]] && [ \"$n\" -gt 0 ]", "for i in 1 2; do echo {{x}}; echo $((i * 10)); done"},
 		{"n={{x}}; echo $(( n ))"},
+		{"T={{x}}", `echo ${T:-none} ${T:+--target "$T"} "${T:0:2}"`, "k=$T"},
 	} {
 		checkNoInjection(t, script)
 	}
@@ -168,6 +169,9 @@ func TestRefusedScriptsInjectInBash(t *testing.T) {
 		"n={{x}}; [[ $n -gt 0 ]]",
 		"a=(1 2); n={{x}}; echo ${a[n]}",
 		"a=(1 2); n={{x}}; a[$n]=1",
+		"s=abc; N={{x}}; echo ${s:N}",
+		"s=abc; N={{x}}; echo ${s:1:N}",
+		"n={{x}}; m=$n; (( m ))",
 	} {
 		if _, errs := ParseScript([]string{script}); errs[0] == nil {
 			t.Errorf("%q is accepted", script)

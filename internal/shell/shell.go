@@ -13,6 +13,7 @@ package shell
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -71,8 +72,8 @@ var flagText = regexp.MustCompile(`^-[A-Za-z0-9_=.-]*$`)
 // value as a variable's name, and a value reaches a variable in more ways
 // than meshc follows (an assignment, export, read, printf -v, for, $(...)).
 // Nor may a placeholder assign to a variable that the script names in an
-// arithmetic expression, before or after (N={{x}}; (( i < N ))): bash
-// reads the variable's value as one.
+// arithmetic expression, before or after (N={{x}}; (( i < N ))), itself
+// or through copies (M=$N): bash reads the variable's value as one.
 func ParseScript(lines []string) ([]*Template, []error) {
 	var q quoteState
 	out, errs := make([]*Template, len(lines)), make([]error, len(lines))
@@ -90,6 +91,18 @@ func ParseScript(lines []string) ([]*Template, []error) {
 			}
 		}
 	}
+	// What a placeholder assigns to a variable, an assignment (m=$n)
+	// copies to another.
+	for copied := true; copied; {
+		copied = false
+		for _, c := range q.copies {
+			i := slices.IndexFunc(q.valued, func(v valued) bool { return v.name == c.from })
+			if i >= 0 && !slices.ContainsFunc(q.valued, func(v valued) bool { return v.name == c.to }) {
+				q.valued = append(q.valued, valued{c.to, q.valued[i].line, q.valued[i].ph})
+				copied = true
+			}
+		}
+	}
 	numeric := arithmeticNames(q.numeric)
 	for _, v := range q.valued {
 		if numeric[v.name] && errs[v.line] == nil {
@@ -98,6 +111,9 @@ func ParseScript(lines []string) ([]*Template, []error) {
 	}
 	return out, errs
 }
+
+// A varCopy is an assignment of one variable's value to another (to=$from).
+type varCopy struct{ to, from string }
 
 // A valued variable is one a placeholder assigns its value to.
 type valued struct {
@@ -109,8 +125,8 @@ type valued struct {
 // noteValued takes note of the variables that the placeholder ph, read
 // now, assigns its value to: in an assignment (export N={{x}} too), for's
 // variable, read's and mapfile's (from <<< {{x}} or < {{x}}) and
-// printf -v's. What the value reaches through files, pipes, $(...) and
-// function arguments is not followed.
+// printf -v's. ParseScript follows copies (m=$n); what the value reaches
+// through files, pipes, $(...) and function arguments is not followed.
 func (q *quoteState) noteValued(ph string) {
 	note := func(name string) { q.valued = append(q.valued, valued{name, q.line, ph}) }
 	if m := assignment.FindSubmatch(q.word); m != nil {
@@ -263,6 +279,8 @@ type quoteState struct {
 	declares  string    // the first declare -i or -n of the script, as written; "" for none
 	line      int       // the index of the script's line being read
 	valued    []valued  // the variables a placeholder assigns to, directly
+	copies    []varCopy // the assignments of variables to variables
+	offset    int       // the depth of the ${...} whose offset or length (${s:i:n}) is being read
 	numeric   []byte    // the script's arithmetic expressions so far, one after the other
 	condText  []byte    // the [[ ... ]] being read
 	word      []byte    // the word read so far outside comments, its quotes removed
@@ -353,6 +371,11 @@ func (q *quoteState) endWord() {
 	if q.inArgs {
 		q.args = append(q.args, w)
 	}
+	if m := assignment.FindStringSubmatch(w); m != nil {
+		for _, e := range expansion.FindAllStringSubmatch(w[len(m[0]):], -1) {
+			q.copies = append(q.copies, varCopy{m[1], e[1]})
+		}
+	}
 	switch {
 	case !q.inArgs && (w == "builtin" || w == "command" || w == "time" || w == "coproc"):
 		q.prefix = true
@@ -369,6 +392,9 @@ func (q *quoteState) endWord() {
 		q.command, q.inArgs = "", false // function f { body }
 	}
 }
+
+// expansion is a variable's expansion, $n or ${n...}.
+var expansion = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 // fileDescriptor is a word that a < or > right after it makes the
 // redirection's file descriptor.
@@ -426,7 +452,7 @@ func (q *quoteState) scanBefore(text string, next byte) {
 			continue
 		}
 		// The text of arithmetic expressions, for the variables they name.
-		if q.arith > 0 || q.square > 0 || q.subscript > 0 || q.command == "let" && q.inArgs {
+		if q.arith > 0 || q.square > 0 || q.subscript > 0 || q.offset > 0 || q.command == "let" && q.inArgs {
 			q.numeric = append(q.numeric, c)
 		} else if n := len(q.numeric); n > 0 && q.numeric[n-1] != ' ' {
 			q.numeric = append(q.numeric, ' ')
@@ -487,6 +513,11 @@ func (q *quoteState) scanBefore(text string, next byte) {
 				q.brace++
 			case q.brace > 0 && c == '}':
 				q.brace--
+				if q.brace < q.offset {
+					q.offset = 0
+				}
+			case q.brace > 0 && q.offset == 0 && c == ':' && !(i+1 < len(text) && strings.IndexByte("-=+?", text[i+1]) >= 0):
+				q.offset = q.brace // ${s:i:n}, not ${s:-default}
 			case q.square > 0 && c == '[':
 				q.square++
 			case q.square > 0 && c == ']':
