@@ -7,45 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshc/meshc/internal/cron"
 	_ "github.com/meshc/meshc/internal/golden" // defines -update for go test ./...
 )
-
-func TestCronPeriod(t *testing.T) {
-	const day = 24 * time.Hour
-	for _, tc := range []struct {
-		expr string
-		want time.Duration
-	}{
-		{"0 * * * *", time.Hour},
-		{"*/15 * * * *", 15 * time.Minute},
-		{"0 6 * * *", day},
-		{"0 6,18 * * *", 12 * time.Hour},
-		{"0 6 * * 1-5", 3 * day}, // Friday to Monday
-		{"0 4 * * 2", 7 * day},
-		{"0 0 * * MON", 7 * day},
-		{"0 0 1 * *", 31 * day},
-		{"0 0 1 */3 *", 92 * day}, // quarterly: Jul 1 to Oct 1 is 92 days
-		{"0 0 1 1 *", 366 * day},  // yearly, across a leap year
-		{"30 2 1,15 * *", 17 * day},
-		{"0 0 * * 0", 7 * day},
-		{"0 0 * * 7", 7 * day}, // 7 is Sunday too
-		{"0 0 1 * 1", 7 * day}, // both day fields restricted: the 1st or a Monday, as in cron
-		{"0 0 */2 * *", 2 * day},
-		{"0 0 1-31/2 * 1", 2 * day}, // odd days or Mondays
-	} {
-		got, err := cronPeriod(tc.expr)
-		if err != nil || got != tc.want {
-			t.Errorf("cronPeriod(%q) = %v, %v; want %v", tc.expr, got, err, tc.want)
-		}
-	}
-	for _, bad := range []string{"", "* * * *", "* * * * * *", "61 * * * *", "* 24 * * *", "5-3 * * * *", "*/0 * * * *", "0 0 31 2 *", "x * * * *", "0 0 * * FUNDAY",
-		"0 0 1 * */2", "0 0 */2 * 1"} { // a day field stepping from * beside a restricted one: cron implementations part
-
-		if _, err := cronPeriod(bad); err == nil {
-			t.Errorf("cronPeriod(%q) succeeded; want an error", bad)
-		}
-	}
-}
 
 // TestSundayAsZero checks that a day of week of 7 is written 0, and that
 // every other expression is left as written.
@@ -79,8 +43,8 @@ func TestSundayAsZero(t *testing.T) {
 		if dow := strings.Fields(got)[4]; namesSeven(strings.Split(dow, ",")) {
 			t.Errorf("sundayAsZero(%q) = %q still names 7, which Snowflake refuses", expr, got)
 		}
-		a, errA := cronPeriod(expr)
-		b, errB := cronPeriod(sundayAsZero(expr))
+		a, errA := cron.Period(expr)
+		b, errB := cron.Period(sundayAsZero(expr))
 		if a != b || errA != nil || errB != nil {
 			t.Errorf("%q runs every %v (%v), written again every %v (%v)", expr, a, errA, b, errB)
 		}

@@ -2,13 +2,12 @@ package compiler
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
-	_ "time/tzdata" // time zones' rules on machines without a tz database
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/cron"
 )
 
 // dstYears are the years whose clock changes clockChange looks at: fixed,
@@ -42,19 +41,19 @@ func (c *compiler) checkClockChange(s plan.Schedule) {
 // clockChange says when a cron expression runs at a local time that a
 // clock change skips or repeats in a time zone, or returns "" when it
 // never does (or the time zone is not known here).
-func clockChange(cron, zone string) string {
-	key := [2]string{cron, zone}
+func clockChange(expr, zone string) string {
+	key := [2]string{expr, zone}
 	if v, ok := clockChanges.Load(key); ok {
 		return v.(string)
 	}
-	clash := findClockChange(cron, zone)
+	clash := findClockChange(expr, zone)
 	clockChanges.Store(key, clash)
 	return clash
 }
 
-func findClockChange(cron, zone string) string {
-	cs, err := parseCron(cron)
-	if err != nil || !slices.Contains(cs.sets[1][:24], false) {
+func findClockChange(expr, zone string) string {
+	cs, err := cron.Parse(expr)
+	if err != nil || cs.EveryHour() {
 		return "" // every hour: see checkClockChange
 	}
 	loc, err := time.LoadLocation(zone)
@@ -76,13 +75,13 @@ func findClockChange(cron, zone string) string {
 		case shift > 0 && skipped == "":
 			// The clocks go forward: the wall times from the change, read
 			// on the old clock, to shift later never happen.
-			if at, ok := cs.runsBetween(wallClock(end, before), shift); ok {
+			if at, ok := cs.FirstRun(wallClock(end, before), shift); ok {
 				skipped = fmt.Sprintf("runs at %s on %s, a time the clocks skip when they go forward", at.Format("15:04"), at.Format("2006-01-02"))
 			}
 		case shift < 0 && repeated == "":
 			// The clocks go back: the wall times from the change, read on
 			// the new clock, to -shift later happen twice.
-			if at, ok := cs.runsBetween(wallClock(end, after), -shift); ok {
+			if at, ok := cs.FirstRun(wallClock(end, after), -shift); ok {
 				repeated = fmt.Sprintf("runs at %s on %s, a time that happens twice when the clocks go back", at.Format("15:04"), at.Format("2006-01-02"))
 			}
 		}
@@ -101,15 +100,4 @@ func findClockChange(cron, zone string) string {
 // offset seconds east of UTC, as a UTC time.
 func wallClock(t time.Time, offset int) time.Time {
 	return t.UTC().Add(time.Duration(offset) * time.Second)
-}
-
-// runsBetween returns the first minute in [from, from+span) of wall-clock
-// time at which the cron runs.
-func (cs *cronSchedule) runsBetween(from time.Time, span time.Duration) (time.Time, bool) {
-	for m := from.Truncate(time.Minute); m.Before(from.Add(span)); m = m.Add(time.Minute) {
-		if !m.Before(from) && cs.sets[0][m.Minute()] && cs.sets[1][m.Hour()] && cs.matchesDay(m) {
-			return m, true
-		}
-	}
-	return time.Time{}, false
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/cron"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -29,6 +30,7 @@ type schedules struct {
 	// every is the longest gap between a product's runs: its cadence's
 	// period, or that of the inputs it runs after, whichever is shorter.
 	every map[*plan.Product]time.Duration
+	last  map[string]string // lastOf's choices, by the keys it chose from
 }
 
 type schedule struct {
@@ -39,7 +41,7 @@ type schedule struct {
 }
 
 func newSchedules(p *plan.Plan) *schedules {
-	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}, every: map[*plan.Product]time.Duration{}}
+	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}, every: map[*plan.Product]time.Duration{}, last: map[string]string{}}
 	for _, pr := range p.Products { // upstreams first
 		var keys []string
 		var every time.Duration
@@ -81,12 +83,74 @@ func (s *schedules) onInputs(pr *plan.Product) ([]string, time.Duration) {
 		least = max(least, s.every[up])
 	}
 	var keys []string
+	tied := 0
 	for _, up := range producers {
 		if s.every[up] == least {
 			keys = append(keys, s.active[up]...)
+			tied++
 		}
 	}
+	if tied > 1 {
+		keys = []string{s.lastOf(keys, least)}
+	}
 	return keys, least
+}
+
+// lastOf picks, among the schedules of producers that run as seldom as
+// each other, the one to run their reader in: the one after which the
+// others are furthest off, so that it runs once, right after the last of
+// them to publish (Wednesday's, for producers of Tuesday and Wednesday),
+// as the other targets, which wait for all of them, settle into. The
+// schedules' runs are compared over a fixed stretch of eight of their
+// periods, so that the choice does not depend on when meshc runs.
+func (s *schedules) lastOf(keys []string, every time.Duration) string {
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if len(keys) == 1 {
+		return keys[0]
+	}
+	memo := strings.Join(keys, "\n")
+	if k, ok := s.last[memo]; ok {
+		return k
+	}
+	type run struct {
+		at  time.Time
+		key int
+	}
+	var runs []run
+	from := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+	to := from.Add(max(8*every, 24*time.Hour))
+	for i, key := range keys {
+		k := s.byKey[key]
+		cs, err := cron.Parse(k.cron)
+		loc, lerr := time.LoadLocation(k.timezone)
+		if err != nil || lerr != nil {
+			continue // checked when the mesh was
+		}
+		for _, at := range cs.Runs(from, to, loc) {
+			runs = append(runs, run{at, i})
+		}
+	}
+	slices.SortStableFunc(runs, func(a, b run) int { return a.at.Compare(b.at) })
+	// lull[i] is the longest a run of keys[i] waits for another
+	// schedule's next run.
+	lull := make([]time.Duration, len(keys))
+	for i, r := range runs {
+		for _, next := range runs[i+1:] {
+			if next.key != r.key {
+				lull[r.key] = max(lull[r.key], next.at.Sub(r.at))
+				break
+			}
+		}
+	}
+	best := 0
+	for i := range keys {
+		if lull[i] > lull[best] {
+			best = i
+		}
+	}
+	s.last[memo] = keys[best]
+	return keys[best]
 }
 
 // add returns the schedule of a cadence in a time zone. Its key is the

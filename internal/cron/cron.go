@@ -1,0 +1,248 @@
+// Package cron reads the five-field cron expressions of cadences: which
+// minutes of which days they run at, the longest gap between two runs,
+// and when they run on a time zone's clock.
+package cron
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // time zones' rules on machines without a tz database
+)
+
+// ParseField reads field i of a cron expression: which of its values, from
+// 0, the field matches.
+func ParseField(f string, i int) ([]bool, error) { return parseField(f, fields[i]) }
+
+// Value reads one value of field i, a number or a name (MON, JAN).
+func Value(s string, i int) (int, error) { return value(s, fields[i]) }
+
+// field describes one field of a cron expression.
+type field struct {
+	name     string
+	min, max int
+	names    []string // month or weekday names, indexed from min
+}
+
+var fields = [5]field{
+	{name: "minute", min: 0, max: 59},
+	{name: "hour", min: 0, max: 23},
+	{name: "day of month", min: 1, max: 31},
+	{name: "month", min: 1, max: 12, names: strings.Fields("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC")},
+	{name: "day of week", min: 0, max: 7, names: strings.Fields("SUN MON TUE WED THU FRI SAT")},
+}
+
+// Schedule is a parsed cron expression: for each field, which values
+// match; star records whether day fields were left unrestricted, since cron
+// matches a day when either day field matches if both are restricted.
+type Schedule struct {
+	sets             [5][]bool
+	domStar, dowStar bool
+}
+
+// Parse reads a five-field cron expression, refusing what the targets'
+// cron implementations would read differently.
+func Parse(expr string) (*Schedule, error) {
+	parts := strings.Fields(expr)
+	if len(parts) != 5 {
+		return nil, fmt.Errorf("it has %d fields", len(parts))
+	}
+	// Cron implementations part on a day field that steps from * while
+	// the other is restricted: some take it as unrestricted (runs on the
+	// days both name), others as restricted (runs on the days either
+	// names), so the targets would run it on different days.
+	for _, f := range []struct{ stepped, other, name string }{{parts[2], parts[4], "month"}, {parts[4], parts[2], "week"}} {
+		if strings.HasPrefix(f.stepped, "*/") && f.other != "*" {
+			return nil, fmt.Errorf("its day of %s %q steps from * while the other day field is %q, which cron implementations read differently: some run on the days both fields name, others on the days either names. Write the stepped field as a range, such as %s",
+				f.name, f.stepped, f.other, map[string]string{"month": "1-31", "week": "0-6"}[f.name]+f.stepped[1:])
+		}
+	}
+	cs := &Schedule{domStar: parts[2] == "*", dowStar: parts[4] == "*"}
+	for i, f := range parts {
+		set, err := parseField(f, fields[i])
+		if err != nil {
+			return nil, err
+		}
+		cs.sets[i] = set
+	}
+	if cs.sets[4][7] { // 7 is Sunday too
+		cs.sets[4][0] = true
+	}
+	return cs, nil
+}
+
+func parseField(f string, cf field) ([]bool, error) {
+	set := make([]bool, cf.max+1)
+	for _, part := range strings.Split(f, ",") {
+		rangePart, stepPart, hasStep := strings.Cut(part, "/")
+		step := 1
+		if hasStep {
+			n, err := strconv.Atoi(stepPart)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("the %s step %q is not a positive number", cf.name, stepPart)
+			}
+			step = n
+		}
+		lo, hi := cf.min, cf.max
+		if rangePart != "*" {
+			a, b, isRange := strings.Cut(rangePart, "-")
+			var err error
+			if lo, err = value(a, cf); err != nil {
+				return nil, err
+			}
+			hi = lo
+			if isRange {
+				if hi, err = value(b, cf); err != nil {
+					return nil, err
+				}
+				if hi < lo && cf.name == "day of week" && hi == 0 {
+					return nil, fmt.Errorf("the day of week range %q runs backwards, as Sunday is 0 here: end it with 7, the other number for Sunday, as in %s-7", rangePart, a)
+				}
+				if hi < lo {
+					return nil, fmt.Errorf("the %s range %q runs backwards", cf.name, rangePart)
+				}
+			} else if hasStep {
+				hi = cf.max
+			}
+		}
+		for v := lo; v <= hi; v += step {
+			set[v] = true
+		}
+	}
+	return set, nil
+}
+
+func value(s string, cf field) (int, error) {
+	for i, n := range cf.names {
+		if strings.EqualFold(s, n) {
+			return cf.min + i, nil
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < cf.min || n > cf.max {
+		return 0, fmt.Errorf("the %s %q is not between %d and %d", cf.name, s, cf.min, cf.max)
+	}
+	return n, nil
+}
+
+// periods caches periods by expression: large meshes repeat a few
+// schedules many times.
+var periods sync.Map
+
+// Period returns the longest gap between two runs of a cron expression,
+// measured over four years from a fixed date so that the answer never
+// depends on when meshc runs and covers leap years.
+func Period(expr string) (time.Duration, error) {
+	key := strings.Join(strings.Fields(expr), " ")
+	if p, ok := periods.Load(key); ok {
+		return p.(time.Duration), nil
+	}
+	cs, err := Parse(key)
+	if err != nil {
+		return 0, err
+	}
+	// Runs within a day are the same every matching day.
+	var times []int // minutes since midnight
+	for h := 0; h < 24; h++ {
+		for m := 0; m < 60; m++ {
+			if cs.sets[1][h] && cs.sets[0][m] {
+				times = append(times, h*60+m)
+			}
+		}
+	}
+	var longest, last int = 0, -1
+	for i := 1; i < len(times); i++ {
+		longest = max(longest, times[i]-times[i-1])
+	}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	matched := 0
+	for day := 0; day < 4*366; day++ {
+		t := start.AddDate(0, 0, day)
+		if !cs.matchesDay(t) {
+			continue
+		}
+		matched++
+		base := day * 24 * 60
+		if last >= 0 {
+			longest = max(longest, base+times[0]-last)
+		}
+		last = base + times[len(times)-1]
+	}
+	if matched < 2 {
+		return 0, fmt.Errorf("it would run less than twice in four years")
+	}
+	period := time.Duration(longest) * time.Minute
+	periods.Store(key, period)
+	return period, nil
+}
+
+func (cs *Schedule) matchesDay(t time.Time) bool {
+	if !cs.sets[3][int(t.Month())] {
+		return false
+	}
+	dom, dow := cs.sets[2][t.Day()], cs.sets[4][int(t.Weekday())]
+	switch {
+	case cs.domStar && cs.dowStar:
+		return true
+	case cs.domStar:
+		return dow
+	case cs.dowStar:
+		return dom
+	}
+	return dom || dow
+}
+
+// EveryHour reports whether the expression runs in every hour of the day.
+func (cs *Schedule) EveryHour() bool {
+	for _, h := range cs.sets[1][:24] {
+		if !h {
+			return false
+		}
+	}
+	return true
+}
+
+// FirstRun returns the first minute in [from, from+span) of wall-clock
+// time, as a clock reads it whatever its zone, at which the expression
+// runs.
+func (cs *Schedule) FirstRun(from time.Time, span time.Duration) (time.Time, bool) {
+	for m := from.Truncate(time.Minute); m.Before(from.Add(span)); m = m.Add(time.Minute) {
+		if !m.Before(from) && cs.sets[0][m.Minute()] && cs.sets[1][m.Hour()] && cs.matchesDay(m) {
+			return m, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Runs returns the instants in [from, to) at which the expression runs on
+// loc's clock, in order. A time of day that a clock change skips is read
+// as Go reads it (moved by the change), which is close enough for
+// comparing schedules.
+func (cs *Schedule) Runs(from, to time.Time, loc *time.Location) []time.Time {
+	var times [][2]int // hour and minute
+	for h := 0; h < 24; h++ {
+		for m := 0; m < 60; m++ {
+			if cs.sets[1][h] && cs.sets[0][m] {
+				times = append(times, [2]int{h, m})
+			}
+		}
+	}
+	var runs []time.Time
+	y, mo, d := from.In(loc).Date()
+	for day := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC); ; day = day.AddDate(0, 0, 1) {
+		if time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc).After(to) {
+			return runs
+		}
+		if !cs.matchesDay(day) {
+			continue
+		}
+		for _, hm := range times {
+			t := time.Date(day.Year(), day.Month(), day.Day(), hm[0], hm[1], 0, 0, loc)
+			if !t.Before(from) && t.Before(to) {
+				runs = append(runs, t)
+			}
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package cron
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPeriod(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tc := range []struct {
+		expr string
+		want time.Duration
+	}{
+		{"0 * * * *", time.Hour},
+		{"*/15 * * * *", 15 * time.Minute},
+		{"0 6 * * *", day},
+		{"0 6,18 * * *", 12 * time.Hour},
+		{"0 6 * * 1-5", 3 * day}, // Friday to Monday
+		{"0 4 * * 2", 7 * day},
+		{"0 0 * * MON", 7 * day},
+		{"0 0 1 * *", 31 * day},
+		{"0 0 1 */3 *", 92 * day}, // quarterly: Jul 1 to Oct 1 is 92 days
+		{"0 0 1 1 *", 366 * day},  // yearly, across a leap year
+		{"30 2 1,15 * *", 17 * day},
+		{"0 0 * * 0", 7 * day},
+		{"0 0 * * 7", 7 * day}, // 7 is Sunday too
+		{"0 0 1 * 1", 7 * day}, // both day fields restricted: the 1st or a Monday, as in cron
+		{"0 0 */2 * *", 2 * day},
+		{"0 0 1-31/2 * 1", 2 * day}, // odd days or Mondays
+	} {
+		got, err := Period(tc.expr)
+		if err != nil || got != tc.want {
+			t.Errorf("Period(%q) = %v, %v; want %v", tc.expr, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "* * * *", "* * * * * *", "61 * * * *", "* 24 * * *", "5-3 * * * *", "*/0 * * * *", "0 0 31 2 *", "x * * * *", "0 0 * * FUNDAY",
+		"0 0 1 * */2", "0 0 */2 * 1"} { // a day field stepping from * beside a restricted one: cron implementations part
+
+		if _, err := Period(bad); err == nil {
+			t.Errorf("Period(%q) succeeded; want an error", bad)
+		}
+	}
+}
+
+func TestRuns(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := Parse("0 6 * * 2,3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC) // a Monday
+	var got []string
+	for _, r := range cs.Runs(from, from.AddDate(0, 0, 14), ny) {
+		got = append(got, r.UTC().Format("Mon 2006-01-02 15:04"))
+	}
+	// 06:00 in New York is 11:00 UTC until the clocks go forward on
+	// Sunday 8 March, and 10:00 after.
+	want := []string{"Tue 2026-03-03 11:00", "Wed 2026-03-04 11:00", "Tue 2026-03-10 10:00", "Wed 2026-03-11 10:00"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("Runs = %v, want %v", got, want)
+	}
+}
