@@ -127,11 +127,16 @@ func (t *template) AfterMinus() []ast.MinusRef {
 				out = append(out, ast.MinusRef{RefPart: ast.RefPart{Name: e.Traversal.RootName(), Range: rng(t.file, e.SrcRange)}, Before: before})
 			}
 		case *hclsyntax.ConditionalExpr: // %{ if }
-			walk(e.TrueResult, before)
-			walk(e.FalseResult, before)
+			// What follows the directive follows either branch: a minus
+			// that ends one (or precedes an empty one) counts.
+			return endingInMinus(walk(e.TrueResult, before), walk(e.FalseResult, before))
 		case *hclsyntax.TemplateJoinExpr: // %{ for }
 			if f, ok := e.Tuple.(*hclsyntax.ForExpr); ok {
-				walk(f.ValExpr, before)
+				// What follows the loop follows its last pass, or the
+				// text before it when it makes none; a pass also follows
+				// the one before it.
+				once := walk(f.ValExpr, before)
+				return endingInMinus(once, before, walk(f.ValExpr, once))
 			}
 		}
 		return before + "x"
@@ -139,7 +144,24 @@ func (t *template) AfterMinus() []ast.MinusRef {
 	if e, ok := t.expr.(hclsyntax.Expression); ok {
 		walk(e, "")
 	}
-	return out
+	// A loop's second pass finds again what its first found.
+	seen := map[diag.Range]bool{}
+	return slices.DeleteFunc(out, func(r ast.MinusRef) bool {
+		dup := seen[r.Range]
+		seen[r.Range] = true
+		return dup
+	})
+}
+
+// endingInMinus returns the first of the texts that ends in a minus sign,
+// or else the first.
+func endingInMinus(texts ...string) string {
+	for _, t := range texts {
+		if strings.HasSuffix(t, "-") {
+			return t
+		}
+	}
+	return texts[0]
 }
 
 func (t *template) Skeleton() string {
