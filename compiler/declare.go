@@ -777,7 +777,7 @@ func (c *compiler) checkTemplateCall(call ast.TemplateCall) bool {
 	sig, ok := load.TemplateSignature(call.Name)
 	if !ok {
 		c.errorf("unresolved-reference", call.NameRange, "Call to an unknown function",
-			"There is no function %q in SQL templates.%s They may call %s.", call.Name, suggest.DidYouMean(call.Name, templateFunctionNames), andList(templateFunctionNames))
+			"There is no function %q in SQL templates.%s They may call %s.", call.Name, suggest.Function(call.Name, templateFunctionNames), andList(templateFunctionNames))
 		return false
 	}
 	least, most := sig.Least(), sig.Most()

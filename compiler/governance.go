@@ -313,7 +313,7 @@ func (c *compiler) checkExpr(p *policy, what string, e ast.Expr, fns map[string]
 	for _, call := range e.Calls() {
 		if _, known := fns[call.Name.Name]; !known {
 			c.errorf("unresolved-reference", call.Name.Range, "Call to an unknown function",
-				"There is no function %q in policy expressions.%s docs/governance.md lists the functions.", call.Name.Name, suggest.DidYouMean(call.Name.Name, functionNames(fns)))
+				"There is no function %q in policy expressions.%s docs/governance.md lists the functions.", call.Name.Name, suggest.Function(call.Name.Name, functionNames(fns)))
 			ok = false
 		}
 	}

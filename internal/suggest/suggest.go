@@ -4,6 +4,8 @@ package suggest
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -191,4 +193,19 @@ func appendRunes(buf []rune, s string) []rune {
 		buf = append(buf, r)
 	}
 	return buf
+}
+
+// Function is DidYouMean for a call to an unknown function. A namespaced
+// name, as HCL and Terraform write provider functions (core::upper), is
+// read by its last part, since meshc's functions have no namespace.
+func Function(name string, candidates []string) string {
+	i := strings.LastIndex(name, "::")
+	if i < 0 {
+		return DidYouMean(name, candidates)
+	}
+	short := name[i+2:]
+	if slices.Contains(candidates, short) {
+		return fmt.Sprintf(" Functions here have no namespace: write %s(...).", short)
+	}
+	return DidYouMean(short, candidates)
 }

@@ -167,3 +167,17 @@ func BenchmarkNearestIDs(b *testing.B) {
 		Nearest("domain_7.prodcut_9999", ids)
 	}
 }
+
+func TestFunction(t *testing.T) {
+	names := []string{"lower", "upper"}
+	for name, want := range map[string]string{
+		"uper":          ` Did you mean "upper"?`,
+		"core::upper":   " Functions here have no namespace: write upper(...).",
+		"a::b::lowr":    ` Did you mean "lower"?`,
+		"core::nothing": "",
+	} {
+		if got := Function(name, names); got != want {
+			t.Errorf("Function(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
