@@ -9,6 +9,7 @@ import (
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
@@ -418,9 +419,13 @@ func policyExprError(d *diag.Diagnostic, e ast.Expr, subject string) *diag.Diagn
 	if subject == "" {
 		return diag.Errorf("policy-expression", at, d.Summary, "%s", detail)
 	}
+	hint := " Absent values are null: guard against them, as in port.description != null && ..., or use try(...)."
+	if d.Summary == load.BudgetExceeded || d.Summary == load.NumberOutOfRange {
+		hint = "" // no guard helps
+	}
 	return diag.Errorf("policy-expression", at, "Policy cannot be evaluated",
-		"Evaluating it for the %s failed (%s): %s It is not applied to the objects it fails for, and this is reported once, for the first. Absent values are null: guard against them, as in port.description != null && ..., or use try(...).",
-		subject, strings.ToLower(d.Summary), detail)
+		"Evaluating it for the %s failed (%s): %s It is not applied to the objects it fails for, and this is reported once, for the first.%s",
+		subject, strings.ToLower(d.Summary), detail, hint)
 }
 
 // policySets checks the mesh's policy_sets against the sets the policies

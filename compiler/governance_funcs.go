@@ -18,8 +18,10 @@ import (
 // are pure, so a policy gives the same answer on every machine. Functions
 // that format numbers into text of any width (format) or repeat text are
 // left out: an expression must not be able to make meshc allocate without
-// bound. docs/governance.md lists every function; TestGovernanceDocs keeps
-// the two in step.
+// bound. What calls make in one evaluation is bounded as a whole too, by
+// the budget that lang/load charges them to (lang/load/budget.go); the
+// caps below stop a single call before it allocates. docs/governance.md
+// lists every function; TestGovernanceDocs keeps the two in step.
 
 // Parameters say AllowMarked: meshc marks no value, and go-cty would
 // otherwise walk every argument, however deep, looking for marks.
@@ -135,9 +137,9 @@ var replaceFunc = function.New(&function.Spec{
 	},
 })
 
-// maxParts bounds the elements split may make. A list of a million
-// (one per character of text of maxText) would let a for expression over
-// it, nested in another, run out of memory.
+// maxParts bounds the elements split may make: a list of a million (one
+// per character of text of maxText) would take most of an evaluation's
+// budget at once.
 const maxParts = 10000
 
 // splitFunc is go-cty's split, refusing to make more than maxParts parts.

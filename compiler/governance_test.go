@@ -142,9 +142,9 @@ func TestPolicyFunctions(t *testing.T) {
 }
 
 // TestPolicyFunctionBounds checks that split and join refuse results past
-// their bounds, which would let a policy run meshc out of memory (a for
-// expression over a text's characters within another, or the characters
-// joined with the text), and give results up to them.
+// their bounds, which would let a policy run meshc out of memory (a list
+// of a text's characters, or the characters joined with the text), and
+// give results up to them.
 func TestPolicyFunctionBounds(t *testing.T) {
 	text := `"x"`
 	for range 5 { // 100,000 characters
@@ -153,7 +153,7 @@ func TestPolicyFunctionBounds(t *testing.T) {
 	asserts := map[string]string{
 		"split_within": fmt.Sprintf(`length(split("", substr(%s, 0, 10000))) == 10000`, text),
 		"join_within":  fmt.Sprintf(`length(join(substr(%s, 0, 100000), ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"])) == 1000011`, text),
-		"split_past":   fmt.Sprintf(`length([for a in split("", %s) : [for b in split("", %s) : b]]) > 0`, text, text),
+		"split_past":   fmt.Sprintf(`length([for a in split("", %s) : a]) > 0`, text),
 		"join_past":    fmt.Sprintf(`length(join(%s, split("", substr(%s, 0, 12)))) > 0`, text, text),
 	}
 	var b strings.Builder
@@ -220,5 +220,62 @@ func TestPolicyPaths(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPolicyEvaluationBudget checks that no policy expression can make
+// meshc work without bound (lang/load/budget.go): a for expression within
+// another is refused, an evaluation that makes too much stops with a
+// diagnostic, also within can, and so does one whose for expression steps
+// too often over a large body; numbers too long to write out as text are
+// refused, whether written, computed or converted. Expressions within the
+// bounds are judged as before.
+func TestPolicyEvaluationBudget(t *testing.T) {
+	commas := `","` // 1,000 commas: a list of 1,001 parts
+	for range 3 {
+		commas = fmt.Sprintf(`replace(%s, ",", ",,,,,,,,,,")`, commas)
+	}
+	text := `"a"` // 1,000,000 characters
+	for range 6 {
+		text = fmt.Sprintf(`replace(%s, "a", "aaaaaaaaaa")`, text)
+	}
+	parts := fmt.Sprintf(`split(",", %s)`, commas)
+	cases := []struct{ name, assert, want string }{
+		{"nested", fmt.Sprintf(`length(flatten([for x in %s : [for y in %s : 1]])) > 0`, parts, parts), "for expression inside another"},
+		{"text", fmt.Sprintf(`length([for x in %s : %s]) > 0`, parts, text), "made more than 16 MiB of text"},
+		{"within_can", fmt.Sprintf(`!can([for x in %s : %s])`, parts, text), "made more than 16 MiB of text"},
+		{"steps", fmt.Sprintf(`length([for x in %s : 0%s]) > 0`, parts, strings.Repeat(" + length(x)", 400)), "more than 1,000,000 elements"},
+		{"literal", `tostring(1e300000000) != ""`, "Number out of range"},
+		{"arithmetic", `"${1e300 * 1e300 * 1e300 * 1e300}" != ""`, "Number out of range"},
+		{"converted", `tonumber("1e300000000") > 0`, "Number out of range"},
+		{"within", fmt.Sprintf(`length([for x in %s : x]) == 1001 && length(%s) == 1000000`, parts, text), ""},
+		{"chained", `alltrue([for x in [for t in ["A", "B"] : lower(t)] : x == lower(x)]) && length(["a", "b"][*]) == 2 && 1e999 > 1e-999`, ""},
+	}
+	var b strings.Builder
+	for _, c := range cases {
+		fmt.Fprintf(&b, "policy %q {\n  enforcement = \"hard_mandatory\"\n  on = \"domain\"\n  assert = %s\n  message = \"no\"\n}\n", c.name, c.assert)
+	}
+	fsys := synth.Mesh(1)
+	fsys["governance/budget.mesh.hcl"] = &fstest.MapFile{Data: []byte(b.String())}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[int]string{} // by line of the assert
+	for _, d := range res.Diagnostics {
+		if d.Subject != nil {
+			var out bytes.Buffer
+			diag.WriteText(&out, diag.Diagnostics{d}, res.SourcesFor(diag.Diagnostics{d}))
+			failed[int(d.Subject.StartLine())] += out.String()
+		}
+	}
+	for i, c := range cases {
+		got := failed[6*i+4]
+		switch {
+		case c.want == "" && got != "":
+			t.Errorf("%s: want it to hold, got:\n%s", c.name, got)
+		case c.want != "" && (!strings.Contains(got, c.want) || strings.Count(got, "error[policy-expression]") != 1):
+			t.Errorf("%s: want one diagnostic saying %q, got:\n%s", c.name, c.want, got)
+		}
 	}
 }

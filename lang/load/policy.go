@@ -88,7 +88,14 @@ func (d *decoder) expression(c *hcl.BodyContent, name string) ast.Expr {
 	if !ok {
 		return nil
 	}
-	return &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
+	e := &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
+	if x, ok := e.expr.(hclsyntax.Expression); ok {
+		e.refused = refuse(x)
+		if grows(x) {
+			e.metered = meter(x, false)
+		}
+	}
+	return e
 }
 
 func (d *decoder) waiver(b *hcl.Block) *ast.Waiver {
@@ -108,10 +115,30 @@ func (d *decoder) waiver(b *hcl.Block) *ast.Waiver {
 type expression struct {
 	file *diag.File
 	expr hcl.Expression
+	// refused says why the expression is not evaluated at all, and
+	// metered is its syntax as it is evaluated, charging what it makes
+	// to a budget (budget.go).
+	refused *hcl.Diagnostic
+	metered hclsyntax.Expression
 }
 
+// Evaluate evaluates the expression within a budget of its own, so that
+// evaluations in parallel do not share one.
 func (e *expression) Evaluate(vars map[string]cty.Value, funcs map[string]function.Function) (cty.Value, diag.Diagnostics) {
-	v, hds := e.expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
+	if e.refused != nil {
+		return cty.DynamicVal, convertDiags(e.file, hcl.Diagnostics{e.refused})
+	}
+	if e.metered == nil {
+		v, hds := e.expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
+		return v, convertDiags(e.file, hds)
+	}
+	b := budgets.Get().(*budget)
+	defer b.done()
+	v, hds := e.metered.Value(b.start(vars, funcs))
+	if b.over != nil {
+		// try and can let no failure out, this one included.
+		return cty.DynamicVal, convertDiags(e.file, hcl.Diagnostics{b.over})
+	}
 	return v, convertDiags(e.file, hds)
 }
 
