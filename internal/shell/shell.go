@@ -12,7 +12,6 @@ package shell
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -309,22 +308,6 @@ var commandArgs = map[string]string{
 	"unset":   "an argument of unset, which takes it as a variable's name, whose array subscript bash reads as an arithmetic expression",
 }
 
-// codeOptions are the interpreters whose option takes the code they run:
-// a value after it would be run, as with eval. Their later arguments are
-// data ($1 of sh -c 'echo "$1"' _ {{x}}), and stay words.
-var codeOptions = map[string]byte{
-	"sh": 'c', "bash": 'c', "dash": 'c', "zsh": 'c', "ksh": 'c',
-	"python": 'c', "python3": 'c', "perl": 'e', "ruby": 'e', "node": 'e',
-}
-
-// runsAsCode reports whether the word before the one being read is the
-// command's code option (bash -c, bash -ec, perl -e).
-func (q *quoteState) runsAsCode() bool {
-	opt := codeOptions[path.Base(q.command)]
-	last := q.lastArg()
-	return opt != 0 && len(last) > 1 && last[0] == '-' && last[1] != '-' && last[len(last)-1] == opt
-}
-
 // vNamed are the commands whose -v option takes a variable's name, whose
 // array subscript bash reads as an arithmetic expression.
 var vNamed = map[string]bool{"printf": true, "test": true, "[": true}
@@ -353,8 +336,6 @@ func (q *quoteState) expression() string {
 		// A file's name, or a here-string's word: a word whatever the command.
 	case commandArgs[q.command] != "":
 		return commandArgs[q.command]
-	case q.runsAsCode():
-		return "the code of " + q.command + " " + q.lastArg() + ", which runs it; pass the value as an argument instead (" + q.command + " " + q.lastArg() + " '... \"$1\" ...' _ {{...}})"
 	case vNamed[q.command] && (q.lastArg() == "-v" || strings.HasPrefix(string(q.word), "-v")):
 		return "the variable's name after " + q.command + " -v, whose array subscript bash reads as an arithmetic expression"
 	}
