@@ -47,7 +47,7 @@ func (c *compiler) policyFunctions() map[string]function.Function {
 		"join":        joinFunc,
 		"substr":      stdlib.SubstrFunc,
 		"regex":       stdlib.RegexFunc,
-		"regexall":    stdlib.RegexAllFunc,
+		"regexall":    regexAllFunc,
 		"startswith":  textTest(strings.HasPrefix),
 		"endswith":    textTest(strings.HasSuffix),
 		"strcontains": textTest(strings.Contains),
@@ -160,6 +160,28 @@ var splitFunc = function.New(&function.Spec{
 			return cty.NilVal, function.NewArgErrorf(1, "the text would split into more than %d parts", maxParts)
 		}
 		return stdlib.SplitFunc.Call(args)
+	},
+})
+
+// regexAllFunc is go-cty's regexall, refusing to make more than maxParts
+// matches: a pattern that matches the empty text matches between every
+// two characters, and each match is a value tens of bytes large.
+var regexAllFunc = function.New(&function.Spec{
+	Params: []function.Parameter{
+		{Name: "pattern", Type: cty.String, AllowMarked: true},
+		{Name: "string", Type: cty.String, AllowMarked: true},
+	},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		return stdlib.RegexAllFunc.ReturnTypeForValues(args)
+	},
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if args[0].IsKnown() && args[1].IsKnown() {
+			// An invalid pattern is go-cty's to report.
+			if re, err := regexp.Compile(args[0].AsString()); err == nil && len(re.FindAllStringIndex(args[1].AsString(), maxParts+1)) > maxParts {
+				return cty.NilVal, function.NewArgErrorf(1, "the pattern would match more than %d times", maxParts)
+			}
+		}
+		return stdlib.RegexAllFunc.Call(args)
 	},
 })
 

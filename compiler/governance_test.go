@@ -141,10 +141,10 @@ func TestPolicyFunctions(t *testing.T) {
 	}
 }
 
-// TestPolicyFunctionBounds checks that split and join refuse results past
-// their bounds, which would let a policy run meshc out of memory (a list
-// of a text's characters, or the characters joined with the text), and
-// give results up to them.
+// TestPolicyFunctionBounds checks that split, join and regexall refuse
+// results past their bounds, which would let a policy run meshc out of
+// memory (a list of a text's characters or of its empty matches, or the
+// characters joined with the text), and give results up to them.
 func TestPolicyFunctionBounds(t *testing.T) {
 	text := `"x"`
 	for range 5 { // 100,000 characters
@@ -155,6 +155,8 @@ func TestPolicyFunctionBounds(t *testing.T) {
 		"join_within":  fmt.Sprintf(`length(join(substr(%s, 0, 100000), ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"])) == 1000011`, text),
 		"split_past":   fmt.Sprintf(`length([for a in split("", %s) : a]) > 0`, text),
 		"join_past":    fmt.Sprintf(`length(join(%s, split("", substr(%s, 0, 12)))) > 0`, text, text),
+		"regex_within": fmt.Sprintf(`length(regexall("x", substr(%s, 0, 10000))) == 10000`, text),
+		"regex_past":   fmt.Sprintf(`length(regexall("", %s)) > 0`, text),
 	}
 	var b strings.Builder
 	for name, a := range asserts {
@@ -169,13 +171,13 @@ func TestPolicyFunctionBounds(t *testing.T) {
 	var out bytes.Buffer
 	diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
 	got := out.String()
-	for _, want := range []string{"the text would split into more than 10000 parts", "the result would be longer than 1048576 bytes"} {
+	for _, want := range []string{"the text would split into more than 10000 parts", "the result would be longer than 1048576 bytes", "the pattern would match more than 10000 times"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no diagnostic says %q:\n%s", want, got)
 		}
 	}
-	if n := strings.Count(got, "error[policy-expression]"); n != 2 {
-		t.Errorf("%d policies failed; want split_past and join_past:\n%s", n, got)
+	if n := strings.Count(got, "error[policy-expression]"); n != 3 {
+		t.Errorf("%d policies failed; want split_past, join_past and regex_past:\n%s", n, got)
 	}
 }
 
