@@ -270,7 +270,11 @@ func (b *builder) bashArgs(p *plan.Product, s *plan.Step, tmpl *plan.JobTemplate
 		}
 		lines = append(lines, line)
 	}
-	args := []kwarg{arg("bash_command", pyString(literal(strings.Join(lines, "\n"))))}
+	// As a GitLab job does, stop at the first command that fails, also
+	// within a pipeline: bash alone would go on to the next line and
+	// exit with the last one's status, so a failed command could pass.
+	command := "set -eo pipefail\n" + strings.Join(lines, "\n")
+	args := []kwarg{arg("bash_command", pyString(literal(command)))}
 	if b.settings.meshPath != "" {
 		args = append(args, arg("cwd", "MESH_PATH"))
 	}
