@@ -46,10 +46,14 @@ target "gitlab" {
   # dbt-labs' own images set ENTRYPOINT ["dbt"], which a GitLab job cannot
   # run its script through: install dbt-snowflake on a plain image. dbt
   # reads its profile from DBT_PROFILES_DIR (a variable of the project).
+  # A job starts from a fresh clone, without the dbt_packages folder that
+  # dbt init has git ignore: dbt deps installs the project's packages
+  # (and says there are none when it has no packages.yml).
   runner "dbt" {
     image = "python:3.12-slim"
     script = [
       "pip install --quiet --root-user-action=ignore 'dbt-snowflake~=1.9.0'",
+      "dbt deps {{--project-dir project_dir}}",
       "dbt build --select {{select}} {{--project-dir project_dir}} $${DBT_TARGET:+--target \"$DBT_TARGET\"}",
     ]
   }
