@@ -14,6 +14,7 @@ WHEN MATCHED AND (
        tgt.ama_me_number     IS DISTINCT FROM src.ama_me_number
     OR tgt.first_name        IS DISTINCT FROM src.first_name
     OR tgt.last_name         IS DISTINCT FROM src.last_name
+    OR tgt.degree            IS DISTINCT FROM src.degree
     OR tgt.primary_specialty IS DISTINCT FROM src.primary_specialty
     OR tgt.specialty_group   IS DISTINCT FROM src.specialty_group
     OR tgt.practice_state    IS DISTINCT FROM src.practice_state
