@@ -172,7 +172,9 @@ var stages = []struct {
 	// environment are needed to check and name everything else.
 	{"settings", (*compiler).settings},
 	// declare puts every named object in its scope, so that references can
-	// be resolved whatever the order of files and blocks.
+	// be resolved whatever the order of files and blocks. It also links
+	// each product's steps to their runners, secrets and predecessors, and
+	// sorts them: all they refer to is declared before the product.
 	{"declare", (*compiler).declare},
 	// blueprints notes the files of each object's blueprints, from which
 	// loading merged values that keep no range in the plan (an owner, a
@@ -180,8 +182,8 @@ var stages = []struct {
 	{"blueprints", (*compiler).blueprintFiles},
 	// targets checks the target blocks, whose job templates name runners.
 	{"targets", (*compiler).targets},
-	// resolve links references (inputs, steps, runners, secrets), checks
-	// the consumer contracts they imply, and sorts each product's steps.
+	// resolve links the inputs to the ports and sources they read, and
+	// checks the consumer contracts they imply.
 	{"resolve", (*compiler).resolve},
 	// tests binds each test to its kind and renders its SQL; relationships
 	// tests add dependencies, so this comes before ordering.

@@ -18,7 +18,9 @@ import (
 )
 
 // declare builds the plan's objects and the scopes that hold them, checking
-// names, duplicates and every value that needs no reference to check.
+// names, duplicates and every value that needs no reference to check, and
+// resolves each product's steps, whose references name only runners,
+// secrets and the product's own steps, all declared before them.
 func (c *compiler) declare() {
 	c.declareRunners()
 	c.declareTestKinds()
@@ -412,6 +414,16 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	if len(p.Steps) == 0 && !slices.Contains(p.Broken, "step") {
 		c.errorf("missing-block", p.DeclRange, "Product without a step",
 			"A product is built by at least one step: add a step block with run = runner.NAME and the runner's arguments, such as file = \"sql/build.sql\" for runner.sql.")
+	}
+	// A product's steps read only runners, secrets and the product's own
+	// steps, all declared by now: resolved here, their syntax is let go of
+	// before the collection that a large mesh makes as declaring ends,
+	// which would otherwise mark it all (docs/performance.md).
+	c.resolveSteps(ps)
+	c.orderSteps(ps)
+	ps.steps, ps.stepAST = nil, nil
+	if !c.opts.WholeMesh {
+		p.Steps = nil
 	}
 	c.declareSchedule(ps)
 	if p.Deprecation != nil {

@@ -16,20 +16,16 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// resolve links every product's inputs to what they read and its steps to
-// their runners, arguments and predecessors, and sorts the steps; it then
-// lets go of their syntax, which no later stage reads (unless
-// Options.WholeMesh): each product's syntax is its own, as loading copies
-// what a blueprint gives it.
+// resolve links every product's inputs to what they read (declare has
+// resolved its steps); it then lets go of their syntax, which no later
+// stage reads (unless Options.WholeMesh): each product's syntax is its
+// own, as loading copies what a blueprint gives it.
 func (c *compiler) resolve() {
 	c.inParallel(len(c.products), func(w *compiler, i int) {
 		ps := c.products[i]
 		w.resolveInputs(ps)
-		w.resolveSteps(ps)
-		w.orderSteps(ps)
 		if !c.opts.WholeMesh {
-			ps.ast.Steps, ps.ast.Inputs = nil, nil
-			ps.stepAST = nil
+			ps.ast.Inputs = nil
 		}
 	})
 	// A port's consumers are other products: recorded here, in product

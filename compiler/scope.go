@@ -136,8 +136,10 @@ type productScope struct {
 	plan   *plan.Product
 	domain *domainScope
 	ports  map[string]*portScope
-	steps  map[string]*plan.Step
-	// stepAST links each step back to its declaration.
+	// steps holds the product's steps by name, and stepAST links each
+	// back to its declaration, while declareProduct resolves them; both
+	// are nil after.
+	steps   map[string]*plan.Step
 	stepAST map[*plan.Step]*ast.Step
 	// brokenInputs is set when an input of the product failed to resolve
 	// (and was reported), or was a duplicate.
