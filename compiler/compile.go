@@ -40,10 +40,10 @@ type Options struct {
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
 	// WholeMesh keeps Result.Mesh whole. Without it, the checker lets go
-	// of the syntax of products' steps, inputs, tests and columns, and of
-	// sources' columns, once the stages that read it are done
-	// (Result.Mesh then lacks them): most of a large mesh's heap, which
-	// later stages need not keep.
+	// of the syntax of the products, once each domain's are declared, and
+	// of sources' columns (Result.Mesh then lacks them): most of a large
+	// mesh's heap, which later stages need not keep, as the products'
+	// scopes hold what they read of it.
 	WholeMesh bool
 	// NoTestSQL leaves the SQL of the plan's tests empty, for a caller
 	// that writes no target (meshc check). Each test's SQL is still
@@ -209,12 +209,9 @@ var stages = []struct {
 
 // releaseBound lets go of the syntax of a product's tests, once bound.
 func releaseBound(ps *productScope) {
-	ps.ast.Tests = nil
-	for _, port := range ps.ast.Ports {
-		port.Tests = nil
-	}
+	ps.tests = nil
 	for _, port := range ps.ports {
-		port.columnTests = nil
+		port.tests, port.columnTests = nil, nil
 	}
 }
 
