@@ -140,6 +140,9 @@ type decoder struct {
 	// scratch is what parsing and decoding the file reuse (see scratch),
 	// which the decoder tells of the expressions it keeps.
 	scratch *scratch
+	// inStep is set while a step is decoded, whose references come from
+	// scratch.stepRefs.
+	inStep bool
 }
 
 func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
@@ -576,6 +579,7 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 	s := d.scratch.steps.new()
 	s.DeclRange = d.rng(b.DefRange)
 	s.Name, s.NameRange = d.label(b)
+	d.inStep = true
 	s.Run = d.ref(c, "run", "a runner")
 	if attr, ok := c.Attributes["after"]; ok {
 		refs, ds := d.decodeRefs(attr, "a step")
@@ -593,6 +597,7 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 		*arg = ast.Arg{Name: name, NameRange: d.rng(attr.NameRange), Value: v, Problems: ds, Meant: meant[name]}
 		s.Args = append(s.Args, arg)
 	}
+	d.inStep = false
 	return s
 }
 

@@ -470,8 +470,12 @@ func (d *decoder) decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Di
 		}
 		return nil, diag.Diagnostics{diag.Errorf("not-a-reference", d.rng(expr.Range()), "Reference expected", "%s", detail)}
 	}
-	ref := d.scratch.refs.new()
-	*ref = ast.Ref{Range: d.rng(trav.SourceRange()), Parts: d.scratch.refParts.slice(len(trav))[:0]}
+	pool := &d.scratch.refs
+	if d.inStep {
+		pool = &d.scratch.stepRefs
+	}
+	ref := pool.refs.new()
+	*ref = ast.Ref{Range: d.rng(trav.SourceRange()), Parts: pool.parts.slice(len(trav))[:0]}
 	for _, step := range trav {
 		switch s := step.(type) {
 		case hcl.TraverseRoot:
