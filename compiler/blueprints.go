@@ -48,7 +48,7 @@ func (c *compiler) blueprintFiles() {
 		ds.plan.BlueprintFiles = filesOf(ds.ast.Blueprints)
 	}
 	for _, ps := range c.products {
-		ps.plan.BlueprintFiles = filesOf(ps.ast.Blueprints)
+		ps.plan.BlueprintFiles = filesOf(ps.blueprints)
 	}
 }
 

@@ -40,10 +40,10 @@ type Options struct {
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
 	// WholeMesh keeps Result.Mesh whole. Without it, the checker lets go
-	// of the syntax of products' steps, inputs, tests and columns, and of
-	// sources' columns, once the stages that read it are done
-	// (Result.Mesh then lacks them): most of a large mesh's heap, which
-	// later stages need not keep.
+	// of the syntax of the products, once each domain's are declared, and
+	// of sources' columns (Result.Mesh then lacks them): most of a large
+	// mesh's heap, which later stages need not keep, as the products'
+	// scopes hold what they read of it.
 	WholeMesh bool
 	// NoTestSQL leaves the SQL of the plan's tests empty, for a caller
 	// that writes no target (meshc check). Each test's SQL is still
@@ -181,7 +181,9 @@ var stages = []struct {
 	// environment are needed to check and name everything else.
 	{"settings", (*compiler).settings},
 	// declare puts every named object in its scope, so that references can
-	// be resolved whatever the order of files and blocks.
+	// be resolved whatever the order of files and blocks. It also links
+	// each product's steps to their runners, secrets and predecessors, and
+	// sorts them: all they refer to is declared before the product.
 	{"declare", (*compiler).declare},
 	// blueprints notes the files of each object's blueprints, from which
 	// loading merged values that keep no range in the plan (an owner, a
@@ -189,8 +191,8 @@ var stages = []struct {
 	{"blueprints", (*compiler).blueprintFiles},
 	// targets checks the target blocks, whose job templates name runners.
 	{"targets", (*compiler).targets},
-	// resolve links references (inputs, steps, runners, secrets), checks
-	// the consumer contracts they imply, and sorts each product's steps.
+	// resolve links the inputs to the ports and sources they read, and
+	// checks the consumer contracts they imply.
 	{"resolve", (*compiler).resolve},
 	// tests binds each test to its kind and renders its SQL; relationships
 	// tests add dependencies, so this comes before ordering.
@@ -216,12 +218,9 @@ var stages = []struct {
 
 // releaseBound lets go of the syntax of a product's tests, once bound.
 func releaseBound(ps *productScope) {
-	ps.ast.Tests = nil
-	for _, port := range ps.ast.Ports {
-		port.Tests = nil
-	}
+	ps.tests = nil
 	for _, port := range ps.ports {
-		port.columnTests = nil
+		port.tests, port.columnTests = nil, nil
 	}
 }
 

@@ -20,7 +20,9 @@ import (
 )
 
 // declare builds the plan's objects and the scopes that hold them, checking
-// names, duplicates and every value that needs no reference to check.
+// names, duplicates and every value that needs no reference to check, and
+// resolves each product's steps, whose references name only runners,
+// secrets and the product's own steps, all declared before them.
 func (c *compiler) declare() {
 	c.declareRunners()
 	c.declareTestKinds()
@@ -88,9 +90,9 @@ func (c *compiler) checkSharedObjects() {
 			}
 			key := strings.ToUpper(port.plan.Object.String())
 			if first, taken := owners[key]; taken {
-				c.errorf("duplicate-name", port.ast.Object.Range, "Two ports publish one table",
+				c.errorf("duplicate-name", port.objectRange, "Two ports publish one table",
 					"%s is already published by port %s (at %s), so the two products would overwrite each other. Give this port a table of its own.",
-					port.plan.Object, first.plan.ID, first.ast.Object.Range)
+					port.plan.Object, first.plan.ID, first.objectRange)
 				continue
 			}
 			owners[key] = port
@@ -144,6 +146,11 @@ func (c *compiler) declareDomain(ds *domainScope, first *domainScope) {
 	}
 	for _, p := range d.Products {
 		c.declareProduct(ds, p)
+	}
+	if !c.opts.WholeMesh {
+		// The products' scopes keep what later stages read of their
+		// syntax: the rest, most of a large mesh's, can go.
+		d.Products = nil
 	}
 }
 
@@ -376,7 +383,7 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	// references resolve to the first.
 	first, dup := ds.products[p.Name]
 	if dup {
-		c.duplicate("product", p.Name, p.NameRange, first.ast.DeclRange)
+		c.duplicate("product", p.Name, p.NameRange, first.plan.Range)
 	}
 	pp := &plan.Product{
 		ID: ds.plan.Name + "." + p.Name, Domain: ds.plan, Name: p.Name, Owner: ds.plan.Owner,
@@ -415,7 +422,8 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		}
 		c.warnf("duplicate-tag", t.Range, "Duplicate tag", "The tag %q is listed %s.", t.V, times)
 	}
-	ps := &productScope{ast: p, plan: pp, domain: ds, ports: map[string]*portScope{}, steps: map[string]*plan.Step{}, stepAST: map[*plan.Step]*ast.Step{}}
+	ps := &productScope{ast: p, written: productWrittenOf(p), inputs: p.Inputs, tests: p.Tests, blueprints: p.Blueprints,
+		plan: pp, domain: ds, ports: map[string]*portScope{}, steps: map[string]*plan.Step{}, stepAST: map[*plan.Step]*ast.Step{}}
 	for _, port := range p.Ports {
 		c.declarePort(ps, port)
 	}
@@ -440,6 +448,16 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		c.errorf("missing-block", p.DeclRange, "Product without a step",
 			"A product is built by at least one step: add a step block with run = runner.NAME and the runner's arguments, such as file = \"sql/build.sql\" for runner.sql.")
 	}
+	// A product's steps read only runners, secrets and the product's own
+	// steps, all declared by now: resolved here, their syntax is let go of
+	// before the collection that a large mesh makes as declaring ends,
+	// which would otherwise mark it all (docs/performance.md).
+	c.resolveSteps(ps)
+	c.orderSteps(ps)
+	ps.steps, ps.stepAST = nil, nil
+	if !c.opts.WholeMesh {
+		p.Steps = nil
+	}
 	c.declareSchedule(ps)
 	if p.Deprecation != nil {
 		pp.Deprecation = &plan.Deprecation{Date: p.Deprecation.Date.V, Message: p.Deprecation.Message.V, Range: p.Deprecation.DeclRange}
@@ -451,12 +469,13 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		ds.products[p.Name] = ps
 	}
 	ds.productList = append(ds.productList, ps)
+	ps.ast = nil // what later stages read of it is in ps (productScope.ast)
 }
 
 func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 	c.checkName("port", p.Name, p.NameRange)
 	if first, dup := ps.ports[p.Name]; dup {
-		c.duplicate("port", p.Name, p.NameRange, first.ast.DeclRange)
+		c.duplicate("port", p.Name, p.NameRange, first.plan.Range)
 		return
 	}
 	pp := &plan.Port{ID: ps.plan.ID + "." + p.Name, Product: ps.plan, Name: p.Name, Kind: p.Kind, Visibility: "internal", Description: p.Description.V, Range: p.DeclRange}
@@ -485,8 +504,8 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 	for i, col := range decls {
 		written[i], tests[i] = writtenOf(col), col.Tests
 	}
-	ps.ports[p.Name] = &portScope{ast: p, plan: pp, columns: set, columnTests: tests, written: written,
-		table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
+	ps.ports[p.Name] = &portScope{plan: pp, ownWritten: portWrittenOf(p, pp.Visibility), tests: p.Tests, objectRange: p.Object.Range,
+		columns: set, columnTests: tests, written: written, table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
 	if !c.opts.WholeMesh {
 		// The plan holds the columns, with what later stages read of
 		// their syntax beside it: the declarations, most of a large

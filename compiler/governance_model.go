@@ -486,7 +486,7 @@ func (m *model) noteWanted(round map[string][]*govObject) {
 // unjudged reports whether policies leave a product and its objects out:
 // its blueprint, or one of its tests, failed and was reported.
 func unjudged(ps *productScope) bool {
-	return slices.Contains(ps.ast.Broken, "extends") || ps.brokenTests
+	return ps.written.extendsBroken || ps.brokenTests
 }
 
 // ofUnjudged reports whether an ID names an object of a kind of
@@ -1053,7 +1053,7 @@ func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Va
 		}
 		return unknownText
 	case "object", "object_name":
-		if !scope.ast.Object.Set || port.Object.Database == "" {
+		if !scope.ownWritten.objectSet || port.Object.Database == "" {
 			return unknownText
 		}
 		if name == "object" {
@@ -1061,12 +1061,12 @@ func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Va
 		}
 		return str(port.Object.Name)
 	case "visibility":
-		if scope.ast.Visibility.Bad || (scope.ast.Visibility.Set && scope.ast.Visibility.V != port.Visibility) {
+		if scope.ownWritten.visibilityUnknown {
 			return unknownText
 		}
 		return str(port.Visibility)
 	case "description":
-		return optional(scope.ast.Description)
+		return optionalValue(scope.ownWritten.description, port.Description)
 	case "columns":
 		return textList(ids(port.Columns, columnName))
 	case "classifications":
@@ -1108,23 +1108,23 @@ func testAttr(p *plan.Product, t *plan.Test, name string) cty.Value {
 }
 
 func (m *model) productAttr(ps *productScope, name string) cty.Value {
-	p, a := ps.plan, ps.ast
+	p, a := ps.plan, ps.written
 	switch name {
 	case "name":
 		return str(p.Name)
 	case "layer":
 		return layerValue(ps.domain)
 	case "owner":
-		if inherited := !a.Owner.Set; a.Owner.Bad || inherited && (ps.domain.ast.Owner.Bad || strings.TrimSpace(p.Owner) == "") {
+		if inherited := a.owner == attrAbsent; a.owner == attrBroken || inherited && (ps.domain.ast.Owner.Bad || strings.TrimSpace(p.Owner) == "") {
 			return unknownText // failed to load, or the domain's owner is missing or empty: reported
 		}
 		return str(p.Owner)
 	case "description":
-		return optional(a.Description)
+		return optionalValue(a.description, p.Description)
 	case "version":
-		return optional(a.Version)
+		return optionalValue(a.version, p.Version)
 	case "tags":
-		if a.Tags.Bad {
+		if a.tagsBroken {
 			return cty.UnknownVal(strList)
 		}
 		return textList(p.Tags)
@@ -1141,7 +1141,7 @@ func (m *model) productAttr(ps *productScope, name string) cty.Value {
 		if p.Schedule.Cadence != nil {
 			key.cadence, key.cadenceSet = cadenceText(*p.Schedule.Cadence), true
 		} else {
-			key.cadenceBad = a.Schedule != nil && (a.Schedule.Cadence.Set || a.Schedule.Cadence.Bad) // failed to load
+			key.cadenceBad = a.cadenceWritten // failed to load
 		}
 		return m.shared(key, func() cty.Value {
 			sched := map[string]cty.Value{
@@ -1162,7 +1162,7 @@ func (m *model) productAttr(ps *productScope, name string) cty.Value {
 				f, s := duration(p.SLA.Freshness)
 				return cty.ObjectVal(map[string]cty.Value{"freshness": f, "freshness_seconds": s})
 			})
-		case a.SLA != nil:
+		case a.slaWritten:
 			return cty.UnknownVal(slaObject) // its freshness failed to load
 		}
 		return cty.NullVal(slaObject)

@@ -48,7 +48,7 @@ func (c *compiler) periods() {
 		switch {
 		case s.Cadence != nil:
 			s.Period = s.Cadence.Period
-		case len(p.Inputs) == 0 && !scheduleAttempted(ps.ast):
+		case len(p.Inputs) == 0 && !ps.written.scheduleAttempted:
 			c.errorf("no-schedule", s.Range, "Product never runs",
 				"%s runs only when its inputs publish, but it has no inputs. Give it a cadence: schedule { cadence = \"daily\" }.", p.ID)
 		}

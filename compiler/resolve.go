@@ -16,21 +16,14 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// resolve links every product's inputs to what they read and its steps to
-// their runners, arguments and predecessors, and sorts the steps; it then
-// lets go of their syntax, which no later stage reads (unless
-// Options.WholeMesh): each product's syntax is its own, as loading copies
-// what a blueprint gives it.
+// resolve links every product's inputs to what they read (declare has
+// resolved its steps); it then lets go of their syntax, which no later
+// stage reads.
 func (c *compiler) resolve() {
 	c.inParallel(len(c.products), func(w *compiler, i int) {
 		ps := c.products[i]
 		w.resolveInputs(ps)
-		w.resolveSteps(ps)
-		w.orderSteps(ps)
-		if !c.opts.WholeMesh {
-			ps.ast.Steps, ps.ast.Inputs = nil, nil
-			ps.stepAST = nil
-		}
+		ps.inputs = nil
 	})
 	// A port's consumers are other products: recorded here, in product
 	// order, rather than by each product on its own.
@@ -44,7 +37,7 @@ func (c *compiler) resolve() {
 func (c *compiler) resolveInputs(ps *productScope) {
 	seen := map[string]*ast.Input{}
 	var inputs []*plan.Input
-	for _, in := range ps.ast.Inputs {
+	for _, in := range ps.inputs {
 		c.checkName("input", in.Name, in.NameRange)
 		if first, dup := seen[in.Name]; dup {
 			c.duplicate("input", in.Name, in.NameRange, first.DeclRange)
@@ -125,7 +118,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 	}
 	sortBy(inputs, func(i *plan.Input) string { return i.Name })
 	ps.plan.Inputs = inputs
-	ps.brokenInputs = len(inputs) != len(ps.ast.Inputs)
+	ps.brokenInputs = len(inputs) != len(ps.inputs)
 }
 
 // columnSet finds columns by name the way Snowflake does for unquoted

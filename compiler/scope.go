@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -132,12 +133,25 @@ type domainScope struct {
 
 // productScope is what short names inside a product resolve to.
 type productScope struct {
-	ast    *ast.Product
-	plan   *plan.Product
-	domain *domainScope
-	ports  map[string]*portScope
-	steps  map[string]*plan.Step
-	// stepAST links each step back to its declaration.
+	// ast is the product's declaration while declareProduct reads it, nil
+	// after: later stages read the plan, what written keeps of the
+	// declaration, and the syntax below until they are done with it, so
+	// that the rest of it is not live while a large mesh's collections
+	// mark the heap.
+	ast     *ast.Product
+	written productWritten
+	// inputs and tests are the product's own, until resolve and tests
+	// have read them (nil after); blueprints, those merged into it.
+	inputs     []*ast.Input
+	tests      []*ast.TestUse
+	blueprints []string
+	plan       *plan.Product
+	domain     *domainScope
+	ports      map[string]*portScope
+	// steps holds the product's steps by name, and stepAST links each
+	// back to its declaration, while declareProduct resolves them; both
+	// are nil after.
+	steps   map[string]*plan.Step
 	stepAST map[*plan.Step]*ast.Step
 	// brokenInputs is set when an input of the product failed to resolve
 	// (and was reported), or was a duplicate.
@@ -157,10 +171,17 @@ type productScope struct {
 }
 
 type portScope struct {
-	ast     *ast.Port
-	plan    *plan.Port
-	columns columnSet
-	names   atomic.Pointer[[]string] // columnNames's, once made
+	plan *plan.Port
+	// ownWritten is what governance reads of the port's declaration
+	// (written, below, is its columns'), which is let go of once
+	// declared; tests are the port's own, until the tests stage binds
+	// them (nil after).
+	ownWritten portWritten
+	tests      []*ast.TestUse
+	// objectRange is where the port names its table or view.
+	objectRange diag.Range
+	columns     columnSet
+	names       atomic.Pointer[[]string] // columnNames's, once made
 	// columnTests holds the tests written in each of plan.Columns, in the
 	// same order, until the tests stage binds them; written, what
 	// governance reads of each column's declaration. The declarations
@@ -179,6 +200,52 @@ type portScope struct {
 	// through an input, each once: listed for governance (listReaders),
 	// nil when no one reads the port.
 	readers [][]*plan.Product
+}
+
+// productWritten is what later stages read of a product's declaration
+// beyond its plan: which optional attributes were written, and which
+// failed to load (and were reported).
+type productWritten struct {
+	owner, description, version attrState
+	tagsBroken                  bool
+	// cadenceWritten is set when a schedule gives a cadence, valid or
+	// not, and slaWritten when an sla block is written: where the plan
+	// has none, it failed to load.
+	cadenceWritten, slaWritten bool
+	extendsBroken              bool // its blueprint failed to load
+	// scheduleAttempted: see scheduleAttempted.
+	scheduleAttempted bool
+}
+
+func productWrittenOf(p *ast.Product) productWritten {
+	return productWritten{
+		owner:             stateOf(p.Owner),
+		description:       stateOf(p.Description),
+		version:           stateOf(p.Version),
+		tagsBroken:        p.Tags.Bad,
+		cadenceWritten:    p.Schedule != nil && (p.Schedule.Cadence.Set || p.Schedule.Cadence.Bad),
+		slaWritten:        p.SLA != nil,
+		extendsBroken:     slices.Contains(p.Broken, "extends"),
+		scheduleAttempted: scheduleAttempted(p),
+	}
+}
+
+// portWritten is what governance reads of a port's declaration beyond
+// its plan, as productWritten is of a product's.
+type portWritten struct {
+	objectSet bool
+	// visibilityUnknown is set when the visibility failed to load, or
+	// was not one (and the plan holds another).
+	visibilityUnknown bool
+	description       attrState
+}
+
+func portWrittenOf(p *ast.Port, visibility string) portWritten {
+	return portWritten{
+		objectSet:         p.Object.Set,
+		visibilityUnknown: p.Visibility.Bad || (p.Visibility.Set && p.Visibility.V != visibility),
+		description:       stateOf(p.Description),
+	}
 }
 
 // columnWritten is what governance reads of a column's declaration

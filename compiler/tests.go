@@ -39,7 +39,7 @@ func (c *compiler) tests() {
 func (c *compiler) productTests(ps *productScope) []templateFault {
 	var faults []templateFault
 	ids := map[string]*ast.TestUse{}
-	uses := len(ps.ast.Tests)
+	uses := len(ps.tests)
 	for _, port := range ps.ports {
 		uses += port.testUses()
 	}
@@ -74,11 +74,11 @@ func (c *compiler) productTests(ps *productScope) []templateFault {
 				add(use, testSite{level: "column", port: port, column: col})
 			}
 		}
-		for _, use := range port.ast.Tests {
+		for _, use := range port.tests {
 			add(use, testSite{level: "port", port: port})
 		}
 	}
-	for _, use := range ps.ast.Tests {
+	for _, use := range ps.tests {
 		add(use, testSite{level: "product"})
 	}
 	sortBy(tests, func(t *plan.Test) string { return t.ID })
@@ -86,7 +86,7 @@ func (c *compiler) productTests(ps *productScope) []templateFault {
 	for _, port := range ps.ports {
 		// Room for every test that may be the port's, so that the list
 		// is allocated once: growing it was 23 MB at 100,000 products.
-		port.kindsOfTests = make([]string, 0, port.testUses()+len(ps.ast.Tests))
+		port.kindsOfTests = make([]string, 0, port.testUses()+len(ps.tests))
 	}
 	for _, t := range tests {
 		if t.Port == nil {
@@ -96,16 +96,14 @@ func (c *compiler) productTests(ps *productScope) []templateFault {
 			port.kindsOfTests = append(port.kindsOfTests, t.Kind)
 		}
 	}
-	if !c.opts.WholeMesh {
-		releaseBound(ps) // bound: this was their last reader
-	}
+	releaseBound(ps) // bound: this was their last reader
 	return faults
 }
 
 // testUses counts the tests the port and its columns declare, bound or
 // not.
 func (port *portScope) testUses() int {
-	n := len(port.ast.Tests)
+	n := len(port.tests)
 	for _, uses := range port.columnTests {
 		n += len(uses)
 	}

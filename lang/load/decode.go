@@ -140,6 +140,9 @@ type decoder struct {
 	// scratch is what parsing and decoding the file reuse (see scratch),
 	// which the decoder tells of the expressions it keeps.
 	scratch *scratch
+	// inStep is set while a step is decoded, whose references come from
+	// scratch.stepRefs.
+	inStep bool
 }
 
 func (d *decoder) add(ds diag.Diagnostics) { d.diags = append(d.diags, ds...) }
@@ -473,7 +476,7 @@ func (d *decoder) input(b *hcl.Block) *ast.Input {
 // `columns = { a = string, b = number(38, 2) }` that also states the types
 // the consumer relies on.
 func (d *decoder) inputColumns(attr *hcl.Attribute) []ast.InputColumn {
-	if pairs, hds := hcl.ExprMap(attr.Expr); !hds.HasErrors() {
+	if pairs, ok := staticMap(attr.Expr); ok {
 		var out []ast.InputColumn
 		for _, kv := range pairs {
 			name := hcl.ExprAsKeyword(kv.Key)
@@ -503,6 +506,17 @@ func (d *decoder) inputColumns(attr *hcl.Attribute) []ast.InputColumn {
 		out[i] = ast.InputColumn{Name: n}
 	}
 	return out
+}
+
+// staticMap returns hcl.ExprMap's pairs, and false where expr is no map.
+// A list, the common form of an input's columns, is none: hcl.ExprMap
+// would make its error for nothing (34 MB at 100,000 products).
+func staticMap(expr hcl.Expression) ([]hcl.KeyValuePair, bool) {
+	if _, list := expr.(*hclsyntax.TupleConsExpr); list {
+		return nil, false
+	}
+	pairs, ds := hcl.ExprMap(expr)
+	return pairs, !ds.HasErrors()
 }
 
 func (d *decoder) port(b *hcl.Block) *ast.Port {
@@ -565,6 +579,7 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 	s := d.scratch.steps.new()
 	s.DeclRange = d.rng(b.DefRange)
 	s.Name, s.NameRange = d.label(b)
+	d.inStep = true
 	s.Run = d.ref(c, "run", "a runner")
 	if attr, ok := c.Attributes["after"]; ok {
 		refs, ds := d.decodeRefs(attr, "a step")
@@ -582,6 +597,7 @@ func (d *decoder) step(b *hcl.Block) *ast.Step {
 		*arg = ast.Arg{Name: name, NameRange: d.rng(attr.NameRange), Value: v, Problems: ds, Meant: meant[name]}
 		s.Args = append(s.Args, arg)
 	}
+	d.inStep = false
 	return s
 }
 

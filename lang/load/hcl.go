@@ -432,6 +432,9 @@ func (d *decoder) decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnost
 		return out, d.wrongType(attr, "a list of strings, like [\"a\", \"b\"]", fmt.Errorf("it is not a list"))
 	}
 	var ds diag.Diagnostics
+	if len(exprs) > 0 {
+		out.V = make([]ast.String, 0, len(exprs)) // rather than grown: 40 MB at 100,000 products
+	}
 	for _, e := range exprs {
 		v, problems := d.constant(e)
 		if problems == nil && v.Type() != cty.String {
@@ -442,6 +445,9 @@ func (d *decoder) decodeStrings(attr *hcl.Attribute) (ast.Strings, diag.Diagnost
 		if problems == nil {
 			out.V = append(out.V, ast.String{V: v.AsString(), Set: true, Range: d.rng(e.Range())})
 		}
+	}
+	if len(out.V) == 0 {
+		out.V = nil // as when grown, should every element be wrong
 	}
 	out.Bad = len(ds) > 0
 	return out, ds
@@ -464,8 +470,12 @@ func (d *decoder) decodeRef(expr hcl.Expression, what string) (*ast.Ref, diag.Di
 		}
 		return nil, diag.Diagnostics{diag.Errorf("not-a-reference", d.rng(expr.Range()), "Reference expected", "%s", detail)}
 	}
-	ref := d.scratch.refs.new()
-	*ref = ast.Ref{Range: d.rng(trav.SourceRange()), Parts: d.scratch.refParts.slice(len(trav))[:0]}
+	pool := &d.scratch.refs
+	if d.inStep {
+		pool = &d.scratch.stepRefs
+	}
+	ref := pool.refs.new()
+	*ref = ast.Ref{Range: d.rng(trav.SourceRange()), Parts: pool.parts.slice(len(trav))[:0]}
 	for _, step := range trav {
 		switch s := step.(type) {
 		case hcl.TraverseRoot:

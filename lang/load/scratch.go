@@ -55,15 +55,16 @@ type scratch struct {
 
 	// The commonest small parts of the decoded mesh (dense): references
 	// with their names, tests with their arguments, steps with theirs,
-	// and inputs.
-	refs       dense[ast.Ref]
-	refParts   dense[ast.RefPart]
-	tests      dense[ast.TestUse]
-	testBlocks dense[ast.TestBlock]
-	values     dense[ast.Value]
-	steps      dense[ast.Step]
-	args       dense[ast.Arg]
-	inputs     dense[ast.Input]
+	// and inputs. Steps' references are apart from the others, as the
+	// checker lets go of steps first (when declaring), and an array
+	// shared with an input's reference would live as long as the input.
+	refs, stepRefs refPool
+	tests          dense[ast.TestUse]
+	testBlocks     dense[ast.TestBlock]
+	values         dense[ast.Value]
+	steps          dense[ast.Step]
+	args           dense[ast.Arg]
+	inputs         dense[ast.Input]
 }
 
 // reset makes everything handed out reusable, and lets go of the syntax
@@ -246,6 +247,12 @@ func (r *reusable[T]) reset(renew func(*T)) {
 // their spans. Nothing is handed out twice: an array lives as long as any
 // value of it.
 type dense[T any] struct{ free []T }
+
+// refPool hands out references and their names (dense).
+type refPool struct {
+	refs  dense[ast.Ref]
+	parts dense[ast.RefPart]
+}
 
 // denseRun is how many values an array holds.
 const denseRun = 256
