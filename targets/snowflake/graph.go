@@ -2,6 +2,7 @@ package snowflake
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -54,16 +55,18 @@ type task struct {
 	name     plan.ObjectName
 	after    []*task
 	schedule string // the root's cron and time zone
-	when     string // the condition: a root's streams, a first step's start date
+	when     string // the condition: a root's streams, the start date of the tasks right after the root
 	comment  string
 	body     string
 	at       diag.Range
 }
 
 // Task names, in the domain's schema: PRODUCT$START, PRODUCT$STEP$STEP,
-// PRODUCT$TEST$PORT$COLUMN$TEST, PRODUCT$PUBLISH. Mesh names are snake_case
-// without $, so the mapping is one to one, and every name is an identifier
-// Snowflake reads unquoted, upper-cased as it stores them.
+// PRODUCT$TEST$PORT$COLUMN$TEST, PRODUCT$PUBLISH, and for the tasks that
+// keep a task within Snowflake's limits, TASK$THEN$N and TASK$AFTER$N.
+// Mesh names are snake_case without $ and start with a letter, so the
+// mapping is one to one, and every name is an identifier Snowflake reads
+// unquoted, upper-cased as it stores them.
 func taskName(p *plan.Product, parts ...string) string {
 	return strings.ToUpper(p.Name + "$" + strings.ReplaceAll(strings.Join(parts, "$"), ".", "$"))
 }
@@ -88,11 +91,9 @@ func (b *builder) graph(p *plan.Product) *graph {
 		}
 		if len(t.after) == 0 {
 			t.after = []*task{g.root}
-			if g.startDate != "" {
-				// Skipped, a first step keeps every task after it from
-				// running (CREATE TASK's WHEN).
-				t.when = "SYSTEM$GET_PREDECESSOR_RETURN_VALUE(" + snowsql.String(g.root.name.Name) + ") != " + snowsql.String(beforeStart(g.startDate))
-			}
+			// Skipped, a first step keeps every task after it from
+			// running (CREATE TASK's WHEN).
+			t.when = g.guard()
 		}
 		byStep[s] = t
 		g.tasks = append(g.tasks, t)
@@ -121,8 +122,131 @@ func (b *builder) graph(p *plan.Product) *graph {
 		comment: comment(p.ID+" publishes", "Records that the product's steps have run and its tests have passed, which starts the products that read it.")}
 	publish.body = fmt.Sprintf("INSERT INTO %s (PUBLISHED_AT, RUN_GROUP_ID)\n  SELECT CURRENT_TIMESTAMP(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')", qualified(g.publications))
 	g.tasks = append(g.tasks, publish)
+	b.gather(g)
+	b.spread(g)
 	b.checkLimits(g)
 	return g
+}
+
+// guard is the condition of the tasks right after the root when it
+// guards the graph until a start date to come: they are skipped on the
+// value it returns before the day. SYSTEM$GET_PREDECESSOR_RETURN_VALUE
+// reads a direct predecessor only.
+func (g *graph) guard() string {
+	if g.startDate == "" {
+		return ""
+	}
+	return "SYSTEM$GET_PREDECESSOR_RETURN_VALUE(" + snowsql.String(g.root.name.Name) + ") != " + snowsql.String(beforeStart(g.startDate))
+}
+
+// gather gives a task after more than Snowflake's 100 predecessors (such
+// as PUBLISH after the tests of severity error) tasks that do nothing,
+// PRODUCT$...$AFTER$1, $2, ..., each after 100 of them at most, and runs
+// the task after those instead. A task runs only when all its
+// predecessors have succeeded, so it runs exactly when it did: a
+// predecessor that fails or is skipped keeps its gathering task, and so
+// the task, from running. One level is enough for any graph within
+// Snowflake's 1000 tasks; checkLimits reports the rest.
+func (b *builder) gather(g *graph) {
+	if !slices.ContainsFunc(g.tasks, func(t *task) bool { return len(t.after) > maxPredecessors }) {
+		return
+	}
+	var tasks []*task
+	for _, t := range g.tasks {
+		if len(t.after) > maxPredecessors {
+			var gathers []*task
+			for i, part := range chunks(t.after, maxPredecessors) {
+				which := fmt.Sprintf("%d of the %d tasks before %s", len(part), len(t.after), t.name.Name)
+				gathers = append(gathers, &task{
+					name:    b.object(g.product.Domain, fmt.Sprintf("%s$AFTER$%d", t.name.Name, i+1)),
+					at:      t.at,
+					after:   part,
+					comment: fmt.Sprintf("%s waits for %s: Snowflake allows a task %d predecessors", g.product.ID, which, maxPredecessors),
+					body:    "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(which+" "+haveRun(len(part))) + ")",
+				})
+			}
+			tasks = append(tasks, gathers...)
+			t.after = gathers
+		}
+		tasks = append(tasks, t)
+	}
+	g.tasks = tasks
+}
+
+// spread gives a task with more than Snowflake's 100 children (such as
+// the last step before more than 100 tests) tasks that do nothing,
+// PRODUCT$...$THEN$1, $2, ..., each after it and before 100 of its
+// children at most, which run after those instead. A fan-out task runs
+// when the task has succeeded, so its children run exactly when they
+// did; a fan-out task of a root that guards a start date takes the first
+// steps' condition (they no longer follow the root, whose return value
+// they read). Each fan-out task comes right before its first child in the
+// script, after its predecessor. One level is enough for any graph within
+// Snowflake's 1000 tasks; checkLimits reports the rest.
+func (b *builder) spread(g *graph) {
+	if len(g.tasks) <= maxChildren+1 {
+		return // no task can have more children
+	}
+	children := map[*task][]*task{}
+	for _, t := range g.tasks {
+		for _, a := range t.after {
+			children[a] = append(children[a], t)
+		}
+	}
+	before := map[*task][]*task{} // fan-out tasks by their first child
+	for _, t := range g.tasks {
+		kids := children[t]
+		if len(kids) <= maxChildren {
+			continue
+		}
+		for i, part := range chunks(kids, maxChildren) {
+			f := &task{
+				name:    b.object(g.product.Domain, fmt.Sprintf("%s$THEN$%d", t.name.Name, i+1)),
+				at:      t.at,
+				after:   []*task{t},
+				comment: fmt.Sprintf("%s starts %d of the %d tasks after %s: Snowflake allows a task %d children", g.product.ID, len(part), len(kids), t.name.Name, maxChildren),
+				body:    "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(t.name.Name+" has run") + ")",
+			}
+			if t == g.root {
+				f.when = g.guard()
+			}
+			for _, c := range part {
+				c.after = slices.Clone(c.after) // tests share theirs
+				c.after[slices.Index(c.after, t)] = f
+				if t == g.root {
+					c.when = ""
+				}
+			}
+			before[part[0]] = append(before[part[0]], f)
+		}
+	}
+	if len(before) == 0 {
+		return
+	}
+	var tasks []*task
+	for _, t := range g.tasks {
+		tasks = append(tasks, before[t]...)
+		tasks = append(tasks, t)
+	}
+	g.tasks = tasks
+}
+
+// haveRun agrees with a number of tasks.
+func haveRun(n int) string {
+	if n == 1 {
+		return "has run"
+	}
+	return "have run"
+}
+
+// chunks splits tasks into runs of at most n, in order.
+func chunks(tasks []*task, n int) [][]*task {
+	var out [][]*task
+	for len(tasks) > n {
+		out = append(out, tasks[:n:n])
+		tasks = tasks[n:]
+	}
+	return append(out, tasks)
 }
 
 // checkCompletion reports a serverless triggered root without the
@@ -180,7 +304,7 @@ func (b *builder) checkLimits(g *graph) {
 	p := g.product
 	if len(g.tasks) > maxTasks {
 		b.errorf("snowflake-limit", p.Range, "Too many tasks for one Snowflake task graph",
-			"The product's graph would have %d tasks (its steps, its tests and two of meshc's); Snowflake allows %d in one graph. Split the product.", len(g.tasks), maxTasks)
+			"The product's graph would have %d tasks: one for each of its %d steps and tests, and %d of meshc's; Snowflake allows %d in one graph. Split the product.", len(g.tasks), len(p.Steps)+len(p.Tests), len(g.tasks)-len(p.Steps)-len(p.Tests), maxTasks)
 	}
 	children := map[*task][]*task{}
 	for _, t := range g.tasks {

@@ -9,7 +9,10 @@
 // the step DAG (AFTER), a task per test runs after the steps and raises an
 // error when the test's query returns rows, and PRODUCT$PUBLISH, after the
 // tests of severity error, records the publication in
-// PRODUCT$PUBLICATIONS.
+// PRODUCT$PUBLICATIONS. A task that would have more than Snowflake's 100
+// children or predecessors (the last step before more than 100 tests,
+// PUBLISH after them) gets tasks that do nothing in between, in groups of
+// at most 100, which keep the order of the graph.
 //
 // Products trigger each other through those publication tables: a
 // consumer has a stream on each of its inputs' publication tables, and its

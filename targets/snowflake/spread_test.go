@@ -1,0 +1,138 @@
+package snowflake_test
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/meshc/meshc/internal/meshtest"
+	"github.com/meshc/meshc/targets/snowflake"
+)
+
+// intermediate matches the tasks meshc adds to keep a task within
+// Snowflake's 100 children (...$THEN$n) and 100 predecessors
+// (...$AFTER$n). Mesh names start with a letter, so no other task's name
+// ends in $ and a number.
+var intermediate = regexp.MustCompile(`\$(THEN|AFTER)\$[0-9]+$`)
+
+// TestSpread builds the cases whose graphs need intermediate tasks and
+// reads them back: every task is within Snowflake's limits, and with the
+// intermediate tasks taken out (each replaced by its predecessors) every
+// graph is the mesh's, as TestPharma checks for graphs within the limits.
+// Only the tasks right after a root that guards a start date have a
+// condition, and all of them do.
+func TestSpread(t *testing.T) {
+	for _, name := range []string{"spread", "spread_steps"} {
+		t.Run(name, func(t *testing.T) {
+			res, _ := meshtest.CompileArchive(t, "testdata/cases/"+name+".txtar")
+			if res.Plan == nil {
+				t.Fatalf("compile: %v", res.Diagnostics)
+			}
+			s := readBack(t, build(t, res.Plan))
+			children := map[string]int{}
+			added := 0
+			for name, rt := range s.tasks {
+				if len(rt.after) > 100 {
+					t.Errorf("task %s runs after %d tasks", name, len(rt.after))
+				}
+				for _, a := range rt.after {
+					children[a]++
+				}
+				if intermediate.MatchString(name) {
+					added++
+					if !strings.HasPrefix(rt.body, "CALL SYSTEM$SET_RETURN_VALUE('") {
+						t.Errorf("intermediate task %s does something: %s", name, rt.body)
+					}
+				}
+				first := len(rt.after) == 1 && strings.HasSuffix(rt.after[0], "$START")
+				guarded := res.Plan.Defaults.StartDate > "2026-11-24"
+				if (first && guarded) != (rt.when != "") && !strings.HasSuffix(name, "$START") {
+					t.Errorf("task %s, after %v, runs WHEN %q", name, rt.after, rt.when)
+				}
+			}
+			if added == 0 {
+				t.Error("no intermediate tasks")
+			}
+			for name, n := range children {
+				if n > 100 {
+					t.Errorf("%d tasks run after %s", n, name)
+				}
+			}
+			want := map[string]graphShape{}
+			for _, pr := range res.Plan.Products {
+				want[pr.ID] = expected(pr)
+			}
+			got := s.graphs(res.Plan)
+			for id, g := range got {
+				got[id] = withoutIntermediates(g)
+			}
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("task graphs read back without intermediate tasks differ from the mesh (-mesh +sql):\n%s", diff)
+			}
+		})
+	}
+}
+
+// withoutIntermediates takes the intermediate tasks out of a graph, each
+// task running after the predecessors of its intermediate predecessors.
+func withoutIntermediates(g graphShape) graphShape {
+	var resolve func(names []string) []string
+	resolve = func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if intermediate.MatchString(n) {
+				out = append(out, resolve(g.After[n])...)
+			} else {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	after := map[string][]string{}
+	for name, preds := range g.After {
+		if intermediate.MatchString(name) {
+			continue
+		}
+		p := resolve(preds)
+		slices.Sort(p)
+		after[name] = slices.Compact(p)
+	}
+	g.After = after
+	return g
+}
+
+// TestTooManyTasks checks that a graph over Snowflake's 1000 tasks is
+// refused, counting the intermediate tasks, and with that one error: its
+// tasks are each within 100 predecessors and children.
+func TestTooManyTasks(t *testing.T) {
+	var mesh strings.Builder
+	mesh.WriteString("-- mesh.hcl --\nmesh \"m\" {}\nenvironment \"prod\" {\n  database  = \"DB\"\n  warehouse = \"WH\"\n}\n")
+	mesh.WriteString("-- d/domain.mesh.hcl --\ndomain \"d\" {\n  owner = \"d@example.com\"\n}\n")
+	mesh.WriteString("source \"raw\" {\n  cadence = \"daily\"\n  table   = \"RAW.X.Y\"\n  column \"id\" { type = string }\n}\n")
+	mesh.WriteString("product \"p\" {\n  version = \"1.0.0\"\n  input \"raw\" {\n    from    = source.raw\n    columns = [\"id\"]\n  }\n")
+	mesh.WriteString("  port \"main\" {\n    table = \"P\"\n    column \"id\" {\n      type = string\n")
+	for i := range 990 {
+		fmt.Fprintf(&mesh, "      test \"t%03d\" {\n        check = not_null()\n      }\n", i)
+	}
+	mesh.WriteString("    }\n  }\n  step \"build\" {\n    run = runner.sql\n    sql = \"select 1\"\n  }\n}\n")
+	p := meshtest.FuzzPlan([]byte(mesh.String()))
+	if p == nil {
+		t.Fatal("the mesh does not compile")
+	}
+	_, ds := snowflake.Build(p, snowflake.Options{})
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.Code+": "+d.Detail)
+	}
+	// 990 tests, a step, the root, PUBLISH, and ten tasks each before
+	// and after the tests.
+	want := []string{"snowflake-limit: The product's graph would have 1013 tasks: one for each of its 991 steps and tests, and 22 of meshc's; Snowflake allows 1000 in one graph. Split the product."}
+	if diff := cmp.Diff(want, got); diff != "" || !ds.HasErrors() {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+}
