@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/targets/snowflake"
 )
@@ -33,49 +34,74 @@ func TestSpread(t *testing.T) {
 			if res.Plan == nil {
 				t.Fatalf("compile: %v", res.Diagnostics)
 			}
-			s := readBack(t, build(t, res.Plan))
-			children := map[string]int{}
-			added := 0
-			for name, rt := range s.tasks {
-				if len(rt.after) > 100 {
-					t.Errorf("task %s runs after %d tasks", name, len(rt.after))
-				}
-				for _, a := range rt.after {
-					children[a]++
-				}
-				if intermediate.MatchString(name) {
-					added++
-					if !strings.HasPrefix(rt.body, "CALL SYSTEM$SET_RETURN_VALUE('") {
-						t.Errorf("intermediate task %s does something: %s", name, rt.body)
-					}
-				}
-				first := len(rt.after) == 1 && strings.HasSuffix(rt.after[0], "$START")
-				guarded := res.Plan.Defaults.StartDate > "2026-11-24"
-				if (first && guarded) != (rt.when != "") && !strings.HasSuffix(name, "$START") {
-					t.Errorf("task %s, after %v, runs WHEN %q", name, rt.after, rt.when)
-				}
-			}
-			if added == 0 {
-				t.Error("no intermediate tasks")
-			}
-			for name, n := range children {
-				if n > 100 {
-					t.Errorf("%d tasks run after %s", n, name)
-				}
-			}
-			want := map[string]graphShape{}
-			for _, pr := range res.Plan.Products {
-				want[pr.ID] = expected(pr)
-			}
-			got := s.graphs(res.Plan)
-			for id, g := range got {
-				got[id] = withoutIntermediates(g)
-			}
-			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("task graphs read back without intermediate tasks differ from the mesh (-mesh +sql):\n%s", diff)
-			}
+			checkSpread(t, res.Plan)
 		})
 	}
+	// 101 last steps before 120 tests: each test has two AFTER tasks of
+	// its own, so each step would have 120 children, and gets two THEN
+	// tasks before them.
+	var steps strings.Builder
+	for i := range 101 {
+		fmt.Fprintf(&steps, "  step \"s%03d\" {\n    run = runner.sql\n    sql = \"select %d\"\n  }\n", i, i)
+	}
+	p := meshtest.FuzzPlan([]byte(oneProduct(120, steps.String())))
+	if p == nil {
+		t.Fatal("the mesh does not compile")
+	}
+	t.Run("fan-in then fan-out", func(t *testing.T) {
+		s := checkSpread(t, p)
+		if s.tasks["DB.D.P$STEP$S100$THEN$2"] == nil {
+			t.Error("no THEN tasks for the steps")
+		}
+	})
+}
+
+// checkSpread builds a plan, checks its graphs as TestSpread says and
+// returns what it read back.
+func checkSpread(t *testing.T, p *plan.Plan) *script {
+	t.Helper()
+	s := readBack(t, build(t, p))
+	children := map[string]int{}
+	added := 0
+	for name, rt := range s.tasks {
+		if len(rt.after) > 100 {
+			t.Errorf("task %s runs after %d tasks", name, len(rt.after))
+		}
+		for _, a := range rt.after {
+			children[a]++
+		}
+		if intermediate.MatchString(name) {
+			added++
+			if !strings.HasPrefix(rt.body, "CALL SYSTEM$SET_RETURN_VALUE('") {
+				t.Errorf("intermediate task %s does something: %s", name, rt.body)
+			}
+		}
+		first := len(rt.after) == 1 && strings.HasSuffix(rt.after[0], "$START")
+		guarded := p.Defaults.StartDate > "2026-11-24"
+		if (first && guarded) != (rt.when != "") && !strings.HasSuffix(name, "$START") {
+			t.Errorf("task %s, after %v, runs WHEN %q", name, rt.after, rt.when)
+		}
+	}
+	if added == 0 {
+		t.Error("no intermediate tasks")
+	}
+	for name, n := range children {
+		if n > 100 {
+			t.Errorf("%d tasks run after %s", n, name)
+		}
+	}
+	want := map[string]graphShape{}
+	for _, pr := range p.Products {
+		want[pr.ID] = expected(pr)
+	}
+	got := s.graphs(p)
+	for id, g := range got {
+		got[id] = withoutIntermediates(g)
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("task graphs read back without intermediate tasks differ from the mesh (-mesh +sql):\n%s", diff)
+	}
+	return s
 }
 
 // withoutIntermediates takes the intermediate tasks out of a graph, each
@@ -110,17 +136,7 @@ func withoutIntermediates(g graphShape) graphShape {
 // refused, counting the intermediate tasks, and with that one error: its
 // tasks are each within 100 predecessors and children.
 func TestTooManyTasks(t *testing.T) {
-	var mesh strings.Builder
-	mesh.WriteString("-- mesh.hcl --\nmesh \"m\" {}\nenvironment \"prod\" {\n  database  = \"DB\"\n  warehouse = \"WH\"\n}\n")
-	mesh.WriteString("-- d/domain.mesh.hcl --\ndomain \"d\" {\n  owner = \"d@example.com\"\n}\n")
-	mesh.WriteString("source \"raw\" {\n  cadence = \"daily\"\n  table   = \"RAW.X.Y\"\n  column \"id\" { type = string }\n}\n")
-	mesh.WriteString("product \"p\" {\n  version = \"1.0.0\"\n  input \"raw\" {\n    from    = source.raw\n    columns = [\"id\"]\n  }\n")
-	mesh.WriteString("  port \"main\" {\n    table = \"P\"\n    column \"id\" {\n      type = string\n")
-	for i := range 990 {
-		fmt.Fprintf(&mesh, "      test \"t%03d\" {\n        check = not_null()\n      }\n", i)
-	}
-	mesh.WriteString("    }\n  }\n  step \"build\" {\n    run = runner.sql\n    sql = \"select 1\"\n  }\n}\n")
-	p := meshtest.FuzzPlan([]byte(mesh.String()))
+	p := meshtest.FuzzPlan([]byte(oneProduct(990, "  step \"build\" {\n    run = runner.sql\n    sql = \"select 1\"\n  }\n")))
 	if p == nil {
 		t.Fatal("the mesh does not compile")
 	}
@@ -129,10 +145,30 @@ func TestTooManyTasks(t *testing.T) {
 	for _, d := range ds {
 		got = append(got, d.Code+": "+d.Detail)
 	}
-	// 990 tests, a step, the root, PUBLISH, and ten tasks each before
-	// and after the tests.
-	want := []string{"snowflake-limit: The product's graph would have 1013 tasks: one for each of its 991 steps and tests, and 22 of meshc's; Snowflake allows 1000 in one graph. Split the product."}
+	// 990 tests (825 of severity error), a step, the root, PUBLISH, ten
+	// THEN tasks before the tests and nine AFTER tasks after them.
+	want := []string{"snowflake-limit: The product's graph would have 1012 tasks: one for each of its 991 steps and tests, and 21 of meshc's; Snowflake allows 1000 in one graph. Split the product."}
 	if diff := cmp.Diff(want, got); diff != "" || !ds.HasErrors() {
 		t.Errorf("diagnostics (-want +got):\n%s", diff)
 	}
+}
+
+// oneProduct is a mesh, as a txtar archive, of one product with the steps
+// given and n not_null tests, every sixth of severity warn.
+func oneProduct(n int, steps string) string {
+	var mesh strings.Builder
+	mesh.WriteString("-- mesh.hcl --\nmesh \"m\" {}\nenvironment \"prod\" {\n  database  = \"DB\"\n  warehouse = \"WH\"\n}\n")
+	mesh.WriteString("-- d/domain.mesh.hcl --\ndomain \"d\" {\n  owner = \"d@example.com\"\n}\n")
+	mesh.WriteString("source \"raw\" {\n  cadence = \"daily\"\n  table   = \"RAW.X.Y\"\n  column \"id\" { type = string }\n}\n")
+	mesh.WriteString("product \"p\" {\n  version = \"1.0.0\"\n  input \"raw\" {\n    from    = source.raw\n    columns = [\"id\"]\n  }\n")
+	mesh.WriteString("  port \"main\" {\n    table = \"P\"\n    column \"id\" {\n      type = string\n")
+	for i := range n {
+		severity := ""
+		if i%6 == 5 {
+			severity = "        severity = \"warn\"\n"
+		}
+		fmt.Fprintf(&mesh, "      test \"t%03d\" {\n        check = not_null()\n%s      }\n", i, severity)
+	}
+	mesh.WriteString("    }\n  }\n" + steps + "}\n")
+	return mesh.String()
 }
