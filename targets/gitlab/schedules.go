@@ -30,18 +30,26 @@ type schedules struct {
 	// every is the longest gap between a product's runs: its cadence's
 	// period, or that of the inputs it runs after, whichever is shorter.
 	every map[*plan.Product]time.Duration
-	last  map[string]string // lastOf's choices, by the keys it chose from
+	last  map[lastChoice]string // lastOf's choices
+}
+
+// lastChoice is what lastOf chose from: schedule keys, one per line, and
+// how often the producers whose schedules they are run.
+type lastChoice struct {
+	keys  string
+	every time.Duration
 }
 
 type schedule struct {
 	key      string
 	cron     string
+	period   time.Duration // the cron's longest gap between runs
 	timezone string
 	at       diag.Range // the first cadence that asked for it
 }
 
 func newSchedules(p *plan.Plan) *schedules {
-	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}, every: map[*plan.Product]time.Duration{}, last: map[string]string{}}
+	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}, every: map[*plan.Product]time.Duration{}, last: map[lastChoice]string{}}
 	for _, pr := range p.Products { // upstreams first
 		var keys []string
 		var every time.Duration
@@ -90,26 +98,34 @@ func (s *schedules) onInputs(pr *plan.Product) ([]string, time.Duration) {
 			tied++
 		}
 	}
-	if tied > 1 {
+	if tied > 1 && len(keys) > 0 {
 		keys = []string{s.lastOf(keys, least)}
 	}
 	return keys, least
 }
 
 // lastOf picks, among the schedules of producers that run as seldom as
-// each other, the one to run their reader in: the one after which the
-// others are furthest off, so that it runs once, right after the last of
-// them to publish (Wednesday's, for producers of Tuesday and Wednesday),
-// as the other targets, which wait for all of them, settle into. The
-// schedules' runs are compared over a fixed stretch of eight of their
-// periods, so that the choice does not depend on when meshc runs.
+// each other (every), the one to run their reader in: the one after which
+// the others are furthest off, so that it runs once, right after the last
+// of them to publish (Wednesday's, for producers of Tuesday and
+// Wednesday), as the other targets, which wait for all of them, settle
+// into. Only schedules that run at least every period take part: a
+// producer with a cadence and inputs runs in its inputs' faster
+// schedules too, and its own slower one would run the reader less often
+// than it publishes. Every producer has such a schedule (its cadence's,
+// its fastest source's, or its producers'). The schedules' runs are
+// compared over a fixed stretch of eight periods, so that the choice
+// does not depend on when meshc runs.
 func (s *schedules) lastOf(keys []string, every time.Duration) string {
+	if often := slices.DeleteFunc(slices.Clone(keys), func(key string) bool { return s.byKey[key].period > every }); len(often) > 0 {
+		keys = often
+	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
 	if len(keys) == 1 {
 		return keys[0]
 	}
-	memo := strings.Join(keys, "\n")
+	memo := lastChoice{strings.Join(keys, "\n"), every}
 	if k, ok := s.last[memo]; ok {
 		return k
 	}
@@ -119,7 +135,7 @@ func (s *schedules) lastOf(keys []string, every time.Duration) string {
 	}
 	var runs []run
 	from := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
-	to := from.Add(max(8*every, 24*time.Hour))
+	to := from.Add(8 * every)
 	for i, key := range keys {
 		k := s.byKey[key]
 		cs, err := cron.Parse(k.cron)
@@ -166,7 +182,7 @@ func (s *schedules) add(c plan.Cadence, tz string) *schedule {
 	if k := s.byKey[key]; k != nil {
 		return k
 	}
-	k := &schedule{key: key, cron: c.Cron, timezone: tz, at: c.Range}
+	k := &schedule{key: key, cron: c.Cron, period: c.Period, timezone: tz, at: c.Range}
 	s.byKey[key] = k
 	return k
 }
