@@ -64,6 +64,13 @@ everything downstream of them.`)
 	if done {
 		return code
 	}
+	// Without --env, the base is compiled for the environment the mesh
+	// was, its first: each revision's own first would compare two
+	// environments when a change adds one before the others, and every
+	// port would move to another table.
+	if cf.env == "" && headRes.Plan != nil && headRes.Plan.Environment != nil {
+		cf.env = headRes.Plan.Environment.Name
+	}
 	// A base revision that does not declare the environment, which the
 	// mesh in DIR adds, had nothing in it: everything DIR has there is new,
 	// and every product must run there. Compiled for another environment,
