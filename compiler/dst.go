@@ -38,6 +38,27 @@ func (c *compiler) checkClockChange(s plan.Schedule) {
 		s.Timezone, s.Cadence.String(), clash)
 }
 
+// checkSourceClockChange is checkClockChange for a product that runs on
+// its inputs and reads only sources: every target runs it on the most
+// frequent source's cadence, read in the product's time zone.
+func (c *compiler) checkSourceClockChange(p *plan.Product) {
+	s := p.Schedule
+	if s.Cadence != nil || !s.OnInputs || s.Timezone == "UTC" || len(p.Producers()) > 0 {
+		return
+	}
+	src := p.FastestSource()
+	if src == nil {
+		return
+	}
+	clash := clockChange(src.Cadence.Cron, s.Timezone)
+	if clash == "" {
+		return
+	}
+	c.warnf("cadence-clock-change", s.Range, "Cadence runs when the clocks change",
+		"%s runs on the cadence of source %s, the most frequent it reads, in its time zone: in %s, %s %s. Snowflake does not run a task at a time the clocks skip, and runs it twice at one they repeat; GitLab and Airflow may run it late or once instead, so the mesh would run differently on each target. Give the product a cadence of its own outside that hour, or a time zone without daylight saving time, such as schedule { timezone = \"UTC\" }.",
+		p.ID, src.ID, s.Timezone, src.Cadence.String(), clash)
+}
+
 // clockChange says when a cron expression runs at a local time that a
 // clock change skips or repeats in a time zone, or returns "" when it
 // never does (or the time zone is not known here).

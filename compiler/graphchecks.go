@@ -62,6 +62,7 @@ func (c *compiler) periods() {
 		if p.Schedule.Cadence != nil || unknown[p] {
 			continue
 		}
+		c.checkSourceClockChange(p)
 		for _, in := range p.Inputs {
 			var period time.Duration
 			if in.Source != nil {
