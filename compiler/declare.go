@@ -189,12 +189,12 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, co
 		if c.checkColumnName(col.Name, col.NameRange) {
 			pc := &plan.Column{Name: col.Name, Range: col.DeclRange}
 			out, decls = append(out, pc), append(decls, col)
-			set = append(set, foldedColumn{foldASCII(col.Name), pc})
+			set = append(set, pc)
 		}
 	}
-	slices.SortStableFunc(set, func(a, b foldedColumn) int { return strings.Compare(a.folded, b.folded) })
+	slices.SortStableFunc(set, func(a, b *plan.Column) int { return compareFolded(a.Name, b.Name) })
 	if repeated := c.duplicateColumns(set, out, decls, owner); repeated != nil {
-		set = slices.DeleteFunc(set, func(e foldedColumn) bool { return repeated[e.col] })
+		set = slices.DeleteFunc(set, func(col *plan.Column) bool { return repeated[col] })
 		n := 0
 		for i, pc := range out {
 			if !repeated[pc] {
@@ -219,11 +219,11 @@ func (c *compiler) duplicateColumns(set columnSet, out []*plan.Column, decls []*
 	var repeated map[*plan.Column]bool
 	first := 0 // the first of the names folded as set[i]'s
 	for i := 1; i < len(set); i++ {
-		if set[i].folded != set[first].folded {
+		if compareFolded(set[i].Name, set[first].Name) != 0 {
 			first = i
 			continue
 		}
-		declared, col := set[first].col, decls[slices.Index(out, set[i].col)]
+		declared, col := set[first], decls[slices.Index(out, set[i])]
 		detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, declared.Name, declared.Range)
 		if declared.Name != col.Name {
 			detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, declared.Name, declared.Range, declared.Name, col.Name)
@@ -232,7 +232,7 @@ func (c *compiler) duplicateColumns(set columnSet, out []*plan.Column, decls []*
 		if repeated == nil {
 			repeated = map[*plan.Column]bool{}
 		}
-		repeated[set[i].col] = true
+		repeated[set[i]] = true
 	}
 	return repeated
 }
