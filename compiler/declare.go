@@ -326,21 +326,22 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 				c.errorf("invalid-type", t.Range, "Length out of range", "A %s's length is from 1 to %d (Snowflake's limit).", t.Name, limit)
 				return plan.Type{}, false
 			}
-			pt.Length = int(t.Args[0])
+			pt.Length = int32(t.Args[0])
 		}
 	case "number":
-		pt.Precision, pt.Scale = 38, 0
+		precision, scale := int64(38), int64(0)
 		if len(t.Args) >= 1 {
-			pt.Precision = int(t.Args[0])
+			precision = t.Args[0]
 		}
 		if len(t.Args) == 2 {
-			pt.Scale = int(t.Args[1])
+			scale = t.Args[1]
 		}
-		if pt.Precision < 1 || pt.Precision > 38 || pt.Scale < 0 || pt.Scale > pt.Precision {
+		if precision < 1 || precision > 38 || scale < 0 || scale > precision {
 			c.errorf("invalid-type", t.Range, "Precision or scale out of range",
-				"number(%d, %d) is not a Snowflake number: the precision is from 1 to 38 and the scale from 0 to the precision, as in number(38, 2).", pt.Precision, pt.Scale)
+				"number(%d, %d) is not a Snowflake number: the precision is from 1 to 38 and the scale from 0 to the precision, as in number(38, 2).", precision, scale)
 			return plan.Type{}, false
 		}
+		pt.Precision, pt.Scale = int8(precision), int8(scale)
 	}
 	return pt, true
 }
