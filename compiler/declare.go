@@ -501,9 +501,21 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 	}
 	o := pp.Object
 	written := make([]columnWritten, len(decls))
-	tests := make([][]*ast.TestUse, len(decls))
+	tested := 0
+	for _, col := range decls {
+		if len(col.Tests) > 0 {
+			tested++
+		}
+	}
+	var tests []columnTestUses
+	if tested > 0 {
+		tests = make([]columnTestUses, 0, tested)
+	}
 	for i, col := range decls {
-		written[i], tests[i] = writtenOf(col), col.Tests
+		written[i] = writtenOf(col)
+		if len(col.Tests) > 0 {
+			tests = append(tests, columnTestUses{i, col.Tests})
+		}
 	}
 	ps.ports[p.Name] = &portScope{plan: pp, ownWritten: portWrittenOf(p, pp.Visibility), tests: p.Tests, objectRange: p.Object.Range,
 		columns: set, columnTests: tests, written: written, table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
