@@ -189,12 +189,12 @@ func (c *compiler) columns(cols []*ast.Column, owner string) ([]*plan.Column, co
 		if c.checkColumnName(col.Name, col.NameRange) {
 			pc := &plan.Column{Name: col.Name, Range: col.DeclRange}
 			out, decls = append(out, pc), append(decls, col)
-			set = append(set, foldedColumn{foldASCII(col.Name), pc})
+			set = append(set, pc)
 		}
 	}
-	slices.SortStableFunc(set, func(a, b foldedColumn) int { return strings.Compare(a.folded, b.folded) })
+	slices.SortStableFunc(set, func(a, b *plan.Column) int { return compareFolded(a.Name, b.Name) })
 	if repeated := c.duplicateColumns(set, out, decls, owner); repeated != nil {
-		set = slices.DeleteFunc(set, func(e foldedColumn) bool { return repeated[e.col] })
+		set = slices.DeleteFunc(set, func(col *plan.Column) bool { return repeated[col] })
 		n := 0
 		for i, pc := range out {
 			if !repeated[pc] {
@@ -219,11 +219,11 @@ func (c *compiler) duplicateColumns(set columnSet, out []*plan.Column, decls []*
 	var repeated map[*plan.Column]bool
 	first := 0 // the first of the names folded as set[i]'s
 	for i := 1; i < len(set); i++ {
-		if set[i].folded != set[first].folded {
+		if compareFolded(set[i].Name, set[first].Name) != 0 {
 			first = i
 			continue
 		}
-		declared, col := set[first].col, decls[slices.Index(out, set[i].col)]
+		declared, col := set[first], decls[slices.Index(out, set[i])]
 		detail := fmt.Sprintf("This %s already has a column %q at %s: rename or remove one.", owner, declared.Name, declared.Range)
 		if declared.Name != col.Name {
 			detail = fmt.Sprintf("This %s already has a column %q at %s. Snowflake compares unquoted names without regard to case, so %s and %s are one column: rename or remove one.", owner, declared.Name, declared.Range, declared.Name, col.Name)
@@ -232,7 +232,7 @@ func (c *compiler) duplicateColumns(set columnSet, out []*plan.Column, decls []*
 		if repeated == nil {
 			repeated = map[*plan.Column]bool{}
 		}
-		repeated[set[i].col] = true
+		repeated[set[i]] = true
 	}
 	return repeated
 }
@@ -326,21 +326,22 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 				c.errorf("invalid-type", t.Range, "Length out of range", "A %s's length is from 1 to %d (Snowflake's limit).", t.Name, limit)
 				return plan.Type{}, false
 			}
-			pt.Length = int(t.Args[0])
+			pt.Length = int32(t.Args[0])
 		}
 	case "number":
-		pt.Precision, pt.Scale = 38, 0
+		precision, scale := int64(38), int64(0)
 		if len(t.Args) >= 1 {
-			pt.Precision = int(t.Args[0])
+			precision = t.Args[0]
 		}
 		if len(t.Args) == 2 {
-			pt.Scale = int(t.Args[1])
+			scale = t.Args[1]
 		}
-		if pt.Precision < 1 || pt.Precision > 38 || pt.Scale < 0 || pt.Scale > pt.Precision {
+		if precision < 1 || precision > 38 || scale < 0 || scale > precision {
 			c.errorf("invalid-type", t.Range, "Precision or scale out of range",
-				"number(%d, %d) is not a Snowflake number: the precision is from 1 to 38 and the scale from 0 to the precision, as in number(38, 2).", pt.Precision, pt.Scale)
+				"number(%d, %d) is not a Snowflake number: the precision is from 1 to 38 and the scale from 0 to the precision, as in number(38, 2).", precision, scale)
 			return plan.Type{}, false
 		}
+		pt.Precision, pt.Scale = int8(precision), int8(scale)
 	}
 	return pt, true
 }
@@ -500,9 +501,21 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 	}
 	o := pp.Object
 	written := make([]columnWritten, len(decls))
-	tests := make([][]*ast.TestUse, len(decls))
+	tested := 0
+	for _, col := range decls {
+		if len(col.Tests) > 0 {
+			tested++
+		}
+	}
+	var tests []columnTestUses
+	if tested > 0 {
+		tests = make([]columnTestUses, 0, tested)
+	}
 	for i, col := range decls {
-		written[i], tests[i] = writtenOf(col), col.Tests
+		written[i] = writtenOf(col)
+		if len(col.Tests) > 0 {
+			tests = append(tests, columnTestUses{i, col.Tests})
+		}
 	}
 	ps.ports[p.Name] = &portScope{plan: pp, ownWritten: portWrittenOf(p, pp.Visibility), tests: p.Tests, objectRange: p.Object.Range,
 		columns: set, columnTests: tests, written: written, table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"path"
@@ -123,21 +124,47 @@ func (c *compiler) resolveInputs(ps *productScope) {
 
 // columnSet finds columns by name the way Snowflake does for unquoted
 // identifiers: without regard to case, so that NPI and npi are one column.
-// It is a list sorted by folded name rather than a map, as a large mesh
-// holds a hundred thousand of them, most of a few columns.
-type columnSet []foldedColumn
-
-type foldedColumn struct {
-	folded string // the name as foldASCII folds it
-	col    *plan.Column
-}
+// It is a list sorted by folded name (compareFolded) rather than a map, as
+// a large mesh holds a hundred thousand of them, most of a few columns;
+// the folded names are not kept, which at 100,000 products were 40 MB of
+// the heap live as resolve starts (docs/performance.md).
+type columnSet []*plan.Column
 
 func (s columnSet) get(name string) (*plan.Column, bool) {
-	i, found := slices.BinarySearchFunc(s, foldASCII(name), func(e foldedColumn, folded string) int { return strings.Compare(e.folded, folded) })
+	i, found := slices.BinarySearchFunc(s, name, func(col *plan.Column, name string) int { return compareFolded(col.Name, name) })
 	if !found {
 		return nil, false
 	}
-	return s[i].col, true
+	return s[i], true
+}
+
+// compareFolded compares two names as strings.Compare compares them
+// folded by foldASCII, without making the folded names when both are
+// ASCII, as nearly all are.
+func compareFolded(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if x >= utf8.RuneSelf || y >= utf8.RuneSelf {
+			return strings.Compare(foldASCII(a), foldASCII(b))
+		}
+		x, y = upperByte(x), upperByte(y)
+		if x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	if len(a) == len(b) {
+		return 0
+	}
+	// One is a prefix of the other, but the rest of the longer one may
+	// fold to more bytes or fewer than it has.
+	return strings.Compare(foldASCII(a), foldASCII(b))
+}
+
+func upperByte(ch byte) byte {
+	if 'a' <= ch && ch <= 'z' {
+		return ch - 'a' + 'A'
+	}
+	return ch
 }
 
 // foldASCII upper-cases ASCII letters only, as Snowflake does for unquoted
@@ -155,9 +182,7 @@ func foldASCII(s string) string {
 	}
 	b := []byte(s)
 	for i, ch := range b {
-		if 'a' <= ch && ch <= 'z' {
-			b[i] = ch - 'a' + 'A'
-		}
+		b[i] = upperByte(ch)
 	}
 	return string(b)
 }
@@ -185,8 +210,8 @@ func (p *portScope) columnNames() []string {
 // names lists the columns as declared, for suggestions.
 func (s columnSet) names() []string {
 	var out []string
-	for _, e := range s {
-		out = append(out, e.col.Name)
+	for _, col := range s {
+		out = append(out, col.Name)
 	}
 	slices.Sort(out)
 	return out

@@ -5,10 +5,13 @@ import "fmt"
 // Type is a column type from meshc's closed set, each of which maps onto one
 // Snowflake data type.
 type Type struct {
-	Name      string // string, number, integer, float, boolean, date, time, timestamp_ntz, timestamp_ltz, timestamp_tz, variant, object, array, binary
-	Length    int    // string and binary; 0 means the Snowflake maximum
-	Precision int    // number
-	Scale     int    // number
+	Name string // string, number, integer, float, boolean, date, time, timestamp_ntz, timestamp_ltz, timestamp_tz, variant, object, array, binary
+	// Length, Precision and Scale are no wider than Snowflake's limits
+	// need (16,777,216 and 38), so that a Column takes 112 bytes rather
+	// than 128: a large mesh holds millions.
+	Length    int32 // string and binary; 0 means the Snowflake maximum
+	Precision int8  // number
+	Scale     int8  // number
 }
 
 // String renders the type as written in the mesh language.

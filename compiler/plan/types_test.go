@@ -8,8 +8,8 @@ import (
 )
 
 func TestAcceptedBy(t *testing.T) {
-	str := func(n int) Type { return Type{Name: "string", Length: n} }
-	num := func(p, s int) Type { return Type{Name: "number", Precision: p, Scale: s} }
+	str := func(n int32) Type { return Type{Name: "string", Length: n} }
+	num := func(p, s int8) Type { return Type{Name: "number", Precision: p, Scale: s} }
 	integer, float := Type{Name: "integer"}, Type{Name: "float"}
 	for _, tc := range []struct {
 		have, want Type

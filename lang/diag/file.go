@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -23,7 +24,7 @@ type File struct {
 	// Name is slash-separated and relative to where the user pointed meshc.
 	Name string
 	// lines holds the byte offset at which each line starts.
-	lines []int32
+	lines lineStarts
 	// wide is set for a file with a byte beyond ASCII, whose columns
 	// count grapheme clusters rather than bytes.
 	wide *wideLines
@@ -95,7 +96,7 @@ func NewFile(name string, src []byte) *File {
 // NewFileAgain is NewFile for a file that keeps none of src, and reads it
 // again when a column of a line beyond ASCII is first asked for.
 func NewFileAgain(name string, src []byte, again Again) *File {
-	f := &File{Name: name, lines: make([]int32, 1, bytes.Count(src, newline)+1)}
+	f := &File{Name: name, lines: newLineStarts(len(src), bytes.Count(src, newline)+1)}
 	wide := !ascii.Is(src)
 	for start := 0; ; {
 		end := len(src)
@@ -112,9 +113,69 @@ func NewFileAgain(name string, src []byte, again Again) *File {
 			break
 		}
 		start = end + 1
-		f.lines = append(f.lines, int32(start))
+		f.lines.add(start)
 	}
 	return f
+}
+
+// lineStarts are the byte offsets at which a file's lines start, the
+// first 0: as uint16s in a file of less than 64 KiB, as nearly every mesh
+// file is, which halves the index (32 MB at 100,000 products, live from
+// loading to the end; docs/performance.md).
+type lineStarts struct {
+	short []uint16 // for a file of less than 64 KiB
+	long  []int32  // for a larger one
+}
+
+// newLineStarts makes room for a file of size bytes and n lines, and
+// adds the first line's start.
+func newLineStarts(size, n int) lineStarts {
+	if size <= math.MaxUint16 {
+		return lineStarts{short: append(make([]uint16, 0, n), 0)}
+	}
+	return lineStarts{long: append(make([]int32, 0, n), 0)}
+}
+
+func (l *lineStarts) add(start int) {
+	if l.long == nil {
+		l.short = append(l.short, uint16(start))
+	} else {
+		l.long = append(l.long, int32(start))
+	}
+}
+
+func (l *lineStarts) len() int { return len(l.short) + len(l.long) }
+
+func (l *lineStarts) at(i int) int32 {
+	if l.long == nil {
+		return int32(l.short[i])
+	}
+	return l.long[i]
+}
+
+// search finds offset as slices.BinarySearch does.
+func (l *lineStarts) search(offset int32) (int, bool) {
+	if l.long != nil {
+		return slices.BinarySearch(l.long, offset)
+	}
+	switch {
+	case offset < 0:
+		return 0, false
+	case offset > math.MaxUint16:
+		return len(l.short), false
+	}
+	return slices.BinarySearch(l.short, uint16(offset))
+}
+
+func (l *lineStarts) int32s() []int32 {
+	if l.long != nil {
+		return l.long
+	}
+	out := make([]int32, len(l.short))
+	for i, start := range l.short {
+		out[i] = int32(start)
+	}
+	return out
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -132,7 +193,7 @@ type Table struct {
 
 // Table returns what f knows of its text.
 func (f *File) Table() Table {
-	t := Table{Lines: f.lines[1:]}
+	t := Table{Lines: f.lines.int32s()[1:]}
 	if w := f.wide; w != nil {
 		t.Wide, t.Size, t.Sum = w.starts, w.size, w.sum
 	}
@@ -142,7 +203,14 @@ func (f *File) Table() Table {
 // NewFileFromTable is NewFileAgain for a file whose text is not at hand,
 // from what NewFileAgain found in it (File.Table).
 func NewFileFromTable(name string, t Table, again Again) *File {
-	f := &File{Name: name, lines: append(make([]int32, 1, len(t.Lines)+1), t.Lines...)}
+	size := 0
+	if len(t.Lines) > 0 {
+		size = int(t.Lines[len(t.Lines)-1])
+	}
+	f := &File{Name: name, lines: newLineStarts(size, len(t.Lines)+1)}
+	for _, start := range t.Lines {
+		f.lines.add(int(start))
+	}
 	if len(t.Wide) > 0 {
 		f.wide = &wideLines{starts: t.Wide, size: t.Size, sum: t.Sum, again: again}
 	}
@@ -195,15 +263,15 @@ func (f *File) Pos(offset int) Pos {
 	line := f.line(int32(offset))
 	start := 0
 	if line > 0 {
-		start = int(f.lines[line-1])
+		start = int(f.lines.at(line - 1))
 	}
 	column := offset - start
 	if w := f.wide; w != nil {
 		if _, ok := slices.BinarySearch(w.starts, int32(start)); ok {
 			if text, ok := w.textOf(); ok {
 				end := len(text)
-				if next := max(line, 1); next < len(f.lines) {
-					end = int(f.lines[next]) - 1 // before the line's \n
+				if next := max(line, 1); next < f.lines.len() {
+					end = int(f.lines.at(next)) - 1 // before the line's \n
 				}
 				column = w.column(start, text[start:end], offset-start)
 			}
@@ -385,7 +453,7 @@ func (r Range) StartLine() int32 {
 // line is the number of the line that holds byte offset: how many lines
 // start at or before it (0 for an offset before the file).
 func (f *File) line(offset int32) int {
-	line, found := slices.BinarySearch(f.lines, offset)
+	line, found := f.lines.search(offset)
 	if found {
 		line++
 	}

@@ -106,3 +106,29 @@ func TestFileFromTable(t *testing.T) {
 		}
 	}
 }
+
+// TestLineStartsBySize checks positions in files on either side of 64 KiB,
+// whose line starts are kept as uint16s and int32s, read and from a table.
+func TestLineStartsBySize(t *testing.T) {
+	for _, size := range []int{0, 1, 65535, 65536, 65537, 200000} {
+		var src []byte
+		for i := 0; len(src) < size; i++ {
+			src = append(src, strings.Repeat("x", i%70)...)
+			src = append(src, '\n')
+		}
+		src = src[:size]
+		read := NewFile("f", src)
+		for _, f := range []*File{read, NewFileFromTable("f", read.Table(), Again{})} {
+			line, start := int32(1), 0
+			for offset := 0; offset <= len(src); offset++ {
+				want := Pos{Line: line, Column: int32(offset - start + 1), Byte: int32(offset)}
+				if got := f.Pos(offset); got != want {
+					t.Fatalf("size %d: Pos(%d) = %+v, want %+v", size, offset, got, want)
+				}
+				if offset < len(src) && src[offset] == '\n' {
+					line, start = line+1, offset+1
+				}
+			}
+		}
+	}
+}

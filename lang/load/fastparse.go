@@ -550,9 +550,13 @@ func plainIndent(line []byte) bool {
 	return diag.Columns(line[indent-1:indent+size]) == 2
 }
 
-// value is a string token's text, its escapes read.
+// value is a string token's text, its escapes read; shared, when it is
+// short, with the tokens that spell it the same (maxSharedString).
 func (p *fastParser) value(t fastToken) string {
 	if !t.escaped {
+		if t.end-t.start <= maxSharedString {
+			return p.ident(t)
+		}
 		return p.text(t)
 	}
 	var b strings.Builder
@@ -736,10 +740,18 @@ func (p *fastParser) expect(kind fastKind, newlines bool) fastToken {
 
 func (p *fastParser) text(t fastToken) string { return string(p.src[t.start:t.end]) }
 
-// ident is an identifier's text, one string for all the tokens that
-// spell it (in the files parseFast was given one scratch for): the types
-// of a product's columns, the roots of its references and the kinds of
-// its tests stay in the decoded mesh.
+// maxSharedString is the longest string literal that ident shares
+// rather than copies: column names in inputs' lists and blocks' labels,
+// tags, visibilities, classifications and the like repeat from product
+// to product, and were 29 MB of the 67 MB of literals live as resolve
+// starts at 100,000 products (docs/performance.md); descriptions and SQL,
+// longer, seldom repeat.
+const maxSharedString = 32
+
+// ident is an identifier's text, or a short string literal's (value),
+// one string for all the tokens that spell it (in the files parseFast was
+// given one scratch for): the types of a product's columns, the roots of
+// its references and the kinds of its tests stay in the decoded mesh.
 func (p *fastParser) ident(t fastToken) string {
 	b := p.src[t.start:t.end]
 	if s, ok := p.scratch.idents[string(b)]; ok {
