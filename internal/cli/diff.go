@@ -64,40 +64,66 @@ everything downstream of them.`)
 	if done {
 		return code
 	}
-	// Without --env, the base is compiled for the environment the mesh
-	// was, its first: each revision's own first would compare two
-	// environments when a change adds one before the others, and every
-	// port would move to another table.
-	if cf.env == "" && headRes.Plan != nil && headRes.Plan.Environment != nil {
+	// Both revisions are compiled for one environment: --env, or the
+	// mesh's first. A base that lacks --env's had nothing in it, and is
+	// compared as empty (baseLacksEnv). Without --env, a base that lacks
+	// the mesh's first environment (one added before the others, or
+	// renamed) is compiled for its own first, and the mesh too when it
+	// declares that one: compiled for two environments, every port would
+	// move to another table, and compared as empty, a renamed
+	// environment would hide every breaking change.
+	explicitEnv := cf.env != ""
+	if !explicitEnv && headRes.Plan != nil && headRes.Plan.Environment != nil {
 		cf.env = headRes.Plan.Environment.Name
 	}
-	// A base revision that does not declare the environment, which the
-	// mesh in DIR adds, had nothing in it: everything DIR has there is new,
-	// and every product must run there. Compiled for another environment,
-	// the base would have every port moved to another table.
-	baseLacksEnv := false
-	compileBase := func(compile func(compiler.Options) (*compiler.Result, error)) func(compiler.Options) (*compiler.Result, error) {
-		return func(opts compiler.Options) (*compiler.Result, error) {
-			res, err := compile(opts)
-			var ue *compiler.UsageError
-			if errors.As(err, &ue) && ue.MissingEnv != "" {
-				baseLacksEnv = true
-				return nil, nil
-			}
-			return res, err
-		}
-	}
-	var baseRes *compiler.Result
+	var compileBase func(compiler.Options) (*compiler.Result, error)
 	if base != "" {
 		cf.of = base
-		baseRes, code, done = cf.compileWith(e, "diff", compileBase(func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(base, opts) }))
+		compileBase = func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(base, opts) }
 	} else {
 		tree, err := gitTree(dir, baseRef)
 		if err != nil {
 			return usageError(e, "diff", "%v", err)
 		}
 		cf.of = cmp.Or(baseRef, "HEAD")
-		baseRes, code, done = cf.compileWith(e, "diff", compileBase(func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) }))
+		compileBase = func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) }
+	}
+	baseLacksEnv := false
+	baseRes, code, done := cf.compileWith(e, "diff", func(opts compiler.Options) (*compiler.Result, error) {
+		res, err := compileBase(opts)
+		if !missingEnv(err) {
+			return res, err
+		}
+		if explicitEnv {
+			baseLacksEnv = true
+			return nil, nil
+		}
+		opts.Env = ""
+		return compileBase(opts)
+	})
+	if done {
+		return code
+	}
+	if !explicitEnv && headRes.Plan != nil && baseRes != nil && baseRes.Plan != nil && baseRes.Plan.Environment != nil {
+		if env, first := baseRes.Plan.Environment.Name, cf.env; env != first {
+			cf.env, cf.of = env, dir
+			again, code, done := cf.compileWith(e, "diff", func(opts compiler.Options) (*compiler.Result, error) {
+				res, err := compiler.CompileDir(dir, opts)
+				if missingEnv(err) {
+					return nil, nil
+				}
+				return res, err
+			})
+			if done {
+				return code
+			}
+			if again != nil {
+				headRes = again
+				fmt.Fprintf(e.stderr, "meshc diff: the base revision has no environment %q: both are compared in %q\n", first, env)
+			} else {
+				fmt.Fprintf(e.stderr, "meshc diff: the base revision's first environment is %q, and the mesh's %q: each is compared in its own\n", env, first)
+			}
+		}
 	}
 	if done {
 		return code
@@ -338,4 +364,11 @@ func git(dir string, args ...string) ([]byte, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// missingEnv reports whether a compilation failed because the mesh does
+// not declare the environment asked for.
+func missingEnv(err error) bool {
+	var ue *compiler.UsageError
+	return errors.As(err, &ue) && ue.MissingEnv != ""
 }
