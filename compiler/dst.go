@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/cron"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // dstYears are the years whose clock changes clockChange looks at: fixed,
@@ -26,16 +27,10 @@ var clockChanges sync.Map
 // would run differently on each. A cron that runs every hour is left
 // alone: it loses or repeats one run of many, as its users expect.
 func (c *compiler) checkClockChange(s plan.Schedule) {
-	if s.Cadence == nil || s.Timezone == "UTC" {
-		return
+	if s.Cadence != nil {
+		c.warnClockChange(s.Cadence.Range, "", *s.Cadence, s.Timezone,
+			"Move the run out of that hour, or give the schedule a time zone without daylight saving time, such as timezone = \"UTC\".")
 	}
-	clash := clockChange(s.Cadence.Cron, s.Timezone)
-	if clash == "" {
-		return
-	}
-	c.warnf("cadence-clock-change", s.Cadence.Range, "Cadence runs when the clocks change",
-		"In %s, %s %s. Snowflake does not run a task at a time the clocks skip, and runs it twice at one they repeat; GitLab and Airflow may run it late or once instead, so the mesh would run differently on each target. Move the run out of that hour, or give the schedule a time zone without daylight saving time, such as timezone = \"UTC\".",
-		s.Timezone, s.Cadence.String(), clash)
 }
 
 // checkSourceClockChange is checkClockChange for a product that runs on
@@ -43,20 +38,31 @@ func (c *compiler) checkClockChange(s plan.Schedule) {
 // frequent source's cadence, read in the product's time zone.
 func (c *compiler) checkSourceClockChange(p *plan.Product) {
 	s := p.Schedule
-	if s.Cadence != nil || !s.OnInputs || s.Timezone == "UTC" || len(p.Producers()) > 0 {
+	if s.Cadence != nil || !s.OnInputs || len(p.Producers()) > 0 {
 		return
 	}
-	src := p.FastestSource()
-	if src == nil {
+	if src := p.FastestSource(); src != nil {
+		c.warnClockChange(s.Range, fmt.Sprintf("%s runs on the cadence of source %s, the most frequent it reads, in its time zone: in ", p.ID, src.ID), src.Cadence, s.Timezone,
+			"Give the product a cadence of its own outside that hour, or a time zone without daylight saving time, such as schedule { timezone = \"UTC\" }.")
+	}
+}
+
+// warnClockChange reports a cadence read in a time zone that runs when
+// the clocks change there, if it does: at, after lead, with the fix.
+func (c *compiler) warnClockChange(at diag.Range, lead string, cad plan.Cadence, zone, fix string) {
+	if zone == "UTC" {
 		return
 	}
-	clash := clockChange(src.Cadence.Cron, s.Timezone)
+	clash := clockChange(cad.Cron, zone)
 	if clash == "" {
 		return
 	}
-	c.warnf("cadence-clock-change", s.Range, "Cadence runs when the clocks change",
-		"%s runs on the cadence of source %s, the most frequent it reads, in its time zone: in %s, %s %s. Snowflake does not run a task at a time the clocks skip, and runs it twice at one they repeat; GitLab and Airflow may run it late or once instead, so the mesh would run differently on each target. Give the product a cadence of its own outside that hour, or a time zone without daylight saving time, such as schedule { timezone = \"UTC\" }.",
-		p.ID, src.ID, s.Timezone, src.Cadence.String(), clash)
+	if lead == "" {
+		lead = "In "
+	}
+	c.warnf("cadence-clock-change", at, "Cadence runs when the clocks change",
+		"%s%s, %s %s. Snowflake does not run a task at a time the clocks skip, and runs it twice at one they repeat; GitLab and Airflow may run it late or once instead, so the mesh would run differently on each target. %s",
+		lead, zone, cad.String(), clash, fix)
 }
 
 // clockChange says when a cron expression runs at a local time that a

@@ -586,13 +586,15 @@ func sentence(text string) string {
 	return text + "."
 }
 
-// matchWaiver finds the objects a waiver names and reports those it names
-// in vain. Waivers that are not valid have been reported already.
+// waivedObjectNotFound reports a waiver's entry that names no object of
+// its policy's kind, with the ID it likely meant.
 func (c *compiler) waivedObjectNotFound(p *policy, e waiverEntry, m *model) {
 	c.warnf("waiver-unused", e.id.Range, "Waived object not found",
 		"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, m.didYouMean(p.kind, e.id.V))
 }
 
+// matchWaiver finds the objects a waiver names and reports those it names
+// in vain. Waivers that are not valid have been reported already.
 func (c *compiler) matchWaiver(w *waiver, m *model) {
 	p := w.policy
 	if p == nil || p.kind == "" || m == nil {

@@ -200,13 +200,17 @@ type Input struct {
 // the one it declares, else the column's own; false when it does not
 // read the column.
 func (in *Input) ExpectedType(col *Column) (Type, bool) {
-	for i, c := range in.Columns {
-		if c == col {
-			if in.Expected != nil && in.Expected[i].Name != "" {
-				return in.Expected[i], true
-			}
-			return col.Type, true
-		}
+	if t, ok := in.DeclaredType(col); ok {
+		return t, true
+	}
+	return col.Type, slices.Contains(in.Columns, col)
+}
+
+// DeclaredType returns the type the input declares for a column it reads
+// (columns = { id = integer }); false when it declares none for it.
+func (in *Input) DeclaredType(col *Column) (Type, bool) {
+	if i := slices.Index(in.Columns, col); i >= 0 && in.Expected != nil && in.Expected[i].Name != "" {
+		return in.Expected[i], true
 	}
 	return Type{}, false
 }

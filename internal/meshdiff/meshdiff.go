@@ -320,11 +320,8 @@ func (d *differ) headExpects(r portRead, port *plan.Port, col *plan.Column) (pla
 		return plan.Type{}, false
 	}
 	for _, in := range p.Inputs {
-		if in.Name != r.in.Name || in.Port != port || in.Expected == nil {
-			continue
-		}
-		if i := slices.Index(in.Columns, col); i >= 0 && in.Expected[i].Name != "" {
-			return in.Expected[i], true
+		if in.Name == r.in.Name && in.Port == port {
+			return in.DeclaredType(col)
 		}
 	}
 	return plan.Type{}, false
@@ -932,7 +929,6 @@ func unique(s []string) []string {
 	return slices.Compact(s)
 }
 
-// major returns a semantic version's major number, or -1.
 // major returns a version's major number, or -1; check refuses numbers
 // beyond int64, so they are read as such on every platform.
 func major(v string) int64 {

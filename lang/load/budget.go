@@ -141,7 +141,7 @@ func (b *budget) charge(v cty.Value, n int, rng hcl.Range) *hcl.Diagnostic {
 	case b.text < 0:
 		what = fmt.Sprintf("made more than %d MiB of text", MaxEvalText>>20)
 	case b.elements < 0:
-		what = "made or stepped over more than 1,000,000 elements of lists" // MaxEvalElements
+		what = "made or stepped over more than 1,000,000 elements of lists" // MaxEvalElements, as people write it
 	default:
 		return nil
 	}
