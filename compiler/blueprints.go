@@ -96,10 +96,12 @@ func onceInBlueprints(ds diag.Diagnostics, blueprints []*ast.Blueprint) diag.Dia
 	}
 	type found struct {
 		bp      *ast.Blueprint
+		index   int // where the kept diagnostic goes in out
 		first   *diag.Diagnostic
 		details map[string]bool
 	}
 	groups := map[problem]*found{}
+	var order []*found // groups in the order they started, for determinism
 	out := make(diag.Diagnostics, 0, len(ds))
 	for _, d := range ds {
 		bp := within(d.Subject)
@@ -110,22 +112,16 @@ func onceInBlueprints(ds diag.Diagnostics, blueprints []*ast.Blueprint) diag.Dia
 		key := problem{d.Severity, d.Code, d.Summary, *d.Subject}
 		g := groups[key]
 		if g == nil {
-			g = &found{bp: bp, first: d, details: map[string]bool{}}
+			g = &found{bp: bp, index: len(out), first: d, details: map[string]bool{}}
 			groups[key] = g
+			order = append(order, g)
 			out = append(out, d) // replaced below by the one kept
 		} else if d.Detail < g.first.Detail {
 			g.first = d
 		}
 		g.details[d.Detail] = true
 	}
-	for i, d := range out {
-		if d.Subject == nil {
-			continue
-		}
-		g := groups[problem{d.Severity, d.Code, d.Summary, *d.Subject}]
-		if g == nil || g.first == nil {
-			continue
-		}
+	for _, g := range order {
 		kept := *g.first
 		if more := len(g.details) - 1; more > 0 {
 			kind := g.bp.For.V // set: only a blueprint for a kind is merged
@@ -135,8 +131,7 @@ func onceInBlueprints(ds diag.Diagnostics, blueprints []*ast.Blueprint) diag.Dia
 			}
 			kept.Detail = strings.TrimSpace(kept.Detail + " " + note)
 		}
-		out[i] = &kept
-		g.first = nil // the group's other diagnostics were never added
+		out[g.index] = &kept
 	}
 	return out
 }

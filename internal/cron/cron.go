@@ -144,14 +144,7 @@ func Period(expr string) (time.Duration, error) {
 		return 0, err
 	}
 	// Runs within a day are the same every matching day.
-	var times []int // minutes since midnight
-	for h := 0; h < 24; h++ {
-		for m := 0; m < 60; m++ {
-			if cs.sets[1][h] && cs.sets[0][m] {
-				times = append(times, h*60+m)
-			}
-		}
-	}
+	times := cs.timesOfDay()
 	var longest, last int = 0, -1
 	for i := 1; i < len(times); i++ {
 		longest = max(longest, times[i]-times[i-1])
@@ -221,14 +214,7 @@ func (cs *Schedule) FirstRun(from time.Time, span time.Duration) (time.Time, boo
 // as Go reads it (moved by the change), which is close enough for
 // comparing schedules.
 func (cs *Schedule) Runs(from, to time.Time, loc *time.Location) []time.Time {
-	var times [][2]int // hour and minute
-	for h := 0; h < 24; h++ {
-		for m := 0; m < 60; m++ {
-			if cs.sets[1][h] && cs.sets[0][m] {
-				times = append(times, [2]int{h, m})
-			}
-		}
-	}
+	times := cs.timesOfDay()
 	var runs []time.Time
 	y, mo, d := from.In(loc).Date()
 	for day := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC); ; day = day.AddDate(0, 0, 1) {
@@ -238,11 +224,25 @@ func (cs *Schedule) Runs(from, to time.Time, loc *time.Location) []time.Time {
 		if !cs.matchesDay(day) {
 			continue
 		}
-		for _, hm := range times {
-			t := time.Date(day.Year(), day.Month(), day.Day(), hm[0], hm[1], 0, 0, loc)
+		for _, minute := range times {
+			t := time.Date(day.Year(), day.Month(), day.Day(), minute/60, minute%60, 0, 0, loc)
 			if !t.Before(from) && t.Before(to) {
 				runs = append(runs, t)
 			}
 		}
 	}
+}
+
+// timesOfDay returns the minutes after midnight at which the expression
+// runs on a day it runs, in order.
+func (cs *Schedule) timesOfDay() []int {
+	var times []int
+	for h := 0; h < 24; h++ {
+		for m := 0; m < 60; m++ {
+			if cs.sets[1][h] && cs.sets[0][m] {
+				times = append(times, h*60+m)
+			}
+		}
+	}
+	return times
 }
