@@ -151,21 +151,49 @@ func (b *builder) gather(g *graph) {
 	if !slices.ContainsFunc(g.tasks, func(t *task) bool { return len(t.after) > maxPredecessors }) {
 		return
 	}
+	// Tasks that wait for the same predecessors (the tests, all after the
+	// last steps) share their gathering tasks.
+	waitsFor := func(t *task) string {
+		names := make([]string, len(t.after))
+		for i, a := range t.after {
+			names[i] = a.name.Name
+		}
+		return strings.Join(names, "\n")
+	}
+	users := map[string]int{}
+	for _, t := range g.tasks {
+		if len(t.after) > maxPredecessors {
+			users[waitsFor(t)]++
+		}
+	}
+	made := map[string][]*task{}
 	var tasks []*task
 	for _, t := range g.tasks {
 		if len(t.after) > maxPredecessors {
-			var gathers []*task
-			for i, part := range chunks(t.after, maxPredecessors) {
-				which := fmt.Sprintf("%d of the %d tasks before %s", len(part), len(t.after), t.name.Name)
-				gathers = append(gathers, &task{
-					name:    b.object(g.product.Domain, fmt.Sprintf("%s$AFTER$%d", t.name.Name, i+1)),
-					at:      t.at,
-					after:   part,
-					comment: fmt.Sprintf("%s waits for %s: Snowflake allows a task %d predecessors", g.product.ID, which, maxPredecessors),
-					body:    "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(which+" "+haveRun(len(part))) + ")",
-				})
+			key := waitsFor(t)
+			gathers, ok := made[key]
+			if !ok {
+				before := t.name.Name
+				switch more := users[key] - 1; more {
+				case 0:
+				case 1:
+					before += " and 1 more task"
+				default:
+					before += fmt.Sprintf(" and %d more tasks", more)
+				}
+				for i, part := range chunks(t.after, maxPredecessors) {
+					which := fmt.Sprintf("%d of the %d tasks before %s", len(part), len(t.after), before)
+					gathers = append(gathers, &task{
+						name:    b.object(g.product.Domain, fmt.Sprintf("%s$AFTER$%d", t.name.Name, i+1)),
+						at:      t.at,
+						after:   part,
+						comment: fmt.Sprintf("%s waits for %s: Snowflake allows a task %d predecessors", g.product.ID, which, maxPredecessors),
+						body:    "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(which+" "+haveRun(len(part))) + ")",
+					})
+				}
+				made[key] = gathers
+				tasks = append(tasks, gathers...)
 			}
-			tasks = append(tasks, gathers...)
 			t.after = gathers
 		}
 		tasks = append(tasks, t)

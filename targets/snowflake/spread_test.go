@@ -21,6 +21,9 @@ import (
 // ends in $ and a number.
 var intermediate = regexp.MustCompile(`\$(THEN|AFTER)\$[0-9]+$`)
 
+// afterThen is a fan-out task of a fan-in task.
+var afterThen = regexp.MustCompile(`\$AFTER\$[0-9]+\$THEN\$[0-9]+$`)
+
 // TestSpread builds the cases whose graphs need intermediate tasks and
 // reads them back: every task is within Snowflake's limits, and with the
 // intermediate tasks taken out (each replaced by its predecessors) every
@@ -37,9 +40,9 @@ func TestSpread(t *testing.T) {
 			checkSpread(t, res.Plan)
 		})
 	}
-	// 101 last steps before 120 tests: each test has two AFTER tasks of
-	// its own, so each step would have 120 children, and gets two THEN
-	// tasks before them.
+	// 101 last steps before 120 tests: the tests share two AFTER tasks,
+	// each of which would have the 120 tests as children, so each gets
+	// two THEN tasks before them.
 	var steps strings.Builder
 	for i := range 101 {
 		fmt.Fprintf(&steps, "  step \"s%03d\" {\n    run = runner.sql\n    sql = \"select %d\"\n  }\n", i, i)
@@ -50,8 +53,17 @@ func TestSpread(t *testing.T) {
 	}
 	t.Run("fan-in then fan-out", func(t *testing.T) {
 		s := checkSpread(t, p)
-		if s.tasks["DB.D.P$STEP$S100$THEN$2"] == nil {
-			t.Error("no THEN tasks for the steps")
+		var gathers, spreads int
+		for name := range s.tasks {
+			switch {
+			case afterThen.MatchString(name):
+				spreads++
+			case strings.Contains(name, "$AFTER$"):
+				gathers++
+			}
+		}
+		if gathers != 2 || spreads != 4 {
+			t.Errorf("%d AFTER tasks and %d THEN tasks after them, want 2 shared by the tests and 4", gathers, spreads)
 		}
 	})
 }
