@@ -420,7 +420,7 @@ func policyExprError(d *diag.Diagnostic, e ast.Expr, subject string) *diag.Diagn
 		return diag.Errorf("policy-expression", at, d.Summary, "%s", detail)
 	}
 	hint := " Absent values are null: guard against them, as in port.description != null && ..., or use try(...)."
-	if d.Summary == load.BudgetExceeded || d.Summary == load.NumberOutOfRange {
+	if d.Code == load.BoundCode {
 		hint = "" // no guard helps
 	}
 	return diag.Errorf("policy-expression", at, "Policy cannot be evaluated",

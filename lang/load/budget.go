@@ -55,12 +55,18 @@ const (
 )
 
 // BudgetExceeded and NumberOutOfRange are the summaries of the
-// diagnostics of an evaluation that the bounds stop, which no guard
-// against null would help.
+// diagnostics of an evaluation that the bounds stop.
 const (
 	BudgetExceeded   = "Evaluation exceeds meshc's budget"
 	NumberOutOfRange = "Number out of range"
 )
+
+// BoundCode is the code of the diagnostics of an evaluation that the
+// bounds stop, which no guard against null would help: their hcl
+// diagnostics carry boundStop as Extra, which convertDiags reads.
+const BoundCode = "policy-bound"
+
+type boundStop struct{}
 
 // budgetVariable holds an evaluation's budget: a space makes it a name no
 // expression can write.
@@ -148,6 +154,7 @@ func (b *budget) charge(v cty.Value, n int, rng hcl.Range) *hcl.Diagnostic {
 	b.over = &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  BudgetExceeded,
+		Extra:    boundStop{},
 		Detail:   fmt.Sprintf("One evaluation of the expression, for one object, %s, the most meshc allows, so that no policy can exhaust the memory or time of a check; it stopped here. A policy judges one object at a time: step over the object's own lists (such as [for t in product.tags : lower(t)]) rather than over text split into parts, and keep the text it builds short.", what),
 		Subject:  rng.Ptr(),
 	}
@@ -164,6 +171,7 @@ func numberOutOfRange(f *big.Float, rng hcl.Range) *hcl.Diagnostic {
 		return &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  NumberOutOfRange,
+			Extra:    boundStop{},
 			Detail:   fmt.Sprintf("meshc's policy expressions take numbers of up to %d digits before or after the decimal point; this one has more, and writing it out as text would take too long. Use a smaller number.", numberDigits),
 			Subject:  rng.Ptr(),
 		}

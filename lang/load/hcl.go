@@ -168,6 +168,9 @@ func convertDiags(file *diag.File, hds hcl.Diagnostics) diag.Diagnostics {
 		if hd.Severity == hcl.DiagWarning {
 			d.Severity = diag.Warning
 		}
+		if _, stopped := hd.Extra.(boundStop); stopped {
+			d.Code = BoundCode
+		}
 		// HCL names ranges as file:line,col-col; meshc as file:line:col.
 		d.Detail = hclRange.ReplaceAllString(d.Detail, "$1:$2:$3")
 		// cty turns a function's panic into an error holding the Go
