@@ -39,67 +39,8 @@ func (c *compiler) cadence(s ast.String) (plan.Cadence, bool) {
 			"The cron expression %q is not valid: %s. A cron expression has five fields, minute hour day-of-month month day-of-week, as in \"0 6 * * 1-5\".", s.V, err)
 		return plan.Cadence{}, false
 	}
-	cron := strings.Join(strings.Fields(s.V), " ")
-	return plan.Cadence{Cron: cron, CronSundayZero: sundayAsZero(cron), Period: period, Range: s.Range}, true
-}
-
-// sundayAsZero writes a valid cron expression whose day of week names 7
-// (Sunday, for cron and meshc) with 0 instead, for Snowflake's cron, which
-// takes days of week up to 6 only: the days the field's parts name are
-// written again from 0 to 6 ("1-7" as "0-6", "5-7/2" as "0,5", "0-7/2" as
-// "0,2,4,6"). A leading
-// "*" or "*/n" part is kept as it is: it gives Snowflake the same days
-// without a 7, and keeps the field unrestricted, as the day fields' rule
-// needs. Any other expression is returned as it is.
-func sundayAsZero(expr string) string {
-	fields := strings.Fields(expr)
-	parts := strings.Split(fields[4], ",")
-	var star []string
-	if strings.HasPrefix(parts[0], "*") {
-		star, parts = parts[:1], parts[1:]
-	}
-	if len(parts) == 0 {
-		return expr // "*" or "*/n" alone names no 7
-	}
-	days, err := cron.ParseField(strings.Join(parts, ","), 4)
-	if err != nil || !namesSeven(parts) {
-		return expr
-	}
-	days[0] = days[0] || days[7]
-	runs := star
-	for lo := 0; lo <= 6; lo++ {
-		if !days[lo] {
-			continue
-		}
-		hi := lo
-		for hi < 6 && days[hi+1] {
-			hi++
-		}
-		if hi == lo {
-			runs = append(runs, strconv.Itoa(lo))
-		} else {
-			runs = append(runs, strconv.Itoa(lo)+"-"+strconv.Itoa(hi))
-		}
-		lo = hi
-	}
-	fields[4] = strings.Join(runs, ",")
-	return strings.Join(fields, " ")
-}
-
-// namesSeven reports whether a day-of-week part's range starts or ends at
-// 7, which Snowflake refuses even where a step leaves Sunday out
-// ("0-7/2").
-func namesSeven(parts []string) bool {
-	for _, part := range parts {
-		rangePart, _, _ := strings.Cut(part, "/")
-		lo, hi, _ := strings.Cut(rangePart, "-")
-		for _, bound := range []string{lo, hi} {
-			if v, err := cron.Value(bound, 4); err == nil && v == 7 {
-				return true
-			}
-		}
-	}
-	return false
+	expr := strings.Join(strings.Fields(s.V), " ")
+	return plan.Cadence{Cron: expr, CronSundayZero: cron.SundayAsZero(expr), Period: period, Range: s.Range}, true
 }
 
 var durationUnits = map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}

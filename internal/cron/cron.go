@@ -12,13 +12,6 @@ import (
 	_ "time/tzdata" // time zones' rules on machines without a tz database
 )
 
-// ParseField reads field i of a cron expression: which of its values, from
-// 0, the field matches.
-func ParseField(f string, i int) ([]bool, error) { return parseField(f, fields[i]) }
-
-// Value reads one value of field i, a number or a name (MON, JAN).
-func Value(s string, i int) (int, error) { return value(s, fields[i]) }
-
 // field describes one field of a cron expression.
 type field struct {
 	name     string
@@ -245,4 +238,63 @@ func (cs *Schedule) timesOfDay() []int {
 		}
 	}
 	return times
+}
+
+// SundayAsZero writes a valid cron expression whose day of week names 7
+// (Sunday, for cron and meshc) with 0 instead, for Snowflake's cron, which
+// takes days of week up to 6 only: the days the field's parts name are
+// written again from 0 to 6 ("1-7" as "0-6", "5-7/2" as "0,5", "0-7/2" as
+// "0,2,4,6"). A leading
+// "*" or "*/n" part is kept as it is: it gives Snowflake the same days
+// without a 7, and keeps the field unrestricted, as the day fields' rule
+// needs. Any other expression is returned as it is.
+func SundayAsZero(expr string) string {
+	words := strings.Fields(expr)
+	parts := strings.Split(words[4], ",")
+	var star []string
+	if strings.HasPrefix(parts[0], "*") {
+		star, parts = parts[:1], parts[1:]
+	}
+	if len(parts) == 0 {
+		return expr // "*" or "*/n" alone names no 7
+	}
+	days, err := parseField(strings.Join(parts, ","), fields[4])
+	if err != nil || !namesSeven(parts) {
+		return expr
+	}
+	days[0] = days[0] || days[7]
+	runs := star
+	for lo := 0; lo <= 6; lo++ {
+		if !days[lo] {
+			continue
+		}
+		hi := lo
+		for hi < 6 && days[hi+1] {
+			hi++
+		}
+		if hi == lo {
+			runs = append(runs, strconv.Itoa(lo))
+		} else {
+			runs = append(runs, strconv.Itoa(lo)+"-"+strconv.Itoa(hi))
+		}
+		lo = hi
+	}
+	words[4] = strings.Join(runs, ",")
+	return strings.Join(words, " ")
+}
+
+// namesSeven reports whether a day-of-week part's range starts or ends at
+// 7, which Snowflake refuses even where a step leaves Sunday out
+// ("0-7/2").
+func namesSeven(parts []string) bool {
+	for _, part := range parts {
+		rangePart, _, _ := strings.Cut(part, "/")
+		lo, hi, _ := strings.Cut(rangePart, "-")
+		for _, bound := range []string{lo, hi} {
+			if v, err := value(bound, fields[4]); err == nil && v == 7 {
+				return true
+			}
+		}
+	}
+	return false
 }

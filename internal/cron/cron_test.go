@@ -64,3 +64,43 @@ func TestRuns(t *testing.T) {
 		t.Errorf("Runs = %v, want %v", got, want)
 	}
 }
+
+// TestSundayAsZero checks that a day of week of 7 is written 0, and that
+// every other expression is left as written.
+func TestSundayAsZero(t *testing.T) {
+	for expr, want := range map[string]string{
+		"0 6 * * 7":       "0 6 * * 0",
+		"0 6 * * 0,7":     "0 6 * * 0",
+		"0 6 * * 1-7":     "0 6 * * 0-6",
+		"0 6 * * 5-7":     "0 6 * * 0,5-6",
+		"0 6 1 * 3,7":     "0 6 1 * 0,3",
+		"0 6 * * */1":     "0 6 * * */1",
+		"0 6 * * */3,7":   "0 6 * * */3,0",
+		"0 6 * * */2,5-7": "0 6 * * */2,0,5-6",
+		"0 6 * * */2,7-7": "0 6 * * */2,0",
+		"0 6 * * 5-7/2":   "0 6 * * 0,5",
+		"0 6 * * 0-7/2":   "0 6 * * 0,2,4,6",
+		"0 6 * * 0-7/3":   "0 6 * * 0,3,6",
+		"0 6 * * 3-7/2":   "0 6 * * 0,3,5",
+		"0 6 * * 7/2":     "0 6 * * 0",
+		"0 6 * * FRI-7":   "0 6 * * 0,5-6",
+		"0 6 * * *":       "0 6 * * *",
+		"0 6 * * 1-5":     "0 6 * * 1-5",
+		"0 6 * * SUN":     "0 6 * * SUN",
+		"0 6 * * */2":     "0 6 * * */2",
+		"*/15 * * * 0-6":  "*/15 * * * 0-6",
+	} {
+		got := SundayAsZero(expr)
+		if got != want {
+			t.Errorf("SundayAsZero(%q) = %q, want %q", expr, got, want)
+		}
+		if dow := strings.Fields(got)[4]; namesSeven(strings.Split(dow, ",")) {
+			t.Errorf("SundayAsZero(%q) = %q still names 7, which Snowflake refuses", expr, got)
+		}
+		a, errA := Period(expr)
+		b, errB := Period(SundayAsZero(expr))
+		if a != b || errA != nil || errB != nil {
+			t.Errorf("%q runs every %v (%v), written again every %v (%v)", expr, a, errA, b, errB)
+		}
+	}
+}
