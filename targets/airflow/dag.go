@@ -343,9 +343,13 @@ func (b *builder) checkVariables() {
 		if f.Named == s.Named {
 			continue
 		}
+		byID, named := s, f // the one read by its id, and the other
+		if s.Named != "" {
+			byID, named = f, s
+		}
 		b.errorf("airflow-secret", s.Range, "Two secrets read one Airflow Variable",
-			"Airflow reads secret %s and secret %s (%s) from the same Variable, %q: the id of the one is the name the other has in the orchestrator's store. On GitLab they are two secrets, so on Airflow one would get the other's value. Rename one of them.",
-			s.ID, f.ID, f.Range, id)
+			"Airflow reads secret %s and secret %s (%s) from the same Variable, %q: the id of the one is the name the other has in the orchestrator's store. On GitLab they are two secrets, so on Airflow one would get the other's value. Rename secret %s, or change the name secret %s has there.",
+			s.ID, f.ID, f.Range, id, byID.ID, named.ID)
 	}
 }
 
