@@ -313,22 +313,21 @@ func meter(e hclsyntax.Expression, inBody bool) hclsyntax.Expression {
 	return out
 }
 
-// grows reports whether an expression has a part that meter meters: one
-// without is evaluated as written, as nothing in it can grow.
-func grows(e hclsyntax.Expression) bool {
+// meterCopy returns a metered copy of an expression's syntax, or nil when
+// meter found nothing in it that can grow, so that it is evaluated as
+// written.
+func meterCopy(e hclsyntax.Expression) hclsyntax.Expression {
+	m := meter(e, false)
 	found := false
-	hclsyntax.VisitAll(e, func(n hclsyntax.Node) hcl.Diagnostics {
-		switch n := n.(type) {
-		case *hclsyntax.FunctionCallExpr, *hclsyntax.ForExpr, *hclsyntax.SplatExpr:
-			found = true
-		case *hclsyntax.TemplateExpr:
-			found = found || !n.IsStringLiteral()
-		case *hclsyntax.BinaryOpExpr:
-			found = found || arithmetic[n.Op]
-		}
+	hclsyntax.VisitAll(m, func(n hclsyntax.Node) hcl.Diagnostics {
+		_, ok := n.(*metered)
+		found = found || ok
 		return nil
 	})
-	return found
+	if !found {
+		return nil
+	}
+	return m
 }
 
 // always meters a node, unless it is metered already.

@@ -41,11 +41,7 @@ func parsePolicyExpr(t *testing.T, src string) *expression {
 	if ds.HasErrors() {
 		t.Fatalf("%s: %v", src, ds)
 	}
-	e := &expression{expr: x, refused: refuse(x)}
-	if grows(x) {
-		e.metered = meter(x, false)
-	}
-	return e
+	return &expression{expr: x, refused: refuse(x), metered: meterCopy(x)}
 }
 
 // TestMeteredSyntaxEvaluatesAlike checks that the metered copy of every
@@ -137,4 +133,25 @@ func summaries(ds diag.Diagnostics) string {
 		s = append(s, d.Summary+": "+d.Detail)
 	}
 	return strings.Join(s, "; ")
+}
+
+// TestMeterCopyOnlyWhatCanGrow checks that an expression with nothing
+// that can grow is evaluated as written, without a metered copy.
+func TestMeterCopyOnlyWhatCanGrow(t *testing.T) {
+	for src, want := range map[string]bool{
+		`product.name == "claims"`:       false,
+		`"plain"`:                        false,
+		`product.tags[0]`:                false,
+		`!(product.deprecated || false)`: false,
+		`"${product.name}-x"`:            true,
+		`length(product.tags) > 0`:       true,
+		`[for t in product.tags : t]`:    true,
+		`product.tags[*]`:                true,
+		`product.version + 1`:            true,
+		`{ a = upper(product.name) }`:    true,
+	} {
+		if got := parsePolicyExpr(t, src).metered != nil; got != want {
+			t.Errorf("%s: metered copy %v, want %v", src, got, want)
+		}
+	}
 }

@@ -91,9 +91,7 @@ func (d *decoder) expression(c *hcl.BodyContent, name string) ast.Expr {
 	e := &expression{file: d.file, expr: d.scratch.keep(attr.Expr)}
 	if x, ok := e.expr.(hclsyntax.Expression); ok {
 		e.refused = refuse(x)
-		if grows(x) {
-			e.metered = meter(x, false)
-		}
+		e.metered = meterCopy(x)
 	}
 	return e
 }
