@@ -600,23 +600,25 @@ func (d *differ) product(b, h *plan.Product) {
 
 // port compares a port present on both sides, and its columns.
 func (d *differ) port(c func(kind, id, change, detail string) *Change, id string, x, y *plan.Port) {
-	consumers := func(col string) []string {
+	// readers returns the products that read a column of the port, or
+	// the port itself when col is "".
+	readers := func(col string) []*plan.Product {
 		var out []*plan.Product
 		for _, r := range d.readsOf(x) {
 			if col == "" || slices.ContainsFunc(r.in.Columns, func(c *plan.Column) bool { return columnKey(c) == col }) {
 				out = append(out, r.by)
 			}
 		}
-		return unique(productIDs(out))
+		return out
 	}
 	// Only a public port is a contract: an internal one is read by its own
 	// domain, which changes with it.
-	breaking := func(ch *Change, col string) {
-		if x.Visibility == "public" {
-			ch.Consumers = consumers(col)
-			ch.Breaking = len(ch.Consumers) > 0
+	breaks := func(ch *Change, broken []*plan.Product) {
+		if x.Visibility == "public" && len(broken) > 0 {
+			ch.Consumers, ch.Breaking = unique(productIDs(broken)), true
 		}
 	}
+	breaking := func(ch *Change, col string) { breaks(ch, readers(col)) }
 	if x.Visibility != y.Visibility {
 		ch := c("port", id, "changed", "visibility "+x.Visibility+" -> "+y.Visibility)
 		if y.Visibility == "internal" {
@@ -665,9 +667,7 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 						broken = append(broken, r.by)
 					}
 				}
-				if x.Visibility == "public" && len(broken) > 0 {
-					ch.Consumers, ch.Breaking = unique(productIDs(broken)), true
-				}
+				breaks(ch, broken)
 			}
 			if !a.Nullable && b.Nullable {
 				breaking(c("column", cid, "changed", "made nullable"), name)
