@@ -1,8 +1,10 @@
 package shell
 
 import (
+	"fmt"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -304,5 +306,36 @@ func TestScriptsRunInBash(t *testing.T) {
 		if want := "[" + value + "][4][8][it's][" + value + "]"; string(out) != want {
 			t.Errorf("value %q: bash printed %q, want %q", value, out, want)
 		}
+	}
+}
+
+// BenchmarkParseScriptCopies parses a script that copies a placeholder's
+// value along a chain of 2,000 variables (v1=$v0, v2=$v1, ...) and names
+// some of them in 300 arithmetic expressions: in the script's order, and
+// reversed, where each copy reads a variable that a later line assigns.
+func BenchmarkParseScriptCopies(b *testing.B) {
+	const copies, uses = 2000, 300
+	var chain []string
+	for k := 1; k <= copies; k++ {
+		chain = append(chain, fmt.Sprintf("v%d=$v%d", k, k-1))
+	}
+	var arithmetic []string
+	for k := range uses {
+		arithmetic = append(arithmetic, fmt.Sprintf("(( v%d > 0 ))", k*copies/uses))
+	}
+	inOrder := slices.Concat([]string{"v0={{x}}"}, chain, arithmetic)
+	slices.Reverse(chain)
+	reversed := slices.Concat(chain, []string{"v0={{x}}"}, arithmetic)
+	for _, bb := range []struct {
+		name   string
+		script []string
+	}{{"in-order", inOrder}, {"reversed", reversed}} {
+		b.Run(bb.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, errs := ParseScript(bb.script); errs[slices.Index(bb.script, "v0={{x}}")] == nil {
+					b.Fatal("the placeholder's line is accepted")
+				}
+			}
+		})
 	}
 }
