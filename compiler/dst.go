@@ -16,6 +16,10 @@ import (
 // as a weekly or monthly cron may miss the change in some years only.
 var dstYears = [2]int{2026, 2030}
 
+// everyTwoHours is the longest gap between runs that checkClockChange
+// leaves alone.
+const everyTwoHours = 2 * time.Hour
+
 // clockChanges caches clockChange by cron expression and time zone:
 // large meshes repeat a few schedules many times.
 var clockChanges sync.Map
@@ -24,8 +28,9 @@ var clockChanges sync.Map
 // that a clock change in its time zone skips or repeats. Snowflake
 // documents that a task in a skipped hour does not run that day and one
 // in a repeated hour runs twice; the other targets differ, so one mesh
-// would run differently on each. A cron that runs every hour is left
-// alone: it loses or repeats one run of many, as its users expect.
+// would run differently on each. A cron that runs every hour, or at
+// least every two hours, is left alone: it loses or repeats one run of
+// a dozen or more, as its users expect, and cannot move out of the hour.
 func (c *compiler) checkClockChange(s plan.Schedule) {
 	if s.Cadence != nil {
 		c.warnClockChange(s.Cadence.Range, "", *s.Cadence, s.Timezone,
@@ -50,7 +55,7 @@ func (c *compiler) checkSourceClockChange(p *plan.Product) {
 // warnClockChange reports a cadence read in a time zone that runs when
 // the clocks change there, if it does: at, after lead, with the fix.
 func (c *compiler) warnClockChange(at diag.Range, lead string, cad plan.Cadence, zone, fix string) {
-	if zone == "UTC" {
+	if zone == "UTC" || cad.Period <= everyTwoHours {
 		return
 	}
 	clash := clockChange(cad.Cron, zone)
