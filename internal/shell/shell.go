@@ -11,6 +11,7 @@
 package shell
 
 import (
+	"container/heap"
 	"fmt"
 	"regexp"
 	"slices"
@@ -91,20 +92,8 @@ func ParseScript(lines []string) ([]*Template, []error) {
 			}
 		}
 	}
-	// What a placeholder assigns to a variable, an assignment (m=$n)
-	// copies to another.
-	for copied := true; copied; {
-		copied = false
-		for _, c := range q.copies {
-			i := slices.IndexFunc(q.valued, func(v valued) bool { return v.name == c.from })
-			if i >= 0 && !slices.ContainsFunc(q.valued, func(v valued) bool { return v.name == c.to }) {
-				q.valued = append(q.valued, valued{c.to, q.valued[i].line, q.valued[i].ph})
-				copied = true
-			}
-		}
-	}
 	numeric := arithmeticNames(q.numeric)
-	for _, v := range q.valued {
+	for _, v := range followCopies(q.valued, q.copies) {
 		if numeric[v.name] && errs[v.line] == nil {
 			out[v.line], errs[v.line] = nil, fmt.Errorf("placeholder %s is assigned to %s, which the script reads in an arithmetic expression, where bash reads a variable's value as an expression, whose array subscripts run commands (a[$(cmd)]); compare the value as a command's argument instead, as in [ \"$%s\" -gt 0 ], where test reads only a number", v.ph, v.name, v.name)
 		}
@@ -114,6 +103,68 @@ func ParseScript(lines []string) ([]*Template, []error) {
 
 // A varCopy is an assignment of one variable's value to another (to=$from).
 type varCopy struct{ to, from string }
+
+// followCopies returns the direct entries and, after them, one for each
+// variable that copies (m=$n) carry a placeholder's value to. The entries
+// are those that passes over the copies in the script's order would add,
+// repeated until a pass adds nothing, in the same order: a copy adds its
+// variable when the pass reaches it, the variable it reads has an entry
+// and its own has none, and charges it to the placeholder of the first
+// entry of the variable it reads. That decides which line is refused, so
+// it is kept; but rather than repeat the passes (cubic in the number of
+// copies), a heap holds the copies whose variable read has an entry, by
+// the pass and the place in it where they next come: n log n.
+func followCopies(direct []valued, copies []varCopy) []valued {
+	all := slices.Clone(direct)
+	first := map[string]int{} // a variable's first entry in all
+	for i, v := range all {
+		if _, ok := first[v.name]; !ok {
+			first[v.name] = i
+		}
+	}
+	readBy := map[string][]int{} // the copies that read a variable
+	for i, c := range copies {
+		readBy[c.from] = append(readBy[c.from], i)
+	}
+	// A copy to fire is a key pass*len(copies)+copy, the first pass 0.
+	var toFire fireOrder
+	for name := range first {
+		toFire = append(toFire, readBy[name]...)
+	}
+	heap.Init(&toFire)
+	for toFire.Len() > 0 {
+		key := heap.Pop(&toFire).(int)
+		pass, i := key/len(copies), key%len(copies)
+		c := copies[i]
+		if _, ok := first[c.to]; ok {
+			continue
+		}
+		from := all[first[c.from]]
+		first[c.to] = len(all)
+		all = append(all, valued{c.to, from.line, from.ph})
+		for _, j := range readBy[c.to] {
+			if j > i {
+				heap.Push(&toFire, pass*len(copies)+j) // later in this pass
+			} else {
+				heap.Push(&toFire, (pass+1)*len(copies)+j)
+			}
+		}
+	}
+	return all
+}
+
+// fireOrder is a min-heap of the copies to fire (see followCopies).
+type fireOrder []int
+
+func (h fireOrder) Len() int           { return len(h) }
+func (h fireOrder) Less(i, j int) bool { return h[i] < h[j] }
+func (h fireOrder) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *fireOrder) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *fireOrder) Pop() any {
+	x := (*h)[len(*h)-1]
+	*h = (*h)[:len(*h)-1]
+	return x
+}
 
 // A valued variable is one a placeholder assigns its value to.
 type valued struct {

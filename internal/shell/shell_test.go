@@ -2,6 +2,7 @@ package shell
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -337,5 +338,40 @@ func BenchmarkParseScriptCopies(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestFollowCopiesAsPasses checks followCopies against what it stands
+// for: passes over the copies in order, repeated until one adds nothing,
+// on random scripts of few variables, so that copies meet in every order.
+func TestFollowCopiesAsPasses(t *testing.T) {
+	passes := func(direct []valued, copies []varCopy) []valued {
+		all := slices.Clone(direct)
+		for copied := true; copied; {
+			copied = false
+			for _, c := range copies {
+				i := slices.IndexFunc(all, func(v valued) bool { return v.name == c.from })
+				if i >= 0 && !slices.ContainsFunc(all, func(v valued) bool { return v.name == c.to }) {
+					all = append(all, valued{c.to, all[i].line, all[i].ph})
+					copied = true
+				}
+			}
+		}
+		return all
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	name := func() string { return string(rune('a' + r.IntN(8))) }
+	for range 20000 {
+		var direct []valued
+		for i := range r.IntN(4) {
+			direct = append(direct, valued{name(), r.IntN(3), fmt.Sprintf("{{p%d}}", i)})
+		}
+		var copies []varCopy
+		for range r.IntN(12) {
+			copies = append(copies, varCopy{name(), name()})
+		}
+		if got, want := followCopies(direct, copies), passes(direct, copies); !slices.Equal(got, want) {
+			t.Fatalf("followCopies(%v, %v) = %v, want %v", direct, copies, got, want)
+		}
 	}
 }
