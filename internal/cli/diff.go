@@ -57,22 +57,31 @@ everything downstream of them.`)
 		return exitUsage
 	}
 
-	// The mesh first: a folder that does not exist is said as such, not
-	// as a folder outside git.
-	cf.of = dir
-	headRes, code, done := cf.compile(e, "diff", dir)
-	if done {
-		return code
-	}
 	// Both revisions are compiled for one environment: --env, or the
 	// mesh's first. A base that lacks --env's had nothing in it, and is
-	// compared as empty (baseLacksEnv). Without --env, a base that lacks
-	// the mesh's first environment (one added before the others, or
+	// compared as empty (baseLacksEnv); so is a mesh that lacks it, which
+	// removes it (headLacks), when the base has it. Without --env, a base
+	// that lacks the mesh's first environment (one added before the others, or
 	// renamed) is compiled for its own first, and the mesh too when it
 	// declares that one: compiled for two environments, every port would
 	// move to another table, and compared as empty, a renamed
 	// environment would hide every breaking change.
 	explicitEnv := cf.env != ""
+	// The mesh first: a folder that does not exist is said as such, not
+	// as a folder outside git.
+	cf.of = dir
+	var headLacks *compiler.UsageError
+	headRes, code, done := cf.compileWith(e, "diff", func(opts compiler.Options) (*compiler.Result, error) {
+		res, err := compiler.CompileDir(dir, opts)
+		if explicitEnv && missingEnv(err) {
+			errors.As(err, &headLacks)
+			return nil, nil
+		}
+		return res, err
+	})
+	if done {
+		return code
+	}
 	if !explicitEnv && headRes.Plan != nil && headRes.Plan.Environment != nil {
 		cf.env = headRes.Plan.Environment.Name
 	}
@@ -103,6 +112,9 @@ everything downstream of them.`)
 	})
 	if done {
 		return code
+	}
+	if headLacks != nil && baseLacksEnv {
+		return usageError(e, "diff", "%s, and neither has the base revision (%s)", headLacks.Msg, cf.of)
 	}
 	if !explicitEnv && headRes.Plan != nil && baseRes != nil && baseRes.Plan != nil && baseRes.Plan.Environment != nil {
 		if env, first := baseRes.Plan.Environment.Name, cf.env; env != first {
@@ -149,24 +161,25 @@ everything downstream of them.`)
 			return exitMesh
 		}
 	}
-	if ds := headRes.Diagnostics; len(ds) > 0 { // warnings only
+	if headRes != nil && len(headRes.Diagnostics) > 0 { // warnings only
+		ds := headRes.Diagnostics
 		diag.WriteText(e.stderr, ds, headRes.SourcesFor(ds))
 		fmt.Fprintln(e.stderr)
 	}
 
-	headRev := revision(headRes)
-	var baseRev *meshdiff.Revision
-	if baseLacksEnv {
+	var baseRev, headRev *meshdiff.Revision
+	switch {
+	case baseLacksEnv:
 		fmt.Fprintf(e.stderr, "meshc diff: the base revision (%s) has no environment %q, which the mesh adds: everything in it is compared as added\n", cf.of, cf.env)
-		// An empty mesh, with DIR's defaults and targets, so that the
-		// report is of what the environment holds, not of settings the
-		// other environments' reports show.
-		baseRev = &meshdiff.Revision{Plan: &plan.Plan{Defaults: headRes.Plan.Defaults, Targets: headRes.Plan.Targets}}
-	} else {
-		baseRev = revision(baseRes)
+		baseRev, headRev = emptyLike(headRes.Plan), revision(headRes)
+	case headLacks != nil:
+		fmt.Fprintf(e.stderr, "meshc diff: the mesh has no environment %q, which the base revision (%s) has: everything in it is compared as removed\n", cf.env, cf.of)
+		baseRev, headRev = revision(baseRes), emptyLike(baseRes.Plan)
+	default:
+		baseRev, headRev = revision(baseRes), revision(headRes)
 	}
 	var err error
-	if base == "" {
+	if base == "" && headRes != nil {
 		// A commit holds no file git ignores, so neither may the work
 		// tree it is compared with: dbt's target/ would change a step.
 		if headRev.Files, err = withoutIgnored(dir, headRes.Plan.Root); err != nil {
@@ -184,7 +197,7 @@ everything downstream of them.`)
 	case format == "json":
 		err = report.WriteJSON(e.stdout)
 	case format == "markdown":
-		report.WriteMarkdown(e.stdout, headRes.Plan)
+		report.WriteMarkdown(e.stdout, headRev.Plan)
 	default:
 		err = report.WriteText(e.stdout)
 	}
@@ -201,6 +214,14 @@ everything downstream of them.`)
 		}
 	}
 	return code
+}
+
+// emptyLike is a revision without the environment compared: an empty
+// mesh with the other revision's defaults and targets, so that the report
+// is of what the environment holds, not of settings the other
+// environments' reports show.
+func emptyLike(p *plan.Plan) *meshdiff.Revision {
+	return &meshdiff.Revision{Plan: &plan.Plan{Defaults: p.Defaults, Targets: p.Targets}}
 }
 
 func revision(res *compiler.Result) *meshdiff.Revision {
