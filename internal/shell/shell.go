@@ -82,8 +82,7 @@ func ParseScript(lines []string) ([]*Template, []error) {
 		if i > 0 {
 			q.scan("\n")
 		}
-		q.line = i
-		out[i], errs[i] = q.parse(line)
+		out[i], errs[i] = q.parse(i, line)
 	}
 	if q.declares != "" {
 		for i, t := range out {
@@ -178,8 +177,8 @@ type valued struct {
 // variable, read's and mapfile's (from <<< {{x}} or < {{x}}) and
 // printf -v's. ParseScript follows copies (m=$n); what the value reaches
 // through files, pipes, $(...) and function arguments is not followed.
-func (q *quoteState) noteValued(ph string) {
-	note := func(name string) { q.valued = append(q.valued, valued{name, q.line, ph}) }
+func (q *quoteState) noteValued(line int, ph string) {
+	note := func(name string) { q.valued = append(q.valued, valued{name, line, ph}) }
 	if m := assignment.FindSubmatch(q.word); m != nil {
 		note(string(m[1]))
 	}
@@ -240,7 +239,7 @@ func (t *Template) firstPlaceholder() string {
 
 // parse parses a line from the state the lines before it left, and
 // leaves the state at its end.
-func (q *quoteState) parse(line string) (*Template, error) {
+func (q *quoteState) parse(n int, line string) (*Template, error) {
 	t := &Template{}
 	rest := line
 	// fail leaves the state at the line's end, as the shell reads it, so
@@ -255,12 +254,12 @@ func (q *quoteState) parse(line string) (*Template, error) {
 			break
 		}
 		q.scanBefore(rest[:loc[0]], '{')
-		if n := len(q.heredocs); n > 0 && !q.heredoc && loc[0] > 0 && !strings.ContainsAny(rest[loc[0]-1:loc[0]], wordBreaks) {
+		if n := len(q.heredocs); n > 0 && q.inside != '<' && loc[0] > 0 && !strings.ContainsAny(rest[loc[0]-1:loc[0]], wordBreaks) {
 			q.heredocs[n-1].delim = "" // a here-document's word a placeholder may finish: it never ends
 		}
 		text, ph := rest[:loc[0]], rest[loc[0]:loc[1]]
 		rest = rest[loc[0]:]
-		if q.inside != 0 || q.heredoc {
+		if q.inside != 0 {
 			return fail("placeholder %s is inside %s; placeholders stand for whole shell words, quoted by meshc: write it outside quotes", ph, q.describe())
 		}
 		if why := q.expression(); why != "" {
@@ -282,7 +281,7 @@ func (q *quoteState) parse(line string) (*Template, error) {
 		if !placeholderName.MatchString(p.name) {
 			return fail("placeholder %q does not name a parameter: parameter names are lower-case snake_case", ph)
 		}
-		q.noteValued(ph)
+		q.noteValued(n, ph)
 		if text != "" {
 			t.pieces = append(t.pieces, piece{text: text})
 		}
@@ -312,9 +311,8 @@ func (q *quoteState) parse(line string) (*Template, error) {
 // whose subscript is such an expression, in the arguments of read and
 // unset and after printf -v and test -v.
 type quoteState struct {
-	inside    byte      // ', " or `, $ for bash's $'...', or \ after a backslash; 0 outside quotes
+	inside    byte      // ', " or `, $ for bash's $'...', \ after a backslash, or < in the body of heredocs[0]; 0 outside
 	heredocs  []hereDoc // here-documents whose bodies are still to come, in order: << on this line, or the one being read
-	heredoc   bool      // in the body of heredocs[0]
 	body      []byte    // the here-document body's line read so far
 	comment   bool      // after a # that starts a word, up to the line's end
 	arith     int       // parentheses open in $((...)) or ((...)), 0 outside them
@@ -322,13 +320,11 @@ type quoteState struct {
 	brace     int       // braces open in ${...}
 	subscript int       // brackets open after a word's first character, as in a[i]
 	cond      bool      // in [[ ... ]]
-	inArgs    bool      // past the name of the command being read
-	command   string    // the command being read, when its arguments are not words (see commandArgs)
+	command   string    // the name of the command being read, once past it; "" before
 	prefix    bool      // after builtin, command or time: options, then the command's name, follow
 	args      []string  // the command's arguments before the word being read
 	redirect  bool      // the word being read is a redirection's target
 	declares  string    // the first declare -i or -n of the script, as written; "" for none
-	line      int       // the index of the script's line being read
 	valued    []valued  // the variables a placeholder assigns to, directly
 	copies    []varCopy // the assignments of variables to variables
 	offset    int       // the depth of the ${...} whose offset or length (${s:i:n}) is being read
@@ -419,7 +415,7 @@ func (q *quoteState) endWord() {
 		q.redirect = false // a file's name, which may come before the command's
 		return
 	}
-	if q.inArgs {
+	if q.command != "" {
 		q.args = append(q.args, w)
 	}
 	if m := assignment.FindStringSubmatch(w); m != nil {
@@ -428,19 +424,21 @@ func (q *quoteState) endWord() {
 		}
 	}
 	switch {
-	case !q.inArgs && (w == "builtin" || w == "command" || w == "time" || w == "coproc"):
+	case q.command == "" && (w == "builtin" || w == "command" || w == "time" || w == "coproc"):
 		q.prefix = true
-	case !q.inArgs && q.prefix && strings.HasPrefix(w, "-"):
+	case q.command == "" && q.prefix && strings.HasPrefix(w, "-"):
 		// an option of builtin, command or time
-	case !q.inArgs:
-		q.command, q.prefix = w, false
+	case q.command == "":
+		q.prefix = false
 		// A reserved word or an assignment comes before the name.
-		q.inArgs = !beforeCommand[w] && !assignment.MatchString(w)
+		if !beforeCommand[w] && !assignment.MatchString(w) {
+			q.command = w
+		}
 	case declaresAttributes[q.command] && q.declares == "" && !assignment.MatchString(w) &&
 		(strings.HasPrefix(w, "-") && strings.ContainsAny(w, "in") || strings.ContainsAny(w, "$`")):
 		q.declares = q.command + " " + w
 	case q.command == "function" && w == "{":
-		q.command, q.inArgs = "", false // function f { body }
+		q.command = "" // function f { body }
 	}
 }
 
@@ -470,7 +468,7 @@ func (q *quoteState) scanBefore(text string, next byte) {
 	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
-		if q.heredoc {
+		if q.inside == '<' {
 			if c != '\n' {
 				q.body = append(q.body, c)
 				continue
@@ -490,7 +488,9 @@ func (q *quoteState) scanBefore(text string, next byte) {
 			case doc.delim != "" && end == doc.delim:
 				// The next here-document of the line, if any, starts.
 				q.heredocs = q.heredocs[1:]
-				q.heredoc = len(q.heredocs) > 0
+				if len(q.heredocs) == 0 {
+					q.inside = 0
+				}
 			}
 			continue
 		}
@@ -503,7 +503,7 @@ func (q *quoteState) scanBefore(text string, next byte) {
 			continue
 		}
 		// The text of arithmetic expressions, for the variables they name.
-		if q.arith > 0 || q.square > 0 || q.subscript > 0 || q.offset > 0 || q.command == "let" && q.inArgs {
+		if q.arith > 0 || q.square > 0 || q.subscript > 0 || q.offset > 0 || q.command == "let" {
 			q.numeric = append(q.numeric, c)
 		} else if n := len(q.numeric); n > 0 && q.numeric[n-1] != ' ' {
 			q.numeric = append(q.numeric, ' ')
@@ -529,7 +529,7 @@ func (q *quoteState) scanBefore(text string, next byte) {
 				case redirection:
 					// >&, <&, &> and >|: a redirection, not a command's end
 				case strings.IndexByte(";&|()\n", c) >= 0:
-					q.command, q.inArgs, q.prefix, q.args, q.redirect = "", false, false, q.args[:0], false // the command's end
+					q.command, q.prefix, q.args, q.redirect = "", false, q.args[:0], false // the command's end
 				}
 				if c == '<' || c == '>' {
 					q.redirect = true
@@ -674,13 +674,13 @@ func heredocDelimiter(text string) (delim string, tabs bool) {
 // here-document that a << on the line started begins.
 func (q *quoteState) newline() {
 	if len(q.heredocs) > 0 {
-		q.heredoc = true
+		q.inside = '<'
 	}
 }
 
 func (q *quoteState) describe() string {
 	switch {
-	case q.heredoc:
+	case q.inside == '<':
 		return "a here-document"
 	case q.inside == '\\':
 		return "a backslash escape"
