@@ -115,6 +115,8 @@ func TestNoInjectionInBash(t *testing.T) {
 		{"n={{x}}; [[ -n $n ]] && [ \"$n\" -gt 0 ]", "for i in 1 2; do echo {{x}}; echo $((i * 10)); done"},
 		{"n={{x}}; echo $(( n ))"},
 		{"T={{x}}", `echo ${T:-none} ${T:+--target "$T"} "${T:0:2}"`, "k=$T"},
+		{"c=let", "$c n={{x}}"},
+		{"c=let", "a=($c {{x}}); echo $(echo let) {{x}} $c; X=$c echo {{x}}"},
 	} {
 		checkNoInjection(t, script)
 	}
@@ -172,6 +174,13 @@ func TestRefusedScriptsInjectInBash(t *testing.T) {
 		"s=abc; N={{x}}; echo ${s:N}",
 		"s=abc; N={{x}}; echo ${s:1:N}",
 		"n={{x}}; m=$n; (( m ))",
+		"c=let; $c n={{x}}",
+		`c=eval; "$c" echo {{x}}`,
+		"c=let; X=1 ${c} n={{x}}",
+		"c=let; if true; then $c n={{x}}; fi",
+		"$(echo let) n={{x}}",
+		"`echo let` n={{x}}",
+		`$'l\x65t' n={{x}}`,
 	} {
 		if _, errs := ParseScript([]string{script}); errs[0] == nil {
 			t.Errorf("%q is accepted", script)

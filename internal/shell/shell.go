@@ -72,6 +72,8 @@ var flagText = regexp.MustCompile(`^-[A-Za-z0-9_=.-]*$`)
 // whatever reaches an integer as an arithmetic expression and a nameref's
 // value as a variable's name, and a value reaches a variable in more ways
 // than meshc follows (an assignment, export, read, printf -v, for, $(...)).
+// Nor may a script that runs a command whose name is an expansion ($c,
+// "$c", $(...)): the command may be let, eval or declare.
 // Nor may a placeholder assign to a variable that the script names in an
 // arithmetic expression, before or after (N={{x}}; (( i < N ))), itself
 // or through copies (M=$N): bash reads the variable's value as one.
@@ -84,10 +86,11 @@ func ParseScript(lines []string) ([]*Template, []error) {
 		}
 		out[i], errs[i] = q.parse(i, line)
 	}
-	if q.declares != "" {
+	q.scan("\n") // the script's end ends its last word, as a line's end does
+	if q.refuseAll != "" {
 		for i, t := range out {
 			if ph := t.firstPlaceholder(); ph != "" {
-				out[i], errs[i] = nil, fmt.Errorf("placeholder %s is in a script with %s, which may make a variable an integer, whose value bash reads as an arithmetic expression, or a nameref, whose value it reads as a variable's name: both run the commands in an array subscript (a[$(cmd)]), and a value can reach the variable in ways meshc does not follow (an assignment, export, read, printf -v, for); declare no integer or nameref variable in a script with placeholders", ph, q.declares)
+				out[i], errs[i] = nil, fmt.Errorf("placeholder %s is in a script with %s", ph, q.refuseAll)
 			}
 		}
 	}
@@ -324,7 +327,8 @@ type quoteState struct {
 	prefix    bool      // after builtin, command or time: options, then the command's name, follow
 	args      []string  // the command's arguments before the word being read
 	redirect  bool      // the word being read is a redirection's target
-	declares  string    // the first declare -i or -n of the script, as written; "" for none
+	refuseAll string    // what makes the script refuse every placeholder, and why (see endWord); "" for nothing
+	noCommand bool      // what would be the command's name is none: after the ( of a=(...), or a ) (see endWord)
 	valued    []valued  // the variables a placeholder assigns to, directly
 	copies    []varCopy // the assignments of variables to variables
 	offset    int       // the depth of the ${...} whose offset or length (${s:i:n}) is being read
@@ -392,6 +396,10 @@ func (q *quoteState) expression() string {
 // assignment is a word that assigns to a variable, up to its value.
 var assignment = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)(\[.*\])?\+?=`)
 
+// arrayStart is a word that a ( right after it makes an array's
+// assignment, a=(...), whose words are no commands.
+var arrayStart = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=$`)
+
 // lastArg is the command's argument before the word being read.
 func (q *quoteState) lastArg() string {
 	if len(q.args) == 0 {
@@ -404,7 +412,11 @@ func (q *quoteState) lastArg() string {
 // name, when it is one (dbt build --target local is no local), which
 // builtin, command and time may come before, and a declare's options that
 // may make a variable an integer or a nameref: -i or -n, or options meshc
-// cannot read ("-$opts").
+// cannot read ("-$opts"). A command's name that an expansion makes ($c,
+// "$c", $(...), `...`) is one meshc cannot read either: it may be let or
+// eval, so it refuses the script's placeholders as such a declare does.
+// meshc does not follow $(...) to its end, and takes the word after a )
+// for no command's name, as it may be one of the command's arguments.
 func (q *quoteState) endWord() {
 	w := string(q.word)
 	q.word = q.word[:0]
@@ -431,12 +443,19 @@ func (q *quoteState) endWord() {
 	case q.command == "":
 		q.prefix = false
 		// A reserved word or an assignment comes before the name.
-		if !beforeCommand[w] && !assignment.MatchString(w) {
+		switch {
+		case beforeCommand[w]:
+			q.noCommand = false // if $(...) then cmd
+		case !assignment.MatchString(w):
 			q.command = w
+			notName := q.arith > 0 || q.square > 0 || q.cond || q.noCommand
+			if q.refuseAll == "" && !notName && strings.ContainsAny(w, "$`") {
+				q.refuseAll = w + " as a command's name, which bash takes from a value: it may be let, declare, eval or another command that reads its arguments as an arithmetic expression or as shell code; name the commands of a script with placeholders as they are, not with a variable or $(...)"
+			}
 		}
-	case declaresAttributes[q.command] && q.declares == "" && !assignment.MatchString(w) &&
+	case declaresAttributes[q.command] && q.refuseAll == "" && !assignment.MatchString(w) &&
 		(strings.HasPrefix(w, "-") && strings.ContainsAny(w, "in") || strings.ContainsAny(w, "$`")):
-		q.declares = q.command + " " + w
+		q.refuseAll = q.command + " " + w + ", which may make a variable an integer, whose value bash reads as an arithmetic expression, or a nameref, whose value it reads as a variable's name: both run the commands in an array subscript (a[$(cmd)]), and a value can reach the variable in ways meshc does not follow (an assignment, export, read, printf -v, for); declare no integer or nameref variable in a script with placeholders"
 	case q.command == "function" && w == "{":
 		q.command = "" // function f { body }
 	}
@@ -522,6 +541,7 @@ func (q *quoteState) scanBefore(text string, next byte) {
 				if (c == '<' || c == '>') && fileDescriptor.Match(q.word) {
 					q.word = q.word[:0] // 2>, {fd}<: part of the redirection
 				}
+				array := c == '(' && arrayStart.Match(q.word)
 				q.endWord()
 				redirection := c == '&' && (before == '>' || before == '<' || i+1 < len(text) && text[i+1] == '>') ||
 					c == '|' && before == '>'
@@ -530,6 +550,7 @@ func (q *quoteState) scanBefore(text string, next byte) {
 					// >&, <&, &> and >|: a redirection, not a command's end
 				case strings.IndexByte(";&|()\n", c) >= 0:
 					q.command, q.prefix, q.args, q.redirect = "", false, q.args[:0], false // the command's end
+					q.noCommand = array || c == ')'
 				}
 				if c == '<' || c == '>' {
 					q.redirect = true

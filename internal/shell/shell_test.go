@@ -256,6 +256,18 @@ func TestParseScript(t *testing.T) {
 		{[]string{"eval echo {{x}}"}, 0},
 		{[]string{"trap {{x}} EXIT"}, 0},
 		{[]string{`eval "$(tool init -)"`, "trap 'rm -f f' EXIT", "run {{x}}"}, -1},
+		// A command's name that is an expansion may be let or eval: the
+		// script is refused as with declare -i. An expansion that is an
+		// argument, an assignment's value or a file's name is a word.
+		{[]string{"c=let", "$c n={{x}}"}, 1},
+		{[]string{"run {{x}}", `"$c" -v`}, 0},
+		{[]string{"run {{x}}", "if true; then ${c:-:} arg; fi"}, 0},
+		{[]string{"run {{x}}", "X=1 $(which tool) arg"}, 0},
+		{[]string{"run {{x}}", "`which tool` arg"}, 0},
+		{[]string{"run {{x}}", "echo ok && $c"}, 0},
+		{[]string{"c={{x}}", "$c"}, 0},
+		{[]string{"run {{x}}", "echo $(date) $c", "a=($c $d) b=1", "X=$c run", "run 2>$log <<< $c", "cat <$f"}, -1},
+		{[]string{"(( $n > 0 )) && [[ -n $a && $b == c ]] && run {{x}}", "echo $(( $n + 1 )) $[ $n ]"}, -1},
 	} {
 		_, errs := ParseScript(tt.lines)
 		for i, err := range errs {
