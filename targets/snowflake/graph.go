@@ -59,6 +59,11 @@ type task struct {
 	comment  string
 	body     string
 	at       diag.Range
+	// apart is set on the tasks that fan out a task's children: the
+	// script creates them anew, without their predecessor, and links
+	// them to it once every other task of the graph is in place (see
+	// render).
+	apart bool
 }
 
 // Task names, in the domain's schema: PRODUCT$START, PRODUCT$STEP$STEP,
@@ -209,8 +214,9 @@ func (b *builder) gather(g *graph) {
 // did; a fan-out task of a root that guards a start date takes the first
 // steps' condition (they no longer follow the root, whose return value
 // they read). Each fan-out task comes right before its first child in the
-// script, after its predecessor. One level is enough for any graph within
-// Snowflake's 1000 tasks; checkLimits reports the rest.
+// script, after its predecessor, and is created apart from the graph (see
+// render). One level is enough for any graph within Snowflake's 1000
+// tasks; checkLimits reports the rest.
 func (b *builder) spread(g *graph) {
 	if len(g.tasks) <= maxChildren+1 {
 		return // no task can have more children
@@ -234,6 +240,7 @@ func (b *builder) spread(g *graph) {
 				after:   []*task{t},
 				comment: fmt.Sprintf("%s starts %d of the %d tasks after %s: Snowflake allows a task %d children", g.product.ID, len(part), len(kids), t.name.Name, maxChildren),
 				body:    "CALL SYSTEM$SET_RETURN_VALUE(" + snowsql.String(t.name.Name+" has run") + ")",
+				apart:   true,
 			}
 			if t == g.root {
 				f.when = g.guard()

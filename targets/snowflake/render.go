@@ -17,10 +17,9 @@ import (
 const bytesPerGraph = 8 << 10
 
 // render appends a domain's script to dst, in an order that deploys
-// safely on a fresh account and on one that runs the previous version: the
-// tables and streams the graphs use, then each graph with its root
-// suspended first and every task after its predecessors, then every graph
-// resumed.
+// safely on a fresh account and on one that runs any earlier version: the
+// tables and streams the graphs use, then each graph (renderGraph), then
+// every graph resumed.
 func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 	w := bytes.NewBuffer(dst)           // the file, after what dst holds
 	w.Grow(bytesPerGraph * len(graphs)) // rather than doubling into place
@@ -59,14 +58,7 @@ func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 	}
 
 	for _, g := range graphs {
-		fmt.Fprintf(w, "\n-- %s: suspend the graph while its tasks change.\n", g.product.ID)
-		fmt.Fprintf(w, "ALTER TASK IF EXISTS %s SUSPEND;\n", qualified(g.root.name))
-		for _, t := range g.tasks {
-			w.WriteByte('\n')
-			b.renderTask(w, g, t)
-		}
-		w.WriteByte('\n')
-		b.dropStale(w, g)
+		b.renderGraph(w, g)
 	}
 
 	w.WriteString("\n-- Resume every task of each graph, its root last.\n")
@@ -87,9 +79,59 @@ func (b *builder) publicationTableSQL(p *plan.Product) string {
 		qualified(b.publications(p)), snowsql.String(fmt.Sprintf("Publications of %s, written by meshc's task %s", p.ID, taskName(p, "PUBLISH"))))
 }
 
+// renderGraph writes the statements that turn whatever an earlier
+// version of the script deployed into the graph, each of which Snowflake
+// accepts on its way (a task has at most 100 children, and a task graph
+// 1000 tasks, at every step, not only in the end):
+//
+//  1. the root suspended, as Snowflake requires before any task of its
+//     graph changes, and created or altered;
+//  2. the tasks the mesh no longer has dropped, before any other task
+//     changes: they would otherwise hold places among their predecessors'
+//     100 children (and the graph's 1000 tasks) while the new tasks join,
+//     such as the tasks in between of a graph that needed them and no
+//     longer does, whose step gets its tests back;
+//  3. every other task, each after its predecessors; a task that fans out
+//     a task's children is dropped and created anew, without its
+//     predecessor, so that its only children are those the statements
+//     after it give it, whatever an earlier version gave it;
+//  4. the fan-out tasks linked to their predecessors, once every task the
+//     predecessor started directly has moved under them: a step whose 100
+//     tests become 101 has 100 children until they have;
+//  5. the graph resumed, at the end of the script (render).
+func (b *builder) renderGraph(w *bytes.Buffer, g *graph) {
+	fmt.Fprintf(w, "\n-- %s: suspend the graph while its tasks change.\n", g.product.ID)
+	fmt.Fprintf(w, "ALTER TASK IF EXISTS %s SUSPEND;\n\n", qualified(g.root.name))
+	b.renderTask(w, g, g.root)
+	w.WriteByte('\n')
+	b.dropStale(w, g)
+	var apart []*task
+	for _, t := range g.tasks[1:] {
+		w.WriteByte('\n')
+		if t.apart {
+			apart = append(apart, t)
+			fmt.Fprintf(w, "-- %s is created anew and apart from the graph: its children are only\n-- the tasks below, and it runs after %s once they no longer do (at the end).\nDROP TASK IF EXISTS %s;\n",
+				t.name.Name, t.after[0].name.Name, qualified(t.name))
+		}
+		b.renderTask(w, g, t)
+	}
+	if len(apart) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n-- %s: the tasks in between join the graph, now that the tasks they start no\n-- longer run after their predecessor directly.\n", g.product.ID)
+	for _, t := range apart {
+		fmt.Fprintf(w, "ALTER TASK %s ADD AFTER %s;\n", qualified(t.name), qualified(t.after[0].name))
+		if t.when != "" {
+			fmt.Fprintf(w, "ALTER TASK %s MODIFY WHEN %s;\n", qualified(t.name), t.when)
+		}
+	}
+}
+
 // renderTask writes a CREATE OR ALTER TASK statement, its clauses in the
 // order of Snowflake's CREATE TASK reference. CREATE OR ALTER keeps the
-// task's history, which CREATE OR REPLACE would drop.
+// task's history, which CREATE OR REPLACE would drop. A task created apart
+// from its graph (renderGraph) is new: CREATE TASK, without its AFTER and
+// WHEN, which it gets when it joins the graph.
 func (b *builder) renderTask(w *bytes.Buffer, g *graph, t *task) {
 	s := b.settings
 	root := t == g.root
@@ -101,7 +143,11 @@ func (b *builder) renderTask(w *bytes.Buffer, g *graph, t *task) {
 		}
 		w.WriteByte('\n')
 	}
-	line("CREATE OR ALTER TASK ", qualified(t.name))
+	if t.apart {
+		line("CREATE TASK ", qualified(t.name))
+	} else {
+		line("CREATE OR ALTER TASK ", qualified(t.name))
+	}
 	if s.warehouse != "" {
 		line("  WAREHOUSE = ", snowsql.Ident(s.warehouse))
 	} else if s.initialSize != "" {
@@ -126,19 +172,23 @@ func (b *builder) renderTask(w *bytes.Buffer, g *graph, t *task) {
 			line("  TARGET_COMPLETION_INTERVAL = ", snowsql.String(intervalSQL(s.completion)))
 		}
 	}
-	for i, a := range t.after {
+	after, when := t.after, t.when
+	if t.apart {
+		after, when = nil, ""
+	}
+	for i, a := range after {
 		if i == 0 {
 			w.WriteString("  AFTER ")
 		} else {
 			w.WriteString(",\n    ")
 		}
 		w.WriteString(qualified(a.name))
-		if i == len(t.after)-1 {
+		if i == len(after)-1 {
 			w.WriteByte('\n')
 		}
 	}
-	if t.when != "" {
-		line("  WHEN ", t.when)
+	if when != "" {
+		line("  WHEN ", when)
 	}
 	line("AS\n", t.body, ";")
 }
@@ -165,8 +215,11 @@ func needsCompletion(s *settings, root *task) bool {
 // dropStale drops the tasks of a graph that the mesh no longer has, such
 // as a removed or renamed step's: CREATE OR ALTER leaves them in place,
 // where they would still run after their predecessors. They are the
-// root's dependents not written above; the root is suspended, as DROP
-// TASK requires.
+// root's dependents that the script does not write; the root is
+// suspended, as DROP TASK requires, and exists (TASK_DEPENDENTS fails on
+// a task that does not), as the block comes right after it. A dropped
+// task's children become roots of their own until the statements below
+// give them their predecessors again.
 func (b *builder) dropStale(w *bytes.Buffer, g *graph) {
 	schema := b.schema(g.product.Domain)
 	var names []string
@@ -181,7 +234,7 @@ func (b *builder) dropStale(w *bytes.Buffer, g *graph) {
 	fmt.Fprintf(&block, "    WHERE name NOT IN (%s\n    );\n", strings.Join(names, ","))
 	fmt.Fprintf(&block, "BEGIN\n  FOR stale_task IN stale DO\n    EXECUTE IMMEDIATE %s || '.\"' || REPLACE(stale_task.name, '\"', '\"\"') || '\"';\n  END FOR;\nEND;",
 		snowsql.String("DROP TASK IF EXISTS "+qualified(schema)))
-	fmt.Fprintf(w, "-- Drop the tasks the mesh no longer has from the graph of %s.\n%s;\n", g.product.ID, executeImmediate(block.String()))
+	fmt.Fprintf(w, "-- Drop the tasks the mesh no longer has from the graph of %s.\n-- They go first: each holds a place among its predecessors' 100 children.\n%s;\n", g.product.ID, executeImmediate(block.String()))
 }
 
 // readDomains lists the scripts of the other domains whose products the

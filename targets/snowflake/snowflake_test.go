@@ -132,7 +132,7 @@ type readTask struct {
 }
 
 var (
-	createTask   = regexp.MustCompile(`^CREATE OR ALTER TASK (\S+)\n((?:  .*\n|    .*\n)*)AS\n`)
+	createTask   = regexp.MustCompile(`^CREATE (?:OR ALTER )?TASK (\S+)\n((?:  .*\n|    .*\n)*)AS\n`)
 	createStream = regexp.MustCompile(`^CREATE STREAM IF NOT EXISTS (\S+)\n  ON TABLE (\S+)\n  APPEND_ONLY = TRUE\n  COMMENT = '(?:[^'\\]|''|\\.)*'$`)
 	createTable  = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\S+) \(\n[^;]*\)\n(?:  CHANGE_TRACKING = TRUE\n  MAX_DATA_EXTENSION_TIME_IN_DAYS = 90\n)?  COMMENT = '(?:[^'\\]|''|\\.)*'$`)
 	suspend      = regexp.MustCompile(`^ALTER TASK IF EXISTS (\S+) SUSPEND$`)
@@ -141,7 +141,8 @@ var (
 )
 
 // readBack reads every statement of the scripts, failing on any statement
-// that is not one of the six kinds meshc writes.
+// that is not one of the kinds meshc writes. A task's AFTER and WHEN are
+// those it has in the end: a fan-out task gets them after it is created.
 func readBack(t *testing.T, files []output.File) *script {
 	t.Helper()
 	s := &script{tasks: map[string]*readTask{}, streams: map[string]string{}}
@@ -150,32 +151,7 @@ func readBack(t *testing.T, files []output.File) *script {
 			stmt = stripComments(stmt)
 			switch {
 			case createTask.MatchString(stmt):
-				m := createTask.FindStringSubmatch(stmt)
-				rt := &readTask{name: m[1], body: strings.TrimPrefix(stmt, m[0])}
-				clauses := strings.Split(strings.TrimSuffix(m[2], "\n"), "\n")
-				for i := 0; i < len(clauses); i++ {
-					c := strings.TrimSpace(clauses[i])
-					switch {
-					case strings.HasPrefix(c, "AFTER "):
-						list := strings.TrimPrefix(c, "AFTER ")
-						for i+1 < len(clauses) && strings.HasPrefix(clauses[i+1], "    ") {
-							i++
-							list += strings.TrimSpace(clauses[i])
-						}
-						rt.after = strings.Split(list, ",")
-					case strings.HasPrefix(c, "COMMENT = "):
-						rt.comment = strings.TrimPrefix(c, "COMMENT = ")
-					case strings.HasPrefix(c, "SCHEDULE = "):
-						rt.schedule = strings.Trim(strings.TrimPrefix(c, "SCHEDULE = "), "'")
-					case strings.HasPrefix(c, "WHEN "):
-						rt.when = strings.TrimPrefix(c, "WHEN ")
-						for i+1 < len(clauses) && strings.HasPrefix(clauses[i+1], "  AND ") {
-							i++
-							rt.when += " " + strings.TrimSpace(clauses[i])
-						}
-					}
-					rt.clauses = append(rt.clauses, strings.SplitN(c, " ", 2)[0])
-				}
+				rt := parseTask(createTask.FindStringSubmatch(stmt), stmt)
 				if s.tasks[rt.name] != nil {
 					t.Errorf("task %s is created twice", rt.name)
 				}
@@ -192,6 +168,24 @@ func readBack(t *testing.T, files []output.File) *script {
 				s.kinds = append(s.kinds, "suspend")
 			case dropStale.MatchString(stmt):
 				s.kinds = append(s.kinds, "cleanup")
+			case dropTask.MatchString(stmt):
+				s.kinds = append(s.kinds, "drop")
+			case addAfter.MatchString(stmt):
+				m := addAfter.FindStringSubmatch(stmt)
+				rt := s.tasks[m[1]]
+				if rt == nil {
+					t.Fatalf("%s: %s joins the graph before it is created", f.Path, m[1])
+				}
+				rt.after = append(rt.after, strings.Split(strings.ReplaceAll(m[2], " ", ""), ",")...)
+				s.kinds = append(s.kinds, "join")
+			case modifyWhen.MatchString(stmt):
+				m := modifyWhen.FindStringSubmatch(stmt)
+				rt := s.tasks[m[1]]
+				if rt == nil {
+					t.Fatalf("%s: %s gets a condition before it is created", f.Path, m[1])
+				}
+				rt.when = strings.TrimPrefix(stmt, m[0])
+				s.kinds = append(s.kinds, "when")
 			case enable.MatchString(stmt):
 				s.enabled = append(s.enabled, enable.FindStringSubmatch(stmt)[1])
 				s.kinds = append(s.kinds, "enable")
@@ -201,6 +195,37 @@ func readBack(t *testing.T, files []output.File) *script {
 		}
 	}
 	return s
+}
+
+// parseTask reads a CREATE [OR ALTER] TASK statement, given createTask's
+// match of it.
+func parseTask(m []string, stmt string) *readTask {
+	rt := &readTask{name: m[1], body: strings.TrimPrefix(stmt, m[0])}
+	clauses := strings.Split(strings.TrimSuffix(m[2], "\n"), "\n")
+	for i := 0; i < len(clauses); i++ {
+		c := strings.TrimSpace(clauses[i])
+		switch {
+		case strings.HasPrefix(c, "AFTER "):
+			list := strings.TrimPrefix(c, "AFTER ")
+			for i+1 < len(clauses) && strings.HasPrefix(clauses[i+1], "    ") {
+				i++
+				list += strings.TrimSpace(clauses[i])
+			}
+			rt.after = strings.Split(list, ",")
+		case strings.HasPrefix(c, "COMMENT = "):
+			rt.comment = strings.TrimPrefix(c, "COMMENT = ")
+		case strings.HasPrefix(c, "SCHEDULE = "):
+			rt.schedule = strings.Trim(strings.TrimPrefix(c, "SCHEDULE = "), "'")
+		case strings.HasPrefix(c, "WHEN "):
+			rt.when = strings.TrimPrefix(c, "WHEN ")
+			for i+1 < len(clauses) && strings.HasPrefix(clauses[i+1], "  AND ") {
+				i++
+				rt.when += " " + strings.TrimSpace(clauses[i])
+			}
+		}
+		rt.clauses = append(rt.clauses, strings.SplitN(c, " ", 2)[0])
+	}
+	return rt
 }
 
 // stripComments drops the comment lines that head a statement.
