@@ -195,12 +195,11 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 		excerpt = faultExcerpt(sql, shape)
 	}
 	if err != nil {
-		c.errorf("test-render", use.CallRange, "Test cannot be rendered",
-			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.", kind.Name, kind.SQL.Range(), strings.TrimSuffix(err.Error(), "."))
+		*faults = append(*faults, templateFault{kind: kind, at: use.CallRange, failed: strings.TrimSuffix(err.Error(), ".")})
 		return nil
 	}
 	if !oneQuery(shape) {
-		if !slices.ContainsFunc(*faults, func(f templateFault) bool { return f.kind == kind }) {
+		if !slices.ContainsFunc(*faults, func(f templateFault) bool { return f.kind == kind && f.failed == "" }) {
 			*faults = append(*faults, templateFault{kind: kind, test: t.ID, product: ps.plan.ID, at: use.CallRange, shape: shape, excerpt: excerpt})
 		}
 		return t // bound, with no SQL, as the tests of a kind found bad before
@@ -525,18 +524,20 @@ func (c *compiler) resolvePortOfProduct(ref *ast.Ref, ps *productScope) (*plan.S
 	return c.resolveReadable(ref, ps, "test")
 }
 
-// A templateFault is a test kind's template whose SQL, rendered for a
-// test, is not one closed query, though its own text is
-// (checkTemplateSQL) and so is each value put in it: meshc quotes strings
-// and names, and checks a sql argument (testArg). What the template
-// writes with the values is not known before: format("%s", "; x") writes
-// a second statement, %{ if } can leave a quote open, and even a lone
-// value can join the text beside it ("-" and -5 make a comment).
+// A templateFault is a test kind's template that failed to render for a
+// test (failed says why), or whose SQL, rendered for a test, is not one
+// closed query, though its own text is (checkTemplateSQL) and so is each
+// value put in it: meshc quotes strings and names, and checks a sql
+// argument (testArg). What the template writes with the values is not
+// known before: format("%s", "; x") writes a second statement, %{ if }
+// can leave a quote open, and even a lone value can join the text beside
+// it ("-" and -5 make a comment).
 type templateFault struct {
 	kind    *ast.TestKind
 	test    string // the ID of the test whose SQL showed it
 	product string
 	at      diag.Range // the test's call
+	failed  string     // the render's error
 	shape   snowsql.Shape
 	excerpt string // the SQL from where it goes wrong (faultExcerpt)
 }
@@ -584,10 +585,27 @@ func faultExcerpt[T ~string | ~[]byte](sql T, s snowsql.Shape) string {
 // the template, for the first test in product order that showed it; its
 // other tests showed the same fault or, with other values, would. The
 // error keeps the plan, and so the broken queries, from every target
-// (Compile gives a plan only without errors).
+// (Compile gives a plan only without errors). A failed render is
+// reported at the test, as its arguments may be what fails, and once for
+// all the tests of its kind that fail with the same error: a mistake in a
+// template the platform team wrote fails every test of it alike.
 func (c *compiler) reportTemplateFaults(faults [][]templateFault) {
+	type failure struct {
+		kind *ast.TestKind
+		err  string
+	}
+	failures := map[failure][]diag.Range{} // the calls that failed alike
+	var firsts []templateFault
 	for _, product := range faults {
 		for _, f := range product {
+			if f.failed != "" {
+				key := failure{f.kind, f.failed}
+				if failures[key] == nil {
+					firsts = append(firsts, f)
+				}
+				failures[key] = append(failures[key], f.at)
+				continue
+			}
 			if c.badTemplates[f.kind] {
 				continue
 			}
@@ -595,6 +613,30 @@ func (c *compiler) reportTemplateFaults(faults [][]templateFault) {
 			c.reportTemplateFault(f)
 		}
 	}
+	for _, f := range firsts {
+		c.errorf("test-render", f.at, "Test cannot be rendered",
+			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.%s", f.kind.Name, f.kind.SQL.Range(), f.failed, sameFailure(f.kind, failures[failure{f.kind, f.failed}][1:]))
+	}
+}
+
+// sameFailure says which other tests of a kind failed to render with the
+// same error, naming the first few calls.
+func sameFailure(kind *ast.TestKind, others []diag.Range) string {
+	const named = 3
+	if len(others) == 0 {
+		return ""
+	}
+	at := make([]string, 0, named+1)
+	for _, r := range others[:min(len(others), named)] {
+		at = append(at, r.String())
+	}
+	if len(others) > named {
+		at = append(at, fmt.Sprintf("%d more", len(others)-named))
+	}
+	if len(others) == 1 {
+		return fmt.Sprintf(" 1 more test of kind %s fails the same way, at %s.", kind.Name, at[0])
+	}
+	return fmt.Sprintf(" %d more tests of kind %s fail the same way, at %s.", len(others), kind.Name, strings.Join(at, ", "))
 }
 
 func (c *compiler) reportTemplateFault(f templateFault) {
