@@ -174,6 +174,8 @@ func TestRefusedScriptsInjectInBash(t *testing.T) {
 		"s=abc; N={{x}}; echo ${s:N}",
 		"s=abc; N={{x}}; echo ${s:1:N}",
 		"n={{x}}; m=$n; (( m ))",
+		"# c\nlet n={{x}}",
+		"echo # c\n\"let\" n={{x}}",
 		"c=let; $c n={{x}}",
 		`c=eval; "$c" echo {{x}}`,
 		"c=let; X=1 ${c} n={{x}}",

@@ -514,12 +514,10 @@ func (q *quoteState) scanBefore(text string, next byte) {
 			continue
 		}
 		if q.comment {
-			if c == '\n' {
-				q.comment = false
-				q.prev = c
-				q.newline()
+			if c != '\n' {
+				continue
 			}
-			continue
+			q.comment = false // its line break ends the command too, read below
 		}
 		// The text of arithmetic expressions, for the variables they name.
 		if q.arith > 0 || q.square > 0 || q.subscript > 0 || q.offset > 0 || q.command == "let" {
@@ -562,6 +560,7 @@ func (q *quoteState) scanBefore(text string, next byte) {
 			switch {
 			case c == '#' && wordStart && !expression && q.brace == 0:
 				q.comment = true
+				q.word = q.word[:0] // the # is no word's
 			case c == '$' && strings.HasPrefix(text[i:], "$'"):
 				q.inside = '$' // bash's $'...', where a backslash escapes the quote
 				i++

@@ -165,6 +165,11 @@ func TestParseScript(t *testing.T) {
 		{[]string{"# first comment", "# run {{x}}"}, 1},
 		{[]string{"echo hi # c", "# old: run {{x}}"}, 1},
 		{[]string{"# c", "(( n <<= 1 ))", "run {{x}}"}, -1},
+		// and ends the command: the next line's first word is a command's
+		// name.
+		{[]string{"# c", "let n={{x}}"}, 1},
+		{[]string{"echo # c", `"let" n={{x}}`}, 1},
+		{[]string{"let # c", "run {{x}}"}, -1},
 		// Where bash reads a value as an arithmetic expression.
 		{[]string{"echo ${a[{{x}}]}"}, 0},
 		{[]string{"echo ${s:{{x}}}"}, 0},
