@@ -78,8 +78,9 @@ func (c *compiler) declare() {
 	c.plan.Prefix = c.tree.Prefix
 }
 
-// checkSharedObjects reports two ports that publish one Snowflake object:
-// their steps would overwrite each other's data.
+// checkSharedObjects reports two ports that publish one Snowflake object,
+// whose steps would overwrite each other's data, and a source that reads
+// a table a port publishes (checkSourceOverPort).
 func (c *compiler) checkSharedObjects() {
 	owners := map[string]*portScope{}
 	for _, ps := range c.products {
@@ -98,12 +99,37 @@ func (c *compiler) checkSharedObjects() {
 			owners[key] = port
 		}
 	}
+	for _, ds := range c.domainList {
+		for _, name := range ds.sourceNames {
+			src := ds.sources[name]
+			if port := owners[strings.ToUpper(src.Table.String())]; port != nil && src.Table.Name != "" {
+				c.checkSourceOverPort(ds, src, port)
+			}
+		}
+	}
+}
+
+// checkSourceOverPort reports a source that names the table a port
+// publishes. The mesh would not order the source's readers after the
+// port's product, nor see a product that reads its own table, and a port
+// that writes over a table a source describes writes over data landed
+// from outside the mesh.
+func (c *compiler) checkSourceOverPort(ds *domainScope, src *plan.Source, port *portScope) {
+	p := port.plan.Product
+	from := "product." + p.Name + ".port." + port.plan.Name
+	if p.Domain != ds.plan {
+		from = "domain." + p.Domain.Name + "." + from
+	}
+	c.errorf("duplicate-name", ds.sourceTables[src], "A source reads a table a port publishes",
+		"%s is published by port %s (at %s), so source %s reads what the mesh makes, and meshc can neither run its readers after %s nor check them against the port's columns. "+
+			"Read the table as an input from the port, from = %s, and remove the source; or, if the port should not write over data landed from outside the mesh, give the port a table of its own.",
+		src.Table, port.plan.ID, port.objectRange, src.ID, p.ID, from)
 }
 
 // newDomainScope makes the scope of a domain, for declareDomain to fill.
 func newDomainScope(d *ast.Domain) *domainScope {
 	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Range: d.DeclRange}
-	return &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, sourceColumns: map[*plan.Source]columnSet{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
+	return &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, sourceColumns: map[*plan.Source]columnSet{}, sourceTables: map[*plan.Source]diag.Range{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
 }
 
 // declareDomain declares a domain and all it holds. first is the domain
@@ -166,6 +192,7 @@ func (c *compiler) declareSource(ds *domainScope, s *ast.Source) {
 	}
 	if s.Table.Set {
 		ps.Table = c.objectName(s.Table, ds.plan)
+		ds.sourceTables[ps] = s.Table.Range
 	}
 	c.classification(s.Classification)
 	ps.Columns, ds.sourceColumns[ps], _ = c.columns(s.Columns, "source")

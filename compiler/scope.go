@@ -119,7 +119,9 @@ type domainScope struct {
 	// sourceColumns are the columns of each source, by name, for the
 	// inputs that read them (gathered mesh-wide in state.sourceColumns).
 	sourceColumns map[*plan.Source]columnSet
-	products      map[string]*productScope
+	// sourceTables are where each source names its table.
+	sourceTables map[*plan.Source]diag.Range
+	products     map[string]*productScope
 	// productList holds every product declared, including duplicates, so
 	// that each is checked.
 	productList []*productScope
