@@ -125,6 +125,12 @@ func (b *builder) call(s *plan.Step, tmpl *plan.JobTemplate) string {
 func (b *builder) literal(a *plan.Arg) string {
 	switch a.Type {
 	case "number":
+		// A negative number goes in parentheses: written after a minus
+		// in the template (x -{{n}}), -5 would make x --5, and -- starts
+		// a comment that hides the rest of the statement.
+		if n := a.Words()[0]; strings.HasPrefix(n, "-") {
+			return "(" + n + ")"
+		}
 		return a.Words()[0]
 	case "bool":
 		return strings.ToUpper(a.Words()[0])
