@@ -261,23 +261,28 @@ func Split(script string) []string {
 // SchemaQualified returns the first table name in sql that is qualified
 // by schema alone (SCHEMA.NAME, not DB.SCHEMA.NAME), as written, or "".
 // A table name is one after FROM (and the commas of its list), JOIN,
-// INTO, UPDATE, USING, TABLE, VIEW, TRUNCATE or CLONE, outside strings
-// and comments, so that a column of an alias named like the schema
-// (physician.npi) is not taken for one; nor is the FROM of IS DISTINCT
-// FROM, EXTRACT(... FROM ...) or TRIM(... FROM ...). Unquoted identifiers
-// are case-insensitive (physician.x is PHYSICIAN's), and a quoted one is
-// the schema when it is spelt as the schema ("PHYSICIAN".X).
+// INTO, UPDATE, USING, TABLE, VIEW, TRUNCATE, CLONE, SWAP WITH, RENAME TO
+// or the LIKE right after a table's name (CREATE TABLE T LIKE S), and
+// after the IF [NOT] EXISTS that may come between TABLE or VIEW and the
+// name (Snowflake's CREATE TABLE [ IF NOT EXISTS ] <name>, DROP TABLE
+// [ IF EXISTS ] <name>), outside strings and comments, so that a column of
+// an alias named like the schema (physician.npi) is not taken for one; nor
+// is the FROM of IS DISTINCT FROM, EXTRACT(... FROM ...) or TRIM(... FROM
+// ...). Unquoted identifiers are case-insensitive (physician.x is
+// PHYSICIAN's), and a quoted one is the schema when it is spelt as the
+// schema ("PHYSICIAN".X).
 func SchemaQualified(sql, schema string) string {
 	var (
 		prev      string   // the word before, upper-cased: "" after anything else
 		calls     []string // the word before each open parenthesis
 		fromList  = -1     // the depth of the FROM list being read, -1 for none
 		wantTable bool     // a table name comes next
+		afterName bool     // the word before ended a table's name
 	)
 	for i := 0; i < len(sql); {
 		if end, what := skipQuoted(sql, i); end > i && what != "a quoted identifier" {
 			if what != "a comment" {
-				prev, wantTable = "", false
+				prev, wantTable, afterName = "", false, false
 			}
 			i = end
 			continue
@@ -300,51 +305,68 @@ func SchemaQualified(sql, schema string) string {
 				}
 			case ',':
 				wantTable = fromList == len(calls)
-				prev = ""
+				prev, afterName = "", false
 				i++
 				continue
 			case ';':
 				fromList = -1
 			}
-			prev, wantTable = "", false
+			prev, wantTable, afterName = "", false, false
 			i++
 			continue
 		}
 		start := i
 		word, quoted := "", c == '"'
-		if quoted {
-			end, _ := skipQuoted(sql, i)
-			i, word = end, strings.ReplaceAll(strings.Trim(sql[start:end], `"`), `""`, `"`)
-		} else {
-			for i < len(sql) && identByte(sql[i]) {
-				i++
-			}
-			word = strings.ToUpper(sql[start:i])
+		i, word = readWord(sql, i)
+		if wantTable && !quoted && (word == "IF" || word == "NOT" && prev == "IF" || word == "EXISTS" && (prev == "IF" || prev == "NOT")) {
+			prev = word // CREATE TABLE IF NOT EXISTS <name>: the name is still to come
+			continue
 		}
-		if wantTable && word == strings.ToUpper(schema) && i+1 < len(sql) && sql[i] == '.' && (identByte(sql[i+1]) || sql[i+1] == '"') {
-			end := i + 1
-			if sql[end] == '"' {
-				end, _ = skipQuoted(sql, end)
+		if wantTable && !(tableKeywords[word] && !quoted) { // TRUNCATE TABLE <name>
+			// The name's parts: SCHEMA.NAME is the schema's, DB.SCHEMA.NAME
+			// is not, whatever its database is called.
+			parts := []string{word}
+			for i+1 < len(sql) && sql[i] == '.' && (identByte(sql[i+1]) || sql[i+1] == '"') {
+				i, word = readWord(sql, i+1)
+				parts = append(parts, word)
 			}
-			for end < len(sql) && identByte(sql[end]) {
-				end++
+			if len(parts) == 2 && parts[0] == strings.ToUpper(schema) {
+				return sql[start:i]
 			}
-			return sql[start:end]
+			prev, wantTable, afterName = word, false, true
+			continue
 		}
-		wantTable = false
 		if !quoted {
 			switch {
 			case word == "FROM" && prev != "DISTINCT" && !(len(calls) > 0 && fromCalls[calls[len(calls)-1]]):
 				wantTable, fromList = true, len(calls)
-			case tableKeywords[word]:
+			case tableKeywords[word],
+				word == "WITH" && prev == "SWAP",
+				word == "TO" && prev == "RENAME",
+				word == "LIKE" && afterName:
 				wantTable = true
 			case listEnds[word] && fromList == len(calls):
 				fromList = -1
 			}
 		}
-		prev = word
+		prev, afterName = word, false
 	}
 	return ""
+}
+
+// readWord reads the identifier or quoted identifier that starts at i, and
+// returns where it ends and the word: an unquoted one upper-cased, as
+// Snowflake resolves it, a quoted one without its quotes.
+func readWord(sql string, i int) (int, string) {
+	if sql[i] == '"' {
+		end, _ := skipQuoted(sql, i)
+		return end, strings.ReplaceAll(strings.Trim(sql[i:end], `"`), `""`, `"`)
+	}
+	start := i
+	for i < len(sql) && identByte(sql[i]) {
+		i++
+	}
+	return i, strings.ToUpper(sql[start:i])
 }
 
 // tableKeywords are the words besides FROM that a table's name follows.

@@ -106,6 +106,21 @@ func TestSchemaQualified(t *testing.T) {
 		"GRANT SELECT ON TABLE PHYSICIAN.P TO ROLE R":                                           "PHYSICIAN.P",
 		"TRUNCATE PHYSICIAN.P":                                                                  "PHYSICIAN.P",
 		"CREATE TABLE T CLONE PHYSICIAN.P":                                                      "PHYSICIAN.P",
+		"CREATE TABLE IF NOT EXISTS PHYSICIAN.X (a int)":                                        "PHYSICIAN.X",
+		"create transient table if not exists physician.x (a int)":                              "physician.x",
+		"CREATE VIEW IF NOT EXISTS PHYSICIAN.V AS SELECT 1":                                     "PHYSICIAN.V",
+		"DROP TABLE IF EXISTS PHYSICIAN.X":                                                      "PHYSICIAN.X",
+		"TRUNCATE TABLE IF EXISTS PHYSICIAN.X":                                                  "PHYSICIAN.X",
+		"TRUNCATE IF EXISTS PHYSICIAN.X":                                                        "PHYSICIAN.X",
+		"ALTER TABLE IF EXISTS STG SWAP WITH PHYSICIAN.Y":                                       "PHYSICIAN.Y",
+		"ALTER TABLE STG RENAME TO PHYSICIAN.Y":                                                 "PHYSICIAN.Y",
+		"ALTER TABLE STG RENAME COLUMN a TO b":                                                  "",
+		"CREATE TABLE STG LIKE PHYSICIAN.P":                                                     "PHYSICIAN.P",
+		"CREATE TABLE DB.S.STG LIKE PHYSICIAN.P":                                                "PHYSICIAN.P",
+		"SELECT * FROM T WHERE a LIKE physician.b":                                              "",
+		"INSERT OVERWRITE INTO PHYSICIAN.P SELECT 1":                                            "PHYSICIAN.P",
+		"SELECT * FROM PHYSICIAN.MASTER.P":                                                      "",
+		"SELECT * FROM T WHERE NOT EXISTS (SELECT 1 FROM PHYSICIAN.P)":                          "PHYSICIAN.P",
 	} {
 		if got := SchemaQualified(sql, "PHYSICIAN"); got != want {
 			t.Errorf("SchemaQualified(%q) = %q, want %q", sql, got, want)
