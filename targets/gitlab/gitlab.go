@@ -318,6 +318,9 @@ func (b *builder) build() {
 		b.diags = append(b.diags, parts[i].diags...)
 		parent.add(b.trigger(u), &b.diags)
 	}
+	if len(units) == 0 {
+		parent.add(b.standIn(), &b.diags)
+	}
 	parent.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	all := b.sources(b.plan.Products...)
 	b.addYAML(parent, all, b.parentHead())
@@ -397,6 +400,19 @@ func (b *builder) trigger(u *unit) *job {
 		trigger:       &trigger{include: []string{path.Join(b.settings.outDir, u.file)}},
 	}
 	return j
+}
+
+// standIn is the parent's only job when the mesh has no products yet:
+// GitLab refuses a pipeline file whose jobs are all hidden ("jobs config
+// should contain at least one visible job"), which every push would then
+// show as a failed pipeline. It never runs, so that a push makes no
+// pipeline, as there is nothing to run.
+func (b *builder) standIn() *job {
+	return &job{name: "meshc-no-products", stage: "products", at: b.plan.Range, body: jobBody{
+		comment: "The mesh has no products yet. GitLab refuses a pipeline file without a job, so this one\nstands in for them; it never runs.",
+		script:  []string{"true"},
+		never:   true,
+	}}
 }
 
 func (b *builder) parentHead() *head {

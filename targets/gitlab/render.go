@@ -20,6 +20,7 @@ type jobBody struct {
 	retry         int
 	timeout       string
 	rules         []string // if: conditions; nil runs the job always
+	never         bool     // rules: when: never, for a job that stands in
 	resourceGroup string
 	variables     []variable
 	secrets       []vaultSecret
@@ -168,6 +169,9 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 	}
 	if body.resourceGroup != "" {
 		m.Set("resource_group", yamlout.String(body.resourceGroup))
+	}
+	if body.never {
+		m.Set("rules", yamlout.List{(&yamlout.Map{}).Set("when", yamlout.String("never"))})
 	}
 	if len(body.rules) > 0 {
 		rules := yamlout.List{}

@@ -240,8 +240,9 @@ func (s *schedules) file(owner string, sources []string) output.File {
 		Sources   []string `json:"sources"`
 		Schedules []entry  `json:"schedules"`
 	}{
-		Comment: output.Marker + " " + output.OwnerLine(owner) + " The GitLab pipeline schedules that run the " + s.plan.Name + " mesh (environment " + s.plan.Environment.Name + "): create each one, on the branch that holds the pipelines, with its variables. products lists the products each schedule runs: those on its cadence, and those that run on their inputs after them.",
-		Sources: sources,
+		Comment:   output.Marker + " " + output.OwnerLine(owner) + " The GitLab pipeline schedules that run the " + s.plan.Name + " mesh (environment " + s.plan.Environment.Name + "): create each one, on the branch that holds the pipelines, with its variables. products lists the products each schedule runs: those on its cadence, and those that run on their inputs after them.",
+		Sources:   sources,
+		Schedules: []entry{}, // [], not null, for jq '.schedules[]'
 	}
 	runs := map[string][]string{} // schedule key -> the products it runs
 	for _, p := range s.plan.Products {
