@@ -557,7 +557,11 @@ func (d *differ) product(b, h *plan.Product) {
 			c("input", id, "added", "from "+inputFrom(y))
 		case y == nil:
 			c("input", id, "removed", "from "+inputFrom(x))
-		case inputFrom(x) != inputFrom(y) || inputColumns(x) != inputColumns(y):
+		// A column spelled in another case is the same column (Snowflake
+		// upper-cases unquoted names), and an input names its port's
+		// columns as the port spells them: respelling one changes no
+		// reader (the port's own change says "spelled").
+		case inputFrom(x) != inputFrom(y) || !strings.EqualFold(inputColumns(x), inputColumns(y)):
 			c("input", id, "changed", fmt.Sprintf("%s (%s) -> %s (%s)", inputFrom(x), inputColumns(x), inputFrom(y), inputColumns(y)))
 		}
 	})
