@@ -344,13 +344,17 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 	pt := plan.Type{Name: t.Name}
 	switch t.Name {
 	case "string", "binary":
-		limit := int64(16777216)
+		limit := int64(plan.MaxStringLength)
 		if t.Name == "binary" {
-			limit = 8388608
+			limit = plan.MaxBinaryLength
 		}
 		if len(t.Args) == 1 {
 			if t.Args[0] < 1 || t.Args[0] > limit {
-				c.errorf("invalid-type", t.Range, "Length out of range", "A %s's length is from 1 to %d (Snowflake's limit).", t.Name, limit)
+				unset := ""
+				if t.Name == "string" {
+					unset = fmt.Sprintf(" Without one, it is %d, Snowflake's default.", plan.DefaultStringLength)
+				}
+				c.errorf("invalid-type", t.Range, "Length out of range", "A %s's length is from 1 to %d (Snowflake's limit).%s", t.Name, limit, unset)
 				return plan.Type{}, false
 			}
 			pt.Length = int32(t.Args[0])

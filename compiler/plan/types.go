@@ -7,9 +7,9 @@ import "fmt"
 type Type struct {
 	Name string // string, number, integer, float, boolean, date, time, timestamp_ntz, timestamp_ltz, timestamp_tz, variant, object, array, binary
 	// Length, Precision and Scale are no wider than Snowflake's limits
-	// need (16,777,216 and 38), so that a Column takes 112 bytes rather
+	// need (134,217,728 and 38), so that a Column takes 112 bytes rather
 	// than 128: a large mesh holds millions.
-	Length    int32 // string and binary; 0 means the Snowflake maximum
+	Length    int32 // string and binary; 0 means none given: Snowflake's default (DefaultStringLength for a string)
 	Precision int8  // number
 	Scale     int8  // number
 }
@@ -66,10 +66,25 @@ func (t Type) SQL() string {
 	return t.Name
 }
 
+// Snowflake's limits on column types
+// (https://docs.snowflake.com/en/sql-reference/data-types-text,
+// https://docs.snowflake.com/en/sql-reference/data-types-numeric).
+const (
+	MaxStringLength = 134217728 // VARCHAR(n)
+	MaxBinaryLength = 67108864  // BINARY(n)
+	// DefaultStringLength is the length of a VARCHAR declared without
+	// one, which is less than the longest a VARCHAR can be.
+	DefaultStringLength = 16777216
+	MaxPrecision        = 38
+	MaxScale            = 37
+)
+
 // AcceptedBy reports whether a consumer expecting type want can read a
 // column of type t without losing data: the same kind of value, at most as
 // long or as precise. Integers are numbers with scale 0; a float accepts
-// any number.
+// any number. A string without a length is as long as Snowflake's
+// default, so string(16777216) and longer accept it, and it does not
+// accept a longer one.
 func (t Type) AcceptedBy(want Type) bool {
 	have := t.normal()
 	want = want.normal()
@@ -78,7 +93,9 @@ func (t Type) AcceptedBy(want Type) bool {
 		return have.Name == "float" || have.Name == "number"
 	case have.Name != want.Name:
 		return false
-	case have.Name == "string" || have.Name == "binary":
+	case have.Name == "string":
+		return have.stringLength() <= want.stringLength()
+	case have.Name == "binary":
 		return want.Length == 0 || (have.Length > 0 && have.Length <= want.Length)
 	case have.Name == "number":
 		return have.Precision-have.Scale <= want.Precision-want.Scale && have.Scale <= want.Scale
@@ -91,6 +108,14 @@ func (t Type) AcceptedBy(want Type) bool {
 func (t Type) ComparableWith(u Type) bool {
 	numeric := func(n string) bool { return n == "number" || n == "integer" || n == "float" }
 	return t.Name == u.Name || (numeric(t.Name) && numeric(u.Name))
+}
+
+// stringLength is the length of a string type, declared or by default.
+func (t Type) stringLength() int32 {
+	if t.Length == 0 {
+		return DefaultStringLength
+	}
+	return t.Length
 }
 
 func (t Type) normal() Type {

@@ -16,9 +16,15 @@ func TestAcceptedBy(t *testing.T) {
 		ok         bool
 	}{
 		{str(10), str(20), true},
-		{str(10), str(0), true}, // unbounded accepts any length
+		{str(10), str(0), true}, // no length: Snowflake's default, 16777216
 		{str(0), str(20), false},
 		{str(30), str(20), false},
+		{str(0), str(16777216), true}, // both VARCHAR(16777216)
+		{str(0), str(134217728), true},
+		{str(0), str(16777215), false},
+		{str(16777216), str(0), true},
+		{str(16777217), str(0), false}, // longer than the default
+		{str(134217728), str(134217728), true},
 		{num(10, 2), num(38, 4), true},
 		{num(38, 4), num(10, 2), false},
 		{num(10, 0), integer, true},
