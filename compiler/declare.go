@@ -162,10 +162,12 @@ func (c *compiler) declareDomain(ds *domainScope, first *domainScope) {
 			"The mesh declares layers (%s), so every domain says which one it is in, for example layer = %q.", strings.Join(c.plan.Layers, ", "), c.plan.Layers[0])
 	}
 	pd.Schema = strings.ToUpper(d.Name)
+	schemaAt := d.NameRange
 	if d.Schema.Set {
 		c.objectPart("schema", d.Schema)
-		pd.Schema = d.Schema.V
+		pd.Schema, schemaAt = d.Schema.V, d.Schema.Range
 	}
+	c.prefixedSchema(pd.Schema, schemaAt)
 	c.declareSecrets(d.Secrets, ds.secrets, pd)
 	for _, s := range d.Sources {
 		c.declareSource(ds, s)
@@ -574,9 +576,9 @@ func (c *compiler) objectName(s ast.String, d *plan.Domain) plan.ObjectName {
 	env := c.plan.Environment
 	switch len(parts) {
 	case 1:
-		return plan.ObjectName{Database: env.Database, Schema: env.SchemaPrefix + d.Schema, Name: parts[0]}
+		return plan.ObjectName{Database: env.Database, Schema: env.SchemaPrefix + d.Schema, Name: parts[0]} // checked with the domain
 	case 2:
-		return plan.ObjectName{Database: env.Database, Schema: env.SchemaPrefix + parts[0], Name: parts[1]}
+		return plan.ObjectName{Database: env.Database, Schema: c.prefixedSchema(parts[0], s.Range), Name: parts[1]}
 	case 3:
 		return plan.ObjectName{Database: parts[0], Schema: parts[1], Name: parts[2]}
 	}

@@ -204,10 +204,36 @@ func sameNames(a, b []string) bool {
 
 // objectPart checks one part of a Snowflake object name.
 func (c *compiler) objectPart(what string, s ast.String) {
-	if s.Set && !snowsql.IsIdentifier(s.V) {
+	if s.Set && (!snowsql.IsIdentifier(s.V) || len(s.V) > maxIdentifier) {
 		c.errorf("invalid-name", s.Range, fmt.Sprintf("Invalid %s name", what),
-			"%q is not a Snowflake identifier that needs no quotes: use letters, digits, underscores and $, starting with a letter or underscore.", s.V)
+			"%q is not a Snowflake identifier that needs no quotes: use letters, digits, underscores and $, starting with a letter or underscore, at most 255 characters.", clipName(s.V))
 	}
+}
+
+// maxIdentifier is the longest identifier Snowflake allows.
+const maxIdentifier = 255
+
+// clipName shortens a name too long to read whole in a message.
+func clipName(s string) string {
+	if len(s) > 64 {
+		return s[:60] + "..."
+	}
+	return s
+}
+
+// prefixedSchema is a schema meshc fills in, with the environment's
+// schema prefix put before it, checked against Snowflake's limit: a
+// schema of 253 characters is fine in prod and too long with DEV_. at is
+// where the schema is written, or the domain that gives its name.
+func (c *compiler) prefixedSchema(schema string, at diag.Range) string {
+	env := c.plan.Environment
+	full := env.SchemaPrefix + schema
+	if len(full) > maxIdentifier && len(schema) <= maxIdentifier {
+		c.errorf("invalid-name", at, "Schema name too long in this environment",
+			"In environment %s, schema_prefix %q makes the schema %s, %d characters, and Snowflake allows identifiers of at most %d. Shorten the schema's name, or the prefix.",
+			env.Name, env.SchemaPrefix, clipName(full), len(full), maxIdentifier)
+	}
+	return full
 }
 
 // plural names more than one of kind, for messages.
