@@ -88,7 +88,13 @@ func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostic
 	switch e := e.(type) {
 	case *hclsyntax.TupleConsExpr:
 		var ds diag.Diagnostics
-		for _, x := range e.Exprs {
+		for i, x := range e.Exprs {
+			if d, checked := credentialArgument(file, e.Exprs[:i], x); checked {
+				if d != nil {
+					ds = append(ds, d)
+				}
+				continue
+			}
 			ds = append(ds, credentialPatterns(file, x)...)
 		}
 		return ds
@@ -145,6 +151,58 @@ func credentialEntry(file *diag.File, item hclsyntax.ObjectConsItem) *diag.Diagn
 	return diag.Errorf("literal-credential", rng(file, item.ValueExpr.Range()), "Credential written as a literal",
 		"The entry %q holds a literal value. Credentials must never be committed: keep it in the CI system's variables and refer to it, as in %s = \"$%s\" on GitLab (Airflow tasks keep the worker's environment: leave the entry out), or declare a secret block and pass it to the steps that need it.",
 		name, name, name)
+}
+
+// credentialArgument reports an element of a list of command-line
+// arguments that passes a credential-named flag a literal value: the
+// element after "--token" or "--password", or the value of
+// "--api-key=...". The flag's name without its dashes, with - read as _,
+// is matched as an attribute's name is (credentialName), less the names
+// that say where a credential is (--token-file, --secret-name). A value
+// that is a variable's name ("$TOKEN") or another flag, or an
+// interpolation such as "${secret.x}", is not a literal credential. It
+// reports whether x is a credential flag's value, which the patterns of
+// credentialValues need not read again: "--password=$DB_PASSWORD" is not
+// a connection string's password.
+func credentialArgument(file *diag.File, before []hclsyntax.Expression, x hclsyntax.Expression) (*diag.Diagnostic, bool) {
+	value, ok := literalString(x)
+	if !ok {
+		return nil, false
+	}
+	flag, joined := "", false
+	if name, v, found := strings.Cut(value, "="); found && strings.HasPrefix(name, "-") {
+		flag, value, joined = name, v, true // --api-key=sk_live_...
+	} else if len(before) > 0 {
+		if prev, ok := literalString(before[len(before)-1]); ok && !strings.Contains(prev, "=") {
+			flag = prev // "--token", "glp4t-..."
+		}
+	}
+	switch {
+	case !credentialFlag(flag) || !joined && strings.HasPrefix(value, "-"): // "--token", "--verbose"
+		return nil, false
+	case value == "" || variableRef.MatchString(value):
+		return nil, true
+	}
+	name := credentialFlagName(flag)
+	return diag.Errorf("literal-credential", rng(file, x.Range()), "Credential written as a literal",
+		"The flag %q is given a literal value, which would be committed and copied into the generated pipelines. Credentials must never be committed: declare a secret block, such as secret \"%s\" { vault = \"path/in/vault#key\" }, and give it to the step through a runner parameter of type secret (%s = secret.%s) rather than on its command line.",
+		flag, name, name, name), true
+}
+
+// credentialFlag reports whether a command-line flag (-x, --x) is named for
+// a credential, as credentialName reads an attribute's name.
+func credentialFlag(flag string) bool {
+	if !strings.HasPrefix(flag, "-") || strings.ContainsAny(flag, " \t") {
+		return false
+	}
+	name := credentialFlagName(flag)
+	return name != "" && credentialName(name) && !locatesCredential.MatchString(name)
+}
+
+// credentialFlagName is a flag's name without its dashes, with - read as
+// _: --api-key is api_key.
+func credentialFlagName(flag string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimLeft(flag, "-"), "-", "_"))
 }
 
 // variableRef matches a value that is only a variable's name, $NAME or
