@@ -369,9 +369,14 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 		if len(t.Args) == 2 {
 			scale = t.Args[1]
 		}
-		if precision < 1 || precision > 38 || scale < 0 || scale > precision {
+		if precision < 1 || precision > plan.MaxPrecision || scale < 0 || scale > precision {
 			c.errorf("invalid-type", t.Range, "Precision or scale out of range",
 				"number(%d, %d) is not a Snowflake number: the precision is from 1 to 38 and the scale from 0 to the precision, as in number(38, 2).", precision, scale)
+			return plan.Type{}, false
+		}
+		if scale > plan.MaxScale {
+			c.errorf("invalid-type", t.Range, "Scale out of range",
+				"number(%d, %d) is not a Snowflake number: the scale, the number of digits after the decimal point, is at most %d: number(%d, %d) at most. Lower the scale, or use float.", precision, scale, plan.MaxScale, precision, min(precision, plan.MaxScale))
 			return plan.Type{}, false
 		}
 		pt.Precision, pt.Scale = int8(precision), int8(scale)
