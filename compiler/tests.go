@@ -431,7 +431,7 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			// foreign key, say), so their values must be comparable.
 			if p.Of.Set && tested != nil && tested.Type.Name != "" && col.Type.Name != "" && !tested.Type.ComparableWith(col.Type) {
 				c.errorf("incompatible-type", v.Range, "Columns of different types",
-					"The test compares %s (%s) with %s.%s (%s), and values of these types never match. Compare columns of one kind of type.",
+					"The test compares %s (%s) with %s.%s (%s), which Snowflake cannot compare as they are: it refuses the query, or converts each value to the other type and fails at the first that does not convert. Compare columns of one kind of type: the same type, both numeric (number, integer, float), or both dates and timestamps; or cast one of them in a custom_sql test.",
 					tested.Name, tested.Type, owner.plan.ID, col.Name, col.Type)
 				return cty.NilVal, false
 			}

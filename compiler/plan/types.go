@@ -105,9 +105,24 @@ func (t Type) AcceptedBy(want Type) bool {
 
 // ComparableWith reports whether values of the two types can be compared
 // for equality: the same kind of value, whatever the length or precision.
+// Numbers compare with numbers; dates and timestamps with each other, as
+// Snowflake casts a DATE to the timestamp it is compared with, and one
+// kind of timestamp to the other
+// (https://docs.snowflake.com/en/sql-reference/data-type-conversion).
+// A time is no timestamp: it has no date.
 func (t Type) ComparableWith(u Type) bool {
-	numeric := func(n string) bool { return n == "number" || n == "integer" || n == "float" }
-	return t.Name == u.Name || (numeric(t.Name) && numeric(u.Name))
+	return t.Name == u.Name || (t.kind() != "" && t.kind() == u.kind())
+}
+
+// kind groups the types whose values Snowflake compares with each other.
+func (t Type) kind() string {
+	switch t.Name {
+	case "number", "integer", "float":
+		return "numeric"
+	case "date", "timestamp_ntz", "timestamp_ltz", "timestamp_tz":
+		return "datetime"
+	}
+	return ""
 }
 
 // stringLength is the length of a string type, declared or by default.

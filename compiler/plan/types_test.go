@@ -41,6 +41,33 @@ func TestAcceptedBy(t *testing.T) {
 	}
 }
 
+func TestComparableWith(t *testing.T) {
+	typ := func(name string) Type { return Type{Name: name} }
+	for _, tc := range []struct {
+		a, b Type
+		ok   bool
+	}{
+		{Type{Name: "string", Length: 10}, typ("string"), true},
+		{typ("integer"), Type{Name: "number", Precision: 12, Scale: 2}, true},
+		{typ("float"), typ("integer"), true},
+		{typ("date"), typ("timestamp_ntz"), true},
+		{typ("timestamp_ltz"), typ("timestamp_tz"), true},
+		{typ("timestamp_ntz"), typ("date"), true},
+		{typ("time"), typ("timestamp_ntz"), false}, // a time has no date
+		{typ("date"), typ("time"), false},
+		{typ("string"), typ("integer"), false},
+		{typ("boolean"), typ("date"), false},
+		{typ("variant"), typ("object"), false},
+	} {
+		if got := tc.a.ComparableWith(tc.b); got != tc.ok {
+			t.Errorf("%s.ComparableWith(%s) = %v, want %v", tc.a, tc.b, got, tc.ok)
+		}
+		if got := tc.b.ComparableWith(tc.a); got != tc.ok {
+			t.Errorf("%s.ComparableWith(%s) = %v, want %v", tc.b, tc.a, got, tc.ok)
+		}
+	}
+}
+
 func TestTypeSQL(t *testing.T) {
 	for typ, want := range map[Type]string{
 		{Name: "string"}:                          "VARCHAR",
