@@ -548,7 +548,18 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 			}
 		}
 		// Later lines of a section win: a product owned by someone else
-		// than its domain gets its own files.
+		// than its domain gets its own files. GitLab uses only the last
+		// line of a section that matches a path, so each path is written
+		// once, with all its owners: a file holding products of two
+		// owners names both.
+		var own []string                // patterns, in the order first given
+		owners := map[string][]string{} // their owners
+		give := func(pattern, who string) {
+			if owners[pattern] == nil {
+				own = append(own, pattern)
+			}
+			owners[pattern] = append(owners[pattern], who)
+		}
 		for _, pr := range d.Products {
 			if pr.Owner == d.Owner || pr.Owner == "" {
 				continue
@@ -558,11 +569,16 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 			if po == "" || dirRefused || !writable(file, "The file of product "+pr.ID, "Rename the file, or the folder whose name holds it.", pr.Range) {
 				continue
 			}
-			fmt.Fprintf(&b, "%s %s\n", pattern(folders.mesh, file), po)
+			give(pattern(folders.mesh, file), po)
 			if f := gitlabFiles[pr.ID]; strings.HasPrefix(f, "products/") {
-				fmt.Fprintf(&b, "%s %s\n", pattern(folders.gitlab, f), po)
-				fmt.Fprintf(&b, "%s/ %s\n", pattern(folders.gitlab, "sql", d.Name, pr.Name), po)
+				give(pattern(folders.gitlab, f), po)
+				give(pattern(folders.gitlab, "sql", d.Name, pr.Name)+"/", po)
 			}
+		}
+		for _, l := range own {
+			who := owners[l]
+			slices.Sort(who)
+			fmt.Fprintf(&b, "%s %s\n", l, strings.Join(slices.Compact(who), " "))
 		}
 	}
 	return []byte(b.String()), ds
