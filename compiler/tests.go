@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"cmp"
 	"fmt"
 	"math/big"
 	"slices"
@@ -180,6 +181,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	var sql string // the test's SQL, when it is kept
 	var shape snowsql.Shape
 	var excerpt string // where the SQL is not one closed query
+	var first string   // its first word: a query's is SELECT or WITH
 	var err error
 	if c.opts.NoTestSQL {
 		// The text is read, not kept: it is made in a buffer that tests
@@ -188,11 +190,13 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 		if *buf, err = kind.SQL.AppendRender((*buf)[:0], vars); err == nil {
 			shape = snowsql.ShapeOf(*buf)
 			excerpt = faultExcerpt(*buf, shape)
+			first = snowsql.FirstWord(*buf)
 		}
 		sqlBuffers.Put(buf)
 	} else if sql, err = kind.SQL.Render(vars); err == nil {
 		shape = snowsql.ShapeOf(sql)
 		excerpt = faultExcerpt(sql, shape)
+		first = snowsql.FirstWord(sql)
 	}
 	if err != nil {
 		*faults = append(*faults, templateFault{kind: kind, at: use.CallRange, failed: strings.TrimSuffix(err.Error(), ".")})
@@ -203,6 +207,10 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 			*faults = append(*faults, templateFault{kind: kind, test: t.ID, product: ps.plan.ID, at: use.CallRange, shape: shape, excerpt: excerpt})
 		}
 		return t // bound, with no SQL, as the tests of a kind found bad before
+	}
+	if first != "SELECT" && first != "WITH" {
+		*faults = append(*faults, templateFault{kind: kind, at: use.CallRange, notQuery: cmp.Or(first, "something else")})
+		return nil
 	}
 	// The targets run the query inside one of their own: a semicolon
 	// that ends it goes, even before a comment, which the targets' line
@@ -538,8 +546,10 @@ type templateFault struct {
 	product string
 	at      diag.Range // the test's call
 	failed  string     // the render's error
-	shape   snowsql.Shape
-	excerpt string // the SQL from where it goes wrong (faultExcerpt)
+	// notQuery is the first word of rendered SQL that is not a query.
+	notQuery string
+	shape    snowsql.Shape
+	excerpt  string // the SQL from where it goes wrong (faultExcerpt)
 }
 
 // oneQuery reports whether SQL of the shape is one query that closes all
@@ -585,21 +595,21 @@ func faultExcerpt[T ~string | ~[]byte](sql T, s snowsql.Shape) string {
 // the template, for the first test in product order that showed it; its
 // other tests showed the same fault or, with other values, would. The
 // error keeps the plan, and so the broken queries, from every target
-// (Compile gives a plan only without errors). A failed render is
-// reported at the test, as its arguments may be what fails, and once for
-// all the tests of its kind that fail with the same error: a mistake in a
-// template the platform team wrote fails every test of it alike.
+// (Compile gives a plan only without errors). A failed render, or SQL
+// that is not a query, is reported at the test, as its arguments may be
+// what fails, and once for all the tests of its kind that fail alike: a
+// mistake in a template the platform team wrote fails every test of it.
 func (c *compiler) reportTemplateFaults(faults [][]templateFault) {
 	type failure struct {
-		kind *ast.TestKind
-		err  string
+		kind          *ast.TestKind
+		err, notQuery string
 	}
 	failures := map[failure][]diag.Range{} // the calls that failed alike
 	var firsts []templateFault
 	for _, product := range faults {
 		for _, f := range product {
-			if f.failed != "" {
-				key := failure{f.kind, f.failed}
+			if f.failed != "" || f.notQuery != "" {
+				key := failure{f.kind, f.failed, f.notQuery}
 				if failures[key] == nil {
 					firsts = append(firsts, f)
 				}
@@ -614,8 +624,15 @@ func (c *compiler) reportTemplateFaults(faults [][]templateFault) {
 		}
 	}
 	for _, f := range firsts {
+		alike := sameFailure(f.kind, failures[failure{f.kind, f.failed, f.notQuery}][1:])
+		if f.notQuery != "" {
+			c.errorf("invalid-value", f.at, "Test is not a query",
+				"Rendered for this test, the SQL of test kind %s (at %s) starts with %s, but a test is a query that returns the failing rows: a SELECT, or a WITH before one. Snowflake and Airflow run it inside SELECT COUNT(*) FROM (...), and GitLab runs it as written, where a DELETE, an UPDATE or a TRUNCATE would change the data it tests. Write a SELECT that returns the rows that fail.%s",
+				f.kind.Name, f.kind.SQL.Range(), f.notQuery, alike)
+			continue
+		}
 		c.errorf("test-render", f.at, "Test cannot be rendered",
-			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.%s", f.kind.Name, f.kind.SQL.Range(), f.failed, sameFailure(f.kind, failures[failure{f.kind, f.failed}][1:]))
+			"The SQL template of test kind %s (at %s) failed for this test: %s. Fix the template or the arguments.%s", f.kind.Name, f.kind.SQL.Range(), f.failed, alike)
 	}
 }
 

@@ -1,0 +1,31 @@
+package snowsql
+
+import "testing"
+
+func TestFirstWord(t *testing.T) {
+	for sql, want := range map[string]string{
+		"select 1":                            "SELECT",
+		"  \n\tWITH a AS (SELECT 1) SELECT *": "WITH",
+		"((select 1))":                        "SELECT",
+		"-- a comment\nDELETE FROM t":         "DELETE",
+		"// a comment\ntruncate table t":      "TRUNCATE",
+		"/* a\n comment */ /**/update t set":  "UPDATE",
+		"/* unclosed":                         "",
+		"'text'":                              "",
+		"":                                    "",
+		"   ":                                 "",
+		"insert_rows":                         "INSERT_ROWS",
+		"merge into t":                        "MERGE",
+		"-- only a comment":                   "",
+	} {
+		if got := FirstWord(sql); got != want {
+			t.Errorf("FirstWord(%q) = %q, want %q", sql, got, want)
+		}
+		if got := FirstWord([]byte(sql)); got != want {
+			t.Errorf("FirstWord([]byte(%q)) = %q, want %q", sql, got, want)
+		}
+	}
+	if !IsQuery("with x as (select 1) select * from x") || IsQuery("DELETE FROM T") || IsQuery("") {
+		t.Error("IsQuery: a WITH is a query, a DELETE and nothing are not")
+	}
+}
