@@ -198,14 +198,18 @@ func explainProduct(d *ast.Domain, p *ast.Product) []byte {
 		x.open(fmt.Sprintf("input %q", in.Name), in.DeclRange, "")
 		x.ref("from", in.From)
 		var cols []string
-		for _, c := range in.Columns {
+		var at diag.Range // where the list starts: its first column's line
+		for i, c := range in.Columns {
 			col := strconv.Quote(c.Name.V)
 			if c.Type != nil {
 				col += " = " + typeText(*c.Type)
 			}
 			cols = append(cols, col)
+			if i == 0 {
+				at = c.Name.Range
+			}
 		}
-		x.line("columns = ["+strings.Join(cols, ", ")+"]", diag.Range{}, "")
+		x.line("columns = ["+strings.Join(cols, ", ")+"]", at, "")
 		x.close()
 	}
 	for _, port := range p.Ports {
