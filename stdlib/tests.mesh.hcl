@@ -10,9 +10,9 @@
 # as quoted identifiers, and sql parameters as written.
 
 test_kind "not_null" {
-  description = "The column holds no NULL."
+  description = "The column holds no NULL; a variant column, no JSON null either, for which IS NULL is false."
   on          = "column"
-  sql         = "SELECT * FROM ${table} WHERE ${column} IS NULL"
+  sql         = "SELECT * FROM ${table} WHERE ${column} IS NULL%{if column_type == "variant"} OR IS_NULL_VALUE(${column})%{endif}"
 }
 
 test_kind "unique" {
