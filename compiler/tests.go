@@ -490,9 +490,102 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			c.errorf("invalid-value", v.Range, "Empty list", "The argument %q of %s needs at least one value.", p.Name, kind.Name)
 			return cty.NilVal, false
 		}
+		if kind.Stdlib && kind.Name == "accepted_values" && tested != nil && !c.acceptedValuesOfType(lit, tested, v.Range) {
+			return cty.NilVal, false
+		}
 		return cty.ListVal(items), true
 	}
 	return cty.NilVal, false
+}
+
+// acceptedValuesOfType reports the values of an accepted_values list that
+// Snowflake cannot convert to the tested column's type, as it does to
+// compare them with the column: the query would fail on every run. It
+// refuses only what certainly fails: text that is no number for a
+// numeric column, no boolean for a boolean one, and that holds no digit
+// for a date, time or timestamp, whose input formats are many.
+func (c *compiler) acceptedValuesOfType(list cty.Value, col *plan.Column, at diag.Range) bool {
+	var want, example string
+	var reads func(string) bool
+	switch col.Type.Name {
+	case "integer", "number":
+		want, example, reads = "a number", `["1", "2"]`, isSQLNumber
+	case "float":
+		want, example, reads = "a number", `["1.5", "2"]`, func(s string) bool {
+			switch strings.ToLower(strings.TrimSpace(s)) {
+			case "nan", "inf", "-inf", "infinity", "-infinity":
+				return true
+			}
+			return isSQLNumber(s)
+		}
+	case "boolean":
+		want, example, reads = "a boolean", `["true", "false"]`, func(s string) bool {
+			switch strings.ToLower(strings.TrimSpace(s)) {
+			case "true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0":
+				return true
+			}
+			return false
+		}
+	case "date", "time", "timestamp_ntz", "timestamp_ltz", "timestamp_tz":
+		want = "a " + map[string]string{"date": "date", "time": "time"}[col.Type.Name]
+		if col.Type.Name != "date" && col.Type.Name != "time" {
+			want = "a timestamp"
+		}
+		example = map[string]string{"date": `["2024-01-31"]`, "time": `["08:30:00"]`}[col.Type.Name]
+		if example == "" {
+			example = `["2024-01-31 08:30:00"]`
+		}
+		reads = func(s string) bool { return s == "" || strings.ContainsAny(s, "0123456789") }
+	default:
+		return true
+	}
+	var bad []string
+	for it := list.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		var s string
+		switch {
+		case e.Type() == cty.String:
+			s = e.AsString()
+		case e.Type() == cty.Number:
+			s, _ = sqlNumber(e)
+		default:
+			continue
+		}
+		if !reads(s) {
+			bad = append(bad, strconv.Quote(s))
+		}
+	}
+	if len(bad) == 0 {
+		return true
+	}
+	which := bad[0] + " is not " + want
+	if len(bad) > 1 {
+		which = strings.Join(bad[:len(bad)-1], ", ") + " and " + bad[len(bad)-1] + " are not " + strings.TrimPrefix(strings.TrimPrefix(want, "an "), "a ") + "s"
+	}
+	c.errorf("incompatible-type", at, "Value not of the column's type",
+		"accepted_values compares the column %s (%s) with each value, which Snowflake converts to the column's type: %s, so the test would fail on every run with a conversion error. List values of the column's type, such as %s, or test a string column.",
+		col.Name, col.Type, which, example)
+	return false
+}
+
+// isSQLNumber reports whether Snowflake reads s as a number: digits with
+// an optional sign, decimal point and exponent, and spaces around them.
+func isSQLNumber(s string) bool {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") {
+		s = s[1:]
+	}
+	mantissa, exponent, hasExp := strings.Cut(strings.ToLower(s), "e")
+	whole, frac, _ := strings.Cut(mantissa, ".")
+	digits := func(d string) bool { return strings.Trim(d, "0123456789") == "" }
+	if whole+frac == "" || !digits(whole) || !digits(frac) {
+		return false
+	}
+	if hasExp {
+		exponent = strings.TrimPrefix(strings.TrimPrefix(exponent, "+"), "-")
+		return exponent != "" && digits(exponent)
+	}
+	return true
 }
 
 func (c *compiler) numberOutOfRange(v ast.Value, p *ast.Param, kind *ast.TestKind) {
