@@ -13,7 +13,8 @@ import (
 // unprefixed schema (in a dev build, beside its tests' data rather than in
 // it). Since it reads the steps' SQL files (on every core), it runs only
 // for such an environment, after resolve has linked steps to runners. A
-// file that cannot be read is left to the targets to report.
+// file that cannot be read is left to the targets to report. Tests' SQL
+// is read where it is rendered (unmappedInTest).
 func (c *compiler) schemas() {
 	env := c.plan.Environment
 	if env == nil || env.SchemaPrefix == "" {

@@ -182,6 +182,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	var shape snowsql.Shape
 	var excerpt string // where the SQL is not one closed query
 	var first string   // its first word: a query's is SELECT or WITH
+	var unmapped string // a table it names in the domain's schema, unprefixed
 	var err error
 	if c.opts.NoTestSQL {
 		// The text is read, not kept: it is made in a buffer that tests
@@ -191,12 +192,16 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 			shape = snowsql.ShapeOf(*buf)
 			excerpt = faultExcerpt(*buf, shape)
 			first = snowsql.FirstWord(*buf)
+			if c.plan.Environment.SchemaPrefix != "" {
+				unmapped = c.unmappedInTest(ps, string(*buf))
+			}
 		}
 		sqlBuffers.Put(buf)
 	} else if sql, err = kind.SQL.Render(vars); err == nil {
 		shape = snowsql.ShapeOf(sql)
 		excerpt = faultExcerpt(sql, shape)
 		first = snowsql.FirstWord(sql)
+		unmapped = c.unmappedInTest(ps, sql)
 	}
 	if err != nil {
 		*faults = append(*faults, templateFault{kind: kind, at: use.CallRange, failed: strings.TrimSuffix(err.Error(), ".")})
@@ -212,11 +217,28 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 		*faults = append(*faults, templateFault{kind: kind, at: use.CallRange, notQuery: cmp.Or(first, "something else")})
 		return nil
 	}
+	if unmapped != "" {
+		env, schema := c.plan.Environment, ps.plan.Domain.Schema
+		c.warnf("unmapped-schema", use.CallRange, "Test SQL names its domain's schema",
+			"The SQL of test %s of %s names %s, in its domain's schema %s. The environment %s puts the domain's tables in %s (its schema_prefix), where the product's steps write, but meshc does not rewrite names written in SQL: this test reads %s instead. Name the domain's tables without a schema, as tests run in the domain's schema.",
+			t.ID, ps.plan.ID, unmapped, schema, env.Name, snowsql.QualifiedName(env.Database, env.SchemaPrefix+schema), snowsql.QualifiedName(env.Database, schema))
+	}
 	// The targets run the query inside one of their own: a semicolon
 	// that ends it goes, even before a comment, which the targets' line
 	// break after the query closes.
 	t.SQL = strings.TrimSpace(snowsql.Unterminated(sql))
 	return t
+}
+
+// unmappedInTest returns a table that a test's SQL names in its domain's
+// own schema, when the environment prefixes schemas (see schemas): the
+// test would read the unprefixed schema's table. The kinds' ${table} is
+// mapped already, so only names written out are found.
+func (c *compiler) unmappedInTest(ps *productScope, sql string) string {
+	if c.plan.Environment.SchemaPrefix == "" {
+		return ""
+	}
+	return snowsql.SchemaQualified(sql, ps.plan.Domain.Schema)
 }
 
 // testSubject works out which port and column a test checks: those it is
