@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -164,6 +165,9 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	if kind.Stdlib && kind.Name == "row_count" && !c.rowCountRange(use, vars) {
 		return nil
 	}
+	if kind.Stdlib && kind.Name == "freshness" {
+		c.checkDateFreshness(use, t.Column, vars)
+	}
 	vars["table"], vars["column"], vars["column_type"] = cty.NullVal(cty.String), cty.NullVal(cty.String), cty.NullVal(cty.String)
 	if port != nil {
 		vars["table"] = port.table
@@ -317,6 +321,32 @@ func (c *compiler) rowCountRange(use *ast.TestUse, vars map[string]cty.Value) bo
 		"row_count(%s, %s) asks for at least %s rows and at most %s, which no table has: the test would fail on every run. Swap the two, or give the range you mean.",
 		lo.AsString(), hi.AsString(), lo.AsString(), hi.AsString())
 	return false
+}
+
+// checkDateFreshness warns of a freshness test on a date column whose
+// max_age is under a day: Snowflake reads a date as its midnight, so the
+// newest date is hours old as soon as the day starts, and the test fails
+// every day from max_age past midnight, today's rows or not.
+func (c *compiler) checkDateFreshness(use *ast.TestUse, col *plan.Column, vars map[string]cty.Value) {
+	age := vars["max_age"]
+	if col == nil || col.Type.Name != "date" || age.IsNull() || age.Type() != cty.String {
+		return
+	}
+	seconds, err := strconv.ParseInt(age.AsString(), 10, 64)
+	if err != nil || seconds >= 24*60*60 {
+		return
+	}
+	c.warnf("freshness-date", use.CallRange, "Freshness of a date under a day",
+		"%s is a date, which Snowflake compares as its midnight, so its newest value is already %s old at %s every day, even with today's rows: the test would fail each day from then on. Give max_age a day or more, such as \"1d\" (or \"2d\" for data that lands a day late), or test a timestamp column.",
+		col.Name, shortDuration(seconds), time.Time{}.Add(time.Duration(seconds)*time.Second).Format("15:04"))
+}
+
+// shortDuration writes a duration under a day as a person would: 6h, 90m.
+func shortDuration(seconds int64) string {
+	if seconds%3600 == 0 {
+		return strconv.FormatInt(seconds/3600, 10) + "h"
+	}
+	return strconv.FormatInt(seconds/60, 10) + "m"
 }
 
 // testArgs binds a test's positional arguments to its kind's parameters and
