@@ -28,7 +28,8 @@ var targets = []string{"gitlab", "airflow", "snowflake"}
 
 func runBuild(e *env, args []string) int {
 	var cf compileFlags
-	var targetList, out, meshDir, granularity, strategy string
+	var targetList listFlag
+	var out, meshDir, granularity, strategy string
 	var jobLimit, airflowVersion int
 	var check bool
 	fs := flagSet(e, "build", "build --target gitlab|airflow|snowflake[,...] [flags] [DIR]",
@@ -42,7 +43,7 @@ a diff when the files in --out are not what the mesh compiles to.
 Several targets, such as --target gitlab,airflow,snowflake, are compiled
 from one check of the mesh, each into gen/TARGET in DIR; a folder with a file
 in the way is left alone and the others are written.`)
-	fs.StringVar(&targetList, "target", "", "what to compile to: gitlab, airflow or snowflake, or several separated by commas")
+	fs.Var(&targetList, "target", "what to compile to: gitlab, airflow or snowflake, or several separated by commas (or --target given again)")
 	fs.StringVar(&out, "out", "", "the output folder (default: gen/TARGET in DIR); only with one target")
 	fs.BoolVar(&check, "check", false, "write nothing; exit 1 and print a diff when --out is out of date")
 	cf.register(fs)
@@ -56,7 +57,7 @@ in the way is left alone and the others are written.`)
 	}
 	var chosen []string
 	if targetList != "" {
-		for _, t := range strings.Split(targetList, ",") {
+		for _, t := range strings.Split(string(targetList), ",") {
 			chosen = append(chosen, strings.TrimSpace(t))
 		}
 	}
@@ -392,3 +393,21 @@ func repoFolder(dir string) string {
 		}
 	}
 }
+
+// listFlag is a flag whose values add up when it is given again, joined
+// by commas: --target gitlab --target snowflake is --target
+// gitlab,snowflake, not the last one alone, which would leave a CI job's
+// --check silently checking one target.
+type listFlag string
+
+func (l *listFlag) String() string { return string(*l) }
+
+func (l *listFlag) Set(v string) error {
+	if *l != "" {
+		v = string(*l) + "," + v
+	}
+	*l = listFlag(v)
+	return nil
+}
+
+func (l *listFlag) Type() string { return "string" }
