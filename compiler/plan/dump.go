@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // Dump renders a plan as indented text, for golden tests and for reading
@@ -27,7 +29,9 @@ func Dump(p *Plan) []byte {
 	}
 	w(1, "defaults: timezone=%s retries=%d retry_delay=%s start_date=%s", d.Timezone, d.Retries, delay, d.StartDate)
 	for _, dom := range p.Domains {
-		w(1, "domain %s: layer=%s(%d) owner=%s schema=%s dir=%s", dom.Name, dom.Layer, dom.LayerIndex, dom.Owner, dom.Schema, dom.Dir)
+		// A folder's or a file's name may hold a line break or a tab:
+		// shown as their symbols, each item stays on its line.
+		w(1, "domain %s: layer=%s(%d) owner=%s schema=%s dir=%s", dom.Name, dom.Layer, dom.LayerIndex, dom.Owner, dom.Schema, diag.OneLine(dom.Dir))
 	}
 	for _, s := range p.Secrets {
 		w(1, "secret %s: vault=%q name=%q", s.ID, s.Vault, s.Named)
@@ -39,7 +43,7 @@ func Dump(p *Plan) []byte {
 		}
 	}
 	for _, pr := range p.Products {
-		w(1, "product %s @ %s", pr.ID, pr.Range)
+		w(1, "product %s @ %s", pr.ID, diag.OneLine(pr.Range.String()))
 		w(2, "version=%s owner=%s tags=[%s]", pr.Version, pr.Owner, strings.Join(pr.Tags, ", "))
 		sched := "on_inputs"
 		if pr.Schedule.Cadence != nil {

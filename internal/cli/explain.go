@@ -98,7 +98,8 @@ type explainer struct {
 	indent int
 }
 
-func at(r diag.Range) string { return fmt.Sprintf("%s:%d", r.Filename(), r.StartLine()) }
+// at is where a value was written, on one line whatever the file's name.
+func at(r diag.Range) string { return fmt.Sprintf("%s:%d", diag.OneLine(r.Filename()), r.StartLine()) }
 
 func (x *explainer) line(text string, from diag.Range, note string) {
 	fmt.Fprintf(&x.buf, "%s%s", strings.Repeat("  ", x.indent), text)
