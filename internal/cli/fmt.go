@@ -38,7 +38,11 @@ func runFmt(e *env, args []string) int {
 	}
 	code := exitOK
 	var files []string
+	named := map[string]bool{} // each file once, however many paths name it
 	for _, p := range paths {
+		if p == "-" {
+			return usageError(e, "fmt", "- formats standard input to standard output, so it is the only path given")
+		}
 		if _, err := os.Stat(p); err != nil {
 			return usageError(e, "fmt", "%v", err)
 		}
@@ -47,7 +51,12 @@ func runFmt(e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "meshc fmt: %v\n", err)
 			code = exitMesh
 		}
-		files = append(files, found...)
+		for _, f := range found {
+			if clean := filepath.Clean(f); !named[clean] {
+				named[clean] = true
+				files = append(files, f)
+			}
+		}
 	}
 	formatted, warning := openFormatted(openCache(e))
 	if warning != "" {
