@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -130,10 +131,30 @@ func parse(e *env, fs *pflag.FlagSet, args []string) (code int, done bool) {
 		return exitOK, true
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "meshc %s: %v\nRun 'meshc %s --help' for usage.\n", fs.Name(), err, fs.Name())
+		fmt.Fprintf(e.stderr, "meshc %s: %s\nRun 'meshc %s --help' for usage.\n", fs.Name(), flagError(err), fs.Name())
 		return exitUsage, true
 	}
 	return exitOK, false
+}
+
+// flagError says what is wrong with a flag's value in a user's words
+// rather than Go's: pflag passes on strconv's own message ("strconv.
+// ParseInt: parsing "2.9": invalid syntax").
+func flagError(err error) string {
+	var bad *pflag.InvalidValueError
+	var num *strconv.NumError
+	if !errors.As(err, &bad) || !errors.As(err, &num) {
+		return err.Error()
+	}
+	what := "a whole number"
+	switch {
+	case bad.GetFlag().Value.Type() == "bool":
+		what = "true or false"
+	case num.Err == strconv.ErrRange:
+		what = "a whole number of a size meshc can read"
+	}
+	f := bad.GetFlag()
+	return fmt.Sprintf("--%s is %s, not %q: %s", f.Name, what, bad.GetValue(), f.Usage)
 }
 
 func usageError(e *env, cmd, format string, args ...any) int {
