@@ -46,7 +46,7 @@ type Plan struct {
 	// Root is the mesh's folder, for the targets that copy a step's file
 	// into what they generate: an Airflow task or a Snowflake task runs
 	// where the repository is not, so it carries a SQL file's content.
-	// Each file is read once (ReadOnce).
+	// Each file is read once, with CRLF line endings as LF (ReadOnce).
 	Root  fs.FS
 	Range diag.Range // the mesh block
 }
@@ -402,8 +402,8 @@ func (p *Product) LastSteps() []*Step {
 }
 
 // SQL returns the SQL a step runs on a runner with an sql or a file
-// parameter: its sql argument, or the content of its file read from root,
-// for targets that carry the SQL into what they generate. The error, when
+// parameter: its sql argument, or the content of its file read from root
+// (Plan.Root, which reads CRLF line endings as LF: ReadOnce), for targets that carry the SQL into what they generate. The error, when
 // the file cannot be read, comes with the argument that names it; ok is
 // false when the step has neither argument.
 func (s *Step) SQL(root fs.FS) (sql string, ok bool, at *Arg, err error) {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"io/fs"
 	"slices"
 	"sync"
@@ -13,6 +14,12 @@ import (
 // see the same SQL, as must every target of a build, even if the file
 // changes or goes while meshc runs. A file that could not be read fails
 // the same way every time, so its diagnostic stands for every read.
+//
+// Each file is read with its CRLF line endings as LF, as the mesh's own
+// files are: a checkout with CRLF line endings (git's core.autocrlf, Git
+// for Windows' default) gives the same SQL, so the same generated files,
+// and meshc diff finds no step's file changed by a checkout. A CR alone
+// is kept.
 func ReadOnce(root fs.FS) fs.FS {
 	if root == nil {
 		return nil
@@ -35,6 +42,27 @@ type fileRead struct {
 func (f *onceFS) ReadFile(name string) ([]byte, error) {
 	r, _ := f.files.LoadOrStore(name, &fileRead{})
 	read := r.(*fileRead)
-	read.once.Do(func() { read.data, read.err = fs.ReadFile(f.FS, name) })
+	read.once.Do(func() {
+		read.data, read.err = fs.ReadFile(f.FS, name)
+		read.data = withLF(read.data)
+	})
 	return slices.Clone(read.data), read.err // the caller may change its copy
 }
+
+// withLF returns data with each CRLF as LF, in place.
+func withLF(data []byte) []byte {
+	if !bytes.Contains(data, crlf) {
+		return data
+	}
+	w := 0
+	for r := 0; r < len(data); r++ {
+		if data[r] == '\r' && r+1 < len(data) && data[r+1] == '\n' {
+			continue
+		}
+		data[w] = data[r]
+		w++
+	}
+	return data[:w]
+}
+
+var crlf = []byte("\r\n")

@@ -37,3 +37,16 @@ func TestReadOnce(t *testing.T) {
 		t.Errorf("ReadOnce(nil) is not nil")
 	}
 }
+
+// TestReadOnceCRLF checks that a file is read with its CRLF line endings
+// as LF, and any other CR kept.
+func TestReadOnceCRLF(t *testing.T) {
+	root := ReadOnce(fstest.MapFS{"a.sql": {Data: []byte("SELECT 1;\r\nSELECT '\r';\r\n")}})
+	if data, err := fs.ReadFile(root, "a.sql"); err != nil || string(data) != "SELECT 1;\nSELECT '\r';\n" {
+		t.Errorf("read = %q, %v; want the CRLFs as LF", data, err)
+	}
+	s := &Step{Args: []*Arg{{Name: "file", Type: "file", String: "a.sql"}}}
+	if sql, ok, _, err := s.SQL(root); !ok || err != nil || sql != "SELECT 1;\nSELECT '\r';\n" {
+		t.Errorf("SQL = %q, %v, %v; want the CRLFs as LF", sql, ok, err)
+	}
+}

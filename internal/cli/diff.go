@@ -364,6 +364,17 @@ func (f ignoredFS) Open(name string) (fs.File, error) {
 	return f.FS.Open(name)
 }
 
+// ReadFile reads through the file system's own ReadFile, if it has one:
+// a plan's Root reads CRLF line endings as LF (plan.ReadOnce), as the
+// base revision's files are read, so that a checkout with CRLF line
+// endings changes no step's file.
+func (f ignoredFS) ReadFile(name string) ([]byte, error) {
+	if f.hides(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return fs.ReadFile(f.FS, name)
+}
+
 func (f ignoredFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if f.hides(name) {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+
+	"github.com/meshc/meshc/compiler/plan"
 )
 
 // TestIgnoredFS checks what ignoredFS hides: an ignored file, an ignored
@@ -54,6 +57,23 @@ func TestIgnoredFS(t *testing.T) {
 	}
 	if _, err := fsys.Open("a/dbt/target/manifest.json"); err == nil {
 		t.Error("an ignored folder's file opens")
+	}
+}
+
+// TestIgnoredFSReadsLikeRoot checks that ignoredFS reads a file through
+// the plan's Root, which reads CRLF line endings as LF as the base
+// revision's files are read, and hides an ignored file from a read too.
+func TestIgnoredFSReadsLikeRoot(t *testing.T) {
+	fsys := ignoredFS{
+		FS:      plan.ReadOnce(fstest.MapFS{"a.sql": {Data: []byte("SELECT 1;\r\n")}, "b.log": {}}),
+		files:   map[string]bool{"b.log": true},
+		folders: map[string]bool{},
+	}
+	if data, err := fs.ReadFile(fsys, "a.sql"); err != nil || string(data) != "SELECT 1;\n" {
+		t.Errorf("ReadFile = %q, %v; want %q", data, err, "SELECT 1;\n")
+	}
+	if _, err := fs.ReadFile(fsys, "b.log"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("an ignored file reads: %v", err)
 	}
 }
 

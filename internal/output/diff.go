@@ -70,6 +70,9 @@ func DiffTo(w io.Writer, dir, owner string, files []File, index *Index) (*Change
 			if err != nil {
 				return nil, err
 			}
+			if c.oldName != "/dev/null" && c.newName != "/dev/null" {
+				oldData = asRendered(oldData, newData)
+			}
 			return diff.Diff(c.oldName, oldData, c.newName, newData), nil
 		}
 	}, func(d []byte) error {

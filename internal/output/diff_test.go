@@ -61,6 +61,9 @@ func diffAllAtOnce(dir, owner string, files []File, index *Index) ([]byte, *Chan
 		if err == nil && c.newName != "/dev/null" {
 			newData, err = p.contents(c.rel)
 		}
+		if c.oldName != "/dev/null" && c.newName != "/dev/null" {
+			oldData = asRendered(oldData, newData)
+		}
 		diffs[i], errs[i] = diff.Diff(c.oldName, oldData, c.newName, newData), err
 	})
 	byPath := make([]int, len(changes))

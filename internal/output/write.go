@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -173,7 +172,7 @@ func makePlan(dir, owner string, files []File, index *Index) (*plan, error) {
 			if s.found && s.conflict == nil && s.err == nil {
 				var data []byte
 				data, s.err = p.contents(p.order[i])
-				s.same = bytes.Equal(old, data)
+				s.same = sameText(old, data)
 			}
 			if old != nil {
 				buf = old
