@@ -184,8 +184,8 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	}
 	var sql string // the test's SQL, when it is kept
 	var shape snowsql.Shape
-	var excerpt string // where the SQL is not one closed query
-	var first string   // its first word: a query's is SELECT or WITH
+	var excerpt string  // where the SQL is not one closed query
+	var first string    // its first word: a query's is SELECT or WITH
 	var unmapped string // a table it names in the domain's schema, unprefixed
 	var err error
 	if c.opts.NoTestSQL {
