@@ -29,3 +29,19 @@ func TestFirstWord(t *testing.T) {
 		t.Error("IsQuery: a WITH is a query, a DELETE and nothing are not")
 	}
 }
+
+func TestUnrunnable(t *testing.T) {
+	for sql, runs := range map[string]bool{
+		"SELECT 1;":                          true,
+		"\ufeffSELECT 1;":                    false, // a byte-order mark Snowflake refuses
+		"SELECT '\ufeff';":                   true,  // one inside is text
+		"-- only a comment":                  false,
+		"SELECT \x00":                        false,
+		"SELECT 'caf\xe9'":                   false, // Windows-1252
+		"  \n/* a */ CREATE TABLE t (a INT)": true,
+	} {
+		if got := Unrunnable(sql) == ""; got != runs {
+			t.Errorf("Unrunnable(%q) = %q, want runnable %v", sql, Unrunnable(sql), runs)
+		}
+	}
+}

@@ -210,16 +210,21 @@ func ending(sql string) (last int, inComment bool) {
 }
 
 // Unrunnable says why SQL text, a step's statements, cannot be run as
-// written, or is "" when it can: text that is not UTF-8 (a file saved as
+// written, and how to mend it, or is "" when it can: text that is not UTF-8 (a file saved as
 // Windows-1252) or holds a NUL byte, which a script or a DAG would carry
-// as other characters than its editor showed, or text of no statement,
-// only comments, which leaves a block or an operator nothing to run.
+// as other characters than its editor showed; text that starts with a
+// byte-order mark; or text of no statement, only comments, which leaves a
+// block or an operator nothing to run.
 func Unrunnable(sql string) string {
 	switch {
 	case !utf8.ValidString(sql) || strings.ContainsRune(sql, 0):
-		return "it is not UTF-8 text, or holds a NUL byte"
+		return "it is not UTF-8 text, or holds a NUL byte: save it as UTF-8 text"
+	case strings.HasPrefix(sql, "\ufeff"):
+		// Editors on Windows save one; Snowflake reads it as the first
+		// character of the statement and refuses it.
+		return "it starts with a byte-order mark (U+FEFF), which Snowflake takes for part of the first statement and refuses: save the file as UTF-8 without a BOM"
 	case len(Split(sql)) == 0:
-		return "it holds no statement, only comments or nothing"
+		return "it holds no statement, only comments or nothing: write its statements"
 	}
 	return ""
 }

@@ -221,7 +221,7 @@ func (b *builder) stepSQL(s *plan.Step) string {
 		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The airflow target puts the SQL of %s into the DAG, but reading it failed: %v. Check that the file, named from the mesh's folder, is a file readable by the user running meshc, then build again.", arg.String, err)
 	default:
 		if why := snowsql.Unrunnable(sql); why != "" {
-			b.errorf("airflow-no-runner", arg.Range, "Step SQL cannot run", "The step runs on an sql task, which holds its SQL (%s), but %s. Save the file as UTF-8 text, and write its statements.", arg.String, why)
+			b.errorf("airflow-no-runner", arg.Range, "Step SQL cannot run", "The step runs on an sql task, which holds its SQL (%s), but %s.", arg.String, why)
 		}
 	}
 	return sql

@@ -64,7 +64,7 @@ func (b *builder) statements(s *plan.Step) string {
 		return ""
 	}
 	if why := snowsql.Unrunnable(sql); why != "" {
-		b.errorf("snowflake-runner", arg.Range, "Step SQL cannot run", "The step runs its statements as a Snowflake task, which holds its SQL (%s), but %s. Save the file as UTF-8 text, and write its statements.", arg.String, why)
+		b.errorf("snowflake-runner", arg.Range, "Step SQL cannot run", "The step runs its statements as a Snowflake task, which holds its SQL (%s), but %s.", arg.String, why)
 		return ""
 	}
 	sql = strings.TrimSpace(sql)
