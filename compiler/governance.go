@@ -101,7 +101,10 @@ type waiver struct {
 	domain  *domainScope // nil for a central waiver
 	policy  *policy      // nil when its policy did not resolve
 	expired bool
-	valid   bool // it exempts objects: resolved, soft-mandatory, not expired
+	// invalid: its objects, reason, approver or expires is missing or
+	// wrong (reported), so it records no reviewed exception.
+	invalid bool
+	valid   bool // it exempts objects: resolved, soft-mandatory, not expired, not invalid
 	entries []waiverEntry
 }
 
@@ -478,9 +481,14 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 			c.errorf("invalid-value", s.v.Range, fmt.Sprintf("Empty %s", s.what),
 				"A waiver records why the exception is acceptable (reason) and who approved it (approver, an address or handle), so that the review can be audited.")
 		}
+		// Unset is missing or of the wrong type, reported when loading.
+		w.invalid = w.invalid || strings.TrimSpace(s.v.V) == ""
 	}
+	w.invalid = w.invalid || !a.Expires.Set || a.Objects.Bad
 	if a.Expires.Set {
-		if date, ok := c.date(a.Expires); ok && c.today.After(date) {
+		date, ok := c.date(a.Expires)
+		w.invalid = w.invalid || !ok
+		if ok && c.today.After(date) {
 			w.expired = true
 			c.errorf("waiver-expired", a.Expires.Range, "Waiver expired",
 				"The waiver %s expired on %s (today is %s), so it no longer exempts anything. Fix the objects it names, or ask %s to renew it with a new date.",
@@ -513,7 +521,10 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 				"The policy %s is advisory: its violations are warnings, which do not fail the check, and waivers are for soft-mandatory policies. This waiver exempts nothing: remove it.", p.name())
 		}
 	}
-	w.valid = w.policy != nil && w.policy.level == softMandatory && !w.expired
+	// A waiver with errors of its own exempts nothing, as one of a
+	// hard-mandatory policy: an exception without a reason, an approver or
+	// a date it ends on is not one anybody reviewed.
+	w.valid = w.policy != nil && w.policy.level == softMandatory && !w.expired && !w.invalid
 	return w
 }
 
@@ -617,7 +628,7 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 		}
 	}
 	if !w.valid {
-		// Expired, or of a policy that takes no waiver (reported): a
+		// Expired, invalid, or of a policy that takes no waiver (reported): a
 		// misspelt entry is still worth knowing before it is renewed.
 		for _, e := range w.entries {
 			if e.obj == nil && !m.ofUnjudged(p.kind, e.id.V) {
@@ -696,7 +707,7 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 	for _, o := range p.violatedInOrder {
 		msg := p.violated[o]
 		found := PolicyObject{Kind: o.kind, ID: o.id(), Range: o.at(), Message: msg}
-		var expired *waiver
+		var expired, invalid *waiver
 		if p.level == softMandatory {
 			if w := waiverFor(named[o], true); w != nil {
 				p.outcome.Waived = append(p.outcome.Waived, WaivedObject{PolicyObject: found, Waiver: w.ast.Name, WaiverRange: w.ast.DeclRange,
@@ -705,11 +716,13 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 			}
 			if expired = waiverFor(named[o], false); expired != nil {
 				found.ExpiredWaiver = expired.ast.Name
+			} else if i := slices.IndexFunc(named[o], func(w *waiver) bool { return w.invalid }); i >= 0 {
+				invalid = named[o][i]
 			}
 		}
 		p.outcome.Violations = append(p.outcome.Violations, found)
 		detail := fmt.Sprintf("%s This breaks the %s policy %s %s (%s). %s",
-			msg, strings.ReplaceAll(p.level, "_", "-"), p.name(), p.origin(), p.ast.DeclRange, c.advice(p, o, expired))
+			msg, strings.ReplaceAll(p.level, "_", "-"), p.name(), p.origin(), p.ast.DeclRange, c.advice(p, o, expired, invalid))
 		if p.level == advisory {
 			c.warnf("policy-violation", o.at(), fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
 		} else {
@@ -746,8 +759,9 @@ func waiverFor(naming []*waiver, valid bool) *waiver {
 	return nil
 }
 
-// advice says what to do about a violation.
-func (c *compiler) advice(p *policy, o *govObject, expired *waiver) string {
+// advice says what to do about a violation; expired or invalid is a
+// waiver that names the object but does not exempt it.
+func (c *compiler) advice(p *policy, o *govObject, expired, invalid *waiver) string {
 	switch p.level {
 	case advisory:
 		return "Advisory policies warn without failing the check."
@@ -756,6 +770,9 @@ func (c *compiler) advice(p *policy, o *govObject, expired *waiver) string {
 	}
 	if expired != nil {
 		return fmt.Sprintf("The waiver %s exempted it until %s: fix the %s, or have the waiver renewed.", expired.ast.Name, expired.ast.Expires.V, o.kind)
+	}
+	if invalid != nil {
+		return fmt.Sprintf("The waiver %s (%s) names it but has errors of its own (reported there), so it exempts nothing: fix the %s, or the waiver.", invalid.ast.Name, invalid.ast.DeclRange, o.kind)
 	}
 	if p.domain != nil {
 		return fmt.Sprintf("Fix the %s, or have domain %s's owners approve a waiver in its folder, with policy = policy.%s and objects = [%q].", o.kind, p.domain.plan.Name, p.name(), o.id())
