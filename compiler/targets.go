@@ -287,6 +287,10 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 				c.errorf("invalid-name", e.KeyRange, "Invalid variable name", "A variable name is made of letters, digits and _, not starting with a digit, such as DBT_PROFILES_DIR.")
 			case seen[e.Key]:
 				c.errorf("duplicate-name", e.KeyRange, "Duplicate variable", "The variable %s is set twice in this block; remove one.", e.Key)
+			case strings.HasPrefix(e.Key, "MESHC_") || meshcVariables[e.Key] != "":
+				c.errorf("invalid-name", e.KeyRange, "Variable that meshc sets",
+					"meshc sets %s in every job and task it generates%s, so a runner's value would replace it: a dev build's jobs would work where prod's do, or a step would not know which it runs. Remove the entry.%s",
+					e.Key, meshcVariables[e.Key], meshcVariableFix(e.Key))
 			default:
 				seen[e.Key] = true
 				out.Variables = append(out.Variables, plan.Variable{Name: e.Key, Value: e.Value.V, Range: e.Value.Range})
@@ -295,6 +299,25 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 		slices.SortFunc(out.Variables, func(a, b plan.Variable) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return out
+}
+
+// meshcVariables are the variables meshc sets in the jobs and tasks it
+// generates, other than its own MESHC_ ones, with what they hold.
+var meshcVariables = map[string]string{
+	"SNOWFLAKE_DATABASE":  " (the environment's database)",
+	"SNOWFLAKE_SCHEMA":    " (the domain's schema, with the environment's schema_prefix)",
+	"SNOWFLAKE_WAREHOUSE": " (the environment's warehouse)",
+	"SNOWFLAKE_ROLE":      " (the environment's role)",
+	"DBT_TARGET":          " (the environment's dbt_target)",
+}
+
+// meshcVariableFix says where the value of a variable meshc sets comes
+// from, for one a runner block sets.
+func meshcVariableFix(name string) string {
+	if strings.HasPrefix(name, "MESHC_") {
+		return " Variables named MESHC_ are meshc's."
+	}
+	return " To change it, change the environment block."
 }
 
 // scriptLine checks the placeholders of a script line, parsed.
