@@ -499,17 +499,27 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 		c.errorf("invalid-value", a.Objects.Range, "Waiver of nothing",
 			"objects lists the IDs of the objects the waiver exempts, as the policy's violations name them, such as [\"physician.prescribers.prescribers\"].")
 	}
-	listed := map[string]bool{}
-	for _, id := range a.Objects.V {
-		if listed[id.V] {
-			c.warnf("duplicate-name", id.Range, "Duplicate waived object", "The object %q is already listed in objects; remove this one.", id.V)
-			continue
-		}
-		listed[id.V] = true
-		w.entries = append(w.entries, waiverEntry{id: id})
-	}
 	if a.Policy != nil {
 		w.policy = c.waivedPolicy(a.Policy, ds, central, perDomain)
+	}
+	// Entries are the same object when they meet the same one: a column's
+	// name in any case. Without a policy, its kind is not known.
+	kind := ""
+	if w.policy != nil {
+		kind = w.policy.kind
+	}
+	listed := map[string]string{}
+	for _, id := range a.Objects.V {
+		if first, dup := listed[waivedID(kind, id.V)]; dup {
+			also := ""
+			if first != id.V {
+				also = fmt.Sprintf(" as %q (a column's name matches without regard to case)", first)
+			}
+			c.warnf("duplicate-name", id.Range, "Duplicate waived object", "The object %q is already listed in objects%s; remove this one.", id.V, also)
+			continue
+		}
+		listed[waivedID(kind, id.V)] = id.V
+		w.entries = append(w.entries, waiverEntry{id: id})
 	}
 	if p := w.policy; p != nil && p.level != "" {
 		switch p.level {
