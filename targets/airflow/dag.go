@@ -196,7 +196,7 @@ func (b *builder) stepTask(p *plan.Product, s *plan.Step) *task {
 		args = append(args, b.bashArgs(p, s, tmpl)...)
 	}
 	if s.Description != "" {
-		args = append(args, arg("doc_md", pyString(b.docText(s.Description))))
+		args = append(args, arg("doc_md", pyString(s.Description))) // a task's doc_md is Markdown only (docText)
 	}
 	t.args = args
 	return t
@@ -372,7 +372,7 @@ func (b *builder) testTask(t *plan.Test) *task {
 	// and retries would only report the failure later (as on GitLab).
 	tt.args = slices.Concat([]kwarg{arg("task_id", pyString(t.ID))}, b.snowflakeArgs(), []kwarg{arg("sql", pyString(literal(sql))), arg("retries", "0")})
 	if t.Description != "" {
-		tt.args = append(tt.args, arg("doc_md", pyString(b.docText(t.Description))))
+		tt.args = append(tt.args, arg("doc_md", pyString(t.Description)))
 	}
 	return tt
 }

@@ -392,9 +392,11 @@ func duration(d time.Duration) string {
 	return fmt.Sprintf("pendulum.duration(seconds=%d)", int64(d/time.Second))
 }
 
-// docText prepares documentation for doc_md. Airflow 2 renders a DAG's
-// doc_md as a Jinja template when it parses the file (Airflow 3 does
-// not), so there it goes through literal like a templated field.
+// docText prepares a DAG's documentation for its doc_md. Airflow 2
+// renders a DAG's doc_md as a Jinja template when it parses the file
+// (DAG.get_doc_md; Airflow 3 does not), so there it goes through literal
+// like a templated field. A task's doc_md is shown as Markdown, never
+// rendered, so it is written as it is.
 func (b *builder) docText(s string) string {
 	if b.settings.version == 2 {
 		return literal(s)
