@@ -445,11 +445,12 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 			c.errorf("invalid-value", t.Range, "Empty tag", "Remove the empty tag.")
 			continue
 		}
-		if strings.ContainsFunc(t.V, unicode.IsControl) {
+		if strings.ContainsFunc(t.V, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) {
 			// Tags are labels on one line: Airflow's DAG tags, the
-			// catalog's and the manifest's.
+			// catalog's and the manifest's. U+2028 and U+2029 separate
+			// lines too, in JavaScript and in editors.
 			c.errorf("invalid-value", t.Range, "Tag with a control character",
-				"The tag %q holds a control character (a line break, a tab or another). A tag is a label on one line, such as \"master-data\": remove it.", t.V)
+				"The tag %q holds a control character (a line break or separator, a tab or another). A tag is a label on one line, such as \"master-data\": remove it.", t.V)
 			continue
 		}
 		if seen[t.V]++; seen[t.V] != 2 {

@@ -143,7 +143,7 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 	case key == "airflow.max_active_runs":
 		if o.Number.V < 1 || o.Number.V > 1000 {
 			c.errorf("invalid-value", o.Number.Range, "Invalid max_active_runs",
-				"max_active_runs is how many runs of one product's DAG may run at once, a whole number from 1 up; 1 keeps two runs from writing the same tables.")
+				"max_active_runs is how many runs of one product's DAG may run at once, a whole number from 1 to 1000; 1 keeps two runs from writing the same tables.")
 			return nil
 		}
 	case key == "snowflake.target_completion_interval" || key == "snowflake.timeout" || key == "gitlab.timeout" || key == "airflow.timeout":
