@@ -328,10 +328,12 @@ func wholeText(pattern string) (*regexp.Regexp, error) {
 }
 
 // hasTestFunc is has_test(object, kind): whether a product, port or
-// column has a test of the given kind.
+// column has a test of the given kind; false for null. The null keyword
+// has no type, and without AllowDynamicType go-cty would answer unknown
+// for it rather than call Impl.
 var hasTestFunc = function.New(&function.Spec{
 	Params: []function.Parameter{
-		{Name: "object", Type: cty.DynamicPseudoType, AllowNull: true, AllowMarked: true},
+		{Name: "object", Type: cty.DynamicPseudoType, AllowNull: true, AllowDynamicType: true, AllowMarked: true},
 		{Name: "kind", Type: cty.String, AllowMarked: true},
 	},
 	Type: func(args []cty.Value) (cty.Type, error) {
