@@ -1,10 +1,11 @@
 package plan
 
 import (
-	"bytes"
 	"io/fs"
 	"slices"
 	"sync"
+
+	"github.com/meshc/meshc/internal/lf"
 )
 
 // ReadOnce returns root with each file read at most once, for Plan.Root.
@@ -44,25 +45,7 @@ func (f *onceFS) ReadFile(name string) ([]byte, error) {
 	read := r.(*fileRead)
 	read.once.Do(func() {
 		read.data, read.err = fs.ReadFile(f.FS, name)
-		read.data = withLF(read.data)
+		read.data = lf.Text(read.data)
 	})
 	return slices.Clone(read.data), read.err // the caller may change its copy
 }
-
-// withLF returns data with each CRLF as LF, in place.
-func withLF(data []byte) []byte {
-	if !bytes.Contains(data, crlf) {
-		return data
-	}
-	w := 0
-	for r := 0; r < len(data); r++ {
-		if data[r] == '\r' && r+1 < len(data) && data[r+1] == '\n' {
-			continue
-		}
-		data[w] = data[r]
-		w++
-	}
-	return data[:w]
-}
-
-var crlf = []byte("\r\n")

@@ -6,28 +6,6 @@ import (
 	"testing/fstest"
 )
 
-// TestWithLF checks that each CRLF becomes LF, and that no other CR goes.
-func TestWithLF(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"", ""},
-		{"a", "a"},
-		{"a\n", "a\n"},
-		{"a\r\n", "a\n"},
-		{"\r\n\r\n", "\n\n"},
-		{"a\r\nb\nc\r\nd", "a\nb\nc\nd"},
-		{"a\rb\r\n", "a\rb\n"},
-		{"a\r", "a\r"},
-		{"\r", "\r"},
-		{"\n\r", "\n\r"},
-		{"a\r\r\n", "a\r\n"}, // a CR, then a CRLF line ending
-		{"\r\na\r\n\r\nbc\r\n", "\na\n\nbc\n"},
-	} {
-		if got := string(withLF([]byte(tc.in))); got != tc.want {
-			t.Errorf("withLF(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 // crlfMesh is a small mesh whose files end their lines in LF, or in CRLF
 // as a Windows checkout has them.
 func crlfMesh(crlf bool) fstest.MapFS {

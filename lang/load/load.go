@@ -23,6 +23,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/internal/lf"
 	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/ast"
@@ -378,7 +379,10 @@ func (f *file) read(buf []byte) bool {
 // be read into memory to be refused. The size comes from the open file,
 // where a stat and then a read would look each path up twice. The bytes go
 // into buf when it has room for them, with CRLF line endings as LF
-// (withLF); the size returned is the file's, as read.
+// (lf.Text): a checkout with CRLF line endings is the same mesh, with the
+// same heredocs, generated files and cache entries, whose key hashes the
+// text read. Lines and columns are as in the file; byte offsets count
+// each line ending as one byte. The size returned is the file's, as read.
 func readBelow(fsys fs.FS, name string, limit int64, buf []byte) ([]byte, int64, stamp.Stamp, error) {
 	r, err := fsys.Open(name)
 	if err != nil {
@@ -398,37 +402,8 @@ func readBelow(fsys fs.FS, name string, limit int64, buf []byte) ([]byte, int64,
 	b := bytes.NewBuffer(buf[:0])
 	b.Grow(int(max(info.Size(), 0)) + bytes.MinRead) // a size below 0 is a file system's mistake
 	n, err := b.ReadFrom(io.LimitReader(r, limit))
-	return withLF(b.Bytes()), n, stamp.Of(info), err
+	return lf.Text(b.Bytes()), n, stamp.Of(info), err
 }
-
-// withLF returns text with each CRLF line ending as LF, in place. A mesh
-// is read so, that a checkout with CRLF line endings (git's core.autocrlf,
-// Git for Windows' default) be the same mesh as one with LF: the same
-// heredocs, so the same generated files, and the same cache entries, whose
-// key hashes the text read. A CR alone, or before anything but LF, is no
-// line ending to HCL, and is kept. Lines and columns are as in the file;
-// byte offsets count each line ending as one byte.
-func withLF(text []byte) []byte {
-	i := bytes.Index(text, crlf)
-	if i < 0 {
-		return text
-	}
-	w := i // text[:w] is done
-	for {
-		// text[i:] starts with a CRLF: keep its LF and what follows,
-		// up to the next CRLF.
-		rest := text[i+1:]
-		next := bytes.Index(rest[1:], crlf)
-		if next < 0 {
-			w += copy(text[w:], rest)
-			return text[:w]
-		}
-		w += copy(text[w:], rest[:1+next])
-		i += 1 + 1 + next
-	}
-}
-
-var crlf = []byte("\r\n")
 
 // NewFile indexes a file's lines for its ranges (diag.File), keeping its
 // text for the columns of lines beyond ASCII.
