@@ -220,6 +220,14 @@ func readTree(t *Tree) ([]*file, map[string][]fs.DirEntry, diag.Diagnostics) {
 			}
 			return nil
 		}
+		if (p == RootFile || strings.HasSuffix(name, FileSuffix)) && !de.Type().IsRegular() && !t.Stdlib {
+			// A pipe, a socket or a device named as a mesh file: reading it
+			// could block, and no checkout holds one.
+			ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "read-error",
+				Summary: "Cannot read " + t.Prefix + p, Subject: new(diag.WholeFile(t.Prefix + p)),
+				Detail: fmt.Sprintf("%s%s is a %s, not a file: meshc reads only regular files, which are what a checkout holds. Remove it, or give it a name that does not end in %s.", t.Prefix, p, fileKind(de.Type()), FileSuffix)})
+			return nil
+		}
 		if !(p == RootFile || strings.HasSuffix(name, FileSuffix)) || !de.Type().IsRegular() {
 			if strings.HasSuffix(strings.ToLower(name), FileSuffix) && !strings.HasSuffix(name, FileSuffix) && !t.Stdlib {
 				ds = append(ds, &diag.Diagnostic{Severity: diag.Warning, Code: "ignored-file",
@@ -237,6 +245,19 @@ func readTree(t *Tree) ([]*file, map[string][]fs.DirEntry, diag.Diagnostics) {
 		ds = append(ds, d)
 	}
 	return files, folders.folders, ds
+}
+
+// fileKind names what a file that is not a regular one is, for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 // OutputFolder is where meshc build writes by default, at the root of the
