@@ -101,6 +101,11 @@ func (c *compiler) defaults() {
 // mesh that checks on one machine checks on all.
 func (c *compiler) timezone(s ast.String) string {
 	if ianaZones[s.V] {
+		if clock := fixedOffsetZones[s.V]; clock != "" {
+			c.warnf("timezone-fixed-offset", s.Range, "Time zone without daylight saving time",
+				"%q is a fixed offset from UTC all year, though the clocks it is named after change: a schedule read in it runs an hour off their local time for most of the year. Write %s for the local clock, or \"UTC\" for a fixed time.",
+				s.V, clock)
+		}
 		return s.V
 	}
 	zones := sortedKeys(ianaZones)
@@ -109,6 +114,11 @@ func (c *compiler) timezone(s ast.String) string {
 		if strings.EqualFold(name, s.V) {
 			hint = fmt.Sprintf(" Did you mean %q?", name)
 		}
+	}
+	if zone := zoneAbbreviations[strings.ToUpper(s.V)]; zone != "" {
+		// A near miss among the zones' names would be another place:
+		// PST is one letter from EST, CST three from CET.
+		hint = fmt.Sprintf(" %s is an abbreviation of a clock, and abbreviations are ambiguous; did you mean %q?", s.V, zone)
 	}
 	c.errorf("invalid-value", s.Range, "Unknown time zone", "%q is not an IANA time zone name.%s Use a name such as \"UTC\", \"Europe/Zurich\" or \"America/New_York\".", s.V, hint)
 	return "UTC"

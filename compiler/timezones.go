@@ -175,3 +175,30 @@ var ianaZones = map[string]bool{
 	"US/Michigan": true, "US/Mountain": true, "US/Pacific": true, "US/Samoa": true, "UTC": true,
 	"Universal": true, "W-SU": true, "WET": true, "Zulu": true,
 }
+
+// fixedOffsetZones are the IANA names that keep one offset from UTC all
+// year though they read as a region's clock, with the zones that follow
+// that clock, quoted as a mesh writes them.
+var fixedOffsetZones = map[string]string{
+	"EST": `"America/New_York"`,
+	"MST": `"America/Denver" (or "America/Phoenix", whose clock keeps MST all year)`,
+	"HST": `"Pacific/Honolulu"`,
+}
+
+// zoneAbbreviations are common abbreviations of clocks that are no IANA
+// name, upper-cased, with the zone people mostly mean by them: a
+// suggestion by spelling would name another place.
+var zoneAbbreviations = map[string]string{
+	"PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PT": "America/Los_Angeles",
+	"MDT": "America/Denver", "MT": "America/Denver",
+	"CST": "America/Chicago", "CDT": "America/Chicago", "CT": "America/Chicago",
+	"EDT": "America/New_York", "ET": "America/New_York",
+	"AKST": "America/Anchorage", "AKDT": "America/Anchorage",
+	"BST": "Europe/London", "IST": "Asia/Kolkata",
+	"CEST": "Europe/Berlin", "EEST": "Europe/Athens", "WEST": "Europe/Lisbon",
+	"MSK": "Europe/Moscow", "JST": "Asia/Tokyo", "KST": "Asia/Seoul",
+	"SGT": "Asia/Singapore", "HKT": "Asia/Hong_Kong",
+	"AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+	"NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
+}
+
