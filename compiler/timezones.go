@@ -201,4 +201,3 @@ var zoneAbbreviations = map[string]string{
 	"AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
 	"NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
 }
-
