@@ -318,6 +318,11 @@ var typeAliases = map[string]string{
 	"int": "integer", "bigint": "integer", "smallint": "integer", "double": "float",
 	"real": "float", "decimal": "number", "numeric": "number", "timestamp": "timestamp_ntz",
 	"datetime": "timestamp_ntz", "json": "variant", "map": "object", "list": "array", "bytes": "binary",
+	// BigQuery's and SQL Server's, which teams moving to Snowflake bring.
+	"int64": "integer", "int32": "integer", "integer64": "integer", "float64": "float", "bignumeric": "number",
+	"datetime2": "timestamp_ntz", "smalldatetime": "timestamp_ntz", "datetimeoffset": "timestamp_tz",
+	"nvarchar": "string", "nchar": "string", "bit": "boolean", "tinyint": "integer", "money": "number",
+	"timestamptz": "timestamp_tz", "jsonb": "variant", "struct": "object", "varbinary": "binary",
 }
 
 // columnType checks a type expression and gives it its defaults.
