@@ -371,8 +371,22 @@ func nonLiteral(expr hcl.Expression) hcl.Expression {
 func (d *decoder) wrongType(attr *hcl.Attribute, want string, err error) diag.Diagnostics {
 	return diag.Diagnostics{diag.Errorf("wrong-type", d.rng(attr.Expr.Range()),
 		"Incorrect attribute value type",
-		"The argument %q must be %s: %s.", attr.Name, want, strings.TrimSuffix(err.Error(), "."))}
+		"The argument %q must be %s: %s.%s", attr.Name, want, strings.TrimSuffix(err.Error(), "."), writtenAs[attr.Name])}
 }
+
+// writtenAs shows how the arguments whose strings hold a value of their
+// own kind are written: retry_delay = 600 is a number, not "10m".
+var writtenAs = map[string]string{
+	"retry_delay": durationExample, "freshness": durationExample, "timeout": durationExample,
+	"target_completion_interval": durationExample,
+	"start_date":                 dateExample, "expires": dateExample, "date": dateExample,
+	"cadence": ` A cadence is "hourly", "daily", "weekly", "monthly" or a cron expression in quotes, such as "0 6 * * 1-5".`,
+}
+
+const (
+	durationExample = ` It is a duration in quotes: a whole number and a unit, such as "10m", "36h" or "7d".`
+	dateExample     = ` It is a date in quotes, YYYY-MM-DD, such as "2027-01-31".`
+)
 
 func (d *decoder) decodeString(attr *hcl.Attribute) (ast.String, diag.Diagnostics) {
 	bad := ast.String{Bad: true, Range: d.rng(attr.Expr.Range())}
