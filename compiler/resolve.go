@@ -89,9 +89,9 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			readSeen = make(map[*plan.Column]bool, len(in.Columns))
 		}
 		for _, ic := range in.Columns {
-			col, ok := columns.get(ic.Name.V)
+			col, ok := columns.get(ic.Name)
 			if !ok {
-				c.unknown("column", ic.Name.V, "in "+owner(), ic.Name.Range, names())
+				c.unknown("column", ic.Name, "in "+owner(), ic.Range, names())
 				continue
 			}
 			var expected plan.Type
@@ -100,7 +100,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				if ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
 					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
 						"This product expects %s to be %s, but the %s declares it %s (at %s). Change the expected type, or agree a new contract with the producer.",
-						ic.Name.V, want, owner(), col.Type, col.Range)
+						ic.Name, want, owner(), col.Type, col.Range)
 				}
 				if ok {
 					expected = want
@@ -110,7 +110,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			// so far costs less than a map for each of a large mesh's
 			// inputs.
 			if readSeen[col] || (readSeen == nil && slices.Contains(pi.Columns, col)) {
-				c.warnf("duplicate-column-read", ic.Name.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name.V)
+				c.warnf("duplicate-column-read", ic.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name)
 				continue
 			}
 			if readSeen != nil {

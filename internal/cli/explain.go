@@ -199,7 +199,7 @@ func explainProduct(d *ast.Domain, p *ast.Product) []byte {
 		x.ref("from", in.From)
 		var cols []string
 		for _, c := range in.Columns {
-			col := strconv.Quote(c.Name.V)
+			col := strconv.Quote(c.Name)
 			if c.Type != nil {
 				col += " = " + typeText(*c.Type)
 			}
