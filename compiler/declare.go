@@ -269,7 +269,10 @@ func (c *compiler) duplicateColumns(set columnSet, out []*plan.Column, decls []*
 // declareColumn fills in a column's plan from its declaration, checking
 // its type, classification and masking.
 func (c *compiler) declareColumn(pc *plan.Column, col *ast.Column) {
-	pc.Nullable, pc.Classification, pc.Masking, pc.Description = true, col.Classification().V, col.Masking().V, col.Description.V
+	pc.Nullable, pc.Description = true, col.Description.V
+	if classification, masking := col.Classification().V, col.Masking().V; classification != "" || masking != "" {
+		pc.Governed = &plan.ColumnGovernance{Classification: classification, Masking: masking}
+	}
 	if col.Type.Name != "" {
 		pc.Type, _ = c.columnType(col.Type)
 	}

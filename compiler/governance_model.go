@@ -973,8 +973,8 @@ func columnName(col *plan.Column) string { return col.Name }
 func classifications(cols []*plan.Column) cty.Value {
 	var out []string
 	for _, col := range cols {
-		if col.Classification != "" {
-			out = append(out, col.Classification)
+		if col.Classification() != "" {
+			out = append(out, col.Classification())
 		}
 	}
 	return textList(sortedSet(out))
@@ -1024,9 +1024,9 @@ func (m *model) columnAttr(o *govObject, name string) cty.Value {
 		}
 		return cty.BoolVal(col.Nullable)
 	case "classification":
-		return optionalValue(o.written.classification, col.Classification)
+		return optionalValue(o.written.classification, col.Classification())
 	case "masking":
-		return optionalValue(o.written.masking, col.Masking)
+		return optionalValue(o.written.masking, col.Masking())
 	case "description":
 		return optionalValue(o.written.description, col.Description)
 	case "readers":

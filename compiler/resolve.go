@@ -55,7 +55,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 		}
 		var columns columnSet
 		var names func() []string // the columns' names, for "did you mean"
-		var owner string
+		var owner func() string   // what is read, for diagnostics: made only for them
 		if src != nil {
 			pi.Source = src
 			columns = c.sourceColumns[src]
@@ -66,11 +66,11 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				}
 				return sorted
 			}
-			owner = "source " + src.ID
+			owner = func() string { return "source " + src.ID }
 		} else {
 			pi.Producer, pi.Port = port.plan.Product, port.plan
 			columns, names = port.columns, port.columnNames
-			owner = "port " + port.plan.ID
+			owner = func() string { return "port " + port.plan.ID }
 			if pi.Producer == ps.plan {
 				c.errorf("cycle", in.From.Range, "Product reads its own port",
 					"An input is something the product waits for, and %s cannot wait for itself. A step that needs the port's previous contents (an incremental load, say) reads its table directly; remove this input.", ps.plan.ID)
@@ -81,13 +81,17 @@ func (c *compiler) resolveInputs(ps *productScope) {
 		}
 		if len(in.Columns) == 0 && !in.ColumnsBad {
 			c.errorf("missing-attribute", in.DeclRange, "Input reads no columns",
-				"List the columns this product reads, columns = [\"a\", \"b\"], so that meshc can check them against the %s and warn its owners before they break you.", owner)
+				"List the columns this product reads, columns = [\"a\", \"b\"], so that meshc can check them against the %s and warn its owners before they break you.", owner())
 		}
-		readSeen := map[*plan.Column]bool{}
+		pi.Columns = make([]*plan.Column, 0, len(in.Columns))
+		var readSeen map[*plan.Column]bool // for long lists only (below)
+		if len(in.Columns) > 16 {
+			readSeen = make(map[*plan.Column]bool, len(in.Columns))
+		}
 		for _, ic := range in.Columns {
-			col, ok := columns.get(ic.Name.V)
+			col, ok := columns.get(ic.Name)
 			if !ok {
-				c.unknown("column", ic.Name.V, "in "+owner, ic.Name.Range, names())
+				c.unknown("column", ic.Name, "in "+owner(), ic.Range, names())
 				continue
 			}
 			var expected plan.Type
@@ -96,17 +100,22 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				if ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
 					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
 						"This product expects %s to be %s, but the %s declares it %s (at %s). Change the expected type, or agree a new contract with the producer.",
-						ic.Name.V, want, owner, col.Type, col.Range)
+						ic.Name, want, owner(), col.Type, col.Range)
 				}
 				if ok {
 					expected = want
 				}
 			}
-			if readSeen[col] {
-				c.warnf("duplicate-column-read", ic.Name.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name.V)
+			// Most inputs list a few columns: looking through those read
+			// so far costs less than a map for each of a large mesh's
+			// inputs.
+			if readSeen[col] || (readSeen == nil && slices.Contains(pi.Columns, col)) {
+				c.warnf("duplicate-column-read", ic.Range, "Column read twice", "The column %q is already listed in this input; remove one.", ic.Name)
 				continue
 			}
-			readSeen[col] = true
+			if readSeen != nil {
+				readSeen[col] = true
+			}
 			pi.Columns = append(pi.Columns, col)
 			if expected.Name != "" && pi.Expected == nil {
 				pi.Expected = make([]plan.Type, len(pi.Columns)-1, len(in.Columns))
@@ -114,6 +123,9 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			if pi.Expected != nil {
 				pi.Expected = append(pi.Expected, expected)
 			}
+		}
+		if len(pi.Columns) == 0 {
+			pi.Columns = nil
 		}
 		inputs = append(inputs, pi)
 	}

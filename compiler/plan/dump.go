@@ -108,11 +108,11 @@ func describeColumn(c *Column) string {
 	if !c.Nullable {
 		s += " not null"
 	}
-	if c.Classification != "" {
-		s += " classification=" + c.Classification
+	if c.Classification() != "" {
+		s += " classification=" + c.Classification()
 	}
-	if c.Masking != "" {
-		s += " masking=" + c.Masking
+	if c.Masking() != "" {
+		s += " masking=" + c.Masking()
 	}
 	return s
 }

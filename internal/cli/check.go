@@ -75,7 +75,10 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		} else {
 			fmt.Fprintln(e.stderr, "timings:")
 		}
-		opts.Trace = func(stage string, took time.Duration) { f.timing(e, stage, took) }
+	}
+	opts.Trace = func(stage string, took time.Duration) {
+		f.timing(e, stage, took)
+		AfterStage(stage)
 	}
 	var hits0, parsed0, unread0 int
 	if opts.Cache != nil {

@@ -201,13 +201,13 @@ func explainProduct(d *ast.Domain, p *ast.Product) []byte {
 		var cols []string
 		var at diag.Range // where the list starts: its first column's line
 		for i, c := range in.Columns {
-			col := strconv.Quote(c.Name.V)
+			col := strconv.Quote(c.Name)
 			if c.Type != nil {
 				col += " = " + typeText(*c.Type)
 			}
 			cols = append(cols, col)
 			if i == 0 {
-				at = c.Name.Range
+				at = c.Range
 			}
 		}
 		x.line("columns = ["+strings.Join(cols, ", ")+"]", at, "")

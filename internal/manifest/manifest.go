@@ -340,7 +340,7 @@ func product(p *plan.Plan, pr *plan.Product, gitlabFile string) Product {
 func columns(cols []*plan.Column) []Column {
 	out := []Column{}
 	for _, c := range cols {
-		out = append(out, Column{Name: c.Name, Type: c.Type.String(), Nullable: c.Nullable, Classification: c.Classification, Masking: c.Masking, Description: c.Description})
+		out = append(out, Column{Name: c.Name, Type: c.Type.String(), Nullable: c.Nullable, Classification: c.Classification(), Masking: c.Masking(), Description: c.Description})
 	}
 	return out
 }

@@ -678,11 +678,11 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 			} else if a.Nullable && !b.Nullable {
 				c("column", cid, "changed", "made not nullable")
 			}
-			if a.Classification != b.Classification {
-				c("column", cid, "changed", fmt.Sprintf("classification %s -> %s", orNone(a.Classification), orNone(b.Classification)))
+			if a.Classification() != b.Classification() {
+				c("column", cid, "changed", fmt.Sprintf("classification %s -> %s", orNone(a.Classification()), orNone(b.Classification())))
 			}
-			if a.Masking != b.Masking {
-				c("column", cid, "changed", fmt.Sprintf("masking %s -> %s", orNone(a.Masking), orNone(b.Masking)))
+			if a.Masking() != b.Masking() {
+				c("column", cid, "changed", fmt.Sprintf("masking %s -> %s", orNone(a.Masking()), orNone(b.Masking())))
 			}
 		}
 	})

@@ -125,8 +125,19 @@ func eachShape(b *testing.B, shape synth.Options, run func(b *testing.B, m *mesh
 	}
 }
 
+// asMeshc is trace, told of each stage as meshc tells the collector's
+// tuning (cli.AfterStage), to measure what users run.
+func asMeshc(trace func(string, time.Duration)) func(string, time.Duration) {
+	return func(stage string, took time.Duration) {
+		if trace != nil {
+			trace(stage, took)
+		}
+		cli.AfterStage(stage)
+	}
+}
+
 func compile(b *testing.B, dir string, trace func(string, time.Duration)) *compiler.Result {
-	res, err := compiler.CompileDir(dir, compiler.Options{Today: meshtest.Today, Trace: trace})
+	res, err := compiler.CompileDir(dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -184,7 +195,7 @@ func BenchmarkCheckMixedCadences(b *testing.B) {
 		took := map[string]time.Duration{}
 		trace := func(stage string, d time.Duration) { took[stage] += d }
 		for b.Loop() {
-			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: trace})
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace)})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -225,7 +236,7 @@ func BenchmarkCheckDense(b *testing.B) {
 		trace := func(stage string, d time.Duration) { took[stage] += d }
 		warnings := 0
 		for b.Loop() {
-			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: trace})
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace)})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -250,7 +261,7 @@ func BenchmarkCheckMisspelt(b *testing.B) {
 		trace := func(stage string, d time.Duration) { took[stage] += d }
 		errors := 0
 		for b.Loop() {
-			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: trace})
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace)})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -374,7 +385,7 @@ func BenchmarkCheckWarm(b *testing.B) {
 		var took map[string]time.Duration
 		trace := func(stage string, d time.Duration) { took[stage] += d }
 		check := func() {
-			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Cache: cache, Trace: trace})
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Cache: cache, Trace: asMeshc(trace)})
 			if err != nil || len(res.Diagnostics) > 0 {
 				b.Fatalf("checking: %v %v", err, res.Diagnostics)
 			}

@@ -809,7 +809,8 @@ func decodeAstRefPart(d *entryReader, v *ast.RefPart) {
 }
 
 func decodeAstInputColumn(d *entryReader, v *ast.InputColumn) {
-	decodeAstString(d, &v.Name)
+	v.Name = d.string()
+	d.rangeInto(&v.Range)
 	if d.uint() != 0 && !d.corrupt {
 		p0 := new(ast.TypeExpr)
 		decodeAstTypeExpr(d, p0)

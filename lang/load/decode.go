@@ -491,7 +491,7 @@ func (d *decoder) inputColumns(attr *hcl.Attribute) []ast.InputColumn {
 			}
 			t, ds := d.decodeType(kv.Value)
 			d.add(ds)
-			out = append(out, ast.InputColumn{Name: ast.String{V: name, Set: true, Range: d.rng(kv.Key.Range())}, Type: &t})
+			out = append(out, ast.InputColumn{Name: name, Range: d.rng(kv.Key.Range()), Type: &t})
 		}
 		return out
 	}
@@ -503,7 +503,7 @@ func (d *decoder) inputColumns(attr *hcl.Attribute) []ast.InputColumn {
 	}
 	out := make([]ast.InputColumn, len(names.V))
 	for i, n := range names.V {
-		out[i] = ast.InputColumn{Name: n}
+		out[i] = ast.InputColumn{Name: n.V, Range: n.Range}
 	}
 	return out
 }

@@ -50,7 +50,7 @@ type scratch struct {
 
 	// idents are the parser's identifiers (fastParser.ident), kept from
 	// file to file: strings do not change, and the map need not grow
-	// again for each file.
+	// again for each file. Past maxIdents it starts afresh (reset).
 	idents map[string]string
 
 	// The commonest small parts of the decoded mesh (dense): references
@@ -67,10 +67,21 @@ type scratch struct {
 	inputs         dense[ast.Input]
 }
 
+// maxIdents bounds the identifiers a scratch keeps. Most that a mesh
+// repeats (attributes' names, types, columns' names, tags) are seen again
+// in the next few files, while products' and steps' names are seen in
+// one: kept from every file, a goroutine's map held hundreds of thousands
+// at 100,000 products, and looking one up missed the processor's caches
+// (ident took 15 times its time at 10,000 products; docs/performance.md).
+const maxIdents = 1 << 12
+
 // reset makes everything handed out reusable, and lets go of the syntax
 // it pointed to; the maps and lists of bodies, blocks and expressions are
 // kept, emptied.
 func (s *scratch) reset() {
+	if len(s.idents) > maxIdents {
+		s.idents = nil
+	}
 	s.contents.reset(func(c *hcl.BodyContent) {
 		clear(c.Attributes)
 		*c = hcl.BodyContent{Attributes: c.Attributes, Blocks: c.Blocks[:0]}

@@ -1,0 +1,53 @@
+// Command cpuprof checks a mesh as meshc check does, without the cache,
+// and writes a processor profile of it, for docs/performance.md: profiles
+// of two mesh sizes, merged and compared function by function, show which
+// work grows more than the mesh.
+//
+//	go run ./internal/perf/cpuprof -o /tmp/cpu10k.pprof /tmp/mesh10k
+//	go tool pprof -top -cum /tmp/cpu10k.pprof
+//
+// It prints how long loading and each stage took.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/cli"
+)
+
+func main() {
+	out := flag.String("o", "cpu.pprof", "the profile's file")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: cpuprof [-o FILE] MESH")
+		os.Exit(2)
+	}
+	cli.TuneGC()
+	f, err := os.Create(*out)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpuprof:", err)
+		os.Exit(1)
+	}
+	trace := func(stage string, took time.Duration) {
+		fmt.Fprintf(os.Stderr, "%-12s %8.3f s\n", stage, took.Seconds())
+		cli.AfterStage(stage)
+	}
+	res, err := compiler.CompileDir(flag.Arg(0), compiler.Options{NoTestSQL: true, Trace: trace})
+	pprof.StopCPUProfile()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpuprof:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "%d diagnostics\n", len(res.Diagnostics))
+}
