@@ -28,7 +28,9 @@ import (
 //   - CREATE OR ALTER TASK sets the predecessors to those it names (CREATE
 //     TASK, CREATE OR ALTER TASK), and cannot resume or suspend a task;
 //   - SYSTEM$TASK_DEPENDENTS_ENABLE resumes a root and every task after
-//     it, and TASK_DEPENDENTS lists them.
+//     it, and TASK_DEPENDENTS lists them;
+//   - SHOW TASKS ... ROOT ONLY lists a schema's tasks without predecessors,
+//     with their comments (SHOW TASKS).
 //
 // The documentation does not say that a graph must stay connected while it
 // is built: it says that a graph's structure can be defined once its tasks
@@ -42,6 +44,7 @@ type account struct {
 
 type liveTask struct {
 	after   []string
+	comment string // as the script writes it, quoted
 	started bool
 }
 
@@ -52,6 +55,10 @@ var (
 	keepNames  = regexp.MustCompile(`(?s)WHERE name NOT IN \((.*?)\n    \);`)
 	dropPrefix = regexp.MustCompile(`'DROP TASK IF EXISTS (\S+)' \|\|`)
 	quoted     = regexp.MustCompile(`'([^']*)'`)
+	// What the block that drops retired graphs keeps, and whose graphs
+	// it drops: the roots whose comment starts with the domain's prefix.
+	retiredKeep   = regexp.MustCompile(`(?s)AND name NOT IN \((.*?)\n      \)`)
+	retiredDomain = regexp.MustCompile(`AND \(note = '([^']*)' \|\| product OR`)
 )
 
 // deploy runs the scripts' statements against the account, in order,
@@ -84,7 +91,11 @@ func (a *account) run(stmt string) string {
 		if !strings.HasPrefix(stmt, "CREATE OR ALTER ") && a.tasks[rt.name] != nil {
 			return rt.name + " already exists"
 		}
-		return a.createOrAlter(rt.name, rt.after)
+		if err := a.createOrAlter(rt.name, rt.after); err != "" {
+			return err
+		}
+		a.tasks[rt.name].comment = rt.comment
+		return ""
 	case addAfter.MatchString(stmt):
 		m := addAfter.FindStringSubmatch(stmt)
 		lt := a.tasks[m[1]]
@@ -120,6 +131,8 @@ func (a *account) run(stmt string) string {
 			}
 		}
 		return ""
+	case dropRetired.MatchString(stmt):
+		return a.dropRetired(stmt)
 	case enable.MatchString(stmt):
 		root := enable.FindStringSubmatch(stmt)[1]
 		if a.tasks[root] == nil {
@@ -131,6 +144,47 @@ func (a *account) run(stmt string) string {
 		return ""
 	}
 	return "a statement the model does not know"
+}
+
+// dropRetired runs the block that drops the graphs of a domain's products
+// the mesh no longer has: the roots named PRODUCT$START in the schema, but
+// those it keeps, whose comment is the domain's prefix and the product's
+// name, alone or before ": ". Each root is suspended, the tasks after it
+// dropped, then the root.
+func (a *account) dropRetired(stmt string) string {
+	schema := dropRetired.FindStringSubmatch(stmt)[1]
+	keep := map[string]bool{}
+	for _, m := range quoted.FindAllStringSubmatch(retiredKeep.FindStringSubmatch(stmt)[1], -1) {
+		keep[m[1]] = true
+	}
+	prefix := retiredDomain.FindStringSubmatch(stmt)[1]
+	var roots []string // SHOW TASKS ... ROOT ONLY, run once
+	for name, lt := range a.tasks {
+		short, ok := strings.CutPrefix(name, schema+".")
+		if !ok || len(lt.after) > 0 || keep[short] || !strings.HasSuffix(short, "$START") {
+			continue
+		}
+		id := prefix + strings.ToLower(strings.TrimSuffix(short, "$START"))
+		// Quoting keeps prefixes: compare the literals.
+		if lt.comment == snowsql.String(id) || strings.HasPrefix(lt.comment, strings.TrimSuffix(snowsql.String(id+": "), "'")) {
+			roots = append(roots, name)
+		}
+	}
+	slices.Sort(roots)
+	for _, root := range roots {
+		a.tasks[root].started = false
+		for _, name := range a.dependents(root) {
+			if name != root {
+				if err := a.drop(name); err != "" {
+					return err
+				}
+			}
+		}
+		if err := a.drop(root); err != "" {
+			return err
+		}
+	}
+	return ""
 }
 
 // createOrAlter gives a task, created if need be, the predecessors named.
@@ -402,5 +456,90 @@ func (a *account) sameAsFresh(t *testing.T, files []output.File) {
 		if !lt.started {
 			t.Errorf("task %s is not resumed on a fresh account", name)
 		}
+	}
+}
+
+// retireMesh is a mesh of domain d and domain e, which shares d's schema,
+// with a product of each name given, each with a description (its root's
+// COMMENT is then "domain.product: description").
+func retireMesh(d, e []string) []byte {
+	var mesh strings.Builder
+	mesh.WriteString("-- mesh.hcl --\nmesh \"m\" {}\nenvironment \"prod\" {\n  database  = \"DB\"\n  warehouse = \"WH\"\n}\n")
+	for _, dom := range []struct {
+		name, schema string
+		products     []string
+	}{{"d", "", d}, {"e", "D", e}} {
+		fmt.Fprintf(&mesh, "-- %s/domain.mesh.hcl --\ndomain %q {\n  owner = \"%s@example.com\"\n", dom.name, dom.name, dom.name)
+		if dom.schema != "" {
+			fmt.Fprintf(&mesh, "  schema = %q\n", dom.schema)
+		}
+		fmt.Fprintf(&mesh, "}\nsource \"raw\" {\n  cadence = \"daily\"\n  table   = \"RAW.X.%s\"\n  column \"id\" { type = string }\n}\n", strings.ToUpper(dom.name))
+		for _, p := range dom.products {
+			fmt.Fprintf(&mesh, "product %q {\n  version     = \"1.0.0\"\n  description = \"Product %s of %s.\"\n", p, p, dom.name)
+			mesh.WriteString("  input \"raw\" {\n    from    = source.raw\n    columns = [\"id\"]\n  }\n")
+			fmt.Fprintf(&mesh, "  port \"main\" {\n    table = %q\n    column \"id\" {\n      type  = string\n      tests = [not_null()]\n    }\n  }\n", strings.ToUpper(p))
+			mesh.WriteString("  step \"build\" {\n    run = runner.sql\n    sql = \"select 1\"\n  }\n}\n")
+		}
+	}
+	return []byte(mesh.String())
+}
+
+// TestRedeployRetired deploys a mesh's scripts on an account that runs those of an
+// earlier version, in the model above, where products were removed or
+// moved between two domains that share a schema. Each domain's script
+// drops the graphs of its own products that the mesh no longer has, and
+// no other: after d's script alone, e's graphs are as they were, and after
+// both, the account holds what a fresh one would.
+func TestRedeployRetired(t *testing.T) {
+	type mesh struct{ d, e []string }
+	tests := []struct {
+		name     string
+		from, to mesh
+		// gone are the products whose tasks d's script drops; kept, the
+		// products of e whose tasks it leaves as they were.
+		gone, kept []string
+	}{
+		{"removed from d", mesh{[]string{"a", "b"}, []string{"c"}}, mesh{[]string{"a"}, []string{"c"}}, []string{"B"}, []string{"C"}},
+		{"several removed", mesh{[]string{"a", "b", "f"}, []string{"c"}}, mesh{[]string{"a"}, []string{"c"}}, []string{"B", "F"}, []string{"C"}},
+		// The mesh still creates b's root in the schema, now e's script.
+		{"moved to e", mesh{[]string{"a", "b"}, []string{"c"}}, mesh{[]string{"a"}, []string{"b", "c"}}, nil, []string{"B", "C"}},
+		// Removed from e: d's script leaves it to e's.
+		{"removed from e", mesh{[]string{"a"}, []string{"c", "x"}}, mesh{[]string{"a"}, []string{"c"}}, nil, []string{"C", "X"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			scripts := func(m mesh) []output.File {
+				p := meshtest.FuzzPlan(retireMesh(m.d, m.e))
+				if p == nil {
+					t.Fatal("the mesh does not compile")
+				}
+				return build(t, p)
+			}
+			a := &account{tasks: map[string]*liveTask{}}
+			a.deploy(t, scripts(tc.from))
+			files := scripts(tc.to)
+			before := map[string]string{}
+			for name, lt := range a.tasks {
+				before[name] = fmt.Sprintf("after %v, resumed %v", lt.after, lt.started)
+			}
+			if len(files) != 2 || files[0].Path != "d.sql" {
+				t.Fatalf("files %v, want d.sql and e.sql", files)
+			}
+			a.deploy(t, files[:1])
+			for name, was := range before {
+				short := strings.TrimPrefix(name, "DB.D.")
+				product, _, _ := strings.Cut(short, "$")
+				switch lt := a.tasks[name]; {
+				case slices.Contains(tc.gone, product) && lt != nil:
+					t.Errorf("d.sql leaves task %s of a product the mesh no longer has", name)
+				case slices.Contains(tc.kept, product) && lt == nil:
+					t.Errorf("d.sql drops task %s of domain e", name)
+				case slices.Contains(tc.kept, product) && fmt.Sprintf("after %v, resumed %v", lt.after, lt.started) != was:
+					t.Errorf("d.sql changes task %s of domain e", name)
+				}
+			}
+			a.deploy(t, files[1:])
+			a.sameAsFresh(t, files)
+		})
 	}
 }

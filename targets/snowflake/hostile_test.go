@@ -54,7 +54,7 @@ func TestHostile(t *testing.T) {
 		t.Fatalf("compile: %v", res.Diagnostics)
 	}
 	s := readBack(t, build(t, res.Plan))
-	want := "table suspend task cleanup task task task task enable"
+	want := "table suspend task cleanup task task task task enable retire"
 	if got := strings.Join(s.kinds, " "); got != want {
 		t.Fatalf("statements %q, want %q", got, want)
 	}

@@ -19,7 +19,8 @@ const bytesPerGraph = 8 << 10
 // render appends a domain's script to dst, in an order that deploys
 // safely on a fresh account and on one that runs any earlier version: the
 // tables and streams the graphs use, then each graph (renderGraph), then
-// every graph resumed.
+// every graph resumed, and last the graphs of the domain's products that
+// the mesh no longer has dropped (dropRetired).
 func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 	w := bytes.NewBuffer(dst)           // the file, after what dst holds
 	w.Grow(bytesPerGraph * len(graphs)) // rather than doubling into place
@@ -34,6 +35,7 @@ func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 		// Its streams need their tables, which those scripts create.
 		fmt.Fprintf(w, "-- Run it after %s.\n", strings.Join(first, ", "))
 	}
+	fmt.Fprintf(w, "-- At its end, it drops the task graphs of %s's products that the mesh no longer\n-- has, found in the schema when it runs: see the last block.\n", d.Name)
 
 	w.WriteString("\n-- Publication tables: a row each time a product has run and passed its tests.\n")
 	for _, g := range graphs {
@@ -65,6 +67,7 @@ func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 	for _, g := range graphs {
 		fmt.Fprintf(w, "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s);\n", snowsql.String(qualified(g.root.name)))
 	}
+	b.dropRetired(w, d)
 	return w.Bytes()
 }
 
@@ -250,4 +253,77 @@ func readDomains(graphs []*graph, d *plan.Domain) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// dropRetired drops the task graphs of the domain's products that the mesh
+// no longer has. Which they are is known only where the script runs, so
+// the block finds them in the schema: the roots named PRODUCT$START whose
+// COMMENT is the product's ID ('domain.product', alone or before ": ", as
+// graph writes it), less the roots that the mesh's scripts create in the
+// schema. The domain's name in the comment keeps the block off the graphs
+// of the other domains that share the schema (mesh names hold no '.', so
+// 'd.' starts no other domain's IDs); a product that moved to one of them
+// keeps its root's name, which the mesh still creates.
+//
+// It comes last, once every current graph has been created and resumed:
+// CREATE OR ALTER TASK has given each current task the predecessors the
+// mesh gives it, none of them a retired product's task (graphs meet only
+// through streams on publication tables, and no current product reads a
+// retired one), so no current task is among a retired root's dependents,
+// and a block that fails leaves the current graphs deployed and running.
+// The root is suspended first, as DROP TASK requires, then the tasks after
+// it are dropped, then the root, then the streams its root waited on,
+// which hold no data. The publication and $CONSUMED tables are kept: they
+// hold data someone may still need, and other schemas' streams may be on
+// a publication table.
+func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
+	schema := b.schema(d)
+	inSchema := strings.ToUpper(qualified(schema))
+	var keep []string
+	for _, p := range b.plan.Products {
+		if strings.ToUpper(qualified(b.schema(p.Domain))) == inSchema {
+			keep = append(keep, taskName(p, "START"))
+		}
+	}
+	slices.Sort(keep)
+	keep = slices.Compact(keep)
+	names := make([]string, len(keep))
+	for i, k := range keep {
+		names[i] = "\n        " + snowsql.String(k)
+	}
+	prefix := d.Name + "."
+	in := qualified(schema)
+	quoted := func(variable string) string { // an account's name, in the schema, quoted
+		return snowsql.String(in+".\"") + " || REPLACE(" + variable + ", '\"', '\"\"') || '\"'"
+	}
+	var block strings.Builder
+	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  streams_shown VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\n  product_id VARCHAR;\n  stream_prefix VARCHAR;\nBEGIN\n")
+	fmt.Fprintf(&block, "  SHOW TASKS IN SCHEMA %s ROOT ONLY;\n  roots_shown := SQLID;\n  SHOW STREAMS IN SCHEMA %s;\n  streams_shown := SQLID;\n", in, in)
+	block.WriteString("  retired := (\n    SELECT name, product FROM (\n      SELECT \"name\" AS name, \"comment\" AS note, LOWER(LEFT(\"name\", GREATEST(LENGTH(\"name\") - 6, 0))) AS product\n      FROM TABLE(RESULT_SCAN(:roots_shown))\n    )\n    WHERE ENDSWITH(name, '$START')\n")
+	fmt.Fprintf(&block, "      AND name NOT IN (%s\n      )\n", strings.Join(names, ","))
+	fmt.Fprintf(&block, "      AND (note = %s || product OR STARTSWITH(note, %s || product || ': '))\n    ORDER BY name\n  );\n", snowsql.String(prefix), snowsql.String(prefix))
+	block.WriteString("  LET retired_roots CURSOR FOR retired;\n  FOR retired_root IN retired_roots DO\n    root_name := retired_root.name;\n")
+	fmt.Fprintf(&block, "    root_task := %s;\n", quoted("root_name"))
+	fmt.Fprintf(&block, "    product_id := %s || retired_root.product;\n", snowsql.String(prefix))
+	block.WriteString("    stream_prefix := LEFT(root_name, LENGTH(root_name) - 5) || 'INPUT$';\n")
+	block.WriteString("    EXECUTE IMMEDIATE 'ALTER TASK ' || root_task || ' SUSPEND';\n    BEGIN\n")
+	fmt.Fprintf(&block, "      LET dependents RESULTSET := (\n        SELECT name\n        FROM TABLE(%s.INFORMATION_SCHEMA.TASK_DEPENDENTS(TASK_NAME => :root_task, RECURSIVE => TRUE))\n        WHERE name <> :root_name\n      );\n", snowsql.Ident(schema.Database))
+	block.WriteString("      LET dependent_tasks CURSOR FOR dependents;\n      FOR dependent IN dependent_tasks DO\n")
+	fmt.Fprintf(&block, "        EXECUTE IMMEDIATE 'DROP TASK IF EXISTS ' || %s;\n      END FOR;\n", quoted("dependent.name"))
+	block.WriteString("      EXECUTE IMMEDIATE 'DROP TASK IF EXISTS ' || root_task;\n")
+	block.WriteString("      LET streams RESULTSET := (\n        SELECT \"name\" AS name\n        FROM TABLE(RESULT_SCAN(:streams_shown))\n        WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n      );\n")
+	block.WriteString("      LET input_streams CURSOR FOR streams;\n      FOR input_stream IN input_streams DO\n")
+	fmt.Fprintf(&block, "        EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\n      END FOR;\n    END;\n  END FOR;\nEND;", quoted("input_stream.name"))
+	fmt.Fprintf(w, `
+-- Drop the task graphs of %[1]s's products that the mesh no longer has. Which
+-- products those are is decided when the script runs, from what is in %[2]s
+-- then, not when meshc wrote it: the roots named PRODUCT$START whose COMMENT is
+-- the product's ID, %[3]s, as meshc writes it, other than the roots
+-- the mesh's scripts create in the schema. Other domains' graphs in the schema
+-- stay: their roots' comments name their own domain. Each root is suspended,
+-- the tasks after it dropped, then the root, then the streams it waited on.
+-- The product's tables, PRODUCT$PUBLICATIONS and PRODUCT$CONSUMED, are kept
+-- with their data: drop them by hand once no one needs it.
+%[4]s;
+`, d.Name, in, snowsql.String(prefix+"product"), executeImmediate(block.String()))
 }

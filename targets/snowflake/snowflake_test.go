@@ -138,6 +138,7 @@ var (
 	suspend      = regexp.MustCompile(`^ALTER TASK IF EXISTS (\S+) SUSPEND$`)
 	enable       = regexp.MustCompile(`^SELECT SYSTEM\$TASK_DEPENDENTS_ENABLE\('([^']+)'\)$`)
 	dropStale    = regexp.MustCompile(`^EXECUTE IMMEDIATE \$\$\nDECLARE\n  stale CURSOR FOR\n    SELECT name\n    FROM TABLE\(\S+\.INFORMATION_SCHEMA\.TASK_DEPENDENTS\(TASK_NAME => '([^']+)', RECURSIVE => TRUE\)\)\n`)
+	dropRetired  = regexp.MustCompile(`^EXECUTE IMMEDIATE \$\$\nDECLARE\n  roots_shown VARCHAR;\n(?s:.*)  SHOW TASKS IN SCHEMA (\S+) ROOT ONLY;\n`)
 )
 
 // readBack reads every statement of the scripts, failing on any statement
@@ -168,6 +169,8 @@ func readBack(t *testing.T, files []output.File) *script {
 				s.kinds = append(s.kinds, "suspend")
 			case dropStale.MatchString(stmt):
 				s.kinds = append(s.kinds, "cleanup")
+			case dropRetired.MatchString(stmt):
+				s.kinds = append(s.kinds, "retire")
 			case dropTask.MatchString(stmt):
 				s.kinds = append(s.kinds, "drop")
 			case addAfter.MatchString(stmt):
