@@ -245,6 +245,18 @@ func (c *compiler) unmappedInTest(ps *productScope, sql string) string {
 	return snowsql.SchemaQualified(sql, ps.plan.Domain.Schema)
 }
 
+// blueprintHolding returns the blueprint whose block holds r, if any: a
+// product's test may be merged in from one.
+func (c *compiler) blueprintHolding(r diag.Range) *ast.Blueprint {
+	start, end := r.Offsets()
+	for _, bp := range c.mesh.Blueprints {
+		if bs, be := bp.BlockRange.Offsets(); bp.BlockRange.Filename() == r.Filename() && start >= bs && end <= be && start >= 0 {
+			return bp
+		}
+	}
+	return nil
+}
+
 // testSubject works out which port and column a test checks: those it is
 // written in, or those a product-level test block names, and checks that
 // they suit the test kind.
@@ -268,9 +280,17 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 				port = p
 			}
 		case kind.On.V != "product" && len(ps.ports) > 1:
+			fix := "port = port.NAME. Or move the test into that port."
+			if bp := c.blueprintHolding(use.DeclRange); bp != nil {
+				// A blueprint has no ports, and its products' differ.
+				fix = fmt.Sprintf("the test comes from blueprint.%s, which cannot name a port of every product that extends it. Give %s a test of its own in its place, with port = port.NAME", bp.Name, ps.plan.ID)
+				if name := use.Written().Name; name.V != "" {
+					fix = fmt.Sprintf("the test comes from blueprint.%s, which cannot name a port of every product that extends it. Give %s a test %q of its own, with port = port.NAME: it replaces the blueprint's.", bp.Name, ps.plan.ID, name.V)
+				}
+			}
 			c.errorf("missing-attribute", use.DeclRange, "Which port does this test check?",
-				"The product %s has several ports (%s), so a %s test declared in the product says which one it checks: port = port.NAME. Or move the test into that port.",
-				ps.plan.ID, strings.Join(sortedKeys(ps.ports), ", "), kind.Name)
+				"The product %s has several ports (%s), so a %s test declared in the product says which one it checks: %s",
+				ps.plan.ID, strings.Join(sortedKeys(ps.ports), ", "), kind.Name, fix)
 			return nil, nil, false
 		}
 	}
