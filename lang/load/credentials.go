@@ -2,12 +2,12 @@ package load
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/internal/credscan"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -20,24 +20,6 @@ import (
 // credentialNames matches attribute names whose literal value would be a
 // credential.
 var credentialNames = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret|token|api_?key|private_?key|access_?key|credential)`)
-
-// credentialValues matches values that are credentials whatever their name:
-// private keys, well-known token formats, and connection strings with an
-// inline password. A pattern runs only on strings holding one of its hints,
-// substrings every match contains, since most strings hold none.
-var credentialValues = []struct {
-	what  string
-	hints []string
-	re    *regexp.Regexp
-}{
-	{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)},
-	{"an AWS access key", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"a GitLab token", []string{"glpat-"}, regexp.MustCompile(`\bglpat-[0-9A-Za-z_-]{20,}`)},
-	{"a GitHub token", []string{"gh"}, regexp.MustCompile(`\bgh[pousr]_[0-9A-Za-z]{36,}`)},
-	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`)},
-	{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`)},
-	{"a password in a connection string", []string{"=", "://"}, regexp.MustCompile(`(?i)(password|pwd)\s*=\s*[^\s;&'"]{3,}|://[^/\s:@]+:[^/\s@]{3,}@`)},
-}
 
 // credentialName reports whether an attribute's name says it holds a
 // credential. Files are checked in parallel and use few names, so the
@@ -83,7 +65,10 @@ func checkCredentialAttr(file *diag.File, attr *hclsyntax.Attribute) diag.Diagno
 }
 
 // credentialPatterns checks every string in an expression, including those
-// inside lists, maps and call arguments.
+// inside lists, maps and call arguments, for values that are credentials
+// whatever their name (credscan): private keys, well-known token formats,
+// connection strings with an inline password, and Snowflake SQL's
+// PASSWORD = '...' and kin, for a step's inline sql.
 func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostics {
 	switch e := e.(type) {
 	case *hclsyntax.TupleConsExpr:
@@ -119,11 +104,9 @@ func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostic
 	if !ok {
 		return nil
 	}
-	for _, c := range credentialValues {
-		if slices.ContainsFunc(c.hints, func(h string) bool { return strings.Contains(s, h) }) && c.re.MatchString(s) {
-			return diag.Diagnostics{diag.Errorf("literal-credential", rng(file, e.Range()), "Credential written as a literal",
-				"This string looks like %s. Credentials must never be committed: store it in a vault, declare a secret block for it, and refer to the secret instead.", c.what)}
-		}
+	if m, found := credscan.Find(s); found {
+		return diag.Diagnostics{diag.Errorf("literal-credential", rng(file, e.Range()), "Credential written as a literal",
+			"This string looks like %s. Credentials must never be committed: store it in a vault, declare a secret block for it, and refer to the secret instead.", m.What)}
 	}
 	return nil
 }
@@ -162,7 +145,7 @@ func credentialEntry(file *diag.File, item hclsyntax.ObjectConsItem) *diag.Diagn
 // that is a variable's name ("$TOKEN") or another flag, or an
 // interpolation such as "${secret.x}", is not a literal credential. It
 // reports whether x is a credential flag's value, which the patterns of
-// credentialValues need not read again: "--password=$DB_PASSWORD" is not
+// credscan need not read again: "--password=$DB_PASSWORD" is not
 // a connection string's password.
 func credentialArgument(file *diag.File, before []hclsyntax.Expression, x hclsyntax.Expression) (*diag.Diagnostic, bool) {
 	value, ok := literalString(x)

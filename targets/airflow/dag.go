@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/credscan"
 	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/lang/diag"
@@ -222,6 +223,13 @@ func (b *builder) stepSQL(s *plan.Step) string {
 	default:
 		if why := snowsql.Unrunnable(sql); why != "" {
 			b.errorf("airflow-no-runner", arg.Range, "Step SQL cannot run", "The step runs on an sql task, which holds its SQL (%s), but %s.", arg.String, why)
+		}
+		// Loading checked an inline sql; a file is read only here, and
+		// the DAG would carry what it holds.
+		if arg.Type == "file" {
+			if detail, found := credscan.InFile(arg.String, sql); found {
+				b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
+			}
 		}
 	}
 	return sql

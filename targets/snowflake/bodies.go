@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/credscan"
 	"github.com/meshc/meshc/internal/snowsql"
 )
 
@@ -66,6 +67,14 @@ func (b *builder) statements(s *plan.Step) string {
 	if why := snowsql.Unrunnable(sql); why != "" {
 		b.errorf("snowflake-runner", arg.Range, "Step SQL cannot run", "The step runs its statements as a Snowflake task, which holds its SQL (%s), but %s.", arg.String, why)
 		return ""
+	}
+	// Loading checked an inline sql; a file is read only here, and the
+	// task would carry what it holds.
+	if arg.Type == "file" {
+		if detail, found := credscan.InFile(arg.String, sql); found {
+			b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
+			return ""
+		}
 	}
 	sql = strings.TrimSpace(sql)
 	if !snowsql.Terminated(sql) {
