@@ -303,3 +303,38 @@ func TestSameOnAnyCores(t *testing.T) {
 	p := meshtest.Synthetic(t, 300)
 	meshtest.SameOnAnyCores(t, func() ([]output.File, diag.Diagnostics) { return gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab"}) })
 }
+
+// TestRulesWithinTokenLimit checks that every rule of every job is short,
+// however many schedules a job runs in: GitLab's expression lexer stops
+// at 100 tokens (MAX_TOKENS), and GitLab refuses a file with a rule over
+// it. A comparison is 3 tokens, and || one more.
+func TestRulesWithinTokenLimit(t *testing.T) {
+	res, _ := meshtest.CompileArchive(t, "testdata/cases/many_schedules.txtar")
+	if res.Plan == nil {
+		t.Fatalf("compile: %v", res.Diagnostics)
+	}
+	for _, f := range build(t, res.Plan, gitlab.Options{}) {
+		if !strings.HasSuffix(f.Path, ".yml") {
+			continue
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(f.Contents(), &doc); err != nil {
+			t.Fatalf("%s does not parse: %v", f.Path, err)
+		}
+		rules := 0
+		for name, v := range doc {
+			job, _ := v.(map[string]any)
+			list, _ := job["rules"].([]any)
+			for _, r := range list {
+				cond, _ := r.(map[string]any)["if"].(string)
+				if tokens := 3 + 4*strings.Count(cond, "||"); tokens > 100 {
+					t.Errorf("%s: job %s has a rule of %d tokens: %s", f.Path, name, tokens, cond)
+				}
+				rules++
+			}
+		}
+		if f.Path == ".gitlab-ci.yml" && rules != 27 {
+			t.Errorf("the parent has %d rules, want 27: all, and each of the 26 schedules", rules)
+		}
+	}
+}

@@ -213,11 +213,14 @@ func (s *schedules) rules(products []*plan.Product) []string {
 		keys = append(keys, s.active[p]...)
 	}
 	slices.Sort(keys)
+	// One rule a key, which GitLab reads as or: a single expression of
+	// them all would pass GitLab's 100 tokens an expression (its lexer's
+	// MAX_TOKENS) at 25 keys, and GitLab would refuse the whole file.
 	conds := []string{fmt.Sprintf("$%s == %q", scheduleVariable, "all")}
 	for _, k := range slices.Compact(keys) {
 		conds = append(conds, fmt.Sprintf("$%s == %q", scheduleVariable, k))
 	}
-	return []string{strings.Join(conds, " || ")}
+	return conds
 }
 
 // file renders schedules.json: the pipeline schedules to create, with the
