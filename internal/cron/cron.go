@@ -5,6 +5,7 @@ package cron
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,30 @@ var fields = [5]field{
 type Schedule struct {
 	sets             [5][]bool
 	domStar, dowStar bool
+}
+
+// Same reports whether two cron expressions run at the same times, as
+// "daily" and "0 0 * * *", or "0 6 * * 1-5" and "0 6 * * MON-FRI" do. An
+// expression that does not parse is the same only as itself.
+func Same(a, b string) bool {
+	x, errA := Parse(a)
+	y, errB := Parse(b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	if x.domStar != y.domStar || x.dowStar != y.dowStar {
+		return false
+	}
+	for i := range x.sets {
+		xs, ys := x.sets[i], y.sets[i]
+		if i == 4 { // 7 is Sunday, which Parse sets 0 for too
+			xs, ys = xs[:7], ys[:7]
+		}
+		if !slices.Equal(xs, ys) {
+			return false
+		}
+	}
+	return true
 }
 
 // Parse reads a five-field cron expression, refusing what the targets'

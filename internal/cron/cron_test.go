@@ -104,3 +104,25 @@ func TestSundayAsZero(t *testing.T) {
 		}
 	}
 }
+
+func TestSame(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"0 0 * * *", "0 0 * * *", true},
+		{"0 6 * * 1-5", "0 6 * * MON-FRI", true},
+		{"0 0 * * 0", "0 0 * * 7", true},   // Sunday twice
+		{"0 0 * * 0", "0 0 * * SUN", true}, //
+		{"*/15 * * * *", "0,15,30,45 * * * *", true},
+		{"0 6 * * 1-5", "0 6 * * 1-6", false},
+		{"0 0 1 * *", "0 0 1 * 1", false},    // the 1st, or the 1st and Mondays
+		{"0 0 * * *", "0 0 1-31 * *", false}, // the same days, kept apart: a star is read differently
+		{"not cron", "not cron", true},
+		{"not cron", "0 0 * * *", false},
+	} {
+		if got := Same(c.a, c.b); got != c.same {
+			t.Errorf("Same(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package gitlab
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -31,6 +32,9 @@ type schedules struct {
 	// period, or that of the inputs it runs after, whichever is shorter.
 	every map[*plan.Product]time.Duration
 	last  map[lastChoice]string // lastOf's choices
+	// same maps a cadence's key to the key of the schedule it shares:
+	// one cadence spelled two ways ("daily", "0 0 * * *") is one schedule.
+	same map[string]string
 }
 
 // lastChoice is what lastOf chose from: schedule keys, one per line, and
@@ -50,6 +54,7 @@ type schedule struct {
 
 func newSchedules(p *plan.Plan) *schedules {
 	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}, every: map[*plan.Product]time.Duration{}, last: map[lastChoice]string{}}
+	s.same = sameCadences(p)
 	for _, pr := range p.Products { // upstreams first
 		var keys []string
 		var every time.Duration
@@ -172,19 +177,81 @@ func (s *schedules) lastOf(keys []string, every time.Duration) string {
 // add returns the schedule of a cadence in a time zone. Its key is the
 // cadence as written, with the time zone when it is not the mesh's.
 func (s *schedules) add(c plan.Cadence, tz string) *schedule {
-	key := c.Keyword
-	if key == "" {
-		key = c.Cron
-	}
-	if tz != s.plan.Defaults.Timezone {
-		key += "@" + tz
-	}
+	key := cmp.Or(s.same[s.keyOf(c, tz)], s.keyOf(c, tz))
 	if k := s.byKey[key]; k != nil {
 		return k
 	}
 	k := &schedule{key: key, cron: c.Cron, period: c.Period, timezone: tz, at: c.Range}
 	s.byKey[key] = k
 	return k
+}
+
+// keyOf is a cadence's key as written, with the time zone when it is not
+// the mesh's.
+func (s *schedules) keyOf(c plan.Cadence, tz string) string {
+	key := cmp.Or(c.Keyword, c.Cron)
+	if tz != s.plan.Defaults.Timezone {
+		key += "@" + tz
+	}
+	return key
+}
+
+// sameCadences maps the key of each cadence the mesh's products may run on
+// (their own, and their sources' in their time zones) to the key of the
+// schedule it shares with the cadences that run at the same times in the
+// same time zone: a keyword's if one is among them, else the least, so
+// that the choice does not depend on the products' order. Two schedules
+// of one cron would start two pipelines at once, and a product that needs
+// one would not wait for the other's.
+func sameCadences(p *plan.Plan) map[string]string {
+	type cadence struct{ key, cron, tz string }
+	s := &schedules{plan: p}
+	var all []cadence
+	seen := map[string]bool{}
+	addCadence := func(c plan.Cadence, tz string) {
+		if key := s.keyOf(c, tz); !seen[key] {
+			seen[key] = true
+			all = append(all, cadence{key, c.Cron, tz})
+		}
+	}
+	for _, pr := range p.Products {
+		if c := pr.Schedule.Cadence; c != nil {
+			addCadence(*c, pr.Schedule.Timezone)
+		}
+		for _, in := range pr.Inputs {
+			if in.Source != nil {
+				addCadence(in.Source.Cadence, pr.Schedule.Timezone)
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b cadence) int { return strings.Compare(a.key, b.key) })
+	same := map[string]string{}
+	for i, a := range all {
+		if same[a.key] != "" {
+			continue
+		}
+		best := a.key
+		for _, b := range all[i+1:] {
+			if b.tz == a.tz && same[b.key] == "" && cron.Same(a.cron, b.cron) {
+				same[b.key] = a.key // for now: the least
+				if keywordCadence(b.key) {
+					best = b.key
+				}
+			}
+		}
+		for _, b := range all[i:] {
+			if b.key == a.key || same[b.key] == a.key {
+				same[b.key] = best
+			}
+		}
+	}
+	return same
+}
+
+// keywordCadence reports whether a schedule key is a keyword's.
+func keywordCadence(key string) bool {
+	k, _, _ := strings.Cut(key, "@")
+	return k == "hourly" || k == "daily" || k == "weekly" || k == "monthly"
 }
 
 // check warns when the mesh needs more pipeline schedules than the project
