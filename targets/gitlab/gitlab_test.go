@@ -2,6 +2,7 @@ package gitlab_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,14 +10,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/golden"
 	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
 	"github.com/meshc/meshc/targets/gitlab"
 )
 
@@ -336,5 +340,36 @@ func TestRulesWithinTokenLimit(t *testing.T) {
 		if f.Path == ".gitlab-ci.yml" && rules != 27 {
 			t.Errorf("the parent has %d rules, want 27: all, and each of the 26 schedules", rules)
 		}
+	}
+}
+
+// TestLargeFileWarned checks that a child pipeline too large for GitLab's
+// default max_yaml_size_bytes is warned of, and a usual one is not.
+func TestLargeFileWarned(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("domain \"d\" {\n  owner = \"d@example.com\"\n}\n\nproduct \"big\" {\n  version = \"1.0.0\"\n  port \"main\" {\n    table = \"BIG\"\n    column \"id\" { type = string }\n  }\n  schedule { cadence = \"daily\" }\n")
+	long := strings.Repeat("x", 5000)
+	for i := range 100 {
+		fmt.Fprintf(&b, "  step \"s%03d\" {\n    run     = runner.shell\n    command = \"echo %s\"\n  }\n", i, long)
+	}
+	b.WriteString("}\n")
+	fsys := fstest.MapFS{
+		"mesh.hcl":          {Data: []byte("mesh \"m\" {}\n\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
+		"d/domain.mesh.hcl": {Data: []byte(b.String())},
+	}
+	res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: meshtest.Today})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("compile: %v %v", err, res.Diagnostics)
+	}
+	_, ds := gitlab.Build(res.Plan, gitlab.Options{})
+	warned := slices.ContainsFunc(ds, func(d *diag.Diagnostic) bool {
+		return d.Summary == "GitLab pipeline file may be too large" && strings.Contains(d.Detail, "products/d/big.yml")
+	})
+	if !warned {
+		t.Errorf("a child pipeline of 100 steps of 5 KB is not warned of: %v", ds)
+	}
+	_, ds = gitlab.Build(meshtest.Pharma(t, "prod"), gitlab.Options{})
+	if slices.ContainsFunc(ds, func(d *diag.Diagnostic) bool { return d.Summary == "GitLab pipeline file may be too large" }) {
+		t.Errorf("the example's pipelines are warned of: %v", ds)
 	}
 }

@@ -15,6 +15,12 @@ const (
 	maxNeeds              = 50   // entries in one job's needs
 	maxTriggerIncludes    = 3    // files in one trigger:include
 	maxDownstreamPipeline = 1000 // downstream pipelines in one pipeline hierarchy
+	// largeYAML is the size of a pipeline file past which GitLab may refuse
+	// it: it weighs a file as loaded into memory, about five times its
+	// bytes, against max_yaml_size_bytes, 2 MB by default since GitLab 17.3
+	// (gitlab-org/gitlab!160826; 1 MB before, when GitLab's docs put the
+	// limit at a file of about 200 KB).
+	largeYAML = 400 << 10
 )
 
 // reserved are the names GitLab does not take for a job: the top-level

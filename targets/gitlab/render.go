@@ -98,6 +98,11 @@ func (b *builder) addYAML(p *pipeline, sources []string, h *head) {
 	}
 	head := output.Header("# ", b.ownerCmd, sources)
 	b.fileBuf = append(append(append(b.fileBuf[:0], head...), '\n'), b.yamlBuf...)
+	if len(b.fileBuf) > largeYAML {
+		b.diags = append(b.diags, diag.Warnf("gitlab-limit", p.at, "GitLab pipeline file may be too large",
+			"%s is %d KB. GitLab weighs a pipeline file as loaded into memory, about five times its bytes, against the instance's max_yaml_size_bytes (2 MB by default, 1 MB on instances older than GitLab 17.3), and refuses the pipeline past it. %s, or have the instance's administrators raise the limit.",
+			p.file, len(b.fileBuf)>>10, p.split))
+	}
 	b.add(p.file)
 }
 
