@@ -255,6 +255,23 @@ func readDomains(graphs []*graph, d *plan.Domain) []string {
 	return slices.Compact(out)
 }
 
+// rootsBySchema returns the names of the graphs' roots in each schema,
+// upper-cased as qualified, sorted, once for the build: every domain's
+// script keeps those of its schema, which domains may share, and going
+// over every product for each of thousands of domains is quadratic.
+func (b *builder) rootsBySchema() map[string][]string {
+	roots := map[string][]string{}
+	for _, p := range b.plan.Products {
+		in := strings.ToUpper(qualified(b.schema(p.Domain)))
+		roots[in] = append(roots[in], taskName(p, "START"))
+	}
+	for in, names := range roots {
+		slices.Sort(names)
+		roots[in] = slices.Compact(names)
+	}
+	return roots
+}
+
 // dropRetired drops the task graphs of the domain's products that the mesh
 // no longer has. Which they are is known only where the script runs, so
 // the block finds them in the schema: the roots named PRODUCT$START whose
@@ -278,15 +295,7 @@ func readDomains(graphs []*graph, d *plan.Domain) []string {
 // a publication table.
 func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
 	schema := b.schema(d)
-	inSchema := strings.ToUpper(qualified(schema))
-	var keep []string
-	for _, p := range b.plan.Products {
-		if strings.ToUpper(qualified(b.schema(p.Domain))) == inSchema {
-			keep = append(keep, taskName(p, "START"))
-		}
-	}
-	slices.Sort(keep)
-	keep = slices.Compact(keep)
+	keep := b.roots[strings.ToUpper(qualified(schema))]
 	names := make([]string, len(keep))
 	for i, k := range keep {
 		names[i] = "\n        " + snowsql.String(k)

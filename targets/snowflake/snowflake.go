@@ -108,6 +108,7 @@ type Options struct {
 func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	b := &builder{plan: p, settings: newSettings(p)}
 	b.retry = b.retries()
+	b.roots = b.rootsBySchema()
 	if o := b.settings.target.Options["compute"]; o != nil && o.String == "warehouse" && b.settings.warehouse == "" {
 		b.errorf("snowflake-warehouse", o.Range, "Warehouse tasks without a warehouse",
 			"compute = \"warehouse\" runs every task on a warehouse, but neither the target block nor the %s environment names one. Set warehouse, or use compute = \"serverless\".", p.Environment.Name)
@@ -184,13 +185,16 @@ type builder struct {
 	plan     *plan.Plan
 	settings *settings
 	retry    int // the roots' TASK_AUTO_RETRY_ATTEMPTS
-	diags    diag.Diagnostics
+	// roots are the names of the graphs' roots in each schema, upper-cased
+	// as qualified, sorted: what each domain's dropRetired keeps.
+	roots map[string][]string
+	diags diag.Diagnostics
 }
 
 // fork returns a builder for one product's or domain's part of b's build,
 // sharing what b only reads, with diagnostics of its own.
 func (b *builder) fork() *builder {
-	return &builder{plan: b.plan, settings: b.settings, retry: b.retry}
+	return &builder{plan: b.plan, settings: b.settings, retry: b.retry, roots: b.roots}
 }
 
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {
