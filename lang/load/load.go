@@ -390,7 +390,7 @@ func (f *file) read(buf []byte) bool {
 	f.size = len(src)
 	if f.tree.Cache != nil {
 		f.sum = sha256.Sum256(src)
-		f.tree.sources.remember(f, st)
+		f.tree.sources.remember(f, st, size)
 	}
 	return true
 }

@@ -55,6 +55,9 @@ type sourceIndex struct {
 type sourceRecord struct {
 	stamp stamp.Stamp
 	sum   [sha256.Size]byte
+	// size is the text's, which is less than the stamp's for a file with
+	// CRLF line endings, read as LF (lf.Text).
+	size uint64
 }
 
 // folderRecord is what the index keeps of one folder: its listing, each
@@ -71,7 +74,7 @@ func (r folderRecord) equal(o folderRecord) bool {
 }
 
 // sourcesFormat changes whenever the index's layout does.
-const sourcesFormat = "meshc source index 3\n"
+const sourcesFormat = "meshc source index 4\n"
 
 // openSources returns the index of the mesh folder dir, kept in the folder
 // indexes, or nil where files have no stamps.
@@ -111,7 +114,7 @@ func (ix *sourceIndex) tell(f *file) bool {
 	if !ok || !stamp.File(filepath.Join(f.tree.Dir, filepath.FromSlash(f.rel))).Same(r.stamp) {
 		return false
 	}
-	f.size, f.sum = int(r.stamp.Size), r.sum
+	f.size, f.sum = int(r.size), r.sum
 	ix.mu.Lock()
 	ix.now[f.rel] = r
 	ix.mu.Unlock()
@@ -190,13 +193,13 @@ func (ix *sourceIndex) countUnread(unit []*file) {
 	ix.mu.Unlock()
 }
 
-// remember keeps what a read found of f, whose stamp is st.
-func (ix *sourceIndex) remember(f *file, st stamp.Stamp) {
-	if ix == nil || !st.Settled(ix.start, ix.racy) || st.Size != uint64(f.size) {
+// remember keeps what a read of read bytes found of f, whose stamp is st.
+func (ix *sourceIndex) remember(f *file, st stamp.Stamp, read int64) {
+	if ix == nil || !st.Settled(ix.start, ix.racy) || st.Size != uint64(read) {
 		return
 	}
 	ix.mu.Lock()
-	ix.now[f.rel] = sourceRecord{stamp: st, sum: f.sum}
+	ix.now[f.rel] = sourceRecord{stamp: st, sum: f.sum, size: uint64(f.size)}
 	ix.mu.Unlock()
 }
 
@@ -211,7 +214,7 @@ func (ix *sourceIndex) save() error {
 
 // An index file (stamp.WriteIndex) holds the number of files, the
 // files' records by path, and the folders' records by path. A file's
-// record is its path's length and path, its stamp and hash; a folder's,
+// record is its path's length and path, its stamp, hash and text's size; a folder's,
 // its path's length and path, its stamp, the number of entries kept, and
 // each entry's type (entryTypes) and name's length and name, by name.
 func encodeSources(files map[string]sourceRecord, folders map[string]folderRecord) []byte {
@@ -221,6 +224,7 @@ func encodeSources(files map[string]sourceRecord, folders map[string]folderRecor
 		data = appendIndexString(data, rel)
 		data = r.stamp.Append(data)
 		data = append(data, r.sum[:]...)
+		data = binary.AppendUvarint(data, r.size)
 	}
 	for _, rel := range slices.Sorted(maps.Keys(folders)) {
 		r := folders[rel]
@@ -258,6 +262,9 @@ func decodeSources(body []byte) (map[string]sourceRecord, map[string]folderRecor
 		last = rel
 		rec := sourceRecord{stamp: r.stamp()}
 		copy(rec.sum[:], r.bytes(sha256.Size))
+		if rec.size = r.uint(); rec.size > rec.stamp.Size {
+			r.ok = false // the text is never longer than the file
+		}
 		files[rel] = rec
 	}
 	folders := map[string]folderRecord{}
