@@ -74,8 +74,11 @@ everything downstream of them.`)
 	headRes, code, done := cf.compileWith(e, "diff", func(opts compiler.Options) (*compiler.Result, error) {
 		res, err := compiler.CompileDir(dir, opts)
 		if explicitEnv && missingEnv(err) {
+			// Compared as empty, but its errors still stop the
+			// comparison: it is checked in its first environment.
 			errors.As(err, &headLacks)
-			return nil, nil
+			opts.Env = ""
+			return compiler.CompileDir(dir, opts)
 		}
 		return res, err
 	})
@@ -161,7 +164,7 @@ everything downstream of them.`)
 			return exitMesh
 		}
 	}
-	if headRes != nil && len(headRes.Diagnostics) > 0 { // warnings only
+	if len(headRes.Diagnostics) > 0 { // warnings only
 		ds := headRes.Diagnostics
 		diag.WriteText(e.stderr, ds, headRes.SourcesFor(ds))
 		fmt.Fprintln(e.stderr)
@@ -179,7 +182,7 @@ everything downstream of them.`)
 		baseRev, headRev = revision(baseRes), revision(headRes)
 	}
 	var err error
-	if base == "" && headRes != nil {
+	if base == "" && headLacks == nil {
 		// A commit holds no file git ignores, so neither may the work
 		// tree it is compared with: dbt's target/ would change a step.
 		if headRev.Files, err = withoutIgnored(dir, headRes.Plan.Root); err != nil {
