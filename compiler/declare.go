@@ -117,13 +117,17 @@ func (c *compiler) checkSharedObjects() {
 func (c *compiler) checkSourceOverPort(ds *domainScope, src *plan.Source, port *portScope) {
 	p := port.plan.Product
 	from := "product." + p.Name + ".port." + port.plan.Name
+	public := ""
 	if p.Domain != ds.plan {
 		from = "domain." + p.Domain.Name + "." + from
+		if port.plan.Visibility != "public" {
+			public = ", once the port is public"
+		}
 	}
 	c.errorf("duplicate-name", ds.sourceTables[src], "A source reads a table a port publishes",
 		"%s is published by port %s (at %s), so source %s reads what the mesh makes, and meshc can neither run its readers after %s nor check them against the port's columns. "+
-			"Read the table as an input from the port, from = %s, and remove the source; or, if the port should not write over data landed from outside the mesh, give the port a table of its own.",
-		src.Table, port.plan.ID, port.objectRange, src.ID, p.ID, from)
+			"Remove the source: another product reads the table as an input from the port, from = %s%s, and %s itself reads its own table in its steps' SQL. Or, if the port should not write over data landed from outside the mesh, give the port a table of its own.",
+		src.Table, port.plan.ID, port.objectRange, src.ID, p.ID, from, public, p.ID)
 }
 
 // newDomainScope makes the scope of a domain, for declareDomain to fill.
