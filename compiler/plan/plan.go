@@ -428,9 +428,10 @@ func (p *Product) LastSteps() []*Step {
 
 // SQL returns the SQL a step runs on a runner with an sql or a file
 // parameter: its sql argument, or the content of its file read from root
-// (Plan.Root, which reads CRLF line endings as LF: ReadOnce), for targets that carry the SQL into what they generate. The error, when
-// the file cannot be read, comes with the argument that names it; ok is
-// false when the step has neither argument.
+// (Plan.Root, which reads CRLF line endings as LF: ReadOnce), for targets
+// that carry the SQL into what they generate. The error, when the file
+// cannot be read, comes with the argument that names it; ok is false when
+// the step has neither argument.
 func (s *Step) SQL(root fs.FS) (sql string, ok bool, at *Arg, err error) {
 	for _, a := range s.Args {
 		switch {

@@ -32,13 +32,3 @@ func FirstWord[T ~string | ~[]byte](sql T) string {
 	}
 	return ""
 }
-
-// IsQuery reports whether SQL text is a query, which returns rows and
-// changes nothing: a SELECT, or a WITH before one.
-func IsQuery[T ~string | ~[]byte](sql T) bool {
-	switch FirstWord(sql) {
-	case "SELECT", "WITH":
-		return true
-	}
-	return false
-}
