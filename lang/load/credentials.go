@@ -41,20 +41,33 @@ var credentialNameCache sync.Map
 var credentialFreeAttributes = map[string]bool{"description": true, "message": true, "vault": true, "name": true, "secrets_schema": true}
 
 func findCredentials(file *diag.File, body *hclsyntax.Body) diag.Diagnostics {
+	return credentialsIn(file, body, "")
+}
+
+// credentialsIn checks a body of a block of the type given ("" at a
+// file's top level).
+func credentialsIn(file *diag.File, body *hclsyntax.Body, blockType string) diag.Diagnostics {
 	var ds diag.Diagnostics
 	for _, attr := range body.Attributes {
-		ds = append(ds, checkCredentialAttr(file, attr)...)
+		ds = append(ds, checkCredentialAttr(file, attr, blockType)...)
 	}
 	for _, b := range body.Blocks {
-		ds = append(ds, findCredentials(file, b.Body)...)
+		ds = append(ds, credentialsIn(file, b.Body, b.Type)...)
 	}
 	return ds
 }
 
-func checkCredentialAttr(file *diag.File, attr *hclsyntax.Attribute) diag.Diagnostics {
+func checkCredentialAttr(file *diag.File, attr *hclsyntax.Attribute, blockType string) diag.Diagnostics {
 	s, ok := literalString(attr.Expr)
 	if lit, isLit := attr.Expr.(*hclsyntax.LiteralValueExpr); isLit && lit.Val.Type() == cty.Number {
 		s, ok = lit.Val.AsBigFloat().String(), true // a numeric PIN or key is a credential too
+	}
+	if ok && s != "" && credentialName(attr.Name) && blockType == "environment" {
+		// An environment names where to connect; a secret block would
+		// not help, as no environment argument takes one.
+		return diag.Diagnostics{diag.Errorf("literal-credential", rng(file, attr.Expr.Range()), "Credential written as a literal",
+			"The argument %q holds a literal value. Credentials must never be committed, and an environment holds none: it names where its tables are and, with connection, the orchestrator's connection, whose login each target keeps in its own store (GitLab's CI/CD variables that the Snowflake CLI reads, the Airflow connection, a Snowflake SECRET). Remove it, and put the credential there.",
+			attr.Name)}
 	}
 	if ok && s != "" && credentialName(attr.Name) {
 		return diag.Diagnostics{diag.Errorf("literal-credential", rng(file, attr.Expr.Range()), "Credential written as a literal",
