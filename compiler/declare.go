@@ -569,7 +569,8 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 		}
 	}
 	ps.ports[p.Name] = &portScope{plan: pp, ownWritten: portWrittenOf(p, pp.Visibility), tests: p.Tests, objectRange: p.Object.Range,
-		columns: set, columnTests: tests, written: written, table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
+		visibilityMisspelt: !p.Visibility.Set && slices.Contains(p.Broken, "visibility"),
+		columns:            set, columnTests: tests, written: written, table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
 	if !c.opts.WholeMesh {
 		// The plan holds the columns, with what later stages read of
 		// their syntax beside it: the declarations, most of a large

@@ -332,7 +332,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 			c.unknown("port", parts[3].Name, "in product "+p.plan.ID, parts[3].Range, sortedKeys(p.ports))
 			return nil, nil, false
 		}
-		if cross && port.plan.Visibility != "public" {
+		if cross && port.plan.Visibility != "public" && !port.visibilityMisspelt {
 			c.errorf("internal-port", ref.Range, "Port is internal to its domain",
 				"The port %s is internal, so only domain %s may read it. Ask its owners (%s) to make it public, which makes its columns a contract, or read a public port instead.",
 				port.plan.ID, ds.plan.Name, p.plan.Owner)

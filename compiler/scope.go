@@ -182,8 +182,12 @@ type portScope struct {
 	tests      []*ast.TestUse
 	// objectRange is where the port names its table or view.
 	objectRange diag.Range
-	columns     columnSet
-	names       atomic.Pointer[[]string] // columnNames's, once made
+	// visibilityMisspelt is set when the port's visibility was written
+	// under another name ("visibilty"): its readers are not told it is
+	// internal, which it is only by default, as its own error says.
+	visibilityMisspelt bool
+	columns            columnSet
+	names              atomic.Pointer[[]string] // columnNames's, once made
 	// columnTests holds the tests written in those of plan.Columns that
 	// have any, in the same order, until the tests stage binds them;
 	// written, what governance reads of each column's declaration. The

@@ -363,6 +363,9 @@ type Port struct {
 	Description String
 	Columns     []*Column
 	Tests       []*TestUse
+	// Broken lists the arguments of the port's body that were misspelt
+	// ("visibilty"), as Product.Broken does.
+	Broken []string
 }
 
 // Step is a `step "name" {}` block: one unit of work.

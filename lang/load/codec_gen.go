@@ -671,6 +671,13 @@ func decodeAstPort(d *entryReader, v *ast.Port) {
 		}
 		v.Tests = s0
 	}
+	if n, ok := d.count(); ok {
+		s0 := make([]string, n)
+		for i0 := range s0 {
+			s0[i0] = d.string()
+		}
+		v.Broken = s0
+	}
 }
 
 func decodeAstStep(d *entryReader, v *ast.Step) {

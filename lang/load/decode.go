@@ -521,7 +521,7 @@ func staticMap(expr hcl.Expression) ([]hcl.KeyValuePair, bool) {
 
 func (d *decoder) port(b *hcl.Block) *ast.Port {
 	c := d.content(b.Body, portSchema)
-	p := &ast.Port{DeclRange: d.rng(b.DefRange)}
+	p := &ast.Port{DeclRange: d.rng(b.DefRange), Broken: d.broken}
 	p.Name, p.NameRange = d.label(b)
 	_, hasTable := c.Attributes["table"]
 	_, hasView := c.Attributes["view"]
