@@ -349,8 +349,19 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 	if use == "test" {
 		roots = []string{"port", "product", "domain"}
 	}
+	hint := suggest.DidYouMean(parts[0].Name, roots)
+	if ds := c.domains[parts[0].Name]; ds != nil && len(parts) >= 2 {
+		// DOMAIN.PRODUCT.PORT, as dbt and SQL name things.
+		form := "domain." + parts[0].Name + ".product." + parts[1].Name + ".port."
+		if len(parts) >= 3 {
+			form += parts[2].Name
+		} else {
+			form += "PORT"
+		}
+		hint = fmt.Sprintf(" %s is a domain: a port of one of its products is %s.", parts[0].Name, form)
+	}
 	c.errorf("unresolved-reference", parts[0].Range, "Unknown kind of reference",
-		"A reference to what a product reads starts with %s.%s", strings.Join(roots, ", "), suggest.DidYouMean(parts[0].Name, roots))
+		"A reference to what a product reads starts with %s.%s", strings.Join(roots, ", "), hint)
 	return nil, nil, false
 }
 
