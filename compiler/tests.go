@@ -353,20 +353,13 @@ func (c *compiler) checkDateFreshness(use *ast.TestUse, col *plan.Column, vars m
 		return
 	}
 	seconds, err := strconv.ParseInt(age.AsString(), 10, 64)
-	if err != nil || seconds >= 24*60*60 {
+	maxAge := time.Duration(seconds) * time.Second
+	if err != nil || maxAge >= 24*time.Hour {
 		return
 	}
 	c.warnf("freshness-date", use.CallRange, "Freshness of a date under a day",
 		"%s is a date, which Snowflake compares as its midnight, so its newest value is already %s old at %s every day, even with today's rows: the test would fail each day from then on. Give max_age a day or more, such as \"1d\" (or \"2d\" for data that lands a day late), or test a timestamp column.",
-		col.Name, shortDuration(seconds), time.Time{}.Add(time.Duration(seconds)*time.Second).Format("15:04"))
-}
-
-// shortDuration writes a duration under a day as a person would: 6h, 90m.
-func shortDuration(seconds int64) string {
-	if seconds%3600 == 0 {
-		return strconv.FormatInt(seconds/3600, 10) + "h"
-	}
-	return strconv.FormatInt(seconds/60, 10) + "m"
+		col.Name, plan.FormatDuration(maxAge), time.Time{}.Add(maxAge).Format("15:04"))
 }
 
 // testArgs binds a test's positional arguments to its kind's parameters and
