@@ -54,7 +54,7 @@ type schedule struct {
 
 func newSchedules(p *plan.Plan) *schedules {
 	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}, every: map[*plan.Product]time.Duration{}, last: map[lastChoice]string{}}
-	s.same = sameCadences(p)
+	s.same = s.sameCadences()
 	for _, pr := range p.Products { // upstreams first
 		var keys []string
 		var every time.Duration
@@ -203,18 +203,20 @@ func (s *schedules) keyOf(c plan.Cadence, tz string) string {
 // that the choice does not depend on the products' order. Two schedules
 // of one cron would start two pipelines at once, and a product that needs
 // one would not wait for the other's.
-func sameCadences(p *plan.Plan) map[string]string {
-	type cadence struct{ key, cron, tz string }
-	s := &schedules{plan: p}
+func (s *schedules) sameCadences() map[string]string {
+	type cadence struct {
+		key, cron, tz string
+		keyword       bool // written as hourly, daily, weekly or monthly
+	}
 	var all []cadence
 	seen := map[string]bool{}
 	addCadence := func(c plan.Cadence, tz string) {
 		if key := s.keyOf(c, tz); !seen[key] {
 			seen[key] = true
-			all = append(all, cadence{key, c.Cron, tz})
+			all = append(all, cadence{key, c.Cron, tz, c.Keyword != ""})
 		}
 	}
-	for _, pr := range p.Products {
+	for _, pr := range s.plan.Products {
 		if c := pr.Schedule.Cadence; c != nil {
 			addCadence(*c, pr.Schedule.Timezone)
 		}
@@ -234,7 +236,7 @@ func sameCadences(p *plan.Plan) map[string]string {
 		for _, b := range all[i+1:] {
 			if b.tz == a.tz && same[b.key] == "" && cron.Same(a.cron, b.cron) {
 				same[b.key] = a.key // for now: the least
-				if keywordCadence(b.key) {
+				if b.keyword {
 					best = b.key
 				}
 			}
@@ -246,12 +248,6 @@ func sameCadences(p *plan.Plan) map[string]string {
 		}
 	}
 	return same
-}
-
-// keywordCadence reports whether a schedule key is a keyword's.
-func keywordCadence(key string) bool {
-	k, _, _ := strings.Cut(key, "@")
-	return k == "hourly" || k == "daily" || k == "weekly" || k == "monthly"
 }
 
 // check warns when the mesh needs more pipeline schedules than the project
