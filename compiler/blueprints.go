@@ -81,13 +81,7 @@ func onceInBlueprints(ds diag.Diagnostics, blueprints []*ast.Blueprint) diag.Dia
 		if r == nil {
 			return nil
 		}
-		start, end := r.Offsets()
-		for _, bp := range byFile[r.Filename()] {
-			if bs, be := bp.BlockRange.Offsets(); start >= bs && end <= be && start >= 0 {
-				return bp
-			}
-		}
-		return nil
+		return blueprintHolding(byFile[r.Filename()], *r)
 	}
 	type problem struct {
 		severity      diag.Severity
@@ -134,4 +128,16 @@ func onceInBlueprints(ds diag.Diagnostics, blueprints []*ast.Blueprint) diag.Dia
 		out[g.index] = &kept
 	}
 	return out
+}
+
+// blueprintHolding returns the blueprint among bps whose block holds r,
+// if any: a product's argument or block may be merged in from one.
+func blueprintHolding(bps []*ast.Blueprint, r diag.Range) *ast.Blueprint {
+	start, end := r.Offsets()
+	for _, bp := range bps {
+		if bs, be := bp.BlockRange.Offsets(); bp.BlockRange.Filename() == r.Filename() && start >= bs && end <= be && start >= 0 {
+			return bp
+		}
+	}
+	return nil
 }

@@ -245,18 +245,6 @@ func (c *compiler) unmappedInTest(ps *productScope, sql string) string {
 	return snowsql.SchemaQualified(sql, ps.plan.Domain.Schema)
 }
 
-// blueprintHolding returns the blueprint whose block holds r, if any: a
-// product's test may be merged in from one.
-func (c *compiler) blueprintHolding(r diag.Range) *ast.Blueprint {
-	start, end := r.Offsets()
-	for _, bp := range c.mesh.Blueprints {
-		if bs, be := bp.BlockRange.Offsets(); bp.BlockRange.Filename() == r.Filename() && start >= bs && end <= be && start >= 0 {
-			return bp
-		}
-	}
-	return nil
-}
-
 // testSubject works out which port and column a test checks: those it is
 // written in, or those a product-level test block names, and checks that
 // they suit the test kind.
@@ -281,7 +269,7 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 			}
 		case kind.On.V != "product" && len(ps.ports) > 1:
 			fix := "port = port.NAME. Or move the test into that port."
-			if bp := c.blueprintHolding(use.DeclRange); bp != nil {
+			if bp := blueprintHolding(c.mesh.Blueprints, use.DeclRange); bp != nil {
 				// A blueprint has no ports, and its products' differ.
 				fix = fmt.Sprintf("the test comes from blueprint.%s, which cannot name a port of every product that extends it. Give %s a test of its own in its place, with port = port.NAME", bp.Name, ps.plan.ID)
 				if name := use.Written().Name; name.V != "" {
