@@ -361,7 +361,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		hint = fmt.Sprintf(" %s is a domain: a port of one of its products is %s.", parts[0].Name, form)
 	}
 	c.errorf("unresolved-reference", parts[0].Range, "Unknown kind of reference",
-		"A reference to what a product reads starts with %s.%s", strings.Join(roots, ", "), hint)
+		"A reference to what a product reads starts with %s or %s.%s", strings.Join(roots[:len(roots)-1], ", "), roots[len(roots)-1], hint)
 	return nil, nil, false
 }
 

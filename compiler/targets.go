@@ -289,8 +289,8 @@ func (c *compiler) jobTemplate(base *plan.JobTemplate, j *ast.JobTemplate, param
 				c.errorf("duplicate-name", e.KeyRange, "Duplicate variable", "The variable %s is set twice in this block; remove one.", e.Key)
 			case strings.HasPrefix(e.Key, "MESHC_") || meshcVariables[e.Key] != "":
 				c.errorf("invalid-name", e.KeyRange, "Variable that meshc sets",
-					"meshc sets %s in every job and task it generates%s, so a runner's value would replace it: a dev build's jobs would work where prod's do, or a step would not know which it runs. Remove the entry.%s",
-					e.Key, meshcVariables[e.Key], meshcVariableFix(e.Key))
+					"meshc sets %s in every job and task it generates%s, so a runner's value would replace it%s. Remove the entry.%s",
+					e.Key, meshcVariables[e.Key], variableHarm(e.Key), meshcVariableFix(e.Key))
 			default:
 				seen[e.Key] = true
 				out.Variables = append(out.Variables, plan.Variable{Name: e.Key, Value: e.Value.V, Range: e.Value.Range})
@@ -309,6 +309,14 @@ var meshcVariables = map[string]string{
 	"SNOWFLAKE_WAREHOUSE": " (the environment's warehouse)",
 	"SNOWFLAKE_ROLE":      " (the environment's role)",
 	"DBT_TARGET":          " (the environment's dbt_target)",
+}
+
+// variableHarm says what replacing a variable meshc sets would do.
+func variableHarm(name string) string {
+	if strings.HasPrefix(name, "MESHC_") {
+		return ": a step would be told another product, step, test or environment than its own"
+	}
+	return ": every environment's jobs would read and write where this value points, a dev build's as a prod build's"
 }
 
 // meshcVariableFix says where the value of a variable meshc sets comes

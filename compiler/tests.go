@@ -346,7 +346,7 @@ func (c *compiler) checkDateFreshness(use *ast.TestUse, col *plan.Column, vars m
 		return
 	}
 	c.warnf("freshness-date", use.CallRange, "Freshness of a date under a day",
-		"%s is a date, which Snowflake compares as its midnight, so its newest value is already %s old at %s every day, even with today's rows: the test would fail each day from then on. Give max_age a day or more, such as \"1d\" (or \"2d\" for data that lands a day late), or test a timestamp column.",
+		"Column %s is a date, which Snowflake compares as its midnight, so its newest value is already %s old at %s every day, even with today's rows: the test would fail each day from then on. Give max_age a day or more, such as \"1d\" (or \"2d\" for data that lands a day late), or test a timestamp column.",
 		col.Name, plan.FormatDuration(maxAge), time.Time{}.Add(maxAge).Format("15:04"))
 }
 

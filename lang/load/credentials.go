@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -118,8 +119,17 @@ func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostic
 		return nil
 	}
 	if m, found := credscan.Find(s); found {
+		fix := "store it in a vault, declare a secret block for it, and refer to the secret instead"
+		if strings.HasSuffix(m.What, " in SQL") {
+			// SQL takes no mesh secret: Snowflake keeps it instead.
+			fix = "keep it in a Snowflake secret created outside the mesh, which the SQL names; a stage can take a storage integration rather than keys"
+		}
+		where := ""
+		if strings.Contains(s, "\n") {
+			where = fmt.Sprintf(", on its line %d", m.Line(s))
+		}
 		return diag.Diagnostics{diag.Errorf("literal-credential", rng(file, e.Range()), "Credential written as a literal",
-			"This string looks like %s. Credentials must never be committed: store it in a vault, declare a secret block for it, and refer to the secret instead.", m.What)}
+			"This string looks like %s%s. Credentials must never be committed: %s.", m.What, where, fix)}
 	}
 	return nil
 }

@@ -420,7 +420,7 @@ func (b *builder) parentHead() *head {
 	if b.plan.Description != "" {
 		comment += " " + b.plan.Description
 	}
-	comment += "\nEach job triggers a child pipeline once the pipelines it reads from have passed.\n" +
+	comment += "\nEach job triggers a child pipeline once those of the products it reads that run in the same pipeline have passed.\n" +
 		"MESHC_SCHEDULE picks the jobs of a run: the pipeline schedules in schedules.json set it;\n" +
 		"set it to \"all\" to run everything."
 	return &head{
