@@ -353,7 +353,7 @@ func (b *builder) checkLimits(g *graph) {
 		for _, part := range []string{t.name.Database, t.name.Schema, t.name.Name} {
 			if len(part) > maxIdentifier {
 				b.errorf("snowflake-limit", t.at, "Identifier too long for Snowflake",
-					"%q has %d characters; Snowflake identifiers have at most %d.", part, len(part), maxIdentifier)
+					"%q has %d characters; Snowflake identifiers have at most %d. A task's name is made of its product's name and the names of what it runs (a step, or a test with its port and column), joined by $: shorten them.", part, len(part), maxIdentifier)
 			}
 		}
 	}
