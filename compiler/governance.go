@@ -101,10 +101,13 @@ type waiver struct {
 	domain  *domainScope // nil for a central waiver
 	policy  *policy      // nil when its policy did not resolve
 	expired bool
-	// invalid: its objects, reason, approver or expires is missing or
-	// wrong (reported), so it records no reviewed exception.
-	invalid bool
-	valid   bool // it exempts objects: resolved, soft-mandatory, not expired, not invalid
+	// refused says why a waiver with errors of its own (reported) exempts
+	// nothing: its name, objects, reason, approver or expires is missing
+	// or wrong, or it reaches outside its domain. Each is a clause, such
+	// as "its reason is empty", for the violations it names and the
+	// report.
+	refused []string
+	valid   bool // it exempts objects: resolved, soft-mandatory, not expired, not refused
 	entries []waiverEntry
 }
 
@@ -467,9 +470,15 @@ func (c *compiler) policySets() map[string]bool {
 // declareWaiver checks a waiver block and resolves its policy.
 func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string]*ast.Waiver, central map[string]*policy, perDomain map[*domainScope]map[string]*policy) *waiver {
 	w := &waiver{ast: a, domain: ds}
-	c.checkName("waiver", a.Name, a.NameRange)
+	if !c.checkName("waiver", a.Name, a.NameRange) {
+		w.refused = append(w.refused, "its name is invalid")
+	}
+	// The second of two waivers with one name is refused, not the first:
+	// which of the two the review approved cannot be told, and the first
+	// was there before.
 	if first, dup := seen[a.Name]; dup {
 		c.duplicate("waiver", a.Name, a.NameRange, first.DeclRange)
+		w.refused = append(w.refused, fmt.Sprintf("the waiver at %s has the same name", first.DeclRange))
 	} else {
 		seen[a.Name] = a
 	}
@@ -482,12 +491,23 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 				"A waiver records why the exception is acceptable (reason) and who approved it (approver, an address or handle), so that the review can be audited.")
 		}
 		// Unset is missing or of the wrong type, reported when loading.
-		w.invalid = w.invalid || strings.TrimSpace(s.v.V) == ""
+		if why := missingOrBad(s.what, s.v); why != "" {
+			w.refused = append(w.refused, why)
+		} else if strings.TrimSpace(s.v.V) == "" {
+			w.refused = append(w.refused, fmt.Sprintf("its %s is empty", s.what))
+		}
 	}
-	w.invalid = w.invalid || !a.Expires.Set || a.Objects.Bad
+	if why := missingOrBad("expires", a.Expires); why != "" {
+		w.refused = append(w.refused, why)
+	}
+	if a.Objects.Bad {
+		w.refused = append(w.refused, "its objects are invalid")
+	}
 	if a.Expires.Set {
 		date, ok := c.date(a.Expires)
-		w.invalid = w.invalid || !ok
+		if !ok {
+			w.refused = append(w.refused, fmt.Sprintf("its expires %q is not a date", a.Expires.V))
+		}
 		if ok && c.today.After(date) {
 			w.expired = true
 			c.errorf("waiver-expired", a.Expires.Range, "Waiver expired",
@@ -533,9 +553,22 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 	}
 	// A waiver with errors of its own exempts nothing, as one of a
 	// hard-mandatory policy: an exception without a reason, an approver or
-	// a date it ends on is not one anybody reviewed.
-	w.valid = w.policy != nil && w.policy.level == softMandatory && !w.expired && !w.invalid
+	// a date it ends on, or under a name that is not its own, is not one
+	// anybody reviewed.
+	w.valid = w.policy != nil && w.policy.level == softMandatory && !w.expired && len(w.refused) == 0
 	return w
+}
+
+// missingOrBad says why a waiver's attribute that loading reported (absent,
+// or of the wrong type) gives it nothing, and "" when it is set.
+func missingOrBad(what string, v ast.String) string {
+	switch {
+	case v.Bad:
+		return fmt.Sprintf("its %s is invalid", what)
+	case !v.Set:
+		return fmt.Sprintf("it has no %s", what)
+	}
+	return ""
 }
 
 func approverOr(s ast.String) string {
@@ -624,22 +657,23 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	for i := range w.entries {
 		e := &w.entries[i]
 		e.obj = m.byID[p.kind][waivedID(p.kind, e.id.V)]
-		if e.obj == nil {
-			continue
-		}
-		if w.domain != nil && e.obj.domain != w.domain {
+		if e.obj != nil && w.domain != nil && e.obj.domain != w.domain {
 			c.errorf("policy-scope", e.id.Range, "Waiver reaches outside its domain",
-				"The %s %s belongs to domain %s, and a waiver in domain %s's folder can exempt only that domain's objects.", p.kind, e.id.V, e.obj.domain.plan.Name, w.domain.plan.Name)
+				"The %s %s belongs to domain %s, and a waiver in domain %s's folder can exempt only that domain's objects, so the waiver exempts nothing until this entry is removed.", p.kind, e.id.V, e.obj.domain.plan.Name, w.domain.plan.Name)
 			e.used = true // reported
-			continue
+			// One that overreaches was not reviewed for what it may lift.
+			w.refused = append(w.refused, fmt.Sprintf("it names %s, an object of domain %s", e.id.V, e.obj.domain.plan.Name))
+			w.valid = false
 		}
-		if w.valid && p.violated[e.obj] != "" {
+	}
+	for i := range w.entries {
+		if e := &w.entries[i]; w.valid && e.obj != nil && p.violated[e.obj] != "" {
 			e.used = true
 		}
 	}
 	if !w.valid {
-		// Expired, invalid, or of a policy that takes no waiver (reported): a
-		// misspelt entry is still worth knowing before it is renewed.
+		// Expired, refused, or of a policy that takes no waiver (reported):
+		// a misspelt entry is still worth knowing before it is renewed.
 		for _, e := range w.entries {
 			if e.obj == nil && !m.ofUnjudged(p.kind, e.id.V) {
 				c.waivedObjectNotFound(p, e, m)
@@ -717,7 +751,7 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 	for _, o := range p.violatedInOrder {
 		msg := p.violated[o]
 		found := PolicyObject{Kind: o.kind, ID: o.id(), Range: o.at(), Message: msg}
-		var expired, invalid *waiver
+		var expired, refused *waiver
 		if p.level == softMandatory {
 			if w := waiverFor(named[o], true); w != nil {
 				p.outcome.Waived = append(p.outcome.Waived, WaivedObject{PolicyObject: found, Waiver: w.ast.Name, WaiverRange: w.ast.DeclRange,
@@ -726,13 +760,13 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 			}
 			if expired = waiverFor(named[o], false); expired != nil {
 				found.ExpiredWaiver = expired.ast.Name
-			} else if i := slices.IndexFunc(named[o], func(w *waiver) bool { return w.invalid }); i >= 0 {
-				invalid = named[o][i]
+			} else if i := slices.IndexFunc(named[o], func(w *waiver) bool { return len(w.refused) > 0 }); i >= 0 {
+				refused = named[o][i]
 			}
 		}
 		p.outcome.Violations = append(p.outcome.Violations, found)
 		detail := fmt.Sprintf("%s This breaks the %s policy %s %s (%s). %s",
-			msg, strings.ReplaceAll(p.level, "_", "-"), p.name(), p.origin(), p.ast.DeclRange, c.advice(p, o, expired, invalid))
+			msg, strings.ReplaceAll(p.level, "_", "-"), p.name(), p.origin(), p.ast.DeclRange, c.advice(p, o, expired, refused))
 		if p.level == advisory {
 			c.warnf("policy-violation", o.at(), fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
 		} else {
@@ -769,9 +803,9 @@ func waiverFor(naming []*waiver, valid bool) *waiver {
 	return nil
 }
 
-// advice says what to do about a violation; expired or invalid is a
+// advice says what to do about a violation; expired or refused is a
 // waiver that names the object but does not exempt it.
-func (c *compiler) advice(p *policy, o *govObject, expired, invalid *waiver) string {
+func (c *compiler) advice(p *policy, o *govObject, expired, refused *waiver) string {
 	switch p.level {
 	case advisory:
 		return "Advisory policies warn without failing the check."
@@ -781,8 +815,8 @@ func (c *compiler) advice(p *policy, o *govObject, expired, invalid *waiver) str
 	if expired != nil {
 		return fmt.Sprintf("The waiver %s exempted it until %s: fix the %s, or have the waiver renewed.", expired.ast.Name, expired.ast.Expires.V, o.kind)
 	}
-	if invalid != nil {
-		return fmt.Sprintf("The waiver %s (%s) names it but has errors of its own (reported there), so it exempts nothing: fix the %s, or the waiver.", invalid.ast.Name, invalid.ast.DeclRange, o.kind)
+	if refused != nil {
+		return fmt.Sprintf("The waiver %s (%s) names it but exempts nothing, as %s (reported there): fix the %s, or the waiver.", refused.ast.Name, refused.ast.DeclRange, andList(refused.refused), o.kind)
 	}
 	if p.domain != nil {
 		return fmt.Sprintf("Fix the %s, or have domain %s's owners approve a waiver in its folder, with policy = policy.%s and objects = [%q].", o.kind, p.domain.plan.Name, p.name(), o.id())

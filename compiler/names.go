@@ -24,10 +24,11 @@ const maxNameLength = 64
 // can join names with "__" and never make two objects one.
 //
 // A bad name is reported once; the object is still declared under it, so
-// that its body is checked and references to it do not fail as well.
-func (c *compiler) checkName(kind, name string, at diag.Range) {
+// that its body is checked and references to it do not fail as well. It
+// reports whether the name is valid.
+func (c *compiler) checkName(kind, name string, at diag.Range) bool {
 	if isSnakeCase(name) && len(name) <= maxNameLength {
-		return
+		return true
 	}
 	fixed := strings.Trim(strings.Map(func(r rune) rune {
 		switch {
@@ -47,10 +48,11 @@ func (c *compiler) checkName(kind, name string, at diag.Range) {
 	}
 	if len(name) > maxNameLength {
 		c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind), "The name is %d characters long; names have at most %d, because they become ids in GitLab, Airflow and Snowflake.", len(name), maxNameLength)
-		return
+		return false
 	}
 	c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind),
 		"%s names are lower-case snake case: a letter, then letters and digits, with single underscores between words, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
+	return false
 }
 
 // isSnakeCase reports whether s is a lower-case letter, then letters,
