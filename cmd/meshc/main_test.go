@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -34,6 +35,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"spoil": spoil,
+			"crlf":  crlf,
 		},
 	})
 }
@@ -60,5 +62,19 @@ func spoil(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if n == 0 {
 		ts.Fatalf("spoil: no file under %s", args[0])
+	}
+}
+
+// crlf rewrites files with each LF line ending as CRLF, as a checkout with
+// git's core.autocrlf leaves them: crlf FILE...
+func crlf(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: crlf FILE...")
+	}
+	for _, name := range args {
+		data, err := os.ReadFile(ts.MkAbs(name))
+		ts.Check(err)
+		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+		ts.Check(os.WriteFile(ts.MkAbs(name), data, 0o644))
 	}
 }

@@ -17,7 +17,9 @@ import (
 
 // Pos is a position in a source file. Line and Column start at 1; Column
 // counts grapheme clusters, as HCL does (what a person sees as one
-// character); Byte counts bytes from the start of the file.
+// character); Byte counts bytes from the start of the file's text, as it
+// was read, with CRLF line endings as LF (File.OnDisk gives the offset in
+// the file on disk).
 type Pos struct {
 	Line   int32 `json:"line"`
 	Column int32 `json:"column"`

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/meshc/meshc/internal/ascii"
+	"github.com/meshc/meshc/internal/lf"
 )
 
 // File is a source file as its ranges see it: its name, and where its lines
@@ -28,6 +29,32 @@ type File struct {
 	// wide is set for a file with a byte beyond ASCII, whose columns
 	// count grapheme clusters rather than bytes.
 	wide *wideLines
+	// crlf is set for a file whose text was read with CRLF line endings
+	// as LF (lf.Read): ranges hold offsets in the text, and the JSON
+	// report gives them in the file on disk (OnDisk).
+	crlf *lf.Ends
+}
+
+// SetLineEndings records which of the file's line endings were CRLF on
+// disk, before its text was read with them as LF (lf.Read). It is set
+// apart from the lines, since a cache entry (Table) holds the lines of a
+// text whose checkouts may have either, and before the file's ranges are
+// used.
+func (f *File) SetLineEndings(ends lf.Ends) {
+	if !ends.None() {
+		f.crlf = &ends
+	}
+}
+
+// OnDisk returns where byte offset of the file's text is in the file on
+// disk: further by the CR of each CRLF line ending before it. Lines and
+// columns need no such care, as a CR before an LF ends its line either
+// way.
+func (f *File) OnDisk(offset int) int {
+	if f.crlf == nil || offset < 0 {
+		return offset
+	}
+	return offset + f.crlf.Before(offset, f.line(int32(offset))-1)
 }
 
 // wideLines are the lines of a file that hold a byte beyond ASCII. Their
@@ -492,11 +519,17 @@ func (r Range) Ptr() *Range {
 }
 
 // MarshalJSON writes the range with its lines and columns, the shape that
-// `meshc check --format json` documents.
+// `meshc check --format json` documents, and its byte offsets in the file
+// on disk, for tools that cut the file by them.
 func (r Range) MarshalJSON() ([]byte, error) {
+	start, end := r.Start(), r.End()
+	if r.file != nil && r.start >= 0 {
+		start.Byte = int32(r.file.OnDisk(int(start.Byte)))
+		end.Byte = int32(r.file.OnDisk(int(end.Byte)))
+	}
 	return json.Marshal(struct {
 		Filename string `json:"filename"`
 		Start    Pos    `json:"start"`
 		End      Pos    `json:"end"`
-	}{r.Filename(), r.Start(), r.End()})
+	}{r.Filename(), start, end})
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/meshc/meshc/internal/lf"
 )
 
 // TestColumnsOfLongLines checks the columns of lines beyond ASCII, short
@@ -130,5 +132,48 @@ func TestLineStartsBySize(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestOnDisk checks that each byte offset of a text read with CRLF line
+// endings as LF, and its end, is found where the same byte is in the file,
+// an LF that was a CRLF at its CR, for files of a size that keeps short
+// line starts and of one that keeps long ones; and that a range's JSON
+// gives offsets on disk, with the lines and columns of the text.
+func TestOnDisk(t *testing.T) {
+	long := strings.Repeat("x", 1<<16)
+	for _, raw := range []string{
+		"a\nb\n",
+		"a\r\nb\r\nc",
+		"a\r\nb\nc\r\n\r\nd\n",
+		"a\rb\r\n\r\r\n",
+		long + "\r\na\r\n",
+		"a\n" + long + "\r\nb\nc\r\n",
+	} {
+		text, ends := lf.Read([]byte(raw))
+		f := NewFile("f", text)
+		f.SetLineEndings(ends)
+		for o := 0; o <= len(text); o++ {
+			disk := f.OnDisk(o)
+			switch {
+			case o == len(text):
+				if disk != len(raw) {
+					t.Errorf("%.20q: the text's end is at %d; want %d", raw, disk, len(raw))
+				}
+			case disk >= len(raw):
+				t.Fatalf("%.20q: byte %d is at %d, past the end", raw, o, disk)
+			case text[o] == '\n' && raw[disk] == '\r' && raw[disk+1] == '\n':
+			case raw[disk] != text[o]:
+				t.Errorf("%.20q: byte %d (%q) is at %d (%q)", raw, o, text[o], disk, raw[disk])
+			}
+		}
+	}
+	text, ends := lf.Read([]byte("a\r\nbc\r\n"))
+	f := NewFile("f", text)
+	f.SetLineEndings(ends)
+	got, err := f.Range(3, 5).MarshalJSON()
+	want := `{"filename":"f","start":{"line":2,"column":2,"byte":4},"end":{"line":3,"column":1,"byte":7}}`
+	if err != nil || string(got) != want {
+		t.Errorf("JSON = %s, %v; want %s", got, err, want)
 	}
 }

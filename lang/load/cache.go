@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/internal/atomicfile"
+	"github.com/meshc/meshc/internal/lf"
 	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -473,6 +474,7 @@ func (ds *decoders) chunk(payload []byte, chunk []*file) (ok bool) {
 		r.lines = f.lines
 		if t := decodeTable(d, f.size); r.lines == nil && !d.corrupt {
 			r.lines = diag.NewFileFromTable(f.name, t, diag.Again{Read: f.textFile.read, Tokens: tokenBounds})
+			r.lines.SetLineEndings(lf.Ends{All: f.allCRLF})
 		}
 		d.file = r.lines
 		r.diags = ds.diagnostics(d)

@@ -85,6 +85,9 @@ type file struct {
 	size   int
 	sum    [sha256.Size]byte
 	unread bool
+	// allCRLF is set for an unread file whose line endings the sources'
+	// index knows to be all CRLF, for its lines (diag.File.OnDisk).
+	allCRLF bool
 }
 
 // decoded is one top-level block, decoded without knowing where its file
@@ -369,9 +372,14 @@ func (f *file) readIfUnread(s *scratch) bool {
 }
 
 // read reads the file's bytes into buf, or into a buffer of their own if
-// it has too little room, reporting whether it could.
+// it has too little room, reporting whether it could. Its text is read with
+// CRLF line endings as LF (lf.Read): a checkout with CRLF line endings is
+// the same mesh, with the same heredocs, generated files and cache entries,
+// whose key hashes the text read. Lines and columns are as in the file;
+// its lines know where the CRs were, for byte offsets in the file on disk.
 func (f *file) read(buf []byte) bool {
-	src, size, st, err := readBelow(f.tree.FS, f.rel, MaxFileSize, buf)
+	raw, size, st, err := readBelow(f.tree.FS, f.rel, MaxFileSize, buf)
+	src, ends := lf.Read(raw)
 	switch {
 	case err != nil:
 		f.syntaxErrors = diag.Diagnostics{readError(f.name, err)}
@@ -387,10 +395,11 @@ func (f *file) read(buf []byte) bool {
 	// counts their columns in the text they show, even if the file has
 	// changed since.
 	f.lines = diag.NewFileAgain(f.name, src, diag.Again{Read: f.textFile.read, Tokens: tokenBounds})
+	f.lines.SetLineEndings(ends)
 	f.size = len(src)
 	if f.tree.Cache != nil {
 		f.sum = sha256.Sum256(src)
-		f.tree.sources.remember(f, st, size)
+		f.tree.sources.remember(f, st, size, ends)
 	}
 	return true
 }
@@ -399,11 +408,8 @@ func (f *file) read(buf []byte) bool {
 // of a larger one unread: a data dump named .mesh.hcl by mistake should not
 // be read into memory to be refused. The size comes from the open file,
 // where a stat and then a read would look each path up twice. The bytes go
-// into buf when it has room for them, with CRLF line endings as LF
-// (lf.Text): a checkout with CRLF line endings is the same mesh, with the
-// same heredocs, generated files and cache entries, whose key hashes the
-// text read. Lines and columns are as in the file; byte offsets count
-// each line ending as one byte. The size returned is the file's, as read.
+// into buf when it has room for them, as they are in the file, CRLF line
+// endings and all; the size returned is the file's, as read.
 func readBelow(fsys fs.FS, name string, limit int64, buf []byte) ([]byte, int64, stamp.Stamp, error) {
 	r, err := fsys.Open(name)
 	if err != nil {
@@ -423,7 +429,7 @@ func readBelow(fsys fs.FS, name string, limit int64, buf []byte) ([]byte, int64,
 	b := bytes.NewBuffer(buf[:0])
 	b.Grow(int(max(info.Size(), 0)) + bytes.MinRead) // a size below 0 is a file system's mistake
 	n, err := b.ReadFrom(io.LimitReader(r, limit))
-	return lf.Text(b.Bytes()), n, stamp.Of(info), err
+	return b.Bytes(), n, stamp.Of(info), err
 }
 
 // NewFile indexes a file's lines for its ranges (diag.File), keeping its

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/meshc/meshc/internal/lf"
 	"github.com/meshc/meshc/internal/stamp"
 )
 
@@ -56,7 +57,8 @@ type sourceRecord struct {
 	stamp stamp.Stamp
 	sum   [sha256.Size]byte
 	// size is the text's, which is less than the stamp's for a file with
-	// CRLF line endings, read as LF (lf.Text).
+	// CRLF line endings, read as LF (lf.Read): one whose every line ending
+	// is CRLF, as remember keeps no other.
 	size uint64
 }
 
@@ -74,7 +76,7 @@ func (r folderRecord) equal(o folderRecord) bool {
 }
 
 // sourcesFormat changes whenever the index's layout does.
-const sourcesFormat = "meshc source index 4\n"
+const sourcesFormat = "meshc source index 5\n"
 
 // openSources returns the index of the mesh folder dir, kept in the folder
 // indexes, or nil where files have no stamps.
@@ -115,6 +117,7 @@ func (ix *sourceIndex) tell(f *file) bool {
 		return false
 	}
 	f.size, f.sum = int(r.size), r.sum
+	f.allCRLF = r.size < r.stamp.Size // remember keeps no mixed line endings
 	ix.mu.Lock()
 	ix.now[f.rel] = r
 	ix.mu.Unlock()
@@ -193,9 +196,14 @@ func (ix *sourceIndex) countUnread(unit []*file) {
 	ix.mu.Unlock()
 }
 
-// remember keeps what a read of read bytes found of f, whose stamp is st.
-func (ix *sourceIndex) remember(f *file, st stamp.Stamp, read int64) {
-	if ix == nil || !st.Settled(ix.start, ix.racy) || st.Size != uint64(read) {
+// remember keeps what a read of read bytes found of f, whose stamp is st
+// and whose line endings were ends. A file with some line endings CRLF
+// and some LF is not kept: the record, whose size is the text's, tells
+// a file whose line endings were all CRLF by its stamp's greater size
+// (tell), but not where a mixed file's were, which its byte offsets
+// need; such a file, rare, is read every time.
+func (ix *sourceIndex) remember(f *file, st stamp.Stamp, read int64, ends lf.Ends) {
+	if ix == nil || !st.Settled(ix.start, ix.racy) || st.Size != uint64(read) || !ends.All && !ends.None() {
 		return
 	}
 	ix.mu.Lock()

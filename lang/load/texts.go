@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/meshc/meshc/internal/lf"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -44,7 +45,8 @@ func (t *textFile) read() ([]byte, error) {
 	if t.src != nil {
 		return t.src, nil
 	}
-	src, size, _, err := readBelow(t.tree.FS, t.rel, MaxFileSize, nil)
+	raw, size, _, err := readBelow(t.tree.FS, t.rel, MaxFileSize, nil)
+	src := lf.Text(raw) // the text loading read (file.read)
 	if err == nil && size >= MaxFileSize {
 		err = errGrown
 	}
