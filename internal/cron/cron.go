@@ -88,6 +88,19 @@ func Parse(expr string) (*Schedule, error) {
 	if cs.sets[4][7] { // 7 is Sunday too
 		cs.sets[4][0] = true
 	}
+	// A day field that names every day without being * is restricted for
+	// Vixie cron, so with the other day field restricted too it runs on
+	// every day; GitLab's cron (Fugit) and croniter take it for *, and run
+	// on the days the other field names.
+	for _, f := range []struct {
+		days               []bool
+		field, other, name string
+	}{{cs.sets[2][1:], parts[2], parts[4], "month"}, {cs.sets[4][:7], parts[4], parts[2], "week"}} {
+		if f.field != "*" && f.other != "*" && !slices.Contains(f.days, false) {
+			return nil, fmt.Errorf("its day of %s %q names every day while the other day field is %q, which cron implementations read differently: some run on every day, others take it for * and run on the days the other field names. Write * for every day of the %s, or name fewer days",
+				f.name, f.field, f.other, f.name)
+		}
+	}
 	return cs, nil
 }
 
@@ -97,9 +110,13 @@ func parseField(f string, cf field) ([]bool, error) {
 		rangePart, stepPart, hasStep := strings.Cut(part, "/")
 		step := 1
 		if hasStep {
-			n, err := strconv.Atoi(stepPart)
-			if err != nil || n < 1 {
+			n, ok := number(stepPart)
+			if !ok || n < 1 {
 				return nil, fmt.Errorf("the %s step %q is not a positive number", cf.name, stepPart)
+			}
+			if len(stepPart) > 2 {
+				// GitLab's cron (Fugit) reads at most two digits.
+				return nil, fmt.Errorf("the %s step %q has more than two digits, which GitLab's cron does not read; a step past %d names only the first value, so write that value instead", cf.name, stepPart, cf.max)
 			}
 			step = n
 		}
@@ -122,6 +139,15 @@ func parseField(f string, cf field) ([]bool, error) {
 					return nil, fmt.Errorf("the %s range %q runs backwards", cf.name, rangePart)
 				}
 			} else if hasStep {
+				if cf.name == "day of week" {
+					// Fugit runs "1/2" on Monday alone; croniter and
+					// meshc step on from Monday, up to 6 or 7.
+					fix := fmt.Sprintf("Write the days it steps over as a range, such as %s-6/%s or %s-7/%s", a, stepPart, a, stepPart)
+					if lo >= 6 {
+						fix = "Write the day alone, " + a
+					}
+					return nil, fmt.Errorf("the day of week %q steps from a single day, which cron implementations read differently: GitLab's runs on that day alone, others step from it up to Saturday or to Sunday. %s", part, fix)
+				}
 				hi = cf.max
 			}
 		}
@@ -138,11 +164,26 @@ func value(s string, cf field) (int, error) {
 			return cf.min + i, nil
 		}
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < cf.min || n > cf.max {
+	n, ok := number(s)
+	if !ok || n < cf.min || n > cf.max {
 		return 0, fmt.Errorf("the %s %q is not between %d and %d", cf.name, s, cf.min, cf.max)
 	}
+	// GitLab's cron (Fugit) reads a day of week as one digit and the
+	// other fields as two: "007", or a day of week "07", is no cron there.
+	if digits := len(strconv.Itoa(cf.max)); len(s) > digits {
+		return 0, fmt.Errorf("the %s %q has more digits than GitLab's cron reads: write it %d", cf.name, s, n)
+	}
 	return n, nil
+}
+
+// number reads a whole number written in decimal digits alone: strconv
+// also takes a sign ("+5"), which no cron implementation does.
+func number(s string) (int, bool) {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
 }
 
 // periods caches periods by expression: large meshes repeat a few

@@ -28,6 +28,12 @@ func TestPeriod(t *testing.T) {
 		{"0 0 1 * 1", 7 * day}, // both day fields restricted: the 1st or a Monday, as in cron
 		{"0 0 */2 * *", 2 * day},
 		{"0 0 1-31/2 * 1", 2 * day}, // odd days or Mondays
+		{"00 06 * * *", day},
+		{"0 0 1-31 * *", day}, // every day named, beside a day of week of *
+		{"0 0 * * 0-6", day},
+		{"0 0 * * 1-7/2", 2 * day}, // Monday, Wednesday, Friday and Sunday
+		{"*/5 * * * *", 5 * time.Minute},
+		{"0 0 31 * *", 61 * day}, // 31 July to 31 August is one month; 31 December to 31 January too; 31 May to 31 July two
 	} {
 		got, err := Period(tc.expr)
 		if err != nil || got != tc.want {
@@ -35,7 +41,11 @@ func TestPeriod(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "* * * *", "* * * * * *", "61 * * * *", "* 24 * * *", "5-3 * * * *", "*/0 * * * *", "0 0 31 2 *", "x * * * *", "0 0 * * FUNDAY",
-		"0 0 1 * */2", "0 0 */2 * 1"} { // a day field stepping from * beside a restricted one: cron implementations part
+		"0 0 1 * */2", "0 0 */2 * 1", // a day field stepping from * beside a restricted one: cron implementations part
+		"0 0 1-31 * 1", "0 0 1 * 0-6", "0 0 1 * 1-7", "0 0 15 * SUN-SAT", // every day, but not *, beside a restricted one: likewise
+		"0 0 * * 1/2",                // stepping from one day of week: GitLab runs it on Monday alone
+		"+5 * * * *", "*/+2 * * * *", // a sign, which no cron reads
+		"*/100 * * * *", "005 * * * *", "0 0 * * 07"} { // more digits than GitLab's cron reads
 
 		if _, err := Period(bad); err == nil {
 			t.Errorf("Period(%q) succeeded; want an error", bad)
@@ -82,7 +92,6 @@ func TestSundayAsZero(t *testing.T) {
 		"0 6 * * 0-7/2":   "0 6 * * 0,2,4,6",
 		"0 6 * * 0-7/3":   "0 6 * * 0,3,6",
 		"0 6 * * 3-7/2":   "0 6 * * 0,3,5",
-		"0 6 * * 7/2":     "0 6 * * 0",
 		"0 6 * * FRI-7":   "0 6 * * 0,5-6",
 		"0 6 * * *":       "0 6 * * *",
 		"0 6 * * 1-5":     "0 6 * * 1-5",
