@@ -105,8 +105,10 @@ func compileClean(e *env, cf *compileFlags, cmd, dir string) (*compiler.Result, 
 
 // writeOut writes data to the file --out names, or to standard output.
 // A file follows meshc build's discipline (docs/targets/gitlab.md, "How
-// meshc build writes files"): one with the same contents is left
-// untouched, so that its time stamp stays; one that ours does not
+// meshc build writes files"): one with the same contents, or with CRLF
+// line endings where data has LF, as a checkout that converts line
+// endings leaves it, is left untouched, so that its time stamp stays, and
+// is written with LF line endings when it changes; one that ours does not
 // recognise as this command's output, a symbolic link or anything that is
 // not a regular file is refused, so that a mistyped --out cannot clobber
 // mesh.hcl or a hand-written CODEOWNERS; the file is replaced
@@ -152,7 +154,7 @@ func writeOut(e *env, cmd, out string, data []byte, ours func([]byte) bool) int 
 		return fail("%v", err)
 	}
 	switch {
-	case bytes.Equal(old, data):
+	case output.SameText(old, data): // as a build finds its files, CRLF line endings and all
 		fmt.Fprintf(e.stderr, "meshc %s: %s unchanged\n", cmd, out)
 		return exitOK
 	case len(old) > 0 && !ours(old):

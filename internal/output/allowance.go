@@ -138,7 +138,7 @@ func (a *Allowance) Unchanged(path string, data []byte) bool {
 	}
 	buf := a.room.buffer()
 	old, st, err := readRegular(name, *buf)
-	same := err == nil && sameText(old, data)
+	same := err == nil && SameText(old, data)
 	a.room.put(buf, old) // after the comparison: another goroutine may take it next
 	if same {
 		a.out.index.remember(path, st, data)

@@ -2,14 +2,15 @@ package output
 
 import "bytes"
 
-// sameText reports whether old, a file found in the output folder, holds
-// data, the file a build wants there: byte for byte, or with CRLF line
-// endings where data has LF. A checkout that converts line endings (git's
+// SameText reports whether old, a generated file found where it goes (in
+// the output folder, or the --out of manifest or codeowners), holds data,
+// the file meshc wants there: byte for byte, or with CRLF line endings
+// where data has LF. A checkout that converts line endings (git's
 // core.autocrlf, Git for Windows' default) leaves generated files so, and
-// git takes them as unchanged: a build would rewrite them all for nothing,
+// git takes them as unchanged: meshc would rewrite them all for nothing,
 // and build --check would find them all out of date. A CR that data has
 // is never dropped, nor is a CR alone in old.
-func sameText(old, data []byte) bool {
+func SameText(old, data []byte) bool {
 	if len(old) <= len(data) {
 		return bytes.Equal(old, data)
 	}

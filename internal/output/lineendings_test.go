@@ -34,8 +34,8 @@ func TestSameText(t *testing.T) {
 		{"a\r\n", "a", false},
 		{"a\r\n", "a\r", false},
 	} {
-		if got := sameText([]byte(tc.old), []byte(tc.data)); got != tc.same {
-			t.Errorf("sameText(%q, %q) = %v, want %v", tc.old, tc.data, got, tc.same)
+		if got := SameText([]byte(tc.old), []byte(tc.data)); got != tc.same {
+			t.Errorf("SameText(%q, %q) = %v, want %v", tc.old, tc.data, got, tc.same)
 		}
 	}
 }

@@ -172,7 +172,7 @@ func makePlan(dir, owner string, files []File, index *Index) (*plan, error) {
 			if s.found && s.conflict == nil && s.err == nil {
 				var data []byte
 				data, s.err = p.contents(p.order[i])
-				s.same = sameText(old, data)
+				s.same = SameText(old, data)
 			}
 			if old != nil {
 				buf = old
