@@ -762,7 +762,16 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 				found.ExpiredWaiver = expired.ast.Name
 			} else if i := slices.IndexFunc(named[o], func(w *waiver) bool { return len(w.refused) > 0 }); i >= 0 {
 				refused = named[o][i]
+				found.refuse(refused, andList(refused.refused))
 			}
+		} else if len(named[o]) > 0 {
+			// Its advice says the policy takes no waiver; the report says
+			// which one was written in vain.
+			why := "no waiver lifts a hard-mandatory policy"
+			if p.level == advisory {
+				why = "an advisory policy takes no waiver"
+			}
+			found.refuse(named[o][0], why)
 		}
 		p.outcome.Violations = append(p.outcome.Violations, found)
 		detail := fmt.Sprintf("%s This breaks the %s policy %s %s (%s). %s",
@@ -773,6 +782,12 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 			c.errorf("policy-violation", o.at(), fmt.Sprintf("Policy %s violated", p.name()), "%s", detail)
 		}
 	}
+}
+
+// refuse notes, for the report, a waiver that names the object and is not
+// applied, and why.
+func (o *PolicyObject) refuse(w *waiver, why string) {
+	o.RefusedWaiver, o.RefusedRange, o.RefusedWhy = w.ast.Name, w.ast.DeclRange, why
 }
 
 // waiversByObject lists, for each object, the waivers of a policy that

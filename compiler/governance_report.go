@@ -56,6 +56,14 @@ type PolicyObject struct {
 	// ExpiredWaiver names the waiver that exempted the object until it
 	// expired, if any.
 	ExpiredWaiver string `json:"expired_waiver,omitempty"`
+	// RefusedWaiver names a waiver that names the object but is not
+	// applied, as it has errors of its own or its policy takes no waiver
+	// (reported), and RefusedWhy says why, as in "its reason is empty":
+	// the report says so beside the violation, for a reader of the report
+	// alone.
+	RefusedWaiver string     `json:"refused_waiver,omitempty"`
+	RefusedRange  diag.Range `json:"refused_range,omitzero"`
+	RefusedWhy    string     `json:"refused_why,omitempty"`
 }
 
 // WaivedObject is an object that breaks a soft-mandatory policy and that a
@@ -191,8 +199,11 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 		fmt.Fprintln(&b, line)
 		for _, v := range o.Violations {
 			note := ""
-			if v.ExpiredWaiver != "" {
+			switch {
+			case v.ExpiredWaiver != "":
 				note = fmt.Sprintf(" (waiver %s expired)", v.ExpiredWaiver)
+			case v.RefusedWaiver != "":
+				note = fmt.Sprintf(" (waiver %s at %s not applied: %s)", v.RefusedWaiver, v.RefusedRange, v.RefusedWhy)
 			}
 			fmt.Fprintf(&b, "    violated  %s  %s  %s%s\n", v.ID, v.Range, continued(v.Message), note)
 		}
