@@ -311,8 +311,8 @@ func (c *compiler) classification(s ast.String) {
 // arguments each takes.
 var columnTypes = map[string]struct{ minArgs, maxArgs int }{
 	"string": {0, 1}, "binary": {0, 1}, "number": {0, 2},
-	"integer": {}, "float": {}, "boolean": {}, "date": {}, "time": {},
-	"timestamp_ntz": {}, "timestamp_ltz": {}, "timestamp_tz": {},
+	"time": {0, 1}, "timestamp_ntz": {0, 1}, "timestamp_ltz": {0, 1}, "timestamp_tz": {0, 1},
+	"integer": {}, "float": {}, "boolean": {}, "date": {},
 	"variant": {}, "object": {}, "array": {},
 }
 
@@ -338,7 +338,7 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 	if !ok || t.Elem != nil {
 		hint := suggest.DidYouMean(t.Name, columnTypeNames())
 		if meant, ok := typeAliases[strings.ToLower(t.Name)]; ok {
-			hint = fmt.Sprintf(" Did you mean %s?", meant)
+			hint = fmt.Sprintf(" Did you mean %s?", withArgs(meant, t.Args))
 		}
 		c.errorf("invalid-type", t.Range, "Unknown column type",
 			"%q is not a column type.%s The types are: %s.", t.Name, hint, strings.Join(columnTypeNames(), ", "))
@@ -351,6 +351,8 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 			want = fmt.Sprintf("at most one argument, the length: %s or %s(100)", t.Name, t.Name)
 		case "number":
 			want = "at most two arguments, precision and scale: number(38, 2)"
+		case "time", "timestamp_ntz", "timestamp_ltz", "timestamp_tz":
+			want = fmt.Sprintf("at most one argument, the precision of its fractional seconds from 0 to %d: %s or %s(3)", plan.MaxTimePrecision, t.Name, t.Name)
 		}
 		c.errorf("invalid-type", t.Range, "Wrong number of type arguments", "The type %s takes %s.", t.Name, want)
 		return plan.Type{}, false
@@ -392,8 +394,33 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 			return plan.Type{}, false
 		}
 		pt.Precision, pt.Scale = int8(precision), int8(scale)
+	case "time", "timestamp_ntz", "timestamp_ltz", "timestamp_tz":
+		pt.Precision = plan.MaxTimePrecision
+		if len(t.Args) == 1 {
+			if p := t.Args[0]; p < 0 || p > plan.MaxTimePrecision {
+				c.errorf("invalid-type", t.Range, "Precision out of range",
+					"A %s's precision, the digits of its fractional seconds, is from 0 (whole seconds) to %d (nanoseconds), as in %s(3) for milliseconds. Without one, it is %d, Snowflake's default.",
+					t.Name, plan.MaxTimePrecision, t.Name, plan.MaxTimePrecision)
+				return plan.Type{}, false
+			}
+			pt.Precision = int8(t.Args[0])
+		}
 	}
 	return pt, true
+}
+
+// withArgs writes the type name with the arguments given to another
+// type, when it takes that many: varchar(10) suggests string(10) and
+// timestamp(3) timestamp_ntz(3), but int(11) only integer.
+func withArgs(name string, args []int64) string {
+	if len(args) == 0 || len(args) > columnTypes[name].maxArgs {
+		return name
+	}
+	written := make([]string, len(args))
+	for i, a := range args {
+		written[i] = strconv.FormatInt(a, 10)
+	}
+	return name + "(" + strings.Join(written, ", ") + ")"
 }
 
 var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$`)

@@ -98,9 +98,15 @@ func (c *compiler) resolveInputs(ps *productScope) {
 			if ic.Type != nil && ic.Type.Name != "" {
 				want, ok := c.columnType(*ic.Type)
 				if ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
+					precision := ""
+					if col.Type.HasFraction() && col.Type.String() == col.Type.Name {
+						// timestamp_ntz against timestamp_ntz(3) reads
+						// as a match without the default spelt out.
+						precision = fmt.Sprintf(", which is %s(%d): Snowflake's default precision", col.Type.Name, col.Type.Precision)
+					}
 					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
-						"This product expects %s to be %s, but the %s declares it %s (at %s). Change the expected type, or agree a new contract with the producer.",
-						ic.Name, want, owner(), col.Type, col.Range)
+						"This product expects %s to be %s, but the %s declares it %s (at %s)%s. Change the expected type, or agree a new contract with the producer.",
+						ic.Name, want, owner(), col.Type, col.Range, precision)
 				}
 				if ok {
 					expected = want

@@ -1,6 +1,9 @@
 package plan
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Type is a column type from meshc's closed set, each of which maps onto one
 // Snowflake data type.
@@ -9,9 +12,12 @@ type Type struct {
 	// Length, Precision and Scale are no wider than Snowflake's limits
 	// need (134,217,728 and 38), so that a Column takes 112 bytes rather
 	// than 128: a large mesh holds millions.
-	Length    int32 // string and binary; 0 means none given: Snowflake's default (DefaultStringLength for a string)
-	Precision int8  // number
-	Scale     int8  // number
+	Length int32 // string and binary; 0 means none given: Snowflake's default (DefaultStringLength for a string)
+	// Precision is a number's digits, or the digits of a time's or
+	// timestamp's fractional seconds: MaxTimePrecision when none is
+	// given, as in Snowflake.
+	Precision int8
+	Scale     int8 // number
 }
 
 // String renders the type as written in the mesh language.
@@ -21,6 +27,11 @@ func (t Type) String() string {
 		return fmt.Sprintf("%s(%d)", t.Name, t.Length)
 	case t.Name == "number":
 		return fmt.Sprintf("number(%d, %d)", t.Precision, t.Scale)
+	case t.HasFraction() && t.Precision != MaxTimePrecision:
+		// Snowflake's default is left out, so that timestamp_ntz and
+		// timestamp_ntz(9), one type, read the same: in the manifest, to
+		// policies, and to meshc diff, which compares them so.
+		return fmt.Sprintf("%s(%d)", t.Name, t.Precision)
 	}
 	return t.Name
 }
@@ -48,14 +59,9 @@ func (t Type) SQL() string {
 		return "BOOLEAN"
 	case "date":
 		return "DATE"
-	case "time":
-		return "TIME"
-	case "timestamp_ntz":
-		return "TIMESTAMP_NTZ"
-	case "timestamp_ltz":
-		return "TIMESTAMP_LTZ"
-	case "timestamp_tz":
-		return "TIMESTAMP_TZ"
+	case "time", "timestamp_ntz", "timestamp_ltz", "timestamp_tz":
+		// With the precision always, as DESCRIBE TABLE reports it.
+		return fmt.Sprintf("%s(%d)", strings.ToUpper(t.Name), t.Precision)
 	case "variant":
 		return "VARIANT"
 	case "object":
@@ -77,6 +83,10 @@ const (
 	DefaultStringLength = 16777216
 	MaxPrecision        = 38
 	MaxScale            = 37
+	// MaxTimePrecision is the most digits of a TIME's or TIMESTAMP's
+	// fractional seconds, nanoseconds, and the precision of one declared
+	// without (https://docs.snowflake.com/en/sql-reference/data-types-datetime).
+	MaxTimePrecision = 9
 )
 
 // AcceptedBy reports whether a consumer expecting type want can read a
@@ -84,7 +94,8 @@ const (
 // long or as precise. Integers are numbers with scale 0; a float accepts
 // any number. A string without a length is as long as Snowflake's
 // default, so string(16777216) and longer accept it, and it does not
-// accept a longer one.
+// accept a longer one. A time or timestamp accepts one of the same kind
+// with at most as many digits of fractional seconds.
 func (t Type) AcceptedBy(want Type) bool {
 	have := t.normal()
 	want = want.normal()
@@ -99,8 +110,20 @@ func (t Type) AcceptedBy(want Type) bool {
 		return want.Length == 0 || (have.Length > 0 && have.Length <= want.Length)
 	case have.Name == "number":
 		return have.Precision-have.Scale <= want.Precision-want.Scale && have.Scale <= want.Scale
+	case have.HasFraction():
+		return have.Precision <= want.Precision
 	}
 	return true
+}
+
+// HasFraction reports whether the type holds fractional seconds, to a
+// precision: a time or a timestamp.
+func (t Type) HasFraction() bool {
+	switch t.Name {
+	case "time", "timestamp_ntz", "timestamp_ltz", "timestamp_tz":
+		return true
+	}
+	return false
 }
 
 // ComparableWith reports whether values of the two types can be compared

@@ -11,6 +11,7 @@ func TestAcceptedBy(t *testing.T) {
 	str := func(n int32) Type { return Type{Name: "string", Length: n} }
 	num := func(p, s int8) Type { return Type{Name: "number", Precision: p, Scale: s} }
 	integer, float := Type{Name: "integer"}, Type{Name: "float"}
+	ntz := func(p int8) Type { return Type{Name: "timestamp_ntz", Precision: p} }
 	for _, tc := range []struct {
 		have, want Type
 		ok         bool
@@ -34,6 +35,11 @@ func TestAcceptedBy(t *testing.T) {
 		{str(10), integer, false},
 		{Type{Name: "timestamp_ntz"}, Type{Name: "timestamp_tz"}, false},
 		{Type{Name: "date"}, Type{Name: "date"}, true},
+		{ntz(3), ntz(9), true},
+		{ntz(9), ntz(3), false}, // would lose digits of a second
+		{ntz(0), ntz(0), true},
+		{Type{Name: "time", Precision: 6}, Type{Name: "time", Precision: 3}, false},
+		{Type{Name: "time", Precision: 3}, ntz(9), false},
 	} {
 		if got := tc.have.AcceptedBy(tc.want); got != tc.ok {
 			t.Errorf("%s.AcceptedBy(%s) = %v, want %v", tc.have, tc.want, got, tc.ok)
@@ -74,11 +80,26 @@ func TestTypeSQL(t *testing.T) {
 		{Name: "string", Length: 10}:              "VARCHAR(10)",
 		{Name: "number", Precision: 38, Scale: 2}: "NUMBER(38,2)",
 		{Name: "integer"}:                         "NUMBER(38,0)",
-		{Name: "timestamp_ltz"}:                   "TIMESTAMP_LTZ",
+		{Name: "timestamp_ltz", Precision: 9}:     "TIMESTAMP_LTZ(9)",
+		{Name: "time", Precision: 0}:              "TIME(0)",
 		{Name: "binary", Length: 16}:              "BINARY(16)",
 	} {
 		if got := typ.SQL(); got != want {
 			t.Errorf("%s.SQL() = %s, want %s", typ, got, want)
+		}
+	}
+}
+
+func TestTypeString(t *testing.T) {
+	for typ, want := range map[Type]string{
+		{Name: "string"}: "string",
+		{Name: "number", Precision: 38, Scale: 0}: "number(38, 0)",
+		{Name: "timestamp_ntz", Precision: 9}:     "timestamp_ntz", // Snowflake's default, as most write it
+		{Name: "timestamp_tz", Precision: 3}:      "timestamp_tz(3)",
+		{Name: "time", Precision: 0}:              "time(0)",
+	} {
+		if got := typ.String(); got != want {
+			t.Errorf("%#v.String() = %s, want %s", typ, got, want)
 		}
 	}
 }

@@ -552,7 +552,7 @@ func (d *decoder) decodeRefs(attr *hcl.Attribute, what string) ([]ast.Ref, diag.
 }
 
 // decodeType decodes a type expression: string, string(10), number(38, 2),
-// list(string).
+// timestamp_ntz(3), list(string).
 func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostics) {
 	t := ast.TypeExpr{Range: d.rng(expr.Range())}
 	if kw := hcl.ExprAsKeyword(expr); kw != "" {
@@ -566,7 +566,7 @@ func (d *decoder) decodeType(expr hcl.Expression) (ast.TypeExpr, diag.Diagnostic
 	}
 	call, hds := hcl.ExprCall(expr)
 	if hds.HasErrors() {
-		detail := "A type is a keyword such as string, integer or timestamp_ntz, or a call such as string(10) or number(38, 2)."
+		detail := "A type is a keyword such as string, integer or timestamp_ntz, or a call such as string(10), number(38, 2) or timestamp_ntz(3)."
 		if s, ok := stringValue(expr); ok {
 			detail = fmt.Sprintf("Types are keywords, written without quotes: write %s, not %q.", s, s)
 		}
@@ -599,7 +599,7 @@ func typeArgs[E hcl.Expression](d *decoder, t *ast.TypeExpr, args []E) diag.Diag
 		}
 		if bf == nil || !bf.IsInt() {
 			ds = append(ds, diag.Errorf("wrong-type", d.rng(a.Range()), "Invalid type argument",
-				"Type arguments are whole numbers, as in string(10) or number(38, 2)."))
+				"Type arguments are whole numbers, as in string(10), number(38, 2) or timestamp_ntz(3)."))
 			continue
 		}
 		n, acc := bf.Int64()
