@@ -2,6 +2,7 @@ package snowsql
 
 import (
 	"fmt"
+	"iter"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -277,6 +278,34 @@ func Split(script string) []string {
 // PHYSICIAN's), and a quoted one is the schema when it is spelt as the
 // schema ("PHYSICIAN".X).
 func SchemaQualified(sql, schema string) string {
+	schema = strings.ToUpper(schema)
+	for t := range TableNames(sql) {
+		if len(t.Parts) == 2 && t.Parts[0] == schema {
+			return sql[t.Start:t.End]
+		}
+	}
+	return ""
+}
+
+// TableName is a table's name in SQL text: its parts as Snowflake
+// resolves them (an unquoted one upper-cased, a quoted one without its
+// quotes), and where the name is written.
+type TableName struct {
+	Parts      []string
+	Start, End int
+}
+
+// TableNames yields the names of tables in SQL text, in order, read as
+// SchemaQualified says. A name's Parts are valid only until the next is
+// yielded.
+func TableNames(sql string) iter.Seq[TableName] {
+	return func(yield func(TableName) bool) {
+		tableNames(sql, yield)
+	}
+}
+
+func tableNames(sql string, yield func(TableName) bool) {
+	var parts []string
 	var (
 		prev      string   // the word before, upper-cased: "" after anything else
 		calls     []string // the word before each open parenthesis
@@ -330,13 +359,13 @@ func SchemaQualified(sql, schema string) string {
 		if wantTable && !(tableKeywords[word] && !quoted) { // TRUNCATE TABLE <name>
 			// The name's parts: SCHEMA.NAME is the schema's, DB.SCHEMA.NAME
 			// is not, whatever its database is called.
-			parts := []string{word}
+			parts = append(parts[:0], word)
 			for i+1 < len(sql) && sql[i] == '.' && (identByte(sql[i+1]) || sql[i+1] == '"') {
 				i, word = readWord(sql, i+1)
 				parts = append(parts, word)
 			}
-			if len(parts) == 2 && parts[0] == strings.ToUpper(schema) {
-				return sql[start:i]
+			if !yield(TableName{Parts: parts, Start: start, End: i}) {
+				return
 			}
 			prev, wantTable, afterName = word, false, true
 			continue
@@ -356,7 +385,6 @@ func SchemaQualified(sql, schema string) string {
 		}
 		prev, afterName = word, false
 	}
-	return ""
 }
 
 // readWord reads the identifier or quoted identifier that starts at i, and
