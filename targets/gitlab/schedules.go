@@ -13,6 +13,7 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/cron"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/zones"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -35,6 +36,10 @@ type schedules struct {
 	// same maps a cadence's key to the key of the schedule it shares:
 	// one cadence spelled two ways ("daily", "0 0 * * *") is one schedule.
 	same map[string]string
+	// zoneNames maps each zone the products run in (zones.Of) to the one
+	// name the schedules write it with: a zone of two names (US/Eastern,
+	// America/New_York) is one clock, and one schedule.
+	zoneNames map[string]string
 }
 
 // lastChoice is what lastOf chose from: schedule keys, one per line, and
@@ -54,6 +59,7 @@ type schedule struct {
 
 func newSchedules(p *plan.Plan) *schedules {
 	s := &schedules{plan: p, byKey: map[string]*schedule{}, active: map[*plan.Product][]string{}, every: map[*plan.Product]time.Duration{}, last: map[lastChoice]string{}}
+	s.zoneNames = s.nameZones()
 	s.same = s.sameCadences()
 	for _, pr := range p.Products { // upstreams first
 		var keys []string
@@ -181,19 +187,51 @@ func (s *schedules) add(c plan.Cadence, tz string) *schedule {
 	if k := s.byKey[key]; k != nil {
 		return k
 	}
-	k := &schedule{key: key, cron: c.Cron, period: c.Period, timezone: tz, at: c.Range}
+	k := &schedule{key: key, cron: c.Cron, period: c.Period, timezone: s.zoneName(tz), at: c.Range}
 	s.byKey[key] = k
 	return k
 }
 
-// keyOf is a cadence's key as written, with the time zone when it is not
-// the mesh's.
+// keyOf is a cadence's key as written, with the time zone's name when it
+// is not the mesh's zone.
 func (s *schedules) keyOf(c plan.Cadence, tz string) string {
 	key := cmp.Or(c.Keyword, c.Cron)
-	if tz != s.plan.Defaults.Timezone {
-		key += "@" + tz
+	if zones.Of(tz) != zones.Of(s.plan.Defaults.Timezone) {
+		key += "@" + s.zoneName(tz)
 	}
 	return key
+}
+
+// zoneName is the name the schedules write a time zone with.
+func (s *schedules) zoneName(tz string) string { return s.zoneNames[zones.Of(tz)] }
+
+// nameZones picks the one name each zone the products run in is written
+// with, when the mesh names it in several ways: the mesh's own time zone
+// as defaults.timezone writes it, and another by the zone's own name
+// (America/New_York for US/Eastern) when the mesh writes that, else by
+// the least name the mesh writes. A name the mesh writes is one its
+// authors chose, which the GitLab instance's tz database has; a zone's
+// own name may be newer than the instance's (Europe/Kyiv for
+// Europe/Kiev). The choice depends on the names written, not on the
+// products' order.
+func (s *schedules) nameZones() map[string]string {
+	names := map[string]string{}
+	def := s.plan.Defaults.Timezone
+	names[zones.Of(def)] = def
+	for _, pr := range s.plan.Products {
+		tz := pr.Schedule.Timezone
+		zone := zones.Of(tz)
+		name, ok := names[zone]
+		switch {
+		case !ok:
+			names[zone] = tz
+		case zone == zones.Of(def) || name == zone:
+			// The mesh's zone, or one named by its own name: kept.
+		case tz == zone || tz < name:
+			names[zone] = tz
+		}
+	}
+	return names
 }
 
 // sameCadences maps the key of each cadence the mesh's products may run on
@@ -205,15 +243,15 @@ func (s *schedules) keyOf(c plan.Cadence, tz string) string {
 // one would not wait for the other's.
 func (s *schedules) sameCadences() map[string]string {
 	type cadence struct {
-		key, cron, tz string
-		keyword       bool // written as hourly, daily, weekly or monthly
+		key, cron, zone string
+		keyword         bool // written as hourly, daily, weekly or monthly
 	}
 	var all []cadence
 	seen := map[string]bool{}
 	addCadence := func(c plan.Cadence, tz string) {
 		if key := s.keyOf(c, tz); !seen[key] {
 			seen[key] = true
-			all = append(all, cadence{key, c.Cron, tz, c.Keyword != ""})
+			all = append(all, cadence{key, c.Cron, zones.Of(tz), c.Keyword != ""})
 		}
 	}
 	for _, pr := range s.plan.Products {
@@ -234,7 +272,7 @@ func (s *schedules) sameCadences() map[string]string {
 		}
 		best := a.key
 		for _, b := range all[i+1:] {
-			if b.tz == a.tz && same[b.key] == "" && cron.Same(a.cron, b.cron) {
+			if b.zone == a.zone && same[b.key] == "" && cron.Same(a.cron, b.cron) {
 				same[b.key] = a.key // for now: the least
 				if b.keyword {
 					best = b.key
