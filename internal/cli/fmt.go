@@ -10,9 +10,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/internal/atomicfile"
+	"github.com/meshc/meshc/internal/lf"
 	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/format"
@@ -114,9 +116,7 @@ func runFmt(e *env, args []string) int {
 		}
 		fmt.Fprintln(e.stdout, display)
 		if showDiff {
-			// The file's own bytes: its control characters must not reach
-			// the terminal (diag.Printable), as in diagnostics.
-			e.stdout.Write(diag.Printable(diff.Diff(display, old, display+" (formatted)", fixed)))
+			e.stdout.Write(fmtDiff(display, old, fixed))
 		}
 		if check {
 			code = exitMesh
@@ -156,12 +156,29 @@ func fmtStdin(e *env, check, showDiff bool) int {
 	}
 	fmt.Fprintln(e.stdout, name)
 	if showDiff {
-		e.stdout.Write(diag.Printable(diff.Diff(name, old, name+" (formatted)", formatted)))
+		e.stdout.Write(fmtDiff(name, old, formatted))
 	}
 	if check {
 		return exitMesh
 	}
 	return exitOK
+}
+
+// fmtDiff is the diff of the file name, old, formatted. Its control
+// characters must not reach the terminal (diag.Printable), as in
+// diagnostics; but as snippets show no CR of a CRLF line ending, a file
+// whose lines all end in CRLF, as a checkout with git's core.autocrlf
+// leaves it, and which fmt formats with CRLF, is compared with them as LF,
+// rather than show ␍ at the end of every line. A file with other line
+// endings shows its CRs, since what changed may be one: fmt ends a file's
+// last line as its first.
+func fmtDiff(name string, old, formatted []byte) []byte {
+	if o, ends := lf.Read(slices.Clone(old)); ends.All {
+		if f, ends := lf.Read(slices.Clone(formatted)); ends.All {
+			old, formatted = o, f
+		}
+	}
+	return diag.Printable(diff.Diff(name, old, name+" (formatted)", formatted))
 }
 
 // meshFiles lists the mesh files at a path: the file itself, or those in a

@@ -121,6 +121,10 @@ func TestFileEnd(t *testing.T) {
 		"a {}":                              "a {}\n",
 		"\ufeffa {\r\n  b = 1\r\n}\r\n\r\n": "\ufeffa {\r\n  b = 1\r\n}\r\n",
 		"\n\n":                              "",
+		// Mixed line endings: each line keeps its own, and the last
+		// ends as the first.
+		"a {\r\n  b   = 1\n  c = 2\r\n}\n": "a {\r\n  b = 1\n  c = 2\r\n}\r\n",
+		"a {\n  b = 1\r\n}\r\n":            "a {\n  b = 1\r\n}\n",
 	} {
 		got, ds := Source([]byte(src), "x.mesh.hcl")
 		if len(ds) > 0 || string(got) != want {
