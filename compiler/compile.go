@@ -60,6 +60,7 @@ type Result struct {
 	Plan        *plan.Plan
 	Diagnostics diag.Diagnostics
 	texts       *load.Texts
+	stepFiles   diag.Sources // the steps' SQL files that diagnostics point into
 	// Policies says what each policy found, whether or not the mesh has
 	// errors, for the grouped report of WritePolicyReport. It is nil when
 	// the mesh could not be loaded.
@@ -73,7 +74,13 @@ type Result struct {
 // SourcesFor returns the text of the files that ds refer to, for printing
 // them: the compilation's own diagnostics, or a target's, which refer to
 // the same files.
-func (r *Result) SourcesFor(ds diag.Diagnostics) diag.Sources { return r.texts.For(ds) }
+func (r *Result) SourcesFor(ds diag.Diagnostics) diag.Sources {
+	src := r.texts.For(ds)
+	for name, text := range r.stepFiles {
+		src[name] = text
+	}
+	return src
+}
 
 // SourceText returns the text of a range of the mesh's files, "" when it
 // cannot be read: what a policy's expression says, for meshc diff.
@@ -142,6 +149,7 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 		return &Result{Diagnostics: ds.Sorted(), texts: src}, nil
 	}
 	c := newCompiler(mesh, tree, opts)
+	c.texts = src
 	c.diags = ds
 	for _, d := range ds {
 		if d.Severity == diag.Error && d.Subject != nil {
@@ -161,7 +169,7 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 	// Last, a problem with a value that a blueprint gives, found in each
 	// object that inherits it, becomes one.
 	ds = onceInBlueprints(c.diags, mesh.Blueprints)
-	res := &Result{Diagnostics: ds.Sorted(), texts: src, Policies: c.policyOutcomes, Mesh: mesh}
+	res := &Result{Diagnostics: ds.Sorted(), texts: src, stepFiles: c.stepFiles.texts, Policies: c.policyOutcomes, Mesh: mesh}
 	if !res.Diagnostics.HasErrors() {
 		res.Plan = c.plan
 	}
@@ -207,9 +215,10 @@ var stages = []struct {
 	{"periods", (*compiler).periods},
 	{"schedules", (*compiler).schedules},
 	{"deprecations", (*compiler).deprecations},
-	// schemas reads the steps' SQL, which only it and the targets do:
-	// after resolve, which links steps to their runners.
-	{"schemas", (*compiler).schemas},
+	// stepsql reads the steps' SQL, which only it and the targets do:
+	// after resolve, which links steps to their runners and inputs to
+	// the tables they read.
+	{"stepsql", (*compiler).stepSQL},
 	// governance comes last: its object model holds what every other stage
 	// found (consumers, layers, effective periods, tests), and a policy
 	// reads facts, never repairs them.

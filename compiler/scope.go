@@ -85,6 +85,16 @@ type state struct {
 		once              sync.Once
 		sources, products map[string][]*domainScope
 	}
+
+	// texts finds the mesh files' text again, to point inside a step's
+	// sql argument (sqlRange); stepFiles are the steps' SQL files that a
+	// diagnostic points into, by name, for their snippets.
+	texts     *load.Texts
+	stepFiles struct {
+		sync.Mutex
+		files map[string]*diag.File
+		texts diag.Sources
+	}
 }
 
 // holdersOf returns the domains that declare a source or product (kind) of

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -238,6 +239,41 @@ func (in *Input) DeclaredType(col *Column) (Type, bool) {
 		return in.Expected[i], true
 	}
 	return Type{}, false
+}
+
+// Table is the table or view the input reads, named for the plan's
+// environment: its port's object, or its source's table.
+func (in *Input) Table() ObjectName {
+	if in.Port != nil {
+		return in.Port.Object
+	}
+	return in.Source.Table
+}
+
+// FillInputs returns SQL of the product's (a step's, or a test's) with
+// each {{ input.NAME }} replaced by the table that its input NAME reads
+// in the plan's environment, quoted as Snowflake reads it
+// (snowsql.InputPlaceholders). The compiler checked the placeholders, so
+// an error is a file changed since, or a target's mistake.
+func (p *Product) FillInputs(sql string) (string, error) {
+	return snowsql.FillInputs(sql, func(name string) (string, bool) {
+		in := p.Input(name)
+		if in == nil {
+			return "", false
+		}
+		t := in.Table()
+		return snowsql.QualifiedName(t.Database, t.Schema, t.Name), true
+	})
+}
+
+// Input returns the product's input called name, or nil.
+func (p *Product) Input(name string) *Input {
+	for _, in := range p.Inputs {
+		if in.Name == name {
+			return in
+		}
+	}
+	return nil
 }
 
 // Port is a published table or view with its column contract.

@@ -310,6 +310,10 @@ func pharmaCopy(t *testing.T) (fstest.MapFS, *compiler.Result) {
 	if err != nil || res.Plan == nil || res.Diagnostics.HasErrors() {
 		t.Fatalf("compiling a copy of examples/pharma: %v %v", err, res.Diagnostics)
 	}
+	// The check read the steps' SQL files already (for their
+	// placeholders), and its plan's Root keeps what it read: the build
+	// reads the copy afresh, so that a test may change the files first.
+	res.Plan.Root = plan.ReadOnce(fsys)
 	return fsys, res
 }
 

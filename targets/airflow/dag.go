@@ -191,7 +191,7 @@ func (b *builder) stepTask(p *plan.Product, s *plan.Step) *task {
 	case tmpl.Operator == "sql":
 		t.operator = "SQLExecuteQueryOperator"
 		args = append(args, b.snowflakeArgs()...)
-		args = append(args, arg("sql", pyString(literal(b.stepSQL(s)))), arg("split_statements", "True"))
+		args = append(args, arg("sql", pyString(literal(b.stepSQL(p, s)))), arg("split_statements", "True"))
 	default:
 		t.operator = "BashOperator"
 		args = append(args, b.bashArgs(p, s, tmpl)...)
@@ -212,8 +212,9 @@ func (b *builder) snowflakeArgs() []kwarg {
 
 // stepSQL is the SQL an sql task runs: the step's sql argument, or the
 // content of its file argument, read from the mesh at build time since
-// Airflow's workers do not have the repository.
-func (b *builder) stepSQL(s *plan.Step) string {
+// Airflow's workers do not have the repository, with its input
+// placeholders naming the inputs' tables in the environment built.
+func (b *builder) stepSQL(p *plan.Product, s *plan.Step) string {
 	sql, ok, arg, err := s.SQL(b.plan.Root)
 	switch {
 	case !ok:
@@ -230,6 +231,9 @@ func (b *builder) stepSQL(s *plan.Step) string {
 			if detail, found := credscan.InFile(arg.String, sql); found {
 				b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
 			}
+		}
+		if sql, err = p.FillInputs(sql); err != nil { // the compiler checked the placeholders
+			b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, p.ID, err)
 		}
 	}
 	return sql

@@ -23,8 +23,8 @@ func executeImmediate(block string) string {
 	return "EXECUTE IMMEDIATE $$\n" + block + "\n$$"
 }
 
-// stepBody maps a step to its runner's task body.
-func (b *builder) stepBody(s *plan.Step) string {
+// stepBody maps a step of p to its runner's task body.
+func (b *builder) stepBody(p *plan.Product, s *plan.Step) string {
 	tmpl := b.settings.target.Jobs[s.Runner.Name]
 	if tmpl == nil {
 		var can []string
@@ -47,7 +47,7 @@ func (b *builder) stepBody(s *plan.Step) string {
 	}
 	switch tmpl.Kind {
 	case "statements":
-		return b.statements(s)
+		return b.statements(p, s)
 	case "dbt":
 		return b.dbt(s)
 	}
@@ -57,8 +57,9 @@ func (b *builder) stepBody(s *plan.Step) string {
 // statements is the body of a task that runs the step's SQL: its sql
 // argument, or its file's content, read when meshc builds since the task
 // runs where the repository is not. The statements run as one Snowflake
-// Scripting block.
-func (b *builder) statements(s *plan.Step) string {
+// Scripting block. Its input placeholders name the inputs' tables in the
+// environment built.
+func (b *builder) statements(p *plan.Product, s *plan.Step) string {
 	sql, _, arg, err := s.SQL(b.plan.Root)
 	if err != nil {
 		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v. Check that the file, named from the mesh's folder, is a file readable by the user running meshc, then build again.", arg.String, err)
@@ -75,6 +76,11 @@ func (b *builder) statements(s *plan.Step) string {
 			b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
 			return ""
 		}
+	}
+	sql, err = p.FillInputs(sql)
+	if err != nil { // the compiler checked the placeholders
+		b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, p.ID, err)
+		return ""
 	}
 	sql = strings.TrimSpace(sql)
 	if !snowsql.Terminated(sql) {

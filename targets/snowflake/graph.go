@@ -90,7 +90,7 @@ func (b *builder) graph(p *plan.Product) *graph {
 	byStep := map[*plan.Step]*task{}
 	for _, s := range p.Steps {
 		t := &task{name: b.object(p.Domain, taskName(p, "STEP", s.Name)), at: s.Range, comment: comment(p.ID+" step "+s.Name, s.Description)}
-		t.body = b.stepBody(s)
+		t.body = b.stepBody(p, s)
 		for _, a := range s.After {
 			t.after = append(t.after, byStep[a])
 		}

@@ -15,11 +15,11 @@ SELECT
     COUNT_IF(c.claim_status = 'REJECTED')::INTEGER       AS rejected_claims,
     DIV0NULL(COUNT_IF(c.claim_status = 'PAID'),
              COUNT_IF(c.claim_status IN ('PAID', 'REJECTED')))::NUMBER(7, 4) AS pull_through_rate
-FROM PAYER_WH.FACT_CLAIMS AS c
-LEFT JOIN PAYER_WH.DIM_PLAN_BRAND_ACCESS AS a
+FROM {{ input.claims }} AS c
+LEFT JOIN {{ input.access }} AS a
        ON a.plan_id = c.plan_id
       AND a.brand_name = c.brand_name
-LEFT JOIN SALES_WH.DIM_PRESCRIBER AS d
+LEFT JOIN {{ input.prescribers }} AS d
        ON d.npi = c.prescriber_npi
 WHERE c.week_ending_date >= DATEADD(week, -26, CURRENT_DATE)
   AND c.brand_name IN ('ZENTIVRA', 'CARDELTA')

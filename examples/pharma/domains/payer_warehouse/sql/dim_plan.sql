@@ -5,7 +5,7 @@ CREATE OR REPLACE TABLE DIM_PLAN
     COMMENT = 'Managed by meshc product payer_warehouse.dim_plan; do not edit by hand.'
 AS
 SELECT plan_id, plan_name, payer_name, pbm, channel, covered_lives
-FROM PAYER.PLANS
+FROM {{ input.plans }}
 UNION ALL
 SELECT 'UNKNOWN', 'Unknown plan', 'Unknown payer', 'OTHER', 'UNKNOWN', NULL;
 
@@ -22,4 +22,4 @@ SELECT
         ELSE 'UNRESTRICTED'
     END AS access_category,
     f.tier
-FROM PAYER.FORMULARY_STATUS AS f;
+FROM {{ input.formulary }} AS f;

@@ -25,9 +25,9 @@ SELECT
     c.days_supply,
     c.patient_pay_amount
 FROM RAW.CLAIMS.PHARMACY_CLAIMS AS c
-JOIN SALES_WH.DIM_PRODUCT AS prod
+JOIN {{ input.products }} AS prod
   ON prod.ndc11 = c.ndc11
-LEFT JOIN PHYSICIAN.PRESCRIBERS AS p
+LEFT JOIN {{ input.prescribers }} AS p
        ON p.npi = c.prescriber_npi
 LEFT JOIN DIM_PLAN AS pl
        ON pl.plan_id = c.plan_id

@@ -1,6 +1,8 @@
 -- Rebuild the prescriber dimension: the physician master joined to this
 -- week's CRM alignment. Prescribers without a CRM account, or aligned to no
--- territory, are white space: territory UNASSIGNED, tier NON_TARGET.
+-- territory, are white space: territory UNASSIGNED, tier NON_TARGET. The
+-- physician master is named by the product's input, whose table meshc
+-- writes for the environment built: dev reads the dev build's copy.
 
 CREATE OR REPLACE TABLE DIM_PRESCRIBER
     COMMENT = 'Managed by meshc product sales_warehouse.dim_prescriber; do not edit by hand.'
@@ -30,7 +32,7 @@ SELECT
         ELSE 'NON_TARGET'
     END                                             AS target_tier,
     p.pdrp_opt_out
-FROM PHYSICIAN.PRESCRIBERS AS p
+FROM {{ input.prescribers }} AS p
 LEFT JOIN crm
        ON crm.npi_c = p.npi
 LEFT JOIN TERRITORY_HIERARCHY AS t
