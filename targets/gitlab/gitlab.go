@@ -234,6 +234,10 @@ type builder struct {
 	sqlHeads map[*plan.Product][]byte
 	yamlBuf  []byte // addYAML's buffer
 	fileBuf  []byte // each file's contents, until add keeps them
+	// rendered are the step SQL files of the unit being made whose
+	// copies, placeholders filled, its jobs run: sources of its child
+	// pipeline too.
+	rendered []string
 	// folder, when set, tells which files the output folder holds
 	// already (output.Allowance.Unchanged): add marks those unchanged
 	// and keeps none of their bytes. It is set while units are first
@@ -331,9 +335,10 @@ func (b *builder) build() {
 // unit makes a unit's child pipeline, checks it, and adds its files to
 // b.files.
 func (b *builder) unit(u *unit) {
+	b.rendered = b.rendered[:0]
 	child := b.child(u)
 	child.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
-	b.addYAML(child, b.sources(u.products...), b.childHead(u))
+	b.addYAML(child, b.plan.SourceFiles(b.settings.target, u.products, b.rendered...), b.childHead(u))
 }
 
 // keepOrRemake keeps a unit's files while opts.Keep has room, and

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/credscan"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/lang/diag"
@@ -191,17 +192,50 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 		values["project_dir"] = shell.Words(b.settings.repoPath("."))
 	}
 	if s.Runner.Stdlib && s.Runner.Name == "sql" {
-		// Inline SQL goes to a file of its own, which reads better in
-		// review than SQL inside YAML, and the runner runs files.
-		for _, a := range s.Args {
-			if a.Name == "sql" {
-				file := b.sqlFile(pr, s.Name+".sql", a.String, fmt.Sprintf("Step %s of %s.", s.Name, pr.ID))
-				values["file"] = shell.Words(file)
-			}
+		if file, ok := b.stepSQLFile(pr, s); ok {
+			values["file"] = shell.Words(file)
 		}
 	}
 	body.script = b.render(tmpl, values, s.Range)
 	return body
+}
+
+// stepSQLFile writes the SQL of a step on the standard library's sql
+// runner into the output folder, when the job cannot run the
+// repository's: inline SQL, which reads better in review in a file of its
+// own than inside YAML, as the runner runs files; and a file whose input
+// placeholders name the inputs' tables, which meshc fills for the
+// environment, as snow sql runs a file as written (--enable-templating
+// NONE). It returns the file's path in the repository; ok is false for a
+// file the job runs where it is, and for one that cannot be read, which
+// the job then fails to read.
+func (b *builder) stepSQLFile(pr *plan.Product, s *plan.Step) (string, bool) {
+	sql, ok, arg, err := s.SQL(b.plan.Root)
+	if !ok || err != nil {
+		return "", false
+	}
+	filled, err := pr.FillInputs(sql)
+	if err != nil { // the compiler checked the placeholders
+		b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, pr.ID, err)
+		return "", false
+	}
+	if arg.Type != "file" {
+		return b.sqlFile(pr, s.Name+".sql", filled, fmt.Sprintf("Step %s of %s.", s.Name, pr.ID), b.sqlHeader(pr)), true
+	}
+	if filled == sql {
+		return "", false
+	}
+	// The copy carries what the file holds: a credential in it would be
+	// written out again.
+	if detail, found := credscan.InFile(arg.String, sql); found {
+		b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
+		return "", false
+	}
+	about := fmt.Sprintf("Step %s of %s: %s, its placeholders filled with the tables of its inputs in environment %s.", s.Name, pr.ID, arg.String, b.plan.Environment.Name)
+	from := b.plan.Prefix + arg.String // as ranges name it
+	b.rendered = append(b.rendered, from)
+	head := output.Header("-- ", b.ownerCmd, b.plan.SourceFiles(b.settings.target, []*plan.Product{pr}, from))
+	return b.sqlFile(pr, s.Name+".sql", filled, about, head), true
 }
 
 // testBody renders a test's job: the test template runs the test's query,
@@ -213,7 +247,7 @@ func (b *builder) testBody(pr *plan.Product, t *plan.Test) jobBody {
 		body.allowFailure = true
 	}
 	about := fmt.Sprintf("Test %s of %s: %s, severity %s. The test fails when this query returns rows.", t.ID, pr.ID, t.Kind, t.Severity)
-	file := b.sqlFile(pr, "tests/"+t.ID+".sql", t.SQL, about)
+	file := b.sqlFile(pr, "tests/"+t.ID+".sql", t.SQL, about, b.sqlHeader(pr))
 	tmpl := b.settings.target.Test
 	if tmpl == nil {
 		b.errorf("gitlab-no-runner", t.Range, "No GitLab job for tests", "Add a test { image = \"...\", script = [\"...\"] } block to the target \"gitlab\" block.")
@@ -275,11 +309,10 @@ func (b *builder) secret(s *plan.Secret, body *jobBody) string {
 	return name
 }
 
-// sqlFile writes SQL into the output folder and returns its path in the
-// repository.
-func (b *builder) sqlFile(pr *plan.Product, name, sql string, about string) string {
+// sqlFile writes SQL into the output folder, under its header and the
+// lines of about, and returns its path in the repository.
+func (b *builder) sqlFile(pr *plan.Product, name, sql, about string, head []byte) string {
 	rel := path.Join("sql", pr.Domain.Name, pr.Name, name)
-	head := b.sqlHeader(pr)
 	sql = strings.TrimRight(sql, "\n")
 	// The header; about's lines, each after "-- " and before a line
 	// break; a blank line; the SQL and its line break.
