@@ -458,6 +458,9 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			// Templates put the argument inside text of their own (in
 			// parentheses, or a subquery): a semicolon that ends it goes,
 			// and a line comment that ends it gets its line break.
+			if kind.Stdlib && kind.Name == "expression" && port != nil {
+				c.expressionColumns(s, v.Range, port)
+			}
 			s = strings.TrimSpace(snowsql.Unterminated(s))
 			if snowsql.EndsInComment(s) {
 				s += "\n"
@@ -549,6 +552,35 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 		return cty.ListVal(items), true
 	}
 	return cty.NilVal, false
+}
+
+// expressionColumns warns of the names in an expression test's condition
+// that are no column of its port: Snowflake refuses the query on every
+// run ("invalid identifier"). It is a warning, as the names are read by
+// a lexer rather than Snowflake's parser (snowsql.ColumnNames), which
+// leaves out what it cannot tell from a column and may not know every
+// keyword.
+func (c *compiler) expressionColumns(condition string, at diag.Range, port *portScope) {
+	names, ok := snowsql.ColumnNames(condition)
+	if !ok {
+		return
+	}
+	var reported []string
+	for _, n := range names {
+		written := condition[n.Start:n.End]
+		if _, found := port.columns.get(written); found || slices.Contains(reported, n.Name) {
+			continue
+		}
+		reported = append(reported, n.Name)
+		columns := port.columnNames()
+		hint := c.columnMeant("in port "+port.plan.ID, written, columns)
+		if hint == "" && len(columns) <= 8 {
+			hint = fmt.Sprintf(" Its columns are: %s.", strings.Join(columns, ", "))
+		}
+		c.warnf("expression-column", at, "Expression names no column",
+			"The condition names %s, which is not a column of port %s, so Snowflake would refuse the test's query on every run (invalid identifier).%s To read another table, use custom_sql.",
+			written, port.plan.ID, hint)
+	}
 }
 
 // acceptedValuesOfType reports the values of an accepted_values list that
