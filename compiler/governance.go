@@ -155,12 +155,12 @@ func (c *compiler) governance() {
 	var waivers []*waiver
 	seen := map[string]*ast.Waiver{}
 	for _, a := range c.mesh.Waivers {
-		waivers = append(waivers, c.declareWaiver(a, nil, seen, central, perDomain))
+		waivers = append(waivers, c.declareWaiver(a, nil, seen, central, perDomain, chosen))
 	}
 	for _, ds := range c.domainList {
 		seen := map[string]*ast.Waiver{}
 		for _, a := range ds.ast.Waivers {
-			waivers = append(waivers, c.declareWaiver(a, ds, seen, central, perDomain))
+			waivers = append(waivers, c.declareWaiver(a, ds, seen, central, perDomain, chosen))
 		}
 	}
 
@@ -468,7 +468,7 @@ func (c *compiler) policySets() map[string]bool {
 }
 
 // declareWaiver checks a waiver block and resolves its policy.
-func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string]*ast.Waiver, central map[string]*policy, perDomain map[*domainScope]map[string]*policy) *waiver {
+func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string]*ast.Waiver, central map[string]*policy, perDomain map[*domainScope]map[string]*policy, chosen map[string]bool) *waiver {
 	w := &waiver{ast: a, domain: ds}
 	if !c.checkName("waiver", a.Name, a.NameRange) {
 		w.refused = append(w.refused, "its name is invalid")
@@ -520,7 +520,7 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 			"objects lists the IDs of the objects the waiver exempts, as the policy's violations name them, such as [\"physician.prescribers.prescribers\"].")
 	}
 	if a.Policy != nil {
-		w.policy = c.waivedPolicy(a.Policy, ds, central, perDomain)
+		w.policy = c.waivedPolicy(a.Policy, ds, central, perDomain, chosen)
 	}
 	// Entries are the same object when they meet the same one: a column's
 	// name in any case. Without a policy, its kind is not known.
@@ -581,8 +581,9 @@ func approverOr(s ast.String) string {
 // waivedPolicy resolves a waiver's policy: policy.NAME names a policy of
 // the waiver's scope (a central one for a central waiver, the domain's own
 // for a domain's), domain.DOMAIN.policy.NAME a domain's policy. A domain
-// may waive only its own policies.
-func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[string]*policy, perDomain map[*domainScope]map[string]*policy) *policy {
+// may waive only its own policies. chosen are the policy sets the mesh
+// opts into.
+func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[string]*policy, perDomain map[*domainScope]map[string]*policy, chosen map[string]bool) *policy {
 	parts := ref.Parts
 	scope, where := central, "among the central policies"
 	if ds != nil {
@@ -601,35 +602,128 @@ func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[strin
 		}
 		scope, where, parts = perDomain[other], "in domain "+other.plan.Name, parts[2:]
 	}
+	last := parts[len(parts)-1]
 	if len(parts) != 2 || parts[0].Name != "policy" {
-		c.errorf("unresolved-reference", ref.Range, "Malformed reference",
-			"A waiver names the policy it waives, as in policy = policy.NAME (or, in mesh.hcl or a shared folder, domain.DOMAIN.policy.NAME for a domain's policy); this reference has %d parts.%s", len(ref.Parts), didYouMeanOther(parts[0].Name, "policy"))
+		if !c.waiverOfSet(ref, last.Name) {
+			got := fmt.Sprintf("this reference has %d parts.%s", len(ref.Parts), didYouMeanOther(parts[0].Name, "policy"))
+			if len(parts) == 2 {
+				got = fmt.Sprintf("write policy.%s, not %s.%s.", last.Name, parts[0].Name, last.Name)
+			}
+			c.errorf("unresolved-reference", ref.Range, "Malformed reference",
+				"A waiver names the policy it waives, as in policy = policy.NAME (or, in mesh.hcl or a shared folder, domain.DOMAIN.policy.NAME for a domain's policy): %s", got)
+		}
 		return nil
 	}
-	p, ok := scope[parts[1].Name]
+	p, ok := scope[last.Name]
 	if ok {
 		return p
 	}
-	if cp, isCentral := central[parts[1].Name]; isCentral && ds != nil {
-		c.errorf("policy-scope", ref.Range, "Waiver of a central policy in a domain",
-			"%s is a central policy (%s). Its waivers are approved by the platform team and live in mesh.hcl or a shared folder, not in a domain's folder: a domain can add rules, not lift central ones. Move this waiver there and have it reviewed.",
-			cp.name(), cp.ast.DeclRange)
+	// A standard library policy of a set the mesh does not choose is
+	// central all the same: a domain's waiver of it is out of place
+	// whether or not the set is chosen.
+	if ds != nil {
+		if cp, isCentral := central[last.Name]; isCentral {
+			c.centralWaivedInDomain(ref, cp.name(), cp.ast.DeclRange)
+			return nil
+		}
+		if a := c.unchosenStdlibPolicy(last.Name, chosen); a != nil {
+			c.centralWaivedInDomain(ref, a.Name, a.DeclRange)
+			return nil
+		}
+	}
+	if c.waiverOfSet(ref, last.Name) {
 		return nil
 	}
 	if ds == nil {
-		chosen := c.policySets()
-		for _, a := range c.mesh.Policies {
-			if a.Stdlib && a.Name == parts[1].Name && !chosen[a.Set.V] {
-				// Turning a set off must not break the waivers written
-				// for it: they just stop mattering.
-				c.warnf("waiver-unused", ref.Range, "Waiver of a policy the mesh does not use",
-					"%s is in the standard library's policy set %q, which the mesh block's policy_sets does not list, so the policy does not apply and this waiver exempts nothing. Remove the waiver, or add %q to policy_sets.", a.Name, a.Set.V, a.Set.V)
-				return nil
+		if a := c.unchosenStdlibPolicy(last.Name, chosen); a != nil {
+			// Turning a set off must not break the waivers written
+			// for it: they just stop mattering.
+			c.warnf("waiver-unused", ref.Range, "Waiver of a policy the mesh does not use",
+				"%s is in the standard library's policy set %q, which the mesh block's policy_sets does not list, so the policy does not apply and this waiver exempts nothing. Remove the waiver, or add %q to policy_sets.", a.Name, a.Set.V, a.Set.V)
+			return nil
+		}
+		if owners := c.domainsWithPolicy(last.Name, perDomain); len(owners) > 0 {
+			c.errorf("unresolved-reference", last.Range, "Reference to an undeclared policy",
+				"There is no central policy named %q; %s is a policy of domain %s. A waiver in mesh.hcl or a shared folder names a domain's policy as domain.%s.policy.%s; one in the domain's folder, which its owners approve, as policy.%s.",
+				last.Name, last.Name, andList(owners), owners[0], last.Name, last.Name)
+			return nil
+		}
+	}
+	c.unknown("policy", last.Name, where, last.Range, sortedKeys(scope))
+	return nil
+}
+
+// centralWaivedInDomain reports a domain's waiver of a central policy.
+func (c *compiler) centralWaivedInDomain(ref *ast.Ref, name string, declared diag.Range) {
+	c.errorf("policy-scope", ref.Range, "Waiver of a central policy in a domain",
+		"%s is a central policy (%s). Its waivers are approved by the platform team and live in mesh.hcl or a shared folder, not in a domain's folder: a domain can add rules, not lift central ones. Move this waiver there and have it reviewed.",
+		name, declared)
+}
+
+// unchosenStdlibPolicy finds the standard library's policy of a name in a
+// set the mesh does not choose, which is not declared (governance).
+func (c *compiler) unchosenStdlibPolicy(name string, chosen map[string]bool) *ast.Policy {
+	for _, a := range c.mesh.Policies {
+		if a.Stdlib && a.Name == name && !chosen[a.Set.V] {
+			return a
+		}
+	}
+	return nil
+}
+
+// domainsWithPolicy lists the domains that have a policy of a name.
+func (c *compiler) domainsWithPolicy(name string, perDomain map[*domainScope]map[string]*policy) []string {
+	var owners []string
+	for _, ds := range c.domainList {
+		if perDomain[ds][name] != nil {
+			owners = append(owners, ds.plan.Name)
+		}
+	}
+	return owners
+}
+
+// waiverOfSet reports a waiver whose policy reference names a policy set
+// rather than a policy (policy.baseline, policy_set.baseline) and returns
+// true. A set is not waived whole: each policy's exceptions are reviewed
+// on their own, object by object.
+func (c *compiler) waiverOfSet(ref *ast.Ref, name string) bool {
+	var soft []string
+	found := false
+	for _, a := range c.allPolicies() {
+		if a.Set.Set && a.Set.V == name {
+			found = true
+			if a.Enforcement.V == softMandatory && !slices.Contains(soft, a.Name) {
+				soft = append(soft, a.Name)
 			}
 		}
 	}
-	c.unknown("policy", parts[1].Name, where, parts[1].Range, sortedKeys(scope))
-	return nil
+	if !found || c.isPolicyName(name) {
+		return false
+	}
+	which := "It has no soft-mandatory policy, and only those take waivers."
+	if len(soft) > 0 {
+		slices.Sort(soft)
+		which = fmt.Sprintf("Its soft-mandatory policies, the ones that take waivers, are: %s.", strings.Join(soft, ", "))
+	}
+	c.errorf("unresolved-reference", ref.Range, "Waiver of a policy set",
+		"%s is a policy set. A waiver lifts one policy for the objects it lists, so that each exception is reviewed on its own: write a waiver for each policy, as in policy = policy.NAME. %s", name, which)
+	return true
+}
+
+// allPolicies lists the policy blocks of the mesh, the standard library's
+// and the domains'.
+func (c *compiler) allPolicies() []*ast.Policy {
+	all := slices.Clone(c.mesh.Policies)
+	for _, ds := range c.domainList {
+		all = append(all, ds.ast.Policies...)
+	}
+	return all
+}
+
+// isPolicyName reports whether any policy has the name, which a set may
+// share.
+func (c *compiler) isPolicyName(name string) bool {
+	return slices.ContainsFunc(c.allPolicies(), func(a *ast.Policy) bool { return a.Name == name })
 }
 
 // sentence ends text with a full stop unless it ends a sentence already.
