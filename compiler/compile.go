@@ -155,6 +155,11 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 		if d.Severity == diag.Error && d.Subject != nil {
 			c.loadErrors[*d.Subject] = true
 		}
+		// A credential is reported where it is written in its string:
+		// the string, its Context, is the value that failed.
+		if d.Code == "literal-credential" && d.Context != nil {
+			c.loadErrors[*d.Context] = true
+		}
 	}
 	if err := c.pickEnvironment(); err != nil {
 		return nil, err

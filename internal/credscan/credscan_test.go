@@ -27,9 +27,34 @@ func TestFind(t *testing.T) {
 		"-- conn: password=hunter2hunter2":        `password=hunter2hunter2`,
 		"Server=db;Uid=svc;Pwd=hunter2;":          `Pwd=hunter2`,
 		"postgres://svc:hunter2@db.example.com/x": `://svc:hunter2@`,
+		"redis://:hunter2@cache:6379":             `://:hunter2@`,
+		"snowflake://svc:Hunter2@acme/DB":         `://svc:Hunter2@`,
+		"DefaultEndpointsProtocol=https;AccountName=raw;AccountKey=bWFzdGVyS2V5PT0=;EndpointSuffix=core.windows.net": `AccountKey=bWFzdGVyS2V5PT0=`,
+		"spring.datasource.password=hunter2":                                  `password=hunter2`,
+		"https://api.example.com/v1?access_token=9f8e7d6c5b":                  `?access_token=9f8e7d6c5b`,
+		"https://raw.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=bWFzdGVy": `&sig=bWFzdGVy`,
 		// Tokens and keys.
-		"-----BEGIN RSA PRIVATE KEY-----\nMIIE": `-----BEGIN RSA PRIVATE KEY-----`,
-		"key AKIAIOSFODNN7EXAMPLE":              `AKIAIOSFODNN7EXAMPLE`,
+		"-----BEGIN RSA PRIVATE KEY-----\nMIIE":   `-----BEGIN RSA PRIVATE KEY-----`,
+		"-----BEGIN PGP PRIVATE KEY BLOCK-----\n": `-----BEGIN PGP PRIVATE KEY BLOCK-----`,
+		"key AKIAIOSFODNN7EXAMPLE":                `AKIAIOSFODNN7EXAMPLE`,
+		// A private key's base64 without its PEM lines, PKCS #8 and #1.
+		"ALTER USER SVC SET RSA_PUBLIC_KEY = 'MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQ'": `MIIEvgIBADANBgkqhkiG9w0BAQEFAASC`,
+		"MIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun":                         `MIIEpAIBAAKCA`,
+		// Flags named for a credential, in a command line written as one
+		// string: a value after an =, or after a space one that has a
+		// digit or is long.
+		"curl --token abc123 https://gitlab.example.com/api":           `--token abc123`,
+		"sh -c 'load --password=hunter2 --table STG'":                  `--password=hunter2`,
+		`snow sql --password "Hunter2!" -q "select 1"`:                 `--password "Hunter2!"`,
+		"aws secretsmanager create-secret --secret-string s3cr3tValue": `--secret-string s3cr3tValue`,
+		"tool --client-secret 9f8e7d6c5b4a3f2e1d0c":                    `--client-secret 9f8e7d6c5b4a3f2e1d0c`,
+		"tool --api-key=abc":                                           `--api-key=abc`,
+		"tool -secret s3cr3t":                                          `-secret s3cr3t`,
+		// Variables a command sets, and a configuration file's keys.
+		"export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY && aws s3 ls": `AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY`,
+		"GITLAB_TOKEN='glp4t-9f8e7d6c5b4a3' ./publish.sh":                          `GITLAB_TOKEN='glp4t-9f8e7d6c5b4a3'`,
+		"outputs:\n  prod:\n    password: hunter2\n":                               `password: hunter2`,
+		`{"type": "service_account", "client_secret": "abc"}`:                      `client_secret": "abc"`,
 		// Not credentials.
 		`CREATE USER u PASSWORD = ''`:                                       "",
 		`CREATE USER u PASSWORD = ""`:                                       "",
@@ -47,8 +72,51 @@ func TestFind(t *testing.T) {
 		`CREATE USER u RSA_PUBLIC_KEY = 'MIIBIjANBgkqh' COMMENT = 'pw'`:     "",
 		`CREATE STAGE s CREDENTIALS = (AWS_ROLE = 'arn:aws:iam::1:role/r')`: "",
 		`mysql --password=$DB_PASSWORD`:                                     "",
-		`password=ab`:                                                       "",
-		`SELECT 1`:                                                          "",
+		// Columns and expressions of SQL, where a literal would be quoted.
+		"MERGE INTO users u USING staged s ON u.id = s.id WHEN MATCHED THEN UPDATE SET u.password = s.password": "",
+		"UPDATE users SET password = crypt(pw, gen_salt('bf'))":                                                 "",
+		"UPDATE users SET password = new_password WHERE id = 1":                                                 "",
+		"UPDATE users SET password=excluded.password":                                                           "",
+		"SELECT * FROM users WHERE password = @pw":                                                              "",
+		// Masks, placeholders and the credential's name in its place.
+		"password=********":                      "",
+		"password=...":                           "",
+		"password=[REDACTED]":                    "",
+		"password={pw}":                          "",
+		"postgres://svc:****@db/x":               "",
+		"postgres://user:password@host/db":       "",
+		"postgres://svc:${PGPASSWORD}@db/x":      "",
+		"Connect with `password=...` in the URL": "",
+		`password_secret = secret.x`:             "",
+		`db_password = secret.db_password`:       "",
+		"-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA": "",
+		// Flags that stand for a credential, say where one is, switch one
+		// on, or are named in prose.
+		`curl --token "$TOKEN" https://x`:                                                "",
+		"curl --token ${TOKEN} https://x":                                                "",
+		"curl --token {{token}} https://x":                                               "",
+		`curl --token "$(cat /run/secrets/token)" https://x`:                             "",
+		"curl --password-file /run/secrets/pw":                                           "",
+		"curl --password-file pw.txt":                                                    "",
+		"tool --token-env GITLAB_TOKEN":                                                  "",
+		"tool --token-env NAME2":                                                         "",
+		"docker login --password-stdin registry2.example.com":                            "",
+		"gpg --batch --passphrase-fd 0 -d f.gpg":                                         "",
+		"psql --no-password -h db1":                                                      "",
+		"tool --credentials /etc/creds.json":                                             "",
+		"tool --token @token.txt":                                                        "",
+		"tool --token TOKEN --api-key YOUR_API_KEY":                                      "",
+		"tool --max-tokens 1000":                                                         "",
+		"tool --token --verbose":                                                         "",
+		"Pass --token with each call, or use --password to be prompted.":                 "",
+		"dbt run --profiles-dir . --target prod":                                         "",
+		"MESHC_TOKEN={{token}} python3 - {{job}}":                                        "",
+		"export AWS_ACCESS_KEY_ID=$AWS_KEY GOOGLE_APPLICATION_CREDENTIALS=/run/key.json": "",
+		"export DBT_TOKEN_COUNT=12345":                                                   "",
+		"Password: see the vault\nToken: none\nmax_tokens: 1000\n":                       "",
+		`{"password": "{{ env_var('DBT_PASSWORD') }}"}`:                                  "",
+		`password=ab`: "",
+		`SELECT 1`:    "",
 	} {
 		m, found := Find(text)
 		got := ""
@@ -80,7 +148,10 @@ func TestWhat(t *testing.T) {
 	for text, want := range map[string]string{
 		`alter user u set password = 'Hunter2'`:                    "a literal PASSWORD in SQL",
 		`CREDENTIALS = (AWS_KEY_ID = 'id' AWS_SECRET_KEY = 'k3y')`: "a literal AWS_SECRET_KEY in SQL",
-		`password=hunter2`: "a password in a connection string",
+		`password=hunter2`:                        "a password in a connection string",
+		"curl --token abc123 https://x":           `a literal value of the flag "--token"`,
+		"export AWS_SECRET_ACCESS_KEY=wJalrXUtnF": "a literal value of the variable AWS_SECRET_ACCESS_KEY",
+		"  password: hunter2":                     `a literal value of the key "password"`,
 	} {
 		if m, _ := Find(text); m.What != want {
 			t.Errorf("%s: %q, want %q", text, m.What, want)
@@ -96,5 +167,33 @@ func TestInFile(t *testing.T) {
 	detail, found := InFile("sql/x.sql", "SELECT 1;\nCREATE USER u PASSWORD = 'Hunter2';\n")
 	if want := "The file sql/x.sql holds a literal PASSWORD in SQL on line 2, "; !found || !strings.HasPrefix(detail, want) || !strings.Contains(detail, "secret") {
 		t.Errorf("detail %q, want it to start with %q and say to use a secret", detail, want)
+	}
+}
+
+// TestNamesCredential checks which names of flags, variables and keys say
+// they hold a credential: by their last word or two, not by a credential's
+// word anywhere in them.
+func TestNamesCredential(t *testing.T) {
+	for name, want := range map[string]bool{
+		"password": true, "db-password": true, "PGPASSWORD": true, "Password": true, "passwd": true,
+		"api-key": true, "apikey": true, "ACCESS-KEY": true, "AWS_SECRET_ACCESS_KEY": true,
+		"client_secret": true, "clientSecret": true, "keyStorePassword": true, "AWS_SESSION_TOKEN": true,
+		"secret-string": true, "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE": true, "new-password": true,
+		"token-file": false, "password-stdin": false, "passphrase-fd": false, "secret-name": false,
+		"AWS_ACCESS_KEY_ID": false, "max_tokens": false, "tokenizer": false, "no-password": false,
+		"ask-password": false, "key": false, "sort-key": false, "token-env": false, "p": false, "": false,
+	} {
+		if got := NamesCredential(name); got != want {
+			t.Errorf("NamesCredential(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestFindAllOnce checks that a credential two patterns find is listed
+// once, as the match that starts first names it.
+func TestFindAllOnce(t *testing.T) {
+	all := FindAll("PGPASSWORD=hunter2 psql -h db")
+	if len(all) != 1 || all[0].What != "a literal value of the variable PGPASSWORD" {
+		t.Errorf("FindAll = %+v, want PGPASSWORD's value once", all)
 	}
 }

@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -41,24 +42,33 @@ var credentialNameCache sync.Map
 // SECRET objects).
 var credentialFreeAttributes = map[string]bool{"description": true, "message": true, "vault": true, "name": true, "secrets_schema": true}
 
-func findCredentials(file *diag.File, body *hclsyntax.Body) diag.Diagnostics {
-	return credentialsIn(file, body, "")
+// findCredentials checks the body of a file whose text is src.
+func findCredentials(file *diag.File, src []byte, body *hclsyntax.Body) diag.Diagnostics {
+	return credentialScan{file, src}.in(body, "")
 }
 
-// credentialsIn checks a body of a block of the type given ("" at a
-// file's top level).
-func credentialsIn(file *diag.File, body *hclsyntax.Body, blockType string) diag.Diagnostics {
+// credentialScan checks one file: its ranges, and its text, where a
+// credential found inside a string is looked for (credentialAt).
+type credentialScan struct {
+	file *diag.File
+	src  []byte
+}
+
+// in checks a body of a block of the type given ("" at a file's top
+// level).
+func (c credentialScan) in(body *hclsyntax.Body, blockType string) diag.Diagnostics {
 	var ds diag.Diagnostics
 	for _, attr := range body.Attributes {
-		ds = append(ds, checkCredentialAttr(file, attr, blockType)...)
+		ds = append(ds, c.attribute(attr, blockType)...)
 	}
 	for _, b := range body.Blocks {
-		ds = append(ds, credentialsIn(file, b.Body, b.Type)...)
+		ds = append(ds, c.in(b.Body, b.Type)...)
 	}
 	return ds
 }
 
-func checkCredentialAttr(file *diag.File, attr *hclsyntax.Attribute, blockType string) diag.Diagnostics {
+func (c credentialScan) attribute(attr *hclsyntax.Attribute, blockType string) diag.Diagnostics {
+	file := c.file
 	s, ok := literalString(attr.Expr)
 	if lit, isLit := attr.Expr.(*hclsyntax.LiteralValueExpr); isLit && lit.Val.Type() == cty.Number {
 		s, ok = lit.Val.AsBigFloat().String(), true // a numeric PIN or key is a credential too
@@ -75,42 +85,43 @@ func checkCredentialAttr(file *diag.File, attr *hclsyntax.Attribute, blockType s
 			"The argument %q holds a literal value. Credentials must never be committed: declare a secret block, such as secret \"%s\" { vault = \"path/in/vault#key\" }, and refer to it here as secret.%s.",
 			attr.Name, strings.ToLower(attr.Name), strings.ToLower(attr.Name))}
 	}
-	return credentialPatterns(file, attr.Expr)
+	return c.patterns(attr.Expr)
 }
 
-// credentialPatterns checks every string in an expression, including those
-// inside lists, maps and call arguments, for values that are credentials
+// patterns checks every string in an expression, including those inside
+// lists, maps and call arguments, for values that are credentials
 // whatever their name (credscan): private keys, well-known token formats,
-// connection strings with an inline password, and Snowflake SQL's
-// PASSWORD = '...' and kin, for a step's inline sql.
-func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostics {
+// connection strings with an inline password, a command line's flags and
+// variables given one, and Snowflake SQL's PASSWORD = '...' and kin, for
+// a step's inline sql.
+func (c credentialScan) patterns(e hclsyntax.Expression) diag.Diagnostics {
 	switch e := e.(type) {
 	case *hclsyntax.TupleConsExpr:
 		var ds diag.Diagnostics
 		for i, x := range e.Exprs {
-			if d, checked := credentialArgument(file, e.Exprs[:i], x); checked {
+			if d, checked := credentialArgument(c.file, e.Exprs[:i], x); checked {
 				if d != nil {
 					ds = append(ds, d)
 				}
 				continue
 			}
-			ds = append(ds, credentialPatterns(file, x)...)
+			ds = append(ds, c.patterns(x)...)
 		}
 		return ds
 	case *hclsyntax.ObjectConsExpr:
 		var ds diag.Diagnostics
 		for _, item := range e.Items {
-			if d := credentialEntry(file, item); d != nil {
+			if d := credentialEntry(c.file, item); d != nil {
 				ds = append(ds, d)
 				continue
 			}
-			ds = append(ds, credentialPatterns(file, item.ValueExpr)...)
+			ds = append(ds, c.patterns(item.ValueExpr)...)
 		}
 		return ds
 	case *hclsyntax.FunctionCallExpr:
 		var ds diag.Diagnostics
 		for _, x := range e.Args {
-			ds = append(ds, credentialPatterns(file, x)...)
+			ds = append(ds, c.patterns(x)...)
 		}
 		return ds
 	}
@@ -118,20 +129,63 @@ func credentialPatterns(file *diag.File, e hclsyntax.Expression) diag.Diagnostic
 	if !ok {
 		return nil
 	}
-	if m, found := credscan.Find(s); found {
-		fix := "store it in a vault, declare a secret block for it, and refer to the secret instead"
-		if strings.HasSuffix(m.What, " in SQL") {
-			// SQL takes no mesh secret: Snowflake keeps it instead.
-			fix = "keep it in a Snowflake secret created outside the mesh, which the SQL names; a stage can take a storage integration rather than keys"
-		}
-		where := ""
-		if strings.Contains(s, "\n") {
-			where = fmt.Sprintf(", on its line %d", m.Line(s))
-		}
-		return diag.Diagnostics{diag.Errorf("literal-credential", rng(file, e.Range()), "Credential written as a literal",
-			"This string looks like %s%s. Credentials must never be committed: %s.", m.What, where, fix)}
+	m, found := credscan.Find(s)
+	if !found {
+		return nil
 	}
-	return nil
+	fix := "store it in a vault, declare a secret block for it, and refer to the secret instead"
+	switch {
+	case strings.HasSuffix(m.What, " in SQL"):
+		// SQL takes no mesh secret: Snowflake keeps it instead.
+		fix = "keep it in a Snowflake secret created outside the mesh, which the SQL names; a stage can take a storage integration rather than keys"
+	case m.Flag != "":
+		variable := strings.ToUpper(credentialFlagName(m.Flag))
+		fix = fmt.Sprintf("keep it in a variable of the CI system or the orchestrator and give the flag the variable, as in %s \"$%s\", or declare a secret block and give it to the step through a runner parameter of type secret", m.Flag, variable)
+	case strings.Contains(m.What, "variable"):
+		fix = fmt.Sprintf("leave the assignment out and set %s in the CI system's or the orchestrator's variables, or declare a secret block and give it to the step through a runner parameter of type secret", m.Assigned)
+	}
+	whole := rng(c.file, e.Range())
+	subject, located := c.credentialAt(e, s, m)
+	where := ""
+	if !located && strings.Contains(s, "\n") {
+		where = fmt.Sprintf(", on its line %d", m.Line(s))
+	}
+	return diag.Diagnostics{{Severity: diag.Error, Code: "literal-credential", Summary: "Credential written as a literal",
+		Detail:  fmt.Sprintf("This string looks like %s%s. Credentials must never be committed: %s.", m.What, where, fix),
+		Subject: subject.Ptr(), Context: whole.Ptr()}}
+}
+
+// credentialAt is where the credential m, found in s, the value of the
+// string e, is written in the file: the first line of its text, the n-th
+// time it appears in e's source as it is the n-th time in s. The two
+// counts differ where the string spells that text otherwise, as with an
+// escape (\u0041KIA..., $${) or a heredoc's <<- indent inside it; it is
+// then e's range, and false.
+func (c credentialScan) credentialAt(e hclsyntax.Expression, s string, m credscan.Match) (diag.Range, bool) {
+	r := e.Range()
+	text, _, _ := strings.Cut(s[m.Start:m.End], "\n")
+	if text == "" || r.Start.Line == 0 || r.End.Byte > len(c.src) {
+		return rng(c.file, r), false
+	}
+	inValue, inSource := occurrences(s, text), occurrences(string(c.src[r.Start.Byte:r.End.Byte]), text)
+	if len(inValue) != len(inSource) {
+		return rng(c.file, r), false
+	}
+	start := r.Start.Byte + inSource[slices.Index(inValue, m.Start)]
+	return c.file.Range(start, start+len(text)), true
+}
+
+// occurrences are where text starts in s, overlapping or not.
+func occurrences(s, text string) []int {
+	var at []int
+	for from := 0; ; {
+		i := strings.Index(s[from:], text)
+		if i < 0 {
+			return at
+		}
+		at = append(at, from+i)
+		from += i + 1
+	}
 }
 
 // credentialEntry reports an entry of a map, such as a target block's
@@ -162,10 +216,11 @@ func credentialEntry(file *diag.File, item hclsyntax.ObjectConsItem) *diag.Diagn
 // credentialArgument reports an element of a list of command-line
 // arguments that passes a credential-named flag a literal value: the
 // element after "--token" or "--password", or the value of
-// "--api-key=...". The flag's name without its dashes, with - read as _,
-// is matched as an attribute's name is (credentialName), less the names
-// that say where a credential is (--token-file, --secret-name). A value
-// that is a variable's name ("$TOKEN") or another flag, or an
+// "--api-key=...". The flag's name is read as a flag's in a command line
+// written as one string is (credscan.NamesCredential), so that
+// --token-file and --secret-name, which say where a credential is, are
+// not. A value that stands for a credential (credscan.LiteralArgument:
+// "$TOKEN", "/run/secrets/token", "<token>") or is another flag, or an
 // interpolation such as "${secret.x}", is not a literal credential. It
 // reports whether x is a credential flag's value, which the patterns of
 // credscan need not read again: "--password=$DB_PASSWORD" is not
@@ -186,7 +241,7 @@ func credentialArgument(file *diag.File, before []hclsyntax.Expression, x hclsyn
 	switch {
 	case !credentialFlag(flag) || !joined && strings.HasPrefix(value, "-"): // "--token", "--verbose"
 		return nil, false
-	case value == "" || variableRef.MatchString(value):
+	case !credscan.LiteralArgument(value):
 		return nil, true
 	}
 	name := credentialFlagName(flag)
@@ -196,13 +251,9 @@ func credentialArgument(file *diag.File, before []hclsyntax.Expression, x hclsyn
 }
 
 // credentialFlag reports whether a command-line flag (-x, --x) is named for
-// a credential, as credentialName reads an attribute's name.
+// a credential.
 func credentialFlag(flag string) bool {
-	if !strings.HasPrefix(flag, "-") || strings.ContainsAny(flag, " \t") {
-		return false
-	}
-	name := credentialFlagName(flag)
-	return name != "" && credentialName(name) && !locatesCredential.MatchString(name)
+	return strings.HasPrefix(flag, "-") && !strings.ContainsAny(flag, " \t") && credscan.NamesCredential(strings.TrimLeft(flag, "-"))
 }
 
 // credentialFlagName is a flag's name without its dashes, with - read as

@@ -25,27 +25,27 @@ func TestCredentialArguments(t *testing.T) {
 		`["--access-key=-k3y"]`:                                `"--access-key=-k3y"`,
 		`["--Password", "hunter2", "positional"]`:              `"hunter2"`,
 		// Not credentials.
-		`["--secret", secret.scoring_api]`:      "",
-		`["--secret", "${secret.scoring_api}"]`: "",
-		`["--token=${secret.x}"]`:               "",
-		`["--token", ""]`:                       "",
-		`["--password="]`:                       "",
-		`["--token", "--verbose"]`:              "",
-		`["--token", "$TOKEN"]`:                 "",
-		`["--password=$${DB_PASSWORD}"]`:        "",
-		`["--token-file", "/run/secrets/t"]`:    "",
-		`["--secret-name", "SCORING"]`:          "",
-		`["-p", "5432", "--table", "STG"]`:      "",
-		`["--token"]`:                           "",
-		`["token", "abc"]`:                      "",
-		`["--password hunter2"]`:                "",
+		`["--secret", secret.scoring_api]`:                         "",
+		`["--secret", "${secret.scoring_api}"]`:                    "",
+		`["--token=${secret.x}"]`:                                  "",
+		`["--token", ""]`:                                          "",
+		`["--password="]`:                                          "",
+		`["--token", "--verbose"]`:                                 "",
+		`["--token", "$TOKEN"]`:                                    "",
+		`["--password=$${DB_PASSWORD}"]`:                           "",
+		`["--token-file", "/run/secrets/t"]`:                       "",
+		`["--secret-name", "SCORING"]`:                             "",
+		`["-p", "5432", "--table", "STG"]`:                         "",
+		`["--token"]`:                                              "",
+		`["token", "abc"]`:                                         "",
+		`["-c", "curl --password hunter2 https://db.example.com"]`: `--password hunter2`,
 	} {
 		src := []byte("args = " + args + "\n")
 		f, hds := hclsyntax.ParseConfig(src, "step.mesh.hcl", hcl.InitialPos)
 		if hds.HasErrors() {
 			t.Fatalf("%s: %s", args, hds)
 		}
-		ds := findCredentials(diag.NewFile("step.mesh.hcl", src), f.Body.(*hclsyntax.Body))
+		ds := findCredentials(diag.NewFile("step.mesh.hcl", src), src, f.Body.(*hclsyntax.Body))
 		got := ""
 		for _, d := range ds {
 			if d.Code != "literal-credential" {
@@ -62,6 +62,48 @@ func TestCredentialArguments(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s: literal credential %q, want %q", args, got, want)
+		}
+	}
+}
+
+// TestCredentialPositions checks that a credential found inside a string
+// is reported where it is written, line and column, in a heredoc whose
+// <<- takes off an indent as in a quoted string; and at the whole string,
+// naming the line in it, where the string spells it with an escape.
+func TestCredentialPositions(t *testing.T) {
+	for _, c := range []struct {
+		src       string
+		line, col int32
+		text      string
+		where     string // the detail's ", on its line N", when not found
+	}{
+		{"sql = <<-SQL\n    SELECT 1;\n    CREATE USER u PASSWORD = 'Hunter2';\n  SQL\n", 3, 19, `PASSWORD = 'Hunter2'`, ""},
+		{"sql = <<SQL\nSELECT 1;\n\n  CREATE USER u PASSWORD = 'Hunter2';\nSQL\n", 4, 17, `PASSWORD = 'Hunter2'`, ""},
+		{"sql = <<-SQL\n\tSELECT '$${x}';\n\t\tALTER USER u SET PASSWORD = 'Hunter2';\n\tSQL\n", 3, 20, `PASSWORD = 'Hunter2'`, ""},
+		{"command = \"echo \\\"hi\\\" && curl --token abc123 https://x\"\n", 1, 32, `--token abc123`, ""},
+		{"sql = \"-- password=hunter2\\nSELECT 1; -- password=hunter2\"\n", 1, 11, `password=hunter2`, ""},
+		{"key = <<-EOT\n  id:\n  \\u0041KIAIOSFODNN7EXAMPL3\n  AKIAIOSFODNN7EXAMPL3\nEOT\n", 4, 3, `AKIAIOSFODNN7EXAMPL3`, ""},
+		{"key = \"id:\\n\\u0041KIAIOSFODNN7EXAMPL3\"\n", 1, 7, `"id:\n\u0041KIAIOSFODNN7EXAMPL3"`, ", on its line 2"},
+	} {
+		src := []byte(c.src)
+		f, hds := hclsyntax.ParseConfig(src, "step.mesh.hcl", hcl.InitialPos)
+		if hds.HasErrors() {
+			t.Fatalf("%q: %s", c.src, hds)
+		}
+		ds := findCredentials(diag.NewFile("step.mesh.hcl", src), src, f.Body.(*hclsyntax.Body))
+		if len(ds) != 1 {
+			t.Errorf("%q: %d diagnostics, want 1: %v", c.src, len(ds), ds)
+			continue
+		}
+		start, end := ds[0].Subject.Offsets()
+		if p := ds[0].Subject.Start(); p.Line != c.line || p.Column != c.col || string(src[start:end]) != c.text {
+			t.Errorf("%q: at %d:%d %q, want %d:%d %q", c.src, p.Line, p.Column, src[start:end], c.line, c.col, c.text)
+		}
+		if got := strings.Contains(ds[0].Detail, ", on its line"); got != (c.where != "") || c.where != "" && !strings.Contains(ds[0].Detail, c.where) {
+			t.Errorf("%q: detail %q, want %q in it", c.src, ds[0].Detail, c.where)
+		}
+		if ds[0].Context == nil || ds[0].Context.Start().Line != 1 {
+			t.Errorf("%q: the context is not the whole string", c.src)
 		}
 	}
 }

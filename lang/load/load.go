@@ -511,7 +511,7 @@ func (f *file) parseBlocks(s *scratch) (done, argument bool) {
 // decode decodes the top-level blocks of body, a whole file's or a part
 // of it, and adds them and what they got wrong to the file's.
 func (f *file) decode(body *hclsyntax.Body, s *scratch) {
-	f.diags = append(f.diags, findCredentials(f.lines, body)...)
+	f.diags = append(f.diags, findCredentials(f.lines, f.src, body)...)
 	c, hds := content(body, fileSchema, s)
 	f.diags = append(f.diags, convertDiags(f.lines, hds)...)
 	for _, b := range body.Blocks {
