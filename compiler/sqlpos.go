@@ -47,6 +47,7 @@ func (c *compiler) stepFile(rel, sql string) *diag.File {
 		fs.files, fs.texts = map[string]*diag.File{}, diag.Sources{}
 	}
 	f := diag.NewFile(name, []byte(sql))
+	f.SetLineEndings(plan.LineEndings(c.plan.Root, rel)) // for byte offsets on disk
 	fs.files[name], fs.texts[name] = f, []byte(sql)
 	return f
 }

@@ -37,6 +37,7 @@ type onceFS struct {
 type fileRead struct {
 	once sync.Once
 	data []byte
+	ends lf.Ends // where data's LFs were CRLFs
 	err  error
 }
 
@@ -45,7 +46,20 @@ func (f *onceFS) ReadFile(name string) ([]byte, error) {
 	read := r.(*fileRead)
 	read.once.Do(func() {
 		read.data, read.err = fs.ReadFile(f.FS, name)
-		read.data = lf.Text(read.data)
+		read.data, read.ends = lf.Read(read.data)
 	})
 	return slices.Clone(read.data), read.err // the caller may change its copy
+}
+
+// LineEndings returns where the file name, read through root (ReadOnce),
+// had CRLF line endings that its text has as LF, for a diagnostic's byte
+// offsets in the file on disk (diag.File.SetLineEndings); none for a file
+// not read through it.
+func LineEndings(root fs.FS, name string) lf.Ends {
+	if f, ok := root.(*onceFS); ok {
+		if r, ok := f.files.Load(name); ok {
+			return r.(*fileRead).ends
+		}
+	}
+	return lf.Ends{}
 }

@@ -49,4 +49,11 @@ func TestReadOnceCRLF(t *testing.T) {
 	if sql, ok, _, err := s.SQL(root); !ok || err != nil || sql != "SELECT 1;\nSELECT '\r';\n" {
 		t.Errorf("SQL = %q, %v, %v; want the CRLFs as LF", sql, ok, err)
 	}
+	// Where the CRLFs were is kept, for byte offsets in the file on disk.
+	if ends := LineEndings(root, "a.sql"); !ends.All {
+		t.Errorf("LineEndings = %+v; want every line ending CRLF", ends)
+	}
+	if ends := LineEndings(root, "unread.sql"); !ends.None() {
+		t.Errorf("LineEndings of a file not read = %+v; want none", ends)
+	}
 }
