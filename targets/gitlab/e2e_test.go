@@ -30,7 +30,7 @@ func TestGitLabCILocal(t *testing.T) {
 		t.Skip("set MESHC_GITLAB_CI_LOCAL to gitlab-ci-local's run.py (make e2e does)")
 	}
 	t.Run("pass", func(t *testing.T) {
-		record, p, out, err := runPipelines(t, runPy, "")
+		record, p, out, err := runPipelines(t, runPy, "", "all")
 		if strings.Contains(out, "python3-yaml missing") {
 			t.Fatalf("run.py cannot check the child pipelines' needs without PyYAML:\n%s", out)
 		}
@@ -50,7 +50,7 @@ func TestGitLabCILocal(t *testing.T) {
 		// The first test of the first product fails: its child pipeline
 		// fails, and with strategy depend so does its trigger job, which
 		// every downstream trigger needs.
-		_, p, out, err := runPipelines(t, runPy, "prescribers.npi.not_null")
+		_, p, out, err := runPipelines(t, runPy, "prescribers.npi.not_null", "all")
 		if err == nil {
 			t.Fatalf("the pipelines passed although a test failed:\n%s", out)
 		}
@@ -61,6 +61,21 @@ func TestGitLabCILocal(t *testing.T) {
 			t.Errorf("a job started before its needs finished:\n%s", out)
 		}
 		checkStops(t, p, "physician.prescribers")
+	})
+	t.Run("stale schedule", func(t *testing.T) {
+		// A pipeline schedule left from an earlier schedules.json sets a
+		// key the build no longer has: no product runs, and the pipeline
+		// fails in meshc-unknown-schedule, saying why.
+		record, _, out, err := runPipelines(t, runPy, "", "weekly")
+		if err == nil {
+			t.Fatalf("the pipelines passed with a stale MESHC_SCHEDULE:\n%s", out)
+		}
+		if !strings.Contains(out, "job failed: FAIL  meshc-unknown-schedule") || !strings.Contains(out, `MESHC_SCHEDULE is "weekly", which is neither "all" nor the key of a schedule`) {
+			t.Errorf("meshc-unknown-schedule did not fail, saying why:\n%s", out)
+		}
+		if record != "" {
+			t.Errorf("jobs ran with a stale MESHC_SCHEDULE:\n%s", record)
+		}
 	})
 }
 
@@ -114,9 +129,9 @@ func checkStops(t *testing.T, p *plan.Plan, failed string) {
 }
 
 // runPipelines builds a copy of examples/pharma with the recording runner
-// settings into a scratch repository and runs it, returning what the jobs
-// recorded and run.py's output.
-func runPipelines(t *testing.T, runPy, failTest string) (string, *plan.Plan, string, error) {
+// settings into a scratch repository and runs it with MESHC_SCHEDULE set
+// to schedule, returning what the jobs recorded and run.py's output.
+func runPipelines(t *testing.T, runPy, failTest, schedule string) (string, *plan.Plan, string, error) {
 	t.Helper()
 	repo := filepath.Join(t.TempDir(), "repo")
 	if err := os.CopyFS(repo, os.DirFS(filepath.Join(golden.Root(), "examples", "pharma"))); err != nil {
@@ -150,7 +165,7 @@ func runPipelines(t *testing.T, runPy, failTest string) (string, *plan.Plan, str
 		python = "python3"
 	}
 	cmd := exec.Command(python, runPy, repo, "--file", "gen/.gitlab-ci.yml", "--",
-		"--force-shell-executor", "--variable", "MESHC_SCHEDULE=all")
+		"--force-shell-executor", "--variable", "MESHC_SCHEDULE="+schedule)
 	out, runErr := cmd.CombinedOutput()
 	recorded, _ := os.ReadFile(record)
 	return string(recorded), res.Plan, string(out), runErr

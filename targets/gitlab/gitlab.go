@@ -322,9 +322,7 @@ func (b *builder) build() {
 		b.diags = append(b.diags, parts[i].diags...)
 		parent.add(b.trigger(u), &b.diags)
 	}
-	if len(units) == 0 {
-		parent.add(b.standIn(), &b.diags)
-	}
+	parent.add(b.unknownSchedule(), &b.diags)
 	parent.check(b.settings.jobLimit, b.settings.jobLimitSource, &b.diags)
 	all := b.sources(b.plan.Products...)
 	b.addYAML(parent, all, b.parentHead())
@@ -407,16 +405,29 @@ func (b *builder) trigger(u *unit) *job {
 	return j
 }
 
-// standIn is the parent's only job when the mesh has no products yet:
-// GitLab refuses a pipeline file whose jobs are all hidden ("jobs config
-// should contain at least one visible job"), which every push would then
-// show as a failed pipeline. It never runs, so that a push makes no
-// pipeline, as there is nothing to run.
-func (b *builder) standIn() *job {
-	return &job{name: "meshc-no-products", stage: "products", at: b.plan.Range, body: jobBody{
-		comment: "The mesh has no products yet. GitLab refuses a pipeline file without a job, so this one\nstands in for them; it never runs.",
-		script:  []string{"true"},
-		never:   true,
+// unknownSchedule is the parent's job that fails a run whose
+// MESHC_SCHEDULE is none of the keys of schedules.json, nor "all": one
+// started by a pipeline schedule that an earlier schedules.json listed,
+// which GitLab keeps until someone deletes it, or run by hand with a
+// mistyped key. No trigger job's rules would match it, and GitLab would
+// start nothing and tell no one. It is also the job that makes the parent
+// of a mesh with no products a file GitLab accepts, as GitLab refuses one
+// whose jobs are all hidden ("jobs config should contain at least one
+// visible job"); a push, which sets no MESHC_SCHEDULE, runs it no more
+// than the trigger jobs.
+func (b *builder) unknownSchedule() *job {
+	s := b.settings
+	message := `meshc: MESHC_SCHEDULE is "%s", which is neither "all" nor the key of a schedule in %s (the %s mesh, environment %s), so this pipeline runs no product. A pipeline schedule that set it is left from an earlier version of that file: delete the schedule, as the comment in that file says. To run products by hand, set MESHC_SCHEDULE to "all" or to a key of the file.\n`
+	return &job{name: "meshc-unknown-schedule", stage: "products", at: b.plan.Range, body: jobBody{
+		comment: "Fails a run whose MESHC_SCHEDULE is none of the keys of schedules.json, nor \"all\": one started by\na pipeline schedule that an earlier schedules.json listed, which would otherwise run nothing, unseen.",
+		image:   s.image,
+		tags:    s.tags,
+		skip:    b.schedules.conditions(b.schedules.keys()),
+		rules:   []string{"$" + scheduleVariable},
+		script: []string{
+			"printf " + shell.Quote(message) + ` "$` + scheduleVariable + `" ` + shell.Quote(path.Join(s.outDir, "schedules.json")) + " " + shell.Quote(b.plan.Name) + " " + shell.Quote(b.plan.Environment.Name) + " >&2",
+			"exit 1",
+		},
 	}}
 }
 
@@ -427,7 +438,7 @@ func (b *builder) parentHead() *head {
 	}
 	comment += "\nEach job triggers a child pipeline once those of the products it reads that run in the same pipeline have passed.\n" +
 		"MESHC_SCHEDULE picks the jobs of a run: the pipeline schedules in schedules.json set it;\n" +
-		"set it to \"all\" to run everything."
+		"set it to \"all\" to run everything. Any other value fails the run (meshc-unknown-schedule)."
 	return &head{
 		comment: comment,
 		// The trigger settings every child pipeline shares; each job adds

@@ -20,7 +20,7 @@ type jobBody struct {
 	retry         int
 	timeout       string
 	rules         []string // if: conditions; nil runs the job always
-	never         bool     // rules: when: never, for a job that stands in
+	skip          []string // if: conditions that keep the job out (when: never), read before rules
 	resourceGroup string
 	variables     []variable
 	secrets       []vaultSecret
@@ -175,11 +175,11 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 	if body.resourceGroup != "" {
 		m.Set("resource_group", yamlout.String(body.resourceGroup))
 	}
-	if body.never {
-		m.Set("rules", yamlout.List{(&yamlout.Map{}).Set("when", yamlout.String("never"))})
-	}
-	if len(body.rules) > 0 {
+	if len(body.skip)+len(body.rules) > 0 {
 		rules := yamlout.List{}
+		for _, r := range body.skip {
+			rules = append(rules, (&yamlout.Map{}).Set("if", yamlout.String(r)).Set("when", yamlout.String("never")))
+		}
 		for _, r := range body.rules {
 			rules = append(rules, (&yamlout.Map{}).Set("if", yamlout.String(r)))
 		}

@@ -296,7 +296,7 @@ func (s *schedules) check(limit int, limitSource string, ds *diag.Diagnostics) {
 	if len(s.byKey) <= limit {
 		return
 	}
-	keys := slices.Sorted(maps.Keys(s.byKey))
+	keys := s.keys()
 	listed := strings.Join(keys[:min(len(keys), 5)], ", ")
 	if len(keys) > 5 {
 		listed += fmt.Sprintf(" and %d more", len(keys)-5)
@@ -314,11 +314,19 @@ func (s *schedules) rules(products []*plan.Product) []string {
 		keys = append(keys, s.active[p]...)
 	}
 	slices.Sort(keys)
-	// One rule a key, which GitLab reads as or: a single expression of
-	// them all would pass GitLab's 100 tokens an expression (its lexer's
-	// MAX_TOKENS) at 25 keys, and GitLab would refuse the whole file.
+	return s.conditions(slices.Compact(keys))
+}
+
+// keys returns the keys of every schedule, in the order of schedules.json.
+func (s *schedules) keys() []string { return slices.Sorted(maps.Keys(s.byKey)) }
+
+// conditions returns the if: conditions that MESHC_SCHEDULE is "all" or
+// one of keys, one a rule, which GitLab reads as or: a single expression
+// of them all would pass GitLab's 100 tokens an expression (its lexer's
+// MAX_TOKENS) at 25 keys, and GitLab would refuse the whole file.
+func (s *schedules) conditions(keys []string) []string {
 	conds := []string{fmt.Sprintf("$%s == %q", scheduleVariable, "all")}
-	for _, k := range slices.Compact(keys) {
+	for _, k := range keys {
 		conds = append(conds, fmt.Sprintf("$%s == %q", scheduleVariable, k))
 	}
 	return conds
@@ -333,20 +341,25 @@ func (s *schedules) file(owner string, sources []string) output.File {
 		VariableType string `json:"variable_type"`
 	}
 	type entry struct {
+		Key          string     `json:"key"`
 		Description  string     `json:"description"`
 		Cron         string     `json:"cron"`
 		CronTimezone string     `json:"cron_timezone"`
 		Variables    []variable `json:"variables"`
 		Products     []string   `json:"products"`
 	}
+	prefix := fmt.Sprintf("meshc %s %s: ", s.plan.Name, s.plan.Environment.Name)
 	doc := struct {
-		Comment   string   `json:"comment"`
-		Sources   []string `json:"sources"`
-		Schedules []entry  `json:"schedules"`
+		Comment           string   `json:"comment"`
+		Sources           []string `json:"sources"`
+		DescriptionPrefix string   `json:"description_prefix"`
+		Schedules         []entry  `json:"schedules"`
 	}{
-		Comment:   output.Marker + " " + output.OwnerLine(owner) + " The GitLab pipeline schedules that run the " + s.plan.Name + " mesh (environment " + s.plan.Environment.Name + "): create each one, on the branch that holds the pipelines, with its variables. products lists the products each schedule runs: those on its cadence, and those that run on their inputs after them.",
-		Sources:   sources,
-		Schedules: []entry{}, // [], not null, for jq '.schedules[]'
+		Comment: output.Marker + " " + output.OwnerLine(owner) + " The GitLab pipeline schedules that run the " + s.plan.Name + " mesh (environment " + s.plan.Environment.Name + "): create each one, on the branch that holds the pipelines, with its variables. products lists the products each schedule runs: those on its cadence, and those that run on their inputs after them. " +
+			"Each schedule's description is description_prefix and its key: delete a schedule of the project whose description starts with description_prefix and whose key is not listed here, as an earlier file listed it and it runs nothing now.",
+		Sources:           sources,
+		DescriptionPrefix: prefix,
+		Schedules:         []entry{}, // [], not null, for jq '.schedules[]'
 	}
 	runs := map[string][]string{} // schedule key -> the products it runs
 	for _, p := range s.plan.Products {
@@ -354,12 +367,13 @@ func (s *schedules) file(owner string, sources []string) output.File {
 			runs[key] = append(runs[key], p.ID)
 		}
 	}
-	for _, key := range slices.Sorted(maps.Keys(s.byKey)) {
+	for _, key := range s.keys() {
 		k := s.byKey[key]
 		products := runs[key]
 		slices.Sort(products)
 		doc.Schedules = append(doc.Schedules, entry{
-			Description:  fmt.Sprintf("meshc %s %s: %s", s.plan.Name, s.plan.Environment.Name, key),
+			Key:          key,
+			Description:  prefix + key,
 			Cron:         k.cron,
 			CronTimezone: k.timezone,
 			Variables:    []variable{{Key: scheduleVariable, Value: key, VariableType: "env_var"}},
