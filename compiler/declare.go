@@ -615,7 +615,7 @@ func (c *compiler) objectName(s ast.String, d *plan.Domain) plan.ObjectName {
 	for _, p := range parts {
 		if !snowsql.IsIdentifier(p) || len(p) > 255 {
 			c.errorf("invalid-name", s.Range, "Invalid table name",
-				"%q is not a Snowflake object name: write NAME, SCHEMA.NAME or DATABASE.SCHEMA.NAME, each part a letter or underscore followed by letters, digits, underscores or $.", s.V)
+				"%s%q is not a Snowflake object name: write NAME, SCHEMA.NAME or DATABASE.SCHEMA.NAME, each part a letter or underscore followed by letters, digits, underscores or $.", dollarsFault(p), s.V)
 			return plan.ObjectName{Name: s.V}
 		}
 	}

@@ -82,7 +82,7 @@ func (c *compiler) checkColumnName(name string, at diag.Range) bool {
 		return true
 	}
 	c.errorf("invalid-name", at, "Invalid column name",
-		"Column names are Snowflake identifiers that need no quotes: a letter or underscore, then letters, digits, underscores or $, at most 255 characters.")
+		"%sColumn names are Snowflake identifiers that need no quotes: a letter or underscore, then letters, digits, underscores or $, at most 255 characters.", dollarsFault(name))
 	return false
 }
 
@@ -208,8 +208,48 @@ func sameNames(a, b []string) bool {
 func (c *compiler) objectPart(what string, s ast.String) {
 	if s.Set && (!snowsql.IsIdentifier(s.V) || len(s.V) > maxIdentifier) {
 		c.errorf("invalid-name", s.Range, fmt.Sprintf("Invalid %s name", what),
-			"%q is not a Snowflake identifier that needs no quotes: use letters, digits, underscores and $, starting with a letter or underscore, at most 255 characters.", clipName(s.V))
+			"%s%q is not a Snowflake identifier that needs no quotes: use letters, digits, underscores and $, starting with a letter or underscore, at most 255 characters.", dollarsFault(s.V), clipName(s.V))
 	}
+}
+
+// identifierFault says what keeps s from being a Snowflake identifier
+// that needs no quotes, as a clause such as `it holds a space`, or is ""
+// when it is one.
+func identifierFault(s string) string {
+	switch {
+	case s == "":
+		return "it is empty"
+	case len(s) > maxIdentifier:
+		return fmt.Sprintf("it is %d characters long, and Snowflake's names have at most %d", len(s), maxIdentifier)
+	case strings.Contains(s, "$$"):
+		return "it holds $$, " + dollarsReason
+	case snowsql.IsIdentifier(s):
+		return ""
+	case s[0] >= '0' && s[0] <= '9' || s[0] == '$':
+		return fmt.Sprintf("it starts with %q, and a name starts with a letter or underscore", s[:1])
+	}
+	for _, r := range s {
+		switch {
+		case r == '_' || r == '$', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		case r == ' ':
+			return "it holds a space"
+		default:
+			return fmt.Sprintf("it holds %q, and a name holds only letters, digits, _ and $", r)
+		}
+	}
+	return ""
+}
+
+// dollarsReason is why a name may not hold "$$" (see snowsql.IsIdentifier).
+const dollarsReason = "which Snowflake's clients (SnowSQL, the Snowflake CLI, dbt, Airflow's Snowflake hook) take for the start of a $$ string even inside a name, so the rest of the script would be read as text"
+
+// dollarsFault is the sentence that says why a name holding "$$" is
+// refused, with the name it could have, or "" for any other name.
+func dollarsFault(name string) string {
+	if !strings.Contains(name, "$$") {
+		return ""
+	}
+	return fmt.Sprintf("%q holds $$, %s: write a single $ or an underscore, such as %q. ", clipName(name), dollarsReason, clipName(strings.ReplaceAll(name, "$$", "_")))
 }
 
 // maxIdentifier is the longest identifier Snowflake allows.

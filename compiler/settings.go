@@ -146,8 +146,10 @@ func (c *compiler) environment() {
 		seen[e.Name] = e
 		c.objectPart("database", e.Database)
 		if e.SchemaPrefix.Set && e.SchemaPrefix.V != "" && !snowsql.IsIdentifier(e.SchemaPrefix.V) {
-			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "A schema prefix is prepended to schema names, so it is a Snowflake identifier that needs no quotes: a letter or underscore, then letters, digits, underscores or $, for example \"DEV_\".")
+			c.errorf("invalid-name", e.SchemaPrefix.Range, "Invalid schema prefix", "%sA schema prefix is prepended to schema names, so it is a Snowflake identifier that needs no quotes: a letter or underscore, then letters, digits, underscores or $, for example \"DEV_\".", dollarsFault(e.SchemaPrefix.V))
 		}
+		c.sessionObject("warehouse", e.Warehouse, "TRANSFORM_WH")
+		c.sessionObject("role", e.Role, "TRANSFORMER")
 		if e.Connection.Set && !connectionID.MatchString(e.Connection.V) {
 			c.errorf("invalid-value", e.Connection.Range, "Invalid connection", connectionIDRule, "connection")
 		}
@@ -174,6 +176,29 @@ func (c *compiler) environment() {
 		SchemaPrefix: chosen.SchemaPrefix.V, Warehouse: chosen.Warehouse.V, Role: chosen.Role.V,
 		Connection: chosen.Connection.V, DbtTarget: chosen.DbtTarget.V, Range: chosen.DeclRange,
 	}
+}
+
+// sessionObject checks an environment's warehouse or role. Snowflake
+// names both by identifiers, as it names tables: the Snowflake target
+// writes the warehouse into SQL, and GitLab and Airflow hand both to
+// Snowflake's clients as written, which tools then write into USE
+// statements. A name that needs no quotes means the same object in each;
+// one that needs them ("Data Engineer", MY.WH) is another name quoted than
+// unquoted, and unquoted is no name at all.
+func (c *compiler) sessionObject(what string, s ast.String, example string) {
+	if !s.Set {
+		return
+	}
+	fault := identifierFault(s.V)
+	if fault == "" {
+		return
+	}
+	if strings.Contains(s.V, ".") && !strings.Contains(s.V, "$$") {
+		fault = fmt.Sprintf("it holds a dot, but a %s is one name, not in a database or schema", what)
+	}
+	c.errorf("invalid-name", s.Range, fmt.Sprintf("Invalid %s name", what),
+		"%q is not a %s name that needs no quotes: %s. Write the %s as one Snowflake identifier without quotes (a letter or underscore, then letters, digits, underscores or $), such as %q, which Snowflake resolves in upper case and every target passes on as written. A %s whose name needs quotes cannot be named here: rename it (ALTER %s ... RENAME TO), or use one named so.",
+		clipName(s.V), what, fault, what, example, what, strings.ToUpper(what))
 }
 
 // connectionID is what an orchestrator's connection may be called: what

@@ -168,13 +168,13 @@ func (c *compiler) option(target, name string, o *ast.Option) *plan.Option {
 			parts         int
 			what, example string
 		}{
-			"snowflake.warehouse":      {1, "a warehouse's name", "TRANSFORM_WH"},
-			"snowflake.dbt_project":    {3, "a dbt project object's name, qualified or not", "ANALYTICS.DBT.MESH_PROJECT"},
-			"snowflake.secrets_schema": {2, "a schema's name, qualified or not", "PLATFORM.SECRETS"},
+			"snowflake.warehouse":      {1, "a warehouse's name, one identifier that needs no quotes (a warehouse is in no database or schema, so its name has no dots)", "TRANSFORM_WH"},
+			"snowflake.dbt_project":    {3, "a dbt project object's name, qualified or not: one to three identifiers that need no quotes, separated by dots", "ANALYTICS.DBT.MESH_PROJECT"},
+			"snowflake.secrets_schema": {2, "a schema's name, qualified or not: one or two identifiers that need no quotes, separated by dots", "PLATFORM.SECRETS"},
 		}[key]
-		if !objectName(o.String.V, want.parts) {
+		if fault := objectNameFault(o.String.V, want.parts); fault != "" {
 			c.errorf("invalid-value", o.String.Range, fmt.Sprintf("Invalid %s", name),
-				"%s is %s, made of identifiers that need no quotes (letters, digits, _ and $, not starting with a digit) separated by dots, such as %q.", name, want.what, want.example)
+				"%s is %s, such as %q: an identifier is a letter or underscore, then letters, digits, _ and $. %q is not: %s.", name, want.what, want.example, clipName(o.String.V), fault)
 			return nil
 		}
 	case key == "airflow.conn_id":
@@ -423,11 +423,23 @@ func (c *compiler) airflowVariables(vars []plan.Variable) {
 // or / (a search path, --user=$USER, $HOME/bin).
 var variableReference = regexp.MustCompile(`\$\{[^}]*\}?|(^|[:=/])\$[A-Za-z_][A-Za-z0-9_]*`)
 
-// objectName reports whether s names a Snowflake object by 1 to most
-// dot-separated identifiers that need no quotes.
-func objectName(s string, most int) bool {
+// objectNameFault says what keeps s from naming a Snowflake object by 1
+// to most dot-separated identifiers that need no quotes, as a clause such
+// as "it has 4 parts", or is "" when it names one.
+func objectNameFault(s string, most int) string {
 	parts := strings.Split(s, ".")
-	return len(parts) <= most && !slices.ContainsFunc(parts, func(p string) bool { return !snowsql.IsIdentifier(p) })
+	if len(parts) > most {
+		return fmt.Sprintf("it has %d parts", len(parts))
+	}
+	for _, p := range parts {
+		if fault := identifierFault(p); fault != "" {
+			if len(parts) > 1 {
+				return fmt.Sprintf("of its parts, %q is not one, as %s", clipName(p), fault)
+			}
+			return fault
+		}
+	}
+	return ""
 }
 
 // snowflakeKinds are the kinds of Snowflake task a runner block picks

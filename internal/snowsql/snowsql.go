@@ -9,10 +9,22 @@ import (
 	"strings"
 )
 
-// IsIdentifier reports whether Snowflake accepts name without quotes:
-// ^[A-Za-z_][A-Za-z0-9_$]*$. A loop rather than a regexp, since every
-// name of every task is rendered through it.
+// IsIdentifier reports whether a name can be written without quotes:
+// ^[A-Za-z_][A-Za-z0-9_$]*$, as Snowflake's identifier rules say, but not
+// holding "$$". Snowflake's clients split a script into statements before
+// the server reads it (the Python connector, and so SnowSQL, the Snowflake
+// CLI, dbt and Airflow's Snowflake hook), and they take "$$" anywhere
+// outside quotes for the start of a dollar-quoted string: AMT$$USD would
+// swallow the script up to the next "$$". A loop rather than a regexp,
+// since every name of every task is rendered through it.
 func IsIdentifier(name string) bool {
+	return identifierChars(name) && !strings.Contains(name, "$$")
+}
+
+// identifierChars reports whether name is made as Snowflake's unquoted
+// identifiers are: a letter or underscore, then letters, digits,
+// underscores and $.
+func identifierChars(name string) bool {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		switch {
@@ -27,15 +39,19 @@ func IsIdentifier(name string) bool {
 
 // Ident renders one identifier. A name that Snowflake accepts unquoted is
 // written as is, so that it keeps Snowflake's case-insensitive meaning
-// (prescribers and PRESCRIBERS are one object). A reserved word is quoted in
-// upper case, which names the same object as the unquoted word would if it
-// were allowed. Anything else is double-quoted with quotes doubled.
+// (prescribers and PRESCRIBERS are one object). A reserved word, or a name
+// holding "$$" (see IsIdentifier), is quoted in upper case, which names the
+// same object as the unquoted name would if it could be written. Anything
+// else is double-quoted with quotes doubled.
 func Ident(name string) string {
 	if IsIdentifier(name) {
 		if len(name) <= longestReserved && reserved[strings.ToUpper(name)] {
 			return `"` + strings.ToUpper(name) + `"`
 		}
 		return name
+	}
+	if identifierChars(name) { // it holds $$
+		return `"` + strings.ToUpper(name) + `"`
 	}
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
