@@ -174,6 +174,9 @@ func (c *compiler) governance() {
 	}
 	for _, w := range waivers {
 		c.matchWaiver(w, m)
+		if w.expired {
+			c.waiverExpired(w)
+		}
 	}
 	for _, p := range policies {
 		c.reportViolations(p, waivers)
@@ -508,12 +511,7 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 		if !ok {
 			w.refused = append(w.refused, fmt.Sprintf("its expires %q is not a date", a.Expires.V))
 		}
-		if ok && c.today.After(date) {
-			w.expired = true
-			c.errorf("waiver-expired", a.Expires.Range, "Waiver expired",
-				"The waiver %s expired on %s (today is %s), so it no longer exempts anything. Fix the objects it names, or ask %s to renew it with a new date.",
-				a.Name, a.Expires.V, c.today.Format(time.DateOnly), approverOr(a.Approver))
-		}
+		w.expired = ok && c.today.After(date) // reported once its objects are judged (waiverExpired)
 	}
 	if a.Objects.Set && len(a.Objects.V) == 0 && !a.Objects.Bad {
 		c.errorf("invalid-value", a.Objects.Range, "Waiver of nothing",
@@ -569,6 +567,21 @@ func missingOrBad(what string, v ast.String) string {
 		return fmt.Sprintf("it has no %s", what)
 	}
 	return ""
+}
+
+// waiverExpired reports an expired waiver. Renewing it is the advice only
+// while an object it names still breaks its policy: one whose objects have
+// all been mended since is no longer needed.
+func (c *compiler) waiverExpired(w *waiver) {
+	a := w.ast
+	advice := fmt.Sprintf("Fix the objects it names, or ask %s to renew it with a new date.", approverOr(a.Approver))
+	if p := w.policy; p != nil && p.active && !p.broken && !p.failed && len(w.entries) > 0 && !slices.ContainsFunc(w.entries, func(e waiverEntry) bool {
+		return e.obj == nil || p.undecided[e.obj] || p.violated[e.obj] != ""
+	}) {
+		advice = fmt.Sprintf("None of the objects it names breaks the policy %s any more, so the exception is no longer needed: remove the waiver.", p.name())
+	}
+	c.errorf("waiver-expired", a.Expires.Range, "Waiver expired", "The waiver %s expired on %s (today is %s), so it no longer exempts anything. %s",
+		a.Name, a.Expires.V, c.today.Format(time.DateOnly), advice)
 }
 
 func approverOr(s ast.String) string {
