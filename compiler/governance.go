@@ -748,10 +748,23 @@ func sentence(text string) string {
 }
 
 // waivedObjectNotFound reports a waiver's entry that names no object of
-// its policy's kind, with the ID it likely meant.
+// its policy's kind, with the ID it likely meant, or else, for an ID of
+// another kind's shape (a product's ID for a policy on ports), the shape
+// its policy's objects have.
 func (c *compiler) waivedObjectNotFound(p *policy, e waiverEntry, m *model) {
+	hint := m.didYouMean(p.kind, e.id.V)
+	if shape, ok := idShapes[p.kind]; ok && hint == "" && strings.Count(e.id.V, ".") != strings.Count(shape, ".") {
+		hint = fmt.Sprintf(" The policy %s is on %ss, whose IDs are %s, and this one has %d parts.", p.name(), p.kind, shape, strings.Count(e.id.V, ".")+1)
+	}
 	c.warnf("waiver-unused", e.id.Range, "Waived object not found",
-		"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, m.didYouMean(p.kind, e.id.V))
+		"There is no %s %q, so this entry exempts nothing.%s Objects are named by ID, as the policy's violations name them.", p.kind, e.id.V, hint)
+}
+
+// idShapes are the shapes of the kinds' IDs (docs/governance.md, Object
+// IDs); a test's has as many parts as the object it tests, and one more.
+var idShapes = map[string]string{
+	"domain": "DOMAIN", "source": "DOMAIN.SOURCE", "product": "DOMAIN.PRODUCT", "port": "DOMAIN.PRODUCT.PORT",
+	"column": "DOMAIN.PRODUCT.PORT.COLUMN", "input": "DOMAIN.PRODUCT.INPUT", "step": "DOMAIN.PRODUCT.STEP",
 }
 
 // matchWaiver finds the objects a waiver names and reports those it names
