@@ -610,9 +610,10 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 			return bad("a list of strings")
 		}
 		for it := lit.ElementIterator(); it.Next(); {
-			_, e := it.Element()
+			i, e := it.Element()
 			if e.IsNull() || e.Type() != cty.String {
-				return bad("a list of strings")
+				c.errorf("wrong-type", v.Range, "Incorrect list value", "The argument %q is a list of quoted strings; its %s.", a.Name, listItemFault(i, e))
+				return nil
 			}
 			out.List = append(out.List, e.AsString())
 		}

@@ -525,22 +525,18 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 		}
 		items := make([]cty.Value, 0, lit.LengthInt()) // sized once: growing it was garbage in every accepted_values test
 		for it := lit.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			switch {
-			case e.IsNull():
-				return bad("a list of strings without null")
-			case e.Type() == cty.String:
-				items = append(items, cty.StringVal(snowsql.String(e.AsString())))
-			case e.Type() == cty.Number:
-				n, ok := sqlNumber(e)
-				if !ok {
-					c.numberOutOfRange(v, p, kind)
-					return cty.NilVal, false
-				}
-				items = append(items, cty.StringVal(snowsql.String(n)))
-			default:
-				return bad("a list of strings")
+			i, e := it.Element()
+			text, scalar := listItemText(e)
+			if !scalar {
+				c.errorf("wrong-type", v.Range, "Incorrect list value",
+					"The argument %q of %s is a list of strings (numbers, true and false are taken as their text); its %s.", p.Name, kind.Name, listItemFault(i, e))
+				return cty.NilVal, false
 			}
+			if text == "" && e.Type() == cty.Number { // sqlNumber found it out of range
+				c.numberOutOfRange(v, p, kind)
+				return cty.NilVal, false
+			}
+			items = append(items, cty.StringVal(snowsql.String(text)))
 		}
 		if len(items) == 0 {
 			c.errorf("invalid-value", v.Range, "Empty list", "The argument %q of %s needs at least one value.", p.Name, kind.Name)
@@ -581,6 +577,54 @@ func (c *compiler) expressionColumns(condition string, at diag.Range, port *port
 			"The condition names %s, which is not a column of port %s, so Snowflake would refuse the test's query on every run (invalid identifier).%s To read another table, use custom_sql.",
 			written, port.plan.ID, hint)
 	}
+}
+
+// listItemText is the text of a string, number or bool in a list of
+// strings (a number as sqlNumber writes it, a bool as "true" or "false"),
+// and whether it is one of those: a list, an object or null is not.
+func listItemText(e cty.Value) (string, bool) {
+	switch {
+	case e.IsNull():
+		return "", false
+	case e.Type() == cty.String:
+		return e.AsString(), true
+	case e.Type() == cty.Bool:
+		return strconv.FormatBool(e.True()), true
+	case e.Type() == cty.Number:
+		n, _ := sqlNumber(e)
+		return n, true
+	}
+	return "", false
+}
+
+// listItemFault says which value of a list of strings is wrong, what it
+// is and how to write it, as "3rd value is a list: ...". i is its index.
+func listItemFault(i, e cty.Value) string {
+	n, _ := i.AsBigFloat().Int64()
+	which := ordinal(int(n)+1) + " value"
+	if text, scalar := listItemText(e); scalar {
+		return fmt.Sprintf("%s is %s: quote it, as %q", which, ast.Describe(e), text)
+	}
+	if e.IsNull() {
+		return which + " is null, which SQL finds equal to no value: leave it out"
+	}
+	return fmt.Sprintf("%s is %s: write the values one by one in the list itself, each quoted, such as [\"a\", \"b\"]", which, ast.Describe(e))
+}
+
+// ordinal writes n, counted from 1, as "1st", "2nd", "3rd", "4th", "11th".
+func ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 // acceptedValuesOfType reports the values of an accepted_values list that
@@ -627,16 +671,7 @@ func (c *compiler) acceptedValuesOfType(list cty.Value, col *plan.Column, at dia
 	var bad []string
 	for it := list.ElementIterator(); it.Next(); {
 		_, e := it.Element()
-		var s string
-		switch {
-		case e.Type() == cty.String:
-			s = e.AsString()
-		case e.Type() == cty.Number:
-			s, _ = sqlNumber(e)
-		default:
-			continue
-		}
-		if !reads(s) {
+		if s, _ := listItemText(e); !reads(s) {
 			bad = append(bad, strconv.Quote(s))
 		}
 	}
