@@ -37,6 +37,8 @@ var blueprintSchema = &hcl.BodySchema{
 		{Type: "schedule"},
 		{Type: "sla"},
 		{Type: "deprecation"},
+		{Type: "policy", LabelNames: []string{"name"}},
+		{Type: "waiver", LabelNames: []string{"name"}},
 	},
 }
 
@@ -55,6 +57,11 @@ var notInBlueprint = map[string]string{
 	"input":       "Inputs and ports are a product's contract, what it reads and what it publishes, so each product declares its own.",
 	"port":        "Inputs and ports are a product's contract, what it reads and what it publishes, so each product declares its own.",
 	"deprecation": "A deprecation notice retires one product, so it is written in that product.",
+	// Governance blocks stand on their own: a rule or an exception that
+	// came with a blueprint would be reviewed with the blueprint, not
+	// where the platform team reviews policies and waivers.
+	"policy": "A policy is a block of its own, in mesh.hcl, a shared folder or a domain's folder, and applies to the objects its on and when select, whatever blueprint they extend: to hold only the objects of one blueprint to it, select in when what the blueprint gives them, such as a product's tag (contains(product.tags, \"TAG\")) or a domain's layer.",
+	"waiver": "A waiver is a block of its own, in mesh.hcl or a shared folder (a domain's folder for the domain's policies), and lists the objects it exempts by ID, so that each exception is approved for the objects it names: products inherit none. For a step a product inherits, name the product's, as DOMAIN.PRODUCT.STEP.",
 }
 
 func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
