@@ -40,7 +40,9 @@ func (m Match) Line(text string) int {
 }
 
 // pattern is one kind of credential. It runs only on texts holding one of
-// its hints, substrings every match contains, since most texts hold none.
+// its hints, substrings every match contains, since most texts hold none;
+// a hint that starts with ~ is read in any case, for a pattern in any case
+// (whose regular expression is slow to find that a text holds none).
 // When value is set, it is the submatch that holds the credential, and a
 // match whose value is not a literal (an empty string, a variable, a
 // placeholder) is not one. A value < 0 marks the pattern of SQL
@@ -65,11 +67,15 @@ type pattern struct {
 // secrets), and a stage's or a COPY's cloud credentials and client-side
 // encryption key (CREDENTIALS = (AWS_SECRET_KEY = '...' AWS_TOKEN = '...'),
 // CREDENTIALS = (AZURE_SAS_TOKEN = '...'), ENCRYPTION = (MASTER_KEY =
-// '...')). AWS_KEY_ID names a key rather than holds it (an access key id
-// is found by its own pattern), and RSA_PUBLIC_KEY is public. A property
-// is a whole word: MUST_CHANGE_PASSWORD and PASSWORD_POLICY are not
-// PASSWORD.
-const sqlProperties = `PASSWORD|SECRET_STRING|OAUTH_CLIENT_SECRET|OAUTH_REFRESH_TOKEN|AWS_SECRET_KEY|AWS_TOKEN|AZURE_SAS_TOKEN|MASTER_KEY`
+// '...')), and an API integration's API_KEY. AWS_KEY_ID names a key
+// rather than holds it (an access key id is found by its own pattern),
+// and RSA_PUBLIC_KEY is public. A property is a whole word:
+// MUST_CHANGE_PASSWORD and PASSWORD_POLICY are not PASSWORD.
+const sqlProperties = `PASSWORD|SECRET_STRING|OAUTH_CLIENT_SECRET|OAUTH_REFRESH_TOKEN|AWS_SECRET_KEY|AWS_TOKEN|AZURE_SAS_TOKEN|MASTER_KEY|API_KEY`
+
+// credentialHints are the hints of a pattern whose name NamesCredential
+// reads: every such name holds one of them, in some case.
+var credentialHints = []string{"~pass", "~pwd", "~secret", "~token", "~key", "~credential"}
 
 // shellValue is a word of a command line: quoted, or up to a space or a
 // character the shell reads as the end of a word.
@@ -91,24 +97,30 @@ var patterns = []pattern{
 	{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`), 0, nil, nil},
 	// Snowflake takes a PASSWORD in single or double quotes, and any
 	// string constant may be dollar-quoted.
-	{"", []string{"="}, regexp.MustCompile(`(?is)\b(?:` + sqlProperties + `)\s*=\s*(?:'((?:[^'\\]|\\.|'')*)'|"([^"]*)"|\$\$(.*?)\$\$)`), -1, nil, nil},
+	{"", []string{"~password", "~secret", "~token", "~key"}, regexp.MustCompile(`(?is)\b(?:` + sqlProperties + `)\s*=\s*(?:'((?:[^'\\]|\\.|'')*)'|"([^"]*)"|\$\$(.*?)\$\$)`), -1, nil, nil},
+	// HTTP's credentials: a bearer token (long, as "Bearer token" is
+	// prose), a basic authorization's user:password in base64, and a
+	// header named for a credential that curl -H sends.
+	{"a bearer token", []string{"earer", "EARER"}, regexp.MustCompile(`(?i)\bBearer\s+([A-Za-z0-9._~+/-]{16,}=*)`), 1, nil, nil},
+	{"a basic authorization", []string{"uthorization"}, regexp.MustCompile(`(?i)\bAuthorization:\s*Basic\s+([A-Za-z0-9+/]{4,}={0,2})`), 1, nil, nil},
+	{"a literal value of the header %s", []string{"-H", "--header"}, regexp.MustCompile(`(?:^|\s)(?:-H|--header)[\s=]+["']?([A-Za-z0-9-]+):[ \t]*([^\s"']+)`), 2, headerCredential, nil},
 	// A command line's flags, ahead of the connection strings, as
 	// --password=... says how to pass the credential instead.
 	{hints: []string{"-"}, scan: flagValues},
 	// Key=value connection strings (ODBC's Pwd=, JDBC's password=,
 	// Azure Storage's AccountKey=), libpq's PGPASSWORD= and Java's
 	// a.b.password= too, as the key may end a longer name.
-	{"a password in a connection string", []string{"="}, regexp.MustCompile(`(?i)(?:password|passwd|pwd|accountkey|sharedaccesskey)\s*=\s*([^\s;&'"` + "`" + `]{3,})`), 1, notSQLExpression, nil},
+	{"a password in a connection string", []string{"~pass", "~pwd", "~accountkey", "~sharedaccesskey"}, regexp.MustCompile(`(?i)(?:password|passwd|pwd|accountkey|sharedaccesskey)\s*=\s*([^\s;&'"` + "`" + `]{3,})`), 1, notSQLExpression, nil},
 	{"a password in a connection string", []string{"://"}, regexp.MustCompile(`://[^/\s:@]*:([^/\s@` + "`" + `]{3,})@`), 1, nil, nil},
 	// A URL's query parameter that holds a token or a signature (an Azure
 	// SAS's sig=).
-	{"a credential in a URL", []string{"token=", "secret=", "key=", "sig="}, regexp.MustCompile(`[?&]([A-Za-z_]+)=([^&#\s'"]{3,})`), 2, queryCredential, nil},
+	{"a credential in a URL", []string{"token=", "secret=", "key=", "sig="}, regexp.MustCompile(`[?&]([A-Za-z_]+)=([^&#\s'"` + "`" + `]{3,})`), 2, queryCredential, nil},
 	// A variable a command sets: export AWS_SECRET_ACCESS_KEY=...
 	{"a literal value of the variable %s", []string{"PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "PWD"}, regexp.MustCompile(`(?:^|[\s;&|(])(?:export\s+)?([A-Z][A-Z0-9_]*)=` + shellValue), 2, assignedCredential, nil},
 	// A configuration file's key: YAML's (at a line's start, the value
 	// alone on the rest of the line) and JSON's (both quoted).
-	{"a literal value of the key %q", []string{":"}, regexp.MustCompile(`(?m)^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s#'"]+)[ \t]*(?:#.*)?\r?$`), 2, yamlCredential, nil},
-	{"a literal value of the key %q", []string{`":`, `" :`}, regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*"([^"\\\n]*)"`), 2, keyedCredential, nil},
+	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`(?m)^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s#'"]+)[ \t]*(?:#.*)?\r?$`), 2, yamlCredential, nil},
+	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*"([^"\\\n]*)"`), 2, keyedCredential, nil},
 }
 
 // Find returns the first kind of credential, in the order of the
@@ -146,7 +158,7 @@ func FindAll(text string) []Match {
 // find returns up to n matches of p (all with n < 0) whose values are
 // literals, and whether there was one.
 func (p pattern) find(text string, n int) ([]Match, bool) {
-	if !slices.ContainsFunc(p.hints, func(h string) bool { return strings.Contains(text, h) }) {
+	if !slices.ContainsFunc(p.hints, func(h string) bool { return strings.Contains(text, h) || h[0] == '~' && containsFold(text, h[1:]) }) {
 		return nil, false
 	}
 	if p.scan != nil {
@@ -195,6 +207,17 @@ func (p pattern) valueOf(text string, loc []int) (string, bool) {
 	return "", false
 }
 
+// containsFold reports whether text holds the lower-case ASCII word h in
+// any case, without a lower-case copy of text.
+func containsFold(text, h string) bool {
+	for i := 0; i+len(h) <= len(text); i++ {
+		if text[i]|0x20 == h[0] && strings.EqualFold(text[i:i+len(h)], h) {
+			return true
+		}
+	}
+	return false
+}
+
 func notName(r rune) bool { return r != '_' && !('A' <= r && r <= 'Z' || 'a' <= r && r <= 'z') }
 
 // unquote removes the quotes around a word of a command line or a value
@@ -240,6 +263,12 @@ func queryCredential(text string, loc []int) bool {
 // connection string's password.
 func assignedCredential(text string, loc []int) bool {
 	return NamesCredential(text[loc[2]:loc[3]]) && LiteralArgument(unquote(text[loc[4]:loc[5]]))
+}
+
+// headerCredential keeps a header named for a credential (PRIVATE-TOKEN,
+// X-API-Key), with a literal value.
+func headerCredential(text string, loc []int) bool {
+	return NamesCredential(text[loc[2]:loc[3]]) && LiteralArgument(text[loc[4]:loc[5]])
 }
 
 // keyedCredential keeps a configuration file's key named for a

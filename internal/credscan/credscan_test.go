@@ -50,6 +50,11 @@ func TestFind(t *testing.T) {
 		"tool --client-secret 9f8e7d6c5b4a3f2e1d0c":                    `--client-secret 9f8e7d6c5b4a3f2e1d0c`,
 		"tool --api-key=abc":                                           `--api-key=abc`,
 		"tool -secret s3cr3t":                                          `-secret s3cr3t`,
+		// HTTP's credentials.
+		`curl -H "Authorization: Bearer 9f8e7d6c5b4a3f2e1d0c" https://x`:               `Bearer 9f8e7d6c5b4a3f2e1d0c`,
+		`curl -H 'Authorization: Basic c3ZjOmh1bnRlcjI=' https://x`:                    `Authorization: Basic c3ZjOmh1bnRlcjI=`,
+		`curl --header "X-API-Key: k3y9f8e7" https://x`:                                `X-API-Key: k3y9f8e7`,
+		"CREATE API INTEGRATION i API_PROVIDER = aws_api_gateway API_KEY = 'k3y9f8e7'": `API_KEY = 'k3y9f8e7'`,
 		// Variables a command sets, and a configuration file's keys.
 		"export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY && aws s3 ls": `AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY`,
 		"GITLAB_TOKEN='glp4t-9f8e7d6c5b4a3' ./publish.sh":                          `GITLAB_TOKEN='glp4t-9f8e7d6c5b4a3'`,
@@ -90,6 +95,9 @@ func TestFind(t *testing.T) {
 		`password_secret = secret.x`:             "",
 		`db_password = secret.db_password`:       "",
 		"-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA": "",
+		`curl -H "Authorization: Bearer $TOKEN" https://x`:                         "",
+		"Calls send a Bearer token, or Basic authentication":                       "",
+		`curl -H "X-Request-Id: 9f8e7d6c" -H "X-API-Key: $KEY" https://x`:          "",
 		// Flags that stand for a credential, say where one is, switch one
 		// on, or are named in prose.
 		`curl --token "$TOKEN" https://x`:                                                "",
