@@ -36,7 +36,7 @@ type compileFlags struct {
 
 func (f *compileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.env, "env", "", "environment to map names for (default: the first one in mesh.hcl)")
-	fs.StringVar(&f.today, "today", "", "judge deprecation dates as of this date, YYYY-MM-DD (default: today)")
+	fs.StringVar(&f.today, "today", "", "judge deprecations and waivers' expiry as of this date, YYYY-MM-DD (default: today)")
 	fs.BoolVar(&f.timings, "timings", false, "print how long loading, each checking stage and each target took, to standard error")
 }
 
