@@ -803,7 +803,7 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 	}
 	if !p.active {
 		c.warnf("waiver-unused", w.ast.NameRange, "Waiver matches nothing",
-			"The policy %s is in the policy set %s, which the mesh does not opt into (policy_sets in the mesh block), so it is not evaluated and the waiver %s exempts nothing. Remove the waiver.", p.name(), p.ast.Set.V, w.ast.Name)
+			"The policy %s is in the policy set %q, which the mesh does not opt into (policy_sets in the mesh block), so it is not evaluated and the waiver %s exempts nothing. Remove the waiver, or add %q to policy_sets.", p.name(), p.ast.Set.V, w.ast.Name, p.ast.Set.V)
 		return
 	}
 	if p.broken || p.failed {
