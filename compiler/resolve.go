@@ -707,9 +707,29 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 			}
 			c.errorf("missing-file", at, fmt.Sprintf("%s expected", capitalize(what)), "%s is %s, but this argument names a %s.", c.tree.Prefix+full, other, what)
 			return "", false
+		case !dir && !typ.IsRegular():
+			// Reading a named pipe would wait for a writer for ever, and
+			// no checkout holds one.
+			c.errorf("missing-file", at, "File expected",
+				"%s is %s, not a regular file, which is what a step's file is and what a checkout holds. Replace it with the file, or correct the path.", c.tree.Prefix+full, specialFile(typ))
+			return "", false
 		}
 	}
 	return full, true
+}
+
+// specialFile names what a file that is neither regular nor a folder is,
+// with its article, for messages.
+func specialFile(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file (a named pipe, a socket or a device)"
 }
 
 // pathType returns the type of the entry at p, relative to the mesh root,

@@ -22,8 +22,9 @@ import (
 // in it, and one that names another domain's table reads the unprefixed
 // copy (in a dev build, production's clone) rather than the one its
 // tests and its wait for the input compare with. A file that cannot be
-// read is left to the targets to report. Tests' SQL is read where it is
-// rendered (unmappedInTest).
+// read is an error here, in every environment, rather than in a build
+// for one target or another. Tests' SQL is read where it is rendered
+// (unmappedInTest).
 func (c *compiler) stepSQL() {
 	env := c.plan.Environment
 	var mapped *mappedTables
@@ -40,7 +41,11 @@ func (c *compiler) stepSQL() {
 				continue // nothing to read, nor to find
 			}
 			sql, ok, at, err := s.SQL(c.plan.Root)
-			if !ok || err != nil {
+			if err != nil {
+				w.diags = append(w.diags, ps.plan.SQLReadError(s, at, err))
+				continue
+			}
+			if !ok {
 				continue
 			}
 			w.placeholders(ps, s, at, sql)

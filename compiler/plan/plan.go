@@ -10,6 +10,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -460,6 +461,20 @@ func (p *Product) LastSteps() []*Step {
 		}
 	}
 	return out
+}
+
+// SQLReadError is what the checker and every target report of a step of
+// p whose SQL file cannot be read, at its file argument: the checker reads
+// the file for its input placeholders, and the targets carry it, or a
+// copy with its placeholders filled, into what they build, so none of
+// them can go on without it.
+func (p *Product) SQLReadError(s *Step, at *Arg, err error) *diag.Diagnostic {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return diag.Errorf("read-error", at.Range, "Cannot read the step's SQL",
+		"Step %s of %s runs the SQL of %s, which meshc reads to check its input placeholders and to build the step, but reading it failed: %v. Make it a regular file that the user running meshc can read, then run meshc again.", s.Name, p.ID, at.String, err)
 }
 
 // SQL returns the SQL a step runs on a runner with an sql or a file

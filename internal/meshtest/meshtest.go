@@ -352,9 +352,10 @@ func sameWhenStepFilesGo(t *testing.T, build Build) {
 }
 
 // StepFilesUnreadable compiles a copy of the example mesh, removes the
-// SQL files its steps name, and builds it: a target that reads them must
-// report each step's file as a read-error at the step's file argument,
-// saying how to mend it.
+// SQL files its steps name, and builds it: every target reads them (to
+// carry their SQL, or to fill their placeholders) and must report each
+// step's file as a read-error at the step's file argument, saying how to
+// mend it, as the checker does (plan.Step.SQLReadError).
 func StepFilesUnreadable(t *testing.T, build Build) {
 	t.Helper()
 	fsys, res := pharmaCopy(t)
@@ -371,7 +372,7 @@ func StepFilesUnreadable(t *testing.T, build Build) {
 			continue
 		}
 		found++
-		if d.Subject == nil || !strings.Contains(d.Detail, "Check that the file") {
+		if d.Subject == nil || !strings.Contains(d.Detail, "Make it a regular file that the user running meshc can read") {
 			t.Errorf("%s at %v does not say where or how to mend it: %s", d.Summary, d.Subject, d.Detail)
 		}
 	}

@@ -220,7 +220,7 @@ func (b *builder) stepSQL(p *plan.Product, s *plan.Step) string {
 	case !ok:
 		b.errorf("airflow-no-runner", s.Range, "Step without SQL", "The step runs on an sql task, but has neither an sql nor a file argument to take the SQL from.")
 	case err != nil:
-		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The airflow target puts the SQL of %s into the DAG, but reading it failed: %v. Check that the file, named from the mesh's folder, is a file readable by the user running meshc, then build again.", arg.String, err)
+		b.diags = append(b.diags, p.SQLReadError(s, arg, err))
 	default:
 		if why := snowsql.Unrunnable(sql); why != "" {
 			b.errorf("airflow-no-runner", arg.Range, "Step SQL cannot run", "The step runs on an sql task, which holds its SQL (%s), but %s.", arg.String, why)

@@ -301,6 +301,16 @@ func TestRendersAgain(t *testing.T) {
 	})
 }
 
+// TestStepFilesUnreadable checks the error for a step's SQL file that
+// cannot be read: the build cannot tell whether the job may run it as
+// written or needs a copy with its placeholders filled, so it says so
+// rather than leave the job to fail.
+func TestStepFilesUnreadable(t *testing.T) {
+	meshtest.StepFilesUnreadable(t, func(p *plan.Plan, keep *output.Allowance) ([]output.File, diag.Diagnostics) {
+		return gitlab.Build(p, gitlab.Options{OutDir: "gen/gitlab", Keep: keep})
+	})
+}
+
 // TestSameOnAnyCores builds a synthetic mesh with one core and with four:
 // the build shares its work out, and must write the same bytes.
 func TestSameOnAnyCores(t *testing.T) {

@@ -208,10 +208,14 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 // environment, as snow sql runs a file as written (--enable-templating
 // NONE). It returns the file's path in the repository; ok is false for a
 // file the job runs where it is, and for one that cannot be read, which
-// the job then fails to read.
+// is an error: meshc cannot tell whether the job may run it as written.
 func (b *builder) stepSQLFile(pr *plan.Product, s *plan.Step) (string, bool) {
 	sql, ok, arg, err := s.SQL(b.plan.Root)
-	if !ok || err != nil {
+	if err != nil {
+		b.diags = append(b.diags, pr.SQLReadError(s, arg, err))
+		return "", false
+	}
+	if !ok {
 		return "", false
 	}
 	filled, err := pr.FillInputs(sql)

@@ -62,7 +62,7 @@ func (b *builder) stepBody(p *plan.Product, s *plan.Step) string {
 func (b *builder) statements(p *plan.Product, s *plan.Step) string {
 	sql, _, arg, err := s.SQL(b.plan.Root)
 	if err != nil {
-		b.errorf("read-error", arg.Range, "Cannot read the step's SQL", "The snowflake target puts the SQL of %s into the task, but reading it failed: %v. Check that the file, named from the mesh's folder, is a file readable by the user running meshc, then build again.", arg.String, err)
+		b.diags = append(b.diags, p.SQLReadError(s, arg, err))
 		return ""
 	}
 	if why := snowsql.Unrunnable(sql); why != "" {
