@@ -178,6 +178,7 @@ func (c *compiler) governance() {
 			c.waiverExpired(w)
 		}
 	}
+	c.waivedTwice(waivers)
 	for _, p := range policies {
 		c.reportViolations(p, waivers)
 		if !p.duplicate {
@@ -841,6 +842,36 @@ func (c *compiler) matchWaiver(w *waiver, m *model) {
 		default:
 			c.warnf("waiver-unused", e.id.Range, "Waived object complies",
 				"The %s %s does not break the policy %s, so the waiver need not exempt it: remove it from objects.", p.kind, e.id.V, p.name())
+		}
+	}
+}
+
+// waivedTwice warns of an object that two valid waivers exempt from one
+// policy, at the later one's entry: the report shows only the first, so
+// the second, with its own approver and expiry, would lift the violation
+// unseen once the first expires.
+func (c *compiler) waivedTwice(waivers []*waiver) {
+	type key struct {
+		p *policy
+		o *govObject
+	}
+	first := map[key]*waiver{}
+	for _, w := range waivers {
+		if !w.valid {
+			continue
+		}
+		for _, e := range w.entries {
+			if !e.used || e.obj == nil {
+				continue
+			}
+			k := key{w.policy, e.obj}
+			if f := first[k]; f != nil {
+				c.warnf("duplicate-name", e.id.Range, "Object waived twice",
+					"The waiver %s (%s) already exempts the %s %s from the policy %s, until %s. One exception is one waiver, reviewed once, with one expiry: remove this entry, or the other.",
+					f.ast.Name, f.ast.DeclRange, e.obj.kind, e.id.V, w.policy.name(), f.ast.Expires.V)
+				continue
+			}
+			first[k] = w
 		}
 	}
 }
