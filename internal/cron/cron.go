@@ -138,6 +138,13 @@ func parseField(f string, cf field) ([]bool, error) {
 				if hi < lo {
 					return nil, fmt.Errorf("the %s range %q runs backwards", cf.name, rangePart)
 				}
+				if hi == lo {
+					// croniter takes a range whose ends are one value
+					// ("5-5", "SUN-SUN") for the whole field, since its
+					// versions of 2024; its older ones and the others, for
+					// that value.
+					return nil, fmt.Errorf("the %s range %q starts and ends at one value, which cron implementations read differently: croniter, Airflow's, reads it as the whole field in its versions since 2024, others as that value alone. Write the value alone, %s", cf.name, rangePart, a)
+				}
 			} else if hasStep {
 				if cf.name == "day of week" {
 					// Fugit runs "1/2" on Monday alone; croniter and
@@ -147,6 +154,13 @@ func parseField(f string, cf field) ([]bool, error) {
 						fix = "Write the day alone, " + a
 					}
 					return nil, fmt.Errorf("the day of week %q steps from a single day, which cron implementations read differently: GitLab's runs on that day alone, others step from it up to Saturday or to Sunday. %s", part, fix)
+				}
+				if lo == cf.max {
+					// croniter reads "12/2" as the range "12-12/2", which
+					// its versions from 2024 to mid-2026 took for the whole
+					// field stepped from its start, where the others run
+					// in December.
+					return nil, fmt.Errorf("the %s %q steps from the field's last value, which cron implementations read differently: most read it as %s alone, but croniter, Airflow's, reads it as the whole field stepped from %d in its versions from 2024 to mid-2026. Write the value alone, %s", cf.name, part, a, cf.min, a)
 				}
 				hi = cf.max
 			}

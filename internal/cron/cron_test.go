@@ -31,7 +31,11 @@ func TestPeriod(t *testing.T) {
 		{"00 06 * * *", day},
 		{"0 0 1-31 * *", day}, // every day named, beside a day of week of *
 		{"0 0 * * 0-6", day},
-		{"0 0 * * 1-7/2", 2 * day}, // Monday, Wednesday, Friday and Sunday
+		{"0 0 * * 1-7/2", 2 * day},  // Monday, Wednesday, Friday and Sunday
+		{"0 0 * * 5-7/2", 5 * day},  // Friday and Sunday, as Fugit and croniter read it too
+		{"0 0 * * */3", 3 * day},    // Sunday, Wednesday and Saturday: every cron steps */n from 0
+		{"0 0 1 10/3 *", 365 * day}, // October alone: a/n steps on to the field's end, 12
+		{"0 0 28/2 2 *", 366 * day}, // the 28th of February, and the 30th in no February
 		{"*/5 * * * *", 5 * time.Minute},
 		{"0 0 31 * *", 61 * day}, // 31 July to 31 August is one month; 31 December to 31 January too; 31 May to 31 July two
 	} {
@@ -45,7 +49,9 @@ func TestPeriod(t *testing.T) {
 		"0 0 1-31 * 1", "0 0 1 * 0-6", "0 0 1 * 1-7", "0 0 15 * SUN-SAT", // every day, but not *, beside a restricted one: likewise
 		"0 0 * * 1/2",                // stepping from one day of week: GitLab runs it on Monday alone
 		"+5 * * * *", "*/+2 * * * *", // a sign, which no cron reads
-		"*/100 * * * *", "005 * * * *", "0 0 * * 07"} { // more digits than GitLab's cron reads
+		"*/100 * * * *", "005 * * * *", "0 0 * * 07", // more digits than GitLab's cron reads
+		"0 5-5 * * *", "0 0 1 3-3 *", "0 0 * * SUN-SUN", "0 0 * * 7-7", "0 0 * * 1-1/2", // one value for a range: croniter reads the whole field
+		"59/15 * * * *", "0 23/2 * * *", "0 0 31/2 * *", "0 0 1 12/3 *"} { // a step from the field's last value: older croniter steps over the whole field
 
 		if _, err := Period(bad); err == nil {
 			t.Errorf("Period(%q) succeeded; want an error", bad)
@@ -87,7 +93,7 @@ func TestSundayAsZero(t *testing.T) {
 		"0 6 * * */1":     "0 6 * * */1",
 		"0 6 * * */3,7":   "0 6 * * */3,0",
 		"0 6 * * */2,5-7": "0 6 * * */2,0,5-6",
-		"0 6 * * */2,7-7": "0 6 * * */2,0",
+		"0 6 * * */2,6-7": "0 6 * * */2,0,6",
 		"0 6 * * 5-7/2":   "0 6 * * 0,5",
 		"0 6 * * 0-7/2":   "0 6 * * 0,2,4,6",
 		"0 6 * * 0-7/3":   "0 6 * * 0,3,6",
