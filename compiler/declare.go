@@ -779,8 +779,21 @@ func typeName(t ast.TypeExpr) string {
 // interpolation and directive as a word, so that a mistake in it is
 // reported even when no test uses the kind; what the directives and
 // calls write is checked in each test's rendered SQL (templateFault).
+//
+// A template names no input with {{ input.NAME }}: a kind serves
+// products whose inputs differ, and a product's tests name its inputs in
+// their sql arguments, where meshc fills them (testPlaceholders).
 func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
-	switch shape := snowsql.ShapeOf(k.SQL.Skeleton()); {
+	skeleton := k.SQL.Skeleton()
+	for _, p := range snowsql.InputPlaceholders(skeleton) {
+		if p.Name != "" {
+			c.errorf("invalid-template", k.SQL.Range(), "Placeholder in a test kind's SQL",
+				"The SQL template of test kind %s holds %s, which meshc does not fill in a kind's template: a kind serves products whose inputs differ. Give the kind a parameter for the table instead: of type port, which a test gives as port.NAME or product.NAME.port.PORT, or of type sql, whose argument may be {{ input.NAME }}.", k.Name, skeleton[p.Start:p.End])
+			c.badTemplates[k] = true
+			break
+		}
+	}
+	switch shape := snowsql.ShapeOf(skeleton); {
 	case shape.Open != "":
 		c.errorf("invalid-template", k.SQL.Range(), "Unclosed SQL",
 			"The SQL template of test kind %s leaves %s open, so the SQL the targets write after the query would be part of it. Close it.", k.Name, shape.Open)

@@ -86,6 +86,11 @@ type state struct {
 		sources, products map[string][]*domainScope
 	}
 
+	// mappedTables are the tables the environment's schema prefix maps,
+	// found once (mapped).
+	mappedOnce   sync.Once
+	mappedTables *mappedTables
+
 	// texts finds the mesh files' text again, to point inside a step's
 	// sql argument (sqlRange); stepFiles are the steps' SQL files that a
 	// diagnostic points into, by name, for their snippets.

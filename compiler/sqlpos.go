@@ -11,25 +11,32 @@ import (
 
 // sqlRange returns where the bytes start to end of a step's SQL are
 // written: in its file, or inside the quoted string or heredoc of its sql
-// argument. Where that cannot be told (a string written with an escape
-// that makes a "{"), it is the whole argument.
+// argument (stringRange).
 func (c *compiler) sqlRange(at *plan.Arg, sql string, start, end int) diag.Range {
 	if at.Type == "file" {
 		return c.stepFile(at.String, sql).Range(start, end)
 	}
-	name := at.Range.Filename()
-	text := c.texts.For(diag.Diagnostics{{Subject: &at.Range}})[name]
-	from, to := at.Range.Offsets()
+	return c.stringRange(at.Range, sql, start, end)
+}
+
+// stringRange returns where the bytes start to end of a string's value
+// are written inside the quoted string or heredoc at rg: a step's sql
+// argument, or a test's. Where that cannot be told (a string written
+// with an escape that makes a "{", or a value of a list), it is rg.
+func (c *compiler) stringRange(rg diag.Range, value string, start, end int) diag.Range {
+	name := rg.Filename()
+	text := c.texts.For(diag.Diagnostics{{Subject: &rg}})[name]
+	from, to := rg.Offsets()
 	if from < 0 || to > len(text) || from > to {
-		return at.Range
+		return rg
 	}
 	written := string(text[from:to])
-	s, ok := valueOffset(written, sql, start)
-	e, ok2 := valueOffset(written, sql, end)
+	s, ok := valueOffset(written, value, start)
+	e, ok2 := valueOffset(written, value, end)
 	if !ok || !ok2 || e < s {
-		return at.Range
+		return rg
 	}
-	return at.Range.File().Range(from+s, from+e)
+	return rg.File().Range(from+s, from+e)
 }
 
 // stepFile returns the diag.File of a step's SQL file, read as sql (from

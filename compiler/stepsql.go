@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/snowsql"
+	"github.com/meshc/meshc/lang/diag"
 )
 
 // stepSQL reads the SQL of the steps on the standard library's sql
@@ -24,13 +25,9 @@ import (
 // tests and its wait for the input compare with. A file that cannot be
 // read is an error here, in every environment, rather than in a build
 // for one target or another. Tests' SQL is read where it is rendered
-// (unmappedInTest).
+// (testSQL).
 func (c *compiler) stepSQL() {
-	env := c.plan.Environment
-	var mapped *mappedTables
-	if env != nil && env.SchemaPrefix != "" {
-		mapped = c.mappedTables()
-	}
+	mapped := c.mapped()
 	c.inParallel(len(c.products), func(w *compiler, i int) {
 		ps := c.products[i]
 		for _, s := range ps.plan.Steps {
@@ -48,12 +45,34 @@ func (c *compiler) stepSQL() {
 			if !ok {
 				continue
 			}
-			w.placeholders(ps, s, at, sql)
+			of := sqlOf{kind: "step", name: s.Name, ps: ps}
+			w.placeholders(of, sql, func(start, end int) diag.Range { return w.sqlRange(at, sql, start, end) })
 			if mapped != nil {
-				w.unmappedInStep(ps.plan, s, at, sql, mapped)
+				w.unmappedNames(of, sql, mapped, func(start, end int) (diag.Range, bool) { return w.sqlRange(at, sql, start, end), true })
 			}
 		}
 	})
+}
+
+// sqlOf is whose SQL placeholders and table names are read in: a step's
+// or a test's, of a product, for the words of their diagnostics.
+type sqlOf struct {
+	kind string // "step" or "test"
+	name string // the step's name, or the test's ID
+	ps   *productScope
+}
+
+func (o sqlOf) String() string { return o.kind + " " + o.name }
+
+// mapped returns the tables that the environment's schema prefix maps,
+// found once for the stages that read SQL, or nil when it has none.
+func (c *compiler) mapped() *mappedTables {
+	env := c.plan.Environment
+	if env == nil || env.SchemaPrefix == "" {
+		return nil
+	}
+	c.mappedOnce.Do(func() { c.mappedTables = c.findMappedTables() })
+	return c.mappedTables
 }
 
 // inlineWithout reports whether a step's SQL is its sql argument, and
@@ -68,32 +87,38 @@ func inlineWithout(s *plan.Step) bool {
 	return false
 }
 
-// placeholders checks the input placeholders of a step's SQL: each is
-// well formed and names one of the product's inputs.
-func (c *compiler) placeholders(ps *productScope, s *plan.Step, at *plan.Arg, sql string) {
-	pr := ps.plan
+// placeholders checks the input placeholders of a step's or a test's
+// SQL, and reports whether they are sound: each is well formed and names
+// one of the product's inputs. at returns where a placeholder is
+// written, asked only of one reported.
+func (c *compiler) placeholders(of sqlOf, sql string, at func(start, end int) diag.Range) bool {
+	pr := of.ps.plan
+	sound := true
 	for _, p := range snowsql.InputPlaceholders(sql) {
-		rg := c.sqlRange(at, sql, p.Start, p.End)
+		if p.Name == "" || p.Err != "" || pr.Input(p.Name) == nil {
+			sound = false
+		}
 		if p.Err != "" {
-			c.errorf("invalid-template", rg, "Invalid placeholder", "In the SQL of step %s of %s, %s.", s.Name, pr.ID, p.Err)
+			c.errorf("invalid-template", at(p.Start, p.End), "Invalid placeholder", "In the SQL of %s of %s, %s.", of, pr.ID, p.Err)
 			continue
 		}
-		if pr.Input(p.Name) != nil || ps.brokenInputs {
+		if pr.Input(p.Name) != nil || of.ps.brokenInputs {
 			continue // an input that failed to resolve was reported
 		}
 		if len(pr.Inputs) == 0 {
-			c.errorf("unresolved-reference", rg, "Placeholder naming no input",
-				"In the SQL of step %s, %s stands for the table of the input %s, but %s has no inputs. Add an input block reading the port (or source) whose table the step reads, input %q { from = ... }, and the placeholder names it.", s.Name, sql[p.Start:p.End], p.Name, pr.ID, p.Name)
+			c.errorf("unresolved-reference", at(p.Start, p.End), "Placeholder naming no input",
+				"In the SQL of %s, %s stands for the table of the input %s, but %s has no inputs. Add an input block reading the port (or source) whose table the %s reads, input %q { from = ... }, and the placeholder names it.", of, sql[p.Start:p.End], p.Name, pr.ID, of.kind, p.Name)
 			continue
 		}
 		names := make([]string, len(pr.Inputs))
 		for i, in := range pr.Inputs {
 			names[i] = in.Name
 		}
-		c.errorf("unresolved-reference", rg, "Placeholder naming no input",
-			"In the SQL of step %s, %s stands for the table of the input %s, but %s has no input named %q; its inputs are: %s.%s",
-			s.Name, sql[p.Start:p.End], p.Name, pr.ID, p.Name, strings.Join(names, ", "), c.listOf("input", pr.ID, names).DidYouMean(p.Name))
+		c.errorf("unresolved-reference", at(p.Start, p.End), "Placeholder naming no input",
+			"In the SQL of %s, %s stands for the table of the input %s, but %s has no input named %q; its inputs are: %s.%s",
+			of, sql[p.Start:p.End], p.Name, pr.ID, p.Name, strings.Join(names, ", "), c.listOf("input", pr.ID, names).DidYouMean(p.Name))
 	}
+	return sound
 }
 
 // mappedTables are the schemas and tables that an environment's prefix
@@ -112,7 +137,7 @@ type mappedTable struct {
 	source *plan.Source
 }
 
-func (c *compiler) mappedTables() *mappedTables {
+func (c *compiler) findMappedTables() *mappedTables {
 	env := c.plan.Environment
 	m := &mappedTables{schemas: map[string]*plan.Domain{}, tables: map[[2]string]mappedTable{}, domains: map[*plan.Domain]string{}}
 	// unprefixed is the schema a mapped name was written with: a
@@ -148,12 +173,15 @@ func (c *compiler) mappedTables() *mappedTables {
 	return m
 }
 
-// unmappedInStep warns of each table a step's SQL names with a schema
-// that the environment's prefix maps, once per name: its domain's own
-// (name it without a schema), or another domain's (name it through an
-// input's placeholder).
-func (c *compiler) unmappedInStep(pr *plan.Product, s *plan.Step, at *plan.Arg, sql string, m *mappedTables) {
-	env := c.plan.Environment
+// unmappedNames warns of each table a step's or a test's SQL names with
+// a schema that the environment's prefix maps, once per name: its
+// domain's own (name it without a schema), or another domain's (name it
+// through an input's placeholder). at returns where a name is written,
+// and whether in the step's or test's own SQL rather than in a test
+// kind's template, which cannot name an input: asked only of one
+// reported.
+func (c *compiler) unmappedNames(of sqlOf, sql string, m *mappedTables, at func(start, end int) (diag.Range, bool)) {
+	env, pr := c.plan.Environment, of.ps.plan
 	own := m.domains[pr.Domain]
 	var seen []string
 	for t := range snowsql.TableNames(sql) {
@@ -166,17 +194,25 @@ func (c *compiler) unmappedInStep(pr *plan.Product, s *plan.Step, at *plan.Arg, 
 			continue
 		}
 		seen = append(seen, key)
-		rg := c.sqlRange(at, sql, t.Start, t.End)
+		rg, ownSQL := at(t.Start, t.End)
 		schema := t.Parts[0]
-		if schema == own {
+		if schema == own && of.kind == "step" {
 			c.warnf("unmapped-schema", rg, "Step SQL names its domain's schema",
 				"The SQL of step %s of %s names %s, in its domain's schema %s. The environment %s puts the domain's tables in %s (its schema_prefix), where steps run and the product's tests and publications look, but meshc does not rewrite names written in SQL: this step works in %s instead. Name the domain's tables without a schema.",
-				s.Name, pr.ID, written, schema, env.Name, snowsql.QualifiedName(env.Database, env.SchemaPrefix+schema), snowsql.QualifiedName(env.Database, schema))
+				of.name, pr.ID, written, schema, env.Name, snowsql.QualifiedName(env.Database, env.SchemaPrefix+schema), snowsql.QualifiedName(env.Database, schema))
+			continue
+		}
+		if schema == own {
+			c.warnf("unmapped-schema", rg, "Test SQL names its domain's schema",
+				"The SQL of test %s of %s names %s, in its domain's schema %s. The environment %s puts the domain's tables in %s (its schema_prefix), where the product's steps write, but meshc does not rewrite names written in SQL: this test reads %s instead. Name the domain's tables without a schema, as tests run in the domain's schema.",
+				of.name, pr.ID, written, schema, env.Name, snowsql.QualifiedName(env.Database, env.SchemaPrefix+schema), snowsql.QualifiedName(env.Database, schema))
 			continue
 		}
 		var fix string
 		found := m.tables[[2]string{schema, t.Parts[1]}]
 		switch in := inputReading(pr, found); {
+		case !ownSQL:
+			fix = "The name is written in the SQL template of the test's kind, which cannot name an input: give the kind a parameter of type port for the table instead, which meshc maps in each environment, or of type sql, whose argument may be {{ input.NAME }}."
 		case in != nil:
 			fix = fmt.Sprintf("Write {{ input.%s }} instead, which meshc fills with the table of the input %s in each environment.", in.Name, in.Name)
 		case found.port != nil:
@@ -185,13 +221,17 @@ func (c *compiler) unmappedInStep(pr *plan.Product, s *plan.Step, at *plan.Arg, 
 		default:
 			fix = fmt.Sprintf("Add an input reading the port of domain %s that publishes it, and write {{ input.NAME }} with the input's name instead, which meshc fills with the input's table in each environment.", m.schemas[schema].Name)
 		}
-		summary := "Step SQL names another domain's schema"
+		summary := capitalize(of.kind) + " SQL names another domain's schema"
 		if m.schemas[schema] == pr.Domain {
-			summary = "Step SQL names a schema the environment maps"
+			summary = capitalize(of.kind) + " SQL names a schema the environment maps"
+		}
+		readers := "the product's tests and its wait for its inputs read"
+		if of.kind == "test" {
+			readers = "the product's steps and its wait for its inputs read"
 		}
 		c.warnf("unmapped-schema", rg, summary,
-			"The SQL of step %s of %s names %s, in schema %s of domain %s. In the environment %s, meshc maps that table to %s (its schema_prefix), which the product's tests and its wait for its inputs read, but it does not rewrite names written in SQL: this step reads %s instead. %s",
-			s.Name, pr.ID, written, schema, m.schemas[schema].Name, env.Name, snowsql.QualifiedName(env.Database, env.SchemaPrefix+schema, t.Parts[1]), snowsql.QualifiedName(env.Database, schema, t.Parts[1]), fix)
+			"The SQL of %s of %s names %s, in schema %s of domain %s. In the environment %s, meshc maps that table to %s (its schema_prefix), which %s, but it does not rewrite names written in SQL: this %s reads %s instead. %s",
+			of, pr.ID, written, schema, m.schemas[schema].Name, env.Name, snowsql.QualifiedName(env.Database, env.SchemaPrefix+schema, t.Parts[1]), readers, of.kind, snowsql.QualifiedName(env.Database, schema, t.Parts[1]), fix)
 	}
 }
 

@@ -182,11 +182,11 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	if c.badTemplates[kind] {
 		return t
 	}
-	var sql string // the test's SQL, when it is kept
+	mapped := c.mapped()
+	var sql string // the test's SQL, when it is kept or its names are read
 	var shape snowsql.Shape
-	var excerpt string  // where the SQL is not one closed query
-	var first string    // its first word: a query's is SELECT or WITH
-	var unmapped string // a table it names in the domain's schema, unprefixed
+	var excerpt string // where the SQL is not one closed query
+	var first string   // its first word: a query's is SELECT or WITH
 	var err error
 	if c.opts.NoTestSQL {
 		// The text is read, not kept: it is made in a buffer that tests
@@ -196,8 +196,8 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 			shape = snowsql.ShapeOf(*buf)
 			excerpt = faultExcerpt(*buf, shape)
 			first = snowsql.FirstWord(*buf)
-			if c.plan.Environment.SchemaPrefix != "" {
-				unmapped = c.unmappedInTest(ps, string(*buf))
+			if mapped != nil {
+				sql = string(*buf)
 			}
 		}
 		sqlBuffers.Put(buf)
@@ -205,7 +205,6 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 		shape = snowsql.ShapeOf(sql)
 		excerpt = faultExcerpt(sql, shape)
 		first = snowsql.FirstWord(sql)
-		unmapped = c.unmappedInTest(ps, sql)
 	}
 	if err != nil {
 		*faults = append(*faults, templateFault{kind: kind, at: use.CallRange, failed: strings.TrimSuffix(err.Error(), ".")})
@@ -221,11 +220,15 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 		*faults = append(*faults, templateFault{kind: kind, at: use.CallRange, notQuery: cmp.Or(first, "something else")})
 		return nil
 	}
-	if unmapped != "" {
-		env, schema := c.plan.Environment, ps.plan.Domain.Schema
-		c.warnf("unmapped-schema", use.CallRange, "Test SQL names its domain's schema",
-			"The SQL of test %s of %s names %s, in its domain's schema %s. The environment %s puts the domain's tables in %s (its schema_prefix), where the product's steps write, but meshc does not rewrite names written in SQL: this test reads %s instead. Name the domain's tables without a schema, as tests run in the domain's schema.",
-			t.ID, ps.plan.ID, unmapped, schema, env.Name, snowsql.QualifiedName(env.Database, env.SchemaPrefix+schema), snowsql.QualifiedName(env.Database, schema))
+	if mapped != nil {
+		// The kinds' ${table} and port arguments are mapped already, and
+		// input placeholders filled, so only names written out are found.
+		c.unmappedNames(sqlOf{kind: "test", name: t.ID, ps: ps}, sql, mapped, func(start, end int) (diag.Range, bool) {
+			return c.testNameAt(use, kind, sql[start:end])
+		})
+	}
+	if c.opts.NoTestSQL {
+		return t
 	}
 	// The targets run the query inside one of their own: a semicolon
 	// that ends it goes, even before a comment, which the targets' line
@@ -234,15 +237,53 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	return t
 }
 
-// unmappedInTest returns a table that a test's SQL names in its domain's
-// own schema, when the environment prefixes schemas (see schemas): the
-// test would read the unprefixed schema's table. The kinds' ${table} is
-// mapped already, so only names written out are found.
-func (c *compiler) unmappedInTest(ps *productScope, sql string) string {
-	if c.plan.Environment.SchemaPrefix == "" {
-		return ""
+// testNameAt returns where a table's name, as a test's rendered SQL
+// writes it, is written in the test's sql arguments, and whether it is:
+// else the name is the kind's template's, and it is the test's call.
+func (c *compiler) testNameAt(use *ast.TestUse, kind *ast.TestKind, written string) (diag.Range, bool) {
+	for i, p := range kind.Params {
+		if i >= len(use.Args) || typeName(p.Type) != "sql" {
+			continue
+		}
+		v := use.Args[i]
+		if v.Ref != nil || v.Literal == cty.NilVal || v.Literal.Type() != cty.String {
+			continue
+		}
+		arg := v.Literal.AsString()
+		for n := range snowsql.TableNames(arg) {
+			if arg[n.Start:n.End] == written {
+				return c.stringRange(v.Range, arg, n.Start, n.End), true
+			}
+		}
 	}
-	return snowsql.SchemaQualified(sql, ps.plan.Domain.Schema)
+	return use.CallRange, false
+}
+
+// testPlaceholders checks the input placeholders of a test's sql
+// argument, written at rg, as those of a step's SQL (placeholders), and
+// returns the argument with each filled with its input's table in the
+// environment compiled for: the test's rendered query is what every
+// target runs. ok is false when one is wrong, or names an input that
+// failed to resolve (which was reported).
+func (c *compiler) testPlaceholders(of sqlOf, sql string, rg diag.Range) (string, bool) {
+	if !c.placeholders(of, sql, func(start, end int) diag.Range { return c.stringRange(rg, sql, start, end) }) {
+		return "", false
+	}
+	filled, err := of.ps.plan.FillInputs(sql)
+	return filled, err == nil
+}
+
+// placeholderInString reports an input placeholder in a test's string
+// argument, which the kind's template writes as a quoted string, where it
+// would stay as written: meshc fills placeholders only in SQL.
+func (c *compiler) placeholderInString(v ast.Value, p *ast.Param, kind *ast.TestKind, s string, start, end int) {
+	what := "a string, which the test's SQL holds as a quoted value"
+	if typeName(p.Type) == "list(string)" {
+		what = "a list of strings, which the test's SQL holds as quoted values"
+	}
+	c.errorf("invalid-template", c.stringRange(v.Range, s, start, end), "Placeholder in a string",
+		"The argument %q of %s is %s, so %s would stay as written there: meshc fills {{ input.NAME }} only in an argument of type sql, such as the query of custom_sql or the condition of expression. To read an input's table, write the test as custom_sql.",
+		p.Name, kind.Name, what, s[start:end])
 }
 
 // testSubject works out which port and column a test checks: those it is
@@ -397,7 +438,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 			ok = false
 			continue
 		}
-		text, good := c.testArg(v, p, typ, kind, port, ports, t.Column)
+		text, good := c.testArg(sqlOf{kind: "test", name: t.ID, ps: ps}, v, p, typ, kind, port, ports, t.Column)
 		if !good {
 			ok = false
 			continue
@@ -422,8 +463,8 @@ func describeParams(params []*ast.Param) string {
 	return "the arguments " + strings.Join(parts, ", ")
 }
 
-// testArg renders one literal test argument as SQL text.
-func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.TestKind, port *portScope, ports map[string]*portScope, tested *plan.Column) (cty.Value, bool) {
+// testArg renders one literal test argument of a test (of) as SQL text.
+func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind *ast.TestKind, port *portScope, ports map[string]*portScope, tested *plan.Column) (cty.Value, bool) {
 	if v.Literal == cty.NilVal {
 		return cty.NilVal, false // it failed to decode; already reported
 	}
@@ -440,6 +481,10 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 		s := lit.AsString()
 		switch typ {
 		case "string":
+			if start, end, found := snowsql.InputPlaceholderIn(s); found {
+				c.placeholderInString(v, p, kind, s, start, end)
+				return cty.NilVal, false
+			}
 			return cty.StringVal(snowsql.String(s)), true
 		case "sql":
 			switch shape := snowsql.ShapeOf(s); {
@@ -460,6 +505,12 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			// and a line comment that ends it gets its line break.
 			if kind.Stdlib && kind.Name == "expression" && port != nil {
 				c.expressionColumns(s, v.Range, port)
+			}
+			if strings.Contains(s, "{{") {
+				var ok bool
+				if s, ok = c.testPlaceholders(of, s, v.Range); !ok {
+					return cty.NilVal, false
+				}
 			}
 			s = strings.TrimSpace(snowsql.Unterminated(s))
 			if snowsql.EndsInComment(s) {
@@ -534,6 +585,10 @@ func (c *compiler) testArg(v ast.Value, p *ast.Param, typ string, kind *ast.Test
 			}
 			if text == "" && e.Type() == cty.Number { // sqlNumber found it out of range
 				c.numberOutOfRange(v, p, kind)
+				return cty.NilVal, false
+			}
+			if start, end, found := snowsql.InputPlaceholderIn(text); found {
+				c.placeholderInString(v, p, kind, text, start, end)
 				return cty.NilVal, false
 			}
 			items = append(items, cty.StringVal(snowsql.String(text)))

@@ -89,6 +89,23 @@ func InputPlaceholders(sql string) []InputPlaceholder {
 	return out
 }
 
+// InputPlaceholderIn returns where the first {{ input.NAME }} is in text
+// that is not SQL, such as a test's string argument, which meshc writes
+// as a quoted string, where it would stay as written; found is false when
+// there is none. Other braces are the text's own.
+func InputPlaceholderIn(text string) (start, end int, found bool) {
+	for i := 0; ; i++ {
+		k := strings.Index(text[i:], "{{")
+		if k < 0 {
+			return 0, 0, false
+		}
+		i += k
+		if m := inputPlaceholder.FindStringIndex(text[i:]); m != nil {
+			return i, i + m[1], true
+		}
+	}
+}
+
 // FillInputs returns SQL text with each input placeholder replaced by the
 // table's name that table gives, quoted already; it fails on a malformed
 // placeholder or one that table does not know.

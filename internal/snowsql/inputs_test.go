@@ -99,3 +99,23 @@ func FuzzInputPlaceholders(f *testing.F) {
 		}
 	})
 }
+
+func TestInputPlaceholderIn(t *testing.T) {
+	for text, want := range map[string]string{
+		"":                               "",
+		"^[A-Z]{2}{3}$":                  "",
+		"{{ x }} and {{ input.a }}":      "{{ input.a }}",
+		"it's {{input.b_2}}, '{{ no }}'": "{{input.b_2}}",
+		"{{{ input.a }}}":                "{{ input.a }}",
+		"{{ input.a.b }}":                "",
+	} {
+		start, end, found := InputPlaceholderIn(text)
+		got := ""
+		if found {
+			got = text[start:end]
+		}
+		if got != want {
+			t.Errorf("InputPlaceholderIn(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
