@@ -507,6 +507,15 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 	if a.Objects.Bad {
 		w.refused = append(w.refused, "its objects are invalid")
 	}
+	// An argument it may go without counts too: a misspelt description,
+	// or a ticket waivers do not take, was meant to say something the
+	// review then read, and the waiver does not load as it was approved.
+	if a.Description.Bad {
+		w.refused = append(w.refused, "its description is invalid")
+	}
+	for _, name := range a.Unexpected {
+		w.refused = append(w.refused, fmt.Sprintf("it holds %s, which a waiver does not take", name))
+	}
 	if a.Expires.Set {
 		date, ok := c.date(a.Expires)
 		if !ok {

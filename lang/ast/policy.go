@@ -36,6 +36,11 @@ type Waiver struct {
 	Reason      String
 	Approver    String
 	Expires     String
+	// Unexpected lists, by the name written ("descripton", "ticket"), the
+	// arguments and blocks of its body that a waiver does not take, which
+	// loading reported: a waiver is reviewed as written, and one that
+	// does not load as written is not the exception that was approved.
+	Unexpected []string
 }
 
 // Expr is an expression of a policy (when, assert, message): the one place

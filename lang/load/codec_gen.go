@@ -575,6 +575,13 @@ func decodeAstWaiver(d *entryReader, v *ast.Waiver) {
 	decodeAstString(d, &v.Reason)
 	decodeAstString(d, &v.Approver)
 	decodeAstString(d, &v.Expires)
+	if n, ok := d.count(); ok {
+		s0 := make([]string, n)
+		for i0 := range s0 {
+			s0[i0] = d.string()
+		}
+		v.Unexpected = s0
+	}
 }
 
 func decodeAstString(d *entryReader, v *ast.String) {

@@ -106,7 +106,31 @@ func (d *decoder) waiver(b *hcl.Block) *ast.Waiver {
 	w.Reason = d.prose(c, "reason", b.DefRange)
 	w.Approver = d.str(c, "approver", b.DefRange)
 	w.Expires = d.str(c, "expires", b.DefRange)
+	w.Unexpected = unexpected(b.Body, waiverSchema)
 	return w
+}
+
+// unexpected lists, sorted, the names of the arguments and blocks of a
+// body that its schema does not take: those content reported.
+func unexpected(body hcl.Body, schema *hcl.BodySchema) []string {
+	b, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return nil // every file is native syntax
+	}
+	var names []string
+	for name := range b.Attributes {
+		if !slices.ContainsFunc(schema.Attributes, func(a hcl.AttributeSchema) bool { return a.Name == name }) {
+			names = append(names, name)
+		}
+	}
+	for _, block := range b.Blocks {
+		if !slices.ContainsFunc(schema.Blocks, func(s hcl.BlockHeaderSchema) bool { return s.Type == block.Type }) {
+			names = append(names, block.Type)
+		}
+	}
+	// Sorted, as the cache keeps the list: attributes come in a map's order.
+	slices.Sort(names)
+	return names
 }
 
 // expression is a policy expression, kept as syntax.
