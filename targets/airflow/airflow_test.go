@@ -307,6 +307,52 @@ func TestCases(t *testing.T) {
 	}
 }
 
+// TestTaskIDs reads back the tasks of testdata/cases/column_ids.txtar,
+// whose column names hold $ or are too long for a task id: each test must
+// be one task, whose id Airflow takes (validate_key: KEY_REGEX and at
+// most 250 characters), and which shows the test's ID, as its id or as
+// its display name. A test whose ID Airflow takes keeps it as its id.
+func TestTaskIDs(t *testing.T) {
+	res, _ := meshtest.CompileArchive(t, "testdata/cases/column_ids.txtar")
+	if res.Plan == nil {
+		t.Fatalf("compile: %v", res.Diagnostics)
+	}
+	files, ds := airflow.Build(res.Plan, airflow.Options{})
+	if ds.HasErrors() {
+		t.Fatalf("build: %v", ds)
+	}
+	airflowKey := regexp.MustCompile(`^[\w.-]+$`)
+	shown := map[string]string{} // the test's ID -> its task's id
+	for id, task := range readBack(t, output.Rendered(files)).DAGs[0].Tasks {
+		if !airflowKey.MatchString(id) || len(id) > 250 {
+			t.Errorf("Airflow refuses the task id %q (%d characters)", id, len(id))
+		}
+		test, ok := strings.CutPrefix(id, "tests.")
+		if !ok {
+			continue
+		}
+		if name, ok := task.Strings["task_display_name"].(string); ok {
+			test = name
+		}
+		if other, ok := shown[test]; ok {
+			t.Errorf("tasks %s and %s both show test %s", other, id, test)
+		}
+		shown[test] = id
+	}
+	for _, test := range res.Plan.Products[0].Tests {
+		id, ok := shown[test.ID]
+		switch {
+		case !ok:
+			t.Errorf("no task shows test %s", test.ID)
+		case airflowKey.MatchString(test.ID) && len("tests."+test.ID) <= 250 && id != "tests."+test.ID:
+			t.Errorf("test %s is the task %s; want its ID unchanged", test.ID, id)
+		}
+	}
+	if len(shown) != len(res.Plan.Products[0].Tests) {
+		t.Errorf("%d test tasks for %d tests", len(shown), len(res.Plan.Products[0].Tests))
+	}
+}
+
 // parameters are the arguments meshc may pass to each callable, from the
 // Airflow documentation of each version (API references of Airflow 3's
 // Task SDK, airflow.timetables and the standard and common-sql providers;
@@ -323,7 +369,7 @@ var parameters = map[string][]string{
 	"BashOperator":            {"task_id", "bash_command", "cwd", "env", "append_env", "skip_on_exit_code", "doc_md"},
 	"EmptyOperator":           {"task_id", "outlets", "trigger_rule"},
 	"SQLExecuteQueryOperator": {"task_id", "conn_id", "hook_params", "sql", "split_statements", "doc_md"},
-	"SQLCheckOperator":        {"task_id", "conn_id", "hook_params", "sql", "retries", "doc_md"},
+	"SQLCheckOperator":        {"task_id", "task_display_name", "conn_id", "hook_params", "sql", "retries", "doc_md"}, // task_display_name: Airflow 2.9 and later
 	"pendulum.datetime":       {"#0", "#1", "#2", "tz"},
 	"pendulum.duration":       {"days", "hours", "minutes", "seconds"},
 }

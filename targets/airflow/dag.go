@@ -2,6 +2,8 @@ package airflow
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -21,7 +23,7 @@ import (
 // two dots in a row. (TaskGroup ids have no dot and at most 200
 // characters; meshc's are "steps" and "tests".) A test's task id holds
 // its column's name, a Snowflake identifier of up to 255 characters that
-// may hold $, so that the ids of a valid mesh can break these limits.
+// may hold $: testTaskID maps it into these limits.
 const maxKey = 250
 
 // maxTag is the longest DAG tag Airflow stores.
@@ -119,8 +121,14 @@ func (b *builder) dag(p *plan.Product) *dag {
 	d.publish.outlets = p.Ports
 
 	var gate, warned []*task
+	byID := map[string]*plan.Test{}
 	for _, t := range p.Tests {
 		tt := b.testTask(t)
+		if other := byID[tt.id]; other != nil {
+			b.errorf("airflow-limit", t.Range, "Two tests with one Airflow task id",
+				"Tests %s and %s (%s) would both be the task %q: their columns' names are cut to fit Airflow's %d characters, and the digits that keep cut names apart are the same. Rename one of the two columns.", t.ID, other.ID, other.Range, tt.fullID(), maxKey)
+		}
+		byID[tt.id] = t
 		tt.upstream = sinks
 		d.tests = append(d.tests, tt)
 		if t.Severity == "error" {
@@ -163,13 +171,15 @@ func (b *builder) checkKey(what, id, madeOf string, at diag.Range) {
 }
 
 // nameVariables gives each task a Python variable, unique in the DAG: its
-// group and its id with dots written as "__". Mesh names are snake_case,
-// so two tasks collide only through names that themselves hold "__"; the
-// later one, in the DAG's order, gets a number.
+// group and its id with dots written as "__" and hyphens as "_". Mesh
+// names are snake_case, so two tasks collide only through column names
+// that hold "__" or "$" (amount$usd and amount_usd); the later one, in
+// the DAG's order, gets a number. Variables are not ids: Airflow never
+// sees them.
 func (b *builder) nameVariables(d *dag) {
 	seen := map[string]bool{publishTask: true, warningsTask: true}
 	for _, t := range slices.Concat(d.steps, d.tests) {
-		base := t.group + "_" + strings.ReplaceAll(t.id, ".", "__")
+		base := t.group + "_" + strings.NewReplacer(".", "__", "-", "_").Replace(t.id)
 		v := base
 		for n := 2; seen[v]; n++ {
 			v = base + "_" + strconv.Itoa(n)
@@ -373,7 +383,7 @@ func (b *builder) secretVariable(s *plan.Secret) string { return "MESHC_SECRET_"
 // value of the first row is false: the query counts the failing rows the
 // test's SQL returns and checks that there are none.
 func (b *builder) testTask(t *plan.Test) *task {
-	tt := &task{id: t.ID, group: testsGroup, operator: "SQLCheckOperator"}
+	tt := &task{id: testTaskID(t), group: testsGroup, operator: "SQLCheckOperator"}
 	b.checkKey("task id", tt.fullID(), testParts(t), t.Range)
 	sql := "SELECT COUNT(*) = 0 AS passed\nFROM (\n" + strings.TrimRight(t.SQL, "\n \t;") + "\n) AS failing_rows\n"
 	tt.comment = fmt.Sprintf("%s: %s, severity %s.", t.ID, t.Kind, t.Severity)
@@ -382,11 +392,39 @@ func (b *builder) testTask(t *plan.Test) *task {
 	}
 	// A failing test is not retried: the data will not change by waiting,
 	// and retries would only report the failure later (as on GitLab).
-	tt.args = slices.Concat([]kwarg{arg("task_id", pyString(t.ID))}, b.snowflakeArgs(), []kwarg{arg("sql", pyString(literal(sql))), arg("retries", "0")})
+	tt.args = []kwarg{arg("task_id", pyString(tt.id))}
+	if tt.id != t.ID {
+		// Airflow's pages show the test's ID as the mesh writes it
+		// (Airflow 2.9 and later).
+		tt.args = append(tt.args, arg("task_display_name", pyString(t.ID)))
+	}
+	tt.args = slices.Concat(tt.args, b.snowflakeArgs(), []kwarg{arg("sql", pyString(literal(sql))), arg("retries", "0")})
 	if t.Description != "" {
 		tt.args = append(tt.args, arg("doc_md", pyString(t.Description)))
 	}
 	return tt
+}
+
+// testTaskID is a test's task id in the tests TaskGroup: its ID
+// (plan.Test.ID) with each $ of its column's name written as -, which
+// Airflow's ids take and no name meshc allows holds, so that amount$usd
+// and amount_usd stay two tasks. A column's name that would make the id
+// longer than maxKey (mesh names never do) is cut, and ends in "--" and
+// 8 hex digits of the SHA-256 of the test's ID: no $ gives "--", as a
+// name never holds "$$", and the id depends on the test alone, so that
+// adding a test renames no other task and loses no history in Airflow.
+// A test ID Airflow takes is kept as it is.
+func testTaskID(t *plan.Test) string {
+	id := strings.ReplaceAll(t.ID, "$", "-") // only a column's name holds $
+	over := len(testsGroup) + len(".") + len(id) - maxKey
+	if over <= 0 || t.Column == nil {
+		return id
+	}
+	sum := sha256.Sum256([]byte(t.ID))
+	cut := "--" + hex.EncodeToString(sum[:4])
+	column := strings.ReplaceAll(t.Column.Name, "$", "-")
+	column = column[:len(column)-over-len(cut)] + cut
+	return t.Port.Name + "." + column + "." + t.Name
 }
 
 // testParts says which names a test's id is made of (plan.Test.ID).

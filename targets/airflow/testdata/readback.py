@@ -93,7 +93,7 @@ def read_dag(with_node, call):
                 variables[st.targets[0].id] = tid
                 strings = {}
                 for name, v in k.items():
-                    if name in ("sql", "bash_command", "doc_md") and isinstance(v, ast.Constant):
+                    if name in ("sql", "bash_command", "doc_md", "task_display_name") and isinstance(v, ast.Constant):
                         strings[name] = v.value
                     if name == "env" and isinstance(v, ast.Dict):
                         strings["env"] = {const(kk): const(vv) for kk, vv in zip(v.keys, v.values) if kk is not None}
