@@ -2,6 +2,7 @@ package snowflake_test
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/snowsql"
+	"github.com/meshc/meshc/targets/snowflake"
 )
 
 // account is a small model of what Snowflake keeps of a schema's tasks and
@@ -44,7 +46,7 @@ type account struct {
 
 type liveTask struct {
 	after   []string
-	comment string // as the script writes it, quoted
+	comment string // "" for none
 	started bool
 }
 
@@ -55,10 +57,15 @@ var (
 	keepNames  = regexp.MustCompile(`(?s)WHERE name NOT IN \((.*?)\n    \);`)
 	dropPrefix = regexp.MustCompile(`'DROP TASK IF EXISTS (\S+)' \|\|`)
 	quoted     = regexp.MustCompile(`'([^']*)'`)
-	// What the block that drops retired graphs keeps, and whose graphs
-	// it drops: the roots whose comment starts with the domain's prefix.
-	retiredKeep   = regexp.MustCompile(`(?s)AND name NOT IN \((.*?)\n      \)`)
-	retiredDomain = regexp.MustCompile(`AND \(note = '([^']*)' \|\| product OR`)
+	// The parts of a block that drops retired graphs: the query of the
+	// roots, the assignments and statements of its loop over them (the
+	// first, up to the loop over a root's dependents), and the statement
+	// that drops a dependent.
+	retiredQuery  = regexp.MustCompile(`(?s)\n  retired := \(\n(.*?)\n  \);\n`)
+	retiredLoop   = regexp.MustCompile(`(?s)\n  FOR retired_root IN retired_roots DO\n(.*?)\n      FOR dependent IN dependent_tasks DO\n        EXECUTE IMMEDIATE (.*?);\n`)
+	retiredStep   = regexp.MustCompile(`(?m)^ {4}(?:(\w+) := |EXECUTE IMMEDIATE )(.*);$`)
+	alterSuspend  = regexp.MustCompile(`^ALTER TASK (\S+) SUSPEND$`)
+	qualifiedPart = regexp.MustCompile(`"(?:[^"]|"")*"|[^."]+`)
 )
 
 // deploy runs the scripts' statements against the account, in order,
@@ -94,7 +101,11 @@ func (a *account) run(stmt string) string {
 		if err := a.createOrAlter(rt.name, rt.after); err != "" {
 			return err
 		}
-		a.tasks[rt.name].comment = rt.comment
+		note, err := sqlEval(rt.comment, nil)
+		if err != nil {
+			return "its comment: " + err.Error()
+		}
+		a.tasks[rt.name].comment = note.s
 		return ""
 	case addAfter.MatchString(stmt):
 		m := addAfter.FindStringSubmatch(stmt)
@@ -146,45 +157,102 @@ func (a *account) run(stmt string) string {
 	return "a statement the model does not know"
 }
 
-// dropRetired runs the block that drops the graphs of a domain's products
-// the mesh no longer has: the roots named PRODUCT$START in the schema, but
-// those it keeps, whose comment is the domain's prefix and the product's
-// name, alone or before ": ". Each root is suspended, the tasks after it
-// dropped, then the root.
+// dropRetired runs a block that drops retired graphs by evaluating its
+// SQL (sqleval_test.go): its query on what SHOW TASKS ... ROOT ONLY lists
+// (the roots in its schema or database, with their comments), then, for
+// each row in order, the assignments and statements of its loop: the root
+// suspended, each task after it dropped as the loop's statement names it,
+// then the root. Its streams are not modelled.
 func (a *account) dropRetired(stmt string) string {
-	schema := dropRetired.FindStringSubmatch(stmt)[1]
-	keep := map[string]bool{}
-	for _, m := range quoted.FindAllStringSubmatch(retiredKeep.FindStringSubmatch(stmt)[1], -1) {
-		keep[m[1]] = true
-	}
-	prefix := retiredDomain.FindStringSubmatch(stmt)[1]
-	var roots []string // SHOW TASKS ... ROOT ONLY, run once
-	for name, lt := range a.tasks {
-		short, ok := strings.CutPrefix(name, schema+".")
-		if !ok || len(lt.after) > 0 || keep[short] || !strings.HasSuffix(short, "$START") {
+	m := dropRetired.FindStringSubmatch(stmt)
+	scope, in := m[1], m[2]
+	var shown []sqlRow
+	for _, name := range slices.Sorted(maps.Keys(a.tasks)) {
+		lt := a.tasks[name]
+		parts := strings.Split(name, ".")
+		if len(lt.after) > 0 || scope == "SCHEMA" && parts[0]+"."+parts[1] != in || scope == "DATABASE" && parts[0] != in {
 			continue
 		}
-		id := prefix + strings.ToLower(strings.TrimSuffix(short, "$START"))
-		// Quoting keeps prefixes: compare the literals.
-		if lt.comment == snowsql.String(id) || strings.HasPrefix(lt.comment, strings.TrimSuffix(snowsql.String(id+": "), "'")) {
-			roots = append(roots, name)
+		note := sqlNull
+		if lt.comment != "" {
+			note = sqlString(lt.comment)
 		}
+		shown = append(shown, sqlRow{"database_name": sqlString(parts[0]), "schema_name": sqlString(parts[1]), "name": sqlString(parts[2]), "comment": note})
 	}
-	slices.Sort(roots)
+	q, loop := retiredQuery.FindStringSubmatch(stmt), retiredLoop.FindStringSubmatch(stmt)
+	if q == nil || loop == nil {
+		return "the model does not know this block's shape"
+	}
+	roots, err := sqlQuery(q[1], map[string][]sqlRow{"ROOTS_SHOWN": shown}, nil)
+	if err != nil {
+		return "the query of retired roots: " + err.Error()
+	}
 	for _, root := range roots {
-		a.tasks[root].started = false
-		for _, name := range a.dependents(root) {
-			if name != root {
-				if err := a.drop(name); err != "" {
-					return err
-				}
+		vars := map[string]sqlValue{}
+		for col, v := range root {
+			vars["RETIRED_ROOT."+col] = v
+		}
+		for _, step := range retiredStep.FindAllStringSubmatch(loop[1], -1) {
+			v, err := sqlEval(step[2], vars)
+			if err != nil || v.null || v.isBool {
+				return fmt.Sprintf("%s: %v, %v", step[0], v, err)
+			}
+			if step[1] != "" {
+				vars[strings.ToUpper(step[1])] = v
+				continue
+			}
+			sm := alterSuspend.FindStringSubmatch(v.s)
+			if sm == nil {
+				return "a statement the model does not know: " + v.s
+			}
+			lt := a.tasks[accountName(sm[1])]
+			if lt == nil {
+				return sm[1] + " does not exist"
+			}
+			lt.started = false
+		}
+		rootTask := accountName(vars["ROOT_TASK"].s)
+		if a.tasks[rootTask] == nil {
+			return "TASK_DEPENDENTS: task " + rootTask + " does not exist"
+		}
+		for _, name := range a.dependents(rootTask) { // less the root, by its name
+			if name == rootTask || strings.HasSuffix(name, "."+vars["ROOT_NAME"].s) {
+				continue
+			}
+			short := name[strings.LastIndexByte(name, '.')+1:]
+			vars["DEPENDENT.NAME"] = sqlString(short)
+			v, err := sqlEval(loop[2], vars)
+			if err != nil || v.null {
+				return fmt.Sprintf("dropping %s: %v, %v", short, v, err)
+			}
+			dm := dropTask.FindStringSubmatch(v.s)
+			if dm == nil {
+				return "a statement the model does not know: " + v.s
+			}
+			if err := a.drop(accountName(dm[1])); err != "" {
+				return err
 			}
 		}
-		if err := a.drop(root); err != "" {
+		if err := a.drop(rootTask); err != "" {
 			return err
 		}
 	}
 	return ""
+}
+
+// accountName turns a qualified name as SQL writes it into the account's key:
+// quoted parts as they are, the others upper-cased, as Snowflake stores
+// them.
+func accountName(name string) string {
+	parts := qualifiedPart.FindAllString(name, -1)
+	for i, p := range parts {
+		if strings.HasPrefix(p, `"`) {
+			parts[i] = strings.ReplaceAll(p[1:len(p)-1], `""`, `"`)
+		} else {
+			parts[i] = strings.ToUpper(p)
+		}
+	}
+	return strings.Join(parts, ".")
 }
 
 // createOrAlter gives a task, created if need be, the predecessors named.
@@ -429,8 +497,7 @@ func TestRedeploy(t *testing.T) {
 // account of their own: the same tasks after the same tasks, all resumed.
 func (a *account) sameAsFresh(t *testing.T, files []output.File) {
 	t.Helper()
-	fresh := &account{tasks: map[string]*liveTask{}}
-	fresh.deploy(t, files)
+	fresh := freshAccount(t, files)
 	shape := func(acc *account) map[string]string {
 		out := map[string]string{}
 		for name, lt := range acc.tasks {
@@ -459,37 +526,86 @@ func (a *account) sameAsFresh(t *testing.T, files []output.File) {
 	}
 }
 
-// retireMesh is a mesh of domain d and domain e, which shares d's schema,
-// with a product of each name given, each with a description (its root's
-// COMMENT is then "domain.product: description").
-func retireMesh(d, e []string) []byte {
-	var mesh strings.Builder
-	mesh.WriteString("-- mesh.hcl --\nmesh \"m\" {}\nenvironment \"prod\" {\n  database  = \"DB\"\n  warehouse = \"WH\"\n}\n")
-	for _, dom := range []struct {
-		name, schema string
-		products     []string
-	}{{"d", "", d}, {"e", "D", e}} {
-		fmt.Fprintf(&mesh, "-- %s/domain.mesh.hcl --\ndomain %q {\n  owner = \"%s@example.com\"\n", dom.name, dom.name, dom.name)
-		if dom.schema != "" {
-			fmt.Fprintf(&mesh, "  schema = %q\n", dom.schema)
-		}
-		fmt.Fprintf(&mesh, "}\nsource \"raw\" {\n  cadence = \"daily\"\n  table   = \"RAW.X.%s\"\n  column \"id\" { type = string }\n}\n", strings.ToUpper(dom.name))
-		for _, p := range dom.products {
-			fmt.Fprintf(&mesh, "product %q {\n  version     = \"1.0.0\"\n  description = \"Product %s of %s.\"\n", p, p, dom.name)
-			mesh.WriteString("  input \"raw\" {\n    from    = source.raw\n    columns = [\"id\"]\n  }\n")
-			fmt.Fprintf(&mesh, "  port \"main\" {\n    table = %q\n    column \"id\" {\n      type  = string\n      tests = [not_null()]\n    }\n  }\n", strings.ToUpper(p))
-			mesh.WriteString("  step \"build\" {\n    run = runner.sql\n    sql = \"select 1\"\n  }\n}\n")
-		}
-	}
-	return []byte(mesh.String())
+// freshAccount is an account on which the domains' scripts have run:
+// what the mesh deploys. retired-graphs.sql, which has nothing to drop
+// there, is left out, so that a mistake of its that drops a current graph
+// shows against it.
+func freshAccount(t *testing.T, files []output.File) *account {
+	t.Helper()
+	fresh := &account{tasks: map[string]*liveTask{}}
+	fresh.deploy(t, slices.DeleteFunc(slices.Clone(files), func(f output.File) bool { return f.Path == snowflake.RetiredGraphs }))
+	return fresh
 }
 
-// TestRedeployRetired deploys a mesh's scripts on an account that runs those of an
-// earlier version, in the model above, where products were removed or
-// moved between two domains that share a schema. Each domain's script
-// drops the graphs of its own products that the mesh no longer has, and
-// no other: after d's script alone, e's graphs are as they were, and after
-// both, the account holds what a fresh one would.
+// retireDomain is a domain of a mesh that the tests below deploy: its
+// name, its schema ("" for the default, its name upper-cased) and its
+// products, each with a description (its root's COMMENT is then
+// "[meshc MESH/ENV] domain.product: description").
+type retireDomain struct {
+	name, schema string
+	products     []string
+}
+
+// retireMesh is a mesh of the domains, in an environment whose database
+// is DB.
+func retireMesh(mesh, env, prefix string, domains ...retireDomain) []byte {
+	var m strings.Builder
+	fmt.Fprintf(&m, "-- mesh.hcl --\nmesh %q {}\nenvironment %q {\n  database      = \"DB\"\n  schema_prefix = %q\n  warehouse     = \"WH\"\n}\n", mesh, env, prefix)
+	for _, dom := range domains {
+		fmt.Fprintf(&m, "-- %s/domain.mesh.hcl --\ndomain %q {\n  owner = \"%s@example.com\"\n", dom.name, dom.name, dom.name)
+		if dom.schema != "" {
+			fmt.Fprintf(&m, "  schema = %q\n", dom.schema)
+		}
+		fmt.Fprintf(&m, "}\nsource \"raw\" {\n  cadence = \"daily\"\n  table   = \"RAW.X.%s\"\n  column \"id\" { type = string }\n}\n", strings.ToUpper(dom.name))
+		for _, p := range dom.products {
+			fmt.Fprintf(&m, "product %q {\n  version     = \"1.0.0\"\n  description = \"Product %s of %s.\"\n", p, p, dom.name)
+			m.WriteString("  input \"raw\" {\n    from    = source.raw\n    columns = [\"id\"]\n  }\n")
+			fmt.Fprintf(&m, "  port \"main\" {\n    table = %q\n    column \"id\" {\n      type  = string\n      tests = [not_null()]\n    }\n  }\n", strings.ToUpper(p))
+			m.WriteString("  step \"build\" {\n    run = runner.sql\n    sql = \"select 1\"\n  }\n}\n")
+		}
+	}
+	return []byte(m.String())
+}
+
+// deployment is a mesh built for one environment.
+type deployment struct {
+	mesh, env, prefix string
+	domains           []retireDomain
+}
+
+// scripts builds the deployment's scripts: the domains' in name order,
+// then retired-graphs.sql, which runs after them.
+func (dp deployment) scripts(t *testing.T) []output.File {
+	t.Helper()
+	p := meshtest.FuzzPlan(retireMesh(dp.mesh, dp.env, dp.prefix, dp.domains...))
+	if p == nil {
+		t.Fatal("the mesh does not compile")
+	}
+	files := build(t, p)
+	last := slices.IndexFunc(files, func(f output.File) bool { return f.Path == snowflake.RetiredGraphs })
+	if last < 0 {
+		t.Fatalf("no %s among %d files", snowflake.RetiredGraphs, len(files))
+	}
+	return append(slices.Delete(slices.Clone(files), last, last+1), files[last])
+}
+
+// shapes describes every task of the account, by name.
+func (a *account) shapes() map[string]string {
+	out := map[string]string{}
+	for name, lt := range a.tasks {
+		out[name] = fmt.Sprintf("after %v, resumed %v, comment %q", slices.Sorted(slices.Values(lt.after)), lt.started, lt.comment)
+	}
+	return out
+}
+
+// TestRedeployRetired deploys a mesh's scripts on an account that runs
+// those of an earlier version, in the model above, where products were
+// removed or moved between two domains that share a schema. Each domain's
+// script drops the graphs of its own products that the mesh no longer
+// has, and no other: after d's script alone, e's graphs are as they were,
+// and after all the scripts, the account holds what a fresh one would. A
+// graph that an earlier meshc deployed, whose root's comment has no
+// marker, is dropped too when it is d's.
 func TestRedeployRetired(t *testing.T) {
 	type mesh struct{ d, e []string }
 	tests := []struct {
@@ -499,47 +615,121 @@ func TestRedeployRetired(t *testing.T) {
 		// products of e whose tasks it leaves as they were.
 		gone, kept []string
 	}{
-		{"removed from d", mesh{[]string{"a", "b"}, []string{"c"}}, mesh{[]string{"a"}, []string{"c"}}, []string{"B"}, []string{"C"}},
-		{"several removed", mesh{[]string{"a", "b", "f"}, []string{"c"}}, mesh{[]string{"a"}, []string{"c"}}, []string{"B", "F"}, []string{"C"}},
+		{"removed from d", mesh{[]string{"a", "b"}, []string{"c"}}, mesh{[]string{"a"}, []string{"c"}}, []string{"B", "OLD", "BARE"}, []string{"C"}},
+		{"several removed", mesh{[]string{"a", "b", "f"}, []string{"c"}}, mesh{[]string{"a"}, []string{"c"}}, []string{"B", "F", "OLD", "BARE"}, []string{"C"}},
 		// The mesh still creates b's root in the schema, now e's script.
-		{"moved to e", mesh{[]string{"a", "b"}, []string{"c"}}, mesh{[]string{"a"}, []string{"b", "c"}}, nil, []string{"B", "C"}},
+		{"moved to e", mesh{[]string{"a", "b"}, []string{"c"}}, mesh{[]string{"a"}, []string{"b", "c"}}, []string{"OLD", "BARE"}, []string{"B", "C"}},
 		// Removed from e: d's script leaves it to e's.
-		{"removed from e", mesh{[]string{"a"}, []string{"c", "x"}}, mesh{[]string{"a"}, []string{"c"}}, nil, []string{"C", "X"}},
+		{"removed from e", mesh{[]string{"a"}, []string{"c", "x"}}, mesh{[]string{"a"}, []string{"c"}}, []string{"OLD", "BARE"}, []string{"C", "X"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			scripts := func(m mesh) []output.File {
-				p := meshtest.FuzzPlan(retireMesh(m.d, m.e))
-				if p == nil {
-					t.Fatal("the mesh does not compile")
-				}
-				return build(t, p)
+			deploy := func(m mesh) deployment {
+				return deployment{"m", "prod", "", []retireDomain{{"d", "", m.d}, {"e", "D", m.e}}}
 			}
 			a := &account{tasks: map[string]*liveTask{}}
-			a.deploy(t, scripts(tc.from))
-			files := scripts(tc.to)
-			before := map[string]string{}
-			for name, lt := range a.tasks {
-				before[name] = fmt.Sprintf("after %v, resumed %v", lt.after, lt.started)
-			}
-			if len(files) != 2 || files[0].Path != "d.sql" {
-				t.Fatalf("files %v, want d.sql and e.sql", files)
+			a.deploy(t, deploy(tc.from).scripts(t))
+			// A graph of d that meshc deployed before roots had a marker.
+			a.tasks["DB.D.OLD$START"] = &liveTask{comment: "d.old: Product old of d.", started: true}
+			a.tasks["DB.D.OLD$STEP$BUILD"] = &liveTask{after: []string{"DB.D.OLD$START"}, comment: "d.old step build", started: true}
+			a.tasks["DB.D.BARE$START"] = &liveTask{comment: "d.bare", started: true} // without a description
+			files := deploy(tc.to).scripts(t)
+			before := a.shapes()
+			if len(files) != 3 || files[0].Path != "d.sql" {
+				t.Fatalf("files %v, want d.sql, e.sql and %s", files, snowflake.RetiredGraphs)
 			}
 			a.deploy(t, files[:1])
+			after := a.shapes()
 			for name, was := range before {
 				short := strings.TrimPrefix(name, "DB.D.")
 				product, _, _ := strings.Cut(short, "$")
-				switch lt := a.tasks[name]; {
-				case slices.Contains(tc.gone, product) && lt != nil:
+				switch now, ok := after[name]; {
+				case slices.Contains(tc.gone, product) && ok:
 					t.Errorf("d.sql leaves task %s of a product the mesh no longer has", name)
-				case slices.Contains(tc.kept, product) && lt == nil:
+				case slices.Contains(tc.kept, product) && !ok:
 					t.Errorf("d.sql drops task %s of domain e", name)
-				case slices.Contains(tc.kept, product) && fmt.Sprintf("after %v, resumed %v", lt.after, lt.started) != was:
-					t.Errorf("d.sql changes task %s of domain e", name)
+				case slices.Contains(tc.kept, product) && now != was:
+					t.Errorf("d.sql changes task %s of domain e: %s, was %s", name, now, was)
 				}
 			}
 			a.deploy(t, files[1:])
 			a.sameAsFresh(t, files)
+		})
+	}
+}
+
+// TestRetiredGraphs deploys, in the model above, a mesh's scripts and
+// then retired-graphs.sql on an account that runs earlier deployments:
+// of the same mesh and environment, whose graphs the scripts no longer
+// deploy (a domain removed or left without products, a schema or a
+// prefix changed), and of another environment or mesh in the same
+// database, beside tasks made by hand. In the end, the account holds what
+// a fresh account holds after the scripts, and the other deployments'
+// tasks and the hand-made ones as they were.
+func TestRetiredGraphs(t *testing.T) {
+	d := retireDomain{"d", "", []string{"a", "b"}}
+	e := retireDomain{"e", "", []string{"c"}}
+	prod := func(domains ...retireDomain) deployment { return deployment{"m", "prod", "", domains} }
+	dev := func(domains ...retireDomain) deployment { return deployment{"m", "dev", "DEV_", domains} }
+	tests := []struct {
+		name   string
+		before []deployment
+		after  deployment
+		// others are the schemas whose tasks belong to deployments other
+		// than after's, which must stay as they were.
+		others []string
+	}{
+		{"domain removed", []deployment{prod(d, e)}, prod(d), nil},
+		{"domain without products", []deployment{prod(d, e)}, prod(d, retireDomain{"e", "", nil}), nil},
+		// Removed from d's schema, where d's script leaves it: its name
+		// starts with d's.
+		{"domain beside it removed", []deployment{prod(d, retireDomain{"dd", "D", []string{"g"}})}, prod(d), nil},
+		{"every domain removed", []deployment{prod(d, e)}, prod(), nil},
+		{"schema changed", []deployment{prod(d, e)}, prod(retireDomain{"d", "D2", d.products}, e), nil},
+		{"domain renamed", []deployment{prod(d, e)}, prod(retireDomain{"f", "D", d.products}, e), nil},
+		{"prefix changed", []deployment{prod(d, e)}, deployment{"m", "prod", "P_", []retireDomain{d, e}}, nil},
+		// Both environments share the database, as the example's do not.
+		{"dev beside prod", []deployment{prod(d, e), dev(d, e)}, dev(d), []string{"D", "E"}},
+		{"prod beside dev", []deployment{dev(d, e), prod(d, e)}, prod(d), []string{"DEV_D", "DEV_E"}},
+		// Another mesh of the same names, in schemas of its own.
+		{"another mesh", []deployment{{"n", "prod", "N_", []retireDomain{d, e}}, prod(d, e)}, prod(d), []string{"N_D", "N_E"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &account{tasks: map[string]*liveTask{}}
+			for _, dp := range tc.before {
+				a.deploy(t, dp.scripts(t))
+			}
+			// Made by hand, or by a meshc that wrote no marker: left.
+			a.tasks["DB.H.JOB"] = &liveTask{started: true}
+			a.tasks["DB.H.OLD$START"] = &liveTask{comment: "h.old: Product old of h.", started: true}
+			a.tasks["DB.H.NOTE$START"] = &liveTask{comment: "[meshc m/prod]", started: true}
+			kept := map[string]string{}
+			for name, shape := range a.shapes() {
+				parts := strings.Split(name, ".")
+				if parts[1] == "H" || slices.Contains(tc.others, parts[1]) {
+					kept[name] = shape
+				}
+			}
+			files := tc.after.scripts(t)
+			a.deploy(t, files)
+			want := freshAccount(t, files).shapes()
+			for name, shape := range kept {
+				want[name] = shape
+			}
+			got := a.shapes()
+			for name, w := range want {
+				if g, ok := got[name]; !ok {
+					t.Errorf("task %s is missing", name)
+				} else if g != w {
+					t.Errorf("task %s: %s, want %s", name, g, w)
+				}
+			}
+			for name, g := range got {
+				if _, ok := want[name]; !ok {
+					t.Errorf("task %s is left over: %s", name, g)
+				}
+			}
 		})
 	}
 }

@@ -82,7 +82,7 @@ func (b *builder) graph(p *plan.Product) *graph {
 	if d := b.plan.Defaults.StartDate; d > startDatesPassed { // both YYYY-MM-DD
 		g.startDate = d
 	}
-	g.root = &task{name: b.object(p.Domain, taskName(p, "START")), at: p.Range, comment: comment(p.ID, p.Description)}
+	g.root = &task{name: b.object(p.Domain, taskName(p, "START")), at: p.Range, comment: b.marker() + " " + comment(p.ID, p.Description)}
 	b.schedule(g)
 	b.checkCompletion(g)
 	g.tasks = append(g.tasks, g.root)
@@ -380,6 +380,16 @@ func comment(what, description string) string {
 		return what + ": " + d
 	}
 	return what
+}
+
+// marker starts the COMMENT of each root the build writes: the mesh and
+// the environment, which mesh names hold neither space nor "/" nor "]".
+// The blocks that drop retired graphs (dropRetired, retiredGraphs) drop
+// only roots whose comment starts with it, so they never touch another
+// mesh's tasks, another environment's that share the database, or tasks
+// made by hand.
+func (b *builder) marker() string {
+	return "[meshc " + b.plan.Name + "/" + b.plan.Environment.Name + "]"
 }
 
 // qualified renders an object name for SQL.

@@ -54,7 +54,8 @@ func TestHostile(t *testing.T) {
 		t.Fatalf("compile: %v", res.Diagnostics)
 	}
 	s := readBack(t, build(t, res.Plan))
-	want := "table suspend task cleanup task task task task enable retire"
+	// The domain's script, then retired-graphs.sql.
+	want := "table suspend task cleanup task task task task enable retire retire"
 	if got := strings.Join(s.kinds, " "); got != want {
 		t.Fatalf("statements %q, want %q", got, want)
 	}
@@ -69,7 +70,8 @@ func TestHostile(t *testing.T) {
 
 	// The product's description holds a NUL, which its root's COMMENT
 	// drops, and an escape, which it keeps.
-	if got, want := unquote(t, task("START").comment), "d.p: "+strings.ReplaceAll(p.Description, "\x00", ""); got != want {
+	marker := "[meshc " + res.Plan.Name + "/" + res.Plan.Environment.Name + "] "
+	if got, want := unquote(t, task("START").comment), marker+"d.p: "+strings.ReplaceAll(p.Description, "\x00", ""); got != want {
 		t.Errorf("the root's comment reads back as %q, want %q", got, want)
 	}
 

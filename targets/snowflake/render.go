@@ -274,13 +274,16 @@ func (b *builder) rootsBySchema() map[string][]string {
 
 // dropRetired drops the task graphs of the domain's products that the mesh
 // no longer has. Which they are is known only where the script runs, so
-// the block finds them in the schema: the roots named PRODUCT$START whose
-// COMMENT is the product's ID ('domain.product', alone or before ": ", as
-// graph writes it), less the roots that the mesh's scripts create in the
-// schema. The domain's name in the comment keeps the block off the graphs
-// of the other domains that share the schema (mesh names hold no '.', so
-// 'd.' starts no other domain's IDs); a product that moved to one of them
-// keeps its root's name, which the mesh still creates.
+// the block finds them in the schema: the roots named PRODUCT$START, less
+// those that the mesh's scripts create in the schema, whose COMMENT is one
+// this build writes for a root of the domain (the marker, then
+// 'domain.'), or, for a root that an earlier meshc wrote without the
+// marker, the product's ID ('domain.product', alone or before ": ").
+// Either way the domain's name keeps the block off the graphs of the other
+// domains that share the schema (mesh names hold no '.', so 'd.' starts
+// no other domain's IDs), and a product that moved to one of them keeps
+// its root's name, which the mesh still creates. The marker keeps it off
+// the roots of another mesh or environment that has the same schema.
 //
 // It comes last, once every current graph has been created and resumed:
 // CREATE OR ALTER TASK has given each current task the predecessors the
@@ -288,8 +291,7 @@ func (b *builder) rootsBySchema() map[string][]string {
 // through streams on publication tables, and no current product reads a
 // retired one), so no current task is among a retired root's dependents,
 // and a block that fails leaves the current graphs deployed and running.
-// The root is suspended first, as DROP TASK requires, then the tasks after
-// it are dropped, then the root, then the streams its root waited on,
+// Each graph goes as dropGraph says, then the streams its root waited on,
 // which hold no data. The publication and $CONSUMED tables are kept: they
 // hold data someone may still need, and other schemas' streams may be on
 // a publication table.
@@ -308,31 +310,109 @@ func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
 	var block strings.Builder
 	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  streams_shown VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\n  product_id VARCHAR;\n  stream_prefix VARCHAR;\nBEGIN\n")
 	fmt.Fprintf(&block, "  SHOW TASKS IN SCHEMA %s ROOT ONLY;\n  roots_shown := SQLID;\n  SHOW STREAMS IN SCHEMA %s;\n  streams_shown := SQLID;\n", in, in)
-	block.WriteString("  retired := (\n    SELECT name, product FROM (\n      SELECT \"name\" AS name, \"comment\" AS note, LOWER(LEFT(\"name\", GREATEST(LENGTH(\"name\") - 6, 0))) AS product\n      FROM TABLE(RESULT_SCAN(:roots_shown))\n    )\n    WHERE ENDSWITH(name, '$START')\n")
+	block.WriteString("  retired := (\n    SELECT name, product FROM (\n      SELECT \"name\" AS name, \"comment\" AS note, LOWER(REPLACE(\"name\", '$START')) AS product\n      FROM TABLE(RESULT_SCAN(:roots_shown))\n    )\n    WHERE ENDSWITH(name, '$START')\n")
 	fmt.Fprintf(&block, "      AND name NOT IN (%s\n      )\n", strings.Join(names, ","))
-	fmt.Fprintf(&block, "      AND (note = %s || product OR STARTSWITH(note, %s || product || ': '))\n    ORDER BY name\n  );\n", snowsql.String(prefix), snowsql.String(prefix))
+	fmt.Fprintf(&block, "      AND (STARTSWITH(note, %s)\n        OR note = %s || product OR STARTSWITH(note, %s || product || ': '))\n    ORDER BY name\n  );\n",
+		snowsql.String(b.marker()+" "+prefix), snowsql.String(prefix), snowsql.String(prefix))
 	block.WriteString("  LET retired_roots CURSOR FOR retired;\n  FOR retired_root IN retired_roots DO\n    root_name := retired_root.name;\n")
 	fmt.Fprintf(&block, "    root_task := %s;\n", quoted("root_name"))
 	fmt.Fprintf(&block, "    product_id := %s || retired_root.product;\n", snowsql.String(prefix))
-	block.WriteString("    stream_prefix := LEFT(root_name, LENGTH(root_name) - 5) || 'INPUT$';\n")
-	block.WriteString("    EXECUTE IMMEDIATE 'ALTER TASK ' || root_task || ' SUSPEND';\n    BEGIN\n")
-	fmt.Fprintf(&block, "      LET dependents RESULTSET := (\n        SELECT name\n        FROM TABLE(%s.INFORMATION_SCHEMA.TASK_DEPENDENTS(TASK_NAME => :root_task, RECURSIVE => TRUE))\n        WHERE name <> :root_name\n      );\n", snowsql.Ident(schema.Database))
-	block.WriteString("      LET dependent_tasks CURSOR FOR dependents;\n      FOR dependent IN dependent_tasks DO\n")
-	fmt.Fprintf(&block, "        EXECUTE IMMEDIATE 'DROP TASK IF EXISTS ' || %s;\n      END FOR;\n", quoted("dependent.name"))
-	block.WriteString("      EXECUTE IMMEDIATE 'DROP TASK IF EXISTS ' || root_task;\n")
+	block.WriteString("    stream_prefix := REPLACE(root_name, '$START', '$INPUT$');\n")
+	dropGraph(&block, schema.Database, quoted)
 	block.WriteString("      LET streams RESULTSET := (\n        SELECT \"name\" AS name\n        FROM TABLE(RESULT_SCAN(:streams_shown))\n        WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n      );\n")
 	block.WriteString("      LET input_streams CURSOR FOR streams;\n      FOR input_stream IN input_streams DO\n")
 	fmt.Fprintf(&block, "        EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\n      END FOR;\n    END;\n  END FOR;\nEND;", quoted("input_stream.name"))
 	fmt.Fprintf(w, `
 -- Drop the task graphs of %[1]s's products that the mesh no longer has. Which
 -- products those are is decided when the script runs, from what is in %[2]s
--- then, not when meshc wrote it: the roots named PRODUCT$START whose COMMENT is
--- the product's ID, %[3]s, as meshc writes it, other than the roots
--- the mesh's scripts create in the schema. Other domains' graphs in the schema
--- stay: their roots' comments name their own domain. Each root is suspended,
--- the tasks after it dropped, then the root, then the streams it waited on.
--- The product's tables, PRODUCT$PUBLICATIONS and PRODUCT$CONSUMED, are kept
--- with their data: drop them by hand once no one needs it.
+-- then, not when meshc wrote it: the roots named PRODUCT$START whose COMMENT
+-- starts with %[3]s, as this build writes it, or is
+-- the product's ID, %[4]s, as meshc wrote it before, other than the
+-- roots the mesh's scripts create in the schema. Other domains' graphs in the
+-- schema stay: their roots' comments name their own domain. Each root is
+-- suspended, the tasks after it dropped, then the root, then the streams it
+-- waited on. The product's tables, PRODUCT$PUBLICATIONS and PRODUCT$CONSUMED,
+-- are kept with their data: drop them by hand once no one needs it.
+%[5]s;
+`, d.Name, in, snowsql.String(b.marker()+" "+prefix), snowsql.String(prefix+"product"), executeImmediate(block.String()))
+}
+
+// dropGraph writes the statements of a loop over retired roots that drop
+// the graph of root_task, named root_name in its schema: the root
+// suspended (Snowflake drops a graph's tasks only while its root is),
+// every task after it (TASK_DEPENDENTS lists them, all in the root's
+// schema, as Snowflake keeps a graph's tasks), then the root. quoted
+// names a task of the root's schema, given a variable holding its name.
+// It leaves open a block that the caller ends.
+func dropGraph(block *strings.Builder, database string, quoted func(variable string) string) {
+	block.WriteString("    EXECUTE IMMEDIATE 'ALTER TASK ' || root_task || ' SUSPEND';\n    BEGIN\n")
+	fmt.Fprintf(block, "      LET dependents RESULTSET := (\n        SELECT name\n        FROM TABLE(%s.INFORMATION_SCHEMA.TASK_DEPENDENTS(TASK_NAME => :root_task, RECURSIVE => TRUE))\n        WHERE name <> :root_name\n      );\n", snowsql.Ident(database))
+	block.WriteString("      LET dependent_tasks CURSOR FOR dependents;\n      FOR dependent IN dependent_tasks DO\n")
+	fmt.Fprintf(block, "        EXECUTE IMMEDIATE 'DROP TASK IF EXISTS ' || %s;\n      END FOR;\n", quoted("dependent.name"))
+	block.WriteString("      EXECUTE IMMEDIATE 'DROP TASK IF EXISTS ' || root_task;\n")
+}
+
+// RetiredGraphs is the name of the script that drops the graphs no
+// domain's script drops. Mesh names hold no '-', so no domain's script
+// has it.
+const RetiredGraphs = "retired-graphs.sql"
+
+// retiredGraphs writes the script, run after every domain's, that drops
+// the task graphs this mesh deployed in the environment's database and
+// that no domain's script deploys or drops: those of a domain removed
+// from the mesh or left without products, and those left in a schema
+// that a domain's schema or the environment's schema_prefix no longer
+// names. They are the roots in the database whose COMMENT starts with
+// the marker, which names this mesh and this environment, other than
+// those of a domain with a script in that domain's schema: the domain's
+// script keeps its current graphs and drops its retired ones (dropRetired)
+// with its own role. The marker keeps the block off every task another
+// mesh, another environment sharing the database, or a person made; the
+// roots an earlier meshc wrote without it are left alone.
+//
+// It appends the script to dst. domains are the domains that have a
+// script, sorted.
+func (b *builder) retiredGraphs(dst []byte, domains []*plan.Domain) []byte {
+	w := bytes.NewBuffer(dst)
+	sources := []string{b.plan.Range.Filename(), b.plan.Environment.Range.Filename()}
+	for _, d := range domains {
+		sources = append(sources, d.Range.Filename())
+	}
+	for i, f := range sources {
+		sources[i] = b.plan.Rel(f)
+	}
+	slices.Sort(sources)
+	w.Write(output.Header("-- ", Owner(b.plan), slices.Compact(sources)))
+	database := snowsql.Ident(b.plan.Environment.Database)
+	fmt.Fprintf(w, "-- The %s mesh, environment %s: drops the task graphs it deployed in %s\n-- that no domain's script deploys any more: those of a domain removed from the\n-- mesh or left without products, and those in a schema that a domain's schema or\n-- the environment's schema_prefix no longer names. Run it after every domain's\n-- script, with a role that owns the tasks of every domain (one granted the roles\n-- that run the domains' scripts).\n",
+		b.plan.Name, b.plan.Environment.Name, database)
+	marker := b.marker() + " "
+	var block strings.Builder
+	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\nBEGIN\n")
+	fmt.Fprintf(&block, "  SHOW TASKS IN DATABASE %s ROOT ONLY;\n  roots_shown := SQLID;\n", database)
+	block.WriteString("  retired := (\n    SELECT \"schema_name\" AS schema_name, \"name\" AS name\n    FROM TABLE(RESULT_SCAN(:roots_shown))\n")
+	fmt.Fprintf(&block, "    WHERE STARTSWITH(\"comment\", %s)\n", snowsql.String(marker))
+	for _, d := range domains {
+		fmt.Fprintf(&block, "      AND NOT (\"schema_name\" = %s AND STARTSWITH(\"comment\", %s))\n",
+			snowsql.String(strings.ToUpper(b.schema(d).Schema)), snowsql.String(marker+d.Name+"."))
+	}
+	block.WriteString("    ORDER BY schema_name, name\n  );\n")
+	block.WriteString("  LET retired_roots CURSOR FOR retired;\n  FOR retired_root IN retired_roots DO\n    root_name := retired_root.name;\n")
+	in := snowsql.String(database+".\"") + " || REPLACE(retired_root.schema_name, '\"', '\"\"') || '\".\"'"
+	quoted := func(variable string) string { // an account's name, in the root's schema, quoted
+		return in + " || REPLACE(" + variable + ", '\"', '\"\"') || '\"'"
+	}
+	fmt.Fprintf(&block, "    root_task := %s;\n", quoted("root_name"))
+	dropGraph(&block, b.plan.Environment.Database, quoted)
+	block.WriteString("    END;\n  END FOR;\nEND;")
+	fmt.Fprintf(w, `
+-- Drop the task graphs whose root's COMMENT starts with %[1]s,
+-- as this build writes it for the %[2]s mesh in environment %[3]s, but those
+-- of each domain with a script in its schema, which that script keeps or
+-- drops. Each root is suspended, the tasks after it dropped, then the root.
+-- Their streams and tables are kept: drop the schema by hand once no one needs
+-- its data.
 %[4]s;
-`, d.Name, in, snowsql.String(prefix+"product"), executeImmediate(block.String()))
+`, snowsql.String(marker), b.plan.Name, b.plan.Environment.Name, executeImmediate(block.String()))
+	return w.Bytes()
 }

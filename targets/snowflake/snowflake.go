@@ -146,6 +146,17 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 		return nil, b.diags.Sorted()
 	}
 	files = slices.DeleteFunc(files, func(f output.File) bool { return f.Path == "" })
+	// Every build writes it, even of a mesh without products: it drops
+	// the graphs of the domains that have no script.
+	var scripted []*plan.Domain // by name, as p.Domains
+	for _, d := range p.Domains {
+		if len(byDomain[d]) > 0 {
+			scripted = append(scripted, d)
+		}
+	}
+	files = append(files, o.Keep.File(RetiredGraphs, func(buf []byte) []byte { return b.retiredGraphs(buf, scripted) }, func() []byte {
+		return b.retiredGraphs(nil, scripted)
+	}))
 	slices.SortFunc(files, func(x, y output.File) int { return strings.Compare(x.Path, y.Path) })
 	return files, b.diags.Sorted()
 }
