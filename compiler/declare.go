@@ -643,6 +643,7 @@ func (c *compiler) declareSchedule(ps *productScope) {
 			}
 		}
 		pp.Schedule.OnInputs = s.OnInputs.V
+		ps.cadenceBroken = (s.Cadence.Set || s.Cadence.Bad) && pp.Schedule.Cadence == nil
 		if s.Timezone.Set {
 			pp.Schedule.Timezone = c.timezone(s.Timezone)
 		}

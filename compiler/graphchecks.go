@@ -37,10 +37,10 @@ func (c *compiler) checkLayers() {
 // a product that runs when its inputs publish, its slowest input's, since it
 // waits for all of them.
 func (c *compiler) periods() {
-	unknown := map[*plan.Product]bool{} // an input did not resolve: its period cannot be known
+	unknown := map[*plan.Product]bool{} // an input or the cadence did not resolve: its period cannot be known
 	for _, ps := range c.products {
 		p := ps.plan
-		if ps.brokenInputs {
+		if ps.brokenInputs || ps.cadenceBroken {
 			unknown[p] = true
 			continue
 		}
@@ -107,15 +107,17 @@ func (c *compiler) schedules() {
 	}
 	slowest := make(map[*plan.Product]slowestUpstream, len(c.plan.Products))
 	// A product one of whose inputs did not resolve (reported) is left
-	// out, as its period is unknown: what it reads is not all known.
-	brokenInputs := map[*plan.Product]bool{}
+	// out, as its period is unknown: what it reads is not all known; and
+	// so is one whose cadence did not, which would read as running when
+	// its inputs publish.
+	unknown := map[*plan.Product]bool{}
 	for _, ps := range c.products {
-		if ps.brokenInputs {
-			brokenInputs[ps.plan] = true
+		if ps.brokenInputs || ps.cadenceBroken {
+			unknown[ps.plan] = true
 		}
 	}
 	for _, p := range c.plan.Products {
-		if brokenInputs[p] {
+		if unknown[p] {
 			continue
 		}
 		worst := slowestUpstream{}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/topo"
@@ -45,15 +46,9 @@ func (c *compiler) order() {
 			port.Consumers = slices.Compact(port.Consumers) // a product may read a port twice
 		}
 	}
-	name := func(i int) string { return products[i].ID }
-	for _, cyc := range cycles(len(products), deps, name) {
+	for _, cyc := range cycles(len(products), deps, func(a, b int) int { return declaredBefore(products[a], products[b]) }) {
 		c.productCycle = true
-		// cyc lists consumers, each reading the next; print it the way data
-		// flows, producer first.
-		slices.Reverse(cyc)
-		c.errorf("cycle", edgeAt(cyc[1%len(cyc)], cyc[0]), "Cycle among products",
-			"These products feed each other in a loop, so none of them can run first:\n  %s\nEach arrow is an input or a relationships test of the product after it. Remove one of them to break the loop.",
-			loopText(cyc, func(i int) string { return products[i].ID }))
+		c.reportProductCycle(products, cyc, edgeAt)
 	}
 	// Products are numbered by domain and name, the order of their IDs
 	// wherever names are valid ("." sorts before every character a name
@@ -66,6 +61,43 @@ func (c *compiler) order() {
 	for _, p := range c.plan.Products {
 		p.Domain.Products = append(p.Domain.Products, p)
 	}
+}
+
+// declaredBefore orders products the way data most often flows between
+// them: by layer, then by place in the mesh's files, where a team writes
+// a product before those built from it. Ties are broken by ID.
+func declaredBefore(a, b *plan.Product) int {
+	aStart, _ := a.Range.Offsets()
+	bStart, _ := b.Range.Offsets()
+	return cmp.Or(cmp.Compare(a.Domain.LayerIndex, b.Domain.LayerIndex),
+		cmp.Compare(a.Range.Filename(), b.Range.Filename()), cmp.Compare(aStart, bStart), cmp.Compare(a.ID, b.ID))
+}
+
+// reportProductCycle reports a loop of products, cyc, each depending on
+// the next and the last on the first, which comes first of them in
+// declaredBefore's order. Without history, the dependency most likely
+// added last is that first product's own: the others were built from it,
+// so it reading one of them is what closed the loop. The error is there,
+// and the message lists every dependency of the loop with its place, so
+// that another can be cut instead.
+func (c *compiler) reportProductCycle(products []*plan.Product, cyc []int, edgeAt func(from, to int) diag.Range) {
+	// The way data flows: the first product, then its readers in turn,
+	// back to it.
+	flow := append([]int{cyc[0]}, cyc[1:]...)
+	slices.Reverse(flow[1:])
+	var lines strings.Builder
+	for k, from := range flow {
+		to := flow[(k+1)%len(flow)]
+		fmt.Fprintf(&lines, "\n  %s -> %s at %s", products[from].ID, products[to].ID, edgeAt(to, from))
+	}
+	first := products[cyc[0]]
+	why := "comes first of them in the mesh's files"
+	if slices.ContainsFunc(cyc, func(i int) bool { return products[i].Domain.LayerIndex > first.Domain.LayerIndex }) {
+		why = fmt.Sprintf("is in the loop's lowest layer, %s,", first.Domain.Layer)
+	}
+	c.errorf("cycle", edgeAt(cyc[0], cyc[1%len(cyc)]), "Cycle among products",
+		"These products feed each other in a loop, so none of them can run first:%s\nEach arrow is an input or a relationships test of the product after it, at the place given. Remove one of them to break the loop: most likely the last, reported here, as %s %s and so more likely feeds the others than reads them.",
+		lines.String(), first.ID, why)
 }
 
 // orderSteps reports cycles among a product's steps and sorts them
@@ -85,8 +117,8 @@ func (c *compiler) orderSteps(ps *productScope) {
 			deps[i] = append(deps[i], index[a])
 		}
 	}
-	name := func(i int) string { return steps[i].Name }
-	for _, cyc := range cycles(len(steps), deps, name) {
+	byName := func(a, b int) int { return cmp.Compare(steps[a].Name, steps[b].Name) }
+	for _, cyc := range cycles(len(steps), deps, byName) {
 		slices.Reverse(cyc)
 		// The step after the first in the printed path waits for it: point
 		// at that after entry.
@@ -120,9 +152,10 @@ func loopText(cyc []int, name func(int) string) string {
 
 // cycles returns one cycle for each strongly connected component that has
 // one, as a list of nodes each depending on the next (and the last on the
-// first). Each cycle starts at its component's first node by name, so the
-// report is stable.
-func cycles(n int, deps [][]int, name func(int) string) [][]int {
+// first). Each cycle starts at its component's first node in the order
+// compare gives, and takes the shortest way back to it, so the report is
+// stable.
+func cycles(n int, deps [][]int, compare func(a, b int) int) [][]int {
 	// Tarjan's algorithm, iterative so that deep graphs cannot overflow.
 	idx := make([]int, n)
 	low := make([]int, n)
@@ -195,16 +228,16 @@ func cycles(n int, deps [][]int, name func(int) string) [][]int {
 		for _, v := range comp {
 			in[v] = true
 		}
-		start := slices.MinFunc(comp, func(a, b int) int { return cmp.Compare(name(a), name(b)) })
-		out = append(out, cyclePath(start, deps, in, name))
+		start := slices.MinFunc(comp, compare)
+		out = append(out, cyclePath(start, deps, in, compare))
 	}
-	slices.SortFunc(out, func(a, b []int) int { return cmp.Compare(name(a[0]), name(b[0])) })
+	slices.SortFunc(out, func(a, b []int) int { return compare(a[0], b[0]) })
 	return out
 }
 
 // cyclePath finds a shortest path from start back to start inside one
-// component, visiting dependencies in name order.
-func cyclePath(start int, deps [][]int, in map[int]bool, name func(int) string) []int {
+// component, visiting dependencies in the order compare gives.
+func cyclePath(start int, deps [][]int, in map[int]bool, compare func(a, b int) int) []int {
 	prev := map[int]int{}
 	queue := []int{start}
 	seen := map[int]bool{start: true}
@@ -212,7 +245,7 @@ func cyclePath(start int, deps [][]int, in map[int]bool, name func(int) string) 
 		v := queue[0]
 		queue = queue[1:]
 		ds := slices.Clone(deps[v])
-		slices.SortFunc(ds, func(a, b int) int { return cmp.Compare(name(a), name(b)) })
+		slices.SortFunc(ds, compare)
 		for _, w := range ds {
 			if !in[w] {
 				continue
@@ -233,7 +266,7 @@ func cyclePath(start int, deps [][]int, in map[int]bool, name func(int) string) 
 			}
 		}
 	}
-	panic(fmt.Sprintf("cyclePath: no cycle through %s", name(start)))
+	panic(fmt.Sprintf("cyclePath: no cycle through node %d", start))
 }
 
 func sortBy[T any](s []T, key func(T) string) {

@@ -173,6 +173,9 @@ type productScope struct {
 	// brokenInputs is set when an input of the product failed to resolve
 	// (and was reported), or was a duplicate.
 	brokenInputs bool
+	// cadenceBroken is set when the product's cadence failed to load (and
+	// was reported): when it runs, and so its period, is not known.
+	cadenceBroken bool
 	// brokenTests is set when a test of the product failed to resolve
 	// (and was reported): its list of tests is not known for sure.
 	brokenTests bool

@@ -117,6 +117,8 @@ func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
 		dom.Owner = d.str(c, "owner", b.DefRange)
 		dom.Description = d.prose(c, "description", b.DefRange)
 		dom.Layer = d.str(c, "layer", b.DefRange)
+		dom.Owner.Bad = dom.Owner.Bad || d.misspelt("owner", dom.Owner.Set)
+		dom.Layer.Bad = dom.Layer.Bad || d.misspelt("layer", dom.Layer.Set)
 		bp.Domain = dom
 	}
 	return bp

@@ -165,6 +165,15 @@ func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyConten
 	return c
 }
 
+// misspelt reports whether the argument name, not set, was written in the
+// body just decoded under another name ("layr"), which is reported already:
+// the value is then present but invalid (Bad), so that checks that it is
+// missing skip it, and the objects that extend a blueprint inherit it as
+// such rather than as left out.
+func (d *decoder) misspelt(name string, set bool) bool {
+	return !set && slices.Contains(d.broken, name)
+}
+
 var (
 	didYouMean      = regexp.MustCompile(`Did you mean "([^"]+)"\?`)
 	requiredMissing = regexp.MustCompile(`^The argument "([^"]+)" is required`)
@@ -270,6 +279,7 @@ func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 	m.Name, m.NameRange = d.label(b)
 	m.Description = d.prose(c, "description", b.DefRange)
 	m.Layers = d.strs(c, "layers", b.DefRange)
+	m.Layers.Bad = m.Layers.Bad || d.misspelt("layers", m.Layers.Set)
 	m.Classifications = d.strs(c, "classifications", b.DefRange)
 	m.PolicySets = d.strs(c, "policy_sets", b.DefRange)
 	return m
@@ -307,9 +317,11 @@ func (d *decoder) domain(b *hcl.Block) *ast.Domain {
 	dom.Owner = d.str(c, "owner", b.DefRange)
 	dom.Description = d.prose(c, "description", b.DefRange)
 	dom.Layer = d.str(c, "layer", b.DefRange)
+	dom.Owner.Bad = dom.Owner.Bad || d.misspelt("owner", dom.Owner.Set)
+	dom.Layer.Bad = dom.Layer.Bad || d.misspelt("layer", dom.Layer.Set)
 	dom.Schema = d.str(c, "schema", b.DefRange)
 	dom.Extends = d.ref(c, "extends", "a blueprint")
-	if _, ok := c.Attributes["extends"]; ok && dom.Extends == nil {
+	if _, ok := c.Attributes["extends"]; ok && dom.Extends == nil || d.misspelt("extends", false) {
 		unknownInheritance(dom, nil)
 	}
 	return dom
@@ -415,6 +427,8 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 				OnInputs:  d.boolean(sc, "on_inputs", cb.DefRange),
 				Timezone:  d.str(sc, "timezone", cb.DefRange),
 			}
+			p.Schedule.Cadence.Bad = p.Schedule.Cadence.Bad || d.misspelt("cadence", p.Schedule.Cadence.Set)
+			p.Schedule.OnInputs.Bad = p.Schedule.OnInputs.Bad || d.misspelt("on_inputs", p.Schedule.OnInputs.Set)
 		case "sla":
 			if p.SLA != nil {
 				d.duplicateBlock(cb, p.SLA.DeclRange)
@@ -422,6 +436,7 @@ func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) 
 			}
 			sc := d.content(cb.Body, slaSchema)
 			p.SLA = &ast.SLA{DeclRange: d.rng(cb.DefRange), Freshness: d.str(sc, "freshness", cb.DefRange)}
+			p.SLA.Freshness.Bad = p.SLA.Freshness.Bad || d.misspelt("freshness", p.SLA.Freshness.Set)
 		case "deprecation":
 			if p.Deprecation != nil {
 				d.duplicateBlock(cb, p.Deprecation.DeclRange)
@@ -469,6 +484,7 @@ func (d *decoder) input(b *hcl.Block) *ast.Input {
 		in.Columns = d.inputColumns(attr)
 		in.ColumnsBad = len(d.diags) > before
 	}
+	in.ColumnsBad = in.ColumnsBad || d.misspelt("columns", in.Columns != nil)
 	return in
 }
 
@@ -534,6 +550,8 @@ func (d *decoder) port(b *hcl.Block) *ast.Port {
 		p.Kind, p.Object = "table", d.str(c, "table", b.DefRange)
 	case hasView:
 		p.Kind, p.Object = "view", d.str(c, "view", b.DefRange)
+	case d.misspelt("table", false) || d.misspelt("view", false):
+		// Written under another name ("tabel"), reported as such.
 	default:
 		d.add(diag.Diagnostics{diag.Errorf("port-kind", d.rng(b.DefRange), "Port publishes nothing",
 			"Give the port the table or the view it publishes, for example table = \"PRESCRIBERS\".")})
