@@ -47,12 +47,26 @@ func (c *compiler) checkName(kind, name string, at diag.Range) bool {
 		hint = fmt.Sprintf(" For example: %q.", fixed)
 	}
 	if len(name) > maxNameLength {
-		c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind), "The name is %d characters long; names have at most %d, because they become ids in GitLab, Airflow and Snowflake.", len(name), maxNameLength)
+		c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind), "The name is %d characters long; names have at most %d, %s.", len(name), maxNameLength, nameRuleReason(kind))
 		return false
 	}
 	c.errorf("invalid-name", at, fmt.Sprintf("Invalid %s name", kind),
-		"%s names are lower-case snake case: a letter, then letters and digits, with single underscores between words, because they become ids in GitLab, Airflow and Snowflake.%s", capitalize(kind), hint)
+		"%s names are lower-case snake case: a letter, then letters and digits, with single underscores between words, %s.%s", capitalize(kind), nameRuleReason(kind), hint)
 	return false
+}
+
+// nameRuleReason says why a kind's names follow the rule. Governance's
+// names reach no target: they follow it as every name does, one rule.
+func nameRuleReason(kind string) string {
+	switch kind {
+	case "policy":
+		return "like every name in a mesh, though a policy's goes only into waivers (policy.NAME) and the policy report"
+	case "policy set":
+		return "like every name in a mesh, though a policy set's goes only into the mesh block's policy_sets and the policy report"
+	case "waiver":
+		return "like every name in a mesh, though a waiver's goes only into the policy report"
+	}
+	return "because they become ids in GitLab, Airflow and Snowflake"
 }
 
 // isSnakeCase reports whether s is a lower-case letter, then letters,
