@@ -514,7 +514,7 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 		w.refused = append(w.refused, "its description is invalid")
 	}
 	for _, name := range a.Unexpected {
-		w.refused = append(w.refused, fmt.Sprintf("it holds %s, which a waiver does not take", name))
+		w.refused = append(w.refused, "waivers take no "+name)
 	}
 	if a.Expires.Set {
 		date, ok := c.date(a.Expires)
@@ -584,14 +584,20 @@ func missingOrBad(what string, v ast.String) string {
 // all been mended since is no longer needed.
 func (c *compiler) waiverExpired(w *waiver) {
 	a := w.ast
-	advice := fmt.Sprintf("Fix the objects it names, or ask %s to renew it with a new date.", approverOr(a.Approver))
+	state, renew := "so it no longer exempts anything", "renew it with a new date"
+	if len(w.refused) > 0 {
+		// It never was an exception: renewed as it is, it still would not be.
+		state = fmt.Sprintf("and exempted nothing before either, as %s (reported there)", andList(w.refused))
+		renew = "mend it and renew it with a new date"
+	}
+	advice := fmt.Sprintf("Fix the objects it names, or ask %s to %s.", approverOr(a.Approver), renew)
 	if p := w.policy; p != nil && p.active && !p.broken && !p.failed && len(w.entries) > 0 && !slices.ContainsFunc(w.entries, func(e waiverEntry) bool {
 		return e.obj == nil || p.undecided[e.obj] || p.violated[e.obj] != ""
 	}) {
 		advice = fmt.Sprintf("None of the objects it names breaks the policy %s any more, so the exception is no longer needed: remove the waiver.", p.name())
 	}
-	c.errorf("waiver-expired", a.Expires.Range, "Waiver expired", "The waiver %s expired on %s (today is %s), so it no longer exempts anything. %s",
-		a.Name, a.Expires.V, c.today.Format(time.DateOnly), advice)
+	c.errorf("waiver-expired", a.Expires.Range, "Waiver expired", "The waiver %s expired on %s (today is %s), %s. %s",
+		a.Name, a.Expires.V, c.today.Format(time.DateOnly), state, advice)
 }
 
 func approverOr(s ast.String) string {
@@ -762,6 +768,15 @@ func sentence(text string) string {
 // another kind's shape (a product's ID for a policy on ports), the shape
 // its policy's objects have.
 func (c *compiler) waivedObjectNotFound(p *policy, e waiverEntry, m *model) {
+	if strings.TrimSpace(e.id.V) == "" {
+		shape := ""
+		if s, ok := idShapes[p.kind]; ok {
+			shape = " (" + s + ")"
+		}
+		c.warnf("waiver-unused", e.id.Range, "Empty waived object",
+			"This entry of objects is empty, so it exempts nothing: write the ID of the %s to exempt, as the violations of the policy %s name it%s, or remove the entry.", p.kind, p.name(), shape)
+		return
+	}
 	hint := m.didYouMean(p.kind, e.id.V)
 	if shape, ok := idShapes[p.kind]; ok && hint == "" && strings.Count(e.id.V, ".") != strings.Count(shape, ".") {
 		hint = fmt.Sprintf(" The policy %s is on %ss, whose IDs are %s, and this one has %d parts.", p.name(), p.kind, shape, strings.Count(e.id.V, ".")+1)
@@ -922,7 +937,7 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 				found.ExpiredWaiver = expired.ast.Name
 			} else if i := slices.IndexFunc(named[o], func(w *waiver) bool { return len(w.refused) > 0 }); i >= 0 {
 				refused = named[o][i]
-				found.refuse(refused, andList(refused.refused))
+				found.refuse(refused, andList(refused.whyRefused()))
 			}
 		} else if len(named[o]) > 0 {
 			// Its advice says the policy takes no waiver; the report says
@@ -969,13 +984,24 @@ func waiversByObject(waivers []*waiver, p *policy) map[*govObject][]*waiver {
 
 // waiverFor finds, among the waivers naming an object, the one exempting
 // it: a valid one, or (valid false) an expired one, for the message.
+// An expired waiver that is also refused never exempted it, and is not
+// one: it is told as refused (whyRefused).
 func waiverFor(naming []*waiver, valid bool) *waiver {
 	for _, w := range naming {
-		if w.valid && valid || !valid && w.expired {
+		if w.valid && valid || !valid && w.expired && len(w.refused) == 0 {
 			return w
 		}
 	}
 	return nil
+}
+
+// whyRefused says why a refused waiver exempts nothing: its errors, and
+// its expiry once past.
+func (w *waiver) whyRefused() []string {
+	if w.expired {
+		return append(slices.Clip(w.refused), "it expired on "+w.ast.Expires.V)
+	}
+	return w.refused
 }
 
 // advice says what to do about a violation; expired or refused is a
@@ -991,7 +1017,7 @@ func (c *compiler) advice(p *policy, o *govObject, expired, refused *waiver) str
 		return fmt.Sprintf("The waiver %s exempted it until %s: fix the %s, or have the waiver renewed.", expired.ast.Name, expired.ast.Expires.V, o.kind)
 	}
 	if refused != nil {
-		return fmt.Sprintf("The waiver %s (%s) names it but exempts nothing, as %s (reported there): fix the %s, or the waiver.", refused.ast.Name, refused.ast.DeclRange, andList(refused.refused), o.kind)
+		return fmt.Sprintf("The waiver %s (%s) names it but exempts nothing, as %s (reported there): fix the %s, or the waiver.", refused.ast.Name, refused.ast.DeclRange, andList(refused.whyRefused()), o.kind)
 	}
 	if p.domain != nil {
 		return fmt.Sprintf("Fix the %s, or have domain %s's owners approve a waiver in its folder, with policy = policy.%s and objects = [%q].", o.kind, p.domain.plan.Name, p.name(), o.id())
