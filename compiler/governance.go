@@ -107,9 +107,16 @@ type waiver struct {
 	// as "its reason is empty", for the violations it names and the
 	// report.
 	refused []string
-	valid   bool // it exempts objects: resolved, soft-mandatory, not expired, not refused
+	valid   bool      // it exempts objects: resolved, soft-mandatory, not expired, not refused
+	expires time.Time // its last valid day; zero when expires is not a date
 	entries []waiverEntry
 }
+
+// waiverNoticeDays is how many days before a waiver's last valid day
+// (expires) a waiver that exempts objects is a warning, so that its
+// renewal or the fixes can be made before the check fails: two weeks,
+// one sprint's length, so that one planning meeting sees it.
+const waiverNoticeDays = 14
 
 type waiverEntry struct {
 	id   ast.String
@@ -176,6 +183,8 @@ func (c *compiler) governance() {
 		c.matchWaiver(w, m)
 		if w.expired {
 			c.waiverExpired(w)
+		} else {
+			c.waiverExpiring(w)
 		}
 	}
 	c.waivedTwice(waivers)
@@ -520,6 +529,8 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 		date, ok := c.date(a.Expires)
 		if !ok {
 			w.refused = append(w.refused, fmt.Sprintf("its expires %q is not a date", a.Expires.V))
+		} else {
+			w.expires = date
 		}
 		w.expired = ok && c.today.After(date) // reported once its objects are judged (waiverExpired)
 	}
@@ -598,6 +609,36 @@ func (c *compiler) waiverExpired(w *waiver) {
 	}
 	c.errorf("waiver-expired", a.Expires.Range, "Waiver expired", "The waiver %s expired on %s (today is %s), %s. %s",
 		a.Name, a.Expires.V, c.today.Format(time.DateOnly), state, advice)
+}
+
+// waiverExpiring warns of a valid waiver that exempts objects now and
+// lapses within waiverNoticeDays: the day after its expires, their
+// violations fail the check.
+func (c *compiler) waiverExpiring(w *waiver) {
+	days := int(w.expires.Sub(c.today).Hours() / 24)
+	if !w.valid || days > waiverNoticeDays {
+		return
+	}
+	var exempted []string
+	for _, e := range w.entries {
+		if e.used {
+			exempted = append(exempted, e.id.V)
+		}
+	}
+	if len(exempted) == 0 {
+		return // it exempts nothing now: reported as unused, or nothing to say
+	}
+	when := fmt.Sprintf("in %d days", days)
+	switch days {
+	case 0:
+		when = "today"
+	case 1:
+		when = "tomorrow"
+	}
+	a := w.ast
+	c.warnf("waiver-expiring", a.Expires.Range, "Waiver expires soon",
+		"The waiver %s is valid until %s, %s (today is %s): from the day after, the violations of the policy %s by %s fail the check again. Fix what it exempts, or ask %s to renew the waiver with a new date.",
+		a.Name, a.Expires.V, when, c.today.Format(time.DateOnly), w.policy.name(), andList(exempted), approverOr(a.Approver))
 }
 
 func approverOr(s ast.String) string {
