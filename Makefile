@@ -28,7 +28,7 @@ PYTHON ?= $(shell python3 -c 'import yaml' 2>/dev/null && echo python3 || echo /
 e2e:
 	bash $(GCL)/install.sh
 	@$(PYTHON) -c 'import yaml' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null; }
-	MESHC_GITLAB_CI_LOCAL=$(GCL)/run.py MESHC_PYTHON=$(PYTHON) $(GO) test ./targets/gitlab -run TestGitLabCILocal -count=1 -v
+	MESHC_GITLAB_CI_LOCAL=$(GCL)/run.py MESHC_PYTHON=$(PYTHON) $(GO) test ./targets/gitlab -run TestGitLabCILocal -count=1 -timeout 30m -v
 
 # race runs the tests with the race detector (files are parsed in parallel).
 race:

@@ -24,7 +24,9 @@ import (
 // a <!-- schedules-sync --> line, against a stand-in for GitLab's pipeline
 // schedules API, with the example's schedules.json: it must delete this
 // build's stale and doubled schedules and no one else's, mend the changed
-// ones and their variable, create the missing ones, read every page, and
+// ones and their variables, turning on those that are off and taking
+// over those it must change that someone else owns (GitLab lets only the
+// owner edit a schedule), create the missing ones, read every page, and
 // change nothing when run again.
 func TestSchedulesSync(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq"} {
@@ -75,18 +77,24 @@ func TestSchedulesSync(t *testing.T) {
 
 	api := newScheduleAPI()
 	v := func(key string) []scheduleVariable {
-		return []scheduleVariable{{Key: "MESHC_SCHEDULE", Value: key, VariableType: "env_var"}}
+		return []scheduleVariable{
+			{Key: "MESHC_SCHEDULE", Value: key, VariableType: "env_var"},
+			{Key: "MESHC_BUILD", Value: "pharma/prod", VariableType: "env_var"},
+		}
 	}
-	api.add(schedule{Description: "nightly backup", Ref: "main", Cron: "0 3 * * *", CronTimezone: "UTC"})
+	alice := scheduleOwner{ID: 2, Username: "alice"}
+	api.add(schedule{Description: "nightly backup", Ref: "main", Cron: "0 3 * * *", CronTimezone: "UTC", Owner: alice})
 	for i := range 150 { // this build's schedules come after the first page
-		api.add(schedule{Description: fmt.Sprintf("other %d", i), Ref: "main", Cron: "0 4 * * *", CronTimezone: "UTC"})
+		api.add(schedule{Description: fmt.Sprintf("other %d", i), Ref: "main", Cron: "0 4 * * *", CronTimezone: "UTC", Owner: alice})
 	}
-	monthly := api.add(schedule{Description: "meshc pharma prod: monthly", Ref: "refs/heads/main", Cron: "0 0 1 * *", CronTimezone: "UTC", Variables: v("monthly")})
-	twice := api.add(schedule{Description: "meshc pharma prod: monthly", Ref: "main", Cron: "0 0 1 * *", CronTimezone: "America/New_York", Variables: v("monthly")})
-	stale := api.add(schedule{Description: "meshc pharma prod: weekly", Ref: "main", Cron: "0 0 * * 1", CronTimezone: "America/New_York", Variables: v("weekly")})
-	api.add(schedule{Description: "meshc pharma dev: weekly", Ref: "dev", Cron: "0 0 * * 1", CronTimezone: "UTC", Variables: v("weekly")})
-	api.add(schedule{Description: "meshc pharma prod: 0 5 * * 2", Ref: "main", Cron: "0 5 * * 2", CronTimezone: "America/New_York"})
-	api.add(schedule{Description: "meshc pharma prod: 0 5 * * 3", Ref: "main", Cron: "0 5 * * 3", CronTimezone: "America/New_York", Variables: v("0 5 * * 2")})
+	// A schedule made before meshc wrote MESHC_BUILD, in the wrong zone.
+	monthly := api.add(schedule{Description: "meshc pharma prod: monthly", Ref: "refs/heads/main", Cron: "0 0 1 * *", CronTimezone: "UTC", Owner: alice, Variables: v("monthly")[:1]})
+	twice := api.add(schedule{Description: "meshc pharma prod: monthly", Ref: "main", Cron: "0 0 1 * *", CronTimezone: "America/New_York", Owner: alice, Variables: v("monthly")})
+	stale := api.add(schedule{Description: "meshc pharma prod: weekly", Ref: "main", Cron: "0 0 * * 1", CronTimezone: "America/New_York", Owner: alice, Variables: v("weekly")})
+	api.add(schedule{Description: "meshc pharma dev: weekly", Ref: "dev", Cron: "0 0 * * 1", CronTimezone: "UTC", Owner: alice, Active: false, Variables: v("weekly")})
+	api.add(schedule{Description: "meshc pharma prod: 0 5 * * 3", Ref: "main", Cron: "0 5 * * 3", CronTimezone: "America/New_York", Owner: api.me, Active: true, Variables: v("0 5 * * 2")})
+	api.add(schedule{Description: "meshc pharma prod: 0 6 * * 2", Ref: "main", Cron: "0 6 * * 2", CronTimezone: "America/New_York", Owner: alice, Active: false, Variables: v("0 6 * * 2")})
+	right := api.add(schedule{Description: "meshc pharma prod: 0 6 * * 3", Ref: "main", Cron: "0 6 * * 3", CronTimezone: "America/New_York", Owner: alice, Active: true, Variables: v("0 6 * * 3")})
 	before := api.snapshot()
 	srv := httptest.NewServer(api)
 	defer srv.Close()
@@ -102,15 +110,24 @@ func TestSchedulesSync(t *testing.T) {
 		return string(out)
 	}
 	out := run()
-	for _, want := range []string{"deleted meshc pharma prod: weekly", "deleted meshc pharma prod: monthly", "updated monthly", "created 0 6 * * 2", "created 0 6 * * 3"} {
+	for _, want := range []string{
+		"deleted meshc pharma prod: weekly", "deleted meshc pharma prod: monthly",
+		"took ownership of monthly from alice", "updated monthly", "set MESHC_BUILD of monthly",
+		"created 0 5 * * 2", "set MESHC_SCHEDULE of 0 5 * * 2", "set MESHC_BUILD of 0 5 * * 2",
+		"set MESHC_SCHEDULE of 0 5 * * 3",
+		"took ownership of 0 6 * * 2 from alice", "updated 0 6 * * 2",
+	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("the script did not print %q:\n%s", want, out)
 		}
 	}
+	if strings.Contains(out, "0 6 * * 3") || strings.Contains(out, "took ownership of 0 5 * * 3") {
+		t.Errorf("the script touched a schedule that was right, or took one it owns:\n%s", out)
+	}
 	now := api.snapshot()
 	for id, s := range before {
-		if !strings.HasPrefix(s.Description, "meshc pharma prod: ") && fmt.Sprint(now[id]) != fmt.Sprint(s) {
-			t.Errorf("another build's or a hand-made schedule changed: %+v, now %+v", s, now[id])
+		if (!strings.HasPrefix(s.Description, "meshc pharma prod: ") || id == right) && fmt.Sprint(now[id]) != fmt.Sprint(s) {
+			t.Errorf("another build's, a hand-made or a right schedule changed: %+v, now %+v", s, now[id])
 		}
 	}
 	for _, gone := range []int{twice, stale} {
@@ -135,8 +152,8 @@ func TestSchedulesSync(t *testing.T) {
 	}
 	for _, want := range file.Schedules {
 		got := ours[want.Key]
-		if got.Cron != want.Cron || got.CronTimezone != want.CronTimezone || strings.TrimPrefix(got.Ref, "refs/heads/") != "main" || !slices.Equal(got.Variables, v(want.Key)) {
-			t.Errorf("schedule %q is %+v; want cron %q in %s on main, with MESHC_SCHEDULE=%q", want.Key, got, want.Cron, want.CronTimezone, want.Key)
+		if got.Cron != want.Cron || got.CronTimezone != want.CronTimezone || strings.TrimPrefix(got.Ref, "refs/heads/") != "main" || !got.Active || !slices.Equal(got.Variables, v(want.Key)) {
+			t.Errorf("schedule %q is %+v; want it active, cron %q in %s on main, with MESHC_SCHEDULE=%q and MESHC_BUILD=pharma/prod", want.Key, got, want.Cron, want.CronTimezone, want.Key)
 		}
 	}
 
@@ -153,7 +170,13 @@ type schedule struct {
 	Cron         string             `json:"cron"`
 	CronTimezone string             `json:"cron_timezone"`
 	Active       bool               `json:"active"`
+	Owner        scheduleOwner      `json:"owner"`
 	Variables    []scheduleVariable `json:"variables,omitempty"`
+}
+
+type scheduleOwner struct {
+	ID       int    `json:"id"`
+	Username string `json:"username"`
 }
 
 type scheduleVariable struct {
@@ -164,18 +187,25 @@ type scheduleVariable struct {
 
 // scheduleAPI stands in for GitLab's pipeline schedules API of project 7,
 // as its documentation describes it: the list is paginated and leaves the
-// variables out, which the schedule's own page has.
+// variables out, which the schedule's own page has; only a schedule's
+// owner may edit it or its variables (since GitLab 14.10), and a
+// Maintainer may take one over or delete it.
 type scheduleAPI struct {
 	mu     sync.Mutex
 	byID   map[int]*schedule
 	next   int
-	writes int // requests that changed something
+	me     scheduleOwner // the token's user
+	writes int           // requests that changed something
 }
 
-func newScheduleAPI() *scheduleAPI { return &scheduleAPI{byID: map[int]*schedule{}, next: 1} }
+func newScheduleAPI() *scheduleAPI {
+	return &scheduleAPI{byID: map[int]*schedule{}, next: 1, me: scheduleOwner{ID: 1, Username: "meshc-bot"}}
+}
 
+// add adds s as it is, with the next ID; the caller sets its owner and
+// whether it is active.
 func (a *scheduleAPI) add(s schedule) int {
-	s.ID, s.Active = a.next, true
+	s.ID = a.next
 	a.byID[s.ID] = &s
 	a.next++
 	return s.ID
@@ -186,7 +216,7 @@ func (a *scheduleAPI) snapshot() map[int]schedule {
 	defer a.mu.Unlock()
 	out := map[int]schedule{}
 	for id, s := range a.byID {
-		out[id] = schedule{ID: s.ID, Description: s.Description, Ref: s.Ref, Cron: s.Cron, CronTimezone: s.CronTimezone, Active: s.Active, Variables: slices.Clone(s.Variables)}
+		out[id] = schedule{ID: s.ID, Description: s.Description, Ref: s.Ref, Cron: s.Cron, CronTimezone: s.CronTimezone, Active: s.Active, Owner: s.Owner, Variables: slices.Clone(s.Variables)}
 	}
 	return out
 }
@@ -198,16 +228,28 @@ func (a *scheduleAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"message":"401 Unauthorized"}`, http.StatusUnauthorized)
 		return
 	}
+	reply := func(code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	if r.URL.Path == "/api/v4/user" && r.Method == http.MethodGet {
+		reply(http.StatusOK, a.me)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v4/projects/7/pipeline_schedules")
 	if !ok || r.ParseForm() != nil {
 		http.NotFound(w, r)
 		return
 	}
 	parts := strings.Split(strings.TrimPrefix(rest, "/"), "/")
-	reply := func(code int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		_ = json.NewEncoder(w).Encode(v)
+	active := func() (bool, bool) { // the form's active, if it is given
+		v, ok := r.PostForm["active"]
+		if !ok {
+			return false, false
+		}
+		b, err := strconv.ParseBool(v[0])
+		return b, err == nil
 	}
 	form := func(name string) (string, bool) {
 		v, ok := r.PostForm[name]
@@ -243,6 +285,11 @@ func (a *scheduleAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				reply(http.StatusBadRequest, map[string]string{"error": "description, cron and ref are required"})
 				return
 			}
+			s.Active = true // the API's default
+			if b, ok := active(); ok {
+				s.Active = b
+			}
+			s.Owner = a.me
 			a.writes++
 			reply(http.StatusCreated, a.byID[a.add(s)])
 		default:
@@ -256,6 +303,16 @@ func (a *scheduleAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusNotFound, map[string]string{"message": "404 Pipeline Schedule Not Found"})
 		return
 	}
+	if r.Method != http.MethodGet && r.Method != http.MethodDelete && parts[len(parts)-1] != "take_ownership" && s.Owner != a.me {
+		reply(http.StatusForbidden, map[string]string{"message": "403 Forbidden"})
+		return
+	}
+	if len(parts) == 2 && parts[1] == "take_ownership" && r.Method == http.MethodPost {
+		s.Owner = a.me
+		a.writes++
+		reply(http.StatusCreated, s)
+		return
+	}
 	if len(parts) == 1 {
 		switch r.Method {
 		case http.MethodGet:
@@ -265,6 +322,9 @@ func (a *scheduleAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				if v, ok := form(name); ok {
 					*field = v
 				}
+			}
+			if b, ok := active(); ok {
+				s.Active = b
 			}
 			a.writes++
 			reply(http.StatusOK, s)

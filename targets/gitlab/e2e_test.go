@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/tools/txtar"
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshc/meshc/compiler"
@@ -66,17 +67,99 @@ func TestGitLabCILocal(t *testing.T) {
 		// A pipeline schedule left from an earlier schedules.json sets a
 		// key the build no longer has: no product runs, and the pipeline
 		// fails in meshc-unknown-schedule, saying why.
-		record, _, out, err := runPipelines(t, runPy, "", "weekly")
+		record, _, out, err := runPipelines(t, runPy, "", "weekly", "MESHC_BUILD=pharma/prod")
 		if err == nil {
 			t.Fatalf("the pipelines passed with a stale MESHC_SCHEDULE:\n%s", out)
 		}
-		if !strings.Contains(out, "job failed: FAIL  meshc-unknown-schedule") || !strings.Contains(out, `MESHC_SCHEDULE is "weekly", which is neither "all" nor the key of a schedule`) {
+		if !strings.Contains(out, "job failed: FAIL  meshc-unknown-schedule:pharma/prod") || !strings.Contains(out, `MESHC_SCHEDULE is "weekly", which is neither "all" nor the key of a schedule`) {
 			t.Errorf("meshc-unknown-schedule did not fail, saying why:\n%s", out)
 		}
 		if record != "" {
 			t.Errorf("jobs ran with a stale MESHC_SCHEDULE:\n%s", record)
 		}
 	})
+	t.Run("two meshes", func(t *testing.T) {
+		// One .gitlab-ci.yml includes the parents of two meshes: a
+		// build's schedule runs its own products only, and is judged by
+		// its own build's meshc-unknown-schedule only. About 12 seconds
+		// a run.
+		for _, run := range []struct {
+			name      string
+			variables []string
+			ran       string // what the steps recorded
+			failed    string // the job that fails, if any
+		}{
+			{"retail's schedule", []string{"MESHC_SCHEDULE=daily", "MESHC_BUILD=retail/prod"}, "stores.revenue\n", ""},
+			{"by hand, without the build", []string{"MESHC_SCHEDULE=daily"}, "stores.revenue\n", ""},
+			{"retail's stale schedule of ops' key", []string{"MESHC_SCHEDULE=weekly", "MESHC_BUILD=retail/prod"}, "", "meshc-unknown-schedule:retail/prod"},
+		} {
+			t.Run(run.name, func(t *testing.T) {
+				record, out, err := runTwoMeshes(t, runPy, run.variables...)
+				if run.failed == "" && err != nil {
+					t.Fatalf("the pipelines failed: %v\n%s", err, out)
+				}
+				if run.failed != "" && (err == nil || !strings.Contains(out, "job failed: FAIL  "+run.failed+"\n")) {
+					t.Fatalf("%s did not fail the pipelines:\n%s", run.failed, out)
+				}
+				if record != run.ran {
+					t.Errorf("the steps that ran recorded %q, want %q\n%s", record, run.ran, out)
+				}
+			})
+		}
+	})
+}
+
+// runTwoMeshes builds the two meshes of testdata/two_meshes.txtar into a
+// scratch repository and runs its .gitlab-ci.yml, which includes both
+// parents, with the variables given, returning what the steps recorded
+// and run.py's output.
+func runTwoMeshes(t *testing.T, runPy string, variables ...string) (string, string, error) {
+	t.Helper()
+	ar, err := txtar.ParseFile(filepath.Join("testdata", "two_meshes.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := filepath.Join(t.TempDir(), "repo")
+	record := filepath.Join(t.TempDir(), "record.log")
+	for _, f := range ar.Files {
+		name := filepath.Join(repo, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, bytes.ReplaceAll(f.Data, []byte("$MESHC_RECORD"), []byte(record)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, mesh := range []string{"meshA", "meshB"} {
+		res, err := compiler.CompileDir(filepath.Join(repo, mesh), compiler.Options{Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Plan == nil {
+			var out bytes.Buffer
+			diag.WriteText(&out, res.Diagnostics, res.SourcesFor(res.Diagnostics))
+			t.Fatalf("%s does not compile:\n%s", mesh, out.String())
+		}
+		files := build(t, res.Plan, gitlab.Options{OutDir: "gen/gitlab", MeshDir: mesh})
+		if _, err := output.Write(filepath.Join(repo, mesh, "gen", "gitlab"), gitlab.Owner(res.Plan), files, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{runPy, repo, "--", "--force-shell-executor"}
+	for _, v := range variables {
+		args = append(args, "--variable", v)
+	}
+	out, runErr := exec.Command(python(), args...).CombinedOutput()
+	recorded, _ := os.ReadFile(record)
+	return string(recorded), string(out), runErr
+}
+
+// python is the Python that runs run.py: MESHC_PYTHON, or python3.
+func python() string {
+	if p := os.Getenv("MESHC_PYTHON"); p != "" {
+		return p
+	}
+	return "python3"
 }
 
 // checkStops checks what gitlab-ci-local cannot show (a failed child
@@ -95,7 +178,7 @@ func checkStops(t *testing.T, p *plan.Plan, failed string) {
 			}
 		}
 	}
-	template := parent[".meshc-product"].(map[string]any)
+	template := parent[".meshc-product:pharma/prod"].(map[string]any)
 	if strategy := template["trigger"].(map[string]any)["strategy"]; strategy != "depend" {
 		t.Errorf("trigger strategy %v, want depend", strategy)
 	}
@@ -105,8 +188,8 @@ func checkStops(t *testing.T, p *plan.Plan, failed string) {
 		if job == nil {
 			t.Fatalf("no trigger job for %s", pr.ID)
 		}
-		if job["extends"] != ".meshc-product" {
-			t.Errorf("%s does not extend .meshc-product", pr.ID)
+		if job["extends"] != ".meshc-product:pharma/prod" {
+			t.Errorf("%s does not extend .meshc-product:pharma/prod", pr.ID)
 		}
 		for _, n := range needs(job) {
 			if stopped[n] {
@@ -130,8 +213,9 @@ func checkStops(t *testing.T, p *plan.Plan, failed string) {
 
 // runPipelines builds a copy of examples/pharma with the recording runner
 // settings into a scratch repository and runs it with MESHC_SCHEDULE set
-// to schedule, returning what the jobs recorded and run.py's output.
-func runPipelines(t *testing.T, runPy, failTest, schedule string) (string, *plan.Plan, string, error) {
+// to schedule, and the other variables given, returning what the jobs
+// recorded and run.py's output.
+func runPipelines(t *testing.T, runPy, failTest, schedule string, variables ...string) (string, *plan.Plan, string, error) {
 	t.Helper()
 	repo := filepath.Join(t.TempDir(), "repo")
 	if err := os.CopyFS(repo, os.DirFS(filepath.Join(golden.Root(), "examples", "pharma"))); err != nil {
@@ -160,13 +244,12 @@ func runPipelines(t *testing.T, runPy, failTest, schedule string) (string, *plan
 	if _, err := output.Write(filepath.Join(repo, "gen"), gitlab.Owner(res.Plan), files, nil); err != nil {
 		t.Fatal(err)
 	}
-	python := os.Getenv("MESHC_PYTHON")
-	if python == "" {
-		python = "python3"
+	args := []string{runPy, repo, "--file", "gen/.gitlab-ci.yml", "--",
+		"--force-shell-executor", "--variable", "MESHC_SCHEDULE=" + schedule}
+	for _, v := range variables {
+		args = append(args, "--variable", v)
 	}
-	cmd := exec.Command(python, runPy, repo, "--file", "gen/.gitlab-ci.yml", "--",
-		"--force-shell-executor", "--variable", "MESHC_SCHEDULE="+schedule)
-	out, runErr := cmd.CombinedOutput()
+	out, runErr := exec.Command(python(), args...).CombinedOutput()
 	recorded, _ := os.ReadFile(record)
 	return string(recorded), res.Plan, string(out), runErr
 }

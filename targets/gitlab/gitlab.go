@@ -393,43 +393,54 @@ func (b *builder) trigger(u *unit) *job {
 		j.needs = append(j.needs, need{job: up.name, optional: true, at: u.at})
 	}
 	j.body = jobBody{
-		extends: ".meshc-product",
+		extends: b.productTemplate(),
 		comment: u.comment,
 		// One run of a unit at a time, per environment: two pipelines
 		// (a schedule and a manual run, say) must not write the same
 		// tables at once. The lock is held until the child pipeline ends.
 		resourceGroup: "meshc/" + b.plan.Environment.Name + "/" + u.name,
-		rules:         b.schedules.rules(u.products),
-		trigger:       &trigger{include: []string{path.Join(b.settings.outDir, u.file)}},
+		// Another build's schedule may share a key ("daily") with this
+		// build's, in a project that includes both parents.
+		skip:    []string{b.schedules.ofOtherBuild()},
+		rules:   b.schedules.rules(u.products),
+		trigger: &trigger{include: []string{path.Join(b.settings.outDir, u.file)}},
 	}
 	return j
 }
 
-// unknownSchedule is the parent's job that fails a run whose
-// MESHC_SCHEDULE is none of the keys of schedules.json, nor "all": one
-// started by a pipeline schedule that an earlier schedules.json listed,
-// which GitLab keeps until someone deletes it, or run by hand with a
-// mistyped key. No trigger job's rules would match it, and GitLab would
-// start nothing and tell no one. It is also the job that makes the parent
-// of a mesh with no products a file GitLab accepts, as GitLab refuses one
-// whose jobs are all hidden ("jobs config should contain at least one
-// visible job"); a push, which sets no MESHC_SCHEDULE, runs it no more
-// than the trigger jobs.
+// unknownSchedule is the parent's job that fails a run of one of this
+// build's schedules (its MESHC_BUILD names the build) whose MESHC_SCHEDULE
+// is none of the keys of schedules.json, nor "all": one started by a
+// pipeline schedule that an earlier schedules.json listed, which GitLab
+// keeps until someone deletes it. No trigger job's rules would match it,
+// and GitLab would start nothing and tell no one. It judges no other
+// build's schedule, whose keys it does not know: a project may include
+// the parents of several meshes. Its name holds the build, as GitLab
+// merges the jobs of one name from two included files into one. It is
+// also the job that makes the parent of a mesh with no products a file
+// GitLab accepts, as GitLab refuses one whose jobs are all hidden ("jobs
+// config should contain at least one visible job"); a push, which sets no
+// MESHC_BUILD, runs it no more than the trigger jobs.
 func (b *builder) unknownSchedule() *job {
 	s := b.settings
-	message := `meshc: MESHC_SCHEDULE is "%s", which is neither "all" nor the key of a schedule in %s (the %s mesh, environment %s), so this pipeline runs no product. A pipeline schedule that set it is left from an earlier version of that file: delete the schedule, as the comment in that file says. To run products by hand, set MESHC_SCHEDULE to "all" or to a key of the file.\n`
-	return &job{name: "meshc-unknown-schedule", stage: "products", at: b.plan.Range, body: jobBody{
-		comment: "Fails a run whose MESHC_SCHEDULE is none of the keys of schedules.json, nor \"all\": one started by\na pipeline schedule that an earlier schedules.json listed, which would otherwise run nothing, unseen.",
+	message := `meshc: MESHC_SCHEDULE is "%s", which is neither "all" nor the key of a schedule in %s (the %s mesh, environment %s), so this pipeline runs no product of that build. A pipeline schedule that set it, and MESHC_BUILD to %s, is left from an earlier version of that file: delete the schedule, as the comment in that file says. To run products by hand, set MESHC_SCHEDULE to "all" or to a key of the file.\n`
+	return &job{name: "meshc-unknown-schedule:" + b.schedules.build(), stage: "products", at: b.plan.Range, body: jobBody{
+		comment: "Fails a run of a schedule of this build (MESHC_BUILD) whose MESHC_SCHEDULE is none of the keys of\nschedules.json, nor \"all\": one that an earlier schedules.json listed, which would otherwise run nothing, unseen.",
 		image:   s.image,
 		tags:    s.tags,
 		skip:    b.schedules.conditions(b.schedules.keys()),
-		rules:   []string{"$" + scheduleVariable},
+		rules:   []string{b.schedules.ofThisBuild()},
 		script: []string{
-			"printf " + shell.Quote(message) + ` "$` + scheduleVariable + `" ` + shell.Quote(path.Join(s.outDir, "schedules.json")) + " " + shell.Quote(b.plan.Name) + " " + shell.Quote(b.plan.Environment.Name) + " >&2",
+			"printf " + shell.Quote(message) + ` "$` + scheduleVariable + `" ` + shell.Quote(path.Join(s.outDir, "schedules.json")) + " " + shell.Quote(b.plan.Name) + " " + shell.Quote(b.plan.Environment.Name) + " " + shell.Quote(b.schedules.build()) + " >&2",
 			"exit 1",
 		},
 	}}
 }
+
+// productTemplate names the hidden job that the trigger jobs extend. Its
+// name holds the build, as GitLab merges the jobs of one name from two
+// included parents into one, and the builds' trigger strategies may differ.
+func (b *builder) productTemplate() string { return ".meshc-product:" + b.schedules.build() }
 
 func (b *builder) parentHead() *head {
 	comment := fmt.Sprintf("The %s mesh, environment %s.", b.plan.Name, b.plan.Environment.Name)
@@ -437,8 +448,9 @@ func (b *builder) parentHead() *head {
 		comment += " " + b.plan.Description
 	}
 	comment += "\nEach job triggers a child pipeline once those of the products it reads that run in the same pipeline have passed.\n" +
-		"MESHC_SCHEDULE picks the jobs of a run: the pipeline schedules in schedules.json set it;\n" +
-		"set it to \"all\" to run everything. Any other value fails the run (meshc-unknown-schedule)."
+		"MESHC_SCHEDULE picks the jobs of a run: the pipeline schedules in schedules.json set it,\n" +
+		"and MESHC_BUILD to " + b.schedules.build() + ", which keeps other builds' jobs out; set MESHC_SCHEDULE to \"all\" to run\n" +
+		"everything. Any other value in a schedule of this build fails the run (meshc-unknown-schedule:" + b.schedules.build() + ")."
 	return &head{
 		comment: comment,
 		// The trigger settings every child pipeline shares; each job adds
@@ -447,7 +459,7 @@ func (b *builder) parentHead() *head {
 		// that includes the parent would reach the child as trigger
 		// variables, which outrank the environment's there
 		// (SNOWFLAKE_DATABASE, say).
-		templates: []*template{{name: ".meshc-product", body: jobBody{trigger: &trigger{strategy: b.settings.triggerStrategy}, noGlobalVariables: true}}},
+		templates: []*template{{name: b.productTemplate(), body: jobBody{trigger: &trigger{strategy: b.settings.triggerStrategy}, noGlobalVariables: true}}},
 	}
 }
 

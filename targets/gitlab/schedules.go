@@ -21,6 +21,11 @@ import (
 // products run: the key of its schedule, or "all".
 const scheduleVariable = "MESHC_SCHEDULE"
 
+// buildVariable is the variable a pipeline schedule sets to say which
+// build's schedule it is (MESH/ENVIRONMENT): one project may include the
+// parents of several meshes, whose keys mean nothing to one another.
+const buildVariable = "MESHC_BUILD"
+
 // schedules maps the mesh's cadences to GitLab pipeline schedules. A
 // product runs in a scheduled pipeline when its own cadence is the
 // schedule's, or when it runs on its inputs and the pipeline runs its
@@ -320,6 +325,23 @@ func (s *schedules) rules(products []*plan.Product) []string {
 // keys returns the keys of every schedule, in the order of schedules.json.
 func (s *schedules) keys() []string { return slices.Sorted(maps.Keys(s.byKey)) }
 
+// build names the build whose schedules these are, as their MESHC_BUILD
+// says: the mesh and the environment, each a name, so "/" joins them
+// unambiguously.
+func (s *schedules) build() string { return s.plan.Name + "/" + s.plan.Environment.Name }
+
+// ofOtherBuild is the if: condition that a run is another build's: its
+// MESHC_BUILD is set and names another. A run without MESHC_BUILD (by
+// hand, or a schedule made before meshc wrote it) runs the products its
+// MESHC_SCHEDULE names in every build, as it did before.
+func (s *schedules) ofOtherBuild() string {
+	return fmt.Sprintf("$%s && $%s != %q", buildVariable, buildVariable, s.build())
+}
+
+// ofThisBuild is the if: condition that a run is this build's by its
+// MESHC_BUILD.
+func (s *schedules) ofThisBuild() string { return fmt.Sprintf("$%s == %q", buildVariable, s.build()) }
+
 // conditions returns the if: conditions that MESHC_SCHEDULE is "all" or
 // one of keys, one a rule, which GitLab reads as or: a single expression
 // of them all would pass GitLab's 100 tokens an expression (its lexer's
@@ -376,8 +398,11 @@ func (s *schedules) file(owner string, sources []string) output.File {
 			Description:  prefix + key,
 			Cron:         k.cron,
 			CronTimezone: k.timezone,
-			Variables:    []variable{{Key: scheduleVariable, Value: key, VariableType: "env_var"}},
-			Products:     products,
+			Variables: []variable{
+				{Key: scheduleVariable, Value: key, VariableType: "env_var"},
+				{Key: buildVariable, Value: s.build(), VariableType: "env_var"},
+			},
+			Products: products,
 		})
 	}
 	var buf bytes.Buffer
