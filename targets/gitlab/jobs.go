@@ -192,8 +192,14 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 		values["project_dir"] = shell.Words(b.settings.repoPath("."))
 	}
 	if s.Runner.Stdlib && s.Runner.Name == "sql" {
-		if file, ok := b.stepSQLFile(pr, s); ok {
+		if file, sql, ok := b.stepSQLFile(pr, s); ok {
 			values["file"] = shell.Words(file)
+			// A runner "sql" of the target block may pass the inline SQL
+			// itself ({{sql}}): it gets what the file holds, the inputs'
+			// tables filled in.
+			if values["sql"] != nil {
+				values["sql"] = shell.Words(sql)
+			}
 		}
 	}
 	body.script = b.render(tmpl, values, s.Range)
@@ -206,40 +212,41 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 // own than inside YAML, as the runner runs files; and a file whose input
 // placeholders name the inputs' tables, which meshc fills for the
 // environment, as snow sql runs a file as written (--enable-templating
-// NONE). It returns the file's path in the repository; ok is false for a
-// file the job runs where it is, and for one that cannot be read, which
-// is an error: meshc cannot tell whether the job may run it as written.
-func (b *builder) stepSQLFile(pr *plan.Product, s *plan.Step) (string, bool) {
+// NONE). It returns the file's path in the repository and the SQL it
+// holds; ok is false for a file the job runs where it is, and for one that
+// cannot be read, which is an error: meshc cannot tell whether the job may
+// run it as written.
+func (b *builder) stepSQLFile(pr *plan.Product, s *plan.Step) (file, filled string, ok bool) {
 	sql, ok, arg, err := s.SQL(b.plan.Root)
 	if err != nil {
 		b.diags = append(b.diags, pr.SQLReadError(s, arg, err))
-		return "", false
+		return "", "", false
 	}
 	if !ok {
-		return "", false
+		return "", "", false
 	}
-	filled, err := pr.FillInputs(sql)
+	filled, err = pr.FillInputs(sql)
 	if err != nil { // the compiler checked the placeholders
 		b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, pr.ID, err)
-		return "", false
+		return "", "", false
 	}
 	if arg.Type != "file" {
-		return b.sqlFile(pr, s.Name+".sql", filled, fmt.Sprintf("Step %s of %s.", s.Name, pr.ID), b.sqlHeader(pr)), true
+		return b.sqlFile(pr, s.Name+".sql", filled, fmt.Sprintf("Step %s of %s.", s.Name, pr.ID), b.sqlHeader(pr)), filled, true
 	}
 	if filled == sql {
-		return "", false
+		return "", "", false
 	}
 	// The copy carries what the file holds: a credential in it would be
 	// written out again.
 	if detail, found := credscan.InFile(arg.String, sql); found {
 		b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
-		return "", false
+		return "", "", false
 	}
 	about := fmt.Sprintf("Step %s of %s: %s, its placeholders filled with the tables of its inputs in environment %s.", s.Name, pr.ID, arg.String, b.plan.Environment.Name)
 	from := b.plan.Prefix + arg.String // as ranges name it
 	b.rendered = append(b.rendered, from)
 	head := output.Header("-- ", b.ownerCmd, b.plan.SourceFiles(b.settings.target, []*plan.Product{pr}, from))
-	return b.sqlFile(pr, s.Name+".sql", filled, about, head), true
+	return b.sqlFile(pr, s.Name+".sql", filled, about, head), filled, true
 }
 
 // testBody renders a test's job: the test template runs the test's query,
