@@ -135,16 +135,28 @@ func (c *compiler) duplicateOf(kind, name string, at, first diag.Range, firstInS
 // unknown reports a name that resolves to nothing, naming the closest
 // candidate. The candidates are the names of kind where.
 func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates []string) {
+	c.unknownBut(kind, name, where, at, candidates, "")
+}
+
+// unknownBut is unknown for a reference from the candidate except, which
+// is neither suggested nor listed: a product's input of itself would be a
+// cycle.
+func (c *compiler) unknownBut(kind, name, where string, at diag.Range, candidates []string, except string) {
 	detail := fmt.Sprintf("There is no %s named %q %s.", kind, name, where)
-	key := [3]string{kind, where, name}
+	key := [4]string{kind, where, name, except}
 	hint, done := c.meant[key]
 	if !done {
-		hint = c.listOf(kind, where, candidates).DidYouMean(name)
+		list := c.listOf(kind, where, candidates)
+		if except != "" && list.Nearest(name) == except {
+			// Rare, so the shared list's index is kept for the others.
+			list = suggest.NewList(without(candidates, except))
+		}
+		hint = list.DidYouMean(name)
 		if hint == "" && kind == "column" {
 			hint = c.columnMeant(where, name, candidates)
 		}
 		if c.meant == nil {
-			c.meant = map[[3]string]string{}
+			c.meant = map[[4]string]string{}
 		}
 		c.meant[key] = hint
 	}
@@ -153,10 +165,17 @@ func (c *compiler) unknown(kind, name, where string, at diag.Range, candidates [
 		detail = fmt.Sprintf("There is no %s named %q %s; none is declared there.", kind, name, where)
 	case hint != "":
 		detail += hint
-	case len(candidates) <= 8:
+	case len(candidates) <= 8 && except == "":
 		detail += fmt.Sprintf(" The %s there are: %s.", plural(kind), strings.Join(candidates, ", "))
+	case len(candidates) <= 8 && len(candidates) > 1:
+		detail += fmt.Sprintf(" The other %s there are: %s.", plural(kind), strings.Join(without(candidates, except), ", "))
 	}
 	c.errorf("unresolved-reference", at, fmt.Sprintf("Reference to an undeclared %s", kind), "%s", detail)
+}
+
+// without returns names less the name except, leaving names as they are.
+func without(names []string, except string) []string {
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == except })
 }
 
 // columnMeant is the did-you-mean of a column name, with case left out

@@ -306,7 +306,7 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		}
 		src, ok := ds.sources[parts[1].Name]
 		if !ok {
-			c.unknownElsewhere("source", parts[1].Name, ds, parts[1].Range, ds.sourceNames, "")
+			c.unknownElsewhere("source", parts[1].Name, ds, parts[1].Range, ds.sourceNames, "", "")
 			return nil, nil, false
 		}
 		return src, nil, true
@@ -329,8 +329,12 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 		}
 		p, ok := ds.products[parts[1].Name]
 		if !ok {
+			reader := "" // a product's input of itself is a cycle: it is never the answer
+			if use == "input" && ds == ps.domain {
+				reader = ps.plan.Name
+			}
 			c.unknownElsewhere("product", parts[1].Name, ds, parts[1].Range, ds.productNames,
-				"domain.%s.product."+parts[1].Name+".port."+parts[3].Name)
+				"domain.%s.product."+parts[1].Name+".port."+parts[3].Name, reader)
 			return nil, nil, false
 		}
 		port, ok := p.ports[parts[3].Name]
@@ -375,7 +379,8 @@ func (c *compiler) resolveReadable(ref *ast.Ref, ps *productScope, use string) (
 // another domain that has it: the commonest slip is a short name for an
 // object of another domain. crossForm, when set, is how to refer to it
 // there (with %s for the domain); sources have none, being private.
-func (c *compiler) unknownElsewhere(kind, name string, ds *domainScope, at diag.Range, candidates []string, crossForm string) {
+// except, when set, is the candidate that refers (see unknownBut).
+func (c *compiler) unknownElsewhere(kind, name string, ds *domainScope, at diag.Range, candidates []string, crossForm, except string) {
 	for _, o := range c.holdersOf(kind, name) {
 		if o.plan.Name == ds.plan.Name {
 			continue
@@ -388,7 +393,7 @@ func (c *compiler) unknownElsewhere(kind, name string, ds *domainScope, at diag.
 			"There is no %s named %q in domain %s. %s", kind, name, ds.plan.Name, hint)
 		return
 	}
-	c.unknown(kind, name, "in domain "+ds.plan.Name, at, candidates)
+	c.unknownBut(kind, name, "in domain "+ds.plan.Name, at, candidates, except)
 }
 
 func firstOr(s []string, def string) string {

@@ -19,11 +19,12 @@ import (
 type compiler struct {
 	*state
 	diags diag.Diagnostics
-	// meant memoizes the "did you mean" of unknown, by kind, where and
-	// name: a product renamed in a domain of thousands is read under its
-	// old name by as many, each of which would look through the domain
-	// again. It is this worker's own (inParallel).
-	meant map[[3]string]string
+	// meant memoizes the "did you mean" of unknown, by kind, where, name
+	// and the candidate left out (unknownBut): a product renamed in a
+	// domain of thousands is read under its old name by as many, each of
+	// which would look through the domain again. It is this worker's own
+	// (inParallel).
+	meant map[[4]string]string
 	// vars holds a test's template variables in turn (productTests). It
 	// is this worker's own: a map made per product allocated its room at
 	// its first entry, 38 MB of garbage at 100,000 products.
