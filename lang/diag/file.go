@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -18,12 +19,14 @@ import (
 )
 
 // File is a source file as its ranges see it: its name, and where its lines
-// start. A range keeps only byte offsets and a pointer to its file, and
-// works out lines and columns when asked: a large mesh holds millions of
-// ranges, and this makes each 16 bytes instead of 40.
+// start. A range keeps only byte offsets and its file's number, and works
+// out lines and columns when asked: a large mesh holds millions of
+// ranges, and this makes each 12 bytes instead of 40.
 type File struct {
 	// Name is slash-separated and relative to where the user pointed meshc.
 	Name string
+	// id is the file's number in files, which its ranges keep.
+	id uint32
 	// lines holds the byte offset at which each line starts.
 	lines lineStarts
 	// wide is set for a file with a byte beyond ASCII, whose columns
@@ -123,7 +126,7 @@ func NewFile(name string, src []byte) *File {
 // NewFileAgain is NewFile for a file that keeps none of src, and reads it
 // again when a column of a line beyond ASCII is first asked for.
 func NewFileAgain(name string, src []byte, again Again) *File {
-	f := &File{Name: name, lines: newLineStarts(len(src), bytes.Count(src, newline)+1)}
+	f := register(&File{Name: name, lines: newLineStarts(len(src), bytes.Count(src, newline)+1)})
 	wide := !ascii.Is(src)
 	for start := 0; ; {
 		end := len(src)
@@ -234,7 +237,7 @@ func NewFileFromTable(name string, t Table, again Again) *File {
 	if len(t.Lines) > 0 {
 		size = int(t.Lines[len(t.Lines)-1])
 	}
-	f := &File{Name: name, lines: newLineStarts(size, len(t.Lines)+1)}
+	f := register(&File{Name: name, lines: newLineStarts(size, len(t.Lines)+1)})
 	for _, start := range t.Lines {
 		f.lines.add(int(start))
 	}
@@ -269,14 +272,65 @@ const bom = "\ufeff"
 
 // WholeFile is the range of a file as a whole, for problems such as one that
 // cannot be read, whose lines are not known.
-func WholeFile(name string) Range { return (&File{Name: name}).Whole() }
+func WholeFile(name string) Range { return register(&File{Name: name}).Whole() }
 
 // Whole is the range of f as a whole.
-func (f *File) Whole() Range { return Range{file: f, start: -1, end: -1} }
+func (f *File) Whole() Range { return Range{file: f.number(), start: -1, end: -1} }
 
 // Range is the span of f from byte start up to but excluding byte end.
+// The ranges of a nil File point nowhere, as the zero Range.
 func (f *File) Range(start, end int) Range {
-	return Range{file: f, start: int32(start), end: int32(end)}
+	return Range{file: f.number(), start: int32(start), end: int32(end)}
+}
+
+// number is f's id, 0 for a nil File.
+func (f *File) number() uint32 {
+	if f == nil {
+		return 0
+	}
+	return f.id
+}
+
+// files holds every File made, so that a range can name its file by
+// number (File.id, from 1) rather than point to it: a range then holds no
+// pointer, which the garbage collector would follow for each of the
+// millions of ranges of a large mesh, to the few files they point to (at
+// 100,000 products, marking the heap while it loads was most of what
+// grew faster than the mesh; docs/performance.md). A File is therefore
+// never freed: meshc needs its files until it prints its diagnostics,
+// at the end of its run.
+var files struct {
+	mu sync.Mutex // held to add a file
+	// all is every File, by id less one: a slice appended to under mu
+	// and published whole, so that reading one takes no lock. A slice
+	// published earlier shares its array with a later one, whose new
+	// element lies past the earlier one's length.
+	all atomic.Pointer[[]*File]
+}
+
+// register numbers f and adds it to files.
+func register(f *File) *File {
+	files.mu.Lock()
+	defer files.mu.Unlock()
+	var all []*File
+	if p := files.all.Load(); p != nil {
+		all = *p
+	}
+	all = append(all, f)
+	if uint64(len(all)) > math.MaxUint32 {
+		panic("diag: more files than a range can number")
+	}
+	f.id = uint32(len(all))
+	files.all.Store(&all)
+	return f
+}
+
+// fileOf is the File numbered id, nil for 0.
+func fileOf(id uint32) *File {
+	if id == 0 {
+		return nil
+	}
+	return (*files.all.Load())[id-1]
 }
 
 // Pos is the position of byte offset in f. Its column counts grapheme
@@ -434,7 +488,7 @@ func graphemeStarts(s string, at func(int)) {
 
 // Range is a span of a source file. The zero Range points nowhere.
 type Range struct {
-	file *File
+	file uint32 // its File's id, 0 for none
 	// start and end are byte offsets; start is -1 for the file as a whole.
 	start, end int32
 }
@@ -452,14 +506,14 @@ func Columns(text []byte) int {
 }
 
 // File is the file the range is in, nil for the zero range.
-func (r Range) File() *File { return r.file }
+func (r Range) File() *File { return fileOf(r.file) }
 
 // Filename is the name of the range's file, "" for the zero range.
 func (r Range) Filename() string {
-	if r.file == nil {
+	if r.file == 0 {
 		return ""
 	}
-	return r.file.Name
+	return fileOf(r.file).Name
 }
 
 // Offsets are the range's byte offsets, -1 and -1 for a whole file.
@@ -471,10 +525,10 @@ func (r Range) Start() Pos { return r.pos(r.start) }
 // StartLine is the line the range starts on, 0 for a whole file. Unlike
 // Start, it never counts columns, which may read the file's text again.
 func (r Range) StartLine() int32 {
-	if r.file == nil || r.start < 0 {
+	if r.file == 0 || r.start < 0 {
 		return 0
 	}
-	return int32(r.file.line(r.start)) // at least 1: the first line starts at 0
+	return int32(fileOf(r.file).line(r.start)) // at least 1: the first line starts at 0
 }
 
 // line is the number of the line that holds byte offset: how many lines
@@ -491,23 +545,23 @@ func (f *File) line(offset int32) int {
 func (r Range) End() Pos { return r.pos(r.end) }
 
 func (r Range) pos(offset int32) Pos {
-	if r.file == nil || r.start < 0 {
+	if r.file == 0 || r.start < 0 {
 		return Pos{}
 	}
-	return r.file.Pos(int(offset))
+	return fileOf(r.file).Pos(int(offset))
 }
 
 // String renders the range as file:line:col, the form editors and CI logs link.
 func (r Range) String() string {
-	if r.start < 0 || r.file == nil {
+	if r.start < 0 || r.file == 0 {
 		return r.Filename() // the file as a whole
 	}
 	start := r.Start()
-	return fmt.Sprintf("%s:%d:%d", r.file.Name, start.Line, start.Column)
+	return fmt.Sprintf("%s:%d:%d", r.Filename(), start.Line, start.Column)
 }
 
 // IsZero reports whether the range points nowhere.
-func (r Range) IsZero() bool { return r.file == nil }
+func (r Range) IsZero() bool { return r.file == 0 }
 
 // Ptr returns a pointer to a copy of r, or nil when r is zero, for the
 // optional Subject and Context fields.
@@ -523,9 +577,9 @@ func (r Range) Ptr() *Range {
 // on disk, for tools that cut the file by them.
 func (r Range) MarshalJSON() ([]byte, error) {
 	start, end := r.Start(), r.End()
-	if r.file != nil && r.start >= 0 {
-		start.Byte = int32(r.file.OnDisk(int(start.Byte)))
-		end.Byte = int32(r.file.OnDisk(int(end.Byte)))
+	if f := r.File(); f != nil && r.start >= 0 {
+		start.Byte = int32(f.OnDisk(int(start.Byte)))
+		end.Byte = int32(f.OnDisk(int(end.Byte)))
 	}
 	return json.Marshal(struct {
 		Filename string `json:"filename"`

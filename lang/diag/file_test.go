@@ -1,7 +1,10 @@
 package diag
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -175,5 +178,70 @@ func TestOnDisk(t *testing.T) {
 	want := `{"filename":"f","start":{"line":2,"column":2,"byte":4},"end":{"line":3,"column":1,"byte":7}}`
 	if err != nil || string(got) != want {
 		t.Errorf("JSON = %s, %v; want %s", got, err, want)
+	}
+}
+
+// TestRangesHoldNoPointer checks that a range names its file without
+// pointing to it: the garbage collector follows every pointer of the
+// millions of ranges of a large mesh each time it marks the heap.
+func TestRangesHoldNoPointer(t *testing.T) {
+	typ := reflect.TypeFor[Range]()
+	for i := range typ.NumField() {
+		switch field := typ.Field(i); field.Type.Kind() {
+		case reflect.Bool, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		default:
+			t.Errorf("Range.%s is a %s: a range should hold no pointer, nor grow past 12 bytes", field.Name, field.Type)
+		}
+	}
+}
+
+// TestRangesFindTheirFile makes files on many goroutines at once, as
+// loading does, and checks that each range finds its own file, and that
+// the ranges of a nil File point nowhere.
+func TestRangesFindTheirFile(t *testing.T) {
+	const n = 8
+	made := make([][]*File, n)
+	var wg sync.WaitGroup
+	for g := range n {
+		wg.Go(func() {
+			for i := range 200 {
+				name := fmt.Sprintf("g%d/f%d.mesh.hcl", g, i)
+				var f *File
+				switch i % 3 {
+				case 0:
+					f = NewFile(name, []byte("a = 1\nb = 2\n"))
+				case 1:
+					f = NewFileFromTable(name, Table{Lines: []int32{6, 12}}, Again{})
+				default:
+					f = WholeFile(name).File()
+				}
+				made[g] = append(made[g], f)
+				// Looked up while the others add files.
+				if first := made[g][0]; first.Range(0, 1).File() != first {
+					t.Errorf("a range of %s finds another file", first.Name)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for g := range n {
+		for i, f := range made[g] {
+			want := fmt.Sprintf("g%d/f%d.mesh.hcl", g, i)
+			if got := f.Range(6, 7).File(); got != f || got.Name != want {
+				t.Fatalf("a range of %s finds %v", want, got)
+			}
+			if got := f.Whole().Filename(); got != want {
+				t.Fatalf("the whole of %s is named %q", want, got)
+			}
+			if i%3 != 2 {
+				if got := f.Range(6, 7).String(); got != want+":2:1" {
+					t.Fatalf("a range of %s renders as %q", want, got)
+				}
+			}
+		}
+	}
+	var none *File
+	if r := none.Range(3, 4); !r.IsZero() || r.File() != nil || r.Filename() != "" {
+		t.Errorf("a range of no file points to %v", r.File())
 	}
 }
