@@ -415,10 +415,11 @@ func isAlnum(c byte) bool {
 }
 
 // NamesCredential reports whether a name, of a command-line flag without
-// its dashes, a variable or a key, says it holds a credential: its last
-// word, or its last two, is a credential's, as in --password, --db-token,
-// --api-key, AWS_SECRET_ACCESS_KEY, clientSecret and PGPASSWORD, or one
-// of these followed by a word for its value (--secret-string). A name that
+// its dashes, a variable, a key, or a mesh's argument or map entry, says
+// it holds a credential: its last word, or its last two, is a
+// credential's, as in --password, --db-token, --api-key,
+// AWS_SECRET_ACCESS_KEY, clientSecret and PGPASSWORD, or one of these
+// followed by a word for its value (--secret-string, private_key_pem). A name that
 // ends in another word says where a credential is or what kind it is
 // (--token-file, --password-stdin, --passphrase-fd, --secret-name,
 // AWS_ACCESS_KEY_ID, max_tokens), and one that starts with a word of a
@@ -452,8 +453,9 @@ var credentialWords = []string{"password", "passwd", "pwd", "passphrase", "secre
 // where neither alone does (a key is as often a sort key).
 var credentialPairs = map[string]bool{"apikey": true, "accesskey": true, "privatekey": true, "accountkey": true, "masterkey": true, "secretkey": true, "authkey": true}
 
-// valueWords may follow a credential's word in a name for its value.
-var valueWords = map[string]bool{"value": true, "string": true, "text": true, "plain": true, "plaintext": true}
+// valueWords may follow a credential's word in a name for its value,
+// or for its encoding (PRIVATE_KEY_PEM, SSH_KEY... _BASE64).
+var valueWords = map[string]bool{"value": true, "string": true, "text": true, "plain": true, "plaintext": true, "pem": true, "base64": true, "b64": true}
 
 // switchWords start the names of flags that switch a credential's use on
 // or off, and take no value.

@@ -190,6 +190,7 @@ func TestNamesCredential(t *testing.T) {
 		"token-file": false, "password-stdin": false, "passphrase-fd": false, "secret-name": false,
 		"AWS_ACCESS_KEY_ID": false, "max_tokens": false, "tokenizer": false, "no-password": false,
 		"ask-password": false, "key": false, "sort-key": false, "token-env": false, "p": false, "": false,
+		"private_key_pem": true, "SSH_PRIVATE_KEY_BASE64": true, "MAX_TOKENS": false, "token_count": false, "key_pem": false,
 	} {
 		if got := NamesCredential(name); got != want {
 			t.Errorf("NamesCredential(%q) = %v, want %v", name, got, want)

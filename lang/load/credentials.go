@@ -19,28 +19,21 @@ import (
 // every literal string in a file, whatever block it is in, so that no new
 // attribute can become a way to commit a password.
 
-// credentialNames matches attribute names whose literal value would be a
-// credential.
-var credentialNames = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret|token|api_?key|private_?key|access_?key|credential)`)
-
-// credentialName reports whether an attribute's name says it holds a
-// credential. Files are checked in parallel and use few names, so the
-// answers are kept.
+// credentialName reports whether an attribute's or a map entry's name
+// says it holds a credential, read by its words as a flag's is
+// (credscan.NamesCredential): password, db_token and clientSecret do;
+// max_tokens, token_file, secrets_schema and description do not. Files
+// are checked in parallel and use few names, so the answers are kept.
 func credentialName(name string) bool {
 	if v, ok := credentialNameCache.Load(name); ok {
 		return v.(bool)
 	}
-	v := credentialNames.MatchString(name) && !credentialFreeAttributes[name]
+	v := credscan.NamesCredential(name)
 	credentialNameCache.Store(name, v)
 	return v
 }
 
 var credentialNameCache sync.Map
-
-// credentialFreeAttributes hold text that names or describes a credential
-// without being one (secrets_schema names where the snowflake target finds
-// SECRET objects).
-var credentialFreeAttributes = map[string]bool{"description": true, "message": true, "vault": true, "name": true, "secrets_schema": true}
 
 // findCredentials checks the body of a file whose text is src.
 func findCredentials(file *diag.File, src []byte, body *hclsyntax.Body) diag.Diagnostics {
@@ -277,10 +270,11 @@ func credentialFlagName(flag string) string {
 // ${NAME}: the CI system or the orchestrator fills it in.
 var variableRef = regexp.MustCompile(`^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`)
 
-// locatesCredential matches entry names that say where a credential is,
-// or what it is called, rather than hold it: a key's path, a token's URL,
-// a secret's name (GOOGLE_APPLICATION_CREDENTIALS is a file's path too).
-var locatesCredential = regexp.MustCompile(`(?i)(_(URL|URI|FILE|PATH|NAME|ARN|ID|TYPE|DIR)$|^GOOGLE_APPLICATION_CREDENTIALS$)`)
+// locatesCredential matches the entry names that say where a credential
+// is though their last word is a credential's: GOOGLE_APPLICATION_CREDENTIALS
+// is a file's path. Other such names end in a word that says so (_PATH,
+// _URL, _FILE), which credentialName reads.
+var locatesCredential = regexp.MustCompile(`(?i)^GOOGLE_APPLICATION_CREDENTIALS$`)
 
 // literalString returns the value of a string literal or a template with no
 // interpolations; anything else is not a literal credential.

@@ -108,3 +108,37 @@ func TestCredentialPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestCredentialNames checks which arguments and map entries are literal
+// credentials by their names: those whose last word or two name one, not
+// every name holding a credential's word, such as max_tokens.
+func TestCredentialNames(t *testing.T) {
+	for src, want := range map[string]bool{
+		`api_token = "abc123"`:                                       true,
+		`clientSecret = "c1i3nt"`:                                    true,
+		`private_key_pem = "MIIEvQ"`:                                 true,
+		`pin_password = 1234`:                                        true,
+		`variables = { SNOWFLAKE_PASSWORD = "h2" }`:                  true,
+		`variables = { "DBT_API_TOKEN" = "abc123" }`:                 true,
+		`max_tokens = 1000`:                                          false,
+		`token_count = 5`:                                            false,
+		`password_file = "/run/secrets/db"`:                          false,
+		`secrets_schema = "SECRETS"`:                                 false,
+		`variables = { MAX_TOKENS = "1000" }`:                        false,
+		`variables = { OPENAI_MAX_TOKENS = "4096" }`:                 false,
+		`variables = { TOKENIZER = "cl100k_base" }`:                  false,
+		`variables = { SNOWFLAKE_PASSWORD = "$PW" }`:                 false,
+		`variables = { PRIVATE_KEY_PATH = "/k.p8" }`:                 false,
+		`variables = { GOOGLE_APPLICATION_CREDENTIALS = "/k.json" }`: false,
+	} {
+		b := []byte(src + "\n")
+		f, hds := hclsyntax.ParseConfig(b, "step.mesh.hcl", hcl.InitialPos)
+		if hds.HasErrors() {
+			t.Fatalf("%s: %s", src, hds)
+		}
+		ds := findCredentials(diag.NewFile("step.mesh.hcl", b), b, f.Body.(*hclsyntax.Body))
+		if got := len(ds) > 0; got != want {
+			t.Errorf("%s: literal credential %v, want %v: %v", src, got, want, ds)
+		}
+	}
+}
