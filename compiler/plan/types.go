@@ -1,9 +1,6 @@
 package plan
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Type is a column type from meshc's closed set, each of which maps onto one
 // Snowflake data type.
@@ -32,42 +29,6 @@ func (t Type) String() string {
 		// timestamp_ntz(9), one type, read the same: in the manifest, to
 		// policies, and to meshc diff, which compares them so.
 		return fmt.Sprintf("%s(%d)", t.Name, t.Precision)
-	}
-	return t.Name
-}
-
-// SQL renders the Snowflake data type.
-func (t Type) SQL() string {
-	switch t.Name {
-	case "string":
-		if t.Length > 0 {
-			return fmt.Sprintf("VARCHAR(%d)", t.Length)
-		}
-		return "VARCHAR"
-	case "binary":
-		if t.Length > 0 {
-			return fmt.Sprintf("BINARY(%d)", t.Length)
-		}
-		return "BINARY"
-	case "number":
-		return fmt.Sprintf("NUMBER(%d,%d)", t.Precision, t.Scale)
-	case "integer":
-		return "NUMBER(38,0)"
-	case "float":
-		return "FLOAT"
-	case "boolean":
-		return "BOOLEAN"
-	case "date":
-		return "DATE"
-	case "time", "timestamp_ntz", "timestamp_ltz", "timestamp_tz":
-		// With the precision always, as DESCRIBE TABLE reports it.
-		return fmt.Sprintf("%s(%d)", strings.ToUpper(t.Name), t.Precision)
-	case "variant":
-		return "VARIANT"
-	case "object":
-		return "OBJECT"
-	case "array":
-		return "ARRAY"
 	}
 	return t.Name
 }

@@ -74,22 +74,6 @@ func TestComparableWith(t *testing.T) {
 	}
 }
 
-func TestTypeSQL(t *testing.T) {
-	for typ, want := range map[Type]string{
-		{Name: "string"}:                          "VARCHAR",
-		{Name: "string", Length: 10}:              "VARCHAR(10)",
-		{Name: "number", Precision: 38, Scale: 2}: "NUMBER(38,2)",
-		{Name: "integer"}:                         "NUMBER(38,0)",
-		{Name: "timestamp_ltz", Precision: 9}:     "TIMESTAMP_LTZ(9)",
-		{Name: "time", Precision: 0}:              "TIME(0)",
-		{Name: "binary", Length: 16}:              "BINARY(16)",
-	} {
-		if got := typ.SQL(); got != want {
-			t.Errorf("%s.SQL() = %s, want %s", typ, got, want)
-		}
-	}
-}
-
 func TestTypeString(t *testing.T) {
 	for typ, want := range map[Type]string{
 		{Name: "string"}: "string",
