@@ -61,3 +61,21 @@ func FuzzTestTaskID(f *testing.F) {
 		}
 	})
 }
+
+// TestTestTaskIDLongNames checks testTaskID at the longest names a mesh
+// writes, 64 characters for a port and a test and 255 for a column, and
+// that names longer than a mesh allows do not make it panic.
+func TestTestTaskIDLongNames(t *testing.T) {
+	column := "c" + strings.Repeat("$x", 127) // 255 characters
+	for _, n := range []int{64, 200} {
+		port, name := "p"+strings.Repeat("x", n-1), "t"+strings.Repeat("x", n-1)
+		test := &plan.Test{ID: port + "." + column + "." + name, Name: name, Port: &plan.Port{Name: port}, Column: &plan.Column{Name: column}}
+		id := testTaskID(test)
+		if !strings.HasPrefix(id, port+".") || !strings.HasSuffix(id, "."+name) || !validKey(id) {
+			t.Errorf("testTaskID of %d-character names = %q; want the port's and the test's names around the column's", n, id)
+		}
+		if full := testsGroup + "." + id; n == 64 && len(full) > maxKey {
+			t.Errorf("the task id %q is %d characters; Airflow allows %d", full, len(full), maxKey)
+		}
+	}
+}
