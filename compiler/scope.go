@@ -342,7 +342,7 @@ func newCompiler(mesh *ast.Mesh, tree load.Tree, opts Options) *compiler {
 	return &compiler{state: &state{
 		mesh: mesh, tree: tree, opts: opts,
 		today:          time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC),
-		plan:           &plan.Plan{Root: plan.ReadOnce(tree.FS)},
+		plan:           &plan.Plan{Root: plan.ReadOnce(stepFilesOf(tree))},
 		domains:        map[string]*domainScope{},
 		runners:        map[string]*plan.Runner{},
 		runnerAST:      map[*plan.Runner]*ast.Runner{},

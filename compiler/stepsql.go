@@ -1,13 +1,19 @@
 package compiler
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/snowsql"
+	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/load"
 )
 
 // stepSQL reads the SQL of the steps on the standard library's sql
@@ -26,8 +32,13 @@ import (
 // read is an error here, in every environment, rather than in a build
 // for one target or another. Tests' SQL is read where it is rendered
 // (testSQL).
+//
+// With the cache on, a file whose stamp is as the last check found it is
+// not read unless what it held then (sqlFacts, in load.Facts) is worth a
+// report now: most checks read only the files that changed.
 func (c *compiler) stepSQL() {
 	mapped := c.mapped()
+	facts := load.OpenFacts(c.tree)
 	c.inParallel(len(c.products), func(w *compiler, i int) {
 		ps := c.products[i]
 		for _, s := range ps.plan.Steps {
@@ -37,6 +48,15 @@ func (c *compiler) stepSQL() {
 			if mapped == nil && inlineWithout(s) {
 				continue // nothing to read, nor to find
 			}
+			file := sqlFile(s)
+			var st stamp.Stamp
+			if file != nil && facts != nil {
+				known, ok, now := facts.Lookup(file.String)
+				if f, sound := decodeSQLFacts(known); ok && sound && !f.worthReading(ps, mapped) {
+					continue
+				}
+				st = now
+			}
 			sql, ok, at, err := s.SQL(c.plan.Root)
 			if err != nil {
 				w.diags = append(w.diags, ps.plan.SQLReadError(s, at, err))
@@ -45,6 +65,9 @@ func (c *compiler) stepSQL() {
 			if !ok {
 				continue
 			}
+			if file != nil && facts != nil {
+				facts.Remember(file.String, st, sqlFactsOf(sql).encode())
+			}
 			of := sqlOf{kind: "step", name: s.Name, ps: ps}
 			w.placeholders(of, sql, func(start, end int) diag.Range { return w.sqlRange(at, sql, start, end) })
 			if mapped != nil {
@@ -52,6 +75,145 @@ func (c *compiler) stepSQL() {
 			}
 		}
 	})
+	facts.Save()
+}
+
+// stepFilesOf returns the file system the steps' files are read from,
+// for plan.Root: the tree's, read with stamp.ReadRegular for a tree on
+// disk, in fewer system calls than os.DirFS's ReadFile makes, since the
+// checker reads every step's SQL file on every check (without the cache,
+// or when they changed).
+func stepFilesOf(tree load.Tree) fs.FS {
+	if tree.Dir == "" || tree.FS == nil {
+		return tree.FS
+	}
+	return regularFiles{tree.FS, tree.Dir}
+}
+
+// regularFiles is a folder on disk, FS, whose files ReadFile reads with
+// stamp.ReadRegular.
+type regularFiles struct {
+	fs.FS
+	dir string
+}
+
+func (r regularFiles) ReadFile(name string) ([]byte, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrInvalid}
+	}
+	data, err := stamp.ReadRegular(filepath.Join(r.dir, filepath.FromSlash(name)))
+	if errors.Is(err, stamp.ErrNotRegular) {
+		err = &fs.PathError{Op: "readfile", Path: name, Err: err}
+	}
+	return data, err
+}
+
+// sqlFile returns a step's file argument when its SQL is a file's, else
+// nil.
+func sqlFile(s *plan.Step) *plan.Arg {
+	for _, a := range s.Args {
+		if a.Name == "file" && a.Type == "file" {
+			return a
+		}
+	}
+	return nil
+}
+
+// sqlFacts is what the checker needs to know of a step's SQL file to
+// tell whether it has anything to report in it, which a check remembers
+// (load.Facts) so that the next need not read the file again: the inputs
+// that its placeholders name, whether a placeholder is malformed (or in
+// quotes or a comment), and the schemas of the tables it names as
+// SCHEMA.NAME. They are the file's alone, whatever the environment and
+// the mesh around it.
+type sqlFacts struct {
+	inputs    []string
+	malformed bool
+	schemas   []string // upper-cased, as Snowflake reads an unquoted name
+}
+
+func sqlFactsOf(sql string) sqlFacts {
+	var f sqlFacts
+	for _, p := range snowsql.InputPlaceholders(sql) {
+		if p.Err != "" {
+			f.malformed = true
+		} else if !slices.Contains(f.inputs, p.Name) {
+			f.inputs = append(f.inputs, p.Name)
+		}
+	}
+	for t := range snowsql.TableNames(sql) {
+		if len(t.Parts) == 2 && !slices.Contains(f.schemas, t.Parts[0]) {
+			f.schemas = append(f.schemas, t.Parts[0])
+		}
+	}
+	return f
+}
+
+// worthReading reports whether the file whose facts f are holds what the
+// checker reports for a step of ps (placeholders, unmappedNames): a
+// placeholder malformed or naming no input, or a name in a schema that
+// the environment maps.
+func (f sqlFacts) worthReading(ps *productScope, mapped *mappedTables) bool {
+	if f.malformed {
+		return true
+	}
+	for _, name := range f.inputs {
+		if ps.plan.Input(name) == nil && !ps.brokenInputs {
+			return true
+		}
+	}
+	if mapped != nil {
+		for _, schema := range f.schemas {
+			if mapped.schemas[schema] != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// encode writes f as a string for load.Facts: a byte for malformed, then
+// the inputs and the schemas, each list its length and each name its
+// length and bytes.
+func (f sqlFacts) encode() string {
+	b := []byte{0}
+	if f.malformed {
+		b[0] = 1
+	}
+	for _, list := range [][]string{f.inputs, f.schemas} {
+		b = binary.AppendUvarint(b, uint64(len(list)))
+		for _, s := range list {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+	}
+	return string(b)
+}
+
+// decodeSQLFacts reads what encode wrote; sound is false for anything
+// else, such as nothing remembered.
+func decodeSQLFacts(s string) (f sqlFacts, sound bool) {
+	b := []byte(s)
+	if len(b) == 0 || b[0] > 1 {
+		return sqlFacts{}, false
+	}
+	f.malformed, b = b[0] == 1, b[1:]
+	for _, list := range []*[]string{&f.inputs, &f.schemas} {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)) {
+			return sqlFacts{}, false
+		}
+		b = b[k:]
+		for range n {
+			m, k := binary.Uvarint(b)
+			if k <= 0 || m > uint64(len(b)-k) {
+				return sqlFacts{}, false
+			}
+			*list = append(*list, string(b[k:k+int(m)]))
+			b = b[k+int(m):]
+		}
+	}
+	return f, len(b) == 0
 }
 
 // sqlOf is whose SQL placeholders and table names are read in: a step's

@@ -80,10 +80,11 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		f.timing(e, stage, took)
 		AfterStage(stage)
 	}
-	var hits0, parsed0, unread0 int
+	var hits0, parsed0, unread0, steps0, stepsUnread0 int
 	if opts.Cache != nil {
 		hits0, parsed0, _ = opts.Cache.Report()
 		unread0 = opts.Cache.Unread()
+		steps0, stepsUnread0 = opts.Cache.StepFiles()
 	}
 	gc0 := readCollector()
 	res, err := compile(opts)
@@ -101,6 +102,9 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		hits, parsed, _ := opts.Cache.Report()
 		hits, parsed = hits-hits0, parsed-parsed0
 		fmt.Fprintf(e.stderr, "  %-22s %d of %d files, %d unread\n", "read from the cache", hits, hits+parsed, opts.Cache.Unread()-unread0)
+		if files, unread := opts.Cache.StepFiles(); files > steps0 {
+			fmt.Fprintf(e.stderr, "  %-22s %d of %d unread\n", "steps' SQL files", unread-stepsUnread0, files-steps0)
+		}
 	}
 	if warning := cacheWarning(opts.Cache); warning != "" && warning != f.cacheWarned {
 		fmt.Fprintf(e.stderr, "meshc: warning: %s\n", warning)

@@ -3,6 +3,7 @@
 package stamp
 
 import (
+	"io"
 	"io/fs"
 	"os"
 )
@@ -23,4 +24,15 @@ func OpenRegular(name string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	return regular(f)
+}
+
+// ReadRegular reads the regular file at name whole, without following a
+// link there: ErrNotRegular for anything else.
+func ReadRegular(name string) ([]byte, error) {
+	f, _, err := OpenRegular(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }

@@ -49,6 +49,9 @@ type Cache struct {
 	hits    int   // files read from the cache
 	parsed  int   // files parsed
 	unread  int   // files the sources' index spared reading
+	// stepFiles and stepUnread count the steps' SQL files the checker
+	// looked up in its facts index (Facts), and those it did not read.
+	stepFiles, stepUnread int
 	// sources is what went wrong with the sources' index, if anything.
 	sources string
 }
@@ -188,6 +191,22 @@ func (c *Cache) Unread() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.unread
+}
+
+// StepFiles says how many of the steps' SQL files the checker looked up
+// in its index of what it found in them (Facts), and how many of those
+// it did not read, their stamps being as remembered.
+func (c *Cache) StepFiles() (files, unread int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stepFiles, c.stepUnread
+}
+
+func (c *Cache) noteStepFiles(files, unread int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stepFiles += files
+	c.stepUnread += unread
 }
 
 // noteSources saves the sources' index of a run, and keeps what was
