@@ -52,8 +52,9 @@ type Cache struct {
 	// stepFiles and stepUnread count the steps' SQL files the checker
 	// looked up in its facts index (Facts), and those it did not read.
 	stepFiles, stepUnread int
-	// sources is what went wrong with the sources' index, if anything.
-	sources string
+	// sources and facts are what went wrong with the sources' index and
+	// the facts index, if anything.
+	sources, facts string
 }
 
 // chunkSize is how many files of a folder share an entry: few enough that
@@ -182,6 +183,9 @@ func (c *Cache) Report() (hits, parsed int, warning string) {
 	if c.sources != "" {
 		problems = append(problems, c.sources)
 	}
+	if c.facts != "" {
+		problems = append(problems, c.facts)
+	}
 	return c.hits, c.parsed, strings.Join(problems, "; ")
 }
 
@@ -202,11 +206,14 @@ func (c *Cache) StepFiles() (files, unread int) {
 	return c.stepFiles, c.stepUnread
 }
 
-func (c *Cache) noteStepFiles(files, unread int) {
+func (c *Cache) noteStepFiles(files, unread int, warning string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stepFiles += files
 	c.stepUnread += unread
+	if warning != "" {
+		c.facts = warning
+	}
 }
 
 // noteSources saves the sources' index of a run, and keeps what was

@@ -36,6 +36,8 @@ type Facts struct {
 	racy  int64
 	old   map[string]factsRecord
 
+	warning string // what was wrong with the index found, for Cache.Report
+
 	mu     sync.Mutex
 	now    map[string]factsRecord // what this run found, to save
 	looked int                    // files looked up
@@ -72,9 +74,16 @@ func OpenFacts(t Tree) *Facts {
 		now:   map[string]factsRecord{},
 	}
 	// An index that is missing, corrupt or foreign leaves old nil, and
-	// Save writes it anew.
-	if body, found, err := stamp.ReadIndex(f.file, factsFormat); err == nil && found {
-		f.old = decodeFacts(body)
+	// Save writes it anew; one that was there but unusable is warned of,
+	// as the sources' index is.
+	body, found, err := stamp.ReadIndex(f.file, factsFormat)
+	if err == nil && found {
+		if f.old = decodeFacts(body); f.old == nil {
+			err = stamp.ErrCorrupt
+		}
+	}
+	if err != nil {
+		f.warning = stamp.IndexProblem("facts index", f.file, err)
 	}
 	return f
 }
@@ -122,7 +131,7 @@ func (f *Facts) Save() {
 	if f == nil {
 		return
 	}
-	f.cache.noteStepFiles(f.looked, f.looked-f.read)
+	f.cache.noteStepFiles(f.looked, f.looked-f.read, f.warning)
 	if f.old != nil && maps.Equal(f.now, f.old) {
 		return
 	}

@@ -3,6 +3,7 @@ package load
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,9 @@ func TestFacts(t *testing.T) {
 		t.Error("a.sql is known to a corrupt index")
 	}
 	f.Save()
+	if _, _, warning := cache.Report(); !strings.Contains(warning, "ignored the corrupt facts index") {
+		t.Errorf("the cache's report on a corrupt facts index is %q; want a warning", warning)
+	}
 	if _, known := lookup(open(tree), "a.sql"); !known {
 		t.Error("the corrupt index was not written anew")
 	}
