@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/filekind"
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
@@ -463,24 +464,14 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 		params[p.Name] = p
 	}
 	given := map[string]bool{}
-	// misspelt holds the parameters given under a misspelt name, which is
-	// reported: they are not also missing.
-	misspelt := map[string]bool{}
 	var out []*plan.Arg
 	for _, a := range s.Args {
 		p, ok := params[a.Name]
-		nearest := ""
-		if !ok {
-			nearest = suggest.Nearest(a.Name, sortedKeys(params))
-		}
-		if !ok && a.Meant != "" && nearest == "" {
+		if !ok && a.Meant != "" && suggest.Nearest(a.Name, sortedKeys(params)) == "" {
 			c.misspeltStepArg(a)
 			continue
 		}
 		if !ok {
-			if nearest != "" {
-				misspelt[nearest] = true
-			}
 			detail := fmt.Sprintf("The runner %s takes no argument %q.%s", r.Name, a.Name, suggest.DidYouMean(a.Name, sortedKeys(params)))
 			if len(params) > 0 {
 				detail += fmt.Sprintf(" Its parameters are: %s.", strings.Join(sortedKeys(params), ", "))
@@ -499,22 +490,20 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 		}
 	}
 	for _, p := range r.Params {
-		if !p.Optional && !given[p.Name] && !misspelt[p.Name] {
+		if !p.Optional && !given[p.Name] {
 			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
 				"The runner %s needs the argument %q (%s)%s.", r.Name, p.Name, p.Type, describedAs(p.Description))
 		}
 	}
 	if ra := c.runnerAST[r]; ra != nil && len(ra.ExactlyOneOf.V) > 0 {
 		var set []string
-		anyMisspelt := false
 		for _, n := range ra.ExactlyOneOf.V {
 			if given[n.V] {
 				set = append(set, n.V)
 			}
-			anyMisspelt = anyMisspelt || misspelt[n.V]
 		}
 		switch {
-		case len(set) == 0 && !anyMisspelt:
+		case len(set) == 0:
 			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
 				"The runner %s needs one of %s; this step gives none.", r.Name, orList(ra.ExactlyOneOf.Values()))
 		case len(set) > 1:
@@ -728,25 +717,11 @@ func (c *compiler) meshPath(declaredIn, p string, dir bool, at diag.Range) (stri
 			// Reading a named pipe would wait for a writer for ever, and
 			// no checkout holds one.
 			c.errorf("missing-file", at, "File expected",
-				"%s is %s, not a regular file, which is what a step's file is and what a checkout holds. Replace it with the file, or correct the path.", c.tree.Prefix+full, specialFile(typ))
+				"%s is %s, not a regular file, which is what a step's file is and what a checkout holds. Replace it with the file, or correct the path.", c.tree.Prefix+full, filekind.Special(typ))
 			return "", false
 		}
 	}
 	return full, true
-}
-
-// specialFile names what a file that is neither regular nor a folder is,
-// with its article, for messages.
-func specialFile(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file (a named pipe, a socket or a device)"
 }
 
 // pathType returns the type of the entry at p, relative to the mesh root,

@@ -23,6 +23,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/meshc/meshc/internal/filekind"
 	"github.com/meshc/meshc/internal/lf"
 	"github.com/meshc/meshc/internal/parallel"
 	"github.com/meshc/meshc/internal/stamp"
@@ -228,7 +229,7 @@ func readTree(t *Tree) ([]*file, map[string][]fs.DirEntry, diag.Diagnostics) {
 			// could block, and no checkout holds one.
 			ds = append(ds, &diag.Diagnostic{Severity: diag.Error, Code: "read-error",
 				Summary: "Cannot read " + t.Prefix + p, Subject: new(diag.WholeFile(t.Prefix + p)),
-				Detail: fmt.Sprintf("%s%s is a %s, not a file: meshc reads only regular files, which are what a checkout holds. Remove it, or give it a name that does not end in %s.", t.Prefix, p, fileKind(de.Type()), FileSuffix)})
+				Detail: fmt.Sprintf("%s%s is %s, not a file: meshc reads only regular files, which are what a checkout holds. Remove it, or give it a name that does not end in %s.", t.Prefix, p, filekind.Special(de.Type()), FileSuffix)})
 			return nil
 		}
 		if !(p == RootFile || strings.HasSuffix(name, FileSuffix)) || !de.Type().IsRegular() {
@@ -248,19 +249,6 @@ func readTree(t *Tree) ([]*file, map[string][]fs.DirEntry, diag.Diagnostics) {
 		ds = append(ds, d)
 	}
 	return files, folders.folders, ds
-}
-
-// fileKind names what a file that is not a regular one is, for messages.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
 }
 
 // OutputFolder is where meshc build writes by default, at the root of the
