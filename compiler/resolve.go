@@ -464,14 +464,24 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 		params[p.Name] = p
 	}
 	given := map[string]bool{}
+	// misspelt holds the parameters given under a misspelt name, which is
+	// reported: they are not also missing.
+	misspelt := map[string]bool{}
 	var out []*plan.Arg
 	for _, a := range s.Args {
 		p, ok := params[a.Name]
-		if !ok && a.Meant != "" && suggest.Nearest(a.Name, sortedKeys(params)) == "" {
+		nearest := ""
+		if !ok {
+			nearest = suggest.Nearest(a.Name, sortedKeys(params))
+		}
+		if !ok && a.Meant != "" && nearest == "" {
 			c.misspeltStepArg(a)
 			continue
 		}
 		if !ok {
+			if nearest != "" {
+				misspelt[nearest] = true
+			}
 			detail := fmt.Sprintf("The runner %s takes no argument %q.%s", r.Name, a.Name, suggest.DidYouMean(a.Name, sortedKeys(params)))
 			if len(params) > 0 {
 				detail += fmt.Sprintf(" Its parameters are: %s.", strings.Join(sortedKeys(params), ", "))
@@ -490,20 +500,22 @@ func (c *compiler) stepArgs(ps *productScope, s *ast.Step, r *plan.Runner) []*pl
 		}
 	}
 	for _, p := range r.Params {
-		if !p.Optional && !given[p.Name] {
+		if !p.Optional && !given[p.Name] && !misspelt[p.Name] {
 			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
 				"The runner %s needs the argument %q (%s)%s.", r.Name, p.Name, p.Type, describedAs(p.Description))
 		}
 	}
 	if ra := c.runnerAST[r]; ra != nil && len(ra.ExactlyOneOf.V) > 0 {
 		var set []string
+		anyMisspelt := false
 		for _, n := range ra.ExactlyOneOf.V {
 			if given[n.V] {
 				set = append(set, n.V)
 			}
+			anyMisspelt = anyMisspelt || misspelt[n.V]
 		}
 		switch {
-		case len(set) == 0:
+		case len(set) == 0 && !anyMisspelt:
 			c.errorf("missing-attribute", s.DeclRange, "Missing runner argument",
 				"The runner %s needs one of %s; this step gives none.", r.Name, orList(ra.ExactlyOneOf.Values()))
 		case len(set) > 1:
