@@ -93,7 +93,11 @@ func TestSchedulesSync(t *testing.T) {
 	stale := api.add(schedule{Description: "meshc pharma prod: weekly", Ref: "main", Cron: "0 0 * * 1", CronTimezone: "America/New_York", Owner: alice, Variables: v("weekly")})
 	api.add(schedule{Description: "meshc pharma dev: weekly", Ref: "dev", Cron: "0 0 * * 1", CronTimezone: "UTC", Owner: alice, Active: false, Variables: v("weekly")})
 	api.add(schedule{Description: "meshc pharma prod: 0 5 * * 3", Ref: "main", Cron: "0 5 * * 3", CronTimezone: "America/New_York", Owner: api.me, Active: true, Variables: v("0 5 * * 2")})
-	api.add(schedule{Description: "meshc pharma prod: 0 6 * * 2", Ref: "main", Cron: "0 6 * * 2", CronTimezone: "America/New_York", Owner: alice, Active: false, Variables: v("0 6 * * 2")})
+	// Off, and with MESHC_BUILD set by hand as a file variable, whose
+	// value is a path: the trigger jobs' rules would skip every job.
+	fileBuild := v("0 6 * * 2")
+	fileBuild[1].VariableType = "file"
+	api.add(schedule{Description: "meshc pharma prod: 0 6 * * 2", Ref: "main", Cron: "0 6 * * 2", CronTimezone: "America/New_York", Owner: alice, Active: false, Variables: fileBuild})
 	right := api.add(schedule{Description: "meshc pharma prod: 0 6 * * 3", Ref: "main", Cron: "0 6 * * 3", CronTimezone: "America/New_York", Owner: alice, Active: true, Variables: v("0 6 * * 3")})
 	before := api.snapshot()
 	srv := httptest.NewServer(api)
@@ -115,7 +119,7 @@ func TestSchedulesSync(t *testing.T) {
 		"took ownership of monthly from alice", "updated monthly", "set MESHC_BUILD of monthly",
 		"created 0 5 * * 2", "set MESHC_SCHEDULE of 0 5 * * 2", "set MESHC_BUILD of 0 5 * * 2",
 		"set MESHC_SCHEDULE of 0 5 * * 3",
-		"took ownership of 0 6 * * 2 from alice", "updated 0 6 * * 2",
+		"took ownership of 0 6 * * 2 from alice", "updated 0 6 * * 2", "set MESHC_BUILD of 0 6 * * 2",
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("the script did not print %q:\n%s", want, out)
