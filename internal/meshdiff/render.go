@@ -189,7 +189,7 @@ func (r *Report) WriteMarkdown(w io.Writer, head *plan.Plan) {
 
 	fmt.Fprintln(w)
 	for _, d := range domains {
-		fmt.Fprintf(w, "<details><summary>%s: %s</summary>\n\n", md(area(d)), plural(len(changesIn[d]), "change"))
+		fmt.Fprintf(w, "<details><summary>%s: %s</summary>\n\n", htmlText(area(d)), plural(len(changesIn[d]), "change"))
 		for _, c := range changesIn[d] {
 			mark := ""
 			if c.Breaking {
@@ -227,6 +227,18 @@ func codeList(ids []string) string {
 func md(s string) string {
 	return mdEscaper.Replace(string(diag.Printable([]byte(s))))
 }
+
+// htmlText escapes s for the text of an HTML element, such as a
+// <summary>: Markdown's backslash escapes are not read inside HTML, where
+// md's market\_access would show its backslash. Entities are, so @ and #
+// are kept from mentioning or linking as md keeps them.
+func htmlText(s string) string {
+	return htmlEscaper.Replace(string(diag.Printable([]byte(s))))
+}
+
+var htmlEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;", "@", "&#64;", "#", "&#35;", "~", "&#126;", "\n", " ", "\t", " ",
+)
 
 var mdEscaper = strings.NewReplacer(
 	"\\", "\\\\", "&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",

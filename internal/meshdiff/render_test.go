@@ -144,3 +144,16 @@ func TestJSONMajorBump(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownSummary checks that a domain's name in a section's
+// <summary> is written for HTML, where Markdown's backslash escapes would
+// show: market_access, not market\_access.
+func TestMarkdownSummary(t *testing.T) {
+	r := reportWith("x")
+	r.Changes[0].Domain = "market_access"
+	var got bytes.Buffer
+	r.WriteMarkdown(&got, nil)
+	if want := "<summary>market_access: 1 change</summary>"; !strings.Contains(got.String(), want) {
+		t.Errorf("the report has no %s:\n%s", want, got.String())
+	}
+}
