@@ -41,8 +41,8 @@ type schedules struct {
 	// same maps a cadence's key to the key of the schedule it shares:
 	// one cadence spelled two ways ("daily", "0 0 * * *") is one schedule.
 	same map[string]string
-	// zoneNames maps each zone the products run in (zones.Of) to the one
-	// name the schedules write it with: a zone of two names (US/Eastern,
+	// zoneNames maps each time zone name the products write to the name
+	// the schedules write it with: a zone of two names (US/Eastern,
 	// America/New_York) is one clock, and one schedule.
 	zoneNames map[string]string
 }
@@ -208,32 +208,33 @@ func (s *schedules) keyOf(c plan.Cadence, tz string) string {
 }
 
 // zoneName is the name the schedules write a time zone with.
-func (s *schedules) zoneName(tz string) string { return s.zoneNames[zones.Of(tz)] }
+func (s *schedules) zoneName(tz string) string { return s.zoneNames[tz] }
 
-// nameZones picks the one name each zone the products run in is written
-// with, when the mesh names it in several ways: the mesh's own time zone
-// as defaults.timezone writes it, and another by the zone's own name
-// (America/New_York for US/Eastern) when the mesh writes that, else by
-// the least name the mesh writes. A name the mesh writes is one its
-// authors chose, which the GitLab instance's tz database has; a zone's
-// own name may be newer than the instance's (Europe/Kyiv for
-// Europe/Kiev). The choice depends on the names written, not on the
-// products' order.
+// nameZones names each time zone the products run in: the mesh's own
+// zone as defaults.timezone writes it, and another by the zone's own name
+// (America/New_York for US/Eastern or EST5EDT), which GitLab's TZInfo
+// knows as it knows the links. A name depends on the name written alone,
+// never on the other products', so that adding or removing a product
+// renames no other product's schedule, and one zone's names share one.
+// A zone's own name that Go does not know (none, with the tz database
+// it embeds) is left as written.
 func (s *schedules) nameZones() map[string]string {
-	names := map[string]string{}
 	def := s.plan.Defaults.Timezone
-	names[zones.Of(def)] = def
+	names := map[string]string{def: def}
 	for _, pr := range s.plan.Products {
 		tz := pr.Schedule.Timezone
+		if _, ok := names[tz]; ok {
+			continue
+		}
 		zone := zones.Of(tz)
-		name, ok := names[zone]
+		_, err := time.LoadLocation(zone)
 		switch {
-		case !ok:
-			names[zone] = tz
-		case zone == zones.Of(def) || name == zone:
-			// The mesh's zone, or one named by its own name: kept.
-		case tz == zone || tz < name:
-			names[zone] = tz
+		case zone == zones.Of(def):
+			names[tz] = def
+		case err != nil:
+			names[tz] = tz
+		default:
+			names[tz] = zone
 		}
 	}
 	return names
