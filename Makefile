@@ -14,10 +14,12 @@ build:
 # and the example's pipelines run with gitlab-ci-local (e2e). The tests run
 # with the race detector where cgo works (it needs a C compiler, which
 # .ci/run installs): meshc parses, checks, renders and compares on every
-# core.
+# core. Under the race detector on a busy two-core machine the compiler's
+# package takes minutes (its cache test compiles every broken case five
+# times), so a package may take 15 rather than go test's 10.
 RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
 test: lint
-	$(GO) test $(RACE) ./...
+	$(GO) test $(RACE) -timeout 15m ./...
 	$(MAKE) e2e
 
 # e2e runs the example's GitLab pipelines with gitlab-ci-local, installing it
