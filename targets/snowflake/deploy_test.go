@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,7 +33,9 @@ import (
 //   - SYSTEM$TASK_DEPENDENTS_ENABLE resumes a root and every task after
 //     it, and TASK_DEPENDENTS lists them;
 //   - SHOW TASKS ... ROOT ONLY lists a schema's tasks without predecessors,
-//     with their comments (SHOW TASKS).
+//     with their comments, ordered by name, and fails past 10,000 rows
+//     unless it has LIMIT (at most 10,000), with FROM to page on (SHOW
+//     TASKS, usage notes).
 //
 // The documentation does not say that a graph must stay connected while it
 // is built: it says that a graph's structure can be defined once its tasks
@@ -41,7 +44,8 @@ import (
 // So the model lets a task have predecessors under different roots for a
 // while, and counts a graph's tasks from each root.
 type account struct {
-	tasks map[string]*liveTask // by qualified name
+	tasks   map[string]*liveTask // by qualified name
+	showCap int                  // the most rows SHOW returns; 0 for Snowflake's 10,000
 }
 
 type liveTask struct {
@@ -61,9 +65,21 @@ var (
 	// roots, the assignments and statements of its loop over them (the
 	// first, up to the loop over a root's dependents), and the statement
 	// that drops a dependent.
-	retiredQuery  = regexp.MustCompile(`(?s)\n  retired := \(\n(.*?)\n  \);\n`)
-	retiredLoop   = regexp.MustCompile(`(?s)\n  FOR retired_root IN retired_roots DO\n(.*?)\n      FOR dependent IN dependent_tasks DO\n        EXECUTE IMMEDIATE (.*?);\n`)
-	retiredStep   = regexp.MustCompile(`(?m)^ {4}(?:(\w+) := |EXECUTE IMMEDIATE )(.*);$`)
+	retiredQuery = regexp.MustCompile(`(?s)\n( +)retired := \(\n(.*?)\n( +)\);\n`)
+	retiredLoop  = regexp.MustCompile(`(?s)\n +FOR retired_root IN retired_roots DO\n(.*?)\n +FOR dependent IN dependent_tasks DO\n +EXECUTE IMMEDIATE (.*?);\n`)
+	retiredStep  = regexp.MustCompile(`(?m)^ +(?:(\w+) := |EXECUTE IMMEDIATE )(.*);$`)
+	// The SHOW TASKS of a block that drops retired graphs: a statement
+	// (showAll), or a page's, run again with page_from after a page as
+	// full as its LIMIT (showPage, pageFrom).
+	showAll   = regexp.MustCompile(`(?m)^ +(SHOW TASKS IN .*);$`)
+	showPage  = regexp.MustCompile(`(?m)^ +EXECUTE IMMEDIATE ('SHOW TASKS .*' \|\| page_from);$`)
+	pageFrom  = regexp.MustCompile(`(?m)^ +page_from := (.*last_root.*);$`)
+	pageCount = regexp.MustCompile(`(?m)^ +SELECT COUNT\(\*\), MAX\("name"\) INTO :page_rows, :last_root FROM TABLE\(RESULT_SCAN\(:roots_shown\)\);$`)
+	pageUntil = regexp.MustCompile(`(?m)^ +UNTIL \(page_rows < (\d+)\)$`)
+	// The loop over the database's schemas of a block that drops retired
+	// graphs in a database.
+	listedSchemas = regexp.MustCompile(`\n  schemas CURSOR FOR\n    SELECT schema_name\n    FROM (\S+)\.INFORMATION_SCHEMA\.SCHEMATA\n    WHERE schema_name <> 'INFORMATION_SCHEMA'\n    ORDER BY schema_name;\n(?s:.*)\n  FOR listed IN schemas DO\n`)
+	showTasks     = regexp.MustCompile(`^SHOW TASKS IN (SCHEMA|DATABASE) (.+?) ROOT ONLY(?: LIMIT (\d+)(?: FROM ('.*'))?)?$`)
 	alterSuspend  = regexp.MustCompile(`^ALTER TASK (\S+) SUSPEND$`)
 	qualifiedPart = regexp.MustCompile(`"(?:[^"]|"")*"|[^."]+`)
 )
@@ -158,19 +174,113 @@ func (a *account) run(stmt string) string {
 }
 
 // dropRetired runs a block that drops retired graphs by evaluating its
-// SQL (sqleval_test.go): its query on what SHOW TASKS ... ROOT ONLY lists
-// (the roots in its schema or database, with their comments), then, for
+// SQL (sqleval_test.go): its SHOW TASKS ... ROOT ONLY, in each schema of
+// the database when it loops over them, page by page when it pages
+// (dropPaged), then on each page its query of the roots shown, then, for
 // each row in order, the assignments and statements of its loop: the root
 // suspended, each task after it dropped as the loop's statement names it,
 // then the root. Its streams are not modelled.
 func (a *account) dropRetired(stmt string) string {
-	m := dropRetired.FindStringSubmatch(stmt)
-	scope, in := m[1], m[2]
-	var shown []sqlRow
+	if m := listedSchemas.FindStringSubmatch(stmt); m != nil {
+		db := accountName(m[1])
+		var schemas []string
+		for name := range a.tasks {
+			if parts := strings.Split(name, "."); parts[0] == db {
+				schemas = append(schemas, parts[1])
+			}
+		}
+		slices.Sort(schemas)
+		for _, schema := range slices.Compact(schemas) {
+			if msg := a.dropPaged(stmt, map[string]sqlValue{"LISTED.SCHEMA_NAME": sqlString(schema)}); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+	if showPage.MatchString(stmt) {
+		return a.dropPaged(stmt, map[string]sqlValue{})
+	}
+	m := showAll.FindStringSubmatch(stmt)
+	if m == nil {
+		return "the model does not know this block's SHOW TASKS"
+	}
+	shown, _, msg := a.showRoots(m[1])
+	if msg != "" {
+		return msg
+	}
+	return a.dropShown(stmt, shown)
+}
+
+// dropPaged runs a block's loop over pages of roots, given the values of
+// the variables it reads: page_from reset, then the SHOW command of a
+// page, the roots shown counted and the last of their names kept, the
+// page's roots dropped, and page_from set, until the loop's condition.
+func (a *account) dropPaged(stmt string, vars map[string]sqlValue) string {
+	show, next, until := showPage.FindStringSubmatch(stmt), pageFrom.FindStringSubmatch(stmt), pageUntil.FindStringSubmatch(stmt)
+	if show == nil || next == nil || until == nil || !pageCount.MatchString(stmt) {
+		return "the model does not know this block's loop over pages"
+	}
+	full, _ := strconv.Atoi(until[1])
+	vars["PAGE_FROM"] = sqlString("")
+	for {
+		cmd, err := sqlEval(show[1], vars)
+		if err != nil || cmd.null {
+			return fmt.Sprintf("the SHOW command: %v, %v", cmd, err)
+		}
+		shown, _, msg := a.showRoots(cmd.s)
+		if msg != "" {
+			return msg
+		}
+		// The page's last name, before the loop drops any of its roots.
+		vars["LAST_ROOT"] = sqlNull
+		if len(shown) > 0 {
+			vars["LAST_ROOT"] = shown[len(shown)-1]["name"]
+		}
+		if vars["PAGE_FROM"], err = sqlEval(next[1], vars); err != nil {
+			return "page_from: " + err.Error()
+		}
+		if msg := a.dropShown(stmt, shown); msg != "" {
+			return msg
+		}
+		if len(shown) < full {
+			return ""
+		}
+	}
+}
+
+// showRoots runs a SHOW TASKS ... ROOT ONLY command: the roots in its
+// schema or database, with their comments, ordered by schema and name,
+// from the name FROM gives on (a name no task need have), at most LIMIT
+// of them. Without LIMIT, it fails past showCap rows, and LIMIT may not
+// exceed showCap (SHOW TASKS, usage notes). limit is LIMIT, or showCap.
+func (a *account) showRoots(cmd string) (shown []sqlRow, limit int, msg string) {
+	m := showTasks.FindStringSubmatch(cmd)
+	if m == nil {
+		return nil, 0, "a SHOW command the model does not know: " + cmd
+	}
+	scope, in, from := m[1], accountName(m[2]), ""
+	limit = a.showCap
+	if limit == 0 {
+		limit = 10000
+	}
+	if m[3] != "" {
+		n, _ := strconv.Atoi(m[3])
+		if n > limit {
+			return nil, 0, fmt.Sprintf("LIMIT %d exceeds the maximum of %d", n, limit)
+		}
+		limit = n
+	}
+	if m[4] != "" {
+		v, err := sqlEval(m[4], nil)
+		if err != nil {
+			return nil, 0, "FROM: " + err.Error()
+		}
+		from = v.s
+	}
 	for _, name := range slices.Sorted(maps.Keys(a.tasks)) {
 		lt := a.tasks[name]
 		parts := strings.Split(name, ".")
-		if len(lt.after) > 0 || scope == "SCHEMA" && parts[0]+"."+parts[1] != in || scope == "DATABASE" && parts[0] != in {
+		if len(lt.after) > 0 || scope == "SCHEMA" && parts[0]+"."+parts[1] != in || scope == "DATABASE" && parts[0] != in || parts[2] < from {
 			continue
 		}
 		note := sqlNull
@@ -179,11 +289,23 @@ func (a *account) dropRetired(stmt string) string {
 		}
 		shown = append(shown, sqlRow{"database_name": sqlString(parts[0]), "schema_name": sqlString(parts[1]), "name": sqlString(parts[2]), "comment": note})
 	}
+	if len(shown) > limit {
+		if m[3] == "" {
+			return nil, 0, fmt.Sprintf("090153: The result set size exceeded the max number of rows(%d) supported for SHOW statements. Use LIMIT option", limit)
+		}
+		shown = shown[:limit]
+	}
+	return shown, limit, ""
+}
+
+// dropShown runs a block's query of retired roots on the roots shown, then
+// its loop over them.
+func (a *account) dropShown(stmt string, shown []sqlRow) string {
 	q, loop := retiredQuery.FindStringSubmatch(stmt), retiredLoop.FindStringSubmatch(stmt)
 	if q == nil || loop == nil {
 		return "the model does not know this block's shape"
 	}
-	roots, err := sqlQuery(q[1], map[string][]sqlRow{"ROOTS_SHOWN": shown}, nil)
+	roots, err := sqlQuery(q[2], map[string][]sqlRow{"ROOTS_SHOWN": shown}, nil)
 	if err != nil {
 		return "the query of retired roots: " + err.Error()
 	}
@@ -731,5 +853,46 @@ func TestRetiredGraphs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRetiredPaged deploys, in the model above, a mesh's scripts on an
+// account whose schemas hold more roots than one SHOW TASKS lists: those
+// of other deployments, by name before the retired ones. d.sql must page
+// through d's schema to drop b's graph, and retired-graphs.sql through
+// e's to drop the graph of the removed domain e, both leaving the others'.
+func TestRetiredPaged(t *testing.T) {
+	before := deployment{"m", "prod", "", []retireDomain{{"d", "", []string{"a", "b"}}, {"e", "", []string{"c"}}}}
+	after := deployment{"m", "prod", "", []retireDomain{{"d", "", []string{"a"}}}}
+	a := &account{tasks: map[string]*liveTask{}}
+	a.deploy(t, before.scripts(t))
+	var others []string
+	for _, schema := range []string{"D", "E"} {
+		for i := range 10001 { // a page of SHOW's and one more
+			name := fmt.Sprintf("DB.%s.A%05d$START", schema, i)
+			a.tasks[name] = &liveTask{comment: "[meshc m/dev] " + strings.ToLower(schema) + ".x", started: true}
+			others = append(others, name)
+		}
+	}
+	shapes, kept := a.shapes(), map[string]string{}
+	for _, name := range others {
+		kept[name] = shapes[name]
+	}
+	files := after.scripts(t)
+	a.deploy(t, files)
+	want := freshAccount(t, files).shapes()
+	maps.Copy(want, kept)
+	got := a.shapes()
+	for name, w := range want {
+		if g, ok := got[name]; !ok {
+			t.Errorf("task %s is missing", name)
+		} else if g != w {
+			t.Errorf("task %s: %s, want %s", name, g, w)
+		}
+	}
+	for name, g := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("task %s is left over: %s", name, g)
+		}
 	}
 }

@@ -308,20 +308,23 @@ func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
 		return snowsql.String(in+".\"") + " || REPLACE(" + variable + ", '\"', '\"\"') || '\"'"
 	}
 	var block strings.Builder
-	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  streams_shown VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\n  product_id VARCHAR;\n  stream_prefix VARCHAR;\nBEGIN\n")
-	fmt.Fprintf(&block, "  SHOW TASKS IN SCHEMA %s ROOT ONLY;\n  roots_shown := SQLID;\n  SHOW STREAMS IN SCHEMA %s;\n  streams_shown := SQLID;\n", in, in)
-	block.WriteString("  retired := (\n    SELECT name, product FROM (\n      SELECT \"name\" AS name, \"comment\" AS note, LOWER(REPLACE(\"name\", '$START')) AS product\n      FROM TABLE(RESULT_SCAN(:roots_shown))\n    )\n    WHERE ENDSWITH(name, '$START')\n")
-	fmt.Fprintf(&block, "      AND name NOT IN (%s\n      )\n", strings.Join(names, ","))
-	fmt.Fprintf(&block, "      AND (STARTSWITH(note, %s)\n        OR note = %s || product OR STARTSWITH(note, %s || product || ': '))\n    ORDER BY name\n  );\n",
+	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  page_rows INTEGER;\n  last_root VARCHAR;\n  page_from VARCHAR;\n  streams_shown VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\n  product_id VARCHAR;\n  stream_prefix VARCHAR;\nBEGIN\n")
+	fmt.Fprintf(&block, "  SHOW STREAMS IN SCHEMA %s;\n  streams_shown := SQLID;\n", in)
+	var page strings.Builder
+	page.WriteString("  retired := (\n    SELECT name, product FROM (\n      SELECT \"name\" AS name, \"comment\" AS note, LOWER(REPLACE(\"name\", '$START')) AS product\n      FROM TABLE(RESULT_SCAN(:roots_shown))\n    )\n    WHERE ENDSWITH(name, '$START')\n")
+	fmt.Fprintf(&page, "      AND name NOT IN (%s\n      )\n", strings.Join(names, ","))
+	fmt.Fprintf(&page, "      AND (STARTSWITH(note, %s)\n        OR note = %s || product OR STARTSWITH(note, %s || product || ': '))\n    ORDER BY name\n  );\n",
 		snowsql.String(b.marker()+" "+prefix), snowsql.String(prefix), snowsql.String(prefix))
-	block.WriteString("  LET retired_roots CURSOR FOR retired;\n  FOR retired_root IN retired_roots DO\n    root_name := retired_root.name;\n")
-	fmt.Fprintf(&block, "    root_task := %s;\n", quoted("root_name"))
-	fmt.Fprintf(&block, "    product_id := %s || retired_root.product;\n", snowsql.String(prefix))
-	block.WriteString("    stream_prefix := REPLACE(root_name, '$START', '$INPUT$');\n")
-	dropGraph(&block, schema.Database, quoted)
-	block.WriteString("      LET streams RESULTSET := (\n        SELECT \"name\" AS name\n        FROM TABLE(RESULT_SCAN(:streams_shown))\n        WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n      );\n")
-	block.WriteString("      LET input_streams CURSOR FOR streams;\n      FOR input_stream IN input_streams DO\n")
-	fmt.Fprintf(&block, "        EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\n      END FOR;\n    END;\n  END FOR;\nEND;", quoted("input_stream.name"))
+	page.WriteString("  LET retired_roots CURSOR FOR retired;\n  FOR retired_root IN retired_roots DO\n    root_name := retired_root.name;\n")
+	fmt.Fprintf(&page, "    root_task := %s;\n", quoted("root_name"))
+	fmt.Fprintf(&page, "    product_id := %s || retired_root.product;\n", snowsql.String(prefix))
+	page.WriteString("    stream_prefix := REPLACE(root_name, '$START', '$INPUT$');\n")
+	dropGraph(&page, schema.Database, quoted)
+	page.WriteString("      LET streams RESULTSET := (\n        SELECT \"name\" AS name\n        FROM TABLE(RESULT_SCAN(:streams_shown))\n        WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n      );\n")
+	page.WriteString("      LET input_streams CURSOR FOR streams;\n      FOR input_stream IN input_streams DO\n")
+	fmt.Fprintf(&page, "        EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\n      END FOR;\n    END;\n  END FOR;\n", quoted("input_stream.name"))
+	block.WriteString(pagedRoots(snowsql.String(fmt.Sprintf("SHOW TASKS IN SCHEMA %s ROOT ONLY LIMIT %d", in, showLimit)), page.String()))
+	block.WriteString("END;")
 	fmt.Fprintf(w, `
 -- Drop the task graphs of %[1]s's products that the mesh no longer has. Which
 -- products those are is decided when the script runs, from what is in %[2]s
@@ -368,7 +371,10 @@ const RetiredGraphs = "retired-graphs.sql"
 // script keeps its current graphs and drops its retired ones (dropRetired)
 // with its own role. The marker keeps the block off every task another
 // mesh, another environment sharing the database, or a person made; the
-// roots an earlier meshc wrote without it are left alone.
+// roots an earlier meshc wrote without it are left alone. It pages
+// through each schema in turn (pagedRoots), not the database at once:
+// SHOW TASKS IN DATABASE orders by schema first, and FROM names a task,
+// not a schema.
 //
 // It appends the script to dst. domains are the domains that have a
 // script, sorted.
@@ -388,23 +394,29 @@ func (b *builder) retiredGraphs(dst []byte, domains []*plan.Domain) []byte {
 		b.plan.Name, b.plan.Environment.Name, database)
 	marker := b.marker() + " "
 	var block strings.Builder
-	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\nBEGIN\n")
-	fmt.Fprintf(&block, "  SHOW TASKS IN DATABASE %s ROOT ONLY;\n  roots_shown := SQLID;\n", database)
-	block.WriteString("  retired := (\n    SELECT \"schema_name\" AS schema_name, \"name\" AS name\n    FROM TABLE(RESULT_SCAN(:roots_shown))\n")
-	fmt.Fprintf(&block, "    WHERE STARTSWITH(\"comment\", %s)\n", snowsql.String(marker))
+	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  page_rows INTEGER;\n  last_root VARCHAR;\n  page_from VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\n")
+	fmt.Fprintf(&block, "  schemas CURSOR FOR\n    SELECT schema_name\n    FROM %s.INFORMATION_SCHEMA.SCHEMATA\n    WHERE schema_name <> 'INFORMATION_SCHEMA'\n    ORDER BY schema_name;\nBEGIN\n", database)
+	block.WriteString("  FOR listed IN schemas DO\n")
+	var page strings.Builder
+	page.WriteString("  retired := (\n    SELECT \"schema_name\" AS schema_name, \"name\" AS name\n    FROM TABLE(RESULT_SCAN(:roots_shown))\n")
+	fmt.Fprintf(&page, "    WHERE STARTSWITH(\"comment\", %s)\n", snowsql.String(marker))
 	for _, d := range domains {
-		fmt.Fprintf(&block, "      AND NOT (\"schema_name\" = %s AND STARTSWITH(\"comment\", %s))\n",
+		fmt.Fprintf(&page, "      AND NOT (\"schema_name\" = %s AND STARTSWITH(\"comment\", %s))\n",
 			snowsql.String(strings.ToUpper(b.schema(d).Schema)), snowsql.String(marker+d.Name+"."))
 	}
-	block.WriteString("    ORDER BY schema_name, name\n  );\n")
-	block.WriteString("  LET retired_roots CURSOR FOR retired;\n  FOR retired_root IN retired_roots DO\n    root_name := retired_root.name;\n")
+	page.WriteString("    ORDER BY name\n  );\n")
+	page.WriteString("  LET retired_roots CURSOR FOR retired;\n  FOR retired_root IN retired_roots DO\n    root_name := retired_root.name;\n")
 	in := snowsql.String(database+".\"") + " || REPLACE(retired_root.schema_name, '\"', '\"\"') || '\".\"'"
 	quoted := func(variable string) string { // an account's name, in the root's schema, quoted
 		return in + " || REPLACE(" + variable + ", '\"', '\"\"') || '\"'"
 	}
-	fmt.Fprintf(&block, "    root_task := %s;\n", quoted("root_name"))
-	dropGraph(&block, b.plan.Environment.Database, quoted)
-	block.WriteString("    END;\n  END FOR;\nEND;")
+	fmt.Fprintf(&page, "    root_task := %s;\n", quoted("root_name"))
+	dropGraph(&page, b.plan.Environment.Database, quoted)
+	page.WriteString("    END;\n  END FOR;\n")
+	// A schema's name goes into SHOW as a quoted identifier, its " doubled.
+	show := snowsql.String("SHOW TASKS IN SCHEMA "+database+".\"") + " || REPLACE(listed.schema_name, '\"', '\"\"') || " + snowsql.String(fmt.Sprintf("\" ROOT ONLY LIMIT %d", showLimit))
+	block.WriteString(indent(pagedRoots(show, page.String())))
+	block.WriteString("  END FOR;\nEND;")
 	fmt.Fprintf(w, `
 -- Drop the task graphs whose root's COMMENT starts with %[1]s,
 -- as this build writes it for the %[2]s mesh in environment %[3]s, but those
@@ -415,4 +427,35 @@ func (b *builder) retiredGraphs(dst []byte, domains []*plan.Domain) []byte {
 %[4]s;
 `, snowsql.String(marker), b.plan.Name, b.plan.Environment.Name, executeImmediate(block.String()))
 	return w.Bytes()
+}
+
+// showLimit is the most rows a SHOW command returns: past it, SHOW fails
+// (error 090153) unless it has LIMIT, at most showLimit rows, and pages
+// on with FROM 'name' (SHOW TASKS, usage notes).
+const showLimit = 10000
+
+// pagedRoots writes a REPEAT loop that runs the SHOW command show (an
+// expression, ending in LIMIT showLimit) for one page of roots, in
+// roots_shown, then body on them, until a page has fewer. SHOW lists
+// tasks ordered by name, and FROM 'name' starts a page at a name whether
+// or not a task still has it (body may have dropped it), so the next page
+// starts at the last name of the page before: if FROM lists that task
+// again, body finds it again and keeps or drops it as before. SHOW takes
+// no bind variable, so the name goes into the command as a string
+// literal, its \ and ' escaped. body is indented as the loop is, by two
+// spaces.
+func pagedRoots(show, body string) string {
+	var page strings.Builder
+	page.WriteString("  page_from := '';\n  REPEAT\n")
+	fmt.Fprintf(&page, "    EXECUTE IMMEDIATE %s || page_from;\n    roots_shown := SQLID;\n", show)
+	page.WriteString(`    SELECT COUNT(*), MAX("name") INTO :page_rows, :last_root FROM TABLE(RESULT_SCAN(:roots_shown));` + "\n")
+	page.WriteString(`    page_from := ' FROM ''' || REPLACE(REPLACE(last_root, '\\', '\\\\'), '''', '\\''') || '''';` + "\n")
+	page.WriteString(indent(body))
+	fmt.Fprintf(&page, "  UNTIL (page_rows < %d)\n  END REPEAT;\n", showLimit)
+	return page.String()
+}
+
+// indent indents each line of block by two spaces.
+func indent(block string) string {
+	return "  " + strings.ReplaceAll(strings.TrimSuffix(block, "\n"), "\n", "\n  ") + "\n"
 }

@@ -138,7 +138,7 @@ var (
 	suspend      = regexp.MustCompile(`^ALTER TASK IF EXISTS (\S+) SUSPEND$`)
 	enable       = regexp.MustCompile(`^SELECT SYSTEM\$TASK_DEPENDENTS_ENABLE\('([^']+)'\)$`)
 	dropStale    = regexp.MustCompile(`^EXECUTE IMMEDIATE \$\$\nDECLARE\n  stale CURSOR FOR\n    SELECT name\n    FROM TABLE\(\S+\.INFORMATION_SCHEMA\.TASK_DEPENDENTS\(TASK_NAME => '([^']+)', RECURSIVE => TRUE\)\)\n`)
-	dropRetired  = regexp.MustCompile(`^EXECUTE IMMEDIATE \$\$\nDECLARE\n  roots_shown VARCHAR;\n(?s:.*)  SHOW TASKS IN (SCHEMA|DATABASE) (\S+) ROOT ONLY;\n`)
+	dropRetired  = regexp.MustCompile(`^EXECUTE IMMEDIATE \$\$\nDECLARE\n  roots_shown VARCHAR;\n(?s:.*)SHOW TASKS IN (?:SCHEMA|DATABASE) `)
 )
 
 // readBack reads every statement of the scripts, failing on any statement
