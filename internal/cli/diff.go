@@ -10,9 +10,7 @@ import (
 	"os/exec"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
-	"testing/fstest"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
@@ -93,10 +91,11 @@ everything downstream of them.`)
 		cf.of = base
 		compileBase = func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(base, opts) }
 	} else {
-		tree, err := gitTree(dir, baseRef)
+		tree, blobs, err := gitTree(dir, baseRef)
 		if err != nil {
 			return usageError(e, "diff", "%v", err)
 		}
+		defer blobs.Close() // the report reads the steps' files too
 		cf.of = cmp.Or(baseRef, "HEAD")
 		compileBase = func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) }
 	}
@@ -253,10 +252,11 @@ func writeJSONList(w io.Writer, items []string) error {
 // repository's objects (git ls-tree and git cat-file, so that
 // .gitattributes' export rules do not apply), without touching the work
 // tree. Files are named REF:PATH in diagnostics. An empty ref is HEAD, the
-// default, which the messages say the user did not choose.
-func gitTree(dir, ref string) (load.Tree, error) {
+// default, which the messages say the user did not choose. Files are read
+// when opened (gitFS), through the git process that the Closer ends.
+func gitTree(dir, ref string) (load.Tree, io.Closer, error) {
 	if strings.HasPrefix(ref, "-") {
-		return load.Tree{}, fmt.Errorf("--base-ref %q is not a git revision", ref)
+		return load.Tree{}, nil, fmt.Errorf("--base-ref %q is not a git revision", ref)
 	}
 	named := ref != ""
 	if !named {
@@ -265,58 +265,31 @@ func gitTree(dir, ref string) (load.Tree, error) {
 	out, err := git(dir, "rev-parse", "--show-prefix")
 	if err != nil {
 		if !named {
-			return load.Tree{}, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but git cannot read it as a repository (%v); give --base FOLDER to compare it with another folder", dir, err)
+			return load.Tree{}, nil, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but git cannot read it as a repository (%v); give --base FOLDER to compare it with another folder", dir, err)
 		}
-		return load.Tree{}, fmt.Errorf("--base-ref needs %s to be in a git repository: %v", dir, err)
+		return load.Tree{}, nil, fmt.Errorf("--base-ref needs %s to be in a git repository: %v", dir, err)
 	}
 	prefix := strings.TrimSpace(string(out))
 	if _, err := git(dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
 		if !named {
-			return load.Tree{}, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but its repository has no commit yet; commit the mesh, or give --base FOLDER to compare it with another folder", dir)
+			return load.Tree{}, nil, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but its repository has no commit yet; commit the mesh, or give --base FOLDER to compare it with another folder", dir)
 		}
-		return load.Tree{}, fmt.Errorf("--base-ref %q names no commit of the repository", ref)
+		return load.Tree{}, nil, fmt.Errorf("--base-ref %q names no commit of the repository", ref)
 	}
 	top, err := git(dir, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return load.Tree{}, err
+		return load.Tree{}, nil, err
 	}
 	root := strings.TrimSpace(string(top))
-	listing, err := git(root, "ls-tree", "-r", "-z", ref+":"+strings.TrimSuffix(prefix, "/"))
+	listing, err := git(root, "ls-tree", "-r", "-l", "-z", ref+":"+strings.TrimSuffix(prefix, "/"))
 	if err != nil {
-		return load.Tree{}, fmt.Errorf("the mesh folder is not in %s (%v)", ref, err)
+		return load.Tree{}, nil, fmt.Errorf("the mesh folder is not in %s (%v)", ref, err)
 	}
-	// Regular files only: the loader follows no symbolic link either.
-	var names, objects []string
-	for _, entry := range strings.Split(strings.TrimSuffix(string(listing), "\x00"), "\x00") {
-		meta, name, ok := strings.Cut(entry, "\t")
-		fields := strings.Fields(meta)
-		if !ok || len(fields) != 3 || fields[1] != "blob" || (fields[0] != "100644" && fields[0] != "100755") {
-			continue
-		}
-		names, objects = append(names, name), append(objects, fields[2])
-	}
-	cmd := exec.Command("git", "-C", root, "cat-file", "--batch")
-	cmd.Stdin = strings.NewReader(strings.Join(objects, "\n") + "\n")
-	data, err := cmd.Output()
+	blobs, err := startBlobReader(root, ref)
 	if err != nil {
-		return load.Tree{}, fmt.Errorf("reading %s: %v", ref, err)
+		return load.Tree{}, nil, err
 	}
-	fsys := fstest.MapFS{}
-	for i, name := range names {
-		// Each object is "<oid> <type> <size>\n<content>\n".
-		header, rest, ok := bytes.Cut(data, []byte("\n"))
-		fields := strings.Fields(string(header))
-		size := -1
-		if ok && len(fields) == 3 {
-			size, _ = strconv.Atoi(fields[2])
-		}
-		if size < 0 || size+1 > len(rest) || fields[0] != objects[i] {
-			return load.Tree{}, fmt.Errorf("reading %s: unexpected output of git cat-file", ref)
-		}
-		fsys[name] = &fstest.MapFile{Data: rest[:size], Mode: 0o644}
-		data = rest[size+1:]
-	}
-	return load.Tree{FS: fsys, Prefix: ref + ":" + prefix}, nil
+	return load.Tree{FS: newGitFS(listing, blobs), Prefix: ref + ":" + prefix}, blobs, nil
 }
 
 // withoutIgnored returns the mesh folder dir, read through fsys, without
