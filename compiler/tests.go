@@ -299,6 +299,8 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 	port := site.port
 	if site.level == "product" {
 		switch {
+		case block.PortBad:
+			return nil, nil, false // reported when loading
 		case block.Port != nil:
 			var ok bool
 			if _, port, ok = c.resolvePortOfProduct(block.Port, ps); !ok {

@@ -399,6 +399,10 @@ type TestBlock struct {
 	Description String
 	Column      String // the column tested, for blocks outside a column
 	Port        *Ref   // the port tested, for product-level blocks
+	// PortBad is set when port was written but did not load, or was
+	// written under another name ("prot"): reported, so the test's port is
+	// not known, rather than left out.
+	PortBad bool
 }
 
 // Written returns what the test's block wrote, all unset for a list entry.

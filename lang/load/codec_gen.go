@@ -876,6 +876,7 @@ func decodeAstTestBlock(d *entryReader, v *ast.TestBlock) {
 		decodeAstRef(d, p0)
 		v.Port = p0
 	}
+	v.PortBad = d.uint() == 1
 }
 
 func decodeAstBool(d *entryReader, v *ast.Bool) {

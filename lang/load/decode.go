@@ -674,6 +674,8 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 		Column:      d.str(c, "column", b.DefRange),
 		Port:        d.ref(c, "port", "a port"),
 	}
+	_, hasPort := c.Attributes["port"]
+	t.Block.PortBad = hasPort && t.Block.Port == nil || d.misspelt("port", hasPort)
 	if attr, ok := c.Attributes["column"]; ok && level == "column" {
 		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), "Column given twice",
 			"This test is inside a column block and tests that column; remove the column argument.")})
