@@ -363,7 +363,7 @@ func wrapEach(names []string) []string {
 // needScript reports a job template that runs a script but has none: a
 // runner block for a runner the standard library's block does not cover.
 func (c *compiler) needScript(job *plan.JobTemplate, j *ast.JobTemplate, what string) {
-	if len(job.Script) == 0 && !j.Script.Set {
+	if len(job.Script) == 0 && !j.Script.Set && !j.Script.Bad {
 		c.errorf("missing-attribute", j.DeclRange, "Job template without a script",
 			"No script says how to run %s: the standard library has none to start from. Add script = [\"...\"], the shell commands of the job, with {{param}} placeholders for the step's arguments.", what)
 	}
@@ -376,6 +376,9 @@ var airflowOperators = []string{"bash", "sql"}
 // runs the script; an sql task runs the step's SQL, which comes from the
 // runner's sql or file parameter, so it takes no script.
 func (c *compiler) airflowTask(job *plan.JobTemplate, j *ast.JobTemplate, r *plan.Runner) {
+	if j.Operator.Bad {
+		return // reported when loading: what the task needs is not known
+	}
 	if job.Operator == "" {
 		job.Operator = "bash"
 	}
@@ -474,7 +477,9 @@ func (c *compiler) snowflakeTask(job *plan.JobTemplate, j *ast.JobTemplate, r *p
 		}
 	case "sql":
 		if job.SQL == "" {
-			c.errorf("missing-attribute", at, "Task without a statement", "A task of kind sql runs the statement in sql = \"...\", such as sql = \"CALL PLATFORM.JOBS.RUN({{job}})\".")
+			if !j.SQL.Bad { // else reported when loading
+				c.errorf("missing-attribute", at, "Task without a statement", "A task of kind sql runs the statement in sql = \"...\", such as sql = \"CALL PLATFORM.JOBS.RUN({{job}})\".")
+			}
 			return
 		}
 		t, err := snowsql.Parse(job.SQL)
@@ -493,6 +498,9 @@ func (c *compiler) snowflakeTask(job *plan.JobTemplate, j *ast.JobTemplate, r *p
 			}
 		}
 	case "":
+		if j.Kind.Bad || j.SQL.Bad {
+			return // reported when loading: the kind is not known
+		}
 		c.errorf("missing-attribute", at, "Snowflake task without a kind",
 			"Say how Snowflake runs runner %s: kind = \"statements\" (the step's SQL), kind = \"dbt\", or a statement with sql = \"CALL ...\".", r.Name)
 	default:

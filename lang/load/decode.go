@@ -782,6 +782,8 @@ func (d *decoder) secret(b *hcl.Block) *ast.Secret {
 	s.Description = d.prose(c, "description", b.DefRange)
 	s.Vault = d.str(c, "vault", b.DefRange)
 	s.Named = d.str(c, "name", b.DefRange)
+	s.Vault.Bad = s.Vault.Bad || d.misspelt("vault", s.Vault.Set)
+	s.Named.Bad = s.Named.Bad || d.misspelt("name", s.Named.Set)
 	return s
 }
 

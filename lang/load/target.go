@@ -147,6 +147,10 @@ func (d *decoder) jobTemplate(b *hcl.Block, attributes []string) *ast.JobTemplat
 	j.Kind = d.str(c, "kind", b.DefRange)
 	j.SQL = d.str(c, "sql", b.DefRange)
 	j.Script = d.strs(c, "script", b.DefRange)
+	j.Operator.Bad = j.Operator.Bad || d.misspelt("operator", j.Operator.Set)
+	j.Kind.Bad = j.Kind.Bad || d.misspelt("kind", j.Kind.Set)
+	j.SQL.Bad = j.SQL.Bad || d.misspelt("sql", j.SQL.Set)
+	j.Script.Bad = j.Script.Bad || d.misspelt("script", j.Script.Set)
 	j.Variables = optional(d, c, "variables", ast.StringMap{Range: d.rng(b.DefRange)}, (*decoder).decodeStringMap)
 	return j
 }
