@@ -26,13 +26,6 @@ func (c *compiler) resolve() {
 		w.resolveInputs(ps)
 		ps.inputs = nil
 	})
-	// A port's consumers are other products: recorded here, in product
-	// order, rather than by each product on its own.
-	for _, ps := range c.products {
-		for _, port := range ps.reads {
-			port.plan.Consumers = append(port.plan.Consumers, ps.plan)
-		}
-	}
 }
 
 func (c *compiler) resolveInputs(ps *productScope) {
@@ -76,7 +69,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 					"An input is something the product waits for, and %s cannot wait for itself. A step that needs the port's previous contents (an incremental load, say) reads its table directly; remove this input.", ps.plan.ID)
 				continue
 			}
-			ps.edges = append(ps.edges, edge{to: pi.Producer, at: in.From.Range})
+			ps.edges = append(ps.edges, edge{to: pi.Producer, place: port.product.place, at: in.From.Range})
 			ps.reads = append(ps.reads, port)
 		}
 		if len(in.Columns) == 0 && !in.ColumnsBad {
