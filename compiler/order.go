@@ -59,8 +59,10 @@ func (c *compiler) order() {
 	// may hold), so ties are broken by name without comparing names.
 	order := topo.Sort(len(products), deps)
 	c.plan.Products = make([]*plan.Product, len(order))
+	c.run = make([]int32, len(order))
 	for k, i := range order {
 		c.plan.Products[k] = products[i]
+		c.run[k] = int32(i)
 	}
 	for _, p := range c.plan.Products {
 		p.Domain.Products = append(p.Domain.Products, p)

@@ -30,7 +30,13 @@ func (c *compiler) resolve() {
 
 func (c *compiler) resolveInputs(ps *productScope) {
 	seen := map[string]*ast.Input{}
-	var inputs []*plan.Input
+	// Each input with the place of the product it reads (-1 for a
+	// source), sorted together by name.
+	type placedInput struct {
+		input    *plan.Input
+		producer int32
+	}
+	var inputs []placedInput
 	for _, in := range ps.inputs {
 		c.checkName("input", in.Name, in.NameRange)
 		if first, dup := seen[in.Name]; dup {
@@ -126,10 +132,20 @@ func (c *compiler) resolveInputs(ps *productScope) {
 		if len(pi.Columns) == 0 {
 			pi.Columns = nil
 		}
-		inputs = append(inputs, pi)
+		producer := int32(-1)
+		if pi.Producer != nil {
+			producer = port.product.place
+		}
+		inputs = append(inputs, placedInput{pi, producer})
 	}
-	sortBy(inputs, func(i *plan.Input) string { return i.Name })
-	ps.plan.Inputs = inputs
+	sortBy(inputs, func(i placedInput) string { return i.input.Name })
+	if len(inputs) > 0 {
+		ps.plan.Inputs = make([]*plan.Input, len(inputs))
+		ps.producers = make([]int32, len(inputs))
+	}
+	for k, in := range inputs {
+		ps.plan.Inputs[k], ps.producers[k] = in.input, in.producer
+	}
 	ps.brokenInputs = len(inputs) != len(ps.inputs)
 }
 

@@ -58,6 +58,9 @@ type state struct {
 	secrets       map[string]*plan.Secret    // mesh-wide
 	sourceColumns map[*plan.Source]columnSet // for the inputs that read them
 	products      []*productScope            // by ID
+	// run lists the products' places in run order (plan.Products), once
+	// they are ordered.
+	run []int32
 	// classificationNames are the classifications, sorted.
 	classificationNames []string
 	// productCycle is set when products depend on each other in a loop;
@@ -194,6 +197,9 @@ type productScope struct {
 	edges []edge
 	// reads are the ports its inputs read, for their consumers.
 	reads []*portScope
+	// producers are, for each of plan.Inputs, the place of the product
+	// it reads, or -1 for a source.
+	producers []int32
 }
 
 type portScope struct {
