@@ -61,6 +61,9 @@ func (c *compiler) declare() {
 		sortBy(ds.productList, func(p *productScope) string { return p.plan.Name })
 		c.products = append(c.products, ds.productList...)
 	}
+	for i, ps := range c.products {
+		ps.place = int32(i)
+	}
 	c.checkSharedObjects()
 	for _, name := range sortedKeys(c.runners) {
 		c.plan.Runners = append(c.plan.Runners, c.runners[name])
@@ -595,7 +598,7 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 			tests = append(tests, columnTestUses{i, col.Tests})
 		}
 	}
-	ps.ports[p.Name] = &portScope{plan: pp, ownWritten: portWrittenOf(p, pp.Visibility), tests: p.Tests, objectRange: p.Object.Range,
+	ps.ports[p.Name] = &portScope{plan: pp, product: ps, ownWritten: portWrittenOf(p, pp.Visibility), tests: p.Tests, objectRange: p.Object.Range,
 		visibilityMisspelt: !p.Visibility.Set && slices.Contains(p.Broken, "visibility"),
 		columns:            set, columnTests: tests, written: written, table: cty.StringVal(snowsql.QualifiedName(o.Database, o.Schema, o.Name))}
 	if !c.opts.WholeMesh {

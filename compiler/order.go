@@ -16,10 +16,8 @@ import (
 // order (resolve has sorted each product's steps the same way).
 func (c *compiler) order() {
 	products := make([]*plan.Product, len(c.products))
-	index := map[*plan.Product]int{}
 	for i, ps := range c.products {
 		products[i] = ps.plan
-		index[ps.plan] = i
 	}
 	// deps[i] lists the products products[i] depends on, once each, and
 	// at[i][k] where the dependency on deps[i][k] is written. A product has
@@ -27,8 +25,14 @@ func (c *compiler) order() {
 	deps := make([][]int, len(products))
 	at := make([][]diag.Range, len(products))
 	for i, p := range products {
-		for _, e := range c.products[i].edges {
-			j := index[e.to]
+		ps := c.products[i]
+		// A port's consumers are other products, recorded here in product
+		// order rather than by each product on its own in resolve.
+		for _, port := range ps.reads {
+			port.plan.Consumers = append(port.plan.Consumers, p)
+		}
+		for _, e := range ps.edges {
+			j := int(e.place)
 			if !slices.Contains(deps[i], j) {
 				deps[i] = append(deps[i], j)
 				at[i] = append(at[i], e.at)
@@ -55,8 +59,10 @@ func (c *compiler) order() {
 	// may hold), so ties are broken by name without comparing names.
 	order := topo.Sort(len(products), deps)
 	c.plan.Products = make([]*plan.Product, len(order))
+	c.run = make([]int32, len(order))
 	for k, i := range order {
 		c.plan.Products[k] = products[i]
+		c.run[k] = int32(i)
 	}
 	for _, p := range c.plan.Products {
 		p.Domain.Products = append(p.Domain.Products, p)

@@ -27,18 +27,17 @@ func (c *compiler) resolve() {
 		w.resolveInputs(ps)
 		ps.inputs = nil
 	})
-	// A port's consumers are other products: recorded here, in product
-	// order, rather than by each product on its own.
-	for _, ps := range c.products {
-		for _, port := range ps.reads {
-			port.plan.Consumers = append(port.plan.Consumers, ps.plan)
-		}
-	}
 }
 
 func (c *compiler) resolveInputs(ps *productScope) {
 	seen := map[string]*ast.Input{}
-	var inputs []*plan.Input
+	// Each input with the place of the product it reads (-1 for a
+	// source), sorted together by name.
+	type placedInput struct {
+		input    *plan.Input
+		producer int32
+	}
+	var inputs []placedInput
 	for _, in := range ps.inputs {
 		c.checkName("input", in.Name, in.NameRange)
 		if first, dup := seen[in.Name]; dup {
@@ -77,7 +76,7 @@ func (c *compiler) resolveInputs(ps *productScope) {
 					"An input is something the product waits for, and %s cannot wait for itself. A step that needs the port's previous contents (an incremental load, say) reads its table directly; remove this input.", ps.plan.ID)
 				continue
 			}
-			ps.edges = append(ps.edges, edge{to: pi.Producer, at: in.From.Range})
+			ps.edges = append(ps.edges, edge{to: pi.Producer, place: port.product.place, at: in.From.Range})
 			ps.reads = append(ps.reads, port)
 		}
 		if len(in.Columns) == 0 && !in.ColumnsBad {
@@ -134,10 +133,20 @@ func (c *compiler) resolveInputs(ps *productScope) {
 		if len(pi.Columns) == 0 {
 			pi.Columns = nil
 		}
-		inputs = append(inputs, pi)
+		producer := int32(-1)
+		if pi.Producer != nil {
+			producer = port.product.place
+		}
+		inputs = append(inputs, placedInput{pi, producer})
 	}
-	sortBy(inputs, func(i *plan.Input) string { return i.Name })
-	ps.plan.Inputs = inputs
+	sortBy(inputs, func(i placedInput) string { return i.input.Name })
+	if len(inputs) > 0 {
+		ps.plan.Inputs = make([]*plan.Input, len(inputs))
+		ps.producers = make([]int32, len(inputs))
+	}
+	for k, in := range inputs {
+		ps.plan.Inputs[k], ps.producers[k] = in.input, in.producer
+	}
 	ps.brokenInputs = len(inputs) != len(ps.inputs)
 }
 

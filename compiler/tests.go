@@ -428,7 +428,7 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 				continue
 			}
 			if target.plan.Product != ps.plan {
-				ps.edges = append(ps.edges, edge{to: target.plan.Product, at: v.Range, byTest: true})
+				ps.edges = append(ps.edges, edge{to: target.plan.Product, place: target.product.place, at: v.Range, byTest: true})
 			}
 			ports[p.Name] = target
 			t.References = appendOnce(t.References, target.plan)
