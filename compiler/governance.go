@@ -706,6 +706,9 @@ func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[strin
 	}
 	if ds == nil {
 		if a := c.unchosenStdlibPolicy(last.Name, chosen); a != nil {
+			if c.mesh.Root != nil && c.mesh.Root.PolicySets.Bad {
+				return nil // which sets the mesh chose is not known (reported)
+			}
 			// Turning a set off must not break the waivers written
 			// for it: they just stop mattering.
 			c.warnf("waiver-unused", ref.Range, "Waiver of a policy the mesh does not use",

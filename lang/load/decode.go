@@ -282,6 +282,7 @@ func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 	m.Layers.Bad = m.Layers.Bad || d.misspelt("layers", m.Layers.Set)
 	m.Classifications = d.strs(c, "classifications", b.DefRange)
 	m.PolicySets = d.strs(c, "policy_sets", b.DefRange)
+	m.PolicySets.Bad = m.PolicySets.Bad || d.misspelt("policy_sets", m.PolicySets.Set)
 	return m
 }
 
@@ -354,10 +355,13 @@ func (d *decoder) column(b *hcl.Block, testsAllowed bool) *ast.Column {
 	}
 	col.Nullable = d.boolean(c, "nullable", b.DefRange)
 	classification, masking := d.str(c, "classification", b.DefRange), d.str(c, "masking", b.DefRange)
+	classification.Bad = classification.Bad || d.misspelt("classification", classification.Set)
+	masking.Bad = masking.Bad || d.misspelt("masking", masking.Set)
 	if absent := (ast.String{Range: col.DeclRange}); classification != absent || masking != absent {
 		col.Governed = &ast.ColumnGovernance{Classification: classification, Masking: masking}
 	}
 	col.Description = d.prose(c, "description", b.DefRange)
+	col.Description.Bad = col.Description.Bad || d.misspelt("description", col.Description.Set)
 	testsOnSource := func(at hcl.Range) {
 		d.add(diag.Diagnostics{diag.Errorf("tests-on-source", d.rng(at), "Tests on a source column",
 			"Sources are raw data that meshc does not build, so they carry no tests. Test the columns of the port that reads this source instead.")})
@@ -558,6 +562,7 @@ func (d *decoder) port(b *hcl.Block) *ast.Port {
 	}
 	p.Visibility = d.str(c, "visibility", b.DefRange)
 	p.Description = d.prose(c, "description", b.DefRange)
+	p.Description.Bad = p.Description.Bad || d.misspelt("description", p.Description.Set)
 	if attr, ok := c.Attributes["tests"]; ok {
 		p.Tests = append(p.Tests, d.testList(attr)...)
 	}
