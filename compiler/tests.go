@@ -340,6 +340,8 @@ func (c *compiler) testSubject(ps *productScope, use *ast.TestUse, kind *ast.Tes
 		column = col
 	}
 	switch {
+	case kind.On.V == "column" && column == nil && block.Column.Bad:
+		return nil, nil, false // its misspelt column argument was reported when loading
 	case kind.On.V == "column" && column == nil:
 		c.errorf("test-level", use.CallRange, fmt.Sprintf("%s tests a column", kind.Name),
 			"Put this test in a column's tests, or say which column it checks with column = \"name\" in a test block.")
