@@ -35,7 +35,11 @@ import (
 //   - SHOW TASKS ... ROOT ONLY lists a schema's tasks without predecessors,
 //     with their comments, ordered by name, and fails past 10,000 rows
 //     unless it has LIMIT (at most 10,000), with FROM to page on (SHOW
-//     TASKS, usage notes).
+//     TASKS, usage notes);
+//   - SHOW STREAMS IN SCHEMA ... [STARTS WITH '...'] lists a schema's
+//     streams, those whose names start so (case-sensitive), with their
+//     comments, and fails past 10,000 rows as SHOW TASKS does (SHOW
+//     STREAMS).
 //
 // The documentation does not say that a graph must stay connected while it
 // is built: it says that a graph's structure can be defined once its tasks
@@ -45,6 +49,7 @@ import (
 // while, and counts a graph's tasks from each root.
 type account struct {
 	tasks   map[string]*liveTask // by qualified name
+	streams map[string]string    // their comments, by qualified name
 	showCap int                  // the most rows SHOW returns; 0 for Snowflake's 10,000
 }
 
@@ -80,6 +85,17 @@ var (
 	// graphs in a database.
 	listedSchemas = regexp.MustCompile(`\n  schemas CURSOR FOR\n    SELECT schema_name\n    FROM (\S+)\.INFORMATION_SCHEMA\.SCHEMATA\n    WHERE schema_name <> 'INFORMATION_SCHEMA'\n    ORDER BY schema_name;\n(?s:.*)\n  FOR listed IN schemas DO\n`)
 	showTasks     = regexp.MustCompile(`^SHOW TASKS IN (SCHEMA|DATABASE) (.+?) ROOT ONLY(?: LIMIT (\d+)(?: FROM ('.*'))?)?$`)
+	// The streams of a block that drops retired graphs: a retired root's
+	// SHOW STREAMS (streamsShow), or the schema's, which older blocks ran
+	// once before the roots (streamsAll), the query of those the root
+	// waited on, and the statement that drops one.
+	streamsShow   = regexp.MustCompile(`(?m)^ +EXECUTE IMMEDIATE ('SHOW STREAMS .*);\n +streams_shown := SQLID;$`)
+	streamsAll    = regexp.MustCompile(`(?m)^ +(SHOW STREAMS IN .*);\n +streams_shown := SQLID;$`)
+	streamsQuery  = regexp.MustCompile(`(?s)\n +LET streams RESULTSET := \(\n(.*?)\n +\);\n`)
+	streamDrop    = regexp.MustCompile(`(?m)^ +EXECUTE IMMEDIATE ('DROP STREAM IF EXISTS ' .*);$`)
+	showStreams   = regexp.MustCompile(`^SHOW STREAMS IN SCHEMA (.+?)(?: STARTS WITH ('.*'))?$`)
+	dropStream    = regexp.MustCompile(`^DROP STREAM IF EXISTS (\S+)$`)
+	newStream     = regexp.MustCompile(`^CREATE STREAM IF NOT EXISTS (\S+)\n(?s:.*)\n  COMMENT = (.*)$`)
 	alterSuspend  = regexp.MustCompile(`^ALTER TASK (\S+) SUSPEND$`)
 	qualifiedPart = regexp.MustCompile(`"(?:[^"]|"")*"|[^."]+`)
 )
@@ -102,7 +118,21 @@ func (a *account) deploy(t *testing.T, files []output.File) {
 // run applies one statement, or says why Snowflake refuses it.
 func (a *account) run(stmt string) string {
 	switch {
-	case createTable.MatchString(stmt), createStream.MatchString(stmt):
+	case createTable.MatchString(stmt):
+		return ""
+	case createStream.MatchString(stmt):
+		m := newStream.FindStringSubmatch(stmt)
+		note, err := sqlEval(m[2], nil)
+		if err != nil {
+			return "its comment: " + err.Error()
+		}
+		if a.streams == nil {
+			a.streams = map[string]string{}
+		}
+		name := accountName(m[1])
+		if _, ok := a.streams[name]; !ok {
+			a.streams[name] = note.s
+		}
 		return ""
 	case suspend.MatchString(stmt):
 		if lt := a.tasks[suspend.FindStringSubmatch(stmt)[1]]; lt != nil {
@@ -179,7 +209,7 @@ func (a *account) run(stmt string) string {
 // (dropPaged), then on each page its query of the roots shown, then, for
 // each row in order, the assignments and statements of its loop: the root
 // suspended, each task after it dropped as the loop's statement names it,
-// then the root. Its streams are not modelled.
+// then the root, then the streams it waited on (dropStreams).
 func (a *account) dropRetired(stmt string) string {
 	if m := listedSchemas.FindStringSubmatch(stmt); m != nil {
 		db := accountName(m[1])
@@ -358,8 +388,93 @@ func (a *account) dropShown(stmt string, shown []sqlRow) string {
 		if err := a.drop(rootTask); err != "" {
 			return err
 		}
+		if msg := a.dropStreams(stmt, vars); msg != "" {
+			return msg
+		}
 	}
 	return ""
+}
+
+// dropStreams runs the end of a block's loop over retired roots, given
+// the values of its variables: its SHOW STREAMS, its query of the streams
+// the root waited on, and its statement that drops each of them. A block
+// that keeps them (retired-graphs.sql) has none of these.
+func (a *account) dropStreams(stmt string, vars map[string]sqlValue) string {
+	q, drop := streamsQuery.FindStringSubmatch(stmt), streamDrop.FindStringSubmatch(stmt)
+	if q == nil && drop == nil && !strings.Contains(stmt, "SHOW STREAMS") {
+		return ""
+	}
+	if q == nil || drop == nil {
+		return "the model does not know this block's streams"
+	}
+	var cmd string
+	if m := streamsShow.FindStringSubmatch(stmt); m != nil {
+		v, err := sqlEval(m[1], vars)
+		if err != nil || v.null {
+			return fmt.Sprintf("the SHOW command: %v, %v", v, err)
+		}
+		cmd = v.s
+	} else if m := streamsAll.FindStringSubmatch(stmt); m != nil {
+		// Run once before the roots, it lists what it lists here but the
+		// streams of the roots before, which this root's query leaves out.
+		cmd = m[1]
+	} else {
+		return "the model does not know this block's SHOW STREAMS"
+	}
+	shown, msg := a.showStreams(cmd)
+	if msg != "" {
+		return msg
+	}
+	streams, err := sqlQuery(q[1], map[string][]sqlRow{"STREAMS_SHOWN": shown}, vars)
+	if err != nil {
+		return "the query of streams: " + err.Error()
+	}
+	for _, row := range streams {
+		vars["INPUT_STREAM.NAME"] = row["NAME"]
+		v, err := sqlEval(drop[1], vars)
+		if err != nil || v.null {
+			return fmt.Sprintf("dropping stream %v: %v, %v", row["NAME"], v, err)
+		}
+		dm := dropStream.FindStringSubmatch(v.s)
+		if dm == nil {
+			return "a statement the model does not know: " + v.s
+		}
+		delete(a.streams, accountName(dm[1]))
+	}
+	return ""
+}
+
+// showStreams runs a SHOW STREAMS command: the streams in its schema whose
+// names start with STARTS WITH's (case-sensitive), with their comments,
+// ordered by name. It fails past showCap rows, as it has no LIMIT (SHOW
+// STREAMS, usage notes).
+func (a *account) showStreams(cmd string) (shown []sqlRow, msg string) {
+	m := showStreams.FindStringSubmatch(cmd)
+	if m == nil {
+		return nil, "a SHOW command the model does not know: " + cmd
+	}
+	in, start := accountName(m[1]), ""
+	if m[2] != "" {
+		v, err := sqlEval(m[2], nil)
+		if err != nil {
+			return nil, "STARTS WITH: " + err.Error()
+		}
+		start = v.s
+	}
+	for _, name := range slices.Sorted(maps.Keys(a.streams)) {
+		i := strings.LastIndexByte(name, '.')
+		if name[:i] == in && strings.HasPrefix(name[i+1:], start) {
+			shown = append(shown, sqlRow{"name": sqlString(name[i+1:]), "comment": sqlString(a.streams[name])})
+		}
+	}
+	limit := a.showCap
+	if limit == 0 {
+		limit = 10000
+	}
+	if len(shown) > limit {
+		return nil, fmt.Sprintf("090153: The result set size exceeded the max number of rows(%d) supported for SHOW statements. Use LIMIT option", limit)
+	}
+	return shown, ""
 }
 
 // accountName turns a qualified name as SQL writes it into the account's key:
@@ -896,6 +1011,49 @@ func TestRetiredPaged(t *testing.T) {
 	for name, g := range got {
 		if _, ok := want[name]; !ok {
 			t.Errorf("task %s is left over: %s", name, g)
+		}
+	}
+}
+
+// TestRetiredStreams deploys, in the model above, a mesh's scripts on an
+// account whose schema holds more streams than one SHOW STREAMS lists,
+// none of them the retired product b's: d.sql must drop the streams b's
+// root waited on, and keep the others', those of another product whose
+// name starts with b's, and one named as b's that is someone else's. A
+// retired root whose name has ' and \ (made by hand) has its streams
+// dropped too: STARTS WITH must escape them.
+func TestRetiredStreams(t *testing.T) {
+	before := deployment{"m", "prod", "", []retireDomain{{"d", "", []string{"a", "b"}}}}
+	after := deployment{"m", "prod", "", []retireDomain{{"d", "", []string{"a"}}}}
+	a := &account{tasks: map[string]*liveTask{}, streams: map[string]string{}}
+	a.deploy(t, before.scripts(t))
+	a.tasks[`DB.D.Q'\$START`] = &liveTask{comment: `[meshc m/prod] d.q'\`, started: true}
+	gone := map[string]string{
+		"DB.D.B$INPUT$E$X":   "d.b waits for e.x to publish",
+		"DB.D.B$INPUT$E$Y":   "d.b waits for e.y to publish",
+		`DB.D.Q'\$INPUT$E$X`: `d.q'\ waits for e.x to publish`,
+	}
+	kept := map[string]string{
+		"DB.D.B$INPUT$F$X":  "someone's",
+		"DB.D.BB$INPUT$E$X": "d.bb waits for e.x to publish",
+		"DB.E.B$INPUT$E$X":  "d.b waits for e.x to publish",
+	}
+	for i := range 10001 { // a page of SHOW's and one more
+		kept[fmt.Sprintf("DB.D.A$INPUT$E$X%05d", i)] = "d.a waits for e.x to publish"
+	}
+	maps.Copy(a.streams, gone)
+	maps.Copy(a.streams, kept)
+	a.deploy(t, after.scripts(t))
+	if !maps.Equal(a.streams, kept) {
+		for name := range gone {
+			if _, ok := a.streams[name]; ok {
+				t.Errorf("stream %s is left over", name)
+			}
+		}
+		for name := range kept {
+			if _, ok := a.streams[name]; !ok {
+				t.Errorf("stream %s is missing", name)
+			}
 		}
 	}
 }

@@ -309,7 +309,6 @@ func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
 	}
 	var block strings.Builder
 	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  page_rows INTEGER;\n  last_root VARCHAR;\n  page_from VARCHAR;\n  streams_shown VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\n  product_id VARCHAR;\n  stream_prefix VARCHAR;\nBEGIN\n")
-	fmt.Fprintf(&block, "  SHOW STREAMS IN SCHEMA %s;\n  streams_shown := SQLID;\n", in)
 	var page strings.Builder
 	page.WriteString("  retired := (\n    SELECT name, product FROM (\n      SELECT \"name\" AS name, \"comment\" AS note, LOWER(REPLACE(\"name\", '$START')) AS product\n      FROM TABLE(RESULT_SCAN(:roots_shown))\n    )\n    WHERE ENDSWITH(name, '$START')\n")
 	fmt.Fprintf(&page, "      AND name NOT IN (%s\n      )\n", strings.Join(names, ","))
@@ -320,6 +319,12 @@ func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
 	fmt.Fprintf(&page, "    product_id := %s || retired_root.product;\n", snowsql.String(prefix))
 	page.WriteString("    stream_prefix := REPLACE(root_name, '$START', '$INPUT$');\n")
 	dropGraph(&page, schema.Database, quoted)
+	// The root's streams, by the start of their names: the schema may hold
+	// more streams than SHOW lists (showLimit), and those named so are one
+	// product's inputs, of each mesh and environment that shares the
+	// schema.
+	fmt.Fprintf(&page, "      EXECUTE IMMEDIATE %s || %s || '''';\n      streams_shown := SQLID;\n",
+		snowsql.String("SHOW STREAMS IN SCHEMA "+in+" STARTS WITH '"), literalOf("stream_prefix"))
 	page.WriteString("      LET streams RESULTSET := (\n        SELECT \"name\" AS name\n        FROM TABLE(RESULT_SCAN(:streams_shown))\n        WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n      );\n")
 	page.WriteString("      LET input_streams CURSOR FOR streams;\n      FOR input_stream IN input_streams DO\n")
 	fmt.Fprintf(&page, "        EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\n      END FOR;\n    END;\n  END FOR;\n", quoted("input_stream.name"))
@@ -449,10 +454,17 @@ func pagedRoots(show, body string) string {
 	page.WriteString("  page_from := '';\n  REPEAT\n")
 	fmt.Fprintf(&page, "    EXECUTE IMMEDIATE %s || page_from;\n    roots_shown := SQLID;\n", show)
 	page.WriteString(`    SELECT COUNT(*), MAX("name") INTO :page_rows, :last_root FROM TABLE(RESULT_SCAN(:roots_shown));` + "\n")
-	page.WriteString(`    page_from := ' FROM ''' || REPLACE(REPLACE(last_root, '\\', '\\\\'), '''', '\\''') || '''';` + "\n")
+	fmt.Fprintf(&page, "    page_from := ' FROM ''' || %s || '''';\n", literalOf("last_root"))
 	page.WriteString(indent(body))
 	fmt.Fprintf(&page, "  UNTIL (page_rows < %d)\n  END REPEAT;\n", showLimit)
 	return page.String()
+}
+
+// literalOf is an expression of the variable's value as it goes between
+// the quotes of a string literal, its \ and ' escaped: into a SHOW
+// command, which takes no bind variable.
+func literalOf(variable string) string {
+	return "REPLACE(REPLACE(" + variable + `, '\\', '\\\\'), '''', '\\''')`
 }
 
 // indent indents each line of block by two spaces.
