@@ -65,6 +65,9 @@ func (c *compiler) stepFile(rel, sql string) *diag.File {
 // and a heredoc's indent removed by <<- make the two differ. ok is false
 // for anything else, or an offset it does not reach.
 func valueOffset(written, value string, off int) (int, bool) {
+	if off < 0 {
+		return 0, false
+	}
 	if strings.HasPrefix(written, `"`) {
 		return quotedOffset(written, off)
 	}
