@@ -338,16 +338,16 @@ var typeAliases = map[string]string{
 // columnType checks a type expression and gives it its defaults.
 func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 	arity, ok := columnTypes[t.Name]
-	if !ok || t.Elem != nil {
+	if !ok || t.Elem() != nil {
 		hint := suggest.DidYouMean(t.Name, columnTypeNames())
 		if meant, ok := typeAliases[strings.ToLower(t.Name)]; ok {
-			hint = fmt.Sprintf(" Did you mean %s?", withArgs(meant, t.Args))
+			hint = fmt.Sprintf(" Did you mean %s?", withArgs(meant, t.Args()))
 		}
 		c.errorf("invalid-type", t.Range, "Unknown column type",
 			"%q is not a column type.%s The types are: %s.", t.Name, hint, strings.Join(columnTypeNames(), ", "))
 		return plan.Type{}, false
 	}
-	if len(t.Args) < arity.minArgs || len(t.Args) > arity.maxArgs {
+	if len(t.Args()) < arity.minArgs || len(t.Args()) > arity.maxArgs {
 		want := "no arguments"
 		switch t.Name {
 		case "string", "binary":
@@ -367,8 +367,8 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 		if t.Name == "binary" {
 			limit = plan.MaxBinaryLength
 		}
-		if len(t.Args) == 1 {
-			if t.Args[0] < 1 || t.Args[0] > limit {
+		if len(t.Args()) == 1 {
+			if t.Args()[0] < 1 || t.Args()[0] > limit {
 				unset := ""
 				if t.Name == "string" {
 					unset = fmt.Sprintf(" Without one, it is %d, Snowflake's default.", plan.DefaultStringLength)
@@ -376,15 +376,15 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 				c.errorf("invalid-type", t.Range, "Length out of range", "A %s's length is from 1 to %d (Snowflake's limit).%s", t.Name, limit, unset)
 				return plan.Type{}, false
 			}
-			pt.Length = int32(t.Args[0])
+			pt.Length = int32(t.Args()[0])
 		}
 	case "number":
 		precision, scale := int64(38), int64(0)
-		if len(t.Args) >= 1 {
-			precision = t.Args[0]
+		if len(t.Args()) >= 1 {
+			precision = t.Args()[0]
 		}
-		if len(t.Args) == 2 {
-			scale = t.Args[1]
+		if len(t.Args()) == 2 {
+			scale = t.Args()[1]
 		}
 		if precision < 1 || precision > plan.MaxPrecision || scale < 0 || scale > precision {
 			c.errorf("invalid-type", t.Range, "Precision or scale out of range",
@@ -399,14 +399,14 @@ func (c *compiler) columnType(t ast.TypeExpr) (plan.Type, bool) {
 		pt.Precision, pt.Scale = int8(precision), int8(scale)
 	case "time", "timestamp_ntz", "timestamp_ltz", "timestamp_tz":
 		pt.Precision = plan.MaxTimePrecision
-		if len(t.Args) == 1 {
-			if p := t.Args[0]; p < 0 || p > plan.MaxTimePrecision {
+		if len(t.Args()) == 1 {
+			if p := t.Args()[0]; p < 0 || p > plan.MaxTimePrecision {
 				c.errorf("invalid-type", t.Range, "Precision out of range",
 					"A %s's precision, the digits of its fractional seconds, is from 0 (whole seconds) to %d (nanoseconds), as in %s(3) for milliseconds. Without one, it is %d, Snowflake's default.",
 					t.Name, plan.MaxTimePrecision, t.Name, plan.MaxTimePrecision)
 				return plan.Type{}, false
 			}
-			pt.Precision = int8(t.Args[0])
+			pt.Precision = int8(t.Args()[0])
 		}
 	}
 	return pt, true
@@ -766,11 +766,11 @@ var templateVariables = []string{"table", "column", "column_type"}
 var templateFunctionNames = load.TemplateFunctions()
 
 func typeName(t ast.TypeExpr) string {
-	if t.Elem != nil {
-		return t.Name + "(" + typeName(*t.Elem) + ")"
+	if t.Elem() != nil {
+		return t.Name + "(" + typeName(*t.Elem()) + ")"
 	}
-	if len(t.Args) > 0 {
-		return fmt.Sprintf("%s(%d)", t.Name, t.Args[0])
+	if len(t.Args()) > 0 {
+		return fmt.Sprintf("%s(%d)", t.Name, t.Args()[0])
 	}
 	return t.Name
 }

@@ -312,12 +312,12 @@ func (x *explainer) test(t *ast.TestUse) {
 
 func typeText(t ast.TypeExpr) string {
 	s := t.Name
-	if t.Elem != nil {
-		return s + "(" + typeText(*t.Elem) + ")"
+	if t.Elem() != nil {
+		return s + "(" + typeText(*t.Elem()) + ")"
 	}
-	if len(t.Args) > 0 {
+	if len(t.Args()) > 0 {
 		var args []string
-		for _, a := range t.Args {
+		for _, a := range t.Args() {
 			args = append(args, strconv.FormatInt(a, 10))
 		}
 		s += "(" + strings.Join(args, ", ") + ")"

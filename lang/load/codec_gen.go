@@ -888,19 +888,12 @@ func decodeAstBool(d *entryReader, v *ast.Bool) {
 
 func decodeAstTypeExpr(d *entryReader, v *ast.TypeExpr) {
 	v.Name = d.string()
-	if n, ok := d.count(); ok {
-		s0 := make([]int64, n)
-		for i0 := range s0 {
-			s0[i0] = d.int()
-		}
-		v.Args = s0
-	}
-	if d.uint() != 0 && !d.corrupt {
-		p0 := new(ast.TypeExpr)
-		decodeAstTypeExpr(d, p0)
-		v.Elem = p0
-	}
 	d.rangeInto(&v.Range)
+	if d.uint() != 0 && !d.corrupt {
+		p0 := new(ast.TypeCall)
+		decodeAstTypeCall(d, p0)
+		v.Call = p0
+	}
 }
 
 func decodeAstColumnGovernance(d *entryReader, v *ast.ColumnGovernance) {
@@ -919,6 +912,21 @@ func decodeAstStringMap(d *entryReader, v *ast.StringMap) {
 	v.Set = d.uint() == 1
 	v.Bad = d.uint() == 1
 	d.rangeInto(&v.Range)
+}
+
+func decodeAstTypeCall(d *entryReader, v *ast.TypeCall) {
+	if n, ok := d.count(); ok {
+		s0 := make([]int64, n)
+		for i0 := range s0 {
+			s0[i0] = d.int()
+		}
+		v.Args = s0
+	}
+	if d.uint() != 0 && !d.corrupt {
+		p0 := new(ast.TypeExpr)
+		decodeAstTypeExpr(d, p0)
+		v.Elem = p0
+	}
 }
 
 func decodeAstMapEntry(d *entryReader, v *ast.MapEntry) {

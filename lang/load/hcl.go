@@ -582,14 +582,15 @@ func typeArgs[E hcl.Expression](d *decoder, t *ast.TypeExpr, args []E) diag.Diag
 	var ds diag.Diagnostics
 	for _, a := range args {
 		if kw := hcl.ExprAsKeyword(a); kw != "" || isCall(a) {
-			if t.Elem != nil {
+			if t.Elem() != nil {
 				ds = append(ds, diag.Errorf("wrong-type", d.rng(a.Range()), "Invalid type argument",
 					"A list type has one element type, as in list(string)."))
 				continue
 			}
 			elem, problems := d.decodeType(a)
 			ds = append(ds, problems...)
-			t.Elem = &elem
+			t.Call = withCall(t.Call)
+			t.Call.Elem = &elem
 			continue
 		}
 		v, hd := a.Value(nil)
@@ -606,9 +607,18 @@ func typeArgs[E hcl.Expression](d *decoder, t *ast.TypeExpr, args []E) diag.Diag
 		if acc != big.Exact {
 			n = math.MaxInt64 // out of range for every type; the checker says which range
 		}
-		t.Args = append(t.Args, n)
+		t.Call = withCall(t.Call)
+		t.Call.Args = append(t.Call.Args, n)
 	}
 	return ds
+}
+
+// withCall returns call, or a new one when it is nil.
+func withCall(call *ast.TypeCall) *ast.TypeCall {
+	if call == nil {
+		return new(ast.TypeCall)
+	}
+	return call
 }
 
 // isCall reports whether hcl.ExprCall takes an expression, without the
