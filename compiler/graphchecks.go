@@ -84,15 +84,35 @@ func (c *compiler) periods() {
 // product through which it arrives (follow via to find its origin).
 type slowestUpstream struct {
 	period time.Duration
-	what   string // the cadence, for messages: "source physician.ama (monthly)"
-	own    bool
-	source *plan.Source
+	// The cadence's origin, which what names for messages: the product's
+	// own cadence (own), a source's, or an upstream product's own
+	// (originProduct). Kept rather than the message's words, which a
+	// check without errors would build for every product and input.
+	own           bool
+	originSource  *plan.Source
+	originProduct *plan.Product
+	source        *plan.Source
 	via    *plan.Product
 	from   int32 // via's place in compiler.products
 	// hops is the length of the path from the cadence's origin down to
 	// the product's input (upstreamPath), and head its first names.
 	hops int
 	head [pathEnds]string
+}
+
+// what names the cadence for messages about p, whose slowest upstream
+// cadence u is: "a daily cadence", "source physician.ama (monthly)",
+// "d1.p2 (weekly)".
+func (u slowestUpstream) what(p *plan.Product) string {
+	switch {
+	case u.own:
+		return "a " + p.Schedule.Cadence.String() + " cadence"
+	case u.originSource != nil:
+		return "source " + u.originSource.ID + " (" + u.originSource.Cadence.String() + ")"
+	case u.originProduct != nil:
+		return u.originProduct.ID + " (" + describePeriod(u.originProduct) + ")"
+	}
+	return ""
 }
 
 // pathEnds is how many names of each end of a long upstream path a
@@ -122,20 +142,21 @@ func (c *compiler) schedules() {
 		}
 		worst := slowestUpstream{}
 		if s := p.Schedule; s.Cadence != nil {
-			worst = slowestUpstream{period: s.Cadence.Period, what: "a " + s.Cadence.String() + " cadence", own: true}
+			worst = slowestUpstream{period: s.Cadence.Period, own: true}
 		}
 		for k, in := range p.Inputs {
 			var cand slowestUpstream
 			switch {
 			case in.Source != nil:
-				cand = slowestUpstream{period: in.Source.Cadence.Period, what: "source " + in.Source.ID + " (" + in.Source.Cadence.String() + ")", source: in.Source,
+				cand = slowestUpstream{period: in.Source.Cadence.Period, originSource: in.Source, source: in.Source,
 					hops: 1, head: [pathEnds]string{in.Source.ID}}
 			case in.Producer != nil:
 				from := ps.producers[k]
 				up := slowest[from]
-				cand = slowestUpstream{period: up.period, what: up.what, via: in.Producer, from: from, hops: up.hops + 1, head: up.head}
+				cand = slowestUpstream{period: up.period, originSource: up.originSource, originProduct: up.originProduct,
+					via: in.Producer, from: from, hops: up.hops + 1, head: up.head}
 				if up.own {
-					cand.what = in.Producer.ID + " (" + describePeriod(in.Producer) + ")"
+					cand.originProduct = in.Producer
 					cand.hops, cand.head = 1, [pathEnds]string{}
 				}
 				if cand.hops <= pathEnds {
@@ -153,7 +174,7 @@ func (c *compiler) schedules() {
 		if worst.own {
 			c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than the product's cadence",
 				"The SLA promises data at most %s old, but %s runs on %s, which leaves up to %s between runs. Loosen the SLA to at least %s, or run the product more often.",
-				plan.FormatDuration(p.SLA.Freshness), p.ID, worst.what, plan.FormatDuration(worst.period), plan.FormatDuration(worst.period))
+				plan.FormatDuration(p.SLA.Freshness), p.ID, worst.what(p), plan.FormatDuration(worst.period), plan.FormatDuration(worst.period))
 			continue
 		}
 		via := ""
@@ -162,7 +183,7 @@ func (c *compiler) schedules() {
 		}
 		c.errorf("sla-infeasible", p.SLA.Range, "Freshness SLA tighter than an upstream cadence",
 			"The SLA promises data at most %s old, but %s depends on %s, which may leave up to %s between updates.%s Loosen the SLA to at least %s, or make that upstream run more often.",
-			plan.FormatDuration(p.SLA.Freshness), p.ID, worst.what, plan.FormatDuration(worst.period), via, plan.FormatDuration(worst.period))
+			plan.FormatDuration(p.SLA.Freshness), p.ID, worst.what(p), plan.FormatDuration(worst.period), via, plan.FormatDuration(worst.period))
 	}
 	c.diamonds()
 }
@@ -225,20 +246,19 @@ func describePeriod(p *plan.Product) string {
 // far up, or none, which takes walking both upstreams whole to know. Within
 // reach, each branch costs what lies near it, whatever the mesh's size.
 func (c *compiler) diamonds() {
-	var mixed []*plan.Product // the products whose inputs run on different periods
-	for _, d := range c.plan.Products {
-		if mixedPeriods(d.Upstreams) {
-			mixed = append(mixed, d)
+	// The products whose inputs run on different periods, in run order
+	// (c.plan.Products'), by their scopes, which hold their edges: no map
+	// of every product to its edges is needed.
+	var mixed []*productScope
+	for _, i := range c.run {
+		if ps := c.products[i]; mixedPeriods(ps.plan.Upstreams) {
+			mixed = append(mixed, ps)
 		}
 	}
 	if len(mixed) == 0 {
 		return
 	}
 	graph := newGraph(c.plan.Products, diamondReach) // in run order
-	edges := make(map[*plan.Product][]edge, len(c.products))
-	for _, ps := range c.products {
-		edges[ps.plan] = ps.edges
-	}
 	// On every core, each with a reacher of its own, as a mesh of dense
 	// layers on mixed cadences spends a fifth of its check here; the
 	// warnings are merged in product order.
@@ -248,7 +268,7 @@ func (c *compiler) diamonds() {
 		r := graph.worker()
 		return func(i int) {
 			w.diags = nil
-			w.diamondsOf(mixed[i], r, edges[mixed[i]])
+			w.diamondsOf(mixed[i].plan, r, mixed[i].edges)
 			found[i] = w.diags
 		}
 	})
