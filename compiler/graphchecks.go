@@ -92,8 +92,8 @@ type slowestUpstream struct {
 	originSource  *plan.Source
 	originProduct *plan.Product
 	source        *plan.Source
-	via    *plan.Product
-	from   int32 // via's place in compiler.products
+	via           *plan.Product
+	from          int32 // via's place in compiler.products
 	// hops is the length of the path from the cadence's origin down to
 	// the product's input (upstreamPath), and head its first names.
 	hops int
