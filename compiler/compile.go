@@ -39,6 +39,9 @@ type Options struct {
 	// Trace, when set, is told how long loading and each stage took (for
 	// benchmarks and profiling).
 	Trace func(stage string, took time.Duration)
+	// Found, when set, is told how many mesh files loading found, before
+	// it reads them (load.Tree.Found).
+	Found func(files int)
 	// WholeMesh keeps Result.Mesh whole. Without it, the checker lets go
 	// of the syntax of the products, once each domain's are declared, and
 	// of sources' columns (Result.Mesh then lacks them): most of a large
@@ -140,6 +143,9 @@ func Compile(tree load.Tree, opts Options) (*Result, error) {
 	}
 	if opts.Index != "" {
 		tree.Index = opts.Index
+	}
+	if opts.Found != nil {
+		tree.Found = opts.Found
 	}
 	mesh, src, ds := load.Load(tree, load.Tree{FS: stdlib.FS, Prefix: stdlib.Prefix, Stdlib: true})
 	if opts.Trace != nil {

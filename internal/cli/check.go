@@ -80,6 +80,7 @@ func (f *compileFlags) compileWith(e *env, cmd string, compile func(compiler.Opt
 		f.timing(e, stage, took)
 		AfterStage(stage)
 	}
+	opts.Found = ExpectFiles
 	var hits0, parsed0, unread0, steps0, stepsUnread0 int
 	if opts.Cache != nil {
 		hits0, parsed0, _ = opts.Cache.Report()

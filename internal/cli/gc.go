@@ -251,6 +251,40 @@ func pace(live int64) int {
 	return 200
 }
 
+// heapPerFile is the heap a mesh file is expected to need while it is
+// loaded, a little more than loading allocates by the time most of it is
+// live: the synthetic meshes' files (one product each, about 2.1 KB)
+// leave about 7.5 KB each live and allocate about 14 KB each while they
+// load (docs/performance.md).
+const heapPerFile = 12_000
+
+// ExpectFiles is told how many mesh files a check is about to load. While
+// the collector waits for the starting heap, it lets the heap grow to
+// what loading as many files is expected to need before the first
+// collection, within two thirds of the memory limit. A large mesh's first
+// collections mark the part of it loaded so far, only for the heap to
+// triple from there, again and again: at 100,000 products the collector
+// marked 137, 286 and 607 MB while loading, then 692 MB as declaring
+// ends. When the first collection comes once most of the mesh is loaded,
+// tripling what is live then leaves room for the rest of loading and for
+// declaring, so that the next collection is the one as declaring ends:
+// two collections, marking about 1.3 GB, for a peak of 1.77 GB rather
+// than 1.66. A mesh of 10,000 products, expected to need less than the
+// starting heap, is left alone. The cost is memory for a mesh of many
+// small files, whose heap may grow to the expected size where the
+// starting heap would have held it: within the limit.
+func ExpectFiles(n int) {
+	tuning.Lock()
+	defer tuning.Unlock()
+	if userLimit == 0 {
+		return // the collector is on: GOGC's, or past the starting heap
+	}
+	expected := min(int64(n)*heapPerFile, memoryLimit(liveHeap())/3*2)
+	if expected > debug.SetMemoryLimit(-1) {
+		debug.SetMemoryLimit(expected)
+	}
+}
+
 // AfterStage is told when each of the checker's stages ends (the stage's
 // name, as compiler.Options.Trace is), and collects once the products are
 // declared, when a collection is due before the check ends anyway.

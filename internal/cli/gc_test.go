@@ -240,3 +240,38 @@ func TestReadCollector(t *testing.T) {
 		t.Error("no time passed, yet the collector has a share")
 	}
 }
+
+// TestExpectFiles checks that a mesh of many files moves the first
+// collection from the starting heap to what loading them is expected to
+// need, within two thirds of the memory limit, and that one of few files
+// or a collector already running are left alone.
+func TestExpectFiles(t *testing.T) {
+	saveGC(t)
+	const start, budget = 16 << 20, 300 << 20
+	runtime.GC()
+	tuneGC(start, budget)
+	if pendingLimit() == 0 {
+		t.Skip("the live heap is past a third of the starting heap")
+	}
+	ExpectFiles(10)
+	if got := debug.SetMemoryLimit(-1); got != start {
+		t.Errorf("limit after 10 files = %d, want the starting heap, %d", got, start)
+	}
+	ExpectFiles(3000)
+	if got, want := debug.SetMemoryLimit(-1), int64(3000*heapPerFile); got != want {
+		t.Errorf("limit after 3,000 files = %d, want %d", got, want)
+	}
+	ExpectFiles(1 << 20)
+	if got, want := debug.SetMemoryLimit(-1), int64(budget/3*2); got != want {
+		t.Errorf("limit after 2^20 files = %d, want two thirds of the budget, %d", got, want)
+	}
+
+	tuning.Lock()
+	userLimit = 0 // as once the collector is on
+	tuning.Unlock()
+	before := debug.SetMemoryLimit(-1)
+	ExpectFiles(1 << 20)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("limit with the collector on = %d, want %d as before", got, before)
+	}
+}

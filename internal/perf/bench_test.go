@@ -137,7 +137,7 @@ func asMeshc(trace func(string, time.Duration)) func(string, time.Duration) {
 }
 
 func compile(b *testing.B, dir string, trace func(string, time.Duration)) *compiler.Result {
-	res, err := compiler.CompileDir(dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace)})
+	res, err := compiler.CompileDir(dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace), Found: cli.ExpectFiles})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func BenchmarkCheckMixedCadences(b *testing.B) {
 		took := map[string]time.Duration{}
 		trace := func(stage string, d time.Duration) { took[stage] += d }
 		for b.Loop() {
-			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace)})
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace), Found: cli.ExpectFiles})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -236,7 +236,7 @@ func BenchmarkCheckDense(b *testing.B) {
 		trace := func(stage string, d time.Duration) { took[stage] += d }
 		warnings := 0
 		for b.Loop() {
-			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace)})
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace), Found: cli.ExpectFiles})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -261,7 +261,7 @@ func BenchmarkCheckMisspelt(b *testing.B) {
 		trace := func(stage string, d time.Duration) { took[stage] += d }
 		errors := 0
 		for b.Loop() {
-			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace)})
+			res, err := compiler.CompileDir(m.dir, compiler.Options{Today: meshtest.Today, Trace: asMeshc(trace), Found: cli.ExpectFiles})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -56,6 +56,10 @@ type Tree struct {
 	// the cache holds and that have not changed since the last run. Both
 	// are needed for the index, and the cache too.
 	Dir, Index string
+	// Found, when set, is told how many mesh files the tree holds once
+	// they are found, before any is read: meshc sizes its starting heap
+	// from it (cli.ExpectFiles).
+	Found func(files int)
 
 	sources *sourceIndex
 }
@@ -117,6 +121,9 @@ func Load(user Tree, stdlib Tree) (*ast.Mesh, *Texts, diag.Diagnostics) {
 	ds = append(ds, d...)
 	userFiles, folders, d := readTree(&user)
 	ds = append(ds, d...)
+	if user.Found != nil {
+		user.Found(len(userFiles))
+	}
 	// The standard library comes first, so that a user's runner or test
 	// kind that reuses a standard name is the one reported as a duplicate.
 	files = append(files, userFiles...)

@@ -51,7 +51,7 @@ func main() {
 			fmt.Fprintf(os.Stderr, "%-12s %8.3f s %8.3f s processor\n", "collection", time.Since(start).Seconds(), collected.Seconds())
 		}
 	}
-	res, err := compiler.CompileDir(flag.Arg(0), compiler.Options{NoTestSQL: true, Trace: trace})
+	res, err := compiler.CompileDir(flag.Arg(0), compiler.Options{NoTestSQL: true, Trace: trace, Found: cli.ExpectFiles})
 	pprof.StopCPUProfile()
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -57,7 +57,7 @@ func main() {
 		}
 		failed = err
 	}
-	res, err := compiler.CompileDir(flag.Arg(0), compiler.Options{NoTestSQL: true, Trace: trace})
+	res, err := compiler.CompileDir(flag.Arg(0), compiler.Options{NoTestSQL: true, Trace: trace, Found: cli.ExpectFiles})
 	if err == nil {
 		err = failed
 	}
