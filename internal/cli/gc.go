@@ -268,7 +268,7 @@ const heapPerFile = 12_000
 // ends. When the first collection comes once most of the mesh is loaded,
 // tripling what is live then leaves room for the rest of loading and for
 // declaring, so that the next collection is the one as declaring ends:
-// two collections, marking about 1.3 GB, for a peak of 1.77 GB rather
+// two collections, marking about 1.3 GB, for a peak of 1.76 GB rather
 // than 1.66. A mesh of 10,000 products, expected to need less than the
 // starting heap, is left alone. The cost is memory for a mesh of many
 // small files, whose heap may grow to the expected size where the
