@@ -251,11 +251,11 @@ func pace(live int64) int {
 	return 200
 }
 
-// heapPerFile is the heap a mesh file is expected to need while it is
-// loaded, a little more than loading allocates by the time most of it is
-// live: the synthetic meshes' files (one product each, about 2.1 KB)
-// leave about 7.5 KB each live and allocate about 14 KB each while they
-// load (docs/performance.md).
+// heapPerFile is how much heap loading may take for each mesh file before
+// the first collection: the synthetic meshes' files (one product each,
+// about 2.1 KB) leave about 7.5 KB each live and allocate about 14 KB
+// each while they load, so that the first collection comes once about
+// three quarters of the mesh is loaded (docs/performance.md).
 const heapPerFile = 12_000
 
 // ExpectFiles is told how many mesh files a check is about to load. While
