@@ -685,7 +685,7 @@ func (m *model) attr(o *govObject, name string) cty.Value {
 	case "input":
 		v = inputAttr(o.product.plan, o.input(), name)
 	case "step":
-		v = stepAttr(o.product.plan, o.step(), name)
+		v = stepAttr(o.product, o.step(), name)
 	case "test":
 		v = testAttr(o.product.plan, o.test(), name)
 	}
@@ -774,6 +774,9 @@ func (c *compiler) meshValue() cty.Value {
 	}
 	if r := c.mesh.Root; r != nil {
 		attrs["policy_sets"] = textList(r.PolicySets.Values())
+		if r.Description.Bad {
+			attrs["description"] = unknownText
+		}
 	}
 	return cty.ObjectVal(attrs)
 }
@@ -1237,13 +1240,16 @@ func inputAttr(p *plan.Product, in *plan.Input, name string) cty.Value {
 	return cty.NilVal
 }
 
-func stepAttr(p *plan.Product, st *plan.Step, name string) cty.Value {
+func stepAttr(ps *productScope, st *plan.Step, name string) cty.Value {
 	switch name {
 	case "name":
 		return str(st.Name)
 	case "after":
 		return textList(sortedSet(ids(st.After, func(s *plan.Step) string { return s.Name })))
 	case "description":
+		if _, misspelt := slices.BinarySearch(ps.written.misspeltStepDescriptions, st.Name); misspelt {
+			return unknownText
+		}
 		return orNull(st.Description)
 	case "runner":
 		if st.Runner != nil {

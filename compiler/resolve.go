@@ -425,6 +425,9 @@ func (c *compiler) resolveSteps(ps *productScope) {
 		if s.Run != nil {
 			st.Runner = c.resolveRunner(s.Run)
 		}
+		if descriptionMisspelt(s, st.Runner) {
+			ps.written.misspeltStepDescriptions = append(ps.written.misspeltStepDescriptions, st.Name)
+		}
 		for _, ref := range s.After {
 			if len(ref.Parts) != 2 || ref.Parts[0].Name != "step" {
 				c.errorf("unresolved-reference", ref.Range, "Malformed reference", "after lists steps of the same product, as in after = [step.load].")
@@ -451,6 +454,23 @@ func (c *compiler) resolveSteps(ps *productScope) {
 			}
 		}
 	}
+}
+
+// descriptionMisspelt reports whether a step without a description has
+// an argument that may be its misspelling ("descripton") and that its
+// runner, if known, does not take: that argument is reported as unknown
+// (misspeltStepArg or stepArgs), so the description is not known to be
+// absent.
+func descriptionMisspelt(s *ast.Step, r *plan.Runner) bool {
+	if s.Description.Set {
+		return false
+	}
+	for _, a := range s.Args {
+		if a.Meant == "description" && (r == nil || !slices.ContainsFunc(r.Params, func(p *plan.Param) bool { return p.Name == a.Name })) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *compiler) resolveRunner(ref *ast.Ref) *plan.Runner {
