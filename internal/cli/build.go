@@ -120,6 +120,12 @@ in the way is left alone and the others are written.`)
 	ds := res.Diagnostics
 	var detected string
 	indexWarned := false // the output indexes warn once per command
+	if res.Plan != nil && !check {
+		// Before the targets compare their files with the folders':
+		// another build writing there meanwhile would make those
+		// comparisons wrong.
+		defer lockFolders(e, builds)()
+	}
 	if res.Plan != nil {
 		keep := output.NewAllowance(FileAllowance())
 		for _, b := range builds {
@@ -201,7 +207,11 @@ in the way is left alone and the others are written.`)
 			b.saveIndex(e, &cf, len(files))
 			continue
 		}
-		changes, err := output.Write(out, b.owner, files, b.index)
+		err := b.lockErr
+		var changes *output.Changes
+		if err == nil {
+			changes, err = output.Write(out, b.owner, files, b.index)
+		}
 		cf.timing(e, "write "+b.name, time.Since(start))
 		b.saveIndex(e, &cf, len(files))
 		if err != nil {
@@ -231,6 +241,38 @@ type targetBuild struct {
 	// outLinks are the symbolic links on the way to out, from the mesh
 	// root (relativeTo).
 	outLinks []string
+	// lockErr is what stops meshc from writing in out, found when the
+	// build locked it (lockFolders).
+	lockErr error
+}
+
+// lockFolders locks the builds' output folders (output.LockFolder),
+// saying on standard error when one waits for another build, and returns
+// what lets go of them. A folder that cannot be made keeps its error for
+// the build to report in its turn, as writing it would. Folders are
+// locked in the order of their targets' names, so that two builds of
+// several targets, given in different orders, cannot each hold a folder
+// the other waits for: several targets go to gen/TARGET in the mesh
+// folder, and one target's --out is one lock.
+func lockFolders(e *env, builds []*targetBuild) (unlock func()) {
+	byName := slices.Clone(builds)
+	slices.SortFunc(byName, func(a, b *targetBuild) int { return strings.Compare(a.name, b.name) })
+	var locks []*output.Lock
+	for _, b := range byName {
+		l, err := output.LockFolder(b.out, func(holder string) {
+			if holder != "" {
+				holder = " (" + holder + ")"
+			}
+			fmt.Fprintf(e.stderr, "meshc build: waiting for another meshc build writing %s%s to finish; to build at the same time, give each build an --out of its own\n", b.out, holder)
+		})
+		b.lockErr = err
+		locks = append(locks, l)
+	}
+	return func() {
+		for _, l := range locks {
+			l.Unlock()
+		}
+	}
 }
 
 // openIndex opens the index of the target's output folder (indexFolder).

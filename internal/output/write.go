@@ -449,7 +449,9 @@ func (p *plan) apply() error {
 		case err != nil:
 			errs[i] = err
 		case create[writes[i]]:
-			errs[i] = writeNew(p.abs(writes[i]), data)
+			if errs[i] = writeNew(p.abs(writes[i]), data); errors.Is(errs[i], fs.ErrExist) {
+				errs[i] = p.raced(writes[i], "a file")
+			}
 		default:
 			// A temporary file that a crash leaves behind holds Marker,
 			// so the next build removes it as stale.
@@ -526,9 +528,19 @@ func (p *plan) makeFolder(rel string) error {
 		return err
 	}
 	if info, lerr := os.Lstat(p.abs(rel)); lerr != nil || !info.IsDir() {
-		return fmt.Errorf("%s appeared while meshc was writing, and is not a folder", p.abs(rel))
+		return p.raced(rel, "something other than a folder")
 	}
 	return nil
+}
+
+// raced is the error of finding what at rel, where Plan found nothing,
+// as Write writes: another program is writing the output folder at the
+// same time. A build waits for another meshc build's lock (LockFolder),
+// so that program is one that takes none, or a build on a file system
+// without locks.
+func (p *plan) raced(rel, what string) error {
+	return fmt.Errorf("cannot write %s: %s appeared at %s while meshc was writing the folder, so another program (such as another meshc build, on a file system that takes no lock) is writing there at the same time; let it finish and build again, or give each build an --out of its own",
+		p.dir, what, rel)
 }
 
 // writeNew writes a file where Plan found none. O_EXCL makes it fail,
