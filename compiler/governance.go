@@ -662,8 +662,8 @@ func (c *compiler) waiverExpired(w *waiver) {
 // lapses within waiverNoticeDays: the day after its expires, their
 // violations fail the check.
 func (c *compiler) waiverExpiring(w *waiver) {
-	days := int(w.expires.Sub(c.today).Hours() / 24)
-	if !w.valid || days > waiverNoticeDays {
+	days, soon := c.expiring(w)
+	if !soon {
 		return
 	}
 	var exempted []string
@@ -686,6 +686,14 @@ func (c *compiler) waiverExpiring(w *waiver) {
 	c.warnf("waiver-expiring", a.Expires.Range, "Waiver expires soon",
 		"The waiver %s is valid until %s, %s (today is %s): from the day after, the violations of the policy %s by %s fail the check again. Fix what it exempts, or ask %s to renew the waiver with a new date.",
 		a.Name, a.Expires.V, when, c.today.Format(time.DateOnly), w.policy.name(), andList(exempted), approverOr(a.Approver))
+}
+
+// expiring returns how many days a valid waiver has left after today (0
+// on its expires day), and whether that is within waiverNoticeDays, when
+// the check warns of it and the report marks what it exempts.
+func (c *compiler) expiring(w *waiver) (days int, soon bool) {
+	days = int(w.expires.Sub(c.today).Hours() / 24)
+	return days, w.valid && days <= waiverNoticeDays
 }
 
 func approverOr(s ast.String) string {
@@ -1020,8 +1028,9 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 		var expired, refused *waiver
 		if p.level == softMandatory {
 			if w := waiverFor(named[o], true); w != nil {
+				days, soon := c.expiring(w)
 				p.outcome.Waived = append(p.outcome.Waived, WaivedObject{PolicyObject: found, Waiver: w.ast.Name, WaiverRange: w.ast.DeclRange,
-					Approver: w.ast.Approver.V, Reason: w.ast.Reason.V, Expires: w.ast.Expires.V})
+					Approver: w.ast.Approver.V, Reason: w.ast.Reason.V, Expires: w.ast.Expires.V, DaysLeft: days, Expiring: soon})
 				continue
 			}
 			if expired = waiverFor(named[o], false); expired != nil {
