@@ -183,7 +183,13 @@ in the way is left alone and the others are written.`)
 		b.files = nil
 		start := time.Now()
 		if check {
-			changes, differ, err := output.DiffTo(diffs, out, b.owner, files, b.index)
+			// One folder's files are named in it; several folders'
+			// are named with their folders, to tell which is which.
+			prefix := ""
+			if len(builds) > 1 {
+				prefix = filepath.ToSlash(filepath.Clean(out))
+			}
+			changes, differ, err := output.DiffTo(diffs, out, prefix, b.owner, files, b.index)
 			if werr := diffs.Flush(); werr != nil && errors.Is(err, werr) {
 				// meshc has never reported failing to write standard
 				// output (a closed pipe ends it with SIGPIPE): the
