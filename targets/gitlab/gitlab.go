@@ -386,11 +386,11 @@ func (b *builder) sources(products ...*plan.Product) []string {
 // trigger is the parent's job that runs a unit's child pipeline once the
 // units it reads from have passed.
 func (b *builder) trigger(u *unit) *job {
-	j := &job{name: u.name, stage: "products", at: u.at}
+	j := &job{name: b.triggerName(u), stage: "products", at: u.at}
 	for _, up := range u.upstreams {
 		// optional: the upstream may not run in this pipeline (its
 		// schedule is another); the unit then reads its last published data.
-		j.needs = append(j.needs, need{job: up.name, optional: true, at: u.at})
+		j.needs = append(j.needs, need{job: b.triggerName(up), optional: true, at: u.at})
 	}
 	j.body = jobBody{
 		extends: b.productTemplate(),
@@ -398,7 +398,7 @@ func (b *builder) trigger(u *unit) *job {
 		// One run of a unit at a time, per environment: two pipelines
 		// (a schedule and a manual run, say) must not write the same
 		// tables at once. The lock is held until the child pipeline ends.
-		resourceGroup: "meshc/" + b.plan.Environment.Name + "/" + u.name,
+		resourceGroup: b.resourceGroup(u),
 		// Another build's schedule may share a key ("daily") with this
 		// build's, in a project that includes both parents.
 		skip:    []string{b.schedules.ofOtherBuild()},
@@ -406,6 +406,38 @@ func (b *builder) trigger(u *unit) *job {
 		trigger: &trigger{include: []string{path.Join(b.settings.outDir, u.file)}},
 	}
 	return j
+}
+
+// sharesProject reports whether the mesh may share its GitLab project with
+// other meshes, whose parents one .gitlab-ci.yml may include beside its
+// own: it does unless it is at the repository's root, as a mesh's folder
+// tree holds one mesh (a mesh.hcl below the root is not read as one).
+// GitLab merges the jobs of one name from several included files into
+// one, so there the names of the trigger jobs, which come from domains and
+// products that two meshes may share, carry the mesh. A mesh at the root
+// keeps the shorter names, and its users the job names they know.
+func (b *builder) sharesProject() bool { return b.settings.meshDir != "." }
+
+// triggerName is the name of the parent's job that runs a unit: the
+// unit's, after the mesh's name and ":" when the mesh may share its
+// project. Mesh names hold no ":", so the mesh's part cannot be read as
+// another's.
+func (b *builder) triggerName(u *unit) string {
+	if b.sharesProject() {
+		return b.plan.Name + ":" + u.name
+	}
+	return u.name
+}
+
+// resourceGroup names the lock that lets one run of a unit at a time
+// write its tables in an environment. GitLab's resource groups are the
+// project's, so it carries the mesh where the trigger job's name does;
+// GitLab allows no ":" in their names.
+func (b *builder) resourceGroup(u *unit) string {
+	if b.sharesProject() {
+		return "meshc/" + b.schedules.build() + "/" + u.name
+	}
+	return "meshc/" + b.plan.Environment.Name + "/" + u.name
 }
 
 // unknownSchedule is the parent's job that fails a run of one of this
