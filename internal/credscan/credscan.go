@@ -237,15 +237,49 @@ func notInPEM(text string, loc []int) bool {
 
 // notSQLExpression keeps a password= whose value is not an expression of
 // SQL: in u.password = s.password, as a MERGE writes, in password =
-// crypt(...) or in password = new_password, the value is a column, a call
-// or a variable, while a literal password in SQL is quoted (and found as
-// a PASSWORD property).
+// crypt(...), in password = new_password, or in SET password = other_col,
+// the value is a column, a call or a variable, while a literal password
+// in SQL is quoted (and found as a PASSWORD property). An unquoted name is
+// read as SQL's where it is named for a credential, or where the key
+// follows a word of SQL that compares or assigns columns (sqlCondition).
 func notSQLExpression(text string, loc []int) bool {
 	v := strings.TrimRight(text[loc[2]:loc[3]], ",)")
-	return !sqlExpression.MatchString(v) && !(identifier.MatchString(v) && NamesCredential(v))
+	if sqlExpression.MatchString(v) {
+		return false
+	}
+	return !identifier.MatchString(v) || !NamesCredential(v) && !sqlCondition(text, loc[0])
 }
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// sqlCondition reports whether the name that ends at or after text[i],
+// the key of a password=, is a column that SQL sets or compares: it
+// follows SET, WHERE, AND, OR, ON, WHEN, NOT, HAVING or an opening
+// parenthesis, or a comma in the list of a SET (UPDATE t SET a = 1,
+// password = other_col). A connection string's key follows a ; or a
+// space after another key's value, and a comment's text, a colon.
+func sqlCondition(text string, i int) bool {
+	for i > 0 && (isAlnum(text[i-1]) || text[i-1] == '_' || text[i-1] == '.' || text[i-1] == '"') {
+		i-- // the start of the whole name: u.password, "PASSWORD"
+	}
+	before := strings.TrimRight(text[:i], " \t\r\n")
+	if strings.HasSuffix(before, "(") {
+		return true
+	}
+	statement := before[strings.LastIndexByte(before, ';')+1:]
+	if strings.HasSuffix(before, ",") {
+		return sqlSet.MatchString(statement)
+	}
+	j := len(before)
+	for j > 0 && (isAlnum(before[j-1]) || before[j-1] == '_') {
+		j--
+	}
+	return sqlConditionWords[strings.ToUpper(before[j:])]
+}
+
+var sqlConditionWords = map[string]bool{"SET": true, "WHERE": true, "AND": true, "OR": true, "ON": true, "WHEN": true, "NOT": true, "HAVING": true}
+
+var sqlSet = regexp.MustCompile(`(?i)\bSET\b`)
 
 // sqlExpression matches a qualified name (s.password, excluded.password)
 // or a call (crypt(, IDENTIFIER().
@@ -383,7 +417,7 @@ func flagValue(text string, i int) (Match, bool) {
 	if j == name || !NamesCredential(text[name:j]) || j == len(text) {
 		return Match{}, false
 	}
-	flag := text[i:j]
+	flag, flagName := text[i:j], text[name:j]
 	joined := text[j] == '='
 	switch {
 	case joined:
@@ -401,14 +435,51 @@ func flagValue(text string, i int) (Match, bool) {
 	}
 	word := text[j : j+loc[1]]
 	v := unquote(word)
-	if !LiteralArgument(v) || !joined && (strings.HasPrefix(word, "-") || !looksRandom(v)) { // --token --verbose
-
+	if !LiteralArgument(v) || !joined && (strings.HasPrefix(word, "-") || !looksRandom(v) || promptsForPassword(text, i, flagName)) { // --token --verbose
 		return Match{}, false
 	}
 	return Match{What: fmt.Sprintf("a literal value of the flag %q", flag), Start: i, End: j + loc[1], Flag: flag}, true
 }
 
 var shellWord = regexp.MustCompile(`^` + shellValue)
+
+// promptsForPassword reports whether the flag at text[i], named name, is
+// a --password that takes no value after a space (PasswordSwitch), the
+// words before it being those of its simple command.
+func promptsForPassword(text string, i int, name string) bool {
+	start := strings.LastIndexAny(text[:i], "\n;|&(`") + 1
+	return PasswordSwitch(strings.Fields(text[start:i]), name)
+}
+
+// PasswordSwitch reports whether a flag named name (without its dashes),
+// given to a command whose words before it are words, is a --password
+// that takes no value after a space: PostgreSQL's clients read it as a
+// switch that forces a prompt (psql --password mydb1 names the database),
+// and MySQL's and MariaDB's take a password only after an =
+// (--password=...), reading the word after a space as another argument.
+// The command is any of the words, so that sudo -u postgres psql and
+// /usr/bin/psql count.
+func PasswordSwitch(words []string, name string) bool {
+	if !strings.EqualFold(name, "password") {
+		return false
+	}
+	for _, word := range words {
+		word = unquote(word)
+		if passwordPrompters[word[strings.LastIndexByte(word, '/')+1:]] {
+			return true
+		}
+	}
+	return false
+}
+
+// passwordPrompters are the commands whose --password takes no value
+// after a space (PasswordSwitch).
+var passwordPrompters = map[string]bool{
+	"psql": true, "pg_dump": true, "pg_dumpall": true, "pg_restore": true, "pg_basebackup": true, "pgbench": true,
+	"createdb": true, "dropdb": true, "createuser": true, "dropuser": true, "vacuumdb": true, "reindexdb": true, "clusterdb": true,
+	"mysql": true, "mysqldump": true, "mysqladmin": true, "mysqlimport": true, "mysqlsh": true,
+	"mariadb": true, "mariadb-dump": true, "mariadb-admin": true, "mariadb-import": true,
+}
 
 func isAlnum(c byte) bool {
 	return '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
@@ -419,7 +490,8 @@ func isAlnum(c byte) bool {
 // it holds a credential: its last word, or its last two, is a
 // credential's, as in --password, --db-token, --api-key,
 // AWS_SECRET_ACCESS_KEY, clientSecret and PGPASSWORD, or one of these
-// followed by a word for its value (--secret-string, private_key_pem). A name that
+// followed by a word for its value (--secret-string, private_key_pem), or
+// Rails's secret_key_base. A name that
 // ends in another word says where a credential is or what kind it is
 // (--token-file, --password-stdin, --passphrase-fd, --secret-name,
 // AWS_ACCESS_KEY_ID, max_tokens), and one that starts with a word of a
@@ -434,7 +506,7 @@ func NamesCredential(name string) bool {
 		words = words[:last]
 	}
 	last := words[len(words)-1]
-	if len(words) > 1 && credentialPairs[words[len(words)-2]+last] {
+	if n := len(words); n > 1 && credentialEndings[words[n-2]+last] || n > 2 && credentialEndings[words[n-3]+words[n-2]+last] {
 		return true
 	}
 	for _, w := range credentialWords {
@@ -446,12 +518,14 @@ func NamesCredential(name string) bool {
 }
 
 // credentialWords end a word that holds a credential: dbpassword and
-// pgpassword as password, and the pairs of credentialPairs run together.
+// pgpassword as password, and the pairs of credentialEndings run together.
 var credentialWords = []string{"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "accountkey", "masterkey", "credential", "credentials"}
 
-// credentialPairs are two words, run together, that hold a credential
-// where neither alone does (a key is as often a sort key).
-var credentialPairs = map[string]bool{"apikey": true, "accesskey": true, "privatekey": true, "accountkey": true, "masterkey": true, "secretkey": true, "authkey": true}
+// credentialEndings are the last two or three words of a name, run
+// together, that hold a credential where the last alone does not (a key
+// is as often a sort key): api_key, secret_key, and Rails's
+// secret_key_base, the key its sessions and cookies are signed with.
+var credentialEndings = map[string]bool{"apikey": true, "accesskey": true, "privatekey": true, "accountkey": true, "masterkey": true, "secretkey": true, "authkey": true, "secretkeybase": true}
 
 // valueWords may follow a credential's word in a name for its value,
 // or for its encoding (PRIVATE_KEY_PEM, SSH_KEY... _BASE64).
