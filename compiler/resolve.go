@@ -99,10 +99,13 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				want, ok := c.columnType(*ic.Type)
 				if ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
 					precision := ""
-					if col.Type.HasFraction() && col.Type.String() == col.Type.Name {
+					switch {
+					case col.Type.HasFraction() && col.Type.String() == col.Type.Name:
 						// timestamp_ntz against timestamp_ntz(3) reads
 						// as a match without the default spelt out.
 						precision = fmt.Sprintf(", which is %s(%d): Snowflake's default precision", col.Type.Name, col.Type.Precision)
+					case col.Type.Name == "string" && col.Type.Length == 0:
+						precision = fmt.Sprintf(", which is string(%d): Snowflake's default length", plan.DefaultStringLength)
 					}
 					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
 						"This product expects %s to be %s, but the %s declares it %s (at %s)%s. Change the expected type, or agree a new contract with the producer.",

@@ -561,7 +561,7 @@ func (d *differ) product(b, h *plan.Product) {
 		// upper-cases unquoted names), and an input names its port's
 		// columns as the port spells them: respelling one changes no
 		// reader (the port's own change says "spelled").
-		case inputFrom(x) != inputFrom(y) || !strings.EqualFold(inputColumns(x), inputColumns(y)):
+		case inputFrom(x) != inputFrom(y) || !sameColumnsRead(x, y):
 			c("input", id, "changed", fmt.Sprintf("%s (%s) -> %s (%s)", inputFrom(x), inputColumns(x), inputFrom(y), inputColumns(y)))
 		}
 	})
@@ -655,7 +655,7 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 				// matches the same way.
 				c("column", cid, "changed", "spelled "+a.Name+" -> "+b.Name)
 			}
-			if a.Type.String() != b.Type.String() {
+			if !a.Type.Equal(b.Type) { // string and string(16777216) are one type
 				ch := c("column", cid, "changed", "type "+a.Type.String()+" -> "+b.Type.String())
 				// A reader is broken when the new type is not one it
 				// accepts: the type it declares, or else the old one. A
@@ -970,6 +970,28 @@ func inputColumns(in *plan.Input) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// sameColumnsRead reports whether two inputs read the same columns, in
+// the same order, whatever the case of their names, each expecting an
+// equal type or none: a reader that now writes string(16777216) for
+// string still expects the same column.
+func sameColumnsRead(x, y *plan.Input) bool {
+	if len(x.Columns) != len(y.Columns) {
+		return false
+	}
+	expected := func(in *plan.Input, i int) plan.Type {
+		if in.Expected == nil {
+			return plan.Type{}
+		}
+		return in.Expected[i]
+	}
+	for i := range x.Columns {
+		if !strings.EqualFold(x.Columns[i].Name, y.Columns[i].Name) || !expected(x, i).Equal(expected(y, i)) {
+			return false
+		}
+	}
+	return true
 }
 
 func inputFrom(in *plan.Input) string {
