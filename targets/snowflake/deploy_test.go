@@ -966,6 +966,27 @@ func TestRetiredGraphs(t *testing.T) {
 	}
 }
 
+// TestRenamedEnvironment deploys, in the model above, the scripts of an
+// environment renamed in place, prod to live, whose mesh lost product b
+// meanwhile, and then, as docs/targets/snowflake.md says, the script a
+// mesh without domains builds for the old name: the new scripts take over
+// the current graphs, giving their roots live's marker, and neither
+// drops b's, whose root has prod's; the last script does, and nothing
+// else.
+func TestRenamedEnvironment(t *testing.T) {
+	before := deployment{"m", "prod", "", []retireDomain{{"d", "", []string{"a", "b"}}, {"e", "", []string{"c"}}}}
+	after := deployment{"m", "live", "", []retireDomain{{"d", "", []string{"a"}}, {"e", "", []string{"c"}}}}
+	a := &account{tasks: map[string]*liveTask{}}
+	a.deploy(t, before.scripts(t))
+	files := after.scripts(t)
+	a.deploy(t, files)
+	if _, ok := a.tasks["DB.D.B$START"]; !ok {
+		t.Fatal("live's scripts drop prod's graph of b: the test no longer shows what the old name's script is for")
+	}
+	a.deploy(t, deployment{"m", "prod", "", nil}.scripts(t))
+	sameTasks(t, a.shapes(), freshAccount(t, files).shapes())
+}
+
 // TestRetiredGraphsLast checks that the domains' scripts are the *.sql
 // files of the output folder and retired-graphs.sql is not, whatever the
 // domains' names: run by that glob among them, it would drop the graph of
