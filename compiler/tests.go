@@ -632,7 +632,7 @@ func (c *compiler) expressionColumns(condition string, at diag.Range, port *port
 		if hint == "" && len(columns) <= 8 {
 			hint = fmt.Sprintf(" Its columns are: %s.", strings.Join(columns, ", "))
 		}
-		c.warnf("expression-column", at, "Expression names no column",
+		c.warnf("expression-column", c.stringRange(at, condition, n.Start, n.End), "Expression names no column",
 			"The condition names %s, which is not a column of port %s, so Snowflake would refuse the test's query on every run (invalid identifier).%s To read another table, use custom_sql.",
 			written, port.plan.ID, hint)
 	}
