@@ -57,14 +57,24 @@ func LockFolder(dir string, waiting func(holder string)) (*Lock, error) {
 		return nil, err
 	}
 	l := &Lock{name: filepath.Join(dir, LockName)}
-	for told := false; ; {
+	// gone counts the times the folder, or one on the way, went while
+	// this build made it or opened the lock file: as the build before
+	// let go of it, it removed the folders it had made and wrote nothing
+	// in. Past a few, something else is removing them.
+	for told, gone := false, 0; ; {
 		if err := l.makeFolder(dir); err != nil {
+			if errors.Is(err, fs.ErrNotExist) && gone < 10 {
+				gone++
+				continue
+			}
+			l.Unlock()
 			return nil, err
 		}
 		f, err := os.OpenFile(l.name, os.O_RDWR|os.O_CREATE, 0o644)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			continue // the folder went as the build before let go of it
+		case errors.Is(err, fs.ErrNotExist) && gone < 10:
+			gone++
+			continue
 		case err != nil:
 			return l, nil // a folder this build cannot write in
 		}
@@ -109,18 +119,17 @@ func (l *Lock) makeFolder(dir string) error {
 		}
 		missing = append(missing, d)
 	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+	// Noted before they are made, so that those made before a failure
+	// go too.
 	for _, d := range missing {
 		if !slices.Contains(l.made, d) {
 			l.made = append(l.made, d)
 		}
 	}
-	return nil
+	if len(missing) == 0 {
+		return nil
+	}
+	return os.MkdirAll(dir, 0o755)
 }
 
 // Unlock lets another build write the folder: it removes the lock file,
@@ -137,6 +146,8 @@ func (l *Lock) Unlock() {
 		l.file.Close()
 		l.file = nil
 	}
+	// The deepest first: a folder's path is longer than its parent's.
+	slices.SortFunc(l.made, func(a, b string) int { return len(b) - len(a) })
 	for _, d := range l.made {
 		os.Remove(d) // fails, as it should, on a folder that holds anything
 	}
