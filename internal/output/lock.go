@@ -29,10 +29,10 @@ const lockPoll = 100 * time.Millisecond
 // A Lock is an output folder that this build alone writes (LockFolder).
 type Lock struct {
 	file *os.File // the locked file; nil when the folder could not be locked
-	name string
-	// made are the folders LockFolder made to hold the lock, deepest
-	// first: those still empty when the lock goes are removed, so that a
-	// build that writes nothing leaves no trace.
+	name string   // the lock file's path
+	// made are the folders LockFolder made to hold the lock: those still
+	// empty when the lock goes are removed, so that a build that writes
+	// nothing leaves no trace.
 	made []string
 }
 

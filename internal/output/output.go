@@ -15,6 +15,8 @@
 //   - Plan looks before Write leaps: every conflict is found and reported at
 //     once before anything is written or removed, and each file is replaced
 //     atomically, so a build never leaves a half-written file behind.
+//   - Builds into one folder take turns (LockFolder), so that two at once
+//     (CI jobs sharing a work tree) do not write under each other.
 package output
 
 import (
