@@ -314,8 +314,12 @@ func baseCommit(dir, ref string) (commit, name, warning string, err error) {
 	}
 	out, err := git(dir, "merge-base", "--all", a, b)
 	bases := strings.Fields(string(out))
-	if err != nil || len(bases) == 0 {
-		// git merge-base fails without a word when there is none.
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		return "", "", "", fmt.Errorf("--base-ref %q: git merge-base failed: %v", ref, err)
+	}
+	if len(bases) == 0 {
+		// git merge-base exits 1, without a word, when there is none.
 		return "", "", "", fmt.Errorf("--base-ref %q: the two revisions have no common ancestor, so they have no merge base to compare with%s", ref,
 			orShallow(dir, "its history may stop before the commit where they parted", "fetch more of it (git fetch --deepen=200, or git fetch --unshallow)"))
 	}
@@ -336,15 +340,15 @@ func commitOf(dir, rev, ref string) (string, error) {
 	if err == nil {
 		return strings.TrimSpace(string(out)), nil
 	}
-	what := fmt.Sprintf("%q names no commit of the repository", rev)
+	what := fmt.Sprintf(": %q names no commit of the repository", rev)
 	if rev == ref {
-		what = "names no commit of the repository"
+		what = " names no commit of the repository"
 	}
 	hint := ""
 	if a, b, ok := strings.Cut(rev, ".."); ok && a != "" && b != "" {
 		hint = " (a range: --base-ref takes one revision, or A...B for the merge base of A and B, as git diff A...B compares with)"
 	}
-	return "", fmt.Errorf("--base-ref %q %s%s%s", ref, what, hint,
+	return "", fmt.Errorf("--base-ref %q%s%s%s", ref, what, hint,
 		orShallow(dir, "it may not have fetched it", "fetch it (git fetch origin BRANCH), or more of the history (git fetch --deepen=200, or git fetch --unshallow)"))
 }
 
