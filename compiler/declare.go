@@ -784,18 +784,24 @@ func typeName(t ast.TypeExpr) string {
 // reported even when no test uses the kind; what the directives and
 // calls write is checked in each test's rendered SQL (templateFault).
 //
-// A template names no input with {{ input.NAME }}: a kind serves
-// products whose inputs differ, and a product's tests name its inputs in
-// their sql arguments, where meshc fills them (testPlaceholders).
+// A template names no input with {{ input.NAME }}, nor a port with
+// {{ port.NAME }}: a kind serves products whose inputs and ports differ,
+// and a product's tests name them in their sql arguments, where meshc
+// fills them (testPlaceholders). Any other {{ outside quotes and
+// comments is no Snowflake SQL either, as in a step's SQL.
 func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
 	skeleton := k.SQL.Skeleton()
-	for _, p := range snowsql.InputPlaceholders(skeleton) {
-		if p.Name != "" {
-			c.errorf("invalid-template", k.SQL.Range(), "Placeholder in a test kind's SQL",
-				"The SQL template of test kind %s holds %s, which meshc does not fill in a kind's template: a kind serves products whose inputs differ. Give the kind a parameter for the table instead: of type port, which a test gives as port.NAME or product.NAME.port.PORT, or of type sql, whose argument may be {{ input.NAME }}.", k.Name, skeleton[p.Start:p.End])
-			c.badTemplates[k] = true
-			break
+	for _, p := range snowsql.Placeholders(skeleton) {
+		written := skeleton[p.Start:p.End]
+		if p.Kind != "" {
+			c.errorf("invalid-template", c.templateRange(k.SQL, skeleton, p.Start, p.End), "Placeholder in a test kind's SQL",
+				"The SQL template of test kind %s holds %s, which meshc does not fill in a kind's template: a kind serves products whose inputs and ports differ. The tested table is ${table}; for another, give the kind a parameter instead: of type port, which a test gives as port.NAME or product.NAME.port.PORT, or of type sql, whose argument may be {{ input.NAME }} or {{ port.NAME }}.", k.Name, written)
+		} else {
+			c.errorf("invalid-template", c.templateRange(k.SQL, skeleton, p.Start, p.End), "Invalid placeholder",
+				"The SQL template of test kind %s holds %s, which is no Snowflake SQL, and which meshc does not fill: a template writes a value with ${NAME}. %s", k.Name, written, templateBraceFix(k, p))
 		}
+		c.badTemplates[k] = true
+		break
 	}
 	switch shape := snowsql.ShapeOf(skeleton); {
 	case shape.Open != "":
@@ -811,6 +817,44 @@ func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
 			"The SQL template of test kind %s holds no query, only comments or nothing, but a test is a query that returns the failing rows. Write the query.", k.Name)
 		c.badTemplates[k] = true
 	}
+}
+
+// templateBraceFix says what a test kind's template means by a malformed
+// placeholder p: ${NAME} when it names a parameter of the kind or a
+// variable of every template.
+func templateBraceFix(k *ast.TestKind, p snowsql.Placeholder) string {
+	if p.Name != "" {
+		if slices.Contains(templateVariables, p.Name) || slices.ContainsFunc(k.Params, func(q *ast.Param) bool { return q.Name == p.Name }) {
+			return fmt.Sprintf("Write ${%s} instead.", p.Name)
+		}
+		return fmt.Sprintf("Write ${table} for the tested table, or give the kind a parameter %s and write ${%s}.", p.Name, p.Name)
+	}
+	return "Write ${NAME} for a parameter of the kind, or ${table} for the tested table."
+}
+
+// templateRange returns where the bytes start to end of a test kind's
+// template's skeleton are written. The skeleton writes each
+// interpolation as x, so offsets differ; but the text there, found as
+// often in the template as written as in its skeleton, is the same
+// occurrence of it in both. Else it is the template's range.
+func (c *compiler) templateRange(t ast.Template, skeleton string, start, end int) diag.Range {
+	whole := t.Range()
+	text := c.texts.For(diag.Diagnostics{{Subject: &whole}})[whole.Filename()]
+	from, to := whole.Offsets()
+	want := skeleton[start:end]
+	if from < 0 || to > len(text) || from > to {
+		return whole
+	}
+	written := string(text[from:to])
+	if strings.Count(written, want) != strings.Count(skeleton, want) {
+		return whole
+	}
+	off := 0
+	for range strings.Count(skeleton[:start], want) {
+		off += strings.Index(written[off:], want) + len(want)
+	}
+	off += strings.Index(written[off:], want)
+	return whole.File().Range(from+off, from+off+len(want))
 }
 
 func (c *compiler) declareTestKinds() {

@@ -26,62 +26,9 @@ func TestStepFactsAreInvisible(t *testing.T) {
 		t.Skip("files have no stamps here")
 	}
 	dir := filepath.Join(t.TempDir(), "mesh")
-	files := map[string]string{
-		"mesh.hcl": "mesh \"m\" {}\n\nenvironment \"prod\" {\n  database = \"DB\"\n}\n\nenvironment \"dev\" {\n  database      = \"DB\"\n  schema_prefix = \"DEV_\"\n}\n",
-		"physician/domain.mesh.hcl": `domain "physician" {
-  owner = "physician@example.com"
-}
-
-product "prescribers" {
-  version = "1.0.0"
-  port "prescribers" {
-    visibility = "public"
-    table      = "PRESCRIBERS"
-    column "npi" { type = string(10) }
-  }
-  step "build" {
-    run = runner.sql
-    sql = "select 1"
-  }
-  schedule { cadence = "daily" }
-}
-`,
-		"sales/domain.mesh.hcl": `domain "sales" {
-  owner = "sales@example.com"
-}
-
-product "targets" {
-  version = "1.0.0"
-  input "prescribers" {
-    from    = domain.physician.product.prescribers.port.prescribers
-    columns = ["npi"]
-  }
-  port "targets" {
-    table = "TARGETS"
-    column "npi" { type = string(10) }
-  }
-  step "named" {
-    run  = runner.sql
-    file = "sql/named.sql"
-  }
-  step "placeholder" {
-    run   = runner.sql
-    file  = "sql/placeholder.sql"
-    after = [step.named]
-  }
-}
-`,
-		"sales/sql/named.sql":       "CREATE OR REPLACE TABLE TARGETS AS SELECT npi FROM PHYSICIAN.PRESCRIBERS;\n",
-		"sales/sql/placeholder.sql": "INSERT INTO TARGETS SELECT npi FROM {{ input.prescribers }};\n",
-	}
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	fsys, _ := meshtest.ArchiveFS(t, twoDomains)
+	if err := os.CopyFS(dir, fsys); err != nil {
+		t.Fatal(err)
 	}
 	// Files are remembered once their stamps are older than a run's
 	// start by stamp.RacyFor.
@@ -125,7 +72,7 @@ product "targets" {
 		{env: "prod", unread: 2},
 		{env: "dev", unread: 1}, // named.sql names a schema dev maps
 		{env: "dev", unread: 1},
-		{env: "prod", unread: 1, edit: "INSERT INTO TARGETS SELECT npi FROM {{ input.prescriber }};\n", report: "Placeholder naming no input"},
+		{env: "prod", unread: 1, edit: "INSERT INTO TARGETS SELECT npi FROM {{ input.doctor }};\n", report: "Placeholder naming no input"},
 		{env: "prod", unread: 1, report: "Placeholder naming no input"}, // the edit is too recent to be remembered
 	} {
 		if c.edit != "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/credscan"
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/diag"
@@ -65,10 +66,17 @@ func (c *compiler) stepSQL() {
 			if !ok {
 				continue
 			}
+			var credentials []credscan.Match // loading checked an inline sql
+			if file != nil {
+				credentials = credscan.FindAll(sql)
+			}
 			if file != nil && facts != nil {
-				facts.Remember(file.String, st, sqlFactsOf(sql).encode())
+				f := sqlFactsOf(sql)
+				f.credentials = len(credentials) > 0
+				facts.Remember(file.String, st, f.encode())
 			}
 			of := sqlOf{kind: "step", name: s.Name, ps: ps}
+			w.fileCredentials(of, at, sql, credentials)
 			w.placeholders(of, sql, func(start, end int) diag.Range { return w.sqlRange(at, sql, start, end) })
 			if mapped != nil {
 				w.unmappedNames(of, sql, mapped, func(start, end int) (diag.Range, bool) { return w.sqlRange(at, sql, start, end), true })
@@ -129,7 +137,10 @@ func sqlFile(s *plan.Step) *plan.Arg {
 type sqlFacts struct {
 	inputs    []string
 	malformed bool
-	schemas   []string // upper-cased, as Snowflake reads an unquoted name
+	// credentials is true when the file holds a literal credential
+	// (credscan), reported at every check until it is removed.
+	credentials bool
+	schemas     []string // upper-cased, as Snowflake reads an unquoted name
 }
 
 func sqlFactsOf(sql string) sqlFacts {
@@ -154,7 +165,7 @@ func sqlFactsOf(sql string) sqlFacts {
 // placeholder malformed or naming no input, or a name in a schema that
 // the environment maps.
 func (f sqlFacts) worthReading(ps *productScope, mapped *mappedTables) bool {
-	if f.malformed {
+	if f.malformed || f.credentials {
 		return true
 	}
 	for _, name := range f.inputs {
@@ -172,13 +183,17 @@ func (f sqlFacts) worthReading(ps *productScope, mapped *mappedTables) bool {
 	return false
 }
 
-// encode writes f as a string for load.Facts: a byte for malformed, then
+// encode writes f as a string for load.Facts: a byte of flags (1 for
+// malformed, 2 for credentials), then
 // the inputs and the schemas, each list its length and each name its
 // length and bytes.
 func (f sqlFacts) encode() string {
 	b := []byte{0}
 	if f.malformed {
-		b[0] = 1
+		b[0] |= 1
+	}
+	if f.credentials {
+		b[0] |= 2
 	}
 	for _, list := range [][]string{f.inputs, f.schemas} {
 		b = binary.AppendUvarint(b, uint64(len(list)))
@@ -194,10 +209,10 @@ func (f sqlFacts) encode() string {
 // else, such as nothing remembered.
 func decodeSQLFacts(s string) (f sqlFacts, sound bool) {
 	b := []byte(s)
-	if len(b) == 0 || b[0] > 1 {
+	if len(b) == 0 || b[0] > 3 {
 		return sqlFacts{}, false
 	}
-	f.malformed, b = b[0] == 1, b[1:]
+	f.malformed, f.credentials, b = b[0]&1 != 0, b[0]&2 != 0, b[1:]
 	for _, list := range []*[]string{&f.inputs, &f.schemas} {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n > uint64(len(b)) {

@@ -251,20 +251,41 @@ func (in *Input) Table() ObjectName {
 	return in.Source.Table
 }
 
-// FillInputs returns SQL of the product's (a step's, or a test's) with
-// each {{ input.NAME }} replaced by the table that its input NAME reads
-// in the plan's environment, quoted as Snowflake reads it
-// (snowsql.InputPlaceholders). The compiler checked the placeholders, so
-// an error is a file changed since, or a target's mistake.
-func (p *Product) FillInputs(sql string) (string, error) {
-	return snowsql.FillInputs(sql, func(name string) (string, bool) {
-		in := p.Input(name)
-		if in == nil {
-			return "", false
+// FillPlaceholders returns SQL of the product's (a step's, or a test's)
+// with each {{ input.NAME }} replaced by the table that its input NAME
+// reads in the plan's environment, and each {{ port.NAME }} by the table
+// or view of its own port NAME there, quoted as Snowflake reads them
+// (snowsql.Placeholders). The compiler checked the placeholders, so an
+// error is a file changed since, or a target's mistake.
+func (p *Product) FillPlaceholders(sql string) (string, error) {
+	return snowsql.Fill(sql, func(kind, name string) (string, bool) {
+		var t ObjectName
+		switch kind {
+		case "input":
+			in := p.Input(name)
+			if in == nil {
+				return "", false
+			}
+			t = in.Table()
+		default: // port
+			port := p.Port(name)
+			if port == nil {
+				return "", false
+			}
+			t = port.Object
 		}
-		t := in.Table()
 		return snowsql.QualifiedName(t.Database, t.Schema, t.Name), true
 	})
+}
+
+// Port returns the product's port called name, or nil.
+func (p *Product) Port(name string) *Port {
+	for _, port := range p.Ports {
+		if port.Name == name {
+			return port
+		}
+	}
+	return nil
 }
 
 // Input returns the product's input called name, or nil.
@@ -474,7 +495,7 @@ func (p *Product) SQLReadError(s *Step, at *Arg, err error) *diag.Diagnostic {
 		err = pe.Err
 	}
 	return diag.Errorf("read-error", at.Range, "Cannot read the step's SQL",
-		"Step %s of %s runs the SQL of %s, which meshc reads to check its input placeholders and to build the step, but reading it failed: %v. Make it a regular file that the user running meshc can read, then run meshc again.", s.Name, p.ID, at.String, err)
+		"Step %s of %s runs the SQL of %s, which meshc reads to check its placeholders and to build the step, but reading it failed: %v. Make it a regular file that the user running meshc can read, then run meshc again.", s.Name, p.ID, at.String, err)
 }
 
 // SQL returns the SQL a step runs on a runner with an sql or a file

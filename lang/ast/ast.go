@@ -163,6 +163,10 @@ type Value struct {
 	Literal cty.Value // cty.NilVal when Ref is set
 	Ref     *Ref
 	Range   diag.Range
+	// Elems is where each element of a list written as [a, b] is
+	// written, for a diagnostic about one element; nil for any other
+	// value.
+	Elems []diag.Range
 }
 
 // Arg is a named argument: a step's runner argument. Problems holds what

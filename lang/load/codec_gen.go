@@ -864,6 +864,13 @@ func decodeAstValue(d *entryReader, v *ast.Value) {
 		v.Ref = p0
 	}
 	d.rangeInto(&v.Range)
+	if n, ok := d.count(); ok {
+		s0 := make([]diag.Range, n)
+		for i0 := range s0 {
+			d.rangeInto(&s0[i0])
+		}
+		v.Elems = s0
+	}
 }
 
 func decodeAstTestBlock(d *entryReader, v *ast.TestBlock) {

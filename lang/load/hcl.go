@@ -663,7 +663,14 @@ func (d *decoder) decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics)
 		}
 	}
 	v, ds := d.constant(expr)
-	return ast.Value{Literal: v, Range: d.rng(expr.Range())}, ds
+	val := ast.Value{Literal: v, Range: d.rng(expr.Range())}
+	if list, ok := unwrapped[*hclsyntax.TupleConsExpr](expr); ok && len(list.Exprs) > 0 {
+		val.Elems = make([]diag.Range, len(list.Exprs))
+		for i, e := range list.Exprs {
+			val.Elems[i] = d.rng(e.Range())
+		}
+	}
+	return val, ds
 }
 
 // SyntaxDiagnostics turns what hclsyntax found parsing src, the text of

@@ -11,6 +11,7 @@ import (
 	"github.com/meshc/meshc/internal/credscan"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/shell"
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -225,7 +226,7 @@ func (b *builder) stepSQLFile(pr *plan.Product, s *plan.Step) (file, filled stri
 	if !ok {
 		return "", "", false
 	}
-	filled, err = pr.FillInputs(sql)
+	filled, err = pr.FillPlaceholders(sql)
 	if err != nil { // the compiler checked the placeholders
 		b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, pr.ID, err)
 		return "", "", false
@@ -242,11 +243,28 @@ func (b *builder) stepSQLFile(pr *plan.Product, s *plan.Step) (file, filled stri
 		b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
 		return "", "", false
 	}
-	about := fmt.Sprintf("Step %s of %s: %s, its placeholders filled with the tables of its inputs in environment %s.", s.Name, pr.ID, arg.String, b.plan.Environment.Name)
+	about := fmt.Sprintf("Step %s of %s: %s, its placeholders filled with the tables of %s in environment %s.", s.Name, pr.ID, arg.String, placeholdersFor(sql), b.plan.Environment.Name)
 	from := b.plan.Prefix + arg.String // as ranges name it
 	b.rendered = append(b.rendered, from)
 	head := output.Header("-- ", b.ownerCmd, b.plan.SourceFiles(b.settings.target, []*plan.Product{pr}, from))
 	return b.sqlFile(pr, s.Name+".sql", filled, about, head), filled, true
+}
+
+// placeholdersFor names what the placeholders of a step's SQL stand for:
+// its product's inputs, its own ports, or both.
+func placeholdersFor(sql string) string {
+	var inputs, ports bool
+	for _, p := range snowsql.Placeholders(sql) {
+		inputs = inputs || p.Kind == "input"
+		ports = ports || p.Kind == "port"
+	}
+	switch {
+	case inputs && ports:
+		return "its inputs and its product's ports"
+	case ports:
+		return "its product's ports"
+	}
+	return "its inputs"
 }
 
 // testBody renders a test's job: the test template runs the test's query,

@@ -77,7 +77,7 @@ func (b *builder) statements(p *plan.Product, s *plan.Step) string {
 			return ""
 		}
 	}
-	sql, err = p.FillInputs(sql)
+	sql, err = p.FillPlaceholders(sql)
 	if err != nil { // the compiler checked the placeholders
 		b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, p.ID, err)
 		return ""
