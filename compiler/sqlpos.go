@@ -151,3 +151,93 @@ func heredocOffset(written, value string, off int) (int, bool) {
 		lineStart += srcEnd + 1
 	}
 }
+
+// listItemRange returns where the value i, counted from 0, of the list
+// written at rg is: an accepted_values list's, say. Where that cannot be
+// told (a value written as a template or a heredoc), it is rg.
+func (c *compiler) listItemRange(rg diag.Range, i int) diag.Range {
+	name := rg.Filename()
+	text := c.texts.For(diag.Diagnostics{{Subject: &rg}})[name]
+	from, to := rg.Offsets()
+	if from < 0 || to > len(text) || from > to {
+		return rg
+	}
+	start, end, ok := listItemOffsets(string(text[from:to]), i)
+	if !ok {
+		return rg
+	}
+	return rg.File().Range(from+start, from+end)
+}
+
+// listItemOffsets returns the offsets of the value i of a list as a mesh
+// file writes it: quoted strings, numbers, true and false between
+// brackets, separated by commas, with spaces and comments around them.
+// ok is false for anything else, or a list without that value.
+func listItemOffsets(written string, i int) (start, end int, ok bool) {
+	if !strings.HasPrefix(written, "[") {
+		return 0, 0, false
+	}
+	pos := 1
+	for n := 0; ; n++ {
+		pos = skipSpaceAndComments(written, pos)
+		if pos >= len(written) || written[pos] == ']' {
+			return 0, 0, false
+		}
+		start = pos
+		switch {
+		case written[pos] == '"':
+			for pos++; pos < len(written) && written[pos] != '"'; pos++ {
+				if written[pos] == '\\' {
+					pos++
+				}
+			}
+			if pos >= len(written) {
+				return 0, 0, false
+			}
+			pos++
+			if v := written[start:pos]; strings.Contains(v, "${") || strings.Contains(v, "%{") {
+				return 0, 0, false // a template, whose quotes may nest
+			}
+		case strings.HasPrefix(written[pos:], "<<"):
+			return 0, 0, false
+		default:
+			for pos < len(written) && !strings.ContainsRune(" \t\r\n,]#/", rune(written[pos])) {
+				pos++
+			}
+		}
+		if n == i {
+			return start, pos, true
+		}
+		pos = skipSpaceAndComments(written, pos)
+		if pos >= len(written) || written[pos] != ',' {
+			return 0, 0, false
+		}
+		pos++
+	}
+}
+
+// skipSpaceAndComments returns the offset of the first byte from pos on
+// that is neither space nor part of a comment (#, // or /* */).
+func skipSpaceAndComments(s string, pos int) int {
+	for pos < len(s) {
+		switch {
+		case strings.ContainsRune(" \t\r\n", rune(s[pos])):
+			pos++
+		case s[pos] == '#' || strings.HasPrefix(s[pos:], "//"):
+			nl := strings.IndexByte(s[pos:], '\n')
+			if nl < 0 {
+				return len(s)
+			}
+			pos += nl + 1
+		case strings.HasPrefix(s[pos:], "/*"):
+			end := strings.Index(s[pos+2:], "*/")
+			if end < 0 {
+				return len(s)
+			}
+			pos += 2 + end + 2
+		default:
+			return pos
+		}
+	}
+	return pos
+}
