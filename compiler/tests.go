@@ -259,9 +259,9 @@ func (c *compiler) testNameAt(use *ast.TestUse, kind *ast.TestKind, written stri
 	return use.CallRange, false
 }
 
-// testPlaceholders checks the input placeholders of a test's sql
-// argument, written at rg, as those of a step's SQL (placeholders), and
-// returns the argument with each filled with its input's table in the
+// testPlaceholders checks the placeholders of a test's sql argument,
+// written at rg, as those of a step's SQL (placeholders), and returns the
+// argument with each filled with its input's table, or its port's, in the
 // environment compiled for: the test's rendered query is what every
 // target runs. ok is false when one is wrong, or names an input that
 // failed to resolve (which was reported).
@@ -269,20 +269,21 @@ func (c *compiler) testPlaceholders(of sqlOf, sql string, rg diag.Range) (string
 	if !c.placeholders(of, sql, func(start, end int) diag.Range { return c.stringRange(rg, sql, start, end) }) {
 		return "", false
 	}
-	filled, err := of.ps.plan.FillInputs(sql)
+	filled, err := of.ps.plan.FillPlaceholders(sql)
 	return filled, err == nil
 }
 
-// placeholderInString reports an input placeholder in a test's string
-// argument, which the kind's template writes as a quoted string, where it
-// would stay as written: meshc fills placeholders only in SQL.
-func (c *compiler) placeholderInString(v ast.Value, p *ast.Param, kind *ast.TestKind, s string, start, end int) {
+// placeholderInString reports a placeholder in a test's string argument,
+// written at rg (the argument, or its element of a list), which the
+// kind's template writes as a quoted string, where it would stay as
+// written: meshc fills placeholders only in SQL.
+func (c *compiler) placeholderInString(rg diag.Range, p *ast.Param, kind *ast.TestKind, s string, start, end int) {
 	what := "a string, which the test's SQL holds as a quoted value"
 	if typeName(p.Type) == "list(string)" {
 		what = "a list of strings, which the test's SQL holds as quoted values"
 	}
-	c.errorf("invalid-template", c.stringRange(v.Range, s, start, end), "Placeholder in a string",
-		"The argument %q of %s is %s, so %s would stay as written there: meshc fills {{ input.NAME }} only in an argument of type sql, such as the query of custom_sql or the condition of expression. To read an input's table, write the test as custom_sql.",
+	c.errorf("invalid-template", c.stringRange(rg, s, start, end), "Placeholder in a string",
+		"The argument %q of %s is %s, so %s would stay as written there: meshc fills {{ input.NAME }} and {{ port.NAME }} only in an argument of type sql, such as the query of custom_sql or the condition of expression. To read an input's or a port's table, write the test as custom_sql.",
 		p.Name, kind.Name, what, s[start:end])
 }
 
@@ -452,6 +453,16 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 	return ok
 }
 
+// elemRange returns where the element i of a list argument is written,
+// or the whole argument's range where that is not known.
+func elemRange(v ast.Value, i cty.Value) diag.Range {
+	n, _ := i.AsBigFloat().Int64()
+	if n < 0 || n >= int64(len(v.Elems)) {
+		return v.Range
+	}
+	return v.Elems[n]
+}
+
 func describeParams(params []*ast.Param) string {
 	if len(params) == 0 {
 		return "no arguments"
@@ -485,8 +496,8 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 		s := lit.AsString()
 		switch typ {
 		case "string":
-			if start, end, found := snowsql.InputPlaceholderIn(s); found {
-				c.placeholderInString(v, p, kind, s, start, end)
+			if start, end, found := snowsql.PlaceholderIn(s); found {
+				c.placeholderInString(v.Range, p, kind, s, start, end)
 				return cty.NilVal, false
 			}
 			return cty.StringVal(snowsql.String(s)), true
@@ -591,8 +602,8 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 				c.numberOutOfRange(v, p, kind)
 				return cty.NilVal, false
 			}
-			if start, end, found := snowsql.InputPlaceholderIn(text); found {
-				c.placeholderInString(v, p, kind, text, start, end)
+			if start, end, found := snowsql.PlaceholderIn(text); found {
+				c.placeholderInString(elemRange(v, i), p, kind, text, start, end)
 				return cty.NilVal, false
 			}
 			items = append(items, cty.StringVal(snowsql.String(text)))
