@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 // steps' SQL files (load.Facts): a check that reads none of them, their
 // stamps being as remembered, reports what a check without the index
 // reports; so does one in another environment than the one that filled
-// it, which must read the file whose names that environment maps; and
-// one after a file is edited reads that file again.
+// it, which must read the file whose names that environment maps; one
+// after the mesh renames a port that a remembered file's placeholder
+// names reads that file; and one after a file is edited reads that file
+// again.
 func TestStepFactsAreInvisible(t *testing.T) {
 	if !stamp.Supported {
 		t.Skip("files have no stamps here")
@@ -66,15 +69,29 @@ func TestStepFactsAreInvisible(t *testing.T) {
 	for i, c := range []struct {
 		env          string
 		unread       int
+		port         string // the name of the port that placeholder.sql names
 		edit, report string
 	}{
 		{env: "prod", unread: 0}, // filling the index
 		{env: "prod", unread: 2},
 		{env: "dev", unread: 1}, // named.sql names a schema dev maps
 		{env: "dev", unread: 1},
+		{env: "prod", unread: 1, port: "target", report: "Placeholder naming no port"},
+		{env: "prod", unread: 2, port: "targets"},
 		{env: "prod", unread: 1, edit: "INSERT INTO TARGETS SELECT npi FROM {{ input.doctor }};\n", report: "Placeholder naming no input"},
 		{env: "prod", unread: 1, report: "Placeholder naming no input"}, // the edit is too recent to be remembered
 	} {
+		if c.port != "" {
+			meshFile := filepath.Join(dir, "sales", "domain.mesh.hcl")
+			text, err := os.ReadFile(meshFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text = regexp.MustCompile(`port "targets?" \{`).ReplaceAll(text, []byte(`port "`+c.port+`" {`))
+			if err := os.WriteFile(meshFile, text, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if c.edit != "" {
 			if err := os.WriteFile(filepath.Join(dir, "sales", "sql", "placeholder.sql"), []byte(c.edit), 0o644); err != nil {
 				t.Fatal(err)
