@@ -37,32 +37,3 @@ func TestValueOffset(t *testing.T) {
 		}
 	}
 }
-
-// TestListItemOffsets checks where each value of a list is written,
-// among commas, spaces, comments and quoted brackets and commas, and that
-// it says so when it cannot tell.
-func TestListItemOffsets(t *testing.T) {
-	for _, c := range []struct {
-		written string
-		i       int
-		want    string // the value as written; "" when it cannot be told
-	}{
-		{`["a", "b"]`, 1, `"b"`},
-		{`[ "a,]" ,1.5, true ]`, 1, `1.5`},
-		{`[ "a,]" ,1.5, true ]`, 2, `true`},
-		{"[\n  \"a\", # one\n  // two\n  /* \"x\", */ \"b\\\"\",\n]", 1, `"b\""`},
-		{`["a", "b"]`, 2, ""},
-		{`["${"a"}", "b"]`, 0, ""},
-		{`["a" "b"]`, 1, ""},
-		{`"a"`, 0, ""},
-	} {
-		start, end, ok := listItemOffsets(c.written, c.i)
-		got := ""
-		if ok {
-			got = c.written[start:end]
-		}
-		if got != c.want {
-			t.Errorf("listItemOffsets(%q, %d) = %q, want %q", c.written, c.i, got, c.want)
-		}
-	}
-}

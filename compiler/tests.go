@@ -612,7 +612,7 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 			c.errorf("invalid-value", v.Range, "Empty list", "The argument %q of %s needs at least one value.", p.Name, kind.Name)
 			return cty.NilVal, false
 		}
-		if kind.Stdlib && kind.Name == "accepted_values" && tested != nil && (!c.acceptedValuesOfType(lit, tested, v.Range) || !c.acceptedValuesPrecise(lit, tested, v.Range)) {
+		if kind.Stdlib && kind.Name == "accepted_values" && tested != nil && (!c.acceptedValuesOfType(lit, tested, v.Range) || !c.acceptedValuesPrecise(lit, tested, v)) {
 			return cty.NilVal, false
 		}
 		return cty.ListVal(items), true

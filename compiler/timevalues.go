@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
-	"github.com/meshc/meshc/lang/diag"
+	"github.com/meshc/meshc/lang/ast"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -22,7 +22,7 @@ var fractionalSeconds = regexp.MustCompile(`\d:[0-5]\d\.(\d+)`)
 // the test would not check what its list says. It is an error like a
 // value Snowflake cannot convert (acceptedValuesOfType): the value is not
 // of the column's type, for certain.
-func (c *compiler) acceptedValuesPrecise(list cty.Value, col *plan.Column, at diag.Range) bool {
+func (c *compiler) acceptedValuesPrecise(list cty.Value, col *plan.Column, v ast.Value) bool {
 	if !col.Type.HasFraction() {
 		return true
 	}
@@ -47,12 +47,11 @@ func (c *compiler) acceptedValuesPrecise(list cty.Value, col *plan.Column, at di
 		if digits <= plan.MaxTimePrecision {
 			widen = fmt.Sprintf(", or declare the column %s(%d)", col.Type.Name, digits)
 		}
-		n, _ := i.AsBigFloat().Int64()
 		unit := "digits"
 		if digits == 1 {
 			unit = "digit"
 		}
-		c.errorf("incompatible-type", c.listItemRange(at, int(n)), "Value not of the column's type",
+		c.errorf("incompatible-type", elemRange(v, i), "Value not of the column's type",
 			"accepted_values compares the column %s (%s) with each value, but %s has %d %s of fractional seconds, and the column holds %d: no row has that value, so the test would not check what the list says. List it as the column holds it, %s%s.",
 			col.Name, col.Type, strconv.Quote(s), digits, unit, col.Type.Precision, strconv.Quote(cut), widen)
 	}
