@@ -89,22 +89,45 @@ func TestGitLabCILocal(t *testing.T) {
 		for _, run := range []struct {
 			name      string
 			variables []string
-			ran       string // what the steps recorded, sorted
-			failed    string // the job that fails, if any
+			ran       string   // what the steps recorded, sorted
+			failed    []string // the jobs that fail
 		}{
-			{"retail's schedule", []string{"MESHC_SCHEDULE=daily", "MESHC_BUILD=retail/prod"}, "RETAIL stores.revenue\n", ""},
-			{"ops' schedule", []string{"MESHC_SCHEDULE=weekly", "MESHC_BUILD=ops/prod"}, "OPS stores.revenue\n", ""},
-			{"everything", []string{"MESHC_SCHEDULE=all"}, "OPS stores.revenue\nRETAIL stores.revenue\n", ""},
-			{"by hand, without the build", []string{"MESHC_SCHEDULE=daily"}, "RETAIL stores.revenue\n", ""},
-			{"retail's stale schedule of ops' key", []string{"MESHC_SCHEDULE=weekly", "MESHC_BUILD=retail/prod"}, "", "meshc-unknown-schedule:retail/prod"},
+			{"retail's schedule", []string{"MESHC_SCHEDULE=daily", "MESHC_BUILD=retail/prod"}, "RETAIL stores.revenue\n", nil},
+			{"ops' schedule", []string{"MESHC_SCHEDULE=weekly", "MESHC_BUILD=ops/prod"}, "OPS stores.revenue\n", nil},
+			{"everything", []string{"MESHC_SCHEDULE=all"}, "OPS stores.revenue\nRETAIL stores.revenue\n", nil},
+			{"by hand, without the build", []string{"MESHC_SCHEDULE=daily"}, "RETAIL stores.revenue\n", nil},
+			{"retail's stale schedule of ops' key", []string{"MESHC_SCHEDULE=weekly", "MESHC_BUILD=retail/prod"}, "", []string{"meshc-unknown-schedule:retail/prod"}},
+			// Schedules without MESHC_BUILD, made before meshc wrote it
+			// or by hand. GitLab names the schedule in
+			// CI_PIPELINE_SCHEDULE_DESCRIPTION since 17.8.
+			{"retail's schedule made before MESHC_BUILD", []string{"MESHC_SCHEDULE=daily", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=meshc retail prod: daily"}, "RETAIL stores.revenue\n", nil},
+			{"ops' stale schedule made before MESHC_BUILD", []string{"MESHC_SCHEDULE=monthly", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=meshc ops prod: monthly"}, "", []string{"meshc-unknown-schedule:ops/prod"}},
+			{"a schedule of no build's key, without MESHC_BUILD", []string{"MESHC_SCHEDULE=monthly", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=nightly"}, "", []string{"meshc-unknown-schedule:ops/prod", "meshc-unknown-schedule:retail/prod"}},
+			// Whose it is cannot be told: retail's job fails it, saying
+			// to give it its MESHC_BUILD.
+			{"a schedule of ops' key without MESHC_BUILD or description", []string{"MESHC_SCHEDULE=weekly", schedule}, "OPS stores.revenue\n", []string{"meshc-unknown-schedule:retail/prod"}},
 		} {
 			t.Run(run.name, func(t *testing.T) {
 				record, out, err := runTwoMeshes(t, runPy, run.variables...)
-				if run.failed == "" && err != nil {
+				if len(run.failed) == 0 && err != nil {
 					t.Fatalf("the pipelines failed: %v\n%s", err, out)
 				}
-				if run.failed != "" && (err == nil || !strings.Contains(out, "job failed: FAIL  "+run.failed+"\n")) {
-					t.Fatalf("%s did not fail the pipelines:\n%s", run.failed, out)
+				var failed []string
+				for line := range strings.Lines(out) {
+					if job, ok := strings.CutPrefix(line, "PROBLEM: job failed: FAIL  "); ok {
+						failed = append(failed, strings.TrimSpace(job))
+					}
+				}
+				slices.Sort(failed)
+				if !slices.Equal(failed, run.failed) || (len(run.failed) > 0 && err == nil) {
+					t.Fatalf("the jobs that failed are %q, want %q:\n%s", failed, run.failed, out)
+				}
+				if len(run.failed) > 0 && !strings.Contains(out, "which is neither \"all\" nor the key of a schedule") {
+					t.Errorf("the pipelines failed without saying why:\n%s", out)
+				}
+				withBuild := slices.ContainsFunc(run.variables, func(v string) bool { return strings.HasPrefix(v, "MESHC_BUILD=") })
+				if len(run.failed) > 0 && !withBuild && !strings.Contains(out, "sets no MESHC_BUILD") {
+					t.Errorf("the pipelines failed without saying that the schedule sets no MESHC_BUILD:\n%s", out)
 				}
 				lines := strings.SplitAfter(record, "\n")
 				slices.Sort(lines)
@@ -115,6 +138,10 @@ func TestGitLabCILocal(t *testing.T) {
 		}
 	})
 }
+
+// schedule makes gitlab-ci-local's pipeline one that a pipeline schedule
+// started; run.py leaves CI_PIPELINE_SOURCE to the caller.
+const schedule = "CI_PIPELINE_SOURCE=schedule"
 
 // runTwoMeshes builds the two meshes of testdata/two_meshes.txtar into a
 // scratch repository and runs its .gitlab-ci.yml, which includes both

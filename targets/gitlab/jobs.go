@@ -79,12 +79,12 @@ func passed(p *plan.Product) string { return p.Name + ":passed" }
 func (b *builder) productJobs(p *pipeline, peers peers, pr *plan.Product) {
 	domainMode := b.settings.granularity == "domain"
 	n := names{}
-	var rules []string
+	var rules []rule
 	var vars []variable
 	var waitFor []need
 	if domainMode {
 		n.prefix = pr.Name + "."
-		rules = b.schedules.rules([]*plan.Product{pr})
+		rules = runIf(b.schedules.rules([]*plan.Product{pr})...)
 		vars = productVariables(pr)
 		// A product's first steps wait until the products of the same
 		// pipeline that it reads from have passed.
@@ -138,7 +138,7 @@ func (b *builder) productJobs(p *pipeline, peers peers, pr *plan.Product) {
 // products downstream in the same pipeline need one job rather than every
 // test. GitLab allows 50 needs per job, so more tests are gathered by a
 // chain of gates, each needing the one before and 49 tests.
-func (b *builder) gate(p *pipeline, pr *plan.Product, needs []need, stage string, rules []string, vars []variable) {
+func (b *builder) gate(p *pipeline, pr *plan.Product, needs []need, stage string, rules []rule, vars []variable) {
 	var prev []need
 	for part := 1; ; part++ {
 		take := min(len(needs), maxNeeds-len(prev))
