@@ -222,7 +222,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	}
 	if mapped != nil {
 		// The kinds' ${table} and port arguments are mapped already, and
-		// input placeholders filled, so only names written out are found.
+		// placeholders filled, so only names written out are found.
 		c.unmappedNames(sqlOf{kind: "test", name: t.ID, ps: ps}, sql, mapped, func(start, end int) (diag.Range, bool) {
 			return c.testNameAt(use, kind, sql[start:end])
 		})

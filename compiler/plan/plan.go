@@ -486,7 +486,7 @@ func (p *Product) LastSteps() []*Step {
 
 // SQLReadError is what the checker and every target report of a step of
 // p whose SQL file cannot be read, at its file argument: the checker reads
-// the file for its input placeholders, and the targets carry it, or a
+// the file for its placeholders, and the targets carry it, or a
 // copy with its placeholders filled, into what they build, so none of
 // them can go on without it.
 func (p *Product) SQLReadError(s *Step, at *Arg, err error) *diag.Diagnostic {

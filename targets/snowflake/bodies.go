@@ -57,8 +57,8 @@ func (b *builder) stepBody(p *plan.Product, s *plan.Step) string {
 // statements is the body of a task that runs the step's SQL: its sql
 // argument, or its file's content, read when meshc builds since the task
 // runs where the repository is not. The statements run as one Snowflake
-// Scripting block. Its input placeholders name the inputs' tables in the
-// environment built.
+// Scripting block. Its placeholders name the inputs' tables, and the
+// product's own ports', in the environment built.
 func (b *builder) statements(p *plan.Product, s *plan.Step) string {
 	sql, _, arg, err := s.SQL(b.plan.Root)
 	if err != nil {
