@@ -186,6 +186,9 @@ func (a *account) run(stmt string) string {
 		}
 		return ""
 	case dropRetired.MatchString(stmt):
+		if msg := letInLoop(stmt); msg != "" {
+			return msg
+		}
 		return a.dropRetired(stmt)
 	case enable.MatchString(stmt):
 		root := enable.FindStringSubmatch(stmt)[1]
@@ -198,6 +201,36 @@ func (a *account) run(stmt string) string {
 		return ""
 	}
 	return "a statement the model does not know"
+}
+
+// letInLoop says where a Snowflake Scripting block runs a LET again in
+// the block it ran it in, or is "": a LET declares its cursor or
+// RESULTSET in the innermost block around it, under a name "not already
+// in use in this block" (LET), so a LET right inside a loop fails on the
+// loop's second round, and one must be in a block that each round
+// enters afresh. It reads a block as meshc writes one, each BEGIN,
+// REPEAT, FOR ... DO and END on a line of its own.
+func letInLoop(block string) string {
+	var open []string // "block" or "loop", innermost last
+	for _, line := range strings.Split(block, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "BEGIN":
+			open = append(open, "block")
+		case line == "REPEAT" || strings.HasPrefix(line, "FOR ") && strings.HasSuffix(line, " DO"):
+			open = append(open, "loop")
+		case line == "END;" || line == "END FOR;" || line == "END REPEAT;":
+			if len(open) == 0 {
+				return "an END that closes nothing"
+			}
+			open = open[:len(open)-1]
+		case strings.HasPrefix(line, "LET "):
+			if len(open) == 0 || open[len(open)-1] == "loop" {
+				return "a LET right inside a loop declares its name again on the loop's second round: " + line
+			}
+		}
+	}
+	return ""
 }
 
 // dropRetired runs a block that drops retired graphs by evaluating its

@@ -466,13 +466,20 @@ var (
 // or drops it as before. SHOW takes no bind variable, so the name goes
 // into the command as a string literal, its \ and ' escaped. body is
 // indented as the loop is, by two spaces.
+//
+// body goes in a block of its own, which each page enters afresh: a LET
+// in it declares a cursor or a RESULTSET, whose name must not be in use
+// in its block already (LET), as it would be on the second page in the
+// loop's block.
 func paged(p pages, show, body string) string {
 	var page strings.Builder
 	fmt.Fprintf(&page, "  %s := '';\n  REPEAT\n", p.from)
 	fmt.Fprintf(&page, "    EXECUTE IMMEDIATE %s || %s;\n    %s := SQLID;\n", show, p.from, p.shown)
 	fmt.Fprintf(&page, "    SELECT COUNT(*), MAX(\"name\") INTO :%s, :%s FROM TABLE(RESULT_SCAN(:%s));\n", p.rows, p.last, p.shown)
 	fmt.Fprintf(&page, "    %s := ' FROM ''' || %s || '''';\n", p.from, literalOf(p.last))
-	page.WriteString(indent(body))
+	page.WriteString("    BEGIN\n")
+	page.WriteString(indent(indent(body)))
+	page.WriteString("    END;\n")
 	fmt.Fprintf(&page, "  UNTIL (%s < %d)\n  END REPEAT;\n", p.rows, showLimit)
 	return page.String()
 }
