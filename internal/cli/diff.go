@@ -366,7 +366,10 @@ func orShallow(dir, missing, fetch string) string {
 }
 
 // withoutIgnored returns the mesh folder dir, read through fsys, without
-// the files and folders that git ignores there.
+// the files and folders that git ignores there, nor the submodules (and
+// other repositories) that it tracks as gitlinks: a commit holds a
+// gitlink's commit, not its files, which the base revision cannot read
+// (gitFS), so the work tree's are left out too.
 func withoutIgnored(dir string, fsys fs.FS) (fs.FS, error) {
 	out, err := git(dir, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
 	if err != nil {
@@ -378,6 +381,16 @@ func withoutIgnored(dir string, fsys fs.FS) (fs.FS, error) {
 			ignored.folders[folder] = true
 		} else if name != "" {
 			ignored.files[name] = true
+		}
+	}
+	staged, err := git(dir, "ls-files", "-z", "--stage")
+	if err != nil {
+		return nil, fmt.Errorf("listing the files git tracks in %s: %v", dir, err)
+	}
+	for _, entry := range strings.Split(string(staged), "\x00") {
+		// MODE OBJECT STAGE<tab>PATH, a gitlink's mode being 160000.
+		if info, name, ok := strings.Cut(entry, "\t"); ok && strings.HasPrefix(info, "160000 ") {
+			ignored.folders[name] = true
 		}
 	}
 	return ignored, nil

@@ -235,7 +235,7 @@ func (r *Report) Breaking() []*Change {
 
 // Compare compares base with head.
 func Compare(base, head *Revision) *Report {
-	d := &differ{base: base.Plan, head: head.Plan, baseFiles: base.files(), headFiles: head.files()}
+	d := &differ{base: base.Plan, head: head.Plan, baseDigests: digests{root: base.files()}, headDigests: digests{root: head.files()}}
 	d.changed = map[string]bool{}
 	d.domains()
 	d.sources()
@@ -269,10 +269,12 @@ func boolOrder(a, b bool) int {
 }
 
 type differ struct {
-	base, head           *plan.Plan
-	baseFiles, headFiles fs.FS // what steps' files are read from
-	changes              []*Change
-	changed              map[string]bool // product ids with a change, in head
+	base, head *plan.Plan
+	// baseDigests and headDigests hash the files and folders that steps
+	// pass, read from each revision's files.
+	baseDigests, headDigests digests
+	changes                  []*Change
+	changed                  map[string]bool // product ids with a change, in head
 	// reads are the base's inputs that read a port, by port, listed when a
 	// change first asks who reads one (readsOf).
 	reads map[*plan.Port][]portRead
@@ -512,7 +514,6 @@ func (d *differ) products() {
 
 // product compares a product present on both sides.
 func (d *differ) product(b, h *plan.Product) {
-	bRoot, hRoot := d.baseFiles, d.headFiles
 	c := func(kind, id, change, detail string) *Change {
 		ch := &Change{Domain: h.Domain.Name, Kind: kind, ID: id, Change: change, Detail: detail, Product: h.ID}
 		d.add(ch)
@@ -574,7 +575,7 @@ func (d *differ) product(b, h *plan.Product) {
 		case y == nil:
 			c("step", id, "removed", "")
 		default:
-			if what := stepChanges(bRoot, hRoot, x, y); what != "" {
+			if what := d.stepChanges(x, y); what != "" {
 				c("step", id, "changed", what)
 			}
 		}
@@ -1032,8 +1033,9 @@ func deprecationText(dep *plan.Deprecation) string {
 // stepChanges says what differs between two versions of a step: its
 // runner, what it runs after, and which arguments, including the content
 // of the files and folders it passes (an edited .sql file changes the
-// step).
-func stepChanges(xRoot, yRoot fs.FS, x, y *plan.Step) string {
+// step). A dbt step without project_dir builds the project in the mesh's
+// root folder (the runner's default), whose files are its argument too.
+func (d *differ) stepChanges(x, y *plan.Step) string {
 	var what []string
 	if x.Runner.Name != y.Runner.Name {
 		what = append(what, "runner "+x.Runner.Name+" -> "+y.Runner.Name)
@@ -1048,18 +1050,21 @@ func stepChanges(xRoot, yRoot fs.FS, x, y *plan.Step) string {
 	if ax, ay := after(x), after(y); ax != ay {
 		what = append(what, "after "+ax+" -> "+ay)
 	}
-	args := func(root fs.FS, s *plan.Step) map[string]string {
+	args := func(files *digests, s *plan.Step) map[string]string {
 		m := map[string]string{}
 		for _, a := range s.Args {
 			v := a.Type + "\x00" + strings.Join(a.Words(), "\x00")
 			if a.Type == "file" || a.Type == "dir" {
-				v += digest(root, a.String)
+				v += files.of(a.String)
 			}
 			m[a.Name] = v
 		}
+		if _, set := m["project_dir"]; !set && s.Runner.Stdlib && s.Runner.Name == "dbt" {
+			m["project_dir"] = "default\x00" + files.of(".")
+		}
 		return m
 	}
-	ax, ay := args(xRoot, x), args(yRoot, y)
+	ax, ay := args(&d.baseDigests, x), args(&d.headDigests, y)
 	var changed []string
 	for _, name := range keys(ax, ay) {
 		if ax[name] != ay[name] {
@@ -1072,14 +1077,41 @@ func stepChanges(xRoot, yRoot fs.FS, x, y *plan.Step) string {
 	return strings.Join(what, "; ")
 }
 
+// digests hashes the files and folders of one revision that steps pass,
+// each once: every dbt step without project_dir passes the whole mesh.
+type digests struct {
+	root fs.FS // nil when the mesh has no files to read
+	done map[string]string
+}
+
+func (f *digests) of(name string) string {
+	if h, ok := f.done[name]; ok {
+		return h
+	}
+	if f.done == nil {
+		f.done = map[string]string{}
+	}
+	f.done[name] = digest(f.root, name)
+	return f.done[name]
+}
+
 // digest hashes a file, or a folder's files and their names, of a mesh;
-// "" when the mesh has no files to read.
+// "" when the mesh has no files to read. It leaves out .git, a
+// repository's own files (or, in a submodule, the file that points to
+// them), which no commit holds, so that a work tree and a commit of it
+// hash alike.
 func digest(root fs.FS, name string) string {
 	if root == nil {
 		return ""
 	}
 	h := sha256.New()
 	_ = fs.WalkDir(root, name, func(p string, e fs.DirEntry, err error) error {
+		if e != nil && e.Name() == ".git" && p != name {
+			if e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		if err != nil || e.IsDir() {
 			return nil
 		}
