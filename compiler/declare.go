@@ -135,8 +135,28 @@ func (c *compiler) checkSourceOverPort(ds *domainScope, src *plan.Source, port *
 
 // newDomainScope makes the scope of a domain, for declareDomain to fill.
 func newDomainScope(d *ast.Domain) *domainScope {
-	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Range: d.DeclRange}
+	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Files: domainFiles(d), Range: d.DeclRange}
 	return &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, sourceColumns: map[*plan.Source]columnSet{}, sourceTables: map[*plan.Source]diag.Range{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
+}
+
+// domainFiles returns the files that hold the domain block and the
+// domain's sources, secrets, policies and waivers (plan.Domain.Files).
+func domainFiles(d *ast.Domain) []string {
+	files := []string{d.DeclRange.Filename()}
+	for _, s := range d.Sources {
+		files = append(files, s.DeclRange.Filename())
+	}
+	for _, s := range d.Secrets {
+		files = append(files, s.DeclRange.Filename())
+	}
+	for _, p := range d.Policies {
+		files = append(files, p.DeclRange.Filename())
+	}
+	for _, w := range d.Waivers {
+		files = append(files, w.DeclRange.Filename())
+	}
+	slices.Sort(files)
+	return slices.Compact(files)
 }
 
 // declareDomain declares a domain and all it holds. first is the domain

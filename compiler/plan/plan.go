@@ -26,6 +26,7 @@ import (
 type Plan struct {
 	Name        string
 	Description string
+	Owner       string   // the mesh's: the platform team, who owns what no domain does
 	Layers      []string // lowest first
 	Environment *Environment
 	Defaults    Defaults
@@ -89,6 +90,11 @@ type Domain struct {
 	Dir         string // its folder, relative to the mesh root
 	Products    []*Product
 	Sources     []*Source
+	// Files are the files that hold the domain block and the domain's
+	// sources, secrets, policies and waivers, each once, sorted: what its
+	// owner answers for, whatever products of other owners they hold too
+	// (CODEOWNERS).
+	Files []string
 	// BlueprintFiles are the files of the blueprints it extends, nearest
 	// first, each once, by their names in ranges: what it inherits keeps
 	// no range here, and generated files name them among their sources.

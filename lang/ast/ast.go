@@ -188,6 +188,7 @@ type MeshBlock struct {
 	NameRange       diag.Range
 	DeclRange       diag.Range
 	Description     String
+	Owner           String // the platform team, who owns what no domain does
 	Layers          Strings
 	Classifications Strings
 	PolicySets      Strings // the policy sets the mesh opts into

@@ -312,6 +312,7 @@ func decodeAstMeshBlock(d *entryReader, v *ast.MeshBlock) {
 	d.rangeInto(&v.NameRange)
 	d.rangeInto(&v.DeclRange)
 	decodeAstString(d, &v.Description)
+	decodeAstString(d, &v.Owner)
 	decodeAstStrings(d, &v.Layers)
 	decodeAstStrings(d, &v.Classifications)
 	decodeAstStrings(d, &v.PolicySets)

@@ -21,7 +21,7 @@ import (
 // belong in mesh.hcl, which in a domain's folder) are in blocks.go.
 
 var meshSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "description"}, {Name: "layers"}, {Name: "classifications"}, {Name: "policy_sets"},
+	{Name: "description"}, {Name: "owner"}, {Name: "layers"}, {Name: "classifications"}, {Name: "policy_sets"},
 }}
 
 var defaultsSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -279,6 +279,7 @@ func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 	m.Name, m.NameRange = d.label(b)
 	m.Description = d.prose(c, "description", b.DefRange)
 	m.Description.Bad = m.Description.Bad || d.misspelt("description", m.Description.Set)
+	m.Owner = d.str(c, "owner", b.DefRange)
 	m.Layers = d.strs(c, "layers", b.DefRange)
 	m.Layers.Bad = m.Layers.Bad || d.misspelt("layers", m.Layers.Set)
 	m.Classifications = d.strs(c, "classifications", b.DefRange)
