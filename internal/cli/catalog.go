@@ -280,9 +280,12 @@ func runCodeowners(e *env, args []string) int {
 	var out, meshDir, granularity string
 	fs := flagSet(e, "codeowners", "codeowners [--out FILE] [flags] [DIR]",
 		`Writes a GitLab CODEOWNERS file for the mesh in DIR (default: the current
-folder), with a section per domain: the domain's folder and the files the
-targets generate for it belong to the domain's owner, and a product's own
-file and generated files to the product's owner when that is someone else.
+folder): the mesh folder, the output folders, the repository's
+.gitlab-ci.yml and CODEOWNERS belong to the mesh block's owner (the
+platform team); each domain's folder and the files the targets generate
+for it to the domain's owner; and a product's own file and generated files
+to the product's owner when that is someone else (with the domain's owner,
+if the file holds the domain's blocks too).
 Paths are relative to the repository's root, where meshc build places the
 mesh: --mesh-dir, else the mesh_dir setting of the target "gitlab" block,
 else found from .git. The output folders are given as build's --out is,
