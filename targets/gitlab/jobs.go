@@ -203,8 +203,23 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 			}
 		}
 	}
-	body.script = b.render(tmpl, values, s.Range)
+	body.script = b.render(tmpl, values, s.Range, sharedLines(tmpl), len(tmpl.Lines))
 	return body
+}
+
+// sharedLines is how many of a runner's first script lines every step of
+// it runs alike, which its hidden template holds once, as before_script:
+// lines without placeholders that span several lines, programs such as
+// the standard talend runner's poller, which would otherwise be copied
+// into every step's job. GitLab runs before_script and script as one
+// script in one shell, so the steps run what the template says, in its
+// order. A job needs a script of its own, so the last line stays.
+func sharedLines(t *plan.JobTemplate) int {
+	n := 0
+	for n < len(t.Lines)-1 && len(t.Lines[n].Names()) == 0 && strings.Contains(t.Script[n], "\n") {
+		n++
+	}
+	return n
 }
 
 // stepSQLFile writes the SQL of a step on the standard library's sql
@@ -282,13 +297,14 @@ func (b *builder) testBody(pr *plan.Product, t *plan.Test) jobBody {
 		b.errorf("gitlab-no-runner", t.Range, "No GitLab job for tests", "Add a test { image = \"...\", script = [\"...\"] } block to the target \"gitlab\" block.")
 		return body
 	}
-	body.script = b.render(tmpl, map[string]shell.Value{"sql": shell.Words(file)}, t.Range)
+	body.script = b.render(tmpl, map[string]shell.Value{"sql": shell.Words(file)}, t.Range, 0, len(tmpl.Lines))
 	return body
 }
 
-func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, at diag.Range) []string {
+// render renders the template's lines from, up to to.
+func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, at diag.Range, from, to int) []string {
 	var lines []string
-	for _, t := range tmpl.Lines {
+	for _, t := range tmpl.Lines[from:to] {
 		line, err := t.Render(values)
 		if err != nil { // the compiler checked the templates
 			b.errorf("invalid-template", at, "Invalid script template", "The job template at %s: %s.", tmpl.Range, err)

@@ -24,6 +24,7 @@ type jobBody struct {
 	variables     []variable
 	secrets       []vaultSecret
 	trigger       *trigger
+	beforeScript  []string // run in the shell of script, just before it
 	script        []string
 	afterScript   []string
 	allowFailure  bool
@@ -248,6 +249,9 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 		}
 		m.Set("trigger", trigger)
 	}
+	if len(body.beforeScript) > 0 {
+		m.Set("before_script", stringList(body.beforeScript))
+	}
 	if len(body.script) > 0 {
 		m.Set("script", stringList(body.script))
 	}
@@ -303,11 +307,12 @@ func (b *builder) childHead(u *unit) *head {
 				continue // reported by stepBody
 			}
 			h.templates = append(h.templates, &template{name: runnerTemplate(st.Runner), body: jobBody{
-				comment:   fmt.Sprintf("Steps that run on runner %s.", st.Runner.Name),
-				image:     t.Image,
-				retry:     retry,
-				timeout:   s.timeout,
-				variables: templateVariables(t.Variables),
+				comment:      fmt.Sprintf("Steps that run on runner %s.", st.Runner.Name),
+				image:        t.Image,
+				retry:        retry,
+				timeout:      s.timeout,
+				variables:    templateVariables(t.Variables),
+				beforeScript: b.render(t, nil, t.Range, 0, sharedLines(t)),
 			}})
 		}
 	}
