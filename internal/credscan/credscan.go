@@ -50,7 +50,11 @@ func (m Match) Line(text string) int {
 // verb, the patterns of a variable or a key named in submatch 1, which
 // what names. When keep is set, it has the last word on a match whose
 // value is literal. A pattern with scan set is no regular expression:
-// scan finds up to n matches (all with n < 0) itself.
+// scan finds up to n matches (all with n < 0) itself. A pattern with at
+// set has an expression anchored at \A, which runs only at the positions
+// where at says a match may start, on the text up to the end at returns
+// (locs): a search of a whole text, in any case or for a line's start,
+// took milliseconds for a step's SQL file of a few kilobytes.
 type pattern struct {
 	what  string
 	hints []string
@@ -58,6 +62,7 @@ type pattern struct {
 	value int
 	keep  func(text string, loc []int) bool
 	scan  func(text string, n int) []Match
+	at    func(text string, i int) (end int)
 }
 
 // sqlProperties are the properties of Snowflake statements whose value is
@@ -83,44 +88,44 @@ const shellValue = `("[^"\n]*"|'[^'\n]*'|[^\s;&|<>()'"` + "`" + `]+)`
 
 var patterns = []pattern{
 	// PEM's private keys, and OpenPGP's armoured ones.
-	{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`), 0, nil, nil},
+	{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`), 0, nil, nil, nil},
 	// An RSA private key's DER in base64 without its PEM lines, as
 	// pasted into RSA_PUBLIC_KEY by mistake: a SEQUENCE whose first
 	// element is the version 0, then the modulus (PKCS #1) or the RSA
 	// algorithm's identifier (PKCS #8). A public key starts with a
 	// SEQUENCE instead (MIIBIjAN...).
-	{"a private key", []string{"MII"}, regexp.MustCompile(`\bMII[A-Za-z0-9+/]{2}[AQgw]IBA(?:AKCA|DANBgkqhkiG9w0BAQEFAASC)`), 0, notInPEM, nil},
-	{"an AWS access key", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), 0, nil, nil},
-	{"a GitLab token", []string{"glpat-"}, regexp.MustCompile(`\bglpat-[0-9A-Za-z_-]{20,}`), 0, nil, nil},
-	{"a GitHub token", []string{"gh"}, regexp.MustCompile(`\bgh[pousr]_[0-9A-Za-z]{36,}`), 0, nil, nil},
-	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`), 0, nil, nil},
-	{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`), 0, nil, nil},
+	{"a private key", []string{"MII"}, regexp.MustCompile(`\bMII[A-Za-z0-9+/]{2}[AQgw]IBA(?:AKCA|DANBgkqhkiG9w0BAQEFAASC)`), 0, notInPEM, nil, nil},
+	{"an AWS access key", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), 0, nil, nil, nil},
+	{"a GitLab token", []string{"glpat-"}, regexp.MustCompile(`\bglpat-[0-9A-Za-z_-]{20,}`), 0, nil, nil, nil},
+	{"a GitHub token", []string{"gh"}, regexp.MustCompile(`\bgh[pousr]_[0-9A-Za-z]{36,}`), 0, nil, nil, nil},
+	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`), 0, nil, nil, nil},
+	{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`), 0, nil, nil, nil},
 	// Snowflake takes a PASSWORD in single or double quotes, and any
 	// string constant may be dollar-quoted.
-	{"", []string{"~password", "~secret", "~token", "~key"}, regexp.MustCompile(`(?is)\b(?:` + sqlProperties + `)\s*=\s*(?:'((?:[^'\\]|\\.|'')*)'|"([^"]*)"|\$\$(.*?)\$\$)`), -1, nil, nil},
+	{"", []string{"~password", "~secret", "~token", "~key"}, regexp.MustCompile(`(?is)\A(?:` + sqlProperties + `)\s*=\s*(?:'((?:[^'\\]|\\.|'')*)'|"([^"]*)"|\$\$(.*?)\$\$)`), -1, nil, nil, propertyStart},
 	// HTTP's credentials: a bearer token (long, as "Bearer token" is
 	// prose), a basic authorization's user:password in base64, and a
 	// header named for a credential that curl -H sends.
-	{"a bearer token", []string{"earer", "EARER"}, regexp.MustCompile(`(?i)\bBearer\s+([A-Za-z0-9._~+/-]{16,}=*)`), 1, nil, nil},
-	{"a basic authorization", []string{"uthorization"}, regexp.MustCompile(`(?i)\bAuthorization:\s*Basic\s+([A-Za-z0-9+/]{4,}={0,2})`), 1, nil, nil},
-	{"a literal value of the header %s", []string{"-H", "--header"}, regexp.MustCompile(`(?:^|\s)(?:-H|--header)[\s=]+["']?([A-Za-z0-9-]+):[ \t]*([^\s"']+)`), 2, headerCredential, nil},
+	{"a bearer token", []string{"earer", "EARER"}, regexp.MustCompile(`(?i)\bBearer\s+([A-Za-z0-9._~+/-]{16,}=*)`), 1, nil, nil, nil},
+	{"a basic authorization", []string{"uthorization"}, regexp.MustCompile(`(?i)\bAuthorization:\s*Basic\s+([A-Za-z0-9+/]{4,}={0,2})`), 1, nil, nil, nil},
+	{"a literal value of the header %s", []string{"-H", "--header"}, regexp.MustCompile(`(?:^|\s)(?:-H|--header)[\s=]+["']?([A-Za-z0-9-]+):[ \t]*([^\s"']+)`), 2, headerCredential, nil, nil},
 	// A command line's flags, ahead of the connection strings, as
 	// --password=... says how to pass the credential instead.
 	{hints: []string{"-"}, scan: flagValues},
 	// Key=value connection strings (ODBC's Pwd=, JDBC's password=,
 	// Azure Storage's AccountKey=), libpq's PGPASSWORD= and Java's
 	// a.b.password= too, as the key may end a longer name.
-	{"a password in a connection string", []string{"~pass", "~pwd", "~accountkey", "~sharedaccesskey"}, regexp.MustCompile(`(?i)(?:password|passwd|pwd|accountkey|sharedaccesskey)\s*=\s*([^\s;&'"` + "`" + `]{3,})`), 1, notSQLExpression, nil},
-	{"a password in a connection string", []string{"://"}, regexp.MustCompile(`://[^/\s:@]*:([^/\s@` + "`" + `]{3,})@`), 1, nil, nil},
+	{"a password in a connection string", []string{"~pass", "~pwd", "~accountkey", "~sharedaccesskey"}, regexp.MustCompile(`(?i)(?:password|passwd|pwd|accountkey|sharedaccesskey)\s*=\s*([^\s;&'"` + "`" + `]{3,})`), 1, notSQLExpression, nil, nil},
+	{"a password in a connection string", []string{"://"}, regexp.MustCompile(`://[^/\s:@]*:([^/\s@` + "`" + `]{3,})@`), 1, nil, nil, nil},
 	// A URL's query parameter that holds a token or a signature (an Azure
 	// SAS's sig=).
-	{"a credential in a URL", []string{"token=", "secret=", "key=", "sig="}, regexp.MustCompile(`[?&]([A-Za-z_]+)=([^&#\s'"` + "`" + `]{3,})`), 2, queryCredential, nil},
+	{"a credential in a URL", []string{"token=", "secret=", "key=", "sig="}, regexp.MustCompile(`[?&]([A-Za-z_]+)=([^&#\s'"` + "`" + `]{3,})`), 2, queryCredential, nil, nil},
 	// A variable a command sets: export AWS_SECRET_ACCESS_KEY=...
-	{"a literal value of the variable %s", []string{"PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "PWD"}, regexp.MustCompile(`(?:^|[\s;&|(])(?:export\s+)?([A-Z][A-Z0-9_]*)=` + shellValue), 2, assignedCredential, nil},
+	{"a literal value of the variable %s", []string{"PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "PWD"}, regexp.MustCompile(`(?:^|[\s;&|(])(?:export\s+)?([A-Z][A-Z0-9_]*)=` + shellValue), 2, assignedCredential, nil, nil},
 	// A configuration file's key: YAML's (at a line's start, the value
 	// alone on the rest of the line) and JSON's (both quoted).
-	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`(?m)^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s#'"]+)[ \t]*(?:#.*)?\r?$`), 2, yamlCredential, nil},
-	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*"([^"\\\n]*)"`), 2, keyedCredential, nil},
+	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`(?m)\A[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s#'"]+)[ \t]*(?:#.*)?\r?$`), 2, yamlCredential, nil, lineStart},
+	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*"([^"\\\n]*)"`), 2, keyedCredential, nil, nil},
 }
 
 // Find returns the first kind of credential, in the order of the
@@ -166,7 +171,7 @@ func (p pattern) find(text string, n int) ([]Match, bool) {
 		return out, len(out) > 0
 	}
 	var out []Match
-	for _, loc := range p.re.FindAllStringSubmatchIndex(text, -1) {
+	for _, loc := range p.locs(text) {
 		if v, checked := p.valueOf(text, loc); checked && !Literal(v) {
 			continue
 		}
@@ -187,6 +192,69 @@ func (p pattern) find(text string, n int) ([]Match, bool) {
 		}
 	}
 	return out, len(out) > 0
+}
+
+// locs returns the submatch indexes of p's matches in text, in order and
+// without overlaps: those of a search of the whole text, or, for a
+// pattern with at, those of its anchored expression at each position at
+// accepts (returning an end >= 0), on the text up to that end.
+func (p pattern) locs(text string) [][]int {
+	if p.at == nil {
+		return p.re.FindAllStringSubmatchIndex(text, -1)
+	}
+	var all [][]int
+	for i := 0; i < len(text); i++ {
+		end := p.at(text, i)
+		if end < 0 {
+			continue
+		}
+		loc := p.re.FindStringSubmatchIndex(text[i:end])
+		if loc == nil {
+			continue
+		}
+		for k := range loc {
+			if loc[k] >= 0 {
+				loc[k] += i
+			}
+		}
+		all = append(all, loc)
+		i = max(i, loc[1]-1)
+	}
+	return all
+}
+
+// propertyStart accepts a position where the name of an SQL property
+// (sqlProperties) starts a word, as \b(?:PASSWORD|...) would:
+// MUST_CHANGE_PASSWORD is not PASSWORD. Its value may span lines.
+func propertyStart(text string, i int) int {
+	switch text[i] | 0x20 { // the names' initials, in any case
+	case 'p', 's', 'o', 'a', 'm':
+	default:
+		return -1
+	}
+	if i > 0 && (isAlnum(text[i-1]) || text[i-1] == '_') {
+		return -1
+	}
+	for _, name := range sqlPropertyNames {
+		if len(text)-i >= len(name) && strings.EqualFold(text[i:i+len(name)], name) {
+			return len(text)
+		}
+	}
+	return -1
+}
+
+var sqlPropertyNames = strings.Split(sqlProperties, "|")
+
+// lineStart accepts the start of a line, where a configuration file's key
+// is written, up to the line's end.
+func lineStart(text string, i int) int {
+	if i > 0 && text[i-1] != '\n' {
+		return -1
+	}
+	if n := strings.IndexByte(text[i:], '\n'); n >= 0 {
+		return i + n
+	}
+	return len(text)
 }
 
 // valueOf is the credential a match holds: submatch p.value, unquoted, or

@@ -1,6 +1,8 @@
 package credscan
 
 import (
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -218,5 +220,32 @@ func TestFindAllOnce(t *testing.T) {
 	all := FindAll("PGPASSWORD=hunter2 psql -h db")
 	if len(all) != 1 || all[0].What != "a literal value of the variable PGPASSWORD" {
 		t.Errorf("FindAll = %+v, want PGPASSWORD's value once", all)
+	}
+}
+
+// TestAnchoredPatterns checks that a pattern run only where at accepts a
+// start (locs) finds what a search of the whole text finds, with its
+// expression unanchored as before: \b for the SQL properties, a line's ^
+// for a configuration file's keys.
+func TestAnchoredPatterns(t *testing.T) {
+	texts := []string{
+		"CREATE USER a PASSWORD = 'Hunter2Hunter2!';\nSELECT 1;\r\n-- conn: password=hunter2hunter2\nALTER USER b SET PASSWORD = $pw;\n",
+		"ALTER USER u SET MUST_CHANGE_PASSWORD = TRUE, password\n  =\n 'x''y', api_key = $$k3y\nmore$$ master_KEY='m' xAPI_KEY = 'no'",
+		"outputs:\n  prod:\n    password: hunter2\n    - token: 'abc123' # note\r\n  key: v\nsecret_key_base: 9f8e7d6c5b4a3f2e1d0c",
+		"PASSWORD = '", "password:", "", "\n\n",
+	}
+	for _, p := range patterns {
+		if p.at == nil {
+			continue
+		}
+		searched := regexp.MustCompile(strings.NewReplacer(`(?is)\A`, `(?is)\b`, `(?m)\A`, `(?m)^`).Replace(p.re.String()))
+		if searched.String() == p.re.String() {
+			t.Fatalf("no unanchored form of %s", p.re)
+		}
+		for _, text := range texts {
+			if got, want := p.locs(text), searched.FindAllStringSubmatchIndex(text, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in %q: %v, want %v", p.re, text, got, want)
+			}
+		}
 	}
 }
