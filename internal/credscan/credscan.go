@@ -3,8 +3,10 @@
 // credentials given to a command's flags or assigned to its environment,
 // and the credential properties of Snowflake SQL (PASSWORD = '...'). It is
 // the one list of such patterns: lang/load runs it on every literal string
-// of a mesh, and the targets that carry a step's SQL file into what they
-// generate (airflow, snowflake) run it on the file's text.
+// of a mesh, the compiler on the SQL file of each step on the standard sql
+// runner (reporting each credential at its line and column there), and
+// the targets that carry another step's SQL file into what they generate
+// (airflow, snowflake) on that file's text.
 //
 // Only a literal value is a credential: a variable, a placeholder, a mask
 // or an SQL expression in its place stands for one, and a name that says
