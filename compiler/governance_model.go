@@ -687,7 +687,7 @@ func (m *model) attr(o *govObject, name string) cty.Value {
 	case "step":
 		v = stepAttr(o.product, o.step(), name)
 	case "test":
-		v = testAttr(o.product.plan, o.test(), name)
+		v = testAttr(o.product, o.test(), name)
 	}
 	if v == cty.NilVal {
 		panic(fmt.Sprintf("governance model: no attribute %s of %s", name, o.kind))
@@ -1084,7 +1084,7 @@ func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Va
 	return cty.NilVal
 }
 
-func testAttr(p *plan.Product, t *plan.Test, name string) cty.Value {
+func testAttr(ps *productScope, t *plan.Test, name string) cty.Value {
 	switch name {
 	case "name":
 		return str(t.Name)
@@ -1093,6 +1093,9 @@ func testAttr(p *plan.Product, t *plan.Test, name string) cty.Value {
 	case "severity":
 		return str(t.Severity)
 	case "description":
+		if slices.Contains(ps.written.brokenTestDescriptions, t) {
+			return unknownText
+		}
 		return orNull(t.Description)
 	case "references":
 		return textList(ids(t.References, func(port *plan.Port) string { return port.ID }))

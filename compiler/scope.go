@@ -262,6 +262,9 @@ type productWritten struct {
 	// was written under another name ("descripton"), which is reported:
 	// it is not known to be absent.
 	misspeltStepDescriptions []string
+	// brokenTestDescriptions are the tests whose description failed to
+	// load or was misspelt, which is reported: few, if any.
+	brokenTestDescriptions []*plan.Test
 	// scheduleAttempted: see scheduleAttempted.
 	scheduleAttempted bool
 }

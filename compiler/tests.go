@@ -127,6 +127,9 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	}
 	block := use.Written()
 	t := &plan.Test{Name: use.Kind, Kind: use.Kind, Severity: "error", Description: block.Description.V, Range: use.DeclRange}
+	if block.Description.Bad {
+		ps.written.brokenTestDescriptions = append(ps.written.brokenTestDescriptions, t)
+	}
 	if block.Name.Set {
 		c.checkName("test", block.Name.V, block.Name.Range)
 		t.Name = block.Name.V

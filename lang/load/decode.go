@@ -688,6 +688,7 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 	_, hasPort := c.Attributes["port"]
 	t.Block.PortBad = hasPort && t.Block.Port == nil || d.misspelt("port", hasPort)
 	t.Block.Column.Bad = t.Block.Column.Bad || d.misspelt("column", t.Block.Column.Set)
+	t.Block.Description.Bad = t.Block.Description.Bad || d.misspelt("description", t.Block.Description.Set)
 	if attr, ok := c.Attributes["column"]; ok && level == "column" {
 		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), "Column given twice",
 			"This test is inside a column block and tests that column; remove the column argument.")})
