@@ -458,8 +458,8 @@ func (d *differ) sources() {
 			if b.Table != h.Table {
 				what = append(what, fmt.Sprintf("table %s -> %s", b.Table, h.Table))
 			}
-			if cb, ch := columnList(b.Columns), columnList(h.Columns); cb != ch {
-				what = append(what, fmt.Sprintf("columns (%s) -> (%s)", cb, ch))
+			if !sameColumns(b.Columns, h.Columns) {
+				what = append(what, fmt.Sprintf("columns (%s) -> (%s)", columnList(b.Columns), columnList(h.Columns)))
 			}
 			if len(what) > 0 {
 				d.add(&Change{Domain: h.Domain.Name, Kind: "source", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
@@ -971,6 +971,13 @@ func inputColumns(in *plan.Input) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// sameColumns reports whether two lists of columns have the same names,
+// in the same order, of equal types: a source's column rewritten from
+// string to string(16777216) is the same column.
+func sameColumns(a, b []*plan.Column) bool {
+	return slices.EqualFunc(a, b, func(x, y *plan.Column) bool { return x.Name == y.Name && x.Type.Equal(y.Type) })
 }
 
 // sameColumnsRead reports whether two inputs read the same columns, in
