@@ -176,7 +176,7 @@ func WaiversOf(m *ast.Mesh) []Waiver {
 // Change is one difference between the revisions.
 type Change struct {
 	Domain string `json:"domain,omitempty"` // the domain it is in; empty for central policies and waivers
-	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver, target (a setting), runner, environment, default or secret
+	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver, target (a setting), runner, environment, mesh, default or secret
 	ID     string `json:"id"`
 	Change string `json:"change"` // added, removed or changed
 	Detail string `json:"detail,omitempty"`
@@ -353,8 +353,11 @@ func (d *differ) domains() {
 	})
 }
 
-// settings compares the environment compiled for and the mesh's defaults,
-// which every product's files are written with.
+// settings compares the mesh's name, the environment compiled for and the
+// mesh's defaults, which every product's files are written with: the
+// names are in every build's files (MESHC_BUILD, Snowflake's markers,
+// the assets' URIs), and a revision that renames the environment is
+// compiled in each side's own (meshc diff).
 func (d *differ) settings() {
 	changed := false
 	compare := func(kind, id, x, y string) {
@@ -363,7 +366,11 @@ func (d *differ) settings() {
 			changed = true
 		}
 	}
+	if d.base.Name != "" && d.head.Name != "" { // an empty side (emptyLike) has none
+		compare("mesh", "mesh", d.base.Name, d.head.Name)
+	}
 	if be, he := d.base.Environment, d.head.Environment; be != nil && he != nil {
+		compare("environment", "environment", be.Name, he.Name)
 		id := "environment." + he.Name + "."
 		compare("environment", id+"database", be.Database, he.Database)
 		compare("environment", id+"schema_prefix", be.SchemaPrefix, he.SchemaPrefix)
@@ -1103,20 +1110,23 @@ func (f *digests) of(name string) string {
 }
 
 // digest hashes a file, or a folder's files and their names, of a mesh;
-// "" when the mesh has no files to read. It leaves out .git, a
+// "" when the mesh has no files to read. A folder's .git is left out: a
 // repository's own files (or, in a submodule, the file that points to
 // them), which no commit holds, so that a work tree and a commit of it
-// hash alike.
+// hash alike. So are its mesh files, which the diff compares for what
+// they declare: a dbt project in the mesh's root folder (the dbt
+// runner's default) does not change with every edit to the mesh.
 func digest(root fs.FS, name string) string {
 	if root == nil {
 		return ""
 	}
 	h := sha256.New()
 	_ = fs.WalkDir(root, name, func(p string, e fs.DirEntry, err error) error {
-		if e != nil && e.Name() == ".git" && p != name {
-			if e.IsDir() {
-				return fs.SkipDir
-			}
+		switch {
+		case e == nil || p == name:
+		case e.Name() == ".git" && e.IsDir():
+			return fs.SkipDir
+		case e.Name() == ".git", e.Name() == "mesh.hcl", strings.HasSuffix(e.Name(), ".mesh.hcl"):
 			return nil
 		}
 		if err != nil || e.IsDir() {

@@ -168,6 +168,28 @@ func IsGenerated(data []byte) bool {
 	return bytes.Contains(data[:min(len(data), markerWindow)], []byte(Marker))
 }
 
+// OwnerOf returns the build that generated a file, as its OwnerLine names
+// it, with the flags a header may add after the owner ("meshc build
+// --target airflow --env prod --airflow-version 2"); "" when the file
+// names none.
+func OwnerOf(data []byte) string {
+	head := data[:min(len(data), markerWindow)]
+	i := bytes.Index(head, []byte(ownerPrefix))
+	if i < 0 || !IsGenerated(head) {
+		return ""
+	}
+	// The sentence ends the line, or a JSON field's string goes on
+	// after it.
+	line := head[i+len(ownerPrefix):]
+	if end := bytes.IndexAny(line, "\r\n\""); end >= 0 {
+		line = line[:end]
+	}
+	if end := bytes.Index(line, []byte(". ")); end >= 0 {
+		line = line[:end]
+	}
+	return string(bytes.TrimSuffix(line, []byte(".")))
+}
+
 // OwnedBy reports whether a generated file was written by owner's build:
 // its OwnerLine occurs within the first 1024 bytes, possibly with the
 // build's flags after the owner ("... --env prod --airflow-version 2.").
