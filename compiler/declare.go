@@ -582,7 +582,7 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 	}
 	pp := &plan.Port{ID: ps.plan.ID + "." + p.Name, Product: ps.plan, Name: p.Name, Kind: p.Kind, Visibility: "internal", Description: p.Description.V, Range: p.DeclRange}
 	if p.Object.Set {
-		pp.Object = c.objectName(p.Object, ps.domain.plan)
+		pp.Object, pp.ObjectRange = c.objectName(p.Object, ps.domain.plan), p.Object.Range
 	}
 	if p.Visibility.Set {
 		if p.Visibility.V != "public" && p.Visibility.V != "internal" {

@@ -311,7 +311,8 @@ type Port struct {
 	Name        string
 	Kind        string // "table" or "view"
 	Object      ObjectName
-	Visibility  string // "public" or "internal"
+	ObjectRange diag.Range // where table names Object
+	Visibility  string     // "public" or "internal"
 	Description string
 	Columns     []*Column
 	Consumers   []*Product // products that read it, by ID
