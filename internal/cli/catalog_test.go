@@ -339,8 +339,10 @@ product "NAME" {
 `
 	domain := strings.Replace(tinyDomain, `"team@example.com"`, `"@team"`, 1) + strings.ReplaceAll(product, "NAME", "q")
 	for name, text := range map[string]string{
-		"analytics/mesh/d/domain.mesh.hcl":         domain,
-		"analytics/mesh/d/r.mesh.hcl":              strings.ReplaceAll(product, "NAME", "r"),
+		"analytics/mesh/d/domain.mesh.hcl": domain,
+		"analytics/mesh/d/r.mesh.hcl":      strings.ReplaceAll(product, "NAME", "r"),
+		"analytics/mesh/d/mixed.mesh.hcl": strings.ReplaceAll(product, "NAME", "u") +
+			strings.ReplaceAll(strings.Replace(product, "  owner   = \"@other\"\n", "", 1), "NAME", "v"),
 		"analytics/mesh/platform/waivers.mesh.hcl": "# Central waivers go here.\n",
 		"analytics/mesh/platform/notes/readme.txt": "\n",
 		"analytics/README.md":                      "Not the mesh's.\n",
@@ -368,10 +370,10 @@ product "NAME" {
 	}
 	want := func(p string) string {
 		switch {
-		case p == "analytics/mesh/d/domain.mesh.hcl":
-			return "@other @team" // the domain block, and product q
+		case p == "analytics/mesh/d/domain.mesh.hcl", p == "analytics/mesh/d/mixed.mesh.hcl":
+			return "@other @team" // the domain block or product v, and product q or u
 		case p == "analytics/mesh/d/r.mesh.hcl",
-			regexp.MustCompile(`^analytics/mesh/gen/gitlab/(products/d/[qr]\.yml|sql/d/[qr]/)`).MatchString(p):
+			regexp.MustCompile(`^analytics/mesh/gen/gitlab/(products/d/[qru]\.yml|sql/d/[qru]/)`).MatchString(p):
 			return "@other"
 		case strings.HasPrefix(p, "analytics/mesh/d/"),
 			regexp.MustCompile(`^analytics/mesh/gen/(airflow/d\.py|snowflake/d\.sql|gitlab/(products|sql)/d/)`).MatchString(p):
