@@ -79,6 +79,21 @@ func (r *Result) SourcesFor(ds diag.Diagnostics) diag.Sources {
 	for name, text := range r.stepFiles {
 		src[name] = text
 	}
+	// A target's diagnostic may point into a step's SQL file that the
+	// check reported nothing in (snowflake's BEGIN): its text is the one
+	// the target read, through the plan's Root.
+	for _, d := range ds {
+		if d.Subject == nil || r.Plan == nil || r.Plan.Root == nil {
+			continue
+		}
+		name := d.Subject.Filename()
+		if _, known := src[name]; known || !strings.HasPrefix(name, r.Plan.Prefix) {
+			continue
+		}
+		if text, err := fs.ReadFile(r.Plan.Root, r.Plan.Rel(name)); err == nil {
+			src[name] = text
+		}
+	}
 	return src
 }
 
