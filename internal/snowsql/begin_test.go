@@ -1,6 +1,9 @@
 package snowsql
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestBlockBegin(t *testing.T) {
 	for _, c := range []struct {
@@ -32,4 +35,21 @@ func TestBlockBegin(t *testing.T) {
 			t.Errorf("BlockBegin(%q) = %q, want %q", c.script, got, c.want)
 		}
 	}
+}
+
+// FuzzBlockBegin checks that BlockBegin never panics and that what it
+// finds starts with BEGIN and ends at a word.
+func FuzzBlockBegin(f *testing.F) {
+	for _, s := range []string{"BEGIN;", "begin work name \"x\";", "BEGIN TRANSACTION;", "SELECT '", "/* BEGIN; */", "$$BEGIN;$$ BEGIN"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, script string) {
+		start, end, ok := BlockBegin(script)
+		if !ok {
+			return
+		}
+		if start < 0 || end > len(script) || start >= end || !strings.EqualFold(script[start:min(start+5, end)], "BEGIN") {
+			t.Fatalf("BlockBegin(%q) = %d, %d: %q", script, start, end, script[start:end])
+		}
+	})
 }
