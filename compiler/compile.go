@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
@@ -283,6 +284,9 @@ func (c *compiler) pickEnvironment() error {
 	if len(envs) == 0 {
 		return nil // reported as a mesh error by settings
 	}
-	slices.Sort(names)
-	return &UsageError{Msg: fmt.Sprintf("the mesh has no environment %q; it has %s", c.opts.Env, strings.Join(names, ", ")), MissingEnv: c.opts.Env}
+	// In mesh.hcl's order, the first being the one meshc takes without
+	// --env.
+	listed := slices.Clone(names)
+	listed[0] += " (the default)"
+	return &UsageError{Msg: fmt.Sprintf("the mesh has no environment %q.%s It has %s", c.opts.Env, suggest.DidYouMean(c.opts.Env, names), strings.Join(listed, ", ")), MissingEnv: c.opts.Env}
 }
