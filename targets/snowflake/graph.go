@@ -164,7 +164,7 @@ func objectKey(o plan.ObjectName) string {
 func (b *builder) checkOwnNames(g *graph) {
 	type own struct {
 		name       plan.ObjectName
-		kind, what string // what the graph keeps in it
+		kind, what string // what CREATE makes, and what the graph uses it for
 	}
 	graph := "the Snowflake task graph of " + g.product.ID
 	owns := []own{{g.publications, "TABLE", "table where " + graph + " records its publications"}}
