@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -1114,7 +1115,8 @@ func (f *digests) of(name string) string {
 // repository's own files (or, in a submodule, the file that points to
 // them), which no commit holds, so that a work tree and a commit of it
 // hash alike. So are its mesh files, which the diff compares for what
-// they declare: a dbt project in the mesh's root folder (the dbt
+// they declare, and the files meshc generated from them (gen/, when it
+// is committed): a dbt project in the mesh's root folder (the dbt
 // runner's default) does not change with every edit to the mesh.
 func digest(root fs.FS, name string) string {
 	if root == nil {
@@ -1133,7 +1135,7 @@ func digest(root fs.FS, name string) string {
 			return nil
 		}
 		data, err := fs.ReadFile(root, p)
-		if err != nil {
+		if err != nil || p != name && output.IsGenerated(data) {
 			return nil
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))
