@@ -106,7 +106,7 @@ var (
 		"products": strList, "sources": strList,
 	})
 	meshObject = cty.Object(map[string]cty.Type{
-		"name": cty.String, "description": cty.String, "layers": strList,
+		"name": cty.String, "description": cty.String, "owner": cty.String, "layers": strList,
 		"classifications": strList, "environment": cty.String, "policy_sets": strList,
 	})
 )
@@ -764,6 +764,7 @@ func (c *compiler) meshValue() cty.Value {
 	attrs := map[string]cty.Value{
 		"name":            str(c.plan.Name),
 		"description":     orNull(c.plan.Description),
+		"owner":           cty.NullVal(cty.String),
 		"layers":          textList(c.plan.Layers),
 		"classifications": textList(c.classificationNames),
 		"environment":     cty.NullVal(cty.String),
@@ -776,6 +777,11 @@ func (c *compiler) meshValue() cty.Value {
 		attrs["policy_sets"] = textList(r.PolicySets.Values())
 		if r.Description.Bad {
 			attrs["description"] = unknownText
+		}
+		if r.Owner.Set && strings.TrimSpace(r.Owner.V) == "" {
+			attrs["owner"] = unknownText // reported as an empty owner
+		} else {
+			attrs["owner"] = optional(r.Owner)
 		}
 	}
 	return cty.ObjectVal(attrs)

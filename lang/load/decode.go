@@ -280,6 +280,7 @@ func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 	m.Description = d.prose(c, "description", b.DefRange)
 	m.Description.Bad = m.Description.Bad || d.misspelt("description", m.Description.Set)
 	m.Owner = d.str(c, "owner", b.DefRange)
+	m.Owner.Bad = m.Owner.Bad || d.misspelt("owner", m.Owner.Set)
 	m.Layers = d.strs(c, "layers", b.DefRange)
 	m.Layers.Bad = m.Layers.Bad || d.misspelt("layers", m.Layers.Set)
 	m.Classifications = d.strs(c, "classifications", b.DefRange)
