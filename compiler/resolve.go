@@ -662,7 +662,7 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 		for it := lit.ElementIterator(); it.Next(); {
 			i, e := it.Element()
 			if e.IsNull() || e.Type() != cty.String {
-				c.errorf("wrong-type", v.Range, "Incorrect list value", "The argument %q is a list of quoted strings; its %s.", a.Name, listItemFault(i, e))
+				c.errorf("wrong-type", elemRange(v, i), "Incorrect list value", "The argument %q is a list of quoted strings; its %s.", a.Name, listItemFault(i, e))
 				return nil
 			}
 			out.List = append(out.List, e.AsString())

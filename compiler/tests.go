@@ -576,7 +576,7 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 		}
 		n, ok := sqlNumber(lit)
 		if !ok {
-			c.numberOutOfRange(v, p, kind)
+			c.numberOutOfRange(v.Range, p, kind)
 			return cty.NilVal, false
 		}
 		return cty.StringVal(n), true
@@ -597,12 +597,12 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 			i, e := it.Element()
 			text, scalar := listItemText(e)
 			if !scalar {
-				c.errorf("wrong-type", v.Range, "Incorrect list value",
+				c.errorf("wrong-type", elemRange(v, i), "Incorrect list value",
 					"The argument %q of %s is a list of strings (numbers, true and false are taken as their text); its %s.", p.Name, kind.Name, listItemFault(i, e))
 				return cty.NilVal, false
 			}
 			if text == "" && e.Type() == cty.Number { // sqlNumber found it out of range
-				c.numberOutOfRange(v, p, kind)
+				c.numberOutOfRange(elemRange(v, i), p, kind)
 				return cty.NilVal, false
 			}
 			if start, end, found := snowsql.PlaceholderIn(text); found {
@@ -615,7 +615,7 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 			c.errorf("invalid-value", v.Range, "Empty list", "The argument %q of %s needs at least one value.", p.Name, kind.Name)
 			return cty.NilVal, false
 		}
-		if kind.Stdlib && kind.Name == "accepted_values" && tested != nil && (!c.acceptedValuesOfType(lit, tested, v.Range) || !c.acceptedValuesPrecise(lit, tested, v)) {
+		if kind.Stdlib && kind.Name == "accepted_values" && tested != nil && (!c.acceptedValuesOfType(lit, tested, v) || !c.acceptedValuesPrecise(lit, tested, v)) {
 			return cty.NilVal, false
 		}
 		return cty.ListVal(items), true
@@ -705,8 +705,9 @@ func ordinal(n int) string {
 // compare them with the column: the query would fail on every run. It
 // refuses only what certainly fails: text that is no number for a
 // numeric column, no boolean for a boolean one, and that holds no digit
-// for a date, time or timestamp, whose input formats are many.
-func (c *compiler) acceptedValuesOfType(list cty.Value, col *plan.Column, at diag.Range) bool {
+// for a date, time or timestamp, whose input formats are many. It is
+// reported once, at the first such value, naming them all.
+func (c *compiler) acceptedValuesOfType(list cty.Value, col *plan.Column, v ast.Value) bool {
 	var want, example string
 	var reads func(string) bool
 	switch col.Type.Name {
@@ -742,9 +743,13 @@ func (c *compiler) acceptedValuesOfType(list cty.Value, col *plan.Column, at dia
 		return true
 	}
 	var bad []string
+	at := v.Range
 	for it := list.ElementIterator(); it.Next(); {
-		_, e := it.Element()
+		i, e := it.Element()
 		if s, _ := listItemText(e); !reads(s) {
+			if len(bad) == 0 {
+				at = elemRange(v, i)
+			}
 			bad = append(bad, strconv.Quote(s))
 		}
 	}
@@ -781,8 +786,8 @@ func isSQLNumber(s string) bool {
 	return true
 }
 
-func (c *compiler) numberOutOfRange(v ast.Value, p *ast.Param, kind *ast.TestKind) {
-	c.errorf("invalid-value", v.Range, "Number out of range",
+func (c *compiler) numberOutOfRange(at diag.Range, p *ast.Param, kind *ast.TestKind) {
+	c.errorf("invalid-value", at, "Number out of range",
 		"The argument %q of %s holds a number of 10^38 or more in magnitude, beyond what Snowflake's NUMBER holds.", p.Name, kind.Name)
 }
 
