@@ -29,6 +29,7 @@ import (
 
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -238,11 +239,15 @@ func (r *Report) Breaking() []*Change {
 func Compare(base, head *Revision) *Report {
 	d := &differ{base: base.Plan, head: head.Plan, baseDigests: digests{root: base.files()}, headDigests: digests{root: head.files()}}
 	d.changed = map[string]bool{}
+	d.respellings = map[string][][2]string{}
+	d.moves = d.portMoves()
+	d.portMoved, d.schemaMoved = map[string]*Change{}, map[string]*Change{}
 	d.domains()
 	d.sources()
 	d.products()
 	d.targets()
 	d.settings()
+	d.foldRequeries()
 	d.secrets()
 	d.policies(base.Policies, head.Policies)
 	d.waivers(base.Waivers, head.Waivers)
@@ -282,6 +287,36 @@ type differ struct {
 	// headProducts are the head's products by ID, listed when a change
 	// first asks what a reader declares now (headExpects).
 	headProducts map[string]*plan.Product
+	// moves are the ports whose table moved, by the head's port ID, and
+	// requeries the tests whose query changed only in those tables'
+	// names: each is reported under the change that moved its table
+	// (foldRequeries), as one schema changed moves every test of a
+	// domain.
+	moves     map[string]*move
+	requeries []requery
+	// respellings are the columns spelled in another case, both names
+	// unquoted, as old and new name by the head's port ID.
+	respellings map[string][][2]string
+	// The changes that move tables (movedBy): a port's own table line by
+	// its head ID, a domain's schema line by its name, and the
+	// environment's database and schema_prefix lines.
+	portMoved         map[string]*Change
+	schemaMoved       map[string]*Change
+	databaseMoved     *Change
+	schemaPrefixMoved *Change
+}
+
+// move is a port's table in the base and in the head.
+type move struct {
+	port     *plan.Port // the head's
+	from, to plan.ObjectName
+}
+
+// requery is a test whose query changed only because a table it reads
+// moved: by, the first such port, its own before those it references.
+type requery struct {
+	test *plan.Test
+	by   *move
 }
 
 // portRead is an input that reads a port, and the product it is of.
@@ -347,8 +382,15 @@ func (d *differ) domains() {
 			if b.Layer != h.Layer {
 				details = append(details, fmt.Sprintf("layer %s -> %s", orNone(b.Layer), orNone(h.Layer)))
 			}
+			if b.Schema != h.Schema {
+				details = append(details, fmt.Sprintf("schema %s -> %s", b.Schema, h.Schema))
+			}
 			if details != nil {
-				d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "changed", Detail: strings.Join(details, ", ")})
+				c := &Change{Domain: name, Kind: "domain", ID: name, Change: "changed", Detail: strings.Join(details, ", ")}
+				d.add(c)
+				if b.Schema != h.Schema {
+					d.schemaMoved[name] = c
+				}
 			}
 		}
 	})
@@ -373,8 +415,16 @@ func (d *differ) settings() {
 	if be, he := d.base.Environment, d.head.Environment; be != nil && he != nil {
 		compare("environment", "environment", be.Name, he.Name)
 		id := "environment." + he.Name + "."
+		n := len(d.changes)
 		compare("environment", id+"database", be.Database, he.Database)
+		if len(d.changes) > n {
+			d.databaseMoved = d.changes[n]
+		}
+		n = len(d.changes)
 		compare("environment", id+"schema_prefix", be.SchemaPrefix, he.SchemaPrefix)
+		if len(d.changes) > n {
+			d.schemaPrefixMoved = d.changes[n]
+		}
 		compare("environment", id+"warehouse", be.Warehouse, he.Warehouse)
 		compare("environment", id+"role", be.Role, he.Role)
 		compare("environment", id+"connection", be.Connection, he.Connection)
@@ -543,7 +593,10 @@ func (d *differ) product(b, h *plan.Product) {
 		c("product", h.ID, "changed", "deprecation "+db+" -> "+dh)
 	}
 
-	pair(b.Ports, h.Ports, func(x *plan.Port) string { return x.Name }, func(name string, x, y *plan.Port) {
+	renamed := renamedPorts(b, h)
+	renames := map[string]*Change{} // by the head's port name
+	respelled := map[*plan.Column]respelling{}
+	pair(b.Ports, h.Ports, portKey(renamed), func(name string, x, y *plan.Port) {
 		id := h.ID + "." + name
 		switch {
 		case x == nil:
@@ -555,7 +608,10 @@ func (d *differ) product(b, h *plan.Product) {
 				ch.Breaking = len(ch.Consumers) > 0
 			}
 		default:
-			d.port(c, id, x, y)
+			if x.Name != y.Name {
+				renames[y.Name] = c("port", id, "changed", "renamed from "+x.ID)
+			}
+			maps.Copy(respelled, d.port(c, id, x, y))
 		}
 	})
 
@@ -589,7 +645,12 @@ func (d *differ) product(b, h *plan.Product) {
 		}
 	})
 
-	pair(b.Tests, h.Tests, func(x *plan.Test) string { return x.ID }, func(tid string, x, y *plan.Test) {
+	// A renamed port's tests, and a respelled column's, are the same
+	// tests under new IDs: counted on its line rather than each removed
+	// and added.
+	reIDs := map[string]int{}        // by the head's port name
+	columnReIDs := map[*Change]int{} // by the column's line
+	pair(b.Tests, h.Tests, testKey(renamed, respelled), func(tid string, x, y *plan.Test) {
 		id := h.ID + "." + tid
 		switch {
 		case x == nil:
@@ -597,22 +658,278 @@ func (d *differ) product(b, h *plan.Product) {
 		case y == nil:
 			c("test", id, "removed", x.Kind+", severity "+x.Severity)
 		default:
+			r, respelt := respelled[x.Column]
+			switch {
+			case x.ID == y.ID:
+			case x.Port.Name != y.Port.Name:
+				reIDs[y.Port.Name]++
+			case respelt:
+				columnReIDs[r.line]++
+			}
 			var what []string
 			if x.Severity != y.Severity {
 				what = append(what, "severity "+x.Severity+" -> "+y.Severity)
 			}
-			if x.SQL != y.SQL {
-				what = append(what, "its query")
+			// A query that differs only in the case of the columns it
+			// names is the same query to Snowflake; its text in the
+			// generated files changes all the same.
+			sql := d.respelt(x.SQL, y)
+			if sql != x.SQL {
+				d.changed[h.ID] = true
+			}
+			if sql != y.SQL {
+				if by := d.requeriedBy(sql, y); by != nil {
+					d.requeries = append(d.requeries, requery{y, by})
+					d.changed[h.ID] = true
+				} else {
+					what = append(what, "its query")
+				}
 			}
 			if len(what) > 0 {
 				c("test", id, "changed", strings.Join(what, "; "))
 			}
 		}
 	})
+	for name, ch := range renames {
+		ch.Detail += renameEffects(reIDs[name])
+	}
+	for ch, n := range columnReIDs {
+		ch.Detail += fmt.Sprintf(", the same column to Snowflake; the IDs of its %s (GitLab jobs, Airflow and Snowflake tasks) take the new spelling", plural(n, "test"))
+	}
+}
+
+// renamedPorts finds the ports of a product renamed in place: a port of
+// the base whose name the head lacks, and one of the head whose name the
+// base lacks, that publish the same table (whatever its case, the same
+// to Snowflake). It returns the head's names by the base's.
+func renamedPorts(b, h *plan.Product) map[string]string {
+	had := map[string]bool{}
+	for _, x := range b.Ports {
+		had[x.Name] = true
+	}
+	added := map[string]*plan.Port{} // by their tables, upper-cased
+	for _, y := range h.Ports {
+		if !had[y.Name] {
+			added[strings.ToUpper(y.Object.String())] = y
+		}
+	}
+	out := map[string]string{}
+	if len(added) == 0 {
+		return out
+	}
+	has := map[string]bool{}
+	for _, y := range h.Ports {
+		has[y.Name] = true
+	}
+	for _, x := range b.Ports {
+		if y := added[strings.ToUpper(x.Object.String())]; y != nil && !has[x.Name] {
+			out[x.Name] = y.Name
+		}
+	}
+	return out
+}
+
+// portKey pairs a base's port with the head's by the head's name.
+func portKey(renamed map[string]string) func(*plan.Port) string {
+	return func(x *plan.Port) string { return cmp.Or(renamed[x.Name], x.Name) }
+}
+
+// testKey pairs a base's test with the head's by the ID it has in the
+// head: a renamed port's name in place of its old one, and a respelled
+// column's new spelling.
+func testKey(renamed map[string]string, respelled map[*plan.Column]respelling) func(*plan.Test) string {
+	return func(t *plan.Test) string {
+		if t.Port == nil {
+			return t.ID
+		}
+		port := cmp.Or(renamed[t.Port.Name], t.Port.Name)
+		if t.Column != nil {
+			column := cmp.Or(respelled[t.Column].name, t.Column.Name)
+			if rest, ok := strings.CutPrefix(t.ID, t.Port.Name+"."+t.Column.Name+"."); ok {
+				return port + "." + column + "." + rest
+			}
+		}
+		if rest, ok := strings.CutPrefix(t.ID, t.Port.Name+"."); ok {
+			return port + "." + rest
+		}
+		return t.ID
+	}
+}
+
+// renameEffects says what renaming a port changes, for its line: not
+// what SQL reads, as the table stays, but the names meshc gives it and
+// its tests in what it generates. A reader that breaks is on other
+// lines (a table moved, a column removed).
+func renameEffects(tests int) string {
+	s := ", the same table: SQL readers see no change; meshc's references, its Airflow asset"
+	if tests > 0 {
+		s += fmt.Sprintf(" and the IDs of its %s (GitLab jobs, Airflow and Snowflake tasks)", plural(tests, "test"))
+	}
+	return s + " take the new name"
+}
+
+// portMoves lists the ports whose table moved, among those of products
+// on both sides, a renamed port with its new name, and notes their
+// respelled columns (respellings).
+func (d *differ) portMoves() map[string]*move {
+	out := map[string]*move{}
+	base := byKey(d.base.Products, productID)
+	for _, h := range d.head.Products {
+		b := base[h.ID]
+		if b == nil {
+			continue
+		}
+		ports := byKey(b.Ports, portKey(renamedPorts(b, h)))
+		for _, y := range h.Ports {
+			x := ports[y.Name]
+			if x == nil {
+				continue
+			}
+			if x.Object != y.Object {
+				out[y.ID] = &move{port: y, from: x.Object, to: y.Object}
+			}
+			columns := byKey(x.Columns, columnKey)
+			for _, b := range y.Columns {
+				if a := columns[columnKey(b)]; a != nil && a.Name != b.Name && snowsql.IsIdentifier(a.Name) && snowsql.IsIdentifier(b.Name) {
+					d.respellings[y.ID] = append(d.respellings[y.ID], [2]string{a.Name, b.Name})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// respelt returns a base test's query with the columns that the head
+// spells in another case, of the ports it reads, spelled as the head
+// spells them: Snowflake reads an unquoted name in any case.
+func (d *differ) respelt(sql string, y *plan.Test) string {
+	for _, p := range append([]*plan.Port{y.Port}, y.References...) {
+		if p == nil {
+			continue
+		}
+		for _, r := range d.respellings[p.ID] {
+			sql = replaceName(sql, r[0], r[1], true)
+		}
+	}
+	return sql
+}
+
+// requeriedBy returns the move that explains why a test's query changed,
+// or nil: the base's query (sql) with the old names of the moved tables it
+// reads, its own port's and those it references, replaced by their new
+// ones is the head's.
+func (d *differ) requeriedBy(sql string, y *plan.Test) *move {
+	var first *move
+	for _, p := range append([]*plan.Port{y.Port}, y.References...) {
+		if p == nil || d.moves[p.ID] == nil {
+			continue
+		}
+		m := d.moves[p.ID]
+		sql = replaceName(sql, snowsql.QualifiedName(m.from.Database, m.from.Schema, m.from.Name), snowsql.QualifiedName(m.to.Database, m.to.Schema, m.to.Name), false)
+		if first == nil {
+			first = m
+		}
+	}
+	if first == nil || sql != y.SQL {
+		return nil
+	}
+	return first
+}
+
+// replaceName replaces a name in SQL where it is a whole name: not part
+// of a longer one before or after it, but for a column qualified with it,
+// or when qualified, a column's name qualified with a table's.
+func replaceName(sql, old, new string, qualified bool) string {
+	part := func(c byte) bool {
+		return c == '_' || c == '$' || c == '"' || c == '.' || '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' || c >= 0x80
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(sql, old)
+		if i < 0 {
+			b.WriteString(sql)
+			return b.String()
+		}
+		end := i + len(old)
+		whole := (i == 0 || !part(sql[i-1]) || qualified && sql[i-1] == '.') && (end == len(sql) || !part(sql[end]) || sql[end] == '.')
+		b.WriteString(sql[:i])
+		if whole {
+			b.WriteString(new)
+		} else {
+			b.WriteString(old)
+		}
+		sql = sql[end:]
+	}
+}
+
+// foldRequeries counts each test whose query changed only because a
+// table moved under the change that moved it: the domain's schema, the
+// environment's database or schema prefix, or else the port's own table
+// (movedBy), with the products whose tables the first three move. The
+// tests' products have changed all the same.
+func (d *differ) foldRequeries() {
+	type effect struct {
+		products map[string]bool
+		tests    int
+	}
+	effects := map[*Change]*effect{}
+	var order []*Change
+	of := func(ch *Change) *effect {
+		if effects[ch] == nil {
+			effects[ch] = &effect{products: map[string]bool{}}
+			order = append(order, ch)
+		}
+		return effects[ch]
+	}
+	for _, id := range slices.Sorted(maps.Keys(d.moves)) {
+		m := d.moves[id]
+		if ch := d.movedBy(m); ch != nil && ch != d.portMoved[id] {
+			of(ch).products[m.port.Product.ID] = true
+		}
+	}
+	for _, r := range d.requeries {
+		if ch := d.movedBy(r.by); ch != nil { // a moved port always has its line
+			of(ch).tests++
+		}
+	}
+	for _, ch := range order {
+		e := effects[ch]
+		var what []string
+		if len(e.products) > 0 {
+			what = append(what, "moves the tables of "+plural(len(e.products), "product"))
+		}
+		if e.tests > 0 {
+			what = append(what, "re-queries "+plural(e.tests, "test"))
+		}
+		ch.Detail += " (" + strings.Join(what, "; ") + ")"
+	}
+}
+
+// movedBy returns the change that moved a port's table: its domain's
+// schema when the table's schema changed with it, the environment's
+// database or schema prefix when only that part changed, else the port's
+// own line.
+func (d *differ) movedBy(m *move) *Change {
+	from, to := m.from, m.to
+	sameName := strings.EqualFold(from.Name, to.Name)
+	if ch := d.schemaMoved[m.port.Product.Domain.Name]; ch != nil && sameName && from.Schema != to.Schema {
+		return ch
+	}
+	if d.databaseMoved != nil && sameName && from.Database != to.Database && from.Schema == to.Schema {
+		return d.databaseMoved
+	}
+	if d.schemaPrefixMoved != nil && sameName && from.Database == to.Database && from.Schema != to.Schema {
+		return d.schemaPrefixMoved
+	}
+	return d.portMoved[m.port.ID]
 }
 
 // port compares a port present on both sides, and its columns.
-func (d *differ) port(c func(kind, id, change, detail string) *Change, id string, x, y *plan.Port) {
+//
+// It returns the base's columns spelled in another case, with their lines,
+// whose tests take the new spelling in their IDs.
+func (d *differ) port(c func(kind, id, change, detail string) *Change, id string, x, y *plan.Port) map[*plan.Column]respelling {
+	respelled := map[*plan.Column]respelling{}
 	// readers returns the products that read a column of the port, or
 	// the port itself when col is "".
 	readers := func(col string) []*plan.Product {
@@ -643,9 +960,11 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 	case strings.EqualFold(x.Object.String(), y.Object.String()):
 		// The same table to Snowflake, which upper-cases unquoted names,
 		// as to check, which refuses two ports publishing it.
-		c("port", id, "changed", fmt.Sprintf("table spelled %s -> %s", x.Object, y.Object))
+		d.portMoved[y.ID] = c("port", id, "changed", fmt.Sprintf("table spelled %s -> %s", x.Object, y.Object))
 	default:
-		breaking(c("port", id, "changed", fmt.Sprintf("table %s -> %s", x.Object, y.Object)), "")
+		ch := c("port", id, "changed", fmt.Sprintf("table %s -> %s", x.Object, y.Object))
+		breaking(ch, "")
+		d.portMoved[y.ID] = ch
 	}
 	if x.Kind != y.Kind {
 		c("port", id, "changed", "kind "+x.Kind+" -> "+y.Kind)
@@ -662,7 +981,7 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 				// The same column to Snowflake, which upper-cases
 				// unquoted names, and to the readers, which meshc
 				// matches the same way.
-				c("column", cid, "changed", "spelled "+a.Name+" -> "+b.Name)
+				respelled[a] = respelling{b.Name, c("column", cid, "changed", "spelled "+a.Name+" -> "+b.Name)}
 			}
 			if !a.Type.Equal(b.Type) { // string and string(16777216) are one type
 				ch := c("column", cid, "changed", "type "+a.Type.String()+" -> "+b.Type.String())
@@ -695,6 +1014,14 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 			}
 		}
 	})
+	return respelled
+}
+
+// respelling is a column's name in the head, spelled in another case,
+// and the line that says so.
+type respelling struct {
+	name string
+	line *Change
 }
 
 // targets compares the target blocks: their settings (which change every
