@@ -877,6 +877,73 @@ func (c *compiler) templateRange(t ast.Template, skeleton string, start, end int
 	return whole.File().Range(from+off, from+off+len(want))
 }
 
+// checkTemplateValues reports the values a test kind's template writes
+// where they break its SQL, each once; it reports whether there were none.
+// meshc renders every value as SQL before the template writes it (see
+// testArg): a string as a quoted literal, each value of a list(string)
+// too, a sql argument as written, the table, a port and a column as
+// Snowflake identifiers, quoted where they need it ("ORDER"), and a
+// number, a duration (its seconds) and a bool as words without quotes.
+// So inside quotes, a string's or a sql argument's own quotes end the
+// string, and inside a quoted identifier, a name's quotes end it, or its
+// dots and case are part of one name that no table or column has; a
+// number, a duration or a bool is text there, as column_type is (which
+// is written as it is), and the table's or a column's name in '...' is a
+// string naming it. A negative number right after a minus sign writes
+// "--", which starts a comment; in quotes or a comment it is text.
+func (c *compiler) checkTemplateValues(k *ast.TestKind, params map[string]*ast.Param) bool {
+	reported := map[diag.Range]bool{} // a loop's body is read twice
+	for _, v := range k.SQL.Interpolations() {
+		if reported[v.Range] {
+			continue
+		}
+		typ := v.Variable // table or column
+		if p := params[v.Variable]; p != nil {
+			typ = typeName(p.Type)
+		} else if typ != "table" && typ != "column" {
+			continue
+		}
+		open := snowsql.ShapeOf(v.Before).Open
+		name, written := v.Name, "${"+v.Name+"}"
+		if v.Name != v.Variable {
+			name = fmt.Sprintf("%s, a value of %s,", v.Name, v.Variable)
+		}
+		if !v.Alone {
+			written = "the interpolation"
+		}
+		switch {
+		case (typ == "string" || typ == "list(string)") && open != "" && open != "a comment":
+			what := map[string]string{"string": "a string argument", "list(string)": "each value of a list(string) argument"}[typ]
+			effect := "so its quotes would be part of the text"
+			if open == "a quoted string" {
+				effect = "so the quotes would be doubled, ''O''Brien'', which Snowflake reads as an empty string followed by other text"
+			}
+			c.errorf("invalid-template", v.Range, "Value inside quotes",
+				"The SQL template of test kind %s writes %s inside %s, but meshc writes %s as an SQL literal itself, quotes included ('O''Brien'), %s. Write %s without quotes around it.",
+				k.Name, name, open, what, effect, written)
+		case typ == "sql" && open != "" && open != "a comment":
+			c.errorf("invalid-template", v.Range, "Value inside quotes",
+				"The SQL template of test kind %s writes %s inside %s, but a sql argument is SQL, which meshc writes as it is: inside quotes it would be text, which the first quote in an argument (x = 'A') would end. Write %s outside quotes.",
+				k.Name, name, open, written)
+		case (typ == "table" || typ == "column" || typ == "port") && open == "a quoted identifier":
+			what := map[string]string{"table": "the tested table's name", "column": "the tested column's name", "port": "a port's table name"}[typ]
+			if params[v.Variable] != nil && typ == "column" {
+				what = "a column's name"
+			}
+			c.errorf("invalid-template", v.Range, "Name inside quotes",
+				"The SQL template of test kind %s writes %s inside a quoted identifier, but meshc writes %s as a Snowflake identifier itself, quoted where it needs quotes (\"ORDER\"): inside double quotes, those quotes would end the identifier, and another name would keep its dots and lower case, naming no table or column. Write %s without the double quotes.",
+				k.Name, name, what, written)
+		case typ == "number" && v.Alone && strings.HasSuffix(v.Before, "-") && open == "" && !snowsql.EndsInComment(v.Before):
+			c.errorf("invalid-template", v.Range, "Number right after a minus sign",
+				"A negative %s would be written right after the minus sign, as in x --5, and -- starts an SQL comment that hides the rest of the line. Put a space or parentheses between them: - ${%s}, or -(${%s}).", v.Name, v.Name, v.Name)
+		default:
+			continue
+		}
+		reported[v.Range] = true
+	}
+	return len(reported) == 0
+}
+
 func (c *compiler) declareTestKinds() {
 	for _, k := range c.mesh.TestKinds {
 		c.checkName("test kind", k.Name, k.NameRange)
@@ -940,13 +1007,8 @@ func (c *compiler) declareTestKinds() {
 				}
 			}
 			c.checkTemplateSQL(k)
-			for _, v := range k.SQL.AfterMinus() {
-				// In quotes or a comment, "--" is text.
-				if p := params[v.Name]; p != nil && typeName(p.Type) == "number" && snowsql.ShapeOf(v.Before).Open == "" && !snowsql.EndsInComment(v.Before) {
-					c.errorf("invalid-template", v.Range, "Number right after a minus sign",
-						"A negative %s would be written right after the minus sign, as in x --5, and -- starts an SQL comment that hides the rest of the line. Put a space or parentheses between them: - ${%s}, or -(${%s}).", v.Name, v.Name, v.Name)
-					c.badTemplates[k] = true
-				}
+			if !c.checkTemplateValues(k, params) {
+				c.badTemplates[k] = true
 			}
 		}
 		c.kinds[k.Name] = k
