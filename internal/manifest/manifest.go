@@ -41,6 +41,7 @@ type Manifest struct {
 type Mesh struct {
 	Name        string   `json:"name"`
 	Description string   `json:"description,omitempty"`
+	Owner       string   `json:"owner,omitempty"` // the platform team, who owns the shared files
 	Environment string   `json:"environment"`
 	Database    string   `json:"database,omitempty"`
 	Layers      []string `json:"layers"`
@@ -241,7 +242,7 @@ func Build(res *compiler.Result, o Options) *Manifest {
 		Schema:          SchemaID,
 		ManifestVersion: Version,
 		GeneratedBy:     "meshc " + o.Version,
-		Mesh: Mesh{Name: p.Name, Description: p.Description, Environment: p.Environment.Name,
+		Mesh: Mesh{Name: p.Name, Description: p.Description, Owner: p.Owner, Environment: p.Environment.Name,
 			Database: p.Environment.Database, Layers: nonNil(p.Layers)},
 		Generated: o.Out,
 		Domains:   []Domain{}, Sources: []Source{}, Products: []Product{},

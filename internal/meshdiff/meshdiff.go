@@ -396,11 +396,11 @@ func (d *differ) domains() {
 	})
 }
 
-// settings compares the mesh's name, the environment compiled for and the
-// mesh's defaults, which every product's files are written with: the
-// names are in every build's files (MESHC_BUILD, Snowflake's markers,
-// the assets' URIs), and a revision that renames the environment is
-// compiled in each side's own (meshc diff).
+// settings compares the mesh's name and owner, the environment compiled
+// for and the mesh's defaults. All but the owner are written into every
+// product's files: the names are in every build's files (MESHC_BUILD,
+// Snowflake's markers, the assets' URIs), and a revision that renames the
+// environment is compiled in each side's own (meshc diff).
 func (d *differ) settings() {
 	changed := false
 	compare := func(kind, id, x, y string) {
@@ -411,6 +411,11 @@ func (d *differ) settings() {
 	}
 	if d.base.Name != "" && d.head.Name != "" { // an empty side (emptyLike) has none
 		compare("mesh", "mesh", d.base.Name, d.head.Name)
+		// The owner changes who reviews the shared files (CODEOWNERS),
+		// not a product's files.
+		if b, h := d.base.Owner, d.head.Owner; b != h {
+			d.add(&Change{Kind: "mesh", ID: d.head.Name, Change: "changed", Detail: "owner " + orNone(b) + " -> " + orNone(h)})
+		}
 	}
 	if be, he := d.base.Environment, d.head.Environment; be != nil && he != nil {
 		compare("environment", "environment", be.Name, he.Name)
