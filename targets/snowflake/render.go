@@ -29,7 +29,7 @@ func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 		products = append(products, g.product)
 	}
 	w.Write(output.Header("-- ", Owner(b.plan), b.sources(products)))
-	fmt.Fprintf(w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n",
+	fmt.Fprintf(w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n-- With snow sql, pass --enable-templating NONE: the mesh's SQL is not a template.\n",
 		d.Name, b.plan.Name, b.plan.Environment.Name, qualified(b.schema(d)))
 	if first := readDomains(graphs, d); len(first) > 0 {
 		// Its streams need their tables, which those scripts create.
@@ -401,7 +401,7 @@ func (b *builder) retiredGraphs(dst []byte, domains []*plan.Domain) []byte {
 	slices.Sort(sources)
 	w.Write(output.Header("-- ", Owner(b.plan), slices.Compact(sources)))
 	database := snowsql.Ident(b.plan.Environment.Database)
-	fmt.Fprintf(w, "-- The %s mesh, environment %s: drops the task graphs it deployed in %s\n-- that no domain's script deploys any more: those of a domain removed from the\n-- mesh or left without products, and those in a schema that a domain's schema or\n-- the environment's schema_prefix no longer names. Run it after every domain's\n-- script, with a role that owns the tasks of every domain (one granted the roles\n-- that run the domains' scripts).\n",
+	fmt.Fprintf(w, "-- The %s mesh, environment %s: drops the task graphs it deployed in %s\n-- that no domain's script deploys any more: those of a domain removed from the\n-- mesh or left without products, and those in a schema that a domain's schema or\n-- the environment's schema_prefix no longer names. Run it after every domain's\n-- script, with a role that owns the tasks of every domain (one granted the roles\n-- that run the domains' scripts). With snow sql, pass --enable-templating NONE.\n",
 		b.plan.Name, b.plan.Environment.Name, database)
 	marker := b.marker() + " "
 	var block strings.Builder
