@@ -73,10 +73,12 @@ func pointToRoot(ds diag.Diagnostics, cmd, dir string) {
 	if err != nil {
 		return
 	}
+	// Up through dir/.., as the command given it would read it, at most
+	// as far as the root.
 	up := dir
 	for parent := filepath.Dir(abs); parent != abs; abs, parent = parent, filepath.Dir(parent) {
 		up = filepath.Join(up, "..")
-		if info, err := os.Stat(filepath.Join(parent, load.RootFile)); err == nil && info.Mode().IsRegular() {
+		if info, err := os.Lstat(filepath.Join(up, load.RootFile)); err == nil && info.Mode().IsRegular() {
 			d := *ds[i] // the loader's, which a cache may keep
 			where := shell.Quote(dir)
 			if filepath.Clean(dir) == "." {
