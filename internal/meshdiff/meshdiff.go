@@ -239,7 +239,7 @@ func (r *Report) Breaking() []*Change {
 func Compare(base, head *Revision) *Report {
 	d := &differ{base: base.Plan, head: head.Plan, baseDigests: digests{root: base.files()}, headDigests: digests{root: head.files()}}
 	d.changed = map[string]bool{}
-	d.respellings = map[string][][2]string{}
+	d.respellings = map[string][]string{}
 	d.moves = d.portMoves()
 	d.portMoved, d.schemaMoved = map[string]*Change{}, map[string]*Change{}
 	d.domains()
@@ -295,8 +295,8 @@ type differ struct {
 	moves     map[string]*move
 	requeries []requery
 	// respellings are the columns spelled in another case, both names
-	// unquoted, as old and new name by the head's port ID.
-	respellings map[string][][2]string
+	// unquoted, upper-cased, by the head's port ID.
+	respellings map[string][]string
 	// The changes that move tables (movedBy): a port's own table line by
 	// its head ID, a domain's schema line by its name, and the
 	// environment's database and schema_prefix lines.
@@ -666,7 +666,7 @@ func (d *differ) product(b, h *plan.Product) {
 			r, respelt := respelled[x.Column]
 			switch {
 			case x.ID == y.ID:
-			case x.Port.Name != y.Port.Name:
+			case x.Port != nil && y.Port != nil && x.Port.Name != y.Port.Name:
 				reIDs[y.Port.Name]++
 			case respelt:
 				columnReIDs[r.line]++
@@ -678,16 +678,16 @@ func (d *differ) product(b, h *plan.Product) {
 			// A query that differs only in the case of the columns it
 			// names is the same query to Snowflake; its text in the
 			// generated files changes all the same.
-			sql := d.respelt(x.SQL, y)
-			if sql != x.SQL {
+			if x.SQL != y.SQL {
 				d.changed[h.ID] = true
 			}
-			if sql != y.SQL {
-				if by := d.requeriedBy(sql, y); by != nil {
-					d.requeries = append(d.requeries, requery{y, by})
-					d.changed[h.ID] = true
-				} else {
+			if x.SQL != y.SQL {
+				sql, by := d.moved(x.SQL, y)
+				switch {
+				case d.respelt(sql, y) != d.respelt(y.SQL, y):
 					what = append(what, "its query")
+				case by != nil:
+					d.requeries = append(d.requeries, requery{y, by})
 				}
 			}
 			if len(what) > 0 {
@@ -796,7 +796,7 @@ func (d *differ) portMoves() map[string]*move {
 			columns := byKey(x.Columns, columnKey)
 			for _, b := range y.Columns {
 				if a := columns[columnKey(b)]; a != nil && a.Name != b.Name && snowsql.IsIdentifier(a.Name) && snowsql.IsIdentifier(b.Name) {
-					d.respellings[y.ID] = append(d.respellings[y.ID], [2]string{a.Name, b.Name})
+					d.respellings[y.ID] = append(d.respellings[y.ID], columnKey(b))
 				}
 			}
 		}
@@ -804,26 +804,28 @@ func (d *differ) portMoves() map[string]*move {
 	return out
 }
 
-// respelt returns a base test's query with the columns that the head
-// spells in another case, of the ports it reads, spelled as the head
-// spells them: Snowflake reads an unquoted name in any case.
+// respelt returns a test's query, of either side, with the columns that
+// the head spells in another case, of the ports the head's test reads,
+// upper-cased wherever they are named, whichever table they are of:
+// Snowflake reads an unquoted name in any case, so that the two queries
+// are compared as it reads them.
 func (d *differ) respelt(sql string, y *plan.Test) string {
 	for _, p := range append([]*plan.Port{y.Port}, y.References...) {
 		if p == nil {
 			continue
 		}
-		for _, r := range d.respellings[p.ID] {
-			sql = replaceName(sql, r[0], r[1], true)
+		for _, name := range d.respellings[p.ID] {
+			sql = replaceName(sql, name, name, true)
 		}
 	}
 	return sql
 }
 
-// requeriedBy returns the move that explains why a test's query changed,
-// or nil: the base's query (sql) with the old names of the moved tables it
-// reads, its own port's and those it references, replaced by their new
-// ones is the head's.
-func (d *differ) requeriedBy(sql string, y *plan.Test) *move {
+// moved returns a base test's query with the old names of the moved
+// tables that the head's test reads, its own port's and those it
+// references, replaced by their new ones, and the first of those moves,
+// which explains the change when the head's query is the result.
+func (d *differ) moved(sql string, y *plan.Test) (string, *move) {
 	var first *move
 	for _, p := range append([]*plan.Port{y.Port}, y.References...) {
 		if p == nil || d.moves[p.ID] == nil {
@@ -835,36 +837,52 @@ func (d *differ) requeriedBy(sql string, y *plan.Test) *move {
 			first = m
 		}
 	}
-	if first == nil || sql != y.SQL {
-		return nil
-	}
-	return first
+	return sql, first
 }
 
 // replaceName replaces a name in SQL where it is a whole name: not part
-// of a longer one before or after it, but for a column qualified with it,
-// or when qualified, a column's name qualified with a table's.
-func replaceName(sql, old, new string, qualified bool) string {
+// of a longer one before or after it, but for a column qualified with it.
+// A column's name (column) is found in any case, and after a table's
+// name or alias and a dot.
+func replaceName(sql, old, new string, column bool) string {
 	part := func(c byte) bool {
 		return c == '_' || c == '$' || c == '"' || c == '.' || '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' || c >= 0x80
 	}
+	find := sql
+	if column { // ASCII only, so that the offsets stay those of sql
+		find, old = asciiUpper(sql), asciiUpper(old)
+	}
 	var b strings.Builder
+	at := 0
 	for {
-		i := strings.Index(sql, old)
+		i := strings.Index(find[at:], old)
 		if i < 0 {
-			b.WriteString(sql)
+			b.WriteString(sql[at:])
 			return b.String()
 		}
+		i += at
 		end := i + len(old)
-		whole := (i == 0 || !part(sql[i-1]) || qualified && sql[i-1] == '.') && (end == len(sql) || !part(sql[end]) || sql[end] == '.')
-		b.WriteString(sql[:i])
+		whole := (i == 0 || !part(sql[i-1]) || column && sql[i-1] == '.') && (end == len(sql) || !part(sql[end]) || sql[end] == '.')
+		b.WriteString(sql[at:i])
 		if whole {
 			b.WriteString(new)
 		} else {
-			b.WriteString(old)
+			b.WriteString(sql[i:end])
 		}
-		sql = sql[end:]
+		at = end
 	}
+}
+
+// asciiUpper upper-cases the ASCII letters of s, byte by byte, as
+// Snowflake does an unquoted name's.
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }
 
 // foldRequeries counts each test whose query changed only because a
@@ -1251,14 +1269,7 @@ func domainName(d *plan.Domain) string { return d.Name }
 
 // columnKey is a column's name as Snowflake and meshc's checker tell
 // columns apart: unquoted, with its ASCII letters upper-cased.
-func columnKey(c *plan.Column) string {
-	return strings.Map(func(r rune) rune {
-		if 'a' <= r && r <= 'z' {
-			return r - 'a' + 'A'
-		}
-		return r
-	}, c.Name)
-}
+func columnKey(c *plan.Column) string { return asciiUpper(c.Name) }
 func sourceID(s *plan.Source) string   { return s.ID }
 func productID(p *plan.Product) string { return p.ID }
 func productIDs(ps []*plan.Product) []string {
