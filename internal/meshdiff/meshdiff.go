@@ -1269,7 +1269,7 @@ func domainName(d *plan.Domain) string { return d.Name }
 
 // columnKey is a column's name as Snowflake and meshc's checker tell
 // columns apart: unquoted, with its ASCII letters upper-cased.
-func columnKey(c *plan.Column) string { return asciiUpper(c.Name) }
+func columnKey(c *plan.Column) string  { return asciiUpper(c.Name) }
 func sourceID(s *plan.Source) string   { return s.ID }
 func productID(p *plan.Product) string { return p.ID }
 func productIDs(ps []*plan.Product) []string {
