@@ -271,8 +271,8 @@ func undeclaredBuilds(err error, p *plan.Plan, environments []string) []string {
 		noted[target+" "+build] = true
 		switch target {
 		case gitlab.Name:
-			notes = append(notes, fmt.Sprintf("the GitLab pipeline schedules of %s (MESHC_BUILD %q, descriptions starting \"meshc %s %s: \") stay in the project and start pipelines that run nothing, "+
-				"and the schedule sync script leaves other builds' schedules alone: delete them by hand (docs/targets/gitlab.md, Stale schedules)", build, build, p.Name, env))
+			notes = append(notes, fmt.Sprintf("the GitLab pipeline schedules of %s (MESHC_BUILD %q, descriptions starting \"meshc %s %s: \") stay in the project and run nothing, silently, "+
+				"as the new build's jobs and the schedule sync script take them for another build's: delete them by hand (docs/targets/gitlab.md, Stale schedules)", build, build, p.Name, env))
 		case snowflake.Name:
 			notes = append(notes, fmt.Sprintf("the task graphs deployed for %s (their roots' comments start \"[meshc %s] \") stay in Snowflake and keep running on their schedules, "+
 				"as the new build's retired-graphs.sql looks only for its own: once the new scripts have run, drop them as docs/targets/snowflake.md says (Graphs left in an old database or by a renamed environment)", build, build))
