@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -188,6 +190,10 @@ in the way is left alone and the others are written.`)
 		// before the next target renders its own.
 		out, files := b.out, b.files
 		b.files = nil
+		if note := renamedMesh(b, res.Plan); note != "" {
+			diffs.Flush() // before it, what --check printed of the build before
+			fmt.Fprintf(e.stderr, "meshc build: warning: %s\n", note)
+		}
 		start := time.Now()
 		if check {
 			// One folder's files are named in it; several folders'
@@ -279,6 +285,58 @@ func undeclaredBuilds(err error, p *plan.Plan, environments []string) []string {
 		}
 	}
 	return notes
+}
+
+// renamedMesh says what a build of a mesh that was renamed leaves outside
+// its folder, as the files it replaces tell: a build's files name the
+// mesh's environment in their header (the owner), which a renamed
+// environment's build finds in its way (undeclaredBuilds), but not the
+// mesh, whose build replaces them as its own. It reads the file that
+// names the mesh as the target's scheduler knows it: gitlab's
+// schedules.json (description_prefix) and snowflake's
+// last/retired-graphs.sql (the graphs' marker).
+func renamedMesh(b *targetBuild, p *plan.Plan) string {
+	var file, now string
+	switch b.name {
+	case gitlab.Name:
+		file, now = "schedules.json", fmt.Sprintf("meshc %s %s: ", p.Name, p.Environment.Name)
+	case snowflake.Name:
+		file, now = "last/retired-graphs.sql", "[meshc "+p.Name+"/"+p.Environment.Name+"] "
+	default:
+		return ""
+	}
+	name := filepath.Join(b.out, filepath.FromSlash(file))
+	if info, err := os.Lstat(name); err != nil || !info.Mode().IsRegular() {
+		return "" // none yet; or in the way, which the build says
+	}
+	data, err := os.ReadFile(name)
+	if err != nil || !output.OwnedBy(data, b.owner) {
+		return ""
+	}
+	var was string
+	switch b.name {
+	case gitlab.Name:
+		var doc struct {
+			Prefix string `json:"description_prefix"`
+		}
+		if json.Unmarshal(data, &doc) != nil || doc.Prefix == "" || doc.Prefix == now {
+			return ""
+		}
+		was = doc.Prefix
+		return fmt.Sprintf("%s was built for the mesh under another name (description_prefix %q, now %q): the old build's GitLab pipeline schedules stay in the project and run nothing, silently, "+
+			"as the new build's jobs and the schedule sync script take them for another build's: delete them by hand (docs/targets/gitlab.md, Stale schedules)", filepath.Join(b.out, file), was, now)
+	default:
+		i := bytes.Index(data, []byte("[meshc "))
+		if i < 0 {
+			return ""
+		}
+		was, _, _ = strings.Cut(string(data[i:]), "] ")
+		if was += "] "; was == now {
+			return ""
+		}
+		return fmt.Sprintf("%s was built for the mesh under another name (its graphs' marker %q, now %q): the task graphs deployed under the old marker stay in Snowflake and keep running on their schedules, "+
+			"as the new build's retired-graphs.sql looks only for its own: once the new scripts have run, drop them as docs/targets/snowflake.md says (Graphs left in an old database or by a renamed environment)", b.out, was, now)
+	}
 }
 
 // ownerFlag returns the value that the command of a build's owner
