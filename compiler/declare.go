@@ -888,8 +888,8 @@ func (c *compiler) templateRange(t ast.Template, skeleton string, start, end int
 // string, and inside a quoted identifier, a name's quotes end it, or its
 // dots and case are part of one name that no table or column has; a
 // number, a duration or a bool is text there, as column_type is (which
-// is written as it is), and the table's or a column's name in '...' is a
-// string naming it. A negative number right after a minus sign writes
+// is written as it is), as a sql argument is in a $$ string, and the
+// table's or a column's name in '...' is a string naming it. A negative number right after a minus sign writes
 // "--", which starts a comment; in quotes or a comment it is text.
 func (c *compiler) checkTemplateValues(k *ast.TestKind, params map[string]*ast.Param) bool {
 	reported := map[diag.Range]bool{} // a loop's body is read twice
@@ -921,10 +921,16 @@ func (c *compiler) checkTemplateValues(k *ast.TestKind, params map[string]*ast.P
 			c.errorf("invalid-template", v.Range, "Value inside quotes",
 				"The SQL template of test kind %s writes %s inside %s, but meshc writes %s as an SQL literal itself, quotes included ('O''Brien'), %s. Write %s without quotes around it.",
 				k.Name, name, open, what, effect, written)
-		case typ == "sql" && open != "" && open != "a comment":
+		case typ == "sql" && (open == "a quoted string" || open == "a quoted identifier"):
+			// In a $$ string, as in EXECUTE IMMEDIATE $$ ... $$, SQL
+			// with quotes is as good as any text.
+			example := "x = 'A'"
+			if open == "a quoted identifier" {
+				example = `"Order Id" = 1`
+			}
 			c.errorf("invalid-template", v.Range, "Value inside quotes",
-				"The SQL template of test kind %s writes %s inside %s, but a sql argument is SQL, which meshc writes as it is: inside quotes it would be text, which the first quote in an argument (x = 'A') would end. Write %s outside quotes.",
-				k.Name, name, open, written)
+				"The SQL template of test kind %s writes %s inside %s, but a sql argument is SQL, which meshc writes as it is: there it would be text, which the first quote of the same kind in an argument (%s) would end. Write %s outside quotes.",
+				k.Name, name, open, example, written)
 		case (typ == "table" || typ == "column" || typ == "port") && open == "a quoted identifier":
 			what := map[string]string{"table": "the tested table's name", "column": "the tested column's name", "port": "a port's table name"}[typ]
 			if params[v.Variable] != nil && typ == "column" {
