@@ -135,8 +135,17 @@ func (c *compiler) checkSourceOverPort(ds *domainScope, src *plan.Source, port *
 
 // newDomainScope makes the scope of a domain, for declareDomain to fill.
 func newDomainScope(d *ast.Domain) *domainScope {
-	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Files: domainFiles(d), Range: d.DeclRange}
+	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, OwnerRange: ownerRange(d.Owner, d.DeclRange), Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Files: domainFiles(d), Range: d.DeclRange}
 	return &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, sourceColumns: map[*plan.Source]columnSet{}, sourceTables: map[*plan.Source]diag.Range{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
+}
+
+// ownerRange is where an owner is written, for diagnostics about it
+// (CODEOWNERS): its attribute, or the block that lacks one.
+func ownerRange(owner ast.String, block diag.Range) diag.Range {
+	if owner.Set {
+		return owner.Range
+	}
+	return block
 }
 
 // domainFiles returns the files that hold the domain block and the
@@ -170,7 +179,7 @@ func (c *compiler) declareDomain(ds *domainScope, first *domainScope) {
 		c.duplicate("domain", d.Name, d.NameRange, first.ast.DeclRange)
 	}
 	if d.Owner.Set && strings.TrimSpace(d.Owner.V) == "" {
-		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data: a team's e-mail address or handle.")
+		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data and reviews its folder (CODEOWNERS): give a team's e-mail address or handle, such as owner = \"@%s-team\".", d.Name)
 	}
 	layersBad := c.mesh.Root != nil && (c.mesh.Root.Layers.Bad || (c.mesh.Root.Layers.Set && len(c.mesh.Root.Layers.V) == 0))
 	switch {
@@ -487,11 +496,11 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		c.duplicate("product", p.Name, p.NameRange, first.plan.Range)
 	}
 	pp := &plan.Product{
-		ID: ds.plan.Name + "." + p.Name, Domain: ds.plan, Name: p.Name, Owner: ds.plan.Owner,
+		ID: ds.plan.Name + "." + p.Name, Domain: ds.plan, Name: p.Name, Owner: ds.plan.Owner, OwnerRange: ds.plan.OwnerRange,
 		Description: p.Description.V, Version: p.Version.V, Tags: p.Tags.Values(), Range: p.DeclRange,
 	}
 	if p.Owner.Set {
-		pp.Owner = p.Owner.V
+		pp.Owner, pp.OwnerRange = p.Owner.V, p.Owner.Range
 	}
 	if p.Version.Set {
 		c.checkVersion(p.Version.V, p.Version.Range)

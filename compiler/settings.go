@@ -24,6 +24,7 @@ func (c *compiler) settings() {
 	c.classifications = map[string]bool{}
 	if m.Root != nil {
 		p.Name, p.Description, p.Owner, p.Range = m.Root.Name, m.Root.Description.V, m.Root.Owner.V, m.Root.DeclRange
+		p.OwnerRange = ownerRange(m.Root.Owner, m.Root.DeclRange)
 		c.checkName("mesh", m.Root.Name, m.Root.NameRange)
 		if m.Root.Owner.Set && strings.TrimSpace(m.Root.Owner.V) == "" {
 			c.errorf("invalid-value", m.Root.Owner.Range, "Empty owner", "The mesh's owner is the platform team, who owns mesh.hcl, the shared folders and the files generated for the whole mesh: a team's e-mail address or handle. Give one, or remove owner.")

@@ -26,8 +26,9 @@ import (
 type Plan struct {
 	Name        string
 	Description string
-	Owner       string   // the mesh's: the platform team, who owns what no domain does
-	Layers      []string // lowest first
+	Owner       string     // the mesh's: the platform team, who owns what no domain does
+	OwnerRange  diag.Range // its owner attribute; the mesh block without one
+	Layers      []string   // lowest first
 	Environment *Environment
 	Defaults    Defaults
 	Domains     []*Domain  // by name
@@ -83,6 +84,7 @@ type Defaults struct {
 type Domain struct {
 	Name        string
 	Owner       string
+	OwnerRange  diag.Range // its owner attribute, or its blueprint's; the domain block without one
 	Description string
 	Layer       string
 	LayerIndex  int    // position in Plan.Layers; -1 without a layer
@@ -197,6 +199,7 @@ type Product struct {
 	Domain      *Domain
 	Name        string
 	Owner       string
+	OwnerRange  diag.Range // its owner attribute, or its blueprint's; its domain's when it takes that owner
 	Description string
 	Version     string
 	Tags        []string

@@ -563,7 +563,7 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 		ds = append(ds, diag.Warnf("codeowners-unowned", p.Range, "Shared files without an owner",
 			"The mesh block has no owner, so mesh.hcl, the shared folders (central policies and waivers, blueprints, runners, test kinds), the files generated for the whole mesh and CODEOWNERS itself get none: with \"Require approval from code owners\", anyone may change them, adding a central waiver included. Add owner to the mesh block: the platform team's address or handle, such as owner = \"@data-platform\"."))
 	} else {
-		meshOwner = owner(p.Owner, p.Range, "the mesh", "The shared files get no owner.")
+		meshOwner = owner(p.Owner, p.OwnerRange, "the mesh", "The shared files get no owner.")
 	}
 	if meshOwner != "" {
 		var wide []string // the folders written whole
@@ -586,7 +586,7 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 	}
 
 	for _, d := range p.Domains {
-		o := owner(d.Owner, d.Range, "domain "+d.Name, "Its folder and generated files get the mesh's owner, if the mesh block has one.")
+		o := owner(d.Owner, d.OwnerRange, "domain "+d.Name, "Its folder and generated files get the mesh's owner, if the mesh block has one.")
 		fmt.Fprintf(&b, "\n# domain %s\n", d.Name)
 		// A folder refused is refused once: its products' files are in it.
 		dirRefused := o != "" && !writable(d.Dir, "The folder of domain "+d.Name, "Rename the folder.", d.Range)
@@ -654,7 +654,7 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 			if pr.Owner == d.Owner || pr.Owner == "" {
 				continue
 			}
-			po := owner(pr.Owner, pr.Range, "product "+pr.ID, "Its files stay with its domain's owner.")
+			po := owner(pr.Owner, pr.OwnerRange, "product "+pr.ID, "Its files stay with its domain's owner.")
 			file := pr.Range.Filename()
 			if po == "" || !writable(p.Rel(file), "The file of product "+pr.ID, "Rename the file, or the folder whose name holds it.", pr.Range) {
 				continue
