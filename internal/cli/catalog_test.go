@@ -477,3 +477,47 @@ func gitlabMatches(t *testing.T, pattern, p string) bool {
 	matched, err := path.Match(folder, strings.Join(parts[:n+1], "/"))
 	return matched && err == nil
 }
+
+// TestCodeownersOwnerFromBlueprint checks that an owner GitLab cannot read
+// that a product inherits from a blueprint is warned of where it is
+// written, at the blueprint's owner, not at the product.
+func TestCodeownersOwnerFromBlueprint(t *testing.T) {
+	root := catalogRepo(t)
+	for name, text := range map[string]string{
+		"analytics/mesh/shared/blueprints.mesh.hcl": `blueprint "reporting" {
+  for   = "product"
+  owner = "Reporting Team"
+}
+`,
+		"analytics/mesh/d/q.mesh.hcl": `product "q" {
+  extends = blueprint.reporting
+  version = "1.0.0"
+  port "main" {
+    table = "Q"
+    column "id" { type = integer }
+  }
+  step "build" {
+    run = runner.sql
+    sql = "select 1"
+  }
+  schedule { cadence = "daily" }
+}
+`,
+	} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(name)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stderr := runIn(t, root, "codeowners", "analytics/mesh")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", code, stderr)
+	}
+	for _, want := range []string{"warning[codeowners-owner]: Owner GitLab cannot read", "--> analytics/mesh/shared/blueprints.mesh.hcl:3:11\n", `The owner of product d.q is "Reporting Team"`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not have %q:\n%s", want, stderr)
+		}
+	}
+}
