@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/suggest"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
@@ -81,6 +82,21 @@ func (r *Result) SourcesFor(ds diag.Diagnostics) diag.Sources {
 	src := r.texts.For(ds)
 	for name, text := range r.stepFiles {
 		src[name] = text
+	}
+	// A target's diagnostic may point into a step's SQL file that the
+	// check reported nothing in (snowflake's BEGIN): its text is the one
+	// the target read, through the plan's Root.
+	for _, d := range ds {
+		if d.Subject == nil || r.Plan == nil || r.Plan.Root == nil {
+			continue
+		}
+		name := d.Subject.Filename()
+		if _, known := src[name]; known || !strings.HasPrefix(name, r.Plan.Prefix) {
+			continue
+		}
+		if text, err := fs.ReadFile(r.Plan.Root, r.Plan.Rel(name)); err == nil {
+			src[name] = text
+		}
 	}
 	return src
 }
@@ -274,6 +290,9 @@ func (c *compiler) pickEnvironment() error {
 	if len(envs) == 0 {
 		return nil // reported as a mesh error by settings
 	}
-	slices.Sort(names)
-	return &UsageError{Msg: fmt.Sprintf("the mesh has no environment %q; it has %s", c.opts.Env, strings.Join(names, ", ")), MissingEnv: c.opts.Env}
+	// In mesh.hcl's order, the first being the one meshc takes without
+	// --env.
+	listed := slices.Clone(names)
+	listed[0] += " (the default)"
+	return &UsageError{Msg: fmt.Sprintf("the mesh has no environment %q.%s It has %s", c.opts.Env, suggest.DidYouMean(c.opts.Env, names), strings.Join(listed, ", ")), MissingEnv: c.opts.Env}
 }

@@ -135,8 +135,37 @@ func (c *compiler) checkSourceOverPort(ds *domainScope, src *plan.Source, port *
 
 // newDomainScope makes the scope of a domain, for declareDomain to fill.
 func newDomainScope(d *ast.Domain) *domainScope {
-	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Range: d.DeclRange}
+	pd := &plan.Domain{Name: d.Name, Owner: d.Owner.V, OwnerRange: ownerRange(d.Owner, d.DeclRange), Description: d.Description.V, Layer: d.Layer.V, LayerIndex: -1, Dir: d.Dir, Files: domainFiles(d), Range: d.DeclRange}
 	return &domainScope{ast: d, plan: pd, sources: map[string]*plan.Source{}, sourceColumns: map[*plan.Source]columnSet{}, sourceTables: map[*plan.Source]diag.Range{}, products: map[string]*productScope{}, secrets: map[string]*plan.Secret{}}
+}
+
+// ownerRange is where an owner is written, for diagnostics about it
+// (CODEOWNERS): its attribute, or the block that lacks one.
+func ownerRange(owner ast.String, block diag.Range) diag.Range {
+	if owner.Set {
+		return owner.Range
+	}
+	return block
+}
+
+// domainFiles returns the files that hold the domain block and the
+// domain's sources, secrets, policies and waivers (plan.Domain.Files).
+func domainFiles(d *ast.Domain) []string {
+	files := []string{d.DeclRange.Filename()}
+	for _, s := range d.Sources {
+		files = append(files, s.DeclRange.Filename())
+	}
+	for _, s := range d.Secrets {
+		files = append(files, s.DeclRange.Filename())
+	}
+	for _, p := range d.Policies {
+		files = append(files, p.DeclRange.Filename())
+	}
+	for _, w := range d.Waivers {
+		files = append(files, w.DeclRange.Filename())
+	}
+	slices.Sort(files)
+	return slices.Compact(files)
 }
 
 // declareDomain declares a domain and all it holds. first is the domain
@@ -150,7 +179,7 @@ func (c *compiler) declareDomain(ds *domainScope, first *domainScope) {
 		c.duplicate("domain", d.Name, d.NameRange, first.ast.DeclRange)
 	}
 	if d.Owner.Set && strings.TrimSpace(d.Owner.V) == "" {
-		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data: a team's e-mail address or handle.")
+		c.errorf("invalid-value", d.Owner.Range, "Empty owner", "A domain's owner is who answers for its data and reviews its folder (CODEOWNERS): give a team's e-mail address or handle, such as owner = \"@%s-team\".", d.Name)
 	}
 	layersBad := c.mesh.Root != nil && (c.mesh.Root.Layers.Bad || (c.mesh.Root.Layers.Set && len(c.mesh.Root.Layers.V) == 0))
 	switch {
@@ -467,11 +496,11 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 		c.duplicate("product", p.Name, p.NameRange, first.plan.Range)
 	}
 	pp := &plan.Product{
-		ID: ds.plan.Name + "." + p.Name, Domain: ds.plan, Name: p.Name, Owner: ds.plan.Owner,
+		ID: ds.plan.Name + "." + p.Name, Domain: ds.plan, Name: p.Name, Owner: ds.plan.Owner, OwnerRange: ds.plan.OwnerRange,
 		Description: p.Description.V, Version: p.Version.V, Tags: p.Tags.Values(), Range: p.DeclRange,
 	}
 	if p.Owner.Set {
-		pp.Owner = p.Owner.V
+		pp.Owner, pp.OwnerRange = p.Owner.V, p.Owner.Range
 	}
 	if p.Version.Set {
 		c.checkVersion(p.Version.V, p.Version.Range)
@@ -562,7 +591,7 @@ func (c *compiler) declarePort(ps *productScope, p *ast.Port) {
 	}
 	pp := &plan.Port{ID: ps.plan.ID + "." + p.Name, Product: ps.plan, Name: p.Name, Kind: p.Kind, Visibility: "internal", Description: p.Description.V, Range: p.DeclRange}
 	if p.Object.Set {
-		pp.Object = c.objectName(p.Object, ps.domain.plan)
+		pp.Object, pp.ObjectRange = c.objectName(p.Object, ps.domain.plan), p.Object.Range
 	}
 	if p.Visibility.Set {
 		if p.Visibility.V != "public" && p.Visibility.V != "internal" {
@@ -784,18 +813,24 @@ func typeName(t ast.TypeExpr) string {
 // reported even when no test uses the kind; what the directives and
 // calls write is checked in each test's rendered SQL (templateFault).
 //
-// A template names no input with {{ input.NAME }}: a kind serves
-// products whose inputs differ, and a product's tests name its inputs in
-// their sql arguments, where meshc fills them (testPlaceholders).
+// A template names no input with {{ input.NAME }}, nor a port with
+// {{ port.NAME }}: a kind serves products whose inputs and ports differ,
+// and a product's tests name them in their sql arguments, where meshc
+// fills them (testPlaceholders). Any other {{ outside quotes and
+// comments is no Snowflake SQL either, as in a step's SQL.
 func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
 	skeleton := k.SQL.Skeleton()
-	for _, p := range snowsql.InputPlaceholders(skeleton) {
-		if p.Name != "" {
-			c.errorf("invalid-template", k.SQL.Range(), "Placeholder in a test kind's SQL",
-				"The SQL template of test kind %s holds %s, which meshc does not fill in a kind's template: a kind serves products whose inputs differ. Give the kind a parameter for the table instead: of type port, which a test gives as port.NAME or product.NAME.port.PORT, or of type sql, whose argument may be {{ input.NAME }}.", k.Name, skeleton[p.Start:p.End])
-			c.badTemplates[k] = true
-			break
+	for _, p := range snowsql.Placeholders(skeleton) {
+		written := skeleton[p.Start:p.End]
+		if p.Kind != "" {
+			c.errorf("invalid-template", c.templateRange(k.SQL, skeleton, p.Start, p.End), "Placeholder in a test kind's SQL",
+				"The SQL template of test kind %s holds %s, which meshc does not fill in a kind's template: a kind serves products whose inputs and ports differ. The tested table is ${table}; for another, give the kind a parameter instead: of type port, which a test gives as port.NAME or product.NAME.port.PORT, or of type sql, whose argument may be {{ input.NAME }} or {{ port.NAME }}.", k.Name, written)
+		} else {
+			c.errorf("invalid-template", c.templateRange(k.SQL, skeleton, p.Start, p.End), "Invalid placeholder",
+				"The SQL template of test kind %s holds %s, which is no Snowflake SQL, and which meshc does not fill: a template writes a value with ${NAME}. %s", k.Name, written, templateBraceFix(k, p))
 		}
+		c.badTemplates[k] = true
+		break
 	}
 	switch shape := snowsql.ShapeOf(skeleton); {
 	case shape.Open != "":
@@ -811,6 +846,117 @@ func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
 			"The SQL template of test kind %s holds no query, only comments or nothing, but a test is a query that returns the failing rows. Write the query.", k.Name)
 		c.badTemplates[k] = true
 	}
+}
+
+// templateBraceFix says what a test kind's template means by a malformed
+// placeholder p: ${NAME} when it names a parameter of the kind or a
+// variable of every template.
+func templateBraceFix(k *ast.TestKind, p snowsql.Placeholder) string {
+	if p.Name != "" {
+		if slices.Contains(templateVariables, p.Name) || slices.ContainsFunc(k.Params, func(q *ast.Param) bool { return q.Name == p.Name }) {
+			return fmt.Sprintf("Write ${%s} instead.", p.Name)
+		}
+		return fmt.Sprintf("Write ${table} for the tested table, or give the kind a parameter %s and write ${%s}.", p.Name, p.Name)
+	}
+	return "Write ${NAME} for a parameter of the kind, or ${table} for the tested table."
+}
+
+// templateRange returns where the bytes start to end of a test kind's
+// template's skeleton are written. The skeleton writes each
+// interpolation as x, so offsets differ; but the text there, found as
+// often in the template as written as in its skeleton, is the same
+// occurrence of it in both. Else it is the template's range.
+func (c *compiler) templateRange(t ast.Template, skeleton string, start, end int) diag.Range {
+	whole := t.Range()
+	text := c.texts.For(diag.Diagnostics{{Subject: &whole}})[whole.Filename()]
+	from, to := whole.Offsets()
+	want := skeleton[start:end]
+	if from < 0 || to > len(text) || from > to {
+		return whole
+	}
+	written := string(text[from:to])
+	if strings.Count(written, want) != strings.Count(skeleton, want) {
+		return whole
+	}
+	off := 0
+	for range strings.Count(skeleton[:start], want) {
+		off += strings.Index(written[off:], want) + len(want)
+	}
+	off += strings.Index(written[off:], want)
+	return whole.File().Range(from+off, from+off+len(want))
+}
+
+// checkTemplateValues reports the values a test kind's template writes
+// where they break its SQL, each once; it reports whether there were none.
+// meshc renders every value as SQL before the template writes it (see
+// testArg): a string as a quoted literal, each value of a list(string)
+// too, a sql argument as written, the table, a port and a column as
+// Snowflake identifiers, quoted where they need it ("ORDER"), and a
+// number, a duration (its seconds) and a bool as words without quotes.
+// So inside quotes, a string's or a sql argument's own quotes end the
+// string, and inside a quoted identifier, a name's quotes end it, or its
+// dots and case are part of one name that no table or column has; a
+// number, a duration or a bool is text there, as column_type is (which
+// is written as it is), as a sql argument is in a $$ string, and the
+// table's or a column's name in '...' is a string naming it. A negative number right after a minus sign writes
+// "--", which starts a comment; in quotes or a comment it is text.
+func (c *compiler) checkTemplateValues(k *ast.TestKind, params map[string]*ast.Param) bool {
+	reported := map[diag.Range]bool{} // a loop's body is read twice
+	for _, v := range k.SQL.Interpolations() {
+		if reported[v.Range] {
+			continue
+		}
+		typ := v.Variable // table or column
+		if p := params[v.Variable]; p != nil {
+			typ = typeName(p.Type)
+		} else if typ != "table" && typ != "column" {
+			continue
+		}
+		open := snowsql.ShapeOf(v.Before).Open
+		name, written := v.Name, "${"+v.Name+"}"
+		if v.Name != v.Variable {
+			name = fmt.Sprintf("%s, a value of %s,", v.Name, v.Variable)
+		}
+		if !v.Alone {
+			written = "the interpolation"
+		}
+		switch {
+		case (typ == "string" || typ == "list(string)") && open != "" && open != "a comment":
+			what := map[string]string{"string": "a string argument", "list(string)": "each value of a list(string) argument"}[typ]
+			effect := "so its quotes would be part of the text"
+			if open == "a quoted string" {
+				effect = "so the quotes would be doubled, ''O''Brien'', which Snowflake reads as an empty string followed by other text"
+			}
+			c.errorf("invalid-template", v.Range, "Value inside quotes",
+				"The SQL template of test kind %s writes %s inside %s, but meshc writes %s as an SQL literal itself, quotes included ('O''Brien'), %s. Write %s without quotes around it.",
+				k.Name, name, open, what, effect, written)
+		case typ == "sql" && (open == "a quoted string" || open == "a quoted identifier"):
+			// In a $$ string, as in EXECUTE IMMEDIATE $$ ... $$, SQL
+			// with quotes is as good as any text.
+			example := "x = 'A'"
+			if open == "a quoted identifier" {
+				example = `"Order Id" = 1`
+			}
+			c.errorf("invalid-template", v.Range, "Value inside quotes",
+				"The SQL template of test kind %s writes %s inside %s, but a sql argument is SQL, which meshc writes as it is: there it would be text, which the first quote of the same kind in an argument (%s) would end. Write %s outside quotes.",
+				k.Name, name, open, example, written)
+		case (typ == "table" || typ == "column" || typ == "port") && open == "a quoted identifier":
+			what := map[string]string{"table": "the tested table's name", "column": "the tested column's name", "port": "a port's table name"}[typ]
+			if params[v.Variable] != nil && typ == "column" {
+				what = "a column's name"
+			}
+			c.errorf("invalid-template", v.Range, "Name inside quotes",
+				"The SQL template of test kind %s writes %s inside a quoted identifier, but meshc writes %s as a Snowflake identifier itself, quoted where it needs quotes (\"ORDER\"): inside double quotes, those quotes would end the identifier, and another name would keep its dots and lower case, naming no table or column. Write %s without the double quotes.",
+				k.Name, name, what, written)
+		case typ == "number" && v.Alone && strings.HasSuffix(v.Before, "-") && open == "" && !snowsql.EndsInComment(v.Before):
+			c.errorf("invalid-template", v.Range, "Number right after a minus sign",
+				"A negative %s would be written right after the minus sign, as in x --5, and -- starts an SQL comment that hides the rest of the line. Put a space or parentheses between them: - ${%s}, or -(${%s}).", v.Name, v.Name, v.Name)
+		default:
+			continue
+		}
+		reported[v.Range] = true
+	}
+	return len(reported) == 0
 }
 
 func (c *compiler) declareTestKinds() {
@@ -876,13 +1022,8 @@ func (c *compiler) declareTestKinds() {
 				}
 			}
 			c.checkTemplateSQL(k)
-			for _, v := range k.SQL.AfterMinus() {
-				// In quotes or a comment, "--" is text.
-				if p := params[v.Name]; p != nil && typeName(p.Type) == "number" && snowsql.ShapeOf(v.Before).Open == "" && !snowsql.EndsInComment(v.Before) {
-					c.errorf("invalid-template", v.Range, "Number right after a minus sign",
-						"A negative %s would be written right after the minus sign, as in x --5, and -- starts an SQL comment that hides the rest of the line. Put a space or parentheses between them: - ${%s}, or -(${%s}).", v.Name, v.Name, v.Name)
-					c.badTemplates[k] = true
-				}
+			if !c.checkTemplateValues(k, params) {
+				c.badTemplates[k] = true
 			}
 		}
 		c.kinds[k.Name] = k

@@ -160,14 +160,15 @@ func (c *compiler) governance() {
 	}
 
 	var waivers []*waiver
-	seen := map[string]*ast.Waiver{}
+	scopes := &policyScopes{central: central, perDomain: perDomain, chosen: chosen}
+	centrally := waiverScope{seen: map[string]*ast.Waiver{}, policyScopes: scopes}
 	for _, a := range c.mesh.Waivers {
-		waivers = append(waivers, c.declareWaiver(a, nil, seen, central, perDomain, chosen))
+		waivers = append(waivers, c.declareWaiver(a, centrally))
 	}
 	for _, ds := range c.domainList {
-		seen := map[string]*ast.Waiver{}
+		inDomain := waiverScope{domain: ds, seen: map[string]*ast.Waiver{}, policyScopes: scopes}
 		for _, a := range ds.ast.Waivers {
-			waivers = append(waivers, c.declareWaiver(a, ds, seen, central, perDomain, chosen))
+			waivers = append(waivers, c.declareWaiver(a, inDomain))
 		}
 	}
 
@@ -480,9 +481,46 @@ func (c *compiler) policySets() map[string]bool {
 	return chosen
 }
 
-// declareWaiver checks a waiver block and resolves its policy.
-func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string]*ast.Waiver, central map[string]*policy, perDomain map[*domainScope]map[string]*policy, chosen map[string]bool) *waiver {
-	w := &waiver{ast: a, domain: ds}
+// waiverScope is where a waiver is declared: centrally (domain nil) or in
+// a domain, with the waivers of that scope declared before it, whose names
+// it may not take, and the policies its reference may resolve to.
+type waiverScope struct {
+	domain *domainScope
+	seen   map[string]*ast.Waiver
+	*policyScopes
+}
+
+// policyScopes are the declared policies, central and per domain, and
+// the policy sets the mesh opts into.
+type policyScopes struct {
+	central   map[string]*policy
+	perDomain map[*domainScope]map[string]*policy
+	chosen    map[string]bool
+}
+
+// declareWaiver checks a waiver block and resolves its policy. Every
+// error of its own adds to refused, which makes it exempt nothing.
+func (c *compiler) declareWaiver(a *ast.Waiver, s waiverScope) *waiver {
+	w := &waiver{ast: a, domain: s.domain}
+	c.waiverName(w, s.seen)
+	c.waiverArguments(w)
+	if a.Policy != nil {
+		w.policy = c.waivedPolicy(a.Policy, s)
+	}
+	c.waiverEntries(w)
+	c.waiverLevel(w)
+	// A waiver with errors of its own exempts nothing, as one of a
+	// hard-mandatory policy: an exception without a reason, an approver or
+	// a date it ends on, or under a name that is not its own, is not one
+	// anybody reviewed.
+	w.valid = w.policy != nil && w.policy.level == softMandatory && !w.expired && len(w.refused) == 0
+	return w
+}
+
+// waiverName checks a waiver's name, and that no waiver declared before
+// it in its scope (seen) has it.
+func (c *compiler) waiverName(w *waiver, seen map[string]*ast.Waiver) {
+	a := w.ast
 	if !c.checkName("waiver", a.Name, a.NameRange) {
 		w.refused = append(w.refused, "its name is invalid")
 	}
@@ -495,6 +533,13 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 	} else {
 		seen[a.Name] = a
 	}
+}
+
+// waiverArguments checks what a waiver records of its review: its reason,
+// approver and expires date, its objects and description, and that it has
+// no argument waivers do not take.
+func (c *compiler) waiverArguments(w *waiver) {
+	a := w.ast
 	for _, s := range []struct {
 		what string
 		v    ast.String
@@ -538,17 +583,18 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 		c.errorf("invalid-value", a.Objects.Range, "Waiver of nothing",
 			"objects lists the IDs of the objects the waiver exempts, as the policy's violations name them, such as [\"physician.prescribers.prescribers\"].")
 	}
-	if a.Policy != nil {
-		w.policy = c.waivedPolicy(a.Policy, ds, central, perDomain, chosen)
-	}
-	// Entries are the same object when they meet the same one: a column's
-	// name in any case. Without a policy, its kind is not known.
+}
+
+// waiverEntries makes an entry of each object a waiver lists, once. Two
+// entries are the same object when they meet the same one: a column's
+// name in any case. Without a policy, the objects' kind is not known.
+func (c *compiler) waiverEntries(w *waiver) {
 	kind := ""
 	if w.policy != nil {
 		kind = w.policy.kind
 	}
 	listed := map[string]string{}
-	for _, id := range a.Objects.V {
+	for _, id := range w.ast.Objects.V {
 		if first, dup := listed[waivedID(kind, id.V)]; dup {
 			also := ""
 			if first != id.V {
@@ -560,22 +606,23 @@ func (c *compiler) declareWaiver(a *ast.Waiver, ds *domainScope, seen map[string
 		listed[waivedID(kind, id.V)] = id.V
 		w.entries = append(w.entries, waiverEntry{id: id})
 	}
-	if p := w.policy; p != nil && p.level != "" {
-		switch p.level {
-		case hardMandatory:
-			c.errorf("waiver-level", a.Policy.Range, "Waiver of a hard-mandatory policy",
-				"The policy %s is hard-mandatory: no waiver can lift it, so this waiver exempts nothing. Fix the objects, or ask the policy's owners whether it should be soft-mandatory.", p.name())
-		case advisory:
-			c.warnf("waiver-level", a.Policy.Range, "Waiver of an advisory policy",
-				"The policy %s is advisory: its violations are warnings, which do not fail the check, and waivers are for soft-mandatory policies. This waiver exempts nothing: remove it.", p.name())
-		}
+}
+
+// waiverLevel reports a waiver of a policy that takes none: only a
+// soft-mandatory policy's violations can be waived.
+func (c *compiler) waiverLevel(w *waiver) {
+	p := w.policy
+	if p == nil {
+		return
 	}
-	// A waiver with errors of its own exempts nothing, as one of a
-	// hard-mandatory policy: an exception without a reason, an approver or
-	// a date it ends on, or under a name that is not its own, is not one
-	// anybody reviewed.
-	w.valid = w.policy != nil && w.policy.level == softMandatory && !w.expired && len(w.refused) == 0
-	return w
+	switch p.level {
+	case hardMandatory:
+		c.errorf("waiver-level", w.ast.Policy.Range, "Waiver of a hard-mandatory policy",
+			"The policy %s is hard-mandatory: no waiver can lift it, so this waiver exempts nothing. Fix the objects, or ask the policy's owners whether it should be soft-mandatory.", p.name())
+	case advisory:
+		c.warnf("waiver-level", w.ast.Policy.Range, "Waiver of an advisory policy",
+			"The policy %s is advisory: its violations are warnings, which do not fail the check, and waivers are for soft-mandatory policies. This waiver exempts nothing: remove it.", p.name())
+	}
 }
 
 // missingOrBad says why a waiver's attribute that loading reported (absent,
@@ -615,8 +662,8 @@ func (c *compiler) waiverExpired(w *waiver) {
 // lapses within waiverNoticeDays: the day after its expires, their
 // violations fail the check.
 func (c *compiler) waiverExpiring(w *waiver) {
-	days := int(w.expires.Sub(c.today).Hours() / 24)
-	if !w.valid || days > waiverNoticeDays {
+	days, soon := c.expiring(w)
+	if !soon {
 		return
 	}
 	var exempted []string
@@ -641,6 +688,14 @@ func (c *compiler) waiverExpiring(w *waiver) {
 		a.Name, a.Expires.V, when, c.today.Format(time.DateOnly), w.policy.name(), andList(exempted), approverOr(a.Approver))
 }
 
+// expiring returns how many days a valid waiver has left after today (0
+// on its expires day), and whether that is within waiverNoticeDays, when
+// the check warns of it and the report marks what it exempts.
+func (c *compiler) expiring(w *waiver) (days int, soon bool) {
+	days = int(w.expires.Sub(c.today).Hours() / 24)
+	return days, w.valid && days <= waiverNoticeDays
+}
+
 func approverOr(s ast.String) string {
 	if s.Set && strings.TrimSpace(s.V) != "" {
 		return s.V
@@ -651,9 +706,9 @@ func approverOr(s ast.String) string {
 // waivedPolicy resolves a waiver's policy: policy.NAME names a policy of
 // the waiver's scope (a central one for a central waiver, the domain's own
 // for a domain's), domain.DOMAIN.policy.NAME a domain's policy. A domain
-// may waive only its own policies. chosen are the policy sets the mesh
-// opts into.
-func (c *compiler) waivedPolicy(ref *ast.Ref, ds *domainScope, central map[string]*policy, perDomain map[*domainScope]map[string]*policy, chosen map[string]bool) *policy {
+// may waive only its own policies.
+func (c *compiler) waivedPolicy(ref *ast.Ref, s waiverScope) *policy {
+	ds, central, perDomain, chosen := s.domain, s.central, s.perDomain, s.chosen
 	parts := ref.Parts
 	scope, where := central, "among the central policies"
 	if ds != nil {
@@ -973,8 +1028,9 @@ func (c *compiler) reportViolations(p *policy, waivers []*waiver) {
 		var expired, refused *waiver
 		if p.level == softMandatory {
 			if w := waiverFor(named[o], true); w != nil {
+				days, soon := c.expiring(w)
 				p.outcome.Waived = append(p.outcome.Waived, WaivedObject{PolicyObject: found, Waiver: w.ast.Name, WaiverRange: w.ast.DeclRange,
-					Approver: w.ast.Approver.V, Reason: w.ast.Reason.V, Expires: w.ast.Expires.V})
+					Approver: w.ast.Approver.V, Reason: w.ast.Reason.V, Expires: w.ast.Expires.V, DaysLeft: days, Expiring: soon})
 				continue
 			}
 			if expired = waiverFor(named[o], false); expired != nil {

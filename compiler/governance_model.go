@@ -106,7 +106,7 @@ var (
 		"products": strList, "sources": strList,
 	})
 	meshObject = cty.Object(map[string]cty.Type{
-		"name": cty.String, "description": cty.String, "layers": strList,
+		"name": cty.String, "description": cty.String, "owner": cty.String, "layers": strList,
 		"classifications": strList, "environment": cty.String, "policy_sets": strList,
 	})
 )
@@ -685,9 +685,9 @@ func (m *model) attr(o *govObject, name string) cty.Value {
 	case "input":
 		v = inputAttr(o.product.plan, o.input(), name)
 	case "step":
-		v = stepAttr(o.product.plan, o.step(), name)
+		v = stepAttr(o.product, o.step(), name)
 	case "test":
-		v = testAttr(o.product.plan, o.test(), name)
+		v = testAttr(o.product, o.test(), name)
 	}
 	if v == cty.NilVal {
 		panic(fmt.Sprintf("governance model: no attribute %s of %s", name, o.kind))
@@ -764,6 +764,7 @@ func (c *compiler) meshValue() cty.Value {
 	attrs := map[string]cty.Value{
 		"name":            str(c.plan.Name),
 		"description":     orNull(c.plan.Description),
+		"owner":           cty.NullVal(cty.String),
 		"layers":          textList(c.plan.Layers),
 		"classifications": textList(c.classificationNames),
 		"environment":     cty.NullVal(cty.String),
@@ -774,6 +775,14 @@ func (c *compiler) meshValue() cty.Value {
 	}
 	if r := c.mesh.Root; r != nil {
 		attrs["policy_sets"] = textList(r.PolicySets.Values())
+		if r.Description.Bad {
+			attrs["description"] = unknownText
+		}
+		if r.Owner.Set && strings.TrimSpace(r.Owner.V) == "" {
+			attrs["owner"] = unknownText // reported as an empty owner
+		} else {
+			attrs["owner"] = optional(r.Owner)
+		}
 	}
 	return cty.ObjectVal(attrs)
 }
@@ -1081,7 +1090,7 @@ func (m *model) portAttr(ps *productScope, scope *portScope, name string) cty.Va
 	return cty.NilVal
 }
 
-func testAttr(p *plan.Product, t *plan.Test, name string) cty.Value {
+func testAttr(ps *productScope, t *plan.Test, name string) cty.Value {
 	switch name {
 	case "name":
 		return str(t.Name)
@@ -1090,6 +1099,9 @@ func testAttr(p *plan.Product, t *plan.Test, name string) cty.Value {
 	case "severity":
 		return str(t.Severity)
 	case "description":
+		if slices.Contains(ps.written.brokenTestDescriptions, t) {
+			return unknownText
+		}
 		return orNull(t.Description)
 	case "references":
 		return textList(ids(t.References, func(port *plan.Port) string { return port.ID }))
@@ -1237,13 +1249,16 @@ func inputAttr(p *plan.Product, in *plan.Input, name string) cty.Value {
 	return cty.NilVal
 }
 
-func stepAttr(p *plan.Product, st *plan.Step, name string) cty.Value {
+func stepAttr(ps *productScope, st *plan.Step, name string) cty.Value {
 	switch name {
 	case "name":
 		return str(st.Name)
 	case "after":
 		return textList(sortedSet(ids(st.After, func(s *plan.Step) string { return s.Name })))
 	case "description":
+		if _, misspelt := slices.BinarySearch(ps.written.misspeltStepDescriptions, st.Name); misspelt {
+			return unknownText
+		}
 		return orNull(st.Description)
 	case "runner":
 		if st.Runner != nil {

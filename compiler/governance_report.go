@@ -75,6 +75,25 @@ type WaivedObject struct {
 	Approver    string     `json:"approver"`
 	Reason      string     `json:"reason"`
 	Expires     string     `json:"expires"`
+	// DaysLeft is how many days the waiver stays valid after today: 0 on
+	// its expires day. Expiring is true within the waiver-expiring
+	// warning's notice (14 days), when the report marks the object, so
+	// that whoever reads the report alone sees the fixes or the renewal
+	// due.
+	DaysLeft int  `json:"days_left"`
+	Expiring bool `json:"expiring,omitempty"`
+}
+
+// expiringIn says when a waiver the report marks as expiring lapses:
+// "expiring today", "expiring in 9 days".
+func (v WaivedObject) expiringIn() string {
+	switch v.DaysLeft {
+	case 0:
+		return "expiring today"
+	case 1:
+		return "expiring tomorrow"
+	}
+	return fmt.Sprintf("expiring in %d days", v.DaysLeft)
 }
 
 // Origin says where the policy comes from: "domain physician", "stdlib set
@@ -116,8 +135,10 @@ func sortPolicyOutcomes(out []*PolicyOutcome) {
 // WritePolicyReport prints what each policy found, grouped by policy: the
 // strictest first, central before domain policies, with each policy's
 // origin, the objects it applied to, its violations and the objects
-// waivers exempt. Policies of sets the mesh does not opt into are counted
-// at the end. It prints nothing when the mesh has no policy.
+// waivers exempt, marking those whose waiver expires within the
+// waiver-expiring warning's notice. Policies of sets the mesh does not opt
+// into are counted at the end. It prints nothing when the mesh has no
+// policy.
 //
 //	Policies: 2 applied, 0 violated, 1 with waived objects
 //
@@ -141,7 +162,13 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 	}
 	var b bytes.Buffer
 	applied, violated, waived := 0, 0, 0
+	expiring := map[string]bool{} // the waivers, by where they are
 	for _, o := range active {
+		for _, v := range o.Waived {
+			if v.Expiring {
+				expiring[v.WaiverRange.String()] = true
+			}
+		}
 		if o.Evaluated {
 			applied++
 		}
@@ -156,7 +183,11 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 	if n := len(active) - applied; n > 0 {
 		notEvaluated = fmt.Sprintf(", %d not evaluated", n)
 	}
-	fmt.Fprintf(&b, "Policies: %d applied%s, %d violated, %d with waived objects\n", applied, notEvaluated, violated, waived)
+	soon := ""
+	if n := len(expiring); n > 0 {
+		soon = fmt.Sprintf(", %s expiring within %d days", count(n, "waiver", "waivers"), waiverNoticeDays)
+	}
+	fmt.Fprintf(&b, "Policies: %d applied%s, %d violated, %d with waived objects%s\n", applied, notEvaluated, violated, waived, soon)
 	for _, o := range active {
 		fmt.Fprintf(&b, "\n%s  %s  %s (%s)\n", o.Enforcement, o.Name, o.Origin(), o.Range)
 		switch {
@@ -178,7 +209,16 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 			status = append(status, fmt.Sprintf("%d violated", n))
 		}
 		if n := len(o.Waived); n > 0 {
-			status = append(status, fmt.Sprintf("%d waived", n))
+			waived := fmt.Sprintf("%d waived", n)
+			switch soon := countFunc(o.Waived, func(v WaivedObject) bool { return v.Expiring }); {
+			case soon == 1 && n == 1:
+				waived += fmt.Sprintf(", by a waiver expiring within %d days", waiverNoticeDays)
+			case soon == 1:
+				waived += fmt.Sprintf(", 1 of them by a waiver expiring within %d days", waiverNoticeDays)
+			case soon > 1:
+				waived += fmt.Sprintf(", %d of them by waivers expiring within %d days", soon, waiverNoticeDays)
+			}
+			status = append(status, waived)
 		}
 		if o.Failed {
 			status = append(status, "could not be evaluated for some, reported above")
@@ -208,7 +248,11 @@ func WritePolicyReport(w io.Writer, res *Result) error {
 			fmt.Fprintf(&b, "    violated  %s  %s  %s%s\n", v.ID, v.Range, continued(v.Message), note)
 		}
 		for _, v := range o.Waived {
-			fmt.Fprintf(&b, "    waived    %s  by waiver %s (%s; approver %s, expires %s): %s\n", v.ID, v.Waiver, v.WaiverRange, v.Approver, v.Expires, continued(sentence(v.Reason)))
+			expires := v.Expires
+			if v.Expiring {
+				expires += ", " + v.expiringIn()
+			}
+			fmt.Fprintf(&b, "    waived    %s  by waiver %s (%s; approver %s, expires %s): %s\n", v.ID, v.Waiver, v.WaiverRange, v.Approver, expires, continued(sentence(v.Reason)))
 		}
 	}
 	if len(inactive) > 0 {
@@ -237,6 +281,16 @@ func continued(text string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+func countFunc[T any](s []T, f func(T) bool) int {
+	n := 0
+	for _, x := range s {
+		if f(x) {
+			n++
+		}
+	}
+	return n
 }
 
 func count(n int, one, many string) string {

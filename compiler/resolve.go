@@ -99,10 +99,13 @@ func (c *compiler) resolveInputs(ps *productScope) {
 				want, ok := c.columnType(*ic.Type)
 				if ok && col.Type.Name != "" && !col.Type.AcceptedBy(want) {
 					precision := ""
-					if col.Type.HasFraction() && col.Type.String() == col.Type.Name {
+					switch {
+					case col.Type.HasFraction() && col.Type.String() == col.Type.Name:
 						// timestamp_ntz against timestamp_ntz(3) reads
 						// as a match without the default spelt out.
 						precision = fmt.Sprintf(", which is %s(%d): Snowflake's default precision", col.Type.Name, col.Type.Precision)
+					case col.Type.Name == "string" && col.Type.Length == 0:
+						precision = fmt.Sprintf(", which is string(%d): Snowflake's default length", plan.DefaultStringLength)
 					}
 					c.errorf("incompatible-type", ic.Type.Range, "Incompatible column type",
 						"This product expects %s to be %s, but the %s declares it %s (at %s)%s. Change the expected type, or agree a new contract with the producer.",
@@ -425,6 +428,9 @@ func (c *compiler) resolveSteps(ps *productScope) {
 		if s.Run != nil {
 			st.Runner = c.resolveRunner(s.Run)
 		}
+		if descriptionMisspelt(s, st.Runner) {
+			ps.written.misspeltStepDescriptions = append(ps.written.misspeltStepDescriptions, st.Name)
+		}
 		for _, ref := range s.After {
 			if len(ref.Parts) != 2 || ref.Parts[0].Name != "step" {
 				c.errorf("unresolved-reference", ref.Range, "Malformed reference", "after lists steps of the same product, as in after = [step.load].")
@@ -451,6 +457,23 @@ func (c *compiler) resolveSteps(ps *productScope) {
 			}
 		}
 	}
+}
+
+// descriptionMisspelt reports whether a step without a description has
+// an argument that may be its misspelling ("descripton") and that its
+// runner, if known, does not take: that argument is reported as unknown
+// (misspeltStepArg or stepArgs), so the description is not known to be
+// absent.
+func descriptionMisspelt(s *ast.Step, r *plan.Runner) bool {
+	if s.Description.Set {
+		return false
+	}
+	for _, a := range s.Args {
+		if a.Meant == "description" && (r == nil || !slices.ContainsFunc(r.Params, func(p *plan.Param) bool { return p.Name == a.Name })) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *compiler) resolveRunner(ref *ast.Ref) *plan.Runner {
@@ -639,7 +662,7 @@ func (c *compiler) stepArg(ps *productScope, s *ast.Step, p *plan.Param, a *ast.
 		for it := lit.ElementIterator(); it.Next(); {
 			i, e := it.Element()
 			if e.IsNull() || e.Type() != cty.String {
-				c.errorf("wrong-type", v.Range, "Incorrect list value", "The argument %q is a list of quoted strings; its %s.", a.Name, listItemFault(i, e))
+				c.errorf("wrong-type", elemRange(v, i), "Incorrect list value", "The argument %q is a list of quoted strings; its %s.", a.Name, listItemFault(i, e))
 				return nil
 			}
 			out.List = append(out.List, e.AsString())

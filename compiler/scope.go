@@ -258,6 +258,13 @@ type productWritten struct {
 	// has none, it failed to load.
 	cadenceWritten, slaWritten bool
 	extendsBroken              bool // its blueprint failed to load
+	// misspeltStepDescriptions names, sorted, the steps whose description
+	// was written under another name ("descripton"), which is reported:
+	// it is not known to be absent.
+	misspeltStepDescriptions []string
+	// brokenTestDescriptions are the tests whose description failed to
+	// load or was misspelt, which is reported: few, if any.
+	brokenTestDescriptions []*plan.Test
 	// scheduleAttempted: see scheduleAttempted.
 	scheduleAttempted bool
 }

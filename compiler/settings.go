@@ -23,8 +23,12 @@ func (c *compiler) settings() {
 	c.layers = map[string]int{}
 	c.classifications = map[string]bool{}
 	if m.Root != nil {
-		p.Name, p.Description, p.Range = m.Root.Name, m.Root.Description.V, m.Root.DeclRange
+		p.Name, p.Description, p.Owner, p.Range = m.Root.Name, m.Root.Description.V, m.Root.Owner.V, m.Root.DeclRange
+		p.OwnerRange = ownerRange(m.Root.Owner, m.Root.DeclRange)
 		c.checkName("mesh", m.Root.Name, m.Root.NameRange)
+		if m.Root.Owner.Set && strings.TrimSpace(m.Root.Owner.V) == "" {
+			c.errorf("invalid-value", m.Root.Owner.Range, "Empty owner", "The mesh's owner is the platform team, who owns mesh.hcl, the shared folders and the files generated for the whole mesh: a team's e-mail address or handle. Give one, or remove owner.")
+		}
 		if m.Root.Layers.Set && len(m.Root.Layers.V) == 0 {
 			c.errorf("invalid-value", m.Root.Layers.Range, "Empty list of layers", "List the layers, lowest first, such as [\"raw\", \"mastered\", \"integrated\", \"self_service\"], or remove layers if the mesh has none.")
 		}

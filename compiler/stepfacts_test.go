@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -19,69 +20,18 @@ import (
 // steps' SQL files (load.Facts): a check that reads none of them, their
 // stamps being as remembered, reports what a check without the index
 // reports; so does one in another environment than the one that filled
-// it, which must read the file whose names that environment maps; and
-// one after a file is edited reads that file again.
+// it, which must read the file whose names that environment maps; one
+// after the mesh renames a port that a remembered file's placeholder
+// names reads that file; and one after a file is edited reads that file
+// again.
 func TestStepFactsAreInvisible(t *testing.T) {
 	if !stamp.Supported {
 		t.Skip("files have no stamps here")
 	}
 	dir := filepath.Join(t.TempDir(), "mesh")
-	files := map[string]string{
-		"mesh.hcl": "mesh \"m\" {}\n\nenvironment \"prod\" {\n  database = \"DB\"\n}\n\nenvironment \"dev\" {\n  database      = \"DB\"\n  schema_prefix = \"DEV_\"\n}\n",
-		"physician/domain.mesh.hcl": `domain "physician" {
-  owner = "physician@example.com"
-}
-
-product "prescribers" {
-  version = "1.0.0"
-  port "prescribers" {
-    visibility = "public"
-    table      = "PRESCRIBERS"
-    column "npi" { type = string(10) }
-  }
-  step "build" {
-    run = runner.sql
-    sql = "select 1"
-  }
-  schedule { cadence = "daily" }
-}
-`,
-		"sales/domain.mesh.hcl": `domain "sales" {
-  owner = "sales@example.com"
-}
-
-product "targets" {
-  version = "1.0.0"
-  input "prescribers" {
-    from    = domain.physician.product.prescribers.port.prescribers
-    columns = ["npi"]
-  }
-  port "targets" {
-    table = "TARGETS"
-    column "npi" { type = string(10) }
-  }
-  step "named" {
-    run  = runner.sql
-    file = "sql/named.sql"
-  }
-  step "placeholder" {
-    run   = runner.sql
-    file  = "sql/placeholder.sql"
-    after = [step.named]
-  }
-}
-`,
-		"sales/sql/named.sql":       "CREATE OR REPLACE TABLE TARGETS AS SELECT npi FROM PHYSICIAN.PRESCRIBERS;\n",
-		"sales/sql/placeholder.sql": "INSERT INTO TARGETS SELECT npi FROM {{ input.prescribers }};\n",
-	}
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	fsys, _ := meshtest.ArchiveFS(t, twoDomains)
+	if err := os.CopyFS(dir, fsys); err != nil {
+		t.Fatal(err)
 	}
 	// Files are remembered once their stamps are older than a run's
 	// start by stamp.RacyFor.
@@ -119,15 +69,29 @@ product "targets" {
 	for i, c := range []struct {
 		env          string
 		unread       int
+		port         string // the name of the port that placeholder.sql names
 		edit, report string
 	}{
 		{env: "prod", unread: 0}, // filling the index
 		{env: "prod", unread: 2},
 		{env: "dev", unread: 1}, // named.sql names a schema dev maps
 		{env: "dev", unread: 1},
-		{env: "prod", unread: 1, edit: "INSERT INTO TARGETS SELECT npi FROM {{ input.prescriber }};\n", report: "Placeholder naming no input"},
+		{env: "prod", unread: 1, port: "target", report: "Placeholder naming no port"},
+		{env: "prod", unread: 2, port: "targets"},
+		{env: "prod", unread: 1, edit: "INSERT INTO TARGETS SELECT npi FROM {{ input.doctor }};\n", report: "Placeholder naming no input"},
 		{env: "prod", unread: 1, report: "Placeholder naming no input"}, // the edit is too recent to be remembered
 	} {
+		if c.port != "" {
+			meshFile := filepath.Join(dir, "sales", "domain.mesh.hcl")
+			text, err := os.ReadFile(meshFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text = regexp.MustCompile(`port "targets?" \{`).ReplaceAll(text, []byte(`port "`+c.port+`" {`))
+			if err := os.WriteFile(meshFile, text, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if c.edit != "" {
 			if err := os.WriteFile(filepath.Join(dir, "sales", "sql", "placeholder.sql"), []byte(c.edit), 0o644); err != nil {
 				t.Fatal(err)

@@ -7,8 +7,13 @@ import (
 	"testing/fstest"
 
 	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/lang/load"
 )
+
+// twoDomains is the mesh that the tests of steps' and tests' SQL share:
+// its comment says what it holds.
+const twoDomains = "testdata/two_domains.txtar"
 
 // unreadableFS is a mesh whose file unreadable is listed, but cannot be
 // opened: one the user running meshc may not read.
@@ -36,27 +41,8 @@ func (u unreadableFS) ReadFile(name string) ([]byte, error) {
 // argument, saying what failed and how to mend it: the targets could not
 // build the step, nor the checker check its placeholders.
 func TestUnreadableStepFile(t *testing.T) {
-	fsys := unreadableFS{unreadable: "d/sql/p.sql", MapFS: fstest.MapFS{
-		"mesh.hcl": {Data: []byte("mesh \"m\" {}\n\nenvironment \"prod\" {\n  database = \"DB\"\n}\n")},
-		"d/domain.mesh.hcl": {Data: []byte(`domain "d" {
-  owner = "d@example.com"
-}
-
-product "p" {
-  version = "1.0.0"
-  port "p" {
-    table = "P"
-    column "npi" { type = string(10) }
-  }
-  step "build" {
-    run  = runner.sql
-    file = "sql/p.sql"
-  }
-  schedule { cadence = "daily" }
-}
-`)},
-		"d/sql/p.sql": {Data: []byte("CREATE OR REPLACE TABLE P AS SELECT 1 AS npi\n")},
-	}}
+	files, _ := meshtest.ArchiveFS(t, twoDomains)
+	fsys := unreadableFS{unreadable: "sales/sql/placeholder.sql", MapFS: files}
 	for _, noTestSQL := range []bool{false, true} {
 		res, err := compiler.Compile(load.Tree{FS: fsys}, compiler.Options{Today: today, NoTestSQL: noTestSQL})
 		if err != nil {
@@ -66,8 +52,8 @@ product "p" {
 			t.Fatalf("diagnostics: %v, want one read-error", res.Diagnostics)
 		}
 		d := res.Diagnostics[0]
-		if d.Code != "read-error" || d.Subject == nil || d.Subject.String() != "d/domain.mesh.hcl:13:12" ||
-			!strings.Contains(d.Detail, "Step build of d.p runs the SQL of d/sql/p.sql") || !strings.Contains(d.Detail, "permission denied") ||
+		if d.Code != "read-error" || d.Subject == nil || d.Subject.String() != "sales/domain.mesh.hcl:22:13" ||
+			!strings.Contains(d.Detail, "Step placeholder of sales.targets runs the SQL of sales/sql/placeholder.sql") || !strings.Contains(d.Detail, "permission denied") ||
 			!strings.Contains(d.Detail, "Make it a regular file that the user running meshc can read") {
 			t.Errorf("got %s %q at %v: %s", d.Code, d.Summary, d.Subject, d.Detail)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/credscan"
 	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/diag"
@@ -19,8 +20,9 @@ import (
 // stepSQL reads the SQL of the steps on the standard library's sql
 // runner: their sql argument, or their file's content, which it alone of
 // the stages reads (on every core, after resolve has linked steps to
-// runners and inputs to what they read). It checks the {{ input.NAME }}
-// placeholders that name an input's table (snowsql.InputPlaceholders).
+// runners and inputs to what they read). It checks the placeholders that
+// name an input's table, {{ input.NAME }}, or the product's own port's,
+// {{ port.NAME }} (snowsql.Placeholders).
 // When the environment prefixes schemas, it also warns of names written
 // out that the prefix does not reach: meshc maps the schema that steps
 // run in, and their tests and publications read, to the prefixed one,
@@ -65,10 +67,17 @@ func (c *compiler) stepSQL() {
 			if !ok {
 				continue
 			}
+			var credentials []credscan.Match // loading checked an inline sql
+			if file != nil {
+				credentials = credscan.FindAll(sql)
+			}
 			if file != nil && facts != nil {
-				facts.Remember(file.String, st, sqlFactsOf(sql).encode())
+				f := sqlFactsOf(sql)
+				f.credentials = len(credentials) > 0
+				facts.Remember(file.String, st, f.encode())
 			}
 			of := sqlOf{kind: "step", name: s.Name, ps: ps}
+			w.fileCredentials(of, at, sql, credentials)
 			w.placeholders(of, sql, func(start, end int) diag.Range { return w.sqlRange(at, sql, start, end) })
 			if mapped != nil {
 				w.unmappedNames(of, sql, mapped, func(start, end int) (diag.Range, bool) { return w.sqlRange(at, sql, start, end), true })
@@ -122,23 +131,31 @@ func sqlFile(s *plan.Step) *plan.Arg {
 // sqlFacts is what the checker needs to know of a step's SQL file to
 // tell whether it has anything to report in it, which a check remembers
 // (load.Facts) so that the next need not read the file again: the inputs
-// that its placeholders name, whether a placeholder is malformed (or in
-// quotes or a comment), and the schemas of the tables it names as
-// SCHEMA.NAME. They are the file's alone, whatever the environment and
-// the mesh around it.
+// and the ports that its placeholders name, whether a placeholder is
+// malformed (or in quotes or a comment), and the schemas of the tables it
+// names as SCHEMA.NAME. They are the file's alone, whatever the
+// environment and the mesh around it.
 type sqlFacts struct {
 	inputs    []string
+	ports     []string
 	malformed bool
-	schemas   []string // upper-cased, as Snowflake reads an unquoted name
+	// credentials is true when the file holds a literal credential
+	// (credscan), reported at every check until it is removed.
+	credentials bool
+	schemas     []string // upper-cased, as Snowflake reads an unquoted name
 }
 
 func sqlFactsOf(sql string) sqlFacts {
 	var f sqlFacts
-	for _, p := range snowsql.InputPlaceholders(sql) {
+	for _, p := range snowsql.Placeholders(sql) {
+		names := &f.inputs
+		if p.Kind == "port" {
+			names = &f.ports
+		}
 		if p.Err != "" {
 			f.malformed = true
-		} else if !slices.Contains(f.inputs, p.Name) {
-			f.inputs = append(f.inputs, p.Name)
+		} else if !slices.Contains(*names, p.Name) {
+			*names = append(*names, p.Name)
 		}
 	}
 	for t := range snowsql.TableNames(sql) {
@@ -151,14 +168,19 @@ func sqlFactsOf(sql string) sqlFacts {
 
 // worthReading reports whether the file whose facts f are holds what the
 // checker reports for a step of ps (placeholders, unmappedNames): a
-// placeholder malformed or naming no input, or a name in a schema that
-// the environment maps.
+// placeholder malformed or naming no input or port, or a name in a
+// schema that the environment maps.
 func (f sqlFacts) worthReading(ps *productScope, mapped *mappedTables) bool {
-	if f.malformed {
+	if f.malformed || f.credentials {
 		return true
 	}
 	for _, name := range f.inputs {
 		if ps.plan.Input(name) == nil && !ps.brokenInputs {
+			return true
+		}
+	}
+	for _, name := range f.ports {
+		if ps.plan.Port(name) == nil {
 			return true
 		}
 	}
@@ -172,15 +194,20 @@ func (f sqlFacts) worthReading(ps *productScope, mapped *mappedTables) bool {
 	return false
 }
 
-// encode writes f as a string for load.Facts: a byte for malformed, then
-// the inputs and the schemas, each list its length and each name its
-// length and bytes.
+// encode writes f as a string for load.Facts: a byte of flags (1 for
+// malformed, 2 for credentials), then
+// the inputs, the ports and the schemas, each list its length and each
+// name its length and bytes. What an older meshc wrote, without the
+// ports, does not decode, and its file is read again.
 func (f sqlFacts) encode() string {
 	b := []byte{0}
 	if f.malformed {
-		b[0] = 1
+		b[0] |= 1
 	}
-	for _, list := range [][]string{f.inputs, f.schemas} {
+	if f.credentials {
+		b[0] |= 2
+	}
+	for _, list := range [][]string{f.inputs, f.ports, f.schemas} {
 		b = binary.AppendUvarint(b, uint64(len(list)))
 		for _, s := range list {
 			b = binary.AppendUvarint(b, uint64(len(s)))
@@ -194,11 +221,11 @@ func (f sqlFacts) encode() string {
 // else, such as nothing remembered.
 func decodeSQLFacts(s string) (f sqlFacts, sound bool) {
 	b := []byte(s)
-	if len(b) == 0 || b[0] > 1 {
+	if len(b) == 0 || b[0] > 3 {
 		return sqlFacts{}, false
 	}
-	f.malformed, b = b[0] == 1, b[1:]
-	for _, list := range []*[]string{&f.inputs, &f.schemas} {
+	f.malformed, f.credentials, b = b[0]&1 != 0, b[0]&2 != 0, b[1:]
+	for _, list := range []*[]string{&f.inputs, &f.ports, &f.schemas} {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n > uint64(len(b)) {
 			return sqlFacts{}, false
@@ -249,38 +276,69 @@ func inlineWithout(s *plan.Step) bool {
 	return false
 }
 
-// placeholders checks the input placeholders of a step's or a test's
-// SQL, and reports whether they are sound: each is well formed and names
-// one of the product's inputs. at returns where a placeholder is
-// written, asked only of one reported.
+// placeholders checks the placeholders of a step's or a test's SQL, and
+// reports whether they are sound: each is well formed and names one of
+// the product's inputs, or one of its own ports. at returns where a
+// placeholder is written, asked only of one reported.
 func (c *compiler) placeholders(of sqlOf, sql string, at func(start, end int) diag.Range) bool {
 	pr := of.ps.plan
 	sound := true
-	for _, p := range snowsql.InputPlaceholders(sql) {
-		if p.Name == "" || p.Err != "" || pr.Input(p.Name) == nil {
+	for _, p := range snowsql.Placeholders(sql) {
+		written := sql[p.Start:p.End]
+		switch {
+		case p.Err != "":
 			sound = false
-		}
-		if p.Err != "" {
-			c.errorf("invalid-template", at(p.Start, p.End), "Invalid placeholder", "In the SQL of %s of %s, %s.", of, pr.ID, p.Err)
-			continue
-		}
-		if pr.Input(p.Name) != nil || of.ps.brokenInputs {
-			continue // an input that failed to resolve was reported
-		}
-		if len(pr.Inputs) == 0 {
+			c.errorf("invalid-template", at(p.Start, p.End), "Invalid placeholder", "In the SQL of %s of %s, %s.", of, pr.ID, bareFault(pr, p, written))
+		case p.Kind == "port" && pr.Port(p.Name) == nil:
+			sound = false
+			names := make([]string, len(pr.Ports))
+			for i, port := range pr.Ports {
+				names[i] = port.Name
+			}
+			c.errorf("unresolved-reference", at(p.Start, p.End), "Placeholder naming no port",
+				"In the SQL of %s, %s stands for the table of the product's own port %s, but %s has no port named %q; its ports are: %s.%s A table of another product is read through an input, {{ input.NAME }}.",
+				of, written, p.Name, pr.ID, p.Name, strings.Join(names, ", "), c.listOf("port", pr.ID, names).DidYouMean(p.Name))
+		case p.Kind == "input" && pr.Input(p.Name) == nil:
+			sound = false
+			if of.ps.brokenInputs {
+				continue // an input that failed to resolve was reported
+			}
+			if port := pr.Port(p.Name); port != nil {
+				c.errorf("unresolved-reference", at(p.Start, p.End), "Placeholder naming no input",
+					"In the SQL of %s, %s stands for the table of the input %s, but %s has no input named %q: %s is its own port. Write {{ port.%s }} for the port's table in each environment.",
+					of, written, p.Name, pr.ID, p.Name, p.Name, p.Name)
+				continue
+			}
+			if len(pr.Inputs) == 0 {
+				c.errorf("unresolved-reference", at(p.Start, p.End), "Placeholder naming no input",
+					"In the SQL of %s, %s stands for the table of the input %s, but %s has no inputs. Add an input block reading the port (or source) whose table the %s reads, input %q { from = ... }, and the placeholder names it.", of, written, p.Name, pr.ID, of.kind, p.Name)
+				continue
+			}
+			names := make([]string, len(pr.Inputs))
+			for i, in := range pr.Inputs {
+				names[i] = in.Name
+			}
 			c.errorf("unresolved-reference", at(p.Start, p.End), "Placeholder naming no input",
-				"In the SQL of %s, %s stands for the table of the input %s, but %s has no inputs. Add an input block reading the port (or source) whose table the %s reads, input %q { from = ... }, and the placeholder names it.", of, sql[p.Start:p.End], p.Name, pr.ID, of.kind, p.Name)
-			continue
+				"In the SQL of %s, %s stands for the table of the input %s, but %s has no input named %q; its inputs are: %s.%s",
+				of, written, p.Name, pr.ID, p.Name, strings.Join(names, ", "), c.listOf("input", pr.ID, names).DidYouMean(p.Name))
 		}
-		names := make([]string, len(pr.Inputs))
-		for i, in := range pr.Inputs {
-			names[i] = in.Name
-		}
-		c.errorf("unresolved-reference", at(p.Start, p.End), "Placeholder naming no input",
-			"In the SQL of %s, %s stands for the table of the input %s, but %s has no input named %q; its inputs are: %s.%s",
-			of, sql[p.Start:p.End], p.Name, pr.ID, p.Name, strings.Join(names, ", "), c.listOf("input", pr.ID, names).DidYouMean(p.Name))
 	}
 	return sound
+}
+
+// bareFault is what is wrong with a malformed placeholder p of pr's SQL:
+// one that names an input or a port of pr without input. or port. is
+// told the one form that names it.
+func bareFault(pr *plan.Product, p snowsql.Placeholder, written string) string {
+	switch {
+	case p.Name == "" || p.Kind != "":
+		return p.Err
+	case pr.Input(p.Name) != nil:
+		return fmt.Sprintf("%s names no input: write {{ input.%s }} for the table that the product's input %s reads", written, p.Name, p.Name)
+	case pr.Port(p.Name) != nil:
+		return fmt.Sprintf("%s names no port: write {{ port.%s }} for the table of the product's own port %s", written, p.Name, p.Name)
+	}
+	return p.Err
 }
 
 // mappedTables are the schemas and tables that an environment's prefix
@@ -337,8 +395,9 @@ func (c *compiler) findMappedTables() *mappedTables {
 
 // unmappedNames warns of each table a step's or a test's SQL names with
 // a schema that the environment's prefix maps, once per name: its
-// domain's own (name it without a schema), or another domain's (name it
-// through an input's placeholder). at returns where a name is written,
+// domain's own (name it without a schema), its product's own port's in
+// another schema (name it through the port's placeholder), or another
+// domain's (through an input's). at returns where a name is written,
 // and whether in the step's or test's own SQL rather than in a test
 // kind's template, which cannot name an input: asked only of one
 // reported.
@@ -372,11 +431,14 @@ func (c *compiler) unmappedNames(of sqlOf, sql string, m *mappedTables, at func(
 		}
 		var fix string
 		found := m.tables[[2]string{schema, t.Parts[1]}]
+		ownPort := found.port != nil && found.port.Product == pr
 		switch in := inputReading(pr, found); {
 		case !ownSQL:
 			fix = "The name is written in the SQL template of the test's kind, which cannot name an input: give the kind a parameter of type port for the table instead, which meshc maps in each environment, or of type sql, whose argument may be {{ input.NAME }}."
 		case in != nil:
 			fix = fmt.Sprintf("Write {{ input.%s }} instead, which meshc fills with the table of the input %s in each environment.", in.Name, in.Name)
+		case ownPort:
+			fix = fmt.Sprintf("It is the product's own port %s: write {{ port.%s }} instead, which meshc fills with the port's table in each environment.", found.port.Name, found.port.Name)
 		case found.port != nil:
 			fix = fmt.Sprintf("Add an input reading it (from = domain.%s.product.%s.port.%s), and write {{ input.NAME }} with the input's name instead, which meshc fills with the input's table in each environment.",
 				found.port.Product.Domain.Name, found.port.Product.Name, found.port.Name)
@@ -388,7 +450,10 @@ func (c *compiler) unmappedNames(of sqlOf, sql string, m *mappedTables, at func(
 			summary = capitalize(of.kind) + " SQL names a schema the environment maps"
 		}
 		readers := "the product's tests and its wait for its inputs read"
-		if of.kind == "test" {
+		switch {
+		case ownPort:
+			readers = "the product publishes, and its tests and the products that read the port read"
+		case of.kind == "test":
 			readers = "the product's steps and its wait for its inputs read"
 		}
 		c.warnf("unmapped-schema", rg, summary,

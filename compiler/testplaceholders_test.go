@@ -2,84 +2,26 @@ package compiler_test
 
 import (
 	"testing"
-	"testing/fstest"
 
 	"github.com/meshc/meshc/compiler"
+	"github.com/meshc/meshc/internal/meshtest"
 	"github.com/meshc/meshc/lang/load"
 )
 
 // TestTestPlaceholdersFilled checks that a test's sql arguments have
-// their input placeholders filled with the input's table in the
-// environment compiled for, which every target runs as the plan holds
-// it, whether the argument is the whole query or part of the kind's.
+// their placeholders filled with the input's table, or the product's own
+// port's, in the environment compiled for, which every target runs as
+// the plan holds it, whether the argument is the whole query or part of
+// the kind's.
 func TestTestPlaceholdersFilled(t *testing.T) {
-	fsys := fstest.MapFS{
-		"mesh.hcl": {Data: []byte(`mesh "m" {}
-
-environment "prod" {
-  database = "DB"
-}
-
-environment "dev" {
-  database      = "DB_DEV"
-  schema_prefix = "DEV_"
-}
-`)},
-		"physician/domain.mesh.hcl": {Data: []byte(`domain "physician" {
-  owner = "physician@example.com"
-}
-
-product "prescribers" {
-  version = "1.0.0"
-  port "prescribers" {
-    visibility = "public"
-    table      = "PRESCRIBERS"
-    column "npi" { type = string(10) }
-  }
-  step "build" {
-    run = runner.sql
-    sql = "select 1"
-  }
-  schedule { cadence = "daily" }
-}
-`)},
-		"sales/domain.mesh.hcl": {Data: []byte(`domain "sales" {
-  owner = "sales@example.com"
-}
-
-product "targets" {
-  version = "1.0.0"
-  input "doctors" {
-    from    = domain.physician.product.prescribers.port.prescribers
-    columns = ["npi"]
-  }
-  port "targets" {
-    table = "TARGETS"
-    column "npi" { type = string(10) }
-    tests = [expression("npi IN (SELECT npi FROM {{input.doctors}})")]
-  }
-  step "build" {
-    run = runner.sql
-    sql = "CREATE OR REPLACE TABLE TARGETS AS SELECT npi FROM {{ input.doctors }}"
-  }
-  test "all_known" {
-    check = custom_sql(<<-SQL
-      SELECT t.npi
-      FROM TARGETS t LEFT JOIN {{ input.doctors }} p ON p.npi = t.npi
-      WHERE p.npi IS NULL AND t.npi <> '{{x}}' -- {{ not one }}
-    SQL
-    )
-  }
-}
-`)},
-	}
+	fsys, _ := meshtest.ArchiveFS(t, twoDomains)
 	for env, want := range map[string]map[string]string{
 		"prod": {
-			"all_known":          "SELECT t.npi\nFROM TARGETS t LEFT JOIN DB.PHYSICIAN.PRESCRIBERS p ON p.npi = t.npi\nWHERE p.npi IS NULL AND t.npi <> '{{x}}' -- {{ not one }}",
+			"all_known":          "SELECT t.npi\nFROM DB.SALES.TARGETS t LEFT JOIN DB.PHYSICIAN.PRESCRIBERS p ON p.npi = t.npi\nWHERE p.npi IS NULL AND t.npi <> '{{x}}' -- {{ not one }}",
 			"targets.expression": "SELECT * FROM DB.SALES.TARGETS WHERE NOT (npi IN (SELECT npi FROM DB.PHYSICIAN.PRESCRIBERS))",
 		},
 		"dev": {
-			"all_known":          "SELECT t.npi\nFROM TARGETS t LEFT JOIN DB_DEV.DEV_PHYSICIAN.PRESCRIBERS p ON p.npi = t.npi\nWHERE p.npi IS NULL AND t.npi <> '{{x}}' -- {{ not one }}",
+			"all_known":          "SELECT t.npi\nFROM DB_DEV.DEV_SALES.TARGETS t LEFT JOIN DB_DEV.DEV_PHYSICIAN.PRESCRIBERS p ON p.npi = t.npi\nWHERE p.npi IS NULL AND t.npi <> '{{x}}' -- {{ not one }}",
 			"targets.expression": "SELECT * FROM DB_DEV.DEV_SALES.TARGETS WHERE NOT (npi IN (SELECT npi FROM DB_DEV.DEV_PHYSICIAN.PRESCRIBERS))",
 		},
 	} {
@@ -87,7 +29,7 @@ product "targets" {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Diagnostics) > 0 || res.Plan == nil {
+		if res.Diagnostics.HasErrors() || res.Plan == nil {
 			t.Fatalf("%s: %v", env, res.Diagnostics)
 		}
 		got := map[string]string{}

@@ -127,6 +127,9 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	}
 	block := use.Written()
 	t := &plan.Test{Name: use.Kind, Kind: use.Kind, Severity: "error", Description: block.Description.V, Range: use.DeclRange}
+	if block.Description.Bad {
+		ps.written.brokenTestDescriptions = append(ps.written.brokenTestDescriptions, t)
+	}
 	if block.Name.Set {
 		c.checkName("test", block.Name.V, block.Name.Range)
 		t.Name = block.Name.V
@@ -222,7 +225,7 @@ func (c *compiler) test(ps *productScope, use *ast.TestUse, site testSite, vars 
 	}
 	if mapped != nil {
 		// The kinds' ${table} and port arguments are mapped already, and
-		// input placeholders filled, so only names written out are found.
+		// placeholders filled, so only names written out are found.
 		c.unmappedNames(sqlOf{kind: "test", name: t.ID, ps: ps}, sql, mapped, func(start, end int) (diag.Range, bool) {
 			return c.testNameAt(use, kind, sql[start:end])
 		})
@@ -259,9 +262,9 @@ func (c *compiler) testNameAt(use *ast.TestUse, kind *ast.TestKind, written stri
 	return use.CallRange, false
 }
 
-// testPlaceholders checks the input placeholders of a test's sql
-// argument, written at rg, as those of a step's SQL (placeholders), and
-// returns the argument with each filled with its input's table in the
+// testPlaceholders checks the placeholders of a test's sql argument,
+// written at rg, as those of a step's SQL (placeholders), and returns the
+// argument with each filled with its input's table, or its port's, in the
 // environment compiled for: the test's rendered query is what every
 // target runs. ok is false when one is wrong, or names an input that
 // failed to resolve (which was reported).
@@ -269,20 +272,21 @@ func (c *compiler) testPlaceholders(of sqlOf, sql string, rg diag.Range) (string
 	if !c.placeholders(of, sql, func(start, end int) diag.Range { return c.stringRange(rg, sql, start, end) }) {
 		return "", false
 	}
-	filled, err := of.ps.plan.FillInputs(sql)
+	filled, err := of.ps.plan.FillPlaceholders(sql)
 	return filled, err == nil
 }
 
-// placeholderInString reports an input placeholder in a test's string
-// argument, which the kind's template writes as a quoted string, where it
-// would stay as written: meshc fills placeholders only in SQL.
-func (c *compiler) placeholderInString(v ast.Value, p *ast.Param, kind *ast.TestKind, s string, start, end int) {
+// placeholderInString reports a placeholder in a test's string argument,
+// written at rg (the argument, or its element of a list), which the
+// kind's template writes as a quoted string, where it would stay as
+// written: meshc fills placeholders only in SQL.
+func (c *compiler) placeholderInString(rg diag.Range, p *ast.Param, kind *ast.TestKind, s string, start, end int) {
 	what := "a string, which the test's SQL holds as a quoted value"
 	if typeName(p.Type) == "list(string)" {
 		what = "a list of strings, which the test's SQL holds as quoted values"
 	}
-	c.errorf("invalid-template", c.stringRange(v.Range, s, start, end), "Placeholder in a string",
-		"The argument %q of %s is %s, so %s would stay as written there: meshc fills {{ input.NAME }} only in an argument of type sql, such as the query of custom_sql or the condition of expression. To read an input's table, write the test as custom_sql.",
+	c.errorf("invalid-template", c.stringRange(rg, s, start, end), "Placeholder in a string",
+		"The argument %q of %s is %s, so %s would stay as written there: meshc fills {{ input.NAME }} and {{ port.NAME }} only in an argument of type sql, such as the query of custom_sql or the condition of expression. To read an input's or a port's table, write the test as custom_sql.",
 		p.Name, kind.Name, what, s[start:end])
 }
 
@@ -452,6 +456,16 @@ func (c *compiler) testArgs(ps *productScope, use *ast.TestUse, kind *ast.TestKi
 	return ok
 }
 
+// elemRange returns where the element i of a list argument is written,
+// or the whole argument's range where that is not known.
+func elemRange(v ast.Value, i cty.Value) diag.Range {
+	n, _ := i.AsBigFloat().Int64()
+	if n < 0 || n >= int64(len(v.Elems)) {
+		return v.Range
+	}
+	return v.Elems[n]
+}
+
 func describeParams(params []*ast.Param) string {
 	if len(params) == 0 {
 		return "no arguments"
@@ -485,8 +499,8 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 		s := lit.AsString()
 		switch typ {
 		case "string":
-			if start, end, found := snowsql.InputPlaceholderIn(s); found {
-				c.placeholderInString(v, p, kind, s, start, end)
+			if start, end, found := snowsql.PlaceholderIn(s); found {
+				c.placeholderInString(v.Range, p, kind, s, start, end)
 				return cty.NilVal, false
 			}
 			return cty.StringVal(snowsql.String(s)), true
@@ -562,7 +576,7 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 		}
 		n, ok := sqlNumber(lit)
 		if !ok {
-			c.numberOutOfRange(v, p, kind)
+			c.numberOutOfRange(v.Range, p, kind)
 			return cty.NilVal, false
 		}
 		return cty.StringVal(n), true
@@ -583,16 +597,16 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 			i, e := it.Element()
 			text, scalar := listItemText(e)
 			if !scalar {
-				c.errorf("wrong-type", v.Range, "Incorrect list value",
+				c.errorf("wrong-type", elemRange(v, i), "Incorrect list value",
 					"The argument %q of %s is a list of strings (numbers, true and false are taken as their text); its %s.", p.Name, kind.Name, listItemFault(i, e))
 				return cty.NilVal, false
 			}
 			if text == "" && e.Type() == cty.Number { // sqlNumber found it out of range
-				c.numberOutOfRange(v, p, kind)
+				c.numberOutOfRange(elemRange(v, i), p, kind)
 				return cty.NilVal, false
 			}
-			if start, end, found := snowsql.InputPlaceholderIn(text); found {
-				c.placeholderInString(v, p, kind, text, start, end)
+			if start, end, found := snowsql.PlaceholderIn(text); found {
+				c.placeholderInString(elemRange(v, i), p, kind, text, start, end)
 				return cty.NilVal, false
 			}
 			items = append(items, cty.StringVal(snowsql.String(text)))
@@ -601,7 +615,7 @@ func (c *compiler) testArg(of sqlOf, v ast.Value, p *ast.Param, typ string, kind
 			c.errorf("invalid-value", v.Range, "Empty list", "The argument %q of %s needs at least one value.", p.Name, kind.Name)
 			return cty.NilVal, false
 		}
-		if kind.Stdlib && kind.Name == "accepted_values" && tested != nil && !c.acceptedValuesOfType(lit, tested, v.Range) {
+		if kind.Stdlib && kind.Name == "accepted_values" && tested != nil && (!c.acceptedValuesOfType(lit, tested, v) || !c.acceptedValuesPrecise(lit, tested, v)) {
 			return cty.NilVal, false
 		}
 		return cty.ListVal(items), true
@@ -632,7 +646,7 @@ func (c *compiler) expressionColumns(condition string, at diag.Range, port *port
 		if hint == "" && len(columns) <= 8 {
 			hint = fmt.Sprintf(" Its columns are: %s.", strings.Join(columns, ", "))
 		}
-		c.warnf("expression-column", at, "Expression names no column",
+		c.warnf("expression-column", c.stringRange(at, condition, n.Start, n.End), "Expression names no column",
 			"The condition names %s, which is not a column of port %s, so Snowflake would refuse the test's query on every run (invalid identifier).%s To read another table, use custom_sql.",
 			written, port.plan.ID, hint)
 	}
@@ -691,8 +705,9 @@ func ordinal(n int) string {
 // compare them with the column: the query would fail on every run. It
 // refuses only what certainly fails: text that is no number for a
 // numeric column, no boolean for a boolean one, and that holds no digit
-// for a date, time or timestamp, whose input formats are many.
-func (c *compiler) acceptedValuesOfType(list cty.Value, col *plan.Column, at diag.Range) bool {
+// for a date, time or timestamp, whose input formats are many. It is
+// reported once, at the first such value, naming them all.
+func (c *compiler) acceptedValuesOfType(list cty.Value, col *plan.Column, v ast.Value) bool {
 	var want, example string
 	var reads func(string) bool
 	switch col.Type.Name {
@@ -728,9 +743,13 @@ func (c *compiler) acceptedValuesOfType(list cty.Value, col *plan.Column, at dia
 		return true
 	}
 	var bad []string
+	at := v.Range
 	for it := list.ElementIterator(); it.Next(); {
-		_, e := it.Element()
+		i, e := it.Element()
 		if s, _ := listItemText(e); !reads(s) {
+			if len(bad) == 0 {
+				at = elemRange(v, i)
+			}
 			bad = append(bad, strconv.Quote(s))
 		}
 	}
@@ -767,8 +786,8 @@ func isSQLNumber(s string) bool {
 	return true
 }
 
-func (c *compiler) numberOutOfRange(v ast.Value, p *ast.Param, kind *ast.TestKind) {
-	c.errorf("invalid-value", v.Range, "Number out of range",
+func (c *compiler) numberOutOfRange(at diag.Range, p *ast.Param, kind *ast.TestKind) {
+	c.errorf("invalid-value", at, "Number out of range",
 		"The argument %q of %s holds a number of 10^38 or more in magnitude, beyond what Snowflake's NUMBER holds.", p.Name, kind.Name)
 }
 

@@ -24,10 +24,11 @@ import (
 // a <!-- schedules-sync --> line, against a stand-in for GitLab's pipeline
 // schedules API, with the example's schedules.json: it must delete this
 // build's stale and doubled schedules and no one else's, mend the changed
-// ones and their variables, turning on those that are off and taking
-// over those it must change that someone else owns (GitLab lets only the
-// owner edit a schedule), create the missing ones, read every page, and
-// change nothing when run again.
+// ones and their variables, taking over those it must change that someone
+// else owns (GitLab lets only the owner edit a schedule), create the
+// missing ones, read every page, and change nothing when run again. It
+// leaves the schedules that are off as they are, saying so, unless run
+// with ACTIVATE=true, which turns them on.
 func TestSchedulesSync(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -103,10 +104,11 @@ func TestSchedulesSync(t *testing.T) {
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 
-	run := func() string {
+	run := func(env ...string) string {
 		t.Helper()
 		cmd := exec.Command("bash", filepath.Join(dir, "sync.sh"), filepath.Join(dir, "schedules.json"))
-		cmd.Env = append(os.Environ(), "CI_API_V4_URL="+srv.URL+"/api/v4", "PROJECT_ID=7", "TOKEN=secret", "REF=main")
+		cmd.Env = append(os.Environ(), "CI_API_V4_URL="+srv.URL+"/api/v4", "PROJECT_ID=7", "TOKEN=secret", "REF=main", "ACTIVATE=")
+		cmd.Env = append(cmd.Env, env...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("the sync script failed: %v\n%s", err, out)
@@ -119,14 +121,15 @@ func TestSchedulesSync(t *testing.T) {
 		"took ownership of monthly from alice", "updated monthly", "set MESHC_BUILD of monthly",
 		"created 0 5 * * 2", "set MESHC_SCHEDULE of 0 5 * * 2", "set MESHC_BUILD of 0 5 * * 2",
 		"set MESHC_SCHEDULE of 0 5 * * 3",
-		"took ownership of 0 6 * * 2 from alice", "updated 0 6 * * 2", "set MESHC_BUILD of 0 6 * * 2",
+		"took ownership of 0 6 * * 2 from alice", "set MESHC_BUILD of 0 6 * * 2",
+		leftOff("monthly"), leftOff("0 6 * * 2"),
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("the script did not print %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "0 6 * * 3") || strings.Contains(out, "took ownership of 0 5 * * 3") {
-		t.Errorf("the script touched a schedule that was right, or took one it owns:\n%s", out)
+	if strings.Contains(out, "0 6 * * 3") || strings.Contains(out, "took ownership of 0 5 * * 3") || strings.Contains(out, "updated 0 6 * * 2") {
+		t.Errorf("the script touched a schedule that was right, took one it owns, or turned one on:\n%s", out)
 	}
 	now := api.snapshot()
 	for id, s := range before {
@@ -154,17 +157,45 @@ func TestSchedulesSync(t *testing.T) {
 	if len(ours) != len(file.Schedules) {
 		t.Errorf("the project has %d schedules of the build, the file %d: %v", len(ours), len(file.Schedules), ours)
 	}
-	for _, want := range file.Schedules {
-		got := ours[want.Key]
-		if got.Cron != want.Cron || got.CronTimezone != want.CronTimezone || strings.TrimPrefix(got.Ref, "refs/heads/") != "main" || !got.Active || !slices.Equal(got.Variables, v(want.Key)) {
-			t.Errorf("schedule %q is %+v; want it active, cron %q in %s on main, with MESHC_SCHEDULE=%q and MESHC_BUILD=pharma/prod", want.Key, got, want.Cron, want.CronTimezone, want.Key)
+	check := func(off ...string) {
+		t.Helper()
+		for _, want := range file.Schedules {
+			got := ours[want.Key]
+			if got.Cron != want.Cron || got.CronTimezone != want.CronTimezone || strings.TrimPrefix(got.Ref, "refs/heads/") != "main" || got.Active == slices.Contains(off, want.Key) || !slices.Equal(got.Variables, v(want.Key)) {
+				t.Errorf("schedule %q is %+v; want it on unless one of %q, cron %q in %s on main, with MESHC_SCHEDULE=%q and MESHC_BUILD=pharma/prod", want.Key, got, off, want.Cron, want.CronTimezone, want.Key)
+			}
 		}
 	}
+	check("monthly", "0 6 * * 2") // they were off, by hand or by GitLab
 
 	writes := api.writes
-	if out := run(); out != "" || api.writes != writes {
-		t.Errorf("a second run made %d changes:\n%s", api.writes-writes, out)
+	if out := run(); out != leftOff("0 6 * * 2")+"\n"+leftOff("monthly")+"\n" || api.writes != writes {
+		t.Errorf("a second run made %d changes, or did not say which schedules are off:\n%s", api.writes-writes, out)
 	}
+
+	// Told to, it turns them on.
+	out = run("ACTIVATE=true")
+	if out != "updated 0 6 * * 2\nupdated monthly\n" {
+		t.Errorf("a run with ACTIVATE=true printed\n%s\nwant it to turn on monthly and 0 6 * * 2 alone", out)
+	}
+	for id, s := range api.snapshot() {
+		if key, ok := strings.CutPrefix(s.Description, "meshc pharma prod: "); ok {
+			ours[key] = s
+		} else if fmt.Sprint(before[id]) != fmt.Sprint(s) {
+			t.Errorf("a run with ACTIVATE=true changed another build's or a hand-made schedule: %+v", s)
+		}
+	}
+	check()
+	writes = api.writes
+	if out := run("ACTIVATE=true"); out != "" || api.writes != writes {
+		t.Errorf("a second run with ACTIVATE=true made %d changes:\n%s", api.writes-writes, out)
+	}
+}
+
+// leftOff is what the sync script prints of a schedule of the key that
+// is off, which it leaves off.
+func leftOff(key string) string {
+	return "left " + key + " off, as it is in the project; ACTIVATE=true turns it on"
 }
 
 type schedule struct {

@@ -75,7 +75,8 @@ target "gitlab" {
     image = "python:3.12-slim"
     script = [
       <<-SH
-      MESHC_TOKEN={{token}} python3 - {{job}} <<'PY'
+      meshc_talend() {
+      MESHC_TOKEN="$MESHC_TOKEN" python3 - "$@" <<'PY'
       import datetime, email.utils, http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
       api, token, task = os.environ.get("TALEND_API_URL", "").strip().rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
       if not api:
@@ -147,7 +148,10 @@ target "gitlab" {
           if any(word in status for word in ("FAIL", "CANCEL", "TERMINATED", "REJECTED", "PARTIAL")):
               sys.exit(1)
       PY
+      }
       SH
+      ,
+      "MESHC_TOKEN={{token}} meshc_talend {{job}}",
     ]
   }
 
@@ -168,7 +172,8 @@ target "gitlab" {
     image = "python:3.12-slim"
     script = [
       <<-SH
-      MESHC_TOKEN={{token}} python3 - {{workflow}} <<'PY'
+      meshc_alteryx() {
+      MESHC_TOKEN="$MESHC_TOKEN" python3 - "$@" <<'PY'
       import datetime, email.utils, http.client, json, os, sys, time, urllib.error, urllib.parse, urllib.request
       api, token, workflow = os.environ.get("ALTERYX_API_URL", "").strip().rstrip("/"), os.environ["MESHC_TOKEN"].strip(), sys.argv[1]
       if not api:
@@ -241,7 +246,10 @@ target "gitlab" {
           if any(word in status.upper() for word in ("ERROR", "FAIL", "CANCEL")):
               sys.exit(1)
       PY
+      }
       SH
+      ,
+      "MESHC_TOKEN={{token}} meshc_alteryx {{workflow}}",
     ]
   }
 

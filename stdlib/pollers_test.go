@@ -36,21 +36,24 @@ func poller(t *testing.T, target, runner string) string {
 	return string(m[1])
 }
 
-// TestPollersAgree checks that the GitLab and Airflow copies of each poller
-// are the same, so that a fix to one is not left out of the other.
+// TestPollersAgree checks that the GitLab and Airflow copies of each
+// poller's program are the same, so that a fix to one is not left out of
+// the other. The shell around them differs: GitLab's defines a function,
+// which its runner's template holds once for every step.
 func TestPollersAgree(t *testing.T) {
 	for _, runner := range []string{"talend", "alteryx"} {
-		if gitlab, airflow := poller(t, "gitlab", runner), poller(t, "airflow", runner); gitlab != airflow {
+		if gitlab, airflow := program(t, "gitlab", runner), program(t, "airflow", runner); gitlab != airflow {
 			t.Errorf("the %s poller differs between gitlab.mesh.hcl and airflow.mesh.hcl", runner)
 		}
 	}
 }
 
-// program is a poller's Python program, without the heredoc around it.
-func program(t *testing.T, runner string) string {
+// program is a poller's Python program in a target's standard block,
+// without the heredoc around it.
+func program(t *testing.T, target, runner string) string {
 	var lines []string
 	inside := false
-	for _, l := range strings.Split(poller(t, "gitlab", runner), "\n") {
+	for _, l := range strings.Split(poller(t, target, runner), "\n") {
 		l = strings.TrimPrefix(l, "      ")
 		switch {
 		case strings.HasSuffix(l, "<<'PY'"):
@@ -183,7 +186,7 @@ func TestPollers(t *testing.T) {
 				t.Fatal(err)
 			}
 			script := filepath.Join(dir, "poller.py")
-			if err := os.WriteFile(script, []byte(program(t, tc.runner)), 0o644); err != nil {
+			if err := os.WriteFile(script, []byte(program(t, "gitlab", tc.runner)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			url := server.URL + "/\n" // as a CI variable may hold it

@@ -26,7 +26,9 @@ import (
 type Plan struct {
 	Name        string
 	Description string
-	Layers      []string // lowest first
+	Owner       string     // the mesh's: the platform team, who owns what no domain does
+	OwnerRange  diag.Range // its owner attribute; the mesh block without one
+	Layers      []string   // lowest first
 	Environment *Environment
 	Defaults    Defaults
 	Domains     []*Domain  // by name
@@ -82,6 +84,7 @@ type Defaults struct {
 type Domain struct {
 	Name        string
 	Owner       string
+	OwnerRange  diag.Range // its owner attribute, or its blueprint's; the domain block without one
 	Description string
 	Layer       string
 	LayerIndex  int    // position in Plan.Layers; -1 without a layer
@@ -89,6 +92,11 @@ type Domain struct {
 	Dir         string // its folder, relative to the mesh root
 	Products    []*Product
 	Sources     []*Source
+	// Files are the files that hold the domain block and the domain's
+	// sources, secrets, policies and waivers, each once, sorted: what its
+	// owner answers for, whatever products of other owners they hold too
+	// (CODEOWNERS).
+	Files []string
 	// BlueprintFiles are the files of the blueprints it extends, nearest
 	// first, each once, by their names in ranges: what it inherits keeps
 	// no range here, and generated files name them among their sources.
@@ -191,6 +199,7 @@ type Product struct {
 	Domain      *Domain
 	Name        string
 	Owner       string
+	OwnerRange  diag.Range // its owner attribute, or its blueprint's; its domain's when it takes that owner
 	Description string
 	Version     string
 	Tags        []string
@@ -251,20 +260,41 @@ func (in *Input) Table() ObjectName {
 	return in.Source.Table
 }
 
-// FillInputs returns SQL of the product's (a step's, or a test's) with
-// each {{ input.NAME }} replaced by the table that its input NAME reads
-// in the plan's environment, quoted as Snowflake reads it
-// (snowsql.InputPlaceholders). The compiler checked the placeholders, so
-// an error is a file changed since, or a target's mistake.
-func (p *Product) FillInputs(sql string) (string, error) {
-	return snowsql.FillInputs(sql, func(name string) (string, bool) {
-		in := p.Input(name)
-		if in == nil {
-			return "", false
+// FillPlaceholders returns SQL of the product's (a step's, or a test's)
+// with each {{ input.NAME }} replaced by the table that its input NAME
+// reads in the plan's environment, and each {{ port.NAME }} by the table
+// or view of its own port NAME there, quoted as Snowflake reads them
+// (snowsql.Placeholders). The compiler checked the placeholders, so an
+// error is a file changed since, or a target's mistake.
+func (p *Product) FillPlaceholders(sql string) (string, error) {
+	return snowsql.Fill(sql, func(kind, name string) (string, bool) {
+		var t ObjectName
+		switch kind {
+		case "input":
+			in := p.Input(name)
+			if in == nil {
+				return "", false
+			}
+			t = in.Table()
+		default: // port
+			port := p.Port(name)
+			if port == nil {
+				return "", false
+			}
+			t = port.Object
 		}
-		t := in.Table()
 		return snowsql.QualifiedName(t.Database, t.Schema, t.Name), true
 	})
+}
+
+// Port returns the product's port called name, or nil.
+func (p *Product) Port(name string) *Port {
+	for _, port := range p.Ports {
+		if port.Name == name {
+			return port
+		}
+	}
+	return nil
 }
 
 // Input returns the product's input called name, or nil.
@@ -284,7 +314,8 @@ type Port struct {
 	Name        string
 	Kind        string // "table" or "view"
 	Object      ObjectName
-	Visibility  string // "public" or "internal"
+	ObjectRange diag.Range // where table names Object
+	Visibility  string     // "public" or "internal"
 	Description string
 	Columns     []*Column
 	Consumers   []*Product // products that read it, by ID
@@ -465,7 +496,7 @@ func (p *Product) LastSteps() []*Step {
 
 // SQLReadError is what the checker and every target report of a step of
 // p whose SQL file cannot be read, at its file argument: the checker reads
-// the file for its input placeholders, and the targets carry it, or a
+// the file for its placeholders, and the targets carry it, or a
 // copy with its placeholders filled, into what they build, so none of
 // them can go on without it.
 func (p *Product) SQLReadError(s *Step, at *Arg, err error) *diag.Diagnostic {
@@ -474,7 +505,7 @@ func (p *Product) SQLReadError(s *Step, at *Arg, err error) *diag.Diagnostic {
 		err = pe.Err
 	}
 	return diag.Errorf("read-error", at.Range, "Cannot read the step's SQL",
-		"Step %s of %s runs the SQL of %s, which meshc reads to check its input placeholders and to build the step, but reading it failed: %v. Make it a regular file that the user running meshc can read, then run meshc again.", s.Name, p.ID, at.String, err)
+		"Step %s of %s runs the SQL of %s, which meshc reads to check its placeholders and to build the step, but reading it failed: %v. Make it a regular file that the user running meshc can read, then run meshc again.", s.Name, p.ID, at.String, err)
 }
 
 // SQL returns the SQL a step runs on a runner with an sql or a file

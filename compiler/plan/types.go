@@ -50,6 +50,14 @@ const (
 	MaxTimePrecision = 9
 )
 
+// Equal reports whether two types are one Snowflake type, however they
+// are written: a string without a length and string(16777216) are both
+// VARCHAR(16777216), and integer and number(38, 0) both NUMBER(38,0). A
+// time or timestamp without a precision holds Snowflake's default, 9,
+// already. meshc diff reports no change between equal types, and each
+// accepts the other (AcceptedBy), as both compare their normal forms.
+func (t Type) Equal(u Type) bool { return t.normal() == u.normal() }
+
 // AcceptedBy reports whether a consumer expecting type want can read a
 // column of type t without losing data: the same kind of value, at most as
 // long or as precise. Integers are numbers with scale 0; a float accepts
@@ -66,7 +74,7 @@ func (t Type) AcceptedBy(want Type) bool {
 	case have.Name != want.Name:
 		return false
 	case have.Name == "string":
-		return have.stringLength() <= want.stringLength()
+		return have.Length <= want.Length
 	case have.Name == "binary":
 		return want.Length == 0 || (have.Length > 0 && have.Length <= want.Length)
 	case have.Name == "number":
@@ -109,17 +117,15 @@ func (t Type) kind() string {
 	return ""
 }
 
-// stringLength is the length of a string type, declared or by default.
-func (t Type) stringLength() int32 {
-	if t.Length == 0 {
-		return DefaultStringLength
-	}
-	return t.Length
-}
-
+// normal is the type with Snowflake's defaults spelt out, so that types
+// equal to Snowflake are equal values: integer is number(38, 0), and a
+// string without a length has the default length.
 func (t Type) normal() Type {
-	if t.Name == "integer" {
-		return Type{Name: "number", Precision: 38, Scale: 0}
+	switch {
+	case t.Name == "integer":
+		return Type{Name: "number", Precision: MaxPrecision, Scale: 0}
+	case t.Name == "string" && t.Length == 0:
+		t.Length = DefaultStringLength
 	}
 	return t
 }

@@ -47,6 +47,44 @@ func TestAcceptedBy(t *testing.T) {
 	}
 }
 
+// TestEqual checks which types are one Snowflake type, and that equal
+// types accept each other, as meshc diff and typed inputs must agree.
+func TestEqual(t *testing.T) {
+	str := func(n int32) Type { return Type{Name: "string", Length: n} }
+	bin := func(n int32) Type { return Type{Name: "binary", Length: n} }
+	num := func(p, s int8) Type { return Type{Name: "number", Precision: p, Scale: s} }
+	ntz := func(p int8) Type { return Type{Name: "timestamp_ntz", Precision: p} }
+	integer := Type{Name: "integer"}
+	for _, tc := range []struct {
+		a, b  Type
+		equal bool
+	}{
+		{str(0), str(16777216), true}, // both VARCHAR(16777216)
+		{str(0), str(16777215), false},
+		{str(0), str(134217728), false},
+		{str(10), str(10), true},
+		{integer, num(38, 0), true}, // both NUMBER(38,0)
+		{integer, num(18, 0), false},
+		{num(38, 0), num(38, 2), false},
+		{ntz(9), ntz(9), true}, // timestamp_ntz is timestamp_ntz(9) once declared
+		{ntz(9), ntz(3), false},
+		{ntz(9), Type{Name: "timestamp_ltz", Precision: 9}, false},
+		{bin(0), bin(0), true},
+		{bin(0), bin(67108864), false},
+		{Type{Name: "float"}, num(38, 0), false},
+	} {
+		if got := tc.a.Equal(tc.b); got != tc.equal {
+			t.Errorf("%s.Equal(%s) = %v, want %v", tc.a, tc.b, got, tc.equal)
+		}
+		if got := tc.b.Equal(tc.a); got != tc.equal {
+			t.Errorf("%s.Equal(%s) = %v, want %v", tc.b, tc.a, got, tc.equal)
+		}
+		if tc.equal && !(tc.a.AcceptedBy(tc.b) && tc.b.AcceptedBy(tc.a)) {
+			t.Errorf("%s and %s are equal but do not accept each other", tc.a, tc.b)
+		}
+	}
+}
+
 func TestComparableWith(t *testing.T) {
 	typ := func(name string) Type { return Type{Name: name} }
 	for _, tc := range []struct {

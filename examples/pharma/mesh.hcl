@@ -6,6 +6,11 @@
 mesh "pharma" {
   description = "US commercial analytics: physician and payer master data, sales and payer warehouses, self-service brand analytics."
 
+  # The platform team owns what no domain does: this file, platform/ (central
+  # policies and waivers, blueprints, runners) and the files generated for
+  # the whole mesh. meshc codeowners gives them to it in CODEOWNERS.
+  owner = "data-platform@pharma.example"
+
   # Data flows up the layers: a product reads only from its own layer or a
   # lower one.
   layers = ["raw", "mastered", "integrated", "self_service"]

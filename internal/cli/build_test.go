@@ -3,10 +3,15 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/meshc/meshc/internal/output"
 )
 
 // closedPipe is a standard output that nothing reads any more.
@@ -153,4 +158,102 @@ func TestLineBreakInOut(t *testing.T) {
 			t.Fatalf("%s wrote %q", strings.Join(args, " "), bad)
 		}
 	}
+}
+
+// TestConcurrentBuilds checks that two builds into the same folders at
+// once, as two CI jobs sharing a work tree might run them, take turns:
+// both succeed, one creates each folder's files and the other finds them
+// unchanged, and the folders end up as a build leaves them, with no lock
+// file or temporary file behind. They run as processes of their own, as
+// builds do, each given the targets in another order: locked in the order
+// given, each would hold a folder the other waits for.
+func TestConcurrentBuilds(t *testing.T) {
+	dir := t.TempDir()
+	var domain strings.Builder
+	domain.WriteString(tinyDomain)
+	for i := range 300 {
+		// Enough files that the two builds' writes would overlap.
+		fmt.Fprintf(&domain, "\nproduct \"p%d\" {\n  version = \"1.0.0\"\n\n  input \"s\" {\n    from    = source.s\n    columns = [\"id\"]\n  }\n\n  port \"main\" {\n    table = \"P%d\"\n\n    column \"id\" { type = integer }\n  }\n\n  step \"build\" {\n    run = runner.sql\n    sql = \"INSERT INTO P%d SELECT id FROM RAW.S\"\n  }\n}\n", i, i, i)
+	}
+	for name, text := range map[string]string{"mesh.hcl": tinyMesh, "d/domain.mesh.hcl": domain.String()} {
+		name = filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meshc := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestBuildProcess$", "--"}, args...)...)
+		cmd.Env = append(os.Environ(), "MESHC_TEST_PROCESS=1", "MESHC_CACHE=off")
+		return cmd
+	}
+	for round := range 2 {
+		if err := os.RemoveAll(filepath.Join(dir, "gen")); err != nil {
+			t.Fatal(err)
+		}
+		builds := []*exec.Cmd{meshc("build", "--target", "gitlab,airflow", dir), meshc("build", "--target", "airflow,gitlab", dir)}
+		stderr := make([]bytes.Buffer, len(builds))
+		for i, b := range builds {
+			b.Stderr = &stderr[i]
+			if err := b.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, b := range builds {
+			if err := b.Wait(); err != nil {
+				t.Errorf("round %d: build %d: %v\n%s", round, i, err, stderr[i].String())
+			}
+		}
+		for _, target := range []string{"gitlab", "airflow"} {
+			// Each build says what it did to the folder, and one of them
+			// found the other's files there.
+			var created, unchanged int
+			line := regexp.MustCompile(regexp.QuoteMeta(filepath.Join(dir, "gen", target)) + `: (\d+) created, 0 updated, 0 removed, (\d+) unchanged\n`)
+			for i := range builds {
+				m := line.FindStringSubmatch(stderr[i].String())
+				switch {
+				case m == nil:
+					t.Errorf("round %d: build %d says nothing of gen/%s:\n%s", round, i, target, stderr[i].String())
+				case m[1] != "0" && m[2] == "0":
+					created++
+				case m[1] == "0" && m[2] != "0":
+					unchanged++
+				}
+			}
+			if created != 1 || unchanged != 1 {
+				t.Errorf("round %d: gen/%s created by %d builds, found unchanged by %d, want one each:\n%s\n%s", round, target, created, unchanged, stderr[0].String(), stderr[1].String())
+			}
+			entries, err := os.ReadDir(filepath.Join(dir, "gen", target))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if e.Name() == output.LockName || strings.HasSuffix(e.Name(), ".tmp") {
+					t.Errorf("round %d: gen/%s holds %s after the builds", round, target, e.Name())
+				}
+			}
+		}
+		check := meshc("build", "--target", "gitlab,airflow", "--check", dir)
+		if out, err := check.CombinedOutput(); err != nil {
+			t.Errorf("round %d: the folders are not as a build leaves them: %v\n%s", round, err, out)
+		}
+	}
+}
+
+// TestBuildProcess is meshc, for TestConcurrentBuilds to run as a process
+// of its own: the arguments after -- are meshc's.
+func TestBuildProcess(t *testing.T) {
+	if os.Getenv("MESHC_TEST_PROCESS") == "" {
+		t.Skip("run by TestConcurrentBuilds")
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	os.Exit(Main(args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -280,9 +280,12 @@ func runCodeowners(e *env, args []string) int {
 	var out, meshDir, granularity string
 	fs := flagSet(e, "codeowners", "codeowners [--out FILE] [flags] [DIR]",
 		`Writes a GitLab CODEOWNERS file for the mesh in DIR (default: the current
-folder), with a section per domain: the domain's folder and the files the
-targets generate for it belong to the domain's owner, and a product's own
-file and generated files to the product's owner when that is someone else.
+folder): the mesh folder, the output folders, the repository's
+.gitlab-ci.yml and CODEOWNERS belong to the mesh block's owner (the
+platform team); each domain's folder and the files the targets generate
+for it to the domain's owner; and a product's own file and generated files
+to the product's owner when that is someone else (with the domain's owner,
+if the file holds the domain's blocks too).
 Paths are relative to the repository's root, where meshc build places the
 mesh: --mesh-dir, else the mesh_dir setting of the target "gitlab" block,
 else found from .git. The output folders are given as build's --out is,
@@ -342,6 +345,7 @@ from the current folder, and may be anywhere in the repository; give
 			return usageError(e, "codeowners", "%v", err)
 		}
 		head.out = path.Join(repoDir, rel)
+		folders.codeowners = head.out
 	}
 	data, ds := codeowners(res.Plan, head.command(), folders, place)
 	if ds.HasErrors() {
@@ -402,6 +406,7 @@ func placeOutFolders(repoDir string, given map[string]outFolder) (codeownersFold
 type codeownersFolders struct {
 	mesh                       string // the mesh root
 	gitlab, airflow, snowflake string
+	codeowners                 string // the file written, "" for standard output
 }
 
 // codeownersHead is what the command a CODEOWNERS file's header says to
@@ -470,9 +475,47 @@ func codeownersPattern(p string) string {
 // escapes.
 const codeownersSyntax = " *?[\\"
 
+// folderPattern is the CODEOWNERS pattern that matches everything in the
+// folder at the slash path dir from the repository's root: * for the root
+// itself, which GitLab reads as every file.
+func folderPattern(dir string) string {
+	if dir == "." {
+		return "*"
+	}
+	return codeownersPattern(dir) + "/"
+}
+
+// inFolder reports whether the slash path p from the repository's root
+// is the folder dir or inside it.
+func inFolder(p, dir string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// codeownersFiles are the places, from the repository's root, where
+// GitLab looks for CODEOWNERS, in its order: it reads the first it finds.
+var codeownersFiles = []string{"CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
+
+// ciConfig is the repository's own pipeline, at GitLab's default path:
+// the one that checks the mesh and includes the parent pipeline meshc
+// generates (docs/ci.md).
+const ciConfig = ".gitlab-ci.yml"
+
 // codeowners renders the CODEOWNERS file, the gitlab build's files placed
 // by gitlabOpts. A path in the mesh that no line can name is an error at
 // the block that brings it in.
+//
+// The file is one section, so that GitLab's rule applies across all of
+// it: of the lines that match a path, only the last counts. Lines run
+// from the widest to the narrowest. The mesh's owner comes first, with
+// the mesh folder, the output folders and the files that say who reviews
+// (CODEOWNERS, wherever GitLab may find it) and what the pipelines run;
+// then each domain's owner, with the domain's folder and the files
+// generated for it; then the owners of the products that have their own,
+// with those products' files. So a path no domain holds, such as a shared
+// folder's central waiver or a file added in a new folder, is the mesh
+// owner's, and a domain's files are its owner's alone. Sections of their
+// own would not do: GitLab applies the last matching line of every
+// section, and a path that two sections match needs an approval from each.
 func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabOpts gitlab.Options) ([]byte, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	var b strings.Builder
@@ -487,7 +530,12 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 	}
 	slices.Sort(sources)
 	b.Write(output.Header("# ", command, slices.Compact(sources)))
-	b.WriteString("# Review rights follow the mesh's ownership: each domain's section gives its\n# folder and the files generated for it to the domain's owner.\n")
+	b.WriteString(`# Review rights follow the mesh's ownership. GitLab applies to each path the
+# last line of this one section that matches it: the mesh's owner's lines
+# come first, then each domain's owner's, then those of the products that
+# have owners of their own.
+`)
+	fmt.Fprintf(&b, "\n[%s]\n", p.Name)
 	gitlabFiles := gitlab.ProductFiles(p, gitlabOpts)
 	pattern := func(parts ...string) string { return codeownersPattern(path.Join(parts...)) }
 	// writable reports whether the path in the mesh of a domain's folder
@@ -501,17 +549,45 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 		}
 		return !bad
 	}
-	owner := func(who string, at diag.Range, what string) string {
+	owner := func(who string, at diag.Range, what, instead string) string {
 		if !codeownersOwner.MatchString(who) {
 			ds = append(ds, diag.Warnf("codeowners-owner", at, "Owner GitLab cannot read",
-				"The owner of %s is %q, which GitLab's CODEOWNERS cannot use: it takes @user, @group or an email address. Its files get no owner.", what, who))
+				"The owner of %s is %q, which GitLab's CODEOWNERS cannot use: it takes @user, @group or an email address. %s", what, who, instead))
 			return ""
 		}
 		return who
 	}
+
+	meshOwner := ""
+	if p.Owner == "" {
+		ds = append(ds, diag.Warnf("codeowners-unowned", p.Range, "Shared files without an owner",
+			"The mesh block has no owner, so mesh.hcl, the shared folders (central policies and waivers, blueprints, runners, test kinds), the files generated for the whole mesh and CODEOWNERS itself get none: with \"Require approval from code owners\", anyone may change them, adding a central waiver included. Add owner to the mesh block: the platform team's address or handle, such as owner = \"@data-platform\"."))
+	} else {
+		meshOwner = owner(p.Owner, p.OwnerRange, "the mesh", "The shared files get no owner.")
+	}
+	if meshOwner != "" {
+		var wide []string // the folders written whole
+		give := func(line string) { fmt.Fprintf(&b, "%s %s\n", line, meshOwner) }
+		for _, dir := range []string{folders.mesh, folders.gitlab, folders.airflow, folders.snowflake} {
+			if !slices.ContainsFunc(wide, func(w string) bool { return inFolder(dir, w) }) {
+				wide = append(wide, dir)
+				give(folderPattern(dir))
+			}
+		}
+		files := append([]string{ciConfig}, codeownersFiles...)
+		if folders.codeowners != "" && !slices.Contains(files, folders.codeowners) {
+			files = append(files, folders.codeowners)
+		}
+		for _, f := range files {
+			if !slices.ContainsFunc(wide, func(w string) bool { return inFolder(f, w) }) {
+				give(pattern(f))
+			}
+		}
+	}
+
 	for _, d := range p.Domains {
-		o := owner(d.Owner, d.Range, "domain "+d.Name)
-		fmt.Fprintf(&b, "\n[%s]\n", d.Name)
+		o := owner(d.Owner, d.OwnerRange, "domain "+d.Name, "Its folder and generated files get the mesh's owner, if the mesh block has one.")
+		fmt.Fprintf(&b, "\n# domain %s\n", d.Name)
 		// A folder refused is refused once: its products' files are in it.
 		dirRefused := o != "" && !writable(d.Dir, "The folder of domain "+d.Name, "Rename the folder.", d.Range)
 		if dirRefused {
@@ -549,11 +625,21 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 				fmt.Fprintf(&b, "%s %s\n", l, o)
 			}
 		}
-		// Later lines of a section win: a product owned by someone else
-		// than its domain gets its own files. GitLab uses only the last
-		// line of a section that matches a path, so each path is written
-		// once, with all its owners: a file holding products of two
-		// owners names both.
+		if dirRefused {
+			continue
+		}
+		// A product owned by someone else than its domain gets its own
+		// files: later lines win. Each path is written once, with all its
+		// owners, since only the last line that matches it counts: a file
+		// holding products of two owners names both, and one that holds
+		// the domain block, a source, a secret, a policy, a waiver or a
+		// product of the domain's owner names that owner too (whoever
+		// stands for the domain in this file, the mesh's owner if the
+		// domain's cannot be read).
+		domainWho := o
+		if domainWho == "" {
+			domainWho = meshOwner
+		}
 		var own []string                // patterns, in the order first given
 		owners := map[string][]string{} // their owners
 		give := func(pattern, who string) {
@@ -562,19 +648,34 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 			}
 			owners[pattern] = append(owners[pattern], who)
 		}
+		ownFile := map[string]bool{}           // files holding a product with an owner of its own
+		ownOwner := map[*plan.Product]string{} // those products' owners
 		for _, pr := range d.Products {
 			if pr.Owner == d.Owner || pr.Owner == "" {
 				continue
 			}
-			po := owner(pr.Owner, pr.Range, "product "+pr.ID)
-			file := p.Rel(pr.Range.Filename())
-			if po == "" || dirRefused || !writable(file, "The file of product "+pr.ID, "Rename the file, or the folder whose name holds it.", pr.Range) {
+			po := owner(pr.Owner, pr.OwnerRange, "product "+pr.ID, "Its files stay with its domain's owner.")
+			file := pr.Range.Filename()
+			if po == "" || !writable(p.Rel(file), "The file of product "+pr.ID, "Rename the file, or the folder whose name holds it.", pr.Range) {
 				continue
 			}
-			give(pattern(folders.mesh, file), po)
+			ownFile[file], ownOwner[pr] = true, po
+			give(pattern(folders.mesh, p.Rel(file)), po)
 			if f := gitlabFiles[pr.ID]; strings.HasPrefix(f, "products/") {
 				give(pattern(folders.gitlab, f), po)
 				give(pattern(folders.gitlab, "sql", d.Name, pr.Name)+"/", po)
+			}
+		}
+		if domainWho != "" {
+			for _, pr := range d.Products {
+				if file := pr.Range.Filename(); ownFile[file] && ownOwner[pr] == "" {
+					give(pattern(folders.mesh, p.Rel(file)), domainWho)
+				}
+			}
+			for _, file := range d.Files {
+				if ownFile[file] {
+					give(pattern(folders.mesh, p.Rel(file)), domainWho)
+				}
 			}
 		}
 		for _, l := range own {

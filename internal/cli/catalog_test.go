@@ -12,14 +12,14 @@ import (
 	"time"
 )
 
-// catalogRepo makes a repository with the tiny mesh in analytics/mesh and
-// returns its root.
+// catalogRepo makes a repository with the tiny mesh in analytics/mesh,
+// owned by @platform, and returns its root.
 func catalogRepo(t *testing.T) string {
 	t.Helper()
 	t.Setenv("MESHC_CACHE", "off")
 	root := t.TempDir()
 	for name, text := range map[string]string{
-		"analytics/mesh/mesh.hcl":            tinyMesh,
+		"analytics/mesh/mesh.hcl":            strings.Replace(tinyMesh, "  layers", "  owner  = \"@platform\"\n  layers", 1),
 		"analytics/mesh/d/domain.mesh.hcl":   strings.Replace(tinyDomain, `"team@example.com"`, `"@team"`, 1),
 		".git/HEAD":                          "ref: refs/heads/main\n",
 		".gitlab/README.md":                  "GitLab's files.\n",
@@ -302,5 +302,222 @@ func TestCodeownersControlCharacters(t *testing.T) {
 				t.Error("CODEOWNERS was written")
 			}
 		})
+	}
+}
+
+// TestCodeownersOwnership checks whose approval GitLab requires for each
+// file of a repository, reading the CODEOWNERS file that meshc codeowners
+// writes as GitLab does: the mesh's owner approves mesh.hcl, the shared
+// folders, the files generated for the whole mesh and CODEOWNERS; a
+// domain's owner its folder and generated files, and no one else; a
+// product's owner its file and child pipeline, with the domain's owner
+// when the file holds the domain's blocks or products too; and no path
+// needs two approvals.
+func TestCodeownersOwnership(t *testing.T) {
+	root := catalogRepo(t)
+	const product = `
+product "NAME" {
+  version = "1.0.0"
+  owner   = "@other"
+
+  input "s" {
+    from    = source.s
+    columns = ["id"]
+  }
+
+  port "main" {
+    table = "NAME"
+
+    column "id" { type = integer }
+  }
+
+  step "build" {
+    run = runner.sql
+    sql = "INSERT INTO NAME SELECT id FROM RAW.S"
+  }
+}
+`
+	domain := strings.Replace(tinyDomain, `"team@example.com"`, `"@team"`, 1) + strings.ReplaceAll(product, "NAME", "q")
+	for name, text := range map[string]string{
+		"analytics/mesh/d/domain.mesh.hcl": domain,
+		"analytics/mesh/d/r.mesh.hcl":      strings.ReplaceAll(product, "NAME", "r"),
+		"analytics/mesh/d/mixed.mesh.hcl": strings.ReplaceAll(product, "NAME", "u") +
+			strings.ReplaceAll(strings.Replace(product, "  owner   = \"@other\"\n", "", 1), "NAME", "v"),
+		"analytics/mesh/platform/waivers.mesh.hcl": "# Central waivers go here.\n",
+		"analytics/mesh/platform/notes/readme.txt": "\n",
+		"analytics/README.md":                      "Not the mesh's.\n",
+		".gitlab-ci.yml":                           "include: analytics/mesh/gen/gitlab/.gitlab-ci.yml\n",
+	} {
+		name = filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, target := range []string{"gitlab", "airflow", "snowflake"} {
+		if code, stderr := runIn(t, root, "build", "--target", target, "analytics/mesh"); code != 0 {
+			t.Fatalf("build --target %s: exit %d\n%s", target, code, stderr)
+		}
+	}
+	if code, stderr := runIn(t, root, "codeowners", "--out", ".gitlab/CODEOWNERS", "analytics/mesh"); code != 0 {
+		t.Fatalf("codeowners: exit %d\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(root, ".gitlab", "CODEOWNERS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(p string) string {
+		switch {
+		case p == "analytics/mesh/d/domain.mesh.hcl", p == "analytics/mesh/d/mixed.mesh.hcl":
+			return "@other @team" // the domain block or product v, and product q or u
+		case p == "analytics/mesh/d/r.mesh.hcl",
+			regexp.MustCompile(`^analytics/mesh/gen/gitlab/(products/d/[qru]\.yml|sql/d/[qru]/)`).MatchString(p):
+			return "@other"
+		case strings.HasPrefix(p, "analytics/mesh/d/"),
+			regexp.MustCompile(`^analytics/mesh/gen/(airflow/d\.py|snowflake/d\.sql|gitlab/(products|sql)/d/)`).MatchString(p):
+			return "@team"
+		case strings.HasPrefix(p, "analytics/mesh/"), p == ".gitlab/CODEOWNERS", p == ".gitlab-ci.yml":
+			return "@platform"
+		}
+		return ""
+	}
+	var mustSee = map[string]bool{
+		"analytics/mesh/mesh.hcl": false, "analytics/mesh/platform/waivers.mesh.hcl": false,
+		"analytics/mesh/gen/gitlab/.gitlab-ci.yml": false, "analytics/mesh/gen/gitlab/schedules.json": false,
+		"analytics/mesh/gen/snowflake/last/retired-graphs.sql": false, "analytics/mesh/gen/gitlab/products/d/q.yml": false,
+		"analytics/mesh/gen/airflow/d.py": false, ".gitlab/README.md": false,
+	}
+	err = filepath.WalkDir(root, func(name string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			if e != nil && e.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		rel, _ := filepath.Rel(root, name)
+		p := filepath.ToSlash(rel)
+		if _, ok := mustSee[p]; ok {
+			mustSee[p] = true
+		}
+		sections := gitlabOwners(t, string(data), p)
+		var got []string
+		for _, owners := range sections {
+			got = append(got, owners)
+		}
+		if len(got) > 1 || strings.Join(got, "") != want(p) {
+			t.Errorf("%s: owners by section %v, want %q alone", p, sections, want(p))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, seen := range mustSee {
+		if !seen {
+			t.Errorf("the repository has no %s", p)
+		}
+	}
+	if t.Failed() {
+		t.Logf("CODEOWNERS:\n%s", data)
+	}
+}
+
+// gitlabOwners returns, by section, the owners GitLab's CODEOWNERS gives
+// the file at the slash path p from the repository's root: in each
+// section, those of the last line whose pattern matches it. Sections are
+// weighed apart, and each that matches needs an approval ("Syntax of
+// CODEOWNERS file", docs.gitlab.com); their names are not case-sensitive,
+// and the lines before the first are a section too. It reads the lines
+// meshc writes: section headers, and patterns from the root, of a file,
+// of a folder (ending in /, which GitLab reads as every file under it),
+// or * (every file).
+func gitlabOwners(t *testing.T, codeowners, p string) map[string]string {
+	t.Helper()
+	owners := map[string]string{}
+	section := ""
+	for _, line := range strings.Split(codeowners, "\n") {
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+			continue
+		case strings.HasPrefix(line, "["):
+			section = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(line, "["), "]"))
+			continue
+		}
+		pattern, who := gitlabReads(line)
+		if gitlabMatches(t, pattern, "/"+p) {
+			owners[section] = who
+		}
+	}
+	return owners
+}
+
+// gitlabMatches reports whether a pattern meshc writes matches the path p
+// (with a leading /), as GitLab matches it with Ruby's File.fnmatch and
+// FNM_PATHNAME, which path.Match follows.
+func gitlabMatches(t *testing.T, pattern, p string) bool {
+	t.Helper()
+	if pattern == "*" {
+		return true
+	}
+	if !strings.HasPrefix(pattern, "/") {
+		t.Fatalf("meshc wrote the pattern %q, not from the root", pattern)
+	}
+	folder, ok := strings.CutSuffix(pattern, "/")
+	if !ok {
+		matched, err := path.Match(pattern, p)
+		return matched && err == nil
+	}
+	n := strings.Count(folder, "/")
+	parts := strings.Split(p, "/")
+	if len(parts) <= n+1 {
+		return false
+	}
+	matched, err := path.Match(folder, strings.Join(parts[:n+1], "/"))
+	return matched && err == nil
+}
+
+// TestCodeownersOwnerFromBlueprint checks that an owner GitLab cannot read
+// that a product inherits from a blueprint is warned of where it is
+// written, at the blueprint's owner, not at the product.
+func TestCodeownersOwnerFromBlueprint(t *testing.T) {
+	root := catalogRepo(t)
+	for name, text := range map[string]string{
+		"analytics/mesh/shared/blueprints.mesh.hcl": `blueprint "reporting" {
+  for   = "product"
+  owner = "Reporting Team"
+}
+`,
+		"analytics/mesh/d/q.mesh.hcl": `product "q" {
+  extends = blueprint.reporting
+  version = "1.0.0"
+  port "main" {
+    table = "Q"
+    column "id" { type = integer }
+  }
+  step "build" {
+    run = runner.sql
+    sql = "select 1"
+  }
+  schedule { cadence = "daily" }
+}
+`,
+	} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(name)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stderr := runIn(t, root, "codeowners", "analytics/mesh")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", code, stderr)
+	}
+	for _, want := range []string{"warning[codeowners-owner]: Owner GitLab cannot read", "--> analytics/mesh/shared/blueprints.mesh.hcl:3:11\n", `The owner of product d.q is "Reporting Team"`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not have %q:\n%s", want, stderr)
+		}
 	}
 }

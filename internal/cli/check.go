@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
 	"github.com/spf13/pflag"
@@ -50,7 +54,42 @@ func (f *compileFlags) timing(e *env, what string, took time.Duration) {
 // compile compiles the mesh in dir. It returns done with an exit code when
 // the command line was wrong.
 func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, bool) {
-	return f.compileWith(e, cmd, func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(dir, opts) })
+	res, code, done := f.compileWith(e, cmd, func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(dir, opts) })
+	if !done {
+		pointToRoot(res.Diagnostics, cmd, dir)
+	}
+	return res, code, done
+}
+
+// pointToRoot tells a folder without a mesh.hcl that is inside a mesh,
+// such as a domain's folder, where the mesh's root is and how to run
+// the command there: meshc reads a mesh from its root folder alone.
+func pointToRoot(ds diag.Diagnostics, cmd, dir string) {
+	i := slices.IndexFunc(ds, func(d *diag.Diagnostic) bool { return d.Code == "no-mesh-root" })
+	if i < 0 {
+		return
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return
+	}
+	// Up through dir/.., as the command given it would read it, at most
+	// as far as the root.
+	up := dir
+	for parent := filepath.Dir(abs); parent != abs; abs, parent = parent, filepath.Dir(parent) {
+		up = filepath.Join(up, "..")
+		if info, err := os.Lstat(filepath.Join(up, load.RootFile)); err == nil && info.Mode().IsRegular() {
+			d := *ds[i] // the loader's, which a cache may keep
+			where := shell.Quote(dir)
+			if filepath.Clean(dir) == "." {
+				where = "the current folder"
+			}
+			d.Detail = fmt.Sprintf("meshc reads a mesh from its root folder, and %s is inside the mesh whose %s is in %s: run meshc %s %s instead.",
+				where, load.RootFile, shell.Quote(up), cmd, shell.Quote(up))
+			ds[i] = &d
+			return
+		}
+	}
 }
 
 // compileWith runs compile with the flags' options, for a mesh that is not

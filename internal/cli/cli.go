@@ -80,12 +80,38 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.run(e, args[1:])
 		}
 	}
+	fmt.Fprintf(stderr, "meshc: unknown command %q.%s Run 'meshc help' for the list.\n", args[0], nearestCommand(args[0]))
+	return exitUsage
+}
+
+// synonyms are the names other tools give what a command does, which no
+// spelling of the command is near.
+var synonyms = map[string]string{
+	"lineage":  "graph",
+	"dag":      "graph",
+	"validate": "check",
+	"lint":     "check",
+	"compile":  "build",
+	"generate": "build",
+	"format":   "fmt",
+	"catalog":  "manifest",
+}
+
+// nearestCommand is " Did you mean ...?" for an unknown command name, with
+// what the command does when it is named by a synonym, or "".
+func nearestCommand(name string) string {
+	if want, ok := synonyms[strings.ToLower(name)]; ok {
+		for _, c := range commands {
+			if c.name == want {
+				return fmt.Sprintf(" Did you mean %q? (%s.)", want, c.summary)
+			}
+		}
+	}
 	var names []string
 	for _, c := range commands {
 		names = append(names, c.name)
 	}
-	fmt.Fprintf(stderr, "meshc: unknown command %q.%s Run 'meshc help' for the list.\n", args[0], suggest.DidYouMean(args[0], names))
-	return exitUsage
+	return suggest.DidYouMean(name, names)
 }
 
 func usage(w io.Writer) {
@@ -233,5 +259,5 @@ func runHelp(e *env, args []string) int {
 			return c.run(e, []string{"--help"})
 		}
 	}
-	return usageError(e, "help", "unknown command %q", args[0])
+	return usageError(e, "help", "unknown command %q.%s", args[0], nearestCommand(args[0]))
 }

@@ -34,7 +34,7 @@ and whether the producer's major version went up. With --affected it lists
 the products whose pipelines must run again instead: those changed and
 everything downstream of them.`)
 	fs.StringVar(&base, "base", "", "the base revision's mesh folder")
-	fs.StringVar(&baseRef, "base-ref", "", "the base revision as a git ref, such as origin/main (default: HEAD)")
+	fs.StringVar(&baseRef, "base-ref", "", "the base revision as a git ref, such as origin/main, or A...B for the merge base of A and B, such as origin/main...HEAD (default: HEAD)")
 	fs.StringVar(&format, "format", "text", "output format: text, markdown (a merge-request comment) or json")
 	fs.BoolVar(&affected, "affected", false, "list the products to run again, one per line (or a JSON list with --format json)")
 	fs.BoolVar(&failOnBreaking, "fail-on-breaking", false, "exit 1 when a change breaks a consumer without a major version bump of its producer")
@@ -83,6 +83,7 @@ everything downstream of them.`)
 	if done {
 		return code
 	}
+	pointToRoot(headRes.Diagnostics, "diff", dir)
 	if !explicitEnv && headRes.Plan != nil && headRes.Plan.Environment != nil {
 		cf.env = headRes.Plan.Environment.Name
 	}
@@ -91,11 +92,14 @@ everything downstream of them.`)
 		cf.of = base
 		compileBase = func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(base, opts) }
 	} else {
-		tree, blobs, err := gitTree(dir, baseRef)
+		tree, blobs, warning, err := gitTree(dir, baseRef)
 		if err != nil {
 			return usageError(e, "diff", "%v", err)
 		}
 		defer blobs.Close() // the report reads the steps' files too
+		if warning != "" {
+			fmt.Fprintf(e.stderr, "meshc diff: warning: %s\n", warning)
+		}
 		cf.of = cmp.Or(baseRef, "HEAD")
 		compileBase = func(opts compiler.Options) (*compiler.Result, error) { return compiler.Compile(tree, opts) }
 	}
@@ -251,13 +255,12 @@ func writeJSONList(w io.Writer, items []string) error {
 // gitTree reads the mesh folder dir as it is at a git revision, from the
 // repository's objects (git ls-tree and git cat-file, so that
 // .gitattributes' export rules do not apply), without touching the work
-// tree. Files are named REF:PATH in diagnostics. An empty ref is HEAD, the
-// default, which the messages say the user did not choose. Files are read
-// when opened (gitFS), through the git process that the Closer ends.
-func gitTree(dir, ref string) (load.Tree, io.Closer, error) {
-	if strings.HasPrefix(ref, "-") {
-		return load.Tree{}, nil, fmt.Errorf("--base-ref %q is not a git revision", ref)
-	}
+// tree. Files are named REV:PATH in diagnostics, REV being the ref as
+// given, or the merge base's abbreviated ID for A...B (baseCommit). An
+// empty ref is HEAD, the default, which the messages say the user did not
+// choose. Files are read when opened (gitFS), through the git process that
+// the Closer ends. A warning, if any, is for standard error.
+func gitTree(dir, ref string) (tree load.Tree, blobs io.Closer, warning string, err error) {
 	named := ref != ""
 	if !named {
 		ref = "HEAD"
@@ -265,35 +268,109 @@ func gitTree(dir, ref string) (load.Tree, io.Closer, error) {
 	out, err := git(dir, "rev-parse", "--show-prefix")
 	if err != nil {
 		if !named {
-			return load.Tree{}, nil, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but git cannot read it as a repository (%v); give --base FOLDER to compare it with another folder", dir, err)
+			return load.Tree{}, nil, "", fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but git cannot read it as a repository (%v); give --base FOLDER to compare it with another folder", dir, err)
 		}
-		return load.Tree{}, nil, fmt.Errorf("--base-ref needs %s to be in a git repository: %v", dir, err)
+		return load.Tree{}, nil, "", fmt.Errorf("--base-ref needs %s to be in a git repository: %v", dir, err)
 	}
 	prefix := strings.TrimSpace(string(out))
-	if _, err := git(dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
-		if !named {
-			return load.Tree{}, nil, fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but its repository has no commit yet; commit the mesh, or give --base FOLDER to compare it with another folder", dir)
-		}
-		return load.Tree{}, nil, fmt.Errorf("--base-ref %q names no commit of the repository", ref)
+	commit, name, warning, err := baseCommit(dir, ref)
+	switch {
+	case err != nil && !named:
+		return load.Tree{}, nil, "", fmt.Errorf("without --base or --base-ref, %s is compared with its last commit (HEAD), but its repository has no commit yet; commit the mesh, or give --base FOLDER to compare it with another folder", dir)
+	case err != nil:
+		return load.Tree{}, nil, "", err
 	}
 	top, err := git(dir, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return load.Tree{}, nil, err
+		return load.Tree{}, nil, "", err
 	}
 	root := strings.TrimSpace(string(top))
-	listing, err := git(root, "ls-tree", "-r", "-l", "-z", ref+":"+strings.TrimSuffix(prefix, "/"))
+	listing, err := git(root, "ls-tree", "-r", "-l", "-z", commit+":"+strings.TrimSuffix(prefix, "/"))
 	if err != nil {
-		return load.Tree{}, nil, fmt.Errorf("the mesh folder is not in %s (%v)", ref, err)
+		return load.Tree{}, nil, "", fmt.Errorf("the mesh folder is not in %s (%v)", ref, err)
 	}
-	blobs, err := startBlobReader(root, ref)
+	reader, err := startBlobReader(root, ref)
 	if err != nil {
-		return load.Tree{}, nil, err
+		return load.Tree{}, nil, "", err
 	}
-	return load.Tree{FS: newGitFS(listing, blobs), Prefix: ref + ":" + prefix}, blobs, nil
+	return load.Tree{FS: newGitFS(listing, reader), Prefix: name + ":" + prefix}, reader, warning, nil
+}
+
+// baseCommit returns the commit --base-ref names, and the name its files
+// go by: a revision, or A...B, the merge base of A and B (either one
+// HEAD when left out), as git diff A...B compares B with. With several
+// merge bases, it takes the first, as git diff does, and warns.
+func baseCommit(dir, ref string) (commit, name, warning string, err error) {
+	a, b, isRange := strings.Cut(ref, "...")
+	if !isRange {
+		commit, err := commitOf(dir, ref, ref)
+		return commit, ref, "", err
+	}
+	a, b = cmp.Or(a, "HEAD"), cmp.Or(b, "HEAD")
+	if a, err = commitOf(dir, a, ref); err != nil {
+		return "", "", "", err
+	}
+	if b, err = commitOf(dir, b, ref); err != nil {
+		return "", "", "", err
+	}
+	out, err := git(dir, "merge-base", "--all", a, b)
+	bases := strings.Fields(string(out))
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		return "", "", "", fmt.Errorf("--base-ref %q: git merge-base failed: %v", ref, err)
+	}
+	if len(bases) == 0 {
+		// git merge-base exits 1, without a word, when there is none.
+		return "", "", "", fmt.Errorf("--base-ref %q: the two revisions have no common ancestor, so they have no merge base to compare with%s", ref,
+			orShallow(dir, "its history may stop before the commit where they parted", "fetch more of it (git fetch --deepen=200, or git fetch --unshallow)"))
+	}
+	short := bases[0][:min(len(bases[0]), 12)]
+	if len(bases) > 1 {
+		warning = fmt.Sprintf("--base-ref %s: the revisions have %d merge bases; comparing with the first, %s, as git diff does", ref, len(bases), short)
+	}
+	return bases[0], short, warning, nil
+}
+
+// commitOf returns the commit ID that rev names in the repository of dir,
+// or an error about the --base-ref ref that holds it.
+func commitOf(dir, rev, ref string) (string, error) {
+	if strings.HasPrefix(rev, "-") {
+		return "", fmt.Errorf("--base-ref %q is not a git revision", ref)
+	}
+	out, err := git(dir, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	if err == nil {
+		return strings.TrimSpace(string(out)), nil
+	}
+	what := fmt.Sprintf(": %q names no commit of the repository", rev)
+	if rev == ref {
+		what = " names no commit of the repository"
+	}
+	hint := ""
+	if a, b, ok := strings.Cut(rev, ".."); ok && a != "" && b != "" {
+		hint = " (a range: --base-ref takes one revision, or A...B for the merge base of A and B, as git diff A...B compares with)"
+	}
+	return "", fmt.Errorf("--base-ref %q%s%s%s", ref, what, hint,
+		orShallow(dir, "it may not have fetched it", "fetch it (git fetch origin BRANCH), or more of the history (git fetch --deepen=200, or git fetch --unshallow)"))
+}
+
+// orShallow is the end of a message about a revision missing from the
+// repository of dir: when the repository is a shallow clone, which has
+// part of the history, why (what it may not have), and what to fetch. CI
+// clones shallowly by default: GitLab fetches the last 20 commits
+// (GIT_DEPTH).
+func orShallow(dir, missing, fetch string) string {
+	out, err := git(dir, "rev-parse", "--is-shallow-repository")
+	if err != nil || strings.TrimSpace(string(out)) != "true" {
+		return ""
+	}
+	return fmt.Sprintf("; the repository is a shallow clone, and %s: %s, or in GitLab CI set the variable GIT_DEPTH to 0 (the whole history)", missing, fetch)
 }
 
 // withoutIgnored returns the mesh folder dir, read through fsys, without
-// the files and folders that git ignores there.
+// the files and folders that git ignores there, nor the submodules (and
+// other repositories) that it tracks as gitlinks: a commit holds a
+// gitlink's commit, not its files, which the base revision cannot read
+// (gitFS), so the work tree's are left out too.
 func withoutIgnored(dir string, fsys fs.FS) (fs.FS, error) {
 	out, err := git(dir, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
 	if err != nil {
@@ -305,6 +382,16 @@ func withoutIgnored(dir string, fsys fs.FS) (fs.FS, error) {
 			ignored.folders[folder] = true
 		} else if name != "" {
 			ignored.files[name] = true
+		}
+	}
+	staged, err := git(dir, "ls-files", "-z", "--stage")
+	if err != nil {
+		return nil, fmt.Errorf("listing the files git tracks in %s: %v", dir, err)
+	}
+	for _, entry := range strings.Split(string(staged), "\x00") {
+		// MODE OBJECT STAGE<tab>PATH, a gitlink's mode being 160000.
+		if info, name, ok := strings.Cut(entry, "\t"); ok && strings.HasPrefix(info, "160000 ") {
+			ignored.folders[name] = true
 		}
 	}
 	return ignored, nil

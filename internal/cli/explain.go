@@ -198,19 +198,28 @@ func explainProduct(d *ast.Domain, p *ast.Product) []byte {
 	for _, in := range p.Inputs {
 		x.open(fmt.Sprintf("input %q", in.Name), in.DeclRange, "")
 		x.ref("from", in.From)
+		// As the input was written: a list of names, or a map of each
+		// name to the type the reader expects.
+		// A map gives every column a type, or the mesh has errors and
+		// is not explained.
 		var cols []string
-		var at diag.Range // where the list starts: its first column's line
+		var at diag.Range // where the columns start: the first one's line
+		typed := len(in.Columns) > 0 && in.Columns[0].Type != nil
 		for i, c := range in.Columns {
-			col := strconv.Quote(c.Name)
-			if c.Type != nil {
-				col += " = " + typeText(*c.Type)
+			if typed {
+				cols = append(cols, objectKey(c.Name)+" = "+typeText(*c.Type))
+			} else {
+				cols = append(cols, strconv.Quote(c.Name))
 			}
-			cols = append(cols, col)
 			if i == 0 {
 				at = c.Range
 			}
 		}
-		x.line("columns = ["+strings.Join(cols, ", ")+"]", at, "")
+		if typed {
+			x.line("columns = { "+strings.Join(cols, ", ")+" }", at, "")
+		} else {
+			x.line("columns = ["+strings.Join(cols, ", ")+"]", at, "")
+		}
 		x.close()
 	}
 	for _, port := range p.Ports {
@@ -308,6 +317,21 @@ func (x *explainer) test(t *ast.TestUse) {
 	x.ref("port", b.Port)
 	x.str("description", b.Description, "")
 	x.close()
+}
+
+// objectKey writes a column's name as a key of an HCL map: bare when it
+// is a name HCL reads as itself, else quoted.
+func objectKey(name string) string {
+	bare := name != "" && name != "true" && name != "false" && name != "null"
+	for i, r := range name {
+		if !(r == '_' || 'a' <= r|0x20 && r|0x20 <= 'z' || i > 0 && '0' <= r && r <= '9') {
+			bare = false
+		}
+	}
+	if bare {
+		return name
+	}
+	return strconv.Quote(name)
 }
 
 func typeText(t ast.TypeExpr) string {

@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/internal/stamp"
 	"github.com/meshc/meshc/lang/load"
 )
@@ -40,12 +42,23 @@ const keepFormatted = 20000
 
 // openFormatted returns the set of the cache c, or nil without one. A
 // warning says why a set that was there is not used; the set is then
-// empty, and the run rewrites it.
+// empty, and the run rewrites it, but for a folder in its place, which
+// it cannot replace: the set is then nil, and the warning says to remove
+// the folder.
 func openFormatted(c *load.Cache) (*formattedSet, string) {
 	if c == nil {
 		return nil, ""
 	}
 	s := &formattedSet{file: c.FormattedFile(formattedFormat), known: map[[sha256.Size]byte]bool{}}
+	if info, err := os.Lstat(s.file); err == nil && info.IsDir() {
+		// Not meshc's: no file can be renamed over a folder, so a list
+		// written there would never take its place, and "will rewrite
+		// it" would be said on every run. An empty one hides nothing,
+		// and goes; one that holds anything is the user's to remove.
+		if os.Remove(s.file) != nil {
+			return nil, fmt.Sprintf("not keeping the list of formatted files: %s is a folder, where meshc keeps a file, so every file is formatted on every run; remove the folder (rm -r %s)", s.file, shell.Quote(s.file))
+		}
+	}
 	body, found, err := stamp.ReadIndex(s.file, formattedFormat)
 	if err == nil && len(body)%sha256.Size != 0 {
 		err = stamp.ErrCorrupt

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -156,5 +157,42 @@ func TestFormattedSetWritersAtOnce(t *testing.T) {
 	}
 	if whole == 0 {
 		t.Errorf("no run's sums were kept whole (%d sums)", len(s.known))
+	}
+}
+
+// TestFormattedFolder checks what a folder where the list's file goes
+// does: an empty one is replaced by the list, silently; one that holds
+// anything, which no list can be renamed over, is left, and the warning,
+// given on every run, says so and how to fix it rather than promise a
+// rewrite that cannot happen.
+func TestFormattedFolder(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := openTestFormatted(t, dir)
+	if err := os.MkdirAll(s.file, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := sha256.Sum256([]byte("a"))
+	s, warning := openTestFormatted(t, dir)
+	if warning != "" || s == nil {
+		t.Fatalf("an empty folder: warning %q, set %v", warning, s)
+	}
+	if err := s.save([][sha256.Size]byte{a}); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ = openTestFormatted(t, dir); !s.has(a) {
+		t.Fatal("the list written in place of an empty folder is not read")
+	}
+
+	if err := os.Remove(s.file); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(s.file, "kept"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		s, warning := openTestFormatted(t, dir)
+		if s != nil || !strings.Contains(warning, "is a folder, where meshc keeps a file, so every file is formatted on every run; remove the folder (rm -r ") {
+			t.Fatalf("a folder holding something: set %v, warning %q", s, warning)
+		}
 	}
 }

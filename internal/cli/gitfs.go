@@ -55,14 +55,22 @@ func (e gitEntry) Mode() fs.FileMode {
 
 // newGitFS indexes the output of git ls-tree -r -l -z, whose paths are
 // relative to the folder listed, and reads files through blobs. Only
-// regular files are kept: the loader follows no symbolic link either, and
-// a submodule's files are not in the revision.
+// regular files are kept, and a submodule (a gitlink) as an empty folder:
+// the loader follows no symbolic link either, and a submodule's files are
+// not in the revision, though its folder is there to name.
 func newGitFS(listing []byte, blobs *blobReader) *gitFS {
 	f := &gitFS{files: map[string]gitEntry{}, folders: map[string][]fs.DirEntry{".": nil}, blobs: blobs}
 	for entry := range strings.SplitSeq(strings.TrimSuffix(string(listing), "\x00"), "\x00") {
 		// "<mode> <type> <oid> <size>\t<path>", the size padded with spaces.
 		meta, name, ok := strings.Cut(entry, "\t")
 		fields := strings.Fields(meta)
+		if ok && len(fields) == 4 && fields[1] == "commit" && fs.ValidPath(name) && name != "." {
+			if _, known := f.folders[name]; !known {
+				f.folders[name] = []fs.DirEntry{}
+				f.add(path.Dir(name), gitEntry{name: path.Base(name), dir: true})
+			}
+			continue
+		}
 		if !ok || len(fields) != 4 || fields[1] != "blob" || (fields[0] != "100644" && fields[0] != "100755") {
 			continue
 		}

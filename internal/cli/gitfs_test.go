@@ -57,7 +57,7 @@ func TestGitTree(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tree, blobs, err := gitTree(filepath.Join(repo, "mesh"), "")
+	tree, blobs, _, err := gitTree(filepath.Join(repo, "mesh"), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,10 @@
 // credentials given to a command's flags or assigned to its environment,
 // and the credential properties of Snowflake SQL (PASSWORD = '...'). It is
 // the one list of such patterns: lang/load runs it on every literal string
-// of a mesh, and the targets that carry a step's SQL file into what they
-// generate (airflow, snowflake) run it on the file's text.
+// of a mesh, the compiler on the SQL file of each step on the standard sql
+// runner (reporting each credential at its line and column there), and
+// the targets that carry another step's SQL file into what they generate
+// (airflow, snowflake) on that file's text.
 //
 // Only a literal value is a credential: a variable, a placeholder, a mask
 // or an SQL expression in its place stands for one, and a name that says
@@ -50,7 +52,11 @@ func (m Match) Line(text string) int {
 // verb, the patterns of a variable or a key named in submatch 1, which
 // what names. When keep is set, it has the last word on a match whose
 // value is literal. A pattern with scan set is no regular expression:
-// scan finds up to n matches (all with n < 0) itself.
+// scan finds up to n matches (all with n < 0) itself. A pattern with at
+// set has an expression anchored at \A, which runs only at the positions
+// where at says a match may start, on the text up to the end at returns
+// (locs): a search of a whole text, in any case or for a line's start,
+// took milliseconds for a step's SQL file of a few kilobytes.
 type pattern struct {
 	what  string
 	hints []string
@@ -58,6 +64,7 @@ type pattern struct {
 	value int
 	keep  func(text string, loc []int) bool
 	scan  func(text string, n int) []Match
+	at    func(text string, i int) (end int)
 }
 
 // sqlProperties are the properties of Snowflake statements whose value is
@@ -83,44 +90,44 @@ const shellValue = `("[^"\n]*"|'[^'\n]*'|[^\s;&|<>()'"` + "`" + `]+)`
 
 var patterns = []pattern{
 	// PEM's private keys, and OpenPGP's armoured ones.
-	{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`), 0, nil, nil},
+	{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`), 0, nil, nil, nil},
 	// An RSA private key's DER in base64 without its PEM lines, as
 	// pasted into RSA_PUBLIC_KEY by mistake: a SEQUENCE whose first
 	// element is the version 0, then the modulus (PKCS #1) or the RSA
 	// algorithm's identifier (PKCS #8). A public key starts with a
 	// SEQUENCE instead (MIIBIjAN...).
-	{"a private key", []string{"MII"}, regexp.MustCompile(`\bMII[A-Za-z0-9+/]{2}[AQgw]IBA(?:AKCA|DANBgkqhkiG9w0BAQEFAASC)`), 0, notInPEM, nil},
-	{"an AWS access key", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), 0, nil, nil},
-	{"a GitLab token", []string{"glpat-"}, regexp.MustCompile(`\bglpat-[0-9A-Za-z_-]{20,}`), 0, nil, nil},
-	{"a GitHub token", []string{"gh"}, regexp.MustCompile(`\bgh[pousr]_[0-9A-Za-z]{36,}`), 0, nil, nil},
-	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`), 0, nil, nil},
-	{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`), 0, nil, nil},
+	{"a private key", []string{"MII"}, regexp.MustCompile(`\bMII[A-Za-z0-9+/]{2}[AQgw]IBA(?:AKCA|DANBgkqhkiG9w0BAQEFAASC)`), 0, notInPEM, nil, nil},
+	{"an AWS access key", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), 0, nil, nil, nil},
+	{"a GitLab token", []string{"glpat-"}, regexp.MustCompile(`\bglpat-[0-9A-Za-z_-]{20,}`), 0, nil, nil, nil},
+	{"a GitHub token", []string{"gh"}, regexp.MustCompile(`\bgh[pousr]_[0-9A-Za-z]{36,}`), 0, nil, nil, nil},
+	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`), 0, nil, nil, nil},
+	{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`), 0, nil, nil, nil},
 	// Snowflake takes a PASSWORD in single or double quotes, and any
 	// string constant may be dollar-quoted.
-	{"", []string{"~password", "~secret", "~token", "~key"}, regexp.MustCompile(`(?is)\b(?:` + sqlProperties + `)\s*=\s*(?:'((?:[^'\\]|\\.|'')*)'|"([^"]*)"|\$\$(.*?)\$\$)`), -1, nil, nil},
+	{"", []string{"~password", "~secret", "~token", "~key"}, regexp.MustCompile(`(?is)\A(?:` + sqlProperties + `)\s*=\s*(?:'((?:[^'\\]|\\.|'')*)'|"([^"]*)"|\$\$(.*?)\$\$)`), -1, nil, nil, propertyStart},
 	// HTTP's credentials: a bearer token (long, as "Bearer token" is
 	// prose), a basic authorization's user:password in base64, and a
 	// header named for a credential that curl -H sends.
-	{"a bearer token", []string{"earer", "EARER"}, regexp.MustCompile(`(?i)\bBearer\s+([A-Za-z0-9._~+/-]{16,}=*)`), 1, nil, nil},
-	{"a basic authorization", []string{"uthorization"}, regexp.MustCompile(`(?i)\bAuthorization:\s*Basic\s+([A-Za-z0-9+/]{4,}={0,2})`), 1, nil, nil},
-	{"a literal value of the header %s", []string{"-H", "--header"}, regexp.MustCompile(`(?:^|\s)(?:-H|--header)[\s=]+["']?([A-Za-z0-9-]+):[ \t]*([^\s"']+)`), 2, headerCredential, nil},
+	{"a bearer token", []string{"earer", "EARER"}, regexp.MustCompile(`(?i)\bBearer\s+([A-Za-z0-9._~+/-]{16,}=*)`), 1, nil, nil, nil},
+	{"a basic authorization", []string{"uthorization"}, regexp.MustCompile(`(?i)\bAuthorization:\s*Basic\s+([A-Za-z0-9+/]{4,}={0,2})`), 1, nil, nil, nil},
+	{"a literal value of the header %s", []string{"-H", "--header"}, regexp.MustCompile(`(?:^|\s)(?:-H|--header)[\s=]+["']?([A-Za-z0-9-]+):[ \t]*([^\s"']+)`), 2, headerCredential, nil, nil},
 	// A command line's flags, ahead of the connection strings, as
 	// --password=... says how to pass the credential instead.
 	{hints: []string{"-"}, scan: flagValues},
 	// Key=value connection strings (ODBC's Pwd=, JDBC's password=,
 	// Azure Storage's AccountKey=), libpq's PGPASSWORD= and Java's
 	// a.b.password= too, as the key may end a longer name.
-	{"a password in a connection string", []string{"~pass", "~pwd", "~accountkey", "~sharedaccesskey"}, regexp.MustCompile(`(?i)(?:password|passwd|pwd|accountkey|sharedaccesskey)\s*=\s*([^\s;&'"` + "`" + `]{3,})`), 1, notSQLExpression, nil},
-	{"a password in a connection string", []string{"://"}, regexp.MustCompile(`://[^/\s:@]*:([^/\s@` + "`" + `]{3,})@`), 1, nil, nil},
+	{"a password in a connection string", []string{"~pass", "~pwd", "~accountkey", "~sharedaccesskey"}, regexp.MustCompile(`(?i)(?:password|passwd|pwd|accountkey|sharedaccesskey)\s*=\s*([^\s;&'"` + "`" + `]{3,})`), 1, notSQLExpression, nil, nil},
+	{"a password in a connection string", []string{"://"}, regexp.MustCompile(`://[^/\s:@]*:([^/\s@` + "`" + `]{3,})@`), 1, nil, nil, nil},
 	// A URL's query parameter that holds a token or a signature (an Azure
 	// SAS's sig=).
-	{"a credential in a URL", []string{"token=", "secret=", "key=", "sig="}, regexp.MustCompile(`[?&]([A-Za-z_]+)=([^&#\s'"` + "`" + `]{3,})`), 2, queryCredential, nil},
+	{"a credential in a URL", []string{"token=", "secret=", "key=", "sig="}, regexp.MustCompile(`[?&]([A-Za-z_]+)=([^&#\s'"` + "`" + `]{3,})`), 2, queryCredential, nil, nil},
 	// A variable a command sets: export AWS_SECRET_ACCESS_KEY=...
-	{"a literal value of the variable %s", []string{"PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "PWD"}, regexp.MustCompile(`(?:^|[\s;&|(])(?:export\s+)?([A-Z][A-Z0-9_]*)=` + shellValue), 2, assignedCredential, nil},
+	{"a literal value of the variable %s", []string{"PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "PWD"}, regexp.MustCompile(`(?:^|[\s;&|(])(?:export\s+)?([A-Z][A-Z0-9_]*)=` + shellValue), 2, assignedCredential, nil, nil},
 	// A configuration file's key: YAML's (at a line's start, the value
 	// alone on the rest of the line) and JSON's (both quoted).
-	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`(?m)^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s#'"]+)[ \t]*(?:#.*)?\r?$`), 2, yamlCredential, nil},
-	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*"([^"\\\n]*)"`), 2, keyedCredential, nil},
+	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`(?m)\A[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s#'"]+)[ \t]*(?:#.*)?\r?$`), 2, yamlCredential, nil, lineStart},
+	{"a literal value of the key %q", credentialHints, regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*"([^"\\\n]*)"`), 2, keyedCredential, nil, nil},
 }
 
 // Find returns the first kind of credential, in the order of the
@@ -166,7 +173,7 @@ func (p pattern) find(text string, n int) ([]Match, bool) {
 		return out, len(out) > 0
 	}
 	var out []Match
-	for _, loc := range p.re.FindAllStringSubmatchIndex(text, -1) {
+	for _, loc := range p.locs(text) {
 		if v, checked := p.valueOf(text, loc); checked && !Literal(v) {
 			continue
 		}
@@ -187,6 +194,69 @@ func (p pattern) find(text string, n int) ([]Match, bool) {
 		}
 	}
 	return out, len(out) > 0
+}
+
+// locs returns the submatch indexes of p's matches in text, in order and
+// without overlaps: those of a search of the whole text, or, for a
+// pattern with at, those of its anchored expression at each position at
+// accepts (returning an end >= 0), on the text up to that end.
+func (p pattern) locs(text string) [][]int {
+	if p.at == nil {
+		return p.re.FindAllStringSubmatchIndex(text, -1)
+	}
+	var all [][]int
+	for i := 0; i < len(text); i++ {
+		end := p.at(text, i)
+		if end < 0 {
+			continue
+		}
+		loc := p.re.FindStringSubmatchIndex(text[i:end])
+		if loc == nil {
+			continue
+		}
+		for k := range loc {
+			if loc[k] >= 0 {
+				loc[k] += i
+			}
+		}
+		all = append(all, loc)
+		i = max(i, loc[1]-1)
+	}
+	return all
+}
+
+// propertyStart accepts a position where the name of an SQL property
+// (sqlProperties) starts a word, as \b(?:PASSWORD|...) would:
+// MUST_CHANGE_PASSWORD is not PASSWORD. Its value may span lines.
+func propertyStart(text string, i int) int {
+	switch text[i] | 0x20 { // the names' initials, in any case
+	case 'p', 's', 'o', 'a', 'm':
+	default:
+		return -1
+	}
+	if i > 0 && (isAlnum(text[i-1]) || text[i-1] == '_') {
+		return -1
+	}
+	for _, name := range sqlPropertyNames {
+		if len(text)-i >= len(name) && strings.EqualFold(text[i:i+len(name)], name) {
+			return len(text)
+		}
+	}
+	return -1
+}
+
+var sqlPropertyNames = strings.Split(sqlProperties, "|")
+
+// lineStart accepts the start of a line, where a configuration file's key
+// is written, up to the line's end.
+func lineStart(text string, i int) int {
+	if i > 0 && text[i-1] != '\n' {
+		return -1
+	}
+	if n := strings.IndexByte(text[i:], '\n'); n >= 0 {
+		return i + n
+	}
+	return len(text)
 }
 
 // valueOf is the credential a match holds: submatch p.value, unquoted, or
@@ -237,15 +307,49 @@ func notInPEM(text string, loc []int) bool {
 
 // notSQLExpression keeps a password= whose value is not an expression of
 // SQL: in u.password = s.password, as a MERGE writes, in password =
-// crypt(...) or in password = new_password, the value is a column, a call
-// or a variable, while a literal password in SQL is quoted (and found as
-// a PASSWORD property).
+// crypt(...), in password = new_password, or in SET password = other_col,
+// the value is a column, a call or a variable, while a literal password
+// in SQL is quoted (and found as a PASSWORD property). An unquoted name is
+// read as SQL's where it is named for a credential, or where the key
+// follows a word of SQL that compares or assigns columns (sqlCondition).
 func notSQLExpression(text string, loc []int) bool {
 	v := strings.TrimRight(text[loc[2]:loc[3]], ",)")
-	return !sqlExpression.MatchString(v) && !(identifier.MatchString(v) && NamesCredential(v))
+	if sqlExpression.MatchString(v) {
+		return false
+	}
+	return !identifier.MatchString(v) || !NamesCredential(v) && !sqlCondition(text, loc[0])
 }
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// sqlCondition reports whether the name that ends at or after text[i],
+// the key of a password=, is a column that SQL sets or compares: it
+// follows SET, WHERE, AND, OR, ON, WHEN, NOT, HAVING or an opening
+// parenthesis, or a comma in the list of a SET (UPDATE t SET a = 1,
+// password = other_col). A connection string's key follows a ; or a
+// space after another key's value, and a comment's text, a colon.
+func sqlCondition(text string, i int) bool {
+	for i > 0 && (isAlnum(text[i-1]) || text[i-1] == '_' || text[i-1] == '.' || text[i-1] == '"') {
+		i-- // the start of the whole name: u.password, "PASSWORD"
+	}
+	before := strings.TrimRight(text[:i], " \t\r\n")
+	if strings.HasSuffix(before, "(") {
+		return true
+	}
+	statement := before[strings.LastIndexByte(before, ';')+1:]
+	if strings.HasSuffix(before, ",") {
+		return sqlSet.MatchString(statement)
+	}
+	j := len(before)
+	for j > 0 && (isAlnum(before[j-1]) || before[j-1] == '_') {
+		j--
+	}
+	return sqlConditionWords[strings.ToUpper(before[j:])]
+}
+
+var sqlConditionWords = map[string]bool{"SET": true, "WHERE": true, "AND": true, "OR": true, "ON": true, "WHEN": true, "NOT": true, "HAVING": true}
+
+var sqlSet = regexp.MustCompile(`(?i)\bSET\b`)
 
 // sqlExpression matches a qualified name (s.password, excluded.password)
 // or a call (crypt(, IDENTIFIER().
@@ -383,7 +487,7 @@ func flagValue(text string, i int) (Match, bool) {
 	if j == name || !NamesCredential(text[name:j]) || j == len(text) {
 		return Match{}, false
 	}
-	flag := text[i:j]
+	flag, flagName := text[i:j], text[name:j]
 	joined := text[j] == '='
 	switch {
 	case joined:
@@ -401,14 +505,51 @@ func flagValue(text string, i int) (Match, bool) {
 	}
 	word := text[j : j+loc[1]]
 	v := unquote(word)
-	if !LiteralArgument(v) || !joined && (strings.HasPrefix(word, "-") || !looksRandom(v)) { // --token --verbose
-
+	if !LiteralArgument(v) || !joined && (strings.HasPrefix(word, "-") || !looksRandom(v) || promptsForPassword(text, i, flagName)) { // --token --verbose
 		return Match{}, false
 	}
 	return Match{What: fmt.Sprintf("a literal value of the flag %q", flag), Start: i, End: j + loc[1], Flag: flag}, true
 }
 
 var shellWord = regexp.MustCompile(`^` + shellValue)
+
+// promptsForPassword reports whether the flag at text[i], named name, is
+// a --password that takes no value after a space (PasswordSwitch), the
+// words before it being those of its simple command.
+func promptsForPassword(text string, i int, name string) bool {
+	start := strings.LastIndexAny(text[:i], "\n;|&(`") + 1
+	return PasswordSwitch(strings.Fields(text[start:i]), name)
+}
+
+// PasswordSwitch reports whether a flag named name (without its dashes),
+// given to a command whose words before it are words, is a --password
+// that takes no value after a space: PostgreSQL's clients read it as a
+// switch that forces a prompt (psql --password mydb1 names the database),
+// and MySQL's and MariaDB's take a password only after an =
+// (--password=...), reading the word after a space as another argument.
+// The command is any of the words, so that sudo -u postgres psql and
+// /usr/bin/psql count.
+func PasswordSwitch(words []string, name string) bool {
+	if !strings.EqualFold(name, "password") {
+		return false
+	}
+	for _, word := range words {
+		word = unquote(word)
+		if passwordPrompters[word[strings.LastIndexByte(word, '/')+1:]] {
+			return true
+		}
+	}
+	return false
+}
+
+// passwordPrompters are the commands whose --password takes no value
+// after a space (PasswordSwitch).
+var passwordPrompters = map[string]bool{
+	"psql": true, "pg_dump": true, "pg_dumpall": true, "pg_restore": true, "pg_basebackup": true, "pgbench": true,
+	"createdb": true, "dropdb": true, "createuser": true, "dropuser": true, "vacuumdb": true, "reindexdb": true, "clusterdb": true,
+	"mysql": true, "mysqldump": true, "mysqladmin": true, "mysqlimport": true, "mysqlsh": true,
+	"mariadb": true, "mariadb-dump": true, "mariadb-admin": true, "mariadb-import": true,
+}
 
 func isAlnum(c byte) bool {
 	return '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
@@ -419,7 +560,8 @@ func isAlnum(c byte) bool {
 // it holds a credential: its last word, or its last two, is a
 // credential's, as in --password, --db-token, --api-key,
 // AWS_SECRET_ACCESS_KEY, clientSecret and PGPASSWORD, or one of these
-// followed by a word for its value (--secret-string, private_key_pem). A name that
+// followed by a word for its value (--secret-string, private_key_pem), or
+// Rails's secret_key_base. A name that
 // ends in another word says where a credential is or what kind it is
 // (--token-file, --password-stdin, --passphrase-fd, --secret-name,
 // AWS_ACCESS_KEY_ID, max_tokens), and one that starts with a word of a
@@ -434,7 +576,7 @@ func NamesCredential(name string) bool {
 		words = words[:last]
 	}
 	last := words[len(words)-1]
-	if len(words) > 1 && credentialPairs[words[len(words)-2]+last] {
+	if n := len(words); n > 1 && credentialEndings[words[n-2]+last] || n > 2 && credentialEndings[words[n-3]+words[n-2]+last] {
 		return true
 	}
 	for _, w := range credentialWords {
@@ -446,12 +588,14 @@ func NamesCredential(name string) bool {
 }
 
 // credentialWords end a word that holds a credential: dbpassword and
-// pgpassword as password, and the pairs of credentialPairs run together.
+// pgpassword as password, and the pairs of credentialEndings run together.
 var credentialWords = []string{"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "accountkey", "masterkey", "credential", "credentials"}
 
-// credentialPairs are two words, run together, that hold a credential
-// where neither alone does (a key is as often a sort key).
-var credentialPairs = map[string]bool{"apikey": true, "accesskey": true, "privatekey": true, "accountkey": true, "masterkey": true, "secretkey": true, "authkey": true}
+// credentialEndings are the last two or three words of a name, run
+// together, that hold a credential where the last alone does not (a key
+// is as often a sort key): api_key, secret_key, and Rails's
+// secret_key_base, the key its sessions and cookies are signed with.
+var credentialEndings = map[string]bool{"apikey": true, "accesskey": true, "privatekey": true, "accountkey": true, "masterkey": true, "secretkey": true, "authkey": true, "secretkeybase": true}
 
 // valueWords may follow a credential's word in a name for its value,
 // or for its encoding (PRIVATE_KEY_PEM, SSH_KEY... _BASE64).

@@ -1,6 +1,8 @@
 package credscan
 
 import (
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -25,6 +27,8 @@ func TestFind(t *testing.T) {
 		"SELECT 1;\n-- set PASSWORD = 'Hunter2'\n":                                               `PASSWORD = 'Hunter2'`,
 		// Connection strings, also in SQL comments.
 		"-- conn: password=hunter2hunter2":        `password=hunter2hunter2`,
+		"host=db1 user=svc password=hunter2":      `password=hunter2`,
+		"Server=db;Uid=svc, Pwd=hunter2;":         `Pwd=hunter2`,
 		"Server=db;Uid=svc;Pwd=hunter2;":          `Pwd=hunter2`,
 		"postgres://svc:hunter2@db.example.com/x": `://svc:hunter2@`,
 		"redis://:hunter2@cache:6379":             `://:hunter2@`,
@@ -50,6 +54,8 @@ func TestFind(t *testing.T) {
 		"tool --client-secret 9f8e7d6c5b4a3f2e1d0c":                    `--client-secret 9f8e7d6c5b4a3f2e1d0c`,
 		"tool --api-key=abc":                                           `--api-key=abc`,
 		"tool -secret s3cr3t":                                          `-secret s3cr3t`,
+		"psql --password=hunter2 mydb1":                                `--password=hunter2`,
+		"mysql -u svc --password=hunter2 mydb1":                        `--password=hunter2`,
 		// HTTP's credentials.
 		`curl -H "Authorization: Bearer 9f8e7d6c5b4a3f2e1d0c" https://x`:               `Bearer 9f8e7d6c5b4a3f2e1d0c`,
 		`curl -H 'Authorization: Basic c3ZjOmh1bnRlcjI=' https://x`:                    `Authorization: Basic c3ZjOmh1bnRlcjI=`,
@@ -57,6 +63,8 @@ func TestFind(t *testing.T) {
 		"CREATE API INTEGRATION i API_PROVIDER = aws_api_gateway API_KEY = 'k3y9f8e7'": `API_KEY = 'k3y9f8e7'`,
 		// Variables a command sets, and a configuration file's keys.
 		"export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY && aws s3 ls": `AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY`,
+		"export SECRET_KEY_BASE=9f8e7d6c5b4a3f2e1d0c && bin/rails s":               `SECRET_KEY_BASE=9f8e7d6c5b4a3f2e1d0c`,
+		"production:\n  secret_key_base: 9f8e7d6c5b4a3f2e1d0c\n":                   `secret_key_base: 9f8e7d6c5b4a3f2e1d0c`,
 		"GITLAB_TOKEN='glp4t-9f8e7d6c5b4a3' ./publish.sh":                          `GITLAB_TOKEN='glp4t-9f8e7d6c5b4a3'`,
 		"outputs:\n  prod:\n    password: hunter2\n":                               `password: hunter2`,
 		`{"type": "service_account", "client_secret": "abc"}`:                      `client_secret": "abc"`,
@@ -82,6 +90,10 @@ func TestFind(t *testing.T) {
 		"UPDATE users SET password = crypt(pw, gen_salt('bf'))":                                                 "",
 		"UPDATE users SET password = new_password WHERE id = 1":                                                 "",
 		"UPDATE users SET password=excluded.password":                                                           "",
+		"UPDATE users SET password = other_col WHERE id = 1":                                                    "",
+		"UPDATE users SET updated = 1, password = other_col":                                                    "",
+		"SELECT * FROM users WHERE id = 1 AND password = other_col":                                             "",
+		"SELECT * FROM users u JOIN staged s ON (password = other_col)":                                         "",
 		"SELECT * FROM users WHERE password = @pw":                                                              "",
 		// Masks, placeholders and the credential's name in its place.
 		"password=********":                      "",
@@ -111,6 +123,9 @@ func TestFind(t *testing.T) {
 		"docker login --password-stdin registry2.example.com":                            "",
 		"gpg --batch --passphrase-fd 0 -d f.gpg":                                         "",
 		"psql --no-password -h db1":                                                      "",
+		"psql --password mydb1":                                                          "",
+		"sudo -u postgres /usr/bin/psql -h db1 --password analytics2":                    "",
+		"pg_dump --password -f out.sql mydb1 && mysql --password mydb1 < out.sql":        "",
 		"tool --credentials /etc/creds.json":                                             "",
 		"tool --token @token.txt":                                                        "",
 		"tool --token TOKEN --api-key YOUR_API_KEY":                                      "",
@@ -190,6 +205,7 @@ func TestNamesCredential(t *testing.T) {
 		"token-file": false, "password-stdin": false, "passphrase-fd": false, "secret-name": false,
 		"AWS_ACCESS_KEY_ID": false, "max_tokens": false, "tokenizer": false, "no-password": false,
 		"ask-password": false, "key": false, "sort-key": false, "token-env": false, "p": false, "": false,
+		"secret_key_base": true, "SECRET_KEY_BASE": true, "key_base": false, "database": false,
 		"private_key_pem": true, "SSH_PRIVATE_KEY_BASE64": true, "MAX_TOKENS": false, "token_count": false, "key_pem": false,
 	} {
 		if got := NamesCredential(name); got != want {
@@ -204,5 +220,32 @@ func TestFindAllOnce(t *testing.T) {
 	all := FindAll("PGPASSWORD=hunter2 psql -h db")
 	if len(all) != 1 || all[0].What != "a literal value of the variable PGPASSWORD" {
 		t.Errorf("FindAll = %+v, want PGPASSWORD's value once", all)
+	}
+}
+
+// TestAnchoredPatterns checks that a pattern run only where at accepts a
+// start (locs) finds what a search of the whole text finds, with its
+// expression unanchored as before: \b for the SQL properties, a line's ^
+// for a configuration file's keys.
+func TestAnchoredPatterns(t *testing.T) {
+	texts := []string{
+		"CREATE USER a PASSWORD = 'Hunter2Hunter2!';\nSELECT 1;\r\n-- conn: password=hunter2hunter2\nALTER USER b SET PASSWORD = $pw;\n",
+		"ALTER USER u SET MUST_CHANGE_PASSWORD = TRUE, password\n  =\n 'x''y', api_key = $$k3y\nmore$$ master_KEY='m' xAPI_KEY = 'no'",
+		"outputs:\n  prod:\n    password: hunter2\n    - token: 'abc123' # note\r\n  key: v\nsecret_key_base: 9f8e7d6c5b4a3f2e1d0c",
+		"PASSWORD = '", "password:", "", "\n\n",
+	}
+	for _, p := range patterns {
+		if p.at == nil {
+			continue
+		}
+		searched := regexp.MustCompile(strings.NewReplacer(`(?is)\A`, `(?is)\b`, `(?m)\A`, `(?m)^`).Replace(p.re.String()))
+		if searched.String() == p.re.String() {
+			t.Fatalf("no unanchored form of %s", p.re)
+		}
+		for _, text := range texts {
+			if got, want := p.locs(text), searched.FindAllStringSubmatchIndex(text, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in %q: %v, want %v", p.re, text, got, want)
+			}
+		}
 	}
 }

@@ -41,6 +41,7 @@ type Manifest struct {
 type Mesh struct {
 	Name        string   `json:"name"`
 	Description string   `json:"description,omitempty"`
+	Owner       string   `json:"owner,omitempty"` // the platform team, who owns the shared files
 	Environment string   `json:"environment"`
 	Database    string   `json:"database,omitempty"`
 	Layers      []string `json:"layers"`
@@ -191,7 +192,14 @@ type Generation struct {
 	Snowflake string `json:"snowflake"`
 }
 
-// Policy is a governance policy and what it found.
+// Policy is a governance policy and what it found. A waiver that names an
+// object without exempting it is not listed: a mesh with errors has no
+// manifest, and every such waiver but one is an error of its own (refused,
+// expired, of a hard-mandatory policy); the one left, a waiver of an
+// advisory policy (the warning waiver-level), changes nothing a catalog
+// shows, its object being among the violations all the same. What a
+// catalog shows is what is in force; waivers written in vain are for the
+// mesh's authors, whom meshc check tells.
 type Policy struct {
 	Name        string   `json:"name"`
 	Domain      string   `json:"domain,omitempty"`
@@ -204,12 +212,17 @@ type Policy struct {
 	Waived      []Waived `json:"waived"`
 }
 
-// Waived is an object a waiver exempts from a policy.
+// Waived is an object a waiver exempts from a policy. Expiring is true
+// when the waiver lapses within the notice of the warning waiver-expiring
+// (14 days after today, or --today), after which the object's violation
+// fails the check: a catalog can flag the exemption as about to end by
+// meshc's own rule, without a date computation of its own.
 type Waived struct {
 	Object   string `json:"object"`
 	Waiver   string `json:"waiver"`
 	Approver string `json:"approver"`
 	Expires  string `json:"expires"`
+	Expiring bool   `json:"expiring"`
 }
 
 // Options are where the targets write, relative to the mesh root, and the
@@ -229,7 +242,7 @@ func Build(res *compiler.Result, o Options) *Manifest {
 		Schema:          SchemaID,
 		ManifestVersion: Version,
 		GeneratedBy:     "meshc " + o.Version,
-		Mesh: Mesh{Name: p.Name, Description: p.Description, Environment: p.Environment.Name,
+		Mesh: Mesh{Name: p.Name, Description: p.Description, Owner: p.Owner, Environment: p.Environment.Name,
 			Database: p.Environment.Database, Layers: nonNil(p.Layers)},
 		Generated: o.Out,
 		Domains:   []Domain{}, Sources: []Source{}, Products: []Product{},
@@ -273,7 +286,7 @@ func Build(res *compiler.Result, o Options) *Manifest {
 			mp.Violations = append(mp.Violations, v.ID)
 		}
 		for _, w := range po.Waived {
-			mp.Waived = append(mp.Waived, Waived{Object: w.ID, Waiver: w.Waiver, Approver: w.Approver, Expires: w.Expires})
+			mp.Waived = append(mp.Waived, Waived{Object: w.ID, Waiver: w.Waiver, Approver: w.Approver, Expires: w.Expires, Expiring: w.Expiring})
 		}
 		m.Policies = append(m.Policies, mp)
 	}

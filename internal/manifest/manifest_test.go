@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/meshc/meshc/compiler"
 	"github.com/meshc/meshc/internal/golden"
@@ -80,5 +81,29 @@ func TestSchema(t *testing.T) {
 	}
 	if out, err := run(bareCron); err == nil {
 		t.Fatalf("the schema accepts a cron cadence without its cron prefix:\n%s", out)
+	}
+}
+
+// TestExpiringWaiver checks that the example's waived product is marked
+// expiring in the 14 days up to its waiver's last valid day (2027-06-30),
+// as the check warns of it, judged by the date it is checked for, and not
+// the day before.
+func TestExpiringWaiver(t *testing.T) {
+	for day, want := range map[string]bool{"2027-06-15": false, "2027-06-16": true, "2027-06-30": true} {
+		today, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := compiler.CompileDir(filepath.Join(golden.Root(), "examples", "pharma"), compiler.Options{Today: today})
+		if err != nil || res.Plan == nil {
+			t.Fatalf("compile on %s: %v %v", day, err, res.Diagnostics)
+		}
+		var waived []manifest.Waived
+		for _, p := range manifest.Build(res, manifest.Options{}).Policies {
+			waived = append(waived, p.Waived...)
+		}
+		if len(waived) != 1 || waived[0].Object != "physician.prescribers_v2" || waived[0].Expiring != want {
+			t.Errorf("on %s, waived %+v, want physician.prescribers_v2 with expiring %v", day, waived, want)
+		}
 	}
 }

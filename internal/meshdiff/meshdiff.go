@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/compiler/plan"
+	"github.com/meshc/meshc/internal/output"
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/lang/ast"
 	"github.com/meshc/meshc/lang/diag"
 )
@@ -176,7 +178,7 @@ func WaiversOf(m *ast.Mesh) []Waiver {
 // Change is one difference between the revisions.
 type Change struct {
 	Domain string `json:"domain,omitempty"` // the domain it is in; empty for central policies and waivers
-	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver, target (a setting), runner, environment, default or secret
+	Kind   string `json:"kind"`             // domain, source, product, port, column, input, step, test, schedule, sla, policy, waiver, target (a setting), runner, environment, mesh, default or secret
 	ID     string `json:"id"`
 	Change string `json:"change"` // added, removed or changed
 	Detail string `json:"detail,omitempty"`
@@ -235,13 +237,17 @@ func (r *Report) Breaking() []*Change {
 
 // Compare compares base with head.
 func Compare(base, head *Revision) *Report {
-	d := &differ{base: base.Plan, head: head.Plan, baseFiles: base.files(), headFiles: head.files()}
+	d := &differ{base: base.Plan, head: head.Plan, baseDigests: digests{root: base.files()}, headDigests: digests{root: head.files()}}
 	d.changed = map[string]bool{}
+	d.respellings = map[string][]string{}
+	d.moves = d.portMoves()
+	d.portMoved, d.schemaMoved = map[string]*Change{}, map[string]*Change{}
 	d.domains()
 	d.sources()
 	d.products()
 	d.targets()
 	d.settings()
+	d.foldRequeries()
 	d.secrets()
 	d.policies(base.Policies, head.Policies)
 	d.waivers(base.Waivers, head.Waivers)
@@ -269,16 +275,48 @@ func boolOrder(a, b bool) int {
 }
 
 type differ struct {
-	base, head           *plan.Plan
-	baseFiles, headFiles fs.FS // what steps' files are read from
-	changes              []*Change
-	changed              map[string]bool // product ids with a change, in head
+	base, head *plan.Plan
+	// baseDigests and headDigests hash the files and folders that steps
+	// pass, read from each revision's files.
+	baseDigests, headDigests digests
+	changes                  []*Change
+	changed                  map[string]bool // product ids with a change, in head
 	// reads are the base's inputs that read a port, by port, listed when a
 	// change first asks who reads one (readsOf).
 	reads map[*plan.Port][]portRead
 	// headProducts are the head's products by ID, listed when a change
 	// first asks what a reader declares now (headExpects).
 	headProducts map[string]*plan.Product
+	// moves are the ports whose table moved, by the head's port ID, and
+	// requeries the tests whose query changed only in those tables'
+	// names: each is reported under the change that moved its table
+	// (foldRequeries), as one schema changed moves every test of a
+	// domain.
+	moves     map[string]*move
+	requeries []requery
+	// respellings are the columns spelled in another case, both names
+	// unquoted, upper-cased, by the head's port ID.
+	respellings map[string][]string
+	// The changes that move tables (movedBy): a port's own table line by
+	// its head ID, a domain's schema line by its name, and the
+	// environment's database and schema_prefix lines.
+	portMoved         map[string]*Change
+	schemaMoved       map[string]*Change
+	databaseMoved     *Change
+	schemaPrefixMoved *Change
+}
+
+// move is a port's table in the base and in the head.
+type move struct {
+	port     *plan.Port // the head's
+	from, to plan.ObjectName
+}
+
+// requery is a test whose query changed only because a table it reads
+// moved: by, the first such port, its own before those it references.
+type requery struct {
+	test *plan.Test
+	by   *move
 }
 
 // portRead is an input that reads a port, and the product it is of.
@@ -344,15 +382,25 @@ func (d *differ) domains() {
 			if b.Layer != h.Layer {
 				details = append(details, fmt.Sprintf("layer %s -> %s", orNone(b.Layer), orNone(h.Layer)))
 			}
+			if b.Schema != h.Schema {
+				details = append(details, fmt.Sprintf("schema %s -> %s", b.Schema, h.Schema))
+			}
 			if details != nil {
-				d.add(&Change{Domain: name, Kind: "domain", ID: name, Change: "changed", Detail: strings.Join(details, ", ")})
+				c := &Change{Domain: name, Kind: "domain", ID: name, Change: "changed", Detail: strings.Join(details, ", ")}
+				d.add(c)
+				if b.Schema != h.Schema {
+					d.schemaMoved[name] = c
+				}
 			}
 		}
 	})
 }
 
-// settings compares the environment compiled for and the mesh's defaults,
-// which every product's files are written with.
+// settings compares the mesh's name and owner, the environment compiled
+// for and the mesh's defaults. All but the owner are written into every
+// product's files: the names are in every build's files (MESHC_BUILD,
+// Snowflake's markers, the assets' URIs), and a revision that renames the
+// environment is compiled in each side's own (meshc diff).
 func (d *differ) settings() {
 	changed := false
 	compare := func(kind, id, x, y string) {
@@ -361,10 +409,27 @@ func (d *differ) settings() {
 			changed = true
 		}
 	}
+	if d.base.Name != "" && d.head.Name != "" { // an empty side (emptyLike) has none
+		compare("mesh", "mesh", d.base.Name, d.head.Name)
+		// The owner changes who reviews the shared files (CODEOWNERS),
+		// not a product's files.
+		if b, h := d.base.Owner, d.head.Owner; b != h {
+			d.add(&Change{Kind: "mesh", ID: d.head.Name, Change: "changed", Detail: "owner " + orNone(b) + " -> " + orNone(h)})
+		}
+	}
 	if be, he := d.base.Environment, d.head.Environment; be != nil && he != nil {
+		compare("environment", "environment", be.Name, he.Name)
 		id := "environment." + he.Name + "."
+		n := len(d.changes)
 		compare("environment", id+"database", be.Database, he.Database)
+		if len(d.changes) > n {
+			d.databaseMoved = d.changes[n]
+		}
+		n = len(d.changes)
 		compare("environment", id+"schema_prefix", be.SchemaPrefix, he.SchemaPrefix)
+		if len(d.changes) > n {
+			d.schemaPrefixMoved = d.changes[n]
+		}
 		compare("environment", id+"warehouse", be.Warehouse, he.Warehouse)
 		compare("environment", id+"role", be.Role, he.Role)
 		compare("environment", id+"connection", be.Connection, he.Connection)
@@ -456,8 +521,8 @@ func (d *differ) sources() {
 			if b.Table != h.Table {
 				what = append(what, fmt.Sprintf("table %s -> %s", b.Table, h.Table))
 			}
-			if cb, ch := columnList(b.Columns), columnList(h.Columns); cb != ch {
-				what = append(what, fmt.Sprintf("columns (%s) -> (%s)", cb, ch))
+			if !sameColumns(b.Columns, h.Columns) {
+				what = append(what, fmt.Sprintf("columns (%s) -> (%s)", columnList(b.Columns), columnList(h.Columns)))
 			}
 			if len(what) > 0 {
 				d.add(&Change{Domain: h.Domain.Name, Kind: "source", ID: id, Change: "changed", Detail: strings.Join(what, "; ")})
@@ -512,7 +577,6 @@ func (d *differ) products() {
 
 // product compares a product present on both sides.
 func (d *differ) product(b, h *plan.Product) {
-	bRoot, hRoot := d.baseFiles, d.headFiles
 	c := func(kind, id, change, detail string) *Change {
 		ch := &Change{Domain: h.Domain.Name, Kind: kind, ID: id, Change: change, Detail: detail, Product: h.ID}
 		d.add(ch)
@@ -534,7 +598,10 @@ func (d *differ) product(b, h *plan.Product) {
 		c("product", h.ID, "changed", "deprecation "+db+" -> "+dh)
 	}
 
-	pair(b.Ports, h.Ports, func(x *plan.Port) string { return x.Name }, func(name string, x, y *plan.Port) {
+	renamed := renamedPorts(b, h)
+	renames := map[string]*Change{} // by the head's port name
+	respelled := map[*plan.Column]respelling{}
+	pair(b.Ports, h.Ports, portKey(renamed), func(name string, x, y *plan.Port) {
 		id := h.ID + "." + name
 		switch {
 		case x == nil:
@@ -546,7 +613,10 @@ func (d *differ) product(b, h *plan.Product) {
 				ch.Breaking = len(ch.Consumers) > 0
 			}
 		default:
-			d.port(c, id, x, y)
+			if x.Name != y.Name {
+				renames[y.Name] = c("port", id, "changed", "renamed from "+x.ID)
+			}
+			maps.Copy(respelled, d.port(c, id, x, y))
 		}
 	})
 
@@ -561,7 +631,7 @@ func (d *differ) product(b, h *plan.Product) {
 		// upper-cases unquoted names), and an input names its port's
 		// columns as the port spells them: respelling one changes no
 		// reader (the port's own change says "spelled").
-		case inputFrom(x) != inputFrom(y) || !strings.EqualFold(inputColumns(x), inputColumns(y)):
+		case inputFrom(x) != inputFrom(y) || !sameColumnsRead(x, y):
 			c("input", id, "changed", fmt.Sprintf("%s (%s) -> %s (%s)", inputFrom(x), inputColumns(x), inputFrom(y), inputColumns(y)))
 		}
 	})
@@ -574,13 +644,18 @@ func (d *differ) product(b, h *plan.Product) {
 		case y == nil:
 			c("step", id, "removed", "")
 		default:
-			if what := stepChanges(bRoot, hRoot, x, y); what != "" {
+			if what := d.stepChanges(x, y); what != "" {
 				c("step", id, "changed", what)
 			}
 		}
 	})
 
-	pair(b.Tests, h.Tests, func(x *plan.Test) string { return x.ID }, func(tid string, x, y *plan.Test) {
+	// A renamed port's tests, and a respelled column's, are the same
+	// tests under new IDs: counted on its line rather than each removed
+	// and added.
+	reIDs := map[string]int{}        // by the head's port name
+	columnReIDs := map[*Change]int{} // by the column's line
+	pair(b.Tests, h.Tests, testKey(renamed, respelled), func(tid string, x, y *plan.Test) {
 		id := h.ID + "." + tid
 		switch {
 		case x == nil:
@@ -588,22 +663,296 @@ func (d *differ) product(b, h *plan.Product) {
 		case y == nil:
 			c("test", id, "removed", x.Kind+", severity "+x.Severity)
 		default:
+			r, respelt := respelled[x.Column]
+			switch {
+			case x.ID == y.ID:
+			case x.Port != nil && y.Port != nil && x.Port.Name != y.Port.Name:
+				reIDs[y.Port.Name]++
+			case respelt:
+				columnReIDs[r.line]++
+			}
 			var what []string
 			if x.Severity != y.Severity {
 				what = append(what, "severity "+x.Severity+" -> "+y.Severity)
 			}
+			// A query that differs only in the case of the columns it
+			// names is the same query to Snowflake; its text in the
+			// generated files changes all the same.
 			if x.SQL != y.SQL {
-				what = append(what, "its query")
+				d.changed[h.ID] = true
+			}
+			if x.SQL != y.SQL {
+				sql, by := d.moved(x.SQL, y)
+				switch {
+				case d.respelt(sql, y) != d.respelt(y.SQL, y):
+					what = append(what, "its query")
+				case by != nil:
+					d.requeries = append(d.requeries, requery{y, by})
+				}
 			}
 			if len(what) > 0 {
 				c("test", id, "changed", strings.Join(what, "; "))
 			}
 		}
 	})
+	for name, ch := range renames {
+		ch.Detail += renameEffects(reIDs[name])
+	}
+	for ch, n := range columnReIDs {
+		ch.Detail += fmt.Sprintf(", the same column to Snowflake; the IDs of its %s (GitLab jobs, Airflow and Snowflake tasks) take the new spelling", plural(n, "test"))
+	}
+}
+
+// renamedPorts finds the ports of a product renamed in place: a port of
+// the base whose name the head lacks, and one of the head whose name the
+// base lacks, that publish the same table (whatever its case, the same
+// to Snowflake). It returns the head's names by the base's.
+func renamedPorts(b, h *plan.Product) map[string]string {
+	had := map[string]bool{}
+	for _, x := range b.Ports {
+		had[x.Name] = true
+	}
+	added := map[string]*plan.Port{} // by their tables, upper-cased
+	for _, y := range h.Ports {
+		if !had[y.Name] {
+			added[strings.ToUpper(y.Object.String())] = y
+		}
+	}
+	out := map[string]string{}
+	if len(added) == 0 {
+		return out
+	}
+	has := map[string]bool{}
+	for _, y := range h.Ports {
+		has[y.Name] = true
+	}
+	for _, x := range b.Ports {
+		if y := added[strings.ToUpper(x.Object.String())]; y != nil && !has[x.Name] {
+			out[x.Name] = y.Name
+		}
+	}
+	return out
+}
+
+// portKey pairs a base's port with the head's by the head's name.
+func portKey(renamed map[string]string) func(*plan.Port) string {
+	return func(x *plan.Port) string { return cmp.Or(renamed[x.Name], x.Name) }
+}
+
+// testKey pairs a base's test with the head's by the ID it has in the
+// head: a renamed port's name in place of its old one, and a respelled
+// column's new spelling.
+func testKey(renamed map[string]string, respelled map[*plan.Column]respelling) func(*plan.Test) string {
+	return func(t *plan.Test) string {
+		if t.Port == nil {
+			return t.ID
+		}
+		port := cmp.Or(renamed[t.Port.Name], t.Port.Name)
+		if t.Column != nil {
+			column := cmp.Or(respelled[t.Column].name, t.Column.Name)
+			if rest, ok := strings.CutPrefix(t.ID, t.Port.Name+"."+t.Column.Name+"."); ok {
+				return port + "." + column + "." + rest
+			}
+		}
+		if rest, ok := strings.CutPrefix(t.ID, t.Port.Name+"."); ok {
+			return port + "." + rest
+		}
+		return t.ID
+	}
+}
+
+// renameEffects says what renaming a port changes, for its line: not
+// what SQL reads, as the table stays, but the names meshc gives it and
+// its tests in what it generates. A reader that breaks is on other
+// lines (a table moved, a column removed).
+func renameEffects(tests int) string {
+	s := ", the same table: SQL readers see no change; meshc's references, its Airflow asset"
+	if tests > 0 {
+		s += fmt.Sprintf(" and the IDs of its %s (GitLab jobs, Airflow and Snowflake tasks)", plural(tests, "test"))
+	}
+	return s + " take the new name"
+}
+
+// portMoves lists the ports whose table moved, among those of products
+// on both sides, a renamed port with its new name, and notes their
+// respelled columns (respellings).
+func (d *differ) portMoves() map[string]*move {
+	out := map[string]*move{}
+	base := byKey(d.base.Products, productID)
+	for _, h := range d.head.Products {
+		b := base[h.ID]
+		if b == nil {
+			continue
+		}
+		ports := byKey(b.Ports, portKey(renamedPorts(b, h)))
+		for _, y := range h.Ports {
+			x := ports[y.Name]
+			if x == nil {
+				continue
+			}
+			if x.Object != y.Object {
+				out[y.ID] = &move{port: y, from: x.Object, to: y.Object}
+			}
+			columns := byKey(x.Columns, columnKey)
+			for _, b := range y.Columns {
+				if a := columns[columnKey(b)]; a != nil && a.Name != b.Name && snowsql.IsIdentifier(a.Name) && snowsql.IsIdentifier(b.Name) {
+					d.respellings[y.ID] = append(d.respellings[y.ID], columnKey(b))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// respelt returns a test's query, of either side, with the columns that
+// the head spells in another case, of the ports the head's test reads,
+// upper-cased wherever they are named, whichever table they are of:
+// Snowflake reads an unquoted name in any case, so that the two queries
+// are compared as it reads them.
+func (d *differ) respelt(sql string, y *plan.Test) string {
+	for _, p := range append([]*plan.Port{y.Port}, y.References...) {
+		if p == nil {
+			continue
+		}
+		for _, name := range d.respellings[p.ID] {
+			sql = replaceName(sql, name, name, true)
+		}
+	}
+	return sql
+}
+
+// moved returns a base test's query with the old names of the moved
+// tables that the head's test reads, its own port's and those it
+// references, replaced by their new ones, and the first of those moves,
+// which explains the change when the head's query is the result.
+func (d *differ) moved(sql string, y *plan.Test) (string, *move) {
+	var first *move
+	for _, p := range append([]*plan.Port{y.Port}, y.References...) {
+		if p == nil || d.moves[p.ID] == nil {
+			continue
+		}
+		m := d.moves[p.ID]
+		sql = replaceName(sql, snowsql.QualifiedName(m.from.Database, m.from.Schema, m.from.Name), snowsql.QualifiedName(m.to.Database, m.to.Schema, m.to.Name), false)
+		if first == nil {
+			first = m
+		}
+	}
+	return sql, first
+}
+
+// replaceName replaces a name in SQL where it is a whole name: not part
+// of a longer one before or after it, but for a column qualified with it.
+// A column's name (column) is found in any case, and after a table's
+// name or alias and a dot.
+func replaceName(sql, old, new string, column bool) string {
+	part := func(c byte) bool {
+		return c == '_' || c == '$' || c == '"' || c == '.' || '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' || c >= 0x80
+	}
+	find := sql
+	if column { // ASCII only, so that the offsets stay those of sql
+		find, old = asciiUpper(sql), asciiUpper(old)
+	}
+	var b strings.Builder
+	at := 0
+	for {
+		i := strings.Index(find[at:], old)
+		if i < 0 {
+			b.WriteString(sql[at:])
+			return b.String()
+		}
+		i += at
+		end := i + len(old)
+		whole := (i == 0 || !part(sql[i-1]) || column && sql[i-1] == '.') && (end == len(sql) || !part(sql[end]) || sql[end] == '.')
+		b.WriteString(sql[at:i])
+		if whole {
+			b.WriteString(new)
+		} else {
+			b.WriteString(sql[i:end])
+		}
+		at = end
+	}
+}
+
+// asciiUpper upper-cases the ASCII letters of s, byte by byte, as
+// Snowflake does an unquoted name's.
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+// foldRequeries counts each test whose query changed only because a
+// table moved under the change that moved it: the domain's schema, the
+// environment's database or schema prefix, or else the port's own table
+// (movedBy), with the products whose tables the first three move. The
+// tests' products have changed all the same.
+func (d *differ) foldRequeries() {
+	type effect struct {
+		products map[string]bool
+		tests    int
+	}
+	effects := map[*Change]*effect{}
+	var order []*Change
+	of := func(ch *Change) *effect {
+		if effects[ch] == nil {
+			effects[ch] = &effect{products: map[string]bool{}}
+			order = append(order, ch)
+		}
+		return effects[ch]
+	}
+	for _, id := range slices.Sorted(maps.Keys(d.moves)) {
+		m := d.moves[id]
+		if ch := d.movedBy(m); ch != nil && ch != d.portMoved[id] {
+			of(ch).products[m.port.Product.ID] = true
+		}
+	}
+	for _, r := range d.requeries {
+		if ch := d.movedBy(r.by); ch != nil { // a moved port always has its line
+			of(ch).tests++
+		}
+	}
+	for _, ch := range order {
+		e := effects[ch]
+		var what []string
+		if len(e.products) > 0 {
+			what = append(what, "moves the tables of "+plural(len(e.products), "product"))
+		}
+		if e.tests > 0 {
+			what = append(what, "re-queries "+plural(e.tests, "test"))
+		}
+		ch.Detail += " (" + strings.Join(what, "; ") + ")"
+	}
+}
+
+// movedBy returns the change that moved a port's table: its domain's
+// schema when the table's schema changed with it, the environment's
+// database or schema prefix when only that part changed, else the port's
+// own line.
+func (d *differ) movedBy(m *move) *Change {
+	from, to := m.from, m.to
+	sameName := strings.EqualFold(from.Name, to.Name)
+	if ch := d.schemaMoved[m.port.Product.Domain.Name]; ch != nil && sameName && from.Schema != to.Schema {
+		return ch
+	}
+	if d.databaseMoved != nil && sameName && from.Database != to.Database && from.Schema == to.Schema {
+		return d.databaseMoved
+	}
+	if d.schemaPrefixMoved != nil && sameName && from.Database == to.Database && from.Schema != to.Schema {
+		return d.schemaPrefixMoved
+	}
+	return d.portMoved[m.port.ID]
 }
 
 // port compares a port present on both sides, and its columns.
-func (d *differ) port(c func(kind, id, change, detail string) *Change, id string, x, y *plan.Port) {
+//
+// It returns the base's columns spelled in another case, with their lines,
+// whose tests take the new spelling in their IDs.
+func (d *differ) port(c func(kind, id, change, detail string) *Change, id string, x, y *plan.Port) map[*plan.Column]respelling {
+	respelled := map[*plan.Column]respelling{}
 	// readers returns the products that read a column of the port, or
 	// the port itself when col is "".
 	readers := func(col string) []*plan.Product {
@@ -634,9 +983,11 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 	case strings.EqualFold(x.Object.String(), y.Object.String()):
 		// The same table to Snowflake, which upper-cases unquoted names,
 		// as to check, which refuses two ports publishing it.
-		c("port", id, "changed", fmt.Sprintf("table spelled %s -> %s", x.Object, y.Object))
+		d.portMoved[y.ID] = c("port", id, "changed", fmt.Sprintf("table spelled %s -> %s", x.Object, y.Object))
 	default:
-		breaking(c("port", id, "changed", fmt.Sprintf("table %s -> %s", x.Object, y.Object)), "")
+		ch := c("port", id, "changed", fmt.Sprintf("table %s -> %s", x.Object, y.Object))
+		breaking(ch, "")
+		d.portMoved[y.ID] = ch
 	}
 	if x.Kind != y.Kind {
 		c("port", id, "changed", "kind "+x.Kind+" -> "+y.Kind)
@@ -653,9 +1004,9 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 				// The same column to Snowflake, which upper-cases
 				// unquoted names, and to the readers, which meshc
 				// matches the same way.
-				c("column", cid, "changed", "spelled "+a.Name+" -> "+b.Name)
+				respelled[a] = respelling{b.Name, c("column", cid, "changed", "spelled "+a.Name+" -> "+b.Name)}
 			}
-			if a.Type.String() != b.Type.String() {
+			if !a.Type.Equal(b.Type) { // string and string(16777216) are one type
 				ch := c("column", cid, "changed", "type "+a.Type.String()+" -> "+b.Type.String())
 				// A reader is broken when the new type is not one it
 				// accepts: the type it declares, or else the old one. A
@@ -686,6 +1037,14 @@ func (d *differ) port(c func(kind, id, change, detail string) *Change, id string
 			}
 		}
 	})
+	return respelled
+}
+
+// respelling is a column's name in the head, spelled in another case,
+// and the line that says so.
+type respelling struct {
+	name string
+	line *Change
 }
 
 // targets compares the target blocks: their settings (which change every
@@ -910,14 +1269,7 @@ func domainName(d *plan.Domain) string { return d.Name }
 
 // columnKey is a column's name as Snowflake and meshc's checker tell
 // columns apart: unquoted, with its ASCII letters upper-cased.
-func columnKey(c *plan.Column) string {
-	return strings.Map(func(r rune) rune {
-		if 'a' <= r && r <= 'z' {
-			return r - 'a' + 'A'
-		}
-		return r
-	}, c.Name)
-}
+func columnKey(c *plan.Column) string  { return asciiUpper(c.Name) }
 func sourceID(s *plan.Source) string   { return s.ID }
 func productID(p *plan.Product) string { return p.ID }
 func productIDs(ps []*plan.Product) []string {
@@ -972,6 +1324,35 @@ func inputColumns(in *plan.Input) string {
 	return strings.Join(parts, ", ")
 }
 
+// sameColumns reports whether two lists of columns have the same names,
+// in the same order, of equal types: a source's column rewritten from
+// string to string(16777216) is the same column.
+func sameColumns(a, b []*plan.Column) bool {
+	return slices.EqualFunc(a, b, func(x, y *plan.Column) bool { return x.Name == y.Name && x.Type.Equal(y.Type) })
+}
+
+// sameColumnsRead reports whether two inputs read the same columns, in
+// the same order, whatever the case of their names, each expecting an
+// equal type or none: a reader that now writes string(16777216) for
+// string still expects the same column.
+func sameColumnsRead(x, y *plan.Input) bool {
+	if len(x.Columns) != len(y.Columns) {
+		return false
+	}
+	expected := func(in *plan.Input, i int) plan.Type {
+		if in.Expected == nil {
+			return plan.Type{}
+		}
+		return in.Expected[i]
+	}
+	for i := range x.Columns {
+		if !strings.EqualFold(x.Columns[i].Name, y.Columns[i].Name) || !expected(x, i).Equal(expected(y, i)) {
+			return false
+		}
+	}
+	return true
+}
+
 func inputFrom(in *plan.Input) string {
 	if in.Source != nil {
 		return "source " + in.Source.ID
@@ -1010,8 +1391,9 @@ func deprecationText(dep *plan.Deprecation) string {
 // stepChanges says what differs between two versions of a step: its
 // runner, what it runs after, and which arguments, including the content
 // of the files and folders it passes (an edited .sql file changes the
-// step).
-func stepChanges(xRoot, yRoot fs.FS, x, y *plan.Step) string {
+// step). A dbt step without project_dir builds the project in the mesh's
+// root folder (the runner's default), whose files are its argument too.
+func (d *differ) stepChanges(x, y *plan.Step) string {
 	var what []string
 	if x.Runner.Name != y.Runner.Name {
 		what = append(what, "runner "+x.Runner.Name+" -> "+y.Runner.Name)
@@ -1026,18 +1408,21 @@ func stepChanges(xRoot, yRoot fs.FS, x, y *plan.Step) string {
 	if ax, ay := after(x), after(y); ax != ay {
 		what = append(what, "after "+ax+" -> "+ay)
 	}
-	args := func(root fs.FS, s *plan.Step) map[string]string {
+	args := func(files *digests, s *plan.Step) map[string]string {
 		m := map[string]string{}
 		for _, a := range s.Args {
 			v := a.Type + "\x00" + strings.Join(a.Words(), "\x00")
 			if a.Type == "file" || a.Type == "dir" {
-				v += digest(root, a.String)
+				v += files.of(a.String)
 			}
 			m[a.Name] = v
 		}
+		if _, set := m["project_dir"]; !set && s.Runner.Stdlib && s.Runner.Name == "dbt" {
+			m["project_dir"] = "default\x00" + files.of(".")
+		}
 		return m
 	}
-	ax, ay := args(xRoot, x), args(yRoot, y)
+	ax, ay := args(&d.baseDigests, x), args(&d.headDigests, y)
 	var changed []string
 	for _, name := range keys(ax, ay) {
 		if ax[name] != ay[name] {
@@ -1050,19 +1435,50 @@ func stepChanges(xRoot, yRoot fs.FS, x, y *plan.Step) string {
 	return strings.Join(what, "; ")
 }
 
+// digests hashes the files and folders of one revision that steps pass,
+// each once: every dbt step without project_dir passes the whole mesh.
+type digests struct {
+	root fs.FS // nil when the mesh has no files to read
+	done map[string]string
+}
+
+func (f *digests) of(name string) string {
+	if h, ok := f.done[name]; ok {
+		return h
+	}
+	if f.done == nil {
+		f.done = map[string]string{}
+	}
+	f.done[name] = digest(f.root, name)
+	return f.done[name]
+}
+
 // digest hashes a file, or a folder's files and their names, of a mesh;
-// "" when the mesh has no files to read.
+// "" when the mesh has no files to read. A folder's .git is left out: a
+// repository's own files (or, in a submodule, the file that points to
+// them), which no commit holds, so that a work tree and a commit of it
+// hash alike. So are its mesh files, which the diff compares for what
+// they declare, and the files meshc generated from them (gen/, when it
+// is committed): a dbt project in the mesh's root folder (the dbt
+// runner's default) does not change with every edit to the mesh.
 func digest(root fs.FS, name string) string {
 	if root == nil {
 		return ""
 	}
 	h := sha256.New()
 	_ = fs.WalkDir(root, name, func(p string, e fs.DirEntry, err error) error {
+		switch {
+		case e == nil || p == name:
+		case e.Name() == ".git" && e.IsDir():
+			return fs.SkipDir
+		case e.Name() == ".git", e.Name() == "mesh.hcl", strings.HasSuffix(e.Name(), ".mesh.hcl"):
+			return nil
+		}
 		if err != nil || e.IsDir() {
 			return nil
 		}
 		data, err := fs.ReadFile(root, p)
-		if err != nil {
+		if err != nil || p != name && output.IsGenerated(data) {
 			return nil
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -79,7 +80,10 @@ func (a *Allowance) In(dir, owner string, index *Index) *Allowance {
 	}
 	in := &Allowance{room: a.room}
 	if f, err := os.Open(dir); err == nil {
-		if names, _ := f.Readdirnames(1); len(names) > 0 {
+		// The build's lock (LockFolder) is all a folder made for it
+		// holds.
+		names, _ := f.Readdirnames(2)
+		if slices.ContainsFunc(names, func(n string) bool { return n != LockName }) {
 			in.out = &outFolder{dir: dir, owner: owner, index: index}
 		}
 		f.Close()

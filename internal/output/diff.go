@@ -10,7 +10,9 @@ import (
 
 // DiffTo writes what Write would change in dir to w as a unified diff
 // ("--- a/PATH", "+++ b/PATH", /dev/null for a created or removed file),
-// for meshc build --check, nothing when nothing would change. It reads
+// for meshc build --check, nothing when nothing would change. PATH is the
+// file's path in dir, after prefix and a slash when prefix is not empty:
+// a diff of several folders names each file with its folder. It reads
 // only, but for the index, which may be nil, and learns what Write's
 // would. It writes a file at a time, by path, each as soon
 // as it and those before it are known, and reports whether any file
@@ -22,10 +24,13 @@ import (
 // the diffs of the files before that one; so does an error writing to w,
 // which it returns as w gave it. Past the plan, it returns the Changes
 // with any error, since they were known before the first diff.
-func DiffTo(w io.Writer, dir, owner string, files []File, index *Index) (*Changes, bool, error) {
+func DiffTo(w io.Writer, dir, prefix, owner string, files []File, index *Index) (*Changes, bool, error) {
 	p, err := makePlan(dir, owner, files, index)
 	if err != nil {
 		return nil, false, err
+	}
+	if prefix != "" {
+		prefix += "/"
 	}
 	// The plan keeps no contents, so each file is read and rendered
 	// again. They are compared in the order their diffs are printed,
@@ -39,13 +44,13 @@ func DiffTo(w io.Writer, dir, owner string, files []File, index *Index) (*Change
 	writes, create := p.writes()
 	for _, rel := range writes {
 		if create[rel] {
-			changes = append(changes, change{rel, "/dev/null", "b/" + rel})
+			changes = append(changes, change{rel, "/dev/null", "b/" + prefix + rel})
 		} else {
-			changes = append(changes, change{rel, "a/" + rel, "b/" + rel})
+			changes = append(changes, change{rel, "a/" + prefix + rel, "b/" + prefix + rel})
 		}
 	}
 	for _, rel := range p.changes.Remove {
-		changes = append(changes, change{rel, "a/" + rel, "/dev/null"})
+		changes = append(changes, change{rel, "a/" + prefix + rel, "/dev/null"})
 	}
 	slices.SortFunc(changes, func(a, b change) int { return strings.Compare(a.rel, b.rel) })
 

@@ -21,7 +21,7 @@ import (
 // Diff is DiffTo's text whole, as tests want it.
 func Diff(dir, owner string, files []File, index *Index) ([]byte, *Changes, error) {
 	var out bytes.Buffer
-	changes, _, err := DiffTo(&out, dir, owner, files, index)
+	changes, _, err := DiffTo(&out, dir, "", owner, files, index)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +148,7 @@ func testDiffToPrintsWhatDiffPrinted(t *testing.T, form func([]File) []File) {
 			index, _ = OpenIndex(t.TempDir(), dir, testOwner)
 		}
 		var got bytes.Buffer
-		changes, differ, err := DiffTo(&got, dir, testOwner, wanted, index)
+		changes, differ, err := DiffTo(&got, dir, "", testOwner, wanted, index)
 		if err != nil || !differ {
 			t.Fatalf("index %v: DiffTo: differ %v, %v", withIndex, differ, err)
 		}
@@ -171,7 +171,7 @@ func TestDiffToUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got bytes.Buffer
-	changes, differ, err := DiffTo(&got, dir, testOwner, wanted, nil)
+	changes, differ, err := DiffTo(&got, dir, "", testOwner, wanted, nil)
 	if err != nil || differ || got.Len() > 0 || len(changes.Unchanged) != len(wanted) {
 		t.Errorf("DiffTo of an up-to-date folder: %q, differ %v, %+v, %v", got.String(), differ, changes, err)
 	}
@@ -225,7 +225,7 @@ func TestDiffToMemoryStaysFlat(t *testing.T) {
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
 		w := &heapWatcher{}
-		if _, differ, err := DiffTo(w, dir, testOwner, wanted, nil); err != nil || !differ {
+		if _, differ, err := DiffTo(w, dir, "", testOwner, wanted, nil); err != nil || !differ {
 			t.Fatalf("DiffTo: differ %v, %v", differ, err)
 		}
 		grew := w.most - min(w.most, before.HeapAlloc)
@@ -254,7 +254,7 @@ func TestDiffToStopsAtTheFirstError(t *testing.T) {
 		{Path: "a.yml", Data: []byte(gen("new\n"))},
 	}
 	var got bytes.Buffer
-	changes, differ, err := DiffTo(&got, dir, testOwner, wanted, nil)
+	changes, differ, err := DiffTo(&got, dir, "", testOwner, wanted, nil)
 	if err == nil || !strings.Contains(err.Error(), `"m.yml" does not carry`) {
 		t.Fatalf("DiffTo error = %v, want m.yml's", err)
 	}
@@ -293,7 +293,7 @@ func TestDiffToStopsWhenWritingFails(t *testing.T) {
 			return []byte(gen("new\n"))
 		}})
 	}
-	changes, differ, err := DiffTo(&failingWriter{ok: 3}, dir, testOwner, wanted, nil)
+	changes, differ, err := DiffTo(&failingWriter{ok: 3}, dir, "", testOwner, wanted, nil)
 	if !errors.Is(err, errClosed) || !differ || changes == nil || len(changes.Create) != 500 {
 		t.Errorf("DiffTo = %v, differ %v, %v; want the writer's error, with the changes", changes, differ, err)
 	}

@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/internal/stamp"
 )
 
@@ -66,7 +68,9 @@ const recordSize = 8 + stamp.EncodedLen + 16
 // OpenIndex returns the index of the output folder dir of owner's build,
 // kept in the cache folder cacheDir, or nil where files have no stamps. A
 // warning says why an index that was there is not used; the index is then
-// empty, and the build rewrites it.
+// empty, and the build rewrites it, but for a folder in its place, which
+// no index can be renamed over: there is then no index, and the warning
+// says to remove the folder.
 func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 	abs, err := filepath.Abs(dir)
 	if err != nil || !stamp.Supported {
@@ -78,6 +82,12 @@ func OpenIndex(cacheDir, dir, owner string) (*Index, string) {
 		start: time.Now().UnixNano(),
 		racy:  int64(stamp.RacyFor),
 		git:   openGitIndex(dir),
+	}
+	if info, err := os.Lstat(ix.file); err == nil && info.IsDir() && os.Remove(ix.file) != nil {
+		// Not meshc's: an empty one hides nothing, and goes; one that
+		// holds anything is the user's to remove, and saying "will
+		// rewrite it" on every build would not be true.
+		return nil, fmt.Sprintf("not keeping an index of %s: %s is a folder, where meshc keeps a file, so every build reads all the folder's files; remove the folder (rm -r %s)", dir, ix.file, shell.Quote(ix.file))
 	}
 	body, found, err := stamp.ReadIndex(ix.file, indexFormat)
 	if err == nil && found {

@@ -320,3 +320,33 @@ func TestWantedTree(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexFolder checks that a folder in the index's place, which no
+// index can be renamed over, is removed when empty, and otherwise left,
+// with no index and a warning that says so and how to fix it rather than
+// promise a rewrite that cannot happen.
+func TestIndexFolder(t *testing.T) {
+	if !stamp.Supported {
+		t.Skip("there is no index where files have no stamps")
+	}
+	cache, dir := t.TempDir(), t.TempDir()
+	ix, _ := OpenIndex(cache, dir, testOwner)
+	if err := os.MkdirAll(ix.file, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, warning := OpenIndex(cache, dir, testOwner)
+	if got == nil || warning != "" {
+		t.Fatalf("an empty folder: index %v, warning %q", got, warning)
+	}
+	if info, err := os.Lstat(ix.file); err == nil && info.IsDir() {
+		t.Fatal("the empty folder is left where the index goes")
+	}
+
+	if err := os.MkdirAll(filepath.Join(ix.file, "kept"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, warning = OpenIndex(cache, dir, testOwner)
+	if got != nil || !strings.Contains(warning, "is a folder, where meshc keeps a file, so every build reads all the folder's files; remove the folder (rm -r ") {
+		t.Errorf("a folder holding something: index %v, warning %q", got, warning)
+	}
+}

@@ -15,6 +15,8 @@
 //   - Plan looks before Write leaps: every conflict is found and reported at
 //     once before anything is written or removed, and each file is replaced
 //     atomically, so a build never leaves a half-written file behind.
+//   - Builds into one folder take turns (LockFolder), so that two at once
+//     (CI jobs sharing a work tree) do not write under each other.
 package output
 
 import (
@@ -164,6 +166,28 @@ func commentSafe(name string) string {
 // Marker occurs within the first 1024 bytes.
 func IsGenerated(data []byte) bool {
 	return bytes.Contains(data[:min(len(data), markerWindow)], []byte(Marker))
+}
+
+// OwnerOf returns the build that generated a file, as its OwnerLine names
+// it, with the flags a header may add after the owner ("meshc build
+// --target airflow --env prod --airflow-version 2"); "" when the file
+// names none.
+func OwnerOf(data []byte) string {
+	head := data[:min(len(data), markerWindow)]
+	i := bytes.Index(head, []byte(ownerPrefix))
+	if i < 0 || !IsGenerated(head) {
+		return ""
+	}
+	// The sentence ends the line, or a JSON field's string goes on
+	// after it.
+	line := head[i+len(ownerPrefix):]
+	if end := bytes.IndexAny(line, "\r\n\""); end >= 0 {
+		line = line[:end]
+	}
+	if end := bytes.Index(line, []byte(". ")); end >= 0 {
+		line = line[:end]
+	}
+	return string(bytes.TrimSuffix(line, []byte(".")))
 }
 
 // OwnedBy reports whether a generated file was written by owner's build:

@@ -14,11 +14,17 @@ import (
 	"time"
 
 	"github.com/meshc/meshc/internal/atomicfile"
+	"github.com/meshc/meshc/internal/shell"
 )
 
 // ErrCorrupt is ReadIndex's error for a file that is not as WriteIndex
 // writes it, or of another format.
 var ErrCorrupt = errors.New("corrupt")
+
+// ErrFolder is ReadIndex's error for a folder in the index's place, which
+// holds something: no index can be renamed over it, and it is not
+// meshc's to remove.
+var ErrFolder = errors.New("a folder, where meshc keeps a file")
 
 // ErrNotRegular is OpenRegular's error for what is not a regular file.
 var ErrNotRegular = errors.New("not a regular file")
@@ -39,12 +45,20 @@ func regular(f *os.File) (*os.File, fs.FileInfo, error) {
 
 // ReadIndex returns the body of the index file name, written by
 // WriteIndex with the format line format, and whether there is one:
-// ErrCorrupt when it is not as WriteIndex writes it. A cache deletes what
-// it has not used for days, and an index read is used: one read more than
-// an hour after it was written is touched.
+// ErrCorrupt when it is not as WriteIndex writes it. An empty folder in
+// its place is removed, and there is then no index yet; one that holds
+// anything is ErrFolder. A cache deletes what it has not used for days,
+// and an index read is used: one read more than an hour after it was
+// written is touched.
 func ReadIndex(name, format string) (body []byte, found bool, err error) {
 	f, info, err := OpenRegular(name)
 	if errors.Is(err, ErrNotRegular) {
+		if info, err := os.Lstat(name); err == nil && info.IsDir() {
+			if os.Remove(name) == nil {
+				return nil, false, nil
+			}
+			return nil, true, ErrFolder
+		}
 		return nil, true, ErrCorrupt
 	}
 	var data []byte
@@ -85,8 +99,12 @@ func WriteIndex(name, format string, body []byte) error {
 // IndexProblem says why an index that ReadIndex could not use is not
 // used, for a warning: what names the index ("output index").
 func IndexProblem(what, name string, err error) string {
-	if errors.Is(err, ErrCorrupt) {
+	switch {
+	case errors.Is(err, ErrCorrupt):
 		return fmt.Sprintf("ignored the corrupt %s %s, and will rewrite it", what, name)
+	case errors.Is(err, ErrFolder):
+		// Saying "will rewrite it" on every run would not be true.
+		return fmt.Sprintf("not keeping the %s: %s is a folder, where meshc keeps a file, so every run does without it; remove the folder (rm -r %s)", what, name, shell.Quote(name))
 	}
 	return fmt.Sprintf("cannot read the %s %s: %v", what, name, err)
 }

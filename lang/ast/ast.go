@@ -117,11 +117,20 @@ type RefPart struct {
 	Range diag.Range
 }
 
-// MinusRef is a variable interpolated right after a minus sign, and the
-// template's text before it, each interpolation or directive as the word x.
-type MinusRef struct {
-	RefPart
-	Before string
+// Interpolation is a variable a template writes, and the template's text
+// before it, each interpolation or directive as the word x, so that one
+// inside quotes, a comment or right after a minus sign can be told apart.
+type Interpolation struct {
+	RefPart // the name as written
+	// Variable is the template's variable whose value it writes: the
+	// name, or for a loop's variable the one whose elements the loop
+	// takes (%{ for v in values }); "" for none.
+	Variable string
+	Before   string
+	// Alone is set when the variable is the whole interpolation,
+	// ${low}, and so written as it is; not when a call is, as in
+	// ${upper(name)}, which writes text made of it.
+	Alone bool
 }
 
 // TemplateCall is a function call in a template: the function's name and
@@ -189,6 +198,10 @@ type Value struct {
 	Literal cty.Value // cty.NilVal when Ref is set
 	Ref     *Ref
 	Range   diag.Range
+	// Elems is where each element of a list written as [a, b] is
+	// written, for a diagnostic about one element; nil for any other
+	// value.
+	Elems []diag.Range
 }
 
 // Arg is a named argument: a step's runner argument. Problems holds what
@@ -210,6 +223,7 @@ type MeshBlock struct {
 	NameRange       diag.Range
 	DeclRange       diag.Range
 	Description     String
+	Owner           String // the platform team, who owns what no domain does
 	Layers          Strings
 	Classifications Strings
 	PolicySets      Strings // the policy sets the mesh opts into
@@ -515,12 +529,14 @@ type Template interface {
 	// values, but not those its directives and calls write, which only
 	// a rendering shows.
 	Skeleton() string
-	// AfterMinus lists the variables interpolated right after a minus
-	// sign ("-${low}"), where a negative value would write "--", which
-	// starts an SQL comment, with the template's text before each, read as
-	// Skeleton reads it, so that one inside quotes or a comment can be
-	// told apart.
-	AfterMinus() []MinusRef
+	// Interpolations lists the variables the template writes, alone or
+	// as arguments of a call, with the template's text before each read
+	// as Skeleton reads it: one in a loop twice, after the text before
+	// the loop and after its first pass. Where a directive's branches
+	// differ, the text is that of the first branch that ends in a minus
+	// sign, else the first: a negative number right after a minus writes
+	// "--", which starts an SQL comment.
+	Interpolations() []Interpolation
 	Range() diag.Range
 }
 

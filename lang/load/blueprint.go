@@ -119,6 +119,7 @@ func (d *decoder) blueprint(b *hcl.Block) *ast.Blueprint {
 		dom.Layer = d.str(c, "layer", b.DefRange)
 		dom.Owner.Bad = dom.Owner.Bad || d.misspelt("owner", dom.Owner.Set)
 		dom.Layer.Bad = dom.Layer.Bad || d.misspelt("layer", dom.Layer.Set)
+		dom.Description.Bad = dom.Description.Bad || d.misspelt("description", dom.Description.Set)
 		bp.Domain = dom
 	}
 	return bp

@@ -312,6 +312,7 @@ func decodeAstMeshBlock(d *entryReader, v *ast.MeshBlock) {
 	d.rangeInto(&v.NameRange)
 	d.rangeInto(&v.DeclRange)
 	decodeAstString(d, &v.Description)
+	decodeAstString(d, &v.Owner)
 	decodeAstStrings(d, &v.Layers)
 	decodeAstStrings(d, &v.Classifications)
 	decodeAstStrings(d, &v.PolicySets)
@@ -864,6 +865,13 @@ func decodeAstValue(d *entryReader, v *ast.Value) {
 		v.Ref = p0
 	}
 	d.rangeInto(&v.Range)
+	if n, ok := d.count(); ok {
+		s0 := make([]diag.Range, n)
+		for i0 := range s0 {
+			d.rangeInto(&s0[i0])
+		}
+		v.Elems = s0
+	}
 }
 
 func decodeAstTestBlock(d *entryReader, v *ast.TestBlock) {

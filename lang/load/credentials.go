@@ -118,16 +118,8 @@ func (c credentialScan) patterns(e hclsyntax.Expression) diag.Diagnostics {
 		}
 		return ds
 	}
-	if t, ok := e.(*hclsyntax.TemplateExpr); ok && len(t.Parts) > 1 && len(t.Variables()) > 0 {
-		// A template that interpolates, as a test kind's sql does: its
-		// text between the interpolations is committed as written.
-		var ds diag.Diagnostics
-		for _, part := range t.Parts {
-			if lit, ok := part.(*hclsyntax.LiteralValueExpr); ok {
-				ds = append(ds, c.patterns(lit)...)
-			}
-		}
-		return ds
+	if t, ok := e.(*hclsyntax.TemplateExpr); ok && len(t.Variables()) > 0 {
+		return c.templateText(t.Parts)
 	}
 	s, ok := literalString(e)
 	if !ok {
@@ -157,6 +149,28 @@ func (c credentialScan) patterns(e hclsyntax.Expression) diag.Diagnostics {
 	return diag.Diagnostics{{Severity: diag.Error, Code: "literal-credential", Summary: "Credential written as a literal",
 		Detail:  fmt.Sprintf("This string looks like %s%s. Credentials must never be committed: %s.", m.What, where, fix),
 		Subject: subject.Ptr(), Context: whole.Ptr()}}
+}
+
+// templateText checks the text of a template that interpolates, as a test
+// kind's sql does: its text between the interpolations is committed as
+// written, and so is the text inside its directives, in either branch of
+// an %{ if } and the body of a %{ for }, whatever they evaluate to.
+func (c credentialScan) templateText(parts []hclsyntax.Expression) diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, part := range parts {
+		switch p := part.(type) {
+		case *hclsyntax.LiteralValueExpr:
+			ds = append(ds, c.patterns(p)...)
+		case *hclsyntax.ConditionalExpr: // %{ if }, or ${ x ? "..." : "..." }
+			ds = append(ds, c.patterns(p.TrueResult)...)
+			ds = append(ds, c.patterns(p.FalseResult)...)
+		case *hclsyntax.TemplateJoinExpr: // %{ for }
+			if f, ok := p.Tuple.(*hclsyntax.ForExpr); ok {
+				ds = append(ds, c.patterns(f.ValExpr)...)
+			}
+		}
+	}
+	return ds
 }
 
 // credentialAt is where the credential m, found in s, the value of the
@@ -245,6 +259,8 @@ func credentialArgument(file *diag.File, before []hclsyntax.Expression, x hclsyn
 	switch {
 	case !credentialFlag(flag) || !joined && strings.HasPrefix(value, "-"): // "--token", "--verbose"
 		return nil, false
+	case !joined && credscan.PasswordSwitch(literalWords(before), strings.TrimLeft(flag, "-")): // "psql", "--password", "mydb1"
+		return nil, false
 	case !credscan.LiteralArgument(value):
 		return nil, true
 	}
@@ -252,6 +268,17 @@ func credentialArgument(file *diag.File, before []hclsyntax.Expression, x hclsyn
 	return diag.Errorf("literal-credential", rng(file, x.Range()), "Credential written as a literal",
 		"The flag %q is given a literal value, which would be committed and copied into the generated pipelines. Credentials must never be committed: declare a secret block, such as secret \"%s\" { vault = \"path/in/vault#key\" }, and give it to the step through a runner parameter of type secret (%s = secret.%s) rather than on its command line.",
 		flag, name, name, name), true
+}
+
+// literalWords are the literal strings among a list's elements.
+func literalWords(list []hclsyntax.Expression) []string {
+	var words []string
+	for _, x := range list {
+		if w, ok := literalString(x); ok {
+			words = append(words, w)
+		}
+	}
+	return words
 }
 
 // credentialFlag reports whether a command-line flag (-x, --x) is named for

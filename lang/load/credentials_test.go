@@ -24,6 +24,7 @@ func TestCredentialArguments(t *testing.T) {
 		`["--client-secret", "c1i3nt"]`:                        `"c1i3nt"`,
 		`["--access-key=-k3y"]`:                                `"--access-key=-k3y"`,
 		`["--Password", "hunter2", "positional"]`:              `"hunter2"`,
+		`["/usr/bin/psql", "--password=hunter2", "mydb1"]`:     `"--password=hunter2"`,
 		// Not credentials.
 		`["--secret", secret.scoring_api]`:                         "",
 		`["--secret", "${secret.scoring_api}"]`:                    "",
@@ -38,6 +39,7 @@ func TestCredentialArguments(t *testing.T) {
 		`["-p", "5432", "--table", "STG"]`:                         "",
 		`["--token"]`:                                              "",
 		`["token", "abc"]`:                                         "",
+		`["psql", "-h", "db1", "--password", "mydb1"]`:             "",
 		`["-c", "curl --password hunter2 https://db.example.com"]`: `--password hunter2`,
 	} {
 		src := []byte("args = " + args + "\n")
@@ -85,6 +87,12 @@ func TestCredentialPositions(t *testing.T) {
 		{"key = <<-EOT\n  id:\n  \\u0041KIAIOSFODNN7EXAMPL3\n  AKIAIOSFODNN7EXAMPL3\nEOT\n", 4, 3, `AKIAIOSFODNN7EXAMPL3`, ""},
 		{"key = \"id:\\n\\u0041KIAIOSFODNN7EXAMPL3\"\n", 1, 7, `"id:\n\u0041KIAIOSFODNN7EXAMPL3"`, ", on its line 2"},
 		{"sql = <<-SQL\n    SELECT ${column}\n    FROM ${table} -- password=hunter2\n  SQL\n", 3, 22, `password=hunter2`, ""},
+		// Inside a template's directives, in either branch, or the body
+		// of a for.
+		{"command = \"%{ if var.x }curl --token abc123 https://x%{ endif }\"\n", 1, 30, `--token abc123`, ""},
+		{"command = \"%{ if var.x }true%{ else }curl --token abc123 https://x%{ endif }\"\n", 1, 43, `--token abc123`, ""},
+		{"sql = <<-SQL\n  %{ for t in var.tables }\n  GRANT SELECT ON ${t} TO r;\n  %{ endfor }\n  CREATE USER u PASSWORD = 'Hunter2';\n  SQL\n", 5, 17, `PASSWORD = 'Hunter2'`, ""},
+		{"sql = <<-SQL\n  %{ for t in var.tables }\n  -- ${t}: password=hunter2\n  %{ endfor }\n  SQL\n", 3, 12, `password=hunter2`, ""},
 	} {
 		src := []byte(c.src)
 		f, hds := hclsyntax.ParseConfig(src, "step.mesh.hcl", hcl.InitialPos)
@@ -120,6 +128,8 @@ func TestCredentialNames(t *testing.T) {
 		`pin_password = 1234`:                                        true,
 		`variables = { SNOWFLAKE_PASSWORD = "h2" }`:                  true,
 		`variables = { "DBT_API_TOKEN" = "abc123" }`:                 true,
+		`secret_key_base = "9f8e7d6c5b4a"`:                           true,
+		`variables = { SECRET_KEY_BASE = "9f8e7d6c5b4a" }`:           true,
 		`max_tokens = 1000`:                                          false,
 		`token_count = 5`:                                            false,
 		`password_file = "/run/secrets/db"`:                          false,

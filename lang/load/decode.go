@@ -21,7 +21,7 @@ import (
 // belong in mesh.hcl, which in a domain's folder) are in blocks.go.
 
 var meshSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "description"}, {Name: "layers"}, {Name: "classifications"}, {Name: "policy_sets"},
+	{Name: "description"}, {Name: "owner"}, {Name: "layers"}, {Name: "classifications"}, {Name: "policy_sets"},
 }}
 
 var defaultsSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -278,6 +278,9 @@ func (d *decoder) meshBlock(b *hcl.Block) *ast.MeshBlock {
 	m := &ast.MeshBlock{DeclRange: d.rng(b.DefRange)}
 	m.Name, m.NameRange = d.label(b)
 	m.Description = d.prose(c, "description", b.DefRange)
+	m.Description.Bad = m.Description.Bad || d.misspelt("description", m.Description.Set)
+	m.Owner = d.str(c, "owner", b.DefRange)
+	m.Owner.Bad = m.Owner.Bad || d.misspelt("owner", m.Owner.Set)
 	m.Layers = d.strs(c, "layers", b.DefRange)
 	m.Layers.Bad = m.Layers.Bad || d.misspelt("layers", m.Layers.Set)
 	m.Classifications = d.strs(c, "classifications", b.DefRange)
@@ -320,6 +323,7 @@ func (d *decoder) domain(b *hcl.Block) *ast.Domain {
 	dom.Layer = d.str(c, "layer", b.DefRange)
 	dom.Owner.Bad = dom.Owner.Bad || d.misspelt("owner", dom.Owner.Set)
 	dom.Layer.Bad = dom.Layer.Bad || d.misspelt("layer", dom.Layer.Set)
+	dom.Description.Bad = dom.Description.Bad || d.misspelt("description", dom.Description.Set)
 	dom.Schema = d.str(c, "schema", b.DefRange)
 	dom.Extends = d.ref(c, "extends", "a blueprint")
 	if _, ok := c.Attributes["extends"]; ok && dom.Extends == nil || d.misspelt("extends", false) {
@@ -333,6 +337,7 @@ func (d *decoder) source(b *hcl.Block) *ast.Source {
 	s := &ast.Source{DeclRange: d.rng(b.DefRange)}
 	s.Name, s.NameRange = d.label(b)
 	s.Description = d.prose(c, "description", b.DefRange)
+	s.Description.Bad = s.Description.Bad || d.misspelt("description", s.Description.Set)
 	s.Cadence = d.str(c, "cadence", b.DefRange)
 	s.Table = d.str(c, "table", b.DefRange)
 	s.Classification = d.str(c, "classification", b.DefRange)
@@ -398,7 +403,9 @@ func (d *decoder) product(b *hcl.Block) *ast.Product {
 // productBody decodes what a product and a product blueprint share.
 func (d *decoder) productBody(p *ast.Product, b *hcl.Block, c *hcl.BodyContent) {
 	p.Owner = d.str(c, "owner", b.DefRange)
+	p.Owner.Bad = p.Owner.Bad || d.misspelt("owner", p.Owner.Set)
 	p.Description = d.prose(c, "description", b.DefRange)
+	p.Description.Bad = p.Description.Bad || d.misspelt("description", p.Description.Set)
 	p.Version = d.str(c, "version", b.DefRange)
 	p.Tags = d.strs(c, "tags", b.DefRange)
 	if attr, ok := c.Attributes["tests"]; ok {
@@ -682,6 +689,7 @@ func (d *decoder) testBlock(b *hcl.Block, level string) *ast.TestUse {
 	_, hasPort := c.Attributes["port"]
 	t.Block.PortBad = hasPort && t.Block.Port == nil || d.misspelt("port", hasPort)
 	t.Block.Column.Bad = t.Block.Column.Bad || d.misspelt("column", t.Block.Column.Set)
+	t.Block.Description.Bad = t.Block.Description.Bad || d.misspelt("description", t.Block.Description.Set)
 	if attr, ok := c.Attributes["column"]; ok && level == "column" {
 		d.add(diag.Diagnostics{diag.Errorf("unknown-attribute", d.rng(attr.NameRange), "Column given twice",
 			"This test is inside a column block and tests that column; remove the column argument.")})

@@ -673,7 +673,14 @@ func (d *decoder) decodeValue(expr hcl.Expression) (ast.Value, diag.Diagnostics)
 		}
 	}
 	v, ds := d.constant(expr)
-	return ast.Value{Literal: v, Range: d.rng(expr.Range())}, ds
+	val := ast.Value{Literal: v, Range: d.rng(expr.Range())}
+	if list, ok := unwrapped[*hclsyntax.TupleConsExpr](expr); ok && len(list.Exprs) > 0 {
+		val.Elems = make([]diag.Range, len(list.Exprs))
+		for i, e := range list.Exprs {
+			val.Elems[i] = d.rng(e.Range())
+		}
+	}
+	return val, ds
 }
 
 // SyntaxDiagnostics turns what hclsyntax found parsing src, the text of
@@ -682,6 +689,7 @@ func SyntaxDiagnostics(file *diag.File, src []byte, hds hcl.Diagnostics) diag.Di
 	ds := convertDiags(file, hds)
 	for _, d := range ds {
 		explainUnclosedComment(d, src)
+		explainUnclosedBracket(file, d, src)
 	}
 	return ds
 }
@@ -699,4 +707,115 @@ func explainUnclosedComment(d *diag.Diagnostic, src []byte) {
 	}
 	d.Summary = "Unclosed comment"
 	d.Detail = "This /* comment has no */ after it, so it would run to the end of the file. Close it with */ where it ends, or write it as line comments starting with #."
+}
+
+// closerFor gives, for HCL's summaries of an item that no comma follows in
+// a list or a function call, the closer of what is left open.
+var closerFor = map[string]byte{
+	"Missing item separator":     ']',
+	"Missing argument separator": ')',
+}
+
+// explainUnclosedBracket says what went wrong where a list or a function
+// call is never closed. Newlines do not end one, so HCL reads on into the
+// next line and asks for a comma before whatever it finds there, far from
+// the mistake. It speaks only when nothing else can be meant: the opener's
+// line ends with it still open, and HCL stopped on a later line at a token
+// that can neither be an item nor follow one (a } or ) or ], or NAME =),
+// so that a comma missing between items on two lines keeps HCL's message.
+func explainUnclosedBracket(file *diag.File, d *diag.Diagnostic, src []byte) {
+	closer, ok := closerFor[d.Summary]
+	if !ok || d.Subject == nil || d.Context == nil {
+		return
+	}
+	from, _ := d.Context.Offsets() // the [, or the called function's name
+	stop, _ := d.Subject.Offsets() // the token HCL wanted a comma before
+	if from < 0 || stop <= from || stop >= len(src) {
+		return
+	}
+	open := openerAt(src, from, closer)
+	if open < 0 {
+		return
+	}
+	eol := bytes.IndexByte(src[open:stop], '\n')
+	if eol < 0 || closesOnLine(src[open:open+eol]) || !endsItems(src[stop:]) {
+		return
+	}
+	opener, at, stopped := string(src[open]), file.Pos(open), d.Subject.Start()
+	what := "element"
+	if closer == ')' {
+		what = "argument"
+	}
+	d.Summary = "Unclosed " + opener
+	d.Detail = fmt.Sprintf("The %s opened at %d:%d is not closed: add %c after its last %s. Reading on, the parser asked for a comma at %d:%d.",
+		opener, at.Line, at.Column, closer, what, stopped.Line, stopped.Column)
+	d.Context = file.Range(open, stop+1).Ptr()
+	d.Subject = file.Range(open, open+1).Ptr()
+}
+
+// openerAt returns the offset of the opener that closer closes, found at
+// from, where HCL's context for the diagnostic starts: a list's [ is
+// there, a call's ( after the function's name (namespaced or not), or -1.
+func openerAt(src []byte, from int, closer byte) int {
+	if closer == ']' {
+		if src[from] == '[' {
+			return from
+		}
+		return -1
+	}
+	i := from
+	for i < len(src) && (isNameByte(src[i]) || src[i] == ':') {
+		i++
+	}
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	if i == from || i >= len(src) || src[i] != '(' {
+		return -1
+	}
+	return i
+}
+
+// closesOnLine reports whether line, which starts with an opener, closes
+// it: HCL's lexer reads it, so that brackets in strings do not count.
+func closesOnLine(line []byte) bool {
+	tokens, _ := hclsyntax.LexExpression(line, "", hcl.InitialPos)
+	depth := 0
+	for _, t := range tokens {
+		switch t.Type {
+		case hclsyntax.TokenOBrack, hclsyntax.TokenOParen, hclsyntax.TokenOBrace, hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
+			depth++
+		case hclsyntax.TokenCBrack, hclsyntax.TokenCParen, hclsyntax.TokenCBrace, hclsyntax.TokenTemplateSeqEnd:
+			depth--
+			if depth <= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// endsItems reports whether rest starts with what cannot carry on a list
+// or a call: a closer, or the next argument, NAME = but not NAME ==.
+func endsItems(rest []byte) bool {
+	switch rest[0] {
+	case '}', ')', ']':
+		return true
+	}
+	i := 0
+	for i < len(rest) && isNameByte(rest[i]) {
+		i++
+	}
+	if i == 0 || rest[0] == '-' || (rest[0] >= '0' && rest[0] <= '9') {
+		return false
+	}
+	for i < len(rest) && (rest[i] == ' ' || rest[i] == '\t') {
+		i++
+	}
+	return i < len(rest) && rest[i] == '=' && (i+1 == len(rest) || rest[i+1] != '=')
+}
+
+// isNameByte reports whether b can be part of an ASCII HCL name.
+func isNameByte(b byte) bool {
+	return b == '_' || b == '-' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }

@@ -105,8 +105,19 @@ func (t *template) Calls() []ast.TemplateCall {
 	return out
 }
 
-func (t *template) AfterMinus() []ast.MinusRef {
-	var out []ast.MinusRef
+func (t *template) Interpolations() []ast.Interpolation {
+	var out []ast.Interpolation
+	// elemOf maps a loop's variable to the variable whose elements it
+	// takes (%{ for v in values }), whose values it writes, or to "" for
+	// one that is no variable's element (a key, or an element of
+	// another collection), which names no variable of the template.
+	elemOf := map[string]string{}
+	variable := func(name string) string {
+		if of, ok := elemOf[name]; ok {
+			return of
+		}
+		return name
+	}
 	// walk reads a template's parts after the text before, returning the
 	// text with the parts read as Skeleton reads them; it goes into the
 	// branches of if and for directives, which follow the same text.
@@ -123,8 +134,16 @@ func (t *template) AfterMinus() []ast.MinusRef {
 				return before + e.Val.AsString()
 			}
 		case *hclsyntax.ScopeTraversalExpr:
-			if strings.HasSuffix(before, "-") {
-				out = append(out, ast.MinusRef{RefPart: ast.RefPart{Name: e.Traversal.RootName(), Range: rng(t.file, e.SrcRange)}, Before: before})
+			name := e.Traversal.RootName()
+			out = append(out, ast.Interpolation{RefPart: ast.RefPart{Name: name, Range: rng(t.file, e.SrcRange)}, Variable: variable(name), Before: before, Alone: true})
+		case *hclsyntax.FunctionCallExpr:
+			// Each function but replace writes its arguments' text,
+			// quotes and all; replace may be there to take them out.
+			if e.Name != "replace" {
+				for _, trav := range e.Variables() {
+					name := trav.RootName()
+					out = append(out, ast.Interpolation{RefPart: ast.RefPart{Name: name, Range: rng(t.file, trav.SourceRange())}, Variable: variable(name), Before: before})
+				}
 			}
 		case *hclsyntax.ConditionalExpr: // %{ if }
 			// What follows the directive follows either branch: a minus
@@ -132,6 +151,15 @@ func (t *template) AfterMinus() []ast.MinusRef {
 			return endingInMinus(walk(e.TrueResult, before), walk(e.FalseResult, before))
 		case *hclsyntax.TemplateJoinExpr: // %{ for }
 			if f, ok := e.Tuple.(*hclsyntax.ForExpr); ok {
+				outer := maps.Clone(elemOf)
+				defer func() { elemOf = outer }()
+				elemOf[f.ValVar] = ""
+				if coll, ok := f.CollExpr.(*hclsyntax.ScopeTraversalExpr); ok && len(coll.Traversal) == 1 {
+					elemOf[f.ValVar] = variable(coll.Traversal.RootName())
+				}
+				if f.KeyVar != "" {
+					elemOf[f.KeyVar] = ""
+				}
 				// What follows the loop follows its last pass, or the
 				// text before it when it makes none; a pass also follows
 				// the one before it.
@@ -144,11 +172,18 @@ func (t *template) AfterMinus() []ast.MinusRef {
 	if e, ok := t.expr.(hclsyntax.Expression); ok {
 		walk(e, "")
 	}
-	// A loop's second pass finds again what its first found.
-	seen := map[diag.Range]bool{}
-	return slices.DeleteFunc(out, func(r ast.MinusRef) bool {
-		dup := seen[r.Range]
-		seen[r.Range] = true
+	// A loop's second pass finds again what its first found, after
+	// other text, which may be all that matters (${low}-): both are kept,
+	// but not one found twice after the same text.
+	type key struct {
+		at     diag.Range
+		before string
+	}
+	seen := map[key]bool{}
+	return slices.DeleteFunc(out, func(r ast.Interpolation) bool {
+		k := key{r.Range, r.Before}
+		dup := seen[k]
+		seen[k] = true
 		return dup
 	})
 }

@@ -242,7 +242,7 @@ func (b *builder) stepSQL(p *plan.Product, s *plan.Step) string {
 				b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
 			}
 		}
-		if sql, err = p.FillInputs(sql); err != nil { // the compiler checked the placeholders
+		if sql, err = p.FillPlaceholders(sql); err != nil { // the compiler checked the placeholders
 			b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, p.ID, err)
 		}
 	}

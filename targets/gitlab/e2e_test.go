@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,35 +80,68 @@ func TestGitLabCILocal(t *testing.T) {
 		}
 	})
 	t.Run("two meshes", func(t *testing.T) {
-		// One .gitlab-ci.yml includes the parents of two meshes: a
-		// build's schedule runs its own products only, and is judged by
-		// its own build's meshc-unknown-schedule only. About 12 seconds
-		// a run.
+		// One .gitlab-ci.yml includes the parents of two meshes that both
+		// have a product stores.revenue: a build's schedule runs its own
+		// product only, and is judged by its own build's
+		// meshc-unknown-schedule only. Were the two trigger jobs of one
+		// name, GitLab would merge them, and one mesh's product would
+		// never run. About 12 seconds a run.
 		for _, run := range []struct {
 			name      string
 			variables []string
-			ran       string // what the steps recorded
-			failed    string // the job that fails, if any
+			ran       string   // what the steps recorded, sorted
+			failed    []string // the jobs that fail
 		}{
-			{"retail's schedule", []string{"MESHC_SCHEDULE=daily", "MESHC_BUILD=retail/prod"}, "stores.revenue\n", ""},
-			{"by hand, without the build", []string{"MESHC_SCHEDULE=daily"}, "stores.revenue\n", ""},
-			{"retail's stale schedule of ops' key", []string{"MESHC_SCHEDULE=weekly", "MESHC_BUILD=retail/prod"}, "", "meshc-unknown-schedule:retail/prod"},
+			{"retail's schedule", []string{"MESHC_SCHEDULE=daily", "MESHC_BUILD=retail/prod"}, "RETAIL stores.revenue\n", nil},
+			{"ops' schedule", []string{"MESHC_SCHEDULE=weekly", "MESHC_BUILD=ops/prod"}, "OPS stores.revenue\n", nil},
+			{"everything", []string{"MESHC_SCHEDULE=all"}, "OPS stores.revenue\nRETAIL stores.revenue\n", nil},
+			{"by hand, without the build", []string{"MESHC_SCHEDULE=daily"}, "RETAIL stores.revenue\n", nil},
+			{"retail's stale schedule of ops' key", []string{"MESHC_SCHEDULE=weekly", "MESHC_BUILD=retail/prod"}, "", []string{"meshc-unknown-schedule:retail/prod"}},
+			// Schedules without MESHC_BUILD, made before meshc wrote it
+			// or by hand. GitLab names the schedule in
+			// CI_PIPELINE_SCHEDULE_DESCRIPTION since 17.8.
+			{"retail's schedule made before MESHC_BUILD", []string{"MESHC_SCHEDULE=daily", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=meshc retail prod: daily"}, "RETAIL stores.revenue\n", nil},
+			{"ops' stale schedule made before MESHC_BUILD", []string{"MESHC_SCHEDULE=monthly", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=meshc ops prod: monthly"}, "", []string{"meshc-unknown-schedule:ops/prod"}},
+			{"a schedule of no build's key, without MESHC_BUILD", []string{"MESHC_SCHEDULE=monthly", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=nightly"}, "", []string{"meshc-unknown-schedule:ops/prod", "meshc-unknown-schedule:retail/prod"}},
+			// Whose it is cannot be told: retail's job fails it, saying
+			// to give it its MESHC_BUILD.
+			{"a schedule of ops' key without MESHC_BUILD or description", []string{"MESHC_SCHEDULE=weekly", schedule}, "OPS stores.revenue\n", []string{"meshc-unknown-schedule:retail/prod"}},
 		} {
 			t.Run(run.name, func(t *testing.T) {
 				record, out, err := runTwoMeshes(t, runPy, run.variables...)
-				if run.failed == "" && err != nil {
+				if len(run.failed) == 0 && err != nil {
 					t.Fatalf("the pipelines failed: %v\n%s", err, out)
 				}
-				if run.failed != "" && (err == nil || !strings.Contains(out, "job failed: FAIL  "+run.failed+"\n")) {
-					t.Fatalf("%s did not fail the pipelines:\n%s", run.failed, out)
+				var failed []string
+				for line := range strings.Lines(out) {
+					if job, ok := strings.CutPrefix(line, "PROBLEM: job failed: FAIL  "); ok {
+						failed = append(failed, strings.TrimSpace(job))
+					}
 				}
-				if record != run.ran {
-					t.Errorf("the steps that ran recorded %q, want %q\n%s", record, run.ran, out)
+				slices.Sort(failed)
+				if !slices.Equal(failed, run.failed) || (len(run.failed) > 0 && err == nil) {
+					t.Fatalf("the jobs that failed are %q, want %q:\n%s", failed, run.failed, out)
+				}
+				if len(run.failed) > 0 && !strings.Contains(out, "which is neither \"all\" nor the key of a schedule") {
+					t.Errorf("the pipelines failed without saying why:\n%s", out)
+				}
+				withBuild := slices.ContainsFunc(run.variables, func(v string) bool { return strings.HasPrefix(v, "MESHC_BUILD=") })
+				if len(run.failed) > 0 && !withBuild && !strings.Contains(out, "sets no MESHC_BUILD") {
+					t.Errorf("the pipelines failed without saying that the schedule sets no MESHC_BUILD:\n%s", out)
+				}
+				lines := strings.SplitAfter(record, "\n")
+				slices.Sort(lines)
+				if got := strings.Join(lines, ""); got != run.ran {
+					t.Errorf("the steps that ran recorded %q, want %q\n%s", got, run.ran, out)
 				}
 			})
 		}
 	})
 }
+
+// schedule makes gitlab-ci-local's pipeline one that a pipeline schedule
+// started; run.py leaves CI_PIPELINE_SOURCE to the caller.
+const schedule = "CI_PIPELINE_SOURCE=schedule"
 
 // runTwoMeshes builds the two meshes of testdata/two_meshes.txtar into a
 // scratch repository and runs its .gitlab-ci.yml, which includes both
@@ -115,12 +149,28 @@ func TestGitLabCILocal(t *testing.T) {
 // and run.py's output.
 func runTwoMeshes(t *testing.T, runPy string, variables ...string) (string, string, error) {
 	t.Helper()
+	record := filepath.Join(t.TempDir(), "record.log")
+	repo, _ := buildTwoMeshes(t, record)
+	args := []string{runPy, repo, "--", "--force-shell-executor"}
+	for _, v := range variables {
+		args = append(args, "--variable", v)
+	}
+	out, runErr := exec.Command(python(), args...).CombinedOutput()
+	recorded, _ := os.ReadFile(record)
+	return string(recorded), string(out), runErr
+}
+
+// buildTwoMeshes writes testdata/two_meshes.txtar into a scratch
+// repository, its steps recording into record, and builds each mesh into
+// its gen/gitlab. It returns the repository and each mesh's parent
+// pipeline, parsed.
+func buildTwoMeshes(t *testing.T, record string) (string, []map[string]any) {
+	t.Helper()
 	ar, err := txtar.ParseFile(filepath.Join("testdata", "two_meshes.txtar"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	repo := filepath.Join(t.TempDir(), "repo")
-	record := filepath.Join(t.TempDir(), "record.log")
 	for _, f := range ar.Files {
 		name := filepath.Join(repo, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
@@ -130,6 +180,7 @@ func runTwoMeshes(t *testing.T, runPy string, variables ...string) (string, stri
 			t.Fatal(err)
 		}
 	}
+	var parents []map[string]any
 	for _, mesh := range []string{"meshA", "meshB"} {
 		res, err := compiler.CompileDir(filepath.Join(repo, mesh), compiler.Options{Today: today})
 		if err != nil {
@@ -144,14 +195,52 @@ func runTwoMeshes(t *testing.T, runPy string, variables ...string) (string, stri
 		if _, err := output.Write(filepath.Join(repo, mesh, "gen", "gitlab"), gitlab.Owner(res.Plan), files, nil); err != nil {
 			t.Fatal(err)
 		}
+		for _, f := range files {
+			if f.Path == ".gitlab-ci.yml" {
+				var parent map[string]any
+				if err := yaml.Unmarshal(f.Contents(), &parent); err != nil {
+					t.Fatal(err)
+				}
+				parents = append(parents, parent)
+			}
+		}
 	}
-	args := []string{runPy, repo, "--", "--force-shell-executor"}
-	for _, v := range variables {
-		args = append(args, "--variable", v)
+	return repo, parents
+}
+
+// TestTwoMeshesShareNoName checks, without running them, that the parents
+// of two meshes of one repository that both have a product stores.revenue
+// share no job name, which GitLab would merge into one job when one file
+// includes both, and no resource group, which would make each wait for
+// the other's runs.
+func TestTwoMeshesShareNoName(t *testing.T) {
+	_, parents := buildTwoMeshes(t, "record.log")
+	jobs := map[string]bool{}
+	groups := map[string]bool{}
+	for i, parent := range parents {
+		for name, v := range parent {
+			job, ok := v.(map[string]any)
+			if !ok {
+				continue // stages
+			}
+			if jobs[name] {
+				t.Errorf("both meshes' parents have a job %q", name)
+			}
+			jobs[name] = true
+			if g, ok := job["resource_group"].(string); ok {
+				if groups[g] {
+					t.Errorf("both meshes' parents have the resource group %q", g)
+				}
+				groups[g] = true
+			}
+			if i == 0 && job["trigger"] != nil && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "retail:") {
+				t.Errorf("retail's trigger job %q does not start with the mesh's name", name)
+			}
+		}
 	}
-	out, runErr := exec.Command(python(), args...).CombinedOutput()
-	recorded, _ := os.ReadFile(record)
-	return string(recorded), string(out), runErr
+	if len(groups) != 2 {
+		t.Errorf("the two parents have %d resource groups, want 2: %v", len(groups), groups)
+	}
 }
 
 // python is the Python that runs run.py: MESHC_PYTHON, or python3.

@@ -14,6 +14,7 @@ import (
 	"cmp"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/meshc/meshc/compiler/plan"
@@ -386,11 +387,11 @@ func (b *builder) sources(products ...*plan.Product) []string {
 // trigger is the parent's job that runs a unit's child pipeline once the
 // units it reads from have passed.
 func (b *builder) trigger(u *unit) *job {
-	j := &job{name: u.name, stage: "products", at: u.at}
+	j := &job{name: b.triggerName(u), stage: "products", at: u.at}
 	for _, up := range u.upstreams {
 		// optional: the upstream may not run in this pipeline (its
 		// schedule is another); the unit then reads its last published data.
-		j.needs = append(j.needs, need{job: up.name, optional: true, at: u.at})
+		j.needs = append(j.needs, need{job: b.triggerName(up), optional: true, at: u.at})
 	}
 	j.body = jobBody{
 		extends: b.productTemplate(),
@@ -398,40 +399,89 @@ func (b *builder) trigger(u *unit) *job {
 		// One run of a unit at a time, per environment: two pipelines
 		// (a schedule and a manual run, say) must not write the same
 		// tables at once. The lock is held until the child pipeline ends.
-		resourceGroup: "meshc/" + b.plan.Environment.Name + "/" + u.name,
+		resourceGroup: b.resourceGroup(u),
 		// Another build's schedule may share a key ("daily") with this
 		// build's, in a project that includes both parents.
-		skip:    []string{b.schedules.ofOtherBuild()},
-		rules:   b.schedules.rules(u.products),
+		rules:   append(neverIf(b.schedules.ofOtherBuild()), runIf(b.schedules.rules(u.products)...)...),
 		trigger: &trigger{include: []string{path.Join(b.settings.outDir, u.file)}},
 	}
 	return j
 }
 
+// sharesProject reports whether the mesh may share its GitLab project with
+// other meshes, whose parents one .gitlab-ci.yml may include beside its
+// own: it does unless it is at the repository's root, as a mesh's folder
+// tree holds one mesh (a mesh.hcl below the root is not read as one).
+// GitLab merges the jobs of one name from several included files into
+// one, so there the names of the trigger jobs, which come from domains and
+// products that two meshes may share, carry the mesh. A mesh at the root
+// keeps the shorter names, and its users the job names they know.
+func (b *builder) sharesProject() bool { return b.settings.meshDir != "." }
+
+// triggerName is the name of the parent's job that runs a unit: the
+// unit's, after the mesh's name and ":" when the mesh may share its
+// project. Mesh names hold no ":", so the mesh's part cannot be read as
+// another's.
+func (b *builder) triggerName(u *unit) string {
+	if b.sharesProject() {
+		return b.plan.Name + ":" + u.name
+	}
+	return u.name
+}
+
+// resourceGroup names the lock that lets one run of a unit at a time
+// write its tables in an environment. GitLab's resource groups are the
+// project's, so it carries the mesh where the trigger job's name does;
+// GitLab allows no ":" in their names.
+func (b *builder) resourceGroup(u *unit) string {
+	if b.sharesProject() {
+		return "meshc/" + b.schedules.build() + "/" + u.name
+	}
+	return "meshc/" + b.plan.Environment.Name + "/" + u.name
+}
+
 // unknownSchedule is the parent's job that fails a run of one of this
-// build's schedules (its MESHC_BUILD names the build) whose MESHC_SCHEDULE
-// is none of the keys of schedules.json, nor "all": one started by a
-// pipeline schedule that an earlier schedules.json listed, which GitLab
-// keeps until someone deletes it. No trigger job's rules would match it,
-// and GitLab would start nothing and tell no one. It judges no other
-// build's schedule, whose keys it does not know: a project may include
-// the parents of several meshes. Its name holds the build, as GitLab
-// merges the jobs of one name from two included files into one. It is
-// also the job that makes the parent of a mesh with no products a file
-// GitLab accepts, as GitLab refuses one whose jobs are all hidden ("jobs
-// config should contain at least one visible job"); a push, which sets no
-// MESHC_BUILD, runs it no more than the trigger jobs.
+// build's schedules whose MESHC_SCHEDULE is none of the keys of
+// schedules.json, nor "all": one started by a pipeline schedule that an
+// earlier schedules.json listed, which GitLab keeps until someone deletes
+// it. No trigger job's rules would match it, and GitLab would start
+// nothing and tell no one. A schedule is this build's when its
+// MESHC_BUILD names the build. One without MESHC_BUILD (made before meshc
+// wrote the variable, or by hand) that sets MESHC_SCHEDULE is judged too,
+// unless its description is another build's: a project whose file
+// includes several builds' parents cannot tell whose it is, so every
+// build that lacks its key fails it, saying to give the schedule its
+// MESHC_BUILD. A schedule that sets neither runs the project's other jobs,
+// and is none of meshc's business.
+//
+// Its name holds the build, as GitLab merges the jobs of one name from
+// two included files into one. It is also the job that makes the parent
+// of a mesh with no products a file GitLab accepts, as GitLab refuses one
+// whose jobs are all hidden ("jobs config should contain at least one
+// visible job"); a push, which sets no MESHC_BUILD and is no schedule,
+// runs it no more than the trigger jobs.
 func (b *builder) unknownSchedule() *job {
 	s := b.settings
-	message := `meshc: MESHC_SCHEDULE is "%s", which is neither "all" nor the key of a schedule in %s (the %s mesh, environment %s), so this pipeline runs no product of that build. A pipeline schedule that set it, and MESHC_BUILD to %s, is left from an earlier version of that file: delete the schedule, as the comment in that file says. To run products by hand, set MESHC_SCHEDULE to "all" or to a key of the file.\n`
-	return &job{name: "meshc-unknown-schedule:" + b.schedules.build(), stage: "products", at: b.plan.Range, body: jobBody{
-		comment: "Fails a run of a schedule of this build (MESHC_BUILD) whose MESHC_SCHEDULE is none of the keys of\nschedules.json, nor \"all\": one that an earlier schedules.json listed, which would otherwise run nothing, unseen.",
-		image:   s.image,
-		tags:    s.tags,
-		skip:    b.schedules.conditions(b.schedules.keys()),
-		rules:   []string{b.schedules.ofThisBuild()},
+	sc := b.schedules
+	stale := `meshc: MESHC_SCHEDULE is "%s", which is neither "all" nor the key of a schedule in %s (the %s mesh, environment %s), so this pipeline runs no product of that build.\n`
+	withBuild := `A pipeline schedule that set it, and MESHC_BUILD to %s, is left from an earlier version of that file: delete the schedule, as the comment in that file says. To run products by hand, set MESHC_SCHEDULE to "all" or to a key of the file.\n`
+	noBuild := `The pipeline schedule that started it sets no MESHC_BUILD, which names the build whose schedule it is. If it is a schedule of another mesh or environment whose parent pipeline this project includes too, set its variable MESHC_BUILD to that build (MESH/ENVIRONMENT), and this job leaves it alone. If it is a schedule of this build, left from an earlier version of that file, delete it. The sync script in the GitLab target documentation of meshc deletes the stale schedules of a build and sets MESHC_BUILD on the others.\n`
+	return &job{name: "meshc-unknown-schedule:" + sc.build(), stage: "products", at: b.plan.Range, body: jobBody{
+		comment: "Fails a run of a schedule of this build (MESHC_BUILD) whose MESHC_SCHEDULE is none of the keys of\nschedules.json, nor \"all\": one that an earlier schedules.json listed, which would otherwise run nothing, unseen.\n" +
+			"A schedule that sets MESHC_SCHEDULE but no MESHC_BUILD is judged too, unless its description is another build's.",
+		image: s.image,
+		tags:  s.tags,
+		rules: slices.Concat(
+			neverIf(sc.conditions(sc.keys())...),
+			runIf(sc.ofThisBuild()),
+			neverIf("$"+buildVariable), // another build's, which its own job judges
+			runIf(sc.describedAsThisBuild()),
+			neverIf(describedAsABuild),
+			runIf(`$CI_PIPELINE_SOURCE == "schedule" && $`+scheduleVariable),
+		),
 		script: []string{
-			"printf " + shell.Quote(message) + ` "$` + scheduleVariable + `" ` + shell.Quote(path.Join(s.outDir, "schedules.json")) + " " + shell.Quote(b.plan.Name) + " " + shell.Quote(b.plan.Environment.Name) + " " + shell.Quote(b.schedules.build()) + " >&2",
+			"printf " + shell.Quote(stale) + ` "$` + scheduleVariable + `" ` + shell.Quote(path.Join(s.outDir, "schedules.json")) + " " + shell.Quote(b.plan.Name) + " " + shell.Quote(b.plan.Environment.Name) + " >&2",
+			`if [ -n "$` + buildVariable + `" ]; then printf ` + shell.Quote(withBuild) + " " + shell.Quote(sc.build()) + ` >&2; else printf ` + shell.Quote(noBuild) + ` >&2; fi`,
 			"exit 1",
 		},
 	}}

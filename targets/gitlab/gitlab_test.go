@@ -347,8 +347,8 @@ func TestRulesWithinTokenLimit(t *testing.T) {
 				rules[name]++
 			}
 		}
-		if f.Path == ".gitlab-ci.yml" && (rules["d"] != 28 || rules["meshc-unknown-schedule:m/prod"] != 28) {
-			t.Errorf("the parent's jobs have %v rules; want 28 for the domain d, another build's schedule, all and each of the 26 schedules, and as many for meshc-unknown-schedule:m/prod, all, the 26 and this build's schedule", rules)
+		if f.Path == ".gitlab-ci.yml" && (rules["d"] != 28 || rules["meshc-unknown-schedule:m/prod"] != 32) {
+			t.Errorf("the parent's jobs have %v rules; want 28 for the domain d, another build's schedule, all and each of the 26 schedules, and 32 for meshc-unknown-schedule:m/prod, all, the 26, this build's schedule, another build's, and a schedule without MESHC_BUILD described as this build's, as another's, or as no build's", rules)
 		}
 	}
 }
@@ -381,5 +381,62 @@ func TestLargeFileWarned(t *testing.T) {
 	_, ds = gitlab.Build(meshtest.Pharma(t, "prod"), gitlab.Options{})
 	if slices.ContainsFunc(ds, func(d *diag.Diagnostic) bool { return d.Summary == "GitLab pipeline file may be too large" }) {
 		t.Errorf("the example's pipelines are warned of: %v", ds)
+	}
+}
+
+// TestPollerOnce checks that a child pipeline holds the standard talend
+// runner's poller once, in the runner's template, as before_script, and
+// that a step's job, run as GitLab runs it (before_script and script as
+// one script in one shell), hands the poller its task and its token: in
+// dash as in bash, as a job's image decides the shell. A stub python3
+// prints what it gets.
+func TestPollerOnce(t *testing.T) {
+	var child map[string]any
+	for _, f := range build(t, pharma(t, "prod"), gitlab.Options{OutDir: "gen/gitlab", Granularity: "domain"}) {
+		if f.Path == "domains/physician.yml" {
+			if n := strings.Count(string(f.Contents()), "import datetime"); n != 1 {
+				t.Errorf("%s holds the talend poller %d times, want once", f.Path, n)
+			}
+			if err := yaml.Unmarshal(f.Contents(), &child); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	template, _ := child[".meshc-runner-talend"].(map[string]any)
+	job, _ := child["prescribers.land_ama_file"].(map[string]any)
+	if template == nil || job == nil {
+		t.Fatal("domains/physician.yml has no .meshc-runner-talend or prescribers.land_ama_file")
+	}
+	if job["before_script"] != nil || job["extends"] != ".meshc-runner-talend" || template["before_script"] == nil {
+		t.Fatalf("the step's job does not take its before_script from its runner's template: %v", job)
+	}
+	if fmt.Sprint(job["script"]) == "" || strings.Contains(fmt.Sprint(job["script"]), "import datetime") {
+		t.Errorf("the step's job holds the poller itself: %v", job["script"])
+	}
+	var script []string
+	for _, key := range []string{"before_script", "script"} {
+		lines, _ := template[key].([]any)
+		if key == "script" {
+			lines, _ = job[key].([]any)
+		}
+		for _, l := range lines {
+			script = append(script, l.(string))
+		}
+	}
+	bin := t.TempDir()
+	stub := "#!/bin/sh\ncat >/dev/null\necho \"token=$MESHC_TOKEN args=$*\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte(stub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, shell := range []string{"sh", "bash"} {
+		if _, err := exec.LookPath(shell); err != nil {
+			continue
+		}
+		cmd := exec.Command(shell, "-c", strings.Join(script, "\n"))
+		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "MESHC_SECRET_PHYSICIAN__TALEND_CLOUD=s3cret", "MESHC_TOKEN=")
+		out, err := cmd.CombinedOutput()
+		if want := "token=s3cret args=- logsys_master_d\n"; err != nil || string(out) != want {
+			t.Errorf("%s ran the job's script: %v, %q; want %q", shell, err, out, want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/meshc/meshc/internal/credscan"
 	"github.com/meshc/meshc/internal/output"
 	"github.com/meshc/meshc/internal/shell"
+	"github.com/meshc/meshc/internal/snowsql"
 	"github.com/meshc/meshc/lang/diag"
 )
 
@@ -78,12 +79,12 @@ func passed(p *plan.Product) string { return p.Name + ":passed" }
 func (b *builder) productJobs(p *pipeline, peers peers, pr *plan.Product) {
 	domainMode := b.settings.granularity == "domain"
 	n := names{}
-	var rules []string
+	var rules []rule
 	var vars []variable
 	var waitFor []need
 	if domainMode {
 		n.prefix = pr.Name + "."
-		rules = b.schedules.rules([]*plan.Product{pr})
+		rules = runIf(b.schedules.rules([]*plan.Product{pr})...)
 		vars = productVariables(pr)
 		// A product's first steps wait until the products of the same
 		// pipeline that it reads from have passed.
@@ -137,7 +138,7 @@ func (b *builder) productJobs(p *pipeline, peers peers, pr *plan.Product) {
 // products downstream in the same pipeline need one job rather than every
 // test. GitLab allows 50 needs per job, so more tests are gathered by a
 // chain of gates, each needing the one before and 49 tests.
-func (b *builder) gate(p *pipeline, pr *plan.Product, needs []need, stage string, rules []string, vars []variable) {
+func (b *builder) gate(p *pipeline, pr *plan.Product, needs []need, stage string, rules []rule, vars []variable) {
 	var prev []need
 	for part := 1; ; part++ {
 		take := min(len(needs), maxNeeds-len(prev))
@@ -202,8 +203,23 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 			}
 		}
 	}
-	body.script = b.render(tmpl, values, s.Range)
+	body.script = b.render(tmpl, values, s.Range, sharedLines(tmpl), len(tmpl.Lines))
 	return body
+}
+
+// sharedLines is how many of a runner's first script lines every step of
+// it runs alike, which its hidden template holds once, as before_script:
+// lines without placeholders that span several lines, programs such as
+// the standard talend runner's poller, which would otherwise be copied
+// into every step's job. GitLab runs before_script and script as one
+// script in one shell, so the steps run what the template says, in its
+// order. A job needs a script of its own, so the last line stays.
+func sharedLines(t *plan.JobTemplate) int {
+	n := 0
+	for n < len(t.Lines)-1 && len(t.Lines[n].Names()) == 0 && strings.Contains(t.Script[n], "\n") {
+		n++
+	}
+	return n
 }
 
 // stepSQLFile writes the SQL of a step on the standard library's sql
@@ -225,7 +241,7 @@ func (b *builder) stepSQLFile(pr *plan.Product, s *plan.Step) (file, filled stri
 	if !ok {
 		return "", "", false
 	}
-	filled, err = pr.FillInputs(sql)
+	filled, err = pr.FillPlaceholders(sql)
 	if err != nil { // the compiler checked the placeholders
 		b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, pr.ID, err)
 		return "", "", false
@@ -242,11 +258,28 @@ func (b *builder) stepSQLFile(pr *plan.Product, s *plan.Step) (file, filled stri
 		b.errorf("literal-credential", arg.Range, "Credential written as a literal", "%s", detail)
 		return "", "", false
 	}
-	about := fmt.Sprintf("Step %s of %s: %s, its placeholders filled with the tables of its inputs in environment %s.", s.Name, pr.ID, arg.String, b.plan.Environment.Name)
+	about := fmt.Sprintf("Step %s of %s: %s, its placeholders filled with the tables of %s in environment %s.", s.Name, pr.ID, arg.String, placeholdersFor(sql), b.plan.Environment.Name)
 	from := b.plan.Prefix + arg.String // as ranges name it
 	b.rendered = append(b.rendered, from)
 	head := output.Header("-- ", b.ownerCmd, b.plan.SourceFiles(b.settings.target, []*plan.Product{pr}, from))
 	return b.sqlFile(pr, s.Name+".sql", filled, about, head), filled, true
+}
+
+// placeholdersFor names what the placeholders of a step's SQL stand for:
+// its product's inputs, its own ports, or both.
+func placeholdersFor(sql string) string {
+	var inputs, ports bool
+	for _, p := range snowsql.Placeholders(sql) {
+		inputs = inputs || p.Kind == "input"
+		ports = ports || p.Kind == "port"
+	}
+	switch {
+	case inputs && ports:
+		return "its inputs and its product's ports"
+	case ports:
+		return "its product's ports"
+	}
+	return "its inputs"
 }
 
 // testBody renders a test's job: the test template runs the test's query,
@@ -264,13 +297,14 @@ func (b *builder) testBody(pr *plan.Product, t *plan.Test) jobBody {
 		b.errorf("gitlab-no-runner", t.Range, "No GitLab job for tests", "Add a test { image = \"...\", script = [\"...\"] } block to the target \"gitlab\" block.")
 		return body
 	}
-	body.script = b.render(tmpl, map[string]shell.Value{"sql": shell.Words(file)}, t.Range)
+	body.script = b.render(tmpl, map[string]shell.Value{"sql": shell.Words(file)}, t.Range, 0, len(tmpl.Lines))
 	return body
 }
 
-func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, at diag.Range) []string {
+// render renders the template's lines from, up to to.
+func (b *builder) render(tmpl *plan.JobTemplate, values map[string]shell.Value, at diag.Range, from, to int) []string {
 	var lines []string
-	for _, t := range tmpl.Lines {
+	for _, t := range tmpl.Lines[from:to] {
 		line, err := t.Render(values)
 		if err != nil { // the compiler checked the templates
 			b.errorf("invalid-template", at, "Invalid script template", "The job template at %s: %s.", tmpl.Range, err)

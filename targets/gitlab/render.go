@@ -19,12 +19,12 @@ type jobBody struct {
 	tags          []string
 	retry         int
 	timeout       string
-	rules         []string // if: conditions; nil runs the job always
-	skip          []string // if: conditions that keep the job out (when: never), read before rules
+	rules         []rule // in order; nil runs the job always
 	resourceGroup string
 	variables     []variable
 	secrets       []vaultSecret
 	trigger       *trigger
+	beforeScript  []string // run in the shell of script, just before it
 	script        []string
 	afterScript   []string
 	allowFailure  bool
@@ -35,6 +35,32 @@ type jobBody struct {
 }
 
 type variable struct{ name, value string }
+
+// rule is one of a job's rules. GitLab reads them in order, and the first
+// whose if: holds decides: the job runs, or, with never, does not. When
+// none holds, the job does not run.
+type rule struct {
+	cond  string
+	never bool
+}
+
+// runIf returns rules that run the job when one of conds holds.
+func runIf(conds ...string) []rule {
+	rules := make([]rule, len(conds))
+	for i, c := range conds {
+		rules[i] = rule{cond: c}
+	}
+	return rules
+}
+
+// neverIf returns rules that keep the job out when one of conds holds.
+func neverIf(conds ...string) []rule {
+	rules := runIf(conds...)
+	for i := range rules {
+		rules[i].never = true
+	}
+	return rules
+}
 
 type vaultSecret struct{ name, engine, path, field, audience string }
 
@@ -175,13 +201,14 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 	if body.resourceGroup != "" {
 		m.Set("resource_group", yamlout.String(body.resourceGroup))
 	}
-	if len(body.skip)+len(body.rules) > 0 {
-		rules := yamlout.List{}
-		for _, r := range body.skip {
-			rules = append(rules, (&yamlout.Map{}).Set("if", yamlout.String(r)).Set("when", yamlout.String("never")))
-		}
+	if len(body.rules) > 0 {
+		rules := make(yamlout.List, 0, len(body.rules))
 		for _, r := range body.rules {
-			rules = append(rules, (&yamlout.Map{}).Set("if", yamlout.String(r)))
+			m := (&yamlout.Map{}).Set("if", yamlout.String(r.cond))
+			if r.never {
+				m.Set("when", yamlout.String("never"))
+			}
+			rules = append(rules, m)
 		}
 		m.Set("rules", rules)
 	}
@@ -221,6 +248,9 @@ func jobMap(j *job, body jobBody) *yamlout.Map {
 			m.Set("inherit", (&yamlout.Map{}).Set("variables", yamlout.Bool(false)))
 		}
 		m.Set("trigger", trigger)
+	}
+	if len(body.beforeScript) > 0 {
+		m.Set("before_script", stringList(body.beforeScript))
 	}
 	if len(body.script) > 0 {
 		m.Set("script", stringList(body.script))
@@ -277,11 +307,12 @@ func (b *builder) childHead(u *unit) *head {
 				continue // reported by stepBody
 			}
 			h.templates = append(h.templates, &template{name: runnerTemplate(st.Runner), body: jobBody{
-				comment:   fmt.Sprintf("Steps that run on runner %s.", st.Runner.Name),
-				image:     t.Image,
-				retry:     retry,
-				timeout:   s.timeout,
-				variables: templateVariables(t.Variables),
+				comment:      fmt.Sprintf("Steps that run on runner %s.", st.Runner.Name),
+				image:        t.Image,
+				retry:        retry,
+				timeout:      s.timeout,
+				variables:    templateVariables(t.Variables),
+				beforeScript: b.render(t, nil, t.Range, 0, sharedLines(t)),
 			}})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -343,6 +344,28 @@ func (s *schedules) ofOtherBuild() string {
 // MESHC_BUILD.
 func (s *schedules) ofThisBuild() string { return fmt.Sprintf("$%s == %q", buildVariable, s.build()) }
 
+// descriptionPrefix starts the description of every schedule of this
+// build, and of no other build's: mesh and environment names hold no
+// space.
+func (s *schedules) descriptionPrefix() string {
+	return fmt.Sprintf("meshc %s %s: ", s.plan.Name, s.plan.Environment.Name)
+}
+
+// describedAsThisBuild is the if: condition that a scheduled run's
+// schedule has the description of one of this build's, which tells it
+// when the schedule sets no MESHC_BUILD. GitLab gives the description
+// to pipelines since 17.8; before, the condition never holds. The
+// names hold nothing a regular expression or GitLab's /.../ would read.
+func (s *schedules) describedAsThisBuild() string {
+	return "$CI_PIPELINE_SCHEDULE_DESCRIPTION =~ /^" + regexp.QuoteMeta(s.descriptionPrefix()) + "/"
+}
+
+// describedAsABuild is the if: condition that a scheduled run's schedule
+// has the description of a schedule of some meshc build's schedules.json
+// (descriptionPrefix). Each expression holds one regular expression, as
+// older GitLab versions read a pattern up to the expression's last /.
+const describedAsABuild = "$CI_PIPELINE_SCHEDULE_DESCRIPTION =~ /^meshc [^ ]+ [^ ]+: /"
+
 // conditions returns the if: conditions that MESHC_SCHEDULE is "all" or
 // one of keys, one a rule, which GitLab reads as or: a single expression
 // of them all would pass GitLab's 100 tokens an expression (its lexer's
@@ -371,7 +394,7 @@ func (s *schedules) file(owner string, sources []string) output.File {
 		Variables    []variable `json:"variables"`
 		Products     []string   `json:"products"`
 	}
-	prefix := fmt.Sprintf("meshc %s %s: ", s.plan.Name, s.plan.Environment.Name)
+	prefix := s.descriptionPrefix()
 	doc := struct {
 		Comment           string   `json:"comment"`
 		Sources           []string `json:"sources"`

@@ -13,7 +13,7 @@ import (
 // unit is what one child pipeline runs: one product, or a domain's
 // products.
 type unit struct {
-	name      string          // the parent's trigger job
+	name      string          // the product's ID, or the domain and its part: the trigger job's name (triggerName)
 	file      string          // the child pipeline, in the output folder
 	products  []*plan.Product // in topological order
 	upstreams []*unit         // units it reads from, by name

@@ -57,8 +57,8 @@ func (b *builder) stepBody(p *plan.Product, s *plan.Step) string {
 // statements is the body of a task that runs the step's SQL: its sql
 // argument, or its file's content, read when meshc builds since the task
 // runs where the repository is not. The statements run as one Snowflake
-// Scripting block. Its input placeholders name the inputs' tables in the
-// environment built.
+// Scripting block. Its placeholders name the inputs' tables, and the
+// product's own ports', in the environment built.
 func (b *builder) statements(p *plan.Product, s *plan.Step) string {
 	sql, _, arg, err := s.SQL(b.plan.Root)
 	if err != nil {
@@ -69,6 +69,20 @@ func (b *builder) statements(p *plan.Product, s *plan.Step) string {
 		b.errorf("snowflake-runner", arg.Range, "Step SQL cannot run", "The step runs its statements as a Snowflake task, which holds its SQL (%s), but %s.", arg.String, why)
 		return ""
 	}
+	if start, end, ok := snowsql.BlockBegin(sql); ok {
+		// Reported rather than mended: BEGIN TRANSACTION runs on every
+		// target, so one edit mends it everywhere, and the task then
+		// runs the SQL as written.
+		written := sql[start:end]
+		words := strings.Fields(written)[1:] // past BEGIN
+		if len(words) > 0 && strings.EqualFold(words[0], "WORK") {
+			words = words[1:]
+		}
+		fix := strings.Join(append([]string{"BEGIN TRANSACTION"}, words...), " ")
+		b.errorf("snowflake-runner", b.sqlRange(arg, sql, start, end), "BEGIN that a Snowflake task reads as a block",
+			"The step runs its statements as a Snowflake task, in a Snowflake Scripting block, where BEGIN opens a nested block rather than a transaction (and a block's BEGIN may not be followed by a semicolon), so the task would fail on every run. Write %s; instead of %s;: it starts a transaction in a Snowflake task as on every other target.", fix, written)
+		return ""
+	}
 	// Loading checked an inline sql; a file is read only here, and the
 	// task would carry what it holds.
 	if arg.Type == "file" {
@@ -77,7 +91,7 @@ func (b *builder) statements(p *plan.Product, s *plan.Step) string {
 			return ""
 		}
 	}
-	sql, err = p.FillInputs(sql)
+	sql, err = p.FillPlaceholders(sql)
 	if err != nil { // the compiler checked the placeholders
 		b.errorf("invalid-template", arg.Range, "Invalid placeholder", "The SQL of step %s of %s: %v.", s.Name, p.ID, err)
 		return ""

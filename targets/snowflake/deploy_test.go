@@ -3,6 +3,7 @@ package snowflake_test
 import (
 	"fmt"
 	"maps"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -50,7 +51,6 @@ import (
 type account struct {
 	tasks   map[string]*liveTask // by qualified name
 	streams map[string]string    // their comments, by qualified name
-	showCap int                  // the most rows SHOW returns; 0 for Snowflake's 10,000
 }
 
 type liveTask struct {
@@ -73,32 +73,29 @@ var (
 	retiredQuery = regexp.MustCompile(`(?s)\n( +)retired := \(\n(.*?)\n( +)\);\n`)
 	retiredLoop  = regexp.MustCompile(`(?s)\n +FOR retired_root IN retired_roots DO\n(.*?)\n +FOR dependent IN dependent_tasks DO\n +EXECUTE IMMEDIATE (.*?);\n`)
 	retiredStep  = regexp.MustCompile(`(?m)^ +(?:(\w+) := |EXECUTE IMMEDIATE )(.*);$`)
-	// The SHOW TASKS of a block that drops retired graphs: a statement
-	// (showAll), or a page's, run again with page_from after a page as
-	// full as its LIMIT (showPage, pageFrom).
-	showAll   = regexp.MustCompile(`(?m)^ +(SHOW TASKS IN .*);$`)
-	showPage  = regexp.MustCompile(`(?m)^ +EXECUTE IMMEDIATE ('SHOW TASKS .*' \|\| page_from);$`)
-	pageFrom  = regexp.MustCompile(`(?m)^ +page_from := (.*last_root.*);$`)
-	pageCount = regexp.MustCompile(`(?m)^ +SELECT COUNT\(\*\), MAX\("name"\) INTO :page_rows, :last_root FROM TABLE\(RESULT_SCAN\(:roots_shown\)\);$`)
-	pageUntil = regexp.MustCompile(`(?m)^ +UNTIL \(page_rows < (\d+)\)$`)
 	// The loop over the database's schemas of a block that drops retired
 	// graphs in a database.
 	listedSchemas = regexp.MustCompile(`\n  schemas CURSOR FOR\n    SELECT schema_name\n    FROM (\S+)\.INFORMATION_SCHEMA\.SCHEMATA\n    WHERE schema_name <> 'INFORMATION_SCHEMA'\n    ORDER BY schema_name;\n(?s:.*)\n  FOR listed IN schemas DO\n`)
-	showTasks     = regexp.MustCompile(`^SHOW TASKS IN (SCHEMA|DATABASE) (.+?) ROOT ONLY(?: LIMIT (\d+)(?: FROM ('.*'))?)?$`)
-	// The streams of a block that drops retired graphs: a retired root's
-	// SHOW STREAMS (streamsShow), or the schema's, which older blocks ran
-	// once before the roots (streamsAll), the query of those the root
-	// waited on, and the statement that drops one.
-	streamsShow   = regexp.MustCompile(`(?m)^ +EXECUTE IMMEDIATE ('SHOW STREAMS .*);\n +streams_shown := SQLID;$`)
-	streamsAll    = regexp.MustCompile(`(?m)^ +(SHOW STREAMS IN .*);\n +streams_shown := SQLID;$`)
-	streamsQuery  = regexp.MustCompile(`(?s)\n +LET streams RESULTSET := \(\n(.*?)\n +\);\n`)
-	streamDrop    = regexp.MustCompile(`(?m)^ +EXECUTE IMMEDIATE ('DROP STREAM IF EXISTS ' .*);$`)
-	showStreams   = regexp.MustCompile(`^SHOW STREAMS IN SCHEMA (.+?)(?: STARTS WITH ('.*'))?$`)
+	// The streams of a block that drops retired graphs: the query of those
+	// a retired root waited on, on a page of its SHOW STREAMS, and the
+	// statement that drops one.
+	streamsQuery = regexp.MustCompile(`(?s)\n +LET streams RESULTSET := \(\n(.*?)\n +\);\n`)
+	streamDrop   = regexp.MustCompile(`(?m)^ +EXECUTE IMMEDIATE ('DROP STREAM IF EXISTS ' .*);$`)
+	// The SHOW commands the blocks run, with their LIMIT and FROM.
+	showTasks     = regexp.MustCompile(`^SHOW TASKS IN SCHEMA (.+?) ROOT ONLY(?: LIMIT (\d+)(?: FROM (` + sqlLiteral + `))?)?$`)
+	showStreams   = regexp.MustCompile(`^SHOW STREAMS IN SCHEMA (.+?)(?: STARTS WITH (` + sqlLiteral + `))?(?: LIMIT (\d+)(?: FROM (` + sqlLiteral + `))?)?$`)
 	dropStream    = regexp.MustCompile(`^DROP STREAM IF EXISTS (\S+)$`)
 	newStream     = regexp.MustCompile(`^CREATE STREAM IF NOT EXISTS (\S+)\n(?s:.*)\n  COMMENT = (.*)$`)
 	alterSuspend  = regexp.MustCompile(`^ALTER TASK (\S+) SUSPEND$`)
 	qualifiedPart = regexp.MustCompile(`"(?:[^"]|"")*"|[^."]+`)
+	// The loops of the blocks over the pages of a SHOW command's rows, by
+	// the names of their variables (paged in render.go).
+	rootPages   = newPageLoop("roots_shown", "page_rows", "last_root", "page_from")
+	streamPages = newPageLoop("streams_shown", "stream_rows", "last_stream", "streams_from")
 )
+
+// sqlLiteral matches a string literal, its ' doubled or escaped with \.
+const sqlLiteral = `'(?:[^'\\]|\\.|'')*'`
 
 // deploy runs the scripts' statements against the account, in order,
 // failing at the first one Snowflake would refuse.
@@ -189,6 +186,9 @@ func (a *account) run(stmt string) string {
 		}
 		return ""
 	case dropRetired.MatchString(stmt):
+		if msg := letInLoop(stmt); msg != "" {
+			return msg
+		}
 		return a.dropRetired(stmt)
 	case enable.MatchString(stmt):
 		root := enable.FindStringSubmatch(stmt)[1]
@@ -203,129 +203,185 @@ func (a *account) run(stmt string) string {
 	return "a statement the model does not know"
 }
 
-// dropRetired runs a block that drops retired graphs by evaluating its
-// SQL (sqleval_test.go): its SHOW TASKS ... ROOT ONLY, in each schema of
-// the database when it loops over them, page by page when it pages
-// (dropPaged), then on each page its query of the roots shown, then, for
-// each row in order, the assignments and statements of its loop: the root
-// suspended, each task after it dropped as the loop's statement names it,
-// then the root, then the streams it waited on (dropStreams).
-func (a *account) dropRetired(stmt string) string {
-	if m := listedSchemas.FindStringSubmatch(stmt); m != nil {
-		db := accountName(m[1])
-		var schemas []string
-		for name := range a.tasks {
-			if parts := strings.Split(name, "."); parts[0] == db {
-				schemas = append(schemas, parts[1])
+// letInLoop says where a Snowflake Scripting block runs a LET again in
+// the block it ran it in, or is "": a LET declares its cursor or
+// RESULTSET in the innermost block around it, under a name "not already
+// in use in this block" (LET), so a LET right inside a loop fails on the
+// loop's second round, and one must be in a block that each round
+// enters afresh. It reads a block as meshc writes one, each BEGIN,
+// REPEAT, FOR ... DO and END on a line of its own.
+func letInLoop(block string) string {
+	var open []string // "block" or "loop", innermost last
+	for _, line := range strings.Split(block, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "BEGIN":
+			open = append(open, "block")
+		case line == "REPEAT" || strings.HasPrefix(line, "FOR ") && strings.HasSuffix(line, " DO"):
+			open = append(open, "loop")
+		case line == "END;" || line == "END FOR;" || line == "END REPEAT;":
+			if len(open) == 0 {
+				return "an END that closes nothing"
+			}
+			open = open[:len(open)-1]
+		case strings.HasPrefix(line, "LET "):
+			if len(open) == 0 || open[len(open)-1] == "loop" {
+				return "a LET right inside a loop declares its name again on the loop's second round: " + line
 			}
 		}
-		slices.Sort(schemas)
-		for _, schema := range slices.Compact(schemas) {
-			if msg := a.dropPaged(stmt, map[string]sqlValue{"LISTED.SCHEMA_NAME": sqlString(schema)}); msg != "" {
-				return msg
-			}
-		}
-		return ""
 	}
-	if showPage.MatchString(stmt) {
-		return a.dropPaged(stmt, map[string]sqlValue{})
-	}
-	m := showAll.FindStringSubmatch(stmt)
-	if m == nil {
-		return "the model does not know this block's SHOW TASKS"
-	}
-	shown, _, msg := a.showRoots(m[1])
-	if msg != "" {
-		return msg
-	}
-	return a.dropShown(stmt, shown)
+	return ""
 }
 
-// dropPaged runs a block's loop over pages of roots, given the values of
-// the variables it reads: page_from reset, then the SHOW command of a
-// page, the roots shown counted and the last of their names kept, the
-// page's roots dropped, and page_from set, until the loop's condition.
-func (a *account) dropPaged(stmt string, vars map[string]sqlValue) string {
-	show, next, until := showPage.FindStringSubmatch(stmt), pageFrom.FindStringSubmatch(stmt), pageUntil.FindStringSubmatch(stmt)
-	if show == nil || next == nil || until == nil || !pageCount.MatchString(stmt) {
-		return "the model does not know this block's loop over pages"
+// dropRetired runs a block that drops retired graphs by evaluating its
+// SQL (sqleval_test.go): in each schema of the database when it loops
+// over them, its SHOW TASKS ... ROOT ONLY page by page (rootPages), then
+// on each page its query of the roots shown, then, for each row in order,
+// the assignments and statements of its loop: the root suspended, each
+// task after it dropped as the loop's statement names it, then the root,
+// then the streams it waited on (dropStreams).
+func (a *account) dropRetired(stmt string) string {
+	vars := map[string]sqlValue{}
+	dropPages := func() string {
+		return rootPages.run(stmt, vars, a.showRoots, func(shown []sqlRow) string { return a.dropShown(stmt, shown) })
+	}
+	m := listedSchemas.FindStringSubmatch(stmt)
+	if m == nil {
+		return dropPages()
+	}
+	db := accountName(m[1])
+	var schemas []string
+	for name := range a.tasks {
+		if parts := strings.Split(name, "."); parts[0] == db {
+			schemas = append(schemas, parts[1])
+		}
+	}
+	slices.Sort(schemas)
+	for _, schema := range slices.Compact(schemas) {
+		vars["LISTED.SCHEMA_NAME"] = sqlString(schema)
+		if msg := dropPages(); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// pageLoop is a block's loop over the pages of a SHOW command's rows,
+// found by the names of its variables: the query ID of a page's SHOW, its
+// rows counted and the last of their names, and the FROM clause of the
+// next page.
+type pageLoop struct {
+	shown, rows, last, from string
+	// head matches the loop's first statements: the SHOW command's
+	// expression, which ends in from, and the one that sets from.
+	head, until *regexp.Regexp
+}
+
+func newPageLoop(shown, rows, last, from string) *pageLoop {
+	return &pageLoop{
+		shown: shown, rows: rows, last: last, from: from,
+		head: regexp.MustCompile(fmt.Sprintf(`(?m)^ +%[4]s := '';\n +REPEAT\n +EXECUTE IMMEDIATE ('SHOW .*' \|\| %[4]s);\n +%[1]s := SQLID;\n +SELECT COUNT\(\*\), MAX\("name"\) INTO :%[2]s, :%[3]s FROM TABLE\(RESULT_SCAN\(:%[1]s\)\);\n +%[4]s := (.*);$`,
+			shown, rows, last, from)),
+		until: regexp.MustCompile(fmt.Sprintf(`(?m)^ +UNTIL \(%s < (\d+)\)\n +END REPEAT;$`, rows)),
+	}
+}
+
+// run runs the block's loop, given the values of the variables it reads:
+// from reset, then a page's SHOW command, which show runs, the last of
+// the page's names kept (as MAX("name"): SHOW orders by name), from set,
+// and body on the page, until a page has fewer rows than the loop's
+// condition says.
+func (p *pageLoop) run(stmt string, vars map[string]sqlValue, show func(cmd string) ([]sqlRow, string), body func(page []sqlRow) string) string {
+	head, until := p.head.FindStringSubmatch(stmt), p.until.FindStringSubmatch(stmt)
+	if head == nil || until == nil {
+		return "the model does not know this block's loop over pages of " + p.shown
 	}
 	full, _ := strconv.Atoi(until[1])
-	vars["PAGE_FROM"] = sqlString("")
+	from, last := strings.ToUpper(p.from), strings.ToUpper(p.last)
+	vars[from] = sqlString("")
 	for {
-		cmd, err := sqlEval(show[1], vars)
+		cmd, err := sqlEval(head[1], vars)
 		if err != nil || cmd.null {
 			return fmt.Sprintf("the SHOW command: %v, %v", cmd, err)
 		}
-		shown, _, msg := a.showRoots(cmd.s)
+		page, msg := show(cmd.s)
 		if msg != "" {
 			return msg
 		}
-		// The page's last name, before the loop drops any of its roots.
-		vars["LAST_ROOT"] = sqlNull
-		if len(shown) > 0 {
-			vars["LAST_ROOT"] = shown[len(shown)-1]["name"]
+		// The page's last name, before body drops what has it.
+		vars[last] = sqlNull
+		if len(page) > 0 {
+			vars[last] = page[len(page)-1]["name"]
 		}
-		if vars["PAGE_FROM"], err = sqlEval(next[1], vars); err != nil {
-			return "page_from: " + err.Error()
+		if vars[from], err = sqlEval(head[2], vars); err != nil {
+			return p.from + ": " + err.Error()
 		}
-		if msg := a.dropShown(stmt, shown); msg != "" {
+		if msg := body(page); msg != "" {
 			return msg
 		}
-		if len(shown) < full {
+		if len(page) < full {
 			return ""
 		}
 	}
 }
 
+// showMax is the most rows a SHOW command returns (SHOW TASKS, SHOW
+// STREAMS, usage notes).
+const showMax = 10000
+
+// showPage is what a SHOW command lists of rows, those of its scope
+// ordered by name: from the name its FROM gives on (a name no object
+// need have), at most its LIMIT. Without LIMIT, it fails past showMax
+// rows, and LIMIT may not exceed showMax. limit and from are the
+// command's, "" when it has none.
+func showPage(rows []sqlRow, limit, from string) ([]sqlRow, string) {
+	most := showMax
+	if limit != "" {
+		n, _ := strconv.Atoi(limit)
+		if n > showMax {
+			return nil, fmt.Sprintf("LIMIT %d exceeds the maximum of %d", n, showMax)
+		}
+		most = n
+	}
+	if from != "" {
+		v, err := sqlEval(from, nil)
+		if err != nil {
+			return nil, "FROM: " + err.Error()
+		}
+		start, _ := slices.BinarySearchFunc(rows, v.s, func(r sqlRow, name string) int { return strings.Compare(r["name"].s, name) })
+		rows = rows[start:]
+	}
+	if len(rows) > most {
+		if limit == "" {
+			return nil, fmt.Sprintf("090153: The result set size exceeded the max number of rows(%d) supported for SHOW statements. Use LIMIT option", showMax)
+		}
+		rows = rows[:most]
+	}
+	return rows, ""
+}
+
 // showRoots runs a SHOW TASKS ... ROOT ONLY command: the roots in its
-// schema or database, with their comments, ordered by schema and name,
-// from the name FROM gives on (a name no task need have), at most LIMIT
-// of them. Without LIMIT, it fails past showCap rows, and LIMIT may not
-// exceed showCap (SHOW TASKS, usage notes). limit is LIMIT, or showCap.
-func (a *account) showRoots(cmd string) (shown []sqlRow, limit int, msg string) {
+// schema, with their comments, ordered by name, as showPage pages them.
+func (a *account) showRoots(cmd string) ([]sqlRow, string) {
 	m := showTasks.FindStringSubmatch(cmd)
 	if m == nil {
-		return nil, 0, "a SHOW command the model does not know: " + cmd
+		return nil, "a SHOW command the model does not know: " + cmd
 	}
-	scope, in, from := m[1], accountName(m[2]), ""
-	limit = a.showCap
-	if limit == 0 {
-		limit = 10000
-	}
-	if m[3] != "" {
-		n, _ := strconv.Atoi(m[3])
-		if n > limit {
-			return nil, 0, fmt.Sprintf("LIMIT %d exceeds the maximum of %d", n, limit)
-		}
-		limit = n
-	}
-	if m[4] != "" {
-		v, err := sqlEval(m[4], nil)
-		if err != nil {
-			return nil, 0, "FROM: " + err.Error()
-		}
-		from = v.s
-	}
+	in := accountName(m[1])
+	var rows []sqlRow
 	for _, name := range slices.Sorted(maps.Keys(a.tasks)) {
 		lt := a.tasks[name]
 		parts := strings.Split(name, ".")
-		if len(lt.after) > 0 || scope == "SCHEMA" && parts[0]+"."+parts[1] != in || scope == "DATABASE" && parts[0] != in || parts[2] < from {
+		if len(lt.after) > 0 || parts[0]+"."+parts[1] != in {
 			continue
 		}
 		note := sqlNull
 		if lt.comment != "" {
 			note = sqlString(lt.comment)
 		}
-		shown = append(shown, sqlRow{"database_name": sqlString(parts[0]), "schema_name": sqlString(parts[1]), "name": sqlString(parts[2]), "comment": note})
+		rows = append(rows, sqlRow{"database_name": sqlString(parts[0]), "schema_name": sqlString(parts[1]), "name": sqlString(parts[2]), "comment": note})
 	}
-	if len(shown) > limit {
-		if m[3] == "" {
-			return nil, 0, fmt.Sprintf("090153: The result set size exceeded the max number of rows(%d) supported for SHOW statements. Use LIMIT option", limit)
-		}
-		shown = shown[:limit]
-	}
-	return shown, limit, ""
+	return showPage(rows, m[2], m[3])
 }
 
 // dropShown runs a block's query of retired roots on the roots shown, then
@@ -396,9 +452,10 @@ func (a *account) dropShown(stmt string, shown []sqlRow) string {
 }
 
 // dropStreams runs the end of a block's loop over retired roots, given
-// the values of its variables: its SHOW STREAMS, its query of the streams
-// the root waited on, and its statement that drops each of them. A block
-// that keeps them (retired-graphs.sql) has none of these.
+// the values of its variables: its SHOW STREAMS page by page
+// (streamPages), on each page its query of the streams the root waited
+// on, and its statement that drops each of them. A block that keeps them
+// (retired-graphs.sql) has none of these.
 func (a *account) dropStreams(stmt string, vars map[string]sqlValue) string {
 	q, drop := streamsQuery.FindStringSubmatch(stmt), streamDrop.FindStringSubmatch(stmt)
 	if q == nil && drop == nil && !strings.Contains(stmt, "SHOW STREAMS") {
@@ -407,48 +464,31 @@ func (a *account) dropStreams(stmt string, vars map[string]sqlValue) string {
 	if q == nil || drop == nil {
 		return "the model does not know this block's streams"
 	}
-	var cmd string
-	if m := streamsShow.FindStringSubmatch(stmt); m != nil {
-		v, err := sqlEval(m[1], vars)
-		if err != nil || v.null {
-			return fmt.Sprintf("the SHOW command: %v, %v", v, err)
+	return streamPages.run(stmt, vars, a.showStreams, func(shown []sqlRow) string {
+		streams, err := sqlQuery(q[1], map[string][]sqlRow{"STREAMS_SHOWN": shown}, vars)
+		if err != nil {
+			return "the query of streams: " + err.Error()
 		}
-		cmd = v.s
-	} else if m := streamsAll.FindStringSubmatch(stmt); m != nil {
-		// Run once before the roots, it lists what it lists here but the
-		// streams of the roots before, which this root's query leaves out.
-		cmd = m[1]
-	} else {
-		return "the model does not know this block's SHOW STREAMS"
-	}
-	shown, msg := a.showStreams(cmd)
-	if msg != "" {
-		return msg
-	}
-	streams, err := sqlQuery(q[1], map[string][]sqlRow{"STREAMS_SHOWN": shown}, vars)
-	if err != nil {
-		return "the query of streams: " + err.Error()
-	}
-	for _, row := range streams {
-		vars["INPUT_STREAM.NAME"] = row["NAME"]
-		v, err := sqlEval(drop[1], vars)
-		if err != nil || v.null {
-			return fmt.Sprintf("dropping stream %v: %v, %v", row["NAME"], v, err)
+		for _, row := range streams {
+			vars["INPUT_STREAM.NAME"] = row["NAME"]
+			v, err := sqlEval(drop[1], vars)
+			if err != nil || v.null {
+				return fmt.Sprintf("dropping stream %v: %v, %v", row["NAME"], v, err)
+			}
+			dm := dropStream.FindStringSubmatch(v.s)
+			if dm == nil {
+				return "a statement the model does not know: " + v.s
+			}
+			delete(a.streams, accountName(dm[1]))
 		}
-		dm := dropStream.FindStringSubmatch(v.s)
-		if dm == nil {
-			return "a statement the model does not know: " + v.s
-		}
-		delete(a.streams, accountName(dm[1]))
-	}
-	return ""
+		return ""
+	})
 }
 
 // showStreams runs a SHOW STREAMS command: the streams in its schema whose
 // names start with STARTS WITH's (case-sensitive), with their comments,
-// ordered by name. It fails past showCap rows, as it has no LIMIT (SHOW
-// STREAMS, usage notes).
-func (a *account) showStreams(cmd string) (shown []sqlRow, msg string) {
+// ordered by name, as showPage pages them.
+func (a *account) showStreams(cmd string) ([]sqlRow, string) {
 	m := showStreams.FindStringSubmatch(cmd)
 	if m == nil {
 		return nil, "a SHOW command the model does not know: " + cmd
@@ -461,20 +501,14 @@ func (a *account) showStreams(cmd string) (shown []sqlRow, msg string) {
 		}
 		start = v.s
 	}
+	var rows []sqlRow
 	for _, name := range slices.Sorted(maps.Keys(a.streams)) {
 		i := strings.LastIndexByte(name, '.')
 		if name[:i] == in && strings.HasPrefix(name[i+1:], start) {
-			shown = append(shown, sqlRow{"name": sqlString(name[i+1:]), "comment": sqlString(a.streams[name])})
+			rows = append(rows, sqlRow{"name": sqlString(name[i+1:]), "comment": sqlString(a.streams[name])})
 		}
 	}
-	limit := a.showCap
-	if limit == 0 {
-		limit = 10000
-	}
-	if len(shown) > limit {
-		return nil, fmt.Sprintf("090153: The result set size exceeded the max number of rows(%d) supported for SHOW statements. Use LIMIT option", limit)
-	}
-	return shown, ""
+	return showPage(rows, m[3], m[4])
 }
 
 // accountName turns a qualified name as SQL writes it into the account's key:
@@ -743,22 +777,28 @@ func (a *account) sameAsFresh(t *testing.T, files []output.File) {
 		}
 		return out
 	}
-	got, want := shape(a), shape(fresh)
-	for name, w := range want {
-		if g, ok := got[name]; !ok {
-			t.Errorf("task %s is missing", name)
-		} else if g != w {
-			t.Errorf("task %s: %s, want %s", name, g, w)
-		}
-	}
-	for name, g := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("task %s is left over: %s", name, g)
-		}
-	}
+	sameTasks(t, shape(a), shape(fresh))
 	for name, lt := range fresh.tasks {
 		if !lt.started {
 			t.Errorf("task %s is not resumed on a fresh account", name)
+		}
+	}
+}
+
+// sameTasks reports each task that the shapes of an account, got, and
+// those it should have, want, by the tasks' names, do not hold alike.
+func sameTasks(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		if g, ok := got[name]; !ok {
+			t.Errorf("task %s is missing", name)
+		} else if g != want[name] {
+			t.Errorf("task %s: %s, want %s", name, g, want[name])
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(got)) {
+		if _, ok := want[name]; !ok {
+			t.Errorf("task %s is left over: %s", name, got[name])
 		}
 	}
 }
@@ -954,20 +994,47 @@ func TestRetiredGraphs(t *testing.T) {
 			for name, shape := range kept {
 				want[name] = shape
 			}
-			got := a.shapes()
-			for name, w := range want {
-				if g, ok := got[name]; !ok {
-					t.Errorf("task %s is missing", name)
-				} else if g != w {
-					t.Errorf("task %s: %s, want %s", name, g, w)
-				}
-			}
-			for name, g := range got {
-				if _, ok := want[name]; !ok {
-					t.Errorf("task %s is left over: %s", name, g)
-				}
-			}
+			sameTasks(t, a.shapes(), want)
 		})
+	}
+}
+
+// TestRenamedEnvironment deploys, in the model above, the scripts of an
+// environment renamed in place, prod to live, whose mesh lost product b
+// meanwhile, and then, as docs/targets/snowflake.md says, the script a
+// mesh without domains builds for the old name: the new scripts take over
+// the current graphs, giving their roots live's marker, and neither
+// drops b's, whose root has prod's; the last script does, and nothing
+// else.
+func TestRenamedEnvironment(t *testing.T) {
+	before := deployment{"m", "prod", "", []retireDomain{{"d", "", []string{"a", "b"}}, {"e", "", []string{"c"}}}}
+	after := deployment{"m", "live", "", []retireDomain{{"d", "", []string{"a"}}, {"e", "", []string{"c"}}}}
+	a := &account{tasks: map[string]*liveTask{}}
+	a.deploy(t, before.scripts(t))
+	files := after.scripts(t)
+	a.deploy(t, files)
+	if _, ok := a.tasks["DB.D.B$START"]; !ok {
+		t.Fatal("live's scripts drop prod's graph of b: the test no longer shows what the old name's script is for")
+	}
+	a.deploy(t, deployment{"m", "prod", "", nil}.scripts(t))
+	sameTasks(t, a.shapes(), freshAccount(t, files).shapes())
+}
+
+// TestRetiredGraphsLast checks that the domains' scripts are the *.sql
+// files of the output folder and retired-graphs.sql is not, whatever the
+// domains' names: run by that glob among them, it would drop the graph of
+// a product moved to a domain whose script comes later, before that script
+// gives its root the new domain's comment.
+func TestRetiredGraphsLast(t *testing.T) {
+	domains := []retireDomain{{"a", "", []string{"x"}}, {"zzz", "", []string{"y"}}, {"zz_z", "", []string{"z"}}}
+	p := meshtest.FuzzPlan(retireMesh("m", "prod", "", domains...))
+	if p == nil {
+		t.Fatal("the mesh does not compile")
+	}
+	for _, f := range build(t, p) {
+		if domain, _ := path.Match("*.sql", f.Path); domain == (f.Path == snowflake.RetiredGraphs) {
+			t.Errorf("%s: matched by *.sql %v", f.Path, domain)
+		}
 	}
 }
 
@@ -1000,28 +1067,18 @@ func TestRetiredPaged(t *testing.T) {
 	a.deploy(t, files)
 	want := freshAccount(t, files).shapes()
 	maps.Copy(want, kept)
-	got := a.shapes()
-	for name, w := range want {
-		if g, ok := got[name]; !ok {
-			t.Errorf("task %s is missing", name)
-		} else if g != w {
-			t.Errorf("task %s: %s, want %s", name, g, w)
-		}
-	}
-	for name, g := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("task %s is left over: %s", name, g)
-		}
-	}
+	sameTasks(t, a.shapes(), want)
 }
 
 // TestRetiredStreams deploys, in the model above, a mesh's scripts on an
-// account whose schema holds more streams than one SHOW STREAMS lists,
-// none of them the retired product b's: d.sql must drop the streams b's
-// root waited on, and keep the others', those of another product whose
-// name starts with b's, and one named as b's that is someone else's. A
-// retired root whose name has ' and \ (made by hand) has its streams
-// dropped too: STARTS WITH must escape them.
+// account whose schema holds more streams than one SHOW STREAMS lists:
+// d.sql must drop the streams the retired product b's root waited on, and
+// keep the others', those of another product whose name starts with b's,
+// and those named as b's that are someone else's, more than a page of
+// them, by name before b's: SHOW STREAMS ... STARTS WITH must page, and
+// FROM escape the first page's last name, which has ' and \. A retired
+// root whose name has ' and \ (made by hand) has its streams dropped too:
+// STARTS WITH must escape them.
 func TestRetiredStreams(t *testing.T) {
 	before := deployment{"m", "prod", "", []retireDomain{{"d", "", []string{"a", "b"}}}}
 	after := deployment{"m", "prod", "", []retireDomain{{"d", "", []string{"a"}}}}
@@ -1040,6 +1097,11 @@ func TestRetiredStreams(t *testing.T) {
 	}
 	for i := range 10001 { // a page of SHOW's and one more
 		kept[fmt.Sprintf("DB.D.A$INPUT$E$X%05d", i)] = "d.a waits for e.x to publish"
+		name := fmt.Sprintf("DB.D.B$INPUT$A%05d", i)
+		if i == 9999 { // the last of the first page: FROM quotes it
+			name += `'\`
+		}
+		kept[name] = "someone's"
 	}
 	maps.Copy(a.streams, gone)
 	maps.Copy(a.streams, kept)

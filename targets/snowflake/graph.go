@@ -130,7 +130,63 @@ func (b *builder) graph(p *plan.Product) *graph {
 	b.gather(g)
 	b.spread(g)
 	b.checkLimits(g)
+	b.checkOwnNames(g)
 	return g
+}
+
+// portsByObject returns the ports of the plan's products that publish a
+// table or view, by its name upper-cased as qualified (checkOwnNames):
+// the names are identifiers that need no quotes, which Snowflake reads
+// upper-cased.
+func portsByObject(p *plan.Plan) map[string]*plan.Port {
+	ports := map[string]*plan.Port{}
+	for _, pr := range p.Products {
+		for _, port := range pr.Ports {
+			if port.Object.Name != "" {
+				ports[objectKey(port.Object)] = port
+			}
+		}
+	}
+	return ports
+}
+
+func objectKey(o plan.ObjectName) string {
+	return strings.ToUpper(o.Database + "." + o.Schema + "." + o.Name)
+}
+
+// checkOwnNames reports a port whose table or view has the name of a
+// table or stream that the graph creates in its domain's schema. A
+// schema holds one table, view or stream of a name, which a query's FROM
+// reads: CREATE ... IF NOT EXISTS would find the port's and create
+// nothing, and the graph would read and write the port's data as its own
+// bookkeeping (or a step the graph's). Tasks are another kind of object,
+// named apart from tables.
+func (b *builder) checkOwnNames(g *graph) {
+	type own struct {
+		name       plan.ObjectName
+		kind, what string // what CREATE makes, and what the graph uses it for
+	}
+	graph := "the Snowflake task graph of " + g.product.ID
+	owns := []own{{g.publications, "TABLE", "table where " + graph + " records its publications"}}
+	if len(g.inputs) > 0 {
+		owns = append(owns, own{b.consumed(g.product), "TABLE", "table where " + graph + " records the publications each run reads"})
+	}
+	for _, in := range g.inputs {
+		owns = append(owns, own{in.stream, "STREAM", "stream on which " + graph + " waits for " + in.producer.ID + " to publish"})
+	}
+	for _, o := range owns {
+		port := b.ports[objectKey(o.name)]
+		if port == nil {
+			continue
+		}
+		at := port.ObjectRange
+		if at.IsZero() {
+			at = port.Range
+		}
+		b.errorf("snowflake-name", at, "Port table named as one of meshc's",
+			"Port %s publishes %s, the name of the %s. A schema holds one table, view or stream of a name: CREATE %s IF NOT EXISTS would find the port's and create nothing, and the task graph would take the port's data for its own. Give the port's table another name: in a domain's schema, the Snowflake target names its tables and streams after a product's name and a $ (PRODUCT$PUBLICATIONS, PRODUCT$CONSUMED, PRODUCT$INPUT$DOMAIN$PRODUCT).",
+			port.ID, port.Object, o.what, o.kind)
+	}
 }
 
 // guard is the condition of the tasks right after the root when it

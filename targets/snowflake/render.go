@@ -29,7 +29,7 @@ func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 		products = append(products, g.product)
 	}
 	w.Write(output.Header("-- ", Owner(b.plan), b.sources(products)))
-	fmt.Fprintf(w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n",
+	fmt.Fprintf(w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n-- With snow sql, pass --enable-templating NONE: the mesh's SQL is not a template.\n",
 		d.Name, b.plan.Name, b.plan.Environment.Name, qualified(b.schema(d)))
 	if first := readDomains(graphs, d); len(first) > 0 {
 		// Its streams need their tables, which those scripts create.
@@ -308,7 +308,7 @@ func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
 		return snowsql.String(in+".\"") + " || REPLACE(" + variable + ", '\"', '\"\"') || '\"'"
 	}
 	var block strings.Builder
-	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  page_rows INTEGER;\n  last_root VARCHAR;\n  page_from VARCHAR;\n  streams_shown VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\n  product_id VARCHAR;\n  stream_prefix VARCHAR;\nBEGIN\n")
+	block.WriteString("DECLARE\n  roots_shown VARCHAR;\n  page_rows INTEGER;\n  last_root VARCHAR;\n  page_from VARCHAR;\n  streams_shown VARCHAR;\n  stream_rows INTEGER;\n  last_stream VARCHAR;\n  streams_from VARCHAR;\n  retired RESULTSET;\n  root_name VARCHAR;\n  root_task VARCHAR;\n  product_id VARCHAR;\n  stream_prefix VARCHAR;\nBEGIN\n")
 	var page strings.Builder
 	page.WriteString("  retired := (\n    SELECT name, product FROM (\n      SELECT \"name\" AS name, \"comment\" AS note, LOWER(REPLACE(\"name\", '$START')) AS product\n      FROM TABLE(RESULT_SCAN(:roots_shown))\n    )\n    WHERE ENDSWITH(name, '$START')\n")
 	fmt.Fprintf(&page, "      AND name NOT IN (%s\n      )\n", strings.Join(names, ","))
@@ -319,16 +319,19 @@ func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
 	fmt.Fprintf(&page, "    product_id := %s || retired_root.product;\n", snowsql.String(prefix))
 	page.WriteString("    stream_prefix := REPLACE(root_name, '$START', '$INPUT$');\n")
 	dropGraph(&page, schema.Database, quoted)
-	// The root's streams, by the start of their names: the schema may hold
-	// more streams than SHOW lists (showLimit), and those named so are one
-	// product's inputs, of each mesh and environment that shares the
-	// schema.
-	fmt.Fprintf(&page, "      EXECUTE IMMEDIATE %s || %s || '''';\n      streams_shown := SQLID;\n",
-		snowsql.String("SHOW STREAMS IN SCHEMA "+in+" STARTS WITH '"), literalOf("stream_prefix"))
-	page.WriteString("      LET streams RESULTSET := (\n        SELECT \"name\" AS name\n        FROM TABLE(RESULT_SCAN(:streams_shown))\n        WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n      );\n")
-	page.WriteString("      LET input_streams CURSOR FOR streams;\n      FOR input_stream IN input_streams DO\n")
-	fmt.Fprintf(&page, "        EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\n      END FOR;\n    END;\n  END FOR;\n", quoted("input_stream.name"))
-	block.WriteString(pagedRoots(snowsql.String(fmt.Sprintf("SHOW TASKS IN SCHEMA %s ROOT ONLY LIMIT %d", in, showLimit)), page.String()))
+	// The root's streams, by the start of their names, a page at a time:
+	// those named so are one product's inputs, in each mesh and
+	// environment that shares the schema, which may hold more of them
+	// than SHOW lists (showLimit).
+	var streams strings.Builder
+	streams.WriteString("LET streams RESULTSET := (\n  SELECT \"name\" AS name\n  FROM TABLE(RESULT_SCAN(:streams_shown))\n  WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n);\n")
+	streams.WriteString("LET input_streams CURSOR FOR streams;\nFOR input_stream IN input_streams DO\n")
+	fmt.Fprintf(&streams, "  EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\nEND FOR;\n", quoted("input_stream.name"))
+	showStreams := snowsql.String("SHOW STREAMS IN SCHEMA "+in+" STARTS WITH '") + " || " + literalOf("stream_prefix") + " || " + snowsql.String(fmt.Sprintf("' LIMIT %d", showLimit))
+	// Inside the block dropGraph opens, in the loop over the roots.
+	page.WriteString(indent(indent(paged(streamPages, showStreams, indent(streams.String())))))
+	page.WriteString("    END;\n  END FOR;\n")
+	block.WriteString(paged(rootPages, snowsql.String(fmt.Sprintf("SHOW TASKS IN SCHEMA %s ROOT ONLY LIMIT %d", in, showLimit)), page.String()))
 	block.WriteString("END;")
 	fmt.Fprintf(w, `
 -- Drop the task graphs of %[1]s's products that the mesh no longer has. Which
@@ -360,10 +363,13 @@ func dropGraph(block *strings.Builder, database string, quoted func(variable str
 	block.WriteString("      EXECUTE IMMEDIATE 'DROP TASK IF EXISTS ' || root_task;\n")
 }
 
-// RetiredGraphs is the name of the script that drops the graphs no
-// domain's script drops. Mesh names hold no '-', so no domain's script
-// has it.
-const RetiredGraphs = "retired-graphs.sql"
+// RetiredGraphs is the path of the script that drops the graphs no
+// domain's script drops, which runs after every domain's. It is in a
+// folder of its own, beside which the domains' scripts are the *.sql
+// files, so that a glob of those never runs it among them: no name in the
+// same folder sorts after every domain's (a domain may be named zzz, and
+// a shell's glob sorts by its locale, which may ignore punctuation).
+const RetiredGraphs = "last/retired-graphs.sql"
 
 // retiredGraphs writes the script, run after every domain's, that drops
 // the task graphs this mesh deployed in the environment's database and
@@ -377,7 +383,7 @@ const RetiredGraphs = "retired-graphs.sql"
 // with its own role. The marker keeps the block off every task another
 // mesh, another environment sharing the database, or a person made; the
 // roots an earlier meshc wrote without it are left alone. It pages
-// through each schema in turn (pagedRoots), not the database at once:
+// through each schema in turn (paged), not the database at once:
 // SHOW TASKS IN DATABASE orders by schema first, and FROM names a task,
 // not a schema.
 //
@@ -395,7 +401,7 @@ func (b *builder) retiredGraphs(dst []byte, domains []*plan.Domain) []byte {
 	slices.Sort(sources)
 	w.Write(output.Header("-- ", Owner(b.plan), slices.Compact(sources)))
 	database := snowsql.Ident(b.plan.Environment.Database)
-	fmt.Fprintf(w, "-- The %s mesh, environment %s: drops the task graphs it deployed in %s\n-- that no domain's script deploys any more: those of a domain removed from the\n-- mesh or left without products, and those in a schema that a domain's schema or\n-- the environment's schema_prefix no longer names. Run it after every domain's\n-- script, with a role that owns the tasks of every domain (one granted the roles\n-- that run the domains' scripts).\n",
+	fmt.Fprintf(w, "-- The %s mesh, environment %s: drops the task graphs it deployed in %s\n-- that no domain's script deploys any more: those of a domain removed from the\n-- mesh or left without products, and those in a schema that a domain's schema or\n-- the environment's schema_prefix no longer names. Run it after every domain's\n-- script, with a role that owns the tasks of every domain (one granted the roles\n-- that run the domains' scripts). With snow sql, pass --enable-templating NONE.\n",
 		b.plan.Name, b.plan.Environment.Name, database)
 	marker := b.marker() + " "
 	var block strings.Builder
@@ -420,7 +426,7 @@ func (b *builder) retiredGraphs(dst []byte, domains []*plan.Domain) []byte {
 	page.WriteString("    END;\n  END FOR;\n")
 	// A schema's name goes into SHOW as a quoted identifier, its " doubled.
 	show := snowsql.String("SHOW TASKS IN SCHEMA "+database+".\"") + " || REPLACE(listed.schema_name, '\"', '\"\"') || " + snowsql.String(fmt.Sprintf("\" ROOT ONLY LIMIT %d", showLimit))
-	block.WriteString(indent(pagedRoots(show, page.String())))
+	block.WriteString(indent(paged(rootPages, show, page.String())))
 	block.WriteString("  END FOR;\nEND;")
 	fmt.Fprintf(w, `
 -- Drop the task graphs whose root's COMMENT starts with %[1]s,
@@ -436,27 +442,45 @@ func (b *builder) retiredGraphs(dst []byte, domains []*plan.Domain) []byte {
 
 // showLimit is the most rows a SHOW command returns: past it, SHOW fails
 // (error 090153) unless it has LIMIT, at most showLimit rows, and pages
-// on with FROM 'name' (SHOW TASKS, usage notes).
+// on with FROM 'name' (SHOW TASKS, usage notes; SHOW STREAMS takes the
+// same LIMIT ... FROM).
 const showLimit = 10000
 
-// pagedRoots writes a REPEAT loop that runs the SHOW command show (an
-// expression, ending in LIMIT showLimit) for one page of roots, in
-// roots_shown, then body on them, until a page has fewer. SHOW lists
-// tasks ordered by name, and FROM 'name' starts a page at a name whether
-// or not a task still has it (body may have dropped it), so the next page
-// starts at the last name of the page before: if FROM lists that task
-// again, body finds it again and keeps or drops it as before. SHOW takes
-// no bind variable, so the name goes into the command as a string
-// literal, its \ and ' escaped. body is indented as the loop is, by two
-// spaces.
-func pagedRoots(show, body string) string {
+// pages names the variables of a loop over the pages of a SHOW command's
+// rows: the query ID of a page's SHOW, how many rows it has, the last of
+// their names, and the FROM clause of the next page.
+type pages struct{ shown, rows, last, from string }
+
+var (
+	rootPages   = pages{shown: "roots_shown", rows: "page_rows", last: "last_root", from: "page_from"}
+	streamPages = pages{shown: "streams_shown", rows: "stream_rows", last: "last_stream", from: "streams_from"}
+)
+
+// paged writes a REPEAT loop that runs the SHOW command show (an
+// expression, ending in LIMIT showLimit) for one page of rows, whose query
+// ID it keeps in p.shown, then body on them, until a page has fewer. SHOW
+// lists a schema's tasks or streams ordered by name, and FROM 'name'
+// starts a page at a name whether or not an object still has it (body may
+// have dropped it), so the next page starts at the last name of the page
+// before: if FROM lists that object again, body finds it again and keeps
+// or drops it as before. SHOW takes no bind variable, so the name goes
+// into the command as a string literal, its \ and ' escaped. body is
+// indented as the loop is, by two spaces.
+//
+// body goes in a block of its own, which each page enters afresh: a LET
+// in it declares a cursor or a RESULTSET, whose name must not be in use
+// in its block already (LET), as it would be on the second page in the
+// loop's block.
+func paged(p pages, show, body string) string {
 	var page strings.Builder
-	page.WriteString("  page_from := '';\n  REPEAT\n")
-	fmt.Fprintf(&page, "    EXECUTE IMMEDIATE %s || page_from;\n    roots_shown := SQLID;\n", show)
-	page.WriteString(`    SELECT COUNT(*), MAX("name") INTO :page_rows, :last_root FROM TABLE(RESULT_SCAN(:roots_shown));` + "\n")
-	fmt.Fprintf(&page, "    page_from := ' FROM ''' || %s || '''';\n", literalOf("last_root"))
-	page.WriteString(indent(body))
-	fmt.Fprintf(&page, "  UNTIL (page_rows < %d)\n  END REPEAT;\n", showLimit)
+	fmt.Fprintf(&page, "  %s := '';\n  REPEAT\n", p.from)
+	fmt.Fprintf(&page, "    EXECUTE IMMEDIATE %s || %s;\n    %s := SQLID;\n", show, p.from, p.shown)
+	fmt.Fprintf(&page, "    SELECT COUNT(*), MAX(\"name\") INTO :%s, :%s FROM TABLE(RESULT_SCAN(:%s));\n", p.rows, p.last, p.shown)
+	fmt.Fprintf(&page, "    %s := ' FROM ''' || %s || '''';\n", p.from, literalOf(p.last))
+	page.WriteString("    BEGIN\n")
+	page.WriteString(indent(indent(body)))
+	page.WriteString("    END;\n")
+	fmt.Fprintf(&page, "  UNTIL (%s < %d)\n  END REPEAT;\n", p.rows, showLimit)
 	return page.String()
 }
 

@@ -109,6 +109,7 @@ func Build(p *plan.Plan, o Options) ([]output.File, diag.Diagnostics) {
 	b := &builder{plan: p, settings: newSettings(p)}
 	b.retry = b.retries()
 	b.roots = b.rootsBySchema()
+	b.ports = portsByObject(p)
 	if o := b.settings.target.Options["compute"]; o != nil && o.String == "warehouse" && b.settings.warehouse == "" {
 		b.errorf("snowflake-warehouse", o.Range, "Warehouse tasks without a warehouse",
 			"compute = \"warehouse\" runs every task on a warehouse, but neither the target block nor the %s environment names one. Set warehouse, or use compute = \"serverless\".", p.Environment.Name)
@@ -199,13 +200,17 @@ type builder struct {
 	// roots are the names of the graphs' roots in each schema, upper-cased
 	// as qualified, sorted: what each domain's dropRetired keeps.
 	roots map[string][]string
+	// ports are the ports that publish a table or view, by its name
+	// upper-cased as qualified: checkOwnNames looks for the graphs'
+	// tables and streams among them.
+	ports map[string]*plan.Port
 	diags diag.Diagnostics
 }
 
 // fork returns a builder for one product's or domain's part of b's build,
 // sharing what b only reads, with diagnostics of its own.
 func (b *builder) fork() *builder {
-	return &builder{plan: b.plan, settings: b.settings, retry: b.retry, roots: b.roots}
+	return &builder{plan: b.plan, settings: b.settings, retry: b.retry, roots: b.roots, ports: b.ports}
 }
 
 func (b *builder) errorf(code string, at diag.Range, summary, detail string, args ...any) {

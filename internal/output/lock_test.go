@@ -1,0 +1,154 @@
+package output
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// locks reports whether this system takes the locks LockFolder asks for.
+func locks(t *testing.T) bool {
+	f, err := os.CreateTemp(t.TempDir(), "lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return tryLock(f) == nil
+}
+
+// TestLockFolderTakesTurns checks that a second lock on a folder waits
+// until the first lets go, having said once who holds it, and that the
+// lock file goes with the last lock.
+func TestLockFolderTakesTurns(t *testing.T) {
+	if !locks(t) {
+		t.Skip("no file locks here")
+	}
+	dir := filepath.Join(t.TempDir(), "gen", "gitlab")
+	first, err := LockFolder(dir, func(string) { t.Error("the first lock waited") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var holders []string
+	got := make(chan *Lock)
+	go func() {
+		second, err := LockFolder(dir, func(holder string) { holders = append(holders, holder) })
+		if err != nil {
+			t.Error(err)
+		}
+		got <- second
+	}()
+	select {
+	case <-got:
+		t.Fatal("the second lock did not wait for the first")
+	case <-time.After(3 * lockPoll):
+	}
+	first.Unlock()
+	second := <-got
+	want := fmt.Sprintf("process %d on ", os.Getpid())
+	if len(holders) != 1 || !strings.HasPrefix(holders[0], want) {
+		t.Errorf("the waiting lock was told %q, want once a holder starting %q", holders, want)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Errorf("the folder went while locked: %v", err)
+	}
+	second.Unlock()
+	if _, err := os.Lstat(filepath.Join(dir, LockName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lock file is left: %v", err)
+	}
+}
+
+// TestLockFolderLeftBehind checks that the lock file of a build that was
+// killed, which holds no lock, does not make the next build wait.
+func TestLockFolderLeftBehind(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, LockName), []byte(lockHeader+"process 1 on gone, since 2020-01-01T00:00:00Z\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LockFolder(dir, func(holder string) { t.Errorf("waited for %q", holder) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Unlock()
+	if _, err := os.Lstat(filepath.Join(dir, LockName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lock file is left: %v", err)
+	}
+}
+
+// TestLockFolderMakesFolders checks that the folders made for a lock go
+// with it when nothing was written in them, as a build with errors writes
+// nothing, and stay when something was; and that a folder that cannot be
+// made is Write's error.
+func TestLockFolderMakesFolders(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b")
+	l, err := LockFolder(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Unlock()
+	if _, err := os.Lstat(filepath.Join(root, "a")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an unused lock left the folder it made: %v", err)
+	}
+
+	l, err = LockFolder(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "f"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l.Unlock()
+	if _, err := os.Lstat(filepath.Join(dir, "f")); err != nil {
+		t.Errorf("the folder written in went with the lock: %v", err)
+	}
+
+	if err := os.WriteFile(filepath.Join(root, "file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	blocked := filepath.Join(root, "file", "gitlab")
+	_, err = LockFolder(blocked, nil)
+	_, werr := Write(blocked, testOwner, nil, nil)
+	if err == nil || werr == nil || err.Error() != werr.Error() {
+		t.Errorf("LockFolder through a file: %v; Write says %v", err, werr)
+	}
+}
+
+// TestLockHolderPrintable checks that what a lock file says of its holder
+// reaches the terminal without its control characters.
+func TestLockHolderPrintable(t *testing.T) {
+	name := filepath.Join(t.TempDir(), LockName)
+	if err := os.WriteFile(name, []byte(lockHeader+"process 1 \x1b[2Jon x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := lockHolder(f); got != "process 1 [2Jon x" {
+		t.Errorf("lockHolder = %q", got)
+	}
+}
+
+// TestAllowanceIgnoresLock checks that a folder made for a build's lock,
+// which holds the lock alone, is compared with as an empty one: a first
+// build would otherwise read every file it renders, to find none.
+func TestAllowanceIgnoresLock(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, LockName), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if in := NewAllowance(1<<20).In(dir, testOwner, nil); in.out != nil {
+		t.Error("a folder holding only the lock is compared with")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.yml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if in := NewAllowance(1<<20).In(dir, testOwner, nil); in.out == nil {
+		t.Error("a folder holding a file is not compared with")
+	}
+}
