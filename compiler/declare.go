@@ -501,6 +501,13 @@ func (c *compiler) declareProduct(ds *domainScope, p *ast.Product) {
 	}
 	if p.Owner.Set {
 		pp.Owner, pp.OwnerRange = p.Owner.V, p.Owner.Range
+		// An empty owner would not fall back to the domain's: it is a
+		// mistake, whether the product or its blueprint writes it. The
+		// detail names the product, so that one written in a blueprint
+		// counts the products that inherit it (onceInBlueprints).
+		if strings.TrimSpace(p.Owner.V) == "" {
+			c.errorf("invalid-value", p.Owner.Range, "Empty owner", "The owner of product %s is who answers for its data and reviews its files (CODEOWNERS): give a team's e-mail address or handle, such as owner = \"@%s-team\", or remove owner for the domain's.", pp.ID, ds.plan.Name)
+		}
 	}
 	if p.Version.Set {
 		c.checkVersion(p.Version.V, p.Version.Range)

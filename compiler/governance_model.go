@@ -1127,8 +1127,8 @@ func (m *model) productAttr(ps *productScope, name string) cty.Value {
 	case "layer":
 		return layerValue(ps.domain)
 	case "owner":
-		if inherited := a.owner == attrAbsent; a.owner == attrBroken || inherited && (ps.domain.ast.Owner.Bad || strings.TrimSpace(p.Owner) == "") {
-			return unknownText // failed to load, or the domain's owner is missing or empty: reported
+		if a.owner == attrBroken || strings.TrimSpace(p.Owner) == "" || a.owner == attrAbsent && ps.domain.ast.Owner.Bad {
+			return unknownText // failed to load, or empty, or the domain's owner is missing or empty: reported
 		}
 		return str(p.Owner)
 	case "description":

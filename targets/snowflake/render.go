@@ -31,6 +31,14 @@ func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 	w.Write(output.Header("-- ", Owner(b.plan), b.sources(products)))
 	fmt.Fprintf(w, "-- The %s domain of the %s mesh, environment %s: a Snowflake task graph per data\n-- product. Run it with a role that may create tasks, streams and tables in\n-- %s and read the publication tables of the products it reads.\n-- With snow sql, pass --enable-templating NONE: the mesh's SQL is not a template.\n",
 		d.Name, b.plan.Name, b.plan.Environment.Name, qualified(b.schema(d)))
+	if others := b.portSchemas(d, products); len(others) > 0 {
+		// A step that writes such a port fails only when its task runs,
+		// long after a deployment that went through: say so up front.
+		w.WriteString("-- It creates no schema: its own must exist, and so must those its ports publish\n-- to, below. Its tasks run as this role, which needs USAGE on them and their\n-- databases, and the privileges its steps use there:\n")
+		for _, schema := range others {
+			fmt.Fprintf(w, "--   %s\n", schema)
+		}
+	}
 	if first := readDomains(graphs, d); len(first) > 0 {
 		// Its streams need their tables, which those scripts create.
 		fmt.Fprintf(w, "-- Run it after %s.\n", strings.Join(first, ", "))
@@ -69,6 +77,27 @@ func (b *builder) render(dst []byte, d *plan.Domain, graphs []*graph) []byte {
 	}
 	b.dropRetired(w, d)
 	return w.Bytes()
+}
+
+// portSchemas returns the schemas, other than the domain's, that the
+// products' ports publish to (MART.KPIS, or a name in full), each once,
+// in the order written. The script creates no schema, the domain's
+// included: creating one takes CREATE SCHEMA on the database and makes
+// the role its owner, which a schema that several domains publish to
+// should not have.
+func (b *builder) portSchemas(d *plan.Domain, products []*plan.Product) []string {
+	seen := map[string]bool{strings.ToUpper(qualified(b.schema(d))): true}
+	var out []string
+	for _, p := range products {
+		for _, port := range p.Ports {
+			schema := qualified(plan.ObjectName{Database: port.Object.Database, Schema: port.Object.Schema})
+			if key := strings.ToUpper(schema); !seen[key] {
+				seen[key] = true
+				out = append(out, schema)
+			}
+		}
+	}
+	return out
 }
 
 // publicationTableSQL creates a product's publication table, in its own
