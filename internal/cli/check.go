@@ -56,15 +56,16 @@ func (f *compileFlags) timing(e *env, what string, took time.Duration) {
 func (f *compileFlags) compile(e *env, cmd, dir string) (*compiler.Result, int, bool) {
 	res, code, done := f.compileWith(e, cmd, func(opts compiler.Options) (*compiler.Result, error) { return compiler.CompileDir(dir, opts) })
 	if !done {
-		pointToRoot(res.Diagnostics, cmd, dir)
+		pointToRoot(e, res.Diagnostics, cmd, dir)
 	}
 	return res, code, done
 }
 
 // pointToRoot tells a folder without a mesh.hcl that is inside a mesh,
 // such as a domain's folder, where the mesh's root is and how to run
-// the command there: meshc reads a mesh from its root folder alone.
-func pointToRoot(ds diag.Diagnostics, cmd, dir string) {
+// the command there, with the flags it was given: meshc reads a mesh
+// from its root folder alone.
+func pointToRoot(e *env, ds diag.Diagnostics, cmd, dir string) {
 	i := slices.IndexFunc(ds, func(d *diag.Diagnostic) bool { return d.Code == "no-mesh-root" })
 	if i < 0 {
 		return
@@ -84,8 +85,8 @@ func pointToRoot(ds diag.Diagnostics, cmd, dir string) {
 			if filepath.Clean(dir) == "." {
 				where = "the current folder"
 			}
-			d.Detail = fmt.Sprintf("meshc reads a mesh from its root folder, and %s is inside the mesh whose %s is in %s: run meshc %s %s instead.",
-				where, load.RootFile, shell.Quote(up), cmd, shell.Quote(up))
+			d.Detail = fmt.Sprintf("meshc reads a mesh from its root folder, and %s is inside the mesh whose %s is in %s: run %s instead.",
+				where, load.RootFile, shell.Quote(up), e.asGiven(cmd, up))
 			ds[i] = &d
 			return
 		}

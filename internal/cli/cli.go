@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/internal/suggest"
 	"github.com/spf13/pflag"
 )
@@ -41,6 +42,10 @@ type command struct {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// The command's flags and its arguments as given (parse), for a
+	// message to repeat the command (asGiven).
+	flags *pflag.FlagSet
+	args  []string
 }
 
 var commands []*command
@@ -152,6 +157,7 @@ func flagSet(e *env, name, synopsis, description string) *pflag.FlagSet {
 // parse parses a command's flags. It returns done when the command should
 // stop at once, with the exit code to return.
 func parse(e *env, fs *pflag.FlagSet, args []string) (code int, done bool) {
+	e.flags, e.args = fs, args
 	err := fs.Parse(args)
 	if errors.Is(err, pflag.ErrHelp) {
 		return exitOK, true
@@ -225,6 +231,57 @@ func oneDir(e *env, cmd string, args []string) (string, bool) {
 	}
 	usageError(e, cmd, "expected at most one mesh folder, got %d arguments: %s", len(args), strings.Join(args, " "))
 	return "", false
+}
+
+// asGiven is the command cmd as the user gave it, as shell words, with
+// its folder argument (the one argument that is no flag's value) replaced
+// by dir, or dir added when it named none: the same command, with the
+// same flags, run on another folder.
+func (e *env) asGiven(cmd, dir string) string {
+	folder := -1 // the folder argument's index in e.args
+	for i := 0; i < len(e.args) && folder < 0; i++ {
+		arg := e.args[i]
+		switch {
+		case arg == "--":
+			// Everything after it is an argument, and so is a folder
+			// added after it.
+			folder = i + 1
+		case strings.HasPrefix(arg, "--"):
+			if name, _, inline := strings.Cut(arg[2:], "="); !inline && takesValue(e.flags.Lookup(name)) {
+				i++
+			}
+		case strings.HasPrefix(arg, "-") && arg != "-":
+			// Shorthands may run together (-ab); the first that takes a
+			// value takes the rest of the word, or the next argument.
+			for j := 1; j < len(arg); j++ {
+				if takesValue(e.flags.ShorthandLookup(arg[j : j+1])) {
+					if j == len(arg)-1 {
+						i++
+					}
+					break
+				}
+			}
+		default:
+			folder = i
+		}
+	}
+	words := []string{"meshc", cmd}
+	for i, arg := range e.args {
+		if i == folder {
+			arg = dir
+		}
+		words = append(words, shell.Quote(arg))
+	}
+	if folder < 0 || folder == len(e.args) {
+		words = append(words, shell.Quote(dir))
+	}
+	return strings.Join(words, " ")
+}
+
+// takesValue reports whether a flag reads the next argument as its value
+// when none follows an = (a bool flag does not).
+func takesValue(f *pflag.Flag) bool {
+	return f != nil && f.NoOptDefVal == ""
 }
 
 func runVersion(e *env, args []string) int {

@@ -83,7 +83,7 @@ everything downstream of them.`)
 	if done {
 		return code
 	}
-	pointToRoot(headRes.Diagnostics, "diff", dir)
+	pointToRoot(e, headRes.Diagnostics, "diff", dir)
 	if !explicitEnv && headRes.Plan != nil && headRes.Plan.Environment != nil {
 		cf.env = headRes.Plan.Environment.Name
 	}
