@@ -13,16 +13,17 @@ import (
 // semicolon" (BEGIN ... END, usage notes), and only BEGIN TRANSACTION
 // starts a transaction. START TRANSACTION is not found: START opens no
 // block. It returns the bytes from BEGIN to the end of the statement's
-// last word, and ok.
-func BlockBegin(script string) (start, end int, ok bool) {
+// last word, the statement's words as written but without the comments
+// between them (a quoted NAME kept whole, spaces and all), and ok.
+func BlockBegin(script string) (start, end int, words []string, ok bool) {
 	type word struct{ start, end int }
-	var words []word
+	var found []word
 	plain := true // the statement holds only words
 	check := func() bool {
-		if !plain || len(words) == 0 || !strings.EqualFold(script[words[0].start:words[0].end], "BEGIN") {
+		if !plain || len(found) == 0 || !strings.EqualFold(script[found[0].start:found[0].end], "BEGIN") {
 			return false
 		}
-		rest := words[1:]
+		rest := found[1:]
 		if len(rest) > 0 && strings.EqualFold(script[rest[0].start:rest[0].end], "WORK") {
 			rest = rest[1:]
 		}
@@ -31,10 +32,17 @@ func BlockBegin(script string) (start, end int, ok bool) {
 		}
 		return len(rest) == 0
 	}
+	texts := func() []string {
+		var out []string
+		for _, w := range found {
+			out = append(out, script[w.start:w.end])
+		}
+		return out
+	}
 	for i := 0; i < len(script); {
 		if j, what := skipQuoted(script, i); j > i {
 			if what == "a quoted identifier" { // a transaction's NAME may be one
-				words = append(words, word{i, j})
+				found = append(found, word{i, j})
 			} else if what != "a comment" {
 				plain = false
 			}
@@ -45,9 +53,9 @@ func BlockBegin(script string) (start, end int, ok bool) {
 		switch {
 		case c == ';':
 			if check() {
-				return words[0].start, words[len(words)-1].end, true
+				return found[0].start, found[len(found)-1].end, texts(), true
 			}
-			words, plain = nil, true
+			found, plain = nil, true
 			i++
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
@@ -56,7 +64,7 @@ func BlockBegin(script string) (start, end int, ok bool) {
 			for j < len(script) && isWordByte(script[j]) {
 				j++
 			}
-			words = append(words, word{i, j})
+			found = append(found, word{i, j})
 			i = j
 		default:
 			plain = false
@@ -64,9 +72,9 @@ func BlockBegin(script string) (start, end int, ok bool) {
 		}
 	}
 	if check() { // the last statement, without its semicolon
-		return words[0].start, words[len(words)-1].end, true
+		return found[0].start, found[len(found)-1].end, texts(), true
 	}
-	return 0, 0, false
+	return 0, 0, nil, false
 }
 
 // isWordByte reports whether c may be part of an unquoted identifier or

@@ -69,16 +69,19 @@ func (b *builder) statements(p *plan.Product, s *plan.Step) string {
 		b.errorf("snowflake-runner", arg.Range, "Step SQL cannot run", "The step runs its statements as a Snowflake task, which holds its SQL (%s), but %s.", arg.String, why)
 		return ""
 	}
-	if start, end, ok := snowsql.BlockBegin(sql); ok {
+	if start, end, words, ok := snowsql.BlockBegin(sql); ok {
 		// Reported rather than mended: BEGIN TRANSACTION runs on every
 		// target, so one edit mends it everywhere, and the task then
-		// runs the SQL as written.
-		written := sql[start:end]
-		words := strings.Fields(written)[1:] // past BEGIN
-		if len(words) > 0 && strings.EqualFold(words[0], "WORK") {
-			words = words[1:]
+		// runs the SQL as written. Both statements are quoted from the
+		// words alone, since a comment inside one would read as part of
+		// the statement to write (and a line comment would swallow the
+		// rest of it).
+		written := strings.Join(words, " ")
+		rest := words[1:] // past BEGIN
+		if len(rest) > 0 && strings.EqualFold(rest[0], "WORK") {
+			rest = rest[1:]
 		}
-		fix := strings.Join(append([]string{"BEGIN TRANSACTION"}, words...), " ")
+		fix := strings.Join(append([]string{"BEGIN TRANSACTION"}, rest...), " ")
 		b.errorf("snowflake-runner", b.sqlRange(arg, sql, start, end), "BEGIN that a Snowflake task reads as a block",
 			"The step runs its statements as a Snowflake task, in a Snowflake Scripting block, where BEGIN opens a nested block rather than a transaction (and a block's BEGIN may not be followed by a semicolon), so the task would fail on every run. Write %s; instead of %s;: it starts a transaction in a Snowflake task as on every other target.", fix, written)
 		return ""
