@@ -905,8 +905,9 @@ func (c *compiler) templateRange(t ast.Template, skeleton string, start, end int
 // dots and case are part of one name that no table or column has; a
 // number, a duration or a bool is text there, as column_type is (which
 // is written as it is), as a sql argument is in a $$ string, and the
-// table's or a column's name in '...' is a string naming it. A negative number right after a minus sign writes
-// "--", which starts a comment; in quotes or a comment it is text.
+// table's or a column's name in '...' is a string naming it. A negative
+// number right after a minus sign writes "--", which starts a comment;
+// in quotes or a comment it is text.
 func (c *compiler) checkTemplateValues(k *ast.TestKind, params map[string]*ast.Param) bool {
 	reported := map[diag.Range]bool{} // a loop's body is read twice
 	for _, v := range k.SQL.Interpolations() {

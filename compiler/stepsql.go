@@ -195,10 +195,10 @@ func (f sqlFacts) worthReading(ps *productScope, mapped *mappedTables) bool {
 }
 
 // encode writes f as a string for load.Facts: a byte of flags (1 for
-// malformed, 2 for credentials), then
-// the inputs, the ports and the schemas, each list its length and each
-// name its length and bytes. What an older meshc wrote, without the
-// ports, does not decode, and its file is read again.
+// malformed, 2 for credentials), then the inputs, the ports and the
+// schemas, each list its length and each name its length and bytes.
+// What an older meshc wrote, without the ports, does not decode, and
+// its file is read again.
 func (f sqlFacts) encode() string {
 	b := []byte{0}
 	if f.malformed {
