@@ -16,6 +16,7 @@ import (
 	"github.com/meshc/meshc/compiler/plan"
 	"github.com/meshc/meshc/internal/jsonout"
 	"github.com/meshc/meshc/internal/meshdiff"
+	"github.com/meshc/meshc/internal/shell"
 	"github.com/meshc/meshc/lang/diag"
 	"github.com/meshc/meshc/lang/load"
 )
@@ -34,7 +35,7 @@ and whether the producer's major version went up. With --affected it lists
 the products whose pipelines must run again instead: those changed and
 everything downstream of them.`)
 	fs.StringVar(&base, "base", "", "the base revision's mesh folder")
-	fs.StringVar(&baseRef, "base-ref", "", "the base revision as a git ref, such as origin/main, or A...B for the merge base of A and B, such as origin/main...HEAD (default: HEAD)")
+	fs.StringVar(&baseRef, "base-ref", "", "the base revision as a git ref, such as origin/main, or A...B for the merge base of A and B, B being HEAD, such as origin/main...HEAD (default: HEAD)")
 	fs.StringVar(&format, "format", "text", "output format: text, markdown (a merge-request comment) or json")
 	fs.BoolVar(&affected, "affected", false, "list the products to run again, one per line (or a JSON list with --format json)")
 	fs.BoolVar(&failOnBreaking, "fail-on-breaking", false, "exit 1 when a change breaks a consumer without a major version bump of its producer")
@@ -298,20 +299,39 @@ func gitTree(dir, ref string) (tree load.Tree, blobs io.Closer, warning string, 
 
 // baseCommit returns the commit --base-ref names, and the name its files
 // go by: a revision, or A...B, the merge base of A and B (either one
-// HEAD when left out), as git diff A...B compares B with. With several
-// merge bases, it takes the first, as git diff does, and warns.
+// HEAD when left out), as git diff A...B takes it. With several merge
+// bases, it takes the first, as git diff does, and warns.
+//
+// The other side of the comparison is DIR's files, not B's: so B must be
+// the commit checked out, HEAD, or the comparison would be with a merge
+// base of some other commit than the one DIR's files grew from.
 func baseCommit(dir, ref string) (commit, name, warning string, err error) {
 	a, b, isRange := strings.Cut(ref, "...")
 	if !isRange {
 		commit, err := commitOf(dir, ref, ref)
 		return commit, ref, "", err
 	}
-	a, b = cmp.Or(a, "HEAD"), cmp.Or(b, "HEAD")
+	first, given := a, b
+	a = cmp.Or(a, "HEAD")
 	if a, err = commitOf(dir, a, ref); err != nil {
 		return "", "", "", err
 	}
-	if b, err = commitOf(dir, b, ref); err != nil {
+	if b, err = commitOf(dir, "HEAD", ref); err != nil {
 		return "", "", "", err
+	}
+	if given != "" && given != "HEAD" {
+		other, err := commitOf(dir, given, ref)
+		if err != nil {
+			return "", "", "", err
+		}
+		if other != b {
+			instead := ""
+			if first != "" && first != "HEAD" {
+				instead = fmt.Sprintf(", or give --base-ref %s... for the merge base of %s and HEAD", first, first)
+			}
+			return "", "", "", fmt.Errorf("--base-ref %q: meshc diff compares the merge base with the files in %s, which grew from the commit checked out (HEAD, %s), not from %s (%s); check out %s first (git checkout %s)%s",
+				ref, dir, b[:min(len(b), 12)], given, other[:min(len(other), 12)], given, shell.Quote(given), instead)
+		}
 	}
 	out, err := git(dir, "merge-base", "--all", a, b)
 	bases := strings.Fields(string(out))
@@ -347,7 +367,7 @@ func commitOf(dir, rev, ref string) (string, error) {
 	}
 	hint := ""
 	if a, b, ok := strings.Cut(rev, ".."); ok && a != "" && b != "" {
-		hint = " (a range: --base-ref takes one revision, or A...B for the merge base of A and B, as git diff A...B compares with)"
+		hint = " (a range: --base-ref takes one revision, or A...B for the merge base of A and B, as git diff A...B takes it)"
 	}
 	return "", fmt.Errorf("--base-ref %q%s%s%s", ref, what, hint,
 		orShallow(dir, "it may not have fetched it", "fetch it (git fetch origin BRANCH), or more of the history (git fetch --deepen=200, or git fetch --unshallow)"))
