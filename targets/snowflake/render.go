@@ -351,14 +351,16 @@ func (b *builder) dropRetired(w *bytes.Buffer, d *plan.Domain) {
 	// The root's streams, by the start of their names, a page at a time:
 	// those named so are one product's inputs, in each mesh and
 	// environment that shares the schema, which may hold more of them
-	// than SHOW lists (showLimit).
+	// than SHOW lists (showLimit). Like page, written as a block's
+	// statements are, two spaces in.
 	var streams strings.Builder
-	streams.WriteString("LET streams RESULTSET := (\n  SELECT \"name\" AS name\n  FROM TABLE(RESULT_SCAN(:streams_shown))\n  WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n);\n")
-	streams.WriteString("LET input_streams CURSOR FOR streams;\nFOR input_stream IN input_streams DO\n")
-	fmt.Fprintf(&streams, "  EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\nEND FOR;\n", quoted("input_stream.name"))
+	streams.WriteString("  LET streams RESULTSET := (\n    SELECT \"name\" AS name\n    FROM TABLE(RESULT_SCAN(:streams_shown))\n    WHERE STARTSWITH(\"name\", :stream_prefix) AND STARTSWITH(\"comment\", :product_id || ' waits for ')\n  );\n")
+	streams.WriteString("  LET input_streams CURSOR FOR streams;\n  FOR input_stream IN input_streams DO\n")
+	fmt.Fprintf(&streams, "    EXECUTE IMMEDIATE 'DROP STREAM IF EXISTS ' || %s;\n  END FOR;\n", quoted("input_stream.name"))
 	showStreams := snowsql.String("SHOW STREAMS IN SCHEMA "+in+" STARTS WITH '") + " || " + literalOf("stream_prefix") + " || " + snowsql.String(fmt.Sprintf("' LIMIT %d", showLimit))
-	// Inside the block dropGraph opens, in the loop over the roots.
-	page.WriteString(indent(indent(paged(streamPages, showStreams, indent(streams.String())))))
+	// Two levels in: in the loop over the roots, and in the block
+	// dropGraph opens there.
+	page.WriteString(indent(indent(paged(streamPages, showStreams, streams.String()))))
 	page.WriteString("    END;\n  END FOR;\n")
 	block.WriteString(paged(rootPages, snowsql.String(fmt.Sprintf("SHOW TASKS IN SCHEMA %s ROOT ONLY LIMIT %d", in, showLimit)), page.String()))
 	block.WriteString("END;")
