@@ -35,3 +35,30 @@ func TestOneLine(t *testing.T) {
 		}
 	}
 }
+
+func TestReplaceNames(t *testing.T) {
+	columns := map[string]string{"PAID": "PAID"}
+	moves := map[string]string{"DB.S.A": "DB.S.B", "DB.S.B": "DB.S.C", `DB.S."a b"`: "DB.S.D"}
+	for _, tt := range []struct {
+		sql    string
+		column bool
+		want   string
+	}{
+		{"select paid, o.Paid from t o where paid_at > 0", true, "select PAID, o.PAID from t o where paid_at > 0"},
+		{"select 1 where kind not in ('paid', 'it''s paid')", true, "select 1 where kind not in ('paid', 'it''s paid')"},
+		{"select $$paid$$ -- paid\n, paid /* paid */", true, "select $$paid$$ -- paid\n, PAID /* paid */"},
+		{`select "paid", x$$paid from t`, true, `select "paid", x$$paid from t`},
+		{"select * from DB.S.A join DB.S.B", false, "select * from DB.S.B join DB.S.C"},
+		{"select * from DB.S.AB, XDB.S.A, DB.S.A.x", false, "select * from DB.S.AB, XDB.S.A, DB.S.B.x"},
+		{`select 'DB.S.A' from DB.S."a b"`, false, `select 'DB.S.A' from DB.S.D`},
+		{`select "x DB.S.A" from "DB".S.A, DB.S."A"`, false, `select "x DB.S.A" from "DB".S.A, DB.S."A"`},
+	} {
+		names := moves
+		if tt.column {
+			names = columns
+		}
+		if got := replaceNames(tt.sql, names, tt.column); got != tt.want {
+			t.Errorf("replaceNames(%q) = %q, want %q", tt.sql, got, tt.want)
+		}
+	}
+}

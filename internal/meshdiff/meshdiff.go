@@ -680,8 +680,6 @@ func (d *differ) product(b, h *plan.Product) {
 			// generated files changes all the same.
 			if x.SQL != y.SQL {
 				d.changed[h.ID] = true
-			}
-			if x.SQL != y.SQL {
 				sql, by := d.moved(x.SQL, y)
 				switch {
 				case d.respelt(sql, y) != d.respelt(y.SQL, y):
@@ -806,19 +804,21 @@ func (d *differ) portMoves() map[string]*move {
 
 // respelt returns a test's query, of either side, with the columns that
 // the head spells in another case, of the ports the head's test reads,
-// upper-cased wherever they are named, whichever table they are of:
-// Snowflake reads an unquoted name in any case, so that the two queries
-// are compared as it reads them.
+// upper-cased wherever they are named unquoted, whichever table they are
+// of: Snowflake reads an unquoted name in any case, so that the two
+// queries are compared as it reads them. A string's text is left as it
+// is, as Snowflake compares strings case-sensitively.
 func (d *differ) respelt(sql string, y *plan.Test) string {
+	names := map[string]string{}
 	for _, p := range append([]*plan.Port{y.Port}, y.References...) {
 		if p == nil {
 			continue
 		}
 		for _, name := range d.respellings[p.ID] {
-			sql = replaceName(sql, name, name, true)
+			names[name] = name // upper-cased by columnKey
 		}
 	}
-	return sql
+	return replaceNames(sql, names, true)
 }
 
 // moved returns a base test's query with the old names of the moved
@@ -827,50 +827,75 @@ func (d *differ) respelt(sql string, y *plan.Test) string {
 // which explains the change when the head's query is the result.
 func (d *differ) moved(sql string, y *plan.Test) (string, *move) {
 	var first *move
+	names := map[string]string{}
 	for _, p := range append([]*plan.Port{y.Port}, y.References...) {
 		if p == nil || d.moves[p.ID] == nil {
 			continue
 		}
 		m := d.moves[p.ID]
-		sql = replaceName(sql, snowsql.QualifiedName(m.from.Database, m.from.Schema, m.from.Name), snowsql.QualifiedName(m.to.Database, m.to.Schema, m.to.Name), false)
+		names[snowsql.QualifiedName(m.from.Database, m.from.Schema, m.from.Name)] = snowsql.QualifiedName(m.to.Database, m.to.Schema, m.to.Name)
 		if first == nil {
 			first = m
 		}
 	}
-	return sql, first
+	return replaceNames(sql, names, false), first
 }
 
-// replaceName replaces a name in SQL where it is a whole name: not part
-// of a longer one before or after it, but for a column qualified with it.
-// A column's name (column) is found in any case, and after a table's
-// name or alias and a dot.
-func replaceName(sql, old, new string, column bool) string {
+// replaceNames replaces the names in SQL that are keys of names by their
+// values, in one pass, so that a table moved where another was (a chain,
+// a swap) is not moved twice. A name is replaced where it is a whole
+// name: not part of a longer one before or after it, but for a column
+// qualified with it. Nothing in a string or comment is a name, nor in a
+// quoted identifier but for a table's name's quoted parts. A column's
+// name (column) is upper-case in names, found in any case, and after a
+// table's name or alias and a dot; quoted, it would keep its case.
+func replaceNames(sql string, names map[string]string, column bool) string {
+	if len(names) == 0 {
+		return sql
+	}
 	part := func(c byte) bool {
 		return c == '_' || c == '$' || c == '"' || c == '.' || '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' || c >= 0x80
 	}
+	olds := slices.Sorted(maps.Keys(names))
 	find := sql
 	if column { // ASCII only, so that the offsets stay those of sql
-		find, old = asciiUpper(sql), asciiUpper(old)
+		find = asciiUpper(sql)
 	}
 	var b strings.Builder
-	at := 0
-	for {
-		i := strings.Index(find[at:], old)
-		if i < 0 {
-			b.WriteString(sql[at:])
-			return b.String()
+	for i := 0; i < len(sql); {
+		if i == 0 || !part(sql[i-1]) || column && sql[i-1] == '.' {
+			if old := wholeNameAt(find, i, olds, part); old != "" {
+				b.WriteString(names[old])
+				i += len(old)
+				continue
+			}
 		}
-		i += at
-		end := i + len(old)
-		whole := (i == 0 || !part(sql[i-1]) || column && sql[i-1] == '.') && (end == len(sql) || !part(sql[end]) || sql[end] == '.')
-		b.WriteString(sql[at:i])
-		if whole {
-			b.WriteString(new)
-		} else {
-			b.WriteString(sql[i:end])
+		end := snowsql.SkipQuoted(sql, i)
+		switch {
+		case end > i: // a table's name that starts quoted was matched above
+		case part(sql[i]) && sql[i] != '"' && sql[i] != '.':
+			// The rest of a word: a "--" or "$$" in it starts nothing.
+			for end = i + 1; end < len(sql) && part(sql[end]) && sql[end] != '"' && sql[end] != '.'; end++ {
+			}
+		default:
+			end = i + 1
 		}
-		at = end
+		b.WriteString(sql[i:end])
+		i = end
 	}
+	return b.String()
+}
+
+// wholeNameAt returns the one of olds that the text at i starts with and
+// that is not followed by more of a name, or "".
+func wholeNameAt(text string, i int, olds []string, part func(byte) bool) string {
+	for _, old := range olds {
+		end := i + len(old)
+		if strings.HasPrefix(text[i:], old) && (end == len(text) || !part(text[end]) || text[end] == '.') {
+			return old
+		}
+	}
+	return ""
 }
 
 // asciiUpper upper-cases the ASCII letters of s, byte by byte, as

@@ -67,6 +67,15 @@ func Parse(text string) (*Template, error) {
 	return t, nil
 }
 
+// SkipQuoted returns the end of the quoted string, $$ string, comment or
+// quoted identifier that starts at i; it returns i when none starts
+// there. Code that rewrites names in SQL text skips them: a name in a
+// string or comment is no name, and a quoted one keeps its case.
+func SkipQuoted(s string, i int) int {
+	end, _ := skipQuoted(s, i)
+	return end
+}
+
 // skipQuoted returns the end of the quoted string, quoted identifier,
 // dollar-quoted string or comment that starts at i, and what it is; it
 // returns i when none starts there. An unclosed one runs to the end.
