@@ -392,6 +392,9 @@ func lockFolders(e *env, builds []*targetBuild) (unlock func()) {
 			}
 			fmt.Fprintf(e.stderr, "meshc build: waiting for another meshc build writing %s%s to finish; to build at the same time, give each build an --out of its own\n", b.out, holder)
 		})
+		if err == nil && l.Warning != "" {
+			fmt.Fprintf(e.stderr, "meshc build: warning: %s\n", l.Warning)
+		}
 		b.lockErr = err
 		locks = append(locks, l)
 	}

@@ -85,6 +85,9 @@ func badPath(p string) string {
 		// found stale, and writing into a repository's metadata is
 		// never what a target means.
 		return "is inside a .git folder"
+	case strings.EqualFold(p, LockName):
+		// Plan never reads the build's lock (LockFolder).
+		return "is the path of the build's lock file"
 	}
 	return ""
 }

@@ -152,3 +152,93 @@ func TestAllowanceIgnoresLock(t *testing.T) {
 		t.Error("a folder holding a file is not compared with")
 	}
 }
+
+// TestLockFolderTakesOverWholly checks that a build taking over the lock
+// file of a build that was killed leaves none of its bytes: what follows
+// the new holder's lines would be read as theirs.
+func TestLockFolderTakesOverWholly(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, LockName)
+	left := lockHeader + "process 1 on gone, since 2020-01-01T00:00:00Z\n" + strings.Repeat("left by the killed build\n", 40)
+	if err := os.WriteFile(name, []byte(left), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LockFolder(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	if l.file == nil {
+		t.Skip("no file locks here")
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%sprocess %d on ", lockHeader, os.Getpid()); !strings.HasPrefix(string(data), want) || strings.Contains(string(data), "killed build") {
+		t.Errorf("the lock file taken over holds\n%s\nwant it to start %q, and no more of the old file", data, want)
+	}
+}
+
+// TestLockFolderWaitsForHolder checks that a build that finds the lock
+// held before its holder has said who it is tells who it is once it
+// does, rather than telling no one at once.
+func TestLockFolderWaitsForHolder(t *testing.T) {
+	if !locks(t) {
+		t.Skip("no file locks here")
+	}
+	dir := t.TempDir()
+	name := filepath.Join(dir, LockName)
+	held, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tryLock(held); err != nil {
+		t.Fatal(err)
+	}
+	var holders []string
+	got := make(chan *Lock)
+	go func() {
+		l, err := LockFolder(dir, func(holder string) { holders = append(holders, holder) })
+		if err != nil {
+			t.Error(err)
+		}
+		got <- l
+	}()
+	time.Sleep(2 * lockPoll)
+	const holder = "process 1 on there, since 2026-01-01T00:00:00Z"
+	if _, err := held.WriteString(lockHeader + holder + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep((holderWait + 2) * lockPoll)
+	os.Remove(name)
+	held.Close()
+	(<-got).Unlock()
+	if len(holders) != 1 || holders[0] != holder {
+		t.Errorf("the waiting lock was told %q, want once %q", holders, holder)
+	}
+}
+
+// TestWriteLeavesLockAlone checks that Write never takes the build's lock
+// file for a file of its own, even one that reads like it: on NFS, the
+// lock goes when the build closes any file open on the lock file.
+func TestWriteLeavesLockAlone(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, LockName)
+	if err := os.WriteFile(name, []byte(gen("old")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := Write(dir, testOwner, files("a.yml", gen("a")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes.Remove) > 0 {
+		t.Errorf("Write removes %q", changes.Remove)
+	}
+	if _, err := os.Lstat(name); err != nil {
+		t.Errorf("the lock file went: %v", err)
+	}
+	if _, err := Write(dir, testOwner, files(LockName, gen("a")), nil); err == nil || !strings.Contains(err.Error(), "lock") {
+		t.Errorf("writing a file at the lock file's path: %v, want an error", err)
+	}
+}

@@ -388,6 +388,10 @@ func (p *plan) stale() ([]string, error) {
 			for _, d := range entries {
 				rel := path.Join(dir, d.Name())
 				switch {
+				case rel == LockName:
+					// Never opened: on NFS, Linux takes the build's
+					// flock as a POSIX lock, which goes when the
+					// process closes any file open on the lock file.
 				case d.IsDir() && d.Name() != ".git":
 					r.folders = append(r.folders, rel)
 					seen.add(d.Name(), true)
