@@ -280,9 +280,9 @@ func runCodeowners(e *env, args []string) int {
 	var out, meshDir, granularity string
 	fs := flagSet(e, "codeowners", "codeowners [--out FILE] [flags] [DIR]",
 		`Writes a GitLab CODEOWNERS file for the mesh in DIR (default: the current
-folder): the mesh folder, the output folders, the repository's
-.gitlab-ci.yml and CODEOWNERS belong to the mesh block's owner (the
-platform team); each domain's folder and the files the targets generate
+folder): the mesh folder, the output folders and, when the mesh is at the
+repository's root, its .gitlab-ci.yml and CODEOWNERS belong to the mesh
+block's owner (the platform team); each domain's folder and the files the targets generate
 for it to the domain's owner; and a product's own file and generated files
 to the product's owner when that is someone else (with the domain's owner,
 if the file holds the domain's blocks too).
@@ -495,11 +495,6 @@ func inFolder(p, dir string) bool {
 // GitLab looks for CODEOWNERS, in its order: it reads the first it finds.
 var codeownersFiles = []string{"CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
 
-// ciConfig is the repository's own pipeline, at GitLab's default path:
-// the one that checks the mesh and includes the parent pipeline meshc
-// generates (docs/ci.md).
-const ciConfig = ".gitlab-ci.yml"
-
 // codeowners renders the CODEOWNERS file, the gitlab build's files placed
 // by gitlabOpts. A path in the mesh that no line can name is an error at
 // the block that brings it in.
@@ -507,10 +502,10 @@ const ciConfig = ".gitlab-ci.yml"
 // The file is one section, so that GitLab's rule applies across all of
 // it: of the lines that match a path, only the last counts. Lines run
 // from the widest to the narrowest. The mesh's owner comes first, with
-// the mesh folder, the output folders and the files that say who reviews
-// (CODEOWNERS, wherever GitLab may find it) and what the pipelines run;
-// then each domain's owner, with the domain's folder and the files
-// generated for it; then the owners of the products that have their own,
+// the mesh folder (at the repository's root, everything, the files that
+// say who reviews and what the pipelines run included) and the output
+// folders; then each domain's owner, with the domain's folder and the
+// files generated for it; then the owners of the products that have their own,
 // with those products' files. So a path no domain holds, such as a shared
 // folder's central waiver or a file added in a new folder, is the mesh
 // owner's, and a domain's files are its owner's alone. Sections of their
@@ -574,14 +569,15 @@ func codeowners(p *plan.Plan, command string, folders codeownersFolders, gitlabO
 				give(folderPattern(dir))
 			}
 		}
-		files := append([]string{ciConfig}, codeownersFiles...)
-		if folders.codeowners != "" && !slices.Contains(files, folders.codeowners) {
-			files = append(files, folders.codeowners)
-		}
-		for _, f := range files {
-			if !slices.ContainsFunc(wide, func(w string) bool { return inFolder(f, w) }) {
-				give(pattern(f))
-			}
+		// The repository's own files, its .gitlab-ci.yml and the
+		// CODEOWNERS GitLab reads, are the mesh owner's only through the
+		// mesh folder: all of them for a mesh at the root (*), none for one
+		// below it, as other meshes may share them (docs/ci.md says what
+		// to do then). A file written where GitLab does not look is the
+		// mesh's output, as its output folders are.
+		f := folders.codeowners
+		if f != "" && !slices.Contains(codeownersFiles, f) && !slices.ContainsFunc(wide, func(w string) bool { return inFolder(f, w) }) {
+			give(pattern(f))
 		}
 	}
 

@@ -378,16 +378,17 @@ product "NAME" {
 		case strings.HasPrefix(p, "analytics/mesh/d/"),
 			regexp.MustCompile(`^analytics/mesh/gen/(airflow/d\.py|snowflake/d\.sql|gitlab/(products|sql)/d/)`).MatchString(p):
 			return "@team"
-		case strings.HasPrefix(p, "analytics/mesh/"), p == ".gitlab/CODEOWNERS", p == ".gitlab-ci.yml":
+		case strings.HasPrefix(p, "analytics/mesh/"):
 			return "@platform"
 		}
-		return ""
+		return "" // the repository's .gitlab-ci.yml and CODEOWNERS too: other meshes may share them
 	}
 	var mustSee = map[string]bool{
 		"analytics/mesh/mesh.hcl": false, "analytics/mesh/platform/waivers.mesh.hcl": false,
 		"analytics/mesh/gen/gitlab/.gitlab-ci.yml": false, "analytics/mesh/gen/gitlab/schedules.json": false,
 		"analytics/mesh/gen/snowflake/last/retired-graphs.sql": false, "analytics/mesh/gen/gitlab/products/d/q.yml": false,
 		"analytics/mesh/gen/airflow/d.py": false, ".gitlab/README.md": false,
+		".gitlab/CODEOWNERS": false, ".gitlab-ci.yml": false,
 	}
 	err = filepath.WalkDir(root, func(name string, e os.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
@@ -421,6 +422,39 @@ product "NAME" {
 	}
 	if t.Failed() {
 		t.Logf("CODEOWNERS:\n%s", data)
+	}
+}
+
+// TestCodeownersRepositoryFiles checks that the repository's pipeline and
+// the CODEOWNERS files GitLab reads are the platform team's when the mesh
+// is at the repository's root, and no one's when it is below: other
+// meshes may share the repository, and one CODEOWNERS. A file written
+// where GitLab does not look is the mesh's output either way.
+func TestCodeownersRepositoryFiles(t *testing.T) {
+	root := catalogRepo(t)
+	repoFiles := []string{".gitlab-ci.yml", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
+	for _, c := range []struct {
+		meshDir, want string
+	}{{".", "@platform"}, {"analytics/mesh", ""}} {
+		if code, stderr := runIn(t, root, "codeowners", "--mesh-dir", c.meshDir, "--out", "owners/CODEOWNERS", "analytics/mesh"); code != 0 {
+			t.Fatalf("--mesh-dir %s: exit %d\n%s", c.meshDir, code, stderr)
+		}
+		data, err := os.ReadFile(filepath.Join(root, "owners", "CODEOWNERS"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range repoFiles {
+			if got := gitlabOwners(t, string(data), p)["tiny"]; got != c.want {
+				t.Errorf("--mesh-dir %s: %s is owned by %q, want %q", c.meshDir, p, got, c.want)
+			}
+		}
+		written := path.Join(c.meshDir, "owners/CODEOWNERS")
+		if got := gitlabOwners(t, string(data), written)["tiny"]; got != "@platform" {
+			t.Errorf("--mesh-dir %s: the file written, %s, is owned by %q, want @platform", c.meshDir, written, got)
+		}
+		if t.Failed() {
+			t.Logf("CODEOWNERS:\n%s", data)
+		}
 	}
 }
 
