@@ -102,6 +102,9 @@ func TestGitLabCILocal(t *testing.T) {
 			// CI_PIPELINE_SCHEDULE_DESCRIPTION since 17.8.
 			{"retail's schedule made before MESHC_BUILD", []string{"MESHC_SCHEDULE=daily", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=meshc retail prod: daily"}, "RETAIL stores.revenue\n", nil},
 			{"ops' stale schedule made before MESHC_BUILD", []string{"MESHC_SCHEDULE=monthly", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=meshc ops prod: monthly"}, "", []string{"meshc-unknown-schedule:ops/prod"}},
+			// Retail's by its description, so ops' trigger jobs of the
+			// key leave it alone too.
+			{"retail's stale schedule of ops' key made before MESHC_BUILD", []string{"MESHC_SCHEDULE=weekly", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=meshc retail prod: weekly"}, "", []string{"meshc-unknown-schedule:retail/prod"}},
 			{"a schedule of no build's key, without MESHC_BUILD", []string{"MESHC_SCHEDULE=monthly", schedule, "CI_PIPELINE_SCHEDULE_DESCRIPTION=nightly"}, "", []string{"meshc-unknown-schedule:ops/prod", "meshc-unknown-schedule:retail/prod"}},
 			// Whose it is cannot be told: retail's job fails it, saying
 			// to give it its MESHC_BUILD.

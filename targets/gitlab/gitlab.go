@@ -388,6 +388,7 @@ func (b *builder) sources(products ...*plan.Product) []string {
 // units it reads from have passed.
 func (b *builder) trigger(u *unit) *job {
 	j := &job{name: b.triggerName(u), stage: "products", at: u.at}
+	keys := b.schedules.rules(u.products)
 	for _, up := range u.upstreams {
 		// optional: the upstream may not run in this pipeline (its
 		// schedule is another); the unit then reads its last published data.
@@ -401,8 +402,17 @@ func (b *builder) trigger(u *unit) *job {
 		// tables at once. The lock is held until the child pipeline ends.
 		resourceGroup: b.resourceGroup(u),
 		// Another build's schedule may share a key ("daily") with this
-		// build's, in a project that includes both parents.
-		rules:   append(neverIf(b.schedules.ofOtherBuild()), runIf(b.schedules.rules(u.products)...)...),
+		// build's, in a project that includes both parents. It is
+		// another's by its MESHC_BUILD, else by its description, as
+		// meshc-unknown-schedule tells them: this build's described
+		// schedules run first, then the never rule keeps out the other
+		// builds' ones, then the rest run by their key, as before.
+		rules: slices.Concat(
+			neverIf(b.schedules.ofOtherBuild()),
+			runIf(b.schedules.byDescription(keys)...),
+			neverIf(b.schedules.describedAsOtherBuild()),
+			runIf(keys...),
+		),
 		trigger: &trigger{include: []string{path.Join(b.settings.outDir, u.file)}},
 	}
 	return j
@@ -464,8 +474,10 @@ func (b *builder) unknownSchedule() *job {
 	s := b.settings
 	sc := b.schedules
 	stale := `meshc: MESHC_SCHEDULE is "%s", which is neither "all" nor the key of a schedule in %s (the %s mesh, environment %s), so this pipeline runs no product of that build.\n`
-	withBuild := `A pipeline schedule that set it, and MESHC_BUILD to %s, is left from an earlier version of that file: delete the schedule, as the comment in that file says. To run products by hand, set MESHC_SCHEDULE to "all" or to a key of the file.\n`
-	noBuild := `The pipeline schedule that started it sets no MESHC_BUILD, which names the build whose schedule it is. If it is a schedule of another mesh or environment whose parent pipeline this project includes too, set its variable MESHC_BUILD to that build (MESH/ENVIRONMENT), and this job leaves it alone. If it is a schedule of this build, left from an earlier version of that file, delete it. The sync script in the GitLab target documentation of meshc deletes the stale schedules of a build and sets MESHC_BUILD on the others.\n`
+	// Then why, as the run sets MESHC_BUILD or not; the messages are
+	// printed with %s, so they need no escaping for printf.
+	withBuild := `A pipeline schedule that set it, and MESHC_BUILD to ` + sc.build() + `, is left from an earlier version of that file: delete the schedule, as the comment in that file says. To run products by hand, set MESHC_SCHEDULE to "all" or to a key of the file.`
+	noBuild := `The pipeline schedule that started it sets no MESHC_BUILD, which names the build whose schedule it is. If it is a schedule of another mesh or environment whose parent pipeline this project includes too, set its variable MESHC_BUILD to that build (MESH/ENVIRONMENT), and this job leaves it alone. If it is a schedule of this build, left from an earlier version of that file, delete it. The sync script in the GitLab target documentation of meshc deletes the stale schedules of a build and sets MESHC_BUILD on the others.`
 	return &job{name: "meshc-unknown-schedule:" + sc.build(), stage: "products", at: b.plan.Range, body: jobBody{
 		comment: "Fails a run of a schedule of this build (MESHC_BUILD) whose MESHC_SCHEDULE is none of the keys of\nschedules.json, nor \"all\": one that an earlier schedules.json listed, which would otherwise run nothing, unseen.\n" +
 			"A schedule that sets MESHC_SCHEDULE but no MESHC_BUILD is judged too, unless its description is another build's.",
@@ -481,7 +493,8 @@ func (b *builder) unknownSchedule() *job {
 		),
 		script: []string{
 			"printf " + shell.Quote(stale) + ` "$` + scheduleVariable + `" ` + shell.Quote(path.Join(s.outDir, "schedules.json")) + " " + shell.Quote(b.plan.Name) + " " + shell.Quote(b.plan.Environment.Name) + " >&2",
-			`if [ -n "$` + buildVariable + `" ]; then printf ` + shell.Quote(withBuild) + " " + shell.Quote(sc.build()) + ` >&2; else printf ` + shell.Quote(noBuild) + ` >&2; fi`,
+			`if [ -n "$` + buildVariable + `" ]; then why=` + shell.Quote(withBuild) + `; else why=` + shell.Quote(noBuild) + `; fi`,
+			`printf '%s\n' "$why" >&2`,
 			"exit 1",
 		},
 	}}

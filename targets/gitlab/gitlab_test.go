@@ -12,6 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"golang.org/x/tools/txtar"
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshc/meshc/compiler"
@@ -347,8 +348,8 @@ func TestRulesWithinTokenLimit(t *testing.T) {
 				rules[name]++
 			}
 		}
-		if f.Path == ".gitlab-ci.yml" && (rules["d"] != 28 || rules["meshc-unknown-schedule:m/prod"] != 32) {
-			t.Errorf("the parent's jobs have %v rules; want 28 for the domain d, another build's schedule, all and each of the 26 schedules, and 32 for meshc-unknown-schedule:m/prod, all, the 26, this build's schedule, another build's, and a schedule without MESHC_BUILD described as this build's, as another's, or as no build's", rules)
+		if f.Path == ".gitlab-ci.yml" && (rules["d"] != 56 || rules["meshc-unknown-schedule:m/prod"] != 32) {
+			t.Errorf("the parent's jobs have %v rules; want 56 for the domain d: another build's schedule, all and each of the 26 schedules described as this build's, another build's description, all and the 26 again; and 32 for meshc-unknown-schedule:m/prod, all, the 26, this build's schedule, another build's, and a schedule without MESHC_BUILD described as this build's, as another's, or as no build's", rules)
 		}
 	}
 }
@@ -438,5 +439,47 @@ func TestPollerOnce(t *testing.T) {
 		if want := "token=s3cret args=- logsys_master_d\n"; err != nil || string(out) != want {
 			t.Errorf("%s ran the job's script: %v, %q; want %q", shell, err, out, want)
 		}
+	}
+}
+
+// TestBeforeScriptOnlyInRunnerTemplates checks that no job of any golden
+// pipeline sets before_script but the runners' hidden templates
+// (.meshc-runner-*): a step's job gets its runner's shared lines, such as
+// the talend poller, from its template through extends, which a
+// before_script of the job's own would replace whole, not add to.
+func TestBeforeScriptOnlyInRunnerTemplates(t *testing.T) {
+	goldens, err := filepath.Glob("../../testdata/golden/gitlab/*.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := filepath.Glob("../../testdata/golden/gitlab/cases/*.txtar")
+	templates := 0
+	for _, name := range append(goldens, cases...) {
+		ar, err := txtar.ParseFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range ar.Files {
+			if !strings.HasSuffix(f.Name, ".yml") {
+				continue
+			}
+			var doc map[string]any
+			if err := yaml.Unmarshal(f.Data, &doc); err != nil {
+				t.Fatalf("%s: %s does not parse: %v", name, f.Name, err)
+			}
+			for job, v := range doc {
+				body, _ := v.(map[string]any)
+				if body["before_script"] == nil {
+					continue
+				}
+				if !strings.HasPrefix(job, ".meshc-runner-") {
+					t.Errorf("%s: %s: job %s sets before_script, which would replace its runner template's", name, f.Name, job)
+				}
+				templates++
+			}
+		}
+	}
+	if templates == 0 {
+		t.Error("no golden pipeline has a runner template with before_script; the test checks nothing")
 	}
 }

@@ -214,6 +214,11 @@ func (b *builder) stepBody(pr *plan.Product, s *plan.Step) jobBody {
 // into every step's job. GitLab runs before_script and script as one
 // script in one shell, so the steps run what the template says, in its
 // order. A job needs a script of its own, so the last line stays.
+//
+// It relies on no job that extends a runner's template setting a
+// before_script of its own: extends merges maps but replaces arrays, so
+// the job's would replace the template's, and the step would run without
+// the lines it shares (TestBeforeScriptOnlyInRunnerTemplates).
 func sharedLines(t *plan.JobTemplate) int {
 	n := 0
 	for n < len(t.Lines)-1 && len(t.Lines[n].Names()) == 0 && strings.Contains(t.Script[n], "\n") {

@@ -366,6 +366,28 @@ func (s *schedules) describedAsThisBuild() string {
 // older GitLab versions read a pattern up to the expression's last /.
 const describedAsABuild = "$CI_PIPELINE_SCHEDULE_DESCRIPTION =~ /^meshc [^ ]+ [^ ]+: /"
 
+// describedAsOtherBuild is the if: condition that a scheduled run that
+// is not this build's by its MESHC_BUILD has the description of some
+// meshc build's schedule: after the trigger job's rules that take this
+// build's described runs (byDescription), and the never rule for another
+// build's MESHC_BUILD (ofOtherBuild), another build's.
+func (s *schedules) describedAsOtherBuild() string {
+	return fmt.Sprintf("$%s != %q && %s", buildVariable, s.build(), describedAsABuild)
+}
+
+// byDescription returns conds, each for a run of a schedule whose
+// description is one of this build's: the rules that a trigger job's
+// never rule for another build's description (describedAsOtherBuild) must
+// follow, as no expression may hold two regular expressions
+// (describedAsABuild).
+func (s *schedules) byDescription(conds []string) []string {
+	described := make([]string, len(conds))
+	for i, c := range conds {
+		described[i] = s.describedAsThisBuild() + " && " + c
+	}
+	return described
+}
+
 // conditions returns the if: conditions that MESHC_SCHEDULE is "all" or
 // one of keys, one a rule, which GitLab reads as or: a single expression
 // of them all would pass GitLab's 100 tokens an expression (its lexer's
