@@ -196,26 +196,39 @@ func TestLockFolderWaitsForHolder(t *testing.T) {
 	if err := tryLock(held); err != nil {
 		t.Fatal(err)
 	}
-	var holders []string
+	told := make(chan string, 2)
 	got := make(chan *Lock)
 	go func() {
-		l, err := LockFolder(dir, func(holder string) { holders = append(holders, holder) })
+		l, err := LockFolder(dir, func(holder string) { told <- holder })
 		if err != nil {
 			t.Error(err)
 		}
 		got <- l
 	}()
-	time.Sleep(2 * lockPoll)
+	// The holder writes its line once the other is waiting, well within
+	// the polls that the waiting build gives it.
+	time.Sleep(lockPoll)
 	const holder = "process 1 on there, since 2026-01-01T00:00:00Z"
 	if _, err := held.WriteString(lockHeader + holder + "\n"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep((holderWait + 2) * lockPoll)
+	// Wait for the telling rather than for a time, so that a slow machine
+	// cannot release the lock before the waiting build has read the line.
+	var heard string
+	select {
+	case heard = <-told:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the waiting build was told nothing in 30 s")
+	}
 	os.Remove(name)
 	held.Close()
 	(<-got).Unlock()
-	if len(holders) != 1 || holders[0] != holder {
-		t.Errorf("the waiting lock was told %q, want once %q", holders, holder)
+	close(told)
+	for h := range told {
+		heard += ", then " + h
+	}
+	if heard != holder {
+		t.Errorf("the waiting lock was told %q, want once %q", heard, holder)
 	}
 }
 
