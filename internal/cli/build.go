@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -270,42 +268,40 @@ func undeclaredBuilds(err error, p *plan.Plan, environments []string) []string {
 		}
 		conflicts.Conflicts[i].Problem = ", for an environment the mesh no longer declares (renamed or removed): " +
 			"delete that build's files here (or the folder, if no other build writes to it) and build again"
-		build := p.Name + "/" + env
-		if noted[target+" "+build] {
-			continue
-		}
-		noted[target+" "+build] = true
-		switch target {
-		case gitlab.Name:
-			notes = append(notes, fmt.Sprintf("the GitLab pipeline schedules of %s (MESHC_BUILD %q, descriptions starting \"meshc %s %s: \") stay in the project and run nothing, silently, "+
-				"as the new build's jobs and the schedule sync script take them for another build's: delete them by hand (docs/targets/gitlab.md, Stale schedules)", build, build, p.Name, env))
-		case snowflake.Name:
-			notes = append(notes, fmt.Sprintf("the task graphs deployed for %s (their roots' comments start \"[meshc %s] \") stay in Snowflake and keep running on their schedules, "+
-				"as the new build's retired-graphs.sql looks only for its own: once the new scripts have run, drop them as docs/targets/snowflake.md says (Graphs left in an old database or by a renamed environment)", build, build))
+		if s, ok := schedulers[target]; ok && !noted[target+" "+env] {
+			noted[target+" "+env] = true
+			notes = append(notes, s.leftBehind(p.Name, env))
 		}
 	}
 	return notes
+}
+
+// schedulers are the targets whose scheduler keeps a build's work outside
+// its output folder under the build's name, the mesh's and the
+// environment's, which a build under another name no longer looks for:
+// GitLab's pipeline schedules and Snowflake's task graphs. Each names the
+// file of the folder that holds the name, and how to read it back.
+var schedulers = map[string]struct {
+	file          string // slash path in the output folder
+	previousBuild func(data []byte) (mesh, env string, ok bool)
+	leftBehind    func(mesh, env string) string
+}{
+	gitlab.Name:    {gitlab.SchedulesFile, gitlab.PreviousBuild, gitlab.LeftBehind},
+	snowflake.Name: {snowflake.RetiredGraphs, snowflake.PreviousBuild, snowflake.LeftBehind},
 }
 
 // renamedMesh says what a build of a mesh that was renamed leaves outside
 // its folder, as the files it replaces tell: a build's files name the
 // mesh's environment in their header (the owner), which a renamed
 // environment's build finds in its way (undeclaredBuilds), but not the
-// mesh, whose build replaces them as its own. It reads the file that
-// names the mesh as the target's scheduler knows it: gitlab's
-// schedules.json (description_prefix) and snowflake's
-// last/retired-graphs.sql (the graphs' marker).
+// mesh, whose build replaces them as its own. The target reads the name
+// from the file that holds it as its scheduler knows it (schedulers).
 func renamedMesh(b *targetBuild, p *plan.Plan) string {
-	var file, now string
-	switch b.name {
-	case gitlab.Name:
-		file, now = "schedules.json", fmt.Sprintf("meshc %s %s: ", p.Name, p.Environment.Name)
-	case snowflake.Name:
-		file, now = "last/retired-graphs.sql", "[meshc "+p.Name+"/"+p.Environment.Name+"] "
-	default:
+	s, ok := schedulers[b.name]
+	if !ok {
 		return ""
 	}
-	name := filepath.Join(b.out, filepath.FromSlash(file))
+	name := filepath.Join(b.out, filepath.FromSlash(s.file))
 	if info, err := os.Lstat(name); err != nil || !info.Mode().IsRegular() {
 		return "" // none yet; or in the way, which the build says
 	}
@@ -313,38 +309,25 @@ func renamedMesh(b *targetBuild, p *plan.Plan) string {
 	if err != nil || !output.OwnedBy(data, b.owner) {
 		return ""
 	}
-	var was string
-	switch b.name {
-	case gitlab.Name:
-		var doc struct {
-			Prefix string `json:"description_prefix"`
-		}
-		if json.Unmarshal(data, &doc) != nil || doc.Prefix == "" || doc.Prefix == now {
-			return ""
-		}
-		was = doc.Prefix
-		return fmt.Sprintf("%s was built for the mesh under another name (description_prefix %q, now %q): the old build's GitLab pipeline schedules stay in the project and run nothing, silently, "+
-			"as the new build's jobs and the schedule sync script take them for another build's: delete them by hand (docs/targets/gitlab.md, Stale schedules)", filepath.Join(b.out, file), was, now)
-	default:
-		i := bytes.Index(data, []byte("[meshc "))
-		if i < 0 {
-			return ""
-		}
-		was, _, _ = strings.Cut(string(data[i:]), "] ")
-		if was += "] "; was == now {
-			return ""
-		}
-		return fmt.Sprintf("%s was built for the mesh under another name (its graphs' marker %q, now %q): the task graphs deployed under the old marker stay in Snowflake and keep running on their schedules, "+
-			"as the new build's retired-graphs.sql looks only for its own: once the new scripts have run, drop them as docs/targets/snowflake.md says (Graphs left in an old database or by a renamed environment)", b.out, was, now)
+	mesh, env, ok := s.previousBuild(data)
+	if !ok || mesh == p.Name && env == p.Environment.Name {
+		return ""
 	}
+	return fmt.Sprintf("%s was built for the mesh under another name, %s/%s (now %s/%s): %s", name, mesh, env, p.Name, p.Environment.Name, s.leftBehind(mesh, env))
 }
 
 // ownerFlag returns the value that the command of a build's owner
-// (output.OwnerOf) gives a flag, or "".
+// (output.OwnerOf) gives a flag, as --flag VALUE or --flag=VALUE, or "".
+// The command's values are quoted as shell.Quote quotes them.
 func ownerFlag(owner, flag string) string {
-	words := strings.Fields(owner)
-	if i := slices.Index(words, flag); i >= 0 && i+1 < len(words) {
-		return words[i+1]
+	words := shell.Fields(owner)
+	for i, w := range words {
+		if value, ok := strings.CutPrefix(w, flag+"="); ok {
+			return value
+		}
+		if w == flag && i+1 < len(words) {
+			return words[i+1]
+		}
 	}
 	return ""
 }
