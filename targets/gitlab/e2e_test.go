@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -244,6 +245,80 @@ func TestTwoMeshesShareNoName(t *testing.T) {
 	if len(groups) != 2 {
 		t.Errorf("the two parents have %d resource groups, want 2: %v", len(groups), groups)
 	}
+}
+
+// TestTwoMeshesTellSchedules checks, without gitlab-ci-local, which trigger
+// jobs of the two meshes' parents a scheduled run adds to the pipeline, by
+// reading their rules as GitLab does (the first that holds decides): a
+// schedule without MESHC_BUILD whose description is one build's runs none
+// of the other build's jobs, even of a key the other has.
+func TestTwoMeshesTellSchedules(t *testing.T) {
+	_, parents := buildTwoMeshes(t, "record.log")
+	for _, run := range []struct {
+		name string
+		vars map[string]string
+		want []string // the trigger jobs added, sorted
+	}{
+		{"ops' schedule by its MESHC_BUILD", map[string]string{"MESHC_SCHEDULE": "weekly", "MESHC_BUILD": "ops/prod"}, []string{"ops:stores.revenue"}},
+		{"retail's stale schedule of ops' key, by its description", map[string]string{"MESHC_SCHEDULE": "weekly", "CI_PIPELINE_SCHEDULE_DESCRIPTION": "meshc retail prod: weekly"}, nil},
+		{"ops' schedule, by its description", map[string]string{"MESHC_SCHEDULE": "weekly", "CI_PIPELINE_SCHEDULE_DESCRIPTION": "meshc ops prod: weekly"}, []string{"ops:stores.revenue"}},
+		{"a schedule of no build", map[string]string{"MESHC_SCHEDULE": "all", "CI_PIPELINE_SCHEDULE_DESCRIPTION": "nightly"}, []string{"ops:stores.revenue", "retail:stores.revenue"}},
+		{"before GitLab 17.8", map[string]string{"MESHC_SCHEDULE": "weekly"}, []string{"ops:stores.revenue"}},
+	} {
+		var added []string
+		for _, parent := range parents {
+			for name, v := range parent {
+				job, _ := v.(map[string]any)
+				if job["trigger"] == nil || strings.HasPrefix(name, ".") {
+					continue
+				}
+				rules, _ := job["rules"].([]any)
+				for _, r := range rules {
+					rule := r.(map[string]any)
+					if holds(t, rule["if"].(string), run.vars) {
+						if rule["when"] != "never" {
+							added = append(added, name)
+						}
+						break
+					}
+				}
+			}
+		}
+		slices.Sort(added)
+		if !slices.Equal(added, run.want) {
+			t.Errorf("%s: the pipeline has the trigger jobs %q, want %q", run.name, added, run.want)
+		}
+	}
+}
+
+// holds evaluates a rules:if expression of the forms meshc writes:
+// comparisons joined by &&, each $VAR, $VAR == "s", $VAR != "s" or
+// $VAR =~ /re/, an unset variable being null.
+func holds(t *testing.T, expr string, vars map[string]string) bool {
+	t.Helper()
+	term := regexp.MustCompile(`^\$(\w+)(?: (==|!=) "((?:[^"\\]|\\.)*)"| =~ /(.*)/)?$`)
+	for _, part := range strings.Split(expr, " && ") {
+		m := term.FindStringSubmatch(part)
+		if m == nil {
+			t.Fatalf("cannot read %q in %q", part, expr)
+		}
+		value, set := vars[m[1]]
+		var ok bool
+		switch {
+		case m[2] == "==":
+			ok = set && value == m[3]
+		case m[2] == "!=":
+			ok = !set || value != m[3]
+		case m[4] != "":
+			ok = set && regexp.MustCompile(m[4]).MatchString(value)
+		default:
+			ok = value != ""
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // python is the Python that runs run.py: MESHC_PYTHON, or python3.
