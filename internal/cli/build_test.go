@@ -72,23 +72,12 @@ product "p" {
 func TestCheckIgnoresAFailingStdout(t *testing.T) {
 	t.Setenv("MESHC_CACHE", "off")
 	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		name = filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("mesh.hcl", tinyMesh)
-	write("d/domain.mesh.hcl", tinyDomain)
+	writeTree(t, dir, map[string]string{"mesh.hcl": tinyMesh, "d/domain.mesh.hcl": tinyDomain})
 	var stdout, stderr bytes.Buffer
 	if code := Main([]string{"build", "--target", "airflow,snowflake", dir}, nil, &stdout, &stderr); code != exitOK {
 		t.Fatalf("build: exit %d\n%s", code, stderr.String())
 	}
-	write("d/domain.mesh.hcl", strings.Replace(tinyDomain, "SELECT id", "SELECT DISTINCT id", 1))
+	writeTree(t, dir, map[string]string{"d/domain.mesh.hcl": strings.Replace(tinyDomain, "SELECT id", "SELECT DISTINCT id", 1)})
 
 	stderr.Reset()
 	pipe := &closedPipe{}
@@ -131,15 +120,7 @@ func TestRepoFolderThroughLink(t *testing.T) {
 func TestLineBreakInOut(t *testing.T) {
 	t.Setenv("MESHC_CACHE", "off")
 	dir := t.TempDir()
-	for name, text := range map[string]string{"mesh.hcl": tinyMesh, "d/domain.mesh.hcl": tinyDomain} {
-		name = filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, map[string]string{"mesh.hcl": tinyMesh, "d/domain.mesh.hcl": tinyDomain})
 	bad := filepath.Join(dir, "CO\nstages: [injected]")
 	for _, args := range [][]string{
 		{"build", "--target", "gitlab", "--out", bad},
@@ -175,15 +156,7 @@ func TestConcurrentBuilds(t *testing.T) {
 		// Enough files that the two builds' writes would overlap.
 		fmt.Fprintf(&domain, "\nproduct \"p%d\" {\n  version = \"1.0.0\"\n\n  input \"s\" {\n    from    = source.s\n    columns = [\"id\"]\n  }\n\n  port \"main\" {\n    table = \"P%d\"\n\n    column \"id\" { type = integer }\n  }\n\n  step \"build\" {\n    run = runner.sql\n    sql = \"INSERT INTO P%d SELECT id FROM RAW.S\"\n  }\n}\n", i, i, i)
 	}
-	for name, text := range map[string]string{"mesh.hcl": tinyMesh, "d/domain.mesh.hcl": domain.String()} {
-		name = filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, map[string]string{"mesh.hcl": tinyMesh, "d/domain.mesh.hcl": domain.String()})
 	meshc := func(args ...string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestBuildProcess$", "--"}, args...)...)
 		cmd.Env = append(os.Environ(), "MESHC_TEST_PROCESS=1", "MESHC_CACHE=off")
@@ -256,4 +229,19 @@ func TestBuildProcess(t *testing.T) {
 		}
 	}
 	os.Exit(Main(args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// writeTree writes files, named by slash-separated paths, under root,
+// making their folders.
+func writeTree(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		name = filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

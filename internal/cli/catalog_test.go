@@ -18,21 +18,13 @@ func catalogRepo(t *testing.T) string {
 	t.Helper()
 	t.Setenv("MESHC_CACHE", "off")
 	root := t.TempDir()
-	for name, text := range map[string]string{
+	writeTree(t, root, map[string]string{
 		"analytics/mesh/mesh.hcl":            strings.Replace(tinyMesh, "  layers", "  owner  = \"@platform\"\n  layers", 1),
 		"analytics/mesh/d/domain.mesh.hcl":   strings.Replace(tinyDomain, `"team@example.com"`, `"@team"`, 1),
 		".git/HEAD":                          "ref: refs/heads/main\n",
 		".gitlab/README.md":                  "GitLab's files.\n",
 		"analytics/mesh/d/notes/keep.me.txt": "\n",
-	} {
-		name = filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return root
 }
 
@@ -338,7 +330,7 @@ product "NAME" {
 }
 `
 	domain := strings.Replace(tinyDomain, `"team@example.com"`, `"@team"`, 1) + strings.ReplaceAll(product, "NAME", "q")
-	for name, text := range map[string]string{
+	writeTree(t, root, map[string]string{
 		"analytics/mesh/d/domain.mesh.hcl": domain,
 		"analytics/mesh/d/r.mesh.hcl":      strings.ReplaceAll(product, "NAME", "r"),
 		"analytics/mesh/d/mixed.mesh.hcl": strings.ReplaceAll(product, "NAME", "u") +
@@ -347,15 +339,7 @@ product "NAME" {
 		"analytics/mesh/platform/notes/readme.txt": "\n",
 		"analytics/README.md":                      "Not the mesh's.\n",
 		".gitlab-ci.yml":                           "include: analytics/mesh/gen/gitlab/.gitlab-ci.yml\n",
-	} {
-		name = filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	for _, target := range []string{"gitlab", "airflow", "snowflake"} {
 		if code, stderr := runIn(t, root, "build", "--target", target, "analytics/mesh"); code != 0 {
 			t.Fatalf("build --target %s: exit %d\n%s", target, code, stderr)
