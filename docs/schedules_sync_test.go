@@ -168,9 +168,9 @@ func TestSchedulesSync(t *testing.T) {
 	}
 	check("monthly", "0 6 * * 2") // they were off, by hand or by GitLab
 
-	writes := api.writes
-	if out := run(); out != leftOff("0 6 * * 2")+"\n"+leftOff("monthly")+"\n" || api.writes != writes {
-		t.Errorf("a second run made %d changes, or did not say which schedules are off:\n%s", api.writes-writes, out)
+	writes := api.changes()
+	if out := run(); out != leftOff("0 6 * * 2")+"\n"+leftOff("monthly")+"\n" || api.changes() != writes {
+		t.Errorf("a second run made %d changes, or did not say which schedules are off:\n%s", api.changes()-writes, out)
 	}
 
 	// Told to, it turns them on.
@@ -186,9 +186,9 @@ func TestSchedulesSync(t *testing.T) {
 		}
 	}
 	check()
-	writes = api.writes
-	if out := run("ACTIVATE=true"); out != "" || api.writes != writes {
-		t.Errorf("a second run with ACTIVATE=true made %d changes:\n%s", api.writes-writes, out)
+	writes = api.changes()
+	if out := run("ACTIVATE=true"); out != "" || api.changes() != writes {
+		t.Errorf("a second run with ACTIVATE=true made %d changes:\n%s", api.changes()-writes, out)
 	}
 }
 
@@ -244,6 +244,14 @@ func (a *scheduleAPI) add(s schedule) int {
 	a.byID[s.ID] = &s
 	a.next++
 	return s.ID
+}
+
+// changes is how many requests have changed something, read under the
+// lock the server's handlers write it under.
+func (a *scheduleAPI) changes() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.writes
 }
 
 func (a *scheduleAPI) snapshot() map[int]schedule {
