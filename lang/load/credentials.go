@@ -118,7 +118,7 @@ func (c credentialScan) patterns(e hclsyntax.Expression) diag.Diagnostics {
 		}
 		return ds
 	}
-	if t, ok := e.(*hclsyntax.TemplateExpr); ok && len(t.Variables()) > 0 {
+	if t, ok := e.(*hclsyntax.TemplateExpr); ok && interpolates(t) {
 		return c.templateText(t.Parts)
 	}
 	s, ok := literalString(e)
@@ -149,6 +149,20 @@ func (c credentialScan) patterns(e hclsyntax.Expression) diag.Diagnostics {
 	return diag.Diagnostics{{Severity: diag.Error, Code: "literal-credential", Summary: "Credential written as a literal",
 		Detail:  fmt.Sprintf("This string looks like %s%s. Credentials must never be committed: %s.", m.What, where, fix),
 		Subject: subject.Ptr(), Context: whole.Ptr()}}
+}
+
+// interpolates reports whether a template interpolates a variable. It
+// asks Variables, which walks the template and allocates, only of one
+// with more than literal text: every quoted string of the mesh is a
+// template, and asking it of each cost a fifth more allocation while
+// loading 100,000 products, and a collection more.
+func interpolates(t *hclsyntax.TemplateExpr) bool {
+	for _, p := range t.Parts {
+		if _, literal := p.(*hclsyntax.LiteralValueExpr); !literal {
+			return len(t.Variables()) > 0
+		}
+	}
+	return false
 }
 
 // templateText checks the text of a template that interpolates, as a test
