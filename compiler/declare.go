@@ -827,7 +827,10 @@ func typeName(t ast.TypeExpr) string {
 // comments is no Snowflake SQL either, as in a step's SQL.
 func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
 	skeleton := k.SQL.Skeleton()
-	for _, p := range snowsql.Placeholders(skeleton) {
+	// The first placeholder only: the kind's tests are not rendered once
+	// one is reported, and one error says what to change in the others.
+	if ps := snowsql.Placeholders(skeleton); len(ps) > 0 {
+		p := ps[0]
 		written := skeleton[p.Start:p.End]
 		if p.Kind != "" {
 			c.errorf("invalid-template", c.templateRange(k.SQL, skeleton, p.Start, p.End), "Placeholder in a test kind's SQL",
@@ -837,7 +840,6 @@ func (c *compiler) checkTemplateSQL(k *ast.TestKind) {
 				"The SQL template of test kind %s holds %s, which is no Snowflake SQL, and which meshc does not fill: a template writes a value with ${NAME}. %s", k.Name, written, templateBraceFix(k, p))
 		}
 		c.badTemplates[k] = true
-		break
 	}
 	switch shape := snowsql.ShapeOf(skeleton); {
 	case shape.Open != "":
