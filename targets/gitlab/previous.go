@@ -36,6 +36,6 @@ func PreviousBuild(schedules []byte) (mesh, env string, ok bool) {
 // environment), and what to do about it.
 func LeftBehind(mesh, env string) string {
 	build := mesh + "/" + env
-	return fmt.Sprintf("the GitLab pipeline schedules of %s (MESHC_BUILD %q, descriptions starting \"meshc %s %s: \") stay in the project and run nothing, silently, "+
-		"as the new build's jobs and the schedule sync script take them for another build's: delete them by hand (docs/targets/gitlab.md, Stale schedules)", build, build, mesh, env)
+	return fmt.Sprintf("the GitLab pipeline schedules of %s (MESHC_BUILD %q, descriptions starting %q) stay in the project and run nothing, silently, "+
+		"as the new build's jobs and the schedule sync script take them for another build's: delete them by hand (docs/targets/gitlab.md, Stale schedules)", build, build, descriptionPrefix(mesh, env))
 }

@@ -348,8 +348,12 @@ func (s *schedules) ofThisBuild() string { return fmt.Sprintf("$%s == %q", build
 // build, and of no other build's: mesh and environment names hold no
 // space.
 func (s *schedules) descriptionPrefix() string {
-	return fmt.Sprintf("meshc %s %s: ", s.plan.Name, s.plan.Environment.Name)
+	return descriptionPrefix(s.plan.Name, s.plan.Environment.Name)
 }
+
+// descriptionPrefix starts the description of the schedules of the build
+// of mesh in env (PreviousBuild reads it back).
+func descriptionPrefix(mesh, env string) string { return "meshc " + mesh + " " + env + ": " }
 
 // describedAsThisBuild is the if: condition that a scheduled run's
 // schedule has the description of one of this build's, which tells it

@@ -444,9 +444,11 @@ func comment(what, description string) string {
 // only roots whose comment starts with it, so they never touch another
 // mesh's tasks, another environment's that share the database, or tasks
 // made by hand.
-func (b *builder) marker() string {
-	return "[meshc " + b.plan.Name + "/" + b.plan.Environment.Name + "]"
-}
+func (b *builder) marker() string { return marker(b.plan.Name, b.plan.Environment.Name) }
+
+// marker is the marker of the build of mesh in env (PreviousBuild reads
+// it back).
+func marker(mesh, env string) string { return "[meshc " + mesh + "/" + env + "]" }
 
 // qualified renders an object name for SQL.
 func qualified(o plan.ObjectName) string {

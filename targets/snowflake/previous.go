@@ -33,6 +33,6 @@ func PreviousBuild(retiredGraphs []byte) (mesh, env string, ok bool) {
 // do about it.
 func LeftBehind(mesh, env string) string {
 	build := mesh + "/" + env
-	return fmt.Sprintf("the task graphs deployed for %s (their roots' comments start \"[meshc %s] \") stay in Snowflake and keep running on their schedules, "+
-		"as the new build's retired-graphs.sql looks only for its own: once the new scripts have run, drop them as docs/targets/snowflake.md says (Graphs left in an old database or by a renamed environment)", build, build)
+	return fmt.Sprintf("the task graphs deployed for %s (their roots' comments start \"%s \") stay in Snowflake and keep running on their schedules, "+
+		"as the new build's retired-graphs.sql looks only for its own: once the new scripts have run, drop them as docs/targets/snowflake.md says (Graphs left in an old database or by a renamed environment)", build, marker(mesh, env))
 }
